@@ -1,0 +1,432 @@
+/* SPDX-License-Identifier: MIT */
+/* The Bascule ABI: the one narrow, versioned interface between a guest (LibOS or native
+ * guest), the extensions and the host. abi/README.md is the reference for every call. */
+#pragma once
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Versioning -------------------------------------------------------------------- */
+
+/* Major changes break compatibility; minor versions only append calls to the table. */
+#define BSC_ABI_MAJOR 1u
+#define BSC_ABI_MINOR 0u
+#define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
+#define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
+#define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
+
+/* ---- Basic types ------------------------------------------------------------------- */
+
+typedef int32_t bsc_status;  /* BSC_OK or a negative BSC_E_* code */
+typedef uint32_t bsc_handle; /* 0 is never a valid handle */
+
+#define BSC_NO_HANDLE 0u
+
+/* Status codes, X(name, value, meaning). Stable numbers: they are part of the ABI. */
+#define BSC_STATUS_CODES(X)  \
+    X(BSC_OK, 0, "success") \
+    X(BSC_E_INVALID, -1, "malformed argument, flag or URI") \
+    X(BSC_E_NO_MEMORY, -2, "out of memory or address space") \
+    X(BSC_E_NOT_FOUND, -3, "no such file, directory or object") \
+    X(BSC_E_EXISTS, -4, "object exists and exclusive creation was asked") \
+    X(BSC_E_ACCESS, -5, "permission bits or mode deny the access") \
+    X(BSC_E_NOT_PERMITTED, -6, "operation not permitted for this caller") \
+    X(BSC_E_BAD_HANDLE, -7, "handle unknown, closed, or of the wrong kind") \
+    X(BSC_E_FAULT, -8, "a guest pointer does not point to usable memory") \
+    X(BSC_E_AGAIN, -9, "would block on a non-blocking stream") \
+    X(BSC_E_INTERRUPTED, -10, "interrupted before completion; retry the call") \
+    X(BSC_E_NOT_SUPPORTED, -11, "call or option not supported for this object or host") \
+    X(BSC_E_IS_DIRECTORY, -12, "a directory where a non-directory was needed") \
+    X(BSC_E_NOT_DIRECTORY, -13, "a non-directory where a directory was needed") \
+    X(BSC_E_NOT_EMPTY, -14, "directory not empty") \
+    X(BSC_E_NO_SPACE, -15, "no space left on the device") \
+    X(BSC_E_BROKEN_PIPE, -16, "writing to a stream whose reader is gone") \
+    X(BSC_E_TIMED_OUT, -17, "the timeout of a wait expired") \
+    X(BSC_E_TOO_BIG, -18, "size or value out of range for the object") \
+    X(BSC_E_BUSY, -19, "object in use") \
+    X(BSC_E_LOOP, -20, "too many symbolic links") \
+    X(BSC_E_NAME_TOO_LONG, -21, "a path component or URI is too long") \
+    X(BSC_E_CROSS_DEVICE, -22, "rename or link across file systems") \
+    X(BSC_E_READ_ONLY, -23, "read-only file system") \
+    X(BSC_E_IO, -24, "I/O error") \
+    X(BSC_E_CONN_REFUSED, -25, "connection refused") \
+    X(BSC_E_CONN_RESET, -26, "connection reset by peer") \
+    X(BSC_E_ADDR_IN_USE, -27, "address already in use") \
+    X(BSC_E_NOT_CONNECTED, -28, "stream socket not connected") \
+    X(BSC_E_DEADLOCK, -29, "a lock wait would deadlock") \
+    X(BSC_E_TOO_MANY, -30, "too many handles, links or threads") \
+    X(BSC_E_TEXT_BUSY, -31, "executable file busy") \
+    X(BSC_E_NOT_TTY, -32, "operation needs a terminal")
+
+enum {
+#define BSC_DECLARE_STATUS(name, value, meaning) name = value,
+    BSC_STATUS_CODES(BSC_DECLARE_STATUS)
+#undef BSC_DECLARE_STATUS
+};
+
+/* The name of a status code ("BSC_E_NOT_FOUND"), for messages and traces. */
+static inline const char *bsc_status_name(bsc_status status) {
+    switch (status) {
+#define BSC_STATUS_NAME_CASE(name, value, meaning) \
+    case name:                                    \
+        return #name;
+        BSC_STATUS_CODES(BSC_STATUS_NAME_CASE)
+#undef BSC_STATUS_NAME_CASE
+    default:
+        return "BSC_E_UNKNOWN";
+    }
+}
+
+/* ---- Memory ------------------------------------------------------------------------ */
+
+enum { /* protection bits */
+    BSC_PROT_NONE = 0,
+    BSC_PROT_READ = 1,
+    BSC_PROT_WRITE = 2,
+    BSC_PROT_EXEC = 4,
+};
+
+enum { /* vm_alloc / stream_map flags */
+    BSC_MAP_FIXED = 1,       /* use *addr exactly, replacing what is there */
+    BSC_MAP_FIXED_NOREPLACE = 2, /* use *addr exactly, fail with BSC_E_EXISTS if in use */
+    BSC_MAP_SHARED = 4,      /* stream_map only: writes reach the stream */
+    BSC_MAP_NORESERVE = 8,   /* do not reserve swap for the region */
+};
+
+/* ---- Streams ----------------------------------------------------------------------- */
+
+enum { /* stream_open access */
+    BSC_ACCESS_READ = 1,
+    BSC_ACCESS_WRITE = 2,
+    BSC_ACCESS_RDWR = 3,
+    BSC_ACCESS_APPEND = 4, /* every write goes to the end */
+};
+
+enum { /* stream_open create disposition */
+    BSC_CREATE_NEVER = 0,  /* open an existing object only */
+    BSC_CREATE_TRY = 1,    /* open, creating it if missing */
+    BSC_CREATE_ALWAYS = 2, /* create; BSC_E_EXISTS if it exists */
+};
+
+enum { /* stream_open / stream_open_pair / stream_accept options */
+    BSC_OPTION_NONBLOCK = 1,   /* reads and writes return BSC_E_AGAIN instead of blocking */
+    BSC_OPTION_TRUNCATE = 2,   /* truncate a regular file to length 0 on open */
+    BSC_OPTION_NOFOLLOW = 4,   /* fail with BSC_E_LOOP if the last component is a symlink */
+    BSC_OPTION_DIRECTORY = 8,  /* fail with BSC_E_NOT_DIRECTORY unless it is a directory */
+    BSC_OPTION_SYNC = 16,      /* writes are durable when they return */
+};
+
+/* Offsets for stream_read / stream_write: an explicit byte offset, or the stream's own
+ * position, which the call then advances (the only choice for non-seekable streams). */
+#define BSC_AT_POSITION UINT64_MAX
+
+enum { BSC_SEEK_SET = 0, BSC_SEEK_CURRENT = 1, BSC_SEEK_END = 2 };
+
+enum { /* stream_flush flags */
+    BSC_FLUSH_DATA_ONLY = 1,
+};
+
+enum { /* object types reported by the attribute calls */
+    BSC_TYPE_UNKNOWN = 0,
+    BSC_TYPE_FILE = 1,
+    BSC_TYPE_DIRECTORY = 2,
+    BSC_TYPE_SYMLINK = 3,
+    BSC_TYPE_PIPE = 4,
+    BSC_TYPE_SOCKET = 5,
+    BSC_TYPE_CHAR_DEVICE = 6,
+    BSC_TYPE_BLOCK_DEVICE = 7,
+    BSC_TYPE_TTY = 8, /* a character device that is a terminal */
+    BSC_TYPE_EVENT = 9,
+    BSC_TYPE_THREAD = 10,
+    BSC_TYPE_PROCESS = 11,
+};
+
+enum { /* stream_attributes_query flags */
+    BSC_QUERY_NOFOLLOW = 1, /* describe a final symlink itself */
+};
+
+/* Attributes of a stream or object. Times are nanoseconds since the Unix epoch. */
+typedef struct bsc_stream_attributes {
+    uint32_t type;        /* BSC_TYPE_* */
+    uint32_t mode;        /* permission bits (07777) */
+    uint64_t size;        /* bytes; for pipes and sockets: bytes readable now */
+    uint64_t device;      /* identifies the file system */
+    uint64_t inode;       /* identifies the object within the file system */
+    uint64_t links;       /* number of hard links */
+    uint32_t owner;       /* numeric user id */
+    uint32_t group;       /* numeric group id */
+    uint64_t rdev;        /* device number of a device object */
+    uint64_t blocks;      /* 512-byte blocks allocated */
+    uint32_t block_size;  /* preferred I/O size */
+    uint32_t options;     /* BSC_OPTION_* currently in effect (by handle only) */
+    int64_t access_time;
+    int64_t modify_time;
+    int64_t change_time;
+    uint16_t tty_rows;    /* window size of a terminal, else 0 */
+    uint16_t tty_columns;
+    uint32_t reserved;
+} bsc_stream_attributes;
+
+enum { /* which fields stream_attributes_set changes */
+    BSC_SET_MODE = 1,
+    BSC_SET_OWNER = 2,
+    BSC_SET_GROUP = 4,
+    BSC_SET_ACCESS_TIME = 8,
+    BSC_SET_MODIFY_TIME = 16,
+    BSC_SET_ACCESS_TIME_NOW = 32,
+    BSC_SET_MODIFY_TIME_NOW = 64,
+    BSC_SET_OPTIONS = 128, /* only BSC_OPTION_NONBLOCK may change after open */
+};
+
+enum { /* stream_delete flags */
+    BSC_DELETE_DIRECTORY = 1, /* remove an empty directory, not a file */
+};
+
+enum { /* stream_rename flags */
+    BSC_RENAME_NOREPLACE = 1,
+    BSC_RENAME_EXCHANGE = 2,
+};
+
+enum { /* stream_link kinds */
+    BSC_LINK_HARD = 0,     /* target is the URI of an existing file */
+    BSC_LINK_SYMBOLIC = 1, /* target is the link's text, stored verbatim */
+};
+
+/* Directory streams: stream_read on a dir: handle returns whole records, never a partial
+ * one; a read of 0 bytes means the end. stream_seek(0, BSC_SEEK_SET) rewinds, and a
+ * position returned by BSC_SEEK_CURRENT may be restored. */
+typedef struct bsc_dirent {
+    uint64_t inode;
+    uint16_t record_length; /* bytes from this record to the next, 8-byte aligned */
+    uint8_t type;           /* BSC_TYPE_* or BSC_TYPE_UNKNOWN */
+    char name[];            /* NUL-terminated */
+} bsc_dirent;
+
+enum { /* stream_lock commands */
+    BSC_LOCK_SET = 0,      /* acquire or release; BSC_E_AGAIN if held by another */
+    BSC_LOCK_SET_WAIT = 1, /* acquire or release, waiting for it */
+    BSC_LOCK_TEST = 2,     /* report a conflicting lock, or type BSC_LOCK_UNLOCK */
+};
+
+enum { BSC_LOCK_READ = 0, BSC_LOCK_WRITE = 1, BSC_LOCK_UNLOCK = 2 };
+
+/* A byte-range lock owned by the handle. length 0 means "to the end of the file". */
+typedef struct bsc_lock {
+    uint32_t type; /* BSC_LOCK_READ / WRITE / UNLOCK */
+    uint32_t reserved;
+    uint64_t start;
+    uint64_t length;
+} bsc_lock;
+
+/* ---- Objects, events and waiting --------------------------------------------------- */
+
+enum { /* event_create flags */
+    BSC_EVENT_MANUAL_RESET = 1, /* stays set until event_clear; else a wait consumes it */
+    BSC_EVENT_INITIALLY_SET = 2,
+};
+
+enum { /* wait conditions, in bsc_wait_item.wanted and .ready */
+    BSC_WAIT_READ = 1,  /* readable, accept-ready, or an event that is set */
+    BSC_WAIT_WRITE = 2, /* writable without blocking */
+    BSC_WAIT_ERROR = 4, /* error condition (ready only) */
+    BSC_WAIT_HANGUP = 8, /* peer closed (ready only) */
+};
+
+typedef struct bsc_wait_item {
+    bsc_handle handle;
+    uint16_t wanted; /* BSC_WAIT_* in */
+    uint16_t ready;  /* BSC_WAIT_* out */
+} bsc_wait_item;
+
+#define BSC_WAIT_FOREVER INT64_C(-1)
+
+/* ---- Threads, exceptions and the per-thread control block -------------------------- */
+
+/* Every guest thread runs with %gs pointing at its thread control block, which lives in
+ * guest memory. The first fields belong to the guest; the host keeps its gate state in
+ * the reserved tail, which the guest must not touch. */
+typedef struct bsc_tcb {
+    uint64_t self;                /* the address of this block; set by the host */
+    uint64_t exception_stack_top; /* where exception upcalls run; 0: below the red zone */
+    uint64_t guest[6];            /* free for the guest */
+    uint8_t host_reserved[192];
+} bsc_tcb;
+
+#define BSC_TCB_SIZE 256u
+
+typedef struct bsc_thread_start {
+    uint64_t stack_top; /* initial stack pointer, 16-byte aligned */
+    uint64_t tcb;       /* guest address of the new thread's bsc_tcb */
+    uint64_t argument;  /* passed to the guest's thread_start upcall */
+    uint64_t clear_on_exit; /* guest address of a uint32 set to 0 and woken at exit, or 0 */
+} bsc_thread_start;
+
+enum { BSC_SEGMENT_FS = 0 };
+
+/* The full integer register state of a thread. xstate points to an XSAVE-format area in
+ * guest memory (64-byte aligned) holding the FPU and vector state, or is 0. */
+typedef struct bsc_cpu_context {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rip, rflags, fs_base;
+    uint64_t xstate;
+    uint32_t xstate_size;
+    uint32_t reserved;
+} bsc_cpu_context;
+
+enum { /* exception kinds */
+    BSC_EXCEPTION_MEMORY = 1,     /* bad access; address set; code: BSC_FAULT_* */
+    BSC_EXCEPTION_BUS = 2,        /* access beyond the end of a mapped stream */
+    BSC_EXCEPTION_ILLEGAL = 3,    /* illegal or privileged instruction */
+    BSC_EXCEPTION_ARITHMETIC = 4, /* divide error; code: BSC_ARITH_* */
+    BSC_EXCEPTION_BREAKPOINT = 5, /* int3 or single step */
+    BSC_EXCEPTION_SYSCALL = 6,    /* a system call instruction; code: its number (rax) */
+    BSC_EXCEPTION_TIMESTAMP = 7,  /* rdtsc or rdtscp */
+    BSC_EXCEPTION_INTERRUPT = 8,  /* asynchronous, requested by thread_interrupt */
+};
+
+enum { BSC_FAULT_UNMAPPED = 1, BSC_FAULT_PROTECTION = 2 };
+enum { BSC_ARITH_DIVIDE = 1, BSC_ARITH_OVERFLOW = 2, BSC_ARITH_FLOAT = 3 };
+
+typedef struct bsc_exception {
+    uint32_t kind;    /* BSC_EXCEPTION_* */
+    uint32_t code;
+    uint64_t address; /* faulting data address, or 0 */
+    bsc_cpu_context context; /* the interrupted state; resume with thread_context_restore */
+} bsc_exception;
+
+/* ---- Time, system, process ---------------------------------------------------------- */
+
+enum { /* time_query clocks */
+    BSC_CLOCK_REALTIME = 0,      /* nanoseconds since the Unix epoch */
+    BSC_CLOCK_MONOTONIC = 1,     /* nanoseconds since an arbitrary fixed point */
+    BSC_CLOCK_PROCESS_CPU = 2,   /* CPU time of the whole process */
+    BSC_CLOCK_THREAD_CPU = 3,    /* CPU time of the calling thread */
+};
+
+typedef struct bsc_system_info {
+    uint32_t cpu_count;    /* processors the guest may run on */
+    uint32_t page_size;
+    uint64_t memory_total; /* bytes */
+    uint64_t memory_free;
+    uint64_t uptime_ns;
+    uint64_t window_base;  /* guest memory window */
+    uint64_t window_size;
+    char host_name[65];
+    char os_release[65];   /* the host kernel's release string */
+    char machine[17];      /* "x86_64" */
+    char reserved[5];
+} bsc_system_info;
+
+/* ---- The downcall table -------------------------------------------------------------- */
+
+/* Every downcall, in table order: X(family, name, parameter list). The table below and the
+ * tools that treat calls generically (null, trace, record) are generated from this list;
+ * new calls are appended only. Families: memory, stream, object, thread, time, process. */
+#define BSC_DOWNCALLS(X)                                                                     \
+    X(memory, vm_alloc, (uint64_t * addr, uint64_t size, uint32_t prot, uint32_t flags))      \
+    X(memory, vm_free, (uint64_t addr, uint64_t size))                                        \
+    X(memory, vm_protect, (uint64_t addr, uint64_t size, uint32_t prot))                      \
+    X(memory, vm_reset, (uint64_t addr, uint64_t size))                                       \
+    X(stream, stream_open, (const char *uri, uint32_t access, uint32_t mode, uint32_t create, \
+                           uint32_t options, bsc_handle *handle))                             \
+    X(stream, stream_open_pair, (const char *uri, uint32_t options, bsc_handle *ends))        \
+    X(stream, stream_accept, (bsc_handle server, uint32_t options, bsc_handle * client))      \
+    X(stream, stream_read, (bsc_handle handle, uint64_t offset, void *buffer, uint64_t size,  \
+                           uint64_t *done))                                                   \
+    X(stream, stream_write, (bsc_handle handle, uint64_t offset, const void *buffer,          \
+                            uint64_t size, uint64_t *done))                                   \
+    X(stream, stream_seek, (bsc_handle handle, int64_t offset, uint32_t whence,               \
+                           uint64_t *position))                                               \
+    X(stream, stream_map, (bsc_handle handle, uint64_t * addr, uint64_t offset, uint64_t size, \
+                          uint32_t prot, uint32_t flags))                                     \
+    X(stream, stream_unmap, (uint64_t addr, uint64_t size))                                   \
+    X(stream, stream_flush, (bsc_handle handle, uint32_t flags))                              \
+    X(stream, stream_set_length, (bsc_handle handle, uint64_t length))                        \
+    X(stream, stream_lock, (bsc_handle handle, uint32_t command, bsc_lock * lock))            \
+    X(stream, stream_attributes_query, (const char *uri, uint32_t flags,                      \
+                                        bsc_stream_attributes *attributes))                   \
+    X(stream, stream_attributes_query_by_handle, (bsc_handle handle,                          \
+                                                  bsc_stream_attributes * attributes))        \
+    X(stream, stream_attributes_set, (const char *uri, uint32_t flags, uint32_t which,        \
+                                      const bsc_stream_attributes *attributes))               \
+    X(stream, stream_attributes_set_by_handle, (bsc_handle handle, uint32_t which,            \
+                                                const bsc_stream_attributes *attributes))     \
+    X(stream, stream_delete, (const char *uri, uint32_t flags))                               \
+    X(stream, stream_rename, (const char *from, const char *to, uint32_t flags))              \
+    X(stream, stream_link, (const char *uri, const char *target, uint32_t kind))             \
+    X(stream, stream_read_link, (const char *uri, char *buffer, uint64_t size,                \
+                                uint64_t *length))                                            \
+    X(object, object_close, (bsc_handle handle))                                              \
+    X(object, objects_wait_any, (bsc_wait_item * items, uint32_t count, int64_t timeout_ns,   \
+                                uint32_t *ready))                                             \
+    X(object, event_create, (uint32_t flags, bsc_handle * event))                             \
+    X(object, event_set, (bsc_handle event))                                                  \
+    X(object, event_clear, (bsc_handle event))                                                \
+    X(object, sync_wait, (const uint32_t *addr, uint32_t expected, int64_t timeout_ns))       \
+    X(object, sync_wake, (const uint32_t *addr, uint32_t count, uint32_t *woken))             \
+    X(thread, thread_create, (const bsc_thread_start *start, bsc_handle *thread))             \
+    X(thread, thread_exit, (void))                                                            \
+    X(thread, thread_yield, (void))                                                           \
+    X(thread, thread_interrupt, (bsc_handle thread))                                          \
+    X(thread, thread_set_segment, (uint32_t segment, uint64_t base))                          \
+    X(thread, thread_context_restore, (const bsc_cpu_context *context))                       \
+    X(time, time_query, (uint32_t clock, int64_t *ns))                                        \
+    X(time, random_read, (void *buffer, uint64_t size))                                       \
+    X(process, process_create, (const char *const *argv, const bsc_handle *inherit,           \
+                               uint32_t inherit_count, bsc_handle *process))                  \
+    X(process, process_exit, (int32_t status))                                                \
+    X(process, system_info_query, (bsc_system_info * info))                                   \
+    X(process, debug_print, (const char *text, uint64_t length))
+
+/* A table of downcalls. size is sizeof the table the provider knows and version its
+ * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */
+typedef struct bsc_downcalls {
+    uint32_t size;
+    uint32_t version;
+#define BSC_DECLARE_DOWNCALL(family, name, params) bsc_status(*name) params;
+    BSC_DOWNCALLS(BSC_DECLARE_DOWNCALL)
+#undef BSC_DECLARE_DOWNCALL
+} bsc_downcalls;
+
+/* ---- Upcalls --------------------------------------------------------------------------- */
+
+/* Arguments of the guest's start upcall. All addresses are guest addresses. */
+typedef struct bsc_start_info {
+    uint32_t size;
+    uint32_t version;
+    uint64_t argc;
+    uint64_t argv;  /* uint64_t[argc + 1] of string addresses, NULL-terminated */
+    uint64_t envp;  /* uint64_t[] of string addresses, NULL-terminated */
+    uint64_t image_base; /* where the guest image was loaded */
+    uint64_t image_size;
+    bsc_handle stdio[3]; /* handles standing for the runtime's stdin, stdout, stderr */
+    uint32_t reserved;
+    uint64_t stack_top;  /* the initial thread's stack */
+    uint64_t stack_size;
+} bsc_start_info;
+
+/* Upcalls are started by the host, take only inputs and never return. The chain calls
+ * them bottom to top; the guest's own are named by its image (see abi/README.md). */
+#define BSC_UPCALLS(X)                                                                        \
+    X(start, (const bsc_downcalls *abi, const bsc_start_info *info))                         \
+    X(thread_start, (uint64_t argument))                                                      \
+    X(exception, (bsc_exception * exception))
+
+typedef struct bsc_upcalls {
+    uint32_t size;
+    uint32_t version;
+#define BSC_DECLARE_UPCALL(name, params) void(*name) params;
+    BSC_UPCALLS(BSC_DECLARE_UPCALL)
+#undef BSC_DECLARE_UPCALL
+} bsc_upcalls;
+
+/* A guest image exports this symbol: a bsc_upcalls with the guest's three entry points. */
+#define BSC_GUEST_UPCALLS_SYMBOL "bascule_guest_upcalls"
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/* The extension interface: how a shared object joins the chain between guest and host.
+ * An extension exports one descriptor (BSC_EXTENSION_SYMBOL); see abi/README.md. */
+#pragma once
+
+#include <stddef.h>
+
+#include "bascule.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BSC_EXTENSION_SYMBOL "bascule_extension"
+
+/* One key=value option given on the command line or in a manifest. */
+typedef struct bsc_option {
+    const char *key;
+    const char *value; /* "" when given as a bare key */
+} bsc_option;
+
+/* An option the extension accepts; the loader refuses any other key. */
+typedef struct bsc_option_spec {
+    const char *key;
+    const char *help;
+} bsc_option_spec;
+
+/* Lifecycle events. Start and before-checkpoint travel top to bottom; resume and restore
+ * bottom to top; exit top to bottom. */
+enum {
+    BSC_EVENT_START = 1,             /* the guest is about to receive its start upcall */
+    BSC_EVENT_EXIT = 2,              /* the process is about to exit; flush what you hold */
+    BSC_EVENT_BEFORE_CHECKPOINT = 3, /* every guest thread is parked */
+    BSC_EVENT_RESUME = 4,            /* the guest runs on after a checkpoint */
+    BSC_EVENT_RESTORE = 5,           /* the guest runs in a new process from an image */
+};
+
+/* What the chain hands an extension when it joins. The extension reads `below` whenever
+ * it calls down (the table stays valid for the whole run) and fills `above` with its
+ * own entry points, copying from `below` every call it does not interpose on. Upcalls go
+ * the other way: it calls `upcalls_above` (filled later, read it at call time) and fills
+ * `upcalls_below`, copying every upcall it does not interpose on. */
+typedef struct bsc_extension_context {
+    uint32_t size;
+    uint32_t version;
+    const bsc_downcalls *below;
+    bsc_downcalls *above;
+    const bsc_upcalls *upcalls_above;
+    bsc_upcalls *upcalls_below;
+    const bsc_option *options; /* the options given for this instance */
+    size_t option_count;
+    uint32_t position;         /* 0 is the topmost extension */
+    uint32_t reserved;
+} bsc_extension_context;
+
+typedef struct bsc_extension_descriptor {
+    uint32_t size;        /* sizeof(bsc_extension_descriptor) */
+    uint32_t abi_version; /* BSC_ABI_VERSION the extension was built for */
+    const char *name;     /* the name used with --ext */
+    const char *version;  /* the extension's own version, free text */
+    const char *summary;  /* one line for `bascule exts` */
+    /* Ordering constraints, NULL-terminated lists of names: this extension must sit below
+     * (nearer the host than) every extension in must_be_below that is in the same stack,
+     * and above (nearer the guest than) every one in must_be_above. */
+    const char *const *must_be_below;
+    const char *const *must_be_above;
+    const bsc_option_spec *options; /* accepted keys, terminated by a NULL key */
+    /* Joins the chain. Returns BSC_OK, or an error with a message written to error. The
+     * instance state it allocates is its own; `instance` is handed back to the hooks. */
+    bsc_status (*init)(const bsc_extension_context *context, void **instance, char *error,
+                       size_t error_size);
+    /* Receives lifecycle events (may be NULL). */
+    void (*on_event)(void *instance, uint32_t event);
+    /* Releases the instance when the process exits (may be NULL). */
+    void (*fini)(void *instance);
+} bsc_extension_descriptor;
+
+#ifdef __cplusplus
+}
+#endif
