@@ -2,6 +2,7 @@
 // Host PAL start-up.
 #include <mutex>
 
+#include "gate.h"
 #include "host.h"
 #include "internal.h"
 
@@ -11,6 +12,7 @@ void initialise() {
     static std::once_flag once;
     std::call_once(once, [] {
         initialise_memory();
+        install_entry_page();
         initialise_signals();
     });
 }

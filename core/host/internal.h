@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "bascule.h"
+
 namespace bsc::host {
 
 // memory.cpp: reserves the guest window (PROT_NONE) and starts the region map.
@@ -20,5 +22,24 @@ void initialise_signals();
 // chain there); may be null.
 using ExitHook = void (*)(int32_t status);
 void set_exit_hook(ExitHook hook);
+
+} // namespace bsc::host
+
+namespace bsc::host {
+
+// The host-internal signal that interrupts a guest thread (thread_interrupt). Not
+// SA_RESTART: a thread blocked in a host call gets BSC_E_INTERRUPTED.
+inline constexpr int kInterruptSignal = 62;
+
+// exceptions.cpp: entered from the downcall gate when an interrupt was deferred while
+// the thread was in the host; raises it in the guest as if at the downcall's return.
+[[noreturn]] void deliver_pending_interrupt(bsc_status status);
+
+// exceptions.cpp: ends the process as if killed by `sig` (the shell reports 128+sig).
+[[noreturn]] void terminate_by_signal(int sig);
+
+// threads.cpp: the host object of the calling guest thread.
+struct Thread;
+Thread *current_thread();
 
 } // namespace bsc::host

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+// The host-provided entry page: the gate code and the guest's downcall table, at a fixed
+// address in the guest window so that a restored guest finds them where they were.
+#include <sys/mman.h>
+
+#include <cstring>
+#include <stdexcept>
+
+#include "gate.h"
+#include "internal.h"
+#include "window.h"
+
+namespace bsc::host {
+namespace {
+
+EntryPage page;
+const bsc_upcalls *bottom_upcalls = nullptr;
+
+constexpr uint64_t kDataPageSize = 4096;
+constexpr size_t kSlotCount = (sizeof(bsc_downcalls) - offsetof(bsc_downcalls, vm_alloc)) / 8;
+static_assert(kSlotCount <= 64, "gate.S has stubs for 64 downcalls");
+
+void set_data_writable(bool writable) {
+    ::mprotect(reinterpret_cast<void *>(page.base), kDataPageSize,
+               writable ? PROT_READ | PROT_WRITE : PROT_READ);
+}
+
+} // namespace
+
+void install_entry_page() {
+    size_t blob = bsc_entry_blob_end - bsc_entry_blob;
+    page.base = kWindowBase;
+    page.size = (blob + 4095) & ~uint64_t{4095};
+    if (page.size > kEntryAreaSize)
+        throw std::logic_error("entry blob larger than the entry area");
+    void *at = ::mmap(reinterpret_cast<void *>(page.base), page.size, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    if (at == MAP_FAILED)
+        throw std::runtime_error("cannot map the entry page");
+    std::memcpy(at, bsc_entry_blob, blob);
+
+    auto *table = reinterpret_cast<bsc_downcalls *>(page.base);
+    table->size = sizeof(bsc_downcalls);
+    table->version = BSC_ABI_VERSION;
+    auto *slots = reinterpret_cast<uint64_t *>(&table->vm_alloc);
+    uint64_t stubs = page.at<uint64_t>(bsc_entry_stubs);
+    for (size_t i = 0; i < kSlotCount; i++)
+        slots[i] = stubs + 16 * i;
+
+    page.guest_table = table;
+    page.exit_check = page.at<uint64_t>(bsc_entry_exit_check);
+    page.exit_return = page.at<uint64_t>(bsc_entry_exit_return);
+    page.sigreturn = page.at<uint64_t>(bsc_entry_sigreturn);
+    page.restorer = page.at<uint64_t>(bsc_entry_restorer);
+    ::mprotect(reinterpret_cast<void *>(page.base + kDataPageSize), page.size - kDataPageSize,
+               PROT_READ | PROT_EXEC);
+    set_data_writable(false);
+}
+
+const EntryPage &entry_page() { return page; }
+
+void connect_chain(const bsc_downcalls *top, const bsc_upcalls *upcalls) {
+    set_data_writable(true);
+    *page.at<const bsc_downcalls **>(bsc_entry_top_table) = top;
+    *page.at<void (**)(bsc_status)>(bsc_entry_deliver_pending) = deliver_pending_interrupt;
+    set_data_writable(false);
+    bottom_upcalls = upcalls;
+}
+
+const bsc_upcalls &chain_upcalls() { return *bottom_upcalls; }
+
+} // namespace bsc::host

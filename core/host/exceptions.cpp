@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: MIT
+// Host signals become guest exceptions: faults in guest code and interrupts are raised as
+// the exception upcall on the guest's stack; thread_context_restore resumes a context.
+// Everything here runs behind bsc_signal_entry (gate.S), with the runtime's %fs.
+#include <signal.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "gate.h"
+#include "guest_memory.h"
+#include "host_calls.h"
+#include "internal.h"
+#include "tcb.h"
+#include "xstate.h"
+
+namespace bsc::host {
+namespace {
+
+constexpr uint64_t kRedZone = 128;
+constexpr uint64_t kExceptionStackSpan = 1 << 20; // treated as "already on it" below top
+constexpr uint32_t kMaxXstate = 16384;
+constexpr unsigned long kSaRestorer = 0x04000000;
+
+// The kernel's struct sigaction, so that sa_restorer can point into the entry page.
+struct KernelSigaction {
+    void (*handler)(int, void *, void *);
+    unsigned long flags;
+    uint64_t restorer;
+    uint64_t mask;
+};
+
+void install_handler(int sig, unsigned long extra_flags) {
+    KernelSigaction action{bsc_signal_entry,
+                           SA_SIGINFO | SA_ONSTACK | SA_NODEFER | kSaRestorer | extra_flags,
+                           entry_page().restorer, 0};
+    ::syscall(SYS_rt_sigaction, sig, &action, nullptr, sizeof(uint64_t));
+}
+
+void write_stderr(const char *text) {
+    [[maybe_unused]] auto n = ::write(2, text, std::strlen(text));
+}
+
+// Async-signal-safe hex formatting for the fatal message.
+void append_hex(char *&out, uint64_t value) {
+    *out++ = '0';
+    *out++ = 'x';
+    for (int shift = 60; shift >= 0; shift -= 4)
+        *out++ = "0123456789abcdef"[(value >> shift) & 15];
+}
+
+[[noreturn]] void fatal_host_fault(int sig, const siginfo_t *info, const ucontext_t *uc) {
+    char message[160] = "bascule: fatal signal ";
+    char *out = message + std::strlen(message);
+    *out++ = static_cast<char>('0' + sig / 10);
+    *out++ = static_cast<char>('0' + sig % 10);
+    std::memcpy(out, " in the runtime at ", 19);
+    out += 19;
+    append_hex(out, static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_RIP]));
+    std::memcpy(out, " address ", 9);
+    out += 9;
+    append_hex(out, reinterpret_cast<uint64_t>(info->si_addr));
+    *out++ = '\n';
+    *out = 0;
+    write_stderr(message);
+    terminate_by_signal(sig);
+}
+
+struct Classified {
+    uint32_t kind, code;
+};
+
+Classified classify(int sig, const siginfo_t *info) {
+    switch (sig) {
+    case SIGSEGV:
+        return {BSC_EXCEPTION_MEMORY, info->si_code == SEGV_ACCERR ? uint32_t{BSC_FAULT_PROTECTION}
+                                                                   : uint32_t{BSC_FAULT_UNMAPPED}};
+    case SIGBUS: return {BSC_EXCEPTION_BUS, 0};
+    case SIGILL: return {BSC_EXCEPTION_ILLEGAL, 0};
+    case SIGTRAP: return {BSC_EXCEPTION_BREAKPOINT, 0};
+    case SIGFPE:
+        return {BSC_EXCEPTION_ARITHMETIC, info->si_code == FPE_INTDIV   ? uint32_t{BSC_ARITH_DIVIDE}
+                                          : info->si_code == FPE_INTOVF ? uint32_t{BSC_ARITH_OVERFLOW}
+                                                                        : uint32_t{BSC_ARITH_FLOAT}};
+    default: return {BSC_EXCEPTION_SYSCALL, 0};
+    }
+}
+
+void context_from_ucontext(const ucontext_t *uc, uint64_t fs, bsc_cpu_context &c) {
+    const greg_t *g = uc->uc_mcontext.gregs;
+    c = bsc_cpu_context{
+        .rax = uint64_t(g[REG_RAX]), .rbx = uint64_t(g[REG_RBX]), .rcx = uint64_t(g[REG_RCX]),
+        .rdx = uint64_t(g[REG_RDX]), .rsi = uint64_t(g[REG_RSI]), .rdi = uint64_t(g[REG_RDI]),
+        .rbp = uint64_t(g[REG_RBP]), .rsp = uint64_t(g[REG_RSP]), .r8 = uint64_t(g[REG_R8]),
+        .r9 = uint64_t(g[REG_R9]),   .r10 = uint64_t(g[REG_R10]), .r11 = uint64_t(g[REG_R11]),
+        .r12 = uint64_t(g[REG_R12]), .r13 = uint64_t(g[REG_R13]), .r14 = uint64_t(g[REG_R14]),
+        .r15 = uint64_t(g[REG_R15]), .rip = uint64_t(g[REG_RIP]), .rflags = uint64_t(g[REG_EFL]),
+        .fs_base = fs, .xstate = 0, .xstate_size = 0, .reserved = 0};
+}
+
+void ucontext_from_context(const bsc_cpu_context &c, ucontext_t &uc) {
+    greg_t *g = uc.uc_mcontext.gregs;
+    g[REG_RAX] = greg_t(c.rax), g[REG_RBX] = greg_t(c.rbx), g[REG_RCX] = greg_t(c.rcx);
+    g[REG_RDX] = greg_t(c.rdx), g[REG_RSI] = greg_t(c.rsi), g[REG_RDI] = greg_t(c.rdi);
+    g[REG_RBP] = greg_t(c.rbp), g[REG_RSP] = greg_t(c.rsp), g[REG_R8] = greg_t(c.r8);
+    g[REG_R9] = greg_t(c.r9), g[REG_R10] = greg_t(c.r10), g[REG_R11] = greg_t(c.r11);
+    g[REG_R12] = greg_t(c.r12), g[REG_R13] = greg_t(c.r13), g[REG_R14] = greg_t(c.r14);
+    g[REG_R15] = greg_t(c.r15), g[REG_RIP] = greg_t(c.rip), g[REG_EFL] = greg_t(c.rflags);
+    // cs = __USER_CS, ss = __USER_DS (the kernel's fixed 64-bit user selectors).
+    g[REG_CSGSFS] = greg_t(0x33) | (greg_t(0x2b) << 48);
+}
+
+// Where the exception record goes: the thread's exception stack unless the fault
+// happened on it, else below the interrupted stack's red zone.
+uint64_t exception_stack(uint64_t interrupted_sp) {
+    uint64_t top = tcb_field<uint64_t>(current_tcb(), offsetof(bsc_tcb, exception_stack_top));
+    bool on_it = interrupted_sp <= top && top - interrupted_sp < kExceptionStackSpan;
+    return top && !on_it ? top : interrupted_sp - kRedZone;
+}
+
+// Writes the exception record and its FPU state onto the guest stack and raises the
+// exception upcall up the chain. Never returns.
+[[noreturn]] void raise_in_guest(bsc_exception &ex, const void *xstate, uint32_t size, int sig) {
+    uint64_t sp = exception_stack(ex.context.rsp);
+    uint64_t xaddr = (sp - size) & ~uint64_t{63};
+    uint64_t record = (xaddr - sizeof ex) & ~uint64_t{63};
+    ex.context.xstate = size ? xaddr : 0;
+    ex.context.xstate_size = size;
+    if (copy_to_guest(reinterpret_cast<void *>(xaddr), xstate, size) != BSC_OK ||
+        copy_to_guest(reinterpret_cast<void *>(record), &ex, sizeof ex) != BSC_OK) {
+        write_stderr("bascule: guest stack unusable for exception delivery\n");
+        terminate_by_signal(sig);
+    }
+    chain_upcalls().exception(reinterpret_cast<bsc_exception *>(record));
+    write_stderr("bascule: exception upcall returned\n");
+    terminate_by_signal(SIGABRT);
+}
+
+[[noreturn]] void raise_from_signal(int sig, const siginfo_t *info, const ucontext_t *uc,
+                                    uint64_t fs, uint32_t kind, uint32_t code) {
+    bsc_exception ex{.kind = kind, .code = code, .address = 0, .context = {}};
+    if (kind == BSC_EXCEPTION_MEMORY || kind == BSC_EXCEPTION_BUS)
+        ex.address = reinterpret_cast<uint64_t>(info->si_addr);
+    context_from_ucontext(uc, fs, ex.context);
+    const void *fp = uc->uc_mcontext.fpregs;
+    raise_in_guest(ex, fp, fp ? xstate_size_in_frame(fp) : 0, sig);
+}
+
+} // namespace
+
+void initialise_signals() {
+    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGSYS})
+        install_handler(sig, 0);
+    install_handler(kInterruptSignal, 0);
+}
+
+[[noreturn]] void terminate_by_signal(int sig) {
+    ::signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    ::pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+    ::raise(sig);
+    ::_exit(128 + sig);
+}
+
+[[noreturn]] void deliver_pending_interrupt(bsc_status status) {
+    uint64_t tcb = current_tcb();
+    tcb_field<uint32_t>(tcb, TCB_PENDING) = 0;
+    // The guest is logically at the downcall's return: callee-saved registers and the
+    // return address sit where the gate pushed them.
+    uint64_t saved[GATE_SAVED_REGISTERS + 1];
+    uint64_t guest_sp = tcb_field<uint64_t>(tcb, TCB_GUEST_SP);
+    if (copy_from_guest(saved, reinterpret_cast<void *>(guest_sp), sizeof saved) != BSC_OK)
+        terminate_by_signal(SIGSEGV);
+    bsc_exception ex{.kind = BSC_EXCEPTION_INTERRUPT, .code = 0, .address = 0, .context = {}};
+    auto &c = ex.context;
+    c.r15 = saved[0], c.r14 = saved[1], c.r13 = saved[2], c.r12 = saved[3];
+    c.rbp = saved[4], c.rbx = saved[5], c.rip = saved[6];
+    c.rsp = guest_sp + sizeof saved;
+    c.rax = uint64_t(uint32_t(status));
+    c.rflags = 0x202;
+    c.fs_base = tcb_field<uint64_t>(tcb, TCB_GUEST_FS);
+    alignas(64) static thread_local uint8_t xstate[kMaxXstate];
+    save_xstate(xstate);
+    raise_in_guest(ex, xstate, xstate_size(), SIGSEGV);
+}
+
+} // namespace bsc::host
+
+using namespace bsc;
+using namespace bsc::host;
+
+extern "C" void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64_t fs) {
+    uint64_t tcb = current_tcb();
+    uint64_t rip = static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_RIP]);
+    bool in_guest = tcb && tcb_field<uint32_t>(tcb, TCB_STATE) == TCB_IN_GUEST &&
+                    !entry_page().contains(rip);
+    if (sig == kInterruptSignal) {
+        if (!tcb)
+            return;
+        if (in_guest)
+            raise_from_signal(sig, info, uc, fs, BSC_EXCEPTION_INTERRUPT, 0);
+        // In the host or in a gate: deliver at the downcall's exit (see gate.S).
+        tcb_field<uint32_t>(tcb, TCB_PENDING) = 1;
+        const auto &page = entry_page();
+        if (rip > page.exit_check && rip <= page.exit_return)
+            uc->uc_mcontext.gregs[REG_RIP] = static_cast<greg_t>(page.exit_check);
+        return;
+    }
+    if (!in_guest)
+        fatal_host_fault(sig, info, uc);
+    auto [kind, code] = classify(sig, info);
+    if (kind == BSC_EXCEPTION_SYSCALL)
+        code = static_cast<uint32_t>(uc->uc_mcontext.gregs[REG_RAX]);
+    raise_from_signal(sig, info, uc, fs, kind, code);
+}
+
+extern "C" bsc_status host_thread_context_restore(const bsc_cpu_context *context) {
+    bsc_cpu_context c;
+    if (read_guest(context, c) != BSC_OK)
+        return BSC_E_FAULT;
+    if (c.rip >= (uint64_t{1} << 47) || c.fs_base >= (uint64_t{1} << 47))
+        return BSC_E_INVALID;
+    struct Frame {
+        ucontext_t uc;
+        alignas(64) uint8_t xstate[kMaxXstate + 64];
+    };
+    static thread_local Frame frame;
+    std::memset(&frame.uc, 0, sizeof frame.uc);
+    ucontext_from_context(c, frame.uc);
+    frame.uc.uc_flags = 0x2 | 0x4; // UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS
+    if (c.xstate) {
+        if (c.xstate_size < 512 || c.xstate_size > kMaxXstate)
+            return BSC_E_INVALID;
+        if (copy_from_guest(frame.xstate, reinterpret_cast<void *>(c.xstate), c.xstate_size))
+            return BSC_E_FAULT;
+        prepare_xstate_for_sigreturn(frame.xstate, c.xstate_size);
+        frame.uc.uc_mcontext.fpregs = reinterpret_cast<fpregset_t>(frame.xstate);
+        if (c.xstate_size > 512)
+            frame.uc.uc_flags |= 0x1; // UC_FP_XSTATE
+    }
+    ::sigaltstack(nullptr, &frame.uc.uc_stack);
+    // Block everything until rt_sigreturn installs the frame's mask (the current one).
+    sigset_t all;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &frame.uc.uc_sigmask);
+    using Sigreturn = void (*)(ucontext_t *, uint64_t);
+    reinterpret_cast<Sigreturn>(entry_page().sigreturn)(&frame.uc, c.fs_base);
+    __builtin_unreachable();
+}

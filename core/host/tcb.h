@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+// The host's part of the thread control block (bsc_tcb.host_reserved) that every guest
+// thread's %gs points at. gate.S reads these fields by offset; keep the two in step.
+#pragma once
+
+#ifdef __ASSEMBLER__
+#define TCB_OFFSET(name, value) .set name, value
+#else
+#include <cstddef>
+#include <cstdint>
+
+#include "bascule.h"
+#define TCB_OFFSET(name, value) inline constexpr size_t name = value;
+#endif
+
+// clang-format off
+TCB_OFFSET(TCB_HOST_FS,   64)  // the runtime's %fs base on this thread
+TCB_OFFSET(TCB_HOST_SP,   72)  // top of the host stack that downcalls run on
+TCB_OFFSET(TCB_GUEST_FS,  80)  // the guest's %fs base while it is in a downcall
+TCB_OFFSET(TCB_GUEST_SP,  88)  // guest stack pointer at downcall entry (saved registers)
+TCB_OFFSET(TCB_STATE,     96)  // uint32: TCB_IN_GUEST or TCB_IN_HOST
+TCB_OFFSET(TCB_PENDING,  100)  // uint32: non-zero when an interrupt waits for delivery
+TCB_OFFSET(TCB_SELECTOR, 104)  // uint8: the syscall-user-dispatch selector of the thread
+TCB_OFFSET(TCB_THREAD,   112)  // the host's Thread object
+TCB_OFFSET(TCB_END,      120)
+// clang-format on
+
+#define TCB_IN_GUEST 0
+#define TCB_IN_HOST 1
+#define TCB_SELECTOR_ALLOW 0 // SYSCALL_DISPATCH_FILTER_ALLOW
+#define TCB_SELECTOR_BLOCK 1 // SYSCALL_DISPATCH_FILTER_BLOCK
+
+// The callee-saved registers the downcall gate pushes on the guest stack, in the order
+// they sit above TCB_GUEST_SP, followed by the guest's return address.
+#define GATE_SAVED_REGISTERS 6
+
+#ifndef __ASSEMBLER__
+static_assert(TCB_END <= sizeof(bsc_tcb));
+static_assert(offsetof(bsc_tcb, host_reserved) <= TCB_HOST_FS);
+static_assert(sizeof(bsc_tcb) == BSC_TCB_SIZE);
+
+namespace bsc::host {
+
+// Accessors for host code running on a guest thread (%gs = the thread's TCB).
+inline uint64_t current_tcb() {
+    uint64_t base;
+    asm volatile("rdgsbase %0" : "=r"(base));
+    return base;
+}
+
+template <class T> T &tcb_field(uint64_t tcb, size_t offset) {
+    return *reinterpret_cast<T *>(tcb + offset);
+}
+
+} // namespace bsc::host
+#endif

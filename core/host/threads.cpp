@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: MIT
+// Guest threads: each is a host pthread whose %gs points at its guest TCB. The pthread's
+// own stack is the host stack its downcalls run on; thread_exit unwinds back to where
+// the thread entered the guest.
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+
+#include "gate.h"
+#include "guest_memory.h"
+#include "handles.h"
+#include "host_calls.h"
+#include "internal.h"
+#include "tcb.h"
+#include "threads.h"
+
+namespace bsc::host {
+
+struct Thread : Object {
+    Thread() : Object(BSC_TYPE_THREAD, ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), "thread:") {}
+
+    uint64_t tcb = 0, stack_top = 0, argument = 0, clear_on_exit = 0;
+    jmp_buf exit_jump;
+    std::unique_ptr<char[]> altstack;
+    std::mutex mutex; // guards tid and interrupt_requested
+    pid_t tid = 0;
+    bool interrupt_requested = false;
+};
+
+namespace {
+
+constexpr size_t kAltStackSize = 256 * 1024;
+constexpr uint64_t kHostStackGap = 4096;
+
+std::mutex live_mutex;
+std::condition_variable live_changed;
+int live_threads = 0;
+
+void set_gs(uint64_t base) { asm volatile("wrgsbase %0" : : "r"(base) : "memory"); }
+uint64_t get_fs() {
+    uint64_t base;
+    asm volatile("rdfsbase %0" : "=r"(base));
+    return base;
+}
+
+// Prepares the calling thread's TCB and signal stack; false if the TCB is not writable.
+bool become_guest_thread(Thread &t) {
+    bsc_tcb header{};
+    header.self = t.tcb;
+    if (copy_to_guest(reinterpret_cast<void *>(t.tcb), &header.self, sizeof header.self))
+        return false;
+    t.altstack = std::make_unique<char[]>(kAltStackSize);
+    stack_t stack{t.altstack.get(), 0, kAltStackSize};
+    ::sigaltstack(&stack, nullptr);
+    set_gs(t.tcb);
+    tcb_field<uint64_t>(t.tcb, TCB_HOST_FS) = get_fs();
+    tcb_field<uint64_t>(t.tcb, TCB_GUEST_FS) = 0;
+    tcb_field<uint32_t>(t.tcb, TCB_STATE) = TCB_IN_HOST;
+    tcb_field<uint8_t>(t.tcb, TCB_SELECTOR) = TCB_SELECTOR_ALLOW;
+    tcb_field<Thread *>(t.tcb, TCB_THREAD) = &t;
+    std::lock_guard lock(t.mutex);
+    t.tid = static_cast<pid_t>(::gettid());
+    tcb_field<uint32_t>(t.tcb, TCB_PENDING) = t.interrupt_requested;
+    return true;
+}
+
+void leave_guest_thread(Thread &t) {
+    set_gs(0);
+    stack_t off{nullptr, SS_DISABLE, 0};
+    ::sigaltstack(&off, nullptr);
+    {
+        std::lock_guard lock(t.mutex);
+        t.tid = 0;
+    }
+    uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(t.fd, &one, sizeof one); // the handle becomes readable
+}
+
+// Runs `enter` until the thread calls thread_exit (which longjmps back here).
+void run_until_exit(Thread &t, const std::function<void()> &enter) {
+    if (setjmp(t.exit_jump) == 0) {
+        auto here = reinterpret_cast<uint64_t>(__builtin_frame_address(0));
+        tcb_field<uint64_t>(t.tcb, TCB_HOST_SP) = (here - kHostStackGap) & ~uint64_t{15};
+        enter();
+    }
+}
+
+void *thread_main(void *raw) {
+    std::shared_ptr<Thread> t(std::move(*static_cast<std::shared_ptr<Thread> *>(raw)));
+    delete static_cast<std::shared_ptr<Thread> *>(raw);
+    if (become_guest_thread(*t))
+        run_until_exit(*t, [&] { chain_upcalls().thread_start(t->argument); });
+    leave_guest_thread(*t);
+    std::lock_guard lock(live_mutex);
+    live_threads--;
+    live_changed.notify_all();
+    return nullptr;
+}
+
+bool canonical(uint64_t addr) { return addr < (uint64_t{1} << 47); }
+
+} // namespace
+
+Thread *current_thread() {
+    uint64_t tcb = current_tcb();
+    return tcb ? tcb_field<Thread *>(tcb, TCB_THREAD) : nullptr;
+}
+
+uint64_t current_thread_stack_top() {
+    Thread *t = current_thread();
+    return t ? t->stack_top : 0;
+}
+
+bsc_status run_as_guest_thread(uint64_t tcb, uint64_t stack_top,
+                               const std::function<void()> &enter) {
+    if (!guest_owns(tcb, sizeof(bsc_tcb)))
+        return BSC_E_INVALID;
+    auto t = std::make_shared<Thread>();
+    t->tcb = tcb;
+    t->stack_top = stack_top;
+    if (!become_guest_thread(*t))
+        return BSC_E_FAULT;
+    run_until_exit(*t, enter);
+    leave_guest_thread(*t);
+    return BSC_OK;
+}
+
+void wait_for_guest_threads() {
+    std::unique_lock lock(live_mutex);
+    live_changed.wait(lock, [] { return live_threads == 0; });
+}
+
+} // namespace bsc::host
+
+using namespace bsc;
+using namespace bsc::host;
+
+extern "C" bsc_status host_thread_create(const bsc_thread_start *start, bsc_handle *thread) {
+    bsc_thread_start s;
+    if (read_guest(start, s) != BSC_OK)
+        return BSC_E_FAULT;
+    if (s.stack_top == 0 || s.stack_top % 16 || !guest_owns(s.stack_top - 16, 16) ||
+        !guest_owns(s.tcb, sizeof(bsc_tcb)) || s.tcb % 16)
+        return BSC_E_INVALID;
+    auto t = std::make_shared<Thread>();
+    if (t->fd < 0)
+        return BSC_E_TOO_MANY;
+    t->tcb = s.tcb, t->stack_top = s.stack_top, t->argument = s.argument;
+    t->clear_on_exit = s.clear_on_exit;
+    bsc_handle handle = handles().insert(t);
+    if (handle == BSC_NO_HANDLE)
+        return BSC_E_TOO_MANY;
+    if (write_guest(thread, handle) != BSC_OK) {
+        handles().remove(handle);
+        return BSC_E_FAULT;
+    }
+    {
+        std::lock_guard lock(live_mutex);
+        live_threads++;
+    }
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    auto *arg = new std::shared_ptr<Thread>(t);
+    pthread_t id;
+    int error = ::pthread_create(&id, &attr, thread_main, arg);
+    pthread_attr_destroy(&attr);
+    if (error) {
+        delete arg;
+        handles().remove(handle);
+        std::lock_guard lock(live_mutex);
+        live_threads--;
+        return BSC_E_TOO_MANY;
+    }
+    return BSC_OK;
+}
+
+extern "C" bsc_status host_thread_exit() {
+    Thread *t = current_thread();
+    if (!t)
+        return BSC_E_INVALID;
+    if (t->clear_on_exit) {
+        auto *word = reinterpret_cast<uint32_t *>(t->clear_on_exit);
+        if (write_guest(word, uint32_t{0}) == BSC_OK)
+            ::syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT32_MAX, nullptr, nullptr, 0);
+    }
+    longjmp(t->exit_jump, 1);
+}
+
+extern "C" bsc_status host_thread_yield() {
+    ::sched_yield();
+    return BSC_OK;
+}
+
+extern "C" bsc_status host_thread_interrupt(bsc_handle handle) {
+    auto t = handles().find_as<Thread>(handle);
+    if (!t)
+        return BSC_E_BAD_HANDLE;
+    std::lock_guard lock(t->mutex);
+    if (t->tid == 0) { // not started yet (or gone): raised as soon as it runs
+        t->interrupt_requested = true;
+        return BSC_OK;
+    }
+    if (::syscall(SYS_tgkill, ::getpid(), t->tid, kInterruptSignal) != 0)
+        return BSC_E_NOT_FOUND;
+    return BSC_OK;
+}
+
+extern "C" bsc_status host_thread_set_segment(uint32_t segment, uint64_t base) {
+    if (segment != BSC_SEGMENT_FS)
+        return BSC_E_NOT_PERMITTED; // %gs holds the TCB
+    if (!canonical(base))
+        return BSC_E_INVALID;
+    uint64_t tcb = current_tcb();
+    if (!tcb)
+        return BSC_E_INVALID;
+    tcb_field<uint64_t>(tcb, TCB_GUEST_FS) = base; // the gate loads it on the way out
+    return BSC_OK;
+}

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+// The native guest image loader: maps each PT_LOAD segment of an ELF shared object with
+// stream_map / vm_alloc through the chain, applies its relative relocations, and reads
+// the exported upcall table.
+#include "guest_image.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <vector>
+
+#include "elf_file.h"
+#include "guest_memory.h"
+
+namespace bsc::runtime {
+namespace {
+
+constexpr uint64_t kPage = 4096;
+
+uint64_t page_down(uint64_t v) { return v & ~(kPage - 1); }
+uint64_t page_up(uint64_t v) { return (v + kPage - 1) & ~(kPage - 1); }
+
+uint32_t protection(uint32_t flags) {
+    return (flags & PF_R ? BSC_PROT_READ : 0) | (flags & PF_W ? BSC_PROT_WRITE : 0) |
+           (flags & PF_X ? BSC_PROT_EXEC : 0);
+}
+
+void check(bsc_status status, const std::string &what) {
+    if (status != BSC_OK)
+        throw LaunchError(what + ": " + bsc_status_name(status));
+}
+
+// The image file opened as a stream through the chain, closed when done.
+class ImageStream {
+public:
+    ImageStream(const bsc_downcalls &abi, const std::string &path) : abi_(abi) {
+        std::string uri = "file:" + std::filesystem::absolute(path).string();
+        check(abi.stream_open(uri.c_str(), BSC_ACCESS_READ, 0, BSC_CREATE_NEVER, 0, &handle_),
+              "cannot open " + path);
+    }
+    ~ImageStream() { abi_.object_close(handle_); }
+    ImageStream(const ImageStream &) = delete;
+    ImageStream &operator=(const ImageStream &) = delete;
+
+    bool read_at(uint64_t offset, void *out, uint64_t size) const {
+        auto *bytes = static_cast<char *>(out);
+        while (size > 0) {
+            uint64_t done = 0;
+            if (abi_.stream_read(handle_, offset, bytes, size, &done) != BSC_OK || done == 0)
+                return false;
+            offset += done, bytes += done, size -= done;
+        }
+        return true;
+    }
+    bsc_handle handle() const { return handle_; }
+
+private:
+    const bsc_downcalls &abi_;
+    bsc_handle handle_ = BSC_NO_HANDLE;
+};
+
+void map_segment(const bsc_downcalls &abi, const ImageStream &file, const Elf64_Phdr &seg,
+                 uint64_t bias) {
+    if (seg.p_offset % kPage != seg.p_vaddr % kPage || seg.p_filesz > seg.p_memsz)
+        throw LaunchError("misaligned or inconsistent PT_LOAD segment");
+    uint32_t prot = protection(seg.p_flags);
+    uint64_t start = page_down(bias + seg.p_vaddr);
+    uint64_t file_end = bias + seg.p_vaddr + seg.p_filesz;
+    uint64_t mem_end = page_up(bias + seg.p_vaddr + seg.p_memsz);
+    uint64_t anon_start = start;
+    if (seg.p_filesz > 0) {
+        uint64_t addr = start;
+        check(abi.stream_map(file.handle(), &addr, page_down(seg.p_offset),
+                             page_up(file_end) - start, prot, BSC_MAP_FIXED),
+              "cannot map a segment of the image");
+        anon_start = page_up(file_end);
+        if (seg.p_memsz > seg.p_filesz && file_end % kPage) {
+            if (!(prot & BSC_PROT_WRITE))
+                throw LaunchError("zero-filled part of a read-only segment");
+            std::vector<char> zeros(page_up(file_end) - file_end);
+            check(copy_to_guest(reinterpret_cast<void *>(file_end), zeros.data(), zeros.size()),
+                  "cannot zero the end of a segment");
+        }
+    }
+    if (mem_end > anon_start) {
+        uint64_t addr = anon_start;
+        check(abi.vm_alloc(&addr, mem_end - anon_start, prot, BSC_MAP_FIXED),
+              "cannot allocate the zero-filled part of a segment");
+    }
+}
+
+// Applies R_X86_64_RELATIVE relocations; an image needing anything else is refused,
+// since a native guest links against nothing. Every address the file names is checked
+// to lie inside the image before the loader touches it.
+void relocate(const ElfFile &elf, const GuestImage &image, uint64_t bias) {
+    auto inside = [&](uint64_t addr, uint64_t size) {
+        return addr >= image.base && size <= image.size && addr - image.base <= image.size - size;
+    };
+    for (const auto &seg : elf.segments) {
+        if (seg.p_type != PT_DYNAMIC)
+            continue;
+        if (!inside(bias + seg.p_vaddr, seg.p_memsz) || seg.p_memsz < sizeof(Elf64_Dyn))
+            throw LaunchError("PT_DYNAMIC outside the image");
+        uint64_t rela = 0, rela_size = 0, plt_size = 0;
+        std::vector<Elf64_Dyn> dynamic(seg.p_memsz / sizeof(Elf64_Dyn));
+        check(copy_from_guest(dynamic.data(), reinterpret_cast<void *>(bias + seg.p_vaddr),
+                              dynamic.size() * sizeof(Elf64_Dyn)),
+              "cannot read PT_DYNAMIC");
+        for (auto *d = dynamic.data(); d < dynamic.data() + dynamic.size() && d->d_tag != DT_NULL;
+             d++) {
+            if (d->d_tag == DT_RELA)
+                rela = d->d_un.d_ptr;
+            else if (d->d_tag == DT_RELASZ)
+                rela_size = d->d_un.d_val;
+            else if (d->d_tag == DT_PLTRELSZ)
+                plt_size = d->d_un.d_val;
+            else if (d->d_tag == DT_REL || d->d_tag == DT_NEEDED || d->d_tag == DT_TEXTREL)
+                throw LaunchError("the image needs a dynamic linker (REL, NEEDED or TEXTREL)");
+        }
+        if (plt_size)
+            throw LaunchError("the image imports functions (PLT relocations)");
+        if (rela_size && !inside(bias + rela, rela_size))
+            throw LaunchError("relocation table outside the image");
+        std::vector<Elf64_Rela> relocations(rela_size / sizeof(Elf64_Rela));
+        check(copy_from_guest(relocations.data(), reinterpret_cast<void *>(bias + rela),
+                              relocations.size() * sizeof(Elf64_Rela)),
+              "cannot read the relocation table");
+        for (const auto &r : relocations) {
+            if (ELF64_R_TYPE(r.r_info) != R_X86_64_RELATIVE)
+                throw LaunchError("unsupported relocation type " +
+                                  std::to_string(ELF64_R_TYPE(r.r_info)));
+            if (!inside(bias + r.r_offset, 8))
+                throw LaunchError("relocation outside the image");
+            check(write_guest(reinterpret_cast<uint64_t *>(bias + r.r_offset),
+                              bias + r.r_addend),
+                  "relocation target not writable");
+        }
+    }
+}
+
+void protect_relro(const bsc_downcalls &abi, const ElfFile &elf, uint64_t bias) {
+    for (const auto &seg : elf.segments) {
+        if (seg.p_type != PT_GNU_RELRO)
+            continue;
+        uint64_t start = page_down(bias + seg.p_vaddr);
+        uint64_t end = page_down(bias + seg.p_vaddr + seg.p_memsz);
+        if (end > start)
+            check(abi.vm_protect(start, end - start, BSC_PROT_READ), "cannot protect RELRO");
+    }
+}
+
+} // namespace
+
+bool is_native_guest(const std::string &path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ReadAt read = [fd](uint64_t offset, void *out, uint64_t size) {
+        return ::pread(fd, out, size, static_cast<off_t>(offset)) == static_cast<ssize_t>(size);
+    };
+    std::string error;
+    auto elf = ElfFile::parse(read, error);
+    bool native = elf && elf->dynamic_symbol(read, BSC_GUEST_UPCALLS_SYMBOL).has_value();
+    ::close(fd);
+    return native;
+}
+
+GuestImage load_guest_image(const bsc_downcalls &abi, const std::string &path) {
+    ImageStream file(abi, path);
+    ReadAt read = [&file](uint64_t offset, void *out, uint64_t size) {
+        return file.read_at(offset, out, size);
+    };
+    std::string error;
+    auto elf = ElfFile::parse(read, error);
+    if (!elf)
+        throw LaunchError(path + ": " + error);
+    if (elf->header.e_type != ET_DYN)
+        throw LaunchError(path + ": a native guest must be position-independent (ET_DYN)");
+    auto upcalls_at = elf->dynamic_symbol(read, BSC_GUEST_UPCALLS_SYMBOL);
+    if (!upcalls_at)
+        throw LaunchError(path + ": does not export " BSC_GUEST_UPCALLS_SYMBOL);
+
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (const auto &seg : elf->segments)
+        if (seg.p_type == PT_LOAD)
+            lo = std::min(lo, page_down(seg.p_vaddr)),
+            hi = std::max(hi, page_up(seg.p_vaddr + seg.p_memsz));
+    if (lo >= hi)
+        throw LaunchError(path + ": no loadable segments");
+
+    GuestImage image;
+    image.size = hi - lo;
+    check(abi.vm_alloc(&image.base, image.size, BSC_PROT_NONE, 0),
+          "cannot reserve space for the image");
+    uint64_t bias = image.base - lo;
+    for (const auto &seg : elf->segments)
+        if (seg.p_type == PT_LOAD)
+            map_segment(abi, file, seg, bias);
+    relocate(*elf, image, bias);
+    protect_relro(abi, *elf, bias);
+
+    if (!(*upcalls_at + bias >= image.base &&
+          *upcalls_at + bias + sizeof(bsc_upcalls) <= image.base + image.size))
+        throw LaunchError(path + ": " BSC_GUEST_UPCALLS_SYMBOL " lies outside the image");
+    check(read_guest(reinterpret_cast<const bsc_upcalls *>(bias + *upcalls_at), image.upcalls),
+          "cannot read " BSC_GUEST_UPCALLS_SYMBOL);
+    if (image.upcalls.size < sizeof(bsc_upcalls) ||
+        BSC_ABI_VERSION_MAJOR(image.upcalls.version) != BSC_ABI_MAJOR)
+        throw LaunchError(path + ": built for an incompatible ABI version");
+    return image;
+}
+
+} // namespace bsc::runtime

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+// The subcommands of `bascule`, each in its own file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace bsc::tools {
+
+// Exit codes shared by the subcommands.
+inline constexpr int kExitUsage = 2;         // a bad command line or extension stack
+inline constexpr int kExitCannotRun = 126;   // the program exists but cannot be run
+inline constexpr int kExitNotFound = 127;    // the program does not exist
+
+struct RunOptions {
+    std::vector<std::string> extensions; // specs, top to bottom
+    std::string manifest;
+    bool verbose = false;
+    std::vector<std::string> command; // program and arguments
+};
+
+int run_command(const RunOptions &options);
+int exts_command(bool json);
+
+} // namespace bsc::tools
