@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -26,12 +27,42 @@
 
 namespace bsc::host {
 
+// The stack host signal handlers run on, mapped rather than taken from the heap so that
+// sanitizers see it as a stack.
+class SignalStack {
+public:
+    static constexpr size_t kSize = 256 * 1024;
+    SignalStack() = default;
+    SignalStack(const SignalStack &) = delete;
+    SignalStack &operator=(const SignalStack &) = delete;
+    ~SignalStack() { release(); }
+
+    void install() {
+        memory_ = ::mmap(nullptr, kSize, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+        stack_t stack{memory_, 0, kSize};
+        if (memory_ != MAP_FAILED)
+            ::sigaltstack(&stack, nullptr);
+    }
+    void release() {
+        if (memory_ == MAP_FAILED)
+            return;
+        stack_t off{nullptr, SS_DISABLE, 0};
+        ::sigaltstack(&off, nullptr);
+        ::munmap(memory_, kSize);
+        memory_ = MAP_FAILED;
+    }
+
+private:
+    void *memory_ = MAP_FAILED;
+};
+
 struct Thread : Object {
     Thread() : Object(BSC_TYPE_THREAD, ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), "thread:") {}
 
     uint64_t tcb = 0, stack_top = 0, argument = 0, clear_on_exit = 0;
     jmp_buf exit_jump;
-    std::unique_ptr<char[]> altstack;
+    SignalStack altstack;
     std::mutex mutex; // guards tid and interrupt_requested
     pid_t tid = 0;
     bool interrupt_requested = false;
@@ -39,7 +70,6 @@ struct Thread : Object {
 
 namespace {
 
-constexpr size_t kAltStackSize = 256 * 1024;
 constexpr uint64_t kHostStackGap = 4096;
 
 std::mutex live_mutex;
@@ -59,9 +89,7 @@ bool become_guest_thread(Thread &t) {
     header.self = t.tcb;
     if (copy_to_guest(reinterpret_cast<void *>(t.tcb), &header.self, sizeof header.self))
         return false;
-    t.altstack = std::make_unique<char[]>(kAltStackSize);
-    stack_t stack{t.altstack.get(), 0, kAltStackSize};
-    ::sigaltstack(&stack, nullptr);
+    t.altstack.install();
     set_gs(t.tcb);
     tcb_field<uint64_t>(t.tcb, TCB_HOST_FS) = get_fs();
     tcb_field<uint64_t>(t.tcb, TCB_GUEST_FS) = 0;
@@ -76,8 +104,7 @@ bool become_guest_thread(Thread &t) {
 
 void leave_guest_thread(Thread &t) {
     set_gs(0);
-    stack_t off{nullptr, SS_DISABLE, 0};
-    ::sigaltstack(&off, nullptr);
+    t.altstack.release();
     {
         std::lock_guard lock(t.mutex);
         t.tid = 0;

@@ -5,7 +5,8 @@
 
 int guest_main(int, char **) {
     native::print(native::out(), "about to fault\n");
-    *reinterpret_cast<volatile int *>(16) = 1;
+    volatile uintptr_t address = 16; // volatile: the compiler may not see the null page
+    *reinterpret_cast<volatile int *>(address) = 1;
     native::print(native::out(), "still alive?\n");
     return 0;
 }
