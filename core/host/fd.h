@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+// Owning host descriptors and turning failed libc calls into status codes, for the PAL.
+#pragma once
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <utility>
+
+#include "errors.h"
+
+namespace bsc::host {
+
+// Owns a descriptor until it is released into an Object, so every error path closes it.
+class UniqueFd {
+  public:
+    UniqueFd() = default;
+    explicit UniqueFd(int fd) : fd_(fd) {}
+    UniqueFd(UniqueFd &&other) noexcept : fd_(other.release()) {}
+    UniqueFd &operator=(UniqueFd &&other) noexcept {
+        reset(other.release());
+        return *this;
+    }
+    ~UniqueFd() { reset(); }
+
+    int get() const { return fd_; }
+    explicit operator bool() const { return fd_ >= 0; }
+    int release() { return std::exchange(fd_, -1); }
+    void reset(int fd = -1) {
+        if (fd_ >= 0)
+            ::close(fd_);
+        fd_ = fd;
+    }
+
+  private:
+    int fd_ = -1;
+};
+
+// The most one read or write moves; the kernel caps a transfer there anyway, and it keeps
+// the ssize_t result exact.
+inline constexpr uint64_t kMaxTransfer = 0x7ffff000;
+
+// The status of the libc call that just failed (returned -1 and set errno).
+inline bsc_status errno_status() { return status_from_errno(errno); }
+
+// BSC_OK for a libc result >= 0, else the status of errno.
+inline bsc_status check(long result) { return result >= 0 ? BSC_OK : errno_status(); }
+
+} // namespace bsc::host

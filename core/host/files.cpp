@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: MIT
+// File-system streams: stream_open (dispatching network schemes to sockets.cpp) and the
+// calls on open streams: read, write, seek, flush, set_length, lock, directory listing.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <mutex>
+#include <vector>
+
+#include "guest_memory.h"
+#include "host_calls.h"
+#include "objects.h"
+#include "streams.h"
+
+namespace bsc::host {
+namespace {
+
+constexpr uint32_t kAccessMask = BSC_ACCESS_RDWR | BSC_ACCESS_APPEND;
+constexpr uint32_t kOptionMask = BSC_OPTION_NONBLOCK | BSC_OPTION_TRUNCATE | BSC_OPTION_NOFOLLOW |
+                                 BSC_OPTION_DIRECTORY | BSC_OPTION_SYNC;
+// getdents64 reads at most this much per stream_read of a directory.
+constexpr size_t kDirectoryChunk = 32 * 1024;
+
+// A directory handle. The lock makes "note the position, read, maybe step back" one step
+// for threads sharing the handle.
+struct DirectoryStream : Object {
+    using Object::Object;
+    std::mutex mutex;
+};
+
+bool is_path_scheme(Scheme scheme) {
+    return scheme == Scheme::file || scheme == Scheme::dir || scheme == Scheme::device;
+}
+
+int open_flags(uint32_t access, uint32_t create, uint32_t options) {
+    bool read = access & BSC_ACCESS_READ;
+    bool write = access & (BSC_ACCESS_WRITE | BSC_ACCESS_APPEND);
+    // Never let a guest's open leak into a spawned process or become our controlling tty.
+    int flags = O_CLOEXEC | O_NOCTTY | (read && write ? O_RDWR : write ? O_WRONLY : O_RDONLY);
+    if (access & BSC_ACCESS_APPEND)
+        flags |= O_APPEND;
+    if (create == BSC_CREATE_TRY)
+        flags |= O_CREAT;
+    if (create == BSC_CREATE_ALWAYS)
+        flags |= O_CREAT | O_EXCL;
+    if (options & BSC_OPTION_NONBLOCK)
+        flags |= O_NONBLOCK;
+    if (options & BSC_OPTION_TRUNCATE)
+        flags |= O_TRUNC;
+    if (options & BSC_OPTION_NOFOLLOW)
+        flags |= O_NOFOLLOW;
+    if (options & BSC_OPTION_DIRECTORY)
+        flags |= O_DIRECTORY;
+    if (options & BSC_OPTION_SYNC)
+        flags |= O_SYNC;
+    return flags;
+}
+
+// file:, dir: and dev:. A dir: URI opens only directories (read-only); with a create
+// disposition it makes the directory first.
+bsc_status open_path(const StreamUri &uri, uint32_t access, uint32_t mode, uint32_t create,
+                     uint32_t options, std::shared_ptr<Object> &out) {
+    if (uri.scheme == Scheme::dir) {
+        if (access & (BSC_ACCESS_WRITE | BSC_ACCESS_APPEND))
+            return BSC_E_IS_DIRECTORY;
+        if (create != BSC_CREATE_NEVER && ::mkdir(uri.path.c_str(), mode) != 0 &&
+            !(errno == EEXIST && create == BSC_CREATE_TRY))
+            return errno_status();
+        create = BSC_CREATE_NEVER;
+        options |= BSC_OPTION_DIRECTORY;
+    }
+    UniqueFd fd(::open(uri.path.c_str(), open_flags(access, create, options), mode));
+    if (!fd)
+        return errno_status();
+    out = make_stream(std::move(fd), uri.text, access, options);
+    return BSC_OK;
+}
+
+uint8_t type_from_dirent(unsigned char d_type) {
+    switch (d_type) {
+    case DT_REG:
+        return BSC_TYPE_FILE;
+    case DT_DIR:
+        return BSC_TYPE_DIRECTORY;
+    case DT_LNK:
+        return BSC_TYPE_SYMLINK;
+    case DT_FIFO:
+        return BSC_TYPE_PIPE;
+    case DT_SOCK:
+        return BSC_TYPE_SOCKET;
+    case DT_CHR:
+        return BSC_TYPE_CHAR_DEVICE;
+    case DT_BLK:
+        return BSC_TYPE_BLOCK_DEVICE;
+    default:
+        return BSC_TYPE_UNKNOWN;
+    }
+}
+
+// Appends one bsc_dirent for a kernel record if it fits within `limit` bytes.
+bool append_dirent(std::vector<char> &out, const dirent64 &entry, uint64_t limit) {
+    size_t name_length = std::strlen(entry.d_name);
+    size_t length = (offsetof(bsc_dirent, name) + name_length + 1 + 7) & ~size_t{7};
+    if (out.size() + length > limit)
+        return false;
+    size_t at = out.size();
+    out.resize(at + length); // zero-filled, so the padding never leaks host bytes
+    auto *record = reinterpret_cast<bsc_dirent *>(out.data() + at);
+    record->inode = entry.d_ino;
+    record->record_length = static_cast<uint16_t>(length);
+    record->type = type_from_dirent(entry.d_type);
+    std::memcpy(out.data() + at + offsetof(bsc_dirent, name), entry.d_name, name_length);
+    return true;
+}
+
+// Whole bsc_dirent records, as many as fit in `size` bytes. Records the kernel returned
+// but that did not fit are read again next time: the position steps back to just after
+// the last record handed out (each kernel record's d_off is that position).
+bsc_status read_directory(DirectoryStream &dir, void *buffer, uint64_t size, uint64_t &done) {
+    std::lock_guard lock(dir.mutex);
+    off_t start = ::lseek(dir.fd, 0, SEEK_CUR);
+    if (start < 0)
+        return errno_status();
+    std::vector<char> in(kDirectoryChunk), out;
+    ssize_t got = ::getdents64(dir.fd, in.data(), in.size());
+    if (got < 0)
+        return errno_status();
+    off_t next = start;
+    bool all = true;
+    for (ssize_t pos = 0; pos < got;) {
+        const auto &entry = *reinterpret_cast<const dirent64 *>(in.data() + pos);
+        if (!append_dirent(out, entry, size)) {
+            all = false;
+            break;
+        }
+        next = entry.d_off;
+        pos += entry.d_reclen;
+    }
+    bsc_status status = BSC_OK;
+    if (got > 0 && out.empty())
+        status = BSC_E_TOO_BIG; // not even one record fits
+    else if (copy_to_guest(buffer, out.data(), out.size()) != BSC_OK)
+        status = BSC_E_FAULT;
+    if (status != BSC_OK)
+        next = start; // hand out nothing: the next read starts where this one did
+    if (!all || status != BSC_OK)
+        ::lseek(dir.fd, next, SEEK_SET);
+    done = status == BSC_OK ? out.size() : 0;
+    return status;
+}
+
+// One read or write at the stream's position (advancing it) or at an explicit offset.
+ssize_t transfer(const Object &stream, uint64_t offset, void *buffer, size_t size, bool write) {
+    int fd = stream.fd;
+    if (offset == BSC_AT_POSITION) {
+        if (!write)
+            return ::read(fd, buffer, size);
+        // A socket whose peer is gone must give BROKEN_PIPE, not a SIGPIPE to the runtime.
+        if (stream.type == BSC_TYPE_SOCKET)
+            return ::send(fd, buffer, size, MSG_NOSIGNAL);
+        return ::write(fd, buffer, size);
+    }
+    auto at = static_cast<off_t>(offset);
+    return write ? ::pwrite(fd, buffer, size, at) : ::pread(fd, buffer, size, at);
+}
+
+// The common part of stream_read and stream_write: the guest buffer goes straight to the
+// kernel, which reports a bad one as EFAULT.
+bsc_status read_or_write(bsc_handle handle, uint64_t offset, void *buffer, uint64_t size,
+                         uint64_t *done, bool write) {
+    if (done == nullptr)
+        return BSC_E_FAULT;
+    auto stream = find_stream(handle);
+    if (!stream)
+        return BSC_E_BAD_HANDLE;
+    if (offset != BSC_AT_POSITION && offset > INT64_MAX)
+        return BSC_E_INVALID;
+    uint64_t count = 0;
+    if (auto *dir = dynamic_cast<DirectoryStream *>(stream.get())) {
+        if (write)
+            return BSC_E_IS_DIRECTORY;
+        if (offset != BSC_AT_POSITION)
+            return BSC_E_INVALID; // a directory has positions, not byte offsets
+        if (bsc_status s = read_directory(*dir, buffer, size, count))
+            return s;
+    } else {
+        ssize_t n = transfer(*stream, offset, buffer, std::min(size, kMaxTransfer), write);
+        if (n < 0)
+            return errno_status();
+        count = static_cast<uint64_t>(n);
+    }
+    return write_guest(done, count);
+}
+
+int lock_type(uint32_t type) {
+    return type == BSC_LOCK_READ ? F_RDLCK : type == BSC_LOCK_WRITE ? F_WRLCK : F_UNLCK;
+}
+
+uint32_t bsc_lock_type(short type) {
+    return type == F_RDLCK ? BSC_LOCK_READ : type == F_WRLCK ? BSC_LOCK_WRITE : BSC_LOCK_UNLOCK;
+}
+
+} // namespace
+
+std::shared_ptr<Object> make_stream(UniqueFd fd, std::string uri, uint32_t access,
+                                    uint32_t options) {
+    uint32_t type = type_of_descriptor(fd.get());
+    std::shared_ptr<Object> stream;
+    if (type == BSC_TYPE_DIRECTORY)
+        stream = std::make_shared<DirectoryStream>(type, fd.release(), std::move(uri));
+    else
+        stream = std::make_shared<Object>(type, fd.release(), std::move(uri));
+    stream->access = access;
+    stream->options = options & ~uint32_t{BSC_OPTION_TRUNCATE};
+    return stream;
+}
+
+} // namespace bsc::host
+
+using namespace bsc;
+using namespace bsc::host;
+
+extern "C" bsc_status host_stream_open(const char *uri, uint32_t access, uint32_t mode,
+                                       uint32_t create, uint32_t options, bsc_handle *handle) {
+    StreamUri parsed;
+    if (bsc_status s = read_uri(uri, parsed))
+        return s;
+    if (access == 0 || (access & ~kAccessMask) || create > BSC_CREATE_ALWAYS ||
+        (options & ~kOptionMask) || (mode & ~07777u))
+        return BSC_E_INVALID;
+    if (bsc_status s = probe_out(handle))
+        return s;
+    std::shared_ptr<Object> stream;
+    bsc_status status = is_path_scheme(parsed.scheme)
+                            ? open_path(parsed, access, mode, create, options, stream)
+                            : open_socket(parsed, access, options, stream);
+    return status != BSC_OK ? status : publish(stream, handle);
+}
+
+extern "C" bsc_status host_stream_read(bsc_handle handle, uint64_t offset, void *buffer,
+                                       uint64_t size, uint64_t *done) {
+    return read_or_write(handle, offset, buffer, size, done, false);
+}
+
+extern "C" bsc_status host_stream_write(bsc_handle handle, uint64_t offset, const void *buffer,
+                                        uint64_t size, uint64_t *done) {
+    return read_or_write(handle, offset, const_cast<void *>(buffer), size, done, true);
+}
+
+extern "C" bsc_status host_stream_seek(bsc_handle handle, int64_t offset, uint32_t whence,
+                                       uint64_t *position) {
+    static constexpr int kWhence[] = {SEEK_SET, SEEK_CUR, SEEK_END};
+    if (whence > BSC_SEEK_END)
+        return BSC_E_INVALID;
+    auto stream = find_stream(handle);
+    if (!stream)
+        return BSC_E_BAD_HANDLE;
+    off_t result;
+    if (auto *dir = dynamic_cast<DirectoryStream *>(stream.get())) {
+        std::lock_guard lock(dir->mutex);
+        result = ::lseek(dir->fd, offset, kWhence[whence]);
+    } else {
+        result = ::lseek(stream->fd, offset, kWhence[whence]);
+    }
+    if (result < 0)
+        return errno_status();
+    return position == nullptr ? BSC_OK : write_guest(position, static_cast<uint64_t>(result));
+}
+
+extern "C" bsc_status host_stream_flush(bsc_handle handle, uint32_t flags) {
+    if (flags & ~uint32_t{BSC_FLUSH_DATA_ONLY})
+        return BSC_E_INVALID;
+    auto stream = find_stream(handle);
+    if (!stream)
+        return BSC_E_BAD_HANDLE;
+    return check(flags & BSC_FLUSH_DATA_ONLY ? ::fdatasync(stream->fd) : ::fsync(stream->fd));
+}
+
+extern "C" bsc_status host_stream_set_length(bsc_handle handle, uint64_t length) {
+    auto stream = find_stream(handle);
+    if (!stream)
+        return BSC_E_BAD_HANDLE;
+    if (stream->type == BSC_TYPE_DIRECTORY)
+        return BSC_E_IS_DIRECTORY;
+    if (length > INT64_MAX)
+        return BSC_E_TOO_BIG;
+    return check(::ftruncate(stream->fd, static_cast<off_t>(length)));
+}
+
+extern "C" bsc_status host_stream_lock(bsc_handle handle, uint32_t command, bsc_lock *lock) {
+    static constexpr int kCommand[] = {F_OFD_SETLK, F_OFD_SETLKW, F_OFD_GETLK};
+    bsc_lock wanted;
+    if (read_guest(lock, wanted) != BSC_OK)
+        return BSC_E_FAULT;
+    if (command > BSC_LOCK_TEST || wanted.type > BSC_LOCK_UNLOCK ||
+        (command == BSC_LOCK_TEST && wanted.type == BSC_LOCK_UNLOCK) || wanted.start > INT64_MAX ||
+        wanted.length > INT64_MAX)
+        return BSC_E_INVALID;
+    auto stream = find_stream(handle);
+    if (!stream)
+        return BSC_E_BAD_HANDLE;
+    // Open-file-description locks belong to the handle, not to the process, so two
+    // handles of one file conflict like two processes would.
+    struct flock fl {};
+    fl.l_type = static_cast<short>(lock_type(wanted.type));
+    fl.l_whence = SEEK_SET;
+    fl.l_start = static_cast<off_t>(wanted.start);
+    fl.l_len = static_cast<off_t>(wanted.length);
+    if (::fcntl(stream->fd, kCommand[command], &fl) != 0)
+        return errno == EACCES ? BSC_E_AGAIN : errno_status();
+    if (command != BSC_LOCK_TEST)
+        return BSC_OK;
+    bsc_lock found{bsc_lock_type(fl.l_type), 0, static_cast<uint64_t>(fl.l_start),
+                   static_cast<uint64_t>(fl.l_len)};
+    if (found.type == BSC_LOCK_UNLOCK)
+        found = {BSC_LOCK_UNLOCK, 0, wanted.start, wanted.length};
+    return write_guest(lock, found);
+}

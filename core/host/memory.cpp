@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: MIT
+// Guest virtual memory: the reserved window, vm_alloc/free/protect/reset, stream_map/unmap,
+// and the region map that keeps the guest from touching memory the runtime owns.
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
+
+#include "fd.h"
+#include "guest_memory.h"
+#include "host_calls.h"
+#include "internal.h"
+#include "objects.h"
+#include "regions.h"
+#include "window.h"
+
+namespace bsc::host {
+namespace {
+
+constexpr uint64_t kPage = 4096;
+constexpr uint64_t kUsableBase = kWindowBase + kEntryAreaSize;
+constexpr uint64_t kWindowEnd = kWindowBase + kWindowSize;
+constexpr uint32_t kProtMask = BSC_PROT_READ | BSC_PROT_WRITE | BSC_PROT_EXEC;
+constexpr uint32_t kReserveFlags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+
+static_assert(BSC_PROT_READ == PROT_READ && BSC_PROT_WRITE == PROT_WRITE &&
+              BSC_PROT_EXEC == PROT_EXEC);
+
+// One lock for the map and the mappings it describes, so that choosing a free range and
+// mapping it are one step for concurrent callers.
+std::mutex memory_mutex;
+RegionMap regions;
+
+bool overlap(uint64_t start, uint64_t end, uint64_t low, uint64_t high) {
+    return start < high && low < end;
+}
+
+// The parts of [start, end) that lie outside the window (at most two).
+std::vector<Range> outside_window(Range range) {
+    std::vector<Range> parts;
+    if (range.start < kWindowBase)
+        parts.push_back({range.start, std::min(range.end, kWindowBase)});
+    if (range.end > kWindowEnd)
+        parts.push_back({std::max(range.start, kWindowEnd), range.end});
+    return parts;
+}
+
+// Checks a guest range: page-aligned start, non-zero size rounded up to pages, no wrap.
+bsc_status page_range(uint64_t addr, uint64_t size, Range &out) {
+    if (addr % kPage != 0 || size == 0 || size > UINT64_MAX - (kPage - 1))
+        return BSC_E_INVALID;
+    uint64_t length = (size + kPage - 1) & ~(kPage - 1);
+    if (addr > UINT64_MAX - length)
+        return BSC_E_INVALID;
+    out = {addr, addr + length};
+    return BSC_OK;
+}
+
+void unmap_all(const std::vector<Range> &ranges) {
+    for (const Range &r : ranges)
+        ::munmap(reinterpret_cast<void *>(r.start), r.end - r.start);
+}
+
+// Gives [start, end) back: the window part stays reserved (PROT_NONE), the rest is
+// unmapped.
+void release(Range range) {
+    uint64_t low = std::max(range.start, kWindowBase), high = std::min(range.end, kWindowEnd);
+    if (low < high)
+        ::mmap(reinterpret_cast<void *>(low), high - low, PROT_NONE, kReserveFlags | MAP_FIXED, -1,
+               0);
+    unmap_all(outside_window(range));
+}
+
+// Makes [start, end) ready to be mapped over with MAP_FIXED. The entry area is never the
+// guest's; guest-owned parts may be replaced only if `replace`; free window space is ours
+// already; space outside the window must be free in the process, which a PROT_NONE
+// placeholder mapped with MAP_FIXED_NOREPLACE checks atomically. `placeholders` lists
+// those, for undoing if the mapping then fails.
+bsc_status claim(Range range, bool replace, std::vector<Range> &placeholders) {
+    if (overlap(range.start, range.end, kWindowBase, kUsableBase))
+        return BSC_E_EXISTS;
+    if (!replace && regions.overlaps(range.start, range.end))
+        return BSC_E_EXISTS;
+    for (const Range &gap : regions.gaps(range.start, range.end)) {
+        for (const Range &part : outside_window(gap)) {
+            void *want = reinterpret_cast<void *>(part.start);
+            void *got = ::mmap(want, part.end - part.start, PROT_NONE,
+                               kReserveFlags | MAP_FIXED_NOREPLACE, -1, 0);
+            if (got == want) {
+                placeholders.push_back(part);
+                continue;
+            }
+            bsc_status status = got == MAP_FAILED ? errno_status() : BSC_E_EXISTS;
+            if (got != MAP_FAILED) // a kernel that took the flag as a mere hint
+                ::munmap(got, part.end - part.start);
+            unmap_all(placeholders);
+            placeholders.clear();
+            return status;
+        }
+    }
+    return BSC_OK;
+}
+
+// Where a region without BSC_MAP_FIXED* goes: the hint if it is free, else the first fit.
+uint64_t choose(uint64_t hint, uint64_t length, std::vector<Range> &placeholders) {
+    if (hint != 0 && hint <= UINT64_MAX - length &&
+        claim({hint, hint + length}, false, placeholders) == BSC_OK)
+        return hint;
+    return regions.first_fit(kUsableBase, kWindowEnd, length);
+}
+
+bsc_status map_range(const Region &region, int fd) {
+    int flags = MAP_FIXED | (region.flags & BSC_MAP_SHARED ? MAP_SHARED : MAP_PRIVATE);
+    if (fd < 0)
+        flags |= MAP_ANONYMOUS;
+    if (region.flags & BSC_MAP_NORESERVE)
+        flags |= MAP_NORESERVE;
+    void *at = ::mmap(reinterpret_cast<void *>(region.start), region.size,
+                      static_cast<int>(region.prot), flags, fd, static_cast<off_t>(region.offset));
+    if (at != MAP_FAILED)
+        return BSC_OK;
+    // Pipes, sockets, directories and events cannot be mapped: the handle is of the wrong kind.
+    return errno == ENODEV ? BSC_E_BAD_HANDLE : errno_status();
+}
+
+// The common path of vm_alloc and stream_map: place `proto` (all but start and size
+// filled in) according to *guest_addr and proto.flags, map it, record it, report where.
+bsc_status place(uint64_t *guest_addr, uint64_t size, Region proto, int fd) {
+    uint64_t want;
+    // Probe the out pointer before changing anything: a FIXED mapping cannot be undone.
+    if (read_guest(guest_addr, want) != BSC_OK || write_guest(guest_addr, want) != BSC_OK)
+        return BSC_E_FAULT;
+    Range range;
+    if (bsc_status s = page_range(want, size, range))
+        return s;
+    bool fixed = proto.flags & (BSC_MAP_FIXED | BSC_MAP_FIXED_NOREPLACE);
+    if ((proto.flags & BSC_MAP_FIXED) && (proto.flags & BSC_MAP_FIXED_NOREPLACE))
+        return BSC_E_INVALID;
+
+    std::lock_guard lock(memory_mutex);
+    std::vector<Range> placeholders;
+    uint64_t length = range.end - range.start;
+    if (fixed) {
+        if (bsc_status s = claim(range, proto.flags & BSC_MAP_FIXED, placeholders))
+            return s;
+    } else {
+        range.start = choose(want, length, placeholders);
+        if (range.start == 0)
+            return BSC_E_NO_MEMORY;
+        range.end = range.start + length;
+    }
+    proto.start = range.start;
+    proto.size = length;
+    proto.flags &= BSC_MAP_SHARED | BSC_MAP_NORESERVE; // how to map it again, not where
+    if (bsc_status s = map_range(proto, fd)) {
+        unmap_all(placeholders);
+        return s;
+    }
+    regions.insert(std::move(proto));
+    if (write_guest(guest_addr, range.start) != BSC_OK) {
+        release(range);
+        regions.erase(range.start, range.end);
+        return BSC_E_FAULT;
+    }
+    return BSC_OK;
+}
+
+// Runs `change` on a page range only if the guest owns all of it.
+template <class F> bsc_status on_guest_range(uint64_t addr, uint64_t size, F change) {
+    Range range;
+    if (bsc_status s = page_range(addr, size, range))
+        return s;
+    std::lock_guard lock(memory_mutex);
+    if (!regions.covers(range.start, range.end))
+        return BSC_E_INVALID;
+    return change(range);
+}
+
+bsc_status free_range(uint64_t addr, uint64_t size) {
+    return on_guest_range(addr, size, [](Range range) -> bsc_status {
+        release(range);
+        regions.erase(range.start, range.end);
+        return BSC_OK;
+    });
+}
+
+} // namespace
+
+void initialise_memory() {
+    void *want = reinterpret_cast<void *>(kWindowBase);
+    void *got = ::mmap(want, kWindowSize, PROT_NONE, kReserveFlags | MAP_FIXED_NOREPLACE, -1, 0);
+    if (got != want)
+        throw std::runtime_error("cannot reserve the guest memory window");
+}
+
+bool guest_owns(uint64_t addr, uint64_t size) {
+    if (size == 0 || addr > UINT64_MAX - size)
+        return false;
+    std::lock_guard lock(memory_mutex);
+    return regions.covers(addr, addr + size);
+}
+
+} // namespace bsc::host
+
+using namespace bsc;
+using namespace bsc::host;
+
+extern "C" bsc_status host_vm_alloc(uint64_t *addr, uint64_t size, uint32_t prot, uint32_t flags) {
+    constexpr uint32_t allowed = BSC_MAP_FIXED | BSC_MAP_FIXED_NOREPLACE | BSC_MAP_NORESERVE;
+    if ((prot & ~kProtMask) || (flags & ~allowed))
+        return BSC_E_INVALID;
+    Region proto;
+    proto.prot = prot;
+    proto.flags = flags;
+    return place(addr, size, std::move(proto), -1);
+}
+
+extern "C" bsc_status host_vm_free(uint64_t addr, uint64_t size) { return free_range(addr, size); }
+
+extern "C" bsc_status host_vm_protect(uint64_t addr, uint64_t size, uint32_t prot) {
+    if (prot & ~kProtMask)
+        return BSC_E_INVALID;
+    return on_guest_range(addr, size, [prot](Range range) -> bsc_status {
+        if (::mprotect(reinterpret_cast<void *>(range.start), range.end - range.start,
+                       static_cast<int>(prot)) != 0)
+            return errno_status();
+        regions.protect(range.start, range.end, prot);
+        return BSC_OK;
+    });
+}
+
+extern "C" bsc_status host_vm_reset(uint64_t addr, uint64_t size) {
+    return on_guest_range(addr, size, [](Range range) -> bsc_status {
+        return check(::madvise(reinterpret_cast<void *>(range.start), range.end - range.start,
+                               MADV_DONTNEED));
+    });
+}
+
+extern "C" bsc_status host_stream_map(bsc_handle handle, uint64_t *addr, uint64_t offset,
+                                      uint64_t size, uint32_t prot, uint32_t flags) {
+    constexpr uint32_t allowed =
+        BSC_MAP_FIXED | BSC_MAP_FIXED_NOREPLACE | BSC_MAP_SHARED | BSC_MAP_NORESERVE;
+    if ((prot & ~kProtMask) || (flags & ~allowed) || offset % kPage != 0)
+        return BSC_E_INVALID;
+    auto object = find_stream(handle);
+    if (!object || object->fd < 0)
+        return BSC_E_BAD_HANDLE;
+    Region proto;
+    proto.prot = prot;
+    proto.flags = flags;
+    proto.origin = RegionOrigin::stream;
+    proto.uri = object->uri;
+    proto.offset = offset;
+    return place(addr, size, std::move(proto), object->fd);
+}
+
+extern "C" bsc_status host_stream_unmap(uint64_t addr, uint64_t size) {
+    return free_range(addr, size);
+}

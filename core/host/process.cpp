@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: MIT
+// Process lifetime and the system: process_create (a new runtime), process_exit,
+// system_info_query and debug_print.
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <mutex>
+
+#include "clock.h"
+#include "fd.h"
+#include "guest_memory.h"
+#include "host_calls.h"
+#include "internal.h"
+#include "objects.h"
+#include "process.h"
+#include "window.h"
+
+extern char **environ;
+
+namespace bsc::host {
+namespace {
+
+constexpr size_t kMaxArguments = 4096;
+constexpr size_t kMaxArgumentLength = 128 * 1024;     // Linux's MAX_ARG_STRLEN
+constexpr size_t kMaxArgumentBytes = 2 * 1024 * 1024; // all of them, like Linux's default
+constexpr uint32_t kMaxInherit = 1024;
+
+std::atomic<ExitHook> exit_hook{nullptr};
+std::mutex command_mutex;
+std::vector<std::string> command_prefix;
+
+// A child runtime. Its descriptor is a pidfd, which poll() reports readable once the
+// child has exited, so objects_wait_any sees the exit as BSC_WAIT_READ.
+struct Process : Object {
+    Process(int pidfd, pid_t pid)
+        : Object(BSC_TYPE_PROCESS, pidfd, "process:" + std::to_string(pid)), pid(pid) {}
+    ~Process() override {
+        // Reap it if it has ended, so that closing the handle leaves no zombie.
+        siginfo_t info;
+        ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(fd), &info, WEXITED | WNOHANG);
+    }
+    const pid_t pid;
+};
+
+// posix_spawn's two argument objects, destroyed on every path.
+struct SpawnSetup {
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attributes;
+    SpawnSetup() {
+        ::posix_spawn_file_actions_init(&actions);
+        ::posix_spawnattr_init(&attributes);
+    }
+    ~SpawnSetup() {
+        ::posix_spawn_file_actions_destroy(&actions);
+        ::posix_spawnattr_destroy(&attributes);
+    }
+};
+
+bsc_status read_arguments(const char *const *argv, std::vector<std::string> &out) {
+    size_t total = 0;
+    for (size_t i = 0;; i++) {
+        if (i == kMaxArguments)
+            return BSC_E_TOO_BIG;
+        const char *argument;
+        if (read_guest(argv + i, argument) != BSC_OK)
+            return BSC_E_FAULT;
+        if (argument == nullptr)
+            break;
+        std::string text;
+        if (bsc_status s = read_guest_string(argument, text, kMaxArgumentLength))
+            return s == BSC_E_NAME_TOO_LONG ? BSC_E_TOO_BIG : s;
+        total += text.size() + 1;
+        if (total > kMaxArgumentBytes)
+            return BSC_E_TOO_BIG;
+        out.push_back(std::move(text));
+    }
+    return out.empty() ? BSC_E_INVALID : BSC_OK;
+}
+
+bsc_status inherited_descriptors(const bsc_handle *inherit, uint32_t count,
+                                 std::vector<std::shared_ptr<Object>> &out) {
+    if (count > kMaxInherit)
+        return BSC_E_INVALID;
+    std::vector<bsc_handle> numbers(count);
+    if (copy_from_guest(numbers.data(), inherit, count * sizeof(bsc_handle)) != BSC_OK)
+        return BSC_E_FAULT;
+    for (bsc_handle handle : numbers) {
+        auto stream = find_stream(handle);
+        if (!stream)
+            return BSC_E_BAD_HANDLE;
+        out.push_back(std::move(stream));
+    }
+    return BSC_OK;
+}
+
+// Starts `arguments` with streams[i] as its descriptor i, /dev/null for any of 0-2 not
+// given, a clean signal state and no other descriptor.
+bsc_status spawn(const std::vector<std::string> &arguments,
+                 const std::vector<std::shared_ptr<Object>> &streams, pid_t &pid) {
+    SpawnSetup setup;
+    // Each source first moves above every target number, so no dup2 overwrites a source
+    // still to come, and none is a no-op dup2 onto itself that would keep FD_CLOEXEC.
+    int floor = std::max<int>(3, static_cast<int>(streams.size()));
+    std::vector<UniqueFd> sources;
+    for (size_t i = 0; i < streams.size(); i++) {
+        sources.emplace_back(::fcntl(streams[i]->fd, F_DUPFD_CLOEXEC, floor));
+        if (!sources.back())
+            return errno_status();
+        ::posix_spawn_file_actions_adddup2(&setup.actions, sources.back().get(),
+                                           static_cast<int>(i));
+    }
+    for (int i = static_cast<int>(streams.size()); i < 3; i++)
+        ::posix_spawn_file_actions_addopen(&setup.actions, i, "/dev/null", O_RDWR, 0);
+    // Descriptors the runtime itself inherited without close-on-exec stay behind too.
+    ::posix_spawn_file_actions_addclosefrom_np(&setup.actions, floor);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    ::posix_spawnattr_setsigmask(&setup.attributes, &none);
+    ::posix_spawnattr_setsigdefault(&setup.attributes, &all);
+    ::posix_spawnattr_setflags(&setup.attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    std::vector<char *> argv;
+    for (const std::string &argument : arguments)
+        argv.push_back(const_cast<char *>(argument.c_str()));
+    argv.push_back(nullptr);
+    int error =
+        ::posix_spawn(&pid, argv[0], &setup.actions, &setup.attributes, argv.data(), environ);
+    return status_from_errno(error);
+}
+
+// Copies a NUL-terminated string into a fixed field, cut short if it must be.
+void copy_field(char *to, size_t size, const char *from) {
+    size_t length = ::strnlen(from, size - 1);
+    std::memcpy(to, from, length);
+    to[length] = '\0';
+}
+
+uint32_t cpu_count() {
+    for (int cpus = 1024; cpus <= 1 << 20; cpus *= 2) {
+        cpu_set_t *set = CPU_ALLOC(cpus);
+        size_t size = CPU_ALLOC_SIZE(cpus);
+        int ok = ::sched_getaffinity(0, size, set);
+        int count = ok == 0 ? CPU_COUNT_S(size, set) : 0;
+        CPU_FREE(set);
+        if (ok == 0)
+            return static_cast<uint32_t>(count);
+        if (errno != EINVAL) // EINVAL: the set is smaller than the kernel's
+            break;
+    }
+    return static_cast<uint32_t>(std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));
+}
+
+[[noreturn]] void exit_group(int status) {
+    ::syscall(SYS_exit_group, status);
+    __builtin_unreachable();
+}
+
+} // namespace
+
+void set_exit_hook(ExitHook hook) { exit_hook.store(hook); }
+
+void set_process_command(std::vector<std::string> prefix) {
+    std::lock_guard lock(command_mutex);
+    command_prefix = std::move(prefix);
+}
+
+} // namespace bsc::host
+
+using namespace bsc;
+using namespace bsc::host;
+
+extern "C" bsc_status host_process_create(const char *const *argv, const bsc_handle *inherit,
+                                          uint32_t inherit_count, bsc_handle *process) {
+    if (bsc_status s = probe_out(process))
+        return s;
+    std::vector<std::string> guest_arguments;
+    if (bsc_status s = read_arguments(argv, guest_arguments))
+        return s;
+    std::vector<std::shared_ptr<Object>> streams;
+    if (bsc_status s = inherited_descriptors(inherit, inherit_count, streams))
+        return s;
+    std::vector<std::string> arguments;
+    {
+        std::lock_guard lock(command_mutex);
+        arguments = command_prefix;
+    }
+    if (arguments.empty())
+        return BSC_E_NOT_SUPPORTED;
+    arguments.push_back("--");
+    arguments.insert(arguments.end(), guest_arguments.begin(), guest_arguments.end());
+    pid_t pid;
+    if (bsc_status s = spawn(arguments, streams, pid))
+        return s;
+    // The child is not reaped before this (nothing waits for it), so its pid still names it.
+    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    if (!pidfd) {
+        bsc_status status = errno_status();
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+        return status;
+    }
+    return publish(std::make_shared<Process>(pidfd.release(), pid), process);
+}
+
+extern "C" bsc_status host_process_exit(int32_t status) {
+    if (ExitHook hook = exit_hook.load())
+        hook(status);
+    int64_t signal = -int64_t{status};
+    if (signal >= 1 && signal < NSIG)
+        terminate_by_signal(static_cast<int>(signal)); // exits with 128 + signal if it survives
+    if (status < 0)
+        exit_group(static_cast<int>((128 + signal) & 0xff)); // no such signal
+    exit_group(status & 0xff); // what a parent sees of an exit status, as on Linux
+}
+
+extern "C" bsc_status host_system_info_query(bsc_system_info *info) {
+    bsc_system_info out{};
+    out.cpu_count = cpu_count();
+    out.page_size = static_cast<uint32_t>(::sysconf(_SC_PAGESIZE));
+    struct sysinfo si {};
+    if (::sysinfo(&si) == 0) {
+        out.memory_total = uint64_t{si.totalram} * si.mem_unit;
+        out.memory_free = uint64_t{si.freeram} * si.mem_unit;
+    }
+    out.uptime_ns = static_cast<uint64_t>(clock_now(CLOCK_BOOTTIME));
+    out.window_base = kWindowBase;
+    out.window_size = kWindowSize;
+    utsname names;
+    if (::uname(&names) == 0) {
+        copy_field(out.host_name, sizeof out.host_name, names.nodename);
+        copy_field(out.os_release, sizeof out.os_release, names.release);
+        copy_field(out.machine, sizeof out.machine, names.machine);
+    }
+    return write_guest(info, out);
+}
+
+extern "C" bsc_status host_debug_print(const char *text, uint64_t length) {
+    // The guest's text goes straight to the kernel (EFAULT for a bad pointer).
+    while (length > 0) {
+        ssize_t n = ::write(STDERR_FILENO, text, std::min(length, kMaxTransfer));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return errno_status();
+        text += n;
+        length -= static_cast<uint64_t>(n);
+    }
+    return BSC_OK;
+}

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+// The map of guest-owned memory regions: what vm_alloc and stream_map handed out, with
+// the protection and origin a checkpoint needs to put each region back.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace bsc::host {
+
+enum class RegionOrigin : uint8_t {
+    anonymous, // vm_alloc: zero-filled memory
+    stream,    // stream_map: pages of a stream (uri, offset)
+};
+
+struct Region {
+    uint64_t start = 0;
+    uint64_t size = 0;
+    uint32_t prot = 0;  // BSC_PROT_*
+    uint32_t flags = 0; // BSC_MAP_SHARED / BSC_MAP_NORESERVE as requested
+    RegionOrigin origin = RegionOrigin::anonymous;
+    std::string uri;     // stream regions: the URI of the mapped handle
+    uint64_t offset = 0; // stream regions: the stream offset that `start` shows
+
+    uint64_t end() const { return start + size; }
+};
+
+struct Range {
+    uint64_t start, end;
+};
+
+// Regions ordered by address, never overlapping. Not thread-safe: the caller locks.
+class RegionMap {
+  public:
+    // Records a region, cutting away whatever parts of older regions it overlaps.
+    void insert(Region region);
+    // Forgets [start, end), splitting regions that straddle its ends.
+    void erase(uint64_t start, uint64_t end);
+    void protect(uint64_t start, uint64_t end, uint32_t prot);
+
+    bool covers(uint64_t start, uint64_t end) const { return gaps(start, end).empty(); }
+    bool overlaps(uint64_t start, uint64_t end) const;
+    // The parts of [start, end) no region covers, in address order.
+    std::vector<Range> gaps(uint64_t start, uint64_t end) const;
+    // The lowest address in [low, high) where `size` free bytes start, or 0 if none.
+    uint64_t first_fit(uint64_t low, uint64_t high, uint64_t size) const;
+
+    template <class F> void for_each(F &&visit) const {
+        for (const auto &entry : regions_)
+            visit(entry.second);
+    }
+
+  private:
+    // Makes addr a region boundary by splitting the region that contains it.
+    void split_at(uint64_t addr);
+
+    std::map<uint64_t, Region> regions_; // by start
+};
+
+} // namespace bsc::host

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: MIT
+// Unit tests of the host PAL's time, randomness, system and process calls, and of the
+// errno translation they all share.
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "errors.h"
+#include "host_fixtures.h"
+#include "internal.h"
+#include "process.h"
+#include "window.h"
+
+using namespace bsc::test;
+
+namespace {
+
+// Runs `body` in a forked child and returns its wait status.
+template <class F> int in_child(F body) {
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        body();
+        ::_exit(99); // body should not return
+    }
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    return status;
+}
+
+int exit_pipe = -1;
+
+void write_status_to_pipe(int32_t status) {
+    ssize_t ignored = ::write(exit_pipe, &status, sizeof status);
+    (void)ignored;
+}
+
+} // namespace
+
+TEST_CASE("status_from_errno maps every errno family", "[host][process]") {
+    using bsc::host::status_from_errno;
+    struct Pair {
+        int error;
+        bsc_status status;
+    };
+    for (Pair p : {Pair{ENOENT, BSC_E_NOT_FOUND},
+                   {EACCES, BSC_E_ACCESS},
+                   {EPERM, BSC_E_NOT_PERMITTED},
+                   {EBADF, BSC_E_BAD_HANDLE},
+                   {EFAULT, BSC_E_FAULT},
+                   {EAGAIN, BSC_E_AGAIN},
+                   {EINTR, BSC_E_INTERRUPTED},
+                   {ENOSYS, BSC_E_NOT_SUPPORTED},
+                   {EOPNOTSUPP, BSC_E_NOT_SUPPORTED},
+                   {ENOTSUP, BSC_E_NOT_SUPPORTED},
+                   {EISDIR, BSC_E_IS_DIRECTORY},
+                   {ENOTDIR, BSC_E_NOT_DIRECTORY},
+                   {ENOTEMPTY, BSC_E_NOT_EMPTY},
+                   {ENOSPC, BSC_E_NO_SPACE},
+                   {EDQUOT, BSC_E_NO_SPACE},
+                   {EPIPE, BSC_E_BROKEN_PIPE},
+                   {ETIMEDOUT, BSC_E_TIMED_OUT},
+                   {EFBIG, BSC_E_TOO_BIG},
+                   {ERANGE, BSC_E_TOO_BIG},
+                   {EOVERFLOW, BSC_E_TOO_BIG},
+                   {EBUSY, BSC_E_BUSY},
+                   {ELOOP, BSC_E_LOOP},
+                   {ENAMETOOLONG, BSC_E_NAME_TOO_LONG},
+                   {EXDEV, BSC_E_CROSS_DEVICE},
+                   {EROFS, BSC_E_READ_ONLY},
+                   {EIO, BSC_E_IO},
+                   {ECONNREFUSED, BSC_E_CONN_REFUSED},
+                   {ECONNRESET, BSC_E_CONN_RESET},
+                   {EADDRINUSE, BSC_E_ADDR_IN_USE},
+                   {ENOTCONN, BSC_E_NOT_CONNECTED},
+                   {EDEADLK, BSC_E_DEADLOCK},
+                   {EMFILE, BSC_E_TOO_MANY},
+                   {ENFILE, BSC_E_TOO_MANY},
+                   {EMLINK, BSC_E_TOO_MANY},
+                   {ETXTBSY, BSC_E_TEXT_BUSY},
+                   {ENOTTY, BSC_E_NOT_TTY},
+                   {EINVAL, BSC_E_INVALID},
+                   {ENOMEM, BSC_E_NO_MEMORY},
+                   {EEXIST, BSC_E_EXISTS},
+                   {EKEYREVOKED, BSC_E_IO},
+                   {0, BSC_OK}}) {
+        INFO(std::strerror(p.error));
+        CHECK(status_from_errno(p.error) == p.status);
+    }
+    CHECK(bsc::host::status_from_result(-ENOENT) == BSC_E_NOT_FOUND);
+}
+
+TEST_CASE("time_query reads four clocks", "[host][time]") {
+    host_ready();
+    int64_t first = monotonic_ns(), second = monotonic_ns();
+    CHECK(second >= first);
+    int64_t now = 0;
+    REQUIRE(host_time_query(BSC_CLOCK_REALTIME, &now) == BSC_OK);
+    CHECK(std::llabs(now / 1000000000 - static_cast<int64_t>(::time(nullptr))) <= 2);
+    volatile uint64_t spin = 0;
+    for (int i = 0; i < 1000000; i++)
+        spin = spin + 1;
+    int64_t cpu = 0;
+    REQUIRE(host_time_query(BSC_CLOCK_PROCESS_CPU, &cpu) == BSC_OK);
+    CHECK(cpu > 0);
+    REQUIRE(host_time_query(BSC_CLOCK_THREAD_CPU, &cpu) == BSC_OK);
+    CHECK(cpu > 0);
+    CHECK(host_time_query(4, &now) == BSC_E_INVALID);
+    CHECK(host_time_query(BSC_CLOCK_MONOTONIC, static_cast<int64_t *>(kBadPointer)) == BSC_E_FAULT);
+    CHECK(host_time_query(BSC_CLOCK_MONOTONIC, nullptr) == BSC_E_FAULT);
+}
+
+TEST_CASE("random_read fills buffers of any size", "[host][time]") {
+    host_ready();
+    std::vector<unsigned char> a(64), b(64), big(3 << 20);
+    REQUIRE(host_random_read(a.data(), a.size()) == BSC_OK);
+    REQUIRE(host_random_read(b.data(), b.size()) == BSC_OK);
+    CHECK(a != b);
+    CHECK(a != std::vector<unsigned char>(64, 0));
+    REQUIRE(host_random_read(big.data(), big.size()) == BSC_OK);
+    CHECK(std::count(big.end() - 4096, big.end(), 0) < 100); // the tail was filled too
+    CHECK(host_random_read(nullptr, 0) == BSC_OK);
+    CHECK(host_random_read(kBadPointer, 16) == BSC_E_FAULT);
+    NoAccessPage page;
+    CHECK(host_random_read(page.as<char>(), 16) == BSC_E_FAULT);
+}
+
+TEST_CASE("system_info_query describes the host and the window", "[host][process]") {
+    host_ready();
+    bsc_system_info info;
+    std::memset(&info, 0xff, sizeof info);
+    REQUIRE(host_system_info_query(&info) == BSC_OK);
+    CHECK(info.cpu_count >= 1);
+    CHECK(info.page_size == 4096);
+    CHECK(info.memory_total > 0);
+    CHECK(info.memory_free <= info.memory_total);
+    CHECK(info.uptime_ns > 0);
+    CHECK(info.window_base == bsc::host::kWindowBase);
+    CHECK(info.window_size == bsc::host::kWindowSize);
+    utsname names;
+    REQUIRE(::uname(&names) == 0);
+    CHECK(std::string(info.machine) == "x86_64");
+    CHECK(std::string(info.os_release) == names.release);
+    CHECK(std::string(info.host_name) == names.nodename);
+    CHECK(info.reserved[0] == 0);
+    CHECK(host_system_info_query(static_cast<bsc_system_info *>(kBadPointer)) == BSC_E_FAULT);
+}
+
+TEST_CASE("debug_print writes to the runtime's stderr", "[host][process]") {
+    host_ready();
+    int pipe_fds[2];
+    REQUIRE(::pipe2(pipe_fds, O_CLOEXEC) == 0);
+    int saved = ::dup(STDERR_FILENO);
+    REQUIRE(::dup2(pipe_fds[1], STDERR_FILENO) == STDERR_FILENO);
+    bsc_status ok = host_debug_print("diagnostic\n", 11);
+    bsc_status empty = host_debug_print(nullptr, 0);
+    bsc_status fault = host_debug_print(static_cast<const char *>(kBadPointer), 5);
+    ::dup2(saved, STDERR_FILENO);
+    ::close(saved);
+    ::close(pipe_fds[1]);
+    char buffer[64];
+    ssize_t n = ::read(pipe_fds[0], buffer, sizeof buffer);
+    ::close(pipe_fds[0]);
+    CHECK(ok == BSC_OK);
+    CHECK(empty == BSC_OK);
+    CHECK(fault == BSC_E_FAULT);
+    CHECK(std::string(buffer, static_cast<size_t>(std::max<ssize_t>(n, 0))) == "diagnostic\n");
+}
+
+TEST_CASE("process_exit ends the process with a status or a signal", "[host][process]") {
+    host_ready();
+    int status = in_child([] { host_process_exit(3); });
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 3);
+    status = in_child([] { host_process_exit(256 + 7); });
+    CHECK(WEXITSTATUS(status) == 7); // the low 8 bits, like Linux
+    status = in_child([] { host_process_exit(-SIGTERM); });
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGTERM);
+    status = in_child([] {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGUSR1);
+        ::pthread_sigmask(SIG_BLOCK, &set, nullptr); // blocked or handled: still the signal
+        ::signal(SIGUSR1, [](int) {});
+        host_process_exit(-SIGUSR1);
+    });
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGUSR1);
+    status = in_child([] { host_process_exit(-SIGCHLD); }); // ignored by default
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 128 + SIGCHLD);
+    status = in_child([] { host_process_exit(-100); }); // no such signal
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 228);
+}
+
+TEST_CASE("process_exit calls the exit hook first", "[host][process]") {
+    host_ready();
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    exit_pipe = fds[1];
+    int status = in_child([] {
+        bsc::host::set_exit_hook(write_status_to_pipe);
+        host_process_exit(42);
+    });
+    ::close(fds[1]);
+    int32_t seen = 0;
+    CHECK(::read(fds[0], &seen, sizeof seen) == sizeof seen);
+    ::close(fds[0]);
+    CHECK(seen == 42);
+    CHECK(WEXITSTATUS(status) == 42);
+}
+
+TEST_CASE("process_create starts the runtime command with the guest's argv", "[host][process]") {
+    host_ready();
+    const char *argv[] = {"hello", "world", nullptr};
+    bsc_handle pipe[2], null = open_ok("dev:null", BSC_ACCESS_READ), child;
+    REQUIRE(host_stream_open_pair("pipe:", 0, pipe) == BSC_OK);
+    bsc_handle inherit[] = {null, pipe[1]};
+
+    bsc::host::set_process_command({});
+    CHECK(host_process_create(argv, inherit, 2, &child) == BSC_E_NOT_SUPPORTED);
+
+    // Stand-in for "bascule run --ext ...": prints what follows "--", and whether any
+    // descriptor beyond 0-2 leaked into it.
+    bsc::host::set_process_command(
+        {"/bin/sh", "-c", "shift; echo \"$@\"; ls /proc/$$/fd | tr '\\n' ' '", "sh"});
+    REQUIRE(host_process_create(argv, inherit, 2, &child) == BSC_OK);
+    CHECK(host_object_close(pipe[1]) == BSC_OK); // the child holds the only writer now
+    bsc_wait_item item{child, BSC_WAIT_READ, 0};
+    uint32_t ready = 0;
+    REQUIRE(host_objects_wait_any(&item, 1, 5000000000, &ready) == BSC_OK);
+    CHECK(item.ready == BSC_WAIT_READ); // the child's exit
+    std::string output;
+    for (std::string chunk; !(chunk = read_ok(pipe[0], 256)).empty();)
+        output += chunk;
+    CHECK(output.starts_with("hello world\n"));
+    CHECK(output.substr(12) == "0 1 2 "); // nothing but stdio, even what the runtime inherited
+    bsc_stream_attributes attributes;
+    REQUIRE(host_stream_attributes_query_by_handle(child, &attributes) == BSC_OK);
+    CHECK(attributes.type == BSC_TYPE_PROCESS);
+    for (bsc_handle handle : {child, pipe[0], null})
+        CHECK(host_object_close(handle) == BSC_OK);
+}
+
+TEST_CASE("process_create errors", "[host][process]") {
+    host_ready();
+    bsc::host::set_process_command({"/bin/true"});
+    const char *argv[] = {"x", nullptr};
+    const char *empty[] = {nullptr};
+    const char *bad_string[] = {"x", static_cast<const char *>(kBadPointer), nullptr};
+    bsc_handle child, null = open_ok("dev:null", BSC_ACCESS_READ);
+    bsc_handle event;
+    REQUIRE(host_event_create(0, &event) == BSC_OK);
+    CHECK(host_process_create(empty, nullptr, 0, &child) == BSC_E_INVALID);
+    CHECK(host_process_create(static_cast<const char *const *>(kBadPointer), nullptr, 0, &child) ==
+          BSC_E_FAULT);
+    CHECK(host_process_create(bad_string, nullptr, 0, &child) == BSC_E_FAULT);
+    CHECK(host_process_create(argv, static_cast<bsc_handle *>(kBadPointer), 1, &child) ==
+          BSC_E_FAULT);
+    bsc_handle missing = 987654;
+    CHECK(host_process_create(argv, &missing, 1, &child) == BSC_E_BAD_HANDLE);
+    CHECK(host_process_create(argv, &event, 1, &child) == BSC_E_BAD_HANDLE);
+    CHECK(host_process_create(argv, &null, 5000, &child) == BSC_E_INVALID);
+    CHECK(host_process_create(argv, &null, 1, static_cast<bsc_handle *>(kBadPointer)) ==
+          BSC_E_FAULT);
+    std::vector<const char *> endless(5000, "x");
+    endless.push_back(nullptr);
+    CHECK(host_process_create(endless.data(), nullptr, 0, &child) == BSC_E_TOO_BIG);
+    bsc::host::set_process_command({"/nonexistent/bascule"});
+    CHECK(host_process_create(argv, nullptr, 0, &child) == BSC_E_NOT_FOUND);
+    CHECK(host_object_close(null) == BSC_OK);
+    CHECK(host_object_close(event) == BSC_OK);
+}
