@@ -55,7 +55,7 @@ void fill_from_descriptor(Object &object, bsc_stream_attributes &out) {
             out.size = 0;
     }
     int flags = ::fcntl(object.fd, F_GETFL);
-    uint32_t kept = std::atomic_ref(object.options).load();
+    uint32_t kept = object.options.load();
     out.options = (kept & ~uint32_t{BSC_OPTION_NONBLOCK}) |
                   (flags >= 0 && (flags & O_NONBLOCK) ? BSC_OPTION_NONBLOCK : 0);
 }
@@ -124,9 +124,8 @@ bsc_status set_options(Object &stream, uint32_t options) {
     flags = options & BSC_OPTION_NONBLOCK ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
     if (::fcntl(stream.fd, F_SETFL, flags) != 0)
         return errno_status();
-    std::atomic_ref kept(stream.options);
-    uint32_t old = kept.load();
-    while (!kept.compare_exchange_weak(old, (old & ~uint32_t{BSC_OPTION_NONBLOCK}) | options))
+    uint32_t old = stream.options.load();
+    while (!stream.options.compare_exchange_weak(old, (old & ~uint32_t{BSC_OPTION_NONBLOCK}) | options))
         ;
     return BSC_OK;
 }

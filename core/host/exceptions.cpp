@@ -151,6 +151,8 @@ uint64_t exception_stack(uint64_t interrupted_sp) {
 } // namespace
 
 void initialise_signals() {
+    // A write to a pipe whose reader is gone must return BSC_E_BROKEN_PIPE, not kill us.
+    ::signal(SIGPIPE, SIG_IGN);
     for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGSYS})
         install_handler(sig, 0);
     install_handler(kInterruptSignal, 0);

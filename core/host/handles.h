@@ -2,6 +2,7 @@
 // The host handle table: what each bsc_handle stands for on this host.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -25,7 +26,7 @@ struct Object {
     int fd;              // the host descriptor, or -1
     const std::string uri;
     uint32_t access = 0;  // BSC_ACCESS_* it was opened with
-    uint32_t options = 0; // BSC_OPTION_* in effect
+    std::atomic<uint32_t> options{0}; // BSC_OPTION_* in effect; NONBLOCK may change later
 };
 
 class HandleTable {
