@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <span>
 #include <vector>
 
 #include "elf_file.h"
@@ -16,15 +17,7 @@
 namespace bsc::runtime {
 namespace {
 
-constexpr uint64_t kPage = 4096;
-
-uint64_t page_down(uint64_t v) { return v & ~(kPage - 1); }
-uint64_t page_up(uint64_t v) { return (v + kPage - 1) & ~(kPage - 1); }
-
-uint32_t protection(uint32_t flags) {
-    return (flags & PF_R ? BSC_PROT_READ : 0) | (flags & PF_W ? BSC_PROT_WRITE : 0) |
-           (flags & PF_X ? BSC_PROT_EXEC : 0);
-}
+uint64_t page_down(uint64_t v) { return v & ~uint64_t{4095}; }
 
 void check(bsc_status status, const std::string &what) {
     if (status != BSC_OK)
@@ -43,61 +36,35 @@ public:
     ImageStream(const ImageStream &) = delete;
     ImageStream &operator=(const ImageStream &) = delete;
 
-    bool read_at(uint64_t offset, void *out, uint64_t size) const {
+    elf::Reader reader() { return {read_at, this}; }
+    bsc_handle handle() const { return handle_; }
+
+private:
+    static bool read_at(void *self, uint64_t offset, void *out, uint64_t size) {
+        auto &stream = *static_cast<ImageStream *>(self);
         auto *bytes = static_cast<char *>(out);
         while (size > 0) {
             uint64_t done = 0;
-            if (abi_.stream_read(handle_, offset, bytes, size, &done) != BSC_OK || done == 0)
+            if (stream.abi_.stream_read(stream.handle_, offset, bytes, size, &done) != BSC_OK ||
+                done == 0)
                 return false;
             offset += done, bytes += done, size -= done;
         }
         return true;
     }
-    bsc_handle handle() const { return handle_; }
 
-private:
     const bsc_downcalls &abi_;
     bsc_handle handle_ = BSC_NO_HANDLE;
 };
 
-void map_segment(const bsc_downcalls &abi, const ImageStream &file, const Elf64_Phdr &seg,
-                 uint64_t bias) {
-    if (seg.p_offset % kPage != seg.p_vaddr % kPage || seg.p_filesz > seg.p_memsz)
-        throw LaunchError("misaligned or inconsistent PT_LOAD segment");
-    uint32_t prot = protection(seg.p_flags);
-    uint64_t start = page_down(bias + seg.p_vaddr);
-    uint64_t file_end = bias + seg.p_vaddr + seg.p_filesz;
-    uint64_t mem_end = page_up(bias + seg.p_vaddr + seg.p_memsz);
-    uint64_t anon_start = start;
-    if (seg.p_filesz > 0) {
-        uint64_t addr = start;
-        check(abi.stream_map(file.handle(), &addr, page_down(seg.p_offset),
-                             page_up(file_end) - start, prot, BSC_MAP_FIXED),
-              "cannot map a segment of the image");
-        anon_start = page_up(file_end);
-        if (seg.p_memsz > seg.p_filesz && file_end % kPage) {
-            if (!(prot & BSC_PROT_WRITE))
-                throw LaunchError("zero-filled part of a read-only segment");
-            std::vector<char> zeros(page_up(file_end) - file_end);
-            check(copy_to_guest(reinterpret_cast<void *>(file_end), zeros.data(), zeros.size()),
-                  "cannot zero the end of a segment");
-        }
-    }
-    if (mem_end > anon_start) {
-        uint64_t addr = anon_start;
-        check(abi.vm_alloc(&addr, mem_end - anon_start, prot, BSC_MAP_FIXED),
-              "cannot allocate the zero-filled part of a segment");
-    }
-}
-
 // Applies R_X86_64_RELATIVE relocations; an image needing anything else is refused,
 // since a native guest links against nothing. Every address the file names is checked
 // to lie inside the image before the loader touches it.
-void relocate(const ElfFile &elf, const GuestImage &image, uint64_t bias) {
+void relocate(const elf::Image &elf, const GuestImage &image, uint64_t bias) {
     auto inside = [&](uint64_t addr, uint64_t size) {
         return addr >= image.base && size <= image.size && addr - image.base <= image.size - size;
     };
-    for (const auto &seg : elf.segments) {
+    for (const auto &seg : std::span(elf.segments, elf.segment_count)) {
         if (seg.p_type != PT_DYNAMIC)
             continue;
         if (!inside(bias + seg.p_vaddr, seg.p_memsz) || seg.p_memsz < sizeof(Elf64_Dyn))
@@ -139,8 +106,8 @@ void relocate(const ElfFile &elf, const GuestImage &image, uint64_t bias) {
     }
 }
 
-void protect_relro(const bsc_downcalls &abi, const ElfFile &elf, uint64_t bias) {
-    for (const auto &seg : elf.segments) {
+void protect_relro(const bsc_downcalls &abi, const elf::Image &elf, uint64_t bias) {
+    for (const auto &seg : std::span(elf.segments, elf.segment_count)) {
         if (seg.p_type != PT_GNU_RELRO)
             continue;
         uint64_t start = page_down(bias + seg.p_vaddr);
@@ -152,58 +119,49 @@ void protect_relro(const bsc_downcalls &abi, const ElfFile &elf, uint64_t bias) 
 
 } // namespace
 
+namespace {
+
+bool read_fd(void *fd, uint64_t offset, void *out, uint64_t size) {
+    return ::pread(static_cast<int>(reinterpret_cast<intptr_t>(fd)), out, size,
+                   static_cast<off_t>(offset)) == static_cast<ssize_t>(size);
+}
+
+} // namespace
+
 bool is_native_guest(const std::string &path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return false;
-    ReadAt read = [fd](uint64_t offset, void *out, uint64_t size) {
-        return ::pread(fd, out, size, static_cast<off_t>(offset)) == static_cast<ssize_t>(size);
-    };
-    std::string error;
-    auto elf = ElfFile::parse(read, error);
-    bool native = elf && elf->dynamic_symbol(read, BSC_GUEST_UPCALLS_SYMBOL).has_value();
+    elf::Reader reader{read_fd, reinterpret_cast<void *>(static_cast<intptr_t>(fd))};
+    elf::Image image;
+    bool native = elf::parse(reader, image) == 0 &&
+                  find_dynamic_symbol(reader, image.header, BSC_GUEST_UPCALLS_SYMBOL);
     ::close(fd);
     return native;
 }
 
 GuestImage load_guest_image(const bsc_downcalls &abi, const std::string &path) {
     ImageStream file(abi, path);
-    ReadAt read = [&file](uint64_t offset, void *out, uint64_t size) {
-        return file.read_at(offset, out, size);
-    };
-    std::string error;
-    auto elf = ElfFile::parse(read, error);
-    if (!elf)
-        throw LaunchError(path + ": " + error);
-    if (elf->header.e_type != ET_DYN)
+    elf::Reader reader = file.reader();
+    elf::Image elf;
+    if (int error = elf::parse(reader, elf))
+        throw LaunchError(path + ": " + elf::error_text(error));
+    if (elf.header.e_type != ET_DYN)
         throw LaunchError(path + ": a native guest must be position-independent (ET_DYN)");
-    auto upcalls_at = elf->dynamic_symbol(read, BSC_GUEST_UPCALLS_SYMBOL);
+    auto upcalls_at = find_dynamic_symbol(reader, elf.header, BSC_GUEST_UPCALLS_SYMBOL);
     if (!upcalls_at)
         throw LaunchError(path + ": does not export " BSC_GUEST_UPCALLS_SYMBOL);
+    bsc_status status = BSC_OK;
+    if (int error = elf::map(abi, file.handle(), elf, &status))
+        throw LaunchError(path + ": " + elf::error_text(error) + ": " + bsc_status_name(status));
 
-    uint64_t lo = UINT64_MAX, hi = 0;
-    for (const auto &seg : elf->segments)
-        if (seg.p_type == PT_LOAD)
-            lo = std::min(lo, page_down(seg.p_vaddr)),
-            hi = std::max(hi, page_up(seg.p_vaddr + seg.p_memsz));
-    if (lo >= hi)
-        throw LaunchError(path + ": no loadable segments");
-
-    GuestImage image;
-    image.size = hi - lo;
-    check(abi.vm_alloc(&image.base, image.size, BSC_PROT_NONE, 0),
-          "cannot reserve space for the image");
-    uint64_t bias = image.base - lo;
-    for (const auto &seg : elf->segments)
-        if (seg.p_type == PT_LOAD)
-            map_segment(abi, file, seg, bias);
-    relocate(*elf, image, bias);
-    protect_relro(abi, *elf, bias);
-
-    if (!(*upcalls_at + bias >= image.base &&
-          *upcalls_at + bias + sizeof(bsc_upcalls) <= image.base + image.size))
+    GuestImage image{elf.low, elf.high - elf.low, {}};
+    relocate(elf, image, elf.bias);
+    protect_relro(abi, elf, elf.bias);
+    uint64_t upcalls = *upcalls_at + elf.bias;
+    if (!(upcalls >= image.base && upcalls + sizeof(bsc_upcalls) <= image.base + image.size))
         throw LaunchError(path + ": " BSC_GUEST_UPCALLS_SYMBOL " lies outside the image");
-    check(read_guest(reinterpret_cast<const bsc_upcalls *>(bias + *upcalls_at), image.upcalls),
+    check(read_guest(reinterpret_cast<const bsc_upcalls *>(upcalls), image.upcalls),
           "cannot read " BSC_GUEST_UPCALLS_SYMBOL);
     if (image.upcalls.size < sizeof(bsc_upcalls) ||
         BSC_ABI_VERSION_MAJOR(image.upcalls.version) != BSC_ABI_MAJOR)
