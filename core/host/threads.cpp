@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -83,6 +84,18 @@ uint64_t get_fs() {
     return base;
 }
 
+// Syscall user dispatch: a system call made by guest code (selector BLOCK) becomes a
+// SIGSYS, raised in the guest as a BSC_EXCEPTION_SYSCALL; host code runs with the
+// selector at ALLOW, and the entry page, where the signal return lives, always passes.
+void trap_system_calls(uint64_t tcb, bool on) {
+    const auto &page = entry_page();
+    if (on)
+        ::prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON, page.base, page.size,
+                tcb + TCB_SELECTOR);
+    else
+        ::prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_OFF, 0, 0, 0);
+}
+
 // Prepares the calling thread's TCB and signal stack; false if the TCB is not writable.
 bool become_guest_thread(Thread &t) {
     bsc_tcb header{};
@@ -96,6 +109,7 @@ bool become_guest_thread(Thread &t) {
     tcb_field<uint32_t>(t.tcb, TCB_STATE) = TCB_IN_HOST;
     tcb_field<uint8_t>(t.tcb, TCB_SELECTOR) = TCB_SELECTOR_ALLOW;
     tcb_field<Thread *>(t.tcb, TCB_THREAD) = &t;
+    trap_system_calls(t.tcb, true);
     std::lock_guard lock(t.mutex);
     t.tid = static_cast<pid_t>(::gettid());
     tcb_field<uint32_t>(t.tcb, TCB_PENDING) = t.interrupt_requested;
@@ -103,6 +117,7 @@ bool become_guest_thread(Thread &t) {
 }
 
 void leave_guest_thread(Thread &t) {
+    trap_system_calls(t.tcb, false);
     set_gs(0);
     t.altstack.release();
     {
