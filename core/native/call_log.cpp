@@ -63,7 +63,7 @@ void flush(const bsc_downcalls &raw, int status) {
     if (at < kCapacity)
         recorded[at] = slot_process_exit;
     char uri[4200] = "file:";
-    size_t n = length(log_path);
+    size_t n = strlen(log_path);
     if (n + 6 > sizeof uri)
         return;
     memcpy(uri + 5, log_path, n + 1);

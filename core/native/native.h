@@ -8,14 +8,7 @@
 #include <stdint.h>
 
 #include "bascule.h"
-
-extern "C" {
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-void *memset(void *dst, int value, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *text);
-}
+#include "text.h"
 
 // Every native guest defines this; its return value is the process's exit status.
 int guest_main(int argc, char **argv);
@@ -32,13 +25,12 @@ bsc_handle in();
 bsc_handle out();
 bsc_handle err();
 
-size_t length(const char *text);
-bool equal(const char *a, const char *b);
+using freestanding::equal;
 const char *getenv(const char *name);
 
 // Writes everything or exits with status 70.
 void write_all(bsc_handle handle, const void *data, size_t size);
-// printf-like: %s %c %d %i %u %x %o %p %% with the l modifier for 64-bit integers.
+// printf-like, see core/freestanding/format.h.
 void print(bsc_handle handle, const char *format, ...);
 void vprint(bsc_handle handle, const char *format, va_list args);
 

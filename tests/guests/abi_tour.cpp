@@ -174,7 +174,7 @@ void tour_files() {
             auto *entry = reinterpret_cast<bsc_dirent *>(records + at);
             if (count < 16 && entry->name[0] != '.') {
                 char *copy = static_cast<char *>(allocate(4096));
-                memcpy(copy, entry->name, length(entry->name) + 1);
+                memcpy(copy, entry->name, strlen(entry->name) + 1);
                 names[count++] = copy;
             }
             at += entry->record_length;
