@@ -315,6 +315,8 @@ typedef struct bsc_system_info {
     uint64_t uptime_ns;
     uint64_t window_base;  /* guest memory window */
     uint64_t window_size;
+    uint32_t user_id;      /* the numeric user and group the process runs as */
+    uint32_t group_id;
     char host_name[65];
     char os_release[65];   /* the host kernel's release string */
     char machine[17];      /* "x86_64" */

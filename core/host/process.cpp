@@ -236,6 +236,8 @@ extern "C" bsc_status host_system_info_query(bsc_system_info *info) {
     out.uptime_ns = static_cast<uint64_t>(clock_now(CLOCK_BOOTTIME));
     out.window_base = kWindowBase;
     out.window_size = kWindowSize;
+    out.user_id = ::getuid();
+    out.group_id = ::getgid();
     utsname names;
     if (::uname(&names) == 0) {
         copy_field(out.host_name, sizeof out.host_name, names.nodename);
