@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+// ABI status codes as Linux errno values: the LibOS, not the host, decides what the
+// program sees.
+#include <asm-generic/errno.h>
+
+#include "kernel.h"
+
+namespace libos {
+
+int errno_for(bsc_status status) {
+    switch (status) {
+    case BSC_OK: return 0;
+    case BSC_E_INVALID: return EINVAL;
+    case BSC_E_NO_MEMORY: return ENOMEM;
+    case BSC_E_NOT_FOUND: return ENOENT;
+    case BSC_E_EXISTS: return EEXIST;
+    case BSC_E_ACCESS: return EACCES;
+    case BSC_E_NOT_PERMITTED: return EPERM;
+    case BSC_E_BAD_HANDLE: return EBADF;
+    case BSC_E_FAULT: return EFAULT;
+    case BSC_E_AGAIN: return EAGAIN;
+    case BSC_E_INTERRUPTED: return EINTR;
+    case BSC_E_NOT_SUPPORTED: return EOPNOTSUPP;
+    case BSC_E_IS_DIRECTORY: return EISDIR;
+    case BSC_E_NOT_DIRECTORY: return ENOTDIR;
+    case BSC_E_NOT_EMPTY: return ENOTEMPTY;
+    case BSC_E_NO_SPACE: return ENOSPC;
+    case BSC_E_BROKEN_PIPE: return EPIPE;
+    case BSC_E_TIMED_OUT: return ETIMEDOUT;
+    case BSC_E_TOO_BIG: return EFBIG;
+    case BSC_E_BUSY: return EBUSY;
+    case BSC_E_LOOP: return ELOOP;
+    case BSC_E_NAME_TOO_LONG: return ENAMETOOLONG;
+    case BSC_E_CROSS_DEVICE: return EXDEV;
+    case BSC_E_READ_ONLY: return EROFS;
+    case BSC_E_CONN_REFUSED: return ECONNREFUSED;
+    case BSC_E_CONN_RESET: return ECONNRESET;
+    case BSC_E_ADDR_IN_USE: return EADDRINUSE;
+    case BSC_E_NOT_CONNECTED: return ENOTCONN;
+    case BSC_E_DEADLOCK: return EDEADLK;
+    case BSC_E_TOO_MANY: return EMFILE;
+    case BSC_E_TEXT_BUSY: return ETXTBSY;
+    case BSC_E_NOT_TTY: return ENOTTY;
+    default: return EIO;
+    }
+}
+
+} // namespace libos

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+// Program start-up, the way the Linux kernel's ELF loader does it, over the ABI.
+#include "exec.h"
+
+#include <asm-generic/errno.h>
+#include <cpuid.h>
+#include <linux/auxvec.h>
+
+#include "elf_image.h"
+#include "kernel.h"
+#include "memory.h"
+#include "paths.h"
+
+namespace libos {
+namespace elf = bsc::elf;
+namespace {
+
+constexpr uint64_t kStackSize = 8 << 20;
+constexpr uint64_t kPage = 4096;
+
+// An ELF file opened through the ABI, closed when done (its mappings stay).
+class ProgramFile {
+public:
+    ~ProgramFile() {
+        if (handle_)
+            abi().object_close(handle_);
+    }
+    bsc_status open(const char *path) {
+        char uri[kPathMax + 8];
+        if (make_uri("file:", path, uri, sizeof uri) < 0)
+            return BSC_E_NAME_TOO_LONG;
+        return abi().stream_open(uri, BSC_ACCESS_READ, 0, BSC_CREATE_NEVER, 0, &handle_);
+    }
+    elf::Reader reader() { return {read_at, this}; }
+    bsc_handle handle() const { return handle_; }
+
+private:
+    static bool read_at(void *self, uint64_t offset, void *out, uint64_t size) {
+        auto *file = static_cast<ProgramFile *>(self);
+        auto *bytes = static_cast<char *>(out);
+        while (size > 0) {
+            uint64_t done = 0;
+            if (abi().stream_read(file->handle_, offset, bytes, size, &done) != BSC_OK ||
+                done == 0)
+                return false;
+            offset += done, bytes += done, size -= done;
+        }
+        return true;
+    }
+    bsc_handle handle_ = BSC_NO_HANDLE;
+};
+
+[[noreturn]] void fail(const char *path, const char *why, int status) {
+    log("%s: %s", path, why);
+    abi().process_exit(status);
+    __builtin_trap();
+}
+
+void load(const char *path, elf::Image &image) {
+    ProgramFile file;
+    bsc_status status = file.open(path);
+    if (status != BSC_OK)
+        fail(path, bsc_status_name(status), status == BSC_E_NOT_FOUND ? 127 : 126);
+    elf::Reader reader = file.reader();
+    if (int error = elf::parse(reader, image))
+        fail(path, elf::error_text(error), 126);
+    if (int error = elf::map(abi(), file.handle(), image, &status))
+        fail(path, elf::error_text(error), 126);
+}
+
+// Builds the initial stack Linux programs expect: argc, argv, envp, the auxiliary vector,
+// then the strings they point to. Returns the stack pointer (at argc).
+class StackBuilder {
+public:
+    explicit StackBuilder(uint64_t top) : strings_(top) {}
+
+    uint64_t push_bytes(const void *data, size_t size) {
+        strings_ -= size;
+        memcpy(reinterpret_cast<void *>(strings_), data, size);
+        return strings_;
+    }
+    uint64_t push_string(const char *s) { return push_bytes(s, strlen(s) + 1); }
+
+    // Lays out the word area below the strings, 16-byte aligned at argc.
+    uint64_t finish(const uint64_t *words, size_t count) {
+        uint64_t sp = (strings_ - count * 8) & ~uint64_t{15};
+        memcpy(reinterpret_cast<void *>(sp), words, count * 8);
+        return sp;
+    }
+
+private:
+    uint64_t strings_;
+};
+
+size_t count(char **list) {
+    size_t n = 0;
+    while (list[n])
+        n++;
+    return n;
+}
+
+uint64_t hardware_capabilities() {
+    unsigned eax, ebx, ecx, edx;
+    __cpuid(1, eax, ebx, ecx, edx);
+    return edx;
+}
+
+uint64_t allocate_stack() {
+    uint64_t base = 0;
+    if (abi().vm_alloc(&base, kStackSize + kPage, BSC_PROT_READ | BSC_PROT_WRITE, 0) != BSC_OK)
+        panic("cannot allocate the program's stack");
+    abi().vm_protect(base, kPage, BSC_PROT_NONE); // guard page
+    return base + kPage + kStackSize;
+}
+
+char running_program[kPathMax];
+
+} // namespace
+
+const char *program_path() { return running_program; }
+
+void exec_program(const char *path, char **argv, char **envp) {
+    initialise_cwd(reinterpret_cast<const char *>(start_info().working_directory));
+    char *absolute = running_program;
+    if (resolve_path(-100 /* AT_FDCWD */, path, absolute, kPathMax) < 0)
+        fail(path, "path too long", 126);
+
+    elf::Image program, interpreter;
+    load(absolute, program);
+    initialise_brk(program.high); // before anything else can land after the program
+    bool dynamic = program.interpreter[0] != 0;
+    if (dynamic)
+        load(program.interpreter, interpreter);
+
+    StackBuilder stack(allocate_stack());
+    uint64_t execfn = stack.push_string(absolute);
+    uint64_t platform = stack.push_string("x86_64");
+    uint8_t random[16];
+    abi().random_read(random, sizeof random);
+    uint64_t random_at = stack.push_bytes(random, sizeof random);
+    size_t argc = count(argv), envc = count(envp);
+    uint64_t *argv_at = static_cast<uint64_t *>(__builtin_alloca((argc + envc) * 8));
+    for (size_t i = 0; i < argc; i++)
+        argv_at[i] = stack.push_string(argv[i]);
+    for (size_t i = 0; i < envc; i++)
+        argv_at[argc + i] = stack.push_string(envp[i]);
+
+    bsc_system_info system{};
+    abi().system_info_query(&system);
+    const uint64_t auxv[] = {
+        AT_PHDR,   program.phdr,        AT_PHENT,  sizeof(Elf64_Phdr),
+        AT_PHNUM,  program.header.e_phnum, AT_PAGESZ, kPage,
+        AT_BASE,   dynamic ? interpreter.low : 0, AT_FLAGS, 0,
+        AT_ENTRY,  program.entry,       AT_UID,    system.user_id,
+        AT_EUID,   system.user_id,      AT_GID,    system.group_id,
+        AT_EGID,   system.group_id,     AT_SECURE, 0,
+        AT_HWCAP,  hardware_capabilities(), AT_CLKTCK, 100,
+        AT_PLATFORM, platform,          AT_RANDOM, random_at,
+        AT_EXECFN, execfn,              AT_NULL,   0,
+    };
+    size_t words = 1 + argc + 1 + envc + 1 + sizeof auxv / 8;
+    auto *area = static_cast<uint64_t *>(__builtin_alloca(words * 8));
+    size_t w = 0;
+    area[w++] = argc;
+    for (size_t i = 0; i < argc; i++)
+        area[w++] = argv_at[i];
+    area[w++] = 0;
+    for (size_t i = 0; i < envc; i++)
+        area[w++] = argv_at[argc + i];
+    area[w++] = 0;
+    memcpy(area + w, auxv, sizeof auxv);
+
+    bsc_cpu_context context{};
+    context.rsp = stack.finish(area, words);
+    context.rip = dynamic ? interpreter.entry : program.entry;
+    context.rflags = 0x202;
+    abi().thread_context_restore(&context);
+    panic("cannot enter %s", absolute);
+}
+
+} // namespace libos

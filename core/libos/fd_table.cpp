@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+// The descriptor table and open-file reference counting.
+#include "fd_table.h"
+
+#include <asm-generic/errno.h>
+#include <asm-generic/fcntl.h>
+
+#include "heap.h"
+#include "spinlock.h"
+
+namespace libos {
+namespace {
+
+OpenFile *files[kMaxFds];
+bool close_on_exec[kMaxFds];
+Spinlock table_lock;
+
+} // namespace
+
+void initialise_fd_table(const bsc_handle stdio[3]) {
+    for (int fd = 0; fd < 3; fd++) {
+        if (stdio[fd] == BSC_NO_HANDLE)
+            continue;
+        bsc_stream_attributes attributes{};
+        abi().stream_attributes_query_by_handle(stdio[fd], &attributes);
+        // Shown read-write, as a shell's terminal is; the host enforces the real access.
+        files[fd] = open_file(stdio[fd], O_RDWR, attributes.type, nullptr);
+    }
+}
+
+OpenFile *open_file(bsc_handle handle, uint32_t flags, uint32_t type, const char *path) {
+    auto *file = create<OpenFile>();
+    file->handle = handle;
+    file->flags = flags;
+    file->type = type;
+    file->refs = 1;
+    if (path) {
+        size_t n = strlen(path) + 1;
+        file->path = static_cast<char *>(allocate(n));
+        memcpy(file->path, path, n);
+    }
+    return file;
+}
+
+void file_acquire(OpenFile *file) { __atomic_fetch_add(&file->refs, 1, __ATOMIC_RELAXED); }
+
+void file_release(OpenFile *file) {
+    if (__atomic_sub_fetch(&file->refs, 1, __ATOMIC_ACQ_REL) != 0)
+        return;
+    abi().object_close(file->handle);
+    if (file->path)
+        release(file->path, strlen(file->path) + 1);
+    destroy(file);
+}
+
+int fd_install(OpenFile *file, int lowest, bool cloexec) {
+    {
+        SpinGuard guard(table_lock);
+        for (int fd = lowest < 0 ? 0 : lowest; fd < kMaxFds; fd++)
+            if (!files[fd]) {
+                files[fd] = file;
+                close_on_exec[fd] = cloexec;
+                return fd;
+            }
+    }
+    file_release(file);
+    return -EMFILE;
+}
+
+int fd_install_at(OpenFile *file, int fd, bool cloexec) {
+    if (fd < 0 || fd >= kMaxFds) {
+        file_release(file);
+        return -EBADF;
+    }
+    OpenFile *old;
+    {
+        SpinGuard guard(table_lock);
+        old = files[fd];
+        files[fd] = file;
+        close_on_exec[fd] = cloexec;
+    }
+    if (old)
+        file_release(old);
+    return fd;
+}
+
+int64_t fd_close(int fd) {
+    if (fd < 0 || fd >= kMaxFds)
+        return -EBADF;
+    OpenFile *file;
+    {
+        SpinGuard guard(table_lock);
+        file = files[fd];
+        files[fd] = nullptr;
+    }
+    if (!file)
+        return -EBADF;
+    file_release(file);
+    return 0;
+}
+
+bool fd_cloexec(int fd) { return fd >= 0 && fd < kMaxFds && close_on_exec[fd]; }
+void fd_set_cloexec(int fd, bool cloexec) {
+    if (fd >= 0 && fd < kMaxFds)
+        close_on_exec[fd] = cloexec;
+}
+
+FileRef::FileRef(int fd) : file_(nullptr) {
+    if (fd < 0 || fd >= kMaxFds)
+        return;
+    SpinGuard guard(table_lock);
+    file_ = files[fd];
+    if (file_)
+        file_acquire(file_);
+}
+
+FileRef::~FileRef() {
+    if (file_)
+        file_release(file_);
+}
+
+} // namespace libos

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+// The LibOS's upcalls: start-up (arguments, standard streams, then the program), thread
+// start, and exceptions, where trapped system calls arrive.
+#include <stdarg.h>
+
+#include "exec.h"
+#include "fd_table.h"
+#include "format.h"
+#include "kernel.h"
+#include "signals.h"
+#include "syscalls.h"
+#include "thread.h"
+
+namespace libos {
+namespace {
+
+const bsc_downcalls *table;
+const bsc_start_info *info;
+bool verbose_flag, strace_flag;
+
+void vlog(const char *format, va_list args) {
+    char line[512];
+    size_t n = freestanding::format(line, sizeof line - 1, "bascule-libos: ");
+    struct Cursor {
+        char *at, *end;
+    } cursor{line + n, line + sizeof line - 2};
+    freestanding::Sink sink{[](void *context, const char *data, size_t size) {
+                                auto &c = *static_cast<Cursor *>(context);
+                                for (; size-- && c.at < c.end; c.at++)
+                                    *c.at = *data++;
+                            },
+                            &cursor};
+    freestanding::vformat(sink, format, args);
+    *cursor.at++ = '\n';
+    table->debug_print(line, cursor.at - line);
+}
+
+// The LibOS's own arguments: [--verbose] [--strace] -- PROGRAM_PATH ARGV0 ARGS...
+[[noreturn]] void on_start(const bsc_downcalls *abi, const bsc_start_info *start) {
+    table = abi;
+    info = start;
+    auto **argv = reinterpret_cast<char **>(start->argv);
+    uint64_t i = 1;
+    for (; i < start->argc && !freestanding::equal(argv[i], "--"); i++)
+        if (freestanding::equal(argv[i], "--verbose"))
+            verbose_flag = true;
+        else if (freestanding::equal(argv[i], "--strace"))
+            strace_flag = true;
+    if (i + 2 > start->argc)
+        panic("usage: libos [--verbose] -- PROGRAM ARGV0 [ARGS...]");
+    initialise_main_thread();
+    initialise_fd_table(start->stdio);
+    exec_program(argv[i + 1], argv + i + 2, reinterpret_cast<char **>(start->envp));
+}
+
+[[noreturn]] void on_thread_start(uint64_t argument) { start_thread(argument); }
+
+[[noreturn]] void on_exception(bsc_exception *exception) {
+    bsc_cpu_context &context = exception->context;
+    if (exception->kind == BSC_EXCEPTION_SYSCALL)
+        handle_syscall(context);
+    else
+        deliver_exception(*exception);
+    abi().thread_context_restore(&context);
+    panic("thread_context_restore failed");
+}
+
+} // namespace
+
+const bsc_downcalls &abi() { return *table; }
+const bsc_start_info &start_info() { return *info; }
+bool verbose() { return verbose_flag; }
+bool strace() { return strace_flag; }
+
+void log(const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    vlog(format, args);
+    va_end(args);
+}
+
+void panic(const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    vlog(format, args);
+    va_end(args);
+    table->process_exit(-6);
+    __builtin_trap();
+}
+
+} // namespace libos
+
+extern "C" __attribute__((visibility("default"))) const bsc_upcalls bascule_guest_upcalls = {
+    .size = sizeof(bsc_upcalls),
+    .version = BSC_ABI_VERSION,
+    .start = libos::on_start,
+    .thread_start = libos::on_thread_start,
+    .exception = libos::on_exception,
+};

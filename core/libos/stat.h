@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: MIT
+// ABI stream attributes as Linux's struct stat and struct statx.
+#pragma once
+
+#include <asm/stat.h>
+#include <linux/stat.h>
+
+#include "kernel.h"
+
+namespace libos {
+
+// The S_IF* file type bits for a BSC_TYPE_*.
+uint32_t file_type_bits(uint32_t type);
+struct stat to_stat(const bsc_stream_attributes &attributes);
+struct statx to_statx(const bsc_stream_attributes &attributes);
+// The DT_* value for a BSC_TYPE_* (getdents64).
+uint8_t dirent_type(uint32_t type);
+
+} // namespace libos

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+// Time system calls, served from time_query (there is no vDSO).
+#include <asm-generic/errno.h>
+#include <linux/time.h>
+#include <linux/times.h>
+
+#include "syscalls.h"
+#include "user_memory.h"
+
+namespace libos {
+namespace {
+
+constexpr int64_t kBillion = 1000000000;
+
+struct Timespec {
+    int64_t sec, nsec;
+};
+
+bool clock_for(uint64_t id, uint32_t &clock) {
+    switch (id) {
+    case CLOCK_REALTIME:
+    case CLOCK_REALTIME_COARSE: clock = BSC_CLOCK_REALTIME; return true;
+    case CLOCK_MONOTONIC:
+    case CLOCK_MONOTONIC_RAW:
+    case CLOCK_MONOTONIC_COARSE:
+    case CLOCK_BOOTTIME: clock = BSC_CLOCK_MONOTONIC; return true;
+    case CLOCK_PROCESS_CPUTIME_ID: clock = BSC_CLOCK_PROCESS_CPU; return true;
+    case CLOCK_THREAD_CPUTIME_ID: clock = BSC_CLOCK_THREAD_CPU; return true;
+    default: return false;
+    }
+}
+
+int64_t now(uint32_t clock) {
+    int64_t ns = 0;
+    abi().time_query(clock, &ns);
+    return ns;
+}
+
+// Sleeps for ns nanoseconds; on interruption writes what remains to `remaining`.
+int64_t sleep_for(int64_t ns, uint64_t remaining) {
+    int64_t deadline = now(BSC_CLOCK_MONOTONIC) + ns;
+    uint32_t ready;
+    bsc_status status = abi().objects_wait_any(nullptr, 0, ns, &ready);
+    if (status == BSC_E_INTERRUPTED) {
+        int64_t left = deadline - now(BSC_CLOCK_MONOTONIC);
+        if (remaining)
+            put_user(remaining, Timespec{left / kBillion, left % kBillion});
+        return -EINTR;
+    }
+    return 0;
+}
+
+bool read_duration(uint64_t address, int64_t &ns) {
+    Timespec t;
+    if (!get_user(address, t))
+        return false;
+    if (t.sec < 0 || t.nsec < 0 || t.nsec >= kBillion)
+        return false;
+    ns = t.sec * kBillion + t.nsec;
+    return true;
+}
+
+} // namespace
+
+int64_t sys_clock_gettime(Syscall &call) {
+    uint32_t clock;
+    if (!clock_for(call.arg[0], clock))
+        return -EINVAL;
+    int64_t ns = now(clock);
+    return put_user(call.arg[1], Timespec{ns / kBillion, ns % kBillion}) ? 0 : -EFAULT;
+}
+
+int64_t sys_clock_getres(Syscall &call) {
+    uint32_t clock;
+    if (!clock_for(call.arg[0], clock))
+        return -EINVAL;
+    return !call.arg[1] || put_user(call.arg[1], Timespec{0, 1}) ? 0 : -EFAULT;
+}
+
+int64_t sys_gettimeofday(Syscall &call) {
+    int64_t ns = now(BSC_CLOCK_REALTIME);
+    struct {
+        int64_t sec, usec;
+    } tv{ns / kBillion, ns % kBillion / 1000};
+    if (call.arg[0] && !put_user(call.arg[0], tv))
+        return -EFAULT;
+    if (call.arg[1] && !put_user(call.arg[1], uint64_t{0})) // timezone: UTC
+        return -EFAULT;
+    return 0;
+}
+
+int64_t sys_time(Syscall &call) {
+    int64_t seconds = now(BSC_CLOCK_REALTIME) / kBillion;
+    if (call.arg[0] && !put_user(call.arg[0], seconds))
+        return -EFAULT;
+    return seconds;
+}
+
+int64_t sys_nanosleep(Syscall &call) {
+    int64_t ns;
+    Timespec probe;
+    if (!get_user(call.arg[0], probe))
+        return -EFAULT;
+    if (!read_duration(call.arg[0], ns))
+        return -EINVAL;
+    return sleep_for(ns, call.arg[1]);
+}
+
+int64_t sys_clock_nanosleep(Syscall &call) {
+    uint32_t clock;
+    if (!clock_for(call.arg[0], clock) || clock == BSC_CLOCK_THREAD_CPU)
+        return -EINVAL;
+    int64_t ns;
+    Timespec probe;
+    if (!get_user(call.arg[2], probe))
+        return -EFAULT;
+    if (!read_duration(call.arg[2], ns))
+        return -EINVAL;
+    if (call.arg[1] & TIMER_ABSTIME) {
+        ns -= now(clock);
+        if (ns <= 0)
+            return 0;
+        return -sleep_for(ns, 0) == EINTR ? -EINTR : 0;
+    }
+    int64_t result = sleep_for(ns, call.arg[3]);
+    return result;
+}
+
+int64_t sys_times(Syscall &call) {
+    int64_t cpu = now(BSC_CLOCK_PROCESS_CPU);
+    tms out{};
+    out.tms_utime = cpu / (kBillion / 100);
+    if (call.arg[0] && !put_user(call.arg[0], out))
+        return -EFAULT;
+    return now(BSC_CLOCK_MONOTONIC) / (kBillion / 100);
+}
+
+} // namespace libos

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// The system call table, built from LIBOS_SYSCALLS, and the dispatcher.
+#include "syscalls.h"
+
+#include <asm-generic/errno.h>
+
+namespace libos {
+namespace {
+
+using Handler = int64_t (*)(Syscall &);
+constexpr unsigned kTableSize = 512;
+
+struct Table {
+    Handler handlers[kTableSize];
+};
+
+constexpr Table build_table() {
+    Table table{};
+#define LIBOS_TABLE_ENTRY(name) table.handlers[__NR_##name] = sys_##name;
+    LIBOS_SYSCALLS(LIBOS_TABLE_ENTRY)
+#undef LIBOS_TABLE_ENTRY
+    return table;
+}
+
+constexpr Table table = build_table();
+
+// Unsupported calls are named once each with --verbose.
+bool reported[kTableSize];
+
+} // namespace
+
+void handle_syscall(bsc_cpu_context &context) {
+    uint64_t number = context.rax;
+    Syscall call{{context.rdi, context.rsi, context.rdx, context.r10, context.r8, context.r9},
+                 context};
+    Handler handler = number < kTableSize ? table.handlers[number] : nullptr;
+    if (!handler) {
+        if (verbose() && number < kTableSize && !reported[number]) {
+            reported[number] = true;
+            log("unsupported system call %lu", number);
+        }
+        context.rax = static_cast<uint64_t>(-int64_t{ENOSYS});
+        return;
+    }
+    int64_t result = handler(call);
+    if (strace())
+        log("syscall %lu(%lx, %lx, %lx, %lx) = %ld", number, call.arg[0], call.arg[1],
+            call.arg[2], call.arg[3], result);
+    context.rax = static_cast<uint64_t>(result);
+}
+
+} // namespace libos

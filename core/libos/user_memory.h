@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+// Reading and writing the program's memory from the LibOS: a bad pointer becomes EFAULT,
+// never a crash of the LibOS.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+extern "C" {
+uint64_t user_copy(void *dst, const void *src, uint64_t size);
+int64_t user_string(char *dst, const char *src, uint64_t capacity);
+extern const char user_copy_begin[], user_copy_end[], user_copy_fixup[];
+}
+
+namespace libos {
+
+inline bool copy_from_user(void *dst, uint64_t src, size_t size) {
+    return user_copy(dst, reinterpret_cast<const void *>(src), size) == 0;
+}
+inline bool copy_to_user(uint64_t dst, const void *src, size_t size) {
+    return user_copy(reinterpret_cast<void *>(dst), src, size) == 0;
+}
+template <class T> bool put_user(uint64_t dst, const T &value) {
+    return copy_to_user(dst, &value, sizeof value);
+}
+template <class T> bool get_user(uint64_t src, T &value) {
+    return copy_from_user(&value, src, sizeof value);
+}
+
+// Copies a path-like string: its length, or -EFAULT / -ENAMETOOLONG.
+int64_t string_from_user(char *dst, uint64_t src, size_t capacity);
+
+// If `rip` faulted inside a user copy, where to resume and the value for %rax.
+bool user_copy_fault(uint64_t &rip, uint64_t &rax, uint64_t rcx);
+
+} // namespace libos
