@@ -409,6 +409,7 @@ typedef struct bsc_start_info {
     uint32_t reserved;
     uint64_t stack_top;  /* the initial thread's stack */
     uint64_t stack_size;
+    uint64_t working_directory; /* absolute path the runtime was started in (a string) */
 } bsc_start_info;
 
 /* Upcalls are started by the host, take only inputs and never return. The chain calls

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Starting a native guest: host set-up, the image, the initial stack and start area in
+// Starting a guest image: host set-up, the image, the initial stack and start area in
 // guest memory, and the main guest thread. All guest memory is allocated through the
 // chain, so extensions see every region.
 #include "launch.h"
 
 #include <cstring>
+#include <filesystem>
 
 #include "gate.h"
 #include "guest_image.h"
@@ -44,7 +45,8 @@ struct StartArea {
 
 StartArea build_start_area(const bsc_downcalls &abi, const GuestProgram &program,
                            const bsc_start_info &info_template) {
-    uint64_t strings = 0;
+    std::string cwd = std::filesystem::current_path().string();
+    uint64_t strings = cwd.size() + 1;
     for (const auto *list : {&program.argv, &program.envp})
         for (const auto &s : *list)
             strings += s.size() + 1;
@@ -57,12 +59,16 @@ StartArea build_start_area(const bsc_downcalls &abi, const GuestProgram &program
           "cannot allocate the start area");
     std::vector<char> area(total, 0);
     uint64_t next_pointer = arrays_at, next_string = arrays_at + pointers;
+    auto put_string = [&](const std::string &s) {
+        uint64_t at = base + next_string;
+        std::memcpy(&area[next_string], s.c_str(), s.size() + 1);
+        next_string += s.size() + 1;
+        return at;
+    };
     auto put_list = [&](const std::vector<std::string> &list) {
         uint64_t list_at = base + next_pointer;
         for (const auto &s : list) {
-            uint64_t at = base + next_string;
-            std::memcpy(&area[next_string], s.c_str(), s.size() + 1);
-            next_string += s.size() + 1;
+            uint64_t at = put_string(s);
             std::memcpy(&area[next_pointer], &at, 8);
             next_pointer += 8;
         }
@@ -73,6 +79,7 @@ StartArea build_start_area(const bsc_downcalls &abi, const GuestProgram &program
     info.argc = program.argv.size();
     info.argv = put_list(program.argv);
     info.envp = put_list(program.envp);
+    info.working_directory = put_string(cwd);
     std::memcpy(&area[info_at], &info, sizeof info);
     check(copy_to_guest(reinterpret_cast<void *>(base), area.data(), total),
           "cannot write the start area");
@@ -85,7 +92,7 @@ void on_process_exit(int32_t) { running_chain->broadcast(BSC_EVENT_EXIT); }
 
 } // namespace
 
-void run_native_guest(const ChainEnds &chain, const GuestProgram &program) {
+void run_guest(const ChainEnds &chain, const GuestProgram &program) {
     const bsc_downcalls &abi = *chain.top;
     host::connect_chain(chain.top, chain.host_upcalls);
     running_chain = &chain;

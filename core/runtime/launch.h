@@ -25,8 +25,9 @@ struct GuestProgram {
     std::vector<std::string> envp;
 };
 
-// Loads and runs a native guest on the chain; returns only by exiting the process with
-// the guest's status. Throws LaunchError if the guest cannot be started.
-[[noreturn]] void run_native_guest(const ChainEnds &chain, const GuestProgram &program);
+// Loads and runs a guest image (a native guest, or the Linux personality) on the chain;
+// returns only by exiting the process with the guest's status. Throws LaunchError if
+// the guest cannot be started.
+[[noreturn]] void run_guest(const ChainEnds &chain, const GuestProgram &program);
 
 } // namespace bsc::runtime

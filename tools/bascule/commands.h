@@ -16,6 +16,7 @@ struct RunOptions {
     std::vector<std::string> extensions; // specs, top to bottom
     std::string manifest;
     bool verbose = false;
+    bool strace = false;
     std::vector<std::string> command; // program and arguments
 };
 

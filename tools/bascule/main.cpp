@@ -17,7 +17,9 @@ int main(int argc, char **argv) {
     run_cmd->add_option("--manifest", run.manifest,
                         "File listing extensions, one NAME[:key=value,...] a line, top first")
         ->check(CLI::ExistingFile);
-    run_cmd->add_flag("-v,--verbose", run.verbose, "Say what the runtime does");
+    run_cmd->add_flag("-v,--verbose", run.verbose,
+                      "Say what the runtime does; name unsupported system calls");
+    run_cmd->add_flag("--strace", run.strace, "Log every system call of a Linux program");
     run_cmd->add_option("command", run.command, "PROGRAM and its arguments (after --)")
         ->required();
 

@@ -2,6 +2,8 @@
 // `bascule run`: compose the extension stack, then start the program on it.
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <fmt/core.h>
 
 #include "chain.h"
@@ -43,6 +45,31 @@ std::vector<std::string> environment() {
     return env;
 }
 
+// The Linux personality's image: $BASCULE_LIBOS, else the build tree's, else the
+// installed one.
+std::string libos_image() {
+    if (const char *path = std::getenv("BASCULE_LIBOS"))
+        return path;
+    return ::access(BASCULE_LIBOS_BUILD_PATH, R_OK) == 0 ? BASCULE_LIBOS_BUILD_PATH
+                                                         : BASCULE_LIBOS_INSTALL_PATH;
+}
+
+// What to start: a native guest directly, anything else on the Linux personality, whose
+// arguments are its own options, "--", the program's path and the program's argv.
+runtime::GuestProgram guest_for(const std::string &path, const RunOptions &options) {
+    if (runtime::is_native_guest(path))
+        return {path, options.command, environment()};
+    std::vector<std::string> argv = {"libos"};
+    if (options.verbose)
+        argv.push_back("--verbose");
+    if (options.strace)
+        argv.push_back("--strace");
+    argv.push_back("--");
+    argv.push_back(path);
+    argv.insert(argv.end(), options.command.begin(), options.command.end());
+    return {libos_image(), argv, environment()};
+}
+
 } // namespace
 
 int run_command(const RunOptions &options) {
@@ -50,13 +77,6 @@ int run_command(const RunOptions &options) {
     if (!path) {
         fmt::print(stderr, "bascule: {}: command not found\n", options.command.front());
         return kExitNotFound;
-    }
-    if (!runtime::is_native_guest(*path)) {
-        fmt::print(stderr,
-                   "bascule: {}: not a native guest image (exporting {}); Linux programs "
-                   "need the Linux personality\n",
-                   *path, BSC_GUEST_UPCALLS_SYMBOL);
-        return kExitCannotRun;
     }
     try {
         host::initialise();
@@ -66,8 +86,7 @@ int run_command(const RunOptions &options) {
         host::set_process_command(child_command(options));
         runtime::ChainEnds ends{&stack.top(), &stack.host_upcalls(), &stack.guest_upcalls(),
                                 [&stack](uint32_t event) { stack.broadcast(event); }};
-        runtime::GuestProgram program{*path, options.command, environment()};
-        runtime::run_native_guest(ends, program);
+        runtime::run_guest(ends, guest_for(*path, options));
     } catch (const chain::ChainError &e) {
         fmt::print(stderr, "bascule: {}\n", e.what());
         return kExitUsage;
