@@ -115,6 +115,48 @@ uint64_t allocate_stack() {
 
 char running_program[kPathMax];
 
+// A "#!" script: the interpreter and its optional single argument, as Linux reads them
+// from the first line.
+struct Shebang {
+    char line[256];
+    char *interpreter = nullptr, *argument = nullptr;
+};
+
+bool read_shebang(const char *path, Shebang &shebang) {
+    ProgramFile file;
+    if (file.open(path) != BSC_OK)
+        return false;
+    uint64_t done = 0;
+    if (abi().stream_read(file.handle(), 0, shebang.line, sizeof shebang.line - 1, &done) !=
+            BSC_OK ||
+        done < 3 || shebang.line[0] != '#' || shebang.line[1] != '!')
+        return false;
+    shebang.line[done] = 0;
+    char *p = shebang.line + 2;
+    for (char *q = p; *q; q++)
+        if (*q == '\n') {
+            *q = 0;
+            break;
+        }
+    auto blank = [](char c) { return c == ' ' || c == '\t'; };
+    while (blank(*p))
+        p++;
+    shebang.interpreter = p;
+    while (*p && !blank(*p))
+        p++;
+    if (*p) {
+        *p++ = 0;
+        while (blank(*p))
+            p++;
+        char *end = p + strlen(p);
+        while (end > p && blank(end[-1]))
+            *--end = 0;
+        if (*p)
+            shebang.argument = p;
+    }
+    return *shebang.interpreter != 0;
+}
+
 } // namespace
 
 const char *program_path() { return running_program; }
@@ -124,6 +166,27 @@ void exec_program(const char *path, char **argv, char **envp) {
     char *absolute = running_program;
     if (resolve_path(-100 /* AT_FDCWD */, path, absolute, kPathMax) < 0)
         fail(path, "path too long", 126);
+    // A script runs its interpreter with the script's path in place of argv[0]. Each
+    // level keeps its own line: the new argv points into it.
+    constexpr int kMaxDepth = 4;
+    static Shebang shebangs[kMaxDepth];
+    static char scripts[kMaxDepth][kPathMax];
+    static int depth;
+    if (depth < kMaxDepth && read_shebang(absolute, shebangs[depth])) {
+        Shebang &shebang = shebangs[depth];
+        char *script = scripts[depth++];
+        size_t argc = count(argv);
+        char **script_argv = static_cast<char **>(__builtin_alloca((argc + 3) * sizeof(char *)));
+        size_t n = 0;
+        script_argv[n++] = shebang.interpreter;
+        if (shebang.argument)
+            script_argv[n++] = shebang.argument;
+        freestanding::copy_string(script, kPathMax, absolute);
+        script_argv[n++] = script;
+        for (size_t i = 1; i <= argc; i++)
+            script_argv[n++] = argv[i];
+        exec_program(shebang.interpreter, script_argv, envp);
+    }
 
     elf::Image program, interpreter;
     load(absolute, program);

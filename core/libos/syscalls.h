@@ -20,34 +20,34 @@ struct Syscall {
 void handle_syscall(bsc_cpu_context &context);
 
 // clang-format off
-#define LIBOS_SYSCALLS(X)                                                                   \
-    /* sys/files.cpp */                                                                     \
-    X(read) X(write) X(pread64) X(pwrite64) X(readv) X(writev) X(lseek) X(close)            \
-    X(dup) X(dup2) X(dup3) X(fcntl) X(ioctl) X(fsync) X(fdatasync) X(ftruncate)             \
-    X(getdents64) X(fstat) X(fchmod) X(fchown) X(fchdir) X(fadvise64)                       \
-    /* sys/paths.cpp */                                                                     \
-    X(open) X(openat) X(stat) X(lstat) X(newfstatat) X(statx) X(access) X(faccessat)        \
-    X(faccessat2) X(readlink) X(readlinkat) X(getcwd) X(chdir) X(mkdir) X(mkdirat)          \
-    X(rmdir) X(unlink) X(unlinkat) X(rename) X(renameat) X(renameat2) X(link) X(linkat)     \
-    X(symlink) X(symlinkat) X(chmod) X(fchmodat) X(chown) X(lchown) X(fchownat)             \
-    X(utimensat) X(truncate) X(umask) X(statfs) X(fstatfs) X(getxattr) X(lgetxattr)         \
-    X(fgetxattr) X(listxattr) X(llistxattr) X(flistxattr)                                   \
-    /* sys/memory.cpp */                                                                    \
-    X(mmap) X(munmap) X(mprotect) X(mremap) X(brk) X(madvise) X(msync)                      \
-    /* sys/process.cpp */                                                                   \
-    X(exit) X(exit_group) X(getpid) X(getppid) X(gettid) X(getuid) X(geteuid) X(getgid)     \
-    X(getegid) X(getresuid) X(getresgid) X(getpgrp) X(getpgid) X(getsid) X(setpgid)         \
-    X(uname) X(prlimit64) X(getrlimit) X(setrlimit) X(sysinfo) X(getrusage)                 \
-    X(arch_prctl) X(set_tid_address) X(set_robust_list) X(rseq) X(sched_getaffinity)        \
-    X(sched_yield) X(getrandom)                                                             \
-    /* sys/time.cpp */                                                                      \
-    X(clock_gettime) X(clock_getres) X(gettimeofday) X(time) X(nanosleep)                   \
-    X(clock_nanosleep) X(times)                                                             \
-    /* sys/futex.cpp */                                                                     \
-    X(futex)                                                                                \
-    /* sys/signals.cpp */                                                                   \
-    X(rt_sigaction) X(rt_sigprocmask) X(sigaltstack) X(kill) X(tkill) X(tgkill)             \
-    /* sys/pipes.cpp */                                                                     \
+#define LIBOS_SYSCALLS(X)                                                               \
+    /* sys/files.cpp */                                                                 \
+    X(read) X(write) X(pread64) X(pwrite64) X(readv) X(writev) X(lseek) X(close)        \
+    X(dup) X(dup2) X(dup3) X(fcntl) X(ioctl) X(fsync) X(fdatasync) X(ftruncate)         \
+    X(getdents64) X(fstat) X(fchmod) X(fchown) X(fchdir) X(fadvise64)                   \
+    /* sys/paths.cpp */                                                                 \
+    X(open) X(openat) X(creat) X(stat) X(lstat) X(newfstatat) X(statx) X(access)        \
+    X(faccessat) X(faccessat2) X(readlink) X(readlinkat) X(getcwd) X(chdir) X(mkdir)    \
+    X(mkdirat) X(rmdir) X(unlink) X(unlinkat) X(rename) X(renameat) X(renameat2)        \
+    X(link) X(linkat) X(symlink) X(symlinkat) X(chmod) X(fchmodat) X(chown) X(lchown)   \
+    X(fchownat) X(utimensat) X(truncate) X(umask) X(statfs) X(fstatfs) X(getxattr)      \
+    X(lgetxattr) X(fgetxattr) X(listxattr) X(llistxattr) X(flistxattr)                  \
+    /* sys/memory.cpp */                                                                \
+    X(mmap) X(munmap) X(mprotect) X(mremap) X(brk) X(madvise) X(msync)                  \
+    /* sys/process.cpp */                                                               \
+    X(exit) X(exit_group) X(getpid) X(getppid) X(gettid) X(getuid) X(geteuid)           \
+    X(getgid) X(getegid) X(getresuid) X(getresgid) X(getpgrp) X(getpgid) X(getsid)      \
+    X(setpgid) X(uname) X(prlimit64) X(getrlimit) X(setrlimit) X(sysinfo) X(getrusage)  \
+    X(arch_prctl) X(set_tid_address) X(set_robust_list) X(rseq) X(sched_getaffinity)    \
+    X(sched_yield) X(getrandom)                                                         \
+    /* sys/time.cpp */                                                                  \
+    X(clock_gettime) X(clock_getres) X(gettimeofday) X(time) X(nanosleep)               \
+    X(clock_nanosleep) X(times)                                                         \
+    /* sys/futex.cpp */                                                                 \
+    X(futex)                                                                            \
+    /* sys/signals.cpp */                                                               \
+    X(rt_sigaction) X(rt_sigprocmask) X(sigaltstack) X(kill) X(tkill) X(tgkill)         \
+    /* sys/pipes.cpp */                                                                 \
     X(pipe) X(pipe2) X(poll) X(ppoll) X(select) X(pselect6)
 // clang-format on
 

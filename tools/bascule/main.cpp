@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // `bascule`: run a program on a stack of extensions, or list the extensions there are.
 #include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <string_view>
 
 #include "commands.h"
 
@@ -12,27 +15,44 @@ int main(int argc, char **argv) {
 
     RunOptions run;
     auto *run_cmd = app.add_subcommand("run", "Run PROGRAM ARGS under the chosen extensions");
-    run_cmd->add_option("--ext", run.extensions,
-                        "Extension NAME[:key=value,...], repeatable, listed top to bottom");
+    run_cmd
+        ->add_option("--ext", run.extensions,
+                     "Extension NAME[:key=value,...], repeatable, listed top to bottom")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     run_cmd->add_option("--manifest", run.manifest,
                         "File listing extensions, one NAME[:key=value,...] a line, top first")
         ->check(CLI::ExistingFile);
     run_cmd->add_flag("-v,--verbose", run.verbose,
                       "Say what the runtime does; name unsupported system calls");
     run_cmd->add_flag("--strace", run.strace, "Log every system call of a Linux program");
-    run_cmd->add_option("command", run.command, "PROGRAM and its arguments (after --)")
-        ->required();
+    run_cmd->add_option("command", run.command, "PROGRAM and its arguments");
+    run_cmd->footer("Usage: bascule run [OPTIONS] -- PROGRAM [ARGS...]");
 
     bool json = false;
     auto *exts_cmd = app.add_subcommand("exts", "List the extensions found on the search path");
     exts_cmd->add_flag("--json", json, "Print JSON");
 
+    // Everything after the "--" that follows `run` belongs to the program, options and all;
+    // CLI11 sees only what comes before it.
+    int cli_argc = argc;
+    for (int i = 1; i < argc; i++)
+        if (std::string_view(argv[i]) == "--" && i > 1) {
+            run.command.assign(argv + i + 1, argv + argc);
+            cli_argc = i;
+            break;
+        }
     try {
-        app.parse(argc, argv);
+        app.parse(cli_argc, argv);
     } catch (const CLI::ParseError &e) {
         return app.exit(e) == 0 ? 0 : kExitUsage;
     }
-    if (*run_cmd)
+    if (*run_cmd) {
+        if (run.command.empty()) {
+            fmt::print(stderr, "bascule run: no PROGRAM given\n{}", run_cmd->help());
+            return kExitUsage;
+        }
         return run_command(run);
+    }
     return exts_command(json);
 }

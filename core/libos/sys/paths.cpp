@@ -234,6 +234,10 @@ int64_t sys_openat(Syscall &c) {
     return open_at(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2], c.arg[3]);
 }
 
+int64_t sys_creat(Syscall &c) {
+    return open_at(AT_FDCWD, c.arg[0], O_CREAT | O_WRONLY | O_TRUNC, c.arg[1]);
+}
+
 int64_t sys_stat(Syscall &c) {
     bsc_stream_attributes a{};
     if (int64_t error = query(AT_FDCWD, c.arg[0], true, a))

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The fixture every compatibility case starts from: a small tree of text files.
+set -euo pipefail
+mkdir -p docs/sub empty
+printf 'one\ntwo\nthree\ntwo\nfour\n' >lines.txt
+printf 'b,2\na,1\nc,3\na,1\n' >table.csv
+for i in $(seq 1 200); do echo "line $i of the long file $((i * 7919 % 1000))"; done >docs/long.txt
+printf 'hello from sub\n' >docs/sub/hello.txt
+ln -s lines.txt link-to-lines
+gzip -c lines.txt >lines.gz
+tar cf bundle.tar docs
