@@ -62,7 +62,7 @@ const EntryPage &entry_page() { return page; }
 void connect_chain(const bsc_downcalls *top, const bsc_upcalls *upcalls) {
     set_data_writable(true);
     *page.at<const bsc_downcalls **>(bsc_entry_top_table) = top;
-    *page.at<void (**)(bsc_status)>(bsc_entry_deliver_pending) = deliver_pending_interrupt;
+    *page.at<bsc_status (**)(bsc_status)>(bsc_entry_exit_work) = gate_exit_work;
     set_data_writable(false);
     bottom_upcalls = upcalls;
 }

@@ -3,6 +3,7 @@
 // the exception upcall on the guest's stack; thread_context_restore resumes a context.
 // Everything here runs behind bsc_signal_entry (gate.S), with the runtime's %fs.
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -148,7 +149,68 @@ uint64_t exception_stack(uint64_t interrupted_sp) {
     raise_in_guest(ex, fp, fp ? xstate_size_in_frame(fp) : 0, sig);
 }
 
+// rdtsc (0f 31) or rdtscp (0f 01 f9) at rip: its length, or 0.
+unsigned timestamp_instruction(uint64_t rip) {
+    uint8_t code[3] = {};
+    if (copy_from_guest(code, reinterpret_cast<void *>(rip), 2) != BSC_OK || code[0] != 0x0f)
+        return 0;
+    if (code[1] == 0x31)
+        return 2;
+    if (code[1] == 0x01 && copy_from_guest(code, reinterpret_cast<void *>(rip), 3) == BSC_OK &&
+        code[2] == 0xf9)
+        return 3;
+    return 0;
+}
+
+uint32_t &work(uint64_t tcb) { return tcb_field<uint32_t>(tcb, TCB_WORK); }
+
+// Host code read the time stamp counter (the vDSO does): let it, and note that the
+// trap must be set again before the guest runs.
+void allow_timestamp_in_host(uint64_t tcb) {
+    ::prctl(PR_SET_TSC, PR_TSC_ENABLE);
+    if (tcb)
+        __atomic_fetch_or(&work(tcb), TCB_WORK_TSC, __ATOMIC_RELAXED);
+}
+
+// Raises a deferred interrupt: the guest is logically at the downcall's return, its
+// callee-saved registers and return address where the gate pushed them.
+[[noreturn]] void deliver_pending_interrupt(bsc_status status) {
+    uint64_t tcb = current_tcb();
+    uint64_t saved[GATE_SAVED_REGISTERS + 1];
+    uint64_t guest_sp = tcb_field<uint64_t>(tcb, TCB_GUEST_SP);
+    if (copy_from_guest(saved, reinterpret_cast<void *>(guest_sp), sizeof saved) != BSC_OK)
+        terminate_by_signal(SIGSEGV);
+    bsc_exception ex{.kind = BSC_EXCEPTION_INTERRUPT, .code = 0, .address = 0, .context = {}};
+    auto &c = ex.context;
+    c.r15 = saved[0], c.r14 = saved[1], c.r13 = saved[2], c.r12 = saved[3];
+    c.rbp = saved[4], c.rbx = saved[5], c.rip = saved[6];
+    c.rsp = guest_sp + sizeof saved;
+    c.rax = uint64_t(uint32_t(status));
+    c.rflags = 0x202;
+    c.fs_base = tcb_field<uint64_t>(tcb, TCB_GUEST_FS);
+    alignas(64) static thread_local uint8_t xstate[kMaxXstate];
+    save_xstate(xstate);
+    prepare_guest_entry();
+    raise_in_guest(ex, xstate, xstate_size(), SIGSEGV);
+}
+
 } // namespace
+
+void prepare_guest_entry() {
+    uint64_t tcb = current_tcb();
+    if (tcb && (__atomic_fetch_and(&work(tcb), ~uint32_t{TCB_WORK_TSC}, __ATOMIC_RELAXED) &
+                TCB_WORK_TSC))
+        ::prctl(PR_SET_TSC, PR_TSC_SIGSEGV);
+}
+
+bsc_status gate_exit_work(bsc_status status) {
+    uint64_t tcb = current_tcb();
+    prepare_guest_entry();
+    if (__atomic_fetch_and(&work(tcb), ~uint32_t{TCB_WORK_INTERRUPT}, __ATOMIC_RELAXED) &
+        TCB_WORK_INTERRUPT)
+        deliver_pending_interrupt(status);
+    return status;
+}
 
 void initialise_signals() {
     // A write to a pipe whose reader is gone must return BSC_E_BROKEN_PIPE, not kill us.
@@ -168,28 +230,6 @@ void initialise_signals() {
     ::_exit(128 + sig);
 }
 
-[[noreturn]] void deliver_pending_interrupt(bsc_status status) {
-    uint64_t tcb = current_tcb();
-    tcb_field<uint32_t>(tcb, TCB_PENDING) = 0;
-    // The guest is logically at the downcall's return: callee-saved registers and the
-    // return address sit where the gate pushed them.
-    uint64_t saved[GATE_SAVED_REGISTERS + 1];
-    uint64_t guest_sp = tcb_field<uint64_t>(tcb, TCB_GUEST_SP);
-    if (copy_from_guest(saved, reinterpret_cast<void *>(guest_sp), sizeof saved) != BSC_OK)
-        terminate_by_signal(SIGSEGV);
-    bsc_exception ex{.kind = BSC_EXCEPTION_INTERRUPT, .code = 0, .address = 0, .context = {}};
-    auto &c = ex.context;
-    c.r15 = saved[0], c.r14 = saved[1], c.r13 = saved[2], c.r12 = saved[3];
-    c.rbp = saved[4], c.rbx = saved[5], c.rip = saved[6];
-    c.rsp = guest_sp + sizeof saved;
-    c.rax = uint64_t(uint32_t(status));
-    c.rflags = 0x202;
-    c.fs_base = tcb_field<uint64_t>(tcb, TCB_GUEST_FS);
-    alignas(64) static thread_local uint8_t xstate[kMaxXstate];
-    save_xstate(xstate);
-    raise_in_guest(ex, xstate, xstate_size(), SIGSEGV);
-}
-
 } // namespace bsc::host
 
 using namespace bsc;
@@ -200,13 +240,20 @@ extern "C" void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64
     uint64_t rip = static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_RIP]);
     bool in_guest = tcb && tcb_field<uint32_t>(tcb, TCB_STATE) == TCB_IN_GUEST &&
                     !entry_page().contains(rip);
+    if (sig == SIGSEGV && info->si_code == SI_KERNEL) {
+        if (unsigned length = timestamp_instruction(rip)) {
+            if (!in_guest)
+                return allow_timestamp_in_host(tcb);
+            raise_from_signal(sig, info, uc, fs, BSC_EXCEPTION_TIMESTAMP, length);
+        }
+    }
     if (sig == kInterruptSignal) {
         if (!tcb)
             return;
         if (in_guest)
             raise_from_signal(sig, info, uc, fs, BSC_EXCEPTION_INTERRUPT, 0);
         // In the host or in a gate: deliver at the downcall's exit (see gate.S).
-        tcb_field<uint32_t>(tcb, TCB_PENDING) = 1;
+        __atomic_fetch_or(&work(tcb), TCB_WORK_INTERRUPT, __ATOMIC_RELAXED);
         const auto &page = entry_page();
         if (rip > page.exit_check && rip <= page.exit_return)
             uc->uc_mcontext.gregs[REG_RIP] = static_cast<greg_t>(page.exit_check);
@@ -245,6 +292,7 @@ extern "C" bsc_status host_thread_context_restore(const bsc_cpu_context *context
             frame.uc.uc_flags |= 0x1; // UC_FP_XSTATE
     }
     ::sigaltstack(nullptr, &frame.uc.uc_stack);
+    prepare_guest_entry();
     // Block everything until rt_sigreturn installs the frame's mask (the current one).
     sigset_t all;
     sigfillset(&all);

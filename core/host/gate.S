@@ -18,9 +18,9 @@ bsc_entry_blob:
     .globl bsc_entry_top_table
 bsc_entry_top_table:
     .quad 0                   /* const bsc_downcalls *: the top of the chain */
-    .globl bsc_entry_deliver_pending
-bsc_entry_deliver_pending:
-    .quad 0                   /* void (*)(bsc_status): delivers a deferred interrupt */
+    .globl bsc_entry_exit_work
+bsc_entry_exit_work:
+    .quad 0                   /* bsc_status (*)(bsc_status): the work TCB_WORK asks for */
     .balign 4096
 
     /* One stub per table slot: the slot number in %eax, then the common gate. */
@@ -59,8 +59,8 @@ bsc_entry_stubs:
  * check, so no interrupt is lost between the check and the return to the guest. */
     .globl bsc_entry_exit_check
 bsc_entry_exit_check:
-    cmpl $0, %gs:TCB_PENDING
-    jne .Ldeliver_pending
+    cmpl $0, %gs:TCB_WORK
+    jne .Lexit_work
     mov %gs:TCB_GUEST_FS, %r11
     wrfsbase %r11
     mov %gs:TCB_GUEST_SP, %r11
@@ -77,15 +77,17 @@ bsc_entry_exit_check:
 bsc_entry_exit_return:
     ret
 
-.Ldeliver_pending:
+/* Work before the return (TCB_WORK), back in the host: it may raise an interrupt in the
+ * guest instead of returning; else it returns the status and the exit starts over. */
+.Lexit_work:
     mov %gs:TCB_HOST_FS, %r11
     wrfsbase %r11
     movl $TCB_IN_HOST, %gs:TCB_STATE
     movb $TCB_SELECTOR_ALLOW, %gs:TCB_SELECTOR
     mov %gs:TCB_HOST_SP, %rsp
     mov %eax, %edi
-    call *bsc_entry_deliver_pending(%rip)
-    ud2
+    call *bsc_entry_exit_work(%rip)
+    jmp bsc_entry_exit_check
 
 /* void bsc_entry_sigreturn(ucontext *uc, uint64_t guest_fs): resumes a full guest context
  * through rt_sigreturn. Signals are blocked by the caller; the frame's mask unblocks them

@@ -9,7 +9,7 @@
 extern "C" {
 // Symbols of the entry blob; only their offsets from bsc_entry_blob mean anything.
 extern const char bsc_entry_blob[], bsc_entry_blob_end[], bsc_entry_top_table[],
-    bsc_entry_deliver_pending[], bsc_entry_stubs[], bsc_entry_exit_check[],
+    bsc_entry_exit_work[], bsc_entry_stubs[], bsc_entry_exit_check[],
     bsc_entry_exit_return[], bsc_entry_sigreturn[], bsc_entry_restorer[];
 
 [[noreturn]] void bsc_gate_enter_guest(uint64_t fn, uint64_t arg0, uint64_t arg1,

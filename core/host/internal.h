@@ -31,9 +31,14 @@ namespace bsc::host {
 // SA_RESTART: a thread blocked in a host call gets BSC_E_INTERRUPTED.
 inline constexpr int kInterruptSignal = 62;
 
-// exceptions.cpp: entered from the downcall gate when an interrupt was deferred while
-// the thread was in the host; raises it in the guest as if at the downcall's return.
-[[noreturn]] void deliver_pending_interrupt(bsc_status status);
+// exceptions.cpp: entered from the downcall gate when TCB_WORK is set: traps rdtsc again
+// if host code enabled it, and raises a deferred interrupt in the guest as if at the
+// downcall's return (then it does not return). Returns `status`.
+bsc_status gate_exit_work(bsc_status status);
+
+// exceptions.cpp: before host code enters guest code other than through the downcall
+// gate (upcalls, thread_context_restore): traps rdtsc again if host code enabled it.
+void prepare_guest_entry();
 
 // exceptions.cpp: ends the process as if killed by `sig` (the shell reports 128+sig).
 [[noreturn]] void terminate_by_signal(int sig);

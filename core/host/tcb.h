@@ -19,11 +19,14 @@ TCB_OFFSET(TCB_HOST_SP,   72)  // top of the host stack that downcalls run on
 TCB_OFFSET(TCB_GUEST_FS,  80)  // the guest's %fs base while it is in a downcall
 TCB_OFFSET(TCB_GUEST_SP,  88)  // guest stack pointer at downcall entry (saved registers)
 TCB_OFFSET(TCB_STATE,     96)  // uint32: TCB_IN_GUEST or TCB_IN_HOST
-TCB_OFFSET(TCB_PENDING,  100)  // uint32: non-zero when an interrupt waits for delivery
+TCB_OFFSET(TCB_WORK,     100)  // uint32: TCB_WORK_* to do before returning to the guest
 TCB_OFFSET(TCB_SELECTOR, 104)  // uint8: the syscall-user-dispatch selector of the thread
 TCB_OFFSET(TCB_THREAD,   112)  // the host's Thread object
 TCB_OFFSET(TCB_END,      120)
 // clang-format on
+
+#define TCB_WORK_INTERRUPT 1 // an interrupt waits for delivery
+#define TCB_WORK_TSC 2       // host code enabled rdtsc: trap it again for the guest
 
 #define TCB_IN_GUEST 0
 #define TCB_IN_HOST 1

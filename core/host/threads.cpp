@@ -87,13 +87,17 @@ uint64_t get_fs() {
 // Syscall user dispatch: a system call made by guest code (selector BLOCK) becomes a
 // SIGSYS, raised in the guest as a BSC_EXCEPTION_SYSCALL; host code runs with the
 // selector at ALLOW, and the entry page, where the signal return lives, always passes.
+// rdtsc and rdtscp fault too (PR_SET_TSC), raised as BSC_EXCEPTION_TIMESTAMP.
 void trap_system_calls(uint64_t tcb, bool on) {
     const auto &page = entry_page();
-    if (on)
+    if (on) {
         ::prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON, page.base, page.size,
                 tcb + TCB_SELECTOR);
-    else
+        ::prctl(PR_SET_TSC, PR_TSC_SIGSEGV);
+    } else {
         ::prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_OFF, 0, 0, 0);
+        ::prctl(PR_SET_TSC, PR_TSC_ENABLE);
+    }
 }
 
 // Prepares the calling thread's TCB and signal stack; false if the TCB is not writable.
@@ -112,7 +116,7 @@ bool become_guest_thread(Thread &t) {
     trap_system_calls(t.tcb, true);
     std::lock_guard lock(t.mutex);
     t.tid = static_cast<pid_t>(::gettid());
-    tcb_field<uint32_t>(t.tcb, TCB_PENDING) = t.interrupt_requested;
+    tcb_field<uint32_t>(t.tcb, TCB_WORK) = t.interrupt_requested ? TCB_WORK_INTERRUPT : 0;
     return true;
 }
 

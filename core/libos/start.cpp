@@ -10,6 +10,7 @@
 #include "signals.h"
 #include "syscalls.h"
 #include "thread.h"
+#include "timestamp.h"
 
 namespace libos {
 namespace {
@@ -59,6 +60,8 @@ void vlog(const char *format, va_list args) {
     bsc_cpu_context &context = exception->context;
     if (exception->kind == BSC_EXCEPTION_SYSCALL)
         handle_syscall(context);
+    else if (exception->kind == BSC_EXCEPTION_TIMESTAMP)
+        emulate_timestamp(*exception);
     else
         deliver_exception(*exception);
     abi().thread_context_restore(&context);

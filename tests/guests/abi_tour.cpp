@@ -38,6 +38,11 @@ void on_exception(bsc_exception *ex) {
     bsc_cpu_context &c = ex->context;
     if (ex->kind == BSC_EXCEPTION_INTERRUPT) {
         __atomic_fetch_add(&interrupts_seen, 1, __ATOMIC_RELAXED);
+    } else if (ex->kind == BSC_EXCEPTION_TIMESTAMP) {
+        // rdtsc is trapped too: answer 42 and step over the instruction.
+        c.rax = 42;
+        c.rdx = 0;
+        c.rip += ex->code;
     } else if (ex->kind == BSC_EXCEPTION_SYSCALL) {
         // A system call in guest code is trapped, never run: answer it here.
         c.rax = 1000 + ex->code;
@@ -70,6 +75,9 @@ void tour_exceptions() {
     long result;
     asm volatile("syscall" : "=a"(result) : "a"(39L) : "rcx", "r11", "memory");
     print(out(), "trapped syscall answered: %ld\n", result);
+    uint32_t low, high;
+    asm volatile("rdtsc" : "=a"(low), "=d"(high));
+    print(out(), "trapped rdtsc answered: %u\n", low);
     // The guest's %fs survives downcalls and exceptions.
     static uint64_t tls_block[4];
     check(abi().thread_set_segment(BSC_SEGMENT_FS, reinterpret_cast<uint64_t>(tls_block)),

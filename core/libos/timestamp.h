@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: MIT
+// The program's time stamp counter: rdtsc and rdtscp trap, and the LibOS answers them.
+#pragma once
+
+#include "kernel.h"
+
+namespace libos {
+
+// Answers the rdtsc or rdtscp the exception stopped at with a counter that ticks once a
+// nanosecond (monotonic time), and steps over the instruction.
+void emulate_timestamp(bsc_exception &exception);
+
+} // namespace libos
