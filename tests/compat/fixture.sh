@@ -10,3 +10,10 @@ printf 'hello from sub\n' >docs/sub/hello.txt
 ln -s lines.txt link-to-lines
 gzip -c lines.txt >lines.gz
 tar cf bundle.tar docs
+# 10,000 inserts in one transaction for sqlite3
+{
+  echo "create table t (a integer, b text);"
+  echo "begin;"
+  seq 1 10000 | sed "s/.*/insert into t values (&, 'row &');/"
+  echo "commit;"
+} >inserts.sql
