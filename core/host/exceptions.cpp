@@ -235,11 +235,13 @@ void initialise_signals() {
 using namespace bsc;
 using namespace bsc::host;
 
-extern "C" void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64_t fs) {
+// `state` is the thread's TCB_STATE when the signal arrived (the entry has set it to
+// TCB_IN_HOST for the handler's own code).
+extern "C" void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64_t fs,
+                                uint32_t state) {
     uint64_t tcb = current_tcb();
     uint64_t rip = static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_RIP]);
-    bool in_guest = tcb && tcb_field<uint32_t>(tcb, TCB_STATE) == TCB_IN_GUEST &&
-                    !entry_page().contains(rip);
+    bool in_guest = tcb && state == TCB_IN_GUEST && !entry_page().contains(rip);
     if (sig == SIGSEGV && info->si_code == SI_KERNEL) {
         if (unsigned length = timestamp_instruction(rip)) {
             if (!in_guest)
@@ -297,6 +299,7 @@ extern "C" bsc_status host_thread_context_restore(const bsc_cpu_context *context
     sigset_t all;
     sigfillset(&all);
     ::pthread_sigmask(SIG_SETMASK, &all, &frame.uc.uc_sigmask);
+    forget_abandoned_frames();
     using Sigreturn = void (*)(ucontext_t *, uint64_t);
     reinterpret_cast<Sigreturn>(entry_page().sigreturn)(&frame.uc, c.fs_base);
     __builtin_unreachable();

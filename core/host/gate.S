@@ -132,8 +132,9 @@ bsc_gate_enter_guest:
     .size bsc_gate_enter_guest, . - bsc_gate_enter_guest
 
 /* The handler of every host signal. On a guest thread (%gs set) it lets system calls
- * through and switches to the runtime's %fs before any C++ runs, and puts both back when
- * bsc_host_signal returns: void bsc_host_signal(sig, info, uc, interrupted_fs). */
+ * through, switches to the runtime's %fs and marks the thread as in the host before any
+ * C++ runs, and puts all three back when bsc_host_signal returns:
+ * void bsc_host_signal(sig, info, uc, interrupted_fs, interrupted_state). */
     .globl bsc_signal_entry
     .type bsc_signal_entry, @function
 bsc_signal_entry:
@@ -143,21 +144,30 @@ bsc_signal_entry:
     push %rbx
     push %r12
     push %r13
+    push %r14
+    sub $8, %rsp
     movzbl %gs:TCB_SELECTOR, %r12d
     movb $TCB_SELECTOR_ALLOW, %gs:TCB_SELECTOR
+    mov %gs:TCB_STATE, %r14d
+    movl $TCB_IN_HOST, %gs:TCB_STATE
     rdfsbase %rbx
     mov %gs:TCB_HOST_FS, %r13
     wrfsbase %r13
     mov %rbx, %rcx
+    mov %r14d, %r8d
     call bsc_host_signal
     wrfsbase %rbx
+    mov %r14d, %gs:TCB_STATE
     movb %r12b, %gs:TCB_SELECTOR
+    add $8, %rsp
+    pop %r14
     pop %r13
     pop %r12
     pop %rbx
     ret
 .Lhost_thread:
     rdfsbase %rcx
+    mov $TCB_IN_HOST, %r8d
     jmp bsc_host_signal
     .size bsc_signal_entry, . - bsc_signal_entry
 

@@ -43,6 +43,11 @@ void prepare_guest_entry();
 // exceptions.cpp: ends the process as if killed by `sig` (the shell reports 128+sig).
 [[noreturn]] void terminate_by_signal(int sig);
 
+// threads.cpp: before host code leaves for the guest without returning (upcalls, context
+// restores): under AddressSanitizer, clears the redzones of the frames it abandons on the
+// current host stack. Nothing otherwise.
+void forget_abandoned_frames();
+
 // threads.cpp: the host object of the calling guest thread.
 struct Thread;
 Thread *current_thread();

@@ -13,6 +13,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
+
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
@@ -53,6 +57,13 @@ public:
         ::munmap(memory_, kSize);
         memory_ = MAP_FAILED;
     }
+
+    // Whether addr lies on this stack, and its top.
+    bool contains(uint64_t addr) const {
+        auto base = reinterpret_cast<uint64_t>(memory_);
+        return memory_ != MAP_FAILED && addr - base < kSize;
+    }
+    uint64_t top() const { return reinterpret_cast<uint64_t>(memory_) + kSize; }
 
 private:
     void *memory_ = MAP_FAILED;
@@ -160,6 +171,23 @@ bool canonical(uint64_t addr) { return addr < (uint64_t{1} << 47); }
 Thread *current_thread() {
     uint64_t tcb = current_tcb();
     return tcb ? tcb_field<Thread *>(tcb, TCB_THREAD) : nullptr;
+}
+
+void forget_abandoned_frames() {
+#if defined(__SANITIZE_ADDRESS__)
+    // The frames between here and the top of this host stack are never returned to:
+    // clear their redzones, or the next downcall or signal reusing the stack would trip
+    // over them.
+    uint64_t tcb = current_tcb();
+    Thread *t = current_thread();
+    if (!tcb || !t)
+        return;
+    auto sp = reinterpret_cast<uint64_t>(__builtin_frame_address(0));
+    uint64_t top = t->altstack.contains(sp) ? t->altstack.top()
+                                             : tcb_field<uint64_t>(tcb, TCB_HOST_SP);
+    if (sp < top)
+        __asan_unpoison_memory_region(reinterpret_cast<void *>(sp - 512), top - sp + 512);
+#endif
 }
 
 uint64_t current_thread_stack_top() {

@@ -32,6 +32,7 @@ void enter_start(const bsc_downcalls *abi, const bsc_start_info *info) {
     if (read_guest(&info->stack_top, stack_top) != BSC_OK || !guest_upcalls.start)
         terminate_by_signal(SIGSEGV);
     prepare_guest_entry();
+    forget_abandoned_frames();
     bsc_gate_enter_guest(address(guest_upcalls.start), address(abi), address(info),
                          stack_top & ~uint64_t{15}, 0);
 }
@@ -40,6 +41,7 @@ void enter_thread_start(uint64_t argument) {
     if (!guest_upcalls.thread_start)
         terminate_by_signal(SIGSEGV);
     prepare_guest_entry();
+    forget_abandoned_frames();
     bsc_gate_enter_guest(address(guest_upcalls.thread_start), argument, 0,
                          current_thread_stack_top(), 0);
 }
@@ -52,6 +54,7 @@ void enter_exception(bsc_exception *exception) {
     if (!guest_upcalls.exception)
         terminate_by_signal(signal_for(ex.kind));
     prepare_guest_entry();
+    forget_abandoned_frames();
     bsc_gate_enter_guest(address(guest_upcalls.exception), address(exception), 0,
                          address(exception) & ~uint64_t{15}, ex.context.fs_base);
 }
