@@ -159,6 +159,20 @@ int64_t record_lock(OpenFile &file, uint64_t command, uint64_t user_lock) {
     return 0;
 }
 
+// The attributes of the stream behind an open file.
+int64_t attributes_of(const OpenFile &file, bsc_stream_attributes &attributes) {
+    attributes = {};
+    return result_of(abi().stream_attributes_query_by_handle(file.handle, &attributes));
+}
+
+int64_t flush(int fd, uint32_t flags) {
+    FileRef file(fd);
+    if (!file)
+        return -EBADF;
+    bsc_status status = abi().stream_flush(file->handle, flags);
+    return status == BSC_E_INVALID ? -EINVAL : result_of(status);
+}
+
 termios default_termios() {
     termios t{};
     t.c_iflag = ICRNL | IXON;
@@ -255,10 +269,9 @@ int64_t sys_ioctl(Syscall &c) {
     FileRef file(static_cast<int>(c.arg[0]));
     if (!file)
         return -EBADF;
-    bsc_stream_attributes attributes{};
-    bsc_status status = abi().stream_attributes_query_by_handle(file->handle, &attributes);
-    if (status != BSC_OK)
-        return result_of(status);
+    bsc_stream_attributes attributes;
+    if (int64_t error = attributes_of(*file.get(), attributes))
+        return error;
     bool tty = attributes.type == BSC_TYPE_TTY;
     switch (c.arg[1]) {
     case TCGETS:
@@ -292,20 +305,9 @@ int64_t sys_ioctl(Syscall &c) {
     }
 }
 
-int64_t sys_fsync(Syscall &c) {
-    FileRef file(static_cast<int>(c.arg[0]));
-    if (!file)
-        return -EBADF;
-    bsc_status status = abi().stream_flush(file->handle, 0);
-    return status == BSC_E_INVALID ? -EINVAL : result_of(status);
-}
-
+int64_t sys_fsync(Syscall &c) { return flush(static_cast<int>(c.arg[0]), 0); }
 int64_t sys_fdatasync(Syscall &c) {
-    FileRef file(static_cast<int>(c.arg[0]));
-    if (!file)
-        return -EBADF;
-    bsc_status status = abi().stream_flush(file->handle, BSC_FLUSH_DATA_ONLY);
-    return status == BSC_E_INVALID ? -EINVAL : result_of(status);
+    return flush(static_cast<int>(c.arg[0]), BSC_FLUSH_DATA_ONLY);
 }
 
 int64_t sys_ftruncate(Syscall &c) {
@@ -363,10 +365,9 @@ int64_t sys_fstat(Syscall &c) {
     FileRef file(static_cast<int>(c.arg[0]));
     if (!file)
         return -EBADF;
-    bsc_stream_attributes attributes{};
-    bsc_status status = abi().stream_attributes_query_by_handle(file->handle, &attributes);
-    if (status != BSC_OK)
-        return result_of(status);
+    bsc_stream_attributes attributes;
+    if (int64_t error = attributes_of(*file.get(), attributes))
+        return error;
     return put_user(c.arg[1], to_stat(attributes)) ? 0 : -EFAULT;
 }
 

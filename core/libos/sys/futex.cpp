@@ -4,34 +4,10 @@
 #include <linux/futex.h>
 
 #include "syscalls.h"
+#include "timespec.h"
 #include "user_memory.h"
 
 namespace libos {
-namespace {
-
-constexpr int64_t kBillion = 1000000000;
-
-// A relative timeout in ns from the user's timespec (absolute for WAIT_BITSET), -1 for
-// none; false if it is malformed.
-bool timeout_of(uint64_t address, bool absolute, uint32_t clock, int64_t &ns) {
-    ns = -1;
-    if (!address)
-        return true;
-    struct {
-        int64_t sec, nsec;
-    } t;
-    if (!get_user(address, t) || t.sec < 0 || t.nsec < 0 || t.nsec >= kBillion)
-        return false;
-    ns = t.sec * kBillion + t.nsec;
-    if (absolute) {
-        int64_t now = 0;
-        abi().time_query(clock, &now);
-        ns = ns > now ? ns - now : 0;
-    }
-    return true;
-}
-
-} // namespace
 
 int64_t sys_futex(Syscall &c) {
     uint64_t address = c.arg[0];
@@ -46,8 +22,13 @@ int64_t sys_futex(Syscall &c) {
         bool absolute = command == FUTEX_WAIT_BITSET;
         uint32_t clock = op & FUTEX_CLOCK_REALTIME ? BSC_CLOCK_REALTIME : BSC_CLOCK_MONOTONIC;
         int64_t ns;
-        if (!timeout_of(c.arg[3], absolute, clock, ns))
-            return -EINVAL;
+        if (int64_t error = timespec_from_user(c.arg[3], ns))
+            return error;
+        if (absolute && ns >= 0) { // WAIT_BITSET takes a deadline
+            int64_t now = 0;
+            abi().time_query(clock, &now);
+            ns = ns > now ? ns - now : 0;
+        }
         uint32_t current;
         if (!get_user(address, current))
             return -EFAULT;

@@ -7,12 +7,12 @@
 #include "fd_table.h"
 #include "heap.h"
 #include "syscalls.h"
+#include "timespec.h"
 #include "user_memory.h"
 
 namespace libos {
 namespace {
 
-constexpr int64_t kBillion = 1000000000;
 constexpr uint64_t kMaxPollFds = 4096;
 
 struct PollFd {
@@ -105,20 +105,6 @@ int64_t poll_user(uint64_t user_fds, uint64_t count, int64_t timeout_ns) {
     return result;
 }
 
-bool timespec_ns(uint64_t address, int64_t &ns) {
-    if (!address) {
-        ns = -1;
-        return true;
-    }
-    struct {
-        int64_t sec, nsec;
-    } t;
-    if (!get_user(address, t) || t.sec < 0 || t.nsec < 0 || t.nsec >= kBillion)
-        return false;
-    ns = t.sec * kBillion + t.nsec;
-    return true;
-}
-
 // select over up to 1024 descriptors, by way of poll.
 int64_t select_user(uint64_t nfds, uint64_t read_set, uint64_t write_set, uint64_t except_set,
                     int64_t timeout_ns) {
@@ -176,8 +162,8 @@ int64_t sys_poll(Syscall &c) {
 
 int64_t sys_ppoll(Syscall &c) {
     int64_t ns;
-    if (!timespec_ns(c.arg[2], ns))
-        return -EINVAL;
+    if (int64_t error = timespec_from_user(c.arg[2], ns))
+        return error;
     return poll_user(c.arg[0], c.arg[1], ns);
 }
 
@@ -189,15 +175,15 @@ int64_t sys_select(Syscall &c) {
         } tv;
         if (!get_user(c.arg[4], tv) || tv.sec < 0 || tv.usec < 0)
             return -EINVAL;
-        ns = tv.sec * kBillion + tv.usec * 1000;
+        ns = tv.sec * kNanosPerSecond + tv.usec * 1000;
     }
     return select_user(c.arg[0], c.arg[1], c.arg[2], c.arg[3], ns);
 }
 
 int64_t sys_pselect6(Syscall &c) {
     int64_t ns;
-    if (!timespec_ns(c.arg[4], ns))
-        return -EINVAL;
+    if (int64_t error = timespec_from_user(c.arg[4], ns))
+        return error;
     return select_user(c.arg[0], c.arg[1], c.arg[2], c.arg[3], ns);
 }
 

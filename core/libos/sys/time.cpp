@@ -5,16 +5,13 @@
 #include <linux/times.h>
 
 #include "syscalls.h"
+#include "timespec.h"
 #include "user_memory.h"
 
 namespace libos {
 namespace {
 
-constexpr int64_t kBillion = 1000000000;
-
-struct Timespec {
-    int64_t sec, nsec;
-};
+constexpr int64_t kBillion = kNanosPerSecond;
 
 bool clock_for(uint64_t id, uint32_t &clock) {
     switch (id) {
@@ -44,20 +41,10 @@ int64_t sleep_for(int64_t ns, uint64_t remaining) {
     if (status == BSC_E_INTERRUPTED) {
         int64_t left = deadline - now(BSC_CLOCK_MONOTONIC);
         if (remaining)
-            put_user(remaining, Timespec{left / kBillion, left % kBillion});
+            put_user(remaining, to_timespec(left));
         return -EINTR;
     }
     return 0;
-}
-
-bool read_duration(uint64_t address, int64_t &ns) {
-    Timespec t;
-    if (!get_user(address, t))
-        return false;
-    if (t.sec < 0 || t.nsec < 0 || t.nsec >= kBillion)
-        return false;
-    ns = t.sec * kBillion + t.nsec;
-    return true;
 }
 
 } // namespace
@@ -67,7 +54,7 @@ int64_t sys_clock_gettime(Syscall &call) {
     if (!clock_for(call.arg[0], clock))
         return -EINVAL;
     int64_t ns = now(clock);
-    return put_user(call.arg[1], Timespec{ns / kBillion, ns % kBillion}) ? 0 : -EFAULT;
+    return put_user(call.arg[1], to_timespec(ns)) ? 0 : -EFAULT;
 }
 
 int64_t sys_clock_getres(Syscall &call) {
@@ -98,11 +85,10 @@ int64_t sys_time(Syscall &call) {
 
 int64_t sys_nanosleep(Syscall &call) {
     int64_t ns;
-    Timespec probe;
-    if (!get_user(call.arg[0], probe))
+    if (!call.arg[0])
         return -EFAULT;
-    if (!read_duration(call.arg[0], ns))
-        return -EINVAL;
+    if (int64_t error = timespec_from_user(call.arg[0], ns))
+        return error;
     return sleep_for(ns, call.arg[1]);
 }
 
@@ -111,11 +97,10 @@ int64_t sys_clock_nanosleep(Syscall &call) {
     if (!clock_for(call.arg[0], clock) || clock == BSC_CLOCK_THREAD_CPU)
         return -EINVAL;
     int64_t ns;
-    Timespec probe;
-    if (!get_user(call.arg[2], probe))
+    if (!call.arg[2])
         return -EFAULT;
-    if (!read_duration(call.arg[2], ns))
-        return -EINVAL;
+    if (int64_t error = timespec_from_user(call.arg[2], ns))
+        return error;
     if (call.arg[1] & TIMER_ABSTIME) {
         ns -= now(clock);
         if (ns <= 0)

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+// Reading timespecs from the program's memory.
+#include "timespec.h"
+
+#include <asm-generic/errno.h>
+
+#include "user_memory.h"
+
+namespace libos {
+
+int64_t timespec_from_user(uint64_t address, int64_t &ns, int64_t absent) {
+    ns = absent;
+    if (!address)
+        return 0;
+    Timespec t;
+    if (!get_user(address, t))
+        return -EFAULT;
+    if (t.sec < 0 || t.nsec < 0 || t.nsec >= kNanosPerSecond)
+        return -EINVAL;
+    ns = t.sec * kNanosPerSecond + t.nsec;
+    return 0;
+}
+
+} // namespace libos
