@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+// Finding, opening and validating extensions before any of them runs.
+#include "loader.h"
+
+
+#include <fmt/format.h>
+
+#include "chain_error.h"
+
+namespace bsc::chain {
+namespace {
+
+std::string version_text(uint32_t version) {
+    return fmt::format("{}.{}", BSC_ABI_VERSION_MAJOR(version), BSC_ABI_VERSION_MINOR(version));
+}
+
+// " (FILE:LINE)" for a spec from a manifest, "" otherwise.
+std::string from(const ExtensionSpec &spec) {
+    return spec.source.empty() ? "" : fmt::format(" ({})", spec.source);
+}
+
+std::string accepted_keys(const bsc_option_spec *options) {
+    std::vector<std::string_view> keys;
+    for (auto *option = options; option && option->key; option++)
+        keys.emplace_back(option->key);
+    return keys.empty() ? "none" : fmt::format("{}", fmt::join(keys, ", "));
+}
+
+bool accepts(const bsc_option_spec *options, std::string_view key) {
+    for (auto *option = options; option && option->key; option++)
+        if (key == option->key)
+            return true;
+    return false;
+}
+
+} // namespace
+
+const bsc_extension_descriptor *exported_descriptor(const ObjectFile &object) {
+    return static_cast<const bsc_extension_descriptor *>(object.symbol(BSC_EXTENSION_SYMBOL));
+}
+
+std::optional<std::string> descriptor_problem(const bsc_extension_descriptor *descriptor,
+                                              std::string_view name, std::string_view file) {
+    if (!descriptor)
+        return fmt::format("{} is not a Bascule extension: it exports no '{}'", file,
+                           BSC_EXTENSION_SYMBOL);
+    if (descriptor->size < sizeof(bsc_extension_descriptor))
+        return fmt::format("extension {} has a descriptor of {} bytes; this runtime needs {}",
+                           name, descriptor->size, sizeof(bsc_extension_descriptor));
+    uint32_t abi = descriptor->abi_version;
+    if (BSC_ABI_VERSION_MAJOR(abi) != BSC_ABI_MAJOR || BSC_ABI_VERSION_MINOR(abi) > BSC_ABI_MINOR)
+        return fmt::format("extension {} needs ABI {}, this runtime provides {}", name,
+                           version_text(abi), version_text(BSC_ABI_VERSION));
+    if (!descriptor->name || name != descriptor->name)
+        return fmt::format("{} calls itself '{}', not '{}'", file,
+                           descriptor->name ? descriptor->name : "", name);
+    if (!descriptor->init)
+        return fmt::format("extension {} has no init entry point", name);
+    return std::nullopt;
+}
+
+void check_options(const ExtensionSpec &spec, const bsc_extension_descriptor &descriptor) {
+    for (const auto &option : spec.options)
+        if (!accepts(descriptor.options, option.key))
+            throw ChainError(fmt::format("unknown option '{}' for extension {}{}; accepted: {}",
+                                         option.key, spec.name, from(spec),
+                                         accepted_keys(descriptor.options)));
+}
+
+LoadedExtension::LoadedExtension(std::string_view name, std::string file)
+    : object_(std::move(file)), descriptor_(exported_descriptor(object_)) {
+    if (auto problem = descriptor_problem(descriptor_, name, object_.path()))
+        throw ChainError(*problem);
+}
+
+std::unique_ptr<LoadedExtension> load_extension(const ExtensionSpec &spec, const SearchPath &path) {
+    auto file = path.find(spec.name);
+    if (!file)
+        throw ChainError(fmt::format("no extension named '{}'{} (looked for {} in: {})",
+                                     spec.name, from(spec), extension_file_name(spec.name),
+                                     path.describe()));
+    auto extension = std::make_unique<LoadedExtension>(spec.name, std::move(*file));
+    check_options(spec, extension->descriptor());
+    return extension;
+}
+
+} // namespace bsc::chain

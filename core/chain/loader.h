@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// Loading one extension: find its file, open it, and check its descriptor and options.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "bascule_extension.h"
+#include "extension_spec.h"
+#include "object_file.h"
+#include "search_path.h"
+
+namespace bsc::chain {
+
+// An extension's object file, open, with a descriptor that passed validate_descriptor.
+class LoadedExtension {
+public:
+    // Opens `file` and checks that it holds a usable extension called `name`; throws
+    // ChainError otherwise.
+    LoadedExtension(std::string_view name, std::string file);
+
+    const bsc_extension_descriptor &descriptor() const { return *descriptor_; }
+    const std::string &file() const { return object_.path(); }
+
+private:
+    ObjectFile object_;
+    const bsc_extension_descriptor *descriptor_;
+};
+
+// The descriptor an object exports (BSC_EXTENSION_SYMBOL), or nullptr.
+const bsc_extension_descriptor *exported_descriptor(const ObjectFile &object);
+
+// What makes a descriptor unusable by this runtime, or nullopt if nothing: too small,
+// another ABI major or a newer minor, a name other than `name`, no init.
+std::optional<std::string> descriptor_problem(const bsc_extension_descriptor *descriptor,
+                                              std::string_view name, std::string_view file);
+
+// Throws ChainError if the spec gives a key the descriptor does not accept.
+void check_options(const ExtensionSpec &spec, const bsc_extension_descriptor &descriptor);
+
+// Finds the extension `spec` names on `path`, loads it and checks its options; throws
+// ChainError naming the extension and where it was looked for.
+std::unique_ptr<LoadedExtension> load_extension(const ExtensionSpec &spec, const SearchPath &path);
+
+} // namespace bsc::chain
