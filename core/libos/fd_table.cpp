@@ -47,7 +47,8 @@ void file_acquire(OpenFile *file) { __atomic_fetch_add(&file->refs, 1, __ATOMIC_
 void file_release(OpenFile *file) {
     if (__atomic_sub_fetch(&file->refs, 1, __ATOMIC_ACQ_REL) != 0)
         return;
-    abi().object_close(file->handle);
+    if (file->handle != BSC_NO_HANDLE)
+        abi().object_close(file->handle);
     if (file->path)
         release(file->path, strlen(file->path) + 1);
     destroy(file);

@@ -8,7 +8,7 @@
 namespace libos {
 
 struct OpenFile {
-    bsc_handle handle;
+    bsc_handle handle; // BSC_NO_HANDLE for a device the LibOS provides (devices.h)
     uint32_t flags;  // O_ACCMODE, O_APPEND, O_NONBLOCK ... as given to open
     uint32_t type;   // BSC_TYPE_* of the object
     char *path;      // absolute path for files and directories, else null

@@ -7,6 +7,7 @@
 #include <asm/ioctls.h>
 #include <asm/termbits.h>
 
+#include "devices.h"
 #include "fd_table.h"
 #include "heap.h"
 #include "paths.h"
@@ -40,6 +41,8 @@ int64_t transfer(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size
         return -EISDIR;
     if (size > kMaxTransfer)
         size = kMaxTransfer;
+    if (is_libos_device(file))
+        return device_transfer(buffer, size, write);
     uint64_t done = 0;
     bsc_status status;
     do
@@ -162,6 +165,10 @@ int64_t record_lock(OpenFile &file, uint64_t command, uint64_t user_lock) {
 // The attributes of the stream behind an open file.
 int64_t attributes_of(const OpenFile &file, bsc_stream_attributes &attributes) {
     attributes = {};
+    if (is_libos_device(file)) {
+        attributes = device_attributes();
+        return 0;
+    }
     return result_of(abi().stream_attributes_query_by_handle(file.handle, &attributes));
 }
 

@@ -8,6 +8,7 @@
 #include <linux/fs.h>
 #include <linux/stat.h>
 
+#include "devices.h"
 #include "exec.h"
 #include "fd_table.h"
 #include "paths.h"
@@ -32,6 +33,8 @@ struct Target {
 int64_t resolve(int dirfd, uint64_t user_path, Target &target, const char *scheme = "file:") {
     if (int64_t error = resolve_user_path(dirfd, user_path, target.path, sizeof target.path))
         return error;
+    if (freestanding::equal(target.path, "/proc/self/exe")) // opening or stat'ing the link
+        freestanding::copy_string(target.path, sizeof target.path, program_path());
     if (freestanding::equal(target.path, "/dev/null"))
         return make_uri("dev:null", "", target.uri, sizeof target.uri);
     if (freestanding::equal(target.path, "/dev/tty"))
@@ -79,6 +82,11 @@ int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
     Target target;
     if (int64_t error = resolve(dirfd, user_path, target))
         return error;
+    if (is_libos_device(target.path)) {
+        OpenFile *device = open_file(BSC_NO_HANDLE, static_cast<uint32_t>(flags & O_ACCMODE),
+                                     BSC_TYPE_CHAR_DEVICE, target.path);
+        return fd_install(device, 0, flags & O_CLOEXEC);
+    }
     uint32_t create = !(flags & O_CREAT) ? BSC_CREATE_NEVER
                       : flags & O_EXCL   ? BSC_CREATE_ALWAYS
                                          : BSC_CREATE_TRY;
@@ -129,16 +137,21 @@ int64_t access_at(int dirfd, uint64_t path, uint64_t mode, uint64_t flags) {
 int64_t readlink_at(int dirfd, uint64_t user_path, uint64_t buffer, uint64_t size) {
     if (static_cast<int64_t>(size) <= 0)
         return -EINVAL;
-    Target target;
-    if (int64_t error = resolve(dirfd, user_path, target))
+    // /proc/self/exe is a link to the program (resolve() would follow it).
+    char path[kPathMax], text[kPathMax];
+    if (int64_t error = resolve_user_path(dirfd, user_path, path, sizeof path))
         return error;
-    char text[kPathMax];
     uint64_t length = 0;
-    if (freestanding::equal(target.path, "/proc/self/exe")) {
+    if (freestanding::equal(path, "/proc/self/exe")) {
         freestanding::copy_string(text, sizeof text, program_path());
         length = strlen(text);
-    } else if (bsc_status status = abi().stream_read_link(target.uri, text, sizeof text, &length))
-        return result_of(status);
+    } else {
+        Target target;
+        if (int64_t error = resolve(dirfd, user_path, target))
+            return error;
+        if (bsc_status status = abi().stream_read_link(target.uri, text, sizeof text, &length))
+            return result_of(status);
+    }
     if (length > size)
         length = size;
     return copy_to_user(buffer, text, length) ? static_cast<int64_t>(length) : -EFAULT;

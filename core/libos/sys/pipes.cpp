@@ -55,9 +55,10 @@ int64_t wait_poll(PollFd *fds, uint64_t count, int64_t timeout_ns) {
         if (fds[i].fd < 0)
             continue;
         FileRef file(fds[i].fd);
-        if (!file) {
-            fds[i].revents = POLLNVAL;
-            ready++;
+        if (!file || file->handle == BSC_NO_HANDLE) { // a LibOS device is always ready
+            fds[i].revents = file ? static_cast<int16_t>(fds[i].events & (POLLIN | POLLOUT))
+                                  : static_cast<int16_t>(POLLNVAL);
+            ready += fds[i].revents != 0;
             continue;
         }
         uint16_t wanted = (fds[i].events & (POLLIN | POLLPRI) ? BSC_WAIT_READ : 0) |
