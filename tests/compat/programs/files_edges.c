@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+// Edge cases of the file system calls, printed so a run under bascule can be compared
+// with a native one: errno on bad paths and descriptors, EFAULT, short reads, O_APPEND,
+// O_EXCL, dup and lseek semantics, directories.
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define SHOW(what, expr)                                                                 \
+    do {                                                                                 \
+        errno = 0;                                                                       \
+        long r_ = (long)(expr);                                                          \
+        printf("%-34s -> %ld (%s)\n", what, r_, r_ < 0 ? strerror(errno) : "ok");       \
+    } while (0)
+
+static void *const bad = (void *)16;
+
+int main(void) {
+    char buf[64];
+    SHOW("open missing", open("no/such/file", O_RDONLY));
+    SHOW("open through a file", open("data.txt/x", O_RDONLY));
+    int fd = open("data.txt", O_RDWR | O_CREAT | O_TRUNC, 0640);
+    SHOW("write", write(fd, "0123456789", 10));
+    SHOW("open O_EXCL existing", open("data.txt", O_RDWR | O_CREAT | O_EXCL, 0600));
+    SHOW("lseek to 4", lseek(fd, 4, SEEK_SET));
+    SHOW("short read", read(fd, buf, sizeof buf));
+    SHOW("read at end", read(fd, buf, sizeof buf));
+    SHOW("pread at 8", pread(fd, buf, 4, 8));
+    SHOW("lseek past end", lseek(fd, 100, SEEK_SET));
+    SHOW("lseek negative", lseek(fd, -1, SEEK_SET));
+    SHOW("read bad buffer", syscall(SYS_read, fd, bad, 4));
+    SHOW("write bad buffer", syscall(SYS_write, fd, bad, 4));
+    SHOW("open bad path pointer", syscall(SYS_openat, AT_FDCWD, bad, O_RDONLY));
+    SHOW("stat bad result pointer", syscall(SYS_newfstatat, AT_FDCWD, "data.txt", bad, 0));
+    int copy = dup(fd);
+    SHOW("dup shares the offset", lseek(copy, 0, SEEK_CUR));
+    SHOW("close", close(copy));
+    SHOW("close again", close(copy));
+    SHOW("read closed", read(copy, buf, 1));
+    SHOW("read fd 999", read(999, buf, 1));
+    SHOW("fcntl F_GETFL", fcntl(fd, F_GETFL) & O_ACCMODE);
+    close(fd);
+
+    int app = open("data.txt", O_WRONLY | O_APPEND);
+    SHOW("lseek 0 then append", lseek(app, 0, SEEK_SET));
+    SHOW("append write", write(app, "ab", 2));
+    SHOW("offset after append", lseek(app, 0, SEEK_CUR));
+    close(app);
+    struct stat st;
+    SHOW("stat size", stat("data.txt", &st) == 0 ? st.st_size : -1);
+    SHOW("stat mode", stat("data.txt", &st) == 0 ? (long)(st.st_mode & 07777) : -1);
+
+    SHOW("mkdir", mkdir("dir", 0755));
+    SHOW("mkdir again", mkdir("dir", 0755));
+    SHOW("rmdir a file", rmdir("data.txt"));
+    SHOW("unlink a directory", unlink("dir"));
+    SHOW("read a directory", read(open("dir", O_RDONLY), buf, 1));
+    SHOW("open dir for writing", open("dir", O_WRONLY));
+    SHOW("O_DIRECTORY on a file", open("data.txt", O_RDONLY | O_DIRECTORY));
+    SHOW("rename into dir", rename("data.txt", "dir/moved.txt"));
+    SHOW("rmdir non-empty", rmdir("dir"));
+    SHOW("symlink", symlink("dir/moved.txt", "link"));
+    ssize_t n = readlink("link", buf, sizeof buf);
+    printf("readlink -> %.*s\n", (int)n, buf);
+    SHOW("readlink a file", readlink("dir/moved.txt", buf, sizeof buf));
+    SHOW("chdir into dir", chdir("dir"));
+    printf("getcwd ends with /dir: %d\n", getcwd(buf, sizeof buf) && strstr(buf, "/dir") != NULL);
+    SHOW("getcwd too small", getcwd(buf, 2) == NULL ? -1 : 0);
+    SHOW("access R_OK", access("moved.txt", R_OK));
+    SHOW("access missing", access("nothing", F_OK));
+    SHOW("truncate", truncate("moved.txt", 3));
+    SHOW("stat after truncate", stat("moved.txt", &st) == 0 ? st.st_size : -1);
+    SHOW("chdir back", chdir(".."));
+    DIR *d = opendir("dir");
+    int entries = 0;
+    while (readdir(d))
+        entries++;
+    closedir(d);
+    printf("entries in dir (with . and ..): %d\n", entries);
+    SHOW("unlink", unlink("dir/moved.txt"));
+    SHOW("rmdir", rmdir("dir"));
+    int p[2];
+    SHOW("pipe", pipe(p));
+    SHOW("lseek on a pipe", lseek(p[0], 0, SEEK_CUR));
+    SHOW("write to pipe", write(p[1], "xyz", 3));
+    close(p[1]);
+    SHOW("read pipe", read(p[0], buf, sizeof buf));
+    SHOW("read pipe at eof", read(p[0], buf, sizeof buf));
+    return 0;
+}
