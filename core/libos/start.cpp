@@ -58,8 +58,10 @@ void vlog(const char *format, va_list args) {
 
 [[noreturn]] void on_exception(bsc_exception *exception) {
     bsc_cpu_context &context = exception->context;
-    if (exception->kind == BSC_EXCEPTION_SYSCALL)
+    if (exception->kind == BSC_EXCEPTION_SYSCALL) {
         handle_syscall(context);
+        deliver_pending_signals(context);
+    }
     else if (exception->kind == BSC_EXCEPTION_TIMESTAMP)
         emulate_timestamp(*exception);
     else

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Signal system calls (rt_sigaction, rt_sigprocmask, sigaltstack) and the delivery of
-// faults as signals.
+// Signal system calls (rt_sigaction, rt_sigprocmask, rt_sigreturn, sigaltstack, kill to
+// itself) and the delivery of faults and pending signals to handlers.
 #include <asm-generic/errno.h>
 #include <asm/signal.h>
 
@@ -13,15 +13,15 @@ namespace libos {
 namespace {
 
 constexpr int kSignals = 64;
-
-// The kernel's struct sigaction on x86-64.
-struct KernelSigaction {
-    uint64_t handler, flags, restorer, mask;
-};
+constexpr int64_t kPid = 2; // see sys/process.cpp
 
 KernelSigaction actions[kSignals + 1];
-uint64_t blocked_mask;
+uint64_t blocked_mask, pending_mask;
+int32_t pending_code[kSignals + 1]; // si_code of each pending signal: SI_USER or SI_TKILL
 Spinlock signal_lock;
+
+uint64_t bit(uint64_t sig) { return uint64_t{1} << (sig - 1); }
+constexpr uint64_t kUnblockable = (uint64_t{1} << (SIGKILL - 1)) | (uint64_t{1} << (SIGSTOP - 1));
 
 int signal_for(const bsc_exception &exception) {
     switch (exception.kind) {
@@ -38,36 +38,85 @@ bool ignored_by_default(uint64_t sig) {
     return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH;
 }
 
-// A signal the program sends itself. Handlers do not run yet: the default action applies
-// (terminate, or nothing), and an ignored signal is dropped.
-int64_t send_to_self(uint64_t sig) {
-    if (sig > kSignals)
-        return -EINVAL;
-    if (sig == 0)
-        return 0;
-    uint64_t handler;
+// Takes the action for `sig` now: its default, nothing, or its handler (a frame on the
+// program's stack; the handler runs when the context is resumed).
+void act(bsc_cpu_context &context, uint64_t sig, const SignalInfo &info) {
+    KernelSigaction action;
+    uint64_t old_mask;
     {
         SpinGuard guard(signal_lock);
-        handler = actions[sig].handler;
+        action = actions[sig];
+        old_mask = blocked_mask;
+        if (action.handler > 1) {
+            blocked_mask |= action.mask & ~kUnblockable;
+            if (!(action.flags & SA_NODEFER))
+                blocked_mask |= bit(sig);
+            if (action.flags & SA_RESETHAND)
+                actions[sig].handler = 0;
+        }
     }
-    if (handler == 1 /* SIG_IGN */ || (handler == 0 && ignored_by_default(sig)))
-        return 0;
-    abi().process_exit(-static_cast<int32_t>(sig));
-    return 0;
+    if (action.handler == 1 || (action.handler == 0 && ignored_by_default(sig)))
+        return;
+    if (action.handler == 0 || !push_signal_frame(context, info, action, old_mask))
+        abi().process_exit(-static_cast<int32_t>(sig)); // the default: terminate
 }
 
-constexpr int64_t kPid = 2; // see sys/process.cpp
-
 } // namespace
+
+void deliver_pending_signals(bsc_cpu_context &context) {
+    uint64_t sig;
+    int32_t code;
+    {
+        SpinGuard guard(signal_lock);
+        uint64_t ready = pending_mask & ~blocked_mask;
+        if (!ready)
+            return;
+        sig = static_cast<uint64_t>(__builtin_ctzll(ready)) + 1;
+        pending_mask &= ~bit(sig);
+        code = pending_code[sig];
+    }
+    bsc_system_info info{};
+    abi().system_info_query(&info);
+    act(context, sig, SignalInfo{static_cast<int32_t>(sig), code, 0, kPid, info.user_id});
+}
 
 void deliver_exception(bsc_exception &exception) {
     bsc_cpu_context &c = exception.context;
     if (exception.kind == BSC_EXCEPTION_MEMORY && user_copy_fault(c.rip, c.rax, c.rcx))
         return;
-    if (exception.kind == BSC_EXCEPTION_INTERRUPT)
-        return; // nothing pending yet: resume
-    // Handlers are not run yet: the default action of every fault is to terminate.
-    abi().process_exit(-signal_for(exception));
+    if (exception.kind == BSC_EXCEPTION_INTERRUPT) {
+        deliver_pending_signals(c);
+        return;
+    }
+    int sig = signal_for(exception);
+    bool blocked;
+    {
+        SpinGuard guard(signal_lock);
+        blocked = blocked_mask & bit(sig);
+    }
+    if (blocked) // a blocked synchronous fault kills, as on Linux
+        abi().process_exit(-sig);
+    int32_t code = exception.kind == BSC_EXCEPTION_MEMORY
+                       ? (exception.code == BSC_FAULT_PROTECTION ? 2 /* SEGV_ACCERR */
+                                                                 : 1 /* SEGV_MAPERR */)
+                   : exception.kind == BSC_EXCEPTION_ARITHMETIC && exception.code == BSC_ARITH_DIVIDE
+                       ? 1 /* FPE_INTDIV */
+                       : 128 /* SI_KERNEL */;
+    act(c, static_cast<uint64_t>(sig), SignalInfo{sig, code, exception.address, 0, 0});
+}
+
+constexpr int32_t kSiUser = 0, kSiTkill = -6;
+
+// A signal the program sends itself: pending until the system call returns.
+int64_t send_to_self(uint64_t sig, int32_t code) {
+    if (sig > kSignals)
+        return -EINVAL;
+    if (sig == 0)
+        return 0;
+    SpinGuard guard(signal_lock);
+    pending_mask |= bit(sig);
+    pending_code[sig] = code;
+    return 0;
 }
 
 int64_t sys_rt_sigaction(Syscall &call) {
@@ -100,32 +149,42 @@ int64_t sys_rt_sigprocmask(Syscall &call) {
         SpinGuard guard(signal_lock);
         old = blocked_mask;
         if (call.arg[1]) {
-            uint64_t unblockable = (uint64_t{1} << (SIGKILL - 1)) | (uint64_t{1} << (SIGSTOP - 1));
             switch (call.arg[0]) {
             case SIG_BLOCK: blocked_mask |= set; break;
             case SIG_UNBLOCK: blocked_mask &= ~set; break;
             case SIG_SETMASK: blocked_mask = set; break;
             default: return -EINVAL;
             }
-            blocked_mask &= ~unblockable;
+            blocked_mask &= ~kUnblockable;
         }
     }
     return !call.arg[2] || put_user(call.arg[2], old) ? 0 : -EFAULT;
+}
+
+int64_t sys_rt_sigreturn(Syscall &c) {
+    uint64_t mask;
+    if (!pop_signal_frame(c.context, mask))
+        abi().process_exit(-SIGSEGV);
+    {
+        SpinGuard guard(signal_lock);
+        blocked_mask = mask & ~kUnblockable;
+    }
+    return static_cast<int64_t>(c.context.rax); // the restored context, untouched
 }
 
 int64_t sys_kill(Syscall &c) {
     int64_t pid = static_cast<int32_t>(c.arg[0]);
     if (pid != kPid && pid != 0 && pid != -1)
         return -ESRCH;
-    return send_to_self(c.arg[1]);
+    return send_to_self(c.arg[1], kSiUser);
 }
 
-int64_t sys_tkill(Syscall &c) { return send_to_self(c.arg[1]); }
+int64_t sys_tkill(Syscall &c) { return send_to_self(c.arg[1], kSiTkill); }
 
 int64_t sys_tgkill(Syscall &c) {
     if (static_cast<int32_t>(c.arg[0]) != kPid)
         return -ESRCH;
-    return send_to_self(c.arg[2]);
+    return send_to_self(c.arg[2], kSiTkill);
 }
 
 int64_t sys_sigaltstack(Syscall &call) {

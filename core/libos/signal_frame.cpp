@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+// Linux's x86-64 signal frame (struct rt_sigframe), built on the program's stack for a
+// handler and read back by rt_sigreturn, in the kernel's exact layout: programs and glibc
+// read it through ucontext_t.
+#include <stddef.h>
+
+#include "signals.h"
+#include "user_memory.h"
+
+namespace libos {
+namespace {
+
+struct Sigcontext {
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp;
+    uint64_t rip, eflags;
+    uint16_t cs, gs, fs, ss;
+    uint64_t err, trapno, oldmask, cr2, fpstate;
+    uint64_t reserved[8];
+};
+
+struct Ucontext {
+    uint64_t flags, link;
+    uint64_t stack_pointer;
+    int32_t stack_flags, padding;
+    uint64_t stack_size;
+    Sigcontext mcontext;
+    uint64_t sigmask;
+};
+
+struct Siginfo {
+    int32_t signo, error, code, padding;
+    union {
+        struct {
+            int32_t pid;
+            uint32_t uid;
+        } kill;
+        uint64_t address;
+    } fields;
+    uint8_t rest[128 - 24];
+};
+
+struct RtSigframe {
+    uint64_t return_address; // sa_restorer: calls rt_sigreturn
+    Ucontext uc;
+    Siginfo info;
+};
+
+static_assert(sizeof(Sigcontext) == 256 && sizeof(Siginfo) == 128);
+static_assert(offsetof(RtSigframe, uc) == 8 && offsetof(Ucontext, mcontext) == 40);
+
+constexpr uint64_t kRedZone = 128;
+constexpr uint64_t kFlagsKept = 0xcd5; // CF PF AF ZF SF TF DF OF: what sigreturn restores
+constexpr uint64_t kUcFpXstate = 1, kUcSigcontextSs = 2, kUcStrictRestoreSs = 4;
+
+void save(const bsc_cpu_context &c, Sigcontext &m) {
+    m = Sigcontext{c.r8,  c.r9,  c.r10, c.r11, c.r12, c.r13, c.r14, c.r15, c.rdi, c.rsi,
+                   c.rbp, c.rbx, c.rdx, c.rax, c.rcx, c.rsp, c.rip, c.rflags,
+                   0x33,  0,     0,     0x2b,  0,     0,     0,     0,     0,     {}};
+}
+
+void restore(const Sigcontext &m, bsc_cpu_context &c) {
+    c.r8 = m.r8, c.r9 = m.r9, c.r10 = m.r10, c.r11 = m.r11, c.r12 = m.r12, c.r13 = m.r13;
+    c.r14 = m.r14, c.r15 = m.r15, c.rdi = m.rdi, c.rsi = m.rsi, c.rbp = m.rbp, c.rbx = m.rbx;
+    c.rdx = m.rdx, c.rax = m.rax, c.rcx = m.rcx, c.rsp = m.rsp, c.rip = m.rip;
+    c.rflags = (c.rflags & ~kFlagsKept) | (m.eflags & kFlagsKept);
+}
+
+} // namespace
+
+bool push_signal_frame(bsc_cpu_context &c, const SignalInfo &info, const KernelSigaction &action,
+                       uint64_t old_mask) {
+    // The FPU state first (64-byte aligned), then the frame, so that the handler starts
+    // with rsp + 8 16-byte aligned, as after a call.
+    uint64_t xsize = c.xstate ? c.xstate_size : 0;
+    uint64_t fpstate = (c.rsp - kRedZone - xsize) & ~uint64_t{63};
+    uint64_t frame_at = ((fpstate - sizeof(RtSigframe)) & ~uint64_t{15}) - 8;
+    if (xsize && !copy_to_user(fpstate, reinterpret_cast<const void *>(c.xstate), xsize))
+        return false;
+    RtSigframe frame{};
+    frame.return_address = action.restorer;
+    frame.uc.flags = kUcSigcontextSs | kUcStrictRestoreSs | (xsize > 512 ? kUcFpXstate : 0);
+    frame.uc.stack_flags = 2; // SS_DISABLE: no alternate stack yet
+    save(c, frame.uc.mcontext);
+    frame.uc.mcontext.fpstate = xsize ? fpstate : 0;
+    frame.uc.mcontext.oldmask = old_mask;
+    frame.uc.sigmask = old_mask;
+    frame.info.signo = info.signo;
+    frame.info.code = info.code;
+    if (info.address)
+        frame.info.fields.address = info.address;
+    else
+        frame.info.fields.kill = {info.pid, info.uid};
+    if (!put_user(frame_at, frame))
+        return false;
+    c.rsp = frame_at;
+    c.rip = action.handler;
+    c.rdi = static_cast<uint64_t>(info.signo);
+    c.rsi = frame_at + offsetof(RtSigframe, info);
+    c.rdx = frame_at + offsetof(RtSigframe, uc);
+    c.rax = 0;
+    c.rflags &= ~uint64_t{0x500}; // TF and DF clear, as the kernel leaves them
+    c.xstate = 0;                 // the handler starts with a clean FPU, as on Linux
+    return true;
+}
+
+bool pop_signal_frame(bsc_cpu_context &c, uint64_t &mask) {
+    // rt_sigreturn is made by the restorer after the handler returned: the return address
+    // is popped, so the stack pointer is at the ucontext.
+    Ucontext uc;
+    uint32_t xsize = c.xstate_size;
+    if (!get_user(c.rsp, uc))
+        return false;
+    restore(uc.mcontext, c);
+    c.xstate = uc.mcontext.fpstate;
+    c.xstate_size = uc.mcontext.fpstate ? xsize : 0;
+    mask = uc.sigmask;
+    return true;
+}
+
+} // namespace libos
