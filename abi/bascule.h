@@ -406,7 +406,7 @@ typedef struct bsc_start_info {
     uint64_t image_base; /* where the guest image was loaded */
     uint64_t image_size;
     bsc_handle stdio[3]; /* handles standing for the runtime's stdin, stdout, stderr */
-    uint32_t reserved;
+    bsc_handle thread;   /* the initial thread (for thread_interrupt) */
     uint64_t stack_top;  /* the initial thread's stack */
     uint64_t stack_size;
     uint64_t working_directory; /* absolute path the runtime was started in (a string) */

@@ -194,6 +194,17 @@ void allow_timestamp_in_host(uint64_t tcb) {
     raise_in_guest(ex, xstate, xstate_size(), SIGSEGV);
 }
 
+// The gates run with the thread's state already (or still) TCB_IN_GUEST: a signal there
+// is not in guest code.
+bool in_gate_code(uint64_t rip) {
+    auto within = [rip](const void *begin, const void *end) {
+        return rip >= reinterpret_cast<uint64_t>(begin) && rip < reinterpret_cast<uint64_t>(end);
+    };
+    return entry_page().contains(rip) ||
+           within(reinterpret_cast<const void *>(&bsc_gate_enter_guest), bsc_gate_enter_guest_end) ||
+           within(reinterpret_cast<const void *>(&bsc_signal_entry), bsc_signal_entry_end);
+}
+
 } // namespace
 
 void prepare_guest_entry() {
@@ -241,7 +252,7 @@ extern "C" void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64
                                 uint32_t state) {
     uint64_t tcb = current_tcb();
     uint64_t rip = static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_RIP]);
-    bool in_guest = tcb && state == TCB_IN_GUEST && !entry_page().contains(rip);
+    bool in_guest = tcb && state == TCB_IN_GUEST && !in_gate_code(rip);
     if (sig == SIGSEGV && info->si_code == SI_KERNEL) {
         if (unsigned length = timestamp_instruction(rip)) {
             if (!in_guest)

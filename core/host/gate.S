@@ -129,6 +129,8 @@ bsc_gate_enter_guest:
     movb $TCB_SELECTOR_BLOCK, %gs:TCB_SELECTOR
     push $0
     jmp *%r11
+    .globl bsc_gate_enter_guest_end
+bsc_gate_enter_guest_end:
     .size bsc_gate_enter_guest, . - bsc_gate_enter_guest
 
 /* The handler of every host signal. On a guest thread (%gs set) it lets system calls
@@ -169,6 +171,8 @@ bsc_signal_entry:
     rdfsbase %rcx
     mov $TCB_IN_HOST, %r8d
     jmp bsc_host_signal
+    .globl bsc_signal_entry_end
+bsc_signal_entry_end:
     .size bsc_signal_entry, . - bsc_signal_entry
 
     .section .note.GNU-stack, "", @progbits

@@ -14,6 +14,8 @@ extern const char bsc_entry_blob[], bsc_entry_blob_end[], bsc_entry_top_table[],
 
 [[noreturn]] void bsc_gate_enter_guest(uint64_t fn, uint64_t arg0, uint64_t arg1,
                                        uint64_t stack, uint64_t fs);
+extern const char bsc_gate_enter_guest_end[];
+extern const char bsc_signal_entry_end[];
 void bsc_signal_entry(int sig, void *info, void *uc);
 }
 

@@ -195,13 +195,19 @@ uint64_t current_thread_stack_top() {
     return t ? t->stack_top : 0;
 }
 
-bsc_status run_as_guest_thread(uint64_t tcb, uint64_t stack_top,
-                               const std::function<void()> &enter) {
+bsc_handle prepare_guest_thread(uint64_t tcb, uint64_t stack_top) {
     if (!guest_owns(tcb, sizeof(bsc_tcb)))
-        return BSC_E_INVALID;
+        return BSC_NO_HANDLE;
     auto t = std::make_shared<Thread>();
     t->tcb = tcb;
     t->stack_top = stack_top;
+    return handles().insert(t);
+}
+
+bsc_status run_as_guest_thread(bsc_handle thread, const std::function<void()> &enter) {
+    auto t = handles().find_as<Thread>(thread);
+    if (!t)
+        return BSC_E_BAD_HANDLE;
     if (!become_guest_thread(*t))
         return BSC_E_FAULT;
     run_until_exit(*t, enter);

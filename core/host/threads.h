@@ -9,11 +9,14 @@
 
 namespace bsc::host {
 
-// Makes the calling thread a guest thread whose %gs is `tcb` (guest memory) and runs
+// Registers the guest thread the calling thread is about to become: its TCB (guest
+// memory) and stack. Returns its handle, or BSC_NO_HANDLE if the TCB is not guest memory.
+bsc_handle prepare_guest_thread(uint64_t tcb, uint64_t stack_top);
+
+// Makes the calling thread the guest thread `thread` (from prepare_guest_thread) and runs
 // `enter`, which must enter the guest through the chain's upcalls. Returns when the guest
-// thread calls thread_exit; BSC_E_INVALID if the TCB is not usable guest memory.
-bsc_status run_as_guest_thread(uint64_t tcb, uint64_t stack_top,
-                               const std::function<void()> &enter);
+// thread calls thread_exit; BSC_E_FAULT if its TCB cannot be written.
+bsc_status run_as_guest_thread(bsc_handle thread, const std::function<void()> &enter);
 
 // Blocks until every guest thread made by thread_create has exited.
 void wait_for_guest_threads();

@@ -28,6 +28,13 @@ void deliver_exception(bsc_exception &exception);
 // (by changing `context`), or takes its default action.
 void deliver_pending_signals(bsc_cpu_context &context);
 
+// Makes `sig` pending for the process with si_code `code` (delivered at the program's
+// next ABI boundary); -EINVAL for a bad number.
+int64_t raise_signal(uint64_t sig, int32_t code);
+
+// Whether a signal is pending and not blocked: a blocking call returns EINTR for it.
+bool signal_pending();
+
 // signal_frame.cpp: builds Linux's rt_sigframe for `info` on the program's stack and
 // points `context` at the handler; false if the stack is unusable.
 bool push_signal_frame(bsc_cpu_context &context, const SignalInfo &info,

@@ -46,7 +46,9 @@ void handle_syscall(bsc_cpu_context &context);
     /* sys/futex.cpp */                                                                 \
     X(futex)                                                                            \
     /* sys/signals.cpp */                                                               \
-    X(rt_sigaction) X(rt_sigprocmask) X(rt_sigreturn) X(sigaltstack) X(kill) X(tkill) X(tgkill)         \
+    X(rt_sigaction) X(rt_sigprocmask) X(rt_sigreturn) X(sigaltstack) X(pause) X(kill) X(tkill) X(tgkill)         \
+    /* sys/timers.cpp */                                                                  \
+    X(alarm) X(setitimer) X(getitimer)                                                   \
     /* sys/pipes.cpp */                                                                 \
     X(pipe) X(pipe2) X(poll) X(ppoll) X(select) X(pselect6)
 // clang-format on

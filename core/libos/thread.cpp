@@ -34,6 +34,36 @@ void initialise_main_thread() {
 
 Thread &current_thread() { return *reinterpret_cast<Thread *>(tcb().guest[0]); }
 
-void start_thread(uint64_t) { panic("threads are not supported yet"); }
+namespace {
+
+constexpr uint64_t kInternalStackSize = 64 * 1024;
+
+// What a LibOS thread is started with: its TCB, then the function it runs.
+struct InternalStart {
+    bsc_tcb tcb;
+    void (*fn)();
+};
+
+} // namespace
+
+bsc_handle start_internal_thread(void (*fn)()) {
+    auto *start = create<InternalStart>(); // heap blocks of this size are 512-byte aligned
+    start->fn = fn;
+    auto stack = reinterpret_cast<uint64_t>(allocate(kInternalStackSize));
+    bsc_thread_start request{stack + kInternalStackSize, reinterpret_cast<uint64_t>(&start->tcb),
+                             reinterpret_cast<uint64_t>(start), 0};
+    bsc_handle handle = BSC_NO_HANDLE;
+    if (abi().thread_create(&request, &handle) != BSC_OK)
+        panic("cannot start a LibOS thread");
+    return handle;
+}
+
+void start_thread(uint64_t argument) {
+    Thread *thread = create<Thread>();
+    set_up(*thread);
+    reinterpret_cast<InternalStart *>(argument)->fn();
+    abi().thread_exit();
+    panic("thread_exit returned");
+}
 
 } // namespace libos

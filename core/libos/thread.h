@@ -16,7 +16,10 @@ struct Thread {
 void initialise_main_thread();
 // The calling thread's block.
 Thread &current_thread();
-// Entry of threads the LibOS creates (clone, later).
+// Starts a thread of the LibOS's own (not the program's) running fn(); its handle.
+bsc_handle start_internal_thread(void (*fn)());
+// Entry of every thread the LibOS creates: `argument` is what start_internal_thread
+// passed (program threads, from clone, come later).
 [[noreturn]] void start_thread(uint64_t argument);
 
 } // namespace libos

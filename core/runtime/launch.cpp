@@ -111,10 +111,13 @@ void run_guest(const ChainEnds &chain, const GuestProgram &program) {
     info.stack_top = allocate_stack(abi);
     info.stack_size = kStackSize;
     StartArea area = build_start_area(abi, program, info);
+    bsc_handle main_thread = host::prepare_guest_thread(area.tcb, info.stack_top);
+    check(write_guest(&reinterpret_cast<bsc_start_info *>(area.info)->thread, main_thread),
+          "cannot record the initial thread");
 
     chain.broadcast(BSC_EVENT_START);
     const bsc_downcalls *guest_table = host::entry_page().guest_table;
-    bsc_status status = host::run_as_guest_thread(area.tcb, info.stack_top, [&] {
+    bsc_status status = host::run_as_guest_thread(main_thread, [&] {
         chain.host_upcalls->start(guest_table,
                                   reinterpret_cast<const bsc_start_info *>(area.info));
     });

@@ -5,7 +5,9 @@ import hashlib
 import json
 import os
 import re
+import signal
 import sqlite3
+import time
 
 primes = [n for n in range(2, 5000) if all(n % d for d in range(2, int(n ** 0.5) + 1))]
 print("primes", len(primes), sum(primes))
@@ -31,3 +33,11 @@ with open("made/deeper/file.txt") as f:
     print("file", len(f.read()))
 os.rename("made/deeper/file.txt", "made/moved.txt")
 print("listing", sorted(os.listdir("made")), os.path.getsize("made/moved.txt"))
+
+alarms = []
+signal.signal(signal.SIGALRM, lambda number, frame: alarms.append(number))
+signal.setitimer(signal.ITIMER_REAL, 0.02)
+deadline = time.monotonic() + 10
+while not alarms and time.monotonic() < deadline:
+    sum(range(1000))
+print("SIGALRM handled", alarms)

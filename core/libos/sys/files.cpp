@@ -11,6 +11,7 @@
 #include "fd_table.h"
 #include "heap.h"
 #include "paths.h"
+#include "signals.h"
 #include "stat.h"
 #include "syscalls.h"
 #include "user_memory.h"
@@ -50,7 +51,7 @@ int64_t transfer(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size
                                             reinterpret_cast<const void *>(buffer), size, &done)
                        : abi().stream_read(file.handle, offset, reinterpret_cast<void *>(buffer),
                                            size, &done);
-    while (status == BSC_E_INTERRUPTED);
+    while (status == BSC_E_INTERRUPTED && !signal_pending());
     return status == BSC_OK ? static_cast<int64_t>(done) : result_of(status);
 }
 

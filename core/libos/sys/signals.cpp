@@ -85,10 +85,15 @@ void deliver_exception(bsc_exception &exception) {
     if (exception.kind == BSC_EXCEPTION_MEMORY && user_copy_fault(c.rip, c.rax, c.rcx))
         return;
     if (exception.kind == BSC_EXCEPTION_INTERRUPT) {
-        deliver_pending_signals(c);
+        // Inside the LibOS (serving a system call), the signal waits for the call's end.
+        uint64_t image = start_info().image_base;
+        if (c.rip - image >= start_info().image_size)
+            deliver_pending_signals(c);
         return;
     }
     int sig = signal_for(exception);
+    if (verbose())
+        log("signal %d for a fault at rip %lx, address %lx", sig, c.rip, exception.address);
     bool blocked;
     {
         SpinGuard guard(signal_lock);
@@ -107,8 +112,7 @@ void deliver_exception(bsc_exception &exception) {
 
 constexpr int32_t kSiUser = 0, kSiTkill = -6;
 
-// A signal the program sends itself: pending until the system call returns.
-int64_t send_to_self(uint64_t sig, int32_t code) {
+int64_t raise_signal(uint64_t sig, int32_t code) {
     if (sig > kSignals)
         return -EINVAL;
     if (sig == 0)
@@ -117,6 +121,11 @@ int64_t send_to_self(uint64_t sig, int32_t code) {
     pending_mask |= bit(sig);
     pending_code[sig] = code;
     return 0;
+}
+
+bool signal_pending() {
+    SpinGuard guard(signal_lock);
+    return pending_mask & ~blocked_mask;
 }
 
 int64_t sys_rt_sigaction(Syscall &call) {
@@ -172,19 +181,27 @@ int64_t sys_rt_sigreturn(Syscall &c) {
     return static_cast<int64_t>(c.context.rax); // the restored context, untouched
 }
 
+// Sleeps until a signal is delivered: the handler runs as the call returns EINTR.
+int64_t sys_pause(Syscall &) {
+    uint32_t ready;
+    while (!signal_pending())
+        abi().objects_wait_any(nullptr, 0, BSC_WAIT_FOREVER, &ready);
+    return -EINTR;
+}
+
 int64_t sys_kill(Syscall &c) {
     int64_t pid = static_cast<int32_t>(c.arg[0]);
     if (pid != kPid && pid != 0 && pid != -1)
         return -ESRCH;
-    return send_to_self(c.arg[1], kSiUser);
+    return raise_signal(c.arg[1], kSiUser);
 }
 
-int64_t sys_tkill(Syscall &c) { return send_to_self(c.arg[1], kSiTkill); }
+int64_t sys_tkill(Syscall &c) { return raise_signal(c.arg[1], kSiTkill); }
 
 int64_t sys_tgkill(Syscall &c) {
     if (static_cast<int32_t>(c.arg[0]) != kPid)
         return -ESRCH;
-    return send_to_self(c.arg[2], kSiTkill);
+    return raise_signal(c.arg[2], kSiTkill);
 }
 
 int64_t sys_sigaltstack(Syscall &call) {
