@@ -110,12 +110,18 @@ void render_fields(Buffer &out, Format format, const std::vector<Field> &fields,
         out.push_back('}');
 }
 
+// The status by name; a code the ABI does not define also shows its number.
+std::string status_text(bsc_status status) {
+    std::string_view name = bsc_status_name(status);
+    return name == "BSC_E_UNKNOWN" ? fmt::format("BSC_E_UNKNOWN({})", status) : std::string(name);
+}
+
 void text_line(Buffer &out, const CallRecord &r) {
     auto it = std::back_inserter(out);
     fmt::format_to(it, "#{} t{} {}{}", r.seq, r.tid, r.phase == Phase::upcall ? "upcall " : "",
                    r.call->name);
     if (r.phase == Phase::returned) {
-        fmt::format_to(it, " ... = {} [{} ns]\n", bsc_status_name(r.status), r.ns);
+        fmt::format_to(it, " ... = {} [{} ns]\n", status_text(r.status), r.ns);
         return;
     }
     out.push_back('(');
@@ -124,7 +130,7 @@ void text_line(Buffer &out, const CallRecord &r) {
     if (r.phase == Phase::before)
         append(out, " ...");
     if (r.phase == Phase::completed) {
-        fmt::format_to(it, " = {}", bsc_status_name(r.status));
+        fmt::format_to(it, " = {}", status_text(r.status));
         for (const auto &field : output_fields(r)) {
             out.push_back(' ');
             render_fields(out, Format::text, {field}, "");
@@ -156,7 +162,7 @@ void json_line(Buffer &out, const CallRecord &r) {
         render_fields(out, Format::json, input_fields(r), ",");
     }
     if (r.phase == Phase::completed || r.phase == Phase::returned)
-        fmt::format_to(it, R"(,"status":"{}")", bsc_status_name(r.status));
+        fmt::format_to(it, R"(,"status":"{}")", status_text(r.status));
     if (r.phase == Phase::completed) {
         append(out, R"(,"out":)");
         render_fields(out, Format::json, output_fields(r), ",");

@@ -64,6 +64,11 @@ TEST_CASE("trace: strings, a bad string pointer and a failed call", "[trace]") {
           "\n");
 }
 
+TEST_CASE("trace: a status the ABI does not define shows its number", "[trace]") {
+    CHECK(line(Format::text, "thread_yield", {}, Phase::completed, -77) ==
+          "#12 t4711 thread_yield() = BSC_E_UNKNOWN(-77) [812 ns]\n");
+}
+
 TEST_CASE("trace: a bad out pointer is shown, not followed", "[trace]") {
     auto read = args(bsc_handle{3}, uint64_t{0}, const_cast<void *>(kBuffer), uint64_t{1},
                      reinterpret_cast<uint64_t *>(0x8));
