@@ -2,7 +2,6 @@
 // Guest threads: each is a host pthread whose %gs points at its guest TCB. The pthread's
 // own stack is the host stack its downcalls run on; thread_exit unwinds back to where
 // the thread entered the guest.
-#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -272,7 +271,7 @@ extern "C" bsc_status host_thread_exit() {
     if (t->clear_on_exit) {
         auto *word = reinterpret_cast<uint32_t *>(t->clear_on_exit);
         if (write_guest(word, uint32_t{0}) == BSC_OK)
-            ::syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT32_MAX, nullptr, nullptr, 0);
+            host_sync_wake(word, UINT32_MAX, nullptr); // what sync_wait waiters wait on
     }
     longjmp(t->exit_jump, 1);
 }
