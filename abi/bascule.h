@@ -13,7 +13,7 @@ extern "C" {
 
 /* Major changes break compatibility; minor versions only append calls to the table. */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 0u
+#define BSC_ABI_MINOR 1u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -289,6 +289,9 @@ enum { /* exception kinds */
 };
 
 enum { BSC_FAULT_UNMAPPED = 1, BSC_FAULT_PROTECTION = 2 };
+/* Where an interrupt was taken: in guest code, or as a downcall was about to return (the
+ * context is then the downcall's return, its status in rax). Since ABI 1.1. */
+enum { BSC_INTERRUPT_IN_GUEST = 0, BSC_INTERRUPT_AT_DOWNCALL_EXIT = 1 };
 enum { BSC_ARITH_DIVIDE = 1, BSC_ARITH_OVERFLOW = 2, BSC_ARITH_FLOAT = 3 };
 
 typedef struct bsc_exception {
@@ -297,6 +300,15 @@ typedef struct bsc_exception {
     uint64_t address; /* faulting data address, or 0 */
     bsc_cpu_context context; /* the interrupted state; resume with thread_context_restore */
 } bsc_exception;
+
+/* What object_query reports about a handle: enough to open the same object again. */
+typedef struct bsc_object_info {
+    uint32_t type;     /* BSC_TYPE_* */
+    uint32_t access;   /* BSC_ACCESS_* it was opened with (streams), else 0 */
+    uint32_t options;  /* BSC_OPTION_* in effect that opening again would need */
+    uint32_t reserved;
+    uint64_t position; /* the stream's own position (BSC_AT_POSITION reads), else 0 */
+} bsc_object_info;
 
 /* ---- Time, system, process ---------------------------------------------------------- */
 
@@ -382,7 +394,10 @@ typedef struct bsc_system_info {
                                uint32_t inherit_count, bsc_handle *process))                  \
     X(process, process_exit, (int32_t status))                                                \
     X(process, system_info_query, (bsc_system_info * info))                                   \
-    X(process, debug_print, (const char *text, uint64_t length))
+    X(process, debug_print, (const char *text, uint64_t length))                              \
+    /* Since ABI 1.1; new calls are appended so that the slots above never move. */         \
+    X(object, object_query, (bsc_handle handle, bsc_object_info * info, char *uri,           \
+                             uint64_t uri_size))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

@@ -53,6 +53,22 @@ typedef struct bsc_extension_context {
     uint32_t reserved;
 } bsc_extension_context;
 
+/* A request from the runtime to one extension (bsc_extension_descriptor.control), such as
+ * "capture" for the checkpoint extension. Since ABI 1.1. */
+typedef struct bsc_control_request {
+    uint32_t size;               /* sizeof(bsc_control_request) */
+    uint32_t reserved;
+    const char *command;         /* what to do; an extension answers BSC_E_NOT_SUPPORTED to
+                                    a command that is not its own */
+    const bsc_option *arguments; /* key=value arguments of the command */
+    size_t argument_count;
+    /* Reports progress of a long request (may be NULL; any thread may call it). */
+    void (*progress)(void *cookie, uint64_t done, uint64_t total);
+    void *cookie;
+    char *reply; /* filled with a one-line message: the error, or what was done */
+    size_t reply_size;
+} bsc_control_request;
+
 typedef struct bsc_extension_descriptor {
     uint32_t size;        /* sizeof(bsc_extension_descriptor) */
     uint32_t abi_version; /* BSC_ABI_VERSION the extension was built for */
@@ -73,6 +89,9 @@ typedef struct bsc_extension_descriptor {
     void (*on_event)(void *instance, uint32_t event);
     /* Releases the instance when the process exits (may be NULL). */
     void (*fini)(void *instance);
+    /* Serves a control request from the runtime (may be NULL). Since ABI 1.1: a
+     * descriptor from 1.0 ends before this field. */
+    bsc_status (*control)(void *instance, const bsc_control_request *request);
 } bsc_extension_descriptor;
 
 #ifdef __cplusplus

@@ -141,6 +141,18 @@ void Chain::broadcast(uint32_t event) {
     }
 }
 
+bsc_status Chain::control(bsc_control_request &request) {
+    for (auto &layer : layers_) {
+        auto control = layer.extension->control();
+        if (!control)
+            continue;
+        bsc_status status = control(layer.instance, &request);
+        if (status != BSC_E_NOT_SUPPORTED)
+            return status;
+    }
+    return BSC_E_NOT_SUPPORTED;
+}
+
 // Top to bottom, like the other events that end something; only the extensions whose
 // init succeeded are told.
 void Chain::finish() {

@@ -78,6 +78,10 @@ public:
     // BEFORE_CHECKPOINT top to bottom, RESUME and RESTORE bottom to top.
     void broadcast(uint32_t event);
 
+    // Hands a control request to the extensions from the top down; the first that does
+    // not answer BSC_E_NOT_SUPPORTED serves it. BSC_E_NOT_SUPPORTED if none does.
+    bsc_status control(bsc_control_request &request);
+
 private:
     // One extension of the stack, placed once and never moved: the context and the
     // options it was given stay where the extension may keep pointing.

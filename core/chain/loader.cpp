@@ -33,6 +33,9 @@ bool accepts(const bsc_option_spec *options, std::string_view key) {
     return false;
 }
 
+// An ABI 1.0 descriptor ends before `control`.
+constexpr size_t kDescriptorSize_1_0 = offsetof(bsc_extension_descriptor, control);
+
 } // namespace
 
 const bsc_extension_descriptor *exported_descriptor(const ObjectFile &object) {
@@ -44,9 +47,9 @@ std::optional<std::string> descriptor_problem(const bsc_extension_descriptor *de
     if (!descriptor)
         return fmt::format("{} is not a Bascule extension: it exports no '{}'", file,
                            BSC_EXTENSION_SYMBOL);
-    if (descriptor->size < sizeof(bsc_extension_descriptor))
+    if (descriptor->size < kDescriptorSize_1_0)
         return fmt::format("extension {} has a descriptor of {} bytes; this runtime needs {}",
-                           name, descriptor->size, sizeof(bsc_extension_descriptor));
+                           name, descriptor->size, kDescriptorSize_1_0);
     uint32_t abi = descriptor->abi_version;
     if (BSC_ABI_VERSION_MAJOR(abi) != BSC_ABI_MAJOR || BSC_ABI_VERSION_MINOR(abi) > BSC_ABI_MINOR)
         return fmt::format("extension {} needs ABI {}, this runtime provides {}", name,

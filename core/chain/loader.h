@@ -2,6 +2,7 @@
 // Loading one extension: find its file, open it, and check its descriptor and options.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +23,12 @@ public:
     LoadedExtension(std::string_view name, std::string file);
 
     const bsc_extension_descriptor &descriptor() const { return *descriptor_; }
+    // The control entry, or null if the extension has none (or predates ABI 1.1).
+    auto control() const {
+        return descriptor_->size > offsetof(bsc_extension_descriptor, control)
+                   ? descriptor_->control
+                   : nullptr;
+    }
     const std::string &file() const { return object_.path(); }
 
 private:

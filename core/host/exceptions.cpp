@@ -180,7 +180,8 @@ void allow_timestamp_in_host(uint64_t tcb) {
     uint64_t guest_sp = tcb_field<uint64_t>(tcb, TCB_GUEST_SP);
     if (copy_from_guest(saved, reinterpret_cast<void *>(guest_sp), sizeof saved) != BSC_OK)
         terminate_by_signal(SIGSEGV);
-    bsc_exception ex{.kind = BSC_EXCEPTION_INTERRUPT, .code = 0, .address = 0, .context = {}};
+    bsc_exception ex{.kind = BSC_EXCEPTION_INTERRUPT, .code = BSC_INTERRUPT_AT_DOWNCALL_EXIT,
+                     .address = 0, .context = {}};
     auto &c = ex.context;
     c.r15 = saved[0], c.r14 = saved[1], c.r13 = saved[2], c.r12 = saved[3];
     c.rbp = saved[4], c.rbx = saved[5], c.rip = saved[6];

@@ -186,6 +186,23 @@ extern "C" bsc_status host_object_close(bsc_handle handle) {
     return handles().remove(handle) ? BSC_OK : BSC_E_BAD_HANDLE;
 }
 
+extern "C" bsc_status host_object_query(bsc_handle handle, bsc_object_info *info, char *uri,
+                                        uint64_t uri_size) {
+    auto object = handles().find(handle);
+    if (!object)
+        return BSC_E_BAD_HANDLE;
+    bsc_object_info answer{.type = object->type, .access = object->access,
+                           .options = object->options.load(), .reserved = 0, .position = 0};
+    if (object->fd >= 0 && object->type == BSC_TYPE_FILE)
+        answer.position = static_cast<uint64_t>(std::max<off_t>(::lseek(object->fd, 0, SEEK_CUR), 0));
+    if (object->uri.size() >= uri_size)
+        return BSC_E_TOO_BIG;
+    if (write_guest(info, answer) != BSC_OK ||
+        copy_to_guest(uri, object->uri.c_str(), object->uri.size() + 1) != BSC_OK)
+        return BSC_E_FAULT;
+    return BSC_OK;
+}
+
 extern "C" bsc_status host_objects_wait_any(bsc_wait_item *items, uint32_t count,
                                             int64_t timeout_ns, uint32_t *ready) {
     if (count > kMaxWaitItems)

@@ -227,4 +227,5 @@ extern "C" __attribute__((visibility("default"))) const bsc_extension_descriptor
         .init = init,
         .on_event = nullptr,
         .fini = fini,
+        .control = nullptr,
 };

@@ -4,6 +4,9 @@
 #include "test_extension.h"
 #include "test_probe.h"
 
+#include <algorithm>
+#include <string_view>
+
 namespace {
 
 // Per instance (the chain loads a private copy for every further instance).
@@ -63,6 +66,18 @@ bsc_status init(const bsc_extension_context *context, void **, char *, size_t) {
 void on_event(void *, uint32_t event) { probe->note(label, event_name(event)); }
 void fini(void *) { probe->note(label, "fini"); }
 
+// Serves the control command "label": notes it and replies with the label.
+bsc_status control(void *, const bsc_control_request *request) {
+    if (std::string_view(request->command) != "label")
+        return BSC_E_NOT_SUPPORTED;
+    probe->note(label, "control");
+    std::string_view text(label);
+    size_t n = std::min(text.size(), request->reply_size - 1);
+    text.copy(request->reply, n);
+    request->reply[n] = '\0';
+    return BSC_OK;
+}
+
 const bsc_option_spec accepted[] = {
     {"probe", "address of the test's TestProbe"},
     {"label", "the name its events are noted under"},
@@ -75,6 +90,7 @@ constexpr bsc_extension_descriptor make() {
     d.init = init;
     d.on_event = on_event;
     d.fini = fini;
+    d.control = control;
     return d;
 }
 

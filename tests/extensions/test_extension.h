@@ -33,6 +33,7 @@ constexpr bsc_extension_descriptor descriptor(const char *name) {
         .init = join_only,
         .on_event = nullptr,
         .fini = nullptr,
+        .control = nullptr,
     };
 }
 
