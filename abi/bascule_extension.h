@@ -51,6 +51,12 @@ typedef struct bsc_extension_context {
     size_t option_count;
     uint32_t position;         /* 0 is the topmost extension */
     uint32_t reserved;
+    /* Since 1.1: asks the runtime to serve a control command through the chain (as if it
+     * came from the control socket, e.g. "capture" when a timer fires). It returns at once;
+     * the runtime runs the command on its own thread. BSC_E_NOT_SUPPORTED if the runtime
+     * takes no requests. */
+    bsc_status (*request_control)(const char *command, const bsc_option *arguments,
+                                  size_t argument_count);
 } bsc_extension_context;
 
 /* A request from the runtime to one extension (bsc_extension_descriptor.control), such as

@@ -30,6 +30,23 @@ bsc_downcalls copy_bottom(const bsc_downcalls &bottom) {
     return table;
 }
 
+ControlRequests &control_requests() {
+    static ControlRequests handler;
+    return handler;
+}
+
+// The context's request_control: hands the request to the runtime's handler.
+bsc_status forward_control_request(const char *command, const bsc_option *arguments,
+                                   size_t count) {
+    const auto &handler = control_requests();
+    if (!handler || !command)
+        return BSC_E_NOT_SUPPORTED;
+    ControlArguments copied;
+    for (size_t i = 0; i < count; i++)
+        copied.emplace_back(arguments[i].key, arguments[i].value);
+    return handler(command, copied);
+}
+
 bsc_upcalls empty_upcalls() {
     bsc_upcalls table{};
     table.size = sizeof table;
@@ -81,6 +98,8 @@ Chain::Chain(std::vector<ExtensionSpec> specs, const bsc_downcalls &bottom,
 
 Chain::~Chain() { finish(); }
 
+void Chain::set_control_requests(ControlRequests handler) { control_requests() = std::move(handler); }
+
 const std::string &Chain::name(size_t position) const { return layers_.at(position).spec.name; }
 
 const std::string &Chain::file(size_t position) const {
@@ -103,6 +122,7 @@ void Chain::join(size_t position) {
         .option_count = layer.options.size(),
         .position = static_cast<uint32_t>(position),
         .reserved = 0,
+        .request_control = forward_control_request,
     };
     char error[512] = "";
     const auto &descriptor = layer.extension->descriptor();

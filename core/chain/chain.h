@@ -5,7 +5,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,11 @@
 #include "search_path.h"
 
 namespace bsc::chain {
+
+// Control requests extensions make (bsc_extension_context.request_control), as the
+// runtime receives them: a command and its key=value arguments.
+using ControlArguments = std::vector<std::pair<std::string, std::string>>;
+using ControlRequests = std::function<bsc_status(const std::string &, const ControlArguments &)>;
 
 // How the tables are laid out (N extensions, position 0 at the top):
 //
@@ -81,6 +88,9 @@ public:
     // Hands a control request to the extensions from the top down; the first that does
     // not answer BSC_E_NOT_SUPPORTED serves it. BSC_E_NOT_SUPPORTED if none does.
     bsc_status control(bsc_control_request &request);
+    // Where extensions' control requests go (one handler per process); without one they
+    // are answered BSC_E_NOT_SUPPORTED.
+    static void set_control_requests(ControlRequests handler);
 
 private:
     // One extension of the stack, placed once and never moved: the context and the

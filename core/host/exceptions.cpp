@@ -8,6 +8,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 
 #include "gate.h"
@@ -206,7 +207,17 @@ bool in_gate_code(uint64_t rip) {
            within(reinterpret_cast<const void *>(&bsc_signal_entry), bsc_signal_entry_end);
 }
 
+// The signal watch_signal() watches (0: none) and whom it tells.
+std::atomic<int> watched_signal{0};
+std::atomic<void (*)()> watched_signal_notify{nullptr};
+
 } // namespace
+
+void watch_signal(int sig, void (*notify)()) {
+    watched_signal_notify.store(notify);
+    watched_signal.store(sig);
+    install_handler(sig, SA_RESTART);
+}
 
 void prepare_guest_entry() {
     uint64_t tcb = current_tcb();
@@ -251,6 +262,8 @@ using namespace bsc::host;
 // TCB_IN_HOST for the handler's own code).
 extern "C" void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64_t fs,
                                 uint32_t state) {
+    if (sig == watched_signal.load(std::memory_order_relaxed))
+        return watched_signal_notify.load()();
     uint64_t tcb = current_tcb();
     uint64_t rip = static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_RIP]);
     bool in_guest = tcb && state == TCB_IN_GUEST && !in_gate_code(rip);

@@ -17,4 +17,8 @@ const bsc_downcalls &downcalls();
 // what it is: dev:tty, dev:null, file:PATH, pipe:, or unix:.
 bsc_handle adopt_stdio(int fd);
 
+// Calls `notify` (which must be async-signal-safe) whenever the process receives host
+// signal `sig`, whatever thread it lands on; the runtime uses it for captures on a signal.
+void watch_signal(int sig, void (*notify)());
+
 } // namespace bsc::host

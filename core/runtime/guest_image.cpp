@@ -155,12 +155,13 @@ GuestImage load_guest_image(const bsc_downcalls &abi, const std::string &path) {
     if (int error = elf::map(abi, file.handle(), elf, &status))
         throw LaunchError(path + ": " + elf::error_text(error) + ": " + bsc_status_name(status));
 
-    GuestImage image{elf.low, elf.high - elf.low, {}};
+    GuestImage image{elf.low, elf.high - elf.low, {}, 0};
     relocate(elf, image, elf.bias);
     protect_relro(abi, elf, elf.bias);
     uint64_t upcalls = *upcalls_at + elf.bias;
     if (!(upcalls >= image.base && upcalls + sizeof(bsc_upcalls) <= image.base + image.size))
         throw LaunchError(path + ": " BSC_GUEST_UPCALLS_SYMBOL " lies outside the image");
+    image.upcalls_address = upcalls;
     check(read_guest(reinterpret_cast<const bsc_upcalls *>(upcalls), image.upcalls),
           "cannot read " BSC_GUEST_UPCALLS_SYMBOL);
     if (image.upcalls.size < sizeof(bsc_upcalls) ||

@@ -18,6 +18,7 @@ struct LaunchError : std::runtime_error {
 struct GuestImage {
     uint64_t base = 0, size = 0;
     bsc_upcalls upcalls{}; // the image's exported entry points (guest addresses)
+    uint64_t upcalls_address = 0; // where that table lies in the image
 };
 
 // Whether the file is an ELF image exporting BSC_GUEST_UPCALLS_SYMBOL.

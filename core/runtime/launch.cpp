@@ -4,9 +4,17 @@
 // chain, so extensions see every region.
 #include "launch.h"
 
+#include <unistd.h>
+
 #include <cstring>
 #include <filesystem>
+#include <memory>
+#include <system_error>
 
+#include <fmt/core.h>
+
+#include "control_call.h"
+#include "control_server.h"
 #include "gate.h"
 #include "guest_image.h"
 #include "guest_memory.h"
@@ -88,18 +96,53 @@ StartArea build_start_area(const bsc_downcalls &abi, const GuestProgram &program
 
 const ChainEnds *running_chain;
 
-void on_process_exit(int32_t) { running_chain->broadcast(BSC_EVENT_EXIT); }
+void on_process_exit(int32_t) {
+    ::unlink(control_socket_path(::getpid(), ::getuid()).c_str());
+    running_chain->broadcast(BSC_EVENT_EXIT);
+}
+
+// What every guest needs before its first upcall, once the chain is connected to the
+// host: the exit hook and the guest image's entries.
+void connect(const ChainEnds &chain, const bsc_upcalls &guest) {
+    running_chain = &chain;
+    host::set_exit_hook(on_process_exit);
+    *chain.guest_upcalls = host::guest_entry_upcalls(guest);
+}
+
+// The control socket, if this process can have one: a guest runs without it otherwise.
+std::unique_ptr<ControlServer> start_control_server(const ChainEnds &chain, uint64_t upcalls,
+                                                    const std::vector<std::string> &argv) {
+    try {
+        auto server =
+            std::make_unique<ControlServer>(chain, capture_facts(upcalls, chain.stack, argv));
+        chain.accept_requests([server = server.get()](const std::string &command,
+                                                      const ControlMessage &arguments) {
+            ControlMessage message{{"command", command}};
+            message.insert(message.end(), arguments.begin(), arguments.end());
+            server->request(std::move(message));
+            return BSC_OK;
+        });
+        return server;
+    } catch (const std::system_error &e) {
+        fmt::print(stderr, "bascule: no control socket: {}\n", e.what());
+        return nullptr;
+    }
+}
+
+// Like Linux, the process lives while guest threads run; then it ends with status 0.
+[[noreturn]] void exit_after_guest_threads(const bsc_downcalls &abi) {
+    host::wait_for_guest_threads();
+    abi.process_exit(0);
+    __builtin_unreachable();
+}
 
 } // namespace
 
 void run_guest(const ChainEnds &chain, const GuestProgram &program) {
     const bsc_downcalls &abi = *chain.top;
     host::connect_chain(chain.top, chain.host_upcalls);
-    running_chain = &chain;
-    host::set_exit_hook(on_process_exit);
-
     GuestImage image = load_guest_image(abi, program.path);
-    *chain.guest_upcalls = host::guest_entry_upcalls(image.upcalls);
+    connect(chain, image.upcalls);
 
     bsc_start_info info{};
     info.size = sizeof info;
@@ -115,6 +158,7 @@ void run_guest(const ChainEnds &chain, const GuestProgram &program) {
     check(write_guest(&reinterpret_cast<bsc_start_info *>(area.info)->thread, main_thread),
           "cannot record the initial thread");
 
+    auto control = start_control_server(chain, image.upcalls_address, program.argv);
     chain.broadcast(BSC_EVENT_START);
     const bsc_downcalls *guest_table = host::entry_page().guest_table;
     bsc_status status = host::run_as_guest_thread(main_thread, [&] {
@@ -122,10 +166,30 @@ void run_guest(const ChainEnds &chain, const GuestProgram &program) {
                                   reinterpret_cast<const bsc_start_info *>(area.info));
     });
     check(status, "cannot start the guest thread");
-    // The main guest thread exited; like Linux, the process lives while others run.
-    host::wait_for_guest_threads();
-    abi.process_exit(0);
-    __builtin_unreachable();
+    exit_after_guest_threads(abi);
+}
+
+void restore_guest(const ChainEnds &chain, const RestoredGuest &guest) {
+    host::connect_chain(chain.top, chain.host_upcalls);
+    ControlMessage arguments = guest.extra;
+    arguments.emplace_back("image", guest.image);
+    for (int fd = 0; fd < 3; fd++)
+        arguments.emplace_back("stdio", std::to_string(host::adopt_stdio(fd)));
+    ControlCall restore("restore", arguments, guest.progress);
+    if (bsc_status status = restore.run(chain))
+        throw LaunchError(status == BSC_E_NOT_SUPPORTED
+                              ? "no extension in the stack restores images (add --ext checkpoint)"
+                              : restore.reply());
+    bsc_upcalls upcalls;
+    check(read_guest(reinterpret_cast<const bsc_upcalls *>(guest.guest_upcalls), upcalls),
+          "the image's guest upcall table is unreadable");
+    connect(chain, upcalls);
+    auto control = start_control_server(chain, guest.guest_upcalls, guest.argv);
+    chain.broadcast(BSC_EVENT_RESTORE);
+    ControlCall resume("resume", {});
+    if (bsc_status status = resume.run(chain))
+        throw LaunchError(fmt::format("{}: {}", resume.reply(), bsc_status_name(status)));
+    exit_after_guest_threads(*chain.top);
 }
 
 } // namespace bsc::runtime

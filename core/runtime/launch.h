@@ -5,9 +5,11 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bascule_extension.h"
+#include "control_socket.h"
 
 namespace bsc::runtime {
 
@@ -17,6 +19,11 @@ struct ChainEnds {
     const bsc_upcalls *host_upcalls;    // the table the host raises upcalls into
     bsc_upcalls *guest_upcalls;         // filled here: the entries into the guest image
     std::function<void(uint32_t)> broadcast; // lifecycle events (BSC_EVENT_*)
+    std::function<bsc_status(bsc_control_request &)> control; // see Chain::control
+    std::vector<std::string> stack; // the extension specs, top first, as given
+    // Installs where the extensions' own control requests go (Chain::set_control_requests).
+    std::function<void(std::function<bsc_status(const std::string &, const ControlMessage &)>)>
+        accept_requests;
 };
 
 struct GuestProgram {
@@ -29,5 +36,18 @@ struct GuestProgram {
 // returns only by exiting the process with the guest's status. Throws LaunchError if
 // the guest cannot be started.
 [[noreturn]] void run_guest(const ChainEnds &chain, const GuestProgram &program);
+
+// A guest to resume from a checkpoint image.
+struct RestoredGuest {
+    std::string image;             // the image file
+    uint64_t guest_upcalls = 0;    // where the guest image's upcall table is, as recorded
+    std::vector<std::string> argv; // the program as recorded (for the next capture)
+    ControlMessage extra;          // further arguments of the restore request
+    std::function<void(uint64_t done, uint64_t total)> progress; // of the memory restored
+};
+
+// Has the chain's checkpoint extension rebuild the guest from the image, then resumes
+// its threads; returns only by exiting with the guest's status. Throws LaunchError.
+[[noreturn]] void restore_guest(const ChainEnds &chain, const RestoredGuest &guest);
 
 } // namespace bsc::runtime

@@ -25,8 +25,8 @@ TEST_CASE("catalog: the test extensions, sorted, with their descriptors", "[chai
     std::vector<std::string> names;
     for (const auto &entry : list)
         names.push_back(entry.name);
-    CHECK(names == std::vector<std::string>{"counting", "failing-init", "misnamed", "optioned",
-                                            "order-high", "order-low", "wrong-abi"});
+    CHECK(names == std::vector<std::string>{"abi-1-0", "counting", "failing-init", "misnamed",
+                                            "optioned", "order-high", "order-low", "wrong-abi"});
 
     const auto *low = find(list, "order-low");
     REQUIRE(low->descriptor);

@@ -85,7 +85,9 @@ int run_command(const RunOptions &options) {
             fmt::print(stderr, "bascule: running {} on {} extension(s)\n", *path, stack.size());
         host::set_process_command(child_command(options));
         runtime::ChainEnds ends{&stack.top(), &stack.host_upcalls(), &stack.guest_upcalls(),
-                                [&stack](uint32_t event) { stack.broadcast(event); }};
+                                [&stack](uint32_t event) { stack.broadcast(event); },
+                                [&stack](bsc_control_request &r) { return stack.control(r); },
+                                options.extensions, chain::Chain::set_control_requests};
         runtime::run_guest(ends, guest_for(*path, options));
     } catch (const chain::ChainError &e) {
         fmt::print(stderr, "bascule: {}\n", e.what());

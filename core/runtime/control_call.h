@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+// One control request to the chain (Chain::control), built from a message, with its reply
+// buffer and its progress reports.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "control_socket.h"
+#include "launch.h"
+
+namespace bsc::runtime {
+
+class ControlCall {
+public:
+    using Progress = std::function<void(uint64_t done, uint64_t total)>;
+
+    ControlCall(const char *command, const ControlMessage &arguments, Progress progress = {});
+    ControlCall(const ControlCall &) = delete;
+    ControlCall &operator=(const ControlCall &) = delete;
+
+    bsc_status run(const ChainEnds &chain);
+    // The extension's one-line answer.
+    std::string reply() const { return reply_; }
+
+private:
+    static void report(void *cookie, uint64_t done, uint64_t total);
+
+    Progress progress_;
+    std::vector<bsc_option> options_; // point into the caller's message
+    bsc_control_request request_{};
+    char reply_[1024] = "";
+};
+
+} // namespace bsc::runtime
