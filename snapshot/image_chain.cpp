@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+// Following parents and reading pages through them.
+#include "image_chain.h"
+
+#include <set>
+#include <stdexcept>
+
+#include "image_error.h"
+
+namespace bsc::snapshot {
+namespace {
+
+std::filesystem::path parent_path(const ImageReader &child, const ParentImage &parent) {
+    std::filesystem::path recorded = parent.path;
+    return recorded.is_absolute() ? recorded : child.path().parent_path() / recorded;
+}
+
+void check_link(const ImageReader &child, const ImageReader &parent) {
+    const auto &recorded = child.metadata().parent;
+    if (!recorded)
+        throw image_error(child.name(), "is a full image, yet {} was given as its parent",
+                          parent.name());
+    if (recorded->image_id != parent.metadata().image_id)
+        throw image_error(child.name(),
+                          "its parent {} is image {}, not the image {} it was written against "
+                          "(the parent was replaced)",
+                          parent.name(), to_string(parent.metadata().image_id),
+                          to_string(recorded->image_id));
+}
+
+} // namespace
+
+ImageChain::ImageChain(std::vector<ImageReader> images, ReadOptions options)
+    : images_(std::move(images)), options_(options) {}
+
+ImageChain ImageChain::open(const std::filesystem::path &path, ReadOptions options) {
+    std::vector<ImageReader> images{ImageReader::open(path)};
+    std::set<std::filesystem::path> visited{std::filesystem::weakly_canonical(path)};
+    while (const auto &parent = images.back().metadata().parent) {
+        auto next = parent_path(images.back(), *parent);
+        if (!std::filesystem::exists(next))
+            throw image_error(images.back().name(), "its parent image {} is missing",
+                              next.string());
+        if (!visited.insert(std::filesystem::weakly_canonical(next)).second)
+            throw image_error(images.back().name(),
+                              "its parent chain comes back to {}: the chain is a cycle",
+                              next.string());
+        images.push_back(ImageReader::open(next));
+    }
+    return from_images(std::move(images), options);
+}
+
+ImageChain ImageChain::from_images(std::vector<ImageReader> images, ReadOptions options) {
+    if (images.empty())
+        throw std::invalid_argument("an image chain needs at least one image");
+    for (size_t i = 0; i + 1 < images.size(); i++)
+        check_link(images[i], images[i + 1]);
+    if (const auto &parent = images.back().metadata().parent)
+        throw image_error(images.back().name(),
+                          "is an incremental image; its parent {} is needed to read it",
+                          parent->path);
+    return ImageChain(std::move(images), options);
+}
+
+void ImageChain::read_region_pages(size_t region_index, std::span<std::byte> destination) const {
+    const auto &region = top().metadata().regions.at(region_index);
+    if (region.contents != RegionContents::pages_in_image || destination.size() != region.size)
+        throw std::invalid_argument(fmt::format(
+            "region {} of {} is {} bytes of {}; the destination is {} bytes", region_index,
+            top().name(), region.size, to_string(region.contents), destination.size()));
+    const auto &pages = top().page_index().regions[region_index].pages;
+    std::vector<PageRequest> requests;
+    for (size_t i = 0; i < pages.size(); i++)
+        requests.push_back(
+            {region.address + i * kPageSize, destination.data() + i * kPageSize, pages[i].hash});
+    // Each image fills what it holds and passes the rest down; the last image has no
+    // parent, so its index (checked at open) sends nothing further.
+    for (const auto &image : images_)
+        requests = image.fill_pages(requests, options_.threads);
+}
+
+} // namespace bsc::snapshot

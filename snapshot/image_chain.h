@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+// An image with the chain of parents it was written against: what a restore reads pages
+// from, and what an incremental capture compares against.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <span>
+#include <vector>
+
+#include "image_reader.h"
+
+namespace bsc::snapshot {
+
+struct ReadOptions {
+    unsigned threads = 0; // decompression threads; 0: one per core
+};
+
+class ImageChain {
+public:
+    // Opens the image at `path` and each parent it names in turn (a relative parent path is
+    // taken from the child's directory). Throws ImageError for a missing parent, a parent
+    // that is not the image the child was written against, or a cycle.
+    static ImageChain open(const std::filesystem::path &path, ReadOptions options = {});
+    // A chain of images already open, child first. Throws ImageError unless each names the
+    // next as its parent and the last has none.
+    static ImageChain from_images(std::vector<ImageReader> images, ReadOptions options = {});
+
+    const ImageReader &top() const { return images_.front(); }
+    std::span<const ImageReader> images() const { return images_; }
+
+    // Fills `destination`, which must be the size of the top image's region `region_index`
+    // (one with contents pages_in_image), with that region's pages, taking each from the
+    // image of the chain that holds it. Throws ImageError for a page that cannot be read.
+    void read_region_pages(size_t region_index, std::span<std::byte> destination) const;
+
+private:
+    ImageChain(std::vector<ImageReader> images, ReadOptions options);
+
+    std::vector<ImageReader> images_; // top first
+    ReadOptions options_;
+};
+
+} // namespace bsc::snapshot

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+// Encoding and checking the container: header, section table, section checksums.
+#include "image_format.h"
+
+#include <algorithm>
+#include <concepts>
+#include <cstring>
+
+#include "checksum.h"
+#include "image_error.h"
+
+namespace bsc::snapshot {
+namespace {
+
+// Where each field sits in the header and in a section table entry.
+constexpr size_t kVersionAt = 8, kHeaderSizeAt = 12, kSectionCountAt = 16, kReservedAt = 20,
+                 kTableOffsetAt = 24, kTableChecksumAt = 32, kHeaderChecksumAt = 40;
+constexpr size_t kKindAt = 0, kEntryReservedAt = 4, kOffsetAt = 8, kSizeAt = 16,
+                 kChecksumAt = 24;
+
+// Fields are little-endian whatever the host.
+template <std::unsigned_integral T> void put(std::span<std::byte> out, size_t at, T value) {
+    for (size_t i = 0; i < sizeof(T); i++)
+        out[at + i] = static_cast<std::byte>(value >> (8 * i));
+}
+
+template <std::unsigned_integral T> T get(std::span<const std::byte> in, size_t at) {
+    T value = 0;
+    for (size_t i = 0; i < sizeof(T); i++)
+        value |= static_cast<T>(std::to_integer<T>(in[at + i]) << (8 * i));
+    return value;
+}
+
+struct Header {
+    uint32_t section_count;
+    uint64_t table_offset;
+    uint64_t table_checksum;
+};
+
+void check_magic(std::span<const std::byte> file, const std::string &name) {
+    if (file.empty())
+        throw image_error(name, "empty file, not a bascule image");
+    size_t compared = std::min(file.size(), kMagic.size());
+    if (std::memcmp(file.data(), kMagic.data(), compared) != 0)
+        throw image_error(name, "not a bascule image (it does not start with BSCLIMG)");
+}
+
+// The version comes before the header checksum: another version's header may be laid out
+// differently, and "version N" says more than "corrupt".
+void check_version(std::span<const std::byte> file, const std::string &name) {
+    if (file.size() < kVersionAt + sizeof(uint32_t))
+        return;
+    if (auto version = get<uint32_t>(file, kVersionAt); version != kFormatVersion)
+        throw image_error(name, "image format version {}, this build reads version {}",
+                          version, kFormatVersion);
+}
+
+Header read_header(std::span<const std::byte> file, const std::string &name) {
+    check_magic(file, name);
+    check_version(file, name);
+    if (file.size() < kHeaderSize)
+        throw image_error(name, "truncated: {} bytes, less than the {}-byte header",
+                          file.size(), kHeaderSize);
+    if (!checksum_matches(get<uint64_t>(file, kHeaderChecksumAt), xxh3(file.first(kHeaderChecksumAt))))
+        throw image_error(name, "header checksum mismatch: the header is corrupt");
+    if (auto size = get<uint32_t>(file, kHeaderSizeAt); size != kHeaderSize)
+        throw image_error(name, "header size {}, format version {} has {}", size,
+                          kFormatVersion, kHeaderSize);
+    if (auto reserved = get<uint32_t>(file, kReservedAt); reserved != 0)
+        throw image_error(name, "reserved header field holds {}", reserved);
+    return {get<uint32_t>(file, kSectionCountAt), get<uint64_t>(file, kTableOffsetAt),
+            get<uint64_t>(file, kTableChecksumAt)};
+}
+
+std::span<const std::byte> section_table(std::span<const std::byte> file, const Header &header,
+                                         const std::string &name) {
+    if (header.section_count != kSectionKinds)
+        throw image_error(name, "{} sections, format version {} has {}", header.section_count,
+                          kFormatVersion, kSectionKinds);
+    uint64_t size = uint64_t{header.section_count} * kSectionEntrySize;
+    if (header.table_offset < kHeaderSize)
+        throw image_error(name, "the section table at byte {} overlaps the header",
+                          header.table_offset);
+    if (header.table_offset > file.size() || file.size() - header.table_offset < size)
+        throw image_error(name,
+                          "truncated: the section table at byte {} needs {} bytes, "
+                          "the file has {}",
+                          header.table_offset, size, file.size());
+    if (auto extra = file.size() - header.table_offset - size; extra != 0)
+        throw image_error(name, "{} stray bytes follow the section table", extra);
+    auto table = file.subspan(header.table_offset, size);
+    if (!checksum_matches(header.table_checksum, xxh3(table)))
+        throw image_error(name, "section table checksum mismatch: the table is corrupt");
+    return table;
+}
+
+SectionEntry decode_entry(std::span<const std::byte> entry, const std::string &name) {
+    SectionEntry decoded{static_cast<SectionKind>(get<uint32_t>(entry, kKindAt)),
+                         get<uint64_t>(entry, kOffsetAt), get<uint64_t>(entry, kSizeAt),
+                         get<uint64_t>(entry, kChecksumAt)};
+    if (!is_known(decoded.kind))
+        throw image_error(name, "a section of unknown kind {}",
+                          static_cast<uint32_t>(decoded.kind));
+    if (auto reserved = get<uint32_t>(entry, kEntryReservedAt); reserved != 0)
+        throw image_error(name, "the {} section's reserved field holds {}",
+                          to_string(decoded.kind), reserved);
+    return decoded;
+}
+
+// Sections must tile the bytes between the header and the table, one of each kind, so
+// that no byte of the file goes unchecked.
+SectionBytes locate_sections(std::span<const std::byte> file, std::span<const std::byte> table,
+                             uint64_t table_offset, const std::string &name) {
+    SectionBytes sections{};
+    std::array<bool, kSectionKinds> seen{};
+    uint64_t next = kHeaderSize;
+    for (size_t at = 0; at < table.size(); at += kSectionEntrySize) {
+        auto entry = decode_entry(table.subspan(at, kSectionEntrySize), name);
+        auto kind = static_cast<size_t>(entry.kind);
+        if (std::exchange(seen[kind], true))
+            throw image_error(name, "two {} sections", to_string(entry.kind));
+        if (entry.offset != next)
+            throw image_error(name, "the {} section starts at byte {}, the one before ends at {}",
+                              to_string(entry.kind), entry.offset, next);
+        if (entry.size > table_offset - next)
+            throw image_error(name, "the {} section runs into the section table",
+                              to_string(entry.kind));
+        sections.by_kind[kind] = file.subspan(entry.offset, entry.size);
+        if (!checksum_matches(entry.checksum, xxh3(sections.by_kind[kind])))
+            throw image_error(name, "{} section checksum mismatch: the section is corrupt",
+                              to_string(entry.kind));
+        next += entry.size;
+    }
+    if (next != table_offset)
+        throw image_error(name, "{} stray bytes between the sections and the section table",
+                          table_offset - next);
+    return sections;
+}
+
+} // namespace
+
+std::vector<std::byte> encode_section_table(std::span<const SectionEntry> sections) {
+    std::vector<std::byte> table(sections.size() * kSectionEntrySize);
+    std::span<std::byte> out(table);
+    for (size_t i = 0; i < sections.size(); i++) {
+        auto entry = out.subspan(i * kSectionEntrySize, kSectionEntrySize);
+        put(entry, kKindAt, static_cast<uint32_t>(sections[i].kind));
+        put(entry, kOffsetAt, sections[i].offset);
+        put(entry, kSizeAt, sections[i].size);
+        put(entry, kChecksumAt, sections[i].checksum);
+    }
+    return table;
+}
+
+std::array<std::byte, kHeaderSize> encode_header(uint64_t table_offset, uint32_t section_count,
+                                                 std::span<const std::byte> table) {
+    std::array<std::byte, kHeaderSize> header{};
+    std::memcpy(header.data(), kMagic.data(), kMagic.size());
+    put(header, kVersionAt, kFormatVersion);
+    put(header, kHeaderSizeAt, kHeaderSize);
+    put(header, kSectionCountAt, section_count);
+    put(header, kTableOffsetAt, table_offset);
+    put(header, kTableChecksumAt, xxh3(table));
+    put(header, kHeaderChecksumAt, xxh3(std::span(header).first(kHeaderChecksumAt)));
+    return header;
+}
+
+SectionBytes read_container(std::span<const std::byte> file, const std::string &name) {
+    auto header = read_header(file, name);
+    auto table = section_table(file, header, name);
+    return locate_sections(file, table, header.table_offset, name);
+}
+
+} // namespace bsc::snapshot

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+// The container of an image file: a fixed header, the sections back to back, and the
+// section table that locates and checksums them. README.md gives the layout byte by byte.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "image_schema.h"
+
+namespace bsc::snapshot {
+
+inline constexpr std::array<char, 8> kMagic{'B', 'S', 'C', 'L', 'I', 'M', 'G', '\n'};
+inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint32_t kHeaderSize = 48;
+inline constexpr uint32_t kSectionEntrySize = 32;
+
+// The file order of the sections: pages first, so the writer streams them as it compresses.
+enum class SectionKind : uint32_t { metadata, page_index, page_blocks };
+template <> struct EnumNames<SectionKind> {
+    static constexpr std::array<std::string_view, 3> names{"metadata", "page_index",
+                                                           "page_blocks"};
+};
+inline constexpr size_t kSectionKinds = EnumNames<SectionKind>::names.size();
+
+struct SectionEntry {
+    SectionKind kind = SectionKind::metadata;
+    uint64_t offset = 0;   // from the start of the file
+    uint64_t size = 0;     // stored bytes
+    uint64_t checksum = 0; // xxh3-64 of the stored bytes
+};
+
+// The section table's bytes for `sections`, in file order.
+std::vector<std::byte> encode_section_table(std::span<const SectionEntry> sections);
+
+// The header of a file whose section table, of `section_count` entries, is `table` at
+// `table_offset`.
+std::array<std::byte, kHeaderSize> encode_header(uint64_t table_offset, uint32_t section_count,
+                                                 std::span<const std::byte> table);
+
+// Each section's bytes.
+struct SectionBytes {
+    std::array<std::span<const std::byte>, kSectionKinds> by_kind;
+    std::span<const std::byte> operator[](SectionKind kind) const {
+        return by_kind[static_cast<size_t>(kind)];
+    }
+};
+
+// Checks everything the container promises of `file` (magic, version, header and table
+// checksums, bounds, one section of each kind laid end to end, each section's checksum)
+// and returns the sections. Throws ImageError naming `name`.
+SectionBytes read_container(std::span<const std::byte> file, const std::string &name);
+
+} // namespace bsc::snapshot

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+// Opening an image: every check runs before the reader exists.
+#include "image_reader.h"
+
+#include <cstring>
+
+#include "file_io.h"
+#include "image_error.h"
+#include "page_store.h"
+#include "portable_codec.h"
+
+namespace bsc::snapshot {
+namespace {
+
+template <class Record>
+Record decode_section(std::span<const std::byte> bytes, SectionKind kind, Trailing trailing,
+                      const std::string &name) {
+    try {
+        return decode_record<Record>(bytes, trailing);
+    } catch (const cereal::Exception &e) {
+        throw image_error(name, "the {} section does not decode: {}", to_string(kind), e.what());
+    }
+}
+
+// The schema version is the metadata's first field; it is read alone first, so metadata
+// of another version is refused as such instead of failing to decode.
+ImageMetadata read_metadata(std::span<const std::byte> bytes, const std::string &name) {
+    auto version = decode_section<uint32_t>(bytes, SectionKind::metadata, Trailing::ignored, name);
+    if (version != kSchemaVersion)
+        throw image_error(name, "metadata schema version {}, this build reads version {}",
+                          version, kSchemaVersion);
+    auto metadata = decode_section<ImageMetadata>(bytes, SectionKind::metadata,
+                                                  Trailing::refused, name);
+    check_metadata(metadata, name);
+    return metadata;
+}
+
+PageIndex read_page_index(const SectionBytes &sections, const ImageMetadata &metadata,
+                          const std::string &name) {
+    auto index = decode_section<PageIndex>(sections[SectionKind::page_index],
+                                           SectionKind::page_index, Trailing::refused, name);
+    check_page_index(index, metadata, sections[SectionKind::page_blocks].size(), name);
+    return index;
+}
+
+} // namespace
+
+ImageReader::ImageReader(std::string name, std::filesystem::path path,
+                         std::shared_ptr<const void> owner, std::span<const std::byte> bytes)
+    : name_(std::move(name)), path_(std::move(path)), owner_(std::move(owner)),
+      sections_(read_container(bytes, name_)),
+      metadata_(read_metadata(sections_[SectionKind::metadata], name_)),
+      index_(read_page_index(sections_, metadata_, name_)), locator_(index_) {}
+
+ImageReader ImageReader::open(const std::filesystem::path &path) {
+    auto file = map_file(path);
+    return ImageReader(path.string(), path, std::move(file.owner), file.bytes);
+}
+
+ImageReader ImageReader::open_bytes(std::span<const std::byte> bytes, std::string name) {
+    return ImageReader(std::move(name), {}, nullptr, bytes);
+}
+
+RegionStats ImageReader::region_stats(size_t region) const {
+    return snapshot::region_stats(index_, region);
+}
+
+std::vector<uint64_t> ImageReader::page_hashes(size_t region) const {
+    std::vector<uint64_t> hashes;
+    for (const auto &entry : index_.regions.at(region).pages)
+        hashes.push_back(entry.hash);
+    return hashes;
+}
+
+std::vector<PageRequest> ImageReader::fill_pages(std::span<const PageRequest> requests,
+                                                 unsigned threads) const {
+    std::vector<PageRequest> in_parent;
+    std::vector<BlockCopy> copies;
+    for (const auto &request : requests) {
+        auto position = locator_.find(request.address);
+        if (!position)
+            throw image_error(name_, "has no page at {:#x}, which its child image takes from it",
+                              request.address);
+        const auto &entry = index_.regions[position->region].pages[position->page];
+        if (entry.hash != request.hash)
+            throw image_error(name_,
+                              "its page at {:#x} is not the one its child image recorded "
+                              "(the hashes differ)",
+                              request.address);
+        switch (entry.location) {
+        case PageLocation::zero:
+            std::memset(request.target, 0, kPageSize);
+            break;
+        case PageLocation::in_parent:
+            in_parent.push_back(request);
+            break;
+        case PageLocation::in_block:
+            copies.push_back(
+                {entry.block, entry.slot, request.target, entry.hash, request.address});
+            break;
+        }
+    }
+    copy_from_blocks(sections_[SectionKind::page_blocks], index_.blocks, std::move(copies), threads,
+                     name_);
+    return in_parent;
+}
+
+} // namespace bsc::snapshot

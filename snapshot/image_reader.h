@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+// One image, opened and checked: its metadata, its page index, and access to its pages.
+// ImageChain (image_chain.h) reads pages through an image's parents.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "image_format.h"
+#include "image_schema.h"
+#include "page_index.h"
+
+namespace bsc::snapshot {
+
+// A page to fill: its guest address, where its contents go, and the hash they must have.
+struct PageRequest {
+    uint64_t address;
+    std::byte *target;
+    uint64_t hash;
+};
+
+class ImageReader {
+public:
+    // Opens and checks an image file: container, checksums, metadata, page index. Throws
+    // ImageError naming the file and what is wrong; what it returns is consistent.
+    static ImageReader open(const std::filesystem::path &path);
+    // The same checks on an image already in memory; `bytes` must outlive the reader.
+    // `name` stands for the file in messages.
+    static ImageReader open_bytes(std::span<const std::byte> bytes, std::string name);
+
+    const std::string &name() const { return name_; }
+    const std::filesystem::path &path() const { return path_; } // empty from open_bytes
+    const ImageMetadata &metadata() const { return metadata_; }
+    const PageIndex &page_index() const { return index_; }
+
+    RegionStats region_stats(size_t region) const;
+    // The content hash of each page of a region, in address order (empty for a region
+    // whose contents are not in the image).
+    std::vector<uint64_t> page_hashes(size_t region) const;
+
+    // Fills the requested pages this image holds, each checked against the requested hash;
+    // returns those it says are in its parent. Throws ImageError for a page it has no
+    // entry for or whose hash differs.
+    std::vector<PageRequest> fill_pages(std::span<const PageRequest> requests,
+                                        unsigned threads) const;
+
+private:
+    ImageReader(std::string name, std::filesystem::path path, std::shared_ptr<const void> owner,
+                std::span<const std::byte> bytes);
+
+    std::string name_;
+    std::filesystem::path path_;
+    std::shared_ptr<const void> owner_; // keeps the file's mapping
+    SectionBytes sections_;
+    ImageMetadata metadata_;
+    PageIndex index_;
+    PageLocator locator_;
+};
+
+} // namespace bsc::snapshot

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+// The schema of an image's metadata: every record a checkpoint keeps besides page contents,
+// with its Cereal serialisation. The one place a field is added or changed; kSchemaVersion
+// changes with it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <cereal/cereal.hpp>
+#include <cereal/types/map.hpp>
+#include <cereal/types/optional.hpp>
+#include <cereal/types/string.hpp>
+#include <cereal/types/vector.hpp>
+
+namespace bsc::snapshot {
+
+// Bumped whenever a record below gains, loses or reinterprets a field: a reader refuses
+// metadata of another version rather than misreading it.
+inline constexpr uint32_t kSchemaVersion = 1;
+
+// Regions start and end on page boundaries; the page index has one entry per page.
+inline constexpr uint64_t kPageSize = 4096;
+
+// The names of an enum's values, in value order: what to_string prints and what a decoded
+// value is checked against. Each enum below specialises it next to its declaration.
+template <class Enum> struct EnumNames;
+
+template <class Enum>
+concept NamedEnum = requires { EnumNames<Enum>::names; };
+
+template <NamedEnum Enum> constexpr bool is_known(Enum value) {
+    return static_cast<size_t>(value) < EnumNames<Enum>::names.size();
+}
+
+template <NamedEnum Enum> constexpr std::string_view to_string(Enum value) {
+    return is_known(value) ? EnumNames<Enum>::names[static_cast<size_t>(value)] : "unknown";
+}
+
+// A random 128-bit identity each image gets when written; a child names its parent by it,
+// so a parent file replaced by another image is noticed.
+struct ImageId {
+    uint64_t high = 0, low = 0;
+    bool operator==(const ImageId &) const = default;
+};
+std::string to_string(const ImageId &id); // 32 hex digits
+
+struct ParentImage {
+    std::string path; // relative to the child's directory, or absolute
+    ImageId image_id;
+    bool operator==(const ParentImage &) const = default;
+};
+
+// The guest program as the runtime described it at capture time.
+struct ProgramRecord {
+    std::vector<std::string> argv;
+    std::string working_directory;
+    bool operator==(const ProgramRecord &) const = default;
+};
+
+enum class RegionOrigin : uint32_t { anonymous, stream_private, stream_shared, host_entry_page };
+template <> struct EnumNames<RegionOrigin> {
+    static constexpr std::array<std::string_view, 4> names{"anonymous", "stream_private",
+                                                           "stream_shared", "host_entry_page"};
+};
+
+// Where a region's contents come from at restore: its pages in the image, or nothing (a
+// shared stream mapping keeps its contents in the stream; the entry page is re-created).
+enum class RegionContents : uint32_t { pages_in_image, none };
+template <> struct EnumNames<RegionContents> {
+    static constexpr std::array<std::string_view, 2> names{"pages_in_image", "none"};
+};
+
+struct RegionRecord {
+    uint64_t address = 0;
+    uint64_t size = 0;       // a multiple of the page size
+    uint32_t protection = 0; // BSC_PROT_*
+    uint32_t flags = 0;      // BSC_MAP_*
+    RegionOrigin origin = RegionOrigin::anonymous;
+    std::string uri;            // the mapped stream, for stream origins
+    uint64_t stream_offset = 0; // the stream offset mapped at `address`
+    RegionContents contents = RegionContents::pages_in_image;
+    bool operator==(const RegionRecord &) const = default;
+};
+
+enum class HandleKind : uint32_t { file, directory, pipe_read, pipe_write, stdio, event, socket, other };
+template <> struct EnumNames<HandleKind> {
+    static constexpr std::array<std::string_view, 8> names{
+        "file", "directory", "pipe_read", "pipe_write", "stdio", "event", "socket", "other"};
+};
+
+enum class StdioTarget : uint32_t { terminal, file, pipe, other };
+template <> struct EnumNames<StdioTarget> {
+    static constexpr std::array<std::string_view, 4> names{"terminal", "file", "pipe", "other"};
+};
+
+// What identified a file at capture time, so a restore can tell that it changed since.
+struct FileIdentity {
+    uint64_t device = 0, inode = 0, size = 0;
+    int64_t mtime_ns = 0;
+    bool present = false; // false: nothing was recorded (not a file, or it was gone)
+    bool operator==(const FileIdentity &) const = default;
+};
+
+struct HandleRecord {
+    uint64_t number = 0; // the handle value the guest knows
+    HandleKind kind = HandleKind::other;
+    std::string uri;
+    uint32_t access = 0, mode = 0, create = 0, options = 0; // as stream_open got them
+    uint64_t offset = 0;
+    FileIdentity identity;
+    std::vector<uint8_t> buffered; // pipe bytes written but not yet read
+    int32_t stdio_slot = -1;       // -1: not a standard stream
+    StdioTarget stdio_target = StdioTarget::other;
+    std::string target_path;
+    bool operator==(const HandleRecord &) const = default;
+};
+
+// Where a thread stopped for the capture: at the gate of a downcall (it returns from it
+// with "interrupted, retry"), or interrupted in guest code (its full context resumes).
+enum class ThreadPark : uint32_t { in_downcall, interrupted };
+template <> struct EnumNames<ThreadPark> {
+    static constexpr std::array<std::string_view, 2> names{"in_downcall", "interrupted"};
+};
+
+struct ThreadRecord {
+    uint64_t handle = 0;
+    uint64_t tcb_address = 0;
+    ThreadPark park = ThreadPark::in_downcall;
+    std::vector<uint8_t> cpu_context; // the bytes of a bsc_cpu_context
+    std::vector<uint8_t> xstate;      // the XSAVE area it points to
+    bool operator==(const ThreadRecord &) const = default;
+};
+
+struct EventRecord {
+    uint64_t handle = 0;
+    uint32_t flags = 0;
+    bool signaled = false;
+    bool operator==(const EventRecord &) const = default;
+};
+
+struct ImageMetadata {
+    uint32_t schema_version = kSchemaVersion;
+    ImageId image_id;
+    std::optional<ParentImage> parent; // set for an incremental image
+    uint64_t created_unix_ns = 0;
+    uint32_t abi_version = 0;                 // BSC_ABI_VERSION of the captured guest
+    std::vector<std::string> extension_stack; // the --ext specs, top first
+    ProgramRecord program;
+    uint64_t entry_page_address = 0;
+    std::vector<RegionRecord> regions; // the page index has one entry per region, in order
+    std::vector<HandleRecord> handles;
+    std::vector<ThreadRecord> threads;
+    std::vector<EventRecord> events;
+    std::map<std::string, std::vector<uint8_t>> extension_blobs; // small state, by extension
+    bool operator==(const ImageMetadata &) const = default;
+};
+
+// Checks what the types alone do not: every enum holds one of its values, regions are
+// whole pages and do not overlap, no two handles share a number. Throws ImageError naming
+// `name`.
+void check_metadata(const ImageMetadata &metadata, const std::string &name);
+
+template <class Archive> void serialize(Archive &archive, ImageId &id) {
+    archive(id.high, id.low);
+}
+
+template <class Archive> void serialize(Archive &archive, ParentImage &parent) {
+    archive(parent.path, parent.image_id);
+}
+
+template <class Archive> void serialize(Archive &archive, ProgramRecord &program) {
+    archive(program.argv, program.working_directory);
+}
+
+template <class Archive> void serialize(Archive &archive, RegionRecord &region) {
+    archive(region.address, region.size, region.protection, region.flags, region.origin,
+            region.uri, region.stream_offset, region.contents);
+}
+
+template <class Archive> void serialize(Archive &archive, FileIdentity &identity) {
+    archive(identity.device, identity.inode, identity.size, identity.mtime_ns, identity.present);
+}
+
+template <class Archive> void serialize(Archive &archive, HandleRecord &handle) {
+    archive(handle.number, handle.kind, handle.uri, handle.access, handle.mode, handle.create,
+            handle.options, handle.offset, handle.identity, handle.buffered, handle.stdio_slot,
+            handle.stdio_target, handle.target_path);
+}
+
+template <class Archive> void serialize(Archive &archive, ThreadRecord &thread) {
+    archive(thread.handle, thread.tcb_address, thread.park, thread.cpu_context, thread.xstate);
+}
+
+template <class Archive> void serialize(Archive &archive, EventRecord &event) {
+    archive(event.handle, event.flags, event.signaled);
+}
+
+template <class Archive> void serialize(Archive &archive, ImageMetadata &metadata) {
+    archive(metadata.schema_version, metadata.image_id, metadata.parent,
+            metadata.created_unix_ns, metadata.abi_version, metadata.extension_stack,
+            metadata.program, metadata.entry_page_address, metadata.regions, metadata.handles,
+            metadata.threads, metadata.events, metadata.extension_blobs);
+}
+
+} // namespace bsc::snapshot

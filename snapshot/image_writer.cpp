@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+// Writing an image: pages stream into a temporary file as they are compressed; commit adds
+// the index, the metadata, the section table and the header, and renames.
+#include "image_writer.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <random>
+#include <stdexcept>
+
+#include "checksum.h"
+#include "file_io.h"
+#include "image_error.h"
+#include "image_format.h"
+#include "page_store.h"
+#include "portable_codec.h"
+
+namespace bsc::snapshot {
+namespace {
+
+std::filesystem::path directory_of(const std::filesystem::path &path) {
+    auto directory = path.parent_path();
+    return directory.empty() ? "." : directory;
+}
+
+std::filesystem::path temporary_path(const std::filesystem::path &final_path) {
+    return directory_of(final_path) /
+           fmt::format(".{}.tmp-{}", final_path.filename().string(), ::getpid());
+}
+
+ImageId random_image_id() {
+    std::random_device random;
+    auto next = [&] { return uint64_t{random()} << 32 | random(); };
+    return {next(), next()};
+}
+
+uint64_t unix_time_ns() {
+    auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+    return static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch).count());
+}
+
+// The parent as its child records it: relative to the child's directory, so that images
+// moved together keep their chain.
+ParentImage parent_record(const ImageChain &parent, const std::filesystem::path &final_path) {
+    const auto &path = parent.top().path();
+    if (path.empty())
+        throw std::invalid_argument("an incremental image's parent must be a file");
+    if (std::filesystem::weakly_canonical(path) == std::filesystem::weakly_canonical(final_path))
+        throw image_error(final_path.string(), "an incremental image cannot replace its parent");
+    auto absolute_parent = std::filesystem::absolute(path).lexically_normal();
+    auto child_directory = std::filesystem::absolute(directory_of(final_path)).lexically_normal();
+    return {absolute_parent.lexically_relative(child_directory).string(),
+            parent.top().metadata().image_id};
+}
+
+} // namespace
+
+struct ImageWriter::State {
+    State(std::filesystem::path final, const ImageChain *parent, WriteOptions write_options)
+        : final_path(std::move(final)), temp_path(temporary_path(final_path)),
+          options(std::move(write_options)),
+          pages([this](std::span<const std::byte> bytes) { append_block(bytes); },
+                options.threads) {
+        if (parent) {
+            parent_record = snapshot::parent_record(*parent, final_path);
+            parent_pages.emplace(parent->top().page_index());
+        }
+        fd = create_exclusive(temp_path); // last: a throw before this leaves no file
+    }
+
+    ~State() {
+        if (fd >= 0)
+            ::close(fd);
+        if (!committed) {
+            std::error_code ignored;
+            std::filesystem::remove(temp_path, ignored);
+        }
+    }
+
+    void append(std::span<const std::byte> bytes) {
+        write_at(fd, end, bytes, temp_path);
+        end += bytes.size();
+    }
+
+    void append_block(std::span<const std::byte> bytes) {
+        append(bytes);
+        blocks_checksum.update(bytes);
+    }
+
+    SectionEntry append_section(SectionKind kind, std::span<const std::byte> bytes) {
+        SectionEntry entry{kind, end, bytes.size(), xxh3(bytes)};
+        append(bytes);
+        return entry;
+    }
+
+    void report(uint64_t region_done) const {
+        if (options.progress)
+            options.progress(done + region_done, options.total_bytes);
+    }
+
+    // The index of the regions `metadata` lists, checked as a reader will check it.
+    PageIndex page_index_for(const ImageMetadata &metadata) {
+        if (!regions.empty() && regions.rbegin()->first >= metadata.regions.size())
+            throw std::invalid_argument(
+                fmt::format("pages were added for region {}, the metadata has {} regions",
+                            regions.rbegin()->first, metadata.regions.size()));
+        PageIndex index{kPageSize, pages.blocks(), {}};
+        for (size_t i = 0; i < metadata.regions.size(); i++) {
+            auto added = regions.extract(i);
+            index.regions.push_back(added ? std::move(added.mapped())
+                                          : RegionPages{metadata.regions[i].address, {}});
+        }
+        check_page_index(index, metadata, end - kHeaderSize, final_path.string());
+        return index;
+    }
+
+    // Makes the complete temporary file the image, durably.
+    void publish() {
+        sync_file(fd, temp_path);
+        ::close(std::exchange(fd, -1));
+        std::error_code error;
+        std::filesystem::rename(temp_path, final_path, error);
+        if (error)
+            throw image_error(final_path.string(), "cannot rename {} to it: {}",
+                              temp_path.string(), error.message());
+        committed = true;
+        sync_directory(directory_of(final_path));
+    }
+
+    std::filesystem::path final_path, temp_path;
+    WriteOptions options;
+    std::optional<ParentImage> parent_record;
+    std::optional<ParentPages> parent_pages;
+    int fd = -1;
+    bool committed = false;
+    uint64_t end = kHeaderSize; // where the next byte goes; the header is written last
+    uint64_t done = 0;          // bytes of the regions added so far
+    RunningXxh3 blocks_checksum;
+    PageStoreWriter pages;
+    std::map<size_t, RegionPages> regions; // by metadata region index
+};
+
+ImageWriter::ImageWriter(std::unique_ptr<State> state) : state_(std::move(state)) {}
+ImageWriter::ImageWriter(ImageWriter &&) noexcept = default;
+ImageWriter &ImageWriter::operator=(ImageWriter &&) noexcept = default;
+ImageWriter::~ImageWriter() = default;
+
+ImageWriter ImageWriter::create(const std::filesystem::path &final_path, const ImageChain *parent,
+                                WriteOptions options) {
+    return ImageWriter(std::make_unique<State>(final_path, parent, std::move(options)));
+}
+
+void ImageWriter::add_region_pages(size_t region_index, std::span<const std::byte> memory) {
+    auto &state = *state_;
+    if (state.committed)
+        throw std::logic_error("add_region_pages after commit");
+    if (memory.empty() || memory.size() % kPageSize != 0 ||
+        reinterpret_cast<uintptr_t>(memory.data()) % kPageSize != 0)
+        throw std::invalid_argument(fmt::format("region {}: {} bytes at {} are not whole pages",
+                                                region_index, memory.size(),
+                                                static_cast<const void *>(memory.data())));
+    if (state.regions.contains(region_index))
+        throw std::invalid_argument(fmt::format("region {} added twice", region_index));
+    auto parent = state.parent_pages ? &*state.parent_pages : nullptr;
+    auto pages = state.pages.add_region(memory, parent,
+                                        [&](uint64_t region_done) { state.report(region_done); });
+    state.done += memory.size();
+    state.regions.emplace(region_index, std::move(pages));
+}
+
+ImageId ImageWriter::commit(ImageMetadata metadata) {
+    auto &state = *state_;
+    if (state.committed)
+        throw std::logic_error("commit called twice");
+    metadata.schema_version = kSchemaVersion;
+    metadata.image_id = random_image_id();
+    metadata.parent = state.parent_record;
+    metadata.created_unix_ns = unix_time_ns();
+    check_metadata(metadata, state.final_path.string());
+    auto index = state.page_index_for(metadata);
+    std::vector<SectionEntry> sections{{SectionKind::page_blocks, kHeaderSize,
+                                        state.end - kHeaderSize, state.blocks_checksum.value()}};
+    sections.push_back(state.append_section(SectionKind::page_index, encode_record(index)));
+    sections.push_back(state.append_section(SectionKind::metadata, encode_record(metadata)));
+    auto table = encode_section_table(sections);
+    uint64_t table_offset = state.end;
+    state.append(table);
+    write_at(state.fd, 0, encode_header(table_offset, static_cast<uint32_t>(sections.size()), table),
+             state.temp_path);
+    state.publish();
+    return metadata.image_id;
+}
+
+} // namespace bsc::snapshot

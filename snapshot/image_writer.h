@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+// Writes an image: region pages as the capture reads them from guest memory, then the
+// metadata, all into a temporary file that becomes the image only once complete.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <span>
+
+#include "image_chain.h"
+#include "image_schema.h"
+
+namespace bsc::snapshot {
+
+struct WriteOptions {
+    unsigned threads = 0; // compression threads; 0: one per core
+    // Called as pages are written, with the bytes of region memory done so far and
+    // total_bytes, which the caller sets to the sum of the sizes it will add.
+    std::function<void(uint64_t done, uint64_t total)> progress;
+    uint64_t total_bytes = 0;
+};
+
+class ImageWriter {
+public:
+    // Starts an image that becomes `final_path` at commit. With a parent chain (which must
+    // outlive the writer), the image is incremental: it stores only the pages that differ
+    // from the chain's. The bytes go to ".NAME.tmp-PID" beside final_path, created with
+    // mode 0600; a writer destroyed without commit removes it, so an interrupted capture
+    // never leaves a partial image under the final name.
+    static ImageWriter create(const std::filesystem::path &final_path,
+                              const ImageChain *parent = nullptr, WriteOptions options = {});
+    ImageWriter(ImageWriter &&) noexcept;
+    ImageWriter &operator=(ImageWriter &&) noexcept;
+    ~ImageWriter();
+
+    // Stores the pages of region `region_index` of the metadata commit will get: `memory`
+    // is the region itself, at its guest address (the capture runs in the guest's process),
+    // and must not change until this returns. Each region whose contents are
+    // pages_in_image is added once; zero pages take no space.
+    void add_region_pages(size_t region_index, std::span<const std::byte> memory);
+
+    // Completes the image: writes the page index, the metadata and the section table,
+    // syncs, renames to the final path and syncs the directory. Sets the metadata's
+    // schema_version, image_id (new and random), parent and created_unix_ns; the rest is
+    // the caller's. Returns the image id.
+    ImageId commit(ImageMetadata metadata);
+
+private:
+    struct State;
+    explicit ImageWriter(std::unique_ptr<State> state);
+
+    std::unique_ptr<State> state_;
+};
+
+} // namespace bsc::snapshot

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+// The page index: for every page of every region whose contents the image keeps, where
+// those contents are (nowhere for a zero page, a slot of a compressed block, or the parent
+// image) and their hash; and where each compressed block lies.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "image_schema.h"
+
+namespace bsc::snapshot {
+
+// 64 pages, 256 KiB of pages per compressed block. LZ4 looks back at most 64 KiB, so larger
+// blocks compress hardly better; smaller ones cost more index entries and per-block work.
+// A 256 KiB block is a good unit of parallel work (a quarter of a millisecond to compress)
+// and bounds what a reader decompresses to get one page.
+inline constexpr uint32_t kPagesPerBlock = 64;
+
+enum class PageLocation : uint8_t { zero, in_block, in_parent };
+template <> struct EnumNames<PageLocation> {
+    static constexpr std::array<std::string_view, 3> names{"zero", "in_block", "in_parent"};
+};
+
+struct PageEntry {
+    PageLocation location = PageLocation::zero;
+    uint32_t block = 0; // in_block: the block holding the page
+    uint32_t slot = 0;  // in_block: the page's place among the block's pages
+    uint64_t hash = 0;  // xxh3-64 of the page's contents, wherever they are
+    bool operator==(const PageEntry &) const = default;
+};
+
+struct BlockRecord {
+    uint64_t offset = 0;      // in the page_blocks section
+    uint32_t stored_size = 0; // LZ4-compressed bytes
+    uint32_t page_count = 0;  // pages it decompresses to, 1 to kPagesPerBlock
+    bool operator==(const BlockRecord &) const = default;
+};
+
+// The pages of one metadata region, in address order; empty unless the region's contents
+// are pages_in_image.
+struct RegionPages {
+    uint64_t address = 0;
+    std::vector<PageEntry> pages;
+    bool operator==(const RegionPages &) const = default;
+};
+
+struct PageIndex {
+    uint32_t page_size = kPageSize;
+    std::vector<BlockRecord> blocks; // in section order
+    std::vector<RegionPages> regions; // one per metadata region, in the same order
+    bool operator==(const PageIndex &) const = default;
+};
+
+template <class Archive> void serialize(Archive &archive, PageEntry &entry) {
+    archive(entry.location, entry.block, entry.slot, entry.hash);
+}
+
+template <class Archive> void serialize(Archive &archive, BlockRecord &block) {
+    archive(block.offset, block.stored_size, block.page_count);
+}
+
+template <class Archive> void serialize(Archive &archive, RegionPages &region) {
+    archive(region.address, region.pages);
+}
+
+template <class Archive> void serialize(Archive &archive, PageIndex &index) {
+    archive(index.page_size, index.blocks, index.regions);
+}
+
+// Checks that the index describes the metadata's regions and the blocks in a page_blocks
+// section of `blocks_size` bytes: every region's address and page count, every block laid
+// end to end, every block slot used by exactly one page. Throws ImageError naming `name`.
+void check_page_index(const PageIndex &index, const ImageMetadata &metadata,
+                      uint64_t blocks_size, const std::string &name);
+
+// What a region's pages cost in the image, for inspect.
+struct RegionStats {
+    uint64_t stored_pages = 0, zero_pages = 0, parent_pages = 0;
+    uint64_t compressed_bytes = 0;   // of the blocks holding its stored pages
+    uint64_t uncompressed_bytes = 0; // of its stored pages
+};
+RegionStats region_stats(const PageIndex &index, size_t region);
+
+// Finds the page at an address among an index's regions.
+class PageLocator {
+public:
+    explicit PageLocator(const PageIndex &index);
+    struct Position {
+        size_t region, page;
+    };
+    std::optional<Position> find(uint64_t address) const;
+
+private:
+    struct Span {
+        uint64_t address, end;
+        size_t region;
+    };
+    std::vector<Span> spans_; // by address, not overlapping
+};
+
+} // namespace bsc::snapshot

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+// Page contents in an image: classifying pages (zero, as in the parent, or stored),
+// compressing the stored ones into independent LZ4 blocks, and decompressing blocks back
+// into memory, both on several cores.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "page_index.h"
+
+namespace bsc::snapshot {
+
+// The pages of the image an incremental image is written against.
+class ParentPages {
+public:
+    explicit ParentPages(const PageIndex &index); // kept by reference
+    // The hash of the parent's page at `address`, if the parent has one there.
+    std::optional<uint64_t> hash_at(uint64_t address) const;
+
+private:
+    const PageIndex &index_;
+    PageLocator locator_;
+};
+
+// Takes the compressed blocks, in order, as the page_blocks section's next bytes.
+using BlockSink = std::function<void(std::span<const std::byte>)>;
+// Told how many bytes of the region being added are done.
+using RegionProgress = std::function<void(uint64_t)>;
+
+class PageStoreWriter {
+public:
+    PageStoreWriter(BlockSink sink, unsigned threads);
+
+    // Indexes every page of `memory` (whole pages, at its own address): a zero page is
+    // `zero`, a page with the parent's hash at that address is `in_parent`, any other is
+    // compressed into this region's blocks, which go to the sink in page order. The output
+    // does not depend on the number of threads.
+    RegionPages add_region(std::span<const std::byte> memory, const ParentPages *parent,
+                           const RegionProgress &progress);
+
+    const std::vector<BlockRecord> &blocks() const { return blocks_; }
+
+private:
+    void store_blocks(std::span<const std::byte> memory, std::vector<PageEntry> &pages,
+                      const RegionProgress &progress);
+
+    BlockSink sink_;
+    unsigned threads_;
+    std::vector<BlockRecord> blocks_;
+    uint64_t section_size_ = 0;
+};
+
+// One page to copy out of a block.
+struct BlockCopy {
+    uint32_t block, slot;
+    std::byte *target;
+    uint64_t hash;    // what the page's contents must hash to
+    uint64_t address; // for messages
+};
+
+// Decompresses each block `copies` names, once and in parallel, copies the pages to their
+// targets and checks their hashes. Throws ImageError naming `name` for a block that does
+// not decompress to its pages or a page that does not match its hash.
+void copy_from_blocks(std::span<const std::byte> blocks_section,
+                      const std::vector<BlockRecord> &blocks, std::vector<BlockCopy> copies,
+                      unsigned threads, const std::string &name);
+
+} // namespace bsc::snapshot

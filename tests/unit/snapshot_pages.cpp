@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+// Page contents: what goes in comes back, zero pages take no space, blocks do not depend
+// on the number of threads.
+#include "snapshot_fixtures.h"
+
+using namespace snapshot_test;
+
+namespace {
+
+// Random, patterned and zero pages in runs that cut across block boundaries.
+void fill_mixed(const GuestRegion &region, uint32_t seed) {
+    auto pages = region.bytes().size() / kPageSize;
+    for (size_t i = 0; i < pages; i++) {
+        switch ((i * 7 + seed) % 5) {
+        case 0:
+        case 1:
+            fill_random(region.page(i), seed + static_cast<uint32_t>(i));
+            break;
+        case 2:
+        case 3:
+            fill_pattern(region.page(i), static_cast<uint32_t>(i));
+            break;
+        default: // stays zero
+            break;
+        }
+    }
+}
+
+} // namespace
+
+TEST_CASE("pages: regions of any size read back as written", "[snapshot]") {
+    ScratchDirectory dir;
+    // Sizes around the block size (64 pages), none a multiple of it but one.
+    GuestRegion one(1), under(63), exact(64), over(65), several(3 * 64 + 17);
+    std::vector<const GuestRegion *> regions{&one, &under, &exact, &over, &several};
+    for (size_t i = 0; i < regions.size(); i++)
+        fill_mixed(*regions[i], static_cast<uint32_t>(i));
+    write_image(dir / "a.img", regions);
+    auto chain = ImageChain::open(dir / "a.img");
+    for (size_t i = 0; i < regions.size(); i++) {
+        INFO("region " << i);
+        CHECK(read_region(chain, i) == regions[i]->copy());
+    }
+}
+
+TEST_CASE("pages: zero pages are not stored, stats count every page", "[snapshot]") {
+    ScratchDirectory dir;
+    GuestRegion zeros(100), mixed(10);
+    fill_random(mixed.page(0), 1);
+    fill_pattern(mixed.page(5), 2);
+    write_image(dir / "a.img", {&zeros, &mixed});
+    auto chain = ImageChain::open(dir / "a.img");
+    auto empty = chain.top().region_stats(0);
+    CHECK(empty.zero_pages == 100);
+    CHECK(empty.stored_pages + empty.parent_pages + empty.compressed_bytes == 0);
+    auto stats = chain.top().region_stats(1);
+    CHECK(stats.zero_pages == 8);
+    CHECK(stats.stored_pages == 2);
+    CHECK(stats.uncompressed_bytes == 2 * kPageSize);
+    CHECK(stats.compressed_bytes > kPageSize); // the random page does not shrink
+    CHECK(stats.compressed_bytes < 2 * kPageSize);
+    CHECK(read_region(chain, 0) == zeros.copy());
+    CHECK(read_region(chain, 1) == mixed.copy());
+}
+
+TEST_CASE("pages: page hashes are the xxh3 of each page", "[snapshot]") {
+    ScratchDirectory dir;
+    GuestRegion region(3);
+    fill_pattern(region.page(1), 9);
+    write_image(dir / "a.img", {&region});
+    auto hashes = ImageReader::open(dir / "a.img").page_hashes(0);
+    REQUIRE(hashes.size() == 3);
+    for (size_t i = 0; i < 3; i++)
+        CHECK(hashes[i] == xxh3(region.page(i)));
+}
+
+TEST_CASE("pages: a region without contents in the image has no pages", "[snapshot]") {
+    ScratchDirectory dir;
+    GuestRegion stored(2);
+    fill_pattern(stored.bytes(), 1);
+    auto writer = ImageWriter::create(dir / "a.img");
+    writer.add_region_pages(1, stored.bytes());
+    RegionRecord shared{0x7000000000, 16 * kPageSize, 1, 4, RegionOrigin::stream_shared,
+                        "file:/data", 0, RegionContents::none};
+    writer.commit(sample_metadata({shared, stored.record()}));
+    auto chain = ImageChain::open(dir / "a.img");
+    CHECK(chain.top().page_hashes(0).empty());
+    CHECK(chain.top().metadata().regions[0] == shared);
+    CHECK(read_region(chain, 1) == stored.copy());
+    std::vector<std::byte> destination(shared.size);
+    CHECK_THROWS_AS(chain.read_region_pages(0, destination), std::invalid_argument);
+}
+
+TEST_CASE("pages: the page index is the same whatever the number of threads", "[snapshot]") {
+    ScratchDirectory dir;
+    GuestRegion region(40 * 64 + 5); // more blocks than one batch
+    fill_mixed(region, 3);
+    WriteOptions one_thread, four_threads;
+    one_thread.threads = 1;
+    four_threads.threads = 4;
+    write_image(dir / "one.img", {&region}, nullptr, one_thread);
+    write_image(dir / "four.img", {&region}, nullptr, four_threads);
+    auto one = ImageChain::open(dir / "one.img", {.threads = 1});
+    auto four = ImageChain::open(dir / "four.img", {.threads = 4});
+    CHECK(one.top().page_index() == four.top().page_index());
+    auto one_file = read_file(dir / "one.img"), four_file = read_file(dir / "four.img");
+    CHECK(std::ranges::equal(page_blocks_of(one_file, one.top().page_index()),
+                             page_blocks_of(four_file, four.top().page_index())));
+    CHECK(read_region(one, 0) == region.copy());
+    CHECK(read_region(four, 0) == region.copy());
+}

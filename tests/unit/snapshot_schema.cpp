@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+// The metadata schema: every record survives encoding, enums print, and the decoder
+// refuses what the encoder never writes.
+#include "snapshot_fixtures.h"
+
+using namespace snapshot_test;
+
+TEST_CASE("schema: metadata with every kind of record round-trips", "[snapshot]") {
+    auto metadata = sample_metadata({{0x200000000000, 3 * kPageSize, 5, 4,
+                                      RegionOrigin::stream_shared, "file:/lib/x.so", 8192,
+                                      RegionContents::none}});
+    metadata.image_id = {0x0123456789abcdef, 0xfedcba9876543210};
+    metadata.parent = ParentImage{"../base.img", {1, 2}};
+    metadata.created_unix_ns = 1700000000000000000;
+    auto bytes = encode_record(metadata);
+    CHECK(decode_record<ImageMetadata>(bytes) == metadata);
+    CHECK(std::to_integer<int>(bytes[0]) == 1); // stored little-endian, whatever the host
+}
+
+TEST_CASE("schema: enums print their names, and unknown values say so", "[snapshot]") {
+    CHECK(to_string(RegionOrigin::host_entry_page) == "host_entry_page");
+    CHECK(to_string(RegionContents::none) == "none");
+    CHECK(to_string(HandleKind::pipe_write) == "pipe_write");
+    CHECK(to_string(StdioTarget::terminal) == "terminal");
+    CHECK(to_string(ThreadPark::interrupted) == "interrupted");
+    CHECK(to_string(PageLocation::in_parent) == "in_parent");
+    CHECK(to_string(SectionKind::page_blocks) == "page_blocks");
+    CHECK(to_string(static_cast<HandleKind>(8)) == "unknown");
+    CHECK_FALSE(is_known(static_cast<RegionOrigin>(4)));
+    CHECK(to_string(ImageId{0xab, 0x1}) == "00000000000000ab0000000000000001");
+}
+
+TEST_CASE("schema: the decoder refuses lengths, bools and tails the encoder never writes",
+          "[snapshot]") {
+    auto bytes = encode_record(std::vector<std::string>{"a", "b"});
+    auto huge = bytes;
+    std::fill(huge.begin() + 1, huge.begin() + 9, std::byte{0xff}); // the element count
+    CHECK_THROWS_WITH(decode_record<std::vector<std::string>>(huge),
+                      Catch::Contains("stored length of 18446744073709551615 exceeds"));
+    auto flag = encode_record(true);
+    flag[1] = std::byte{2};
+    CHECK_THROWS_WITH(decode_record<bool>(flag), Catch::Contains("a bool stored as 2"));
+    auto longer = encode_record(uint32_t{7});
+    longer.push_back(std::byte{0});
+    CHECK_THROWS_WITH(decode_record<uint32_t>(longer), Catch::Contains("1 bytes follow"));
+    CHECK(decode_record<uint32_t>(longer, Trailing::ignored) == 7);
+}
+
+TEST_CASE("schema: metadata constraints are checked", "[snapshot]") {
+    auto refused = [](ImageMetadata metadata, const char *reason) {
+        INFO(reason);
+        CHECK_THROWS_WITH(check_metadata(metadata, "m.img"),
+                          Catch::StartsWith("m.img: ") && Catch::Contains(reason));
+    };
+    auto region = [](uint64_t address, uint64_t size) {
+        return RegionRecord{address, size, 3, 0, RegionOrigin::anonymous, "", 0,
+                            RegionContents::pages_in_image};
+    };
+    CHECK_NOTHROW(check_metadata(sample_metadata({region(0x1000, 0x2000)}), "m.img"));
+    refused(sample_metadata({region(0x1000, 0x1800)}), "is not made of whole pages");
+    refused(sample_metadata({region(0x1000, 0)}), "is not made of whole pages");
+    refused(sample_metadata({region(0xfffffffffffff000, 0x2000)}), "wraps around");
+    refused(sample_metadata({region(0x4000, 0x2000), region(0x1000, 0x4000)}),
+            "regions at 0x1000 and 0x4000 overlap");
+    auto unknown_origin = sample_metadata({region(0x1000, 0x1000)});
+    unknown_origin.regions[0].origin = static_cast<RegionOrigin>(9);
+    refused(unknown_origin, "region 0 has unknown origin 9");
+    auto twice = sample_metadata({});
+    twice.handles.push_back(twice.handles.front());
+    refused(twice, "two handles are numbered 3");
+    auto park = sample_metadata({});
+    park.threads[0].park = static_cast<ThreadPark>(2);
+    refused(park, "thread 7 has unknown park state 2");
+}
