@@ -3,12 +3,14 @@
 #include "exec.h"
 
 #include <asm-generic/errno.h>
+#include <asm-generic/mman-common.h>
 #include <cpuid.h>
 #include <linux/auxvec.h>
 
 #include "elf_image.h"
 #include "kernel.h"
 #include "memory.h"
+#include "memory_map.h"
 #include "paths.h"
 
 namespace libos {
@@ -56,6 +58,36 @@ private:
     __builtin_trap();
 }
 
+uint64_t page_down(uint64_t v) { return v & ~(kPage - 1); }
+uint64_t page_up(uint64_t v) { return (v + kPage - 1) & ~(kPage - 1); }
+
+uint32_t linux_protection(uint32_t segment_flags) {
+    return (segment_flags & PF_R ? PROT_READ : 0) | (segment_flags & PF_W ? PROT_WRITE : 0) |
+           (segment_flags & PF_X ? PROT_EXEC : 0);
+}
+
+// Enters the mapped segments into the memory map as the kernel's loader leaves them: the
+// file-backed pages of each segment, then its zero-filled rest as anonymous memory (the
+// reservation between segments is not the program's).
+void record_segments(const elf::Image &image, const char *path, bsc_handle handle) {
+    MappedFile *file = mapped_file(path, handle);
+    for (unsigned i = 0; i < image.segment_count; i++) {
+        const Elf64_Phdr &seg = image.segments[i];
+        if (seg.p_type != PT_LOAD)
+            continue;
+        uint64_t start = page_down(image.bias + seg.p_vaddr);
+        uint64_t file_end = page_up(image.bias + seg.p_vaddr + seg.p_filesz);
+        uint64_t end = page_up(image.bias + seg.p_vaddr + seg.p_memsz);
+        uint32_t prot = linux_protection(seg.p_flags);
+        if (seg.p_filesz > 0)
+            map_add({start, file_end, page_down(seg.p_offset), file, prot, false, RegionName::none});
+        uint64_t zero_start = seg.p_filesz > 0 ? file_end : start;
+        if (end > zero_start)
+            map_add({zero_start, end, 0, nullptr, prot, false, RegionName::none});
+    }
+    mapped_file_release(file);
+}
+
 void load(const char *path, elf::Image &image) {
     ProgramFile file;
     bsc_status status = file.open(path);
@@ -66,6 +98,7 @@ void load(const char *path, elf::Image &image) {
         fail(path, elf::error_text(error), 126);
     if (int error = elf::map(abi(), file.handle(), image, &status))
         fail(path, elf::error_text(error), 126);
+    record_segments(image, path, file.handle());
 }
 
 // Builds the initial stack Linux programs expect: argc, argv, envp, the auxiliary vector,
@@ -109,8 +142,11 @@ uint64_t allocate_stack() {
     uint64_t base = 0;
     if (abi().vm_alloc(&base, kStackSize + kPage, BSC_PROT_READ | BSC_PROT_WRITE, 0) != BSC_OK)
         panic("cannot allocate the program's stack");
-    abi().vm_protect(base, kPage, BSC_PROT_NONE); // guard page
-    return base + kPage + kStackSize;
+    // The guard page stands for the kernel's stack guard gap, which is no VMA either.
+    abi().vm_protect(base, kPage, BSC_PROT_NONE);
+    uint64_t top = base + kPage + kStackSize;
+    map_add({base + kPage, top, 0, nullptr, PROT_READ | PROT_WRITE, false, RegionName::stack});
+    return top;
 }
 
 char running_program[kPathMax];
@@ -163,7 +199,7 @@ const char *program_path() { return running_program; }
 
 void exec_program(const char *path, char **argv, char **envp) {
     initialise_cwd(reinterpret_cast<const char *>(start_info().working_directory));
-    char *absolute = running_program;
+    char absolute[kPathMax];
     if (resolve_path(-100 /* AT_FDCWD */, path, absolute, kPathMax) < 0)
         fail(path, "path too long", 126);
     // A script runs its interpreter with the script's path in place of argv[0]. Each
@@ -188,8 +224,11 @@ void exec_program(const char *path, char **argv, char **envp) {
         exec_program(shebang.interpreter, script_argv, envp);
     }
 
+    // /proc/self/exe names the program with its links resolved, as the kernel does.
+    if (real_path(absolute, running_program, sizeof running_program) < 0)
+        freestanding::copy_string(running_program, sizeof running_program, absolute);
     elf::Image program, interpreter;
-    load(absolute, program);
+    load(running_program, program);
     initialise_brk(program.high); // before anything else can land after the program
     bool dynamic = program.interpreter[0] != 0;
     if (dynamic)

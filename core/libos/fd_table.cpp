@@ -6,6 +6,7 @@
 #include <asm-generic/fcntl.h>
 
 #include "heap.h"
+#include "memory_map.h"
 #include "spinlock.h"
 
 namespace libos {
@@ -51,6 +52,9 @@ void file_release(OpenFile *file) {
         abi().object_close(file->handle);
     if (file->path)
         release(file->path, strlen(file->path) + 1);
+    if (file->text)
+        release(file->text, file->text_size);
+    mapped_file_release(file->mapped);
     destroy(file);
 }
 

@@ -7,12 +7,17 @@
 
 namespace libos {
 
+struct MappedFile;
+
 struct OpenFile {
-    bsc_handle handle; // BSC_NO_HANDLE for a device the LibOS provides (devices.h)
+    bsc_handle handle; // BSC_NO_HANDLE for a file the LibOS provides (libos_files.h)
     uint32_t flags;  // O_ACCMODE, O_APPEND, O_NONBLOCK ... as given to open
     uint32_t type;   // BSC_TYPE_* of the object
     char *path;      // absolute path for files and directories, else null
     uint32_t refs;   // descriptors and in-flight calls using it
+    MappedFile *mapped; // what its mappings show in /proc/self/maps, made by the first mmap
+    char *text;         // the content of a generated file (/proc/self/maps), else null
+    uint64_t text_size, position;
 };
 
 inline constexpr int kMaxFds = 1024;

@@ -105,6 +105,54 @@ int64_t resolve_user_path(int dirfd, uint64_t path, char *out, size_t capacity) 
     return resolve_path(dirfd, given, out, capacity);
 }
 
+int64_t real_path(const char *absolute, char *out, size_t capacity) {
+    constexpr int kMaxLinks = 40; // as the kernel's MAXSYMLINKS
+    char rest[kPathMax], next[kPathMax], uri[kPathMax + 8];
+    if (!freestanding::copy_string(rest, sizeof rest, absolute) || capacity < 2)
+        return -ENAMETOOLONG;
+    out[0] = '/', out[1] = 0;
+    int links = 0;
+    for (const char *p = rest; *p;) {
+        // The next component, appended to the resolved prefix ("." and ".." fold away).
+        while (*p == '/')
+            p++;
+        size_t length = 0;
+        while (p[length] && p[length] != '/')
+            length++;
+        if (length == 0)
+            break;
+        char component[256];
+        if (length >= sizeof component)
+            return -ENAMETOOLONG;
+        memcpy(component, p, length);
+        component[length] = 0;
+        p += length;
+        size_t kept = strlen(out);
+        if (int64_t error = append_normalised(out, capacity, component))
+            return error;
+        bsc_stream_attributes attributes{};
+        if (int64_t error = make_uri("file:", out, uri, sizeof uri))
+            return error;
+        if (bsc_status status = abi().stream_attributes_query(uri, BSC_QUERY_NOFOLLOW, &attributes))
+            return result_of(status);
+        if (attributes.type != BSC_TYPE_SYMLINK)
+            continue;
+        // A link: what is left to walk is its text followed by the rest of the path.
+        uint64_t text_length = 0;
+        if (++links > kMaxLinks)
+            return -ELOOP;
+        if (bsc_status status = abi().stream_read_link(uri, next, sizeof next - 1, &text_length))
+            return result_of(status);
+        if (text_length + strlen(p) + 1 > sizeof next)
+            return -ENAMETOOLONG;
+        memcpy(next + text_length, p, strlen(p) + 1);
+        out[next[0] == '/' ? 1 : (kept > 1 ? kept : 1)] = 0;
+        memcpy(rest, next, strlen(next) + 1);
+        p = rest;
+    }
+    return 0;
+}
+
 int64_t make_uri(const char *scheme, const char *absolute, char *out, size_t capacity) {
     size_t s = strlen(scheme), a = strlen(absolute);
     if (s + a + 1 > capacity)

@@ -20,6 +20,10 @@ int64_t resolve_user_path(int dirfd, uint64_t path, char *out, size_t capacity);
 // The same for a path already in LibOS memory.
 int64_t resolve_path(int dirfd, const char *path, char *out, size_t capacity);
 
+// The absolute path with every symbolic link resolved (realpath), as the kernel names a
+// file in /proc. 0 or -errno.
+int64_t real_path(const char *absolute, char *out, size_t capacity);
+
 // "scheme" + absolute: "file:/etc/passwd". 0 or -ENAMETOOLONG.
 int64_t make_uri(const char *scheme, const char *absolute, char *out, size_t capacity);
 

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
-// Linux's x86-64 signal frame (struct rt_sigframe), built on the program's stack for a
-// handler and read back by rt_sigreturn, in the kernel's exact layout: programs and glibc
-// read it through ucontext_t.
+// Linux's x86-64 signal frame (struct rt_sigframe), built on the program's stack or its
+// alternate signal stack for a handler and read back by rt_sigreturn, in the kernel's
+// exact layout: programs and glibc read it through ucontext_t.
 #include <stddef.h>
 
+#include <asm-generic/errno.h>
+#include <linux/signal.h>
+
 #include "signals.h"
+#include "thread.h"
 #include "user_memory.h"
 
 namespace libos {
@@ -20,9 +24,7 @@ struct Sigcontext {
 
 struct Ucontext {
     uint64_t flags, link;
-    uint64_t stack_pointer;
-    int32_t stack_flags, padding;
-    uint64_t stack_size;
+    SignalStack stack;
     Sigcontext mcontext;
     uint64_t sigmask;
 };
@@ -65,21 +67,75 @@ void restore(const Sigcontext &m, bsc_cpu_context &c) {
     c.rflags = (c.rflags & ~kFlagsKept) | (m.eflags & kFlagsKept);
 }
 
+// Whether sp is on the alternate stack (the kernel's __on_sig_stack).
+bool within(const SignalStack &stack, uint64_t sp) {
+    return sp > stack.sp && sp - stack.sp <= stack.size;
+}
+
+// The kernel's on_sig_stack: a stack that disarms itself never counts as in use.
+bool in_use(const SignalStack &stack, uint64_t sp) {
+    return !(stack.flags & SS_AUTODISARM) && within(stack, sp);
+}
+
+// SS_DISABLE, SS_ONSTACK or 0 (set up and free) at sp: the kernel's sas_ss_flags.
+uint32_t state(const SignalStack &stack, uint64_t sp) {
+    return stack.size == 0 ? SS_DISABLE : in_use(stack, sp) ? SS_ONSTACK : 0;
+}
+
+// Where the frame's FPU area goes (the kernel's get_sigframe): below the red zone, or at
+// the top of the alternate stack for an SA_ONSTACK handler not already running on it.
+// 0 if the frame would overflow the alternate stack.
+uint64_t fpstate_address(const bsc_cpu_context &c, const KernelSigaction &action,
+                         uint64_t xsize) {
+    const SignalStack &alternate = current_thread().alternate_stack;
+    bool on_alternate = in_use(alternate, c.rsp);
+    uint64_t sp = c.rsp - kRedZone;
+    if ((action.flags & SA_ONSTACK) && state(alternate, sp) == 0) {
+        sp = alternate.sp + alternate.size;
+        on_alternate = true;
+    }
+    uint64_t fpstate = (sp - xsize) & ~uint64_t{63};
+    return on_alternate && !within(alternate, fpstate - sizeof(RtSigframe)) ? 0 : fpstate;
+}
+
 } // namespace
+
+SignalStack alternate_stack(uint64_t sp) {
+    const SignalStack &s = current_thread().alternate_stack;
+    return {s.sp, state(s, sp) | (s.flags & SS_AUTODISARM), s.size};
+}
+
+int64_t set_alternate_stack(const SignalStack &wanted, uint64_t sp) {
+    SignalStack &s = current_thread().alternate_stack;
+    if (in_use(s, sp))
+        return -EPERM;
+    uint32_t mode = wanted.flags & ~SS_AUTODISARM;
+    if (mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE)
+        return -EINVAL;
+    if (mode == SS_DISABLE) {
+        s = {0, wanted.flags, 0};
+        return 0;
+    }
+    if (wanted.size < MINSIGSTKSZ)
+        return -ENOMEM;
+    s = wanted;
+    return 0;
+}
 
 bool push_signal_frame(bsc_cpu_context &c, const SignalInfo &info, const KernelSigaction &action,
                        uint64_t old_mask) {
     // The FPU state first (64-byte aligned), then the frame, so that the handler starts
     // with rsp + 8 16-byte aligned, as after a call.
     uint64_t xsize = c.xstate ? c.xstate_size : 0;
-    uint64_t fpstate = (c.rsp - kRedZone - xsize) & ~uint64_t{63};
+    uint64_t fpstate = fpstate_address(c, action, xsize);
     uint64_t frame_at = ((fpstate - sizeof(RtSigframe)) & ~uint64_t{15}) - 8;
-    if (xsize && !copy_to_user(fpstate, reinterpret_cast<const void *>(c.xstate), xsize))
+    if (fpstate == 0 ||
+        (xsize && !copy_to_user(fpstate, reinterpret_cast<const void *>(c.xstate), xsize)))
         return false;
     RtSigframe frame{};
     frame.return_address = action.restorer;
     frame.uc.flags = kUcSigcontextSs | kUcStrictRestoreSs | (xsize > 512 ? kUcFpXstate : 0);
-    frame.uc.stack_flags = 2; // SS_DISABLE: no alternate stack yet
+    frame.uc.stack = alternate_stack(c.rsp);
     save(c, frame.uc.mcontext);
     frame.uc.mcontext.fpstate = xsize ? fpstate : 0;
     frame.uc.mcontext.oldmask = old_mask;
@@ -92,6 +148,9 @@ bool push_signal_frame(bsc_cpu_context &c, const SignalInfo &info, const KernelS
         frame.info.fields.kill = {info.pid, info.uid};
     if (!put_user(frame_at, frame))
         return false;
+    SignalStack &alternate = current_thread().alternate_stack;
+    if (alternate.flags & SS_AUTODISARM) // the frame keeps it, for rt_sigreturn to restore
+        alternate = {0, SS_DISABLE, 0};
     c.rsp = frame_at;
     c.rip = action.handler;
     c.rdi = static_cast<uint64_t>(info.signo);
@@ -114,6 +173,8 @@ bool pop_signal_frame(bsc_cpu_context &c, uint64_t &mask) {
     c.xstate = uc.mcontext.fpstate;
     c.xstate_size = uc.mcontext.fpstate ? xsize : 0;
     mask = uc.sigmask;
+    // As the kernel's restore_altstack: refused (and so ignored) while still on it.
+    set_alternate_stack(uc.stack, c.rsp);
     return true;
 }
 

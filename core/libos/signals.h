@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Signals: the handlers and mask the program set, pending signals, and turning guest
-// exceptions into the signals Linux would deliver.
+// Signals: the handlers and mask the program set, pending signals, the alternate signal
+// stack, and turning guest exceptions into the signals Linux would deliver.
 #pragma once
 
 #include "kernel.h"
@@ -12,6 +12,13 @@ struct KernelSigaction {
     uint64_t handler, flags, restorer, mask;
 };
 
+// The kernel's stack_t (sigaltstack, and uc_stack in a signal frame).
+struct SignalStack {
+    uint64_t sp;
+    uint32_t flags; // SS_ONSTACK, SS_DISABLE, SS_AUTODISARM
+    uint64_t size;
+};
+
 // What a handler's siginfo says.
 struct SignalInfo {
     int32_t signo, code;
@@ -20,27 +27,50 @@ struct SignalInfo {
     uint32_t uid;
 };
 
+inline constexpr int32_t kSiUser = 0, kSiKernel = 128, kSiTkill = -6; // si_code values
+
+// What a blocking call that a signal stopped returns (the kernel's ERESTARTSYS, never seen
+// by the program): once the signal is delivered, the call is restarted if its handler has
+// SA_RESTART or no handler ran, and fails with EINTR otherwise (signal(7)). Calls Linux
+// never restarts (poll, select, nanosleep, pause ...) return -EINTR themselves.
+inline constexpr int64_t kRestartSyscall = 512;
+// deliver_pending_signals's `syscall` when no system call is ending.
+inline constexpr int64_t kNoSyscall = -1;
+
 // Handles an exception other than a system call: a fault inside the LibOS's own user
 // copies resumes at its fixup; a fault in the program becomes its signal.
 void deliver_exception(bsc_exception &exception);
 
-// After a system call: runs the handler of the first pending signal that is not blocked
-// (by changing `context`), or takes its default action.
-void deliver_pending_signals(bsc_cpu_context &context);
+// After system call number `syscall` (its result in rax) or at an interrupt (kNoSyscall):
+// runs the handler of the first pending signal that is not blocked (by changing
+// `context`), or takes its default action; settles a call that returned kRestartSyscall.
+void deliver_pending_signals(bsc_cpu_context &context, int64_t syscall);
 
 // Makes `sig` pending for the process with si_code `code` (delivered at the program's
-// next ABI boundary); -EINVAL for a bad number.
+// next ABI boundary); -EINVAL for a bad number. An ignored signal is dropped, as Linux
+// drops it, unless it is blocked.
 int64_t raise_signal(uint64_t sig, int32_t code);
 
-// Whether a signal is pending and not blocked: a blocking call returns EINTR for it.
+// Whether a signal is pending and not blocked: a blocking call returns early for it.
 bool signal_pending();
 
-// signal_frame.cpp: builds Linux's rt_sigframe for `info` on the program's stack and
-// points `context` at the handler; false if the stack is unusable.
+// For the wait of ppoll, pselect6 and rt_sigsuspend: `mask` replaces the blocked mask
+// until the call ends; a handler that interrupts the call returns to the old mask.
+void block_for_wait(uint64_t mask);
+
+// signal_frame.cpp: the calling thread's alternate signal stack as sigaltstack reports it
+// at stack pointer `sp`, and setting it (0 or -errno, as sigaltstack).
+SignalStack alternate_stack(uint64_t sp);
+int64_t set_alternate_stack(const SignalStack &wanted, uint64_t sp);
+
+// signal_frame.cpp: builds Linux's rt_sigframe for `info` on the program's stack, or on
+// the alternate stack for an SA_ONSTACK handler, and points `context` at the handler;
+// false if the stack is unusable.
 bool push_signal_frame(bsc_cpu_context &context, const SignalInfo &info,
                        const KernelSigaction &action, uint64_t old_mask);
-// signal_frame.cpp: for rt_sigreturn, restores `context` from the frame at its stack
-// pointer and returns the mask saved there; false if the frame is unreadable.
+// signal_frame.cpp: for rt_sigreturn, restores `context` (and the alternate stack) from
+// the frame at its stack pointer and returns the mask saved there; false if the frame is
+// unreadable.
 bool pop_signal_frame(bsc_cpu_context &context, uint64_t &mask);
 
 } // namespace libos

@@ -59,10 +59,11 @@ void vlog(const char *format, va_list args) {
 [[noreturn]] void on_exception(bsc_exception *exception) {
     bsc_cpu_context &context = exception->context;
     if (exception->kind == BSC_EXCEPTION_SYSCALL) {
+        int64_t number = static_cast<int64_t>(context.rax);
         handle_syscall(context);
-        deliver_pending_signals(context);
-    }
-    else if (exception->kind == BSC_EXCEPTION_TIMESTAMP)
+        // rt_sigreturn resumes a context rather than ending a call (the kernel's orig_ax -1).
+        deliver_pending_signals(context, number == __NR_rt_sigreturn ? kNoSyscall : number);
+    } else if (exception->kind == BSC_EXCEPTION_TIMESTAMP)
         emulate_timestamp(*exception);
     else
         deliver_exception(*exception);

@@ -19,11 +19,14 @@ Split split(int64_t ns) {
     return {sec, static_cast<uint32_t>(rest)};
 }
 
-// Linux's encoding of a device number (new_encode_dev).
-uint32_t major_of(uint64_t dev) { return static_cast<uint32_t>(((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffu)); }
-uint32_t minor_of(uint64_t dev) { return static_cast<uint32_t>((dev & 0xff) | ((dev >> 12) & ~0xffu)); }
-
 } // namespace
+
+uint32_t device_major(uint64_t dev) {
+    return static_cast<uint32_t>(((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffu));
+}
+uint32_t device_minor(uint64_t dev) {
+    return static_cast<uint32_t>((dev & 0xff) | ((dev >> 12) & ~0xffu));
+}
 
 uint32_t file_type_bits(uint32_t type) {
     switch (type) {
@@ -75,8 +78,8 @@ struct statx to_statx(const bsc_stream_attributes &a) {
     sx.stx_atime = {at.sec, at.nsec, 0};
     sx.stx_mtime = {mt.sec, mt.nsec, 0};
     sx.stx_ctime = {ct.sec, ct.nsec, 0};
-    sx.stx_rdev_major = major_of(a.rdev), sx.stx_rdev_minor = minor_of(a.rdev);
-    sx.stx_dev_major = major_of(a.device), sx.stx_dev_minor = minor_of(a.device);
+    sx.stx_rdev_major = device_major(a.rdev), sx.stx_rdev_minor = device_minor(a.rdev);
+    sx.stx_dev_major = device_major(a.device), sx.stx_dev_minor = device_minor(a.device);
     return sx;
 }
 

@@ -9,6 +9,10 @@
 
 namespace libos {
 
+// The major and minor numbers of a device number in stat's encoding (glibc's
+// gnu_dev_major / gnu_dev_minor).
+uint32_t device_major(uint64_t dev);
+uint32_t device_minor(uint64_t dev);
 // The S_IF* file type bits for a BSC_TYPE_*.
 uint32_t file_type_bits(uint32_t type);
 struct stat to_stat(const bsc_stream_attributes &attributes);

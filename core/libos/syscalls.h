@@ -39,16 +39,17 @@ void handle_syscall(bsc_cpu_context &context);
     X(getgid) X(getegid) X(getresuid) X(getresgid) X(getpgrp) X(getpgid) X(getsid)      \
     X(setpgid) X(uname) X(prlimit64) X(getrlimit) X(setrlimit) X(sysinfo) X(getrusage)  \
     X(arch_prctl) X(set_tid_address) X(set_robust_list) X(rseq) X(sched_getaffinity)    \
-    X(sched_yield) X(getrandom)                                                         \
+    X(sched_yield) X(getcpu) X(getrandom)                                               \
     /* sys/time.cpp */                                                                  \
     X(clock_gettime) X(clock_getres) X(gettimeofday) X(time) X(nanosleep)               \
     X(clock_nanosleep) X(times)                                                         \
     /* sys/futex.cpp */                                                                 \
     X(futex)                                                                            \
     /* sys/signals.cpp */                                                               \
-    X(rt_sigaction) X(rt_sigprocmask) X(rt_sigreturn) X(sigaltstack) X(pause) X(kill) X(tkill) X(tgkill)         \
-    /* sys/timers.cpp */                                                                  \
-    X(alarm) X(setitimer) X(getitimer)                                                   \
+    X(rt_sigaction) X(rt_sigprocmask) X(rt_sigpending) X(rt_sigsuspend) X(rt_sigreturn)     \
+    X(sigaltstack) X(pause) X(kill) X(tkill) X(tgkill)                                  \
+    /* sys/timers.cpp */                                                                \
+    X(alarm) X(setitimer) X(getitimer)                                                  \
     /* sys/pipes.cpp */                                                                 \
     X(pipe) X(pipe2) X(poll) X(ppoll) X(select) X(pselect6)
 // clang-format on

@@ -2,7 +2,7 @@
 // The LibOS's per-thread state, found through %gs (bsc_tcb.guest[0]).
 #pragma once
 
-#include "kernel.h"
+#include "signals.h"
 
 namespace libos {
 
@@ -10,6 +10,7 @@ struct Thread {
     uint32_t tid;
     uint64_t clear_child_tid; // set_tid_address
     uint64_t exception_stack; // base of the stack exception upcalls run on
+    SignalStack alternate_stack; // sigaltstack; size 0: none
 };
 
 // Gives the initial thread its exception stack and per-thread block.

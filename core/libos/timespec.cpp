@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: MIT
-// Reading timespecs from the program's memory.
+// Reading timespecs from the program's memory, and the clocks.
 #include "timespec.h"
 
 #include <asm-generic/errno.h>
 
+#include "kernel.h"
 #include "user_memory.h"
 
 namespace libos {
+
+int64_t clock_now(uint32_t clock) {
+    int64_t ns = 0;
+    abi().time_query(clock, &ns);
+    return ns;
+}
 
 int64_t timespec_from_user(uint64_t address, int64_t &ns, int64_t absent) {
     ns = absent;

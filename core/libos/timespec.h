@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// struct timespec as the program passes it: reading one from its memory as nanoseconds.
+// Time as the program passes it (struct timespec, read from its memory as nanoseconds) and
+// the ABI's clocks.
 #pragma once
 
 #include <stdint.h>
@@ -13,6 +14,9 @@ struct Timespec {
 };
 
 inline Timespec to_timespec(int64_t ns) { return {ns / kNanosPerSecond, ns % kNanosPerSecond}; }
+
+// The current time of an ABI clock (BSC_CLOCK_*), in nanoseconds.
+int64_t clock_now(uint32_t clock);
 
 // Reads the timespec at user address `address` into ns: 0, -EFAULT, or -EINVAL for a
 // negative or malformed value. A null address gives `absent` (for "no timeout").

@@ -5,11 +5,13 @@
 #include <asm-generic/errno.h>
 #include <asm-generic/fcntl.h>
 #include <asm/ioctls.h>
+#include <asm/signal.h>
 #include <asm/termbits.h>
+#include <linux/fcntl.h>
 
-#include "devices.h"
 #include "fd_table.h"
 #include "heap.h"
+#include "libos_files.h"
 #include "paths.h"
 #include "signals.h"
 #include "stat.h"
@@ -22,6 +24,7 @@ namespace {
 constexpr uint64_t kMaxIov = 1024;
 // The largest single read or write, as Linux caps it.
 constexpr uint64_t kMaxTransfer = 0x7ffff000;
+constexpr int64_t kPipeCapacity = 65536;
 
 struct Iovec {
     uint64_t base, length;
@@ -34,7 +37,8 @@ bool seekable(uint32_t type) {
     return type == BSC_TYPE_FILE || type == BSC_TYPE_DIRECTORY || type == BSC_TYPE_BLOCK_DEVICE;
 }
 
-// One read or write through the ABI, retried when a host signal interrupts it.
+// One read or write through the ABI, retried when the thread is interrupted for no
+// signal (a checkpoint); a signal stops it, to be restarted after a SA_RESTART handler.
 int64_t transfer(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size, bool write) {
     if (write ? !writable(file) : !readable(file))
         return -EBADF;
@@ -42,8 +46,8 @@ int64_t transfer(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size
         return -EISDIR;
     if (size > kMaxTransfer)
         size = kMaxTransfer;
-    if (is_libos_device(file))
-        return device_transfer(buffer, size, write);
+    if (is_libos_file(file))
+        return libos_file_transfer(file, offset, buffer, size, write);
     uint64_t done = 0;
     bsc_status status;
     do
@@ -52,6 +56,10 @@ int64_t transfer(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size
                        : abi().stream_read(file.handle, offset, reinterpret_cast<void *>(buffer),
                                            size, &done);
     while (status == BSC_E_INTERRUPTED && !signal_pending());
+    if (status == BSC_E_INTERRUPTED)
+        return -kRestartSyscall;
+    if (status == BSC_E_BROKEN_PIPE)
+        raise_signal(SIGPIPE, kSiUser); // and the write fails with EPIPE, as on Linux
     return status == BSC_OK ? static_cast<int64_t>(done) : result_of(status);
 }
 
@@ -108,8 +116,9 @@ int64_t duplicate_to(int fd, int target, bool cloexec) {
 int64_t set_status_flags(OpenFile &file, uint64_t flags) {
     bsc_stream_attributes attributes{};
     attributes.options = flags & O_NONBLOCK ? BSC_OPTION_NONBLOCK : 0;
-    bsc_status status = abi().stream_attributes_set_by_handle(file.handle, BSC_SET_OPTIONS,
-                                                              &attributes);
+    bsc_status status = is_libos_file(file) ? BSC_OK
+                                            : abi().stream_attributes_set_by_handle(
+                                                  file.handle, BSC_SET_OPTIONS, &attributes);
     if (status != BSC_OK && status != BSC_E_INVALID)
         return result_of(status);
     file.flags = (file.flags & ~uint32_t{O_NONBLOCK}) | (flags & O_NONBLOCK);
@@ -161,16 +170,6 @@ int64_t record_lock(OpenFile &file, uint64_t command, uint64_t user_lock) {
             return -EFAULT;
     }
     return 0;
-}
-
-// The attributes of the stream behind an open file.
-int64_t attributes_of(const OpenFile &file, bsc_stream_attributes &attributes) {
-    attributes = {};
-    if (is_libos_device(file)) {
-        attributes = device_attributes();
-        return 0;
-    }
-    return result_of(abi().stream_attributes_query_by_handle(file.handle, &attributes));
 }
 
 int64_t flush(int fd, uint32_t flags) {
@@ -225,6 +224,9 @@ int64_t sys_lseek(Syscall &c) {
         return -ESPIPE;
     if (c.arg[2] > 2)
         return -EINVAL;
+    if (is_libos_file(*file.get()))
+        return libos_file_seek(*file.get(), static_cast<int64_t>(c.arg[1]),
+                               static_cast<uint32_t>(c.arg[2]));
     uint64_t position = 0;
     bsc_status status = abi().stream_seek(file->handle, static_cast<int64_t>(c.arg[1]),
                                           static_cast<uint32_t>(c.arg[2]), &position);
@@ -262,6 +264,10 @@ int64_t sys_fcntl(Syscall &c) {
     case F_SETFD: fd_set_cloexec(fd, c.arg[2] & FD_CLOEXEC); return 0;
     case F_GETFL: return file->flags;
     case F_SETFL: return set_status_flags(*file.get(), c.arg[2]);
+    case F_GETPIPE_SZ:
+        // The host's pipes are Linux pipes of the default capacity; their size is not
+        // visible through the ABI, so it cannot be changed either.
+        return file->type == BSC_TYPE_PIPE ? kPipeCapacity : -EBADF;
     case F_GETLK:
     case F_SETLK:
     case F_SETLKW:
@@ -278,7 +284,7 @@ int64_t sys_ioctl(Syscall &c) {
     if (!file)
         return -EBADF;
     bsc_stream_attributes attributes;
-    if (int64_t error = attributes_of(*file.get(), attributes))
+    if (int64_t error = file_attributes(*file.get(), attributes))
         return error;
     bool tty = attributes.type == BSC_TYPE_TTY;
     switch (c.arg[1]) {
@@ -374,7 +380,7 @@ int64_t sys_fstat(Syscall &c) {
     if (!file)
         return -EBADF;
     bsc_stream_attributes attributes;
-    if (int64_t error = attributes_of(*file.get(), attributes))
+    if (int64_t error = file_attributes(*file.get(), attributes))
         return error;
     return put_user(c.arg[1], to_stat(attributes)) ? 0 : -EFAULT;
 }

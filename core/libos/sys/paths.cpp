@@ -8,9 +8,9 @@
 #include <linux/fs.h>
 #include <linux/stat.h>
 
-#include "devices.h"
 #include "exec.h"
 #include "fd_table.h"
+#include "libos_files.h"
 #include "paths.h"
 #include "stat.h"
 #include "syscalls.h"
@@ -56,9 +56,7 @@ int64_t query_at(int dirfd, uint64_t user_path, uint64_t flags,
     char first = 0;
     if (flags & AT_EMPTY_PATH && get_user(user_path, first) && first == 0) {
         FileRef file(dirfd);
-        if (!file)
-            return -EBADF;
-        return result_of(abi().stream_attributes_query_by_handle(file->handle, &attributes));
+        return file ? file_attributes(*file.get(), attributes) : -EBADF;
     }
     return query(dirfd, user_path, !(flags & AT_SYMLINK_NOFOLLOW), attributes);
 }
@@ -82,11 +80,8 @@ int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
     Target target;
     if (int64_t error = resolve(dirfd, user_path, target))
         return error;
-    if (is_libos_device(target.path)) {
-        OpenFile *device = open_file(BSC_NO_HANDLE, static_cast<uint32_t>(flags & O_ACCMODE),
-                                     BSC_TYPE_CHAR_DEVICE, target.path);
-        return fd_install(device, 0, flags & O_CLOEXEC);
-    }
+    if (is_libos_file(target.path))
+        return open_libos_file(target.path, flags);
     uint32_t create = !(flags & O_CREAT) ? BSC_CREATE_NEVER
                       : flags & O_EXCL   ? BSC_CREATE_ALWAYS
                                          : BSC_CREATE_TRY;
@@ -179,7 +174,9 @@ int64_t remove(int dirfd, uint64_t path, bool directory) {
 }
 
 int64_t rename_at(int from_dir, uint64_t from, int to_dir, uint64_t to, uint64_t flags) {
-    if (flags & ~uint64_t{RENAME_NOREPLACE | RENAME_EXCHANGE})
+    // RENAME_WHITEOUT (overlay file systems) is not supported; exchanging excludes the rest.
+    if ((flags & ~uint64_t{RENAME_NOREPLACE | RENAME_EXCHANGE}) ||
+        ((flags & RENAME_EXCHANGE) && (flags & RENAME_NOREPLACE)))
         return -EINVAL;
     Target source, destination;
     if (int64_t error = resolve(from_dir, from, source))
@@ -284,6 +281,9 @@ int64_t sys_faccessat(Syscall &c) {
     return access_at(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2], 0);
 }
 int64_t sys_faccessat2(Syscall &c) {
+    // AT_EACCESS (effective ids) changes nothing: the real and effective ids are the same.
+    if (c.arg[3] & ~uint64_t{AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH})
+        return -EINVAL;
     return access_at(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2], c.arg[3]);
 }
 

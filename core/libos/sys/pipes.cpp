@@ -6,6 +6,8 @@
 
 #include "fd_table.h"
 #include "heap.h"
+#include "libos_files.h"
+#include "signals.h"
 #include "syscalls.h"
 #include "timespec.h"
 #include "user_memory.h"
@@ -19,6 +21,45 @@ struct PollFd {
     int32_t fd;
     int16_t events, revents;
 };
+
+// A wait's timeout: when it ends (monotonic ns), or kForever.
+constexpr int64_t kForever = -1;
+
+int64_t deadline_after(int64_t ns) {
+    return ns < 0 ? kForever : clock_now(BSC_CLOCK_MONOTONIC) + ns;
+}
+
+// What is left until the deadline, never negative (kForever stays).
+int64_t time_left(int64_t deadline) {
+    if (deadline == kForever)
+        return kForever;
+    int64_t left = deadline - clock_now(BSC_CLOCK_MONOTONIC);
+    return left > 0 ? left : 0;
+}
+
+// select, pselect6 and ppoll write what is left of the timeout back (poll_select_finish);
+// as for the kernel, a timeout that cannot be written back is no error.
+void put_time_left(uint64_t address, int64_t deadline, bool microseconds) {
+    if (!address)
+        return;
+    Timespec left = to_timespec(time_left(deadline));
+    if (microseconds)
+        left.nsec /= 1000;
+    put_user(address, left);
+}
+
+// The signal mask a call waits with (ppoll, pselect6): at `address`, `size` bytes.
+int64_t wait_with_mask(uint64_t address, uint64_t size) {
+    uint64_t mask;
+    if (!address)
+        return 0;
+    if (size != sizeof mask)
+        return -EINVAL;
+    if (!get_user(address, mask))
+        return -EFAULT;
+    block_for_wait(mask);
+    return 0;
+}
 
 int64_t make_pipe(uint64_t user_fds, uint64_t flags) {
     if (flags & ~uint64_t{O_CLOEXEC | O_NONBLOCK | O_DIRECT})
@@ -43,9 +84,26 @@ int64_t make_pipe(uint64_t user_fds, uint64_t flags) {
     return 0;
 }
 
-// Waits on `count` poll entries (in LibOS memory) for at most timeout_ns (-1: forever);
-// fills revents and returns how many are ready.
-int64_t wait_poll(PollFd *fds, uint64_t count, int64_t timeout_ns) {
+// The poll entries' readiness from the ABI's wait items.
+int64_t collect_ready(PollFd *fds, const bsc_wait_item *items, const uint64_t *map,
+                      uint32_t waited) {
+    int64_t ready = 0;
+    for (uint32_t j = 0; j < waited; j++) {
+        uint16_t r = items[j].ready;
+        int16_t revents = static_cast<int16_t>(
+            (r & BSC_WAIT_READ ? POLLIN : 0) | (r & BSC_WAIT_WRITE ? POLLOUT : 0) |
+            (r & BSC_WAIT_ERROR ? POLLERR : 0) | (r & BSC_WAIT_HANGUP ? POLLHUP : 0));
+        PollFd &p = fds[map[j]];
+        p.revents = static_cast<int16_t>(revents & (p.events | POLLERR | POLLHUP));
+        ready += p.revents != 0;
+    }
+    return ready;
+}
+
+// Waits on `count` poll entries (in LibOS memory) until `deadline`; fills revents and
+// returns how many are ready. A pending signal ends the wait with EINTR unless something
+// is ready at once (never restarted).
+int64_t wait_poll(PollFd *fds, uint64_t count, int64_t deadline) {
     auto *items = static_cast<bsc_wait_item *>(allocate(sizeof(bsc_wait_item) * (count + 1)));
     auto *map = static_cast<uint64_t *>(allocate(sizeof(uint64_t) * (count + 1)));
     uint32_t waited = 0;
@@ -55,7 +113,7 @@ int64_t wait_poll(PollFd *fds, uint64_t count, int64_t timeout_ns) {
         if (fds[i].fd < 0)
             continue;
         FileRef file(fds[i].fd);
-        if (!file || file->handle == BSC_NO_HANDLE) { // a LibOS device is always ready
+        if (!file || is_libos_file(*file.get())) { // a LibOS file is always ready
             fds[i].revents = file ? static_cast<int16_t>(fds[i].events & (POLLIN | POLLOUT))
                                   : static_cast<int16_t>(POLLNVAL);
             ready += fds[i].revents != 0;
@@ -67,38 +125,32 @@ int64_t wait_poll(PollFd *fds, uint64_t count, int64_t timeout_ns) {
         map[waited++] = i;
     }
     int64_t result = ready;
-    if (waited > 0 || ready == 0) {
+    for (bsc_status status = BSC_E_INTERRUPTED; status == BSC_E_INTERRUPTED && result >= 0;) {
+        bool signalled = signal_pending();
         uint32_t count_ready = 0;
-        bsc_status status = abi().objects_wait_any(waited ? items : nullptr, waited,
-                                                   ready ? 0 : timeout_ns, &count_ready);
-        if (status == BSC_E_INTERRUPTED)
-            result = -EINTR;
-        else if (status != BSC_OK && status != BSC_E_TIMED_OUT)
+        status = abi().objects_wait_any(waited ? items : nullptr, waited,
+                                        ready || signalled ? 0 : time_left(deadline),
+                                        &count_ready);
+        if (status == BSC_OK || status == BSC_E_TIMED_OUT)
+            result = ready + collect_ready(fds, items, map, waited);
+        else if (status != BSC_E_INTERRUPTED)
             result = result_of(status);
-        else
-            for (uint32_t j = 0; j < waited; j++) {
-                uint16_t r = items[j].ready;
-                int16_t revents = static_cast<int16_t>(
-                    (r & BSC_WAIT_READ ? POLLIN : 0) | (r & BSC_WAIT_WRITE ? POLLOUT : 0) |
-                    (r & BSC_WAIT_ERROR ? POLLERR : 0) | (r & BSC_WAIT_HANGUP ? POLLHUP : 0));
-                PollFd &p = fds[map[j]];
-                p.revents = static_cast<int16_t>(revents & (p.events | POLLERR | POLLHUP));
-                result += p.revents != 0;
-            }
+        if (result == 0 && (signalled || signal_pending()))
+            result = -EINTR;
     }
     release(items, sizeof(bsc_wait_item) * (count + 1));
     release(map, sizeof(uint64_t) * (count + 1));
     return result;
 }
 
-int64_t poll_user(uint64_t user_fds, uint64_t count, int64_t timeout_ns) {
+int64_t poll_user(uint64_t user_fds, uint64_t count, int64_t deadline) {
     if (count > kMaxPollFds)
         return -EINVAL;
     size_t bytes = sizeof(PollFd) * count;
     auto *fds = static_cast<PollFd *>(allocate(bytes + 1));
     int64_t result = -EFAULT;
     if (copy_from_user(fds, user_fds, bytes)) {
-        result = wait_poll(fds, count, timeout_ns);
+        result = wait_poll(fds, count, deadline);
         if (result >= 0 && !copy_to_user(user_fds, fds, bytes))
             result = -EFAULT;
     }
@@ -108,7 +160,7 @@ int64_t poll_user(uint64_t user_fds, uint64_t count, int64_t timeout_ns) {
 
 // select over up to 1024 descriptors, by way of poll.
 int64_t select_user(uint64_t nfds, uint64_t read_set, uint64_t write_set, uint64_t except_set,
-                    int64_t timeout_ns) {
+                    int64_t deadline) {
     if (nfds > 1024)
         return -EINVAL;
     uint64_t sets[3][16] = {};
@@ -126,7 +178,7 @@ int64_t select_user(uint64_t nfds, uint64_t read_set, uint64_t write_set, uint64
         if (events)
             fds[count++] = {static_cast<int32_t>(fd), events, 0};
     }
-    int64_t result = wait_poll(fds, count, timeout_ns);
+    int64_t result = wait_poll(fds, count, deadline);
     if (result >= 0) {
         uint64_t out[3][16] = {};
         result = 0;
@@ -158,14 +210,19 @@ int64_t sys_pipe2(Syscall &c) { return make_pipe(c.arg[0], c.arg[1]); }
 
 int64_t sys_poll(Syscall &c) {
     int64_t ms = static_cast<int32_t>(c.arg[2]);
-    return poll_user(c.arg[0], c.arg[1], ms < 0 ? -1 : ms * 1000000);
+    return poll_user(c.arg[0], c.arg[1], deadline_after(ms < 0 ? -1 : ms * 1000000));
 }
 
 int64_t sys_ppoll(Syscall &c) {
     int64_t ns;
     if (int64_t error = timespec_from_user(c.arg[2], ns))
         return error;
-    return poll_user(c.arg[0], c.arg[1], ns);
+    int64_t deadline = deadline_after(ns);
+    if (int64_t error = wait_with_mask(c.arg[3], c.arg[4]))
+        return error;
+    int64_t result = poll_user(c.arg[0], c.arg[1], deadline);
+    put_time_left(c.arg[2], deadline, false);
+    return result;
 }
 
 int64_t sys_select(Syscall &c) {
@@ -174,18 +231,33 @@ int64_t sys_select(Syscall &c) {
         struct {
             int64_t sec, usec;
         } tv;
-        if (!get_user(c.arg[4], tv) || tv.sec < 0 || tv.usec < 0)
+        if (!get_user(c.arg[4], tv))
+            return -EFAULT;
+        if (tv.sec < 0 || tv.usec < 0)
             return -EINVAL;
         ns = tv.sec * kNanosPerSecond + tv.usec * 1000;
     }
-    return select_user(c.arg[0], c.arg[1], c.arg[2], c.arg[3], ns);
+    int64_t deadline = deadline_after(ns);
+    int64_t result = select_user(c.arg[0], c.arg[1], c.arg[2], c.arg[3], deadline);
+    put_time_left(c.arg[4], deadline, true);
+    return result;
 }
 
 int64_t sys_pselect6(Syscall &c) {
     int64_t ns;
     if (int64_t error = timespec_from_user(c.arg[4], ns))
         return error;
-    return select_user(c.arg[0], c.arg[1], c.arg[2], c.arg[3], ns);
+    int64_t deadline = deadline_after(ns);
+    struct {
+        uint64_t mask, size;
+    } sigmask{0, 0};
+    if (c.arg[5] && !get_user(c.arg[5], sigmask))
+        return -EFAULT;
+    if (int64_t error = wait_with_mask(sigmask.mask, sigmask.size))
+        return error;
+    int64_t result = select_user(c.arg[0], c.arg[1], c.arg[2], c.arg[3], deadline);
+    put_time_left(c.arg[4], deadline, false);
+    return result;
 }
 
 } // namespace libos

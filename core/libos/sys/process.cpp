@@ -9,14 +9,13 @@
 
 #include "syscalls.h"
 #include "thread.h"
+#include "timespec.h"
 #include "user_memory.h"
 
 namespace libos {
 namespace {
 
-// Virtual process ids: the program is pid 2, its parent pid 1 (no other process exists
-// yet); they stay the same across a checkpoint and restore.
-constexpr int64_t kPid = 2, kParentPid = 1;
+constexpr int64_t kParentPid = 1; // see kPid
 
 bsc_system_info system() {
     bsc_system_info info{};
@@ -130,10 +129,12 @@ int64_t sys_sysinfo(Syscall &call) {
 }
 
 int64_t sys_getrusage(Syscall &call) {
-    int64_t cpu = 0;
-    abi().time_query(call.arg[0] == 1 /* RUSAGE_THREAD */ ? BSC_CLOCK_THREAD_CPU
-                                                          : BSC_CLOCK_PROCESS_CPU,
-                     &cpu);
+    int64_t who = static_cast<int32_t>(call.arg[0]);
+    if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
+        return -EINVAL;
+    // There are no child processes yet: they used nothing.
+    int64_t cpu = who == RUSAGE_CHILDREN ? 0
+                  : clock_now(who == RUSAGE_THREAD ? BSC_CLOCK_THREAD_CPU : BSC_CLOCK_PROCESS_CPU);
     rusage usage{};
     usage.ru_utime.tv_sec = cpu / 1000000000;
     usage.ru_utime.tv_usec = cpu % 1000000000 / 1000;
@@ -173,6 +174,14 @@ int64_t sys_sched_getaffinity(Syscall &call) {
         mask[cpu / 64] |= uint64_t{1} << (cpu % 64);
     uint64_t bytes = size < sizeof mask ? size : sizeof mask;
     return copy_to_user(call.arg[2], mask, bytes) ? static_cast<int64_t>(bytes) : -EFAULT;
+}
+
+// getcpu: the LibOS does not know where the thread runs; it answers processor 0, node 0
+// (glibc's sched_getcpu asks this, there being no vDSO and no rseq area).
+int64_t sys_getcpu(Syscall &call) {
+    uint32_t zero = 0;
+    return ok_if((!call.arg[0] || put_user(call.arg[0], zero)) &&
+                 (!call.arg[1] || put_user(call.arg[1], zero)));
 }
 
 int64_t sys_sched_yield(Syscall &) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Signal system calls (rt_sigaction, rt_sigprocmask, rt_sigreturn, sigaltstack, kill to
-// itself) and the delivery of faults and pending signals to handlers.
+// Signal system calls (rt_sigaction, rt_sigprocmask, rt_sigpending, rt_sigsuspend,
+// rt_sigreturn, sigaltstack, pause, kill to itself) and the delivery of faults and
+// pending signals to handlers.
 #include <asm-generic/errno.h>
 #include <asm/signal.h>
 
@@ -13,11 +14,14 @@ namespace libos {
 namespace {
 
 constexpr int kSignals = 64;
-constexpr int64_t kPid = 2; // see sys/process.cpp
+constexpr uint64_t kDefault = 0, kIgnore = 1; // SIG_DFL and SIG_IGN as handler values
 
 KernelSigaction actions[kSignals + 1];
 uint64_t blocked_mask, pending_mask;
 int32_t pending_code[kSignals + 1]; // si_code of each pending signal: SI_USER or SI_TKILL
+// The mask a waiting call replaced (block_for_wait), to go back to when the call ends.
+uint64_t mask_before_wait;
+bool waiting_with_mask;
 Spinlock signal_lock;
 
 uint64_t bit(uint64_t sig) { return uint64_t{1} << (sig - 1); }
@@ -38,46 +42,93 @@ bool ignored_by_default(uint64_t sig) {
     return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH;
 }
 
+bool ignored(uint64_t sig, const KernelSigaction &action) {
+    return action.handler == kIgnore || (action.handler == kDefault && ignored_by_default(sig));
+}
+
+void terminate(int sig) { abi().process_exit(-sig); }
+
+// A call that returned kRestartSyscall starts again (back on its `syscall` instruction,
+// its number in rax) unless a handler without SA_RESTART runs: then it fails with EINTR.
+void settle_interrupted_call(bsc_cpu_context &c, int64_t syscall, bool handler_runs,
+                             uint64_t flags) {
+    if (syscall == kNoSyscall || c.rax != static_cast<uint64_t>(-kRestartSyscall))
+        return;
+    if (handler_runs && !(flags & SA_RESTART)) {
+        c.rax = static_cast<uint64_t>(-int64_t{EINTR});
+        return;
+    }
+    c.rax = static_cast<uint64_t>(syscall);
+    c.rip -= 2; // the length of `syscall`
+}
+
+// A waiting call's mask is replaced by the one from before it, unless a handler took it.
+void end_wait_mask() {
+    SpinGuard guard(signal_lock);
+    if (waiting_with_mask)
+        blocked_mask = mask_before_wait;
+    waiting_with_mask = false;
+}
+
 // Takes the action for `sig` now: its default, nothing, or its handler (a frame on the
 // program's stack; the handler runs when the context is resumed).
-void act(bsc_cpu_context &context, uint64_t sig, const SignalInfo &info) {
+void act(bsc_cpu_context &context, uint64_t sig, const SignalInfo &info, int64_t syscall) {
     KernelSigaction action;
     uint64_t old_mask;
     {
         SpinGuard guard(signal_lock);
         action = actions[sig];
-        old_mask = blocked_mask;
-        if (action.handler > 1) {
+        // The handler returns to the mask from before a waiting call (sigsuspend, ppoll).
+        old_mask = waiting_with_mask ? mask_before_wait : blocked_mask;
+        if (action.handler > kIgnore) {
+            waiting_with_mask = false;
             blocked_mask |= action.mask & ~kUnblockable;
             if (!(action.flags & SA_NODEFER))
                 blocked_mask |= bit(sig);
             if (action.flags & SA_RESETHAND)
-                actions[sig].handler = 0;
+                actions[sig].handler = kDefault;
         }
     }
-    if (action.handler == 1 || (action.handler == 0 && ignored_by_default(sig)))
+    bool handler_runs = action.handler > kIgnore;
+    settle_interrupted_call(context, syscall, handler_runs, action.flags);
+    if (ignored(sig, action))
         return;
-    if (action.handler == 0 || !push_signal_frame(context, info, action, old_mask))
-        abi().process_exit(-static_cast<int32_t>(sig)); // the default: terminate
+    if (!handler_runs)
+        terminate(static_cast<int>(sig));
+    else if (!push_signal_frame(context, info, action, old_mask))
+        terminate(SIGSEGV); // no room for the frame: the kernel forces SIGSEGV
+}
+
+// Sleeps until a signal is pending: its handler runs as the call returns EINTR.
+int64_t wait_for_signal() {
+    uint32_t ready;
+    while (!signal_pending())
+        abi().objects_wait_any(nullptr, 0, BSC_WAIT_FOREVER, &ready);
+    return -EINTR;
 }
 
 } // namespace
 
-void deliver_pending_signals(bsc_cpu_context &context) {
-    uint64_t sig;
-    int32_t code;
+void deliver_pending_signals(bsc_cpu_context &context, int64_t syscall) {
+    uint64_t sig = 0;
+    int32_t code = 0;
     {
         SpinGuard guard(signal_lock);
-        uint64_t ready = pending_mask & ~blocked_mask;
-        if (!ready)
-            return;
-        sig = static_cast<uint64_t>(__builtin_ctzll(ready)) + 1;
-        pending_mask &= ~bit(sig);
-        code = pending_code[sig];
+        if (uint64_t ready = pending_mask & ~blocked_mask) {
+            sig = static_cast<uint64_t>(__builtin_ctzll(ready)) + 1;
+            pending_mask &= ~bit(sig);
+            code = pending_code[sig];
+        }
     }
-    bsc_system_info info{};
-    abi().system_info_query(&info);
-    act(context, sig, SignalInfo{static_cast<int32_t>(sig), code, 0, kPid, info.user_id});
+    if (sig) {
+        bsc_system_info info{};
+        abi().system_info_query(&info);
+        act(context, sig, SignalInfo{static_cast<int32_t>(sig), code, 0, kPid, info.user_id},
+            syscall);
+    } else {
+        settle_interrupted_call(context, syscall, false, 0);
+    }
+    end_wait_mask();
 }
 
 void deliver_exception(bsc_exception &exception) {
@@ -88,29 +139,28 @@ void deliver_exception(bsc_exception &exception) {
         // Inside the LibOS (serving a system call), the signal waits for the call's end.
         uint64_t image = start_info().image_base;
         if (c.rip - image >= start_info().image_size)
-            deliver_pending_signals(c);
+            deliver_pending_signals(c, kNoSyscall);
         return;
     }
     int sig = signal_for(exception);
     if (verbose())
         log("signal %d for a fault at rip %lx, address %lx", sig, c.rip, exception.address);
-    bool blocked;
+    bool unhandled;
     {
         SpinGuard guard(signal_lock);
-        blocked = blocked_mask & bit(sig);
+        unhandled = (blocked_mask & bit(sig)) || actions[sig].handler == kIgnore;
     }
-    if (blocked) // a blocked synchronous fault kills, as on Linux
-        abi().process_exit(-sig);
+    if (unhandled) // a blocked or ignored synchronous fault kills, as on Linux
+        terminate(sig);
     int32_t code = exception.kind == BSC_EXCEPTION_MEMORY
                        ? (exception.code == BSC_FAULT_PROTECTION ? 2 /* SEGV_ACCERR */
                                                                  : 1 /* SEGV_MAPERR */)
                    : exception.kind == BSC_EXCEPTION_ARITHMETIC && exception.code == BSC_ARITH_DIVIDE
                        ? 1 /* FPE_INTDIV */
-                       : 128 /* SI_KERNEL */;
-    act(c, static_cast<uint64_t>(sig), SignalInfo{sig, code, exception.address, 0, 0});
+                       : kSiKernel;
+    act(c, static_cast<uint64_t>(sig), SignalInfo{sig, code, exception.address, 0, 0},
+        kNoSyscall);
 }
-
-constexpr int32_t kSiUser = 0, kSiTkill = -6;
 
 int64_t raise_signal(uint64_t sig, int32_t code) {
     if (sig > kSignals)
@@ -118,6 +168,8 @@ int64_t raise_signal(uint64_t sig, int32_t code) {
     if (sig == 0)
         return 0;
     SpinGuard guard(signal_lock);
+    if (!(blocked_mask & bit(sig)) && ignored(sig, actions[sig]))
+        return 0;
     pending_mask |= bit(sig);
     pending_code[sig] = code;
     return 0;
@@ -126,6 +178,13 @@ int64_t raise_signal(uint64_t sig, int32_t code) {
 bool signal_pending() {
     SpinGuard guard(signal_lock);
     return pending_mask & ~blocked_mask;
+}
+
+void block_for_wait(uint64_t mask) {
+    SpinGuard guard(signal_lock);
+    mask_before_wait = blocked_mask;
+    waiting_with_mask = true;
+    blocked_mask = mask & ~kUnblockable;
 }
 
 int64_t sys_rt_sigaction(Syscall &call) {
@@ -141,8 +200,11 @@ int64_t sys_rt_sigaction(Syscall &call) {
     {
         SpinGuard guard(signal_lock);
         old = actions[sig];
-        if (call.arg[1])
+        if (call.arg[1]) {
             actions[sig] = wanted;
+            if (ignored(sig, wanted)) // what is pending is dropped, as on Linux
+                pending_mask &= ~bit(sig);
+        }
     }
     return !call.arg[2] || put_user(call.arg[2], old) ? 0 : -EFAULT;
 }
@@ -170,10 +232,32 @@ int64_t sys_rt_sigprocmask(Syscall &call) {
     return !call.arg[2] || put_user(call.arg[2], old) ? 0 : -EFAULT;
 }
 
+// The signals that are pending because they are blocked.
+int64_t sys_rt_sigpending(Syscall &call) {
+    if (call.arg[1] > 8)
+        return -EINVAL;
+    uint64_t set;
+    {
+        SpinGuard guard(signal_lock);
+        set = pending_mask & blocked_mask;
+    }
+    return copy_to_user(call.arg[0], &set, call.arg[1]) ? 0 : -EFAULT;
+}
+
+int64_t sys_rt_sigsuspend(Syscall &call) {
+    uint64_t mask;
+    if (call.arg[1] != 8)
+        return -EINVAL;
+    if (!get_user(call.arg[0], mask))
+        return -EFAULT;
+    block_for_wait(mask);
+    return wait_for_signal();
+}
+
 int64_t sys_rt_sigreturn(Syscall &c) {
     uint64_t mask;
     if (!pop_signal_frame(c.context, mask))
-        abi().process_exit(-SIGSEGV);
+        terminate(SIGSEGV);
     {
         SpinGuard guard(signal_lock);
         blocked_mask = mask & ~kUnblockable;
@@ -181,13 +265,7 @@ int64_t sys_rt_sigreturn(Syscall &c) {
     return static_cast<int64_t>(c.context.rax); // the restored context, untouched
 }
 
-// Sleeps until a signal is delivered: the handler runs as the call returns EINTR.
-int64_t sys_pause(Syscall &) {
-    uint32_t ready;
-    while (!signal_pending())
-        abi().objects_wait_any(nullptr, 0, BSC_WAIT_FOREVER, &ready);
-    return -EINTR;
-}
+int64_t sys_pause(Syscall &) { return wait_for_signal(); }
 
 int64_t sys_kill(Syscall &c) {
     int64_t pid = static_cast<int32_t>(c.arg[0]);
@@ -205,12 +283,14 @@ int64_t sys_tgkill(Syscall &c) {
 }
 
 int64_t sys_sigaltstack(Syscall &call) {
-    struct {
-        uint64_t sp;
-        int32_t flags;
-        uint64_t size;
-    } disabled{0, 2 /* SS_DISABLE */, 0};
-    return !call.arg[1] || put_user(call.arg[1], disabled) ? 0 : -EFAULT;
+    SignalStack wanted;
+    if (call.arg[0] && !get_user(call.arg[0], wanted))
+        return -EFAULT;
+    SignalStack old = alternate_stack(call.context.rsp);
+    if (call.arg[0])
+        if (int64_t error = set_alternate_stack(wanted, call.context.rsp))
+            return error;
+    return !call.arg[1] || put_user(call.arg[1], old) ? 0 : -EFAULT;
 }
 
 } // namespace libos

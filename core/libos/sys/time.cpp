@@ -4,6 +4,7 @@
 #include <linux/time.h>
 #include <linux/times.h>
 
+#include "signals.h"
 #include "syscalls.h"
 #include "timespec.h"
 #include "user_memory.h"
@@ -27,22 +28,21 @@ bool clock_for(uint64_t id, uint32_t &clock) {
     }
 }
 
-int64_t now(uint32_t clock) {
-    int64_t ns = 0;
-    abi().time_query(clock, &ns);
-    return ns;
-}
-
-// Sleeps for ns nanoseconds; on interruption writes what remains to `remaining`.
+// Sleeps for ns nanoseconds. A signal ends the sleep with EINTR and what remains written
+// to `remaining` (never restarted, whatever SA_RESTART says); an interruption for no
+// signal (a checkpoint) sleeps on.
 int64_t sleep_for(int64_t ns, uint64_t remaining) {
-    int64_t deadline = now(BSC_CLOCK_MONOTONIC) + ns;
-    uint32_t ready;
-    bsc_status status = abi().objects_wait_any(nullptr, 0, ns, &ready);
-    if (status == BSC_E_INTERRUPTED) {
-        int64_t left = deadline - now(BSC_CLOCK_MONOTONIC);
-        if (remaining)
-            put_user(remaining, to_timespec(left));
-        return -EINTR;
+    int64_t deadline = clock_now(BSC_CLOCK_MONOTONIC) + ns;
+    for (int64_t left = ns; left > 0; left = deadline - clock_now(BSC_CLOCK_MONOTONIC)) {
+        uint32_t ready;
+        if (abi().objects_wait_any(nullptr, 0, left, &ready) != BSC_E_INTERRUPTED)
+            return 0;
+        if (signal_pending()) {
+            left = deadline - clock_now(BSC_CLOCK_MONOTONIC);
+            if (remaining && !put_user(remaining, to_timespec(left > 0 ? left : 0)))
+                return -EFAULT;
+            return -EINTR;
+        }
     }
     return 0;
 }
@@ -53,7 +53,7 @@ int64_t sys_clock_gettime(Syscall &call) {
     uint32_t clock;
     if (!clock_for(call.arg[0], clock))
         return -EINVAL;
-    int64_t ns = now(clock);
+    int64_t ns = clock_now(clock);
     return put_user(call.arg[1], to_timespec(ns)) ? 0 : -EFAULT;
 }
 
@@ -65,7 +65,7 @@ int64_t sys_clock_getres(Syscall &call) {
 }
 
 int64_t sys_gettimeofday(Syscall &call) {
-    int64_t ns = now(BSC_CLOCK_REALTIME);
+    int64_t ns = clock_now(BSC_CLOCK_REALTIME);
     struct {
         int64_t sec, usec;
     } tv{ns / kBillion, ns % kBillion / 1000};
@@ -77,7 +77,7 @@ int64_t sys_gettimeofday(Syscall &call) {
 }
 
 int64_t sys_time(Syscall &call) {
-    int64_t seconds = now(BSC_CLOCK_REALTIME) / kBillion;
+    int64_t seconds = clock_now(BSC_CLOCK_REALTIME) / kBillion;
     if (call.arg[0] && !put_user(call.arg[0], seconds))
         return -EFAULT;
     return seconds;
@@ -101,23 +101,18 @@ int64_t sys_clock_nanosleep(Syscall &call) {
         return -EFAULT;
     if (int64_t error = timespec_from_user(call.arg[2], ns))
         return error;
-    if (call.arg[1] & TIMER_ABSTIME) {
-        ns -= now(clock);
-        if (ns <= 0)
-            return 0;
-        return -sleep_for(ns, 0) == EINTR ? -EINTR : 0;
-    }
-    int64_t result = sleep_for(ns, call.arg[3]);
-    return result;
+    if (call.arg[1] & TIMER_ABSTIME) // until a time: nothing remains to report
+        return sleep_for(ns - clock_now(clock), 0);
+    return sleep_for(ns, call.arg[3]);
 }
 
 int64_t sys_times(Syscall &call) {
-    int64_t cpu = now(BSC_CLOCK_PROCESS_CPU);
+    int64_t cpu = clock_now(BSC_CLOCK_PROCESS_CPU);
     tms out{};
     out.tms_utime = cpu / (kBillion / 100);
     if (call.arg[0] && !put_user(call.arg[0], out))
         return -EFAULT;
-    return now(BSC_CLOCK_MONOTONIC) / (kBillion / 100);
+    return clock_now(BSC_CLOCK_MONOTONIC) / (kBillion / 100);
 }
 
 } // namespace libos

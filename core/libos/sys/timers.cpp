@@ -25,11 +25,7 @@ int64_t interval;   // ns, 0: one-shot
 uint32_t generation; // bumped on every change; the timer thread waits on it
 bool thread_started;
 
-int64_t now() {
-    int64_t ns = 0;
-    abi().time_query(BSC_CLOCK_MONOTONIC, &ns);
-    return ns;
-}
+int64_t now() { return clock_now(BSC_CLOCK_MONOTONIC); }
 
 void timer_thread() {
     for (;;) {
@@ -49,7 +45,7 @@ void timer_thread() {
             }
         }
         if (fire) {
-            raise_signal(SIGALRM, 128 /* SI_KERNEL */);
+            raise_signal(SIGALRM, kSiKernel);
             abi().thread_interrupt(start_info().thread);
             continue;
         }

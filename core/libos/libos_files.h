@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+// Files the LibOS provides itself, with no host stream behind them: /dev/urandom and
+// /dev/random (served from random_read) and the generated, read-only /proc/self/maps.
+// Their open files have no handle.
+#pragma once
+
+#include "fd_table.h"
+
+namespace libos {
+
+// Whether `path` (absolute) names such a file.
+bool is_libos_file(const char *path);
+inline bool is_libos_file(const OpenFile &file) { return file.handle == BSC_NO_HANDLE; }
+
+// Opens it as open(2) with `flags` would: the new descriptor, or -errno.
+int64_t open_libos_file(const char *path, uint64_t flags);
+
+// read/write at `offset` (BSC_AT_POSITION: the file's position). Random devices fill
+// reads with random bytes and drop writes (as Linux does for an unprivileged writer);
+// generated files read their text. Returns bytes or -errno.
+int64_t libos_file_transfer(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size,
+                            bool write);
+// lseek in a generated file (SEEK_SET and SEEK_CUR, as the kernel's seq_file): the new
+// position or -errno.
+int64_t libos_file_seek(OpenFile &file, int64_t offset, uint32_t whence);
+
+// The attributes of any open file, the LibOS's own or a host stream: 0 or -errno.
+int64_t file_attributes(const OpenFile &file, bsc_stream_attributes &attributes);
+
+} // namespace libos

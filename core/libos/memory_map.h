@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+// The program's memory map, as Linux keeps its VMAs: sorted, non-overlapping regions that
+// split and merge as the program maps, unmaps and protects memory; /proc/self/maps is
+// generated from it. It holds only the program's memory (its ELF images, stack, break and
+// mmaps): the LibOS's own image, heap and stacks are the kernel's part, not the program's.
+#pragma once
+
+#include "kernel.h"
+
+namespace libos {
+
+// The file behind a file mapping, shared by every region cut from mappings of one open
+// file (the kernel merges neighbouring VMAs only of the same open file).
+struct MappedFile {
+    uint32_t refs;
+    uint64_t device, inode; // stat's st_dev and st_ino
+    char path[];            // with every symbolic link resolved, as the kernel shows it
+};
+
+// A new MappedFile with one reference; null if the path cannot be resolved.
+MappedFile *mapped_file(const char *path, bsc_handle handle);
+void mapped_file_release(MappedFile *file);
+
+// How /proc/self/maps names a region without a file.
+enum class RegionName : uint8_t { none, heap, stack };
+
+struct Region {
+    uint64_t start, end; // page aligned
+    uint64_t offset;     // file offset at start (file mappings)
+    MappedFile *file;    // or null: anonymous
+    uint32_t prot;       // PROT_* bits
+    bool shared;         // MAP_SHARED
+    RegionName name;
+    // Private memory that has been writable (the kernel's VM_ACCOUNT): never cleared, and
+    // kept apart from neighbours without it, as the kernel keeps such VMAs apart.
+    bool accounted = false;
+};
+
+// Records a region, replacing what it overlaps (as MAP_FIXED does); takes its own
+// reference to region.file. `accounted` is worked out from the other fields.
+void map_add(const Region &region);
+// Forgets [start, end) and calls release(piece_start, piece_end) for every run of it that
+// was mapped, so only the program's memory is given back.
+void map_remove(uint64_t start, uint64_t end, void (*release)(uint64_t, uint64_t));
+// Whether every page of [start, end) is mapped.
+bool map_covers(uint64_t start, uint64_t end);
+// Whether any page of [start, end) is mapped.
+bool map_intersects(uint64_t start, uint64_t end);
+// Sets the protection of [start, end), which must be mapped (map_covers).
+void map_protect(uint64_t start, uint64_t end, uint32_t prot);
+
+// The map as /proc/self/maps shows it: `size` bytes from allocate(size).
+char *map_text(uint64_t &size);
+
+} // namespace libos
