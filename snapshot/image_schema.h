@@ -118,22 +118,30 @@ struct HandleRecord {
     int32_t stdio_slot = -1;       // -1: not a standard stream
     StdioTarget stdio_target = StdioTarget::other;
     std::string target_path;
+    uint64_t partner = 0; // the other end of a pipe, by number; 0 if the guest closed it
     bool operator==(const HandleRecord &) const = default;
 };
 
-// Where a thread stopped for the capture: at the gate of a downcall (it returns from it
-// with "interrupted, retry"), or interrupted in guest code (its full context resumes).
-enum class ThreadPark : uint32_t { in_downcall, interrupted };
-template <> struct EnumNames<ThreadPark> {
-    static constexpr std::array<std::string_view, 2> names{"in_downcall", "interrupted"};
+// Where a thread stopped for the capture. In the exception upcall: raised by the capture's
+// interrupt in guest code or at the exit of the downcall it was in (the record and its
+// XSAVE area are in guest memory, on the thread's exception stack); a restore raises that
+// exception again. Before its thread_start upcall: a restore starts it anew. In
+// thread_exit: a restore lets it exit.
+enum class ParkPoint : uint32_t { exception, not_started, exiting };
+template <> struct EnumNames<ParkPoint> {
+    static constexpr std::array<std::string_view, 3> names{"exception", "not_started",
+                                                           "exiting"};
 };
 
 struct ThreadRecord {
     uint64_t handle = 0;
     uint64_t tcb_address = 0;
-    ThreadPark park = ThreadPark::in_downcall;
-    std::vector<uint8_t> cpu_context; // the bytes of a bsc_cpu_context
-    std::vector<uint8_t> xstate;      // the XSAVE area it points to
+    ParkPoint park = ParkPoint::exception;
+    uint64_t record_address = 0; // exception: the bsc_exception in guest memory
+    uint64_t argument = 0;       // not_started: the guest's thread_start argument
+    uint64_t stack_top = 0;      // not_started: its stack
+    uint64_t clear_on_exit = 0;  // the word set to 0 and woken when it exits, or 0
+    std::vector<uint8_t> exception; // a copy of the bsc_exception, for inspect
     bool operator==(const ThreadRecord &) const = default;
 };
 
@@ -153,6 +161,7 @@ struct ImageMetadata {
     std::vector<std::string> extension_stack; // the --ext specs, top first
     ProgramRecord program;
     uint64_t entry_page_address = 0;
+    uint64_t guest_upcalls = 0; // where the guest image's bsc_upcalls table is
     std::vector<RegionRecord> regions; // the page index has one entry per region, in order
     std::vector<HandleRecord> handles;
     std::vector<ThreadRecord> threads;
@@ -190,11 +199,12 @@ template <class Archive> void serialize(Archive &archive, FileIdentity &identity
 template <class Archive> void serialize(Archive &archive, HandleRecord &handle) {
     archive(handle.number, handle.kind, handle.uri, handle.access, handle.mode, handle.create,
             handle.options, handle.offset, handle.identity, handle.buffered, handle.stdio_slot,
-            handle.stdio_target, handle.target_path);
+            handle.stdio_target, handle.target_path, handle.partner);
 }
 
 template <class Archive> void serialize(Archive &archive, ThreadRecord &thread) {
-    archive(thread.handle, thread.tcb_address, thread.park, thread.cpu_context, thread.xstate);
+    archive(thread.handle, thread.tcb_address, thread.park, thread.record_address,
+            thread.argument, thread.stack_top, thread.clear_on_exit, thread.exception);
 }
 
 template <class Archive> void serialize(Archive &archive, EventRecord &event) {
@@ -204,7 +214,8 @@ template <class Archive> void serialize(Archive &archive, EventRecord &event) {
 template <class Archive> void serialize(Archive &archive, ImageMetadata &metadata) {
     archive(metadata.schema_version, metadata.image_id, metadata.parent,
             metadata.created_unix_ns, metadata.abi_version, metadata.extension_stack,
-            metadata.program, metadata.entry_page_address, metadata.regions, metadata.handles,
+            metadata.program, metadata.entry_page_address, metadata.guest_upcalls,
+            metadata.regions, metadata.handles,
             metadata.threads, metadata.events, metadata.extension_blobs);
 }
 

@@ -97,6 +97,22 @@ struct ImageWriter::State {
         return entry;
     }
 
+    void check_new_region(size_t index, uint64_t address, uint64_t size) const {
+        if (committed)
+            throw std::logic_error("a region added after commit");
+        if (size == 0 || size % kPageSize != 0 || address % kPageSize != 0)
+            throw std::invalid_argument(fmt::format(
+                "region {}: {} bytes at {:#x} are not whole pages", index, size, address));
+        if (regions.contains(index))
+            throw std::invalid_argument(fmt::format("region {} added twice", index));
+    }
+
+    void finish_region(size_t index, RegionPages region_pages, uint64_t size) {
+        done += size;
+        report(0);
+        regions.emplace(index, std::move(region_pages));
+    }
+
     void report(uint64_t region_done) const {
         if (options.progress)
             options.progress(done + region_done, options.total_bytes);
@@ -156,20 +172,20 @@ ImageWriter ImageWriter::create(const std::filesystem::path &final_path, const I
 
 void ImageWriter::add_region_pages(size_t region_index, std::span<const std::byte> memory) {
     auto &state = *state_;
-    if (state.committed)
-        throw std::logic_error("add_region_pages after commit");
-    if (memory.empty() || memory.size() % kPageSize != 0 ||
-        reinterpret_cast<uintptr_t>(memory.data()) % kPageSize != 0)
-        throw std::invalid_argument(fmt::format("region {}: {} bytes at {} are not whole pages",
-                                                region_index, memory.size(),
-                                                static_cast<const void *>(memory.data())));
-    if (state.regions.contains(region_index))
-        throw std::invalid_argument(fmt::format("region {} added twice", region_index));
+    auto address = reinterpret_cast<uint64_t>(memory.data());
+    state.check_new_region(region_index, address, memory.size());
     auto parent = state.parent_pages ? &*state.parent_pages : nullptr;
     auto pages = state.pages.add_region(memory, parent,
                                         [&](uint64_t region_done) { state.report(region_done); });
-    state.done += memory.size();
-    state.regions.emplace(region_index, std::move(pages));
+    state.finish_region(region_index, std::move(pages), memory.size());
+}
+
+void ImageWriter::add_zero_region(size_t region_index, uint64_t address, uint64_t size) {
+    auto &state = *state_;
+    state.check_new_region(region_index, address, size);
+    PageEntry zero{PageLocation::zero, 0, 0, zero_page_hash()};
+    state.finish_region(region_index,
+                        RegionPages{address, std::vector<PageEntry>(size / kPageSize, zero)}, size);
 }
 
 ImageId ImageWriter::commit(ImageMetadata metadata) {

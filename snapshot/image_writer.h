@@ -41,6 +41,9 @@ public:
     // and must not change until this returns. Each region whose contents are
     // pages_in_image is added once; zero pages take no space.
     void add_region_pages(size_t region_index, std::span<const std::byte> memory);
+    // Records region `region_index`, of `size` bytes at `address`, as all zero pages without
+    // reading it: the caller knows it was never accessible, so never written.
+    void add_zero_region(size_t region_index, uint64_t address, uint64_t size);
 
     // Completes the image: writes the page index, the metadata and the section table,
     // syncs, renames to the final path and syncs the directory. Sets the metadata's

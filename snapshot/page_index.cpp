@@ -118,8 +118,7 @@ RegionStats region_stats(const PageIndex &index, size_t region) {
         }
     }
     std::ranges::sort(blocks);
-    auto duplicates = std::ranges::unique(blocks);
-    blocks.erase(duplicates.begin(), duplicates.end());
+    blocks.erase(std::unique(blocks.begin(), blocks.end()), blocks.end());
     for (auto block : blocks)
         stats.compressed_bytes += index.blocks[block].stored_size;
     stats.uncompressed_bytes = stats.stored_pages * kPageSize;

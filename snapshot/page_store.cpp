@@ -19,11 +19,6 @@ namespace {
 
 constexpr std::array<std::byte, kPageSize> kZeroPage{};
 
-uint64_t zero_page_hash() {
-    static const uint64_t hash = xxh3(kZeroPage);
-    return hash;
-}
-
 // Blocks compressed between two writes: enough to keep every core busy, few enough that
 // the compressed bytes waiting to be written stay small.
 size_t blocks_per_batch(unsigned threads) { return std::max<size_t>(16, 4 * size_t{threads}); }
@@ -120,6 +115,11 @@ void copy_block(std::span<const std::byte> blocks_section, const std::vector<Blo
 
 } // namespace
 
+uint64_t zero_page_hash() {
+    static const uint64_t hash = xxh3(kZeroPage);
+    return hash;
+}
+
 ParentPages::ParentPages(const PageIndex &index) : index_(index), locator_(index) {}
 
 std::optional<uint64_t> ParentPages::hash_at(uint64_t address) const {
@@ -138,7 +138,6 @@ RegionPages PageStoreWriter::add_region(std::span<const std::byte> memory,
     RegionPages region{reinterpret_cast<uint64_t>(memory.data()),
                        classify_pages(memory, parent, threads_)};
     store_blocks(memory, region.pages, progress);
-    progress(memory.size());
     return region;
 }
 

@@ -114,12 +114,14 @@ inline ImageMetadata sample_metadata(std::vector<RegionRecord> regions) {
         {3, HandleKind::file, "file:/etc/hosts", 1, 0644, 0, 0, 17, identity, {}, -1,
          StdioTarget::other, ""},
         {4, HandleKind::pipe_read, "pipe:", 1, 0, 0, 2, 0, {}, {'a', 'b', 0}, -1,
-         StdioTarget::other, ""},
+         StdioTarget::other, "", 5},
         {1, HandleKind::stdio, "dev:stdout", 2, 0, 0, 0, 0, {}, {}, 1, StdioTarget::terminal,
          "/dev/pts/3"}};
-    metadata.threads = {{7, 0x200000100000, ThreadPark::interrupted,
-                         std::vector<uint8_t>(168, 0x5a), std::vector<uint8_t>(832, 0x11)},
-                        {8, 0x200000200000, ThreadPark::in_downcall, {1, 2, 3}, {}}};
+    metadata.guest_upcalls = 0x200000012340;
+    metadata.threads = {{7, 0x200000100000, ParkPoint::exception, 0x2000001ff000, 0, 0, 0,
+                         std::vector<uint8_t>(176, 0x5a)},
+                        {8, 0x200000200000, ParkPoint::not_started, 0, 0x42, 0x2000002f0000,
+                         0x200000200040, {}}};
     metadata.events = {{9, 1, true}, {10, 0, false}};
     metadata.extension_blobs = {{"trace", {1, 2, 3, 4}}, {"empty", {}}};
     return metadata;

@@ -109,3 +109,21 @@ TEST_CASE("pages: the page index is the same whatever the number of threads", "[
     CHECK(read_region(one, 0) == region.copy());
     CHECK(read_region(four, 0) == region.copy());
 }
+
+TEST_CASE("pages: a region added as zero is read as zeros without being read",
+          "[snapshot]") {
+    ScratchDirectory dir;
+    GuestRegion stored(2);
+    fill_pattern(stored.bytes(), 1);
+    RegionRecord never_touched{0x7000000000, 100 * kPageSize, 0, 0, RegionOrigin::anonymous,
+                               "", 0, RegionContents::pages_in_image};
+    auto writer = ImageWriter::create(dir / "a.img");
+    writer.add_zero_region(0, never_touched.address, never_touched.size);
+    writer.add_region_pages(1, stored.bytes());
+    writer.commit(sample_metadata({never_touched, stored.record()}));
+    auto chain = ImageChain::open(dir / "a.img");
+    CHECK(chain.top().region_stats(0).zero_pages == 100);
+    CHECK(chain.top().page_index().blocks.size() == 1);
+    CHECK(read_region(chain, 0) == std::vector<std::byte>(never_touched.size));
+    CHECK(read_region(chain, 1) == stored.copy());
+}

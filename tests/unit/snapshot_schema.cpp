@@ -22,7 +22,7 @@ TEST_CASE("schema: enums print their names, and unknown values say so", "[snapsh
     CHECK(to_string(RegionContents::none) == "none");
     CHECK(to_string(HandleKind::pipe_write) == "pipe_write");
     CHECK(to_string(StdioTarget::terminal) == "terminal");
-    CHECK(to_string(ThreadPark::interrupted) == "interrupted");
+    CHECK(to_string(ParkPoint::not_started) == "not_started");
     CHECK(to_string(PageLocation::in_parent) == "in_parent");
     CHECK(to_string(SectionKind::page_blocks) == "page_blocks");
     CHECK(to_string(static_cast<HandleKind>(8)) == "unknown");
@@ -69,6 +69,6 @@ TEST_CASE("schema: metadata constraints are checked", "[snapshot]") {
     twice.handles.push_back(twice.handles.front());
     refused(twice, "two handles are numbered 3");
     auto park = sample_metadata({});
-    park.threads[0].park = static_cast<ThreadPark>(2);
-    refused(park, "thread 7 has unknown park state 2");
+    park.threads[0].park = static_cast<ParkPoint>(3);
+    refused(park, "thread 7 has unknown park state 3");
 }
