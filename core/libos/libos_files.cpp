@@ -5,6 +5,7 @@
 #include <asm-generic/errno.h>
 #include <asm-generic/fcntl.h>
 
+#include "exec.h"
 #include "memory_map.h"
 #include "user_memory.h"
 
@@ -15,13 +16,14 @@ bool is_random_device(const char *path) {
     return freestanding::equal(path, "/dev/urandom") || freestanding::equal(path, "/dev/random");
 }
 
-// The program's own maps under each name Linux gives it (its pid is kPid).
+// The program's pid as /proc names it.
+constexpr char kPidText[] = "2";
+static_assert(kPid == 2, "kPidText is the program's pid");
+
 bool is_maps_file(const char *path) {
-    return freestanding::equal(path, "/proc/self/maps") ||
-           freestanding::equal(path, "/proc/thread-self/maps") ||
-           freestanding::equal(path, "/proc/2/maps");
+    const char *entry = own_proc_entry(path);
+    return entry && freestanding::equal(entry, "maps");
 }
-static_assert(kPid == 2, "is_maps_file names the program's pid");
 
 int64_t read_text(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size) {
     uint64_t at = offset == BSC_AT_POSITION ? file.position : offset;
@@ -61,6 +63,23 @@ bsc_stream_attributes libos_file_attributes(const OpenFile &file) {
 }
 
 } // namespace
+
+const char *own_proc_entry(const char *path) {
+    const char *const directories[] = {"/proc/self/", "/proc/thread-self/", "/proc/2/"};
+    for (const char *directory : directories)
+        if (freestanding::starts_with(path, directory))
+            return path + strlen(directory);
+    return nullptr;
+}
+
+bool read_libos_link(const char *path, char *text, size_t capacity) {
+    const char *entry = own_proc_entry(path);
+    if (freestanding::equal(path, "/proc/self"))
+        return freestanding::copy_string(text, capacity, kPidText);
+    if (entry && freestanding::equal(entry, "exe"))
+        return freestanding::copy_string(text, capacity, program_path());
+    return false;
+}
 
 bool is_libos_file(const char *path) { return is_random_device(path) || is_maps_file(path); }
 

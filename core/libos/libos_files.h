@@ -1,12 +1,20 @@
 // SPDX-License-Identifier: MIT
 // Files the LibOS provides itself, with no host stream behind them: /dev/urandom and
 // /dev/random (served from random_read) and the generated, read-only /proc/self/maps.
-// Their open files have no handle.
+// Their open files have no handle. Also the links of the program's own /proc directory.
 #pragma once
 
 #include "fd_table.h"
 
 namespace libos {
+
+// The entry of the program's own /proc directory that `path` (absolute) names: "exe" for
+// /proc/self/exe, /proc/thread-self/exe or /proc/PID/exe with the program's pid; else null.
+const char *own_proc_entry(const char *path);
+
+// The text of a link the LibOS answers for: /proc/self (the pid) and /proc/self/exe (the
+// program). False for any other path.
+bool read_libos_link(const char *path, char *text, size_t capacity);
 
 // Whether `path` (absolute) names such a file.
 bool is_libos_file(const char *path);

@@ -135,7 +135,7 @@ bool push_signal_frame(bsc_cpu_context &c, const SignalInfo &info, const KernelS
     RtSigframe frame{};
     frame.return_address = action.restorer;
     frame.uc.flags = kUcSigcontextSs | kUcStrictRestoreSs | (xsize > 512 ? kUcFpXstate : 0);
-    frame.uc.stack = alternate_stack(c.rsp);
+    frame.uc.stack = current_thread().alternate_stack; // as set, flags included (the kernel's)
     save(c, frame.uc.mcontext);
     frame.uc.mcontext.fpstate = xsize ? fpstate : 0;
     frame.uc.mcontext.oldmask = old_mask;
@@ -167,14 +167,16 @@ bool pop_signal_frame(bsc_cpu_context &c, uint64_t &mask) {
     // is popped, so the stack pointer is at the ucontext.
     Ucontext uc;
     uint32_t xsize = c.xstate_size;
-    if (!get_user(c.rsp, uc))
+    uint64_t frame_sp = c.rsp;
+    if (!get_user(frame_sp, uc))
         return false;
     restore(uc.mcontext, c);
     c.xstate = uc.mcontext.fpstate;
     c.xstate_size = uc.mcontext.fpstate ? xsize : 0;
     mask = uc.sigmask;
-    // As the kernel's restore_altstack: refused (and so ignored) while still on it.
-    set_alternate_stack(uc.stack, c.rsp);
+    // As the kernel's restore_altstack, judged at the frame: refused (and so ignored)
+    // while the frame is on the alternate stack, unless that stack disarmed itself.
+    set_alternate_stack(uc.stack, frame_sp);
     return true;
 }
 

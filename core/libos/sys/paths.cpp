@@ -33,7 +33,8 @@ struct Target {
 int64_t resolve(int dirfd, uint64_t user_path, Target &target, const char *scheme = "file:") {
     if (int64_t error = resolve_user_path(dirfd, user_path, target.path, sizeof target.path))
         return error;
-    if (freestanding::equal(target.path, "/proc/self/exe")) // opening or stat'ing the link
+    const char *entry = own_proc_entry(target.path);
+    if (entry && freestanding::equal(entry, "exe")) // opening or stat'ing the link
         freestanding::copy_string(target.path, sizeof target.path, program_path());
     if (freestanding::equal(target.path, "/dev/null"))
         return make_uri("dev:null", "", target.uri, sizeof target.uri);
@@ -132,13 +133,12 @@ int64_t access_at(int dirfd, uint64_t path, uint64_t mode, uint64_t flags) {
 int64_t readlink_at(int dirfd, uint64_t user_path, uint64_t buffer, uint64_t size) {
     if (static_cast<int64_t>(size) <= 0)
         return -EINVAL;
-    // /proc/self/exe is a link to the program (resolve() would follow it).
+    // The LibOS answers for the program's /proc links (resolve() would follow them).
     char path[kPathMax], text[kPathMax];
     if (int64_t error = resolve_user_path(dirfd, user_path, path, sizeof path))
         return error;
     uint64_t length = 0;
-    if (freestanding::equal(path, "/proc/self/exe")) {
-        freestanding::copy_string(text, sizeof text, program_path());
+    if (read_libos_link(path, text, sizeof text)) {
         length = strlen(text);
     } else {
         Target target;

@@ -15,7 +15,6 @@
 namespace libos {
 namespace {
 
-constexpr uint64_t kMaxPollFds = 4096;
 
 struct PollFd {
     int32_t fd;
@@ -144,7 +143,7 @@ int64_t wait_poll(PollFd *fds, uint64_t count, int64_t deadline) {
 }
 
 int64_t poll_user(uint64_t user_fds, uint64_t count, int64_t deadline) {
-    if (count > kMaxPollFds)
+    if (count > static_cast<uint64_t>(kMaxFds)) // RLIMIT_NOFILE, the table's size
         return -EINVAL;
     size_t bytes = sizeof(PollFd) * count;
     auto *fds = static_cast<PollFd *>(allocate(bytes + 1));

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 // Edge cases of the file system calls, printed so a run under bascule can be compared
 // with a native one: errno on bad paths and descriptors, EFAULT, short reads, O_APPEND,
-// O_EXCL, dup and lseek semantics, directories.
+// O_EXCL, dup and lseek semantics, directories, statfs, faccessat2 and renameat2 flags,
+// fdatasync.
+#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -84,8 +87,32 @@ int main(void) {
     printf("entries in dir (with . and ..): %d\n", entries);
     SHOW("unlink", unlink("dir/moved.txt"));
     SHOW("rmdir", rmdir("dir"));
+    struct statfs volume;
+    SHOW("statfs .", statfs(".", &volume));
+    SHOW("statfs missing", statfs("nothing", &volume));
+    SHOW("statfs bad result pointer", syscall(SYS_statfs, ".", bad));
+    SHOW("fstatfs fd 999", fstatfs(999, &volume));
+    int a = open("a.txt", O_RDWR | O_CREAT | O_TRUNC, 0644), b;
+    write(a, "aaa", 3);
+    b = open("b.txt", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    write(b, "b", 1);
+    SHOW("fdatasync", fdatasync(a));
+    SHOW("fdatasync fd 999", fdatasync(999));
+    SHOW("faccessat2 AT_EACCESS", syscall(SYS_faccessat2, AT_FDCWD, "a.txt", R_OK, AT_EACCESS));
+    SHOW("faccessat2 bad flag", syscall(SYS_faccessat2, AT_FDCWD, "a.txt", R_OK, 1));
+    SHOW("faccessat2 AT_EMPTY_PATH", syscall(SYS_faccessat2, a, "", W_OK, AT_EMPTY_PATH));
+    SHOW("renameat2 NOREPLACE onto a file", renameat2(AT_FDCWD, "a.txt", AT_FDCWD, "b.txt", RENAME_NOREPLACE));
+    SHOW("renameat2 EXCHANGE", renameat2(AT_FDCWD, "a.txt", AT_FDCWD, "b.txt", RENAME_EXCHANGE));
+    SHOW("size of a.txt after the exchange", stat("a.txt", &st) == 0 ? st.st_size : -1);
+    SHOW("renameat2 EXCHANGE with a missing one", renameat2(AT_FDCWD, "a.txt", AT_FDCWD, "c.txt", RENAME_EXCHANGE));
+    SHOW("renameat2 EXCHANGE|NOREPLACE", renameat2(AT_FDCWD, "a.txt", AT_FDCWD, "b.txt", RENAME_EXCHANGE | RENAME_NOREPLACE));
+    SHOW("renameat2 unknown flag", renameat2(AT_FDCWD, "a.txt", AT_FDCWD, "c.txt", 0x100));
+    SHOW("renameat2 NOREPLACE to a new name", renameat2(AT_FDCWD, "a.txt", AT_FDCWD, "c.txt", RENAME_NOREPLACE));
+    close(a);
+    close(b);
     int p[2];
     SHOW("pipe", pipe(p));
+    SHOW("fsync a pipe", fsync(p[1]));
     SHOW("lseek on a pipe", lseek(p[0], 0, SEEK_CUR));
     SHOW("write to pipe", write(p[1], "xyz", 3));
     close(p[1]);

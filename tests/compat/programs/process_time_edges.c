@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Edge cases of the process and time system calls, printed as facts that hold on any run
 // (ids and clocks differ between runs, their relations do not), so a run under bascule
-// can be compared with a native one.
+// can be compared with a native one: ids, clocks and sleeps, limits, affinity, resource
+// usage, sysinfo, getcpu, getrandom.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -68,6 +70,23 @@ int main(void) {
     printf("cpus in affinity match online: %d\n", CPU_COUNT(&cpus) == sysconf(_SC_NPROCESSORS_ONLN));
     struct rusage usage;
     printf("getrusage: %d\n", getrusage(RUSAGE_SELF, &usage));
+    printf("getrusage children: %d, thread: %d\n", getrusage(RUSAGE_CHILDREN, &usage),
+           getrusage(RUSAGE_THREAD, &usage));
+    report("getrusage bad who", getrusage(12345, &usage));
+    struct sysinfo info;
+    printf("sysinfo: %d\n", sysinfo(&info));
+    printf("memory and uptime: %d\n",
+           info.totalram > 0 && info.mem_unit > 0 && info.uptime > 0 && info.procs > 0);
+    report("sysinfo bad pointer", (int)syscall(SYS_sysinfo, 8));
+    printf("clock_getres without a result: %d\n", clock_getres(CLOCK_REALTIME, NULL));
+    printf("monotonic resolution within 1 ms: %d\n",
+           clock_getres(CLOCK_MONOTONIC, &res) == 0 && res.tv_sec == 0 && res.tv_nsec <= 1000000);
+    report("clock_getres bad clock", clock_getres((clockid_t)12345, &res));
+    struct timespec past = {1, 0};
+    printf("clock_nanosleep until a past time: %d\n",
+           clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &past, NULL));
+    report("nanosleep bad pointer", (int)syscall(SYS_nanosleep, 8, 0));
+    printf("sched_getcpu answers: %d\n", sched_getcpu() >= 0);
     char random[16];
     printf("getrandom: %ld\n", (long)syscall(SYS_getrandom, random, sizeof random, 0));
     return 3;
