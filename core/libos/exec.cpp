@@ -18,7 +18,6 @@ namespace elf = bsc::elf;
 namespace {
 
 constexpr uint64_t kStackSize = 8 << 20;
-constexpr uint64_t kPage = 4096;
 
 // An ELF file opened through the ABI, closed when done (its mappings stay).
 class ProgramFile {
@@ -57,9 +56,6 @@ private:
     abi().process_exit(status);
     __builtin_trap();
 }
-
-uint64_t page_down(uint64_t v) { return v & ~(kPage - 1); }
-uint64_t page_up(uint64_t v) { return (v + kPage - 1) & ~(kPage - 1); }
 
 uint32_t linux_protection(uint32_t segment_flags) {
     return (segment_flags & PF_R ? PROT_READ : 0) | (segment_flags & PF_W ? PROT_WRITE : 0) |

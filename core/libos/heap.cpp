@@ -4,6 +4,7 @@
 #include "heap.h"
 
 #include "kernel.h"
+#include "memory.h"
 #include "spinlock.h"
 
 namespace libos {
@@ -11,7 +12,6 @@ namespace {
 
 constexpr size_t kMinShift = 4, kMaxShift = 16;
 constexpr size_t kArenaSize = 1 << 20;
-constexpr size_t kPage = 4096;
 
 struct FreeBlock {
     FreeBlock *next;
@@ -39,7 +39,7 @@ void *map(size_t size) {
 
 void *allocate(size_t size) {
     if (size > (size_t{1} << kMaxShift))
-        return map((size + kPage - 1) & ~(kPage - 1));
+        return map(page_up(size));
     size_t shift = class_of(size);
     size_t block = size_t{1} << shift;
     void *result;
@@ -65,7 +65,7 @@ void release(void *block, size_t size) {
     if (!block)
         return;
     if (size > (size_t{1} << kMaxShift)) {
-        abi().vm_free(reinterpret_cast<uint64_t>(block), (size + kPage - 1) & ~(kPage - 1));
+        abi().vm_free(reinterpret_cast<uint64_t>(block), page_up(size));
         return;
     }
     size_t shift = class_of(size);

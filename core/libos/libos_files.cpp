@@ -7,6 +7,7 @@
 
 #include "exec.h"
 #include "memory_map.h"
+#include "paths.h"
 #include "user_memory.h"
 
 namespace libos {
@@ -16,9 +17,9 @@ bool is_random_device(const char *path) {
     return freestanding::equal(path, "/dev/urandom") || freestanding::equal(path, "/dev/random");
 }
 
-// The program's pid as /proc names it.
-constexpr char kPidText[] = "2";
-static_assert(kPid == 2, "kPidText is the program's pid");
+// The program's pid as /proc names it, and its directory there.
+constexpr char kPidText[] = "2", kPidDirectory[] = "/proc/2/";
+static_assert(kPid == 2, "kPidText and kPidDirectory name the program's pid");
 
 bool is_maps_file(const char *path) {
     const char *entry = own_proc_entry(path);
@@ -42,30 +43,36 @@ int64_t read_random(uint64_t buffer, uint64_t size) {
     return status == BSC_OK ? static_cast<int64_t>(size) : result_of(status);
 }
 
-bsc_stream_attributes libos_file_attributes(const OpenFile &file) {
-    bsc_stream_attributes a{};
-    a.type = file.type;
-    a.links = 1;
-    if (file.type == BSC_TYPE_CHAR_DEVICE) {
-        a.mode = 0666;
-        a.rdev = (1 << 8) | 9; // the kernel's encoding of 1:9, as for the real device
-        a.block_size = 4096;
-        return a;
-    }
-    // As procfs shows it: size 0 (the text is generated), owned by the process.
+// What procfs shows for the files it owns: the process's user and group.
+bsc_stream_attributes procfs_attributes(uint32_t type, uint32_t mode) {
     bsc_system_info system{};
     abi().system_info_query(&system);
-    a.mode = 0444;
+    bsc_stream_attributes a{};
+    a.type = type;
+    a.mode = mode;
+    a.links = 1;
     a.owner = system.user_id;
     a.group = system.group_id;
     a.block_size = 1024;
     return a;
 }
 
+bsc_stream_attributes libos_file_attributes(const OpenFile &file) {
+    if (file.type != BSC_TYPE_CHAR_DEVICE) // size 0: the text is generated
+        return procfs_attributes(file.type, 0444);
+    bsc_stream_attributes a{};
+    a.type = file.type;
+    a.links = 1;
+    a.mode = 0666;
+    a.rdev = (1 << 8) | 9; // the kernel's encoding of 1:9, as for the real device
+    a.block_size = 4096;
+    return a;
+}
+
 } // namespace
 
 const char *own_proc_entry(const char *path) {
-    const char *const directories[] = {"/proc/self/", "/proc/thread-self/", "/proc/2/"};
+    const char *const directories[] = {"/proc/self/", "/proc/thread-self/", kPidDirectory};
     for (const char *directory : directories)
         if (freestanding::starts_with(path, directory))
             return path + strlen(directory);
@@ -79,6 +86,14 @@ bool read_libos_link(const char *path, char *text, size_t capacity) {
     if (entry && freestanding::equal(entry, "exe"))
         return freestanding::copy_string(text, capacity, program_path());
     return false;
+}
+
+bool libos_link_attributes(const char *path, bsc_stream_attributes &attributes) {
+    char text[kPathMax];
+    if (!read_libos_link(path, text, sizeof text))
+        return false;
+    attributes = procfs_attributes(BSC_TYPE_SYMLINK, 0777);
+    return true;
 }
 
 bool is_libos_file(const char *path) { return is_random_device(path) || is_maps_file(path); }

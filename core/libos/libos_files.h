@@ -15,6 +15,9 @@ const char *own_proc_entry(const char *path);
 // The text of a link the LibOS answers for: /proc/self (the pid) and /proc/self/exe (the
 // program). False for any other path.
 bool read_libos_link(const char *path, char *text, size_t capacity);
+// lstat of such a link, as procfs shows it (a link of size 0, owned by the process);
+// false for any other path.
+bool libos_link_attributes(const char *path, bsc_stream_attributes &attributes);
 
 // Whether `path` (absolute) names such a file.
 bool is_libos_file(const char *path);

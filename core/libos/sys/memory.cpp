@@ -16,15 +16,12 @@
 namespace libos {
 namespace {
 
-constexpr uint64_t kPage = 4096;
 // The break may grow this far; the range is reserved up front so nothing else lands in it.
 constexpr uint64_t kBrkReserve = 1ull << 30;
 constexpr uint64_t kAccessBits = PROT_READ | PROT_WRITE | PROT_EXEC;
 
 uint64_t brk_start, brk_current, brk_mapped;
 Spinlock brk_lock;
-
-uint64_t page_up(uint64_t v) { return (v + kPage - 1) & ~(kPage - 1); }
 
 uint32_t protection(uint64_t prot) {
     return (prot & PROT_READ ? BSC_PROT_READ : 0) | (prot & PROT_WRITE ? BSC_PROT_WRITE : 0) |
@@ -123,7 +120,7 @@ int64_t sys_mmap(Syscall &call) {
                                                      : 0;
     if (flags & MAP_NORESERVE)
         map_flags |= BSC_MAP_NORESERVE;
-    uint64_t at = addr & ~(kPage - 1), size = page_up(length);
+    uint64_t at = page_down(addr), size = page_up(length);
     bool anonymous = flags & MAP_ANONYMOUS;
     // Shared anonymous memory behaves as private until there are other processes.
     Region region{0, 0, anonymous ? 0 : call.arg[5], nullptr,

@@ -44,6 +44,13 @@ int64_t resolve(int dirfd, uint64_t user_path, Target &target, const char *schem
 }
 
 int64_t query(int dirfd, uint64_t user_path, bool follow, bsc_stream_attributes &attributes) {
+    if (!follow) {
+        char path[kPathMax];
+        if (int64_t error = resolve_user_path(dirfd, user_path, path, sizeof path))
+            return error;
+        if (libos_link_attributes(path, attributes))
+            return 0;
+    }
     Target target;
     if (int64_t error = resolve(dirfd, user_path, target))
         return error;

@@ -14,12 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define SHOW(what, expr)                                                                 \
-    do {                                                                                 \
-        errno = 0;                                                                       \
-        long r_ = (long)(expr);                                                          \
-        printf("%-34s -> %ld (%s)\n", what, r_, r_ < 0 ? strerror(errno) : "ok");       \
-    } while (0)
+#include "show.h"
 
 static void *const bad = (void *)16;
 

@@ -17,6 +17,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "show.h"
+
 static sigjmp_buf recover;
 static void on_segv(int sig) { siglongjmp(recover, sig); }
 
@@ -27,13 +29,6 @@ static int write_faults(volatile char *p) {
     *p = 1;
     return 0;
 }
-
-#define SHOW(what, expr)                                                                    \
-    do {                                                                                    \
-        errno = 0;                                                                          \
-        long r_ = (long)(expr);                                                             \
-        printf("%-36s -> %ld (%s)\n", what, r_, r_ < 0 ? strerror(errno) : "ok");          \
-    } while (0)
 
 int main(void);
 

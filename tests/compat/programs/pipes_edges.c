@@ -17,12 +17,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#define SHOW(what, expr)                                                                    \
-    do {                                                                                    \
-        errno = 0;                                                                          \
-        long r_ = (long)(expr);                                                             \
-        printf("%-40s -> %ld (%s)\n", what, r_, r_ < 0 ? strerror(errno) : "ok");          \
-    } while (0)
+#include "show.h"
 
 static char block[100000];
 

@@ -15,19 +15,13 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "show.h"
 #ifndef SS_AUTODISARM
 #define SS_AUTODISARM (1U << 31) // Linux's, which glibc's headers do not name
 #endif
 static volatile int got;
 static sigjmp_buf jb;
-
-// Prints a call's result and, for a failure, its errno.
-#define SHOW(what, expr)                                                                    \
-    do {                                                                                    \
-        errno = 0;                                                                          \
-        long r_ = (long)(expr);                                                             \
-        printf("%-40s -> %ld (%s)\n", what, r_, r_ < 0 ? strerror(errno) : "ok");         \
-    } while (0)
 
 static char alternate[1 << 16];
 static volatile int on_alternate, in_handler_flags, change_errno, interrupted_flags;
