@@ -1,0 +1,319 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Checkpoint/restore of one process with CRIU and with bascule-snap: capture time,
+# frozen time, restore time and image size for heaps of 16 MiB, 256 MiB and 1 GiB, with
+# compressible (pattern) and incompressible (random) content. See experiments/README.md.
+#
+# Usage: experiments/checkpoint/compare.sh [BUILD_DIR] [REPS]   (default build/release, 5)
+# Environment:
+#   CRIU=PATH          the criu binary (default: criu on PATH); must be >= 4.1
+#   SIZES="16 256 1024"    heap sizes in MiB
+#   VARIANTS="pattern random"
+#   TOOLS="criu bascule"   which sides to run
+#   RESULTS=DIR        where runs.csv, summary.csv, compare.png go
+#                      (default experiments/checkpoint/results/YYYYmmdd-HHMMSS, git-ignored)
+#   IMAGES=DIR         where images are written (default a temporary directory under
+#                      TMPDIR); each is deleted after its repetition
+#   TICKS=200 PERIOD_MS=10  the workload's ticks (see heap_counter.c)
+#   BASCULE_SNAP=PATH  bascule-snap (default BUILD_DIR/bascule-snap, then PATH)
+#
+# Needs root (CRIU dumps and restores through ptrace and namespaces' privileges).
+#
+# One repetition, the same for both tools:
+#   1. start heap_counter (fresh process), wait until the heap is filled and it ticks;
+#   2. capture: wall time of `criu dump -t PID -D DIR` / `bascule-snap capture --stats PID
+#      -o IMAGE` (both leave the process dead: CRIU kills it after the dump, bascule-snap
+#      stops it after a complete capture); frozen time as the tool reports it
+#      (`criu dump --display-stats` "Frozen time", bascule-snap "frozen-ms:");
+#   3. image size: `du -sb` of the CRIU image directory / size of the bascule image file;
+#   4. restore time: from just before the restore command is started (`date +%s%N`) to the
+#      CLOCK_REALTIME timestamp the restored program writes with its first tick after the
+#      restore, i.e. until the program runs its own code again. (`criu restore -d` returns
+#      when the tree is resumed: its wall time is reported too, as restore_cmd_ms;
+#      `bascule-snap restore` becomes the guest and does not return, so it has none.)
+#   5. the restored program runs to the end; its standard output must match a run that
+#      was never checkpointed (pattern) or carry a checksum marked ok (random).
+# Images are read back from the page cache (just written); nothing is fsync'ed or dropped.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build_arg=${1:-$here/../../build/release}
+reps=${2:-5}
+sizes=${SIZES:-16 256 1024}
+variants=${VARIANTS:-pattern random}
+tools=${TOOLS:-criu bascule}
+ticks=${TICKS:-200}
+period_ms=${PERIOD_MS:-10}
+results=${RESULTS:-$here/results/$(date +%Y%m%d-%H%M%S)}
+
+die() { echo "compare.sh: $*" >&2; exit 1; }
+note() { echo "compare.sh: $*" >&2; }
+now_ns() { date +%s%N; }
+ms_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1e6 }'; }
+
+# --- what is there -----------------------------------------------------------------
+run_criu=0 run_bascule=0
+case " $tools " in *" criu "*) run_criu=1 ;; esac
+case " $tools " in *" bascule "*) run_bascule=1 ;; esac
+
+if ((run_criu)); then
+  [[ $(id -u) -eq 0 ]] || die "CRIU needs root: run this script as root (or TOOLS=bascule)"
+  criu=${CRIU:-$(command -v criu || true)}
+  [[ -n $criu && -x $criu ]] || die "no criu: set CRIU=/path/to/criu (CRIU >= 4.1; Debian 12's 3.17 fails on kernels >= 6.13)"
+  criu_version=$("$criu" --version 2>/dev/null | awk '/^Version:/ { print $2 }')
+  [[ -n $criu_version ]] || die "$criu --version says no version"
+  if [[ $(printf '%s\n4.1\n' "$criu_version" | sort -V | head -n1) != 4.1 ]]; then
+    die "$criu is CRIU $criu_version; need >= 4.1 (set CRIU=/path/to/criu)"
+  fi
+  if ! check_out=$("$criu" check 2>&1); then
+    die "'$criu check' fails on this kernel:
+$check_out"
+  fi
+fi
+
+if ((run_bascule)); then
+  build=$(cd "$build_arg" 2>/dev/null && pwd || true)
+  bascule=${build:+$build/bascule}
+  snap=${BASCULE_SNAP:-}
+  [[ -z $snap && -n $build && -x $build/bascule-snap ]] && snap=$build/bascule-snap
+  [[ -z $snap ]] && snap=$(command -v bascule-snap || true)
+  if [[ -z $snap || ! -x $snap ]]; then
+    note "bascule side skipped: no bascule-snap (not in ${build:-$build_arg}, not on PATH)"
+    run_bascule=0
+  elif [[ -z $bascule || ! -x $bascule ]]; then
+    note "bascule side skipped: no bascule in ${build:-$build_arg}"
+    run_bascule=0
+  fi
+fi
+((run_criu || run_bascule)) || die "nothing to run"
+
+python=
+for candidate in python3 /usr/bin/python3; do
+  if command -v "$candidate" >/dev/null && "$candidate" -c 'import matplotlib' 2>/dev/null; then
+    python=$candidate
+    break
+  fi
+done
+
+work=$(mktemp -d)
+images=${IMAGES:-$work}
+live_pid=  # the workload or restore process of the current repetition, if any
+cleanup() {
+  if [[ -n $live_pid ]] && kill -0 "$live_pid" 2>/dev/null; then
+    kill -KILL "$live_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+cc -O2 -std=c11 -Wall -Wextra "$here/heap_counter.c" -o "$work/heap_counter"
+hc=$work/heap_counter
+mkdir -p "$results"
+runs_csv=$results/runs.csv
+echo "tool,variant,heap_mib,rep,capture_ms,frozen_ms,restore_ms,restore_cmd_ms,image_bytes,output" >"$runs_csv"
+{
+  echo "date: $(date -Is)"
+  echo "kernel: $(uname -r)"
+  echo "cpu: $(nproc) x $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+  ((run_criu)) && echo "criu: $criu ($criu_version)"
+  ((run_bascule)) && echo "bascule-snap: $snap"
+  echo "reps: $reps ticks: $ticks period_ms: $period_ms images: $images ($(df --output=fstype "$images" | tail -n1))"
+  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$results/machine.txt"
+
+# --- helpers -----------------------------------------------------------------------
+# wait_for FILE AWK-CONDITION TIMEOUT_S: poll until a line of FILE satisfies the awk
+# condition; print that line.
+wait_for() {
+  local file=$1 cond=$2 deadline=$(($(date +%s) + $3)) line
+  while :; do
+    line=$(awk "$cond { print; exit }" "$file" 2>/dev/null || true)
+    [[ -n $line ]] && { echo "$line"; return 0; }
+    (($(date +%s) < deadline)) || return 1
+    sleep 0.005
+  done
+}
+
+# check_output VARIANT MIB FILE: the restored run's standard output is whole.
+check_output() {
+  local variant=$1 mib=$2 file=$3
+  if [[ $variant == pattern ]]; then
+    cmp -s "$file" "$work/reference-$mib.txt"
+  else
+    # Random content differs run to run: every counter once, in order, and checksum ok.
+    awk -v n="$ticks" '
+      /^counter / { if ($2 != seen) bad = 1; seen++ ; next }
+      /^checksum .* ok$/ { ok = 1; next }
+      { bad = 1 }
+      END { exit !(ok && !bad && seen == n) }' "$file"
+  fi
+}
+
+# start_workload TOOL VARIANT MIB DIR: starts heap_counter (under bascule for the
+# bascule side) in the background, sets live_pid, waits for its third tick.
+start_workload() {
+  local tool=$1 variant=$2 mib=$3 dir=$4 args=(--ticks "$ticks" --period-ms "$period_ms" --log "$4/log.txt")
+  [[ $variant == random ]] && args+=(--random)
+  # Started from a command substitution, so that the workload is not a job of this shell
+  # (no "Killed" notices; it is reaped by init, like a restored process).
+  if [[ $tool == criu ]]; then
+    # A session leader with no terminal: no --shell-job needed. (A background child of a
+    # non-interactive shell is no group leader, so setsid execs without forking.)
+    live_pid=$(setsid "$hc" "${args[@]}" "$mib" >"$dir/out.txt" 2>"$dir/err.txt" </dev/null & echo $!)
+    sleep 0.05
+    [[ $(cat "/proc/$live_pid/comm" 2>/dev/null) == heap_counter ]] ||
+      die "process $live_pid is not heap_counter (setsid forked?)"
+  else
+    live_pid=$("$bascule" run --ext checkpoint -- "$hc" "${args[@]}" "$mib" \
+      >"$dir/out.txt" 2>"$dir/err.txt" </dev/null & echo $!)
+  fi
+  wait_for "$dir/log.txt" '$1 == "tick" && $2 >= 2' 300 >/dev/null ||
+    die "$tool/$variant/$mib: the workload did not start ticking (see $dir)"
+}
+
+# wait_gone PID: until the process has exited and been reaped (its pid is free again).
+wait_gone() {
+  local deadline=$(($(date +%s) + 60))
+  while kill -0 "$1" 2>/dev/null; do
+    (($(date +%s) < deadline)) || die "process $1 did not go away"
+    sleep 0.005
+  done
+}
+
+# after_restore DIR LAST_TICK T0: restore time (ms) from T0 to the first tick after
+# LAST_TICK; then waits for the program to finish.
+after_restore() {
+  local dir=$1 last=$2 t0=$3 line
+  line=$(wait_for "$dir/log.txt" "\$1 == \"tick\" && \$2 > $last" 300) ||
+    die "no tick after the restore (see $dir)"
+  ms_between "$t0" "$(awk '{ print $3 }' <<<"$line")"
+  wait_for "$dir/out.txt" '/^checksum /' $((ticks * period_ms / 1000 + 120)) >/dev/null ||
+    die "the restored program did not finish (see $dir)"
+}
+
+keep_failure() {  # copy a failed repetition's logs and output (images live elsewhere)
+  mkdir -p "$results/failed"
+  cp -r "$1" "$results/failed/" 2>/dev/null || true
+}
+
+criu_once() {  # VARIANT MIB REP
+  local variant=$1 mib=$2 rep=$3 dir=$work/criu-$1-$2-$3
+  local img=$images/criu-img-$1-$2-$3
+  mkdir -p "$dir" "$img"
+  start_workload criu "$variant" "$mib" "$dir"
+  local pid=$live_pid t0 t1 t2 t3
+  t0=$(now_ns)
+  if ! "$criu" dump -t "$pid" -D "$img" -o "$dir/dump.log" -v2 --display-stats >"$dir/dump-stats.txt" 2>&1; then
+    keep_failure "$dir"
+    die "criu dump failed: see $results/failed/$(basename "$dir")/dump.log"
+  fi
+  t1=$(now_ns)
+  wait_gone "$pid"  # CRIU killed it; its pid must be free for the restore
+  local frozen last bytes
+  frozen=$(awk '/^Frozen time:/ { printf "%.1f", $3 / 1000 }' "$dir/dump-stats.txt")
+  last=$(awk '$1 == "tick" { k = $2 } END { print k }' "$dir/log.txt")
+  [[ $last -lt $((ticks - 1)) ]] || die "the workload finished before the dump: raise TICKS"
+  bytes=$(du -sb "$img" | cut -f1)
+  # The program's output files must not change until the restore: CRIU checks their size.
+  t2=$(now_ns)
+  if ! "$criu" restore -D "$img" -d -o "$dir/restore.log" -v2 --display-stats >"$dir/restore-stats.txt" 2>&1; then
+    keep_failure "$dir"
+    die "criu restore failed: see $results/failed/$(basename "$dir")/restore.log"
+  fi
+  t3=$(now_ns)
+  live_pid=$pid  # restored under its old pid, a child of init now: we cannot wait for it
+  local restore_ms output=ok
+  restore_ms=$(after_restore "$dir" "$last" "$t2")
+  live_pid=
+  check_output "$variant" "$mib" "$dir/out.txt" || { output=BAD; keep_failure "$dir"; }
+  echo "criu,$variant,$mib,$rep,$(ms_between "$t0" "$t1"),$frozen,$restore_ms,$(ms_between "$t2" "$t3"),$bytes,$output" >>"$runs_csv"
+  rm -rf "$img" "$dir"
+}
+
+bascule_once() {  # VARIANT MIB REP
+  local variant=$1 mib=$2 rep=$3 dir=$work/bascule-$1-$2-$3
+  local img=$images/bascule-img-$1-$2-$3.snap
+  mkdir -p "$dir"
+  start_workload bascule "$variant" "$mib" "$dir"
+  local pid=$live_pid t0 t1 t2
+  t0=$(now_ns)
+  if ! "$snap" capture --stats "$pid" -o "$img" 2>"$dir/capture.txt"; then
+    keep_failure "$dir"
+    die "bascule-snap capture failed: see $results/failed/$(basename "$dir")/capture.txt"
+  fi
+  t1=$(now_ns)
+  wait_gone "$pid"  # the guest stops after a complete capture
+  live_pid=
+  local frozen last bytes
+  frozen=$(awk '/^frozen-ms:/ { print $2 }' "$dir/capture.txt")
+  last=$(awk '$1 == "tick" { k = $2 } END { print k }' "$dir/log.txt")
+  [[ $last -lt $((ticks - 1)) ]] || die "the workload finished before the capture: raise TICKS"
+  bytes=$(stat -c %s "$img")
+  t2=$(now_ns)
+  "$snap" restore "$img" >>"$dir/out.txt" 2>>"$dir/restore.txt" </dev/null &
+  live_pid=$!
+  local restore_ms output=ok
+  restore_ms=$(after_restore "$dir" "$last" "$t2")
+  wait "$live_pid" || output=BAD
+  live_pid=
+  check_output "$variant" "$mib" "$dir/out.txt" || output=BAD
+  [[ $output == ok ]] || keep_failure "$dir"
+  echo "bascule,$variant,$mib,$rep,$(ms_between "$t0" "$t1"),$frozen,$restore_ms,,$bytes,$output" >>"$runs_csv"
+  rm -rf "$img" "$dir"
+}
+
+# --- the runs ----------------------------------------------------------------------
+for mib in $sizes; do
+  # What a run that was never checkpointed prints (pattern content is the same every run).
+  "$hc" --ticks "$ticks" --period-ms 0 "$mib" >"$work/reference-$mib.txt" 2>/dev/null
+  for variant in $variants; do
+    for ((rep = 1; rep <= reps; rep++)); do
+      if ((run_criu)); then
+        note "criu    $variant $mib MiB, repetition $rep/$reps"
+        criu_once "$variant" "$mib" "$rep"
+      fi
+      if ((run_bascule)); then
+        note "bascule $variant $mib MiB, repetition $rep/$reps"
+        bascule_once "$variant" "$mib" "$rep"
+      fi
+    done
+  done
+done
+
+# --- summary: medians --------------------------------------------------------------
+summary_csv=$results/summary.csv
+/usr/bin/env python3 - "$runs_csv" "$summary_csv" <<'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+groups = {}
+for r in rows:
+    groups.setdefault((r["tool"], r["variant"], int(r["heap_mib"])), []).append(r)
+def med(rs, key):
+    xs = [float(r[key]) for r in rs if r[key] != ""]
+    return statistics.median(xs) if xs else None
+fields = ["tool", "variant", "heap_mib", "reps", "capture_ms", "frozen_ms", "restore_ms",
+          "restore_cmd_ms", "image_mib", "outputs_ok"]
+with open(sys.argv[2], "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(fields)
+    print("| tool | content | heap (MiB) | capture (s) | frozen (s) | restore (s) | restore cmd (s) | image (MiB) | output ok |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    order = {"criu": 0, "bascule": 1}
+    for key in sorted(groups, key=lambda k: (order.get(k[0], 9), k[1], k[2])):
+        rs = groups[key]
+        vals = [med(rs, k) for k in ("capture_ms", "frozen_ms", "restore_ms", "restore_cmd_ms")]
+        image = med(rs, "image_bytes") / 2**20
+        ok = sum(r["output"] == "ok" for r in rs)
+        w.writerow([*key, len(rs), *["" if v is None else f"{v:.1f}" for v in vals],
+                    f"{image:.1f}", ok])
+        s = ["–" if v is None else f"{v / 1000:.3f}" for v in vals]
+        print(f"| {key[0]} | {key[1]} | {key[2]} | {' | '.join(s)} | {image:.1f} | {ok}/{len(rs)} |")
+PY
+((run_bascule)) || echo "| bascule-snap | – | – | skipped: no bascule-snap | | | | | |"
+
+if [[ -n $python ]]; then
+  "$python" "$here/plot.py" "$runs_csv" "$results/compare.png"
+else
+  note "no plot: matplotlib is missing (Debian: apt-get install python3-matplotlib)"
+fi
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$results/machine.txt"
+note "results in $results"
