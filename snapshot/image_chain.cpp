@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "image_error.h"
+#include "page_store.h"
 
 namespace bsc::snapshot {
 namespace {
@@ -62,7 +63,8 @@ ImageChain ImageChain::from_images(std::vector<ImageReader> images, ReadOptions 
     return ImageChain(std::move(images), options);
 }
 
-void ImageChain::read_region_pages(size_t region_index, std::span<std::byte> destination) const {
+void ImageChain::read_region_pages(size_t region_index, std::span<std::byte> destination,
+                                   Destination state) const {
     const auto &region = top().metadata().regions.at(region_index);
     if (region.contents != RegionContents::pages_in_image || destination.size() != region.size)
         throw std::invalid_argument(fmt::format(
@@ -71,8 +73,9 @@ void ImageChain::read_region_pages(size_t region_index, std::span<std::byte> des
     const auto &pages = top().page_index().regions[region_index].pages;
     std::vector<PageRequest> requests;
     for (size_t i = 0; i < pages.size(); i++)
-        requests.push_back(
-            {region.address + i * kPageSize, destination.data() + i * kPageSize, pages[i].hash});
+        if (state == Destination::any || pages[i].hash != zero_page_hash())
+            requests.push_back({region.address + i * kPageSize,
+                                destination.data() + i * kPageSize, pages[i].hash});
     // Each image fills what it holds and passes the rest down; the last image has no
     // parent, so its index (checked at open) sends nothing further.
     for (const auto &image : images_)

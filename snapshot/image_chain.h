@@ -32,7 +32,11 @@ public:
     // Fills `destination`, which must be the size of the top image's region `region_index`
     // (one with contents pages_in_image), with that region's pages, taking each from the
     // image of the chain that holds it. Throws ImageError for a page that cannot be read.
-    void read_region_pages(size_t region_index, std::span<std::byte> destination) const;
+    // With Destination::zeroed (fresh memory), zero pages are not written at all, so a
+    // large region that is mostly zeros costs nothing to restore.
+    enum class Destination { any, zeroed };
+    void read_region_pages(size_t region_index, std::span<std::byte> destination,
+                           Destination state = Destination::any) const;
 
 private:
     ImageChain(std::vector<ImageReader> images, ReadOptions options);

@@ -61,7 +61,8 @@ Header read_header(std::span<const std::byte> file, const std::string &name) {
     if (file.size() < kHeaderSize)
         throw image_error(name, "truncated: {} bytes, less than the {}-byte header",
                           file.size(), kHeaderSize);
-    if (!checksum_matches(get<uint64_t>(file, kHeaderChecksumAt), xxh3(file.first(kHeaderChecksumAt))))
+    if (!checksum_matches(get<uint64_t>(file, kHeaderChecksumAt),
+                          xxh3(file.first(kHeaderChecksumAt))))
         throw image_error(name, "header checksum mismatch: the header is corrupt");
     if (auto size = get<uint32_t>(file, kHeaderSizeAt); size != kHeaderSize)
         throw image_error(name, "header size {}, format version {} has {}", size,

@@ -88,7 +88,9 @@ struct RegionRecord {
     bool operator==(const RegionRecord &) const = default;
 };
 
-enum class HandleKind : uint32_t { file, directory, pipe_read, pipe_write, stdio, event, socket, other };
+enum class HandleKind : uint32_t {
+    file, directory, pipe_read, pipe_write, stdio, event, socket, other
+};
 template <> struct EnumNames<HandleKind> {
     static constexpr std::array<std::string_view, 8> names{
         "file", "directory", "pipe_read", "pipe_write", "stdio", "event", "socket", "other"};

@@ -205,8 +205,8 @@ ImageId ImageWriter::commit(ImageMetadata metadata) {
     auto table = encode_section_table(sections);
     uint64_t table_offset = state.end;
     state.append(table);
-    write_at(state.fd, 0, encode_header(table_offset, static_cast<uint32_t>(sections.size()), table),
-             state.temp_path);
+    auto header = encode_header(table_offset, static_cast<uint32_t>(sections.size()), table);
+    write_at(state.fd, 0, header, state.temp_path);
     state.publish();
     return metadata.image_id;
 }

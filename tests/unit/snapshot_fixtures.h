@@ -156,7 +156,8 @@ inline std::vector<std::byte> read_file(const std::filesystem::path &path) {
 
 inline void write_file(const std::filesystem::path &path, std::span<const std::byte> bytes) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.write(reinterpret_cast<const char *>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
 }
 
 // The bytes of an image made of these sections, in this order, with correct checksums: how

@@ -127,3 +127,23 @@ TEST_CASE("pages: a region added as zero is read as zeros without being read",
     CHECK(read_region(chain, 0) == std::vector<std::byte>(never_touched.size));
     CHECK(read_region(chain, 1) == stored.copy());
 }
+
+TEST_CASE("pages: a zeroed destination is not written where the pages are zero",
+          "[snapshot]") {
+    ScratchDirectory dir;
+    GuestRegion region(6);
+    fill_pattern(region.page(1), 1);
+    fill_random(region.page(4), 2);
+    write_image(dir / "a.img", {&region});
+    auto chain = ImageChain::open(dir / "a.img");
+    // Marked, to see which pages the read wrote.
+    std::vector<std::byte> destination(6 * kPageSize, std::byte{0xaa});
+    chain.read_region_pages(0, destination, ImageChain::Destination::zeroed);
+    auto page = [&](size_t i) { return std::span(destination).subspan(i * kPageSize, kPageSize); };
+    CHECK(std::ranges::equal(page(1), region.page(1)));
+    CHECK(std::ranges::equal(page(4), region.page(4)));
+    for (size_t i : {0, 2, 3, 5})
+        CHECK(std::ranges::count(page(i), std::byte{0xaa}) == kPageSize);
+    chain.read_region_pages(0, destination);
+    CHECK(destination == region.copy());
+}
