@@ -5,6 +5,7 @@
 
 #include <asm-generic/mman-common.h>
 
+#include "format.h"
 #include "heap.h"
 #include "paths.h"
 #include "spinlock.h"
@@ -178,9 +179,10 @@ private:
 MappedFile *mapped_file(const char *path, bsc_handle handle) {
     char real[kPathMax];
     bsc_stream_attributes attributes{};
-    if (real_path(path, real, sizeof real) < 0 ||
-        abi().stream_attributes_query_by_handle(handle, &attributes) != BSC_OK)
+    if (abi().stream_attributes_query_by_handle(handle, &attributes) != BSC_OK)
         return nullptr;
+    if (real_path(path, real, sizeof real) < 0) // gone: named as the kernel names it
+        freestanding::format(real, sizeof real, "%s (deleted)", path);
     auto *file = static_cast<MappedFile *>(allocate(mapped_file_size(real)));
     file->refs = 1;
     file->device = attributes.device;

@@ -17,7 +17,8 @@ struct MappedFile {
     char path[];            // with every symbolic link resolved, as the kernel shows it
 };
 
-// A new MappedFile with one reference; null if the path cannot be resolved.
+// A new MappedFile with one reference for the open stream `handle` at `path`; null if the
+// stream has no attributes.
 MappedFile *mapped_file(const char *path, bsc_handle handle);
 void mapped_file_release(MappedFile *file);
 

@@ -15,7 +15,6 @@
 namespace libos {
 namespace {
 
-
 struct PollFd {
     int32_t fd;
     int16_t events, revents;

@@ -172,6 +172,12 @@ static void check_maps(long page) {
     show_mapping("private read-only file mapping", private, private, page);
     close(fd);
     show_mapping("still there after close", file, file, page);
+    fd = open("gone.bin", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    ftruncate(fd, page);
+    unlink("gone.bin");
+    char *gone = mmap(0, page, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    show_mapping("a file unlinked before its mmap", gone, gone, page);
 
     int local = 0;
     show_mapping("a local variable", &local, &local, page);
