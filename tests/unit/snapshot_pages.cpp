@@ -76,12 +76,12 @@ TEST_CASE("pages: page hashes are the xxh3 of each page", "[snapshot]") {
 
 TEST_CASE("pages: a region without contents in the image has no pages", "[snapshot]") {
     ScratchDirectory dir;
+    RegionRecord shared{0x7000000000, 16 * kPageSize, 1, 4, RegionOrigin::stream_shared,
+                        "file:/data", 0, RegionContents::none};
     GuestRegion stored(2);
     fill_pattern(stored.bytes(), 1);
     auto writer = ImageWriter::create(dir / "a.img");
     writer.add_region_pages(1, stored.bytes());
-    RegionRecord shared{0x7000000000, 16 * kPageSize, 1, 4, RegionOrigin::stream_shared,
-                        "file:/data", 0, RegionContents::none};
     writer.commit(sample_metadata({shared, stored.record()}));
     auto chain = ImageChain::open(dir / "a.img");
     CHECK(chain.top().page_hashes(0).empty());
