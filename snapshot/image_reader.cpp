@@ -8,6 +8,7 @@
 #include "image_error.h"
 #include "page_store.h"
 #include "portable_codec.h"
+#include "section_compression.h"
 
 namespace bsc::snapshot {
 namespace {
@@ -37,8 +38,8 @@ ImageMetadata read_metadata(std::span<const std::byte> bytes, const std::string 
 
 PageIndex read_page_index(const SectionBytes &sections, const ImageMetadata &metadata,
                           const std::string &name) {
-    auto index = decode_section<PageIndex>(sections[SectionKind::page_index],
-                                           SectionKind::page_index, Trailing::refused, name);
+    auto raw = decompress_section(sections[SectionKind::page_index], name);
+    auto index = decode_section<PageIndex>(raw, SectionKind::page_index, Trailing::refused, name);
     check_page_index(index, metadata, sections[SectionKind::page_blocks].size(), name);
     return index;
 }

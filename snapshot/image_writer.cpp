@@ -16,6 +16,7 @@
 #include "image_error.h"
 #include "image_format.h"
 #include "page_store.h"
+#include "section_compression.h"
 #include "portable_codec.h"
 
 namespace bsc::snapshot {
@@ -200,7 +201,8 @@ ImageId ImageWriter::commit(ImageMetadata metadata) {
     auto index = state.page_index_for(metadata);
     std::vector<SectionEntry> sections{{SectionKind::page_blocks, kHeaderSize,
                                         state.end - kHeaderSize, state.blocks_checksum.value()}};
-    sections.push_back(state.append_section(SectionKind::page_index, encode_record(index)));
+    sections.push_back(
+        state.append_section(SectionKind::page_index, compress_section(encode_record(index))));
     sections.push_back(state.append_section(SectionKind::metadata, encode_record(metadata)));
     auto table = encode_section_table(sections);
     uint64_t table_offset = state.end;

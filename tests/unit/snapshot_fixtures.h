@@ -26,6 +26,7 @@
 #include "image_format.h"
 #include "image_writer.h"
 #include "portable_codec.h"
+#include "section_compression.h"
 
 namespace snapshot_test {
 
@@ -138,6 +139,11 @@ inline ImageId write_image(const std::filesystem::path &path,
         records.push_back(regions[i]->record());
     }
     return writer.commit(sample_metadata(std::move(records)));
+}
+
+// A page index as an image stores it: encoded, then compressed.
+inline std::vector<std::byte> stored_index(const PageIndex &index) {
+    return compress_section(encode_record(index));
 }
 
 // Region `index` of the chain's top image, read back.

@@ -44,14 +44,14 @@ struct SmallImage {
     std::vector<std::byte> forged(const ImageMetadata &new_metadata, const PageIndex &new_index,
                                   const std::vector<std::byte> &new_blocks) const {
         return assemble_image({{SectionKind::page_blocks, new_blocks},
-                               {SectionKind::page_index, encode_record(new_index)},
+                               {SectionKind::page_index, stored_index(new_index)},
                                {SectionKind::metadata, encode_record(new_metadata)}});
     }
 
     // What a flip of the byte at `offset` breaks, as the refusal words it.
     std::string damage_at(size_t offset) const {
         size_t blocks_end = kHeaderSize + blocks.size();
-        size_t index_end = blocks_end + encode_record(index).size();
+        size_t index_end = blocks_end + stored_index(index).size();
         size_t metadata_end = index_end + encode_record(metadata).size();
         if (offset < 8)
             return "not a bascule image";
@@ -138,7 +138,7 @@ TEST_CASE("refusals: another format or schema version", "[snapshot]") {
 
 TEST_CASE("refusals: a section table that lies", "[snapshot]") {
     SmallImage image;
-    auto index = encode_record(image.index), metadata = encode_record(image.metadata);
+    auto index = stored_index(image.index), metadata = encode_record(image.metadata);
     CHECK_THAT(refusal(assemble_image({{SectionKind::page_blocks, image.blocks},
                                        {SectionKind::page_index, index}})),
                Catch::Contains("2 sections, format version 1 has 3"));
@@ -158,7 +158,7 @@ TEST_CASE("refusals: a section table that lies", "[snapshot]") {
 TEST_CASE("refusals: metadata that does not decode", "[snapshot]") {
     SmallImage image;
     auto encoded = encode_record(image.metadata);
-    auto index = encode_record(image.index);
+    auto index = stored_index(image.index);
     auto with_metadata = [&](std::vector<std::byte> metadata) {
         return refusal(assemble_image({{SectionKind::page_blocks, image.blocks},
                                        {SectionKind::page_index, index},

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+// The checkpoint extension: records every region, handle and thread that crosses the ABI
+// at its position (interpose.cpp), and captures and restores the guest on request of the
+// runtime (control commands) or of its own timer (at=SECONDS).
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "operations.h"
+#include "tracked_state.h"
+
+namespace bsc::checkpoint {
+
+TrackedState &tracked() {
+    static TrackedState state;
+    return state;
+}
+
+Arguments::Arguments(const bsc_control_request &request) : request_(request) {}
+
+std::optional<std::string> Arguments::value(const std::string &key) const {
+    for (size_t i = 0; i < request_.argument_count; i++)
+        if (key == request_.arguments[i].key)
+            return request_.arguments[i].value;
+    return std::nullopt;
+}
+
+std::vector<std::string> Arguments::all(const std::string &key) const {
+    std::vector<std::string> values;
+    for (size_t i = 0; i < request_.argument_count; i++)
+        if (key == request_.arguments[i].key)
+            values.emplace_back(request_.arguments[i].value);
+    return values;
+}
+
+bool Arguments::flag(const std::string &key) const {
+    auto v = value(key);
+    return v && *v != "0";
+}
+
+namespace {
+
+constexpr auto kFreezeTimeout = std::chrono::seconds(10);
+
+// Options, as given with --ext checkpoint:KEY=VALUE.
+struct Options {
+    double at_seconds = 0;    // capture this long after the start
+    std::string signal;       // capture whenever the process receives this signal
+    std::string image;        // where at= and signal= write their image
+    bool leave_running = false;
+};
+Options options;
+const bsc_extension_context *context;
+
+bsc_status fail(char *error, size_t size, const std::string &message) {
+    std::snprintf(error, size, "%s", message.c_str());
+    return BSC_E_INVALID;
+}
+
+bsc_status init(const bsc_extension_context *given, void **, char *error, size_t error_size) {
+    context = given;
+    tracked().below = given->below;
+    tracked().upcalls_above = given->upcalls_above;
+    for (size_t i = 0; i < given->option_count; i++) {
+        std::string key = given->options[i].key, value = given->options[i].value;
+        if (key == "at") {
+            char *end = nullptr;
+            options.at_seconds = std::strtod(value.c_str(), &end);
+            if (value.empty() || *end || options.at_seconds <= 0)
+                return fail(error, error_size, "at= needs a positive number of seconds");
+        } else if (key == "signal") {
+            options.signal = value;
+        } else if (key == "image") {
+            options.image = value;
+        } else if (key == "leave-running") {
+            options.leave_running = value != "0";
+        }
+    }
+    bool triggered = options.at_seconds > 0 || !options.signal.empty();
+    if (triggered && options.image.empty())
+        return fail(error, error_size, "at= and signal= need image=PATH, where the image goes");
+    if (triggered && given->size <= offsetof(bsc_extension_context, request_control))
+        return fail(error, error_size, "this runtime takes no capture requests (ABI 1.0)");
+    interpose(*given);
+    return BSC_OK;
+}
+
+// Asks the runtime to run `command` with the image options, as bascule-snap would.
+void request(const char *command) {
+    bsc_option arguments[] = {{"image", options.image.c_str()},
+                              {"leave-running", options.leave_running ? "1" : "0"},
+                              {"signal", options.signal.c_str()}};
+    context->request_control(command, arguments, std::size(arguments));
+}
+
+void on_event(void *, uint32_t event) {
+    if (event != BSC_EVENT_START && event != BSC_EVENT_RESTORE)
+        return;
+    if (!options.signal.empty())
+        request("watch-signal");
+    if (options.at_seconds > 0 && event == BSC_EVENT_START)
+        std::thread([] {
+            std::this_thread::sleep_for(std::chrono::duration<double>(options.at_seconds));
+            request("capture");
+        }).detach();
+}
+
+void reply(const bsc_control_request &request, const std::string &message) {
+    if (request.reply_size == 0)
+        return;
+    size_t n = std::min(message.size(), request.reply_size - 1);
+    std::memcpy(request.reply, message.data(), n);
+    request.reply[n] = '\0';
+}
+
+bsc_status control(void *, const bsc_control_request *request) {
+    std::string command = request->command;
+    Arguments arguments(*request);
+    Progress progress{request->progress, request->cookie};
+    Outcome outcome;
+    if (command == "freeze")
+        outcome = freeze(arguments);
+    else if (command == "capture")
+        outcome = capture(arguments, progress);
+    else if (command == "thaw")
+        outcome = thaw();
+    else if (command == "restore")
+        outcome = restore(arguments, progress);
+    else if (command == "resume")
+        outcome = resume();
+    else
+        return BSC_E_NOT_SUPPORTED;
+    reply(*request, outcome.message);
+    return outcome.status;
+}
+
+const bsc_option_spec accepted_options[] = {
+    {"at", "capture this many seconds after the guest starts (needs image=)"},
+    {"signal", "capture whenever the process receives this signal (USR1, USR2, ...)"},
+    {"image", "the image file at= and signal= captures write"},
+    {"leave-running", "let the guest run on after an at= or signal= capture (default: it stops)"},
+    {nullptr, nullptr},
+};
+const char *const no_names[] = {nullptr};
+
+} // namespace
+
+Outcome freeze(const Arguments &) {
+    auto &state = tracked();
+    if (!state.started)
+        return {BSC_E_BUSY, "the guest has not started yet"};
+    auto interrupt = [&](bsc_handle handle) {
+        state.below->thread_interrupt(state.handles.below(handle));
+    };
+    if (!state.freezer.freeze(interrupt, kFreezeTimeout))
+        return {BSC_E_TIMED_OUT, "a guest thread did not stop within 10 s"};
+    return {BSC_OK, "frozen"};
+}
+
+Outcome thaw() {
+    tracked().freezer.thaw();
+    return {BSC_OK, "thawed"};
+}
+
+} // namespace bsc::checkpoint
+
+extern "C" __attribute__((visibility("default")))
+const bsc_extension_descriptor bascule_extension = {
+    .size = sizeof(bsc_extension_descriptor),
+    .abi_version = BSC_ABI_VERSION,
+    .name = "checkpoint",
+    .version = "1.0",
+    .summary = "captures the guest's regions, handles and threads to an image, and restores it",
+    .must_be_below = bsc::checkpoint::no_names,
+    .must_be_above = bsc::checkpoint::no_names,
+    .options = bsc::checkpoint::accepted_options,
+    .init = bsc::checkpoint::init,
+    .on_event = bsc::checkpoint::on_event,
+    .fini = nullptr,
+    .control = bsc::checkpoint::control,
+};

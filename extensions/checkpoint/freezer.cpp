@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+#include "freezer.h"
+
+namespace bsc::checkpoint {
+
+void Freezer::add(GuestThread thread) {
+    std::lock_guard lock(mutex_);
+    threads_[thread.tcb] = thread;
+}
+
+void Freezer::set_handle(uint64_t tcb, bsc_handle handle) {
+    std::lock_guard lock(mutex_);
+    if (auto it = threads_.find(tcb); it != threads_.end())
+        it->second.handle = handle;
+}
+
+void Freezer::remove(uint64_t tcb) {
+    std::lock_guard lock(mutex_);
+    threads_.erase(tcb);
+    changed_.notify_all();
+}
+
+std::optional<GuestThread> Freezer::find(uint64_t tcb) const {
+    std::lock_guard lock(mutex_);
+    auto it = threads_.find(tcb);
+    if (it == threads_.end())
+        return std::nullopt;
+    return it->second;
+}
+
+bool Freezer::all_parked() const {
+    for (const auto &[tcb, thread] : threads_)
+        if (!thread.parked)
+            return false;
+    return true;
+}
+
+bool Freezer::freeze(const std::function<void(bsc_handle)> &interrupt,
+                     std::chrono::milliseconds timeout) {
+    std::vector<bsc_handle> handles;
+    {
+        std::lock_guard lock(mutex_);
+        frozen_ = true;
+        for (auto &[tcb, thread] : threads_) {
+            thread.parked = false;
+            handles.push_back(thread.handle);
+        }
+    }
+    for (bsc_handle handle : handles)
+        interrupt(handle);
+    std::unique_lock lock(mutex_);
+    if (changed_.wait_for(lock, timeout, [this] { return all_parked(); }))
+        return true;
+    lock.unlock();
+    thaw();
+    return false;
+}
+
+void Freezer::thaw() {
+    std::lock_guard lock(mutex_);
+    frozen_ = false;
+    for (auto &[tcb, thread] : threads_)
+        thread.parked = false;
+    changed_.notify_all();
+}
+
+std::vector<GuestThread> Freezer::threads() const {
+    std::lock_guard lock(mutex_);
+    std::vector<GuestThread> out;
+    for (const auto &[tcb, thread] : threads_)
+        out.push_back(thread);
+    return out;
+}
+
+void Freezer::park(std::unique_lock<std::mutex> &lock, uint64_t tcb, ParkPoint point,
+                   uint64_t record) {
+    auto it = threads_.find(tcb);
+    if (!frozen_ || it == threads_.end() || it->second.parked)
+        return;
+    it->second.park = point;
+    it->second.record = record;
+    it->second.parked = true;
+    changed_.notify_all();
+    changed_.wait(lock, [this] { return !frozen_; });
+}
+
+void Freezer::park_in_exception(uint64_t tcb, uint64_t record) {
+    std::unique_lock lock(mutex_);
+    park(lock, tcb, ParkPoint::exception, record);
+}
+
+void Freezer::park_before_start(uint64_t tcb) {
+    std::unique_lock lock(mutex_);
+    park(lock, tcb, ParkPoint::not_started, 0);
+}
+
+void Freezer::exit(uint64_t tcb) {
+    std::unique_lock lock(mutex_);
+    park(lock, tcb, ParkPoint::exiting, 0);
+    threads_.erase(tcb);
+    changed_.notify_all();
+}
+
+void Freezer::mark_resumed(uint64_t tcb) {
+    std::lock_guard lock(mutex_);
+    if (auto it = threads_.find(tcb); it != threads_.end())
+        it->second.restored = false;
+}
+
+} // namespace bsc::checkpoint

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+// Every handle the layers above hold, with what re-creating it needs, and the numbering
+// they see. Before a restore the numbers are the host's own; a restored guest keeps its
+// old numbers, each standing for the host handle made again in the new process.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bascule.h"
+
+namespace bsc::checkpoint {
+
+enum class HandleKind : uint32_t { stream, pipe_read, pipe_write, stdio, event, thread, other };
+
+struct HandleEntry {
+    bsc_handle below = BSC_NO_HANDLE; // the handle in the table below
+    HandleKind kind = HandleKind::other;
+    std::string uri{};
+    uint32_t access = 0, mode = 0, create = 0, options = 0; // as stream_open got them
+    uint32_t event_flags = 0;
+    int32_t stdio_slot = -1;
+    bsc_handle partner = BSC_NO_HANDLE; // the other end of a pipe, by the number above
+};
+
+class HandleRegistry {
+public:
+    // The handle below that the number above stands for. An unknown number stands for
+    // itself while the numbering is the host's, for nothing (BSC_NO_HANDLE) after a
+    // restore.
+    bsc_handle below(bsc_handle above) const;
+    // Records a handle the table below returned; returns the number to give above.
+    bsc_handle publish(HandleEntry entry);
+    // Records an existing number above (a restored handle) standing for entry.below.
+    void adopt(bsc_handle above, HandleEntry entry);
+    std::optional<HandleEntry> find(bsc_handle above) const;
+    // Forgets a number; returns its entry if it was known.
+    std::optional<HandleEntry> remove(bsc_handle above);
+    void set_partner(bsc_handle above, bsc_handle partner);
+    // Lets a number stand for another handle below (a pipe end made again).
+    void replace_below(bsc_handle above, bsc_handle below);
+    // Makes numbers above independent of the host's from now on (at restore).
+    void start_renumbering();
+    std::map<bsc_handle, HandleEntry> list() const;
+
+private:
+    mutable std::mutex mutex_;
+    std::map<bsc_handle, HandleEntry> entries_; // by the number above
+    bool renumbered_ = false;
+    bsc_handle next_ = 1;
+};
+
+} // namespace bsc::checkpoint

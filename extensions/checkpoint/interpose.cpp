@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: MIT
+// The calls the checkpoint extension interposes on: everything that makes, changes or
+// ends a memory region, a handle or a thread is recorded, and every handle argument is
+// translated to the handle below (the identity until a restore renumbers them).
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+#include "guest_memory.h"
+#include "tracked_state.h"
+
+namespace bsc::checkpoint {
+namespace {
+
+constexpr uint64_t kPage = 4096;
+constexpr uint32_t kPlacementFlags = BSC_MAP_FIXED | BSC_MAP_FIXED_NOREPLACE;
+
+TrackedState &state() { return tracked(); }
+const bsc_downcalls &below() { return *tracked().below; }
+bsc_handle real(bsc_handle above) { return tracked().handles.below(above); }
+uint64_t page_up(uint64_t size) { return (size + kPage - 1) & ~(kPage - 1); }
+
+void add_region(Region region) {
+    std::lock_guard lock(state().region_mutex);
+    state().regions.insert(std::move(region));
+}
+
+// The layers above get the number the registry gives the handle the call wrote at `out`.
+bsc_status publish_at(bsc_handle *out, HandleEntry entry) {
+    bsc_handle handle;
+    if (read_guest(out, handle) != BSC_OK)
+        return BSC_E_FAULT;
+    entry.below = handle;
+    return write_guest(out, state().handles.publish(std::move(entry)));
+}
+
+// ---- memory ----
+
+bsc_status vm_alloc(uint64_t *addr, uint64_t size, uint32_t prot, uint32_t flags) {
+    bsc_status status = below().vm_alloc(addr, size, prot, flags);
+    uint64_t at;
+    if (status == BSC_OK && read_guest(addr, at) == BSC_OK)
+        add_region({.address = at, .size = page_up(size), .protection = prot,
+                    .flags = flags & ~kPlacementFlags, .origin = RegionOrigin::anonymous,
+                    .uri = {}, .stream_offset = 0, .ever_accessible = false});
+    return status;
+}
+
+bsc_status vm_free(uint64_t addr, uint64_t size) {
+    bsc_status status = below().vm_free(addr, size);
+    if (status == BSC_OK) {
+        std::lock_guard lock(state().region_mutex);
+        state().regions.erase(addr, page_up(size));
+    }
+    return status;
+}
+
+bsc_status vm_protect(uint64_t addr, uint64_t size, uint32_t prot) {
+    bsc_status status = below().vm_protect(addr, size, prot);
+    if (status == BSC_OK) {
+        std::lock_guard lock(state().region_mutex);
+        state().regions.protect(addr, page_up(size), prot);
+    }
+    return status;
+}
+
+bsc_status stream_map(bsc_handle handle, uint64_t *addr, uint64_t offset, uint64_t size,
+                      uint32_t prot, uint32_t flags) {
+    bsc_status status = below().stream_map(real(handle), addr, offset, size, prot, flags);
+    uint64_t at;
+    if (status != BSC_OK || read_guest(addr, at) != BSC_OK)
+        return status;
+    auto stream = state().handles.find(handle);
+    add_region({.address = at, .size = page_up(size), .protection = prot,
+                .flags = flags & ~kPlacementFlags,
+                .origin = flags & BSC_MAP_SHARED ? RegionOrigin::stream_shared
+                                                 : RegionOrigin::stream_private,
+                .uri = stream ? stream->uri : std::string(),
+                .stream_offset = offset, .ever_accessible = false});
+    return status;
+}
+
+bsc_status stream_unmap(uint64_t addr, uint64_t size) {
+    bsc_status status = below().stream_unmap(addr, size);
+    if (status == BSC_OK) {
+        std::lock_guard lock(state().region_mutex);
+        state().regions.erase(addr, page_up(size));
+    }
+    return status;
+}
+
+// ---- handles ----
+
+bsc_status stream_open(const char *uri, uint32_t access, uint32_t mode, uint32_t create,
+                       uint32_t options, bsc_handle *handle) {
+    bsc_status status = below().stream_open(uri, access, mode, create, options, handle);
+    if (status != BSC_OK)
+        return status;
+    HandleEntry entry{.kind = HandleKind::stream, .access = access, .mode = mode,
+                      .create = create, .options = options};
+    read_guest_string(uri, entry.uri);
+    return publish_at(handle, std::move(entry));
+}
+
+bsc_status stream_open_pair(const char *uri, uint32_t options, bsc_handle *ends) {
+    bsc_status status = below().stream_open_pair(uri, options, ends);
+    if (status != BSC_OK)
+        return status;
+    std::string text;
+    read_guest_string(uri, text);
+    bool pipe = std::string_view(text).starts_with("pipe:");
+    bsc_handle numbers[2];
+    for (int end = 0; end < 2; end++) {
+        HandleEntry entry{.kind = !pipe ? HandleKind::other
+                                  : end == 0 ? HandleKind::pipe_read
+                                             : HandleKind::pipe_write,
+                          .uri = text, .options = options};
+        if (bsc_status s = publish_at(&ends[end], std::move(entry)))
+            return s;
+        read_guest(&ends[end], numbers[end]);
+    }
+    state().handles.set_partner(numbers[0], numbers[1]);
+    state().handles.set_partner(numbers[1], numbers[0]);
+    return BSC_OK;
+}
+
+bsc_status stream_accept(bsc_handle server, uint32_t options, bsc_handle *client) {
+    bsc_status status = below().stream_accept(real(server), options, client);
+    return status == BSC_OK ? publish_at(client, {.kind = HandleKind::other, .options = options})
+                            : status;
+}
+
+bsc_status event_create(uint32_t flags, bsc_handle *event) {
+    bsc_status status = below().event_create(flags, event);
+    return status == BSC_OK ? publish_at(event, {.kind = HandleKind::event, .event_flags = flags})
+                            : status;
+}
+
+bsc_status object_close(bsc_handle handle) {
+    bsc_status status = below().object_close(real(handle));
+    if (status == BSC_OK)
+        if (auto entry = state().handles.remove(handle); entry && entry->partner)
+            state().handles.set_partner(entry->partner, BSC_NO_HANDLE);
+    return status;
+}
+
+// Calls whose only handle is their first argument.
+template <auto Slot, class Fn> struct FirstHandle;
+template <auto Slot, class... Rest> struct FirstHandle<Slot, bsc_status (*)(bsc_handle, Rest...)> {
+    static bsc_status call(bsc_handle handle, Rest... rest) {
+        return (below().*Slot)(real(handle), rest...);
+    }
+};
+#define FIRST_HANDLE(name) FirstHandle<&bsc_downcalls::name, decltype(bsc_downcalls::name)>::call
+
+bsc_status objects_wait_any(bsc_wait_item *items, uint32_t count, int64_t timeout_ns,
+                            uint32_t *ready) {
+    std::vector<bsc_wait_item> local(count);
+    if (count && copy_from_guest(local.data(), items, count * sizeof *items) != BSC_OK)
+        return BSC_E_FAULT;
+    for (auto &item : local)
+        item.handle = real(item.handle);
+    bsc_status status = below().objects_wait_any(local.data(), count, timeout_ns, ready);
+    for (uint32_t i = 0; i < count; i++) // give back the ready bits, keep the numbers
+        if (write_guest(&items[i].ready, local[i].ready) != BSC_OK)
+            return BSC_E_FAULT;
+    return status;
+}
+
+bsc_status process_create(const char *const *argv, const bsc_handle *inherit, uint32_t count,
+                          bsc_handle *process) {
+    std::vector<bsc_handle> local(count);
+    if (count && copy_from_guest(local.data(), inherit, count * sizeof *inherit) != BSC_OK)
+        return BSC_E_FAULT;
+    for (auto &handle : local)
+        handle = real(handle);
+    bsc_status status = below().process_create(argv, local.data(), count, process);
+    return status == BSC_OK ? publish_at(process, {.kind = HandleKind::other}) : status;
+}
+
+// ---- threads ----
+
+bsc_status thread_create(const bsc_thread_start *start, bsc_handle *thread) {
+    bsc_thread_start local;
+    if (read_guest(start, local) != BSC_OK)
+        return BSC_E_FAULT;
+    // The thread_start upcall finds the thread by its TCB, the argument it passes below.
+    state().freezer.add({.tcb = local.tcb, .clear_on_exit = local.clear_on_exit,
+                         .argument = local.argument, .stack_top = local.stack_top});
+    local.argument = local.tcb;
+    bsc_status status = below().thread_create(&local, thread);
+    if (status == BSC_OK)
+        status = publish_at(thread, {.kind = HandleKind::thread});
+    bsc_handle number = BSC_NO_HANDLE;
+    if (status == BSC_OK && read_guest(thread, number) == BSC_OK)
+        state().freezer.set_handle(local.tcb, number);
+    else
+        state().freezer.remove(local.tcb);
+    return status;
+}
+
+bsc_status thread_exit() {
+    state().freezer.exit(current_tcb());
+    return below().thread_exit();
+}
+
+// ---- upcalls ----
+
+// Records what the host made before the guest started: stdio and the initial thread.
+void start(const bsc_downcalls *abi, const bsc_start_info *info) {
+    bsc_start_info copy;
+    if (read_guest(info, copy) == BSC_OK) {
+        for (int slot = 0; slot < 3; slot++) {
+            if (copy.stdio[slot] == BSC_NO_HANDLE)
+                continue;
+            HandleEntry entry{.below = copy.stdio[slot], .kind = HandleKind::stdio,
+                              .stdio_slot = slot};
+            state().handles.adopt(copy.stdio[slot], std::move(entry));
+        }
+        state().handles.adopt(copy.thread, {.below = copy.thread, .kind = HandleKind::thread});
+        state().freezer.add({.handle = copy.thread, .tcb = current_tcb()});
+    }
+    state().started = true;
+    state().upcalls_above->start(abi, info);
+}
+
+// Every thread_start below carries the TCB: see thread_create, and restore.
+void thread_start(uint64_t tcb) {
+    auto thread = state().freezer.find(tcb);
+    if (!thread)
+        return state().upcalls_above->thread_start(tcb);
+    if (thread->restored) {
+        state().freezer.mark_resumed(tcb);
+        if (thread->park == ParkPoint::exception)
+            return state().upcalls_above->exception(reinterpret_cast<bsc_exception *>(thread->record));
+        if (thread->park == ParkPoint::exiting)
+            thread_exit();
+    }
+    state().freezer.park_before_start(tcb);
+    state().upcalls_above->thread_start(thread->argument);
+}
+
+void exception(bsc_exception *record) {
+    state().freezer.park_in_exception(current_tcb(), reinterpret_cast<uint64_t>(record));
+    state().upcalls_above->exception(record);
+}
+
+} // namespace
+
+void interpose(const bsc_extension_context &context) {
+    bsc_downcalls &above = *context.above;
+    above.vm_alloc = vm_alloc;
+    above.vm_free = vm_free;
+    above.vm_protect = vm_protect;
+    above.stream_map = stream_map;
+    above.stream_unmap = stream_unmap;
+    above.stream_open = stream_open;
+    above.stream_open_pair = stream_open_pair;
+    above.stream_accept = stream_accept;
+    above.stream_read = FIRST_HANDLE(stream_read);
+    above.stream_write = FIRST_HANDLE(stream_write);
+    above.stream_seek = FIRST_HANDLE(stream_seek);
+    above.stream_flush = FIRST_HANDLE(stream_flush);
+    above.stream_set_length = FIRST_HANDLE(stream_set_length);
+    above.stream_lock = FIRST_HANDLE(stream_lock);
+    above.stream_attributes_query_by_handle = FIRST_HANDLE(stream_attributes_query_by_handle);
+    above.stream_attributes_set_by_handle = FIRST_HANDLE(stream_attributes_set_by_handle);
+    above.object_query = FIRST_HANDLE(object_query);
+    above.object_close = object_close;
+    above.objects_wait_any = objects_wait_any;
+    above.event_create = event_create;
+    above.event_set = FIRST_HANDLE(event_set);
+    above.event_clear = FIRST_HANDLE(event_clear);
+    above.thread_create = thread_create;
+    above.thread_exit = thread_exit;
+    above.thread_interrupt = FIRST_HANDLE(thread_interrupt);
+    above.process_create = process_create;
+    context.upcalls_below->start = start;
+    context.upcalls_below->thread_start = thread_start;
+    context.upcalls_below->exception = exception;
+}
+
+} // namespace bsc::checkpoint

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+// Rebuilding a guest in a fresh process from an image: every region at its old address
+// with its pages, every handle under its old number, then (resume) every thread at its
+// park point. All of it through the table below, so the layers below see a guest that
+// simply allocates, opens and starts.
+#include <cstring>
+#include <span>
+
+#include <fmt/core.h>
+
+#include "image_chain.h"
+#include "operations.h"
+#include "tracked_state.h"
+
+namespace bsc::checkpoint {
+namespace {
+
+namespace snap = bsc::snapshot;
+
+const bsc_downcalls &below() { return *tracked().below; }
+
+struct Failure {
+    bsc_status status;
+    std::string message;
+};
+
+void check(bsc_status status, const std::string &what) {
+    if (status != BSC_OK)
+        throw Failure{status, fmt::format("{}: {}", what, bsc_status_name(status))};
+}
+
+// A handle number from the image: the ABI's handles are 32-bit.
+bsc_handle handle_number(uint64_t number) {
+    if (number > UINT32_MAX)
+        throw Failure{BSC_E_INVALID, fmt::format("handle number {} is out of range", number)};
+    return static_cast<bsc_handle>(number);
+}
+
+RegionOrigin origin_of(snap::RegionOrigin origin) {
+    return origin == snap::RegionOrigin::anonymous        ? RegionOrigin::anonymous
+           : origin == snap::RegionOrigin::stream_private ? RegionOrigin::stream_private
+                                                          : RegionOrigin::stream_shared;
+}
+
+// A shared mapping comes back from its stream; every other region is fresh memory
+// filled with its recorded pages.
+void restore_region(const snap::ImageChain &image, size_t index, const snap::RegionRecord &r) {
+    uint64_t address = r.address;
+    uint32_t placement = BSC_MAP_FIXED_NOREPLACE;
+    std::string where = fmt::format("region {:#x}+{:#x}", r.address, r.size);
+    if (r.contents == snap::RegionContents::none) {
+        bsc_handle stream;
+        uint32_t access = r.protection & BSC_PROT_WRITE ? BSC_ACCESS_RDWR : BSC_ACCESS_READ;
+        std::string uri = r.uri;
+        check(below().stream_open(uri.c_str(), access, 0, BSC_CREATE_NEVER, 0, &stream),
+              where + ": cannot open " + r.uri);
+        bsc_status status = below().stream_map(stream, &address, r.stream_offset, r.size,
+                                               r.protection, r.flags | placement);
+        below().object_close(stream);
+        check(status, where + ": cannot map " + r.uri);
+    } else {
+        check(below().vm_alloc(&address, r.size, BSC_PROT_READ | BSC_PROT_WRITE,
+                               (r.flags & BSC_MAP_NORESERVE) | placement),
+              where + ": cannot allocate");
+        image.read_region_pages(index, std::span(reinterpret_cast<std::byte *>(address), r.size),
+                                snap::ImageChain::Destination::zeroed);
+        if (r.protection != (BSC_PROT_READ | BSC_PROT_WRITE))
+            check(below().vm_protect(address, r.size, r.protection), where + ": cannot protect");
+    }
+    // A region with no page but zeros that is inaccessible now may never have been
+    // accessible: the next capture need not read it either.
+    auto stats = image.top().region_stats(index);
+    bool accessible = r.protection != BSC_PROT_NONE || stats.stored_pages || stats.parent_pages;
+    std::lock_guard lock(tracked().region_mutex);
+    tracked().regions.insert({.address = r.address, .size = r.size, .protection = r.protection,
+                              .flags = r.flags, .origin = origin_of(r.origin), .uri = r.uri,
+                              .stream_offset = r.stream_offset, .ever_accessible = accessible});
+}
+
+// A file must be the one the image saw, unless the user allows a changed one.
+void check_identity(const snap::HandleRecord &r, bool allow_changed) {
+    if (!r.identity.present || allow_changed)
+        return;
+    bsc_stream_attributes now{};
+    bsc_status status = below().stream_attributes_query(r.uri.c_str(), 0, &now);
+    if (status == BSC_E_NOT_FOUND)
+        throw Failure{status, fmt::format("{} is gone (handle {})", r.uri, r.number)};
+    check(status, r.uri);
+    const auto &was = r.identity;
+    if (now.inode != was.inode || now.device != was.device || now.size != was.size ||
+        now.modify_time != was.mtime_ns)
+        throw Failure{BSC_E_BUSY,
+                      fmt::format("{} changed since the capture (size {} -> {}; use "
+                                  "--allow-changed-files to restore anyway)",
+                                  r.uri, was.size, now.size)};
+}
+
+// Opens a recorded file or directory again at its position: never creating or truncating.
+bsc_handle reopen(const snap::HandleRecord &r, bool allow_changed) {
+    check_identity(r, allow_changed);
+    bsc_handle handle;
+    check(below().stream_open(r.uri.c_str(), r.access, r.mode, BSC_CREATE_NEVER,
+                              r.options & ~uint32_t{BSC_OPTION_TRUNCATE}, &handle),
+          fmt::format("cannot open {} again (handle {})", r.uri, r.number));
+    uint64_t position = 0;
+    if (r.offset)
+        check(below().stream_seek(handle, static_cast<int64_t>(r.offset), BSC_SEEK_SET, &position),
+              fmt::format("cannot seek {} to {}", r.uri, r.offset));
+    return handle;
+}
+
+void write_all(bsc_handle handle, const std::vector<uint8_t> &bytes) {
+    for (uint64_t put = 0; put < bytes.size();) {
+        uint64_t n = 0;
+        check(below().stream_write(handle, BSC_AT_POSITION, bytes.data() + put, bytes.size() - put,
+                                   &n),
+              "cannot refill a pipe");
+        put += n;
+    }
+}
+
+HandleEntry entry_for(const snap::HandleRecord &r, bsc_handle handle_below, HandleKind kind) {
+    return {.below = handle_below, .kind = kind, .uri = r.uri, .access = r.access, .mode = r.mode,
+            .create = r.create, .options = r.options, .event_flags = 0,
+            .stdio_slot = r.stdio_slot, .partner = handle_number(r.partner)};
+}
+
+// A pipe comes back as a fresh pair holding its unread bytes; an end the guest had
+// closed is closed again.
+void restore_pipe(const snap::HandleRecord &read_end, const std::vector<snap::HandleRecord> &all) {
+    bsc_handle ends[2];
+    check(below().stream_open_pair("pipe:", read_end.options, ends), "cannot make a pipe");
+    write_all(ends[1], read_end.buffered);
+    tracked().handles.adopt(handle_number(read_end.number), entry_for(read_end, ends[0], HandleKind::pipe_read));
+    for (const auto &r : all)
+        if (r.number == read_end.partner && r.kind == snap::HandleKind::pipe_write) {
+            tracked().handles.adopt(handle_number(r.number), entry_for(r, ends[1], HandleKind::pipe_write));
+            return;
+        }
+    below().object_close(ends[1]);
+}
+
+// A write end whose read end the guest had closed.
+void restore_lone_writer(const snap::HandleRecord &r) {
+    bsc_handle ends[2];
+    check(below().stream_open_pair("pipe:", r.options, ends), "cannot make a pipe");
+    below().object_close(ends[0]);
+    tracked().handles.adopt(handle_number(r.number), entry_for(r, ends[1], HandleKind::pipe_write));
+}
+
+// Stdio comes back as recorded: a file is the same file at its offset; a terminal, a
+// pipe or anything else is the restoring process's own descriptor of that slot.
+void restore_stdio(const snap::HandleRecord &r, const std::vector<bsc_handle> &new_stdio,
+                   bool allow_changed) {
+    bsc_handle handle = BSC_NO_HANDLE;
+    if (r.stdio_target == snap::StdioTarget::file)
+        handle = reopen(r, allow_changed);
+    else if (r.stdio_slot >= 0 && static_cast<size_t>(r.stdio_slot) < new_stdio.size())
+        handle = new_stdio[r.stdio_slot];
+    tracked().handles.adopt(handle_number(r.number), entry_for(r, handle, HandleKind::stdio));
+}
+
+void restore_handles(const snap::ImageMetadata &meta, const std::vector<bsc_handle> &new_stdio,
+                     bool allow_changed) {
+    tracked().handles.start_renumbering();
+    for (const auto &r : meta.handles) {
+        switch (r.kind) {
+        case snap::HandleKind::file:
+        case snap::HandleKind::directory:
+            tracked().handles.adopt(handle_number(r.number),
+                                    entry_for(r, reopen(r, allow_changed), HandleKind::stream));
+            break;
+        case snap::HandleKind::stdio: restore_stdio(r, new_stdio, allow_changed); break;
+        case snap::HandleKind::pipe_read: restore_pipe(r, meta.handles); break;
+        case snap::HandleKind::pipe_write:
+            if (!r.partner)
+                restore_lone_writer(r);
+            break; // else made with its read end
+        default:
+            throw Failure{BSC_E_NOT_SUPPORTED,
+                          fmt::format("handle {} of an unsupported kind", r.number)};
+        }
+    }
+    for (const auto &e : meta.events) {
+        bsc_handle handle;
+        uint32_t flags = (e.flags & BSC_EVENT_MANUAL_RESET) | (e.signaled ? BSC_EVENT_INITIALLY_SET : 0);
+        check(below().event_create(flags, &handle), "cannot make an event");
+        tracked().handles.adopt(handle_number(e.handle), {.below = handle, .kind = HandleKind::event,
+                                           .event_flags = e.flags});
+    }
+}
+
+ParkPoint park_of(snap::ParkPoint park) {
+    return park == snap::ParkPoint::exception     ? ParkPoint::exception
+           : park == snap::ParkPoint::not_started ? ParkPoint::not_started
+                                                  : ParkPoint::exiting;
+}
+
+// The threads to start at resume, recorded at restore.
+std::vector<GuestThread> pending_threads;
+
+std::vector<bsc_handle> stdio_handles(const Arguments &arguments) {
+    std::vector<bsc_handle> handles;
+    for (const auto &text : arguments.all("stdio"))
+        handles.push_back(static_cast<bsc_handle>(std::stoul(text)));
+    return handles;
+}
+
+} // namespace
+
+Outcome restore(const Arguments &arguments, const Progress &progress) {
+    auto path = arguments.value("image");
+    if (!path)
+        return {BSC_E_INVALID, "restore needs image=PATH"};
+    try {
+        auto image = snap::ImageChain::open(*path);
+        const auto &meta = image.top().metadata();
+        uint64_t total = 0, done = 0;
+        for (const auto &r : meta.regions)
+            total += r.size;
+        for (size_t i = 0; i < meta.regions.size(); i++) {
+            restore_region(image, i, meta.regions[i]);
+            progress(done += meta.regions[i].size, total);
+        }
+        restore_handles(meta, stdio_handles(arguments), arguments.flag("allow-changed-files"));
+        for (const auto &t : meta.threads)
+            pending_threads.push_back({.handle = handle_number(t.handle), .tcb = t.tcb_address,
+                                       .clear_on_exit = t.clear_on_exit, .argument = t.argument,
+                                       .stack_top = t.stack_top, .park = park_of(t.park),
+                                       .record = t.record_address, .parked = false,
+                                       .restored = true});
+        tracked().started = true;
+        return {BSC_OK, fmt::format("restored {} regions, {} handles, {} threads from {}",
+                                    meta.regions.size(), meta.handles.size(), meta.threads.size(),
+                                    *path)};
+    } catch (const Failure &f) {
+        return {f.status, f.message};
+    } catch (const std::exception &e) {
+        return {BSC_E_INVALID, e.what()};
+    }
+}
+
+// Starts every restored thread; each enters the chain's thread_start upcall, which
+// resumes it at its park point (interpose.cpp).
+Outcome resume() {
+    for (auto &thread : pending_threads) {
+        tracked().freezer.add(thread);
+        // The host wants a stack in guest memory; a parked thread never uses this one.
+        uint64_t stack = thread.park == ParkPoint::exception     ? thread.record & ~uint64_t{15}
+                         : thread.park == ParkPoint::not_started ? thread.stack_top
+                                                                 : thread.tcb + 16;
+        bsc_thread_start start{.stack_top = stack, .tcb = thread.tcb, .argument = thread.tcb,
+                               .clear_on_exit = thread.clear_on_exit};
+        bsc_handle handle;
+        if (bsc_status s = below().thread_create(&start, &handle))
+            return {s, fmt::format("cannot start thread {} again", thread.handle)};
+        tracked().handles.adopt(thread.handle, {.below = handle, .kind = HandleKind::thread});
+    }
+    size_t count = pending_threads.size();
+    pending_threads.clear();
+    return {BSC_OK, fmt::format("resumed {} threads", count)};
+}
+
+} // namespace bsc::checkpoint

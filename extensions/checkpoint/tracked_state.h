@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+// What the checkpoint extension knows of the guest, kept current by the calls it
+// interposes on (interpose.cpp) and read by capture and restore. One per instance: the
+// chain gives every instance its own copy of the extension's globals.
+#pragma once
+
+#include <mutex>
+
+#include "bascule_extension.h"
+#include "freezer.h"
+#include "handle_registry.h"
+#include "region_map.h"
+
+namespace bsc::checkpoint {
+
+struct TrackedState {
+    const bsc_downcalls *below = nullptr;
+    const bsc_upcalls *upcalls_above = nullptr;
+    std::mutex region_mutex; // guards regions
+    RegionMap regions;
+    HandleRegistry handles;
+    Freezer freezer;
+    bool started = false; // the guest's start upcall has passed
+};
+
+TrackedState &tracked();
+
+// Fills the context's `above` and `upcalls_below` with the interposing entries.
+void interpose(const bsc_extension_context &context);
+
+// The calling guest thread's TCB (%gs holds it, as the ABI says).
+inline uint64_t current_tcb() {
+    uint64_t base;
+    asm volatile("rdgsbase %0" : "=r"(base));
+    return base;
+}
+
+} // namespace bsc::checkpoint

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+#include "section_compression.h"
+
+#include <lz4.h>
+
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+
+#include "image_error.h"
+
+namespace bsc::snapshot {
+namespace {
+
+constexpr size_t kSizeField = sizeof(uint64_t);
+// LZ4 expands at most 255 times (a match encodes at most 255 bytes per length byte), so
+// a raw size beyond this is a lie, refused before anything is allocated.
+constexpr uint64_t kMaxExpansion = 255;
+
+void put_le64(std::byte *out, uint64_t value) {
+    for (size_t i = 0; i < kSizeField; i++)
+        out[i] = static_cast<std::byte>(value >> (8 * i));
+}
+
+uint64_t get_le64(const std::byte *in) {
+    uint64_t value = 0;
+    for (size_t i = 0; i < kSizeField; i++)
+        value |= uint64_t(std::to_integer<uint8_t>(in[i])) << (8 * i);
+    return value;
+}
+
+} // namespace
+
+std::vector<std::byte> compress_section(std::span<const std::byte> raw) {
+    if (raw.size() > static_cast<size_t>(LZ4_MAX_INPUT_SIZE))
+        throw std::length_error("a section too large for one LZ4 block");
+    auto raw_size = static_cast<int>(raw.size());
+    std::vector<std::byte> stored(kSizeField + static_cast<size_t>(LZ4_compressBound(raw_size)));
+    put_le64(stored.data(), raw.size());
+    int size = LZ4_compress_default(reinterpret_cast<const char *>(raw.data()),
+                                    reinterpret_cast<char *>(stored.data() + kSizeField), raw_size,
+                                    static_cast<int>(stored.size() - kSizeField));
+    if (size <= 0 && raw_size > 0)
+        throw std::logic_error("LZ4 could not compress a section");
+    stored.resize(kSizeField + static_cast<size_t>(size));
+    return stored;
+}
+
+std::vector<std::byte> decompress_section(std::span<const std::byte> stored,
+                                          const std::string &name) {
+    if (stored.size() < kSizeField)
+        throw image_error(name, "its compressed page index is cut short");
+    uint64_t raw_size = get_le64(stored.data());
+    uint64_t body = stored.size() - kSizeField;
+    if (raw_size > body * kMaxExpansion + 64 ||
+        raw_size > static_cast<uint64_t>(LZ4_MAX_INPUT_SIZE))
+        throw image_error(name, "its compressed page index claims {} bytes, more than its {} "
+                                "stored bytes can hold",
+                          raw_size, body);
+    std::vector<std::byte> raw(raw_size);
+    int got = LZ4_decompress_safe(reinterpret_cast<const char *>(stored.data() + kSizeField),
+                                  reinterpret_cast<char *>(raw.data()), static_cast<int>(body),
+                                  static_cast<int>(raw_size));
+    if (got < 0 || static_cast<uint64_t>(got) != raw_size)
+        throw image_error(name, "its compressed page index does not decompress");
+    return raw;
+}
+
+} // namespace bsc::snapshot

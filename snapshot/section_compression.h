@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+// A whole section compressed with LZ4, for the page index: its entries repeat (runs of
+// zero pages, parent pages), so it shrinks many times and an incremental image stays small.
+// Stored as the little-endian uint64 size of the raw bytes, then one LZ4 block.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace bsc::snapshot {
+
+std::vector<std::byte> compress_section(std::span<const std::byte> raw);
+
+// The raw bytes; throws ImageError naming `name` for bytes that are not a compressed
+// section (including a raw size LZ4 could not have produced from them).
+std::vector<std::byte> decompress_section(std::span<const std::byte> stored,
+                                          const std::string &name);
+
+} // namespace bsc::snapshot

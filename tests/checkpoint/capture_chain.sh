@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: MIT
+# capture -> restore -> capture -> restore: a restored guest is captured again, and an
+# incremental image of a guest that changed about 1% of its pages is about 1% of the full one.
+source "$(dirname "$0")/lib.sh"
+"$programs/heap_counter" 256 16 150 1 >native.out
+start_guest run.out -- "$programs/heap_counter" 256 16 150 1
+wait_for_line run.out "tick 3"
+capture first.img --leave-running
+wait_for_line run.out "tick 4"
+capture delta.img --parent first.img
+restore_guest delta.img --background
+wait_for_line run.out "tick 8"
+capture second.img
+restore_guest second.img
+same run.out native.out
+full=$(stat -c %s first.img)
+delta=$(stat -c %s delta.img)
+echo "capture_chain: full image $full bytes, incremental $delta bytes"
+# One tick rewrites 1% of the pages: allow the metadata and a second tick on top.
+((delta * 100 < full * 4)) || fail "the incremental image is $delta bytes, over 4% of $full"
+"$snap" verify delta.img >/dev/null || fail "verify refused the incremental image"

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+// The checkpoint extension's bookkeeping: the region map, the handle registry and the
+// freezer that parks threads.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "freezer.h"
+#include "handle_registry.h"
+#include "region_map.h"
+
+using namespace bsc::checkpoint;
+
+namespace {
+
+constexpr uint64_t kPage = 4096;
+
+Region anonymous(uint64_t address, uint64_t pages, uint32_t protection) {
+    return {.address = address, .size = pages * kPage, .protection = protection, .flags = 0,
+            .origin = RegionOrigin::anonymous, .uri = {}, .stream_offset = 0,
+            .ever_accessible = false};
+}
+
+} // namespace
+
+TEST_CASE("regions: a partial free and a protection change split regions", "[checkpoint]") {
+    RegionMap map;
+    map.insert(anonymous(0x10000, 4, BSC_PROT_READ | BSC_PROT_WRITE));
+    map.erase(0x11000, kPage);
+    map.protect(0x13000, kPage, BSC_PROT_READ);
+    auto list = map.list();
+    REQUIRE(list.size() == 3);
+    CHECK(list[0].address == 0x10000);
+    CHECK(list[0].size == kPage);
+    CHECK(list[1].address == 0x12000);
+    CHECK(list[1].protection == (BSC_PROT_READ | BSC_PROT_WRITE));
+    CHECK(list[2].address == 0x13000);
+    CHECK(list[2].protection == BSC_PROT_READ);
+}
+
+TEST_CASE("regions: a mapped region's pieces keep their stream offsets", "[checkpoint]") {
+    RegionMap map;
+    Region mapped = anonymous(0x20000, 4, BSC_PROT_READ);
+    mapped.origin = RegionOrigin::stream_private;
+    mapped.uri = "file:/lib/x.so";
+    mapped.stream_offset = 0x1000;
+    map.insert(mapped);
+    map.protect(0x22000, 2 * kPage, BSC_PROT_READ | BSC_PROT_EXEC);
+    auto list = map.list();
+    REQUIRE(list.size() == 2);
+    CHECK(list[1].stream_offset == 0x3000);
+    CHECK(list[1].uri == "file:/lib/x.so");
+}
+
+TEST_CASE("regions: a fixed allocation replaces what it overlaps", "[checkpoint]") {
+    RegionMap map;
+    map.insert(anonymous(0x10000, 8, BSC_PROT_READ));
+    map.insert(anonymous(0x12000, 2, BSC_PROT_READ | BSC_PROT_WRITE));
+    auto list = map.list();
+    REQUIRE(list.size() == 3);
+    CHECK(list[0].size == 2 * kPage);
+    CHECK(list[1].address == 0x12000);
+    CHECK(list[2].address == 0x14000);
+    CHECK(list[2].size == 4 * kPage);
+}
+
+TEST_CASE("regions: a reservation never made accessible is known to hold zeros", "[checkpoint]") {
+    RegionMap map;
+    map.insert(anonymous(0x10000, 4, BSC_PROT_NONE));
+    map.protect(0x10000, kPage, BSC_PROT_READ | BSC_PROT_WRITE);
+    map.protect(0x10000, kPage, BSC_PROT_NONE);
+    auto list = map.list();
+    REQUIRE(list.size() == 2);
+    CHECK(list[0].ever_accessible);
+    CHECK_FALSE(list[1].ever_accessible);
+}
+
+TEST_CASE("handles: the host's numbers until a restore renumbers", "[checkpoint]") {
+    HandleRegistry registry;
+    CHECK(registry.publish({.below = 7, .kind = HandleKind::stream}) == 7);
+    CHECK(registry.below(7) == 7);
+    CHECK(registry.below(99) == 99); // unknown numbers pass through before a restore
+    registry.start_renumbering();
+    registry.adopt(7, {.below = 3, .kind = HandleKind::stream});
+    CHECK(registry.below(7) == 3);
+    CHECK(registry.below(99) == BSC_NO_HANDLE);
+    bsc_handle fresh = registry.publish({.below = 4, .kind = HandleKind::event});
+    CHECK(fresh == 8); // above every restored number
+    CHECK(registry.below(fresh) == 4);
+    CHECK(registry.remove(7).has_value());
+    CHECK(registry.below(7) == BSC_NO_HANDLE);
+}
+
+TEST_CASE("freezer: every thread parks, and runs on after the thaw", "[checkpoint]") {
+    Freezer freezer;
+    constexpr uint64_t kTcbs[] = {0x1000, 0x2000};
+    for (uint64_t tcb : kTcbs)
+        freezer.add({.handle = static_cast<bsc_handle>(tcb >> 12), .tcb = tcb});
+    std::atomic<int> resumed{0};
+    std::vector<std::thread> threads;
+    auto interrupt = [&](bsc_handle handle) {
+        uint64_t tcb = uint64_t{handle} << 12;
+        threads.emplace_back([&, tcb] {
+            freezer.park_in_exception(tcb, tcb + 0x80);
+            resumed++;
+        });
+    };
+    REQUIRE(freezer.freeze(interrupt, std::chrono::seconds(5)));
+    auto parked = freezer.threads();
+    REQUIRE(parked.size() == 2);
+    for (const auto &t : parked) {
+        CHECK(t.parked);
+        CHECK(t.park == ParkPoint::exception);
+        CHECK(t.record == t.tcb + 0x80);
+    }
+    CHECK(resumed == 0);
+    freezer.thaw();
+    for (auto &t : threads)
+        t.join();
+    CHECK(resumed == 2);
+}
+
+TEST_CASE("freezer: a thread that does not stop fails the freeze, which thaws", "[checkpoint]") {
+    Freezer freezer;
+    freezer.add({.handle = 1, .tcb = 0x1000});
+    CHECK_FALSE(freezer.freeze([](bsc_handle) {}, std::chrono::milliseconds(50)));
+    freezer.park_in_exception(0x1000, 0); // not frozen: returns at once
+}

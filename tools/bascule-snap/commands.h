@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+// The subcommands of `bascule-snap`, each in its own file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace bsc::snap {
+
+// Exit codes: 0 only for a complete result.
+inline constexpr int kExitFailed = 1; // the operation failed (message on stderr)
+inline constexpr int kExitUsage = 2;  // a bad command line
+
+struct CaptureOptions {
+    int pid = 0;
+    std::string image;
+    std::string parent;
+    bool leave_running = false;
+    bool stats = false;
+};
+
+struct RestoreOptions {
+    std::string image;
+    std::vector<std::string> extensions; // overrides the recorded stack when given
+    bool allow_changed_files = false;
+    bool verbose = false;
+};
+
+int capture_command(const CaptureOptions &options);
+int restore_command(const RestoreOptions &options);
+int inspect_command(const std::string &image, bool json);
+int diff_command(const std::string &a, const std::string &b, bool json);
+int verify_command(const std::string &image);
+
+} // namespace bsc::snap

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+#include "image_summary.h"
+
+#include <fmt/core.h>
+
+#include "bascule.h"
+
+namespace bsc::snap {
+
+std::optional<snapshot::ImageChain> open_chain(const std::string &path) {
+    try {
+        return snapshot::ImageChain::open(path);
+    } catch (const snapshot::ImageError &e) {
+        fmt::print(stderr, "bascule-snap: {}\n", e.what());
+        return std::nullopt;
+    }
+}
+
+std::string protection_text(uint32_t protection) {
+    return {protection & BSC_PROT_READ ? 'r' : '-', protection & BSC_PROT_WRITE ? 'w' : '-',
+            protection & BSC_PROT_EXEC ? 'x' : '-'};
+}
+
+} // namespace bsc::snap

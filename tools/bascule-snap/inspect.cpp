@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+// `bascule-snap inspect IMAGE [--json]`: what an image holds — its chain, the program and
+// extension stack, every region with its size and compression, handles, threads.
+#include <cstring>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "bascule.h"
+#include "commands.h"
+#include "image_summary.h"
+
+namespace bsc::snap {
+namespace {
+
+using nlohmann::json;
+namespace snap = bsc::snapshot;
+
+constexpr uint64_t kPage = 4096;
+
+// Where a parked thread resumes: the instruction pointer of its recorded exception.
+std::optional<uint64_t> resume_rip(const snap::ThreadRecord &thread) {
+    if (thread.exception.size() < sizeof(bsc_exception))
+        return std::nullopt;
+    bsc_exception ex;
+    std::memcpy(&ex, thread.exception.data(), sizeof ex);
+    return ex.context.rip;
+}
+
+json describe(const snap::ImageChain &chain) {
+    const auto &top = chain.top();
+    const auto &meta = top.metadata();
+    json out;
+    out["image"] = top.path().string();
+    out["id"] = snap::to_string(meta.image_id);
+    out["created_unix_ns"] = meta.created_unix_ns;
+    out["abi_version"] = fmt::format("{}.{}", BSC_ABI_VERSION_MAJOR(meta.abi_version),
+                                     BSC_ABI_VERSION_MINOR(meta.abi_version));
+    json parents = json::array();
+    for (const auto &image : chain.images().subspan(1))
+        parents.push_back({{"image", image.path().string()},
+                           {"id", snap::to_string(image.metadata().image_id)}});
+    out["parent_chain"] = parents;
+    out["program"] = {{"argv", meta.program.argv}, {"cwd", meta.program.working_directory}};
+    out["extension_stack"] = meta.extension_stack;
+    json regions = json::array();
+    uint64_t memory = 0, stored = 0, compressed = 0;
+    for (size_t i = 0; i < meta.regions.size(); i++) {
+        const auto &r = meta.regions[i];
+        auto stats = top.region_stats(i);
+        memory += r.size, stored += stats.uncompressed_bytes, compressed += stats.compressed_bytes;
+        regions.push_back({{"address", fmt::format("{:#x}", r.address)},
+                           {"size", r.size},
+                           {"protection", protection_text(r.protection)},
+                           {"origin", snap::to_string(r.origin)},
+                           {"uri", r.uri},
+                           {"stored_pages", stats.stored_pages},
+                           {"zero_pages", stats.zero_pages},
+                           {"parent_pages", stats.parent_pages},
+                           {"compressed_bytes", stats.compressed_bytes},
+                           {"compression_ratio",
+                            stats.compressed_bytes
+                                ? double(stats.uncompressed_bytes) / double(stats.compressed_bytes)
+                                : 0.0}});
+    }
+    out["regions"] = regions;
+    out["memory_bytes"] = memory;
+    out["stored_bytes"] = stored;
+    out["compressed_bytes"] = compressed;
+    json handles = json::array();
+    for (const auto &h : meta.handles)
+        handles.push_back({{"number", h.number},
+                           {"kind", snap::to_string(h.kind)},
+                           {"uri", h.uri},
+                           {"offset", h.offset},
+                           {"buffered_bytes", h.buffered.size()},
+                           {"stdio_slot", h.stdio_slot}});
+    for (const auto &e : meta.events)
+        handles.push_back({{"number", e.handle}, {"kind", "event"}, {"signaled", e.signaled}});
+    out["handles"] = handles;
+    json threads = json::array();
+    for (const auto &t : meta.threads) {
+        json thread = {{"handle", t.handle},
+                       {"tcb", fmt::format("{:#x}", t.tcb_address)},
+                       {"park", snap::to_string(t.park)}};
+        if (auto rip = resume_rip(t))
+            thread["rip"] = fmt::format("{:#x}", *rip);
+        threads.push_back(thread);
+    }
+    out["threads"] = threads;
+    return out;
+}
+
+void print_text(const json &d) {
+    fmt::print("image    {}\nid       {}\nabi      {}\n", d["image"].get<std::string>(),
+               d["id"].get<std::string>(), d["abi_version"].get<std::string>());
+    for (const auto &p : d["parent_chain"])
+        fmt::print("parent   {} ({})\n", p["image"].get<std::string>(), p["id"].get<std::string>());
+    std::string argv;
+    for (const auto &a : d["program"]["argv"])
+        argv += (argv.empty() ? "" : " ") + a.get<std::string>();
+    fmt::print("program  {}\ncwd      {}\n", argv, d["program"]["cwd"].get<std::string>());
+    std::string stack;
+    for (const auto &s : d["extension_stack"])
+        stack += (stack.empty() ? "" : " | ") + s.get<std::string>();
+    fmt::print("stack    {}\n", stack);
+    fmt::print("\nregions ({}): memory {:.1f} MiB, stored {:.1f} MiB in {:.1f} MiB\n",
+               d["regions"].size(), d["memory_bytes"].get<uint64_t>() / 1048576.0,
+               d["stored_bytes"].get<uint64_t>() / 1048576.0,
+               d["compressed_bytes"].get<uint64_t>() / 1048576.0);
+    fmt::print("  {:<32} {:>10} {:4} {:<15} {:>8} {:>8} {:>8} {:>6}  {}\n", "address", "KiB",
+               "prot", "origin", "stored", "zero", "parent", "ratio", "uri");
+    for (const auto &r : d["regions"]) {
+        uint64_t address = std::stoull(r["address"].get<std::string>(), nullptr, 16);
+        uint64_t size = r["size"].get<uint64_t>();
+        fmt::print("  {:#014x}-{:#014x}  {:>10} {:4} {:<15} {:>8} {:>8} {:>8} {:>6.1f}  {}\n",
+                   address, address + size, size / kPage * 4, r["protection"].get<std::string>(),
+                   r["origin"].get<std::string>(), r["stored_pages"].get<uint64_t>(),
+                   r["zero_pages"].get<uint64_t>(), r["parent_pages"].get<uint64_t>(),
+                   r["compression_ratio"].get<double>(), r["uri"].get<std::string>());
+    }
+    fmt::print("\nhandles ({}):\n", d["handles"].size());
+    for (const auto &h : d["handles"])
+        fmt::print("  {:>4} {:<10} {} {}\n", h["number"].get<uint64_t>(),
+                   h["kind"].get<std::string>(), h.value("uri", ""),
+                   h.contains("offset") ? fmt::format("offset {}", h["offset"].get<uint64_t>())
+                                        : std::string());
+    fmt::print("\nthreads ({}):\n", d["threads"].size());
+    for (const auto &t : d["threads"])
+        fmt::print("  {:>4} tcb {} parked {} {}\n", t["handle"].get<uint64_t>(),
+                   t["tcb"].get<std::string>(), t["park"].get<std::string>(),
+                   t.contains("rip") ? "at rip " + t["rip"].get<std::string>() : std::string());
+}
+
+} // namespace
+
+int inspect_command(const std::string &image, bool as_json) {
+    auto chain = open_chain(image);
+    if (!chain)
+        return kExitFailed;
+    json d = describe(*chain);
+    if (as_json)
+        fmt::print("{}\n", d.dump(2));
+    else
+        print_text(d);
+    return 0;
+}
+
+} // namespace bsc::snap
