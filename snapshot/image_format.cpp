@@ -3,11 +3,11 @@
 #include "image_format.h"
 
 #include <algorithm>
-#include <concepts>
 #include <cstring>
 
 #include "checksum.h"
 #include "image_error.h"
+#include "little_endian.h"
 
 namespace bsc::snapshot {
 namespace {
@@ -17,19 +17,6 @@ constexpr size_t kVersionAt = 8, kHeaderSizeAt = 12, kSectionCountAt = 16, kRese
                  kTableOffsetAt = 24, kTableChecksumAt = 32, kHeaderChecksumAt = 40;
 constexpr size_t kKindAt = 0, kEntryReservedAt = 4, kOffsetAt = 8, kSizeAt = 16,
                  kChecksumAt = 24;
-
-// Fields are little-endian whatever the host.
-template <std::unsigned_integral T> void put(std::span<std::byte> out, size_t at, T value) {
-    for (size_t i = 0; i < sizeof(T); i++)
-        out[at + i] = static_cast<std::byte>(value >> (8 * i));
-}
-
-template <std::unsigned_integral T> T get(std::span<const std::byte> in, size_t at) {
-    T value = 0;
-    for (size_t i = 0; i < sizeof(T); i++)
-        value |= static_cast<T>(std::to_integer<T>(in[at + i]) << (8 * i));
-    return value;
-}
 
 struct Header {
     uint32_t section_count;
@@ -50,7 +37,7 @@ void check_magic(std::span<const std::byte> file, const std::string &name) {
 void check_version(std::span<const std::byte> file, const std::string &name) {
     if (file.size() < kVersionAt + sizeof(uint32_t))
         return;
-    if (auto version = get<uint32_t>(file, kVersionAt); version != kFormatVersion)
+    if (auto version = get_le<uint32_t>(file, kVersionAt); version != kFormatVersion)
         throw image_error(name, "image format version {}, this build reads version {}",
                           version, kFormatVersion);
 }
@@ -61,16 +48,16 @@ Header read_header(std::span<const std::byte> file, const std::string &name) {
     if (file.size() < kHeaderSize)
         throw image_error(name, "truncated: {} bytes, less than the {}-byte header",
                           file.size(), kHeaderSize);
-    if (!checksum_matches(get<uint64_t>(file, kHeaderChecksumAt),
+    if (!checksum_matches(get_le<uint64_t>(file, kHeaderChecksumAt),
                           xxh3(file.first(kHeaderChecksumAt))))
         throw image_error(name, "header checksum mismatch: the header is corrupt");
-    if (auto size = get<uint32_t>(file, kHeaderSizeAt); size != kHeaderSize)
+    if (auto size = get_le<uint32_t>(file, kHeaderSizeAt); size != kHeaderSize)
         throw image_error(name, "header size {}, format version {} has {}", size,
                           kFormatVersion, kHeaderSize);
-    if (auto reserved = get<uint32_t>(file, kReservedAt); reserved != 0)
+    if (auto reserved = get_le<uint32_t>(file, kReservedAt); reserved != 0)
         throw image_error(name, "reserved header field holds {}", reserved);
-    return {get<uint32_t>(file, kSectionCountAt), get<uint64_t>(file, kTableOffsetAt),
-            get<uint64_t>(file, kTableChecksumAt)};
+    return {get_le<uint32_t>(file, kSectionCountAt), get_le<uint64_t>(file, kTableOffsetAt),
+            get_le<uint64_t>(file, kTableChecksumAt)};
 }
 
 std::span<const std::byte> section_table(std::span<const std::byte> file, const Header &header,
@@ -96,13 +83,13 @@ std::span<const std::byte> section_table(std::span<const std::byte> file, const 
 }
 
 SectionEntry decode_entry(std::span<const std::byte> entry, const std::string &name) {
-    SectionEntry decoded{static_cast<SectionKind>(get<uint32_t>(entry, kKindAt)),
-                         get<uint64_t>(entry, kOffsetAt), get<uint64_t>(entry, kSizeAt),
-                         get<uint64_t>(entry, kChecksumAt)};
+    SectionEntry decoded{static_cast<SectionKind>(get_le<uint32_t>(entry, kKindAt)),
+                         get_le<uint64_t>(entry, kOffsetAt), get_le<uint64_t>(entry, kSizeAt),
+                         get_le<uint64_t>(entry, kChecksumAt)};
     if (!is_known(decoded.kind))
         throw image_error(name, "a section of unknown kind {}",
                           static_cast<uint32_t>(decoded.kind));
-    if (auto reserved = get<uint32_t>(entry, kEntryReservedAt); reserved != 0)
+    if (auto reserved = get_le<uint32_t>(entry, kEntryReservedAt); reserved != 0)
         throw image_error(name, "the {} section's reserved field holds {}",
                           to_string(decoded.kind), reserved);
     return decoded;
@@ -145,10 +132,10 @@ std::vector<std::byte> encode_section_table(std::span<const SectionEntry> sectio
     std::span<std::byte> out(table);
     for (size_t i = 0; i < sections.size(); i++) {
         auto entry = out.subspan(i * kSectionEntrySize, kSectionEntrySize);
-        put(entry, kKindAt, static_cast<uint32_t>(sections[i].kind));
-        put(entry, kOffsetAt, sections[i].offset);
-        put(entry, kSizeAt, sections[i].size);
-        put(entry, kChecksumAt, sections[i].checksum);
+        put_le(entry, kKindAt, static_cast<uint32_t>(sections[i].kind));
+        put_le(entry, kOffsetAt, sections[i].offset);
+        put_le(entry, kSizeAt, sections[i].size);
+        put_le(entry, kChecksumAt, sections[i].checksum);
     }
     return table;
 }
@@ -157,12 +144,12 @@ std::array<std::byte, kHeaderSize> encode_header(uint64_t table_offset, uint32_t
                                                  std::span<const std::byte> table) {
     std::array<std::byte, kHeaderSize> header{};
     std::memcpy(header.data(), kMagic.data(), kMagic.size());
-    put(header, kVersionAt, kFormatVersion);
-    put(header, kHeaderSizeAt, kHeaderSize);
-    put(header, kSectionCountAt, section_count);
-    put(header, kTableOffsetAt, table_offset);
-    put(header, kTableChecksumAt, xxh3(table));
-    put(header, kHeaderChecksumAt, xxh3(std::span(header).first(kHeaderChecksumAt)));
+    put_le(header, kVersionAt, kFormatVersion);
+    put_le(header, kHeaderSizeAt, kHeaderSize);
+    put_le(header, kSectionCountAt, section_count);
+    put_le(header, kTableOffsetAt, table_offset);
+    put_le(header, kTableChecksumAt, xxh3(table));
+    put_le(header, kHeaderChecksumAt, xxh3(std::span(header).first(kHeaderChecksumAt)));
     return header;
 }
 

@@ -15,7 +15,9 @@
 namespace bsc::snapshot {
 
 inline constexpr std::array<char, 8> kMagic{'B', 'S', 'C', 'L', 'I', 'M', 'G', '\n'};
-inline constexpr uint32_t kFormatVersion = 1;
+// Changes with the container: header, table, section kinds or a section's encoding.
+// Version 2 stores the page index LZ4-compressed.
+inline constexpr uint32_t kFormatVersion = 2;
 inline constexpr uint32_t kHeaderSize = 48;
 inline constexpr uint32_t kSectionEntrySize = 32;
 

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
+// Compressing a whole section into one LZ4 block behind its raw size.
 #include "section_compression.h"
+
+#include <cstdint>
+#include <stdexcept>
 
 #include <lz4.h>
 
-#include <cstdint>
-#include <cstring>
-#include <limits>
-#include <stdexcept>
-
 #include "image_error.h"
+#include "little_endian.h"
 
 namespace bsc::snapshot {
 namespace {
@@ -18,18 +18,6 @@ constexpr size_t kSizeField = sizeof(uint64_t);
 // a raw size beyond this is a lie, refused before anything is allocated.
 constexpr uint64_t kMaxExpansion = 255;
 
-void put_le64(std::byte *out, uint64_t value) {
-    for (size_t i = 0; i < kSizeField; i++)
-        out[i] = static_cast<std::byte>(value >> (8 * i));
-}
-
-uint64_t get_le64(const std::byte *in) {
-    uint64_t value = 0;
-    for (size_t i = 0; i < kSizeField; i++)
-        value |= uint64_t(std::to_integer<uint8_t>(in[i])) << (8 * i);
-    return value;
-}
-
 } // namespace
 
 std::vector<std::byte> compress_section(std::span<const std::byte> raw) {
@@ -37,7 +25,7 @@ std::vector<std::byte> compress_section(std::span<const std::byte> raw) {
         throw std::length_error("a section too large for one LZ4 block");
     auto raw_size = static_cast<int>(raw.size());
     std::vector<std::byte> stored(kSizeField + static_cast<size_t>(LZ4_compressBound(raw_size)));
-    put_le64(stored.data(), raw.size());
+    put_le<uint64_t>(stored, 0, raw.size());
     int size = LZ4_compress_default(reinterpret_cast<const char *>(raw.data()),
                                     reinterpret_cast<char *>(stored.data() + kSizeField), raw_size,
                                     static_cast<int>(stored.size() - kSizeField));
@@ -51,7 +39,7 @@ std::vector<std::byte> decompress_section(std::span<const std::byte> stored,
                                           const std::string &name) {
     if (stored.size() < kSizeField)
         throw image_error(name, "its compressed page index is cut short");
-    uint64_t raw_size = get_le64(stored.data());
+    auto raw_size = get_le<uint64_t>(stored, 0);
     uint64_t body = stored.size() - kSizeField;
     if (raw_size > body * kMaxExpansion + 64 ||
         raw_size > static_cast<uint64_t>(LZ4_MAX_INPUT_SIZE))

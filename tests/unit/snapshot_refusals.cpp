@@ -128,8 +128,10 @@ TEST_CASE("refusals: a truncated file", "[snapshot]") {
 TEST_CASE("refusals: another format or schema version", "[snapshot]") {
     SmallImage image;
     auto newer = image.bytes;
-    newer[8] = std::byte{2};
-    CHECK(refusal(newer) == "x.img: image format version 2, this build reads version 1");
+    newer[8] = static_cast<std::byte>(kFormatVersion + 1);
+    CHECK(refusal(newer) == fmt::format("x.img: image format version {}, this build reads "
+                                        "version {}",
+                                        kFormatVersion + 1, kFormatVersion));
     auto metadata = image.metadata;
     metadata.schema_version = 7;
     CHECK(refusal(image.forged(metadata, image.index, image.blocks)) ==
@@ -141,7 +143,8 @@ TEST_CASE("refusals: a section table that lies", "[snapshot]") {
     auto index = stored_index(image.index), metadata = encode_record(image.metadata);
     CHECK_THAT(refusal(assemble_image({{SectionKind::page_blocks, image.blocks},
                                        {SectionKind::page_index, index}})),
-               Catch::Contains("2 sections, format version 1 has 3"));
+               Catch::Contains(fmt::format("2 sections, format version {} has 3",
+                                           kFormatVersion)));
     CHECK_THAT(refusal(assemble_image({{SectionKind::page_blocks, image.blocks},
                                        {SectionKind::page_index, index},
                                        {SectionKind::page_index, metadata}})),
@@ -178,6 +181,26 @@ TEST_CASE("refusals: metadata that does not decode", "[snapshot]") {
     longer.push_back(std::byte{0});
     CHECK_THAT(with_metadata(longer),
                Catch::Contains("the metadata section does not decode: 1 bytes follow"));
+}
+
+TEST_CASE("refusals: a compressed page index that lies", "[snapshot]") {
+    SmallImage image;
+    auto with_index = [&](std::vector<std::byte> stored) {
+        return refusal(assemble_image({{SectionKind::page_blocks, image.blocks},
+                                       {SectionKind::page_index, std::move(stored)},
+                                       {SectionKind::metadata, encode_record(image.metadata)}}));
+    };
+    auto stored = stored_index(image.index);
+    CHECK_THAT(with_index(std::vector<std::byte>(stored.begin(), stored.begin() + 5)),
+               Catch::Contains("its compressed page index is cut short"));
+    auto huge = stored;
+    std::fill(huge.begin(), huge.begin() + 8, std::byte{0xff}); // the raw size
+    CHECK_THAT(with_index(huge), Catch::Contains("its compressed page index claims "
+                                                 "18446744073709551615 bytes"));
+    auto garbage = stored;
+    std::fill(garbage.begin() + 8, garbage.end(), std::byte{0xff});
+    CHECK_THAT(with_index(garbage),
+               Catch::Contains("its compressed page index does not decompress"));
 }
 
 TEST_CASE("refusals: a page index that disagrees with the metadata or the blocks",
