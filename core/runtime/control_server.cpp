@@ -24,10 +24,11 @@ namespace {
 
 using Reply = std::function<void(const std::string &)>;
 
-// Where the outcome of a request without a client goes: the runtime's stderr.
+// A request without a client (a timer, a signal) reports only a failure, on the runtime's
+// stderr: after a success that file may be one the image recorded, and must not change.
 void report(const std::string &line) {
-    if (!line.starts_with("progress"))
-        fmt::print(stderr, "bascule: checkpoint: {}\n", line);
+    if (line.starts_with("error "))
+        fmt::print(stderr, "bascule: checkpoint: {}\n", line.substr(6));
 }
 
 bool is_true(const std::optional<std::string> &value) { return value && *value != "0"; }

@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: MIT
+# Bad input is refused with a clear message and a non-zero status, before anything is
+# restored: truncated, corrupted and foreign images, a missing parent, a process that is
+# no bascule runtime, a stack without the checkpoint extension, another user.
+source "$(dirname "$0")/lib.sh"
+
+# refused EXPECTED-TEXT COMMAND...: the command fails and says EXPECTED-TEXT on stderr.
+refused() {
+  local expected=$1
+  shift
+  if "$@" </dev/null >refused.out 2>refused.err; then fail "accepted: $*"; fi
+  grep -q -- "$expected" refused.err || fail "'$*' did not say '$expected': $(cat refused.err)"
+}
+
+start_guest run.out -- "$programs/heap_counter" 4 2000 20
+wait_for_line run.out "tick 2"
+socket=/tmp/bascule-$(id -u)/$guest_pid.sock
+[[ $(stat -c %a "$socket") == 600 ]] || fail "the control socket is mode $(stat -c %a "$socket")"
+[[ $(stat -c %a "$(dirname "$socket")") == 700 ]] || fail "the socket directory is not 0700"
+if [[ $(id -u) == 0 ]] && id nobody >/dev/null 2>&1; then
+  refused "no control socket" runuser -u nobody -- "$snap" capture "$guest_pid" -o /tmp/x.img
+fi
+capture full.img --leave-running
+capture child.img --parent full.img
+
+size=$(stat -c %s full.img)
+head -c $((size / 2)) full.img >truncated.img
+refused "truncated.img" "$snap" restore truncated.img
+refused "truncated.img" "$snap" verify truncated.img
+cp full.img corrupt.img
+printf '\xff' | dd of=corrupt.img bs=1 seek=$((size / 3)) conv=notrunc status=none
+refused "checksum" "$snap" restore corrupt.img
+refused "checksum" "$snap" inspect corrupt.img
+refused "not a bascule image" "$snap" restore /bin/true
+: >empty.img
+refused "empty.img" "$snap" verify empty.img
+mv full.img moved.img
+refused "full.img" "$snap" restore child.img
+mv moved.img full.img
+
+refused "no control socket" "$snap" capture $$ -o never.img
+[[ ! -e never.img ]] || fail "a failed capture left an image"
+refused "checkpoint extension" "$snap" restore --ext null full.img
+"$bascule" run -- "$programs/heap_counter" 4 2000 20 >plain.out 2>plain.err &
+guest_pid=$!
+wait_for_line plain.out "tick 1"
+refused "no extension in the stack captures" "$snap" capture "$guest_pid" -o plain.img
+[[ ! -e plain.img ]] || fail "a refused capture left an image"
+echo "refusals: every bad input refused with a message"
