@@ -48,6 +48,8 @@ void restore_region(const snap::ImageChain &image, size_t index, const snap::Reg
     uint64_t address = r.address;
     uint32_t placement = BSC_MAP_FIXED_NOREPLACE;
     std::string where = fmt::format("region {:#x}+{:#x}", r.address, r.size);
+    auto stats = image.top().region_stats(index);
+    bool written = stats.stored_pages || stats.parent_pages;
     if (r.contents == snap::RegionContents::none) {
         bsc_handle stream;
         uint32_t access = r.protection & BSC_PROT_WRITE ? BSC_ACCESS_RDWR : BSC_ACCESS_READ;
@@ -59,8 +61,11 @@ void restore_region(const snap::ImageChain &image, size_t index, const snap::Reg
         below().object_close(stream);
         check(status, where + ": cannot map " + r.uri);
     } else {
+        // Mostly written memory is backed at once rather than page by page as it is filled.
+        uint64_t written_pages = stats.stored_pages + stats.parent_pages;
+        uint32_t populate = written_pages * 2 > r.size / 4096 ? BSC_MAP_POPULATE : 0;
         check(below().vm_alloc(&address, r.size, BSC_PROT_READ | BSC_PROT_WRITE,
-                               (r.flags & BSC_MAP_NORESERVE) | placement),
+                               (r.flags & BSC_MAP_NORESERVE) | placement | populate),
               where + ": cannot allocate");
         image.read_region_pages(index, std::span(reinterpret_cast<std::byte *>(address), r.size),
                                 snap::ImageChain::Destination::zeroed);
@@ -69,8 +74,7 @@ void restore_region(const snap::ImageChain &image, size_t index, const snap::Reg
     }
     // A region with no page but zeros that is inaccessible now may never have been
     // accessible: the next capture need not read it either.
-    auto stats = image.top().region_stats(index);
-    bool accessible = r.protection != BSC_PROT_NONE || stats.stored_pages || stats.parent_pages;
+    bool accessible = r.protection != BSC_PROT_NONE || written;
     std::lock_guard lock(tracked().region_mutex);
     tracked().regions.insert({.address = r.address, .size = r.size, .protection = r.protection,
                               .flags = r.flags, .origin = origin_of(r.origin), .uri = r.uri,
