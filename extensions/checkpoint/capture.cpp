@@ -27,9 +27,7 @@ snap::RegionRecord record_of(const Region &region) {
     r.size = region.size;
     r.protection = region.protection;
     r.flags = region.flags;
-    r.origin = region.origin == RegionOrigin::anonymous        ? snap::RegionOrigin::anonymous
-               : region.origin == RegionOrigin::stream_private ? snap::RegionOrigin::stream_private
-                                                               : snap::RegionOrigin::stream_shared;
+    r.origin = region.origin;
     r.uri = region.uri;
     r.stream_offset = region.stream_offset;
     r.contents = region.origin == RegionOrigin::stream_shared ? snap::RegionContents::none
@@ -162,9 +160,7 @@ std::vector<snap::ThreadRecord> describe_threads() {
         snap::ThreadRecord r;
         r.handle = thread.handle;
         r.tcb_address = thread.tcb;
-        r.park = thread.park == ParkPoint::exception     ? snap::ParkPoint::exception
-                 : thread.park == ParkPoint::not_started ? snap::ParkPoint::not_started
-                                                         : snap::ParkPoint::exiting;
+        r.park = thread.park;
         r.record_address = thread.record;
         r.argument = thread.argument;
         r.stack_top = thread.stack_top;

@@ -16,14 +16,14 @@
 #include <vector>
 
 #include "bascule.h"
+#include "image_schema.h"
 
 namespace bsc::checkpoint {
 
-enum class ParkPoint : uint32_t {
-    exception,   // in the exception upcall; `record` is the bsc_exception in guest memory
-    not_started, // in thread_start; `argument` is what the guest passed
-    exiting,     // in thread_exit
-};
+// Where a thread parked (image_schema.h): in the exception upcall (`record` is the
+// bsc_exception in guest memory), in thread_start (`argument` is the guest's), or in
+// thread_exit.
+using ParkPoint = snapshot::ParkPoint;
 
 struct GuestThread {
     bsc_handle handle = BSC_NO_HANDLE; // the number the layers above know it by

@@ -46,13 +46,17 @@ bsc_status vm_alloc(uint64_t *addr, uint64_t size, uint32_t prot, uint32_t flags
     return status;
 }
 
-bsc_status vm_free(uint64_t addr, uint64_t size) {
-    bsc_status status = below().vm_free(addr, size);
+// After a successful vm_free or stream_unmap, the range is no region any more.
+bsc_status forget_range(bsc_status status, uint64_t addr, uint64_t size) {
     if (status == BSC_OK) {
         std::lock_guard lock(state().region_mutex);
         state().regions.erase(addr, page_up(size));
     }
     return status;
+}
+
+bsc_status vm_free(uint64_t addr, uint64_t size) {
+    return forget_range(below().vm_free(addr, size), addr, size);
 }
 
 bsc_status vm_protect(uint64_t addr, uint64_t size, uint32_t prot) {
@@ -81,12 +85,7 @@ bsc_status stream_map(bsc_handle handle, uint64_t *addr, uint64_t offset, uint64
 }
 
 bsc_status stream_unmap(uint64_t addr, uint64_t size) {
-    bsc_status status = below().stream_unmap(addr, size);
-    if (status == BSC_OK) {
-        std::lock_guard lock(state().region_mutex);
-        state().regions.erase(addr, page_up(size));
-    }
-    return status;
+    return forget_range(below().stream_unmap(addr, size), addr, size);
 }
 
 // ---- handles ----

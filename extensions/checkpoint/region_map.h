@@ -9,9 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "image_schema.h"
+
 namespace bsc::checkpoint {
 
-enum class RegionOrigin : uint32_t { anonymous, stream_private, stream_shared };
+// Where a region came from, as the image records it.
+using RegionOrigin = snapshot::RegionOrigin;
 
 struct Region {
     uint64_t address = 0, size = 0;

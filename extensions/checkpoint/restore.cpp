@@ -36,12 +36,6 @@ bsc_handle handle_number(uint64_t number) {
     return static_cast<bsc_handle>(number);
 }
 
-RegionOrigin origin_of(snap::RegionOrigin origin) {
-    return origin == snap::RegionOrigin::anonymous        ? RegionOrigin::anonymous
-           : origin == snap::RegionOrigin::stream_private ? RegionOrigin::stream_private
-                                                          : RegionOrigin::stream_shared;
-}
-
 // A shared mapping comes back from its stream; every other region is fresh memory
 // filled with its recorded pages.
 void restore_region(const snap::ImageChain &image, size_t index, const snap::RegionRecord &r) {
@@ -77,7 +71,7 @@ void restore_region(const snap::ImageChain &image, size_t index, const snap::Reg
     bool accessible = r.protection != BSC_PROT_NONE || written;
     std::lock_guard lock(tracked().region_mutex);
     tracked().regions.insert({.address = r.address, .size = r.size, .protection = r.protection,
-                              .flags = r.flags, .origin = origin_of(r.origin), .uri = r.uri,
+                              .flags = r.flags, .origin = r.origin, .uri = r.uri,
                               .stream_offset = r.stream_offset, .ever_accessible = accessible});
 }
 
@@ -194,12 +188,6 @@ void restore_handles(const snap::ImageMetadata &meta, const std::vector<bsc_hand
     }
 }
 
-ParkPoint park_of(snap::ParkPoint park) {
-    return park == snap::ParkPoint::exception     ? ParkPoint::exception
-           : park == snap::ParkPoint::not_started ? ParkPoint::not_started
-                                                  : ParkPoint::exiting;
-}
-
 // The threads to start at resume, recorded at restore.
 std::vector<GuestThread> pending_threads;
 
@@ -230,7 +218,7 @@ Outcome restore(const Arguments &arguments, const Progress &progress) {
         for (const auto &t : meta.threads)
             pending_threads.push_back({.handle = handle_number(t.handle), .tcb = t.tcb_address,
                                        .clear_on_exit = t.clear_on_exit, .argument = t.argument,
-                                       .stack_top = t.stack_top, .park = park_of(t.park),
+                                       .stack_top = t.stack_top, .park = t.park,
                                        .record = t.record_address, .parked = false,
                                        .restored = true});
         tracked().started = true;

@@ -104,10 +104,7 @@ int diff_command(const std::string &a, const std::string &b, bool as_json) {
               {"b", b},
               {"regions", region_differences(first->top(), second->top())},
               {"handles", handle_differences(first->top().metadata(), second->top().metadata())}};
-    if (as_json)
-        fmt::print("{}\n", d.dump(2));
-    else
-        print_text(d);
+    print_report(d, as_json, print_text);
     return 0;
 }
 

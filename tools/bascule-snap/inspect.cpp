@@ -139,10 +139,7 @@ int inspect_command(const std::string &image, bool as_json) {
     if (!chain)
         return kExitFailed;
     json d = describe(*chain);
-    if (as_json)
-        fmt::print("{}\n", d.dump(2));
-    else
-        print_text(d);
+    print_report(d, as_json, print_text);
     return 0;
 }
 
