@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -12,6 +13,7 @@
 #include <stdexcept>
 
 #include "checksum.h"
+#include "file_appender.h"
 #include "file_io.h"
 #include "image_error.h"
 #include "image_format.h"
@@ -70,22 +72,19 @@ struct ImageWriter::State {
             parent_record = snapshot::parent_record(*parent, final_path);
             parent_pages.emplace(parent->top().page_index());
         }
-        fd = create_exclusive(temp_path); // last: a throw before this leaves no file
+        file.emplace(temp_path); // last: a throw before this leaves no file
+        file->append(std::array<std::byte, kHeaderSize>{}); // the header's place, filled by commit
     }
 
     ~State() {
-        if (fd >= 0)
-            ::close(fd);
+        file.reset(); // stops writing before the file is removed
         if (!committed) {
             std::error_code ignored;
             std::filesystem::remove(temp_path, ignored);
         }
     }
 
-    void append(std::span<const std::byte> bytes) {
-        write_at(fd, end, bytes, temp_path);
-        end += bytes.size();
-    }
+    void append(std::span<const std::byte> bytes) { file->append(bytes); }
 
     void append_block(std::span<const std::byte> bytes) {
         append(bytes);
@@ -93,7 +92,7 @@ struct ImageWriter::State {
     }
 
     SectionEntry append_section(SectionKind kind, std::span<const std::byte> bytes) {
-        SectionEntry entry{kind, end, bytes.size(), xxh3(bytes)};
+        SectionEntry entry{kind, file->size(), bytes.size(), xxh3(bytes)};
         append(bytes);
         return entry;
     }
@@ -131,14 +130,14 @@ struct ImageWriter::State {
             index.regions.push_back(added ? std::move(added.mapped())
                                           : RegionPages{metadata.regions[i].address, {}});
         }
-        check_page_index(index, metadata, end - kHeaderSize, final_path.string());
+        check_page_index(index, metadata, file->size() - kHeaderSize, final_path.string());
         return index;
     }
 
-    // Makes the complete temporary file the image, durably.
-    void publish() {
-        sync_file(fd, temp_path);
-        ::close(std::exchange(fd, -1));
+    // Puts the header in place and makes the complete temporary file the image, durably.
+    void publish(std::span<const std::byte> header) {
+        file->finish(header);
+        file.reset();
         std::error_code error;
         std::filesystem::rename(temp_path, final_path, error);
         if (error)
@@ -152,9 +151,8 @@ struct ImageWriter::State {
     WriteOptions options;
     std::optional<ParentImage> parent_record;
     std::optional<ParentPages> parent_pages;
-    int fd = -1;
+    std::optional<FileAppender> file;
     bool committed = false;
-    uint64_t end = kHeaderSize; // where the next byte goes; the header is written last
     uint64_t done = 0;          // bytes of the regions added so far
     RunningXxh3 blocks_checksum;
     PageStoreWriter pages;
@@ -200,16 +198,15 @@ ImageId ImageWriter::commit(ImageMetadata metadata) {
     check_metadata(metadata, state.final_path.string());
     auto index = state.page_index_for(metadata);
     std::vector<SectionEntry> sections{{SectionKind::page_blocks, kHeaderSize,
-                                        state.end - kHeaderSize, state.blocks_checksum.value()}};
+                                        state.file->size() - kHeaderSize,
+                                        state.blocks_checksum.value()}};
     sections.push_back(
         state.append_section(SectionKind::page_index, compress_section(encode_record(index))));
     sections.push_back(state.append_section(SectionKind::metadata, encode_record(metadata)));
     auto table = encode_section_table(sections);
-    uint64_t table_offset = state.end;
+    uint64_t table_offset = state.file->size();
     state.append(table);
-    auto header = encode_header(table_offset, static_cast<uint32_t>(sections.size()), table);
-    write_at(state.fd, 0, header, state.temp_path);
-    state.publish();
+    state.publish(encode_header(table_offset, static_cast<uint32_t>(sections.size()), table));
     return metadata.image_id;
 }
 

@@ -10,7 +10,7 @@ namespace bsc::snapshot {
 namespace {
 
 // Each block's used slots, one bit per slot: a block holds at most 64 pages.
-static_assert(kPagesPerBlock <= 64);
+static_assert(kMaxPagesPerBlock <= 64);
 using SlotMasks = std::vector<uint64_t>;
 
 uint64_t all_slots(uint32_t page_count) {
@@ -22,9 +22,9 @@ void check_blocks(const std::vector<BlockRecord> &blocks, uint64_t blocks_size,
     uint64_t next = 0;
     for (size_t i = 0; i < blocks.size(); i++) {
         const auto &block = blocks[i];
-        if (block.page_count == 0 || block.page_count > kPagesPerBlock)
+        if (block.page_count == 0 || block.page_count > kMaxPagesPerBlock)
             throw image_error(name, "block {} holds {} pages, not 1 to {}", i, block.page_count,
-                              kPagesPerBlock);
+                              kMaxPagesPerBlock);
         if (block.offset != next || block.stored_size == 0 ||
             block.stored_size > blocks_size - next)
             throw image_error(name,
@@ -38,30 +38,36 @@ void check_blocks(const std::vector<BlockRecord> &blocks, uint64_t blocks_size,
                           next, blocks_size);
 }
 
+// Where a page is, for messages: formatted only for a refusal, as an index has an entry
+// for every page.
+struct PagePlace {
+    size_t page, region;
+    std::string text() const { return fmt::format("page {} of region {}", page, region); }
+};
+
 void check_entry(const PageEntry &entry, const std::vector<BlockRecord> &blocks,
-                 SlotMasks &used, bool has_parent, const std::string &where,
-                 const std::string &name) {
+                 SlotMasks &used, bool has_parent, PagePlace where, const std::string &name) {
     switch (entry.location) {
     case PageLocation::zero:
         return;
     case PageLocation::in_parent:
         if (!has_parent)
             throw image_error(name, "{} is in the parent image, but this image has no parent",
-                              where);
+                              where.text());
         return;
     case PageLocation::in_block: {
         if (entry.block >= blocks.size() || entry.slot >= blocks[entry.block].page_count)
-            throw image_error(name, "{} is in slot {} of block {}, which does not exist", where,
-                              entry.slot, entry.block);
+            throw image_error(name, "{} is in slot {} of block {}, which does not exist",
+                              where.text(), entry.slot, entry.block);
         uint64_t bit = uint64_t{1} << entry.slot;
         if (used[entry.block] & bit)
-            throw image_error(name, "{} shares slot {} of block {} with another page", where,
-                              entry.slot, entry.block);
+            throw image_error(name, "{} shares slot {} of block {} with another page",
+                              where.text(), entry.slot, entry.block);
         used[entry.block] |= bit;
         return;
     }
     }
-    throw image_error(name, "{} has unknown location {}", where,
+    throw image_error(name, "{} has unknown location {}", where.text(),
                       static_cast<uint32_t>(entry.location));
 }
 
@@ -77,8 +83,7 @@ void check_region_pages(const RegionPages &pages, const RegionRecord &region, si
         throw image_error(name, "region {} has {} pages in the page index, {} expected", index,
                           pages.pages.size(), expected);
     for (size_t i = 0; i < pages.pages.size(); i++)
-        check_entry(pages.pages[i], page_index.blocks, used, has_parent,
-                    fmt::format("page {} of region {}", i, index), name);
+        check_entry(pages.pages[i], page_index.blocks, used, has_parent, {i, index}, name);
 }
 
 } // namespace

@@ -13,11 +13,9 @@
 
 namespace bsc::snapshot {
 
-// 64 pages, 256 KiB of pages per compressed block. LZ4 looks back at most 64 KiB, so larger
-// blocks compress hardly better; smaller ones cost more index entries and per-block work.
-// A 256 KiB block is a good unit of parallel work (a quarter of a millisecond to compress)
-// and bounds what a reader decompresses to get one page.
-inline constexpr uint32_t kPagesPerBlock = 64;
+// The most pages a compressed block holds (256 KiB): what a reader decompresses at most to
+// get one page. (The writer cuts smaller blocks: page_store.h.)
+inline constexpr uint32_t kMaxPagesPerBlock = 64;
 
 enum class PageLocation : uint8_t { zero, in_block, in_parent };
 template <> struct EnumNames<PageLocation> {
@@ -35,7 +33,7 @@ struct PageEntry {
 struct BlockRecord {
     uint64_t offset = 0;      // in the page_blocks section
     uint32_t stored_size = 0; // LZ4-compressed bytes
-    uint32_t page_count = 0;  // pages it decompresses to, 1 to kPagesPerBlock
+    uint32_t page_count = 0;  // pages it decompresses to, 1 to kMaxPagesPerBlock
     bool operator==(const BlockRecord &) const = default;
 };
 

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -31,6 +32,12 @@ private:
     PageLocator locator_;
 };
 
+// The writer cuts blocks of 16 pages, 64 KiB: LZ4 compresses an input of at most 64 KiB
+// with 16-bit offsets and a smaller table, 1.15 to 1.5 times as fast as a 256 KiB block,
+// and stores it no larger, as it looks back at most 64 KiB anyway. (A reader takes any
+// block of 1 to kMaxPagesPerBlock pages.)
+inline constexpr uint32_t kPagesPerBlock = 16;
+
 // Takes the compressed blocks, in order, as the page_blocks section's next bytes.
 using BlockSink = std::function<void(std::span<const std::byte>)>;
 // Told how many bytes of the region being added are done.
@@ -43,18 +50,28 @@ public:
     // Indexes every page of `memory` (whole pages, at its own address): a zero page is
     // `zero`, a page with the parent's hash at that address is `in_parent`, any other is
     // compressed into this region's blocks, which go to the sink in page order. The output
-    // does not depend on the number of threads.
+    // does not depend on the number of threads. The sink and `progress` are called on the
+    // caller's thread, while other threads compress the blocks that follow.
     RegionPages add_region(std::span<const std::byte> memory, const ParentPages *parent,
                            const RegionProgress &progress);
 
     const std::vector<BlockRecord> &blocks() const { return blocks_; }
 
 private:
+    // The compressed blocks of one task, waiting for the tasks before it to reach the sink.
+    struct CompressedTask {
+        std::unique_ptr<std::byte[]> bytes; // room for the most each block can take
+        std::vector<size_t> sizes;          // of each block
+    };
+
     void store_blocks(std::span<const std::byte> memory, std::vector<PageEntry> &pages,
                       const RegionProgress &progress);
+    void append_block(std::span<const std::byte> bytes, std::span<const size_t> members,
+                      std::vector<PageEntry> &pages);
 
     BlockSink sink_;
     unsigned threads_;
+    std::vector<CompressedTask> compressed_; // reused for every region
     std::vector<BlockRecord> blocks_;
     uint64_t section_size_ = 0;
 };

@@ -30,8 +30,8 @@ void fill_mixed(const GuestRegion &region, uint32_t seed) {
 
 TEST_CASE("pages: regions of any size read back as written", "[snapshot]") {
     ScratchDirectory dir;
-    // Sizes around the block size (64 pages), none a multiple of it but one.
-    GuestRegion one(1), under(63), exact(64), over(65), several(3 * 64 + 17);
+    // Sizes around the block size (16 pages), none a multiple of it but one.
+    GuestRegion one(1), under(15), exact(16), over(17), several(13 * 16 + 5);
     std::vector<const GuestRegion *> regions{&one, &under, &exact, &over, &several};
     for (size_t i = 0; i < regions.size(); i++)
         fill_mixed(*regions[i], static_cast<uint32_t>(i));
@@ -93,7 +93,7 @@ TEST_CASE("pages: a region without contents in the image has no pages", "[snapsh
 
 TEST_CASE("pages: the page index is the same whatever the number of threads", "[snapshot]") {
     ScratchDirectory dir;
-    GuestRegion region(40 * 64 + 5); // more blocks than one batch
+    GuestRegion region(40 * 64 + 5); // more tasks of 64 pages than compressed slots
     fill_mixed(region, 3);
     WriteOptions one_thread, four_threads;
     one_thread.threads = 1;

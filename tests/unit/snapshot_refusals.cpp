@@ -242,7 +242,7 @@ TEST_CASE("refusals: a page index that disagrees with the metadata or the blocks
     index.blocks[0].page_count = 3;
     refused(index, "block 0 holds pages no region uses");
     index = image.index;
-    index.blocks[0].page_count = kPagesPerBlock + 1;
+    index.blocks[0].page_count = kMaxPagesPerBlock + 1;
     refused(index, "block 0 holds 65 pages, not 1 to 64");
 }
 
