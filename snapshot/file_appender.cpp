@@ -10,7 +10,6 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "file_io.h"
 
 namespace bsc::snapshot {
 namespace {
@@ -21,18 +20,7 @@ constexpr size_t kBufferSize = 8 << 20;
 // One being filled, one being written, one ready for when the disk falls behind a moment.
 constexpr size_t kBuffers = 3;
 
-size_t round_up(size_t size, size_t alignment) {
-    return (size + alignment - 1) / alignment * alignment;
-}
-
 } // namespace
-
-FileAppender::AlignedBuffer FileAppender::aligned_buffer(size_t size) {
-    AlignedBuffer buffer(static_cast<std::byte *>(std::aligned_alloc(kDirectAlignment, size)));
-    if (!buffer)
-        throw std::bad_alloc();
-    return buffer;
-}
 
 FileAppender::FileAppender(std::filesystem::path path) : path_(std::move(path)) {
     for (size_t i = 0; i < kBuffers; i++)
@@ -73,7 +61,7 @@ void FileAppender::append(std::span<const std::byte> bytes) {
 void FileAppender::finish(std::span<const std::byte> head) {
     if (head.size() > kDirectAlignment || head.size() > size_)
         throw std::logic_error("a file's head must be at most a page of what was appended");
-    size_t padded = round_up(fill_, kDirectAlignment);
+    size_t padded = align_up(fill_);
     std::memset(buffers_[current_].get() + fill_, 0, padded - fill_);
     if (padded > 0)
         submit(padded);

@@ -8,21 +8,17 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <deque>
 #include <exception>
 #include <filesystem>
-#include <memory>
 #include <mutex>
 #include <span>
 #include <thread>
 #include <vector>
 
-namespace bsc::snapshot {
+#include "file_io.h"
 
-// Direct I/O (O_DIRECT) needs file offsets, lengths and memory aligned to the device's
-// logical block; 4 KiB covers every common device.
-inline constexpr size_t kDirectAlignment = 4096;
+namespace bsc::snapshot {
 
 // Writes bypass the page cache (O_DIRECT): a buffered write of an image costs as much
 // kernel time copying into the cache as the disk takes, and its fsync then writes it all
@@ -54,10 +50,6 @@ public:
     bool direct() const { return direct_.load(); }
 
 private:
-    struct FreeAligned {
-        void operator()(std::byte *bytes) const { std::free(bytes); }
-    };
-    using AlignedBuffer = std::unique_ptr<std::byte[], FreeAligned>;
     // A buffer's bytes on their way to the file.
     struct Pending {
         size_t buffer;
@@ -66,7 +58,6 @@ private:
         uint64_t offset;
     };
 
-    static AlignedBuffer aligned_buffer(size_t size);
     void submit(size_t length);
     size_t take_free_buffer();
     void write_pending();

@@ -3,25 +3,35 @@
 #include "file_io.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <new>
 
 #include "image_error.h"
 
 namespace bsc::snapshot {
 namespace {
 
-// Closes a descriptor on every way out of a scope.
+// Closes a descriptor on every way out of a scope, unless told to keep it (fd -1).
 struct ClosingFd {
     int fd;
-    ~ClosingFd() { ::close(fd); }
+    ~ClosingFd() {
+        if (fd >= 0)
+            ::close(fd);
+    }
 };
 
 } // namespace
+
+AlignedBuffer aligned_buffer(size_t size) {
+    AlignedBuffer buffer(static_cast<std::byte *>(std::aligned_alloc(kDirectAlignment, size)));
+    if (!buffer)
+        throw std::bad_alloc();
+    return buffer;
+}
 
 ImageError io_error(const std::filesystem::path &path, std::string_view action) {
     return image_error(path.string(), "cannot {}: {}", action, std::strerror(errno));
@@ -56,27 +66,58 @@ void sync_directory(const std::filesystem::path &directory) {
     sync_file(fd, directory);
 }
 
-MappedFile map_file(const std::filesystem::path &path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+ReadOnlyFile::ReadOnlyFile(const std::filesystem::path &path) : path_(path) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0)
         throw io_error(path, "open");
-    ClosingFd closing{fd};
+    ClosingFd closing{fd_}; // until the file is known to be one to keep open
     struct stat st;
-    if (::fstat(fd, &st) != 0)
+    if (::fstat(fd_, &st) != 0)
         throw io_error(path, "stat");
     if (!S_ISREG(st.st_mode))
         throw image_error(path.string(), "not a regular file, not a bascule image");
-    auto size = static_cast<size_t>(st.st_size);
-    if (size == 0) // mmap refuses an empty mapping; the reader words the refusal
-        return {};
-    void *base = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (base == MAP_FAILED)
-        throw io_error(path, "map");
-    ::madvise(base, size, MADV_WILLNEED); // advice: reading works without it
-    std::shared_ptr<const void> owner(base, [size](const void *at) {
-        ::munmap(const_cast<void *>(at), size);
-    });
-    return {owner, {static_cast<const std::byte *>(base), size}};
+    size_ = static_cast<uint64_t>(st.st_size);
+    direct_ = set_direct_io(fd_, true, path);
+    closing.fd = -1;
+}
+
+ReadOnlyFile::~ReadOnlyFile() { ::close(fd_); }
+
+size_t read_buffer_size(size_t length) { return align_up(length) + kDirectAlignment; }
+
+std::span<const std::byte> ReadOnlyFile::read(uint64_t offset, size_t length,
+                                              std::byte *buffer) const {
+    uint64_t begin = align_down(offset);
+    size_t wanted = align_up(offset + length) - begin;
+    size_t got = 0;
+    while (got < wanted) {
+        ssize_t read = ::pread(fd_, buffer + got, wanted - got, static_cast<off_t>(begin + got));
+        if (read < 0 && errno == EINTR)
+            continue;
+        // A file system may take the flag and refuse the I/O (a device whose logical
+        // block is larger than the alignment): the page cache takes any read.
+        if (read < 0 && errno == EINVAL && direct_) {
+            direct_ = set_direct_io(fd_, false, path_);
+            continue;
+        }
+        if (read < 0)
+            throw io_error(path_, "read");
+        if (read == 0)
+            break;
+        got += static_cast<size_t>(read);
+    }
+    if (begin + got < offset + length)
+        throw image_error(path_.string(), "the file was cut short while open: {} bytes at {} "
+                                          "are no longer there",
+                          length, offset);
+    return {buffer + (offset - begin), length};
+}
+
+std::span<const std::byte> ImageSource::bytes(uint64_t offset, uint64_t length) {
+    if (!file_)
+        return memory_.subspan(offset, length);
+    kept_.push_back(aligned_buffer(read_buffer_size(length)));
+    return file_->read(offset, length, kept_.back().get());
 }
 
 } // namespace bsc::snapshot

@@ -35,7 +35,8 @@ ImageChain::ImageChain(std::vector<ImageReader> images, ReadOptions options)
     : images_(std::move(images)), options_(options) {}
 
 ImageChain ImageChain::open(const std::filesystem::path &path, ReadOptions options) {
-    std::vector<ImageReader> images{ImageReader::open(path)};
+    std::vector<ImageReader> images;
+    images.push_back(ImageReader::open(path, options)); // a list would copy the whole index
     std::set<std::filesystem::path> visited{std::filesystem::weakly_canonical(path)};
     while (const auto &parent = images.back().metadata().parent) {
         auto next = parent_path(images.back(), *parent);
@@ -46,7 +47,7 @@ ImageChain ImageChain::open(const std::filesystem::path &path, ReadOptions optio
             throw image_error(images.back().name(),
                               "its parent chain comes back to {}: the chain is a cycle",
                               next.string());
-        images.push_back(ImageReader::open(next));
+        images.push_back(ImageReader::open(next, options));
     }
     return from_images(std::move(images), options);
 }

@@ -12,10 +12,6 @@
 
 namespace bsc::snapshot {
 
-struct ReadOptions {
-    unsigned threads = 0; // decompression threads; 0: one per core
-};
-
 class ImageChain {
 public:
     // Opens the image at `path` and each parent it names in turn (a relative parent path is

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "checksum.h"
+#include "file_io.h"
 #include "image_error.h"
 #include "little_endian.h"
 
@@ -24,43 +25,44 @@ struct Header {
     uint64_t table_checksum;
 };
 
-void check_magic(std::span<const std::byte> file, const std::string &name) {
-    if (file.empty())
+void check_magic(std::span<const std::byte> head, const std::string &name) {
+    if (head.empty())
         throw image_error(name, "empty file, not a bascule image");
-    size_t compared = std::min(file.size(), kMagic.size());
-    if (std::memcmp(file.data(), kMagic.data(), compared) != 0)
+    size_t compared = std::min(head.size(), kMagic.size());
+    if (std::memcmp(head.data(), kMagic.data(), compared) != 0)
         throw image_error(name, "not a bascule image (it does not start with BSCLIMG)");
 }
 
 // The version comes before the header checksum: another version's header may be laid out
 // differently, and "version N" says more than "corrupt".
-void check_version(std::span<const std::byte> file, const std::string &name) {
-    if (file.size() < kVersionAt + sizeof(uint32_t))
+void check_version(std::span<const std::byte> head, const std::string &name) {
+    if (head.size() < kVersionAt + sizeof(uint32_t))
         return;
-    if (auto version = get_le<uint32_t>(file, kVersionAt); version != kFormatVersion)
+    if (auto version = get_le<uint32_t>(head, kVersionAt); version != kFormatVersion)
         throw image_error(name, "image format version {}, this build reads version {}",
                           version, kFormatVersion);
 }
 
-Header read_header(std::span<const std::byte> file, const std::string &name) {
-    check_magic(file, name);
-    check_version(file, name);
-    if (file.size() < kHeaderSize)
+// `head`: the file's first kHeaderSize bytes, or all of it if it is shorter.
+Header read_header(std::span<const std::byte> head, const std::string &name) {
+    check_magic(head, name);
+    check_version(head, name);
+    if (head.size() < kHeaderSize)
         throw image_error(name, "truncated: {} bytes, less than the {}-byte header",
-                          file.size(), kHeaderSize);
-    if (!checksum_matches(get_le<uint64_t>(file, kHeaderChecksumAt),
-                          xxh3(file.first(kHeaderChecksumAt))))
+                          head.size(), kHeaderSize);
+    if (!checksum_matches(get_le<uint64_t>(head, kHeaderChecksumAt),
+                          xxh3(head.first(kHeaderChecksumAt))))
         throw image_error(name, "header checksum mismatch: the header is corrupt");
-    if (auto size = get_le<uint32_t>(file, kHeaderSizeAt); size != kHeaderSize)
+    if (auto size = get_le<uint32_t>(head, kHeaderSizeAt); size != kHeaderSize)
         throw image_error(name, "header size {}, format version {} has {}", size,
                           kFormatVersion, kHeaderSize);
-    if (auto reserved = get_le<uint32_t>(file, kReservedAt); reserved != 0)
+    if (auto reserved = get_le<uint32_t>(head, kReservedAt); reserved != 0)
         throw image_error(name, "reserved header field holds {}", reserved);
-    return {get_le<uint32_t>(file, kSectionCountAt), get_le<uint64_t>(file, kTableOffsetAt),
-            get_le<uint64_t>(file, kTableChecksumAt)};
+    return {get_le<uint32_t>(head, kSectionCountAt), get_le<uint64_t>(head, kTableOffsetAt),
+            get_le<uint64_t>(head, kTableChecksumAt)};
 }
 
-std::span<const std::byte> section_table(std::span<const std::byte> file, const Header &header,
+std::span<const std::byte> section_table(ImageSource &source, const Header &header,
                                          const std::string &name) {
     if (header.section_count != kSectionKinds)
         throw image_error(name, "{} sections, format version {} has {}", header.section_count,
@@ -69,14 +71,15 @@ std::span<const std::byte> section_table(std::span<const std::byte> file, const 
     if (header.table_offset < kHeaderSize)
         throw image_error(name, "the section table at byte {} overlaps the header",
                           header.table_offset);
-    if (header.table_offset > file.size() || file.size() - header.table_offset < size)
+    uint64_t file_size = source.size();
+    if (header.table_offset > file_size || file_size - header.table_offset < size)
         throw image_error(name,
                           "truncated: the section table at byte {} needs {} bytes, "
                           "the file has {}",
-                          header.table_offset, size, file.size());
-    if (auto extra = file.size() - header.table_offset - size; extra != 0)
+                          header.table_offset, size, file_size);
+    if (auto extra = file_size - header.table_offset - size; extra != 0)
         throw image_error(name, "{} stray bytes follow the section table", extra);
-    auto table = file.subspan(header.table_offset, size);
+    auto table = source.bytes(header.table_offset, size);
     if (!checksum_matches(header.table_checksum, xxh3(table)))
         throw image_error(name, "section table checksum mismatch: the table is corrupt");
     return table;
@@ -97,9 +100,9 @@ SectionEntry decode_entry(std::span<const std::byte> entry, const std::string &n
 
 // Sections must tile the bytes between the header and the table, one of each kind, so
 // that no byte of the file goes unchecked.
-SectionBytes locate_sections(std::span<const std::byte> file, std::span<const std::byte> table,
-                             uint64_t table_offset, const std::string &name) {
-    SectionBytes sections{};
+Sections locate_sections(ImageSource &source, std::span<const std::byte> table,
+                         uint64_t table_offset, const std::string &name) {
+    Sections sections{};
     std::array<bool, kSectionKinds> seen{};
     uint64_t next = kHeaderSize;
     for (size_t at = 0; at < table.size(); at += kSectionEntrySize) {
@@ -113,8 +116,10 @@ SectionBytes locate_sections(std::span<const std::byte> file, std::span<const st
         if (entry.size > table_offset - next)
             throw image_error(name, "the {} section runs into the section table",
                               to_string(entry.kind));
-        sections.by_kind[kind] = file.subspan(entry.offset, entry.size);
-        if (!checksum_matches(entry.checksum, xxh3(sections.by_kind[kind])))
+        sections.entries[kind] = entry;
+        if (entry.kind != SectionKind::page_blocks)
+            sections.bytes[kind] = source.bytes(entry.offset, entry.size);
+        if (!checksum_matches(entry.checksum, section_checksum(entry.kind, sections.bytes[kind])))
             throw image_error(name, "{} section checksum mismatch: the section is corrupt",
                               to_string(entry.kind));
         next += entry.size;
@@ -126,6 +131,10 @@ SectionBytes locate_sections(std::span<const std::byte> file, std::span<const st
 }
 
 } // namespace
+
+uint64_t section_checksum(SectionKind kind, std::span<const std::byte> bytes) {
+    return kind == SectionKind::page_blocks ? 0 : xxh3(bytes);
+}
 
 std::vector<std::byte> encode_section_table(std::span<const SectionEntry> sections) {
     std::vector<std::byte> table(sections.size() * kSectionEntrySize);
@@ -153,10 +162,11 @@ std::array<std::byte, kHeaderSize> encode_header(uint64_t table_offset, uint32_t
     return header;
 }
 
-SectionBytes read_container(std::span<const std::byte> file, const std::string &name) {
-    auto header = read_header(file, name);
-    auto table = section_table(file, header, name);
-    return locate_sections(file, table, header.table_offset, name);
+Sections read_container(ImageSource &source, const std::string &name) {
+    auto header = read_header(source.bytes(0, std::min<uint64_t>(source.size(), kHeaderSize)),
+                              name);
+    auto table = section_table(source, header, name);
+    return locate_sections(source, table, header.table_offset, name);
 }
 
 } // namespace bsc::snapshot

@@ -14,10 +14,13 @@
 
 namespace bsc::snapshot {
 
+class ImageSource;
+
 inline constexpr std::array<char, 8> kMagic{'B', 'S', 'C', 'L', 'I', 'M', 'G', '\n'};
 // Changes with the container: header, table, section kinds or a section's encoding.
-// Version 2 stores the page index LZ4-compressed.
-inline constexpr uint32_t kFormatVersion = 2;
+// Version 2 stores the page index LZ4-compressed; version 3 a checksum for each block in
+// the page index, and none for the page_blocks section as a whole.
+inline constexpr uint32_t kFormatVersion = 3;
 inline constexpr uint32_t kHeaderSize = 48;
 inline constexpr uint32_t kSectionEntrySize = 32;
 
@@ -36,6 +39,11 @@ struct SectionEntry {
     uint64_t checksum = 0; // xxh3-64 of the stored bytes
 };
 
+// The checksum the section table records for a section of `kind` holding `bytes`: their
+// xxh3-64, except for page_blocks, 0: each block has its own in the page index, checked as
+// the block is read, so that opening an image need not read all of it.
+uint64_t section_checksum(SectionKind kind, std::span<const std::byte> bytes);
+
 // The section table's bytes for `sections`, in file order.
 std::vector<std::byte> encode_section_table(std::span<const SectionEntry> sections);
 
@@ -44,17 +52,23 @@ std::vector<std::byte> encode_section_table(std::span<const SectionEntry> sectio
 std::array<std::byte, kHeaderSize> encode_header(uint64_t table_offset, uint32_t section_count,
                                                  std::span<const std::byte> table);
 
-// Each section's bytes.
-struct SectionBytes {
-    std::array<std::span<const std::byte>, kSectionKinds> by_kind;
+// Where each section is, and the bytes of each but the page blocks, which are read as
+// their pages are (block_reading.h).
+struct Sections {
+    std::array<SectionEntry, kSectionKinds> entries;
+    std::array<std::span<const std::byte>, kSectionKinds> bytes; // none for page_blocks
+    const SectionEntry &entry(SectionKind kind) const {
+        return entries[static_cast<size_t>(kind)];
+    }
     std::span<const std::byte> operator[](SectionKind kind) const {
-        return by_kind[static_cast<size_t>(kind)];
+        return bytes[static_cast<size_t>(kind)];
     }
 };
 
-// Checks everything the container promises of `file` (magic, version, header and table
-// checksums, bounds, one section of each kind laid end to end, each section's checksum)
-// and returns the sections. Throws ImageError naming `name`.
-SectionBytes read_container(std::span<const std::byte> file, const std::string &name);
+// Checks everything the container promises of the image `source` holds (magic, version,
+// header and table checksums, bounds, one section of each kind laid end to end, each
+// section's checksum) and returns the sections, reading no byte of the page blocks.
+// Throws ImageError naming `name`.
+Sections read_container(ImageSource &source, const std::string &name);
 
 } // namespace bsc::snapshot

@@ -4,9 +4,7 @@
 
 #include <cstring>
 
-#include "file_io.h"
 #include "image_error.h"
-#include "page_store.h"
 #include "portable_codec.h"
 #include "section_compression.h"
 
@@ -36,30 +34,37 @@ ImageMetadata read_metadata(std::span<const std::byte> bytes, const std::string 
     return metadata;
 }
 
-PageIndex read_page_index(const SectionBytes &sections, const ImageMetadata &metadata,
+PageIndex read_page_index(const Sections &sections, const ImageMetadata &metadata,
                           const std::string &name) {
     auto raw = decompress_section(sections[SectionKind::page_index], name);
     auto index = decode_section<PageIndex>(raw, SectionKind::page_index, Trailing::refused, name);
-    check_page_index(index, metadata, sections[SectionKind::page_blocks].size(), name);
+    check_page_index(index, metadata, sections.entry(SectionKind::page_blocks).size, name);
     return index;
 }
 
 } // namespace
 
 ImageReader::ImageReader(std::string name, std::filesystem::path path,
-                         std::shared_ptr<const void> owner, std::span<const std::byte> bytes)
-    : name_(std::move(name)), path_(std::move(path)), owner_(std::move(owner)),
-      sections_(read_container(bytes, name_)),
+                         std::shared_ptr<ImageSource> source, const ReadOptions &options)
+    : name_(std::move(name)), path_(std::move(path)), source_(std::move(source)),
+      sections_(read_container(*source_, name_)),
       metadata_(read_metadata(sections_[SectionKind::metadata], name_)),
-      index_(read_page_index(sections_, metadata_, name_)), locator_(index_) {}
-
-ImageReader ImageReader::open(const std::filesystem::path &path) {
-    auto file = map_file(path);
-    return ImageReader(path.string(), path, std::move(file.owner), file.bytes);
+      index_(read_page_index(sections_, metadata_, name_)), locator_(index_) {
+    if (options.block_checks == BlockChecks::at_open)
+        check_blocks(blocks(), index_.blocks, options.threads, name_);
 }
 
-ImageReader ImageReader::open_bytes(std::span<const std::byte> bytes, std::string name) {
-    return ImageReader(std::move(name), {}, nullptr, bytes);
+ImageReader ImageReader::open(const std::filesystem::path &path, const ReadOptions &options) {
+    return ImageReader(path.string(), path, std::make_shared<ImageSource>(path), options);
+}
+
+ImageReader ImageReader::open_bytes(std::span<const std::byte> bytes, std::string name,
+                                    const ReadOptions &options) {
+    return ImageReader(std::move(name), {}, std::make_shared<ImageSource>(bytes), options);
+}
+
+BlockSource ImageReader::blocks() const {
+    return {*source_, sections_.entry(SectionKind::page_blocks).offset};
 }
 
 RegionStats ImageReader::region_stats(size_t region) const {
@@ -101,8 +106,7 @@ std::vector<PageRequest> ImageReader::fill_pages(std::span<const PageRequest> re
             break;
         }
     }
-    copy_from_blocks(sections_[SectionKind::page_blocks], index_.blocks, std::move(copies), threads,
-                     name_);
+    copy_from_blocks(blocks(), index_.blocks, std::move(copies), threads, name_);
     return in_parent;
 }
 

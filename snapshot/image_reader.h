@@ -11,11 +11,28 @@
 #include <string>
 #include <vector>
 
+#include "block_reading.h"
+#include "file_io.h"
 #include "image_format.h"
 #include "image_schema.h"
 #include "page_index.h"
 
 namespace bsc::snapshot {
+
+// When a reader checks the page blocks against their checksums.
+enum class BlockChecks {
+    // All of them before the image is opened: a corrupt image is refused before anything
+    // is read from it, at the cost of reading all of it.
+    at_open,
+    // Each block as its pages are read, before they are returned: a restore, which reads
+    // every page once, reads the image once (README.md).
+    as_read,
+};
+
+struct ReadOptions {
+    unsigned threads = 0; // decompression threads; 0: one per core
+    BlockChecks block_checks = BlockChecks::at_open;
+};
 
 // A page to fill: its guest address, where its contents go, and the hash they must have.
 struct PageRequest {
@@ -26,12 +43,14 @@ struct PageRequest {
 
 class ImageReader {
 public:
-    // Opens and checks an image file: container, checksums, metadata, page index. Throws
-    // ImageError naming the file and what is wrong; what it returns is consistent.
-    static ImageReader open(const std::filesystem::path &path);
+    // Opens and checks an image file: container, checksums, metadata, page index, and the
+    // page blocks as `options` says. Throws ImageError naming the file and what is wrong;
+    // what it returns is consistent.
+    static ImageReader open(const std::filesystem::path &path, const ReadOptions &options = {});
     // The same checks on an image already in memory; `bytes` must outlive the reader.
     // `name` stands for the file in messages.
-    static ImageReader open_bytes(std::span<const std::byte> bytes, std::string name);
+    static ImageReader open_bytes(std::span<const std::byte> bytes, std::string name,
+                                  const ReadOptions &options = {});
 
     const std::string &name() const { return name_; }
     const std::filesystem::path &path() const { return path_; } // empty from open_bytes
@@ -50,13 +69,14 @@ public:
                                         unsigned threads) const;
 
 private:
-    ImageReader(std::string name, std::filesystem::path path, std::shared_ptr<const void> owner,
-                std::span<const std::byte> bytes);
+    ImageReader(std::string name, std::filesystem::path path,
+                std::shared_ptr<ImageSource> source, const ReadOptions &options);
+    BlockSource blocks() const;
 
     std::string name_;
     std::filesystem::path path_;
-    std::shared_ptr<const void> owner_; // keeps the file's mapping
-    SectionBytes sections_;
+    std::shared_ptr<ImageSource> source_; // the file, or the bytes open_bytes was given
+    Sections sections_;
     ImageMetadata metadata_;
     PageIndex index_;
     PageLocator locator_;

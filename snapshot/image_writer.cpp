@@ -12,7 +12,6 @@
 #include <random>
 #include <stdexcept>
 
-#include "checksum.h"
 #include "file_appender.h"
 #include "file_io.h"
 #include "image_error.h"
@@ -66,8 +65,7 @@ struct ImageWriter::State {
     State(std::filesystem::path final, const ImageChain *parent, WriteOptions write_options)
         : final_path(std::move(final)), temp_path(temporary_path(final_path)),
           options(std::move(write_options)),
-          pages([this](std::span<const std::byte> bytes) { append_block(bytes); },
-                options.threads) {
+          pages([this](std::span<const std::byte> bytes) { append(bytes); }, options.threads) {
         if (parent) {
             parent_record = snapshot::parent_record(*parent, final_path);
             parent_pages.emplace(parent->top().page_index());
@@ -86,13 +84,8 @@ struct ImageWriter::State {
 
     void append(std::span<const std::byte> bytes) { file->append(bytes); }
 
-    void append_block(std::span<const std::byte> bytes) {
-        append(bytes);
-        blocks_checksum.update(bytes);
-    }
-
     SectionEntry append_section(SectionKind kind, std::span<const std::byte> bytes) {
-        SectionEntry entry{kind, file->size(), bytes.size(), xxh3(bytes)};
+        SectionEntry entry{kind, file->size(), bytes.size(), section_checksum(kind, bytes)};
         append(bytes);
         return entry;
     }
@@ -154,7 +147,6 @@ struct ImageWriter::State {
     std::optional<FileAppender> file;
     bool committed = false;
     uint64_t done = 0;          // bytes of the regions added so far
-    RunningXxh3 blocks_checksum;
     PageStoreWriter pages;
     std::map<size_t, RegionPages> regions; // by metadata region index
 };
@@ -199,7 +191,7 @@ ImageId ImageWriter::commit(ImageMetadata metadata) {
     auto index = state.page_index_for(metadata);
     std::vector<SectionEntry> sections{{SectionKind::page_blocks, kHeaderSize,
                                         state.file->size() - kHeaderSize,
-                                        state.blocks_checksum.value()}};
+                                        section_checksum(SectionKind::page_blocks, {})}};
     sections.push_back(
         state.append_section(SectionKind::page_index, compress_section(encode_record(index))));
     sections.push_back(state.append_section(SectionKind::metadata, encode_record(metadata)));

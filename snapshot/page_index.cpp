@@ -107,7 +107,7 @@ void check_page_index(const PageIndex &index, const ImageMetadata &metadata,
 
 RegionStats region_stats(const PageIndex &index, size_t region) {
     RegionStats stats;
-    std::vector<uint32_t> blocks;
+    std::vector<bool> counted(index.blocks.size());
     for (const auto &entry : index.regions.at(region).pages) {
         switch (entry.location) {
         case PageLocation::zero:
@@ -118,14 +118,13 @@ RegionStats region_stats(const PageIndex &index, size_t region) {
             break;
         case PageLocation::in_block:
             stats.stored_pages++;
-            blocks.push_back(entry.block);
+            if (!counted[entry.block]) {
+                counted[entry.block] = true;
+                stats.compressed_bytes += index.blocks[entry.block].stored_size;
+            }
             break;
         }
     }
-    std::ranges::sort(blocks);
-    blocks.erase(std::unique(blocks.begin(), blocks.end()), blocks.end());
-    for (auto block : blocks)
-        stats.compressed_bytes += index.blocks[block].stored_size;
     stats.uncompressed_bytes = stats.stored_pages * kPageSize;
     return stats;
 }

@@ -34,6 +34,7 @@ struct BlockRecord {
     uint64_t offset = 0;      // in the page_blocks section
     uint32_t stored_size = 0; // LZ4-compressed bytes
     uint32_t page_count = 0;  // pages it decompresses to, 1 to kMaxPagesPerBlock
+    uint64_t checksum = 0;    // xxh3-64 of the stored bytes
     bool operator==(const BlockRecord &) const = default;
 };
 
@@ -57,7 +58,7 @@ template <class Archive> void serialize(Archive &archive, PageEntry &entry) {
 }
 
 template <class Archive> void serialize(Archive &archive, BlockRecord &block) {
-    archive(block.offset, block.stored_size, block.page_count);
+    archive(block.offset, block.stored_size, block.page_count, block.checksum);
 }
 
 template <class Archive> void serialize(Archive &archive, RegionPages &region) {

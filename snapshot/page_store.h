@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Page contents in an image: classifying pages (zero, as in the parent, or stored),
-// compressing the stored ones into independent LZ4 blocks, and decompressing blocks back
-// into memory, both on several cores.
+// Page contents going into an image: classifying pages (zero, as in the parent, or
+// stored) and compressing the stored ones into independent LZ4 blocks, on several cores.
+// (block_reading.h takes them back out.)
 #pragma once
 
 #include <cstddef>
@@ -10,7 +10,6 @@
 #include <memory>
 #include <optional>
 #include <span>
-#include <string>
 #include <vector>
 
 #include "page_index.h"
@@ -61,13 +60,13 @@ private:
     // The compressed blocks of one task, waiting for the tasks before it to reach the sink.
     struct CompressedTask {
         std::unique_ptr<std::byte[]> bytes; // room for the most each block can take
-        std::vector<size_t> sizes;          // of each block
+        std::vector<BlockRecord> blocks;    // each block's size, pages and checksum
     };
 
     void store_blocks(std::span<const std::byte> memory, std::vector<PageEntry> &pages,
                       const RegionProgress &progress);
-    void append_block(std::span<const std::byte> bytes, std::span<const size_t> members,
-                      std::vector<PageEntry> &pages);
+    void append_block(BlockRecord block, std::span<const std::byte> bytes,
+                      std::span<const size_t> members, std::vector<PageEntry> &pages);
 
     BlockSink sink_;
     unsigned threads_;
@@ -75,20 +74,5 @@ private:
     std::vector<BlockRecord> blocks_;
     uint64_t section_size_ = 0;
 };
-
-// One page to copy out of a block.
-struct BlockCopy {
-    uint32_t block, slot;
-    std::byte *target;
-    uint64_t hash;    // what the page's contents must hash to
-    uint64_t address; // for messages
-};
-
-// Decompresses each block `copies` names, once and in parallel, copies the pages to their
-// targets and checks their hashes. Throws ImageError naming `name` for a block that does
-// not decompress to its pages or a page that does not match its hash.
-void copy_from_blocks(std::span<const std::byte> blocks_section,
-                      const std::vector<BlockRecord> &blocks, std::vector<BlockCopy> copies,
-                      unsigned threads, const std::string &name);
 
 } // namespace bsc::snapshot

@@ -4,8 +4,10 @@
 // on every core; and the 1 GiB heap of tests/checkpoint/programs/heap_counter.c, the heap
 // the CRIU comparison uses (experiments/README.md), on every core. Writing includes the
 // fsync and rename of a real file in the temporary directory; reading includes opening and
-// checking the image, from the page cache (warm) or from the disk (cold: the file's cached
-// pages dropped before each read) into memory already faulted in.
+// checking the image, in its pages already in the page cache (warm: the file read whole
+// before each read) or not (cold: its cached pages dropped), into memory already faulted
+// in. A read checks the blocks as it reads them, as a restore does, or (checked_at_open)
+// reads them all at open first, as inspect does.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -87,11 +89,19 @@ void write_image(std::span<const std::byte> memory, unsigned threads) {
     writer.commit(metadata);
 }
 
-// Drops the image's pages from the page cache, so the next read comes from the disk.
-void evict_image() {
+enum class Cache { warm, cold };
+
+// Puts the image's pages in the page cache (warm: read in place), or drops them (cold:
+// read from the disk). The writer writes past the page cache, so neither is a given.
+void prepare_image(Cache cache) {
     int fd = ::open(image_path().c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) != 0)
+    if (fd < 0)
+        throw std::runtime_error("cannot open the image");
+    if (cache == Cache::cold && ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) != 0)
         throw std::runtime_error("cannot drop the image from the page cache");
+    std::vector<char> buffer(cache == Cache::warm ? 1 << 20 : 0);
+    while (cache == Cache::warm && ::read(fd, buffer.data(), buffer.size()) > 0) {
+    }
     ::close(fd);
 }
 
@@ -102,24 +112,22 @@ void report(benchmark::State &state, size_t bytes) {
 }
 
 void BM_write(benchmark::State &state, Memory memory) {
+    auto bytes = memory(); // made before the clock starts
     for (auto _ : state)
-        write_image(memory(), static_cast<unsigned>(state.range(0)));
-    report(state, memory().size());
+        write_image(bytes, static_cast<unsigned>(state.range(0)));
+    report(state, bytes.size());
 }
 
-enum class Cache { warm, cold };
-
-void BM_read(benchmark::State &state, Memory memory, Cache cache) {
+void BM_read(benchmark::State &state, Memory memory, Cache cache, BlockChecks checks) {
     write_image(memory(), 0);
     auto destination = anonymous_memory(memory().size());
     std::ranges::fill(destination, std::byte{1}); // faulted in: only the read is measured
     for (auto _ : state) {
-        if (cache == Cache::cold) {
-            state.PauseTiming();
-            evict_image();
-            state.ResumeTiming();
-        }
-        auto chain = ImageChain::open(image_path(), {static_cast<unsigned>(state.range(0))});
+        state.PauseTiming();
+        prepare_image(cache);
+        state.ResumeTiming();
+        auto chain = ImageChain::open(image_path(),
+                                      {static_cast<unsigned>(state.range(0)), checks});
         chain.read_region_pages(0, destination);
         benchmark::DoNotOptimize(destination.data());
     }
@@ -141,12 +149,17 @@ void all_cores_few_times(benchmark::internal::Benchmark *benchmark) {
 }
 
 BENCHMARK_CAPTURE(BM_write, program_64MiB, program_memory)->Apply(threads_one_and_all);
-BENCHMARK_CAPTURE(BM_read, program_64MiB, program_memory, Cache::warm)
+BENCHMARK_CAPTURE(BM_read, program_64MiB, program_memory, Cache::cold, BlockChecks::as_read)
     ->Apply(threads_one_and_all);
 BENCHMARK_CAPTURE(BM_write, heap_1GiB, heap_counter_memory)->Apply(all_cores_few_times);
-BENCHMARK_CAPTURE(BM_read, heap_1GiB_warm, heap_counter_memory, Cache::warm)
+BENCHMARK_CAPTURE(BM_read, heap_1GiB_warm, heap_counter_memory, Cache::warm,
+                  BlockChecks::as_read)
     ->Apply(all_cores_few_times);
-BENCHMARK_CAPTURE(BM_read, heap_1GiB_cold, heap_counter_memory, Cache::cold)
+BENCHMARK_CAPTURE(BM_read, heap_1GiB_cold, heap_counter_memory, Cache::cold,
+                  BlockChecks::as_read)
+    ->Apply(all_cores_few_times);
+BENCHMARK_CAPTURE(BM_read, heap_1GiB_cold_checked_at_open, heap_counter_memory, Cache::cold,
+                  BlockChecks::at_open)
     ->Apply(all_cores_few_times);
 
 } // namespace

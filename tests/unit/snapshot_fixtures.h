@@ -173,7 +173,7 @@ assemble_image(const std::vector<std::pair<SectionKind, std::vector<std::byte>>>
     std::vector<std::byte> file(kHeaderSize);
     std::vector<SectionEntry> sections;
     for (const auto &[kind, bytes] : parts) {
-        sections.push_back({kind, file.size(), bytes.size(), xxh3(bytes)});
+        sections.push_back({kind, file.size(), bytes.size(), section_checksum(kind, bytes)});
         file.insert(file.end(), bytes.begin(), bytes.end());
     }
     auto table = encode_section_table(sections);

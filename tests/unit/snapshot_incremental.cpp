@@ -44,6 +44,18 @@ TEST_CASE("incremental: 1% of pages changed costs about 1% of the full image", "
     CHECK(read_region(delta, 0) == region.copy());
 }
 
+TEST_CASE("incremental: the parent's blocks are read around those the child holds",
+          "[snapshot]") {
+    ScratchDirectory dir;
+    GuestRegion region(kRegionPages);
+    fill_random(region.bytes(), 2);
+    write_image(dir / "full.img", {&region});
+    auto full = ImageChain::open(dir / "full.img");
+    fill_random(region.bytes().subspan(1000 * kPageSize, 200 * kPageSize), 3); // 800 KiB
+    write_image(dir / "delta.img", {&region}, &full);
+    CHECK(read_region(ImageChain::open(dir / "delta.img"), 0) == region.copy());
+}
+
 TEST_CASE("incremental: a chain of three reads back each state", "[snapshot]") {
     ScratchDirectory dir;
     GuestRegion region(300), added(5);

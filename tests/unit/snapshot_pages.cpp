@@ -147,3 +147,30 @@ TEST_CASE("pages: a zeroed destination is not written where the pages are zero",
     chain.read_region_pages(0, destination);
     CHECK(destination == region.copy());
 }
+
+TEST_CASE("pages: read alike from a file and from memory", "[snapshot]") {
+    ScratchDirectory dir;
+    GuestRegion region(3000); // more than one 8 MiB read of blocks
+    fill_mixed(region, 4);
+    write_image(dir / "a.img", {&region});
+    CHECK(read_region(ImageChain::open(dir / "a.img"), 0) == region.copy());
+    auto file = read_file(dir / "a.img");
+    std::vector<ImageReader> in_memory;
+    in_memory.push_back(ImageReader::open_bytes(file, "a.img"));
+    CHECK(read_region(ImageChain::from_images(std::move(in_memory)), 0) == region.copy());
+}
+
+TEST_CASE("pages: an image cut short while open is an ImageError", "[snapshot]") {
+    ScratchDirectory dir;
+    GuestRegion region(300);
+    fill_random(region.bytes(), 5);
+    write_image(dir / "a.img", {&region});
+    for (auto checks : {BlockChecks::at_open, BlockChecks::as_read})
+        CHECK(ImageChain::open(dir / "a.img", {.block_checks = checks}).top().metadata() ==
+              ImageReader::open(dir / "a.img").metadata());
+    auto chain = ImageChain::open(dir / "a.img", {.block_checks = BlockChecks::as_read});
+    std::filesystem::resize_file(dir / "a.img", 100 * kPageSize);
+    CHECK_THROWS_WITH(ImageReader::open(dir / "a.img"), Catch::Contains("a.img: truncated"));
+    CHECK_THROWS_WITH(read_region(chain, 0),
+                      Catch::Contains("a.img: the file was cut short while open"));
+}

@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: MIT
 // Images the reader must refuse, each with its reason: foreign, empty, truncated at any
-// byte, any byte flipped, another version, and well-checksummed sections that lie.
+// byte, any byte flipped, another version, and well-checksummed sections that lie. A
+// refusal comes when the image is opened, or for a block's bytes when its pages are read.
 #include "snapshot_fixtures.h"
 
 using namespace snapshot_test;
 
 namespace {
 
-// The message of the ImageError that opening `bytes` throws; empty if they open.
+// The message of the ImageError that opening `bytes`, or reading their pages, throws;
+// empty if they open and read.
 std::string refusal(std::span<const std::byte> bytes) {
     try {
-        ImageReader::open_bytes(bytes, "x.img");
+        std::vector<ImageReader> images;
+        images.push_back(ImageReader::open_bytes(bytes, "x.img"));
+        auto chain = ImageChain::from_images(std::move(images));
+        for (size_t i = 0; i < chain.top().metadata().regions.size(); i++)
+            read_region(chain, i);
     } catch (const ImageError &e) {
         return e.what();
     }
@@ -60,7 +66,7 @@ struct SmallImage {
         if (offset < kHeaderSize)
             return "header checksum mismatch";
         if (offset < blocks_end)
-            return "page_blocks section checksum mismatch";
+            return "block 0 does not match its checksum";
         if (offset < index_end)
             return "page_index section checksum mismatch";
         if (offset < metadata_end)
@@ -156,6 +162,14 @@ TEST_CASE("refusals: a section table that lies", "[snapshot]") {
     auto longer = image.bytes;
     longer.push_back(std::byte{0});
     CHECK_THAT(refusal(longer), Catch::Contains("1 stray bytes follow the section table"));
+    // The page blocks' entry holds 0, their checksums being each block's own.
+    auto summed = image.bytes;
+    size_t table_offset = summed.size() - 3 * kSectionEntrySize;
+    auto table = std::span(summed).subspan(table_offset);
+    table[24] = std::byte{1}; // the first entry's checksum: page_blocks comes first
+    auto header = encode_header(table_offset, 3, table);
+    std::ranges::copy(header, summed.begin());
+    CHECK_THAT(refusal(summed), Catch::Contains("page_blocks section checksum mismatch"));
 }
 
 TEST_CASE("refusals: metadata that does not decode", "[snapshot]") {
@@ -258,6 +272,10 @@ TEST_CASE("refusals: pages that do not read back", "[snapshot]") {
     auto garbage = image.blocks;
     std::fill(garbage.begin(), garbage.end(), std::byte{0xff});
     CHECK_THROWS_WITH(read_from(image.forged(image.metadata, image.index, garbage)),
+                      "x.img: block 0 does not match its checksum: the block is corrupt");
+    auto garbage_index = image.index;
+    garbage_index.blocks[0].checksum = xxh3(garbage);
+    CHECK_THROWS_WITH(read_from(image.forged(image.metadata, garbage_index, garbage)),
                       "x.img: block 0 does not decompress to its 2 pages");
     auto index = image.index;
     index.regions[0].pages[1].hash ^= 1;
@@ -265,4 +283,18 @@ TEST_CASE("refusals: pages that do not read back", "[snapshot]") {
                       Catch::Contains("x.img: the page at 0x") &&
                           Catch::Contains("does not match its recorded hash"));
     CHECK_NOTHROW(read_from(image.bytes));
+}
+
+TEST_CASE("refusals: a corrupt block, checked when opened or when read", "[snapshot]") {
+    SmallImage image;
+    auto corrupt = image.bytes;
+    corrupt[kHeaderSize + 10] ^= std::byte{1};
+    auto path = image.dir / "corrupt.img";
+    write_file(path, corrupt);
+    CHECK_THAT(refusal(path), Catch::Contains("block 0 does not match its checksum"));
+    auto chain = ImageChain::open(path, {.block_checks = BlockChecks::as_read});
+    CHECK(chain.top().region_stats(0).stored_pages == 2);
+    CHECK_THROWS_WITH(read_region(chain, 0),
+                      path.string() + ": block 0 does not match its checksum: the block is "
+                                      "corrupt");
 }

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+// Taking pages back out of an image's blocks: each block checked against its checksum and
+// decompressed once, each page checked against its hash, on several cores; from a file,
+// the blocks are read with direct I/O ahead of the decompression.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "page_index.h"
+
+namespace bsc::snapshot {
+
+class ImageSource;
+
+// Where an image's page_blocks section is: at `offset` of an image's file, or of its bytes
+// in memory.
+struct BlockSource {
+    const ImageSource &image;
+    uint64_t offset;
+};
+
+// One page to copy out of a block.
+struct BlockCopy {
+    uint32_t block, slot;
+    std::byte *target;
+    uint64_t hash;    // what the page's contents must hash to
+    uint64_t address; // for messages
+};
+
+// Reads every block and checks it against its checksum. Throws ImageError naming `name`
+// for a block that does not match, or a file that no longer holds its blocks.
+void check_blocks(const BlockSource &source, const std::vector<BlockRecord> &blocks,
+                  unsigned threads, const std::string &name);
+
+// Copies each page `copies` names to its target, decompressing each block once. Throws
+// ImageError naming `name` for a block that does not match its checksum or does not
+// decompress to its pages, a page that does not match its hash, or a file that no longer
+// holds its blocks.
+void copy_from_blocks(const BlockSource &source, const std::vector<BlockRecord> &blocks,
+                      std::vector<BlockCopy> copies, unsigned threads, const std::string &name);
+
+} // namespace bsc::snapshot
