@@ -28,9 +28,16 @@ FileAppender::FileAppender(std::filesystem::path path) : path_(std::move(path)) 
     free_.resize(kBuffers - 1);
     std::iota(free_.begin(), free_.end(), size_t{1}); // buffer 0 is filled first
     first_page_ = aligned_buffer(kDirectAlignment);
-    fd_ = create_exclusive(path_); // once nothing else can throw: the caller removes the file
-    direct_ = set_direct_io(fd_, true, path_);
-    writer_ = std::jthread([this] { write_pending(); });
+    fd_ = create_exclusive(path_);
+    try {
+        direct_ = set_direct_io(fd_, true, path_);
+        writer_ = std::jthread([this] { write_pending(); });
+    } catch (...) { // no appender, so no owner to remove the file
+        ::close(fd_);
+        std::error_code ignored;
+        std::filesystem::remove(path_, ignored);
+        throw;
+    }
 }
 
 FileAppender::~FileAppender() {
