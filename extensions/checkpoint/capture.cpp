@@ -223,7 +223,9 @@ Outcome capture(const Arguments &arguments, const Progress &progress) {
     try {
         std::optional<snap::ImageChain> parent;
         if (auto path = arguments.value("parent"); path && !path->empty())
-            parent = snap::ImageChain::open(*path);
+            // Only the parent's page index is compared: its blocks are never read.
+            parent = snap::ImageChain::open(*path, {.threads = 0,
+                                                    .block_checks = snap::BlockChecks::as_read});
         snap::WriteOptions options;
         options.progress = [&](uint64_t done, uint64_t total) { progress(done, total); };
         for (size_t i = 0; i < regions.size(); i++)

@@ -205,7 +205,10 @@ Outcome restore(const Arguments &arguments, const Progress &progress) {
     if (!path)
         return {BSC_E_INVALID, "restore needs image=PATH"};
     try {
-        auto image = snap::ImageChain::open(*path);
+        // bascule-snap checked every block before this process touched anything; here each
+        // block is checked again as its pages are read, so the image is read once more.
+        auto image = snap::ImageChain::open(*path, {.threads = 0,
+                                                    .block_checks = snap::BlockChecks::as_read});
         const auto &meta = image.top().metadata();
         uint64_t total = 0, done = 0;
         for (const auto &r : meta.regions)
