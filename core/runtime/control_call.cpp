@@ -3,9 +3,9 @@
 
 namespace bsc::runtime {
 
-ControlCall::ControlCall(const char *command, const ControlMessage &arguments, Progress progress)
-    : progress_(std::move(progress)) {
-    for (const auto &[key, value] : arguments)
+ControlCall::ControlCall(const char *command, ControlMessage arguments, Progress progress)
+    : progress_(std::move(progress)), arguments_(std::move(arguments)) {
+    for (const auto &[key, value] : arguments_)
         options_.push_back({key.c_str(), value.c_str()});
     request_ = {.size = sizeof request_, .reserved = 0, .command = command,
                 .arguments = options_.data(), .argument_count = options_.size(),

@@ -17,7 +17,7 @@ class ControlCall {
 public:
     using Progress = std::function<void(uint64_t done, uint64_t total)>;
 
-    ControlCall(const char *command, const ControlMessage &arguments, Progress progress = {});
+    ControlCall(const char *command, ControlMessage arguments, Progress progress = {});
     ControlCall(const ControlCall &) = delete;
     ControlCall &operator=(const ControlCall &) = delete;
 
@@ -29,7 +29,8 @@ private:
     static void report(void *cookie, uint64_t done, uint64_t total);
 
     Progress progress_;
-    std::vector<bsc_option> options_; // point into the caller's message
+    ControlMessage arguments_;
+    std::vector<bsc_option> options_; // point into arguments_
     bsc_control_request request_{};
     char reply_[1024] = "";
 };

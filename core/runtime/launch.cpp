@@ -169,6 +169,13 @@ void run_guest(const ChainEnds &chain, const GuestProgram &program) {
     exit_after_guest_threads(abi);
 }
 
+std::vector<std::string> child_runtime_command(const std::string &bascule,
+                                               const std::vector<std::string> &stack_options) {
+    std::vector<std::string> command = {bascule, "run"};
+    command.insert(command.end(), stack_options.begin(), stack_options.end());
+    return command;
+}
+
 void restore_guest(const ChainEnds &chain, const RestoredGuest &guest) {
     host::connect_chain(chain.top, chain.host_upcalls);
     ControlMessage arguments = guest.extra;

@@ -37,6 +37,11 @@ struct GuestProgram {
 // the guest cannot be started.
 [[noreturn]] void run_guest(const ChainEnds &chain, const GuestProgram &program);
 
+// The command a child process (process_create) starts with: the `bascule` runtime at
+// `bascule`, `run`, then `stack_options` (--manifest/--ext as given), so it gets the same stack.
+std::vector<std::string> child_runtime_command(const std::string &bascule,
+                                               const std::vector<std::string> &stack_options);
+
 // A guest to resume from a checkpoint image.
 struct RestoredGuest {
     std::string image;             // the image file

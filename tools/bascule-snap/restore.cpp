@@ -29,13 +29,13 @@ bool has_checkpoint(const std::vector<std::string> &stack) {
     return false;
 }
 
-// A child process (process_create) runs on `bascule run` with the same stack.
+// A child process (process_create) runs on the `bascule` beside this tool, same stack.
 std::vector<std::string> child_command(const std::vector<std::string> &stack) {
     auto bascule = std::filesystem::read_symlink("/proc/self/exe").parent_path() / "bascule";
-    std::vector<std::string> prefix = {bascule.string(), "run"};
+    std::vector<std::string> options;
     for (const auto &text : stack)
-        prefix.insert(prefix.end(), {"--ext", text});
-    return prefix;
+        options.insert(options.end(), {"--ext", text});
+    return runtime::child_runtime_command(bascule.string(), options);
 }
 
 } // namespace

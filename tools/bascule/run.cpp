@@ -28,14 +28,14 @@ std::vector<chain::ExtensionSpec> stack_from(const RunOptions &options) {
     return specs;
 }
 
-// How a child process (process_create) starts: this runtime with the same stack.
-std::vector<std::string> child_command(const RunOptions &options) {
-    std::vector<std::string> prefix = {"/proc/self/exe", "run"};
+// How the stack was given, as `run` options: what a child process (process_create) gets.
+std::vector<std::string> stack_options(const RunOptions &options) {
+    std::vector<std::string> given;
     if (!options.manifest.empty())
-        prefix.insert(prefix.end(), {"--manifest", options.manifest});
+        given.insert(given.end(), {"--manifest", options.manifest});
     for (const auto &text : options.extensions)
-        prefix.insert(prefix.end(), {"--ext", text});
-    return prefix;
+        given.insert(given.end(), {"--ext", text});
+    return given;
 }
 
 std::vector<std::string> environment() {
@@ -83,7 +83,8 @@ int run_command(const RunOptions &options) {
         chain::Chain stack(stack_from(options), host::downcalls());
         if (options.verbose)
             fmt::print(stderr, "bascule: running {} on {} extension(s)\n", *path, stack.size());
-        host::set_process_command(child_command(options));
+        host::set_process_command(
+            runtime::child_runtime_command("/proc/self/exe", stack_options(options)));
         runtime::ChainEnds ends{&stack.top(), &stack.host_upcalls(), &stack.guest_upcalls(),
                                 [&stack](uint32_t event) { stack.broadcast(event); },
                                 [&stack](bsc_control_request &r) { return stack.control(r); },
