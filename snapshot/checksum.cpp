@@ -4,8 +4,17 @@
 
 #include <xxhash.h>
 
+#include <array>
+
+#include "image_schema.h"
+
 namespace bsc::snapshot {
 
 uint64_t xxh3(std::span<const std::byte> bytes) { return XXH3_64bits(bytes.data(), bytes.size()); }
+
+uint64_t zero_page_hash() {
+    static const uint64_t hash = xxh3(std::array<std::byte, kPageSize>{});
+    return hash;
+}
 
 } // namespace bsc::snapshot

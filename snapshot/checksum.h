@@ -10,6 +10,9 @@ namespace bsc::snapshot {
 
 uint64_t xxh3(std::span<const std::byte> bytes);
 
+// The xxh3-64 of an all-zero page.
+uint64_t zero_page_hash();
+
 // Whether a stored checksum matches the computed one. A fuzzing build accepts any, so that
 // the fuzzer gets past the checksums to the decoders behind them.
 inline bool checksum_matches(uint64_t stored, uint64_t computed) {

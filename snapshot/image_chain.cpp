@@ -61,6 +61,8 @@ ImageChain ImageChain::from_images(std::vector<ImageReader> images, ReadOptions 
         throw image_error(images.back().name(),
                           "is an incremental image; its parent {} is needed to read it",
                           parent->path);
+    for (size_t i = images.size() - 1; i-- > 0;) // from the full image up
+        images[i].take_parent_hashes(images[i + 1]);
     return ImageChain(std::move(images), options);
 }
 

@@ -88,11 +88,6 @@ std::vector<PageRequest> ImageReader::fill_pages(std::span<const PageRequest> re
             throw image_error(name_, "has no page at {:#x}, which its child image takes from it",
                               request.address);
         const auto &entry = index_.regions[position->region].pages[position->page];
-        if (entry.hash != request.hash)
-            throw image_error(name_,
-                              "its page at {:#x} is not the one its child image recorded "
-                              "(the hashes differ)",
-                              request.address);
         switch (entry.location) {
         case PageLocation::zero:
             std::memset(request.target, 0, kPageSize);
@@ -108,6 +103,22 @@ std::vector<PageRequest> ImageReader::fill_pages(std::span<const PageRequest> re
     }
     copy_from_blocks(blocks(), index_.blocks, std::move(copies), threads, name_);
     return in_parent;
+}
+
+void ImageReader::take_parent_hashes(const ImageReader &parent) {
+    for (auto &region : index_.regions)
+        for (size_t i = 0; i < region.pages.size(); i++) {
+            auto &entry = region.pages[i];
+            if (entry.location != PageLocation::in_parent)
+                continue;
+            uint64_t address = region.address + i * kPageSize;
+            auto position = parent.locator_.find(address);
+            if (!position)
+                throw image_error(name_, "its page at {:#x} is in its parent {}, which has no "
+                                         "page there",
+                                  address, parent.name());
+            entry.hash = parent.index_.regions[position->region].pages[position->page].hash;
+        }
 }
 
 } // namespace bsc::snapshot

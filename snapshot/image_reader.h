@@ -64,9 +64,14 @@ public:
 
     // Fills the requested pages this image holds, each checked against the requested hash;
     // returns those it says are in its parent. Throws ImageError for a page it has no
-    // entry for or whose hash differs.
+    // entry for or whose contents do not match the hash.
     std::vector<PageRequest> fill_pages(std::span<const PageRequest> requests,
                                         unsigned threads) const;
+
+    // Gives the pages this image leaves to its parent the hashes the parent has for them
+    // (the index does not repeat them); `parent` has its own already. ImageChain calls it.
+    // Throws ImageError for such a page the parent has no entry for.
+    void take_parent_hashes(const ImageReader &parent);
 
 private:
     ImageReader(std::string name, std::filesystem::path path,

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "checksum.h"
 #include "image_schema.h"
 
 namespace bsc::snapshot {
@@ -26,7 +27,11 @@ struct PageEntry {
     PageLocation location = PageLocation::zero;
     uint32_t block = 0; // in_block: the block holding the page
     uint32_t slot = 0;  // in_block: the page's place among the block's pages
-    uint64_t hash = 0;  // xxh3-64 of the page's contents, wherever they are
+    // xxh3-64 of the page's contents, wherever they are. Only a stored page's is encoded:
+    // a zero page's is known, and an in_parent page's is its parent's (ImageChain fills
+    // it in), so the index of an incremental image holds next to nothing for the pages
+    // it does not store.
+    uint64_t hash = 0;
     bool operator==(const PageEntry &) const = default;
 };
 
@@ -53,8 +58,19 @@ struct PageIndex {
     bool operator==(const PageIndex &) const = default;
 };
 
-template <class Archive> void serialize(Archive &archive, PageEntry &entry) {
-    archive(entry.location, entry.block, entry.slot, entry.hash);
+template <class Archive> void save(Archive &archive, const PageEntry &entry) {
+    archive(entry.location);
+    if (entry.location == PageLocation::in_block)
+        archive(entry.block, entry.slot, entry.hash);
+}
+
+// An unknown location decodes to an entry check_page_index refuses.
+template <class Archive> void load(Archive &archive, PageEntry &entry) {
+    archive(entry.location);
+    if (entry.location == PageLocation::in_block)
+        archive(entry.block, entry.slot, entry.hash);
+    else if (entry.location == PageLocation::zero)
+        entry.hash = zero_page_hash();
 }
 
 template <class Archive> void serialize(Archive &archive, BlockRecord &block) {

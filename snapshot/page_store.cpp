@@ -110,11 +110,6 @@ size_t compress_block(std::span<const std::byte> memory, std::span<const size_t>
 
 } // namespace
 
-uint64_t zero_page_hash() {
-    static const uint64_t hash = xxh3(kZeroPage);
-    return hash;
-}
-
 ParentPages::ParentPages(const PageIndex &index) : index_(index), locator_(index) {}
 
 std::optional<uint64_t> ParentPages::hash_at(uint64_t address) const {

@@ -12,12 +12,10 @@
 #include <span>
 #include <vector>
 
+#include "checksum.h"
 #include "page_index.h"
 
 namespace bsc::snapshot {
-
-// The xxh3-64 of an all-zero page.
-uint64_t zero_page_hash();
 
 // The pages of the image an incremental image is written against.
 class ParentPages {

@@ -298,3 +298,19 @@ TEST_CASE("refusals: a corrupt block, checked when opened or when read", "[snaps
                       path.string() + ": block 0 does not match its checksum: the block is "
                                       "corrupt");
 }
+
+TEST_CASE("refusals: a child image's page the parent has no entry for", "[snapshot]") {
+    SmallImage parent;
+    auto metadata = parent.metadata;
+    metadata.parent = ParentImage{"small.img", parent.metadata.image_id};
+    metadata.regions[0].address += 16 * kPageSize; // where the parent has nothing
+    PageIndex index{kPageSize, {}, {{metadata.regions[0].address, {}}}};
+    index.regions[0].pages.assign(3, {PageLocation::in_parent, 0, 0, 0});
+    auto child_bytes = parent.forged(metadata, index, {});
+    std::vector<ImageReader> images;
+    images.push_back(ImageReader::open_bytes(child_bytes, "child.img"));
+    images.push_back(ImageReader::open_bytes(parent.bytes, "small.img"));
+    CHECK_THROWS_WITH(ImageChain::from_images(std::move(images)),
+                      Catch::StartsWith("child.img: its page at 0x") &&
+                          Catch::Contains("is in its parent small.img, which has no page there"));
+}

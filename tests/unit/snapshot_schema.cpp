@@ -46,10 +46,28 @@ TEST_CASE("schema: records are encoded as Cereal's portable binary archive encod
     metadata.parent = ParentImage{"../base.img", {1, 2}};
     CHECK(encode_record(metadata) == cereal_encoding(metadata));
     PageIndex index{kPageSize, {{0, 100, 2, 0x1234}}, {{0x1000, {}}, {0x5000, {}}}};
-    index.regions[0].pages = {{PageLocation::in_block, 0, 1, 7}, {PageLocation::zero, 0, 0, 9}};
+    index.regions[0].pages = {{PageLocation::in_block, 0, 1, 7},
+                              {PageLocation::zero, 0, 0, zero_page_hash()}};
     index.regions[1].pages = {{PageLocation::in_block, 0, 0, 8}};
     CHECK(encode_record(index) == cereal_encoding(index));
     CHECK(decode_record<PageIndex>(cereal_encoding(index)) == index);
+}
+
+TEST_CASE("schema: only a stored page's hash is encoded", "[snapshot]") {
+    PageIndex index{kPageSize, {{0, 100, 1, 0x1234}}, {{0x1000, {}}}};
+    index.regions[0].pages = {{PageLocation::in_block, 0, 0, 7},
+                              {PageLocation::zero, 0, 0, 9},
+                              {PageLocation::in_parent, 0, 0, 11}};
+    auto bytes = encode_record(index);
+    auto decoded = decode_record<PageIndex>(bytes);
+    const auto &pages = decoded.regions[0].pages;
+    CHECK(pages[0].hash == 7);
+    CHECK(pages[1].hash == zero_page_hash()); // known
+    CHECK(pages[2].hash == 0);                // its parent's, filled in by ImageChain
+    auto without_pages = index;
+    without_pages.regions[0].pages.clear();
+    // u64 page count, then 1 + 4 + 4 + 8 bytes for the stored page and 1 byte for each other
+    CHECK(bytes.size() == encode_record(without_pages).size() + 17 + 1 + 1);
 }
 
 TEST_CASE("schema: enums print their names, and unknown values say so", "[snapshot]") {
