@@ -28,7 +28,12 @@ head -c $((size / 2)) full.img >truncated.img
 refused "truncated.img" "$snap" restore truncated.img
 refused "truncated.img" "$snap" verify truncated.img
 cp full.img corrupt.img
-printf '\xff' | dd of=corrupt.img bs=1 seek=$((size / 3)) conv=notrunc status=none
+# Flip every bit of one byte: writing a fixed value leaves the image whole where the byte
+# already had it.
+offset=$((size / 3))
+byte=$(od -An -tu1 -j "$offset" -N1 full.img)
+printf "\\$(printf %o $((255 - byte)))" | dd of=corrupt.img bs=1 seek="$offset" conv=notrunc status=none
+cmp -s full.img corrupt.img && fail "corrupt.img is not corrupt"
 refused "checksum" "$snap" restore corrupt.img
 refused "checksum" "$snap" inspect corrupt.img
 refused "not a bascule image" "$snap" restore /bin/true
