@@ -94,8 +94,6 @@ enum { /* vm_alloc / stream_map flags */
     BSC_MAP_FIXED_NOREPLACE = 2, /* use *addr exactly, fail with BSC_E_EXISTS if in use */
     BSC_MAP_SHARED = 4,      /* stream_map only: writes reach the stream */
     BSC_MAP_NORESERVE = 8,   /* do not reserve swap for the region */
-    BSC_MAP_POPULATE = 16,   /* vm_alloc, since 1.1: the caller is about to write most of
-                                it; the host may back it all at once */
 };
 
 /* ---- Streams ----------------------------------------------------------------------- */

@@ -131,9 +131,9 @@ bool lands_in_place(Run run, uint32_t page_count) {
 }
 
 // Checks the block `run` copies from, whose bytes are `stored`, decompresses it and copies
-// out the pages the run wants, each checked.
+// out the pages the run wants, each checked against its hash if `check_hashes`.
 void copy_block(const std::vector<BlockRecord> &blocks, Run run,
-                std::span<const std::byte> stored, const std::string &name) {
+                std::span<const std::byte> stored, bool check_hashes, const std::string &name) {
     uint32_t number = run.front().block;
     const auto &block = blocks[number];
     check_block(number, block, stored, name);
@@ -149,7 +149,7 @@ void copy_block(const std::vector<BlockRecord> &blocks, Run run,
                           block.page_count);
     for (const auto &copy : run) {
         std::span<const std::byte> page(output + copy.slot * kPageSize, kPageSize);
-        if (xxh3(page) != copy.hash)
+        if (check_hashes && xxh3(page) != copy.hash)
             throw image_error(name, "the page at {:#x} does not match its recorded hash",
                               copy.address);
         if (!in_place)
@@ -170,14 +170,16 @@ void check_blocks(const BlockSource &source, const std::vector<BlockRecord> &blo
 }
 
 void copy_from_blocks(const BlockSource &source, const std::vector<BlockRecord> &blocks,
-                      std::vector<BlockCopy> copies, unsigned threads, const std::string &name) {
+                      std::vector<BlockCopy> copies, CopyOptions options,
+                      const std::string &name) {
     auto runs = runs_by_block(copies);
     std::vector<uint32_t> wanted;
     for (const auto &run : runs)
         wanted.push_back(run.front().block);
-    visit_blocks(source, blocks, wanted, threads, [&](size_t i, std::span<const std::byte> stored) {
-        copy_block(blocks, runs[i], stored, name);
-    });
+    visit_blocks(source, blocks, wanted, options.threads,
+                 [&](size_t i, std::span<const std::byte> stored) {
+                     copy_block(blocks, runs[i], stored, options.check_page_hashes, name);
+                 });
 }
 
 } // namespace bsc::snapshot

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Taking pages back out of an image's blocks: each block checked against its checksum and
-// decompressed once, each page checked against its hash, on several cores; from a file,
+// decompressed once, each page checked against its hash unless told not to, on several cores; from a file,
 // the blocks are read with direct I/O ahead of the decompression.
 #pragma once
 
@@ -36,11 +36,17 @@ struct BlockCopy {
 void check_blocks(const BlockSource &source, const std::vector<BlockRecord> &blocks,
                   unsigned threads, const std::string &name);
 
+struct CopyOptions {
+    unsigned threads;
+    bool check_page_hashes;
+};
+
 // Copies each page `copies` names to its target, decompressing each block once. Throws
 // ImageError naming `name` for a block that does not match its checksum or does not
-// decompress to its pages, a page that does not match its hash, or a file that no longer
-// holds its blocks.
+// decompress to its pages, a page that does not match its hash (if checked), or a file
+// that no longer holds its blocks.
 void copy_from_blocks(const BlockSource &source, const std::vector<BlockRecord> &blocks,
-                      std::vector<BlockCopy> copies, unsigned threads, const std::string &name);
+                      std::vector<BlockCopy> copies, CopyOptions options,
+                      const std::string &name);
 
 } // namespace bsc::snapshot

@@ -82,7 +82,7 @@ void ImageChain::read_region_pages(size_t region_index, std::span<std::byte> des
     // Each image fills what it holds and passes the rest down; the last image has no
     // parent, so its index (checked at open) sends nothing further.
     for (const auto &image : images_)
-        requests = image.fill_pages(requests, options_.threads);
+        requests = image.fill_pages(requests, options_);
 }
 
 } // namespace bsc::snapshot

@@ -44,6 +44,12 @@ PageIndex read_page_index(const Sections &sections, const ImageMetadata &metadat
 
 } // namespace
 
+ImageMetadata read_image_metadata(const std::filesystem::path &path) {
+    ImageSource source(path);
+    return read_metadata(read_container(source, path.string())[SectionKind::metadata],
+                         path.string());
+}
+
 ImageReader::ImageReader(std::string name, std::filesystem::path path,
                          std::shared_ptr<ImageSource> source, const ReadOptions &options)
     : name_(std::move(name)), path_(std::move(path)), source_(std::move(source)),
@@ -79,7 +85,7 @@ std::vector<uint64_t> ImageReader::page_hashes(size_t region) const {
 }
 
 std::vector<PageRequest> ImageReader::fill_pages(std::span<const PageRequest> requests,
-                                                 unsigned threads) const {
+                                                 const ReadOptions &options) const {
     std::vector<PageRequest> in_parent;
     std::vector<BlockCopy> copies;
     for (const auto &request : requests) {
@@ -101,7 +107,8 @@ std::vector<PageRequest> ImageReader::fill_pages(std::span<const PageRequest> re
             break;
         }
     }
-    copy_from_blocks(blocks(), index_.blocks, std::move(copies), threads, name_);
+    copy_from_blocks(blocks(), index_.blocks, std::move(copies),
+                     {options.threads, options.check_page_hashes}, name_);
     return in_parent;
 }
 

@@ -32,6 +32,11 @@ enum class BlockChecks {
 struct ReadOptions {
     unsigned threads = 0; // decompression threads; 0: one per core
     BlockChecks block_checks = BlockChecks::at_open;
+    // Whether each page read is checked against the hash the index records for it. The
+    // block checksums cover the bytes as the writer wrote them; only this catches a writer
+    // that recorded a wrong hash, which would mislead incremental captures and diff. A
+    // restore trusts the writer and skips it (a tenth of its CPU time); verify checks.
+    bool check_page_hashes = true;
 };
 
 // A page to fill: its guest address, where its contents go, and the hash they must have.
@@ -40,6 +45,12 @@ struct PageRequest {
     std::byte *target;
     uint64_t hash;
 };
+
+// The metadata of an image file, its container and metadata checked as ImageReader::open
+// checks them; the page index is neither decoded nor checked, nor is the parent chain.
+// For a caller that needs the metadata before it opens the image whole (a restore, which
+// builds the recorded extension stack first).
+ImageMetadata read_image_metadata(const std::filesystem::path &path);
 
 class ImageReader {
 public:
@@ -62,11 +73,11 @@ public:
     // whose contents are not in the image).
     std::vector<uint64_t> page_hashes(size_t region) const;
 
-    // Fills the requested pages this image holds, each checked against the requested hash;
-    // returns those it says are in its parent. Throws ImageError for a page it has no
-    // entry for or whose contents do not match the hash.
+    // Fills the requested pages this image holds, checked as `options` says; returns those
+    // it says are in its parent. Throws ImageError for a page it has no entry for, or a
+    // block or page that fails its check.
     std::vector<PageRequest> fill_pages(std::span<const PageRequest> requests,
-                                        unsigned threads) const;
+                                        const ReadOptions &options) const;
 
     // Gives the pages this image leaves to its parent the hashes the parent has for them
     // (the index does not repeat them); `parent` has its own already. ImageChain calls it.

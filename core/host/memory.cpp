@@ -178,13 +178,6 @@ template <class F> bsc_status on_guest_range(uint64_t addr, uint64_t size, F cha
     return change(range);
 }
 
-// BSC_MAP_POPULATE: every page backed in one call rather than one fault at a time as the
-// caller fills them. Advice: a kernel without MADV_POPULATE_WRITE still gives a working
-// region.
-void populate(uint64_t start, uint64_t size) {
-    ::madvise(reinterpret_cast<void *>(start), size, MADV_POPULATE_WRITE);
-}
-
 bsc_status free_range(uint64_t addr, uint64_t size) {
     return on_guest_range(addr, size, [](Range range) -> bsc_status {
         release(range);
@@ -216,17 +209,13 @@ using namespace bsc::host;
 
 extern "C" bsc_status host_vm_alloc(uint64_t *addr, uint64_t size, uint32_t prot, uint32_t flags) {
     constexpr uint32_t allowed =
-        BSC_MAP_FIXED | BSC_MAP_FIXED_NOREPLACE | BSC_MAP_NORESERVE | BSC_MAP_POPULATE;
+        BSC_MAP_FIXED | BSC_MAP_FIXED_NOREPLACE | BSC_MAP_NORESERVE;
     if ((prot & ~kProtMask) || (flags & ~allowed))
         return BSC_E_INVALID;
     Region proto;
     proto.prot = prot;
-    proto.flags = flags & ~uint32_t{BSC_MAP_POPULATE};
-    bsc_status status = place(addr, size, std::move(proto), -1);
-    uint64_t placed;
-    if (status == BSC_OK && (flags & BSC_MAP_POPULATE) && read_guest(addr, placed) == BSC_OK)
-        populate(placed, size);
-    return status;
+    proto.flags = flags;
+    return place(addr, size, std::move(proto), -1);
 }
 
 extern "C" bsc_status host_vm_free(uint64_t addr, uint64_t size) { return free_range(addr, size); }

@@ -55,11 +55,10 @@ void restore_region(const snap::ImageChain &image, size_t index, const snap::Reg
         below().object_close(stream);
         check(status, where + ": cannot map " + r.uri);
     } else {
-        // Mostly written memory is backed at once rather than page by page as it is filled.
-        uint64_t written_pages = stats.stored_pages + stats.parent_pages;
-        uint32_t populate = written_pages * 2 > r.size / 4096 ? BSC_MAP_POPULATE : 0;
+        // Fresh memory, faulted in by the threads that decompress into it: on both cores
+        // that beats backing it first on one (snapshot/README.md).
         check(below().vm_alloc(&address, r.size, BSC_PROT_READ | BSC_PROT_WRITE,
-                               (r.flags & BSC_MAP_NORESERVE) | placement | populate),
+                               (r.flags & BSC_MAP_NORESERVE) | placement),
               where + ": cannot allocate");
         image.read_region_pages(index, std::span(reinterpret_cast<std::byte *>(address), r.size),
                                 snap::ImageChain::Destination::zeroed);
@@ -205,10 +204,12 @@ Outcome restore(const Arguments &arguments, const Progress &progress) {
     if (!path)
         return {BSC_E_INVALID, "restore needs image=PATH"};
     try {
-        // bascule-snap checked every block before this process touched anything; here each
-        // block is checked again as its pages are read, so the image is read once more.
+        // The chain's structure is checked here, before anything is mapped; each block as
+        // its pages are read, so that the image is read once. A corrupt block ends the
+        // restore before the guest runs or any file is opened (snapshot/README.md).
         auto image = snap::ImageChain::open(*path, {.threads = 0,
-                                                    .block_checks = snap::BlockChecks::as_read});
+                                                    .block_checks = snap::BlockChecks::as_read,
+                                                    .check_page_hashes = false});
         const auto &meta = image.top().metadata();
         uint64_t total = 0, done = 0;
         for (const auto &r : meta.regions)

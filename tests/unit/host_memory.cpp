@@ -85,18 +85,6 @@ TEST_CASE("vm_alloc hands out zeroed pages in the window", "[host][memory]") {
     CHECK_FALSE(unmapped(addr, kPage)); // freed window space stays reserved
 }
 
-TEST_CASE("vm_alloc with BSC_MAP_POPULATE gives zeroed memory like any other", "[host][memory]") {
-    host_ready();
-    uint64_t addr = alloc_ok(64 * kPage, 0, BSC_MAP_POPULATE);
-    CHECK(guest_owns(addr, 64 * kPage));
-    std::vector<char> zero(64 * kPage, 0);
-    CHECK(std::memcmp(bytes(addr), zero.data(), zero.size()) == 0);
-    uint64_t none = 0;
-    CHECK(host_vm_alloc(&none, kPage, BSC_PROT_NONE, BSC_MAP_POPULATE) == BSC_OK); // advice only
-    REQUIRE(host_vm_free(none, kPage) == BSC_OK);
-    REQUIRE(host_vm_free(addr, 64 * kPage) == BSC_OK);
-}
-
 TEST_CASE("vm_alloc rejects bad arguments", "[host][memory]") {
     host_ready();
     uint64_t addr = 0;

@@ -262,10 +262,10 @@ TEST_CASE("refusals: a page index that disagrees with the metadata or the blocks
 
 TEST_CASE("refusals: pages that do not read back", "[snapshot]") {
     SmallImage image;
-    auto read_from = [&](std::vector<std::byte> file) {
+    auto read_from = [&](std::vector<std::byte> file, ReadOptions options = {}) {
         std::vector<ImageReader> images;
-        images.push_back(ImageReader::open_bytes(file, "x.img"));
-        auto chain = ImageChain::from_images(std::move(images));
+        images.push_back(ImageReader::open_bytes(file, "x.img", options));
+        auto chain = ImageChain::from_images(std::move(images), options);
         std::vector<std::byte> destination(3 * kPageSize);
         chain.read_region_pages(0, destination);
     };
@@ -282,6 +282,11 @@ TEST_CASE("refusals: pages that do not read back", "[snapshot]") {
     CHECK_THROWS_WITH(read_from(image.forged(image.metadata, index, image.blocks)),
                       Catch::Contains("x.img: the page at 0x") &&
                           Catch::Contains("does not match its recorded hash"));
+    // A restore trusts the hashes and skips that check, not the block's.
+    ReadOptions unchecked{.check_page_hashes = false};
+    CHECK_NOTHROW(read_from(image.forged(image.metadata, index, image.blocks), unchecked));
+    CHECK_THROWS_WITH(read_from(image.forged(image.metadata, image.index, garbage), unchecked),
+                      "x.img: block 0 does not match its checksum: the block is corrupt");
     CHECK_NOTHROW(read_from(image.bytes));
 }
 

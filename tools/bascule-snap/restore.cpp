@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
-// `bascule-snap restore IMAGE`: this process becomes the guest again. The image (and its
-// parent chain) is checked whole before anything is mapped; the recorded extension stack
-// is built unless --ext gives another; then the checkpoint extension rebuilds the guest.
+// `bascule-snap restore IMAGE`: this process becomes the guest again. The image's metadata
+// names the extension stack to build (unless --ext gives another); then the checkpoint
+// extension opens the image and its parent chain, checking their structure (sections,
+// metadata, page index, links) before it maps anything, and each block of pages as it
+// reads it, before the guest runs again (snapshot/README.md).
 #include <unistd.h>
 
 #include <filesystem>
@@ -13,7 +15,7 @@
 #include "gate.h"
 #include "host.h"
 #include "guest_image.h"
-#include "image_chain.h"
+#include "image_reader.h"
 #include "image_error.h"
 #include "launch.h"
 #include "process.h"
@@ -44,7 +46,7 @@ int restore_command(const RestoreOptions &options) {
     std::string path = std::filesystem::absolute(options.image).string();
     bsc::snapshot::ImageMetadata meta;
     try {
-        meta = bsc::snapshot::ImageChain::open(path).top().metadata();
+        meta = bsc::snapshot::read_image_metadata(path);
     } catch (const bsc::snapshot::ImageError &e) {
         fmt::print(stderr, "bascule-snap: {}\n", e.what());
         return kExitFailed;
