@@ -20,14 +20,17 @@ source "$(dirname "$0")/lib.sh"
 } >part2.sql
 cat part1.sql part2.sql | sqlite3 native.db >native.out
 # The guest reads the first half from a pipe whose writer stays open, so it is waiting
-# for more when it is captured.
+# for more when it is captured. The writer ends once told to, or once this script has
+# (else it would hold ctest's output open, waiting in a deleted directory).
 mkfifo feed
-{ cat part1.sql; while [[ ! -e fed ]]; do sleep 0.1; done; } >feed &
+{ cat part1.sql; while [[ ! -e fed ]] && kill -0 $$ 2>/dev/null; do sleep 0.1; done; } >feed &
+feeder=$!
 "$bascule" run --ext checkpoint -- sqlite3 run.db <feed >run.out 2>run.out.err &
 guest_pid=$!
 wait_for_line run.out "half"
 capture sqlite.img
 touch fed
+wait "$feeder"
 "$snap" restore sqlite.img <part2.sql 2>>restore.err || fail "restore ended with status $?"
 same run.out native.out
 [[ $(sqlite3 run.db .dump) == "$(sqlite3 native.db .dump)" ]] || fail "the databases differ"
