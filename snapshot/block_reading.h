@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Taking pages back out of an image's blocks: each block checked against its checksum and
-// decompressed once, each page checked against its hash unless told not to, on several cores; from a file,
-// the blocks are read with direct I/O ahead of the decompression.
+// decompressed once, each page checked against its hash unless told not to, on several
+// cores; from a file, the blocks are read with direct I/O ahead of the decompression.
 #pragma once
 
 #include <cstddef>

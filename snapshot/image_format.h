@@ -19,7 +19,8 @@ class ImageSource;
 inline constexpr std::array<char, 8> kMagic{'B', 'S', 'C', 'L', 'I', 'M', 'G', '\n'};
 // Changes with the container: header, table, section kinds or a section's encoding.
 // Version 2 stores the page index LZ4-compressed; version 3 a checksum for each block in
-// the page index, and none for the page_blocks section as a whole.
+// the page index, and none for the page_blocks section as a whole; version 4 a page's hash
+// in the index only for a page stored in the image.
 inline constexpr uint32_t kFormatVersion = 4;
 inline constexpr uint32_t kHeaderSize = 48;
 inline constexpr uint32_t kSectionEntrySize = 32;
