@@ -94,6 +94,7 @@ enum { /* vm_alloc / stream_map flags */
     BSC_MAP_FIXED_NOREPLACE = 2, /* use *addr exactly, fail with BSC_E_EXISTS if in use */
     BSC_MAP_SHARED = 4,      /* stream_map only: writes reach the stream */
     BSC_MAP_NORESERVE = 8,   /* do not reserve swap for the region */
+    BSC_MAP_FILL = 16,       /* vm_alloc only, since 1.1: pages are installed by vm_fill */
 };
 
 /* ---- Streams ----------------------------------------------------------------------- */
@@ -397,7 +398,9 @@ typedef struct bsc_system_info {
     X(process, debug_print, (const char *text, uint64_t length))                              \
     /* Since ABI 1.1; new calls are appended so that the slots above never move. */         \
     X(object, object_query, (bsc_handle handle, bsc_object_info * info, char *uri,           \
-                             uint64_t uri_size))
+                             uint64_t uri_size))                                              \
+    X(memory, vm_fill, (uint64_t addr, const void *source, uint64_t size))                    \
+    X(memory, vm_fill_end, (uint64_t addr, uint64_t size))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

@@ -130,16 +130,24 @@ bool lands_in_place(Run run, uint32_t page_count) {
     return true;
 }
 
-// Checks the block `run` copies from, whose bytes are `stored`, decompresses it and copies
-// out the pages the run wants, each checked against its hash if `check_hashes`.
+// Whether `next` continues the pages of `copy` both in the block and at the targets.
+bool follows(const BlockCopy &copy, const BlockCopy &next) {
+    return next.slot == copy.slot + 1 && next.target == copy.target + kPageSize;
+}
+
+// Checks the block `run` copies from, whose bytes are `stored`, decompresses it and writes
+// out the pages the run wants, each checked against its hash if asked. Pages consecutive
+// in the block and at their targets are written at once.
 void copy_block(const std::vector<BlockRecord> &blocks, Run run,
-                std::span<const std::byte> stored, bool check_hashes, const std::string &name) {
+                std::span<const std::byte> stored, const CopyOptions &options,
+                const std::string &name) {
     uint32_t number = run.front().block;
     const auto &block = blocks[number];
     check_block(number, block, stored, name);
     size_t size = block.page_count * kPageSize;
-    bool in_place = lands_in_place(run, block.page_count);
-    std::vector<std::byte> buffer(in_place ? 0 : size);
+    bool in_place = !options.write && lands_in_place(run, block.page_count);
+    thread_local std::vector<std::byte> buffer;
+    buffer.resize(in_place ? 0 : size);
     std::byte *output = in_place ? run.front().target : buffer.data();
     int got = LZ4_decompress_safe(reinterpret_cast<const char *>(stored.data()),
                                   reinterpret_cast<char *>(output),
@@ -147,17 +155,30 @@ void copy_block(const std::vector<BlockRecord> &blocks, Run run,
     if (got != static_cast<int>(size))
         throw image_error(name, "block {} does not decompress to its {} pages", number,
                           block.page_count);
-    for (const auto &copy : run) {
+    size_t unwritten = 0; // the first copy whose page is not written yet
+    for (size_t i = 0; i < run.size(); i++) {
+        const auto &copy = run[i];
         std::span<const std::byte> page(output + copy.slot * kPageSize, kPageSize);
-        if (check_hashes && xxh3(page) != copy.hash)
+        if (options.check_page_hashes && xxh3(page) != copy.hash)
             throw image_error(name, "the page at {:#x} does not match its recorded hash",
                               copy.address);
-        if (!in_place)
-            std::memcpy(copy.target, page.data(), kPageSize);
+        if (in_place || (i + 1 < run.size() && follows(copy, run[i + 1])))
+            continue;
+        const auto &first = run[unwritten];
+        write_pages(options.write, first.target,
+                    std::span(output + first.slot * kPageSize, (i + 1 - unwritten) * kPageSize));
+        unwritten = i + 1;
     }
 }
 
 } // namespace
+
+void write_pages(const PageWriter &write, std::byte *target, std::span<const std::byte> pages) {
+    if (write)
+        write(target, pages);
+    else
+        std::memcpy(target, pages.data(), pages.size());
+}
 
 void check_blocks(const BlockSource &source, const std::vector<BlockRecord> &blocks,
                   unsigned threads, const std::string &name) {
@@ -178,7 +199,7 @@ void copy_from_blocks(const BlockSource &source, const std::vector<BlockRecord> 
         wanted.push_back(run.front().block);
     visit_blocks(source, blocks, wanted, options.threads,
                  [&](size_t i, std::span<const std::byte> stored) {
-                     copy_block(blocks, runs[i], stored, options.check_page_hashes, name);
+                     copy_block(blocks, runs[i], stored, options, name);
                  });
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,9 +37,17 @@ struct BlockCopy {
 void check_blocks(const BlockSource &source, const std::vector<BlockRecord> &blocks,
                   unsigned threads, const std::string &name);
 
+// Puts whole pages at a target: a restore gives its own, which installs them in memory the
+// host fills (vm_fill). Called from several threads at once.
+using PageWriter = std::function<void(std::byte *target, std::span<const std::byte> pages)>;
+
+// Writes `pages` at `target` with `write`, or copies them if it is empty.
+void write_pages(const PageWriter &write, std::byte *target, std::span<const std::byte> pages);
+
 struct CopyOptions {
     unsigned threads;
     bool check_page_hashes;
+    const PageWriter &write; // empty: pages are copied, or decompressed in place
 };
 
 // Copies each page `copies` names to its target, decompressing each block once. Throws

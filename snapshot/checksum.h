@@ -10,7 +10,8 @@ namespace bsc::snapshot {
 
 uint64_t xxh3(std::span<const std::byte> bytes);
 
-// The xxh3-64 of an all-zero page.
+// An all-zero page, and its xxh3-64.
+std::span<const std::byte> zero_page();
 uint64_t zero_page_hash();
 
 // Whether a stored checksum matches the computed one. A fuzzing build accepts any, so that

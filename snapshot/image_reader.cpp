@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "checksum.h"
 #include "image_error.h"
 #include "portable_codec.h"
 #include "section_compression.h"
@@ -96,7 +97,7 @@ std::vector<PageRequest> ImageReader::fill_pages(std::span<const PageRequest> re
         const auto &entry = index_.regions[position->region].pages[position->page];
         switch (entry.location) {
         case PageLocation::zero:
-            std::memset(request.target, 0, kPageSize);
+            write_pages(options.write_pages, request.target, zero_page());
             break;
         case PageLocation::in_parent:
             in_parent.push_back(request);
@@ -108,7 +109,7 @@ std::vector<PageRequest> ImageReader::fill_pages(std::span<const PageRequest> re
         }
     }
     copy_from_blocks(blocks(), index_.blocks, std::move(copies),
-                     {options.threads, options.check_page_hashes}, name_);
+                     {options.threads, options.check_page_hashes, options.write_pages}, name_);
     return in_parent;
 }
 

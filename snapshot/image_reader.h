@@ -37,6 +37,8 @@ struct ReadOptions {
     // that recorded a wrong hash, which would mislead incremental captures and diff. A
     // restore trusts the writer and skips it (a tenth of its CPU time); verify checks.
     bool check_page_hashes = true;
+    // How pages reach their targets; empty: they are copied (block_reading.h).
+    PageWriter write_pages{};
 };
 
 // A page to fill: its guest address, where its contents go, and the hash they must have.

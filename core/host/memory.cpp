@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Guest virtual memory: the reserved window, vm_alloc/free/protect/reset, stream_map/unmap,
-// and the region map that keeps the guest from touching memory the runtime owns.
+// Guest virtual memory: the reserved window, vm_alloc/free/protect/reset/fill,
+// stream_map/unmap, and the region map that keeps the guest from touching memory the
+// runtime owns.
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include "internal.h"
 #include "objects.h"
 #include "regions.h"
+#include "userfault.h"
 #include "window.h"
 
 namespace bsc::host {
@@ -127,6 +129,7 @@ bsc_status map_range(const Region &region, int fd) {
 
 // The common path of vm_alloc and stream_map: place `proto` (all but start and size
 // filled in) according to *guest_addr and proto.flags, map it, record it, report where.
+// A region to fill (proto.filling) is filled by userfault where the process can.
 bsc_status place(uint64_t *guest_addr, uint64_t size, Region proto, int fd) {
     uint64_t want;
     // Probe the out pointer before changing anything: a FIXED mapping cannot be undone.
@@ -158,6 +161,8 @@ bsc_status place(uint64_t *guest_addr, uint64_t size, Region proto, int fd) {
         unmap_all(placeholders);
         return s;
     }
+    if (proto.filling != Filling::none && userfault::register_range(range))
+        proto.filling = Filling::userfault;
     regions.insert(std::move(proto));
     if (write_guest(guest_addr, range.start) != BSC_OK) {
         release(range);
@@ -176,6 +181,15 @@ template <class F> bsc_status on_guest_range(uint64_t addr, uint64_t size, F cha
     if (!regions.covers(range.start, range.end))
         return BSC_E_INVALID;
     return change(range);
+}
+
+// Whether a page of `range` is in memory: in a region being filled by copying, exactly the
+// pages filled already (nothing else may touch them).
+bool any_resident(Range range) {
+    std::vector<unsigned char> pages((range.end - range.start) / kPage);
+    if (::mincore(reinterpret_cast<void *>(range.start), range.end - range.start, pages.data()))
+        return false;
+    return std::ranges::any_of(pages, [](unsigned char page) { return page & 1; });
 }
 
 bsc_status free_range(uint64_t addr, uint64_t size) {
@@ -209,13 +223,56 @@ using namespace bsc::host;
 
 extern "C" bsc_status host_vm_alloc(uint64_t *addr, uint64_t size, uint32_t prot, uint32_t flags) {
     constexpr uint32_t allowed =
-        BSC_MAP_FIXED | BSC_MAP_FIXED_NOREPLACE | BSC_MAP_NORESERVE;
+        BSC_MAP_FIXED | BSC_MAP_FIXED_NOREPLACE | BSC_MAP_NORESERVE | BSC_MAP_FILL;
     if ((prot & ~kProtMask) || (flags & ~allowed))
         return BSC_E_INVALID;
+    if ((flags & BSC_MAP_FILL) && !(prot & BSC_PROT_WRITE))
+        return BSC_E_INVALID; // without userfaultfd, vm_fill writes the pages
     Region proto;
     proto.prot = prot;
     proto.flags = flags;
+    proto.filling = flags & BSC_MAP_FILL ? Filling::copying : Filling::none;
     return place(addr, size, std::move(proto), -1);
+}
+
+extern "C" bsc_status host_vm_fill(uint64_t addr, const void *source, uint64_t size) {
+    Range range;
+    if (bsc_status s = page_range(addr, size, range); s != BSC_OK || size % kPage != 0)
+        return BSC_E_INVALID;
+    auto filled_by = [&](Filling how) {
+        return regions.all_of(range.start, range.end,
+                              [how](const Region &region) { return region.filling == how; });
+    };
+    bool by_userfault, by_copy;
+    {
+        // Checked under the lock; the copy is not, so that several threads fill at once.
+        std::lock_guard lock(memory_mutex);
+        by_userfault = filled_by(Filling::userfault);
+        by_copy = filled_by(Filling::copying);
+    }
+    if (by_userfault)
+        return userfault::copy(addr, source, size);
+    if (!by_copy)
+        return BSC_E_INVALID;
+    if (any_resident(range))
+        return BSC_E_EXISTS;
+    return copy_to_guest(reinterpret_cast<void *>(addr), source, size);
+}
+
+extern "C" bsc_status host_vm_fill_end(uint64_t addr, uint64_t size) {
+    return on_guest_range(addr, size, [](Range range) -> bsc_status {
+        bool registered = false;
+        if (!regions.all_of(range.start, range.end, [&](const Region &region) {
+                registered |= region.filling == Filling::userfault;
+                return region.filling != Filling::none;
+            }))
+            return BSC_E_INVALID;
+        if (registered)
+            userfault::unregister_range(range);
+        regions.update(range.start, range.end,
+                       [](Region &region) { region.filling = Filling::none; });
+        return BSC_OK;
+    });
 }
 
 extern "C" bsc_status host_vm_free(uint64_t addr, uint64_t size) { return free_range(addr, size); }

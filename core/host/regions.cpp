@@ -34,13 +34,6 @@ void RegionMap::erase(uint64_t start, uint64_t end) {
     regions_.erase(regions_.lower_bound(start), regions_.lower_bound(end));
 }
 
-void RegionMap::protect(uint64_t start, uint64_t end, uint32_t prot) {
-    split_at(start);
-    split_at(end);
-    for (auto it = regions_.lower_bound(start); it != regions_.lower_bound(end); ++it)
-        it->second.prot = prot;
-}
-
 bool RegionMap::overlaps(uint64_t start, uint64_t end) const {
     auto it = regions_.lower_bound(start);
     if (it != regions_.begin() && std::prev(it)->second.end() > start)

@@ -15,6 +15,13 @@ enum class RegionOrigin : uint8_t {
     stream,    // stream_map: pages of a stream (uri, offset)
 };
 
+// Whether a region allocated with BSC_MAP_FILL is still being filled, and how.
+enum class Filling : uint8_t {
+    none,
+    copying,   // ordinary pages that vm_fill copies into
+    userfault, // missing pages that vm_fill installs (userfault.h)
+};
+
 struct Region {
     uint64_t start = 0;
     uint64_t size = 0;
@@ -23,6 +30,7 @@ struct Region {
     RegionOrigin origin = RegionOrigin::anonymous;
     std::string uri;     // stream regions: the URI of the mapped handle
     uint64_t offset = 0; // stream regions: the stream offset that `start` shows
+    Filling filling = Filling::none;
 
     uint64_t end() const { return start + size; }
 };
@@ -38,9 +46,30 @@ class RegionMap {
     void insert(Region region);
     // Forgets [start, end), splitting regions that straddle its ends.
     void erase(uint64_t start, uint64_t end);
-    void protect(uint64_t start, uint64_t end, uint32_t prot);
+    void protect(uint64_t start, uint64_t end, uint32_t prot) {
+        update(start, end, [prot](Region &region) { region.prot = prot; });
+    }
+    // Calls change(region) on each region, or part of one, within [start, end).
+    template <class F> void update(uint64_t start, uint64_t end, F &&change) {
+        split_at(start);
+        split_at(end);
+        for (auto it = regions_.lower_bound(start); it != regions_.lower_bound(end); ++it)
+            change(it->second);
+    }
 
     bool covers(uint64_t start, uint64_t end) const { return gaps(start, end).empty(); }
+    // Whether regions cover [start, end) and each that meets it satisfies `test`.
+    template <class F> bool all_of(uint64_t start, uint64_t end, F &&test) const {
+        if (!covers(start, end))
+            return false;
+        auto it = regions_.upper_bound(start);
+        if (it != regions_.begin())
+            --it;
+        for (; it != regions_.end() && it->second.start < end; ++it)
+            if (it->second.end() > start && !test(it->second))
+                return false;
+        return true;
+    }
     bool overlaps(uint64_t start, uint64_t end) const;
     // The parts of [start, end) no region covers, in address order.
     std::vector<Range> gaps(uint64_t start, uint64_t end) const;

@@ -37,6 +37,9 @@ bsc_status publish_at(bsc_handle *out, HandleEntry entry) {
 // ---- memory ----
 
 bsc_status vm_alloc(uint64_t *addr, uint64_t size, uint32_t prot, uint32_t flags) {
+    // A capture could not read a region whose pages are still to be filled (README.md).
+    if (flags & BSC_MAP_FILL)
+        return BSC_E_NOT_SUPPORTED;
     bsc_status status = below().vm_alloc(addr, size, prot, flags);
     uint64_t at;
     if (status == BSC_OK && read_guest(addr, at) == BSC_OK)

@@ -36,6 +36,13 @@ bsc_handle handle_number(uint64_t number) {
     return static_cast<bsc_handle>(number);
 }
 
+// Installs restored pages in a region being filled; several threads at once.
+void fill(std::byte *target, std::span<const std::byte> pages) {
+    auto address = reinterpret_cast<uint64_t>(target);
+    check(below().vm_fill(address, pages.data(), pages.size()),
+          fmt::format("cannot fill the pages at {:#x}+{:#x}", address, pages.size()));
+}
+
 // A shared mapping comes back from its stream; every other region is fresh memory
 // filled with its recorded pages.
 void restore_region(const snap::ImageChain &image, size_t index, const snap::RegionRecord &r) {
@@ -55,13 +62,15 @@ void restore_region(const snap::ImageChain &image, size_t index, const snap::Reg
         below().object_close(stream);
         check(status, where + ": cannot map " + r.uri);
     } else {
-        // Fresh memory, faulted in by the threads that decompress into it: on both cores
-        // that beats backing it first on one (snapshot/README.md).
+        // Fresh memory that the threads decompressing the blocks fill with vm_fill, which
+        // puts each page in place without zeroing it first (abi/README.md); what they do
+        // not fill reads as zeros.
         check(below().vm_alloc(&address, r.size, BSC_PROT_READ | BSC_PROT_WRITE,
-                               (r.flags & BSC_MAP_NORESERVE) | placement),
+                               (r.flags & BSC_MAP_NORESERVE) | placement | BSC_MAP_FILL),
               where + ": cannot allocate");
         image.read_region_pages(index, std::span(reinterpret_cast<std::byte *>(address), r.size),
                                 snap::ImageChain::Destination::zeroed);
+        check(below().vm_fill_end(address, r.size), where + ": cannot end its filling");
         if (r.protection != (BSC_PROT_READ | BSC_PROT_WRITE))
             check(below().vm_protect(address, r.size, r.protection), where + ": cannot protect");
     }
@@ -209,7 +218,8 @@ Outcome restore(const Arguments &arguments, const Progress &progress) {
         // restore before the guest runs or any file is opened (snapshot/README.md).
         auto image = snap::ImageChain::open(*path, {.threads = 0,
                                                     .block_checks = snap::BlockChecks::as_read,
-                                                    .check_page_hashes = false});
+                                                    .check_page_hashes = false,
+                                                    .write_pages = fill});
         const auto &meta = image.top().metadata();
         uint64_t total = 0, done = 0;
         for (const auto &r : meta.regions)

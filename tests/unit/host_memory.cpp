@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Unit tests of the host PAL's memory calls: vm_alloc/free/protect/reset and
+// Unit tests of the host PAL's memory calls: vm_alloc/free/protect/reset/fill and
 // stream_map/unmap, the guest window and the refusal to touch runtime memory.
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "guest_memory.h"
@@ -289,4 +290,70 @@ TEST_CASE("stream_map rejects bad handles, offsets and pointers", "[host][memory
     CHECK(host_stream_map(event, &addr, 0, kPage, BSC_PROT_READ, 0) == BSC_E_BAD_HANDLE);
     for (bsc_handle handle : {reader, ends[0], ends[1], event})
         CHECK(host_object_close(handle) == BSC_OK);
+}
+
+TEST_CASE("vm_fill installs pages until vm_fill_end; the rest read as zeros",
+          "[host][memory]") {
+    host_ready();
+    uint64_t addr = alloc_ok(4 * kPage, 0, BSC_MAP_FILL);
+    std::vector<char> pages(2 * kPage, 'a');
+    std::memset(pages.data() + kPage, 'b', kPage);
+    REQUIRE(host_vm_fill(addr + kPage, pages.data(), 2 * kPage) == BSC_OK);
+    // Each page is filled once: this host tells a second fill (userfaultfd).
+    CHECK(host_vm_fill(addr + 2 * kPage, pages.data(), kPage) == BSC_E_EXISTS);
+    CHECK(host_vm_fill(addr, pages.data(), kPage / 2) == BSC_E_INVALID); // not whole pages
+    CHECK(host_vm_fill(addr + 4 * kPage, pages.data(), kPage) == BSC_E_INVALID); // beyond
+    CHECK(host_vm_fill(addr, kBadPointer, kPage) == BSC_E_FAULT);
+    REQUIRE(host_vm_fill_end(addr, 4 * kPage) == BSC_OK);
+    CHECK(bytes(addr)[0] == 0);
+    CHECK(bytes(addr + kPage)[kPage - 1] == 'a');
+    CHECK(bytes(addr + 2 * kPage)[0] == 'b');
+    CHECK(bytes(addr + 3 * kPage)[kPage - 1] == 0);
+    bytes(addr)[0] = 'w'; // ordinary memory now
+    CHECK(bytes(addr)[0] == 'w');
+    // Filling has ended, and only once.
+    CHECK(host_vm_fill(addr, pages.data(), kPage) == BSC_E_INVALID);
+    CHECK(host_vm_fill_end(addr, 4 * kPage) == BSC_E_INVALID);
+    CHECK(host_vm_free(addr, 4 * kPage) == BSC_OK);
+}
+
+TEST_CASE("vm_fill fills from several threads at once", "[host][memory]") {
+    host_ready();
+    constexpr size_t kPages = 256;
+    uint64_t addr = alloc_ok(kPages * kPage, 0, BSC_MAP_FILL | BSC_MAP_NORESERVE);
+    std::vector<std::vector<char>> sources;
+    for (char c : {'x', 'y'})
+        sources.emplace_back(kPage, c);
+    std::vector<std::thread> fillers;
+    for (size_t t = 0; t < 2; t++)
+        fillers.emplace_back([&, t] {
+            for (size_t page = t; page < kPages; page += 2)
+                CHECK(host_vm_fill(addr + page * kPage, sources[t].data(), kPage) == BSC_OK);
+        });
+    for (auto &filler : fillers)
+        filler.join();
+    REQUIRE(host_vm_fill_end(addr, kPages * kPage) == BSC_OK);
+    for (size_t page = 0; page < kPages; page++)
+        CHECK(bytes(addr + page * kPage)[page % kPage] == (page % 2 ? 'y' : 'x'));
+    CHECK(host_vm_free(addr, kPages * kPage) == BSC_OK);
+}
+
+TEST_CASE("vm_fill refuses memory that is not being filled", "[host][memory]") {
+    host_ready();
+    std::vector<char> page(kPage, 'p');
+    uint64_t plain = alloc_ok(2 * kPage);
+    REQUIRE(host_vm_free(plain + kPage, kPage) == BSC_OK); // for the region below
+    CHECK(host_vm_fill(plain, page.data(), kPage) == BSC_E_INVALID);
+    CHECK(host_vm_fill_end(plain, kPage) == BSC_E_INVALID);
+    CHECK(host_vm_fill(kWindowBase, page.data(), kPage) == BSC_E_INVALID); // not the guest's
+    // A region to fill must be writable: without userfaultfd, vm_fill writes its pages.
+    uint64_t addr = 0;
+    CHECK(host_vm_alloc(&addr, kPage, BSC_PROT_READ, BSC_MAP_FILL) == BSC_E_INVALID);
+    // A fill that runs into memory not being filled changes nothing.
+    uint64_t filled = alloc_ok(kPage, plain + kPage, BSC_MAP_FIXED_NOREPLACE | BSC_MAP_FILL);
+    std::vector<char> two(2 * kPage, 'q');
+    CHECK(host_vm_fill(plain, two.data(), 2 * kPage) == BSC_E_INVALID);
+    REQUIRE(host_vm_fill_end(filled, kPage) == BSC_OK);
+    CHECK(bytes(filled)[0] == 0);
+    CHECK(host_vm_free(plain, 2 * kPage) == BSC_OK);
 }
