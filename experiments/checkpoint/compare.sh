@@ -15,6 +15,10 @@
 #   IMAGES=DIR         where images are written (default a temporary directory under
 #                      TMPDIR); each is deleted after its repetition
 #   TICKS=200 PERIOD_MS=10  the workload's ticks (see heap_counter.c)
+#   CACHE=warm         each restore reads the image just written, from wherever the tool
+#                      left it (CRIU: the page cache; bascule-snap writes past it, so the
+#                      disk); CACHE=cold empties the page cache before every restore, so
+#                      that both read their image, and their programs, from the disk
 #   BASCULE_SNAP=PATH  bascule-snap (default BUILD_DIR/bascule-snap, then PATH)
 #
 # Needs root (CRIU dumps and restores through ptrace and namespaces' privileges).
@@ -33,7 +37,9 @@
 #      `bascule-snap restore` becomes the guest and does not return, so it has none.)
 #   5. the restored program runs to the end; its standard output must match a run that
 #      was never checkpointed (pattern) or carry a checksum marked ok (random).
-# Images are read back from the page cache (just written); nothing is fsync'ed or dropped.
+# With CACHE=warm (the default) nothing is dropped between capture and restore: CRIU's
+# image, written through the page cache and not fsync'ed, is read back from it; the one
+# bascule-snap wrote with O_DIRECT and fsync'ed is read from the disk.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build_arg=${1:-$here/../../build/release}
@@ -43,6 +49,7 @@ variants=${VARIANTS:-pattern random}
 tools=${TOOLS:-criu bascule}
 ticks=${TICKS:-200}
 period_ms=${PERIOD_MS:-10}
+cache=${CACHE:-warm}
 results=${RESULTS:-$here/results/$(date +%Y%m%d-%H%M%S)}
 
 die() { echo "compare.sh: $*" >&2; exit 1; }
@@ -85,6 +92,11 @@ if ((run_bascule)); then
   fi
 fi
 ((run_criu || run_bascule)) || die "nothing to run"
+case $cache in
+  warm) ;;
+  cold) [[ $(id -u) -eq 0 ]] || die "CACHE=cold drops the page cache: run this script as root" ;;
+  *) die "CACHE must be warm or cold, not '$cache'" ;;
+esac
 
 python=
 for candidate in python3 /usr/bin/python3; do
@@ -116,7 +128,7 @@ echo "tool,variant,heap_mib,rep,capture_ms,frozen_ms,restore_ms,restore_cmd_ms,i
   echo "cpu: $(nproc) x $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
   ((run_criu)) && echo "criu: $criu ($criu_version)"
   ((run_bascule)) && echo "bascule-snap: $snap"
-  echo "reps: $reps ticks: $ticks period_ms: $period_ms images: $images ($(df --output=fstype "$images" | tail -n1))"
+  echo "reps: $reps ticks: $ticks period_ms: $period_ms images: $images ($(df --output=fstype "$images" | tail -n1)) cache: $cache"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$results/machine.txt"
 
@@ -180,14 +192,23 @@ wait_gone() {
 }
 
 # after_restore DIR LAST_TICK T0: restore time (ms) from T0 to the first tick after
-# LAST_TICK; then waits for the program to finish.
+# LAST_TICK stamped after T0; then waits for the program to finish. (A tick stamped before
+# the capture, whose write the capture interrupted, is written after the restore.)
 after_restore() {
   local dir=$1 last=$2 t0=$3 line
-  line=$(wait_for "$dir/log.txt" "\$1 == \"tick\" && \$2 > $last" 300) ||
+  line=$(wait_for "$dir/log.txt" "\$1 == \"tick\" && \$2 > $last && \$3 > $t0" 300) ||
     die "no tick after the restore (see $dir)"
   ms_between "$t0" "$(awk '{ print $3 }' <<<"$line")"
   wait_for "$dir/out.txt" '/^checksum /' $((ticks * period_ms / 1000 + 120)) >/dev/null ||
     die "the restored program did not finish (see $dir)"
+}
+
+# before_restore: with CACHE=cold, empties the page cache, as a restore long after the
+# capture, or on another machine, finds it.
+before_restore() {
+  [[ $cache == cold ]] || return 0
+  sync
+  echo 3 >/proc/sys/vm/drop_caches
 }
 
 keep_failure() {  # copy a failed repetition's logs and output (images live elsewhere)
@@ -214,6 +235,7 @@ criu_once() {  # VARIANT MIB REP
   [[ $last -lt $((ticks - 1)) ]] || die "the workload finished before the dump: raise TICKS"
   bytes=$(du -sb "$img" | cut -f1)
   # The program's output files must not change until the restore: CRIU checks their size.
+  before_restore
   t2=$(now_ns)
   if ! "$criu" restore -D "$img" -d -o "$dir/restore.log" -v2 --display-stats >"$dir/restore-stats.txt" 2>&1; then
     keep_failure "$dir"
@@ -248,6 +270,7 @@ bascule_once() {  # VARIANT MIB REP
   last=$(awk '$1 == "tick" { k = $2 } END { print k }' "$dir/log.txt")
   [[ $last -lt $((ticks - 1)) ]] || die "the workload finished before the capture: raise TICKS"
   bytes=$(stat -c %s "$img")
+  before_restore
   t2=$(now_ns)
   "$snap" restore "$img" >>"$dir/out.txt" 2>>"$dir/restore.txt" </dev/null &
   live_pid=$!
