@@ -66,12 +66,15 @@ std::vector<AlignedBuffer> chunk_buffers(const BlockSource &source,
 }
 
 // Calls visit(i, bytes) with the stored bytes of block wanted[i] for every i, on `threads`
-// threads; `wanted` is in ascending order. Reading a file through the page cache would
-// fill pages the kernel allocates for the purpose, which costs more than the disk here
-// (README.md), so a file's blocks are read with direct I/O, ahead of the visits.
+// threads; `wanted` is in ascending order. After the visits of each chunk of blocks,
+// chunk_done(first, end), if given, on the caller's thread with the chunk's wanted[first,
+// end). Reading a file through the page cache would fill pages the kernel allocates for
+// the purpose, which costs more than the disk here (README.md), so a file's blocks are
+// read with direct I/O, ahead of the visits.
 void visit_blocks(const BlockSource &source, const std::vector<BlockRecord> &blocks,
                   std::span<const uint32_t> wanted, unsigned threads,
-                  const std::function<void(size_t, std::span<const std::byte>)> &visit) {
+                  const std::function<void(size_t, std::span<const std::byte>)> &visit,
+                  const std::function<void(size_t first, size_t end)> &chunk_done = {}) {
     auto chunks = chunks_of(wanted, blocks);
     auto buffers = chunk_buffers(source, chunks);
     std::vector<std::span<const std::byte>> loaded(kChunkSlots); // by slot
@@ -89,6 +92,8 @@ void visit_blocks(const BlockSource &source, const std::vector<BlockRecord> &blo
             visit(chunk.first + n,
                   loaded[slot].subspan(block.offset - chunk.begin, block.stored_size));
         });
+        if (chunk_done)
+            chunk_done(chunk.first, chunk.end_wanted);
     };
     ordered_parallel(chunks.size(), kReadsInFlight, kChunkSlots, load, visit_chunk);
 }
@@ -197,10 +202,18 @@ void copy_from_blocks(const BlockSource &source, const std::vector<BlockRecord> 
     std::vector<uint32_t> wanted;
     for (const auto &run : runs)
         wanted.push_back(run.front().block);
-    visit_blocks(source, blocks, wanted, options.threads,
-                 [&](size_t i, std::span<const std::byte> stored) {
-                     copy_block(blocks, runs[i], stored, options, name);
-                 });
+    auto chunk_done = [&](size_t first, size_t end) {
+        uint64_t pages = 0;
+        for (size_t i = first; i < end; i++)
+            pages += runs[i].size();
+        options.written(pages);
+    };
+    visit_blocks(
+        source, blocks, wanted, options.threads,
+        [&](size_t i, std::span<const std::byte> stored) {
+            copy_block(blocks, runs[i], stored, options, name);
+        },
+        options.written ? chunk_done : std::function<void(size_t, size_t)>{});
 }
 
 } // namespace bsc::snapshot

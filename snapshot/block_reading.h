@@ -44,10 +44,14 @@ using PageWriter = std::function<void(std::byte *target, std::span<const std::by
 // Writes `pages` at `target` with `write`, or copies them if it is empty.
 void write_pages(const PageWriter &write, std::byte *target, std::span<const std::byte> pages);
 
+// Told how many more pages are written, on the calling thread, as the reading goes on.
+using PagesWritten = std::function<void(uint64_t pages)>;
+
 struct CopyOptions {
     unsigned threads;
     bool check_page_hashes;
-    const PageWriter &write; // empty: pages are copied, or decompressed in place
+    const PageWriter &write;      // empty: pages are copied, or decompressed in place
+    const PagesWritten &written;  // may be empty
 };
 
 // Copies each page `copies` names to its target, decompressing each block once. Throws

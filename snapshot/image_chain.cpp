@@ -66,23 +66,30 @@ ImageChain ImageChain::from_images(std::vector<ImageReader> images, ReadOptions 
     return ImageChain(std::move(images), options);
 }
 
-void ImageChain::read_region_pages(size_t region_index, std::span<std::byte> destination,
-                                   Destination state) const {
-    const auto &region = top().metadata().regions.at(region_index);
-    if (region.contents != RegionContents::pages_in_image || destination.size() != region.size)
-        throw std::invalid_argument(fmt::format(
-            "region {} of {} is {} bytes of {}; the destination is {} bytes", region_index,
-            top().name(), region.size, to_string(region.contents), destination.size()));
-    const auto &pages = top().page_index().regions[region_index].pages;
+void ImageChain::read_regions(std::span<const RegionTarget> targets, Destination state,
+                              const Progress &progress) const {
     std::vector<PageRequest> requests;
-    for (size_t i = 0; i < pages.size(); i++)
-        if (state == Destination::any || pages[i].hash != zero_page_hash())
-            requests.push_back({region.address + i * kPageSize,
-                                destination.data() + i * kPageSize, pages[i].hash});
+    for (const auto &[index, destination] : targets) {
+        const auto &region = top().metadata().regions.at(index);
+        if (region.contents != RegionContents::pages_in_image ||
+            destination.size() != region.size)
+            throw std::invalid_argument(fmt::format(
+                "region {} of {} is {} bytes of {}; the destination is {} bytes", index,
+                top().name(), region.size, to_string(region.contents), destination.size()));
+        const auto &pages = top().page_index().regions[index].pages;
+        for (size_t i = 0; i < pages.size(); i++)
+            if (state == Destination::any || pages[i].hash != zero_page_hash())
+                requests.push_back({region.address + i * kPageSize,
+                                    destination.data() + i * kPageSize, pages[i].hash});
+    }
+    uint64_t total = requests.size() * kPageSize, done = 0;
+    PagesWritten written;
+    if (progress)
+        written = [&](uint64_t pages) { progress(done += pages * kPageSize, total); };
     // Each image fills what it holds and passes the rest down; the last image has no
     // parent, so its index (checked at open) sends nothing further.
     for (const auto &image : images_)
-        requests = image.fill_pages(requests, options_);
+        requests = image.fill_pages(requests, options_, written);
 }
 
 } // namespace bsc::snapshot

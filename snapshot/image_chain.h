@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -25,14 +26,28 @@ public:
     const ImageReader &top() const { return images_.front(); }
     std::span<const ImageReader> images() const { return images_; }
 
-    // Fills `destination`, which must be the size of the top image's region `region_index`
-    // (one with contents pages_in_image), with that region's pages, taking each from the
-    // image of the chain that holds it. Throws ImageError for a page that cannot be read.
-    // With Destination::zeroed (fresh memory), zero pages are not written at all, so a
-    // large region that is mostly zeros costs nothing to restore.
+    // Where a region's pages go: `destination` must be the size of the top image's region
+    // `region_index`, one with contents pages_in_image.
+    struct RegionTarget {
+        size_t region_index;
+        std::span<std::byte> destination;
+    };
+    // Fills each target with its region's pages, taking each page from the image of the
+    // chain that holds it, all targets in one pass over each image's blocks (a restore
+    // fills every region at once). Throws ImageError for a page that cannot be read. With
+    // Destination::zeroed (fresh memory), zero pages are not written at all, so a large
+    // region that is mostly zeros costs nothing to restore. `progress`, if given, is
+    // told the bytes of pages written so far and in all, on the calling thread.
     enum class Destination { any, zeroed };
+    using Progress = std::function<void(uint64_t done, uint64_t total)>;
+    void read_regions(std::span<const RegionTarget> targets,
+                      Destination state = Destination::any,
+                      const Progress &progress = {}) const;
     void read_region_pages(size_t region_index, std::span<std::byte> destination,
-                           Destination state = Destination::any) const;
+                           Destination state = Destination::any) const {
+        RegionTarget target{region_index, destination};
+        read_regions({&target, 1}, state);
+    }
 
 private:
     ImageChain(std::vector<ImageReader> images, ReadOptions options);

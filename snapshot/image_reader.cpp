@@ -86,7 +86,8 @@ std::vector<uint64_t> ImageReader::page_hashes(size_t region) const {
 }
 
 std::vector<PageRequest> ImageReader::fill_pages(std::span<const PageRequest> requests,
-                                                 const ReadOptions &options) const {
+                                                 const ReadOptions &options,
+                                                 const PagesWritten &written) const {
     std::vector<PageRequest> in_parent;
     std::vector<BlockCopy> copies;
     for (const auto &request : requests) {
@@ -108,8 +109,11 @@ std::vector<PageRequest> ImageReader::fill_pages(std::span<const PageRequest> re
             break;
         }
     }
+    if (written)
+        written(requests.size() - in_parent.size() - copies.size()); // the zero pages
     copy_from_blocks(blocks(), index_.blocks, std::move(copies),
-                     {options.threads, options.check_page_hashes, options.write_pages}, name_);
+                     {options.threads, options.check_page_hashes, options.write_pages, written},
+                     name_);
     return in_parent;
 }
 

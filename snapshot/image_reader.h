@@ -75,11 +75,12 @@ public:
     // whose contents are not in the image).
     std::vector<uint64_t> page_hashes(size_t region) const;
 
-    // Fills the requested pages this image holds, checked as `options` says; returns those
-    // it says are in its parent. Throws ImageError for a page it has no entry for, or a
-    // block or page that fails its check.
+    // Fills the requested pages this image holds, checked as `options` says, telling
+    // `written` (if given) as it goes; returns those it says are in its parent. Throws
+    // ImageError for a page it has no entry for, or a block or page that fails its check.
     std::vector<PageRequest> fill_pages(std::span<const PageRequest> requests,
-                                        const ReadOptions &options) const;
+                                        const ReadOptions &options,
+                                        const PagesWritten &written = {}) const;
 
     // Gives the pages this image leaves to its parent the hashes the parent has for them
     // (the index does not repeat them); `parent` has its own already. ImageChain calls it.

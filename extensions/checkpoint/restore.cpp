@@ -43,44 +43,67 @@ void fill(std::byte *target, std::span<const std::byte> pages) {
           fmt::format("cannot fill the pages at {:#x}+{:#x}", address, pages.size()));
 }
 
-// A shared mapping comes back from its stream; every other region is fresh memory
-// filled with its recorded pages.
-void restore_region(const snap::ImageChain &image, size_t index, const snap::RegionRecord &r) {
+std::string describe(const snap::RegionRecord &r) {
+    return fmt::format("region {:#x}+{:#x}", r.address, r.size);
+}
+
+// A shared mapping comes back from its stream at its old address.
+void map_region(const snap::RegionRecord &r) {
+    bsc_handle stream;
+    uint32_t access = r.protection & BSC_PROT_WRITE ? BSC_ACCESS_RDWR : BSC_ACCESS_READ;
+    check(below().stream_open(r.uri.c_str(), access, 0, BSC_CREATE_NEVER, 0, &stream),
+          describe(r) + ": cannot open " + r.uri);
     uint64_t address = r.address;
-    uint32_t placement = BSC_MAP_FIXED_NOREPLACE;
-    std::string where = fmt::format("region {:#x}+{:#x}", r.address, r.size);
-    auto stats = image.top().region_stats(index);
-    bool written = stats.stored_pages || stats.parent_pages;
-    if (r.contents == snap::RegionContents::none) {
-        bsc_handle stream;
-        uint32_t access = r.protection & BSC_PROT_WRITE ? BSC_ACCESS_RDWR : BSC_ACCESS_READ;
-        std::string uri = r.uri;
-        check(below().stream_open(uri.c_str(), access, 0, BSC_CREATE_NEVER, 0, &stream),
-              where + ": cannot open " + r.uri);
-        bsc_status status = below().stream_map(stream, &address, r.stream_offset, r.size,
-                                               r.protection, r.flags | placement);
-        below().object_close(stream);
-        check(status, where + ": cannot map " + r.uri);
-    } else {
-        // Fresh memory that the threads decompressing the blocks fill with vm_fill, which
-        // puts each page in place without zeroing it first (abi/README.md); what they do
-        // not fill reads as zeros.
-        check(below().vm_alloc(&address, r.size, BSC_PROT_READ | BSC_PROT_WRITE,
-                               (r.flags & BSC_MAP_NORESERVE) | placement | BSC_MAP_FILL),
-              where + ": cannot allocate");
-        image.read_region_pages(index, std::span(reinterpret_cast<std::byte *>(address), r.size),
-                                snap::ImageChain::Destination::zeroed);
-        check(below().vm_fill_end(address, r.size), where + ": cannot end its filling");
-        if (r.protection != (BSC_PROT_READ | BSC_PROT_WRITE))
-            check(below().vm_protect(address, r.size, r.protection), where + ": cannot protect");
-    }
+    bsc_status status = below().stream_map(stream, &address, r.stream_offset, r.size,
+                                           r.protection, r.flags | BSC_MAP_FIXED_NOREPLACE);
+    below().object_close(stream);
+    check(status, describe(r) + ": cannot map " + r.uri);
+}
+
+// Every other region is fresh memory at its old address, which the threads decompressing
+// the blocks fill with vm_fill: it puts each page in place without zeroing it first
+// (abi/README.md), and what they do not fill reads as zeros.
+std::span<std::byte> allocate_region(const snap::RegionRecord &r) {
+    uint64_t address = r.address;
+    check(below().vm_alloc(&address, r.size, BSC_PROT_READ | BSC_PROT_WRITE,
+                           (r.flags & BSC_MAP_NORESERVE) | BSC_MAP_FIXED_NOREPLACE | BSC_MAP_FILL),
+          describe(r) + ": cannot allocate");
+    return {reinterpret_cast<std::byte *>(address), r.size};
+}
+
+void end_filling(const snap::RegionRecord &r) {
+    check(below().vm_fill_end(r.address, r.size), describe(r) + ": cannot end its filling");
+    if (r.protection != (BSC_PROT_READ | BSC_PROT_WRITE))
+        check(below().vm_protect(r.address, r.size, r.protection), describe(r) + ": cannot protect");
+}
+
+void track_region(const snap::ImageChain &image, size_t index, const snap::RegionRecord &r) {
     // A region with no page but zeros that is inaccessible now may never have been
     // accessible: the next capture need not read it either.
-    bool accessible = r.protection != BSC_PROT_NONE || written;
+    auto stats = image.top().region_stats(index);
+    bool accessible = r.protection != BSC_PROT_NONE || stats.stored_pages || stats.parent_pages;
     std::lock_guard lock(tracked().region_mutex);
     tracked().regions.insert({.address = r.address, .size = r.size, .protection = r.protection,
                               .flags = r.flags, .origin = r.origin, .uri = r.uri,
                               .stream_offset = r.stream_offset, .ever_accessible = accessible});
+}
+
+// Every region back at its address, the pages of all in one pass over the image: a pass
+// per region would read the image in as many pieces and start its threads as often.
+void restore_regions(const snap::ImageChain &image, const Progress &progress) {
+    const auto &regions = image.top().metadata().regions;
+    std::vector<snap::ImageChain::RegionTarget> targets;
+    for (size_t i = 0; i < regions.size(); i++) {
+        if (regions[i].contents == snap::RegionContents::none)
+            map_region(regions[i]);
+        else
+            targets.push_back({i, allocate_region(regions[i])});
+        track_region(image, i, regions[i]);
+    }
+    image.read_regions(targets, snap::ImageChain::Destination::zeroed,
+                       [&](uint64_t done, uint64_t total) { progress(done, total); });
+    for (const auto &target : targets)
+        end_filling(regions[target.region_index]);
 }
 
 // A file must be the one the image saw, unless the user allows a changed one.
@@ -221,13 +244,7 @@ Outcome restore(const Arguments &arguments, const Progress &progress) {
                                                     .check_page_hashes = false,
                                                     .write_pages = fill});
         const auto &meta = image.top().metadata();
-        uint64_t total = 0, done = 0;
-        for (const auto &r : meta.regions)
-            total += r.size;
-        for (size_t i = 0; i < meta.regions.size(); i++) {
-            restore_region(image, i, meta.regions[i]);
-            progress(done += meta.regions[i].size, total);
-        }
+        restore_regions(image, progress);
         restore_handles(meta, stdio_handles(arguments), arguments.flag("allow-changed-files"));
         for (const auto &t : meta.threads)
             pending_threads.push_back({.handle = handle_number(t.handle), .tcb = t.tcb_address,

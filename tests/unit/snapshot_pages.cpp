@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Page contents: what goes in comes back, zero pages take no space, blocks do not depend
 // on the number of threads.
+#include <cstring>
+#include <mutex>
+#include <utility>
+#include <vector>
+
 #include "snapshot_fixtures.h"
 
 using namespace snapshot_test;
@@ -146,6 +151,47 @@ TEST_CASE("pages: a zeroed destination is not written where the pages are zero",
         CHECK(std::ranges::count(page(i), std::byte{0xaa}) == kPageSize);
     chain.read_region_pages(0, destination);
     CHECK(destination == region.copy());
+}
+
+TEST_CASE("pages: regions read in one pass through a page writer, with progress",
+          "[snapshot]") {
+    ScratchDirectory dir;
+    GuestRegion large(3000), small(5), other(40); // the large one: more than one 8 MiB read
+    fill_mixed(large, 6);
+    fill_pattern(small.page(2), 7);
+    fill_random(other.bytes(), 8);
+    write_image(dir / "a.img", {&large, &small, &other});
+    std::mutex mutex;
+    uint64_t through_writer = 0;
+    ReadOptions options;
+    options.write_pages = [&](std::byte *target, std::span<const std::byte> pages) {
+        CHECK((!pages.empty() && pages.size() % kPageSize == 0));
+        std::memcpy(target, pages.data(), pages.size());
+        std::lock_guard lock(mutex);
+        through_writer += pages.size();
+    };
+    auto chain = ImageChain::open(dir / "a.img", options);
+    std::vector<std::vector<std::byte>> destinations;
+    std::vector<ImageChain::RegionTarget> targets;
+    for (const auto *region : {&large, &small, &other})
+        destinations.emplace_back(region->bytes().size());
+    for (size_t i = 0; i < destinations.size(); i++)
+        targets.push_back({i, destinations[i]});
+    std::vector<std::pair<uint64_t, uint64_t>> reports;
+    chain.read_regions(targets, ImageChain::Destination::any,
+                       [&](uint64_t done, uint64_t total) { reports.emplace_back(done, total); });
+    CHECK(destinations[0] == large.copy());
+    CHECK(destinations[1] == small.copy());
+    CHECK(destinations[2] == other.copy());
+    uint64_t all = (3000 + 5 + 40) * kPageSize;
+    CHECK(through_writer == all); // zero pages too: the destination may be any memory
+    REQUIRE(reports.size() >= 2);
+    for (size_t i = 0; i < reports.size(); i++) {
+        CHECK(reports[i].second == all);
+        if (i > 0)
+            CHECK(reports[i].first >= reports[i - 1].first);
+    }
+    CHECK(reports.back().first == all);
 }
 
 TEST_CASE("pages: read alike from a file and from memory", "[snapshot]") {
