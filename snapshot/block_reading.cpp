@@ -203,6 +203,8 @@ void copy_from_blocks(const BlockSource &source, const std::vector<BlockRecord> 
     for (const auto &run : runs)
         wanted.push_back(run.front().block);
     auto chunk_done = [&](size_t first, size_t end) {
+        if (!options.written)
+            return;
         uint64_t pages = 0;
         for (size_t i = first; i < end; i++)
             pages += runs[i].size();
@@ -213,7 +215,7 @@ void copy_from_blocks(const BlockSource &source, const std::vector<BlockRecord> 
         [&](size_t i, std::span<const std::byte> stored) {
             copy_block(blocks, runs[i], stored, options, name);
         },
-        options.written ? chunk_done : std::function<void(size_t, size_t)>{});
+        chunk_done);
 }
 
 } // namespace bsc::snapshot
