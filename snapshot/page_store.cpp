@@ -3,7 +3,6 @@
 #include "page_store.h"
 
 #include <algorithm>
-#include <array>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -15,8 +14,6 @@
 
 namespace bsc::snapshot {
 namespace {
-
-constexpr std::array<std::byte, kPageSize> kZeroPage{};
 
 // LZ4's acceleration 2 gives up on a position without a match a little sooner than the
 // default 1. On memory of short unique runs (numeric arrays; both heap_counter patterns)
@@ -51,7 +48,7 @@ std::span<const size_t> group(std::span<const size_t> items, size_t number, size
 
 PageEntry classify(std::span<const std::byte> page, uint64_t address, const ParentPages *parent) {
     uint64_t hash = xxh3(page);
-    if (hash == zero_page_hash() && std::ranges::equal(page, kZeroPage))
+    if (hash == zero_page_hash() && std::ranges::equal(page, zero_page()))
         return {PageLocation::zero, 0, 0, hash};
     if (parent && parent->hash_at(address) == hash)
         return {PageLocation::in_parent, 0, 0, hash};

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -192,6 +193,18 @@ bool any_resident(Range range) {
     return std::ranges::any_of(pages, [](unsigned char page) { return page & 1; });
 }
 
+// How the regions covering `range` are being filled, if all of them are and alike; else
+// Filling::none. The caller locks.
+Filling filling_of(Range range) {
+    std::optional<Filling> shared;
+    bool alike = regions.all_of(range.start, range.end, [&](const Region &region) {
+        if (!shared)
+            shared = region.filling;
+        return region.filling == *shared;
+    });
+    return alike && shared ? *shared : Filling::none;
+}
+
 bsc_status free_range(uint64_t addr, uint64_t size) {
     return on_guest_range(addr, size, [](Range range) -> bsc_status {
         release(range);
@@ -239,35 +252,29 @@ extern "C" bsc_status host_vm_fill(uint64_t addr, const void *source, uint64_t s
     Range range;
     if (bsc_status s = page_range(addr, size, range); s != BSC_OK || size % kPage != 0)
         return BSC_E_INVALID;
-    auto filled_by = [&](Filling how) {
-        return regions.all_of(range.start, range.end,
-                              [how](const Region &region) { return region.filling == how; });
-    };
-    bool by_userfault, by_copy;
+    Filling filling;
     {
         // Checked under the lock; the copy is not, so that several threads fill at once.
         std::lock_guard lock(memory_mutex);
-        by_userfault = filled_by(Filling::userfault);
-        by_copy = filled_by(Filling::copying);
+        filling = filling_of(range);
     }
-    if (by_userfault)
-        return userfault::copy(addr, source, size);
-    if (!by_copy)
-        return BSC_E_INVALID;
-    if (any_resident(range))
-        return BSC_E_EXISTS;
-    return copy_to_guest(reinterpret_cast<void *>(addr), source, size);
+    switch (filling) {
+    case Filling::userfault: return userfault::copy(addr, source, size);
+    case Filling::copying:
+        if (any_resident(range))
+            return BSC_E_EXISTS;
+        return copy_to_guest(reinterpret_cast<void *>(addr), source, size);
+    case Filling::none: break;
+    }
+    return BSC_E_INVALID;
 }
 
 extern "C" bsc_status host_vm_fill_end(uint64_t addr, uint64_t size) {
     return on_guest_range(addr, size, [](Range range) -> bsc_status {
-        bool registered = false;
-        if (!regions.all_of(range.start, range.end, [&](const Region &region) {
-                registered |= region.filling == Filling::userfault;
-                return region.filling != Filling::none;
-            }))
+        Filling filling = filling_of(range);
+        if (filling == Filling::none)
             return BSC_E_INVALID;
-        if (registered)
+        if (filling == Filling::userfault)
             userfault::unregister_range(range);
         regions.update(range.start, range.end,
                        [](Region &region) { region.filling = Filling::none; });
