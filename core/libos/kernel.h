@@ -32,6 +32,10 @@ void log(const char *format, ...);
 
 // Whether --verbose was given: unsupported system calls are named once.
 bool verbose();
+// Names, once with --verbose, a call the LibOS serves only in part and the flag, mode or
+// request of it that it refuses on purpose (`what`, a string literal: "F_NOTIFY"). Every
+// such refusal is listed in SYSCALLS.md.
+void report_unsupported(const char *call, const char *what);
 // Whether --strace was given: every system call is logged with its result.
 bool strace();
 

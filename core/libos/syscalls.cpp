@@ -27,7 +27,28 @@ constexpr Table table = build_table();
 // Unsupported calls are named once each with --verbose.
 bool reported[kTableSize];
 
+// The (call, what) pairs report_unsupported has named; both are string literals, so
+// comparing pointers is enough, and a pair seen twice in different translation units is
+// at worst named twice.
+struct Refusal {
+    const char *call, *what;
+};
+constexpr unsigned kMaxRefusals = 128;
+Refusal refusals[kMaxRefusals];
+unsigned refusal_count;
+
 } // namespace
+
+void report_unsupported(const char *call, const char *what) {
+    if (!verbose())
+        return;
+    for (unsigned i = 0; i < refusal_count; i++)
+        if (refusals[i].call == call && refusals[i].what == what)
+            return;
+    if (refusal_count < kMaxRefusals)
+        refusals[refusal_count++] = {call, what};
+    log("%s: %s is not supported", call, what);
+}
 
 void handle_syscall(bsc_cpu_context &context) {
     uint64_t number = context.rax;

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+// The harness's runner: runs every registered test (or those named on the command line)
+// in a directory of its own under a fresh scratch directory, reports each failure with
+// its place, and ends with "N passed, N failed".
+#include "check.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { kMaxTests = 256 };
+static struct {
+    const char *name;
+    check_test_fn fn;
+} tests[kMaxTests];
+static int test_count;
+static int current_failures;
+static const char *current_name;
+
+void check_register(const char *name, check_test_fn fn) {
+    if (test_count == kMaxTests) {
+        fprintf(stderr, "check: more than %d tests\n", kMaxTests);
+        exit(2);
+    }
+    tests[test_count].name = name;
+    tests[test_count].fn = fn;
+    test_count++;
+}
+
+void check_fail(const char *file, int line, const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    fprintf(stdout, "  FAIL %s (%s:%d): ", current_name, file, line);
+    vfprintf(stdout, fmt, args);
+    fputc('\n', stdout);
+    fflush(stdout);
+    va_end(args);
+    current_failures++;
+}
+
+void check_write_file(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    size_t size = strlen(text);
+    if (fd < 0 || write(fd, text, size) != (ssize_t)size)
+        check_fail(__FILE__, __LINE__, "cannot write %s: %s", path, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+    (void)st, (void)type, (void)ftw;
+    chmod(path, 0700); // a test may leave a directory without write or search permission
+    return remove(path);
+}
+
+static int selected(int argc, char **argv, const char *name) {
+    if (argc < 2)
+        return 1;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    const char *tmp = getenv("TMPDIR");
+    char scratch[4096];
+    snprintf(scratch, sizeof scratch, "%s/bascule-syscalls.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(scratch)) {
+        perror("check: mkdtemp");
+        return 2;
+    }
+    int passed = 0, failed = 0;
+    for (int i = 0; i < test_count; i++) {
+        if (!selected(argc, argv, tests[i].name))
+            continue;
+        char dir[4200];
+        snprintf(dir, sizeof dir, "%s/%s", scratch, tests[i].name);
+        if (mkdir(dir, 0755) != 0 || chdir(dir) != 0) {
+            perror("check: test directory");
+            return 2;
+        }
+        current_name = tests[i].name;
+        current_failures = 0;
+        tests[i].fn();
+        if (current_failures) {
+            failed++;
+            printf("FAIL %s\n", tests[i].name);
+        } else {
+            passed++;
+            printf("ok   %s\n", tests[i].name);
+        }
+        if (chdir(scratch) != 0) {
+            perror("check: chdir");
+            return 2;
+        }
+    }
+    nftw(scratch, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

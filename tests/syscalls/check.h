@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+// The differential system call tests' harness: each test asserts Linux's exact behaviour
+// and the same binary must pass natively and under `bascule run` (a test that fails
+// natively is a wrong test). Tests run one after another in one process, each in a fresh
+// directory of its own, so a test that changes process-wide state (umask, signal
+// actions, limits) puts it back before it returns.
+#pragma once
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef void (*check_test_fn)(void);
+void check_register(const char *name, check_test_fn fn);
+void check_fail(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+// A pointer no program can read or write: the EFAULT cases use it.
+#define BAD_PTR ((void *)16)
+
+// TEST(name) { ... } defines and registers one test.
+#define TEST(name)                                                                          \
+    static void test_##name(void);                                                          \
+    __attribute__((constructor)) static void register_##name(void) {                        \
+        check_register(#name, test_##name);                                                 \
+    }                                                                                       \
+    static void test_##name(void)
+
+// A condition that must hold.
+#define CHECK(cond)                                                                         \
+    do {                                                                                    \
+        if (!(cond))                                                                        \
+            check_fail(__FILE__, __LINE__, "%s", #cond);                                    \
+    } while (0)
+
+// Two integers that must be equal.
+#define CHECK_EQ(actual, expected)                                                          \
+    do {                                                                                    \
+        long long a_ = (long long)(actual), e_ = (long long)(expected);                     \
+        if (a_ != e_)                                                                       \
+            check_fail(__FILE__, __LINE__, "%s is %lld (%#llx), expected %s = %lld (%#llx)",  \
+                       #actual, a_, (unsigned long long)a_, #expected, e_,                  \
+                       (unsigned long long)e_);                                             \
+    } while (0)
+
+// A call that must succeed (not -1); evaluates to its result.
+#define CHECK_OK(expr)                                                                      \
+    ({                                                                                      \
+        errno = 0;                                                                          \
+        long long r_ = (long long)(expr);                                                   \
+        if (r_ == -1)                                                                       \
+            check_fail(__FILE__, __LINE__, "%s failed: %s", #expr, strerror(errno));         \
+        r_;                                                                                 \
+    })
+
+// A call that must fail with -1 and errno `err`.
+#define CHECK_ERR(expr, err)                                                                \
+    do {                                                                                    \
+        errno = 0;                                                                          \
+        long long r_ = (long long)(expr);                                                   \
+        int e_ = errno;                                                                     \
+        if (r_ != -1 || e_ != (err))                                                        \
+            check_fail(__FILE__, __LINE__, "%s gave %lld (%s), expected -1 (%s)", #expr, r_, \
+                       r_ == -1 ? strerror(e_) : "no error", strerror(err));                \
+    } while (0)
+
+// Two byte strings that must be equal.
+#define CHECK_MEM(actual, expected, size)                                                   \
+    do {                                                                                    \
+        if (memcmp((actual), (expected), (size)) != 0)                                      \
+            check_fail(__FILE__, __LINE__, "%s differs from %s", #actual, #expected);       \
+    } while (0)
+
+// Two C strings that must be equal.
+#define CHECK_STR(actual, expected)                                                         \
+    do {                                                                                    \
+        const char *a_ = (actual), *e_ = (expected);                                        \
+        if (strcmp(a_, e_) != 0)                                                            \
+            check_fail(__FILE__, __LINE__, "%s is \"%s\", expected \"%s\"", #actual, a_, e_); \
+    } while (0)
+
+// Writes `text` to a new file `path` (mode 0644), failing the test if it cannot.
+void check_write_file(const char *path, const char *text);
