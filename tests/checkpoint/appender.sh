@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 echo "header" >native.log
 "$programs/appender" native.log 20 50 >native.out
 echo "header" >run.log
-start_guest run.out -- "$programs/appender" run.log 20 50
+HOLD_AT=6 start_guest run.out -- "$programs/appender" run.log 20 50
 wait_for_line run.out "wrote 6"
 capture append.img
 cp -p run.log run.log.saved
@@ -13,6 +13,7 @@ echo "intruder" >>run.log
 "$snap" restore append.img </dev/null 2>refused.err && fail "restored over a changed file"
 grep -q "changed since the capture" refused.err || fail "unclear refusal: $(cat refused.err)"
 cp -p run.log.saved run.log
+release 6
 restore_guest append.img
 same run.out native.out
 same run.log native.log

@@ -3,16 +3,19 @@
 # incremental image of a guest that changed about 1% of its pages is about 1% of the full one.
 source "$(dirname "$0")/lib.sh"
 "$programs/heap_counter" 256 16 150 1 >native.out
-start_guest run.out -- "$programs/heap_counter" 256 16 150 1
+HOLD_AT=3,4,8 start_guest run.out -- "$programs/heap_counter" 256 16 150 1
 wait_for_line run.out "tick 3"
 capture first.img --leave-running
 before=$(wc -l <run.out)
+release 3
 wait_for_line run.out "tick 4"
 capture delta.img --parent first.img
 ticks=$(($(wc -l <run.out) - before + 1)) # each rewrote 1% of the heap's pages
+release 4
 restore_guest delta.img --background
 wait_for_line run.out "tick 8"
 capture second.img
+release 8
 restore_guest second.img
 same run.out native.out
 full=$(stat -c %s first.img)

@@ -3,15 +3,18 @@
 # guest has made some progress, end with the output of an uninterrupted run.
 source "$(dirname "$0")/lib.sh"
 cycles=50
-"$programs/heap_counter" 4 400 20 >native.out
-start_guest run.out -- "$programs/heap_counter" 4 400 20
+ticks=60
+"$programs/heap_counter" 4 $ticks 20 >native.out
+# Held after every tick up to the last cycle's: each capture finds the guest mid-run.
+HOLD_AT=$(seq -s, $((cycles + 1))) start_guest run.out -- "$programs/heap_counter" 4 $ticks 20
 wait_for_line run.out "tick 1\$"
-for cycle in $(seq "$cycles"); do
+for tick in $(seq "$cycles"); do
   capture cycle.img
-  lines=$(wc -l <run.out)
+  release "$tick"
   restore_guest cycle.img --background
-  wait_for_line run.out "tick $lines\$" # one tick more than before the capture
+  wait_for_line run.out "tick $((tick + 1))\$"
 done
+release $((cycles + 1))
 wait "$guest_pid" || fail "the last restored guest ended with status $?"
 guest_pid=""
 same run.out native.out

@@ -25,7 +25,9 @@ fail() {
 }
 
 # start_guest OUT -- PROGRAM ARGS...: runs it under bascule in the background, stdout to
-# OUT, stderr to OUT.err, stdin from /dev/null; sets guest_pid.
+# OUT, stderr to OUT.err, stdin from /dev/null; sets guest_pid. With HOLD_AT=N,... before
+# it, the workload waits after tick N until `release N`, so a capture taken there cannot
+# come too late, however loaded the machine.
 start_guest() {
   local out=$1
   shift 2
@@ -41,6 +43,12 @@ wait_for_line() {
     sleep 0.1
   done
   fail "no line '$2' in $1 after 60 s"
+}
+
+# release TICK: lets a workload started with HOLD_AT listing TICK go on past it
+# (programs/hold.h).
+release() {
+  touch "$work/go.$1"
 }
 
 # capture IMAGE [ARGS...]: captures guest_pid; without --leave-running the guest must then

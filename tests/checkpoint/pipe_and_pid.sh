@@ -4,11 +4,13 @@
 # restored process.
 source "$(dirname "$0")/lib.sh"
 "$programs/pipe_holder" 10 50 >native.out
-start_guest run.out -- "$programs/pipe_holder" 10 50
+HOLD_AT=3,5 start_guest run.out -- "$programs/pipe_holder" 10 50
 wait_for_line run.out "tick 3"
 capture early.img --leave-running # the capture takes the bytes out and puts them back
+release 3
 wait_for_line run.out "tick 5"
 capture pipe.img
+release 5
 "$snap" inspect pipe.img | grep -q "pipe_read" || fail "the image holds no pipe"
 restore_guest pipe.img
 same run.out native.out

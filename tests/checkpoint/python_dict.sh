@@ -4,9 +4,10 @@
 source "$(dirname "$0")/lib.sh"
 script=$(dirname "$0")/dict_digests.py
 /usr/bin/python3 "$script" >native.out
-start_guest run.out -- /usr/bin/python3 "$script"
+HOLD_AT=3 start_guest run.out -- /usr/bin/python3 "$script"
 wait_for_line run.out "round 3"
 capture dict.img
+release 3
 restore_guest dict.img
 same run.out native.out
 echo "python_dict: restored output matches"

@@ -12,7 +12,7 @@ refused() {
   grep -q -- "$expected" refused.err || fail "'$*' did not say '$expected': $(cat refused.err)"
 }
 
-start_guest run.out -- "$programs/heap_counter" 4 2000 20
+HOLD_AT=2 start_guest run.out -- "$programs/heap_counter" 4 2000 20
 wait_for_line run.out "tick 2"
 socket=/tmp/bascule-$(id -u)/$guest_pid.sock
 [[ $(stat -c %a "$socket") == 600 ]] || fail "the control socket is mode $(stat -c %a "$socket")"
@@ -46,7 +46,7 @@ mv moved.img full.img
 refused "no control socket" "$snap" capture $$ -o never.img
 [[ ! -e never.img ]] || fail "a failed capture left an image"
 refused "checkpoint extension" "$snap" restore --ext null full.img
-"$bascule" run -- "$programs/heap_counter" 4 2000 20 >plain.out 2>plain.err &
+HOLD_AT=1 "$bascule" run -- "$programs/heap_counter" 4 2000 20 >plain.out 2>plain.err &
 guest_pid=$!
 wait_for_line plain.out "tick 1"
 refused "no extension in the stack captures" "$snap" capture "$guest_pid" -o plain.img

@@ -102,10 +102,11 @@ TEST_CASE("appender: an unfinished file has no head", "[snapshot]") {
         FileAppender file(dir / "a");
         file.append(bytes);
     }
+    // Dropped unfinished, the appender promises no head, not that any byte reached the
+    // file: its writer may stop before the first buffer is written.
     auto written = read_file(dir / "a");
-    REQUIRE(written.size() >= kDirectAlignment);
-    CHECK(std::ranges::count(std::span(written).first(kDirectAlignment), std::byte{0}) ==
-          kDirectAlignment);
+    auto head = std::span(written).first(std::min(written.size(), kDirectAlignment));
+    CHECK(std::ranges::count(head, std::byte{0}) == std::ssize(head));
 }
 
 TEST_CASE("appender: misuse and an existing file are refused", "[snapshot]") {

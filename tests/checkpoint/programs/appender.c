@@ -4,6 +4,7 @@
 // Opens FILE with O_APPEND and writes "line N" LINES times, INTERVAL_MS apart, printing
 // "wrote N" on stdout after each.
 #include <fcntl.h>
+#include "hold.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ int main(int argc, char **argv) {
         }
         printf("wrote %d\n", n);
         fflush(stdout);
+        hold(n);
         struct timespec pause = {interval_ms / 1000, (interval_ms % 1000) * 1000000};
         nanosleep(&pause, NULL);
     }

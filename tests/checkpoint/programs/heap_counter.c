@@ -6,6 +6,7 @@
 // heap. The output depends only on the arguments, so an interrupted, checkpointed and
 // restored run must print exactly what an uninterrupted one does.
 #include <stdint.h>
+#include "hold.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -51,6 +52,7 @@ int main(int argc, char **argv) {
             heap[((p + (size_t)tick * touched) % pages) * page_words] = pattern(p, (uint64_t)tick);
         printf("tick %d\n", tick);
         fflush(stdout);
+        hold(tick);
     }
     printf("digest %016llx\n", (unsigned long long)digest(heap, words));
     return 0;

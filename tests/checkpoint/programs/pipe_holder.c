@@ -4,6 +4,7 @@
 // INTERVAL_MS apart, then reads the message back and says whether getpid() still answers
 // what it did at the start.
 //   pipe_holder TICKS INTERVAL_MS
+#include "hold.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ int main(int argc, char **argv) {
         nanosleep(&pause, NULL);
         printf("tick %d\n", tick);
         fflush(stdout);
+        hold(tick);
     }
     char back[sizeof message] = "";
     ssize_t got = read(ends[0], back, sizeof back);
