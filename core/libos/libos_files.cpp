@@ -19,6 +19,12 @@ bool is_random_device(const char *path) {
 
 bool is_path_only(const OpenFile &file) { return file.flags & O_PATH; }
 
+bool is_superuser() {
+    bsc_system_info info{};
+    abi().system_info_query(&info);
+    return info.user_id == 0;
+}
+
 bool is_generated(ProcNode node) {
     return node == ProcNode::text || node == ProcNode::directory || node == ProcNode::root;
 }
@@ -82,15 +88,18 @@ int64_t open_libos_file(const char *path, uint64_t flags) {
     bool directory = node != ProcNode::text;
     if (directory && access != O_RDONLY)
         return -EISDIR;
-    if (access != O_RDONLY)
-        return -EACCES; // the generated files are 0444
+    if (access != O_RDONLY && !is_superuser())
+        return -EACCES; // the generated files are 0444; root may open them, not write them
     if (!directory && (flags & O_DIRECTORY))
         return -ENOTDIR;
     // The text is taken at open, so every read of one open file sees the same content.
+    // A file's text is taken at open, so every read of one open file sees the same
+    // content; a listing at its first read, so that it shows its own descriptor.
     OpenFile *file = open_file(BSC_NO_HANDLE, access | (flags & O_DIRECTORY), directory
                                                           ? BSC_TYPE_DIRECTORY
                                                           : BSC_TYPE_FILE, path);
-    file->text = proc_content(path, node, file->text_size);
+    if (!directory)
+        file->text = proc_content(path, node, file->text_size);
     return fd_install(file, 0, flags & O_CLOEXEC);
 }
 
@@ -107,7 +116,11 @@ int64_t libos_file_transfer(OpenFile &file, uint64_t offset, uint64_t buffer, ui
         return write ? -EBADF : -EISDIR;
     if (file.type == BSC_TYPE_CHAR_DEVICE)
         return write ? static_cast<int64_t>(size) : read_random(buffer, size);
-    return write ? -EBADF : read_text(file, offset, buffer, size);
+    if (write) // procfs has no writer for them: EINVAL if opened for writing, as the kernel
+        return (file.flags & O_ACCMODE) == O_RDONLY ? -EBADF : -EINVAL;
+    if ((file.flags & O_ACCMODE) == O_WRONLY)
+        return -EBADF;
+    return read_text(file, offset, buffer, size);
 }
 
 int64_t libos_file_seek(OpenFile &file, int64_t offset, uint32_t whence) {
@@ -128,6 +141,8 @@ bsc_status read_directory_records(OpenFile &dir, void *buffer, uint64_t size, ui
     if (is_path_only(dir))
         return BSC_E_BAD_HANDLE;
     if (is_libos_file(dir)) {
+        if (!dir.text)
+            dir.text = proc_content(dir.path, proc_node(dir.path), dir.text_size);
         bsc_status status = read_generated_records(dir, buffer, size, done);
         position = dir.position;
         return status;

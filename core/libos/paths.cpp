@@ -92,9 +92,14 @@ int64_t append_normalised(char *out, size_t capacity, const char *relative, bool
         }
         p = end;
     }
-    // A trailing slash means "must be a directory": keep it for the host to check.
+    // A trailing slash means "must be a directory": keep it for the host to check. So
+    // does a last "." or "..": what it names is a directory, reached through any link.
     size_t given = strlen(relative);
-    if (given && relative[given - 1] == '/' && n > 1) {
+    bool last_dots = (given >= 2 && relative[given - 1] == '.' &&
+                      (relative[given - 2] == '/' ||
+                       (relative[given - 2] == '.' && (given == 2 || relative[given - 3] == '/')))) ||
+                     (given == 1 && relative[0] == '.');
+    if (given && (relative[given - 1] == '/' || last_dots) && n > 1) {
         if (n + 2 > capacity)
             return -ENAMETOOLONG;
         out[n++] = '/';

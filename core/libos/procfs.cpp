@@ -34,6 +34,16 @@ bool all_digits(const char *text, size_t length) {
     return true;
 }
 
+// `path` without the trailing slashes a directory may be named with.
+struct ProcPath {
+    explicit ProcPath(const char *path) {
+        freestanding::copy_string(text, sizeof text, path);
+        for (size_t n = strlen(text); n > 1 && text[n - 1] == '/';)
+            text[--n] = 0;
+    }
+    char text[kPathMax];
+};
+
 // The part of `path` inside the program's own process directory ("" for the directory
 // itself), or null. /proc/PID/task/PID is the same directory (one thread).
 const char *own_entry(const char *path) {
@@ -198,17 +208,33 @@ void put_statm(Text &text) {
     text.print("%lu 0 0 0 0 0 0\n", mapped_bytes() / 4096);
 }
 
+// "Name:\t    1234 kB": the kernel pads the number to eight columns.
+void put_kilobytes(Text &text, const char *name, uint64_t bytes) {
+    char number[24];
+    size_t n = freestanding::format(number, sizeof number, "%lu", bytes / 1024);
+    text.print("%s:\t", name);
+    for (; n < 8; n++)
+        text.put(" ", 1);
+    text.print("%s kB\n", number);
+}
+
 void put_status(Text &text) {
     bsc_system_info info = system();
     SignalSets signals = signal_sets();
-    uint64_t size_kb = mapped_bytes() / 1024;
-    text.print("Name:\t%s\nUmask:\t%04o\nState:\tR (running)\nTgid:\t%ld\nNgid:\t0\nPid:\t%ld\n"
-               "PPid:\t%ld\nTracerPid:\t0\n",
-               program_name, file_mode_mask(), kPid, kPid, kParentPid);
+    uint32_t mask = file_mode_mask();
+    char umask_digits[5] = {'0', static_cast<char>('0' + ((mask >> 6) & 7)),
+                            static_cast<char>('0' + ((mask >> 3) & 7)),
+                            static_cast<char>('0' + (mask & 7)), 0};
+    text.print("Name:\t%s\nUmask:\t%s\nState:\tR (running)\n", program_name, umask_digits);
+    text.print("Tgid:\t%ld\nNgid:\t0\nPid:\t%ld\nPPid:\t%ld\nTracerPid:\t0\n", kPid, kPid,
+               kParentPid);
     text.print("Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
                info.user_id, info.user_id, info.user_id, info.user_id, info.group_id,
                info.group_id, info.group_id, info.group_id, kMaxFds);
-    text.print("VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nThreads:\t1\n", size_kb, size_kb);
+    uint64_t size = mapped_bytes();
+    put_kilobytes(text, "VmPeak", size);
+    put_kilobytes(text, "VmSize", size);
+    text.print("Threads:\t1\n");
     put_mask(text, "SigPnd", signals.pending);
     put_mask(text, "ShdPnd", signals.pending);
     put_mask(text, "SigBlk", signals.blocked);
@@ -317,6 +343,8 @@ void descriptor_link_text(OpenFile &file, char *text, size_t capacity) {
 } // namespace
 
 ProcNode proc_node(const char *path) {
+    ProcPath stripped(path);
+    path = stripped.text;
     if (freestanding::equal(path, "/proc") || freestanding::equal(path, "/proc/"))
         return ProcNode::root;
     if (!freestanding::starts_with(path, "/proc/"))
@@ -333,11 +361,15 @@ ProcNode proc_node(const char *path) {
 }
 
 int proc_descriptor(const char *path) {
+    ProcPath stripped(path);
+    path = stripped.text;
     const char *entry = own_entry(path);
     return entry ? descriptor_of(entry) : -1;
 }
 
 bool proc_link_text(const char *path, char *text, size_t capacity) {
+    ProcPath stripped(path);
+    path = stripped.text;
     if (proc_node(path) != ProcNode::link)
         return false;
     if (freestanding::equal(path, "/proc/self"))
@@ -407,7 +439,8 @@ int64_t proc_follow_links(char *path, size_t capacity, bool follow) {
 }
 
 void proc_host_path(const char *path, char *out, size_t capacity) {
-    const char *entry = own_entry(path);
+    ProcPath stripped(path);
+    const char *entry = own_entry(stripped.text);
     if (!entry || proc_node(path) == ProcNode::host) {
         freestanding::copy_string(out, capacity, path);
         return;
@@ -416,6 +449,8 @@ void proc_host_path(const char *path, char *out, size_t capacity) {
 }
 
 char *proc_content(const char *path, ProcNode node, uint64_t &size) {
+    ProcPath stripped(path);
+    path = stripped.text;
     Text text;
     const char *entry = own_entry(path);
     if (node == ProcNode::root)
