@@ -86,6 +86,8 @@ int64_t open_libos_file(const char *path, uint64_t flags) {
                           flags & O_CLOEXEC);
     ProcNode node = proc_node(path);
     bool directory = node != ProcNode::text;
+    if ((flags & O_CREAT) && (flags & O_EXCL))
+        return -EEXIST;
     if (directory && access != O_RDONLY)
         return -EISDIR;
     if (access != O_RDONLY && !is_superuser())

@@ -319,8 +319,9 @@ void put_process_listing(Text &text, const char *entry) {
 
 // What /proc/PID/fd/N shows for an open file without a path: the kernel's names.
 void descriptor_link_text(OpenFile &file, char *text, size_t capacity) {
-    if (file.path) {
-        freestanding::copy_string(text, capacity, file.path);
+    if (file.path) { // as the kernel names it: no trailing slash
+        ProcPath path(file.path);
+        freestanding::copy_string(text, capacity, path.text);
         return;
     }
     bsc_object_info info{};
@@ -390,7 +391,32 @@ bool proc_link_text(const char *path, char *text, size_t capacity) {
     return true;
 }
 
+// The host's links into its own /proc/self, which must lead to the program's instead.
+bool follow_device_link(char *path, size_t capacity, bool follow) {
+    static const struct {
+        const char *link, *target;
+    } kLinks[] = {{"/dev/fd", "/proc/self/fd"},
+                  {"/dev/stdin", "/proc/self/fd/0"},
+                  {"/dev/stdout", "/proc/self/fd/1"},
+                  {"/dev/stderr", "/proc/self/fd/2"}};
+    for (const auto &link : kLinks) {
+        size_t n = strlen(link.link);
+        if (!freestanding::starts_with(path, link.link) || (path[n] != '/' && path[n] != 0) ||
+            (path[n] == 0 && !follow))
+            continue;
+        char joined[kPathMax];
+        size_t length = freestanding::format(joined, sizeof joined, "%s%s", link.target, path + n);
+        if (length + 1 >= sizeof joined || length + 1 > capacity)
+            return false;
+        memcpy(path, joined, length + 1);
+        return true;
+    }
+    return true;
+}
+
 int64_t proc_follow_links(char *path, size_t capacity, bool follow) {
+    if (!follow_device_link(path, capacity, follow))
+        return -ENAMETOOLONG;
     if (!freestanding::starts_with(path, "/proc/"))
         return 0;
     for (int links = 0;; links++) {
@@ -421,10 +447,12 @@ int64_t proc_follow_links(char *path, size_t capacity, bool follow) {
         char joined[kPathMax];
         size_t base = 0;
         if (text[0] != '/') {
+            // A descriptor without a path (a pipe, a socket) is the link's own business
+            // at the end of the path (proc_descriptor), and no directory before it.
             if (freestanding::starts_with(text, "pipe:") ||
                 freestanding::starts_with(text, "socket:") ||
                 freestanding::starts_with(text, "anon_inode:"))
-                return -ENXIO; // not a path: the LibOS cannot open it again
+                return path[end] ? -ENOTDIR : 0;
             base = freestanding::format(joined, sizeof joined, "/proc/");
         }
         if (base + strlen(text) + strlen(path + end) + 1 > sizeof joined ||

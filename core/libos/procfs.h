@@ -24,7 +24,8 @@ ProcNode proc_node(const char *path);
 
 // Replaces every LibOS /proc link that `path` passes through before its last component
 // by the link's target ("/proc/self/cwd/a" is "<cwd>/a"); with `follow`, a final link
-// too. 0, or -ENOENT (a link with no path to follow, or an absent node on the way).
+// too, except a descriptor's link without a path (a pipe), which stays. 0, -ENOENT (an
+// absent node on the way) or -ENOTDIR (a pipe's link before the last component).
 int64_t proc_follow_links(char *path, size_t capacity, bool follow);
 
 // The path the host knows a LibOS /proc node by, for the calls the LibOS does not answer

@@ -342,10 +342,37 @@ TEST(proc_self_links) {
     CHECK_EQ(by_link.st_ino, by_fd.st_ino);
     int again = CHECK_OK(open(link, O_RDONLY));
     close(again);
+    struct stat dev_fd;
+    if (lstat("/dev/fd", &dev_fd) == 0) { // the host's link into /proc/self/fd
+        snprintf(link, sizeof link, "/dev/fd/%d", fd);
+        CHECK_OK(stat(link, &by_link));
+        CHECK_EQ(by_link.st_ino, by_fd.st_ino);
+        again = CHECK_OK(open(link, O_RDONLY));
+        close(again);
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    }
     CHECK_OK(access("/proc/self/cwd/f", F_OK));
     close(fd);
     CHECK_ERR(readlink(link, text, sizeof text), ENOENT);
     CHECK_ERR(readlink("/proc/self/cmdline", text, sizeof text), EINVAL);
+    // A pipe has no path: its link names it, and opening the link opens the pipe.
+    int ends[2];
+    CHECK_OK(pipe(ends));
+    snprintf(link, sizeof link, "/proc/self/fd/%d", ends[0]);
+    n = CHECK_OK(readlink(link, text, sizeof text));
+    text[n > 0 ? n : 0] = 0;
+    CHECK(strncmp(text, "pipe:[", 6) == 0);
+    int reader = CHECK_OK(open(link, O_RDONLY));
+    CHECK_EQ(write(ends[1], "p", 1), 1);
+    char byte = 0;
+    CHECK_EQ(read(reader, &byte, 1), 1);
+    CHECK_EQ(byte, 'p');
+    snprintf(link, sizeof link, "/proc/self/fd/%d/x", ends[0]);
+    struct stat st;
+    CHECK_ERR(stat(link, &st), ENOTDIR);
+    close(reader);
+    close(ends[0]);
+    close(ends[1]);
 }
 
 TEST(proc_fd_listing_and_other_processes) {

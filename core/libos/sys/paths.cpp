@@ -132,6 +132,20 @@ int64_t open_path_only(int dirfd, uint64_t user_path, uint64_t flags) {
     return open_path_descriptor(path, attributes.type, flags);
 }
 
+// Opening /proc/PID/fd/N of a descriptor without a path (a pipe, a terminal the runtime
+// was given): the kernel opens the same object again; the LibOS shares the open file,
+// so the new descriptor shares its position and status flags too. Sockets refuse, as on
+// Linux.
+int64_t reopen_descriptor(int fd, uint64_t flags) {
+    FileRef file(fd);
+    if (!file)
+        return -ENOENT;
+    if (file->type == BSC_TYPE_SOCKET)
+        return -ENXIO;
+    file_acquire(file.get());
+    return fd_install(file.get(), 0, flags & O_CLOEXEC);
+}
+
 int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
     if (flags & __O_TMPFILE) {
         // As the kernel checks it; the ABI cannot create an unnamed file.
@@ -148,6 +162,8 @@ int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
         return error;
     if (is_libos_file(target.path))
         return open_libos_file(target.path, flags);
+    if (int fd = proc_descriptor(target.path); fd >= 0 && !(flags & O_NOFOLLOW))
+        return reopen_descriptor(fd, flags);
     // The devices the host provides are opened by their own URIs.
     bool terminal = freestanding::equal(target.path, "/dev/tty");
     if (terminal || freestanding::equal(target.path, "/dev/null"))
