@@ -473,7 +473,8 @@ void proc_host_path(const char *path, char *out, size_t capacity) {
         freestanding::copy_string(out, capacity, path);
         return;
     }
-    freestanding::format(out, capacity, "/proc/self%s%s", *entry ? "/" : "", entry);
+    // The directory itself with a slash: /proc/self alone is the host's link.
+    freestanding::format(out, capacity, "/proc/self/%s", entry);
 }
 
 char *proc_content(const char *path, ProcNode node, uint64_t &size) {

@@ -355,6 +355,15 @@ TEST(proc_self_links) {
     close(fd);
     CHECK_ERR(readlink(link, text, sizeof text), ENOENT);
     CHECK_ERR(readlink("/proc/self/cmdline", text, sizeof text), EINVAL);
+    snprintf(link, sizeof link, "/proc/%d", getpid());
+    CHECK_ERR(readlink(link, text, sizeof text), EINVAL);
+    char *real = realpath("/proc/self/exe", NULL);
+    CHECK(real != NULL);
+    n = CHECK_OK(readlink("/proc/self/exe", text, sizeof text));
+    text[n > 0 ? n : 0] = 0;
+    if (real)
+        CHECK_STR(real, text);
+    free(real);
     // A pipe has no path: its link names it, and opening the link opens the pipe.
     int ends[2];
     CHECK_OK(pipe(ends));

@@ -540,14 +540,21 @@ int64_t xattr_object(XattrForm form, uint64_t argument, XattrObject &object) {
     return xattr_path(argument, form == XattrForm::path, object);
 }
 
-int64_t getxattr_call(Syscall &c, XattrForm form) {
+// get and remove: the name first, then the object, as the kernel takes them.
+template <class Act> int64_t with_name_and_object(Syscall &c, XattrForm form, Act act) {
     char name[XATTR_NAME_MAX + 1];
     if (int64_t error = xattr_name(c.arg[1], name))
         return error;
     XattrObject object;
     if (int64_t error = xattr_object(form, c.arg[0], object))
         return error;
-    return get_xattr(object, name, c.arg[2], c.arg[3]);
+    return act(object, name);
+}
+
+int64_t getxattr_call(Syscall &c, XattrForm form) {
+    return with_name_and_object(c, form, [&](const XattrObject &object, const char *name) {
+        return get_xattr(object, name, c.arg[2], c.arg[3]);
+    });
 }
 
 int64_t setxattr_call(Syscall &c, XattrForm form) {
@@ -569,13 +576,7 @@ int64_t listxattr_call(Syscall &c, XattrForm form) {
 }
 
 int64_t removexattr_call(Syscall &c, XattrForm form) {
-    char name[XATTR_NAME_MAX + 1];
-    if (int64_t error = xattr_name(c.arg[1], name))
-        return error;
-    XattrObject object;
-    if (int64_t error = xattr_object(form, c.arg[0], object))
-        return error;
-    return remove_xattr(object, name);
+    return with_name_and_object(c, form, remove_xattr);
 }
 
 } // namespace
@@ -773,18 +774,17 @@ int64_t sys_umask(Syscall &c) {
     return exchange_file_mode_mask(static_cast<uint32_t>(c.arg[0] & 0777));
 }
 
-int64_t sys_getxattr(Syscall &c) { return getxattr_call(c, XattrForm::path); }
-int64_t sys_lgetxattr(Syscall &c) { return getxattr_call(c, XattrForm::link); }
-int64_t sys_fgetxattr(Syscall &c) { return getxattr_call(c, XattrForm::descriptor); }
-int64_t sys_setxattr(Syscall &c) { return setxattr_call(c, XattrForm::path); }
-int64_t sys_lsetxattr(Syscall &c) { return setxattr_call(c, XattrForm::link); }
-int64_t sys_fsetxattr(Syscall &c) { return setxattr_call(c, XattrForm::descriptor); }
-int64_t sys_listxattr(Syscall &c) { return listxattr_call(c, XattrForm::path); }
-int64_t sys_llistxattr(Syscall &c) { return listxattr_call(c, XattrForm::link); }
-int64_t sys_flistxattr(Syscall &c) { return listxattr_call(c, XattrForm::descriptor); }
-int64_t sys_removexattr(Syscall &c) { return removexattr_call(c, XattrForm::path); }
-int64_t sys_lremovexattr(Syscall &c) { return removexattr_call(c, XattrForm::link); }
-int64_t sys_fremovexattr(Syscall &c) { return removexattr_call(c, XattrForm::descriptor); }
+// Each xattr call in its three forms: by path, by path not following a final link (l),
+// by descriptor (f).
+#define LIBOS_XATTR_CALLS(op)                                                               \
+    int64_t sys_##op(Syscall &c) { return op##_call(c, XattrForm::path); }                  \
+    int64_t sys_l##op(Syscall &c) { return op##_call(c, XattrForm::link); }                 \
+    int64_t sys_f##op(Syscall &c) { return op##_call(c, XattrForm::descriptor); }
+LIBOS_XATTR_CALLS(getxattr)
+LIBOS_XATTR_CALLS(setxattr)
+LIBOS_XATTR_CALLS(listxattr)
+LIBOS_XATTR_CALLS(removexattr)
+#undef LIBOS_XATTR_CALLS
 
 int64_t sys_statfs(Syscall &c) {
     bsc_stream_attributes a{};
