@@ -86,8 +86,11 @@ ProcNode entry_node(const char *entry) {
     for (const char *name : links)
         if (freestanding::equal(entry, name))
             return ProcNode::link;
-    if (freestanding::equal(entry, "mounts") || freestanding::equal(entry, "mountinfo"))
-        return ProcNode::mount;
+    const char *const shared[] = {"mounts", "mountinfo", "cgroup", "net"};
+    for (const char *name : shared)
+        if (freestanding::equal(entry, name) ||
+            (freestanding::starts_with(entry, name) && entry[strlen(name)] == '/'))
+            return ProcNode::shared;
     return descriptor_of(entry) >= 0 ? ProcNode::link : ProcNode::absent;
 }
 
@@ -303,8 +306,9 @@ void put_process_listing(Text &text, const char *entry) {
                 put_record(text, name, BSC_TYPE_SYMLINK, 1000 + static_cast<uint64_t>(fd));
         }
     } else {
-        const char *const names[] = {"cmdline", "comm", "cwd", "environ", "exe", "fd", "maps",
-                                     "mountinfo", "mounts", "root", "stat", "statm", "status",
+        const char *const names[] = {"cgroup", "cmdline", "comm",  "cwd",   "environ",
+                                     "exe",    "fd",      "maps",  "mountinfo", "mounts",
+                                     "net",    "root",    "stat",  "statm", "status",
                                      "task"};
         uint64_t inode = 10;
         for (const char *name : names) {

@@ -16,7 +16,8 @@ enum class ProcNode : uint8_t {
     directory, // /proc/PID, /proc/PID/fd
     link,      // /proc/self, /proc/thread-self, /proc/PID/{exe,cwd,root,fd/N}
     text,      // generated: /proc/PID/{cmdline,environ,comm,stat,statm,status,maps}
-    mount,     // /proc/PID/{mounts,mountinfo}: the runtime's, which are the same
+    shared,    // /proc/PID/{mounts,mountinfo,cgroup,net/...}: the runtime's, whose
+               // mount and network namespaces and cgroup the program shares
 };
 
 // What the absolute, normalised `path` names under /proc.

@@ -422,6 +422,7 @@ TEST(proc_fd_listing_and_other_processes) {
     CHECK_OK(stat("/proc/self/fd", &st));
     CHECK(S_ISDIR(st.st_mode));
     CHECK_OK(read_file("/proc/uptime", text, sizeof text)); // the system's: the host's
+    CHECK_OK(stat("/proc/self/mountinfo", &st)); // the namespace's: the runtime's
 }
 
 // ---- path resolution ---------------------------------------------------------------
@@ -542,6 +543,10 @@ TEST(stat_lstat_fstatat_statx) {
     CHECK_ERR(fstatat(AT_FDCWD, "", &st, 0), ENOENT);
     CHECK_OK(fstatat(AT_FDCWD, "", &st, AT_EMPTY_PATH));
     CHECK(S_ISDIR(st.st_mode));
+    int fd = CHECK_OK(open("f", O_RDONLY));
+    CHECK_OK(fstatat(fd, "", &st, AT_EMPTY_PATH));
+    CHECK_EQ(st.st_size, 5);
+    close(fd);
     struct statx sx;
     CHECK_OK(statx(AT_FDCWD, "f", 0, STATX_BASIC_STATS, &sx));
     CHECK_EQ(sx.stx_size, 5);

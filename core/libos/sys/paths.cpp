@@ -49,12 +49,15 @@ int64_t resolve(int dirfd, uint64_t user_path, Target &target, bool follow,
     return make_uri(scheme, host, target.uri, sizeof target.uri);
 }
 
-// Whether an *at call names `dirfd` itself: AT_EMPTY_PATH with an empty path. 1, 0, or
-// -EFAULT for a path the program cannot pass.
-int64_t names_descriptor(uint64_t user_path, uint64_t flags) {
+// Whether an *at call names `dirfd` itself: AT_EMPTY_PATH with an empty path (or, for
+// the stat calls since Linux 6.11, a null one). 1, 0, or -EFAULT for a path the program
+// cannot pass.
+int64_t names_descriptor(uint64_t user_path, uint64_t flags, bool null_allowed = false) {
     char first = 0;
     if (!(flags & AT_EMPTY_PATH))
         return 0;
+    if (user_path == 0 && null_allowed)
+        return 1;
     if (!get_user(user_path, first))
         return -EFAULT;
     return first == 0;
@@ -80,10 +83,11 @@ int64_t query(int dirfd, uint64_t user_path, bool follow, bsc_stream_attributes 
     return path_attributes(path, follow, attributes);
 }
 
-// Attributes for the *at calls: an empty path with AT_EMPTY_PATH means dirfd itself.
+// Attributes for the *at calls: an empty path with AT_EMPTY_PATH means dirfd itself (a
+// null one too for the stat calls: `null_allowed`).
 int64_t query_at(int dirfd, uint64_t user_path, uint64_t flags,
-                 bsc_stream_attributes &attributes) {
-    int64_t itself = names_descriptor(user_path, flags);
+                 bsc_stream_attributes &attributes, bool null_allowed = false) {
+    int64_t itself = names_descriptor(user_path, flags, null_allowed);
     if (itself < 0)
         return itself;
     if (itself)
@@ -608,7 +612,7 @@ int64_t sys_newfstatat(Syscall &c) {
     if (c.arg[3] & ~uint64_t{AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH})
         return -EINVAL;
     bsc_stream_attributes a{};
-    if (int64_t error = query_at(static_cast<int>(c.arg[0]), c.arg[1], c.arg[3], a))
+    if (int64_t error = query_at(static_cast<int>(c.arg[0]), c.arg[1], c.arg[3], a, true))
         return error;
     return put_user(c.arg[2], to_stat(a)) ? 0 : -EFAULT;
 }
@@ -620,7 +624,7 @@ int64_t sys_statx(Syscall &c) {
         (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE || (c.arg[3] & STATX__RESERVED))
         return -EINVAL;
     bsc_stream_attributes a{};
-    if (int64_t error = query_at(static_cast<int>(c.arg[0]), c.arg[1], flags, a))
+    if (int64_t error = query_at(static_cast<int>(c.arg[0]), c.arg[1], flags, a, true))
         return error;
     return put_user(c.arg[4], to_statx(a)) ? 0 : -EFAULT;
 }
