@@ -79,8 +79,6 @@ int64_t append_normalised(char *out, size_t capacity, const char *relative, bool
             if (physical > n)
                 physical = n;
         } else {
-            if (len > 255)
-                return -ENAMETOOLONG; // the kernel's NAME_MAX, whatever the file system
             bool root = n == 1;
             if (n + (root ? 0 : 1) + len + 1 > capacity)
                 return -ENAMETOOLONG;
