@@ -48,6 +48,15 @@ int64_t walk_prefix(char *out, size_t capacity, size_t &physical) {
     return 0;
 }
 
+// Whether the last component of `path` is "." or "..".
+bool last_is_dots(const char *path) {
+    size_t end = strlen(path), start = end;
+    while (start > 0 && path[start - 1] != '/')
+        start--;
+    size_t length = end - start;
+    return (length == 1 || length == 2) && path[start] == '.' && path[end - 1] == '.';
+}
+
 // Appends `relative` to the absolute `out`, folding "." and "..". The first `physical`
 // bytes of `out` are a real path already (the root, the working directory); with
 // `walk`, the components after them are checked as the kernel walks them (walk_prefix).
@@ -93,11 +102,7 @@ int64_t append_normalised(char *out, size_t capacity, const char *relative, bool
     // A trailing slash means "must be a directory": keep it for the host to check. So
     // does a last "." or "..": what it names is a directory, reached through any link.
     size_t given = strlen(relative);
-    bool last_dots = (given >= 2 && relative[given - 1] == '.' &&
-                      (relative[given - 2] == '/' ||
-                       (relative[given - 2] == '.' && (given == 2 || relative[given - 3] == '/')))) ||
-                     (given == 1 && relative[0] == '.');
-    if (given && (relative[given - 1] == '/' || last_dots) && n > 1) {
+    if (given && (relative[given - 1] == '/' || last_is_dots(relative)) && n > 1) {
         if (n + 2 > capacity)
             return -ENAMETOOLONG;
         out[n++] = '/';

@@ -345,6 +345,29 @@ void descriptor_link_text(OpenFile &file, char *text, size_t capacity) {
         freestanding::format(text, capacity, "anon_inode:[%lu]", attributes.inode);
 }
 
+// The host's links into its own /proc/self, which must lead to the program's instead.
+bool follow_device_link(char *path, size_t capacity, bool follow) {
+    static const struct {
+        const char *link, *target;
+    } kLinks[] = {{"/dev/fd", "/proc/self/fd"},
+                  {"/dev/stdin", "/proc/self/fd/0"},
+                  {"/dev/stdout", "/proc/self/fd/1"},
+                  {"/dev/stderr", "/proc/self/fd/2"}};
+    for (const auto &link : kLinks) {
+        size_t n = strlen(link.link);
+        if (!freestanding::starts_with(path, link.link) || (path[n] != '/' && path[n] != 0) ||
+            (path[n] == 0 && !follow))
+            continue;
+        char joined[kPathMax];
+        size_t length = freestanding::format(joined, sizeof joined, "%s%s", link.target, path + n);
+        if (length + 1 >= sizeof joined || length + 1 > capacity)
+            return false;
+        memcpy(path, joined, length + 1);
+        return true;
+    }
+    return true;
+}
+
 } // namespace
 
 ProcNode proc_node(const char *path) {
@@ -392,29 +415,6 @@ bool proc_link_text(const char *path, char *text, size_t capacity) {
     if (!file)
         return false;
     descriptor_link_text(*file.get(), text, capacity);
-    return true;
-}
-
-// The host's links into its own /proc/self, which must lead to the program's instead.
-bool follow_device_link(char *path, size_t capacity, bool follow) {
-    static const struct {
-        const char *link, *target;
-    } kLinks[] = {{"/dev/fd", "/proc/self/fd"},
-                  {"/dev/stdin", "/proc/self/fd/0"},
-                  {"/dev/stdout", "/proc/self/fd/1"},
-                  {"/dev/stderr", "/proc/self/fd/2"}};
-    for (const auto &link : kLinks) {
-        size_t n = strlen(link.link);
-        if (!freestanding::starts_with(path, link.link) || (path[n] != '/' && path[n] != 0) ||
-            (path[n] == 0 && !follow))
-            continue;
-        char joined[kPathMax];
-        size_t length = freestanding::format(joined, sizeof joined, "%s%s", link.target, path + n);
-        if (length + 1 >= sizeof joined || length + 1 > capacity)
-            return false;
-        memcpy(path, joined, length + 1);
-        return true;
-    }
     return true;
 }
 
