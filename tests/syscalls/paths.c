@@ -617,6 +617,12 @@ TEST(getcwd_and_chdir) {
     CHECK_OK(chdir(".."));
     CHECK(getcwd(now, sizeof now) != NULL);
     CHECK_STR(now, cwd);
+    int dir = CHECK_OK(open("link", O_RDONLY | O_DIRECTORY));
+    CHECK_OK(fchdir(dir));
+    CHECK(getcwd(now, sizeof now) != NULL);
+    CHECK_STR(now, expected);
+    CHECK_OK(chdir(cwd));
+    close(dir);
     check_write_file("f", "x");
     CHECK_ERR(chdir("f"), ENOTDIR);
     CHECK_ERR(chdir("missing"), ENOENT);

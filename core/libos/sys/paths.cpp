@@ -49,6 +49,14 @@ int64_t resolve(int dirfd, uint64_t user_path, Target &target, bool follow,
     return make_uri(scheme, host, target.uri, sizeof target.uri);
 }
 
+// The name the kernel knows a found object by: its real path, every link resolved (the
+// LibOS's own /proc nodes keep theirs). Lives in `real`.
+const char *kernel_name(const Target &target, char (&real)[kPathMax]) {
+    if (target.node == ProcNode::host && real_path(target.path, real, sizeof real) == 0)
+        return real;
+    return target.path;
+}
+
 // Whether an *at call names `dirfd` itself: AT_EMPTY_PATH with an empty path (or, for
 // the stat calls since Linux 6.11, a null one). 1, 0, or -EFAULT for a path the program
 // cannot pass.
@@ -130,10 +138,8 @@ int64_t open_path_only(int dirfd, uint64_t user_path, uint64_t flags) {
     if ((flags & O_DIRECTORY) && attributes.type != BSC_TYPE_DIRECTORY)
         return -ENOTDIR;
     char real[kPathMax];
-    const char *path = target.path;
-    if (follow && target.node == ProcNode::host && real_path(target.path, real, sizeof real) == 0)
-        path = real;
-    return open_path_descriptor(path, attributes.type, flags);
+    return open_path_descriptor(follow ? kernel_name(target, real) : target.path,
+                                attributes.type, flags);
 }
 
 // Opening /proc/PID/fd/N of a descriptor without a path (a pipe, a terminal the runtime
@@ -186,7 +192,12 @@ int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
     abi().stream_attributes_query_by_handle(handle, &attributes);
     uint32_t kept = static_cast<uint32_t>(flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECTORY |
                                                     O_NOFOLLOW | O_SYNC | O_DSYNC));
-    OpenFile *file = open_file(handle, kept, attributes.type, target.path);
+    // A directory keeps its real path, as the kernel names it: fchdir, getcwd and the
+    // paths resolved against it then see where the links led.
+    char real[kPathMax];
+    const char *path =
+        attributes.type == BSC_TYPE_DIRECTORY ? kernel_name(target, real) : target.path;
+    OpenFile *file = open_file(handle, kept, attributes.type, path);
     return fd_install(file, 0, flags & O_CLOEXEC);
 }
 
@@ -667,8 +678,7 @@ int64_t sys_chdir(Syscall &c) {
     if (int64_t error = check_access(a, 1 /* X_OK: search */))
         return error;
     char real[kPathMax];
-    bool on_host = target.node == ProcNode::host;
-    set_cwd(on_host && real_path(target.path, real, sizeof real) == 0 ? real : target.path);
+    set_cwd(kernel_name(target, real));
     return 0;
 }
 
