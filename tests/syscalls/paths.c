@@ -801,3 +801,47 @@ TEST(statfs_by_path_and_descriptor) {
     CHECK_OK(fstatfs(fd, &fs));
     close(fd);
 }
+
+TEST(faccessat_renameat_symlinkat_lstat) {
+    check_write_file("f", "x");
+    CHECK_OK(syscall(SYS_faccessat, AT_FDCWD, "f", R_OK));
+    CHECK_ERR(syscall(SYS_faccessat, AT_FDCWD, "missing", F_OK), ENOENT);
+    CHECK_ERR(syscall(SYS_faccessat, AT_FDCWD, "f", 0x10), EINVAL);
+    CHECK_ERR(syscall(SYS_faccessat, 999, "f", F_OK), EBADF);
+    CHECK_OK(syscall(SYS_renameat, AT_FDCWD, "f", AT_FDCWD, "g"));
+    CHECK_ERR(syscall(SYS_renameat, AT_FDCWD, "f", AT_FDCWD, "h"), ENOENT);
+    CHECK_ERR(syscall(SYS_renameat, 999, "g", AT_FDCWD, "h"), EBADF);
+    CHECK_ERR(syscall(SYS_renameat, AT_FDCWD, BAD_PTR, AT_FDCWD, "h"), EFAULT);
+    int dir = CHECK_OK(open(".", O_RDONLY | O_DIRECTORY));
+    CHECK_OK(symlinkat("g", dir, "link"));
+    CHECK_ERR(symlinkat("g", dir, "link"), EEXIST);
+    CHECK_ERR(syscall(SYS_symlinkat, "g", dir, BAD_PTR), EFAULT);
+    int file = CHECK_OK(open("g", O_RDONLY));
+    CHECK_ERR(symlinkat("g", file, "l2"), ENOTDIR);
+    close(file);
+    close(dir);
+    struct stat st;
+    CHECK_OK(lstat("link", &st));
+    CHECK(S_ISLNK(st.st_mode));
+    CHECK_ERR(lstat("missing", &st), ENOENT);
+    CHECK_ERR(lstat("g/x", &st), ENOTDIR);
+    CHECK_ERR(syscall(SYS_lstat, "link", BAD_PTR), EFAULT);
+    CHECK_ERR(syscall(SYS_lstat, BAD_PTR, &st), EFAULT);
+}
+
+TEST(xattr_link_and_descriptor_edges) {
+    char buffer[64];
+    CHECK_ERR(lgetxattr("missing", "user.a", buffer, sizeof buffer), ENOENT);
+    CHECK_ERR(lsetxattr("missing", "user.a", "1", 1, 0), ENOENT);
+    CHECK_ERR(lremovexattr("missing", "user.a"), ENOENT);
+    CHECK_ERR(fsetxattr(999, "user.a", "1", 1, 0), EBADF);
+    CHECK_ERR(fremovexattr(999, "user.a"), EBADF);
+    check_write_file("f", "x");
+    int fd = CHECK_OK(open("f", O_RDONLY));
+    CHECK_ERR(fsetxattr(fd, "user.a", "1", 1, 8), EINVAL);
+    CHECK_ERR(fgetxattr(fd, "", buffer, sizeof buffer), ERANGE);
+    CHECK_ERR(fremovexattr(fd, ""), ERANGE);
+    CHECK_ERR(syscall(SYS_fgetxattr, fd, BAD_PTR, buffer, sizeof buffer), EFAULT);
+    CHECK_EQ(flistxattr(fd, NULL, 0) >= 0 || errno == EOPNOTSUPP, 1);
+    close(fd);
+}
