@@ -19,11 +19,6 @@ bool is_random_device(const char *path) {
 
 bool is_path_only(const OpenFile &file) { return file.flags & O_PATH; }
 
-bool is_superuser() {
-    bsc_system_info info{};
-    abi().system_info_query(&info);
-    return info.user_id == 0;
-}
 
 bool is_generated(ProcNode node) {
     return node == ProcNode::text || node == ProcNode::directory || node == ProcNode::root;

@@ -147,6 +147,12 @@ uint32_t exchange_file_mode_mask(uint32_t mask) {
     return __atomic_exchange_n(&mode_mask, mask & 0777u, __ATOMIC_RELAXED);
 }
 
+bool is_superuser() {
+    bsc_system_info info{};
+    abi().system_info_query(&info);
+    return info.user_id == 0;
+}
+
 int64_t resolve_path(int dirfd, const char *path, char *out, size_t capacity) {
     if (path[0] == 0)
         return -ENOENT;

@@ -345,8 +345,9 @@ int64_t link_at(int from_dir, uint64_t from, int to_dir, uint64_t to, uint64_t f
         FileRef file(from_dir);
         if (!file)
             return -EBADF;
-        if (!file->path)
-            return -ENOENT;
+        if (!file->path || !is_superuser())
+            return -ENOENT; // without CAP_DAC_READ_SEARCH, as the kernel answers
+
         if (int64_t error = make_uri("file:", file->path, source.uri, sizeof source.uri))
             return error;
     } else if (int64_t error = resolve(from_dir, from, source, false)) {
