@@ -198,7 +198,7 @@ void exec_program(const char *path, char **argv, char **envp) {
     initialise_cwd(reinterpret_cast<const char *>(start_info().working_directory));
     static int depth;
     if (depth == 0) // a script's name, not its interpreter's, as the kernel's comm
-        set_program_name(path);
+        note_program_start(path);
     char absolute[kPathMax];
     if (resolve_path(-100 /* AT_FDCWD */, path, absolute, kPathMax) < 0)
         fail(path, "path too long", 126);

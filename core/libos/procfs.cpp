@@ -24,6 +24,8 @@ constexpr int kMaxLinks = 40; // as the kernel's MAXSYMLINKS
 
 char program_name[16]; // the kernel's TASK_COMM_LEN, NUL included
 uint64_t arguments_start, environment_start, strings_end;
+uint64_t start_ticks; // since boot, in the kernel's USER_HZ ticks
+constexpr uint64_t kNanosecondsPerTick = 10000000; // USER_HZ = 100
 
 bool all_digits(const char *text, size_t length) {
     if (length == 0)
@@ -197,9 +199,10 @@ bsc_system_info system() {
 void put_stat(Text &text) {
     int64_t cpu = 0;
     abi().time_query(BSC_CLOCK_PROCESS_CPU, &cpu);
-    uint64_t ticks = static_cast<uint64_t>(cpu) / 10000000; // USER_HZ = 100
-    text.print("%ld (%s) R %ld %ld %ld 0 -1 4194304 0 0 0 0 %lu 0 0 0 20 0 1 0 0 %lu 0 ",
-               kPid, program_name, kParentPid, kPid, kParentPid, ticks, mapped_bytes());
+    uint64_t ticks = static_cast<uint64_t>(cpu) / kNanosecondsPerTick;
+    text.print("%ld (%s) R %ld %ld %ld 0 -1 4194304 0 0 0 0 %lu 0 0 0 20 0 1 0 %lu %lu 0 ",
+               kPid, program_name, kParentPid, kPid, kParentPid, ticks, start_ticks,
+               mapped_bytes());
     SignalSets signals = signal_sets();
     text.print("18446744073709551615 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 0 ",
                signals.pending, signals.blocked, signals.ignored, signals.caught);
@@ -511,7 +514,8 @@ bsc_stream_attributes proc_attributes(ProcNode node) {
     return a;
 }
 
-void set_program_name(const char *path) {
+void note_program_start(const char *path) {
+    start_ticks = system().uptime_ns / kNanosecondsPerTick;
     const char *base = path;
     for (const char *p = path; *p; p++)
         if (*p == '/')

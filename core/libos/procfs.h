@@ -47,8 +47,9 @@ char *proc_content(const char *path, ProcNode node, uint64_t &size);
 bsc_stream_attributes proc_attributes(ProcNode node);
 
 // exec.cpp: the program's name (comm: the basename of the path it was started by) and
-// where its argument and environment strings lie in its memory (cmdline, environ).
-void set_program_name(const char *path);
+// start time (now), and where its argument and environment strings lie in its memory
+// (cmdline, environ).
+void note_program_start(const char *path);
 void set_program_strings(uint64_t arguments, uint64_t environment, uint64_t end);
 
 } // namespace libos

@@ -14,6 +14,7 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 static mode_t mode_of(const char *path) {
@@ -290,6 +291,15 @@ TEST(proc_self_stat_and_status) {
         CHECK_EQ(sscanf(after_name, ") %c %d", &state, &ppid), 2);
         CHECK_EQ(ppid, getppid());
         CHECK(state == 'R' || state == 'S');
+        // Field 22, the start time in ticks since boot: not after now.
+        unsigned long long start = 0;
+        const char *field = after_name + 2;
+        for (int i = 3; i < 22 && field; i++)
+            field = strchr(field, ' ') ? strchr(field, ' ') + 1 : NULL;
+        CHECK(field && sscanf(field, "%llu", &start) == 1);
+        struct timespec boot;
+        clock_gettime(CLOCK_BOOTTIME, &boot);
+        CHECK(start > 0 && start <= (unsigned long long)boot.tv_sec * 100 + boot.tv_nsec / 10000000);
     }
     sigset_t block, old;
     sigemptyset(&block);
