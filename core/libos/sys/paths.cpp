@@ -334,6 +334,15 @@ int64_t rename_at(int from_dir, uint64_t from, int to_dir, uint64_t to, uint64_t
     return result_of(abi().stream_rename(source.uri, destination.uri, bsc_flags));
 }
 
+// The URI of the object an open file names by the path it was opened with.
+int64_t open_file_uri(const OpenFile &file, char (&uri)[kUriMax]) {
+    if (!file.path)
+        return -ENOENT;
+    char host[kPathMax];
+    proc_host_path(file.path, host, sizeof host);
+    return make_uri("file:", host, uri, sizeof uri);
+}
+
 int64_t link_at(int from_dir, uint64_t from, int to_dir, uint64_t to, uint64_t flags) {
     if (flags & ~uint64_t{AT_SYMLINK_FOLLOW | AT_EMPTY_PATH})
         return -EINVAL;
@@ -347,10 +356,7 @@ int64_t link_at(int from_dir, uint64_t from, int to_dir, uint64_t to, uint64_t f
         FileRef file(from_dir);
         if (!file)
             return -EBADF;
-        if (!file->path)
-            return -ENOENT;
-
-        if (int64_t error = make_uri("file:", file->path, source.uri, sizeof source.uri))
+        if (int64_t error = open_file_uri(*file.get(), source.uri))
             return error;
     } else if (int64_t error = resolve(from_dir, from, source, false)) {
         return error;
@@ -395,10 +401,8 @@ int64_t set_attributes(int dirfd, uint64_t path, uint64_t at_flags, uint32_t whi
             return -EBADF;
         if (file->handle != BSC_NO_HANDLE)
             return result_of(abi().stream_attributes_set_by_handle(file->handle, which, &a));
-        if (!file->path)
-            return -EBADF;
         char uri[kUriMax];
-        if (int64_t error = make_uri("file:", file->path, uri, sizeof uri))
+        if (int64_t error = open_file_uri(*file.get(), uri))
             return error;
         return result_of(abi().stream_attributes_set(uri, BSC_QUERY_NOFOLLOW, which, &a));
     }
