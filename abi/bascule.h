@@ -59,7 +59,8 @@ typedef uint32_t bsc_handle; /* 0 is never a valid handle */
     X(BSC_E_DEADLOCK, -29, "a lock wait would deadlock") \
     X(BSC_E_TOO_MANY, -30, "too many handles, links or threads") \
     X(BSC_E_TEXT_BUSY, -31, "executable file busy") \
-    X(BSC_E_NOT_TTY, -32, "operation needs a terminal")
+    X(BSC_E_NOT_TTY, -32, "operation needs a terminal") \
+    X(BSC_E_NO_ATTRIBUTE, -33, "no such extended attribute (since 1.2)")
 
 enum {
 #define BSC_DECLARE_STATUS(name, value, meaning) name = value,
@@ -194,6 +195,12 @@ enum { /* stream_rename flags */
 enum { /* stream_link kinds */
     BSC_LINK_HARD = 0,     /* target is the URI of an existing file */
     BSC_LINK_SYMBOLIC = 1, /* target is the link's text, stored verbatim */
+};
+
+enum { /* stream_xattr_* flags (since 1.2) */
+    BSC_XATTR_NOFOLLOW = 1, /* by URI: a final symlink itself */
+    BSC_XATTR_CREATE = 2,   /* set: BSC_E_EXISTS if the attribute exists */
+    BSC_XATTR_REPLACE = 4,  /* set: BSC_E_NO_ATTRIBUTE if it does not */
 };
 
 /* Directory streams: stream_read on a dir: handle returns whole records, never a partial
@@ -333,7 +340,10 @@ typedef struct bsc_system_info {
     char host_name[65];
     char os_release[65];   /* the host kernel's release string */
     char machine[17];      /* "x86_64" */
-    char reserved[5];
+    char reserved0;
+    uint16_t file_mode_mask; /* since 1.2: the permission bits the process's creator masked
+                                (its umask); the host itself masks none (stream_open) */
+    char reserved[2];
 } bsc_system_info;
 
 /* ---- The downcall table -------------------------------------------------------------- */
@@ -400,7 +410,22 @@ typedef struct bsc_system_info {
     X(object, object_query, (bsc_handle handle, bsc_object_info * info, char *uri,           \
                              uint64_t uri_size))                                              \
     X(memory, vm_fill, (uint64_t addr, const void *source, uint64_t size))                    \
-    X(memory, vm_fill_end, (uint64_t addr, uint64_t size))
+    X(memory, vm_fill_end, (uint64_t addr, uint64_t size))                                    \
+    /* Since ABI 1.2. */                                                                      \
+    X(stream, stream_xattr_get, (const char *uri, uint32_t flags, const char *name,           \
+                                void *value, uint64_t size, uint64_t *length))                \
+    X(stream, stream_xattr_get_by_handle, (bsc_handle handle, const char *name, void *value,  \
+                                          uint64_t size, uint64_t *length))                   \
+    X(stream, stream_xattr_set, (const char *uri, uint32_t flags, const char *name,           \
+                                const void *value, uint64_t size))                            \
+    X(stream, stream_xattr_set_by_handle, (bsc_handle handle, uint32_t flags,                 \
+                                          const char *name, const void *value, uint64_t size)) \
+    X(stream, stream_xattr_list, (const char *uri, uint32_t flags, char *names, uint64_t size, \
+                                 uint64_t *length))                                           \
+    X(stream, stream_xattr_list_by_handle, (bsc_handle handle, char *names, uint64_t size,    \
+                                           uint64_t *length))                                 \
+    X(stream, stream_xattr_remove, (const char *uri, uint32_t flags, const char *name))      \
+    X(stream, stream_xattr_remove_by_handle, (bsc_handle handle, const char *name))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

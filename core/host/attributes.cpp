@@ -96,6 +96,8 @@ bsc_status apply(const Target &target, uint32_t which, const bsc_stream_attribut
     bool both_modify = (which & BSC_SET_MODIFY_TIME) && (which & BSC_SET_MODIFY_TIME_NOW);
     if (both_access || both_modify || ((which & BSC_SET_MODE) && (in.mode & ~07777u)))
         return BSC_E_INVALID;
+    if (which == 0) // nothing to change, but the object is still looked up and checked
+        return check(target.change_owner(static_cast<uid_t>(-1), static_cast<gid_t>(-1)));
     if ((which & BSC_SET_MODE) && target.change_mode(in.mode) != 0)
         return errno_status();
     if (which & (BSC_SET_OWNER | BSC_SET_GROUP)) {

@@ -105,6 +105,8 @@ bsc_status status_from_errno(int error) {
         return BSC_E_TEXT_BUSY;
     case ENOTTY:
         return BSC_E_NOT_TTY;
+    case ENODATA:
+        return BSC_E_NO_ATTRIBUTE;
     case EIO:
     default:
         return BSC_E_IO;

@@ -18,6 +18,10 @@ bool guest_owns(uint64_t addr, uint64_t size);
 // exceptions.cpp: installs the host signal handlers that turn guest faults into upcalls.
 void initialise_signals();
 
+// initialise.cpp: the umask the runtime was started with; the host's own is 0, so that
+// stream_open creates with exactly the mode the guest asks for.
+uint16_t creator_file_mode_mask();
+
 // process.cpp: called by process_exit before the process ends (the runtime flushes the
 // chain there); may be null.
 using ExitHook = void (*)(int32_t status);

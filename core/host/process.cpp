@@ -238,6 +238,7 @@ extern "C" bsc_status host_system_info_query(bsc_system_info *info) {
     out.window_size = kWindowSize;
     out.user_id = ::getuid();
     out.group_id = ::getgid();
+    out.file_mode_mask = creator_file_mode_mask();
     utsname names;
     if (::uname(&names) == 0) {
         copy_field(out.host_name, sizeof out.host_name, names.nodename);

@@ -41,6 +41,7 @@ int errno_for(bsc_status status) {
     case BSC_E_TOO_MANY: return EMFILE;
     case BSC_E_TEXT_BUSY: return ETXTBSY;
     case BSC_E_NOT_TTY: return ENOTTY;
+    case BSC_E_NO_ATTRIBUTE: return ENODATA;
     default: return EIO;
     }
 }

@@ -12,6 +12,7 @@
 #include "memory.h"
 #include "memory_map.h"
 #include "paths.h"
+#include "procfs.h"
 
 namespace libos {
 namespace elf = bsc::elf;
@@ -195,6 +196,9 @@ const char *program_path() { return running_program; }
 
 void exec_program(const char *path, char **argv, char **envp) {
     initialise_cwd(reinterpret_cast<const char *>(start_info().working_directory));
+    static int depth;
+    if (depth == 0) // a script's name, not its interpreter's, as the kernel's comm
+        note_program_start(path);
     char absolute[kPathMax];
     if (resolve_path(-100 /* AT_FDCWD */, path, absolute, kPathMax) < 0)
         fail(path, "path too long", 126);
@@ -203,7 +207,6 @@ void exec_program(const char *path, char **argv, char **envp) {
     constexpr int kMaxDepth = 4;
     static Shebang shebangs[kMaxDepth];
     static char scripts[kMaxDepth][kPathMax];
-    static int depth;
     if (depth < kMaxDepth && read_shebang(absolute, shebangs[depth])) {
         Shebang &shebang = shebangs[depth];
         char *script = scripts[depth++];
@@ -238,10 +241,15 @@ void exec_program(const char *path, char **argv, char **envp) {
     uint64_t random_at = stack.push_bytes(random, sizeof random);
     size_t argc = count(argv), envc = count(envp);
     uint64_t *argv_at = static_cast<uint64_t *>(__builtin_alloca((argc + envc) * 8));
-    for (size_t i = 0; i < argc; i++)
-        argv_at[i] = stack.push_string(argv[i]);
-    for (size_t i = 0; i < envc; i++)
+    // The strings lie in the kernel's order, argv[0] first, so that /proc/self/cmdline and
+    // environ read them from the program's memory as the kernel does.
+    uint64_t strings_end = stack.push_bytes("", 0);
+    for (size_t i = envc; i-- > 0;)
         argv_at[argc + i] = stack.push_string(envp[i]);
+    uint64_t environment = stack.push_bytes("", 0);
+    for (size_t i = argc; i-- > 0;)
+        argv_at[i] = stack.push_string(argv[i]);
+    set_program_strings(stack.push_bytes("", 0), environment, strings_end);
 
     bsc_system_info system{};
     abi().system_info_query(&system);

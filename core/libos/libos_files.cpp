@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
-// /dev/urandom, /dev/random and /proc/self/maps.
+// /dev/urandom, /dev/random, the program's /proc files and O_PATH descriptors.
 #include "libos_files.h"
 
 #include <asm-generic/errno.h>
 #include <asm-generic/fcntl.h>
 
-#include "exec.h"
-#include "memory_map.h"
+#include "heap.h"
 #include "paths.h"
+#include "procfs.h"
 #include "user_memory.h"
 
 namespace libos {
@@ -17,13 +17,11 @@ bool is_random_device(const char *path) {
     return freestanding::equal(path, "/dev/urandom") || freestanding::equal(path, "/dev/random");
 }
 
-// The program's pid as /proc names it, and its directory there.
-constexpr char kPidText[] = "2", kPidDirectory[] = "/proc/2/";
-static_assert(kPid == 2, "kPidText and kPidDirectory name the program's pid");
+bool is_path_only(const OpenFile &file) { return file.flags & O_PATH; }
 
-bool is_maps_file(const char *path) {
-    const char *entry = own_proc_entry(path);
-    return entry && freestanding::equal(entry, "maps");
+
+bool is_generated(ProcNode node) {
+    return node == ProcNode::text || node == ProcNode::directory || node == ProcNode::root;
 }
 
 int64_t read_text(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size) {
@@ -43,25 +41,9 @@ int64_t read_random(uint64_t buffer, uint64_t size) {
     return status == BSC_OK ? static_cast<int64_t>(size) : result_of(status);
 }
 
-// What procfs shows for the files it owns: the process's user and group.
-bsc_stream_attributes procfs_attributes(uint32_t type, uint32_t mode) {
-    bsc_system_info system{};
-    abi().system_info_query(&system);
+bsc_stream_attributes random_device_attributes() {
     bsc_stream_attributes a{};
-    a.type = type;
-    a.mode = mode;
-    a.links = 1;
-    a.owner = system.user_id;
-    a.group = system.group_id;
-    a.block_size = 1024;
-    return a;
-}
-
-bsc_stream_attributes libos_file_attributes(const OpenFile &file) {
-    if (file.type != BSC_TYPE_CHAR_DEVICE) // size 0: the text is generated
-        return procfs_attributes(file.type, 0444);
-    bsc_stream_attributes a{};
-    a.type = file.type;
+    a.type = BSC_TYPE_CHAR_DEVICE;
     a.links = 1;
     a.mode = 0666;
     a.rdev = (1 << 8) | 9; // the kernel's encoding of 1:9, as for the real device
@@ -69,56 +51,78 @@ bsc_stream_attributes libos_file_attributes(const OpenFile &file) {
     return a;
 }
 
+// The next whole records of a generated listing that fit in `size` bytes.
+bsc_status read_generated_records(OpenFile &dir, void *buffer, uint64_t size, uint64_t &done) {
+    uint64_t at = dir.position, end = at;
+    while (end < dir.text_size) {
+        auto *entry = reinterpret_cast<const bsc_dirent *>(dir.text + end);
+        if (end + entry->record_length - at > size)
+            break;
+        end += entry->record_length;
+    }
+    if (end == at && at < dir.text_size)
+        return BSC_E_TOO_BIG; // not even one record fits
+    memcpy(buffer, dir.text + at, end - at);
+    done = end - at;
+    dir.position = end;
+    return BSC_OK;
+}
+
 } // namespace
 
-const char *own_proc_entry(const char *path) {
-    const char *const directories[] = {"/proc/self/", "/proc/thread-self/", kPidDirectory};
-    for (const char *directory : directories)
-        if (freestanding::starts_with(path, directory))
-            return path + strlen(directory);
-    return nullptr;
+bool is_libos_file(const char *path) {
+    return is_random_device(path) || is_generated(proc_node(path));
 }
-
-bool read_libos_link(const char *path, char *text, size_t capacity) {
-    const char *entry = own_proc_entry(path);
-    if (freestanding::equal(path, "/proc/self"))
-        return freestanding::copy_string(text, capacity, kPidText);
-    if (entry && freestanding::equal(entry, "exe"))
-        return freestanding::copy_string(text, capacity, program_path());
-    return false;
-}
-
-bool libos_link_attributes(const char *path, bsc_stream_attributes &attributes) {
-    char text[kPathMax];
-    if (!read_libos_link(path, text, sizeof text))
-        return false;
-    attributes = procfs_attributes(BSC_TYPE_SYMLINK, 0777);
-    return true;
-}
-
-bool is_libos_file(const char *path) { return is_random_device(path) || is_maps_file(path); }
 
 int64_t open_libos_file(const char *path, uint64_t flags) {
     uint32_t access = static_cast<uint32_t>(flags & O_ACCMODE);
     if (is_random_device(path))
         return fd_install(open_file(BSC_NO_HANDLE, access, BSC_TYPE_CHAR_DEVICE, path), 0,
                           flags & O_CLOEXEC);
-    if (access != O_RDONLY)
-        return -EACCES; // the maps file is 0444
-    // The text is taken at open, so every read of one open file sees the same map.
-    OpenFile *file = open_file(BSC_NO_HANDLE, access, BSC_TYPE_FILE, path);
-    file->text = map_text(file->text_size);
+    ProcNode node = proc_node(path);
+    bool directory = node != ProcNode::text;
+    if ((flags & O_CREAT) && (flags & O_EXCL))
+        return -EEXIST;
+    if (directory && access != O_RDONLY)
+        return -EISDIR;
+    if (access != O_RDONLY && !is_superuser())
+        return -EACCES; // the generated files are 0444; root may open them, not write them
+    if (!directory && (flags & O_DIRECTORY))
+        return -ENOTDIR;
+    // The text is taken at open, so every read of one open file sees the same content.
+    // A file's text is taken at open, so every read of one open file sees the same
+    // content; a listing at its first read, so that it shows its own descriptor.
+    OpenFile *file = open_file(BSC_NO_HANDLE, access | (flags & O_DIRECTORY), directory
+                                                          ? BSC_TYPE_DIRECTORY
+                                                          : BSC_TYPE_FILE, path);
+    if (!directory)
+        file->text = proc_content(path, node, file->text_size);
     return fd_install(file, 0, flags & O_CLOEXEC);
+}
+
+int64_t open_path_descriptor(const char *path, uint32_t type, uint64_t flags) {
+    uint32_t kept = static_cast<uint32_t>(flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW));
+    return fd_install(open_file(BSC_NO_HANDLE, kept, type, path), 0, flags & O_CLOEXEC);
 }
 
 int64_t libos_file_transfer(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size,
                             bool write) {
+    if (is_path_only(file))
+        return -EBADF;
+    if (file.type == BSC_TYPE_DIRECTORY)
+        return write ? -EBADF : -EISDIR;
     if (file.type == BSC_TYPE_CHAR_DEVICE)
         return write ? static_cast<int64_t>(size) : read_random(buffer, size);
-    return write ? -EBADF : read_text(file, offset, buffer, size);
+    if (write) // procfs has no writer for them: EINVAL if opened for writing, as the kernel
+        return (file.flags & O_ACCMODE) == O_RDONLY ? -EBADF : -EINVAL;
+    if ((file.flags & O_ACCMODE) == O_WRONLY)
+        return -EBADF;
+    return read_text(file, offset, buffer, size);
 }
 
 int64_t libos_file_seek(OpenFile &file, int64_t offset, uint32_t whence) {
+    if (is_path_only(file))
+        return -EBADF;
     int64_t base = whence == BSC_SEEK_SET       ? 0
                    : whence == BSC_SEEK_CURRENT ? static_cast<int64_t>(file.position)
                                                 : -1;
@@ -128,9 +132,58 @@ int64_t libos_file_seek(OpenFile &file, int64_t offset, uint32_t whence) {
     return base + offset;
 }
 
+bsc_status read_directory_records(OpenFile &dir, void *buffer, uint64_t size, uint64_t &done,
+                                  uint64_t &position) {
+    done = 0;
+    if (is_path_only(dir))
+        return BSC_E_BAD_HANDLE;
+    if (is_libos_file(dir)) {
+        if (!dir.text)
+            dir.text = proc_content(dir.path, proc_node(dir.path), dir.text_size);
+        bsc_status status = read_generated_records(dir, buffer, size, done);
+        position = dir.position;
+        return status;
+    }
+    bsc_status status = abi().stream_read(dir.handle, BSC_AT_POSITION, buffer, size, &done);
+    abi().stream_seek(dir.handle, 0, BSC_SEEK_CURRENT, &position);
+    return status;
+}
+
+int64_t path_attributes(const char *path, bool follow, bsc_stream_attributes &attributes) {
+    char resolved[kPathMax];
+    if (!freestanding::copy_string(resolved, sizeof resolved, path))
+        return -ENAMETOOLONG;
+    int fd = follow ? proc_descriptor(resolved) : -1;
+    if (fd >= 0) { // a descriptor's link leads to its open file, path or not
+        FileRef file(fd);
+        return file ? file_attributes(*file.get(), attributes) : -ENOENT;
+    }
+    if (int64_t error = proc_follow_links(resolved, sizeof resolved, follow))
+        return error;
+    ProcNode node = proc_node(resolved);
+    if (node == ProcNode::absent)
+        return -ENOENT;
+    if (node == ProcNode::text || node == ProcNode::directory || node == ProcNode::link) {
+        attributes = proc_attributes(node);
+        return 0;
+    }
+    char host[kPathMax], uri[kPathMax + 8];
+    proc_host_path(resolved, host, sizeof host);
+    if (int64_t error = make_uri("file:", host, uri, sizeof uri))
+        return error;
+    attributes = {};
+    return result_of(
+        abi().stream_attributes_query(uri, follow ? 0 : BSC_QUERY_NOFOLLOW, &attributes));
+}
+
 int64_t file_attributes(const OpenFile &file, bsc_stream_attributes &attributes) {
+    if (is_path_only(file))
+        return path_attributes(file.path, false, attributes);
     if (is_libos_file(file)) {
-        attributes = libos_file_attributes(file);
+        attributes = file.type == BSC_TYPE_CHAR_DEVICE ? random_device_attributes()
+                                                       : proc_attributes(proc_node(file.path));
+        if (proc_node(file.path) == ProcNode::root)
+            return path_attributes(file.path, true, attributes);
         return 0;
     }
     attributes = {};

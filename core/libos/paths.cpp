@@ -16,9 +16,52 @@ namespace {
 
 char cwd[kPathMax] = "/";
 Spinlock cwd_lock;
+constexpr uint32_t kMaskUnset = ~0u;
+uint32_t mode_mask = kMaskUnset;
 
-// Appends `relative` to the absolute `out`, folding "." and "..".
-int64_t append_normalised(char *out, size_t capacity, const char *relative) {
+// Whether the absolute `path` is a directory (following links): 0 or -errno.
+int64_t check_directory(const char *path) {
+    char uri[kPathMax + 8];
+    if (int64_t error = make_uri("file:", path, uri, sizeof uri))
+        return error;
+    bsc_stream_attributes attributes{};
+    if (bsc_status status = abi().stream_attributes_query(uri, 0, &attributes))
+        return result_of(status);
+    return attributes.type == BSC_TYPE_DIRECTORY ? 0 : -ENOTDIR;
+}
+
+// Before a "." or ".." that follows components the program named, the kernel has walked
+// them: they must exist and be (links to) directories, and ".." leaves the directory a
+// link led to, not the link. The prefix becomes its real path. /proc stays lexical: its
+// links are the LibOS's (procfs.h).
+int64_t walk_prefix(char *out, size_t capacity, size_t &physical) {
+    if (strlen(out) <= physical || freestanding::starts_with(out, "/proc/"))
+        return 0;
+    char real[kPathMax];
+    if (int64_t error = real_path(out, real, sizeof real))
+        return error;
+    if (int64_t error = check_directory(real))
+        return error;
+    if (!freestanding::copy_string(out, capacity, real))
+        return -ENAMETOOLONG;
+    physical = strlen(out);
+    return 0;
+}
+
+// Whether the last component of `path` is "." or "..".
+bool last_is_dots(const char *path) {
+    size_t end = strlen(path), start = end;
+    while (start > 0 && path[start - 1] != '/')
+        start--;
+    size_t length = end - start;
+    return (length == 1 || length == 2) && path[start] == '.' && path[end - 1] == '.';
+}
+
+// Appends `relative` to the absolute `out`, folding "." and "..". The first `physical`
+// bytes of `out` are a real path already (the root, the working directory); with
+// `walk`, the components after them are checked as the kernel walks them (walk_prefix).
+int64_t append_normalised(char *out, size_t capacity, const char *relative, bool walk,
+                          size_t physical = 1) {
     size_t n = strlen(out);
     for (const char *p = relative; *p;) {
         while (*p == '/')
@@ -29,13 +72,21 @@ int64_t append_normalised(char *out, size_t capacity, const char *relative) {
         size_t len = end - p;
         if (len == 0)
             break;
-        if (len == 1 && p[0] == '.') {
-        } else if (len == 2 && p[0] == '.' && p[1] == '.') {
+        bool dot = len == 1 && p[0] == '.', dot_dot = len == 2 && p[0] == '.' && p[1] == '.';
+        if ((dot || dot_dot) && walk) {
+            if (int64_t error = walk_prefix(out, capacity, physical))
+                return error;
+            n = strlen(out);
+        }
+        if (dot) {
+        } else if (dot_dot) {
             while (n > 1 && out[n - 1] != '/')
                 n--;
             if (n > 1)
                 n--;
             out[n] = 0;
+            if (physical > n)
+                physical = n;
         } else {
             bool root = n == 1;
             if (n + (root ? 0 : 1) + len + 1 > capacity)
@@ -48,9 +99,10 @@ int64_t append_normalised(char *out, size_t capacity, const char *relative) {
         }
         p = end;
     }
-    // A trailing slash means "must be a directory": keep it for the host to check.
+    // A trailing slash means "must be a directory": keep it for the host to check. So
+    // does a last "." or "..": what it names is a directory, reached through any link.
     size_t given = strlen(relative);
-    if (given && relative[given - 1] == '/' && n > 1) {
+    if (given && (relative[given - 1] == '/' || last_is_dots(relative)) && n > 1) {
         if (n + 2 > capacity)
             return -ENAMETOOLONG;
         out[n++] = '/';
@@ -77,14 +129,40 @@ int64_t get_cwd(char *out, size_t capacity) {
     return static_cast<int64_t>(n);
 }
 
+uint32_t file_mode_mask() {
+    uint32_t mask = __atomic_load_n(&mode_mask, __ATOMIC_RELAXED);
+    if (mask != kMaskUnset)
+        return mask;
+    bsc_system_info info{};
+    abi().system_info_query(&info);
+    mask = info.file_mode_mask & 0777u;
+    uint32_t unset = kMaskUnset;
+    __atomic_compare_exchange_n(&mode_mask, &unset, mask, false, __ATOMIC_RELAXED,
+                                __ATOMIC_RELAXED);
+    return __atomic_load_n(&mode_mask, __ATOMIC_RELAXED);
+}
+
+uint32_t exchange_file_mode_mask(uint32_t mask) {
+    file_mode_mask(); // the first value is in place before it is exchanged
+    return __atomic_exchange_n(&mode_mask, mask & 0777u, __ATOMIC_RELAXED);
+}
+
+bool is_superuser() {
+    bsc_system_info info{};
+    abi().system_info_query(&info);
+    return info.user_id == 0;
+}
+
 int64_t resolve_path(int dirfd, const char *path, char *out, size_t capacity) {
     if (path[0] == 0)
         return -ENOENT;
+    size_t physical = 1; // the root and the working directory are real paths
     if (path[0] == '/') {
         out[0] = '/', out[1] = 0;
     } else if (dirfd == AT_FDCWD) {
         if (get_cwd(out, capacity) < 0)
             return -ENAMETOOLONG;
+        physical = strlen(out);
     } else {
         FileRef dir(dirfd);
         if (!dir)
@@ -94,7 +172,7 @@ int64_t resolve_path(int dirfd, const char *path, char *out, size_t capacity) {
         if (!freestanding::copy_string(out, capacity, dir->path))
             return -ENAMETOOLONG;
     }
-    return append_normalised(out, capacity, path);
+    return append_normalised(out, capacity, path, true, physical);
 }
 
 int64_t resolve_user_path(int dirfd, uint64_t path, char *out, size_t capacity) {
@@ -128,7 +206,7 @@ int64_t real_path(const char *absolute, char *out, size_t capacity) {
         component[length] = 0;
         p += length;
         size_t kept = strlen(out);
-        if (int64_t error = append_normalised(out, capacity, component))
+        if (int64_t error = append_normalised(out, capacity, component, false))
             return error;
         bsc_stream_attributes attributes{};
         if (int64_t error = make_uri("file:", out, uri, sizeof uri))

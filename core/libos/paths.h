@@ -14,6 +14,16 @@ void initialise_cwd(const char *absolute);
 int64_t get_cwd(char *out, size_t capacity);
 void set_cwd(const char *absolute);
 
+// The program's umask: at first the runtime's creator's (bsc_system_info), then what
+// umask(2) sets. Applied by the LibOS alone: the host creates with the exact mode given.
+uint32_t file_mode_mask();
+// Sets it (mask & 0777) and returns the previous one.
+uint32_t exchange_file_mode_mask(uint32_t mask);
+
+// Whether the program runs as root, which the kernel's permission checks let through (the
+// program's ids are the runtime's, from bsc_system_info).
+bool is_superuser();
+
 // Resolves the program's path at user address `path` relative to `dirfd` (AT_FDCWD or an
 // open directory) into an absolute path. 0 or -errno.
 int64_t resolve_user_path(int dirfd, uint64_t path, char *out, size_t capacity);

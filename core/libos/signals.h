@@ -58,6 +58,13 @@ bool signal_pending();
 // until the call ends; a handler that interrupts the call returns to the old mask.
 void block_for_wait(uint64_t mask);
 
+// The signal state /proc/PID/status and stat show: pending, blocked, ignored and caught
+// (a handler is installed), one bit per signal (bit 0 is signal 1).
+struct SignalSets {
+    uint64_t pending, blocked, ignored, caught;
+};
+SignalSets signal_sets();
+
 // signal_frame.cpp: the calling thread's alternate signal stack as sigaltstack reports it
 // at stack pointer `sp`, and setting it (0 or -errno, as sigaltstack).
 SignalStack alternate_stack(uint64_t sp);

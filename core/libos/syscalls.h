@@ -31,7 +31,8 @@ void handle_syscall(bsc_cpu_context &context);
     X(mkdirat) X(rmdir) X(unlink) X(unlinkat) X(rename) X(renameat) X(renameat2)        \
     X(link) X(linkat) X(symlink) X(symlinkat) X(chmod) X(fchmodat) X(chown) X(lchown)   \
     X(fchownat) X(utimensat) X(truncate) X(umask) X(statfs) X(fstatfs) X(getxattr)      \
-    X(lgetxattr) X(fgetxattr) X(listxattr) X(llistxattr) X(flistxattr)                  \
+    X(lgetxattr) X(fgetxattr) X(listxattr) X(llistxattr) X(flistxattr) X(setxattr)     \
+    X(lsetxattr) X(fsetxattr) X(removexattr) X(lremovexattr) X(fremovexattr)            \
     /* sys/memory.cpp */                                                                \
     X(mmap) X(munmap) X(mprotect) X(mremap) X(brk) X(madvise) X(msync)                  \
     /* sys/process.cpp */                                                               \

@@ -268,6 +268,10 @@ void interpose(const bsc_extension_context &context) {
     above.stream_attributes_query_by_handle = FIRST_HANDLE(stream_attributes_query_by_handle);
     above.stream_attributes_set_by_handle = FIRST_HANDLE(stream_attributes_set_by_handle);
     above.object_query = FIRST_HANDLE(object_query);
+    above.stream_xattr_get_by_handle = FIRST_HANDLE(stream_xattr_get_by_handle);
+    above.stream_xattr_set_by_handle = FIRST_HANDLE(stream_xattr_set_by_handle);
+    above.stream_xattr_list_by_handle = FIRST_HANDLE(stream_xattr_list_by_handle);
+    above.stream_xattr_remove_by_handle = FIRST_HANDLE(stream_xattr_remove_by_handle);
     above.object_close = object_close;
     above.objects_wait_any = objects_wait_any;
     above.event_create = event_create;

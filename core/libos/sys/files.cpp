@@ -346,9 +346,8 @@ int64_t sys_getdents64(Syscall &c) {
     uint64_t want = room * 2 / 3;
     char *records = static_cast<char *>(allocate(want));
     uint64_t done = 0;
-    bsc_status status = abi().stream_read(file->handle, BSC_AT_POSITION, records, want, &done);
     uint64_t position = 0;
-    abi().stream_seek(file->handle, 0, BSC_SEEK_CURRENT, &position);
+    bsc_status status = read_directory_records(*file.get(), records, want, done, position);
     int64_t written = 0;
     for (uint64_t at = 0; status == BSC_OK && at < done;) {
         auto *entry = reinterpret_cast<bsc_dirent *>(records + at);

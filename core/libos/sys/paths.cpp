@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: MIT
 // System calls on path names: open, the stat family, access, readlink, the working
 // directory, mkdir, rmdir, unlink, rename, link, symlink, chmod, chown, utimensat,
-// truncate, umask, statfs.
+// truncate, umask, statfs, and the extended-attribute calls.
 #include <asm-generic/errno.h>
 #include <asm-generic/fcntl.h>
 #include <linux/fcntl.h>
 #include <linux/fs.h>
+#include <linux/limits.h>
 #include <linux/stat.h>
+#include <linux/xattr.h>
 
-#include "exec.h"
 #include "fd_table.h"
+#include "heap.h"
 #include "libos_files.h"
 #include "paths.h"
+#include "procfs.h"
 #include "stat.h"
 #include "syscalls.h"
 #include "user_memory.h"
@@ -20,52 +23,83 @@ namespace libos {
 namespace {
 
 constexpr size_t kUriMax = kPathMax + 16;
-uint32_t file_mode_mask = 022;
+constexpr uint64_t kAccessModes = 7; // R_OK | W_OK | X_OK
 
-// A resolved path and its URI, built once per call.
+// The one place every path-taking call resolves its path: made absolute and normalised
+// (each "." and ".." checked as the kernel walks it, paths.cpp), the LibOS's /proc links
+// followed on the way (and at the end with `follow`), a /proc entry the program must not
+// see refused with ENOENT, and the URI the host knows the object by.
 struct Target {
     char path[kPathMax];
     char uri[kUriMax];
+    ProcNode node;
 };
 
-// Resolves (dirfd, user path) into target with the scheme the path needs: the devices
-// the host provides are reached by their own URIs.
-int64_t resolve(int dirfd, uint64_t user_path, Target &target, const char *scheme = "file:") {
+int64_t resolve(int dirfd, uint64_t user_path, Target &target, bool follow,
+                const char *scheme = "file:") {
     if (int64_t error = resolve_user_path(dirfd, user_path, target.path, sizeof target.path))
         return error;
-    const char *entry = own_proc_entry(target.path);
-    if (entry && freestanding::equal(entry, "exe")) // opening or stat'ing the link
-        freestanding::copy_string(target.path, sizeof target.path, program_path());
-    if (freestanding::equal(target.path, "/dev/null"))
-        return make_uri("dev:null", "", target.uri, sizeof target.uri);
-    if (freestanding::equal(target.path, "/dev/tty"))
-        return make_uri("dev:tty", "", target.uri, sizeof target.uri);
-    return make_uri(scheme, target.path, target.uri, sizeof target.uri);
+    if (int64_t error = proc_follow_links(target.path, sizeof target.path, follow))
+        return error;
+    target.node = proc_node(target.path);
+    if (target.node == ProcNode::absent)
+        return -ENOENT;
+    char host[kPathMax];
+    proc_host_path(target.path, host, sizeof host);
+    return make_uri(scheme, host, target.uri, sizeof target.uri);
+}
+
+// The name the kernel knows a found object by: its real path, every link resolved (the
+// LibOS's own /proc nodes keep theirs). Lives in `real`.
+const char *kernel_name(const Target &target, char (&real)[kPathMax]) {
+    if (target.node == ProcNode::host && real_path(target.path, real, sizeof real) == 0)
+        return real;
+    return target.path;
+}
+
+// Whether an *at call names `dirfd` itself: AT_EMPTY_PATH with an empty path (or, for
+// the stat calls since Linux 6.11, a null one). 1, 0, or -EFAULT for a path the program
+// cannot pass.
+int64_t names_descriptor(uint64_t user_path, uint64_t flags, bool null_allowed = false) {
+    char first = 0;
+    if (!(flags & AT_EMPTY_PATH))
+        return 0;
+    if (user_path == 0 && null_allowed)
+        return 1;
+    if (!get_user(user_path, first))
+        return -EFAULT;
+    return first == 0;
+}
+
+// The open file an *at call with AT_EMPTY_PATH names; AT_FDCWD is the working directory,
+// opened for the length of the call.
+int64_t descriptor_attributes(int dirfd, bsc_stream_attributes &attributes) {
+    if (dirfd == AT_FDCWD) {
+        char cwd[kPathMax];
+        if (get_cwd(cwd, sizeof cwd) < 0)
+            return -ENAMETOOLONG;
+        return path_attributes(cwd, true, attributes);
+    }
+    FileRef file(dirfd);
+    return file ? file_attributes(*file.get(), attributes) : -EBADF;
 }
 
 int64_t query(int dirfd, uint64_t user_path, bool follow, bsc_stream_attributes &attributes) {
-    if (!follow) {
-        char path[kPathMax];
-        if (int64_t error = resolve_user_path(dirfd, user_path, path, sizeof path))
-            return error;
-        if (libos_link_attributes(path, attributes))
-            return 0;
-    }
-    Target target;
-    if (int64_t error = resolve(dirfd, user_path, target))
+    char path[kPathMax];
+    if (int64_t error = resolve_user_path(dirfd, user_path, path, sizeof path))
         return error;
-    return result_of(abi().stream_attributes_query(target.uri, follow ? 0 : BSC_QUERY_NOFOLLOW,
-                                                   &attributes));
+    return path_attributes(path, follow, attributes);
 }
 
-// Attributes for the *at calls: an empty path with AT_EMPTY_PATH means dirfd itself.
+// Attributes for the *at calls: an empty path with AT_EMPTY_PATH means dirfd itself (a
+// null one too for the stat calls: `null_allowed`).
 int64_t query_at(int dirfd, uint64_t user_path, uint64_t flags,
-                 bsc_stream_attributes &attributes) {
-    char first = 0;
-    if (flags & AT_EMPTY_PATH && get_user(user_path, first) && first == 0) {
-        FileRef file(dirfd);
-        return file ? file_attributes(*file.get(), attributes) : -EBADF;
-    }
+                 bsc_stream_attributes &attributes, bool null_allowed = false) {
+    int64_t itself = names_descriptor(user_path, flags, null_allowed);
+    if (itself < 0)
+        return itself;
+    if (itself)
+        return descriptor_attributes(dirfd, attributes);
     return query(dirfd, user_path, !(flags & AT_SYMLINK_NOFOLLOW), attributes);
 }
 
@@ -84,36 +118,92 @@ uint32_t options_of(uint64_t flags) {
            (flags & (O_SYNC | O_DSYNC) ? BSC_OPTION_SYNC : 0);
 }
 
-int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
+// The mode a new object gets: the program's umask applied here, and only here (the host
+// creates with exactly this mode). mkdir keeps only the permission and sticky bits.
+uint32_t creation_mode(uint64_t mode, uint32_t kept) {
+    return static_cast<uint32_t>(mode) & kept & ~file_mode_mask();
+}
+
+// O_PATH: a descriptor that names the object (the link itself with O_NOFOLLOW) without
+// opening it. It keeps the object's path: the real one, so that it goes on naming the
+// object the open found through links.
+int64_t open_path_only(int dirfd, uint64_t user_path, uint64_t flags) {
+    bool follow = !(flags & O_NOFOLLOW);
     Target target;
-    if (int64_t error = resolve(dirfd, user_path, target))
+    if (int64_t error = resolve(dirfd, user_path, target, follow))
+        return error;
+    bsc_stream_attributes attributes{};
+    if (int64_t error = path_attributes(target.path, follow, attributes))
+        return error;
+    if ((flags & O_DIRECTORY) && attributes.type != BSC_TYPE_DIRECTORY)
+        return -ENOTDIR;
+    char real[kPathMax];
+    return open_path_descriptor(follow ? kernel_name(target, real) : target.path,
+                                attributes.type, flags);
+}
+
+// Opening /proc/PID/fd/N of a descriptor without a path (a pipe, a terminal the runtime
+// was given): the kernel opens the same object again; the LibOS shares the open file,
+// so the new descriptor shares its position and status flags too. Sockets refuse, as on
+// Linux.
+int64_t reopen_descriptor(int fd, uint64_t flags) {
+    FileRef file(fd);
+    if (!file)
+        return -ENOENT;
+    if (file->type == BSC_TYPE_SOCKET)
+        return -ENXIO;
+    file_acquire(file.get());
+    return fd_install(file.get(), 0, flags & O_CLOEXEC);
+}
+
+int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
+    if (flags & __O_TMPFILE) {
+        // As the kernel checks it; the ABI cannot create an unnamed file.
+        if ((flags & O_TMPFILE) != O_TMPFILE || (flags & O_ACCMODE) == O_RDONLY ||
+            (flags & O_CREAT))
+            return -EINVAL;
+        report_unsupported("open", "O_TMPFILE");
+        return -EOPNOTSUPP;
+    }
+    if (flags & O_PATH)
+        return open_path_only(dirfd, user_path, flags);
+    Target target;
+    if (int64_t error = resolve(dirfd, user_path, target, !(flags & O_NOFOLLOW)))
         return error;
     if (is_libos_file(target.path))
         return open_libos_file(target.path, flags);
+    if (int fd = proc_descriptor(target.path); fd >= 0 && !(flags & O_NOFOLLOW))
+        return reopen_descriptor(fd, flags);
+    // The devices the host provides are opened by their own URIs.
+    bool terminal = freestanding::equal(target.path, "/dev/tty");
+    if (terminal || freestanding::equal(target.path, "/dev/null"))
+        make_uri(terminal ? "dev:tty" : "dev:null", "", target.uri, sizeof target.uri);
     uint32_t create = !(flags & O_CREAT) ? BSC_CREATE_NEVER
                       : flags & O_EXCL   ? BSC_CREATE_ALWAYS
                                          : BSC_CREATE_TRY;
     bsc_handle handle;
-    bsc_status status =
-        abi().stream_open(target.uri, access_of(flags), static_cast<uint32_t>(mode) & ~file_mode_mask & 07777,
-                          create, options_of(flags), &handle);
-    if (status == BSC_E_LOOP && (flags & O_NOFOLLOW))
-        return -ELOOP;
+    bsc_status status = abi().stream_open(target.uri, access_of(flags), creation_mode(mode, 07777),
+                                          create, options_of(flags), &handle);
+    if (status == BSC_E_NOT_FOUND && terminal)
+        return -ENXIO; // the kernel's answer when there is no controlling terminal
     if (status != BSC_OK)
         return result_of(status);
     bsc_stream_attributes attributes{};
     abi().stream_attributes_query_by_handle(handle, &attributes);
     uint32_t kept = static_cast<uint32_t>(flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECTORY |
                                                     O_NOFOLLOW | O_SYNC | O_DSYNC));
-    OpenFile *file = open_file(handle, kept, attributes.type, target.path);
+    // A directory keeps its real path, as the kernel names it: fchdir, getcwd and the
+    // paths resolved against it then see where the links led.
+    char real[kPathMax];
+    const char *path =
+        attributes.type == BSC_TYPE_DIRECTORY ? kernel_name(target, real) : target.path;
+    OpenFile *file = open_file(handle, kept, attributes.type, path);
     return fd_install(file, 0, flags & O_CLOEXEC);
 }
 
 // Permission check for access(): root may read and write anything and execute what has
 // an execute bit; others by owner, group and other bits.
 int64_t check_access(const bsc_stream_attributes &a, uint64_t mode) {
-    if (mode & ~uint64_t{7})
-        return -EINVAL;
     if (mode == 0)
         return 0;
     bsc_system_info info{};
@@ -131,28 +221,51 @@ int64_t check_access(const bsc_stream_attributes &a, uint64_t mode) {
 }
 
 int64_t access_at(int dirfd, uint64_t path, uint64_t mode, uint64_t flags) {
+    if (mode & ~kAccessModes)
+        return -EINVAL;
     bsc_stream_attributes attributes{};
     if (int64_t error = query_at(dirfd, path, flags, attributes))
         return error;
     return check_access(attributes, mode);
 }
 
+// The text of the link at `path` (absolute): the LibOS's /proc links, or the host's.
+int64_t read_link_text(const char *path, char *text, size_t capacity, uint64_t &length) {
+    if (proc_link_text(path, text, capacity)) {
+        length = strlen(text);
+        return 0;
+    }
+    char host[kPathMax], uri[kUriMax];
+    proc_host_path(path, host, sizeof host);
+    if (int64_t error = make_uri("file:", host, uri, sizeof uri))
+        return error;
+    return result_of(abi().stream_read_link(uri, text, capacity, &length));
+}
+
 int64_t readlink_at(int dirfd, uint64_t user_path, uint64_t buffer, uint64_t size) {
     if (static_cast<int64_t>(size) <= 0)
         return -EINVAL;
-    // The LibOS answers for the program's /proc links (resolve() would follow them).
-    char path[kPathMax], text[kPathMax];
-    if (int64_t error = resolve_user_path(dirfd, user_path, path, sizeof path))
-        return error;
+    char text[kPathMax];
     uint64_t length = 0;
-    if (read_libos_link(path, text, sizeof text)) {
-        length = strlen(text);
+    // readlinkat(fd, "") reads the link an O_PATH descriptor names; any other object is
+    // no link (ENOENT, as the kernel says for an empty path).
+    int64_t itself = names_descriptor(user_path, AT_EMPTY_PATH);
+    if (itself < 0)
+        return itself;
+    if (itself) {
+        FileRef file(dirfd);
+        if (dirfd != AT_FDCWD && !file)
+            return -EBADF;
+        if (!file || file->type != BSC_TYPE_SYMLINK || !file->path)
+            return -ENOENT;
+        if (int64_t error = read_link_text(file->path, text, sizeof text, length))
+            return error;
     } else {
         Target target;
-        if (int64_t error = resolve(dirfd, user_path, target))
+        if (int64_t error = resolve(dirfd, user_path, target, false))
             return error;
-        if (bsc_status status = abi().stream_read_link(target.uri, text, sizeof text, &length))
-            return result_of(status);
+        if (int64_t error = read_link_text(target.path, text, sizeof text, length))
+            return error;
     }
     if (length > size)
         length = size;
@@ -161,11 +274,10 @@ int64_t readlink_at(int dirfd, uint64_t user_path, uint64_t buffer, uint64_t siz
 
 int64_t make_directory(int dirfd, uint64_t path, uint64_t mode) {
     Target target;
-    if (int64_t error = resolve(dirfd, path, target, "dir:"))
+    if (int64_t error = resolve(dirfd, path, target, false, "dir:"))
         return error;
     bsc_handle handle;
-    bsc_status status = abi().stream_open(target.uri, BSC_ACCESS_READ,
-                                          static_cast<uint32_t>(mode) & ~file_mode_mask & 07777,
+    bsc_status status = abi().stream_open(target.uri, BSC_ACCESS_READ, creation_mode(mode, 01777),
                                           BSC_CREATE_ALWAYS, 0, &handle);
     if (status != BSC_OK)
         return result_of(status);
@@ -173,33 +285,91 @@ int64_t make_directory(int dirfd, uint64_t path, uint64_t mode) {
     return 0;
 }
 
+// The last component of the path the program passed (for rmdir's "." and "..").
+int64_t last_component(uint64_t user_path, char (&last)[4]) {
+    char given[kPathMax];
+    int64_t n = string_from_user(given, user_path, sizeof given);
+    if (n < 0)
+        return n;
+    while (n > 1 && given[n - 1] == '/')
+        given[--n] = 0;
+    const char *start = given;
+    for (const char *p = given; *p; p++)
+        if (*p == '/' && p[1])
+            start = p + 1;
+    freestanding::copy_string(last, sizeof last, strlen(start) < 3 ? start : "");
+    return 0;
+}
+
 int64_t remove(int dirfd, uint64_t path, bool directory) {
+    if (directory) { // the kernel refuses these names before it looks at anything
+        char last[4];
+        if (int64_t error = last_component(path, last))
+            return error;
+        if (freestanding::equal(last, "."))
+            return -EINVAL;
+        if (freestanding::equal(last, ".."))
+            return -ENOTEMPTY;
+    }
     Target target;
-    if (int64_t error = resolve(dirfd, path, target))
+    if (int64_t error = resolve(dirfd, path, target, false))
         return error;
     return result_of(abi().stream_delete(target.uri, directory ? BSC_DELETE_DIRECTORY : 0));
 }
 
 int64_t rename_at(int from_dir, uint64_t from, int to_dir, uint64_t to, uint64_t flags) {
     // RENAME_WHITEOUT (overlay file systems) is not supported; exchanging excludes the rest.
+    if (flags & RENAME_WHITEOUT)
+        report_unsupported("renameat2", "RENAME_WHITEOUT");
     if ((flags & ~uint64_t{RENAME_NOREPLACE | RENAME_EXCHANGE}) ||
         ((flags & RENAME_EXCHANGE) && (flags & RENAME_NOREPLACE)))
         return -EINVAL;
     Target source, destination;
-    if (int64_t error = resolve(from_dir, from, source))
+    if (int64_t error = resolve(from_dir, from, source, false))
         return error;
-    if (int64_t error = resolve(to_dir, to, destination))
+    if (int64_t error = resolve(to_dir, to, destination, false))
         return error;
     uint32_t bsc_flags = (flags & RENAME_NOREPLACE ? BSC_RENAME_NOREPLACE : 0) |
                          (flags & RENAME_EXCHANGE ? BSC_RENAME_EXCHANGE : 0);
     return result_of(abi().stream_rename(source.uri, destination.uri, bsc_flags));
 }
 
-int64_t link_at(int from_dir, uint64_t from, int to_dir, uint64_t to) {
+// The URI of the object an open file names by the path it was opened with.
+int64_t open_file_uri(const OpenFile &file, char (&uri)[kUriMax]) {
+    if (!file.path)
+        return -ENOENT;
+    char host[kPathMax];
+    proc_host_path(file.path, host, sizeof host);
+    return make_uri("file:", host, uri, sizeof uri);
+}
+
+int64_t link_at(int from_dir, uint64_t from, int to_dir, uint64_t to, uint64_t flags) {
+    if (flags & ~uint64_t{AT_SYMLINK_FOLLOW | AT_EMPTY_PATH})
+        return -EINVAL;
     Target source, destination;
-    if (int64_t error = resolve(from_dir, from, source))
+    int64_t itself = names_descriptor(from, flags);
+    if (itself < 0)
+        return itself;
+    // The open file, by the path it was opened with. Since Linux 6.10 its opener may link
+    // it without CAP_DAC_READ_SEARCH; the program opened every file it holds itself.
+    if (itself) {
+        FileRef file(from_dir);
+        if (!file)
+            return -EBADF;
+        if (int64_t error = open_file_uri(*file.get(), source.uri))
+            return error;
+    } else if (int64_t error = resolve(from_dir, from, source, false)) {
         return error;
-    if (int64_t error = resolve(to_dir, to, destination))
+    }
+    // The host links the name itself; AT_SYMLINK_FOLLOW links what a final link leads to.
+    if (!itself && (flags & AT_SYMLINK_FOLLOW) && source.node == ProcNode::host) {
+        char real[kPathMax];
+        if (int64_t error = real_path(source.path, real, sizeof real))
+            return error;
+        if (int64_t error = make_uri("file:", real, source.uri, sizeof source.uri))
+            return error;
+    }
+    if (int64_t error = resolve(to_dir, to, destination, false))
         return error;
     return result_of(abi().stream_link(destination.uri, source.uri, BSC_LINK_HARD));
 }
@@ -209,28 +379,56 @@ int64_t symlink_at(uint64_t target_text, int dirfd, uint64_t path) {
     int64_t n = string_from_user(text, target_text, sizeof text);
     if (n < 0)
         return n;
+    if (n == 0)
+        return -ENOENT;
     Target target;
-    if (int64_t error = resolve(dirfd, path, target))
+    if (int64_t error = resolve(dirfd, path, target, false))
         return error;
     return result_of(abi().stream_link(target.uri, text, BSC_LINK_SYMBOLIC));
 }
 
-int64_t set_attributes(int dirfd, uint64_t path, uint32_t which, const bsc_stream_attributes &a,
-                       bool follow) {
+// Mode, owner or times of the object an *at call names (dirfd itself with AT_EMPTY_PATH
+// and an empty path). `which` may be 0: the object is still looked up and checked, and
+// its change time touched, as chown(path, -1, -1) does.
+int64_t set_attributes(int dirfd, uint64_t path, uint64_t at_flags, uint32_t which,
+                       const bsc_stream_attributes &a) {
+    int64_t itself = names_descriptor(path, at_flags);
+    if (itself < 0)
+        return itself;
+    if (itself) {
+        FileRef file(dirfd);
+        if (!file)
+            return -EBADF;
+        if (file->handle != BSC_NO_HANDLE)
+            return result_of(abi().stream_attributes_set_by_handle(file->handle, which, &a));
+        char uri[kUriMax];
+        if (int64_t error = open_file_uri(*file.get(), uri))
+            return error;
+        return result_of(abi().stream_attributes_set(uri, BSC_QUERY_NOFOLLOW, which, &a));
+    }
+    bool follow = !(at_flags & AT_SYMLINK_NOFOLLOW);
     Target target;
-    if (int64_t error = resolve(dirfd, path, target))
+    if (int64_t error = resolve(dirfd, path, target, follow))
         return error;
     return result_of(
         abi().stream_attributes_set(target.uri, follow ? 0 : BSC_QUERY_NOFOLLOW, which, &a));
 }
 
-int64_t change_owner(int dirfd, uint64_t path, uint64_t owner, uint64_t group, bool follow) {
+int64_t change_mode(int dirfd, uint64_t path, uint64_t mode) {
+    bsc_stream_attributes a{};
+    a.mode = static_cast<uint32_t>(mode & 07777);
+    return set_attributes(dirfd, path, 0, BSC_SET_MODE, a);
+}
+
+int64_t change_owner(int dirfd, uint64_t path, uint64_t owner, uint64_t group, uint64_t flags) {
+    if (flags & ~uint64_t{AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH})
+        return -EINVAL;
     bsc_stream_attributes a{};
     a.owner = static_cast<uint32_t>(owner);
     a.group = static_cast<uint32_t>(group);
     uint32_t which = (a.owner != UINT32_MAX ? BSC_SET_OWNER : 0) |
                      (a.group != UINT32_MAX ? BSC_SET_GROUP : 0);
-    return which ? set_attributes(dirfd, path, which, a, follow) : 0;
+    return set_attributes(dirfd, path, flags, which, a);
 }
 
 struct Statfs {
@@ -242,6 +440,165 @@ struct Statfs {
 // The ABI has no file-system statistics: report a large, half-free ext4-like volume.
 Statfs volume_statistics() {
     return {0xEF53, 4096, 1 << 26, 1 << 25, 1 << 25, 1 << 24, 1 << 23, {0, 0}, 255, 4096, 0, {}};
+}
+
+// ---- Extended attributes -------------------------------------------------------------
+
+// What an xattr call acts on: a path (followed or not) or an open descriptor.
+struct XattrObject {
+    Target target;
+    bsc_handle handle = BSC_NO_HANDLE;
+    bool by_handle = false, follow = true;
+};
+
+int64_t xattr_path(uint64_t user_path, bool follow, XattrObject &object) {
+    object.follow = follow;
+    return resolve(AT_FDCWD, user_path, object.target, follow);
+}
+
+// The f*xattr calls: descriptors opened with O_PATH, and the LibOS's own files, have no
+// extended attributes to give (EBADF and EOPNOTSUPP, as the kernel answers for them).
+int64_t xattr_descriptor(uint64_t fd, XattrObject &object) {
+    FileRef file(static_cast<int>(fd));
+    if (!file || (file->flags & O_PATH))
+        return -EBADF;
+    if (file->handle == BSC_NO_HANDLE)
+        return -EOPNOTSUPP;
+    object.by_handle = true;
+    object.handle = file->handle;
+    return 0;
+}
+
+// The attribute name: ERANGE if empty or longer than XATTR_NAME_MAX, as the kernel.
+int64_t xattr_name(uint64_t user_name, char (&name)[XATTR_NAME_MAX + 1]) {
+    int64_t n = string_from_user(name, user_name, sizeof name);
+    if (n == -ENAMETOOLONG || n == 0)
+        return -ERANGE;
+    return n < 0 ? n : 0;
+}
+
+// A result of get or list: a value that does not fit is ERANGE.
+int64_t xattr_result(bsc_status status, uint64_t length) {
+    if (status == BSC_E_TOO_BIG)
+        return -ERANGE;
+    return status == BSC_OK ? static_cast<int64_t>(length) : result_of(status);
+}
+
+uint32_t xattr_flags(const XattrObject &object) { return object.follow ? 0 : BSC_XATTR_NOFOLLOW; }
+
+int64_t get_xattr(const XattrObject &object, const char *name, uint64_t value, uint64_t size) {
+    if (size > XATTR_SIZE_MAX)
+        size = XATTR_SIZE_MAX;
+    auto *buffer = reinterpret_cast<void *>(value);
+    uint64_t length = 0;
+    bsc_status status = object.by_handle
+                            ? abi().stream_xattr_get_by_handle(object.handle, name, buffer, size,
+                                                               &length)
+                            : abi().stream_xattr_get(object.target.uri, xattr_flags(object), name,
+                                                     buffer, size, &length);
+    return xattr_result(status, length);
+}
+
+int64_t list_xattr(const XattrObject &object, uint64_t names, uint64_t size) {
+    if (size > XATTR_LIST_MAX)
+        size = XATTR_LIST_MAX;
+    auto *buffer = reinterpret_cast<char *>(names);
+    uint64_t length = 0;
+    bsc_status status =
+        object.by_handle
+            ? abi().stream_xattr_list_by_handle(object.handle, buffer, size, &length)
+            : abi().stream_xattr_list(object.target.uri, xattr_flags(object), buffer, size,
+                                      &length);
+    return xattr_result(status, length);
+}
+
+// The value setxattr stores, copied in before the object is looked up, as the kernel does.
+struct XattrValue {
+    ~XattrValue() {
+        if (data)
+            release(data, size);
+    }
+    void *data = nullptr;
+    uint64_t size = 0;
+};
+
+int64_t set_xattr_arguments(uint64_t user_name, uint64_t value, uint64_t size, uint64_t flags,
+                            char (&name)[XATTR_NAME_MAX + 1], XattrValue &copy) {
+    if (flags & ~uint64_t{XATTR_CREATE | XATTR_REPLACE})
+        return -EINVAL;
+    if (int64_t error = xattr_name(user_name, name))
+        return error;
+    if (size > XATTR_SIZE_MAX)
+        return -E2BIG;
+    copy.size = size;
+    copy.data = allocate(size);
+    return size && !copy_from_user(copy.data, value, size) ? -EFAULT : 0;
+}
+
+int64_t set_xattr(const XattrObject &object, const char *name, const XattrValue &value,
+                  uint64_t flags) {
+    uint32_t bsc_flags = (flags & XATTR_CREATE ? BSC_XATTR_CREATE : 0) |
+                         (flags & XATTR_REPLACE ? BSC_XATTR_REPLACE : 0);
+    if (object.by_handle)
+        return result_of(abi().stream_xattr_set_by_handle(object.handle, bsc_flags, name,
+                                                          value.data, value.size));
+    return result_of(abi().stream_xattr_set(object.target.uri, bsc_flags | xattr_flags(object),
+                                            name, value.data, value.size));
+}
+
+int64_t remove_xattr(const XattrObject &object, const char *name) {
+    if (object.by_handle)
+        return result_of(abi().stream_xattr_remove_by_handle(object.handle, name));
+    return result_of(abi().stream_xattr_remove(object.target.uri, xattr_flags(object), name));
+}
+
+// The three forms of each call differ only in how they name the object: a path that is
+// followed, a path that is not (l*), or a descriptor (f*).
+enum class XattrForm { path, link, descriptor };
+
+int64_t xattr_object(XattrForm form, uint64_t argument, XattrObject &object) {
+    if (form == XattrForm::descriptor)
+        return xattr_descriptor(argument, object);
+    return xattr_path(argument, form == XattrForm::path, object);
+}
+
+// get and remove: the name first, then the object, as the kernel takes them.
+template <class Act> int64_t with_name_and_object(Syscall &c, XattrForm form, Act act) {
+    char name[XATTR_NAME_MAX + 1];
+    if (int64_t error = xattr_name(c.arg[1], name))
+        return error;
+    XattrObject object;
+    if (int64_t error = xattr_object(form, c.arg[0], object))
+        return error;
+    return act(object, name);
+}
+
+int64_t getxattr_call(Syscall &c, XattrForm form) {
+    return with_name_and_object(c, form, [&](const XattrObject &object, const char *name) {
+        return get_xattr(object, name, c.arg[2], c.arg[3]);
+    });
+}
+
+int64_t setxattr_call(Syscall &c, XattrForm form) {
+    char name[XATTR_NAME_MAX + 1];
+    XattrValue value;
+    if (int64_t error = set_xattr_arguments(c.arg[1], c.arg[2], c.arg[3], c.arg[4], name, value))
+        return error;
+    XattrObject object;
+    if (int64_t error = xattr_object(form, c.arg[0], object))
+        return error;
+    return set_xattr(object, name, value, c.arg[4]);
+}
+
+int64_t listxattr_call(Syscall &c, XattrForm form) {
+    XattrObject object;
+    if (int64_t error = xattr_object(form, c.arg[0], object))
+        return error;
+    return list_xattr(object, c.arg[1], c.arg[2]);
+}
+
+int64_t removexattr_call(Syscall &c, XattrForm form) {
+    return with_name_and_object(c, form, remove_xattr);
 }
 
 } // namespace
@@ -270,15 +627,22 @@ int64_t sys_lstat(Syscall &c) {
 }
 
 int64_t sys_newfstatat(Syscall &c) {
+    if (c.arg[3] & ~uint64_t{AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH})
+        return -EINVAL;
     bsc_stream_attributes a{};
-    if (int64_t error = query_at(static_cast<int>(c.arg[0]), c.arg[1], c.arg[3], a))
+    if (int64_t error = query_at(static_cast<int>(c.arg[0]), c.arg[1], c.arg[3], a, true))
         return error;
     return put_user(c.arg[2], to_stat(a)) ? 0 : -EFAULT;
 }
 
 int64_t sys_statx(Syscall &c) {
+    uint64_t flags = c.arg[2];
+    if ((flags & ~uint64_t{AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH |
+                           AT_STATX_SYNC_TYPE}) ||
+        (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE || (c.arg[3] & STATX__RESERVED))
+        return -EINVAL;
     bsc_stream_attributes a{};
-    if (int64_t error = query_at(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2], a))
+    if (int64_t error = query_at(static_cast<int>(c.arg[0]), c.arg[1], flags, a, true))
         return error;
     return put_user(c.arg[4], to_statx(a)) ? 0 : -EFAULT;
 }
@@ -307,16 +671,21 @@ int64_t sys_getcwd(Syscall &c) {
     return copy_to_user(c.arg[0], cwd, n + 1) ? n + 1 : -EFAULT;
 }
 
+// The working directory is kept as the kernel keeps it: the directory itself, so getcwd
+// shows its real path whatever links led to it.
 int64_t sys_chdir(Syscall &c) {
     Target target;
-    if (int64_t error = resolve(AT_FDCWD, c.arg[0], target))
+    if (int64_t error = resolve(AT_FDCWD, c.arg[0], target, true))
         return error;
     bsc_stream_attributes a{};
-    if (bsc_status status = abi().stream_attributes_query(target.uri, 0, &a))
-        return result_of(status);
+    if (int64_t error = path_attributes(target.path, true, a))
+        return error;
     if (a.type != BSC_TYPE_DIRECTORY)
         return -ENOTDIR;
-    set_cwd(target.path);
+    if (int64_t error = check_access(a, 1 /* X_OK: search */))
+        return error;
+    char real[kPathMax];
+    set_cwd(kernel_name(target, real));
     return 0;
 }
 
@@ -341,31 +710,27 @@ int64_t sys_renameat2(Syscall &c) {
                      c.arg[4]);
 }
 
-int64_t sys_link(Syscall &c) { return link_at(AT_FDCWD, c.arg[0], AT_FDCWD, c.arg[1]); }
+int64_t sys_link(Syscall &c) { return link_at(AT_FDCWD, c.arg[0], AT_FDCWD, c.arg[1], 0); }
 int64_t sys_linkat(Syscall &c) {
-    return link_at(static_cast<int>(c.arg[0]), c.arg[1], static_cast<int>(c.arg[2]), c.arg[3]);
+    return link_at(static_cast<int>(c.arg[0]), c.arg[1], static_cast<int>(c.arg[2]), c.arg[3],
+                   c.arg[4]);
 }
 int64_t sys_symlink(Syscall &c) { return symlink_at(c.arg[0], AT_FDCWD, c.arg[1]); }
 int64_t sys_symlinkat(Syscall &c) {
     return symlink_at(c.arg[0], static_cast<int>(c.arg[1]), c.arg[2]);
 }
 
-int64_t sys_chmod(Syscall &c) {
-    bsc_stream_attributes a{};
-    a.mode = static_cast<uint32_t>(c.arg[1] & 07777);
-    return set_attributes(AT_FDCWD, c.arg[0], BSC_SET_MODE, a, true);
-}
+int64_t sys_chmod(Syscall &c) { return change_mode(AT_FDCWD, c.arg[0], c.arg[1]); }
 int64_t sys_fchmodat(Syscall &c) {
-    bsc_stream_attributes a{};
-    a.mode = static_cast<uint32_t>(c.arg[2] & 07777);
-    return set_attributes(static_cast<int>(c.arg[0]), c.arg[1], BSC_SET_MODE, a, true);
+    return change_mode(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2]);
 }
 
-int64_t sys_chown(Syscall &c) { return change_owner(AT_FDCWD, c.arg[0], c.arg[1], c.arg[2], true); }
-int64_t sys_lchown(Syscall &c) { return change_owner(AT_FDCWD, c.arg[0], c.arg[1], c.arg[2], false); }
+int64_t sys_chown(Syscall &c) { return change_owner(AT_FDCWD, c.arg[0], c.arg[1], c.arg[2], 0); }
+int64_t sys_lchown(Syscall &c) {
+    return change_owner(AT_FDCWD, c.arg[0], c.arg[1], c.arg[2], AT_SYMLINK_NOFOLLOW);
+}
 int64_t sys_fchownat(Syscall &c) {
-    return change_owner(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2], c.arg[3],
-                        !(c.arg[4] & AT_SYMLINK_NOFOLLOW));
+    return change_owner(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2], c.arg[3], c.arg[4]);
 }
 
 int64_t sys_utimensat(Syscall &c) {
@@ -375,6 +740,9 @@ int64_t sys_utimensat(Syscall &c) {
     } times[2] = {{0, kNow}, {0, kNow}};
     if (c.arg[2] && !copy_from_user(times, c.arg[2], sizeof times))
         return -EFAULT;
+    // Nothing to change: the kernel does not even look the path up.
+    if (c.arg[2] && times[0].nsec == kOmit && times[1].nsec == kOmit)
+        return 0;
     bsc_stream_attributes a{};
     uint32_t which = 0;
     const uint32_t now_bits[2] = {BSC_SET_ACCESS_TIME_NOW, BSC_SET_MODIFY_TIME_NOW};
@@ -392,23 +760,27 @@ int64_t sys_utimensat(Syscall &c) {
             *fields[i] = times[i].sec * 1000000000 + times[i].nsec;
         }
     }
-    if (!which)
-        return 0;
-    if (!c.arg[1]) { // futimens
-        FileRef file(static_cast<int>(c.arg[0]));
-        if (!file)
+    if (c.arg[3] & ~uint64_t{AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH})
+        return -EINVAL;
+    int dirfd = static_cast<int>(c.arg[0]);
+    if (!c.arg[1] && dirfd != AT_FDCWD) { // futimens: an open file, not an O_PATH one
+        FileRef file(dirfd);
+        if (!file || (file->flags & O_PATH))
             return -EBADF;
+        if (file->handle == BSC_NO_HANDLE)
+            return -EPERM; // the LibOS's own files have no times to set
         return result_of(abi().stream_attributes_set_by_handle(file->handle, which, &a));
     }
-    return set_attributes(static_cast<int>(c.arg[0]), c.arg[1], which, a,
-                          !(c.arg[3] & AT_SYMLINK_NOFOLLOW));
+    if (!c.arg[1])
+        return -EFAULT;
+    return set_attributes(dirfd, c.arg[1], c.arg[3], which, a);
 }
 
 int64_t sys_truncate(Syscall &c) {
     if (static_cast<int64_t>(c.arg[1]) < 0)
         return -EINVAL;
     Target target;
-    if (int64_t error = resolve(AT_FDCWD, c.arg[0], target))
+    if (int64_t error = resolve(AT_FDCWD, c.arg[0], target, true))
         return error;
     bsc_handle handle;
     if (bsc_status status =
@@ -420,18 +792,20 @@ int64_t sys_truncate(Syscall &c) {
 }
 
 int64_t sys_umask(Syscall &c) {
-    uint32_t old = file_mode_mask;
-    file_mode_mask = static_cast<uint32_t>(c.arg[0] & 0777);
-    return old;
+    return exchange_file_mode_mask(static_cast<uint32_t>(c.arg[0] & 0777));
 }
 
-// Extended attributes do not cross the ABI: every object has none and takes none.
-int64_t sys_getxattr(Syscall &) { return -EOPNOTSUPP; }
-int64_t sys_lgetxattr(Syscall &) { return -EOPNOTSUPP; }
-int64_t sys_fgetxattr(Syscall &) { return -EOPNOTSUPP; }
-int64_t sys_listxattr(Syscall &) { return 0; }
-int64_t sys_llistxattr(Syscall &) { return 0; }
-int64_t sys_flistxattr(Syscall &) { return 0; }
+// Each xattr call in its three forms: by path, by path not following a final link (l),
+// by descriptor (f).
+#define LIBOS_XATTR_CALLS(op)                                                               \
+    int64_t sys_##op(Syscall &c) { return op##_call(c, XattrForm::path); }                  \
+    int64_t sys_l##op(Syscall &c) { return op##_call(c, XattrForm::link); }                 \
+    int64_t sys_f##op(Syscall &c) { return op##_call(c, XattrForm::descriptor); }
+LIBOS_XATTR_CALLS(getxattr)
+LIBOS_XATTR_CALLS(setxattr)
+LIBOS_XATTR_CALLS(listxattr)
+LIBOS_XATTR_CALLS(removexattr)
+#undef LIBOS_XATTR_CALLS
 
 int64_t sys_statfs(Syscall &c) {
     bsc_stream_attributes a{};

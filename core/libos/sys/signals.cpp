@@ -187,6 +187,18 @@ void block_for_wait(uint64_t mask) {
     blocked_mask = mask & ~kUnblockable;
 }
 
+SignalSets signal_sets() {
+    SpinGuard guard(signal_lock);
+    SignalSets sets{pending_mask, blocked_mask, 0, 0};
+    for (uint64_t sig = 1; sig <= kSignals; sig++) {
+        if (actions[sig].handler == kIgnore)
+            sets.ignored |= bit(sig);
+        else if (actions[sig].handler != kDefault)
+            sets.caught |= bit(sig);
+    }
+    return sets;
+}
+
 int64_t sys_rt_sigaction(Syscall &call) {
     uint64_t sig = call.arg[0];
     if (sig < 1 || sig > kSignals || call.arg[3] != 8)

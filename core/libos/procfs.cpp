@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: MIT
+// The program's own /proc directory, generated from the LibOS's state in the kernel's
+// formats, and the rule that hides every other process.
+#include "procfs.h"
+
+#include <asm-generic/errno.h>
+
+#include "exec.h"
+#include "fd_table.h"
+#include "format.h"
+#include "heap.h"
+#include "memory_map.h"
+#include "paths.h"
+#include "signals.h"
+#include "user_memory.h"
+
+namespace libos {
+namespace {
+
+constexpr char kPidText[] = "2", kThreadSelfText[] = "2/task/2";
+static_assert(kPid == 2, "kPidText and kThreadSelfText name the program's pid");
+constexpr int64_t kParentPid = 1;
+constexpr int kMaxLinks = 40; // as the kernel's MAXSYMLINKS
+
+char program_name[16]; // the kernel's TASK_COMM_LEN, NUL included
+uint64_t arguments_start, environment_start, strings_end;
+uint64_t start_ticks; // since boot, in the kernel's USER_HZ ticks
+constexpr uint64_t kNanosecondsPerTick = 10000000; // USER_HZ = 100
+
+bool all_digits(const char *text, size_t length) {
+    if (length == 0)
+        return false;
+    for (size_t i = 0; i < length; i++)
+        if (text[i] < '0' || text[i] > '9')
+            return false;
+    return true;
+}
+
+// `path` without the trailing slashes a directory may be named with.
+struct ProcPath {
+    explicit ProcPath(const char *path) {
+        freestanding::copy_string(text, sizeof text, path);
+        for (size_t n = strlen(text); n > 1 && text[n - 1] == '/';)
+            text[--n] = 0;
+    }
+    char text[kPathMax];
+};
+
+// The part of `path` inside the program's own process directory ("" for the directory
+// itself), or null. /proc/PID/task/PID is the same directory (one thread).
+const char *own_entry(const char *path) {
+    const char *const directories[] = {"/proc/self", "/proc/thread-self", "/proc/2"};
+    const char *rest = nullptr;
+    for (const char *directory : directories) {
+        if (!freestanding::starts_with(path, directory))
+            continue;
+        const char *after = path + strlen(directory);
+        if (*after == 0 || *after == '/') {
+            rest = *after ? after + 1 : after;
+            break;
+        }
+    }
+    if (rest && freestanding::starts_with(rest, "task/2") && (rest[6] == 0 || rest[6] == '/'))
+        rest += rest[6] ? 7 : 6;
+    return rest;
+}
+
+// The open descriptor that "fd/N" names, or -1.
+int descriptor_of(const char *entry) {
+    if (!freestanding::starts_with(entry, "fd/") || !all_digits(entry + 3, strlen(entry + 3)) ||
+        strlen(entry + 3) > 4)
+        return -1;
+    int fd = 0;
+    for (const char *p = entry + 3; *p; p++)
+        fd = fd * 10 + (*p - '0');
+    FileRef file(fd);
+    return file ? fd : -1;
+}
+
+ProcNode entry_node(const char *entry) {
+    const char *const texts[] = {"cmdline", "environ", "comm", "stat", "statm", "status", "maps"};
+    const char *const links[] = {"exe", "cwd", "root"};
+    if (*entry == 0 || freestanding::equal(entry, "fd") || freestanding::equal(entry, "task"))
+        return ProcNode::directory;
+    for (const char *name : texts)
+        if (freestanding::equal(entry, name))
+            return ProcNode::text;
+    for (const char *name : links)
+        if (freestanding::equal(entry, name))
+            return ProcNode::link;
+    const char *const shared[] = {"mounts", "mountinfo", "cgroup", "net"};
+    for (const char *name : shared)
+        if (freestanding::equal(entry, name) ||
+            (freestanding::starts_with(entry, name) && entry[strlen(name)] == '/'))
+            return ProcNode::shared;
+    return descriptor_of(entry) >= 0 ? ProcNode::link : ProcNode::absent;
+}
+
+// A growing text in LibOS memory.
+class Text {
+public:
+    ~Text() {
+        if (data_)
+            release(data_, capacity_);
+    }
+    void put(const char *data, size_t size) {
+        if (size_ + size > capacity_)
+            grow(size_ + size);
+        memcpy(data_ + size_, data, size);
+        size_ += size;
+    }
+    void print(const char *format, ...) __attribute__((format(printf, 2, 3))) {
+        va_list args;
+        va_start(args, format);
+        freestanding::vformat({[](void *self, const char *data, size_t size) {
+                                   static_cast<Text *>(self)->put(data, size);
+                               },
+                               this},
+                              format, args);
+        va_end(args);
+    }
+    // The text in a block of exactly its size, for OpenFile::text.
+    char *take(uint64_t &size) {
+        char *out = static_cast<char *>(allocate(size_));
+        if (size_)
+            memcpy(out, data_, size_);
+        size = size_;
+        return out;
+    }
+
+private:
+    void grow(size_t need) {
+        size_t capacity = capacity_ ? capacity_ * 2 : 1024;
+        while (capacity < need)
+            capacity *= 2;
+        char *data = static_cast<char *>(allocate(capacity));
+        if (size_)
+            memcpy(data, data_, size_);
+        if (data_)
+            release(data_, capacity_);
+        data_ = data, capacity_ = capacity;
+    }
+    char *data_ = nullptr;
+    size_t size_ = 0, capacity_ = 0;
+};
+
+// 16 hex digits, as /proc/PID/status shows signal sets.
+void put_mask(Text &text, const char *name, uint64_t mask) {
+    char digits[17];
+    for (int i = 0; i < 16; i++)
+        digits[i] = "0123456789abcdef"[(mask >> (60 - 4 * i)) & 15];
+    digits[16] = 0;
+    text.print("%s:\t%s\n", name, digits);
+}
+
+// The program's memory between two addresses, as the kernel reads cmdline and environ.
+void put_program_memory(Text &text, uint64_t start, uint64_t end) {
+    char chunk[512];
+    for (uint64_t at = start; at < end;) {
+        uint64_t n = end - at < sizeof chunk ? end - at : sizeof chunk;
+        if (!copy_from_user(chunk, at, n))
+            return; // the program unmapped it: the kernel stops there too
+        text.put(chunk, n);
+        at += n;
+    }
+}
+
+uint64_t mapped_bytes() {
+    uint64_t size = 0;
+    char *maps = map_text(size);
+    uint64_t total = 0;
+    // Each line starts "start-end ": sum the ranges.
+    for (uint64_t at = 0; at < size;) {
+        uint64_t values[2] = {0, 0};
+        for (int v = 0; v < 2; at++) {
+            char c = maps[at];
+            if (c == '-' || c == ' ') {
+                v++;
+                continue;
+            }
+            values[v] = values[v] * 16 + static_cast<uint64_t>(c <= '9' ? c - '0' : c - 'a' + 10);
+        }
+        total += values[1] - values[0];
+        while (at < size && maps[at] != '\n')
+            at++;
+        at++;
+    }
+    release(maps, size);
+    return total;
+}
+
+bsc_system_info system() {
+    bsc_system_info info{};
+    abi().system_info_query(&info);
+    return info;
+}
+
+// /proc/PID/stat: the 52 fields of the kernel's format; what the LibOS does not keep is 0.
+void put_stat(Text &text) {
+    int64_t cpu = 0;
+    abi().time_query(BSC_CLOCK_PROCESS_CPU, &cpu);
+    uint64_t ticks = static_cast<uint64_t>(cpu) / kNanosecondsPerTick;
+    text.print("%ld (%s) R %ld %ld %ld 0 -1 4194304 0 0 0 0 %lu 0 0 0 20 0 1 0 %lu %lu 0 ",
+               kPid, program_name, kParentPid, kPid, kParentPid, ticks, start_ticks,
+               mapped_bytes());
+    SignalSets signals = signal_sets();
+    text.print("18446744073709551615 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 0 ",
+               signals.pending, signals.blocked, signals.ignored, signals.caught);
+    text.print("%lu %lu %lu %lu 0\n", arguments_start, environment_start, environment_start,
+               strings_end);
+}
+
+void put_statm(Text &text) {
+    text.print("%lu 0 0 0 0 0 0\n", mapped_bytes() / 4096);
+}
+
+// "Name:\t    1234 kB": the kernel pads the number to eight columns.
+void put_kilobytes(Text &text, const char *name, uint64_t bytes) {
+    char number[24];
+    size_t n = freestanding::format(number, sizeof number, "%lu", bytes / 1024);
+    text.print("%s:\t", name);
+    for (; n < 8; n++)
+        text.put(" ", 1);
+    text.print("%s kB\n", number);
+}
+
+void put_status(Text &text) {
+    bsc_system_info info = system();
+    SignalSets signals = signal_sets();
+    uint32_t mask = file_mode_mask();
+    char umask_digits[5] = {'0', static_cast<char>('0' + ((mask >> 6) & 7)),
+                            static_cast<char>('0' + ((mask >> 3) & 7)),
+                            static_cast<char>('0' + (mask & 7)), 0};
+    text.print("Name:\t%s\nUmask:\t%s\nState:\tR (running)\n", program_name, umask_digits);
+    text.print("Tgid:\t%ld\nNgid:\t0\nPid:\t%ld\nPPid:\t%ld\nTracerPid:\t0\n", kPid, kPid,
+               kParentPid);
+    text.print("Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
+               info.user_id, info.user_id, info.user_id, info.user_id, info.group_id,
+               info.group_id, info.group_id, info.group_id, kMaxFds);
+    uint64_t size = mapped_bytes();
+    put_kilobytes(text, "VmPeak", size);
+    put_kilobytes(text, "VmSize", size);
+    text.print("Threads:\t1\n");
+    put_mask(text, "SigPnd", signals.pending);
+    put_mask(text, "ShdPnd", signals.pending);
+    put_mask(text, "SigBlk", signals.blocked);
+    put_mask(text, "SigIgn", signals.ignored);
+    put_mask(text, "SigCgt", signals.caught);
+}
+
+void put_text(Text &text, const char *entry) {
+    if (freestanding::equal(entry, "cmdline"))
+        put_program_memory(text, arguments_start, environment_start);
+    else if (freestanding::equal(entry, "environ"))
+        put_program_memory(text, environment_start, strings_end);
+    else if (freestanding::equal(entry, "comm"))
+        text.print("%s\n", program_name);
+    else if (freestanding::equal(entry, "stat"))
+        put_stat(text);
+    else if (freestanding::equal(entry, "statm"))
+        put_statm(text);
+    else if (freestanding::equal(entry, "status"))
+        put_status(text);
+}
+
+// One bsc_dirent record.
+void put_record(Text &text, const char *name, uint8_t type, uint64_t inode) {
+    size_t length = (offsetof(bsc_dirent, name) + strlen(name) + 1 + 7) & ~size_t{7};
+    char record[offsetof(bsc_dirent, name) + 256 + 8] = {};
+    auto *entry = reinterpret_cast<bsc_dirent *>(record);
+    entry->inode = inode;
+    entry->record_length = static_cast<uint16_t>(length);
+    entry->type = type;
+    memcpy(record + offsetof(bsc_dirent, name), name, strlen(name) + 1);
+    text.put(record, length);
+}
+
+// /proc without the host's processes: its other entries, and the program's pid.
+void put_root_listing(Text &text) {
+    bsc_handle dir;
+    if (abi().stream_open("dir:/proc", BSC_ACCESS_READ, 0, BSC_CREATE_NEVER, 0, &dir) != BSC_OK)
+        return;
+    char *records = static_cast<char *>(allocate(16384));
+    uint64_t done = 0;
+    while (abi().stream_read(dir, BSC_AT_POSITION, records, 16384, &done) == BSC_OK && done) {
+        for (uint64_t at = 0; at < done;) {
+            auto *entry = reinterpret_cast<bsc_dirent *>(records + at);
+            if (!all_digits(entry->name, strlen(entry->name)))
+                text.put(records + at, entry->record_length);
+            at += entry->record_length;
+        }
+    }
+    release(records, 16384);
+    abi().object_close(dir);
+    put_record(text, kPidText, BSC_TYPE_DIRECTORY, 2);
+}
+
+void put_process_listing(Text &text, const char *entry) {
+    put_record(text, ".", BSC_TYPE_DIRECTORY, 1);
+    put_record(text, "..", BSC_TYPE_DIRECTORY, 1);
+    if (freestanding::equal(entry, "task")) {
+        put_record(text, kPidText, BSC_TYPE_DIRECTORY, 2);
+    } else if (freestanding::equal(entry, "fd")) {
+        for (int fd = 0; fd < kMaxFds; fd++) {
+            FileRef file(fd);
+            char name[12];
+            freestanding::format(name, sizeof name, "%d", fd);
+            if (file)
+                put_record(text, name, BSC_TYPE_SYMLINK, 1000 + static_cast<uint64_t>(fd));
+        }
+    } else {
+        const char *const names[] = {"cgroup", "cmdline", "comm",  "cwd",   "environ",
+                                     "exe",    "fd",      "maps",  "mountinfo", "mounts",
+                                     "net",    "root",    "stat",  "statm", "status",
+                                     "task"};
+        uint64_t inode = 10;
+        for (const char *name : names) {
+            ProcNode node = entry_node(name);
+            uint8_t type = node == ProcNode::directory ? BSC_TYPE_DIRECTORY
+                           : node == ProcNode::link    ? BSC_TYPE_SYMLINK
+                                                       : BSC_TYPE_FILE;
+            put_record(text, name, type, inode++);
+        }
+    }
+}
+
+// What /proc/PID/fd/N shows for an open file without a path: the kernel's names.
+void descriptor_link_text(OpenFile &file, char *text, size_t capacity) {
+    if (file.path) { // as the kernel names it: no trailing slash
+        ProcPath path(file.path);
+        freestanding::copy_string(text, capacity, path.text);
+        return;
+    }
+    bsc_object_info info{};
+    char uri[kPathMax + 16] = "";
+    abi().object_query(file.handle, &info, uri, sizeof uri);
+    bsc_stream_attributes attributes{};
+    abi().stream_attributes_query_by_handle(file.handle, &attributes);
+    if (freestanding::starts_with(uri, "file:"))
+        freestanding::copy_string(text, capacity, uri + 5);
+    else if (freestanding::starts_with(uri, "dev:"))
+        freestanding::format(text, capacity, "/dev/%s", uri + 4);
+    else if (attributes.type == BSC_TYPE_PIPE)
+        freestanding::format(text, capacity, "pipe:[%lu]", attributes.inode);
+    else if (attributes.type == BSC_TYPE_SOCKET)
+        freestanding::format(text, capacity, "socket:[%lu]", attributes.inode);
+    else
+        freestanding::format(text, capacity, "anon_inode:[%lu]", attributes.inode);
+}
+
+// The host's links into its own /proc/self, which must lead to the program's instead.
+bool follow_device_link(char *path, size_t capacity, bool follow) {
+    static const struct {
+        const char *link, *target;
+    } kLinks[] = {{"/dev/fd", "/proc/self/fd"},
+                  {"/dev/stdin", "/proc/self/fd/0"},
+                  {"/dev/stdout", "/proc/self/fd/1"},
+                  {"/dev/stderr", "/proc/self/fd/2"}};
+    for (const auto &link : kLinks) {
+        size_t n = strlen(link.link);
+        if (!freestanding::starts_with(path, link.link) || (path[n] != '/' && path[n] != 0) ||
+            (path[n] == 0 && !follow))
+            continue;
+        char joined[kPathMax];
+        size_t length = freestanding::format(joined, sizeof joined, "%s%s", link.target, path + n);
+        if (length + 1 >= sizeof joined || length + 1 > capacity)
+            return false;
+        memcpy(path, joined, length + 1);
+        return true;
+    }
+    return true;
+}
+
+} // namespace
+
+ProcNode proc_node(const char *path) {
+    ProcPath stripped(path);
+    path = stripped.text;
+    if (freestanding::equal(path, "/proc") || freestanding::equal(path, "/proc/"))
+        return ProcNode::root;
+    if (!freestanding::starts_with(path, "/proc/"))
+        return ProcNode::host;
+    if (freestanding::equal(path, "/proc/self") || freestanding::equal(path, "/proc/thread-self"))
+        return ProcNode::link;
+    if (const char *entry = own_entry(path))
+        return entry_node(entry);
+    const char *name = path + 6;
+    size_t length = 0;
+    while (name[length] && name[length] != '/')
+        length++;
+    return all_digits(name, length) ? ProcNode::absent : ProcNode::host;
+}
+
+int proc_descriptor(const char *path) {
+    ProcPath stripped(path);
+    path = stripped.text;
+    const char *entry = own_entry(path);
+    return entry ? descriptor_of(entry) : -1;
+}
+
+bool proc_link_text(const char *path, char *text, size_t capacity) {
+    ProcPath stripped(path);
+    path = stripped.text;
+    if (proc_node(path) != ProcNode::link)
+        return false;
+    if (freestanding::equal(path, "/proc/self"))
+        return freestanding::copy_string(text, capacity, kPidText);
+    if (freestanding::equal(path, "/proc/thread-self"))
+        return freestanding::copy_string(text, capacity, kThreadSelfText);
+    const char *entry = own_entry(path);
+    if (freestanding::equal(entry, "exe"))
+        return freestanding::copy_string(text, capacity, program_path());
+    if (freestanding::equal(entry, "root"))
+        return freestanding::copy_string(text, capacity, "/");
+    if (freestanding::equal(entry, "cwd"))
+        return get_cwd(text, capacity) >= 0;
+    FileRef file(descriptor_of(entry));
+    if (!file)
+        return false;
+    descriptor_link_text(*file.get(), text, capacity);
+    return true;
+}
+
+int64_t proc_follow_links(char *path, size_t capacity, bool follow) {
+    if (!follow_device_link(path, capacity, follow))
+        return -ENAMETOOLONG;
+    if (!freestanding::starts_with(path, "/proc/"))
+        return 0;
+    for (int links = 0;; links++) {
+        if (links > kMaxLinks)
+            return -ELOOP;
+        // The first LibOS link on the way (the last component only with `follow`).
+        size_t end = 6;
+        char text[kPathMax];
+        bool found = false;
+        while (!found) {
+            while (path[end] && path[end] != '/')
+                end++;
+            char saved = path[end];
+            if (saved == 0 && !follow)
+                return 0;
+            path[end] = 0;
+            ProcNode node = proc_node(path);
+            found = node == ProcNode::link && proc_link_text(path, text, sizeof text);
+            path[end] = saved;
+            if (node == ProcNode::absent)
+                return -ENOENT;
+            if (!found && (saved == 0 || node == ProcNode::host))
+                return 0;
+            if (!found)
+                end++;
+        }
+        // The link's target, then the rest of the path.
+        char joined[kPathMax];
+        size_t base = 0;
+        if (text[0] != '/') {
+            // A descriptor without a path (a pipe, a socket) is the link's own business
+            // at the end of the path (proc_descriptor), and no directory before it.
+            if (freestanding::starts_with(text, "pipe:") ||
+                freestanding::starts_with(text, "socket:") ||
+                freestanding::starts_with(text, "anon_inode:"))
+                return path[end] ? -ENOTDIR : 0;
+            base = freestanding::format(joined, sizeof joined, "/proc/");
+        }
+        if (base + strlen(text) + strlen(path + end) + 1 > sizeof joined ||
+            base + strlen(text) + strlen(path + end) + 1 > capacity)
+            return -ENAMETOOLONG;
+        memcpy(joined + base, text, strlen(text) + 1);
+        memcpy(joined + strlen(joined), path + end, strlen(path + end) + 1);
+        memcpy(path, joined, strlen(joined) + 1);
+        if (!freestanding::starts_with(path, "/proc/"))
+            return 0;
+    }
+}
+
+void proc_host_path(const char *path, char *out, size_t capacity) {
+    ProcPath stripped(path);
+    const char *entry = own_entry(stripped.text);
+    if (!entry || proc_node(path) == ProcNode::host) {
+        freestanding::copy_string(out, capacity, path);
+        return;
+    }
+    // The directory itself with a slash: /proc/self alone is the host's link.
+    freestanding::format(out, capacity, "/proc/self/%s", entry);
+}
+
+char *proc_content(const char *path, ProcNode node, uint64_t &size) {
+    ProcPath stripped(path);
+    path = stripped.text;
+    Text text;
+    const char *entry = own_entry(path);
+    if (node == ProcNode::root)
+        put_root_listing(text);
+    else if (node == ProcNode::directory)
+        put_process_listing(text, entry);
+    else if (freestanding::equal(entry, "maps"))
+        return map_text(size);
+    else
+        put_text(text, entry);
+    return text.take(size);
+}
+
+bsc_stream_attributes proc_attributes(ProcNode node) {
+    bsc_system_info info = system();
+    bsc_stream_attributes a{};
+    a.type = node == ProcNode::directory ? BSC_TYPE_DIRECTORY
+             : node == ProcNode::link    ? BSC_TYPE_SYMLINK
+                                         : BSC_TYPE_FILE;
+    a.mode = node == ProcNode::directory ? 0555 : node == ProcNode::link ? 0777 : 0444;
+    a.links = node == ProcNode::directory ? 9 : 1;
+    a.owner = info.user_id;
+    a.group = info.group_id;
+    a.block_size = 1024;
+    return a;
+}
+
+void note_program_start(const char *path) {
+    start_ticks = system().uptime_ns / kNanosecondsPerTick;
+    const char *base = path;
+    for (const char *p = path; *p; p++)
+        if (*p == '/')
+            base = p + 1;
+    size_t n = strlen(base);
+    if (n > sizeof program_name - 1)
+        n = sizeof program_name - 1;
+    memcpy(program_name, base, n);
+    program_name[n] = 0;
+}
+
+void set_program_strings(uint64_t arguments, uint64_t environment, uint64_t end) {
+    arguments_start = arguments, environment_start = environment, strings_end = end;
+}
+
+} // namespace libos
