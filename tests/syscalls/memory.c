@@ -76,6 +76,15 @@ TEST(mmap_edges) {
     CHECK_ERR(syscall(SYS_mmap, 0, PG, PROT_READ, MAP_PRIVATE, fd, 1), EINVAL);
     CHECK_ERR(syscall(SYS_mmap, 0, -1L, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), ENOMEM);
     CHECK_ERR(syscall(SYS_mmap, 0, PG, PROT_READ, MAP_ANONYMOUS, -1, 0), EINVAL);
+    CHECK_ERR(syscall(SYS_mmap, 0, PG, PROT_READ, MAP_PRIVATE | MAP_HUGETLB, fd, 0), EINVAL);
+    FILE *pool = fopen("/proc/sys/vm/nr_hugepages", "r");
+    int huge_pages = -1;
+    if (pool && fscanf(pool, "%d", &huge_pages) == 1 && huge_pages == 0) // none reserved
+        CHECK_ERR(syscall(SYS_mmap, 0, 2 << 20, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
+                          MAP_HUGETLB, -1, 0),
+                  ENOMEM);
+    if (pool)
+        fclose(pool);
     CHECK_ERR(syscall(SYS_mmap, 0, PG, PROT_READ, MAP_SHARED_VALIDATE | MAP_ANONYMOUS, -1, 0),
               EINVAL);
     CHECK_ERR(syscall(SYS_mmap, 0, PG, PROT_READ, MAP_SHARED_VALIDATE | 0x800000, fd, 0),

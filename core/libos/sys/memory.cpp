@@ -152,10 +152,18 @@ int64_t sys_mmap(Syscall &call) {
     FileRef file(anonymous ? -1 : static_cast<int>(call.arg[4]));
     if (!anonymous && !file)
         return -EBADF;
+    if (!anonymous && (flags & MAP_HUGETLB)) // no file here is on hugetlbfs
+        return -EINVAL;
     if (length == 0)
         return -EINVAL;
     if (range_end(0, length) == 0)
         return -ENOMEM;
+    if (flags & MAP_HUGETLB) {
+        // Huge pages come from a pool the host reserves; answered as with none reserved,
+        // which is the kernel's default.
+        report_unsupported("mmap", "MAP_HUGETLB");
+        return -ENOMEM;
+    }
     if (!anonymous && (offset >> 12) + (page_up(length) >> 12) < (offset >> 12))
         return -EOVERFLOW;
     if (addr % kPage && (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
