@@ -348,7 +348,11 @@ TEST(mremap_edges) {
               EINVAL); // overlapping
     CHECK_ERR(syscall(SYS_mremap, p, 0, PG, MREMAP_MAYMOVE, 0), EINVAL); // private: no duplicate
     CHECK_ERR(syscall(SYS_mremap, p, 4 * PG, 5 * PG, MREMAP_MAYMOVE, 0), EFAULT); // past its end
+    CHECK_ERR(syscall(SYS_mremap, p, PG, 1L << 47, MREMAP_MAYMOVE, 0), EINVAL); // too big
     munmap(p, 2 * PG);
     CHECK_ERR(syscall(SYS_mremap, p, PG, 2 * PG, MREMAP_MAYMOVE, 0), EFAULT);
+    // The new place is checked before the old range is looked up.
+    CHECK_ERR(syscall(SYS_mremap, p, PG, PG, MREMAP_MAYMOVE | MREMAP_FIXED, p + 8 * PG + 1),
+              EINVAL);
     CHECK_ERR(syscall(SYS_mremap, p, PG, PG, 0, 0), EFAULT);
 }

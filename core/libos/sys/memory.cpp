@@ -388,13 +388,18 @@ int64_t check_resize(const Region &vma, uint64_t addr, uint64_t old_size, uint64
     return 0;
 }
 
-// mremap with MREMAP_FIXED or MREMAP_DONTUNMAP: the kernel's mremap_to.
+// The new place of mremap with MREMAP_FIXED or MREMAP_DONTUNMAP, checked (as the kernel
+// does) before the old one is looked up: page aligned, in the user address space, apart
+// from the old range. 0 or -EINVAL.
+int64_t check_target(uint64_t addr, uint64_t old_size, uint64_t new_size, uint64_t target) {
+    if (target > kTaskSize - new_size || target % kPage)
+        return -EINVAL;
+    return addr + old_size > target && target + new_size > addr ? -EINVAL : 0;
+}
+
+// mremap with MREMAP_FIXED or MREMAP_DONTUNMAP (target checked): the kernel's mremap_to.
 int64_t remap_to(Region &vma, uint64_t addr, uint64_t old_size, uint64_t new_size,
                  uint64_t target, uint64_t flags) {
-    if (target % kPage || new_size > kTaskSize || target > kTaskSize - new_size)
-        return -EINVAL;
-    if (addr + old_size > target && target + new_size > addr)
-        return -EINVAL;
     if ((flags & MREMAP_DONTUNMAP) && vma.shared) {
         // The old range would go on showing the same shared pages, which a copy is not.
         report_unsupported("mremap", "MREMAP_DONTUNMAP of shared memory");
@@ -425,8 +430,11 @@ int64_t sys_mremap(Syscall &call) {
         addr % kPage)
         return -EINVAL;
     uint64_t old_size = page_up(old_len), new_size = page_up(new_len);
-    if (new_size == 0)
+    if (new_size == 0 || new_size > kTaskSize)
         return -EINVAL;
+    if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))
+        if (int64_t error = check_target(addr, old_size, new_size, target))
+            return error;
     Region vma;
     if (!map_find(addr, vma))
         return -EFAULT;
