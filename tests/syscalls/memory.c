@@ -242,6 +242,8 @@ TEST(brk_grows_and_refuses) {
     grown[-1] = 1;
     CHECK_EQ(grown[-1], 1);
     CHECK((char *)syscall(SYS_brk, 1) == grown); // below the start: unchanged
+    CHECK((char *)syscall(SYS_brk, start + (1L << 45)) == grown); // beyond any limit
+    CHECK((char *)syscall(SYS_brk, 0) == grown);
     CHECK((char *)syscall(SYS_brk, start) == start);
 }
 

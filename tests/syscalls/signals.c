@@ -7,6 +7,7 @@
 
 #include <setjmp.h>
 #include <signal.h>
+#include <ucontext.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -169,6 +170,34 @@ TEST(handler_flags_resethand_nodefer_mask) {
     raise(SIGUSR1);
     CHECK_EQ(handled, 2);
     CHECK_EQ(nested_blocked, 0);
+    reset(SIGUSR1);
+}
+
+// A handler may change the context it returns to: rt_sigreturn restores the frame's
+// registers and mask, not those from before the signal.
+static void on_rewrite(int sig, siginfo_t *info, void *context) {
+    (void)sig, (void)info;
+    ucontext_t *uc = context;
+    sigaddset(&uc->uc_sigmask, SIGUSR2);
+    uc->uc_mcontext.gregs[REG_RBX] = 0x5eed;
+}
+
+TEST(rt_sigreturn_restores_the_frame) {
+    install(SIGUSR1, on_rewrite, 0);
+    sigset_t old, now;
+    CHECK_OK(sigprocmask(SIG_BLOCK, NULL, &old));
+    long rbx;
+    asm volatile("xor %%ebx, %%ebx\n\t"
+                 "syscall\n\t"
+                 "mov %%rbx, %0"
+                 : "=r"(rbx)
+                 : "a"(SYS_tgkill), "D"((long)getpid()), "S"((long)gettid()), "d"(SIGUSR1)
+                 : "rbx", "rcx", "r11", "memory");
+    CHECK_EQ(rbx, 0x5eed);
+    CHECK_OK(sigprocmask(SIG_BLOCK, NULL, &now));
+    CHECK(sigismember(&now, SIGUSR2));
+    CHECK(!sigismember(&now, SIGUSR1)); // the handler's own block ended with it
+    CHECK_OK(sigprocmask(SIG_SETMASK, &old, NULL));
     reset(SIGUSR1);
 }
 
