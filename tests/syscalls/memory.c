@@ -321,6 +321,13 @@ TEST(mremap_moves_shared_memory) {
     CHECK_STR(perms, "rw-s");
     CHECK(realpath("data", real) != NULL);
     CHECK_STR(name, real);
+    // An empty old range of a shared mapping maps the same pages a second time.
+    char *twin = (char *)syscall(SYS_mremap, n, 0, PG, MREMAP_MAYMOVE, 0);
+    CHECK(twin != MAP_FAILED && twin != n);
+    twin[1] = 't';
+    CHECK_EQ(n[1], 't');
+    CHECK(mapped(n, 3 * PG));
+    munmap(twin, PG);
     // Shared anonymous memory keeps its contents and its name.
     char *wall2 = anon(2, PROT_READ) + PG;
     char *sa = mmap(wall2 - PG, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED,
