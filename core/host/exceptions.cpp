@@ -277,6 +277,7 @@ extern "C" void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64
     if (sig == kInterruptSignal) {
         if (!tcb)
             return;
+        interrupt_signal_arrived(); // before acting on it, so that no later one is lost
         if (in_guest)
             raise_from_signal(sig, info, uc, fs, BSC_EXCEPTION_INTERRUPT, 0);
         // In the host or in a gate: deliver at the downcall's exit (see gate.S).

@@ -56,4 +56,8 @@ void forget_abandoned_frames();
 struct Thread;
 Thread *current_thread();
 
+// threads.cpp: the interrupt signal thread_interrupt sent the calling thread has arrived
+// (its handler runs): the next thread_interrupt sends another.
+void interrupt_signal_arrived();
+
 } // namespace bsc::host

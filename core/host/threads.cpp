@@ -16,6 +16,7 @@
 #include <sanitizer/asan_interface.h>
 #endif
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
@@ -77,6 +78,13 @@ struct Thread : Object {
     std::mutex mutex; // guards tid and interrupt_requested
     pid_t tid = 0;
     bool interrupt_requested = false;
+    // An interrupt signal is queued for the thread and its handler has not run yet.
+    // kInterruptSignal is a real-time signal, which the kernel queues once per send:
+    // without this, interrupts sent faster than the thread runs (a short interval timer
+    // on a loaded machine) pile up and are delivered nested, one host signal frame each,
+    // until the signal stack overflows and the kernel kills the runtime. With it, they
+    // coalesce as Linux coalesces a pending standard signal.
+    std::atomic<bool> signal_in_flight{false};
 };
 
 namespace {
@@ -189,6 +197,11 @@ void forget_abandoned_frames() {
 #endif
 }
 
+void interrupt_signal_arrived() {
+    if (Thread *t = current_thread())
+        t->signal_in_flight.store(false);
+}
+
 uint64_t current_thread_stack_top() {
     Thread *t = current_thread();
     return t ? t->stack_top : 0;
@@ -290,8 +303,12 @@ extern "C" bsc_status host_thread_interrupt(bsc_handle handle) {
         t->interrupt_requested = true;
         return BSC_OK;
     }
-    if (::syscall(SYS_tgkill, ::getpid(), t->tid, kInterruptSignal) != 0)
+    if (t->signal_in_flight.exchange(true)) // the one on its way interrupts for both
+        return BSC_OK;
+    if (::syscall(SYS_tgkill, ::getpid(), t->tid, kInterruptSignal) != 0) {
+        t->signal_in_flight.store(false);
         return BSC_E_NOT_FOUND;
+    }
     return BSC_OK;
 }
 

@@ -84,7 +84,8 @@ void isolate(uint64_t start, uint64_t end, size_t &first, size_t &last) {
 // Whether Linux would make one VMA of two neighbours.
 bool mergeable(const Region &a, const Region &b) {
     return a.end == b.start && a.prot == b.prot && a.shared == b.shared && a.name == b.name &&
-           a.accounted == b.accounted && a.file == b.file &&
+           a.accounted == b.accounted && a.grows_down == b.grows_down &&
+           a.may_write == b.may_write && a.file == b.file &&
            (!a.file || a.offset + (a.end - a.start) == b.offset);
 }
 
@@ -203,7 +204,7 @@ void map_add(const Region &region) {
     erase(first, last);
     acquire(region.file);
     insert_at(first, region);
-    regions[first].accounted = writable_private(region);
+    regions[first].accounted = region.accounted || writable_private(region);
     merge_around(first, first + 1);
 }
 
@@ -248,6 +249,30 @@ void map_protect(uint64_t start, uint64_t end, uint32_t prot) {
         regions[i].accounted |= writable_private(regions[i]);
     }
     merge_around(first, last);
+}
+
+bool map_find(uint64_t addr, Region &region) {
+    SpinGuard guard(map_lock);
+    size_t i = first_ending_after(addr);
+    if (i == count || regions[i].start > addr)
+        return false;
+    region = regions[i];
+    return true;
+}
+
+bool map_next(uint64_t start, uint64_t end, Region &piece) {
+    SpinGuard guard(map_lock);
+    size_t i = first_ending_after(start);
+    if (i == count || regions[i].start >= end)
+        return false;
+    piece = regions[i];
+    if (piece.start < start) {
+        piece.offset += start - piece.start;
+        piece.start = start;
+    }
+    if (piece.end > end)
+        piece.end = end;
+    return true;
 }
 
 char *map_text(uint64_t &size) {

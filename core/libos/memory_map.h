@@ -35,10 +35,16 @@ struct Region {
     // Private memory that has been writable (the kernel's VM_ACCOUNT): never cleared, and
     // kept apart from neighbours without it, as the kernel keeps such VMAs apart.
     bool accounted = false;
+    // MAP_GROWSDOWN (the kernel's VM_GROWSDOWN; the initial stack grows down too).
+    bool grows_down = false;
+    // A shared mapping that may be made writable: of anonymous memory, or of a file opened
+    // for writing (the kernel's VM_MAYWRITE).
+    bool may_write = false;
 };
 
 // Records a region, replacing what it overlaps (as MAP_FIXED does); takes its own
-// reference to region.file. `accounted` is worked out from the other fields.
+// reference to region.file. `accounted` is kept if set (a moved region keeps it), else
+// worked out from the other fields.
 void map_add(const Region &region);
 // Forgets [start, end) and calls release(piece_start, piece_end) for every run of it that
 // was mapped, so only the program's memory is given back.
@@ -49,6 +55,14 @@ bool map_covers(uint64_t start, uint64_t end);
 bool map_intersects(uint64_t start, uint64_t end);
 // Sets the protection of [start, end), which must be mapped (map_covers).
 void map_protect(uint64_t start, uint64_t end, uint32_t prot);
+// The region (the kernel's VMA) that contains addr, copied into `region` without a
+// reference to its file; false if addr is not mapped.
+bool map_find(uint64_t addr, Region &region);
+// The first mapped piece of [start, end): the part of the first region that meets it,
+// clipped to it (its offset adjusted, no file reference taken); false if none. Walks
+// [start, end) region by region as the kernel walks VMAs, holes showing as a piece that
+// starts later than asked.
+bool map_next(uint64_t start, uint64_t end, Region &piece);
 
 // The map as /proc/self/maps shows it: `size` bytes from allocate(size).
 char *map_text(uint64_t &size);

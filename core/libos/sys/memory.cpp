@@ -6,12 +6,16 @@
 #include <asm-generic/mman.h>
 #include <linux/mman.h>
 
+#include <asm-generic/fcntl.h>
+
 #include "fd_table.h"
 #include "libos_files.h"
 #include "memory.h"
 #include "memory_map.h"
+#include "paths.h"
 #include "spinlock.h"
 #include "syscalls.h"
+#include "user_memory.h"
 
 namespace libos {
 namespace {
@@ -49,17 +53,15 @@ MappedFile *mapped_name(OpenFile &file) {
 }
 
 // Maps `size` bytes of a file for mmap at `at` (placed as map_flags say); names `region`.
-bsc_status map_file(int fd, uint64_t &at, uint64_t size, uint32_t map_flags, Region &region) {
-    FileRef file(fd);
-    if (!file)
-        return BSC_E_BAD_HANDLE;
-    if (is_libos_file(*file.get()))
+bsc_status map_file(OpenFile &file, uint64_t &at, uint64_t size, uint32_t map_flags,
+                    Region &region) {
+    if (is_libos_file(file))
         return BSC_E_NOT_SUPPORTED;
     bsc_status status =
-        abi().stream_map(file->handle, &at, region.offset, size, protection(region.prot),
+        abi().stream_map(file.handle, &at, region.offset, size, protection(region.prot),
                          map_flags | (region.shared ? BSC_MAP_SHARED : 0));
     if (status == BSC_OK)
-        region.file = mapped_name(*file.get());
+        region.file = mapped_name(file);
     return status;
 }
 
@@ -107,26 +109,81 @@ int64_t sys_brk(Syscall &call) {
     return static_cast<int64_t>(brk_current);
 }
 
+namespace {
+
+// The flags MAP_SHARED_VALIDATE accepts (the kernel's LEGACY_MAP_MASK): others are
+// EOPNOTSUPP, as no file here supports MAP_SYNC.
+constexpr uint64_t kValidatedFlags = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS |
+                                     MAP_DENYWRITE | MAP_EXECUTABLE | MAP_UNINITIALIZED |
+                                     MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE |
+                                     MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB;
+// The end of the user address space (the kernel's TASK_SIZE on x86-64).
+constexpr uint64_t kTaskSize = 0x7ffffffff000;
+
+// The kernel's checks of the mapping type against the flags and the file: 0 or -errno.
+int64_t check_map_type(uint64_t flags, uint64_t prot, const OpenFile *file) {
+    uint64_t type = flags & MAP_TYPE;
+    if (!file) // anonymous memory: no MAP_SHARED_VALIDATE, no shared memory growing down
+        return type == MAP_PRIVATE || (type == MAP_SHARED && !(flags & MAP_GROWSDOWN)) ? 0
+                                                                                      : -EINVAL;
+    if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE)
+        return -EINVAL;
+    if (type == MAP_SHARED_VALIDATE && (flags & ~kValidatedFlags))
+        return -EOPNOTSUPP;
+    uint32_t access = file->flags & O_ACCMODE;
+    if (type != MAP_PRIVATE && (prot & PROT_WRITE) && access == O_RDONLY)
+        return -EACCES;
+    if (access == O_WRONLY)
+        return -EACCES;
+    if (file->type == BSC_TYPE_DIRECTORY || file->type == BSC_TYPE_PIPE ||
+        file->type == BSC_TYPE_SOCKET || file->type == BSC_TYPE_TTY)
+        return -ENODEV; // nothing to map (the kernel: no f_op->mmap)
+    return flags & MAP_GROWSDOWN ? -EINVAL : 0;
+}
+
+} // namespace
+
 int64_t sys_mmap(Syscall &call) {
     uint64_t addr = call.arg[0], length = call.arg[1], prot = call.arg[2], flags = call.arg[3];
-    uint64_t type = flags & MAP_TYPE;
-    if (length == 0 || call.arg[5] % kPage || (addr % kPage && (flags & MAP_FIXED)) ||
-        (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE))
+    uint64_t offset = call.arg[5];
+    bool anonymous = flags & MAP_ANONYMOUS;
+    if (offset % kPage)
+        return -EINVAL;
+    FileRef file(anonymous ? -1 : static_cast<int>(call.arg[4]));
+    if (!anonymous && !file)
+        return -EBADF;
+    if (!anonymous && (flags & MAP_HUGETLB)) // no file here is on hugetlbfs
+        return -EINVAL;
+    if (length == 0)
         return -EINVAL;
     if (range_end(0, length) == 0)
         return -ENOMEM;
+    if (flags & MAP_HUGETLB) {
+        // Huge pages come from a pool the host reserves; answered as with none reserved,
+        // which is the kernel's default.
+        report_unsupported("mmap", "MAP_HUGETLB");
+        return -ENOMEM;
+    }
+    if (!anonymous && (offset >> 12) + (page_up(length) >> 12) < (offset >> 12))
+        return -EOVERFLOW;
+    if (addr % kPage && (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
+        return -EINVAL;
+    if (int64_t error = check_map_type(flags, prot, file.get()))
+        return error;
     uint32_t map_flags = flags & MAP_FIXED_NOREPLACE ? BSC_MAP_FIXED_NOREPLACE
                          : flags & MAP_FIXED         ? BSC_MAP_FIXED
                                                      : 0;
     if (flags & MAP_NORESERVE)
         map_flags |= BSC_MAP_NORESERVE;
     uint64_t at = page_down(addr), size = page_up(length);
-    bool anonymous = flags & MAP_ANONYMOUS;
+    bool shared = (flags & MAP_TYPE) != MAP_PRIVATE;
     // Shared anonymous memory behaves as private until there are other processes.
-    Region region{0, 0, anonymous ? 0 : call.arg[5], nullptr,
-                  static_cast<uint32_t>(prot & kAccessBits), type != MAP_PRIVATE, RegionName::none};
+    Region region{0, 0, anonymous ? 0 : offset, nullptr, static_cast<uint32_t>(prot & kAccessBits),
+                  shared, RegionName::none};
+    region.grows_down = flags & MAP_GROWSDOWN;
+    region.may_write = shared && (anonymous || (file->flags & O_ACCMODE) == O_RDWR);
     bsc_status status = anonymous ? abi().vm_alloc(&at, size, protection(prot), map_flags)
-                                  : map_file(static_cast<int>(call.arg[4]), at, size, map_flags, region);
+                                  : map_file(*file.get(), at, size, map_flags, region);
     if (status != BSC_OK)
         return mmap_errno(status);
     region.start = at;
@@ -137,56 +194,337 @@ int64_t sys_mmap(Syscall &call) {
 
 int64_t sys_munmap(Syscall &call) {
     uint64_t end = range_end(call.arg[0], call.arg[1]);
-    if (call.arg[0] % kPage || call.arg[1] == 0 || end == 0)
+    if (call.arg[0] % kPage || call.arg[1] == 0 || end == 0 || end > kTaskSize)
         return -EINVAL;
     map_remove(call.arg[0], end, give_back); // unmapping nothing is fine
     return 0;
 }
 
-int64_t sys_mprotect(Syscall &call) {
-    uint64_t prot = call.arg[2];
-    if (call.arg[0] % kPage)
-        return -EINVAL;
-    if (call.arg[1] == 0)
-        return 0;
-    uint64_t end = range_end(call.arg[0], call.arg[1]);
-    if (end == 0)
-        return -ENOMEM;
-    if ((prot & ~(kAccessBits | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP)) ||
-        ((prot & PROT_GROWSDOWN) && (prot & PROT_GROWSUP)))
-        return -EINVAL;
-    if (!map_covers(call.arg[0], end))
-        return -ENOMEM;
-    if (bsc_status status = abi().vm_protect(call.arg[0], end - call.arg[0], protection(prot)))
-        return result_of(status);
-    map_protect(call.arg[0], end, static_cast<uint32_t>(prot & kAccessBits));
+namespace {
+
+// Whether a region grows down (the kernel's VM_GROWSDOWN): MAP_GROWSDOWN, the stack.
+bool grows_down(const Region &r) { return r.grows_down || r.name == RegionName::stack; }
+
+// Changes the protection of the mapped prefix of [start, end), region by region, as the
+// kernel's mprotect does: ENOMEM at the first hole, after changing what lies before it.
+int64_t protect_prefix(uint64_t start, uint64_t end, uint64_t prot) {
+    Region piece;
+    for (uint64_t at = start; at < end; at = piece.end) {
+        if (!map_next(at, end, piece) || piece.start > at)
+            return -ENOMEM;
+        if (bsc_status status = abi().vm_protect(piece.start, piece.end - piece.start,
+                                                 protection(prot)))
+            return result_of(status);
+        map_protect(piece.start, piece.end, static_cast<uint32_t>(prot & kAccessBits));
+    }
     return 0;
 }
 
-int64_t sys_mremap(Syscall &) {
-    return -ENOMEM; // glibc then allocates, copies and frees
-}
+} // namespace
 
-// The advice Linux knows: MADV_NORMAL to MADV_DONTNEED and MADV_FREE to MADV_COLLAPSE.
-bool known_advice(uint64_t advice) {
-    return advice <= MADV_DONTNEED || (advice >= MADV_FREE && advice <= MADV_COLLAPSE);
-}
-
-int64_t sys_madvise(Syscall &call) {
-    uint64_t end = range_end(call.arg[0], call.arg[1]);
-    if (!known_advice(call.arg[2]) || call.arg[0] % kPage || (call.arg[1] && end == 0))
+int64_t sys_mprotect(Syscall &call) {
+    uint64_t start = call.arg[0], prot = call.arg[2];
+    if (start % kPage)
+        return -EINVAL;
+    if ((prot & ~(kAccessBits | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP)) ||
+        ((prot & PROT_GROWSDOWN) && (prot & PROT_GROWSUP)))
         return -EINVAL;
     if (call.arg[1] == 0)
         return 0;
-    if (!map_covers(call.arg[0], end))
+    uint64_t end = range_end(start, call.arg[1]);
+    if (end == 0)
         return -ENOMEM;
-    if (call.arg[2] == MADV_DONTNEED || call.arg[2] == MADV_DONTNEED_LOCKED)
-        return result_of(abi().vm_reset(call.arg[0], end - call.arg[0]));
-    return 0; // advice only
+    Region first;
+    if (!map_next(start, end, first))
+        return -ENOMEM;
+    if (prot & PROT_GROWSDOWN) { // down to the start of a region that grows down
+        if (!grows_down(first))
+            return -EINVAL;
+        map_find(first.start, first);
+        start = first.start;
+    } else if (first.start > start) {
+        return -ENOMEM;
+    } else if (prot & PROT_GROWSUP) {
+        return -EINVAL; // no region grows up on x86-64
+    }
+    return protect_prefix(start, end, prot);
+}
+
+namespace {
+
+// Copies `size` bytes of program memory from `from` to `to` page by page; a page that
+// cannot be read (past the end of a mapped file) is left as it is, and, when `to` is
+// fresh zeroed memory (`skip_zero`), so is a page of zeros, so that moving a large
+// mapping touches only the pages that were used.
+void copy_pages(uint64_t to, uint64_t from, uint64_t size, bool skip_zero) {
+    alignas(16) static uint64_t page[kPage / 8];
+    static Spinlock page_lock;
+    SpinGuard guard(page_lock);
+    for (uint64_t done = 0; done < size; done += kPage) {
+        if (!copy_from_user(page, from + done, kPage))
+            continue;
+        bool zero = skip_zero;
+        for (uint64_t i = 0; zero && i < kPage / 8; i++)
+            zero = page[i] == 0;
+        if (!zero)
+            copy_to_user(to + done, page, kPage);
+    }
+}
+
+// Opens the file behind a file region again, to map it elsewhere: the open file the
+// program mapped may be closed by now. BSC_NO_HANDLE if it is gone or another file.
+bsc_handle reopen(const Region &r) {
+    char uri[kPathMax + 8];
+    bsc_handle handle = BSC_NO_HANDLE;
+    bsc_stream_attributes attributes{};
+    uint32_t access = r.shared && r.may_write ? BSC_ACCESS_RDWR : BSC_ACCESS_READ;
+    if (make_uri("file:", r.file->path, uri, sizeof uri) < 0 ||
+        abi().stream_open(uri, access, 0, BSC_CREATE_NEVER, 0, &handle) != BSC_OK)
+        return BSC_NO_HANDLE;
+    if (abi().stream_attributes_query_by_handle(handle, &attributes) != BSC_OK ||
+        attributes.device != r.file->device || attributes.inode != r.file->inode) {
+        abi().object_close(handle);
+        return BSC_NO_HANDLE;
+    }
+    return handle;
+}
+
+// Places `size` bytes of what region `r` maps at `at` (BSC_MAP_FIXED: exactly there, else
+// anywhere), writable so that a private copy can be made into it: anonymous memory, or
+// the same file at the same offset, shared if `r` is.
+bsc_status place_like(const Region &r, uint64_t &at, uint64_t size, bool fixed) {
+    uint32_t flags = fixed ? BSC_MAP_FIXED : 0;
+    uint32_t prot = protection(r.prot) | (r.shared ? 0 : BSC_PROT_READ | BSC_PROT_WRITE);
+    if (!r.file)
+        return abi().vm_alloc(&at, size, prot, flags);
+    bsc_handle handle = reopen(r);
+    if (handle == BSC_NO_HANDLE)
+        return BSC_E_NOT_SUPPORTED;
+    bsc_status status = abi().stream_map(handle, &at, r.offset, size, prot,
+                                         flags | (r.shared ? BSC_MAP_SHARED : 0));
+    abi().object_close(handle);
+    return status;
+}
+
+// Moves [r.start, r.start + old_size) of region `r` to a new mapping of new_size bytes (at
+// `target` if non-zero): the kernel's move_vma. Private memory is copied (shared anonymous
+// memory too: with no other process it is private in the host); a shared file mapping is
+// the same file mapped again. With MREMAP_DONTUNMAP the old range stays mapped, emptied.
+int64_t move_mapping(const Region &r, uint64_t old_size, uint64_t new_size, uint64_t target,
+                     uint64_t flags) {
+    uint64_t at = target;
+    bsc_status status = place_like(r, at, new_size, target != 0);
+    if (status == BSC_E_NOT_SUPPORTED) {
+        report_unsupported("mremap", "moving a mapping of a file that is gone or replaced");
+        return -ENOMEM;
+    }
+    if (status != BSC_OK)
+        return status == BSC_E_EXISTS ? -ENOMEM : result_of(status);
+    uint64_t copied = old_size < new_size ? old_size : new_size;
+    if (!(r.file && r.shared)) {
+        if (!(r.prot & PROT_READ))
+            abi().vm_protect(r.start, old_size, BSC_PROT_READ);
+        copy_pages(at, r.start, copied, !r.file);
+        abi().vm_protect(at, new_size, protection(r.prot));
+    }
+    Region moved = r;
+    moved.start = at;
+    moved.end = at + new_size;
+    moved.name = RegionName::none; // [heap] and [stack] name places, not memory
+    map_add(moved);
+    if (!(flags & MREMAP_DONTUNMAP)) {
+        if (old_size)
+            map_remove(r.start, r.start + old_size, give_back);
+    } else { // the old range reads as never touched: zeros, or the file
+        abi().vm_reset(r.start, old_size);
+        abi().vm_protect(r.start, old_size, protection(r.prot));
+    }
+    return static_cast<int64_t>(at);
+}
+
+// Grows region `r`, which ends at r.end, by `more` bytes in place if nothing is mapped
+// there: the kernel's vma_expandable and vma_expand.
+bool grow_in_place(const Region &r, uint64_t more) {
+    if (r.end + more < r.end || r.end + more > kTaskSize || map_intersects(r.end, r.end + more))
+        return false;
+    Region tail = r;
+    tail.offset += r.end - r.start;
+    tail.start = r.end;
+    uint64_t at = r.end;
+    uint32_t flags = BSC_MAP_FIXED_NOREPLACE;
+    bsc_status status;
+    if (!r.file) {
+        status = abi().vm_alloc(&at, more, protection(r.prot), flags);
+    } else {
+        bsc_handle handle = reopen(r);
+        if (handle == BSC_NO_HANDLE)
+            return false;
+        status = abi().stream_map(handle, &at, tail.offset, more, protection(r.prot),
+                                  flags | (r.shared ? BSC_MAP_SHARED : 0));
+        abi().object_close(handle);
+    }
+    if (status != BSC_OK)
+        return false; // the LibOS's own memory is there: the mapping moves instead
+    tail.end = r.end + more;
+    map_add(tail);
+    return true;
+}
+
+// The kernel's vma_to_resize: the old range must lie in one region; an empty old range
+// duplicates only shared memory. 0 or -errno.
+int64_t check_resize(const Region &vma, uint64_t addr, uint64_t old_size, uint64_t new_size) {
+    if (old_size > vma.end - addr)
+        return -EFAULT;
+    if (old_size == new_size)
+        return 0;
+    if (!vma.file && !old_size && vma.shared) {
+        // The host keeps shared anonymous memory private: a second view of it would be a
+        // copy, not the same pages.
+        report_unsupported("mremap", "duplicating shared anonymous memory");
+        return -EINVAL;
+    }
+    if (!old_size && !vma.shared)
+        return -EINVAL;
+    return 0;
+}
+
+// The new place of mremap with MREMAP_FIXED or MREMAP_DONTUNMAP, checked (as the kernel
+// does) before the old one is looked up: page aligned, in the user address space, apart
+// from the old range. 0 or -EINVAL.
+int64_t check_target(uint64_t addr, uint64_t old_size, uint64_t new_size, uint64_t target) {
+    if (target > kTaskSize - new_size || target % kPage)
+        return -EINVAL;
+    return addr + old_size > target && target + new_size > addr ? -EINVAL : 0;
+}
+
+// mremap with MREMAP_FIXED or MREMAP_DONTUNMAP (target checked): the kernel's mremap_to.
+int64_t remap_to(Region &vma, uint64_t addr, uint64_t old_size, uint64_t new_size,
+                 uint64_t target, uint64_t flags) {
+    if ((flags & MREMAP_DONTUNMAP) && vma.shared) {
+        // The old range would go on showing the same shared pages, which a copy is not.
+        report_unsupported("mremap", "MREMAP_DONTUNMAP of shared memory");
+        return -EINVAL;
+    }
+    if (flags & MREMAP_FIXED)
+        map_remove(target, target + new_size, give_back);
+    if (old_size > new_size) {
+        map_remove(addr + new_size, addr + old_size, give_back);
+        old_size = new_size;
+    }
+    if (int64_t error = check_resize(vma, addr, old_size, new_size))
+        return error;
+    Region from = vma;
+    from.offset += addr - vma.start;
+    from.start = addr;
+    return move_mapping(from, old_size, new_size, flags & MREMAP_FIXED ? target : 0, flags);
+}
+
+} // namespace
+
+int64_t sys_mremap(Syscall &call) {
+    uint64_t addr = call.arg[0], old_len = call.arg[1], new_len = call.arg[2];
+    uint64_t flags = call.arg[3], target = call.arg[4];
+    if ((flags & ~uint64_t{MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP}) ||
+        ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) ||
+        ((flags & MREMAP_DONTUNMAP) && (!(flags & MREMAP_MAYMOVE) || old_len != new_len)) ||
+        addr % kPage)
+        return -EINVAL;
+    uint64_t old_size = page_up(old_len), new_size = page_up(new_len);
+    if (new_size == 0 || new_size > kTaskSize)
+        return -EINVAL;
+    if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))
+        if (int64_t error = check_target(addr, old_size, new_size, target))
+            return error;
+    Region vma;
+    if (!map_find(addr, vma))
+        return -EFAULT;
+    if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))
+        return remap_to(vma, addr, old_size, new_size, target, flags);
+    if (old_size >= new_size) { // shrinking only unmaps the tail
+        map_remove(addr + new_size, addr + old_size, give_back);
+        return static_cast<int64_t>(addr);
+    }
+    if (int64_t error = check_resize(vma, addr, old_size, new_size))
+        return error;
+    if (old_size == vma.end - addr && grow_in_place(vma, new_size - old_size))
+        return static_cast<int64_t>(addr);
+    if (!(flags & MREMAP_MAYMOVE))
+        return -ENOMEM;
+    Region from = vma;
+    from.offset += addr - vma.start;
+    from.start = addr;
+    return move_mapping(from, old_size, new_size, 0, flags);
+}
+
+namespace {
+
+// The advice Linux knows (its madvise_behavior_valid) that the LibOS serves.
+bool known_advice(uint64_t advice) {
+    return advice <= MADV_DONTNEED || (advice >= MADV_FREE && advice <= MADV_DONTNEED_LOCKED);
+}
+
+// One region's part of madvise: the kernel's checks of the advice against the kind of
+// mapping, and its effect. 0 or -errno.
+int64_t advise(const Region &r, uint64_t advice) {
+    bool private_anonymous = !r.file && !r.shared;
+    switch (advice) {
+    case MADV_DONTNEED:
+    case MADV_DONTNEED_LOCKED:
+        // Shared pages keep their contents: only the program's private copies go.
+        return r.shared ? 0 : result_of(abi().vm_reset(r.start, r.end - r.start));
+    case MADV_FREE:
+    case MADV_WIPEONFORK:
+        return private_anonymous ? 0 : -EINVAL; // no other process to wipe for, yet
+    case MADV_REMOVE:
+        if (!r.file && !r.shared)
+            return -EINVAL;
+        if (!r.shared || !r.may_write)
+            return -EACCES;
+        if (r.file) { // punching a hole in the file: the ABI has no call for it
+            report_unsupported("madvise", "MADV_REMOVE of a shared file mapping");
+            return -EOPNOTSUPP;
+        }
+        return result_of(abi().vm_reset(r.start, r.end - r.start));
+    case MADV_POPULATE_READ:
+        return r.prot & PROT_READ ? 0 : -EINVAL;
+    case MADV_POPULATE_WRITE:
+        return r.prot & PROT_WRITE ? 0 : -EINVAL;
+    default:
+        return 0; // advice only
+    }
+}
+
+} // namespace
+
+int64_t sys_madvise(Syscall &call) {
+    uint64_t start = call.arg[0], advice = call.arg[2];
+    uint64_t end = range_end(start, call.arg[1]);
+    if (advice == MADV_COLLAPSE || advice == MADV_HWPOISON || advice == MADV_SOFT_OFFLINE)
+        report_unsupported("madvise", "MADV_COLLAPSE, MADV_HWPOISON and MADV_SOFT_OFFLINE");
+    else if (advice == 102 || advice == 103) // MADV_GUARD_INSTALL, MADV_GUARD_REMOVE
+        report_unsupported("madvise", "MADV_GUARD_INSTALL and MADV_GUARD_REMOVE");
+    if (!known_advice(advice) || start % kPage || (call.arg[1] && end == 0))
+        return -EINVAL;
+    if (call.arg[1] == 0)
+        return 0;
+    // As the kernel's madvise_walk_vmas: every mapped part is advised, a hole is ENOMEM
+    // at the end, and a region that refuses the advice ends the walk with its error.
+    int64_t unmapped = 0;
+    Region piece;
+    for (uint64_t at = start; at < end; at = piece.end) {
+        if (!map_next(at, end, piece))
+            return -ENOMEM;
+        if (piece.start > at)
+            unmapped = -ENOMEM;
+        if (int64_t error = advise(piece, advice))
+            return error;
+    }
+    return unmapped;
 }
 
 // Shared mappings are the host's, kept coherent with the file: there is nothing to write
-// back, only the arguments to check.
+// back, only the arguments to check. (MS_SYNC does not make the file durable: the LibOS
+// holds no handle of a mapped file to flush.)
 int64_t sys_msync(Syscall &call) {
     uint64_t flags = call.arg[2];
     if (call.arg[0] % kPage || (flags & ~uint64_t{MS_ASYNC | MS_INVALIDATE | MS_SYNC}) ||

@@ -70,8 +70,29 @@ void end_wait_mask() {
     waiting_with_mask = false;
 }
 
+void act(bsc_cpu_context &context, uint64_t sig, const SignalInfo &info, int64_t syscall);
+
+// A handler's frame could not be pushed (the kernel's force_sigsegv): SIGSEGV follows, to
+// its handler if it has one that is neither blocked nor ignored and the failed delivery
+// was not already SIGSEGV's; otherwise SIGSEGV kills, its action reset to the default.
+void force_sigsegv(bsc_cpu_context &context, uint64_t failed_sig) {
+    bool fatal;
+    {
+        SpinGuard guard(signal_lock);
+        KernelSigaction &segv = actions[SIGSEGV];
+        fatal = failed_sig == SIGSEGV || (blocked_mask & bit(SIGSEGV)) || segv.handler <= kIgnore;
+        if (fatal)
+            segv.handler = kDefault;
+    }
+    if (fatal)
+        terminate(SIGSEGV);
+    act(context, SIGSEGV, SignalInfo{SIGSEGV, kSiKernel, 0, 0, 0}, kNoSyscall);
+}
+
 // Takes the action for `sig` now: its default, nothing, or its handler (a frame on the
-// program's stack; the handler runs when the context is resumed).
+// program's stack; the handler runs when the context is resumed). As in the kernel,
+// SA_RESETHAND takes effect as the signal is taken, the handler's mask only once its
+// frame is pushed.
 void act(bsc_cpu_context &context, uint64_t sig, const SignalInfo &info, int64_t syscall) {
     KernelSigaction action;
     uint64_t old_mask;
@@ -80,14 +101,8 @@ void act(bsc_cpu_context &context, uint64_t sig, const SignalInfo &info, int64_t
         action = actions[sig];
         // The handler returns to the mask from before a waiting call (sigsuspend, ppoll).
         old_mask = waiting_with_mask ? mask_before_wait : blocked_mask;
-        if (action.handler > kIgnore) {
-            waiting_with_mask = false;
-            blocked_mask |= action.mask & ~kUnblockable;
-            if (!(action.flags & SA_NODEFER))
-                blocked_mask |= bit(sig);
-            if (action.flags & SA_RESETHAND)
-                actions[sig].handler = kDefault;
-        }
+        if (action.handler > kIgnore && (action.flags & SA_RESETHAND))
+            actions[sig].handler = kDefault;
     }
     bool handler_runs = action.handler > kIgnore;
     settle_interrupted_call(context, syscall, handler_runs, action.flags);
@@ -95,8 +110,13 @@ void act(bsc_cpu_context &context, uint64_t sig, const SignalInfo &info, int64_t
         return;
     if (!handler_runs)
         terminate(static_cast<int>(sig));
-    else if (!push_signal_frame(context, info, action, old_mask))
-        terminate(SIGSEGV); // no room for the frame: the kernel forces SIGSEGV
+    if (!push_signal_frame(context, info, action, old_mask))
+        return force_sigsegv(context, sig);
+    SpinGuard guard(signal_lock);
+    waiting_with_mask = false;
+    blocked_mask |= action.mask & ~kUnblockable;
+    if (!(action.flags & SA_NODEFER))
+        blocked_mask |= bit(sig);
 }
 
 // Sleeps until a signal is pending: its handler runs as the call returns EINTR.
@@ -201,12 +221,13 @@ SignalSets signal_sets() {
 
 int64_t sys_rt_sigaction(Syscall &call) {
     uint64_t sig = call.arg[0];
-    if (sig < 1 || sig > kSignals || call.arg[3] != 8)
+    // In the kernel's order: the set's size, then reading the new action, then the signal.
+    if (call.arg[3] != 8)
         return -EINVAL;
     KernelSigaction wanted;
     if (call.arg[1] && !get_user(call.arg[1], wanted))
         return -EFAULT;
-    if (call.arg[1] && (sig == SIGKILL || sig == SIGSTOP))
+    if (sig < 1 || sig > kSignals || (call.arg[1] && (sig == SIGKILL || sig == SIGSTOP)))
         return -EINVAL;
     KernelSigaction old;
     {
@@ -279,19 +300,35 @@ int64_t sys_rt_sigreturn(Syscall &c) {
 
 int64_t sys_pause(Syscall &) { return wait_for_signal(); }
 
-int64_t sys_kill(Syscall &c) {
-    int64_t pid = static_cast<int32_t>(c.arg[0]);
-    if (pid != kPid && pid != 0 && pid != -1)
-        return -ESRCH;
-    return raise_signal(c.arg[1], kSiUser);
+// The signal argument of kill, tkill and tgkill: an int, a negative one out of range.
+uint64_t signal_argument(uint64_t arg) {
+    return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(arg)));
 }
 
-int64_t sys_tkill(Syscall &c) { return raise_signal(c.arg[1], kSiTkill); }
+// The program has one process (pid kPid, its own process group) and one thread, whose
+// tid is the pid: clone is not served yet.
+int64_t sys_kill(Syscall &c) {
+    int32_t pid = static_cast<int32_t>(c.arg[0]);
+    // -1 signals every other process the caller may signal: there is none.
+    if (pid != kPid && pid != 0 && pid != -kPid)
+        return -ESRCH;
+    return raise_signal(signal_argument(c.arg[1]), kSiUser);
+}
+
+int64_t sys_tkill(Syscall &c) {
+    int32_t tid = static_cast<int32_t>(c.arg[0]);
+    if (tid <= 0)
+        return -EINVAL;
+    return tid == kPid ? raise_signal(signal_argument(c.arg[1]), kSiTkill) : -ESRCH;
+}
 
 int64_t sys_tgkill(Syscall &c) {
-    if (static_cast<int32_t>(c.arg[0]) != kPid)
+    int32_t tgid = static_cast<int32_t>(c.arg[0]), tid = static_cast<int32_t>(c.arg[1]);
+    if (tgid <= 0 || tid <= 0)
+        return -EINVAL;
+    if (tgid != kPid || tid != kPid)
         return -ESRCH;
-    return raise_signal(c.arg[2], kSiTkill);
+    return raise_signal(signal_argument(c.arg[2]), kSiTkill);
 }
 
 int64_t sys_sigaltstack(Syscall &call) {

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: MIT
+// The memory family: mmap, munmap, mprotect, mremap, madvise, msync, brk.
+#include "check.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define PG 4096L
+
+// Whether every page of [addr, addr + len) is mapped: madvise answers ENOMEM for a hole.
+static int mapped(void *addr, long len) { return madvise(addr, len, MADV_NORMAL) == 0; }
+
+static char *anon(long pages, int prot) {
+    char *p = mmap(NULL, pages * PG, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(p != MAP_FAILED);
+    return p;
+}
+
+// The permissions and name /proc/self/maps shows for the mapping that contains addr.
+static void maps_line(void *addr, char perms[5], char *name, size_t name_size) {
+    FILE *maps = fopen("/proc/self/maps", "r");
+    char line[512];
+    perms[0] = name[0] = 0;
+    while (maps && fgets(line, sizeof line, maps)) {
+        unsigned long start, end;
+        int used = 0;
+        if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %n", &start, &end, perms, &used) < 3)
+            continue;
+        if ((unsigned long)addr >= start && (unsigned long)addr < end) {
+            snprintf(name, name_size, "%s", line + used);
+            name[strcspn(name, "\n")] = 0;
+            fclose(maps);
+            return;
+        }
+    }
+    perms[0] = 0;
+    if (maps)
+        fclose(maps);
+}
+
+static int file_of(long pages) {
+    int fd = open("data", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    CHECK(fd >= 0);
+    CHECK_OK(ftruncate(fd, pages * PG));
+    return fd;
+}
+
+TEST(mmap_anonymous_and_file) {
+    char *p = anon(2, PROT_READ | PROT_WRITE);
+    CHECK_EQ(p[5000], 0);
+    p[5000] = 7;
+    CHECK_EQ(p[5000], 7);
+    CHECK_OK(munmap(p, 2 * PG));
+    CHECK(!mapped(p, PG));
+    int fd = file_of(1);
+    char *s = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    CHECK(s != MAP_FAILED);
+    memcpy(s, "shared", 6);
+    char buf[6];
+    CHECK_EQ(pread(fd, buf, 6, 0), 6);
+    CHECK_MEM(buf, "shared", 6);
+    munmap(s, PG);
+    close(fd);
+}
+
+TEST(mmap_edges) {
+    int fd = file_of(1);
+    int rofd = open("data", O_RDONLY), wofd = open("data", O_WRONLY);
+    CHECK_ERR(syscall(SYS_mmap, 0, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), EINVAL);
+    CHECK_ERR(syscall(SYS_mmap, 0, 0, PROT_READ, MAP_PRIVATE, -1, 0), EBADF); // fd first
+    CHECK_ERR(syscall(SYS_mmap, 0, PG, PROT_READ, MAP_PRIVATE, 999, 0), EBADF);
+    CHECK_ERR(syscall(SYS_mmap, 0, PG, PROT_READ, MAP_PRIVATE, fd, 1), EINVAL);
+    CHECK_ERR(syscall(SYS_mmap, 0, -1L, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), ENOMEM);
+    CHECK_ERR(syscall(SYS_mmap, 0, PG, PROT_READ, MAP_ANONYMOUS, -1, 0), EINVAL);
+    CHECK_ERR(syscall(SYS_mmap, 0, PG, PROT_READ, MAP_PRIVATE | MAP_HUGETLB, fd, 0), EINVAL);
+    FILE *pool = fopen("/proc/sys/vm/nr_hugepages", "r");
+    int huge_pages = -1;
+    if (pool && fscanf(pool, "%d", &huge_pages) == 1 && huge_pages == 0) // none reserved
+        CHECK_ERR(syscall(SYS_mmap, 0, 2 << 20, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
+                          MAP_HUGETLB, -1, 0),
+                  ENOMEM);
+    if (pool)
+        fclose(pool);
+    CHECK_ERR(syscall(SYS_mmap, 0, PG, PROT_READ, MAP_SHARED_VALIDATE | MAP_ANONYMOUS, -1, 0),
+              EINVAL);
+    CHECK_ERR(syscall(SYS_mmap, 0, PG, PROT_READ, MAP_SHARED_VALIDATE | 0x800000, fd, 0),
+              EOPNOTSUPP);
+    CHECK_ERR(syscall(SYS_mmap, 0, PG, PROT_READ, MAP_SHARED | MAP_ANONYMOUS | MAP_GROWSDOWN, -1,
+                      0),
+              EINVAL);
+    CHECK_ERR(syscall(SYS_mmap, 0, PG, PROT_READ, MAP_PRIVATE | MAP_GROWSDOWN, fd, 0), EINVAL);
+    CHECK_ERR(syscall(SYS_mmap, PG + 1, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+                      -1, 0),
+              EINVAL);
+    CHECK_ERR(syscall(SYS_mmap, 0, PG, PROT_READ | PROT_WRITE, MAP_SHARED, rofd, 0), EACCES);
+    CHECK_ERR(syscall(SYS_mmap, 0, PG, PROT_READ, MAP_PRIVATE, wofd, 0), EACCES);
+    char *ok = mmap(NULL, PG, PROT_READ, MAP_SHARED, rofd, 0);
+    CHECK(ok != MAP_FAILED);
+    CHECK_ERR(syscall(SYS_mmap, ok, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
+                      MAP_FIXED_NOREPLACE, -1, 0),
+              EEXIST);
+    munmap(ok, PG);
+    int dir = open(".", O_RDONLY), p[2];
+    CHECK_OK(pipe(p));
+    CHECK_ERR(syscall(SYS_mmap, 0, PG, PROT_READ, MAP_PRIVATE, dir, 0), ENODEV);
+    CHECK_ERR(syscall(SYS_mmap, 0, PG, PROT_READ, MAP_PRIVATE, p[0], 0), ENODEV);
+    close(dir), close(p[0]), close(p[1]), close(fd), close(rofd), close(wofd);
+}
+
+TEST(munmap_edges) {
+    char *p = anon(2, PROT_READ);
+    CHECK_ERR(munmap(p, 0), EINVAL);
+    CHECK_ERR(munmap(p + 1, PG), EINVAL);
+    CHECK_ERR(munmap((void *)-PG, 2 * PG), EINVAL);
+    CHECK_ERR(munmap((void *)0x800000000000, PG), EINVAL);
+    CHECK_OK(munmap(p + PG, PG));
+    CHECK_OK(munmap(p, 2 * PG)); // a range with nothing left in part of it
+    CHECK(!mapped(p, PG));
+}
+
+TEST(mprotect_normal_and_edges) {
+    char *p = anon(3, PROT_READ | PROT_WRITE);
+    char perms[5], name[256];
+    CHECK_OK(mprotect(p, PG, PROT_READ));
+    maps_line(p, perms, name, sizeof name);
+    CHECK_STR(perms, "r--p");
+    maps_line(p + PG, perms, name, sizeof name);
+    CHECK_STR(perms, "rw-p");
+    CHECK_ERR(mprotect(p + 1, PG, PROT_READ), EINVAL);
+    CHECK_ERR(mprotect(p, PG, PROT_READ | 0x100), EINVAL);
+    CHECK_ERR(mprotect(p, PG, PROT_READ | PROT_GROWSDOWN | PROT_GROWSUP), EINVAL);
+    // A mapping that does not grow down.
+    CHECK_ERR(mprotect(p, PG, PROT_READ | PROT_GROWSDOWN), EINVAL);
+    CHECK_OK(mprotect(p, 0, PROT_READ));
+    // Over a hole: the mapped prefix changes, then ENOMEM.
+    CHECK_OK(munmap(p + 2 * PG, PG));
+    CHECK_ERR(mprotect(p, 3 * PG, PROT_NONE), ENOMEM);
+    maps_line(p, perms, name, sizeof name);
+    CHECK_STR(perms, "---p");
+    maps_line(p + PG, perms, name, sizeof name);
+    CHECK_STR(perms, "---p");
+    CHECK_ERR(mprotect(p + 2 * PG, PG, PROT_READ), ENOMEM);
+    munmap(p, 2 * PG);
+}
+
+TEST(madvise_dontneed_over_a_hole) {
+    char *p = anon(3, PROT_READ | PROT_WRITE);
+    p[0] = 1, p[2 * PG] = 3;
+    CHECK_OK(munmap(p + PG, PG));
+    // Linux zeroes every mapped page of the range, then reports the hole.
+    CHECK_ERR(madvise(p, 3 * PG, MADV_DONTNEED), ENOMEM);
+    CHECK_EQ(p[0], 0);
+    CHECK_EQ(p[2 * PG], 0);
+    p[0] = 1;
+    CHECK_OK(madvise(p, PG, MADV_DONTNEED));
+    CHECK_EQ(p[0], 0);
+    munmap(p, 3 * PG);
+}
+
+TEST(madvise_advice_by_kind) {
+    int fd = file_of(1);
+    CHECK_EQ(pwrite(fd, "F", 1, 0), 1);
+    char *a = anon(1, PROT_READ | PROT_WRITE), *ro = anon(1, PROT_READ), *none = anon(1, PROT_NONE);
+    char *fp = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    char *sa = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    CHECK(fp != MAP_FAILED && sa != MAP_FAILED);
+    // MADV_DONTNEED: a private file page reads the file again, shared memory keeps its own.
+    fp[0] = 'x', sa[0] = 's';
+    CHECK_OK(madvise(fp, PG, MADV_DONTNEED));
+    CHECK_EQ(fp[0], 'F');
+    CHECK_OK(madvise(sa, PG, MADV_DONTNEED));
+    CHECK_EQ(sa[0], 's');
+    // MADV_REMOVE: shared anonymous memory only, among these.
+    CHECK_ERR(madvise(a, PG, MADV_REMOVE), EINVAL);
+    CHECK_ERR(madvise(fp, PG, MADV_REMOVE), EACCES);
+    CHECK_OK(madvise(sa, PG, MADV_REMOVE));
+    CHECK_EQ(sa[0], 0);
+    // MADV_FREE and MADV_WIPEONFORK: private anonymous memory only.
+    CHECK_OK(madvise(a, PG, MADV_FREE));
+    CHECK_OK(madvise(ro, PG, MADV_FREE));
+    CHECK_ERR(madvise(fp, PG, MADV_FREE), EINVAL);
+    CHECK_ERR(madvise(sa, PG, MADV_FREE), EINVAL);
+    CHECK_OK(madvise(a, PG, MADV_WIPEONFORK));
+    CHECK_ERR(madvise(sa, PG, MADV_WIPEONFORK), EINVAL);
+    CHECK_OK(madvise(a, PG, MADV_KEEPONFORK));
+    // Populating needs the access it populates for.
+    CHECK_OK(madvise(ro, PG, MADV_POPULATE_READ));
+    CHECK_ERR(madvise(none, PG, MADV_POPULATE_READ), EINVAL);
+    CHECK_ERR(madvise(ro, PG, MADV_POPULATE_WRITE), EINVAL);
+    CHECK_OK(madvise(a, PG, MADV_POPULATE_WRITE));
+    // Advice only.
+    int advice[] = {MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTFORK,
+                    MADV_DOFORK, MADV_MERGEABLE, MADV_UNMERGEABLE, MADV_HUGEPAGE,
+                    MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP, MADV_COLD, MADV_PAGEOUT};
+    for (unsigned i = 0; i < sizeof advice / sizeof advice[0]; i++) {
+        CHECK_OK(madvise(a, PG, advice[i]));
+        CHECK_OK(madvise(fp, PG, advice[i]));
+    }
+    munmap(a, PG), munmap(ro, PG), munmap(none, PG), munmap(fp, PG), munmap(sa, PG);
+    close(fd);
+}
+
+TEST(madvise_edges) {
+    char *a = anon(1, PROT_READ | PROT_WRITE);
+    CHECK_ERR(madvise(a, PG, 5), EINVAL);
+    CHECK_ERR(madvise(a, PG, 7), EINVAL);
+    CHECK_ERR(madvise(a, PG, 999), EINVAL);
+    CHECK_ERR(madvise(a, 0, 999), EINVAL);
+    CHECK_ERR(madvise(a + 1, PG, MADV_NORMAL), EINVAL);
+    CHECK_ERR(madvise(a, -1L, MADV_NORMAL), EINVAL);
+    CHECK_OK(madvise(a, 0, MADV_NORMAL));
+    munmap(a, PG);
+    CHECK_ERR(madvise(a, PG, MADV_NORMAL), ENOMEM);
+    CHECK_ERR(madvise(a, PG, MADV_DONTNEED), ENOMEM);
+}
+
+TEST(msync_normal_and_edges) {
+    int fd = file_of(1);
+    char *s = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    CHECK(s != MAP_FAILED);
+    s[0] = 'm';
+    CHECK_OK(msync(s, PG, MS_SYNC));
+    CHECK_OK(msync(s, PG, MS_ASYNC | MS_INVALIDATE));
+    CHECK_OK(msync(s, 0, MS_SYNC));
+    CHECK_ERR(msync(s, PG, MS_ASYNC | MS_SYNC), EINVAL);
+    CHECK_ERR(msync(s, PG, 8), EINVAL);
+    CHECK_ERR(msync(s + 1, PG, MS_SYNC), EINVAL);
+    munmap(s, PG);
+    CHECK_ERR(msync(s, PG, MS_SYNC), ENOMEM);
+    close(fd);
+}
+
+TEST(brk_grows_and_refuses) {
+    char *start = (char *)syscall(SYS_brk, 0);
+    CHECK(start != NULL);
+    char *grown = (char *)syscall(SYS_brk, start + 3 * PG);
+    CHECK(grown == start + 3 * PG);
+    grown[-1] = 1;
+    CHECK_EQ(grown[-1], 1);
+    CHECK((char *)syscall(SYS_brk, 1) == grown); // below the start: unchanged
+    CHECK((char *)syscall(SYS_brk, start + (1L << 45)) == grown); // beyond any limit
+    CHECK((char *)syscall(SYS_brk, 0) == grown);
+    CHECK((char *)syscall(SYS_brk, start) == start);
+}
+
+TEST(mremap_grows_in_place_and_shrinks) {
+    char *p = anon(4, PROT_READ | PROT_WRITE);
+    CHECK_OK(munmap(p + 2 * PG, 2 * PG));
+    p[0] = 1, p[PG] = 2;
+    CHECK(syscall(SYS_mremap, p, 2 * PG, 4 * PG, 0, 0) == (long)p);
+    CHECK_EQ(p[PG], 2);
+    CHECK_EQ(p[3 * PG], 0);
+    CHECK(mapped(p, 4 * PG));
+    CHECK(syscall(SYS_mremap, p, 4 * PG, PG, 0, 0) == (long)p);
+    CHECK(mapped(p, PG));
+    CHECK(!mapped(p + PG, PG));
+    CHECK_EQ(p[0], 1);
+    munmap(p, PG);
+}
+
+TEST(mremap_moves_private_memory) {
+    char *p = anon(3, PROT_READ | PROT_WRITE);
+    p[0] = 'a', p[PG] = 'b';
+    // Growing in place is impossible: the third page is in the way.
+    CHECK_ERR(syscall(SYS_mremap, p, 2 * PG, 4 * PG, 0, 0), ENOMEM);
+    char *q = (char *)syscall(SYS_mremap, p, 2 * PG, 4 * PG, MREMAP_MAYMOVE, 0);
+    CHECK(q != MAP_FAILED && q != p);
+    CHECK_EQ(q[0], 'a');
+    CHECK_EQ(q[PG], 'b');
+    CHECK_EQ(q[3 * PG], 0);
+    CHECK(!mapped(p, 2 * PG));
+    CHECK(mapped(p + 2 * PG, PG));
+    char perms[5], name[256];
+    maps_line(q, perms, name, sizeof name);
+    CHECK_STR(perms, "rw-p");
+    CHECK_STR(name, "");
+    // MREMAP_FIXED: exactly where asked, replacing what was there.
+    char *target = anon(4, PROT_READ);
+    char *r = (char *)syscall(SYS_mremap, q, 4 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED,
+                              target + PG);
+    CHECK(r == target + PG);
+    CHECK_EQ(r[0], 'a');
+    CHECK_EQ(r[PG], 'b');
+    maps_line(r, perms, name, sizeof name);
+    CHECK_STR(perms, "rw-p");
+    maps_line(target, perms, name, sizeof name);
+    CHECK_STR(perms, "r--p");
+    CHECK(!mapped(q, PG));
+    // MREMAP_DONTUNMAP: the old range stays, as if never touched.
+    char *s = (char *)syscall(SYS_mremap, r, PG, PG, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0);
+    CHECK(s != MAP_FAILED && s != r);
+    CHECK_EQ(s[0], 'a');
+    CHECK(mapped(r, PG));
+    CHECK_EQ(r[0], 0);
+    munmap(s, PG), munmap(target, 4 * PG), munmap(p + 2 * PG, PG);
+}
+
+TEST(mremap_moves_shared_memory) {
+    // A shared file mapping grows with its file (python's mmap.resize) and stays shared.
+    int fd = file_of(1);
+    char *wall = anon(2, PROT_READ) + PG; // the page after the mapping is taken
+    char *m = mmap(wall - PG, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+    CHECK(m == wall - PG);
+    m[0] = 'x';
+    CHECK_OK(ftruncate(fd, 3 * PG));
+    char *n = (char *)syscall(SYS_mremap, m, PG, 3 * PG, MREMAP_MAYMOVE, 0);
+    CHECK(n != MAP_FAILED && n != m);
+    CHECK_EQ(n[0], 'x');
+    n[2 * PG] = 'y';
+    char c = 0;
+    CHECK_EQ(pread(fd, &c, 1, 2 * PG), 1);
+    CHECK_EQ(c, 'y');
+    CHECK_EQ(pwrite(fd, "z", 1, 0), 1);
+    CHECK_EQ(n[0], 'z');
+    char perms[5], name[256], real[256];
+    maps_line(n, perms, name, sizeof name);
+    CHECK_STR(perms, "rw-s");
+    CHECK(realpath("data", real) != NULL);
+    CHECK_STR(name, real);
+    // An empty old range of a shared mapping maps the same pages a second time.
+    char *twin = (char *)syscall(SYS_mremap, n, 0, PG, MREMAP_MAYMOVE, 0);
+    CHECK(twin != MAP_FAILED && twin != n);
+    twin[1] = 't';
+    CHECK_EQ(n[1], 't');
+    CHECK(mapped(n, 3 * PG));
+    munmap(twin, PG);
+    // Shared anonymous memory keeps its contents and its name.
+    char *wall2 = anon(2, PROT_READ) + PG;
+    char *sa = mmap(wall2 - PG, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED,
+                    -1, 0);
+    CHECK(sa == wall2 - PG);
+    sa[1] = 's';
+    char *sb = (char *)syscall(SYS_mremap, sa, PG, 2 * PG, MREMAP_MAYMOVE, 0);
+    CHECK(sb != MAP_FAILED && sb != sa);
+    CHECK_EQ(sb[1], 's');
+    maps_line(sb, perms, name, sizeof name);
+    CHECK_STR(perms, "rw-s");
+    CHECK_STR(name, "/dev/zero (deleted)");
+    munmap(n, 3 * PG), munmap(sb, 2 * PG), munmap(wall, PG), munmap(wall2, PG);
+    close(fd);
+}
+
+TEST(mremap_edges) {
+    char *p = anon(6, PROT_READ | PROT_WRITE);
+    CHECK_OK(munmap(p + 2 * PG, 4 * PG)); // nothing right after the two pages
+    CHECK_ERR(syscall(SYS_mremap, p + 1, PG, PG, MREMAP_MAYMOVE, 0), EINVAL);
+    CHECK_ERR(syscall(SYS_mremap, p, PG, 0, MREMAP_MAYMOVE, 0), EINVAL);
+    CHECK_ERR(syscall(SYS_mremap, p, PG, PG, 8, 0), EINVAL);
+    CHECK_ERR(syscall(SYS_mremap, p, PG, PG, MREMAP_FIXED, p + 100 * PG), EINVAL);
+    CHECK_ERR(syscall(SYS_mremap, p, PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0), EINVAL);
+    CHECK_ERR(syscall(SYS_mremap, p, PG, PG, MREMAP_MAYMOVE | MREMAP_FIXED, p + 1), EINVAL);
+    CHECK_ERR(syscall(SYS_mremap, p, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, p + PG),
+              EINVAL); // overlapping
+    CHECK_ERR(syscall(SYS_mremap, p, 0, PG, MREMAP_MAYMOVE, 0), EINVAL); // private: no duplicate
+    CHECK_ERR(syscall(SYS_mremap, p, 4 * PG, 5 * PG, MREMAP_MAYMOVE, 0), EFAULT); // past its end
+    CHECK_ERR(syscall(SYS_mremap, p, PG, 1L << 47, MREMAP_MAYMOVE, 0), EINVAL); // too big
+    munmap(p, 2 * PG);
+    CHECK_ERR(syscall(SYS_mremap, p, PG, 2 * PG, MREMAP_MAYMOVE, 0), EFAULT);
+    // The new place is checked before the old range is looked up.
+    CHECK_ERR(syscall(SYS_mremap, p, PG, PG, MREMAP_MAYMOVE | MREMAP_FIXED, p + 8 * PG + 1),
+              EINVAL);
+    CHECK_ERR(syscall(SYS_mremap, p, PG, PG, 0, 0), EFAULT);
+}
