@@ -12,6 +12,7 @@
 #include "memory.h"
 #include "memory_map.h"
 #include "paths.h"
+#include "vdso.h"
 
 namespace libos {
 namespace elf = bsc::elf;
@@ -246,6 +247,7 @@ void exec_program(const char *path, char **argv, char **envp) {
     bsc_system_info system{};
     abi().system_info_query(&system);
     const uint64_t auxv[] = {
+        AT_SYSINFO_EHDR, map_vdso(),
         AT_PHDR,   program.phdr,        AT_PHENT,  sizeof(Elf64_Phdr),
         AT_PHNUM,  program.header.e_phnum, AT_PAGESZ, kPage,
         AT_BASE,   dynamic ? interpreter.low : 0, AT_FLAGS, 0,

@@ -11,12 +11,15 @@ struct Thread {
     uint64_t clear_child_tid; // set_tid_address
     uint64_t exception_stack; // base of the stack exception upcalls run on
     SignalStack alternate_stack; // sigaltstack; size 0: none
+    uint32_t vdso_calls;         // vDSO calls being served on the program's stack (vdso.cpp)
 };
 
 // Gives the initial thread its exception stack and per-thread block.
 void initialise_main_thread();
 // The calling thread's block.
 Thread &current_thread();
+// Whether `sp` lies on the thread's exception stack (the LibOS serving a trap).
+bool on_exception_stack(const Thread &thread, uint64_t sp);
 // Starts a thread of the LibOS's own (not the program's) running fn(); its handle.
 bsc_handle start_internal_thread(void (*fn)());
 // Entry of every thread the LibOS creates: `argument` is what start_internal_thread
