@@ -25,8 +25,10 @@ static_assert(VDSO_DATA_SIZE == kPage);
 int64_t serve(uint64_t number, uint64_t arg0, uint64_t arg1) {
     Thread &thread = current_thread();
     thread.vdso_calls++;
-    bsc_cpu_context unused{}; // these handlers never look at the trapped context
-    Syscall call{{arg0, arg1}, unused};
+    // These handlers never look at a trapped context: one shared stand-in keeps the
+    // program's stack, which this runs on, from carrying one.
+    static bsc_cpu_context no_context;
+    Syscall call{{arg0, arg1}, no_context};
     int64_t result;
     switch (number) {
     case __NR_clock_gettime: result = sys_clock_gettime(call); break;
