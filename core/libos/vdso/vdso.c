@@ -91,15 +91,13 @@ int64_t __vdso_time(int64_t *t) {
 /* The third argument (struct getcpu_cache *) is unused, as in Linux. */
 long __vdso_getcpu(uint32_t *cpu, uint32_t *node, void *unused) {
     (void)unused;
-    uint32_t here_cpu, here_node;
-    long result = (long)serve(__NR_getcpu, (uintptr_t)&here_cpu, (uintptr_t)&here_node);
-    if (result != 0)
-        return result;
-    if (cpu)
-        *cpu = here_cpu;
-    if (node)
-        *node = here_node;
-    return 0;
+    uint32_t where[2]; /* processor, node */
+    long result = (long)serve(__NR_getcpu, (uintptr_t)&where[0], (uintptr_t)&where[1]);
+    uint32_t *wanted[2] = {cpu, node};
+    for (int i = 0; result == 0 && i < 2; i++)
+        if (wanted[i])
+            *wanted[i] = where[i];
+    return result;
 }
 
 /* The unprefixed names Linux's x86-64 vDSO also exports, as weak aliases. */
