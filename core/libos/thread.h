@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The LibOS's per-thread state, found through %gs (bsc_tcb.guest[0]).
+// The LibOS's per-thread state, found through %gs (bsc_tcb.guest[0]; guest[1] is the
+// vDSO's count of its calls, vdso/vdso_data.h).
 #pragma once
 
 #include "signals.h"
@@ -11,7 +12,6 @@ struct Thread {
     uint64_t clear_child_tid; // set_tid_address
     uint64_t exception_stack; // base of the stack exception upcalls run on
     SignalStack alternate_stack; // sigaltstack; size 0: none
-    uint32_t vdso_calls;         // vDSO calls being served on the program's stack (vdso.cpp)
 };
 
 // Gives the initial thread its exception stack and per-thread block.

@@ -6,6 +6,7 @@
 #include <asm-generic/errno.h>
 #include <asm-generic/mman-common.h>
 #include <elf.h>
+#include <stddef.h>
 
 #include "memory.h"
 #include "memory_map.h"
@@ -19,27 +20,23 @@ namespace libos {
 namespace {
 
 static_assert(VDSO_DATA_SIZE == kPage);
+static_assert(offsetof(bsc_tcb, guest[1]) == VDSO_CALLS_TCB_OFFSET);
 
 // The vDSO's way into the LibOS (vdso_data.h). The handlers it runs write their answers
 // into the vDSO's own buffers, which it then copies to the program's pointers itself.
 int64_t serve(uint64_t number, uint64_t arg0, uint64_t arg1) {
-    Thread &thread = current_thread();
-    thread.vdso_calls++;
     // These handlers never look at a trapped context: one shared stand-in keeps the
     // program's stack, which this runs on, from carrying one.
     static bsc_cpu_context no_context;
     Syscall call{{arg0, arg1}, no_context};
-    int64_t result;
     switch (number) {
-    case __NR_clock_gettime: result = sys_clock_gettime(call); break;
-    case __NR_clock_getres: result = sys_clock_getres(call); break;
-    case __NR_gettimeofday: result = sys_gettimeofday(call); break;
-    case __NR_time: result = sys_time(call); break;
-    case __NR_getcpu: result = sys_getcpu(call); break;
-    default: result = -ENOSYS;
+    case __NR_clock_gettime: return sys_clock_gettime(call);
+    case __NR_clock_getres: return sys_clock_getres(call);
+    case __NR_gettimeofday: return sys_gettimeofday(call);
+    case __NR_time: return sys_time(call);
+    case __NR_getcpu: return sys_getcpu(call);
+    default: return -ENOSYS;
     }
-    thread.vdso_calls--;
-    return result;
 }
 
 // Linux's KERNEL_VERSION of a release string such as "6.1.0-18-amd64" (the sublevel
@@ -98,8 +95,9 @@ uint64_t map_vdso() {
 }
 
 bool in_vdso_call(const bsc_cpu_context &c) {
-    const Thread &thread = current_thread();
-    return thread.vdso_calls > 0 && !on_exception_stack(thread, c.rsp);
+    uint64_t calls;
+    asm volatile("mov %%gs:%c1, %0" : "=r"(calls) : "i"(VDSO_CALLS_TCB_OFFSET));
+    return calls > 0 && !on_exception_stack(current_thread(), c.rsp);
 }
 
 } // namespace libos

@@ -446,7 +446,9 @@ TEST(vdso_getcpu_matches_the_system_call) {
     CHECK_EQ(vdso_calls.getcpu(&cpu, NULL, BAD_PTR), 0); // the cache argument is unused
 }
 
-// A signal that arrives while a vDSO call runs is delivered (the loop ends on it).
+// A signal whose interrupt lands anywhere in a vDSO call is delivered (each round's loop
+// ends on it): many one-shot timers, so that some land on the call's first and last
+// instructions.
 static volatile sig_atomic_t alarm_seen;
 static void on_alarm(int sig) {
     (void)sig;
@@ -461,12 +463,14 @@ TEST(vdso_call_interrupted_by_a_signal) {
     struct sigaction action = {0}, old;
     action.sa_handler = on_alarm;
     sigaction(SIGALRM, &action, &old);
-    alarm_seen = 0;
-    struct itimerval timer = {{0, 0}, {0, 2000}};
-    CHECK_OK(setitimer(ITIMER_REAL, &timer, NULL));
-    struct timespec ts;
-    while (!alarm_seen)
-        vdso_calls.clock_gettime(CLOCK_MONOTONIC, &ts);
+    for (int round = 0; round < 300; round++) {
+        alarm_seen = 0;
+        struct itimerval timer = {{0, 0}, {0, 20 + round % 50}};
+        CHECK_OK(setitimer(ITIMER_REAL, &timer, NULL));
+        struct timespec ts;
+        while (!alarm_seen)
+            vdso_calls.clock_gettime(CLOCK_MONOTONIC, &ts);
+    }
     sigaction(SIGALRM, &old, NULL);
 }
 

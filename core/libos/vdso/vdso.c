@@ -23,7 +23,10 @@ extern const char __ehdr_start[] __attribute__((visibility("hidden")));
 static int64_t serve(uint64_t number, uint64_t arg0, uint64_t arg1) {
     const struct vdso_data *data =
         (const struct vdso_data *)((uintptr_t)__ehdr_start - VDSO_DATA_SIZE);
-    return data->serve(number, arg0, arg1);
+    __asm__ volatile("incq %%gs:%c0" : : "i"(VDSO_CALLS_TCB_OFFSET) : "memory");
+    int64_t result = data->serve(number, arg0, arg1);
+    __asm__ volatile("decq %%gs:%c0" : : "i"(VDSO_CALLS_TCB_OFFSET) : "memory");
+    return result;
 }
 
 /* The system call itself, for what Linux's vDSO leaves to it (it traps to the LibOS). */

@@ -9,6 +9,12 @@
 /* The page's size: it sits at the vDSO's ELF header minus this. */
 #define VDSO_DATA_SIZE 4096
 
+/* The vDSO counts the calls it is making into the LibOS in the calling thread's
+ * bsc_tcb.guest[1], at this offset from %gs: one instruction raises the count before the
+ * call and one lowers it after, so an interrupt that lands in the LibOS's code in
+ * between always finds it raised (vdso.cpp, in_vdso_call). */
+#define VDSO_CALLS_TCB_OFFSET 24
+
 struct vdso_data {
     /* Serves one of the vDSO's system calls (`number`: __NR_clock_gettime, clock_getres,
      * gettimeofday, time or getcpu) with the LibOS's own handler of that call, whose
