@@ -20,6 +20,7 @@ struct vdso_timezone {
 /* The ELF header the vDSO is mapped at (the linker's symbol): the data page lies below. */
 extern const char __ehdr_start[] __attribute__((visibility("hidden")));
 
+/* The LibOS's answer (vdso_data.h), the call counted in the thread's TCB meanwhile. */
 static int64_t serve(uint64_t number, uint64_t arg0, uint64_t arg1) {
     const struct vdso_data *data =
         (const struct vdso_data *)((uintptr_t)__ehdr_start - VDSO_DATA_SIZE);
