@@ -13,6 +13,7 @@
 #include "memory_map.h"
 #include "paths.h"
 #include "procfs.h"
+#include "vdso.h"
 
 namespace libos {
 namespace elf = bsc::elf;
@@ -253,7 +254,9 @@ void exec_program(const char *path, char **argv, char **envp) {
 
     bsc_system_info system{};
     abi().system_info_query(&system);
+    uint64_t vdso = map_vdso(); // a fresh one for every program, as the kernel maps it
     const uint64_t auxv[] = {
+        AT_SYSINFO_EHDR, vdso,
         AT_PHDR,   program.phdr,        AT_PHENT,  sizeof(Elf64_Phdr),
         AT_PHNUM,  program.header.e_phnum, AT_PAGESZ, kPage,
         AT_BASE,   dynamic ? interpreter.low : 0, AT_FLAGS, 0,

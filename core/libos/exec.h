@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Starting a program: mapping it and its interpreter, the initial stack and auxiliary
-// vector (without a vDSO), and the jump to its entry point.
+// vector (with the vDSO, vdso.h), and the jump to its entry point.
 #pragma once
 
 namespace libos {

@@ -145,7 +145,14 @@ private:
             return r.file->path;
         if (r.shared)
             return "/dev/zero (deleted)"; // shared anonymous memory is a shmem file
-        return r.name == RegionName::heap ? "[heap]" : r.name == RegionName::stack ? "[stack]" : nullptr;
+        switch (r.name) {
+        case RegionName::heap: return "[heap]";
+        case RegionName::stack: return "[stack]";
+        case RegionName::vdso: return "[vdso]";
+        case RegionName::vvar: return "[vvar]";
+        case RegionName::none: break;
+        }
+        return nullptr;
     }
 
     void put(const char *text, size_t size) {

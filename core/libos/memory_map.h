@@ -23,7 +23,7 @@ MappedFile *mapped_file(const char *path, bsc_handle handle);
 void mapped_file_release(MappedFile *file);
 
 // How /proc/self/maps names a region without a file.
-enum class RegionName : uint8_t { none, heap, stack };
+enum class RegionName : uint8_t { none, heap, stack, vdso, vvar };
 
 struct Region {
     uint64_t start, end; // page aligned

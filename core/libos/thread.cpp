@@ -34,6 +34,10 @@ void initialise_main_thread() {
 
 Thread &current_thread() { return *reinterpret_cast<Thread *>(tcb().guest[0]); }
 
+bool on_exception_stack(const Thread &thread, uint64_t sp) {
+    return sp - thread.exception_stack <= kExceptionStackSize;
+}
+
 namespace {
 
 constexpr uint64_t kInternalStackSize = 64 * 1024;

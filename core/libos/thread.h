@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The LibOS's per-thread state, found through %gs (bsc_tcb.guest[0]).
+// The LibOS's per-thread state, found through %gs (bsc_tcb.guest[0]; guest[1] is the
+// vDSO's count of its calls, vdso/vdso_data.h).
 #pragma once
 
 #include "signals.h"
@@ -17,6 +18,8 @@ struct Thread {
 void initialise_main_thread();
 // The calling thread's block.
 Thread &current_thread();
+// Whether `sp` lies on the thread's exception stack (the LibOS serving a trap).
+bool on_exception_stack(const Thread &thread, uint64_t sp);
 // Starts a thread of the LibOS's own (not the program's) running fn(); its handle.
 bsc_handle start_internal_thread(void (*fn)());
 // Entry of every thread the LibOS creates: `argument` is what start_internal_thread

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # `cat /proc/self/maps` under `bascule run`. Where things are mapped differs from a native
 # run, so this checks what must hold: the same files are mapped as natively, cat's and
-# libc's code is there, the [heap] and [stack] lines are, no [vdso] is, and every line has
-# the kernel's layout (names from column 74).
+# libc's code is there, the [heap], [stack], [vvar] and [vdso] lines are (the vDSO read
+# and execute, as Linux maps it), and every line has the kernel's layout (names from
+# column 74).
 # Usage: maps_cat.sh BUILD_DIR; $BASCULE_TEST_STACK holds the extension options.
 set -euo pipefail
 build=$1
@@ -29,7 +30,8 @@ grep -Eq " r-xp [0-9a-f]{8} [0-9a-f]{2}:[0-9a-f]{2} [0-9]+ +$(realpath "$cat")\$
 grep -Eq " r-xp .* ${libc}\$" <<<"$maps" || fail "no executable mapping of $libc"
 grep -q ' \[heap\]$' <<<"$maps" || fail "no [heap]"
 grep -q ' \[stack\]$' <<<"$maps" || fail "no [stack]"
-grep -q '\[vdso\]' <<<"$maps" && fail "a [vdso] is listed"
+grep -Eq ' r-xp 00000000 00:00 0 +\[vdso\]$' <<<"$maps" || fail "no [vdso] (r-xp)"
+grep -Eq ' r--p 00000000 00:00 0 +\[vvar\]$' <<<"$maps" || fail "no [vvar] (r--p)"
 while IFS= read -r line; do
   [[ "$line" =~ ^[0-9a-f]{8,}-[0-9a-f]{8,}\ [r-][w-][x-][ps]\ [0-9a-f]{8}\ [0-9a-f]{2,}:[0-9a-f]{2,}\ [0-9]+\ (\ *)(.*)$ ]] ||
     fail "malformed line: $line"

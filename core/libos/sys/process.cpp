@@ -177,7 +177,7 @@ int64_t sys_sched_getaffinity(Syscall &call) {
 }
 
 // getcpu: the LibOS does not know where the thread runs; it answers processor 0, node 0
-// (glibc's sched_getcpu asks this, there being no vDSO and no rseq area).
+// (glibc's sched_getcpu asks this through the vDSO, there being no rseq area).
 int64_t sys_getcpu(Syscall &call) {
     uint32_t zero = 0;
     return ok_if((!call.arg[0] || put_user(call.arg[0], zero)) &&

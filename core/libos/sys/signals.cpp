@@ -9,6 +9,7 @@
 #include "spinlock.h"
 #include "syscalls.h"
 #include "user_memory.h"
+#include "vdso.h"
 
 namespace libos {
 namespace {
@@ -156,9 +157,10 @@ void deliver_exception(bsc_exception &exception) {
     if (exception.kind == BSC_EXCEPTION_MEMORY && user_copy_fault(c.rip, c.rax, c.rcx))
         return;
     if (exception.kind == BSC_EXCEPTION_INTERRUPT) {
-        // Inside the LibOS (serving a system call), the signal waits for the call's end.
+        // Inside the LibOS (serving a system call), the signal waits for the call's end;
+        // a vDSO call has no such end, so it is delivered there as in the program's code.
         uint64_t image = start_info().image_base;
-        if (c.rip - image >= start_info().image_size)
+        if (c.rip - image >= start_info().image_size || in_vdso_call(c))
             deliver_pending_signals(c, kNoSyscall);
         return;
     }

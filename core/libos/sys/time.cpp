@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Time system calls, served from time_query (there is no vDSO).
+// Time system calls, served from time_query (the vDSO runs these handlers too: vdso.cpp).
 #include <asm-generic/errno.h>
 #include <linux/time.h>
 #include <linux/times.h>
