@@ -17,6 +17,8 @@ struct Thread {
 void initialise_main_thread();
 // The calling thread's block.
 Thread &current_thread();
+// The calling thread's Linux thread id, as gettid answers (the initial thread's is kPid).
+inline int64_t current_tid() { return current_thread().tid + kPid - 1; }
 // Starts a thread of the LibOS's own (not the program's) running fn(); its handle.
 bsc_handle start_internal_thread(void (*fn)());
 // Entry of every thread the LibOS creates: `argument` is what start_internal_thread

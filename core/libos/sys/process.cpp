@@ -3,10 +3,13 @@
 // per-thread registrations glibc makes at start-up, and getrandom.
 #include <asm-generic/errno.h>
 #include <asm/prctl.h>
+#include <linux/random.h>
 #include <linux/resource.h>
 #include <linux/sysinfo.h>
 #include <linux/utsname.h>
 
+#include "fd_table.h"
+#include "process_state.h"
 #include "syscalls.h"
 #include "thread.h"
 #include "timespec.h"
@@ -16,6 +19,7 @@ namespace libos {
 namespace {
 
 constexpr int64_t kParentPid = 1; // see kPid
+constexpr uint64_t kTaskSizeMax = (uint64_t{1} << 47) - 4096; // the user address space's end
 
 bsc_system_info system() {
     bsc_system_info info{};
@@ -53,27 +57,11 @@ int64_t sys_exit_group(Syscall &call) { return sys_exit(call); }
 
 int64_t sys_getpid(Syscall &) { return kPid; }
 int64_t sys_getppid(Syscall &) { return kParentPid; }
-int64_t sys_gettid(Syscall &) { return current_thread().tid + kPid - 1; }
-int64_t sys_getuid(Syscall &) { return system().user_id; }
-int64_t sys_geteuid(Syscall &) { return system().user_id; }
-int64_t sys_getgid(Syscall &) { return system().group_id; }
-int64_t sys_getegid(Syscall &) { return system().group_id; }
+int64_t sys_gettid(Syscall &) { return current_tid(); }
 int64_t sys_getpgrp(Syscall &) { return kPid; }
 int64_t sys_getpgid(Syscall &) { return kPid; }
 int64_t sys_getsid(Syscall &) { return kParentPid; }
 int64_t sys_setpgid(Syscall &) { return 0; }
-
-int64_t sys_getresuid(Syscall &call) {
-    uint32_t id = system().user_id;
-    return ok_if(put_user(call.arg[0], id) && put_user(call.arg[1], id) &&
-                 put_user(call.arg[2], id));
-}
-
-int64_t sys_getresgid(Syscall &call) {
-    uint32_t id = system().group_id;
-    return ok_if(put_user(call.arg[0], id) && put_user(call.arg[1], id) &&
-                 put_user(call.arg[2], id));
-}
 
 int64_t sys_uname(Syscall &call) {
     bsc_system_info info = system();
@@ -87,24 +75,34 @@ int64_t sys_uname(Syscall &call) {
     return ok_if(put_user(call.arg[0], names));
 }
 
+// prlimit64, in Linux's order of checks: the new limit is read first (EFAULT), then the
+// target, the resource, soft above hard (EINVAL), RLIMIT_NOFILE above what the descriptor
+// table holds (Linux's nr_open: EPERM), and a raised hard limit without the privilege.
 int64_t sys_prlimit64(Syscall &call) {
-    uint64_t pid = call.arg[0], resource = call.arg[1];
-    if (pid != 0 && pid != static_cast<uint64_t>(kPid))
+    auto pid = static_cast<int32_t>(call.arg[0]);
+    uint64_t resource = static_cast<uint32_t>(call.arg[1]);
+    Limit wanted;
+    if (call.arg[2] && !get_user(call.arg[2], wanted))
+        return -EFAULT;
+    if (pid != 0 && pid != kPid && pid != current_tid())
         return -ESRCH;
     if (resource >= RLIM_NLIMITS)
         return -EINVAL;
     Limit old = limits[resource];
     if (call.arg[2]) {
-        Limit wanted;
-        if (!get_user(call.arg[2], wanted))
-            return -EFAULT;
         if (wanted.current > wanted.maximum)
             return -EINVAL;
-        if (wanted.maximum > old.maximum)
+        if (resource == RLIMIT_NOFILE && wanted.maximum > static_cast<uint64_t>(kMaxFds))
+            return -EPERM;
+        if (wanted.maximum > old.maximum && !privileged(BSC_PRIVILEGE_RESOURCES))
             return -EPERM;
         limits[resource] = wanted;
     }
     return call.arg[3] ? ok_if(put_user(call.arg[3], old)) : 0;
+}
+
+uint64_t soft_limit(unsigned resource) {
+    return resource < RLIM_NLIMITS ? limits[resource].current : kInfinity;
 }
 
 int64_t sys_getrlimit(Syscall &call) {
@@ -128,53 +126,57 @@ int64_t sys_sysinfo(Syscall &call) {
     return ok_if(put_user(call.arg[0], out));
 }
 
+// getrusage: the host's account of the process (its LibOS and runtime included), of the
+// calling thread, or of the children it waited for.
 int64_t sys_getrusage(Syscall &call) {
-    int64_t who = static_cast<int32_t>(call.arg[0]);
-    if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
-        return -EINVAL;
-    // There are no child processes yet: they used nothing.
-    int64_t cpu = who == RUSAGE_CHILDREN ? 0
-                  : clock_now(who == RUSAGE_THREAD ? BSC_CLOCK_THREAD_CPU : BSC_CLOCK_PROCESS_CPU);
-    rusage usage{};
-    usage.ru_utime.tv_sec = cpu / 1000000000;
-    usage.ru_utime.tv_usec = cpu % 1000000000 / 1000;
-    return ok_if(put_user(call.arg[1], usage));
+    auto who = static_cast<int32_t>(call.arg[0]);
+    uint32_t which;
+    switch (who) {
+    case RUSAGE_SELF: which = BSC_USAGE_PROCESS; break;
+    case RUSAGE_THREAD: which = BSC_USAGE_THREAD; break;
+    case RUSAGE_CHILDREN: which = BSC_USAGE_CHILDREN; break;
+    default: return -EINVAL;
+    }
+    bsc_process_usage used{};
+    if (bsc_status status = abi().process_usage_query(which, &used))
+        return result_of(status);
+    rusage out{};
+    out.ru_utime = {used.user_ns / kNanosPerSecond, used.user_ns % kNanosPerSecond / 1000};
+    out.ru_stime = {used.system_ns / kNanosPerSecond, used.system_ns % kNanosPerSecond / 1000};
+    out.ru_maxrss = static_cast<long>(used.max_resident / 1024);
+    out.ru_minflt = static_cast<long>(used.minor_faults);
+    out.ru_majflt = static_cast<long>(used.major_faults);
+    out.ru_inblock = static_cast<long>(used.input_blocks);
+    out.ru_oublock = static_cast<long>(used.output_blocks);
+    out.ru_nvcsw = static_cast<long>(used.voluntary_switches);
+    out.ru_nivcsw = static_cast<long>(used.involuntary_switches);
+    return ok_if(put_user(call.arg[1], out));
 }
 
 int64_t sys_arch_prctl(Syscall &call) {
     switch (call.arg[0]) {
     case ARCH_SET_FS:
         // The program's %fs is in the context the exception will resume.
-        if (call.arg[1] >= (uint64_t{1} << 47))
+        if (call.arg[1] >= kTaskSizeMax)
             return -EPERM;
         call.context.fs_base = call.arg[1];
         return 0;
     case ARCH_GET_FS: return ok_if(put_user(call.arg[1], call.context.fs_base));
     case ARCH_SET_GS:
-    case ARCH_GET_GS: return -EPERM; // %gs belongs to the ABI
+    case ARCH_GET_GS: // %gs belongs to the ABI
+        report_unsupported("arch_prctl", "ARCH_SET_GS/ARCH_GET_GS");
+        return -EPERM;
     default: return -EINVAL;
     }
 }
 
 int64_t sys_set_tid_address(Syscall &call) {
     current_thread().clear_child_tid = call.arg[0];
-    return current_thread().tid + kPid - 1;
+    return current_tid();
 }
 
 int64_t sys_set_robust_list(Syscall &) { return 0; }
 int64_t sys_rseq(Syscall &) { return -ENOSYS; } // glibc then runs without restartable sequences
-
-int64_t sys_sched_getaffinity(Syscall &call) {
-    uint32_t cpus = system().cpu_count;
-    uint64_t size = call.arg[1];
-    if (size < 8 || size % 8)
-        return -EINVAL;
-    uint64_t mask[16] = {};
-    for (uint32_t cpu = 0; cpu < cpus && cpu < 1024; cpu++)
-        mask[cpu / 64] |= uint64_t{1} << (cpu % 64);
-    uint64_t bytes = size < sizeof mask ? size : sizeof mask;
-    return copy_to_user(call.arg[2], mask, bytes) ? static_cast<int64_t>(bytes) : -EFAULT;
-}
 
 // getcpu: the LibOS does not know where the thread runs; it answers processor 0, node 0
 // (glibc's sched_getcpu asks this, there being no vDSO and no rseq area).
@@ -184,20 +186,23 @@ int64_t sys_getcpu(Syscall &call) {
                  (!call.arg[1] || put_user(call.arg[1], zero)));
 }
 
-int64_t sys_sched_yield(Syscall &) {
-    abi().thread_yield();
-    return 0;
-}
-
+// getrandom: the host's strong random bytes for every flag (the LibOS starts after the
+// host's pool is ready, so nothing blocks). At most INT_MAX bytes a call; a fault part way
+// returns the bytes written before it, as Linux.
 int64_t sys_getrandom(Syscall &call) {
+    constexpr uint32_t kFlags = GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE;
+    auto flags = static_cast<uint32_t>(call.arg[2]);
+    if ((flags & ~kFlags) || (flags & (GRND_INSECURE | GRND_RANDOM)) == (GRND_INSECURE | GRND_RANDOM))
+        return -EINVAL;
     uint8_t chunk[256];
-    uint64_t size = call.arg[1], done = 0;
+    uint64_t size = call.arg[1] > INT32_MAX ? INT32_MAX : call.arg[1], done = 0;
     while (done < size) {
         uint64_t n = size - done < sizeof chunk ? size - done : sizeof chunk;
         abi().random_read(chunk, n);
-        if (!copy_to_user(call.arg[0] + done, chunk, n))
+        uint64_t left = user_copy(reinterpret_cast<void *>(call.arg[0] + done), chunk, n);
+        done += n - left;
+        if (left)
             return done ? static_cast<int64_t>(done) : -EFAULT;
-        done += n;
     }
     return static_cast<int64_t>(done);
 }
