@@ -26,6 +26,7 @@ struct Futex {
     uint64_t address2; // uaddr2
     uint32_t value2;   // the timeout argument read as a number (nr_requeue, nr_wake2)
     uint32_t value3;   // val3
+    bool shared;       // no FUTEX_PRIVATE_FLAG
 };
 
 bool has_timeout(uint32_t command) {
@@ -57,6 +58,15 @@ int64_t time_left(const Futex &f) {
 
 int64_t check_aligned(uint64_t address) { return address % 4 ? -EINVAL : 0; }
 
+// Linux's futex key: an aligned address, and for a futex shared between processes (no
+// FUTEX_PRIVATE_FLAG) one in mapped memory, whose page the key names (EFAULT).
+int64_t check_key(uint64_t address, bool shared) {
+    if (int64_t error = check_aligned(address))
+        return error;
+    uint32_t word;
+    return shared && !get_user(address, word) ? -EFAULT : 0;
+}
+
 int64_t read_word(uint64_t address, uint32_t &value) {
     if (int64_t error = check_aligned(address))
         return error;
@@ -78,8 +88,8 @@ int64_t wait(const Futex &f, uint32_t bitset) {
 
 // Wakes up to `count` waiters of a word: the ABI's waits have no bitsets, so
 // FUTEX_WAKE_BITSET wakes any waiter (a waiter checks its word again).
-int64_t wake(uint64_t address, uint32_t count) {
-    if (int64_t error = check_aligned(address))
+int64_t wake(uint64_t address, uint32_t count, bool shared) {
+    if (int64_t error = check_key(address, shared))
         return error;
     uint32_t woken = 0;
     count = count > INT32_MAX ? INT32_MAX : count;
@@ -96,7 +106,7 @@ int64_t requeue(const Futex &f, bool compare, bool pi) {
         return -EINVAL;
     if (pi && (f.address == f.address2 || nr_wake != 1))
         return -EINVAL;
-    if (int64_t error = check_aligned(f.address) ?: check_aligned(f.address2))
+    if (int64_t error = check_key(f.address, f.shared) ?: check_key(f.address2, f.shared))
         return error;
     if (compare) {
         uint32_t current;
@@ -107,7 +117,8 @@ int64_t requeue(const Futex &f, bool compare, bool pi) {
     }
     if (pi) // no thread can be waiting to be requeued onto a PI lock
         return 0;
-    return wake(f.address, static_cast<uint32_t>(nr_wake) + static_cast<uint32_t>(nr_requeue));
+    return wake(f.address, static_cast<uint32_t>(nr_wake) + static_cast<uint32_t>(nr_requeue),
+                f.shared);
 }
 
 // FUTEX_WAKE_OP: changes the word at address2 as val3 encodes, wakes waiters of the
@@ -119,7 +130,7 @@ int64_t wake_op(const Futex &f) {
     int32_t cmparg = sign_extend_12(f.value3 & 0xfff);
     if (f.value3 >> 31) // FUTEX_OP_OPARG_SHIFT
         oparg = 1 << (oparg & 31);
-    if (int64_t error = check_aligned(f.address) ?: check_aligned(f.address2))
+    if (int64_t error = check_key(f.address, f.shared) ?: check_key(f.address2, f.shared))
         return error;
     if (op > FUTEX_OP_XOR)
         return -ENOSYS;
@@ -148,9 +159,9 @@ int64_t wake_op(const Futex &f) {
     case FUTEX_OP_CMP_GE: wake_second = o >= cmparg; break;
     default: return -ENOSYS; // after the change, as Linux
     }
-    int64_t woken = wake(f.address, f.value);
+    int64_t woken = wake(f.address, f.value, false);
     if (woken >= 0 && wake_second) {
-        int64_t more = wake(f.address2, f.value2);
+        int64_t more = wake(f.address2, f.value2, false);
         woken = more < 0 ? more : woken + more;
     }
     return woken;
@@ -226,7 +237,8 @@ int64_t sys_futex(Syscall &c) {
     auto op = static_cast<uint32_t>(c.arg[1]);
     Futex f{c.arg[0], op & FUTEX_CMD_MASK, (op & FUTEX_CLOCK_REALTIME) != 0,
             static_cast<uint32_t>(c.arg[2]), -1, BSC_CLOCK_MONOTONIC, c.arg[4],
-            static_cast<uint32_t>(c.arg[3]), static_cast<uint32_t>(c.arg[5])};
+            static_cast<uint32_t>(c.arg[3]), static_cast<uint32_t>(c.arg[5]),
+            (op & FUTEX_PRIVATE_FLAG) == 0};
     if (int64_t error = read_timeout(f, c.arg[3]))
         return error;
     if (f.realtime && f.command != FUTEX_WAIT_BITSET && f.command != FUTEX_WAIT_REQUEUE_PI &&
@@ -235,8 +247,8 @@ int64_t sys_futex(Syscall &c) {
     switch (f.command) {
     case FUTEX_WAIT: return wait(f, FUTEX_BITSET_MATCH_ANY);
     case FUTEX_WAIT_BITSET: return wait(f, f.value3);
-    case FUTEX_WAKE: return wake(f.address, f.value);
-    case FUTEX_WAKE_BITSET: return f.value3 ? wake(f.address, f.value) : -EINVAL;
+    case FUTEX_WAKE: return wake(f.address, f.value, f.shared);
+    case FUTEX_WAKE_BITSET: return f.value3 ? wake(f.address, f.value, f.shared) : -EINVAL;
     case FUTEX_REQUEUE: return requeue(f, false, false);
     case FUTEX_CMP_REQUEUE: return requeue(f, true, false);
     case FUTEX_CMP_REQUEUE_PI: return requeue(f, true, true);
