@@ -50,8 +50,8 @@ bool nice_allowed(int32_t nice) {
 
 // sched_setscheduler's permission rules for an unprivileged caller (kernel/sched/syscalls.c):
 // a real-time policy or priority only within RLIMIT_RTPRIO, leaving SCHED_IDLE only
-// within RLIMIT_NICE.
-bool change_allowed(int32_t policy, int32_t priority) {
+// within RLIMIT_NICE, and SCHED_RESET_ON_FORK cannot be cleared.
+bool change_allowed(int32_t policy, int32_t priority, bool reset_on_fork) {
     if (privileged(BSC_PRIVILEGE_PRIORITY))
         return true;
     uint64_t rtprio = soft_limit(RLIMIT_RTPRIO);
@@ -63,7 +63,7 @@ bool change_allowed(int32_t policy, int32_t priority) {
     }
     if (scheduling.policy == SCHED_IDLE && policy != SCHED_IDLE && !nice_allowed(scheduling.nice))
         return false;
-    return true;
+    return reset_on_fork || !scheduling.reset_on_fork;
 }
 
 // Applies a policy and priority: a real-time policy would have to change the host's
@@ -76,7 +76,7 @@ int64_t set_scheduling(int32_t policy, int32_t priority, bool reset_on_fork) {
                                            : priority == 0;
     if (!priority_ok)
         return -EINVAL;
-    if (!change_allowed(policy, priority))
+    if (!change_allowed(policy, priority, reset_on_fork))
         return -EPERM;
     if (is_realtime(policy) && (policy != scheduling.policy || priority != scheduling.priority)) {
         report_unsupported("sched_setscheduler", "SCHED_FIFO/SCHED_RR");
