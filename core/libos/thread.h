@@ -11,6 +11,7 @@ struct Thread {
     uint64_t clear_child_tid; // set_tid_address
     uint64_t exception_stack; // base of the stack exception upcalls run on
     SignalStack alternate_stack; // sigaltstack; size 0: none
+    char name[16]; // prctl(PR_SET_NAME), NUL-terminated; empty: the program's file name
 };
 
 // Gives the initial thread its exception stack and per-thread block.

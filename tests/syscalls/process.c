@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -187,4 +189,36 @@ TEST(getrandom_flags) {
     CHECK_ERR(syscall(SYS_getrandom, b, sizeof b, GRND_INSECURE | GRND_RANDOM), EINVAL);
     CHECK_ERR(syscall(SYS_getrandom, BAD_PTR, sizeof b, 0), EFAULT);
     CHECK_ERR(syscall(SYS_getrandom, BAD_PTR, 0x7fffffff, 0x80), EINVAL); // flags first
+}
+
+TEST(prctl_thread_name) {
+    char name[32] = {0}, saved[16];
+    CHECK_OK(prctl(PR_GET_NAME, saved));
+    CHECK_STR(saved, "syscalls_proces"); // the program's file name, cut to 15 bytes
+    CHECK_OK(prctl(PR_SET_NAME, "abcdefghijklmnopqrstuvwxyz"));
+    CHECK_OK(prctl(PR_GET_NAME, name));
+    CHECK_STR(name, "abcdefghijklmno");
+    CHECK_ERR(prctl(PR_SET_NAME, BAD_PTR), EFAULT);
+    CHECK_ERR(prctl(PR_GET_NAME, BAD_PTR), EFAULT);
+    CHECK_OK(prctl(PR_SET_NAME, saved));
+}
+
+TEST(prctl_process_settings) {
+    CHECK_EQ(prctl(PR_GET_DUMPABLE), 1);
+    CHECK_ERR(prctl(PR_SET_DUMPABLE, 2), EINVAL);
+    CHECK_OK(prctl(PR_SET_DUMPABLE, 1));
+    int sig = -1;
+    CHECK_OK(prctl(PR_GET_PDEATHSIG, &sig));
+    CHECK_EQ(sig, 0);
+    CHECK_OK(prctl(PR_SET_PDEATHSIG, SIGUSR1));
+    CHECK_OK(prctl(PR_GET_PDEATHSIG, &sig));
+    CHECK_EQ(sig, SIGUSR1);
+    CHECK_OK(prctl(PR_SET_PDEATHSIG, 0));
+    CHECK_ERR(prctl(PR_SET_PDEATHSIG, 65), EINVAL);
+    CHECK_ERR(prctl(PR_GET_PDEATHSIG, BAD_PTR), EFAULT);
+    CHECK_ERR(prctl(PR_SET_NO_NEW_PRIVS, 2, 0, 0, 0), EINVAL);
+    CHECK_ERR(prctl(PR_SET_NO_NEW_PRIVS, 1, 1, 0, 0), EINVAL);
+    CHECK_ERR(prctl(PR_GET_NO_NEW_PRIVS, 1, 0, 0, 0), EINVAL);
+    CHECK(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) >= 0);
+    CHECK_ERR(prctl(9999), EINVAL);
 }
