@@ -3,8 +3,10 @@
 // the priority-inheritance operations, on a single-threaded program.
 #include <linux/futex.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -185,4 +187,34 @@ TEST(pthread_priority_inheritance_mutex) {
     CHECK_EQ(pthread_mutex_unlock(&mutex), 0);
     CHECK_EQ(pthread_mutex_destroy(&mutex), 0);
     pthread_mutexattr_destroy(&attributes);
+}
+
+static uint32_t interrupted_word;
+
+static void change_word(int sig) {
+    (void)sig;
+    interrupted_word = 1;
+}
+
+// Waits on interrupted_word (0) until SIGALRM's handler, installed with `flags`, sets it.
+static long wait_for_alarm(int flags, const struct timespec *timeout) {
+    struct sigaction action = {0}, old;
+    action.sa_handler = change_word;
+    action.sa_flags = flags;
+    sigaction(SIGALRM, &action, &old);
+    interrupted_word = 0;
+    struct itimerval soon = {{0, 0}, {0, 10000}};
+    setitimer(ITIMER_REAL, &soon, NULL);
+    long r = futex(&interrupted_word, FUTEX_WAIT_PRIVATE, 0, timeout, NULL, 0);
+    sigaction(SIGALRM, &old, NULL);
+    return r;
+}
+
+// A handled signal ends a wait with EINTR; after an SA_RESTART handler an untimed wait
+// starts again (and finds the word changed), a timed one does not.
+TEST(futex_wait_interrupted_by_a_signal) {
+    CHECK_ERR(wait_for_alarm(0, NULL), EINTR);
+    CHECK_ERR(wait_for_alarm(SA_RESTART, NULL), EAGAIN);
+    struct timespec long_wait = {100, 0};
+    CHECK_ERR(wait_for_alarm(SA_RESTART, &long_wait), EINTR);
 }

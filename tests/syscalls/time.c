@@ -2,6 +2,7 @@
 // The time family: clock_gettime, clock_getres, clock_settime, gettimeofday, time,
 // nanosleep, clock_nanosleep, times.
 #include <pthread.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -236,4 +237,29 @@ TEST(times_agrees_with_getrusage) {
     nanosleep(&wait, NULL);
     CHECK(times(NULL) - r >= 1);
     CHECK_ERR(syscall(SYS_times, BAD_PTR), EFAULT);
+}
+
+static void ignore_alarm(int sig) { (void)sig; }
+
+// A handled signal ends a sleep with EINTR (whatever SA_RESTART says) and the time left.
+TEST(nanosleep_interrupted_reports_the_time_left) {
+    struct sigaction action = {0}, old;
+    action.sa_handler = ignore_alarm;
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGALRM, &action, &old);
+    struct itimerval soon = {{0, 0}, {0, 10000}};
+    CHECK_OK(setitimer(ITIMER_REAL, &soon, NULL));
+    struct timespec request = {100, 0}, left = {0, 0};
+    CHECK_ERR(syscall(SYS_nanosleep, &request, &left), EINTR);
+    CHECK(left.tv_sec >= 98 && left.tv_sec <= 100);
+    CHECK_OK(setitimer(ITIMER_REAL, &soon, NULL));
+    left.tv_sec = 0;
+    CHECK_ERR(syscall(SYS_clock_nanosleep, CLOCK_BOOTTIME, 0, &request, &left), EINTR);
+    CHECK(left.tv_sec >= 98 && left.tv_sec <= 100);
+    CHECK_OK(setitimer(ITIMER_REAL, &soon, NULL));
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    now.tv_sec += 100;
+    CHECK_ERR(syscall(SYS_clock_nanosleep, CLOCK_REALTIME, TIMER_ABSTIME, &now, &left), EINTR);
+    sigaction(SIGALRM, &old, NULL);
 }

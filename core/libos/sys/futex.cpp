@@ -82,8 +82,15 @@ int64_t wait(const Futex &f, uint32_t bitset) {
     if (current != f.value)
         return -EAGAIN;
     auto *word = reinterpret_cast<const uint32_t *>(f.address);
-    bsc_status status = abi().sync_wait(word, f.value, time_left(f));
-    return status == BSC_E_TIMED_OUT ? -ETIMEDOUT : result_of(status);
+    for (;;) {
+        bsc_status status = abi().sync_wait(word, f.value, time_left(f));
+        if (status == BSC_E_TIMED_OUT)
+            return -ETIMEDOUT;
+        if (status != BSC_E_INTERRUPTED)
+            return result_of(status);
+        if (signal_pending()) // Linux: restarted after an SA_RESTART handler unless timed
+            return f.deadline < 0 ? -kRestartSyscall : -EINTR;
+    }
 }
 
 // Wakes up to `count` waiters of a word: the ABI's waits have no bitsets, so
@@ -227,7 +234,7 @@ int64_t wait_requeue_pi(const Futex &f) {
         if (status != BSC_E_INTERRUPTED)
             return result_of(status);
         if (signal_pending())
-            return kRestartSyscall;
+            return -kRestartSyscall;
     }
 }
 
