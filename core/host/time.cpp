@@ -51,26 +51,25 @@ bool is_thread_clock(uint32_t clock) {
            clock == BSC_CLOCK_THREAD_CPU_ACCOUNTED;
 }
 
+// Reads a host clock's time or resolution (clock_gettime / clock_getres) into *ns.
+bsc_status read_clock(uint32_t clock, int64_t *ns, int (*read)(clockid_t, timespec *)) {
+    clockid_t id = host_clock(clock);
+    timespec value;
+    if (id == -1)
+        return BSC_E_INVALID;
+    if (read(id, &value) != 0)
+        return errno_status();
+    return write_guest(ns, nanoseconds_of(value));
+}
+
 } // namespace
 
 extern "C" bsc_status host_time_query(uint32_t clock, int64_t *ns) {
-    clockid_t id = host_clock(clock);
-    timespec now;
-    if (id == -1)
-        return BSC_E_INVALID;
-    if (::clock_gettime(id, &now) != 0)
-        return errno_status();
-    return write_guest(ns, nanoseconds_of(now));
+    return read_clock(clock, ns, ::clock_gettime);
 }
 
 extern "C" bsc_status host_time_resolution(uint32_t clock, int64_t *ns) {
-    clockid_t id = host_clock(clock);
-    timespec resolution;
-    if (id == -1)
-        return BSC_E_INVALID;
-    if (::clock_getres(id, &resolution) != 0)
-        return errno_status();
-    return write_guest(ns, nanoseconds_of(resolution));
+    return read_clock(clock, ns, ::clock_getres);
 }
 
 extern "C" bsc_status host_time_sleep_until(uint32_t clock, int64_t deadline_ns) {

@@ -63,26 +63,29 @@ int64_t clock_decode(int64_t clockid, uint32_t &clock) {
     return clockid < 0 ? cpu_clock(clockid, clock) : named_clock(clockid, clock);
 }
 
-int64_t clock_read(int64_t clockid, Timespec &out) {
-    uint32_t clock;
-    if (int64_t error = clock_decode(clockid, clock))
-        return error;
-    out = to_timespec(clock_now(clock));
-    return 0;
-}
-
 int64_t clock_resolution_ns(uint32_t clock) {
     int64_t ns = 1;
     abi().time_resolution(clock, &ns);
     return ns > 0 ? ns : 1;
 }
 
-int64_t clock_resolution(int64_t clockid, Timespec &out) {
+namespace {
+
+// The answer of a clock call: `value` of the ABI clock behind a Linux clock id.
+int64_t clock_answer(int64_t clockid, Timespec &out, int64_t (*value)(uint32_t)) {
     uint32_t clock;
     if (int64_t error = clock_decode(clockid, clock))
         return error;
-    out = to_timespec(clock_resolution_ns(clock));
+    out = to_timespec(value(clock));
     return 0;
+}
+
+} // namespace
+
+int64_t clock_read(int64_t clockid, Timespec &out) { return clock_answer(clockid, out, clock_now); }
+
+int64_t clock_resolution(int64_t clockid, Timespec &out) {
+    return clock_answer(clockid, out, clock_resolution_ns);
 }
 
 } // namespace libos

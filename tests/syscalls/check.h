@@ -81,3 +81,6 @@ void check_fail(const char *file, int line, const char *fmt, ...)
 
 // Writes `text` to a new file `path` (mode 0644), failing the test if it cannot.
 void check_write_file(const char *path, const char *text);
+
+// Runs in user mode until the process has used `ns` more nanoseconds of CPU time.
+void check_burn_cpu(long long ns);

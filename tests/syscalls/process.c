@@ -21,16 +21,6 @@
 #define GRND_INSECURE 4
 #endif
 
-static void burn_cpu(long long ns) {
-    struct timespec start, now;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &start);
-    do {
-        for (volatile int i = 0; i < 100000; i++) // mostly user time, not clock_gettime's
-            ;
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-    } while ((now.tv_sec - start.tv_sec) * 1000000000LL + now.tv_nsec - start.tv_nsec < ns);
-}
-
 TEST(process_ids) {
     CHECK_EQ(syscall(SYS_gettid), getpid());
     CHECK(getppid() >= 0);
@@ -129,7 +119,7 @@ TEST(sysinfo_fields) {
 }
 
 TEST(getrusage_reports_the_process) {
-    burn_cpu(20000000);
+    check_burn_cpu(20000000);
     struct rusage self, thread, children;
     CHECK_OK(getrusage(RUSAGE_SELF, &self));
     CHECK(self.ru_maxrss > 100); // KiB

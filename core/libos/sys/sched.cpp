@@ -88,10 +88,14 @@ int64_t set_scheduling(int32_t policy, int32_t priority, bool reset_on_fork) {
     return 0;
 }
 
-int64_t read_priority(uint64_t address, int32_t &priority) {
-    if (!address)
+// sched_setscheduler's and sched_setparam's pid and parameter, in Linux's order: EINVAL
+// for a negative pid or a null parameter, EFAULT, then ESRCH.
+int64_t read_request(uint64_t pid, uint64_t param, int32_t &priority) {
+    if (static_cast<int32_t>(pid) < 0 || !param)
         return -EINVAL;
-    return get_user(address, priority) ? 0 : -EFAULT;
+    if (!get_user(param, priority))
+        return -EFAULT;
+    return check_target(static_cast<int32_t>(pid));
 }
 
 // getpriority / setpriority's target: PRIO_PROCESS (a pid or tid), PRIO_PGRP (the
@@ -162,11 +166,7 @@ int64_t sys_sched_getscheduler(Syscall &call) {
 int64_t sys_sched_setscheduler(Syscall &call) {
     auto policy = static_cast<int32_t>(call.arg[1]);
     int32_t priority;
-    if (static_cast<int32_t>(call.arg[0]) < 0)
-        return -EINVAL;
-    if (int64_t error = read_priority(call.arg[2], priority))
-        return error;
-    if (int64_t error = check_target(static_cast<int32_t>(call.arg[0])))
+    if (int64_t error = read_request(call.arg[0], call.arg[2], priority))
         return error;
     if (policy < 0)
         return -EINVAL;
@@ -184,11 +184,7 @@ int64_t sys_sched_getparam(Syscall &call) {
 
 int64_t sys_sched_setparam(Syscall &call) {
     int32_t priority;
-    if (static_cast<int32_t>(call.arg[0]) < 0)
-        return -EINVAL;
-    if (int64_t error = read_priority(call.arg[1], priority))
-        return error;
-    if (int64_t error = check_target(static_cast<int32_t>(call.arg[0])))
+    if (int64_t error = read_request(call.arg[0], call.arg[1], priority))
         return error;
     return set_scheduling(scheduling.policy, priority, scheduling.reset_on_fork);
 }
