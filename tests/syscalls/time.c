@@ -122,13 +122,17 @@ TEST(cpu_clock_ids_edge_cases) {
 }
 
 TEST(cpu_clocks_user_and_accounted_time) {
-    check_burn_cpu(30000000); // several ticks
+    // The accounted clocks advance when a tick finds the process running: run until one has.
     struct timespec user, prof, sched;
+    do {
+        check_burn_cpu(1000000);
+        CHECK_OK(syscall(SYS_clock_gettime, CPU_CLOCK(0, CPUCLOCK_PROF), &prof));
+    } while (ns_of(prof) == 0);
     CHECK_OK(syscall(SYS_clock_gettime, CPU_CLOCK(0, CPUCLOCK_VIRT), &user));
     CHECK_OK(syscall(SYS_clock_gettime, CPU_CLOCK(0, CPUCLOCK_PROF), &prof));
     CHECK_OK(syscall(SYS_clock_gettime, CPU_CLOCK(0, CPUCLOCK_SCHED), &sched));
     CHECK(ns_of(user) <= ns_of(prof));
-    CHECK(ns_of(prof) > 0 && ns_of(sched) > 0);
+    CHECK(ns_of(sched) > 0);
 }
 
 TEST(clock_settime_is_refused) {
@@ -232,24 +236,24 @@ TEST(times_agrees_with_getrusage) {
 static void ignore_alarm(int sig) { (void)sig; }
 
 // A handled signal ends a sleep with EINTR (whatever SA_RESTART says) and the time left.
+// SIGALRM comes every 10 ms, so that one lands in the sleep however late it begins.
 TEST(nanosleep_interrupted_reports_the_time_left) {
     struct sigaction action = {0}, old;
     action.sa_handler = ignore_alarm;
     action.sa_flags = SA_RESTART;
     sigaction(SIGALRM, &action, &old);
-    struct itimerval soon = {{0, 0}, {0, 10000}};
-    CHECK_OK(setitimer(ITIMER_REAL, &soon, NULL));
+    struct itimerval every = {{0, 10000}, {0, 10000}}, off = {{0, 0}, {0, 0}};
+    CHECK_OK(setitimer(ITIMER_REAL, &every, NULL));
     struct timespec request = {100, 0}, left = {0, 0};
     CHECK_ERR(syscall(SYS_nanosleep, &request, &left), EINTR);
     CHECK(left.tv_sec >= 98 && left.tv_sec <= 100);
-    CHECK_OK(setitimer(ITIMER_REAL, &soon, NULL));
     left.tv_sec = 0;
     CHECK_ERR(syscall(SYS_clock_nanosleep, CLOCK_BOOTTIME, 0, &request, &left), EINTR);
     CHECK(left.tv_sec >= 98 && left.tv_sec <= 100);
-    CHECK_OK(setitimer(ITIMER_REAL, &soon, NULL));
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     now.tv_sec += 100;
     CHECK_ERR(syscall(SYS_clock_nanosleep, CLOCK_REALTIME, TIMER_ABSTIME, &now, &left), EINTR);
+    CHECK_OK(setitimer(ITIMER_REAL, &off, NULL));
     sigaction(SIGALRM, &old, NULL);
 }

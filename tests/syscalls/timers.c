@@ -22,6 +22,19 @@ static void catch_signal(int sig) {
 
 static void restore_default(int sig) { signal(sig, SIG_DFL); }
 
+// Waits for SIGALRM without the race of a check before pause(): blocked until
+// sigsuspend lets it in.
+static void wait_for_alarm(void) {
+    sigset_t blocked, during;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGALRM);
+    sigprocmask(SIG_BLOCK, &blocked, &during);
+    sigdelset(&during, SIGALRM);
+    while (!fired[SIGALRM])
+        sigsuspend(&during);
+    sigprocmask(SIG_UNBLOCK, &blocked, NULL);
+}
+
 static const struct itimerval disarmed;
 
 // Burns CPU time in user mode until the signal has come.
@@ -37,8 +50,7 @@ static void expect_one_signal(int which, int sig) {
     struct itimerval once = {{0, 0}, {0, 1000}};
     CHECK_OK(setitimer(which, &once, NULL));
     if (which == ITIMER_REAL)
-        while (!fired[sig])
-            pause();
+        wait_for_alarm();
     else
         spin_until_fired(sig);
     CHECK_EQ(fired[sig], 1);
@@ -132,11 +144,11 @@ TEST(alarm_returns_the_seconds_left) {
     CHECK(left == 100 || left == 99);
     CHECK_EQ(alarm(0), 50);
     CHECK_EQ(alarm(0), 0);
-    // Less than half a second left rounds up to 1, never to 0.
-    struct itimerval soon = {{0, 0}, {0, 300000}};
+    // 1.4 s rounds to 1 (and less than half a second would too, never to 0).
+    struct itimerval soon = {{0, 0}, {1, 400000}};
     CHECK_OK(setitimer(ITIMER_REAL, &soon, NULL));
     CHECK_EQ(alarm(0), 1);
-    struct itimerval later = {{0, 0}, {2, 700000}};
+    struct itimerval later = {{0, 0}, {3, 0}};
     CHECK_OK(setitimer(ITIMER_REAL, &later, NULL));
     CHECK_EQ(alarm(0), 3);
     restore_default(SIGALRM);
@@ -145,8 +157,7 @@ TEST(alarm_returns_the_seconds_left) {
 TEST(alarm_fires) {
     catch_signal(SIGALRM);
     alarm(1);
-    while (!fired[SIGALRM])
-        pause();
+    wait_for_alarm();
     CHECK_EQ(alarm(0), 0);
     restore_default(SIGALRM);
 }
