@@ -25,7 +25,26 @@ TEST(process_ids) {
     CHECK_EQ(syscall(SYS_gettid), getpid());
     CHECK(getppid() >= 0);
     CHECK_EQ(getpgid(0), getpgrp());
+    CHECK_EQ(getpgid(getpid()), getpgrp());
+    CHECK_EQ(getsid(getpid()), getsid(0));
     CHECK(getsid(0) > 0);
+    CHECK_ERR(getpgid(0x3ffffff0), ESRCH);
+    CHECK_ERR(getsid(0x3ffffff0), ESRCH);
+}
+
+TEST(setpgid_rules) {
+    CHECK_OK(setpgid(0, getpgrp())); // the group it is in
+    CHECK_ERR(setpgid(0, -1), EINVAL);
+    CHECK_ERR(setpgid(0x3ffffff0, 0), ESRCH);
+    CHECK_ERR(setpgid(0, 0x3ffffff0), EPERM); // no such group in the session
+}
+
+TEST(set_robust_list_checks_the_size) {
+    static long head[3];
+    head[0] = (long)head; // an empty list points at itself
+    CHECK_OK(syscall(SYS_set_robust_list, head, sizeof head));
+    CHECK_ERR(syscall(SYS_set_robust_list, head, 23), EINVAL);
+    CHECK_ERR(syscall(SYS_set_robust_list, head, 0), EINVAL);
 }
 
 TEST(uname_fields) {

@@ -47,6 +47,11 @@ Limit limits[RLIM_NLIMITS] = {
 
 int64_t ok_if(bool copied) { return copied ? 0 : -EFAULT; }
 
+bool is_self(uint64_t pid) {
+    auto id = static_cast<int32_t>(pid);
+    return id == 0 || id == kPid;
+}
+
 // What prctl keeps for the process.
 int32_t parent_death_signal; // PR_SET_PDEATHSIG; never sent: the virtual parent never ends
 bool dumpable = true;         // PR_SET_DUMPABLE
@@ -95,9 +100,23 @@ int64_t sys_getpid(Syscall &) { return kPid; }
 int64_t sys_getppid(Syscall &) { return kParentPid; }
 int64_t sys_gettid(Syscall &) { return current_tid(); }
 int64_t sys_getpgrp(Syscall &) { return kPid; }
-int64_t sys_getpgid(Syscall &) { return kPid; }
-int64_t sys_getsid(Syscall &) { return kParentPid; }
-int64_t sys_setpgid(Syscall &) { return 0; }
+
+// getpgid, getsid: of the program (pid 0 or its own); no other process exists.
+int64_t sys_getpgid(Syscall &call) { return is_self(call.arg[0]) ? kPid : -ESRCH; }
+int64_t sys_getsid(Syscall &call) { return is_self(call.arg[0]) ? kParentPid : -ESRCH; }
+
+// setpgid: the program already leads its own group, the only one of its session it can
+// join: EINVAL for a negative group, ESRCH for another process, EPERM for another group.
+int64_t sys_setpgid(Syscall &call) {
+    auto pid = static_cast<int32_t>(call.arg[0]), group = static_cast<int32_t>(call.arg[1]);
+    pid = pid ? pid : kPid;
+    group = group ? group : pid;
+    if (group < 0)
+        return -EINVAL;
+    if (pid != kPid)
+        return -ESRCH;
+    return group == kPid ? 0 : -EPERM;
+}
 
 int64_t sys_uname(Syscall &call) {
     bsc_system_info info = system();
@@ -247,7 +266,9 @@ int64_t sys_set_tid_address(Syscall &call) {
     return current_tid();
 }
 
-int64_t sys_set_robust_list(Syscall &) { return 0; }
+// set_robust_list: Linux's size check (the 24-byte list head); one thread, so no robust
+// futex can be left behind by another.
+int64_t sys_set_robust_list(Syscall &call) { return call.arg[1] == 24 ? 0 : -EINVAL; }
 int64_t sys_rseq(Syscall &) { return -ENOSYS; } // glibc then runs without restartable sequences
 
 // getcpu: the LibOS does not know where the thread runs; it answers processor 0, node 0
