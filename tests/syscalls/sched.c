@@ -50,6 +50,7 @@ TEST(sched_setaffinity_to_the_current_mask) {
     CHECK_OK(sched_setaffinity(0, sizeof one, &one));
     CHECK_OK(sched_getaffinity(0, sizeof now, &now));
     CHECK(CPU_EQUAL(&one, &now));
+    CHECK_EQ(sched_getcpu(), first); // it runs there now
     CHECK_OK(sched_setaffinity(0, sizeof set, &set));
 }
 

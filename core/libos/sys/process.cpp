@@ -271,12 +271,20 @@ int64_t sys_set_tid_address(Syscall &call) {
 int64_t sys_set_robust_list(Syscall &call) { return call.arg[1] == 24 ? 0 : -EINVAL; }
 int64_t sys_rseq(Syscall &) { return -ENOSYS; } // glibc then runs without restartable sequences
 
-// getcpu: the LibOS does not know where the thread runs; it answers processor 0, node 0
-// (glibc's sched_getcpu asks this, there being no vDSO and no rseq area).
+// getcpu: the LibOS does not know where the host runs the thread at this moment; it
+// answers the first processor the thread may run on (exact for a thread bound to one),
+// node 0 (glibc's sched_getcpu asks this, there being no vDSO and no rseq area).
 int64_t sys_getcpu(Syscall &call) {
-    uint32_t zero = 0;
-    return ok_if((!call.arg[0] || put_user(call.arg[0], zero)) &&
-                 (!call.arg[1] || put_user(call.arg[1], zero)));
+    uint64_t mask[16] = {};
+    uint32_t mask_size = 0, least_size = 0, cpu = 0, node = 0;
+    abi().thread_affinity_query(mask, sizeof mask, &mask_size, &least_size);
+    for (uint32_t word = 0; word < 16; word++)
+        if (mask[word]) {
+            cpu = word * 64 + static_cast<uint32_t>(__builtin_ctzll(mask[word]));
+            break;
+        }
+    return ok_if((!call.arg[0] || put_user(call.arg[0], cpu)) &&
+                 (!call.arg[1] || put_user(call.arg[1], node)));
 }
 
 // getrandom: the host's strong random bytes for every flag (the LibOS starts after the
