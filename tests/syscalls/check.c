@@ -62,6 +62,22 @@ void check_burn_cpu(long long ns) {
     } while ((now.tv_sec - start.tv_sec) * 1000000000LL + now.tv_nsec - start.tv_nsec < ns);
 }
 
+int check_capable(int cap) {
+    FILE *status = fopen("/proc/self/status", "r");
+    char line[256];
+    int answer = -1;
+    while (status && fgets(line, sizeof line, status)) {
+        unsigned long long mask;
+        if (sscanf(line, "CapEff: %llx", &mask) == 1) {
+            answer = (int)((mask >> cap) & 1);
+            break;
+        }
+    }
+    if (status)
+        fclose(status);
+    return answer;
+}
+
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
     (void)st, (void)type, (void)ftw;
     chmod(path, 0700); // a test may leave a directory without write or search permission

@@ -84,3 +84,8 @@ void check_write_file(const char *path, const char *text);
 
 // Runs in user mode until the process has used `ns` more nanoseconds of CPU time.
 void check_burn_cpu(long long ns);
+
+// Whether the process holds capability `cap` (CAP_SYS_NICE ...) in its effective set, read
+// from /proc/self/status: 1, 0, or -1 if that cannot be read. Root may lack some (a
+// container), so a test of a privilege asks this, not geteuid().
+int check_capable(int cap);

@@ -3,6 +3,7 @@
 // (getpriority/setpriority), sched_yield.
 #include "check.h"
 
+#include <linux/capability.h>
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -92,7 +93,9 @@ TEST(sched_setscheduler_rules) {
     CHECK_ERR(syscall(SYS_sched_setscheduler, -1, SCHED_OTHER, &zero), EINVAL);
     CHECK_ERR(syscall(SYS_sched_setscheduler, 0x3ffffff0, SCHED_OTHER, &zero), ESRCH);
     CHECK_ERR(sched_setparam(0, &bad), EINVAL);
-    if (geteuid() != 0) {
+    struct rlimit rtprio;
+    getrlimit(RLIMIT_RTPRIO, &rtprio);
+    if (check_capable(CAP_SYS_NICE) == 0 && rtprio.rlim_cur == 0) {
         struct sched_param rt = {10};
         CHECK_ERR(sched_setscheduler(0, SCHED_FIFO, &rt), EPERM);
     }
@@ -103,9 +106,9 @@ TEST(sched_setscheduler_rules) {
     // Only the privileged may clear SCHED_RESET_ON_FORK once set (the test ends here).
     CHECK_OK(sched_setscheduler(0, SCHED_OTHER | SCHED_RESET_ON_FORK, &zero));
     CHECK_EQ(sched_getscheduler(0), SCHED_OTHER | SCHED_RESET_ON_FORK);
-    if (geteuid() != 0)
+    if (check_capable(CAP_SYS_NICE) == 0)
         CHECK_ERR(sched_setscheduler(0, SCHED_OTHER, &zero), EPERM);
-    else
+    else if (check_capable(CAP_SYS_NICE) == 1)
         CHECK_OK(sched_setscheduler(0, SCHED_OTHER, &zero));
 }
 
@@ -142,15 +145,16 @@ TEST(nice_values) {
     // Lowering the nice value needs the privilege (or RLIMIT_NICE).
     struct rlimit nice_limit;
     getrlimit(RLIMIT_NICE, &nice_limit);
-    if (geteuid() != 0 && nice_limit.rlim_cur < (rlim_t)(20 - start))
+    int capable = check_capable(CAP_SYS_NICE);
+    if (capable == 0 && nice_limit.rlim_cur < (rlim_t)(20 - start))
         CHECK_ERR(setpriority(PRIO_PROCESS, 0, start), EACCES);
-    else
+    else if (capable == 1)
         CHECK_OK(setpriority(PRIO_PROCESS, 0, start));
     // Out of range values are clamped.
     int now = getpriority(PRIO_PROCESS, 0);
     CHECK_OK(setpriority(PRIO_PROCESS, 0, 100));
     CHECK_EQ(getpriority(PRIO_PROCESS, 0), 19);
-    if (geteuid() == 0)
+    if (capable == 1)
         CHECK_OK(setpriority(PRIO_PROCESS, 0, now));
 }
 
