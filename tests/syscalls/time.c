@@ -255,6 +255,10 @@ TEST(nanosleep_interrupted_reports_the_time_left) {
     clock_gettime(CLOCK_REALTIME, &now);
     now.tv_sec += 100;
     CHECK_ERR(syscall(SYS_clock_nanosleep, CLOCK_REALTIME, TIMER_ABSTIME, &now, &left), EINTR);
+    // A time beyond what nanoseconds hold is a very long sleep, not an error.
+    struct timespec forever = {0x7fffffffffffffffLL, 999999999};
+    CHECK_ERR(syscall(SYS_nanosleep, &forever, NULL), EINTR);
+    CHECK_ERR(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, &forever, NULL), EINTR);
     CHECK_OK(setitimer(ITIMER_REAL, &off, NULL));
     sigaction(SIGALRM, &old, NULL);
 }

@@ -45,7 +45,8 @@ int64_t read_timeout(Futex &f, uint64_t pointer) {
     int64_t ns;
     if (int64_t error = timespec_from_user(pointer, ns))
         return error;
-    f.deadline = f.command == FUTEX_WAIT ? clock_now(BSC_CLOCK_MONOTONIC) + ns : ns;
+    int64_t now = f.command == FUTEX_WAIT ? clock_now(BSC_CLOCK_MONOTONIC) : 0;
+    f.deadline = ns > INT64_MAX - now ? INT64_MAX : now + ns; // saturated, as ktime_add_safe
     return 0;
 }
 

@@ -70,6 +70,12 @@ int64_t sleep_clock(int64_t id, uint64_t time, uint32_t &clock, int64_t &ns) {
     return is_thread_cpu_clock(clock) ? -EINVAL : 0;
 }
 
+// A relative sleep's deadline, saturated as the kernel's ktime_add_safe.
+int64_t deadline_after(uint32_t clock, int64_t ns) {
+    int64_t now = clock_now(clock);
+    return ns > INT64_MAX - now ? INT64_MAX : now + ns;
+}
+
 int64_t to_clock_ticks(int64_t ns) { return ns / (kBillion / kUserHz); }
 
 } // namespace
@@ -135,7 +141,7 @@ int64_t sys_nanosleep(Syscall &call) {
         return -EFAULT;
     if (int64_t error = timespec_from_user(call.arg[0], ns))
         return error;
-    return sleep_until(BSC_CLOCK_MONOTONIC, clock_now(BSC_CLOCK_MONOTONIC) + ns, call.arg[1]);
+    return sleep_until(BSC_CLOCK_MONOTONIC, deadline_after(BSC_CLOCK_MONOTONIC, ns), call.arg[1]);
 }
 
 int64_t sys_clock_nanosleep(Syscall &call) {
@@ -145,7 +151,7 @@ int64_t sys_clock_nanosleep(Syscall &call) {
         return error;
     if (call.arg[1] & TIMER_ABSTIME) // until a time: nothing remains to report
         return sleep_until(clock, ns, 0);
-    return sleep_until(clock, clock_now(clock) + ns, call.arg[3]);
+    return sleep_until(clock, deadline_after(clock, ns), call.arg[3]);
 }
 
 // times: the process's and its waited-for children's CPU time as getrusage reports it,
