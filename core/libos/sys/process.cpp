@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Process and identity system calls: exit, ids, uname, limits, resource usage, the
-// per-thread registrations glibc makes at start-up, and getrandom.
+// Process system calls: exit, the process ids, uname, limits, resource usage, prctl, the
+// per-thread registrations glibc makes at start-up, getcpu and getrandom (the user and
+// group ids are in credentials.cpp).
 #include <asm-generic/errno.h>
 #include <asm/prctl.h>
 #include <linux/prctl.h>
