@@ -199,13 +199,21 @@ int64_t sys_getrusage(Syscall &call) {
     rusage out{};
     out.ru_utime = {used.user_ns / kNanosPerSecond, used.user_ns % kNanosPerSecond / 1000};
     out.ru_stime = {used.system_ns / kNanosPerSecond, used.system_ns % kNanosPerSecond / 1000};
-    out.ru_maxrss = static_cast<long>(used.max_resident / 1024);
-    out.ru_minflt = static_cast<long>(used.minor_faults);
-    out.ru_majflt = static_cast<long>(used.major_faults);
-    out.ru_inblock = static_cast<long>(used.input_blocks);
-    out.ru_oublock = static_cast<long>(used.output_blocks);
-    out.ru_nvcsw = static_cast<long>(used.voluntary_switches);
-    out.ru_nivcsw = static_cast<long>(used.involuntary_switches);
+    // The counters, field by field (ru_maxrss in KiB); the ones Linux leaves 0 stay 0.
+    const struct {
+        __kernel_long_t rusage::*field;
+        uint64_t value;
+    } counters[] = {
+        {&rusage::ru_maxrss, used.max_resident / 1024},
+        {&rusage::ru_minflt, used.minor_faults},
+        {&rusage::ru_majflt, used.major_faults},
+        {&rusage::ru_inblock, used.input_blocks},
+        {&rusage::ru_oublock, used.output_blocks},
+        {&rusage::ru_nvcsw, used.voluntary_switches},
+        {&rusage::ru_nivcsw, used.involuntary_switches},
+    };
+    for (const auto &counter : counters)
+        out.*counter.field = static_cast<__kernel_long_t>(counter.value);
     return ok_if(put_user(call.arg[1], out));
 }
 
