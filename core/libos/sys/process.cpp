@@ -265,7 +265,7 @@ int64_t sys_prctl(Syscall &call) {
         return 0;
     case PR_GET_NO_NEW_PRIVS: return arg || extra_args ? -EINVAL : no_new_privileges;
     default:
-        report_unsupported("prctl", "options other than NAME, PDEATHSIG, DUMPABLE, NO_NEW_PRIVS");
+        report_unsupported("prctl", "an option other than NAME, PDEATHSIG, DUMPABLE, NO_NEW_PRIVS");
         return -EINVAL;
     }
 }
