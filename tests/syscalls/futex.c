@@ -71,35 +71,40 @@ TEST(futex_requeue_and_cmp_requeue) {
 #define WAKE_OP(op, oparg, cmp, cmparg) \
     (((op) << 28) | ((cmp) << 24) | (((oparg) & 0xfff) << 12) | ((cmparg) & 0xfff))
 
+// FUTEX_WAKE_OP (`flags` added to it) waking one waiter of each word.
+static long wake_op(uint32_t *first, int flags, void *second, uint32_t encoded) {
+    return futex(first, FUTEX_WAKE_OP | flags, 1, (void *)1, second, encoded);
+}
+
 TEST(futex_wake_op_changes_the_second_word) {
     uint32_t a = 0, b = 10;
-    CHECK_EQ(futex(&a, FUTEX_WAKE_OP, 1, (void *)1, &b, WAKE_OP(FUTEX_OP_ADD, 5, FUTEX_OP_CMP_EQ, 10)), 0);
+    CHECK_EQ(wake_op(&a, 0, &b, WAKE_OP(FUTEX_OP_ADD, 5, FUTEX_OP_CMP_EQ, 10)), 0);
     CHECK_EQ(b, 15);
-    CHECK_EQ(futex(&a, FUTEX_WAKE_OP, 1, (void *)1, &b, WAKE_OP(FUTEX_OP_SET, 3, FUTEX_OP_CMP_GT, 0)), 0);
+    CHECK_EQ(wake_op(&a, 0, &b, WAKE_OP(FUTEX_OP_SET, 3, FUTEX_OP_CMP_GT, 0)), 0);
     CHECK_EQ(b, 3);
-    CHECK_EQ(futex(&a, FUTEX_WAKE_OP, 1, (void *)1, &b, WAKE_OP(FUTEX_OP_OR, 4, FUTEX_OP_CMP_NE, 0)), 0);
+    CHECK_EQ(wake_op(&a, 0, &b, WAKE_OP(FUTEX_OP_OR, 4, FUTEX_OP_CMP_NE, 0)), 0);
     CHECK_EQ(b, 7);
-    CHECK_EQ(futex(&a, FUTEX_WAKE_OP, 1, (void *)1, &b, WAKE_OP(FUTEX_OP_ANDN, 1, FUTEX_OP_CMP_LT, 0)), 0);
+    CHECK_EQ(wake_op(&a, 0, &b, WAKE_OP(FUTEX_OP_ANDN, 1, FUTEX_OP_CMP_LT, 0)), 0);
     CHECK_EQ(b, 6);
-    CHECK_EQ(futex(&a, FUTEX_WAKE_OP, 1, (void *)1, &b, WAKE_OP(FUTEX_OP_XOR, 0xf, FUTEX_OP_CMP_GE, 0)), 0);
+    CHECK_EQ(wake_op(&a, 0, &b, WAKE_OP(FUTEX_OP_XOR, 0xf, FUTEX_OP_CMP_GE, 0)), 0);
     CHECK_EQ(b, 9);
     // FUTEX_OP_OPARG_SHIFT: the argument is a bit number.
-    CHECK_EQ(futex(&a, FUTEX_WAKE_OP, 1, (void *)1, &b, WAKE_OP(FUTEX_OP_SET | 8, 4, FUTEX_OP_CMP_LE, 0)), 0);
+    CHECK_EQ(wake_op(&a, 0, &b, WAKE_OP(FUTEX_OP_SET | 8, 4, FUTEX_OP_CMP_LE, 0)), 0);
     CHECK_EQ(b, 16);
     // A negative 12-bit argument is sign-extended.
-    CHECK_EQ(futex(&a, FUTEX_WAKE_OP, 1, (void *)1, &b, WAKE_OP(FUTEX_OP_ADD, -1, FUTEX_OP_CMP_EQ, 0)), 0);
+    CHECK_EQ(wake_op(&a, 0, &b, WAKE_OP(FUTEX_OP_ADD, -1, FUTEX_OP_CMP_EQ, 0)), 0);
     CHECK_EQ(b, 15);
 }
 
 TEST(futex_wake_op_bad_input) {
     uint32_t a = 0, b = 1;
-    CHECK_ERR(futex(&a, FUTEX_WAKE_OP, 1, (void *)1, &b, WAKE_OP(5, 1, FUTEX_OP_CMP_EQ, 0)), ENOSYS);
+    CHECK_ERR(wake_op(&a, 0, &b, WAKE_OP(5, 1, FUTEX_OP_CMP_EQ, 0)), ENOSYS);
     CHECK_EQ(b, 1);
     // An unknown comparison fails after the change is made.
-    CHECK_ERR(futex(&a, FUTEX_WAKE_OP, 1, (void *)1, &b, WAKE_OP(FUTEX_OP_SET, 2, 9, 0)), ENOSYS);
+    CHECK_ERR(wake_op(&a, 0, &b, WAKE_OP(FUTEX_OP_SET, 2, 9, 0)), ENOSYS);
     CHECK_EQ(b, 2);
-    CHECK_ERR(futex(&a, FUTEX_WAKE_OP_PRIVATE, 1, (void *)1, BAD_PTR, WAKE_OP(FUTEX_OP_SET, 2, 0, 0)), EFAULT);
-    CHECK_ERR(futex(&a, FUTEX_WAKE_OP, 1, (void *)1, (char *)&b + 1, WAKE_OP(FUTEX_OP_SET, 2, 0, 0)), EINVAL);
+    CHECK_ERR(wake_op(&a, FUTEX_PRIVATE_FLAG, BAD_PTR, WAKE_OP(FUTEX_OP_SET, 2, 0, 0)), EFAULT);
+    CHECK_ERR(wake_op(&a, 0, (char *)&b + 1, WAKE_OP(FUTEX_OP_SET, 2, 0, 0)), EINVAL);
 }
 
 TEST(futex_lock_pi_takes_a_free_word) {
@@ -167,7 +172,8 @@ TEST(futex_requeue_pi) {
     CHECK_ERR(futex(&cond, FUTEX_WAIT_REQUEUE_PI, 5, NULL, &cond, 0), EINVAL);
     struct timespec past = {0, 1000};
     CHECK_ERR(futex(&cond, FUTEX_WAIT_REQUEUE_PI, 5, &past, &mutex, 0), ETIMEDOUT);
-    CHECK_ERR(futex(&cond, FUTEX_WAIT_REQUEUE_PI | FUTEX_CLOCK_REALTIME, 5, &past, &mutex, 0), ETIMEDOUT);
+    CHECK_ERR(futex(&cond, FUTEX_WAIT_REQUEUE_PI | FUTEX_CLOCK_REALTIME, 5, &past, &mutex, 0),
+              ETIMEDOUT);
     CHECK_ERR(futex(BAD_PTR, FUTEX_WAIT_REQUEUE_PI, 5, &past, &mutex, 0), EFAULT);
 }
 

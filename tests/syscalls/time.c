@@ -161,16 +161,22 @@ TEST(clock_nanosleep_clocks) {
     CHECK_OK(syscall(SYS_clock_nanosleep, CLOCK_TAI, 0, &short_sleep, NULL));
     // Clocks without a sleep; the caller's own thread CPU clock.
     CHECK_ERR(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC_RAW, 0, &short_sleep, NULL), EOPNOTSUPP);
-    CHECK_ERR(syscall(SYS_clock_nanosleep, CLOCK_REALTIME_COARSE, 0, &short_sleep, NULL), EOPNOTSUPP);
-    CHECK_ERR(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC_COARSE, 0, &short_sleep, NULL), EOPNOTSUPP);
-    CHECK_ERR(syscall(SYS_clock_nanosleep, CLOCK_THREAD_CPUTIME_ID, 0, &short_sleep, NULL), EOPNOTSUPP);
-    CHECK_ERR(syscall(SYS_clock_nanosleep, THREAD_CPU_CLOCK(0, CPUCLOCK_SCHED), 0, &short_sleep, NULL), EINVAL);
+    CHECK_ERR(syscall(SYS_clock_nanosleep, CLOCK_REALTIME_COARSE, 0, &short_sleep, NULL),
+              EOPNOTSUPP);
+    CHECK_ERR(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC_COARSE, 0, &short_sleep, NULL),
+              EOPNOTSUPP);
+    CHECK_ERR(syscall(SYS_clock_nanosleep, CLOCK_THREAD_CPUTIME_ID, 0, &short_sleep, NULL),
+              EOPNOTSUPP);
+    CHECK_ERR(
+        syscall(SYS_clock_nanosleep, THREAD_CPU_CLOCK(0, CPUCLOCK_SCHED), 0, &short_sleep, NULL),
+        EINVAL);
     CHECK_ERR(syscall(SYS_clock_nanosleep, 4242, 0, &short_sleep, NULL), EINVAL);
     CHECK_ERR(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, BAD_PTR, NULL), EFAULT);
     struct timespec bad = {0, 1000000000};
     CHECK_ERR(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &bad, NULL), EINVAL);
     // The CPU clock is read after the time: EFAULT comes first.
-    CHECK_ERR(syscall(SYS_clock_nanosleep, THREAD_CPU_CLOCK(0, CPUCLOCK_SCHED), 0, BAD_PTR, NULL), EFAULT);
+    CHECK_ERR(syscall(SYS_clock_nanosleep, THREAD_CPU_CLOCK(0, CPUCLOCK_SCHED), 0, BAD_PTR, NULL),
+              EFAULT);
 }
 
 TEST(clock_nanosleep_absolute) {
@@ -186,8 +192,10 @@ TEST(clock_nanosleep_absolute) {
     CHECK_OK(clock_gettime(CLOCK_MONOTONIC, &now));
     CHECK(ns_of(now) >= ns_of(later));
     // A deadline in the past returns at once; so does a process CPU time already reached.
-    CHECK_OK(syscall(SYS_clock_nanosleep, CLOCK_REALTIME, TIMER_ABSTIME, &(struct timespec){1, 0}, NULL));
-    CHECK_OK(syscall(SYS_clock_nanosleep, CLOCK_PROCESS_CPUTIME_ID, TIMER_ABSTIME, &(struct timespec){0, 1}, NULL));
+    CHECK_OK(syscall(SYS_clock_nanosleep, CLOCK_REALTIME, TIMER_ABSTIME, &(struct timespec){1, 0},
+                     NULL));
+    CHECK_OK(syscall(SYS_clock_nanosleep, CLOCK_PROCESS_CPUTIME_ID, TIMER_ABSTIME,
+                     &(struct timespec){0, 1}, NULL));
 }
 
 TEST(nanosleep_sleeps_at_least_as_long) {

@@ -95,7 +95,8 @@ TEST(itimer_cpu_values_and_old_values) {
         CHECK(left <= 100000001LL + tick_us && left > 100000001LL + tick_us - 50000);
         CHECK_OK(setitimer(whiches[i], &disarmed, &old));
         CHECK_EQ(old.it_interval.tv_usec, 1);
-        CHECK_EQ(old.it_value.tv_sec, now.it_value.tv_sec - (now.it_value.tv_usec < old.it_value.tv_usec));
+        CHECK_EQ(old.it_value.tv_sec,
+                 now.it_value.tv_sec - (now.it_value.tv_usec < old.it_value.tv_usec));
         CHECK_OK(getitimer(whiches[i], &now));
         CHECK_EQ(now.it_value.tv_sec, 0);
         CHECK_EQ(now.it_value.tv_usec, 0);

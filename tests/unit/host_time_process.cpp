@@ -110,7 +110,8 @@ TEST_CASE("time_query reads every clock", "[host][time]") {
     CHECK(cpu > 0);
     REQUIRE(host_time_query(BSC_CLOCK_THREAD_CPU, &cpu) == BSC_OK);
     CHECK(cpu > 0);
-    for (uint32_t clock = BSC_CLOCK_MONOTONIC_RAW; clock <= BSC_CLOCK_THREAD_CPU_ACCOUNTED; clock++) {
+    for (uint32_t clock = BSC_CLOCK_MONOTONIC_RAW; clock <= BSC_CLOCK_THREAD_CPU_ACCOUNTED;
+         clock++) {
         INFO(clock);
         CHECK(host_time_query(clock, &now) == BSC_OK);
         CHECK(now >= 0);
@@ -132,7 +133,8 @@ TEST_CASE("time_resolution reports each clock's resolution", "[host][time]") {
     REQUIRE(host_time_resolution(BSC_CLOCK_MONOTONIC_COARSE, &coarse) == BSC_OK);
     CHECK(coarse >= 1000000); // a tick
     CHECK(host_time_resolution(99, &fine) == BSC_E_INVALID);
-    CHECK(host_time_resolution(BSC_CLOCK_REALTIME, static_cast<int64_t *>(kBadPointer)) == BSC_E_FAULT);
+    CHECK(host_time_resolution(BSC_CLOCK_REALTIME, static_cast<int64_t *>(kBadPointer)) ==
+          BSC_E_FAULT);
 }
 
 TEST_CASE("time_sleep_until sleeps until a clock reaches a deadline", "[host][time]") {
@@ -157,8 +159,8 @@ TEST_CASE("process_usage_query reports the process, thread and children", "[host
     REQUIRE(host_process_usage_query(BSC_USAGE_THREAD, &usage) == BSC_OK);
     REQUIRE(host_process_usage_query(BSC_USAGE_CHILDREN, &usage) == BSC_OK);
     CHECK(host_process_usage_query(3, &usage) == BSC_E_INVALID);
-    CHECK(host_process_usage_query(BSC_USAGE_PROCESS, static_cast<bsc_process_usage *>(kBadPointer)) ==
-          BSC_E_FAULT);
+    CHECK(host_process_usage_query(BSC_USAGE_PROCESS,
+                                   static_cast<bsc_process_usage *>(kBadPointer)) == BSC_E_FAULT);
 }
 
 TEST_CASE("process_identity_query reports the ids, groups and privileges", "[host][process]") {
@@ -171,12 +173,13 @@ TEST_CASE("process_identity_query reports the ids, groups and privileges", "[hos
     CHECK(identity.group_id == ::getgid());
     CHECK(identity.group_count == static_cast<uint32_t>(::getgroups(0, nullptr)));
     std::vector<uint32_t> groups(identity.group_count + 1);
-    REQUIRE(host_process_identity_query(&identity, groups.data(), identity.group_count + 1) == BSC_OK);
+    REQUIRE(host_process_identity_query(&identity, groups.data(), identity.group_count + 1) ==
+            BSC_OK);
     if (identity.group_count > 0)
         CHECK(host_process_identity_query(&identity, static_cast<uint32_t *>(kBadPointer), 1) ==
               BSC_E_FAULT);
-    CHECK(host_process_identity_query(static_cast<bsc_process_identity *>(kBadPointer), nullptr, 0) ==
-          BSC_E_FAULT);
+    CHECK(host_process_identity_query(static_cast<bsc_process_identity *>(kBadPointer), nullptr,
+                                      0) == BSC_E_FAULT);
 }
 
 TEST_CASE("thread_affinity_query and thread_affinity_set", "[host][process]") {

@@ -302,7 +302,8 @@ int64_t sys_getcpu(Syscall &call) {
 int64_t sys_getrandom(Syscall &call) {
     constexpr uint32_t kFlags = GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE;
     auto flags = static_cast<uint32_t>(call.arg[2]);
-    if ((flags & ~kFlags) || (flags & (GRND_INSECURE | GRND_RANDOM)) == (GRND_INSECURE | GRND_RANDOM))
+    if ((flags & ~kFlags) ||
+        (flags & (GRND_INSECURE | GRND_RANDOM)) == (GRND_INSECURE | GRND_RANDOM))
         return -EINVAL;
     uint8_t chunk[256];
     uint64_t size = call.arg[1] > INT32_MAX ? INT32_MAX : call.arg[1], done = 0;
