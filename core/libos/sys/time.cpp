@@ -151,6 +151,10 @@ int64_t sys_clock_nanosleep(Syscall &call) {
         return error;
     if (call.arg[1] & TIMER_ABSTIME) // until a time: nothing remains to report
         return sleep_until(clock, ns, 0);
+    // A relative real-time sleep ignores changes of the clock: Linux runs it on the
+    // monotonic clock (glibc's nanosleep is one).
+    if (clock == BSC_CLOCK_REALTIME)
+        clock = BSC_CLOCK_MONOTONIC;
     return sleep_until(clock, deadline_after(clock, ns), call.arg[3]);
 }
 
