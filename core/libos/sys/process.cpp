@@ -60,9 +60,21 @@ bool no_new_privileges;       // PR_SET_NO_NEW_PRIVS
 
 constexpr uint64_t kNameSize = sizeof Thread::name; // the kernel's TASK_COMM_LEN
 
+int64_t set_thread_name(uint64_t address) {
+    char name[kNameSize + 1] = {};
+    int64_t length = user_string(name, reinterpret_cast<const char *>(address), kNameSize);
+    if (length == -1)
+        return -EFAULT;
+    name[kNameSize - 1] = 0; // at most 15 bytes, as strncpy_from_user reads them
+    memcpy(current_thread().name, name, kNameSize);
+    return 0;
+}
+
+} // namespace
+
 // The calling thread's name: what PR_SET_NAME gave it, else the program's file name cut
 // to 15 bytes, as exec names a task.
-void thread_name(char (&name)[kNameSize]) {
+void thread_name(char (&name)[16]) {
     Thread &thread = current_thread();
     if (thread.name[0]) {
         memcpy(name, thread.name, kNameSize);
@@ -76,18 +88,6 @@ void thread_name(char (&name)[kNameSize]) {
     memset(name, 0, kNameSize);
     memcpy(name, base, length < kNameSize - 1 ? length : kNameSize - 1);
 }
-
-int64_t set_thread_name(uint64_t address) {
-    char name[kNameSize + 1] = {};
-    int64_t length = user_string(name, reinterpret_cast<const char *>(address), kNameSize);
-    if (length == -1)
-        return -EFAULT;
-    name[kNameSize - 1] = 0; // at most 15 bytes, as strncpy_from_user reads them
-    memcpy(current_thread().name, name, kNameSize);
-    return 0;
-}
-
-} // namespace
 
 int64_t sys_exit(Syscall &call) {
     // Single-threaded for now: the last thread's exit ends the process.

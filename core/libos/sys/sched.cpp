@@ -19,13 +19,7 @@ constexpr int32_t kMaxRtPriority = 99;
 constexpr uint32_t kMaxMaskBytes = 1024; // 8192 processors, Linux's largest NR_CPUS
 
 // The process's scheduling, as sched_setscheduler and setpriority leave it.
-struct Scheduling {
-    int32_t policy = SCHED_NORMAL;
-    int32_t priority = 0; // real-time priority, 0 for the other policies
-    int32_t nice = 0;
-    bool reset_on_fork = false;
-};
-Scheduling scheduling;
+Scheduling scheduling{SCHED_NORMAL, 0, 0, false};
 
 // A pid or tid argument: 0 and the program's own ids name it; no other process exists.
 int64_t check_target(int64_t pid) {
@@ -111,14 +105,16 @@ int64_t check_priority_target(uint64_t which, uint64_t who) {
     }
 }
 
-} // namespace
-
 // The calling thread's processors from the host: the mask in the host's size, and the
 // least size the host's kernel accepts.
 int64_t query_affinity(uint64_t *mask, uint32_t capacity, uint32_t &mask_size,
                        uint32_t &least_size) {
     return result_of(abi().thread_affinity_query(mask, capacity, &mask_size, &least_size));
 }
+
+} // namespace
+
+Scheduling current_scheduling() { return scheduling; }
 
 // sched_getaffinity: Linux checks the size first (EINVAL below the host's processor ids
 // or not whole longs), then the target (pid -1 is no task: ESRCH).
