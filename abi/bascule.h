@@ -325,7 +325,52 @@ enum { /* time_query clocks */
     BSC_CLOCK_MONOTONIC = 1,     /* nanoseconds since an arbitrary fixed point */
     BSC_CLOCK_PROCESS_CPU = 2,   /* CPU time of the whole process */
     BSC_CLOCK_THREAD_CPU = 3,    /* CPU time of the calling thread */
+    /* Since ABI 1.2 (appended). */
+    BSC_CLOCK_MONOTONIC_RAW = 4, /* MONOTONIC without the host's frequency adjustments */
+    BSC_CLOCK_REALTIME_COARSE = 5,  /* REALTIME as of the host's last tick: coarser */
+    BSC_CLOCK_MONOTONIC_COARSE = 6, /* MONOTONIC as of the host's last tick */
+    BSC_CLOCK_BOOTTIME = 7,      /* MONOTONIC plus the time the host was suspended */
+    BSC_CLOCK_TAI = 8,           /* REALTIME plus the host's TAI offset (atomic time) */
+    BSC_CLOCK_PROCESS_CPU_USER = 9, /* the process's CPU time in user mode, as accounted */
+    BSC_CLOCK_PROCESS_CPU_ACCOUNTED = 10, /* its user + system time, as accounted */
+    BSC_CLOCK_THREAD_CPU_USER = 11,       /* the same for the calling thread */
+    BSC_CLOCK_THREAD_CPU_ACCOUNTED = 12,
 };
+
+/* Since ABI 1.2: process_usage_query's subjects and report. */
+enum {
+    BSC_USAGE_PROCESS = 0,  /* the whole process */
+    BSC_USAGE_THREAD = 1,   /* the calling thread */
+    BSC_USAGE_CHILDREN = 2, /* the process's children that ended and were waited for */
+};
+
+typedef struct bsc_process_usage {
+    int64_t user_ns;         /* CPU time in user mode */
+    int64_t system_ns;       /* CPU time in the host's kernel */
+    uint64_t max_resident;   /* peak resident set, bytes */
+    uint64_t minor_faults;   /* page faults served without I/O */
+    uint64_t major_faults;   /* page faults that needed I/O */
+    uint64_t input_blocks;   /* 512-byte blocks read from storage */
+    uint64_t output_blocks;  /* 512-byte blocks written to storage */
+    uint64_t voluntary_switches;   /* waits that gave up the processor */
+    uint64_t involuntary_switches; /* preemptions */
+} bsc_process_usage;
+
+/* Since ABI 1.2: what process_identity_query reports. */
+enum { /* privileges: what the process may do beyond an ordinary user */
+    BSC_PRIVILEGE_SET_USER_IDS = 1,  /* take any user id */
+    BSC_PRIVILEGE_SET_GROUP_IDS = 2, /* take any group id, set the supplementary groups */
+    BSC_PRIVILEGE_PRIORITY = 4,      /* raise its scheduling priority */
+    BSC_PRIVILEGE_RESOURCES = 8,     /* raise hard resource limits */
+    BSC_PRIVILEGE_TIME = 16,         /* set the system clock */
+};
+
+typedef struct bsc_process_identity {
+    uint32_t user_id, effective_user_id, saved_user_id, filesystem_user_id;
+    uint32_t group_id, effective_group_id, saved_group_id, filesystem_group_id;
+    uint32_t group_count; /* supplementary groups (all of them, even beyond capacity) */
+    uint32_t privileges;  /* BSC_PRIVILEGE_* */
+} bsc_process_identity;
 
 typedef struct bsc_system_info {
     uint32_t cpu_count;    /* processors the guest may run on */
@@ -425,7 +470,15 @@ typedef struct bsc_system_info {
     X(stream, stream_xattr_list_by_handle, (bsc_handle handle, char *names, uint64_t size,    \
                                            uint64_t *length))                                 \
     X(stream, stream_xattr_remove, (const char *uri, uint32_t flags, const char *name))      \
-    X(stream, stream_xattr_remove_by_handle, (bsc_handle handle, const char *name))
+    X(stream, stream_xattr_remove_by_handle, (bsc_handle handle, const char *name))          \
+    X(time, time_resolution, (uint32_t clock, int64_t *ns))                                   \
+    X(time, time_sleep_until, (uint32_t clock, int64_t deadline_ns))                          \
+    X(process, process_usage_query, (uint32_t which, bsc_process_usage *usage))               \
+    X(process, process_identity_query, (bsc_process_identity * identity, uint32_t *groups,   \
+                                       uint32_t capacity))                                    \
+    X(thread, thread_affinity_query, (uint64_t * mask, uint32_t size, uint32_t *mask_size,   \
+                                      uint32_t *least_size))                                  \
+    X(thread, thread_affinity_set, (const uint64_t *mask, uint32_t size))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

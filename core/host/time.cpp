@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Clocks and randomness: time_query and random_read.
+// Clocks and randomness: time_query, time_resolution, time_sleep_until and random_read.
 #include <sys/random.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -16,17 +16,77 @@
 using namespace bsc;
 using namespace bsc::host;
 
-extern "C" bsc_status host_time_query(uint32_t clock, int64_t *ns) {
-    static constexpr clockid_t kClocks[] = {CLOCK_REALTIME, CLOCK_MONOTONIC,
-                                            CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID};
-    if (clock >= std::size(kClocks))
+namespace {
+
+// Linux's dynamic CPU clock ids of the calling process (pid 0) and thread (tid 0): the
+// kernel's encoding ((~id) << 3) | (thread ? 4 : 0) | type, for the accounted clocks
+// that have no named id.
+constexpr clockid_t kCpuClockProfile = 0, kCpuClockUser = 1, kCpuClockThread = 4;
+constexpr clockid_t own_cpu_clock(clockid_t type, bool thread) {
+    return static_cast<clockid_t>((~0u << 3) | (thread ? kCpuClockThread : 0) | type);
+}
+
+// The host clock behind an ABI clock, or -1 for none.
+clockid_t host_clock(uint32_t clock) {
+    static constexpr clockid_t kClocks[] = {
+        CLOCK_REALTIME,
+        CLOCK_MONOTONIC,
+        CLOCK_PROCESS_CPUTIME_ID,
+        CLOCK_THREAD_CPUTIME_ID,
+        CLOCK_MONOTONIC_RAW,
+        CLOCK_REALTIME_COARSE,
+        CLOCK_MONOTONIC_COARSE,
+        CLOCK_BOOTTIME,
+        CLOCK_TAI,
+        own_cpu_clock(kCpuClockUser, false),
+        own_cpu_clock(kCpuClockProfile, false),
+        own_cpu_clock(kCpuClockUser, true),
+        own_cpu_clock(kCpuClockProfile, true),
+    };
+    return clock < std::size(kClocks) ? kClocks[clock] : -1;
+}
+
+// The clocks a thread can sleep on: Linux cannot put a thread to sleep on its own CPU
+// clocks (it would never wake up).
+bool is_thread_clock(uint32_t clock) {
+    return clock == BSC_CLOCK_THREAD_CPU || clock == BSC_CLOCK_THREAD_CPU_USER ||
+           clock == BSC_CLOCK_THREAD_CPU_ACCOUNTED;
+}
+
+// Reads a host clock's time or resolution (SYS_clock_gettime / SYS_clock_getres) into
+// *ns. The system call, not glibc's vDSO path: that reads the time stamp counter, which
+// is trapped on guest threads, and enabling it for the host costs more than the call.
+bsc_status read_clock(uint32_t clock, int64_t *ns, long system_call) {
+    clockid_t id = host_clock(clock);
+    timespec value;
+    if (id == -1)
         return BSC_E_INVALID;
-    // The system call, not glibc's vDSO path: that reads the time stamp counter, which
-    // is trapped on guest threads, and enabling it for the host costs more than the call.
-    timespec now;
-    if (::syscall(SYS_clock_gettime, kClocks[clock], &now) != 0)
+    if (::syscall(system_call, id, &value) != 0)
         return errno_status();
-    return write_guest(ns, nanoseconds_of(now));
+    return write_guest(ns, nanoseconds_of(value));
+}
+
+} // namespace
+
+extern "C" bsc_status host_time_query(uint32_t clock, int64_t *ns) {
+    return read_clock(clock, ns, SYS_clock_gettime);
+}
+
+extern "C" bsc_status host_time_resolution(uint32_t clock, int64_t *ns) {
+    return read_clock(clock, ns, SYS_clock_getres);
+}
+
+extern "C" bsc_status host_time_sleep_until(uint32_t clock, int64_t deadline_ns) {
+    clockid_t id = host_clock(clock);
+    if (id == -1 || is_thread_clock(clock))
+        return BSC_E_INVALID;
+    timespec deadline = timespec_of(deadline_ns);
+    // clock_nanosleep returns the error itself; EINTR: the runtime interrupted the thread.
+    int error = ::clock_nanosleep(id, TIMER_ABSTIME, &deadline, nullptr);
+    if (error == 0)
+        return BSC_OK;
+    errno = error;
+    return errno_status();
 }
 
 extern "C" bsc_status host_random_read(void *buffer, uint64_t size) {

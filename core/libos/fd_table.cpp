@@ -4,9 +4,11 @@
 
 #include <asm-generic/errno.h>
 #include <asm-generic/fcntl.h>
+#include <linux/resource.h>
 
 #include "heap.h"
 #include "memory_map.h"
+#include "process_state.h"
 #include "spinlock.h"
 
 namespace libos {
@@ -17,6 +19,11 @@ bool close_on_exec[kMaxFds];
 Spinlock table_lock;
 
 } // namespace
+
+int fd_limit() {
+    uint64_t limit = soft_limit(RLIMIT_NOFILE);
+    return limit < static_cast<uint64_t>(kMaxFds) ? static_cast<int>(limit) : kMaxFds;
+}
 
 void initialise_fd_table(const bsc_handle stdio[3]) {
     for (int fd = 0; fd < 3; fd++) {
@@ -61,7 +68,7 @@ void file_release(OpenFile *file) {
 int fd_install(OpenFile *file, int lowest, bool cloexec) {
     {
         SpinGuard guard(table_lock);
-        for (int fd = lowest < 0 ? 0 : lowest; fd < kMaxFds; fd++)
+        for (int fd = lowest < 0 ? 0 : lowest, end = fd_limit(); fd < end; fd++)
             if (!files[fd]) {
                 files[fd] = file;
                 close_on_exec[fd] = cloexec;
@@ -73,7 +80,7 @@ int fd_install(OpenFile *file, int lowest, bool cloexec) {
 }
 
 int fd_install_at(OpenFile *file, int fd, bool cloexec) {
-    if (fd < 0 || fd >= kMaxFds) {
+    if (fd < 0 || fd >= fd_limit()) {
         file_release(file);
         return -EBADF;
     }

@@ -22,6 +22,10 @@ struct OpenFile {
 
 inline constexpr int kMaxFds = 1024;
 
+// The descriptors the program may use now: below RLIMIT_NOFILE's soft limit and the
+// table's size.
+int fd_limit();
+
 // Descriptors 0, 1 and 2 for the runtime's standard streams.
 void initialise_fd_table(const bsc_handle stdio[3]);
 

@@ -2,6 +2,7 @@
 // The program's own /proc directory, generated from the LibOS's state in the kernel's
 // formats, and the rule that hides every other process.
 #include "procfs.h"
+#include "process_state.h"
 
 #include <asm-generic/errno.h>
 
@@ -17,12 +18,13 @@
 namespace libos {
 namespace {
 
+char program_name[16]; // the kernel's TASK_COMM_LEN, NUL included
+
 constexpr char kPidText[] = "2", kThreadSelfText[] = "2/task/2";
 static_assert(kPid == 2, "kPidText and kThreadSelfText name the program's pid");
 constexpr int64_t kParentPid = 1;
 constexpr int kMaxLinks = 40; // as the kernel's MAXSYMLINKS
 
-char program_name[16]; // the kernel's TASK_COMM_LEN, NUL included
 uint64_t arguments_start, environment_start, strings_end;
 uint64_t start_ticks; // since boot, in the kernel's USER_HZ ticks
 constexpr uint64_t kNanosecondsPerTick = 10000000; // USER_HZ = 100
@@ -200,8 +202,10 @@ void put_stat(Text &text) {
     int64_t cpu = 0;
     abi().time_query(BSC_CLOCK_PROCESS_CPU, &cpu);
     uint64_t ticks = static_cast<uint64_t>(cpu) / kNanosecondsPerTick;
+    char name[16];
+    thread_name(name);
     text.print("%ld (%s) R %ld %ld %ld 0 -1 4194304 0 0 0 0 %lu 0 0 0 20 0 1 0 %lu %lu 0 ",
-               kPid, program_name, kParentPid, kPid, kParentPid, ticks, start_ticks,
+               kPid, name, kParentPid, kPid, kParentPid, ticks, start_ticks,
                mapped_bytes());
     SignalSets signals = signal_sets();
     text.print("18446744073709551615 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 0 ",
@@ -231,7 +235,9 @@ void put_status(Text &text) {
     char umask_digits[5] = {'0', static_cast<char>('0' + ((mask >> 6) & 7)),
                             static_cast<char>('0' + ((mask >> 3) & 7)),
                             static_cast<char>('0' + (mask & 7)), 0};
-    text.print("Name:\t%s\nUmask:\t%s\nState:\tR (running)\n", program_name, umask_digits);
+    char name[16];
+    thread_name(name);
+    text.print("Name:\t%s\nUmask:\t%s\nState:\tR (running)\n", name, umask_digits);
     text.print("Tgid:\t%ld\nNgid:\t0\nPid:\t%ld\nPPid:\t%ld\nTracerPid:\t0\n", kPid, kPid,
                kParentPid);
     text.print("Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
@@ -253,8 +259,11 @@ void put_text(Text &text, const char *entry) {
         put_program_memory(text, arguments_start, environment_start);
     else if (freestanding::equal(entry, "environ"))
         put_program_memory(text, environment_start, strings_end);
-    else if (freestanding::equal(entry, "comm"))
-        text.print("%s\n", program_name);
+    else if (freestanding::equal(entry, "comm")) {
+        char name[16];
+        thread_name(name);
+        text.print("%s\n", name);
+    }
     else if (freestanding::equal(entry, "stat"))
         put_stat(text);
     else if (freestanding::equal(entry, "statm"))
@@ -526,6 +535,8 @@ void note_program_start(const char *path) {
     memcpy(program_name, base, n);
     program_name[n] = 0;
 }
+
+const char *program_comm() { return program_name; }
 
 void set_program_strings(uint64_t arguments, uint64_t environment, uint64_t end) {
     arguments_start = arguments, environment_start = environment, strings_end = end;

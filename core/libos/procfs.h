@@ -50,6 +50,8 @@ bsc_stream_attributes proc_attributes(ProcNode node);
 // start time (now), and where its argument and environment strings lie in its memory
 // (cmdline, environ).
 void note_program_start(const char *path);
+// The name exec gave the program (the kernel's comm before any PR_SET_NAME).
+const char *program_comm();
 void set_program_strings(uint64_t arguments, uint64_t environment, uint64_t end);
 
 } // namespace libos

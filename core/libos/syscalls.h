@@ -36,14 +36,22 @@ void handle_syscall(bsc_cpu_context &context);
     /* sys/memory.cpp */                                                                \
     X(mmap) X(munmap) X(mprotect) X(mremap) X(brk) X(madvise) X(msync)                  \
     /* sys/process.cpp */                                                               \
-    X(exit) X(exit_group) X(getpid) X(getppid) X(gettid) X(getuid) X(geteuid)           \
-    X(getgid) X(getegid) X(getresuid) X(getresgid) X(getpgrp) X(getpgid) X(getsid)      \
-    X(setpgid) X(uname) X(prlimit64) X(getrlimit) X(setrlimit) X(sysinfo) X(getrusage)  \
-    X(arch_prctl) X(set_tid_address) X(set_robust_list) X(rseq) X(sched_getaffinity)    \
-    X(sched_yield) X(getcpu) X(getrandom)                                               \
+    X(exit) X(exit_group) X(getpid) X(getppid) X(gettid) X(getpgrp) X(getpgid)          \
+    X(getsid) X(setpgid) X(uname) X(prlimit64) X(getrlimit) X(setrlimit) X(sysinfo)     \
+    X(getrusage) X(arch_prctl) X(prctl) X(set_tid_address) X(set_robust_list) X(rseq)   \
+    X(getcpu) X(getrandom)                                                              \
+    /* sys/credentials.cpp */                                                           \
+    X(getuid) X(geteuid) X(getgid) X(getegid) X(getresuid) X(getresgid) X(getgroups)    \
+    X(setgroups) X(setuid) X(setgid) X(setreuid) X(setregid) X(setresuid)               \
+    X(setresgid) X(setfsuid) X(setfsgid)                                                \
+    /* sys/sched.cpp */                                                                 \
+    X(sched_getaffinity) X(sched_setaffinity) X(sched_yield) X(sched_getscheduler)      \
+    X(sched_setscheduler) X(sched_getparam) X(sched_setparam)                           \
+    X(sched_get_priority_max) X(sched_get_priority_min) X(sched_rr_get_interval)        \
+    X(getpriority) X(setpriority)                                                       \
     /* sys/time.cpp */                                                                  \
-    X(clock_gettime) X(clock_getres) X(gettimeofday) X(time) X(nanosleep)               \
-    X(clock_nanosleep) X(times)                                                         \
+    X(clock_gettime) X(clock_getres) X(clock_settime) X(gettimeofday) X(time)           \
+    X(nanosleep) X(clock_nanosleep) X(times)                                            \
     /* sys/futex.cpp */                                                                 \
     X(futex)                                                                            \
     /* sys/signals.cpp */                                                               \

@@ -12,6 +12,7 @@ struct Thread {
     uint64_t clear_child_tid; // set_tid_address
     uint64_t exception_stack; // base of the stack exception upcalls run on
     SignalStack alternate_stack; // sigaltstack; size 0: none
+    char name[16]; // prctl(PR_SET_NAME), NUL-terminated; empty: the program's file name
 };
 
 // Gives the initial thread its exception stack and per-thread block.
@@ -20,6 +21,8 @@ void initialise_main_thread();
 Thread &current_thread();
 // Whether `sp` lies on the thread's exception stack (the LibOS serving a trap).
 bool on_exception_stack(const Thread &thread, uint64_t sp);
+// The calling thread's Linux thread id, as gettid answers (the initial thread's is kPid).
+inline int64_t current_tid() { return current_thread().tid + kPid - 1; }
 // Starts a thread of the LibOS's own (not the program's) running fn(); its handle.
 bsc_handle start_internal_thread(void (*fn)());
 // Entry of every thread the LibOS creates: `argument` is what start_internal_thread

@@ -24,7 +24,9 @@ int64_t timespec_from_user(uint64_t address, int64_t &ns, int64_t absent) {
         return -EFAULT;
     if (t.sec < 0 || t.nsec < 0 || t.nsec >= kNanosPerSecond)
         return -EINVAL;
-    ns = t.sec * kNanosPerSecond + t.nsec;
+    // Times beyond what nanoseconds hold (year 2262) saturate, as the kernel's ktime does.
+    bool too_far = t.sec >= INT64_MAX / kNanosPerSecond;
+    ns = too_far ? INT64_MAX : t.sec * kNanosPerSecond + t.nsec;
     return 0;
 }
 

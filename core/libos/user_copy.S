@@ -4,7 +4,9 @@
  * (signals.cpp), like the kernel's exception tables. */
     .text
     .globl user_copy_begin, user_copy_end, user_copy_fixup, user_copy, user_string
+    .globl user_cmpxchg32
     .hidden user_copy_begin, user_copy_end, user_copy_fixup, user_copy, user_string
+    .hidden user_cmpxchg32
 
 user_copy_begin:
 /* uint64_t user_copy(void *dst, const void *src, uint64_t size): bytes left uncopied. */
@@ -28,10 +30,18 @@ user_string:
     jmp 1b
 2:  mov $-2, %rax
 3:  ret
+
+/* int64_t user_cmpxchg32(uint32_t *word, uint32_t expected, uint32_t desired): stores
+ * desired if the word holds expected, atomically; the word's old value, or -1 on a fault
+ * (as in user_string). */
+user_cmpxchg32:
+    mov %esi, %eax
+    lock cmpxchg %edx, (%rdi)
+    ret
 user_copy_end:
 
-/* A fault in user_copy leaves the remaining count in %rcx; in user_string -1 is the
- * answer. Both come here with %rax set by the handler. */
+/* A fault in user_copy leaves the remaining count in %rcx; in user_string and
+ * user_cmpxchg32 -1 is the answer. Both come here with %rax set by the handler. */
 user_copy_fixup:
     ret
     .section .note.GNU-stack, "", @progbits

@@ -9,6 +9,7 @@
 extern "C" {
 uint64_t user_copy(void *dst, const void *src, uint64_t size);
 int64_t user_string(char *dst, const char *src, uint64_t capacity);
+int64_t user_cmpxchg32(uint32_t *word, uint32_t expected, uint32_t desired);
 extern const char user_copy_begin[], user_copy_end[], user_copy_fixup[];
 }
 
@@ -25,6 +26,15 @@ template <class T> bool put_user(uint64_t dst, const T &value) {
 }
 template <class T> bool get_user(uint64_t src, T &value) {
     return copy_from_user(&value, src, sizeof value);
+}
+
+// Compares the program's 32-bit word at `address` with `expected` and, if equal, stores
+// `desired`, atomically: false on a fault, else the value found in `old`.
+inline bool compare_exchange_user(uint64_t address, uint32_t expected, uint32_t desired,
+                                  uint32_t &old) {
+    int64_t found = user_cmpxchg32(reinterpret_cast<uint32_t *>(address), expected, desired);
+    old = static_cast<uint32_t>(found);
+    return found >= 0;
 }
 
 // Copies a path-like string: its length, or -EFAULT / -ENAMETOOLONG.

@@ -66,6 +66,8 @@ constexpr ParamRule kRules[] = {
     {"stream_open_pair", "ends", [](ParamInfo &p, auto &) { p.count = 2; }},
     {"debug_print", "text",
      [](ParamInfo &p, auto &all) { p.length_param = index_of(all, "length"); }},
+    // A guest array of `capacity` group ids, or null: shown as the count only.
+    {"process_identity_query", "groups", [](ParamInfo &p, auto &) { p.hidden = true; }},
     {"start", "abi", [](ParamInfo &p, auto &) { p.hidden = true; }},
     {"start", "info", [](ParamInfo &p, auto &) { p.expansion = Expansion::start_info; }},
     {"exception", "exception", [](ParamInfo &p, auto &) { p.expansion = Expansion::exception; }},

@@ -31,7 +31,7 @@ struct ParamInfo {
     std::string name;
     Style style = Style::decimal;
     bool in_out = false;      // a pointed-to value that is read before and after the call
-    bool hidden = false;      // not shown at all
+    bool hidden = false;      // not shown at all, going in or coming out
     uint8_t count = 1;        // pointed-to integers written by the call (an array if > 1)
     int length_param = -1;    // for a text buffer: the index of the parameter with its length
     Expansion expansion = Expansion::none;

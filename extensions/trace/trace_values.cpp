@@ -181,7 +181,7 @@ std::vector<Field> output_fields(const CallRecord &record) {
         return fields;
     const auto &params = record.call->params;
     for (size_t i = 0; i < params.size() && i < record.args.size(); i++)
-        if (is_out(record.args[i].type))
+        if (is_out(record.args[i].type) && !params[i].hidden)
             fields.push_back({params[i].name, pointed_to(params[i], record.args[i])});
     return fields;
 }

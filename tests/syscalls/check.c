@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 enum { kMaxTests = 256 };
@@ -49,6 +50,32 @@ void check_write_file(const char *path, const char *text) {
         check_fail(__FILE__, __LINE__, "cannot write %s: %s", path, strerror(errno));
     if (fd >= 0)
         close(fd);
+}
+
+void check_burn_cpu(long long ns) {
+    struct timespec start, now;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &start);
+    do {
+        for (volatile int i = 0; i < 100000; i++) // mostly user time, not clock_gettime's
+            ;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+    } while ((now.tv_sec - start.tv_sec) * 1000000000LL + now.tv_nsec - start.tv_nsec < ns);
+}
+
+int check_capable(int cap) {
+    FILE *status = fopen("/proc/self/status", "r");
+    char line[256];
+    int answer = -1;
+    while (status && fgets(line, sizeof line, status)) {
+        unsigned long long mask;
+        if (sscanf(line, "CapEff: %llx", &mask) == 1) {
+            answer = (int)((mask >> cap) & 1);
+            break;
+        }
+    }
+    if (status)
+        fclose(status);
+    return answer;
 }
 
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {

@@ -81,3 +81,11 @@ void check_fail(const char *file, int line, const char *fmt, ...)
 
 // Writes `text` to a new file `path` (mode 0644), failing the test if it cannot.
 void check_write_file(const char *path, const char *text);
+
+// Runs in user mode until the process has used `ns` more nanoseconds of CPU time.
+void check_burn_cpu(long long ns);
+
+// Whether the process holds capability `cap` (CAP_SYS_NICE ...) in its effective set, read
+// from /proc/self/status: 1, 0, or -1 if that cannot be read. Root may lack some (a
+// container), so a test of a privilege asks this, not geteuid().
+int check_capable(int cap);

@@ -95,7 +95,7 @@ TEST_CASE("status_from_errno maps every errno family", "[host][process]") {
     CHECK(bsc::host::status_from_result(-ENOENT) == BSC_E_NOT_FOUND);
 }
 
-TEST_CASE("time_query reads four clocks", "[host][time]") {
+TEST_CASE("time_query reads every clock", "[host][time]") {
     host_ready();
     int64_t first = monotonic_ns(), second = monotonic_ns();
     CHECK(second >= first);
@@ -110,9 +110,93 @@ TEST_CASE("time_query reads four clocks", "[host][time]") {
     CHECK(cpu > 0);
     REQUIRE(host_time_query(BSC_CLOCK_THREAD_CPU, &cpu) == BSC_OK);
     CHECK(cpu > 0);
-    CHECK(host_time_query(4, &now) == BSC_E_INVALID);
+    for (uint32_t clock = BSC_CLOCK_MONOTONIC_RAW; clock <= BSC_CLOCK_THREAD_CPU_ACCOUNTED;
+         clock++) {
+        INFO(clock);
+        CHECK(host_time_query(clock, &now) == BSC_OK);
+        CHECK(now >= 0);
+    }
+    int64_t real = 0, tai = 0;
+    REQUIRE(host_time_query(BSC_CLOCK_REALTIME, &real) == BSC_OK);
+    REQUIRE(host_time_query(BSC_CLOCK_TAI, &tai) == BSC_OK);
+    CHECK(tai >= real);
+    CHECK(host_time_query(BSC_CLOCK_THREAD_CPU_ACCOUNTED + 1, &now) == BSC_E_INVALID);
     CHECK(host_time_query(BSC_CLOCK_MONOTONIC, static_cast<int64_t *>(kBadPointer)) == BSC_E_FAULT);
     CHECK(host_time_query(BSC_CLOCK_MONOTONIC, nullptr) == BSC_E_FAULT);
+}
+
+TEST_CASE("time_resolution reports each clock's resolution", "[host][time]") {
+    host_ready();
+    int64_t fine = 0, coarse = 0;
+    REQUIRE(host_time_resolution(BSC_CLOCK_MONOTONIC, &fine) == BSC_OK);
+    CHECK(fine == 1);
+    REQUIRE(host_time_resolution(BSC_CLOCK_MONOTONIC_COARSE, &coarse) == BSC_OK);
+    CHECK(coarse >= 1000000); // a tick
+    CHECK(host_time_resolution(99, &fine) == BSC_E_INVALID);
+    CHECK(host_time_resolution(BSC_CLOCK_REALTIME, static_cast<int64_t *>(kBadPointer)) ==
+          BSC_E_FAULT);
+}
+
+TEST_CASE("time_sleep_until sleeps until a clock reaches a deadline", "[host][time]") {
+    host_ready();
+    int64_t start = monotonic_ns();
+    REQUIRE(host_time_sleep_until(BSC_CLOCK_MONOTONIC, start + 2000000) == BSC_OK);
+    CHECK(monotonic_ns() >= start + 2000000);
+    CHECK(host_time_sleep_until(BSC_CLOCK_REALTIME, 0) == BSC_OK); // in the past
+    int64_t cpu = 0;
+    REQUIRE(host_time_query(BSC_CLOCK_PROCESS_CPU, &cpu) == BSC_OK);
+    CHECK(host_time_sleep_until(BSC_CLOCK_PROCESS_CPU, cpu) == BSC_OK);
+    CHECK(host_time_sleep_until(BSC_CLOCK_THREAD_CPU, cpu) == BSC_E_INVALID);
+    CHECK(host_time_sleep_until(99, 0) == BSC_E_INVALID);
+}
+
+TEST_CASE("process_usage_query reports the process, thread and children", "[host][process]") {
+    host_ready();
+    bsc_process_usage usage{};
+    REQUIRE(host_process_usage_query(BSC_USAGE_PROCESS, &usage) == BSC_OK);
+    CHECK(usage.max_resident > 1024 * 1024);
+    CHECK(usage.minor_faults > 0);
+    REQUIRE(host_process_usage_query(BSC_USAGE_THREAD, &usage) == BSC_OK);
+    REQUIRE(host_process_usage_query(BSC_USAGE_CHILDREN, &usage) == BSC_OK);
+    CHECK(host_process_usage_query(3, &usage) == BSC_E_INVALID);
+    CHECK(host_process_usage_query(BSC_USAGE_PROCESS,
+                                   static_cast<bsc_process_usage *>(kBadPointer)) == BSC_E_FAULT);
+}
+
+TEST_CASE("process_identity_query reports the ids, groups and privileges", "[host][process]") {
+    host_ready();
+    bsc_process_identity identity{};
+    REQUIRE(host_process_identity_query(&identity, nullptr, 0) == BSC_OK);
+    CHECK(identity.user_id == ::getuid());
+    CHECK(identity.effective_user_id == ::geteuid());
+    CHECK(identity.filesystem_user_id == ::geteuid());
+    CHECK(identity.group_id == ::getgid());
+    CHECK(identity.group_count == static_cast<uint32_t>(::getgroups(0, nullptr)));
+    std::vector<uint32_t> groups(identity.group_count + 1);
+    REQUIRE(host_process_identity_query(&identity, groups.data(), identity.group_count + 1) ==
+            BSC_OK);
+    if (identity.group_count > 0)
+        CHECK(host_process_identity_query(&identity, static_cast<uint32_t *>(kBadPointer), 1) ==
+              BSC_E_FAULT);
+    CHECK(host_process_identity_query(static_cast<bsc_process_identity *>(kBadPointer), nullptr,
+                                      0) == BSC_E_FAULT);
+}
+
+TEST_CASE("thread_affinity_query and thread_affinity_set", "[host][process]") {
+    host_ready();
+    uint64_t mask[128] = {};
+    uint32_t size = 0, least = 0;
+    REQUIRE(host_thread_affinity_query(mask, sizeof mask, &size, &least) == BSC_OK);
+    CHECK(size >= 8);
+    CHECK(least >= 8);
+    CHECK(least <= size);
+    CHECK(mask[0] != 0);
+    REQUIRE(host_thread_affinity_set(mask, size) == BSC_OK);
+    uint64_t none[128] = {};
+    CHECK(host_thread_affinity_set(none, size) == BSC_E_INVALID);
+    CHECK(host_thread_affinity_set(static_cast<uint64_t *>(kBadPointer), 8) == BSC_E_FAULT);
+    CHECK(host_thread_affinity_query(static_cast<uint64_t *>(kBadPointer), 8, &size, &least) ==
+          BSC_E_FAULT);
 }
 
 TEST_CASE("random_read fills buffers of any size", "[host][time]") {

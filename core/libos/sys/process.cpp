@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: MIT
-// Process and identity system calls: exit, ids, uname, limits, resource usage, the
-// per-thread registrations glibc makes at start-up, and getrandom.
+// Process system calls: exit, the process ids, uname, limits, resource usage, prctl, the
+// per-thread registrations glibc makes at start-up, getcpu and getrandom (the user and
+// group ids are in credentials.cpp).
 #include <asm-generic/errno.h>
 #include <asm/prctl.h>
+#include <linux/prctl.h>
+#include <linux/random.h>
 #include <linux/resource.h>
 #include <linux/sysinfo.h>
 #include <linux/utsname.h>
 
+#include "exec.h"
+#include "fd_table.h"
+#include "process_state.h"
+#include "procfs.h"
 #include "syscalls.h"
 #include "thread.h"
 #include "timespec.h"
@@ -16,6 +23,7 @@ namespace libos {
 namespace {
 
 constexpr int64_t kParentPid = 1; // see kPid
+constexpr uint64_t kTaskSizeMax = (uint64_t{1} << 47) - 4096; // the user address space's end
 
 bsc_system_info system() {
     bsc_system_info info{};
@@ -41,7 +49,38 @@ Limit limits[RLIM_NLIMITS] = {
 
 int64_t ok_if(bool copied) { return copied ? 0 : -EFAULT; }
 
+bool is_self(uint64_t pid) {
+    auto id = static_cast<int32_t>(pid);
+    return id == 0 || id == kPid;
+}
+
+// What prctl keeps for the process.
+int32_t parent_death_signal; // PR_SET_PDEATHSIG; never sent: the virtual parent never ends
+bool dumpable = true;         // PR_SET_DUMPABLE
+bool no_new_privileges;       // PR_SET_NO_NEW_PRIVS
+
+constexpr uint64_t kNameSize = sizeof Thread::name; // the kernel's TASK_COMM_LEN
+
+int64_t set_thread_name(uint64_t address) {
+    char name[kNameSize + 1] = {};
+    int64_t length = user_string(name, reinterpret_cast<const char *>(address), kNameSize);
+    if (length == -1)
+        return -EFAULT;
+    name[kNameSize - 1] = 0; // at most 15 bytes, as strncpy_from_user reads them
+    memcpy(current_thread().name, name, kNameSize);
+    return 0;
+}
+
 } // namespace
+
+// The calling thread's name: what PR_SET_NAME gave it, else the name exec gave the
+// program (procfs.cpp: the file name it was started by, cut to 15 bytes, as the kernel's).
+void thread_name(char (&name)[16]) {
+    Thread &thread = current_thread();
+    const char *source = thread.name[0] ? thread.name : program_comm();
+    memset(name, 0, kNameSize);
+    memcpy(name, source, strlen(source) < kNameSize ? strlen(source) : kNameSize - 1);
+}
 
 int64_t sys_exit(Syscall &call) {
     // Single-threaded for now: the last thread's exit ends the process.
@@ -53,26 +92,24 @@ int64_t sys_exit_group(Syscall &call) { return sys_exit(call); }
 
 int64_t sys_getpid(Syscall &) { return kPid; }
 int64_t sys_getppid(Syscall &) { return kParentPid; }
-int64_t sys_gettid(Syscall &) { return current_thread().tid + kPid - 1; }
-int64_t sys_getuid(Syscall &) { return system().user_id; }
-int64_t sys_geteuid(Syscall &) { return system().user_id; }
-int64_t sys_getgid(Syscall &) { return system().group_id; }
-int64_t sys_getegid(Syscall &) { return system().group_id; }
+int64_t sys_gettid(Syscall &) { return current_tid(); }
 int64_t sys_getpgrp(Syscall &) { return kPid; }
-int64_t sys_getpgid(Syscall &) { return kPid; }
-int64_t sys_getsid(Syscall &) { return kParentPid; }
-int64_t sys_setpgid(Syscall &) { return 0; }
 
-int64_t sys_getresuid(Syscall &call) {
-    uint32_t id = system().user_id;
-    return ok_if(put_user(call.arg[0], id) && put_user(call.arg[1], id) &&
-                 put_user(call.arg[2], id));
-}
+// getpgid, getsid: of the program (pid 0 or its own); no other process exists.
+int64_t sys_getpgid(Syscall &call) { return is_self(call.arg[0]) ? kPid : -ESRCH; }
+int64_t sys_getsid(Syscall &call) { return is_self(call.arg[0]) ? kParentPid : -ESRCH; }
 
-int64_t sys_getresgid(Syscall &call) {
-    uint32_t id = system().group_id;
-    return ok_if(put_user(call.arg[0], id) && put_user(call.arg[1], id) &&
-                 put_user(call.arg[2], id));
+// setpgid: the program already leads its own group, the only one of its session it can
+// join: EINVAL for a negative group, ESRCH for another process, EPERM for another group.
+int64_t sys_setpgid(Syscall &call) {
+    auto pid = static_cast<int32_t>(call.arg[0]), group = static_cast<int32_t>(call.arg[1]);
+    pid = pid ? pid : kPid;
+    group = group ? group : pid;
+    if (group < 0)
+        return -EINVAL;
+    if (pid != kPid)
+        return -ESRCH;
+    return group == kPid ? 0 : -EPERM;
 }
 
 int64_t sys_uname(Syscall &call) {
@@ -87,24 +124,34 @@ int64_t sys_uname(Syscall &call) {
     return ok_if(put_user(call.arg[0], names));
 }
 
+// prlimit64, in Linux's order of checks: the new limit is read first (EFAULT), then the
+// target, the resource, soft above hard (EINVAL), RLIMIT_NOFILE above what the descriptor
+// table holds (Linux's nr_open: EPERM), and a raised hard limit without the privilege.
 int64_t sys_prlimit64(Syscall &call) {
-    uint64_t pid = call.arg[0], resource = call.arg[1];
-    if (pid != 0 && pid != static_cast<uint64_t>(kPid))
+    auto pid = static_cast<int32_t>(call.arg[0]);
+    uint64_t resource = static_cast<uint32_t>(call.arg[1]);
+    Limit wanted;
+    if (call.arg[2] && !get_user(call.arg[2], wanted))
+        return -EFAULT;
+    if (pid != 0 && pid != kPid && pid != current_tid())
         return -ESRCH;
     if (resource >= RLIM_NLIMITS)
         return -EINVAL;
     Limit old = limits[resource];
     if (call.arg[2]) {
-        Limit wanted;
-        if (!get_user(call.arg[2], wanted))
-            return -EFAULT;
         if (wanted.current > wanted.maximum)
             return -EINVAL;
-        if (wanted.maximum > old.maximum)
+        if (resource == RLIMIT_NOFILE && wanted.maximum > static_cast<uint64_t>(kMaxFds))
+            return -EPERM;
+        if (wanted.maximum > old.maximum && !privileged(BSC_PRIVILEGE_RESOURCES))
             return -EPERM;
         limits[resource] = wanted;
     }
     return call.arg[3] ? ok_if(put_user(call.arg[3], old)) : 0;
+}
+
+uint64_t soft_limit(unsigned resource) {
+    return resource < RLIM_NLIMITS ? limits[resource].current : kInfinity;
 }
 
 int64_t sys_getrlimit(Syscall &call) {
@@ -128,76 +175,138 @@ int64_t sys_sysinfo(Syscall &call) {
     return ok_if(put_user(call.arg[0], out));
 }
 
+// getrusage: the host's account of the process (its LibOS and runtime included), of the
+// calling thread, or of the children it waited for.
 int64_t sys_getrusage(Syscall &call) {
-    int64_t who = static_cast<int32_t>(call.arg[0]);
-    if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
-        return -EINVAL;
-    // There are no child processes yet: they used nothing.
-    int64_t cpu = who == RUSAGE_CHILDREN ? 0
-                  : clock_now(who == RUSAGE_THREAD ? BSC_CLOCK_THREAD_CPU : BSC_CLOCK_PROCESS_CPU);
-    rusage usage{};
-    usage.ru_utime.tv_sec = cpu / 1000000000;
-    usage.ru_utime.tv_usec = cpu % 1000000000 / 1000;
-    return ok_if(put_user(call.arg[1], usage));
+    auto who = static_cast<int32_t>(call.arg[0]);
+    uint32_t which;
+    switch (who) {
+    case RUSAGE_SELF: which = BSC_USAGE_PROCESS; break;
+    case RUSAGE_THREAD: which = BSC_USAGE_THREAD; break;
+    case RUSAGE_CHILDREN: which = BSC_USAGE_CHILDREN; break;
+    default: return -EINVAL;
+    }
+    bsc_process_usage used{};
+    if (bsc_status status = abi().process_usage_query(which, &used))
+        return result_of(status);
+    rusage out{};
+    out.ru_utime = {used.user_ns / kNanosPerSecond, used.user_ns % kNanosPerSecond / 1000};
+    out.ru_stime = {used.system_ns / kNanosPerSecond, used.system_ns % kNanosPerSecond / 1000};
+    // The counters, field by field (ru_maxrss in KiB); the ones Linux leaves 0 stay 0.
+    const struct {
+        __kernel_long_t rusage::*field;
+        uint64_t value;
+    } counters[] = {
+        {&rusage::ru_maxrss, used.max_resident / 1024},
+        {&rusage::ru_minflt, used.minor_faults},
+        {&rusage::ru_majflt, used.major_faults},
+        {&rusage::ru_inblock, used.input_blocks},
+        {&rusage::ru_oublock, used.output_blocks},
+        {&rusage::ru_nvcsw, used.voluntary_switches},
+        {&rusage::ru_nivcsw, used.involuntary_switches},
+    };
+    for (const auto &counter : counters)
+        out.*counter.field = static_cast<__kernel_long_t>(counter.value);
+    return ok_if(put_user(call.arg[1], out));
 }
 
 int64_t sys_arch_prctl(Syscall &call) {
     switch (call.arg[0]) {
     case ARCH_SET_FS:
         // The program's %fs is in the context the exception will resume.
-        if (call.arg[1] >= (uint64_t{1} << 47))
+        if (call.arg[1] >= kTaskSizeMax)
             return -EPERM;
         call.context.fs_base = call.arg[1];
         return 0;
     case ARCH_GET_FS: return ok_if(put_user(call.arg[1], call.context.fs_base));
     case ARCH_SET_GS:
-    case ARCH_GET_GS: return -EPERM; // %gs belongs to the ABI
+    case ARCH_GET_GS: // %gs belongs to the ABI
+        report_unsupported("arch_prctl", "ARCH_SET_GS/ARCH_GET_GS");
+        return -EPERM;
     default: return -EINVAL;
+    }
+}
+
+// prctl: the options the LibOS can serve exactly from its own state. Every other option
+// is refused with EINVAL, Linux's answer for an option it does not know.
+int64_t sys_prctl(Syscall &call) {
+    uint64_t arg = call.arg[1];
+    bool extra_args = call.arg[2] || call.arg[3] || call.arg[4];
+    switch (call.arg[0]) {
+    case PR_SET_NAME: return set_thread_name(arg);
+    case PR_GET_NAME: {
+        char name[kNameSize];
+        thread_name(name);
+        return copy_to_user(arg, name, kNameSize) ? 0 : -EFAULT;
+    }
+    case PR_SET_PDEATHSIG:
+        if (arg > 64)
+            return -EINVAL;
+        parent_death_signal = static_cast<int32_t>(arg);
+        return 0;
+    case PR_GET_PDEATHSIG: return ok_if(put_user(arg, parent_death_signal));
+    case PR_GET_DUMPABLE: return dumpable;
+    case PR_SET_DUMPABLE:
+        if (arg > 1)
+            return -EINVAL;
+        dumpable = arg;
+        return 0;
+    case PR_SET_NO_NEW_PRIVS:
+        if (arg != 1 || extra_args)
+            return -EINVAL;
+        no_new_privileges = true;
+        return 0;
+    case PR_GET_NO_NEW_PRIVS: return arg || extra_args ? -EINVAL : no_new_privileges;
+    default:
+        report_unsupported("prctl", "an option other than NAME, PDEATHSIG, DUMPABLE, NO_NEW_PRIVS");
+        return -EINVAL;
     }
 }
 
 int64_t sys_set_tid_address(Syscall &call) {
     current_thread().clear_child_tid = call.arg[0];
-    return current_thread().tid + kPid - 1;
+    return current_tid();
 }
 
-int64_t sys_set_robust_list(Syscall &) { return 0; }
+// set_robust_list: Linux's size check (the 24-byte list head); one thread, so no robust
+// futex can be left behind by another.
+int64_t sys_set_robust_list(Syscall &call) { return call.arg[1] == 24 ? 0 : -EINVAL; }
 int64_t sys_rseq(Syscall &) { return -ENOSYS; } // glibc then runs without restartable sequences
 
-int64_t sys_sched_getaffinity(Syscall &call) {
-    uint32_t cpus = system().cpu_count;
-    uint64_t size = call.arg[1];
-    if (size < 8 || size % 8)
-        return -EINVAL;
-    uint64_t mask[16] = {};
-    for (uint32_t cpu = 0; cpu < cpus && cpu < 1024; cpu++)
-        mask[cpu / 64] |= uint64_t{1} << (cpu % 64);
-    uint64_t bytes = size < sizeof mask ? size : sizeof mask;
-    return copy_to_user(call.arg[2], mask, bytes) ? static_cast<int64_t>(bytes) : -EFAULT;
-}
-
-// getcpu: the LibOS does not know where the thread runs; it answers processor 0, node 0
-// (glibc's sched_getcpu asks this through the vDSO, there being no rseq area).
+// getcpu: the LibOS does not know where the host runs the thread at this moment; it
+// answers the first processor the thread may run on (exact for a thread bound to one),
+// node 0 (glibc's sched_getcpu asks this through the vDSO, there being no rseq area).
 int64_t sys_getcpu(Syscall &call) {
-    uint32_t zero = 0;
-    return ok_if((!call.arg[0] || put_user(call.arg[0], zero)) &&
-                 (!call.arg[1] || put_user(call.arg[1], zero)));
+    uint64_t mask[16] = {};
+    uint32_t mask_size = 0, least_size = 0, cpu = 0, node = 0;
+    abi().thread_affinity_query(mask, sizeof mask, &mask_size, &least_size);
+    for (uint32_t word = 0; word < 16; word++)
+        if (mask[word]) {
+            cpu = word * 64 + static_cast<uint32_t>(__builtin_ctzll(mask[word]));
+            break;
+        }
+    return ok_if((!call.arg[0] || put_user(call.arg[0], cpu)) &&
+                 (!call.arg[1] || put_user(call.arg[1], node)));
 }
 
-int64_t sys_sched_yield(Syscall &) {
-    abi().thread_yield();
-    return 0;
-}
-
+// getrandom: the host's strong random bytes for every flag (the LibOS starts after the
+// host's pool is ready, so nothing blocks). At most INT_MAX bytes a call; a fault part way
+// returns the bytes written before it, as Linux.
 int64_t sys_getrandom(Syscall &call) {
+    constexpr uint32_t kFlags = GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE;
+    auto flags = static_cast<uint32_t>(call.arg[2]);
+    if ((flags & ~kFlags) ||
+        (flags & (GRND_INSECURE | GRND_RANDOM)) == (GRND_INSECURE | GRND_RANDOM))
+        return -EINVAL;
     uint8_t chunk[256];
-    uint64_t size = call.arg[1], done = 0;
+    uint64_t size = call.arg[1] > INT32_MAX ? INT32_MAX : call.arg[1], done = 0;
     while (done < size) {
         uint64_t n = size - done < sizeof chunk ? size - done : sizeof chunk;
         abi().random_read(chunk, n);
-        if (!copy_to_user(call.arg[0] + done, chunk, n))
+        uint64_t left = user_copy(reinterpret_cast<void *>(call.arg[0] + done), chunk, n);
+        done += n - left;
+        if (left)
             return done ? static_cast<int64_t>(done) : -EFAULT;
-        done += n;
     }
     return static_cast<int64_t>(done);
 }

@@ -1,67 +1,118 @@
 // SPDX-License-Identifier: MIT
-// Time system calls, served from time_query (the vDSO runs these handlers too: vdso.cpp).
+// Time system calls, served from the ABI's clocks through one clock-id decoder
+// (clock.h); the vDSO runs these handlers too (vdso.cpp).
 #include <asm-generic/errno.h>
 #include <linux/time.h>
 #include <linux/times.h>
 
+#include "clock.h"
 #include "signals.h"
 #include "syscalls.h"
-#include "timespec.h"
 #include "user_memory.h"
 
 namespace libos {
 namespace {
 
 constexpr int64_t kBillion = kNanosPerSecond;
+constexpr int64_t kUserHz = 100; // clock_t ticks a second (USER_HZ)
 
-bool clock_for(uint64_t id, uint32_t &clock) {
-    switch (id) {
-    case CLOCK_REALTIME:
-    case CLOCK_REALTIME_COARSE: clock = BSC_CLOCK_REALTIME; return true;
-    case CLOCK_MONOTONIC:
-    case CLOCK_MONOTONIC_RAW:
-    case CLOCK_MONOTONIC_COARSE:
-    case CLOCK_BOOTTIME: clock = BSC_CLOCK_MONOTONIC; return true;
-    case CLOCK_PROCESS_CPUTIME_ID: clock = BSC_CLOCK_PROCESS_CPU; return true;
-    case CLOCK_THREAD_CPUTIME_ID: clock = BSC_CLOCK_THREAD_CPU; return true;
-    default: return false;
-    }
-}
-
-// Sleeps for ns nanoseconds. A signal ends the sleep with EINTR and what remains written
-// to `remaining` (never restarted, whatever SA_RESTART says); an interruption for no
+// Sleeps until `clock` reaches `deadline`. A signal ends the sleep with EINTR; a relative
+// sleep (`remaining` non-zero) then writes what is left of it. An interruption for no
 // signal (a checkpoint) sleeps on.
-int64_t sleep_for(int64_t ns, uint64_t remaining) {
-    int64_t deadline = clock_now(BSC_CLOCK_MONOTONIC) + ns;
-    for (int64_t left = ns; left > 0; left = deadline - clock_now(BSC_CLOCK_MONOTONIC)) {
-        uint32_t ready;
-        if (abi().objects_wait_any(nullptr, 0, left, &ready) != BSC_E_INTERRUPTED)
-            return 0;
-        if (signal_pending()) {
-            left = deadline - clock_now(BSC_CLOCK_MONOTONIC);
-            if (remaining && !put_user(remaining, to_timespec(left > 0 ? left : 0)))
-                return -EFAULT;
-            return -EINTR;
-        }
+int64_t sleep_until(uint32_t clock, int64_t deadline, uint64_t remaining) {
+    for (;;) {
+        bsc_status status = abi().time_sleep_until(clock, deadline);
+        if (status != BSC_E_INTERRUPTED)
+            return result_of(status);
+        if (!signal_pending())
+            continue;
+        int64_t left = deadline - clock_now(clock);
+        if (remaining && !put_user(remaining, to_timespec(left > 0 ? left : 0)))
+            return -EFAULT;
+        return -EINTR;
     }
-    return 0;
 }
+
+// Whether Linux has a sleep for a named clock: the raw and coarse clocks and the
+// caller's thread CPU clock have none (EOPNOTSUPP).
+bool has_sleep(uint32_t clock) {
+    return clock != BSC_CLOCK_THREAD_CPU && clock != BSC_CLOCK_MONOTONIC_RAW &&
+           clock != BSC_CLOCK_REALTIME_COARSE && clock != BSC_CLOCK_MONOTONIC_COARSE;
+}
+
+bool is_thread_cpu_clock(uint32_t clock) {
+    return clock == BSC_CLOCK_THREAD_CPU || clock == BSC_CLOCK_THREAD_CPU_USER ||
+           clock == BSC_CLOCK_THREAD_CPU_ACCOUNTED;
+}
+
+// The clock of a clock_nanosleep, in Linux's order of checks: a named clock is checked
+// before the time is read; a CPU clock id after it, and the caller cannot sleep on its
+// own thread's CPU clock, which would never advance (EINVAL). File descriptor clocks
+// (kind 3) have no sleep.
+int64_t sleep_clock(int64_t id, uint64_t time, uint32_t &clock, int64_t &ns) {
+    constexpr int64_t kFdClockKind = 3;
+    if (id >= 0) {
+        if (int64_t error = clock_decode(id, clock))
+            return error;
+        if (!has_sleep(clock))
+            return -EOPNOTSUPP;
+    } else if ((id & 7) == kFdClockKind) {
+        return -EOPNOTSUPP;
+    }
+    if (!time)
+        return -EFAULT;
+    if (int64_t error = timespec_from_user(time, ns))
+        return error;
+    if (id >= 0)
+        return 0;
+    if (int64_t error = clock_decode(id, clock))
+        return error;
+    return is_thread_cpu_clock(clock) ? -EINVAL : 0;
+}
+
+// A relative sleep's deadline, saturated as the kernel's ktime_add_safe.
+int64_t deadline_after(uint32_t clock, int64_t ns) {
+    int64_t now = clock_now(clock);
+    return ns > INT64_MAX - now ? INT64_MAX : now + ns;
+}
+
+int64_t to_clock_ticks(int64_t ns) { return ns / (kBillion / kUserHz); }
 
 } // namespace
 
 int64_t sys_clock_gettime(Syscall &call) {
-    uint32_t clock;
-    if (!clock_for(call.arg[0], clock))
-        return -EINVAL;
-    int64_t ns = clock_now(clock);
-    return put_user(call.arg[1], to_timespec(ns)) ? 0 : -EFAULT;
+    Timespec now;
+    if (int64_t error = clock_read(call.arg[0], now))
+        return error;
+    return put_user(call.arg[1], now) ? 0 : -EFAULT;
 }
 
 int64_t sys_clock_getres(Syscall &call) {
+    Timespec resolution;
+    if (int64_t error = clock_resolution(call.arg[0], resolution))
+        return error;
+    return !call.arg[1] || put_user(call.arg[1], resolution) ? 0 : -EFAULT;
+}
+
+// clock_settime: the guest must never set the host's clock. Linux's checks come first
+// (EINVAL for a clock that cannot be set, EFAULT, EINVAL for a bad time); then EPERM, which
+// is Linux's answer to a caller without the privilege, and the LibOS's to every caller.
+int64_t sys_clock_settime(Syscall &call) {
     uint32_t clock;
-    if (!clock_for(call.arg[0], clock))
+    if (int64_t error = clock_decode(call.arg[0], clock))
+        return error;
+    bool cpu_clock = static_cast<int32_t>(call.arg[0]) < 0;
+    if (clock != BSC_CLOCK_REALTIME && !cpu_clock)
         return -EINVAL;
-    return !call.arg[1] || put_user(call.arg[1], Timespec{0, 1}) ? 0 : -EFAULT;
+    Timespec wanted;
+    if (!get_user(call.arg[1], wanted))
+        return -EFAULT;
+    if (cpu_clock) // no one can set a CPU clock
+        return -EPERM;
+    if (wanted.sec < 0 || wanted.nsec < 0 || wanted.nsec >= kBillion)
+        return -EINVAL;
+    report_unsupported("clock_settime", "CLOCK_REALTIME");
+    return -EPERM;
 }
 
 int64_t sys_gettimeofday(Syscall &call) {
@@ -77,7 +128,8 @@ int64_t sys_gettimeofday(Syscall &call) {
 }
 
 int64_t sys_time(Syscall &call) {
-    int64_t seconds = clock_now(BSC_CLOCK_REALTIME) / kBillion;
+    // Linux's time() reads the coarse clock: the seconds of the last tick.
+    int64_t seconds = clock_now(BSC_CLOCK_REALTIME_COARSE) / kBillion;
     if (call.arg[0] && !put_user(call.arg[0], seconds))
         return -EFAULT;
     return seconds;
@@ -89,30 +141,42 @@ int64_t sys_nanosleep(Syscall &call) {
         return -EFAULT;
     if (int64_t error = timespec_from_user(call.arg[0], ns))
         return error;
-    return sleep_for(ns, call.arg[1]);
+    return sleep_until(BSC_CLOCK_MONOTONIC, deadline_after(BSC_CLOCK_MONOTONIC, ns), call.arg[1]);
 }
 
 int64_t sys_clock_nanosleep(Syscall &call) {
     uint32_t clock;
-    if (!clock_for(call.arg[0], clock) || clock == BSC_CLOCK_THREAD_CPU)
-        return -EINVAL;
     int64_t ns;
-    if (!call.arg[2])
-        return -EFAULT;
-    if (int64_t error = timespec_from_user(call.arg[2], ns))
+    if (int64_t error = sleep_clock(static_cast<int32_t>(call.arg[0]), call.arg[2], clock, ns))
         return error;
     if (call.arg[1] & TIMER_ABSTIME) // until a time: nothing remains to report
-        return sleep_for(ns - clock_now(clock), 0);
-    return sleep_for(ns, call.arg[3]);
+        return sleep_until(clock, ns, 0);
+    // A relative real-time sleep ignores changes of the clock: Linux runs it on the
+    // monotonic clock (glibc's nanosleep is one).
+    if (clock == BSC_CLOCK_REALTIME)
+        clock = BSC_CLOCK_MONOTONIC;
+    return sleep_until(clock, deadline_after(clock, ns), call.arg[3]);
 }
 
+// times: the process's and its waited-for children's CPU time as getrusage reports it,
+// and Linux's jiffies counter in clock ticks: it starts 300 s below 2^32 jiffies at boot
+// (the kernel's INITIAL_JIFFIES), so that its wrap-around is met early.
 int64_t sys_times(Syscall &call) {
-    int64_t cpu = clock_now(BSC_CLOCK_PROCESS_CPU);
+    bsc_process_usage self{}, children{};
+    abi().process_usage_query(BSC_USAGE_PROCESS, &self);
+    abi().process_usage_query(BSC_USAGE_CHILDREN, &children);
     tms out{};
-    out.tms_utime = cpu / (kBillion / 100);
+    out.tms_utime = to_clock_ticks(self.user_ns);
+    out.tms_stime = to_clock_ticks(self.system_ns);
+    out.tms_cutime = to_clock_ticks(children.user_ns);
+    out.tms_cstime = to_clock_ticks(children.system_ns);
     if (call.arg[0] && !put_user(call.arg[0], out))
         return -EFAULT;
-    return clock_now(BSC_CLOCK_MONOTONIC) / (kBillion / 100);
+    int64_t tick = clock_resolution_ns(BSC_CLOCK_MONOTONIC_COARSE);
+    int64_t hz = kBillion / tick;
+    auto initial_jiffies = static_cast<int64_t>(static_cast<uint32_t>(-300 * hz));
+    int64_t jiffies = initial_jiffies + clock_now(BSC_CLOCK_MONOTONIC_COARSE) / tick;
+    return jiffies * kUserHz / hz;
 }
 
 } // namespace libos

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+// What the process is and uses: process_usage_query, process_identity_query, and the
+// calling thread's processors (thread_affinity_query, thread_affinity_set).
+#include <linux/capability.h>
+#include <sched.h>
+#include <sys/fsuid.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <vector>
+
+#include "clock.h"
+#include "fd.h"
+#include "guest_memory.h"
+#include "host_calls.h"
+
+using namespace bsc;
+using namespace bsc::host;
+
+namespace {
+
+int64_t nanoseconds_of(const timeval &tv) {
+    return int64_t{tv.tv_sec} * kNanosecondsPerSecond + int64_t{tv.tv_usec} * 1000;
+}
+
+// The capabilities in the process's effective set that make it privileged in the ABI's
+// sense.
+uint32_t privileges() {
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2]{};
+    if (::syscall(SYS_capget, &header, data) != 0)
+        return 0;
+    auto has = [&](int cap) { return (data[cap / 32].effective >> (cap % 32)) & 1; };
+    return (has(CAP_SETUID) ? BSC_PRIVILEGE_SET_USER_IDS : 0) |
+           (has(CAP_SETGID) ? BSC_PRIVILEGE_SET_GROUP_IDS : 0) |
+           (has(CAP_SYS_NICE) ? BSC_PRIVILEGE_PRIORITY : 0) |
+           (has(CAP_SYS_RESOURCE) ? BSC_PRIVILEGE_RESOURCES : 0) |
+           (has(CAP_SYS_TIME) ? BSC_PRIVILEGE_TIME : 0);
+}
+
+// The calling thread's processor mask, in the kernel's own mask size (the return value
+// of sched_getaffinity), and the least size the kernel accepts.
+struct Affinity {
+    std::vector<uint64_t> mask;
+    uint32_t least_size = 0;
+};
+
+bool read_affinity(Affinity &out) {
+    constexpr size_t kMaxWords = 8192 / 64; // Linux's largest NR_CPUS
+    std::vector<uint64_t> mask(kMaxWords);
+    for (size_t words = 1; words <= kMaxWords; words++) {
+        long n = ::syscall(SYS_sched_getaffinity, 0, words * 8, mask.data());
+        if (n < 0 && errno == EINVAL)
+            continue;
+        if (n < 0)
+            return false;
+        out.least_size = static_cast<uint32_t>(words * 8);
+        n = ::syscall(SYS_sched_getaffinity, 0, kMaxWords * 8, mask.data());
+        if (n < 0)
+            return false;
+        mask.resize(static_cast<size_t>(n) / 8);
+        out.mask = std::move(mask);
+        return true;
+    }
+    return false;
+}
+
+} // namespace
+
+extern "C" bsc_status host_process_usage_query(uint32_t which, bsc_process_usage *usage) {
+    static constexpr int kWho[] = {RUSAGE_SELF, RUSAGE_THREAD, RUSAGE_CHILDREN};
+    if (which >= std::size(kWho))
+        return BSC_E_INVALID;
+    rusage used{};
+    if (::getrusage(kWho[which], &used) != 0)
+        return errno_status();
+    bsc_process_usage out{};
+    out.user_ns = nanoseconds_of(used.ru_utime);
+    out.system_ns = nanoseconds_of(used.ru_stime);
+    out.max_resident = static_cast<uint64_t>(used.ru_maxrss) * 1024; // the kernel gives KiB
+    out.minor_faults = static_cast<uint64_t>(used.ru_minflt);
+    out.major_faults = static_cast<uint64_t>(used.ru_majflt);
+    out.input_blocks = static_cast<uint64_t>(used.ru_inblock);
+    out.output_blocks = static_cast<uint64_t>(used.ru_oublock);
+    out.voluntary_switches = static_cast<uint64_t>(used.ru_nvcsw);
+    out.involuntary_switches = static_cast<uint64_t>(used.ru_nivcsw);
+    return write_guest(usage, out);
+}
+
+extern "C" bsc_status host_process_identity_query(bsc_process_identity *identity,
+                                                  uint32_t *groups, uint32_t capacity) {
+    bsc_process_identity out{};
+    uid_t ruid, euid, suid;
+    gid_t rgid, egid, sgid;
+    if (::getresuid(&ruid, &euid, &suid) != 0 || ::getresgid(&rgid, &egid, &sgid) != 0)
+        return errno_status();
+    out.user_id = ruid, out.effective_user_id = euid, out.saved_user_id = suid;
+    out.group_id = rgid, out.effective_group_id = egid, out.saved_group_id = sgid;
+    // setfsuid(-1) changes nothing (an invalid id) and returns the current one.
+    out.filesystem_user_id = static_cast<uint32_t>(::setfsuid(static_cast<uid_t>(-1)));
+    out.filesystem_group_id = static_cast<uint32_t>(::setfsgid(static_cast<gid_t>(-1)));
+    int count = ::getgroups(0, nullptr);
+    if (count < 0)
+        return errno_status();
+    std::vector<gid_t> list(static_cast<size_t>(count));
+    count = ::getgroups(count, list.data());
+    if (count < 0)
+        return errno_status();
+    out.group_count = static_cast<uint32_t>(count);
+    out.privileges = privileges();
+    size_t copied = std::min<size_t>(static_cast<size_t>(count), capacity);
+    static_assert(sizeof(gid_t) == sizeof(uint32_t));
+    if (copied && copy_to_guest(groups, list.data(), copied * sizeof(uint32_t)) != BSC_OK)
+        return BSC_E_FAULT;
+    return write_guest(identity, out);
+}
+
+extern "C" bsc_status host_thread_affinity_query(uint64_t *mask, uint32_t size,
+                                                 uint32_t *mask_size, uint32_t *least_size) {
+    Affinity affinity;
+    if (!read_affinity(affinity))
+        return errno_status();
+    auto bytes = static_cast<uint32_t>(affinity.mask.size() * 8);
+    uint32_t copied = std::min(size, bytes);
+    if (copied && copy_to_guest(mask, affinity.mask.data(), copied) != BSC_OK)
+        return BSC_E_FAULT;
+    if (write_guest(mask_size, bytes) != BSC_OK)
+        return BSC_E_FAULT;
+    return write_guest(least_size, affinity.least_size);
+}
+
+extern "C" bsc_status host_thread_affinity_set(const uint64_t *mask, uint32_t size) {
+    std::vector<uint64_t> wanted((size + 7) / 8);
+    if (size && copy_from_guest(wanted.data(), mask, size) != BSC_OK)
+        return BSC_E_FAULT;
+    if (::syscall(SYS_sched_setaffinity, 0, wanted.size() * 8, wanted.data()) != 0)
+        return errno_status(); // EINVAL: no processor of the mask is allowed
+    return BSC_OK;
+}

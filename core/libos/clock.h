@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+// The Linux clocks: one decoder of clock ids for every clock call (clock_gettime,
+// clock_getres, clock_nanosleep, clock_settime, the timers) and for callers inside the
+// LibOS, such as a vDSO.
+#pragma once
+
+#include "kernel.h"
+#include "timespec.h"
+
+namespace libos {
+
+// The ABI clock (BSC_CLOCK_*) behind a Linux clock id: the named clocks, and the negative
+// CPU clock ids of the program's own process and threads that clock_getcpuclockid and
+// pthread_getcpuclockid make. 0, or -EINVAL for an unknown clock or one of a process or
+// thread that is not the program's.
+int64_t clock_decode(int64_t clockid, uint32_t &clock);
+
+// clock_gettime's answer for a Linux clock id: 0, or -EINVAL as clock_decode.
+int64_t clock_read(int64_t clockid, Timespec &out);
+
+// clock_getres's answer for a Linux clock id: 0, or -EINVAL as clock_decode.
+int64_t clock_resolution(int64_t clockid, Timespec &out);
+
+// The resolution of an ABI clock in nanoseconds (the host's, never less than 1).
+int64_t clock_resolution_ns(uint32_t clock);
+
+} // namespace libos

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+// What the process-wide families share (and /proc can show): the ids and privileges the
+// guest runs with (the host process's own, sys/credentials.cpp), its resource limits and
+// thread names (sys/process.cpp) and its scheduling (sys/sched.cpp).
+#pragma once
+
+#include "kernel.h"
+
+namespace libos {
+
+// The host's ids and privileges as process_identity_query reports them (without the
+// groups).
+bsc_process_identity identity();
+
+// Whether the process holds a privilege (BSC_PRIVILEGE_*), as Linux's capable() asks.
+bool privileged(uint32_t privilege);
+
+// The soft limit of a resource (RLIMIT_*).
+uint64_t soft_limit(unsigned resource);
+
+// The calling thread's name (prctl PR_GET_NAME, /proc's comm): 15 bytes at most.
+void thread_name(char (&name)[16]);
+
+// The scheduling sched_setscheduler and setpriority left (SCHED_*, the real-time priority,
+// the nice value).
+struct Scheduling {
+    int32_t policy;
+    int32_t priority;
+    int32_t nice;
+    bool reset_on_fork;
+};
+Scheduling current_scheduling();
+
+} // namespace libos

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+// Scheduling: the processors a thread may run on (the host's, through the ABI), the
+// scheduling policy and nice value (kept by the LibOS: the host's scheduling of the
+// runtime does not change), and yielding.
+#include <asm-generic/errno.h>
+#include <linux/resource.h>
+#include <linux/sched.h>
+
+#include "process_state.h"
+#include "syscalls.h"
+#include "thread.h"
+#include "user_memory.h"
+
+namespace libos {
+namespace {
+
+constexpr int32_t kMinNice = -20, kMaxNice = 19;
+constexpr int32_t kMaxRtPriority = 99;
+constexpr uint32_t kMaxMaskBytes = 1024; // 8192 processors, Linux's largest NR_CPUS
+
+// The process's scheduling, as sched_setscheduler and setpriority leave it.
+Scheduling scheduling{SCHED_NORMAL, 0, 0, false};
+
+// A pid or tid argument: 0 and the program's own ids name it; no other process exists.
+int64_t check_target(int64_t pid) {
+    if (pid < 0)
+        return -EINVAL;
+    return pid == 0 || pid == kPid || pid == current_tid() ? 0 : -ESRCH;
+}
+
+bool is_realtime(int32_t policy) { return policy == SCHED_FIFO || policy == SCHED_RR; }
+
+bool valid_policy(int32_t policy) {
+    return policy == SCHED_NORMAL || policy == SCHED_FIFO || policy == SCHED_RR ||
+           policy == SCHED_BATCH || policy == SCHED_IDLE;
+}
+
+// Whether an unprivileged caller may lower its nice value to `nice`: only within
+// RLIMIT_NICE (nice 19..-20 as 1..40), as Linux's is_nice_reduction.
+bool nice_allowed(int32_t nice) {
+    return static_cast<uint64_t>(20 - nice) <= soft_limit(RLIMIT_NICE) ||
+           privileged(BSC_PRIVILEGE_PRIORITY);
+}
+
+// sched_setscheduler's permission rules for an unprivileged caller (kernel/sched/syscalls.c):
+// a real-time policy or priority only within RLIMIT_RTPRIO, leaving SCHED_IDLE only
+// within RLIMIT_NICE, and SCHED_RESET_ON_FORK cannot be cleared.
+bool change_allowed(int32_t policy, int32_t priority, bool reset_on_fork) {
+    if (privileged(BSC_PRIVILEGE_PRIORITY))
+        return true;
+    uint64_t rtprio = soft_limit(RLIMIT_RTPRIO);
+    if (is_realtime(policy)) {
+        if (policy != scheduling.policy && !rtprio)
+            return false;
+        if (priority > scheduling.priority && static_cast<uint64_t>(priority) > rtprio)
+            return false;
+    }
+    if (scheduling.policy == SCHED_IDLE && policy != SCHED_IDLE && !nice_allowed(scheduling.nice))
+        return false;
+    return reset_on_fork || !scheduling.reset_on_fork;
+}
+
+// Applies a policy and priority: a real-time policy would have to change the host's
+// scheduling of the runtime, which the LibOS does not do: EPERM, Linux's answer to a
+// caller without the privilege.
+int64_t set_scheduling(int32_t policy, int32_t priority, bool reset_on_fork) {
+    if (!valid_policy(policy))
+        return -EINVAL;
+    bool priority_ok = is_realtime(policy) ? priority >= 1 && priority <= kMaxRtPriority
+                                           : priority == 0;
+    if (!priority_ok)
+        return -EINVAL;
+    if (!change_allowed(policy, priority, reset_on_fork))
+        return -EPERM;
+    if (is_realtime(policy) && (policy != scheduling.policy || priority != scheduling.priority)) {
+        report_unsupported("sched_setscheduler", "SCHED_FIFO/SCHED_RR");
+        return -EPERM;
+    }
+    scheduling.policy = policy;
+    scheduling.priority = priority;
+    scheduling.reset_on_fork = reset_on_fork;
+    return 0;
+}
+
+// sched_setscheduler's and sched_setparam's pid and parameter, in Linux's order: EINVAL
+// for a negative pid or a null parameter, EFAULT, then ESRCH.
+int64_t read_request(uint64_t pid, uint64_t param, int32_t &priority) {
+    if (static_cast<int32_t>(pid) < 0 || !param)
+        return -EINVAL;
+    if (!get_user(param, priority))
+        return -EFAULT;
+    return check_target(static_cast<int32_t>(pid));
+}
+
+// getpriority / setpriority's target: PRIO_PROCESS (a pid or tid), PRIO_PGRP (the
+// program's group) or PRIO_USER (its user id): the program is the only process of each.
+int64_t check_priority_target(uint64_t which, uint64_t who) {
+    auto id = static_cast<int32_t>(who);
+    switch (which) {
+    case PRIO_PROCESS: return id == 0 || id == kPid || id == current_tid() ? 0 : -ESRCH;
+    case PRIO_PGRP: return id == 0 || id == kPid ? 0 : -ESRCH;
+    case PRIO_USER:
+        return id == 0 || static_cast<uint32_t>(id) == identity().user_id ? 0 : -ESRCH;
+    default: return -EINVAL;
+    }
+}
+
+// The calling thread's processors from the host: the mask in the host's size, and the
+// least size the host's kernel accepts.
+int64_t query_affinity(uint64_t *mask, uint32_t capacity, uint32_t &mask_size,
+                       uint32_t &least_size) {
+    return result_of(abi().thread_affinity_query(mask, capacity, &mask_size, &least_size));
+}
+
+} // namespace
+
+Scheduling current_scheduling() { return scheduling; }
+
+// sched_getaffinity: Linux checks the size first (EINVAL below the host's processor ids
+// or not whole longs), then the target (pid -1 is no task: ESRCH).
+int64_t sys_sched_getaffinity(Syscall &call) {
+    uint64_t size = static_cast<uint32_t>(call.arg[1]);
+    uint64_t mask[kMaxMaskBytes / 8] = {};
+    uint32_t mask_size = 0, least_size = 0;
+    if (int64_t error = query_affinity(mask, sizeof mask, mask_size, least_size))
+        return error;
+    if (size < least_size || size % 8)
+        return -EINVAL;
+    if (check_target(static_cast<int32_t>(call.arg[0])))
+        return -ESRCH;
+    uint64_t bytes = size < mask_size ? size : mask_size;
+    return copy_to_user(call.arg[2], mask, bytes) ? static_cast<int64_t>(bytes) : -EFAULT;
+}
+
+// sched_setaffinity: a mask of any size (shorter ones are padded with zeroes, longer ones
+// cut to the host's size); EINVAL if it holds no processor the thread may use.
+int64_t sys_sched_setaffinity(Syscall &call) {
+    uint64_t size = static_cast<uint32_t>(call.arg[1]);
+    uint64_t mask[kMaxMaskBytes / 8] = {};
+    uint32_t mask_size = 0, least_size = 0;
+    if (int64_t error = query_affinity(mask, 0, mask_size, least_size))
+        return error;
+    uint64_t bytes = size < mask_size ? size : mask_size;
+    if (!copy_from_user(mask, call.arg[2], bytes))
+        return -EFAULT;
+    if (check_target(static_cast<int32_t>(call.arg[0])))
+        return -ESRCH;
+    return result_of(abi().thread_affinity_set(mask, mask_size));
+}
+
+int64_t sys_sched_yield(Syscall &) {
+    abi().thread_yield();
+    return 0;
+}
+
+int64_t sys_sched_getscheduler(Syscall &call) {
+    if (int64_t error = check_target(static_cast<int32_t>(call.arg[0])))
+        return error;
+    return scheduling.policy | (scheduling.reset_on_fork ? SCHED_RESET_ON_FORK : 0);
+}
+
+int64_t sys_sched_setscheduler(Syscall &call) {
+    auto policy = static_cast<int32_t>(call.arg[1]);
+    int32_t priority;
+    if (int64_t error = read_request(call.arg[0], call.arg[2], priority))
+        return error;
+    if (policy < 0)
+        return -EINVAL;
+    return set_scheduling(policy & ~SCHED_RESET_ON_FORK, priority,
+                          (policy & SCHED_RESET_ON_FORK) != 0);
+}
+
+int64_t sys_sched_getparam(Syscall &call) {
+    if (static_cast<int32_t>(call.arg[0]) < 0 || !call.arg[1])
+        return -EINVAL;
+    if (int64_t error = check_target(static_cast<int32_t>(call.arg[0])))
+        return error;
+    return put_user(call.arg[1], scheduling.priority) ? 0 : -EFAULT;
+}
+
+int64_t sys_sched_setparam(Syscall &call) {
+    int32_t priority;
+    if (int64_t error = read_request(call.arg[0], call.arg[1], priority))
+        return error;
+    return set_scheduling(scheduling.policy, priority, scheduling.reset_on_fork);
+}
+
+int64_t sys_sched_get_priority_max(Syscall &call) {
+    auto policy = static_cast<int32_t>(call.arg[0]);
+    if (is_realtime(policy))
+        return kMaxRtPriority;
+    return valid_policy(policy) || policy == SCHED_DEADLINE ? 0 : -EINVAL;
+}
+
+int64_t sys_sched_get_priority_min(Syscall &call) {
+    auto policy = static_cast<int32_t>(call.arg[0]);
+    if (is_realtime(policy))
+        return 1;
+    return valid_policy(policy) || policy == SCHED_DEADLINE ? 0 : -EINVAL;
+}
+
+// sched_rr_get_interval: 0 for the policies other than SCHED_RR, as Linux answers for a
+// SCHED_OTHER task whose slice is under one tick (EEVDF's base slice), and SCHED_FIFO.
+int64_t sys_sched_rr_get_interval(Syscall &call) {
+    if (int64_t error = check_target(static_cast<int32_t>(call.arg[0])))
+        return error;
+    struct {
+        int64_t sec, nsec;
+    } interval{0, 0};
+    return put_user(call.arg[1], interval) ? 0 : -EFAULT;
+}
+
+// getpriority: 20 - nice, so that the raw answer is never negative (glibc converts it).
+int64_t sys_getpriority(Syscall &call) {
+    if (int64_t error = check_priority_target(call.arg[0], call.arg[1]))
+        return error;
+    return 20 - scheduling.nice;
+}
+
+// setpriority: the nice value is clamped to -20..19; lowering it needs the privilege or
+// RLIMIT_NICE (EACCES). It is kept and reported, not applied to the host's threads.
+int64_t sys_setpriority(Syscall &call) {
+    if (int64_t error = check_priority_target(call.arg[0], call.arg[1]))
+        return error;
+    auto nice = static_cast<int32_t>(call.arg[2]);
+    nice = nice < kMinNice ? kMinNice : nice > kMaxNice ? kMaxNice : nice;
+    if (nice < scheduling.nice && !nice_allowed(nice))
+        return -EACCES;
+    scheduling.nice = nice;
+    return 0;
+}
+
+} // namespace libos

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: MIT
+// The process family: ids, uname, resource limits, sysinfo, getrusage, arch_prctl,
+// set_tid_address, getcpu, getrandom.
+#include "check.h"
+
+#include <asm/prctl.h>
+#include <linux/capability.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef GRND_INSECURE
+#define GRND_INSECURE 4
+#endif
+
+TEST(process_ids) {
+    CHECK_EQ(syscall(SYS_gettid), getpid());
+    CHECK(getppid() >= 0);
+    CHECK_EQ(getpgid(0), getpgrp());
+    CHECK_EQ(getpgid(getpid()), getpgrp());
+    CHECK_EQ(getsid(getpid()), getsid(0));
+    CHECK(getsid(0) > 0);
+    CHECK_ERR(getpgid(0x3ffffff0), ESRCH);
+    CHECK_ERR(getsid(0x3ffffff0), ESRCH);
+}
+
+TEST(setpgid_rules) {
+    CHECK_OK(setpgid(0, getpgrp())); // the group it is in
+    CHECK_ERR(setpgid(0, -1), EINVAL);
+    CHECK_ERR(setpgid(0x3ffffff0, 0), ESRCH);
+    CHECK_ERR(setpgid(0, 0x3ffffff0), EPERM); // no such group in the session
+}
+
+TEST(set_robust_list_checks_the_size) {
+    static long head[3];
+    head[0] = (long)head; // an empty list points at itself
+    CHECK_OK(syscall(SYS_set_robust_list, head, sizeof head));
+    CHECK_ERR(syscall(SYS_set_robust_list, head, 23), EINVAL);
+    CHECK_ERR(syscall(SYS_set_robust_list, head, 0), EINVAL);
+}
+
+TEST(uname_fields) {
+    struct utsname names;
+    CHECK_OK(uname(&names));
+    CHECK_STR(names.sysname, "Linux");
+    CHECK_STR(names.machine, "x86_64");
+    CHECK(names.release[0] >= '0' && names.release[0] <= '9');
+    char host[65];
+    CHECK_OK(gethostname(host, sizeof host));
+    CHECK_STR(names.nodename, host);
+    CHECK_ERR(syscall(SYS_uname, BAD_PTR), EFAULT);
+}
+
+TEST(getrlimit_and_prlimit_agree) {
+    struct rlimit limit;
+    struct rlimit64 old;
+    CHECK_OK(getrlimit(RLIMIT_NOFILE, &limit));
+    CHECK(limit.rlim_cur <= limit.rlim_max);
+    CHECK_OK(syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &old));
+    CHECK_EQ(old.rlim_cur, limit.rlim_cur);
+    CHECK_EQ(old.rlim_max, limit.rlim_max);
+    CHECK_OK(syscall(SYS_prlimit64, getpid(), RLIMIT_NOFILE, NULL, &old));
+    CHECK_OK(syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, NULL));
+}
+
+TEST(setrlimit_rules) {
+    struct rlimit limit, bad;
+    CHECK_OK(getrlimit(RLIMIT_CORE, &limit));
+    CHECK_OK(setrlimit(RLIMIT_CORE, &limit)); // the same: allowed
+    bad.rlim_cur = 2;
+    bad.rlim_max = 1;
+    CHECK_ERR(setrlimit(RLIMIT_CORE, &bad), EINVAL);
+    CHECK_ERR(syscall(SYS_setrlimit, RLIMIT_CORE, BAD_PTR), EFAULT);
+    CHECK_ERR(syscall(SYS_setrlimit, 99, &limit), EINVAL);
+    CHECK_ERR(syscall(SYS_getrlimit, 99, &limit), EINVAL);
+    CHECK_ERR(syscall(SYS_getrlimit, RLIMIT_CORE, BAD_PTR), EFAULT);
+    // Raising a hard limit needs CAP_SYS_RESOURCE (which even root may lack).
+    struct rlimit rt;
+    CHECK_OK(getrlimit(RLIMIT_RTPRIO, &rt));
+    if (rt.rlim_max != RLIM_INFINITY) {
+        struct rlimit higher = {rt.rlim_cur, rt.rlim_max + 1};
+        if (check_capable(CAP_SYS_RESOURCE) == 0)
+            CHECK_ERR(setrlimit(RLIMIT_RTPRIO, &higher), EPERM);
+        else if (check_capable(CAP_SYS_RESOURCE) == 1) {
+            CHECK_OK(setrlimit(RLIMIT_RTPRIO, &higher));
+            CHECK_OK(setrlimit(RLIMIT_RTPRIO, &rt));
+        }
+    }
+}
+
+TEST(prlimit64_edge_cases) {
+    struct rlimit64 limit, bad = {2, 1};
+    CHECK_ERR(syscall(SYS_prlimit64, 0x3ffffff0, RLIMIT_CORE, NULL, &limit), ESRCH);
+    CHECK_ERR(syscall(SYS_prlimit64, 0, 99, NULL, &limit), EINVAL);
+    CHECK_ERR(syscall(SYS_prlimit64, 0, RLIMIT_CORE, &bad, NULL), EINVAL);
+    CHECK_ERR(syscall(SYS_prlimit64, 0, RLIMIT_CORE, NULL, BAD_PTR), EFAULT);
+    // The new limit is read before the target is looked for.
+    CHECK_ERR(syscall(SYS_prlimit64, 0x3ffffff0, RLIMIT_CORE, BAD_PTR, NULL), EFAULT);
+}
+
+TEST(rlimit_nofile_limits_descriptors) {
+    struct rlimit saved, low;
+    CHECK_OK(getrlimit(RLIMIT_NOFILE, &saved));
+    low.rlim_cur = 16;
+    low.rlim_max = saved.rlim_max;
+    CHECK_OK(setrlimit(RLIMIT_NOFILE, &low));
+    int fds[32], count = 0, fd;
+    while (count < 32 && (fd = open("/dev/null", O_RDONLY)) >= 0)
+        fds[count++] = fd;
+    CHECK_EQ(errno, EMFILE);
+    CHECK(count < 16);
+    CHECK(fds[count - 1] == 15);
+    CHECK_ERR(dup2(0, 16), EBADF);
+    CHECK_OK(dup2(0, 15 - 0 * count));
+    for (int i = 0; i < count; i++)
+        close(fds[i]);
+    CHECK_OK(setrlimit(RLIMIT_NOFILE, &saved));
+    fd = CHECK_OK(dup2(0, 16));
+    close(fd);
+}
+
+TEST(sysinfo_fields) {
+    struct sysinfo info;
+    CHECK_OK(sysinfo(&info));
+    CHECK(info.uptime > 0);
+    CHECK(info.totalram > 0 && info.freeram <= info.totalram);
+    CHECK(info.mem_unit >= 1);
+    CHECK(info.procs >= 1);
+    CHECK_ERR(syscall(SYS_sysinfo, BAD_PTR), EFAULT);
+}
+
+TEST(getrusage_reports_the_process) {
+    // User and system time split the CPU time as the ticks sampled it: run until there is
+    // some of either.
+    struct rusage self, thread, children;
+    do {
+        check_burn_cpu(1000000);
+        CHECK_OK(getrusage(RUSAGE_SELF, &self));
+    } while (self.ru_utime.tv_sec + self.ru_utime.tv_usec + self.ru_stime.tv_sec +
+                 self.ru_stime.tv_usec == 0);
+    CHECK(self.ru_maxrss > 100); // KiB
+    CHECK(self.ru_utime.tv_usec < 1000000 && self.ru_stime.tv_usec < 1000000);
+    CHECK(self.ru_minflt > 0);
+    CHECK_OK(getrusage(RUSAGE_THREAD, &thread));
+    CHECK(thread.ru_utime.tv_sec <= self.ru_utime.tv_sec);
+    CHECK(thread.ru_maxrss > 100);
+    CHECK_OK(getrusage(RUSAGE_CHILDREN, &children));
+    CHECK_EQ(children.ru_utime.tv_sec, 0);
+    CHECK_EQ(children.ru_utime.tv_usec, 0);
+    CHECK_ERR(getrusage(5, &self), EINVAL);
+    CHECK_ERR(getrusage(-3, &self), EINVAL);
+    CHECK_ERR(syscall(SYS_getrusage, RUSAGE_SELF, BAD_PTR), EFAULT);
+}
+
+TEST(arch_prctl_fs) {
+    unsigned long fs = 0, self;
+    CHECK_OK(syscall(SYS_arch_prctl, ARCH_GET_FS, &fs));
+    __asm__("mov %%fs:0, %0" : "=r"(self));
+    CHECK_EQ(fs, self); // glibc's thread pointer points at itself
+    CHECK_OK(syscall(SYS_arch_prctl, ARCH_SET_FS, fs));
+    CHECK_ERR(syscall(SYS_arch_prctl, 0x9999, 0), EINVAL);
+    CHECK_ERR(syscall(SYS_arch_prctl, ARCH_GET_FS, BAD_PTR), EFAULT);
+    CHECK_ERR(syscall(SYS_arch_prctl, ARCH_SET_FS, 0x800000000000UL), EPERM);
+    CHECK_ERR(syscall(SYS_arch_prctl, ARCH_SET_FS, 0x7ffffffff000UL), EPERM);
+}
+
+TEST(set_tid_address_returns_the_tid) {
+    static int word;
+    CHECK_EQ(syscall(SYS_set_tid_address, &word), syscall(SYS_gettid));
+    CHECK_EQ(syscall(SYS_set_tid_address, BAD_PTR), syscall(SYS_gettid)); // not checked
+    CHECK_EQ(syscall(SYS_set_tid_address, NULL), syscall(SYS_gettid));
+}
+
+TEST(getcpu_answers_a_processor) {
+    unsigned cpu = 99999, node = 99999;
+    CHECK_OK(syscall(SYS_getcpu, &cpu, &node, NULL));
+    CHECK(cpu < (unsigned)sysconf(_SC_NPROCESSORS_CONF));
+    CHECK(node < 1024);
+    CHECK_OK(syscall(SYS_getcpu, NULL, NULL, NULL));
+    CHECK_ERR(syscall(SYS_getcpu, BAD_PTR, NULL, NULL), EFAULT);
+    CHECK_ERR(syscall(SYS_getcpu, NULL, BAD_PTR, NULL), EFAULT);
+    CHECK(sched_getcpu() >= 0);
+}
+
+TEST(getrandom_flags) {
+    unsigned char a[64] = {0}, b[64] = {0}, zero[64] = {0};
+    CHECK_EQ(getrandom(a, sizeof a, 0), sizeof a);
+    CHECK_EQ(getrandom(b, sizeof b, GRND_NONBLOCK), sizeof b);
+    CHECK(memcmp(a, zero, sizeof a) != 0 && memcmp(a, b, sizeof a) != 0);
+    CHECK_EQ(getrandom(b, sizeof b, GRND_RANDOM), sizeof b);
+    CHECK_EQ(getrandom(b, sizeof b, GRND_INSECURE), sizeof b);
+    CHECK_EQ(getrandom(b, 0, 0), 0);
+    CHECK_ERR(syscall(SYS_getrandom, b, sizeof b, 8), EINVAL);
+    CHECK_ERR(syscall(SYS_getrandom, b, sizeof b, GRND_INSECURE | GRND_RANDOM), EINVAL);
+    CHECK_ERR(syscall(SYS_getrandom, BAD_PTR, sizeof b, 0), EFAULT);
+    CHECK_ERR(syscall(SYS_getrandom, BAD_PTR, 0x7fffffff, 0x80), EINVAL); // flags first
+}
+
+TEST(prctl_thread_name) {
+    char name[32] = {0}, saved[16];
+    CHECK_OK(prctl(PR_GET_NAME, saved));
+    CHECK_STR(saved, "syscalls_proces"); // the program's file name, cut to 15 bytes
+    CHECK_OK(prctl(PR_SET_NAME, "abcdefghijklmnopqrstuvwxyz"));
+    CHECK_OK(prctl(PR_GET_NAME, name));
+    CHECK_STR(name, "abcdefghijklmno");
+    CHECK_ERR(prctl(PR_SET_NAME, BAD_PTR), EFAULT);
+    CHECK_ERR(prctl(PR_GET_NAME, BAD_PTR), EFAULT);
+    CHECK_OK(prctl(PR_SET_NAME, saved));
+}
+
+TEST(prctl_process_settings) {
+    CHECK_EQ(prctl(PR_GET_DUMPABLE), 1);
+    CHECK_ERR(prctl(PR_SET_DUMPABLE, 2), EINVAL);
+    CHECK_OK(prctl(PR_SET_DUMPABLE, 1));
+    int sig = -1;
+    CHECK_OK(prctl(PR_GET_PDEATHSIG, &sig));
+    CHECK_EQ(sig, 0);
+    CHECK_OK(prctl(PR_SET_PDEATHSIG, SIGUSR1));
+    CHECK_OK(prctl(PR_GET_PDEATHSIG, &sig));
+    CHECK_EQ(sig, SIGUSR1);
+    CHECK_OK(prctl(PR_SET_PDEATHSIG, 0));
+    CHECK_ERR(prctl(PR_SET_PDEATHSIG, 65), EINVAL);
+    CHECK_ERR(prctl(PR_GET_PDEATHSIG, BAD_PTR), EFAULT);
+    CHECK_ERR(prctl(PR_SET_NO_NEW_PRIVS, 2, 0, 0, 0), EINVAL);
+    CHECK_ERR(prctl(PR_SET_NO_NEW_PRIVS, 1, 1, 0, 0), EINVAL);
+    CHECK_ERR(prctl(PR_GET_NO_NEW_PRIVS, 1, 0, 0, 0), EINVAL);
+    CHECK(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) >= 0);
+    CHECK_ERR(prctl(9999), EINVAL);
+}

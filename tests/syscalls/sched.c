@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+// The sched family: processor affinity, scheduling policies and parameters, nice values
+// (getpriority/setpriority), sched_yield.
+#include "check.h"
+
+#include <linux/capability.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+
+TEST(sched_getaffinity_mask_and_size) {
+    unsigned long mask[128] = {0};
+    long size = syscall(SYS_sched_getaffinity, 0, sizeof mask, mask);
+    CHECK(size >= 8 && size % 8 == 0);
+    cpu_set_t set;
+    CHECK_OK(sched_getaffinity(0, sizeof set, &set));
+    CHECK(CPU_COUNT(&set) >= 1);
+    CHECK(mask[0] != 0);
+    unsigned long again[128];
+    CHECK_EQ(syscall(SYS_sched_getaffinity, getpid(), sizeof again, again), size);
+    CHECK_EQ(syscall(SYS_sched_getaffinity, syscall(SYS_gettid), sizeof again, again), size);
+    CHECK_MEM(again, mask, size);
+}
+
+TEST(sched_getaffinity_edge_cases) {
+    unsigned long mask[128];
+    CHECK_ERR(syscall(SYS_sched_getaffinity, -1, sizeof mask, mask), ESRCH);
+    CHECK_ERR(syscall(SYS_sched_getaffinity, 0x3ffffff0, sizeof mask, mask), ESRCH);
+    CHECK_ERR(syscall(SYS_sched_getaffinity, 0, 7, mask), EINVAL);
+    CHECK_ERR(syscall(SYS_sched_getaffinity, 0, 12, mask), EINVAL);
+    CHECK_ERR(syscall(SYS_sched_getaffinity, 0, 0, mask), EINVAL);
+    CHECK_ERR(syscall(SYS_sched_getaffinity, -1, 7, mask), EINVAL); // the size first
+    CHECK_ERR(syscall(SYS_sched_getaffinity, 0, sizeof mask, BAD_PTR), EFAULT);
+}
+
+TEST(sched_setaffinity_to_the_current_mask) {
+    cpu_set_t set, now;
+    CHECK_OK(sched_getaffinity(0, sizeof set, &set));
+    CHECK_OK(sched_setaffinity(0, sizeof set, &set));
+    CHECK_OK(sched_getaffinity(0, sizeof now, &now));
+    CHECK(CPU_EQUAL(&set, &now));
+    // A single processor of the mask, then the whole mask back.
+    int first = 0;
+    while (!CPU_ISSET(first, &set))
+        first++;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(first, &one);
+    CHECK_OK(sched_setaffinity(0, sizeof one, &one));
+    CHECK_OK(sched_getaffinity(0, sizeof now, &now));
+    CHECK(CPU_EQUAL(&one, &now));
+    CHECK_EQ(sched_getcpu(), first); // it runs there now
+    CHECK_OK(sched_setaffinity(0, sizeof set, &set));
+}
+
+TEST(sched_setaffinity_edge_cases) {
+    cpu_set_t set;
+    CHECK_OK(sched_getaffinity(0, sizeof set, &set));
+    cpu_set_t none;
+    CPU_ZERO(&none);
+    CHECK_ERR(sched_setaffinity(0, sizeof none, &none), EINVAL);
+    CHECK_ERR(syscall(SYS_sched_setaffinity, 0, sizeof set, BAD_PTR), EFAULT);
+    CHECK_ERR(syscall(SYS_sched_setaffinity, -1, sizeof set, &set), ESRCH);
+    CHECK_ERR(syscall(SYS_sched_setaffinity, 0x3ffffff0, sizeof set, &set), ESRCH);
+    CHECK_ERR(syscall(SYS_sched_setaffinity, 0x3ffffff0, sizeof set, BAD_PTR), EFAULT);
+}
+
+TEST(sched_policy_of_an_ordinary_process) {
+    CHECK_EQ(sched_getscheduler(0), SCHED_OTHER);
+    CHECK_EQ(sched_getscheduler(getpid()), SCHED_OTHER);
+    struct sched_param param = {-1};
+    CHECK_OK(sched_getparam(0, &param));
+    CHECK_EQ(param.sched_priority, 0);
+    CHECK_ERR(sched_getscheduler(-1), EINVAL);
+    CHECK_ERR(sched_getscheduler(0x3ffffff0), ESRCH);
+    CHECK_ERR(syscall(SYS_sched_getparam, 0, NULL), EINVAL);
+    CHECK_ERR(syscall(SYS_sched_getparam, -1, &param), EINVAL);
+    CHECK_ERR(syscall(SYS_sched_getparam, 0, BAD_PTR), EFAULT);
+    CHECK_ERR(syscall(SYS_sched_getparam, 0x3ffffff0, &param), ESRCH);
+}
+
+TEST(sched_setscheduler_rules) {
+    struct sched_param zero = {0}, bad = {5};
+    CHECK_OK(sched_setscheduler(0, SCHED_OTHER, &zero));
+    CHECK_OK(sched_setparam(0, &zero));
+    CHECK_ERR(sched_setscheduler(0, SCHED_OTHER, &bad), EINVAL);
+    CHECK_ERR(sched_setscheduler(0, 42, &zero), EINVAL);
+    CHECK_ERR(sched_setscheduler(0, SCHED_FIFO, &zero), EINVAL); // 1..99
+    CHECK_ERR(syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, NULL), EINVAL);
+    CHECK_ERR(syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, BAD_PTR), EFAULT);
+    CHECK_ERR(syscall(SYS_sched_setscheduler, -1, SCHED_OTHER, &zero), EINVAL);
+    CHECK_ERR(syscall(SYS_sched_setscheduler, 0x3ffffff0, SCHED_OTHER, &zero), ESRCH);
+    CHECK_ERR(sched_setparam(0, &bad), EINVAL);
+    struct rlimit rtprio;
+    getrlimit(RLIMIT_RTPRIO, &rtprio);
+    if (check_capable(CAP_SYS_NICE) == 0 && rtprio.rlim_cur == 0) {
+        struct sched_param rt = {10};
+        CHECK_ERR(sched_setscheduler(0, SCHED_FIFO, &rt), EPERM);
+    }
+    // SCHED_BATCH and back.
+    CHECK_OK(sched_setscheduler(0, SCHED_BATCH, &zero));
+    CHECK_EQ(sched_getscheduler(0), SCHED_BATCH);
+    CHECK_OK(sched_setscheduler(0, SCHED_OTHER, &zero));
+    // Only the privileged may clear SCHED_RESET_ON_FORK once set (the test ends here).
+    CHECK_OK(sched_setscheduler(0, SCHED_OTHER | SCHED_RESET_ON_FORK, &zero));
+    CHECK_EQ(sched_getscheduler(0), SCHED_OTHER | SCHED_RESET_ON_FORK);
+    if (check_capable(CAP_SYS_NICE) == 0)
+        CHECK_ERR(sched_setscheduler(0, SCHED_OTHER, &zero), EPERM);
+    else if (check_capable(CAP_SYS_NICE) == 1)
+        CHECK_OK(sched_setscheduler(0, SCHED_OTHER, &zero));
+}
+
+TEST(sched_priority_range) {
+    CHECK_EQ(sched_get_priority_min(SCHED_FIFO), 1);
+    CHECK_EQ(sched_get_priority_max(SCHED_FIFO), 99);
+    CHECK_EQ(sched_get_priority_min(SCHED_RR), 1);
+    CHECK_EQ(sched_get_priority_max(SCHED_RR), 99);
+    CHECK_EQ(sched_get_priority_min(SCHED_OTHER), 0);
+    CHECK_EQ(sched_get_priority_max(SCHED_BATCH), 0);
+    CHECK_EQ(sched_get_priority_max(SCHED_IDLE), 0);
+    CHECK_EQ(sched_get_priority_max(6 /* SCHED_DEADLINE */), 0);
+    CHECK_ERR(sched_get_priority_max(42), EINVAL);
+    CHECK_ERR(sched_get_priority_min(-1), EINVAL);
+}
+
+TEST(sched_rr_get_interval_of_an_ordinary_process) {
+    struct timespec interval = {-1, -1};
+    CHECK_OK(sched_rr_get_interval(0, &interval));
+    CHECK_EQ(interval.tv_sec, 0);
+    CHECK(interval.tv_nsec >= 0 && interval.tv_nsec < 1000000000);
+    CHECK_ERR(syscall(SYS_sched_rr_get_interval, -1, &interval), EINVAL);
+    CHECK_ERR(syscall(SYS_sched_rr_get_interval, 0x3ffffff0, &interval), ESRCH);
+    CHECK_ERR(syscall(SYS_sched_rr_get_interval, 0, BAD_PTR), EFAULT);
+}
+
+TEST(nice_values) {
+    errno = 0;
+    int start = getpriority(PRIO_PROCESS, 0);
+    CHECK_EQ(errno, 0);
+    CHECK_EQ(syscall(SYS_getpriority, PRIO_PROCESS, 0), 20 - start);
+    CHECK_OK(setpriority(PRIO_PROCESS, 0, start + 1));
+    CHECK_EQ(getpriority(PRIO_PROCESS, getpid()), start + 1);
+    // Lowering the nice value needs the privilege (or RLIMIT_NICE).
+    struct rlimit nice_limit;
+    getrlimit(RLIMIT_NICE, &nice_limit);
+    int capable = check_capable(CAP_SYS_NICE);
+    if (capable == 0 && nice_limit.rlim_cur < (rlim_t)(20 - start))
+        CHECK_ERR(setpriority(PRIO_PROCESS, 0, start), EACCES);
+    else if (capable == 1)
+        CHECK_OK(setpriority(PRIO_PROCESS, 0, start));
+    // Out of range values are clamped.
+    int now = getpriority(PRIO_PROCESS, 0);
+    CHECK_OK(setpriority(PRIO_PROCESS, 0, 100));
+    CHECK_EQ(getpriority(PRIO_PROCESS, 0), 19);
+    if (capable == 1)
+        CHECK_OK(setpriority(PRIO_PROCESS, 0, now));
+}
+
+TEST(priority_bad_input) {
+    CHECK_ERR(getpriority(3, 0), EINVAL);
+    CHECK_ERR(setpriority(-1, 0, 0), EINVAL);
+    CHECK_ERR(getpriority(PRIO_PROCESS, 0x3ffffff0), ESRCH);
+    CHECK_ERR(setpriority(PRIO_PROCESS, 0x3ffffff0, 0), ESRCH);
+    CHECK_ERR(getpriority(PRIO_PGRP, 0x3ffffff0), ESRCH);
+}
+
+TEST(sched_yield_returns) { CHECK_OK(sched_yield()); }
