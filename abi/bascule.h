@@ -118,6 +118,7 @@ enum { /* stream_open / stream_open_pair / stream_accept options */
     BSC_OPTION_NOFOLLOW = 4,   /* fail with BSC_E_LOOP if the last component is a symlink */
     BSC_OPTION_DIRECTORY = 8,  /* fail with BSC_E_NOT_DIRECTORY unless it is a directory */
     BSC_OPTION_SYNC = 16,      /* writes are durable when they return */
+    BSC_OPTION_APPEND = 32,    /* since 1.2, reported and set by handle: writes go to the end */
 };
 
 /* Offsets for stream_read / stream_write: an explicit byte offset, or the stream's own
@@ -125,6 +126,9 @@ enum { /* stream_open / stream_open_pair / stream_accept options */
 #define BSC_AT_POSITION UINT64_MAX
 
 enum { BSC_SEEK_SET = 0, BSC_SEEK_CURRENT = 1, BSC_SEEK_END = 2 };
+/* Since 1.2: the next byte of data, or the next hole (the end counts as one), at or after
+ * the offset; BSC_E_NOT_FOUND when the offset is at or past the end. */
+enum { BSC_SEEK_DATA = 3, BSC_SEEK_HOLE = 4 };
 
 enum { /* stream_flush flags */
     BSC_FLUSH_DATA_ONLY = 1,
@@ -180,6 +184,7 @@ enum { /* which fields stream_attributes_set changes */
     BSC_SET_ACCESS_TIME_NOW = 32,
     BSC_SET_MODIFY_TIME_NOW = 64,
     BSC_SET_OPTIONS = 128, /* only BSC_OPTION_NONBLOCK may change after open */
+    BSC_SET_APPEND = 256,  /* since 1.2, by handle: BSC_OPTION_APPEND of options, on or off */
 };
 
 enum { /* stream_delete flags */
@@ -210,6 +215,11 @@ enum { /* stream_lock commands */
     BSC_LOCK_SET = 0,      /* acquire or release; BSC_E_AGAIN if held by another */
     BSC_LOCK_SET_WAIT = 1, /* acquire or release, waiting for it */
     BSC_LOCK_TEST = 2,     /* report a conflicting lock, or type BSC_LOCK_UNLOCK */
+};
+
+enum { /* stream_control commands (since 1.2); data points to what each names */
+    BSC_CONTROL_PIPE_CAPACITY = 1,     /* out: uint64_t, the bytes a pipe holds */
+    BSC_CONTROL_PIPE_SET_CAPACITY = 2, /* in: uint64_t wanted (at most 2^31); out: given */
 };
 
 enum { BSC_LOCK_READ = 0, BSC_LOCK_WRITE = 1, BSC_LOCK_UNLOCK = 2 };
@@ -400,7 +410,9 @@ typedef struct bsc_system_info {
     X(object, object_query, (bsc_handle handle, bsc_object_info * info, char *uri,           \
                              uint64_t uri_size))                                              \
     X(memory, vm_fill, (uint64_t addr, const void *source, uint64_t size))                    \
-    X(memory, vm_fill_end, (uint64_t addr, uint64_t size))
+    X(memory, vm_fill_end, (uint64_t addr, uint64_t size))                                    \
+    /* Since ABI 1.2. */                                                                      \
+    X(stream, stream_control, (bsc_handle handle, uint32_t command, void *data, uint64_t size))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

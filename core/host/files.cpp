@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // File-system streams: stream_open (dispatching network schemes to sockets.cpp) and the
-// calls on open streams: read, write, seek, flush, set_length, lock, directory listing.
+// calls on open streams: read, write, seek, flush, set_length, lock, control, directory
+// listing.
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -254,8 +255,8 @@ extern "C" bsc_status host_stream_write(bsc_handle handle, uint64_t offset, cons
 
 extern "C" bsc_status host_stream_seek(bsc_handle handle, int64_t offset, uint32_t whence,
                                        uint64_t *position) {
-    static constexpr int kWhence[] = {SEEK_SET, SEEK_CUR, SEEK_END};
-    if (whence > BSC_SEEK_END)
+    static constexpr int kWhence[] = {SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE};
+    if (whence > BSC_SEEK_HOLE)
         return BSC_E_INVALID;
     auto stream = find_stream(handle);
     if (!stream)
@@ -320,4 +321,30 @@ extern "C" bsc_status host_stream_lock(bsc_handle handle, uint32_t command, bsc_
     if (found.type == BSC_LOCK_UNLOCK)
         found = {BSC_LOCK_UNLOCK, 0, wanted.start, wanted.length};
     return write_guest(lock, found);
+}
+
+// Pipe capacity as the kernel keeps it (F_GETPIPE_SZ / F_SETPIPE_SZ): the kernel rounds
+// and refuses (EBUSY below the buffered bytes, EPERM over pipe-max-size) for us.
+extern "C" bsc_status host_stream_control(bsc_handle handle, uint32_t command, void *data,
+                                          uint64_t size) {
+    if ((command != BSC_CONTROL_PIPE_CAPACITY && command != BSC_CONTROL_PIPE_SET_CAPACITY) ||
+        size != sizeof(uint64_t))
+        return BSC_E_INVALID;
+    auto *value = static_cast<uint64_t *>(data);
+    uint64_t wanted = 0;
+    if (command == BSC_CONTROL_PIPE_SET_CAPACITY && read_guest(value, wanted) != BSC_OK)
+        return BSC_E_FAULT;
+    auto stream = find_stream(handle);
+    if (!stream)
+        return BSC_E_BAD_HANDLE;
+    if (stream->type != BSC_TYPE_PIPE)
+        return BSC_E_NOT_SUPPORTED;
+    if (wanted > (uint64_t{1} << 31))
+        return BSC_E_INVALID;
+    int capacity = command == BSC_CONTROL_PIPE_CAPACITY
+                       ? ::fcntl(stream->fd, F_GETPIPE_SZ)
+                       : ::fcntl(stream->fd, F_SETPIPE_SZ, static_cast<unsigned>(wanted));
+    if (capacity < 0)
+        return errno_status();
+    return write_guest(value, static_cast<uint64_t>(capacity));
 }

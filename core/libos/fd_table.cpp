@@ -50,6 +50,8 @@ void file_release(OpenFile *file) {
         return;
     if (file->handle != BSC_NO_HANDLE)
         abi().object_close(file->handle);
+    if (file->kind)
+        file->kind->release(*file);
     if (file->path)
         release(file->path, strlen(file->path) + 1);
     if (file->text)

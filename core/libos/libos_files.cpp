@@ -129,6 +129,10 @@ int64_t libos_file_seek(OpenFile &file, int64_t offset, uint32_t whence) {
 }
 
 int64_t file_attributes(const OpenFile &file, bsc_stream_attributes &attributes) {
+    if (file.kind) {
+        file.kind->attributes(file, attributes);
+        return 0;
+    }
     if (is_libos_file(file)) {
         attributes = libos_file_attributes(file);
         return 0;

@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: MIT
+// The control calls on open file descriptors: fcntl (descriptor and status flags, record
+// locks, owner and signal, leases, directory notification, pipe size, seals) and ioctl.
+#include <asm-generic/errno.h>
+#include <asm-generic/fcntl.h>
+#include <asm/ioctls.h>
+#include <asm/signal.h>
+#include <asm/termbits.h>
+#include <linux/fcntl.h>
+#include <linux/random.h>
+
+#include "fd_table.h"
+#include "libos_files.h"
+#include "syscalls.h"
+#include "user_memory.h"
+
+namespace libos {
+namespace {
+
+constexpr int64_t kMaxSignal = 64;
+constexpr uint32_t kSettableFlags = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME | FASYNC;
+constexpr uint64_t kDnMultishot = 0x80000000; // DN_MULTISHOT
+constexpr uint32_t kAllSeals = 0x1f;          // F_SEAL_SEAL ... F_SEAL_FUTURE_WRITE
+
+bool is_root() {
+    bsc_system_info system{};
+    abi().system_info_query(&system);
+    return system.user_id == 0;
+}
+
+// Whether the program may act as the file's owner (inode_owner_or_capable).
+int64_t check_owner(const OpenFile &file, int64_t refusal) {
+    bsc_stream_attributes attributes;
+    if (int64_t error = file_attributes(file, attributes))
+        return error;
+    bsc_system_info system{};
+    abi().system_info_query(&system);
+    return system.user_id == 0 || attributes.owner == system.user_id ? 0 : refusal;
+}
+
+// Objects whose driver takes O_ASYNC (the kernel's f_op->fasync): pipes, sockets,
+// terminals and the random devices.
+bool takes_async(const OpenFile &file) {
+    return !file.kind && (file.type == BSC_TYPE_PIPE || file.type == BSC_TYPE_SOCKET ||
+                          file.type == BSC_TYPE_TTY ||
+                          (file.type == BSC_TYPE_CHAR_DEVICE && is_libos_file(file)));
+}
+
+int64_t set_nonblock(OpenFile &file, bool on) {
+    if (!is_libos_file(file)) {
+        bsc_stream_attributes attributes{};
+        attributes.options = on ? BSC_OPTION_NONBLOCK : 0;
+        bsc_status status =
+            abi().stream_attributes_set_by_handle(file.handle, BSC_SET_OPTIONS, &attributes);
+        if (status != BSC_OK && status != BSC_E_INVALID)
+            return result_of(status);
+    }
+    file.flags = on ? file.flags | O_NONBLOCK : file.flags & ~uint32_t{O_NONBLOCK};
+    return 0;
+}
+
+int64_t set_append(OpenFile &file, bool on) {
+    if (!is_libos_file(file)) {
+        bsc_stream_attributes attributes{};
+        attributes.options = on ? BSC_OPTION_APPEND : 0;
+        bsc_status status =
+            abi().stream_attributes_set_by_handle(file.handle, BSC_SET_APPEND, &attributes);
+        if (status != BSC_OK)
+            return result_of(status);
+    }
+    file.flags = on ? file.flags | O_APPEND : file.flags & ~uint32_t{O_APPEND};
+    return 0;
+}
+
+// F_SETFL (setfl): O_APPEND, O_NONBLOCK, O_ASYNC and O_NOATIME change; the access mode and
+// creation flags are ignored. O_DIRECT is refused with EINVAL, the kernel's answer for a
+// file that cannot do direct I/O: the host stream cannot change it after open.
+int64_t set_status_flags(OpenFile &file, uint64_t requested) {
+    auto flags = static_cast<uint32_t>(requested) & kSettableFlags;
+    uint32_t changed = flags ^ (file.flags & kSettableFlags);
+    if ((changed & O_NOATIME) && (flags & O_NOATIME))
+        if (int64_t error = check_owner(file, -EPERM))
+            return error;
+    if ((changed & O_DIRECT) && (flags & O_DIRECT)) {
+        report_unsupported("fcntl", "F_SETFL O_DIRECT");
+        return -EINVAL;
+    }
+    if (changed & O_APPEND)
+        if (int64_t error = set_append(file, flags & O_APPEND))
+            return error;
+    if (int64_t error = set_nonblock(file, flags & O_NONBLOCK))
+        return error;
+    file.flags = (file.flags & ~(FASYNC | O_NOATIME | O_DIRECT)) |
+                 (flags & (FASYNC | O_NOATIME | O_DIRECT));
+    return 0;
+}
+
+struct Flock {
+    int16_t type, whence;
+    int64_t start, length;
+    int32_t pid;
+};
+
+// The lock's range as the kernel's flock_to_posix_lock makes it: from the whence base,
+// a negative length reaching back from l_start; EINVAL before the start of the file.
+int64_t lock_range(OpenFile &file, const Flock &lock, bsc_lock &range) {
+    int64_t base = 0;
+    if (lock.whence == 1 /* SEEK_CUR */) {
+        uint64_t position = 0;
+        abi().stream_seek(file.handle, 0, BSC_SEEK_CURRENT, &position);
+        base = static_cast<int64_t>(position);
+    } else if (lock.whence == 2 /* SEEK_END */) {
+        bsc_stream_attributes a{};
+        abi().stream_attributes_query_by_handle(file.handle, &a);
+        base = static_cast<int64_t>(a.size);
+    } else if (lock.whence != 0) {
+        return -EINVAL;
+    }
+    int64_t start;
+    if (__builtin_add_overflow(base, lock.start, &start) || start < 0)
+        return -EINVAL;
+    int64_t length = lock.length;
+    if (length < 0) {
+        start += length;
+        length = -length;
+        if (start < 0)
+            return -EINVAL;
+    } else if (length > 0 && start - 1 > INT64_MAX - length) {
+        return -EOVERFLOW;
+    }
+    range.start = static_cast<uint64_t>(start);
+    range.length = static_cast<uint64_t>(length);
+    return 0;
+}
+
+bool is_ofd_command(uint64_t command) { return command >= F_OFD_GETLK && command <= F_OFD_SETLKW; }
+
+// F_GETLK, F_SETLK, F_SETLKW and their open-file-description forms.
+int64_t record_lock(OpenFile &file, uint64_t command, uint64_t user_lock) {
+    Flock lock;
+    if (!get_user(user_lock, lock))
+        return -EFAULT;
+    bool test = command == F_GETLK || command == F_OFD_GETLK;
+    if (lock.type != F_RDLCK && lock.type != F_WRLCK && (test || lock.type != F_UNLCK))
+        return -EINVAL;
+    if (is_ofd_command(command) && lock.pid != 0)
+        return -EINVAL;
+    if (!test && ((lock.type == F_RDLCK && (file.flags & O_ACCMODE) == O_WRONLY) ||
+                  (lock.type == F_WRLCK && (file.flags & O_ACCMODE) == O_RDONLY)))
+        return -EBADF;
+    bsc_lock request{static_cast<uint32_t>(lock.type == F_RDLCK   ? BSC_LOCK_READ
+                                           : lock.type == F_WRLCK ? BSC_LOCK_WRITE
+                                                                  : BSC_LOCK_UNLOCK),
+                     0, 0, 0};
+    if (int64_t error = lock_range(file, lock, request))
+        return error;
+    uint32_t bsc_command = test                                              ? BSC_LOCK_TEST
+                           : command == F_SETLKW || command == F_OFD_SETLKW ? BSC_LOCK_SET_WAIT
+                                                                             : BSC_LOCK_SET;
+    bsc_status status = abi().stream_lock(file.handle, bsc_command, &request);
+    if (status != BSC_OK)
+        return status == BSC_E_AGAIN ? -EAGAIN : result_of(status);
+    if (!test)
+        return 0;
+    // No conflict: only l_type changes, as in the kernel's fcntl_getlk.
+    if (request.type == BSC_LOCK_UNLOCK) {
+        lock.type = F_UNLCK;
+    } else {
+        lock.type = request.type == BSC_LOCK_READ ? F_RDLCK : F_WRLCK;
+        lock.whence = 0;
+        lock.start = static_cast<int64_t>(request.start);
+        lock.length = static_cast<int64_t>(request.length);
+        lock.pid = -1;
+    }
+    return put_user(user_lock, lock) ? 0 : -EFAULT;
+}
+
+// F_SETOWN: SIGIO for this process or its group (the only ones that exist).
+int64_t set_owner(OpenFile &file, int64_t owner) {
+    auto who = static_cast<int32_t>(owner);
+    if (who != 0 && who != kPid && who != -kPid)
+        return -ESRCH;
+    file.owner = who;
+    if (who != 0 && (file.flags & FASYNC))
+        report_unsupported("fcntl", "SIGIO delivery (F_SETOWN with O_ASYNC)");
+    return 0;
+}
+
+// F_SETLEASE: releasing a lease the program cannot hold is exact (EAGAIN, after the
+// owner and file type checks of generic_setlease); taking one is refused as a file system
+// without leases refuses it, because a lease break would signal the host process.
+int64_t set_lease(OpenFile &file, uint64_t type) {
+    if (int64_t error = check_owner(file, -EACCES))
+        return error;
+    if (file.type != BSC_TYPE_FILE || file.kind)
+        return -EINVAL;
+    if (type == F_UNLCK)
+        return -EAGAIN;
+    if (type == F_RDLCK || type == F_WRLCK)
+        report_unsupported("fcntl", "F_SETLEASE");
+    return -EINVAL;
+}
+
+// F_NOTIFY: removing a notification (no event bits) is exact everywhere, as is ENOTDIR;
+// asking for one is refused as a kernel without dnotify refuses it.
+int64_t directory_notify(const OpenFile &file, uint64_t events) {
+    if ((events & ~kDnMultishot) == 0)
+        return 0;
+    if (file.type != BSC_TYPE_DIRECTORY)
+        return -ENOTDIR;
+    report_unsupported("fcntl", "F_NOTIFY");
+    return -EINVAL;
+}
+
+int64_t pipe_capacity(OpenFile &file, uint32_t command, uint64_t wanted) {
+    if (file.type != BSC_TYPE_PIPE || is_libos_file(file))
+        return -EBADF;
+    uint64_t value = wanted;
+    bsc_status status = abi().stream_control(file.handle, command, &value, sizeof value);
+    return status == BSC_OK ? static_cast<int64_t>(value) : result_of(status);
+}
+
+// F_ADD_SEALS / F_GET_SEALS, as memfd_fcntl: only a memfd has seals; the LibOS's memfds
+// are never created with MFD_ALLOW_SEALING, so they hold F_SEAL_SEAL.
+int64_t seals(const OpenFile &file, uint64_t command, uint64_t add) {
+    if (command == F_GET_SEALS)
+        return file.memfd ? F_SEAL_SEAL : -EINVAL;
+    if ((file.flags & O_ACCMODE) == O_RDONLY)
+        return -EPERM;
+    if ((add & ~uint64_t{kAllSeals}) || !file.memfd)
+        return -EINVAL;
+    return -EPERM;
+}
+
+// The termios a terminal starts with (what `stty sane` gives).
+termios default_termios() {
+    termios t{};
+    t.c_iflag = ICRNL | IXON;
+    t.c_oflag = OPOST | ONLCR;
+    t.c_cflag = B38400 | CS8 | CREAD;
+    t.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | IEXTEN | ECHOCTL | ECHOKE;
+    const uint8_t cc[] = {3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22};
+    memcpy(t.c_cc, cc, sizeof cc);
+    return t;
+}
+
+// FIOASYNC (ioctl_fioasync): a driver without fasync refuses a change with ENOTTY.
+int64_t set_async(OpenFile &file, uint64_t address) {
+    int32_t on;
+    if (!get_user(address, on))
+        return -EFAULT;
+    bool was = file.flags & FASYNC;
+    if (bool(on) == was)
+        return 0;
+    if (!takes_async(file))
+        return -ENOTTY;
+    file.flags = on ? file.flags | FASYNC : file.flags & ~uint32_t{FASYNC};
+    if (on && file.owner != 0)
+        report_unsupported("ioctl", "SIGIO delivery (FIOASYNC with an owner)");
+    return 0;
+}
+
+// FIONREAD on a regular file: the bytes from the position to the end (may be negative).
+int64_t readable_in_file(const OpenFile &file, const bsc_stream_attributes &attributes,
+                         uint64_t address) {
+    uint64_t position = 0;
+    if (!is_libos_file(file))
+        abi().stream_seek(file.handle, 0, BSC_SEEK_CURRENT, &position);
+    else
+        position = file.position;
+    auto bytes = static_cast<int32_t>(attributes.size - position);
+    return put_user(address, bytes) ? 0 : -EFAULT;
+}
+
+// The random devices' own requests (random_ioctl): the entropy count is full (256 bits
+// once the generator is ready); the changing ones need CAP_SYS_ADMIN and change nothing
+// the program can see. Any other request is EINVAL.
+int64_t random_ioctl(uint64_t request, uint64_t address) {
+    switch (request) {
+    case RNDGETENTCNT: return put_user(address, int32_t{256}) ? 0 : -EFAULT;
+    case RNDADDTOENTCNT: {
+        int32_t count;
+        if (!is_root())
+            return -EPERM;
+        return get_user(address, count) ? 0 : -EFAULT;
+    }
+    case RNDADDENTROPY: {
+        int32_t header[2]; // entropy_count, buf_size
+        if (!is_root())
+            return -EPERM;
+        if (!get_user(address, header))
+            return -EFAULT;
+        return header[0] < 0 ? -EINVAL : 0;
+    }
+    case RNDZAPENTCNT:
+    case RNDCLEARPOOL:
+    case RNDRESEEDCRNG: return is_root() ? 0 : -EPERM;
+    default: return -EINVAL;
+    }
+}
+
+// A terminal's requests. The LibOS has no terminal control downcall yet: TCGETS gives
+// the settings a terminal starts with, TCSETS* change nothing (see SYSCALLS.md).
+int64_t tty_ioctl(const bsc_stream_attributes &attributes, uint64_t request, uint64_t address) {
+    switch (request) {
+    case TCGETS: return put_user(address, default_termios()) ? 0 : -EFAULT;
+    case TCSETS:
+    case TCSETSW:
+    case TCSETSF: return 0;
+    case TIOCGWINSZ: {
+        struct {
+            uint16_t rows, columns, x, y;
+        } size{attributes.tty_rows, attributes.tty_columns, 0, 0};
+        return put_user(address, size) ? 0 : -EFAULT;
+    }
+    case TIOCGPGRP: return put_user(address, int32_t{kPid}) ? 0 : -EFAULT;
+    case FIONREAD: return put_user(address, static_cast<int32_t>(attributes.size)) ? 0 : -EFAULT;
+    default: return -ENOTTY; // TIOCMGET too: a pty or console has no modem lines
+    }
+}
+
+// What the object's own driver answers, after the requests every file takes.
+int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
+    if (file.kind) // an eventfd has no ioctl of its own
+        return -ENOTTY;
+    if (is_libos_file(file) && file.type == BSC_TYPE_CHAR_DEVICE)
+        return random_ioctl(request, address);
+    bsc_stream_attributes attributes;
+    if (int64_t error = file_attributes(file, attributes))
+        return error;
+    if (attributes.type == BSC_TYPE_TTY)
+        return tty_ioctl(attributes, request, address);
+    if (request == FIONREAD && attributes.type == BSC_TYPE_FILE)
+        return readable_in_file(file, attributes, address);
+    if (request == FIONREAD && (attributes.type == BSC_TYPE_PIPE ||
+                                attributes.type == BSC_TYPE_SOCKET))
+        return put_user(address, static_cast<int32_t>(attributes.size)) ? 0 : -EFAULT;
+    if (request == FIOQSIZE && (attributes.type == BSC_TYPE_FILE ||
+                                attributes.type == BSC_TYPE_DIRECTORY))
+        return put_user(address, static_cast<int64_t>(attributes.size)) ? 0 : -EFAULT;
+    return -ENOTTY;
+}
+
+} // namespace
+
+int64_t sys_fcntl(Syscall &c) {
+    int fd = static_cast<int>(c.arg[0]);
+    FileRef file(fd);
+    if (!file)
+        return -EBADF;
+    uint64_t command = static_cast<uint32_t>(c.arg[1]);
+    bool path_only = file->flags & O_PATH;
+    switch (command) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC: {
+        int64_t lowest = static_cast<int64_t>(c.arg[2]);
+        if (lowest < 0 || lowest >= kMaxFds) // unsigned for the kernel: RLIMIT_NOFILE
+            return -EINVAL;
+        file_acquire(file.get());
+        return fd_install(file.get(), static_cast<int>(lowest), command == F_DUPFD_CLOEXEC);
+    }
+    case F_GETFD: return fd_cloexec(fd) ? FD_CLOEXEC : 0;
+    case F_SETFD: fd_set_cloexec(fd, c.arg[2] & FD_CLOEXEC); return 0;
+    case F_GETFL: return file->flags;
+    }
+    if (path_only) // an O_PATH descriptor takes only the commands above
+        return -EBADF;
+    switch (command) {
+    case F_SETFL: return set_status_flags(*file.get(), c.arg[2]);
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW: return record_lock(*file.get(), command, c.arg[2]);
+    case F_GETOWN: return file->owner;
+    case F_SETOWN: return set_owner(*file.get(), static_cast<int32_t>(c.arg[2]));
+    case F_GETSIG: return file->io_signal;
+    case F_SETSIG:
+        if (c.arg[2] > kMaxSignal)
+            return -EINVAL;
+        file->io_signal = static_cast<int32_t>(c.arg[2]);
+        return 0;
+    case F_GETLEASE: return F_UNLCK; // the LibOS never grants one
+    case F_SETLEASE: return set_lease(*file.get(), c.arg[2]);
+    case F_NOTIFY: return directory_notify(*file.get(), static_cast<uint32_t>(c.arg[2]));
+    case F_GETPIPE_SZ: return pipe_capacity(*file.get(), BSC_CONTROL_PIPE_CAPACITY, 0);
+    case F_SETPIPE_SZ:
+        return pipe_capacity(*file.get(), BSC_CONTROL_PIPE_SET_CAPACITY,
+                             static_cast<uint32_t>(c.arg[2]));
+    case F_ADD_SEALS:
+    case F_GET_SEALS: return seals(*file.get(), command, c.arg[2]);
+    default: return -EINVAL;
+    }
+}
+
+int64_t sys_ioctl(Syscall &c) {
+    int fd = static_cast<int>(c.arg[0]);
+    FileRef file(fd);
+    if (!file || (file->flags & O_PATH))
+        return -EBADF;
+    uint64_t request = static_cast<uint32_t>(c.arg[1]);
+    switch (request) { // do_vfs_ioctl: what every file takes
+    case FIOCLEX: fd_set_cloexec(fd, true); return 0;
+    case FIONCLEX: fd_set_cloexec(fd, false); return 0;
+    case FIONBIO: {
+        int32_t on;
+        if (!get_user(c.arg[2], on))
+            return -EFAULT;
+        return set_nonblock(*file.get(), on != 0);
+    }
+    case FIOASYNC: return set_async(*file.get(), c.arg[2]);
+    default: return driver_ioctl(*file.get(), request, c.arg[2]);
+    }
+}
+
+} // namespace libos
