@@ -35,7 +35,8 @@ struct OpenFile {
     uint64_t text_size, position;
     const FileKind *kind; // an object the LibOS serves (eventfd), else null
     void *state;          // the kind's own state
-    int32_t owner;        // F_SETOWN: who gets SIGIO (0: nobody)
+    int32_t owner;        // F_SETOWN: the thread, process or group that gets SIGIO, or 0
+    int32_t owner_type;   // F_OWNER_TID, F_OWNER_PID or F_OWNER_PGRP
     int32_t io_signal;    // F_SETSIG: the signal sent instead of SIGIO (0: SIGIO)
     bool memfd;           // made by memfd_create (it has seals)
 };

@@ -175,15 +175,35 @@ int64_t record_lock(OpenFile &file, uint64_t command, uint64_t user_lock) {
     return put_user(user_lock, lock) ? 0 : -EFAULT;
 }
 
-// F_SETOWN: SIGIO for this process or its group (the only ones that exist).
-int64_t set_owner(OpenFile &file, int64_t owner) {
-    auto who = static_cast<int32_t>(owner);
-    if (who != 0 && who != kPid && who != -kPid)
+// The owner of SIGIO (F_SETOWN_EX): the program's only thread, process and group have
+// the id kPid; 0 means nobody.
+int64_t set_owner(OpenFile &file, int32_t type, int32_t who) {
+    if (type != F_OWNER_TID && type != F_OWNER_PID && type != F_OWNER_PGRP)
+        return -EINVAL;
+    if (who != 0 && who != kPid)
         return -ESRCH;
     file.owner = who;
+    file.owner_type = type;
     if (who != 0 && (file.flags & FASYNC))
         report_unsupported("fcntl", "SIGIO delivery (F_SETOWN with O_ASYNC)");
     return 0;
+}
+
+// F_SETOWN: a negative id names a process group.
+int64_t set_owner_id(OpenFile &file, int32_t id) {
+    return id < 0 ? set_owner(file, F_OWNER_PGRP, -id) : set_owner(file, F_OWNER_PID, id);
+}
+
+int64_t set_owner_ex(OpenFile &file, uint64_t address) {
+    f_owner_ex owner;
+    if (!get_user(address, owner))
+        return -EFAULT;
+    return set_owner(file, owner.type, owner.pid);
+}
+
+int64_t get_owner_ex(const OpenFile &file, uint64_t address) {
+    f_owner_ex owner{file.owner_type, file.owner};
+    return put_user(address, owner) ? 0 : -EFAULT;
 }
 
 // F_SETLEASE: releasing a lease the program cannot hold is exact (EAGAIN, after the
@@ -373,8 +393,10 @@ int64_t sys_fcntl(Syscall &c) {
     case F_OFD_GETLK:
     case F_OFD_SETLK:
     case F_OFD_SETLKW: return record_lock(*file.get(), command, c.arg[2]);
-    case F_GETOWN: return file->owner;
-    case F_SETOWN: return set_owner(*file.get(), static_cast<int32_t>(c.arg[2]));
+    case F_GETOWN: return file->owner_type == F_OWNER_PGRP ? -file->owner : file->owner;
+    case F_SETOWN: return set_owner_id(*file.get(), static_cast<int32_t>(c.arg[2]));
+    case F_GETOWN_EX: return get_owner_ex(*file.get(), c.arg[2]);
+    case F_SETOWN_EX: return set_owner_ex(*file.get(), c.arg[2]);
     case F_GETSIG: return file->io_signal;
     case F_SETSIG:
         if (c.arg[2] > kMaxSignal)
