@@ -15,6 +15,16 @@ namespace {
 OpenFile *files[kMaxFds];
 bool close_on_exec[kMaxFds];
 Spinlock table_lock;
+int table_size = 64; // BITS_PER_LONG, the kernel's NR_OPEN_DEFAULT
+
+// The kernel's expand_fdtable: a power of two times 128 descriptors (1 KiB of pointers)
+// that holds `fd`; called with the lock held.
+void grow_for(int fd) {
+    while (fd >= table_size)
+        table_size = table_size < 128 ? 128 : table_size * 2;
+    if (table_size > kMaxFds)
+        table_size = kMaxFds;
+}
 
 } // namespace
 
@@ -65,6 +75,7 @@ int fd_install(OpenFile *file, int lowest, bool cloexec) {
         SpinGuard guard(table_lock);
         for (int fd = lowest < 0 ? 0 : lowest; fd < kMaxFds; fd++)
             if (!files[fd]) {
+                grow_for(fd);
                 files[fd] = file;
                 close_on_exec[fd] = cloexec;
                 return fd;
@@ -82,6 +93,7 @@ int fd_install_at(OpenFile *file, int fd, bool cloexec) {
     OpenFile *old;
     {
         SpinGuard guard(table_lock);
+        grow_for(fd);
         old = files[fd];
         files[fd] = file;
         close_on_exec[fd] = cloexec;
@@ -104,6 +116,11 @@ int64_t fd_close(int fd) {
         return -EBADF;
     file_release(file);
     return 0;
+}
+
+int fd_table_size() {
+    SpinGuard guard(table_lock);
+    return table_size;
 }
 
 bool fd_cloexec(int fd) { return fd >= 0 && fd < kMaxFds && close_on_exec[fd]; }

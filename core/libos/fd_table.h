@@ -55,6 +55,9 @@ int fd_install(OpenFile *file, int lowest, bool cloexec);
 // Installs at exactly `fd`, closing what was there.
 int fd_install_at(OpenFile *file, int fd, bool cloexec);
 int64_t fd_close(int fd);
+// How many descriptors the table has room for as Linux grows it (64, then 128, 256 ...
+// as higher descriptors are used, never shrinking): select looks no further.
+int fd_table_size();
 bool fd_cloexec(int fd);
 void fd_set_cloexec(int fd, bool cloexec);
 

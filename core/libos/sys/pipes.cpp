@@ -188,11 +188,14 @@ int64_t poll_user(uint64_t user_fds, uint64_t count, int64_t deadline) {
     return result;
 }
 
-// select over up to 1024 descriptors, by way of poll.
-int64_t select_user(uint64_t nfds, uint64_t read_set, uint64_t write_set, uint64_t except_set,
-                    int64_t deadline) {
-    if (nfds > 1024)
+// select by way of poll, over the descriptors below nfds that the table has room for
+// (core_sys_select looks no further, so a higher one is no EBADF).
+int64_t select_user(uint64_t nfds_argument, uint64_t read_set, uint64_t write_set,
+                    uint64_t except_set, int64_t deadline) {
+    auto n = static_cast<int32_t>(nfds_argument);
+    if (n < 0)
         return -EINVAL;
+    uint64_t nfds = n < fd_table_size() ? static_cast<uint64_t>(n) : fd_table_size();
     uint64_t sets[3][16] = {};
     uint64_t addresses[3] = {read_set, write_set, except_set};
     size_t bytes = (nfds + 63) / 64 * 8;
