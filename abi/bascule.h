@@ -224,10 +224,17 @@ enum { /* stream_control commands (since 1.2); data points to what each names */
 
 enum { BSC_LOCK_READ = 0, BSC_LOCK_WRITE = 1, BSC_LOCK_UNLOCK = 2 };
 
-/* A byte-range lock owned by the handle. length 0 means "to the end of the file". */
+enum { /* bsc_lock flags (since 1.2; 0 before) */
+    BSC_LOCK_PROCESS = 1, /* owned by the process, not the handle (POSIX record locks) */
+    BSC_LOCK_OWN = 2,     /* TEST result only: the conflicting lock is the caller's process's */
+};
+
+/* A byte-range lock owned by the handle, or with BSC_LOCK_PROCESS by the process: its
+ * handles share it, and closing any of them on the file releases it. length 0 means "to
+ * the end of the file". */
 typedef struct bsc_lock {
     uint32_t type; /* BSC_LOCK_READ / WRITE / UNLOCK */
-    uint32_t reserved;
+    uint32_t flags; /* BSC_LOCK_PROCESS, since 1.2 */
     uint64_t start;
     uint64_t length;
 } bsc_lock;

@@ -295,10 +295,12 @@ extern "C" bsc_status host_stream_set_length(bsc_handle handle, uint64_t length)
 
 extern "C" bsc_status host_stream_lock(bsc_handle handle, uint32_t command, bsc_lock *lock) {
     static constexpr int kCommand[] = {F_OFD_SETLK, F_OFD_SETLKW, F_OFD_GETLK};
+    static constexpr int kProcessCommand[] = {F_SETLK, F_SETLKW, F_GETLK};
     bsc_lock wanted;
     if (read_guest(lock, wanted) != BSC_OK)
         return BSC_E_FAULT;
     if (command > BSC_LOCK_TEST || wanted.type > BSC_LOCK_UNLOCK ||
+        (wanted.flags & ~uint32_t{BSC_LOCK_PROCESS}) ||
         (command == BSC_LOCK_TEST && wanted.type == BSC_LOCK_UNLOCK) || wanted.start > INT64_MAX ||
         wanted.length > INT64_MAX)
         return BSC_E_INVALID;
@@ -306,17 +308,23 @@ extern "C" bsc_status host_stream_lock(bsc_handle handle, uint32_t command, bsc_
     if (!stream)
         return BSC_E_BAD_HANDLE;
     // Open-file-description locks belong to the handle, not to the process, so two
-    // handles of one file conflict like two processes would.
+    // handles of one file conflict like two processes would; BSC_LOCK_PROCESS locks are
+    // the host process's own, which is the guest process.
+    const int *commands = wanted.flags & BSC_LOCK_PROCESS ? kProcessCommand : kCommand;
     struct flock fl {};
     fl.l_type = static_cast<short>(lock_type(wanted.type));
     fl.l_whence = SEEK_SET;
     fl.l_start = static_cast<off_t>(wanted.start);
     fl.l_len = static_cast<off_t>(wanted.length);
-    if (::fcntl(stream->fd, kCommand[command], &fl) != 0)
+    if (::fcntl(stream->fd, commands[command], &fl) != 0)
         return errno == EACCES ? BSC_E_AGAIN : errno_status();
     if (command != BSC_LOCK_TEST)
         return BSC_OK;
-    bsc_lock found{bsc_lock_type(fl.l_type), 0, static_cast<uint64_t>(fl.l_start),
+    // A conflicting lock held through a handle is no process's (l_pid -1 on Linux).
+    uint32_t owner = fl.l_pid == -1          ? 0
+                     : fl.l_pid == ::getpid() ? uint32_t{BSC_LOCK_PROCESS | BSC_LOCK_OWN}
+                                              : uint32_t{BSC_LOCK_PROCESS};
+    bsc_lock found{bsc_lock_type(fl.l_type), owner, static_cast<uint64_t>(fl.l_start),
                    static_cast<uint64_t>(fl.l_len)};
     if (found.type == BSC_LOCK_UNLOCK)
         found = {BSC_LOCK_UNLOCK, 0, wanted.start, wanted.length};

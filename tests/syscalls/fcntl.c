@@ -206,6 +206,31 @@ TEST(fcntl_record_locks) {
     close(wo), close(ro), close(fd);
 }
 
+TEST(fcntl_process_locks_are_shared_by_descriptors) {
+    int a = make_file("f", "0123456789"), b = open("f", O_RDWR);
+    set_lock(a, F_SETLK, F_WRLCK, SEEK_SET, 0, 4, 0);
+    set_lock(b, F_SETLK, F_WRLCK, SEEK_SET, 2, 4, 0); // the same process: no conflict
+    struct flock probe = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    CHECK_OK(fcntl(b, F_GETLK, &probe));
+    CHECK_EQ(probe.l_type, F_UNLCK);
+    // An open file description's lock conflicts with the process's.
+    int c = open("f", O_RDWR);
+    set_lock(c, F_OFD_SETLK, F_WRLCK, SEEK_SET, 0, 1, EAGAIN);
+    struct flock ofd = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    CHECK_OK(fcntl(c, F_OFD_GETLK, &ofd));
+    CHECK_EQ(ofd.l_type, F_WRLCK);
+    CHECK_EQ(ofd.l_pid, getpid());
+    // Closing any descriptor of the file releases the process's locks.
+    close(b);
+    set_lock(c, F_OFD_SETLK, F_WRLCK, SEEK_SET, 0, 1, 0);
+    set_lock(a, F_SETLK, F_WRLCK, SEEK_SET, 0, 1, EAGAIN);
+    struct flock held = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1};
+    CHECK_OK(fcntl(a, F_GETLK, &held));
+    CHECK_EQ(held.l_type, F_WRLCK);
+    CHECK_EQ(held.l_pid, -1);
+    close(a), close(c);
+}
+
 TEST(fcntl_ofd_locks) {
     int a = make_file("f", "0123456789"), b = open("f", O_RDWR);
     set_lock(a, F_OFD_SETLK, F_WRLCK, SEEK_SET, 0, 4, 0);

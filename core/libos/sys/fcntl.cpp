@@ -11,6 +11,7 @@
 
 #include "fd_table.h"
 #include "libos_files.h"
+#include "signals.h"
 #include "syscalls.h"
 #include "user_memory.h"
 
@@ -154,10 +155,20 @@ int64_t record_lock(OpenFile &file, uint64_t command, uint64_t user_lock) {
                      0, 0, 0};
     if (int64_t error = lock_range(file, lock, request))
         return error;
+    if (!is_ofd_command(command))
+        request.flags = BSC_LOCK_PROCESS;
     uint32_t bsc_command = test                                              ? BSC_LOCK_TEST
                            : command == F_SETLKW || command == F_OFD_SETLKW ? BSC_LOCK_SET_WAIT
                                                                              : BSC_LOCK_SET;
-    bsc_status status = abi().stream_lock(file.handle, bsc_command, &request);
+    bsc_lock asked = request;
+    bsc_status status;
+    // A wait interrupted for no signal (a checkpoint) goes on; a signal restarts it after
+    // a SA_RESTART handler, as the kernel's -ERESTARTSYS.
+    while ((status = abi().stream_lock(file.handle, bsc_command, &request)) == BSC_E_INTERRUPTED &&
+           !signal_pending())
+        request = asked;
+    if (status == BSC_E_INTERRUPTED)
+        return -kRestartSyscall;
     if (status != BSC_OK)
         return status == BSC_E_AGAIN ? -EAGAIN : result_of(status);
     if (!test)
@@ -170,7 +181,12 @@ int64_t record_lock(OpenFile &file, uint64_t command, uint64_t user_lock) {
         lock.whence = 0;
         lock.start = static_cast<int64_t>(request.start);
         lock.length = static_cast<int64_t>(request.length);
-        lock.pid = -1;
+        // An open file description's lock has no process (-1); another process's lock
+        // has a pid outside the program's view: 0, as the kernel shows a holder outside
+        // the caller's pid namespace.
+        lock.pid = !(request.flags & BSC_LOCK_PROCESS) ? -1
+                   : request.flags & BSC_LOCK_OWN      ? static_cast<int32_t>(kPid)
+                                                       : 0;
     }
     return put_user(user_lock, lock) ? 0 : -EFAULT;
 }
