@@ -220,7 +220,47 @@ enum { /* stream_lock commands */
 enum { /* stream_control commands (since 1.2); data points to what each names */
     BSC_CONTROL_PIPE_CAPACITY = 1,     /* out: uint64_t, the bytes a pipe holds */
     BSC_CONTROL_PIPE_SET_CAPACITY = 2, /* in: uint64_t wanted (at most 2^31); out: given */
+    BSC_CONTROL_READABLE = 3,          /* out: uint64_t, bytes a read would get now */
+    BSC_CONTROL_TTY_SETTINGS = 4,      /* out: bsc_terminal_settings */
+    BSC_CONTROL_TTY_SET_SETTINGS = 5,  /* in: bsc_terminal_settings, now */
+    BSC_CONTROL_TTY_SET_SETTINGS_DRAIN = 6, /* ... once the output is sent */
+    BSC_CONTROL_TTY_SET_SETTINGS_FLUSH = 7, /* ... and the unread input dropped */
+    BSC_CONTROL_TTY_WINDOW = 8,        /* out: bsc_terminal_window */
+    BSC_CONTROL_TTY_SET_WINDOW = 9,    /* in: bsc_terminal_window */
+    BSC_CONTROL_PTY_NUMBER = 10,       /* out: uint32_t N, the peer is file:/dev/pts/N */
+    BSC_CONTROL_PTY_LOCKED = 11,       /* out: uint32_t, 1 while the peer cannot be opened */
+    BSC_CONTROL_PTY_SET_LOCKED = 12,   /* in: uint32_t */
+    BSC_CONTROL_PTY_PACKET = 13,       /* out: uint32_t, 1 in packet mode */
+    BSC_CONTROL_PTY_SET_PACKET = 14,   /* in: uint32_t */
 };
+
+/* A terminal's settings (stream_control, since 1.2). The mode words hold BSC_TTY_* bits,
+ * numbered as in the historical System V termios encoding: input BSC_TTY_IGNBRK 0x1,
+ * BRKINT 0x2, IGNPAR 0x4, PARMRK 0x8, INPCK 0x10, ISTRIP 0x20, INLCR 0x40, IGNCR 0x80,
+ * ICRNL 0x100, IUCLC 0x200, IXON 0x400, IXANY 0x800, IXOFF 0x1000, IMAXBEL 0x2000, IUTF8
+ * 0x4000; output OPOST 0x1, OLCUC 0x2, ONLCR 0x4, OCRNL 0x8, ONOCR 0x10, ONLRET 0x20,
+ * OFILL 0x40, OFDEL 0x80 and the delay fields NLDLY 0x100, CRDLY 0x600, TABDLY 0x1800,
+ * BSDLY 0x2000, VTDLY 0x4000, FFDLY 0x8000; control: the speed code (mask 0x100f, B38400
+ * = 0xf), CSIZE 0x30 (CS5 0 .. CS8 0x30), CSTOPB 0x40, CREAD 0x80, PARENB 0x100, PARODD
+ * 0x200, HUPCL 0x400, CLOCAL 0x800, CRTSCTS 0x80000000; local ISIG 0x1, ICANON 0x2,
+ * XCASE 0x4, ECHO 0x8, ECHOE 0x10, ECHOK 0x20, ECHONL 0x40, NOFLSH 0x80, TOSTOP 0x100,
+ * ECHOCTL 0x200, ECHOPRT 0x400, ECHOKE 0x800, FLUSHO 0x1000, PENDIN 0x4000, IEXTEN
+ * 0x8000, EXTPROC 0x10000. control_chars by index: VINTR 0, VQUIT 1, VERASE 2, VKILL 3,
+ * VEOF 4, VTIME 5, VMIN 6, VSWTC 7, VSTART 8, VSTOP 9, VSUSP 10, VEOL 11, VREPRINT 12,
+ * VDISCARD 13, VWERASE 14, VLNEXT 15, VEOL2 16. A host with another encoding translates. */
+typedef struct bsc_terminal_settings {
+    uint32_t input_modes;
+    uint32_t output_modes;
+    uint32_t control_modes;
+    uint32_t local_modes;
+    uint8_t line_discipline; /* 0: the normal one */
+    uint8_t control_chars[19];
+    uint32_t reserved;
+} bsc_terminal_settings;
+
+typedef struct bsc_terminal_window {
+    uint16_t rows, columns, x_pixels, y_pixels;
+} bsc_terminal_window;
 
 enum { BSC_LOCK_READ = 0, BSC_LOCK_WRITE = 1, BSC_LOCK_UNLOCK = 2 };
 

@@ -4,6 +4,7 @@
 // listing.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -331,28 +332,48 @@ extern "C" bsc_status host_stream_lock(bsc_handle handle, uint32_t command, bsc_
     return write_guest(lock, found);
 }
 
+namespace {
+
 // Pipe capacity as the kernel keeps it (F_GETPIPE_SZ / F_SETPIPE_SZ): the kernel rounds
 // and refuses (EBUSY below the buffered bytes, EPERM over pipe-max-size) for us.
-extern "C" bsc_status host_stream_control(bsc_handle handle, uint32_t command, void *data,
-                                          uint64_t size) {
-    if ((command != BSC_CONTROL_PIPE_CAPACITY && command != BSC_CONTROL_PIPE_SET_CAPACITY) ||
-        size != sizeof(uint64_t))
-        return BSC_E_INVALID;
+bsc_status pipe_capacity(Object &stream, uint32_t command, void *data) {
     auto *value = static_cast<uint64_t *>(data);
     uint64_t wanted = 0;
     if (command == BSC_CONTROL_PIPE_SET_CAPACITY && read_guest(value, wanted) != BSC_OK)
         return BSC_E_FAULT;
-    auto stream = find_stream(handle);
-    if (!stream)
-        return BSC_E_BAD_HANDLE;
-    if (stream->type != BSC_TYPE_PIPE)
+    if (stream.type != BSC_TYPE_PIPE)
         return BSC_E_NOT_SUPPORTED;
     if (wanted > (uint64_t{1} << 31))
         return BSC_E_INVALID;
     int capacity = command == BSC_CONTROL_PIPE_CAPACITY
-                       ? ::fcntl(stream->fd, F_GETPIPE_SZ)
-                       : ::fcntl(stream->fd, F_SETPIPE_SZ, static_cast<unsigned>(wanted));
+                       ? ::fcntl(stream.fd, F_GETPIPE_SZ)
+                       : ::fcntl(stream.fd, F_SETPIPE_SZ, static_cast<unsigned>(wanted));
     if (capacity < 0)
         return errno_status();
     return write_guest(value, static_cast<uint64_t>(capacity));
+}
+
+bsc_status readable_bytes(Object &stream, void *data) {
+    int bytes = 0;
+    if (::ioctl(stream.fd, FIONREAD, &bytes) != 0)
+        return errno_status();
+    return write_guest(static_cast<uint64_t *>(data), static_cast<uint64_t>(bytes < 0 ? 0 : bytes));
+}
+
+} // namespace
+
+extern "C" bsc_status host_stream_control(bsc_handle handle, uint32_t command, void *data,
+                                          uint64_t size) {
+    bool terminal = is_terminal_command(command);
+    if (!terminal && (command < BSC_CONTROL_PIPE_CAPACITY || command > BSC_CONTROL_READABLE ||
+                      size != sizeof(uint64_t)))
+        return BSC_E_INVALID;
+    auto stream = find_stream(handle);
+    if (!stream)
+        return BSC_E_BAD_HANDLE;
+    if (terminal)
+        return terminal_control(stream->fd, command, data, size);
+    if (command == BSC_CONTROL_READABLE)
+        return readable_bytes(*stream, data);
+    return pipe_capacity(*stream, command, data);
 }

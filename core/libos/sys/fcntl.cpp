@@ -5,7 +5,6 @@
 #include <asm-generic/fcntl.h>
 #include <asm/ioctls.h>
 #include <asm/signal.h>
-#include <asm/termbits.h>
 #include <linux/fcntl.h>
 #include <linux/random.h>
 
@@ -13,6 +12,7 @@
 #include "libos_files.h"
 #include "signals.h"
 #include "syscalls.h"
+#include "terminal.h"
 #include "user_memory.h"
 
 namespace libos {
@@ -268,18 +268,6 @@ int64_t seals(const OpenFile &file, uint64_t command, uint64_t add) {
     return -EPERM;
 }
 
-// The termios a terminal starts with (what `stty sane` gives).
-termios default_termios() {
-    termios t{};
-    t.c_iflag = ICRNL | IXON;
-    t.c_oflag = OPOST | ONLCR;
-    t.c_cflag = B38400 | CS8 | CREAD;
-    t.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | IEXTEN | ECHOCTL | ECHOKE;
-    const uint8_t cc[] = {3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22};
-    memcpy(t.c_cc, cc, sizeof cc);
-    return t;
-}
-
 // FIOASYNC (ioctl_fioasync): a driver without fasync refuses a change with ENOTTY.
 int64_t set_async(OpenFile &file, uint64_t address) {
     int32_t on;
@@ -335,26 +323,6 @@ int64_t random_ioctl(uint64_t request, uint64_t address) {
     }
 }
 
-// A terminal's requests. The LibOS has no terminal control downcall yet: TCGETS gives
-// the settings a terminal starts with, TCSETS* change nothing (see SYSCALLS.md).
-int64_t tty_ioctl(const bsc_stream_attributes &attributes, uint64_t request, uint64_t address) {
-    switch (request) {
-    case TCGETS: return put_user(address, default_termios()) ? 0 : -EFAULT;
-    case TCSETS:
-    case TCSETSW:
-    case TCSETSF: return 0;
-    case TIOCGWINSZ: {
-        struct {
-            uint16_t rows, columns, x, y;
-        } size{attributes.tty_rows, attributes.tty_columns, 0, 0};
-        return put_user(address, size) ? 0 : -EFAULT;
-    }
-    case TIOCGPGRP: return put_user(address, int32_t{kPid}) ? 0 : -EFAULT;
-    case FIONREAD: return put_user(address, static_cast<int32_t>(attributes.size)) ? 0 : -EFAULT;
-    default: return -ENOTTY; // TIOCMGET too: a pty or console has no modem lines
-    }
-}
-
 // What the object's own driver answers, after the requests every file takes.
 int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
     if (file.kind) // an eventfd has no ioctl of its own
@@ -365,7 +333,7 @@ int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
     if (int64_t error = file_attributes(file, attributes))
         return error;
     if (attributes.type == BSC_TYPE_TTY)
-        return tty_ioctl(attributes, request, address);
+        return terminal_ioctl(file, request, address);
     if (request == FIONREAD && attributes.type == BSC_TYPE_FILE)
         return readable_in_file(file, attributes, address);
     if (request == FIONREAD && (attributes.type == BSC_TYPE_PIPE ||

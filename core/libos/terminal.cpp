@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+// Terminal ioctls: the kernel's struct termios and winsize over the ABI's terminal
+// settings and window, and the pseudo-terminal master's requests.
+#include "terminal.h"
+
+#include <asm-generic/errno.h>
+#include <asm-generic/fcntl.h>
+#include <asm/ioctls.h>
+#include <asm/termbits.h>
+
+#include "format.h"
+#include "user_memory.h"
+
+namespace libos {
+namespace {
+
+struct Window {
+    uint16_t rows, columns, x, y;
+};
+
+int64_t control(const OpenFile &file, uint32_t command, void *data, uint64_t size) {
+    bsc_status status = abi().stream_control(file.handle, command, data, size);
+    return status == BSC_E_NOT_TTY || status == BSC_E_NOT_SUPPORTED ? -ENOTTY : result_of(status);
+}
+
+termios to_termios(const bsc_terminal_settings &s) {
+    termios t{};
+    t.c_iflag = s.input_modes;
+    t.c_oflag = s.output_modes;
+    t.c_cflag = s.control_modes;
+    t.c_lflag = s.local_modes;
+    t.c_line = s.line_discipline;
+    static_assert(sizeof t.c_cc == sizeof s.control_chars);
+    memcpy(t.c_cc, s.control_chars, sizeof t.c_cc);
+    return t;
+}
+
+bsc_terminal_settings to_settings(const termios &t) {
+    bsc_terminal_settings s{};
+    s.input_modes = t.c_iflag;
+    s.output_modes = t.c_oflag;
+    s.control_modes = t.c_cflag;
+    s.local_modes = t.c_lflag;
+    s.line_discipline = t.c_line;
+    memcpy(s.control_chars, t.c_cc, sizeof s.control_chars);
+    return s;
+}
+
+int64_t get_settings(const OpenFile &file, uint64_t address) {
+    bsc_terminal_settings s;
+    if (int64_t error = control(file, BSC_CONTROL_TTY_SETTINGS, &s, sizeof s))
+        return error;
+    return put_user(address, to_termios(s)) ? 0 : -EFAULT;
+}
+
+int64_t set_settings(const OpenFile &file, uint32_t command, uint64_t address) {
+    termios t;
+    if (!get_user(address, t))
+        return -EFAULT;
+    bsc_terminal_settings s = to_settings(t);
+    return control(file, command, &s, sizeof s);
+}
+
+int64_t get_window(const OpenFile &file, uint64_t address) {
+    bsc_terminal_window w;
+    if (int64_t error = control(file, BSC_CONTROL_TTY_WINDOW, &w, sizeof w))
+        return error;
+    return put_user(address, Window{w.rows, w.columns, w.x_pixels, w.y_pixels}) ? 0 : -EFAULT;
+}
+
+int64_t set_window(const OpenFile &file, uint64_t address) {
+    Window w;
+    if (!get_user(address, w))
+        return -EFAULT;
+    bsc_terminal_window abi_window{w.rows, w.columns, w.x, w.y};
+    return control(file, BSC_CONTROL_TTY_SET_WINDOW, &abi_window, sizeof abi_window);
+}
+
+// A 32-bit value the ioctl reads from (in) or writes to the program.
+int64_t value_request(const OpenFile &file, uint32_t command, uint64_t address, bool in) {
+    uint32_t value = 0;
+    if (in) {
+        int32_t given;
+        if (!get_user(address, given))
+            return -EFAULT;
+        value = given != 0;
+    }
+    if (int64_t error = control(file, command, &value, sizeof value))
+        return error;
+    return in || put_user(address, value) ? 0 : -EFAULT;
+}
+
+int64_t readable_bytes(const OpenFile &file, uint64_t address) {
+    uint64_t bytes = 0;
+    if (int64_t error = control(file, BSC_CONTROL_READABLE, &bytes, sizeof bytes))
+        return error;
+    return put_user(address, static_cast<int32_t>(bytes)) ? 0 : -EFAULT;
+}
+
+// TIOCGPTPEER: opens the master's peer with `flags` (O_ACCMODE, O_NONBLOCK, O_CLOEXEC),
+// never as the controlling terminal; EIO on anything but a master.
+int64_t open_peer(const OpenFile &file, uint64_t flags) {
+    uint32_t number = 0;
+    if (control(file, BSC_CONTROL_PTY_NUMBER, &number, sizeof number) != 0)
+        return -EIO;
+    char path[32], uri[40];
+    freestanding::format(path, sizeof path, "/dev/pts/%u", number);
+    freestanding::format(uri, sizeof uri, "file:%s", path);
+    uint32_t mode = flags & O_ACCMODE;
+    uint32_t access = mode == O_WRONLY ? BSC_ACCESS_WRITE
+                      : mode == O_RDWR ? BSC_ACCESS_RDWR
+                                       : BSC_ACCESS_READ;
+    bsc_handle peer;
+    bsc_status status = abi().stream_open(uri, access, 0, BSC_CREATE_NEVER,
+                                          flags & O_NONBLOCK ? BSC_OPTION_NONBLOCK : 0, &peer);
+    if (status != BSC_OK)
+        return result_of(status);
+    auto status_flags = static_cast<uint32_t>(flags & (O_ACCMODE | O_NONBLOCK)) | 0100000;
+    return fd_install(open_file(peer, status_flags, BSC_TYPE_TTY, path), 0, flags & O_CLOEXEC);
+}
+
+} // namespace
+
+int64_t terminal_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
+    switch (request) {
+    case TCGETS: return get_settings(file, address);
+    case TCSETS: return set_settings(file, BSC_CONTROL_TTY_SET_SETTINGS, address);
+    case TCSETSW: return set_settings(file, BSC_CONTROL_TTY_SET_SETTINGS_DRAIN, address);
+    case TCSETSF: return set_settings(file, BSC_CONTROL_TTY_SET_SETTINGS_FLUSH, address);
+    case TIOCGWINSZ: return get_window(file, address);
+    case TIOCSWINSZ: return set_window(file, address);
+    case TIOCGPTN: return value_request(file, BSC_CONTROL_PTY_NUMBER, address, false);
+    case TIOCGPTLCK: return value_request(file, BSC_CONTROL_PTY_LOCKED, address, false);
+    case TIOCSPTLCK: return value_request(file, BSC_CONTROL_PTY_SET_LOCKED, address, true);
+    case TIOCGPKT: return value_request(file, BSC_CONTROL_PTY_PACKET, address, false);
+    case TIOCPKT: return value_request(file, BSC_CONTROL_PTY_SET_PACKET, address, true);
+    case TIOCGPTPEER: return open_peer(file, address);
+    case FIONREAD: return readable_bytes(file, address);
+    case TIOCGPGRP: return put_user(address, int32_t{kPid}) ? 0 : -EFAULT;
+    default: return -ENOTTY; // TIOCMGET too: a pty or console has no modem lines
+    }
+}
+
+} // namespace libos
