@@ -119,6 +119,7 @@ enum { /* stream_open / stream_open_pair / stream_accept options */
     BSC_OPTION_DIRECTORY = 8,  /* fail with BSC_E_NOT_DIRECTORY unless it is a directory */
     BSC_OPTION_SYNC = 16,      /* writes are durable when they return */
     BSC_OPTION_APPEND = 32,    /* since 1.2, reported and set by handle: writes go to the end */
+    BSC_OPTION_PACKET = 64,    /* since 1.2, pipes: each write is a packet (open_pair, set) */
 };
 
 /* Offsets for stream_read / stream_write: an explicit byte offset, or the stream's own
@@ -185,6 +186,7 @@ enum { /* which fields stream_attributes_set changes */
     BSC_SET_MODIFY_TIME_NOW = 64,
     BSC_SET_OPTIONS = 128, /* only BSC_OPTION_NONBLOCK may change after open */
     BSC_SET_APPEND = 256,  /* since 1.2, by handle: BSC_OPTION_APPEND of options, on or off */
+    BSC_SET_PACKET = 512,  /* since 1.2, by handle, a pipe: BSC_OPTION_PACKET, on or off */
 };
 
 enum { /* stream_delete flags */

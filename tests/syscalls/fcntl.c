@@ -63,6 +63,16 @@ TEST(fcntl_status_flags) {
     close(rd), close(fd);
 }
 
+TEST(fcntl_direct_flag_where_there_is_no_direct_io) {
+    int fd = open("/dev/null", O_RDWR);
+    CHECK_ERR(fcntl(fd, F_SETFL, O_DIRECT), EINVAL);
+    CHECK_EQ(fcntl(fd, F_GETFL) & O_DIRECT, 0);
+    close(fd);
+    fd = open("/dev/urandom", O_RDONLY);
+    CHECK_ERR(fcntl(fd, F_SETFL, O_DIRECT), EINVAL);
+    close(fd);
+}
+
 TEST(fcntl_async_flag) {
     int p[2];
     CHECK_OK(pipe(p));

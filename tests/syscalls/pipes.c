@@ -59,6 +59,34 @@ TEST(pipe2_flags) {
     close(p[0]), close(p[1]);
 }
 
+TEST(pipe2_packet_mode) {
+    int p[2];
+    CHECK_OK(pipe2(p, O_DIRECT));
+    CHECK_EQ(fcntl(p[0], F_GETFL) & O_DIRECT, 0); // packet mode is the writer's
+    CHECK_EQ(fcntl(p[1], F_GETFL) & O_DIRECT, O_DIRECT);
+    CHECK_EQ(write(p[1], "ab", 2), 2);
+    CHECK_EQ(write(p[1], "cde", 3), 3);
+    char buf[16];
+    CHECK_EQ(read(p[0], buf, sizeof buf), 2); // one packet a read
+    CHECK_MEM(buf, "ab", 2);
+    CHECK_EQ(read(p[0], buf, 2), 2); // a short read drops the rest of the packet
+    CHECK_EQ(write(p[1], "f", 1), 1);
+    CHECK_EQ(read(p[0], buf, sizeof buf), 1);
+    CHECK_EQ(buf[0], 'f');
+    // F_SETFL turns packet mode off and on.
+    CHECK_OK(fcntl(p[1], F_SETFL, 0));
+    CHECK_EQ(fcntl(p[1], F_GETFL) & O_DIRECT, 0);
+    CHECK_EQ(write(p[1], "gh", 2), 2);
+    CHECK_EQ(write(p[1], "ij", 2), 2);
+    CHECK_EQ(read(p[0], buf, sizeof buf), 4); // a byte stream again
+    CHECK_OK(fcntl(p[1], F_SETFL, O_DIRECT));
+    CHECK_EQ(fcntl(p[1], F_GETFL) & O_DIRECT, O_DIRECT);
+    CHECK_EQ(write(p[1], "kl", 2), 2);
+    CHECK_EQ(write(p[1], "mn", 2), 2);
+    CHECK_EQ(read(p[0], buf, sizeof buf), 2);
+    close(p[0]), close(p[1]);
+}
+
 TEST(pipe_nonblocking_write_fills) {
     int p[2];
     CHECK_OK(pipe2(p, O_NONBLOCK));

@@ -60,39 +60,54 @@ int64_t set_nonblock(OpenFile &file, bool on) {
     return 0;
 }
 
-int64_t set_append(OpenFile &file, bool on) {
+// A status flag the host stream keeps (BSC_SET_APPEND, BSC_SET_PACKET).
+int64_t set_host_flag(OpenFile &file, uint32_t which, uint32_t option, bool on) {
     if (!is_libos_file(file)) {
         bsc_stream_attributes attributes{};
-        attributes.options = on ? BSC_OPTION_APPEND : 0;
-        bsc_status status =
-            abi().stream_attributes_set_by_handle(file.handle, BSC_SET_APPEND, &attributes);
+        attributes.options = on ? option : 0;
+        bsc_status status = abi().stream_attributes_set_by_handle(file.handle, which, &attributes);
         if (status != BSC_OK)
             return result_of(status);
     }
-    file.flags = on ? file.flags | O_APPEND : file.flags & ~uint32_t{O_APPEND};
+    uint32_t flag = which == BSC_SET_APPEND ? O_APPEND : O_DIRECT;
+    file.flags = on ? file.flags | flag : file.flags & ~flag;
     return 0;
 }
 
+// F_SETFL's O_DIRECT, checked as setfl: on a pipe it is packet mode, which changes
+// (BSC_SET_PACKET); EINVAL where the driver cannot do direct I/O (sockets, terminals,
+// devices, LibOS objects). A regular file's host stream cannot change its O_DIRECT after
+// open: turning it on or off is refused with EINVAL and named.
+int64_t set_direct(OpenFile &file, bool direct) {
+    bool pipe = file.type == BSC_TYPE_PIPE && !is_libos_file(file);
+    bool regular = file.type == BSC_TYPE_FILE && !is_libos_file(file);
+    if (direct && !pipe && !regular)
+        return -EINVAL;
+    if (direct == bool(file.flags & O_DIRECT))
+        return 0;
+    if (pipe)
+        return set_host_flag(file, BSC_SET_PACKET, BSC_OPTION_PACKET, direct);
+    report_unsupported("fcntl", direct ? "F_SETFL O_DIRECT" : "F_SETFL clearing O_DIRECT");
+    return -EINVAL;
+}
+
 // F_SETFL (setfl): O_APPEND, O_NONBLOCK, O_ASYNC and O_NOATIME change; the access mode and
-// creation flags are ignored. O_DIRECT is refused with EINVAL, the kernel's answer for a
-// file that cannot do direct I/O: the host stream cannot change it after open.
+// creation flags are ignored.
 int64_t set_status_flags(OpenFile &file, uint64_t requested) {
     auto flags = static_cast<uint32_t>(requested) & kSettableFlags;
     uint32_t changed = flags ^ (file.flags & kSettableFlags);
     if ((changed & O_NOATIME) && (flags & O_NOATIME))
         if (int64_t error = check_owner(file, -EPERM))
             return error;
-    if ((changed & O_DIRECT) && (flags & O_DIRECT)) {
-        report_unsupported("fcntl", "F_SETFL O_DIRECT");
-        return -EINVAL;
-    }
+    if (int64_t error = set_direct(file, flags & O_DIRECT))
+        return error;
     if (changed & O_APPEND)
-        if (int64_t error = set_append(file, flags & O_APPEND))
+        if (int64_t error = set_host_flag(file, BSC_SET_APPEND, BSC_OPTION_APPEND,
+                                          flags & O_APPEND))
             return error;
     if (int64_t error = set_nonblock(file, flags & O_NONBLOCK))
         return error;
-    file.flags = (file.flags & ~(FASYNC | O_NOATIME | O_DIRECT)) |
-                 (flags & (FASYNC | O_NOATIME | O_DIRECT));
+    file.flags = (file.flags & ~(FASYNC | O_NOATIME)) | (flags & (FASYNC | O_NOATIME));
     return 0;
 }
 

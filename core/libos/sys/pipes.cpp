@@ -63,16 +63,19 @@ int64_t make_pipe(uint64_t user_fds, uint64_t flags) {
     if (flags & ~uint64_t{O_CLOEXEC | O_NONBLOCK | O_DIRECT})
         return -EINVAL;
     bsc_handle ends[2];
-    bsc_status status =
-        abi().stream_open_pair("pipe:", flags & O_NONBLOCK ? BSC_OPTION_NONBLOCK : 0, ends);
+    uint32_t options = (flags & O_NONBLOCK ? BSC_OPTION_NONBLOCK : 0) |
+                       (flags & O_DIRECT ? BSC_OPTION_PACKET : 0); // packet mode
+    bsc_status status = abi().stream_open_pair("pipe:", options, ends);
     if (status != BSC_OK)
         return result_of(status);
-    uint32_t nonblock = static_cast<uint32_t>(flags & O_NONBLOCK);
+    // Packet mode is the write end's (O_DIRECT shows there only, as on Linux).
+    auto nonblock = static_cast<uint32_t>(flags & O_NONBLOCK);
+    auto direct = static_cast<uint32_t>(flags & O_DIRECT);
     int fds[2];
     fds[0] = fd_install(open_file(ends[0], O_RDONLY | nonblock, BSC_TYPE_PIPE, nullptr), 0,
                         flags & O_CLOEXEC);
-    fds[1] = fd_install(open_file(ends[1], O_WRONLY | nonblock, BSC_TYPE_PIPE, nullptr), 0,
-                        flags & O_CLOEXEC);
+    fds[1] = fd_install(open_file(ends[1], O_WRONLY | nonblock | direct, BSC_TYPE_PIPE, nullptr),
+                        0, flags & O_CLOEXEC);
     if (fds[0] < 0 || fds[1] < 0 || !copy_to_user(user_fds, fds, sizeof fds)) {
         for (int fd : fds)
             if (fd >= 0)
