@@ -200,6 +200,17 @@ TEST(lseek_whences) {
     close(p[0]), close(p[1]), close(fd);
 }
 
+TEST(lseek_random_device_stays_at_0) {
+    int fd = open("/dev/urandom", O_RDONLY);
+    char buf[16];
+    CHECK_EQ(read(fd, buf, sizeof buf), 16);
+    CHECK_EQ(lseek(fd, 100, SEEK_SET), 0);
+    CHECK_EQ(lseek(fd, 5, SEEK_END), 0);
+    CHECK_EQ(lseek(fd, 0, SEEK_HOLE), 0);
+    CHECK_ERR(lseek(fd, 0, 5), EINVAL);
+    close(fd);
+}
+
 TEST(lseek_data_and_hole) {
     int fd = open("sparse", O_RDWR | O_CREAT, 0644);
     CHECK_EQ(lseek(fd, 0, SEEK_DATA) == -1 ? errno : 0, ENXIO); // empty file
