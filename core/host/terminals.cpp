@@ -13,41 +13,42 @@
 namespace bsc::host {
 namespace {
 
-// The ABI's settings use the System V termios encoding, which is Linux's own.
-bsc_terminal_settings settings_from(const termios &t) {
-    bsc_terminal_settings s{};
-    s.input_modes = t.c_iflag;
-    s.output_modes = t.c_oflag;
-    s.control_modes = t.c_cflag;
-    s.local_modes = t.c_lflag;
-    s.line_discipline = t.c_line;
-    std::memcpy(s.control_chars, t.c_cc, sizeof s.control_chars);
-    return s;
+template <class T> void carry(T &termios_field, T &abi_field, bool to_abi) {
+    if (to_abi)
+        abi_field = termios_field;
+    else
+        termios_field = abi_field;
 }
 
-termios termios_from(const bsc_terminal_settings &s) {
-    termios t{};
-    t.c_iflag = s.input_modes;
-    t.c_oflag = s.output_modes;
-    t.c_cflag = s.control_modes;
-    t.c_lflag = s.local_modes;
-    t.c_line = s.line_discipline;
-    std::memcpy(t.c_cc, s.control_chars, sizeof s.control_chars);
-    return t;
+// Carries a terminal's settings between termios and the ABI's, which uses the System V
+// termios encoding, Linux's own.
+void exchange(termios &t, bsc_terminal_settings &s, bool to_abi) {
+    carry(t.c_iflag, s.input_modes, to_abi);
+    carry(t.c_oflag, s.output_modes, to_abi);
+    carry(t.c_cflag, s.control_modes, to_abi);
+    carry(t.c_lflag, s.local_modes, to_abi);
+    carry(t.c_line, s.line_discipline, to_abi);
+    for (size_t i = 0; i < sizeof s.control_chars; i++)
+        carry(t.c_cc[i], s.control_chars[i], to_abi);
 }
 
 bsc_status get_settings(int fd, void *data) {
     termios t{};
     if (::tcgetattr(fd, &t) != 0)
         return errno_status();
-    return write_guest(static_cast<bsc_terminal_settings *>(data), settings_from(t));
+    bsc_terminal_settings s{};
+    exchange(t, s, true);
+    return write_guest(static_cast<bsc_terminal_settings *>(data), s);
 }
 
 bsc_status set_settings(int fd, int when, const void *data) {
     bsc_terminal_settings s;
     if (read_guest(static_cast<const bsc_terminal_settings *>(data), s) != BSC_OK)
         return BSC_E_FAULT;
-    termios t = termios_from(s);
+    termios t{};
+    if (::tcgetattr(fd, &t) != 0) // what the ABI's settings do not carry stays
+        return errno_status();
+    exchange(t, s, false);
     return ::tcsetattr(fd, when, &t) != 0 ? errno_status() : BSC_OK;
 }
 

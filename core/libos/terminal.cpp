@@ -7,6 +7,7 @@
 #include <asm-generic/fcntl.h>
 #include <asm/ioctls.h>
 #include <asm/termbits.h>
+#include <stddef.h>
 
 #include "format.h"
 #include "user_memory.h"
@@ -23,41 +24,23 @@ int64_t control(const OpenFile &file, uint32_t command, void *data, uint64_t siz
     return status == BSC_E_NOT_TTY || status == BSC_E_NOT_SUPPORTED ? -ENOTTY : result_of(status);
 }
 
-termios to_termios(const bsc_terminal_settings &s) {
-    termios t{};
-    t.c_iflag = s.input_modes;
-    t.c_oflag = s.output_modes;
-    t.c_cflag = s.control_modes;
-    t.c_lflag = s.local_modes;
-    t.c_line = s.line_discipline;
-    static_assert(sizeof t.c_cc == sizeof s.control_chars);
-    memcpy(t.c_cc, s.control_chars, sizeof t.c_cc);
-    return t;
-}
-
-bsc_terminal_settings to_settings(const termios &t) {
-    bsc_terminal_settings s{};
-    s.input_modes = t.c_iflag;
-    s.output_modes = t.c_oflag;
-    s.control_modes = t.c_cflag;
-    s.local_modes = t.c_lflag;
-    s.line_discipline = t.c_line;
-    memcpy(s.control_chars, t.c_cc, sizeof s.control_chars);
-    return s;
-}
+// The Linux personality's struct termios is the ABI's settings without the reserved tail:
+// the ABI keeps the System V encoding, which is Linux's.
+static_assert(offsetof(termios, c_line) == offsetof(bsc_terminal_settings, line_discipline) &&
+              offsetof(termios, c_cc) == offsetof(bsc_terminal_settings, control_chars) &&
+              sizeof(termios) == offsetof(bsc_terminal_settings, reserved));
 
 int64_t get_settings(const OpenFile &file, uint64_t address) {
     bsc_terminal_settings s;
     if (int64_t error = control(file, BSC_CONTROL_TTY_SETTINGS, &s, sizeof s))
         return error;
-    return put_user(address, to_termios(s)) ? 0 : -EFAULT;
+    return copy_to_user(address, &s, sizeof(termios)) ? 0 : -EFAULT;
 }
 
 int64_t set_settings(const OpenFile &file, uint32_t command, uint64_t address) {
-    termios t;
-    if (!get_user(address, t))
+    bsc_terminal_settings s{};
+    if (!copy_from_user(&s, address, sizeof(termios)))
         return -EFAULT;
-    bsc_terminal_settings s = to_settings(t);
     return control(file, command, &s, sizeof s);
 }
 
