@@ -103,6 +103,11 @@ TEST(readv_writev_edges) {
     struct iovec bad_base = {BAD_PTR, 4};
     CHECK_ERR(readv(fd, &bad_base, 1), EFAULT);
     CHECK_ERR(readv(-1, &v, 1), EBADF);
+    CHECK_ERR(syscall(SYS_writev, fd, &v, 1025), EINVAL);
+    int ro = open("f", O_RDONLY);
+    CHECK_ERR(writev(ro, &v, 1), EBADF);
+    CHECK_ERR(syscall(SYS_writev, ro, BAD_PTR, 1), EBADF); // the access is checked first
+    close(ro);
     int dir = open(".", O_RDONLY | O_DIRECTORY);
     CHECK_ERR(readv(dir, &v, 1), EISDIR);
     close(dir), close(fd);
@@ -147,6 +152,10 @@ TEST(preadv_pwritev_edges) {
     CHECK_ERR(syscall(SYS_pwritev, fd, &v, 1, -2L, 0), EINVAL);
     CHECK_ERR(syscall(SYS_preadv, fd, BAD_PTR, 1, 0L, 0), EFAULT);
     CHECK_ERR(syscall(SYS_preadv, 999, &v, 1, 0L, 0), EBADF);
+    CHECK_ERR(syscall(SYS_pwritev, fd, &v, 1025, 0L, 0), EINVAL);
+    int ro = open("f", O_RDONLY);
+    CHECK_ERR(syscall(SYS_pwritev, ro, &v, 1, 0L, 0), EBADF);
+    close(ro);
     int p[2];
     CHECK_OK(pipe(p));
     CHECK_ERR(syscall(SYS_preadv, p[0], &v, 1, 0L, 0), ESPIPE);
@@ -363,6 +372,9 @@ TEST(fchmod_and_fchown) {
     CHECK_OK(fstat(fd, &st));
     CHECK_EQ(st.st_mode & 07777, 0640);
     CHECK_ERR(fchmod(-1, 0600), EBADF);
+    CHECK_OK(fchmod(fd, 0100604)); // only the permission bits count
+    CHECK_OK(fstat(fd, &st));
+    CHECK_EQ(st.st_mode, 0100604);
     CHECK_OK(fchown(fd, -1, -1));
     CHECK_OK(fchown(fd, getuid(), getgid()));
     CHECK_ERR(fchown(-1, 0, 0), EBADF);
