@@ -234,6 +234,19 @@ enum { /* stream_control commands (since 1.2); data points to what each names */
     BSC_CONTROL_PTY_SET_LOCKED = 12,   /* in: uint32_t */
     BSC_CONTROL_PTY_PACKET = 13,       /* out: uint32_t, 1 in packet mode */
     BSC_CONTROL_PTY_SET_PACKET = 14,   /* in: uint32_t */
+    BSC_CONTROL_TTY_FLUSH = 15,        /* in: uint32_t BSC_TTY_FLUSH_* bits: drop queued data */
+    BSC_CONTROL_TTY_FLOW = 16,         /* in: uint32_t BSC_TTY_FLOW_*: suspend, restart */
+    BSC_CONTROL_TTY_DRAIN = 17,        /* in: uint32_t 0: waits until the output is sent */
+    BSC_CONTROL_TTY_BREAK = 18,        /* in: uint32_t 0: sends a break */
+    BSC_CONTROL_TTY_OUTPUT_QUEUED = 19, /* out: uint64_t, bytes written but not yet sent */
+};
+
+enum { BSC_TTY_FLUSH_INPUT = 1, BSC_TTY_FLUSH_OUTPUT = 2 };
+enum { /* BSC_CONTROL_TTY_FLOW actions */
+    BSC_TTY_FLOW_SUSPEND_OUTPUT = 0,
+    BSC_TTY_FLOW_RESTART_OUTPUT = 1,
+    BSC_TTY_FLOW_SEND_STOP = 2,  /* the STOP character, asking the other side to pause */
+    BSC_TTY_FLOW_SEND_START = 3, /* the START character */
 };
 
 /* A terminal's settings (stream_control, since 1.2). The mode words hold BSC_TTY_* bits,

@@ -76,8 +76,43 @@ bsc_status window_request(int fd, unsigned long request, void *data, bool in) {
     return in ? BSC_OK : write_guest(static_cast<bsc_terminal_window *>(data), abi);
 }
 
+// tcflush, tcflow, tcdrain, tcsendbreak.
+bsc_status queue_request(int fd, uint32_t command, const void *data) {
+    uint32_t value;
+    if (read_guest(static_cast<const uint32_t *>(data), value) != BSC_OK)
+        return BSC_E_FAULT;
+    int result;
+    switch (command) {
+    case BSC_CONTROL_TTY_FLUSH: {
+        static constexpr int kQueues[] = {-1, TCIFLUSH, TCOFLUSH, TCIOFLUSH};
+        if (value == 0 || value > 3)
+            return BSC_E_INVALID;
+        result = ::tcflush(fd, kQueues[value]);
+        break;
+    }
+    case BSC_CONTROL_TTY_FLOW: {
+        static constexpr int kActions[] = {TCOOFF, TCOON, TCIOFF, TCION};
+        if (value > BSC_TTY_FLOW_SEND_START)
+            return BSC_E_INVALID;
+        result = ::tcflow(fd, kActions[value]);
+        break;
+    }
+    case BSC_CONTROL_TTY_DRAIN: result = ::tcdrain(fd); break;
+    default: result = ::tcsendbreak(fd, 0); break;
+    }
+    return result != 0 ? errno_status() : BSC_OK;
+}
+
+bsc_status output_queued(int fd, void *data) {
+    int bytes = 0;
+    if (::ioctl(fd, TIOCOUTQ, &bytes) != 0)
+        return errno_status();
+    return write_guest(static_cast<uint64_t *>(data), static_cast<uint64_t>(bytes < 0 ? 0 : bytes));
+}
+
 size_t size_of(uint32_t command) {
     switch (command) {
+    case BSC_CONTROL_TTY_OUTPUT_QUEUED: return sizeof(uint64_t);
     case BSC_CONTROL_TTY_SETTINGS:
     case BSC_CONTROL_TTY_SET_SETTINGS:
     case BSC_CONTROL_TTY_SET_SETTINGS_DRAIN:
@@ -91,7 +126,7 @@ size_t size_of(uint32_t command) {
 } // namespace
 
 bool is_terminal_command(uint32_t command) {
-    return command >= BSC_CONTROL_TTY_SETTINGS && command <= BSC_CONTROL_PTY_SET_PACKET;
+    return command >= BSC_CONTROL_TTY_SETTINGS && command <= BSC_CONTROL_TTY_OUTPUT_QUEUED;
 }
 
 bsc_status terminal_control(int fd, uint32_t command, void *data, uint64_t size) {
@@ -109,6 +144,11 @@ bsc_status terminal_control(int fd, uint32_t command, void *data, uint64_t size)
     case BSC_CONTROL_PTY_SET_LOCKED: return value_request<int>(fd, TIOCSPTLCK, data, true);
     case BSC_CONTROL_PTY_PACKET: return value_request<int>(fd, TIOCGPKT, data, false);
     case BSC_CONTROL_PTY_SET_PACKET: return value_request<int>(fd, TIOCPKT, data, true);
+    case BSC_CONTROL_TTY_FLUSH:
+    case BSC_CONTROL_TTY_FLOW:
+    case BSC_CONTROL_TTY_DRAIN:
+    case BSC_CONTROL_TTY_BREAK: return queue_request(fd, command, data);
+    case BSC_CONTROL_TTY_OUTPUT_QUEUED: return output_queued(fd, data);
     default: return BSC_E_INVALID;
     }
 }

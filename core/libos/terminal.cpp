@@ -73,9 +73,33 @@ int64_t value_request(const OpenFile &file, uint32_t command, uint64_t address, 
     return in || put_user(address, value) ? 0 : -EFAULT;
 }
 
-int64_t readable_bytes(const OpenFile &file, uint64_t address) {
+// TCFLSH, TCXONC, TCSBRK: the argument is a value; EINVAL for an unknown one.
+int64_t queue_request(const OpenFile &file, uint64_t request, uint64_t argument) {
+    uint32_t command, value = 0;
+    if (request == TCFLSH) {
+        static constexpr uint32_t kQueues[] = {BSC_TTY_FLUSH_INPUT, BSC_TTY_FLUSH_OUTPUT,
+                                               BSC_TTY_FLUSH_INPUT | BSC_TTY_FLUSH_OUTPUT};
+        if (argument > TCIOFLUSH)
+            return -EINVAL;
+        command = BSC_CONTROL_TTY_FLUSH;
+        value = kQueues[argument];
+    } else if (request == TCXONC) {
+        static constexpr uint32_t kActions[] = {
+            BSC_TTY_FLOW_SUSPEND_OUTPUT, BSC_TTY_FLOW_RESTART_OUTPUT, BSC_TTY_FLOW_SEND_STOP,
+            BSC_TTY_FLOW_SEND_START};
+        if (argument > TCION)
+            return -EINVAL;
+        command = BSC_CONTROL_TTY_FLOW;
+        value = kActions[argument];
+    } else { // TCSBRK: 0 drains and sends a break, anything else drains
+        command = argument == 0 ? BSC_CONTROL_TTY_BREAK : BSC_CONTROL_TTY_DRAIN;
+    }
+    return control(file, command, &value, sizeof value);
+}
+
+int64_t count_request(const OpenFile &file, uint32_t command, uint64_t address) {
     uint64_t bytes = 0;
-    if (int64_t error = control(file, BSC_CONTROL_READABLE, &bytes, sizeof bytes))
+    if (int64_t error = control(file, command, &bytes, sizeof bytes))
         return error;
     return put_user(address, static_cast<int32_t>(bytes)) ? 0 : -EFAULT;
 }
@@ -118,7 +142,11 @@ int64_t terminal_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
     case TIOCGPKT: return value_request(file, BSC_CONTROL_PTY_PACKET, address, false);
     case TIOCPKT: return value_request(file, BSC_CONTROL_PTY_SET_PACKET, address, true);
     case TIOCGPTPEER: return open_peer(file, address);
-    case FIONREAD: return readable_bytes(file, address);
+    case FIONREAD: return count_request(file, BSC_CONTROL_READABLE, address);
+    case TIOCOUTQ: return count_request(file, BSC_CONTROL_TTY_OUTPUT_QUEUED, address);
+    case TCFLSH:
+    case TCXONC:
+    case TCSBRK: return queue_request(file, request, address);
     case TIOCGPGRP: return put_user(address, int32_t{kPid}) ? 0 : -EFAULT;
     default: return -ENOTTY; // TIOCMGET too: a pty or console has no modem lines
     }

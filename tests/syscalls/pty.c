@@ -111,6 +111,33 @@ TEST(pty_termios_and_window) {
     close(slave), close(master);
 }
 
+TEST(pty_queues_flow_and_break) {
+    int master, slave;
+    CHECK_OK(openpty(&master, &slave, NULL, NULL, NULL));
+    CHECK_EQ(write(master, "abc\n", 4), 4);
+    struct pollfd s = {slave, POLLIN, 0};
+    CHECK_EQ(poll(&s, 1, -1), 1);
+    CHECK_OK(tcflush(slave, TCIFLUSH)); // the line waiting is dropped
+    int n = -1;
+    CHECK_OK(ioctl(slave, FIONREAD, &n));
+    CHECK_EQ(n, 0);
+    CHECK_OK(tcflush(slave, TCIOFLUSH));
+    CHECK_ERR(ioctl(slave, TCFLSH, 7), EINVAL);
+    CHECK_OK(tcdrain(slave));
+    CHECK_OK(tcsendbreak(slave, 0));
+    CHECK_OK(tcflow(slave, TCOOFF));
+    CHECK_OK(tcflow(slave, TCOON));
+    CHECK_ERR(ioctl(slave, TCXONC, 9), EINVAL);
+    CHECK_OK(ioctl(slave, TIOCOUTQ, &n));
+    CHECK(n >= 0);
+    CHECK_ERR(ioctl(slave, TIOCOUTQ, BAD_PTR), EFAULT);
+    int p[2];
+    CHECK_OK(pipe(p));
+    CHECK_ERR(tcflush(p[0], TCIFLUSH), ENOTTY);
+    CHECK_ERR(tcdrain(p[1]), ENOTTY);
+    close(p[0]), close(p[1]), close(slave), close(master);
+}
+
 TEST(pty_packet_mode) {
     int master, slave;
     CHECK_OK(openpty(&master, &slave, NULL, NULL, NULL));
