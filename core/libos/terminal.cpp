@@ -104,6 +104,21 @@ int64_t count_request(const OpenFile &file, uint32_t command, uint64_t address) 
     return put_user(address, static_cast<int32_t>(bytes)) ? 0 : -EFAULT;
 }
 
+// TIOCGPGRP (tiocgpgrp). The program's controlling terminal is the one it was started
+// on (its standard streams, or /dev/tty): its foreground group is the program's. A
+// terminal it opened itself never became its controlling one (the program leads no
+// session): ENOTTY on it, and a pty master shows its peer's foreground group, none (0).
+int64_t foreground_group(const OpenFile &file, uint64_t address) {
+    int32_t group = kPid;
+    if (file.path && !freestanding::equal(file.path, "/dev/tty")) {
+        uint32_t number;
+        if (control(file, BSC_CONTROL_PTY_NUMBER, &number, sizeof number) != 0)
+            return -ENOTTY;
+        group = 0;
+    }
+    return put_user(address, group) ? 0 : -EFAULT;
+}
+
 // TIOCGPTPEER: opens the master's peer with `flags` (O_ACCMODE, O_NONBLOCK, O_CLOEXEC),
 // never as the controlling terminal; EIO on anything but a master.
 int64_t open_peer(const OpenFile &file, uint64_t flags) {
@@ -147,7 +162,7 @@ int64_t terminal_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
     case TCFLSH:
     case TCXONC:
     case TCSBRK: return queue_request(file, request, address);
-    case TIOCGPGRP: return put_user(address, int32_t{kPid}) ? 0 : -EFAULT;
+    case TIOCGPGRP: return foreground_group(file, address);
     default: return -ENOTTY; // TIOCMGET too: a pty or console has no modem lines
     }
 }

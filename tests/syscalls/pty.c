@@ -46,6 +46,10 @@ TEST(ptmx_number_lock_and_peer) {
     CHECK(isatty(peer));
     CHECK_ERR(ioctl(peer, TIOCGPTN, &number), ENOTTY); // the peer is no master
     CHECK_ERR(ioctl(peer, TIOCGPTPEER, O_RDWR), EIO);
+    pid_t group = -1;
+    CHECK_ERR(ioctl(peer, TIOCGPGRP, &group), ENOTTY); // not the controlling terminal
+    CHECK_OK(ioctl(master, TIOCGPGRP, &group));
+    CHECK_EQ(group, 0); // the peer has no foreground group
     CHECK_ERR(ioctl(master, TIOCGPTN, BAD_PTR), EFAULT);
     close(peer), close(master);
 }
