@@ -131,5 +131,14 @@ TEST(eventfd_readv_writev) {
     value = 0;
     CHECK_EQ(readv(fd, &v, 1), 8);
     CHECK_EQ(value, 9);
+    // A read's 8 bytes may span segments; a write is made segment by segment.
+    uint32_t halves[2] = {5, 0};
+    struct iovec split[2] = {{&halves[0], 4}, {&halves[1], 4}};
+    CHECK_ERR(writev(fd, split, 2), EINVAL);
+    add(fd, 5);
+    halves[0] = halves[1] = 7;
+    CHECK_EQ(readv(fd, split, 2), 8);
+    CHECK_EQ(halves[0], 5);
+    CHECK_EQ(halves[1], 0);
     close(fd);
 }

@@ -247,9 +247,11 @@ int64_t transfer_vector(int fd, uint64_t iov, uint64_t count, int64_t offset, ui
             return error;
         at = size;
     }
-    int64_t result = seekable(*file.get()) || is_libos_file(*file.get())
-                         ? transfer_file_segments(*file.get(), at, v, write)
-                         : transfer_stream_segments(*file.get(), v, write);
+    // An eventfd's write is a plain .write, which the kernel calls segment by segment; its
+    // read is a read_iter, which takes the segments as one.
+    bool by_segment = positional(*file.get()) || (file->kind && write);
+    int64_t result = by_segment ? transfer_file_segments(*file.get(), at, v, write)
+                                : transfer_stream_segments(*file.get(), v, write);
     if (append && offset == -1 && result > 0) // the position follows the appended data
         abi().stream_seek(file->handle, static_cast<int64_t>(size) + result, BSC_SEEK_SET,
                           nullptr);
