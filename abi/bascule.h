@@ -119,6 +119,8 @@ enum { /* stream_open / stream_open_pair / stream_accept options */
     BSC_OPTION_NOFOLLOW = 4,   /* fail with BSC_E_LOOP if the last component is a symlink */
     BSC_OPTION_DIRECTORY = 8,  /* fail with BSC_E_NOT_DIRECTORY unless it is a directory */
     BSC_OPTION_SYNC = 16,      /* writes are durable when they return */
+    BSC_OPTION_APPEND = 32,    /* since 1.2, reported and set by handle: writes go to the end */
+    BSC_OPTION_PACKET = 64,    /* since 1.2, pipes: each write is a packet (open_pair, set) */
 };
 
 /* Offsets for stream_read / stream_write: an explicit byte offset, or the stream's own
@@ -126,6 +128,9 @@ enum { /* stream_open / stream_open_pair / stream_accept options */
 #define BSC_AT_POSITION UINT64_MAX
 
 enum { BSC_SEEK_SET = 0, BSC_SEEK_CURRENT = 1, BSC_SEEK_END = 2 };
+/* Since 1.2: the next byte of data, or the next hole (the end counts as one), at or after
+ * the offset; BSC_E_NOT_FOUND when the offset is at or past the end. */
+enum { BSC_SEEK_DATA = 3, BSC_SEEK_HOLE = 4 };
 
 enum { /* stream_flush flags */
     BSC_FLUSH_DATA_ONLY = 1,
@@ -181,6 +186,8 @@ enum { /* which fields stream_attributes_set changes */
     BSC_SET_ACCESS_TIME_NOW = 32,
     BSC_SET_MODIFY_TIME_NOW = 64,
     BSC_SET_OPTIONS = 128, /* only BSC_OPTION_NONBLOCK may change after open */
+    BSC_SET_APPEND = 256,  /* since 1.2, by handle: BSC_OPTION_APPEND of options, on or off */
+    BSC_SET_PACKET = 512,  /* since 1.2, by handle, a pipe: BSC_OPTION_PACKET, on or off */
 };
 
 enum { /* stream_delete flags */
@@ -219,12 +226,77 @@ enum { /* stream_lock commands */
     BSC_LOCK_TEST = 2,     /* report a conflicting lock, or type BSC_LOCK_UNLOCK */
 };
 
+enum { /* stream_control commands (since 1.2); data points to what each names */
+    BSC_CONTROL_PIPE_CAPACITY = 1,     /* out: uint64_t, the bytes a pipe holds */
+    BSC_CONTROL_PIPE_SET_CAPACITY = 2, /* in: uint64_t wanted (at most 2^31); out: given */
+    BSC_CONTROL_READABLE = 3,          /* out: uint64_t, bytes a read would get now */
+    BSC_CONTROL_TTY_SETTINGS = 4,      /* out: bsc_terminal_settings */
+    BSC_CONTROL_TTY_SET_SETTINGS = 5,  /* in: bsc_terminal_settings, now */
+    BSC_CONTROL_TTY_SET_SETTINGS_DRAIN = 6, /* ... once the output is sent */
+    BSC_CONTROL_TTY_SET_SETTINGS_FLUSH = 7, /* ... and the unread input dropped */
+    BSC_CONTROL_TTY_WINDOW = 8,        /* out: bsc_terminal_window */
+    BSC_CONTROL_TTY_SET_WINDOW = 9,    /* in: bsc_terminal_window */
+    BSC_CONTROL_PTY_NUMBER = 10,       /* out: uint32_t N, the peer is file:/dev/pts/N */
+    BSC_CONTROL_PTY_LOCKED = 11,       /* out: uint32_t, 1 while the peer cannot be opened */
+    BSC_CONTROL_PTY_SET_LOCKED = 12,   /* in: uint32_t */
+    BSC_CONTROL_PTY_PACKET = 13,       /* out: uint32_t, 1 in packet mode */
+    BSC_CONTROL_PTY_SET_PACKET = 14,   /* in: uint32_t */
+    BSC_CONTROL_TTY_FLUSH = 15,        /* in: uint32_t BSC_TTY_FLUSH_* bits: drop queued data */
+    BSC_CONTROL_TTY_FLOW = 16,         /* in: uint32_t BSC_TTY_FLOW_*: suspend, restart */
+    BSC_CONTROL_TTY_DRAIN = 17,        /* in: uint32_t 0: waits until the output is sent */
+    BSC_CONTROL_TTY_BREAK = 18,        /* in: uint32_t 0: sends a break */
+    BSC_CONTROL_TTY_OUTPUT_QUEUED = 19, /* out: uint64_t, bytes written but not yet sent */
+};
+
+enum { BSC_TTY_FLUSH_INPUT = 1, BSC_TTY_FLUSH_OUTPUT = 2 };
+enum { /* BSC_CONTROL_TTY_FLOW actions */
+    BSC_TTY_FLOW_SUSPEND_OUTPUT = 0,
+    BSC_TTY_FLOW_RESTART_OUTPUT = 1,
+    BSC_TTY_FLOW_SEND_STOP = 2,  /* the STOP character, asking the other side to pause */
+    BSC_TTY_FLOW_SEND_START = 3, /* the START character */
+};
+
+/* A terminal's settings (stream_control, since 1.2). The mode words hold BSC_TTY_* bits,
+ * numbered as in the historical System V termios encoding: input BSC_TTY_IGNBRK 0x1,
+ * BRKINT 0x2, IGNPAR 0x4, PARMRK 0x8, INPCK 0x10, ISTRIP 0x20, INLCR 0x40, IGNCR 0x80,
+ * ICRNL 0x100, IUCLC 0x200, IXON 0x400, IXANY 0x800, IXOFF 0x1000, IMAXBEL 0x2000, IUTF8
+ * 0x4000; output OPOST 0x1, OLCUC 0x2, ONLCR 0x4, OCRNL 0x8, ONOCR 0x10, ONLRET 0x20,
+ * OFILL 0x40, OFDEL 0x80 and the delay fields NLDLY 0x100, CRDLY 0x600, TABDLY 0x1800,
+ * BSDLY 0x2000, VTDLY 0x4000, FFDLY 0x8000; control: the speed code (mask 0x100f, B38400
+ * = 0xf), CSIZE 0x30 (CS5 0 .. CS8 0x30), CSTOPB 0x40, CREAD 0x80, PARENB 0x100, PARODD
+ * 0x200, HUPCL 0x400, CLOCAL 0x800, CRTSCTS 0x80000000; local ISIG 0x1, ICANON 0x2,
+ * XCASE 0x4, ECHO 0x8, ECHOE 0x10, ECHOK 0x20, ECHONL 0x40, NOFLSH 0x80, TOSTOP 0x100,
+ * ECHOCTL 0x200, ECHOPRT 0x400, ECHOKE 0x800, FLUSHO 0x1000, PENDIN 0x4000, IEXTEN
+ * 0x8000, EXTPROC 0x10000. control_chars by index: VINTR 0, VQUIT 1, VERASE 2, VKILL 3,
+ * VEOF 4, VTIME 5, VMIN 6, VSWTC 7, VSTART 8, VSTOP 9, VSUSP 10, VEOL 11, VREPRINT 12,
+ * VDISCARD 13, VWERASE 14, VLNEXT 15, VEOL2 16. A host with another encoding translates. */
+typedef struct bsc_terminal_settings {
+    uint32_t input_modes;
+    uint32_t output_modes;
+    uint32_t control_modes;
+    uint32_t local_modes;
+    uint8_t line_discipline; /* 0: the normal one */
+    uint8_t control_chars[19];
+    uint32_t reserved;
+} bsc_terminal_settings;
+
+typedef struct bsc_terminal_window {
+    uint16_t rows, columns, x_pixels, y_pixels;
+} bsc_terminal_window;
+
 enum { BSC_LOCK_READ = 0, BSC_LOCK_WRITE = 1, BSC_LOCK_UNLOCK = 2 };
 
-/* A byte-range lock owned by the handle. length 0 means "to the end of the file". */
+enum { /* bsc_lock flags (since 1.2; 0 before) */
+    BSC_LOCK_PROCESS = 1, /* owned by the process, not the handle (POSIX record locks) */
+    BSC_LOCK_OWN = 2,     /* TEST result only: the conflicting lock is the caller's process's */
+};
+
+/* A byte-range lock owned by the handle, or with BSC_LOCK_PROCESS by the process: its
+ * handles share it, and closing any of them on the file releases it. length 0 means "to
+ * the end of the file". */
 typedef struct bsc_lock {
     uint32_t type; /* BSC_LOCK_READ / WRITE / UNLOCK */
-    uint32_t reserved;
+    uint32_t flags; /* BSC_LOCK_PROCESS, since 1.2 */
     uint64_t start;
     uint64_t length;
 } bsc_lock;
@@ -478,7 +550,8 @@ typedef struct bsc_system_info {
                                        uint32_t capacity))                                    \
     X(thread, thread_affinity_query, (uint64_t * mask, uint32_t size, uint32_t *mask_size,   \
                                       uint32_t *least_size))                                  \
-    X(thread, thread_affinity_set, (const uint64_t *mask, uint32_t size))
+    X(thread, thread_affinity_set, (const uint64_t *mask, uint32_t size)) \
+    X(stream, stream_control, (bsc_handle handle, uint32_t command, void *data, uint64_t size))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

@@ -19,7 +19,10 @@ namespace {
 
 constexpr uint32_t kSetMask = BSC_SET_MODE | BSC_SET_OWNER | BSC_SET_GROUP | BSC_SET_ACCESS_TIME |
                               BSC_SET_MODIFY_TIME | BSC_SET_ACCESS_TIME_NOW |
-                              BSC_SET_MODIFY_TIME_NOW | BSC_SET_OPTIONS;
+                              BSC_SET_MODIFY_TIME_NOW | BSC_SET_OPTIONS | BSC_SET_APPEND |
+                              BSC_SET_PACKET;
+// The by-handle changes of one descriptor flag each, beside BSC_SET_OPTIONS.
+constexpr uint32_t kSetFlags = BSC_SET_OPTIONS | BSC_SET_APPEND | BSC_SET_PACKET;
 void fill(const struct stat &st, bsc_stream_attributes &out) {
     out.type = type_from_mode(st.st_mode);
     out.mode = st.st_mode & 07777;
@@ -56,8 +59,12 @@ void fill_from_descriptor(Object &object, bsc_stream_attributes &out) {
     }
     int flags = ::fcntl(object.fd, F_GETFL);
     uint32_t kept = object.options.load();
-    out.options = (kept & ~uint32_t{BSC_OPTION_NONBLOCK}) |
-                  (flags >= 0 && (flags & O_NONBLOCK) ? BSC_OPTION_NONBLOCK : 0);
+    out.options = (kept & ~uint32_t{BSC_OPTION_NONBLOCK | BSC_OPTION_APPEND}) |
+                  (flags >= 0 && (flags & O_NONBLOCK) ? BSC_OPTION_NONBLOCK : 0) |
+                  (flags >= 0 && (flags & O_APPEND) ? BSC_OPTION_APPEND : 0);
+    if (object.type == BSC_TYPE_PIPE)
+        out.options = (out.options & ~uint32_t{BSC_OPTION_PACKET}) |
+                      (flags >= 0 && (flags & O_DIRECT) ? BSC_OPTION_PACKET : 0);
 }
 
 // A file-system object named by a path (by-URI calls) or by a descriptor (by-handle
@@ -130,6 +137,16 @@ bsc_status set_options(Object &stream, uint32_t options) {
     while (!stream.options.compare_exchange_weak(old, (old & ~uint32_t{BSC_OPTION_NONBLOCK}) | options))
         ;
     return BSC_OK;
+}
+
+// BSC_SET_APPEND and BSC_SET_PACKET: the descriptor's O_APPEND, or a pipe's O_DIRECT
+// (packet mode), as F_SETFL changes them.
+bsc_status set_descriptor_flag(Object &stream, int flag, bool on) {
+    int flags = ::fcntl(stream.fd, F_GETFL);
+    if (flags < 0)
+        return errno_status();
+    return ::fcntl(stream.fd, F_SETFL, on ? flags | flag : flags & ~flag) != 0 ? errno_status()
+                                                                               : BSC_OK;
 }
 
 } // namespace
@@ -206,7 +223,8 @@ extern "C" bsc_status host_stream_attributes_query_by_handle(bsc_handle handle,
 
 extern "C" bsc_status host_stream_attributes_set(const char *uri, uint32_t flags, uint32_t which,
                                                  const bsc_stream_attributes *attributes) {
-    if ((flags & ~uint32_t{BSC_QUERY_NOFOLLOW}) || (which & ~kSetMask) || (which & BSC_SET_OPTIONS))
+    if ((flags & ~uint32_t{BSC_QUERY_NOFOLLOW}) || (which & ~kSetMask) ||
+        (which & kSetFlags))
         return BSC_E_INVALID; // options belong to an open stream
     StreamUri parsed;
     if (bsc_status s = read_path_uri(uri, parsed))
@@ -231,7 +249,15 @@ host_stream_attributes_set_by_handle(bsc_handle handle, uint32_t which,
         return BSC_E_FAULT;
     if ((which & BSC_SET_OPTIONS) && (in.options & ~uint32_t{BSC_OPTION_NONBLOCK}))
         return BSC_E_INVALID;
-    if (bsc_status s = apply({.fd = stream->fd}, which & ~uint32_t{BSC_SET_OPTIONS}, in))
+    if ((which & BSC_SET_PACKET) && stream->type != BSC_TYPE_PIPE)
+        return BSC_E_INVALID;
+    if (bsc_status s = apply({.fd = stream->fd}, which & ~kSetFlags, in))
         return s;
+    if (which & BSC_SET_APPEND)
+        if (bsc_status s = set_descriptor_flag(*stream, O_APPEND, in.options & BSC_OPTION_APPEND))
+            return s;
+    if (which & BSC_SET_PACKET)
+        if (bsc_status s = set_descriptor_flag(*stream, O_DIRECT, in.options & BSC_OPTION_PACKET))
+            return s;
     return which & BSC_SET_OPTIONS ? set_options(*stream, in.options) : BSC_OK;
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // File-system streams: stream_open (dispatching network schemes to sockets.cpp) and the
-// calls on open streams: read, write, seek, flush, set_length, lock, directory listing.
+// calls on open streams: read, write, seek, flush, set_length, lock, control, directory
+// listing.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -254,8 +256,8 @@ extern "C" bsc_status host_stream_write(bsc_handle handle, uint64_t offset, cons
 
 extern "C" bsc_status host_stream_seek(bsc_handle handle, int64_t offset, uint32_t whence,
                                        uint64_t *position) {
-    static constexpr int kWhence[] = {SEEK_SET, SEEK_CUR, SEEK_END};
-    if (whence > BSC_SEEK_END)
+    static constexpr int kWhence[] = {SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE};
+    if (whence > BSC_SEEK_HOLE)
         return BSC_E_INVALID;
     auto stream = find_stream(handle);
     if (!stream)
@@ -294,10 +296,12 @@ extern "C" bsc_status host_stream_set_length(bsc_handle handle, uint64_t length)
 
 extern "C" bsc_status host_stream_lock(bsc_handle handle, uint32_t command, bsc_lock *lock) {
     static constexpr int kCommand[] = {F_OFD_SETLK, F_OFD_SETLKW, F_OFD_GETLK};
+    static constexpr int kProcessCommand[] = {F_SETLK, F_SETLKW, F_GETLK};
     bsc_lock wanted;
     if (read_guest(lock, wanted) != BSC_OK)
         return BSC_E_FAULT;
     if (command > BSC_LOCK_TEST || wanted.type > BSC_LOCK_UNLOCK ||
+        (wanted.flags & ~uint32_t{BSC_LOCK_PROCESS}) ||
         (command == BSC_LOCK_TEST && wanted.type == BSC_LOCK_UNLOCK) || wanted.start > INT64_MAX ||
         wanted.length > INT64_MAX)
         return BSC_E_INVALID;
@@ -305,19 +309,71 @@ extern "C" bsc_status host_stream_lock(bsc_handle handle, uint32_t command, bsc_
     if (!stream)
         return BSC_E_BAD_HANDLE;
     // Open-file-description locks belong to the handle, not to the process, so two
-    // handles of one file conflict like two processes would.
+    // handles of one file conflict like two processes would; BSC_LOCK_PROCESS locks are
+    // the host process's own, which is the guest process.
+    const int *commands = wanted.flags & BSC_LOCK_PROCESS ? kProcessCommand : kCommand;
     struct flock fl {};
     fl.l_type = static_cast<short>(lock_type(wanted.type));
     fl.l_whence = SEEK_SET;
     fl.l_start = static_cast<off_t>(wanted.start);
     fl.l_len = static_cast<off_t>(wanted.length);
-    if (::fcntl(stream->fd, kCommand[command], &fl) != 0)
+    if (::fcntl(stream->fd, commands[command], &fl) != 0)
         return errno == EACCES ? BSC_E_AGAIN : errno_status();
     if (command != BSC_LOCK_TEST)
         return BSC_OK;
-    bsc_lock found{bsc_lock_type(fl.l_type), 0, static_cast<uint64_t>(fl.l_start),
+    // A conflicting lock held through a handle is no process's (l_pid -1 on Linux).
+    uint32_t owner = fl.l_pid == -1          ? 0
+                     : fl.l_pid == ::getpid() ? uint32_t{BSC_LOCK_PROCESS | BSC_LOCK_OWN}
+                                              : uint32_t{BSC_LOCK_PROCESS};
+    bsc_lock found{bsc_lock_type(fl.l_type), owner, static_cast<uint64_t>(fl.l_start),
                    static_cast<uint64_t>(fl.l_len)};
     if (found.type == BSC_LOCK_UNLOCK)
         found = {BSC_LOCK_UNLOCK, 0, wanted.start, wanted.length};
     return write_guest(lock, found);
+}
+
+namespace {
+
+// Pipe capacity as the kernel keeps it (F_GETPIPE_SZ / F_SETPIPE_SZ): the kernel rounds
+// and refuses (EBUSY below the buffered bytes, EPERM over pipe-max-size) for us.
+bsc_status pipe_capacity(Object &stream, uint32_t command, void *data) {
+    auto *value = static_cast<uint64_t *>(data);
+    uint64_t wanted = 0;
+    if (command == BSC_CONTROL_PIPE_SET_CAPACITY && read_guest(value, wanted) != BSC_OK)
+        return BSC_E_FAULT;
+    if (stream.type != BSC_TYPE_PIPE)
+        return BSC_E_NOT_SUPPORTED;
+    if (wanted > (uint64_t{1} << 31))
+        return BSC_E_INVALID;
+    int capacity = command == BSC_CONTROL_PIPE_CAPACITY
+                       ? ::fcntl(stream.fd, F_GETPIPE_SZ)
+                       : ::fcntl(stream.fd, F_SETPIPE_SZ, static_cast<unsigned>(wanted));
+    if (capacity < 0)
+        return errno_status();
+    return write_guest(value, static_cast<uint64_t>(capacity));
+}
+
+bsc_status readable_bytes(Object &stream, void *data) {
+    int bytes = 0;
+    if (::ioctl(stream.fd, FIONREAD, &bytes) != 0)
+        return errno_status();
+    return write_guest(static_cast<uint64_t *>(data), static_cast<uint64_t>(bytes < 0 ? 0 : bytes));
+}
+
+} // namespace
+
+extern "C" bsc_status host_stream_control(bsc_handle handle, uint32_t command, void *data,
+                                          uint64_t size) {
+    bool terminal = is_terminal_command(command);
+    if (!terminal && (command < BSC_CONTROL_PIPE_CAPACITY || command > BSC_CONTROL_READABLE ||
+                      size != sizeof(uint64_t)))
+        return BSC_E_INVALID;
+    auto stream = find_stream(handle);
+    if (!stream)
+        return BSC_E_BAD_HANDLE;
+    if (terminal)
+        return terminal_control(stream->fd, command, data, size);
+    if (command == BSC_CONTROL_READABLE)
+        return readable_bytes(*stream, data);
+    return pipe_capacity(*stream, command, data);
 }

@@ -104,7 +104,9 @@ extern "C" bsc_status host_stream_open_pair(const char *uri, uint32_t options, b
     StreamUri parsed;
     if (bsc_status s = read_uri(uri, parsed))
         return s;
-    if (options & ~uint32_t{BSC_OPTION_NONBLOCK})
+    if (options & ~uint32_t{BSC_OPTION_NONBLOCK | BSC_OPTION_PACKET})
+        return BSC_E_INVALID;
+    if ((options & BSC_OPTION_PACKET) && parsed.scheme != Scheme::pipe)
         return BSC_E_INVALID;
     if (bsc_status s = probe_out(ends, 2))
         return s;
@@ -112,7 +114,8 @@ extern "C" bsc_status host_stream_open_pair(const char *uri, uint32_t options, b
     int fds[2];
     uint32_t access[2];
     if (parsed.scheme == Scheme::pipe) {
-        if (::pipe2(fds, O_CLOEXEC | (nonblock ? O_NONBLOCK : 0)) != 0)
+        int packet = options & BSC_OPTION_PACKET ? O_DIRECT : 0;
+        if (::pipe2(fds, O_CLOEXEC | packet | (nonblock ? O_NONBLOCK : 0)) != 0)
             return errno_status();
         access[0] = BSC_ACCESS_READ;
         access[1] = BSC_ACCESS_WRITE;

@@ -121,7 +121,7 @@ bsc_status parse_unix(std::string_view text, StreamUri &out) {
 }
 
 bsc_status parse_device(std::string_view name, StreamUri &out) {
-    if (name == "tty" || name == "null") {
+    if (name == "tty" || name == "null" || name == "ptmx") {
         out.path = "/dev/" + std::string(name);
         return BSC_OK;
     }

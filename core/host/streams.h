@@ -27,4 +27,9 @@ bsc_status open_socket(const StreamUri &uri, uint32_t access, uint32_t options,
 uint32_t type_from_mode(mode_t mode);
 uint32_t type_of_descriptor(int fd);
 
+// terminals.cpp: stream_control's terminal commands (BSC_CONTROL_TTY_* and _PTY_*) on a
+// descriptor; NOT_TTY when it is no terminal, or no pseudo-terminal master for _PTY_*.
+bool is_terminal_command(uint32_t command);
+bsc_status terminal_control(int fd, uint32_t command, void *data, uint64_t size);
+
 } // namespace bsc::host

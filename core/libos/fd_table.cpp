@@ -17,6 +17,16 @@ namespace {
 OpenFile *files[kMaxFds];
 bool close_on_exec[kMaxFds];
 Spinlock table_lock;
+int table_size = 64; // BITS_PER_LONG, the kernel's NR_OPEN_DEFAULT
+
+// The kernel's expand_fdtable: a power of two times 128 descriptors (1 KiB of pointers)
+// that holds `fd`; called with the lock held.
+void grow_for(int fd) {
+    while (fd >= table_size)
+        table_size = table_size < 128 ? 128 : table_size * 2;
+    if (table_size > kMaxFds)
+        table_size = kMaxFds;
+}
 
 } // namespace
 
@@ -57,6 +67,8 @@ void file_release(OpenFile *file) {
         return;
     if (file->handle != BSC_NO_HANDLE)
         abi().object_close(file->handle);
+    if (file->kind)
+        file->kind->release(*file);
     if (file->path)
         release(file->path, strlen(file->path) + 1);
     if (file->text)
@@ -70,6 +82,7 @@ int fd_install(OpenFile *file, int lowest, bool cloexec) {
         SpinGuard guard(table_lock);
         for (int fd = lowest < 0 ? 0 : lowest, end = fd_limit(); fd < end; fd++)
             if (!files[fd]) {
+                grow_for(fd);
                 files[fd] = file;
                 close_on_exec[fd] = cloexec;
                 return fd;
@@ -87,6 +100,7 @@ int fd_install_at(OpenFile *file, int fd, bool cloexec) {
     OpenFile *old;
     {
         SpinGuard guard(table_lock);
+        grow_for(fd);
         old = files[fd];
         files[fd] = file;
         close_on_exec[fd] = cloexec;
@@ -109,6 +123,11 @@ int64_t fd_close(int fd) {
         return -EBADF;
     file_release(file);
     return 0;
+}
+
+int fd_table_size() {
+    SpinGuard guard(table_lock);
+    return table_size;
 }
 
 bool fd_cloexec(int fd) { return fd >= 0 && fd < kMaxFds && close_on_exec[fd]; }

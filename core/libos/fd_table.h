@@ -8,6 +8,21 @@
 namespace libos {
 
 struct MappedFile;
+struct OpenFile;
+
+// An object the LibOS serves itself with state of its own (an eventfd): how its open
+// file reads, writes, waits and ends. Its OpenFile has no handle.
+struct FileKind {
+    // read or write of `size` bytes at the program's `buffer`: bytes or -errno.
+    int64_t (*transfer)(OpenFile &file, uint64_t buffer, uint64_t size, bool write);
+    // The ABI wait items that stand for poll `events` (at most two); each item's
+    // BSC_WAIT_READ readiness means the poll bits written to `bits`. Returns the count.
+    uint32_t (*wait_items)(OpenFile &file, int16_t events, bsc_wait_item *items,
+                           int16_t *bits);
+    // What fstat shows.
+    void (*attributes)(const OpenFile &file, bsc_stream_attributes &attributes);
+    void (*release)(OpenFile &file); // with the last reference
+};
 
 struct OpenFile {
     bsc_handle handle; // BSC_NO_HANDLE for a file the LibOS provides (libos_files.h)
@@ -18,6 +33,12 @@ struct OpenFile {
     MappedFile *mapped; // what its mappings show in /proc/self/maps, made by the first mmap
     char *text;         // the content of a generated file (/proc/self/maps), else null
     uint64_t text_size, position;
+    const FileKind *kind; // an object the LibOS serves (eventfd), else null
+    void *state;          // the kind's own state
+    int32_t owner;        // F_SETOWN: the thread, process or group that gets SIGIO, or 0
+    int32_t owner_type;   // F_OWNER_TID, F_OWNER_PID or F_OWNER_PGRP
+    int32_t io_signal;    // F_SETSIG: the signal sent instead of SIGIO (0: SIGIO)
+    bool memfd;           // made by memfd_create (it has seals)
 };
 
 inline constexpr int kMaxFds = 1024;
@@ -38,6 +59,9 @@ int fd_install(OpenFile *file, int lowest, bool cloexec);
 // Installs at exactly `fd`, closing what was there.
 int fd_install_at(OpenFile *file, int fd, bool cloexec);
 int64_t fd_close(int fd);
+// How many descriptors the table has room for as Linux grows it (64, then 128, 256 ...
+// as higher descriptors are used, never shrinking): select looks no further.
+int fd_table_size();
 bool fd_cloexec(int fd);
 void fd_set_cloexec(int fd, bool cloexec);
 

@@ -179,6 +179,10 @@ int64_t path_attributes(const char *path, bool follow, bsc_stream_attributes &at
 int64_t file_attributes(const OpenFile &file, bsc_stream_attributes &attributes) {
     if (is_path_only(file))
         return path_attributes(file.path, false, attributes);
+    if (file.kind) {
+        file.kind->attributes(file, attributes);
+        return 0;
+    }
     if (is_libos_file(file)) {
         attributes = file.type == BSC_TYPE_CHAR_DEVICE ? random_device_attributes()
                                                        : proc_attributes(proc_node(file.path));

@@ -22,9 +22,16 @@ void handle_syscall(bsc_cpu_context &context);
 // clang-format off
 #define LIBOS_SYSCALLS(X)                                                               \
     /* sys/files.cpp */                                                                 \
-    X(read) X(write) X(pread64) X(pwrite64) X(readv) X(writev) X(lseek) X(close)        \
-    X(dup) X(dup2) X(dup3) X(fcntl) X(ioctl) X(fsync) X(fdatasync) X(ftruncate)         \
-    X(getdents64) X(fstat) X(fchmod) X(fchown) X(fchdir) X(fadvise64)                   \
+    X(read) X(write) X(pread64) X(pwrite64) X(readv) X(writev) X(preadv) X(pwritev)     \
+    X(preadv2) X(pwritev2) X(lseek) X(close) X(dup) X(dup2) X(dup3) X(fsync)            \
+    X(fdatasync) X(ftruncate) X(getdents64) X(fstat) X(fchmod) X(fchown) X(fchdir)      \
+    X(fadvise64)                                                                        \
+    /* sys/fcntl.cpp */                                                                 \
+    X(fcntl) X(ioctl)                                                                   \
+    /* sys/eventfd.cpp */                                                               \
+    X(eventfd) X(eventfd2)                                                              \
+    /* sys/memfd.cpp */                                                                 \
+    X(memfd_create)                                                                     \
     /* sys/paths.cpp */                                                                 \
     X(open) X(openat) X(creat) X(stat) X(lstat) X(newfstatat) X(statx) X(access)        \
     X(faccessat) X(faccessat2) X(readlink) X(readlinkat) X(getcwd) X(chdir) X(mkdir)    \

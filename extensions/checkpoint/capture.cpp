@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <span>
+#include <string_view>
 
 #include <fmt/core.h>
 
@@ -104,6 +105,12 @@ struct Described {
     std::vector<snap::EventRecord> events;
 };
 
+// A pseudo-terminal's master or peer: opening the URI again would make another terminal
+// (or find none), so an image cannot hold one.
+bool is_pseudo_terminal(std::string_view uri) {
+    return uri == "dev:ptmx" || uri == "file:/dev/ptmx" || uri.starts_with("file:/dev/pts/");
+}
+
 // Fails with a message for a handle an image cannot hold.
 std::string describe_handles(Described &out) {
     for (const auto &[number, entry] : tracked().handles.list()) {
@@ -116,6 +123,9 @@ std::string describe_handles(Described &out) {
         }
         if (entry.kind == HandleKind::other)
             return fmt::format("handle {} ({}) is a socket or a process: it cannot be captured",
+                               number, entry.uri);
+        if (is_pseudo_terminal(entry.uri))
+            return fmt::format("handle {} ({}) is a pseudo-terminal: it cannot be captured",
                                number, entry.uri);
         bsc_object_info info{};
         char uri[4096];

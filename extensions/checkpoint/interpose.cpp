@@ -265,6 +265,7 @@ void interpose(const bsc_extension_context &context) {
     above.stream_flush = FIRST_HANDLE(stream_flush);
     above.stream_set_length = FIRST_HANDLE(stream_set_length);
     above.stream_lock = FIRST_HANDLE(stream_lock);
+    above.stream_control = FIRST_HANDLE(stream_control);
     above.stream_attributes_query_by_handle = FIRST_HANDLE(stream_attributes_query_by_handle);
     above.stream_attributes_set_by_handle = FIRST_HANDLE(stream_attributes_set_by_handle);
     above.object_query = FIRST_HANDLE(object_query);

@@ -169,7 +169,13 @@ TEST_CASE("reads and writes at the position and at offsets", "[host][files]") {
     REQUIRE(host_stream_seek(handle, -3, BSC_SEEK_CURRENT, nullptr) == BSC_OK); // may be null
     CHECK(read_ok(handle, 100) == "rld");
     CHECK(host_stream_seek(handle, -100, BSC_SEEK_SET, &position) == BSC_E_INVALID);
-    CHECK(host_stream_seek(handle, 0, 3, &position) == BSC_E_INVALID);
+    CHECK(host_stream_seek(handle, 0, 5, &position) == BSC_E_INVALID);
+    REQUIRE(host_stream_seek(handle, 2, BSC_SEEK_DATA, &position) == BSC_OK);
+    CHECK(position == 2);
+    REQUIRE(host_stream_seek(handle, 2, BSC_SEEK_HOLE, &position) == BSC_OK);
+    CHECK(position == 11); // the end counts as a hole
+    CHECK(host_stream_seek(handle, 11, BSC_SEEK_DATA, &position) == BSC_E_NOT_FOUND);
+    CHECK(host_stream_seek(handle, 11, BSC_SEEK_HOLE, &position) == BSC_E_NOT_FOUND);
     CHECK(host_stream_seek(handle, 0, BSC_SEEK_SET, static_cast<uint64_t *>(kBadPointer)) ==
           BSC_E_FAULT);
     uint64_t done;
@@ -429,4 +435,71 @@ TEST_CASE("adopt_stdio names what a descriptor is", "[host][files]") {
     for (int fd : {pipe_fds[0], pipe_fds[1], pair[0], pair[1], file, null})
         ::close(fd);
     CHECK(bsc::host::adopt_stdio(pipe_fds[0]) == BSC_NO_HANDLE); // closed now
+}
+
+TEST_CASE("stream_control: a pipe's capacity, bytes readable, terminal requests",
+          "[host][files]") {
+    host_ready();
+    bsc_handle ends[2];
+    REQUIRE(host_stream_open_pair("pipe:", 0, ends) == BSC_OK);
+    uint64_t value = 0;
+    REQUIRE(host_stream_control(ends[0], BSC_CONTROL_PIPE_CAPACITY, &value, 8) == BSC_OK);
+    CHECK(value == 65536);
+    value = 3 * 4096;
+    REQUIRE(host_stream_control(ends[1], BSC_CONTROL_PIPE_SET_CAPACITY, &value, 8) == BSC_OK);
+    CHECK(value == 4 * 4096); // rounded up to a power-of-two number of pages
+    value = (uint64_t{1} << 31) + 1;
+    CHECK(host_stream_control(ends[1], BSC_CONTROL_PIPE_SET_CAPACITY, &value, 8) ==
+          BSC_E_INVALID);
+    write_ok(ends[1], "abc");
+    REQUIRE(host_stream_control(ends[0], BSC_CONTROL_READABLE, &value, 8) == BSC_OK);
+    CHECK(value == 3);
+    CHECK(host_stream_control(ends[0], BSC_CONTROL_PIPE_CAPACITY, &value, 4) == BSC_E_INVALID);
+    CHECK(host_stream_control(ends[0], 999, &value, 8) == BSC_E_INVALID);
+    CHECK(host_stream_control(ends[0], BSC_CONTROL_PIPE_CAPACITY, kBadPointer, 8) ==
+          BSC_E_FAULT);
+    bsc_terminal_settings settings;
+    CHECK(host_stream_control(ends[0], BSC_CONTROL_TTY_SETTINGS, &settings, sizeof settings) ==
+          BSC_E_NOT_TTY);
+    uint32_t number;
+    CHECK(host_stream_control(ends[0], BSC_CONTROL_PTY_NUMBER, &number, sizeof number) ==
+          BSC_E_NOT_TTY);
+    CHECK(host_stream_control(999999, BSC_CONTROL_PIPE_CAPACITY, &value, 8) == BSC_E_BAD_HANDLE);
+    host_object_close(ends[0]);
+    host_object_close(ends[1]);
+    TempDir dir;
+    bsc_handle file = open_ok(dir.uri("file", "f"), BSC_ACCESS_RDWR, BSC_CREATE_ALWAYS);
+    CHECK(host_stream_control(file, BSC_CONTROL_PIPE_CAPACITY, &value, 8) == BSC_E_NOT_SUPPORTED);
+    host_object_close(file);
+}
+
+TEST_CASE("stream_control: a pseudo-terminal from dev:ptmx", "[host][files]") {
+    host_ready();
+    bsc_handle master = open_ok("dev:ptmx", BSC_ACCESS_RDWR, BSC_CREATE_NEVER);
+    uint32_t locked = 0, number = 0;
+    REQUIRE(host_stream_control(master, BSC_CONTROL_PTY_LOCKED, &locked, 4) == BSC_OK);
+    CHECK(locked == 1);
+    locked = 0;
+    REQUIRE(host_stream_control(master, BSC_CONTROL_PTY_SET_LOCKED, &locked, 4) == BSC_OK);
+    REQUIRE(host_stream_control(master, BSC_CONTROL_PTY_NUMBER, &number, 4) == BSC_OK);
+    bsc_handle peer = open_ok("file:/dev/pts/" + std::to_string(number), BSC_ACCESS_RDWR,
+                              BSC_CREATE_NEVER);
+    bsc_terminal_window window{24, 80, 0, 0};
+    REQUIRE(host_stream_control(peer, BSC_CONTROL_TTY_SET_WINDOW, &window, sizeof window) ==
+            BSC_OK);
+    bsc_terminal_window got{};
+    REQUIRE(host_stream_control(master, BSC_CONTROL_TTY_WINDOW, &got, sizeof got) == BSC_OK);
+    CHECK(got.rows == 24);
+    CHECK(got.columns == 80);
+    bsc_terminal_settings settings{};
+    REQUIRE(host_stream_control(peer, BSC_CONTROL_TTY_SETTINGS, &settings, sizeof settings) ==
+            BSC_OK);
+    CHECK((settings.local_modes & 0x2) != 0); // ICANON
+    settings.local_modes &= ~uint32_t{0x2 | 0x8}; // raw: no ICANON, no ECHO
+    REQUIRE(host_stream_control(peer, BSC_CONTROL_TTY_SET_SETTINGS, &settings,
+                                sizeof settings) == BSC_OK);
+    write_ok(master, "x");
+    CHECK(read_ok(peer, 1) == "x");
+    host_object_close(peer);
+    host_object_close(master);
 }

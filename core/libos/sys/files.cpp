@@ -1,13 +1,10 @@
 // SPDX-License-Identifier: MIT
-// System calls on open file descriptors: read and write (plain, positional, vectored),
-// lseek, close, dup, fcntl, ioctl, fsync, ftruncate, getdents64, fstat, fchmod, fchown,
-// fchdir.
+// System calls on open file descriptors: read and write (plain, positional, vectored, and
+// preadv2/pwritev2 with their flags), lseek, close, dup, fsync, ftruncate, getdents64,
+// fstat, fchmod, fchown, fchdir, fadvise64. fcntl and ioctl are in fcntl.cpp.
 #include <asm-generic/errno.h>
 #include <asm-generic/fcntl.h>
-#include <asm/ioctls.h>
 #include <asm/signal.h>
-#include <asm/termbits.h>
-#include <linux/fcntl.h>
 
 #include "fd_table.h"
 #include "heap.h"
@@ -24,17 +21,36 @@ namespace {
 constexpr uint64_t kMaxIov = 1024;
 // The largest single read or write, as Linux caps it.
 constexpr uint64_t kMaxTransfer = 0x7ffff000;
-constexpr int64_t kPipeCapacity = 65536;
+// A vectored transfer on a stream goes through a buffer of at most this size.
+constexpr uint64_t kBounceSize = 1 << 20;
+// lseek's whence values beyond the ABI's three (the kernel's SEEK_MAX is SEEK_HOLE).
+constexpr uint64_t kSeekData = 3, kSeekHole = 4;
+
+// preadv2 / pwritev2 flags (RWF_*): the five every kernel since 4.16 knows, and the ones
+// newer kernels added, which the LibOS cannot serve exactly.
+constexpr uint64_t kRwfHipri = 1, kRwfDsync = 2, kRwfSync = 4, kRwfNowait = 8, kRwfAppend = 16;
+constexpr uint64_t kRwfServed = kRwfHipri | kRwfDsync | kRwfSync | kRwfNowait | kRwfAppend;
+constexpr uint64_t kRwfNewer = 0x20 | 0x40 | 0x80 | 0x100; // NOAPPEND ATOMIC DONTCACHE NOSIGNAL
 
 struct Iovec {
     uint64_t base, length;
 };
 
-bool readable(const OpenFile &file) { return (file.flags & O_ACCMODE) != O_WRONLY; }
-bool writable(const OpenFile &file) { return (file.flags & O_ACCMODE) != O_RDONLY; }
+bool readable(const OpenFile &file) {
+    return (file.flags & O_PATH) == 0 && (file.flags & O_ACCMODE) != O_WRONLY;
+}
+bool writable(const OpenFile &file) {
+    return (file.flags & O_PATH) == 0 && (file.flags & O_ACCMODE) != O_RDONLY;
+}
 
-bool seekable(uint32_t type) {
-    return type == BSC_TYPE_FILE || type == BSC_TYPE_DIRECTORY || type == BSC_TYPE_BLOCK_DEVICE;
+bool seekable(const OpenFile &file) {
+    return !file.kind && (file.type == BSC_TYPE_FILE || file.type == BSC_TYPE_DIRECTORY ||
+                          file.type == BSC_TYPE_BLOCK_DEVICE);
+}
+// Whether the file takes explicit offsets (the kernel's FMODE_PREAD): the seekable ones
+// and the random devices.
+bool positional(const OpenFile &file) {
+    return seekable(file) || (is_libos_file(file) && !file.kind);
 }
 
 // One read or write through the ABI, retried when the thread is interrupted for no
@@ -46,6 +62,8 @@ int64_t transfer(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size
         return -EISDIR;
     if (size > kMaxTransfer)
         size = kMaxTransfer;
+    if (file.kind)
+        return file.kind->transfer(file, buffer, size, write);
     if (is_libos_file(file))
         return libos_file_transfer(file, offset, buffer, size, write);
     uint64_t done = 0;
@@ -67,40 +85,193 @@ int64_t transfer_fd(int fd, uint64_t offset, uint64_t buffer, uint64_t size, boo
     FileRef file(fd);
     if (!file)
         return -EBADF;
-    if (offset != BSC_AT_POSITION && !seekable(file->type))
+    if (offset != BSC_AT_POSITION && !positional(*file.get()))
         return -ESPIPE;
     return transfer(*file.get(), offset, buffer, size, write);
 }
 
-int64_t transfer_vector(int fd, uint64_t iov, uint64_t count, bool write) {
-    if (count > kMaxIov)
-        return -EINVAL;
-    FileRef file(fd);
-    if (!file)
-        return -EBADF;
-    int64_t total = 0;
-    for (uint64_t i = 0; i < count; i++) {
-        Iovec v;
-        if (!get_user(iov + i * sizeof v, v))
-            return total ? total : -EFAULT;
-        if (v.length == 0)
+// The program's iovec array, read whole before anything moves, as the kernel's
+// import_iovec: EINVAL for more than 1024 entries or a negative length, EFAULT for an
+// array it cannot read; lengths beyond 0x7ffff000 in total are cut there.
+class IoVector {
+public:
+    ~IoVector() {
+        if (segments)
+            release(segments, count * sizeof(Iovec));
+    }
+    int64_t import(uint64_t address, uint64_t entries) {
+        if (entries > kMaxIov)
+            return -EINVAL;
+        if (entries == 0)
+            return 0;
+        count = entries;
+        segments = static_cast<Iovec *>(allocate(count * sizeof(Iovec)));
+        if (!copy_from_user(segments, address, count * sizeof(Iovec)))
+            return -EFAULT;
+        for (uint64_t i = 0; i < count; i++) {
+            if (static_cast<int64_t>(segments[i].length) < 0)
+                return -EINVAL;
+            if (segments[i].length > kMaxTransfer - total)
+                segments[i].length = kMaxTransfer - total;
+            total += segments[i].length;
+        }
+        return 0;
+    }
+    Iovec *segments = nullptr;
+    uint64_t count = 0, total = 0;
+};
+
+// Moves up to `size` bytes between the bounce buffer and the segments from `skip` bytes
+// on; the bytes moved.
+uint64_t copy_segments(const IoVector &v, uint64_t skip, char *bounce, uint64_t size,
+                       bool to_segments) {
+    uint64_t moved = 0;
+    for (uint64_t i = 0; i < v.count && moved < size; i++) {
+        const Iovec &s = v.segments[i];
+        if (skip >= s.length) {
+            skip -= s.length;
             continue;
-        int64_t n = transfer(*file.get(), BSC_AT_POSITION, v.base, v.length, write);
+        }
+        uint64_t n = s.length - skip < size - moved ? s.length - skip : size - moved;
+        bool ok = to_segments ? copy_to_user(s.base + skip, bounce + moved, n)
+                              : copy_from_user(bounce + moved, s.base + skip, n);
+        if (!ok)
+            break;
+        moved += n;
+        skip = 0;
+    }
+    return moved;
+}
+
+// A stream (pipe, socket, terminal, eventfd) moves the segments in one transfer through a
+// buffer, so that a read returns what is there instead of waiting to fill the next
+// segment, and a pipe write of up to PIPE_BUF bytes stays one atomic write.
+int64_t transfer_stream_segments(OpenFile &file, const IoVector &v, bool write) {
+    uint64_t chunk = v.total < kBounceSize ? v.total : kBounceSize;
+    char *bounce = static_cast<char *>(allocate(chunk));
+    int64_t total = 0;
+    while (static_cast<uint64_t>(total) < v.total) {
+        uint64_t want = v.total - total < chunk ? v.total - total : chunk;
+        int64_t n;
+        if (write) {
+            uint64_t gathered = copy_segments(v, total, bounce, want, false);
+            n = gathered ? transfer(file, BSC_AT_POSITION, reinterpret_cast<uint64_t>(bounce),
+                                    gathered, true)
+                         : -EFAULT;
+        } else {
+            n = transfer(file, BSC_AT_POSITION, reinterpret_cast<uint64_t>(bounce), want, false);
+            if (n > 0 && copy_segments(v, total, bounce, n, true) < static_cast<uint64_t>(n))
+                n = -EFAULT;
+        }
+        if (n <= 0) {
+            if (total == 0)
+                total = n;
+            break;
+        }
+        total += n;
+        if (!write || static_cast<uint64_t>(n) < want)
+            break;
+    }
+    release(bounce, chunk);
+    return total;
+}
+
+// A seekable file moves segment by segment, at `offset` (advanced as it goes) or at its
+// position.
+int64_t transfer_file_segments(OpenFile &file, uint64_t offset, const IoVector &v,
+                               bool write) {
+    int64_t total = 0;
+    for (uint64_t i = 0; i < v.count; i++) {
+        const Iovec &s = v.segments[i];
+        if (s.length == 0)
+            continue;
+        int64_t n = transfer(file, offset, s.base, s.length, write);
         if (n < 0)
             return total ? total : n;
         total += n;
-        if (static_cast<uint64_t>(n) < v.length)
+        if (offset != BSC_AT_POSITION)
+            offset += static_cast<uint64_t>(n);
+        if (static_cast<uint64_t>(n) < s.length)
             break;
     }
     return total;
 }
 
-int64_t duplicate(int fd, int lowest, bool cloexec) {
+// The size of a file, for RWF_APPEND.
+int64_t file_size(const OpenFile &file, uint64_t &size) {
+    bsc_stream_attributes attributes;
+    if (int64_t error = file_attributes(file, attributes))
+        return error;
+    size = attributes.size;
+    return 0;
+}
+
+// RWF_* flags the LibOS serves, checked where the kernel checks them (after the iovec is
+// read and found non-empty): 0 or -EOPNOTSUPP.
+int64_t check_rw_flags(const OpenFile &file, uint64_t flags, const char *call) {
+    if (flags & kRwfNewer)
+        report_unsupported(call, "RWF_NOAPPEND/ATOMIC/DONTCACHE/NOSIGNAL");
+    if (flags & ~kRwfServed)
+        return -EOPNOTSUPP;
+    if ((flags & kRwfNowait) && file.type != BSC_TYPE_FILE) {
+        // A regular file never waits for anything but its disk, so a plain read or write
+        // is one Linux could give; a stream would need a non-blocking transfer.
+        report_unsupported(call, "RWF_NOWAIT");
+        return -EOPNOTSUPP;
+    }
+    return 0;
+}
+
+// readv, writev, preadv, pwritev, preadv2, pwritev2: `offset` -1 is the file's position.
+int64_t transfer_vector(int fd, uint64_t iov, uint64_t count, int64_t offset, uint64_t flags,
+                        bool write) {
     FileRef file(fd);
     if (!file)
         return -EBADF;
+    if (offset != -1 && !positional(*file.get()))
+        return -ESPIPE;
+    if (write ? !writable(*file.get()) : !readable(*file.get()))
+        return -EBADF;
+    IoVector v;
+    if (int64_t error = v.import(iov, count))
+        return error;
+    if (v.total == 0)
+        return 0;
+    if (int64_t error = check_rw_flags(*file.get(), flags, write ? "pwritev2" : "preadv2"))
+        return error;
+    uint64_t at = offset == -1 ? BSC_AT_POSITION : static_cast<uint64_t>(offset);
+    uint64_t size = 0;
+    bool append = write && (flags & kRwfAppend) && file->type == BSC_TYPE_FILE;
+    if (append) {
+        if (int64_t error = file_size(*file.get(), size))
+            return error;
+        at = size;
+    }
+    // An eventfd's write is a plain .write, which the kernel calls segment by segment; its
+    // read is a read_iter, which takes the segments as one.
+    bool by_segment = positional(*file.get()) || (file->kind && write);
+    int64_t result = by_segment ? transfer_file_segments(*file.get(), at, v, write)
+                                : transfer_stream_segments(*file.get(), v, write);
+    if (append && offset == -1 && result > 0) // the position follows the appended data
+        abi().stream_seek(file->handle, static_cast<int64_t>(size) + result, BSC_SEEK_SET,
+                          nullptr);
+    if (write && result > 0 && (flags & (kRwfDsync | kRwfSync)) && !is_libos_file(*file.get())) {
+        bsc_status status =
+            abi().stream_flush(file->handle, flags & kRwfSync ? 0 : BSC_FLUSH_DATA_ONLY);
+        if (status != BSC_OK && status != BSC_E_INVALID) // a pipe has nothing to flush
+            return result_of(status);
+    }
+    return result;
+}
+
+int64_t duplicate(int fd, int64_t lowest, bool cloexec) {
+    FileRef file(fd);
+    if (!file)
+        return -EBADF;
+    if (lowest < 0 || lowest >= kMaxFds) // F_DUPFD's argument is unsigned: RLIMIT_NOFILE
+        return -EINVAL;
     file_acquire(file.get());
-    return fd_install(file.get(), lowest, cloexec);
+    return fd_install(file.get(), static_cast<int>(lowest), cloexec);
 }
 
 int64_t duplicate_to(int fd, int target, bool cloexec) {
@@ -113,82 +284,23 @@ int64_t duplicate_to(int fd, int target, bool cloexec) {
     return fd_install_at(file.get(), target, cloexec);
 }
 
-int64_t set_status_flags(OpenFile &file, uint64_t flags) {
-    bsc_stream_attributes attributes{};
-    attributes.options = flags & O_NONBLOCK ? BSC_OPTION_NONBLOCK : 0;
-    bsc_status status = is_libos_file(file) ? BSC_OK
-                                            : abi().stream_attributes_set_by_handle(
-                                                  file.handle, BSC_SET_OPTIONS, &attributes);
-    if (status != BSC_OK && status != BSC_E_INVALID)
-        return result_of(status);
-    file.flags = (file.flags & ~uint32_t{O_NONBLOCK}) | (flags & O_NONBLOCK);
-    return 0;
-}
-
-int64_t record_lock(OpenFile &file, uint64_t command, uint64_t user_lock) {
-    struct Flock {
-        int16_t type, whence;
-        int64_t start, length;
-        int32_t pid;
-    } lock;
-    if (!get_user(user_lock, lock))
-        return -EFAULT;
-    int64_t start = lock.start;
-    if (lock.whence == 1 /* SEEK_CUR */ || lock.whence == 2 /* SEEK_END */) {
-        uint64_t base = 0;
-        if (lock.whence == 1)
-            abi().stream_seek(file.handle, 0, BSC_SEEK_CURRENT, &base);
-        else {
-            bsc_stream_attributes a{};
-            abi().stream_attributes_query_by_handle(file.handle, &a);
-            base = a.size;
-        }
-        start += static_cast<int64_t>(base);
-    }
-    if (start < 0 || lock.length < 0)
-        return -EINVAL;
-    bsc_lock request{static_cast<uint32_t>(lock.type == F_RDLCK   ? BSC_LOCK_READ
-                                           : lock.type == F_WRLCK ? BSC_LOCK_WRITE
-                                                                  : BSC_LOCK_UNLOCK),
-                     0, static_cast<uint64_t>(start), static_cast<uint64_t>(lock.length)};
-    uint32_t bsc_command = command == F_GETLK || command == 36 /* F_OFD_GETLK */ ? BSC_LOCK_TEST
-                           : command == F_SETLKW || command == 38 /* F_OFD_SETLKW */
-                               ? BSC_LOCK_SET_WAIT
-                               : BSC_LOCK_SET;
-    bsc_status status = abi().stream_lock(file.handle, bsc_command, &request);
-    if (status != BSC_OK)
-        return status == BSC_E_AGAIN ? -EAGAIN : result_of(status);
-    if (bsc_command == BSC_LOCK_TEST) {
-        lock.type = request.type == BSC_LOCK_READ ? F_RDLCK
-                    : request.type == BSC_LOCK_WRITE ? F_WRLCK
-                                                     : F_UNLCK;
-        lock.whence = 0;
-        lock.start = static_cast<int64_t>(request.start);
-        lock.length = static_cast<int64_t>(request.length);
-        lock.pid = -1;
-        if (!put_user(user_lock, lock))
-            return -EFAULT;
-    }
-    return 0;
-}
-
 int64_t flush(int fd, uint32_t flags) {
     FileRef file(fd);
     if (!file)
         return -EBADF;
+    if (is_libos_file(*file.get())) // devices, procfs files and eventfds have no fsync
+        return -EINVAL;
     bsc_status status = abi().stream_flush(file->handle, flags);
     return status == BSC_E_INVALID ? -EINVAL : result_of(status);
 }
 
-termios default_termios() {
-    termios t{};
-    t.c_iflag = ICRNL | IXON;
-    t.c_oflag = OPOST | ONLCR;
-    t.c_cflag = B38400 | CS8 | CREAD;
-    t.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | IEXTEN | ECHOCTL | ECHOKE;
-    const uint8_t cc[] = {3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22};
-    memcpy(t.c_cc, cc, sizeof cc);
-    return t;
+// lseek of a host stream: SEEK_DATA and SEEK_HOLE at or past the end are ENXIO.
+int64_t seek_stream(const OpenFile &file, int64_t offset, uint32_t whence) {
+    uint64_t position = 0;
+    bsc_status status = abi().stream_seek(file.handle, offset, whence, &position);
+    if (status == BSC_E_NOT_FOUND && (whence == kSeekData || whence == kSeekHole))
+        return -ENXIO;
+    return status == BSC_OK ? static_cast<int64_t>(position) : result_of(status);
 }
 
 } // namespace
@@ -213,24 +325,61 @@ int64_t sys_pwrite64(Syscall &c) {
     return transfer_fd(static_cast<int>(c.arg[0]), c.arg[3], c.arg[1], c.arg[2], true);
 }
 
-int64_t sys_readv(Syscall &c) { return transfer_vector(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2], false); }
-int64_t sys_writev(Syscall &c) { return transfer_vector(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2], true); }
+int64_t sys_readv(Syscall &c) {
+    return transfer_vector(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2], -1, 0, false);
+}
+
+int64_t sys_writev(Syscall &c) {
+    return transfer_vector(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2], -1, 0, true);
+}
+
+// preadv and pwritev: the offset is arg 3 (on x86-64 its low half holds all 64 bits).
+int64_t sys_preadv(Syscall &c) {
+    if (static_cast<int64_t>(c.arg[3]) < 0)
+        return -EINVAL;
+    return transfer_vector(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2],
+                           static_cast<int64_t>(c.arg[3]), 0, false);
+}
+
+int64_t sys_pwritev(Syscall &c) {
+    if (static_cast<int64_t>(c.arg[3]) < 0)
+        return -EINVAL;
+    return transfer_vector(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2],
+                           static_cast<int64_t>(c.arg[3]), 0, true);
+}
+
+// preadv2 and pwritev2: offset -1 is the file's position (as readv and writev); flags in
+// arg 5.
+int64_t sys_preadv2(Syscall &c) {
+    if (static_cast<int64_t>(c.arg[3]) < -1)
+        return -EINVAL;
+    return transfer_vector(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2],
+                           static_cast<int64_t>(c.arg[3]), c.arg[5], false);
+}
+
+int64_t sys_pwritev2(Syscall &c) {
+    if (static_cast<int64_t>(c.arg[3]) < -1)
+        return -EINVAL;
+    return transfer_vector(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2],
+                           static_cast<int64_t>(c.arg[3]), c.arg[5], true);
+}
 
 int64_t sys_lseek(Syscall &c) {
     FileRef file(static_cast<int>(c.arg[0]));
     if (!file)
         return -EBADF;
-    if (!seekable(file->type))
-        return -ESPIPE;
-    if (c.arg[2] > 2)
+    int64_t offset = static_cast<int64_t>(c.arg[1]);
+    auto whence = static_cast<uint32_t>(c.arg[2]);
+    if (c.arg[2] > kSeekHole)
         return -EINVAL;
+    // An eventfd's and the random devices' noop_llseek: the position stays 0.
+    if (file->kind || (is_libos_file(*file.get()) && file->type == BSC_TYPE_CHAR_DEVICE))
+        return 0;
+    if (!seekable(*file.get()) && !is_libos_file(*file.get()))
+        return -ESPIPE;
     if (is_libos_file(*file.get()))
-        return libos_file_seek(*file.get(), static_cast<int64_t>(c.arg[1]),
-                               static_cast<uint32_t>(c.arg[2]));
-    uint64_t position = 0;
-    bsc_status status = abi().stream_seek(file->handle, static_cast<int64_t>(c.arg[1]),
-                                          static_cast<uint32_t>(c.arg[2]), &position);
-    return status == BSC_OK ? static_cast<int64_t>(position) : result_of(status);
+        return libos_file_seek(*file.get(), offset, whence);
+    return seek_stream(*file.get(), offset, whence);
 }
 
 int64_t sys_close(Syscall &c) { return fd_close(static_cast<int>(c.arg[0])); }
@@ -252,84 +401,18 @@ int64_t sys_dup3(Syscall &c) {
                         c.arg[2] & O_CLOEXEC);
 }
 
-int64_t sys_fcntl(Syscall &c) {
-    int fd = static_cast<int>(c.arg[0]);
-    FileRef file(fd);
-    if (!file)
-        return -EBADF;
-    switch (c.arg[1]) {
-    case F_DUPFD: return duplicate(fd, static_cast<int>(c.arg[2]), false);
-    case 1030 /* F_DUPFD_CLOEXEC */: return duplicate(fd, static_cast<int>(c.arg[2]), true);
-    case F_GETFD: return fd_cloexec(fd) ? FD_CLOEXEC : 0;
-    case F_SETFD: fd_set_cloexec(fd, c.arg[2] & FD_CLOEXEC); return 0;
-    case F_GETFL: return file->flags;
-    case F_SETFL: return set_status_flags(*file.get(), c.arg[2]);
-    case F_GETPIPE_SZ:
-        // The host's pipes are Linux pipes of the default capacity; their size is not
-        // visible through the ABI, so it cannot be changed either.
-        return file->type == BSC_TYPE_PIPE ? kPipeCapacity : -EBADF;
-    case F_GETLK:
-    case F_SETLK:
-    case F_SETLKW:
-    case 36: // F_OFD_GETLK
-    case 37: // F_OFD_SETLK
-    case 38: // F_OFD_SETLKW
-        return record_lock(*file.get(), c.arg[1], c.arg[2]);
-    default: return -EINVAL;
-    }
-}
-
-int64_t sys_ioctl(Syscall &c) {
-    FileRef file(static_cast<int>(c.arg[0]));
-    if (!file)
-        return -EBADF;
-    bsc_stream_attributes attributes;
-    if (int64_t error = file_attributes(*file.get(), attributes))
-        return error;
-    bool tty = attributes.type == BSC_TYPE_TTY;
-    switch (c.arg[1]) {
-    case TCGETS:
-        return !tty ? -ENOTTY : put_user(c.arg[2], default_termios()) ? 0 : -EFAULT;
-    case TCSETS:
-    case TCSETSW:
-    case TCSETSF: return tty ? 0 : -ENOTTY;
-    case TIOCGWINSZ: {
-        if (!tty)
-            return -ENOTTY;
-        struct {
-            uint16_t rows, columns, x, y;
-        } size{attributes.tty_rows, attributes.tty_columns, 0, 0};
-        return put_user(c.arg[2], size) ? 0 : -EFAULT;
-    }
-    case TIOCGPGRP: return !tty ? -ENOTTY : put_user(c.arg[2], int32_t{2}) ? 0 : -EFAULT;
-    case FIONREAD: {
-        int32_t bytes = static_cast<int32_t>(attributes.size);
-        return put_user(c.arg[2], bytes) ? 0 : -EFAULT;
-    }
-    case FIONBIO: {
-        int32_t on;
-        if (!get_user(c.arg[2], on))
-            return -EFAULT;
-        return set_status_flags(*file.get(), on ? file->flags | O_NONBLOCK
-                                                : file->flags & ~uint32_t{O_NONBLOCK});
-    }
-    case FIOCLEX: fd_set_cloexec(static_cast<int>(c.arg[0]), true); return 0;
-    case FIONCLEX: fd_set_cloexec(static_cast<int>(c.arg[0]), false); return 0;
-    default: return -ENOTTY;
-    }
-}
-
 int64_t sys_fsync(Syscall &c) { return flush(static_cast<int>(c.arg[0]), 0); }
 int64_t sys_fdatasync(Syscall &c) {
     return flush(static_cast<int>(c.arg[0]), BSC_FLUSH_DATA_ONLY);
 }
 
 int64_t sys_ftruncate(Syscall &c) {
+    if (static_cast<int64_t>(c.arg[1]) < 0)
+        return -EINVAL;
     FileRef file(static_cast<int>(c.arg[0]));
-    if (!file)
+    if (!file || (file->flags & O_PATH))
         return -EBADF;
-    if (static_cast<int64_t>(c.arg[1]) < 0 || !writable(*file.get()) ||
-        file->type != BSC_TYPE_FILE)
+    if (!writable(*file.get()) || file->type != BSC_TYPE_FILE || is_libos_file(*file.get()))
         return -EINVAL;
     return result_of(abi().stream_set_length(file->handle, c.arg[1]));
 }
@@ -405,11 +488,18 @@ int64_t sys_fchown(Syscall &c) {
     return which ? result_of(abi().stream_attributes_set_by_handle(file->handle, which, &a)) : 0;
 }
 
+// Advice only: the host's page cache is its own business. As generic_fadvise: ESPIPE on
+// a pipe, EINVAL for a negative length or an unknown advice.
 int64_t sys_fadvise64(Syscall &c) {
     FileRef file(static_cast<int>(c.arg[0]));
-    if (!file)
+    if (!file || (file->flags & O_PATH))
         return -EBADF;
-    return file->type == BSC_TYPE_PIPE ? -ESPIPE : 0; // advice only
+    if (file->type == BSC_TYPE_PIPE)
+        return -ESPIPE;
+    constexpr uint64_t kAdviceNoreuse = 5; // POSIX_FADV_NORMAL (0) .. NOREUSE (5)
+    return static_cast<int64_t>(c.arg[2]) < 0 || static_cast<uint32_t>(c.arg[3]) > kAdviceNoreuse
+               ? -EINVAL
+               : 0;
 }
 
 int64_t sys_fchdir(Syscall &c) {

@@ -63,16 +63,19 @@ int64_t make_pipe(uint64_t user_fds, uint64_t flags) {
     if (flags & ~uint64_t{O_CLOEXEC | O_NONBLOCK | O_DIRECT})
         return -EINVAL;
     bsc_handle ends[2];
-    bsc_status status =
-        abi().stream_open_pair("pipe:", flags & O_NONBLOCK ? BSC_OPTION_NONBLOCK : 0, ends);
+    uint32_t options = (flags & O_NONBLOCK ? BSC_OPTION_NONBLOCK : 0) |
+                       (flags & O_DIRECT ? BSC_OPTION_PACKET : 0); // packet mode
+    bsc_status status = abi().stream_open_pair("pipe:", options, ends);
     if (status != BSC_OK)
         return result_of(status);
-    uint32_t nonblock = static_cast<uint32_t>(flags & O_NONBLOCK);
+    // Packet mode is the write end's (O_DIRECT shows there only, as on Linux).
+    auto nonblock = static_cast<uint32_t>(flags & O_NONBLOCK);
+    auto direct = static_cast<uint32_t>(flags & O_DIRECT);
     int fds[2];
     fds[0] = fd_install(open_file(ends[0], O_RDONLY | nonblock, BSC_TYPE_PIPE, nullptr), 0,
                         flags & O_CLOEXEC);
-    fds[1] = fd_install(open_file(ends[1], O_WRONLY | nonblock, BSC_TYPE_PIPE, nullptr), 0,
-                        flags & O_CLOEXEC);
+    fds[1] = fd_install(open_file(ends[1], O_WRONLY | nonblock | direct, BSC_TYPE_PIPE, nullptr),
+                        0, flags & O_CLOEXEC);
     if (fds[0] < 0 || fds[1] < 0 || !copy_to_user(user_fds, fds, sizeof fds)) {
         for (int fd : fds)
             if (fd >= 0)
@@ -82,28 +85,58 @@ int64_t make_pipe(uint64_t user_fds, uint64_t flags) {
     return 0;
 }
 
+// What one ABI wait item stands for: a poll entry, and the poll bits its READ and WRITE
+// readiness mean (a LibOS object's event is "readable" when the object is writable).
+struct WaitTarget {
+    uint64_t entry;
+    int16_t on_read, on_write;
+};
+
 // The poll entries' readiness from the ABI's wait items.
-int64_t collect_ready(PollFd *fds, const bsc_wait_item *items, const uint64_t *map,
+int64_t collect_ready(PollFd *fds, const bsc_wait_item *items, const WaitTarget *targets,
                       uint32_t waited) {
-    int64_t ready = 0;
+    for (uint32_t j = 0; j < waited; j++)
+        fds[targets[j].entry].revents = 0;
     for (uint32_t j = 0; j < waited; j++) {
         uint16_t r = items[j].ready;
+        const WaitTarget &t = targets[j];
         int16_t revents = static_cast<int16_t>(
-            (r & BSC_WAIT_READ ? POLLIN : 0) | (r & BSC_WAIT_WRITE ? POLLOUT : 0) |
+            (r & BSC_WAIT_READ ? t.on_read : 0) | (r & BSC_WAIT_WRITE ? t.on_write : 0) |
             (r & BSC_WAIT_ERROR ? POLLERR : 0) | (r & BSC_WAIT_HANGUP ? POLLHUP : 0));
-        PollFd &p = fds[map[j]];
-        p.revents = static_cast<int16_t>(revents & (p.events | POLLERR | POLLHUP));
-        ready += p.revents != 0;
+        PollFd &p = fds[t.entry];
+        p.revents = static_cast<int16_t>(p.revents | (revents & (p.events | POLLERR | POLLHUP)));
     }
+    int64_t ready = 0;
+    for (uint32_t j = 0; j < waited; j++)
+        if (fds[targets[j].entry].revents && (j == 0 || targets[j - 1].entry != targets[j].entry))
+            ready++;
     return ready;
+}
+
+// The wait items for one poll entry (at most two); how many.
+uint32_t wait_items_for(OpenFile &file, const PollFd &fd, uint64_t entry, bsc_wait_item *items,
+                        WaitTarget *targets) {
+    if (file.kind) {
+        int16_t bits[2];
+        uint32_t n = file.kind->wait_items(file, fd.events, items, bits);
+        for (uint32_t i = 0; i < n; i++)
+            targets[i] = {entry, bits[i], 0};
+        return n;
+    }
+    uint16_t wanted = (fd.events & (POLLIN | POLLPRI) ? BSC_WAIT_READ : 0) |
+                      (fd.events & POLLOUT ? BSC_WAIT_WRITE : 0);
+    items[0] = {file.handle, wanted, 0};
+    targets[0] = {entry, POLLIN, POLLOUT};
+    return 1;
 }
 
 // Waits on `count` poll entries (in LibOS memory) until `deadline`; fills revents and
 // returns how many are ready. A pending signal ends the wait with EINTR unless something
 // is ready at once (never restarted).
 int64_t wait_poll(PollFd *fds, uint64_t count, int64_t deadline) {
-    auto *items = static_cast<bsc_wait_item *>(allocate(sizeof(bsc_wait_item) * (count + 1)));
-    auto *map = static_cast<uint64_t *>(allocate(sizeof(uint64_t) * (count + 1)));
+    size_t capacity = 2 * count + 1;
+    auto *items = static_cast<bsc_wait_item *>(allocate(sizeof(bsc_wait_item) * capacity));
+    auto *targets = static_cast<WaitTarget *>(allocate(sizeof(WaitTarget) * capacity));
     uint32_t waited = 0;
     int64_t ready = 0;
     for (uint64_t i = 0; i < count; i++) {
@@ -111,16 +144,18 @@ int64_t wait_poll(PollFd *fds, uint64_t count, int64_t deadline) {
         if (fds[i].fd < 0)
             continue;
         FileRef file(fds[i].fd);
-        if (!file || is_libos_file(*file.get())) { // a LibOS file is always ready
-            fds[i].revents = file ? static_cast<int16_t>(fds[i].events & (POLLIN | POLLOUT))
-                                  : static_cast<int16_t>(POLLNVAL);
-            ready += fds[i].revents != 0;
-            continue;
+        if (file && (file->kind || !is_libos_file(*file.get()))) {
+            uint32_t n = wait_items_for(*file.get(), fds[i], i, items + waited, targets + waited);
+            if (n) {
+                waited += n;
+                continue;
+            }
         }
-        uint16_t wanted = (fds[i].events & (POLLIN | POLLPRI) ? BSC_WAIT_READ : 0) |
-                          (fds[i].events & POLLOUT ? BSC_WAIT_WRITE : 0);
-        items[waited] = {file->handle, wanted, 0};
-        map[waited++] = i;
+        // A bad descriptor, a file the LibOS provides (always ready), or nothing asked.
+        fds[i].revents = !file            ? static_cast<int16_t>(POLLNVAL)
+                         : file->kind     ? 0
+                                          : static_cast<int16_t>(fds[i].events & (POLLIN | POLLOUT));
+        ready += fds[i].revents != 0;
     }
     int64_t result = ready;
     for (bsc_status status = BSC_E_INTERRUPTED; status == BSC_E_INTERRUPTED && result >= 0;) {
@@ -130,14 +165,14 @@ int64_t wait_poll(PollFd *fds, uint64_t count, int64_t deadline) {
                                         ready || signalled ? 0 : time_left(deadline),
                                         &count_ready);
         if (status == BSC_OK || status == BSC_E_TIMED_OUT)
-            result = ready + collect_ready(fds, items, map, waited);
+            result = ready + collect_ready(fds, items, targets, waited);
         else if (status != BSC_E_INTERRUPTED)
             result = result_of(status);
         if (result == 0 && (signalled || signal_pending()))
             result = -EINTR;
     }
-    release(items, sizeof(bsc_wait_item) * (count + 1));
-    release(map, sizeof(uint64_t) * (count + 1));
+    release(items, sizeof(bsc_wait_item) * capacity);
+    release(targets, sizeof(WaitTarget) * capacity);
     return result;
 }
 
@@ -156,11 +191,14 @@ int64_t poll_user(uint64_t user_fds, uint64_t count, int64_t deadline) {
     return result;
 }
 
-// select over up to 1024 descriptors, by way of poll.
-int64_t select_user(uint64_t nfds, uint64_t read_set, uint64_t write_set, uint64_t except_set,
-                    int64_t deadline) {
-    if (nfds > 1024)
+// select by way of poll, over the descriptors below nfds that the table has room for
+// (core_sys_select looks no further, so a higher one is no EBADF).
+int64_t select_user(uint64_t nfds_argument, uint64_t read_set, uint64_t write_set,
+                    uint64_t except_set, int64_t deadline) {
+    auto n = static_cast<int32_t>(nfds_argument);
+    if (n < 0)
         return -EINVAL;
+    uint64_t nfds = n < fd_table_size() ? static_cast<uint64_t>(n) : fd_table_size();
     uint64_t sets[3][16] = {};
     uint64_t addresses[3] = {read_set, write_set, except_set};
     size_t bytes = (nfds + 63) / 64 * 8;

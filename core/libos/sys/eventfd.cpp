@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+// eventfd and eventfd2: a 64-bit counter the LibOS keeps itself; blocking reads and writes
+// sleep on it with sync_wait, and two ABI events mirror its readiness for poll and select.
+#include <asm-generic/errno.h>
+#include <asm-generic/fcntl.h>
+
+#include "fd_table.h"
+#include "heap.h"
+#include "signals.h"
+#include "spinlock.h"
+#include "syscalls.h"
+#include "user_memory.h"
+
+namespace libos {
+namespace {
+
+constexpr uint64_t kSemaphore = 1; // EFD_SEMAPHORE
+constexpr uint64_t kFlags = kSemaphore | O_NONBLOCK | O_CLOEXEC;
+// The counter never reaches UINT64_MAX: a write that would is refused or waits.
+constexpr uint64_t kCounterMax = UINT64_MAX - 1;
+
+struct Counter {
+    Spinlock lock;
+    uint64_t value;
+    bool semaphore;
+    uint32_t changes;     // bumped and woken at every change: what blocked calls sleep on
+    bsc_handle readable;  // manual-reset events, set while the value is > 0 ...
+    bsc_handle writable;  // ... and while it is below kCounterMax
+    bool readable_set, writable_set;
+};
+
+Counter &counter_of(OpenFile &file) { return *static_cast<Counter *>(file.state); }
+
+// Brings the readiness events in line with the value; called with the lock held.
+void update_readiness(Counter &c) {
+    bool readable = c.value > 0, writable = c.value < kCounterMax;
+    if (readable != c.readable_set)
+        readable ? abi().event_set(c.readable) : abi().event_clear(c.readable);
+    if (writable != c.writable_set)
+        writable ? abi().event_set(c.writable) : abi().event_clear(c.writable);
+    c.readable_set = readable;
+    c.writable_set = writable;
+}
+
+// Takes the value (or 1 of it in semaphore mode), or adds `add`: whether it could now.
+bool try_change(Counter &c, bool write, uint64_t add, uint64_t &taken) {
+    SpinGuard guard(c.lock);
+    if (write ? kCounterMax - c.value < add : c.value == 0)
+        return false;
+    if (write) {
+        c.value += add;
+    } else {
+        taken = c.semaphore ? 1 : c.value;
+        c.value -= taken;
+    }
+    update_readiness(c);
+    __atomic_add_fetch(&c.changes, 1, __ATOMIC_RELEASE);
+    abi().sync_wake(&c.changes, UINT32_MAX, nullptr);
+    return true;
+}
+
+// eventfd_read / eventfd_write: 8 bytes at least (EINVAL below), UINT64_MAX is no value
+// to add; blocks (restartably) while the change cannot be made.
+int64_t counter_transfer(OpenFile &file, uint64_t buffer, uint64_t size, bool write) {
+    Counter &c = counter_of(file);
+    if (size < sizeof(uint64_t))
+        return -EINVAL;
+    uint64_t add = 0, taken = 0;
+    if (write) {
+        if (!get_user(buffer, add))
+            return -EFAULT;
+        if (add == UINT64_MAX)
+            return -EINVAL;
+    }
+    for (;;) {
+        uint32_t seen = __atomic_load_n(&c.changes, __ATOMIC_ACQUIRE);
+        if (try_change(c, write, add, taken))
+            break;
+        if (file.flags & O_NONBLOCK)
+            return -EAGAIN;
+        if (signal_pending())
+            return -kRestartSyscall;
+        abi().sync_wait(&c.changes, seen, BSC_WAIT_FOREVER);
+    }
+    if (!write && !put_user(buffer, taken))
+        return -EFAULT; // taken all the same, as the kernel does
+    return sizeof(uint64_t);
+}
+
+uint32_t counter_wait_items(OpenFile &file, int16_t events, bsc_wait_item *items,
+                            int16_t *bits) {
+    Counter &c = counter_of(file);
+    constexpr int16_t kPollIn = 1, kPollOut = 4;
+    uint32_t n = 0;
+    if (events & kPollIn) {
+        items[n] = {c.readable, BSC_WAIT_READ, 0};
+        bits[n++] = kPollIn;
+    }
+    if (events & kPollOut) {
+        items[n] = {c.writable, BSC_WAIT_READ, 0};
+        bits[n++] = kPollOut;
+    }
+    return n;
+}
+
+// An anonymous inode: mode 0600 and no file type, as fstat shows an eventfd.
+void counter_attributes(const OpenFile &, bsc_stream_attributes &attributes) {
+    bsc_system_info system{};
+    abi().system_info_query(&system);
+    attributes = {};
+    attributes.type = BSC_TYPE_EVENT;
+    attributes.mode = 0600;
+    attributes.links = 1;
+    attributes.owner = system.user_id;
+    attributes.group = system.group_id;
+    attributes.block_size = 4096;
+}
+
+void counter_release(OpenFile &file) {
+    Counter &c = counter_of(file);
+    abi().object_close(c.readable);
+    abi().object_close(c.writable);
+    destroy(&c);
+}
+
+const FileKind kEventCounter = {counter_transfer, counter_wait_items, counter_attributes,
+                                counter_release};
+
+int64_t make_eventfd(uint64_t initial, uint64_t flags) {
+    if (flags & ~kFlags)
+        return -EINVAL;
+    auto *c = create<Counter>();
+    c->value = static_cast<uint32_t>(initial); // the kernel takes an unsigned int
+    c->semaphore = flags & kSemaphore;
+    if (abi().event_create(BSC_EVENT_MANUAL_RESET, &c->readable) != BSC_OK ||
+        abi().event_create(BSC_EVENT_MANUAL_RESET, &c->writable) != BSC_OK) {
+        if (c->readable != BSC_NO_HANDLE)
+            abi().object_close(c->readable);
+        destroy(c);
+        return -ENFILE;
+    }
+    update_readiness(*c);
+    OpenFile *file = open_file(BSC_NO_HANDLE, O_RDWR | static_cast<uint32_t>(flags & O_NONBLOCK),
+                               BSC_TYPE_EVENT, nullptr);
+    file->kind = &kEventCounter;
+    file->state = c;
+    return fd_install(file, 0, flags & O_CLOEXEC);
+}
+
+} // namespace
+
+int64_t sys_eventfd(Syscall &c) { return make_eventfd(c.arg[0], 0); }
+int64_t sys_eventfd2(Syscall &c) { return make_eventfd(c.arg[0], c.arg[1]); }
+
+} // namespace libos

@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: MIT
+// The control calls on open file descriptors: fcntl (descriptor and status flags, record
+// locks, owner and signal, leases, directory notification, pipe size, seals) and ioctl.
+#include <asm-generic/errno.h>
+#include <asm-generic/fcntl.h>
+#include <asm/ioctls.h>
+#include <asm/signal.h>
+#include <linux/fcntl.h>
+#include <linux/random.h>
+
+#include "fd_table.h"
+#include "libos_files.h"
+#include "signals.h"
+#include "syscalls.h"
+#include "terminal.h"
+#include "user_memory.h"
+
+namespace libos {
+namespace {
+
+constexpr int64_t kMaxSignal = 64;
+constexpr uint32_t kSettableFlags = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME | FASYNC;
+constexpr uint64_t kDnMultishot = 0x80000000; // DN_MULTISHOT
+constexpr uint32_t kAllSeals = 0x1f;          // F_SEAL_SEAL ... F_SEAL_FUTURE_WRITE
+
+bool is_root() {
+    bsc_system_info system{};
+    abi().system_info_query(&system);
+    return system.user_id == 0;
+}
+
+// Whether the program may act as the file's owner (inode_owner_or_capable).
+int64_t check_owner(const OpenFile &file, int64_t refusal) {
+    bsc_stream_attributes attributes;
+    if (int64_t error = file_attributes(file, attributes))
+        return error;
+    bsc_system_info system{};
+    abi().system_info_query(&system);
+    return system.user_id == 0 || attributes.owner == system.user_id ? 0 : refusal;
+}
+
+// Objects whose driver takes O_ASYNC (the kernel's f_op->fasync): pipes, sockets,
+// terminals and the random devices.
+bool takes_async(const OpenFile &file) {
+    return !file.kind && (file.type == BSC_TYPE_PIPE || file.type == BSC_TYPE_SOCKET ||
+                          file.type == BSC_TYPE_TTY ||
+                          (file.type == BSC_TYPE_CHAR_DEVICE && is_libos_file(file)));
+}
+
+int64_t set_nonblock(OpenFile &file, bool on) {
+    if (!is_libos_file(file)) {
+        bsc_stream_attributes attributes{};
+        attributes.options = on ? BSC_OPTION_NONBLOCK : 0;
+        bsc_status status =
+            abi().stream_attributes_set_by_handle(file.handle, BSC_SET_OPTIONS, &attributes);
+        if (status != BSC_OK && status != BSC_E_INVALID)
+            return result_of(status);
+    }
+    file.flags = on ? file.flags | O_NONBLOCK : file.flags & ~uint32_t{O_NONBLOCK};
+    return 0;
+}
+
+// A status flag the host stream keeps (BSC_SET_APPEND, BSC_SET_PACKET).
+int64_t set_host_flag(OpenFile &file, uint32_t which, uint32_t option, bool on) {
+    if (!is_libos_file(file)) {
+        bsc_stream_attributes attributes{};
+        attributes.options = on ? option : 0;
+        bsc_status status = abi().stream_attributes_set_by_handle(file.handle, which, &attributes);
+        if (status != BSC_OK)
+            return result_of(status);
+    }
+    uint32_t flag = which == BSC_SET_APPEND ? O_APPEND : O_DIRECT;
+    file.flags = on ? file.flags | flag : file.flags & ~flag;
+    return 0;
+}
+
+// F_SETFL's O_DIRECT, checked as setfl: on a pipe it is packet mode, which changes
+// (BSC_SET_PACKET); EINVAL where the driver cannot do direct I/O (sockets, terminals,
+// devices, LibOS objects). A regular file's host stream cannot change its O_DIRECT after
+// open: turning it on or off is refused with EINVAL and named.
+int64_t set_direct(OpenFile &file, bool direct) {
+    bool pipe = file.type == BSC_TYPE_PIPE && !is_libos_file(file);
+    bool regular = file.type == BSC_TYPE_FILE && !is_libos_file(file);
+    if (direct && !pipe && !regular)
+        return -EINVAL;
+    if (direct == bool(file.flags & O_DIRECT))
+        return 0;
+    if (pipe)
+        return set_host_flag(file, BSC_SET_PACKET, BSC_OPTION_PACKET, direct);
+    report_unsupported("fcntl", direct ? "F_SETFL O_DIRECT" : "F_SETFL clearing O_DIRECT");
+    return -EINVAL;
+}
+
+// F_SETFL (setfl): O_APPEND, O_NONBLOCK, O_ASYNC and O_NOATIME change; the access mode and
+// creation flags are ignored.
+int64_t set_status_flags(OpenFile &file, uint64_t requested) {
+    auto flags = static_cast<uint32_t>(requested) & kSettableFlags;
+    uint32_t changed = flags ^ (file.flags & kSettableFlags);
+    if ((changed & O_NOATIME) && (flags & O_NOATIME))
+        if (int64_t error = check_owner(file, -EPERM))
+            return error;
+    if (int64_t error = set_direct(file, flags & O_DIRECT))
+        return error;
+    if (changed & O_APPEND)
+        if (int64_t error = set_host_flag(file, BSC_SET_APPEND, BSC_OPTION_APPEND,
+                                          flags & O_APPEND))
+            return error;
+    if (int64_t error = set_nonblock(file, flags & O_NONBLOCK))
+        return error;
+    file.flags = (file.flags & ~(FASYNC | O_NOATIME)) | (flags & (FASYNC | O_NOATIME));
+    return 0;
+}
+
+struct Flock {
+    int16_t type, whence;
+    int64_t start, length;
+    int32_t pid;
+};
+
+// The lock's range as the kernel's flock_to_posix_lock makes it: from the whence base,
+// a negative length reaching back from l_start; EINVAL before the start of the file.
+int64_t lock_range(OpenFile &file, const Flock &lock, bsc_lock &range) {
+    int64_t base = 0;
+    if (lock.whence == 1 /* SEEK_CUR */) {
+        uint64_t position = 0;
+        abi().stream_seek(file.handle, 0, BSC_SEEK_CURRENT, &position);
+        base = static_cast<int64_t>(position);
+    } else if (lock.whence == 2 /* SEEK_END */) {
+        bsc_stream_attributes a{};
+        abi().stream_attributes_query_by_handle(file.handle, &a);
+        base = static_cast<int64_t>(a.size);
+    } else if (lock.whence != 0) {
+        return -EINVAL;
+    }
+    int64_t start;
+    if (__builtin_add_overflow(base, lock.start, &start) || start < 0)
+        return -EINVAL;
+    int64_t length = lock.length;
+    if (length < 0) {
+        start += length;
+        length = -length;
+        if (start < 0)
+            return -EINVAL;
+    } else if (length > 0 && start - 1 > INT64_MAX - length) {
+        return -EOVERFLOW;
+    }
+    range.start = static_cast<uint64_t>(start);
+    range.length = static_cast<uint64_t>(length);
+    return 0;
+}
+
+bool is_ofd_command(uint64_t command) { return command >= F_OFD_GETLK && command <= F_OFD_SETLKW; }
+
+// F_GETLK, F_SETLK, F_SETLKW and their open-file-description forms.
+int64_t record_lock(OpenFile &file, uint64_t command, uint64_t user_lock) {
+    Flock lock;
+    if (!get_user(user_lock, lock))
+        return -EFAULT;
+    bool test = command == F_GETLK || command == F_OFD_GETLK;
+    if (lock.type != F_RDLCK && lock.type != F_WRLCK && (test || lock.type != F_UNLCK))
+        return -EINVAL;
+    if (is_ofd_command(command) && lock.pid != 0)
+        return -EINVAL;
+    if (!test && ((lock.type == F_RDLCK && (file.flags & O_ACCMODE) == O_WRONLY) ||
+                  (lock.type == F_WRLCK && (file.flags & O_ACCMODE) == O_RDONLY)))
+        return -EBADF;
+    bsc_lock request{static_cast<uint32_t>(lock.type == F_RDLCK   ? BSC_LOCK_READ
+                                           : lock.type == F_WRLCK ? BSC_LOCK_WRITE
+                                                                  : BSC_LOCK_UNLOCK),
+                     0, 0, 0};
+    if (int64_t error = lock_range(file, lock, request))
+        return error;
+    if (!is_ofd_command(command))
+        request.flags = BSC_LOCK_PROCESS;
+    uint32_t bsc_command = test                                              ? BSC_LOCK_TEST
+                           : command == F_SETLKW || command == F_OFD_SETLKW ? BSC_LOCK_SET_WAIT
+                                                                             : BSC_LOCK_SET;
+    bsc_lock asked = request;
+    bsc_status status;
+    // A wait interrupted for no signal (a checkpoint) goes on; a signal restarts it after
+    // a SA_RESTART handler, as the kernel's -ERESTARTSYS.
+    while ((status = abi().stream_lock(file.handle, bsc_command, &request)) == BSC_E_INTERRUPTED &&
+           !signal_pending())
+        request = asked;
+    if (status == BSC_E_INTERRUPTED)
+        return -kRestartSyscall;
+    if (status != BSC_OK)
+        return status == BSC_E_AGAIN ? -EAGAIN : result_of(status);
+    if (!test)
+        return 0;
+    // No conflict: only l_type changes, as in the kernel's fcntl_getlk.
+    if (request.type == BSC_LOCK_UNLOCK) {
+        lock.type = F_UNLCK;
+    } else {
+        lock.type = request.type == BSC_LOCK_READ ? F_RDLCK : F_WRLCK;
+        lock.whence = 0;
+        lock.start = static_cast<int64_t>(request.start);
+        lock.length = static_cast<int64_t>(request.length);
+        // An open file description's lock has no process (-1); another process's lock
+        // has a pid outside the program's view: 0, as the kernel shows a holder outside
+        // the caller's pid namespace.
+        lock.pid = !(request.flags & BSC_LOCK_PROCESS) ? -1
+                   : request.flags & BSC_LOCK_OWN      ? static_cast<int32_t>(kPid)
+                                                       : 0;
+    }
+    return put_user(user_lock, lock) ? 0 : -EFAULT;
+}
+
+// The owner of SIGIO (F_SETOWN_EX): the program's only thread, process and group have
+// the id kPid; 0 means nobody.
+int64_t set_owner(OpenFile &file, int32_t type, int32_t who) {
+    if (type != F_OWNER_TID && type != F_OWNER_PID && type != F_OWNER_PGRP)
+        return -EINVAL;
+    if (who != 0 && who != kPid)
+        return -ESRCH;
+    file.owner = who;
+    file.owner_type = type;
+    if (who != 0 && (file.flags & FASYNC))
+        report_unsupported("fcntl", "SIGIO delivery (F_SETOWN with O_ASYNC)");
+    return 0;
+}
+
+// F_SETOWN: a negative id names a process group.
+int64_t set_owner_id(OpenFile &file, int32_t id) {
+    return id < 0 ? set_owner(file, F_OWNER_PGRP, -id) : set_owner(file, F_OWNER_PID, id);
+}
+
+int64_t set_owner_ex(OpenFile &file, uint64_t address) {
+    f_owner_ex owner;
+    if (!get_user(address, owner))
+        return -EFAULT;
+    return set_owner(file, owner.type, owner.pid);
+}
+
+int64_t get_owner_ex(const OpenFile &file, uint64_t address) {
+    f_owner_ex owner{file.owner_type, file.owner};
+    return put_user(address, owner) ? 0 : -EFAULT;
+}
+
+// F_SETLEASE: releasing a lease the program cannot hold is exact (EAGAIN, after the
+// owner and file type checks of generic_setlease); taking one is refused as a file system
+// without leases refuses it, because a lease break would signal the host process.
+int64_t set_lease(OpenFile &file, uint64_t type) {
+    if (int64_t error = check_owner(file, -EACCES))
+        return error;
+    if (file.type != BSC_TYPE_FILE || file.kind)
+        return -EINVAL;
+    if (type == F_UNLCK)
+        return -EAGAIN;
+    if (type == F_RDLCK || type == F_WRLCK)
+        report_unsupported("fcntl", "F_SETLEASE");
+    return -EINVAL;
+}
+
+// F_NOTIFY: removing a notification (no event bits) is exact everywhere, as is ENOTDIR;
+// asking for one is refused as a kernel without dnotify refuses it.
+int64_t directory_notify(const OpenFile &file, uint64_t events) {
+    if ((events & ~kDnMultishot) == 0)
+        return 0;
+    if (file.type != BSC_TYPE_DIRECTORY)
+        return -ENOTDIR;
+    report_unsupported("fcntl", "F_NOTIFY");
+    return -EINVAL;
+}
+
+int64_t pipe_capacity(OpenFile &file, uint32_t command, uint64_t wanted) {
+    if (file.type != BSC_TYPE_PIPE || is_libos_file(file))
+        return -EBADF;
+    uint64_t value = wanted;
+    bsc_status status = abi().stream_control(file.handle, command, &value, sizeof value);
+    return status == BSC_OK ? static_cast<int64_t>(value) : result_of(status);
+}
+
+// F_ADD_SEALS / F_GET_SEALS, as memfd_fcntl: only a memfd has seals; the LibOS's memfds
+// are never created with MFD_ALLOW_SEALING, so they hold F_SEAL_SEAL.
+int64_t seals(const OpenFile &file, uint64_t command, uint64_t add) {
+    if (command == F_GET_SEALS)
+        return file.memfd ? F_SEAL_SEAL : -EINVAL;
+    if ((file.flags & O_ACCMODE) == O_RDONLY)
+        return -EPERM;
+    if ((add & ~uint64_t{kAllSeals}) || !file.memfd)
+        return -EINVAL;
+    return -EPERM;
+}
+
+// FIOASYNC (ioctl_fioasync): a driver without fasync refuses a change with ENOTTY.
+int64_t set_async(OpenFile &file, uint64_t address) {
+    int32_t on;
+    if (!get_user(address, on))
+        return -EFAULT;
+    bool was = file.flags & FASYNC;
+    if (bool(on) == was)
+        return 0;
+    if (!takes_async(file))
+        return -ENOTTY;
+    file.flags = on ? file.flags | FASYNC : file.flags & ~uint32_t{FASYNC};
+    if (on && file.owner != 0)
+        report_unsupported("ioctl", "SIGIO delivery (FIOASYNC with an owner)");
+    return 0;
+}
+
+// FIONREAD on a regular file: the bytes from the position to the end (may be negative).
+int64_t readable_in_file(const OpenFile &file, const bsc_stream_attributes &attributes,
+                         uint64_t address) {
+    uint64_t position = 0;
+    if (!is_libos_file(file))
+        abi().stream_seek(file.handle, 0, BSC_SEEK_CURRENT, &position);
+    else
+        position = file.position;
+    auto bytes = static_cast<int32_t>(attributes.size - position);
+    return put_user(address, bytes) ? 0 : -EFAULT;
+}
+
+// The random devices' own requests (random_ioctl): the entropy count is full (256 bits
+// once the generator is ready); the changing ones need CAP_SYS_ADMIN and change nothing
+// the program can see. Any other request is EINVAL.
+int64_t random_ioctl(uint64_t request, uint64_t address) {
+    switch (request) {
+    case RNDGETENTCNT: return put_user(address, int32_t{256}) ? 0 : -EFAULT;
+    case RNDADDTOENTCNT: {
+        int32_t count;
+        if (!is_root())
+            return -EPERM;
+        return get_user(address, count) ? 0 : -EFAULT;
+    }
+    case RNDADDENTROPY: {
+        int32_t header[2]; // entropy_count, buf_size
+        if (!is_root())
+            return -EPERM;
+        if (!get_user(address, header))
+            return -EFAULT;
+        return header[0] < 0 ? -EINVAL : 0;
+    }
+    case RNDZAPENTCNT:
+    case RNDCLEARPOOL:
+    case RNDRESEEDCRNG: return is_root() ? 0 : -EPERM;
+    default: return -EINVAL;
+    }
+}
+
+// What the object's own driver answers, after the requests every file takes.
+int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
+    if (file.kind) // an eventfd has no ioctl of its own
+        return -ENOTTY;
+    if (is_libos_file(file) && file.type == BSC_TYPE_CHAR_DEVICE)
+        return random_ioctl(request, address);
+    bsc_stream_attributes attributes;
+    if (int64_t error = file_attributes(file, attributes))
+        return error;
+    if (attributes.type == BSC_TYPE_TTY)
+        return terminal_ioctl(file, request, address);
+    if (request == FIONREAD && attributes.type == BSC_TYPE_FILE)
+        return readable_in_file(file, attributes, address);
+    if (request == FIONREAD && (attributes.type == BSC_TYPE_PIPE ||
+                                attributes.type == BSC_TYPE_SOCKET))
+        return put_user(address, static_cast<int32_t>(attributes.size)) ? 0 : -EFAULT;
+    if (request == FIOQSIZE && (attributes.type == BSC_TYPE_FILE ||
+                                attributes.type == BSC_TYPE_DIRECTORY))
+        return put_user(address, static_cast<int64_t>(attributes.size)) ? 0 : -EFAULT;
+    return -ENOTTY;
+}
+
+} // namespace
+
+int64_t sys_fcntl(Syscall &c) {
+    int fd = static_cast<int>(c.arg[0]);
+    FileRef file(fd);
+    if (!file)
+        return -EBADF;
+    uint64_t command = static_cast<uint32_t>(c.arg[1]);
+    bool path_only = file->flags & O_PATH;
+    switch (command) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC: {
+        int64_t lowest = static_cast<int64_t>(c.arg[2]);
+        if (lowest < 0 || lowest >= kMaxFds) // unsigned for the kernel: RLIMIT_NOFILE
+            return -EINVAL;
+        file_acquire(file.get());
+        return fd_install(file.get(), static_cast<int>(lowest), command == F_DUPFD_CLOEXEC);
+    }
+    case F_GETFD: return fd_cloexec(fd) ? FD_CLOEXEC : 0;
+    case F_SETFD: fd_set_cloexec(fd, c.arg[2] & FD_CLOEXEC); return 0;
+    case F_GETFL: return file->flags;
+    }
+    if (path_only) // an O_PATH descriptor takes only the commands above
+        return -EBADF;
+    switch (command) {
+    case F_SETFL: return set_status_flags(*file.get(), c.arg[2]);
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW: return record_lock(*file.get(), command, c.arg[2]);
+    case F_GETOWN: return file->owner_type == F_OWNER_PGRP ? -file->owner : file->owner;
+    case F_SETOWN: return set_owner_id(*file.get(), static_cast<int32_t>(c.arg[2]));
+    case F_GETOWN_EX: return get_owner_ex(*file.get(), c.arg[2]);
+    case F_SETOWN_EX: return set_owner_ex(*file.get(), c.arg[2]);
+    case F_GETSIG: return file->io_signal;
+    case F_SETSIG:
+        if (c.arg[2] > kMaxSignal)
+            return -EINVAL;
+        file->io_signal = static_cast<int32_t>(c.arg[2]);
+        return 0;
+    case F_GETLEASE: return F_UNLCK; // the LibOS never grants one
+    case F_SETLEASE: return set_lease(*file.get(), c.arg[2]);
+    case F_NOTIFY: return directory_notify(*file.get(), static_cast<uint32_t>(c.arg[2]));
+    case F_GETPIPE_SZ: return pipe_capacity(*file.get(), BSC_CONTROL_PIPE_CAPACITY, 0);
+    case F_SETPIPE_SZ:
+        return pipe_capacity(*file.get(), BSC_CONTROL_PIPE_SET_CAPACITY,
+                             static_cast<uint32_t>(c.arg[2]));
+    case F_ADD_SEALS:
+    case F_GET_SEALS: return seals(*file.get(), command, c.arg[2]);
+    default: return -EINVAL;
+    }
+}
+
+int64_t sys_ioctl(Syscall &c) {
+    int fd = static_cast<int>(c.arg[0]);
+    FileRef file(fd);
+    if (!file || (file->flags & O_PATH))
+        return -EBADF;
+    uint64_t request = static_cast<uint32_t>(c.arg[1]);
+    switch (request) { // do_vfs_ioctl: what every file takes
+    case FIOCLEX: fd_set_cloexec(fd, true); return 0;
+    case FIONCLEX: fd_set_cloexec(fd, false); return 0;
+    case FIONBIO: {
+        int32_t on;
+        if (!get_user(c.arg[2], on))
+            return -EFAULT;
+        return set_nonblock(*file.get(), on != 0);
+    }
+    case FIOASYNC: return set_async(*file.get(), c.arg[2]);
+    default: return driver_ioctl(*file.get(), request, c.arg[2]);
+    }
+}
+
+} // namespace libos

@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: MIT
+// The fcntl family: fcntl (descriptor and status flags, record locks, owner and signal,
+// leases, F_NOTIFY, pipe size, seals) and ioctl.
+#include "check.h"
+
+#include <fcntl.h>
+#include <linux/random.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+static int make_file(const char *path, const char *text) {
+    check_write_file(path, text);
+    return open(path, O_RDWR);
+}
+
+static long page_size(void) { return sysconf(_SC_PAGESIZE); }
+
+TEST(fcntl_dupfd_lowest) {
+    int fd = make_file("f", "x");
+    CHECK_EQ(fcntl(fd, F_DUPFD, 100), 100);
+    CHECK_EQ(fcntl(fd, F_DUPFD, 100), 101);
+    CHECK_EQ(fcntl(100, F_GETFD), 0);
+    CHECK_EQ(fcntl(fd, F_DUPFD_CLOEXEC, 100), 102);
+    CHECK_EQ(fcntl(102, F_GETFD), FD_CLOEXEC);
+    CHECK_ERR(fcntl(fd, F_DUPFD, -1), EINVAL);
+    CHECK_ERR(fcntl(fd, F_DUPFD, 1 << 30), EINVAL);
+    CHECK_ERR(fcntl(-1, F_DUPFD, 0), EBADF);
+    close(100), close(101), close(102), close(fd);
+}
+
+TEST(fcntl_fd_flags) {
+    int fd = make_file("f", "x");
+    CHECK_EQ(fcntl(fd, F_GETFD), 0);
+    CHECK_OK(fcntl(fd, F_SETFD, FD_CLOEXEC));
+    CHECK_EQ(fcntl(fd, F_GETFD), FD_CLOEXEC);
+    CHECK_OK(fcntl(fd, F_SETFD, 0xfe)); // only FD_CLOEXEC counts
+    CHECK_EQ(fcntl(fd, F_GETFD), 0);
+    CHECK_ERR(fcntl(-1, F_GETFD), EBADF);
+    CHECK_ERR(fcntl(fd, 12345), EINVAL);
+    close(fd);
+}
+
+TEST(fcntl_status_flags) {
+    check_write_file("f", "abc");
+    int fd = open("f", O_WRONLY);
+    CHECK_EQ(fcntl(fd, F_GETFL) & (O_ACCMODE | O_APPEND | O_NONBLOCK), O_WRONLY);
+    CHECK_OK(fcntl(fd, F_SETFL, O_APPEND | O_NONBLOCK | O_RDWR | O_TRUNC));
+    int flags = fcntl(fd, F_GETFL);
+    CHECK_EQ(flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_TRUNC), O_WRONLY | O_APPEND | O_NONBLOCK);
+    CHECK_EQ(pwrite(fd, "d", 1, 0), 1); // O_APPEND: at the end, whatever the offset
+    CHECK_OK(fcntl(fd, F_SETFL, 0));
+    CHECK_EQ(fcntl(fd, F_GETFL) & (O_APPEND | O_NONBLOCK), 0);
+    CHECK_EQ(pwrite(fd, "X", 1, 0), 1);
+    char buf[8] = {0};
+    int rd = open("f", O_RDONLY);
+    CHECK_EQ(read(rd, buf, sizeof buf), 4);
+    CHECK_MEM(buf, "Xbcd", 4);
+    CHECK_ERR(fcntl(-1, F_SETFL, 0), EBADF);
+    close(rd), close(fd);
+}
+
+TEST(fcntl_direct_flag_where_there_is_no_direct_io) {
+    int fd = open("/dev/null", O_RDWR);
+    CHECK_ERR(fcntl(fd, F_SETFL, O_DIRECT), EINVAL);
+    CHECK_EQ(fcntl(fd, F_GETFL) & O_DIRECT, 0);
+    close(fd);
+    fd = open("/dev/urandom", O_RDONLY);
+    CHECK_ERR(fcntl(fd, F_SETFL, O_DIRECT), EINVAL);
+    close(fd);
+}
+
+TEST(fcntl_async_flag) {
+    int p[2];
+    CHECK_OK(pipe(p));
+    CHECK_OK(fcntl(p[0], F_SETFL, O_ASYNC));
+    CHECK_EQ(fcntl(p[0], F_GETFL) & O_ASYNC, O_ASYNC);
+    CHECK_OK(fcntl(p[0], F_SETFL, 0));
+    CHECK_EQ(fcntl(p[0], F_GETFL) & O_ASYNC, 0);
+    int on = 1;
+    CHECK_OK(ioctl(p[0], FIOASYNC, &on));
+    CHECK_EQ(fcntl(p[0], F_GETFL) & O_ASYNC, O_ASYNC);
+    on = 0;
+    CHECK_OK(ioctl(p[0], FIOASYNC, &on));
+    CHECK_EQ(fcntl(p[0], F_GETFL) & O_ASYNC, 0);
+    CHECK_ERR(ioctl(p[0], FIOASYNC, BAD_PTR), EFAULT);
+    int fd = make_file("f", "x"); // a regular file has no fasync
+    on = 1;
+    CHECK_ERR(ioctl(fd, FIOASYNC, &on), ENOTTY);
+    on = 0;
+    CHECK_OK(ioctl(fd, FIOASYNC, &on)); // no change asked
+    close(fd), close(p[0]), close(p[1]);
+}
+
+TEST(fcntl_owner_and_signal) {
+    int p[2];
+    CHECK_OK(pipe(p));
+    struct f_owner_ex fresh = {7, 7};
+    CHECK_OK(fcntl(p[0], F_GETOWN_EX, &fresh)); // nobody, as a thread id
+    CHECK_EQ(fresh.type, F_OWNER_TID);
+    CHECK_EQ(fresh.pid, 0);
+    CHECK_EQ(fcntl(p[0], F_GETOWN), 0);
+    CHECK_OK(fcntl(p[0], F_SETOWN, getpid()));
+    CHECK_EQ(fcntl(p[0], F_GETOWN), getpid());
+    CHECK_OK(fcntl(p[0], F_SETOWN, 0));
+    struct f_owner_ex owner = {7, 7};
+    CHECK_OK(fcntl(p[0], F_GETOWN_EX, &owner));
+    CHECK_EQ(owner.type, F_OWNER_PID);
+    CHECK_EQ(owner.pid, 0);
+    owner.type = F_OWNER_TID;
+    owner.pid = gettid();
+    CHECK_OK(fcntl(p[0], F_SETOWN_EX, &owner));
+    CHECK_OK(fcntl(p[0], F_GETOWN_EX, &owner));
+    CHECK_EQ(owner.type, F_OWNER_TID);
+    CHECK_EQ(owner.pid, gettid());
+    owner.type = 5;
+    CHECK_ERR(fcntl(p[0], F_SETOWN_EX, &owner), EINVAL);
+    CHECK_ERR(fcntl(p[0], F_SETOWN_EX, BAD_PTR), EFAULT);
+    CHECK_EQ(fcntl(p[0], F_GETSIG), 0);
+    CHECK_OK(fcntl(p[0], F_SETSIG, SIGUSR1));
+    CHECK_EQ(fcntl(p[0], F_GETSIG), SIGUSR1);
+    CHECK_OK(fcntl(p[0], F_SETSIG, 0));
+    CHECK_ERR(fcntl(p[0], F_SETSIG, 65), EINVAL);
+    CHECK_ERR(fcntl(p[0], F_SETSIG, -1), EINVAL);
+    CHECK_ERR(fcntl(p[0], F_SETOWN, 999999), ESRCH);
+    CHECK_ERR(fcntl(-1, F_GETSIG), EBADF);
+    close(p[0]), close(p[1]);
+}
+
+TEST(fcntl_leases) {
+    int fd = make_file("f", "x");
+    CHECK_EQ(fcntl(fd, F_GETLEASE), F_UNLCK);
+    CHECK_ERR(fcntl(fd, F_SETLEASE, F_UNLCK), EAGAIN); // no lease to drop
+    int p[2];
+    CHECK_OK(pipe(p));
+    CHECK_ERR(fcntl(p[0], F_SETLEASE, F_UNLCK), EINVAL);
+    CHECK_ERR(fcntl(-1, F_GETLEASE), EBADF);
+    close(p[0]), close(p[1]), close(fd);
+}
+
+TEST(fcntl_notify) {
+    int fd = make_file("f", "x");
+    CHECK_OK(fcntl(fd, F_NOTIFY, 0)); // removing nothing works on any file
+    CHECK_ERR(fcntl(fd, F_NOTIFY, DN_MODIFY), ENOTDIR);
+    CHECK_ERR(fcntl(-1, F_NOTIFY, 0), EBADF);
+    close(fd);
+}
+
+TEST(fcntl_pipe_size) {
+    int p[2];
+    CHECK_OK(pipe(p));
+    CHECK_EQ(fcntl(p[0], F_GETPIPE_SZ), 16 * page_size());
+    CHECK_EQ(fcntl(p[1], F_SETPIPE_SZ, 3 * page_size()), 4 * page_size()); // a power of two pages
+    CHECK_EQ(fcntl(p[0], F_GETPIPE_SZ), 4 * page_size());
+    CHECK_EQ(fcntl(p[1], F_SETPIPE_SZ, 0), page_size());
+    CHECK_EQ(fcntl(p[1], F_SETPIPE_SZ, 2 * page_size()), 2 * page_size());
+    char data[8192];
+    memset(data, 'x', sizeof data);
+    CHECK_EQ(write(p[1], data, page_size() + 1), page_size() + 1);
+    CHECK_ERR(fcntl(p[1], F_SETPIPE_SZ, page_size()), EBUSY); // below what is buffered
+    if (geteuid() != 0)
+        CHECK_ERR(fcntl(p[1], F_SETPIPE_SZ, 1 << 30), EPERM); // above pipe-max-size
+    CHECK_ERR(fcntl(p[1], F_SETPIPE_SZ, (1U << 31) + 1), EINVAL);
+    int fd = make_file("f", "x");
+    CHECK_ERR(fcntl(fd, F_GETPIPE_SZ), EBADF);
+    CHECK_ERR(fcntl(fd, F_SETPIPE_SZ, 4096), EBADF);
+    CHECK_ERR(fcntl(-1, F_GETPIPE_SZ), EBADF);
+    close(fd), close(p[0]), close(p[1]);
+}
+
+TEST(fcntl_seals_on_other_files) {
+    int fd = make_file("f", "x");
+    CHECK_ERR(fcntl(fd, F_GET_SEALS), EINVAL);
+    CHECK_ERR(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE), EINVAL);
+    int ro = open("f", O_RDONLY);
+    CHECK_ERR(fcntl(ro, F_ADD_SEALS, F_SEAL_WRITE), EPERM);
+    close(ro), close(fd);
+}
+
+static void set_lock(int fd, int command, short type, short whence, off_t start, off_t length,
+                     int expected_errno) {
+    struct flock lock = {.l_type = type, .l_whence = whence, .l_start = start, .l_len = length};
+    if (expected_errno)
+        CHECK_ERR(fcntl(fd, command, &lock), expected_errno);
+    else
+        CHECK_OK(fcntl(fd, command, &lock));
+}
+
+TEST(fcntl_record_locks) {
+    int fd = make_file("f", "0123456789");
+    set_lock(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 4, 0);
+    set_lock(fd, F_SETLK, F_UNLCK, SEEK_SET, 0, 4, 0);
+    set_lock(fd, F_SETLK, F_RDLCK, SEEK_END, -2, 2, 0);
+    set_lock(fd, F_SETLK, F_WRLCK, SEEK_SET, -1, 2, EINVAL);
+    set_lock(fd, F_SETLK, 42, SEEK_SET, 0, 2, EINVAL);
+    set_lock(fd, F_SETLK, F_WRLCK, 7, 0, 2, EINVAL);
+    struct flock probe = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 5, .l_len = -5};
+    CHECK_OK(fcntl(fd, F_GETLK, &probe)); // a negative length reaches back from l_start
+    CHECK_EQ(probe.l_type, F_UNLCK);      // the process's own locks never conflict
+    CHECK_EQ(probe.l_start, 5);           // with no conflict, only l_type changes
+    CHECK_EQ(probe.l_len, -5);
+    probe.l_len = -6;
+    CHECK_ERR(fcntl(fd, F_GETLK, &probe), EINVAL);
+    probe.l_type = F_UNLCK;
+    probe.l_len = 1;
+    CHECK_ERR(fcntl(fd, F_GETLK, &probe), EINVAL);
+    CHECK_ERR(fcntl(fd, F_GETLK, BAD_PTR), EFAULT);
+    CHECK_ERR(fcntl(-1, F_GETLK, &probe), EBADF);
+    int ro = open("f", O_RDONLY);
+    set_lock(ro, F_SETLK, F_WRLCK, SEEK_SET, 0, 1, EBADF);
+    int wo = open("f", O_WRONLY);
+    set_lock(wo, F_SETLK, F_RDLCK, SEEK_SET, 0, 1, EBADF);
+    close(wo), close(ro), close(fd);
+}
+
+TEST(fcntl_process_locks_are_shared_by_descriptors) {
+    int a = make_file("f", "0123456789"), b = open("f", O_RDWR);
+    set_lock(a, F_SETLK, F_WRLCK, SEEK_SET, 0, 4, 0);
+    set_lock(b, F_SETLK, F_WRLCK, SEEK_SET, 2, 4, 0); // the same process: no conflict
+    struct flock probe = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    CHECK_OK(fcntl(b, F_GETLK, &probe));
+    CHECK_EQ(probe.l_type, F_UNLCK);
+    // An open file description's lock conflicts with the process's.
+    int c = open("f", O_RDWR);
+    set_lock(c, F_OFD_SETLK, F_WRLCK, SEEK_SET, 0, 1, EAGAIN);
+    struct flock ofd = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    CHECK_OK(fcntl(c, F_OFD_GETLK, &ofd));
+    CHECK_EQ(ofd.l_type, F_WRLCK);
+    CHECK_EQ(ofd.l_pid, getpid());
+    // Closing any descriptor of the file releases the process's locks.
+    close(b);
+    set_lock(c, F_OFD_SETLK, F_WRLCK, SEEK_SET, 0, 1, 0);
+    set_lock(a, F_SETLK, F_WRLCK, SEEK_SET, 0, 1, EAGAIN);
+    struct flock held = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1};
+    CHECK_OK(fcntl(a, F_GETLK, &held));
+    CHECK_EQ(held.l_type, F_WRLCK);
+    CHECK_EQ(held.l_pid, -1);
+    close(a), close(c);
+}
+
+TEST(fcntl_ofd_locks) {
+    int a = make_file("f", "0123456789"), b = open("f", O_RDWR);
+    set_lock(a, F_OFD_SETLK, F_WRLCK, SEEK_SET, 0, 4, 0);
+    set_lock(b, F_OFD_SETLK, F_WRLCK, SEEK_SET, 2, 4, EAGAIN); // another open file
+    struct flock probe = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    CHECK_OK(fcntl(b, F_OFD_GETLK, &probe));
+    CHECK_EQ(probe.l_type, F_WRLCK);
+    CHECK_EQ(probe.l_start, 0);
+    CHECK_EQ(probe.l_len, 4);
+    CHECK_EQ(probe.l_pid, -1);
+    struct flock with_pid = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_pid = 1};
+    CHECK_ERR(fcntl(b, F_OFD_SETLK, &with_pid), EINVAL);
+    set_lock(a, F_OFD_SETLK, F_UNLCK, SEEK_SET, 0, 0, 0);
+    set_lock(b, F_OFD_SETLK, F_WRLCK, SEEK_SET, 2, 4, 0);
+    close(a), close(b);
+}
+
+TEST(ioctl_descriptor_requests) {
+    int fd = make_file("f", "x");
+    CHECK_OK(ioctl(fd, FIOCLEX));
+    CHECK_EQ(fcntl(fd, F_GETFD), FD_CLOEXEC);
+    CHECK_OK(ioctl(fd, FIONCLEX));
+    CHECK_EQ(fcntl(fd, F_GETFD), 0);
+    int on = 1;
+    CHECK_OK(ioctl(fd, FIONBIO, &on));
+    CHECK_EQ(fcntl(fd, F_GETFL) & O_NONBLOCK, O_NONBLOCK);
+    on = 0;
+    CHECK_OK(ioctl(fd, FIONBIO, &on));
+    CHECK_EQ(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+    CHECK_ERR(ioctl(fd, FIONBIO, BAD_PTR), EFAULT);
+    CHECK_ERR(ioctl(-1, FIOCLEX), EBADF);
+    close(fd);
+}
+
+TEST(ioctl_fionread) {
+    int fd = make_file("f", "0123456789");
+    int n = -1;
+    CHECK_OK(ioctl(fd, FIONREAD, &n));
+    CHECK_EQ(n, 10);
+    CHECK_OK(lseek(fd, 4, SEEK_SET));
+    CHECK_OK(ioctl(fd, FIONREAD, &n));
+    CHECK_EQ(n, 6);
+    CHECK_ERR(ioctl(fd, FIONREAD, BAD_PTR), EFAULT);
+    int p[2];
+    CHECK_OK(pipe(p));
+    CHECK_OK(ioctl(p[0], FIONREAD, &n));
+    CHECK_EQ(n, 0);
+    CHECK_EQ(write(p[1], "abc", 3), 3);
+    CHECK_OK(ioctl(p[0], FIONREAD, &n));
+    CHECK_EQ(n, 3);
+    int dir = open(".", O_RDONLY | O_DIRECTORY);
+    CHECK_ERR(ioctl(dir, FIONREAD, &n), ENOTTY);
+    close(dir), close(p[0]), close(p[1]), close(fd);
+}
+
+TEST(ioctl_terminal_requests_on_non_terminals) {
+    int fd = make_file("f", "x");
+    struct termios t;
+    struct winsize w;
+    int lines;
+    CHECK_ERR(ioctl(fd, TCGETS, &t), ENOTTY);
+    CHECK_ERR(ioctl(fd, TCSETS, &t), ENOTTY);
+    CHECK_ERR(ioctl(fd, TIOCGWINSZ, &w), ENOTTY);
+    CHECK_ERR(ioctl(fd, TIOCMGET, &lines), ENOTTY);
+    int p[2];
+    CHECK_OK(pipe(p));
+    CHECK_ERR(ioctl(p[0], TCGETS, &t), ENOTTY);
+    CHECK_ERR(ioctl(p[0], TIOCMGET, &lines), ENOTTY);
+    close(p[0]), close(p[1]), close(fd);
+}
+
+TEST(ioctl_random_device) {
+    int fd = open("/dev/urandom", O_RDONLY);
+    int count = -1;
+    CHECK_OK(ioctl(fd, RNDGETENTCNT, &count));
+    CHECK_EQ(count, 256);
+    CHECK_ERR(ioctl(fd, RNDGETENTCNT, BAD_PTR), EFAULT);
+    struct termios t;
+    CHECK_ERR(ioctl(fd, TCGETS, &t), EINVAL); // the random driver's answer to the unknown
+    int n;
+    CHECK_ERR(ioctl(fd, FIONREAD, &n), EINVAL);
+    if (geteuid() != 0) {
+        CHECK_ERR(ioctl(fd, RNDZAPENTCNT), EPERM);
+        CHECK_ERR(ioctl(fd, RNDADDTOENTCNT, &count), EPERM);
+    }
+    close(fd);
+}
