@@ -92,6 +92,17 @@ int fd_install(OpenFile *file, int lowest, bool cloexec) {
     return -EMFILE;
 }
 
+int64_t fd_duplicate(int fd, int64_t lowest, bool cloexec) {
+    FileRef file(fd);
+    if (!file)
+        return -EBADF;
+    // Unsigned for the kernel, and at most RLIMIT_NOFILE: EINVAL, not EMFILE, beyond.
+    if (lowest < 0 || lowest >= fd_limit())
+        return -EINVAL;
+    file_acquire(file.get());
+    return fd_install(file.get(), static_cast<int>(lowest), cloexec);
+}
+
 int fd_install_at(OpenFile *file, int fd, bool cloexec) {
     if (fd < 0 || fd >= fd_limit()) {
         file_release(file);

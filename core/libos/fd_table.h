@@ -58,6 +58,9 @@ OpenFile *open_file(bsc_handle handle, uint32_t flags, uint32_t type, const char
 int fd_install(OpenFile *file, int lowest, bool cloexec);
 // Installs at exactly `fd`, closing what was there.
 int fd_install_at(OpenFile *file, int fd, bool cloexec);
+// dup and F_DUPFD(_CLOEXEC): `fd`'s open file at the lowest free descriptor from `lowest`
+// (EBADF, EINVAL from RLIMIT_NOFILE on, EMFILE).
+int64_t fd_duplicate(int fd, int64_t lowest, bool cloexec);
 int64_t fd_close(int fd);
 // How many descriptors the table has room for as Linux grows it (64, then 128, 256 ...
 // as higher descriptors are used, never shrinking): select looks no further.

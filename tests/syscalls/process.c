@@ -6,6 +6,7 @@
 #include <asm/prctl.h>
 #include <linux/capability.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <signal.h>
@@ -121,6 +122,16 @@ TEST(rlimit_nofile_limits_descriptors) {
     CHECK(fds[count - 1] == 15);
     CHECK_ERR(dup2(0, 16), EBADF);
     CHECK_OK(dup2(0, 15 - 0 * count));
+    // F_DUPFD from the limit on is EINVAL, below it EMFILE when nothing is free; poll of
+    // more descriptors than the limit is EINVAL.
+    CHECK_ERR(fcntl(0, F_DUPFD, 16), EINVAL);
+    CHECK_ERR(fcntl(0, F_DUPFD_CLOEXEC, 16), EINVAL);
+    CHECK_ERR(fcntl(0, F_DUPFD, 3), EMFILE);
+    struct pollfd none[17] = {{-1, 0, 0}};
+    for (int i = 0; i < 17; i++)
+        none[i].fd = -1;
+    CHECK_ERR(poll(none, 17, 0), EINVAL);
+    CHECK_EQ(poll(none, 16, 0), 0);
     for (int i = 0; i < count; i++)
         close(fds[i]);
     CHECK_OK(setrlimit(RLIMIT_NOFILE, &saved));

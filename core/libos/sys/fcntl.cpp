@@ -371,13 +371,8 @@ int64_t sys_fcntl(Syscall &c) {
     bool path_only = file->flags & O_PATH;
     switch (command) {
     case F_DUPFD:
-    case F_DUPFD_CLOEXEC: {
-        int64_t lowest = static_cast<int64_t>(c.arg[2]);
-        if (lowest < 0 || lowest >= kMaxFds) // unsigned for the kernel: RLIMIT_NOFILE
-            return -EINVAL;
-        file_acquire(file.get());
-        return fd_install(file.get(), static_cast<int>(lowest), command == F_DUPFD_CLOEXEC);
-    }
+    case F_DUPFD_CLOEXEC:
+        return fd_duplicate(fd, static_cast<int64_t>(c.arg[2]), command == F_DUPFD_CLOEXEC);
     case F_GETFD: return fd_cloexec(fd) ? FD_CLOEXEC : 0;
     case F_SETFD: fd_set_cloexec(fd, c.arg[2] & FD_CLOEXEC); return 0;
     case F_GETFL: return file->flags;

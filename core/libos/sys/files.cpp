@@ -264,16 +264,6 @@ int64_t transfer_vector(int fd, uint64_t iov, uint64_t count, int64_t offset, ui
     return result;
 }
 
-int64_t duplicate(int fd, int64_t lowest, bool cloexec) {
-    FileRef file(fd);
-    if (!file)
-        return -EBADF;
-    if (lowest < 0 || lowest >= kMaxFds) // F_DUPFD's argument is unsigned: RLIMIT_NOFILE
-        return -EINVAL;
-    file_acquire(file.get());
-    return fd_install(file.get(), static_cast<int>(lowest), cloexec);
-}
-
 int64_t duplicate_to(int fd, int target, bool cloexec) {
     FileRef file(fd);
     if (!file)
@@ -383,7 +373,7 @@ int64_t sys_lseek(Syscall &c) {
 }
 
 int64_t sys_close(Syscall &c) { return fd_close(static_cast<int>(c.arg[0])); }
-int64_t sys_dup(Syscall &c) { return duplicate(static_cast<int>(c.arg[0]), 0, false); }
+int64_t sys_dup(Syscall &c) { return fd_duplicate(static_cast<int>(c.arg[0]), 0, false); }
 
 int64_t sys_dup2(Syscall &c) {
     int fd = static_cast<int>(c.arg[0]), target = static_cast<int>(c.arg[1]);

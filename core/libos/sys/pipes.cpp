@@ -177,7 +177,7 @@ int64_t wait_poll(PollFd *fds, uint64_t count, int64_t deadline) {
 }
 
 int64_t poll_user(uint64_t user_fds, uint64_t count, int64_t deadline) {
-    if (count > static_cast<uint64_t>(kMaxFds)) // RLIMIT_NOFILE, the table's size
+    if (count > static_cast<uint64_t>(fd_limit())) // RLIMIT_NOFILE
         return -EINVAL;
     size_t bytes = sizeof(PollFd) * count;
     auto *fds = static_cast<PollFd *>(allocate(bytes + 1));
