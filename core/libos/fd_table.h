@@ -17,11 +17,16 @@ struct FileKind {
     int64_t (*transfer)(OpenFile &file, uint64_t buffer, uint64_t size, bool write);
     // The ABI wait items that stand for poll `events` (at most two); each item's
     // BSC_WAIT_READ readiness means the poll bits written to `bits`. Returns the count.
+    // Null for a kind with `ready`.
     uint32_t (*wait_items)(OpenFile &file, int16_t events, bsc_wait_item *items,
                            int16_t *bits);
     // What fstat shows.
     void (*attributes)(const OpenFile &file, bsc_stream_attributes &attributes);
     void (*release)(OpenFile &file); // with the last reference
+    // For an object whose readiness the LibOS computes (a timerfd, a signalfd, an epoll),
+    // else null: the poll bits ready now; lowers `wake_at` (monotonic ns) to when the
+    // clock alone may change them.
+    int16_t (*ready)(OpenFile &file, int64_t &wake_at);
 };
 
 struct OpenFile {
@@ -39,6 +44,8 @@ struct OpenFile {
     int32_t owner_type;   // F_OWNER_TID, F_OWNER_PID or F_OWNER_PGRP
     int32_t io_signal;    // F_SETSIG: the signal sent instead of SIGIO (0: SIGIO)
     bool memfd;           // made by memfd_create (it has seals)
+    uint32_t exhausted;   // transfers on it that found nothing to move (EAGAIN), for
+                          // edge-triggered epoll (poll.h)
 };
 
 inline constexpr int kMaxFds = 1024;
@@ -67,6 +74,10 @@ int64_t fd_close(int fd);
 int fd_table_size();
 bool fd_cloexec(int fd);
 void fd_set_cloexec(int fd, bool cloexec);
+
+// What fstat shows for an object of the LibOS's own on an anonymous inode (an eventfd,
+// an epoll, a timerfd, a signalfd): mode 0600 and no file type.
+void anonymous_inode_attributes(const OpenFile &file, bsc_stream_attributes &attributes);
 
 // A reference to the open file behind a descriptor for the length of a call.
 class FileRef {

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+// Waiting for descriptors: the one readiness query that poll, select and epoll share
+// (defined in sys/pipes.cpp), and the deadlines their timeouts become.
+#pragma once
+
+#include "kernel.h"
+
+namespace libos {
+
+struct OpenFile;
+
+// One descriptor to wait for, as struct pollfd.
+struct PollFd {
+    int32_t fd;
+    int16_t events, revents;
+};
+
+// A wait's timeout: when it ends (monotonic ns), or kForever.
+inline constexpr int64_t kForever = -1;
+int64_t deadline_after(int64_t ns);
+// What is left until the deadline, never negative (kForever stays).
+int64_t time_left(int64_t deadline);
+
+// The signal mask a call waits with (ppoll, pselect6, epoll_pwait): at `address`, `size`
+// bytes; 0, -EINVAL for a size other than 8, -EFAULT.
+int64_t wait_with_mask(uint64_t address, uint64_t size);
+
+// Waits on `count` poll entries (in LibOS memory) until `deadline`; fills revents and
+// returns how many are ready. A pending signal ends the wait with EINTR unless something
+// is ready at once (never restarted).
+int64_t wait_poll(PollFd *fds, uint64_t count, int64_t deadline);
+
+// Notes a read or write call on `file` and its result (files.cpp): an edge-triggered
+// epoll item is reported again after the program found it exhausted (EAGAIN) or wrote.
+void note_transfer(OpenFile &file, bool write, int64_t result);
+// How many write calls the program has made: new data it may have sent anywhere.
+uint64_t write_generation();
+
+} // namespace libos
