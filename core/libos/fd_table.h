@@ -79,6 +79,10 @@ void fd_set_cloexec(int fd, bool cloexec);
 // an epoll, a timerfd, a signalfd): mode 0600 and no file type.
 void anonymous_inode_attributes(const OpenFile &file, bsc_stream_attributes &attributes);
 
+// A new descriptor (O_RDWR) for an object of the LibOS's own of `kind` with `state`, taking
+// O_NONBLOCK and O_CLOEXEC from `flags`: the descriptor, or -EMFILE (the state released).
+int install_anonymous(const FileKind *kind, void *state, uint64_t flags);
+
 // A reference to the open file behind a descriptor for the length of a call.
 class FileRef {
 public:

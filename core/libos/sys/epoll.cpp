@@ -205,10 +205,7 @@ bool is_epoll(const OpenFile &file) { return file.kind == &kEpoll; }
 int64_t make_epoll(uint64_t flags) {
     if (flags & ~uint64_t{O_CLOEXEC})
         return -EINVAL;
-    OpenFile *file = open_file(BSC_NO_HANDLE, O_RDWR, BSC_TYPE_EVENT, nullptr);
-    file->kind = &kEpoll;
-    file->state = create<Epoll>();
-    return fd_install(file, 0, flags & O_CLOEXEC);
+    return install_anonymous(&kEpoll, create<Epoll>(), flags);
 }
 
 // Whether a descriptor of this file can be watched (the kernel's file_can_poll): regular

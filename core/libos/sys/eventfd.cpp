@@ -127,11 +127,7 @@ int64_t make_eventfd(uint64_t initial, uint64_t flags) {
         return -ENFILE;
     }
     update_readiness(*c);
-    OpenFile *file = open_file(BSC_NO_HANDLE, O_RDWR | static_cast<uint32_t>(flags & O_NONBLOCK),
-                               BSC_TYPE_EVENT, nullptr);
-    file->kind = &kEventCounter;
-    file->state = c;
-    return fd_install(file, 0, flags & O_CLOEXEC);
+    return install_anonymous(&kEventCounter, c, flags);
 }
 
 } // namespace
@@ -146,6 +142,14 @@ void anonymous_inode_attributes(const OpenFile &, bsc_stream_attributes &attribu
     attributes.owner = system.user_id;
     attributes.group = system.group_id;
     attributes.block_size = 4096;
+}
+
+int install_anonymous(const FileKind *kind, void *state, uint64_t flags) {
+    OpenFile *file = open_file(BSC_NO_HANDLE, O_RDWR | static_cast<uint32_t>(flags & O_NONBLOCK),
+                               BSC_TYPE_EVENT, nullptr);
+    file->kind = kind;
+    file->state = state;
+    return fd_install(file, 0, flags & O_CLOEXEC);
 }
 
 int64_t sys_eventfd(Syscall &c) { return make_eventfd(c.arg[0], 0); }

@@ -109,11 +109,7 @@ int64_t make_or_change(int fd, uint64_t mask, uint64_t flags) {
     }
     auto *set = create<SignalSet>();
     set->mask = mask;
-    OpenFile *file = open_file(BSC_NO_HANDLE, O_RDWR | static_cast<uint32_t>(flags & O_NONBLOCK),
-                               BSC_TYPE_EVENT, nullptr);
-    file->kind = &kSignals;
-    file->state = set;
-    return fd_install(file, 0, flags & O_CLOEXEC);
+    return install_anonymous(&kSignals, set, flags);
 }
 
 int64_t signalfd_user(uint64_t fd, uint64_t user_mask, uint64_t size, uint64_t flags) {

@@ -158,11 +158,7 @@ int64_t make_timer(int64_t clockid, uint64_t flags) {
                                                 : clockid;
     auto *t = create<Timer>();
     clock_decode(clockid, t->clock);
-    OpenFile *file = open_file(BSC_NO_HANDLE, O_RDWR | static_cast<uint32_t>(flags & O_NONBLOCK),
-                               BSC_TYPE_EVENT, nullptr);
-    file->kind = &kTimer;
-    file->state = t;
-    return fd_install(file, 0, flags & O_CLOEXEC);
+    return install_anonymous(&kTimer, t, flags);
 }
 
 } // namespace
