@@ -9,6 +9,7 @@ namespace libos {
 
 struct MappedFile;
 struct OpenFile;
+struct Wakeups;
 
 // An object the LibOS serves itself with state of its own (an eventfd): how its open
 // file reads, writes, waits and ends. Its OpenFile has no handle.
@@ -24,9 +25,8 @@ struct FileKind {
     void (*attributes)(const OpenFile &file, bsc_stream_attributes &attributes);
     void (*release)(OpenFile &file); // with the last reference
     // For an object whose readiness the LibOS computes (a timerfd, a signalfd, an epoll),
-    // else null: the poll bits ready now; lowers `wake_at` (monotonic ns) to when the
-    // clock alone may change them.
-    int16_t (*ready)(OpenFile &file, int64_t &wake_at);
+    // else null: the poll bits ready now; adds to `wake` what may change them (poll.h).
+    int16_t (*ready)(OpenFile &file, Wakeups &wake);
 };
 
 struct OpenFile {

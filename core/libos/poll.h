@@ -25,6 +25,20 @@ int64_t time_left(int64_t deadline);
 // bytes; 0, -EINVAL for a size other than 8, -EFAULT.
 int64_t wait_with_mask(uint64_t address, uint64_t size);
 
+// What may change a readiness the LibOS computes (FileKind::ready): when the clock alone
+// may change it (monotonic ns, or kForever), and ABI wait items whose readiness means
+// "look again" (what an epoll's items wait on).
+struct Wakeups {
+    int64_t at = kForever;
+    bsc_wait_item *items = nullptr;
+    uint32_t count = 0, capacity = 0;
+    ~Wakeups();
+};
+void wake_at(Wakeups &wake, int64_t at);
+// Adds what wakes a wait for poll `events` of `file`: its ABI wait items, or a computed
+// kind's own wakeups.
+void add_file_wakeups(OpenFile &file, int16_t events, Wakeups &wake);
+
 // Waits on `count` poll entries (in LibOS memory) until `deadline`; fills revents and
 // returns how many are ready. A pending signal ends the wait with EINTR unless something
 // is ready at once (never restarted).

@@ -11,6 +11,7 @@
 #include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -284,4 +285,47 @@ TEST(epoll_in_poll) {
     CHECK_EQ(poll(&p, 1, 0), 1);
     CHECK_EQ(p.revents, POLLIN);
     close(ev), close(ep);
+}
+
+TEST(epoll_nested) {
+    int outer = CHECK_OK(epoll_create1(0)), inner = CHECK_OK(epoll_create1(0));
+    int ev = CHECK_OK(eventfd(0, EFD_NONBLOCK));
+    watch(inner, EPOLL_CTL_ADD, ev, EPOLLIN, 1);
+    watch(outer, EPOLL_CTL_ADD, inner, EPOLLIN, 2);
+    struct epoll_event out;
+    CHECK_EQ(wait_one(outer, 0, &out), 0);
+    uint64_t one = 1;
+    CHECK_EQ(write(ev, &one, 8), 8);
+    CHECK_EQ(wait_one(outer, -1, &out), 1);
+    CHECK_EQ(out.events, EPOLLIN);
+    CHECK_EQ(out.data.u64, 2);
+    CHECK_EQ(wait_one(inner, 0, &out), 1);
+    CHECK_EQ(out.data.u64, 1);
+    // A cycle is refused, and so is EPOLLEXCLUSIVE on an epoll.
+    struct epoll_event e = {.events = EPOLLIN};
+    CHECK_ERR(epoll_ctl(inner, EPOLL_CTL_ADD, outer, &e), ELOOP);
+    int third = CHECK_OK(epoll_create1(0));
+    e.events = EPOLLIN | EPOLLEXCLUSIVE;
+    CHECK_ERR(epoll_ctl(third, EPOLL_CTL_ADD, inner, &e), EINVAL);
+    close(third), close(ev), close(inner), close(outer);
+}
+
+// A wait on an epoll (by poll, or by an outer epoll) wakes for its items: here a timer.
+TEST(epoll_wait_wakes_through_nesting) {
+    int outer = CHECK_OK(epoll_create1(0)), inner = CHECK_OK(epoll_create1(0));
+    int timer = CHECK_OK(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK));
+    watch(inner, EPOLL_CTL_ADD, timer, EPOLLIN, 1);
+    watch(outer, EPOLL_CTL_ADD, inner, EPOLLIN, 2);
+    struct itimerspec soon = {{0, 0}, {0, 2000000}};
+    CHECK_OK(timerfd_settime(timer, 0, &soon, NULL));
+    struct pollfd p = {inner, POLLIN, 0};
+    CHECK_EQ(poll(&p, 1, -1), 1);
+    CHECK_EQ(p.revents, POLLIN);
+    uint64_t n;
+    CHECK_EQ(read(timer, &n, 8), 8);
+    CHECK_OK(timerfd_settime(timer, 0, &soon, NULL));
+    struct epoll_event out;
+    CHECK_EQ(wait_one(outer, -1, &out), 1);
+    CHECK_EQ(out.data.u64, 2);
+    close(timer), close(inner), close(outer);
 }

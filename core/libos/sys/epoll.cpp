@@ -178,13 +178,18 @@ int64_t wait_events(Epoll &ep, uint64_t events, int32_t max, int64_t deadline) {
     }
 }
 
-// The readiness of the epoll itself (poll, select), at the time it is asked.
-int16_t epoll_ready(OpenFile &file, int64_t &) {
+// The readiness of the epoll itself (poll, select, an outer epoll): readable while an item
+// can be reported; until then its items' wakeups wake the wait.
+int16_t epoll_ready(OpenFile &file, Wakeups &wake) {
     Epoll &ep = epoll_of(file);
     drop_closed(ep);
-    auto *fds = static_cast<PollFd *>(allocate(sizeof(PollFd) * (ep.count + 1)));
+    uint32_t count = ep.count;
+    auto *fds = static_cast<PollFd *>(allocate(sizeof(PollFd) * (count + 1)));
     int64_t ready = look(ep, fds);
-    release(fds, sizeof(PollFd) * (ep.count + 1));
+    for (uint32_t i = 0; ready <= 0 && i < count; i++)
+        if (fds[i].fd >= 0)
+            add_file_wakeups(*ep.items[i].file, fds[i].events, wake);
+    release(fds, sizeof(PollFd) * (count + 1));
     return ready > 0 ? static_cast<int16_t>(POLLIN) : 0;
 }
 
@@ -221,6 +226,22 @@ bool exclusive_allowed(int op, uint32_t events, const OpenFile &target) {
     if (!(events & kEpollExclusive))
         return true;
     return op == kAdd && !is_epoll(target) && !(events & ~kExclusiveOk);
+}
+
+// Linux's EP_MAX_NESTS: how deep epolls may be nested.
+constexpr int kMaxNests = 4;
+
+// Whether adding epoll `inner` to `outer` would make a cycle, or nest deeper (below
+// `outer`) than Linux allows.
+bool loops(OpenFile &inner, const OpenFile &outer, int depth) {
+    if (&inner == &outer || depth > kMaxNests)
+        return true;
+    Epoll &ep = epoll_of(inner);
+    drop_closed(ep);
+    for (uint32_t i = 0; i < ep.count; i++)
+        if (is_epoll(*ep.items[i].file) && loops(*ep.items[i].file, outer, depth + 1))
+            return true;
+    return false;
 }
 
 int64_t change(Epoll &ep, int op, int32_t fd, OpenFile &target, const EpollEvent &event) {
@@ -265,12 +286,8 @@ int64_t epoll_control(int epfd, int op, int32_t fd, uint64_t user_event) {
         return -EINVAL;
     if (op != kDel && !exclusive_allowed(op, event.events, *target.get()))
         return -EINVAL;
-    if (is_epoll(*target.get()) && op == kAdd) {
-        // An epoll inside an epoll would need the outer wait to wake for the inner one's
-        // items: refused until it does.
-        report_unsupported("epoll_ctl", "a nested epoll");
-        return -EINVAL;
-    }
+    if (op == kAdd && is_epoll(*target.get()) && loops(*target.get(), *ep_file.get(), 1))
+        return -ELOOP;
     return change(epoll_of(*ep_file.get()), op, fd, *target.get(), event);
 }
 

@@ -135,13 +135,13 @@ struct ComputedEntry {
     OpenFile *file;
 };
 
-// The computed entries' readiness now; lowers `wake_at` to when the clock may change it.
+// The computed entries' readiness now; adds to `wake` what may change it.
 int64_t collect_computed(PollFd *fds, const ComputedEntry *computed, uint32_t n,
-                         int64_t &wake_at) {
+                         Wakeups &wake) {
     int64_t ready = 0;
     for (uint32_t k = 0; k < n; k++) {
         PollFd &p = fds[computed[k].entry];
-        int16_t bits = computed[k].file->kind->ready(*computed[k].file, wake_at);
+        int16_t bits = computed[k].file->kind->ready(*computed[k].file, wake);
         p.revents = static_cast<int16_t>(bits & (p.events | POLLERR | POLLHUP));
         ready += p.revents != 0;
     }
@@ -202,22 +202,35 @@ int64_t wait_poll(PollFd *fds, uint64_t count, int64_t deadline) {
     // clock with nothing ready, the wait goes on.
     for (bool again = true; again && result >= 0;) {
         bool signalled = signal_pending();
-        int64_t wake_at = kForever;
-        int64_t ready_now = ready + collect_computed(fds, computed, computing, wake_at);
+        Wakeups wake;
+        int64_t ready_now = ready + collect_computed(fds, computed, computing, wake);
         bool by_clock = false;
-        int64_t timeout = ready_now || signalled ? 0 : wait_timeout(deadline, wake_at, by_clock);
+        int64_t timeout = ready_now || signalled ? 0 : wait_timeout(deadline, wake.at, by_clock);
+        // The entries' items, then the wakeups of the computed ones, in one wait.
+        uint32_t total = waited + wake.count;
+        bsc_wait_item *all = items;
+        if (wake.count) {
+            all = static_cast<bsc_wait_item *>(allocate(sizeof(bsc_wait_item) * total));
+            for (uint32_t j = 0; j < total; j++)
+                all[j] = j < waited ? items[j] : wake.items[j - waited];
+        }
         uint32_t count_ready = 0;
         bsc_status status =
-            abi().objects_wait_any(waited ? items : nullptr, waited, timeout, &count_ready);
+            abi().objects_wait_any(total ? all : nullptr, total, timeout, &count_ready);
+        bool woken = false;
+        for (uint32_t j = waited; j < total; j++)
+            woken |= all[j].ready != 0;
         if (status == BSC_OK || status == BSC_E_TIMED_OUT)
-            result = ready_now + collect_ready(fds, items, targets, waited);
+            result = ready_now + collect_ready(fds, all, targets, waited);
         else if (status != BSC_E_INTERRUPTED)
             result = result_of(status);
         else
             result = ready_now;
         if (result == 0 && (signalled || signal_pending()))
             result = -EINTR;
-        again = result == 0 && (status == BSC_E_INTERRUPTED || by_clock);
+        if (all != items)
+            release(all, sizeof(bsc_wait_item) * total);
+        again = result == 0 && (status == BSC_E_INTERRUPTED || by_clock || woken);
     }
     for (uint32_t k = 0; k < computing; k++)
         file_release(computed[k].file);
@@ -225,6 +238,37 @@ int64_t wait_poll(PollFd *fds, uint64_t count, int64_t deadline) {
     release(targets, sizeof(WaitTarget) * capacity);
     release(computed, sizeof(ComputedEntry) * (count + 1));
     return result;
+}
+
+Wakeups::~Wakeups() {
+    if (items)
+        release(items, sizeof(bsc_wait_item) * capacity);
+}
+
+void wake_at(Wakeups &wake, int64_t at) {
+    if (wake.at == kForever || at < wake.at)
+        wake.at = at;
+}
+
+void add_file_wakeups(OpenFile &file, int16_t events, Wakeups &wake) {
+    if (file.kind && file.kind->ready) {
+        file.kind->ready(file, wake);
+        return;
+    }
+    if (!file.kind && is_libos_file(file))
+        return; // always ready
+    if (wake.capacity - wake.count < 2) {
+        uint32_t capacity = wake.capacity ? 2 * wake.capacity : 8;
+        auto *grown = static_cast<bsc_wait_item *>(allocate(sizeof(bsc_wait_item) * capacity));
+        for (uint32_t j = 0; j < wake.count; j++)
+            grown[j] = wake.items[j];
+        if (wake.items)
+            release(wake.items, sizeof(bsc_wait_item) * wake.capacity);
+        wake.items = grown;
+        wake.capacity = capacity;
+    }
+    WaitTarget unused[2];
+    wake.count += wait_items_for(file, PollFd{0, events, 0}, 0, wake.items + wake.count, unused);
 }
 
 void note_transfer(OpenFile &file, bool write, int64_t result) {

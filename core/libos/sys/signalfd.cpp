@@ -8,6 +8,7 @@
 
 #include "fd_table.h"
 #include "heap.h"
+#include "poll.h"
 #include "signals.h"
 #include "syscalls.h"
 #include "user_memory.h"
@@ -82,7 +83,8 @@ int64_t signals_transfer(OpenFile &file, uint64_t buffer, uint64_t size, bool wr
     return static_cast<int64_t>(done);
 }
 
-int16_t signals_ready(OpenFile &file, int64_t &) {
+// A signal made pending while a wait sleeps interrupts it, which looks again.
+int16_t signals_ready(OpenFile &file, Wakeups &) {
     uint64_t mask = __atomic_load_n(&mask_of(file), __ATOMIC_RELAXED);
     return signal_sets().pending & mask ? static_cast<int16_t>(POLLIN) : 0;
 }

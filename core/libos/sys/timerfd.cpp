@@ -85,15 +85,12 @@ int64_t timer_transfer(OpenFile &file, uint64_t buffer, uint64_t size, bool writ
     return sizeof n;
 }
 
-int16_t timer_ready(OpenFile &file, int64_t &wake_at) {
+int16_t timer_ready(OpenFile &file, Wakeups &wake) {
     int64_t left = time_to_next(timer_of(file));
     if (left == 0)
         return POLLIN;
-    if (left > 0) {
-        int64_t at = clock_now(BSC_CLOCK_MONOTONIC) + left;
-        if (wake_at == kForever || at < wake_at)
-            wake_at = at;
-    }
+    if (left > 0)
+        wake_at(wake, clock_now(BSC_CLOCK_MONOTONIC) + left);
     return 0;
 }
 
