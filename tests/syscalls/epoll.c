@@ -72,6 +72,14 @@ TEST(epoll_ctl_errors) {
     int dir = CHECK_OK(open(".", O_RDONLY | O_DIRECTORY));
     CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_ADD, file, &e), EPERM);
     CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_ADD, dir, &e), EPERM);
+    // So can the memory devices; /dev/random can.
+    int null = CHECK_OK(open("/dev/null", O_RDONLY));
+    int urandom = CHECK_OK(open("/dev/urandom", O_RDONLY));
+    int random = CHECK_OK(open("/dev/random", O_RDONLY));
+    CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_ADD, null, &e), EPERM);
+    CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_ADD, urandom, &e), EPERM);
+    CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, random, &e));
+    close(null), close(urandom), close(random);
     close(file), close(dir), close(p[0]), close(p[1]), close(ep);
 }
 

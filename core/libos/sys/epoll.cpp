@@ -12,6 +12,7 @@
 #include "signals.h"
 #include "spinlock.h"
 #include "syscalls.h"
+#include "text.h"
 #include "timespec.h"
 #include "user_memory.h"
 
@@ -214,8 +215,17 @@ int64_t make_epoll(uint64_t flags) {
 }
 
 // Whether a descriptor of this file can be watched (the kernel's file_can_poll): regular
-// files and directories cannot.
+// files, directories and block devices cannot, nor the memory devices (/dev/null, zero,
+// full, urandom), whose drivers have no poll; /dev/random has one.
 bool pollable(const OpenFile &file) {
+    if (file.type == BSC_TYPE_CHAR_DEVICE && file.path) {
+        static const char *const kWithoutPoll[] = {"/dev/null", "/dev/zero", "/dev/full",
+                                                   "/dev/urandom"};
+        for (const char *device : kWithoutPoll)
+            if (freestanding::equal(file.path, device))
+                return false;
+        return true;
+    }
     return file.type != BSC_TYPE_FILE && file.type != BSC_TYPE_DIRECTORY &&
            file.type != BSC_TYPE_BLOCK_DEVICE;
 }
