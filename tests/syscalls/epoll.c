@@ -124,6 +124,8 @@ TEST(epoll_level_triggered) {
     struct epoll_event two[4];
     CHECK_EQ(epoll_wait(ep, two, 4, -1), 2);
     CHECK_EQ(epoll_wait(ep, two, 1, -1), 1); // maxevents caps the count
+    CHECK_EQ(epoll_wait(ep, two + 1, 1, -1), 1); // and the other one comes next
+    CHECK(two[0].data.u64 != two[1].data.u64);
     // MOD changes what is asked and the data.
     watch(ep, EPOLL_CTL_MOD, p[0], EPOLLOUT, 9);
     CHECK_OK(epoll_ctl(ep, EPOLL_CTL_DEL, p[1], NULL));

@@ -54,6 +54,7 @@ struct Epoll {
     Spinlock lock;
     Interest *items;
     uint32_t count, capacity;
+    uint32_t next; // where the next report starts: after the last one, so none starves
 };
 
 Epoll &epoll_of(OpenFile &file) { return *static_cast<Epoll *>(file.state); }
@@ -121,9 +122,12 @@ void rearm_edges(Epoll &ep, const PollFd *now) {
 
 // Writes the ready items' events (at most `max`) to the program's `events`; how many, or
 // -EFAULT. Reported one-shot items are disarmed, edge-triggered ones wait for new data.
+// As Linux's ready list, the items reported go behind the others still ready.
 int64_t report(Epoll &ep, const PollFd *fds, uint64_t events, int32_t max) {
     int32_t n = 0;
-    for (uint32_t i = 0; i < ep.count && n < max; i++) {
+    uint32_t start = ep.next < ep.count ? ep.next : 0;
+    for (uint32_t k = 0; k < ep.count && n < max; k++) {
+        uint32_t i = (start + k) % ep.count;
         Interest &item = ep.items[i];
         if (fds[i].fd < 0 || !fds[i].revents)
             continue;
@@ -131,6 +135,7 @@ int64_t report(Epoll &ep, const PollFd *fds, uint64_t events, int32_t max) {
         if (!put_user(events + sizeof(EpollEvent) * n, out))
             return n ? n : -EFAULT;
         n++;
+        ep.next = i + 1;
         if (item.events & kEpollOneShot)
             item.disarmed = true;
         if (item.events & kEpollEt) {
