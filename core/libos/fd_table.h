@@ -29,6 +29,14 @@ struct FileKind {
     int16_t (*ready)(OpenFile &file, Wakeups &wake);
 };
 
+// What the open files of one channel the program made share (the two ends of a pipe; an
+// eventfd with itself): its reads and writes, counted so that edge-triggered epoll sees
+// new data and new room.
+struct Channel {
+    uint32_t reads, writes;
+    uint32_t refs; // open files using it
+};
+
 struct OpenFile {
     bsc_handle handle; // BSC_NO_HANDLE for a file the LibOS provides (libos_files.h)
     uint32_t flags;  // O_ACCMODE, O_APPEND, O_NONBLOCK ... as given to open
@@ -44,8 +52,8 @@ struct OpenFile {
     int32_t owner_type;   // F_OWNER_TID, F_OWNER_PID or F_OWNER_PGRP
     int32_t io_signal;    // F_SETSIG: the signal sent instead of SIGIO (0: SIGIO)
     bool memfd;           // made by memfd_create (it has seals)
-    uint32_t exhausted;   // transfers on it that found nothing to move (EAGAIN), for
-                          // edge-triggered epoll (poll.h)
+    uint32_t exhausted;   // transfers on it that found nothing to move (EAGAIN), and
+    Channel *channel;     // its channel, else null: for edge-triggered epoll (poll.h)
 };
 
 inline constexpr int kMaxFds = 1024;
@@ -97,6 +105,9 @@ public:
 private:
     OpenFile *file_;
 };
+
+// A channel shared by `count` open files (each releases its reference with the file).
+Channel *new_channel(uint32_t count);
 
 void file_acquire(OpenFile *file);
 void file_release(OpenFile *file); // closes the handle with the last reference

@@ -44,10 +44,14 @@ void add_file_wakeups(OpenFile &file, int16_t events, Wakeups &wake);
 // is ready at once (never restarted).
 int64_t wait_poll(PollFd *fds, uint64_t count, int64_t deadline);
 
-// Notes a read or write call on `file` and its result (files.cpp): an edge-triggered
-// epoll item is reported again after the program found it exhausted (EAGAIN) or wrote.
+// Notes a read or write call on `file` and its result (files.cpp), for edge-triggered
+// epoll: a transfer that found the file exhausted (EAGAIN), and what moved through its
+// channel.
 void note_transfer(OpenFile &file, bool write, int64_t result);
-// How many write calls the program has made: new data it may have sent anywhere.
-uint64_t write_generation();
+// A count that grows whenever new data or room for poll `events` of `file` may have come
+// that the program can see: a transfer on it that found it exhausted, a write into its
+// channel (new data) or a read from an eventfd (new room). An edge-triggered epoll item is
+// reported again once it changes.
+uint64_t edge_token(const OpenFile &file, int16_t events);
 
 } // namespace libos

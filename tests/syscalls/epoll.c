@@ -180,6 +180,39 @@ TEST(epoll_edge_triggered) {
     close(p[0]), close(p[1]), close(ep);
 }
 
+// New data is what goes into the item's own file; writes elsewhere bring none. A pipe's
+// writer hears of new room only once it found the pipe full; an eventfd's at every read.
+TEST(epoll_edge_triggered_sources) {
+    int ep = CHECK_OK(epoll_create1(0)), p[2], q[2];
+    CHECK_OK(pipe2(p, O_NONBLOCK));
+    CHECK_OK(pipe2(q, O_NONBLOCK));
+    watch(ep, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLET, 1);
+    struct epoll_event out;
+    CHECK_EQ(write(p[1], "a", 1), 1);
+    CHECK_EQ(wait_one(ep, -1, &out), 1);
+    CHECK_EQ(write(q[1], "b", 1), 1); // another pipe
+    CHECK_EQ(wait_one(ep, 0, &out), 0);
+    CHECK_OK(epoll_ctl(ep, EPOLL_CTL_DEL, p[0], NULL));
+    watch(ep, EPOLL_CTL_ADD, p[1], EPOLLOUT | EPOLLET, 2);
+    CHECK_EQ(wait_one(ep, -1, &out), 1);
+    CHECK_EQ(out.events, EPOLLOUT);
+    char buf[1];
+    CHECK_EQ(read(p[0], buf, 1), 1); // the pipe was not full
+    CHECK_EQ(wait_one(ep, 0, &out), 0);
+    CHECK_OK(epoll_ctl(ep, EPOLL_CTL_DEL, p[1], NULL));
+    int ev = CHECK_OK(eventfd(0, EFD_NONBLOCK));
+    watch(ep, EPOLL_CTL_ADD, ev, EPOLLOUT | EPOLLET, 3);
+    CHECK_EQ(wait_one(ep, -1, &out), 1);
+    CHECK_EQ(wait_one(ep, 0, &out), 0);
+    uint64_t one = 1;
+    CHECK_EQ(write(ev, &one, 8), 8);
+    CHECK_EQ(wait_one(ep, 0, &out), 0); // a write brings no room
+    CHECK_EQ(read(ev, &one, 8), 8);
+    CHECK_EQ(wait_one(ep, -1, &out), 1); // a read does
+    CHECK_EQ(out.data.u64, 3);
+    close(ev), close(q[0]), close(q[1]), close(p[0]), close(p[1]), close(ep);
+}
+
 TEST(epoll_oneshot) {
     int ep = CHECK_OK(epoll_create1(0));
     int ev = CHECK_OK(eventfd(1, EFD_NONBLOCK));

@@ -46,8 +46,7 @@ struct Interest {
     uint64_t data;
     bool disarmed;        // EPOLLONESHOT, after its report, until EPOLL_CTL_MOD
     bool edge_reported;   // EPOLLET, reported and not yet re-armed
-    uint32_t exhausted_seen; // EPOLLET: the file's exhausted count and the program's
-    uint64_t writes_seen;    // writes when it was reported
+    uint64_t edge_seen;   // EPOLLET: the file's edge_token when it was reported
 };
 
 struct Epoll {
@@ -93,12 +92,12 @@ void drop_closed(Epoll &ep) {
     }
 }
 
-// An edge-triggered item is reported again once the program may have given it new data
-// (any write) or found it empty or full (a transfer that would block), or once it is seen
-// not ready.
+// An edge-triggered item is reported again once new data (or room) may have come
+// (edge_token, poll.h), or once it is seen not ready.
+int16_t poll_events(const Interest &item) { return static_cast<int16_t>(item.events & kReadinessBits); }
+
 bool edge_rearmed(const Interest &item) {
-    return __atomic_load_n(&item.file->exhausted, __ATOMIC_RELAXED) != item.exhausted_seen ||
-           write_generation() != item.writes_seen;
+    return edge_token(*item.file, poll_events(item)) != item.edge_seen;
 }
 
 // The poll entries for the items: what each waits for, -1 for an item that cannot be
@@ -107,7 +106,7 @@ void poll_entries(const Epoll &ep, PollFd *fds, bool edges) {
     for (uint32_t i = 0; i < ep.count; i++) {
         const Interest &item = ep.items[i];
         bool quiet = item.disarmed || (item.edge_reported && !edges);
-        fds[i] = {quiet ? -1 : item.fd, static_cast<int16_t>(item.events & kReadinessBits), 0};
+        fds[i] = {quiet ? -1 : item.fd, poll_events(item), 0};
     }
 }
 
@@ -140,8 +139,7 @@ int64_t report(Epoll &ep, const PollFd *fds, uint64_t events, int32_t max) {
             item.disarmed = true;
         if (item.events & kEpollEt) {
             item.edge_reported = true;
-            item.exhausted_seen = __atomic_load_n(&item.file->exhausted, __ATOMIC_RELAXED);
-            item.writes_seen = write_generation();
+            item.edge_seen = edge_token(*item.file, poll_events(item));
         }
     }
     return n;
@@ -270,7 +268,7 @@ int64_t change(Epoll &ep, int op, int32_t fd, OpenFile &target, const EpollEvent
     case kAdd:
         if (item)
             return -EEXIST;
-        append(ep, Interest{fd, &target, events, event.data, false, false, 0, 0});
+        append(ep, Interest{fd, &target, events, event.data, false, false, 0});
         return 0;
     case kDel:
         if (!item)
@@ -282,7 +280,7 @@ int64_t change(Epoll &ep, int op, int32_t fd, OpenFile &target, const EpollEvent
             return -ENOENT;
         if (item->events & kEpollExclusive)
             return -EINVAL;
-        *item = Interest{fd, &target, events, event.data, false, false, 0, 0};
+        *item = Interest{fd, &target, events, event.data, false, false, 0};
         return 0;
     default: return -EINVAL;
     }

@@ -149,6 +149,7 @@ int install_anonymous(const FileKind *kind, void *state, uint64_t flags) {
                                BSC_TYPE_EVENT, nullptr);
     file->kind = kind;
     file->state = state;
+    file->channel = new_channel(1); // writes into it are new data for it, reads new room
     return fd_install(file, 0, flags & O_CLOEXEC);
 }
 

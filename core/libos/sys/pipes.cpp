@@ -28,8 +28,6 @@ int64_t time_left(int64_t deadline) {
 
 namespace {
 
-uint64_t writes; // write_generation
-
 // select, pselect6 and ppoll write what is left of the timeout back (poll_select_finish);
 // as for the kernel, a timeout that cannot be written back is no error.
 void put_time_left(uint64_t address, int64_t deadline, bool microseconds) {
@@ -53,11 +51,12 @@ int64_t make_pipe(uint64_t user_fds, uint64_t flags) {
     // Packet mode is the write end's (O_DIRECT shows there only, as on Linux).
     auto nonblock = static_cast<uint32_t>(flags & O_NONBLOCK);
     auto direct = static_cast<uint32_t>(flags & O_DIRECT);
+    OpenFile *read_end = open_file(ends[0], O_RDONLY | nonblock, BSC_TYPE_PIPE, nullptr);
+    OpenFile *write_end = open_file(ends[1], O_WRONLY | nonblock | direct, BSC_TYPE_PIPE, nullptr);
+    read_end->channel = write_end->channel = new_channel(2);
     int fds[2];
-    fds[0] = fd_install(open_file(ends[0], O_RDONLY | nonblock, BSC_TYPE_PIPE, nullptr), 0,
-                        flags & O_CLOEXEC);
-    fds[1] = fd_install(open_file(ends[1], O_WRONLY | nonblock | direct, BSC_TYPE_PIPE, nullptr),
-                        0, flags & O_CLOEXEC);
+    fds[0] = fd_install(read_end, 0, flags & O_CLOEXEC);
+    fds[1] = fd_install(write_end, 0, flags & O_CLOEXEC);
     if (fds[0] < 0 || fds[1] < 0 || !copy_to_user(user_fds, fds, sizeof fds)) {
         for (int fd : fds)
             if (fd >= 0)
@@ -274,11 +273,21 @@ void add_file_wakeups(OpenFile &file, int16_t events, Wakeups &wake) {
 void note_transfer(OpenFile &file, bool write, int64_t result) {
     if (result == -EAGAIN)
         __atomic_add_fetch(&file.exhausted, 1, __ATOMIC_RELAXED);
-    if (write && result > 0)
-        __atomic_add_fetch(&writes, 1, __ATOMIC_RELAXED);
+    // A read makes room for an eventfd's writers, which Linux wakes at every read; a pipe
+    // wakes its writer only when it was full, which the writer saw as EAGAIN.
+    if (result > 0 && file.channel && (write || file.kind))
+        __atomic_add_fetch(write ? &file.channel->writes : &file.channel->reads, 1,
+                           __ATOMIC_RELAXED);
 }
 
-uint64_t write_generation() { return __atomic_load_n(&writes, __ATOMIC_RELAXED); }
+uint64_t edge_token(const OpenFile &file, int16_t events) {
+    uint64_t token = __atomic_load_n(&file.exhausted, __ATOMIC_RELAXED);
+    if (file.channel && (events & (POLLIN | POLLPRI)))
+        token += __atomic_load_n(&file.channel->writes, __ATOMIC_RELAXED);
+    if (file.channel && (events & POLLOUT))
+        token += __atomic_load_n(&file.channel->reads, __ATOMIC_RELAXED);
+    return token;
+}
 
 namespace {
 
