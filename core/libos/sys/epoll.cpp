@@ -68,16 +68,7 @@ Interest *find(Epoll &ep, int32_t fd, const OpenFile *file) {
 void remove(Epoll &ep, Interest *item) { *item = ep.items[--ep.count]; }
 
 void append(Epoll &ep, const Interest &item) {
-    if (ep.count == ep.capacity) {
-        uint32_t capacity = ep.capacity ? 2 * ep.capacity : 8;
-        auto *items = static_cast<Interest *>(allocate(sizeof(Interest) * capacity));
-        for (uint32_t i = 0; i < ep.count; i++)
-            items[i] = ep.items[i];
-        if (ep.items)
-            release(ep.items, sizeof(Interest) * ep.capacity);
-        ep.items = items;
-        ep.capacity = capacity;
-    }
+    make_room(ep.items, ep.count, ep.capacity, 1);
     ep.items[ep.count++] = item;
 }
 

@@ -256,16 +256,7 @@ void add_file_wakeups(OpenFile &file, int16_t events, Wakeups &wake) {
     }
     if (!file.kind && is_libos_file(file))
         return; // always ready
-    if (wake.capacity - wake.count < 2) {
-        uint32_t capacity = wake.capacity ? 2 * wake.capacity : 8;
-        auto *grown = static_cast<bsc_wait_item *>(allocate(sizeof(bsc_wait_item) * capacity));
-        for (uint32_t j = 0; j < wake.count; j++)
-            grown[j] = wake.items[j];
-        if (wake.items)
-            release(wake.items, sizeof(bsc_wait_item) * wake.capacity);
-        wake.items = grown;
-        wake.capacity = capacity;
-    }
+    make_room(wake.items, wake.count, wake.capacity, 2);
     WaitTarget unused[2];
     wake.count += wait_items_for(file, PollFd{0, events, 0}, 0, wake.items + wake.count, unused);
 }
