@@ -60,6 +60,12 @@ OpenFile *open_file(bsc_handle handle, uint32_t flags, uint32_t type, const char
     return file;
 }
 
+Channel *new_channel(uint32_t count) {
+    Channel *channel = create<Channel>();
+    channel->refs = count;
+    return channel;
+}
+
 void file_acquire(OpenFile *file) { __atomic_fetch_add(&file->refs, 1, __ATOMIC_RELAXED); }
 
 void file_release(OpenFile *file) {
@@ -74,6 +80,8 @@ void file_release(OpenFile *file) {
     if (file->text)
         release(file->text, file->text_size);
     mapped_file_release(file->mapped);
+    if (file->channel && __atomic_sub_fetch(&file->channel->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        destroy(file->channel);
     destroy(file);
 }
 

@@ -9,6 +9,7 @@ namespace libos {
 
 struct MappedFile;
 struct OpenFile;
+struct Wakeups;
 
 // An object the LibOS serves itself with state of its own (an eventfd): how its open
 // file reads, writes, waits and ends. Its OpenFile has no handle.
@@ -17,11 +18,23 @@ struct FileKind {
     int64_t (*transfer)(OpenFile &file, uint64_t buffer, uint64_t size, bool write);
     // The ABI wait items that stand for poll `events` (at most two); each item's
     // BSC_WAIT_READ readiness means the poll bits written to `bits`. Returns the count.
+    // Null for a kind with `ready`.
     uint32_t (*wait_items)(OpenFile &file, int16_t events, bsc_wait_item *items,
                            int16_t *bits);
     // What fstat shows.
     void (*attributes)(const OpenFile &file, bsc_stream_attributes &attributes);
     void (*release)(OpenFile &file); // with the last reference
+    // For an object whose readiness the LibOS computes (a timerfd, a signalfd, an epoll),
+    // else null: the poll bits ready now; adds to `wake` what may change them (poll.h).
+    int16_t (*ready)(OpenFile &file, Wakeups &wake);
+};
+
+// What the open files of one channel the program made share (the two ends of a pipe; an
+// eventfd with itself): its reads and writes, counted so that edge-triggered epoll sees
+// new data and new room.
+struct Channel {
+    uint32_t reads, writes;
+    uint32_t refs; // open files using it
 };
 
 struct OpenFile {
@@ -39,6 +52,8 @@ struct OpenFile {
     int32_t owner_type;   // F_OWNER_TID, F_OWNER_PID or F_OWNER_PGRP
     int32_t io_signal;    // F_SETSIG: the signal sent instead of SIGIO (0: SIGIO)
     bool memfd;           // made by memfd_create (it has seals)
+    uint32_t exhausted;   // transfers on it that found nothing to move (EAGAIN), and
+    Channel *channel;     // its channel, else null: for edge-triggered epoll (poll.h)
 };
 
 inline constexpr int kMaxFds = 1024;
@@ -68,6 +83,14 @@ int fd_table_size();
 bool fd_cloexec(int fd);
 void fd_set_cloexec(int fd, bool cloexec);
 
+// What fstat shows for an object of the LibOS's own on an anonymous inode (an eventfd,
+// an epoll, a timerfd, a signalfd): mode 0600 and no file type.
+void anonymous_inode_attributes(const OpenFile &file, bsc_stream_attributes &attributes);
+
+// A new descriptor (O_RDWR) for an object of the LibOS's own of `kind` with `state`, taking
+// O_NONBLOCK and O_CLOEXEC from `flags`: the descriptor, or -EMFILE (the state released).
+int install_anonymous(const FileKind *kind, void *state, uint64_t flags);
+
 // A reference to the open file behind a descriptor for the length of a call.
 class FileRef {
 public:
@@ -82,6 +105,9 @@ public:
 private:
     OpenFile *file_;
 };
+
+// A channel shared by `count` open files (each releases its reference with the file).
+Channel *new_channel(uint32_t count);
 
 void file_acquire(OpenFile *file);
 void file_release(OpenFile *file); // closes the handle with the last reference

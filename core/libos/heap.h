@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 namespace libos {
 
@@ -14,6 +15,23 @@ template <class T> T *create() { return new (allocate(sizeof(T))) T(); }
 template <class T> void destroy(T *object) {
     object->~T();
     release(object, sizeof(T));
+}
+
+// Makes room for `more` items in a growable array of `count` items (trivially copyable),
+// doubling its capacity from 8 as needed.
+template <class T> void make_room(T *&items, uint32_t count, uint32_t &capacity, uint32_t more) {
+    if (capacity - count >= more)
+        return;
+    uint32_t grown = capacity ? 2 * capacity : 8;
+    while (grown - count < more)
+        grown *= 2;
+    auto *moved = static_cast<T *>(allocate(sizeof(T) * grown));
+    for (uint32_t i = 0; i < count; i++)
+        moved[i] = items[i];
+    if (items)
+        release(items, sizeof(T) * capacity);
+    items = moved;
+    capacity = grown;
 }
 
 } // namespace libos

@@ -51,6 +51,10 @@ void deliver_pending_signals(bsc_cpu_context &context, int64_t syscall);
 // drops it, unless it is blocked.
 int64_t raise_signal(uint64_t sig, int32_t code);
 
+// Takes the pending signal of `mask` that Linux would take first, blocked or not, from the
+// pending set (signalfd's read): its info, or false if none of `mask` is pending.
+bool take_pending_signal(uint64_t mask, SignalInfo &info);
+
 // Whether a signal is pending and not blocked: a blocking call returns early for it.
 bool signal_pending();
 

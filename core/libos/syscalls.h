@@ -30,6 +30,13 @@ void handle_syscall(bsc_cpu_context &context);
     X(fcntl) X(ioctl)                                                                   \
     /* sys/eventfd.cpp */                                                               \
     X(eventfd) X(eventfd2)                                                              \
+    /* sys/epoll.cpp */                                                                 \
+    X(epoll_create) X(epoll_create1) X(epoll_ctl) X(epoll_wait) X(epoll_pwait)          \
+    X(epoll_pwait2)                                                                     \
+    /* sys/timerfd.cpp */                                                               \
+    X(timerfd_create) X(timerfd_settime) X(timerfd_gettime)                             \
+    /* sys/signalfd.cpp */                                                              \
+    X(signalfd) X(signalfd4)                                                            \
     /* sys/memfd.cpp */                                                                 \
     X(memfd_create)                                                                     \
     /* sys/paths.cpp */                                                                 \

@@ -103,19 +103,6 @@ uint32_t counter_wait_items(OpenFile &file, int16_t events, bsc_wait_item *items
     return n;
 }
 
-// An anonymous inode: mode 0600 and no file type, as fstat shows an eventfd.
-void counter_attributes(const OpenFile &, bsc_stream_attributes &attributes) {
-    bsc_system_info system{};
-    abi().system_info_query(&system);
-    attributes = {};
-    attributes.type = BSC_TYPE_EVENT;
-    attributes.mode = 0600;
-    attributes.links = 1;
-    attributes.owner = system.user_id;
-    attributes.group = system.group_id;
-    attributes.block_size = 4096;
-}
-
 void counter_release(OpenFile &file) {
     Counter &c = counter_of(file);
     abi().object_close(c.readable);
@@ -123,8 +110,8 @@ void counter_release(OpenFile &file) {
     destroy(&c);
 }
 
-const FileKind kEventCounter = {counter_transfer, counter_wait_items, counter_attributes,
-                                counter_release};
+const FileKind kEventCounter = {counter_transfer, counter_wait_items, anonymous_inode_attributes,
+                                counter_release, nullptr};
 
 int64_t make_eventfd(uint64_t initial, uint64_t flags) {
     if (flags & ~kFlags)
@@ -140,14 +127,31 @@ int64_t make_eventfd(uint64_t initial, uint64_t flags) {
         return -ENFILE;
     }
     update_readiness(*c);
-    OpenFile *file = open_file(BSC_NO_HANDLE, O_RDWR | static_cast<uint32_t>(flags & O_NONBLOCK),
-                               BSC_TYPE_EVENT, nullptr);
-    file->kind = &kEventCounter;
-    file->state = c;
-    return fd_install(file, 0, flags & O_CLOEXEC);
+    return install_anonymous(&kEventCounter, c, flags);
 }
 
 } // namespace
+
+void anonymous_inode_attributes(const OpenFile &, bsc_stream_attributes &attributes) {
+    bsc_system_info system{};
+    abi().system_info_query(&system);
+    attributes = {};
+    attributes.type = BSC_TYPE_EVENT;
+    attributes.mode = 0600;
+    attributes.links = 1;
+    attributes.owner = system.user_id;
+    attributes.group = system.group_id;
+    attributes.block_size = 4096;
+}
+
+int install_anonymous(const FileKind *kind, void *state, uint64_t flags) {
+    OpenFile *file = open_file(BSC_NO_HANDLE, O_RDWR | static_cast<uint32_t>(flags & O_NONBLOCK),
+                               BSC_TYPE_EVENT, nullptr);
+    file->kind = kind;
+    file->state = state;
+    file->channel = new_channel(1); // writes into it are new data for it, reads new room
+    return fd_install(file, 0, flags & O_CLOEXEC);
+}
 
 int64_t sys_eventfd(Syscall &c) { return make_eventfd(c.arg[0], 0); }
 int64_t sys_eventfd2(Syscall &c) { return make_eventfd(c.arg[0], c.arg[1]); }

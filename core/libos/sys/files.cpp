@@ -10,6 +10,7 @@
 #include "heap.h"
 #include "libos_files.h"
 #include "paths.h"
+#include "poll.h"
 #include "signals.h"
 #include "stat.h"
 #include "syscalls.h"
@@ -55,7 +56,7 @@ bool positional(const OpenFile &file) {
 
 // One read or write through the ABI, retried when the thread is interrupted for no
 // signal (a checkpoint); a signal stops it, to be restarted after a SA_RESTART handler.
-int64_t transfer(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size, bool write) {
+int64_t move_data(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size, bool write) {
     if (write ? !writable(file) : !readable(file))
         return -EBADF;
     if (file.type == BSC_TYPE_DIRECTORY)
@@ -79,6 +80,13 @@ int64_t transfer(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size
     if (status == BSC_E_BROKEN_PIPE)
         raise_signal(SIGPIPE, kSiUser); // and the write fails with EPIPE, as on Linux
     return status == BSC_OK ? static_cast<int64_t>(done) : result_of(status);
+}
+
+// A read or write, noted for edge-triggered epoll (poll.h).
+int64_t transfer(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size, bool write) {
+    int64_t result = move_data(file, offset, buffer, size, write);
+    note_transfer(file, write, result);
+    return result;
 }
 
 int64_t transfer_fd(int fd, uint64_t offset, uint64_t buffer, uint64_t size, bool write) {

@@ -7,33 +7,26 @@
 #include "fd_table.h"
 #include "heap.h"
 #include "libos_files.h"
+#include "poll.h"
 #include "signals.h"
 #include "syscalls.h"
 #include "timespec.h"
 #include "user_memory.h"
 
 namespace libos {
-namespace {
-
-struct PollFd {
-    int32_t fd;
-    int16_t events, revents;
-};
-
-// A wait's timeout: when it ends (monotonic ns), or kForever.
-constexpr int64_t kForever = -1;
 
 int64_t deadline_after(int64_t ns) {
     return ns < 0 ? kForever : clock_now(BSC_CLOCK_MONOTONIC) + ns;
 }
 
-// What is left until the deadline, never negative (kForever stays).
 int64_t time_left(int64_t deadline) {
     if (deadline == kForever)
         return kForever;
     int64_t left = deadline - clock_now(BSC_CLOCK_MONOTONIC);
     return left > 0 ? left : 0;
 }
+
+namespace {
 
 // select, pselect6 and ppoll write what is left of the timeout back (poll_select_finish);
 // as for the kernel, a timeout that cannot be written back is no error.
@@ -44,19 +37,6 @@ void put_time_left(uint64_t address, int64_t deadline, bool microseconds) {
     if (microseconds)
         left.nsec /= 1000;
     put_user(address, left);
-}
-
-// The signal mask a call waits with (ppoll, pselect6): at `address`, `size` bytes.
-int64_t wait_with_mask(uint64_t address, uint64_t size) {
-    uint64_t mask;
-    if (!address)
-        return 0;
-    if (size != sizeof mask)
-        return -EINVAL;
-    if (!get_user(address, mask))
-        return -EFAULT;
-    block_for_wait(mask);
-    return 0;
 }
 
 int64_t make_pipe(uint64_t user_fds, uint64_t flags) {
@@ -71,11 +51,12 @@ int64_t make_pipe(uint64_t user_fds, uint64_t flags) {
     // Packet mode is the write end's (O_DIRECT shows there only, as on Linux).
     auto nonblock = static_cast<uint32_t>(flags & O_NONBLOCK);
     auto direct = static_cast<uint32_t>(flags & O_DIRECT);
+    OpenFile *read_end = open_file(ends[0], O_RDONLY | nonblock, BSC_TYPE_PIPE, nullptr);
+    OpenFile *write_end = open_file(ends[1], O_WRONLY | nonblock | direct, BSC_TYPE_PIPE, nullptr);
+    read_end->channel = write_end->channel = new_channel(2);
     int fds[2];
-    fds[0] = fd_install(open_file(ends[0], O_RDONLY | nonblock, BSC_TYPE_PIPE, nullptr), 0,
-                        flags & O_CLOEXEC);
-    fds[1] = fd_install(open_file(ends[1], O_WRONLY | nonblock | direct, BSC_TYPE_PIPE, nullptr),
-                        0, flags & O_CLOEXEC);
+    fds[0] = fd_install(read_end, 0, flags & O_CLOEXEC);
+    fds[1] = fd_install(write_end, 0, flags & O_CLOEXEC);
     if (fds[0] < 0 || fds[1] < 0 || !copy_to_user(user_fds, fds, sizeof fds)) {
         for (int fd : fds)
             if (fd >= 0)
@@ -130,20 +111,78 @@ uint32_t wait_items_for(OpenFile &file, const PollFd &fd, uint64_t entry, bsc_wa
     return 1;
 }
 
-// Waits on `count` poll entries (in LibOS memory) until `deadline`; fills revents and
-// returns how many are ready. A pending signal ends the wait with EINTR unless something
-// is ready at once (never restarted).
+} // namespace
+
+int64_t wait_with_mask(uint64_t address, uint64_t size) {
+    uint64_t mask;
+    if (!address)
+        return 0;
+    if (size != sizeof mask)
+        return -EINVAL;
+    if (!get_user(address, mask))
+        return -EFAULT;
+    block_for_wait(mask);
+    return 0;
+}
+
+namespace {
+
+// A file whose readiness the LibOS computes (FileKind::ready): its poll entry, held for
+// the length of the wait.
+struct ComputedEntry {
+    uint64_t entry;
+    OpenFile *file;
+};
+
+// The computed entries' readiness now; adds to `wake` what may change it.
+int64_t collect_computed(PollFd *fds, const ComputedEntry *computed, uint32_t n,
+                         Wakeups &wake) {
+    int64_t ready = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        PollFd &p = fds[computed[k].entry];
+        int16_t bits = computed[k].file->kind->ready(*computed[k].file, wake);
+        p.revents = static_cast<int16_t>(bits & (p.events | POLLERR | POLLHUP));
+        ready += p.revents != 0;
+    }
+    return ready;
+}
+
+// How long to wait: until the deadline, or sooner when a computed entry may become ready
+// (`by_clock` then).
+int64_t wait_timeout(int64_t deadline, int64_t wake_at, bool &by_clock) {
+    int64_t timeout = time_left(deadline);
+    by_clock = false;
+    if (wake_at != kForever) {
+        int64_t until = wake_at - clock_now(BSC_CLOCK_MONOTONIC);
+        if (until < 0)
+            until = 0;
+        if (timeout == kForever || until < timeout) {
+            timeout = until;
+            by_clock = true;
+        }
+    }
+    return timeout;
+}
+
+} // namespace
+
 int64_t wait_poll(PollFd *fds, uint64_t count, int64_t deadline) {
     size_t capacity = 2 * count + 1;
     auto *items = static_cast<bsc_wait_item *>(allocate(sizeof(bsc_wait_item) * capacity));
     auto *targets = static_cast<WaitTarget *>(allocate(sizeof(WaitTarget) * capacity));
-    uint32_t waited = 0;
+    auto *computed = static_cast<ComputedEntry *>(allocate(sizeof(ComputedEntry) * (count + 1)));
+    uint32_t waited = 0, computing = 0;
     int64_t ready = 0;
     for (uint64_t i = 0; i < count; i++) {
         fds[i].revents = 0;
         if (fds[i].fd < 0)
             continue;
         FileRef file(fds[i].fd);
+        if (file && file->kind && file->kind->ready) {
+            file_acquire(file.get());
+            computed[computing++] = {i, file.get()};
+            continue;
+        }
         if (file && (file->kind || !is_libos_file(*file.get()))) {
             uint32_t n = wait_items_for(*file.get(), fds[i], i, items + waited, targets + waited);
             if (n) {
@@ -158,23 +197,90 @@ int64_t wait_poll(PollFd *fds, uint64_t count, int64_t deadline) {
         ready += fds[i].revents != 0;
     }
     int64_t result = ready;
-    for (bsc_status status = BSC_E_INTERRUPTED; status == BSC_E_INTERRUPTED && result >= 0;) {
+    // Woken by an interruption for no signal (a checkpoint) or by a computed entry's
+    // clock with nothing ready, the wait goes on.
+    for (bool again = true; again && result >= 0;) {
         bool signalled = signal_pending();
+        Wakeups wake;
+        int64_t ready_now = ready + collect_computed(fds, computed, computing, wake);
+        bool by_clock = false;
+        int64_t timeout = ready_now || signalled ? 0 : wait_timeout(deadline, wake.at, by_clock);
+        // The entries' items, then the wakeups of the computed ones, in one wait.
+        uint32_t total = waited + wake.count;
+        bsc_wait_item *all = items;
+        if (wake.count) {
+            all = static_cast<bsc_wait_item *>(allocate(sizeof(bsc_wait_item) * total));
+            for (uint32_t j = 0; j < total; j++)
+                all[j] = j < waited ? items[j] : wake.items[j - waited];
+        }
         uint32_t count_ready = 0;
-        status = abi().objects_wait_any(waited ? items : nullptr, waited,
-                                        ready || signalled ? 0 : time_left(deadline),
-                                        &count_ready);
+        bsc_status status =
+            abi().objects_wait_any(total ? all : nullptr, total, timeout, &count_ready);
+        bool woken = false;
+        for (uint32_t j = waited; j < total; j++)
+            woken |= all[j].ready != 0;
         if (status == BSC_OK || status == BSC_E_TIMED_OUT)
-            result = ready + collect_ready(fds, items, targets, waited);
+            result = ready_now + collect_ready(fds, all, targets, waited);
         else if (status != BSC_E_INTERRUPTED)
             result = result_of(status);
+        else
+            result = ready_now;
         if (result == 0 && (signalled || signal_pending()))
             result = -EINTR;
+        if (all != items)
+            release(all, sizeof(bsc_wait_item) * total);
+        again = result == 0 && (status == BSC_E_INTERRUPTED || by_clock || woken);
     }
+    for (uint32_t k = 0; k < computing; k++)
+        file_release(computed[k].file);
     release(items, sizeof(bsc_wait_item) * capacity);
     release(targets, sizeof(WaitTarget) * capacity);
+    release(computed, sizeof(ComputedEntry) * (count + 1));
     return result;
 }
+
+Wakeups::~Wakeups() {
+    if (items)
+        release(items, sizeof(bsc_wait_item) * capacity);
+}
+
+void wake_at(Wakeups &wake, int64_t at) {
+    if (wake.at == kForever || at < wake.at)
+        wake.at = at;
+}
+
+void add_file_wakeups(OpenFile &file, int16_t events, Wakeups &wake) {
+    if (file.kind && file.kind->ready) {
+        file.kind->ready(file, wake);
+        return;
+    }
+    if (!file.kind && is_libos_file(file))
+        return; // always ready
+    make_room(wake.items, wake.count, wake.capacity, 2);
+    WaitTarget unused[2];
+    wake.count += wait_items_for(file, PollFd{0, events, 0}, 0, wake.items + wake.count, unused);
+}
+
+void note_transfer(OpenFile &file, bool write, int64_t result) {
+    if (result == -EAGAIN)
+        __atomic_add_fetch(&file.exhausted, 1, __ATOMIC_RELAXED);
+    // A read makes room for an eventfd's writers, which Linux wakes at every read; a pipe
+    // wakes its writer only when it was full, which the writer saw as EAGAIN.
+    if (result > 0 && file.channel && (write || file.kind))
+        __atomic_add_fetch(write ? &file.channel->writes : &file.channel->reads, 1,
+                           __ATOMIC_RELAXED);
+}
+
+uint64_t edge_token(const OpenFile &file, int16_t events) {
+    uint64_t token = __atomic_load_n(&file.exhausted, __ATOMIC_RELAXED);
+    if (file.channel && (events & (POLLIN | POLLPRI)))
+        token += __atomic_load_n(&file.channel->writes, __ATOMIC_RELAXED);
+    if (file.channel && (events & POLLOUT))
+        token += __atomic_load_n(&file.channel->reads, __ATOMIC_RELAXED);
+    return token;
+}
+
+namespace {
 
 int64_t poll_user(uint64_t user_fds, uint64_t count, int64_t deadline) {
     if (count > static_cast<uint64_t>(fd_limit())) // RLIMIT_NOFILE

@@ -120,6 +120,35 @@ void act(bsc_cpu_context &context, uint64_t sig, const SignalInfo &info, int64_t
         blocked_mask |= bit(sig);
 }
 
+// Of the signals in `ready` (not none), the one Linux takes first (next_signal): the
+// synchronous ones (faults) before the others, the lowest number first.
+uint64_t next_signal(uint64_t ready) {
+    uint64_t synchronous =
+        bit(SIGSEGV) | bit(SIGBUS) | bit(SIGILL) | bit(SIGTRAP) | bit(SIGFPE) | bit(SIGSYS);
+    uint64_t first = ready & synchronous ? ready & synchronous : ready;
+    return static_cast<uint64_t>(__builtin_ctzll(first)) + 1;
+}
+
+// Takes the first pending signal of `mask` (and not blocked, if `unblocked`) from the
+// pending set: false if there is none.
+bool take_signal(uint64_t mask, bool unblocked, SignalInfo &info) {
+    uint64_t sig;
+    int32_t code;
+    {
+        SpinGuard guard(signal_lock);
+        uint64_t ready = pending_mask & mask & (unblocked ? ~blocked_mask : ~uint64_t{0});
+        if (!ready)
+            return false;
+        sig = next_signal(ready);
+        pending_mask &= ~bit(sig);
+        code = pending_code[sig];
+    }
+    bsc_system_info system{};
+    abi().system_info_query(&system);
+    info = SignalInfo{static_cast<int32_t>(sig), code, 0, kPid, system.user_id};
+    return true;
+}
+
 // Sleeps until a signal is pending: its handler runs as the call returns EINTR.
 int64_t wait_for_signal() {
     uint32_t ready;
@@ -131,26 +160,15 @@ int64_t wait_for_signal() {
 } // namespace
 
 void deliver_pending_signals(bsc_cpu_context &context, int64_t syscall) {
-    uint64_t sig = 0;
-    int32_t code = 0;
-    {
-        SpinGuard guard(signal_lock);
-        if (uint64_t ready = pending_mask & ~blocked_mask) {
-            sig = static_cast<uint64_t>(__builtin_ctzll(ready)) + 1;
-            pending_mask &= ~bit(sig);
-            code = pending_code[sig];
-        }
-    }
-    if (sig) {
-        bsc_system_info info{};
-        abi().system_info_query(&info);
-        act(context, sig, SignalInfo{static_cast<int32_t>(sig), code, 0, kPid, info.user_id},
-            syscall);
-    } else {
+    SignalInfo info;
+    if (take_signal(~uint64_t{0}, true, info))
+        act(context, static_cast<uint64_t>(info.signo), info, syscall);
+    else
         settle_interrupted_call(context, syscall, false, 0);
-    }
     end_wait_mask();
 }
+
+bool take_pending_signal(uint64_t mask, SignalInfo &info) { return take_signal(mask, false, info); }
 
 void deliver_exception(bsc_exception &exception) {
     bsc_cpu_context &c = exception.context;
