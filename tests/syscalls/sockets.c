@@ -475,7 +475,57 @@ TEST(socket_options) {
     CHECK_EQ(length, 2);
     CHECK_EQ(value, SOCK_STREAM);
     CHECK_ERR(getsockopt(-1, SOL_SOCKET, SO_TYPE, &value, &length), EBADF);
+    CHECK_ERR(setsockopt(s, SOL_SOCKET, 9999, &one, 2), EINVAL); // the length comes first
+    CHECK_ERR(syscall(SYS_getsockopt, s, SOL_SOCKET, 9999, &value, BAD_PTR), EFAULT);
+    // No peer: pid 0 and no ids.
+    struct ucred cred;
+    length = sizeof cred;
+    CHECK_OK(getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &length));
+    CHECK_EQ(cred.pid, 0);
+    CHECK_EQ(cred.uid, (uid_t)-1);
+    CHECK_EQ(cred.gid, (gid_t)-1);
     close(s);
+    int u = CHECK_OK(socket(AF_INET, SOCK_DGRAM, 0));
+    CHECK_ERR(listen(u, 1), EOPNOTSUPP);
+    close(u);
+}
+
+TEST(send_timeout) {
+    int sv[2];
+    CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    struct timeval tv = {0, 20000};
+    CHECK_OK(setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv));
+    static char chunk[65536];
+    long r;
+    while ((r = send(sv[0], chunk, sizeof chunk, 0)) > 0)
+        ;
+    CHECK_EQ(r, -1);
+    CHECK_EQ(errno, EAGAIN);
+    close(sv[0]), close(sv[1]);
+}
+
+TEST(message_segments) {
+    int sv[2];
+    CHECK_OK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+    struct iovec out[3] = {{"ab", 2}, {"", 0}, {"cde", 3}};
+    struct msghdr msg = {.msg_iov = out, .msg_iovlen = 3};
+    CHECK_EQ(sendmsg(sv[0], &msg, 0), 5); // one datagram
+    char x[2], y[8];
+    struct iovec in[2] = {{x, 2}, {y, sizeof y}};
+    struct msghdr got = {.msg_iov = in, .msg_iovlen = 2};
+    CHECK_EQ(recvmsg(sv[1], &got, 0), 5);
+    CHECK_MEM(x, "ab", 2);
+    CHECK_MEM(y, "cde", 3);
+    CHECK_EQ(got.msg_flags, 0);
+    msg.msg_iovlen = 1025;
+    CHECK_ERR(sendmsg(sv[0], &msg, 0), EMSGSIZE);
+    got.msg_iovlen = 1025;
+    CHECK_ERR(recvmsg(sv[1], &got, MSG_DONTWAIT), EMSGSIZE);
+    CHECK_ERR(recv(sv[1], BAD_PTR, 4, MSG_DONTWAIT), EAGAIN);
+    CHECK_EQ(send(sv[0], "z", 1, 0), 1);
+    CHECK_ERR(recv(sv[1], BAD_PTR, 4, 0), EFAULT);
+    CHECK_ERR(send(sv[0], BAD_PTR, 4, 0), EFAULT);
+    close(sv[0]), close(sv[1]);
 }
 
 TEST(receive_timeout) {

@@ -130,7 +130,8 @@ int64_t write_value(const Option &option, uint64_t user, int64_t length, int64_t
         memcpy(tv, in, 16);
         if (tv[1] < 0 || tv[1] >= 1000000)
             return -EDOM;
-        value = tv[0] < 0 ? 1 : tv[0] * kNanosPerSecond + tv[1] * 1000;
+        // A negative time is Linux's "no wait"; the ABI's shortest is one microsecond.
+        value = tv[0] < 0 ? 1000 : tv[0] * kNanosPerSecond + tv[1] * 1000;
         return 0;
     }
     int32_t v[2];
@@ -150,14 +151,14 @@ int64_t sys_getsockopt(Syscall &c) {
     SocketRef socket(static_cast<int>(c.arg[0]));
     if (int64_t error = socket.error())
         return error;
-    Option option;
-    if (!find_option(static_cast<int32_t>(c.arg[1]), static_cast<int32_t>(c.arg[2]), option))
-        return -ENOPROTOOPT;
-    int32_t room;
+    int32_t room; // read first, as every getsockopt of Linux's reads it
     if (!get_user(c.arg[4], room))
         return -EFAULT;
     if (room < 0)
         return -EINVAL;
+    Option option;
+    if (!find_option(static_cast<int32_t>(c.arg[1]), static_cast<int32_t>(c.arg[2]), option))
+        return -ENOPROTOOPT;
     uint8_t value[16];
     int64_t size = read_value(socket.handle(), option, value);
     if (size < 0)
@@ -172,12 +173,20 @@ int64_t sys_setsockopt(Syscall &c) {
     SocketRef socket(static_cast<int>(c.arg[0]));
     if (int64_t error = socket.error())
         return error;
+    auto level = static_cast<int32_t>(c.arg[1]);
+    auto length = static_cast<int32_t>(c.arg[4]);
+    int32_t first;
+    if (level == kSolSocket) { // sk_setsockopt reads an int before it looks at the option
+        if (length < 4)
+            return -EINVAL;
+        if (!get_user(c.arg[3], first))
+            return -EFAULT;
+    }
     Option option;
-    if (!find_option(static_cast<int32_t>(c.arg[1]), static_cast<int32_t>(c.arg[2]), option) ||
-        !option.settable)
+    if (!find_option(level, static_cast<int32_t>(c.arg[2]), option) || !option.settable)
         return -ENOPROTOOPT;
     int64_t value;
-    if (int64_t error = write_value(option, c.arg[3], static_cast<int32_t>(c.arg[4]), value))
+    if (int64_t error = write_value(option, c.arg[3], length, value))
         return error;
     return result_of(abi().socket_option_set(socket.handle(), option.abi, value));
 }
