@@ -80,16 +80,31 @@ bsc_status publish_rights(msghdr &header, bsc_socket_message &message) {
     return publish(objects, reinterpret_cast<bsc_handle *>(message.handles));
 }
 
+// A host message of one segment, an address and a control buffer.
+msghdr host_message(iovec &data, sockaddr_storage *name, socklen_t name_length,
+                    std::vector<char> &control) {
+    msghdr header{};
+    header.msg_name = name;
+    header.msg_namelen = name_length;
+    header.msg_iov = &data;
+    header.msg_iovlen = 1;
+    header.msg_control = control.empty() ? nullptr : control.data();
+    header.msg_controllen = control.size();
+    return header;
+}
+
 // The message a guest passed, and the socket it goes through.
-bsc_status read_message(bsc_handle handle, const bsc_socket_message *guest,
-                        std::shared_ptr<Object> &socket, bsc_socket_message &message) {
+// Flags outside `allowed` are INVALID.
+bsc_status read_message(bsc_handle handle, const bsc_socket_message *guest, uint32_t flags,
+                        uint32_t allowed, std::shared_ptr<Object> &socket,
+                        bsc_socket_message &message) {
     socket = find_socket(handle);
     if (!socket)
         return BSC_E_BAD_HANDLE;
     if (read_guest(guest, message) != BSC_OK)
         return BSC_E_FAULT;
     message.size = std::min(message.size, kMaxTransfer);
-    return BSC_OK;
+    return flags & ~allowed ? BSC_E_INVALID : BSC_OK;
 }
 
 } // namespace
@@ -102,10 +117,8 @@ extern "C" bsc_status host_socket_send(bsc_handle handle, bsc_socket_message *gu
                                        uint32_t flags) {
     std::shared_ptr<Object> socket;
     bsc_socket_message message;
-    if (bsc_status s = read_message(handle, guest, socket, message))
+    if (bsc_status s = read_message(handle, guest, flags, BSC_MESSAGE_DONT_WAIT, socket, message))
         return s;
-    if (flags & ~uint32_t{BSC_MESSAGE_DONT_WAIT})
-        return BSC_E_INVALID;
     std::vector<char> control;
     std::vector<std::shared_ptr<Object>> passed;
     if (bsc_status s = rights_of(message, control, passed))
@@ -120,13 +133,7 @@ extern "C" bsc_status host_socket_send(bsc_handle handle, bsc_socket_message *gu
             return s;
     }
     iovec data{reinterpret_cast<void *>(message.buffer), message.size};
-    msghdr header{};
-    header.msg_name = message.address ? &to : nullptr;
-    header.msg_namelen = to_length;
-    header.msg_iov = &data;
-    header.msg_iovlen = 1;
-    header.msg_control = control.empty() ? nullptr : control.data();
-    header.msg_controllen = control.size();
+    msghdr header = host_message(data, message.address ? &to : nullptr, to_length, control);
     int host_flags = MSG_NOSIGNAL | (flags & BSC_MESSAGE_DONT_WAIT ? MSG_DONTWAIT : 0);
     ssize_t sent = ::sendmsg(socket->fd, &header, host_flags);
     if (sent < 0)
@@ -138,11 +145,11 @@ extern "C" bsc_status host_socket_receive(bsc_handle handle, bsc_socket_message 
                                           uint32_t flags) {
     std::shared_ptr<Object> socket;
     bsc_socket_message message;
-    if (bsc_status s = read_message(handle, guest, socket, message))
-        return s;
     constexpr uint32_t kFlags = BSC_MESSAGE_PEEK | BSC_MESSAGE_DONT_WAIT | BSC_MESSAGE_WAIT_ALL |
                                 BSC_MESSAGE_TRUNCATE;
-    if ((flags & ~kFlags) || message.handle_count > kMaxPassed)
+    if (bsc_status s = read_message(handle, guest, flags, kFlags, socket, message))
+        return s;
+    if (message.handle_count > kMaxPassed)
         return BSC_E_INVALID;
     if (message.handle_count &&
         probe_out(reinterpret_cast<bsc_handle *>(message.handles), message.handle_count))
@@ -150,13 +157,7 @@ extern "C" bsc_status host_socket_receive(bsc_handle handle, bsc_socket_message 
     std::vector<char> control = control_buffer(message.handle_count);
     sockaddr_storage from{};
     iovec data{reinterpret_cast<void *>(message.buffer), message.size};
-    msghdr header{};
-    header.msg_name = &from;
-    header.msg_namelen = sizeof from;
-    header.msg_iov = &data;
-    header.msg_iovlen = 1;
-    header.msg_control = control.empty() ? nullptr : control.data();
-    header.msg_controllen = control.size();
+    msghdr header = host_message(data, &from, sizeof from, control);
     int host_flags = MSG_CMSG_CLOEXEC | (flags & BSC_MESSAGE_PEEK ? MSG_PEEK : 0) |
                      (flags & BSC_MESSAGE_DONT_WAIT ? MSG_DONTWAIT : 0) |
                      (flags & BSC_MESSAGE_WAIT_ALL ? MSG_WAITALL : 0) |

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -104,6 +105,13 @@ TEST(socketpair_exchange) {
     struct pollfd p = {sv[0], POLLIN | POLLOUT, 0};
     CHECK_EQ(poll(&p, 1, 0), 1);
     CHECK_EQ(p.revents, POLLOUT);
+    CHECK_EQ(write(sv[1], "abc", 3), 3);
+    int waiting = 0;
+    CHECK_OK(ioctl(sv[0], FIONREAD, &waiting));
+    CHECK_EQ(waiting, 3);
+    CHECK_OK(shutdown(sv[0], SHUT_RD));
+    CHECK_EQ(recv(sv[0], buf, sizeof buf, MSG_DONTWAIT), 3); // queued data stays readable
+    CHECK_EQ(recv(sv[0], buf, sizeof buf, MSG_DONTWAIT), 0); // then the end, not EAGAIN
     close(sv[1]);
     CHECK_EQ(read(sv[0], buf, sizeof buf), 0);
     close(sv[0]);
@@ -319,6 +327,23 @@ TEST(tcp_nonblocking_connect) {
     CHECK_OK(fcntl(s, F_SETFL, O_NONBLOCK));
     CHECK_ERR(accept(s, NULL, NULL), EAGAIN);
     close(c), close(d), close(s);
+    // Refused: at once, or by SO_ERROR once the socket is ready.
+    c = CHECK_OK(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    r = connect(c, (struct sockaddr *)&server, sizeof server);
+    CHECK_EQ(r, -1);
+    if (errno == EINPROGRESS) {
+        struct pollfd w = {c, POLLOUT, 0};
+        CHECK_EQ(poll(&w, 1, -1), 1);
+        CHECK(w.revents & (POLLOUT | POLLERR));
+        length = sizeof error;
+        CHECK_OK(getsockopt(c, SOL_SOCKET, SO_ERROR, &error, &length));
+        CHECK_EQ(error, ECONNREFUSED);
+        CHECK_OK(getsockopt(c, SOL_SOCKET, SO_ERROR, &error, &length));
+        CHECK_EQ(error, 0); // read once
+    } else {
+        CHECK_EQ(errno, ECONNREFUSED);
+    }
+    close(c);
 }
 
 TEST(udp_exchange) {
@@ -340,6 +365,13 @@ TEST(udp_exchange) {
     CHECK_ERR(sendto(b, "x", 1, 0, (struct sockaddr *)&address, 4), EINVAL);
     struct sockaddr_in6 six = {.sin6_family = AF_INET6};
     CHECK_ERR(sendto(b, "x", 1, 0, (struct sockaddr *)&six, sizeof six), EAFNOSUPPORT);
+    CHECK_ERR(recvfrom(a, buf, sizeof buf, MSG_DONTWAIT, NULL, NULL), EAGAIN);
+    // A bad or negative address length fails after the datagram is taken, as Linux.
+    CHECK_EQ(sendto(b, "1", 1, 0, (struct sockaddr *)&address, sizeof address), 1);
+    CHECK_ERR(syscall(SYS_recvfrom, a, buf, sizeof buf, 0, &from, BAD_PTR), EFAULT);
+    CHECK_EQ(sendto(b, "2", 1, 0, (struct sockaddr *)&address, sizeof address), 1);
+    length = (socklen_t)-1;
+    CHECK_ERR(recvfrom(a, buf, sizeof buf, 0, (struct sockaddr *)&from, &length), EINVAL);
     CHECK_ERR(recvfrom(a, buf, sizeof buf, MSG_DONTWAIT, NULL, NULL), EAGAIN);
     // A second bind of the same port is EADDRINUSE.
     int c = CHECK_OK(socket(AF_INET, SOCK_DGRAM, 0));
@@ -487,6 +519,10 @@ TEST(socket_options) {
     close(s);
     int u = CHECK_OK(socket(AF_INET, SOCK_DGRAM, 0));
     CHECK_ERR(listen(u, 1), EOPNOTSUPP);
+    CHECK_ERR(accept(u, NULL, NULL), EOPNOTSUPP);
+    int t = CHECK_OK(socket(AF_INET, SOCK_STREAM, 0));
+    CHECK_ERR(accept(t, NULL, NULL), EINVAL); // not listening
+    close(t);
     close(u);
 }
 

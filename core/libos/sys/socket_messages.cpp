@@ -222,9 +222,11 @@ int64_t send_message(int fd, const MsgHdr &msg, uint64_t flags, const char *call
     return result;
 }
 
-// recvmsg's and recvfrom's common part: the data into `data`, the sender's address and
-// the passed descriptors; the bytes (or the whole datagram with MSG_TRUNC), or -errno.
-int64_t receive_message(int fd, MsgHdr &msg, uint64_t flags, bool with_control) {
+// recvmsg's and recvfrom's common part: the data, the sender's address at msg.name (its
+// room and length in the int at `name_length`, as move_addr_to_user) and the passed
+// descriptors; the bytes (or the whole datagram with MSG_TRUNC), or -errno.
+int64_t receive_message(int fd, MsgHdr &msg, uint64_t flags, bool with_control,
+                        uint64_t name_length) {
     SocketRef socket(fd);
     if (int64_t error = socket.error())
         return error;
@@ -266,15 +268,9 @@ int64_t receive_message(int fd, MsgHdr &msg, uint64_t flags, bool with_control) 
     } else {
         msg.controllen = 0;
     }
-    if (msg.name) {
-        // recvmsg's namelen is the room; recvfrom's is written by the caller below.
-        int32_t room = msg.namelen;
-        int32_t local = room;
-        uint64_t scratch = reinterpret_cast<uint64_t>(&local);
-        if (int64_t error = address_to_user(from, msg.name, scratch))
+    if (msg.name)
+        if (int64_t error = address_to_user(from, msg.name, name_length))
             return error;
-        msg.namelen = local;
-    }
     return result;
 }
 
@@ -306,17 +302,9 @@ int64_t sys_recvfrom(Syscall &c) {
     MsgHdr msg{};
     msg.iov = reinterpret_cast<uint64_t>(&segment);
     msg.iovlen = 1;
-    int32_t room = 0;
-    if (c.arg[4] && c.arg[5] && !get_user(c.arg[5], room))
-        return -EFAULT;
-    if (c.arg[4] && c.arg[5] && room < 0)
-        return -EINVAL;
-    msg.name = c.arg[4] && c.arg[5] ? c.arg[4] : 0;
-    msg.namelen = room;
-    int64_t result = receive_message(static_cast<int>(c.arg[0]), msg, c.arg[3] & 0xffffffff, false);
-    if (result >= 0 && msg.name && !put_user(c.arg[5], msg.namelen))
-        return -EFAULT;
-    return result;
+    msg.name = c.arg[4]; // with a null length pointer: EFAULT after the data, as Linux
+    return receive_message(static_cast<int>(c.arg[0]), msg, c.arg[3] & 0xffffffff, false,
+                           c.arg[5]);
 }
 
 int64_t sys_recvmsg(Syscall &c) {
@@ -325,11 +313,10 @@ int64_t sys_recvmsg(Syscall &c) {
         return -EFAULT;
     if (msg.name && msg.namelen < 0)
         return -EINVAL;
-    int64_t result = receive_message(static_cast<int>(c.arg[0]), msg, c.arg[2] & 0xffffffff, true);
+    int64_t result = receive_message(static_cast<int>(c.arg[0]), msg, c.arg[2] & 0xffffffff, true,
+                                     reinterpret_cast<uint64_t>(&msg.namelen));
     if (result < 0)
         return result;
-    if (!msg.name)
-        msg.namelen = 0;
     if (!put_user(c.arg[1], msg))
         return -EFAULT;
     return result;

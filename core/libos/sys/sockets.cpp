@@ -198,6 +198,26 @@ int64_t socket_kind(int64_t family, uint32_t type, int64_t protocol, uint32_t &d
 // The flags socket, socketpair and accept4 take besides the type.
 constexpr uint64_t kSocketFlags = O_CLOEXEC | O_NONBLOCK;
 
+// socket's and socketpair's family, type with its flags, and protocol: 0 or -errno.
+int64_t socket_arguments(const Syscall &c, uint64_t &type, uint32_t &domain,
+                         uint32_t &abi_type) {
+    type = c.arg[1] & 0xffffffff;
+    if (type & ~uint64_t{kSockTypeMask} & ~kSocketFlags)
+        return -EINVAL;
+    domain = abi_type = 0;
+    return socket_kind(static_cast<int32_t>(c.arg[0]), static_cast<uint32_t>(type & kSockTypeMask),
+                       static_cast<int32_t>(c.arg[2]), domain, abi_type);
+}
+
+// bind's and connect's socket and address (arguments 1 and 2): 0 or -errno.
+int64_t socket_address_arguments(const Syscall &c, const SocketRef &socket, bool connect,
+                                 bsc_socket_address &address) {
+    if (int64_t error = socket.error())
+        return error;
+    return address_from_user(c.arg[1], static_cast<int32_t>(c.arg[2]),
+                             socket_domain(socket.handle()), connect, address);
+}
+
 int install_socket(bsc_handle handle, uint64_t flags) {
     OpenFile *file = open_file(handle, O_RDWR | static_cast<uint32_t>(flags & O_NONBLOCK),
                                BSC_TYPE_SOCKET, nullptr);
@@ -223,8 +243,6 @@ int64_t accept_socket(Syscall &c, uint64_t flags) {
     uint32_t options = flags & O_NONBLOCK ? BSC_OPTION_NONBLOCK : 0;
     bsc_handle client = BSC_NO_HANDLE;
     int64_t result = blocking([&] { return abi().stream_accept(socket.handle(), options, &client); });
-    if (result == -EOPNOTSUPP || result == -EBADF)
-        result = -EINVAL; // not listening: inet_accept's answer
     if (result < 0)
         return result;
     if (c.arg[1]) {
@@ -252,13 +270,9 @@ int64_t query_address(Syscall &c, uint32_t which) {
 } // namespace
 
 int64_t sys_socket(Syscall &c) {
-    uint64_t type = c.arg[1] & 0xffffffff;
-    if (type & ~uint64_t{kSockTypeMask} & ~kSocketFlags)
-        return -EINVAL;
-    uint32_t domain = 0, abi_type = 0;
-    if (int64_t error = socket_kind(static_cast<int32_t>(c.arg[0]),
-                                    static_cast<uint32_t>(type & kSockTypeMask),
-                                    static_cast<int32_t>(c.arg[2]), domain, abi_type))
+    uint64_t type;
+    uint32_t domain, abi_type;
+    if (int64_t error = socket_arguments(c, type, domain, abi_type))
         return error;
     bsc_handle handle;
     uint32_t options = type & O_NONBLOCK ? BSC_OPTION_NONBLOCK : 0;
@@ -268,13 +282,9 @@ int64_t sys_socket(Syscall &c) {
 }
 
 int64_t sys_socketpair(Syscall &c) {
-    uint64_t type = c.arg[1] & 0xffffffff;
-    if (type & ~uint64_t{kSockTypeMask} & ~kSocketFlags)
-        return -EINVAL;
-    uint32_t domain = 0, abi_type = 0;
-    if (int64_t error = socket_kind(static_cast<int32_t>(c.arg[0]),
-                                    static_cast<uint32_t>(type & kSockTypeMask),
-                                    static_cast<int32_t>(c.arg[2]), domain, abi_type))
+    uint64_t type;
+    uint32_t domain, abi_type;
+    if (int64_t error = socket_arguments(c, type, domain, abi_type))
         return error;
     if (domain != BSC_SOCKET_UNIX)
         return -EOPNOTSUPP; // inet_dgram_ops / inet_stream_ops have no socketpair
@@ -301,12 +311,8 @@ int64_t sys_socketpair(Syscall &c) {
 
 int64_t sys_bind(Syscall &c) {
     SocketRef socket(static_cast<int>(c.arg[0]));
-    if (int64_t error = socket.error())
-        return error;
     bsc_socket_address address;
-    int64_t length = static_cast<int32_t>(c.arg[2]);
-    if (int64_t error = address_from_user(c.arg[1], length, socket_domain(socket.handle()),
-                                          false, address))
+    if (int64_t error = socket_address_arguments(c, socket, false, address))
         return error;
     return result_of(abi().socket_bind(socket.handle(), &address));
 }
@@ -326,12 +332,8 @@ int64_t sys_accept4(Syscall &c) { return accept_socket(c, c.arg[3] & 0xffffffff)
 
 int64_t sys_connect(Syscall &c) {
     SocketRef socket(static_cast<int>(c.arg[0]));
-    if (int64_t error = socket.error())
-        return error;
     bsc_socket_address address;
-    int64_t length = static_cast<int32_t>(c.arg[2]);
-    if (int64_t error = address_from_user(c.arg[1], length, socket_domain(socket.handle()),
-                                          true, address))
+    if (int64_t error = socket_address_arguments(c, socket, true, address))
         return error;
     int64_t result = blocking([&] { return abi().socket_connect(socket.handle(), &address); });
     return result == -kRestartSyscall ? -EINTR : result;
