@@ -173,8 +173,11 @@ int64_t rights_to_user(const bsc_handle *handles, uint32_t count, uint64_t contr
                                                                              : O_RDONLY) |
                          (info.options & BSC_OPTION_NONBLOCK ? O_NONBLOCK : 0);
         fds[i] = fd_install(open_file(handles[i], flags, attributes.type, nullptr), 0, cloexec);
-        if (fds[i] < 0)
+        if (fds[i] < 0) { // EMFILE: the handles not yet installed are closed
+            for (uint32_t j = i + 1; j < count; j++)
+                abi().object_close(handles[j]);
             return fds[i];
+        }
     }
     CmsgHdr header{sizeof(CmsgHdr) + count * sizeof(int32_t), kSolSocket, kScmRights};
     if (!put_user(control, header) ||
