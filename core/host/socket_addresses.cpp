@@ -40,6 +40,10 @@ bsc_status host_address(const bsc_socket_address &in, sockaddr_storage &out,
                         socklen_t &length) {
     out = {};
     switch (in.domain) {
+    case 0: // no address: connect dissolves a datagram socket's association
+        out.ss_family = AF_UNSPEC;
+        length = sizeof(sockaddr);
+        return BSC_OK;
     case BSC_SOCKET_UNIX: {
         auto &sun = reinterpret_cast<sockaddr_un &>(out);
         if (in.name_length > sizeof sun.sun_path)

@@ -77,6 +77,45 @@ TEST(socket_edges) {
     CHECK_ERR(syscall(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, BAD_PTR), EFAULT);
 }
 
+TEST(unbound_names) {
+    int s = CHECK_OK(socket(AF_INET, SOCK_STREAM, 0));
+    struct sockaddr_in in = {.sin_port = 1};
+    socklen_t length = sizeof in;
+    CHECK_OK(getsockname(s, (struct sockaddr *)&in, &length));
+    CHECK_EQ(length, sizeof in);
+    CHECK_EQ(in.sin_family, AF_INET);
+    CHECK_EQ(in.sin_port, 0);
+    CHECK_EQ(in.sin_addr.s_addr, 0);
+    CHECK_ERR(syscall(SYS_getsockname, s, &in, BAD_PTR), EFAULT);
+    length = (socklen_t)-1;
+    CHECK_ERR(getsockname(s, (struct sockaddr *)&in, &length), EINVAL);
+    close(s);
+    s = CHECK_OK(socket(AF_UNIX, SOCK_RAW, 0)); // a datagram socket for AF_UNIX
+    int type;
+    length = sizeof type;
+    CHECK_OK(getsockopt(s, SOL_SOCKET, SO_TYPE, &type, &length));
+    CHECK_EQ(type, SOCK_DGRAM);
+    struct sockaddr_un un;
+    length = sizeof un;
+    CHECK_OK(getsockname(s, (struct sockaddr *)&un, &length));
+    CHECK_EQ(length, sizeof(sa_family_t));
+    close(s);
+}
+
+TEST(datagram_disconnect) {
+    int sv[2];
+    CHECK_OK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+    struct sockaddr unspec = {.sa_family = AF_UNSPEC};
+    CHECK_OK(connect(sv[0], &unspec, sizeof unspec));
+    CHECK_ERR(send(sv[0], "x", 1, 0), ENOTCONN);
+    close(sv[0]), close(sv[1]);
+    struct sockaddr_in server;
+    int s = tcp_listener(&server);
+    int t = CHECK_OK(socket(AF_INET, SOCK_STREAM, 0));
+    CHECK_ERR(bind(t, (struct sockaddr *)&server, sizeof server), EADDRINUSE);
+    close(t), close(s);
+}
+
 TEST(socketpair_exchange) {
     int sv[2];
     CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
