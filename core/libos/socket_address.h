@@ -6,6 +6,7 @@
 #include <asm-generic/errno.h>
 
 #include "fd_table.h"
+#include "signals.h"
 
 namespace libos {
 
@@ -27,6 +28,20 @@ struct SocketRef {
     bsc_handle handle() const { return file->handle; }
     FileRef file;
 };
+
+// A blocking socket call, retried when the thread is interrupted for no signal (a
+// checkpoint). A handled signal ends it: restarted after a SA_RESTART handler, or EINTR
+// when the socket has a timeout (`timeout_option`) set, as sock_intr_errno. 0 or -errno.
+int64_t interrupted_result(bsc_handle handle, uint32_t timeout_option);
+template <class Call>
+int64_t socket_blocking(bsc_handle handle, uint32_t timeout_option, Call call) {
+    bsc_status status;
+    do
+        status = call();
+    while (status == BSC_E_INTERRUPTED && !signal_pending());
+    return status == BSC_E_INTERRUPTED ? interrupted_result(handle, timeout_option)
+                                       : result_of(status);
+}
 
 // The socket's ABI domain and type (BSC_SOCKET_*), from the host.
 uint32_t socket_domain(bsc_handle handle);

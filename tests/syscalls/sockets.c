@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -611,6 +612,25 @@ TEST(receive_timeout) {
     char buf[4];
     CHECK_ERR(read(sv[0], buf, sizeof buf), EAGAIN);
     CHECK_ERR(recv(sv[0], buf, sizeof buf, 0), EAGAIN);
+    close(sv[0]), close(sv[1]);
+}
+
+static void on_alarm(int sig) { (void)sig; }
+
+// A receive on a socket with a timeout set fails with EINTR even after a SA_RESTART
+// handler (sock_intr_errno).
+TEST(interrupted_receive) {
+    int sv[2];
+    CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    struct sigaction action = {.sa_handler = on_alarm, .sa_flags = SA_RESTART}, old;
+    sigaction(SIGALRM, &action, &old);
+    struct timeval tv = {30, 0};
+    CHECK_OK(setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
+    struct itimerval soon = {.it_value = {0, 10000}};
+    CHECK_OK(setitimer(ITIMER_REAL, &soon, NULL));
+    char buf[4];
+    CHECK_ERR(recv(sv[0], buf, sizeof buf, 0), EINTR);
+    sigaction(SIGALRM, &old, NULL);
     close(sv[0]), close(sv[1]);
 }
 

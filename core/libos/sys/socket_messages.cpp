@@ -90,19 +90,17 @@ private:
     uint8_t *bounce_ = nullptr;
 };
 
-// A blocking transfer, retried when the thread is interrupted for no signal.
+// One blocking transfer: the bytes moved, or -errno.
 int64_t transfer(bsc_handle handle, bsc_socket_message &message, uint32_t flags, bool send,
                  uint64_t linux_flags) {
-    bsc_status status;
-    do
-        status = send ? abi().socket_send(handle, &message, flags)
-                      : abi().socket_receive(handle, &message, flags);
-    while (status == BSC_E_INTERRUPTED && !signal_pending());
-    if (status == BSC_E_INTERRUPTED)
-        return -kRestartSyscall;
-    if (status == BSC_E_BROKEN_PIPE && !(linux_flags & kMsgNosignal))
+    uint32_t timeout = send ? BSC_SOCKOPT_SEND_TIMEOUT : BSC_SOCKOPT_RECEIVE_TIMEOUT;
+    int64_t result = socket_blocking(handle, timeout, [&] {
+        return send ? abi().socket_send(handle, &message, flags)
+                    : abi().socket_receive(handle, &message, flags);
+    });
+    if (result == -EPIPE && !(linux_flags & kMsgNosignal))
         raise_signal(SIGPIPE, kSiUser); // and EPIPE, as on Linux
-    return status == BSC_OK ? static_cast<int64_t>(message.done) : result_of(status);
+    return result == 0 ? static_cast<int64_t>(message.done) : result;
 }
 
 int64_t refuse_flags(const char *call, uint64_t flags) {

@@ -63,6 +63,12 @@ int64_t inet_address(const SockaddrStorage &in, int64_t length, bool six,
 
 } // namespace
 
+int64_t interrupted_result(bsc_handle handle, uint32_t timeout_option) {
+    int64_t timeout = 0;
+    abi().socket_option_get(handle, timeout_option, &timeout);
+    return timeout ? -EINTR : -kRestartSyscall;
+}
+
 uint32_t socket_domain(bsc_handle handle) {
     int64_t value = 0;
     abi().socket_option_get(handle, BSC_SOCKOPT_DOMAIN, &value);
@@ -224,15 +230,6 @@ int install_socket(bsc_handle handle, uint64_t flags) {
     return fd_install(file, 0, flags & O_CLOEXEC);
 }
 
-// A blocking socket call, retried when the thread is interrupted for no signal (a
-// checkpoint); a signal ends it, restarted after a SA_RESTART handler.
-template <class Call> int64_t blocking(Call call) {
-    bsc_status status;
-    do
-        status = call();
-    while (status == BSC_E_INTERRUPTED && !signal_pending());
-    return status == BSC_E_INTERRUPTED ? -kRestartSyscall : result_of(status);
-}
 
 int64_t accept_socket(Syscall &c, uint64_t flags) {
     if (flags & ~kSocketFlags)
@@ -242,7 +239,9 @@ int64_t accept_socket(Syscall &c, uint64_t flags) {
         return error;
     uint32_t options = flags & O_NONBLOCK ? BSC_OPTION_NONBLOCK : 0;
     bsc_handle client = BSC_NO_HANDLE;
-    int64_t result = blocking([&] { return abi().stream_accept(socket.handle(), options, &client); });
+    int64_t result = socket_blocking(socket.handle(), BSC_SOCKOPT_RECEIVE_TIMEOUT, [&] {
+        return abi().stream_accept(socket.handle(), options, &client);
+    });
     if (result < 0)
         return result;
     if (c.arg[1]) {
@@ -335,8 +334,10 @@ int64_t sys_connect(Syscall &c) {
     bsc_socket_address address;
     if (int64_t error = socket_address_arguments(c, socket, true, address))
         return error;
-    int64_t result = blocking([&] { return abi().socket_connect(socket.handle(), &address); });
-    return result == -kRestartSyscall ? -EINTR : result;
+    int64_t result = socket_blocking(socket.handle(), BSC_SOCKOPT_SEND_TIMEOUT, [&] {
+        return abi().socket_connect(socket.handle(), &address);
+    });
+    return result == -kRestartSyscall ? -EINTR : result; // a connection goes on: no restart
 }
 
 int64_t sys_getsockname(Syscall &c) { return query_address(c, BSC_ADDRESS_LOCAL); }
