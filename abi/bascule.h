@@ -13,7 +13,7 @@ extern "C" {
 
 /* Major changes break compatibility; minor versions only append calls to the table. */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 2u
+#define BSC_ABI_MINOR 3u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -60,7 +60,16 @@ typedef uint32_t bsc_handle; /* 0 is never a valid handle */
     X(BSC_E_TOO_MANY, -30, "too many handles, links or threads") \
     X(BSC_E_TEXT_BUSY, -31, "executable file busy") \
     X(BSC_E_NOT_TTY, -32, "operation needs a terminal") \
-    X(BSC_E_NO_ATTRIBUTE, -33, "no such extended attribute (since 1.2)")
+    X(BSC_E_NO_ATTRIBUTE, -33, "no such extended attribute (since 1.2)") \
+    X(BSC_E_IN_PROGRESS, -34, "a non-blocking connection was started (since 1.3)") \
+    X(BSC_E_ALREADY, -35, "a connection is already being made (since 1.3)") \
+    X(BSC_E_IS_CONNECTED, -36, "the socket is connected already (since 1.3)") \
+    X(BSC_E_ADDR_NOT_AVAILABLE, -37, "the address is none of the host's (since 1.3)") \
+    X(BSC_E_DESTINATION_REQUIRED, -38, "a socket without a peer needs an address (since 1.3)") \
+    X(BSC_E_MESSAGE_TOO_BIG, -39, "a datagram too long for the socket (since 1.3)") \
+    X(BSC_E_NET_UNREACHABLE, -40, "no route to the network (since 1.3)") \
+    X(BSC_E_HOST_UNREACHABLE, -41, "no route to the host (since 1.3)") \
+    X(BSC_E_CONN_ABORTED, -42, "a connection was aborted before it was accepted (since 1.3)")
 
 enum {
 #define BSC_DECLARE_STATUS(name, value, meaning) name = value,
@@ -300,6 +309,83 @@ typedef struct bsc_lock {
     uint64_t start;
     uint64_t length;
 } bsc_lock;
+
+/* ---- Sockets (since 1.3) ------------------------------------------------------------ */
+
+enum { /* socket_create / socket_create_pair domains, bsc_socket_address.domain */
+    BSC_SOCKET_UNIX = 1,  /* local, named by a path or an abstract name */
+    BSC_SOCKET_INET = 2,  /* IPv4 */
+    BSC_SOCKET_INET6 = 3, /* IPv6 */
+};
+
+enum { /* socket_create / socket_create_pair types */
+    BSC_SOCKET_STREAM = 1,    /* a connected byte stream (TCP for INET and INET6) */
+    BSC_SOCKET_DATAGRAM = 2,  /* datagrams (UDP for INET and INET6) */
+    BSC_SOCKET_SEQPACKET = 3, /* UNIX only: a connected stream of records */
+};
+
+/* A socket address. UNIX: name_length bytes of name, either a path (no NUL needed) or an
+ * abstract name (a NUL, then name_length - 1 bytes); name_length 0: no name (an unnamed
+ * socket; binding one picks an abstract name). INET and INET6: the port in host order and
+ * the address in network order (INET: its first 4 bytes of ip). domain 0: no address. */
+typedef struct bsc_socket_address {
+    uint32_t domain;       /* BSC_SOCKET_*, or 0 */
+    uint16_t port;         /* INET, INET6 */
+    uint16_t name_length;  /* UNIX: bytes of name, at most 108 */
+    uint8_t ip[16];        /* INET, INET6 */
+    uint32_t flow_info;    /* INET6 */
+    uint32_t scope_id;     /* INET6 */
+    char name[108];        /* UNIX */
+    uint32_t reserved;
+} bsc_socket_address;
+
+enum { BSC_ADDRESS_LOCAL = 0, BSC_ADDRESS_PEER = 1 }; /* socket_address_query */
+
+enum { /* socket_shutdown */
+    BSC_SHUTDOWN_READ = 1,
+    BSC_SHUTDOWN_WRITE = 2,
+};
+
+enum { /* socket_send / socket_receive flags, and bsc_socket_message.result_flags */
+    BSC_MESSAGE_PEEK = 1,       /* receive: leave the data queued */
+    BSC_MESSAGE_DONT_WAIT = 2,  /* AGAIN instead of blocking, this call only */
+    BSC_MESSAGE_WAIT_ALL = 4,   /* receive on a stream: wait for the whole size */
+    BSC_MESSAGE_TRUNCATE = 8,   /* receive: done is a datagram's whole length, even cut */
+    BSC_MESSAGE_TRUNCATED = 16, /* result: the datagram was longer than size */
+    BSC_MESSAGE_HANDLES_TRUNCATED = 32, /* result: handles came that did not fit */
+};
+
+/* One message for socket_send / socket_receive. Addresses of guest memory are uint64_t. */
+typedef struct bsc_socket_message {
+    uint64_t buffer;       /* the data */
+    uint64_t size;         /* bytes to send; room to receive */
+    uint64_t address;      /* a bsc_socket_address: the destination (0: the peer); the
+                              sender's, written on receive (0: not wanted) */
+    uint64_t handles;      /* a bsc_handle array: handles to pass along; room for them */
+    uint32_t handle_count; /* send: handles passed; receive: in room, out how many came */
+    uint32_t result_flags; /* receive, out: BSC_MESSAGE_TRUNCATED, _HANDLES_TRUNCATED */
+    uint64_t done;         /* out: bytes sent or received */
+} bsc_socket_message;
+
+enum { /* socket_option_get / socket_option_set: int64_t values */
+    BSC_SOCKOPT_REUSE_ADDRESS = 1, /* 0 or 1: bind to an address in TIME_WAIT */
+    BSC_SOCKOPT_REUSE_PORT = 2,    /* 0 or 1: several sockets bound to one port */
+    BSC_SOCKOPT_KEEP_ALIVE = 3,    /* 0 or 1 */
+    BSC_SOCKOPT_RECEIVE_BUFFER = 4, /* bytes asked; get: what the host reserves */
+    BSC_SOCKOPT_SEND_BUFFER = 5,    /* the same for sending */
+    BSC_SOCKOPT_ERROR = 6,          /* get: the pending error, a BSC_E_* (0: none), cleared */
+    BSC_SOCKOPT_LISTENING = 7,      /* get: 1 after socket_listen */
+    BSC_SOCKOPT_NO_DELAY = 8,       /* TCP: 0 or 1, send at once (no Nagle) */
+    BSC_SOCKOPT_V6_ONLY = 9,        /* INET6: 0 or 1, no IPv4-mapped traffic */
+    BSC_SOCKOPT_RECEIVE_TIMEOUT = 10, /* ns a blocking receive waits (0: for ever) */
+    BSC_SOCKOPT_SEND_TIMEOUT = 11,  /* ns a blocking send waits (0: for ever) */
+    BSC_SOCKOPT_LINGER = 12,        /* (on << 32) | seconds close waits for unsent data */
+    BSC_SOCKOPT_DOMAIN = 13,        /* get: BSC_SOCKET_UNIX / INET / INET6 */
+    BSC_SOCKOPT_TYPE = 14,          /* get: BSC_SOCKET_STREAM / DATAGRAM / SEQPACKET */
+    BSC_SOCKOPT_PEER_USER = 15,     /* get, UNIX: the peer's user id (at connect) */
+    BSC_SOCKOPT_PEER_GROUP = 16,    /* get, UNIX: its group id */
+    BSC_SOCKOPT_PEER_IS_SELF = 17,  /* get, UNIX: 1 when the peer is the calling process */
+};
 
 /* ---- Objects, events and waiting --------------------------------------------------- */
 
@@ -551,7 +637,23 @@ typedef struct bsc_system_info {
     X(thread, thread_affinity_query, (uint64_t * mask, uint32_t size, uint32_t *mask_size,   \
                                       uint32_t *least_size))                                  \
     X(thread, thread_affinity_set, (const uint64_t *mask, uint32_t size)) \
-    X(stream, stream_control, (bsc_handle handle, uint32_t command, void *data, uint64_t size))
+    X(stream, stream_control, (bsc_handle handle, uint32_t command, void *data, uint64_t size)) \
+    /* Since ABI 1.3. */                                                                      \
+    X(stream, socket_create, (uint32_t domain, uint32_t type, uint32_t options,              \
+                             bsc_handle *handle))                                             \
+    X(stream, socket_create_pair, (uint32_t domain, uint32_t type, uint32_t options,         \
+                                  bsc_handle *ends))                                          \
+    X(stream, socket_bind, (bsc_handle handle, const bsc_socket_address *address))           \
+    X(stream, socket_listen, (bsc_handle handle, uint32_t backlog))                          \
+    X(stream, socket_connect, (bsc_handle handle, const bsc_socket_address *address))        \
+    X(stream, socket_address_query, (bsc_handle handle, uint32_t which,                      \
+                                    bsc_socket_address *address))                             \
+    X(stream, socket_shutdown, (bsc_handle handle, uint32_t how))                            \
+    X(stream, socket_send, (bsc_handle handle, bsc_socket_message *message, uint32_t flags)) \
+    X(stream, socket_receive, (bsc_handle handle, bsc_socket_message *message,               \
+                              uint32_t flags))                                                \
+    X(stream, socket_option_get, (bsc_handle handle, uint32_t option, int64_t *value))       \
+    X(stream, socket_option_set, (bsc_handle handle, uint32_t option, int64_t value))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

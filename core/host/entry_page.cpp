@@ -18,7 +18,7 @@ const bsc_upcalls *bottom_upcalls = nullptr;
 
 constexpr uint64_t kDataPageSize = 4096;
 constexpr size_t kSlotCount = (sizeof(bsc_downcalls) - offsetof(bsc_downcalls, vm_alloc)) / 8;
-static_assert(kSlotCount <= 64, "gate.S has stubs for 64 downcalls");
+static_assert(kSlotCount <= 128, "gate.S has stubs for 128 downcalls");
 
 void set_data_writable(bool writable) {
     ::mprotect(reinterpret_cast<void *>(page.base), kDataPageSize,

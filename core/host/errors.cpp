@@ -12,8 +12,6 @@ bsc_status status_from_errno(int error) {
         return BSC_OK;
     case EINVAL:
     case ESPIPE: // an offset on a stream that has none
-    case EISCONN:
-    case EADDRNOTAVAIL:
     case ENOTBLK:
         return BSC_E_INVALID;
     case ENOMEM:
@@ -36,9 +34,27 @@ bsc_status status_from_errno(int error) {
     case EFAULT:
         return BSC_E_FAULT;
     case EAGAIN:
-    case EINPROGRESS:
-    case EALREADY:
         return BSC_E_AGAIN;
+    case EINPROGRESS:
+        return BSC_E_IN_PROGRESS;
+    case EALREADY:
+        return BSC_E_ALREADY;
+    case EISCONN:
+        return BSC_E_IS_CONNECTED;
+    case EADDRNOTAVAIL:
+        return BSC_E_ADDR_NOT_AVAILABLE;
+    case EDESTADDRREQ:
+        return BSC_E_DESTINATION_REQUIRED;
+    case EMSGSIZE:
+        return BSC_E_MESSAGE_TOO_BIG;
+    case ENETUNREACH:
+    case ENETDOWN:
+        return BSC_E_NET_UNREACHABLE;
+    case EHOSTUNREACH:
+    case EHOSTDOWN:
+        return BSC_E_HOST_UNREACHABLE;
+    case ECONNABORTED:
+        return BSC_E_CONN_ABORTED;
     case EINTR:
     case ECANCELED:
         return BSC_E_INTERRUPTED;
@@ -68,7 +84,6 @@ bsc_status status_from_errno(int error) {
     case ERANGE:
     case EOVERFLOW:
     case E2BIG:
-    case EMSGSIZE:
         return BSC_E_TOO_BIG;
     case EBUSY:
         return BSC_E_BUSY;
@@ -81,18 +96,12 @@ bsc_status status_from_errno(int error) {
     case EROFS:
         return BSC_E_READ_ONLY;
     case ECONNREFUSED:
-    case ENETUNREACH: // the ABI has one "could not reach the peer" code
-    case EHOSTUNREACH:
-    case ENETDOWN:
-    case EHOSTDOWN:
         return BSC_E_CONN_REFUSED;
     case ECONNRESET:
-    case ECONNABORTED:
         return BSC_E_CONN_RESET;
     case EADDRINUSE:
         return BSC_E_ADDR_IN_USE;
     case ENOTCONN:
-    case EDESTADDRREQ:
         return BSC_E_NOT_CONNECTED;
     case EDEADLK:
         return BSC_E_DEADLOCK;

@@ -6,7 +6,7 @@
  * place. See core/host/README.md for the state machine. */
 #include "tcb.h"
 
-#define MAX_DOWNCALLS 64
+#define MAX_DOWNCALLS 128
 
     .section .rodata.bsc_entry, "a"
     .balign 4096

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Pipes and sockets: stream_open for the network schemes, stream_open_pair and
-// stream_accept.
+// stream_accept, and the socket calls of ABI 1.3 that make, name, connect and shut down
+// a socket step by step (socket_messages.cpp and socket_options.cpp have the rest).
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <climits>
 
 #include "guest_memory.h"
 #include "host_calls.h"
@@ -59,7 +62,59 @@ bsc_status set_nonblocking(int fd) {
     return check(flags < 0 ? flags : ::fcntl(fd, F_SETFL, flags | O_NONBLOCK));
 }
 
+int host_type(uint32_t type) {
+    switch (type) {
+    case BSC_SOCKET_STREAM:
+        return SOCK_STREAM;
+    case BSC_SOCKET_DATAGRAM:
+        return SOCK_DGRAM;
+    case BSC_SOCKET_SEQPACKET:
+        return SOCK_SEQPACKET;
+    default:
+        return -1;
+    }
+}
+
+// The URI a socket's handle reports: its scheme, as a name for messages (object_query);
+// a socket made step by step cannot be opened again from it.
+std::string socket_scheme(int fd) {
+    int family = 0, type = 0;
+    socklen_t length = sizeof family;
+    ::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &length);
+    length = sizeof type;
+    ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length);
+    if (family == AF_UNIX)
+        return "unix:";
+    return type == SOCK_STREAM ? "tcp:" : "udp:";
+}
+
+// The host's `call` on a socket handle's descriptor with a guest address.
+template <class Call> bsc_status with_address(bsc_handle handle, const bsc_socket_address *guest,
+                                              Call call) {
+    auto socket = find_socket(handle);
+    if (!socket)
+        return BSC_E_BAD_HANDLE;
+    bsc_socket_address address;
+    if (read_guest(guest, address) != BSC_OK)
+        return BSC_E_FAULT;
+    sockaddr_storage host{};
+    socklen_t length = 0;
+    if (bsc_status s = host_address(address, host, length))
+        return s;
+    return check(call(socket->fd, reinterpret_cast<const sockaddr *>(&host), length));
+}
+
 } // namespace
+
+std::shared_ptr<Object> find_socket(bsc_handle handle) {
+    auto stream = find_stream(handle);
+    return stream && stream->type == BSC_TYPE_SOCKET ? stream : nullptr;
+}
+
+std::shared_ptr<Object> make_socket_stream(UniqueFd fd, uint32_t options) {
+    std::string uri = socket_scheme(fd.get());
+    return make_stream(std::move(fd), std::move(uri), BSC_ACCESS_RDWR, options);
+}
 
 bsc_status open_socket(const StreamUri &uri, uint32_t access, uint32_t options,
                        std::shared_ptr<Object> &out) {
@@ -151,4 +206,78 @@ extern "C" bsc_status host_stream_accept(bsc_handle server, uint32_t options, bs
     return publish(
         make_stream(std::move(fd), socket_uri(scheme, peer, length), BSC_ACCESS_RDWR, options),
         client);
+}
+
+// ---- Sockets made step by step (since 1.3) ----------------------------------------------
+
+extern "C" bsc_status host_socket_create(uint32_t domain, uint32_t type, uint32_t options,
+                                         bsc_handle *handle) {
+    int family = host_domain(domain), host = host_type(type);
+    if (family < 0 || host < 0 || (options & ~uint32_t{BSC_OPTION_NONBLOCK}))
+        return BSC_E_INVALID;
+    if (bsc_status s = probe_out(handle))
+        return s;
+    int flags = SOCK_CLOEXEC | (options & BSC_OPTION_NONBLOCK ? SOCK_NONBLOCK : 0);
+    UniqueFd fd(::socket(family, host | flags, 0));
+    if (!fd)
+        return errno_status();
+    return publish(make_socket_stream(std::move(fd), options), handle);
+}
+
+extern "C" bsc_status host_socket_create_pair(uint32_t domain, uint32_t type, uint32_t options,
+                                              bsc_handle *ends) {
+    int family = host_domain(domain), host = host_type(type);
+    if (family < 0 || host < 0 || (options & ~uint32_t{BSC_OPTION_NONBLOCK}))
+        return BSC_E_INVALID;
+    if (bsc_status s = probe_out(ends, 2))
+        return s;
+    int flags = SOCK_CLOEXEC | (options & BSC_OPTION_NONBLOCK ? SOCK_NONBLOCK : 0);
+    int fds[2];
+    if (::socketpair(family, host | flags, 0, fds) != 0)
+        return errno_status();
+    std::shared_ptr<Object> pair[2];
+    for (int i = 0; i < 2; i++)
+        pair[i] = make_socket_stream(UniqueFd(fds[i]), options);
+    return publish(pair, ends);
+}
+
+extern "C" bsc_status host_socket_bind(bsc_handle handle, const bsc_socket_address *address) {
+    return with_address(handle, address, ::bind);
+}
+
+extern "C" bsc_status host_socket_connect(bsc_handle handle, const bsc_socket_address *address) {
+    return with_address(handle, address, ::connect);
+}
+
+extern "C" bsc_status host_socket_listen(bsc_handle handle, uint32_t backlog) {
+    auto socket = find_socket(handle);
+    if (!socket)
+        return BSC_E_BAD_HANDLE;
+    return check(::listen(socket->fd, backlog > INT_MAX ? INT_MAX : static_cast<int>(backlog)));
+}
+
+extern "C" bsc_status host_socket_address_query(bsc_handle handle, uint32_t which,
+                                                bsc_socket_address *address) {
+    auto socket = find_socket(handle);
+    if (!socket)
+        return BSC_E_BAD_HANDLE;
+    if (which != BSC_ADDRESS_LOCAL && which != BSC_ADDRESS_PEER)
+        return BSC_E_INVALID;
+    sockaddr_storage host{};
+    socklen_t length = sizeof host;
+    auto *name = reinterpret_cast<sockaddr *>(&host);
+    if ((which == BSC_ADDRESS_LOCAL ? ::getsockname(socket->fd, name, &length)
+                                    : ::getpeername(socket->fd, name, &length)) != 0)
+        return errno_status();
+    return write_guest(address, abi_address(host, length));
+}
+
+extern "C" bsc_status host_socket_shutdown(bsc_handle handle, uint32_t how) {
+    auto socket = find_socket(handle);
+    if (!socket)
+        return BSC_E_BAD_HANDLE;
+    constexpr int kHow[] = {-1, SHUT_RD, SHUT_WR, SHUT_RDWR};
+    if (how == 0 || how > 3)
+        return BSC_E_INVALID;
+    return check(::shutdown(socket->fd, kHow[how]));
 }

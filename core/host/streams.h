@@ -22,6 +22,20 @@ std::shared_ptr<Object> make_stream(UniqueFd fd, std::string uri, uint32_t acces
 bsc_status open_socket(const StreamUri &uri, uint32_t access, uint32_t options,
                        std::shared_ptr<Object> &out);
 
+// sockets.cpp: the socket behind a stream handle, else null.
+std::shared_ptr<Object> find_socket(bsc_handle handle);
+// A received or accepted host socket as a stream object.
+std::shared_ptr<Object> make_socket_stream(UniqueFd fd, uint32_t options);
+
+// socket_addresses.cpp: an ABI socket address as the host's (INVALID for a bad domain or
+// length), and a host address as the ABI's (domain 0 when the host gave none).
+bsc_status host_address(const bsc_socket_address &in, sockaddr_storage &out,
+                        socklen_t &length);
+bsc_socket_address abi_address(const sockaddr_storage &in, socklen_t length);
+// The host's AF_* for a BSC_SOCKET_* domain, and back; -1 / 0 for none.
+int host_domain(uint32_t domain);
+uint32_t abi_domain(int family);
+
 // attributes.cpp: the BSC_TYPE_* of a file mode, and of an open descriptor (TTY for a
 // terminal).
 uint32_t type_from_mode(mode_t mode);

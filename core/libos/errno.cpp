@@ -42,6 +42,15 @@ int errno_for(bsc_status status) {
     case BSC_E_TEXT_BUSY: return ETXTBSY;
     case BSC_E_NOT_TTY: return ENOTTY;
     case BSC_E_NO_ATTRIBUTE: return ENODATA;
+    case BSC_E_IN_PROGRESS: return EINPROGRESS;
+    case BSC_E_ALREADY: return EALREADY;
+    case BSC_E_IS_CONNECTED: return EISCONN;
+    case BSC_E_ADDR_NOT_AVAILABLE: return EADDRNOTAVAIL;
+    case BSC_E_DESTINATION_REQUIRED: return EDESTADDRREQ;
+    case BSC_E_MESSAGE_TOO_BIG: return EMSGSIZE;
+    case BSC_E_NET_UNREACHABLE: return ENETUNREACH;
+    case BSC_E_HOST_UNREACHABLE: return EHOSTUNREACH;
+    case BSC_E_CONN_ABORTED: return ECONNABORTED;
     default: return EIO;
     }
 }

@@ -132,6 +132,53 @@ bsc_status stream_accept(bsc_handle server, uint32_t options, bsc_handle *client
                             : status;
 }
 
+// Sockets made step by step cannot be opened again from a URI: an image refuses them.
+bsc_status socket_create(uint32_t domain, uint32_t type, uint32_t options, bsc_handle *handle) {
+    bsc_status status = below().socket_create(domain, type, options, handle);
+    return status == BSC_OK ? publish_at(handle, {.kind = HandleKind::other, .uri = "socket:",
+                                                  .options = options})
+                            : status;
+}
+
+bsc_status socket_create_pair(uint32_t domain, uint32_t type, uint32_t options,
+                              bsc_handle *ends) {
+    bsc_status status = below().socket_create_pair(domain, type, options, ends);
+    for (int end = 0; end < 2 && status == BSC_OK; end++)
+        status = publish_at(&ends[end], {.kind = HandleKind::other, .uri = "socket:",
+                                         .options = options});
+    return status;
+}
+
+// The handles a message passes are translated below; those it brings are published.
+bsc_status socket_send(bsc_handle handle, bsc_socket_message *message, uint32_t flags) {
+    bsc_socket_message local;
+    if (read_guest(message, local) != BSC_OK)
+        return BSC_E_FAULT;
+    std::vector<bsc_handle> passed(local.handle_count);
+    if (local.handle_count &&
+        copy_from_guest(passed.data(), reinterpret_cast<const void *>(local.handles),
+                        passed.size() * sizeof(bsc_handle)) != BSC_OK)
+        return BSC_E_FAULT;
+    for (auto &number : passed)
+        number = real(number);
+    local.handles = reinterpret_cast<uint64_t>(passed.data());
+    bsc_status status = below().socket_send(real(handle), &local, flags);
+    if (status == BSC_OK)
+        status = write_guest(&message->done, local.done);
+    return status;
+}
+
+bsc_status socket_receive(bsc_handle handle, bsc_socket_message *message, uint32_t flags) {
+    bsc_status status = below().socket_receive(real(handle), message, flags);
+    bsc_socket_message local;
+    if (status != BSC_OK || read_guest(message, local) != BSC_OK)
+        return status;
+    auto *handles = reinterpret_cast<bsc_handle *>(local.handles);
+    for (uint32_t i = 0; i < local.handle_count && status == BSC_OK; i++)
+        status = publish_at(&handles[i], {.kind = HandleKind::other, .uri = "received:"});
+    return status;
+}
+
 bsc_status event_create(uint32_t flags, bsc_handle *event) {
     bsc_status status = below().event_create(flags, event);
     return status == BSC_OK ? publish_at(event, {.kind = HandleKind::event, .event_flags = flags})
@@ -259,6 +306,17 @@ void interpose(const bsc_extension_context &context) {
     above.stream_open = stream_open;
     above.stream_open_pair = stream_open_pair;
     above.stream_accept = stream_accept;
+    above.socket_create = socket_create;
+    above.socket_create_pair = socket_create_pair;
+    above.socket_bind = FIRST_HANDLE(socket_bind);
+    above.socket_listen = FIRST_HANDLE(socket_listen);
+    above.socket_connect = FIRST_HANDLE(socket_connect);
+    above.socket_address_query = FIRST_HANDLE(socket_address_query);
+    above.socket_shutdown = FIRST_HANDLE(socket_shutdown);
+    above.socket_send = socket_send;
+    above.socket_receive = socket_receive;
+    above.socket_option_get = FIRST_HANDLE(socket_option_get);
+    above.socket_option_set = FIRST_HANDLE(socket_option_set);
     above.stream_read = FIRST_HANDLE(stream_read);
     above.stream_write = FIRST_HANDLE(stream_write);
     above.stream_seek = FIRST_HANDLE(stream_seek);

@@ -40,7 +40,7 @@ struct StyleRule {
 constexpr StyleRule kStyles[] = {
     {"addr", Style::hex},     {"base", Style::hex},        {"argument", Style::hex},
     {"prot", Style::hex},     {"flags", Style::hex},       {"options", Style::hex},
-    {"which", Style::hex},    {"mode", Style::octal},      {"offset", Style::offset},
+    {"which", Style::hex},    {"how", Style::hex},    {"mode", Style::octal},      {"offset", Style::offset},
     {"timeout_ns", Style::timeout},
 };
 
@@ -64,6 +64,7 @@ constexpr ParamRule kRules[] = {
     {"vm_alloc", "addr", [](ParamInfo &p, auto &) { p.in_out = true; }},
     {"stream_map", "addr", [](ParamInfo &p, auto &) { p.in_out = true; }},
     {"stream_open_pair", "ends", [](ParamInfo &p, auto &) { p.count = 2; }},
+    {"socket_create_pair", "ends", [](ParamInfo &p, auto &) { p.count = 2; }},
     {"debug_print", "text",
      [](ParamInfo &p, auto &all) { p.length_param = index_of(all, "length"); }},
     // A guest array of `capacity` group ids, or null: shown as the count only.
