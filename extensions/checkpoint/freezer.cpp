@@ -41,11 +41,13 @@ bool Freezer::freeze(const std::function<void(bsc_handle)> &interrupt,
     {
         std::lock_guard lock(mutex_);
         frozen_ = true;
+        freeze_count_++;
         for (auto &[tcb, thread] : threads_) {
             thread.parked = false;
             handles.push_back(thread.handle);
         }
     }
+    changed_.notify_all(); // a thread still in park() from the last freeze parks again
     for (bsc_handle handle : handles)
         interrupt(handle);
     std::unique_lock lock(mutex_);
@@ -79,9 +81,19 @@ void Freezer::park(std::unique_lock<std::mutex> &lock, uint64_t tcb, ParkPoint p
         return;
     it->second.park = point;
     it->second.record = record;
-    it->second.parked = true;
-    changed_.notify_all();
-    changed_.wait(lock, [this] { return !frozen_; });
+    for (;;) {
+        it->second.parked = true;
+        changed_.notify_all();
+        uint64_t freeze = freeze_count_;
+        changed_.wait(lock, [&] { return !frozen_ || freeze_count_ != freeze; });
+        if (!frozen_)
+            return;
+        // Thawed and frozen again before this thread woke: it has not moved, so it is
+        // parked for the new freeze as it stands (freeze() cleared `parked`).
+        it = threads_.find(tcb);
+        if (it == threads_.end())
+            return;
+    }
 }
 
 void Freezer::park_in_exception(uint64_t tcb, uint64_t record) {

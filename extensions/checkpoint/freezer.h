@@ -68,6 +68,9 @@ private:
     std::condition_variable changed_;
     std::map<uint64_t, GuestThread> threads_; // by TCB
     bool frozen_ = false;
+    // Counts the freezes: a thread still parked from one freeze when the next begins (it
+    // had not yet woken from the thaw) parks again for the new one where it stands.
+    uint64_t freeze_count_ = 0;
 };
 
 } // namespace bsc::checkpoint

@@ -121,6 +121,27 @@ TEST_CASE("freezer: every thread parks, and runs on after the thaw", "[checkpoin
     CHECK(resumed == 2);
 }
 
+TEST_CASE("freezer: a thread still parked when the next freeze begins is parked for it",
+          "[checkpoint]") {
+    // A capture that lets the guest run on thaws it; the next capture may freeze again
+    // before the parked thread has woken. It must count as parked where it stands (it once
+    // waited in park() for a thaw while the freeze waited for it to park: 10 s, then fail).
+    Freezer freezer;
+    freezer.add({.handle = 1, .tcb = 0x1000});
+    std::atomic<bool> stop{false};
+    std::thread guest([&] { // parks at every boundary while a freeze is on
+        while (!stop)
+            freezer.park_in_exception(0x1000, 0x1080);
+    });
+    for (int round = 0; round < 200; round++) {
+        REQUIRE(freezer.freeze([](bsc_handle) {}, std::chrono::seconds(5)));
+        CHECK(freezer.threads().front().record == 0x1080);
+        freezer.thaw();
+    }
+    stop = true;
+    guest.join();
+}
+
 TEST_CASE("freezer: a thread that does not stop fails the freeze, which thaws", "[checkpoint]") {
     Freezer freezer;
     freezer.add({.handle = 1, .tcb = 0x1000});
