@@ -29,7 +29,7 @@ TEST(process_ids) {
     CHECK_EQ(getpgid(0), getpgrp());
     CHECK_EQ(getpgid(getpid()), getpgrp());
     CHECK_EQ(getsid(getpid()), getsid(0));
-    CHECK(getsid(0) > 0);
+    CHECK(getsid(0) >= 0); // 0 where the caller is in the kernel's own session (CI's runners)
     CHECK_ERR(getpgid(0x3ffffff0), ESRCH);
     CHECK_ERR(getsid(0x3ffffff0), ESRCH);
 }
