@@ -209,7 +209,8 @@ void put_stat(Text &text) {
                mapped_bytes());
     SignalSets signals = signal_sets();
     text.print("18446744073709551615 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 0 ",
-               signals.pending, signals.blocked, signals.ignored, signals.caught);
+               signals.pending | signals.shared_pending, signals.blocked, signals.ignored,
+               signals.caught);
     text.print("%lu %lu %lu %lu 0\n", arguments_start, environment_start, environment_start,
                strings_end);
 }
@@ -248,7 +249,7 @@ void put_status(Text &text) {
     put_kilobytes(text, "VmSize", size);
     text.print("Threads:\t1\n");
     put_mask(text, "SigPnd", signals.pending);
-    put_mask(text, "ShdPnd", signals.pending);
+    put_mask(text, "ShdPnd", signals.shared_pending);
     put_mask(text, "SigBlk", signals.blocked);
     put_mask(text, "SigIgn", signals.ignored);
     put_mask(text, "SigCgt", signals.caught);

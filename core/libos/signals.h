@@ -34,6 +34,8 @@ inline constexpr int32_t kSiUser = 0, kSiKernel = 128, kSiTkill = -6; // si_code
 // SA_RESTART or no handler ran, and fails with EINTR otherwise (signal(7)). Calls Linux
 // never restarts (poll, select, nanosleep, pause ...) return -EINTR themselves.
 inline constexpr int64_t kRestartSyscall = 512;
+// The same restarted after any handler (the kernel's ERESTARTNOINTR): futex PI locks.
+inline constexpr int64_t kRestartNoInterrupt = 513;
 // deliver_pending_signals's `syscall` when no system call is ending.
 inline constexpr int64_t kNoSyscall = -1;
 
@@ -46,14 +48,20 @@ void deliver_exception(bsc_exception &exception);
 // `context`), or takes its default action; settles a call that returned kRestartSyscall.
 void deliver_pending_signals(bsc_cpu_context &context, int64_t syscall);
 
-// Makes `sig` pending for the process with si_code `code` (delivered at the program's
-// next ABI boundary); -EINVAL for a bad number. An ignored signal is dropped, as Linux
-// drops it, unless it is blocked.
+// Makes `sig` pending for the process with si_code `code`, to be run by a thread that does
+// not block it (interrupted at once if it is not the caller); -EINVAL for a bad number. An
+// ignored signal is dropped, as Linux drops it, unless it is blocked.
 int64_t raise_signal(uint64_t sig, int32_t code);
+// The same for the program's thread `tid` alone (tkill, tgkill); -ESRCH if there is none.
+int64_t raise_thread_signal(int64_t tid, uint64_t sig, int32_t code);
 
 // Takes the pending signal of `mask` that Linux would take first, blocked or not, from the
 // pending set (signalfd's read): its info, or false if none of `mask` is pending.
 bool take_pending_signal(uint64_t mask, SignalInfo &info);
+
+// The calling thread's event (auto-reset) that every new pending signal sets, so that a
+// wait on pending signals the thread blocks (a signalfd's) can end: it waits on this too.
+bsc_handle signal_wakeup();
 
 // Whether a signal is pending and not blocked: a blocking call returns early for it.
 bool signal_pending();
@@ -62,10 +70,11 @@ bool signal_pending();
 // until the call ends; a handler that interrupts the call returns to the old mask.
 void block_for_wait(uint64_t mask);
 
-// The signal state /proc/PID/status and stat show: pending, blocked, ignored and caught
-// (a handler is installed), one bit per signal (bit 0 is signal 1).
+// The calling thread's signal state as /proc/PID/status and stat show it: pending for the
+// thread and for the process, blocked, ignored and caught (a handler is installed), one
+// bit per signal (bit 0 is signal 1).
 struct SignalSets {
-    uint64_t pending, blocked, ignored, caught;
+    uint64_t pending, shared_pending, blocked, ignored, caught;
 };
 SignalSets signal_sets();
 

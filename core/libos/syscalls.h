@@ -50,10 +50,12 @@ void handle_syscall(bsc_cpu_context &context);
     /* sys/memory.cpp */                                                                \
     X(mmap) X(munmap) X(mprotect) X(mremap) X(brk) X(madvise) X(msync)                  \
     /* sys/process.cpp */                                                               \
-    X(exit) X(exit_group) X(getpid) X(getppid) X(gettid) X(getpgrp) X(getpgid)          \
-    X(getsid) X(setpgid) X(uname) X(prlimit64) X(getrlimit) X(setrlimit) X(sysinfo)     \
-    X(getrusage) X(arch_prctl) X(prctl) X(set_tid_address) X(set_robust_list) X(rseq)   \
-    X(getcpu) X(getrandom)                                                              \
+    X(getpid) X(getppid) X(getpgrp) X(getpgid) X(getsid) X(setpgid) X(uname)           \
+    X(prlimit64) X(getrlimit) X(setrlimit) X(sysinfo) X(getrusage) X(arch_prctl)        \
+    X(prctl) X(rseq) X(getcpu) X(getrandom)                                             \
+    /* sys/threads.cpp */                                                               \
+    X(clone) X(clone3) X(exit) X(exit_group) X(gettid) X(set_tid_address)               \
+    X(set_robust_list) X(get_robust_list)                                               \
     /* sys/credentials.cpp */                                                           \
     X(getuid) X(geteuid) X(getgid) X(getegid) X(getresuid) X(getresgid) X(getgroups)    \
     X(setgroups) X(setuid) X(setgid) X(setreuid) X(setregid) X(setresuid)               \

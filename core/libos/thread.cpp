@@ -1,16 +1,40 @@
 // SPDX-License-Identifier: MIT
-// Per-thread LibOS state and exception stacks.
+// Per-thread LibOS state, exception stacks, the list of the program's threads, and how
+// threads start and end.
 #include "thread.h"
 
+#include <asm-generic/errno.h>
 #include <stddef.h>
 
+#include "futex.h"
 #include "heap.h"
+#include "spinlock.h"
+#include "user_memory.h"
 
 namespace libos {
+
+namespace thread_list {
+Thread *threads[kMaxThreads];
+uint32_t count;
+namespace {
+Spinlock list_lock;
+} // namespace
+void lock() { list_lock.lock(); }
+void unlock() { list_lock.unlock(); }
+} // namespace thread_list
+
 namespace {
 
 constexpr uint64_t kExceptionStackSize = 256 * 1024;
-constexpr uint32_t kFirstTid = 1; // the virtual pid and tid of the initial thread
+
+uint32_t next_tid = kPid + 1; // Linux numbers threads from the pid space: kPid, then on
+int32_t leader_exit_code;     // the initial thread's exit code, once it has exited
+
+// Threads that called exit, to be freed once the host has let go of them (their handle
+// becomes ready then).
+Thread *exited[thread_list::kMaxThreads];
+uint32_t exited_count;
+Spinlock exited_lock;
 
 bsc_tcb &tcb() {
     uint64_t self;
@@ -18,18 +42,101 @@ bsc_tcb &tcb() {
     return *reinterpret_cast<bsc_tcb *>(self);
 }
 
-void set_up(Thread &thread) {
-    thread.exception_stack = reinterpret_cast<uint64_t>(allocate(kExceptionStackSize));
-    tcb().exception_stack_top = thread.exception_stack + kExceptionStackSize;
+uint64_t exception_stack_top(const Thread &thread) {
+    return thread.exception_stack + kExceptionStackSize;
+}
+
+// Makes `thread` the calling thread's: the block %gs leads to, and where its exceptions run.
+void adopt(Thread &thread) {
+    tcb().exception_stack_top = exception_stack_top(thread);
     tcb().guest[0] = reinterpret_cast<uint64_t>(&thread);
+}
+
+Thread *new_thread() {
+    Thread *thread = create<Thread>();
+    thread->handle = BSC_NO_HANDLE;
+    thread->signal_event = BSC_NO_HANDLE;
+    thread->exception_stack = reinterpret_cast<uint64_t>(allocate(kExceptionStackSize));
+    return thread;
+}
+
+uint64_t xstate_block_size(uint32_t size) { return size + 64; }
+
+void free_thread(Thread *thread) {
+    if (thread->handle != BSC_NO_HANDLE)
+        abi().object_close(thread->handle);
+    if (thread->signal_event != BSC_NO_HANDLE)
+        abi().object_close(thread->signal_event);
+    if (thread->start_xstate)
+        release(thread->start_xstate, xstate_block_size(thread->start.xstate_size));
+    release(reinterpret_cast<void *>(thread->exception_stack), kExceptionStackSize);
+    destroy(thread);
+}
+
+bool host_is_done_with(const Thread &thread) {
+    bsc_wait_item item{thread.handle, BSC_WAIT_READ, 0};
+    uint32_t ready = 0;
+    bsc_status status = abi().objects_wait_any(&item, 1, 0, &ready);
+    return status != BSC_OK || ready; // a handle the host no longer knows: gone too
+}
+
+// Frees the exited threads the host has finished with.
+void free_exited_threads() {
+    SpinGuard guard(exited_lock);
+    for (uint32_t i = 0; i < exited_count;) {
+        if (!host_is_done_with(*exited[i])) {
+            i++;
+            continue;
+        }
+        free_thread(exited[i]);
+        exited[i] = exited[--exited_count];
+    }
+}
+
+void remember_exited(Thread *thread) {
+    for (;;) {
+        {
+            SpinGuard guard(exited_lock);
+            if (exited_count < thread_list::kMaxThreads) {
+                exited[exited_count++] = thread;
+                return;
+            }
+        }
+        free_exited_threads(); // full of threads the host is about to let go of
+        abi().thread_yield();
+    }
+}
+
+// Takes `thread` out of the list; how many program threads are left.
+uint32_t unlist(Thread *thread) {
+    thread_list::lock();
+    uint32_t i = 0;
+    while (i < thread_list::count && thread_list::threads[i] != thread)
+        i++;
+    for (; i + 1 < thread_list::count; i++)
+        thread_list::threads[i] = thread_list::threads[i + 1];
+    uint32_t left = --thread_list::count;
+    if (thread->tid == kPid)
+        leader_exit_code = thread->exit_code;
+    thread_list::unlock();
+    return left;
+}
+
+bsc_handle create_host_thread(Thread *thread) {
+    bsc_thread_start request{exception_stack_top(*thread), reinterpret_cast<uint64_t>(&thread->tcb),
+                             reinterpret_cast<uint64_t>(thread), 0};
+    return abi().thread_create(&request, &thread->handle) == BSC_OK ? thread->handle
+                                                                    : BSC_NO_HANDLE;
 }
 
 } // namespace
 
 void initialise_main_thread() {
-    Thread *thread = create<Thread>();
-    thread->tid = kFirstTid;
-    set_up(*thread);
+    Thread *thread = new_thread();
+    thread->tid = kPid;
+    thread->handle = start_info().thread;
+    adopt(*thread);
+    thread_list::threads[thread_list::count++] = thread;
 }
 
 Thread &current_thread() { return *reinterpret_cast<Thread *>(tcb().guest[0]); }
@@ -38,34 +145,76 @@ bool on_exception_stack(const Thread &thread, uint64_t sp) {
     return sp - thread.exception_stack <= kExceptionStackSize;
 }
 
-namespace {
+uint32_t thread_count() {
+    thread_list::lock();
+    uint32_t n = thread_list::count;
+    thread_list::unlock();
+    return n;
+}
 
-constexpr uint64_t kInternalStackSize = 64 * 1024;
-
-// What a LibOS thread is started with: its TCB, then the function it runs.
-struct InternalStart {
-    bsc_tcb tcb;
-    void (*fn)();
-};
-
-} // namespace
+bool is_thread_of_process(int64_t id) {
+    return id == kPid || with_thread(id, [](Thread &) {});
+}
 
 bsc_handle start_internal_thread(void (*fn)()) {
-    auto *start = create<InternalStart>(); // heap blocks of this size are 512-byte aligned
-    start->fn = fn;
-    auto stack = reinterpret_cast<uint64_t>(allocate(kInternalStackSize));
-    bsc_thread_start request{stack + kInternalStackSize, reinterpret_cast<uint64_t>(&start->tcb),
-                             reinterpret_cast<uint64_t>(start), 0};
-    bsc_handle handle = BSC_NO_HANDLE;
-    if (abi().thread_create(&request, &handle) != BSC_OK)
+    Thread *thread = new_thread();
+    thread->internal = fn;
+    if (create_host_thread(thread) == BSC_NO_HANDLE)
         panic("cannot start a LibOS thread");
-    return handle;
+    return thread->handle;
+}
+
+Thread *new_program_thread() {
+    free_exited_threads();
+    Thread *thread = new_thread();
+    Thread &parent = current_thread();
+    thread->signals.blocked = parent.signals.blocked;
+    memcpy(thread->name, parent.name, sizeof thread->name);
+    thread_list::lock();
+    bool room = thread_list::count < thread_list::kMaxThreads;
+    if (room) {
+        thread->tid = next_tid++;
+        thread_list::threads[thread_list::count++] = thread;
+    }
+    thread_list::unlock();
+    if (room)
+        return thread;
+    free_thread(thread);
+    return nullptr;
+}
+
+int64_t start_program_thread(Thread *thread) {
+    if (create_host_thread(thread) != BSC_NO_HANDLE)
+        return 0;
+    unlist(thread);
+    free_thread(thread);
+    return -EAGAIN; // what clone answers when the kernel cannot make the thread
 }
 
 void start_thread(uint64_t argument) {
-    Thread *thread = create<Thread>();
-    set_up(*thread);
-    reinterpret_cast<InternalStart *>(argument)->fn();
+    auto *thread = reinterpret_cast<Thread *>(argument);
+    adopt(*thread);
+    if (thread->internal) {
+        thread->internal();
+        abi().thread_exit();
+        panic("thread_exit returned");
+    }
+    if (thread->child_set_tid)
+        put_user(thread->child_set_tid, thread->tid); // a bad address is ignored, as by Linux
+    abi().thread_context_restore(&thread->start);
+    panic("cannot start a program thread");
+}
+
+void exit_thread(int32_t code) {
+    Thread &thread = current_thread();
+    thread.exit_code = code;
+    release_robust_futexes(thread);
+    if (thread.clear_child_tid && put_user(thread.clear_child_tid, uint32_t{0}))
+        futex_wake(thread.clear_child_tid, 1); // pthread_join's wait
+    if (unlist(&thread) == 0)
+        abi().process_exit(leader_exit_code);
+    if (thread.tid != kPid) // the initial thread's block stays: the host started it
+        remember_exited(&thread);
     abi().thread_exit();
     panic("thread_exit returned");
 }

@@ -4,9 +4,9 @@
  * (signals.cpp), like the kernel's exception tables. */
     .text
     .globl user_copy_begin, user_copy_end, user_copy_fixup, user_copy, user_string
-    .globl user_cmpxchg32
+    .globl user_cmpxchg32, user_load32
     .hidden user_copy_begin, user_copy_end, user_copy_fixup, user_copy, user_string
-    .hidden user_cmpxchg32
+    .hidden user_cmpxchg32, user_load32
 
 user_copy_begin:
 /* uint64_t user_copy(void *dst, const void *src, uint64_t size): bytes left uncopied. */
@@ -38,10 +38,16 @@ user_cmpxchg32:
     mov %esi, %eax
     lock cmpxchg %edx, (%rdi)
     ret
+
+/* int64_t user_load32(const uint32_t *word): the word, read in one access (a futex word
+ * another thread changes at the same time), or -1 on a fault. */
+user_load32:
+    mov (%rdi), %eax
+    ret
 user_copy_end:
 
-/* A fault in user_copy leaves the remaining count in %rcx; in user_string and
- * user_cmpxchg32 -1 is the answer. Both come here with %rax set by the handler. */
+/* A fault in user_copy leaves the remaining count in %rcx; in user_string,
+ * user_cmpxchg32 and user_load32 -1 is the answer. Both come here with %rax set by the handler. */
 user_copy_fixup:
     ret
     .section .note.GNU-stack, "", @progbits

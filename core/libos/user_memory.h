@@ -10,6 +10,7 @@ extern "C" {
 uint64_t user_copy(void *dst, const void *src, uint64_t size);
 int64_t user_string(char *dst, const char *src, uint64_t capacity);
 int64_t user_cmpxchg32(uint32_t *word, uint32_t expected, uint32_t desired);
+int64_t user_load32(const uint32_t *word);
 extern const char user_copy_begin[], user_copy_end[], user_copy_fixup[];
 }
 
@@ -34,6 +35,13 @@ inline bool compare_exchange_user(uint64_t address, uint32_t expected, uint32_t 
                                   uint32_t &old) {
     int64_t found = user_cmpxchg32(reinterpret_cast<uint32_t *>(address), expected, desired);
     old = static_cast<uint32_t>(found);
+    return found >= 0;
+}
+
+// Reads the program's 32-bit word at `address` in one access (atomically): false on a fault.
+inline bool load_user(uint64_t address, uint32_t &value) {
+    int64_t found = user_load32(reinterpret_cast<const uint32_t *>(address));
+    value = static_cast<uint32_t>(found);
     return found >= 0;
 }
 

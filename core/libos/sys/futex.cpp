@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: MIT
-// futex: glibc's locks and condition variables over the ABI's address waits, and the
-// priority-inheritance operations on the lock word itself. The program has one thread
-// (threads come later): a PI lock word owned by any other thread id names a thread that
-// does not exist, and no one but a signal or a timeout ends a wait.
+// futex: wait queues of the LibOS's own, as the kernel keeps them. Each waiter is queued
+// under a bucket lock with its word's value checked, then sleeps on a word of its own
+// (sync_wait), so that a wake chooses exactly whom it wakes (bitsets, counts), a requeue
+// moves waiters to another word, and a priority-inheritance unlock hands the lock to its
+// first waiter. Priorities themselves are the host's: nothing is boosted. Keys are the
+// address in the process (one address space; a shared futex on a file mapped at two
+// addresses of it is two keys).
 #include <asm-generic/errno.h>
 #include <linux/futex.h>
 
+#include "futex.h"
 #include "signals.h"
+#include "spinlock.h"
 #include "syscalls.h"
 #include "thread.h"
 #include "timespec.h"
@@ -28,6 +33,103 @@ struct Futex {
     uint32_t value3;   // val3
     bool shared;       // no FUTEX_PRIVATE_FLAG
 };
+
+struct Bucket;
+
+// A thread in a futex wait, on its own exception stack for the length of the call.
+struct Waiter {
+    uint64_t address;
+    uint32_t bitset;
+    uint32_t tid;
+    uint32_t woken;          // 0 while queued; what the thread sleeps on
+    bool pi;                 // waits to be handed a PI lock (LOCK_PI, or requeued to one)
+    uint64_t requeue_target; // WAIT_REQUEUE_PI: the PI lock it waits to be moved to
+    Bucket *bucket;          // where it is queued (a requeue moves it)
+    Waiter *prev, *next;
+};
+
+struct Bucket {
+    Spinlock lock;
+    Waiter *head, *tail;
+};
+
+constexpr uint32_t kBuckets = 256;
+Bucket buckets[kBuckets];
+
+Bucket &bucket_of(uint64_t address) {
+    return buckets[((address >> 2) * 0x9e3779b97f4a7c15ull) >> 56];
+}
+
+// Both buckets locked, in a fixed order, and unlocked at the end of the scope.
+class BucketPair {
+public:
+    BucketPair(Bucket &a, Bucket &b) : first_(&a < &b ? a : b), second_(&a < &b ? b : a) {
+        first_.lock.lock();
+        if (&second_ != &first_)
+            second_.lock.lock();
+    }
+    ~BucketPair() {
+        if (&second_ != &first_)
+            second_.lock.unlock();
+        first_.lock.unlock();
+    }
+    BucketPair(const BucketPair &) = delete;
+    BucketPair &operator=(const BucketPair &) = delete;
+
+private:
+    Bucket &first_, &second_;
+};
+
+void enqueue(Bucket &b, Waiter &w) {
+    w.bucket = &b;
+    w.next = nullptr;
+    w.prev = b.tail;
+    (b.tail ? b.tail->next : b.head) = &w;
+    b.tail = &w;
+}
+
+void dequeue(Waiter &w) {
+    Bucket &b = *w.bucket;
+    (w.prev ? w.prev->next : b.head) = w.next;
+    (w.next ? w.next->prev : b.tail) = w.prev;
+}
+
+// Ends the wait of a queued waiter (its bucket locked): it returns 0.
+void wake_waiter(Waiter &w) {
+    dequeue(w);
+    __atomic_store_n(&w.woken, 1, __ATOMIC_RELEASE);
+    abi().sync_wake(&w.woken, 1, nullptr);
+}
+
+// Moves a queued waiter (both buckets locked) to the word at `address`.
+void move_waiter(Waiter &w, uint64_t address) {
+    dequeue(w);
+    w.address = address;
+    enqueue(bucket_of(address), w);
+}
+
+// The first waiter of `address` in its (locked) bucket after `from` (or from the start).
+Waiter *next_waiter(Bucket &b, uint64_t address, Waiter *from = nullptr) {
+    for (Waiter *w = from ? from->next : b.head; w; w = w->next)
+        if (w->address == address)
+            return w;
+    return nullptr;
+}
+
+// Takes a waiter whose wait ended without a wake out of its queue; false if a wake came
+// first. The bucket is the one it is in now, which a requeue may change meanwhile.
+bool unqueue(Waiter &w) {
+    for (;;) {
+        Bucket *b = __atomic_load_n(&w.bucket, __ATOMIC_ACQUIRE);
+        SpinGuard guard(b->lock);
+        if (__atomic_load_n(&w.bucket, __ATOMIC_ACQUIRE) != b)
+            continue;
+        if (__atomic_load_n(&w.woken, __ATOMIC_ACQUIRE))
+            return false;
+        dequeue(w);
+        return true;
+    }
+}
 
 bool has_timeout(uint32_t command) {
     return command == FUTEX_WAIT || command == FUTEX_LOCK_PI || command == FUTEX_LOCK_PI2 ||
@@ -57,6 +159,20 @@ int64_t time_left(const Futex &f) {
     return left > 0 ? left : 0;
 }
 
+// Sleeps until a wake dequeues `w` (0), its timeout passes (-ETIMEDOUT) or a signal comes
+// (`interrupted`).
+int64_t sleep(Waiter &w, const Futex &f, int64_t interrupted) {
+    while (!__atomic_load_n(&w.woken, __ATOMIC_ACQUIRE)) {
+        bsc_status status = abi().sync_wait(&w.woken, 0, time_left(f));
+        bool timed_out = status == BSC_E_TIMED_OUT;
+        if (!timed_out && !(status == BSC_E_INTERRUPTED && signal_pending()))
+            continue;
+        if (unqueue(w))
+            return timed_out ? -ETIMEDOUT : interrupted;
+    }
+    return 0;
+}
+
 int64_t check_aligned(uint64_t address) { return address % 4 ? -EINVAL : 0; }
 
 // Linux's futex key: an aligned address, and for a futex shared between processes (no
@@ -65,49 +181,172 @@ int64_t check_key(uint64_t address, bool shared) {
     if (int64_t error = check_aligned(address))
         return error;
     uint32_t word;
-    return shared && !get_user(address, word) ? -EFAULT : 0;
-}
-
-int64_t read_word(uint64_t address, uint32_t &value) {
-    if (int64_t error = check_aligned(address))
-        return error;
-    return get_user(address, value) ? 0 : -EFAULT;
+    return shared && !load_user(address, word) ? -EFAULT : 0;
 }
 
 int64_t wait(const Futex &f, uint32_t bitset) {
     if (!bitset)
         return -EINVAL;
-    uint32_t current;
-    if (int64_t error = read_word(f.address, current))
+    if (int64_t error = check_aligned(f.address))
         return error;
-    if (current != f.value)
-        return -EAGAIN;
-    auto *word = reinterpret_cast<const uint32_t *>(f.address);
+    Waiter w{f.address, bitset, static_cast<uint32_t>(current_tid()), 0, false, 0, nullptr,
+             nullptr, nullptr};
+    Bucket &b = bucket_of(f.address);
+    {
+        SpinGuard guard(b.lock);
+        uint32_t current;
+        if (!load_user(f.address, current))
+            return -EFAULT;
+        if (current != f.value)
+            return -EAGAIN;
+        enqueue(b, w);
+    }
+    // Linux restarts a wait without a timeout after an SA_RESTART handler.
+    return sleep(w, f, f.deadline < 0 ? -kRestartSyscall : -EINTR);
+}
+
+// Wakes up to `count` waiters of `address` (its bucket locked) whose bitset meets
+// `bitset`, as futex_wake counts them (a count of 0 or less still wakes one); EINVAL if
+// one waits for a PI lock.
+int64_t wake_locked(Bucket &b, uint64_t address, uint32_t count, uint32_t bitset) {
+    int64_t woken = 0;
+    for (Waiter *w = next_waiter(b, address), *next; w; w = next) {
+        next = next_waiter(b, address, w);
+        if (w->pi || w->requeue_target)
+            return -EINVAL;
+        if (!(w->bitset & bitset))
+            continue;
+        wake_waiter(*w);
+        if (++woken >= static_cast<int32_t>(count))
+            break;
+    }
+    return woken;
+}
+
+int64_t wake(uint64_t address, uint32_t count, uint32_t bitset, bool shared) {
+    if (!bitset)
+        return -EINVAL;
+    if (int64_t error = check_key(address, shared))
+        return error;
+    Bucket &b = bucket_of(address);
+    SpinGuard guard(b.lock);
+    return wake_locked(b, address, count, bitset);
+}
+
+// Whether a PI lock's owner is a thread that has not exited.
+bool lives(uint32_t tid) {
+    return with_thread(tid, [](Thread &) {});
+}
+
+// Sets FUTEX_WAITERS in a PI lock word held by another thread, as Linux marks it before
+// it sleeps; the word's value after, or -EFAULT.
+int64_t mark_waiters(uint64_t address, uint32_t current) {
     for (;;) {
-        bsc_status status = abi().sync_wait(word, f.value, time_left(f));
-        if (status == BSC_E_TIMED_OUT)
-            return -ETIMEDOUT;
-        if (status != BSC_E_INTERRUPTED)
-            return result_of(status);
-        if (signal_pending()) // Linux: restarted after an SA_RESTART handler unless timed
-            return f.deadline < 0 ? -kRestartSyscall : -EINTR;
+        uint32_t found;
+        if (!compare_exchange_user(address, current, current | FUTEX_WAITERS, found))
+            return -EFAULT;
+        if (found == current)
+            return current | FUTEX_WAITERS;
+        current = found;
     }
 }
 
-// Wakes up to `count` waiters of a word: the ABI's waits have no bitsets, so
-// FUTEX_WAKE_BITSET wakes any waiter (a waiter checks its word again).
-int64_t wake(uint64_t address, uint32_t count, bool shared) {
-    if (int64_t error = check_key(address, shared))
-        return error;
-    uint32_t woken = 0;
-    count = count > INT32_MAX ? INT32_MAX : count;
-    bsc_status status = abi().sync_wake(reinterpret_cast<const uint32_t *>(address), count, &woken);
-    return status == BSC_OK ? woken : result_of(status);
+// Hands the PI lock at `address` (its bucket locked) to its first waiter, if any: the word
+// becomes the waiter's tid with FUTEX_WAITERS (and FUTEX_OWNER_DIED if `owner_died`), and
+// the waiter returns owning it. False if no one waits, or -EFAULT-like failure to write.
+bool hand_over(Bucket &b, uint64_t address, uint32_t current, bool owner_died) {
+    Waiter *w = next_waiter(b, address);
+    while (w && !w->pi)
+        w = next_waiter(b, address, w);
+    if (!w)
+        return false;
+    uint32_t wanted = w->tid | FUTEX_WAITERS | (owner_died ? FUTEX_OWNER_DIED : 0);
+    for (;;) {
+        uint32_t found;
+        if (!compare_exchange_user(address, current, wanted, found))
+            return false;
+        if (found == current)
+            break;
+        current = found;
+    }
+    wake_waiter(*w);
+    return true;
 }
 
-// FUTEX_REQUEUE and FUTEX_CMP_REQUEUE: the ABI cannot move a waiter to another word, so
-// the waiters to requeue are woken instead (they find their word and wait again); the
-// count is the same.
+// Takes the PI lock at `address` for thread `tid` if it is free (its bucket locked),
+// keeping FUTEX_OWNER_DIED and setting FUTEX_WAITERS if `waiters`: 1 if taken, 0 if
+// another thread owns it (the word in `current`), or -errno.
+int64_t take_if_free(uint64_t address, uint32_t tid, bool waiters, uint32_t &current) {
+    if (!load_user(address, current))
+        return -EFAULT;
+    for (;;) {
+        uint32_t owner = current & FUTEX_TID_MASK;
+        if (owner == tid)
+            return -EDEADLK;
+        if (owner)
+            return 0;
+        uint32_t wanted = (current & FUTEX_OWNER_DIED) | tid | (waiters ? FUTEX_WAITERS : 0);
+        uint32_t found;
+        if (!compare_exchange_user(address, current, wanted, found))
+            return -EFAULT;
+        if (found == current)
+            return 1;
+        current = found;
+    }
+}
+
+// LOCK_PI, LOCK_PI2, TRYLOCK_PI: a free word becomes the caller's; a word owned by another
+// live thread gets FUTEX_WAITERS and the caller waits to be handed the lock (TRYLOCK_PI:
+// EAGAIN); an owner that does not exist is ESRCH.
+int64_t lock_pi(const Futex &f) {
+    if (int64_t error = check_aligned(f.address))
+        return error;
+    auto tid = static_cast<uint32_t>(current_tid());
+    Waiter w{f.address, FUTEX_BITSET_MATCH_ANY, tid, 0, true, 0, nullptr, nullptr, nullptr};
+    Bucket &b = bucket_of(f.address);
+    {
+        SpinGuard guard(b.lock);
+        uint32_t current;
+        bool queued = next_waiter(b, f.address) != nullptr;
+        int64_t taken = take_if_free(f.address, tid, queued, current);
+        if (taken != 0)
+            return taken < 0 ? taken : 0;
+        int64_t marked = mark_waiters(f.address, current);
+        if (marked < 0)
+            return marked;
+        if (!lives(current & FUTEX_TID_MASK))
+            return -ESRCH;
+        if (f.command == FUTEX_TRYLOCK_PI)
+            return -EAGAIN;
+        enqueue(b, w);
+    }
+    return sleep(w, f, -kRestartNoInterrupt); // Linux restarts it after any handler
+}
+
+// UNLOCK_PI: only the owner may unlock; the first waiter is handed the lock, else the word
+// becomes 0 (EAGAIN if it changed meanwhile: user space looks again).
+int64_t unlock_pi(const Futex &f) {
+    if (int64_t error = check_aligned(f.address))
+        return error;
+    Bucket &b = bucket_of(f.address);
+    SpinGuard guard(b.lock);
+    uint32_t current;
+    if (!load_user(f.address, current))
+        return -EFAULT;
+    if ((current & FUTEX_TID_MASK) != static_cast<uint32_t>(current_tid()))
+        return -EPERM;
+    if (hand_over(b, f.address, current, false))
+        return 0;
+    uint32_t found;
+    if (!compare_exchange_user(f.address, current, 0, found))
+        return -EFAULT;
+    return found == current ? 0 : -EAGAIN;
+}
+
+// FUTEX_REQUEUE, FUTEX_CMP_REQUEUE, FUTEX_CMP_REQUEUE_PI: wakes up to nr_wake waiters of
+// the first word and moves up to nr_requeue more to the second; how many it woke and
+// moved. With PI, the first waiter is given the PI lock at the second word if that is
+// free, and those moved wait to be handed that lock.
 int64_t requeue(const Futex &f, bool compare, bool pi) {
     auto nr_wake = static_cast<int32_t>(f.value), nr_requeue = static_cast<int32_t>(f.value2);
     if (nr_wake < 0 || nr_requeue < 0)
@@ -116,17 +355,69 @@ int64_t requeue(const Futex &f, bool compare, bool pi) {
         return -EINVAL;
     if (int64_t error = check_key(f.address, f.shared) ?: check_key(f.address2, f.shared))
         return error;
+    Bucket &b1 = bucket_of(f.address), &b2 = bucket_of(f.address2);
+    BucketPair locked(b1, b2);
     if (compare) {
         uint32_t current;
-        if (!get_user(f.address, current))
+        if (!load_user(f.address, current))
             return -EFAULT;
         if (current != f.value3)
             return -EAGAIN;
     }
-    if (pi) // no thread can be waiting to be requeued onto a PI lock
-        return 0;
-    return wake(f.address, static_cast<uint32_t>(nr_wake) + static_cast<uint32_t>(nr_requeue),
-                f.shared);
+    int64_t count = 0; // woken and moved, as the kernel's task_count
+    if (Waiter *top = pi ? next_waiter(b1, f.address) : nullptr) {
+        if (!top->requeue_target || top->requeue_target != f.address2)
+            return -EINVAL;
+        uint32_t current;
+        int64_t taken = take_if_free(f.address2, top->tid, true, current);
+        if (taken < 0)
+            return taken == -EDEADLK ? -EINVAL : taken;
+        if (taken) {
+            wake_waiter(*top);
+            count = 1;
+        } else if (int64_t marked = mark_waiters(f.address2, current); marked < 0) {
+            return marked;
+        } else if (!lives(current & FUTEX_TID_MASK)) {
+            return -ESRCH;
+        }
+    }
+    for (Waiter *w = next_waiter(b1, f.address), *next; w; w = next) {
+        next = next_waiter(b1, f.address, w);
+        if (count - nr_wake >= nr_requeue)
+            break;
+        if (w->pi || (w->requeue_target != 0) != pi || (pi && w->requeue_target != f.address2))
+            return -EINVAL;
+        if (++count <= nr_wake && !pi) {
+            wake_waiter(*w);
+            continue;
+        }
+        w->pi = pi;
+        w->requeue_target = 0;
+        move_waiter(*w, f.address2);
+    }
+    return count;
+}
+
+// WAIT_REQUEUE_PI: waits on the first word to be moved to the PI lock at the second
+// (CMP_REQUEUE_PI) and handed it; returns owning it.
+int64_t wait_requeue_pi(const Futex &f) {
+    if (f.address == f.address2)
+        return -EINVAL;
+    if (int64_t error = check_aligned(f.address) ?: check_aligned(f.address2))
+        return error;
+    Waiter w{f.address, FUTEX_BITSET_MATCH_ANY, static_cast<uint32_t>(current_tid()), 0, false,
+             f.address2, nullptr, nullptr, nullptr};
+    Bucket &b = bucket_of(f.address);
+    {
+        SpinGuard guard(b.lock);
+        uint32_t current;
+        if (!load_user(f.address, current))
+            return -EFAULT;
+        if (current != f.value)
+            return -EAGAIN;
+        enqueue(b, w);
+    }
+    return sleep(w, f, -kRestartNoInterrupt);
 }
 
 // FUTEX_WAKE_OP: changes the word at address2 as val3 encodes, wakes waiters of the
@@ -143,7 +434,7 @@ int64_t wake_op(const Futex &f) {
     if (op > FUTEX_OP_XOR)
         return -ENOSYS;
     uint32_t old, found;
-    if (!get_user(f.address2, old))
+    if (!load_user(f.address2, old))
         return -EFAULT;
     for (;;) {
         auto arg = static_cast<uint32_t>(oparg);
@@ -167,79 +458,85 @@ int64_t wake_op(const Futex &f) {
     case FUTEX_OP_CMP_GE: wake_second = o >= cmparg; break;
     default: return -ENOSYS; // after the change, as Linux
     }
-    int64_t woken = wake(f.address, f.value, false);
+    int64_t woken = wake(f.address, f.value, FUTEX_BITSET_MATCH_ANY, false);
     if (woken >= 0 && wake_second) {
-        int64_t more = wake(f.address2, f.value2, false);
+        int64_t more = wake(f.address2, f.value2, FUTEX_BITSET_MATCH_ANY, false);
         woken = more < 0 ? more : woken + more;
     }
     return woken;
 }
 
-// LOCK_PI, LOCK_PI2, TRYLOCK_PI: a free word (no owner tid) becomes the caller's tid,
-// keeping FUTEX_OWNER_DIED; the caller's own lock is EDEADLK. A word owned by another
-// tid gets FUTEX_WAITERS first, as Linux marks it before looking for its owner, who
-// does not exist: ESRCH.
-int64_t lock_pi(const Futex &f) {
-    auto tid = static_cast<uint32_t>(current_tid());
+// The kernel's handle_futex_death for the lock word at `address` of exiting thread `tid`.
+void handle_death(uint64_t address, uint32_t tid, bool pi, bool pending) {
+    if (address % 4)
+        return;
+    Bucket &b = bucket_of(address);
+    SpinGuard guard(b.lock);
     uint32_t current;
-    if (int64_t error = read_word(f.address, current))
-        return error;
+    if (!load_user(address, current))
+        return;
     for (;;) {
-        uint32_t owner = current & FUTEX_TID_MASK;
-        if (owner == tid)
-            return -EDEADLK;
-        uint32_t wanted = owner ? current | FUTEX_WAITERS : (current & FUTEX_OWNER_DIED) | tid;
-        uint32_t found;
-        if (!compare_exchange_user(f.address, current, wanted, found))
-            return -EFAULT;
-        if (found == current)
-            return owner ? -ESRCH : 0;
-        current = found;
+        // A lock released but not yet woken for (the pending operation): wake one waiter.
+        if (pending && !pi && current == 0) {
+            wake_locked(b, address, 1, FUTEX_BITSET_MATCH_ANY);
+            return;
+        }
+        if ((current & FUTEX_TID_MASK) != tid)
+            return;
+        if (pi && (current & FUTEX_WAITERS) && hand_over(b, address, current, true))
+            return;
+        uint32_t died = (current & FUTEX_WAITERS) | FUTEX_OWNER_DIED, found;
+        if (!compare_exchange_user(address, current, died, found))
+            return;
+        if (found != current) {
+            current = found;
+            continue;
+        }
+        if (!pi && (current & FUTEX_WAITERS))
+            wake_locked(b, address, 1, FUTEX_BITSET_MATCH_ANY);
+        return;
     }
 }
 
-// UNLOCK_PI: only the owner may unlock; with no waiter in the kernel the word becomes 0.
-int64_t unlock_pi(const Futex &f) {
-    uint32_t current;
-    if (!get_user(f.address, current))
-        return -EFAULT;
-    if ((current & FUTEX_TID_MASK) != static_cast<uint32_t>(current_tid()))
-        return -EPERM;
-    if (int64_t error = check_aligned(f.address))
-        return error;
-    uint32_t found;
-    if (!compare_exchange_user(f.address, current, 0, found))
-        return -EFAULT;
-    return found == current ? 0 : -EAGAIN;
-}
-
-// WAIT_REQUEUE_PI: waits on the first word for a requeue that no other thread can make,
-// so only the timeout (ETIMEDOUT) or a signal ends it. Linux restarts the call after any
-// handler (ERESTARTNOINTR); here it restarts after an SA_RESTART handler only and fails
-// with EINTR otherwise (signals.h has no such restart).
-int64_t wait_requeue_pi(const Futex &f) {
-    if (f.address == f.address2)
-        return -EINVAL;
-    if (int64_t error = check_aligned(f.address2))
-        return error;
-    uint32_t current;
-    if (int64_t error = read_word(f.address, current))
-        return error;
-    if (current != f.value)
-        return -EAGAIN;
-    int64_t deadline = f.deadline < 0 ? INT64_MAX : f.deadline;
-    for (;;) {
-        bsc_status status = abi().time_sleep_until(f.clock, deadline);
-        if (status == BSC_OK)
-            return -ETIMEDOUT;
-        if (status != BSC_E_INTERRUPTED)
-            return result_of(status);
-        if (signal_pending())
-            return -kRestartSyscall;
-    }
+// A robust list entry: the pointer with its low bit (a PI lock) taken off.
+bool fetch_entry(uint64_t at, uint64_t &entry, bool &pi) {
+    uint64_t raw;
+    if (!get_user(at, raw))
+        return false;
+    entry = raw & ~uint64_t{1};
+    pi = raw & 1;
+    return true;
 }
 
 } // namespace
+
+int64_t futex_wake(uint64_t address, uint32_t count) {
+    return wake(address, count, FUTEX_BITSET_MATCH_ANY, false);
+}
+
+void release_robust_futexes(Thread &thread) {
+    constexpr int kListLimit = 2048; // the kernel's ROBUST_LIST_LIMIT
+    uint64_t head = thread.robust_list;
+    uint64_t entry, pending;
+    int64_t offset;
+    bool pi, pending_pi;
+    if (!head || !fetch_entry(head, entry, pi) || !get_user(head + 8, offset) ||
+        !fetch_entry(head + 16, pending, pending_pi))
+        return;
+    for (int limit = kListLimit; entry != head && limit > 0; limit--) {
+        uint64_t next;
+        bool next_pi;
+        bool fetched = fetch_entry(entry, next, next_pi);
+        if (entry != pending)
+            handle_death(entry + offset, thread.tid, pi, false);
+        if (!fetched)
+            return;
+        entry = next;
+        pi = next_pi;
+    }
+    if (pending)
+        handle_death(pending + offset, thread.tid, pending_pi, true);
+}
 
 int64_t sys_futex(Syscall &c) {
     auto op = static_cast<uint32_t>(c.arg[1]);
@@ -255,8 +552,8 @@ int64_t sys_futex(Syscall &c) {
     switch (f.command) {
     case FUTEX_WAIT: return wait(f, FUTEX_BITSET_MATCH_ANY);
     case FUTEX_WAIT_BITSET: return wait(f, f.value3);
-    case FUTEX_WAKE: return wake(f.address, f.value, f.shared);
-    case FUTEX_WAKE_BITSET: return f.value3 ? wake(f.address, f.value, f.shared) : -EINVAL;
+    case FUTEX_WAKE: return wake(f.address, f.value, FUTEX_BITSET_MATCH_ANY, f.shared);
+    case FUTEX_WAKE_BITSET: return wake(f.address, f.value, f.value3, f.shared);
     case FUTEX_REQUEUE: return requeue(f, false, false);
     case FUTEX_CMP_REQUEUE: return requeue(f, true, false);
     case FUTEX_CMP_REQUEUE_PI: return requeue(f, true, true);

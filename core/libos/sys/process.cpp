@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Process system calls: exit, the process ids, uname, limits, resource usage, prctl, the
-// per-thread registrations glibc makes at start-up, getcpu and getrandom (the user and
-// group ids are in credentials.cpp).
+// Process system calls: the process ids, uname, limits, resource usage, prctl, rseq,
+// getcpu and getrandom (the user and group ids are in credentials.cpp, threads and their
+// exit in threads.cpp).
 #include <asm-generic/errno.h>
 #include <asm/prctl.h>
 #include <linux/prctl.h>
@@ -82,17 +82,8 @@ void thread_name(char (&name)[16]) {
     memcpy(name, source, strlen(source) < kNameSize ? strlen(source) : kNameSize - 1);
 }
 
-int64_t sys_exit(Syscall &call) {
-    // Single-threaded for now: the last thread's exit ends the process.
-    abi().process_exit(static_cast<int32_t>(call.arg[0] & 0xff));
-    return 0;
-}
-
-int64_t sys_exit_group(Syscall &call) { return sys_exit(call); }
-
 int64_t sys_getpid(Syscall &) { return kPid; }
 int64_t sys_getppid(Syscall &) { return kParentPid; }
-int64_t sys_gettid(Syscall &) { return current_tid(); }
 int64_t sys_getpgrp(Syscall &) { return kPid; }
 
 // getpgid, getsid: of the program (pid 0 or its own); no other process exists.
@@ -133,7 +124,7 @@ int64_t sys_prlimit64(Syscall &call) {
     Limit wanted;
     if (call.arg[2] && !get_user(call.arg[2], wanted))
         return -EFAULT;
-    if (pid != 0 && pid != kPid && pid != current_tid())
+    if (pid != 0 && !is_thread_of_process(pid))
         return -ESRCH;
     if (resource >= RLIM_NLIMITS)
         return -EINVAL;
@@ -263,14 +254,6 @@ int64_t sys_prctl(Syscall &call) {
     }
 }
 
-int64_t sys_set_tid_address(Syscall &call) {
-    current_thread().clear_child_tid = call.arg[0];
-    return current_tid();
-}
-
-// set_robust_list: Linux's size check (the 24-byte list head); one thread, so no robust
-// futex can be left behind by another.
-int64_t sys_set_robust_list(Syscall &call) { return call.arg[1] == 24 ? 0 : -EINVAL; }
 int64_t sys_rseq(Syscall &) { return -ENOSYS; } // glibc then runs without restartable sequences
 
 // getcpu: the LibOS does not know where the host runs the thread at this moment; it

@@ -21,11 +21,31 @@ constexpr uint32_t kMaxMaskBytes = 1024; // 8192 processors, Linux's largest NR_
 // The process's scheduling, as sched_setscheduler and setpriority leave it.
 Scheduling scheduling{SCHED_NORMAL, 0, 0, false};
 
-// A pid or tid argument: 0 and the program's own ids name it; no other process exists.
+// A pid or tid argument: 0, the process id and its threads' ids name the process (whose
+// scheduling its threads share here); no other process exists.
 int64_t check_target(int64_t pid) {
     if (pid < 0)
         return -EINVAL;
-    return pid == 0 || pid == kPid || pid == current_tid() ? 0 : -ESRCH;
+    return pid == 0 || is_thread_of_process(pid) ? 0 : -ESRCH;
+}
+
+// Whether a thread of the process has changed its processors: until then every thread has
+// those the process started with, so the caller's answer for any of them.
+bool affinity_changed;
+
+// The thread an affinity call is for: the caller's own (0 or its tid), or another of the
+// process's, whose mask the ABI cannot reach: answered while it must still be the
+// process's; -ESRCH for none.
+int64_t check_affinity_target(int64_t pid, bool set) {
+    if (pid == 0 || pid == current_tid())
+        return 0;
+    if (int64_t error = check_target(pid))
+        return error == -EINVAL ? -ESRCH : error;
+    if (!set && !__atomic_load_n(&affinity_changed, __ATOMIC_RELAXED))
+        return 0;
+    report_unsupported(set ? "sched_setaffinity" : "sched_getaffinity",
+                       "another thread's processors");
+    return -EPERM;
 }
 
 bool is_realtime(int32_t policy) { return policy == SCHED_FIFO || policy == SCHED_RR; }
@@ -126,8 +146,8 @@ int64_t sys_sched_getaffinity(Syscall &call) {
         return error;
     if (size < least_size || size % 8)
         return -EINVAL;
-    if (check_target(static_cast<int32_t>(call.arg[0])))
-        return -ESRCH;
+    if (int64_t error = check_affinity_target(static_cast<int32_t>(call.arg[0]), false))
+        return error;
     uint64_t bytes = size < mask_size ? size : mask_size;
     return copy_to_user(call.arg[2], mask, bytes) ? static_cast<int64_t>(bytes) : -EFAULT;
 }
@@ -143,9 +163,12 @@ int64_t sys_sched_setaffinity(Syscall &call) {
     uint64_t bytes = size < mask_size ? size : mask_size;
     if (!copy_from_user(mask, call.arg[2], bytes))
         return -EFAULT;
-    if (check_target(static_cast<int32_t>(call.arg[0])))
-        return -ESRCH;
-    return result_of(abi().thread_affinity_set(mask, mask_size));
+    if (int64_t error = check_affinity_target(static_cast<int32_t>(call.arg[0]), true))
+        return error;
+    int64_t result = result_of(abi().thread_affinity_set(mask, mask_size));
+    if (result == 0)
+        __atomic_store_n(&affinity_changed, true, __ATOMIC_RELAXED);
+    return result;
 }
 
 int64_t sys_sched_yield(Syscall &) {

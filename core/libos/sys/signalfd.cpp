@@ -70,9 +70,10 @@ int64_t signals_transfer(OpenFile &file, uint64_t buffer, uint64_t size, bool wr
                 return -EAGAIN;
             if (signal_pending())
                 return -kRestartSyscall;
-            // A signal made pending while the thread waits interrupts the wait.
+            // A signal made pending while the thread waits sets its wakeup.
+            bsc_wait_item item{signal_wakeup(), BSC_WAIT_READ, 0};
             uint32_t ready;
-            abi().objects_wait_any(nullptr, 0, BSC_WAIT_FOREVER, &ready);
+            abi().objects_wait_any(&item, 1, BSC_WAIT_FOREVER, &ready);
             continue;
         }
         SignalRecord r = record_of(info);
@@ -83,10 +84,17 @@ int64_t signals_transfer(OpenFile &file, uint64_t buffer, uint64_t size, bool wr
     return static_cast<int64_t>(done);
 }
 
-// A signal made pending while a wait sleeps interrupts it, which looks again.
-int16_t signals_ready(OpenFile &file, Wakeups &) {
+// A signal made pending while a wait sleeps sets the thread's wakeup, which ends the wait
+// to look again.
+int16_t signals_ready(OpenFile &file, Wakeups &wake) {
     uint64_t mask = __atomic_load_n(&mask_of(file), __ATOMIC_RELAXED);
-    return signal_sets().pending & mask ? static_cast<int16_t>(POLLIN) : 0;
+    bsc_handle wakeup = signal_wakeup();
+    SignalSets sets = signal_sets();
+    if ((sets.pending | sets.shared_pending) & mask)
+        return POLLIN;
+    make_room(wake.items, wake.count, wake.capacity, 1);
+    wake.items[wake.count++] = bsc_wait_item{wakeup, BSC_WAIT_READ, 0};
+    return 0;
 }
 
 void signals_release(OpenFile &file) { destroy(static_cast<SignalSet *>(file.state)); }

@@ -8,6 +8,7 @@
 #include "signals.h"
 #include "spinlock.h"
 #include "syscalls.h"
+#include "thread.h"
 #include "user_memory.h"
 #include "vdso.h"
 
@@ -17,13 +18,15 @@ namespace {
 constexpr int kSignals = 64;
 constexpr uint64_t kDefault = 0, kIgnore = 1; // SIG_DFL and SIG_IGN as handler values
 
+// The process's: the handlers, and the signals sent to it rather than to one of its
+// threads (kill, interval timers), with the si_code of each. Each thread's own mask and
+// pending signals are in its ThreadSignals. Lock order: the thread list's, then this.
 KernelSigaction actions[kSignals + 1];
-uint64_t blocked_mask, pending_mask;
-int32_t pending_code[kSignals + 1]; // si_code of each pending signal: SI_USER or SI_TKILL
-// The mask a waiting call replaced (block_for_wait), to go back to when the call ends.
-uint64_t mask_before_wait;
-bool waiting_with_mask;
+uint64_t shared_pending;
+int32_t shared_code[kSignals + 1];
 Spinlock signal_lock;
+
+ThreadSignals &own() { return current_thread().signals; }
 
 uint64_t bit(uint64_t sig) { return uint64_t{1} << (sig - 1); }
 constexpr uint64_t kUnblockable = (uint64_t{1} << (SIGKILL - 1)) | (uint64_t{1} << (SIGSTOP - 1));
@@ -53,9 +56,12 @@ void terminate(int sig) { abi().process_exit(-sig); }
 // its number in rax) unless a handler without SA_RESTART runs: then it fails with EINTR.
 void settle_interrupted_call(bsc_cpu_context &c, int64_t syscall, bool handler_runs,
                              uint64_t flags) {
-    if (syscall == kNoSyscall || c.rax != static_cast<uint64_t>(-kRestartSyscall))
+    if (syscall == kNoSyscall)
         return;
-    if (handler_runs && !(flags & SA_RESTART)) {
+    bool always = c.rax == static_cast<uint64_t>(-kRestartNoInterrupt);
+    if (!always && c.rax != static_cast<uint64_t>(-kRestartSyscall))
+        return;
+    if (handler_runs && !(flags & SA_RESTART) && !always) {
         c.rax = static_cast<uint64_t>(-int64_t{EINTR});
         return;
     }
@@ -66,9 +72,10 @@ void settle_interrupted_call(bsc_cpu_context &c, int64_t syscall, bool handler_r
 // A waiting call's mask is replaced by the one from before it, unless a handler took it.
 void end_wait_mask() {
     SpinGuard guard(signal_lock);
-    if (waiting_with_mask)
-        blocked_mask = mask_before_wait;
-    waiting_with_mask = false;
+    ThreadSignals &t = own();
+    if (t.waiting_with_mask)
+        t.blocked = t.mask_before_wait;
+    t.waiting_with_mask = false;
 }
 
 void act(bsc_cpu_context &context, uint64_t sig, const SignalInfo &info, int64_t syscall);
@@ -81,7 +88,7 @@ void force_sigsegv(bsc_cpu_context &context, uint64_t failed_sig) {
     {
         SpinGuard guard(signal_lock);
         KernelSigaction &segv = actions[SIGSEGV];
-        fatal = failed_sig == SIGSEGV || (blocked_mask & bit(SIGSEGV)) || segv.handler <= kIgnore;
+        fatal = failed_sig == SIGSEGV || (own().blocked & bit(SIGSEGV)) || segv.handler <= kIgnore;
         if (fatal)
             segv.handler = kDefault;
     }
@@ -101,7 +108,7 @@ void act(bsc_cpu_context &context, uint64_t sig, const SignalInfo &info, int64_t
         SpinGuard guard(signal_lock);
         action = actions[sig];
         // The handler returns to the mask from before a waiting call (sigsuspend, ppoll).
-        old_mask = waiting_with_mask ? mask_before_wait : blocked_mask;
+        old_mask = own().waiting_with_mask ? own().mask_before_wait : own().blocked;
         if (action.handler > kIgnore && (action.flags & SA_RESETHAND))
             actions[sig].handler = kDefault;
     }
@@ -114,10 +121,11 @@ void act(bsc_cpu_context &context, uint64_t sig, const SignalInfo &info, int64_t
     if (!push_signal_frame(context, info, action, old_mask))
         return force_sigsegv(context, sig);
     SpinGuard guard(signal_lock);
-    waiting_with_mask = false;
-    blocked_mask |= action.mask & ~kUnblockable;
+    ThreadSignals &t = own();
+    t.waiting_with_mask = false;
+    t.blocked |= action.mask & ~kUnblockable;
     if (!(action.flags & SA_NODEFER))
-        blocked_mask |= bit(sig);
+        t.blocked |= bit(sig);
 }
 
 // Of the signals in `ready` (not none), the one Linux takes first (next_signal): the
@@ -130,18 +138,22 @@ uint64_t next_signal(uint64_t ready) {
 }
 
 // Takes the first pending signal of `mask` (and not blocked, if `unblocked`) from the
-// pending set: false if there is none.
+// calling thread's pending set, else from the process's, as dequeue_signal does: false if
+// there is none.
 bool take_signal(uint64_t mask, bool unblocked, SignalInfo &info) {
     uint64_t sig;
     int32_t code;
     {
         SpinGuard guard(signal_lock);
-        uint64_t ready = pending_mask & mask & (unblocked ? ~blocked_mask : ~uint64_t{0});
-        if (!ready)
+        ThreadSignals &t = own();
+        uint64_t wanted = mask & (unblocked ? ~t.blocked : ~uint64_t{0});
+        bool thread_first = t.pending & wanted;
+        uint64_t &pending = thread_first ? t.pending : shared_pending;
+        if (!(pending & wanted))
             return false;
-        sig = next_signal(ready);
-        pending_mask &= ~bit(sig);
-        code = pending_code[sig];
+        sig = next_signal(pending & wanted);
+        pending &= ~bit(sig);
+        code = thread_first ? t.pending_code[sig] : shared_code[sig];
     }
     bsc_system_info system{};
     abi().system_info_query(&system);
@@ -188,7 +200,7 @@ void deliver_exception(bsc_exception &exception) {
     bool unhandled;
     {
         SpinGuard guard(signal_lock);
-        unhandled = (blocked_mask & bit(sig)) || actions[sig].handler == kIgnore;
+        unhandled = (own().blocked & bit(sig)) || actions[sig].handler == kIgnore;
     }
     if (unhandled) // a blocked or ignored synchronous fault kills, as on Linux
         terminate(sig);
@@ -202,34 +214,134 @@ void deliver_exception(bsc_exception &exception) {
         kNoSyscall);
 }
 
+namespace {
+
+// A thread to run a signal sent to the process (the list and signal locks held), as
+// complete_signal chooses: the calling program thread or the first that does not block
+// it; null if all block it (it stays pending for the first to unblock it).
+Thread *recipient(uint64_t sig) {
+    Thread &self = current_thread();
+    if (self.tid && !(self.signals.blocked & bit(sig)))
+        return &self;
+    for (uint32_t i = 0; i < thread_list::count; i++)
+        if (!(thread_list::threads[i]->signals.blocked & bit(sig)))
+            return thread_list::threads[i];
+    return nullptr;
+}
+
+// Lets `target` (another thread than the caller's) see a new pending signal now: its
+// blocking call ends, or its code stops at the next instruction, to run the handler.
+// Every thread waiting on a signalfd looks again (the list lock held).
+void notify(Thread *target) {
+    if (target && target != &current_thread())
+        abi().thread_interrupt(target->handle);
+    for (uint32_t i = 0; i < thread_list::count; i++)
+        if (thread_list::threads[i]->signal_event != BSC_NO_HANDLE)
+            abi().event_set(thread_list::threads[i]->signal_event);
+}
+
+// After the calling thread's mask went from `old` to what it is, a signal pending for the
+// process that it now blocks goes to a thread that does not (retarget_shared_pending); the
+// list lock held.
+void retarget_shared(uint64_t old) {
+    for (;;) {
+        Thread *target;
+        {
+            SpinGuard guard(signal_lock);
+            uint64_t newly = own().blocked & ~old & shared_pending;
+            if (!newly)
+                return;
+            uint64_t sig = next_signal(newly);
+            old |= bit(sig);
+            target = recipient(sig);
+        }
+        if (target)
+            notify(target);
+    }
+}
+
+// Makes `sig` pending in `pending` (with `codes`) unless the target ignores it without
+// blocking it (Linux drops it then); the signal lock held.
+bool make_pending(uint64_t sig, int32_t code, uint64_t target_blocked, uint64_t &pending,
+                  int32_t *codes) {
+    if (!(target_blocked & bit(sig)) && ignored(sig, actions[sig]))
+        return false;
+    pending |= bit(sig);
+    codes[sig] = code;
+    return true;
+}
+
+} // namespace
+
 int64_t raise_signal(uint64_t sig, int32_t code) {
     if (sig > kSignals)
         return -EINVAL;
     if (sig == 0)
         return 0;
-    SpinGuard guard(signal_lock);
-    if (!(blocked_mask & bit(sig)) && ignored(sig, actions[sig]))
-        return 0;
-    pending_mask |= bit(sig);
-    pending_code[sig] = code;
+    thread_list::lock();
+    Thread *target = nullptr;
+    bool pending;
+    {
+        SpinGuard guard(signal_lock);
+        // Whether it is ignored is asked of the thread a pid names: the first.
+        uint64_t leader_blocked = thread_list::count ? thread_list::threads[0]->signals.blocked : 0;
+        pending = make_pending(sig, code, leader_blocked, shared_pending, shared_code);
+        if (pending)
+            target = recipient(sig);
+    }
+    if (pending)
+        notify(target);
+    thread_list::unlock();
     return 0;
+}
+
+int64_t raise_thread_signal(int64_t tid, uint64_t sig, int32_t code) {
+    if (sig > kSignals)
+        return -EINVAL;
+    bool found = with_thread(tid, [&](Thread &t) {
+        if (sig == 0)
+            return;
+        bool pending;
+        {
+            SpinGuard guard(signal_lock);
+            pending = make_pending(sig, code, t.signals.blocked, t.signals.pending,
+                                   t.signals.pending_code);
+        }
+        if (pending)
+            notify(t.signals.blocked & bit(sig) ? nullptr : &t);
+    });
+    return found ? 0 : -ESRCH;
+}
+
+bsc_handle signal_wakeup() {
+    Thread &self = current_thread();
+    thread_list::lock(); // notify reads it under this lock
+    if (self.signal_event == BSC_NO_HANDLE && abi().event_create(0, &self.signal_event) != BSC_OK)
+        self.signal_event = BSC_NO_HANDLE;
+    thread_list::unlock();
+    if (self.signal_event == BSC_NO_HANDLE)
+        panic("cannot create a thread's signal event");
+    return self.signal_event;
 }
 
 bool signal_pending() {
     SpinGuard guard(signal_lock);
-    return pending_mask & ~blocked_mask;
+    ThreadSignals &t = own();
+    return (t.pending | shared_pending) & ~t.blocked;
 }
 
 void block_for_wait(uint64_t mask) {
     SpinGuard guard(signal_lock);
-    mask_before_wait = blocked_mask;
-    waiting_with_mask = true;
-    blocked_mask = mask & ~kUnblockable;
+    ThreadSignals &t = own();
+    t.mask_before_wait = t.blocked;
+    t.waiting_with_mask = true;
+    t.blocked = mask & ~kUnblockable;
 }
 
 SignalSets signal_sets() {
     SpinGuard guard(signal_lock);
-    SignalSets sets{pending_mask, blocked_mask, 0, 0};
+    ThreadSignals &t = own();
+    SignalSets sets{t.pending, shared_pending, t.blocked, 0, 0};
     for (uint64_t sig = 1; sig <= kSignals; sig++) {
         if (actions[sig].handler == kIgnore)
             sets.ignored |= bit(sig);
@@ -250,15 +362,20 @@ int64_t sys_rt_sigaction(Syscall &call) {
     if (sig < 1 || sig > kSignals || (call.arg[1] && (sig == SIGKILL || sig == SIGSTOP)))
         return -EINVAL;
     KernelSigaction old;
+    thread_list::lock();
     {
         SpinGuard guard(signal_lock);
         old = actions[sig];
         if (call.arg[1]) {
             actions[sig] = wanted;
-            if (ignored(sig, wanted)) // what is pending is dropped, as on Linux
-                pending_mask &= ~bit(sig);
+            if (ignored(sig, wanted)) { // what is pending is dropped, as on Linux
+                shared_pending &= ~bit(sig);
+                for (uint32_t i = 0; i < thread_list::count; i++)
+                    thread_list::threads[i]->signals.pending &= ~bit(sig);
+            }
         }
     }
+    thread_list::unlock();
     return !call.arg[2] || put_user(call.arg[2], old) ? 0 : -EFAULT;
 }
 
@@ -269,19 +386,23 @@ int64_t sys_rt_sigprocmask(Syscall &call) {
     if (call.arg[1] && !get_user(call.arg[1], set))
         return -EFAULT;
     uint64_t old;
+    thread_list::lock();
     {
         SpinGuard guard(signal_lock);
-        old = blocked_mask;
+        ThreadSignals &t = own();
+        old = t.blocked;
         if (call.arg[1]) {
             switch (call.arg[0]) {
-            case SIG_BLOCK: blocked_mask |= set; break;
-            case SIG_UNBLOCK: blocked_mask &= ~set; break;
-            case SIG_SETMASK: blocked_mask = set; break;
-            default: return -EINVAL;
+            case SIG_BLOCK: t.blocked |= set; break;
+            case SIG_UNBLOCK: t.blocked &= ~set; break;
+            case SIG_SETMASK: t.blocked = set; break;
+            default: thread_list::unlock(); return -EINVAL;
             }
-            blocked_mask &= ~kUnblockable;
+            t.blocked &= ~kUnblockable;
         }
     }
+    retarget_shared(old);
+    thread_list::unlock();
     return !call.arg[2] || put_user(call.arg[2], old) ? 0 : -EFAULT;
 }
 
@@ -292,7 +413,7 @@ int64_t sys_rt_sigpending(Syscall &call) {
     uint64_t set;
     {
         SpinGuard guard(signal_lock);
-        set = pending_mask & blocked_mask;
+        set = (own().pending | shared_pending) & own().blocked;
     }
     return copy_to_user(call.arg[0], &set, call.arg[1]) ? 0 : -EFAULT;
 }
@@ -313,7 +434,7 @@ int64_t sys_rt_sigreturn(Syscall &c) {
         terminate(SIGSEGV);
     {
         SpinGuard guard(signal_lock);
-        blocked_mask = mask & ~kUnblockable;
+        own().blocked = mask & ~kUnblockable;
     }
     return static_cast<int64_t>(c.context.rax); // the restored context, untouched
 }
@@ -325,11 +446,10 @@ uint64_t signal_argument(uint64_t arg) {
     return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(arg)));
 }
 
-// The program has one process (pid kPid, its own process group) and one thread, whose
-// tid is the pid: clone is not served yet.
+// The program is one process (pid kPid, its own process group): kill reaches it by its
+// pid, its group or 0; -1 (every other process the caller may signal) finds none.
 int64_t sys_kill(Syscall &c) {
     int32_t pid = static_cast<int32_t>(c.arg[0]);
-    // -1 signals every other process the caller may signal: there is none.
     if (pid != kPid && pid != 0 && pid != -kPid)
         return -ESRCH;
     return raise_signal(signal_argument(c.arg[1]), kSiUser);
@@ -339,16 +459,16 @@ int64_t sys_tkill(Syscall &c) {
     int32_t tid = static_cast<int32_t>(c.arg[0]);
     if (tid <= 0)
         return -EINVAL;
-    return tid == kPid ? raise_signal(signal_argument(c.arg[1]), kSiTkill) : -ESRCH;
+    return raise_thread_signal(tid, signal_argument(c.arg[1]), kSiTkill);
 }
 
 int64_t sys_tgkill(Syscall &c) {
     int32_t tgid = static_cast<int32_t>(c.arg[0]), tid = static_cast<int32_t>(c.arg[1]);
     if (tgid <= 0 || tid <= 0)
         return -EINVAL;
-    if (tgid != kPid || tid != kPid)
+    if (tgid != kPid)
         return -ESRCH;
-    return raise_signal(signal_argument(c.arg[2]), kSiTkill);
+    return raise_thread_signal(tid, signal_argument(c.arg[2]), kSiTkill);
 }
 
 int64_t sys_sigaltstack(Syscall &call) {

@@ -73,10 +73,11 @@ int64_t next_deadline(const IntervalTimer &t, int64_t now) {
 }
 
 // Fires the timer if it is due and unchanged since `seen`: the signal becomes pending and
-// the program's thread is interrupted; a periodic timer is armed again. The signal is
-// made pending under the timer's lock, as Linux generates it with the timer's state: a
-// setitimer that disarms either comes first (nothing fires) or finds the signal pending
-// already (delivered as that call ends), never a signal raised after it returned.
+// a thread of the program that does not block it is interrupted; a periodic timer is
+// armed again. The signal is made pending under the timer's lock, as Linux generates it
+// with the timer's state: a setitimer that disarms either comes first (nothing fires) or
+// finds the signal pending already (delivered as that call ends), never a signal raised
+// after it returned.
 void fire_if_due(IntervalTimer &t, uint32_t seen) {
     {
         SpinGuard guard(t.lock);
@@ -85,9 +86,8 @@ void fire_if_due(IntervalTimer &t, uint32_t seen) {
             now < t.deadline)
             return;
         t.deadline = next_deadline(t, now);
-        raise_signal(static_cast<uint64_t>(t.signal), kSiKernel);
+        raise_signal(static_cast<uint64_t>(t.signal), kSiKernel); // interrupts a thread
     }
-    abi().thread_interrupt(start_info().thread);
 }
 
 void run_timer(IntervalTimer &t) {

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: MIT
+// Thread system calls: clone and clone3 for the threads pthread_create makes, exit of one
+// thread and exit_group of all, gettid, and the per-thread registrations glibc makes at
+// start-up (set_tid_address, set_robust_list). A clone that would make a process (no
+// CLONE_THREAD) waits for the processes issue and answers ENOSYS.
+#include <asm-generic/errno.h>
+#include <linux/sched.h>
+
+#include "futex.h"
+#include "heap.h"
+#include "syscalls.h"
+#include "thread.h"
+#include "user_memory.h"
+
+namespace libos {
+namespace {
+
+constexpr uint64_t kTaskSizeMax = (uint64_t{1} << 47) - 4096; // the user address space's end
+constexpr uint64_t kCloneSignal = 0xff;                        // CSIGNAL
+constexpr uint64_t kCloneLegacyFlags = 0xffffffffu;
+#ifndef CLONE_CLEAR_SIGHAND
+constexpr uint64_t CLONE_CLEAR_SIGHAND = 0x100000000ull;
+#endif
+#ifndef CLONE_INTO_CGROUP
+constexpr uint64_t CLONE_INTO_CGROUP = 0x200000000ull;
+#endif
+constexpr uint64_t kCloneArgsSizeVer0 = 64, kCloneArgsSizeVer2 = 88, kPageSize = 4096;
+
+// What a thread of the program shares with its creator: everything pthread_create asks.
+constexpr uint64_t kThreadShares = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD;
+// Flags a thread may carry besides: its TLS and tid registrations, and those with no
+// effect on a thread of a process no one traces (CLONE_SYSVSEM: the LibOS has no System V
+// semaphores to undo; CLONE_DETACHED: ignored by Linux; CLONE_IO: one I/O context).
+constexpr uint64_t kThreadOptions = CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |
+                                    CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED |
+                                    CLONE_PARENT | CLONE_PTRACE | CLONE_UNTRACED | CLONE_IO;
+
+// The kernel's kernel_clone_args, as both calls decode them.
+struct CloneRequest {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, tls;
+};
+
+// copy_process's checks of the flags, in its order.
+int64_t check_flags(uint64_t flags) {
+    if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS) ||
+        (flags & (CLONE_NEWUSER | CLONE_FS)) == (CLONE_NEWUSER | CLONE_FS))
+        return -EINVAL;
+    if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+        return -EINVAL;
+    if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+        return -EINVAL;
+    if ((flags & CLONE_THREAD) && (flags & (CLONE_NEWUSER | CLONE_NEWPID)))
+        return -EINVAL;
+    if ((flags & CLONE_PIDFD) && (flags & (CLONE_DETACHED | CLONE_THREAD)))
+        return -EINVAL;
+    return 0;
+}
+
+// Whether the LibOS makes what `flags` ask for: a thread sharing everything with its
+// creator. Anything else is named once with --verbose.
+bool served(uint64_t flags) {
+    if (!(flags & CLONE_THREAD)) {
+        report_unsupported("clone", "a new process (no CLONE_THREAD)");
+        return false;
+    }
+    if ((flags & kThreadShares) != kThreadShares) {
+        report_unsupported("clone", "a thread without CLONE_FS or CLONE_FILES");
+        return false;
+    }
+    if (flags & ~(kThreadShares | kThreadOptions)) {
+        report_unsupported("clone", "CLONE_VFORK or a namespace flag");
+        return false;
+    }
+    return true;
+}
+
+int64_t make_thread(const CloneRequest &r, const bsc_cpu_context &parent) {
+    if (int64_t error = check_flags(r.flags))
+        return error;
+    if (!served(r.flags))
+        return -ENOSYS;
+    if ((r.flags & CLONE_SETTLS) && r.tls >= kTaskSizeMax)
+        return -EPERM; // do_arch_prctl_64's check of the new fs base
+    Thread *thread = new_program_thread();
+    if (!thread)
+        return -EAGAIN;
+    bsc_cpu_context &c = thread->start;
+    c = parent;
+    c.rax = 0; // clone returns 0 in the new thread
+    if (r.stack)
+        c.rsp = r.stack;
+    if (r.flags & CLONE_SETTLS)
+        c.fs_base = r.tls;
+    if (parent.xstate) { // the vector registers come along, as the kernel copies them
+        thread->start_xstate = allocate(parent.xstate_size + 64);
+        uint64_t aligned = (reinterpret_cast<uint64_t>(thread->start_xstate) + 63) & ~uint64_t{63};
+        memcpy(reinterpret_cast<void *>(aligned), reinterpret_cast<const void *>(parent.xstate),
+               parent.xstate_size);
+        c.xstate = aligned;
+    }
+    if (r.flags & CLONE_CHILD_SETTID)
+        thread->child_set_tid = r.child_tid;
+    if (r.flags & CLONE_CHILD_CLEARTID)
+        thread->clear_child_tid = r.child_tid;
+    int64_t tid = thread->tid;
+    // Before the thread runs, as Linux writes it (glibc's thread reads its own tid there);
+    // a bad address is ignored, as by Linux.
+    if (r.flags & CLONE_PARENT_SETTID)
+        put_user(r.parent_tid, static_cast<uint32_t>(tid));
+    int64_t error = start_program_thread(thread);
+    return error ? error : tid;
+}
+
+// clone3_stack_valid and the rest of clone3_args_valid, in the kernel's order.
+int64_t check_clone3(const clone_args &a, uint64_t size) {
+    if (a.set_tid_size > 32 || (!a.set_tid && a.set_tid_size) || (a.set_tid && !a.set_tid_size))
+        return -EINVAL;
+    if ((a.exit_signal & ~kCloneSignal) || a.exit_signal > 64)
+        return -EINVAL;
+    if ((a.flags & CLONE_INTO_CGROUP) && (a.cgroup > 0x7fffffff || size < kCloneArgsSizeVer2))
+        return -EINVAL;
+    if (a.flags & ~(kCloneLegacyFlags | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP))
+        return -EINVAL;
+    if (a.flags & (CLONE_DETACHED | (kCloneSignal & ~uint64_t{CLONE_NEWTIME})))
+        return -EINVAL;
+    if ((a.flags & (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND)) == (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND))
+        return -EINVAL;
+    if ((a.flags & (CLONE_THREAD | CLONE_PARENT)) && a.exit_signal)
+        return -EINVAL;
+    if (a.stack ? !a.stack_size || a.stack + a.stack_size > kTaskSizeMax ||
+                      a.stack + a.stack_size < a.stack
+                : a.stack_size != 0)
+        return -EINVAL;
+    return 0;
+}
+
+// copy_struct_from_user: a larger structure than the kernel knows must be zero beyond it.
+int64_t read_clone_args(uint64_t address, uint64_t size, clone_args &a) {
+    if (size > kPageSize)
+        return -E2BIG;
+    if (size < kCloneArgsSizeVer0)
+        return -EINVAL;
+    a = clone_args{};
+    if (!copy_from_user(&a, address, size < sizeof a ? size : sizeof a))
+        return -EFAULT;
+    for (uint64_t at = sizeof a; at < size; at++) {
+        uint8_t byte;
+        if (!get_user(address + at, byte))
+            return -EFAULT;
+        if (byte)
+            return -E2BIG;
+    }
+    return 0;
+}
+
+} // namespace
+
+// clone(flags, stack, parent_tid, child_tid, tls) on x86-64.
+int64_t sys_clone(Syscall &call) {
+    uint64_t flags = call.arg[0] & kCloneLegacyFlags & ~kCloneSignal;
+    if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID))
+        return -EINVAL; // the pidfd would be written where the tid goes
+    CloneRequest r{flags, call.arg[2], call.arg[3], call.arg[2], call.arg[0] & kCloneSignal,
+                   call.arg[1], call.arg[4]};
+    return make_thread(r, call.context);
+}
+
+int64_t sys_clone3(Syscall &call) {
+    clone_args a;
+    if (int64_t error = read_clone_args(call.arg[0], call.arg[1], a) ?: check_clone3(a, call.arg[1]))
+        return error;
+    if (a.set_tid || (a.flags & (CLONE_INTO_CGROUP | CLONE_CLEAR_SIGHAND))) {
+        if (!(a.flags & CLONE_THREAD))
+            report_unsupported("clone", "a new process (no CLONE_THREAD)");
+        else
+            report_unsupported("clone3", "set_tid, CLONE_INTO_CGROUP or CLONE_CLEAR_SIGHAND");
+        return -ENOSYS;
+    }
+    CloneRequest r{a.flags, a.pidfd, a.child_tid, a.parent_tid, a.exit_signal,
+                   a.stack ? a.stack + a.stack_size : 0, a.tls};
+    return make_thread(r, call.context);
+}
+
+int64_t sys_exit(Syscall &call) { exit_thread(static_cast<int32_t>(call.arg[0] & 0xff)); }
+
+int64_t sys_exit_group(Syscall &call) {
+    abi().process_exit(static_cast<int32_t>(call.arg[0] & 0xff));
+    return 0;
+}
+
+int64_t sys_gettid(Syscall &) { return current_tid(); }
+
+int64_t sys_set_tid_address(Syscall &call) {
+    current_thread().clear_child_tid = call.arg[0];
+    return current_tid();
+}
+
+// set_robust_list: the 24-byte list head (struct robust_list_head), walked at exit.
+int64_t sys_set_robust_list(Syscall &call) {
+    if (call.arg[1] != 24)
+        return -EINVAL;
+    current_thread().robust_list = call.arg[0];
+    return 0;
+}
+
+// get_robust_list(pid, head_ptr, len_ptr): of the calling thread (0) or another of the
+// process's.
+int64_t sys_get_robust_list(Syscall &call) {
+    auto tid = static_cast<int32_t>(call.arg[0]);
+    uint64_t head = 0;
+    if (tid == 0)
+        head = current_thread().robust_list;
+    else if (!with_thread(tid, [&](Thread &t) { head = t.robust_list; }))
+        return -ESRCH;
+    uint64_t size = 24;
+    if (!put_user(call.arg[2], size) || !put_user(call.arg[1], head))
+        return -EFAULT;
+    return 0;
+}
+
+} // namespace libos
