@@ -423,6 +423,11 @@ typedef struct bsc_tcb {
 
 #define BSC_TCB_SIZE 256u
 
+/* A stack pointer less than this far below exception_stack_top is on the exception stack
+ * (an exception taken there nests below it), so the guest keeps the whole span for that
+ * stack and maps nothing else in it. */
+#define BSC_EXCEPTION_STACK_SPAN (1u << 20)
+
 typedef struct bsc_thread_start {
     uint64_t stack_top; /* initial stack pointer, 16-byte aligned */
     uint64_t tcb;       /* guest address of the new thread's bsc_tcb */

@@ -22,7 +22,6 @@ namespace bsc::host {
 namespace {
 
 constexpr uint64_t kRedZone = 128;
-constexpr uint64_t kExceptionStackSpan = 1 << 20; // treated as "already on it" below top
 constexpr uint32_t kMaxXstate = 16384;
 constexpr unsigned long kSaRestorer = 0x04000000;
 
@@ -118,7 +117,7 @@ void ucontext_from_context(const bsc_cpu_context &c, ucontext_t &uc) {
 // happened on it, else below the interrupted stack's red zone.
 uint64_t exception_stack(uint64_t interrupted_sp) {
     uint64_t top = tcb_field<uint64_t>(current_tcb(), offsetof(bsc_tcb, exception_stack_top));
-    bool on_it = interrupted_sp <= top && top - interrupted_sp < kExceptionStackSpan;
+    bool on_it = interrupted_sp <= top && top - interrupted_sp < BSC_EXCEPTION_STACK_SPAN;
     return top && !on_it ? top : interrupted_sp - kRedZone;
 }
 

@@ -18,8 +18,9 @@ bool privileged(uint32_t privilege);
 // The soft limit of a resource (RLIMIT_*).
 uint64_t soft_limit(unsigned resource);
 
-// The calling thread's name (prctl PR_GET_NAME, /proc's comm): 15 bytes at most.
-void thread_name(char (&name)[16]);
+// A thread's name (prctl PR_GET_NAME, /proc's comm): 15 bytes at most.
+struct Thread;
+void thread_name(const Thread &thread, char (&name)[16]);
 
 // The scheduling sched_setscheduler and setpriority left (SCHED_*, the real-time priority,
 // the nice value).

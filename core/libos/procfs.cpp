@@ -13,6 +13,7 @@
 #include "memory_map.h"
 #include "paths.h"
 #include "signals.h"
+#include "thread.h"
 #include "user_memory.h"
 
 namespace libos {
@@ -20,8 +21,8 @@ namespace {
 
 char program_name[16]; // the kernel's TASK_COMM_LEN, NUL included
 
-constexpr char kPidText[] = "2", kThreadSelfText[] = "2/task/2";
-static_assert(kPid == 2, "kPidText and kThreadSelfText name the program's pid");
+constexpr char kPidText[] = "2";
+static_assert(kPid == 2, "kPidText names the program's pid");
 constexpr int64_t kParentPid = 1;
 constexpr int kMaxLinks = 40; // as the kernel's MAXSYMLINKS
 
@@ -48,9 +49,25 @@ struct ProcPath {
     char text[kPathMax];
 };
 
+// A decimal number at the start of `text`, up to a '/' or its end, in `value`; its length,
+// or 0 if there is none.
+size_t leading_number(const char *text, int64_t &value) {
+    size_t length = 0;
+    while (text[length] && text[length] != '/')
+        length++;
+    if (!all_digits(text, length) || length > 9)
+        return 0;
+    value = 0;
+    for (size_t i = 0; i < length; i++)
+        value = value * 10 + (text[i] - '0');
+    return length;
+}
+
 // The part of `path` inside the program's own process directory ("" for the directory
-// itself), or null. /proc/PID/task/PID is the same directory (one thread).
-const char *own_entry(const char *path) {
+// itself), or null; `tid` is the thread a /proc/PID/task/TID (or /proc/thread-self)
+// directory is for, 0 for the process's own. A TID of no live thread is no directory.
+const char *own_entry(const char *path, int64_t &tid) {
+    tid = 0;
     const char *const directories[] = {"/proc/self", "/proc/thread-self", "/proc/2"};
     const char *rest = nullptr;
     for (const char *directory : directories) {
@@ -59,12 +76,43 @@ const char *own_entry(const char *path) {
         const char *after = path + strlen(directory);
         if (*after == 0 || *after == '/') {
             rest = *after ? after + 1 : after;
+            if (directory[6] == 't') // thread-self
+                tid = current_tid();
             break;
         }
     }
-    if (rest && freestanding::starts_with(rest, "task/2") && (rest[6] == 0 || rest[6] == '/'))
-        rest += rest[6] ? 7 : 6;
-    return rest;
+    if (!rest || tid || !freestanding::starts_with(rest, "task/"))
+        return rest;
+    size_t length = leading_number(rest + 5, tid);
+    if (!length || !is_thread_of_process(tid))
+        return length ? nullptr : rest;
+    rest += 5 + length;
+    return *rest ? rest + 1 : rest;
+}
+
+const char *own_entry(const char *path) {
+    int64_t tid;
+    return own_entry(path, tid);
+}
+
+// What /proc shows of one thread, copied while it lives: the process directory shows its
+// initial thread's (or, once that has exited, the caller's).
+struct ThreadView {
+    int64_t tid;
+    char name[16];
+    SignalSets signals;
+};
+
+ThreadView view_of(int64_t tid) {
+    ThreadView view{};
+    auto copy = [&](Thread &t) {
+        view.tid = t.tid;
+        thread_name(t, view.name);
+        view.signals = signal_sets(t);
+    };
+    if (!with_thread(tid ? tid : kPid, copy))
+        copy(current_thread());
+    return view;
 }
 
 // The open descriptor that "fd/N" names, or -1.
@@ -198,16 +246,14 @@ bsc_system_info system() {
 }
 
 // /proc/PID/stat: the 52 fields of the kernel's format; what the LibOS does not keep is 0.
-void put_stat(Text &text) {
+void put_stat(Text &text, const ThreadView &thread) {
     int64_t cpu = 0;
     abi().time_query(BSC_CLOCK_PROCESS_CPU, &cpu);
     uint64_t ticks = static_cast<uint64_t>(cpu) / kNanosecondsPerTick;
-    char name[16];
-    thread_name(name);
-    text.print("%ld (%s) R %ld %ld %ld 0 -1 4194304 0 0 0 0 %lu 0 0 0 20 0 1 0 %lu %lu 0 ",
-               kPid, name, kParentPid, kPid, kParentPid, ticks, start_ticks,
-               mapped_bytes());
-    SignalSets signals = signal_sets();
+    text.print("%ld (%s) R %ld %ld %ld 0 -1 4194304 0 0 0 0 %lu 0 0 0 20 0 %u 0 %lu %lu 0 ",
+               thread.tid, thread.name, kParentPid, kPid, kParentPid, ticks, thread_count(),
+               start_ticks, mapped_bytes());
+    const SignalSets &signals = thread.signals;
     text.print("18446744073709551615 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 0 ",
                signals.pending | signals.shared_pending, signals.blocked, signals.ignored,
                signals.caught);
@@ -229,25 +275,23 @@ void put_kilobytes(Text &text, const char *name, uint64_t bytes) {
     text.print("%s kB\n", number);
 }
 
-void put_status(Text &text) {
+void put_status(Text &text, const ThreadView &thread) {
     bsc_system_info info = system();
-    SignalSets signals = signal_sets();
+    const SignalSets &signals = thread.signals;
     uint32_t mask = file_mode_mask();
     char umask_digits[5] = {'0', static_cast<char>('0' + ((mask >> 6) & 7)),
                             static_cast<char>('0' + ((mask >> 3) & 7)),
                             static_cast<char>('0' + (mask & 7)), 0};
-    char name[16];
-    thread_name(name);
-    text.print("Name:\t%s\nUmask:\t%s\nState:\tR (running)\n", name, umask_digits);
-    text.print("Tgid:\t%ld\nNgid:\t0\nPid:\t%ld\nPPid:\t%ld\nTracerPid:\t0\n", kPid, kPid,
-               kParentPid);
+    text.print("Name:\t%s\nUmask:\t%s\nState:\tR (running)\n", thread.name, umask_digits);
+    text.print("Tgid:\t%ld\nNgid:\t0\nPid:\t%ld\nPPid:\t%ld\nTracerPid:\t0\n", kPid,
+               thread.tid, kParentPid);
     text.print("Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
                info.user_id, info.user_id, info.user_id, info.user_id, info.group_id,
                info.group_id, info.group_id, info.group_id, kMaxFds);
     uint64_t size = mapped_bytes();
     put_kilobytes(text, "VmPeak", size);
     put_kilobytes(text, "VmSize", size);
-    text.print("Threads:\t1\n");
+    text.print("Threads:\t%u\n", thread_count());
     put_mask(text, "SigPnd", signals.pending);
     put_mask(text, "ShdPnd", signals.shared_pending);
     put_mask(text, "SigBlk", signals.blocked);
@@ -255,22 +299,19 @@ void put_status(Text &text) {
     put_mask(text, "SigCgt", signals.caught);
 }
 
-void put_text(Text &text, const char *entry) {
+void put_text(Text &text, const char *entry, const ThreadView &thread) {
     if (freestanding::equal(entry, "cmdline"))
         put_program_memory(text, arguments_start, environment_start);
     else if (freestanding::equal(entry, "environ"))
         put_program_memory(text, environment_start, strings_end);
-    else if (freestanding::equal(entry, "comm")) {
-        char name[16];
-        thread_name(name);
-        text.print("%s\n", name);
-    }
+    else if (freestanding::equal(entry, "comm"))
+        text.print("%s\n", thread.name);
     else if (freestanding::equal(entry, "stat"))
-        put_stat(text);
+        put_stat(text, thread);
     else if (freestanding::equal(entry, "statm"))
         put_statm(text);
     else if (freestanding::equal(entry, "status"))
-        put_status(text);
+        put_status(text, thread);
 }
 
 // One bsc_dirent record.
@@ -309,7 +350,12 @@ void put_process_listing(Text &text, const char *entry) {
     put_record(text, ".", BSC_TYPE_DIRECTORY, 1);
     put_record(text, "..", BSC_TYPE_DIRECTORY, 1);
     if (freestanding::equal(entry, "task")) {
-        put_record(text, kPidText, BSC_TYPE_DIRECTORY, 2);
+        for_each_thread([&](Thread &t) {
+            char name[12];
+            freestanding::format(name, sizeof name, "%u", t.tid);
+            put_record(text, name, BSC_TYPE_DIRECTORY, t.tid);
+            return true;
+        });
     } else if (freestanding::equal(entry, "fd")) {
         for (int fd = 0; fd < kMaxFds; fd++) {
             FileRef file(fd);
@@ -416,7 +462,7 @@ bool proc_link_text(const char *path, char *text, size_t capacity) {
     if (freestanding::equal(path, "/proc/self"))
         return freestanding::copy_string(text, capacity, kPidText);
     if (freestanding::equal(path, "/proc/thread-self"))
-        return freestanding::copy_string(text, capacity, kThreadSelfText);
+        return freestanding::format(text, capacity, "%ld/task/%ld", kPid, current_tid()) < capacity;
     const char *entry = own_entry(path);
     if (freestanding::equal(entry, "exe"))
         return freestanding::copy_string(text, capacity, program_path());
@@ -498,7 +544,8 @@ char *proc_content(const char *path, ProcNode node, uint64_t &size) {
     ProcPath stripped(path);
     path = stripped.text;
     Text text;
-    const char *entry = own_entry(path);
+    int64_t tid;
+    const char *entry = own_entry(path, tid);
     if (node == ProcNode::root)
         put_root_listing(text);
     else if (node == ProcNode::directory)
@@ -506,7 +553,7 @@ char *proc_content(const char *path, ProcNode node, uint64_t &size) {
     else if (freestanding::equal(entry, "maps"))
         return map_text(size);
     else
-        put_text(text, entry);
+        put_text(text, entry, view_of(tid));
     return text.take(size);
 }
 

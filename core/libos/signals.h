@@ -70,13 +70,14 @@ bool signal_pending();
 // until the call ends; a handler that interrupts the call returns to the old mask.
 void block_for_wait(uint64_t mask);
 
-// The calling thread's signal state as /proc/PID/status and stat show it: pending for the
-// thread and for the process, blocked, ignored and caught (a handler is installed), one
-// bit per signal (bit 0 is signal 1).
+// A thread's signal state as /proc/PID/status and stat show it: pending for the thread
+// and for the process, blocked, ignored and caught (a handler is installed), one bit per
+// signal (bit 0 is signal 1).
 struct SignalSets {
     uint64_t pending, shared_pending, blocked, ignored, caught;
 };
-SignalSets signal_sets();
+struct Thread;
+SignalSets signal_sets(const Thread &thread);
 
 // signal_frame.cpp: the calling thread's alternate signal stack as sigaltstack reports it
 // at stack pointer `sp`, and setting it (0 or -errno, as sigaltstack).

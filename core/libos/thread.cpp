@@ -25,7 +25,9 @@ void unlock() { list_lock.unlock(); }
 
 namespace {
 
-constexpr uint64_t kExceptionStackSize = 256 * 1024;
+// The whole span the host counts as the exception stack: a program's stack mapped just
+// below a smaller one would be taken for it (its pages are touched only as used).
+constexpr uint64_t kExceptionStackSize = BSC_EXCEPTION_STACK_SPAN;
 
 uint32_t next_tid = kPid + 1; // Linux numbers threads from the pid space: kPid, then on
 int32_t leader_exit_code;     // the initial thread's exit code, once it has exited
@@ -77,7 +79,7 @@ bool host_is_done_with(const Thread &thread) {
     bsc_wait_item item{thread.handle, BSC_WAIT_READ, 0};
     uint32_t ready = 0;
     bsc_status status = abi().objects_wait_any(&item, 1, 0, &ready);
-    return status != BSC_OK || ready; // a handle the host no longer knows: gone too
+    return (status == BSC_OK && ready) || status == BSC_E_BAD_HANDLE; // unknown: gone too
 }
 
 // Frees the exited threads the host has finished with.
@@ -209,10 +211,11 @@ void exit_thread(int32_t code) {
     Thread &thread = current_thread();
     thread.exit_code = code;
     release_robust_futexes(thread);
-    if (thread.clear_child_tid && put_user(thread.clear_child_tid, uint32_t{0}))
-        futex_wake(thread.clear_child_tid, 1); // pthread_join's wait
     if (unlist(&thread) == 0)
         abi().process_exit(leader_exit_code);
+    // Once it is out of the list: a thread that joins it sees it gone from /proc too.
+    if (thread.clear_child_tid && put_user(thread.clear_child_tid, uint32_t{0}))
+        futex_wake(thread.clear_child_tid, 1); // pthread_join's wait
     if (thread.tid != kPid) // the initial thread's block stays: the host started it
         remember_exited(&thread);
     abi().thread_exit();

@@ -73,10 +73,9 @@ int64_t set_thread_name(uint64_t address) {
 
 } // namespace
 
-// The calling thread's name: what PR_SET_NAME gave it, else the name exec gave the
-// program (procfs.cpp: the file name it was started by, cut to 15 bytes, as the kernel's).
-void thread_name(char (&name)[16]) {
-    Thread &thread = current_thread();
+// A thread's name: what PR_SET_NAME gave it, else the name exec gave the program
+// (procfs.cpp: the file name it was started by, cut to 15 bytes, as the kernel's).
+void thread_name(const Thread &thread, char (&name)[16]) {
     const char *source = thread.name[0] ? thread.name : program_comm();
     memset(name, 0, kNameSize);
     memcpy(name, source, strlen(source) < kNameSize ? strlen(source) : kNameSize - 1);
@@ -227,7 +226,7 @@ int64_t sys_prctl(Syscall &call) {
     case PR_SET_NAME: return set_thread_name(arg);
     case PR_GET_NAME: {
         char name[kNameSize];
-        thread_name(name);
+        thread_name(current_thread(), name);
         return copy_to_user(arg, name, kNameSize) ? 0 : -EFAULT;
     }
     case PR_SET_PDEATHSIG:

@@ -11,6 +11,7 @@
 #include "poll.h"
 #include "signals.h"
 #include "syscalls.h"
+#include "thread.h"
 #include "user_memory.h"
 
 namespace libos {
@@ -89,7 +90,7 @@ int64_t signals_transfer(OpenFile &file, uint64_t buffer, uint64_t size, bool wr
 int16_t signals_ready(OpenFile &file, Wakeups &wake) {
     uint64_t mask = __atomic_load_n(&mask_of(file), __ATOMIC_RELAXED);
     bsc_handle wakeup = signal_wakeup();
-    SignalSets sets = signal_sets();
+    SignalSets sets = signal_sets(current_thread());
     if ((sets.pending | sets.shared_pending) & mask)
         return POLLIN;
     make_room(wake.items, wake.count, wake.capacity, 1);

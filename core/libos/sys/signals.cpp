@@ -338,9 +338,9 @@ void block_for_wait(uint64_t mask) {
     t.blocked = mask & ~kUnblockable;
 }
 
-SignalSets signal_sets() {
+SignalSets signal_sets(const Thread &thread) {
     SpinGuard guard(signal_lock);
-    ThreadSignals &t = own();
+    const ThreadSignals &t = thread.signals;
     SignalSets sets{t.pending, shared_pending, t.blocked, 0, 0};
     for (uint64_t sig = 1; sig <= kSignals; sig++) {
         if (actions[sig].handler == kIgnore)
