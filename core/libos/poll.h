@@ -36,7 +36,7 @@ struct Wakeups {
 };
 void wake_at(Wakeups &wake, int64_t at);
 // Adds what wakes a wait for poll `events` of `file`: its ABI wait items, or a computed
-// kind's own wakeups.
+// kind's own wakeups (the clock at once if it is ready already).
 void add_file_wakeups(OpenFile &file, int16_t events, Wakeups &wake);
 
 // Waits on `count` poll entries (in LibOS memory) until `deadline`; fills revents and

@@ -251,7 +251,10 @@ void wake_at(Wakeups &wake, int64_t at) {
 
 void add_file_wakeups(OpenFile &file, int16_t events, Wakeups &wake) {
     if (file.kind && file.kind->ready) {
-        file.kind->ready(file, wake);
+        // Ready since whoever asked looked (a timer that expired meanwhile): look again
+        // at once, or the wait would sleep past it.
+        if (file.kind->ready(file, wake) & (events | POLLERR | POLLHUP))
+            wake_at(wake, clock_now(BSC_CLOCK_MONOTONIC));
         return;
     }
     if (!file.kind && is_libos_file(file))
