@@ -19,7 +19,10 @@ typedef struct bsc_option {
     const char *value; /* "" when given as a bare key */
 } bsc_option;
 
-/* An option the extension accepts; the loader refuses any other key. */
+/* An option the extension accepts; the loader refuses any other key, and a key given
+ * twice. Since 1.4, a key declared with a final '+' ("bind+") is repeatable: it is given
+ * as "bind", as often as the user likes, and the extension receives every occurrence in
+ * order. */
 typedef struct bsc_option_spec {
     const char *key;
     const char *help;

@@ -79,7 +79,19 @@ TEST_CASE("refuse: an unknown option key, with the accepted ones", "[chain]") {
     CHECK(refusal(specs({"null:x"})) == "unknown option 'x' for extension null; accepted: none");
     auto from_manifest = bsc::chain::parse_manifest_text("null\noptioned:depth=2\n", "stack");
     CHECK(refusal(from_manifest) ==
-          "unknown option 'depth' for extension optioned (stack:2); accepted: level, probe");
+          "unknown option 'depth' for extension optioned (stack:2); accepted: level, tag+, "
+          "probe");
+}
+
+TEST_CASE("refuse: a key given twice, unless it is declared repeatable", "[chain]") {
+    CHECK(refusal(specs({"trace:file=/dev/null,file=/dev/null"})) ==
+          "option 'file' given twice for extension trace");
+    auto from_manifest = bsc::chain::parse_manifest_text("optioned:level=1,level=2\n", "m");
+    CHECK(refusal(from_manifest) == "option 'level' given twice for extension optioned (m:1)");
+    TestProbe probe;
+    Chain chain(specs({"optioned:tag=a,tag=b,level=x,tag=c," + probe.option()}),
+                recording_bottom(), test_path());
+    CHECK(std::string(probe.log) == "level:x tag:a tag:b tag:c ");
 }
 
 TEST_CASE("refuse: options reach the extension", "[chain]") {

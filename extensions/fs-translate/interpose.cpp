@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: MIT
+// The downcalls that take or return a path, translated between the guest's namespace and
+// the host's; the start upcall's working directory. Every other call is not touched.
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "guest_memory.h"
+#include "paths.h"
+#include "translator.h"
+
+namespace bsc::fs_translate {
+
+State &state() {
+    static State instance;
+    return instance;
+}
+
+namespace {
+
+const bsc_downcalls &below() { return *state().below; }
+bool active() { return state().active.load(std::memory_order_acquire); }
+
+constexpr size_t kUriMax = 4096 + 32;
+constexpr std::string_view kPathSchemes[] = {"file:", "dir:", "unix:", "unix.srv:"};
+
+// A URI split into its scheme ("file:") and its path, when it names a path.
+struct PathUri {
+    std::string_view scheme;
+    std::string path;
+};
+
+std::optional<PathUri> path_uri(std::string_view uri) {
+    for (auto scheme : kPathSchemes)
+        if (uri.substr(0, scheme.size()) == scheme && uri.size() > scheme.size())
+            return PathUri{scheme, std::string(uri.substr(scheme.size()))};
+    return std::nullopt;
+}
+
+// The guest's absolute path: a relative one is relative to the runtime's working
+// directory, as the guest sees it. A trailing slash is kept.
+std::string absolute_guest(const std::string &path) {
+    if (!path.empty() && path[0] == '/')
+        return path;
+    std::string base = state().guest_cwd;
+    return base == "/" ? "/" + path : base + "/" + path;
+}
+
+// One guest path, resolved: what the host is handed for it, and what it names.
+struct Translated {
+    Resolution resolution;
+    std::string host_uri;
+};
+
+// Resolves a guest URI. `is_path` is false (and nothing else set) for a URI that names
+// no path, which goes to the host as it is.
+bsc_status translate(const char *uri, Final final, Translated &out, bool &is_path) {
+    std::string text;
+    is_path = false;
+    if (bsc_status status = read_guest_string(uri, text))
+        return status;
+    auto parsed = path_uri(text);
+    if (!parsed)
+        return BSC_OK;
+    is_path = true;
+    BelowLookup lookup;
+    if (bsc_status status = resolve(state().table, lookup, absolute_guest(parsed->path), final,
+                                    out.resolution))
+        return status;
+    out.host_uri = std::string(parsed->scheme) + out.resolution.host;
+    return BSC_OK;
+}
+
+// The guest path of a host path (a trailing slash kept), or the host path itself when
+// it lies outside every mapped tree.
+std::string guest_path_of(std::string_view host) {
+    bool slash = host.size() > 1 && host.back() == '/';
+    std::string canonical = lexically_canonical(host);
+    auto guest = state().table.guest_of(canonical);
+    if (!guest)
+        return std::string(host);
+    return slash && *guest != "/" ? *guest + "/" : *guest;
+}
+
+// The mount holding the name a resolution ends in (its parent's), which decides whether
+// creating, removing or renaming that name is read-only or crosses a mount.
+const Mount &containing_mount(const Resolution &r) {
+    if (r.guest == "/")
+        return *r.mount;
+    return state().table.mount_of(r.guest.substr(0, std::max<size_t>(1, r.guest.rfind('/'))));
+}
+
+// A name made or replaced in a read-only mount: EEXIST when it is there (mkdir, link,
+// symlink check that first), EROFS otherwise.
+bsc_status create_on_read_only(const Resolution &r) {
+    return r.exists ? BSC_E_EXISTS : BSC_E_READ_ONLY;
+}
+
+// stream_open in a read-only mount, as Linux orders its checks: creating a missing name,
+// or writing or truncating a regular file, is EROFS; the rest is the host's to answer.
+bsc_status open_on_read_only(const Resolution &r, std::string_view scheme, uint32_t access,
+                             uint32_t create, uint32_t options) {
+    if (!r.exists)
+        return create == BSC_CREATE_NEVER ? BSC_OK : BSC_E_READ_ONLY;
+    if (scheme == "dir:" && create != BSC_CREATE_NEVER)
+        return BSC_E_EXISTS;
+    if (create == BSC_CREATE_ALWAYS || scheme == "unix.srv:" || scheme == "unix:")
+        return BSC_OK; // EEXIST, EADDRINUSE or a connection: the host answers
+    bool writes = (access & (BSC_ACCESS_WRITE | BSC_ACCESS_APPEND)) != 0 ||
+                  (options & BSC_OPTION_TRUNCATE) != 0;
+    return writes && r.type == BSC_TYPE_FILE ? BSC_E_READ_ONLY : BSC_OK;
+}
+
+// ---- Streams --------------------------------------------------------------------------
+
+bsc_status stream_open(const char *uri, uint32_t access, uint32_t mode, uint32_t create,
+                       uint32_t options, bsc_handle *handle) {
+    if (!active())
+        return below().stream_open(uri, access, mode, create, options, handle);
+    std::string text;
+    if (bsc_status status = read_guest_string(uri, text))
+        return status;
+    auto parsed = path_uri(text);
+    if (!parsed)
+        return below().stream_open(uri, access, mode, create, options, handle);
+    // Linux does not follow a final link for O_NOFOLLOW, O_CREAT|O_EXCL, mkdir or bind.
+    bool no_follow = (options & BSC_OPTION_NOFOLLOW) || create == BSC_CREATE_ALWAYS ||
+                     (parsed->scheme == "dir:" && create != BSC_CREATE_NEVER) ||
+                     parsed->scheme == "unix.srv:";
+    Translated t;
+    bool is_path = false;
+    if (bsc_status status = translate(uri, no_follow ? Final::no_follow : Final::follow, t, is_path))
+        return status;
+    const Resolution &r = t.resolution;
+    const Mount &mount = r.exists ? *r.mount : containing_mount(r);
+    if (mount.read_only)
+        if (bsc_status status = open_on_read_only(r, parsed->scheme, access, create, options))
+            return status;
+    return below().stream_open(t.host_uri.c_str(), access, mode, create, options, handle);
+}
+
+bsc_status stream_attributes_query(const char *uri, uint32_t flags,
+                                   bsc_stream_attributes *attributes) {
+    if (!active())
+        return below().stream_attributes_query(uri, flags, attributes);
+    Translated t;
+    bool is_path = false;
+    Final final = flags & BSC_QUERY_NOFOLLOW ? Final::no_follow : Final::follow;
+    if (bsc_status status = translate(uri, final, t, is_path))
+        return status;
+    if (!is_path)
+        return below().stream_attributes_query(uri, flags, attributes);
+    // Every link on the way was followed here: the host must not follow one again.
+    return below().stream_attributes_query(t.host_uri.c_str(), flags | BSC_QUERY_NOFOLLOW,
+                                           attributes);
+}
+
+bsc_status stream_attributes_set(const char *uri, uint32_t flags, uint32_t which,
+                                 const bsc_stream_attributes *attributes) {
+    if (!active())
+        return below().stream_attributes_set(uri, flags, which, attributes);
+    Translated t;
+    bool is_path = false;
+    Final final = flags & BSC_QUERY_NOFOLLOW ? Final::no_follow : Final::follow;
+    if (bsc_status status = translate(uri, final, t, is_path))
+        return status;
+    if (!is_path)
+        return below().stream_attributes_set(uri, flags, which, attributes);
+    if (t.resolution.exists && t.resolution.mount->read_only)
+        return BSC_E_READ_ONLY;
+    return below().stream_attributes_set(t.host_uri.c_str(), flags, which, attributes);
+}
+
+bsc_status stream_delete(const char *uri, uint32_t flags) {
+    if (!active())
+        return below().stream_delete(uri, flags);
+    Translated t;
+    bool is_path = false;
+    if (bsc_status status = translate(uri, Final::no_follow, t, is_path))
+        return status;
+    if (!is_path)
+        return below().stream_delete(uri, flags);
+    if (containing_mount(t.resolution).read_only)
+        return BSC_E_READ_ONLY;
+    if (state().table.is_mount_point(t.resolution.guest))
+        return BSC_E_BUSY;
+    return below().stream_delete(t.host_uri.c_str(), flags);
+}
+
+bsc_status stream_rename(const char *from, const char *to, uint32_t flags) {
+    if (!active())
+        return below().stream_rename(from, to, flags);
+    Translated source, target;
+    bool source_is_path = false, target_is_path = false;
+    if (bsc_status status = translate(from, Final::no_follow, source, source_is_path))
+        return status;
+    if (bsc_status status = translate(to, Final::no_follow, target, target_is_path))
+        return status;
+    if (!source_is_path || !target_is_path)
+        return source_is_path || target_is_path ? BSC_E_INVALID
+                                                : below().stream_rename(from, to, flags);
+    const Mount &mount = containing_mount(source.resolution);
+    if (&mount != &containing_mount(target.resolution))
+        return BSC_E_CROSS_DEVICE;
+    if (mount.read_only)
+        return BSC_E_READ_ONLY;
+    if (state().table.is_mount_point(source.resolution.guest) ||
+        state().table.is_mount_point(target.resolution.guest))
+        return BSC_E_BUSY;
+    return below().stream_rename(source.host_uri.c_str(), target.host_uri.c_str(), flags);
+}
+
+bsc_status stream_link(const char *uri, const char *target, uint32_t kind) {
+    if (!active())
+        return below().stream_link(uri, target, kind);
+    Translated existing; // a hard link's target, resolved first as Linux does
+    bool existing_is_path = false;
+    if (kind == BSC_LINK_HARD) {
+        if (bsc_status status = translate(target, Final::no_follow, existing, existing_is_path))
+            return status;
+        if (existing_is_path && !existing.resolution.exists)
+            return BSC_E_NOT_FOUND;
+    }
+    Translated name;
+    bool is_path = false;
+    if (bsc_status status = translate(uri, Final::no_follow, name, is_path))
+        return status;
+    if (!is_path)
+        return below().stream_link(uri, target, kind);
+    const Mount &mount = containing_mount(name.resolution);
+    if (mount.read_only)
+        return create_on_read_only(name.resolution);
+    if (kind != BSC_LINK_HARD || !existing_is_path)
+        return below().stream_link(name.host_uri.c_str(), target, kind);
+    if (&mount != &containing_mount(existing.resolution))
+        return BSC_E_CROSS_DEVICE;
+    return below().stream_link(name.host_uri.c_str(), existing.host_uri.c_str(), kind);
+}
+
+bsc_status stream_read_link(const char *uri, char *buffer, uint64_t size, uint64_t *length) {
+    if (!active())
+        return below().stream_read_link(uri, buffer, size, length);
+    Translated t;
+    bool is_path = false;
+    if (bsc_status status = translate(uri, Final::no_follow, t, is_path))
+        return status;
+    // A link's text is the guest's own: it goes back as it is stored.
+    return below().stream_read_link(is_path ? t.host_uri.c_str() : uri, buffer, size, length);
+}
+
+// ---- Extended attributes by URI ----------------------------------------------------------
+
+Final xattr_final(uint32_t flags) {
+    return flags & BSC_XATTR_NOFOLLOW ? Final::no_follow : Final::follow;
+}
+
+// Translates the URI of an xattr call; `writes` refuses a change in a read-only mount.
+bsc_status xattr_uri(const char *uri, uint32_t flags, bool writes, Translated &t,
+                     const char *&host_uri) {
+    bool is_path = false;
+    host_uri = uri;
+    if (bsc_status status = translate(uri, xattr_final(flags), t, is_path))
+        return status;
+    if (!is_path)
+        return BSC_OK;
+    if (writes && t.resolution.exists && t.resolution.mount->read_only)
+        return BSC_E_READ_ONLY;
+    host_uri = t.host_uri.c_str();
+    return BSC_OK;
+}
+
+bsc_status stream_xattr_get(const char *uri, uint32_t flags, const char *name, void *value,
+                            uint64_t size, uint64_t *length) {
+    Translated t;
+    const char *host_uri = uri;
+    if (active())
+        if (bsc_status status = xattr_uri(uri, flags, false, t, host_uri))
+            return status;
+    return below().stream_xattr_get(host_uri, flags, name, value, size, length);
+}
+
+bsc_status stream_xattr_set(const char *uri, uint32_t flags, const char *name, const void *value,
+                            uint64_t size) {
+    Translated t;
+    const char *host_uri = uri;
+    if (active())
+        if (bsc_status status = xattr_uri(uri, flags, true, t, host_uri))
+            return status;
+    return below().stream_xattr_set(host_uri, flags, name, value, size);
+}
+
+bsc_status stream_xattr_list(const char *uri, uint32_t flags, char *names, uint64_t size,
+                             uint64_t *length) {
+    Translated t;
+    const char *host_uri = uri;
+    if (active())
+        if (bsc_status status = xattr_uri(uri, flags, false, t, host_uri))
+            return status;
+    return below().stream_xattr_list(host_uri, flags, names, size, length);
+}
+
+bsc_status stream_xattr_remove(const char *uri, uint32_t flags, const char *name) {
+    Translated t;
+    const char *host_uri = uri;
+    if (active())
+        if (bsc_status status = xattr_uri(uri, flags, true, t, host_uri))
+            return status;
+    return below().stream_xattr_remove(host_uri, flags, name);
+}
+
+// ---- Objects ----------------------------------------------------------------------------
+
+// The URI an object was opened by names a host path: the guest gets its own path back.
+bsc_status object_query(bsc_handle handle, bsc_object_info *info, char *uri, uint64_t uri_size) {
+    if (!active())
+        return below().object_query(handle, info, uri, uri_size);
+    char host_uri[kUriMax];
+    bsc_status status = below().object_query(handle, info, host_uri, sizeof host_uri);
+    if (status != BSC_OK)
+        return status;
+    std::string text = host_uri;
+    if (auto parsed = path_uri(text))
+        text = std::string(parsed->scheme) + guest_path_of(parsed->path);
+    if (text.size() + 1 > uri_size)
+        return BSC_E_TOO_BIG;
+    return copy_to_guest(uri, text.c_str(), text.size() + 1);
+}
+
+// ---- Unix socket addresses ----------------------------------------------------------------
+
+// The path a UNIX address names, or nullopt (another domain, unnamed, abstract).
+std::optional<std::string> unix_path(const bsc_socket_address &address) {
+    if (address.domain != BSC_SOCKET_UNIX || address.name_length == 0 || address.name[0] == 0)
+        return std::nullopt;
+    size_t length = std::min<size_t>(address.name_length, sizeof address.name);
+    return std::string(address.name, strnlen(address.name, length));
+}
+
+bsc_status set_unix_path(bsc_socket_address &address, const std::string &path) {
+    if (path.size() > sizeof address.name)
+        return BSC_E_NAME_TOO_LONG;
+    std::memset(address.name, 0, sizeof address.name);
+    std::memcpy(address.name, path.data(), path.size());
+    address.name_length = static_cast<uint16_t>(path.size());
+    return BSC_OK;
+}
+
+// A guest address made a host one. Binding creates the name (no final link followed, a
+// read-only mount refuses it); connecting and sending follow it.
+bsc_status address_to_host(bsc_socket_address &address, bool binds) {
+    auto path = unix_path(address);
+    if (!path)
+        return BSC_OK;
+    BelowLookup lookup;
+    Resolution r;
+    if (bsc_status status = resolve(state().table, lookup, absolute_guest(*path),
+                                    binds ? Final::no_follow : Final::follow, r))
+        return status;
+    if (binds && containing_mount(r).read_only && !r.exists)
+        return BSC_E_READ_ONLY;
+    return set_unix_path(address, r.host);
+}
+
+// A host address the guest reads back, made a guest one.
+void address_to_guest(bsc_socket_address &address) {
+    if (auto path = unix_path(address); path && (*path)[0] == '/')
+        set_unix_path(address, guest_path_of(*path));
+}
+
+template <auto Slot> bsc_status with_host_address(bsc_handle handle,
+                                                  const bsc_socket_address *address, bool binds) {
+    if (!active() || !address)
+        return (below().*Slot)(handle, address);
+    bsc_socket_address local;
+    if (read_guest(address, local) != BSC_OK)
+        return BSC_E_FAULT;
+    if (bsc_status status = address_to_host(local, binds))
+        return status;
+    return (below().*Slot)(handle, &local);
+}
+
+bsc_status socket_bind(bsc_handle handle, const bsc_socket_address *address) {
+    return with_host_address<&bsc_downcalls::socket_bind>(handle, address, true);
+}
+
+bsc_status socket_connect(bsc_handle handle, const bsc_socket_address *address) {
+    return with_host_address<&bsc_downcalls::socket_connect>(handle, address, false);
+}
+
+bsc_status socket_address_query(bsc_handle handle, uint32_t which, bsc_socket_address *address) {
+    if (!active())
+        return below().socket_address_query(handle, which, address);
+    bsc_socket_address local{};
+    bsc_status status = below().socket_address_query(handle, which, &local);
+    if (status != BSC_OK)
+        return status;
+    address_to_guest(local);
+    return write_guest(address, local);
+}
+
+bsc_status socket_send(bsc_handle handle, bsc_socket_message *message, uint32_t flags) {
+    bsc_socket_message local;
+    if (!active() || read_guest(message, local) != BSC_OK || !local.address)
+        return below().socket_send(handle, message, flags);
+    bsc_socket_address destination;
+    if (read_guest(reinterpret_cast<const bsc_socket_address *>(local.address), destination))
+        return BSC_E_FAULT;
+    if (bsc_status status = address_to_host(destination, false))
+        return status;
+    local.address = reinterpret_cast<uint64_t>(&destination);
+    bsc_status status = below().socket_send(handle, &local, flags);
+    if (status == BSC_OK)
+        status = write_guest(&message->done, local.done);
+    return status;
+}
+
+bsc_status socket_receive(bsc_handle handle, bsc_socket_message *message, uint32_t flags) {
+    bsc_status status = below().socket_receive(handle, message, flags);
+    bsc_socket_message local;
+    if (status != BSC_OK || !active() || read_guest(message, local) != BSC_OK || !local.address)
+        return status;
+    auto *sender = reinterpret_cast<bsc_socket_address *>(local.address);
+    bsc_socket_address address;
+    if (read_guest(sender, address) != BSC_OK)
+        return status;
+    address_to_guest(address);
+    return write_guest(sender, address);
+}
+
+// ---- The start upcall ----------------------------------------------------------------------
+
+// The working directory the runtime started in, as the guest sees it ("/" when it lies
+// outside the namespace), written into guest memory in place of the host's.
+void start(const bsc_downcalls *abi, const bsc_start_info *info) {
+    bsc_start_info local;
+    std::string host_cwd;
+    if (read_guest(info, local) == BSC_OK &&
+        read_guest_string(reinterpret_cast<const char *>(local.working_directory), host_cwd) ==
+            BSC_OK) {
+        auto guest = state().table.guest_of(lexically_canonical(host_cwd));
+        state().guest_cwd = guest ? *guest : "/";
+        uint64_t page = 0;
+        if (below().vm_alloc(&page, 4096, BSC_PROT_READ | BSC_PROT_WRITE, 0) == BSC_OK &&
+            copy_to_guest(reinterpret_cast<void *>(page), state().guest_cwd.c_str(),
+                          state().guest_cwd.size() + 1) == BSC_OK)
+            write_guest(&const_cast<bsc_start_info *>(info)->working_directory, page);
+    }
+    state().upcalls_above->start(abi, info);
+}
+
+} // namespace
+
+bsc_status BelowLookup::attributes(const std::string &host, bsc_stream_attributes &out) {
+    std::string uri = "file:" + host;
+    return below().stream_attributes_query(uri.c_str(), BSC_QUERY_NOFOLLOW, &out);
+}
+
+bsc_status BelowLookup::read_link(const std::string &host, std::string &text) {
+    std::string uri = "file:" + host;
+    char buffer[4096];
+    uint64_t length = 0;
+    if (bsc_status status = below().stream_read_link(uri.c_str(), buffer, sizeof buffer, &length))
+        return status;
+    text.assign(buffer, std::min<uint64_t>(length, sizeof buffer));
+    return BSC_OK;
+}
+
+void install(bsc_downcalls &above, bsc_upcalls &upcalls_below) {
+#define FS_TRANSLATE_INTERPOSE(name) above.name = name;
+    FS_TRANSLATE_INTERPOSE(stream_open)
+    FS_TRANSLATE_INTERPOSE(stream_attributes_query)
+    FS_TRANSLATE_INTERPOSE(stream_attributes_set)
+    FS_TRANSLATE_INTERPOSE(stream_delete)
+    FS_TRANSLATE_INTERPOSE(stream_rename)
+    FS_TRANSLATE_INTERPOSE(stream_link)
+    FS_TRANSLATE_INTERPOSE(stream_read_link)
+    FS_TRANSLATE_INTERPOSE(stream_xattr_get)
+    FS_TRANSLATE_INTERPOSE(stream_xattr_set)
+    FS_TRANSLATE_INTERPOSE(stream_xattr_list)
+    FS_TRANSLATE_INTERPOSE(stream_xattr_remove)
+    FS_TRANSLATE_INTERPOSE(object_query)
+    FS_TRANSLATE_INTERPOSE(socket_bind)
+    FS_TRANSLATE_INTERPOSE(socket_connect)
+    FS_TRANSLATE_INTERPOSE(socket_address_query)
+    FS_TRANSLATE_INTERPOSE(socket_send)
+    FS_TRANSLATE_INTERPOSE(socket_receive)
+#undef FS_TRANSLATE_INTERPOSE
+    upcalls_below.start = start;
+}
+
+} // namespace bsc::fs_translate

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+// The namespace's mounts: which host tree each guest subtree is, and whether it is
+// read-only. The root mount ("/") always exists; a bind replaces the subtree at its
+// guest path, as a Linux bind mount does.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bsc::fs_translate {
+
+struct Mount {
+    std::string guest; // canonical guest path of the mount point
+    std::string host;  // canonical host path of the tree it shows
+    bool read_only = false;
+};
+
+class MountTable {
+public:
+    // The guest's "/" is the host directory `root` (canonical).
+    explicit MountTable(std::string root = "/");
+
+    // Adds a bind; false if the guest path is a mount point already.
+    bool add(Mount mount);
+
+    // The mount the canonical guest path lies in: the one with the longest guest prefix.
+    const Mount &mount_of(std::string_view guest) const;
+    // The host path of the canonical guest path.
+    std::string host_of(std::string_view guest) const;
+    // The guest path of a canonical host path (through the mount with the longest host
+    // prefix), or nullopt when it lies in none of the mapped trees.
+    std::optional<std::string> guest_of(std::string_view host) const;
+    // Whether the guest path is a mount point other than the root.
+    bool is_mount_point(std::string_view guest) const;
+
+    const std::vector<Mount> &mounts() const { return mounts_; }
+
+private:
+    std::vector<Mount> mounts_; // [0] is the root
+};
+
+} // namespace bsc::fs_translate
