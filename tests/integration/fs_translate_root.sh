@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Programs run in a root assembled from the host's files: `/` lists the new root, bash,
+# ls, python3 and sqlite3 work, and the working directory is the guest's.
+source "$(dirname "$0")/fs_translate_lib.sh"
+root=$work/root
+make_root "$root"
+
+expected=$(ls -A "$root")
+out=$(in_root "$root" -- /bin/ls -A /)
+[[ $out == "$expected" ]] || fail "ls / printed '$out', expected '$expected'"
+out=$(in_root "$root" -- /usr/bin/ls -A /usr/../../..)
+[[ $out == "$expected" ]] || fail "ls /usr/../../.. printed '$out'"
+
+out=$(in_root "$root" -- /bin/bash -c 'echo hi; cd /; pwd; cd ..; pwd; echo $(</marker)')
+[[ $out == $'hi\n/\n/\ninside the root' ]] || fail "bash printed '$out'"
+
+# The runtime's working directory, as the guest sees it: inside the root, or / outside.
+mkdir -p "$root/tmp/here"
+out=$(cd "$root/tmp/here" && in_root "$root" -- /bin/bash -c 'pwd; echo $(<../../marker)')
+[[ $out == $'/tmp/here\ninside the root' ]] || fail "a working directory in the root gave '$out'"
+out=$(cd "$work" && in_root "$root" -- /bin/bash -c 'pwd')
+[[ $out == / ]] || fail "a working directory outside the root gave '$out'"
+
+python=/usr/bin/python3
+out=$(in_root "$root" -- $python -c '
+import os, sys
+print(sorted(os.listdir("/")) == sorted(os.listdir("/proc/self/root")))
+print(os.getcwd(), sys.executable, os.path.realpath("/bin/ls"))
+print(os.readlink("/proc/self/exe"))
+print(open("/marker").read().strip())
+fd = os.open("/marker", os.O_RDONLY)
+print(os.readlink("/proc/self/fd/%d" % fd))
+')
+bin_ls=$(realpath /bin/ls)
+python_real=$(realpath $python)
+expected="True
+/ $python $bin_ls
+$python_real
+inside the root
+/marker"
+[[ $out == "$expected" ]] || fail "python3 printed '$out', expected '$expected'"
+
+if [[ -x /usr/bin/sqlite3 ]]; then
+  out=$(echo 'create table t(a); insert into t values (20),(22); select sum(a) from t;' |
+    in_root "$root" -- /usr/bin/sqlite3 :memory:)
+  [[ $out == 42 ]] || fail "sqlite3 printed '$out'"
+fi
+echo "fs_translate_root: ls, bash, python3 and sqlite3 run in an assembled root"
