@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: MIT
+// fs-translate's resolver against a reference model: over random trees (a root and a bind,
+// with links up, down, absolute and in loops) and random paths, the resolver's answer is
+// what walking the tree node by node gives, and it never hands the host a path through a
+// link. Also the lexical helpers and the mount table.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "mount_table.h"
+#include "paths.h"
+#include "resolver.h"
+
+using namespace bsc::fs_translate;
+
+namespace {
+
+// A node of the host's tree.
+struct Node {
+    uint32_t type = BSC_TYPE_DIRECTORY;
+    std::string text; // a link's
+    Node *parent = nullptr;
+    std::map<std::string, std::unique_ptr<Node>> children;
+
+    Node *add(const std::string &name, uint32_t kind, std::string link = {}) {
+        auto &slot = children[name];
+        slot = std::make_unique<Node>();
+        slot->type = kind;
+        slot->text = std::move(link);
+        slot->parent = this;
+        return slot.get();
+    }
+    Node *child(const std::string &name) const {
+        auto it = children.find(name);
+        return it == children.end() ? nullptr : it->second.get();
+    }
+};
+
+// The host as the resolver sees it. A lookup walks the host path without following any
+// link: meeting one on the way means the resolver handed the host a path through a link,
+// which the real host would follow (out of the namespace): the test flags it.
+class ModelHost : public Lookup {
+public:
+    explicit ModelHost(Node &root) : root_(root) {}
+
+    Node *find(const std::string &host, bsc_status &status) {
+        Node *node = &root_;
+        for (auto name : components(host)) {
+            if (node->type == BSC_TYPE_SYMLINK)
+                followed_link = true;
+            if (node->type != BSC_TYPE_DIRECTORY) {
+                status = BSC_E_NOT_DIRECTORY;
+                return nullptr;
+            }
+            if (name == "." || name == "..") {
+                followed_link = true; // the resolver never sends these
+                return nullptr;
+            }
+            node = node->child(std::string(name));
+            if (!node) {
+                status = BSC_E_NOT_FOUND;
+                return nullptr;
+            }
+        }
+        status = BSC_OK;
+        return node;
+    }
+    bsc_status attributes(const std::string &host, bsc_stream_attributes &out) override {
+        bsc_status status;
+        Node *node = find(host, status);
+        if (node)
+            out.type = node->type;
+        return status;
+    }
+    bsc_status read_link(const std::string &host, std::string &text) override {
+        bsc_status status;
+        Node *node = find(host, status);
+        if (!node)
+            return status;
+        if (node->type != BSC_TYPE_SYMLINK)
+            return BSC_E_INVALID;
+        text = node->text;
+        return BSC_OK;
+    }
+
+    bool followed_link = false;
+
+private:
+    Node &root_;
+};
+
+// What the reference walk ends in: an existing node, or a missing name in a directory.
+struct Answer {
+    bsc_status status = BSC_OK;
+    Node *node = nullptr;   // when it exists
+    Node *parent = nullptr; // when it does not
+    std::string name;
+};
+
+Answer failure(bsc_status status) { return {status, nullptr, nullptr, ""}; }
+
+// The namespace as a Linux chroot with one bind mount sees it, walked node by node: the
+// guest root's ".." is itself, the bind's root's ".." is its mount point's parent, an
+// absolute link restarts at the guest root.
+class Reference {
+public:
+    Reference(Node *guest_root, Node *mount_point, Node *bind_root)
+        : root_(guest_root), mount_point_(mount_point), bind_root_(bind_root) {}
+
+    Answer resolve(const std::string &path, bool follow) const {
+        std::vector<std::string> pending;
+        push(pending, path);
+        Node *at = root_;
+        int links = 0;
+        Answer answer{BSC_OK, root_, nullptr, ""};
+        while (!pending.empty()) {
+            std::string name = pending.back();
+            pending.pop_back();
+            bool last = pending.empty();
+            if (name == ".") {
+                answer = {BSC_OK, at, nullptr, ""};
+                continue;
+            }
+            if (name == "..") {
+                at = at == root_ ? root_ : at == bind_root_ ? mount_point_->parent : at->parent;
+                answer = {BSC_OK, at, nullptr, ""};
+                continue;
+            }
+            Node *next = at->child(name);
+            if (next == mount_point_)
+                next = bind_root_;
+            if (!next) {
+                if (!last)
+                    return failure(BSC_E_NOT_FOUND);
+                return {BSC_OK, nullptr, at, name};
+            }
+            if (next->type == BSC_TYPE_SYMLINK && (!last || follow)) {
+                if (++links > kMaxLinks)
+                    return failure(BSC_E_LOOP);
+                if (next->text.empty())
+                    return failure(BSC_E_NOT_FOUND);
+                if (next->text[0] == '/')
+                    at = root_;
+                push(pending, next->text);
+                answer = {BSC_OK, at, nullptr, ""};
+                continue;
+            }
+            if (!last && next->type != BSC_TYPE_DIRECTORY)
+                return failure(BSC_E_NOT_DIRECTORY);
+            if (!last)
+                at = next;
+            answer = {BSC_OK, next, nullptr, ""};
+        }
+        return answer;
+    }
+
+private:
+    static void push(std::vector<std::string> &pending, const std::string &path) {
+        auto names = components(path);
+        for (auto it = names.rbegin(); it != names.rend(); ++it)
+            pending.emplace_back(*it);
+    }
+
+    Node *root_, *mount_point_, *bind_root_;
+};
+
+const char *const kNames[] = {"a", "b", "m", "x"};
+
+std::string random_path(std::mt19937 &random, bool absolute) {
+    std::uniform_int_distribution<int> count(absolute ? 0 : 1, 5), pick(0, 6);
+    std::string path = absolute ? "/" : "";
+    int n = count(random);
+    for (int i = 0; i < n; i++) {
+        int p = pick(random);
+        std::string name = p < 4 ? kNames[p] : p == 4 ? "." : "..";
+        path += (i && !path.empty() && path.back() != '/' ? "/" : "") + name;
+    }
+    return path.empty() ? "." : path;
+}
+
+// Fills `dir` with random files, directories and links, `depth` more levels deep.
+void grow(Node &dir, std::mt19937 &random, int depth) {
+    if (depth < 0)
+        return;
+    std::uniform_int_distribution<int> kind(0, 5);
+    for (const char *name : kNames) {
+        int k = kind(random);
+        if (k == 0)
+            continue;
+        if (k == 1)
+            dir.add(name, BSC_TYPE_FILE);
+        else if (k <= 3)
+            grow(*dir.add(name, BSC_TYPE_DIRECTORY), random, depth - 1);
+        else
+            dir.add(name, BSC_TYPE_SYMLINK, random_path(random, k == 5));
+    }
+}
+
+} // namespace
+
+TEST_CASE("fs-translate paths: lexical helpers", "[fs-translate]") {
+    CHECK(lexically_canonical("/a/./b/../../..//c/") == "/c");
+    CHECK(lexically_canonical("x/../../y", "/base/dir") == "/base/y");
+    CHECK(lexically_canonical("../../..", "/base") == "/");
+    CHECK(is_within("/a/b", "/a"));
+    CHECK(is_within("/a", "/a"));
+    CHECK_FALSE(is_within("/ab", "/a"));
+    CHECK(is_within("/anything", "/"));
+    CHECK(rebase("/a/b/c", "/a", "/host/x") == "/host/x/b/c");
+    CHECK(rebase("/a", "/a", "/host") == "/host");
+    CHECK(rebase("/etc/passwd", "/", "/srv/root") == "/srv/root/etc/passwd");
+    CHECK(rebase("/srv/root/etc", "/srv/root", "/") == "/etc");
+}
+
+TEST_CASE("fs-translate mounts: longest prefix both ways", "[fs-translate]") {
+    MountTable table("/srv/root");
+    REQUIRE(table.add({"/data", "/home/me/data", false}));
+    REQUIRE(table.add({"/data/ro", "/opt/ro", true}));
+    CHECK_FALSE(table.add({"/data", "/elsewhere", false}));
+    CHECK(table.host_of("/") == "/srv/root");
+    CHECK(table.host_of("/etc/x") == "/srv/root/etc/x");
+    CHECK(table.host_of("/data/f") == "/home/me/data/f");
+    CHECK(table.host_of("/data/ro/f") == "/opt/ro/f");
+    CHECK(table.host_of("/database") == "/srv/root/database");
+    CHECK(table.mount_of("/data/ro/f").read_only);
+    CHECK(table.guest_of("/home/me/data/f") == "/data/f");
+    CHECK(table.guest_of("/srv/root") == "/");
+    CHECK(table.guest_of("/opt/ro") == "/data/ro");
+    CHECK(table.guest_of("/tmp/outside") == std::nullopt);
+    CHECK(table.is_mount_point("/data/ro"));
+    CHECK_FALSE(table.is_mount_point("/"));
+}
+
+TEST_CASE("fs-translate resolver: the reference model's answers on random trees",
+          "[fs-translate]") {
+    std::mt19937 random(20261203);
+    int compared = 0, found = 0, missing = 0, errors = 0;
+    for (int tree = 0; tree < 300; tree++) {
+        Node host;
+        Node *guest_root = host.add("rootfs", BSC_TYPE_DIRECTORY);
+        Node *bind_root = host.add("bindsrc", BSC_TYPE_DIRECTORY);
+        host.add("outside", BSC_TYPE_DIRECTORY)->add("secret", BSC_TYPE_FILE);
+        grow(*guest_root, random, 2);
+        grow(*bind_root, random, 2);
+        Node *mount_point = guest_root->add("mnt", BSC_TYPE_DIRECTORY);
+        MountTable table("/rootfs");
+        REQUIRE(table.add({"/mnt", "/bindsrc", false}));
+        Reference reference(guest_root, mount_point, bind_root);
+        ModelHost model(host);
+        for (int i = 0; i < 200; i++) {
+            std::string path = random_path(random, true);
+            if (i % 4 == 0)
+                path = "/mnt" + path;
+            bool follow = random() % 2;
+            INFO("path " << path << (follow ? " (follow)" : " (no follow)") << ", tree " << tree);
+            Answer expected = reference.resolve(path, follow);
+            Resolution r;
+            bsc_status status =
+                resolve(table, model, path, follow ? Final::follow : Final::no_follow, r);
+            REQUIRE_FALSE(model.followed_link);
+            REQUIRE(bsc_status_name(status) == std::string(bsc_status_name(expected.status)));
+            compared++;
+            if (status != BSC_OK) {
+                errors++;
+                continue;
+            }
+            INFO("host path " << r.host);
+            REQUIRE(r.exists == (expected.node != nullptr));
+            bsc_status found_status;
+            if (r.exists) {
+                found++;
+                Node *node = model.find(r.host, found_status);
+                REQUIRE(node == expected.node);
+                REQUIRE(r.type == node->type);
+                // Reversed, the host path names the same guest path.
+                REQUIRE(table.guest_of(r.host) == r.guest);
+            } else {
+                missing++;
+                std::string parent = r.host.substr(0, std::max<size_t>(1, r.host.rfind('/')));
+                REQUIRE(model.find(parent, found_status) == expected.parent);
+                REQUIRE(r.host.substr(r.host.rfind('/') + 1) == expected.name);
+            }
+            // Whatever the path, the host is never asked about anything outside the
+            // mapped trees.
+            REQUIRE((is_within(r.host, "/rootfs") || is_within(r.host, "/bindsrc")));
+        }
+    }
+    // The random trees reach every kind of answer.
+    CHECK(found > 1000);
+    CHECK(missing > 1000);
+    CHECK(errors > 1000);
+    CHECK(compared == 60000);
+}
