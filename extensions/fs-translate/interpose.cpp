@@ -53,6 +53,16 @@ struct Translated {
     std::string host_uri;
 };
 
+// Resolves the guest path of a URI already read.
+bsc_status translate_path(const PathUri &uri, Final final, Translated &out) {
+    BelowLookup lookup;
+    if (bsc_status status =
+            resolve(state().table, lookup, absolute_guest(uri.path), final, out.resolution))
+        return status;
+    out.host_uri = std::string(uri.scheme) + out.resolution.host;
+    return BSC_OK;
+}
+
 // Resolves a guest URI. `is_path` is false (and nothing else set) for a URI that names
 // no path, which goes to the host as it is.
 bsc_status translate(const char *uri, Final final, Translated &out, bool &is_path) {
@@ -64,12 +74,7 @@ bsc_status translate(const char *uri, Final final, Translated &out, bool &is_pat
     if (!parsed)
         return BSC_OK;
     is_path = true;
-    BelowLookup lookup;
-    if (bsc_status status = resolve(state().table, lookup, absolute_guest(parsed->path), final,
-                                    out.resolution))
-        return status;
-    out.host_uri = std::string(parsed->scheme) + out.resolution.host;
-    return BSC_OK;
+    return translate_path(*parsed, final, out);
 }
 
 // The guest path of a host path (a trailing slash kept), or the host path itself when
@@ -129,8 +134,7 @@ bsc_status stream_open(const char *uri, uint32_t access, uint32_t mode, uint32_t
                      (parsed->scheme == "dir:" && create != BSC_CREATE_NEVER) ||
                      parsed->scheme == "unix.srv:";
     Translated t;
-    bool is_path = false;
-    if (bsc_status status = translate(uri, no_follow ? Final::no_follow : Final::follow, t, is_path))
+    if (bsc_status status = translate_path(*parsed, no_follow ? Final::no_follow : Final::follow, t))
         return status;
     const Resolution &r = t.resolution;
     const Mount &mount = r.exists ? *r.mount : containing_mount(r);
