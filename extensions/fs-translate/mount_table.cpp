@@ -6,7 +6,9 @@
 
 namespace bsc::fs_translate {
 
-MountTable::MountTable(std::string root) { mounts_.push_back({"/", std::move(root), false}); }
+MountTable::MountTable(std::string root, std::string root_lower) {
+    mounts_.push_back({"/", std::move(root), false, std::move(root_lower)});
+}
 
 bool MountTable::add(Mount mount) {
     for (const auto &known : mounts_)
@@ -24,6 +26,13 @@ const Mount &MountTable::mount_of(std::string_view guest) const {
     return *best;
 }
 
+const Mount *MountTable::mount_at(std::string_view guest) const {
+    for (const auto &mount : mounts_)
+        if (mount.guest == guest)
+            return &mount;
+    return nullptr;
+}
+
 std::string MountTable::host_of(std::string_view guest) const {
     const Mount &mount = mount_of(guest);
     return rebase(guest, mount.guest, mount.host);
@@ -31,12 +40,15 @@ std::string MountTable::host_of(std::string_view guest) const {
 
 std::optional<std::string> MountTable::guest_of(std::string_view host) const {
     const Mount *best = nullptr;
+    const std::string *tree = nullptr;
     for (const auto &mount : mounts_)
-        if (is_within(host, mount.host) && (!best || mount.host.size() > best->host.size()))
-            best = &mount;
+        for (const std::string *candidate : {&mount.host, &mount.lower})
+            if (!candidate->empty() && is_within(host, *candidate) &&
+                (!tree || candidate->size() > tree->size()))
+                best = &mount, tree = candidate;
     if (!best)
         return std::nullopt;
-    return rebase(host, best->host, best->guest);
+    return rebase(host, *tree, best->guest);
 }
 
 bool MountTable::is_mount_point(std::string_view guest) const {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The namespace's mounts: which host tree each guest subtree is, and whether it is
-// read-only. The root mount ("/") always exists; a bind replaces the subtree at its
-// guest path, as a Linux bind mount does.
+// read-only or an overlay. The root mount ("/") always exists; a bind or an overlay
+// replaces the subtree at its guest path, as a Linux mount does.
 #pragma once
 
 #include <optional>
@@ -13,24 +13,29 @@ namespace bsc::fs_translate {
 
 struct Mount {
     std::string guest; // canonical guest path of the mount point
-    std::string host;  // canonical host path of the tree it shows
+    std::string host;  // canonical host path of the tree it shows (an overlay's upper)
     bool read_only = false;
+    std::string lower; // an overlay's lower tree (canonical), seen under `host`; else ""
+
+    bool overlay() const { return !lower.empty(); }
 };
 
 class MountTable {
 public:
-    // The guest's "/" is the host directory `root` (canonical).
-    explicit MountTable(std::string root = "/");
+    // The guest's "/" is the host directory `root` (canonical), or an overlay.
+    explicit MountTable(std::string root = "/", std::string root_lower = "");
 
-    // Adds a bind; false if the guest path is a mount point already.
+    // Adds a mount; false if the guest path is a mount point already.
     bool add(Mount mount);
 
     // The mount the canonical guest path lies in: the one with the longest guest prefix.
     const Mount &mount_of(std::string_view guest) const;
-    // The host path of the canonical guest path.
+    // The mount whose mount point is exactly the canonical guest path, or null.
+    const Mount *mount_at(std::string_view guest) const;
+    // The host path of the canonical guest path in its mount's (upper) tree.
     std::string host_of(std::string_view guest) const;
     // The guest path of a canonical host path (through the mount with the longest host
-    // prefix), or nullopt when it lies in none of the mapped trees.
+    // prefix, upper or lower), or nullopt when it lies in none of the mapped trees.
     std::optional<std::string> guest_of(std::string_view host) const;
     // Whether the guest path is a mount point other than the root.
     bool is_mount_point(std::string_view guest) const;

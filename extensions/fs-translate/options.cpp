@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <string_view>
 #include <system_error>
 #include <vector>
@@ -13,11 +14,15 @@
 namespace bsc::fs_translate {
 namespace {
 
+// A bind, or an overlay (its upper tree as `host`, its lower one as `lower`).
 struct Bind {
     std::string option; // as given, for messages
     std::string host;
     std::string guest;
     bool read_only = false;
+    std::string lower;
+
+    bool overlay() const { return !lower.empty(); }
 };
 
 struct Refusal {
@@ -69,7 +74,7 @@ Bind bind_of(std::string_view option, std::string_view value) {
     auto parts = fields(value);
     if (parts.size() < 2 || parts.size() > 3)
         refuse(option, "expected HOST_PATH:GUEST_PATH[:ro] (paths cannot hold ':')");
-    Bind bind{std::string(option), parts[0], parts[1], false};
+    Bind bind{std::string(option), parts[0], parts[1], false, ""};
     if (parts.size() == 3) {
         if (parts[2] != "ro" && parts[2] != "rw")
             refuse(option, "the third field must be ro or rw, not '" + parts[2] + "'");
@@ -80,11 +85,27 @@ Bind bind_of(std::string_view option, std::string_view value) {
     return bind;
 }
 
+// An overlay's trees (canonical directories that do not contain each other) and where
+// it shows: `/` unless a guest path is given.
+Bind overlay_of(std::string_view option, std::string_view value, Lookup &lookup) {
+    auto parts = fields(value);
+    if (parts.size() < 2 || parts.size() > 3)
+        refuse(option, "expected LOWER:UPPER[:GUEST_PATH] (paths cannot hold ':')");
+    std::string lower = root_of(option, parts[0], lookup), upper = root_of(option, parts[1], lookup);
+    if (is_within(upper, lower) || is_within(lower, upper))
+        refuse(option, "the upper and lower directories overlap");
+    std::string guest = parts.size() == 3 ? parts[2] : "/";
+    if (guest.empty() || guest[0] != '/')
+        refuse(option, "the guest path must be absolute");
+    return {std::string(option), upper, guest, false, lower};
+}
+
 // Mounts one bind: its mount point is resolved (links followed, as mount(2) does) in the
 // namespace built so far, and must be there as the same kind of object.
 void mount_bind(const Bind &bind, Lookup &lookup, MountTable &table) {
-    uint32_t host_type = 0;
-    std::string host = host_object(bind.option, bind.host, lookup, host_type);
+    uint32_t host_type = BSC_TYPE_DIRECTORY;
+    std::string host = bind.overlay() ? bind.host
+                                      : host_object(bind.option, bind.host, lookup, host_type);
     Resolution point;
     if (bsc_status status = resolve(table, lookup, bind.guest, Final::follow, point))
         refuse(bind.option, bind.guest + " cannot be reached in the namespace: " +
@@ -98,7 +119,7 @@ void mount_bind(const Bind &bind, Lookup &lookup, MountTable &table) {
         refuse(bind.option, host_type == BSC_TYPE_DIRECTORY
                                 ? "a directory cannot be bound over the non-directory " + point.guest
                                 : "a non-directory cannot be bound over the directory " + point.guest);
-    if (!table.add({point.guest, host, bind.read_only}))
+    if (!table.add({point.guest, host, bind.read_only, bind.lower}))
         refuse(bind.option, point.guest + " is bound already by an earlier option");
 }
 
@@ -107,19 +128,31 @@ void mount_bind(const Bind &bind, Lookup &lookup, MountTable &table) {
 bsc_status configure(const bsc_option *options, size_t count, Lookup &lookup, MountTable &table,
                      std::string &error) {
     try {
-        std::string root = "/";
+        std::string root = "/", root_option;
         std::vector<Bind> binds;
+        std::optional<Bind> root_overlay;
         for (size_t i = 0; i < count; i++) {
             std::string_view key = options[i].key, value = options[i].value;
             std::string option = std::string(key) + "=" + std::string(value);
-            if (key == "root")
-                root = root_of(option, value, lookup);
-            else if (key == "bind")
+            if (key == "root") {
+                root = root_of(option, value, lookup), root_option = option;
+            } else if (key == "bind") {
                 binds.push_back(bind_of(option, value));
-            else
+            } else if (key == "overlay") {
+                Bind overlay = overlay_of(option, value, lookup);
+                if (lexically_canonical(overlay.guest) != "/")
+                    binds.push_back(std::move(overlay));
+                else if (root_overlay)
+                    refuse(option, "the guest's / has an overlay already: " + root_overlay->option);
+                else
+                    root_overlay = std::move(overlay);
+            } else {
                 refuse(option, "unknown option");
+            }
         }
-        table = MountTable(root);
+        if (root_overlay && !root_option.empty())
+            refuse(root_overlay->option, "contradicts " + root_option + ": both set the guest's /");
+        table = root_overlay ? MountTable(root_overlay->host, root_overlay->lower) : MountTable(root);
         // Shallowest first, so that a bind inside another bind finds its mount point.
         std::stable_sort(binds.begin(), binds.end(), [](const Bind &a, const Bind &b) {
             return components(a.guest).size() < components(b.guest).size();

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// fs-translate's options (root=, bind=) turned into a mount table, with every problem
+// fs-translate's options (root=, bind=, overlay=) turned into a mount table, with every problem
 // refused before the guest starts, in a message that names the option.
 #pragma once
 

@@ -2,8 +2,6 @@
 // Component-by-component path resolution inside the namespace.
 #include "resolver.h"
 
-#include <vector>
-
 #include "paths.h"
 
 namespace bsc::fs_translate {
@@ -16,7 +14,101 @@ void push_components(std::vector<std::string> &pending, std::string_view path) {
         pending.emplace_back(*it);
 }
 
+// Whether `host` exists (not followed); its type into `type`. An error other than
+// NOT_FOUND is the walk's.
+bsc_status probe(Lookup &lookup, const std::string &host, bool &exists, uint32_t &type) {
+    bsc_stream_attributes attributes{};
+    bsc_status status = lookup.attributes(host, attributes);
+    exists = status == BSC_OK;
+    type = exists ? attributes.type : uint32_t{BSC_TYPE_UNKNOWN};
+    return status == BSC_E_NOT_FOUND ? BSC_OK : status;
+}
+
+
+// The root of a mount: its trees exist (checked at start).
+Located mount_root(const Mount &mount, Lookup &lookup, bsc_status &status) {
+    Located root;
+    root.mount = &mount;
+    root.upper = mount.host;
+    root.lower = mount.lower;
+    status = probe(lookup, mount.host, root.in_upper, root.type);
+    if (status == BSC_OK && mount.overlay() && root.type == BSC_TYPE_DIRECTORY) {
+        uint32_t lower_type;
+        status = probe(lookup, mount.lower, root.in_lower, lower_type);
+        root.in_lower = root.in_lower && lower_type == BSC_TYPE_DIRECTORY;
+    }
+    return root;
+}
+
+// `name` in the overlay directory `parent`: the upper copy if there is one; else, unless
+// a whiteout hides it, the lower one. A directory in both is merged unless the upper one
+// is opaque.
+bsc_status overlay_child(const Located &parent, std::string_view name, Lookup &lookup,
+                         Located &child) {
+    child = Located{};
+    child.mount = parent.mount;
+    child.upper = child_of(parent.upper, name);
+    child.lower = child_of(parent.lower, name);
+    if (is_overlay_name(name))
+        return BSC_OK; // reserved: never shown
+    uint32_t lower_type = BSC_TYPE_UNKNOWN;
+    bool hidden = false, opaque = false;
+    if (parent.in_upper) {
+        if (bsc_status status = probe(lookup, child.upper, child.in_upper, child.type))
+            return status;
+        if (!child.in_upper)
+            if (bsc_status status = probe(lookup, child_of(parent.upper, whiteout_name(name)),
+                                          hidden, lower_type))
+                return status;
+        if (child.in_upper && child.type == BSC_TYPE_DIRECTORY)
+            if (bsc_status status =
+                    probe(lookup, child_of(child.upper, kOpaqueMarker), opaque, lower_type))
+                return status;
+    }
+    if (!parent.in_lower || hidden || opaque ||
+        (child.in_upper && child.type != BSC_TYPE_DIRECTORY))
+        return BSC_OK;
+    if (bsc_status status = probe(lookup, child.lower, child.in_lower, lower_type))
+        return status;
+    if (child.in_upper) // shows in the merge only as a directory under a directory
+        child.in_lower = child.in_lower && lower_type == BSC_TYPE_DIRECTORY;
+    else
+        child.type = lower_type;
+    return BSC_OK;
+}
+
+// `name` in the directory `parent`, whose guest path becomes `guest`.
+bsc_status locate(const MountTable &table, Lookup &lookup, const Located &parent,
+                  std::string_view name, const std::string &guest, Located &child) {
+    if (const Mount *mount = table.mount_at(guest)) {
+        bsc_status status;
+        child = mount_root(*mount, lookup, status);
+        return status;
+    }
+    if (parent.mount->overlay())
+        return overlay_child(parent, name, lookup, child);
+    child = Located{};
+    child.mount = parent.mount;
+    child.upper = child_of(parent.upper, name);
+    return probe(lookup, child.upper, child.in_upper, child.type);
+}
+
 } // namespace
+
+std::string child_of(std::string_view directory, std::string_view name) {
+    std::string out(directory);
+    if (out != "/")
+        out += '/';
+    return out += name;
+}
+
+std::string whiteout_name(std::string_view name) {
+    return std::string(kWhiteoutPrefix) + std::string(name);
+}
+
+bool is_overlay_name(std::string_view name) {
+    return name.substr(0, kWhiteoutPrefix.size()) == kWhiteoutPrefix;
+}
 
 bsc_status resolve(const MountTable &table, Lookup &lookup, std::string_view guest, Final final,
                    Resolution &out) {
@@ -25,54 +117,60 @@ bsc_status resolve(const MountTable &table, Lookup &lookup, std::string_view gue
     bool must_be_directory = guest.size() > 1 && guest.back() == '/';
     std::vector<std::string> pending, walked;
     push_components(pending, guest);
+    bsc_status status;
+    Located root = mount_root(table.mounts()[0], lookup, status);
+    if (status != BSC_OK)
+        return status;
+    std::vector<Located> chain{root}; // chain[i + 1] is walked[i]
     int links = 0;
-    out.exists = true, out.type = BSC_TYPE_DIRECTORY; // "/" itself
     while (!pending.empty()) {
         std::string name = std::move(pending.back());
         pending.pop_back();
         if (name == "." || name == "..") {
             // What came before was checked to be a directory when it was walked.
             if (name == ".." && !walked.empty())
-                walked.pop_back();
-            out.exists = true, out.type = BSC_TYPE_DIRECTORY;
+                walked.pop_back(), chain.pop_back();
             continue;
         }
         walked.push_back(std::move(name));
         bool last = pending.empty();
-        std::string host = table.host_of(join(walked));
-        bsc_stream_attributes attributes{};
-        bsc_status status = lookup.attributes(host, attributes);
-        if (status == BSC_E_NOT_FOUND && last) {
-            out.exists = false, out.type = BSC_TYPE_UNKNOWN;
+        Located child;
+        if ((status = locate(table, lookup, chain.back(), walked.back(), join(walked), child)))
+            return status;
+        if (!child.exists()) {
+            if (!last)
+                return BSC_E_NOT_FOUND;
+            chain.push_back(std::move(child));
             break;
         }
-        if (status != BSC_OK)
-            return status;
         bool follow = !last || final == Final::follow || must_be_directory;
-        if (attributes.type == BSC_TYPE_SYMLINK && follow) {
+        if (child.type == BSC_TYPE_SYMLINK && follow) {
             std::string text;
             if (++links > kMaxLinks)
                 return BSC_E_LOOP;
-            if ((status = lookup.read_link(host, text)) != BSC_OK)
+            if ((status = lookup.read_link(child.host(), text)) != BSC_OK)
                 return status;
             if (text.empty())
                 return BSC_E_NOT_FOUND;
             walked.pop_back();
             if (text[0] == '/')
-                walked.clear();
+                walked.clear(), chain.resize(1);
             push_components(pending, text);
             if (text.back() == '/' && pending.empty())
                 must_be_directory = true;
-            out.exists = true, out.type = BSC_TYPE_DIRECTORY; // where the text starts
             continue;
         }
-        if (!last && attributes.type != BSC_TYPE_DIRECTORY)
+        if (!last && child.type != BSC_TYPE_DIRECTORY)
             return BSC_E_NOT_DIRECTORY;
-        out.exists = true, out.type = attributes.type;
+        chain.push_back(std::move(child));
     }
     out.guest = join(walked);
-    out.mount = &table.mount_of(out.guest);
-    out.host = table.host_of(out.guest);
+    out.chain = std::move(chain);
+    const Located &located = out.final();
+    out.mount = located.mount;
+    out.exists = located.exists();
+    out.type = located.type;
+    out.host = located.host();
     if (must_be_directory && out.host != "/")
         out.host += '/';
     return BSC_OK;
