@@ -38,6 +38,8 @@ const bsc_option_spec options[] = {
     {"root", "DIR: the host directory that is the guest's / (default: the host's /)"},
     {"bind+", "HOST_PATH:GUEST_PATH[:ro]: a host file or directory appears at GUEST_PATH "
               "(read-only with :ro); repeatable"},
+    {"overlay+", "LOWER:UPPER[:GUEST_PATH]: UPPER over LOWER at GUEST_PATH (default /); "
+                 "writes land in UPPER, LOWER is never changed; repeatable"},
     {nullptr, nullptr},
 };
 
@@ -49,7 +51,7 @@ extern "C" __attribute__((visibility("default"))) const bsc_extension_descriptor
         .abi_version = BSC_ABI_VERSION,
         .name = "fs-translate",
         .version = "1.0",
-        .summary = "a path namespace: root= and bind= between the guest's paths and the host's",
+        .summary = "a path namespace: root=, bind= and overlay= between the guest's paths and the host's",
         .must_be_below = below_of,
         .must_be_above = above_of,
         .options = options,

@@ -6,7 +6,12 @@
 #include <string>
 #include <string_view>
 
+#include <map>
+#include <mutex>
+#include <vector>
+
 #include "guest_memory.h"
+#include "overlay.h"
 #include "paths.h"
 #include "translator.h"
 
@@ -96,6 +101,12 @@ const Mount &containing_mount(const Resolution &r) {
     return state().table.mount_of(r.guest.substr(0, std::max<size_t>(1, r.guest.rfind('/'))));
 }
 
+// Whether the name a resolution ends in is in an overlay (its own mount if it exists,
+// else its parent's).
+bool in_overlay(const Resolution &r) {
+    return (r.exists ? *r.mount : containing_mount(r)).overlay();
+}
+
 // A name made or replaced in a read-only mount: EEXIST when it is there (mkdir, link,
 // symlink check that first), EROFS otherwise.
 bsc_status create_on_read_only(const Resolution &r) {
@@ -117,6 +128,96 @@ bsc_status open_on_read_only(const Resolution &r, std::string_view scheme, uint3
     return writes && r.type == BSC_TYPE_FILE ? BSC_E_READ_ONLY : BSC_OK;
 }
 
+// ---- Merged directory listings --------------------------------------------------------------
+
+// An overlay directory's handle reads its merged listing, built when it is opened and
+// again when it is rewound, as a Linux directory is read afresh after a rewind.
+struct Listing {
+    Located directory;
+    std::vector<char> records;
+    uint64_t position = 0;
+};
+
+std::mutex listings_lock;
+std::map<bsc_handle, Listing> listings;
+
+bsc_status open_listing(bsc_handle handle, const Located &directory) {
+    Listing listing{directory, {}, 0};
+    if (bsc_status status = merged_listing(directory, listing.records)) {
+        below().object_close(handle);
+        return status;
+    }
+    std::lock_guard guard(listings_lock);
+    listings[handle] = std::move(listing);
+    return BSC_OK;
+}
+
+// Whole records from the position on, as the host serves a directory stream.
+bsc_status read_listing(Listing &listing, uint64_t offset, void *buffer, uint64_t size,
+                        uint64_t *done) {
+    if (offset != BSC_AT_POSITION)
+        return BSC_E_INVALID;
+    uint64_t end = listing.position;
+    while (end < listing.records.size()) {
+        auto length = reinterpret_cast<const bsc_dirent *>(listing.records.data() + end)->record_length;
+        if (end + length - listing.position > size)
+            break;
+        end += length;
+    }
+    if (end == listing.position && end < listing.records.size())
+        return BSC_E_TOO_BIG;
+    uint64_t count = end - listing.position;
+    if (count && copy_to_guest(buffer, listing.records.data() + listing.position, count))
+        return BSC_E_FAULT;
+    if (write_guest(done, count))
+        return BSC_E_FAULT;
+    listing.position = end;
+    return BSC_OK;
+}
+
+bsc_status stream_read(bsc_handle handle, uint64_t offset, void *buffer, uint64_t size,
+                       uint64_t *done) {
+    {
+        std::lock_guard guard(listings_lock);
+        if (auto it = listings.find(handle); it != listings.end())
+            return read_listing(it->second, offset, buffer, size, done);
+    }
+    return below().stream_read(handle, offset, buffer, size, done);
+}
+
+bsc_status stream_seek(bsc_handle handle, int64_t offset, uint32_t whence, uint64_t *position) {
+    std::unique_lock guard(listings_lock);
+    auto it = listings.find(handle);
+    if (it == listings.end()) {
+        guard.unlock();
+        return below().stream_seek(handle, offset, whence, position);
+    }
+    Listing &listing = it->second;
+    int64_t base = whence == BSC_SEEK_SET ? 0
+                   : whence == BSC_SEEK_CURRENT ? static_cast<int64_t>(listing.position)
+                                                : -1;
+    if (base < 0 || base + offset < 0 ||
+        static_cast<uint64_t>(base + offset) > listing.records.size())
+        return BSC_E_INVALID;
+    uint64_t to = static_cast<uint64_t>(base + offset);
+    if (to == 0)
+        if (bsc_status status = merged_listing(listing.directory, listing.records))
+            return status;
+    if (position && write_guest(position, to))
+        return BSC_E_FAULT;
+    listing.position = to;
+    return BSC_OK;
+}
+
+bsc_status object_close(bsc_handle handle) {
+    bsc_status status = below().object_close(handle);
+    if (status == BSC_OK) {
+        std::lock_guard guard(listings_lock);
+        listings.erase(handle);
+    }
+    return status;
+}
+
 // ---- Streams --------------------------------------------------------------------------
 
 bsc_status stream_open(const char *uri, uint32_t access, uint32_t mode, uint32_t create,
@@ -136,12 +237,17 @@ bsc_status stream_open(const char *uri, uint32_t access, uint32_t mode, uint32_t
     Translated t;
     if (bsc_status status = translate_path(*parsed, no_follow ? Final::no_follow : Final::follow, t))
         return status;
-    const Resolution &r = t.resolution;
+    Resolution &r = t.resolution;
     const Mount &mount = r.exists ? *r.mount : containing_mount(r);
     if (mount.read_only)
         if (bsc_status status = open_on_read_only(r, parsed->scheme, access, create, options))
             return status;
-    return below().stream_open(t.host_uri.c_str(), access, mode, create, options, handle);
+    if (!mount.overlay())
+        return below().stream_open(t.host_uri.c_str(), access, mode, create, options, handle);
+    bsc_status status = overlay_open(r, parsed->scheme, access, mode, create, options, handle);
+    if (status == BSC_OK && r.type == BSC_TYPE_DIRECTORY && r.final().in_upper)
+        status = open_listing(*handle, r.final());
+    return status;
 }
 
 bsc_status stream_attributes_query(const char *uri, uint32_t flags,
@@ -155,6 +261,8 @@ bsc_status stream_attributes_query(const char *uri, uint32_t flags,
         return status;
     if (!is_path)
         return below().stream_attributes_query(uri, flags, attributes);
+    if (!t.resolution.exists && in_overlay(t.resolution))
+        return BSC_E_NOT_FOUND; // what the upper tree holds there is a whiteout
     // Every link on the way was followed here: the host must not follow one again.
     return below().stream_attributes_query(t.host_uri.c_str(), flags | BSC_QUERY_NOFOLLOW,
                                            attributes);
@@ -173,7 +281,11 @@ bsc_status stream_attributes_set(const char *uri, uint32_t flags, uint32_t which
         return below().stream_attributes_set(uri, flags, which, attributes);
     if (t.resolution.exists && t.resolution.mount->read_only)
         return BSC_E_READ_ONLY;
-    return below().stream_attributes_set(t.host_uri.c_str(), flags, which, attributes);
+    if (in_overlay(t.resolution))
+        if (bsc_status status = overlay_change(t.resolution))
+            return status;
+    return below().stream_attributes_set(("file:" + t.resolution.host).c_str(), flags, which,
+                                         attributes);
 }
 
 bsc_status stream_delete(const char *uri, uint32_t flags) {
@@ -189,6 +301,10 @@ bsc_status stream_delete(const char *uri, uint32_t flags) {
         return BSC_E_READ_ONLY;
     if (state().table.is_mount_point(t.resolution.guest))
         return BSC_E_BUSY;
+    if (in_overlay(t.resolution)) {
+        bool directory_uri = std::string_view(t.host_uri).substr(0, 4) == "dir:";
+        return overlay_delete(t.resolution, flags | (directory_uri ? BSC_DELETE_DIRECTORY : 0));
+    }
     return below().stream_delete(t.host_uri.c_str(), flags);
 }
 
@@ -212,6 +328,8 @@ bsc_status stream_rename(const char *from, const char *to, uint32_t flags) {
     if (state().table.is_mount_point(source.resolution.guest) ||
         state().table.is_mount_point(target.resolution.guest))
         return BSC_E_BUSY;
+    if (mount.overlay())
+        return overlay_rename(source.resolution, target.resolution, flags);
     return below().stream_rename(source.host_uri.c_str(), target.host_uri.c_str(), flags);
 }
 
@@ -220,6 +338,7 @@ bsc_status stream_link(const char *uri, const char *target, uint32_t kind) {
         return below().stream_link(uri, target, kind);
     Translated existing; // a hard link's target, resolved first as Linux does
     bool existing_is_path = false;
+    std::string text_of_link;
     if (kind == BSC_LINK_HARD) {
         if (bsc_status status = translate(target, Final::no_follow, existing, existing_is_path))
             return status;
@@ -235,11 +354,18 @@ bsc_status stream_link(const char *uri, const char *target, uint32_t kind) {
     const Mount &mount = containing_mount(name.resolution);
     if (mount.read_only)
         return create_on_read_only(name.resolution);
-    if (kind != BSC_LINK_HARD || !existing_is_path)
-        return below().stream_link(name.host_uri.c_str(), target, kind);
-    if (&mount != &containing_mount(existing.resolution))
+    bool hard = kind == BSC_LINK_HARD && existing_is_path;
+    if (hard && &mount != &containing_mount(existing.resolution))
         return BSC_E_CROSS_DEVICE;
-    return below().stream_link(name.host_uri.c_str(), existing.host_uri.c_str(), kind);
+    if (mount.overlay()) {
+        if (kind == BSC_LINK_SYMBOLIC)
+            if (bsc_status status = read_guest_string(target, text_of_link))
+                return status;
+        return overlay_link(name.resolution, hard ? &existing.resolution : nullptr,
+                            text_of_link.c_str(), kind);
+    }
+    return below().stream_link(name.host_uri.c_str(), hard ? existing.host_uri.c_str() : target,
+                               kind);
 }
 
 bsc_status stream_read_link(const char *uri, char *buffer, uint64_t size, uint64_t *length) {
@@ -249,6 +375,8 @@ bsc_status stream_read_link(const char *uri, char *buffer, uint64_t size, uint64
     bool is_path = false;
     if (bsc_status status = translate(uri, Final::no_follow, t, is_path))
         return status;
+    if (is_path && !t.resolution.exists && in_overlay(t.resolution))
+        return BSC_E_NOT_FOUND;
     // A link's text is the guest's own: it goes back as it is stored.
     return below().stream_read_link(is_path ? t.host_uri.c_str() : uri, buffer, size, length);
 }
@@ -270,6 +398,14 @@ bsc_status xattr_uri(const char *uri, uint32_t flags, bool writes, Translated &t
         return BSC_OK;
     if (writes && t.resolution.exists && t.resolution.mount->read_only)
         return BSC_E_READ_ONLY;
+    if (in_overlay(t.resolution)) {
+        if (!t.resolution.exists)
+            return BSC_E_NOT_FOUND;
+        if (writes)
+            if (bsc_status status = overlay_change(t.resolution))
+                return status;
+        t.host_uri = "file:" + t.resolution.host;
+    }
     host_uri = t.host_uri.c_str();
     return BSC_OK;
 }
@@ -489,6 +625,15 @@ void install(bsc_downcalls &above, bsc_upcalls &upcalls_below) {
     FS_TRANSLATE_INTERPOSE(socket_address_query)
     FS_TRANSLATE_INTERPOSE(socket_send)
     FS_TRANSLATE_INTERPOSE(socket_receive)
+    // Only an overlay's directories need their reads served here.
+    bool overlay = false;
+    for (const auto &mount : state().table.mounts())
+        overlay = overlay || mount.overlay();
+    if (overlay) {
+        FS_TRANSLATE_INTERPOSE(stream_read)
+        FS_TRANSLATE_INTERPOSE(stream_seek)
+        FS_TRANSLATE_INTERPOSE(object_close)
+    }
 #undef FS_TRANSLATE_INTERPOSE
     upcalls_below.start = start;
 }

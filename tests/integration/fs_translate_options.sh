@@ -38,6 +38,19 @@ expect_refused "bind=$work/dir:/mnt/../mnt: /mnt is bound already" \
 expect_refused "bind=$work/dir:/: the guest's / is set with root=" \
   "fs-translate:root=$work/root,bind=$work/dir:/"
 expect_refused "unknown option 'map'" "fs-translate:map=/a=/b"
+mkdir -p "$work/lower/inner" "$work/upper"
+expect_refused "overlay=$work/missing:$work/upper: $work/missing: No such file" \
+  "fs-translate:overlay=$work/missing:$work/upper"
+expect_refused "overlay=$work/lower:$work/file: $work/file is not a directory" \
+  "fs-translate:overlay=$work/lower:$work/file"
+expect_refused "overlay=$work/lower:$work/lower/inner: the upper and lower directories overlap" \
+  "fs-translate:overlay=$work/lower:$work/lower/inner"
+expect_refused "overlay=$work/lower:$work/upper: contradicts root=$work/root: both set the guest's /" \
+  "fs-translate:root=$work/root,overlay=$work/lower:$work/upper"
+expect_refused "overlay=$work/lower:$work/upper:/: the guest's / has an overlay already" \
+  "fs-translate:overlay=$work/lower:$work/upper,overlay=$work/lower:$work/upper:/"
+expect_refused "overlay=$work/lower:$work/upper:/nowhere: /nowhere does not exist" \
+  "fs-translate:root=$work/root,overlay=$work/lower:$work/upper:/nowhere"
 
 # Binds repeat, and a manifest line builds the same stack.
 binds=$(root_binds)
