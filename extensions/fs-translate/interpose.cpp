@@ -138,8 +138,12 @@ struct Listing {
     uint64_t position = 0;
 };
 
-std::mutex listings_lock;
+std::mutex listings_lock; // guards listings and lower_handles
 std::map<bsc_handle, Listing> listings;
+// Handles open on an overlay's lower copy, with the guest path they were opened by: a
+// change by handle copies the name up first and is made to the upper copy, since the
+// lower tree is never changed. (The handle itself goes on reading the lower copy.)
+std::map<bsc_handle, std::string> lower_handles;
 
 bsc_status open_listing(bsc_handle handle, const Located &directory) {
     Listing listing{directory, {}, 0};
@@ -214,8 +218,64 @@ bsc_status object_close(bsc_handle handle) {
     if (status == BSC_OK) {
         std::lock_guard guard(listings_lock);
         listings.erase(handle);
+        lower_handles.erase(handle);
     }
     return status;
+}
+
+// The guest path of a handle open on a lower copy, or nullopt.
+std::optional<std::string> lower_handle_path(bsc_handle handle) {
+    std::lock_guard guard(listings_lock);
+    auto it = lower_handles.find(handle);
+    return it == lower_handles.end() ? std::nullopt : std::optional(it->second);
+}
+
+// Copies up the name a lower handle was opened by and passes its upper host path to
+// `change`; a handle on an upper copy or outside an overlay goes to `by_handle`.
+template <class ByHandle, class ByPath>
+bsc_status change_by_handle(bsc_handle handle, ByHandle &&by_handle, ByPath &&by_path) {
+    auto guest = lower_handle_path(handle);
+    if (!guest)
+        return by_handle();
+    BelowLookup lookup;
+    Resolution r;
+    if (bsc_status status = resolve(state().table, lookup, *guest, Final::no_follow, r))
+        return status;
+    if (bsc_status status = overlay_change(r))
+        return status;
+    return by_path(("file:" + r.host).c_str());
+}
+
+// What only the handle has (its options) stays with the handle; the rest is the file's.
+constexpr uint32_t kHandleOnly = BSC_SET_OPTIONS | BSC_SET_APPEND | BSC_SET_PACKET;
+
+bsc_status stream_attributes_set_by_handle(bsc_handle handle, uint32_t which,
+                                           const bsc_stream_attributes *attributes) {
+    if (which & kHandleOnly) {
+        if (!lower_handle_path(handle) || !(which & ~kHandleOnly))
+            return below().stream_attributes_set_by_handle(handle, which, attributes);
+        if (bsc_status status =
+                below().stream_attributes_set_by_handle(handle, which & kHandleOnly, attributes))
+            return status;
+        which &= ~kHandleOnly;
+    }
+    return change_by_handle(
+        handle, [&] { return below().stream_attributes_set_by_handle(handle, which, attributes); },
+        [&](const char *uri) { return below().stream_attributes_set(uri, 0, which, attributes); });
+}
+
+bsc_status stream_xattr_set_by_handle(bsc_handle handle, uint32_t flags, const char *name,
+                                      const void *value, uint64_t size) {
+    return change_by_handle(
+        handle,
+        [&] { return below().stream_xattr_set_by_handle(handle, flags, name, value, size); },
+        [&](const char *uri) { return below().stream_xattr_set(uri, flags, name, value, size); });
+}
+
+bsc_status stream_xattr_remove_by_handle(bsc_handle handle, const char *name) {
+    return change_by_handle(
+        handle, [&] { return below().stream_xattr_remove_by_handle(handle, name); },
+        [&](const char *uri) { return below().stream_xattr_remove(uri, 0, name); });
 }
 
 // ---- Streams --------------------------------------------------------------------------
@@ -245,9 +305,16 @@ bsc_status stream_open(const char *uri, uint32_t access, uint32_t mode, uint32_t
     if (!mount.overlay())
         return below().stream_open(t.host_uri.c_str(), access, mode, create, options, handle);
     bsc_status status = overlay_open(r, parsed->scheme, access, mode, create, options, handle);
-    if (status == BSC_OK && r.type == BSC_TYPE_DIRECTORY && r.final().in_upper)
-        status = open_listing(*handle, r.final());
-    return status;
+    bsc_handle opened = BSC_NO_HANDLE;
+    if (status != BSC_OK || read_guest(handle, opened) != BSC_OK)
+        return status;
+    if (r.type == BSC_TYPE_DIRECTORY && r.final().in_upper)
+        return open_listing(opened, r.final());
+    if (!r.final().in_upper && r.final().in_lower) {
+        std::lock_guard guard(listings_lock);
+        lower_handles[opened] = r.guest;
+    }
+    return BSC_OK;
 }
 
 bsc_status stream_attributes_query(const char *uri, uint32_t flags,
@@ -633,6 +700,9 @@ void install(bsc_downcalls &above, bsc_upcalls &upcalls_below) {
         FS_TRANSLATE_INTERPOSE(stream_read)
         FS_TRANSLATE_INTERPOSE(stream_seek)
         FS_TRANSLATE_INTERPOSE(object_close)
+        FS_TRANSLATE_INTERPOSE(stream_attributes_set_by_handle)
+        FS_TRANSLATE_INTERPOSE(stream_xattr_set_by_handle)
+        FS_TRANSLATE_INTERPOSE(stream_xattr_remove_by_handle)
     }
 #undef FS_TRANSLATE_INTERPOSE
     upcalls_below.start = start;

@@ -51,6 +51,16 @@ attempt("mkdir over removed directory", lambda: os.mkdir("gone"))
 attempt("listing of the new directory", lambda: sorted(os.listdir("gone")))
 attempt("chmod lower", lambda: os.chmod("keep.txt", 0o600))
 attempt("mode after chmod", lambda: oct(stat.S_IMODE(os.stat("keep.txt").st_mode)))
+
+
+def fchmod_lower():
+    fd = os.open("fchmod.txt", os.O_RDONLY)
+    os.fchmod(fd, 0o640)
+    os.close(fd)
+    return oct(stat.S_IMODE(os.stat("fchmod.txt").st_mode))
+
+
+attempt("fchmod through a lower descriptor", fchmod_lower)
 attempt("create deep in lower", lambda: write("sub/deep/new.txt", "deep\n"))
 attempt("symlink", lambda: os.symlink("keep.txt", "link"))
 attempt("read through symlink", lambda: read("link"))

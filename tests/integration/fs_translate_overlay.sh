@@ -13,6 +13,7 @@ make_lower() {
   local lower=$1
   mkdir -p "$lower/sub/deep" "$lower/gone"
   echo keep >"$lower/keep.txt"
+  echo fchmod >"$lower/fchmod.txt"
   echo modify >"$lower/modify.txt"
   echo overwrite >"$lower/overwrite.txt"
   echo rename >"$lower/rename.txt"
@@ -47,6 +48,7 @@ digest() { printf '%s\n' "$1" | sha256sum | cut -c1-16; }
 empty=$(sha256sum </dev/null | cut -c1-16)
 expected_upper="./.wh.delete.txt file 644 $empty
 ./.wh.rename.txt file 644 $empty
+./fchmod.txt file 640 $(digest fchmod)
 ./gone dir 755
 ./gone/.wh..wh..opq file 644 $empty
 ./hard.txt file 644 $(digest s)
