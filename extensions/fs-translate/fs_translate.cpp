@@ -40,6 +40,8 @@ const bsc_option_spec options[] = {
               "(read-only with :ro); repeatable"},
     {"overlay+", "LOWER:UPPER[:GUEST_PATH]: UPPER over LOWER at GUEST_PATH (default /); "
                  "writes land in UPPER, LOWER is never changed; repeatable"},
+    {"case-insensitive+", "GUEST_PATH: names below it are looked up ignoring case (Unicode "
+                          "simple case folding); repeatable"},
     {nullptr, nullptr},
 };
 
@@ -51,7 +53,7 @@ extern "C" __attribute__((visibility("default"))) const bsc_extension_descriptor
         .abi_version = BSC_ABI_VERSION,
         .name = "fs-translate",
         .version = "1.0",
-        .summary = "a path namespace: root=, bind= and overlay= between the guest's paths and the host's",
+        .summary = "a path namespace (root, binds, overlays, case-insensitive trees) between guest and host",
         .must_be_below = below_of,
         .must_be_above = above_of,
         .options = options,

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <vector>
 
+#include "directory_records.h"
 #include "guest_memory.h"
 #include "overlay.h"
 #include "paths.h"
@@ -670,6 +671,18 @@ bsc_status BelowLookup::read_link(const std::string &host, std::string &text) {
     if (bsc_status status = below().stream_read_link(uri.c_str(), buffer, sizeof buffer, &length))
         return status;
     text.assign(buffer, std::min<uint64_t>(length, sizeof buffer));
+    return BSC_OK;
+}
+
+bsc_status BelowLookup::list(const std::string &host, std::vector<std::string> &names) {
+    std::vector<char> records;
+    if (bsc_status status = read_directory(below(), host, records))
+        return status;
+    for_each_record(records, [&](const bsc_dirent &record) {
+        std::string_view name = record.name;
+        if (name != "." && name != "..")
+            names.emplace_back(name);
+    });
     return BSC_OK;
 }
 

@@ -58,4 +58,11 @@ bool MountTable::is_mount_point(std::string_view guest) const {
     return false;
 }
 
+bool MountTable::case_insensitive(std::string_view directory) const {
+    for (const auto &tree : folded_trees_)
+        if (is_within(directory, tree))
+            return true;
+    return false;
+}
+
 } // namespace bsc::fs_translate

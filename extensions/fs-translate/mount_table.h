@@ -42,8 +42,14 @@ public:
 
     const std::vector<Mount> &mounts() const { return mounts_; }
 
+    // Names below the canonical guest directory `guest` are looked up ignoring case.
+    void add_case_insensitive(std::string guest) { folded_trees_.push_back(std::move(guest)); }
+    // Whether names in the guest directory `directory` are looked up ignoring case.
+    bool case_insensitive(std::string_view directory) const;
+
 private:
     std::vector<Mount> mounts_; // [0] is the root
+    std::vector<std::string> folded_trees_;
 };
 
 } // namespace bsc::fs_translate

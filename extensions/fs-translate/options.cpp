@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <optional>
+#include <utility>
 #include <string_view>
 #include <system_error>
 #include <vector>
@@ -131,6 +132,7 @@ bsc_status configure(const bsc_option *options, size_t count, Lookup &lookup, Mo
         std::string root = "/", root_option;
         std::vector<Bind> binds;
         std::optional<Bind> root_overlay;
+        std::vector<std::pair<std::string, std::string>> folded_trees; // option, guest path
         for (size_t i = 0; i < count; i++) {
             std::string_view key = options[i].key, value = options[i].value;
             std::string option = std::string(key) + "=" + std::string(value);
@@ -146,6 +148,10 @@ bsc_status configure(const bsc_option *options, size_t count, Lookup &lookup, Mo
                     refuse(option, "the guest's / has an overlay already: " + root_overlay->option);
                 else
                     root_overlay = std::move(overlay);
+            } else if (key == "case-insensitive") {
+                if (value.empty() || value[0] != '/')
+                    refuse(option, "the guest path must be absolute");
+                folded_trees.emplace_back(option, value);
             } else {
                 refuse(option, "unknown option");
             }
@@ -159,6 +165,15 @@ bsc_status configure(const bsc_option *options, size_t count, Lookup &lookup, Mo
         });
         for (const auto &bind : binds)
             mount_bind(bind, lookup, table);
+        for (const auto &[option, guest] : folded_trees) {
+            Resolution tree;
+            if (bsc_status status = resolve(table, lookup, guest, Final::follow, tree))
+                refuse(option, guest + " cannot be reached in the namespace: " +
+                                   bsc_status_name(status));
+            if (!tree.exists || tree.type != BSC_TYPE_DIRECTORY)
+                refuse(option, guest + " is no directory in the namespace");
+            table.add_case_insensitive(tree.guest);
+        }
     } catch (const Refusal &refusal) {
         error = refusal.message;
         return BSC_E_INVALID;

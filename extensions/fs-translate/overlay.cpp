@@ -8,6 +8,7 @@
 #include <set>
 #include <string_view>
 
+#include "directory_records.h"
 #include "translator.h"
 
 namespace bsc::fs_translate {
@@ -91,35 +92,6 @@ bsc_status copy_one(const Located &name) {
     return below().stream_attributes_set(file_uri(name.upper).c_str(), flags, which, &attributes);
 }
 
-// Reads every record of the host directory `path` into `records`.
-bsc_status read_directory(const std::string &path, std::vector<char> &records) {
-    Handle directory;
-    if (bsc_status status = below().stream_open(("dir:" + path).c_str(), BSC_ACCESS_READ, 0,
-                                                BSC_CREATE_NEVER, 0, &directory.value))
-        return status;
-    std::vector<char> buffer(64 << 10);
-    for (;;) {
-        uint64_t got = 0;
-        if (bsc_status status = below().stream_read(directory.value, BSC_AT_POSITION,
-                                                    buffer.data(), buffer.size(), &got))
-            return status;
-        if (got == 0)
-            return BSC_OK;
-        records.insert(records.end(), buffer.begin(), buffer.begin() + static_cast<ptrdiff_t>(got));
-    }
-}
-
-// Calls `each(record)` for every record in `records`.
-template <class Each> void for_each_record(const std::vector<char> &records, Each &&each) {
-    for (size_t at = 0; at + offsetof(bsc_dirent, name) < records.size();) {
-        const auto *record = reinterpret_cast<const bsc_dirent *>(records.data() + at);
-        if (record->record_length == 0)
-            return;
-        each(*record);
-        at += record->record_length;
-    }
-}
-
 void append_record(std::vector<char> &out, const bsc_dirent &record) {
     const char *begin = reinterpret_cast<const char *>(&record);
     out.insert(out.end(), begin, begin + record.record_length);
@@ -199,7 +171,7 @@ bsc_status remove_from_merge(Resolution &r, uint32_t flags) {
         if (name.type == BSC_TYPE_DIRECTORY) {
             // Its whiteouts and opaque marker are not entries to the guest: they go first.
             std::vector<char> records;
-            if (bsc_status status = read_directory(name.upper, records))
+            if (bsc_status status = read_directory(below(), name.upper, records))
                 return status;
             std::vector<std::string> reserved;
             for_each_record(records, [&](const bsc_dirent &record) {
@@ -229,10 +201,10 @@ bool lower_has(const Resolution &r) {
 bsc_status merged_listing(const Located &directory, std::vector<char> &records) {
     std::vector<char> upper, lower;
     if (directory.in_upper)
-        if (bsc_status status = read_directory(directory.upper, upper))
+        if (bsc_status status = read_directory(below(), directory.upper, upper))
             return status;
     if (directory.in_lower)
-        if (bsc_status status = read_directory(directory.lower, lower))
+        if (bsc_status status = read_directory(below(), directory.lower, lower))
             return status;
     std::set<std::string, std::less<>> shown, hidden;
     bool opaque = false;

@@ -2,6 +2,7 @@
 // Component-by-component path resolution inside the namespace.
 #include "resolver.h"
 
+#include "case_folding.h"
 #include "paths.h"
 
 namespace bsc::fs_translate {
@@ -93,6 +94,27 @@ bsc_status locate(const MountTable &table, Lookup &lookup, const Located &parent
     return probe(lookup, child.upper, child.in_upper, child.type);
 }
 
+// In a case-insensitive directory, the stored name that folds as `name` does (the first
+// in byte order when several do), or "" when none does.
+bsc_status stored_name(Lookup &lookup, const Located &directory, std::string_view name,
+                       std::string &stored) {
+    std::vector<std::string> names;
+    for (bool upper : {true, false}) {
+        bool present = upper ? directory.in_upper : directory.in_lower;
+        if (!present)
+            continue;
+        if (bsc_status status = lookup.list(upper ? directory.upper : directory.lower, names))
+            return status;
+    }
+    std::string wanted = folded(name);
+    stored.clear();
+    for (const auto &candidate : names)
+        if (!is_overlay_name(candidate) && folded(candidate) == wanted &&
+            (stored.empty() || candidate < stored))
+            stored = candidate;
+    return BSC_OK;
+}
+
 } // namespace
 
 std::string child_of(std::string_view directory, std::string_view name) {
@@ -137,6 +159,17 @@ bsc_status resolve(const MountTable &table, Lookup &lookup, std::string_view gue
         Located child;
         if ((status = locate(table, lookup, chain.back(), walked.back(), join(walked), child)))
             return status;
+        if (!child.exists() && chain.back().type == BSC_TYPE_DIRECTORY &&
+            table.case_insensitive(join({walked.begin(), walked.end() - 1}))) {
+            std::string stored;
+            if ((status = stored_name(lookup, chain.back(), walked.back(), stored)))
+                return status;
+            if (!stored.empty() && stored != walked.back()) {
+                walked.back() = stored;
+                if ((status = locate(table, lookup, chain.back(), stored, join(walked), child)))
+                    return status;
+            }
+        }
         if (!child.exists()) {
             if (!last)
                 return BSC_E_NOT_FOUND;

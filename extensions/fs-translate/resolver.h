@@ -23,6 +23,8 @@ public:
     virtual ~Lookup() = default;
     virtual bsc_status attributes(const std::string &host, bsc_stream_attributes &out) = 0;
     virtual bsc_status read_link(const std::string &host, std::string &text) = 0;
+    // The names in a host directory (without "." and ".."), for case-insensitive lookups.
+    virtual bsc_status list(const std::string &host, std::vector<std::string> &names) = 0;
 };
 
 // Whether a final symbolic link is followed (a path with a trailing slash always is).

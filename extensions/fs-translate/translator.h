@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <string>
+#include <vector>
 
 #include "bascule.h"
 #include "mount_table.h"
@@ -32,6 +33,7 @@ class BelowLookup : public Lookup {
 public:
     bsc_status attributes(const std::string &host, bsc_stream_attributes &out) override;
     bsc_status read_link(const std::string &host, std::string &text) override;
+    bsc_status list(const std::string &host, std::vector<std::string> &names) override;
 };
 
 // Fills the slots of the calls fs-translate interposes on.

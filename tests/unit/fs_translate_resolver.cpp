@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "case_folding.h"
 #include "mount_table.h"
 #include "paths.h"
 #include "resolver.h"
@@ -84,6 +85,15 @@ public:
         if (node->type != BSC_TYPE_SYMLINK)
             return BSC_E_INVALID;
         text = node->text;
+        return BSC_OK;
+    }
+    bsc_status list(const std::string &host, std::vector<std::string> &names) override {
+        bsc_status status;
+        Node *node = find(host, status);
+        if (!node)
+            return status;
+        for (const auto &[name, child] : node->children)
+            names.push_back(name);
         return BSC_OK;
     }
 
@@ -294,4 +304,41 @@ TEST_CASE("fs-translate resolver: the reference model's answers on random trees"
     CHECK(missing > 1000);
     CHECK(errors > 1000);
     CHECK(compared == 60000);
+}
+
+TEST_CASE("fs-translate case folding: Unicode simple case folding", "[fs-translate]") {
+    CHECK(folded("README.TXT") == "readme.txt");
+    CHECK(folded("\xc3\x84RGER") == folded("\xc3\xa4rger"));        // Ä, ä
+    CHECK(folded("\xce\xa3") == folded("\xcf\x82"));                // Σ and final ς fold to σ
+    CHECK(fold_case(0x212a) == 'k');                                  // the Kelvin sign
+    CHECK(fold_case(0x1e9e) == 0xdf);                                 // capital sharp s: simple
+    CHECK(fold_case(U'1') == U'1');
+    CHECK(folded("bad\xff\xc3") == "bad\xff\xc3");                // not UTF-8: kept
+    CHECK(folded("\xf0\x90\x90\x80") == "\xf0\x90\x90\xa8");   // Deseret, 4 bytes
+}
+
+TEST_CASE("fs-translate resolver: case-insensitive trees", "[fs-translate]") {
+    Node host;
+    Node *root = host.add("root", BSC_TYPE_DIRECTORY);
+    Node *docs = root->add("Docs", BSC_TYPE_DIRECTORY);
+    docs->add("readme.txt", BSC_TYPE_FILE);
+    docs->add("Both", BSC_TYPE_FILE);
+    docs->add("both", BSC_TYPE_FILE);
+    docs->add("Sub", BSC_TYPE_DIRECTORY)->add("x", BSC_TYPE_FILE);
+    root->add("exact", BSC_TYPE_DIRECTORY)->add("lower", BSC_TYPE_FILE);
+    MountTable table("/root");
+    table.add_case_insensitive("/Docs");
+    ModelHost model(host);
+    auto resolved = [&](const char *path) {
+        Resolution r;
+        bsc_status status = resolve(table, model, path, Final::follow, r);
+        return status == BSC_OK ? r.host + (r.exists ? "" : " (new)") : bsc_status_name(status);
+    };
+    CHECK(resolved("/Docs/README.TXT") == "/root/Docs/readme.txt");
+    CHECK(resolved("/Docs/sub/X") == "/root/Docs/Sub/x");
+    CHECK(resolved("/Docs/BOTH") == "/root/Docs/Both"); // the first in byte order
+    CHECK(resolved("/Docs/both") == "/root/Docs/both"); // an exact name first
+    CHECK(resolved("/Docs/New.txt") == "/root/Docs/New.txt (new)");
+    CHECK(resolved("/docs/readme.txt") == std::string("BSC_E_NOT_FOUND")); // above the tree
+    CHECK(resolved("/exact/LOWER") == "/root/exact/LOWER (new)");
 }
