@@ -567,6 +567,14 @@ bsc_status address_to_host(bsc_socket_address &address, bool binds) {
         return status;
     if (binds && containing_mount(r).read_only && !r.exists)
         return BSC_E_READ_ONLY;
+    if (in_overlay(r) && !r.exists) {
+        if (!binds)
+            return BSC_E_NOT_FOUND;
+        bool was_hidden = false; // the socket is made in the upper tree
+        if (bsc_status status = prepare_create(r, was_hidden))
+            return status;
+        return set_unix_path(address, r.final().upper);
+    }
     return set_unix_path(address, r.host);
 }
 

@@ -41,6 +41,22 @@ inside the root
 /marker"
 [[ $out == "$expected" ]] || fail "python3 printed '$out', expected '$expected'"
 
+# Unix socket paths are translated both ways: bound and connected by guest path, the
+# socket made in the root, its name read back as the guest's.
+out=$(in_root "$root" -- $python -c '
+import socket
+server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+server.bind("/tmp/server.sock")
+server.listen()
+client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+client.connect("/tmp/../tmp/server.sock")
+peer, _ = server.accept()
+client.sendall(b"over a unix socket")
+print(peer.recv(64).decode(), server.getsockname(), client.getpeername())
+')
+[[ $out == "over a unix socket /tmp/server.sock /tmp/server.sock" ]] || fail "unix sockets: '$out'"
+[[ -S $root/tmp/server.sock ]] || fail "the socket was not made in the root"
+
 if [[ -x /usr/bin/sqlite3 ]]; then
   out=$(echo 'create table t(a); insert into t values (20),(22); select sum(a) from t;' |
     in_root "$root" -- /usr/bin/sqlite3 :memory:)
