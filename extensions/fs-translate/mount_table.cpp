@@ -7,7 +7,7 @@
 namespace bsc::fs_translate {
 
 MountTable::MountTable(std::string root, std::string root_lower) {
-    mounts_.push_back({"/", std::move(root), false, std::move(root_lower)});
+    mounts_.push_back({"/", std::move(root), false, std::move(root_lower), BSC_TYPE_DIRECTORY});
 }
 
 bool MountTable::add(Mount mount) {

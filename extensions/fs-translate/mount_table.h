@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "bascule.h"
+
 namespace bsc::fs_translate {
 
 struct Mount {
@@ -16,6 +18,9 @@ struct Mount {
     std::string host;  // canonical host path of the tree it shows (an overlay's upper)
     bool read_only = false;
     std::string lower; // an overlay's lower tree (canonical), seen under `host`; else ""
+    // What `host` is (BSC_TYPE_*), checked at start: a mount's root is not looked at again
+    // on every walk through it.
+    uint32_t type = BSC_TYPE_DIRECTORY;
 
     bool overlay() const { return !lower.empty(); }
 };

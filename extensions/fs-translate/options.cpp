@@ -120,7 +120,7 @@ void mount_bind(const Bind &bind, Lookup &lookup, MountTable &table) {
         refuse(bind.option, host_type == BSC_TYPE_DIRECTORY
                                 ? "a directory cannot be bound over the non-directory " + point.guest
                                 : "a non-directory cannot be bound over the directory " + point.guest);
-    if (!table.add({point.guest, host, bind.read_only, bind.lower}))
+    if (!table.add({point.guest, host, bind.read_only, bind.lower, host_type}))
         refuse(bind.option, point.guest + " is bound already by an earlier option");
 }
 

@@ -26,18 +26,16 @@ bsc_status probe(Lookup &lookup, const std::string &host, bool &exists, uint32_t
 }
 
 
-// The root of a mount: its trees exist (checked at start).
-Located mount_root(const Mount &mount, Lookup &lookup, bsc_status &status) {
+// The root of a mount: its trees exist, of the type checked at start; an overlay's lower
+// tree shows under a directory only.
+Located mount_root(const Mount &mount) {
     Located root;
     root.mount = &mount;
     root.upper = mount.host;
     root.lower = mount.lower;
-    status = probe(lookup, mount.host, root.in_upper, root.type);
-    if (status == BSC_OK && mount.overlay() && root.type == BSC_TYPE_DIRECTORY) {
-        uint32_t lower_type;
-        status = probe(lookup, mount.lower, root.in_lower, lower_type);
-        root.in_lower = root.in_lower && lower_type == BSC_TYPE_DIRECTORY;
-    }
+    root.in_upper = true;
+    root.in_lower = mount.overlay() && mount.type == BSC_TYPE_DIRECTORY;
+    root.type = mount.type;
     return root;
 }
 
@@ -82,9 +80,8 @@ bsc_status overlay_child(const Located &parent, std::string_view name, Lookup &l
 bsc_status locate(const MountTable &table, Lookup &lookup, const Located &parent,
                   std::string_view name, const std::string &guest, Located &child) {
     if (const Mount *mount = table.mount_at(guest)) {
-        bsc_status status;
-        child = mount_root(*mount, lookup, status);
-        return status;
+        child = mount_root(*mount);
+        return BSC_OK;
     }
     if (parent.mount->overlay())
         return overlay_child(parent, name, lookup, child);
@@ -140,10 +137,7 @@ bsc_status resolve(const MountTable &table, Lookup &lookup, std::string_view gue
     std::vector<std::string> pending, walked;
     push_components(pending, guest);
     bsc_status status;
-    Located root = mount_root(table.mounts()[0], lookup, status);
-    if (status != BSC_OK)
-        return status;
-    std::vector<Located> chain{root}; // chain[i + 1] is walked[i]
+    std::vector<Located> chain{mount_root(table.mounts()[0])}; // chain[i + 1] is walked[i]
     int links = 0;
     while (!pending.empty()) {
         std::string name = std::move(pending.back());

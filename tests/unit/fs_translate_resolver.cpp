@@ -228,9 +228,9 @@ TEST_CASE("fs-translate paths: lexical helpers", "[fs-translate]") {
 
 TEST_CASE("fs-translate mounts: longest prefix both ways", "[fs-translate]") {
     MountTable table("/srv/root");
-    REQUIRE(table.add({"/data", "/home/me/data", false, ""}));
-    REQUIRE(table.add({"/data/ro", "/opt/ro", true, ""}));
-    CHECK_FALSE(table.add({"/data", "/elsewhere", false, ""}));
+    REQUIRE(table.add({"/data", "/home/me/data", false, "", BSC_TYPE_DIRECTORY}));
+    REQUIRE(table.add({"/data/ro", "/opt/ro", true, "", BSC_TYPE_DIRECTORY}));
+    CHECK_FALSE(table.add({"/data", "/elsewhere", false, "", BSC_TYPE_DIRECTORY}));
     CHECK(table.host_of("/") == "/srv/root");
     CHECK(table.host_of("/etc/x") == "/srv/root/etc/x");
     CHECK(table.host_of("/data/f") == "/home/me/data/f");
@@ -258,7 +258,7 @@ TEST_CASE("fs-translate resolver: the reference model's answers on random trees"
         grow(*bind_root, random, 2);
         Node *mount_point = guest_root->add("mnt", BSC_TYPE_DIRECTORY);
         MountTable table("/rootfs");
-        REQUIRE(table.add({"/mnt", "/bindsrc", false, ""}));
+        REQUIRE(table.add({"/mnt", "/bindsrc", false, "", BSC_TYPE_DIRECTORY}));
         Reference reference(guest_root, mount_point, bind_root);
         ModelHost model(host);
         for (int i = 0; i < 200; i++) {
