@@ -52,6 +52,15 @@ expect_refused "overlay=$work/lower:$work/upper:/: the guest's / has an overlay 
 expect_refused "overlay=$work/lower:$work/upper:/nowhere: /nowhere does not exist" \
   "fs-translate:root=$work/root,overlay=$work/lower:$work/upper:/nowhere"
 
+# The ordering constraint: checkpoint above fs-translate (images hold guest paths).
+run_status status "$bascule" run --ext "fs-translate:root=$work/root" --ext checkpoint -- /bin/true \
+  2>"$work/err"
+[[ $status -eq 2 ]] && grep -qF "fs-translate (position 0) must sit below checkpoint" "$work/err" ||
+  fail "fs-translate above checkpoint gave $status: $(cat "$work/err")"
+out=$("$bascule" run --ext checkpoint --ext "fs-translate:root=$work/root,$(root_binds)" -- \
+  /bin/bash -c 'echo $(</marker)')
+[[ $out == "inside the root" ]] || fail "checkpoint above fs-translate printed '$out'"
+
 # Binds repeat, and a manifest line builds the same stack.
 binds=$(root_binds)
 printf '# an assembled root\nfs-translate:root=%s,%s\n' "$work/root" "$binds" >"$work/manifest"
