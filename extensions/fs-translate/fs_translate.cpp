@@ -28,7 +28,8 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
 }
 
 void on_event(void *, uint32_t event) {
-    if (event == BSC_EVENT_START || event == BSC_EVENT_RESTORE)
+    if (event == BSC_EVENT_START || event == BSC_EVENT_BEFORE_RESTORE ||
+        event == BSC_EVENT_RESTORE)
         state().active.store(true, std::memory_order_release);
 }
 
