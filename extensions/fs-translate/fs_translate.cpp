@@ -54,7 +54,8 @@ extern "C" __attribute__((visibility("default"))) const bsc_extension_descriptor
         .abi_version = BSC_ABI_VERSION,
         .name = "fs-translate",
         .version = "1.0",
-        .summary = "a path namespace (root, binds, overlays, case-insensitive trees) between guest and host",
+        .summary = "a path namespace between guest and host: root, binds, overlays, "
+                   "case-insensitive trees",
         .must_be_below = below_of,
         .must_be_above = above_of,
         .options = options,

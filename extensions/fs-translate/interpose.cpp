@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include <map>
 #include <mutex>
@@ -318,62 +320,67 @@ bsc_status stream_open(const char *uri, uint32_t access, uint32_t mode, uint32_t
     return BSC_OK;
 }
 
-bsc_status stream_attributes_query(const char *uri, uint32_t flags,
-                                   bsc_stream_attributes *attributes) {
+// A call on one URI: passed on untouched while paths are not translated or when the URI
+// names no path, else made by `translated` with the URI resolved.
+template <class Untouched, class Resolved>
+bsc_status by_path(const char *uri, Final final, Untouched &&untouched, Resolved &&translated) {
     if (!active())
-        return below().stream_attributes_query(uri, flags, attributes);
+        return untouched();
     Translated t;
     bool is_path = false;
-    Final final = flags & BSC_QUERY_NOFOLLOW ? Final::no_follow : Final::follow;
     if (bsc_status status = translate(uri, final, t, is_path))
         return status;
-    if (!is_path)
-        return below().stream_attributes_query(uri, flags, attributes);
-    if (!t.resolution.exists && in_overlay(t.resolution))
-        return BSC_E_NOT_FOUND; // what the upper tree holds there is a whiteout
-    // Every link on the way was followed here: the host must not follow one again.
-    return below().stream_attributes_query(t.host_uri.c_str(), flags | BSC_QUERY_NOFOLLOW,
-                                           attributes);
+    return is_path ? translated(t) : untouched();
+}
+
+Final query_final(uint32_t flags) {
+    return flags & BSC_QUERY_NOFOLLOW ? Final::no_follow : Final::follow;
+}
+
+bsc_status stream_attributes_query(const char *uri, uint32_t flags,
+                                   bsc_stream_attributes *attributes) {
+    return by_path(
+        uri, query_final(flags),
+        [&] { return below().stream_attributes_query(uri, flags, attributes); },
+        [&](Translated &t) -> bsc_status {
+            if (!t.resolution.exists && in_overlay(t.resolution))
+                return BSC_E_NOT_FOUND; // what the upper tree holds there is a whiteout
+            // Every link on the way was followed here: the host must not follow one again.
+            return below().stream_attributes_query(t.host_uri.c_str(),
+                                                   flags | BSC_QUERY_NOFOLLOW, attributes);
+        });
 }
 
 bsc_status stream_attributes_set(const char *uri, uint32_t flags, uint32_t which,
                                  const bsc_stream_attributes *attributes) {
-    if (!active())
-        return below().stream_attributes_set(uri, flags, which, attributes);
-    Translated t;
-    bool is_path = false;
-    Final final = flags & BSC_QUERY_NOFOLLOW ? Final::no_follow : Final::follow;
-    if (bsc_status status = translate(uri, final, t, is_path))
-        return status;
-    if (!is_path)
-        return below().stream_attributes_set(uri, flags, which, attributes);
-    if (t.resolution.exists && t.resolution.mount->read_only)
-        return BSC_E_READ_ONLY;
-    if (in_overlay(t.resolution))
-        if (bsc_status status = overlay_change(t.resolution))
-            return status;
-    return below().stream_attributes_set(("file:" + t.resolution.host).c_str(), flags, which,
-                                         attributes);
+    return by_path(
+        uri, query_final(flags),
+        [&] { return below().stream_attributes_set(uri, flags, which, attributes); },
+        [&](Translated &t) -> bsc_status {
+            if (t.resolution.exists && t.resolution.mount->read_only)
+                return BSC_E_READ_ONLY;
+            if (in_overlay(t.resolution))
+                if (bsc_status status = overlay_change(t.resolution))
+                    return status;
+            return below().stream_attributes_set(("file:" + t.resolution.host).c_str(), flags,
+                                                 which, attributes);
+        });
 }
 
 bsc_status stream_delete(const char *uri, uint32_t flags) {
-    if (!active())
-        return below().stream_delete(uri, flags);
-    Translated t;
-    bool is_path = false;
-    if (bsc_status status = translate(uri, Final::no_follow, t, is_path))
-        return status;
-    if (!is_path)
-        return below().stream_delete(uri, flags);
-    if (containing_mount(t.resolution).read_only)
-        return BSC_E_READ_ONLY;
-    if (state().table.is_mount_point(t.resolution.guest))
-        return BSC_E_BUSY;
-    if (in_overlay(t.resolution)) {
-        bool directory_uri = std::string_view(t.host_uri).substr(0, 4) == "dir:";
-        return overlay_delete(t.resolution, flags | (directory_uri ? BSC_DELETE_DIRECTORY : 0));
-    }
-    return below().stream_delete(t.host_uri.c_str(), flags);
+    return by_path(
+        uri, Final::no_follow, [&] { return below().stream_delete(uri, flags); },
+        [&](Translated &t) -> bsc_status {
+            if (containing_mount(t.resolution).read_only)
+                return BSC_E_READ_ONLY;
+            if (state().table.is_mount_point(t.resolution.guest))
+                return BSC_E_BUSY;
+            if (!in_overlay(t.resolution))
+                return below().stream_delete(t.host_uri.c_str(), flags);
+            bool directory_uri = std::string_view(t.host_uri).substr(0, 4) == "dir:";
+            return overlay_delete(t.resolution,
+                                  flags | (directory_uri ? BSC_DELETE_DIRECTORY : 0));
+        });
 }
 
 bsc_status stream_rename(const char *from, const char *to, uint32_t flags) {
@@ -437,16 +444,14 @@ bsc_status stream_link(const char *uri, const char *target, uint32_t kind) {
 }
 
 bsc_status stream_read_link(const char *uri, char *buffer, uint64_t size, uint64_t *length) {
-    if (!active())
-        return below().stream_read_link(uri, buffer, size, length);
-    Translated t;
-    bool is_path = false;
-    if (bsc_status status = translate(uri, Final::no_follow, t, is_path))
-        return status;
-    if (is_path && !t.resolution.exists && in_overlay(t.resolution))
-        return BSC_E_NOT_FOUND;
     // A link's text is the guest's own: it goes back as it is stored.
-    return below().stream_read_link(is_path ? t.host_uri.c_str() : uri, buffer, size, length);
+    return by_path(
+        uri, Final::no_follow, [&] { return below().stream_read_link(uri, buffer, size, length); },
+        [&](Translated &t) -> bsc_status {
+            if (!t.resolution.exists && in_overlay(t.resolution))
+                return BSC_E_NOT_FOUND;
+            return below().stream_read_link(t.host_uri.c_str(), buffer, size, length);
+        });
 }
 
 // ---- Extended attributes by URI ----------------------------------------------------------
@@ -478,44 +483,24 @@ bsc_status xattr_uri(const char *uri, uint32_t flags, bool writes, Translated &t
     return BSC_OK;
 }
 
-bsc_status stream_xattr_get(const char *uri, uint32_t flags, const char *name, void *value,
-                            uint64_t size, uint64_t *length) {
-    Translated t;
-    const char *host_uri = uri;
-    if (active())
-        if (bsc_status status = xattr_uri(uri, flags, false, t, host_uri))
-            return status;
-    return below().stream_xattr_get(host_uri, flags, name, value, size, length);
-}
+// An xattr call by URI: the URI translated (a change refused in a read-only mount and made
+// to an overlay's upper copy), the other arguments passed on as they are.
+template <auto Slot, bool Writes, class Fn> struct XattrByUri;
+template <auto Slot, bool Writes, class... Rest>
+struct XattrByUri<Slot, Writes, bsc_status (*)(const char *, uint32_t, Rest...)> {
+    static bsc_status call(const char *uri, uint32_t flags, Rest... rest) {
+        Translated t;
+        const char *host_uri = uri;
+        if (active())
+            if (bsc_status status = xattr_uri(uri, flags, Writes, t, host_uri))
+                return status;
+        return (below().*Slot)(host_uri, flags, rest...);
+    }
+};
 
-bsc_status stream_xattr_set(const char *uri, uint32_t flags, const char *name, const void *value,
-                            uint64_t size) {
-    Translated t;
-    const char *host_uri = uri;
-    if (active())
-        if (bsc_status status = xattr_uri(uri, flags, true, t, host_uri))
-            return status;
-    return below().stream_xattr_set(host_uri, flags, name, value, size);
-}
-
-bsc_status stream_xattr_list(const char *uri, uint32_t flags, char *names, uint64_t size,
-                             uint64_t *length) {
-    Translated t;
-    const char *host_uri = uri;
-    if (active())
-        if (bsc_status status = xattr_uri(uri, flags, false, t, host_uri))
-            return status;
-    return below().stream_xattr_list(host_uri, flags, names, size, length);
-}
-
-bsc_status stream_xattr_remove(const char *uri, uint32_t flags, const char *name) {
-    Translated t;
-    const char *host_uri = uri;
-    if (active())
-        if (bsc_status status = xattr_uri(uri, flags, true, t, host_uri))
-            return status;
-    return below().stream_xattr_remove(host_uri, flags, name);
-}
+template <auto Slot, bool Writes>
+constexpr auto xattr_by_uri =
+    XattrByUri<Slot, Writes, std::remove_cvref_t<decltype(std::declval<bsc_downcalls>().*Slot)>>::call;
 
 // ---- Objects ----------------------------------------------------------------------------
 
@@ -703,10 +688,10 @@ void install(bsc_downcalls &above, bsc_upcalls &upcalls_below) {
     FS_TRANSLATE_INTERPOSE(stream_rename)
     FS_TRANSLATE_INTERPOSE(stream_link)
     FS_TRANSLATE_INTERPOSE(stream_read_link)
-    FS_TRANSLATE_INTERPOSE(stream_xattr_get)
-    FS_TRANSLATE_INTERPOSE(stream_xattr_set)
-    FS_TRANSLATE_INTERPOSE(stream_xattr_list)
-    FS_TRANSLATE_INTERPOSE(stream_xattr_remove)
+    above.stream_xattr_get = xattr_by_uri<&bsc_downcalls::stream_xattr_get, false>;
+    above.stream_xattr_set = xattr_by_uri<&bsc_downcalls::stream_xattr_set, true>;
+    above.stream_xattr_list = xattr_by_uri<&bsc_downcalls::stream_xattr_list, false>;
+    above.stream_xattr_remove = xattr_by_uri<&bsc_downcalls::stream_xattr_remove, true>;
     FS_TRANSLATE_INTERPOSE(object_query)
     FS_TRANSLATE_INTERPOSE(socket_bind)
     FS_TRANSLATE_INTERPOSE(socket_connect)

@@ -153,16 +153,16 @@ bsc_status make_opaque(const std::string &upper) {
     return write_marker(child_of(upper, kOpaqueMarker));
 }
 
-bsc_status merged_is_empty(const Located &directory, bool &empty) {
+bsc_status require_empty(const Located &directory) {
     std::vector<char> records;
     if (bsc_status status = merged_listing(directory, records))
         return status;
-    empty = true;
+    bool empty = true;
     for_each_record(records, [&](const bsc_dirent &record) {
         if (!is_dots(record.name))
             empty = false;
     });
-    return BSC_OK;
+    return empty ? BSC_OK : BSC_E_NOT_EMPTY;
 }
 
 bsc_status remove_from_merge(Resolution &r, uint32_t flags) {
@@ -269,13 +269,9 @@ bsc_status overlay_delete(Resolution &r, uint32_t flags) {
     bool directory = (flags & BSC_DELETE_DIRECTORY) != 0;
     if (directory != (r.type == BSC_TYPE_DIRECTORY))
         return directory ? BSC_E_NOT_DIRECTORY : BSC_E_IS_DIRECTORY;
-    if (directory) {
-        bool empty = false;
-        if (bsc_status status = merged_is_empty(r.final(), empty))
+    if (directory)
+        if (bsc_status status = require_empty(r.final()))
             return status;
-        if (!empty)
-            return BSC_E_NOT_EMPTY;
-    }
     return remove_from_merge(r, flags);
 }
 
@@ -300,11 +296,8 @@ bsc_status overlay_rename(Resolution &source, Resolution &target, uint32_t flags
         if (target_directory != directory)
             return directory ? BSC_E_NOT_DIRECTORY : BSC_E_IS_DIRECTORY;
         if (target_directory) {
-            bool empty = false;
-            if (bsc_status status = merged_is_empty(target.final(), empty))
+            if (bsc_status status = require_empty(target.final()))
                 return status;
-            if (!empty)
-                return BSC_E_NOT_EMPTY;
             if (bsc_status status = remove_from_merge(target, BSC_DELETE_DIRECTORY))
                 return status;
             target_hidden = true;

@@ -32,8 +32,8 @@ bsc_status remove_from_merge(Resolution &r, uint32_t flags);
 // Marks the upper directory `upper` opaque: the lower directory under it no longer shows.
 bsc_status make_opaque(const std::string &upper);
 
-// Whether the merged directory at the final name has no entries but "." and "..".
-bsc_status merged_is_empty(const Located &directory, bool &empty);
+// BSC_OK when the merged directory has no entries but "." and "..", else NOT_EMPTY.
+bsc_status require_empty(const Located &directory);
 
 // Whether the lower tree has the final name (shown or not): removing or renaming it away
 // must leave a whiteout.

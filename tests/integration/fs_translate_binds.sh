@@ -18,7 +18,7 @@ set_up() {
   echo r >"$w/rodir/r.txt"
   echo rf >"$w/rofile"
   touch "$w/root/rofile"
-  cp "$here/fs_translate_binds.py" "$w/root/tmp/check.py"
+  copy_check "$w/root" "$here/fs_translate_binds.py"
 }
 
 w=$work/bascule
@@ -34,19 +34,13 @@ after=$(cd "$w" && find rodir inner rofile -exec stat -c '%n %s %Y %a' {} + | so
    $(readlink "$w/data/link") == /marker ]] || fail "the read-write bind lacks the writes: $(ls -l "$w/data")"
 
 # The same script with real bind mounts, when this may make a mount namespace.
-if [[ $(id -u) == 0 ]] && unshare -m true 2>/dev/null; then
+if can_mount; then
   w=$work/native
   set_up "$w"
-  unshare -m bash -ec '
-    w=$1; r=$w/root
-    bind() { mount --bind "$1" "$2"; [[ $3 != ro ]] || mount -o remount,bind,ro "$2"; }
-    bind /usr "$r/usr" ro; bind /etc "$r/etc" ro
-    for name in bin sbin lib lib32 lib64 libx32; do
-      [[ -d /$name && ! -L /$name ]] && bind "/$name" "$r/$name" ro
-    done
-    bind "$w/data" "$r/data"; bind "$w/inner" "$r/data/inner" ro
-    bind "$w/rodir" "$r/ro" ro; bind "$w/rofile" "$r/rofile" ro
-    exec chroot "$r" /usr/bin/python3 /tmp/check.py' native "$w" >"$work/native.out"
+  native_in_root "$w/root" "
+    bind_mount $w/data $w/root/data; bind_mount $w/inner $w/root/data/inner ro
+    bind_mount $w/rodir $w/root/ro ro; bind_mount $w/rofile $w/root/rofile ro" \
+    /usr/bin/python3 /tmp/check.py >"$work/native.out"
   diff -u "$work/native.out" "$work/bascule.out" || fail "native bind mounts answered differently"
 fi
 echo "fs_translate_binds: read-only and read-write binds answer as Linux bind mounts"

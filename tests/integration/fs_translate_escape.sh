@@ -23,7 +23,7 @@ set_up() {
   ln -s ../../../../../../../.. "$w/root/tmp/deep/rel"
   ln -s ../../../../../../.. "$w/data/esc"
   ln -s dangle-target "$w/root/tmp/dangle-create"
-  cp "$here/fs_translate_escape.py" "$w/root/tmp/check.py"
+  copy_check "$w/root" "$here/fs_translate_escape.py"
 }
 
 w=$work/bascule
@@ -34,19 +34,11 @@ diff -u "$here/expected/fs_translate_escape.out" "$work/bascule.out" ||
   fail "an escape attempt answered differently from a chroot"
 [[ -f $w/root/tmp/dangle-target ]] || fail "creating through a dangling link did not land in the root"
 
-if [[ $(id -u) == 0 ]] && unshare -m true 2>/dev/null; then
+if can_mount; then
   w=$work/native
   set_up "$w"
-  unshare -m bash -ec '
-    w=$1; r=$w/root
-    bind() { mount --bind "$1" "$2"; [[ $3 != ro ]] || mount -o remount,bind,ro "$2"; }
-    bind /usr "$r/usr" ro; bind /etc "$r/etc" ro
-    for name in bin sbin lib lib32 lib64 libx32; do
-      [[ -d /$name && ! -L /$name ]] && bind "/$name" "$r/$name" ro
-    done
-    bind "$w/data" "$r/data"
-    mount -t proc proc "$r/proc"
-    exec chroot "$r" /usr/bin/python3 /tmp/check.py "$2"' native "$w" "$secret" >"$work/native.out"
+  native_in_root "$w/root" "bind_mount $w/data $w/root/data; mount -t proc proc $w/root/proc" \
+    /usr/bin/python3 /tmp/check.py "$secret" >"$work/native.out"
   diff -u "$work/native.out" "$work/bascule.out" || fail "a chroot answered differently"
 fi
 echo "fs_translate_escape: every escape attempt stays inside the namespace"

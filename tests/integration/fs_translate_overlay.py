@@ -2,31 +2,14 @@
 # Run by fs_translate_overlay.sh in the directory an overlay shows (argv[1]): creates,
 # modifies, renames and deletes files and directories, tries what overlayfs refuses, and
 # prints every answer and then the whole merged tree.
-import errno
 import os
 import stat
 import sys
 
+from fs_translate_checks import attempt, read, write
+
 top = sys.argv[1]
 os.chdir(top)
-
-
-def attempt(name, action):
-    try:
-        result = action()
-        print(name, "ok" if result is None else result)
-    except OSError as e:
-        print(name, errno.errorcode[e.errno])
-
-
-def write(path, text, mode="w"):
-    with open(path, mode) as f:
-        f.write(text)
-
-
-def read(path):
-    with open(path) as f:
-        return f.read()
 
 
 attempt("listing before", lambda: sorted(os.listdir(".")))

@@ -67,7 +67,7 @@ state "$upper" >"$work/upper.state"
 [[ $(state "$upper") == "$expected_upper" ]] ||
   fail "UPPER holds other than the changes: $(diff <(echo "$expected_upper") "$work/upper.state")"
 
-if [[ $(id -u) == 0 ]] && unshare -m true 2>/dev/null; then
+if can_mount; then
   mkdir -p "$work/native"/{lower,upper,work,merged}
   make_lower "$work/native/lower"
   if unshare -m bash -ec '
