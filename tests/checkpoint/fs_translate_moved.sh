@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
-# Checkpoint above fs-translate: the image holds the guest's paths, so a guest whose data
+# Checkpoint above fs-translate: the image holds the guest's paths, so a guest whose files
 # moved on the host restores with another mapping. A program appends to a file through a
-# bind; it is captured, the bound directory is moved, and `bascule-snap restore --ext`
-# binds the new place: the file goes on growing there, as in an uninterrupted run.
+# bind, then in an assembled root; each time it is captured, the bound directory (the
+# root) is moved, and `bascule-snap restore --ext` maps the new place: the file goes on
+# growing there, as in an uninterrupted run.
 source "$(dirname "$0")/lib.sh"
 mkdir -p mnt data
 echo "header" >native.log
@@ -22,4 +23,32 @@ release 6
 same run.out native.out
 same moved-data/run.log native.log
 [[ ! -e mnt/run.log && ! -e data ]] || fail "the restored guest wrote outside the new bind"
-echo "fs_translate_moved: the image holds guest paths; restored with the bind moved"
+
+# The same with the whole root moved: the program and the host's libraries are bound into
+# a root made here, and the guest works in its / (the gate files of `release` too). Its
+# standard output and error are files in the root as well: a restore re-opens a file that was
+# stdio by its path, and one outside the namespace has no guest path to be re-opened by.
+root=$work/root
+mkdir -p "$root"/{usr,etc,tmp,proc,dev} "$root$programs"
+binds="bind=/usr:/usr:ro,bind=/etc:/etc:ro,bind=$programs:$programs:ro"
+for name in bin sbin lib lib32 lib64 libx32; do
+  if [[ -L /$name ]]; then
+    ln -s "$(readlink "/$name")" "$root/$name"
+  elif [[ -d /$name ]]; then
+    mkdir "$root/$name"
+    binds+=",bind=/$name:/$name:ro"
+  fi
+done
+echo "header" >"$root/run.log"
+(cd "$root" && HOLD_AT=6 exec "$bascule" run --ext checkpoint --ext "fs-translate:root=$root,$binds" \
+  -- "$programs/appender" /run.log 20 50 >"$root/run.out" 2>"$root/run.err") &
+guest_pid=$!
+wait_for_line "$root/run.out" "wrote 6"
+capture root.img
+mv "$root" "$work/moved-root"
+touch "$work/moved-root/go.6"
+"$snap" restore root.img --ext checkpoint --ext "fs-translate:root=$work/moved-root,$binds" \
+  </dev/null 2>>restore.err || fail "restore with the moved root ended with status $?"
+same moved-root/run.out native.out
+same moved-root/run.log native.log
+echo "fs_translate_moved: the image holds guest paths; restored with the bind, the root moved"
