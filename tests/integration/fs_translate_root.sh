@@ -57,6 +57,27 @@ print(peer.recv(64).decode(), server.getsockname(), client.getpeername())
 [[ $out == "over a unix socket /tmp/server.sock /tmp/server.sock" ]] || fail "unix sockets: '$out'"
 [[ -S $root/tmp/server.sock ]] || fail "the socket was not made in the root"
 
+# The program's path and a #! interpreter are the guest's: the script the namespace has at
+# that path runs, not the host's file of the same name (which the runtime needs to find).
+mkdir -p "$root$work"
+printf '#!/bin/sh\necho the host file\n' >"$work/script"
+printf '#!/bin/bash\necho the guest file, $(</marker)\n' >"$root$work/script"
+chmod +x "$work/script" "$root$work/script"
+out=$(in_root "$root" -- "$work/script")
+[[ $out == "the guest file, inside the root" ]] || fail "the script printed '$out'"
+
+# Descriptors from outside keep working: stdin and stdout are the host's.
+out=$(echo "from the host" | in_root "$root" -- /bin/bash -c 'read line; echo "$line, back"')
+[[ $out == "from the host, back" ]] || fail "stdin and stdout gave '$out'"
+
+# /proc/self/maps names a mapped file of the root by its guest path.
+out=$(in_root "$root" -- $python -c '
+import mmap
+marker = open("/marker", "rb")
+mapped = mmap.mmap(marker.fileno(), 0, prot=mmap.PROT_READ)
+print([line.split()[-1] for line in open("/proc/self/maps") if "marker" in line])')
+[[ $out == "['/marker']" ]] || fail "/proc/self/maps shows '$out'"
+
 if [[ -x /usr/bin/sqlite3 ]]; then
   out=$(echo 'create table t(a); insert into t values (20),(22); select sum(a) from t;' |
     in_root "$root" -- /usr/bin/sqlite3 :memory:)
