@@ -26,17 +26,23 @@ bsc_status probe(Lookup &lookup, const std::string &host, bool &exists, uint32_t
 }
 
 
-// The root of a mount: its trees exist, of the type checked at start; an overlay's lower
-// tree shows under a directory only.
-Located mount_root(const Mount &mount) {
-    Located root;
+// The root of a mount: its trees exist, of the type checked at start. An overlay's lower
+// tree shows under a directory unless the upper one is opaque (an OCI layer that
+// replaces everything below it).
+bsc_status mount_root(const Mount &mount, Lookup &lookup, Located &root) {
+    root = Located{};
     root.mount = &mount;
     root.upper = mount.host;
     root.lower = mount.lower;
     root.in_upper = true;
-    root.in_lower = mount.overlay() && mount.type == BSC_TYPE_DIRECTORY;
     root.type = mount.type;
-    return root;
+    if (!mount.overlay() || mount.type != BSC_TYPE_DIRECTORY)
+        return BSC_OK;
+    bool opaque = false;
+    uint32_t type;
+    bsc_status status = probe(lookup, child_of(mount.host, kOpaqueMarker), opaque, type);
+    root.in_lower = !opaque;
+    return status;
 }
 
 // `name` in the overlay directory `parent`: the upper copy if there is one; else, unless
@@ -79,10 +85,8 @@ bsc_status overlay_child(const Located &parent, std::string_view name, Lookup &l
 // `name` in the directory `parent`, whose guest path becomes `guest`.
 bsc_status locate(const MountTable &table, Lookup &lookup, const Located &parent,
                   std::string_view name, const std::string &guest, Located &child) {
-    if (const Mount *mount = table.mount_at(guest)) {
-        child = mount_root(*mount);
-        return BSC_OK;
-    }
+    if (const Mount *mount = table.mount_at(guest))
+        return mount_root(*mount, lookup, child);
     if (parent.mount->overlay())
         return overlay_child(parent, name, lookup, child);
     child = Located{};
@@ -136,8 +140,10 @@ bsc_status resolve(const MountTable &table, Lookup &lookup, std::string_view gue
     bool must_be_directory = guest.size() > 1 && guest.back() == '/';
     std::vector<std::string> pending, walked;
     push_components(pending, guest);
-    bsc_status status;
-    std::vector<Located> chain{mount_root(table.mounts()[0])}; // chain[i + 1] is walked[i]
+    std::vector<Located> chain(1); // chain[i + 1] is walked[i]
+    bsc_status status = mount_root(table.mounts()[0], lookup, chain[0]);
+    if (status != BSC_OK)
+        return status;
     int links = 0;
     while (!pending.empty()) {
         std::string name = std::move(pending.back());

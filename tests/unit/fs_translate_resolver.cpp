@@ -342,3 +342,129 @@ TEST_CASE("fs-translate resolver: case-insensitive trees", "[fs-translate]") {
     CHECK(resolved("/docs/readme.txt") == std::string("BSC_E_NOT_FOUND")); // above the tree
     CHECK(resolved("/exact/LOWER") == "/root/exact/LOWER (new)");
 }
+
+namespace {
+
+// The merged view of an overlay, built node by node as overlayfs defines it: an upper
+// name hides the lower one (a directory over a directory merges, unless the upper one is
+// opaque), a whiteout hides a lower name, the overlay names never show. `source` maps
+// each merged node to the host node the host must be handed.
+struct Merged {
+    Node root;
+    std::map<const Node *, const Node *> source;
+
+    void merge(Node &into, const Node *upper, const Node *lower) {
+        bool opaque = upper && upper->child(std::string(kOpaqueMarker));
+        if (opaque)
+            lower = nullptr;
+        if (upper)
+            for (const auto &[name, child] : upper->children)
+                if (!is_overlay_name(name))
+                    add(into, name, child.get(),
+                        lower && child->type == BSC_TYPE_DIRECTORY ? lower->child(name) : nullptr);
+        if (lower)
+            for (const auto &[name, child] : lower->children)
+                if (!into.child(name) && !(upper && upper->child(whiteout_name(name))) &&
+                    !(upper && upper->child(name)))
+                    add(into, name, child.get(), nullptr);
+    }
+
+private:
+    void add(Node &into, const std::string &name, const Node *shown, const Node *under) {
+        Node *node = into.add(name, shown->type, shown->text);
+        source[node] = shown;
+        if (shown->type == BSC_TYPE_DIRECTORY)
+            merge(*node, shown, under && under->type == BSC_TYPE_DIRECTORY ? under : nullptr);
+    }
+};
+
+// Random whiteouts and opaque markers in an upper tree.
+void sprinkle(Node &dir, std::mt19937 &random) {
+    std::vector<Node *> directories;
+    for (auto &[name, child] : dir.children)
+        if (child->type == BSC_TYPE_DIRECTORY)
+            directories.push_back(child.get());
+    for (Node *child : directories)
+        sprinkle(*child, random);
+    for (const char *name : kNames)
+        if (random() % 4 == 0 && !dir.child(whiteout_name(name)))
+            dir.add(whiteout_name(name), BSC_TYPE_FILE);
+    if (random() % 5 == 0)
+        dir.add(std::string(kOpaqueMarker), BSC_TYPE_FILE);
+}
+
+// The tree as text, for a failure's message: one name a line, links with their text.
+void dump(const Node &dir, const std::string &prefix, std::string &out) {
+    for (const auto &[name, child] : dir.children) {
+        out += prefix + name + (child->type == BSC_TYPE_DIRECTORY ? "/"
+                                : child->type == BSC_TYPE_SYMLINK ? " -> " + child->text
+                                                                  : "") + "\n";
+        if (child->type == BSC_TYPE_DIRECTORY)
+            dump(*child, prefix + name + "/", out);
+    }
+}
+
+std::string guest_path_of(const Node *node, const Node *root) {
+    std::vector<std::string> names;
+    for (; node != root; node = node->parent)
+        for (const auto &[name, child] : node->parent->children)
+            if (child.get() == node)
+                names.push_back(name);
+    return join({names.rbegin(), names.rend()});
+}
+
+} // namespace
+
+TEST_CASE("fs-translate resolver: overlays, against a merged reference tree", "[fs-translate]") {
+    std::mt19937 random(16);
+    int found_upper = 0, found_lower = 0, missing = 0, errors = 0;
+    for (int tree = 0; tree < 300; tree++) {
+        Node host;
+        Node *upper = host.add("upper", BSC_TYPE_DIRECTORY);
+        Node *lower = host.add("lower", BSC_TYPE_DIRECTORY);
+        grow(*upper, random, 2);
+        grow(*lower, random, 2);
+        sprinkle(*upper, random);
+        Merged merged;
+        merged.merge(merged.root, upper, lower);
+        MountTable table("/upper", "/lower");
+        Reference reference(&merged.root, nullptr, nullptr);
+        ModelHost model(host);
+        std::string trees;
+        dump(host, "/", trees);
+        INFO("host tree:\n" << trees);
+        for (int i = 0; i < 200; i++) {
+            std::string path = random_path(random, true);
+            bool follow = random() % 2;
+            INFO("path " << path << (follow ? " (follow)" : " (no follow)") << ", tree " << tree);
+            Answer expected = reference.resolve(path, follow);
+            Resolution r;
+            bsc_status status =
+                resolve(table, model, path, follow ? Final::follow : Final::no_follow, r);
+            REQUIRE_FALSE(model.followed_link);
+            REQUIRE(bsc_status_name(status) == std::string(bsc_status_name(expected.status)));
+            if (status != BSC_OK) {
+                errors++;
+                continue;
+            }
+            INFO("host path " << r.host << ", guest path " << r.guest);
+            REQUIRE(r.exists == (expected.node != nullptr));
+            if (r.exists) {
+                bsc_status found_status;
+                const Node *shown = expected.node == &merged.root ? upper : merged.source[expected.node];
+                REQUIRE(model.find(r.host, found_status) == shown);
+                REQUIRE(r.guest == guest_path_of(expected.node, &merged.root));
+                (is_within(r.host, "/upper") ? found_upper : found_lower)++;
+            } else {
+                missing++;
+                REQUIRE(r.guest == child_of(guest_path_of(expected.parent, &merged.root),
+                                            expected.name));
+                REQUIRE(is_within(r.host, "/upper")); // a create lands in UPPER
+            }
+        }
+    }
+    CHECK(found_upper > 1000);
+    CHECK(found_lower > 1000);
+    CHECK(missing > 1000);
+    CHECK(errors > 1000);
+}
