@@ -283,31 +283,29 @@ bsc_status stream_xattr_remove_by_handle(bsc_handle handle, const char *name) {
 
 // ---- Streams --------------------------------------------------------------------------
 
-bsc_status stream_open(const char *uri, uint32_t access, uint32_t mode, uint32_t create,
-                       uint32_t options, bsc_handle *handle) {
-    if (!active())
-        return below().stream_open(uri, access, mode, create, options, handle);
-    std::string text;
-    if (bsc_status status = read_guest_string(uri, text))
-        return status;
-    auto parsed = path_uri(text);
-    if (!parsed)
-        return below().stream_open(uri, access, mode, create, options, handle);
-    // Linux does not follow a final link for O_NOFOLLOW, O_CREAT|O_EXCL, mkdir or bind.
+// How an open treats a final link: Linux does not follow one for O_NOFOLLOW,
+// O_CREAT|O_EXCL, mkdir or bind.
+Final open_final(const PathUri &uri, uint32_t create, uint32_t options) {
     bool no_follow = (options & BSC_OPTION_NOFOLLOW) || create == BSC_CREATE_ALWAYS ||
-                     (parsed->scheme == "dir:" && create != BSC_CREATE_NEVER) ||
-                     parsed->scheme == "unix.srv:";
+                     (uri.scheme == "dir:" && create != BSC_CREATE_NEVER) ||
+                     uri.scheme == "unix.srv:";
+    return no_follow ? Final::no_follow : Final::follow;
+}
+
+// Opens the guest path of `uri`, resolved into `r`.
+bsc_status open_resolved(const PathUri &uri, uint32_t access, uint32_t mode, uint32_t create,
+                         uint32_t options, bsc_handle *handle, Resolution &r) {
     Translated t;
-    if (bsc_status status = translate_path(*parsed, no_follow ? Final::no_follow : Final::follow, t))
+    if (bsc_status status = translate_path(uri, open_final(uri, create, options), t))
         return status;
-    Resolution &r = t.resolution;
+    r = std::move(t.resolution);
     const Mount &mount = r.exists ? *r.mount : containing_mount(r);
     if (mount.read_only)
-        if (bsc_status status = open_on_read_only(r, parsed->scheme, access, create, options))
+        if (bsc_status status = open_on_read_only(r, uri.scheme, access, create, options))
             return status;
     if (!mount.overlay())
         return below().stream_open(t.host_uri.c_str(), access, mode, create, options, handle);
-    bsc_status status = overlay_open(r, parsed->scheme, access, mode, create, options, handle);
+    bsc_status status = overlay_open(r, uri.scheme, access, mode, create, options, handle);
     bsc_handle opened = BSC_NO_HANDLE;
     if (status != BSC_OK || read_guest(handle, opened) != BSC_OK)
         return status;
@@ -318,6 +316,56 @@ bsc_status stream_open(const char *uri, uint32_t access, uint32_t mode, uint32_t
         lower_handles[opened] = r.guest;
     }
     return BSC_OK;
+}
+
+// Whether the file or directory opened is the one the walk saw, and the one a second walk
+// after the open finds. A directory on the way swapped for a link during the walk or the
+// host's open would have led the host elsewhere, perhaps out of the namespace; to go
+// unnoticed, the swap must fool both walks too (see README.md, Limits).
+bool opened_what_was_seen(bsc_handle opened, const PathUri &uri, Final final,
+                          const Resolution &r) {
+    const Located &seen = r.final();
+    if (!r.exists || seen.inode == 0 ||
+        (seen.type != BSC_TYPE_FILE && seen.type != BSC_TYPE_DIRECTORY))
+        return true; // created now, or not an object the host identifies by inode
+    bsc_stream_attributes attributes{};
+    if (below().stream_attributes_query_by_handle(opened, &attributes) != BSC_OK ||
+        attributes.device != seen.device || attributes.inode != seen.inode)
+        return false;
+    Translated again;
+    return translate_path(uri, final, again) == BSC_OK && again.resolution.exists &&
+           again.resolution.final().device == seen.device &&
+           again.resolution.final().inode == seen.inode;
+}
+
+// A walk and an open that keep disagreeing: the namespace changes faster than it is read.
+constexpr int kOpenAttempts = 3;
+
+bsc_status stream_open(const char *uri, uint32_t access, uint32_t mode, uint32_t create,
+                       uint32_t options, bsc_handle *handle) {
+    if (!active())
+        return below().stream_open(uri, access, mode, create, options, handle);
+    std::string text;
+    if (bsc_status status = read_guest_string(uri, text))
+        return status;
+    auto parsed = path_uri(text);
+    if (!parsed || parsed->scheme == "unix:" || parsed->scheme == "unix.srv:") {
+        if (!parsed)
+            return below().stream_open(uri, access, mode, create, options, handle);
+        Resolution r;
+        return open_resolved(*parsed, access, mode, create, options, handle, r);
+    }
+    for (int attempt = 1;; attempt++) {
+        Resolution r;
+        bsc_handle opened = BSC_NO_HANDLE;
+        bsc_status status = open_resolved(*parsed, access, mode, create, options, handle, r);
+        if (status != BSC_OK || read_guest(handle, opened) != BSC_OK ||
+            opened_what_was_seen(opened, *parsed, open_final(*parsed, create, options), r))
+            return status;
+        object_close(opened);
+        if (attempt == kOpenAttempts)
+            return BSC_E_LOOP;
+    }
 }
 
 // A call on one URI: passed on untouched while paths are not translated or when the URI

@@ -128,6 +128,7 @@ bsc_status copy_up(Resolution &r, size_t last) {
         if (bsc_status status = copy_one(name))
             return status;
         name.in_upper = true;
+        name.device = name.inode = 0; // a new object, not the one the walk saw
     }
     if (last + 1 >= r.chain.size()) {
         r.host = r.final().host();

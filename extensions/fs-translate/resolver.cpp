@@ -15,13 +15,16 @@ void push_components(std::vector<std::string> &pending, std::string_view path) {
         pending.emplace_back(*it);
 }
 
-// Whether `host` exists (not followed); its type into `type`. An error other than
-// NOT_FOUND is the walk's.
-bsc_status probe(Lookup &lookup, const std::string &host, bool &exists, uint32_t &type) {
+// Whether `host` exists (not followed); its type into `type`, and its identity into
+// `seen` when given. An error other than NOT_FOUND is the walk's.
+bsc_status probe(Lookup &lookup, const std::string &host, bool &exists, uint32_t &type,
+                 Located *seen = nullptr) {
     bsc_stream_attributes attributes{};
     bsc_status status = lookup.attributes(host, attributes);
     exists = status == BSC_OK;
     type = exists ? attributes.type : uint32_t{BSC_TYPE_UNKNOWN};
+    if (exists && seen)
+        seen->device = attributes.device, seen->inode = attributes.inode;
     return status == BSC_E_NOT_FOUND ? BSC_OK : status;
 }
 
@@ -59,7 +62,7 @@ bsc_status overlay_child(const Located &parent, std::string_view name, Lookup &l
     uint32_t lower_type = BSC_TYPE_UNKNOWN;
     bool hidden = false, opaque = false;
     if (parent.in_upper) {
-        if (bsc_status status = probe(lookup, child.upper, child.in_upper, child.type))
+        if (bsc_status status = probe(lookup, child.upper, child.in_upper, child.type, &child))
             return status;
         if (!child.in_upper)
             if (bsc_status status = probe(lookup, child_of(parent.upper, whiteout_name(name)),
@@ -73,12 +76,15 @@ bsc_status overlay_child(const Located &parent, std::string_view name, Lookup &l
     if (!parent.in_lower || hidden || opaque ||
         (child.in_upper && child.type != BSC_TYPE_DIRECTORY))
         return BSC_OK;
-    if (bsc_status status = probe(lookup, child.lower, child.in_lower, lower_type))
+    Located lower_seen;
+    if (bsc_status status = probe(lookup, child.lower, child.in_lower, lower_type, &lower_seen))
         return status;
-    if (child.in_upper) // shows in the merge only as a directory under a directory
+    if (child.in_upper) { // shows in the merge only as a directory under a directory
         child.in_lower = child.in_lower && lower_type == BSC_TYPE_DIRECTORY;
-    else
+    } else {
         child.type = lower_type;
+        child.device = lower_seen.device, child.inode = lower_seen.inode;
+    }
     return BSC_OK;
 }
 
@@ -92,7 +98,7 @@ bsc_status locate(const MountTable &table, Lookup &lookup, const Located &parent
     child = Located{};
     child.mount = parent.mount;
     child.upper = child_of(parent.upper, name);
-    return probe(lookup, child.upper, child.in_upper, child.type);
+    return probe(lookup, child.upper, child.in_upper, child.type, &child);
 }
 
 // In a case-insensitive directory, the stored name that folds as `name` does (the first
@@ -181,7 +187,15 @@ bsc_status resolve(const MountTable &table, Lookup &lookup, std::string_view gue
             std::string text;
             if (++links > kMaxLinks)
                 return BSC_E_LOOP;
-            if ((status = lookup.read_link(child.host(), text)) != BSC_OK)
+            status = lookup.read_link(child.host(), text);
+            if (status == BSC_E_INVALID) {
+                // No link any more: it changed since it was looked at. Look again (this
+                // counts as a link followed, so a name that keeps changing ends in LOOP).
+                pending.push_back(std::move(walked.back()));
+                walked.pop_back();
+                continue;
+            }
+            if (status != BSC_OK)
                 return status;
             if (text.empty())
                 return BSC_E_NOT_FOUND;

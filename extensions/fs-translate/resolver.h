@@ -42,6 +42,9 @@ struct Located {
     bool in_upper = false; // it exists there (for a plain mount: it exists)
     bool in_lower = false; // an overlay's: it exists in the lower tree and shows
     uint32_t type = BSC_TYPE_UNKNOWN;
+    // What the walk saw there (0: not looked at, as a mount's root or a copy made since):
+    // an open checks that it got this object and not one a swapped link led to.
+    uint64_t device = 0, inode = 0;
 
     bool exists() const { return in_upper || in_lower; }
     // Where the host finds it: the upper copy when there is one.
