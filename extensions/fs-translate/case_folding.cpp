@@ -21,7 +21,11 @@ constexpr Folding kFoldings[] = {
 char32_t decode(std::string_view text, size_t at, size_t &length) {
     auto byte = [&](size_t i) { return static_cast<unsigned char>(text[at + i]); };
     unsigned char lead = byte(0);
-    size_t need = lead < 0x80 ? 1 : (lead >> 5) == 6 ? 2 : (lead >> 4) == 14 ? 3 : (lead >> 3) == 30 ? 4 : 0;
+    size_t need = lead < 0x80            ? 1
+                  : (lead >> 5) == 0x06  ? 2
+                  : (lead >> 4) == 0x0e  ? 3
+                  : (lead >> 3) == 0x1e  ? 4
+                                         : 0;
     length = 0;
     if (need == 0 || at + need > text.size())
         return 0;

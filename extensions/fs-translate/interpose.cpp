@@ -166,7 +166,8 @@ bsc_status read_listing(Listing &listing, uint64_t offset, void *buffer, uint64_
         return BSC_E_INVALID;
     uint64_t end = listing.position;
     while (end < listing.records.size()) {
-        auto length = reinterpret_cast<const bsc_dirent *>(listing.records.data() + end)->record_length;
+        const auto *record = reinterpret_cast<const bsc_dirent *>(listing.records.data() + end);
+        uint64_t length = record->record_length;
         if (end + length - listing.position > size)
             break;
         end += length;
@@ -546,9 +547,10 @@ struct XattrByUri<Slot, Writes, bsc_status (*)(const char *, uint32_t, Rest...)>
     }
 };
 
+template <auto Slot>
+using SlotType = std::remove_cvref_t<decltype(std::declval<bsc_downcalls>().*Slot)>;
 template <auto Slot, bool Writes>
-constexpr auto xattr_by_uri =
-    XattrByUri<Slot, Writes, std::remove_cvref_t<decltype(std::declval<bsc_downcalls>().*Slot)>>::call;
+constexpr auto xattr_by_uri = XattrByUri<Slot, Writes, SlotType<Slot>>::call;
 
 // ---- Objects ----------------------------------------------------------------------------
 

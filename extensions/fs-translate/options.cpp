@@ -92,7 +92,8 @@ Bind overlay_of(std::string_view option, std::string_view value, Lookup &lookup)
     auto parts = fields(value);
     if (parts.size() < 2 || parts.size() > 3)
         refuse(option, "expected LOWER:UPPER[:GUEST_PATH] (paths cannot hold ':')");
-    std::string lower = root_of(option, parts[0], lookup), upper = root_of(option, parts[1], lookup);
+    std::string lower = root_of(option, parts[0], lookup);
+    std::string upper = root_of(option, parts[1], lookup);
     if (is_within(upper, lower) || is_within(lower, upper))
         refuse(option, "the upper and lower directories overlap");
     std::string guest = parts.size() == 3 ? parts[2] : "/";
@@ -116,10 +117,11 @@ void mount_bind(const Bind &bind, Lookup &lookup, MountTable &table) {
     if (!point.exists)
         refuse(bind.option, bind.guest + " does not exist in the namespace (" + point.host +
                                 "): create the mount point first");
-    if ((point.type == BSC_TYPE_DIRECTORY) != (host_type == BSC_TYPE_DIRECTORY))
-        refuse(bind.option, host_type == BSC_TYPE_DIRECTORY
-                                ? "a directory cannot be bound over the non-directory " + point.guest
-                                : "a non-directory cannot be bound over the directory " + point.guest);
+    bool directory = host_type == BSC_TYPE_DIRECTORY;
+    if ((point.type == BSC_TYPE_DIRECTORY) != directory)
+        refuse(bind.option, std::string(directory ? "a directory" : "a non-directory") +
+                                " cannot be bound over the " +
+                                (directory ? "non-directory " : "directory ") + point.guest);
     if (!table.add({point.guest, host, bind.read_only, bind.lower, host_type}))
         refuse(bind.option, point.guest + " is bound already by an earlier option");
 }
@@ -158,7 +160,8 @@ bsc_status configure(const bsc_option *options, size_t count, Lookup &lookup, Mo
         }
         if (root_overlay && !root_option.empty())
             refuse(root_overlay->option, "contradicts " + root_option + ": both set the guest's /");
-        table = root_overlay ? MountTable(root_overlay->host, root_overlay->lower) : MountTable(root);
+        table = root_overlay ? MountTable(root_overlay->host, root_overlay->lower)
+                             : MountTable(root);
         // Shallowest first, so that a bind inside another bind finds its mount point.
         std::stable_sort(binds.begin(), binds.end(), [](const Bind &a, const Bind &b) {
             return components(a.guest).size() < components(b.guest).size();

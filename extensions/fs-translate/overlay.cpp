@@ -84,8 +84,8 @@ bsc_status copy_one(const Located &name) {
     // The owner only when the process may give it (root), the times always; the mode last,
     // since changing the owner may clear set-id bits.
     uint32_t flags = name.type == BSC_TYPE_SYMLINK ? BSC_QUERY_NOFOLLOW : 0;
-    below().stream_attributes_set(file_uri(name.upper).c_str(), flags, BSC_SET_OWNER | BSC_SET_GROUP,
-                                  &attributes);
+    below().stream_attributes_set(file_uri(name.upper).c_str(), flags,
+                                  BSC_SET_OWNER | BSC_SET_GROUP, &attributes);
     uint32_t which = BSC_SET_ACCESS_TIME | BSC_SET_MODIFY_TIME;
     if (name.type != BSC_TYPE_SYMLINK)
         which |= BSC_SET_MODE;

@@ -451,7 +451,8 @@ TEST_CASE("fs-translate resolver: overlays, against a merged reference tree", "[
             REQUIRE(r.exists == (expected.node != nullptr));
             if (r.exists) {
                 bsc_status found_status;
-                const Node *shown = expected.node == &merged.root ? upper : merged.source[expected.node];
+                const Node *shown =
+                    expected.node == &merged.root ? upper : merged.source[expected.node];
                 REQUIRE(model.find(r.host, found_status) == shown);
                 REQUIRE(r.guest == guest_path_of(expected.node, &merged.root));
                 (is_within(r.host, "/upper") ? found_upper : found_lower)++;
