@@ -432,6 +432,24 @@ bsc_status stream_delete(const char *uri, uint32_t flags) {
         });
 }
 
+// A rename onto the name itself: in a case-insensitive directory, `to` may name it in
+// another case, and the stored name takes that case (as ext4's casefolded directories
+// do); anywhere else the host renames the name onto itself, which changes nothing.
+bsc_status rename_case(const Translated &source, const char *to, uint32_t flags) {
+    const Resolution &r = source.resolution;
+    std::string text;
+    if (bsc_status status = read_guest_string(to, text))
+        return status;
+    auto given = path_uri(text);
+    std::string wanted = given ? lexically_canonical(absolute_guest(given->path)) : r.guest;
+    std::string leaf = wanted.substr(wanted.rfind('/') + 1);
+    std::string parent = r.guest.substr(0, std::max<size_t>(1, r.guest.rfind('/')));
+    if (!state().table.case_insensitive(parent) || r.guest.ends_with("/" + leaf))
+        return below().stream_rename(source.host_uri.c_str(), source.host_uri.c_str(), flags);
+    std::string host = r.host.substr(0, r.host.rfind('/') + 1) + leaf;
+    return below().stream_rename(source.host_uri.c_str(), ("file:" + host).c_str(), flags);
+}
+
 bsc_status stream_rename(const char *from, const char *to, uint32_t flags) {
     if (!active())
         return below().stream_rename(from, to, flags);
@@ -454,6 +472,8 @@ bsc_status stream_rename(const char *from, const char *to, uint32_t flags) {
         return BSC_E_BUSY;
     if (mount.overlay())
         return overlay_rename(source.resolution, target.resolution, flags);
+    if (source.resolution.guest == target.resolution.guest && source.resolution.exists)
+        return rename_case(source, to, flags);
     return below().stream_rename(source.host_uri.c_str(), target.host_uri.c_str(), flags);
 }
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # case-insensitive=GUEST_PATH: below it a name in any case finds the stored one (Unicode
 # simple case folding), a create in another case opens the existing entry, listings show
-# names as stored; above it names stay exact.
+# names as stored, a rename can change a name's case; above it names stay exact.
 source "$(dirname "$0")/fs_translate_lib.sh"
 
 tree=$work/tree
@@ -35,10 +35,13 @@ except FileExistsError:
     print("mkdir SUB: exists")
 print(sorted(os.listdir(d)))
 print(open(d + "/FOO").read().strip(), os.path.exists(d + "/sub/DEEP.txt"))
+os.rename(d + "/README.txt", d + "/ReadMe.TXT")
+print(sorted(os.listdir(d)))
 ' "$tree/Docs")
 expected="mkdir SUB: exists
 ['Sub', 'foo', 'readme.txt', 'ärger']
-written as Foo True"
+written as Foo True
+['ReadMe.TXT', 'Sub', 'foo', 'ärger']"
 [[ $out == "$expected" ]] || fail "python3 printed '$out', expected '$expected'"
 [[ $(cat "$tree/Docs/foo") == "written as Foo" && ! -e $tree/Docs/Foo ]] ||
   fail "creating Foo did not open foo: $(ls "$tree/Docs")"
