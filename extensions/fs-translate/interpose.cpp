@@ -2,14 +2,13 @@
 // The downcalls that take or return a path, translated between the guest's namespace and
 // the host's; the start upcall's working directory. Every other call is not touched.
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
-
-#include <map>
-#include <mutex>
 #include <vector>
 
 #include "directory_records.h"
