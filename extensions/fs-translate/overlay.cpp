@@ -276,13 +276,39 @@ bsc_status overlay_delete(Resolution &r, uint32_t flags) {
     return remove_from_merge(r, flags);
 }
 
+// RENAME_EXCHANGE: both names copied up and exchanged in UPPER. A directory that LOWER
+// has is EXDEV, as for a rename; one that lands where LOWER has a directory of that name
+// is made opaque, so that the lower one does not merge into it.
+bsc_status overlay_exchange(Resolution &source, Resolution &target, uint32_t flags) {
+    if (!source.exists || !target.exists)
+        return BSC_E_NOT_FOUND;
+    bool source_in_lower = lower_has(source), target_in_lower = lower_has(target);
+    bool source_directory = source.type == BSC_TYPE_DIRECTORY;
+    bool target_directory = target.type == BSC_TYPE_DIRECTORY;
+    if ((source_directory && source_in_lower) || (target_directory && target_in_lower))
+        return BSC_E_CROSS_DEVICE;
+    if (source.guest == target.guest)
+        return BSC_OK;
+    if (bsc_status status = copy_up(source, source.chain.size() - 1))
+        return status;
+    if (bsc_status status = copy_up(target, target.chain.size() - 1))
+        return status;
+    if (bsc_status status = below().stream_rename(file_uri(source.final().upper).c_str(),
+                                                  file_uri(target.final().upper).c_str(), flags))
+        return status;
+    if (target_directory && source_in_lower)
+        if (bsc_status status = make_opaque(source.final().upper))
+            return status;
+    return source_directory && target_in_lower ? make_opaque(target.final().upper) : BSC_OK;
+}
+
 bsc_status overlay_rename(Resolution &source, Resolution &target, uint32_t flags) {
     if (!source.exists)
         return BSC_E_NOT_FOUND;
     if (is_overlay_name(leaf_of(target)))
         return BSC_E_NOT_PERMITTED;
     if (flags & BSC_RENAME_EXCHANGE)
-        return BSC_E_INVALID; // not served on an overlay
+        return overlay_exchange(source, target, flags);
     if (source.guest == target.guest)
         return BSC_OK;
     bool directory = source.type == BSC_TYPE_DIRECTORY;
