@@ -276,6 +276,8 @@ bsc_status overlay_delete(Resolution &r, uint32_t flags) {
     return remove_from_merge(r, flags);
 }
 
+namespace {
+
 // RENAME_EXCHANGE: both names copied up and exchanged in UPPER. A directory that LOWER
 // has is EXDEV, as for a rename; one that lands where LOWER has a directory of that name
 // is made opaque, so that the lower one does not merge into it.
@@ -301,6 +303,8 @@ bsc_status overlay_exchange(Resolution &source, Resolution &target, uint32_t fla
             return status;
     return source_directory && target_in_lower ? make_opaque(target.final().upper) : BSC_OK;
 }
+
+} // namespace
 
 bsc_status overlay_rename(Resolution &source, Resolution &target, uint32_t flags) {
     if (!source.exists)
