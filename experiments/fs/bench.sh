@@ -25,19 +25,14 @@ trap 'rm -rf "$work"' EXIT
 
 # The root: the host's top-level links copied, /usr and /etc (and real /lib* directories)
 # bound read-only; the same mapping for fs-translate and for proot.
+source "$here/../../extensions/fs-translate/host_root.sh"
 root=$work/root
-mkdir -p "$root"/{usr,etc,tmp,proc,dev}
-binds="bind=/usr:/usr:ro,bind=/etc:/etc:ro"
-proot_binds=(-b /usr -b /etc -b /dev -b /proc)
-for name in bin sbin lib lib32 lib64 libx32; do
-  if [[ -L /$name ]]; then
-    ln -s "$(readlink "/$name")" "$root/$name"
-  elif [[ -d /$name ]]; then
-    mkdir "$root/$name"
-    binds+=",bind=/$name:/$name:ro"
-    proot_binds+=(-b "/$name")
-  fi
-done
+host_root_make "$root"
+binds=$(host_root_binds)
+proot_binds=(-b /dev -b /proc)
+while read -r directory; do
+  proot_binds+=(-b "$directory")
+done < <(host_root_bound)
 mkdir -p "$work/upper"
 
 declare -A configs=(

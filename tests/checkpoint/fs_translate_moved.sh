@@ -4,7 +4,8 @@
 # bind, then in an assembled root; each time it is captured, the bound directory (the
 # root) is moved, and `bascule-snap restore --ext` maps the new place: the file goes on
 # growing there, as in an uninterrupted run.
-source "$(dirname "$0")/lib.sh"
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
 mkdir -p mnt data
 echo "header" >native.log
 "$programs/appender" native.log 20 50 >native.out
@@ -28,17 +29,11 @@ same moved-data/run.log native.log
 # a root made here, and the guest works in its / (the gate files of `release` too). Its
 # standard output and error are files in the root as well: a restore re-opens a file that was
 # stdio by its path, and one outside the namespace has no guest path to be re-opened by.
+source "$here/../../extensions/fs-translate/host_root.sh"
 root=$work/root
-mkdir -p "$root"/{usr,etc,tmp,proc,dev} "$root$programs"
-binds="bind=/usr:/usr:ro,bind=/etc:/etc:ro,bind=$programs:$programs:ro"
-for name in bin sbin lib lib32 lib64 libx32; do
-  if [[ -L /$name ]]; then
-    ln -s "$(readlink "/$name")" "$root/$name"
-  elif [[ -d /$name ]]; then
-    mkdir "$root/$name"
-    binds+=",bind=/$name:/$name:ro"
-  fi
-done
+host_root_make "$root"
+mkdir -p "$root$programs"
+binds="$(host_root_binds),bind=$programs:$programs:ro"
 echo "header" >"$root/run.log"
 (cd "$root" && HOLD_AT=6 exec "$bascule" run --ext checkpoint --ext "fs-translate:root=$root,$binds" \
   -- "$programs/appender" /run.log 20 50 >"$root/run.out" 2>"$root/run.err") &

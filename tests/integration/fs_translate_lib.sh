@@ -1,30 +1,18 @@
 # SPDX-License-Identifier: MIT
 # Shared by the fs-translate tests: a root file system assembled from the host's files.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../../extensions/fs-translate/host_root.sh"
 
-# make_root DIR: an empty root with the host's top-level links (bin -> usr/bin on a merged
-# /usr) copied and mount points for the binds root_binds names, plus a marker file.
+# make_root DIR: a root made by host_root_make, with the mount points /data and /ro the
+# tests bind over, and a marker file.
 make_root() {
-  local root=$1 name
-  mkdir -p "$root"/{usr,etc,tmp,proc,dev,data,ro}
-  for name in bin sbin lib lib32 lib64 libx32; do
-    if [[ -L /$name ]]; then
-      ln -s "$(readlink "/$name")" "$root/$name"
-    elif [[ -d /$name ]]; then
-      mkdir "$root/$name"
-    fi
-  done
-  echo "inside the root" >"$root/marker"
+  host_root_make "$1"
+  mkdir -p "$1"/{data,ro}
+  echo "inside the root" >"$1/marker"
 }
 
 # root_binds: the bind options that show the host's programs and libraries, read-only.
-root_binds() {
-  local binds="bind=/usr:/usr:ro,bind=/etc:/etc:ro" name
-  for name in bin sbin lib lib32 lib64 libx32; do
-    [[ -d /$name && ! -L /$name ]] && binds+=",bind=/$name:/$name:ro"
-  done
-  echo "$binds"
-}
+root_binds() { host_root_binds; }
 
 # in_root ROOT [EXTRA_OPTIONS] -- CMD...: runs CMD under bascule with ROOT as the guest's /.
 in_root() {
@@ -51,9 +39,8 @@ native_in_root() {
   unshare -m bash -ec "
     bind_mount() { mount --bind \"\$1\" \"\$2\"; [[ \${3:-} != ro ]] || mount -o remount,bind,ro \"\$2\"; }
     r=\$1; shift
-    bind_mount /usr \"\$r/usr\" ro; bind_mount /etc \"\$r/etc\" ro
-    for name in bin sbin lib lib32 lib64 libx32; do
-      if [[ -d /\$name && ! -L /\$name ]]; then bind_mount /\$name \"\$r/\$name\" ro; fi
+    for directory in $(host_root_bound | tr '\n' ' '); do
+      bind_mount \$directory \"\$r\$directory\" ro
     done
     $setup
     exec chroot \"\$r\" \"\$@\"" native "$root" "$@"
