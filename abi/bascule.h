@@ -13,7 +13,7 @@ extern "C" {
 
 /* Major changes break compatibility; minor versions only append calls to the table. */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 3u
+#define BSC_ABI_MINOR 4u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -425,7 +425,7 @@ typedef struct bsc_tcb {
 
 /* A stack pointer less than this far below exception_stack_top is on the exception stack
  * (an exception taken there nests below it), so the guest keeps the whole span for that
- * stack and maps nothing else in it. */
+ * stack and maps nothing else in it. Named since 1.4 (the host has always used it). */
 #define BSC_EXCEPTION_STACK_SPAN (1u << 20)
 
 typedef struct bsc_thread_start {

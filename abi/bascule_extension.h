@@ -19,20 +19,25 @@ typedef struct bsc_option {
     const char *value; /* "" when given as a bare key */
 } bsc_option;
 
-/* An option the extension accepts; the loader refuses any other key. */
+/* An option the extension accepts; the loader refuses any other key, and a key given
+ * twice. Since 1.4, a key declared with a final '+' ("bind+") is repeatable: it is given
+ * as "bind", as often as the user likes, and the extension receives every occurrence in
+ * order. */
 typedef struct bsc_option_spec {
     const char *key;
     const char *help;
 } bsc_option_spec;
 
-/* Lifecycle events. Start and before-checkpoint travel top to bottom; resume and restore
- * bottom to top; exit top to bottom. */
+/* Lifecycle events. Start and before-checkpoint travel top to bottom; resume, restore and
+ * before-restore bottom to top; exit top to bottom. */
 enum {
     BSC_EVENT_START = 1,             /* the guest is about to receive its start upcall */
     BSC_EVENT_EXIT = 2,              /* the process is about to exit; flush what you hold */
     BSC_EVENT_BEFORE_CHECKPOINT = 3, /* every guest thread is parked */
     BSC_EVENT_RESUME = 4,            /* the guest runs on after a checkpoint */
     BSC_EVENT_RESTORE = 5,           /* the guest runs in a new process from an image */
+    BSC_EVENT_BEFORE_RESTORE = 6,    /* since 1.4: a restore is about to rebuild the guest
+                                        (before any handle is re-opened); bottom to top */
 };
 
 /* What the chain hands an extension when it joins. The extension reads `below` whenever

@@ -13,7 +13,8 @@ namespace bsc::chain {
 namespace {
 
 bool is_top_down(uint32_t event) {
-    return event != BSC_EVENT_RESUME && event != BSC_EVENT_RESTORE;
+    return event != BSC_EVENT_RESUME && event != BSC_EVENT_RESTORE &&
+           event != BSC_EVENT_BEFORE_RESTORE;
 }
 
 // The bottom table as the chain keeps it: never more than this runtime knows, and the

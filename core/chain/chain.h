@@ -82,7 +82,7 @@ public:
     void link_upcalls();
 
     // Sends a lifecycle event (BSC_EVENT_*) to every extension: START, EXIT and
-    // BEFORE_CHECKPOINT top to bottom, RESUME and RESTORE bottom to top.
+    // BEFORE_CHECKPOINT top to bottom, RESUME, RESTORE and BEFORE_RESTORE bottom to top.
     void broadcast(uint32_t event);
 
     // Hands a control request to the extensions from the top down; the first that does

@@ -91,11 +91,7 @@ ExtensionSpec parse_extension_spec(std::string_view text) {
     if (colon == std::string_view::npos)
         return spec;
     for (const auto &item : split_options(text.substr(colon + 1))) {
-        ExtensionOption option = parse_option(text, item);
-        for (const auto &seen : spec.options)
-            if (seen.key == option.key)
-                fail(text, fmt::format("option '{}' given twice", option.key));
-        spec.options.push_back(std::move(option));
+        spec.options.push_back(parse_option(text, item));
     }
     return spec;
 }

@@ -26,8 +26,9 @@ struct ExtensionSpec {
 // Parses `NAME[:key=value,key=value,...]`. A name and a key are letters, digits, '-' and
 // '_' (a key may also hold '.'); a value is everything after the first '=' and may
 // contain '=' and ':'. `\,` puts a comma into a value and `\\` a backslash; any other
-// backslash is kept as it is. A key without '=' has the value "". A key given twice is
-// refused. Throws ChainError naming the spec.
+// backslash is kept as it is. A key without '=' has the value "". A key may come more
+// than once: the loader refuses that unless the extension declares the key repeatable
+// (check_options). Throws ChainError naming the spec.
 ExtensionSpec parse_extension_spec(std::string_view text);
 
 // Parses a manifest: one spec per line, top of the stack first. Blank lines and lines

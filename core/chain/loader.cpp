@@ -26,11 +26,12 @@ std::string accepted_keys(const bsc_option_spec *options) {
     return keys.empty() ? "none" : fmt::format("{}", fmt::join(keys, ", "));
 }
 
-bool accepts(const bsc_option_spec *options, std::string_view key) {
+// The declared spec of `key` (declared as `key`, or as `key+` when repeatable), or null.
+const bsc_option_spec *declared(const bsc_option_spec *options, std::string_view key) {
     for (auto *option = options; option && option->key; option++)
-        if (key == option->key)
-            return true;
-    return false;
+        if (option_key(*option) == key)
+            return option;
+    return nullptr;
 }
 
 // An ABI 1.0 descriptor ends before `control`.
@@ -62,12 +63,29 @@ std::optional<std::string> descriptor_problem(const bsc_extension_descriptor *de
     return std::nullopt;
 }
 
+std::string_view option_key(const bsc_option_spec &option) {
+    std::string_view key = option.key;
+    return option_repeatable(option) ? key.substr(0, key.size() - 1) : key;
+}
+
+bool option_repeatable(const bsc_option_spec &option) {
+    std::string_view key = option.key;
+    return key.size() > 1 && key.back() == '+';
+}
+
 void check_options(const ExtensionSpec &spec, const bsc_extension_descriptor &descriptor) {
-    for (const auto &option : spec.options)
-        if (!accepts(descriptor.options, option.key))
+    for (size_t i = 0; i < spec.options.size(); i++) {
+        const auto &option = spec.options[i];
+        const bsc_option_spec *accepted = declared(descriptor.options, option.key);
+        if (!accepted)
             throw ChainError(fmt::format("unknown option '{}' for extension {}{}; accepted: {}",
                                          option.key, spec.name, from(spec),
                                          accepted_keys(descriptor.options)));
+        for (size_t j = 0; j < i && !option_repeatable(*accepted); j++)
+            if (spec.options[j].key == option.key)
+                throw ChainError(fmt::format("option '{}' given twice for extension {}{}",
+                                             option.key, spec.name, from(spec)));
+    }
 }
 
 LoadedExtension::LoadedExtension(std::string_view name, std::string file)

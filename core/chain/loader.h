@@ -44,7 +44,12 @@ const bsc_extension_descriptor *exported_descriptor(const ObjectFile &object);
 std::optional<std::string> descriptor_problem(const bsc_extension_descriptor *descriptor,
                                               std::string_view name, std::string_view file);
 
-// Throws ChainError if the spec gives a key the descriptor does not accept.
+// A declared option's key, without the `+` that marks a repeatable one (since 1.4).
+std::string_view option_key(const bsc_option_spec &option);
+bool option_repeatable(const bsc_option_spec &option);
+
+// Throws ChainError if the spec gives a key the descriptor does not accept, or gives a
+// key more than once that the descriptor does not declare repeatable.
 void check_options(const ExtensionSpec &spec, const bsc_extension_descriptor &descriptor);
 
 // Finds the extension `spec` names on `path`, loads it and checks its options; throws

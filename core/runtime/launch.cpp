@@ -182,6 +182,9 @@ void restore_guest(const ChainEnds &chain, const RestoredGuest &guest) {
     arguments.emplace_back("image", guest.image);
     for (int fd = 0; fd < 3; fd++)
         arguments.emplace_back("stdio", std::to_string(host::adopt_stdio(fd)));
+    // The layers below the one that restores learn first that the guest is coming back:
+    // the handles it re-opens are the guest's (a path namespace translates them).
+    chain.broadcast(BSC_EVENT_BEFORE_RESTORE);
     ControlCall restore("restore", arguments, guest.progress);
     if (bsc_status status = restore.run(chain))
         throw LaunchError(status == BSC_E_NOT_SUPPORTED

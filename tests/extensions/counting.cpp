@@ -38,6 +38,7 @@ const char *event_name(uint32_t event) {
     case BSC_EVENT_BEFORE_CHECKPOINT: return "before-checkpoint";
     case BSC_EVENT_RESUME: return "resume";
     case BSC_EVENT_RESTORE: return "restore";
+    case BSC_EVENT_BEFORE_RESTORE: return "before-restore";
     default: return "unknown";
     }
 }

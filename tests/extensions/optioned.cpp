@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Test extension optioned: accepts `level` (and `probe`), and notes what it was given.
+// Test extension optioned: accepts `level`, a repeatable `tag` (and `probe`), and notes
+// what it was given.
 #include <string>
 
 #include "test_extension.h"
@@ -8,6 +9,7 @@
 namespace {
 const bsc_option_spec accepted[] = {
     {"level", "any text; noted in the probe's log"},
+    {"tag+", "any text, any number of times; each noted in the probe's log"},
     {"probe", "address of the test's TestProbe"},
     {nullptr, nullptr},
 };
@@ -17,6 +19,9 @@ bsc_status init(const bsc_extension_context *context, void **, char *, size_t) {
     const char *level = test_extension::option(context, "level");
     if (probe && level)
         probe_from(probe)->note("level", level);
+    for (size_t i = 0; probe && i < context->option_count; i++)
+        if (std::string(context->options[i].key) == "tag")
+            probe_from(probe)->note("tag", context->options[i].value);
     return BSC_OK;
 }
 

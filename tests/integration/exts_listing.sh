@@ -3,9 +3,9 @@
 # `bascule exts` lists the built extensions with their descriptors.
 source "$(dirname "$0")/lib.sh"
 "$bascule" exts >"$work/list"
-for name in null trace; do
+for name in null trace fs-translate; do
   grep -q "^$name " "$work/list" || fail "exts does not list $name: $(cat "$work/list")"
 done
 "$bascule" exts --json | grep -q '"name": *"trace"' || fail "exts --json lacks trace"
 "$bascule" --version | grep -q '^bascule ' || fail "--version"
-echo "exts_listing: null and trace listed"
+echo "exts_listing: null, trace and fs-translate listed"

@@ -37,8 +37,9 @@ TEST_CASE("catalog: the test extensions, sorted, with their descriptors", "[chai
 
     const auto *optioned = find(list, "optioned");
     REQUIRE(optioned->descriptor);
-    REQUIRE(optioned->descriptor->options.size() == 2);
+    REQUIRE(optioned->descriptor->options.size() == 3);
     CHECK(optioned->descriptor->options[0].key == "level");
+    CHECK(optioned->descriptor->options[1].key == "tag+"); // repeatable
 
     CHECK_THAT(find(list, "wrong-abi")->problem, Catch::Contains("needs ABI 99.2"));
     CHECK(find(list, "wrong-abi")->descriptor->abi_version == ((99u << 16) | 2u));

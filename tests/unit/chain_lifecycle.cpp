@@ -50,6 +50,8 @@ TEST_CASE("lifecycle: each event travels in its direction", "[chain]") {
                       "a:before-checkpoint b:before-checkpoint c:before-checkpoint "},
              Expected{BSC_EVENT_RESUME, "c:resume b:resume a:resume "},
              Expected{BSC_EVENT_RESTORE, "c:restore b:restore a:restore "},
+             Expected{BSC_EVENT_BEFORE_RESTORE,
+                      "c:before-restore b:before-restore a:before-restore "},
              Expected{BSC_EVENT_EXIT, "a:exit b:exit c:exit "},
          }) {
         chain->broadcast(event);

@@ -64,7 +64,7 @@ TEST_CASE("refuse: an unknown extension, with where it was looked for", "[chain]
 
 TEST_CASE("refuse: another ABI", "[chain]") {
     CHECK(refusal(specs({"wrong-abi"})) ==
-          "extension wrong-abi needs ABI 99.2, this runtime provides 1.3");
+          "extension wrong-abi needs ABI 99.2, this runtime provides 1.4");
 }
 
 TEST_CASE("refuse: an object that calls itself something else", "[chain]") {
@@ -79,7 +79,19 @@ TEST_CASE("refuse: an unknown option key, with the accepted ones", "[chain]") {
     CHECK(refusal(specs({"null:x"})) == "unknown option 'x' for extension null; accepted: none");
     auto from_manifest = bsc::chain::parse_manifest_text("null\noptioned:depth=2\n", "stack");
     CHECK(refusal(from_manifest) ==
-          "unknown option 'depth' for extension optioned (stack:2); accepted: level, probe");
+          "unknown option 'depth' for extension optioned (stack:2); accepted: level, tag+, "
+          "probe");
+}
+
+TEST_CASE("refuse: a key given twice, unless it is declared repeatable", "[chain]") {
+    CHECK(refusal(specs({"trace:file=/dev/null,file=/dev/null"})) ==
+          "option 'file' given twice for extension trace");
+    auto from_manifest = bsc::chain::parse_manifest_text("optioned:level=1,level=2\n", "m");
+    CHECK(refusal(from_manifest) == "option 'level' given twice for extension optioned (m:1)");
+    TestProbe probe;
+    Chain chain(specs({"optioned:tag=a,tag=b,level=x,tag=c," + probe.option()}),
+                recording_bottom(), test_path());
+    CHECK(std::string(probe.log) == "level:x tag:a tag:b tag:c ");
 }
 
 TEST_CASE("refuse: options reach the extension", "[chain]") {
