@@ -216,7 +216,7 @@ echo "| CPU-bound (400M LCG steps per thread) | native (s) | bascule (s) | ratio
 echo "|---|---:|---:|---:|"
 for threads in 1 2; do
   awk -v t="$threads" -v a="${seconds[$threads-native]}" -v b="${seconds[$threads-bascule]}" \
-    'BEGIN { printf "| %d thread%s | %.3f | %.3f | %.2fx |\n", t, t > 1 ? "s" : "", a, b, b / a }'
+    'BEGIN { printf "| %d thread%s | %.3f | %.3f | %.2fx |\n", t, (t > 1 ? "s" : ""), a, b, b / a }'
 done
 awk -v n1="${seconds[1-native]}" -v n2="${seconds[2-native]}" -v b1="${seconds[1-bascule]}" \
   -v b2="${seconds[2-bascule]}" 'BEGIN { printf "| speed-up on 2 threads (2 x work / time) | %.2f | %.2f | %.2fx |\n", 2 * n1 / n2, 2 * b1 / b2, (2 * n1 / n2) / (2 * b1 / b2) }'
@@ -225,7 +225,7 @@ echo
 echo "| per operation | native | bascule | ratio |"
 echo "|---|---:|---:|---:|"
 row() {
-  awk -v w="$1" -v a="$2" -v b="$3" -v u="$4" 'BEGIN { printf "| %s | %s %s | %s %s | %.1fx |\n", w, a, u, b, u, (u == "req/s" ? a / b : b / a) }'
+  awk -v w="$1" -v a="$2" -v b="$3" -v u="$4" 'BEGIN { printf "| %s | %s %s | %s %s | %.1fx |\n", w, a, u, b, u, ((u == "req/s") ? a / b : b / a) }'
 }
 row "thread create + join" "$("$work/create_join" 2000)" "$("$bascule" run -- "$work/create_join" 2000)" us
 row "TCP loopback ping-pong round trip" "$("$work/ping_pong" 20000)" "$("$bascule" run -- "$work/ping_pong" 20000)" us
