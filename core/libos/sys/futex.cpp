@@ -184,13 +184,9 @@ int64_t check_key(uint64_t address, bool shared) {
     return shared && !load_user(address, word) ? -EFAULT : 0;
 }
 
-int64_t wait(const Futex &f, uint32_t bitset) {
-    if (!bitset)
-        return -EINVAL;
-    if (int64_t error = check_aligned(f.address))
-        return error;
-    Waiter w{f.address, bitset, static_cast<uint32_t>(current_tid()), 0, false, 0, nullptr,
-             nullptr, nullptr};
+// Queues `w` on its word if the word holds the call's value (EAGAIN if not), then sleeps
+// until it is woken (0), times out or a signal comes (`interrupted`).
+int64_t queue_and_sleep(const Futex &f, Waiter &w, int64_t interrupted) {
     Bucket &b = bucket_of(f.address);
     {
         SpinGuard guard(b.lock);
@@ -201,8 +197,18 @@ int64_t wait(const Futex &f, uint32_t bitset) {
             return -EAGAIN;
         enqueue(b, w);
     }
+    return sleep(w, f, interrupted);
+}
+
+int64_t wait(const Futex &f, uint32_t bitset) {
+    if (!bitset)
+        return -EINVAL;
+    if (int64_t error = check_aligned(f.address))
+        return error;
+    Waiter w{f.address, bitset, static_cast<uint32_t>(current_tid()), 0, false, 0, nullptr,
+             nullptr, nullptr};
     // Linux restarts a wait without a timeout after an SA_RESTART handler.
-    return sleep(w, f, f.deadline < 0 ? -kRestartSyscall : -EINTR);
+    return queue_and_sleep(f, w, f.deadline < 0 ? -kRestartSyscall : -EINTR);
 }
 
 // Wakes up to `count` waiters of `address` (its bucket locked) whose bitset meets
@@ -407,17 +413,7 @@ int64_t wait_requeue_pi(const Futex &f) {
         return error;
     Waiter w{f.address, FUTEX_BITSET_MATCH_ANY, static_cast<uint32_t>(current_tid()), 0, false,
              f.address2, nullptr, nullptr, nullptr};
-    Bucket &b = bucket_of(f.address);
-    {
-        SpinGuard guard(b.lock);
-        uint32_t current;
-        if (!load_user(f.address, current))
-            return -EFAULT;
-        if (current != f.value)
-            return -EAGAIN;
-        enqueue(b, w);
-    }
-    return sleep(w, f, -kRestartNoInterrupt);
+    return queue_and_sleep(f, w, -kRestartNoInterrupt);
 }
 
 // FUTEX_WAKE_OP: changes the word at address2 as val3 encodes, wakes waiters of the
