@@ -80,7 +80,7 @@ void handle_syscall(bsc_cpu_context &context);
     /* sys/sockets.cpp, sys/socket_messages.cpp, sys/socket_options.cpp */              \
     X(socket) X(socketpair) X(bind) X(listen) X(accept) X(accept4) X(connect)           \
     X(getsockname) X(getpeername) X(shutdown) X(sendto) X(recvfrom) X(sendmsg)          \
-    X(recvmsg) X(getsockopt) X(setsockopt)
+    X(recvmsg) X(sendmmsg) X(recvmmsg) X(getsockopt) X(setsockopt)
 // clang-format on
 
 #define LIBOS_DECLARE_SYSCALL(name) int64_t sys_##name(Syscall &call);

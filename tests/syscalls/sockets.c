@@ -668,3 +668,60 @@ TEST(getaddrinfo_localhost) {
     CHECK_EQ(((struct sockaddr_in *)result->ai_addr)->sin_addr.s_addr, htonl(INADDR_LOOPBACK));
     freeaddrinfo(result);
 }
+
+// sendmmsg and recvmmsg: datagrams in batches, with each one's length, MSG_WAITFORONE,
+// the timeout checked after each message, and the errors of the first message.
+TEST(batched_messages) {
+    int s[2];
+    CHECK_OK(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, s));
+    char out[3][8] = {"one", "two!", "three"};
+    struct iovec out_iov[3];
+    struct mmsghdr out_msgs[3];
+    memset(out_msgs, 0, sizeof out_msgs);
+    for (int i = 0; i < 3; i++) {
+        out_iov[i] = (struct iovec){out[i], strlen(out[i])};
+        out_msgs[i].msg_hdr.msg_iov = &out_iov[i];
+        out_msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    CHECK_EQ(sendmmsg(s[0], out_msgs, 0, 0), 0);
+    CHECK_EQ(sendmmsg(s[0], out_msgs, 3, 0), 3);
+    CHECK_EQ(out_msgs[1].msg_len, 4);
+    CHECK_EQ(out_msgs[2].msg_len, 5);
+    char in[5][16];
+    struct iovec in_iov[5];
+    struct mmsghdr in_msgs[5];
+    memset(in_msgs, 0, sizeof in_msgs);
+    for (int i = 0; i < 5; i++) {
+        in_iov[i] = (struct iovec){in[i], sizeof in[i]};
+        in_msgs[i].msg_hdr.msg_iov = &in_iov[i];
+        in_msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    // Three are there: the fourth would block, so MSG_WAITFORONE returns after three.
+    CHECK_EQ(recvmmsg(s[1], in_msgs, 5, MSG_WAITFORONE, NULL), 3);
+    CHECK_EQ(in_msgs[0].msg_len, 3);
+    CHECK_MEM(in[1], "two!", 4);
+    CHECK_EQ(in_msgs[2].msg_len, 5);
+    CHECK_ERR(recvmmsg(s[1], in_msgs, 5, MSG_DONTWAIT, NULL), EAGAIN); // none: the error
+    CHECK_EQ(sendmmsg(s[0], out_msgs, 2, 0), 2);
+    struct timespec timeout = {5, 0};
+    CHECK_EQ(recvmmsg(s[1], in_msgs, 2, 0, &timeout), 2); // both there: no wait
+    CHECK(timeout.tv_sec <= 5 && timeout.tv_sec >= 0);
+    struct timespec bad = {0, 1000000000};
+    CHECK_ERR(recvmmsg(s[1], in_msgs, 1, 0, &bad), EINVAL);
+    CHECK_ERR(syscall(SYS_recvmmsg, s[1], in_msgs, 1, 0, BAD_PTR), EFAULT);
+    CHECK_ERR(syscall(SYS_sendmmsg, s[0], BAD_PTR, 2, 0), EFAULT);
+    CHECK_ERR(syscall(SYS_recvmmsg, s[1], BAD_PTR, 2, MSG_DONTWAIT, NULL), EFAULT);
+    CHECK_ERR(sendmmsg(-1, out_msgs, 1, 0), EBADF);
+    CHECK_ERR(recvmmsg(-1, in_msgs, 1, 0, NULL), EBADF);
+    int file = CHECK_OK(open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    CHECK_ERR(sendmmsg(file, out_msgs, 1, 0), ENOTSOCK);
+    CHECK_ERR(recvmmsg(file, in_msgs, 1, 0, NULL), ENOTSOCK);
+    close(file);
+    // A bad second message: the first is sent and counted.
+    struct mmsghdr partial[2];
+    memcpy(partial, out_msgs, sizeof partial);
+    partial[1].msg_hdr.msg_iov = BAD_PTR;
+    CHECK_EQ(sendmmsg(s[0], partial, 2, 0), 1);
+    CHECK_EQ(recvmmsg(s[1], in_msgs, 5, MSG_DONTWAIT, NULL), 1);
+    close(s[0]), close(s[1]);
+}

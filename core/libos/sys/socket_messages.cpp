@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
-// Sending and receiving on sockets: sendto, recvfrom, sendmsg, recvmsg, with their
-// addresses, MSG_* flags and SCM_RIGHTS descriptors, over socket_send / socket_receive.
+// Sending and receiving on sockets: sendto, recvfrom, sendmsg, recvmsg and the batched
+// sendmmsg, recvmmsg, with their addresses, MSG_* flags and SCM_RIGHTS descriptors, over
+// socket_send / socket_receive.
 #include <asm-generic/fcntl.h>
 #include <asm/signal.h>
+#include <stddef.h>
 
 #include "heap.h"
 #include "signals.h"
 #include "socket_address.h"
 #include "syscalls.h"
+#include "timespec.h"
 #include "user_memory.h"
 
 namespace libos {
@@ -30,6 +33,13 @@ struct MsgHdr {
     uint64_t iov, iovlen, control, controllen;
     int32_t flags, pad1;
 };
+// struct mmsghdr: a message and the bytes sendmmsg sent or recvmmsg received of it.
+struct MmsgHdr {
+    MsgHdr hdr;
+    uint32_t len, pad;
+};
+constexpr uint64_t kMsgWaitforone = 0x10000;
+
 struct CmsgHdr {
     uint64_t len;
     int32_t level, type;
@@ -321,6 +331,83 @@ int64_t sys_recvmsg(Syscall &c) {
     if (!put_user(c.arg[1], msg))
         return -EFAULT;
     return result;
+}
+
+// sendmmsg: each message as sendmsg sends it, its byte count in its msg_len; stops at
+// the first failure, which is the answer only if nothing was sent (___sys_sendmmsg).
+int64_t sys_sendmmsg(Syscall &c) {
+    int fd = static_cast<int>(c.arg[0]);
+    if (int64_t error = SocketRef(fd).error())
+        return error;
+    uint64_t count = (c.arg[2] & 0xffffffff) < kMaxIov ? c.arg[2] & 0xffffffff : kMaxIov;
+    uint64_t flags = c.arg[3] & 0xffffffff;
+    int64_t result = 0;
+    uint64_t sent = 0;
+    for (; sent < count; sent++) {
+        uint64_t entry = c.arg[1] + sent * sizeof(MmsgHdr);
+        MsgHdr msg;
+        if (!get_user(entry, msg))
+            result = -EFAULT;
+        else if (msg.namelen < 0)
+            result = -EINVAL;
+        else
+            result = send_message(fd, msg, flags, "sendmmsg");
+        if (result >= 0 && !put_user(entry + offsetof(MmsgHdr, len), static_cast<uint32_t>(result)))
+            result = -EFAULT;
+        if (result < 0)
+            break;
+    }
+    return sent ? static_cast<int64_t>(sent) : result;
+}
+
+// recvmmsg: each message as recvmsg receives it; MSG_WAITFORONE makes the ones after the
+// first non-blocking; the timeout is looked at after each message, as Linux does, and what
+// is left of it written back. A failure after some messages is not kept for the next call
+// (Linux keeps it as the socket's error): the count is returned.
+int64_t sys_recvmmsg(Syscall &c) {
+    int64_t timeout = -1;
+    if (c.arg[4])
+        if (int64_t error = timespec_from_user(c.arg[4], timeout))
+            return error;
+    int64_t deadline = timeout < 0 ? -1 : clock_now(BSC_CLOCK_MONOTONIC) + timeout;
+    int fd = static_cast<int>(c.arg[0]);
+    if (int64_t error = SocketRef(fd).error())
+        return error;
+    uint64_t count = (c.arg[2] & 0xffffffff) < kMaxIov ? c.arg[2] & 0xffffffff : kMaxIov;
+    uint64_t flags = c.arg[3] & 0xffffffff & ~kMsgWaitforone;
+    int64_t result = 0;
+    uint64_t received = 0;
+    while (received < count) {
+        uint64_t entry = c.arg[1] + received * sizeof(MmsgHdr);
+        MsgHdr msg;
+        if (!get_user(entry, msg))
+            result = -EFAULT;
+        else if (msg.name && msg.namelen < 0)
+            result = -EINVAL;
+        else
+            result = receive_message(fd, msg, flags, true, reinterpret_cast<uint64_t>(&msg.namelen));
+        if (result >= 0 && (!put_user(entry, msg) ||
+                            !put_user(entry + offsetof(MmsgHdr, len), static_cast<uint32_t>(result))))
+            result = -EFAULT;
+        if (result < 0)
+            break;
+        received++;
+        if (c.arg[3] & kMsgWaitforone)
+            flags |= kMsgDontwait;
+        if (deadline >= 0) {
+            timeout = deadline - clock_now(BSC_CLOCK_MONOTONIC);
+            if (timeout <= 0) {
+                timeout = 0;
+                break;
+            }
+        }
+    }
+    if (c.arg[4]) {
+        Timespec left = to_timespec(timeout);
+        if (!put_user(c.arg[4], left))
+            return -EFAULT;
+    }
+    return received ? static_cast<int64_t>(received) : result;
 }
 
 } // namespace libos
