@@ -8,6 +8,7 @@
 #include <linux/fcntl.h>
 
 #include "fd_table.h"
+#include "procfs.h"
 #include "spinlock.h"
 #include "user_memory.h"
 
@@ -32,11 +33,18 @@ int64_t check_directory(const char *path) {
 
 // Before a "." or ".." that follows components the program named, the kernel has walked
 // them: they must exist and be (links to) directories, and ".." leaves the directory a
-// link led to, not the link. The prefix becomes its real path. /proc stays lexical: its
-// links are the LibOS's (procfs.h).
+// link led to, not the link. The prefix becomes its real path. Under /proc the links are
+// the LibOS's (procfs.h): they are followed first ("/proc/self/root/.." is "/"), and what
+// stays in /proc is walked lexically.
 int64_t walk_prefix(char *out, size_t capacity, size_t &physical) {
-    if (strlen(out) <= physical || freestanding::starts_with(out, "/proc/"))
+    if (strlen(out) <= physical)
         return 0;
+    if (freestanding::starts_with(out, "/proc/")) {
+        if (int64_t error = proc_follow_links(out, capacity, true))
+            return error;
+        if (freestanding::starts_with(out, "/proc/") || strlen(out) <= physical)
+            return 0;
+    }
     char real[kPathMax];
     if (int64_t error = real_path(out, real, sizeof real))
         return error;

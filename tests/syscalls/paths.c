@@ -329,6 +329,18 @@ TEST(proc_self_stat_and_status) {
     CHECK(strstr(buffer, "\nUmask:\t0027\n") != NULL);
 }
 
+// ".." after a /proc link leaves what the link leads to, as the kernel walks it.
+TEST(proc_links_then_dot_dot) {
+    struct stat root, above_root, parent, above_cwd;
+    CHECK_OK(stat("/", &root));
+    CHECK_OK(stat("/proc/self/root/..", &above_root));
+    CHECK_EQ(above_root.st_ino, root.st_ino);
+    CHECK_OK(stat("..", &parent));
+    CHECK_OK(stat("/proc/self/cwd/..", &above_cwd));
+    CHECK_EQ(above_cwd.st_ino, parent.st_ino);
+    CHECK_EQ(above_cwd.st_dev, parent.st_dev);
+}
+
 TEST(proc_self_links) {
     char cwd[PATH_MAX], text[PATH_MAX];
     CHECK(getcwd(cwd, sizeof cwd) != NULL);
