@@ -658,7 +658,11 @@ typedef struct bsc_system_info {
     X(stream, socket_receive, (bsc_handle handle, bsc_socket_message *message,               \
                               uint32_t flags))                                                \
     X(stream, socket_option_get, (bsc_handle handle, uint32_t option, int64_t *value))       \
-    X(stream, socket_option_set, (bsc_handle handle, uint32_t option, int64_t value))
+    X(stream, socket_option_set, (bsc_handle handle, uint32_t option, int64_t value))       \
+    /* Since ABI 1.4. */                                                                      \
+    X(thread, thread_time_query, (bsc_handle thread, uint32_t clock, int64_t *ns))           \
+    X(memory, vm_resident_query, (uint64_t addr, uint64_t size, uint64_t *resident,        \
+                                  uint64_t *resident_shared))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

@@ -2,7 +2,9 @@
 // Guest virtual memory: the reserved window, vm_alloc/free/protect/reset/fill,
 // stream_map/unmap, and the region map that keeps the guest from touching memory the
 // runtime owns.
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <mutex>
@@ -301,6 +303,36 @@ extern "C" bsc_status host_vm_reset(uint64_t addr, uint64_t size) {
         return check(::madvise(reinterpret_cast<void *>(range.start), range.end - range.start,
                                MADV_DONTNEED));
     });
+}
+
+// Present pages from /proc/self/pagemap: 8 bytes per page, bit 63 set when the page is
+// in the process's page tables (its resident set, as the kernel counts RSS), bit 61 when
+// it is a file page or shared anonymous memory.
+extern "C" bsc_status host_vm_resident_query(uint64_t addr, uint64_t size, uint64_t *resident,
+                                             uint64_t *resident_shared) {
+    if (addr % kPage != 0 || size % kPage != 0 || !guest_owns(addr, size))
+        return BSC_E_INVALID;
+    UniqueFd pagemap(::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC));
+    if (!pagemap)
+        return errno_status();
+    constexpr uint64_t kPresent = uint64_t{1} << 63, kShared = uint64_t{1} << 61;
+    std::vector<uint64_t> entries(4096);
+    uint64_t bytes = 0, shared = 0;
+    for (uint64_t page = addr / kPage, end = (addr + size) / kPage; page < end;) {
+        uint64_t count = std::min<uint64_t>(end - page, entries.size());
+        ssize_t got = ::pread(pagemap.get(), entries.data(), count * 8, static_cast<off_t>(page * 8));
+        if (got <= 0)
+            return got < 0 ? errno_status() : BSC_E_IO;
+        for (ssize_t i = 0; i < got / 8; i++) {
+            uint64_t entry = entries[static_cast<size_t>(i)];
+            bytes += entry & kPresent ? kPage : 0;
+            shared += (entry & kPresent) && (entry & kShared) ? kPage : 0;
+        }
+        page += static_cast<uint64_t>(got) / 8;
+    }
+    if (bsc_status status = write_guest(resident, bytes))
+        return status;
+    return write_guest(resident_shared, shared);
 }
 
 extern "C" bsc_status host_stream_map(bsc_handle handle, uint64_t *addr, uint64_t offset,

@@ -22,6 +22,8 @@
 #include <memory>
 #include <mutex>
 
+#include "clock.h"
+#include "errors.h"
 #include "gate.h"
 #include "guest_memory.h"
 #include "handles.h"
@@ -323,3 +325,33 @@ extern "C" bsc_status host_thread_set_segment(uint32_t segment, uint64_t base) {
     tcb_field<uint64_t>(tcb, TCB_GUEST_FS) = base; // the gate loads it on the way out
     return BSC_OK;
 }
+
+// Linux's CPU clock id of thread `tid` of the process (include/linux/posix-timers.h): the
+// complement of the tid shifted left by 3, bit 2 for a thread, and the kind (0 the
+// profiling clock, 1 user time, 2 the scheduler's); -1 for a clock that is none of them.
+static clockid_t thread_cpu_clock(pid_t tid, uint32_t clock) {
+    int kind = clock == BSC_CLOCK_THREAD_CPU            ? 2
+               : clock == BSC_CLOCK_THREAD_CPU_USER     ? 1
+               : clock == BSC_CLOCK_THREAD_CPU_ACCOUNTED ? 0
+                                                         : -1;
+    return kind < 0 ? -1 : static_cast<clockid_t>((~static_cast<unsigned>(tid) << 3) | 4 | kind);
+}
+
+extern "C" bsc_status host_thread_time_query(bsc_handle handle, uint32_t clock, int64_t *ns) {
+    if (thread_cpu_clock(1, clock) == -1)
+        return BSC_E_INVALID;
+    auto t = handles().find_as<Thread>(handle);
+    if (!t)
+        return BSC_E_BAD_HANDLE;
+    pid_t tid;
+    {
+        std::lock_guard lock(t->mutex);
+        tid = t->tid;
+    }
+    timespec value;
+    // A thread that ended since: its id names no thread of this process (EINVAL).
+    if (tid == 0 || ::syscall(SYS_clock_gettime, thread_cpu_clock(tid, clock), &value) != 0)
+        return BSC_E_NOT_FOUND;
+    return write_guest(ns, nanoseconds_of(value));
+}
+

@@ -36,17 +36,23 @@ int64_t named_clock(int64_t clockid, uint32_t &clock) {
     }
 }
 
-// A negative id: a CPU clock of a process or thread named by its id (0: the caller's).
-// Clock ids of file descriptors (kind 3 without the thread bit, /dev/ptp) are none of
-// the program's: EINVAL, as Linux answers for a descriptor that is no clock.
-int64_t cpu_clock(int64_t clockid, uint32_t &clock) {
+// A negative id: a CPU clock of a process or thread named by its id (0: the caller's);
+// `tid` is set to the id of another thread of the process it names, else 0. Clock ids of
+// file descriptors (kind 3 without the thread bit, /dev/ptp) are none of the program's:
+// EINVAL, as Linux answers for a descriptor that is no clock; so are other processes'.
+int64_t cpu_clock(int64_t clockid, uint32_t &clock, int64_t &tid) {
     int64_t kind = clockid & 3, id = ~(clockid >> 3);
     bool thread = clockid & kCpuClockThreadBit;
+    tid = 0;
     if (kind >= kCpuClockKinds)
         return -EINVAL;
-    bool own = id == 0 || (thread ? id == current_tid() : id == kPid);
-    if (!own)
-        return -EINVAL; // no other process, and threads come later
+    if (thread && id != 0 && id != current_tid()) {
+        if (!is_thread_of_process(id))
+            return -EINVAL;
+        tid = id;
+    } else if (!thread && id != 0 && id != kPid) {
+        return -EINVAL; // no other process
+    }
     static constexpr uint32_t kProcess[] = {BSC_CLOCK_PROCESS_CPU_ACCOUNTED,
                                             BSC_CLOCK_PROCESS_CPU_USER, BSC_CLOCK_PROCESS_CPU};
     static constexpr uint32_t kThread[] = {BSC_CLOCK_THREAD_CPU_ACCOUNTED,
@@ -56,11 +62,22 @@ int64_t cpu_clock(int64_t clockid, uint32_t &clock) {
     return 0;
 }
 
+// clock_decode and the thread another thread's CPU clock names (0: none).
+int64_t decode(int64_t clockid, uint32_t &clock, int64_t &tid) {
+    clockid = static_cast<int32_t>(clockid); // clockid_t is an int
+    tid = 0;
+    return clockid < 0 ? cpu_clock(clockid, clock, tid) : named_clock(clockid, clock);
+}
+
 } // namespace
 
 int64_t clock_decode(int64_t clockid, uint32_t &clock) {
-    clockid = static_cast<int32_t>(clockid); // clockid_t is an int
-    return clockid < 0 ? cpu_clock(clockid, clock) : named_clock(clockid, clock);
+    int64_t tid;
+    if (int64_t error = decode(clockid, clock, tid))
+        return error;
+    if (tid) // a sleep or a timer on another thread's clock
+        report_unsupported("clock", "another thread's CPU clock, but to read it");
+    return tid ? -EINVAL : 0;
 }
 
 int64_t clock_resolution_ns(uint32_t clock) {
@@ -71,21 +88,36 @@ int64_t clock_resolution_ns(uint32_t clock) {
 
 namespace {
 
-// The answer of a clock call: `value` of the ABI clock behind a Linux clock id.
-int64_t clock_answer(int64_t clockid, Timespec &out, int64_t (*value)(uint32_t)) {
-    uint32_t clock;
-    if (int64_t error = clock_decode(clockid, clock))
-        return error;
-    out = to_timespec(value(clock));
-    return 0;
+// Another live thread's CPU time on `clock`, read while it cannot end (the list's lock):
+// false once it has ended.
+bool other_thread_time(int64_t tid, uint32_t clock, int64_t &ns) {
+    bsc_status status = BSC_E_NOT_FOUND;
+    with_thread(tid, [&](Thread &t) { status = abi().thread_time_query(t.handle, clock, &ns); });
+    return status == BSC_OK;
 }
 
 } // namespace
 
-int64_t clock_read(int64_t clockid, Timespec &out) { return clock_answer(clockid, out, clock_now); }
+int64_t clock_read(int64_t clockid, Timespec &out) {
+    uint32_t clock;
+    int64_t tid, ns;
+    if (int64_t error = decode(clockid, clock, tid))
+        return error;
+    if (!tid)
+        ns = clock_now(clock);
+    else if (!other_thread_time(tid, clock, ns))
+        return -EINVAL; // it ended meanwhile: no such clock any more
+    out = to_timespec(ns);
+    return 0;
+}
 
 int64_t clock_resolution(int64_t clockid, Timespec &out) {
-    return clock_answer(clockid, out, clock_resolution_ns);
+    uint32_t clock;
+    int64_t tid; // another thread's clock ticks as the caller's own
+    if (int64_t error = decode(clockid, clock, tid))
+        return error;
+    out = to_timespec(clock_resolution_ns(clock));
+    return 0;
 }
 
 } // namespace libos

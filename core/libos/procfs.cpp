@@ -215,28 +215,26 @@ void put_program_memory(Text &text, uint64_t start, uint64_t end) {
     }
 }
 
-uint64_t mapped_bytes() {
-    uint64_t size = 0;
-    char *maps = map_text(size);
-    uint64_t total = 0;
-    // Each line starts "start-end ": sum the ranges.
-    for (uint64_t at = 0; at < size;) {
-        uint64_t values[2] = {0, 0};
-        for (int v = 0; v < 2; at++) {
-            char c = maps[at];
-            if (c == '-' || c == ' ') {
-                v++;
-                continue;
-            }
-            values[v] = values[v] * 16 + static_cast<uint64_t>(c <= '9' ? c - '0' : c - 'a' + 10);
-        }
-        total += values[1] - values[0];
-        while (at < size && maps[at] != '\n')
-            at++;
-        at++;
+// The program's memory as /proc counts it, from its map (memory_map.h): the bytes mapped,
+// and of them those in memory now (vm_resident_query): private anonymous pages, file
+// pages, and shared anonymous memory (the kernel's RssAnon, RssFile, RssShmem).
+struct MemoryTotals {
+    uint64_t mapped, anonymous, file, shared_memory;
+    uint64_t resident() const { return anonymous + file + shared_memory; }
+};
+
+MemoryTotals program_memory() {
+    constexpr uint64_t kUserEnd = uint64_t{1} << 47;
+    MemoryTotals totals{};
+    Region piece;
+    for (uint64_t at = 0; map_next(at, kUserEnd, piece); at = piece.end) {
+        uint64_t size = piece.end - piece.start, resident = 0, shared = 0;
+        abi().vm_resident_query(piece.start, size, &resident, &shared);
+        totals.mapped += size;
+        totals.anonymous += resident - shared;
+        (piece.file ? totals.file : totals.shared_memory) += shared;
     }
-    release(maps, size);
-    return total;
+    return totals;
 }
 
 bsc_system_info system() {
@@ -250,9 +248,10 @@ void put_stat(Text &text, const ThreadView &thread) {
     int64_t cpu = 0;
     abi().time_query(BSC_CLOCK_PROCESS_CPU, &cpu);
     uint64_t ticks = static_cast<uint64_t>(cpu) / kNanosecondsPerTick;
-    text.print("%ld (%s) R %ld %ld %ld 0 -1 4194304 0 0 0 0 %lu 0 0 0 20 0 %u 0 %lu %lu 0 ",
+    MemoryTotals memory = program_memory();
+    text.print("%ld (%s) R %ld %ld %ld 0 -1 4194304 0 0 0 0 %lu 0 0 0 20 0 %u 0 %lu %lu %lu ",
                thread.tid, thread.name, kParentPid, kPid, kParentPid, ticks, thread_count(),
-               start_ticks, mapped_bytes());
+               start_ticks, memory.mapped, memory.resident() / 4096);
     const SignalSets &signals = thread.signals;
     text.print("18446744073709551615 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 0 ",
                signals.pending | signals.shared_pending, signals.blocked, signals.ignored,
@@ -262,7 +261,9 @@ void put_stat(Text &text, const ThreadView &thread) {
 }
 
 void put_statm(Text &text) {
-    text.print("%lu 0 0 0 0 0 0\n", mapped_bytes() / 4096);
+    MemoryTotals memory = program_memory();
+    text.print("%lu %lu %lu 0 0 0 0\n", memory.mapped / 4096, memory.resident() / 4096,
+               (memory.file + memory.shared_memory) / 4096);
 }
 
 // "Name:\t    1234 kB": the kernel pads the number to eight columns.
@@ -288,9 +289,13 @@ void put_status(Text &text, const ThreadView &thread) {
     text.print("Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
                info.user_id, info.user_id, info.user_id, info.user_id, info.group_id,
                info.group_id, info.group_id, info.group_id, kMaxFds);
-    uint64_t size = mapped_bytes();
-    put_kilobytes(text, "VmPeak", size);
-    put_kilobytes(text, "VmSize", size);
+    MemoryTotals memory = program_memory();
+    put_kilobytes(text, "VmPeak", memory.mapped);
+    put_kilobytes(text, "VmSize", memory.mapped);
+    put_kilobytes(text, "VmRSS", memory.resident());
+    put_kilobytes(text, "RssAnon", memory.anonymous);
+    put_kilobytes(text, "RssFile", memory.file);
+    put_kilobytes(text, "RssShmem", memory.shared_memory);
     text.print("Threads:\t%u\n", thread_count());
     put_mask(text, "SigPnd", signals.pending);
     put_mask(text, "ShdPnd", signals.shared_pending);

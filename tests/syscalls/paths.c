@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -339,6 +340,43 @@ TEST(proc_links_then_dot_dot) {
     CHECK_OK(stat("/proc/self/cwd/..", &above_cwd));
     CHECK_EQ(above_cwd.st_ino, parent.st_ino);
     CHECK_EQ(above_cwd.st_dev, parent.st_dev);
+}
+
+// The resident set /proc shows: status's VmRSS (RssAnon + RssFile + RssShmem), statm's
+// resident pages and stat's rss agree in kind, and 16 MiB the program touches show up in
+// them, as pages it maps but never touches do not.
+static unsigned long long status_kilobytes(const char *name) {
+    char buffer[4096], key[32];
+    unsigned long long kb = 0;
+    if (read_file("/proc/self/status", buffer, sizeof buffer) < 0)
+        return 0;
+    snprintf(key, sizeof key, "\n%s:", name);
+    const char *at = strstr(buffer, key);
+    return at && sscanf(at + strlen(key), " %llu kB", &kb) == 1 ? kb : 0;
+}
+
+TEST(proc_self_resident_memory) {
+    unsigned long long rss = status_kilobytes("VmRSS");
+    CHECK(rss > 0 && rss <= status_kilobytes("VmSize"));
+    CHECK_EQ(status_kilobytes("RssAnon") + status_kilobytes("RssFile") +
+                 status_kilobytes("RssShmem"),
+             rss);
+    size_t size = 16 << 20;
+    unsigned long long before = status_kilobytes("RssAnon");
+    char *memory = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(memory != MAP_FAILED);
+    unsigned long long untouched = status_kilobytes("RssAnon");
+    CHECK(untouched < before + 1024); // mapping alone adds (almost) nothing
+    memset(memory, 1, size);
+    unsigned long long touched = status_kilobytes("RssAnon");
+    CHECK(touched >= untouched + (size >> 10) - 1024);
+    char statm[256];
+    unsigned long long pages = 0, resident = 0, shared = 0;
+    CHECK_OK(read_file("/proc/self/statm", statm, sizeof statm));
+    CHECK_EQ(sscanf(statm, "%llu %llu %llu", &pages, &resident, &shared), 3);
+    CHECK(resident >= (size >> 12) && resident <= pages && shared <= resident);
+    munmap(memory, size);
+    CHECK(status_kilobytes("RssAnon") + 1024 < touched); // given back
 }
 
 TEST(proc_self_links) {

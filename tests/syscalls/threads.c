@@ -22,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 static long futex(void *word, int op, uint32_t value, const void *timeout, void *word2,
@@ -638,6 +639,39 @@ TEST(threads_share_descriptors) {
     CHECK(fd >= 0);
     CHECK_EQ(write(fd, "x", 1), 1); // the thread's descriptor is the process's
     CHECK_OK(close(fd));
+}
+
+struct Burner {
+    atomic_int ready, go;
+};
+
+static void *burn_then_wait(void *arg) {
+    struct Burner *b = arg;
+    check_burn_cpu(20 * 1000 * 1000); // 20 ms of CPU time
+    set_flag(&b->ready, 1);
+    wait_flag(&b->go);
+    return NULL;
+}
+
+// Another thread's CPU clock (pthread_getcpuclockid): read while it lives, EINVAL once it
+// has ended; its resolution is the caller's own thread clock's.
+TEST(cpu_clock_of_another_thread) {
+    struct Burner b = {0};
+    pthread_t thread;
+    CHECK_EQ(pthread_create(&thread, NULL, burn_then_wait, &b), 0);
+    wait_flag(&b.ready);
+    clockid_t clock;
+    CHECK_EQ(pthread_getcpuclockid(thread, &clock), 0);
+    struct timespec theirs, mine, resolution, own_resolution;
+    CHECK_OK(clock_gettime(clock, &theirs));
+    CHECK(theirs.tv_sec > 0 || theirs.tv_nsec >= 5 * 1000 * 1000); // most of the 20 ms
+    CHECK_OK(clock_getres(clock, &resolution));
+    CHECK_OK(clock_getres(CLOCK_THREAD_CPUTIME_ID, &own_resolution));
+    CHECK_EQ(resolution.tv_nsec, own_resolution.tv_nsec);
+    CHECK_OK(clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mine));
+    set_flag(&b.go, 1);
+    pthread_join(thread, NULL);
+    CHECK_ERR(clock_gettime(clock, &theirs), EINVAL);
 }
 
 static void *report_affinity(void *arg) {
