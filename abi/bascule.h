@@ -130,6 +130,8 @@ enum { /* stream_open / stream_open_pair / stream_accept options */
     BSC_OPTION_SYNC = 16,      /* writes are durable when they return */
     BSC_OPTION_APPEND = 32,    /* since 1.2, reported and set by handle: writes go to the end */
     BSC_OPTION_PACKET = 64,    /* since 1.2, pipes: each write is a packet (open_pair, set) */
+    BSC_OPTION_NO_LINKS = 128, /* since 1.4, stream_open of a path: fail with BSC_E_LOOP if
+                                * any of its components is a symbolic link */
 };
 
 /* Offsets for stream_read / stream_write: an explicit byte offset, or the stream's own

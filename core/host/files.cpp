@@ -4,9 +4,12 @@
 // listing.
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <climits>
@@ -24,7 +27,7 @@ namespace {
 
 constexpr uint32_t kAccessMask = BSC_ACCESS_RDWR | BSC_ACCESS_APPEND;
 constexpr uint32_t kOptionMask = BSC_OPTION_NONBLOCK | BSC_OPTION_TRUNCATE | BSC_OPTION_NOFOLLOW |
-                                 BSC_OPTION_DIRECTORY | BSC_OPTION_SYNC;
+                                 BSC_OPTION_DIRECTORY | BSC_OPTION_SYNC | BSC_OPTION_NO_LINKS;
 // getdents64 reads at most this much per stream_read of a directory.
 constexpr size_t kDirectoryChunk = 32 * 1024;
 
@@ -63,6 +66,18 @@ int open_flags(uint32_t access, uint32_t create, uint32_t options) {
     return flags;
 }
 
+// open(2), or with BSC_OPTION_NO_LINKS openat2 refusing a symbolic link in any component
+// (RESOLVE_NO_SYMLINKS: ELOOP) as the kernel walks the path.
+int open_file(const char *path, int flags, uint32_t mode, uint32_t options) {
+    if (!(options & BSC_OPTION_NO_LINKS))
+        return ::open(path, flags, mode);
+    open_how how{};
+    how.flags = static_cast<uint64_t>(flags);
+    how.mode = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? mode : 0; // else EINVAL
+    how.resolve = RESOLVE_NO_SYMLINKS;
+    return static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how));
+}
+
 // file:, dir: and dev:. A dir: URI opens only directories (read-only); with a create
 // disposition it makes the directory first.
 bsc_status open_path(const StreamUri &uri, uint32_t access, uint32_t mode, uint32_t create,
@@ -76,10 +91,10 @@ bsc_status open_path(const StreamUri &uri, uint32_t access, uint32_t mode, uint3
         create = BSC_CREATE_NEVER;
         options |= BSC_OPTION_DIRECTORY;
     }
-    UniqueFd fd(::open(uri.path.c_str(), open_flags(access, create, options), mode));
+    UniqueFd fd(open_file(uri.path.c_str(), open_flags(access, create, options), mode, options));
     if (!fd)
         return errno_status();
-    out = make_stream(std::move(fd), uri.text, access, options);
+    out = make_stream(std::move(fd), uri.text, access, options & ~uint32_t{BSC_OPTION_NO_LINKS});
     return BSC_OK;
 }
 

@@ -303,8 +303,11 @@ bsc_status open_resolved(const PathUri &uri, uint32_t access, uint32_t mode, uin
     if (mount.read_only)
         if (bsc_status status = open_on_read_only(r, uri.scheme, access, create, options))
             return status;
+    // The walk resolved every link: one that appears on the way meanwhile fails the host's
+    // open (BSC_E_LOOP) instead of leading it out of the namespace.
     if (!mount.overlay())
-        return below().stream_open(t.host_uri.c_str(), access, mode, create, options, handle);
+        return below().stream_open(t.host_uri.c_str(), access, mode, create,
+                                   options | BSC_OPTION_NO_LINKS, handle);
     bsc_status status = overlay_open(r, uri.scheme, access, mode, create, options, handle);
     bsc_handle opened = BSC_NO_HANDLE;
     if (status != BSC_OK || read_guest(handle, opened) != BSC_OK)
@@ -359,6 +362,8 @@ bsc_status stream_open(const char *uri, uint32_t access, uint32_t mode, uint32_t
         Resolution r;
         bsc_handle opened = BSC_NO_HANDLE;
         bsc_status status = open_resolved(*parsed, access, mode, create, options, handle, r);
+        if (status == BSC_E_LOOP && attempt < kOpenAttempts)
+            continue; // a link swapped in after the walk (or a real loop: the walk finds it)
         if (status != BSC_OK || read_guest(handle, opened) != BSC_OK ||
             opened_what_was_seen(opened, *parsed, open_final(*parsed, create, options), r))
             return status;

@@ -9,6 +9,7 @@ mkdir -p "$work/site/sub"
 head -c 300000 /dev/urandom >"$work/site/blob.bin"
 echo "hello from outside" >"$work/site/sub/note.txt"
 
+: >"$work/server.out" # read below before the server may have opened it
 "$bascule" run -- "$python" -u -m http.server 0 --bind 127.0.0.1 --directory "$work/site" \
   >"$work/server.out" 2>"$work/server.err" &
 server=$!
