@@ -664,7 +664,12 @@ typedef struct bsc_system_info {
     /* Since ABI 1.4. */                                                                      \
     X(thread, thread_time_query, (bsc_handle thread, uint32_t clock, int64_t *ns))           \
     X(memory, vm_resident_query, (uint64_t addr, uint64_t size, uint64_t *resident,        \
-                                  uint64_t *resident_shared))
+                                  uint64_t *resident_shared))                                  \
+    X(thread, thread_affinity_query_by_handle, (bsc_handle thread, uint64_t * mask,          \
+                                                uint32_t size, uint32_t *mask_size,           \
+                                                uint32_t *least_size))                        \
+    X(thread, thread_affinity_set_by_handle, (bsc_handle thread, const uint64_t *mask,       \
+                                              uint32_t size))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

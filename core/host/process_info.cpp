@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // What the process is and uses: process_usage_query, process_identity_query, and the
-// calling thread's processors (thread_affinity_query, thread_affinity_set).
+// processors of the calling thread or another (thread_affinity_query, thread_affinity_set
+// and their _by_handle forms).
 #include <linux/capability.h>
 #include <sched.h>
 #include <sys/fsuid.h>
@@ -16,6 +17,7 @@
 #include "fd.h"
 #include "guest_memory.h"
 #include "host_calls.h"
+#include "threads.h"
 
 using namespace bsc;
 using namespace bsc::host;
@@ -48,17 +50,18 @@ struct Affinity {
     uint32_t least_size = 0;
 };
 
-bool read_affinity(Affinity &out) {
+// The processors of thread `tid` (0: the calling thread).
+bool read_affinity(pid_t tid, Affinity &out) {
     constexpr size_t kMaxWords = 8192 / 64; // Linux's largest NR_CPUS
     std::vector<uint64_t> mask(kMaxWords);
     for (size_t words = 1; words <= kMaxWords; words++) {
-        long n = ::syscall(SYS_sched_getaffinity, 0, words * 8, mask.data());
+        long n = ::syscall(SYS_sched_getaffinity, tid, words * 8, mask.data());
         if (n < 0 && errno == EINVAL)
             continue;
         if (n < 0)
             return false;
         out.least_size = static_cast<uint32_t>(words * 8);
-        n = ::syscall(SYS_sched_getaffinity, 0, kMaxWords * 8, mask.data());
+        n = ::syscall(SYS_sched_getaffinity, tid, kMaxWords * 8, mask.data());
         if (n < 0)
             return false;
         mask.resize(static_cast<size_t>(n) / 8);
@@ -118,11 +121,13 @@ extern "C" bsc_status host_process_identity_query(bsc_process_identity *identity
     return write_guest(identity, out);
 }
 
-extern "C" bsc_status host_thread_affinity_query(uint64_t *mask, uint32_t size,
-                                                 uint32_t *mask_size, uint32_t *least_size) {
+namespace {
+
+bsc_status query_affinity(pid_t tid, uint64_t *mask, uint32_t size, uint32_t *mask_size,
+                          uint32_t *least_size) {
     Affinity affinity;
-    if (!read_affinity(affinity))
-        return errno_status();
+    if (!read_affinity(tid, affinity))
+        return errno == ESRCH ? BSC_E_NOT_FOUND : errno_status();
     auto bytes = static_cast<uint32_t>(affinity.mask.size() * 8);
     uint32_t copied = std::min(size, bytes);
     if (copied && copy_to_guest(mask, affinity.mask.data(), copied) != BSC_OK)
@@ -132,11 +137,39 @@ extern "C" bsc_status host_thread_affinity_query(uint64_t *mask, uint32_t size,
     return write_guest(least_size, affinity.least_size);
 }
 
-extern "C" bsc_status host_thread_affinity_set(const uint64_t *mask, uint32_t size) {
+bsc_status set_affinity(pid_t tid, const uint64_t *mask, uint32_t size) {
     std::vector<uint64_t> wanted((size + 7) / 8);
     if (size && copy_from_guest(wanted.data(), mask, size) != BSC_OK)
         return BSC_E_FAULT;
-    if (::syscall(SYS_sched_setaffinity, 0, wanted.size() * 8, wanted.data()) != 0)
-        return errno_status(); // EINVAL: no processor of the mask is allowed
+    if (::syscall(SYS_sched_setaffinity, tid, wanted.size() * 8, wanted.data()) != 0)
+        return errno == ESRCH ? BSC_E_NOT_FOUND : errno_status(); // EINVAL: none allowed
     return BSC_OK;
+}
+
+} // namespace
+
+extern "C" bsc_status host_thread_affinity_query(uint64_t *mask, uint32_t size,
+                                                 uint32_t *mask_size, uint32_t *least_size) {
+    return query_affinity(0, mask, size, mask_size, least_size);
+}
+
+extern "C" bsc_status host_thread_affinity_set(const uint64_t *mask, uint32_t size) {
+    return set_affinity(0, mask, size);
+}
+
+extern "C" bsc_status host_thread_affinity_query_by_handle(bsc_handle thread, uint64_t *mask,
+                                                           uint32_t size, uint32_t *mask_size,
+                                                           uint32_t *least_size) {
+    pid_t tid = 0;
+    if (bsc_status status = host_tid_of(thread, tid))
+        return status;
+    return query_affinity(tid, mask, size, mask_size, least_size);
+}
+
+extern "C" bsc_status host_thread_affinity_set_by_handle(bsc_handle thread, const uint64_t *mask,
+                                                         uint32_t size) {
+    pid_t tid = 0;
+    if (bsc_status status = host_tid_of(thread, tid))
+        return status;
+    return set_affinity(tid, mask, size);
 }

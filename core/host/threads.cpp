@@ -204,6 +204,15 @@ void interrupt_signal_arrived() {
         t->signal_in_flight.store(false);
 }
 
+bsc_status host_tid_of(bsc_handle thread, pid_t &tid) {
+    auto t = handles().find_as<Thread>(thread);
+    if (!t)
+        return BSC_E_BAD_HANDLE;
+    std::lock_guard lock(t->mutex);
+    tid = t->tid;
+    return tid ? BSC_OK : BSC_E_NOT_FOUND;
+}
+
 uint64_t current_thread_stack_top() {
     Thread *t = current_thread();
     return t ? t->stack_top : 0;
@@ -340,18 +349,12 @@ static clockid_t thread_cpu_clock(pid_t tid, uint32_t clock) {
 extern "C" bsc_status host_thread_time_query(bsc_handle handle, uint32_t clock, int64_t *ns) {
     if (thread_cpu_clock(1, clock) == -1)
         return BSC_E_INVALID;
-    auto t = handles().find_as<Thread>(handle);
-    if (!t)
-        return BSC_E_BAD_HANDLE;
-    pid_t tid;
-    {
-        std::lock_guard lock(t->mutex);
-        tid = t->tid;
-    }
+    pid_t tid = 0;
+    if (bsc_status status = host_tid_of(handle, tid))
+        return status;
     timespec value;
     // A thread that ended since: its id names no thread of this process (EINVAL).
-    if (tid == 0 || ::syscall(SYS_clock_gettime, thread_cpu_clock(tid, clock), &value) != 0)
+    if (::syscall(SYS_clock_gettime, thread_cpu_clock(tid, clock), &value) != 0)
         return BSC_E_NOT_FOUND;
     return write_guest(ns, nanoseconds_of(value));
 }
-

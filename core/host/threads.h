@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <functional>
 
+#include <sys/types.h>
+
 #include "bascule.h"
 
 namespace bsc::host {
@@ -20,6 +22,10 @@ bsc_status run_as_guest_thread(bsc_handle thread, const std::function<void()> &e
 
 // Blocks until every guest thread made by thread_create has exited.
 void wait_for_guest_threads();
+
+// The host thread id of the running guest thread `thread`: BAD_HANDLE for no thread,
+// NOT_FOUND if it has not started or has ended.
+bsc_status host_tid_of(bsc_handle thread, pid_t &tid);
 
 // The stack an upcall entering the calling guest thread starts on.
 uint64_t current_thread_stack_top();

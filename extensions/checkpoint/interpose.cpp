@@ -340,6 +340,8 @@ void interpose(const bsc_extension_context &context) {
     above.thread_exit = thread_exit;
     above.thread_interrupt = FIRST_HANDLE(thread_interrupt);
     above.thread_time_query = FIRST_HANDLE(thread_time_query);
+    above.thread_affinity_query_by_handle = FIRST_HANDLE(thread_affinity_query_by_handle);
+    above.thread_affinity_set_by_handle = FIRST_HANDLE(thread_affinity_set_by_handle);
     above.process_create = process_create;
     context.upcalls_below->start = start;
     context.upcalls_below->thread_start = thread_start;

@@ -29,23 +29,16 @@ int64_t check_target(int64_t pid) {
     return pid == 0 || is_thread_of_process(pid) ? 0 : -ESRCH;
 }
 
-// Whether a thread of the process has changed its processors: until then every thread has
-// those the process started with, so the caller's answer for any of them.
-bool affinity_changed;
-
-// The thread an affinity call is for: the caller's own (0 or its tid), or another of the
-// process's, whose mask the ABI cannot reach: answered while it must still be the
-// process's; -ESRCH for none.
-int64_t check_affinity_target(int64_t pid, bool set) {
+// The thread an affinity call is for: 0 for the caller (pid 0 or its own tid), else the
+// tid of another thread of the process; -ESRCH for none.
+int64_t affinity_target(int64_t pid, int64_t &tid) {
+    tid = 0;
     if (pid == 0 || pid == current_tid())
         return 0;
-    if (int64_t error = check_target(pid))
-        return error == -EINVAL ? -ESRCH : error;
-    if (!set && !__atomic_load_n(&affinity_changed, __ATOMIC_RELAXED))
-        return 0;
-    report_unsupported(set ? "sched_setaffinity" : "sched_getaffinity",
-                       "another thread's processors");
-    return -EPERM;
+    if (pid < 0 || !is_thread_of_process(pid))
+        return -ESRCH;
+    tid = pid;
+    return 0;
 }
 
 bool is_realtime(int32_t policy) { return policy == SCHED_FIFO || policy == SCHED_RR; }
@@ -125,11 +118,29 @@ int64_t check_priority_target(uint64_t which, uint64_t who) {
     }
 }
 
-// The calling thread's processors from the host: the mask in the host's size, and the
-// least size the host's kernel accepts.
-int64_t query_affinity(uint64_t *mask, uint32_t capacity, uint32_t &mask_size,
+// The processors of the caller (tid 0) or of another thread of the process from the host:
+// the mask in the host's size, and the least size the host's kernel accepts; -ESRCH for a
+// thread that has ended.
+int64_t query_affinity(int64_t tid, uint64_t *mask, uint32_t capacity, uint32_t &mask_size,
                        uint32_t &least_size) {
-    return result_of(abi().thread_affinity_query(mask, capacity, &mask_size, &least_size));
+    if (!tid)
+        return result_of(abi().thread_affinity_query(mask, capacity, &mask_size, &least_size));
+    bsc_status status = BSC_E_NOT_FOUND; // the thread cannot end while its handle is used
+    with_thread(tid, [&](Thread &t) {
+        status = abi().thread_affinity_query_by_handle(t.handle, mask, capacity, &mask_size,
+                                                       &least_size);
+    });
+    return status == BSC_E_NOT_FOUND ? -ESRCH : result_of(status);
+}
+
+int64_t set_affinity(int64_t tid, const uint64_t *mask, uint32_t size) {
+    if (!tid)
+        return result_of(abi().thread_affinity_set(mask, size));
+    bsc_status status = BSC_E_NOT_FOUND;
+    with_thread(tid, [&](Thread &t) {
+        status = abi().thread_affinity_set_by_handle(t.handle, mask, size);
+    });
+    return status == BSC_E_NOT_FOUND ? -ESRCH : result_of(status);
 }
 
 } // namespace
@@ -137,17 +148,22 @@ int64_t query_affinity(uint64_t *mask, uint32_t capacity, uint32_t &mask_size,
 Scheduling current_scheduling() { return scheduling; }
 
 // sched_getaffinity: Linux checks the size first (EINVAL below the host's processor ids
-// or not whole longs), then the target (pid -1 is no task: ESRCH).
+// or not whole longs), then the target (pid -1 is no task: ESRCH), of this thread or
+// another of the process.
 int64_t sys_sched_getaffinity(Syscall &call) {
     uint64_t size = static_cast<uint32_t>(call.arg[1]);
     uint64_t mask[kMaxMaskBytes / 8] = {};
     uint32_t mask_size = 0, least_size = 0;
-    if (int64_t error = query_affinity(mask, sizeof mask, mask_size, least_size))
+    if (int64_t error = query_affinity(0, mask, sizeof mask, mask_size, least_size))
         return error;
     if (size < least_size || size % 8)
         return -EINVAL;
-    if (int64_t error = check_affinity_target(static_cast<int32_t>(call.arg[0]), false))
+    int64_t tid;
+    if (int64_t error = affinity_target(static_cast<int32_t>(call.arg[0]), tid))
         return error;
+    if (tid)
+        if (int64_t error = query_affinity(tid, mask, sizeof mask, mask_size, least_size))
+            return error;
     uint64_t bytes = size < mask_size ? size : mask_size;
     return copy_to_user(call.arg[2], mask, bytes) ? static_cast<int64_t>(bytes) : -EFAULT;
 }
@@ -158,17 +174,15 @@ int64_t sys_sched_setaffinity(Syscall &call) {
     uint64_t size = static_cast<uint32_t>(call.arg[1]);
     uint64_t mask[kMaxMaskBytes / 8] = {};
     uint32_t mask_size = 0, least_size = 0;
-    if (int64_t error = query_affinity(mask, 0, mask_size, least_size))
+    if (int64_t error = query_affinity(0, mask, 0, mask_size, least_size))
         return error;
     uint64_t bytes = size < mask_size ? size : mask_size;
     if (!copy_from_user(mask, call.arg[2], bytes))
         return -EFAULT;
-    if (int64_t error = check_affinity_target(static_cast<int32_t>(call.arg[0]), true))
+    int64_t tid;
+    if (int64_t error = affinity_target(static_cast<int32_t>(call.arg[0]), tid))
         return error;
-    int64_t result = result_of(abi().thread_affinity_set(mask, mask_size));
-    if (result == 0)
-        __atomic_store_n(&affinity_changed, true, __ATOMIC_RELAXED);
-    return result;
+    return set_affinity(tid, mask, mask_size);
 }
 
 int64_t sys_sched_yield(Syscall &) {
