@@ -2,6 +2,7 @@
 // Nanoseconds, the ABI's unit of time, to and from the kernel's timespec.
 #pragma once
 
+#include <sys/types.h>
 #include <time.h>
 
 #include <cstdint>
@@ -22,6 +23,15 @@ inline timespec timespec_of(int64_t ns) {
         ts.tv_sec -= 1;
     }
     return ts;
+}
+
+// Linux's CPU clock id of process or thread `id` (0: the caller's) of `kind` (0 the
+// profiling clock, 1 user time, 2 the scheduler's), as include/linux/posix-timers.h
+// encodes it: the complement of the id shifted left by 3, bit 2 for a thread.
+inline constexpr clockid_t kCpuClockProfile = 0, kCpuClockUser = 1, kCpuClockScheduler = 2;
+constexpr clockid_t cpu_clock_id(pid_t id, clockid_t kind, bool thread) {
+    return static_cast<clockid_t>((~static_cast<unsigned>(id) << 3) | (thread ? 4u : 0u) |
+                                  static_cast<unsigned>(kind));
 }
 
 // The current time of a clock in nanoseconds (0 if the clock cannot be read).

@@ -312,9 +312,9 @@ extern "C" bsc_status host_vm_resident_query(uint64_t addr, uint64_t size, uint6
                                              uint64_t *resident_shared) {
     if (addr % kPage != 0 || size % kPage != 0 || !guest_owns(addr, size))
         return BSC_E_INVALID;
-    UniqueFd pagemap(::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC));
+    static const UniqueFd pagemap(::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)); // once
     if (!pagemap)
-        return errno_status();
+        return BSC_E_IO;
     constexpr uint64_t kPresent = uint64_t{1} << 63, kShared = uint64_t{1} << 61;
     std::vector<uint64_t> entries(4096);
     uint64_t bytes = 0, shared = 0;

@@ -335,15 +335,14 @@ extern "C" bsc_status host_thread_set_segment(uint32_t segment, uint64_t base) {
     return BSC_OK;
 }
 
-// Linux's CPU clock id of thread `tid` of the process (include/linux/posix-timers.h): the
-// complement of the tid shifted left by 3, bit 2 for a thread, and the kind (0 the
-// profiling clock, 1 user time, 2 the scheduler's); -1 for a clock that is none of them.
+// The CPU clock id of thread `tid` for a thread CPU clock of the ABI, or -1 for another.
 static clockid_t thread_cpu_clock(pid_t tid, uint32_t clock) {
-    int kind = clock == BSC_CLOCK_THREAD_CPU            ? 2
-               : clock == BSC_CLOCK_THREAD_CPU_USER     ? 1
-               : clock == BSC_CLOCK_THREAD_CPU_ACCOUNTED ? 0
-                                                         : -1;
-    return kind < 0 ? -1 : static_cast<clockid_t>((~static_cast<unsigned>(tid) << 3) | 4 | kind);
+    switch (clock) {
+    case BSC_CLOCK_THREAD_CPU: return cpu_clock_id(tid, kCpuClockScheduler, true);
+    case BSC_CLOCK_THREAD_CPU_USER: return cpu_clock_id(tid, kCpuClockUser, true);
+    case BSC_CLOCK_THREAD_CPU_ACCOUNTED: return cpu_clock_id(tid, kCpuClockProfile, true);
+    default: return -1;
+    }
 }
 
 extern "C" bsc_status host_thread_time_query(bsc_handle handle, uint32_t clock, int64_t *ns) {

@@ -18,14 +18,6 @@ using namespace bsc::host;
 
 namespace {
 
-// Linux's dynamic CPU clock ids of the calling process (pid 0) and thread (tid 0): the
-// kernel's encoding ((~id) << 3) | (thread ? 4 : 0) | type, for the accounted clocks
-// that have no named id.
-constexpr clockid_t kCpuClockProfile = 0, kCpuClockUser = 1, kCpuClockThread = 4;
-constexpr clockid_t own_cpu_clock(clockid_t type, bool thread) {
-    return static_cast<clockid_t>((~0u << 3) | (thread ? kCpuClockThread : 0) | type);
-}
-
 // The host clock behind an ABI clock, or -1 for none.
 clockid_t host_clock(uint32_t clock) {
     static constexpr clockid_t kClocks[] = {
@@ -38,10 +30,10 @@ clockid_t host_clock(uint32_t clock) {
         CLOCK_MONOTONIC_COARSE,
         CLOCK_BOOTTIME,
         CLOCK_TAI,
-        own_cpu_clock(kCpuClockUser, false),
-        own_cpu_clock(kCpuClockProfile, false),
-        own_cpu_clock(kCpuClockUser, true),
-        own_cpu_clock(kCpuClockProfile, true),
+        cpu_clock_id(0, kCpuClockUser, false),
+        cpu_clock_id(0, kCpuClockProfile, false),
+        cpu_clock_id(0, kCpuClockUser, true),
+        cpu_clock_id(0, kCpuClockProfile, true),
     };
     return clock < std::size(kClocks) ? kClocks[clock] : -1;
 }

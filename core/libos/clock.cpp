@@ -91,9 +91,9 @@ namespace {
 // Another live thread's CPU time on `clock`, read while it cannot end (the list's lock):
 // false once it has ended.
 bool other_thread_time(int64_t tid, uint32_t clock, int64_t &ns) {
-    bsc_status status = BSC_E_NOT_FOUND;
-    with_thread(tid, [&](Thread &t) { status = abi().thread_time_query(t.handle, clock, &ns); });
-    return status == BSC_OK;
+    return call_on_thread(tid, [&](bsc_handle thread) {
+               return abi().thread_time_query(thread, clock, &ns);
+           }) == BSC_OK;
 }
 
 } // namespace

@@ -155,7 +155,7 @@ uint32_t thread_count() {
 }
 
 bool is_thread_of_process(int64_t id) {
-    return id == kPid || with_thread(id, [](Thread &) {});
+    return id == kPid || thread_lives(id);
 }
 
 bsc_handle start_internal_thread(void (*fn)()) {

@@ -104,4 +104,16 @@ template <class Fn> bool with_thread(int64_t tid, Fn fn) {
     return found;
 }
 
+// Whether program thread `tid` lives (is in the list).
+inline bool thread_lives(int64_t tid) {
+    return with_thread(tid, [](Thread &) {});
+}
+// Runs the downcall `call(handle)` on live thread `tid`'s handle while it cannot end (the
+// list's lock); BSC_E_NOT_FOUND if it does not live.
+template <class Call> bsc_status call_on_thread(int64_t tid, Call call) {
+    bsc_status status = BSC_E_NOT_FOUND;
+    with_thread(tid, [&](Thread &t) { status = call(t.handle); });
+    return status;
+}
+
 } // namespace libos

@@ -239,11 +239,6 @@ int64_t wake(uint64_t address, uint32_t count, uint32_t bitset, bool shared) {
     return wake_locked(b, address, count, bitset);
 }
 
-// Whether a PI lock's owner is a thread that has not exited.
-bool lives(uint32_t tid) {
-    return with_thread(tid, [](Thread &) {});
-}
-
 // Sets FUTEX_WAITERS in a PI lock word held by another thread, as Linux marks it before
 // it sleeps; the word's value after, or -EFAULT.
 int64_t mark_waiters(uint64_t address, uint32_t current) {
@@ -320,7 +315,7 @@ int64_t lock_pi(const Futex &f) {
         int64_t marked = mark_waiters(f.address, current);
         if (marked < 0)
             return marked;
-        if (!lives(current & FUTEX_TID_MASK))
+        if (!thread_lives(current & FUTEX_TID_MASK))
             return -ESRCH;
         if (f.command == FUTEX_TRYLOCK_PI)
             return -EAGAIN;
@@ -383,7 +378,7 @@ int64_t requeue(const Futex &f, bool compare, bool pi) {
             count = 1;
         } else if (int64_t marked = mark_waiters(f.address2, current); marked < 0) {
             return marked;
-        } else if (!lives(current & FUTEX_TID_MASK)) {
+        } else if (!thread_lives(current & FUTEX_TID_MASK)) {
             return -ESRCH;
         }
     }

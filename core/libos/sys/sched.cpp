@@ -125,10 +125,9 @@ int64_t query_affinity(int64_t tid, uint64_t *mask, uint32_t capacity, uint32_t 
                        uint32_t &least_size) {
     if (!tid)
         return result_of(abi().thread_affinity_query(mask, capacity, &mask_size, &least_size));
-    bsc_status status = BSC_E_NOT_FOUND; // the thread cannot end while its handle is used
-    with_thread(tid, [&](Thread &t) {
-        status = abi().thread_affinity_query_by_handle(t.handle, mask, capacity, &mask_size,
-                                                       &least_size);
+    bsc_status status = call_on_thread(tid, [&](bsc_handle thread) {
+        return abi().thread_affinity_query_by_handle(thread, mask, capacity, &mask_size,
+                                                     &least_size);
     });
     return status == BSC_E_NOT_FOUND ? -ESRCH : result_of(status);
 }
@@ -136,9 +135,8 @@ int64_t query_affinity(int64_t tid, uint64_t *mask, uint32_t capacity, uint32_t 
 int64_t set_affinity(int64_t tid, const uint64_t *mask, uint32_t size) {
     if (!tid)
         return result_of(abi().thread_affinity_set(mask, size));
-    bsc_status status = BSC_E_NOT_FOUND;
-    with_thread(tid, [&](Thread &t) {
-        status = abi().thread_affinity_set_by_handle(t.handle, mask, size);
+    bsc_status status = call_on_thread(tid, [&](bsc_handle thread) {
+        return abi().thread_affinity_set_by_handle(thread, mask, size);
     });
     return status == BSC_E_NOT_FOUND ? -ESRCH : result_of(status);
 }
