@@ -161,11 +161,14 @@ bool take_signal(uint64_t mask, bool unblocked, SignalInfo &info) {
     return true;
 }
 
-// Sleeps until a signal is pending: its handler runs as the call returns EINTR.
+// Sleeps until a signal is pending: its handler runs as the call returns EINTR. It sleeps
+// on the thread's signal event too, which a signal raised after the check sets (an
+// interrupt landing before the downcall would be spent on the LibOS's own code).
 int64_t wait_for_signal() {
+    bsc_wait_item item{signal_wakeup(), BSC_WAIT_READ, 0};
     uint32_t ready;
     while (!signal_pending())
-        abi().objects_wait_any(nullptr, 0, BSC_WAIT_FOREVER, &ready);
+        abi().objects_wait_any(&item, 1, BSC_WAIT_FOREVER, &ready);
     return -EINTR;
 }
 
