@@ -13,7 +13,7 @@ extern "C" {
 
 /* Major changes break compatibility; minor versions only append calls to the table. */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 4u
+#define BSC_ABI_MINOR 5u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -102,7 +102,8 @@ enum { /* protection bits */
 enum { /* vm_alloc / stream_map flags */
     BSC_MAP_FIXED = 1,       /* use *addr exactly, replacing what is there */
     BSC_MAP_FIXED_NOREPLACE = 2, /* use *addr exactly, fail with BSC_E_EXISTS if in use */
-    BSC_MAP_SHARED = 4,      /* stream_map only: writes reach the stream */
+    BSC_MAP_SHARED = 4,      /* stream_map: writes reach the stream; vm_alloc (since 1.5):
+                              * the memory stays shared with processes process_fork makes */
     BSC_MAP_NORESERVE = 8,   /* do not reserve swap for the region */
     BSC_MAP_FILL = 16,       /* vm_alloc only, since 1.1: pages are installed by vm_fill */
 };
@@ -521,6 +522,37 @@ typedef struct bsc_process_usage {
     uint64_t involuntary_switches; /* preemptions */
 } bsc_process_usage;
 
+/* Since ABI 1.5: process_wait's flags and report, process_signal's actions. */
+enum {
+    BSC_PROCESS_WAIT_EXITED = 1,    /* report an exit (or death by a signal) */
+    BSC_PROCESS_WAIT_STOPPED = 2,   /* report a stop */
+    BSC_PROCESS_WAIT_CONTINUED = 4, /* report a continue after a stop */
+    BSC_PROCESS_WAIT_NO_HANG = 8,   /* report BSC_PROCESS_RUNNING rather than wait */
+    BSC_PROCESS_WAIT_NO_REAP = 16,  /* leave what is reported to be reported again */
+};
+
+enum { /* bsc_process_state.kind */
+    BSC_PROCESS_RUNNING = 0,   /* nothing to report (NO_HANG) */
+    BSC_PROCESS_EXITED = 1,    /* code: the exit status, 0-255 */
+    BSC_PROCESS_KILLED = 2,    /* code: the signal that ended it */
+    BSC_PROCESS_DUMPED = 3,    /* the same, and it left a core dump */
+    BSC_PROCESS_STOPPED = 4,   /* code: the signal that stopped it */
+    BSC_PROCESS_CONTINUED = 5, /* it runs again after a stop */
+};
+
+typedef struct bsc_process_state {
+    uint32_t kind; /* BSC_PROCESS_* */
+    int32_t code;
+    int64_t user_ns, system_ns; /* CPU time of a process that ended */
+} bsc_process_state;
+
+enum { /* process_signal actions */
+    BSC_PROCESS_INTERRUPT = 1, /* raise BSC_EXCEPTION_INTERRUPT in one of its threads */
+    BSC_PROCESS_STOP = 2,      /* stop every thread until BSC_PROCESS_CONTINUE */
+    BSC_PROCESS_CONTINUE = 3,
+    BSC_PROCESS_KILL = 4,      /* end it at once, as killed by signal 9 */
+};
+
 /* Since ABI 1.2: what process_identity_query reports. */
 enum { /* privileges: what the process may do beyond an ordinary user */
     BSC_PRIVILEGE_SET_USER_IDS = 1,  /* take any user id */
@@ -669,7 +701,14 @@ typedef struct bsc_system_info {
                                                 uint32_t size, uint32_t *mask_size,           \
                                                 uint32_t *least_size))                        \
     X(thread, thread_affinity_set_by_handle, (bsc_handle thread, const uint64_t *mask,       \
-                                              uint32_t size))
+                                              uint32_t size))                                 \
+    /* Since ABI 1.5. */                                                                      \
+    X(process, process_fork, (bsc_handle * child, uint64_t *child_id))                        \
+    X(process, process_wait, (bsc_handle process, uint32_t flags, bsc_process_state *state))  \
+    X(process, process_signal, (bsc_handle process, uint32_t action))                         \
+    X(process, process_open, (uint64_t id, bsc_handle *process))                              \
+    X(process, process_id_query, (uint64_t * id))                                             \
+    X(process, process_exec, (const char *path, const char *const *argv))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

@@ -3,6 +3,7 @@
 // our own process), so an unmapped or protected guest address is reported as EFAULT.
 #include "guest_memory.h"
 
+#include <pthread.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -12,6 +13,20 @@
 namespace bsc {
 namespace {
 
+// This process's id, which the copies name: kept for speed, and renewed in a child that
+// process_fork made (a copy that still named the parent would write into its memory).
+pid_t self;
+
+pid_t own_pid() {
+    static bool once = [] {
+        self = ::getpid();
+        ::pthread_atfork(nullptr, nullptr, [] { self = ::getpid(); });
+        return true;
+    }();
+    (void)once;
+    return self;
+}
+
 bsc_status copy(void *dst, const void *src, size_t size, bool to_guest) {
     if (size == 0)
         return BSC_OK;
@@ -19,9 +34,9 @@ bsc_status copy(void *dst, const void *src, size_t size, bool to_guest) {
         return BSC_E_FAULT;
     iovec local{to_guest ? const_cast<void *>(src) : dst, size};
     iovec remote{to_guest ? dst : const_cast<void *>(src), size};
-    static const pid_t self = ::getpid();
-    ssize_t done = to_guest ? ::process_vm_writev(self, &local, 1, &remote, 1, 0)
-                            : ::process_vm_readv(self, &local, 1, &remote, 1, 0);
+    pid_t pid = own_pid();
+    ssize_t done = to_guest ? ::process_vm_writev(pid, &local, 1, &remote, 1, 0)
+                            : ::process_vm_readv(pid, &local, 1, &remote, 1, 0);
     return done == static_cast<ssize_t>(size) ? BSC_OK : BSC_E_FAULT;
 }
 

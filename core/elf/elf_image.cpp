@@ -137,10 +137,21 @@ int map(const bsc_downcalls &abi, bsc_handle file, Image &image, bsc_status *sta
     if (*status != BSC_OK)
         return kMapFailed;
     image.bias = base - image.low;
-    for (unsigned i = 0; i < image.segment_count; i++)
-        if (image.segments[i].p_type == PT_LOAD)
-            if (int error = map_segment(abi, file, image.segments[i], image.bias, status))
-                return error;
+    // The reservation between segments is given back, as Linux's loader leaves no mapping
+    // there: a later program (after an exec) may need the range.
+    uint64_t mapped_to = base;
+    for (unsigned i = 0; i < image.segment_count; i++) {
+        const Elf64_Phdr &seg = image.segments[i];
+        if (seg.p_type != PT_LOAD)
+            continue;
+        if (int error = map_segment(abi, file, seg, image.bias, status))
+            return error;
+        uint64_t start = page_down(image.bias + seg.p_vaddr);
+        if (start > mapped_to)
+            abi.vm_free(mapped_to, start - mapped_to);
+        uint64_t end = page_up(image.bias + seg.p_vaddr + seg.p_memsz);
+        mapped_to = end > mapped_to ? end : mapped_to;
+    }
     image.low += image.bias;
     image.high += image.bias;
     image.entry = image.header.e_entry + image.bias;

@@ -240,6 +240,17 @@ void initialise_signals() {
     for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGSYS})
         install_handler(sig, 0);
     install_handler(kInterruptSignal, 0);
+    // A child process changed: the guest's LibOS looks at its children.
+    install_handler(SIGCHLD, 0);
+    set_async_signals_blocked(true); // until the thread becomes a guest thread
+}
+
+void set_async_signals_blocked(bool blocked) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, kInterruptSignal);
+    sigaddset(&set, SIGCHLD);
+    ::pthread_sigmask(blocked ? SIG_BLOCK : SIG_UNBLOCK, &set, nullptr);
 }
 
 [[noreturn]] void terminate_by_signal(int sig) {
@@ -273,10 +284,11 @@ extern "C" void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64
             raise_from_signal(sig, info, uc, fs, BSC_EXCEPTION_TIMESTAMP, length);
         }
     }
-    if (sig == kInterruptSignal) {
+    if (sig == kInterruptSignal || sig == SIGCHLD) {
         if (!tcb)
             return;
-        interrupt_signal_arrived(); // before acting on it, so that no later one is lost
+        if (sig == kInterruptSignal)
+            interrupt_signal_arrived(); // before acting on it, so that no later one is lost
         if (in_guest)
             raise_from_signal(sig, info, uc, fs, BSC_EXCEPTION_INTERRUPT, 0);
         // In the host or in a gate: deliver at the downcall's exit (see gate.S).

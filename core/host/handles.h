@@ -40,6 +40,14 @@ public:
     }
     // Removes and returns the object; the caller's reference keeps it alive while in use.
     std::shared_ptr<Object> remove(bsc_handle handle);
+    // Runs fn(handle, object) for every object, under the table's lock.
+    template <class Fn> void for_each(Fn fn) const {
+        std::lock_guard lock(mutex_);
+        for (const auto &[handle, object] : objects_)
+            fn(handle, *object);
+    }
+    // Held across process_fork, so that the child's copy of the table is whole.
+    std::mutex &mutex() const { return mutex_; }
 
 private:
     mutable std::mutex mutex_;

@@ -26,6 +26,7 @@ void initialise() {
         initialise_memory();
         install_entry_page();
         initialise_signals();
+        become_tree_root();
     });
 }
 

@@ -2,7 +2,10 @@
 // What the host PAL's parts need from one another; not for use outside core/host.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
+#include <mutex>
 
 #include "bascule.h"
 
@@ -26,6 +29,27 @@ uint16_t creator_file_mode_mask();
 // chain there); may be null.
 using ExitHook = void (*)(int32_t status);
 void set_exit_hook(ExitHook hook);
+
+// process.cpp: a handle for process `pid` (a child, or any process of the guest tree).
+bsc_status publish_process(pid_t pid, bsc_handle *out);
+
+// fork.cpp: this runtime starts a guest tree (its first process): it adopts the tree's
+// orphans, and every process forked from it ends with it.
+void become_tree_root();
+
+// What process_fork (fork.cpp) holds so that the child's copy is whole, and what each
+// part fixes in the child: memory.cpp's region map, threads.cpp's count of live guest
+// threads; the calling thread is the child's only guest thread (threads.cpp), and its
+// events are its own (objects.cpp: an eventfd would otherwise be shared with the parent).
+std::mutex &memory_map_mutex();
+std::mutex &live_threads_mutex();
+void threads_after_fork();
+void events_after_fork();
+
+// exceptions.cpp: the host signals that become interrupts of a guest thread (the
+// interrupt signal, SIGCHLD). Only guest threads take them: every other thread of the
+// runtime blocks them (set_async_signals_blocked on the calling thread).
+void set_async_signals_blocked(bool blocked);
 
 } // namespace bsc::host
 

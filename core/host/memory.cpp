@@ -38,6 +38,12 @@ static_assert(BSC_PROT_READ == PROT_READ && BSC_PROT_WRITE == PROT_WRITE &&
 std::mutex memory_mutex;
 RegionMap regions;
 
+} // namespace
+
+std::mutex &memory_map_mutex() { return memory_mutex; }
+
+namespace {
+
 bool overlap(uint64_t start, uint64_t end, uint64_t low, uint64_t high) {
     return start < high && low < end;
 }
@@ -237,10 +243,12 @@ using namespace bsc;
 using namespace bsc::host;
 
 extern "C" bsc_status host_vm_alloc(uint64_t *addr, uint64_t size, uint32_t prot, uint32_t flags) {
-    constexpr uint32_t allowed =
-        BSC_MAP_FIXED | BSC_MAP_FIXED_NOREPLACE | BSC_MAP_NORESERVE | BSC_MAP_FILL;
+    constexpr uint32_t allowed = BSC_MAP_FIXED | BSC_MAP_FIXED_NOREPLACE | BSC_MAP_NORESERVE |
+                                 BSC_MAP_FILL | BSC_MAP_SHARED;
     if ((prot & ~kProtMask) || (flags & ~allowed))
         return BSC_E_INVALID;
+    if ((flags & BSC_MAP_FILL) && (flags & BSC_MAP_SHARED))
+        return BSC_E_INVALID; // userfaultfd fills private anonymous memory
     if ((flags & BSC_MAP_FILL) && !(prot & BSC_PROT_WRITE))
         return BSC_E_INVALID; // without userfaultfd, vm_fill writes the pages
     Region proto;

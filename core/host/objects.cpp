@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Objects and waiting: closing handles, objects_wait_any over every kind of handle,
 // events, and the futex-style sync_wait / sync_wake on guest addresses.
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -17,6 +18,7 @@
 #include "fd.h"
 #include "guest_memory.h"
 #include "host_calls.h"
+#include "internal.h"
 #include "objects.h"
 
 namespace bsc::host {
@@ -175,6 +177,19 @@ std::shared_ptr<Object> find_stream(bsc_handle handle) {
         object->type == BSC_TYPE_THREAD || object->type == BSC_TYPE_PROCESS)
         return nullptr;
     return object;
+}
+
+void events_after_fork() {
+    handles().for_each([](bsc_handle, Object &object) {
+        auto *event = dynamic_cast<Event *>(&object);
+        if (!event)
+            return;
+        int fresh = ::eventfd(is_set(*event) ? 1 : 0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (fresh >= 0) {
+            ::dup3(fresh, event->fd, O_CLOEXEC);
+            ::close(fresh);
+        }
+    });
 }
 
 } // namespace bsc::host

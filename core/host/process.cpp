@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
-// Process lifetime and the system: process_create (a new runtime), process_exit,
-// system_info_query and debug_print.
+// Process lifetime and the system: process_create (a new runtime), process handles
+// (wait, signal, open), process_exec, process_exit, system_info_query and debug_print.
+// process_fork is in fork.cpp.
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
@@ -14,8 +17,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <climits>
 #include <cstring>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "clock.h"
 #include "fd.h"
@@ -170,6 +176,13 @@ uint32_t cpu_count() {
 
 void set_exit_hook(ExitHook hook) { exit_hook.store(hook); }
 
+bsc_status publish_process(pid_t pid, bsc_handle *out) {
+    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    if (!pidfd)
+        return errno == ESRCH ? BSC_E_NOT_FOUND : errno_status();
+    return publish(std::make_shared<Process>(pidfd.release(), pid), out);
+}
+
 void set_process_command(std::vector<std::string> prefix) {
     std::lock_guard lock(command_mutex);
     command_prefix = std::move(prefix);
@@ -203,14 +216,104 @@ extern "C" bsc_status host_process_create(const char *const *argv, const bsc_han
     if (bsc_status s = spawn(arguments, streams, pid))
         return s;
     // The child is not reaped before this (nothing waits for it), so its pid still names it.
-    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-    if (!pidfd) {
-        bsc_status status = errno_status();
+    bsc_status status = publish_process(pid, process);
+    if (status != BSC_OK) {
         ::kill(pid, SIGKILL);
         ::waitpid(pid, nullptr, 0);
-        return status;
     }
-    return publish(std::make_shared<Process>(pidfd.release(), pid), process);
+    return status;
+}
+
+namespace {
+
+uint32_t state_kind(int code) {
+    switch (code) {
+    case CLD_EXITED: return BSC_PROCESS_EXITED;
+    case CLD_KILLED: return BSC_PROCESS_KILLED;
+    case CLD_DUMPED: return BSC_PROCESS_DUMPED;
+    case CLD_STOPPED:
+    case CLD_TRAPPED: return BSC_PROCESS_STOPPED;
+    default: return BSC_PROCESS_CONTINUED;
+    }
+}
+
+int64_t nanoseconds_of(const timeval &t) {
+    return int64_t{t.tv_sec} * 1000000000 + int64_t{t.tv_usec} * 1000;
+}
+
+} // namespace
+
+extern "C" bsc_status host_process_wait(bsc_handle handle, uint32_t flags,
+                                        bsc_process_state *state) {
+    constexpr uint32_t kReports =
+        BSC_PROCESS_WAIT_EXITED | BSC_PROCESS_WAIT_STOPPED | BSC_PROCESS_WAIT_CONTINUED;
+    if ((flags & ~(kReports | BSC_PROCESS_WAIT_NO_HANG | BSC_PROCESS_WAIT_NO_REAP)) ||
+        !(flags & kReports))
+        return BSC_E_INVALID;
+    if (bsc_status s = probe_out(state))
+        return s;
+    auto process = handles().find_as<Process>(handle);
+    if (!process)
+        return BSC_E_BAD_HANDLE;
+    int options = (flags & BSC_PROCESS_WAIT_EXITED ? WEXITED : 0) |
+                  (flags & BSC_PROCESS_WAIT_STOPPED ? WSTOPPED : 0) |
+                  (flags & BSC_PROCESS_WAIT_CONTINUED ? WCONTINUED : 0) |
+                  (flags & BSC_PROCESS_WAIT_NO_HANG ? WNOHANG : 0) |
+                  (flags & BSC_PROCESS_WAIT_NO_REAP ? WNOWAIT : 0);
+    siginfo_t info{};
+    rusage usage{};
+    // The system call itself: glibc's waitid has no place for the rusage.
+    if (::syscall(SYS_waitid, P_PIDFD, process->fd, &info, options, &usage) != 0)
+        return errno == EINTR ? BSC_E_INTERRUPTED : errno == ECHILD ? BSC_E_NOT_FOUND
+                                                                    : errno_status();
+    bsc_process_state out{};
+    if (info.si_pid != 0) {
+        out.kind = state_kind(info.si_code);
+        out.code = info.si_status;
+        out.user_ns = nanoseconds_of(usage.ru_utime);
+        out.system_ns = nanoseconds_of(usage.ru_stime);
+    }
+    return write_guest(state, out);
+}
+
+extern "C" bsc_status host_process_signal(bsc_handle handle, uint32_t action) {
+    int sig;
+    switch (action) {
+    case BSC_PROCESS_INTERRUPT: sig = kInterruptSignal; break;
+    case BSC_PROCESS_STOP: sig = SIGSTOP; break;
+    case BSC_PROCESS_CONTINUE: sig = SIGCONT; break;
+    case BSC_PROCESS_KILL: sig = SIGKILL; break;
+    default: return BSC_E_INVALID;
+    }
+    auto process = handles().find_as<Process>(handle);
+    if (!process)
+        return BSC_E_BAD_HANDLE;
+    if (::syscall(SYS_pidfd_send_signal, process->fd, sig, nullptr, 0) != 0)
+        return errno == ESRCH ? BSC_E_NOT_FOUND : errno_status();
+    return BSC_OK;
+}
+
+extern "C" bsc_status host_process_open(uint64_t id, bsc_handle *process) {
+    if (bsc_status s = probe_out(process))
+        return s;
+    if (id > static_cast<uint64_t>(INT32_MAX))
+        return BSC_E_NOT_FOUND;
+    return publish_process(id == 0 ? ::getpid() : static_cast<pid_t>(id), process);
+}
+
+extern "C" bsc_status host_process_id_query(uint64_t *id) {
+    return write_guest(id, static_cast<uint64_t>(::getpid()));
+}
+
+// The arguments are for the extensions (trace shows them); the host needs only the name.
+extern "C" bsc_status host_process_exec(const char *path, const char *const *) {
+    std::string text;
+    if (bsc_status s = read_guest_string(path, text, PATH_MAX))
+        return s;
+    // The host process shows the guest's program by name (ps, top, /proc/PID/comm).
+    std::string name = text.substr(text.find_last_of('/') + 1);
+    ::prctl(PR_SET_NAME, name.c_str());
+    return BSC_OK;
 }
 
 extern "C" bsc_status host_process_exit(int32_t status) {

@@ -2,6 +2,7 @@
 // Guest threads: each is a host pthread whose %gs points at its guest TCB. The pthread's
 // own stack is the host stack its downcalls run on; thread_exit unwinds back to where
 // the thread entered the guest.
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -80,6 +81,7 @@ struct Thread : Object {
     std::mutex mutex; // guards tid and interrupt_requested
     pid_t tid = 0;
     bool interrupt_requested = false;
+    bool counted = false; // made by thread_create (live_threads counts it)
     // An interrupt signal is queued for the thread and its handler has not run yet.
     // kInterruptSignal is a real-time signal, which the kernel queues once per send:
     // without this, interrupts sent faster than the thread runs (a short interval timer
@@ -127,6 +129,7 @@ bool become_guest_thread(Thread &t) {
     if (copy_to_guest(reinterpret_cast<void *>(t.tcb), &header.self, sizeof header.self))
         return false;
     t.altstack.install();
+    set_async_signals_blocked(false);
     set_gs(t.tcb);
     tcb_field<uint64_t>(t.tcb, TCB_HOST_FS) = get_fs();
     tcb_field<uint64_t>(t.tcb, TCB_GUEST_FS) = 0;
@@ -142,6 +145,7 @@ bool become_guest_thread(Thread &t) {
 
 void leave_guest_thread(Thread &t) {
     trap_system_calls(t.tcb, false);
+    set_async_signals_blocked(true);
     set_gs(0);
     t.altstack.release();
     {
@@ -238,6 +242,30 @@ bsc_status run_as_guest_thread(bsc_handle thread, const std::function<void()> &e
     return BSC_OK;
 }
 
+std::mutex &live_threads_mutex() { return live_mutex; }
+
+void threads_after_fork() {
+    Thread *self = current_thread();
+    handles().for_each([self](bsc_handle, Object &object) {
+        auto *t = dynamic_cast<Thread *>(&object);
+        if (!t)
+            return;
+        // Its own eventfd, not the parent's: ready now for the threads the child lacks.
+        int fresh = ::eventfd(t == self ? 0 : 1, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (fresh >= 0) {
+            ::dup3(fresh, t->fd, O_CLOEXEC);
+            ::close(fresh);
+        }
+        if (t != self)
+            t->tid = 0;
+    });
+    live_threads = self && self->counted ? 1 : 0;
+    if (!self)
+        return;
+    self->tid = static_cast<pid_t>(::gettid());
+    trap_system_calls(self->tcb, true); // syscall user dispatch is not inherited
+}
+
 void wait_for_guest_threads() {
     std::unique_lock lock(live_mutex);
     live_changed.wait(lock, [] { return live_threads == 0; });
@@ -271,6 +299,7 @@ extern "C" bsc_status host_thread_create(const bsc_thread_start *start, bsc_hand
         std::lock_guard lock(live_mutex);
         live_threads++;
     }
+    t->counted = true;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);

@@ -5,6 +5,7 @@
 #include <asm-generic/errno.h>
 #include <linux/time.h>
 
+#include "process_tree.h"
 #include "thread.h"
 
 namespace libos {
@@ -50,7 +51,7 @@ int64_t cpu_clock(int64_t clockid, uint32_t &clock, int64_t &tid) {
         if (!is_thread_of_process(id))
             return -EINVAL;
         tid = id;
-    } else if (!thread && id != 0 && id != kPid) {
+    } else if (!thread && id != 0 && id != current_pid()) {
         return -EINVAL; // no other process
     }
     static constexpr uint32_t kProcess[] = {BSC_CLOCK_PROCESS_CPU_ACCOUNTED,

@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: MIT
-// Program start-up, the way the Linux kernel's ELF loader does it, over the ABI.
+// Starting a program in the process, the way the Linux kernel's ELF loader does it, over
+// the ABI: at start-up and for execve.
 #include "exec.h"
 
 #include <asm-generic/errno.h>
 #include <asm-generic/mman-common.h>
+#include <asm/signal.h>
 #include <cpuid.h>
 #include <linux/auxvec.h>
 
 #include "elf_image.h"
+#include "heap.h"
 #include "kernel.h"
 #include "memory.h"
 #include "memory_map.h"
 #include "paths.h"
 #include "procfs.h"
+#include "process_tree.h"
 #include "vdso.h"
 
 namespace libos {
@@ -24,11 +28,14 @@ constexpr uint64_t kStackSize = 8 << 20;
 // An ELF file opened through the ABI, closed when done (its mappings stay).
 class ProgramFile {
 public:
-    ~ProgramFile() {
+    ~ProgramFile() { close(); }
+    void close() {
         if (handle_)
             abi().object_close(handle_);
+        handle_ = BSC_NO_HANDLE;
     }
     bsc_status open(const char *path) {
+        close();
         char uri[kPathMax + 8];
         if (make_uri("file:", path, uri, sizeof uri) < 0)
             return BSC_E_NAME_TOO_LONG;
@@ -52,12 +59,6 @@ private:
     }
     bsc_handle handle_ = BSC_NO_HANDLE;
 };
-
-[[noreturn]] void fail(const char *path, const char *why, int status) {
-    log("%s: %s", path, why);
-    abi().process_exit(status);
-    __builtin_trap();
-}
 
 uint32_t linux_protection(uint32_t segment_flags) {
     return (segment_flags & PF_R ? PROT_READ : 0) | (segment_flags & PF_W ? PROT_WRITE : 0) |
@@ -86,16 +87,14 @@ void record_segments(const elf::Image &image, const char *path, bsc_handle handl
     mapped_file_release(file);
 }
 
-void load(const char *path, elf::Image &image) {
-    ProgramFile file;
-    bsc_status status = file.open(path);
-    if (status != BSC_OK)
-        fail(path, bsc_status_name(status), status == BSC_E_NOT_FOUND ? 127 : 126);
-    elf::Reader reader = file.reader();
-    if (int error = elf::parse(reader, image))
-        fail(path, elf::error_text(error), 126);
-    if (int error = elf::map(abi(), file.handle(), image, &status))
-        fail(path, elf::error_text(error), 126);
+// Maps a program or interpreter that prepare() checked; past the point of no return, a
+// failure ends the process with SIGSEGV, as Linux's loader does.
+void map_checked(ProgramFile &file, const char *path, elf::Image &image) {
+    bsc_status status;
+    if (elf::map(abi(), file.handle(), image, &status)) {
+        log("%s: cannot be mapped: %s", path, bsc_status_name(status));
+        exit_process(-SIGSEGV);
+    }
     record_segments(image, path, file.handle());
 }
 
@@ -156,10 +155,8 @@ struct Shebang {
     char *interpreter = nullptr, *argument = nullptr;
 };
 
-bool read_shebang(const char *path, Shebang &shebang) {
-    ProgramFile file;
-    if (file.open(path) != BSC_OK)
-        return false;
+// Whether the file starts with "#!" and names an interpreter.
+bool read_shebang(ProgramFile &file, Shebang &shebang) {
     uint64_t done = 0;
     if (abi().stream_read(file.handle(), 0, shebang.line, sizeof shebang.line - 1, &done) !=
             BSC_OK ||
@@ -191,67 +188,119 @@ bool read_shebang(const char *path, Shebang &shebang) {
     return *shebang.interpreter != 0;
 }
 
-} // namespace
+// Linux's errno for a program file that cannot be opened.
+int64_t open_errno(bsc_status status) {
+    return status == BSC_E_IS_DIRECTORY ? -EACCES : result_of(status);
+}
 
-const char *program_path() { return running_program; }
+// Opens `absolute` to run it: a regular file the caller may execute (EACCES otherwise).
+int64_t open_executable(const char *absolute, ProgramFile &file) {
+    if (bsc_status status = file.open(absolute))
+        return open_errno(status);
+    bsc_stream_attributes attributes{};
+    if (bsc_status status = abi().stream_attributes_query_by_handle(file.handle(), &attributes))
+        return result_of(status);
+    if (attributes.type != BSC_TYPE_FILE)
+        return -EACCES;
+    return check_access(attributes, 1 /* X_OK */);
+}
 
-void exec_program(const char *path, char **argv, char **envp) {
-    initialise_cwd(reinterpret_cast<const char *>(start_info().working_directory));
-    static int depth;
-    if (depth == 0) // a script's name, not its interpreter's, as the kernel's comm
-        note_program_start(path);
-    char absolute[kPathMax];
-    if (resolve_path(-100 /* AT_FDCWD */, path, absolute, kPathMax) < 0)
-        fail(path, "path too long", 126);
-    // A script runs its interpreter with the script's path in place of argv[0]. Each
-    // level keeps its own line: the new argv points into it.
-    constexpr int kMaxDepth = 4;
-    static Shebang shebangs[kMaxDepth];
-    static char scripts[kMaxDepth][kPathMax];
-    if (depth < kMaxDepth && read_shebang(absolute, shebangs[depth])) {
-        Shebang &shebang = shebangs[depth];
-        char *script = scripts[depth++];
-        size_t argc = count(argv);
-        char **script_argv = static_cast<char **>(__builtin_alloca((argc + 3) * sizeof(char *)));
+// Everything a new program needs, found before the old one is given up: its files
+// opened and parsed, its arguments with any script interpreters in front.
+struct Plan {
+    static constexpr int kMaxScripts = 4; // Linux's BINPRM_MAX_RECURSION
+    Shebang shebangs[kMaxScripts];
+    char scripts[kMaxScripts][kPathMax];
+    char absolute[kPathMax];    // the program named (the script for a script): AT_EXECFN
+    ProgramFile program, interpreter;
+    elf::Image image, interpreter_image;
+    char **argv;
+};
+
+// Follows "#!" lines to the ELF program at the end and parses it and its interpreter:
+// 0, or the errno execve gives (the old program is untouched).
+int64_t prepare(const char *path, char **argv, Plan &plan) {
+    plan.argv = argv;
+    if (int64_t error = resolve_path(-100 /* AT_FDCWD */, path, plan.absolute, kPathMax))
+        return error;
+    const char *current = plan.absolute;
+    char resolved[kPathMax];
+    for (int depth = 0;; depth++) {
+        if (int64_t error = open_executable(current, plan.program))
+            return error;
+        Shebang &shebang = plan.shebangs[depth < Plan::kMaxScripts ? depth : 0];
+        if (!read_shebang(plan.program, shebang))
+            break;
+        if (depth == Plan::kMaxScripts - 1)
+            return -ELOOP;
+        // The interpreter runs with the script's path in place of argv[0].
+        char *script = plan.scripts[depth];
+        freestanding::copy_string(script, kPathMax, current);
+        size_t argc = count(plan.argv);
+        auto **script_argv = static_cast<char **>(allocate((argc + 3) * sizeof(char *)));
         size_t n = 0;
         script_argv[n++] = shebang.interpreter;
         if (shebang.argument)
             script_argv[n++] = shebang.argument;
-        freestanding::copy_string(script, kPathMax, absolute);
         script_argv[n++] = script;
-        for (size_t i = 1; i <= argc; i++)
-            script_argv[n++] = argv[i];
-        exec_program(shebang.interpreter, script_argv, envp);
+        for (size_t i = 1; i < argc; i++)
+            script_argv[n++] = plan.argv[i];
+        plan.argv = script_argv;
+        if (int64_t error = resolve_path(-100, shebang.interpreter, resolved, kPathMax))
+            return error;
+        plan.program.close();
+        current = resolved;
     }
-
     // /proc/self/exe names the program with its links resolved, as the kernel does.
-    if (real_path(absolute, running_program, sizeof running_program) < 0)
-        freestanding::copy_string(running_program, sizeof running_program, absolute);
-    elf::Image program, interpreter;
-    load(running_program, program);
+    char real[kPathMax];
+    if (real_path(current, real, sizeof real) < 0)
+        freestanding::copy_string(real, sizeof real, current);
+    elf::Reader reader = plan.program.reader();
+    if (elf::parse(reader, plan.image))
+        return -ENOEXEC;
+    if (plan.image.interpreter[0]) {
+        if (bsc_status status = plan.interpreter.open(plan.image.interpreter))
+            return status == BSC_E_NOT_FOUND ? -ENOENT : open_errno(status);
+        elf::Reader interpreter_reader = plan.interpreter.reader();
+        if (elf::parse(interpreter_reader, plan.interpreter_image))
+            return -ELIBBAD;
+    }
+    freestanding::copy_string(running_program, sizeof running_program, real);
+    return 0;
+}
+
+} // namespace
+
+const char *program_path() { return running_program; }
+
+int64_t exec_program(const char *path, char **argv, char **envp, void (*leave_old_program)()) {
+    Plan *plan = create<Plan>();
+    char previous[kPathMax];
+    freestanding::copy_string(previous, sizeof previous, running_program);
+    if (int64_t error = prepare(path, argv, *plan)) {
+        freestanding::copy_string(running_program, sizeof running_program, previous);
+        destroy(plan);
+        return error;
+    }
+    // The point of no return.
+    leave_old_program();
+    argv = plan->argv;
+    note_program_start(plan->absolute); // a script's name, not its interpreter's: comm
+    abi().process_exec(running_program, argv);
+    elf::Image &program = plan->image, &interpreter = plan->interpreter_image;
+    map_checked(plan->program, running_program, program);
     initialise_brk(program.high); // before anything else can land after the program
     bool dynamic = program.interpreter[0] != 0;
     if (dynamic)
-        load(program.interpreter, interpreter);
+        map_checked(plan->interpreter, program.interpreter, interpreter);
 
     StackBuilder stack(allocate_stack());
-    uint64_t execfn = stack.push_string(absolute);
+    uint64_t execfn = stack.push_string(plan->absolute);
     uint64_t platform = stack.push_string("x86_64");
     uint8_t random[16];
     abi().random_read(random, sizeof random);
     uint64_t random_at = stack.push_bytes(random, sizeof random);
     size_t argc = count(argv), envc = count(envp);
-    uint64_t *argv_at = static_cast<uint64_t *>(__builtin_alloca((argc + envc) * 8));
-    // The strings lie in the kernel's order, argv[0] first, so that /proc/self/cmdline and
-    // environ read them from the program's memory as the kernel does.
-    uint64_t strings_end = stack.push_bytes("", 0);
-    for (size_t i = envc; i-- > 0;)
-        argv_at[argc + i] = stack.push_string(envp[i]);
-    uint64_t environment = stack.push_bytes("", 0);
-    for (size_t i = argc; i-- > 0;)
-        argv_at[i] = stack.push_string(argv[i]);
-    set_program_strings(stack.push_bytes("", 0), environment, strings_end);
-
     bsc_system_info system{};
     abi().system_info_query(&system);
     uint64_t vdso = map_vdso(); // a fresh one for every program, as the kernel maps it
@@ -267,24 +316,30 @@ void exec_program(const char *path, char **argv, char **envp) {
         AT_PLATFORM, platform,          AT_RANDOM, random_at,
         AT_EXECFN, execfn,              AT_NULL,   0,
     };
+    // argc, argv, envp and the auxiliary vector, above them the strings, in the kernel's
+    // order (argv[0] first), so that /proc/self/cmdline and environ read them from the
+    // program's memory as the kernel does.
     size_t words = 1 + argc + 1 + envc + 1 + sizeof auxv / 8;
-    auto *area = static_cast<uint64_t *>(__builtin_alloca(words * 8));
-    size_t w = 0;
-    area[w++] = argc;
-    for (size_t i = 0; i < argc; i++)
-        area[w++] = argv_at[i];
-    area[w++] = 0;
-    for (size_t i = 0; i < envc; i++)
-        area[w++] = argv_at[argc + i];
-    area[w++] = 0;
-    memcpy(area + w, auxv, sizeof auxv);
+    auto *area = static_cast<uint64_t *>(allocate(words * 8));
+    area[0] = argc;
+    uint64_t *argv_at = area + 1, *envp_at = area + 1 + argc + 1;
+    uint64_t strings_end = stack.push_bytes("", 0);
+    for (size_t i = envc; i-- > 0;)
+        envp_at[i] = stack.push_string(envp[i]);
+    uint64_t environment = stack.push_bytes("", 0);
+    for (size_t i = argc; i-- > 0;)
+        argv_at[i] = stack.push_string(argv[i]);
+    set_program_strings(stack.push_bytes("", 0), environment, strings_end);
+    memcpy(envp_at + envc + 1, auxv, sizeof auxv);
 
     bsc_cpu_context context{};
     context.rsp = stack.finish(area, words);
     context.rip = dynamic ? interpreter.entry : program.entry;
     context.rflags = 0x202;
+    release(area, words * 8);
+    destroy(plan);
     abi().thread_context_restore(&context);
-    panic("cannot enter %s", absolute);
+    panic("cannot enter the new program");
 }
 
 } // namespace libos

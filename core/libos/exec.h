@@ -3,12 +3,16 @@
 // vector (with the vDSO, vdso.h), and the jump to its entry point.
 #pragma once
 
+#include <stdint.h>
+
 namespace libos {
 
-// Runs the program at `path` with argv and envp (NULL-terminated arrays in LibOS
-// memory). Does not return; a program that cannot be started ends the process with
-// status 127 (not found) or 126 (cannot execute), as a shell would report it.
-[[noreturn]] void exec_program(const char *path, char **argv, char **envp);
+// Runs the program at `path` (a script's interpreter for a "#!" script) with argv and
+// envp (NULL-terminated arrays in LibOS memory). Everything that can fail is checked
+// first: a program that cannot run returns the errno execve gives (ENOENT, EACCES,
+// ENOEXEC, ELOOP ...) with the old program untouched. Then leave_old_program() gives up
+// the old one, and the new one starts (no return).
+int64_t exec_program(const char *path, char **argv, char **envp, void (*leave_old_program)());
 
 // The absolute path of the running program (/proc/self/exe).
 const char *program_path();

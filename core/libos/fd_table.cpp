@@ -6,6 +6,7 @@
 #include <asm-generic/fcntl.h>
 #include <linux/resource.h>
 
+#include "fork_locks.h"
 #include "heap.h"
 #include "memory_map.h"
 #include "process_state.h"
@@ -17,6 +18,7 @@ namespace {
 OpenFile *files[kMaxFds];
 bool close_on_exec[kMaxFds];
 Spinlock table_lock;
+LIBOS_FORK_LOCK(table_lock);
 int table_size = 64; // BITS_PER_LONG, the kernel's NR_OPEN_DEFAULT
 
 // The kernel's expand_fdtable: a power of two times 128 descriptors (1 KiB of pointers)
@@ -29,6 +31,12 @@ void grow_for(int fd) {
 }
 
 } // namespace
+
+void close_on_exec_descriptors() {
+    for (int fd = 0; fd < kMaxFds; fd++)
+        if (close_on_exec[fd])
+            fd_close(fd);
+}
 
 int fd_limit() {
     uint64_t limit = soft_limit(RLIMIT_NOFILE);

@@ -77,6 +77,8 @@ int fd_install_at(OpenFile *file, int fd, bool cloexec);
 // (EBADF, EINVAL from RLIMIT_NOFILE on, EMFILE).
 int64_t fd_duplicate(int fd, int64_t lowest, bool cloexec);
 int64_t fd_close(int fd);
+// execve: every descriptor with close-on-exec closes.
+void close_on_exec_descriptors();
 // How many descriptors the table has room for as Linux grows it (64, then 128, 256 ...
 // as higher descriptors are used, never shrinking): select looks no further.
 int fd_table_size();

@@ -3,6 +3,7 @@
 // per-class free lists; larger blocks are their own ABI allocation.
 #include "heap.h"
 
+#include "fork_locks.h"
 #include "kernel.h"
 #include "memory.h"
 #include "spinlock.h"
@@ -20,6 +21,7 @@ struct FreeBlock {
 FreeBlock *free_lists[kMaxShift + 1];
 char *arena_next, *arena_end;
 Spinlock heap_lock;
+LIBOS_FORK_LOCK(heap_lock);
 
 size_t class_of(size_t size) {
     size_t shift = kMinShift;

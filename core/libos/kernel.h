@@ -12,10 +12,6 @@
 
 namespace libos {
 
-// The program's virtual process id (its parent is pid 1, no other process exists yet):
-// the same across a checkpoint and restore.
-inline constexpr int64_t kPid = 2;
-
 // The downcall table the LibOS was started with.
 const bsc_downcalls &abi();
 const bsc_start_info &start_info();

@@ -12,5 +12,7 @@ inline uint64_t page_up(uint64_t v) { return (v + kPage - 1) & ~(kPage - 1); }
 
 // Places the program break right after the loaded program (end of its highest segment).
 void initialise_brk(uint64_t program_end);
+// execve: every mapping of the old program and its break go back to the host.
+void release_program_memory();
 
 } // namespace libos

@@ -5,6 +5,7 @@
 
 #include <asm-generic/mman-common.h>
 
+#include "fork_locks.h"
 #include "format.h"
 #include "heap.h"
 #include "paths.h"
@@ -17,6 +18,7 @@ namespace {
 Region *regions; // sorted by start, not overlapping
 size_t count, capacity;
 Spinlock map_lock;
+LIBOS_FORK_LOCK(map_lock);
 
 size_t mapped_file_size(const char *path) { return sizeof(MappedFile) + strlen(path) + 1; }
 

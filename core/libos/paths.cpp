@@ -8,6 +8,7 @@
 #include <linux/fcntl.h>
 
 #include "fd_table.h"
+#include "fork_locks.h"
 #include "procfs.h"
 #include "spinlock.h"
 #include "user_memory.h"
@@ -17,6 +18,7 @@ namespace {
 
 char cwd[kPathMax] = "/";
 Spinlock cwd_lock;
+LIBOS_FORK_LOCK(cwd_lock);
 constexpr uint32_t kMaskUnset = ~0u;
 uint32_t mode_mask = kMaskUnset;
 

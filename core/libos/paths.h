@@ -34,6 +34,10 @@ int64_t resolve_path(int dirfd, const char *path, char *out, size_t capacity);
 // file in /proc. 0 or -errno.
 int64_t real_path(const char *absolute, char *out, size_t capacity);
 
+// Whether the program may access a file with `a` in `mode` (R_OK, W_OK, X_OK bits), as
+// access(2) checks: 0 or -EACCES.
+int64_t check_access(const bsc_stream_attributes &a, uint64_t mode);
+
 // "scheme" + absolute: "file:/etc/passwd". 0 or -ENAMETOOLONG.
 int64_t make_uri(const char *scheme, const char *absolute, char *out, size_t capacity);
 

@@ -32,4 +32,8 @@ struct Scheduling {
 };
 Scheduling current_scheduling();
 
+// After process_fork, in the child: no interval timer is armed (Linux's child inherits
+// none) and the threads that ran them are gone.
+void forget_interval_timers();
+
 } // namespace libos

@@ -12,6 +12,7 @@
 #include "heap.h"
 #include "memory_map.h"
 #include "paths.h"
+#include "process_tree.h"
 #include "signals.h"
 #include "thread.h"
 #include "user_memory.h"
@@ -21,9 +22,11 @@ namespace {
 
 char program_name[16]; // the kernel's TASK_COMM_LEN, NUL included
 
-constexpr char kPidText[] = "2";
-static_assert(kPid == 2, "kPidText names the program's pid");
-constexpr int64_t kParentPid = 1;
+// The calling process's pid as /proc names its directory.
+struct PidText {
+    PidText() { freestanding::format(text, sizeof text, "%d", current_pid()); }
+    char text[12];
+};
 constexpr int kMaxLinks = 40; // as the kernel's MAXSYMLINKS
 
 uint64_t arguments_start, environment_start, strings_end;
@@ -68,7 +71,9 @@ size_t leading_number(const char *text, int64_t &value) {
 // directory is for, 0 for the process's own. A TID of no live thread is no directory.
 const char *own_entry(const char *path, int64_t &tid) {
     tid = 0;
-    const char *const directories[] = {"/proc/self", "/proc/thread-self", "/proc/2"};
+    char own[20];
+    freestanding::format(own, sizeof own, "/proc/%d", current_pid());
+    const char *const directories[] = {"/proc/self", "/proc/thread-self", own};
     const char *rest = nullptr;
     for (const char *directory : directories) {
         if (!freestanding::starts_with(path, directory))
@@ -110,7 +115,7 @@ ThreadView view_of(int64_t tid) {
         thread_name(t, view.name);
         view.signals = signal_sets(t);
     };
-    if (!with_thread(tid ? tid : kPid, copy))
+    if (!with_thread(tid ? tid : current_pid(), copy))
         copy(current_thread());
     return view;
 }
@@ -250,7 +255,8 @@ void put_stat(Text &text, const ThreadView &thread) {
     uint64_t ticks = static_cast<uint64_t>(cpu) / kNanosecondsPerTick;
     MemoryTotals memory = program_memory();
     text.print("%ld (%s) R %ld %ld %ld 0 -1 4194304 0 0 0 0 %lu 0 0 0 20 0 %u 0 %lu %lu %lu ",
-               thread.tid, thread.name, kParentPid, kPid, kParentPid, ticks, thread_count(),
+               thread.tid, thread.name, int64_t{parent_pid()}, process_group_of(0),
+               session_of(0), ticks, thread_count(),
                start_ticks, memory.mapped, memory.resident() / 4096);
     const SignalSets &signals = thread.signals;
     text.print("18446744073709551615 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 0 ",
@@ -284,8 +290,8 @@ void put_status(Text &text, const ThreadView &thread) {
                             static_cast<char>('0' + ((mask >> 3) & 7)),
                             static_cast<char>('0' + (mask & 7)), 0};
     text.print("Name:\t%s\nUmask:\t%s\nState:\tR (running)\n", thread.name, umask_digits);
-    text.print("Tgid:\t%ld\nNgid:\t0\nPid:\t%ld\nPPid:\t%ld\nTracerPid:\t0\n", kPid,
-               thread.tid, kParentPid);
+    text.print("Tgid:\t%d\nNgid:\t0\nPid:\t%ld\nPPid:\t%d\nTracerPid:\t0\n", current_pid(),
+               thread.tid, parent_pid());
     text.print("Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
                info.user_id, info.user_id, info.user_id, info.user_id, info.group_id,
                info.group_id, info.group_id, info.group_id, kMaxFds);
@@ -348,7 +354,7 @@ void put_root_listing(Text &text) {
     }
     release(records, 16384);
     abi().object_close(dir);
-    put_record(text, kPidText, BSC_TYPE_DIRECTORY, 2);
+    put_record(text, PidText().text, BSC_TYPE_DIRECTORY, 2);
 }
 
 void put_process_listing(Text &text, const char *entry) {
@@ -465,9 +471,10 @@ bool proc_link_text(const char *path, char *text, size_t capacity) {
     if (proc_node(path) != ProcNode::link)
         return false;
     if (freestanding::equal(path, "/proc/self"))
-        return freestanding::copy_string(text, capacity, kPidText);
+        return freestanding::copy_string(text, capacity, PidText().text);
     if (freestanding::equal(path, "/proc/thread-self"))
-        return freestanding::format(text, capacity, "%ld/task/%ld", kPid, current_tid()) < capacity;
+        return freestanding::format(text, capacity, "%d/task/%ld", current_pid(), current_tid()) <
+               capacity;
     const char *entry = own_entry(path);
     if (freestanding::equal(entry, "exe"))
         return freestanding::copy_string(text, capacity, program_path());

@@ -23,8 +23,10 @@ struct SignalStack {
 struct SignalInfo {
     int32_t signo, code;
     uint64_t address; // faults
-    int32_t pid;      // signals sent by a process
+    int32_t pid;      // signals sent by a process, and SIGCHLD's child
     uint32_t uid;
+    int32_t status;          // SIGCHLD: the exit status or signal
+    int64_t utime, stime;    // SIGCHLD: the child's CPU time, ns
 };
 
 inline constexpr int32_t kSiUser = 0, kSiKernel = 128, kSiTkill = -6; // si_code values
@@ -54,6 +56,26 @@ void deliver_pending_signals(bsc_cpu_context &context, int64_t syscall);
 int64_t raise_signal(uint64_t sig, int32_t code);
 // The same for the program's thread `tid` alone (tkill, tgkill); -ESRCH if there is none.
 int64_t raise_thread_signal(int64_t tid, uint64_t sig, int32_t code);
+// Makes the signal `info` describes pending for the process, as raise_signal, with the
+// sender `info` names (another process of the guest, or a child that changed).
+void raise_signal_info(const SignalInfo &info);
+// What kill and tkill send: `sig` from the calling process with `code`.
+SignalInfo sent_signal(uint64_t sig, int32_t code);
+
+// What the program asked of SIGCHLD: no report of a child's stop or continue
+// (SA_NOCLDSTOP), and no zombies (SIGCHLD ignored, or SA_NOCLDWAIT).
+bool child_stops_reported();
+bool children_reaped_at_once();
+
+// After process_fork, in the child: nothing is pending (Linux's child starts with an
+// empty pending set).
+void clear_pending_signals();
+// execve: every caught signal goes back to its default action (an ignored one stays
+// ignored); the alternate stack is gone. The mask and what is pending stay.
+void reset_signals_for_exec();
+
+// Wakes every thread waiting for a signal or a change of a child (their signal events).
+void wake_signal_waiters();
 
 // Takes the pending signal of `mask` that Linux would take first, blocked or not, from the
 // pending set (signalfd's read): its info, or false if none of `mask` is pending.
@@ -63,7 +85,8 @@ bool take_pending_signal(uint64_t mask, SignalInfo &info);
 // wait on pending signals the thread blocks (a signalfd's) can end: it waits on this too.
 bsc_handle signal_wakeup();
 
-// Whether a signal is pending and not blocked: a blocking call returns early for it.
+// Whether a signal is pending and not blocked: a blocking call returns early for it. A
+// safe point (no LibOS lock held): what an interrupt brought is collected first.
 bool signal_pending();
 
 // For the wait of ppoll, pselect6 and rt_sigsuspend: `mask` replaces the blocked mask

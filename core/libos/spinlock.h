@@ -12,6 +12,7 @@ public:
             while (__atomic_load_n(&locked_, __ATOMIC_RELAXED))
                 __builtin_ia32_pause();
     }
+    bool try_lock() { return !__atomic_exchange_n(&locked_, true, __ATOMIC_ACQUIRE); }
     void unlock() { __atomic_store_n(&locked_, false, __ATOMIC_RELEASE); }
 
 private:

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 // The LibOS's upcalls: start-up (arguments, standard streams, then the program), thread
 // start, and exceptions, where trapped system calls arrive.
+#include <asm-generic/errno.h>
 #include <stdarg.h>
 
 #include "exec.h"
 #include "fd_table.h"
 #include "format.h"
 #include "kernel.h"
+#include "paths.h"
+#include "process_tree.h"
 #include "signals.h"
 #include "syscalls.h"
 #include "thread.h"
@@ -49,9 +52,16 @@ void vlog(const char *format, va_list args) {
             strace_flag = true;
     if (i + 2 > start->argc)
         panic("usage: libos [--verbose] -- PROGRAM ARGV0 [ARGS...]");
+    initialise_process_tree();
     initialise_main_thread();
     initialise_fd_table(start->stdio);
-    exec_program(argv[i + 1], argv + i + 2, reinterpret_cast<char **>(start->envp));
+    initialise_cwd(reinterpret_cast<const char *>(start->working_directory));
+    const char *program = argv[i + 1];
+    int64_t error = exec_program(program, argv + i + 2, reinterpret_cast<char **>(start->envp),
+                                 [] {});
+    // As a shell reports a program it cannot run: 127 if it is missing, else 126.
+    log("%s: cannot run it (errno %ld)", program, -error);
+    exit_process(error == -ENOENT || error == -ENOTDIR ? 127 : 126);
 }
 
 [[noreturn]] void on_thread_start(uint64_t argument) { start_thread(argument); }

@@ -56,6 +56,8 @@ void handle_syscall(bsc_cpu_context &context);
     /* sys/threads.cpp */                                                               \
     X(clone) X(clone3) X(exit) X(exit_group) X(gettid) X(set_tid_address)               \
     X(set_robust_list) X(get_robust_list)                                               \
+    /* sys/fork.cpp, sys/exec.cpp, sys/wait.cpp */                                      \
+    X(fork) X(vfork) X(execve) X(execveat) X(wait4) X(waitid) X(setsid)                 \
     /* sys/credentials.cpp */                                                           \
     X(getuid) X(geteuid) X(getgid) X(getegid) X(getresuid) X(getresgid) X(getgroups)    \
     X(setgroups) X(setuid) X(setgid) X(setreuid) X(setregid) X(setresuid)               \

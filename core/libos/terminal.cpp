@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "format.h"
+#include "process_tree.h"
 #include "user_memory.h"
 
 namespace libos {
@@ -109,7 +110,7 @@ int64_t count_request(const OpenFile &file, uint32_t command, uint64_t address) 
 // terminal it opened itself never became its controlling one (the program leads no
 // session): ENOTTY on it, and a pty master shows its peer's foreground group, none (0).
 int64_t foreground_group(const OpenFile &file, uint64_t address) {
-    int32_t group = kPid;
+    auto group = static_cast<int32_t>(process_group_of(0));
     if (file.path && !freestanding::equal(file.path, "/dev/tty")) {
         uint32_t number;
         if (control(file, BSC_CONTROL_PTY_NUMBER, &number, sizeof number) != 0)

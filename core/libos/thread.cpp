@@ -6,8 +6,10 @@
 #include <asm-generic/errno.h>
 #include <stddef.h>
 
+#include "fork_locks.h"
 #include "futex.h"
 #include "heap.h"
+#include "process_tree.h"
 #include "spinlock.h"
 #include "user_memory.h"
 
@@ -18,6 +20,7 @@ Thread *threads[kMaxThreads];
 uint32_t count;
 namespace {
 Spinlock list_lock;
+LIBOS_FORK_LOCK(list_lock);
 } // namespace
 void lock() { list_lock.lock(); }
 void unlock() { list_lock.unlock(); }
@@ -29,14 +32,15 @@ namespace {
 // below a smaller one would be taken for it (its pages are touched only as used).
 constexpr uint64_t kExceptionStackSize = BSC_EXCEPTION_STACK_SPAN;
 
-uint32_t next_tid = kPid + 1; // Linux numbers threads from the pid space: kPid, then on
-int32_t leader_exit_code;     // the initial thread's exit code, once it has exited
+int32_t leader_exit_code; // the initial thread's exit code, once it has exited
+Thread *initial_thread;   // the thread with the process's id, whose block the host made
 
 // Threads that called exit, to be freed once the host has let go of them (their handle
 // becomes ready then).
 Thread *exited[thread_list::kMaxThreads];
 uint32_t exited_count;
 Spinlock exited_lock;
+LIBOS_FORK_LOCK(exited_lock);
 
 bsc_tcb &tcb() {
     uint64_t self;
@@ -118,7 +122,7 @@ uint32_t unlist(Thread *thread) {
     for (; i + 1 < thread_list::count; i++)
         thread_list::threads[i] = thread_list::threads[i + 1];
     uint32_t left = --thread_list::count;
-    if (thread->tid == kPid)
+    if (thread == initial_thread)
         leader_exit_code = thread->exit_code;
     thread_list::unlock();
     return left;
@@ -135,8 +139,9 @@ bsc_handle create_host_thread(Thread *thread) {
 
 void initialise_main_thread() {
     Thread *thread = new_thread();
-    thread->tid = kPid;
+    thread->tid = static_cast<uint32_t>(current_pid());
     thread->handle = start_info().thread;
+    initial_thread = thread;
     adopt(*thread);
     thread_list::threads[thread_list::count++] = thread;
 }
@@ -155,7 +160,7 @@ uint32_t thread_count() {
 }
 
 bool is_thread_of_process(int64_t id) {
-    return id == kPid || thread_lives(id);
+    return id == current_pid() || thread_lives(id);
 }
 
 bsc_handle start_internal_thread(void (*fn)()) {
@@ -175,7 +180,7 @@ Thread *new_program_thread() {
     thread_list::lock();
     bool room = thread_list::count < thread_list::kMaxThreads;
     if (room) {
-        thread->tid = next_tid++;
+        thread->tid = static_cast<uint32_t>(allocate_thread_id());
         thread_list::threads[thread_list::count++] = thread;
     }
     thread_list::unlock();
@@ -207,16 +212,60 @@ void start_thread(uint64_t argument) {
     panic("cannot start a program thread");
 }
 
+void become_only_thread() {
+    Thread &self = current_thread();
+    for (uint32_t i = 0; i < thread_list::count; i++)
+        if (thread_list::threads[i] != &self)
+            free_thread(thread_list::threads[i]);
+    thread_list::threads[0] = &self;
+    thread_list::count = 1;
+    for (uint32_t i = 0; i < exited_count; i++)
+        free_thread(exited[i]);
+    exited_count = 0;
+    self.tid = static_cast<uint32_t>(current_pid());
+    initial_thread = &self;
+    leader_exit_code = 0;
+}
+
+void end_other_threads() {
+    Thread &self = current_thread();
+    for (;;) {
+        uint32_t others = 0;
+        for_each_thread([&](Thread &t) {
+            if (&t == &self)
+                return true;
+            others++;
+            if (!t.exit_requested) {
+                t.exit_requested = true;
+                abi().thread_interrupt(t.handle);
+            }
+            return true;
+        });
+        if (others == 0)
+            break;
+        abi().thread_yield();
+    }
+    thread_list::lock();
+    self.tid = static_cast<uint32_t>(current_pid()); // the leader's id, as de_thread gives it
+    initial_thread = &self;
+    thread_list::unlock();
+}
+
+void exit_if_asked() {
+    if (current_thread().exit_requested)
+        exit_thread(0);
+}
+
 void exit_thread(int32_t code) {
     Thread &thread = current_thread();
     thread.exit_code = code;
     release_robust_futexes(thread);
     if (unlist(&thread) == 0)
-        abi().process_exit(leader_exit_code);
+        exit_process(leader_exit_code);
     // Once it is out of the list: a thread that joins it sees it gone from /proc too.
     if (thread.clear_child_tid && put_user(thread.clear_child_tid, uint32_t{0}))
         futex_wake(thread.clear_child_tid, 1); // pthread_join's wait
-    if (thread.tid != kPid) // the initial thread's block stays: the host started it
+    if (&thread != initial_thread) // its block stays: the host started it
         remember_exited(&thread);
     abi().thread_exit();
     panic("thread_exit returned");

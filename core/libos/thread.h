@@ -13,7 +13,7 @@ namespace libos {
 struct ThreadSignals {
     uint64_t blocked;               // the signal mask
     uint64_t pending;               // sent to this thread (tkill, tgkill, its faults)
-    int32_t pending_code[64 + 1];   // si_code of each of them
+    SignalInfo pending_info[64 + 1]; // what each of them says
     uint64_t mask_before_wait;      // what block_for_wait replaced, until the call ends
     bool waiting_with_mask;
 };
@@ -37,6 +37,7 @@ struct Thread {
     bsc_cpu_context start;
     void *start_xstate;
     uint64_t child_set_tid; // CLONE_CHILD_SETTID: where the thread writes its tid first
+    bool exit_requested;    // another thread execs: this one ends at its next chance
 };
 
 // Gives the initial thread its exception stack and per-thread block.
@@ -45,7 +46,7 @@ void initialise_main_thread();
 Thread &current_thread();
 // Whether `sp` lies on the thread's exception stack (the LibOS serving a trap).
 bool on_exception_stack(const Thread &thread, uint64_t sp);
-// The calling thread's Linux thread id, as gettid answers (the initial thread's is kPid).
+// The calling thread's Linux thread id, as gettid answers (the initial thread's is the pid).
 inline int64_t current_tid() { return current_thread().tid; }
 
 // Starts a thread of the LibOS's own (not the program's) running fn(); its handle.
@@ -62,6 +63,15 @@ int64_t start_program_thread(Thread *thread);
 // The calling program thread ends with `code` (exit): the last one ends the process with
 // the initial thread's code, as Linux reports a process whose threads all exited.
 [[noreturn]] void exit_thread(int32_t code);
+
+// After process_fork, in the child: the calling thread is the only one (the others were
+// not copied), with the process's id.
+void become_only_thread();
+// execve: every other thread ends (at its next system call's end or interrupt), and the
+// caller takes the process's id, as Linux's de_thread does.
+void end_other_threads();
+// Where a thread asked to end (end_other_threads) ends: at safe points.
+void exit_if_asked();
 
 // The program's threads, under the list's lock: `visit` returns false to stop. The
 // initial thread comes first while it lives.

@@ -93,7 +93,7 @@ TEST_CASE("vm_alloc rejects bad arguments", "[host][memory]") {
     CHECK(host_vm_alloc(&addr, UINT64_MAX, kReadWrite, 0) == BSC_E_INVALID);
     CHECK(host_vm_alloc(&addr, kPage, 8, 0) == BSC_E_INVALID);
     CHECK(host_vm_alloc(&addr, kPage, kReadWrite, 64) == BSC_E_INVALID);
-    CHECK(host_vm_alloc(&addr, kPage, kReadWrite, BSC_MAP_SHARED) == BSC_E_INVALID);
+    CHECK(host_vm_alloc(&addr, kPage, kReadWrite, BSC_MAP_SHARED | BSC_MAP_FILL) == BSC_E_INVALID);
     CHECK(host_vm_alloc(&addr, kPage, kReadWrite, BSC_MAP_FIXED | BSC_MAP_FIXED_NOREPLACE) ==
           BSC_E_INVALID);
     addr = kWindowBase + kWindowSize / 2 + 100; // not page aligned

@@ -10,6 +10,7 @@
 
 #include "fd_table.h"
 #include "libos_files.h"
+#include "process_tree.h"
 #include "signals.h"
 #include "syscalls.h"
 #include "terminal.h"
@@ -200,18 +201,18 @@ int64_t record_lock(OpenFile &file, uint64_t command, uint64_t user_lock) {
         // has a pid outside the program's view: 0, as the kernel shows a holder outside
         // the caller's pid namespace.
         lock.pid = !(request.flags & BSC_LOCK_PROCESS) ? -1
-                   : request.flags & BSC_LOCK_OWN      ? static_cast<int32_t>(kPid)
+                   : request.flags & BSC_LOCK_OWN      ? current_pid()
                                                        : 0;
     }
     return put_user(user_lock, lock) ? 0 : -EFAULT;
 }
 
-// The owner of SIGIO (F_SETOWN_EX): the program's only thread, process and group have
-// the id kPid; 0 means nobody.
+// The owner of SIGIO (F_SETOWN_EX): the calling process, its group or its initial thread
+// (all with its pid); 0 means nobody.
 int64_t set_owner(OpenFile &file, int32_t type, int32_t who) {
     if (type != F_OWNER_TID && type != F_OWNER_PID && type != F_OWNER_PGRP)
         return -EINVAL;
-    if (who != 0 && who != kPid)
+    if (who != 0 && who != current_pid())
         return -ESRCH;
     file.owner = who;
     file.owner_type = type;

@@ -9,6 +9,7 @@
 #include <asm-generic/errno.h>
 #include <linux/futex.h>
 
+#include "fork_locks.h"
 #include "futex.h"
 #include "signals.h"
 #include "spinlock.h"
@@ -55,6 +56,7 @@ struct Bucket {
 
 constexpr uint32_t kBuckets = 256;
 Bucket buckets[kBuckets];
+LIBOS_FORK_LOCKS(buckets, &buckets[0].lock, kBuckets, sizeof(Bucket));
 
 Bucket &bucket_of(uint64_t address) {
     return buckets[((address >> 2) * 0x9e3779b97f4a7c15ull) >> 56];

@@ -9,6 +9,7 @@
 #include <asm-generic/fcntl.h>
 
 #include "fd_table.h"
+#include "fork_locks.h"
 #include "libos_files.h"
 #include "memory.h"
 #include "memory_map.h"
@@ -20,12 +21,15 @@
 namespace libos {
 namespace {
 
+constexpr uint64_t kTaskSize = 0x7ffffffff000; // the end of the user address space
+
 // The break may grow this far; the range is reserved up front so nothing else lands in it.
 constexpr uint64_t kBrkReserve = 1ull << 30;
 constexpr uint64_t kAccessBits = PROT_READ | PROT_WRITE | PROT_EXEC;
 
 uint64_t brk_start, brk_current, brk_mapped;
 Spinlock brk_lock;
+LIBOS_FORK_LOCK(brk_lock);
 
 uint32_t protection(uint64_t prot) {
     return (prot & PROT_READ ? BSC_PROT_READ : 0) | (prot & PROT_WRITE ? BSC_PROT_WRITE : 0) |
@@ -84,6 +88,14 @@ void initialise_brk(uint64_t program_end) {
     brk_start = brk_current = brk_mapped = reserve;
 }
 
+void release_program_memory() {
+    map_remove(0, kTaskSize, give_back); // the break's used part among the rest
+    SpinGuard guard(brk_lock);
+    if (brk_start && brk_start + kBrkReserve > brk_mapped)
+        abi().vm_free(brk_mapped, brk_start + kBrkReserve - brk_mapped);
+    brk_start = brk_current = brk_mapped = 0;
+}
+
 int64_t sys_brk(Syscall &call) {
     uint64_t wanted = call.arg[0];
     SpinGuard guard(brk_lock);
@@ -118,7 +130,6 @@ constexpr uint64_t kValidatedFlags = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_
                                      MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE |
                                      MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB;
 // The end of the user address space (the kernel's TASK_SIZE on x86-64).
-constexpr uint64_t kTaskSize = 0x7ffffffff000;
 
 // The kernel's checks of the mapping type against the flags and the file: 0 or -errno.
 int64_t check_map_type(uint64_t flags, uint64_t prot, const OpenFile *file) {

@@ -201,6 +201,8 @@ int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
     return fd_install(file, 0, flags & O_CLOEXEC);
 }
 
+} // namespace
+
 // Permission check for access(): root may read and write anything and execute what has
 // an execute bit; others by owner, group and other bits.
 int64_t check_access(const bsc_stream_attributes &a, uint64_t mode) {
@@ -219,6 +221,8 @@ int64_t check_access(const bsc_stream_attributes &a, uint64_t mode) {
         bits = a.mode & 7;
     return (mode & ~bits) ? -EACCES : 0;
 }
+
+namespace {
 
 int64_t access_at(int dirfd, uint64_t path, uint64_t mode, uint64_t flags) {
     if (mode & ~kAccessModes)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Process system calls: the process ids, uname, limits, resource usage, prctl, rseq,
+// Process system calls: the process ids (from the process tree), uname, limits, resource usage, prctl, rseq,
 // getcpu and getrandom (the user and group ids are in credentials.cpp, threads and their
 // exit in threads.cpp).
 #include <asm-generic/errno.h>
@@ -14,6 +14,7 @@
 #include "fd_table.h"
 #include "process_state.h"
 #include "procfs.h"
+#include "process_tree.h"
 #include "syscalls.h"
 #include "thread.h"
 #include "timespec.h"
@@ -22,7 +23,6 @@
 namespace libos {
 namespace {
 
-constexpr int64_t kParentPid = 1; // see kPid
 constexpr uint64_t kTaskSizeMax = (uint64_t{1} << 47) - 4096; // the user address space's end
 
 bsc_system_info system() {
@@ -48,11 +48,6 @@ Limit limits[RLIM_NLIMITS] = {
 };
 
 int64_t ok_if(bool copied) { return copied ? 0 : -EFAULT; }
-
-bool is_self(uint64_t pid) {
-    auto id = static_cast<int32_t>(pid);
-    return id == 0 || id == kPid;
-}
 
 // What prctl keeps for the process.
 int32_t parent_death_signal; // PR_SET_PDEATHSIG; never sent: the virtual parent never ends
@@ -81,26 +76,19 @@ void thread_name(const Thread &thread, char (&name)[16]) {
     memcpy(name, source, strlen(source) < kNameSize ? strlen(source) : kNameSize - 1);
 }
 
-int64_t sys_getpid(Syscall &) { return kPid; }
-int64_t sys_getppid(Syscall &) { return kParentPid; }
-int64_t sys_getpgrp(Syscall &) { return kPid; }
+int64_t sys_getpid(Syscall &) { return current_pid(); }
+int64_t sys_getppid(Syscall &) { return parent_pid(); }
+int64_t sys_getpgrp(Syscall &) { return process_group_of(0); }
 
-// getpgid, getsid: of the program (pid 0 or its own); no other process exists.
-int64_t sys_getpgid(Syscall &call) { return is_self(call.arg[0]) ? kPid : -ESRCH; }
-int64_t sys_getsid(Syscall &call) { return is_self(call.arg[0]) ? kParentPid : -ESRCH; }
+// getpgid, getsid: of any process of the guest (0: the caller).
+int64_t sys_getpgid(Syscall &call) { return process_group_of(static_cast<int32_t>(call.arg[0])); }
+int64_t sys_getsid(Syscall &call) { return session_of(static_cast<int32_t>(call.arg[0])); }
 
-// setpgid: the program already leads its own group, the only one of its session it can
-// join: EINVAL for a negative group, ESRCH for another process, EPERM for another group.
 int64_t sys_setpgid(Syscall &call) {
-    auto pid = static_cast<int32_t>(call.arg[0]), group = static_cast<int32_t>(call.arg[1]);
-    pid = pid ? pid : kPid;
-    group = group ? group : pid;
-    if (group < 0)
-        return -EINVAL;
-    if (pid != kPid)
-        return -ESRCH;
-    return group == kPid ? 0 : -EPERM;
+    return set_process_group(static_cast<int32_t>(call.arg[0]), static_cast<int32_t>(call.arg[1]));
 }
+
+int64_t sys_setsid(Syscall &) { return new_session(); }
 
 int64_t sys_uname(Syscall &call) {
     bsc_system_info info = system();
@@ -160,7 +148,7 @@ int64_t sys_sysinfo(Syscall &call) {
     out.uptime = static_cast<long>(info.uptime_ns / 1000000000);
     out.totalram = info.memory_total;
     out.freeram = info.memory_free;
-    out.procs = 1;
+    out.procs = static_cast<uint16_t>(process_count());
     out.mem_unit = 1;
     return ok_if(put_user(call.arg[0], out));
 }

@@ -7,6 +7,7 @@
 #include <linux/sched.h>
 
 #include "process_state.h"
+#include "process_tree.h"
 #include "syscalls.h"
 #include "thread.h"
 #include "user_memory.h"
@@ -110,8 +111,8 @@ int64_t read_request(uint64_t pid, uint64_t param, int32_t &priority) {
 int64_t check_priority_target(uint64_t which, uint64_t who) {
     auto id = static_cast<int32_t>(who);
     switch (which) {
-    case PRIO_PROCESS: return id == 0 || id == kPid || id == current_tid() ? 0 : -ESRCH;
-    case PRIO_PGRP: return id == 0 || id == kPid ? 0 : -ESRCH;
+    case PRIO_PROCESS: return id == 0 || id == current_pid() || id == current_tid() ? 0 : -ESRCH;
+    case PRIO_PGRP: return id == 0 || id == process_group_of(0) ? 0 : -ESRCH;
     case PRIO_USER:
         return id == 0 || static_cast<uint32_t>(id) == identity().user_id ? 0 : -ESRCH;
     default: return -EINVAL;

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Signal system calls (rt_sigaction, rt_sigprocmask, rt_sigpending, rt_sigsuspend,
-// rt_sigreturn, sigaltstack, pause, kill to itself) and the delivery of faults and
+// rt_sigreturn, sigaltstack, pause, kill, tkill, tgkill) and the delivery of faults and
 // pending signals to handlers.
 #include <asm-generic/errno.h>
-#include <asm/signal.h>
+#include <linux/signal.h>
 
+#include "fork_locks.h"
+#include "process_state.h"
+#include "process_tree.h"
 #include "signals.h"
 #include "spinlock.h"
 #include "syscalls.h"
@@ -19,12 +22,13 @@ constexpr int kSignals = 64;
 constexpr uint64_t kDefault = 0, kIgnore = 1; // SIG_DFL and SIG_IGN as handler values
 
 // The process's: the handlers, and the signals sent to it rather than to one of its
-// threads (kill, interval timers), with the si_code of each. Each thread's own mask and
+// threads (kill, interval timers), with what each says. Each thread's own mask and
 // pending signals are in its ThreadSignals. Lock order: the thread list's, then this.
 KernelSigaction actions[kSignals + 1];
 uint64_t shared_pending;
-int32_t shared_code[kSignals + 1];
+SignalInfo shared_info[kSignals + 1];
 Spinlock signal_lock;
+LIBOS_FORK_LOCK(signal_lock);
 
 ThreadSignals &own() { return current_thread().signals; }
 
@@ -50,7 +54,22 @@ bool ignored(uint64_t sig, const KernelSigaction &action) {
     return action.handler == kIgnore || (action.handler == kDefault && ignored_by_default(sig));
 }
 
-void terminate(int sig) { abi().process_exit(-sig); }
+void terminate(int sig) { exit_process(-sig); }
+
+// Signals whose default action stops the process.
+bool stops_by_default(uint64_t sig) {
+    return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+// The default action of a stop signal: every thread of the process stops until a
+// SIGCONT; the parent learns of it (the host tells it, as it tells it of an exit).
+void stop_process() {
+    bsc_handle self;
+    if (abi().process_open(0, &self) != BSC_OK)
+        return;
+    abi().process_signal(self, BSC_PROCESS_STOP);
+    abi().object_close(self);
+}
 
 // A call that returned kRestartSyscall starts again (back on its `syscall` instruction,
 // its number in rax) unless a handler without SA_RESTART runs: then it fails with EINTR.
@@ -94,7 +113,7 @@ void force_sigsegv(bsc_cpu_context &context, uint64_t failed_sig) {
     }
     if (fatal)
         terminate(SIGSEGV);
-    act(context, SIGSEGV, SignalInfo{SIGSEGV, kSiKernel, 0, 0, 0}, kNoSyscall);
+    act(context, SIGSEGV, SignalInfo{SIGSEGV, kSiKernel, 0, 0, 0, 0, 0, 0}, kNoSyscall);
 }
 
 // Takes the action for `sig` now: its default, nothing, or its handler (a frame on the
@@ -116,6 +135,8 @@ void act(bsc_cpu_context &context, uint64_t sig, const SignalInfo &info, int64_t
     settle_interrupted_call(context, syscall, handler_runs, action.flags);
     if (ignored(sig, action))
         return;
+    if (!handler_runs && stops_by_default(sig))
+        return stop_process();
     if (!handler_runs)
         terminate(static_cast<int>(sig));
     if (!push_signal_frame(context, info, action, old_mask))
@@ -141,23 +162,16 @@ uint64_t next_signal(uint64_t ready) {
 // calling thread's pending set, else from the process's, as dequeue_signal does: false if
 // there is none.
 bool take_signal(uint64_t mask, bool unblocked, SignalInfo &info) {
-    uint64_t sig;
-    int32_t code;
-    {
-        SpinGuard guard(signal_lock);
-        ThreadSignals &t = own();
-        uint64_t wanted = mask & (unblocked ? ~t.blocked : ~uint64_t{0});
-        bool thread_first = t.pending & wanted;
-        uint64_t &pending = thread_first ? t.pending : shared_pending;
-        if (!(pending & wanted))
-            return false;
-        sig = next_signal(pending & wanted);
-        pending &= ~bit(sig);
-        code = thread_first ? t.pending_code[sig] : shared_code[sig];
-    }
-    bsc_system_info system{};
-    abi().system_info_query(&system);
-    info = SignalInfo{static_cast<int32_t>(sig), code, 0, kPid, system.user_id};
+    SpinGuard guard(signal_lock);
+    ThreadSignals &t = own();
+    uint64_t wanted = mask & (unblocked ? ~t.blocked : ~uint64_t{0});
+    bool thread_first = t.pending & wanted;
+    uint64_t &pending = thread_first ? t.pending : shared_pending;
+    if (!(pending & wanted))
+        return false;
+    uint64_t sig = next_signal(pending & wanted);
+    pending &= ~bit(sig);
+    info = thread_first ? t.pending_info[sig] : shared_info[sig];
     return true;
 }
 
@@ -175,6 +189,8 @@ int64_t wait_for_signal() {
 } // namespace
 
 void deliver_pending_signals(bsc_cpu_context &context, int64_t syscall) {
+    exit_if_asked();
+    collect_process_events();
     SignalInfo info;
     if (take_signal(~uint64_t{0}, true, info))
         act(context, static_cast<uint64_t>(info.signo), info, syscall);
@@ -190,8 +206,11 @@ void deliver_exception(bsc_exception &exception) {
     if (exception.kind == BSC_EXCEPTION_MEMORY && user_copy_fault(c.rip, c.rax, c.rcx))
         return;
     if (exception.kind == BSC_EXCEPTION_INTERRUPT) {
-        // Inside the LibOS (serving a system call), the signal waits for the call's end;
-        // a vDSO call has no such end, so it is delivered there as in the program's code.
+        // Another process may have sent a signal, or a child changed: collected at the
+        // end of the call, or at once if the program was interrupted. Inside the LibOS
+        // (serving a system call), a signal waits for the call's end; a vDSO call has no
+        // such end, so it is delivered there as in the program's code.
+        note_process_event();
         uint64_t image = start_info().image_base;
         if (c.rip - image >= start_info().image_size || in_vdso_call(c))
             deliver_pending_signals(c, kNoSyscall);
@@ -213,7 +232,7 @@ void deliver_exception(bsc_exception &exception) {
                    : exception.kind == BSC_EXCEPTION_ARITHMETIC && exception.code == BSC_ARITH_DIVIDE
                        ? 1 /* FPE_INTDIV */
                        : kSiKernel;
-    act(c, static_cast<uint64_t>(sig), SignalInfo{sig, code, exception.address, 0, 0},
+    act(c, static_cast<uint64_t>(sig), SignalInfo{sig, code, exception.address, 0, 0, 0, 0, 0},
         kNoSyscall);
 }
 
@@ -263,24 +282,29 @@ void retarget_shared(uint64_t old) {
     }
 }
 
-// Makes `sig` pending in `pending` (with `codes`) unless the target ignores it without
+// Makes `info` pending in `pending` (with `infos`) unless the target ignores it without
 // blocking it (Linux drops it then); the signal lock held.
-bool make_pending(uint64_t sig, int32_t code, uint64_t target_blocked, uint64_t &pending,
-                  int32_t *codes) {
+bool make_pending(const SignalInfo &info, uint64_t target_blocked, uint64_t &pending,
+                  SignalInfo *infos) {
+    auto sig = static_cast<uint64_t>(info.signo);
     if (!(target_blocked & bit(sig)) && ignored(sig, actions[sig]))
         return false;
     pending |= bit(sig);
-    codes[sig] = code;
+    infos[sig] = info;
     return true;
 }
 
 } // namespace
 
-int64_t raise_signal(uint64_t sig, int32_t code) {
-    if (sig > kSignals)
-        return -EINVAL;
-    if (sig == 0)
-        return 0;
+SignalInfo sent_signal(uint64_t sig, int32_t code) {
+    return SignalInfo{static_cast<int32_t>(sig), code, 0, current_pid(), identity().user_id,
+                      0, 0, 0};
+}
+
+void raise_signal_info(const SignalInfo &info) {
+    auto sig = static_cast<uint64_t>(info.signo);
+    if (sig == 0 || sig > kSignals)
+        return;
     thread_list::lock();
     Thread *target = nullptr;
     bool pending;
@@ -288,27 +312,34 @@ int64_t raise_signal(uint64_t sig, int32_t code) {
         SpinGuard guard(signal_lock);
         // Whether it is ignored is asked of the thread a pid names: the first.
         uint64_t leader_blocked = thread_list::count ? thread_list::threads[0]->signals.blocked : 0;
-        pending = make_pending(sig, code, leader_blocked, shared_pending, shared_code);
+        pending = make_pending(info, leader_blocked, shared_pending, shared_info);
         if (pending)
             target = recipient(sig);
     }
     if (pending)
         notify(target);
     thread_list::unlock();
+}
+
+int64_t raise_signal(uint64_t sig, int32_t code) {
+    if (sig > kSignals)
+        return -EINVAL;
+    raise_signal_info(sent_signal(sig, code));
     return 0;
 }
 
 int64_t raise_thread_signal(int64_t tid, uint64_t sig, int32_t code) {
     if (sig > kSignals)
         return -EINVAL;
+    SignalInfo info = sent_signal(sig, code);
     bool found = with_thread(tid, [&](Thread &t) {
         if (sig == 0)
             return;
         bool pending;
         {
             SpinGuard guard(signal_lock);
-            pending = make_pending(sig, code, t.signals.blocked, t.signals.pending,
-                                   t.signals.pending_code);
+            pending = make_pending(info, t.signals.blocked, t.signals.pending,
+                                   t.signals.pending_info);
         }
         if (pending)
             notify(t.signals.blocked & bit(sig) ? nullptr : &t);
@@ -327,10 +358,46 @@ bsc_handle signal_wakeup() {
     return self.signal_event;
 }
 
+void wake_signal_waiters() {
+    thread_list::lock();
+    for (uint32_t i = 0; i < thread_list::count; i++)
+        if (thread_list::threads[i]->signal_event != BSC_NO_HANDLE)
+            abi().event_set(thread_list::threads[i]->signal_event);
+    thread_list::unlock();
+}
+
+bool child_stops_reported() {
+    SpinGuard guard(signal_lock);
+    return !(actions[SIGCHLD].flags & SA_NOCLDSTOP);
+}
+
+bool children_reaped_at_once() {
+    SpinGuard guard(signal_lock);
+    return actions[SIGCHLD].handler == kIgnore || (actions[SIGCHLD].flags & SA_NOCLDWAIT);
+}
+
 bool signal_pending() {
+    if (current_thread().exit_requested)
+        return true; // its wait ends, and so does the thread
+    // What an interrupt brought (a signal from another process, a child's change) is
+    // looked at here too: the waits that ask are safe points.
+    collect_process_events();
     SpinGuard guard(signal_lock);
     ThreadSignals &t = own();
     return (t.pending | shared_pending) & ~t.blocked;
+}
+
+void clear_pending_signals() {
+    SpinGuard guard(signal_lock);
+    shared_pending = 0;
+    own().pending = 0;
+}
+
+void reset_signals_for_exec() {
+    SpinGuard guard(signal_lock);
+    for (KernelSigaction &action : actions) // flush_signal_handlers: flags and masks too
+        action = {action.handler == kIgnore ? kIgnore : kDefault, 0, 0, 0};
+    current_thread().alternate_stack = {0, SS_DISABLE, 0};
 }
 
 void block_for_wait(uint64_t mask) {
@@ -449,13 +516,20 @@ uint64_t signal_argument(uint64_t arg) {
     return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(arg)));
 }
 
-// The program is one process (pid kPid, its own process group): kill reaches it by its
-// pid, its group or 0; -1 (every other process the caller may signal) finds none.
+// kill: a process of the guest, a process group (0: the caller's), or every process but
+// the caller (-1). Nothing outside the guest can be reached: ESRCH.
 int64_t sys_kill(Syscall &c) {
     int32_t pid = static_cast<int32_t>(c.arg[0]);
-    if (pid != kPid && pid != 0 && pid != -kPid)
-        return -ESRCH;
-    return raise_signal(signal_argument(c.arg[1]), kSiUser);
+    uint64_t sig = signal_argument(c.arg[1]);
+    SignalInfo info = sent_signal(sig, kSiUser); // checked once a target is found
+    if (pid > 0)
+        return signal_process(pid, info);
+    if (pid == -1)
+        return signal_every_process(info);
+    if (pid == INT32_MIN)
+        return -ESRCH; // -pid overflows: no such group
+    int64_t group = pid == 0 ? process_group_of(0) : -int64_t{pid};
+    return signal_group(static_cast<int32_t>(group), info);
 }
 
 int64_t sys_tkill(Syscall &c) {
@@ -469,8 +543,8 @@ int64_t sys_tgkill(Syscall &c) {
     int32_t tgid = static_cast<int32_t>(c.arg[0]), tid = static_cast<int32_t>(c.arg[1]);
     if (tgid <= 0 || tid <= 0)
         return -EINVAL;
-    if (tgid != kPid)
-        return -ESRCH;
+    if (tgid != current_pid())
+        return -ESRCH; // a thread of another process: not reached yet
     return raise_thread_signal(tid, signal_argument(c.arg[2]), kSiTkill);
 }
 

@@ -3,6 +3,7 @@
 // socket_option_get / socket_option_set (SYSCALLS.md lists them).
 #include <asm-generic/socket.h>
 
+#include "process_tree.h"
 #include "socket_address.h"
 #include "syscalls.h"
 #include "user_memory.h"
@@ -108,7 +109,7 @@ int64_t read_value(bsc_handle handle, const Option &option, uint8_t (&out)[16]) 
         host_get(handle, BSC_SOCKOPT_PEER_USER, user);
         host_get(handle, BSC_SOCKOPT_PEER_GROUP, group);
         // The peer's pid in the program's view: its own, or none outside it.
-        int32_t cred[3] = {self ? static_cast<int32_t>(kPid) : 0, static_cast<int32_t>(user),
+        int32_t cred[3] = {self ? current_pid() : 0, static_cast<int32_t>(user),
                            static_cast<int32_t>(group)};
         memcpy(out, cred, 12);
         return 12;

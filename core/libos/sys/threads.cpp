@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
-// Thread system calls: clone and clone3 for the threads pthread_create makes, exit of one
-// thread and exit_group of all, gettid, and the per-thread registrations glibc makes at
-// start-up (set_tid_address, set_robust_list). A clone that would make a process (no
-// CLONE_THREAD) waits for the processes issue and answers ENOSYS.
+// Thread system calls: clone and clone3 (threads here, processes in sys/fork.cpp), exit of
+// one thread and exit_group of all, gettid, and the per-thread registrations glibc makes
+// at start-up (set_tid_address, set_robust_list).
 #include <asm-generic/errno.h>
 #include <linux/sched.h>
 
+#include "fork.h"
 #include "futex.h"
 #include "heap.h"
+#include "process_tree.h"
 #include "syscalls.h"
 #include "thread.h"
 #include "user_memory.h"
@@ -35,11 +36,6 @@ constexpr uint64_t kThreadOptions = CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_
                                     CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED |
                                     CLONE_PARENT | CLONE_PTRACE | CLONE_UNTRACED | CLONE_IO;
 
-// The kernel's kernel_clone_args, as both calls decode them.
-struct CloneRequest {
-    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, tls;
-};
-
 // copy_process's checks of the flags, in its order.
 int64_t check_flags(uint64_t flags) {
     if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS) ||
@@ -59,10 +55,6 @@ int64_t check_flags(uint64_t flags) {
 // Whether the LibOS makes what `flags` ask for: a thread sharing everything with its
 // creator. Anything else is named once with --verbose.
 bool served(uint64_t flags) {
-    if (!(flags & CLONE_THREAD)) {
-        report_unsupported("clone", "a new process (no CLONE_THREAD)");
-        return false;
-    }
     if ((flags & kThreadShares) != kThreadShares) {
         report_unsupported("clone", "a thread without CLONE_FS or CLONE_FILES");
         return false;
@@ -75,8 +67,6 @@ bool served(uint64_t flags) {
 }
 
 int64_t make_thread(const CloneRequest &r, const bsc_cpu_context &parent) {
-    if (int64_t error = check_flags(r.flags))
-        return error;
     if (!served(r.flags))
         return -ENOSYS;
     if ((r.flags & CLONE_SETTLS) && r.tls >= kTaskSizeMax)
@@ -109,6 +99,13 @@ int64_t make_thread(const CloneRequest &r, const bsc_cpu_context &parent) {
         put_user(r.parent_tid, static_cast<uint32_t>(tid));
     int64_t error = start_program_thread(thread);
     return error ? error : tid;
+}
+
+// A thread or, without CLONE_THREAD, a process.
+int64_t clone_with(const CloneRequest &r, bsc_cpu_context &context) {
+    if (int64_t error = check_flags(r.flags))
+        return error;
+    return r.flags & CLONE_THREAD ? make_thread(r, context) : fork_process(r, context);
 }
 
 // clone3_stack_valid and the rest of clone3_args_valid, in the kernel's order.
@@ -162,7 +159,7 @@ int64_t sys_clone(Syscall &call) {
         return -EINVAL; // the pidfd would be written where the tid goes
     CloneRequest r{flags, call.arg[2], call.arg[3], call.arg[2], call.arg[0] & kCloneSignal,
                    call.arg[1], call.arg[4]};
-    return make_thread(r, call.context);
+    return clone_with(r, call.context);
 }
 
 int64_t sys_clone3(Syscall &call) {
@@ -170,21 +167,18 @@ int64_t sys_clone3(Syscall &call) {
     if (int64_t error = read_clone_args(call.arg[0], call.arg[1], a) ?: check_clone3(a, call.arg[1]))
         return error;
     if (a.set_tid || (a.flags & (CLONE_INTO_CGROUP | CLONE_CLEAR_SIGHAND))) {
-        if (!(a.flags & CLONE_THREAD))
-            report_unsupported("clone", "a new process (no CLONE_THREAD)");
-        else
-            report_unsupported("clone3", "set_tid, CLONE_INTO_CGROUP or CLONE_CLEAR_SIGHAND");
+        report_unsupported("clone3", "set_tid, CLONE_INTO_CGROUP or CLONE_CLEAR_SIGHAND");
         return -ENOSYS;
     }
     CloneRequest r{a.flags, a.pidfd, a.child_tid, a.parent_tid, a.exit_signal,
                    a.stack ? a.stack + a.stack_size : 0, a.tls};
-    return make_thread(r, call.context);
+    return clone_with(r, call.context);
 }
 
 int64_t sys_exit(Syscall &call) { exit_thread(static_cast<int32_t>(call.arg[0] & 0xff)); }
 
 int64_t sys_exit_group(Syscall &call) {
-    abi().process_exit(static_cast<int32_t>(call.arg[0] & 0xff));
+    exit_process(static_cast<int32_t>(call.arg[0] & 0xff));
     return 0;
 }
 

@@ -173,6 +173,16 @@ bool valid_timeval(int64_t sec, int64_t usec) { return sec >= 0 && usec >= 0 && 
 
 } // namespace
 
+void forget_interval_timers() {
+    for (IntervalTimer &t : timers) {
+        if (t.thread != BSC_NO_HANDLE)
+            abi().object_close(t.thread);
+        t.deadline = t.interval = 0;
+        t.thread = BSC_NO_HANDLE;
+        t.lock = Spinlock{};
+    }
+}
+
 int64_t sys_alarm(Syscall &c) {
     int64_t old_left, old_every;
     set_timer(timers[ITIMER_REAL], ITIMER_REAL,

@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: MIT
+// The guest's process tree (process_tree.h): the table all its processes share, the
+// calling process's own children, and the events that tell it one of them changed or
+// another process sent it a signal.
+#include "process_tree.h"
+
+#include <asm-generic/errno.h>
+#include <linux/signal.h>
+#include <linux/wait.h>
+
+#include "fork_locks.h"
+#include "heap.h"
+#include "process_state.h"
+#include "spinlock.h"
+#include "thread.h"
+
+namespace libos {
+namespace {
+
+constexpr uint32_t kMaxProcesses = 1024;
+constexpr uint32_t kMailboxSize = 32; // signals sent to a process and not yet collected
+constexpr uint64_t kPage = 4096;
+
+enum class Life : uint32_t { free = 0, running, ended };
+
+// A process of the tree. An ended one stays until its parent reaps it (a zombie).
+struct Entry {
+    Life life;
+    int32_t pid, parent, group, session;
+    int32_t exit_signal; // what its end sends its parent (SIGCHLD)
+    uint64_t host_id;    // for process_open; 0 until known
+    uint32_t posted;     // signals in the mailbox
+    SignalInfo mailbox[kMailboxSize];
+};
+
+// The shared table. Its lock is an atomic flag in memory every process maps.
+struct Table {
+    Spinlock lock;
+    int32_t next_id;
+    Entry entries[kMaxProcesses];
+};
+
+Table *table;
+int32_t own_pid;
+
+// A child of this process, found by its host handle.
+struct Child {
+    int32_t pid;
+    bsc_handle handle;
+    uint32_t reported; // the last change raised as SIGCHLD (BSC_PROCESS_*)
+};
+Child *children;
+uint32_t child_count, child_capacity;
+Spinlock children_lock;
+LIBOS_FORK_LOCK(children_lock);
+
+bool events_noted;
+
+class TableGuard {
+public:
+    TableGuard() { table->lock.lock(); }
+    ~TableGuard() { table->lock.unlock(); }
+    TableGuard(const TableGuard &) = delete;
+    TableGuard &operator=(const TableGuard &) = delete;
+};
+
+// The entry of live or ended process `pid` (the table locked), or null.
+Entry *find(int32_t pid) {
+    for (Entry &e : table->entries)
+        if (e.life != Life::free && e.pid == pid)
+            return &e;
+    return nullptr;
+}
+
+Entry &own() { return *find(own_pid); }
+
+// Puts `info` in `entry`'s mailbox (the table locked). A standard signal already there is
+// not added twice, as Linux keeps one of each pending.
+void post(Entry &entry, const SignalInfo &info) {
+    for (uint32_t i = 0; i < entry.posted; i++)
+        if (entry.mailbox[i].signo == info.signo && info.signo < 32)
+            return;
+    if (entry.posted < kMailboxSize)
+        entry.mailbox[entry.posted++] = info;
+}
+
+// Sends process `host_id` the host's action: an interrupt, so that it collects its
+// mailbox, or a stop, continue or kill.
+void act_on_host_process(uint64_t host_id, uint32_t action) {
+    bsc_handle handle;
+    if (host_id == 0 || abi().process_open(host_id, &handle) != BSC_OK)
+        return; // it has ended since: what was posted is moot
+    abi().process_signal(handle, action);
+    abi().object_close(handle);
+}
+
+// Delivers `info` to process `entry` (the table not locked by the caller, `entry`
+// found under it): the caller raises it itself; another process gets it in its mailbox
+// and an interrupt. SIGKILL, SIGSTOP and SIGCONT act on the host process too.
+struct Delivery {
+    int32_t pid;
+    uint64_t host_id;
+};
+
+void deliver(const Delivery &to, const SignalInfo &info) {
+    if (to.pid == own_pid) {
+        raise_signal_info(info);
+        return;
+    }
+    if (info.signo == SIGKILL)
+        return act_on_host_process(to.host_id, BSC_PROCESS_KILL);
+    if (info.signo == SIGCONT)
+        act_on_host_process(to.host_id, BSC_PROCESS_CONTINUE);
+    act_on_host_process(to.host_id, BSC_PROCESS_INTERRUPT);
+}
+
+// Sends `info` to every running process `select(entry)` accepts: -ESRCH if none, then
+// -EINVAL for a signal number out of range (Linux finds the target first).
+template <class Select> int64_t send_to(Select select, const SignalInfo &info) {
+    Delivery targets[kMaxProcesses];
+    uint32_t count = 0;
+    bool found = false;
+    {
+        TableGuard guard;
+        for (Entry &e : table->entries)
+            found |= e.life != Life::free && select(e);
+        if (!found)
+            return -ESRCH;
+        if (info.signo < 0 || info.signo > 64)
+            return -EINVAL;
+        for (Entry &e : table->entries) {
+            if (e.life == Life::free || !select(e))
+                continue;
+            // An ended process (a zombie) takes a signal and ignores it.
+            if (e.life != Life::running || info.signo == 0)
+                continue;
+            if (e.pid != own_pid && info.signo != SIGKILL)
+                post(e, info);
+            targets[count++] = {e.pid, e.host_id};
+        }
+    }
+    for (uint32_t i = 0; i < count; i++)
+        deliver(targets[i], info);
+    return 0;
+}
+
+// Removes child `pid` from the list and closes its handle.
+void forget_child(int32_t pid) {
+    bsc_handle handle = BSC_NO_HANDLE;
+    {
+        SpinGuard guard(children_lock);
+        for (uint32_t i = 0; i < child_count; i++)
+            if (children[i].pid == pid) {
+                handle = children[i].handle;
+                children[i] = children[--child_count];
+                break;
+            }
+    }
+    if (handle != BSC_NO_HANDLE)
+        abi().object_close(handle);
+}
+
+void free_entry(int32_t pid) {
+    TableGuard guard;
+    if (Entry *e = find(pid))
+        *e = Entry{};
+}
+
+// A copy of the children the caller may wait for, so that no lock is held across the
+// downcalls on them. The caller releases it.
+struct ChildList {
+    Child *items;
+    uint32_t count;
+    ~ChildList() { release(items, sizeof(Child) * (count ? count : 1)); }
+};
+
+void copy_children(ChildList &list) {
+    SpinGuard guard(children_lock);
+    list.count = child_count;
+    list.items = static_cast<Child *>(allocate(sizeof(Child) * (child_count ? child_count : 1)));
+    for (uint32_t i = 0; i < child_count; i++)
+        list.items[i] = children[i];
+}
+
+bool ended(uint32_t kind) {
+    return kind == BSC_PROCESS_EXITED || kind == BSC_PROCESS_KILLED || kind == BSC_PROCESS_DUMPED;
+}
+
+// The SIGCHLD a change of a child raises, as the kernel's do_notify_parent fills it.
+SignalInfo child_signal(int32_t pid, int32_t exit_signal, const bsc_process_state &state) {
+    SignalInfo info{};
+    info.signo = state.kind == BSC_PROCESS_EXITED || state.kind == BSC_PROCESS_KILLED ||
+                         state.kind == BSC_PROCESS_DUMPED
+                     ? exit_signal
+                     : SIGCHLD;
+    switch (state.kind) {
+    case BSC_PROCESS_EXITED: info.code = CLD_EXITED; break;
+    case BSC_PROCESS_KILLED: info.code = CLD_KILLED; break;
+    case BSC_PROCESS_DUMPED: info.code = CLD_DUMPED; break;
+    case BSC_PROCESS_STOPPED: info.code = CLD_STOPPED; break;
+    default: info.code = CLD_CONTINUED; break;
+    }
+    info.pid = pid;
+    info.uid = identity().user_id;
+    info.status = state.kind == BSC_PROCESS_CONTINUED ? SIGCONT : state.code;
+    info.utime = state.user_ns;
+    info.stime = state.system_ns;
+    return info;
+}
+
+int32_t exit_signal_of(int32_t pid) {
+    TableGuard guard;
+    Entry *e = find(pid);
+    return e ? e->exit_signal : SIGCHLD;
+}
+
+// Raises SIGCHLD for each child whose state changed since it was last raised; reaps the
+// ended ones at once if the program asked for no zombies (SIGCHLD ignored, SA_NOCLDWAIT).
+void poll_children() {
+    ChildList list;
+    copy_children(list);
+    bool changed = false;
+    for (uint32_t i = 0; i < list.count; i++) {
+        Child &child = list.items[i];
+        bsc_process_state state{};
+        uint32_t flags = BSC_PROCESS_WAIT_EXITED | BSC_PROCESS_WAIT_STOPPED |
+                         BSC_PROCESS_WAIT_CONTINUED | BSC_PROCESS_WAIT_NO_HANG |
+                         BSC_PROCESS_WAIT_NO_REAP;
+        if (abi().process_wait(child.handle, flags, &state) != BSC_OK ||
+            state.kind == BSC_PROCESS_RUNNING || state.kind == child.reported)
+            continue;
+        {
+            SpinGuard guard(children_lock);
+            for (uint32_t j = 0; j < child_count; j++)
+                if (children[j].pid == child.pid)
+                    children[j].reported = state.kind;
+        }
+        changed = true;
+        bool stop_change = !ended(state.kind);
+        if (!stop_change || child_stops_reported()) {
+            SignalInfo info = child_signal(child.pid, exit_signal_of(child.pid), state);
+            if (info.signo)
+                raise_signal_info(info);
+        }
+        if (ended(state.kind) && children_reaped_at_once()) {
+            abi().process_wait(child.handle, BSC_PROCESS_WAIT_EXITED, &state);
+            forget_child(child.pid);
+            free_entry(child.pid);
+        }
+    }
+    if (changed)
+        wake_signal_waiters();
+}
+
+// The first process reaps the orphans the tree's other processes left, as init would:
+// an ended process whose parent it became and that it did not fork.
+void reap_orphans() {
+    uint64_t ended_orphans[64];
+    int32_t pids[64];
+    uint32_t count = 0;
+    {
+        TableGuard guard;
+        SpinGuard children_guard(children_lock);
+        for (Entry &e : table->entries) {
+            if (e.life != Life::ended || e.parent != own_pid || count == 64)
+                continue;
+            bool own_child = false;
+            for (uint32_t i = 0; i < child_count; i++)
+                own_child |= children[i].pid == e.pid;
+            if (!own_child) {
+                ended_orphans[count] = e.host_id;
+                pids[count++] = e.pid;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        bsc_handle handle;
+        if (abi().process_open(ended_orphans[i], &handle) == BSC_OK) {
+            bsc_process_state state;
+            abi().process_wait(handle, BSC_PROCESS_WAIT_EXITED, &state);
+            abi().object_close(handle);
+        }
+        free_entry(pids[i]);
+    }
+}
+
+void drain_mailbox() {
+    SignalInfo received[kMailboxSize];
+    uint32_t count;
+    {
+        TableGuard guard;
+        Entry &self = own();
+        count = self.posted;
+        for (uint32_t i = 0; i < count; i++)
+            received[i] = self.mailbox[i];
+        self.posted = 0;
+    }
+    for (uint32_t i = 0; i < count; i++)
+        raise_signal_info(received[i]);
+}
+
+bool matches(const WaitRequest &request, int32_t pid, int32_t own_group) {
+    if (request.which > 0)
+        return pid == request.which;
+    if (request.which == -1)
+        return true;
+    int32_t group = request.which == 0 ? own_group : -request.which;
+    TableGuard guard;
+    Entry *e = find(pid);
+    return e && e->group == group;
+}
+
+} // namespace
+
+void initialise_process_tree() {
+    uint64_t at = 0, size = (sizeof(Table) + kPage - 1) & ~(kPage - 1);
+    if (abi().vm_alloc(&at, size, BSC_PROT_READ | BSC_PROT_WRITE, BSC_MAP_SHARED) != BSC_OK)
+        panic("cannot make the process table");
+    table = reinterpret_cast<Table *>(at);
+    table->next_id = kFirstPid + 1;
+    own_pid = kFirstPid;
+    uint64_t host_id = 0;
+    abi().process_id_query(&host_id);
+    Entry &first = table->entries[0];
+    first.life = Life::running;
+    first.pid = kFirstPid;
+    first.parent = 1;
+    first.group = kFirstPid;
+    first.session = 1;
+    first.exit_signal = SIGCHLD;
+    first.host_id = host_id;
+}
+
+int32_t current_pid() { return own_pid; }
+
+int32_t parent_pid() {
+    TableGuard guard;
+    int32_t parent = own().parent;
+    Entry *p = parent == 1 ? nullptr : find(parent);
+    return parent == 1 || (p && p->life == Life::running) ? parent : kFirstPid;
+}
+
+int64_t process_group_of(int32_t pid) {
+    TableGuard guard;
+    Entry *e = find(pid ? pid : own_pid);
+    return e ? e->group : -ESRCH;
+}
+
+int64_t session_of(int32_t pid) {
+    TableGuard guard;
+    Entry *e = find(pid ? pid : own_pid);
+    return e ? e->session : -ESRCH;
+}
+
+uint32_t process_count() {
+    TableGuard guard;
+    uint32_t count = 0;
+    for (Entry &e : table->entries)
+        count += e.life == Life::running;
+    return count;
+}
+
+// setpgid, in the kernel's order of checks: the target is the caller or a child of it
+// (ESRCH), in the caller's session and not a session leader (EPERM); the group exists in
+// that session or is the target's own id (EPERM).
+int64_t set_process_group(int32_t pid, int32_t group) {
+    if (group < 0)
+        return -EINVAL;
+    TableGuard guard;
+    Entry &self = own();
+    Entry *target = find(pid ? pid : own_pid);
+    if (!target || (target != &self && target->parent != own_pid))
+        return -ESRCH;
+    group = group ? group : target->pid;
+    if (target->session == target->pid || target->session != self.session)
+        return -EPERM;
+    if (group != target->pid) {
+        bool exists = false;
+        for (Entry &e : table->entries)
+            exists |= e.life != Life::free && e.group == group && e.session == self.session;
+        if (!exists)
+            return -EPERM;
+    }
+    target->group = group;
+    return 0;
+}
+
+int64_t new_session() {
+    TableGuard guard;
+    for (Entry &e : table->entries)
+        if (e.life != Life::free && e.group == own_pid)
+            return -EPERM; // it leads a process group already
+    Entry &self = own();
+    self.group = self.session = own_pid;
+    return own_pid;
+}
+
+int32_t allocate_thread_id() {
+    TableGuard guard;
+    return table->next_id++;
+}
+
+int64_t signal_process(int32_t pid, const SignalInfo &info) {
+    return send_to([pid](const Entry &e) { return e.pid == pid; }, info);
+}
+
+int64_t signal_group(int32_t group, const SignalInfo &info) {
+    return send_to([group](const Entry &e) { return e.group == group; }, info);
+}
+
+int64_t signal_every_process(const SignalInfo &info) {
+    return send_to([](const Entry &e) { return e.pid != own_pid; }, info);
+}
+
+int64_t enter_child(int32_t exit_signal) {
+    TableGuard guard;
+    Entry &self = own();
+    for (Entry &e : table->entries) {
+        if (e.life != Life::free)
+            continue;
+        e = Entry{};
+        e.life = Life::running;
+        e.pid = table->next_id++;
+        e.parent = own_pid;
+        e.group = self.group;
+        e.session = self.session;
+        e.exit_signal = exit_signal;
+        return e.pid;
+    }
+    return -EAGAIN;
+}
+
+void abandon_child(int32_t pid) { free_entry(pid); }
+
+void adopt_child(int32_t pid, bsc_handle handle, uint64_t host_id) {
+    {
+        TableGuard guard;
+        if (Entry *e = find(pid))
+            e->host_id = host_id;
+    }
+    SpinGuard guard(children_lock);
+    make_room(children, child_count, child_capacity, 1);
+    children[child_count++] = {pid, handle, BSC_PROCESS_RUNNING};
+}
+
+void become_child(int32_t pid) {
+    own_pid = pid;
+    // The parent's children are not this process's: their handles go.
+    for (uint32_t i = 0; i < child_count; i++)
+        abi().object_close(children[i].handle);
+    child_count = 0;
+    uint64_t host_id = 0;
+    abi().process_id_query(&host_id);
+    TableGuard guard;
+    own().host_id = host_id;
+}
+
+int64_t wait_for_child(const WaitRequest &request, WaitResult &result) {
+    int64_t own_group = process_group_of(0);
+    for (;;) {
+        collect_process_events();
+        ChildList list;
+        copy_children(list);
+        bool matched = false;
+        bsc_wait_item items[65];
+        uint32_t waits = 0;
+        for (uint32_t i = 0; i < list.count; i++) {
+            Child &child = list.items[i];
+            if (!matches(request, child.pid, static_cast<int32_t>(own_group)))
+                continue;
+            matched = true;
+            bsc_process_state state{};
+            bsc_status status = abi().process_wait(
+                child.handle, request.flags | BSC_PROCESS_WAIT_NO_HANG, &state);
+            if (status != BSC_OK || state.kind == BSC_PROCESS_RUNNING) {
+                if (status == BSC_OK && waits < 64)
+                    items[waits++] = {child.handle, BSC_WAIT_READ, 0};
+                continue;
+            }
+            result = {child.pid, state, identity().user_id};
+            if (ended(state.kind) && !(request.flags & BSC_PROCESS_WAIT_NO_REAP)) {
+                forget_child(child.pid);
+                free_entry(child.pid);
+            }
+            return 0;
+        }
+        if (!matched)
+            return -ECHILD;
+        if (request.flags & BSC_PROCESS_WAIT_NO_HANG) {
+            result = {0, {}, 0};
+            return 0;
+        }
+        if (signal_pending())
+            return kRestartSyscall;
+        items[waits++] = {signal_wakeup(), BSC_WAIT_READ, 0};
+        uint32_t ready;
+        abi().objects_wait_any(items, waits, BSC_WAIT_FOREVER, &ready);
+    }
+}
+
+void note_process_event() { __atomic_store_n(&events_noted, true, __ATOMIC_RELEASE); }
+
+void collect_process_events() {
+    if (!__atomic_load_n(&events_noted, __ATOMIC_ACQUIRE) ||
+        !__atomic_exchange_n(&events_noted, false, __ATOMIC_ACQ_REL))
+        return;
+    drain_mailbox();
+    poll_children();
+    if (own_pid == kFirstPid)
+        reap_orphans();
+}
+
+void exit_process(int32_t status) {
+    {
+        TableGuard guard;
+        own().life = Life::ended;
+        for (Entry &e : table->entries)
+            if (e.life != Life::free && e.parent == own_pid)
+                e.parent = kFirstPid;
+    }
+    abi().process_exit(status);
+    panic("process_exit returned");
+}
+
+} // namespace libos

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+// The guest's processes. Each is a host process with its own runtime and LibOS (made by
+// process_fork); together they form one tree that shares a table in memory all of them
+// map (made by the first, BSC_MAP_SHARED, so that every fork keeps it shared). The table
+// gives each process its Linux ids — pid, parent, process group, session — unique in
+// the tree, and a mailbox through which one process sends another a signal. What a
+// process knows of its own children (their host handles, for wait) is its own.
+#pragma once
+
+#include "signals.h"
+
+namespace libos {
+
+// The first process's id (its parent, 1, is outside the guest): the same in every run.
+inline constexpr int32_t kFirstPid = 2;
+
+// At start: the first process makes the table and enters itself.
+void initialise_process_tree();
+
+// The calling process's ids.
+int32_t current_pid();
+int32_t parent_pid();
+// Of process `pid` (0: the caller): its group and session, or -ESRCH.
+int64_t process_group_of(int32_t pid);
+int64_t session_of(int32_t pid);
+// setpgid and setsid, with Linux's checks.
+int64_t set_process_group(int32_t pid, int32_t group);
+int64_t new_session();
+// How many processes of the guest run (sysinfo's procs).
+uint32_t process_count();
+
+// A new id for a thread, from the same space as process ids, as Linux numbers them.
+int32_t allocate_thread_id();
+
+// kill's targets: process `pid`, every process of group `group`, or every process but
+// the first (pid -1); the signal arrives with `info` (its sender's pid and uid). -ESRCH
+// if there is no such process.
+int64_t signal_process(int32_t pid, const SignalInfo &info);
+int64_t signal_group(int32_t group, const SignalInfo &info);
+int64_t signal_every_process(const SignalInfo &info);
+
+// ---- fork ----
+
+// Enters a new process into the table, the caller's child, before process_fork makes
+// it: its pid, or -EAGAIN when the table is full. `exit_signal` is what its end sends.
+int64_t enter_child(int32_t exit_signal);
+// The fork failed: the entry goes.
+void abandon_child(int32_t pid);
+// After process_fork, in the parent: the child's host handle and id.
+void adopt_child(int32_t pid, bsc_handle handle, uint64_t host_id);
+// After process_fork, in the child: it is `pid` now, with no children of its own.
+void become_child(int32_t pid);
+
+// ---- wait ----
+
+// What wait4 and waitid select: the caller's children that `which` names (a pid, -1:
+// any, 0: the caller's group, < -1: group -which) and what they wait for
+// (BSC_PROCESS_WAIT_*).
+struct WaitRequest {
+    int32_t which;
+    uint32_t flags;
+};
+// What a wait found.
+struct WaitResult {
+    int32_t pid; // 0: a child matched but has nothing to report (NO_HANG)
+    bsc_process_state state;
+    uint32_t uid;
+};
+// Waits for a child `request` selects to report; 0 with the result, -ECHILD if none
+// matches, or kRestartSyscall when a signal is to be delivered first.
+int64_t wait_for_child(const WaitRequest &request, WaitResult &result);
+
+// ---- events ----
+
+// An interrupt arrived: a signal in the mailbox or a change of a child may be waiting.
+// Noted only (the LibOS may be holding its locks); collected at the next safe point.
+void note_process_event();
+// At a safe point (no LibOS lock held): raises what the mailbox holds and SIGCHLD for
+// children that ended, stopped or continued, and wakes the threads waiting for them.
+void collect_process_events();
+
+// Ends the process with `status` (process_exit's): its entry is left for its parent to
+// reap, its children go to the first process.
+[[noreturn]] void exit_process(int32_t status);
+
+} // namespace libos

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+// execve and execveat: the LibOS loads the new program in place (exec.h), in the same
+// process: the same pid, the descriptors without close-on-exec kept, caught signals back
+// to their default actions, the other threads ended, the old program's memory given back.
+// A program that cannot run (missing, not executable, not ELF nor a script) is refused
+// before anything changes, with execve's errno.
+#include <asm-generic/errno.h>
+#include <linux/fcntl.h>
+
+#include "exec.h"
+#include "fd_table.h"
+#include "fork.h"
+#include "futex.h"
+#include "heap.h"
+#include "memory.h"
+#include "paths.h"
+#include "signals.h"
+#include "syscalls.h"
+#include "thread.h"
+#include "user_memory.h"
+
+namespace libos {
+namespace {
+
+// Linux's limits: one string (MAX_ARG_STRLEN), and all of them with their pointers (a
+// quarter of the 8 MiB stack limit).
+constexpr uint64_t kMaxStringLength = 128 * 1024;
+constexpr uint64_t kMaxArgumentBytes = 2 << 20;
+
+// The strings of a NULL-terminated array in the program's memory, copied into the
+// LibOS's (they must outlive the program's memory). A successful exec never returns to
+// release them: the new program's stack holds copies, and these few pages stay.
+struct StringList {
+    char **items = nullptr;
+    uint64_t count = 0;
+
+    ~StringList() {
+        if (!items)
+            return;
+        for (uint64_t i = 0; i < count; i++)
+            release(items[i], strlen(items[i]) + 1);
+        release(items, (count + 1) * sizeof(char *));
+    }
+};
+
+// Copies the array at `address` (null: none) into `list`, within `budget` bytes: 0,
+// -EFAULT or -E2BIG.
+int64_t copy_strings(uint64_t address, StringList &list, uint64_t &budget, char *scratch) {
+    uint64_t count = 0;
+    for (uint64_t pointer = 1; address; count++) {
+        if (!get_user(address + count * 8, pointer))
+            return -EFAULT;
+        if (!pointer)
+            break;
+        if ((count + 1) * 8 > budget)
+            return -E2BIG;
+    }
+    list.items = static_cast<char **>(allocate((count + 1) * sizeof(char *)));
+    for (; list.count < count; list.count++) {
+        uint64_t pointer;
+        if (!get_user(address + list.count * 8, pointer))
+            return -EFAULT;
+        int64_t length =
+            user_string(scratch, reinterpret_cast<const char *>(pointer), kMaxStringLength + 1);
+        if (length < 0)
+            return -EFAULT;
+        if (static_cast<uint64_t>(length) >= kMaxStringLength ||
+            static_cast<uint64_t>(length) + 1 + 8 > budget)
+            return -E2BIG;
+        budget -= static_cast<uint64_t>(length) + 1 + 8;
+        char *copy = static_cast<char *>(allocate(static_cast<uint64_t>(length) + 1));
+        memcpy(copy, scratch, static_cast<uint64_t>(length) + 1);
+        list.items[list.count] = copy;
+    }
+    list.items[count] = nullptr;
+    return 0;
+}
+
+// What the old program leaves behind at the point of no return, as Linux's exec does.
+void leave_old_program() {
+    end_other_threads();
+    Thread &self = current_thread();
+    release_robust_futexes(self); // mm_release: the robust list, then CLEARTID
+    self.robust_list = 0;
+    if (self.clear_child_tid && put_user(self.clear_child_tid, uint32_t{0}))
+        futex_wake(self.clear_child_tid, 1);
+    self.clear_child_tid = 0;
+    release_vfork_parent();
+    close_on_exec_descriptors();
+    reset_signals_for_exec();
+    release_program_memory();
+}
+
+// The file execveat runs: `path` from `dirfd`, or with AT_EMPTY_PATH and an empty path
+// the file `dirfd` itself (fexecve). AT_SYMLINK_NOFOLLOW refuses a final link (ELOOP).
+int64_t program_path(int dirfd, uint64_t path, uint64_t flags, char *out) {
+    char given[kPathMax];
+    int64_t length = user_string(given, reinterpret_cast<const char *>(path), sizeof given);
+    if (length < 0)
+        return -EFAULT;
+    if (static_cast<uint64_t>(length) >= sizeof given)
+        return -ENAMETOOLONG;
+    if (length == 0 && (flags & AT_EMPTY_PATH)) {
+        FileRef file(dirfd);
+        if (!file)
+            return -EBADF;
+        if (!file->path)
+            return -EACCES;
+        return freestanding::copy_string(out, kPathMax, file->path) ? 0 : -ENAMETOOLONG;
+    }
+    if (int64_t error = resolve_path(dirfd, given, out, kPathMax))
+        return error;
+    if (flags & AT_SYMLINK_NOFOLLOW) {
+        char uri[kPathMax + 8];
+        bsc_stream_attributes attributes{};
+        if (make_uri("file:", out, uri, sizeof uri) == 0 &&
+            abi().stream_attributes_query(uri, BSC_QUERY_NOFOLLOW, &attributes) == BSC_OK &&
+            attributes.type == BSC_TYPE_SYMLINK)
+            return -ELOOP;
+    }
+    return 0;
+}
+
+int64_t execute(int dirfd, uint64_t path, uint64_t argv, uint64_t envp, uint64_t flags) {
+    if (flags & ~uint64_t{AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW})
+        return -EINVAL;
+    char absolute[kPathMax];
+    if (int64_t error = program_path(dirfd, path, flags, absolute))
+        return error;
+    StringList arguments, environment;
+    uint64_t budget = kMaxArgumentBytes;
+    char *scratch = static_cast<char *>(allocate(kMaxStringLength + 1));
+    int64_t error = copy_strings(argv, arguments, budget, scratch);
+    if (!error)
+        error = copy_strings(envp, environment, budget, scratch);
+    release(scratch, kMaxStringLength + 1);
+    if (error)
+        return error;
+    // Returns only if the program cannot run; else the copies are the new program's.
+    return exec_program(absolute, arguments.items, environment.items, leave_old_program);
+}
+
+} // namespace
+
+int64_t sys_execve(Syscall &call) {
+    return execute(AT_FDCWD, call.arg[0], call.arg[1], call.arg[2], 0);
+}
+
+int64_t sys_execveat(Syscall &call) {
+    return execute(static_cast<int32_t>(call.arg[0]), call.arg[1], call.arg[2], call.arg[3],
+                   call.arg[4]);
+}
+
+} // namespace libos

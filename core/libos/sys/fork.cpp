@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+// fork, vfork, and clone/clone3 without CLONE_THREAD: a new process made by
+// process_fork, a copy of the whole host process (guest memory, the LibOS, the runtime and
+// its extensions) in which only the calling thread runs on. Host descriptors are shared
+// with the child as fork shares open file descriptions, so a file's offset, a pipe's ends
+// and a socket are shared as on Linux. The LibOS's own objects (an eventfd, an epoll, a
+// timerfd) are copied, not shared.
+#include <asm-generic/errno.h>
+#include <asm/signal.h>
+#include <linux/sched.h>
+
+#include "fork.h"
+#include "fork_locks.h"
+#include "process_state.h"
+#include "process_tree.h"
+#include "signals.h"
+#include "syscalls.h"
+#include "thread.h"
+#include "user_memory.h"
+
+namespace libos {
+namespace {
+
+// What a new process may be asked besides its exit signal: tid registrations, a TLS, and
+// flags with no effect on a process no one traces. CLONE_VM only with CLONE_VFORK.
+constexpr uint64_t kProcessOptions = CLONE_VFORK | CLONE_VM | CLONE_PARENT_SETTID |
+                                     CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | CLONE_SETTLS |
+                                     CLONE_PTRACE | CLONE_UNTRACED | CLONE_IO | CLONE_DETACHED;
+
+// The write end of the pipe a vfork parent waits on: closed at exec, or by the host at
+// exit, which ends the parent's wait.
+bsc_handle vfork_release = BSC_NO_HANDLE;
+
+// Whether the LibOS makes the process `flags` ask for; anything else is named once with
+// --verbose. A child sharing memory, descriptors or handlers with its parent (other
+// than vfork's, which the parent does not use until the child execs or exits) cannot be
+// a copy.
+bool served(uint64_t flags) {
+    if (flags & ~kProcessOptions) {
+        report_unsupported("clone", "a process sharing its descriptors, handlers or namespaces");
+        return false;
+    }
+    if ((flags & CLONE_VM) && !(flags & CLONE_VFORK)) {
+        report_unsupported("clone", "a process sharing its memory (CLONE_VM without CLONE_VFORK)");
+        return false;
+    }
+    return true;
+}
+
+// The parent of a vfork waits until its child execs or exits: the pipe's end the child
+// held closes then.
+void wait_for_vfork_child(bsc_handle read_end) {
+    char byte;
+    uint64_t done = 0;
+    bsc_status status;
+    do
+        status = abi().stream_read(read_end, BSC_AT_POSITION, &byte, 1, &done);
+    while ((status == BSC_OK && done > 0) || status == BSC_E_INTERRUPTED);
+    abi().object_close(read_end);
+}
+
+// In the child, after process_fork: the LibOS's view of a process that has one thread
+// and no children, no timers and nothing pending.
+void start_child(int32_t pid, const CloneRequest &r, bsc_cpu_context &context) {
+    become_child(pid);
+    become_only_thread();
+    clear_pending_signals();
+    forget_interval_timers();
+    if (r.flags & CLONE_CHILD_SETTID)
+        put_user(r.child_tid, static_cast<uint32_t>(pid)); // a bad address is ignored
+    current_thread().clear_child_tid = r.flags & CLONE_CHILD_CLEARTID ? r.child_tid : 0;
+    if (r.stack)
+        context.rsp = r.stack;
+    if (r.flags & CLONE_SETTLS)
+        context.fs_base = r.tls;
+    collect_process_events(); // what was sent to it before it knew its own id
+}
+
+} // namespace
+
+int64_t fork_process(const CloneRequest &r, bsc_cpu_context &context) {
+    if (!served(r.flags))
+        return -ENOSYS;
+    int64_t pid = enter_child(static_cast<int32_t>(r.exit_signal));
+    if (pid < 0)
+        return pid;
+    bool vfork = r.flags & CLONE_VFORK;
+    bsc_handle ends[2] = {BSC_NO_HANDLE, BSC_NO_HANDLE};
+    if (vfork && abi().stream_open_pair("pipe:", 0, ends) != BSC_OK) {
+        abandon_child(static_cast<int32_t>(pid));
+        return -EAGAIN;
+    }
+    bsc_handle child = BSC_NO_HANDLE;
+    uint64_t host_id = 0;
+    hold_fork_locks();
+    bsc_status status = abi().process_fork(&child, &host_id);
+    release_fork_locks();
+    if (status != BSC_OK) {
+        abandon_child(static_cast<int32_t>(pid));
+        for (bsc_handle end : ends)
+            if (end != BSC_NO_HANDLE)
+                abi().object_close(end);
+        return status == BSC_E_NO_MEMORY ? -ENOMEM : -EAGAIN;
+    }
+    if (child == BSC_NO_HANDLE) {
+        if (vfork) {
+            abi().object_close(ends[0]);
+            vfork_release = ends[1];
+        }
+        start_child(static_cast<int32_t>(pid), r, context);
+        return 0;
+    }
+    adopt_child(static_cast<int32_t>(pid), child, host_id);
+    if (r.flags & CLONE_PARENT_SETTID)
+        put_user(r.parent_tid, static_cast<uint32_t>(pid));
+    if (vfork) {
+        abi().object_close(ends[1]);
+        wait_for_vfork_child(ends[0]);
+    }
+    return pid;
+}
+
+void release_vfork_parent() {
+    if (vfork_release == BSC_NO_HANDLE)
+        return;
+    abi().object_close(vfork_release);
+    vfork_release = BSC_NO_HANDLE;
+}
+
+int64_t sys_fork(Syscall &call) {
+    return fork_process(CloneRequest{0, 0, 0, 0, SIGCHLD, 0, 0}, call.context);
+}
+
+int64_t sys_vfork(Syscall &call) {
+    return fork_process(CloneRequest{CLONE_VM | CLONE_VFORK, 0, 0, 0, SIGCHLD, 0, 0},
+                        call.context);
+}
+
+} // namespace libos
