@@ -20,6 +20,11 @@ void Freezer::remove(uint64_t tcb) {
     changed_.notify_all();
 }
 
+void Freezer::keep_only(uint64_t tcb) {
+    std::lock_guard lock(mutex_);
+    std::erase_if(threads_, [tcb](const auto &entry) { return entry.first != tcb; });
+}
+
 std::optional<GuestThread> Freezer::find(uint64_t tcb) const {
     std::lock_guard lock(mutex_);
     auto it = threads_.find(tcb);

@@ -42,6 +42,10 @@ public:
     void add(GuestThread thread);
     void set_handle(uint64_t tcb, bsc_handle handle);
     void remove(uint64_t tcb); // a thread that never started
+    // After process_fork, in the child: the thread with this TCB is the only one.
+    void keep_only(uint64_t tcb);
+    // Held across process_fork, so that the child's copy is whole.
+    std::mutex &mutex() const { return mutex_; }
     // The thread with this TCB, if known.
     std::optional<GuestThread> find(uint64_t tcb) const;
 

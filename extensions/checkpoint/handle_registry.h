@@ -46,6 +46,8 @@ public:
     // Makes numbers above independent of the host's from now on (at restore).
     void start_renumbering();
     std::map<bsc_handle, HandleEntry> list() const;
+    // Held across process_fork, so that the child's copy is whole.
+    std::mutex &mutex() const { return mutex_; }
 
 private:
     mutable std::mutex mutex_;

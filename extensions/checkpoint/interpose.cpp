@@ -3,6 +3,7 @@
 // ends a memory region, a handle or a thread is recorded, and every handle argument is
 // translated to the handle below (the identity until a restore renumbers them).
 #include <cstring>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -227,6 +228,30 @@ bsc_status process_create(const char *const *argv, const bsc_handle *inherit, ui
     return status == BSC_OK ? publish_at(process, {.kind = HandleKind::other}) : status;
 }
 
+// process_fork returns twice: in the parent with the child's handle, in the child with
+// none, where the calling thread is the only one left. The state is held still across
+// the copy.
+bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
+    bsc_status status;
+    {
+        std::scoped_lock whole(state().freezer.mutex(), state().handles.mutex(),
+                               state().region_mutex);
+        status = below().process_fork(child, child_id);
+    }
+    bsc_handle handle;
+    if (status != BSC_OK || read_guest(child, handle) != BSC_OK)
+        return status;
+    if (handle != BSC_NO_HANDLE)
+        return publish_at(child, {.kind = HandleKind::other});
+    state().freezer.keep_only(current_tcb());
+    return BSC_OK;
+}
+
+bsc_status process_open(uint64_t id, bsc_handle *process) {
+    bsc_status status = below().process_open(id, process);
+    return status == BSC_OK ? publish_at(process, {.kind = HandleKind::other}) : status;
+}
+
 // ---- threads ----
 
 bsc_status thread_create(const bsc_thread_start *start, bsc_handle *thread) {
@@ -343,6 +368,10 @@ void interpose(const bsc_extension_context &context) {
     above.thread_affinity_query_by_handle = FIRST_HANDLE(thread_affinity_query_by_handle);
     above.thread_affinity_set_by_handle = FIRST_HANDLE(thread_affinity_set_by_handle);
     above.process_create = process_create;
+    above.process_fork = process_fork;
+    above.process_open = process_open;
+    above.process_wait = FIRST_HANDLE(process_wait);
+    above.process_signal = FIRST_HANDLE(process_signal);
     context.upcalls_below->start = start;
     context.upcalls_below->thread_start = thread_start;
     context.upcalls_below->exception = exception;

@@ -2,6 +2,7 @@
 // The trace extension: logs every downcall and upcall that passes it (or those of the
 // chosen families), one line per call, in text or JSON.
 #include <fcntl.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -85,8 +86,18 @@ void emit(const CallRecord &record) {
     }
 }
 
+// The process's id, kept for speed and renewed in a child process_fork made.
+pid_t process_id() {
+    static pid_t pid = [] {
+        ::pthread_atfork(nullptr, nullptr, [] { pid = ::getpid(); });
+        return ::getpid();
+    }();
+    return pid;
+}
+
 CallRecord record_of(const CallInfo &call, std::span<const ArgValue> args, Phase phase) {
-    return {&call, args, sequence.fetch_add(1, std::memory_order_relaxed) + 1, ::gettid(), phase};
+    return {&call,      args,     sequence.fetch_add(1, std::memory_order_relaxed) + 1,
+            process_id(), ::gettid(), phase};
 }
 
 template <class Call>
@@ -107,6 +118,8 @@ bsc_status traced(const CallInfo &call, std::span<ArgValue> args, Call &&make_ca
     uint64_t start = now_ns();
     record.status = make_call();
     record.ns = now_ns() - start;
+    record.pid = process_id(); // process_fork returns in a new process too
+    record.tid = ::gettid();
     emit(record);
     return record.status;
 }

@@ -118,8 +118,8 @@ std::string status_text(bsc_status status) {
 
 void text_line(Buffer &out, const CallRecord &r) {
     auto it = std::back_inserter(out);
-    fmt::format_to(it, "#{} t{} {}{}", r.seq, r.tid, r.phase == Phase::upcall ? "upcall " : "",
-                   r.call->name);
+    fmt::format_to(it, "#{} p{} t{} {}{}", r.seq, r.pid, r.tid,
+                   r.phase == Phase::upcall ? "upcall " : "", r.call->name);
     if (r.phase == Phase::returned) {
         fmt::format_to(it, " ... = {} [{} ns]\n", status_text(r.status), r.ns);
         return;
@@ -155,8 +155,8 @@ std::string_view json_kind(Phase phase) {
 
 void json_line(Buffer &out, const CallRecord &r) {
     auto it = std::back_inserter(out);
-    fmt::format_to(it, R"({{"seq":{},"tid":{},"kind":"{}","call":"{}","family":"{}")", r.seq,
-                   r.tid, json_kind(r.phase), r.call->name, r.call->family);
+    fmt::format_to(it, R"({{"seq":{},"pid":{},"tid":{},"kind":"{}","call":"{}","family":"{}")",
+                   r.seq, r.pid, r.tid, json_kind(r.phase), r.call->name, r.call->family);
     if (r.phase != Phase::returned) {
         append(out, R"(,"args":)");
         render_fields(out, Format::json, input_fields(r), ",");

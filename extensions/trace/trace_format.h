@@ -30,6 +30,7 @@ struct CallRecord {
     const CallInfo *call;
     std::span<const ArgValue> args; // in parameter order
     uint64_t seq = 0;
+    int64_t pid = 0; // the host process: the guest's processes each have one
     int64_t tid = 0;
     Phase phase = Phase::completed;
     bsc_status status = BSC_OK;
