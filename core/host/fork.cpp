@@ -5,15 +5,15 @@
 // file description with its parent, as a Linux child does; what is private to a process
 // (events, threads) gets its own descriptor in the child. The processes forked from the
 // guest's first runtime form its tree: the first adopts their orphans (it is their
-// subreaper) and none of them outlives it.
-#include <poll.h>
+// subreaper) and none of them outlives it (the lifeline below).
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <mutex>
-#include <thread>
+#include <string>
 
 #include "fd.h"
 #include "guest_memory.h"
@@ -25,32 +25,35 @@
 namespace bsc::host {
 namespace {
 
-// The first runtime of the tree, which every process forked from it watches.
-int tree_root = -1;
+// The tree's lifeline: a pipe whose write end only the first runtime holds. When it
+// ends, the pipe's readers see its end, and the kernel sends each process that asked for
+// it (O_ASYNC, F_SETSIG) SIGKILL: killing `bascule run`, even with SIGKILL, leaves no
+// guest process behind. No thread waits for it.
+int lifeline_read = -1, lifeline_write = -1;
 
-// The child ends when the tree's first runtime does: killing `bascule run` leaves no
-// guest process behind. A thread of the runtime's own waits for it (with every signal
-// blocked, so that none meant for the guest lands there).
-void watch_tree_root() {
-    if (tree_root < 0)
+// In a new child: drop the write end, and ask for SIGKILL on the read end's hang-up, on
+// a description of its own (the owner of a signal is one per open file description).
+void hold_lifeline() {
+    if (lifeline_read < 0)
         return;
-    sigset_t all, old;
-    sigfillset(&all);
-    ::pthread_sigmask(SIG_SETMASK, &all, &old);
-    std::thread([] {
-        pollfd root{tree_root, POLLIN, 0};
-        while (::poll(&root, 1, -1) != 1) {
-        }
-        ::kill(::getpid(), SIGKILL);
-    }).detach();
-    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    ::close(lifeline_write);
+    lifeline_write = -1;
+    std::string own = "/proc/self/fd/" + std::to_string(lifeline_read);
+    int fd = ::open(own.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    ::close(lifeline_read);
+    lifeline_read = fd;
+    if (fd < 0 || ::fcntl(fd, F_SETOWN, ::getpid()) != 0 || ::fcntl(fd, F_SETSIG, SIGKILL) != 0 ||
+        ::fcntl(fd, F_SETFL, O_ASYNC | O_NONBLOCK) != 0)
+        ::kill(::getpid(), SIGKILL); // a child that could outlive the tree does not start
 }
 
 } // namespace
 
 void become_tree_root() {
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-    tree_root = static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0));
+    int ends[2];
+    if (::pipe2(ends, O_CLOEXEC) == 0)
+        lifeline_read = ends[0], lifeline_write = ends[1];
 }
 
 } // namespace bsc::host
@@ -73,7 +76,7 @@ extern "C" bsc_status host_process_fork(bsc_handle *child, uint64_t *child_id) {
     if (pid == 0) {
         threads_after_fork();
         events_after_fork();
-        watch_tree_root();
+        hold_lifeline();
         if (bsc_status s = write_guest(child, BSC_NO_HANDLE))
             return s;
         return write_guest(child_id, uint64_t{0});
