@@ -29,15 +29,22 @@ struct Entry {
     int32_t pid, parent, group, session;
     int32_t exit_signal; // what its end sends its parent (SIGCHLD)
     uint64_t host_id;    // for process_open; 0 until known
-    uint32_t posted;     // signals in the mailbox
-    SignalInfo mailbox[kMailboxSize];
 };
 
-// The shared table. Its lock is an atomic flag in memory every process maps.
+// The signals sent to the process of the entry with the same index, not yet collected.
+struct Mailbox {
+    uint32_t posted;
+    SignalInfo signals[kMailboxSize];
+};
+
+// The shared table. Its lock is an atomic flag in memory every process maps. The entries
+// are small and together, since every lookup scans them (each process faults in the
+// shared pages it touches); a mailbox is touched only by its sender and its owner.
 struct Table {
     Spinlock lock;
     int32_t next_id;
     Entry entries[kMaxProcesses];
+    Mailbox mailboxes[kMaxProcesses];
 };
 
 Table *table;
@@ -74,14 +81,17 @@ Entry *find(int32_t pid) {
 
 Entry &own() { return *find(own_pid); }
 
+Mailbox &mailbox_of(const Entry &entry) { return table->mailboxes[&entry - table->entries]; }
+
 // Puts `info` in `entry`'s mailbox (the table locked). A standard signal already there is
 // not added twice, as Linux keeps one of each pending.
-void post(Entry &entry, const SignalInfo &info) {
-    for (uint32_t i = 0; i < entry.posted; i++)
-        if (entry.mailbox[i].signo == info.signo && info.signo < 32)
+void post(const Entry &entry, const SignalInfo &info) {
+    Mailbox &box = mailbox_of(entry);
+    for (uint32_t i = 0; i < box.posted; i++)
+        if (box.signals[i].signo == info.signo && info.signo < 32)
             return;
-    if (entry.posted < kMailboxSize)
-        entry.mailbox[entry.posted++] = info;
+    if (box.posted < kMailboxSize)
+        box.signals[box.posted++] = info;
 }
 
 // Sends process `host_id` the host's action: an interrupt, so that it collects its
@@ -162,8 +172,10 @@ void forget_child(int32_t pid) {
 
 void free_entry(int32_t pid) {
     TableGuard guard;
-    if (Entry *e = find(pid))
+    if (Entry *e = find(pid)) {
+        mailbox_of(*e).posted = 0;
         *e = Entry{};
+    }
 }
 
 // A copy of the children the caller may wait for, so that no lock is held across the
@@ -289,11 +301,11 @@ void drain_mailbox() {
     uint32_t count;
     {
         TableGuard guard;
-        Entry &self = own();
-        count = self.posted;
+        Mailbox &box = mailbox_of(own());
+        count = box.posted;
         for (uint32_t i = 0; i < count; i++)
-            received[i] = self.mailbox[i];
-        self.posted = 0;
+            received[i] = box.signals[i];
+        box.posted = 0;
     }
     for (uint32_t i = 0; i < count; i++)
         raise_signal_info(received[i]);
@@ -418,13 +430,8 @@ int64_t enter_child(int32_t exit_signal) {
     for (Entry &e : table->entries) {
         if (e.life != Life::free)
             continue;
-        e = Entry{};
-        e.life = Life::running;
-        e.pid = table->next_id++;
-        e.parent = own_pid;
-        e.group = self.group;
-        e.session = self.session;
-        e.exit_signal = exit_signal;
+        e = Entry{Life::running, table->next_id++, own_pid, self.group, self.session, exit_signal, 0};
+        mailbox_of(e).posted = 0;
         return e.pid;
     }
     return -EAGAIN;

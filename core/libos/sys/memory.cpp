@@ -188,13 +188,14 @@ int64_t sys_mmap(Syscall &call) {
         map_flags |= BSC_MAP_NORESERVE;
     uint64_t at = page_down(addr), size = page_up(length);
     bool shared = (flags & MAP_TYPE) != MAP_PRIVATE;
-    // Shared anonymous memory behaves as private until there are other processes.
     Region region{0, 0, anonymous ? 0 : offset, nullptr, static_cast<uint32_t>(prot & kAccessBits),
                   shared, RegionName::none};
     region.grows_down = flags & MAP_GROWSDOWN;
     region.may_write = shared && (anonymous || (file->flags & O_ACCMODE) == O_RDWR);
-    bsc_status status = anonymous ? abi().vm_alloc(&at, size, protection(prot), map_flags)
-                                  : map_file(*file.get(), at, size, map_flags, region);
+    // Shared anonymous memory stays shared with the processes the program forks.
+    bsc_status status =
+        anonymous ? abi().vm_alloc(&at, size, protection(prot), map_flags | (shared ? BSC_MAP_SHARED : 0))
+                  : map_file(*file.get(), at, size, map_flags, region);
     if (status != BSC_OK)
         return mmap_errno(status);
     region.start = at;
@@ -307,7 +308,7 @@ bsc_status place_like(const Region &r, uint64_t &at, uint64_t size, bool fixed) 
     uint32_t flags = fixed ? BSC_MAP_FIXED : 0;
     uint32_t prot = protection(r.prot) | (r.shared ? 0 : BSC_PROT_READ | BSC_PROT_WRITE);
     if (!r.file)
-        return abi().vm_alloc(&at, size, prot, flags);
+        return abi().vm_alloc(&at, size, prot, flags | (r.shared ? BSC_MAP_SHARED : 0));
     bsc_handle handle = reopen(r);
     if (handle == BSC_NO_HANDLE)
         return BSC_E_NOT_SUPPORTED;
@@ -365,7 +366,7 @@ bool grow_in_place(const Region &r, uint64_t more) {
     uint32_t flags = BSC_MAP_FIXED_NOREPLACE;
     bsc_status status;
     if (!r.file) {
-        status = abi().vm_alloc(&at, more, protection(r.prot), flags);
+        status = abi().vm_alloc(&at, more, protection(r.prot), flags | (r.shared ? BSC_MAP_SHARED : 0));
     } else {
         bsc_handle handle = reopen(r);
         if (handle == BSC_NO_HANDLE)

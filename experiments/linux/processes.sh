@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Processes natively, under `bascule run` and under proot: fork + exec + wait of /bin/true
+# from a C program and from bash, `make -j2` of a small C project (gcc's cc1, as and ld
+# forked and exec'd), and a 10-stage shell pipeline (hyperfine means).
+# Usage: experiments/linux/processes.sh [BUILD_DIR] [RUNS]   (default build/release, 5)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "${1:-$here/../../build/release}" && pwd)
+runs=${2:-5}
+bascule=$build/bascule
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# fork_exec N: microseconds per fork, exec of /bin/true and wait.
+cat >"$work/fork_exec.c" <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    int n = atoi(argv[1]);
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (int i = 0; i < n; i++) {
+        pid_t p = fork();
+        if (p == 0) {
+            execl("/bin/true", "true", (char *)0);
+            _exit(127);
+        }
+        int status;
+        if (waitpid(p, &status, 0) != p || status != 0)
+            return 1;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    printf("%.0f\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / n / 1000);
+    return 0;
+}
+C
+cc -O2 "$work/fork_exec.c" -o "$work/fork_exec"
+
+# A small C project: eight files and a program linked from them.
+mkdir "$work/project"
+for i in 1 2 3 4 5 6 7 8; do
+  printf 'int f%d(int x) { return x * %d + %d; }\n' "$i" "$i" "$i" >"$work/project/f$i.c"
+done
+{
+  for i in 1 2 3 4 5 6 7 8; do printf 'int f%d(int);\n' "$i"; done
+  printf '#include <stdio.h>\nint main(void) { int s = 0;\n'
+  for i in 1 2 3 4 5 6 7 8; do printf '    s += f%d(%d);\n' "$i" "$i"; done
+  printf '    printf("%%d\\n", s); return 0; }\n'
+} >"$work/project/main.c"
+printf 'OBJS = main.o f1.o f2.o f3.o f4.o f5.o f6.o f7.o f8.o\nprog: $(OBJS)\n\tcc -o $@ $(OBJS)\n%%.o: %%.c\n\tcc -O2 -c $< -o $@\n' \
+  >"$work/project/Makefile"
+
+runner() {
+  case $1 in
+  native) echo "" ;;
+  bascule) echo "$bascule run -- " ;;
+  proot) echo "proot " ;;
+  esac
+}
+mean() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["mean"])' "$1"; }
+sides=(native bascule proot)
+
+declare -A result
+loops=300
+for side in "${sides[@]}"; do
+  result[c-$side]=$($(runner "$side")"$work/fork_exec" "$loops")
+done
+pipeline='seq 1 200000 | cat | sed s/1/x/ | cat | tr 0-9 a-j | cat | sort | cat | uniq -c | wc -l'
+for side in "${sides[@]}"; do
+  prefix=$(runner "$side")
+  hyperfine --style none --runs "$runs" --warmup 1 --export-json "$work/bash-$side.json" \
+    "${prefix}/bin/bash -c 'for i in \$(seq 200); do /bin/true; done'" >/dev/null
+  result[bash-$side]=$(python3 -c "print(round($(mean "$work/bash-$side.json") * 1e6 / 200))")
+  hyperfine --style none --runs "$runs" --warmup 1 --prepare "rm -f $work/project/*.o $work/project/prog" \
+    --export-json "$work/make-$side.json" "${prefix}/usr/bin/make -s -C $work/project -j2" >/dev/null
+  result[make-$side]=$(mean "$work/make-$side.json")
+  hyperfine --style none --runs "$runs" --warmup 1 --export-json "$work/pipe-$side.json" \
+    "${prefix}/bin/bash -c '$pipeline'" >/dev/null
+  result[pipe-$side]=$(mean "$work/pipe-$side.json")
+done
+
+echo "| workload | native | bascule | proot | bascule / native | proot / native |"
+echo "|---|---:|---:|---:|---:|---:|"
+row() {
+  awk -v w="$1" -v u="$2" -v a="${result[$3-native]}" -v b="${result[$3-bascule]}" \
+    -v c="${result[$3-proot]}" \
+    'BEGIN { printf "| %s | %.3g %s | %.3g %s | %.3g %s | %.2fx | %.2fx |\n", w, a, u, b, u, c, u, b / a, c / a }'
+}
+row "fork + exec + wait of /bin/true, from C ($loops)" us c
+row "the same from bash (200 in a loop, per command)" us bash
+row "make -j2 of 9 C files (gcc: cc1, as, ld)" s make
+row "10-stage pipeline, 200,000 lines" s pipe
