@@ -708,7 +708,9 @@ typedef struct bsc_system_info {
     X(process, process_signal, (bsc_handle process, uint32_t action))                         \
     X(process, process_open, (uint64_t id, bsc_handle *process))                              \
     X(process, process_id_query, (uint64_t * id))                                             \
-    X(process, process_exec, (const char *path, const char *const *argv))
+    X(process, process_exec, (const char *path, const char *const *argv))                    \
+    X(process, process_memory_read, (bsc_handle process, uint64_t addr, void *buffer,         \
+                                     uint64_t size, uint64_t *done))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

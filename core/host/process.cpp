@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
+#include <sys/uio.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -303,6 +304,36 @@ extern "C" bsc_status host_process_open(uint64_t id, bsc_handle *process) {
 
 extern "C" bsc_status host_process_id_query(uint64_t *id) {
     return write_guest(id, static_cast<uint64_t>(::getpid()));
+}
+
+extern "C" bsc_status host_process_memory_read(bsc_handle handle, uint64_t addr, void *buffer,
+                                               uint64_t size, uint64_t *done) {
+    if (bsc_status s = probe_out(done))
+        return s;
+    auto process = handles().find_as<Process>(handle);
+    if (!process)
+        return BSC_E_BAD_HANDLE;
+    // Through a buffer of the host's, a piece at a time: `buffer` is the caller's guest
+    // memory, which a fault must not reach.
+    std::vector<char> piece(std::min<uint64_t>(size, 64 * 1024));
+    uint64_t got = 0;
+    while (got < size) {
+        uint64_t want = std::min<uint64_t>(size - got, piece.size());
+        iovec local{piece.data(), want};
+        iovec remote{reinterpret_cast<void *>(addr + got), want};
+        ssize_t n = ::process_vm_readv(process->pid, &local, 1, &remote, 1, 0);
+        if (n < 0 && errno == ESRCH)
+            return BSC_E_NOT_FOUND;
+        if (n <= 0)
+            break;
+        if (bsc_status s = copy_to_guest(static_cast<char *>(buffer) + got, piece.data(),
+                                         static_cast<uint64_t>(n)))
+            return s;
+        got += static_cast<uint64_t>(n);
+        if (static_cast<uint64_t>(n) < want)
+            break;
+    }
+    return write_guest(done, got);
 }
 
 // The arguments are for the extensions (trace shows them); the host needs only the name.

@@ -9,6 +9,7 @@
 
 #include "fd_table.h"
 #include "fork_locks.h"
+#include "process_tree.h"
 #include "procfs.h"
 #include "spinlock.h"
 #include "user_memory.h"
@@ -154,7 +155,9 @@ uint32_t file_mode_mask() {
 
 uint32_t exchange_file_mode_mask(uint32_t mask) {
     file_mode_mask(); // the first value is in place before it is exchanged
-    return __atomic_exchange_n(&mode_mask, mask & 0777u, __ATOMIC_RELAXED);
+    uint32_t old = __atomic_exchange_n(&mode_mask, mask & 0777u, __ATOMIC_RELAXED);
+    note_umask(mask & 0777u); // the other processes' /proc/PID/status shows it
+    return old;
 }
 
 bool is_superuser() {

@@ -39,12 +39,13 @@ struct Mailbox {
 
 // The shared table. Its lock is an atomic flag in memory every process maps. The entries
 // are small and together, since every lookup scans them (each process faults in the
-// shared pages it touches); a mailbox is touched only by its sender and its owner.
+// shared pages it touches); a mailbox or a card is touched only when it is used.
 struct Table {
     Spinlock lock;
     int32_t next_id;
     Entry entries[kMaxProcesses];
     Mailbox mailboxes[kMaxProcesses];
+    ProcessCard cards[kMaxProcesses];
 };
 
 Table *table;
@@ -82,6 +83,7 @@ Entry *find(int32_t pid) {
 Entry &own() { return *find(own_pid); }
 
 Mailbox &mailbox_of(const Entry &entry) { return table->mailboxes[&entry - table->entries]; }
+ProcessCard &card_of(const Entry &entry) { return table->cards[&entry - table->entries]; }
 
 // Puts `info` in `entry`'s mailbox (the table locked). A standard signal already there is
 // not added twice, as Linux keeps one of each pending.
@@ -345,11 +347,15 @@ void initialise_process_tree() {
 
 int32_t current_pid() { return own_pid; }
 
-int32_t parent_pid() {
+int32_t parent_pid() { return static_cast<int32_t>(parent_of(0)); }
+
+int64_t parent_of(int32_t pid) {
     TableGuard guard;
-    int32_t parent = own().parent;
-    Entry *p = parent == 1 ? nullptr : find(parent);
-    return parent == 1 || (p && p->life == Life::running) ? parent : kFirstPid;
+    Entry *e = find(pid ? pid : own_pid);
+    if (!e)
+        return -ESRCH;
+    Entry *p = e->parent == 1 ? nullptr : find(e->parent);
+    return e->parent == 1 || (p && p->life == Life::running) ? e->parent : kFirstPid;
 }
 
 int64_t process_group_of(int32_t pid) {
@@ -362,6 +368,55 @@ int64_t session_of(int32_t pid) {
     TableGuard guard;
     Entry *e = find(pid ? pid : own_pid);
     return e ? e->session : -ESRCH;
+}
+
+uint32_t process_pids(int32_t *pids, uint32_t capacity) {
+    TableGuard guard;
+    uint32_t count = 0;
+    for (Entry &e : table->entries)
+        if (e.life != Life::free) {
+            if (count < capacity)
+                pids[count] = e.pid;
+            count++;
+        }
+    return count;
+}
+
+ProcessCard own_card() {
+    TableGuard guard;
+    return card_of(own());
+}
+
+void publish_card(const ProcessCard &card) {
+    TableGuard guard;
+    card_of(own()) = card;
+}
+
+void note_umask(uint32_t umask) {
+    TableGuard guard;
+    card_of(own()).umask = umask;
+}
+
+void note_thread_count(uint32_t threads) {
+    TableGuard guard;
+    card_of(own()).threads = threads;
+}
+
+void note_stopped(bool stopped) {
+    TableGuard guard;
+    card_of(own()).state = stopped ? 'T' : 'R';
+}
+
+bool read_card(int32_t pid, ProcessCard &card) {
+    TableGuard guard;
+    Entry *e = find(pid);
+    if (!e)
+        return false;
+    card = card_of(*e);
+    card.host_id = e->host_id;
+    if (e->life == Life::ended)
+        card.state = 'Z'; // a zombie, until its parent reaps it
+    return true;
 }
 
 uint32_t process_count() {
@@ -432,6 +487,8 @@ int64_t enter_child(int32_t exit_signal) {
             continue;
         e = Entry{Life::running, table->next_id++, own_pid, self.group, self.session, exit_signal, 0};
         mailbox_of(e).posted = 0;
+        card_of(e) = card_of(self); // what the child shows until it changes
+        card_of(e).threads = 1;
         return e.pid;
     }
     return -EAGAIN;

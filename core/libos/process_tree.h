@@ -20,7 +20,8 @@ void initialise_process_tree();
 // The calling process's ids.
 int32_t current_pid();
 int32_t parent_pid();
-// Of process `pid` (0: the caller): its group and session, or -ESRCH.
+// Of process `pid` (0: the caller): its parent, group and session, or -ESRCH.
+int64_t parent_of(int32_t pid);
 int64_t process_group_of(int32_t pid);
 int64_t session_of(int32_t pid);
 // setpgid and setsid, with Linux's checks.
@@ -28,6 +29,31 @@ int64_t set_process_group(int32_t pid, int32_t group);
 int64_t new_session();
 // How many processes of the guest run (sysinfo's procs).
 uint32_t process_count();
+// The pids of the guest's processes, running or ended but not reaped (/proc's listing):
+// how many there are (at most `capacity` written).
+uint32_t process_pids(int32_t *pids, uint32_t capacity);
+
+// What /proc shows of a process to the other processes of the guest. Each process keeps
+// its own card up to date; the others read it (its pid, parent, group and session are
+// the table's).
+struct ProcessCard {
+    char comm[16];        // the program's name (the kernel's comm)
+    char exe[4096];       // /proc/PID/exe
+    uint64_t arguments, environment, strings_end; // cmdline and environ in its memory
+    uint64_t start_ticks; // since boot, in USER_HZ ticks
+    uint64_t host_id;     // for process_memory_read (the table's, copied)
+    uint32_t threads;
+    uint32_t umask;
+    char state; // 'R', or 'T' while stopped
+};
+// The calling process's card, and changes of it.
+ProcessCard own_card();
+void publish_card(const ProcessCard &card);
+void note_umask(uint32_t umask);
+void note_thread_count(uint32_t threads);
+void note_stopped(bool stopped);
+// Process `pid`'s card, if it is a process of the guest (running or not yet reaped).
+bool read_card(int32_t pid, ProcessCard &card);
 
 // A new id for a thread, from the same space as process ids, as Linux numbers them.
 int32_t allocate_thread_id();

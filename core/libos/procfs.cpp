@@ -66,50 +66,82 @@ size_t leading_number(const char *text, int64_t &value) {
     return length;
 }
 
-// The part of `path` inside the program's own process directory ("" for the directory
-// itself), or null; `tid` is the thread a /proc/PID/task/TID (or /proc/thread-self)
-// directory is for, 0 for the process's own. A TID of no live thread is no directory.
-const char *own_entry(const char *path, int64_t &tid) {
-    tid = 0;
-    char own[20];
-    freestanding::format(own, sizeof own, "/proc/%d", current_pid());
-    const char *const directories[] = {"/proc/self", "/proc/thread-self", own};
+// The process (and thread) a /proc path is about.
+struct Target {
+    int32_t pid = 0;  // 0: none
+    bool own = false; // the caller's own process (else another of the guest's)
+    int64_t tid = 0;  // a /proc/PID/task/TID (or /proc/thread-self) directory's thread
+};
+
+// A decimal pid at the start of `text` naming a process of the guest: its length, or 0.
+size_t guest_pid(const char *text, int32_t &pid) {
+    int64_t value;
+    size_t length = leading_number(text, value);
+    ProcessCard card;
+    if (!length || (value != current_pid() && !read_card(static_cast<int32_t>(value), card)))
+        return 0;
+    pid = static_cast<int32_t>(value);
+    return length;
+}
+
+// The part of `path` inside a process directory of the guest ("" for the directory
+// itself), or null; `target` says whose. A TID of no live thread is no directory.
+const char *process_entry(const char *path, Target &target) {
+    target = Target{};
     const char *rest = nullptr;
+    const char *const directories[] = {"/proc/self", "/proc/thread-self"};
     for (const char *directory : directories) {
         if (!freestanding::starts_with(path, directory))
             continue;
         const char *after = path + strlen(directory);
         if (*after == 0 || *after == '/') {
             rest = *after ? after + 1 : after;
-            if (directory[6] == 't') // thread-self
-                tid = current_tid();
+            target = {current_pid(), true, directory[6] == 't' ? current_tid() : 0};
             break;
         }
     }
-    if (!rest || tid || !freestanding::starts_with(rest, "task/"))
+    if (!rest && freestanding::starts_with(path, "/proc/")) {
+        size_t length = guest_pid(path + 6, target.pid);
+        if (!length)
+            return nullptr;
+        target.own = target.pid == current_pid();
+        rest = path + 6 + length;
+        rest = *rest ? rest + 1 : rest;
+    }
+    if (!rest || target.tid || !target.own || !freestanding::starts_with(rest, "task/"))
         return rest;
-    size_t length = leading_number(rest + 5, tid);
-    if (!length || !is_thread_of_process(tid))
+    size_t length = leading_number(rest + 5, target.tid);
+    if (!length || !is_thread_of_process(target.tid))
         return length ? nullptr : rest;
     rest += 5 + length;
     return *rest ? rest + 1 : rest;
 }
 
+// The part of `path` inside the caller's own process directory, or null.
 const char *own_entry(const char *path) {
-    int64_t tid;
-    return own_entry(path, tid);
+    Target target;
+    const char *entry = process_entry(path, target);
+    return target.own ? entry : nullptr;
 }
 
-// What /proc shows of one thread, copied while it lives: the process directory shows its
-// initial thread's (or, once that has exited, the caller's).
-struct ThreadView {
-    int64_t tid;
+// What /proc shows of a process (or one of its threads), copied at once: of the caller's
+// own process, its state; of another of the guest's, what its card publishes.
+struct ProcessView {
+    int32_t pid;
+    int64_t tid; // the thread shown: the initial one (or, once it has exited, the caller)
     char name[16];
+    char state;
+    int32_t parent, group, session;
+    uint32_t threads, umask;
+    uint64_t start_ticks;
+    uint64_t arguments, environment, strings_end; // in the process's memory
+    bool own;          // the fields below are known only for the caller's own process
     SignalSets signals;
+    uint64_t host_id;  // another process, for process_memory_read
 };
 
-ThreadView view_of(int64_t tid) {
-    ThreadView view{};
+ProcessView own_view(int64_t tid) {
+    ProcessView view{};
     auto copy = [&](Thread &t) {
         view.tid = t.tid;
         thread_name(t, view.name);
@@ -117,7 +149,42 @@ ThreadView view_of(int64_t tid) {
     };
     if (!with_thread(tid ? tid : current_pid(), copy))
         copy(current_thread());
+    view.pid = current_pid();
+    view.state = 'R';
+    view.parent = parent_pid();
+    view.group = static_cast<int32_t>(process_group_of(0));
+    view.session = static_cast<int32_t>(session_of(0));
+    view.threads = thread_count();
+    view.umask = file_mode_mask();
+    view.start_ticks = start_ticks;
+    view.arguments = arguments_start, view.environment = environment_start;
+    view.strings_end = strings_end;
+    view.own = true;
     return view;
+}
+
+ProcessView other_view(int32_t pid) {
+    ProcessView view{};
+    ProcessCard card;
+    if (!read_card(pid, card))
+        return view;
+    view.pid = view.tid = pid;
+    memcpy(view.name, card.comm, sizeof view.name);
+    view.state = card.state ? card.state : 'R';
+    view.parent = static_cast<int32_t>(parent_of(pid));
+    view.group = static_cast<int32_t>(process_group_of(pid));
+    view.session = static_cast<int32_t>(session_of(pid));
+    view.threads = card.threads;
+    view.umask = card.umask;
+    view.start_ticks = card.start_ticks;
+    view.arguments = card.arguments, view.environment = card.environment;
+    view.strings_end = card.strings_end;
+    view.host_id = card.host_id;
+    return view;
+}
+
+ProcessView view_of(const Target &target) {
+    return target.own ? own_view(target.tid) : other_view(target.pid);
 }
 
 // The open descriptor that "fd/N" names, or -1.
@@ -149,6 +216,24 @@ ProcNode entry_node(const char *entry) {
             (freestanding::starts_with(entry, name) && entry[strlen(name)] == '/'))
             return ProcNode::shared;
     return descriptor_of(entry) >= 0 ? ProcNode::link : ProcNode::absent;
+}
+
+// What another process's directory holds: what its card publishes.
+constexpr const char *kOtherTexts[] = {"cmdline", "comm", "environ", "stat", "status"};
+
+ProcNode other_entry_node(const char *entry) {
+    if (*entry == 0)
+        return ProcNode::directory;
+    if (freestanding::equal(entry, "exe"))
+        return ProcNode::link;
+    for (const char *name : kOtherTexts)
+        if (freestanding::equal(entry, name))
+            return ProcNode::text;
+    return ProcNode::absent;
+}
+
+ProcNode node_of(const Target &target, const char *entry) {
+    return target.own ? entry_node(entry) : other_entry_node(entry);
 }
 
 // A growing text in LibOS memory.
@@ -248,22 +333,25 @@ bsc_system_info system() {
     return info;
 }
 
-// /proc/PID/stat: the 52 fields of the kernel's format; what the LibOS does not keep is 0.
-void put_stat(Text &text, const ThreadView &thread) {
+// /proc/PID/stat: the 52 fields of the kernel's format; what the LibOS does not keep (and,
+// of another process, its CPU time, memory and signals) is 0.
+void put_stat(Text &text, const ProcessView &view) {
     int64_t cpu = 0;
-    abi().time_query(BSC_CLOCK_PROCESS_CPU, &cpu);
+    MemoryTotals memory{};
+    if (view.own) {
+        abi().time_query(BSC_CLOCK_PROCESS_CPU, &cpu);
+        memory = program_memory();
+    }
     uint64_t ticks = static_cast<uint64_t>(cpu) / kNanosecondsPerTick;
-    MemoryTotals memory = program_memory();
-    text.print("%ld (%s) R %ld %ld %ld 0 -1 4194304 0 0 0 0 %lu 0 0 0 20 0 %u 0 %lu %lu %lu ",
-               thread.tid, thread.name, int64_t{parent_pid()}, process_group_of(0),
-               session_of(0), ticks, thread_count(),
-               start_ticks, memory.mapped, memory.resident() / 4096);
-    const SignalSets &signals = thread.signals;
+    text.print("%ld (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %lu 0 0 0 20 0 %u 0 %lu %lu %lu ",
+               view.tid, view.name, view.state, view.parent, view.group, view.session, ticks,
+               view.threads, view.start_ticks, memory.mapped, memory.resident() / 4096);
+    const SignalSets &signals = view.signals;
     text.print("18446744073709551615 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 0 ",
                signals.pending | signals.shared_pending, signals.blocked, signals.ignored,
                signals.caught);
-    text.print("%lu %lu %lu %lu 0\n", arguments_start, environment_start, environment_start,
-               strings_end);
+    text.print("%lu %lu %lu %lu 0\n", view.arguments, view.environment, view.environment,
+               view.strings_end);
 }
 
 void put_statm(Text &text) {
@@ -282,27 +370,35 @@ void put_kilobytes(Text &text, const char *name, uint64_t bytes) {
     text.print("%s kB\n", number);
 }
 
-void put_status(Text &text, const ThreadView &thread) {
+// /proc/PID/status. Of another process, the memory and signal lines, which the LibOS
+// knows only of its own, are left out rather than shown wrong.
+void put_status(Text &text, const ProcessView &view) {
     bsc_system_info info = system();
-    const SignalSets &signals = thread.signals;
-    uint32_t mask = file_mode_mask();
-    char umask_digits[5] = {'0', static_cast<char>('0' + ((mask >> 6) & 7)),
-                            static_cast<char>('0' + ((mask >> 3) & 7)),
-                            static_cast<char>('0' + (mask & 7)), 0};
-    text.print("Name:\t%s\nUmask:\t%s\nState:\tR (running)\n", thread.name, umask_digits);
-    text.print("Tgid:\t%d\nNgid:\t0\nPid:\t%ld\nPPid:\t%d\nTracerPid:\t0\n", current_pid(),
-               thread.tid, parent_pid());
+    char umask_digits[5] = {'0', static_cast<char>('0' + ((view.umask >> 6) & 7)),
+                            static_cast<char>('0' + ((view.umask >> 3) & 7)),
+                            static_cast<char>('0' + (view.umask & 7)), 0};
+    text.print("Name:\t%s\nUmask:\t%s\nState:\t%s\n", view.name, umask_digits,
+               view.state == 'T'   ? "T (stopped)"
+               : view.state == 'Z' ? "Z (zombie)"
+                                   : "R (running)");
+    text.print("Tgid:\t%d\nNgid:\t0\nPid:\t%ld\nPPid:\t%d\nTracerPid:\t0\n", view.pid,
+               view.tid, view.parent);
     text.print("Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
                info.user_id, info.user_id, info.user_id, info.user_id, info.group_id,
                info.group_id, info.group_id, info.group_id, kMaxFds);
-    MemoryTotals memory = program_memory();
-    put_kilobytes(text, "VmPeak", memory.mapped);
-    put_kilobytes(text, "VmSize", memory.mapped);
-    put_kilobytes(text, "VmRSS", memory.resident());
-    put_kilobytes(text, "RssAnon", memory.anonymous);
-    put_kilobytes(text, "RssFile", memory.file);
-    put_kilobytes(text, "RssShmem", memory.shared_memory);
-    text.print("Threads:\t%u\n", thread_count());
+    if (view.own) {
+        MemoryTotals memory = program_memory();
+        put_kilobytes(text, "VmPeak", memory.mapped);
+        put_kilobytes(text, "VmSize", memory.mapped);
+        put_kilobytes(text, "VmRSS", memory.resident());
+        put_kilobytes(text, "RssAnon", memory.anonymous);
+        put_kilobytes(text, "RssFile", memory.file);
+        put_kilobytes(text, "RssShmem", memory.shared_memory);
+    }
+    text.print("Threads:\t%u\n", view.threads);
+    if (!view.own)
+        return;
+    const SignalSets &signals = view.signals;
     put_mask(text, "SigPnd", signals.pending);
     put_mask(text, "ShdPnd", signals.shared_pending);
     put_mask(text, "SigBlk", signals.blocked);
@@ -310,19 +406,42 @@ void put_status(Text &text, const ThreadView &thread) {
     put_mask(text, "SigCgt", signals.caught);
 }
 
-void put_text(Text &text, const char *entry, const ThreadView &thread) {
+// Another process's memory between two addresses (its cmdline, its environ).
+void put_other_memory(Text &text, const ProcessView &view, uint64_t start, uint64_t end) {
+    bsc_handle process;
+    if (abi().process_open(view.host_id, &process) != BSC_OK)
+        return;
+    char chunk[512];
+    for (uint64_t at = start; at < end;) {
+        uint64_t n = end - at < sizeof chunk ? end - at : sizeof chunk, done = 0;
+        if (abi().process_memory_read(process, at, chunk, n, &done) != BSC_OK || done == 0)
+            break;
+        text.put(chunk, done);
+        at += done;
+    }
+    abi().object_close(process);
+}
+
+void put_memory(Text &text, const ProcessView &view, uint64_t start, uint64_t end) {
+    if (view.own)
+        put_program_memory(text, start, end);
+    else
+        put_other_memory(text, view, start, end);
+}
+
+void put_text(Text &text, const char *entry, const ProcessView &view) {
     if (freestanding::equal(entry, "cmdline"))
-        put_program_memory(text, arguments_start, environment_start);
+        put_memory(text, view, view.arguments, view.environment);
     else if (freestanding::equal(entry, "environ"))
-        put_program_memory(text, environment_start, strings_end);
+        put_memory(text, view, view.environment, view.strings_end);
     else if (freestanding::equal(entry, "comm"))
-        text.print("%s\n", thread.name);
+        text.print("%s\n", view.name);
     else if (freestanding::equal(entry, "stat"))
-        put_stat(text, thread);
+        put_stat(text, view);
     else if (freestanding::equal(entry, "statm"))
         put_statm(text);
     else if (freestanding::equal(entry, "status"))
-        put_status(text, thread);
+        put_status(text, view);
 }
 
 // One bsc_dirent record.
@@ -337,7 +456,7 @@ void put_record(Text &text, const char *name, uint8_t type, uint64_t inode) {
     text.put(record, length);
 }
 
-// /proc without the host's processes: its other entries, and the program's pid.
+// /proc without the host's processes: its other entries, and the guest's processes.
 void put_root_listing(Text &text) {
     bsc_handle dir;
     if (abi().stream_open("dir:/proc", BSC_ACCESS_READ, 0, BSC_CREATE_NEVER, 0, &dir) != BSC_OK)
@@ -354,13 +473,24 @@ void put_root_listing(Text &text) {
     }
     release(records, 16384);
     abi().object_close(dir);
-    put_record(text, PidText().text, BSC_TYPE_DIRECTORY, 2);
+    int32_t pids[1024];
+    uint32_t count = process_pids(pids, 1024);
+    for (uint32_t i = 0; i < count && i < 1024; i++) {
+        char name[12];
+        freestanding::format(name, sizeof name, "%d", pids[i]);
+        put_record(text, name, BSC_TYPE_DIRECTORY, 2 + static_cast<uint64_t>(pids[i]));
+    }
 }
 
-void put_process_listing(Text &text, const char *entry) {
+void put_process_listing(Text &text, const Target &target, const char *entry) {
     put_record(text, ".", BSC_TYPE_DIRECTORY, 1);
     put_record(text, "..", BSC_TYPE_DIRECTORY, 1);
-    if (freestanding::equal(entry, "task")) {
+    if (!target.own) {
+        uint64_t inode = 10;
+        put_record(text, "exe", BSC_TYPE_SYMLINK, inode++);
+        for (const char *name : kOtherTexts)
+            put_record(text, name, BSC_TYPE_FILE, inode++);
+    } else if (freestanding::equal(entry, "task")) {
         for_each_thread([&](Thread &t) {
             char name[12];
             freestanding::format(name, sizeof name, "%u", t.tid);
@@ -449,8 +579,9 @@ ProcNode proc_node(const char *path) {
         return ProcNode::host;
     if (freestanding::equal(path, "/proc/self") || freestanding::equal(path, "/proc/thread-self"))
         return ProcNode::link;
-    if (const char *entry = own_entry(path))
-        return entry_node(entry);
+    Target target;
+    if (const char *entry = process_entry(path, target))
+        return node_of(target, entry);
     const char *name = path + 6;
     size_t length = 0;
     while (name[length] && name[length] != '/')
@@ -475,7 +606,12 @@ bool proc_link_text(const char *path, char *text, size_t capacity) {
     if (freestanding::equal(path, "/proc/thread-self"))
         return freestanding::format(text, capacity, "%d/task/%ld", current_pid(), current_tid()) <
                capacity;
-    const char *entry = own_entry(path);
+    Target target;
+    const char *entry = process_entry(path, target);
+    if (!target.own) {
+        ProcessCard card;
+        return read_card(target.pid, card) && freestanding::copy_string(text, capacity, card.exe);
+    }
     if (freestanding::equal(entry, "exe"))
         return freestanding::copy_string(text, capacity, program_path());
     if (freestanding::equal(entry, "root"))
@@ -543,29 +679,35 @@ int64_t proc_follow_links(char *path, size_t capacity, bool follow) {
 
 void proc_host_path(const char *path, char *out, size_t capacity) {
     ProcPath stripped(path);
-    const char *entry = own_entry(stripped.text);
+    Target target;
+    const char *entry = process_entry(stripped.text, target);
     if (!entry || proc_node(path) == ProcNode::host) {
         freestanding::copy_string(out, capacity, path);
         return;
     }
-    // The directory itself with a slash: /proc/self alone is the host's link.
-    freestanding::format(out, capacity, "/proc/self/%s", entry);
+    // The directory itself with a slash: /proc/self alone is the host's link. Another
+    // process's is the host's directory of that process.
+    ProcessCard card{};
+    if (!target.own && read_card(target.pid, card))
+        freestanding::format(out, capacity, "/proc/%lu/%s", card.host_id, entry);
+    else
+        freestanding::format(out, capacity, "/proc/self/%s", entry);
 }
 
 char *proc_content(const char *path, ProcNode node, uint64_t &size) {
     ProcPath stripped(path);
     path = stripped.text;
     Text text;
-    int64_t tid;
-    const char *entry = own_entry(path, tid);
+    Target target;
+    const char *entry = process_entry(path, target);
     if (node == ProcNode::root)
         put_root_listing(text);
     else if (node == ProcNode::directory)
-        put_process_listing(text, entry);
+        put_process_listing(text, target, entry);
     else if (freestanding::equal(entry, "maps"))
         return map_text(size);
     else
-        put_text(text, entry, view_of(tid));
+        put_text(text, entry, view_of(target));
     return text.take(size);
 }
 
@@ -600,6 +742,16 @@ const char *program_comm() { return program_name; }
 
 void set_program_strings(uint64_t arguments, uint64_t environment, uint64_t end) {
     arguments_start = arguments, environment_start = environment, strings_end = end;
+    // The program is in place: the other processes of the guest see it from now on.
+    ProcessCard card = own_card();
+    memcpy(card.comm, program_name, sizeof card.comm);
+    freestanding::copy_string(card.exe, sizeof card.exe, program_path());
+    card.arguments = arguments, card.environment = environment, card.strings_end = end;
+    card.start_ticks = start_ticks;
+    card.threads = thread_count();
+    card.umask = file_mode_mask();
+    card.state = 'R';
+    publish_card(card);
 }
 
 } // namespace libos

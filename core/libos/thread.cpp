@@ -125,6 +125,7 @@ uint32_t unlist(Thread *thread) {
     if (thread == initial_thread)
         leader_exit_code = thread->exit_code;
     thread_list::unlock();
+    note_thread_count(left);
     return left;
 }
 
@@ -179,11 +180,13 @@ Thread *new_program_thread() {
     memcpy(thread->name, parent.name, sizeof thread->name);
     thread_list::lock();
     bool room = thread_list::count < thread_list::kMaxThreads;
+    uint32_t threads = thread_list::count + (room ? 1 : 0);
     if (room) {
         thread->tid = static_cast<uint32_t>(allocate_thread_id());
         thread_list::threads[thread_list::count++] = thread;
     }
     thread_list::unlock();
+    note_thread_count(threads);
     if (room)
         return thread;
     free_thread(thread);

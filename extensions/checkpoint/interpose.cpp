@@ -372,6 +372,7 @@ void interpose(const bsc_extension_context &context) {
     above.process_open = process_open;
     above.process_wait = FIRST_HANDLE(process_wait);
     above.process_signal = FIRST_HANDLE(process_signal);
+    above.process_memory_read = FIRST_HANDLE(process_memory_read);
     context.upcalls_below->start = start;
     context.upcalls_below->thread_start = thread_start;
     context.upcalls_below->exception = exception;

@@ -67,7 +67,9 @@ void stop_process() {
     bsc_handle self;
     if (abi().process_open(0, &self) != BSC_OK)
         return;
-    abi().process_signal(self, BSC_PROCESS_STOP);
+    note_stopped(true);
+    abi().process_signal(self, BSC_PROCESS_STOP); // returns once continued
+    note_stopped(false);
     abi().object_close(self);
 }
 
