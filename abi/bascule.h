@@ -553,6 +553,24 @@ enum { /* process_signal actions */
     BSC_PROCESS_KILL = 4,      /* end it at once, as killed by signal 9 */
 };
 
+/* Since ABI 1.5: the signals that reach a process from outside the guest
+ * (process_signals_take), one bit each: bit N-1 for signal N, in the numbering POSIX
+ * systems share for these. */
+enum {
+    BSC_SIGNAL_HANGUP = 1,
+    BSC_SIGNAL_INTERRUPT = 2,
+    BSC_SIGNAL_QUIT = 3,
+    BSC_SIGNAL_USER1 = 10,
+    BSC_SIGNAL_USER2 = 12,
+    BSC_SIGNAL_ALARM = 14,
+    BSC_SIGNAL_TERMINATE = 15,
+    BSC_SIGNAL_CONTINUE = 18,
+    BSC_SIGNAL_TERMINAL_STOP = 20,
+    BSC_SIGNAL_TERMINAL_INPUT = 21,
+    BSC_SIGNAL_TERMINAL_OUTPUT = 22,
+    BSC_SIGNAL_WINDOW_CHANGED = 28,
+};
+
 /* Since ABI 1.2: what process_identity_query reports. */
 enum { /* privileges: what the process may do beyond an ordinary user */
     BSC_PRIVILEGE_SET_USER_IDS = 1,  /* take any user id */
@@ -710,7 +728,8 @@ typedef struct bsc_system_info {
     X(process, process_id_query, (uint64_t * id))                                             \
     X(process, process_exec, (const char *path, const char *const *argv))                    \
     X(process, process_memory_read, (bsc_handle process, uint64_t addr, void *buffer,         \
-                                     uint64_t size, uint64_t *done))
+                                     uint64_t size, uint64_t *done))                          \
+    X(process, process_signals_take, (uint64_t * sent, uint64_t *from_terminal))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

@@ -15,6 +15,7 @@
 #include "guest_memory.h"
 #include "host_calls.h"
 #include "internal.h"
+#include "objects.h"
 #include "tcb.h"
 #include "xstate.h"
 
@@ -206,6 +207,24 @@ bool in_gate_code(uint64_t rip) {
            within(reinterpret_cast<const void *>(&bsc_signal_entry), bsc_signal_entry_end);
 }
 
+// The signals from outside the guest that process_signals_take reports: the terminal's and
+// the ones a user sends a process to ask something of it.
+constexpr int kOutsideSignals[] = {SIGHUP, SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
+                                   SIGTERM, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH};
+static_assert(BSC_SIGNAL_INTERRUPT == SIGINT && BSC_SIGNAL_TERMINATE == SIGTERM &&
+              BSC_SIGNAL_TERMINAL_STOP == SIGTSTP && BSC_SIGNAL_WINDOW_CHANGED == SIGWINCH &&
+              BSC_SIGNAL_USER1 == SIGUSR1 && BSC_SIGNAL_CONTINUE == SIGCONT);
+
+bool outside_signal(int sig) {
+    for (int outside : kOutsideSignals)
+        if (sig == outside)
+            return true;
+    return false;
+}
+
+// Those that arrived and were not taken yet: sent by a process, or by the terminal.
+std::atomic<uint64_t> outside_sent{0}, outside_from_terminal{0};
+
 // The signal watch_signal() watches (0: none) and whom it tells.
 std::atomic<int> watched_signal{0};
 std::atomic<void (*)()> watched_signal_notify{nullptr};
@@ -242,6 +261,9 @@ void initialise_signals() {
     install_handler(kInterruptSignal, 0);
     // A child process changed: the guest's LibOS looks at its children.
     install_handler(SIGCHLD, 0);
+    // What comes from outside the guest is the guest's to act on (process_signals_take).
+    for (int sig : kOutsideSignals)
+        install_handler(sig, 0);
     set_async_signals_blocked(true); // until the thread becomes a guest thread
 }
 
@@ -250,6 +272,8 @@ void set_async_signals_blocked(bool blocked) {
     sigemptyset(&set);
     sigaddset(&set, kInterruptSignal);
     sigaddset(&set, SIGCHLD);
+    for (int sig : kOutsideSignals)
+        sigaddset(&set, sig);
     ::pthread_sigmask(blocked ? SIG_BLOCK : SIG_UNBLOCK, &set, nullptr);
 }
 
@@ -284,7 +308,11 @@ extern "C" void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64
             raise_from_signal(sig, info, uc, fs, BSC_EXCEPTION_TIMESTAMP, length);
         }
     }
-    if (sig == kInterruptSignal || sig == SIGCHLD) {
+    if (outside_signal(sig)) {
+        bool terminal = info->si_code == SI_KERNEL;
+        (terminal ? outside_from_terminal : outside_sent).fetch_or(uint64_t{1} << (sig - 1));
+    }
+    if (sig == kInterruptSignal || sig == SIGCHLD || outside_signal(sig)) {
         if (!tcb)
             return;
         if (sig == kInterruptSignal)
@@ -304,6 +332,16 @@ extern "C" void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64
     if (kind == BSC_EXCEPTION_SYSCALL)
         code = static_cast<uint32_t>(uc->uc_mcontext.gregs[REG_RAX]);
     raise_from_signal(sig, info, uc, fs, kind, code);
+}
+
+extern "C" bsc_status host_process_signals_take(uint64_t *sent, uint64_t *from_terminal) {
+    if (bsc_status s = probe_out(sent))
+        return s;
+    if (bsc_status s = probe_out(from_terminal))
+        return s;
+    if (bsc_status s = write_guest(sent, outside_sent.exchange(0)))
+        return s;
+    return write_guest(from_terminal, outside_from_terminal.exchange(0));
 }
 
 extern "C" bsc_status host_thread_context_restore(const bsc_cpu_context *context) {

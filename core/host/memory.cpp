@@ -306,10 +306,19 @@ extern "C" bsc_status host_vm_protect(uint64_t addr, uint64_t size, uint32_t pro
     });
 }
 
+// Shared anonymous memory keeps its pages through MADV_DONTNEED (they are the shared
+// object's); MADV_REMOVE gives them back, so they read as zero as the ABI promises.
 extern "C" bsc_status host_vm_reset(uint64_t addr, uint64_t size) {
     return on_guest_range(addr, size, [](Range range) -> bsc_status {
-        return check(::madvise(reinterpret_cast<void *>(range.start), range.end - range.start,
-                               MADV_DONTNEED));
+        bsc_status status = BSC_OK;
+        regions.update(range.start, range.end, [&status](Region &region) {
+            bool shared_memory =
+                (region.flags & BSC_MAP_SHARED) && region.origin == RegionOrigin::anonymous;
+            if (::madvise(reinterpret_cast<void *>(region.start), region.size,
+                          shared_memory ? MADV_REMOVE : MADV_DONTNEED) != 0)
+                status = errno_status();
+        });
+        return status;
     });
 }
 
@@ -320,7 +329,15 @@ extern "C" bsc_status host_vm_resident_query(uint64_t addr, uint64_t size, uint6
                                              uint64_t *resident_shared) {
     if (addr % kPage != 0 || size % kPage != 0 || !guest_owns(addr, size))
         return BSC_E_INVALID;
-    static const UniqueFd pagemap(::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)); // once
+    // Opened once per process: a child of process_fork opens its own.
+    static std::mutex pagemap_mutex;
+    static pid_t opened_by = 0;
+    static UniqueFd pagemap;
+    std::lock_guard lock(pagemap_mutex);
+    if (opened_by != ::getpid()) {
+        pagemap = UniqueFd(::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC));
+        opened_by = ::getpid();
+    }
     if (!pagemap)
         return BSC_E_IO;
     constexpr uint64_t kPresent = uint64_t{1} << 63, kShared = uint64_t{1} << 61;

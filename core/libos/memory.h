@@ -14,5 +14,8 @@ inline uint64_t page_up(uint64_t v) { return (v + kPage - 1) & ~(kPage - 1); }
 void initialise_brk(uint64_t program_end);
 // execve: every mapping of the old program and its break go back to the host.
 void release_program_memory();
+// After fork, in the child: the memory marked MADV_WIPEONFORK reads as zero, the memory
+// marked MADV_DONTFORK is not there.
+void prepare_child_memory();
 
 } // namespace libos

@@ -87,7 +87,8 @@ void isolate(uint64_t start, uint64_t end, size_t &first, size_t &last) {
 bool mergeable(const Region &a, const Region &b) {
     return a.end == b.start && a.prot == b.prot && a.shared == b.shared && a.name == b.name &&
            a.accounted == b.accounted && a.grows_down == b.grows_down &&
-           a.may_write == b.may_write && a.file == b.file &&
+           a.may_write == b.may_write && a.wipe_on_fork == b.wipe_on_fork && a.dont_fork == b.dont_fork &&
+           a.file == b.file &&
            (!a.file || a.offset + (a.end - a.start) == b.offset);
 }
 
@@ -258,6 +259,30 @@ void map_protect(uint64_t start, uint64_t end, uint32_t prot) {
         regions[i].accounted |= writable_private(regions[i]);
     }
     merge_around(first, last);
+}
+
+void map_set_fork_flag(uint64_t start, uint64_t end, bool Region::*flag, bool value) {
+    SpinGuard guard(map_lock);
+    size_t first, last;
+    isolate(start, end, first, last);
+    for (size_t i = first; i < last; i++)
+        regions[i].*flag = value;
+    merge_around(first, last);
+}
+
+void map_prepare_child(void (*reset_memory)(uint64_t, uint64_t),
+                       void (*release_memory)(uint64_t, uint64_t)) {
+    SpinGuard guard(map_lock);
+    for (size_t i = 0; i < count;) {
+        if (regions[i].dont_fork) {
+            release_memory(regions[i].start, regions[i].end);
+            erase(i, i + 1);
+            continue;
+        }
+        if (regions[i].wipe_on_fork)
+            reset_memory(regions[i].start, regions[i].end);
+        i++;
+    }
 }
 
 bool map_find(uint64_t addr, Region &region) {

@@ -40,6 +40,10 @@ struct Region {
     // A shared mapping that may be made writable: of anonymous memory, or of a file opened
     // for writing (the kernel's VM_MAYWRITE).
     bool may_write = false;
+    // What a child of fork finds: MADV_WIPEONFORK zeroed (the kernel's VM_WIPEONFORK),
+    // MADV_DONTFORK nothing (VM_DONTCOPY).
+    bool wipe_on_fork = false;
+    bool dont_fork = false;
 };
 
 // Records a region, replacing what it overlaps (as MAP_FIXED does); takes its own
@@ -58,6 +62,13 @@ void map_protect(uint64_t start, uint64_t end, uint32_t prot);
 // The region (the kernel's VMA) that contains addr, copied into `region` without a
 // reference to its file; false if addr is not mapped.
 bool map_find(uint64_t addr, Region &region);
+// MADV_WIPEONFORK / MADV_KEEPONFORK, MADV_DONTFORK / MADV_DOFORK over [start, end),
+// which the map covers: sets `Region::*flag` to `value`.
+void map_set_fork_flag(uint64_t start, uint64_t end, bool Region::*flag, bool value);
+// After fork, in the child: the regions marked wipe-on-fork are reset, those marked
+// don't-fork released and forgotten, as the kernel leaves them in a child.
+void map_prepare_child(void (*reset_memory)(uint64_t, uint64_t),
+                       void (*release_memory)(uint64_t, uint64_t));
 // The first mapped piece of [start, end): the part of the first region that meets it,
 // clipped to it (its offset adjusted, no file reference taken); false if none. Walks
 // [start, end) region by region as the kernel walks VMAs, holes showing as a piece that

@@ -43,6 +43,7 @@ struct Mailbox {
 struct Table {
     Spinlock lock;
     int32_t next_id;
+    int32_t foreground; // the controlling terminal's foreground group
     Entry entries[kMaxProcesses];
     Mailbox mailboxes[kMaxProcesses];
     ProcessCard cards[kMaxProcesses];
@@ -298,6 +299,25 @@ void reap_orphans() {
     }
 }
 
+// What came from outside the guest: a signal sent to this host process is the process's;
+// one its terminal sent is taken only by the terminal's foreground group, as Linux sends
+// it to that group alone (here every process of the guest receives it from the host).
+void take_outside_signals() {
+    uint64_t sent = 0, from_terminal = 0;
+    if (abi().process_signals_take(&sent, &from_terminal) != BSC_OK)
+        return;
+    if (process_group_of(0) != foreground_group())
+        from_terminal = 0;
+    for (int32_t sig = 1; sig <= 64; sig++) {
+        uint64_t bit = uint64_t{1} << (sig - 1);
+        if (!((sent | from_terminal) & bit))
+            continue;
+        // The sender is outside the guest's pid space: pid 0, as Linux shows it.
+        SignalInfo info{sig, sent & bit ? kSiUser : kSiKernel, 0, 0, identity().user_id, 0, 0, 0};
+        raise_signal_info(info);
+    }
+}
+
 void drain_mailbox() {
     SignalInfo received[kMailboxSize];
     uint32_t count;
@@ -332,6 +352,7 @@ void initialise_process_tree() {
         panic("cannot make the process table");
     table = reinterpret_cast<Table *>(at);
     table->next_id = kFirstPid + 1;
+    table->foreground = kFirstPid;
     own_pid = kFirstPid;
     uint64_t host_id = 0;
     abi().process_id_query(&host_id);
@@ -452,6 +473,24 @@ int64_t set_process_group(int32_t pid, int32_t group) {
     return 0;
 }
 
+int32_t foreground_group() {
+    TableGuard guard;
+    return table->foreground;
+}
+
+int64_t set_foreground_group(int32_t group) {
+    if (group < 0)
+        return -EINVAL;
+    TableGuard guard;
+    bool exists = false;
+    for (Entry &e : table->entries)
+        exists |= e.life != Life::free && e.group == group && e.session == own().session;
+    if (!exists)
+        return -EPERM;
+    table->foreground = group;
+    return 0;
+}
+
 int64_t new_session() {
     TableGuard guard;
     for (Entry &e : table->entries)
@@ -568,6 +607,7 @@ void collect_process_events() {
     if (!__atomic_load_n(&events_noted, __ATOMIC_ACQUIRE) ||
         !__atomic_exchange_n(&events_noted, false, __ATOMIC_ACQ_REL))
         return;
+    take_outside_signals();
     drain_mailbox();
     poll_children();
     if (own_pid == kFirstPid)

@@ -24,6 +24,12 @@ int32_t parent_pid();
 int64_t parent_of(int32_t pid);
 int64_t process_group_of(int32_t pid);
 int64_t session_of(int32_t pid);
+// The foreground process group of the guest's controlling terminal (the one it was
+// started on): tcgetpgrp, and tcsetpgrp with Linux's checks (EPERM for a group not in
+// the caller's session). What the terminal itself sends (Ctrl-C) reaches every process
+// of the guest from the host; each takes it only if it is in this group.
+int32_t foreground_group();
+int64_t set_foreground_group(int32_t group);
 // setpgid and setsid, with Linux's checks.
 int64_t set_process_group(int32_t pid, int32_t group);
 int64_t new_session();

@@ -105,19 +105,36 @@ int64_t count_request(const OpenFile &file, uint32_t command, uint64_t address) 
     return put_user(address, static_cast<int32_t>(bytes)) ? 0 : -EFAULT;
 }
 
-// TIOCGPGRP (tiocgpgrp). The program's controlling terminal is the one it was started
-// on (its standard streams, or /dev/tty): its foreground group is the program's. A
-// terminal it opened itself never became its controlling one (the program leads no
-// session): ENOTTY on it, and a pty master shows its peer's foreground group, none (0).
-int64_t foreground_group(const OpenFile &file, uint64_t address) {
-    auto group = static_cast<int32_t>(process_group_of(0));
-    if (file.path && !freestanding::equal(file.path, "/dev/tty")) {
+// Whether `file` is the guest's controlling terminal: the one it was started on (its
+// standard streams, or /dev/tty). A terminal it opened itself never became its
+// controlling one (the guest leads no session of the host's).
+bool controlling(const OpenFile &file) {
+    return !file.path || freestanding::equal(file.path, "/dev/tty");
+}
+
+// TIOCGPGRP (tiocgpgrp): the controlling terminal's foreground group (the guest's own,
+// process_tree.h); ENOTTY on another terminal, and a pty master shows its peer's
+// foreground group, none (0).
+int64_t get_foreground_group(const OpenFile &file, uint64_t address) {
+    int32_t group = foreground_group();
+    if (!controlling(file)) {
         uint32_t number;
         if (control(file, BSC_CONTROL_PTY_NUMBER, &number, sizeof number) != 0)
             return -ENOTTY;
         group = 0;
     }
     return put_user(address, group) ? 0 : -EFAULT;
+}
+
+// TIOCSPGRP (tiocspgrp): on the controlling terminal, a group of the caller's session
+// becomes its foreground (EPERM for any other); ENOTTY on another terminal.
+int64_t put_foreground_group(const OpenFile &file, uint64_t address) {
+    if (!controlling(file))
+        return -ENOTTY;
+    int32_t group;
+    if (!get_user(address, group))
+        return -EFAULT;
+    return set_foreground_group(group);
 }
 
 // TIOCGPTPEER: opens the master's peer with `flags` (O_ACCMODE, O_NONBLOCK, O_CLOEXEC),
@@ -163,7 +180,8 @@ int64_t terminal_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
     case TCFLSH:
     case TCXONC:
     case TCSBRK: return queue_request(file, request, address);
-    case TIOCGPGRP: return foreground_group(file, address);
+    case TIOCGPGRP: return get_foreground_group(file, address);
+    case TIOCSPGRP: return put_foreground_group(file, address);
     default: return -ENOTTY; // TIOCMGET too: a pty or console has no modem lines
     }
 }

@@ -11,6 +11,7 @@
 
 #include "fork.h"
 #include "fork_locks.h"
+#include "memory.h"
 #include "process_state.h"
 #include "process_tree.h"
 #include "signals.h"
@@ -66,6 +67,7 @@ void start_child(int32_t pid, const CloneRequest &r, bsc_cpu_context &context) {
     become_only_thread();
     clear_pending_signals();
     forget_interval_timers();
+    prepare_child_memory();
     if (r.flags & CLONE_CHILD_SETTID)
         put_user(r.child_tid, static_cast<uint32_t>(pid)); // a bad address is ignored
     current_thread().clear_child_tid = r.flags & CLONE_CHILD_CLEARTID ? r.child_tid : 0;

@@ -88,6 +88,11 @@ void initialise_brk(uint64_t program_end) {
     brk_start = brk_current = brk_mapped = reserve;
 }
 
+void prepare_child_memory() {
+    map_prepare_child([](uint64_t start, uint64_t end) { abi().vm_reset(start, end - start); },
+                      give_back);
+}
+
 void release_program_memory() {
     map_remove(0, kTaskSize, give_back); // the break's used part among the rest
     SpinGuard guard(brk_lock);
@@ -485,8 +490,17 @@ int64_t advise(const Region &r, uint64_t advice) {
         // Shared pages keep their contents: only the program's private copies go.
         return r.shared ? 0 : result_of(abi().vm_reset(r.start, r.end - r.start));
     case MADV_FREE:
+        return private_anonymous ? 0 : -EINVAL;
     case MADV_WIPEONFORK:
-        return private_anonymous ? 0 : -EINVAL; // no other process to wipe for, yet
+    case MADV_KEEPONFORK:
+        if (!private_anonymous)
+            return advice == MADV_WIPEONFORK ? -EINVAL : 0;
+        map_set_fork_flag(r.start, r.end, &Region::wipe_on_fork, advice == MADV_WIPEONFORK);
+        return 0;
+    case MADV_DONTFORK:
+    case MADV_DOFORK:
+        map_set_fork_flag(r.start, r.end, &Region::dont_fork, advice == MADV_DONTFORK);
+        return 0;
     case MADV_REMOVE:
         if (!r.file && !r.shared)
             return -EINVAL;

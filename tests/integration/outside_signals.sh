@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Signals from outside the guest, and the guest's processes dying with `bascule run`:
+#  - python3 with handlers for SIGTERM, SIGINT and SIGUSR1 runs each one a native `kill`
+#    sends, as natively;
+#  - `timeout` ends a guest with SIGTERM (exit 124, as natively);
+#  - an interactive bash on a pseudo-terminal: Ctrl-C interrupts the foreground `sleep`,
+#    not the shell, which goes on and exits 0;
+#  - SIGKILL of `bascule run` leaves none of the guest's processes running.
+source "$(dirname "$0")/lib.sh"
+python=/usr/bin/python3
+
+# 1. Handlers run for what `kill` sends from outside; each is sent once the one before
+#    was handled.
+cat >"$work/handlers.py" <<'PY'
+import signal
+def handler(number, frame):
+    print("got", number, flush=True)
+for number in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
+    signal.signal(number, handler)
+print("ready", flush=True)
+for _ in range(3):
+    signal.pause()
+PY
+: >"$work/handlers.out"
+"$bascule" run -- "$python" "$work/handlers.py" >"$work/handlers.out" &
+guest=$!
+wait_for_line() { # FILE TEXT: until FILE has the line TEXT, while the guest lives
+  until grep -qx "$2" "$1"; do
+    kill -0 $guest 2>/dev/null || fail "the guest ended early: $(cat "$1")"
+    sleep 0.02
+  done
+}
+wait_for_line "$work/handlers.out" ready
+for name in TERM:15 INT:2 USR1:10; do
+  kill -"${name%:*}" $guest
+  wait_for_line "$work/handlers.out" "got ${name#*:}"
+done
+run_status status wait $guest
+[[ $status == 0 ]] || fail "the handlers' guest exited $status"
+
+# 2. timeout's SIGTERM ends a guest with no handler, as it ends a native program.
+run_status native timeout 0.5 /bin/sleep 30
+run_status guest timeout 0.5 "$bascule" run -- /bin/sleep 30
+[[ $native == 124 && $guest == 124 ]] || fail "timeout: native $native, bascule $guest"
+
+# 3. Ctrl-C at an interactive shell's terminal.
+cat >"$work/terminal.py" <<'PY'
+import os, pty, select, subprocess, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ["PS1"] = "PROMPT> "
+    os.execv(sys.argv[1], sys.argv[1:])
+seen = b""
+def until(token):
+    global seen
+    while True:
+        if token in seen:
+            seen = seen[seen.index(token) + len(token):]
+            return
+        ready, _, _ = select.select([fd], [], [], 60)
+        if not ready:
+            sys.exit(f"no {token!r} in {seen!r}")
+        seen += os.read(fd, 4096)
+until(b"PROMPT> ")
+started = time.monotonic()
+os.write(fd, b"sleep 30\n")
+# Ctrl-C once the sleep runs (a process of the terminal's session named sleep).
+while subprocess.run(["pgrep", "-s", str(os.getsid(pid)), "-x", "sleep"],
+                     capture_output=True).returncode != 0:
+    time.sleep(0.02)
+os.write(fd, b"\x03")
+until(b"PROMPT> ")
+if time.monotonic() - started > 20:
+    sys.exit("the sleep was not interrupted")
+os.write(fd, b"echo alive\n")
+until(b"alive\r\n")
+os.write(fd, b"exit\n")
+_, status = os.waitpid(pid, 0)
+sys.exit(0 if status == 0 else f"the shell exited with {status}")
+PY
+"$python" "$work/terminal.py" /bin/bash --norc -i || fail "Ctrl-C natively"
+"$python" "$work/terminal.py" "$bascule" run -- /bin/bash --norc -i || fail "Ctrl-C under bascule"
+
+# 4. SIGKILL of `bascule run` ends the guest's processes with it.
+"$bascule" run -- /bin/bash -c 'sleep 100 & (sleep 101; true) & echo started; wait' \
+  >"$work/tree.out" &
+top=$!
+until grep -q started "$work/tree.out"; do sleep 0.02; done
+children() { # the host processes below $top that still run (not zombies)
+  ps -eo pid=,ppid=,stat= | awk -v top="$top" '
+    { parent[$1] = $2; state[$1] = $3 }
+    END { for (p in parent) { q = p; while (q in parent && q != top && q > 1) q = parent[q]
+                              if (q == top && p != top && state[p] !~ /^Z/) print p } }'
+}
+tree=$(children)
+[[ $(wc -w <<<"$tree") -ge 3 ]] || fail "expected the guest's processes below $top, found: $tree"
+kill -KILL $top
+wait $top 2>/dev/null || true
+for pid in $tree; do
+  while state=$(ps -o stat= -p "$pid" 2>/dev/null) && [[ $state != Z* ]]; do sleep 0.02; done
+done
+echo "outside_signals: handlers, timeout, Ctrl-C at a shell, and a killed tree all as expected"
