@@ -129,7 +129,7 @@ inline void write_file(const std::string &path, std::string_view text) {
     ::close(fd);
 }
 
-// Runs `call` on a new thread and signals that thread with SIGUSR2 — whose handler is
+// Runs `call` on a new thread and signals that thread with a real-time signal — whose handler is
 // installed without SA_RESTART, as the runtime's interrupt signal is — until the call
 // returns. Returns the call's status.
 template <class F> bsc_status interrupt_while_blocked(F call) {
@@ -137,7 +137,9 @@ template <class F> bsc_status interrupt_while_blocked(F call) {
     action.sa_handler = [](int) {};
     sigemptyset(&action.sa_mask);
     action.sa_flags = 0;
-    REQUIRE(::sigaction(SIGUSR2, &action, nullptr) == 0);
+    // A signal the host leaves alone: it takes the standard ones that come from outside.
+    const int sig = SIGRTMIN + 5;
+    REQUIRE(::sigaction(sig, &action, nullptr) == 0);
     std::atomic<bool> done{false};
     std::atomic<bsc_status> status{BSC_OK};
     std::thread thread([&] {
@@ -146,7 +148,7 @@ template <class F> bsc_status interrupt_while_blocked(F call) {
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     while (!done) {
-        ::pthread_kill(thread.native_handle(), SIGUSR2);
+        ::pthread_kill(thread.native_handle(), sig);
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     thread.join();
