@@ -33,22 +33,20 @@ while chunk := s.recv(4096):
 sys.stdout.write(reply.decode("latin-1"))
 PY
 }
-# A frame is its length and protocol version (little-endian u32s), then the record: a
-# byte-order mark 1 and the request, whose first field picks its kind (0: capture).
-ask "(5).to_bytes(4, 'little') + (1).to_bytes(4, 'little') + bytes([1, 9, 0, 0, 0])" >kind.reply
-grep -q "malformed request: .*variant" kind.reply || fail "an unknown request kind got: $(cat kind.reply)"
-ask "(0).to_bytes(4, 'little') + (99).to_bytes(4, 'little')" >version.reply
-grep -q "malformed request: control protocol 99; this runtime speaks 1" version.reply ||
-  fail "a frame of protocol 99 got: $(cat version.reply)"
-ask "(1 << 30).to_bytes(4, 'little') + (1).to_bytes(4, 'little')" >length.reply
-grep -q "malformed request: a frame of 1073741824 bytes" length.reply ||
-  fail "a frame of 1 GiB got: $(cat length.reply)"
-ask "(64).to_bytes(4, 'little') + (1).to_bytes(4, 'little') + bytes([1, 0, 0, 0, 0])" >cut.reply
-grep -q "malformed request: a frame cut after 5 of 64 bytes" cut.reply ||
-  fail "a cut frame got: $(cat cut.reply)"
-ask "(13).to_bytes(4, 'little') + (1).to_bytes(4, 'little') + bytes([1, 0, 0, 0, 0]) + (1 << 40).to_bytes(8, 'little')" >string.reply
-grep -q "malformed request: a stored length of 1099511627776" string.reply ||
-  fail "a request with a 1 TiB path got: $(cat string.reply)"
+# frame_refused FRAME REASON: a frame (Python bytes) gets a reply saying "malformed
+# request: REASON...". A frame is its length and protocol version (little-endian u32s),
+# then the record: a byte-order mark 1 and the request, whose first field picks its kind.
+frame_refused() {
+  ask "$1" >frame.reply
+  grep -qF "malformed request: $2" frame.reply || fail "frame $1 got: $(cat frame.reply)"
+}
+le() { echo "($1).to_bytes($2, 'little')"; }
+frame_refused "$(le 5 4) + $(le 1 4) + bytes([1, 9, 0, 0, 0])" "Invalid 'index' selector"
+frame_refused "$(le 0 4) + $(le 99 4)" "control protocol 99; this runtime speaks 1"
+frame_refused "$(le '1 << 30' 4) + $(le 1 4)" "a frame of 1073741824 bytes"
+frame_refused "$(le 64 4) + $(le 1 4) + bytes([1, 0, 0, 0, 0])" "a frame cut after 5 of 64 bytes"
+frame_refused "$(le 13 4) + $(le 1 4) + bytes([1, 0, 0, 0, 0]) + $(le '1 << 40' 8)" \
+  "a stored length of 1099511627776"
 
 capture whole.img
 echo "control_socket: another user and malformed requests refused, then a capture served"
