@@ -13,10 +13,10 @@
 
 #include <fmt/core.h>
 
+#include "bascule_host.h"
 #include "control_call.h"
 #include "control_server.h"
 #include "control_socket.h"
-#include "bascule_host.h"
 #include "guest_image.h"
 #include "guest_memory.h"
 
