@@ -59,6 +59,10 @@ void install_entry_page() {
 
 const EntryPage &entry_page() { return page; }
 
+uint64_t entry_page_address() { return page.base; }
+
+const bsc_downcalls *guest_downcalls() { return page.guest_table; }
+
 void connect_chain(const bsc_downcalls *top, const bsc_upcalls *upcalls) {
     set_data_writable(true);
     *page.at<const bsc_downcalls **>(bsc_entry_top_table) = top;

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "bascule.h"
+#include "bascule_host.h"
 
 extern "C" {
 // Symbols of the entry blob; only their offsets from bsc_entry_blob mean anything.
@@ -38,9 +39,6 @@ struct EntryPage {
 void install_entry_page();
 const EntryPage &entry_page();
 
-// Points the guest's downcall gates at the top of the chain, and the host's upcalls
-// (exceptions, thread start) at the bottom of it.
-void connect_chain(const bsc_downcalls *top, const bsc_upcalls *bottom_upcalls);
 const bsc_upcalls &chain_upcalls();
 
 } // namespace bsc::host

@@ -5,7 +5,7 @@
 #include <mutex>
 
 #include "gate.h"
-#include "host.h"
+#include "bascule_host.h"
 #include "internal.h"
 
 namespace bsc::host {

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "bascule.h"
+#include "bascule_host.h"
 
 namespace bsc::host {
 
@@ -24,11 +25,6 @@ void initialise_signals();
 // initialise.cpp: the umask the runtime was started with; the host's own is 0, so that
 // stream_open creates with exactly the mode the guest asks for.
 uint16_t creator_file_mode_mask();
-
-// process.cpp: called by process_exit before the process ends (the runtime flushes the
-// chain there); may be null.
-using ExitHook = void (*)(int32_t status);
-void set_exit_hook(ExitHook hook);
 
 // process.cpp: a handle for process `pid` (a child, or any process of the guest tree).
 bsc_status publish_process(pid_t pid, bsc_handle *out);

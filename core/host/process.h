@@ -1,15 +1,6 @@
 // SPDX-License-Identifier: MIT
-// How the runtime configures the host's process calls.
+// process.cpp's one runtime-facing call, set_process_command, is declared with the rest of
+// the runtime's view of the host.
 #pragma once
 
-#include <string>
-#include <vector>
-
-namespace bsc::host {
-
-// The command process_create runs before "--" and the guest's argv: the runtime's own
-// executable, "run" and this runtime's extension options, so a child gets the same stack.
-// Until it is set, process_create returns BSC_E_NOT_SUPPORTED.
-void set_process_command(std::vector<std::string> prefix);
-
-} // namespace bsc::host
+#include "bascule_host.h"

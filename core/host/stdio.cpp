@@ -9,7 +9,7 @@
 #include <climits>
 #include <string>
 
-#include "host.h"
+#include "bascule_host.h"
 #include "streams.h"
 
 namespace bsc::host {

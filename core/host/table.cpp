@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The bottom of every chain: the host PAL's downcall table.
-#include "host.h"
+#include "bascule_host.h"
 #include "host_calls.h"
 
 namespace bsc::host {

@@ -7,7 +7,7 @@
 #include "guest_memory.h"
 #include "internal.h"
 #include "threads.h"
-#include "upcall_gates.h"
+#include "bascule_host.h"
 
 namespace bsc::host {
 namespace {

@@ -3,7 +3,8 @@
 
 namespace bsc::runtime {
 
-ControlCall::ControlCall(const char *command, ControlMessage arguments, Progress progress)
+ControlCall::ControlCall(const char *command, chain::ControlArguments arguments,
+                         Progress progress)
     : progress_(std::move(progress)), arguments_(std::move(arguments)) {
     for (const auto &[key, value] : arguments_)
         options_.push_back({key.c_str(), value.c_str()});

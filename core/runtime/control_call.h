@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// One control request to the chain (Chain::control), built from a message, with its reply
-// buffer and its progress reports.
+// One control request to the chain (Chain::control): a command and its key=value
+// arguments as the extension ABI passes them, with its reply buffer and progress reports.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "control_socket.h"
+#include "chain.h"
 #include "launch.h"
 
 namespace bsc::runtime {
@@ -17,7 +17,7 @@ class ControlCall {
 public:
     using Progress = std::function<void(uint64_t done, uint64_t total)>;
 
-    ControlCall(const char *command, ControlMessage arguments, Progress progress = {});
+    ControlCall(const char *command, chain::ControlArguments arguments, Progress progress = {});
     ControlCall(const ControlCall &) = delete;
     ControlCall &operator=(const ControlCall &) = delete;
 
@@ -29,7 +29,7 @@ private:
     static void report(void *cookie, uint64_t done, uint64_t total);
 
     Progress progress_;
-    ControlMessage arguments_;
+    chain::ControlArguments arguments_;
     std::vector<bsc_option> options_; // point into arguments_
     bsc_control_request request_{};
     char reply_[1024] = "";

@@ -15,23 +15,38 @@
 
 #include <fmt/core.h>
 
+#include "bascule_host.h"
 #include "control_call.h"
-#include "gate.h"
-#include "host.h"
+#include "control_socket.h"
 
 namespace bsc::runtime {
 namespace {
 
-using Reply = std::function<void(const std::string &)>;
-
 // A request without a client (a timer, a signal) reports only a failure, on the runtime's
 // stderr: after a success that file may be one the image recorded, and must not change.
-void report(const std::string &line) {
-    if (line.starts_with("error "))
-        fmt::print(stderr, "bascule: checkpoint: {}\n", line.substr(6));
+void report(const ControlReply &reply) {
+    if (auto *failed = std::get_if<Failed>(&reply))
+        fmt::print(stderr, "bascule: checkpoint: {}\n", failed->reason);
 }
 
-bool is_true(const std::optional<std::string> &value) { return value && *value != "0"; }
+// The value of `key` in an extension's request, or "".
+std::string value_of(const chain::ControlArguments &arguments, const std::string &key) {
+    for (const auto &[k, v] : arguments)
+        if (k == key)
+            return v;
+    return "";
+}
+
+// What the extensions are asked to write: the image, its parent, and the runtime's facts.
+chain::ControlArguments capture_arguments(const CaptureRequest &request,
+                                          const chain::ControlArguments &facts) {
+    chain::ControlArguments arguments{{"image", request.image},
+                                      {"leave-running", request.leave_running ? "1" : "0"}};
+    if (!request.parent.empty())
+        arguments.emplace_back("parent", request.parent);
+    arguments.insert(arguments.end(), facts.begin(), facts.end());
+    return arguments;
+}
 
 // The host signal named NAME or SIGNAME (USR1, SIGUSR1, ...), if a capture may use it:
 // not one the host needs for itself.
@@ -65,15 +80,12 @@ void ControlServer::on_watched_signal() {
     [[maybe_unused]] auto n = ::write(signal_server->wake_fd_, &one, sizeof one);
 }
 
-namespace {
-
-} // namespace
-
-ControlMessage capture_facts(uint64_t guest_upcalls, const std::vector<std::string> &stack,
-                             const std::vector<std::string> &argv) {
-    ControlMessage facts{{"guest-upcalls", std::to_string(guest_upcalls)},
-                         {"entry-page", std::to_string(host::entry_page().base)},
-                         {"cwd", std::filesystem::current_path().string()}};
+chain::ControlArguments capture_facts(uint64_t guest_upcalls,
+                                      const std::vector<std::string> &stack,
+                                      const std::vector<std::string> &argv) {
+    chain::ControlArguments facts{{"guest-upcalls", std::to_string(guest_upcalls)},
+                                  {"entry-page", std::to_string(host::entry_page_address())},
+                                  {"cwd", std::filesystem::current_path().string()}};
     for (const auto &spec : stack)
         facts.emplace_back("stack", spec);
     for (const auto &arg : argv)
@@ -81,7 +93,7 @@ ControlMessage capture_facts(uint64_t guest_upcalls, const std::vector<std::stri
     return facts;
 }
 
-ControlServer::ControlServer(const ChainEnds &chain, ControlMessage facts)
+ControlServer::ControlServer(const ChainEnds &chain, chain::ControlArguments facts)
     : chain_(chain), facts_(std::move(facts)), listen_fd_(listen_on_control_socket()),
       wake_fd_(::eventfd(0, EFD_CLOEXEC)) {
     thread_ = std::thread([this] { serve(); });
@@ -102,13 +114,25 @@ ControlServer::~ControlServer() {
     ::close(wake_fd_);
 }
 
-void ControlServer::request(ControlMessage message) {
+bsc_status ControlServer::request(const std::string &command,
+                                  const chain::ControlArguments &arguments) {
+    std::string leave_running = value_of(arguments, "leave-running");
+    CaptureRequest capture{value_of(arguments, "image"), value_of(arguments, "parent"),
+                           !leave_running.empty() && leave_running != "0"};
+    ControlRequest request;
+    if (command == "capture")
+        request = capture;
+    else if (command == "watch-signal")
+        request = WatchSignalRequest{value_of(arguments, "signal"), capture};
+    else
+        return BSC_E_NOT_SUPPORTED;
     {
         std::lock_guard lock(queue_mutex_);
-        queue_.push_back(std::move(message));
+        queue_.push_back(std::move(request));
     }
     uint64_t one = 1;
     [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+    return BSC_OK;
 }
 
 void ControlServer::serve() {
@@ -125,7 +149,7 @@ void ControlServer::serve() {
                     return;
             }
             if (signal_arrived.exchange(false))
-                run(signal_request_, [](const std::string &line) { report(line); });
+                run(signal_request_, report);
             run_queued();
         }
         if (fds[0].revents) {
@@ -139,73 +163,73 @@ void ControlServer::serve() {
 }
 
 void ControlServer::serve_connection(int connection) {
-    Reply reply = [connection](const std::string &line) { send_line(connection, line); };
+    Reply reply = [connection](const ControlReply &message) { send_reply(connection, message); };
     if (!peer_is_trusted(connection))
-        return reply("error the control socket serves only its own user and root");
-    auto message = receive_message(connection);
-    if (!message)
-        return reply("error malformed request");
-    run(*message, reply);
+        return reply(NotPermitted{::getuid()});
+    std::optional<ControlRequest> request;
+    try {
+        request = receive_request(connection);
+    } catch (const ControlProtocolError &e) {
+        return reply(Failed{fmt::format("malformed request: {}", e.what())});
+    }
+    if (request)
+        run(*request, reply);
 }
 
 void ControlServer::run_queued() {
     for (;;) {
-        ControlMessage message;
+        ControlRequest request;
         {
             std::lock_guard lock(queue_mutex_);
             if (queue_.empty())
                 return;
-            message = std::move(queue_.front());
+            request = std::move(queue_.front());
             queue_.pop_front();
         }
-        run(message, [](const std::string &line) { report(line); });
+        run(request, report);
     }
 }
 
-void ControlServer::run(const ControlMessage &message, const Reply &reply) {
-    auto command = find_value(message, "command");
-    if (command == "capture")
-        return capture(message, reply);
-    if (command == "watch-signal")
-        return watch_signal(message, reply);
-    reply(fmt::format("error unknown command '{}'", command.value_or("")));
+void ControlServer::run(const ControlRequest &request, const Reply &reply) {
+    if (auto *capture_request = std::get_if<CaptureRequest>(&request))
+        return capture(*capture_request, reply);
+    watch_signal(std::get<WatchSignalRequest>(request), reply);
 }
 
-// From now on, the signal named by `signal` runs the capture this message describes.
-void ControlServer::watch_signal(const ControlMessage &message, const Reply &reply) {
-    auto signal = signal_named(find_value(message, "signal").value_or(""));
+// From now on, the signal the request names runs the capture it describes.
+void ControlServer::watch_signal(const WatchSignalRequest &request, const Reply &reply) {
+    auto signal = signal_named(request.signal);
     if (!signal)
-        return reply("error signal= must name a signal the runtime does not use itself (USR1)");
-    signal_request_ = message;
-    std::erase_if(signal_request_, [](const auto &kv) { return kv.first == "command"; });
-    signal_request_.insert(signal_request_.begin(), {"command", "capture"});
+        return reply(Failed{"signal= must name a signal the runtime does not use itself (USR1)"});
+    signal_request_ = request.capture;
     signal_server = this;
     host::watch_signal(*signal, on_watched_signal);
-    reply("ok watching " + std::string(::sigabbrev_np(*signal)));
+    reply(Watching{::sigabbrev_np(*signal)});
 }
 
 // Park every thread, let the extensions prepare, write the image; then either stop the
 // process or let it run on.
-void ControlServer::capture(const ControlMessage &message, const Reply &reply) {
-    ControlMessage arguments = message;
-    arguments.insert(arguments.end(), facts_.begin(), facts_.end());
+void ControlServer::capture(const CaptureRequest &request, const Reply &reply) {
+    chain::ControlArguments arguments = capture_arguments(request, facts_);
     auto progress = [&reply](uint64_t done, uint64_t total) {
-        reply(fmt::format("progress {} {}", done, total));
+        reply(CaptureProgress{done, total});
     };
     auto frozen_at = std::chrono::steady_clock::now();
     ControlCall freeze("freeze", arguments);
     if (bsc_status status = freeze.run(chain_))
-        return reply(status == BSC_E_NOT_SUPPORTED
-                         ? "error no extension in the stack captures (run with --ext checkpoint)"
-                         : "error " + freeze.reply());
+        return reply(Failed{status == BSC_E_NOT_SUPPORTED
+                                ? "no extension in the stack captures (run with --ext checkpoint)"
+                                : freeze.reply()});
     chain_.broadcast(BSC_EVENT_BEFORE_CHECKPOINT);
     ControlCall write("capture", arguments, progress);
     bsc_status status = write.run(chain_);
-    bool stop = status == BSC_OK && !is_true(find_value(message, "leave-running"));
+    bool stop = status == BSC_OK && !request.leave_running;
     auto frozen = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
                                                             frozen_at);
-    reply(status == BSC_OK ? fmt::format("ok {} frozen-ms={:.1f}", write.reply(), frozen.count())
-                           : "error " + write.reply());
+    if (status == BSC_OK)
+        reply(Captured{write.reply(), frozen.count()});
+    else
+        reply(Failed{write.reply()});
     if (stop)
         chain_.top->process_exit(0);
     chain_.broadcast(BSC_EVENT_RESUME);

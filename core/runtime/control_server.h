@@ -1,57 +1,61 @@
 // SPDX-License-Identifier: MIT
-// The runtime's control thread: serves capture requests from the control socket (from
-// bascule-snap) and from extensions (a timer or a signal), running the capture sequence
-// through the chain.
+// The runtime's control thread: serves requests from the control socket (bascule-snap)
+// and from extensions (a timer or a signal), running the capture sequence through the
+// chain.
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <thread>
 
-#include "control_socket.h"
+#include "control_messages.h"
 #include "launch.h"
 
 namespace bsc::runtime {
 
 class ControlServer {
 public:
-    // Listens on this process's control socket. `facts` are added to every capture
-    // request: what the image needs to know of the runtime (see capture_facts()).
+    // Listens on this process's control socket. `facts` are added to the arguments of
+    // every capture: what the image needs to know of the runtime (see capture_facts()).
     // Throws std::system_error if the socket cannot be made.
-    ControlServer(const ChainEnds &chain, ControlMessage facts);
+    ControlServer(const ChainEnds &chain, chain::ControlArguments facts);
     ~ControlServer();
     ControlServer(const ControlServer &) = delete;
     ControlServer &operator=(const ControlServer &) = delete;
 
-    // Queues a request made inside the process; it runs on the control thread.
-    void request(ControlMessage message);
+    // Queues a request an extension made (request_control: "capture" or "watch-signal",
+    // with image=, parent=, leave-running=, signal=); it runs on the control thread.
+    // BSC_E_NOT_SUPPORTED for another command.
+    bsc_status request(const std::string &command, const chain::ControlArguments &arguments);
 
 private:
+    using Reply = std::function<void(const ControlReply &)>;
+
     void serve();
     void serve_connection(int connection);
     void run_queued();
-    // Runs one request; `reply` receives progress and result lines (may be a no-op).
-    void run(const ControlMessage &message, const std::function<void(const std::string &)> &reply);
-    void capture(const ControlMessage &message,
-                 const std::function<void(const std::string &)> &reply);
-    void watch_signal(const ControlMessage &message,
-                      const std::function<void(const std::string &)> &reply);
+    // Runs one request; `reply` receives progress and the final reply (may be a no-op).
+    void run(const ControlRequest &request, const Reply &reply);
+    void capture(const CaptureRequest &request, const Reply &reply);
+    void watch_signal(const WatchSignalRequest &request, const Reply &reply);
     static void on_watched_signal(); // async-signal-safe
 
     const ChainEnds &chain_;
-    ControlMessage facts_;
+    chain::ControlArguments facts_;
     int listen_fd_ = -1;
     int wake_fd_ = -1;
     std::mutex queue_mutex_;
-    std::deque<ControlMessage> queue_;
+    std::deque<ControlRequest> queue_;
     bool stopping_ = false;
-    ControlMessage signal_request_; // the capture a watched signal runs
+    CaptureRequest signal_request_; // the capture a watched signal runs
     std::thread thread_;
 };
 
 // What a capture records about the running program: the guest image's upcall table, the
 // extension stack, the command line and the working directory.
-ControlMessage capture_facts(uint64_t guest_upcalls, const std::vector<std::string> &stack,
-                             const std::vector<std::string> &argv);
+chain::ControlArguments capture_facts(uint64_t guest_upcalls,
+                                      const std::vector<std::string> &stack,
+                                      const std::vector<std::string> &argv);
 
 } // namespace bsc::runtime

@@ -13,9 +13,6 @@
 namespace bsc::runtime {
 namespace {
 
-constexpr size_t kMaxLine = 8192;
-constexpr size_t kMaxLines = 256;
-
 std::system_error system_error(const std::string &what) {
     return std::system_error(errno, std::generic_category(), what);
 }
@@ -87,70 +84,6 @@ bool peer_is_trusted(int connection) {
     if (::getsockopt(connection, SOL_SOCKET, SO_PEERCRED, &peer, &length) != 0)
         return false;
     return peer.uid == ::getuid() || peer.uid == 0;
-}
-
-bool send_line(int fd, const std::string &line) {
-    std::string text = line + "\n";
-    const char *data = text.data();
-    size_t left = text.size();
-    while (left > 0) {
-        ssize_t n = ::send(fd, data, left, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        data += n, left -= static_cast<size_t>(n);
-    }
-    return true;
-}
-
-// Reads byte by byte: control messages are short and this never reads past a line.
-std::optional<std::string> receive_line(int fd) {
-    std::string line;
-    for (;;) {
-        char c;
-        ssize_t n = ::read(fd, &c, 1);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return std::nullopt;
-        if (c == '\n')
-            return line;
-        if (line.size() >= kMaxLine)
-            return std::nullopt;
-        line += c;
-    }
-}
-
-bool send_message(int fd, const ControlMessage &message) {
-    for (const auto &[key, value] : message)
-        if (key.find_first_of("=\n") != std::string::npos ||
-            value.find('\n') != std::string::npos || !send_line(fd, key + "=" + value))
-            return false;
-    return send_line(fd, "");
-}
-
-std::optional<ControlMessage> receive_message(int fd) {
-    ControlMessage message;
-    while (message.size() <= kMaxLines) {
-        auto line = receive_line(fd);
-        if (!line)
-            return std::nullopt;
-        if (line->empty())
-            return message;
-        auto equals = line->find('=');
-        if (equals == std::string::npos || equals == 0)
-            return std::nullopt;
-        message.emplace_back(line->substr(0, equals), line->substr(equals + 1));
-    }
-    return std::nullopt;
-}
-
-std::optional<std::string> find_value(const ControlMessage &message, const std::string &key) {
-    for (const auto &[k, v] : message)
-        if (k == key)
-            return v;
-    return std::nullopt;
 }
 
 } // namespace bsc::runtime

@@ -13,15 +13,12 @@
 
 #include <fmt/core.h>
 
+#include "bascule_host.h"
 #include "control_call.h"
 #include "control_server.h"
-#include "gate.h"
+#include "control_socket.h"
 #include "guest_image.h"
 #include "guest_memory.h"
-#include "host.h"
-#include "internal.h"
-#include "threads.h"
-#include "upcall_gates.h"
 
 namespace bsc::runtime {
 namespace {
@@ -116,11 +113,8 @@ std::unique_ptr<ControlServer> start_control_server(const ChainEnds &chain, uint
         auto server =
             std::make_unique<ControlServer>(chain, capture_facts(upcalls, chain.stack, argv));
         chain.accept_requests([server = server.get()](const std::string &command,
-                                                      const ControlMessage &arguments) {
-            ControlMessage message{{"command", command}};
-            message.insert(message.end(), arguments.begin(), arguments.end());
-            server->request(std::move(message));
-            return BSC_OK;
+                                                      const chain::ControlArguments &arguments) {
+            return server->request(command, arguments);
         });
         return server;
     } catch (const std::system_error &e) {
@@ -160,7 +154,7 @@ void run_guest(const ChainEnds &chain, const GuestProgram &program) {
 
     auto control = start_control_server(chain, image.upcalls_address, program.argv);
     chain.broadcast(BSC_EVENT_START);
-    const bsc_downcalls *guest_table = host::entry_page().guest_table;
+    const bsc_downcalls *guest_table = host::guest_downcalls();
     bsc_status status = host::run_as_guest_thread(main_thread, [&] {
         chain.host_upcalls->start(guest_table,
                                   reinterpret_cast<const bsc_start_info *>(area.info));
@@ -177,9 +171,13 @@ std::vector<std::string> child_runtime_command(const std::string &bascule,
 }
 
 void restore_guest(const ChainEnds &chain, const RestoredGuest &guest) {
+    if (guest.entry_page && guest.entry_page != host::entry_page_address())
+        throw LaunchError(fmt::format("the ABI entry page was at {:#x}, this host puts it at {:#x}",
+                                      guest.entry_page, host::entry_page_address()));
     host::connect_chain(chain.top, chain.host_upcalls);
-    ControlMessage arguments = guest.extra;
-    arguments.emplace_back("image", guest.image);
+    chain::ControlArguments arguments{{"image", guest.image}};
+    if (guest.allow_changed_files)
+        arguments.emplace_back("allow-changed-files", "1");
     for (int fd = 0; fd < 3; fd++)
         arguments.emplace_back("stdio", std::to_string(host::adopt_stdio(fd)));
     // The layers below the one that restores learn first that the guest is coming back:

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Starting a guest: the chain it runs on, its image, its first thread.
+// Starting a guest: the chain it runs on, its image, its first thread. A Session
+// (session.h) owns the chain and calls these.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +10,7 @@
 #include <vector>
 
 #include "bascule_extension.h"
-#include "control_socket.h"
+#include "chain.h"
 
 namespace bsc::runtime {
 
@@ -22,8 +23,7 @@ struct ChainEnds {
     std::function<bsc_status(bsc_control_request &)> control; // see Chain::control
     std::vector<std::string> stack; // the extension specs, top first, as given
     // Installs where the extensions' own control requests go (Chain::set_control_requests).
-    std::function<void(std::function<bsc_status(const std::string &, const ControlMessage &)>)>
-        accept_requests;
+    std::function<void(chain::ControlRequests)> accept_requests;
 };
 
 struct GuestProgram {
@@ -46,8 +46,9 @@ std::vector<std::string> child_runtime_command(const std::string &bascule,
 struct RestoredGuest {
     std::string image;             // the image file
     uint64_t guest_upcalls = 0;    // where the guest image's upcall table is, as recorded
+    uint64_t entry_page = 0;       // where the ABI entry page was, as recorded (0: unknown)
     std::vector<std::string> argv; // the program as recorded (for the next capture)
-    ControlMessage extra;          // further arguments of the restore request
+    bool allow_changed_files = false; // reopen files that changed since the capture
     std::function<void(uint64_t done, uint64_t total)> progress; // of the memory restored
 };
 

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <thread>
 
-#include "host.h"
+#include "bascule_host.h"
 #include "host_calls.h"
 
 namespace bsc::test {

@@ -13,7 +13,6 @@
 #include "errors.h"
 #include "host_fixtures.h"
 #include "internal.h"
-#include "process.h"
 #include "window.h"
 
 using namespace bsc::test;

@@ -10,16 +10,11 @@
 
 #include <fmt/core.h>
 
-#include "chain.h"
 #include "commands.h"
-#include "gate.h"
-#include "host.h"
-#include "guest_image.h"
-#include "image_reader.h"
 #include "image_error.h"
-#include "launch.h"
-#include "process.h"
+#include "image_reader.h"
 #include "progress_bar.h"
+#include "session.h"
 
 namespace bsc::snap {
 namespace {
@@ -31,13 +26,9 @@ bool has_checkpoint(const std::vector<std::string> &stack) {
     return false;
 }
 
-// A child process (process_create) runs on the `bascule` beside this tool, same stack.
-std::vector<std::string> child_command(const std::vector<std::string> &stack) {
-    auto bascule = std::filesystem::read_symlink("/proc/self/exe").parent_path() / "bascule";
-    std::vector<std::string> options;
-    for (const auto &text : stack)
-        options.insert(options.end(), {"--ext", text});
-    return runtime::child_runtime_command(bascule.string(), options);
+// A child process (process_create) runs on the `bascule` beside this tool.
+std::string bascule_beside() {
+    return (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "bascule").string();
 }
 
 } // namespace
@@ -58,30 +49,15 @@ int restore_command(const RestoreOptions &options) {
         return kExitUsage;
     }
     try {
-        host::initialise();
-        if (host::entry_page().base != meta.entry_page_address && meta.entry_page_address) {
-            fmt::print(stderr, "bascule-snap: {}: the ABI entry page was at {:#x}, this host "
-                               "puts it at {:#x}\n",
-                       path, meta.entry_page_address, host::entry_page().base);
-            return kExitFailed;
-        }
-        std::vector<chain::ExtensionSpec> specs;
-        for (const auto &text : stack)
-            specs.push_back(chain::parse_extension_spec(text));
-        chain::Chain chain(specs, host::downcalls());
-        host::set_process_command(child_command(stack));
-        runtime::ChainEnds ends{&chain.top(), &chain.host_upcalls(), &chain.guest_upcalls(),
-                                [&chain](uint32_t event) { chain.broadcast(event); },
-                                [&chain](bsc_control_request &r) { return chain.control(r); },
-                                stack, chain::Chain::set_control_requests};
+        runtime::Session session({stack, "", bascule_beside()});
         ProgressBar bar("restoring");
-        runtime::RestoredGuest guest{path, meta.guest_upcalls, meta.program.argv, {}, {}};
-        if (options.allow_changed_files)
-            guest.extra.emplace_back("allow-changed-files", "1");
-        guest.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
+        runtime::RestoredGuest guest{path, meta.guest_upcalls, meta.entry_page_address,
+                                     meta.program.argv, options.allow_changed_files,
+                                     [&bar](uint64_t done, uint64_t total) { bar.update(done, total); }};
         if (options.verbose)
-            fmt::print(stderr, "bascule-snap: restoring {} on {} extension(s)\n", path, chain.size());
-        runtime::restore_guest(ends, guest);
+            fmt::print(stderr, "bascule-snap: restoring {} on {} extension(s)\n", path,
+                       session.extension_count());
+        session.restore(guest);
     } catch (const chain::ChainError &e) {
         fmt::print(stderr, "bascule-snap: {}\n", e.what());
         return kExitUsage;

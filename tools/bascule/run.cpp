@@ -6,37 +6,14 @@
 
 #include <fmt/core.h>
 
-#include "chain.h"
 #include "commands.h"
-#include "guest_image.h"
-#include "host.h"
-#include "launch.h"
-#include "process.h"
 #include "program_path.h"
+#include "session.h"
 
 extern char **environ;
 
 namespace bsc::tools {
 namespace {
-
-std::vector<chain::ExtensionSpec> stack_from(const RunOptions &options) {
-    std::vector<chain::ExtensionSpec> specs;
-    if (!options.manifest.empty())
-        specs = chain::parse_manifest(options.manifest);
-    for (const auto &text : options.extensions)
-        specs.push_back(chain::parse_extension_spec(text));
-    return specs;
-}
-
-// How the stack was given, as `run` options: what a child process (process_create) gets.
-std::vector<std::string> stack_options(const RunOptions &options) {
-    std::vector<std::string> given;
-    if (!options.manifest.empty())
-        given.insert(given.end(), {"--manifest", options.manifest});
-    for (const auto &text : options.extensions)
-        given.insert(given.end(), {"--ext", text});
-    return given;
-}
 
 std::vector<std::string> environment() {
     std::vector<std::string> env;
@@ -79,17 +56,11 @@ int run_command(const RunOptions &options) {
         return kExitNotFound;
     }
     try {
-        host::initialise();
-        chain::Chain stack(stack_from(options), host::downcalls());
+        runtime::Session session({options.extensions, options.manifest, "/proc/self/exe"});
         if (options.verbose)
-            fmt::print(stderr, "bascule: running {} on {} extension(s)\n", *path, stack.size());
-        host::set_process_command(
-            runtime::child_runtime_command("/proc/self/exe", stack_options(options)));
-        runtime::ChainEnds ends{&stack.top(), &stack.host_upcalls(), &stack.guest_upcalls(),
-                                [&stack](uint32_t event) { stack.broadcast(event); },
-                                [&stack](bsc_control_request &r) { return stack.control(r); },
-                                options.extensions, chain::Chain::set_control_requests};
-        runtime::run_guest(ends, guest_for(*path, options));
+            fmt::print(stderr, "bascule: running {} on {} extension(s)\n", *path,
+                       session.extension_count());
+        session.run(guest_for(*path, options));
     } catch (const chain::ChainError &e) {
         fmt::print(stderr, "bascule: {}\n", e.what());
         return kExitUsage;

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+// The messages of the control socket: a client's (bascule-snap's) typed requests and the
+// runtime's typed replies. Each travels as one frame: its length and the protocol version
+// (two little-endian u32), then the message as a Cereal portable-binary record.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+
+namespace bsc::runtime {
+
+// The version a frame carries; a frame of another version is refused.
+inline constexpr uint32_t kControlProtocol = 1;
+
+// Write the guest to `image` (a whole image, or one over `parent` when it is not empty);
+// then the guest stops unless `leave_running`.
+struct CaptureRequest {
+    std::string image;
+    std::string parent;
+    bool leave_running = false;
+};
+
+// From now on, host signal `signal` (USR1 or SIGUSR1) runs `capture`.
+struct WatchSignalRequest {
+    std::string signal;
+    CaptureRequest capture;
+};
+
+using ControlRequest = std::variant<CaptureRequest, WatchSignalRequest>;
+
+// How much of a capture is written; any number of these come before the final reply.
+struct CaptureProgress {
+    uint64_t done = 0, total = 0;
+};
+// The capture is complete: the extension's summary, and how long the guest was frozen.
+struct Captured {
+    std::string summary;
+    double frozen_ms = 0;
+};
+// The signal a WatchSignalRequest watches, by its abbreviation (USR1).
+struct Watching {
+    std::string signal;
+};
+// The caller's user may not use this runtime: only its own user and root may.
+struct NotPermitted {
+    uint32_t owner = 0; // the runtime's user
+};
+// The request failed, or was malformed; `reason` says why.
+struct Failed {
+    std::string reason;
+};
+
+using ControlReply = std::variant<CaptureProgress, Captured, Watching, NotPermitted, Failed>;
+
+// A frame that is cut, too long, of another protocol version, or whose record does not
+// decode as the message expected.
+struct ControlProtocolError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Send one message; false if the peer is gone.
+bool send_request(int fd, const ControlRequest &request);
+bool send_reply(int fd, const ControlReply &reply);
+
+// Read one message: nullopt at the end of the stream before a frame starts; throws
+// ControlProtocolError for a malformed frame.
+std::optional<ControlRequest> receive_request(int fd);
+std::optional<ControlReply> receive_reply(int fd);
+
+} // namespace bsc::runtime
