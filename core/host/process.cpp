@@ -24,13 +24,13 @@
 #include <string>
 #include <vector>
 
+#include "bascule_host.h"
 #include "clock.h"
 #include "fd.h"
 #include "guest_memory.h"
 #include "host_calls.h"
 #include "internal.h"
 #include "objects.h"
-#include "process.h"
 #include "window.h"
 
 extern char **environ;
