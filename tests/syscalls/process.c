@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The process family: ids, uname, resource limits, sysinfo, getrusage, arch_prctl,
-// set_tid_address, getcpu, getrandom.
+// set_tid_address, getcpu, getrandom, and what /proc shows of another process.
 #include "check.h"
 
 #include <asm/prctl.h>
@@ -9,13 +9,16 @@
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
+#include <string.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -247,3 +250,67 @@ TEST(prctl_process_settings) {
     CHECK(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) >= 0);
     CHECK_ERR(prctl(9999), EINVAL);
 }
+
+// Reads a whole small /proc file into `text`: its length, or -1.
+static ssize_t read_proc(const char *path, char *text, size_t capacity) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    ssize_t total = 0, n;
+    while ((n = read(fd, text + total, capacity - 1 - total)) > 0)
+        total += n;
+    close(fd);
+    text[total] = 0;
+    return total;
+}
+
+// /proc/PID of a child: its stat's pid, name, parent and group, its status lines, its
+// cmdline as exec laid it out, its exe link, and the /proc listing that names it.
+TEST(proc_shows_another_process) {
+    int ready[2], release[2];
+    CHECK_OK(pipe(ready));
+    CHECK_OK(pipe(release));
+    pid_t child = fork();
+    if (child == 0) {
+        // A program with known arguments, which waits until the parent has looked.
+        dup2(ready[1], 3), dup2(release[0], 4);
+        execl("/bin/sh", "sh", "-c", "echo x >&3; read line <&4", "proc-arg", (char *)0);
+        _exit(127);
+    }
+    close(ready[1]), close(release[0]);
+    char byte;
+    CHECK_EQ(read(ready[0], &byte, 1), 1); // the shell runs
+    char path[64], text[4096], expected[256];
+    snprintf(path, sizeof path, "/proc/%d/stat", child);
+    CHECK(read_proc(path, text, sizeof text) > 0);
+    snprintf(expected, sizeof expected, "%d (sh) ", child);
+    CHECK(strncmp(text, expected, strlen(expected)) == 0);
+    int pid = 0, parent = 0, group = 0;
+    char state = 0;
+    CHECK_EQ(sscanf(text, "%d (sh) %c %d %d", &pid, &state, &parent, &group), 4);
+    CHECK_EQ(parent, getpid());
+    CHECK_EQ(group, getpgrp());
+    snprintf(path, sizeof path, "/proc/%d/status", child);
+    CHECK(read_proc(path, text, sizeof text) > 0);
+    CHECK(strstr(text, "Name:\tsh\n") != NULL);
+    snprintf(expected, sizeof expected, "\nPid:\t%d\nPPid:\t%d\n", child, getpid());
+    CHECK(strstr(text, expected) != NULL);
+    snprintf(path, sizeof path, "/proc/%d/cmdline", child);
+    static const char cmdline[] = "sh\0-c\0echo x >&3; read line <&4\0proc-arg";
+    CHECK_EQ(read_proc(path, text, sizeof text), (ssize_t)sizeof cmdline);
+    CHECK(memcmp(text, cmdline, sizeof cmdline) == 0);
+    snprintf(path, sizeof path, "/proc/%d/exe", child);
+    char link[256] = {0}, real[256] = {0};
+    CHECK(readlink(path, link, sizeof link - 1) > 0);
+    CHECK(realpath("/bin/sh", real) != NULL);
+    CHECK_STR(link, real);
+    snprintf(path, sizeof path, "/proc/%d", child);
+    CHECK_OK(access(path, F_OK));
+    CHECK_EQ(write(release[1], "\n", 1), 1);
+    int status;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_ERR(access(path, F_OK), ENOENT); // reaped: gone
+    close(ready[0]), close(release[1]);
+}
+

@@ -105,6 +105,7 @@ int64_t fork_process(const CloneRequest &r, bsc_cpu_context &context) {
         return status == BSC_E_NO_MEMORY ? -ENOMEM : -EAGAIN;
     }
     if (child == BSC_NO_HANDLE) {
+        release_vfork_parent(); // a vfork child's own child does not hold its parent
         if (vfork) {
             abi().object_close(ends[0]);
             vfork_release = ends[1];
