@@ -519,8 +519,14 @@ int64_t signal_every_process(const SignalInfo &info) {
 }
 
 int64_t enter_child(int32_t exit_signal) {
+    // The caller's own host id, as it is now: a process restored from an image runs in
+    // another host process than the one its entry was made for, and its children are the
+    // first to signal it.
+    uint64_t host_id = 0;
+    abi().process_id_query(&host_id);
     TableGuard guard;
     Entry &self = own();
+    self.host_id = host_id;
     for (Entry &e : table->entries) {
         if (e.life != Life::free)
             continue;

@@ -121,6 +121,10 @@ std::string describe_handles(Described &out) {
                                   .signaled = event_is_set(entry)});
             continue;
         }
+        if (entry.kind == HandleKind::other && entry.uri == "process:")
+            return fmt::format("handle {} is a child process: a guest with children (a tree "
+                               "of processes) cannot be captured yet",
+                               number);
         if (entry.kind == HandleKind::other)
             return fmt::format("handle {} ({}) is a socket or a process: it cannot be captured",
                                number, entry.uri);

@@ -225,7 +225,8 @@ bsc_status process_create(const char *const *argv, const bsc_handle *inherit, ui
     for (auto &handle : local)
         handle = real(handle);
     bsc_status status = below().process_create(argv, local.data(), count, process);
-    return status == BSC_OK ? publish_at(process, {.kind = HandleKind::other}) : status;
+    return status == BSC_OK ? publish_at(process, {.kind = HandleKind::other, .uri = "process:"})
+                            : status;
 }
 
 // process_fork returns twice: in the parent with the child's handle, in the child with
@@ -242,14 +243,15 @@ bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
     if (status != BSC_OK || read_guest(child, handle) != BSC_OK)
         return status;
     if (handle != BSC_NO_HANDLE)
-        return publish_at(child, {.kind = HandleKind::other});
+        return publish_at(child, {.kind = HandleKind::other, .uri = "process:"});
     state().freezer.keep_only(current_tcb());
     return BSC_OK;
 }
 
 bsc_status process_open(uint64_t id, bsc_handle *process) {
     bsc_status status = below().process_open(id, process);
-    return status == BSC_OK ? publish_at(process, {.kind = HandleKind::other}) : status;
+    return status == BSC_OK ? publish_at(process, {.kind = HandleKind::other, .uri = "process:"})
+                            : status;
 }
 
 // ---- threads ----
