@@ -280,14 +280,15 @@ extern "C" bsc_status host_sync_wait(const uint32_t *addr, uint32_t expected, in
         return s;
     timespec relative = timespec_of(timeout_ns);
     const timespec *timeout = timeout_ns == BSC_WAIT_FOREVER ? nullptr : &relative;
-    // Returns 0 also on a spurious wake-up: the caller checks its condition again.
-    return check(futex(addr, FUTEX_WAIT_PRIVATE, expected, timeout));
+    // Returns 0 also on a spurious wake-up: the caller checks its condition again. Not
+    // FUTEX_PRIVATE_FLAG: a word in shared memory is waited on by several processes.
+    return check(futex(addr, FUTEX_WAIT, expected, timeout));
 }
 
 extern "C" bsc_status host_sync_wake(const uint32_t *addr, uint32_t count, uint32_t *woken) {
     if (bsc_status s = check_futex_address(addr))
         return s;
-    long n = futex(addr, FUTEX_WAKE_PRIVATE, std::min<uint32_t>(count, INT_MAX), nullptr);
+    long n = futex(addr, FUTEX_WAKE, std::min<uint32_t>(count, INT_MAX), nullptr);
     if (n < 0)
         return errno_status();
     return woken == nullptr ? BSC_OK : write_guest(woken, static_cast<uint32_t>(n));

@@ -5,12 +5,15 @@
 // moves waiters to another word, and a priority-inheritance unlock hands the lock to its
 // first waiter. Priorities themselves are the host's: nothing is boosted. Keys are the
 // address in the process (one address space; a shared futex on a file mapped at two
-// addresses of it is two keys).
+// addresses of it is two keys). A shared futex in shared memory is waited on in the host,
+// so that the processes mapping it wake one another (FUTEX_WAIT and FUTEX_WAKE, and the
+// bitset calls with every bit).
 #include <asm-generic/errno.h>
 #include <linux/futex.h>
 
 #include "fork_locks.h"
 #include "futex.h"
+#include "memory_map.h"
 #include "signals.h"
 #include "spinlock.h"
 #include "syscalls.h"
@@ -202,15 +205,48 @@ int64_t queue_and_sleep(const Futex &f, Waiter &w, int64_t interrupted) {
     return sleep(w, f, interrupted);
 }
 
+// Whether a futex word is one other processes may wait on and wake: a shared futex (no
+// FUTEX_PRIVATE_FLAG) in shared memory, which processes of the guest map together. Its
+// waiters sleep on the word itself, in the host, where another process's wake reaches
+// them; the LibOS's own queues are its process's alone.
+bool between_processes(uint64_t address, bool shared) {
+    Region region;
+    return shared && map_find(address, region) && region.shared;
+}
+
+// A wait on a futex shared between processes: the host's (sync_wait on the word), until
+// a wake, the timeout, or a signal.
+int64_t wait_in_host(const Futex &f, int64_t interrupted) {
+    for (;;) {
+        int64_t left = time_left(f);
+        if (left == 0)
+            return -ETIMEDOUT;
+        switch (abi().sync_wait(reinterpret_cast<const uint32_t *>(f.address), f.value, left)) {
+        case BSC_OK: return 0; // woken (or spuriously, which FUTEX_WAIT may be too)
+        case BSC_E_AGAIN: return -EAGAIN;
+        case BSC_E_TIMED_OUT: return -ETIMEDOUT;
+        case BSC_E_FAULT: return -EFAULT;
+        case BSC_E_INTERRUPTED:
+            if (signal_pending())
+                return interrupted;
+            continue;
+        default: return -EINVAL;
+        }
+    }
+}
+
 int64_t wait(const Futex &f, uint32_t bitset) {
     if (!bitset)
         return -EINVAL;
     if (int64_t error = check_aligned(f.address))
         return error;
+    int64_t interrupted = f.deadline < 0 ? -kRestartSyscall : -EINTR;
+    if (bitset == FUTEX_BITSET_MATCH_ANY && between_processes(f.address, f.shared))
+        return wait_in_host(f, interrupted);
     Waiter w{f.address, bitset, static_cast<uint32_t>(current_tid()), 0, false, 0, nullptr,
              nullptr, nullptr};
     // Linux restarts a wait without a timeout after an SA_RESTART handler.
-    return queue_and_sleep(f, w, f.deadline < 0 ? -kRestartSyscall : -EINTR);
+    return queue_and_sleep(f, w, interrupted);
 }
 
 // Wakes up to `count` waiters of `address` (its bucket locked) whose bitset meets
@@ -236,9 +272,16 @@ int64_t wake(uint64_t address, uint32_t count, uint32_t bitset, bool shared) {
         return -EINVAL;
     if (int64_t error = check_key(address, shared))
         return error;
+    uint32_t woken_in_host = 0;
+    if (bitset == FUTEX_BITSET_MATCH_ANY && between_processes(address, shared)) {
+        abi().sync_wake(reinterpret_cast<const uint32_t *>(address), count, &woken_in_host);
+        if (woken_in_host >= count)
+            return woken_in_host;
+        count -= woken_in_host;
+    }
     Bucket &b = bucket_of(address);
     SpinGuard guard(b.lock);
-    return wake_locked(b, address, count, bitset);
+    return woken_in_host + wake_locked(b, address, count, bitset);
 }
 
 // Sets FUTEX_WAITERS in a PI lock word held by another thread, as Linux marks it before
