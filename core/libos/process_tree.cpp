@@ -83,6 +83,14 @@ Entry *find(int32_t pid) {
 
 Entry &own() { return *find(own_pid); }
 
+// Whether process group `group` exists in session `session` (the table locked).
+bool group_in_session(int32_t group, int32_t session) {
+    for (Entry &e : table->entries)
+        if (e.life != Life::free && e.group == group && e.session == session)
+            return true;
+    return false;
+}
+
 Mailbox &mailbox_of(const Entry &entry) { return table->mailboxes[&entry - table->entries]; }
 ProcessCard &card_of(const Entry &entry) { return table->cards[&entry - table->entries]; }
 
@@ -462,13 +470,8 @@ int64_t set_process_group(int32_t pid, int32_t group) {
     group = group ? group : target->pid;
     if (target->session == target->pid || target->session != self.session)
         return -EPERM;
-    if (group != target->pid) {
-        bool exists = false;
-        for (Entry &e : table->entries)
-            exists |= e.life != Life::free && e.group == group && e.session == self.session;
-        if (!exists)
-            return -EPERM;
-    }
+    if (group != target->pid && !group_in_session(group, self.session))
+        return -EPERM;
     target->group = group;
     return 0;
 }
@@ -482,10 +485,7 @@ int64_t set_foreground_group(int32_t group) {
     if (group < 0)
         return -EINVAL;
     TableGuard guard;
-    bool exists = false;
-    for (Entry &e : table->entries)
-        exists |= e.life != Life::free && e.group == group && e.session == own().session;
-    if (!exists)
+    if (!group_in_session(group, own().session))
         return -EPERM;
     table->foreground = group;
     return 0;

@@ -52,6 +52,18 @@ void check_write_file(const char *path, const char *text) {
         close(fd);
 }
 
+ssize_t check_read_file(const char *path, char *buffer, size_t size) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    ssize_t total = 0, n;
+    while ((n = read(fd, buffer + total, size - 1 - total)) > 0)
+        total += n;
+    close(fd);
+    buffer[total] = 0;
+    return total;
+}
+
 void check_burn_cpu(long long ns) {
     struct timespec start, now;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &start);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/types.h>
 
 typedef void (*check_test_fn)(void);
 void check_register(const char *name, check_test_fn fn);
@@ -81,6 +82,10 @@ void check_fail(const char *file, int line, const char *fmt, ...)
 
 // Writes `text` to a new file `path` (mode 0644), failing the test if it cannot.
 void check_write_file(const char *path, const char *text);
+
+// Reads the whole file `path` (a small one: what fits in size - 1 bytes) into `buffer`,
+// NUL-terminated: its length, or -1 if it cannot be opened.
+ssize_t check_read_file(const char *path, char *buffer, size_t size);
 
 // Runs in user mode until the process has used `ns` more nanoseconds of CPU time.
 void check_burn_cpu(long long ns);

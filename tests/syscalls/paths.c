@@ -241,17 +241,6 @@ TEST(dev_tty_without_a_terminal_is_enxio) {
 
 // ---- /proc -------------------------------------------------------------------------
 
-static ssize_t read_file(const char *path, char *buffer, size_t size) {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return -1;
-    ssize_t total = 0, n;
-    while ((n = read(fd, buffer + total, size - 1 - total)) > 0)
-        total += n;
-    close(fd);
-    buffer[total] = 0;
-    return total;
-}
 
 extern char *program_invocation_name;
 extern char **environ;
@@ -263,25 +252,25 @@ TEST(proc_self_is_the_program) {
     text[n > 0 ? n : 0] = 0;
     CHECK_STR(text, expected);
     char buffer[8192];
-    n = CHECK_OK(read_file("/proc/self/cmdline", buffer, sizeof buffer));
+    n = CHECK_OK(check_read_file("/proc/self/cmdline", buffer, sizeof buffer));
     CHECK(n > (ssize_t)strlen(program_invocation_name));
     CHECK_STR(buffer, program_invocation_name);
     if (environ[0]) {
-        CHECK_OK(read_file("/proc/self/environ", buffer, sizeof buffer));
+        CHECK_OK(check_read_file("/proc/self/environ", buffer, sizeof buffer));
         CHECK_STR(buffer, environ[0]);
     }
     const char *base = strrchr(program_invocation_name, '/');
     snprintf(expected, sizeof expected, "%.15s\n", base ? base + 1 : program_invocation_name);
-    CHECK_OK(read_file("/proc/self/comm", buffer, sizeof buffer));
+    CHECK_OK(check_read_file("/proc/self/comm", buffer, sizeof buffer));
     CHECK_STR(buffer, expected);
     snprintf(expected, sizeof expected, "/proc/%d/comm", getpid());
-    CHECK_OK(read_file(expected, text, sizeof text));
+    CHECK_OK(check_read_file(expected, text, sizeof text));
     CHECK_STR(text, buffer);
 }
 
 TEST(proc_self_stat_and_status) {
     char buffer[8192];
-    CHECK_OK(read_file("/proc/self/stat", buffer, sizeof buffer));
+    CHECK_OK(check_read_file("/proc/self/stat", buffer, sizeof buffer));
     int pid = 0, ppid = 0;
     char state = 0;
     const char *after_name = strrchr(buffer, ')');
@@ -307,7 +296,7 @@ TEST(proc_self_stat_and_status) {
     sigaddset(&block, SIGUSR1);
     sigprocmask(SIG_BLOCK, &block, &old);
     void (*old_handler)(int) = signal(SIGUSR2, SIG_IGN);
-    CHECK_OK(read_file("/proc/self/status", buffer, sizeof buffer));
+    CHECK_OK(check_read_file("/proc/self/status", buffer, sizeof buffer));
     sigprocmask(SIG_SETMASK, &old, NULL);
     signal(SIGUSR2, old_handler);
     char line[64];
@@ -325,7 +314,7 @@ TEST(proc_self_stat_and_status) {
     CHECK(at && sscanf(at, "SigIgn:\t%llx", &ignored) == 1);
     CHECK(ignored & (1ull << (SIGUSR2 - 1)));
     mode_t mask = umask(027);
-    CHECK_OK(read_file("/proc/self/status", buffer, sizeof buffer));
+    CHECK_OK(check_read_file("/proc/self/status", buffer, sizeof buffer));
     umask(mask);
     CHECK(strstr(buffer, "\nUmask:\t0027\n") != NULL);
 }
@@ -348,7 +337,7 @@ TEST(proc_links_then_dot_dot) {
 static unsigned long long status_kilobytes(const char *name) {
     char buffer[4096], key[32];
     unsigned long long kb = 0;
-    if (read_file("/proc/self/status", buffer, sizeof buffer) < 0)
+    if (check_read_file("/proc/self/status", buffer, sizeof buffer) < 0)
         return 0;
     snprintf(key, sizeof key, "\n%s:", name);
     const char *at = strstr(buffer, key);
@@ -372,7 +361,7 @@ TEST(proc_self_resident_memory) {
     CHECK(touched >= untouched + (size >> 10) - 1024);
     char statm[256];
     unsigned long long pages = 0, resident = 0, shared = 0;
-    CHECK_OK(read_file("/proc/self/statm", statm, sizeof statm));
+    CHECK_OK(check_read_file("/proc/self/statm", statm, sizeof statm));
     CHECK_EQ(sscanf(statm, "%llu %llu %llu", &pages, &resident, &shared), 3);
     CHECK(resident >= (size >> 12) && resident <= pages && shared <= resident);
     munmap(memory, size);
@@ -481,7 +470,7 @@ TEST(proc_fd_listing_and_other_processes) {
     CHECK(S_ISLNK(st.st_mode));
     CHECK_OK(stat("/proc/self/fd", &st));
     CHECK(S_ISDIR(st.st_mode));
-    CHECK_OK(read_file("/proc/uptime", text, sizeof text)); // the system's: the host's
+    CHECK_OK(check_read_file("/proc/uptime", text, sizeof text)); // the system's: the host's
     CHECK_OK(stat("/proc/self/mountinfo", &st)); // the namespace's: the runtime's
 }
 

@@ -251,19 +251,6 @@ TEST(prctl_process_settings) {
     CHECK_ERR(prctl(9999), EINVAL);
 }
 
-// Reads a whole small /proc file into `text`: its length, or -1.
-static ssize_t read_proc(const char *path, char *text, size_t capacity) {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return -1;
-    ssize_t total = 0, n;
-    while ((n = read(fd, text + total, capacity - 1 - total)) > 0)
-        total += n;
-    close(fd);
-    text[total] = 0;
-    return total;
-}
-
 // /proc/PID of a child: its stat's pid, name, parent and group, its status lines, its
 // cmdline as exec laid it out, its exe link, and the /proc listing that names it.
 TEST(proc_shows_another_process) {
@@ -282,7 +269,7 @@ TEST(proc_shows_another_process) {
     CHECK_EQ(read(ready[0], &byte, 1), 1); // the shell runs
     char path[64], text[4096], expected[256];
     snprintf(path, sizeof path, "/proc/%d/stat", child);
-    CHECK(read_proc(path, text, sizeof text) > 0);
+    CHECK(check_read_file(path, text, sizeof text) > 0);
     snprintf(expected, sizeof expected, "%d (sh) ", child);
     CHECK(strncmp(text, expected, strlen(expected)) == 0);
     int pid = 0, parent = 0, group = 0;
@@ -291,13 +278,13 @@ TEST(proc_shows_another_process) {
     CHECK_EQ(parent, getpid());
     CHECK_EQ(group, getpgrp());
     snprintf(path, sizeof path, "/proc/%d/status", child);
-    CHECK(read_proc(path, text, sizeof text) > 0);
+    CHECK(check_read_file(path, text, sizeof text) > 0);
     CHECK(strstr(text, "Name:\tsh\n") != NULL);
     snprintf(expected, sizeof expected, "\nPid:\t%d\nPPid:\t%d\n", child, getpid());
     CHECK(strstr(text, expected) != NULL);
     snprintf(path, sizeof path, "/proc/%d/cmdline", child);
     static const char cmdline[] = "sh\0-c\0echo x >&3; read line <&4\0proc-arg";
-    CHECK_EQ(read_proc(path, text, sizeof text), (ssize_t)sizeof cmdline);
+    CHECK_EQ(check_read_file(path, text, sizeof text), (ssize_t)sizeof cmdline);
     CHECK(memcmp(text, cmdline, sizeof cmdline) == 0);
     snprintf(path, sizeof path, "/proc/%d/exe", child);
     char link[256] = {0}, real[256] = {0};
