@@ -3,13 +3,7 @@
 # Wall time of real programs natively and under `bascule run` with no extensions
 # (hyperfine), and the cost of one trapped system call against a native one.
 # Usage: experiments/linux/overhead.sh [BUILD_DIR] [RUNS]   (default build/release, 5)
-set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-build=$(cd "${1:-$here/../../build/release}" && pwd)
-runs=${2:-5}
-bascule=$build/bascule
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/lib.sh"
 
 {
   echo "create table t (a integer, b text); begin;"

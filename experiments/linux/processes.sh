@@ -4,13 +4,7 @@
 # from a C program and from bash, `make -j2` of a small C project (gcc's cc1, as and ld
 # forked and exec'd), and a 10-stage shell pipeline (hyperfine means).
 # Usage: experiments/linux/processes.sh [BUILD_DIR] [RUNS]   (default build/release, 5)
-set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-build=$(cd "${1:-$here/../../build/release}" && pwd)
-runs=${2:-5}
-bascule=$build/bascule
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/lib.sh"
 
 # fork_exec N: microseconds per fork, exec of /bin/true and wait.
 cat >"$work/fork_exec.c" <<'C'
@@ -61,7 +55,6 @@ runner() {
   proot) echo "proot " ;;
   esac
 }
-mean() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["mean"])' "$1"; }
 sides=(native bascule proot)
 
 declare -A result

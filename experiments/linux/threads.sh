@@ -5,12 +5,7 @@
 # create and join, a TCP loopback ping-pong round trip, and an epoll echo server under a
 # native load generator (requests per second).
 # Usage: experiments/linux/threads.sh [BUILD_DIR] [RUNS]   (default build/release, 5)
-set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-build=$(cd "${1:-$here/../../build/release}" && pwd)
-runs=${2:-5}
-bascule=$build/bascule
-work=$(mktemp -d)
+source "$(dirname "$0")/lib.sh"
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 
 # spin THREADS: each thread runs the same fixed computation.
@@ -201,7 +196,6 @@ for program in spin create_join ping_pong echo_server load; do
   cc -O2 -pthread "$work/$program.c" -o "$work/$program"
 done
 
-mean() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["mean"])' "$1"; }
 declare -A seconds
 for threads in 1 2; do
   for side in native bascule; do
