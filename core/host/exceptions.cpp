@@ -4,6 +4,7 @@
 // Everything here runs behind bsc_signal_entry (gate.S), with the runtime's %fs.
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -278,6 +279,10 @@ void set_async_signals_blocked(bool blocked) {
 }
 
 [[noreturn]] void terminate_by_signal(int sig) {
+    // The guest died of its signal, not the runtime: no core of the runtime is written,
+    // so the parent sees what Linux reports under the guest's own RLIMIT_CORE of 0.
+    rlimit no_core{0, 0};
+    ::setrlimit(RLIMIT_CORE, &no_core);
     ::signal(sig, SIG_DFL);
     sigset_t set;
     sigemptyset(&set);
