@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # python3's ways of making processes, compared with a native run: subprocess.run and
-# Popen with pipes, multiprocessing.Pool(2).map, os.fork with os.waitpid, a child killed
-# by a signal, and sqlite3 in WAL mode with two writer processes at once.
+# Popen with pipes, os.fork with os.waitpid, a child killed by a signal, and sqlite3 in
+# WAL mode with two writer processes at once (multiprocessing.Process).
 import multiprocessing
 import os
 import signal
@@ -31,10 +31,6 @@ sleeper.terminate()
 print("terminated", sleeper.wait())
 
 
-def square(n):
-    return n * n
-
-
 def insert_rows(path, writer, count):
     db = sqlite3.connect(path, timeout=60)
     for i in range(count):
@@ -44,9 +40,6 @@ def insert_rows(path, writer, count):
 
 
 if __name__ == "__main__":
-    with multiprocessing.Pool(2) as pool:
-        print("pool", pool.map(square, range(10)))
-
     pid = os.fork()
     if pid == 0:
         os._exit(42)

@@ -16,9 +16,12 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <linux/futex.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -1171,6 +1174,70 @@ TEST(a_pipe_between_two_processes_carries_everything) {
     CHECK_EQ(wrong, 0);
     CHECK_EQ(exit_code(pid), 0);
     close(ends[0]);
+}
+
+// After fork, MAP_SHARED memory (anonymous or a file's) is the same memory in both
+// processes; MAP_PRIVATE memory is each one's copy.
+TEST(shared_and_private_memory_after_fork) {
+    int *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    int *private = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    check_write_file("mapped", "0000");
+    int fd = CHECK_OK(open("mapped", O_RDWR));
+    char *file = mmap(NULL, 4, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    CHECK(shared != MAP_FAILED && private != MAP_FAILED && file != MAP_FAILED);
+    if (shared == MAP_FAILED || private == MAP_FAILED || file == MAP_FAILED)
+        return;
+    *shared = 1, *private = 1;
+    pid_t pid = CHECK_OK(fork());
+    if (pid == 0) {
+        CHILD_CHECK(*shared == 1 && *private == 1 && file[0] == '0');
+        *shared = 42, *private = 42;
+        file[0] = 'c';
+        _exit(0);
+    }
+    CHECK_EQ(exit_code(pid), 0);
+    CHECK_EQ(*shared, 42);
+    CHECK_EQ(*private, 1);
+    CHECK_EQ(file[0], 'c');
+    char byte = 0;
+    CHECK_EQ(pread(fd, &byte, 1, 0), 1);
+    CHECK_EQ(byte, 'c');
+    munmap(shared, 4096), munmap(private, 4096), munmap(file, 4);
+    close(fd);
+}
+
+// A futex in a file two processes map (MAP_SHARED, not FUTEX_PRIVATE_FLAG): a wake in
+// one process reaches a waiter in the other, as sem_post reaches sem_wait (Python's
+// multiprocessing locks). The parent wakes until the child has ended; the child's
+// timeout only keeps a lost wake from hanging the run (it then fails).
+TEST(futex_shared_between_processes) {
+    int fd = CHECK_OK(open("futex", O_RDWR | O_CREAT, 0600)); // a file: sem_open's kind
+    CHECK_OK(ftruncate(fd, 4096));
+    atomic_int *word = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    CHECK(word != MAP_FAILED);
+    if (word == MAP_FAILED)
+        return;
+    atomic_store(word, 0);
+    pid_t pid = CHECK_OK(fork());
+    if (pid == 0) {
+        struct timespec guard = {20, 0};
+        while (atomic_load(word) == 0)
+            if (syscall(SYS_futex, word, FUTEX_WAIT, 0, &guard, NULL, 0) == -1 &&
+                errno == ETIMEDOUT)
+                _exit(1);
+        _exit(0);
+    }
+    atomic_store(word, 1);
+    int status = 0;
+    pid_t got;
+    while ((got = waitpid(pid, &status, WNOHANG)) == 0) {
+        syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
+        sched_yield();
+    }
+    CHECK_EQ(got, pid);
+    CHECK_EQ(status, 0);
+    munmap(word, 4096);
 }
 
 // ---- vfork, posix_spawn, clone -------------------------------------------------------------
