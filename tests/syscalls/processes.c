@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <spawn.h>
@@ -27,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -1238,6 +1240,39 @@ TEST(futex_shared_between_processes) {
     CHECK_EQ(got, pid);
     CHECK_EQ(status, 0);
     munmap(word, 4096);
+}
+
+// A process-shared POSIX semaphore in a file both map (as sem_open makes and Python's
+// multiprocessing locks use): the child waits in sem_wait, the parent posts.
+TEST(semaphore_shared_between_processes) {
+    int fd = CHECK_OK(open("semaphore", O_RDWR | O_CREAT, 0600));
+    CHECK_OK(ftruncate(fd, 4096));
+    sem_t *semaphore = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    CHECK(semaphore != MAP_FAILED);
+    if (semaphore == MAP_FAILED)
+        return;
+    CHECK_OK(sem_init(semaphore, 1, 0));
+    int ready[2];
+    CHECK_OK(pipe(ready));
+    pid_t pid = CHECK_OK(fork());
+    if (pid == 0) {
+        write(ready[1], "r", 1);
+        struct timespec guard; // only so that a lost post fails instead of hanging
+        clock_gettime(CLOCK_REALTIME, &guard);
+        guard.tv_sec += 20;
+        while (sem_timedwait(semaphore, &guard) == -1)
+            if (errno != EINTR)
+                _exit(1);
+        _exit(0);
+    }
+    char byte;
+    CHECK_EQ(read(ready[0], &byte, 1), 1);
+    CHECK_OK(sem_post(semaphore));
+    CHECK_EQ(exit_code(pid), 0);
+    sem_destroy(semaphore);
+    munmap(semaphore, 4096);
+    close_pair(ready);
 }
 
 // ---- vfork, posix_spawn, clone -------------------------------------------------------------
