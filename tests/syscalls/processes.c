@@ -123,15 +123,21 @@ static int exit_code(pid_t pid) {
     return WEXITSTATUS(status);
 }
 
+// In a child: blocks until the parent releases it (a byte, or EOF once the parent closes
+// its write end).
+static void await_release(int release[2]) {
+    close(release[1]);
+    char byte;
+    while (read(release[0], &byte, 1) == -1 && errno == EINTR)
+        ;
+}
+
 // A child that blocks until `release` (a pipe's read end) has EOF or a byte, then exits
 // with `code`. The caller closes its copy of the write end to release it.
 static pid_t blocked_child(int release[2], int code) {
     pid_t pid = fork();
     if (pid == 0) {
-        close(release[1]);
-        char byte;
-        while (read(release[0], &byte, 1) == -1 && errno == EINTR)
-            ;
+        await_release(release);
         _exit(code);
     }
     return pid;
@@ -146,6 +152,63 @@ static void close_pair(int fds[2]) {
 static void release_child(int release[2]) {
     CHECK_EQ(write(release[1], "x", 1), 1);
     close_pair(release);
+}
+
+// Child `pid` must end by signal `sig` without a core: waitid's view (kept), then wait4's.
+static void check_killed(pid_t pid, int sig) {
+    siginfo_t info;
+    CHECK_OK(waitid(P_PID, pid, &info, WEXITED | WNOWAIT));
+    CHECK_EQ(info.si_code, CLD_KILLED);
+    CHECK_EQ(info.si_status, sig);
+    int status = reap(pid);
+    CHECK_EQ(status, sig);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == sig && !WCOREDUMP(status));
+    CHECK(!WIFEXITED(status));
+}
+
+// In a child about to crash: no core, whatever the system's core_pattern (not dumpable,
+// RLIMIT_CORE 0), so Linux reports no core-dump bit.
+static void no_core_dump(void) {
+    struct rlimit none = {0, 0};
+    setrlimit(RLIMIT_CORE, &none);
+    prctl(PR_SET_DUMPABLE, 0);
+}
+
+// A child that runs `path` with `argv` (and this environment); 127 if it cannot.
+static pid_t spawn_program(const char *path, char *const argv[]) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        execve(path, argv, environ);
+        _exit(127);
+    }
+    return pid;
+}
+
+// Catches `sig` with `fn` (SA_SIGINFO and `flags`).
+static int catch_signal(int sig, void (*fn)(int, siginfo_t *, void *), int flags) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = fn;
+    sa.sa_flags = SA_SIGINFO | flags;
+    return sigaction(sig, &sa, NULL);
+}
+
+// Blocks `sig`; the mask before in `old`.
+static void block_signal(int sig, sigset_t *old) {
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, sig);
+    CHECK_OK(sigprocmask(SIG_BLOCK, &block, old));
+}
+
+// A file `name` of one page, mapped MAP_SHARED: memory two processes share.
+static void *map_shared_file(const char *name) {
+    int fd = CHECK_OK(open(name, O_RDWR | O_CREAT, 0600));
+    CHECK_OK(ftruncate(fd, 4096));
+    void *memory = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    CHECK(memory != MAP_FAILED);
+    return memory;
 }
 
 // Reads exactly `size` bytes from `fd` (0 on EOF first, -1 on error).
@@ -264,45 +327,27 @@ TEST(killed_by_sigkill) {
     CHECK_OK(pipe(release));
     pid_t pid = blocked_child(release, 0);
     CHECK_OK(kill(pid, SIGKILL));
-    siginfo_t info;
-    CHECK_OK(waitid(P_PID, pid, &info, WEXITED | WNOWAIT));
-    CHECK_EQ(info.si_code, CLD_KILLED);
-    CHECK_EQ(info.si_status, SIGKILL);
-    int status = reap(pid);
-    CHECK_EQ(status, SIGKILL);
-    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && !WCOREDUMP(status));
-    CHECK(!WIFEXITED(status));
+    check_killed(pid, SIGKILL);
     close_pair(release);
 }
 
-// A real fault: SIGSEGV ends the child. Not dumpable and RLIMIT_CORE 0: no core, so no
-// core-dump bit (0x80) and CLD_KILLED, whatever the system's core_pattern.
+// A real fault: SIGSEGV ends the child, CLD_KILLED and no core-dump bit (0x80).
 TEST(killed_by_a_fault) {
     pid_t pid = CHECK_OK(fork());
     if (pid == 0) {
-        struct rlimit none = {0, 0};
-        setrlimit(RLIMIT_CORE, &none);
-        prctl(PR_SET_DUMPABLE, 0);
+        no_core_dump();
         int *volatile nowhere = BAD_PTR;
         *nowhere = 1;
         _exit(1);
     }
-    siginfo_t info;
-    CHECK_OK(waitid(P_PID, pid, &info, WEXITED | WNOWAIT));
-    CHECK_EQ(info.si_code, CLD_KILLED);
-    CHECK_EQ(info.si_status, SIGSEGV);
-    int status = reap(pid);
-    CHECK_EQ(status, SIGSEGV);
-    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV && !WCOREDUMP(status));
+    check_killed(pid, SIGSEGV);
     // abort(): SIGABRT, the same way.
     pid = CHECK_OK(fork());
     if (pid == 0) {
-        struct rlimit none = {0, 0};
-        setrlimit(RLIMIT_CORE, &none);
-        prctl(PR_SET_DUMPABLE, 0);
+        no_core_dump();
         abort();
     }
-    CHECK_EQ(reap(pid), SIGABRT);
+    check_killed(pid, SIGABRT);
     // A signal the child sends itself.
     pid = CHECK_OK(fork());
     if (pid == 0) {
@@ -460,11 +505,7 @@ static void on_sigchld(int sig, siginfo_t *info, void *context) {
 }
 
 static void install_sigchld(int flags) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_sigchld;
-    sa.sa_flags = SA_SIGINFO | flags;
-    CHECK_OK(sigaction(SIGCHLD, &sa, NULL));
+    CHECK_OK(catch_signal(SIGCHLD, on_sigchld, flags));
     chld_count = chld_code = chld_status = 0;
     chld_pid = 0;
 }
@@ -495,10 +536,8 @@ static void take_pending_sigchld(const sigset_t *outside) {
 }
 
 TEST(sigchld_siginfo) {
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGCHLD);
-    CHECK_OK(sigprocmask(SIG_BLOCK, &block, &old));
+    sigset_t old;
+    block_signal(SIGCHLD, &old);
     install_sigchld(0);
     pid_t pid = CHECK_OK(fork());
     if (pid == 0)
@@ -548,10 +587,8 @@ TEST(sa_nocldwait_and_ignored_sigchld_leave_no_zombie) {
     CHECK_ERR(waitpid(-1, &status, 0), ECHILD);
     CHECK_ERR(kill(pid, 0), ESRCH);
     // A handler with SA_NOCLDWAIT still runs.
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGCHLD);
-    CHECK_OK(sigprocmask(SIG_BLOCK, &block, &old));
+    sigset_t old;
+    block_signal(SIGCHLD, &old);
     install_sigchld(SA_NOCLDWAIT);
     pid = CHECK_OK(fork());
     if (pid == 0)
@@ -584,15 +621,9 @@ TEST(kill_and_tgkill_reach_a_child_with_a_handler) {
         pid_t parent = getpid();
         pid_t pid = CHECK_OK(fork());
         if (pid == 0) {
-            sigset_t block, old;
-            sigemptyset(&block);
-            sigaddset(&block, SIGUSR1);
-            sigprocmask(SIG_BLOCK, &block, &old);
-            struct sigaction sa;
-            memset(&sa, 0, sizeof sa);
-            sa.sa_sigaction = on_usr1;
-            sa.sa_flags = SA_SIGINFO;
-            sigaction(SIGUSR1, &sa, NULL);
+            sigset_t old;
+            block_signal(SIGUSR1, &old);
+            catch_signal(SIGUSR1, on_usr1, 0);
             write(to_parent[1], "r", 1);
             while (!usr1_seen)
                 sigsuspend(&old);
@@ -647,9 +678,7 @@ TEST(setpgid_of_a_child_from_the_parent) {
     CHECK_OK(pipe(report));
     pid_t pid = CHECK_OK(fork());
     if (pid == 0) {
-        close(release[1]);
-        char byte;
-        read(release[0], &byte, 1);
+        await_release(release);
         pid_t group = getpgrp();
         write(report[1], &group, sizeof group);
         _exit(0);
@@ -681,11 +710,9 @@ TEST(setpgid_errors) {
     CHECK_OK(pipe(release));
     pid_t pid = CHECK_OK(fork());
     if (pid == 0) {
-        close(release[1]);
         pid_t session = setsid();
         write(ready[1], &session, sizeof session);
-        char byte;
-        read(release[0], &byte, 1);
+        await_release(release);
         _exit(0);
     }
     close(release[0]);
@@ -740,15 +767,13 @@ TEST(setsid_in_a_child) {
     CHECK_OK(pipe(release));
     pid_t pid = CHECK_OK(fork());
     if (pid == 0) {
-        close(release[1]);
         CHILD_CHECK(setsid() == getpid());
         CHILD_CHECK(getsid(0) == getpid());
         CHILD_CHECK(getpgrp() == getpid());
         errno = 0;
         CHILD_CHECK(setsid() == -1 && errno == EPERM); // a group leader now
         write(ready[1], "r", 1);
-        char byte;
-        read(release[0], &byte, 1);
+        await_release(release);
         _exit(0);
     }
     close(release[0]);
@@ -790,20 +815,10 @@ TEST(getpgid_and_getsid) {
 // ---- exec --------------------------------------------------------------------------------
 
 TEST(execve_of_true_and_a_shell) {
-    pid_t pid = CHECK_OK(fork());
-    if (pid == 0) {
-        char *argv[] = {"true", NULL};
-        execve("/bin/true", argv, environ);
-        _exit(127);
-    }
-    CHECK_EQ(exit_code(pid), 0);
-    pid = CHECK_OK(fork());
-    if (pid == 0) {
-        char *argv[] = {"sh", "-c", "exit 3", NULL};
-        execve("/bin/sh", argv, environ);
-        _exit(127);
-    }
-    CHECK_EQ(exit_code(pid), 3);
+    char *true_argv[] = {"true", NULL};
+    CHECK_EQ(exit_code(CHECK_OK(spawn_program("/bin/true", true_argv))), 0);
+    char *sh_argv[] = {"sh", "-c", "exit 3", NULL};
+    CHECK_EQ(exit_code(CHECK_OK(spawn_program("/bin/sh", sh_argv))), 3);
 }
 
 // A failed exec returns its errno and the program goes on, with its descriptors.
@@ -904,13 +919,8 @@ TEST(execve_of_a_script) {
     CHECK(strlen(line) < 256);
     check_write_file("script", line);
     chmod("script", 0755);
-    pid_t pid = CHECK_OK(fork());
-    if (pid == 0) {
-        char *argv[] = {"name", "one", "two", NULL};
-        execve("./script", argv, environ);
-        _exit(127);
-    }
-    CHECK_EQ(exit_code(pid), 0);
+    char *argv[] = {"name", "one", "two", NULL};
+    CHECK_EQ(exit_code(CHECK_OK(spawn_program("./script", argv))), 0);
     char text[4096], expected[PATH_MAX + 64];
     read_arguments(text, sizeof text);
     snprintf(expected, sizeof expected, "5\n%s\n--child-argv  a b\n./script\none\ntwo\n",
@@ -919,13 +929,8 @@ TEST(execve_of_a_script) {
     // Without an argument on the line; a shell script.
     check_write_file("bare", "#!/bin/sh\nprintf '%s|%s|%s\\n' \"$0\" \"$1\" \"$#\" >sh.out\n");
     chmod("bare", 0755);
-    pid = CHECK_OK(fork());
-    if (pid == 0) {
-        char *argv[] = {"whatever", "first arg", NULL};
-        execve("bare", argv, environ);
-        _exit(127);
-    }
-    CHECK_EQ(exit_code(pid), 0);
+    char *bare_argv[] = {"whatever", "first arg", NULL};
+    CHECK_EQ(exit_code(CHECK_OK(spawn_program("bare", bare_argv))), 0);
     int fd = CHECK_OK(open("sh.out", O_RDONLY));
     char out[256] = {0};
     CHECK(read(fd, out, sizeof out - 1) > 0);
@@ -935,13 +940,8 @@ TEST(execve_of_a_script) {
 
 // The re-executed copy with `mode` and up to two more arguments; its exit code.
 static int run_helper(const char *mode, const char *a, const char *b) {
-    pid_t pid = fork();
-    if (pid == 0) {
-        char *argv[] = {self_path, (char *)mode, (char *)a, (char *)b, NULL};
-        execve(self_path, argv, environ);
-        _exit(127);
-    }
-    return exit_code(pid);
+    char *argv[] = {self_path, (char *)mode, (char *)a, (char *)b, NULL};
+    return exit_code(spawn_program(self_path, argv));
 }
 
 TEST(close_on_exec) {
@@ -974,11 +974,7 @@ TEST(close_on_exec) {
 TEST(signal_state_after_exec) {
     pid_t pid = CHECK_OK(fork());
     if (pid == 0) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_sigaction = on_usr1;
-        sa.sa_flags = SA_SIGINFO;
-        sigaction(SIGUSR1, &sa, NULL);
+        catch_signal(SIGUSR1, on_usr1, 0);
         signal(SIGUSR2, SIG_IGN);
         sigset_t block;
         sigemptyset(&block);
@@ -1213,11 +1209,7 @@ TEST(shared_and_private_memory_after_fork) {
 // multiprocessing locks). The parent wakes until the child has ended; the child's
 // timeout only keeps a lost wake from hanging the run (it then fails).
 TEST(futex_shared_between_processes) {
-    int fd = CHECK_OK(open("futex", O_RDWR | O_CREAT, 0600)); // a file: sem_open's kind
-    CHECK_OK(ftruncate(fd, 4096));
-    atomic_int *word = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    close(fd);
-    CHECK(word != MAP_FAILED);
+    atomic_int *word = map_shared_file("futex"); // a file: sem_open's kind
     if (word == MAP_FAILED)
         return;
     atomic_store(word, 0);
@@ -1245,11 +1237,7 @@ TEST(futex_shared_between_processes) {
 // A process-shared POSIX semaphore in a file both map (as sem_open makes and Python's
 // multiprocessing locks use): the child waits in sem_wait, the parent posts.
 TEST(semaphore_shared_between_processes) {
-    int fd = CHECK_OK(open("semaphore", O_RDWR | O_CREAT, 0600));
-    CHECK_OK(ftruncate(fd, 4096));
-    sem_t *semaphore = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    close(fd);
-    CHECK(semaphore != MAP_FAILED);
+    sem_t *semaphore = map_shared_file("semaphore");
     if (semaphore == MAP_FAILED)
         return;
     CHECK_OK(sem_init(semaphore, 1, 0));
@@ -1559,10 +1547,8 @@ TEST(fork_in_a_process_with_threads) {
 // them before the signal is sent, so this waits for the handler itself: last, as it
 // would wait for ever were the signal lost.
 TEST(sigchld_for_stop_and_continue) {
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGCHLD);
-    CHECK_OK(sigprocmask(SIG_BLOCK, &block, &old));
+    sigset_t old;
+    block_signal(SIGCHLD, &old);
     install_sigchld(0);
     int release[2];
     CHECK_OK(pipe(release));
