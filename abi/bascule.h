@@ -729,7 +729,9 @@ typedef struct bsc_system_info {
     X(process, process_exec, (const char *path, const char *const *argv))                    \
     X(process, process_memory_read, (bsc_handle process, uint64_t addr, void *buffer,         \
                                      uint64_t size, uint64_t *done))                          \
-    X(process, process_signals_take, (uint64_t * sent, uint64_t *from_terminal))
+    X(process, process_signals_take, (uint64_t * sent, uint64_t *from_terminal))             \
+    X(process, process_memory_write, (bsc_handle process, uint64_t addr, const void *buffer,  \
+                                      uint64_t size, uint64_t *done))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

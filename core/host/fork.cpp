@@ -81,7 +81,7 @@ extern "C" bsc_status host_process_fork(bsc_handle *child, uint64_t *child_id) {
             return s;
         return write_guest(child_id, uint64_t{0});
     }
-    if (bsc_status s = publish_process(pid, child)) {
+    if (bsc_status s = publish_process(pid, true, child)) {
         ::kill(pid, SIGKILL);
         return s;
     }

@@ -26,8 +26,9 @@ void initialise_signals();
 // stream_open creates with exactly the mode the guest asks for.
 uint16_t creator_file_mode_mask();
 
-// process.cpp: a handle for process `pid` (a child, or any process of the guest tree).
-bsc_status publish_process(pid_t pid, bsc_handle *out);
+// process.cpp: a handle for process `pid` (a child, or any process of the guest tree);
+// the `owner`'s close reaps it if it has ended.
+bsc_status publish_process(pid_t pid, bool owner, bsc_handle *out);
 
 // fork.cpp: this runtime starts a guest tree (its first process): it adopts the tree's
 // orphans, and every process forked from it ends with it.

@@ -49,15 +49,20 @@ std::vector<std::string> command_prefix;
 
 // A child runtime. Its descriptor is a pidfd, which poll() reports readable once the
 // child has exited, so objects_wait_any sees the exit as BSC_WAIT_READ.
+// A process. The handle that made it (process_create, process_fork) owns it: closing that
+// one reaps it if it has ended, so that no zombie is left; a handle process_open gave
+// never reaps (its parent may be about to wait for it).
 struct Process : Object {
-    Process(int pidfd, pid_t pid)
-        : Object(BSC_TYPE_PROCESS, pidfd, "process:" + std::to_string(pid)), pid(pid) {}
+    Process(int pidfd, pid_t pid, bool owner)
+        : Object(BSC_TYPE_PROCESS, pidfd, "process:" + std::to_string(pid)), pid(pid),
+          owner(owner) {}
     ~Process() override {
-        // Reap it if it has ended, so that closing the handle leaves no zombie.
         siginfo_t info;
-        ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(fd), &info, WEXITED | WNOHANG);
+        if (owner)
+            ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(fd), &info, WEXITED | WNOHANG);
     }
     const pid_t pid;
+    const bool owner;
 };
 
 // posix_spawn's two argument objects, destroyed on every path.
@@ -177,11 +182,11 @@ uint32_t cpu_count() {
 
 void set_exit_hook(ExitHook hook) { exit_hook.store(hook); }
 
-bsc_status publish_process(pid_t pid, bsc_handle *out) {
+bsc_status publish_process(pid_t pid, bool owner, bsc_handle *out) {
     UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
     if (!pidfd)
         return errno == ESRCH ? BSC_E_NOT_FOUND : errno_status();
-    return publish(std::make_shared<Process>(pidfd.release(), pid), out);
+    return publish(std::make_shared<Process>(pidfd.release(), pid, owner), out);
 }
 
 void set_process_command(std::vector<std::string> prefix) {
@@ -217,7 +222,7 @@ extern "C" bsc_status host_process_create(const char *const *argv, const bsc_han
     if (bsc_status s = spawn(arguments, streams, pid))
         return s;
     // The child is not reaped before this (nothing waits for it), so its pid still names it.
-    bsc_status status = publish_process(pid, process);
+    bsc_status status = publish_process(pid, true, process);
     if (status != BSC_OK) {
         ::kill(pid, SIGKILL);
         ::waitpid(pid, nullptr, 0);
@@ -299,41 +304,62 @@ extern "C" bsc_status host_process_open(uint64_t id, bsc_handle *process) {
         return s;
     if (id > static_cast<uint64_t>(INT32_MAX))
         return BSC_E_NOT_FOUND;
-    return publish_process(id == 0 ? ::getpid() : static_cast<pid_t>(id), process);
+    return publish_process(id == 0 ? ::getpid() : static_cast<pid_t>(id), false, process);
 }
 
 extern "C" bsc_status host_process_id_query(uint64_t *id) {
     return write_guest(id, static_cast<uint64_t>(::getpid()));
 }
 
-extern "C" bsc_status host_process_memory_read(bsc_handle handle, uint64_t addr, void *buffer,
-                                               uint64_t size, uint64_t *done) {
+namespace {
+
+// Copies between the caller's guest memory and another process's, a piece at a time
+// through a buffer of the host's: the caller's side is guest memory, which a fault must
+// not reach. `*done` is what was copied before an unreachable page.
+bsc_status copy_with_process(bsc_handle handle, uint64_t addr, void *buffer, uint64_t size,
+                             uint64_t *done, bool to_process) {
     if (bsc_status s = probe_out(done))
         return s;
     auto process = handles().find_as<Process>(handle);
     if (!process)
         return BSC_E_BAD_HANDLE;
-    // Through a buffer of the host's, a piece at a time: `buffer` is the caller's guest
-    // memory, which a fault must not reach.
     std::vector<char> piece(std::min<uint64_t>(size, 64 * 1024));
-    uint64_t got = 0;
-    while (got < size) {
-        uint64_t want = std::min<uint64_t>(size - got, piece.size());
+    uint64_t copied = 0;
+    while (copied < size) {
+        uint64_t want = std::min<uint64_t>(size - copied, piece.size());
+        char *ours = static_cast<char *>(buffer) + copied;
+        if (to_process)
+            if (bsc_status s = copy_from_guest(piece.data(), ours, want))
+                return s;
         iovec local{piece.data(), want};
-        iovec remote{reinterpret_cast<void *>(addr + got), want};
-        ssize_t n = ::process_vm_readv(process->pid, &local, 1, &remote, 1, 0);
+        iovec remote{reinterpret_cast<void *>(addr + copied), want};
+        ssize_t n = to_process ? ::process_vm_writev(process->pid, &local, 1, &remote, 1, 0)
+                               : ::process_vm_readv(process->pid, &local, 1, &remote, 1, 0);
         if (n < 0 && errno == ESRCH)
             return BSC_E_NOT_FOUND;
         if (n <= 0)
             break;
-        if (bsc_status s = copy_to_guest(static_cast<char *>(buffer) + got, piece.data(),
-                                         static_cast<uint64_t>(n)))
-            return s;
-        got += static_cast<uint64_t>(n);
+        if (!to_process)
+            if (bsc_status s = copy_to_guest(ours, piece.data(), static_cast<uint64_t>(n)))
+                return s;
+        copied += static_cast<uint64_t>(n);
         if (static_cast<uint64_t>(n) < want)
             break;
     }
-    return write_guest(done, got);
+    return write_guest(done, copied);
+}
+
+} // namespace
+
+extern "C" bsc_status host_process_memory_read(bsc_handle handle, uint64_t addr, void *buffer,
+                                               uint64_t size, uint64_t *done) {
+    return copy_with_process(handle, addr, buffer, size, done, false);
+}
+
+extern "C" bsc_status host_process_memory_write(bsc_handle handle, uint64_t addr,
+                                                const void *buffer, uint64_t size,
+                                                uint64_t *done) {
+    return copy_with_process(handle, addr, const_cast<void *>(buffer), size, done, true);
 }
 
 // The arguments are for the extensions (trace shows them); the host needs only the name.

@@ -211,7 +211,8 @@ struct Plan {
     static constexpr int kMaxScripts = 4; // Linux's BINPRM_MAX_RECURSION
     Shebang shebangs[kMaxScripts];
     char scripts[kMaxScripts][kPathMax];
-    char absolute[kPathMax];    // the program named (the script for a script): AT_EXECFN
+    char named[kPathMax];       // the program as execve named it (a script's): AT_EXECFN
+    char absolute[kPathMax];    // the same, resolved
     ProgramFile program, interpreter;
     elf::Image image, interpreter_image;
     char **argv;
@@ -219,11 +220,17 @@ struct Plan {
 
 // Follows "#!" lines to the ELF program at the end and parses it and its interpreter:
 // 0, or the errno execve gives (the old program is untouched).
-int64_t prepare(const char *path, char **argv, Plan &plan) {
+int64_t prepare(const char *path, const char *absolute, char **argv, Plan &plan) {
     plan.argv = argv;
-    if (int64_t error = resolve_path(-100 /* AT_FDCWD */, path, plan.absolute, kPathMax))
+    if (!freestanding::copy_string(plan.named, kPathMax, path))
+        return -ENAMETOOLONG;
+    if (absolute) {
+        if (!freestanding::copy_string(plan.absolute, kPathMax, absolute))
+            return -ENAMETOOLONG;
+    } else if (int64_t error = resolve_path(-100 /* AT_FDCWD */, path, plan.absolute, kPathMax)) {
         return error;
-    const char *current = plan.absolute;
+    }
+    const char *current = plan.absolute, *named = path;
     char resolved[kPathMax];
     for (int depth = 0;; depth++) {
         if (int64_t error = open_executable(current, plan.program))
@@ -233,9 +240,10 @@ int64_t prepare(const char *path, char **argv, Plan &plan) {
             break;
         if (depth == Plan::kMaxScripts - 1)
             return -ELOOP;
-        // The interpreter runs with the script's path in place of argv[0].
+        // The interpreter runs with the script's path, as execve was given it, in place of
+        // argv[0].
         char *script = plan.scripts[depth];
-        freestanding::copy_string(script, kPathMax, current);
+        freestanding::copy_string(script, kPathMax, named);
         size_t argc = count(plan.argv);
         auto **script_argv = static_cast<char **>(allocate((argc + 3) * sizeof(char *)));
         size_t n = 0;
@@ -250,6 +258,7 @@ int64_t prepare(const char *path, char **argv, Plan &plan) {
             return error;
         plan.program.close();
         current = resolved;
+        named = shebang.interpreter;
     }
     // /proc/self/exe names the program with its links resolved, as the kernel does.
     char real[kPathMax];
@@ -273,11 +282,12 @@ int64_t prepare(const char *path, char **argv, Plan &plan) {
 
 const char *program_path() { return running_program; }
 
-int64_t exec_program(const char *path, char **argv, char **envp, void (*leave_old_program)()) {
+int64_t exec_program(const char *path, const char *absolute, char **argv, char **envp,
+                     void (*leave_old_program)()) {
     Plan *plan = create<Plan>();
     char previous[kPathMax];
     freestanding::copy_string(previous, sizeof previous, running_program);
-    if (int64_t error = prepare(path, argv, *plan)) {
+    if (int64_t error = prepare(path, absolute, argv, *plan)) {
         freestanding::copy_string(running_program, sizeof running_program, previous);
         destroy(plan);
         return error;
@@ -295,7 +305,7 @@ int64_t exec_program(const char *path, char **argv, char **envp, void (*leave_ol
         map_checked(plan->interpreter, program.interpreter, interpreter);
 
     StackBuilder stack(allocate_stack());
-    uint64_t execfn = stack.push_string(plan->absolute);
+    uint64_t execfn = stack.push_string(plan->named);
     uint64_t platform = stack.push_string("x86_64");
     uint8_t random[16];
     abi().random_read(random, sizeof random);

@@ -12,7 +12,10 @@ namespace libos {
 // first: a program that cannot run returns the errno execve gives (ENOENT, EACCES,
 // ENOEXEC, ELOOP ...) with the old program untouched. Then leave_old_program() gives up
 // the old one, and the new one starts (no return).
-int64_t exec_program(const char *path, char **argv, char **envp, void (*leave_old_program)());
+// `path` is the program as the caller named it (what a script's interpreter and
+// AT_EXECFN get); `absolute` the same resolved, or null to resolve `path`.
+int64_t exec_program(const char *path, const char *absolute, char **argv, char **envp,
+                     void (*leave_old_program)());
 
 // The absolute path of the running program (/proc/self/exe).
 const char *program_path();

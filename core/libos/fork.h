@@ -19,5 +19,9 @@ int64_t fork_process(const CloneRequest &r, bsc_cpu_context &context);
 
 // A vfork child execs: its parent, suspended since the vfork, runs on (as at its exit).
 void release_vfork_parent();
+// A vfork child ends without exec: what it wrote to the program's private memory is
+// copied into its parent's, as if they had shared it (glibc's posix_spawn reports an
+// exec failure so), then the parent runs on.
+void end_vfork_child();
 
 } // namespace libos

@@ -8,6 +8,7 @@
 #include <linux/signal.h>
 #include <linux/wait.h>
 
+#include "fork.h"
 #include "fork_locks.h"
 #include "heap.h"
 #include "process_state.h"
@@ -29,12 +30,15 @@ struct Entry {
     int32_t pid, parent, group, session;
     int32_t exit_signal; // what its end sends its parent (SIGCHLD)
     uint64_t host_id;    // for process_open; 0 until known
+    bool execed;         // it ran execve since its fork (setpgid's EACCES)
 };
 
-// The signals sent to the process of the entry with the same index, not yet collected.
+// The signals sent to the process of the entry with the same index, not yet collected:
+// to the process, or (tkill) to its initial thread.
 struct Mailbox {
     uint32_t posted;
     SignalInfo signals[kMailboxSize];
+    bool to_initial_thread[kMailboxSize];
 };
 
 // The shared table. Its lock is an atomic flag in memory every process maps. The entries
@@ -96,13 +100,16 @@ ProcessCard &card_of(const Entry &entry) { return table->cards[&entry - table->e
 
 // Puts `info` in `entry`'s mailbox (the table locked). A standard signal already there is
 // not added twice, as Linux keeps one of each pending.
-void post(const Entry &entry, const SignalInfo &info) {
+void post(const Entry &entry, const SignalInfo &info, bool to_initial_thread = false) {
     Mailbox &box = mailbox_of(entry);
     for (uint32_t i = 0; i < box.posted; i++)
-        if (box.signals[i].signo == info.signo && info.signo < 32)
+        if (box.signals[i].signo == info.signo && info.signo < 32 &&
+            box.to_initial_thread[i] == to_initial_thread)
             return;
-    if (box.posted < kMailboxSize)
+    if (box.posted < kMailboxSize) {
+        box.to_initial_thread[box.posted] = to_initial_thread;
         box.signals[box.posted++] = info;
+    }
 }
 
 // Sends process `host_id` the host's action: an interrupt, so that it collects its
@@ -128,8 +135,12 @@ void deliver(const Delivery &to, const SignalInfo &info) {
         raise_signal_info(info);
         return;
     }
+    // The two signals no process can catch, block or ignore act on the host process at
+    // once, whatever its threads are doing.
     if (info.signo == SIGKILL)
         return act_on_host_process(to.host_id, BSC_PROCESS_KILL);
+    if (info.signo == SIGSTOP)
+        return act_on_host_process(to.host_id, BSC_PROCESS_STOP);
     if (info.signo == SIGCONT)
         act_on_host_process(to.host_id, BSC_PROCESS_CONTINUE);
     act_on_host_process(to.host_id, BSC_PROCESS_INTERRUPT);
@@ -155,7 +166,7 @@ template <class Select> int64_t send_to(Select select, const SignalInfo &info) {
             // An ended process (a zombie) takes a signal and ignores it.
             if (e.life != Life::running || info.signo == 0)
                 continue;
-            if (e.pid != own_pid && info.signo != SIGKILL)
+            if (e.pid != own_pid && info.signo != SIGKILL && info.signo != SIGSTOP)
                 post(e, info);
             targets[count++] = {e.pid, e.host_id};
         }
@@ -275,35 +286,47 @@ void poll_children() {
         wake_signal_waiters();
 }
 
-// The first process reaps the orphans the tree's other processes left, as init would:
-// an ended process whose parent it became and that it did not fork.
-void reap_orphans() {
-    uint64_t ended_orphans[64];
-    int32_t pids[64];
+// Whether the first process is a subreaper (PR_SET_CHILD_SUBREAPER): then the orphans it
+// adopts are children its program waits for, else it reaps them unseen, as init does.
+bool subreaper;
+
+// The first process takes the orphans the tree's other processes left (whose parent it
+// became and that it did not fork): as children of its own if it is a subreaper, else
+// reaped unseen once they end, as init would.
+void adopt_orphans() {
+    struct Orphan {
+        int32_t pid;
+        uint64_t host_id;
+    } orphans[64];
     uint32_t count = 0;
     {
         TableGuard guard;
         SpinGuard children_guard(children_lock);
         for (Entry &e : table->entries) {
-            if (e.life != Life::ended || e.parent != own_pid || count == 64)
+            if (e.life == Life::free || e.parent != own_pid || e.pid == own_pid || count == 64 ||
+                (!subreaper && e.life != Life::ended))
                 continue;
             bool own_child = false;
             for (uint32_t i = 0; i < child_count; i++)
                 own_child |= children[i].pid == e.pid;
-            if (!own_child) {
-                ended_orphans[count] = e.host_id;
-                pids[count++] = e.pid;
-            }
+            if (!own_child)
+                orphans[count++] = {e.pid, e.host_id};
         }
     }
     for (uint32_t i = 0; i < count; i++) {
         bsc_handle handle;
-        if (abi().process_open(ended_orphans[i], &handle) == BSC_OK) {
-            bsc_process_state state;
-            abi().process_wait(handle, BSC_PROCESS_WAIT_EXITED, &state);
-            abi().object_close(handle);
+        if (abi().process_open(orphans[i].host_id, &handle) != BSC_OK) {
+            free_entry(orphans[i].pid);
+            continue;
         }
-        free_entry(pids[i]);
+        if (subreaper) {
+            adopt_child(orphans[i].pid, handle, orphans[i].host_id);
+            continue;
+        }
+        bsc_process_state state;
+        abi().process_wait(handle, BSC_PROCESS_WAIT_EXITED, &state);
+        abi().object_close(handle);
+        free_entry(orphans[i].pid);
     }
 }
 
@@ -328,28 +351,36 @@ void take_outside_signals() {
 
 void drain_mailbox() {
     SignalInfo received[kMailboxSize];
+    bool to_initial_thread[kMailboxSize];
     uint32_t count;
     {
         TableGuard guard;
         Mailbox &box = mailbox_of(own());
         count = box.posted;
         for (uint32_t i = 0; i < count; i++)
-            received[i] = box.signals[i];
+            received[i] = box.signals[i], to_initial_thread[i] = box.to_initial_thread[i];
         box.posted = 0;
     }
     for (uint32_t i = 0; i < count; i++)
-        raise_signal_info(received[i]);
+        if (to_initial_thread[i])
+            raise_thread_signal_info(own_pid, received[i]);
+        else
+            raise_signal_info(received[i]);
 }
 
 bool matches(const WaitRequest &request, int32_t pid, int32_t own_group) {
+    TableGuard guard;
+    Entry *e = find(pid);
+    if (!e)
+        return false;
+    bool clone = e->exit_signal != SIGCHLD;
+    if (request.kinds != ChildKinds::all && clone != (request.kinds == ChildKinds::clones))
+        return false;
     if (request.which > 0)
         return pid == request.which;
     if (request.which == -1)
         return true;
-    int32_t group = request.which == 0 ? own_group : -request.which;
-    TableGuard guard;
-    Entry *e = find(pid);
-    return e && e->group == group;
+    return e->group == (request.which == 0 ? own_group : -request.which);
 }
 
 } // namespace
@@ -377,6 +408,12 @@ void initialise_process_tree() {
 int32_t current_pid() { return own_pid; }
 
 int32_t parent_pid() { return static_cast<int32_t>(parent_of(0)); }
+
+uint64_t parent_host_id() {
+    TableGuard guard;
+    Entry *parent = find(own().parent);
+    return parent && parent->life == Life::running ? parent->host_id : 0;
+}
 
 int64_t parent_of(int32_t pid) {
     TableGuard guard;
@@ -419,6 +456,11 @@ ProcessCard own_card() {
 void publish_card(const ProcessCard &card) {
     TableGuard guard;
     card_of(own()) = card;
+}
+
+void note_exec() {
+    TableGuard guard;
+    own().execed = true;
 }
 
 void note_umask(uint32_t umask) {
@@ -467,8 +509,12 @@ int64_t set_process_group(int32_t pid, int32_t group) {
     Entry *target = find(pid ? pid : own_pid);
     if (!target || (target != &self && target->parent != own_pid))
         return -ESRCH;
+    if (target != &self && target->session != self.session)
+        return -EPERM;
+    if (target != &self && target->execed)
+        return -EACCES;
     group = group ? group : target->pid;
-    if (target->session == target->pid || target->session != self.session)
+    if (target->session == target->pid)
         return -EPERM;
     if (group != target->pid && !group_in_session(group, self.session))
         return -EPERM;
@@ -501,6 +547,16 @@ int64_t new_session() {
     return own_pid;
 }
 
+int64_t set_subreaper(bool on) {
+    if (own_pid != kFirstPid)
+        return -EINVAL;
+    subreaper = on;
+    note_process_event(); // orphans it has now are its children from its next call on
+    return 0;
+}
+
+bool is_subreaper() { return own_pid == kFirstPid && subreaper; }
+
 int32_t allocate_thread_id() {
     TableGuard guard;
     return table->next_id++;
@@ -512,6 +568,28 @@ int64_t signal_process(int32_t pid, const SignalInfo &info) {
 
 int64_t signal_group(int32_t group, const SignalInfo &info) {
     return send_to([group](const Entry &e) { return e.group == group; }, info);
+}
+
+int64_t signal_initial_thread(int32_t pid, const SignalInfo &info) {
+    Delivery target{};
+    {
+        TableGuard guard;
+        Entry *e = find(pid);
+        if (!e || e->life != Life::running)
+            return e ? 0 : -ESRCH; // a zombie's thread takes it and ignores it
+        if (info.signo == 0)
+            return 0;
+        if (info.signo != SIGKILL && info.signo != SIGSTOP)
+            post(*e, info, true);
+        target = {e->pid, e->host_id};
+    }
+    deliver(target, info);
+    return 0;
+}
+
+bool process_exists(int32_t pid) {
+    TableGuard guard;
+    return find(pid) != nullptr;
 }
 
 int64_t signal_every_process(const SignalInfo &info) {
@@ -530,7 +608,8 @@ int64_t enter_child(int32_t exit_signal) {
     for (Entry &e : table->entries) {
         if (e.life != Life::free)
             continue;
-        e = Entry{Life::running, table->next_id++, own_pid, self.group, self.session, exit_signal, 0};
+        e = Entry{Life::running, table->next_id++, own_pid, self.group,
+                  self.session, exit_signal, 0, false};
         mailbox_of(e).posted = 0;
         card_of(e) = card_of(self); // what the child shows until it changes
         card_of(e).threads = 1;
@@ -566,6 +645,7 @@ void become_child(int32_t pid) {
 
 int64_t wait_for_child(const WaitRequest &request, WaitResult &result) {
     int64_t own_group = process_group_of(0);
+    bsc_handle wakeup = signal_wakeup(); // made before the first look, so no change is missed
     for (;;) {
         collect_process_events();
         ChildList list;
@@ -601,7 +681,7 @@ int64_t wait_for_child(const WaitRequest &request, WaitResult &result) {
         }
         if (signal_pending())
             return kRestartSyscall;
-        items[waits++] = {signal_wakeup(), BSC_WAIT_READ, 0};
+        items[waits++] = {wakeup, BSC_WAIT_READ, 0};
         uint32_t ready;
         abi().objects_wait_any(items, waits, BSC_WAIT_FOREVER, &ready);
     }
@@ -617,10 +697,11 @@ void collect_process_events() {
     drain_mailbox();
     poll_children();
     if (own_pid == kFirstPid)
-        reap_orphans();
+        adopt_orphans();
 }
 
 void exit_process(int32_t status) {
+    end_vfork_child();
     {
         TableGuard guard;
         own().life = Life::ended;

@@ -20,6 +20,8 @@ void initialise_process_tree();
 // The calling process's ids.
 int32_t current_pid();
 int32_t parent_pid();
+// The parent's host process id (for process_open), 0 if it has none in the guest.
+uint64_t parent_host_id();
 // Of process `pid` (0: the caller): its parent, group and session, or -ESRCH.
 int64_t parent_of(int32_t pid);
 int64_t process_group_of(int32_t pid);
@@ -56,10 +58,17 @@ struct ProcessCard {
 ProcessCard own_card();
 void publish_card(const ProcessCard &card);
 void note_umask(uint32_t umask);
+void note_exec(); // it runs a new program: its parent may no longer setpgid it
 void note_thread_count(uint32_t threads);
 void note_stopped(bool stopped);
 // Process `pid`'s card, if it is a process of the guest (running or not yet reaped).
 bool read_card(int32_t pid, ProcessCard &card);
+
+// PR_SET_CHILD_SUBREAPER: the first process may be one (its orphans become children it
+// waits for); another process is refused with EINVAL (the host's subreaper is the first
+// runtime). PR_GET_CHILD_SUBREAPER.
+int64_t set_subreaper(bool on);
+bool is_subreaper();
 
 // A new id for a thread, from the same space as process ids, as Linux numbers them.
 int32_t allocate_thread_id();
@@ -70,6 +79,10 @@ int32_t allocate_thread_id();
 int64_t signal_process(int32_t pid, const SignalInfo &info);
 int64_t signal_group(int32_t group, const SignalInfo &info);
 int64_t signal_every_process(const SignalInfo &info);
+// tkill/tgkill of another process's initial thread (its tid is its pid): -ESRCH if none.
+int64_t signal_initial_thread(int32_t pid, const SignalInfo &info);
+// Whether `pid` is a process of the guest (running, or ended and not yet reaped).
+bool process_exists(int32_t pid);
 
 // ---- fork ----
 
@@ -86,11 +99,14 @@ void become_child(int32_t pid);
 // ---- wait ----
 
 // What wait4 and waitid select: the caller's children that `which` names (a pid, -1:
-// any, 0: the caller's group, < -1: group -which) and what they wait for
-// (BSC_PROCESS_WAIT_*).
+// any, 0: the caller's group, < -1: group -which), of the kind `kinds` names (Linux's
+// __WCLONE and __WALL: a "clone" child is one whose exit signal is not SIGCHLD), and
+// what they wait for (BSC_PROCESS_WAIT_*).
+enum class ChildKinds : uint8_t { ordinary, clones, all };
 struct WaitRequest {
     int32_t which;
     uint32_t flags;
+    ChildKinds kinds;
 };
 // What a wait found.
 struct WaitResult {

@@ -163,6 +163,32 @@ ProcessView own_view(int64_t tid) {
     return view;
 }
 
+// The state of another process of the guest: its host process's (each guest process is
+// one, blocked in the host when the guest blocks: S, running R, stopped T, a zombie Z),
+// or what its card says if the host's cannot be read.
+char host_state(uint64_t host_id, char published) {
+    char uri[48], text[512];
+    freestanding::format(uri, sizeof uri, "file:/proc/%lu/stat", host_id);
+    bsc_handle stat;
+    if (published == 'Z' || abi().stream_open(uri, BSC_ACCESS_READ, 0, BSC_CREATE_NEVER, 0,
+                                              &stat) != BSC_OK)
+        return published;
+    uint64_t done = 0;
+    bsc_status status = abi().stream_read(stat, 0, text, sizeof text - 1, &done);
+    abi().object_close(stat);
+    if (status != BSC_OK)
+        return published;
+    text[done] = 0;
+    const char *end = nullptr;
+    for (const char *p = text; *p; p++)
+        if (*p == ')')
+            end = p;
+    char state = end && end[1] == ' ' ? end[2] : 0;
+    return state == 'R' || state == 'S' || state == 'D' || state == 'T' || state == 'Z'
+               ? state
+               : state == 't' ? 'T' : published;
+}
+
 ProcessView other_view(int32_t pid) {
     ProcessView view{};
     ProcessCard card;
@@ -170,7 +196,7 @@ ProcessView other_view(int32_t pid) {
         return view;
     view.pid = view.tid = pid;
     memcpy(view.name, card.comm, sizeof view.name);
-    view.state = card.state ? card.state : 'R';
+    view.state = host_state(card.host_id, card.state ? card.state : 'R');
     view.parent = static_cast<int32_t>(parent_of(pid));
     view.group = static_cast<int32_t>(process_group_of(pid));
     view.session = static_cast<int32_t>(session_of(pid));

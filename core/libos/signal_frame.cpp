@@ -36,9 +36,16 @@ struct Siginfo {
             int32_t pid;
             uint32_t uid;
         } kill;
+        struct { // SIGCHLD's
+            int32_t pid;
+            uint32_t uid;
+            int32_t status;
+            int32_t padding;
+            int64_t utime, stime; // clock ticks
+        } child;
         uint64_t address;
     } fields;
-    uint8_t rest[128 - 24];
+    uint8_t rest[128 - 16 - 32];
 };
 
 struct RtSigframe {
@@ -48,6 +55,22 @@ struct RtSigframe {
 };
 
 static_assert(sizeof(Sigcontext) == 256 && sizeof(Siginfo) == 128);
+
+// The kernel's siginfo for `info`: a fault's address, a child's status and times, or the
+// sender's pid and uid.
+Siginfo siginfo_of(const SignalInfo &info) {
+    Siginfo out{};
+    out.signo = info.signo;
+    out.code = info.code;
+    if (info.address)
+        out.fields.address = info.address;
+    else if (is_child_signal(info))
+        out.fields.child = {info.pid, info.uid, info.status, 0, info.utime / kNanosPerTick,
+                            info.stime / kNanosPerTick};
+    else
+        out.fields.kill = {info.pid, info.uid};
+    return out;
+}
 static_assert(offsetof(RtSigframe, uc) == 8 && offsetof(Ucontext, mcontext) == 40);
 
 constexpr uint64_t kRedZone = 128;
@@ -140,12 +163,7 @@ bool push_signal_frame(bsc_cpu_context &c, const SignalInfo &info, const KernelS
     frame.uc.mcontext.fpstate = xsize ? fpstate : 0;
     frame.uc.mcontext.oldmask = old_mask;
     frame.uc.sigmask = old_mask;
-    frame.info.signo = info.signo;
-    frame.info.code = info.code;
-    if (info.address)
-        frame.info.fields.address = info.address;
-    else
-        frame.info.fields.kill = {info.pid, info.uid};
+    frame.info = siginfo_of(info);
     if (!put_user(frame_at, frame))
         return false;
     SignalStack &alternate = current_thread().alternate_stack;
@@ -160,6 +178,10 @@ bool push_signal_frame(bsc_cpu_context &c, const SignalInfo &info, const KernelS
     c.rflags &= ~uint64_t{0x500}; // TF and DF clear, as the kernel leaves them
     c.xstate = 0;                 // the handler starts with a clean FPU, as on Linux
     return true;
+}
+
+bool put_siginfo(uint64_t address, const SignalInfo &info) {
+    return put_user(address, siginfo_of(info));
 }
 
 bool pop_signal_frame(bsc_cpu_context &c, uint64_t &mask) {

@@ -30,6 +30,13 @@ struct SignalInfo {
 };
 
 inline constexpr int32_t kSiUser = 0, kSiKernel = 128, kSiTkill = -6; // si_code values
+inline constexpr int64_t kNanosPerTick = 10000000; // the kernel's USER_HZ of 100
+
+// Whether `info` is a report of a child's change (SIGCHLD's CLD_* codes, 1 to 6), whose
+// siginfo carries the child's status and CPU times.
+inline bool is_child_signal(const SignalInfo &info) {
+    return info.signo == 17 /* SIGCHLD */ && info.code >= 1 && info.code <= 6;
+}
 
 // What a blocking call that a signal stopped returns (the kernel's ERESTARTSYS, never seen
 // by the program): once the signal is delivered, the call is restarted if its handler has
@@ -56,6 +63,8 @@ void deliver_pending_signals(bsc_cpu_context &context, int64_t syscall);
 int64_t raise_signal(uint64_t sig, int32_t code);
 // The same for the program's thread `tid` alone (tkill, tgkill); -ESRCH if there is none.
 int64_t raise_thread_signal(int64_t tid, uint64_t sig, int32_t code);
+// The same with the sender `info` names.
+int64_t raise_thread_signal_info(int64_t tid, const SignalInfo &info);
 // Makes the signal `info` describes pending for the process, as raise_signal, with the
 // sender `info` names (another process of the guest, or a child that changed).
 void raise_signal_info(const SignalInfo &info);
@@ -112,6 +121,9 @@ int64_t set_alternate_stack(const SignalStack &wanted, uint64_t sp);
 // false if the stack is unusable.
 bool push_signal_frame(bsc_cpu_context &context, const SignalInfo &info,
                        const KernelSigaction &action, uint64_t old_mask);
+// signal_frame.cpp: writes the kernel's 128-byte siginfo for `info` at `address` (false
+// if it is unwritable).
+bool put_siginfo(uint64_t address, const SignalInfo &info);
 // signal_frame.cpp: for rt_sigreturn, restores `context` (and the alternate stack) from
 // the frame at its stack pointer and returns the mask saved there; false if the frame is
 // unreadable.

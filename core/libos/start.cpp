@@ -57,8 +57,8 @@ void vlog(const char *format, va_list args) {
     initialise_fd_table(start->stdio);
     initialise_cwd(reinterpret_cast<const char *>(start->working_directory));
     const char *program = argv[i + 1];
-    int64_t error = exec_program(program, argv + i + 2, reinterpret_cast<char **>(start->envp),
-                                 [] {});
+    int64_t error = exec_program(program, nullptr, argv + i + 2,
+                                 reinterpret_cast<char **>(start->envp), [] {});
     // As a shell reports a program it cannot run: 127 if it is missing, else 126.
     log("%s: cannot run it (errno %ld)", program, -error);
     exit_process(error == -ENOENT || error == -ENOTDIR ? 127 : 126);

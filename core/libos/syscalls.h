@@ -74,7 +74,7 @@ void handle_syscall(bsc_cpu_context &context);
     X(futex)                                                                            \
     /* sys/signals.cpp */                                                               \
     X(rt_sigaction) X(rt_sigprocmask) X(rt_sigpending) X(rt_sigsuspend) X(rt_sigreturn)     \
-    X(sigaltstack) X(pause) X(kill) X(tkill) X(tgkill)                                  \
+    X(sigaltstack) X(pause) X(kill) X(tkill) X(tgkill) X(rt_sigtimedwait)              \
     /* sys/timers.cpp */                                                                \
     X(alarm) X(setitimer) X(getitimer)                                                  \
     /* sys/pipes.cpp */                                                                 \

@@ -10,10 +10,12 @@
 #include "exec.h"
 #include "fd_table.h"
 #include "fork.h"
+#include "format.h"
 #include "futex.h"
 #include "heap.h"
 #include "memory.h"
 #include "paths.h"
+#include "process_tree.h"
 #include "signals.h"
 #include "syscalls.h"
 #include "thread.h"
@@ -60,10 +62,9 @@ int64_t copy_strings(uint64_t address, StringList &list, uint64_t &budget, char 
         uint64_t pointer;
         if (!get_user(address + list.count * 8, pointer))
             return -EFAULT;
-        int64_t length =
-            user_string(scratch, reinterpret_cast<const char *>(pointer), kMaxStringLength + 1);
+        int64_t length = string_from_user(scratch, pointer, kMaxStringLength + 1);
         if (length < 0)
-            return -EFAULT;
+            return length == -ENAMETOOLONG ? -E2BIG : length;
         if (static_cast<uint64_t>(length) >= kMaxStringLength ||
             static_cast<uint64_t>(length) + 1 + 8 > budget)
             return -E2BIG;
@@ -86,6 +87,7 @@ void leave_old_program() {
         futex_wake(self.clear_child_tid, 1);
     self.clear_child_tid = 0;
     release_vfork_parent();
+    note_exec();
     close_on_exec_descriptors();
     reset_signals_for_exec();
     release_program_memory();
@@ -93,13 +95,20 @@ void leave_old_program() {
 
 // The file execveat runs: `path` from `dirfd`, or with AT_EMPTY_PATH and an empty path
 // the file `dirfd` itself (fexecve). AT_SYMLINK_NOFOLLOW refuses a final link (ELOOP).
-int64_t program_path(int dirfd, uint64_t path, uint64_t flags, char *out) {
+// `named` is what Linux calls it (bprm->filename): the path as given, or /dev/fd/N/PATH
+// for one relative to a descriptor.
+int64_t program_path(int dirfd, uint64_t path, uint64_t flags, char *named, char *out) {
     char given[kPathMax];
-    int64_t length = user_string(given, reinterpret_cast<const char *>(path), sizeof given);
+    int64_t length = string_from_user(given, path, sizeof given);
     if (length < 0)
-        return -EFAULT;
-    if (static_cast<uint64_t>(length) >= sizeof given)
-        return -ENAMETOOLONG;
+        return length;
+    bool relative = given[0] != '/' && dirfd != AT_FDCWD;
+    if (length == 0 && (flags & AT_EMPTY_PATH))
+        freestanding::format(named, kPathMax, "/dev/fd/%d", dirfd);
+    else if (relative)
+        freestanding::format(named, kPathMax, "/dev/fd/%d/%s", dirfd, given);
+    else
+        freestanding::copy_string(named, kPathMax, given);
     if (length == 0 && (flags & AT_EMPTY_PATH)) {
         FileRef file(dirfd);
         if (!file)
@@ -124,8 +133,8 @@ int64_t program_path(int dirfd, uint64_t path, uint64_t flags, char *out) {
 int64_t execute(int dirfd, uint64_t path, uint64_t argv, uint64_t envp, uint64_t flags) {
     if (flags & ~uint64_t{AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW})
         return -EINVAL;
-    char absolute[kPathMax];
-    if (int64_t error = program_path(dirfd, path, flags, absolute))
+    char named[kPathMax], absolute[kPathMax];
+    if (int64_t error = program_path(dirfd, path, flags, named, absolute))
         return error;
     StringList arguments, environment;
     uint64_t budget = kMaxArgumentBytes;
@@ -137,7 +146,7 @@ int64_t execute(int dirfd, uint64_t path, uint64_t argv, uint64_t envp, uint64_t
     if (error)
         return error;
     // Returns only if the program cannot run; else the copies are the new program's.
-    return exec_program(absolute, arguments.items, environment.items, leave_old_program);
+    return exec_program(named, absolute, arguments.items, environment.items, leave_old_program);
 }
 
 } // namespace

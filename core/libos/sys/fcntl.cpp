@@ -92,6 +92,23 @@ int64_t set_direct(OpenFile &file, bool direct) {
     return -EINVAL;
 }
 
+// F_GETFL: the open file's flags. Of a host stream, O_NONBLOCK, O_APPEND and a pipe's
+// O_DIRECT are the host description's as they are now: another process that shares the
+// description (after fork) may have changed them.
+int64_t status_flags(OpenFile &file) {
+    constexpr uint32_t kShared = O_NONBLOCK | O_APPEND | O_DIRECT;
+    bsc_stream_attributes a{};
+    if (is_libos_file(file) || abi().stream_attributes_query_by_handle(file.handle, &a) != BSC_OK)
+        return file.flags;
+    uint32_t live = (a.options & BSC_OPTION_NONBLOCK ? O_NONBLOCK : 0) |
+                    (a.options & BSC_OPTION_APPEND ? O_APPEND : 0) |
+                    (file.type == BSC_TYPE_PIPE && (a.options & BSC_OPTION_PACKET) ? O_DIRECT
+                                                                                   : file.flags & O_DIRECT);
+    uint32_t flags = (file.flags & ~kShared) | live;
+    __atomic_store_n(&file.flags, flags, __ATOMIC_RELAXED);
+    return flags;
+}
+
 // F_SETFL (setfl): O_APPEND, O_NONBLOCK, O_ASYNC and O_NOATIME change; the access mode and
 // creation flags are ignored.
 int64_t set_status_flags(OpenFile &file, uint64_t requested) {
@@ -376,7 +393,7 @@ int64_t sys_fcntl(Syscall &c) {
         return fd_duplicate(fd, static_cast<int64_t>(c.arg[2]), command == F_DUPFD_CLOEXEC);
     case F_GETFD: return fd_cloexec(fd) ? FD_CLOEXEC : 0;
     case F_SETFD: fd_set_cloexec(fd, c.arg[2] & FD_CLOEXEC); return 0;
-    case F_GETFL: return file->flags;
+    case F_GETFL: return status_flags(*file.get());
     }
     if (path_only) // an O_PATH descriptor takes only the commands above
         return -EBADF;

@@ -6,12 +6,14 @@
 // and a socket are shared as on Linux. The LibOS's own objects (an eventfd, an epoll, a
 // timerfd) are copied, not shared.
 #include <asm-generic/errno.h>
+#include <asm-generic/mman-common.h>
 #include <asm/signal.h>
 #include <linux/sched.h>
 
 #include "fork.h"
 #include "fork_locks.h"
 #include "memory.h"
+#include "memory_map.h"
 #include "process_state.h"
 #include "process_tree.h"
 #include "signals.h"
@@ -24,6 +26,8 @@ namespace {
 
 // What a new process may be asked besides its exit signal: tid registrations, a TLS, and
 // flags with no effect on a process no one traces. CLONE_VM only with CLONE_VFORK.
+constexpr uint64_t kUserEnd = uint64_t{1} << 47;
+
 constexpr uint64_t kProcessOptions = CLONE_VFORK | CLONE_VM | CLONE_PARENT_SETTID |
                                      CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | CLONE_SETTLS |
                                      CLONE_PTRACE | CLONE_UNTRACED | CLONE_IO | CLONE_DETACHED;
@@ -121,6 +125,41 @@ int64_t fork_process(const CloneRequest &r, bsc_cpu_context &context) {
         wait_for_vfork_child(ends[0]);
     }
     return pid;
+}
+
+namespace {
+
+// Copies the pages of [start, end) that differ from the parent's into it.
+void give_parent(bsc_handle parent, uint64_t start, uint64_t end) {
+    constexpr uint64_t kChunk = 64 * 1024, kPage = 4096;
+    static char theirs[kChunk], ours[kChunk];
+    for (uint64_t at = start; at < end; at += kChunk) {
+        uint64_t size = end - at < kChunk ? end - at : kChunk, got = 0;
+        if (abi().process_memory_read(parent, at, theirs, size, &got) != BSC_OK || got < size ||
+            !copy_from_user(ours, at, size))
+            continue; // not the parent's, or not readable here: nothing shared to mend
+        for (uint64_t page = 0; page < size; page += kPage)
+            if (memcmp(theirs + page, ours + page, kPage) != 0) {
+                uint64_t written;
+                abi().process_memory_write(parent, at + page, ours + page, kPage, &written);
+            }
+    }
+}
+
+} // namespace
+
+void end_vfork_child() {
+    if (vfork_release == BSC_NO_HANDLE)
+        return;
+    bsc_handle parent;
+    if (abi().process_open(parent_host_id(), &parent) == BSC_OK) {
+        Region piece;
+        for (uint64_t at = 0; map_next(at, kUserEnd, piece); at = piece.end)
+            if (!piece.shared && (piece.prot & PROT_WRITE))
+                give_parent(parent, piece.start, piece.end);
+        abi().object_close(parent);
+    }
+    release_vfork_parent();
 }
 
 void release_vfork_parent() {

@@ -235,8 +235,16 @@ int64_t sys_prctl(Syscall &call) {
         no_new_privileges = true;
         return 0;
     case PR_GET_NO_NEW_PRIVS: return arg || extra_args ? -EINVAL : no_new_privileges;
+    case PR_SET_CHILD_SUBREAPER:
+        if (int64_t error = set_subreaper(arg != 0)) {
+            report_unsupported("prctl", "PR_SET_CHILD_SUBREAPER in a process but the first");
+            return error;
+        }
+        return 0;
+    case PR_GET_CHILD_SUBREAPER: return ok_if(put_user(arg, int32_t{is_subreaper()}));
     default:
-        report_unsupported("prctl", "an option other than NAME, PDEATHSIG, DUMPABLE, NO_NEW_PRIVS");
+        report_unsupported("prctl", "an option other than NAME, PDEATHSIG, DUMPABLE, "
+                                    "NO_NEW_PRIVS, CHILD_SUBREAPER");
         return -EINVAL;
     }
 }

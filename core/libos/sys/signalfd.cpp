@@ -52,6 +52,11 @@ SignalRecord record_of(const SignalInfo &info) {
     r.pid = static_cast<uint32_t>(info.pid);
     r.uid = info.uid;
     r.addr = info.address;
+    if (is_child_signal(info)) {
+        r.status = info.status;
+        r.utime = static_cast<uint64_t>(info.utime / kNanosPerTick);
+        r.stime = static_cast<uint64_t>(info.stime / kNanosPerTick);
+    }
     return r;
 }
 

@@ -12,6 +12,7 @@
 #include "spinlock.h"
 #include "syscalls.h"
 #include "thread.h"
+#include "timespec.h"
 #include "user_memory.h"
 #include "vdso.h"
 
@@ -213,6 +214,10 @@ void deliver_exception(bsc_exception &exception) {
         // (serving a system call), a signal waits for the call's end; a vDSO call has no
         // such end, so it is delivered there as in the program's code.
         note_process_event();
+        // A wait on the thread's signal event that this interrupt came just before ends at
+        // once and looks again (its check has passed; the event stays set for it).
+        if (current_thread().signal_event != BSC_NO_HANDLE)
+            abi().event_set(current_thread().signal_event);
         uint64_t image = start_info().image_base;
         if (c.rip - image >= start_info().image_size || in_vdso_call(c))
             deliver_pending_signals(c, kNoSyscall);
@@ -333,7 +338,11 @@ int64_t raise_signal(uint64_t sig, int32_t code) {
 int64_t raise_thread_signal(int64_t tid, uint64_t sig, int32_t code) {
     if (sig > kSignals)
         return -EINVAL;
-    SignalInfo info = sent_signal(sig, code);
+    return raise_thread_signal_info(tid, sent_signal(sig, code));
+}
+
+int64_t raise_thread_signal_info(int64_t tid, const SignalInfo &info) {
+    auto sig = static_cast<uint64_t>(info.signo);
     bool found = with_thread(tid, [&](Thread &t) {
         if (sig == 0)
             return;
@@ -513,6 +522,36 @@ int64_t sys_rt_sigreturn(Syscall &c) {
 
 int64_t sys_pause(Syscall &) { return wait_for_signal(); }
 
+// rt_sigtimedwait(set, info, timeout, sigsetsize): takes a pending signal of `set` (blocked
+// or not) and returns its number, with its siginfo; else waits up to the timeout (EAGAIN
+// when it passes, 0 at once) for one to come. Another signal that is not blocked ends the
+// wait with EINTR once its handler has run, as Linux.
+int64_t sys_rt_sigtimedwait(Syscall &call) {
+    if (call.arg[3] != 8)
+        return -EINVAL;
+    uint64_t set;
+    if (!get_user(call.arg[0], set))
+        return -EFAULT;
+    set &= ~kUnblockable;
+    int64_t timeout;
+    if (int64_t error = timespec_from_user(call.arg[2], timeout))
+        return error;
+    int64_t deadline = timeout < 0 ? -1 : clock_now(BSC_CLOCK_MONOTONIC) + timeout;
+    bsc_wait_item item{signal_wakeup(), BSC_WAIT_READ, 0};
+    for (;;) {
+        SignalInfo info;
+        if (take_pending_signal(set, info))
+            return !call.arg[1] || put_siginfo(call.arg[1], info) ? info.signo : -EFAULT;
+        if (signal_pending())
+            return -EINTR;
+        int64_t left = deadline < 0 ? BSC_WAIT_FOREVER : deadline - clock_now(BSC_CLOCK_MONOTONIC);
+        if (deadline >= 0 && left <= 0)
+            return -EAGAIN;
+        uint32_t ready;
+        abi().objects_wait_any(&item, 1, left, &ready);
+    }
+}
+
 // The signal argument of kill, tkill and tgkill: an int, a negative one out of range.
 uint64_t signal_argument(uint64_t arg) {
     return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(arg)));
@@ -534,20 +573,30 @@ int64_t sys_kill(Syscall &c) {
     return signal_group(static_cast<int32_t>(group), info);
 }
 
+// A thread of the caller's process, or the initial thread of another process of the
+// guest (its tid is its pid); another process's other threads are not reached (ESRCH).
+int64_t thread_kill(int32_t tid, uint64_t sig) {
+    if (is_thread_of_process(tid) || tid == current_pid())
+        return raise_thread_signal(tid, sig, kSiTkill);
+    if (sig > kSignals)
+        return process_exists(tid) ? -EINVAL : -ESRCH;
+    return signal_initial_thread(tid, sent_signal(sig, kSiTkill));
+}
+
 int64_t sys_tkill(Syscall &c) {
     int32_t tid = static_cast<int32_t>(c.arg[0]);
     if (tid <= 0)
         return -EINVAL;
-    return raise_thread_signal(tid, signal_argument(c.arg[1]), kSiTkill);
+    return thread_kill(tid, signal_argument(c.arg[1]));
 }
 
 int64_t sys_tgkill(Syscall &c) {
     int32_t tgid = static_cast<int32_t>(c.arg[0]), tid = static_cast<int32_t>(c.arg[1]);
     if (tgid <= 0 || tid <= 0)
         return -EINVAL;
-    if (tgid != current_pid())
-        return -ESRCH; // a thread of another process: not reached yet
-    return raise_thread_signal(tid, signal_argument(c.arg[2]), kSiTkill);
+    if (tgid != current_pid() && tgid != tid)
+        return -ESRCH; // a thread other than the initial one of another process
+    return thread_kill(tid, signal_argument(c.arg[2]));
 }
 
 int64_t sys_sigaltstack(Syscall &call) {

@@ -26,6 +26,11 @@ namespace {
 #endif
 constexpr uint64_t kCloneOptions = __WNOTHREAD | __WALL | __WCLONE;
 
+ChildKinds kinds_of(uint64_t options) {
+    return options & __WALL ? ChildKinds::all : options & __WCLONE ? ChildKinds::clones
+                                                                   : ChildKinds::ordinary;
+}
+
 // The ABI's wait flags for the Linux options.
 uint32_t wait_flags(uint64_t options) {
     return (options & WEXITED ? BSC_PROCESS_WAIT_EXITED : 0) |
@@ -88,7 +93,7 @@ int64_t sys_wait4(Syscall &call) {
     if (which == INT32_MIN)
         return -ESRCH;
     WaitResult result;
-    WaitRequest request{which, wait_flags(options | WEXITED)};
+    WaitRequest request{which, wait_flags(options | WEXITED), kinds_of(options)};
     if (int64_t error = wait_for_child(request, result))
         return error;
     if (result.pid == 0)
@@ -125,7 +130,7 @@ int64_t sys_waitid(Syscall &call) {
     default: report_unsupported("waitid", "P_PIDFD"); return -EINVAL;
     }
     WaitResult result;
-    if (int64_t error = wait_for_child({which, wait_flags(options)}, result))
+    if (int64_t error = wait_for_child({which, wait_flags(options), kinds_of(options)}, result))
         return error;
     ChildSiginfo info{};
     if (result.pid) {
