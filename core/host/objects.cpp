@@ -289,6 +289,8 @@ extern "C" bsc_status host_sync_wake(const uint32_t *addr, uint32_t count, uint3
     if (bsc_status s = check_futex_address(addr))
         return s;
     long n = futex(addr, FUTEX_WAKE, std::min<uint32_t>(count, INT_MAX), nullptr);
+    if (n < 0 && errno == EFAULT)
+        n = 0; // an unmapped word has no waiters (a shared wake looks the page up)
     if (n < 0)
         return errno_status();
     return woken == nullptr ? BSC_OK : write_guest(woken, static_cast<uint32_t>(n));
