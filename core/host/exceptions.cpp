@@ -191,6 +191,7 @@ void allow_timestamp_in_host(uint64_t tcb) {
     c.rax = uint64_t(uint32_t(status));
     c.rflags = 0x202;
     c.fs_base = tcb_field<uint64_t>(tcb, TCB_GUEST_FS);
+    interrupt_raised_in_guest(tcb);
     alignas(64) static thread_local uint8_t xstate[kMaxXstate];
     save_xstate(xstate);
     prepare_guest_entry();
@@ -313,7 +314,8 @@ extern "C" void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64
             raise_from_signal(sig, info, uc, fs, BSC_EXCEPTION_TIMESTAMP, length);
         }
     }
-    if (outside_signal(sig)) {
+    bool from_runtime = info->si_code == SI_QUEUE && info->si_value.sival_int == kRuntimeSignalTag;
+    if (outside_signal(sig) && !from_runtime) {
         bool terminal = info->si_code == SI_KERNEL;
         (terminal ? outside_from_terminal : outside_sent).fetch_or(uint64_t{1} << (sig - 1));
     }
@@ -322,10 +324,13 @@ extern "C" void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64
             return;
         if (sig == kInterruptSignal)
             interrupt_signal_arrived(); // before acting on it, so that no later one is lost
-        if (in_guest)
+        if (in_guest) {
+            interrupt_raised_in_guest(tcb);
             raise_from_signal(sig, info, uc, fs, BSC_EXCEPTION_INTERRUPT, 0);
+        }
         // In the host or in a gate: deliver at the downcall's exit (see gate.S).
         __atomic_fetch_or(&work(tcb), TCB_WORK_INTERRUPT, __ATOMIC_RELAXED);
+        interrupt_in_host(uc);
         const auto &page = entry_page();
         if (rip > page.exit_check && rip <= page.exit_return)
             uc->uc_mcontext.gregs[REG_RIP] = static_cast<greg_t>(page.exit_check);

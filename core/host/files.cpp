@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -19,6 +20,7 @@
 
 #include "guest_memory.h"
 #include "host_calls.h"
+#include "internal.h"
 #include "objects.h"
 #include "streams.h"
 
@@ -171,19 +173,28 @@ bsc_status read_directory(DirectoryStream &dir, void *buffer, uint64_t size, uin
     return status;
 }
 
+// Whether a read or write of the stream may wait for another party (a file's never does).
+bool may_wait(const Object &stream) {
+    return (stream.type == BSC_TYPE_PIPE || stream.type == BSC_TYPE_SOCKET ||
+            stream.type == BSC_TYPE_TTY || stream.type == BSC_TYPE_CHAR_DEVICE) &&
+           !(stream.options & BSC_OPTION_NONBLOCK);
+}
+
 // One read or write at the stream's position (advancing it) or at an explicit offset.
 ssize_t transfer(const Object &stream, uint64_t offset, void *buffer, size_t size, bool write) {
     int fd = stream.fd;
-    if (offset == BSC_AT_POSITION) {
-        if (!write)
-            return ::read(fd, buffer, size);
-        // A socket whose peer is gone must give BROKEN_PIPE, not a SIGPIPE to the runtime.
-        if (stream.type == BSC_TYPE_SOCKET)
-            return ::send(fd, buffer, size, MSG_NOSIGNAL);
-        return ::write(fd, buffer, size);
+    if (offset != BSC_AT_POSITION) {
+        auto at = static_cast<off_t>(offset);
+        return write ? ::pwrite(fd, buffer, size, at) : ::pread(fd, buffer, size, at);
     }
-    auto at = static_cast<off_t>(offset);
-    return write ? ::pwrite(fd, buffer, size, at) : ::pread(fd, buffer, size, at);
+    // A socket whose peer is gone must give BROKEN_PIPE, not a SIGPIPE to the runtime.
+    long number = !write ? SYS_read : stream.type == BSC_TYPE_SOCKET ? SYS_sendto : SYS_write;
+    long flags = number == SYS_sendto ? MSG_NOSIGNAL : 0;
+    auto address = reinterpret_cast<long>(buffer);
+    auto length = static_cast<long>(size);
+    if (!may_wait(stream))
+        return ::syscall(number, fd, address, length, flags, 0, 0);
+    return blocking_fd_syscall(write ? POLLOUT : POLLIN, number, fd, address, length, flags);
 }
 
 // The common part of stream_read and stream_write: the guest buffer goes straight to the
@@ -220,6 +231,22 @@ int lock_type(uint32_t type) {
 
 uint32_t bsc_lock_type(short type) {
     return type == F_RDLCK ? BSC_LOCK_READ : type == F_WRLCK ? BSC_LOCK_WRITE : BSC_LOCK_UNLOCK;
+}
+
+// fcntl's lock `command` (F_OFD_SETLKW's wait ends with an interrupt; one that comes
+// before it waits still gets a free lock, as on Linux).
+int set_lock(int fd, int command, struct flock &fl) {
+    if (command != F_SETLKW && command != F_OFD_SETLKW)
+        return ::fcntl(fd, command, &fl);
+    if (blocking_syscall(SYS_fcntl, fd, command, reinterpret_cast<long>(&fl)) == 0)
+        return 0;
+    if (errno != EINTR)
+        return -1;
+    if (::fcntl(fd, command == F_SETLKW ? F_SETLK : F_OFD_SETLK, &fl) == 0)
+        return 0;
+    if (errno == EAGAIN || errno == EACCES) // it would have waited
+        errno = EINTR;
+    return -1;
 }
 
 } // namespace
@@ -332,7 +359,7 @@ extern "C" bsc_status host_stream_lock(bsc_handle handle, uint32_t command, bsc_
     fl.l_whence = SEEK_SET;
     fl.l_start = static_cast<off_t>(wanted.start);
     fl.l_len = static_cast<off_t>(wanted.length);
-    if (::fcntl(stream->fd, commands[command], &fl) != 0)
+    if (set_lock(stream->fd, commands[command], fl) != 0)
         return errno == EACCES ? BSC_E_AGAIN : errno_status();
     if (command != BSC_LOCK_TEST)
         return BSC_OK;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <sys/types.h>
+#include <ucontext.h>
 
 #include <cstdint>
 #include <mutex>
@@ -56,6 +57,10 @@ namespace bsc::host {
 // SA_RESTART: a thread blocked in a host call gets BSC_E_INTERRUPTED.
 inline constexpr int kInterruptSignal = 62;
 
+// The value (si_value) of a SIGCONT that process_signal sends: the runtime's, not one from
+// outside the guest.
+inline constexpr int kRuntimeSignalTag = 0x42534300;
+
 // exceptions.cpp: entered from the downcall gate when TCB_WORK is set: traps rdtsc again
 // if host code enabled it, and raises a deferred interrupt in the guest as if at the
 // downcall's return (then it does not return). Returns `status`.
@@ -76,6 +81,29 @@ void forget_abandoned_frames();
 // threads.cpp: the host object of the calling guest thread.
 struct Thread;
 Thread *current_thread();
+
+// blocking_syscall.cpp: system call `number` (arguments a1..a5), which may wait, made so
+// that an interrupt ends the wait even if it came just before (in guest code, or in host
+// code before the call began): then the call is not made and fails with EINTR. Returns
+// like syscall(2). On EINTR the caller makes the call once more without waiting, and
+// reports BSC_E_INTERRUPTED only if it would have waited: what Linux gives a call that a
+// signal finds before it waits.
+long blocking_syscall(long number, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0,
+                      long a5 = 0);
+
+// blocking_syscall.cpp: blocking_syscall for a call on `fd` that waits until it is ready
+// for `events` (poll's): on EINTR, made once more if it would not wait now.
+long blocking_fd_syscall(short events, long number, int fd, long a2 = 0, long a3 = 0,
+                         long a4 = 0, long a5 = 0);
+
+// blocking_syscall.cpp: an interrupt is raised in the guest, which acts on it where it
+// can (at the end of its system call, say), so its next blocking call returns at once:
+// it may not have looked yet at what the interrupt brought.
+void interrupt_raised_in_guest(uint64_t tcb);
+
+// blocking_syscall.cpp, for the interrupt signal's handler: an interrupt came while the
+// thread ran host code: a blocking call about to begin is cancelled.
+void interrupt_in_host(ucontext_t *uc);
 
 // threads.cpp: the interrupt signal thread_interrupt sent the calling thread has arrived
 // (its handler runs): the next thread_interrupt sends another.

@@ -118,6 +118,22 @@ bsc_status prepare(const std::vector<bsc_wait_item> &items, Waiting &waiting) {
     return BSC_OK;
 }
 
+// ppoll, whose wait an interrupt ends; one that came before it waits still gets what is
+// ready (as Linux looks before it waits).
+int poll_fds(std::vector<pollfd> &fds, const timespec *timeout) {
+    constexpr timespec kNow{};
+    if (timeout && timeout->tv_sec == 0 && timeout->tv_nsec == 0)
+        return ::ppoll(fds.data(), fds.size(), timeout, nullptr);
+    auto n = blocking_syscall(SYS_ppoll, reinterpret_cast<long>(fds.data()),
+                              static_cast<long>(fds.size()), reinterpret_cast<long>(timeout));
+    if (n >= 0 || errno != EINTR)
+        return static_cast<int>(n);
+    n = ::ppoll(fds.data(), fds.size(), &kNow, nullptr);
+    if (n == 0)
+        errno = EINTR;
+    return n == 0 ? -1 : static_cast<int>(n);
+}
+
 // Polls until an item is ready or the deadline passes (found = 0, every ready = 0).
 // Readiness that turns out to be auto-reset events other waiters took means: poll again.
 bsc_status wait_until_ready(std::vector<bsc_wait_item> &items, Waiting &waiting,
@@ -125,7 +141,7 @@ bsc_status wait_until_ready(std::vector<bsc_wait_item> &items, Waiting &waiting,
     for (;;) {
         timespec left;
         const timespec *timeout = deadline.remaining(left);
-        int n = ::ppoll(waiting.fds.data(), waiting.fds.size(), timeout, nullptr);
+        int n = poll_fds(waiting.fds, timeout);
         if (n < 0)
             return errno_status(); // EINTR: the runtime interrupted this thread
         found = n == 0 ? 0 : collect(items, waiting.fds, waiting.objects);
@@ -282,7 +298,16 @@ extern "C" bsc_status host_sync_wait(const uint32_t *addr, uint32_t expected, in
     const timespec *timeout = timeout_ns == BSC_WAIT_FOREVER ? nullptr : &relative;
     // Returns 0 also on a spurious wake-up: the caller checks its condition again. Not
     // FUTEX_PRIVATE_FLAG: a word in shared memory is waited on by several processes.
-    return check(futex(addr, FUTEX_WAIT, expected, timeout));
+    if (blocking_syscall(SYS_futex, reinterpret_cast<long>(addr), FUTEX_WAIT, expected,
+                         reinterpret_cast<long>(timeout)) == 0)
+        return BSC_OK;
+    if (errno != EINTR)
+        return errno_status();
+    // An interrupt before the wait: the word is compared all the same (AGAIN if it differs).
+    constexpr timespec kNow{};
+    if (futex(addr, FUTEX_WAIT, expected, &kNow) == 0)
+        return BSC_OK;
+    return errno == ETIMEDOUT ? BSC_E_INTERRUPTED : errno_status();
 }
 
 extern "C" bsc_status host_sync_wake(const uint32_t *addr, uint32_t count, uint32_t *woken) {

@@ -247,6 +247,24 @@ int64_t nanoseconds_of(const timeval &t) {
     return int64_t{t.tv_sec} * 1000000000 + int64_t{t.tv_usec} * 1000;
 }
 
+// waitid on a pidfd, whose wait an interrupt ends; one that came before it waits still
+// gets a change there is to report (as Linux looks before it waits).
+long wait_for(int pidfd, siginfo_t &info, int options, rusage &usage) {
+    auto info_at = reinterpret_cast<long>(&info);
+    auto usage_at = reinterpret_cast<long>(&usage);
+    if (options & WNOHANG)
+        return ::syscall(SYS_waitid, P_PIDFD, pidfd, info_at, options, usage_at);
+    if (blocking_syscall(SYS_waitid, P_PIDFD, pidfd, info_at, options, usage_at) == 0)
+        return 0;
+    if (errno != EINTR ||
+        ::syscall(SYS_waitid, P_PIDFD, pidfd, info_at, options | WNOHANG, usage_at) != 0)
+        return -1;
+    if (info.si_pid != 0)
+        return 0;
+    errno = EINTR;
+    return -1;
+}
+
 } // namespace
 
 extern "C" bsc_status host_process_wait(bsc_handle handle, uint32_t flags,
@@ -269,7 +287,7 @@ extern "C" bsc_status host_process_wait(bsc_handle handle, uint32_t flags,
     siginfo_t info{};
     rusage usage{};
     // The system call itself: glibc's waitid has no place for the rusage.
-    if (::syscall(SYS_waitid, P_PIDFD, process->fd, &info, options, &usage) != 0)
+    if (wait_for(process->fd, info, options, usage) != 0)
         return errno == EINTR ? BSC_E_INTERRUPTED : errno == ECHILD ? BSC_E_NOT_FOUND
                                                                     : errno_status();
     bsc_process_state out{};
@@ -294,7 +312,15 @@ extern "C" bsc_status host_process_signal(bsc_handle handle, uint32_t action) {
     auto process = handles().find_as<Process>(handle);
     if (!process)
         return BSC_E_BAD_HANDLE;
-    if (::syscall(SYS_pidfd_send_signal, process->fd, sig, nullptr, 0) != 0)
+    // A continue is marked as the runtime's, so that the process does not also report it
+    // as a signal from outside the guest (process_signals_take).
+    siginfo_t info{};
+    info.si_signo = sig;
+    info.si_code = SI_QUEUE;
+    info.si_pid = ::getpid();
+    info.si_uid = ::getuid();
+    info.si_value.sival_int = kRuntimeSignalTag;
+    if (::syscall(SYS_pidfd_send_signal, process->fd, sig, sig == SIGCONT ? &info : nullptr, 0) != 0)
         return errno == ESRCH ? BSC_E_NOT_FOUND : errno_status();
     return BSC_OK;
 }

@@ -2,7 +2,10 @@
 // socket_send and socket_receive: one message with its address and the handles it
 // passes (the host's SCM_RIGHTS), never a SIGPIPE to the runtime.
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -10,6 +13,7 @@
 
 #include "guest_memory.h"
 #include "host_calls.h"
+#include "internal.h"
 #include "objects.h"
 #include "streams.h"
 
@@ -18,6 +22,15 @@ namespace {
 
 // The most descriptors one message carries (the host kernel's SCM_MAX_FD).
 constexpr uint32_t kMaxPassed = 253;
+
+// sendmsg or recvmsg, whose wait an interrupt ends (a message that can go or come at once
+// does, as on Linux, even if the interrupt came first).
+long message_call(short events, long number, int fd, msghdr &header, int flags) {
+    auto at = reinterpret_cast<long>(&header);
+    if (flags & MSG_DONTWAIT)
+        return ::syscall(number, fd, at, flags);
+    return blocking_fd_syscall(events, number, fd, at, flags);
+}
 
 // Room for `count` descriptors in a control message.
 std::vector<char> control_buffer(uint32_t count) {
@@ -135,7 +148,7 @@ extern "C" bsc_status host_socket_send(bsc_handle handle, bsc_socket_message *gu
     iovec data{reinterpret_cast<void *>(message.buffer), message.size};
     msghdr header = host_message(data, message.address ? &to : nullptr, to_length, control);
     int host_flags = MSG_NOSIGNAL | (flags & BSC_MESSAGE_DONT_WAIT ? MSG_DONTWAIT : 0);
-    ssize_t sent = ::sendmsg(socket->fd, &header, host_flags);
+    long sent = message_call(POLLOUT, SYS_sendmsg, socket->fd, header, host_flags);
     if (sent < 0)
         return errno_status();
     return write_guest(&guest->done, static_cast<uint64_t>(sent));
@@ -162,7 +175,7 @@ extern "C" bsc_status host_socket_receive(bsc_handle handle, bsc_socket_message 
                      (flags & BSC_MESSAGE_DONT_WAIT ? MSG_DONTWAIT : 0) |
                      (flags & BSC_MESSAGE_WAIT_ALL ? MSG_WAITALL : 0) |
                      (flags & BSC_MESSAGE_TRUNCATE ? MSG_TRUNC : 0);
-    ssize_t got = ::recvmsg(socket->fd, &header, host_flags);
+    long got = message_call(POLLIN, SYS_recvmsg, socket->fd, header, host_flags);
     if (got < 0)
         return errno_status();
     message.done = static_cast<uint64_t>(got);

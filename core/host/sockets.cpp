@@ -4,13 +4,16 @@
 // a socket step by step (socket_messages.cpp and socket_options.cpp have the rest).
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <climits>
 
 #include "guest_memory.h"
 #include "host_calls.h"
+#include "internal.h"
 #include "objects.h"
 #include "streams.h"
 
@@ -199,7 +202,9 @@ extern "C" bsc_status host_stream_accept(bsc_handle server, uint32_t options, bs
     sockaddr_storage peer{};
     socklen_t length = sizeof peer;
     int flags = SOCK_CLOEXEC | (options & BSC_OPTION_NONBLOCK ? SOCK_NONBLOCK : 0);
-    UniqueFd fd(::accept4(listener->fd, reinterpret_cast<sockaddr *>(&peer), &length, flags));
+    UniqueFd fd(static_cast<int>(blocking_fd_syscall(POLLIN, SYS_accept4, listener->fd,
+                                                     reinterpret_cast<long>(&peer),
+                                                     reinterpret_cast<long>(&length), flags)));
     if (!fd)
         return errno_status();
     Scheme scheme = peer.ss_family == AF_UNIX ? Scheme::unix_stream : Scheme::tcp;
@@ -246,7 +251,10 @@ extern "C" bsc_status host_socket_bind(bsc_handle handle, const bsc_socket_addre
 }
 
 extern "C" bsc_status host_socket_connect(bsc_handle handle, const bsc_socket_address *address) {
-    return with_address(handle, address, ::connect);
+    // An interrupt ends the wait for the connection (which goes on, as on Linux).
+    return with_address(handle, address, [](int fd, const sockaddr *to, socklen_t length) {
+        return blocking_syscall(SYS_connect, fd, reinterpret_cast<long>(to), length);
+    });
 }
 
 extern "C" bsc_status host_socket_listen(bsc_handle handle, uint32_t backlog) {

@@ -21,6 +21,7 @@ TCB_OFFSET(TCB_GUEST_SP,  88)  // guest stack pointer at downcall entry (saved r
 TCB_OFFSET(TCB_STATE,     96)  // uint32: TCB_IN_GUEST or TCB_IN_HOST
 TCB_OFFSET(TCB_WORK,     100)  // uint32: TCB_WORK_* to do before returning to the guest
 TCB_OFFSET(TCB_SELECTOR, 104)  // uint8: the syscall-user-dispatch selector of the thread
+TCB_OFFSET(TCB_WAKE,     108)  // uint32: an interrupt came in guest code (blocking_syscall)
 TCB_OFFSET(TCB_THREAD,   112)  // the host's Thread object
 TCB_OFFSET(TCB_END,      120)
 // clang-format on

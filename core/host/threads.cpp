@@ -140,6 +140,7 @@ bool become_guest_thread(Thread &t) {
     std::lock_guard lock(t.mutex);
     t.tid = static_cast<pid_t>(::gettid());
     tcb_field<uint32_t>(t.tcb, TCB_WORK) = t.interrupt_requested ? TCB_WORK_INTERRUPT : 0;
+    tcb_field<uint32_t>(t.tcb, TCB_WAKE) = 0;
     return true;
 }
 

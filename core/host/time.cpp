@@ -12,6 +12,7 @@
 #include "fd.h"
 #include "guest_memory.h"
 #include "host_calls.h"
+#include "internal.h"
 
 using namespace bsc;
 using namespace bsc::host;
@@ -73,11 +74,13 @@ extern "C" bsc_status host_time_sleep_until(uint32_t clock, int64_t deadline_ns)
     if (id == -1 || is_thread_clock(clock))
         return BSC_E_INVALID;
     timespec deadline = timespec_of(deadline_ns);
-    // clock_nanosleep returns the error itself; EINTR: the runtime interrupted the thread.
-    int error = ::clock_nanosleep(id, TIMER_ABSTIME, &deadline, nullptr);
-    if (error == 0)
+    // EINTR: the runtime interrupted the thread; one that came before the sleep began
+    // ends it only if the deadline is still ahead.
+    if (blocking_syscall(SYS_clock_nanosleep, id, TIMER_ABSTIME,
+                         reinterpret_cast<long>(&deadline)) == 0)
         return BSC_OK;
-    errno = error;
+    if (errno == EINTR && clock_now(id) >= deadline_ns)
+        return BSC_OK;
     return errno_status();
 }
 

@@ -123,11 +123,15 @@ void act_on_host_process(uint64_t host_id, uint32_t action) {
 }
 
 // Delivers `info` to process `entry` (the table not locked by the caller, `entry`
-// found under it): the caller raises it itself; another process gets it in its mailbox
-// and an interrupt. SIGKILL, SIGSTOP and SIGCONT act on the host process too.
+// found under it, `info` posted to its mailbox): the caller raises it itself; another
+// process gets an interrupt and acts on it where it holds no lock, as Linux acts on a
+// signal on the way back to user mode. A host stop or kill at any other point could
+// catch it holding the table's lock, and every process would wait for it. SIGCONT
+// continues the host process too; SIGKILL ends one that its LibOS stopped at once.
 struct Delivery {
     int32_t pid;
     uint64_t host_id;
+    bool stopped;
 };
 
 void deliver(const Delivery &to, const SignalInfo &info) {
@@ -135,16 +139,14 @@ void deliver(const Delivery &to, const SignalInfo &info) {
         raise_signal_info(info);
         return;
     }
-    // The two signals no process can catch, block or ignore act on the host process at
-    // once, whatever its threads are doing.
-    if (info.signo == SIGKILL)
+    if (info.signo == SIGKILL && to.stopped)
         return act_on_host_process(to.host_id, BSC_PROCESS_KILL);
-    if (info.signo == SIGSTOP)
-        return act_on_host_process(to.host_id, BSC_PROCESS_STOP);
-    if (info.signo == SIGCONT)
+    if (info.signo == SIGCONT || info.signo == SIGKILL) // a stop from outside ends
         act_on_host_process(to.host_id, BSC_PROCESS_CONTINUE);
     act_on_host_process(to.host_id, BSC_PROCESS_INTERRUPT);
 }
+
+Delivery delivery_to(const Entry &e) { return {e.pid, e.host_id, card_of(e).state == 'T'}; }
 
 // Sends `info` to every running process `select(entry)` accepts: -ESRCH if none, then
 // -EINVAL for a signal number out of range (Linux finds the target first).
@@ -166,9 +168,9 @@ template <class Select> int64_t send_to(Select select, const SignalInfo &info) {
             // An ended process (a zombie) takes a signal and ignores it.
             if (e.life != Life::running || info.signo == 0)
                 continue;
-            if (e.pid != own_pid && info.signo != SIGKILL && info.signo != SIGSTOP)
+            if (e.pid != own_pid)
                 post(e, info);
-            targets[count++] = {e.pid, e.host_id};
+            targets[count++] = delivery_to(e);
         }
     }
     for (uint32_t i = 0; i < count; i++)
@@ -579,9 +581,8 @@ int64_t signal_initial_thread(int32_t pid, const SignalInfo &info) {
             return e ? 0 : -ESRCH; // a zombie's thread takes it and ignores it
         if (info.signo == 0)
             return 0;
-        if (info.signo != SIGKILL && info.signo != SIGSTOP)
-            post(*e, info, true);
-        target = {e->pid, e->host_id};
+        post(*e, info, true);
+        target = delivery_to(*e);
     }
     deliver(target, info);
     return 0;

@@ -98,6 +98,10 @@ bsc_handle signal_wakeup();
 // safe point (no LibOS lock held): what an interrupt brought is collected first.
 bool signal_pending();
 
+// A wait that no other signal ends (Linux's killable waits) ends the process here if a
+// SIGKILL came (a safe point, as signal_pending).
+void end_if_killed();
+
 // For the wait of ppoll, pselect6 and rt_sigsuspend: `mask` replaces the blocked mask
 // until the call ends; a handler that interrupts the call returns to the old mask.
 void block_for_wait(uint64_t mask);

@@ -1393,10 +1393,7 @@ TEST(zombie_until_waited) {
     CHECK_ERR(kill(pid, 0), ESRCH);
 }
 
-// Not run yet: under bascule, about one run in three hangs in the waitpid(WUNTRACED)
-// after a SIGSTOP that reaches the child while it is still settling after its fork (its
-// state already S): the stop is never reported to the parent. Open in issue 11.
-[[maybe_unused]] static void proc_pid_stat_of_children(void) {
+TEST(proc_pid_stat_of_children) {
     int release[2];
     CHECK_OK(pipe(release));
     pid_t pid = blocked_child(release, 0);

@@ -53,14 +53,18 @@ bool served(uint64_t flags) {
 }
 
 // The parent of a vfork waits until its child execs or exits: the pipe's end the child
-// held closes then.
+// held closes then. Only SIGKILL ends the wait early.
 void wait_for_vfork_child(bsc_handle read_end) {
     char byte;
     uint64_t done = 0;
     bsc_status status;
-    do
+    for (;;) {
         status = abi().stream_read(read_end, BSC_AT_POSITION, &byte, 1, &done);
-    while ((status == BSC_OK && done > 0) || status == BSC_E_INTERRUPTED);
+        if (status == BSC_E_INTERRUPTED)
+            end_if_killed();
+        else if (status != BSC_OK || done == 0)
+            break;
+    }
     abi().object_close(read_end);
 }
 

@@ -398,6 +398,17 @@ bool signal_pending() {
     return (t.pending | shared_pending) & ~t.blocked;
 }
 
+void end_if_killed() {
+    collect_process_events();
+    bool killed;
+    {
+        SpinGuard guard(signal_lock);
+        killed = (own().pending | shared_pending) & bit(SIGKILL);
+    }
+    if (killed)
+        terminate(SIGKILL);
+}
+
 void clear_pending_signals() {
     SpinGuard guard(signal_lock);
     shared_pending = 0;
