@@ -13,7 +13,7 @@ extern "C" {
 
 /* Major changes break compatibility; minor versions only append calls to the table. */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 5u
+#define BSC_ABI_MINOR 6u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -571,6 +571,21 @@ enum {
     BSC_SIGNAL_WINDOW_CHANGED = 28,
 };
 
+/* Since ABI 1.6: what process_status_query reports of a process that has not been
+ * reaped. */
+enum { /* bsc_process_status.run_state */
+    BSC_PROCESS_STATE_RUNNING = 0,  /* running, or ready to */
+    BSC_PROCESS_STATE_SLEEPING = 1, /* its first thread waits (a blocking call) */
+    BSC_PROCESS_STATE_STOPPED = 2,  /* stopped (process_signal STOP) */
+    BSC_PROCESS_STATE_ENDED = 3,    /* ended, not yet reported by process_wait */
+};
+
+typedef struct bsc_process_status {
+    uint32_t run_state; /* BSC_PROCESS_STATE_* */
+    uint32_t reserved;  /* 0 */
+    int64_t user_ns, system_ns; /* CPU time used so far */
+} bsc_process_status;
+
 /* Since ABI 1.2: what process_identity_query reports. */
 enum { /* privileges: what the process may do beyond an ordinary user */
     BSC_PRIVILEGE_SET_USER_IDS = 1,  /* take any user id */
@@ -731,7 +746,9 @@ typedef struct bsc_system_info {
                                      uint64_t size, uint64_t *done))                          \
     X(process, process_signals_take, (uint64_t * sent, uint64_t *from_terminal))             \
     X(process, process_memory_write, (bsc_handle process, uint64_t addr, const void *buffer,  \
-                                      uint64_t size, uint64_t *done))
+                                      uint64_t size, uint64_t *done))                          \
+    /* Since ABI 1.6. */                                                                      \
+    X(process, process_status_query, (bsc_handle process, bsc_process_status *status))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

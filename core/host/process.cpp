@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -265,6 +266,36 @@ long wait_for(int pidfd, siginfo_t &info, int options, rusage &usage) {
     return -1;
 }
 
+// What /proc/PID/stat says of the process: its main thread's state (field 3) and its
+// user and system time in clock ticks (fields 14 and 15).
+bool read_status(pid_t pid, bsc_process_status &status) {
+    std::string path = "/proc/" + std::to_string(pid) + "/stat";
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    char text[1024];
+    ssize_t n = fd ? ::read(fd.get(), text, sizeof text - 1) : -1;
+    if (n <= 0)
+        return false;
+    text[n] = 0;
+    const char *after_name = std::strrchr(text, ')'); // the name may hold anything
+    char state = 0;
+    unsigned long user = 0, system = 0;
+    if (!after_name || std::sscanf(after_name + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                                   &state, &user, &system) != 3)
+        return false;
+    switch (state) {
+    case 'R': status.run_state = BSC_PROCESS_STATE_RUNNING; break;
+    case 'T':
+    case 't': status.run_state = BSC_PROCESS_STATE_STOPPED; break;
+    case 'Z':
+    case 'X': status.run_state = BSC_PROCESS_STATE_ENDED; break;
+    default: status.run_state = BSC_PROCESS_STATE_SLEEPING; break; // S, D, I
+    }
+    static const long kTick = ::sysconf(_SC_CLK_TCK);
+    status.user_ns = static_cast<int64_t>(user) * (1'000'000'000 / kTick);
+    status.system_ns = static_cast<int64_t>(system) * (1'000'000'000 / kTick);
+    return true;
+}
+
 } // namespace
 
 extern "C" bsc_status host_process_wait(bsc_handle handle, uint32_t flags,
@@ -323,6 +354,20 @@ extern "C" bsc_status host_process_signal(bsc_handle handle, uint32_t action) {
     if (::syscall(SYS_pidfd_send_signal, process->fd, sig, sig == SIGCONT ? &info : nullptr, 0) != 0)
         return errno == ESRCH ? BSC_E_NOT_FOUND : errno_status();
     return BSC_OK;
+}
+
+extern "C" bsc_status host_process_status_query(bsc_handle handle, bsc_process_status *status) {
+    if (bsc_status s = probe_out(status))
+        return s;
+    auto process = handles().find_as<Process>(handle);
+    if (!process)
+        return BSC_E_BAD_HANDLE;
+    bsc_process_status out{};
+    bool read = read_status(process->pid, out);
+    // Still the same process (the pidfd says): its pid was not reused for what was read.
+    if (::syscall(SYS_pidfd_send_signal, process->fd, 0, nullptr, 0) != 0 || !read)
+        return BSC_E_NOT_FOUND;
+    return write_guest(status, out);
 }
 
 extern "C" bsc_status host_process_open(uint64_t id, bsc_handle *process) {

@@ -134,11 +134,29 @@ struct ProcessView {
     int32_t parent, group, session;
     uint32_t threads, umask;
     uint64_t start_ticks;
+    int64_t user_ns, system_ns; // CPU time
     uint64_t arguments, environment, strings_end; // in the process's memory
     bool own;          // the fields below are known only for the caller's own process
     SignalSets signals;
     uint64_t host_id;  // another process, for process_memory_read
 };
+
+// What the host says a process of the guest is doing (each guest process is one
+// host process, which waits when the guest waits), and its CPU time; what its card says
+// if the host cannot tell.
+void query_status(uint64_t host_id, ProcessView &view) { // host_id 0: the caller's
+    bsc_handle process;
+    if (view.state == 'Z' || abi().process_open(host_id, &process) != BSC_OK)
+        return;
+    bsc_process_status status{};
+    if (abi().process_status_query(process, &status) == BSC_OK) {
+        static constexpr char kLetters[] = {'R', 'S', 'T', 'Z'};
+        if (status.run_state < sizeof kLetters)
+            view.state = kLetters[status.run_state];
+        view.user_ns = status.user_ns, view.system_ns = status.system_ns;
+    }
+    abi().object_close(process);
+}
 
 ProcessView own_view(int64_t tid) {
     ProcessView view{};
@@ -157,36 +175,11 @@ ProcessView own_view(int64_t tid) {
     view.threads = thread_count();
     view.umask = file_mode_mask();
     view.start_ticks = start_ticks;
+    query_status(0, view); // 0: this process
     view.arguments = arguments_start, view.environment = environment_start;
     view.strings_end = strings_end;
     view.own = true;
     return view;
-}
-
-// The state of another process of the guest: its host process's (each guest process is
-// one, blocked in the host when the guest blocks: S, running R, stopped T, a zombie Z),
-// or what its card says if the host's cannot be read.
-char host_state(uint64_t host_id, char published) {
-    char uri[48], text[512];
-    freestanding::format(uri, sizeof uri, "file:/proc/%lu/stat", host_id);
-    bsc_handle stat;
-    if (published == 'Z' || abi().stream_open(uri, BSC_ACCESS_READ, 0, BSC_CREATE_NEVER, 0,
-                                              &stat) != BSC_OK)
-        return published;
-    uint64_t done = 0;
-    bsc_status status = abi().stream_read(stat, 0, text, sizeof text - 1, &done);
-    abi().object_close(stat);
-    if (status != BSC_OK)
-        return published;
-    text[done] = 0;
-    const char *end = nullptr;
-    for (const char *p = text; *p; p++)
-        if (*p == ')')
-            end = p;
-    char state = end && end[1] == ' ' ? end[2] : 0;
-    return state == 'R' || state == 'S' || state == 'D' || state == 'T' || state == 'Z'
-               ? state
-               : state == 't' ? 'T' : published;
 }
 
 ProcessView other_view(int32_t pid) {
@@ -196,7 +189,8 @@ ProcessView other_view(int32_t pid) {
         return view;
     view.pid = view.tid = pid;
     memcpy(view.name, card.comm, sizeof view.name);
-    view.state = host_state(card.host_id, card.state ? card.state : 'R');
+    view.state = card.state ? card.state : 'R';
+    query_status(card.host_id, view);
     view.parent = static_cast<int32_t>(parent_of(pid));
     view.group = static_cast<int32_t>(process_group_of(pid));
     view.session = static_cast<int32_t>(session_of(pid));
@@ -360,18 +354,16 @@ bsc_system_info system() {
 }
 
 // /proc/PID/stat: the 52 fields of the kernel's format; what the LibOS does not keep (and,
-// of another process, its CPU time, memory and signals) is 0.
+// of another process, its memory and signals) is 0.
 void put_stat(Text &text, const ProcessView &view) {
-    int64_t cpu = 0;
     MemoryTotals memory{};
-    if (view.own) {
-        abi().time_query(BSC_CLOCK_PROCESS_CPU, &cpu);
+    if (view.own)
         memory = program_memory();
-    }
-    uint64_t ticks = static_cast<uint64_t>(cpu) / kNanosecondsPerTick;
-    text.print("%ld (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %lu 0 0 0 20 0 %u 0 %lu %lu %lu ",
-               view.tid, view.name, view.state, view.parent, view.group, view.session, ticks,
-               view.threads, view.start_ticks, memory.mapped, memory.resident() / 4096);
+    text.print("%ld (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %lu %lu 0 0 20 0 %u 0 %lu %lu %lu ",
+               view.tid, view.name, view.state, view.parent, view.group, view.session,
+               static_cast<uint64_t>(view.user_ns) / kNanosecondsPerTick,
+               static_cast<uint64_t>(view.system_ns) / kNanosecondsPerTick, view.threads,
+               view.start_ticks, memory.mapped, memory.resident() / 4096);
     const SignalSets &signals = view.signals;
     text.print("18446744073709551615 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 0 ",
                signals.pending | signals.shared_pending, signals.blocked, signals.ignored,
@@ -406,6 +398,7 @@ void put_status(Text &text, const ProcessView &view) {
     text.print("Name:\t%s\nUmask:\t%s\nState:\t%s\n", view.name, umask_digits,
                view.state == 'T'   ? "T (stopped)"
                : view.state == 'Z' ? "Z (zombie)"
+               : view.state == 'S' ? "S (sleeping)"
                                    : "R (running)");
     text.print("Tgid:\t%d\nNgid:\t0\nPid:\t%ld\nPPid:\t%d\nTracerPid:\t0\n", view.pid,
                view.tid, view.parent);

@@ -376,6 +376,7 @@ void interpose(const bsc_extension_context &context) {
     above.process_signal = FIRST_HANDLE(process_signal);
     above.process_memory_read = FIRST_HANDLE(process_memory_read);
     above.process_memory_write = FIRST_HANDLE(process_memory_write);
+    above.process_status_query = FIRST_HANDLE(process_status_query);
     context.upcalls_below->start = start;
     context.upcalls_below->thread_start = thread_start;
     context.upcalls_below->exception = exception;

@@ -5,7 +5,8 @@
 #    sends, as natively;
 #  - `timeout` ends a guest with SIGTERM (exit 124, as natively);
 #  - an interactive bash on a pseudo-terminal: Ctrl-C interrupts the foreground `sleep`,
-#    not the shell, which goes on and exits 0;
+#    not the shell; Ctrl-Z stops one, `fg` continues it in the foreground and Ctrl-C
+#    ends it; the shell goes on and exits 0;
 #  - SIGKILL of `bascule run` leaves none of the guest's processes running.
 source "$(dirname "$0")/lib.sh"
 python=/usr/bin/python3
@@ -44,7 +45,7 @@ run_status native timeout 0.5 /bin/sleep 30
 run_status guest timeout 0.5 "$bascule" run -- /bin/sleep 30
 [[ $native == 124 && $guest == 124 ]] || fail "timeout: native $native, bascule $guest"
 
-# 3. Ctrl-C at an interactive shell's terminal.
+# 3. Ctrl-C and Ctrl-Z at an interactive shell's terminal.
 cat >"$work/terminal.py" <<'PY'
 import os, pty, select, subprocess, sys, time
 pid, fd = pty.fork()
@@ -63,18 +64,45 @@ def until(token):
             sys.exit(f"no {token!r} in {seen!r}")
         seen += os.read(fd, 4096)
 until(b"PROMPT> ")
+def sleep_state():
+    # The state of the terminal session's process named sleep ("" while there is none).
+    found = subprocess.run(["pgrep", "-s", str(os.getsid(pid)), "-x", "sleep"],
+                           capture_output=True, text=True).stdout.split()
+    if not found:
+        return ""
+    return subprocess.run(["ps", "-o", "stat=", "-p", found[0]],
+                          capture_output=True, text=True).stdout.strip()
+def await_sleep(running):
+    while (sleep_state()[:1] not in ("", "T")) != running:
+        time.sleep(0.02)
 started = time.monotonic()
 os.write(fd, b"sleep 30\n")
-# Ctrl-C once the sleep runs (a process of the terminal's session named sleep).
-while subprocess.run(["pgrep", "-s", str(os.getsid(pid)), "-x", "sleep"],
-                     capture_output=True).returncode != 0:
-    time.sleep(0.02)
+await_sleep(True)  # Ctrl-C once the sleep runs
 os.write(fd, b"\x03")
 until(b"PROMPT> ")
 if time.monotonic() - started > 20:
     sys.exit("the sleep was not interrupted")
 os.write(fd, b"echo alive\n")
 until(b"alive\r\n")
+# Job control: Ctrl-Z stops the foreground sleep, jobs lists it, fg continues it in the
+# foreground, where Ctrl-C ends it.
+os.write(fd, b"sleep 31\n")
+await_sleep(True)
+os.write(fd, b"\x1a")
+until(b"Stopped")
+until(b"PROMPT> ")
+os.write(fd, b"jobs\n")
+until(b"Stopped")
+until(b"PROMPT> ")
+os.write(fd, b"fg\n")
+until(b"sleep 31")
+await_sleep(True)
+os.write(fd, b"\x03")
+until(b"PROMPT> ")
+if time.monotonic() - started > 40:
+    sys.exit("the continued sleep was not interrupted")
+os.write(fd, b"jobs; echo done-$?\n")
+until(b"done-0")
 os.write(fd, b"exit\n")
 _, status = os.waitpid(pid, 0)
 sys.exit(0 if status == 0 else f"the shell exited with {status}")

@@ -1380,6 +1380,68 @@ static int process_state(pid_t pid, int *parent) {
     return state;
 }
 
+// The state letter /proc/PID/status shows ("State:\tS (sleeping)"), or -1.
+static int status_state(pid_t pid) {
+    char path[64], text[1024];
+    snprintf(path, sizeof path, "/proc/%d/status", pid);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    text[n] = 0;
+    char *line = strstr(text, "\nState:\t");
+    return line ? line[8] : -1;
+}
+
+// utime + stime of /proc/PID/stat (fields 14 and 15), in clock ticks, or -1.
+static long cpu_ticks(pid_t pid) {
+    char path[64], text[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    text[n] = 0;
+    char *end = strrchr(text, ')');
+    unsigned long user, system;
+    if (!end || sscanf(end + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &user,
+                       &system) != 2)
+        return -1;
+    return (long)(user + system);
+}
+
+// Another process's CPU time shows in its /proc/PID/stat: a child that used a third of a
+// second has at least 25 ticks (USER_HZ 100) there.
+TEST(proc_pid_stat_shows_the_cpu_time_of_another_process) {
+    int ready[2], release[2];
+    CHECK_OK(pipe(ready));
+    CHECK_OK(pipe(release));
+    pid_t pid = CHECK_OK(fork());
+    if (pid == 0) {
+        struct timespec used;
+        do
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &used);
+        while (used.tv_sec == 0 && used.tv_nsec < 330000000);
+        write(ready[1], "r", 1);
+        await_release(release);
+        _exit(0);
+    }
+    char byte;
+    CHECK_EQ(read(ready[0], &byte, 1), 1);
+    long ticks = cpu_ticks(pid);
+    CHECK(ticks >= 25);
+    CHECK(ticks < 1000);
+    release_child(release);
+    CHECK_EQ(exit_code(pid), 0);
+    close_pair(ready);
+}
+
 TEST(zombie_until_waited) {
     pid_t pid = CHECK_OK(fork());
     if (pid == 0)
@@ -1402,11 +1464,13 @@ TEST(proc_pid_stat_of_children) {
         state = process_state(pid, &parent);
     while (state == 'R');
     CHECK_EQ(state, 'S');
+    CHECK_EQ(status_state(pid), 'S');
     CHECK_EQ(parent, getpid());
     CHECK_OK(kill(pid, SIGSTOP));
     int status;
     CHECK_EQ(waitpid(pid, &status, WUNTRACED), pid);
     CHECK_EQ(process_state(pid, &parent), 'T');
+    CHECK_EQ(status_state(pid), 'T');
     CHECK_OK(kill(pid, SIGKILL));
     siginfo_t info;
     CHECK_OK(waitid(P_PID, pid, &info, WEXITED | WNOWAIT));

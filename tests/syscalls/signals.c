@@ -222,7 +222,7 @@ TEST(fault_siginfo) {
     CHECK_EQ(handled_signo, SIGSEGV);
     CHECK_EQ(handled_code, SEGV_MAPERR);
     CHECK_EQ(handled_addr, 0x1008);
-    char *ro = (char *)(unsigned long)on_fault; // code: mapped, not writable
+    char *volatile ro = (char *)(unsigned long)on_fault; // code: mapped, not writable
     if (sigsetjmp(fault_jump, 1) == 0)
         *(volatile char *)ro = 1;
     CHECK_EQ(handled_code, SEGV_ACCERR);
