@@ -10,6 +10,12 @@
 
 namespace bsc {
 
+// Where the copies are made: by the kernel (process_vm_readv/writev on this process)
+// unless the host PAL installed a copy of its own that reports a fault as false
+// (core/host/guarded_copy.cpp), for the code of the executable it is linked into.
+using GuestCopy = bool (*)(void *dst, const void *src, size_t size);
+void set_guest_copy(GuestCopy copy);
+
 bsc_status copy_from_guest(void *host_dst, const void *guest_src, size_t size);
 bsc_status copy_to_guest(void *guest_dst, const void *host_src, size_t size);
 

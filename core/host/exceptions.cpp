@@ -336,6 +336,8 @@ extern "C" void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64
             uc->uc_mcontext.gregs[REG_RIP] = static_cast<greg_t>(page.exit_check);
         return;
     }
+    if (!in_guest && (sig == SIGSEGV || sig == SIGBUS) && recover_guarded_copy(uc))
+        return;
     if (!in_guest)
         fatal_host_fault(sig, info, uc);
     auto [kind, code] = classify(sig, info);

@@ -26,6 +26,7 @@ void initialise() {
         initialise_memory();
         install_entry_page();
         initialise_signals();
+        use_guarded_copy(); // its faults need the signal handlers
         become_tree_root();
     });
 }

@@ -105,6 +105,11 @@ void interrupt_raised_in_guest(uint64_t tcb);
 // thread ran host code: a blocking call about to begin is cancelled.
 void interrupt_in_host(ucontext_t *uc);
 
+// guarded_copy.cpp: guest memory is copied with a plain copy whose faults the signal
+// handler recovers from (recover_guarded_copy: true if the fault was that copy's).
+void use_guarded_copy();
+bool recover_guarded_copy(ucontext_t *uc);
+
 // threads.cpp: the interrupt signal thread_interrupt sent the calling thread has arrived
 // (its handler runs): the next thread_interrupt sends another.
 void interrupt_signal_arrived();

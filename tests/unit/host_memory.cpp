@@ -357,3 +357,29 @@ TEST_CASE("vm_fill refuses memory that is not being filled", "[host][memory]") {
     CHECK(bytes(filled)[0] == 0);
     CHECK(host_vm_free(plain, 2 * kPage) == BSC_OK);
 }
+
+TEST_CASE("guest copies stop at an unreadable or read-only page with BSC_E_FAULT",
+          "[host][memory]") {
+    host_ready();
+    uint64_t addr = alloc_ok(2 * kPage);
+    REQUIRE(host_vm_protect(addr + kPage, kPage, BSC_PROT_READ) == BSC_OK);
+    std::vector<char> buffer(2 * kPage, 'x');
+    // Across into the read-only page: the writable part is written, the call fails.
+    CHECK(bsc::copy_to_guest(bytes(addr + kPage - 8), buffer.data(), 16) == BSC_E_FAULT);
+    CHECK(std::memcmp(bytes(addr + kPage - 8), "xxxxxxxx", 8) == 0);
+    CHECK(bsc::copy_from_guest(buffer.data(), bytes(addr), 2 * kPage) == BSC_OK);
+    REQUIRE(host_vm_protect(addr + kPage, kPage, BSC_PROT_NONE) == BSC_OK);
+    CHECK(bsc::copy_from_guest(buffer.data(), bytes(addr), 2 * kPage) == BSC_E_FAULT);
+    REQUIRE(host_vm_free(addr + kPage, kPage) == BSC_OK);
+    CHECK(bsc::copy_from_guest(buffer.data(), bytes(addr + kPage), 1) == BSC_E_FAULT);
+    CHECK(bsc::copy_to_guest(bytes(addr + kPage), buffer.data(), 1) == BSC_E_FAULT);
+    // A non-canonical address faults as a general protection fault, not a page fault.
+    CHECK(bsc::copy_from_guest(buffer.data(), reinterpret_cast<void *>(0x8000000000000000), 1) ==
+          BSC_E_FAULT);
+    std::string text;
+    std::memcpy(bytes(addr + kPage - 3), "ab", 3);
+    CHECK(bsc::read_guest_string(static_cast<const char *>(bytes(addr + kPage - 3)), text) ==
+          BSC_OK);
+    CHECK(text == "ab");
+    CHECK(host_vm_free(addr, kPage) == BSC_OK);
+}
