@@ -1362,18 +1362,22 @@ TEST(clone_of_a_process) {
 
 // ---- zombies, orphans, exit of a process with threads --------------------------------------
 
+// /proc/PID/NAME of process `pid` into `text` (NUL-terminated): its length, or -1.
+static ssize_t read_proc(pid_t pid, const char *name, char *text, size_t size) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", pid, name);
+    ssize_t n = check_read_file(path, text, size);
+    return n > 0 ? n : -1;
+}
+
+// After the name in /proc/PID/stat (which may hold anything), or null.
+static const char *after_name(pid_t pid, char *text, size_t size) {
+    return read_proc(pid, "stat", text, size) < 0 ? NULL : strrchr(text, ')');
+}
+
 static int process_state(pid_t pid, int *parent) {
-    char path[64], text[512];
-    snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return -1;
-    ssize_t n = read(fd, text, sizeof text - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    text[n] = 0;
-    char *end = strrchr(text, ')');
+    char text[512];
+    const char *end = after_name(pid, text, sizeof text);
     char state = 0;
     if (!end || sscanf(end + 1, " %c %d", &state, parent) != 2)
         return -1;
@@ -1382,33 +1386,17 @@ static int process_state(pid_t pid, int *parent) {
 
 // The state letter /proc/PID/status shows ("State:\tS (sleeping)"), or -1.
 static int status_state(pid_t pid) {
-    char path[64], text[1024];
-    snprintf(path, sizeof path, "/proc/%d/status", pid);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
+    char text[1024];
+    if (read_proc(pid, "status", text, sizeof text) < 0)
         return -1;
-    ssize_t n = read(fd, text, sizeof text - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    text[n] = 0;
     char *line = strstr(text, "\nState:\t");
     return line ? line[8] : -1;
 }
 
 // utime + stime of /proc/PID/stat (fields 14 and 15), in clock ticks, or -1.
 static long cpu_ticks(pid_t pid) {
-    char path[64], text[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return -1;
-    ssize_t n = read(fd, text, sizeof text - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    text[n] = 0;
-    char *end = strrchr(text, ')');
+    char text[1024];
+    const char *end = after_name(pid, text, sizeof text);
     unsigned long user, system;
     if (!end || sscanf(end + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &user,
                        &system) != 2)
@@ -1424,10 +1412,7 @@ TEST(proc_pid_stat_shows_the_cpu_time_of_another_process) {
     CHECK_OK(pipe(release));
     pid_t pid = CHECK_OK(fork());
     if (pid == 0) {
-        struct timespec used;
-        do
-            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &used);
-        while (used.tv_sec == 0 && used.tv_nsec < 330000000);
+        check_burn_cpu(330000000);
         write(ready[1], "r", 1);
         await_release(release);
         _exit(0);
