@@ -10,6 +10,8 @@
 #include "heap.h"
 #include "memory_map.h"
 #include "process_state.h"
+#include "paths.h"
+#include "procfs.h"
 #include "spinlock.h"
 
 namespace libos {
@@ -54,6 +56,24 @@ void initialise_fd_table(const bsc_handle stdio[3]) {
     }
 }
 
+namespace {
+
+char *heap_copy(const char *text) {
+    size_t n = strlen(text) + 1;
+    auto *copy = static_cast<char *>(allocate(n));
+    memcpy(copy, text, n);
+    return copy;
+}
+
+void heap_release(char *text) {
+    if (text)
+        release(text, strlen(text) + 1);
+}
+
+} // namespace
+
+OpenFile *const *descriptor_table() { return files; }
+
 OpenFile *open_file(bsc_handle handle, uint32_t flags, uint32_t type, const char *path) {
     auto *file = create<OpenFile>();
     file->handle = handle;
@@ -61,9 +81,11 @@ OpenFile *open_file(bsc_handle handle, uint32_t flags, uint32_t type, const char
     file->type = type;
     file->refs = 1;
     if (path) {
-        size_t n = strlen(path) + 1;
-        file->path = static_cast<char *>(allocate(n));
-        memcpy(file->path, path, n);
+        file->path = heap_copy(path);
+    } else if (handle != BSC_NO_HANDLE) {
+        char link[kPathMax + 32];
+        object_link_text(handle, link, sizeof link);
+        file->link = heap_copy(link);
     }
     return file;
 }
@@ -83,8 +105,8 @@ void file_release(OpenFile *file) {
         abi().object_close(file->handle);
     if (file->kind)
         file->kind->release(*file);
-    if (file->path)
-        release(file->path, strlen(file->path) + 1);
+    heap_release(file->path);
+    heap_release(file->link);
     if (file->text)
         release(file->text, file->text_size);
     mapped_file_release(file->mapped);

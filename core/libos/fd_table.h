@@ -42,6 +42,8 @@ struct OpenFile {
     uint32_t flags;  // O_ACCMODE, O_APPEND, O_NONBLOCK ... as given to open
     uint32_t type;   // BSC_TYPE_* of the object
     char *path;      // absolute path for files and directories, else null
+    char *link;      // without a path: what /proc/PID/fd/N shows (pipe:[N] ...), made
+                     // with the file so that another process can read it, else null
     uint32_t refs;   // descriptors and in-flight calls using it
     MappedFile *mapped; // what its mappings show in /proc/self/maps, made by the first mmap
     char *text;         // the content of a generated file (/proc/self/maps), else null
@@ -57,6 +59,11 @@ struct OpenFile {
 };
 
 inline constexpr int kMaxFds = 1024;
+
+// The descriptor table: kMaxFds open files (null: free). It lies at the same address in
+// every process of the guest (one LibOS, copied by fork), so procfs reads another
+// process's there (process_memory_read).
+OpenFile *const *descriptor_table();
 
 // The descriptors the program may use now: below RLIMIT_NOFILE's soft limit and the
 // table's size.

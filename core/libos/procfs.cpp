@@ -66,6 +66,35 @@ size_t leading_number(const char *text, int64_t &value) {
     return length;
 }
 
+// A handle for a process of the guest (by host id; 0: the caller's own), to read its
+// memory and ask the host about it; closed with the object.
+class OtherProcess {
+  public:
+    explicit OtherProcess(uint64_t host_id) {
+        if (abi().process_open(host_id, &handle_) != BSC_OK)
+            handle_ = BSC_NO_HANDLE;
+    }
+    ~OtherProcess() {
+        if (handle_ != BSC_NO_HANDLE)
+            abi().object_close(handle_);
+    }
+    OtherProcess(const OtherProcess &) = delete;
+    OtherProcess &operator=(const OtherProcess &) = delete;
+    explicit operator bool() const { return handle_ != BSC_NO_HANDLE; }
+    bsc_handle handle() const { return handle_; }
+    // Up to `size` bytes of its memory at `at`: how many could be read.
+    uint64_t read(uint64_t at, void *buffer, uint64_t size) const {
+        uint64_t done = 0;
+        return abi().process_memory_read(handle_, at, buffer, size, &done) == BSC_OK ? done : 0;
+    }
+    template <class T> bool read(const T *at, T &value) const {
+        return read(reinterpret_cast<uint64_t>(at), &value, sizeof value) == sizeof value;
+    }
+
+  private:
+    bsc_handle handle_ = BSC_NO_HANDLE;
+};
+
 // The process (and thread) a /proc path is about.
 struct Target {
     int32_t pid = 0;  // 0: none
@@ -145,17 +174,15 @@ struct ProcessView {
 // host process, which waits when the guest waits), and its CPU time; what its card says
 // if the host cannot tell.
 void query_status(uint64_t host_id, ProcessView &view) { // host_id 0: the caller's
-    bsc_handle process;
-    if (view.state == 'Z' || abi().process_open(host_id, &process) != BSC_OK)
-        return;
+    OtherProcess process(host_id);
     bsc_process_status status{};
-    if (abi().process_status_query(process, &status) == BSC_OK) {
-        static constexpr char kLetters[] = {'R', 'S', 'T', 'Z'};
-        if (status.run_state < sizeof kLetters)
-            view.state = kLetters[status.run_state];
-        view.user_ns = status.user_ns, view.system_ns = status.system_ns;
-    }
-    abi().object_close(process);
+    if (view.state == 'Z' || !process ||
+        abi().process_status_query(process.handle(), &status) != BSC_OK)
+        return;
+    static constexpr char kLetters[] = {'R', 'S', 'T', 'Z'};
+    if (status.run_state < sizeof kLetters)
+        view.state = kLetters[status.run_state];
+    view.user_ns = status.user_ns, view.system_ns = status.system_ns;
 }
 
 ProcessView own_view(int64_t tid) {
@@ -207,16 +234,28 @@ ProcessView view_of(const Target &target) {
     return target.own ? own_view(target.tid) : other_view(target.pid);
 }
 
-// The open descriptor that "fd/N" names, or -1.
-int descriptor_of(const char *entry) {
+// The descriptor number "fd/N" names (open or not), or -1.
+int descriptor_number(const char *entry) {
     if (!freestanding::starts_with(entry, "fd/") || !all_digits(entry + 3, strlen(entry + 3)) ||
         strlen(entry + 3) > 4)
         return -1;
     int fd = 0;
     for (const char *p = entry + 3; *p; p++)
         fd = fd * 10 + (*p - '0');
+    return fd;
+}
+
+// The open descriptor that "fd/N" names, or -1.
+int descriptor_of(const char *entry) {
+    int fd = descriptor_number(entry);
     FileRef file(fd);
     return file ? fd : -1;
+}
+
+// The host id of guest process `pid` (0, the caller's own, if it has none).
+uint64_t host_id_of(int32_t pid) {
+    ProcessCard card;
+    return read_card(pid, card) ? card.host_id : 0;
 }
 
 ProcNode entry_node(const char *entry) {
@@ -238,22 +277,77 @@ ProcNode entry_node(const char *entry) {
     return descriptor_of(entry) >= 0 ? ProcNode::link : ProcNode::absent;
 }
 
-// What another process's directory holds: what its card publishes.
+// What /proc/PID/fd/N shows of an open file.
+void descriptor_link_text(const OpenFile &file, char *text, size_t capacity) {
+    if (file.path) { // as the kernel names it: no trailing slash
+        ProcPath path(file.path);
+        freestanding::copy_string(text, capacity, path.text);
+    } else if (file.link) {
+        freestanding::copy_string(text, capacity, file.link);
+    } else {
+        object_link_text(file.handle, text, capacity);
+    }
+}
+
+// Copies the NUL-terminated string at `at` in another process's memory into `text`
+// (cut short if it must be), or returns null.
+char *read_other_string(const OtherProcess &process, const char *at, char *text, size_t capacity) {
+    uint64_t done = at ? process.read(reinterpret_cast<uint64_t>(at), text, capacity - 1) : 0;
+    text[done] = 0;
+    return done ? text : nullptr;
+}
+
+// Another process's descriptor table, read from its memory, where ours lies: false if it
+// cannot be read. A snapshot, as the kernel's, taken while that process may be changing
+// it: a file it is closing may still show, or not.
+bool read_other_table(const OtherProcess &process, OpenFile **table) {
+    uint64_t size = sizeof(OpenFile *) * kMaxFds;
+    return process && process.read(reinterpret_cast<uint64_t>(descriptor_table()), table, size) == size;
+}
+
+// What /proc/PID/fd/N shows of another process's open file at `at` in its memory.
+bool other_link_text(const OtherProcess &process, const OpenFile *at, char *text,
+                     size_t capacity) {
+    OpenFile file;
+    if (!at || !process.read(at, file))
+        return false;
+    // Its strings, copied here; its handle numbers mean nothing in this process.
+    char path[kPathMax], link[kPathMax];
+    file.path = read_other_string(process, file.path, path, sizeof path);
+    file.link = read_other_string(process, file.link, link, sizeof link);
+    file.handle = BSC_NO_HANDLE;
+    descriptor_link_text(file, text, capacity);
+    return true;
+}
+
+// Another process's open file `fd` in its memory (null if none or unreadable).
+const OpenFile *other_descriptor(const OtherProcess &process, int fd) {
+    OpenFile *at = nullptr;
+    if (fd < 0 || fd >= kMaxFds || !process || !process.read(descriptor_table() + fd, at))
+        return nullptr;
+    return at;
+}
+
+// What another process's directory holds: what its card publishes, and its descriptors.
 constexpr const char *kOtherTexts[] = {"cmdline", "comm", "environ", "stat", "status"};
 
-ProcNode other_entry_node(const char *entry) {
-    if (*entry == 0)
+ProcNode other_entry_node(int32_t pid, const char *entry) {
+    if (*entry == 0 || freestanding::equal(entry, "fd"))
         return ProcNode::directory;
     if (freestanding::equal(entry, "exe"))
         return ProcNode::link;
     for (const char *name : kOtherTexts)
         if (freestanding::equal(entry, name))
             return ProcNode::text;
-    return ProcNode::absent;
+    int fd = descriptor_number(entry);
+    if (fd < 0)
+        return ProcNode::absent;
+    OtherProcess process(host_id_of(pid));
+    return other_descriptor(process, fd) ? ProcNode::link : ProcNode::absent;
 }
 
 ProcNode node_of(const Target &target, const char *entry) {
-    return target.own ? entry_node(entry) : other_entry_node(entry);
+    return target.own ? entry_node(entry) : other_entry_node(target.pid, entry);
 }
 
 // A growing text in LibOS memory.
@@ -427,18 +521,15 @@ void put_status(Text &text, const ProcessView &view) {
 
 // Another process's memory between two addresses (its cmdline, its environ).
 void put_other_memory(Text &text, const ProcessView &view, uint64_t start, uint64_t end) {
-    bsc_handle process;
-    if (abi().process_open(view.host_id, &process) != BSC_OK)
-        return;
+    OtherProcess process(view.host_id);
     char chunk[512];
-    for (uint64_t at = start; at < end;) {
-        uint64_t n = end - at < sizeof chunk ? end - at : sizeof chunk, done = 0;
-        if (abi().process_memory_read(process, at, chunk, n, &done) != BSC_OK || done == 0)
+    for (uint64_t at = start; process && at < end;) {
+        uint64_t done = process.read(at, chunk, end - at < sizeof chunk ? end - at : sizeof chunk);
+        if (done == 0)
             break;
         text.put(chunk, done);
         at += done;
     }
-    abi().object_close(process);
 }
 
 void put_memory(Text &text, const ProcessView &view, uint64_t start, uint64_t end) {
@@ -501,12 +592,32 @@ void put_root_listing(Text &text) {
     }
 }
 
+// The records of a process's fd directory: its own, or another's read from its memory.
+void put_descriptor_records(Text &text, const Target &target) {
+    constexpr uint64_t kTableSize = sizeof(OpenFile *) * kMaxFds; // too big for the stack
+    auto *other = target.own ? nullptr : static_cast<OpenFile **>(allocate(kTableSize));
+    OtherProcess process(target.own ? 0 : host_id_of(target.pid));
+    bool readable = other && read_other_table(process, other);
+    for (int fd = 0; fd < kMaxFds; fd++) {
+        bool open = target.own ? static_cast<bool>(FileRef(fd)) : readable && other[fd];
+        char name[12];
+        freestanding::format(name, sizeof name, "%d", fd);
+        if (open)
+            put_record(text, name, BSC_TYPE_SYMLINK, 1000 + static_cast<uint64_t>(fd));
+    }
+    if (other)
+        release(other, kTableSize);
+}
+
 void put_process_listing(Text &text, const Target &target, const char *entry) {
     put_record(text, ".", BSC_TYPE_DIRECTORY, 1);
     put_record(text, "..", BSC_TYPE_DIRECTORY, 1);
-    if (!target.own) {
+    if (freestanding::equal(entry, "fd")) {
+        put_descriptor_records(text, target);
+    } else if (!target.own) {
         uint64_t inode = 10;
         put_record(text, "exe", BSC_TYPE_SYMLINK, inode++);
+        put_record(text, "fd", BSC_TYPE_DIRECTORY, inode++);
         for (const char *name : kOtherTexts)
             put_record(text, name, BSC_TYPE_FILE, inode++);
     } else if (freestanding::equal(entry, "task")) {
@@ -516,14 +627,6 @@ void put_process_listing(Text &text, const Target &target, const char *entry) {
             put_record(text, name, BSC_TYPE_DIRECTORY, t.tid);
             return true;
         });
-    } else if (freestanding::equal(entry, "fd")) {
-        for (int fd = 0; fd < kMaxFds; fd++) {
-            FileRef file(fd);
-            char name[12];
-            freestanding::format(name, sizeof name, "%d", fd);
-            if (file)
-                put_record(text, name, BSC_TYPE_SYMLINK, 1000 + static_cast<uint64_t>(fd));
-        }
     } else {
         const char *const names[] = {"cgroup", "cmdline", "comm",  "cwd",   "environ",
                                      "exe",    "fd",      "maps",  "mountinfo", "mounts",
@@ -540,18 +643,14 @@ void put_process_listing(Text &text, const Target &target, const char *entry) {
     }
 }
 
-// What /proc/PID/fd/N shows for an open file without a path: the kernel's names.
-void descriptor_link_text(OpenFile &file, char *text, size_t capacity) {
-    if (file.path) { // as the kernel names it: no trailing slash
-        ProcPath path(file.path);
-        freestanding::copy_string(text, capacity, path.text);
-        return;
-    }
+} // namespace
+
+void object_link_text(bsc_handle handle, char *text, size_t capacity) {
     bsc_object_info info{};
     char uri[kPathMax + 16] = "";
-    abi().object_query(file.handle, &info, uri, sizeof uri);
+    abi().object_query(handle, &info, uri, sizeof uri);
     bsc_stream_attributes attributes{};
-    abi().stream_attributes_query_by_handle(file.handle, &attributes);
+    abi().stream_attributes_query_by_handle(handle, &attributes);
     if (freestanding::starts_with(uri, "file:"))
         freestanding::copy_string(text, capacity, uri + 5);
     else if (freestanding::starts_with(uri, "dev:"))
@@ -563,6 +662,8 @@ void descriptor_link_text(OpenFile &file, char *text, size_t capacity) {
     else
         freestanding::format(text, capacity, "anon_inode:[%lu]", attributes.inode);
 }
+
+namespace {
 
 // The host's links into its own /proc/self, which must lead to the program's instead.
 bool follow_device_link(char *path, size_t capacity, bool follow) {
@@ -629,7 +730,13 @@ bool proc_link_text(const char *path, char *text, size_t capacity) {
     const char *entry = process_entry(path, target);
     if (!target.own) {
         ProcessCard card;
-        return read_card(target.pid, card) && freestanding::copy_string(text, capacity, card.exe);
+        if (!read_card(target.pid, card))
+            return false;
+        if (freestanding::equal(entry, "exe"))
+            return freestanding::copy_string(text, capacity, card.exe);
+        OtherProcess process(card.host_id);
+        return other_link_text(process, other_descriptor(process, descriptor_number(entry)),
+                               text, capacity);
     }
     if (freestanding::equal(entry, "exe"))
         return freestanding::copy_string(text, capacity, program_path());

@@ -10,6 +10,7 @@
 // kept (see helper_mode).
 #include "check.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -1425,6 +1426,71 @@ TEST(proc_pid_stat_shows_the_cpu_time_of_another_process) {
     release_child(release);
     CHECK_EQ(exit_code(pid), 0);
     close_pair(ready);
+}
+
+// /proc/PID/fd of another process lists its descriptors and shows where each leads: a
+// file by its path, a pipe as pipe:[inode], /dev/null; an unused number is ENOENT.
+TEST(proc_pid_fd_of_another_process) {
+    int release[2], ready[2];
+    CHECK_OK(pipe(release));
+    CHECK_OK(pipe(ready));
+    int file = CHECK_OK(open("data", O_CREAT | O_WRONLY, 0644));
+    char cwd[512];
+    CHECK(getcwd(cwd, sizeof cwd) != NULL);
+    pid_t pid = CHECK_OK(fork());
+    if (pid == 0) {
+        dup2(file, 40);
+        int null = open("/dev/null", O_RDONLY);
+        dup2(null, 41);
+        close(null);
+        close(file);
+        close(ready[0]);
+        close(release[1]);
+        write(ready[1], "r", 1);
+        close(ready[1]);
+        await_release(release);
+        _exit(0);
+    }
+    close(file);
+    close(ready[1]);
+    char byte;
+    CHECK_EQ(read(ready[0], &byte, 1), 1);
+    char dir[64], path[96], link[600], expected[600];
+    snprintf(dir, sizeof dir, "/proc/%d/fd", pid);
+    DIR *listing = opendir(dir);
+    CHECK(listing != NULL);
+    int seen40 = 0, seen41 = 0, seen_file = 0;
+    for (struct dirent *e; listing && (e = readdir(listing)) != NULL;) {
+        seen40 |= strcmp(e->d_name, "40") == 0;
+        seen41 |= strcmp(e->d_name, "41") == 0;
+        seen_file |= e->d_name[0] != '.' && atoi(e->d_name) == file;
+    }
+    if (listing)
+        closedir(listing);
+    CHECK(seen40 && seen41);
+    CHECK(!seen_file); // the child closed it
+    snprintf(path, sizeof path, "%s/40", dir);
+    snprintf(expected, sizeof expected, "%s/data", cwd);
+    ssize_t n = readlink(path, link, sizeof link - 1);
+    CHECK(n > 0);
+    link[n > 0 ? n : 0] = 0;
+    CHECK_STR(link, expected);
+    snprintf(path, sizeof path, "%s/41", dir);
+    n = readlink(path, link, sizeof link - 1);
+    link[n > 0 ? n : 0] = 0;
+    CHECK_STR(link, "/dev/null");
+    struct stat pipe_stat;
+    CHECK_OK(fstat(release[0], &pipe_stat));
+    snprintf(path, sizeof path, "%s/%d", dir, release[0]);
+    snprintf(expected, sizeof expected, "pipe:[%lu]", (unsigned long)pipe_stat.st_ino);
+    n = readlink(path, link, sizeof link - 1);
+    link[n > 0 ? n : 0] = 0;
+    CHECK_STR(link, expected);
+    snprintf(path, sizeof path, "%s/%d", dir, release[1]); // the child closed its copy
+    CHECK_ERR(readlink(path, link, sizeof link), ENOENT);
+    release_child(release);
+    CHECK_EQ(exit_code(pid), 0);
+    close(ready[0]);
 }
 
 TEST(zombie_until_waited) {
