@@ -14,14 +14,18 @@ python=/usr/bin/python3
 # 1. Handlers run for what `kill` sends from outside; each is sent once the one before
 #    was handled.
 cat >"$work/handlers.py" <<'PY'
-import signal
+import signal, time
+seen = set()
 def handler(number, frame):
     print("got", number, flush=True)
+    seen.add(number)
 for number in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
     signal.signal(number, handler)
 print("ready", flush=True)
-for _ in range(3):
-    signal.pause()
+# Not signal.pause(): a signal whose Python handler runs just before the call leaves it
+# waiting for one more.
+while len(seen) < 3:
+    time.sleep(0.01)
 PY
 : >"$work/handlers.out"
 "$bascule" run -- "$python" "$work/handlers.py" >"$work/handlers.out" &
