@@ -651,7 +651,7 @@ int64_t wait_for_child(const WaitRequest &request, WaitResult &result) {
         collect_process_events();
         ChildList list;
         copy_children(list);
-        bool matched = false;
+        bool matched = false, reaped_unseen = false;
         bsc_wait_item items[65];
         uint32_t waits = 0;
         for (uint32_t i = 0; i < list.count; i++) {
@@ -667,6 +667,16 @@ int64_t wait_for_child(const WaitRequest &request, WaitResult &result) {
                     items[waits++] = {child.handle, BSC_WAIT_READ, 0};
                 continue;
             }
+            if (ended(state.kind) && children_reaped_at_once()) {
+                // It leaves no zombie to report (SIGCHLD ignored, SA_NOCLDWAIT), even if
+                // it ended before poll_children saw it.
+                if (request.flags & BSC_PROCESS_WAIT_NO_REAP)
+                    abi().process_wait(child.handle, BSC_PROCESS_WAIT_EXITED, &state);
+                forget_child(child.pid);
+                free_entry(child.pid);
+                reaped_unseen = true;
+                continue;
+            }
             result = {child.pid, state, identity().user_id};
             if (ended(state.kind) && !(request.flags & BSC_PROCESS_WAIT_NO_REAP)) {
                 forget_child(child.pid);
@@ -674,6 +684,8 @@ int64_t wait_for_child(const WaitRequest &request, WaitResult &result) {
             }
             return 0;
         }
+        if (reaped_unseen)
+            continue; // look again: that may have been the last child
         if (!matched)
             return -ECHILD;
         if (request.flags & BSC_PROCESS_WAIT_NO_HANG) {
