@@ -13,7 +13,7 @@ extern "C" {
 
 /* Major changes break compatibility; minor versions only append calls to the table. */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 6u
+#define BSC_ABI_MINOR 7u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -236,6 +236,7 @@ enum { /* stream_lock commands */
     BSC_LOCK_SET = 0,      /* acquire or release; BSC_E_AGAIN if held by another */
     BSC_LOCK_SET_WAIT = 1, /* acquire or release, waiting for it */
     BSC_LOCK_TEST = 2,     /* report a conflicting lock, or type BSC_LOCK_UNLOCK */
+    BSC_LOCK_TEST_HOLDER = 3, /* since 1.7: as TEST, into a bsc_lock_report */
 };
 
 enum { /* stream_control commands (since 1.2); data points to what each names */
@@ -301,17 +302,26 @@ enum { BSC_LOCK_READ = 0, BSC_LOCK_WRITE = 1, BSC_LOCK_UNLOCK = 2 };
 enum { /* bsc_lock flags (since 1.2; 0 before) */
     BSC_LOCK_PROCESS = 1, /* owned by the process, not the handle (POSIX record locks) */
     BSC_LOCK_OWN = 2,     /* TEST result only: the conflicting lock is the caller's process's */
+    BSC_LOCK_WHOLE_FILE = 4, /* since 1.7: the handle's lock on the whole file (BSD flock) */
 };
 
 /* A byte-range lock owned by the handle, or with BSC_LOCK_PROCESS by the process: its
  * handles share it, and closing any of them on the file releases it. length 0 means "to
- * the end of the file". */
+ * the end of the file". A BSC_LOCK_WHOLE_FILE lock (start and length 0) is of another
+ * kind: it never conflicts with a range lock, only with other whole-file locks. */
 typedef struct bsc_lock {
     uint32_t type; /* BSC_LOCK_READ / WRITE / UNLOCK */
-    uint32_t flags; /* BSC_LOCK_PROCESS, since 1.2 */
+    uint32_t flags; /* BSC_LOCK_PROCESS since 1.2, BSC_LOCK_WHOLE_FILE since 1.7 */
     uint64_t start;
     uint64_t length;
 } bsc_lock;
+
+/* What BSC_LOCK_TEST_HOLDER reports (since 1.7): the conflicting lock, and the host id
+ * (process_id_query's) of the process that holds it, 0 for a handle's lock. */
+typedef struct bsc_lock_report {
+    bsc_lock lock;
+    uint64_t holder;
+} bsc_lock_report;
 
 /* ---- Sockets (since 1.3) ------------------------------------------------------------ */
 

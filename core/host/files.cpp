@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <poll.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -336,20 +337,66 @@ extern "C" bsc_status host_stream_set_length(bsc_handle handle, uint64_t length)
     return check(::ftruncate(stream->fd, static_cast<off_t>(length)));
 }
 
+namespace {
+
+// A whole-file lock (BSC_LOCK_WHOLE_FILE) is the host's flock on the handle's open file
+// description, which fork shares as Linux does; a wait ends with an interrupt as
+// set_lock's.
+bsc_status whole_file_lock(int fd, uint32_t command, uint32_t type) {
+    int operation = type == BSC_LOCK_READ ? LOCK_SH : type == BSC_LOCK_WRITE ? LOCK_EX : LOCK_UN;
+    if (command == BSC_LOCK_SET || type == BSC_LOCK_UNLOCK)
+        return ::flock(fd, operation | LOCK_NB) == 0 ? BSC_OK
+               : errno == EWOULDBLOCK                ? BSC_E_AGAIN
+                                                     : errno_status();
+    if (blocking_syscall(SYS_flock, fd, operation) == 0)
+        return BSC_OK;
+    if (errno != EINTR)
+        return errno_status();
+    if (::flock(fd, operation | LOCK_NB) == 0)
+        return BSC_OK;
+    return errno == EWOULDBLOCK ? BSC_E_INTERRUPTED : errno_status();
+}
+
+bool valid_lock_request(uint32_t command, const bsc_lock &wanted) {
+    bool test = command == BSC_LOCK_TEST || command == BSC_LOCK_TEST_HOLDER;
+    if (wanted.flags & BSC_LOCK_WHOLE_FILE) // never tested: flock has no F_GETLK
+        return wanted.flags == BSC_LOCK_WHOLE_FILE && command <= BSC_LOCK_SET_WAIT &&
+               wanted.type <= BSC_LOCK_UNLOCK && wanted.start == 0 && wanted.length == 0;
+    return command <= BSC_LOCK_TEST_HOLDER && wanted.type <= BSC_LOCK_UNLOCK &&
+           !(wanted.flags & ~uint32_t{BSC_LOCK_PROCESS}) &&
+           !(test && wanted.type == BSC_LOCK_UNLOCK) && wanted.start <= INT64_MAX &&
+           wanted.length <= INT64_MAX;
+}
+
+// What TEST and TEST_HOLDER report of the conflicting lock the host found (or of none).
+bsc_lock_report lock_report(const bsc_lock &wanted, const struct flock &found) {
+    if (found.l_type == F_UNLCK)
+        return {{BSC_LOCK_UNLOCK, 0, wanted.start, wanted.length}, 0};
+    // A conflicting lock held through a handle is no process's (l_pid -1 on Linux).
+    bool process = found.l_pid != -1;
+    uint32_t owner = !process                    ? 0
+                     : found.l_pid == ::getpid() ? uint32_t{BSC_LOCK_PROCESS | BSC_LOCK_OWN}
+                                                 : uint32_t{BSC_LOCK_PROCESS};
+    return {{bsc_lock_type(found.l_type), owner, static_cast<uint64_t>(found.l_start),
+             static_cast<uint64_t>(found.l_len)},
+            process ? static_cast<uint64_t>(found.l_pid) : 0};
+}
+
+} // namespace
+
 extern "C" bsc_status host_stream_lock(bsc_handle handle, uint32_t command, bsc_lock *lock) {
-    static constexpr int kCommand[] = {F_OFD_SETLK, F_OFD_SETLKW, F_OFD_GETLK};
-    static constexpr int kProcessCommand[] = {F_SETLK, F_SETLKW, F_GETLK};
+    static constexpr int kCommand[] = {F_OFD_SETLK, F_OFD_SETLKW, F_OFD_GETLK, F_OFD_GETLK};
+    static constexpr int kProcessCommand[] = {F_SETLK, F_SETLKW, F_GETLK, F_GETLK};
     bsc_lock wanted;
     if (read_guest(lock, wanted) != BSC_OK)
         return BSC_E_FAULT;
-    if (command > BSC_LOCK_TEST || wanted.type > BSC_LOCK_UNLOCK ||
-        (wanted.flags & ~uint32_t{BSC_LOCK_PROCESS}) ||
-        (command == BSC_LOCK_TEST && wanted.type == BSC_LOCK_UNLOCK) || wanted.start > INT64_MAX ||
-        wanted.length > INT64_MAX)
+    if (!valid_lock_request(command, wanted))
         return BSC_E_INVALID;
     auto stream = find_stream(handle);
     if (!stream)
         return BSC_E_BAD_HANDLE;
+    if (wanted.flags & BSC_LOCK_WHOLE_FILE)
+        return whole_file_lock(stream->fd, command, wanted.type);
     // Open-file-description locks belong to the handle, not to the process, so two
     // handles of one file conflict like two processes would; BSC_LOCK_PROCESS locks are
     // the host process's own, which is the guest process.
@@ -361,17 +408,13 @@ extern "C" bsc_status host_stream_lock(bsc_handle handle, uint32_t command, bsc_
     fl.l_len = static_cast<off_t>(wanted.length);
     if (set_lock(stream->fd, commands[command], fl) != 0)
         return errno == EACCES ? BSC_E_AGAIN : errno_status();
-    if (command != BSC_LOCK_TEST)
-        return BSC_OK;
-    // A conflicting lock held through a handle is no process's (l_pid -1 on Linux).
-    uint32_t owner = fl.l_pid == -1          ? 0
-                     : fl.l_pid == ::getpid() ? uint32_t{BSC_LOCK_PROCESS | BSC_LOCK_OWN}
-                                              : uint32_t{BSC_LOCK_PROCESS};
-    bsc_lock found{bsc_lock_type(fl.l_type), owner, static_cast<uint64_t>(fl.l_start),
-                   static_cast<uint64_t>(fl.l_len)};
-    if (found.type == BSC_LOCK_UNLOCK)
-        found = {BSC_LOCK_UNLOCK, 0, wanted.start, wanted.length};
-    return write_guest(lock, found);
+    bsc_lock_report report = lock_report(wanted, fl);
+    switch (command) {
+    case BSC_LOCK_TEST: return write_guest(lock, report.lock);
+    case BSC_LOCK_TEST_HOLDER:
+        return write_guest(reinterpret_cast<bsc_lock_report *>(lock), report);
+    default: return BSC_OK;
+    }
 }
 
 namespace {

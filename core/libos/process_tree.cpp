@@ -492,6 +492,14 @@ bool read_card(int32_t pid, ProcessCard &card) {
     return true;
 }
 
+int32_t pid_of_host_process(uint64_t host_id) {
+    TableGuard guard;
+    for (Entry &e : table->entries)
+        if (e.life == Life::running && e.host_id == host_id)
+            return e.pid;
+    return 0;
+}
+
 uint32_t process_count() {
     TableGuard guard;
     uint32_t count = 0;

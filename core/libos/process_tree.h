@@ -83,6 +83,8 @@ int64_t signal_every_process(const SignalInfo &info);
 int64_t signal_initial_thread(int32_t pid, const SignalInfo &info);
 // Whether `pid` is a process of the guest (running, or ended and not yet reaped).
 bool process_exists(int32_t pid);
+// The pid of the guest's running process with host id `host_id`, or 0 if none is.
+int32_t pid_of_host_process(uint64_t host_id);
 
 // ---- fork ----
 

@@ -27,7 +27,7 @@ void handle_syscall(bsc_cpu_context &context);
     X(fdatasync) X(ftruncate) X(getdents64) X(fstat) X(fchmod) X(fchown) X(fchdir)      \
     X(fadvise64)                                                                        \
     /* sys/fcntl.cpp */                                                                 \
-    X(fcntl) X(ioctl)                                                                   \
+    X(fcntl) X(flock) X(ioctl)                                                          \
     /* sys/eventfd.cpp */                                                               \
     X(eventfd) X(eventfd2)                                                              \
     /* sys/epoll.cpp */                                                                 \

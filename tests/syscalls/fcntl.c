@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The fcntl family: fcntl (descriptor and status flags, record locks, owner and signal,
-// leases, F_NOTIFY, pipe size, seals) and ioctl.
+// leases, F_NOTIFY, pipe size, seals), flock and ioctl.
 #include "check.h"
 
 #include <fcntl.h>
 #include <linux/random.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -256,6 +257,53 @@ TEST(fcntl_ofd_locks) {
     set_lock(a, F_OFD_SETLK, F_UNLCK, SEEK_SET, 0, 0, 0);
     set_lock(b, F_OFD_SETLK, F_WRLCK, SEEK_SET, 2, 4, 0);
     close(a), close(b);
+}
+
+// flock locks belong to the open file: its duplicates share one, another open of the file
+// conflicts, and they are a kind apart from record locks.
+TEST(flock_belongs_to_the_open_file) {
+    int a = make_file("f", "0123456789"), b = open("f", O_RDWR), ro = open("f", O_RDONLY);
+    CHECK_OK(flock(a, LOCK_EX));
+    CHECK_ERR(flock(b, LOCK_SH | LOCK_NB), EWOULDBLOCK);
+    int copy = dup(a);
+    CHECK_OK(flock(copy, LOCK_EX | LOCK_NB)); // the same lock
+    set_lock(b, F_SETLK, F_WRLCK, SEEK_SET, 0, 0, 0); // record locks are another kind
+    set_lock(b, F_SETLK, F_UNLCK, SEEK_SET, 0, 0, 0);
+    CHECK_OK(flock(a, LOCK_SH)); // a downgrade lets other shared holders in
+    CHECK_OK(flock(ro, LOCK_SH | LOCK_NB)); // a shared lock needs no write access
+    CHECK_ERR(flock(b, LOCK_EX | LOCK_NB), EWOULDBLOCK);
+    CHECK_OK(flock(ro, LOCK_UN));
+    close(a);
+    CHECK_ERR(flock(b, LOCK_EX | LOCK_NB), EWOULDBLOCK); // its duplicate still holds it
+    close(copy);
+    CHECK_OK(flock(b, LOCK_EX | LOCK_NB)); // the last descriptor closed: released
+    CHECK_OK(flock(b, LOCK_UN));
+    CHECK_OK(flock(b, LOCK_UN)); // unlocking nothing
+    close(b), close(ro);
+}
+
+TEST(flock_errors) {
+    int fd = make_file("f", "x");
+    CHECK_ERR(flock(fd, 0), EINVAL);
+    CHECK_ERR(flock(fd, LOCK_NB), EINVAL);
+    CHECK_ERR(flock(fd, LOCK_SH | LOCK_EX), EINVAL);
+    CHECK_ERR(flock(fd, 64), EINVAL);
+    CHECK_ERR(flock(-1, 0), EINVAL); // the operation is checked first
+    CHECK_ERR(flock(-1, LOCK_SH), EBADF);
+    CHECK_ERR(flock(12345, LOCK_UN), EBADF);
+    CHECK_OK(flock(fd, LOCK_MAND | LOCK_READ)); // ignored since Linux 5.15
+    int path = open("f", O_PATH);
+    CHECK_ERR(flock(path, LOCK_SH), EBADF);
+    CHECK_ERR(flock(path, LOCK_UN), EBADF);
+    int neither = CHECK_OK(open("f", 3)); // access mode 3: neither read nor write
+    CHECK_ERR(flock(neither, LOCK_SH), EBADF);
+    CHECK_OK(flock(neither, LOCK_UN));
+    close(neither);
+    int dir = CHECK_OK(open(".", O_RDONLY | O_DIRECTORY));
+    CHECK_OK(flock(dir, LOCK_EX | LOCK_NB)); // directories take locks too
+    int other_dir = CHECK_OK(open(".", O_RDONLY | O_DIRECTORY));
+    CHECK_ERR(flock(other_dir, LOCK_SH | LOCK_NB), EWOULDBLOCK);
+    close(path), close(dir), close(other_dir), close(fd);
 }
 
 TEST(ioctl_descriptor_requests) {

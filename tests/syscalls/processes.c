@@ -3,9 +3,10 @@
 // (in place, #! scripts, close-on-exec, signal dispositions, failures that return),
 // wait4 and waitid (exit codes, signal statuses, stops and continues, WNOHANG, WNOWAIT,
 // which children a pid selects), SIGCHLD and its siginfo, SA_NOCLDWAIT, zombies and
-// orphans, kill to other processes and groups, setpgid/getpgid/setsid/getsid, and open
-// file descriptions shared between processes. A child reports through its exit code or a
-// pipe; nothing waits on time, and every child ends on a condition its parent sets.
+// orphans, kill to other processes and groups, setpgid/getpgid/setsid/getsid, open
+// file descriptions shared between processes, and flock and record locks between them.
+// A child reports through its exit code or a pipe; nothing waits on time, and every
+// child ends on a condition its parent sets.
 // The program re-executes itself with "--child-..." as argv[1] to look at what exec
 // kept (see helper_mode).
 #include "check.h"
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <linux/futex.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -1656,6 +1658,127 @@ TEST(fork_in_a_process_with_threads) {
     CHECK_EQ(write(never[1], "x", 1), 1);
     CHECK_EQ(pthread_join(blocked, NULL), 0);
     close_pair(never);
+}
+
+// ---- locks between processes -------------------------------------------------------------
+
+// Until child `pid` sleeps (in the blocking call it makes next).
+static void wait_until_blocked(pid_t pid) {
+    int parent;
+    while (process_state(pid, &parent) != 'S')
+        sched_yield();
+}
+
+// flock after fork: parent and child hold one lock, the open file's. A description the
+// child opens itself conflicts with it, waits, and gets it once the parent unlocks.
+TEST(flock_between_processes) {
+    int fd = CHECK_OK(open("lockfile", O_RDWR | O_CREAT, 0644));
+    CHECK_OK(flock(fd, LOCK_EX));
+    int waiting[2], got[2], release[2];
+    CHECK_OK(pipe(waiting));
+    CHECK_OK(pipe(got));
+    CHECK_OK(pipe(release));
+    pid_t pid = CHECK_OK(fork());
+    if (pid == 0) {
+        CHILD_CHECK(flock(fd, LOCK_EX | LOCK_NB) == 0); // the parent's lock is this one
+        int own = open("lockfile", O_RDONLY);
+        CHILD_CHECK(flock(own, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK);
+        write(waiting[1], "w", 1);
+        CHILD_CHECK(flock(own, LOCK_SH) == 0);
+        write(got[1], "g", 1);
+        await_release(release);
+        _exit(0);
+    }
+    char byte;
+    CHECK_EQ(read(waiting[0], &byte, 1), 1);
+    wait_until_blocked(pid);
+    struct pollfd granted = {got[0], POLLIN, 0};
+    CHECK_EQ(poll(&granted, 1, 0), 0);
+    CHECK_OK(flock(fd, LOCK_UN));
+    CHECK_EQ(read(got[0], &byte, 1), 1);
+    CHECK_ERR(flock(fd, LOCK_EX | LOCK_NB), EWOULDBLOCK); // the child's shared lock
+    CHECK_OK(flock(fd, LOCK_SH | LOCK_NB));
+    release_child(release);
+    CHECK_EQ(exit_code(pid), 0);
+    CHECK_OK(flock(fd, LOCK_EX | LOCK_NB)); // the child's lock ended with it
+    close(fd);
+    close_pair(waiting);
+    close_pair(got);
+}
+
+static int *lock_signals; // in memory parent and child share
+
+static void count_lock_signal(int sig, siginfo_t *info, void *context) {
+    (void)sig, (void)info, (void)context;
+    (*lock_signals)++;
+}
+
+// A flock wait ends with EINTR for a handler without SA_RESTART, and goes on after one
+// with SA_RESTART.
+TEST(flock_wait_and_signals) {
+    lock_signals = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    CHECK(lock_signals != MAP_FAILED);
+    int fd = CHECK_OK(open("lockfile", O_RDWR | O_CREAT, 0644));
+    CHECK_OK(flock(fd, LOCK_EX));
+    int ready[2];
+    CHECK_OK(pipe(ready));
+    pid_t pid = CHECK_OK(fork());
+    if (pid == 0) {
+        CHILD_CHECK(catch_signal(SIGUSR1, count_lock_signal, SA_RESTART) == 0);
+        CHILD_CHECK(catch_signal(SIGUSR2, count_lock_signal, 0) == 0);
+        int own = open("lockfile", O_RDWR);
+        write(ready[1], "1", 1);
+        CHILD_CHECK(flock(own, LOCK_EX) == -1 && errno == EINTR); // SIGUSR2
+        write(ready[1], "2", 1);
+        CHILD_CHECK(flock(own, LOCK_EX) == 0); // SIGUSR1 ran, then the parent unlocked
+        CHILD_CHECK(*lock_signals == 2);
+        _exit(0);
+    }
+    char byte;
+    CHECK_EQ(read(ready[0], &byte, 1), 1);
+    wait_until_blocked(pid);
+    CHECK_OK(kill(pid, SIGUSR2));
+    CHECK_EQ(read(ready[0], &byte, 1), 1);
+    wait_until_blocked(pid);
+    CHECK_OK(kill(pid, SIGUSR1));
+    while (*lock_signals < 2)
+        sched_yield();
+    CHECK_OK(flock(fd, LOCK_UN));
+    CHECK_EQ(exit_code(pid), 0);
+    close(fd);
+    close_pair(ready);
+    munmap(lock_signals, 4096);
+}
+
+// F_GETLK names the process that holds a conflicting record lock by its pid.
+TEST(fcntl_getlk_names_another_process) {
+    int fd = CHECK_OK(open("lockfile", O_RDWR | O_CREAT, 0644));
+    int ready[2], release[2];
+    CHECK_OK(pipe(ready));
+    CHECK_OK(pipe(release));
+    pid_t pid = CHECK_OK(fork());
+    if (pid == 0) {
+        struct flock mine = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 2, .l_len = 8};
+        CHILD_CHECK(fcntl(fd, F_SETLK, &mine) == 0);
+        write(ready[1], "r", 1);
+        await_release(release);
+        _exit(0);
+    }
+    char byte;
+    CHECK_EQ(read(ready[0], &byte, 1), 1);
+    struct flock probe = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    CHECK_OK(fcntl(fd, F_GETLK, &probe));
+    CHECK_EQ(probe.l_type, F_WRLCK);
+    CHECK_EQ(probe.l_start, 2);
+    CHECK_EQ(probe.l_len, 8);
+    CHECK_EQ(probe.l_pid, pid);
+    struct flock wanted = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 9, .l_len = 1};
+    CHECK_ERR(fcntl(fd, F_SETLK, &wanted), EAGAIN);
+    release_child(release);
+    CHECK_EQ(exit_code(pid), 0);
+    CHECK_OK(fcntl(fd, F_SETLK, &wanted)); // its locks ended with it
+    close(fd);
+    close_pair(ready);
 }
 
 // Stops and continues raise SIGCHLD too (without SA_NOCLDSTOP). Linux may let wait see

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Unit tests of the host PAL's file streams: stream_open for file:, dir: and dev:, reads,
 // writes, seeks, directory listings, locks, flush, set_length, and adopt_stdio.
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <map>
@@ -365,7 +368,7 @@ TEST_CASE("stream_lock: byte ranges owned by each handle", "[host][files]") {
     waiter.join();
     CHECK(waited == BSC_OK);
 
-    CHECK(host_stream_lock(first, 3, &lock) == BSC_E_INVALID);
+    CHECK(host_stream_lock(first, 4, &lock) == BSC_E_INVALID);
     bsc_lock bad_type{7, 0, 0, 0};
     CHECK(host_stream_lock(first, BSC_LOCK_SET, &bad_type) == BSC_E_INVALID);
     CHECK(host_stream_lock(first, BSC_LOCK_TEST, &unlock) == BSC_E_INVALID);
@@ -378,6 +381,79 @@ TEST_CASE("stream_lock: byte ranges owned by each handle", "[host][files]") {
     CHECK(host_stream_lock(reader, BSC_LOCK_SET, &write_lock) == BSC_E_BAD_HANDLE);
     for (bsc_handle handle : {first, second, reader})
         CHECK(host_object_close(handle) == BSC_OK);
+}
+
+TEST_CASE("stream_lock: whole-file locks are the handle's, apart from range locks",
+          "[host][files]") {
+    host_ready();
+    TempDir dir;
+    write_file(dir.path("f"), "x");
+    bsc_handle first = open_ok(dir.uri("file", "f"), BSC_ACCESS_RDWR);
+    bsc_handle second = open_ok(dir.uri("file", "f"), BSC_ACCESS_READ);
+    bsc_lock exclusive{BSC_LOCK_WRITE, BSC_LOCK_WHOLE_FILE, 0, 0};
+    REQUIRE(host_stream_lock(first, BSC_LOCK_SET, &exclusive) == BSC_OK);
+    bsc_lock shared{BSC_LOCK_READ, BSC_LOCK_WHOLE_FILE, 0, 0};
+    CHECK(host_stream_lock(second, BSC_LOCK_SET, &shared) == BSC_E_AGAIN);
+    bsc_lock range{BSC_LOCK_READ, 0, 0, 0}; // a range lock is another kind
+    CHECK(host_stream_lock(second, BSC_LOCK_SET, &range) == BSC_OK);
+    CHECK(interrupt_while_blocked([&] {
+              bsc_lock wanted = shared;
+              return host_stream_lock(second, BSC_LOCK_SET_WAIT, &wanted);
+          }) == BSC_E_INTERRUPTED);
+    bsc_lock unlock{BSC_LOCK_UNLOCK, BSC_LOCK_WHOLE_FILE, 0, 0};
+    REQUIRE(host_stream_lock(first, BSC_LOCK_SET, &unlock) == BSC_OK);
+    CHECK(host_stream_lock(second, BSC_LOCK_SET_WAIT, &shared) == BSC_OK);
+
+    // Only SET and SET_WAIT, without a range, and alone.
+    CHECK(host_stream_lock(first, BSC_LOCK_TEST, &exclusive) == BSC_E_INVALID);
+    CHECK(host_stream_lock(first, BSC_LOCK_TEST_HOLDER, &exclusive) == BSC_E_INVALID);
+    bsc_lock ranged{BSC_LOCK_READ, BSC_LOCK_WHOLE_FILE, 0, 1};
+    CHECK(host_stream_lock(first, BSC_LOCK_SET, &ranged) == BSC_E_INVALID);
+    bsc_lock both{BSC_LOCK_READ, BSC_LOCK_WHOLE_FILE | BSC_LOCK_PROCESS, 0, 0};
+    CHECK(host_stream_lock(first, BSC_LOCK_SET, &both) == BSC_E_INVALID);
+    CHECK(host_object_close(first) == BSC_OK);
+    CHECK(host_object_close(second) == BSC_OK);
+}
+
+TEST_CASE("stream_lock: TEST_HOLDER names the process that holds a lock", "[host][files]") {
+    host_ready();
+    TempDir dir;
+    write_file(dir.path("f"), "0123456789");
+    bsc_handle handle = open_ok(dir.uri("file", "f"), BSC_ACCESS_RDWR);
+    int ready[2], release[2];
+    REQUIRE(::pipe(ready) == 0);
+    REQUIRE(::pipe(release) == 0);
+    pid_t child = ::fork();
+    if (child == 0) { // holds a record lock on bytes 2..5 until released
+        int fd = ::open(dir.path("f").c_str(), O_RDWR);
+        struct flock held {};
+        held.l_type = F_WRLCK, held.l_whence = SEEK_SET, held.l_start = 2, held.l_len = 4;
+        char byte = ::fcntl(fd, F_SETLK, &held) == 0 ? 'y' : 'n';
+        (void)!::write(ready[1], &byte, 1);
+        (void)!::read(release[0], &byte, 1);
+        ::_exit(0);
+    }
+    REQUIRE(child > 0);
+    char byte = 0;
+    REQUIRE(::read(ready[0], &byte, 1) == 1);
+    CHECK(byte == 'y');
+    bsc_lock_report report{{BSC_LOCK_READ, BSC_LOCK_PROCESS, 0, 0}, 99};
+    CHECK(host_stream_lock(handle, BSC_LOCK_TEST_HOLDER, &report.lock) == BSC_OK);
+    CHECK(report.lock.type == BSC_LOCK_WRITE);
+    CHECK(report.lock.flags == BSC_LOCK_PROCESS);
+    CHECK(report.lock.start == 2);
+    CHECK(report.lock.length == 4);
+    CHECK(report.holder == static_cast<uint64_t>(child));
+    (void)!::write(release[1], "x", 1);
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    report = {{BSC_LOCK_WRITE, BSC_LOCK_PROCESS, 0, 0}, 99};
+    CHECK(host_stream_lock(handle, BSC_LOCK_TEST_HOLDER, &report.lock) == BSC_OK);
+    CHECK(report.lock.type == BSC_LOCK_UNLOCK);
+    CHECK(report.holder == 0);
+    for (int fd : {ready[0], ready[1], release[0], release[1]})
+        ::close(fd);
+    CHECK(host_object_close(handle) == BSC_OK);
 }
 
 TEST_CASE("SET_WAIT lock returns INTERRUPTED on a signal", "[host][files]") {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The control calls on open file descriptors: fcntl (descriptor and status flags, record
-// locks, owner and signal, leases, directory notification, pipe size, seals) and ioctl.
+// locks, owner and signal, leases, directory notification, pipe size, seals), flock and
+// ioctl.
 #include <asm-generic/errno.h>
 #include <asm-generic/fcntl.h>
 #include <asm/ioctls.h>
@@ -167,6 +168,24 @@ int64_t lock_range(OpenFile &file, const Flock &lock, bsc_lock &range) {
     return 0;
 }
 
+// stream_lock `command` on `lock` (a bsc_lock_report for BSC_LOCK_TEST_HOLDER) for
+// system call `call`: 0 or -errno. A wait interrupted for no signal (a checkpoint) goes
+// on; a signal restarts it after a SA_RESTART handler, as the kernel's -ERESTARTSYS.
+int64_t call_lock(const char *call, OpenFile &file, uint32_t command, bsc_lock &lock) {
+    if (is_libos_file(file)) { // no host object to lock, and no lock table of the LibOS's
+        report_unsupported(call, "locks on a file the LibOS serves (eventfd, /proc)");
+        return -ENOLCK;
+    }
+    bsc_lock asked = lock;
+    bsc_status status;
+    while ((status = abi().stream_lock(file.handle, command, &lock)) == BSC_E_INTERRUPTED &&
+           !signal_pending())
+        lock = asked;
+    if (status == BSC_E_INTERRUPTED)
+        return -kRestartSyscall;
+    return status == BSC_OK ? 0 : status == BSC_E_AGAIN ? -EAGAIN : result_of(status);
+}
+
 bool is_ofd_command(uint64_t command) { return command >= F_OFD_GETLK && command <= F_OFD_SETLKW; }
 
 // F_GETLK, F_SETLK, F_SETLKW and their open-file-description forms.
@@ -190,36 +209,29 @@ int64_t record_lock(OpenFile &file, uint64_t command, uint64_t user_lock) {
         return error;
     if (!is_ofd_command(command))
         request.flags = BSC_LOCK_PROCESS;
-    uint32_t bsc_command = test                                              ? BSC_LOCK_TEST
+    uint32_t bsc_command = test                                              ? BSC_LOCK_TEST_HOLDER
                            : command == F_SETLKW || command == F_OFD_SETLKW ? BSC_LOCK_SET_WAIT
                                                                              : BSC_LOCK_SET;
-    bsc_lock asked = request;
-    bsc_status status;
-    // A wait interrupted for no signal (a checkpoint) goes on; a signal restarts it after
-    // a SA_RESTART handler, as the kernel's -ERESTARTSYS.
-    while ((status = abi().stream_lock(file.handle, bsc_command, &request)) == BSC_E_INTERRUPTED &&
-           !signal_pending())
-        request = asked;
-    if (status == BSC_E_INTERRUPTED)
-        return -kRestartSyscall;
-    if (status != BSC_OK)
-        return status == BSC_E_AGAIN ? -EAGAIN : result_of(status);
+    bsc_lock_report report{request, 0};
+    if (int64_t error = call_lock("fcntl", file, bsc_command, report.lock))
+        return error;
     if (!test)
         return 0;
     // No conflict: only l_type changes, as in the kernel's fcntl_getlk.
-    if (request.type == BSC_LOCK_UNLOCK) {
+    const bsc_lock &found = report.lock;
+    if (found.type == BSC_LOCK_UNLOCK) {
         lock.type = F_UNLCK;
     } else {
-        lock.type = request.type == BSC_LOCK_READ ? F_RDLCK : F_WRLCK;
+        lock.type = found.type == BSC_LOCK_READ ? F_RDLCK : F_WRLCK;
         lock.whence = 0;
-        lock.start = static_cast<int64_t>(request.start);
-        lock.length = static_cast<int64_t>(request.length);
-        // An open file description's lock has no process (-1); another process's lock
-        // has a pid outside the program's view: 0, as the kernel shows a holder outside
+        lock.start = static_cast<int64_t>(found.start);
+        lock.length = static_cast<int64_t>(found.length);
+        // An open file description's lock has no process (-1); a process outside the
+        // guest is outside the program's view: 0, as the kernel shows a holder outside
         // the caller's pid namespace.
-        lock.pid = !(request.flags & BSC_LOCK_PROCESS) ? -1
-                   : request.flags & BSC_LOCK_OWN      ? current_pid()
-                                                       : 0;
+        lock.pid = !(found.flags & BSC_LOCK_PROCESS) ? -1
+                   : found.flags & BSC_LOCK_OWN      ? current_pid()
+                                                     : pid_of_host_process(report.holder);
     }
     return put_user(user_lock, lock) ? 0 : -EFAULT;
 }
@@ -426,6 +438,28 @@ int64_t sys_fcntl(Syscall &c) {
     case F_GET_SEALS: return seals(*file.get(), command, c.arg[2]);
     default: return -EINVAL;
     }
+}
+
+// flock: the open file description's whole-file lock, in the kernel's order of checks
+// (the operation, the descriptor, then its access: an unlock needs none).
+int64_t sys_flock(Syscall &c) {
+    uint32_t operation = static_cast<uint32_t>(c.arg[1]);
+    if (operation & LOCK_MAND) // ignored since Linux 5.15, which warns once
+        return 0;
+    uint32_t type = operation & ~uint32_t{LOCK_NB};
+    if (type != LOCK_SH && type != LOCK_EX && type != LOCK_UN)
+        return -EINVAL;
+    FileRef file(static_cast<int>(c.arg[0]));
+    if (!file || (file->flags & O_PATH))
+        return -EBADF;
+    if (type != LOCK_UN && (file->flags & O_ACCMODE) == 3) // neither read nor write
+        return -EBADF;
+    bsc_lock lock{static_cast<uint32_t>(type == LOCK_SH   ? BSC_LOCK_READ
+                                        : type == LOCK_EX ? BSC_LOCK_WRITE
+                                                          : BSC_LOCK_UNLOCK),
+                  BSC_LOCK_WHOLE_FILE, 0, 0};
+    return call_lock("flock", *file.get(), operation & LOCK_NB ? BSC_LOCK_SET : BSC_LOCK_SET_WAIT,
+                     lock);
 }
 
 int64_t sys_ioctl(Syscall &c) {
