@@ -236,7 +236,6 @@ enum { /* stream_lock commands */
     BSC_LOCK_SET = 0,      /* acquire or release; BSC_E_AGAIN if held by another */
     BSC_LOCK_SET_WAIT = 1, /* acquire or release, waiting for it */
     BSC_LOCK_TEST = 2,     /* report a conflicting lock, or type BSC_LOCK_UNLOCK */
-    BSC_LOCK_TEST_HOLDER = 3, /* since 1.7: as TEST, into a bsc_lock_report */
 };
 
 enum { /* stream_control commands (since 1.2); data points to what each names */
@@ -315,13 +314,6 @@ typedef struct bsc_lock {
     uint64_t start;
     uint64_t length;
 } bsc_lock;
-
-/* What BSC_LOCK_TEST_HOLDER reports (since 1.7): the conflicting lock, and the host id
- * (process_id_query's) of the process that holds it, 0 for a handle's lock. */
-typedef struct bsc_lock_report {
-    bsc_lock lock;
-    uint64_t holder;
-} bsc_lock_report;
 
 /* ---- Sockets (since 1.3) ------------------------------------------------------------ */
 
@@ -758,7 +750,9 @@ typedef struct bsc_system_info {
     X(process, process_memory_write, (bsc_handle process, uint64_t addr, const void *buffer,  \
                                       uint64_t size, uint64_t *done))                          \
     /* Since ABI 1.6. */                                                                      \
-    X(process, process_status_query, (bsc_handle process, bsc_process_status *status))
+    X(process, process_status_query, (bsc_handle process, bsc_process_status *status))      \
+    /* Since ABI 1.7. */                                                                      \
+    X(stream, stream_lock_query, (bsc_handle handle, bsc_lock * lock, uint64_t *holder))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

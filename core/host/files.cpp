@@ -358,63 +358,86 @@ bsc_status whole_file_lock(int fd, uint32_t command, uint32_t type) {
 }
 
 bool valid_lock_request(uint32_t command, const bsc_lock &wanted) {
-    bool test = command == BSC_LOCK_TEST || command == BSC_LOCK_TEST_HOLDER;
     if (wanted.flags & BSC_LOCK_WHOLE_FILE) // never tested: flock has no F_GETLK
         return wanted.flags == BSC_LOCK_WHOLE_FILE && command <= BSC_LOCK_SET_WAIT &&
                wanted.type <= BSC_LOCK_UNLOCK && wanted.start == 0 && wanted.length == 0;
-    return command <= BSC_LOCK_TEST_HOLDER && wanted.type <= BSC_LOCK_UNLOCK &&
+    return command <= BSC_LOCK_TEST && wanted.type <= BSC_LOCK_UNLOCK &&
            !(wanted.flags & ~uint32_t{BSC_LOCK_PROCESS}) &&
-           !(test && wanted.type == BSC_LOCK_UNLOCK) && wanted.start <= INT64_MAX &&
-           wanted.length <= INT64_MAX;
+           !(command == BSC_LOCK_TEST && wanted.type == BSC_LOCK_UNLOCK) &&
+           wanted.start <= INT64_MAX && wanted.length <= INT64_MAX;
 }
 
-// What TEST and TEST_HOLDER report of the conflicting lock the host found (or of none).
-bsc_lock_report lock_report(const bsc_lock &wanted, const struct flock &found) {
+// The lock the caller asks for, checked, and its stream: BSC_OK or why not.
+bsc_status lock_request(bsc_handle handle, uint32_t command, const bsc_lock *lock,
+                        bsc_lock &wanted, std::shared_ptr<Object> &stream) {
+    if (read_guest(lock, wanted) != BSC_OK)
+        return BSC_E_FAULT;
+    if (!valid_lock_request(command, wanted))
+        return BSC_E_INVALID;
+    stream = find_stream(handle);
+    return stream ? BSC_OK : BSC_E_BAD_HANDLE;
+}
+
+// A range lock: set, or tested into `fl` (the conflicting lock, or type F_UNLCK).
+bsc_status range_lock(int fd, uint32_t command, const bsc_lock &wanted, struct flock &fl) {
+    static constexpr int kCommand[] = {F_OFD_SETLK, F_OFD_SETLKW, F_OFD_GETLK};
+    static constexpr int kProcessCommand[] = {F_SETLK, F_SETLKW, F_GETLK};
+    // Open-file-description locks belong to the handle, not to the process, so two
+    // handles of one file conflict like two processes would; BSC_LOCK_PROCESS locks are
+    // the host process's own, which is the guest process.
+    const int *commands = wanted.flags & BSC_LOCK_PROCESS ? kProcessCommand : kCommand;
+    fl = {};
+    fl.l_type = static_cast<short>(lock_type(wanted.type));
+    fl.l_whence = SEEK_SET;
+    fl.l_start = static_cast<off_t>(wanted.start);
+    fl.l_len = static_cast<off_t>(wanted.length);
+    if (set_lock(fd, commands[command], fl) != 0)
+        return errno == EACCES ? BSC_E_AGAIN : errno_status();
+    return BSC_OK;
+}
+
+// What TEST reports of the conflicting lock the host found (or of none).
+bsc_lock tested_lock(const bsc_lock &wanted, const struct flock &found) {
     if (found.l_type == F_UNLCK)
-        return {{BSC_LOCK_UNLOCK, 0, wanted.start, wanted.length}, 0};
+        return {BSC_LOCK_UNLOCK, 0, wanted.start, wanted.length};
     // A conflicting lock held through a handle is no process's (l_pid -1 on Linux).
-    bool process = found.l_pid != -1;
-    uint32_t owner = !process                    ? 0
+    uint32_t owner = found.l_pid == -1          ? 0
                      : found.l_pid == ::getpid() ? uint32_t{BSC_LOCK_PROCESS | BSC_LOCK_OWN}
                                                  : uint32_t{BSC_LOCK_PROCESS};
-    return {{bsc_lock_type(found.l_type), owner, static_cast<uint64_t>(found.l_start),
-             static_cast<uint64_t>(found.l_len)},
-            process ? static_cast<uint64_t>(found.l_pid) : 0};
+    return {bsc_lock_type(found.l_type), owner, static_cast<uint64_t>(found.l_start),
+            static_cast<uint64_t>(found.l_len)};
 }
 
 } // namespace
 
 extern "C" bsc_status host_stream_lock(bsc_handle handle, uint32_t command, bsc_lock *lock) {
-    static constexpr int kCommand[] = {F_OFD_SETLK, F_OFD_SETLKW, F_OFD_GETLK, F_OFD_GETLK};
-    static constexpr int kProcessCommand[] = {F_SETLK, F_SETLKW, F_GETLK, F_GETLK};
     bsc_lock wanted;
-    if (read_guest(lock, wanted) != BSC_OK)
-        return BSC_E_FAULT;
-    if (!valid_lock_request(command, wanted))
-        return BSC_E_INVALID;
-    auto stream = find_stream(handle);
-    if (!stream)
-        return BSC_E_BAD_HANDLE;
+    std::shared_ptr<Object> stream;
+    if (bsc_status s = lock_request(handle, command, lock, wanted, stream))
+        return s;
     if (wanted.flags & BSC_LOCK_WHOLE_FILE)
         return whole_file_lock(stream->fd, command, wanted.type);
-    // Open-file-description locks belong to the handle, not to the process, so two
-    // handles of one file conflict like two processes would; BSC_LOCK_PROCESS locks are
-    // the host process's own, which is the guest process.
-    const int *commands = wanted.flags & BSC_LOCK_PROCESS ? kProcessCommand : kCommand;
-    struct flock fl {};
-    fl.l_type = static_cast<short>(lock_type(wanted.type));
-    fl.l_whence = SEEK_SET;
-    fl.l_start = static_cast<off_t>(wanted.start);
-    fl.l_len = static_cast<off_t>(wanted.length);
-    if (set_lock(stream->fd, commands[command], fl) != 0)
-        return errno == EACCES ? BSC_E_AGAIN : errno_status();
-    bsc_lock_report report = lock_report(wanted, fl);
-    switch (command) {
-    case BSC_LOCK_TEST: return write_guest(lock, report.lock);
-    case BSC_LOCK_TEST_HOLDER:
-        return write_guest(reinterpret_cast<bsc_lock_report *>(lock), report);
-    default: return BSC_OK;
-    }
+    struct flock fl;
+    if (bsc_status s = range_lock(stream->fd, command, wanted, fl))
+        return s;
+    return command == BSC_LOCK_TEST ? write_guest(lock, tested_lock(wanted, fl)) : BSC_OK;
+}
+
+extern "C" bsc_status host_stream_lock_query(bsc_handle handle, bsc_lock *lock,
+                                             uint64_t *holder) {
+    bsc_lock wanted;
+    std::shared_ptr<Object> stream;
+    if (bsc_status s = lock_request(handle, BSC_LOCK_TEST, lock, wanted, stream))
+        return s;
+    if (bsc_status s = probe_out(holder))
+        return s;
+    struct flock fl;
+    if (bsc_status s = range_lock(stream->fd, BSC_LOCK_TEST, wanted, fl))
+        return s;
+    bool process = fl.l_type != F_UNLCK && fl.l_pid != -1;
+    if (bsc_status s = write_guest(lock, tested_lock(wanted, fl)))
+        return s;
+    return write_guest(holder, process ? static_cast<uint64_t>(fl.l_pid) : uint64_t{0});
 }
 
 namespace {

@@ -5,8 +5,10 @@
 #include <cstring>
 #include <mutex>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
+#include "call_roles.h"
 #include "guest_memory.h"
 #include "tracked_state.h"
 
@@ -201,7 +203,13 @@ template <auto Slot, class... Rest> struct FirstHandle<Slot, bsc_status (*)(bsc_
         return (below().*Slot)(real(handle), rest...);
     }
 };
-#define FIRST_HANDLE(name) FirstHandle<&bsc_downcalls::name, decltype(bsc_downcalls::name)>::call
+
+// Interposes on downcall `Slot` if its roles say that its only handle is its first
+// parameter: such a call needs nothing but the translation.
+template <auto Slot, roles::Slot Name> void translate_first_handle(bsc_downcalls &above) {
+    if constexpr (roles::takes_only_first_handle(roles::of(Name)))
+        above.*Slot = FirstHandle<Slot, std::remove_reference_t<decltype(above.*Slot)>>::call;
+}
 
 bsc_status objects_wait_any(bsc_wait_item *items, uint32_t count, int64_t timeout_ns,
                             uint32_t *ready) {
@@ -325,6 +333,11 @@ void exception(bsc_exception *record) {
 
 void interpose(const bsc_extension_context &context) {
     bsc_downcalls &above = *context.above;
+#define CHECKPOINT_FIRST_HANDLE(family, name, params)                                        \
+    translate_first_handle<&bsc_downcalls::name, roles::Slot::name>(above);
+    BSC_DOWNCALLS(CHECKPOINT_FIRST_HANDLE)
+#undef CHECKPOINT_FIRST_HANDLE
+    // The calls that make, close or pass handles, or track memory and threads.
     above.vm_alloc = vm_alloc;
     above.vm_free = vm_free;
     above.vm_protect = vm_protect;
@@ -335,48 +348,16 @@ void interpose(const bsc_extension_context &context) {
     above.stream_accept = stream_accept;
     above.socket_create = socket_create;
     above.socket_create_pair = socket_create_pair;
-    above.socket_bind = FIRST_HANDLE(socket_bind);
-    above.socket_listen = FIRST_HANDLE(socket_listen);
-    above.socket_connect = FIRST_HANDLE(socket_connect);
-    above.socket_address_query = FIRST_HANDLE(socket_address_query);
-    above.socket_shutdown = FIRST_HANDLE(socket_shutdown);
     above.socket_send = socket_send;
     above.socket_receive = socket_receive;
-    above.socket_option_get = FIRST_HANDLE(socket_option_get);
-    above.socket_option_set = FIRST_HANDLE(socket_option_set);
-    above.stream_read = FIRST_HANDLE(stream_read);
-    above.stream_write = FIRST_HANDLE(stream_write);
-    above.stream_seek = FIRST_HANDLE(stream_seek);
-    above.stream_flush = FIRST_HANDLE(stream_flush);
-    above.stream_set_length = FIRST_HANDLE(stream_set_length);
-    above.stream_lock = FIRST_HANDLE(stream_lock);
-    above.stream_control = FIRST_HANDLE(stream_control);
-    above.stream_attributes_query_by_handle = FIRST_HANDLE(stream_attributes_query_by_handle);
-    above.stream_attributes_set_by_handle = FIRST_HANDLE(stream_attributes_set_by_handle);
-    above.object_query = FIRST_HANDLE(object_query);
-    above.stream_xattr_get_by_handle = FIRST_HANDLE(stream_xattr_get_by_handle);
-    above.stream_xattr_set_by_handle = FIRST_HANDLE(stream_xattr_set_by_handle);
-    above.stream_xattr_list_by_handle = FIRST_HANDLE(stream_xattr_list_by_handle);
-    above.stream_xattr_remove_by_handle = FIRST_HANDLE(stream_xattr_remove_by_handle);
     above.object_close = object_close;
     above.objects_wait_any = objects_wait_any;
     above.event_create = event_create;
-    above.event_set = FIRST_HANDLE(event_set);
-    above.event_clear = FIRST_HANDLE(event_clear);
     above.thread_create = thread_create;
     above.thread_exit = thread_exit;
-    above.thread_interrupt = FIRST_HANDLE(thread_interrupt);
-    above.thread_time_query = FIRST_HANDLE(thread_time_query);
-    above.thread_affinity_query_by_handle = FIRST_HANDLE(thread_affinity_query_by_handle);
-    above.thread_affinity_set_by_handle = FIRST_HANDLE(thread_affinity_set_by_handle);
     above.process_create = process_create;
     above.process_fork = process_fork;
     above.process_open = process_open;
-    above.process_wait = FIRST_HANDLE(process_wait);
-    above.process_signal = FIRST_HANDLE(process_signal);
-    above.process_memory_read = FIRST_HANDLE(process_memory_read);
-    above.process_memory_write = FIRST_HANDLE(process_memory_write);
-    above.process_status_query = FIRST_HANDLE(process_status_query);
     context.upcalls_below->start = start;
     context.upcalls_below->thread_start = thread_start;
     context.upcalls_below->exception = exception;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The tracer's call table, built once from BSC_DOWNCALLS and BSC_UPCALLS, and the few
-// per-parameter formatting rules that types alone cannot tell.
+// The tracer's call table, built once from BSC_DOWNCALLS and BSC_UPCALLS: what each
+// downcall reads and writes comes from its parameter roles (abi/bascule_roles.h); the
+// rest are formatting rules.
 #include "call_table.h"
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "bascule.h"
+#include "call_roles.h"
 
 namespace bsc::trace {
 namespace {
@@ -51,31 +53,26 @@ struct ParamRule {
     void (*apply)(ParamInfo &param, const std::vector<ParamInfo> &all);
 };
 
-int index_of(const std::vector<ParamInfo> &params, std::string_view name) {
-    for (size_t i = 0; i < params.size(); i++)
-        if (params[i].name == name)
-            return static_cast<int>(i);
-    return -1;
-}
-
+// Upcalls have no roles: what to show of their structures.
 constexpr ParamRule kRules[] = {
-    // The address is a hint (or, with BSC_MAP_FIXED, the place) going in, the result
-    // coming out.
-    {"vm_alloc", "addr", [](ParamInfo &p, auto &) { p.in_out = true; }},
-    {"stream_map", "addr", [](ParamInfo &p, auto &) { p.in_out = true; }},
-    {"stream_open_pair", "ends", [](ParamInfo &p, auto &) { p.count = 2; }},
-    {"socket_create_pair", "ends", [](ParamInfo &p, auto &) { p.count = 2; }},
-    {"debug_print", "text",
-     [](ParamInfo &p, auto &all) { p.length_param = index_of(all, "length"); }},
-    // A guest array of `capacity` group ids, or null: shown as the count only.
-    {"process_identity_query", "groups", [](ParamInfo &p, auto &) { p.hidden = true; }},
     {"start", "abi", [](ParamInfo &p, auto &) { p.hidden = true; }},
     {"start", "info", [](ParamInfo &p, auto &) { p.expansion = Expansion::start_info; }},
     {"exception", "exception", [](ParamInfo &p, auto &) { p.expansion = Expansion::exception; }},
 };
 
-// Calls that do not return when they succeed.
-constexpr std::string_view kNoReturn[] = {"thread_exit", "process_exit", "thread_context_restore"};
+// What a downcall's roles say about showing a parameter: a value read before and after
+// the call, how many values it writes (an array whose length another parameter holds is
+// left out), and the length of a text it reads.
+void apply_role(ParamInfo &param, const bsc_param_role &role) {
+    param.in_out = role.kind == BSC_ROLE_IN_OUT;
+    bool writes = role.kind == BSC_ROLE_OUT || role.kind == BSC_ROLE_HANDLES_OUT;
+    if (writes && role.count_param != BSC_ROLE_NONE)
+        param.hidden = true;
+    else if (writes)
+        param.count = static_cast<uint8_t>(role.count);
+    if (role.kind == BSC_ROLE_BYTES_IN)
+        param.length_param = role.length;
+}
 
 // ---- Parsing ----------------------------------------------------------------------
 
@@ -129,18 +126,32 @@ std::vector<std::string_view> collect_families() {
     return list;
 }
 
-template <size_t N> std::vector<CallInfo> build(const RawCall (&raw)[N], bool upcall) {
+CallInfo make_call(const RawCall &raw, bool upcall) {
     const auto &names = families();
+    CallInfo info{raw.name, raw.family, 0, upcall, false, parse_params(raw.params)};
+    info.family_index = static_cast<size_t>(
+        std::find(names.begin(), names.end(), raw.family) - names.begin());
+    apply_rules(raw.name, info.params);
+    return info;
+}
+
+std::vector<CallInfo> build_downcalls() {
     std::vector<CallInfo> calls;
-    for (const auto &r : raw) {
-        CallInfo info{r.name, r.family, 0, upcall, false, parse_params(r.params)};
-        info.family_index = static_cast<size_t>(
-            std::find(names.begin(), names.end(), r.family) - names.begin());
-        info.no_return = std::find(std::begin(kNoReturn), std::end(kNoReturn), r.name) !=
-                         std::end(kNoReturn);
-        apply_rules(r.name, info.params);
+    for (size_t slot = 0; slot < std::size(kRawDowncalls); slot++) {
+        CallInfo info = make_call(kRawDowncalls[slot], false);
+        const bsc_call_roles &roles = roles::kDowncalls[slot];
+        info.no_return = roles.flags & BSC_CALL_NO_RETURN;
+        for (size_t i = 0; i < info.params.size(); i++)
+            apply_role(info.params[i], roles.params[i]);
         calls.push_back(std::move(info));
     }
+    return calls;
+}
+
+std::vector<CallInfo> build_upcalls() {
+    std::vector<CallInfo> calls;
+    for (const auto &raw : kRawUpcalls)
+        calls.push_back(make_call(raw, true));
     return calls;
 }
 
@@ -152,12 +163,12 @@ const std::vector<std::string_view> &families() {
 }
 
 const std::vector<CallInfo> &downcalls() {
-    static const auto calls = build(kRawDowncalls, false);
+    static const auto calls = build_downcalls();
     return calls;
 }
 
 const std::vector<CallInfo> &upcalls() {
-    static const auto calls = build(kRawUpcalls, true);
+    static const auto calls = build_upcalls();
     return calls;
 }
 

@@ -368,7 +368,7 @@ TEST_CASE("stream_lock: byte ranges owned by each handle", "[host][files]") {
     waiter.join();
     CHECK(waited == BSC_OK);
 
-    CHECK(host_stream_lock(first, 4, &lock) == BSC_E_INVALID);
+    CHECK(host_stream_lock(first, 3, &lock) == BSC_E_INVALID);
     bsc_lock bad_type{7, 0, 0, 0};
     CHECK(host_stream_lock(first, BSC_LOCK_SET, &bad_type) == BSC_E_INVALID);
     CHECK(host_stream_lock(first, BSC_LOCK_TEST, &unlock) == BSC_E_INVALID);
@@ -406,7 +406,8 @@ TEST_CASE("stream_lock: whole-file locks are the handle's, apart from range lock
 
     // Only SET and SET_WAIT, without a range, and alone.
     CHECK(host_stream_lock(first, BSC_LOCK_TEST, &exclusive) == BSC_E_INVALID);
-    CHECK(host_stream_lock(first, BSC_LOCK_TEST_HOLDER, &exclusive) == BSC_E_INVALID);
+    uint64_t holder = 0;
+    CHECK(host_stream_lock_query(first, &exclusive, &holder) == BSC_E_INVALID);
     bsc_lock ranged{BSC_LOCK_READ, BSC_LOCK_WHOLE_FILE, 0, 1};
     CHECK(host_stream_lock(first, BSC_LOCK_SET, &ranged) == BSC_E_INVALID);
     bsc_lock both{BSC_LOCK_READ, BSC_LOCK_WHOLE_FILE | BSC_LOCK_PROCESS, 0, 0};
@@ -415,7 +416,7 @@ TEST_CASE("stream_lock: whole-file locks are the handle's, apart from range lock
     CHECK(host_object_close(second) == BSC_OK);
 }
 
-TEST_CASE("stream_lock: TEST_HOLDER names the process that holds a lock", "[host][files]") {
+TEST_CASE("stream_lock_query names the process that holds a lock", "[host][files]") {
     host_ready();
     TempDir dir;
     write_file(dir.path("f"), "0123456789");
@@ -437,20 +438,25 @@ TEST_CASE("stream_lock: TEST_HOLDER names the process that holds a lock", "[host
     char byte = 0;
     REQUIRE(::read(ready[0], &byte, 1) == 1);
     CHECK(byte == 'y');
-    bsc_lock_report report{{BSC_LOCK_READ, BSC_LOCK_PROCESS, 0, 0}, 99};
-    CHECK(host_stream_lock(handle, BSC_LOCK_TEST_HOLDER, &report.lock) == BSC_OK);
-    CHECK(report.lock.type == BSC_LOCK_WRITE);
-    CHECK(report.lock.flags == BSC_LOCK_PROCESS);
-    CHECK(report.lock.start == 2);
-    CHECK(report.lock.length == 4);
-    CHECK(report.holder == static_cast<uint64_t>(child));
+    bsc_lock lock{BSC_LOCK_READ, BSC_LOCK_PROCESS, 0, 0};
+    uint64_t holder = 99;
+    CHECK(host_stream_lock_query(handle, &lock, &holder) == BSC_OK);
+    CHECK(lock.type == BSC_LOCK_WRITE);
+    CHECK(lock.flags == BSC_LOCK_PROCESS);
+    CHECK(lock.start == 2);
+    CHECK(lock.length == 4);
+    CHECK(holder == static_cast<uint64_t>(child));
     (void)!::write(release[1], "x", 1);
     int status = 0;
     REQUIRE(::waitpid(child, &status, 0) == child);
-    report = {{BSC_LOCK_WRITE, BSC_LOCK_PROCESS, 0, 0}, 99};
-    CHECK(host_stream_lock(handle, BSC_LOCK_TEST_HOLDER, &report.lock) == BSC_OK);
-    CHECK(report.lock.type == BSC_LOCK_UNLOCK);
-    CHECK(report.holder == 0);
+    lock = {BSC_LOCK_WRITE, BSC_LOCK_PROCESS, 0, 0};
+    holder = 99;
+    CHECK(host_stream_lock_query(handle, &lock, &holder) == BSC_OK);
+    CHECK(lock.type == BSC_LOCK_UNLOCK);
+    CHECK(holder == 0);
+    lock = {BSC_LOCK_WRITE, BSC_LOCK_PROCESS, 0, 0};
+    CHECK(host_stream_lock_query(handle, &lock, static_cast<uint64_t *>(kBadPointer)) ==
+          BSC_E_FAULT);
     for (int fd : {ready[0], ready[1], release[0], release[1]})
         ::close(fd);
     CHECK(host_object_close(handle) == BSC_OK);

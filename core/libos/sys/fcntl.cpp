@@ -168,14 +168,20 @@ int64_t lock_range(OpenFile &file, const Flock &lock, bsc_lock &range) {
     return 0;
 }
 
-// stream_lock `command` on `lock` (a bsc_lock_report for BSC_LOCK_TEST_HOLDER) for
-// system call `call`: 0 or -errno. A wait interrupted for no signal (a checkpoint) goes
+// A file the LibOS serves itself has no host object to lock, and the LibOS keeps no lock
+// table of its own: ENOLCK.
+int64_t lockable(const char *call, const OpenFile &file) {
+    if (!is_libos_file(file))
+        return 0;
+    report_unsupported(call, "locks on a file the LibOS serves (eventfd, /proc)");
+    return -ENOLCK;
+}
+
+// stream_lock `command` on `lock` for system call `call`: 0 or -errno. A wait interrupted for no signal (a checkpoint) goes
 // on; a signal restarts it after a SA_RESTART handler, as the kernel's -ERESTARTSYS.
 int64_t call_lock(const char *call, OpenFile &file, uint32_t command, bsc_lock &lock) {
-    if (is_libos_file(file)) { // no host object to lock, and no lock table of the LibOS's
-        report_unsupported(call, "locks on a file the LibOS serves (eventfd, /proc)");
-        return -ENOLCK;
-    }
+    if (int64_t error = lockable(call, file))
+        return error;
     bsc_lock asked = lock;
     bsc_status status;
     while ((status = abi().stream_lock(file.handle, command, &lock)) == BSC_E_INTERRUPTED &&
@@ -209,16 +215,18 @@ int64_t record_lock(OpenFile &file, uint64_t command, uint64_t user_lock) {
         return error;
     if (!is_ofd_command(command))
         request.flags = BSC_LOCK_PROCESS;
-    uint32_t bsc_command = test                                              ? BSC_LOCK_TEST_HOLDER
-                           : command == F_SETLKW || command == F_OFD_SETLKW ? BSC_LOCK_SET_WAIT
-                                                                             : BSC_LOCK_SET;
-    bsc_lock_report report{request, 0};
-    if (int64_t error = call_lock("fcntl", file, bsc_command, report.lock))
+    if (!test) {
+        uint32_t bsc_command = command == F_SETLKW || command == F_OFD_SETLKW ? BSC_LOCK_SET_WAIT
+                                                                              : BSC_LOCK_SET;
+        return call_lock("fcntl", file, bsc_command, request);
+    }
+    if (int64_t error = lockable("fcntl", file))
         return error;
-    if (!test)
-        return 0;
+    uint64_t holder = 0;
+    if (bsc_status status = abi().stream_lock_query(file.handle, &request, &holder))
+        return result_of(status);
     // No conflict: only l_type changes, as in the kernel's fcntl_getlk.
-    const bsc_lock &found = report.lock;
+    const bsc_lock &found = request; // what stream_lock_query wrote
     if (found.type == BSC_LOCK_UNLOCK) {
         lock.type = F_UNLCK;
     } else {
@@ -231,7 +239,7 @@ int64_t record_lock(OpenFile &file, uint64_t command, uint64_t user_lock) {
         // the caller's pid namespace.
         lock.pid = !(found.flags & BSC_LOCK_PROCESS) ? -1
                    : found.flags & BSC_LOCK_OWN      ? current_pid()
-                                                     : pid_of_host_process(report.holder);
+                                                     : pid_of_host_process(holder);
     }
     return put_user(user_lock, lock) ? 0 : -EFAULT;
 }
