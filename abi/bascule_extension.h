@@ -88,7 +88,8 @@ typedef struct bsc_extension_descriptor {
     const char *summary;  /* one line for `bascule exts` */
     /* Ordering constraints, NULL-terminated lists of names: this extension must sit below
      * (nearer the host than) every extension in must_be_below that is in the same stack,
-     * and above (nearer the guest than) every one in must_be_above. */
+     * and above (nearer the guest than) every one in must_be_above. Since 1.7, the name
+     * "*" stands for every other extension. */
     const char *const *must_be_below;
     const char *const *must_be_above;
     const bsc_option_spec *options; /* accepted keys, terminated by a NULL key */

@@ -28,9 +28,11 @@ enum { /* bsc_param_role.kind */
     BSC_ROLE_BYTES_OUT = 12,  /* bytes the call writes: at most parameter `length`, and no
                                  more than `*done` (parameter `done`) when it has one */
     BSC_ROLE_BYTES_IN_OUT = 13, /* bytes read and written: parameter `length` of them */
-    BSC_ROLE_MESSAGE = 14,    /* a bsc_socket_message: its own buffers, read (send) or
-                                 written (receive), as socket_send/receive document */
-    BSC_ROLE_THREAD_START = 15, /* a bsc_thread_start the call reads */
+    BSC_ROLE_MESSAGE_IN = 14, /* a bsc_socket_message to send: the call reads it, its
+                                 data, its address and its handles */
+    BSC_ROLE_MESSAGE_OUT = 15, /* a bsc_socket_message to receive into: the call writes
+                                 its results, the data, the address and the handles */
+    BSC_ROLE_THREAD_START = 16, /* a bsc_thread_start the call reads */
 };
 
 enum { BSC_ROLE_NONE = 0xff }; /* no parameter: for `length`, `done` and `count_param` */
@@ -85,8 +87,12 @@ typedef struct bsc_call_roles {
 #define BSC_R_BYTES_OUT(length, done) {BSC_ROLE_BYTES_OUT, length, done, BSC_ROLE_NONE, 1, 1}
 #define BSC_R_BYTES_IN_OUT(length)                                                           \
     {BSC_ROLE_BYTES_IN_OUT, length, BSC_ROLE_NONE, BSC_ROLE_NONE, 1, 1}
-#define BSC_R_MESSAGE                                                                        \
-    {BSC_ROLE_MESSAGE, BSC_ROLE_NONE, BSC_ROLE_NONE, BSC_ROLE_NONE, 1, sizeof(bsc_socket_message)}
+#define BSC_R_MESSAGE_IN                                                                     \
+    {BSC_ROLE_MESSAGE_IN, BSC_ROLE_NONE, BSC_ROLE_NONE, BSC_ROLE_NONE, 1,                    \
+     sizeof(bsc_socket_message)}
+#define BSC_R_MESSAGE_OUT                                                                    \
+    {BSC_ROLE_MESSAGE_OUT, BSC_ROLE_NONE, BSC_ROLE_NONE, BSC_ROLE_NONE, 1,                   \
+     sizeof(bsc_socket_message)}
 #define BSC_R_THREAD_START                                                                   \
     {BSC_ROLE_THREAD_START, BSC_ROLE_NONE, BSC_ROLE_NONE, BSC_ROLE_NONE, 1,                  \
      sizeof(bsc_thread_start)}
@@ -183,8 +189,8 @@ typedef struct bsc_call_roles {
     X(socket_connect, BSC_CALL_BLOCKS, 2, BSC_R_HANDLE, BSC_R_IN(bsc_socket_address))        \
     X(socket_address_query, 0, 3, BSC_R_HANDLE, BSC_R_VALUE, BSC_R_OUT(bsc_socket_address))  \
     X(socket_shutdown, 0, 2, BSC_R_HANDLE, BSC_R_VALUE)                                      \
-    X(socket_send, BSC_CALL_BLOCKS, 3, BSC_R_HANDLE, BSC_R_MESSAGE, BSC_R_VALUE)             \
-    X(socket_receive, BSC_CALL_BLOCKS, 3, BSC_R_HANDLE, BSC_R_MESSAGE, BSC_R_VALUE)          \
+    X(socket_send, BSC_CALL_BLOCKS, 3, BSC_R_HANDLE, BSC_R_MESSAGE_IN, BSC_R_VALUE)          \
+    X(socket_receive, BSC_CALL_BLOCKS, 3, BSC_R_HANDLE, BSC_R_MESSAGE_OUT, BSC_R_VALUE)       \
     X(socket_option_get, 0, 3, BSC_R_HANDLE, BSC_R_VALUE, BSC_R_OUT(int64_t))                \
     X(socket_option_set, 0, 3, BSC_R_HANDLE, BSC_R_VALUE, BSC_R_VALUE)                       \
     X(thread_time_query, 0, 3, BSC_R_HANDLE, BSC_R_VALUE, BSC_R_OUT(int64_t))                \

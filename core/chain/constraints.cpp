@@ -11,9 +11,10 @@
 namespace bsc::chain {
 namespace {
 
+// Whether `names` holds `name`, or "*": every other extension.
 bool lists(const char *const *names, std::string_view name) {
     for (auto *entry = names; entry && *entry; entry++)
-        if (name == *entry)
+        if (name == *entry || std::string_view(*entry) == "*")
             return true;
     return false;
 }

@@ -37,7 +37,8 @@ constexpr bool reads_or_writes_through(uint8_t kind) {
 // Whether a parameter of this kind names handles (a socket message carries some).
 constexpr bool names_handles(uint8_t kind) {
     return kind == BSC_ROLE_HANDLE || kind == BSC_ROLE_HANDLES_IN ||
-           kind == BSC_ROLE_HANDLES_OUT || kind == BSC_ROLE_MESSAGE;
+           kind == BSC_ROLE_HANDLES_OUT || kind == BSC_ROLE_MESSAGE_IN ||
+           kind == BSC_ROLE_MESSAGE_OUT;
 }
 
 // A call whose only handle is its first parameter (a checkpoint translates it alone).

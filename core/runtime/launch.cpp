@@ -50,7 +50,9 @@ struct StartArea {
 
 StartArea build_start_area(const bsc_downcalls &abi, const GuestProgram &program,
                            const bsc_start_info &info_template) {
-    std::string cwd = std::filesystem::current_path().string();
+    std::string cwd = program.working_directory.empty()
+                          ? std::filesystem::current_path().string()
+                          : program.working_directory;
     uint64_t strings = cwd.size() + 1;
     for (const auto *list : {&program.argv, &program.envp})
         for (const auto &s : *list)

@@ -30,6 +30,7 @@ struct GuestProgram {
     std::string path;              // the image file
     std::vector<std::string> argv; // argv[0] included
     std::vector<std::string> envp;
+    std::string working_directory; // what the guest is told it starts in ("": ours)
 };
 
 // Loads and runs a guest image (a native guest, or the Linux personality) on the chain;

@@ -17,6 +17,8 @@ struct RunOptions {
     std::string manifest;
     bool verbose = false;
     bool strace = false;
+    std::string libos;             // the Linux personality's image, if not the usual one
+    std::string working_directory; // what the guest is told it starts in, if not ours
     std::vector<std::string> command; // program and arguments
 };
 

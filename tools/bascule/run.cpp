@@ -22,9 +22,11 @@ std::vector<std::string> environment() {
     return env;
 }
 
-// The Linux personality's image: $BASCULE_LIBOS, else the build tree's, else the
-// installed one.
-std::string libos_image() {
+// The Linux personality's image: --libos, $BASCULE_LIBOS, else the build tree's, else
+// the installed one.
+std::string libos_image(const RunOptions &options) {
+    if (!options.libos.empty())
+        return options.libos;
     if (const char *path = std::getenv("BASCULE_LIBOS"))
         return path;
     return ::access(BASCULE_LIBOS_BUILD_PATH, R_OK) == 0 ? BASCULE_LIBOS_BUILD_PATH
@@ -35,7 +37,7 @@ std::string libos_image() {
 // arguments are its own options, "--", the program's path and the program's argv.
 runtime::GuestProgram guest_for(const std::string &path, const RunOptions &options) {
     if (runtime::is_native_guest(path))
-        return {path, options.command, environment()};
+        return {path, options.command, environment(), options.working_directory};
     std::vector<std::string> argv = {"libos"};
     if (options.verbose)
         argv.push_back("--verbose");
@@ -44,7 +46,7 @@ runtime::GuestProgram guest_for(const std::string &path, const RunOptions &optio
     argv.push_back("--");
     argv.push_back(path);
     argv.insert(argv.end(), options.command.begin(), options.command.end());
-    return {libos_image(), argv, environment()};
+    return {libos_image(options), argv, environment(), options.working_directory};
 }
 
 } // namespace

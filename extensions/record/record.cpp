@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: MIT
+// The record extension: just above the host, it writes every downcall's results and the
+// guest memory each wrote, and every interrupt's position, to a trace (replay/README.md).
+// Interrupts reach the guest only as a call returns, so that a replay can deliver them at
+// the same call without counting instructions.
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "bascule_extension.h"
+#include "call_roles.h"
+#include "guest_memory.h"
+#include "recorder.h"
+
+namespace {
+
+using namespace bsc;
+using namespace bsc::record;
+
+// Per instance: the chain loads a private copy of this object for every further one.
+const bsc_downcalls *below;
+const bsc_upcalls *upcalls_above;
+std::unique_ptr<Recorder> recorder;
+
+template <class T> uint64_t raw(T value) {
+    if constexpr (std::is_pointer_v<T>)
+        return reinterpret_cast<uint64_t>(value);
+    else
+        return static_cast<uint64_t>(value);
+}
+
+// An interrupt taken in guest code is raised again at the thread's next call, which
+// then returns into it: the guest sees it at an ABI boundary, a position replay can find.
+void raise_deferred_interrupt() {
+    ThreadState &t = this_thread();
+    if (!t.deferred_interrupt || !t.handle)
+        return;
+    t.deferred_interrupt = false;
+    below->thread_interrupt(t.handle);
+}
+
+replay::CallEvent begin(roles::Slot slot, const replay::CallArgs &args) {
+    raise_deferred_interrupt();
+    replay::CallEvent event;
+    event.number = recorder->begin_call();
+    event.thread = this_thread().number;
+    event.slot = static_cast<uint16_t>(slot);
+    event.args = args;
+    event.input_hash = replay::input_hash(roles::of(slot), args);
+    event.reads = replay::shown_inputs(roles::of(slot), args);
+    this_thread().last_call = event.number;
+    return event;
+}
+
+void finish(replay::CallEvent &event, bsc_status status) {
+    const bsc_call_roles &roles = roles::of(static_cast<roles::Slot>(event.slot));
+    event.status = status;
+    event.writes = replay::output_writes(roles, event.args);
+    if ((roles.flags & BSC_CALL_MAPS) && status == BSC_OK) {
+        uint64_t address = 0, size = event.args[3];
+        if (read_guest(reinterpret_cast<const uint64_t *>(event.args[1]), address) == BSC_OK) {
+            auto content = replay::readable_prefix(address, size);
+            if (!content.empty())
+                event.writes.push_back({address, std::move(content)});
+        }
+    }
+    recorder->end_call(std::move(event));
+}
+
+// One recording wrapper per downcall, generated from its slot's type and roles.
+template <auto Slot, roles::Slot Name, class Fn> struct Recorded;
+template <auto Slot, roles::Slot Name, class... Args>
+struct Recorded<Slot, Name, bsc_status (*)(Args...)> {
+    static bsc_status call(Args... args) {
+        replay::CallArgs values{raw(args)...};
+        if constexpr (roles::of(Name).flags & BSC_CALL_NO_RETURN) {
+            // Replay makes it for real: only a failure, which returns, is recorded.
+            bsc_status status = (below->*Slot)(args...);
+            replay::CallEvent event = begin(Name, values);
+            finish(event, status);
+            return status;
+        } else {
+            replay::CallEvent event = begin(Name, values);
+            bsc_status status = (below->*Slot)(args...);
+            finish(event, status);
+            return status;
+        }
+    }
+};
+
+// The wrapper of process_fork: the child gets a trace of its own.
+bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
+    replay::CallArgs values{raw(child), raw(child_id)};
+    replay::CallEvent event = begin(roles::Slot::process_fork, values);
+    uint64_t parent = 0;
+    below->process_id_query(&parent);
+    bsc_status status;
+    {
+        auto hold = recorder->hold();
+        status = below->process_fork(child, child_id);
+    }
+    bsc_handle made = 0;
+    if (status == BSC_OK && read_guest(child, made) == BSC_OK && made == BSC_NO_HANDLE) {
+        uint64_t own = 0;
+        below->process_id_query(&own);
+        recorder->become_child(parent, own, event.number);
+        event.number = recorder->begin_call();
+        this_thread().last_call = event.number;
+    }
+    finish(event, status);
+    return status;
+}
+
+bsc_status process_exit(int32_t status) {
+    replay::CallArgs values{raw(status)};
+    replay::CallEvent event = begin(roles::Slot::process_exit, values);
+    event.returned = false; // replay ends the process where this one ends
+    recorder->end_call(std::move(event));
+    recorder->end(status);
+    return below->process_exit(status);
+}
+
+// A thread the guest creates starts through here, to learn its number and handle.
+struct NewThread {
+    uint64_t argument;
+    uint32_t number;
+    std::atomic<bsc_handle> handle{0};
+};
+
+bsc_status thread_create(const bsc_thread_start *start, bsc_handle *thread) {
+    replay::CallArgs values{raw(start), raw(thread)};
+    replay::CallEvent event = begin(roles::Slot::thread_create, values);
+    bsc_thread_start local{};
+    bsc_status status = read_guest(start, local);
+    auto *created = new NewThread{local.argument, recorder->next_thread()};
+    local.argument = reinterpret_cast<uint64_t>(created);
+    if (status == BSC_OK)
+        status = below->thread_create(&local, thread);
+    bsc_handle handle = 0;
+    if (status == BSC_OK && read_guest(thread, handle) == BSC_OK)
+        created->handle.store(handle);
+    else
+        delete created;
+    finish(event, status);
+    return status;
+}
+
+void thread_start(uint64_t argument) {
+    auto *created = reinterpret_cast<NewThread *>(argument);
+    ThreadState &t = this_thread();
+    t.number = created->number;
+    while (!(t.handle = created->handle.load())) // set as soon as thread_create returns
+        below->thread_yield();
+    uint64_t guest_argument = created->argument;
+    delete created;
+    upcalls_above->thread_start(guest_argument);
+}
+
+void start(const bsc_downcalls *abi, const bsc_start_info *info) {
+    bsc_start_info copy{};
+    if (read_guest(info, copy) == BSC_OK) {
+        this_thread().handle = copy.thread;
+        recorder->start(copy);
+    }
+    upcalls_above->start(abi, info);
+}
+
+void exception(bsc_exception *ex) {
+    bsc_exception copy{};
+    if (read_guest(ex, copy) == BSC_OK && copy.kind == BSC_EXCEPTION_INTERRUPT) {
+        if (copy.code == BSC_INTERRUPT_IN_GUEST && this_thread().handle) {
+            this_thread().deferred_interrupt = true; // at the next call, see above
+            below->thread_context_restore(&ex->context);
+        }
+        recorder->interrupt();
+    }
+    upcalls_above->exception(ex);
+}
+
+void install(const bsc_extension_context *context) {
+#define RECORD_DOWNCALL(family, name, params)                                                \
+    context->above->name = Recorded<&bsc_downcalls::name, roles::Slot::name,                 \
+                                    decltype(bsc_downcalls::name)>::call;
+    BSC_DOWNCALLS(RECORD_DOWNCALL)
+#undef RECORD_DOWNCALL
+    context->above->process_fork = process_fork;
+    context->above->process_exit = process_exit;
+    context->above->thread_create = thread_create;
+    context->upcalls_below->start = start;
+    context->upcalls_below->thread_start = thread_start;
+    context->upcalls_below->exception = exception;
+}
+
+// The stack above, as `bascule-replay record` passes it: hex of the specs, one a line.
+bool decode_stack(const char *hex, std::vector<std::string> &stack) {
+    std::string text;
+    for (size_t i = 0; hex[i]; i += 2) {
+        if (!hex[i + 1])
+            return false;
+        char pair[3] = {hex[i], hex[i + 1], 0};
+        char *end = nullptr;
+        long byte = std::strtol(pair, &end, 16);
+        if (*end)
+            return false;
+        text.push_back(static_cast<char>(byte));
+    }
+    for (size_t at = 0; at < text.size();) {
+        size_t end = text.find('\n', at);
+        stack.push_back(text.substr(at, end - at));
+        at = end == std::string::npos ? text.size() : end + 1;
+    }
+    return true;
+}
+
+bsc_status init(const bsc_extension_context *context, void **, char *error, size_t size) {
+    const char *trace = nullptr;
+    std::vector<std::string> stack;
+    for (size_t i = 0; i < context->option_count; i++) {
+        const bsc_option &option = context->options[i];
+        if (std::strcmp(option.key, "trace") == 0) {
+            trace = option.value;
+        } else if (std::strcmp(option.key, "stack") == 0 && !decode_stack(option.value, stack)) {
+            fmt::format_to_n(error, size - 1, "stack={}: not the hex that bascule-replay passes{}",
+                             option.value, '\0');
+            return BSC_E_INVALID;
+        }
+    }
+    if (!trace || !*trace) {
+        fmt::format_to_n(error, size - 1, "needs trace=FILE{}", '\0');
+        return BSC_E_INVALID;
+    }
+    try {
+        recorder = std::make_unique<Recorder>(trace, std::move(stack));
+    } catch (const std::exception &e) {
+        fmt::format_to_n(error, size - 1, "{}{}", e.what(), '\0');
+        return BSC_E_INVALID;
+    }
+    below = context->below;
+    upcalls_above = context->upcalls_above;
+    install(context);
+    return BSC_OK;
+}
+
+void on_event(void *, uint32_t event) {
+    if (event == BSC_EVENT_EXIT && recorder)
+        recorder->flush();
+}
+
+const char *const below_every_other[] = {"*", nullptr};
+const char *const no_names[] = {nullptr};
+const bsc_option_spec options[] = {
+    {"trace", "write the trace to this file, which must not exist"},
+    {"stack", "the extensions above, as bascule-replay passes them (hex)"},
+    {nullptr, nullptr},
+};
+
+} // namespace
+
+extern "C" __attribute__((visibility("default"))) const bsc_extension_descriptor
+    bascule_extension = {
+        .size = sizeof(bsc_extension_descriptor),
+        .abi_version = BSC_ABI_VERSION,
+        .name = "record",
+        .version = "1.0",
+        .summary = "records every nondeterministic input at the ABI into a trace for replay",
+        .must_be_below = below_every_other,
+        .must_be_above = no_names,
+        .options = options,
+        .init = init,
+        .on_event = on_event,
+        .fini = nullptr,
+        .control = nullptr,
+};

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+#include "recorder.h"
+
+#include <time.h>
+
+#include <algorithm>
+
+#include "checksum.h"
+#include "guest_memory.h"
+
+namespace bsc::record {
+namespace {
+
+uint64_t wall_clock_ns() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1000000000 + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// The NULL-terminated list of guest strings at `address`.
+std::vector<std::string> guest_strings(uint64_t address) {
+    std::vector<std::string> list;
+    for (uint64_t at = address; at; at += 8) {
+        uint64_t entry = 0;
+        std::string text;
+        if (read_guest(reinterpret_cast<const uint64_t *>(at), entry) != BSC_OK || !entry ||
+            read_guest_string(reinterpret_cast<const char *>(entry), text, 1 << 20) != BSC_OK)
+            break;
+        list.push_back(std::move(text));
+    }
+    return list;
+}
+
+} // namespace
+
+ThreadState &this_thread() {
+    static thread_local ThreadState state;
+    return state;
+}
+
+Recorder::Recorder(std::filesystem::path trace, std::vector<std::string> stack)
+    : path_(std::move(trace)), writer_(std::make_unique<replay::TraceWriter>(path_)) {
+    header_.abi_version = BSC_ABI_VERSION;
+    header_.stack = std::move(stack);
+}
+
+uint64_t Recorder::begin_call() { return ++calls_; }
+
+void Recorder::end_call(replay::CallEvent event) {
+    std::lock_guard lock(mutex_);
+    writer_->add(std::move(event));
+}
+
+void Recorder::interrupt() {
+    ThreadState &t = this_thread();
+    std::lock_guard lock(mutex_);
+    writer_->add(replay::InterruptEvent{t.last_call, t.number});
+}
+
+void Recorder::start(const bsc_start_info &info) {
+    header_.argv = guest_strings(info.argv);
+    header_.envp = guest_strings(info.envp);
+    read_guest_string(reinterpret_cast<const char *>(info.working_directory),
+                      header_.working_directory);
+    auto image = replay::readable_prefix(info.image_base, info.image_size);
+    header_.image_hash =
+        snapshot::xxh3({reinterpret_cast<const std::byte *>(image.data()), image.size()});
+    header_.started_ns = wall_clock_ns();
+    std::copy(std::begin(info.stdio), std::end(info.stdio), header_.stdio.begin());
+    header_.thread = info.thread;
+    std::lock_guard lock(mutex_);
+    writer_->write_header(header_);
+}
+
+void Recorder::end(int32_t status) {
+    std::lock_guard lock(mutex_);
+    writer_->add(replay::EndEvent{status, wall_clock_ns()});
+    writer_->flush();
+}
+
+void Recorder::flush() {
+    std::lock_guard lock(mutex_);
+    writer_->flush();
+}
+
+void Recorder::become_child(uint64_t parent, uint64_t own_id, uint64_t fork_call) {
+    std::lock_guard lock(mutex_);
+    writer_->abandon();
+    path_ = replay::child_trace_path(path_, own_id);
+    writer_ = std::make_unique<replay::TraceWriter>(path_);
+    header_.parent_process = parent;
+    header_.forked_at = fork_call;
+    header_.started_ns = wall_clock_ns();
+    writer_->write_header(header_);
+    calls_ = 0;
+}
+
+} // namespace bsc::record

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+// One process's recording: numbers the calls, keeps the guest threads apart, and writes
+// each call's results, each interrupt's position and the end to the trace file.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "call_memory.h"
+#include "trace_file.h"
+
+namespace bsc::record {
+
+// What the calling thread is to the recording.
+struct ThreadState {
+    uint32_t number = 0;        // 0 for the initial thread, then in order of creation
+    uint64_t last_call = 0;     // the last call this thread made (where an interrupt lands)
+    bsc_handle handle = 0;      // its own handle (thread_interrupt), once known
+    bool deferred_interrupt = false; // taken in guest code, to be raised at the next call
+};
+ThreadState &this_thread();
+
+class Recorder {
+public:
+    Recorder(std::filesystem::path trace, std::vector<std::string> stack);
+
+    // A call begins: its number.
+    uint64_t begin_call();
+    // A call ended (or, with returned false, is about to leave for good).
+    void end_call(replay::CallEvent event);
+    // An interrupt was delivered to the calling thread as its last call returned.
+    void interrupt();
+    // The guest starts: the header goes out with what it was started with.
+    void start(const bsc_start_info &info);
+    // The process ends: the end event, and everything held, reach the file.
+    void end(int32_t status);
+    void flush();
+    // Held across process_fork, so that the child's copy of the recording is whole.
+    std::unique_lock<std::mutex> hold() { return std::unique_lock(mutex_); }
+    // In a process just forked from this one (the hold released): its own trace from now
+    // on, which begins with the fork's return, call 1.
+    void become_child(uint64_t parent, uint64_t own_id, uint64_t fork_call);
+    // A new thread's number.
+    uint32_t next_thread() { return ++threads_; }
+
+private:
+    std::mutex mutex_;
+    std::filesystem::path path_;
+    std::unique_ptr<replay::TraceWriter> writer_;
+    replay::TraceHeader header_;
+    std::atomic<uint64_t> calls_{0};
+    std::atomic<uint32_t> threads_{0};
+};
+
+} // namespace bsc::record
