@@ -191,9 +191,9 @@ bool apply_writes(const std::vector<MemoryWrite> &writes, const CallArgs &record
 
 uint64_t recorded_value(const CallEvent &call, uint8_t param) {
     for (const auto &w : call.writes)
-        if (w.param == param && w.address == call.args[param] && w.bytes.size() >= 8) {
-            uint64_t value;
-            std::memcpy(&value, w.bytes.data(), 8);
+        if (w.param == param && w.address == call.args[param]) {
+            uint64_t value = 0; // a handle is 4 bytes, the rest 8
+            std::memcpy(&value, w.bytes.data(), std::min<size_t>(w.bytes.size(), sizeof value));
             return value;
         }
     return 0;

@@ -33,7 +33,8 @@ std::vector<MemoryWrite> output_writes(const bsc_call_roles &call, const CallArg
 bool apply_writes(const std::vector<MemoryWrite> &writes, const CallArgs &recorded,
                   const CallArgs &args);
 
-// The uint64_t a recorded call wrote where its parameter `param` pointed, or 0.
+// The integer (a handle, or a uint64_t) a recorded call wrote where its parameter `param`
+// pointed, or 0.
 uint64_t recorded_value(const CallEvent &call, uint8_t param);
 
 // The readable bytes of guest memory from `address`, up to `size`: a page that cannot be

@@ -243,39 +243,6 @@ bsc_status process_exit(int32_t status) {
     return below->process_exit(status);
 }
 
-// A fork is made for real; the child replays the trace its recorded twin wrote.
-bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
-    CallArgs values{raw(child), raw(child_id)};
-    const CallEvent &call = expect(roles::Slot::process_fork, values);
-    if (call.status != BSC_OK) {
-        apply_writes(call.writes, call.args, values);
-        return call.status;
-    }
-    uint64_t recorded_child = recorded_value(call, 1);
-    bsc_handle real = 0;
-    uint64_t real_id = 0;
-    check_real(below->process_fork(&real, &real_id), call);
-    if (real != BSC_NO_HANDLE) {
-        apply_writes(call.writes, call.args, values);
-        after_call(call.number);
-        return call.status;
-    }
-    Replay &r = *state;
-    r.path = child_trace_path(r.path, recorded_child).string();
-    try {
-        r.trace = read_trace(r.path);
-    } catch (const TraceError &e) {
-        fmt::print(stderr, "bascule-replay: a forked process: {}\n", e.what());
-        leave(1);
-    }
-    r.next = 0;
-    r.recent.clear();
-    const CallEvent &own = expect(roles::Slot::process_fork, values);
-    apply_writes(own.writes, own.args, values);
-    after_call(own.number);
-    return own.status;
-}
-
 // The guest is told the handles the recorded host gave it (its calls on them are answered
 // from the trace); the layer keeps the real thread handle to raise interrupts with.
 void start(const bsc_downcalls *abi, const bsc_start_info *info) {
@@ -303,7 +270,7 @@ void exception(bsc_exception *ex) {
     upcalls_above->exception(ex);
 }
 
-// A thread the guest starts: this version replays one thread only (init refuses more).
+// Threads: this version replays traces of one thread (init refuses the others).
 void thread_start(uint64_t argument) { upcalls_above->thread_start(argument); }
 
 void install(const bsc_extension_context *context) {
@@ -313,7 +280,6 @@ void install(const bsc_extension_context *context) {
     BSC_DOWNCALLS(REPLAY_DOWNCALL)
 #undef REPLAY_DOWNCALL
     context->above->process_exit = process_exit;
-    context->above->process_fork = process_fork;
     context->upcalls_below->start = start;
     context->upcalls_below->thread_start = thread_start;
     context->upcalls_below->exception = exception;
@@ -342,11 +308,8 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
     } catch (const TraceError &e) {
         return refuse(error, size, e.what());
     }
-    for (const auto &event : r->trace.events)
-        if (const auto *call = std::get_if<CallEvent>(&event); call && call->thread != 0)
-            return refuse(error, size, fmt::format("{}: the recording ran several threads; this "
-                                                   "version replays one",
-                                                   r->path));
+    if (auto reason = why_not_replayable(r->trace, r->path); !reason.empty())
+        return refuse(error, size, reason);
     state = std::move(r);
     below = context->below;
     upcalls_above = context->upcalls_above;

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "call_roles.h"
 #include "checksum.h"
 #include "image_error.h"
 #include "little_endian.h"
@@ -188,6 +189,20 @@ Trace read_trace(const std::filesystem::path &path) {
     std::vector<std::byte> bytes(chars.size());
     std::memcpy(bytes.data(), chars.data(), chars.size());
     return parse_trace(bytes, path.string());
+}
+
+std::string why_not_replayable(const Trace &trace, const std::string &name) {
+    for (const auto &event : trace.events) {
+        const auto *call = std::get_if<CallEvent>(&event);
+        if (call && call->thread != 0)
+            return name + ": the recording ran several threads; this version replays one";
+        if (call && call->slot == static_cast<uint16_t>(roles::Slot::process_fork) &&
+            call->status == BSC_OK)
+            return fmt::format("{}: the recording forked processes (their traces are {}.*); "
+                               "this version replays one process",
+                               name, name);
+    }
+    return "";
 }
 
 std::filesystem::path child_trace_path(const std::filesystem::path &trace, uint64_t child) {

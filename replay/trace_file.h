@@ -76,6 +76,10 @@ Trace read_trace(const std::filesystem::path &path);
 // The same, from bytes in memory (the fuzz target); `name` is used in messages.
 Trace parse_trace(const std::vector<std::byte> &bytes, const std::string &name);
 
+// Why this version cannot replay `trace` (of file `name`), or "": it replays one process
+// with one thread.
+std::string why_not_replayable(const Trace &trace, const std::string &name);
+
 // The trace file of a process forked while recording to `trace`: TRACE.<host id>.
 std::filesystem::path child_trace_path(const std::filesystem::path &trace, uint64_t child);
 

@@ -19,6 +19,7 @@ struct RunOptions {
     bool strace = false;
     std::string libos;             // the Linux personality's image, if not the usual one
     std::string working_directory; // what the guest is told it starts in, if not ours
+    std::string argv0;             // the program's argv[0], if not the name given
     std::vector<std::string> command; // program and arguments
 };
 

@@ -26,7 +26,11 @@ int main(int argc, char **argv) {
     run_cmd->add_flag("-v,--verbose", run.verbose,
                       "Say what the runtime does; name unsupported system calls");
     run_cmd->add_flag("--strace", run.strace, "Log every system call of a Linux program");
-    run_cmd->add_option("--libos", run.libos, "The Linux personality's image to use");
+    run_cmd->add_option("--libos", run.libos,
+                        "The Linux personality's image to use; PROGRAM is then given to it "
+                        "as is, not looked up");
+    run_cmd->add_option("--argv0", run.argv0,
+                        "The name the program gets as argv[0] (as exec -a), not PROGRAM");
     run_cmd->add_option("--working-directory", run.working_directory,
                         "The directory the guest is told it starts in (this one by default); "
                         "bascule-replay gives the recorded one");

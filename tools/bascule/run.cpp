@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <optional>
 
 #include <fmt/core.h>
 
@@ -34,10 +35,14 @@ std::string libos_image(const RunOptions &options) {
 }
 
 // What to start: a native guest directly, anything else on the Linux personality, whose
-// arguments are its own options, "--", the program's path and the program's argv.
+// arguments are its own options, "--", the program's path and the program's argv. With
+// --libos, the program goes to that personality as given: a replay reads no host file.
 runtime::GuestProgram guest_for(const std::string &path, const RunOptions &options) {
-    if (runtime::is_native_guest(path))
-        return {path, options.command, environment(), options.working_directory};
+    std::vector<std::string> program_argv = options.command;
+    if (!options.argv0.empty())
+        program_argv.front() = options.argv0;
+    if (options.libos.empty() && runtime::is_native_guest(path))
+        return {path, program_argv, environment(), options.working_directory};
     std::vector<std::string> argv = {"libos"};
     if (options.verbose)
         argv.push_back("--verbose");
@@ -45,14 +50,15 @@ runtime::GuestProgram guest_for(const std::string &path, const RunOptions &optio
         argv.push_back("--strace");
     argv.push_back("--");
     argv.push_back(path);
-    argv.insert(argv.end(), options.command.begin(), options.command.end());
+    argv.insert(argv.end(), program_argv.begin(), program_argv.end());
     return {libos_image(options), argv, environment(), options.working_directory};
 }
 
 } // namespace
 
 int run_command(const RunOptions &options) {
-    auto path = find_program(options.command.front());
+    auto path = options.libos.empty() ? find_program(options.command.front())
+                                      : std::optional(options.command.front());
     if (!path) {
         fmt::print(stderr, "bascule: {}: command not found\n", options.command.front());
         return kExitNotFound;

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// The subcommands of `bascule-replay`, each in its own file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace bsc::replay_tool {
+
+inline constexpr int kExitBadTrace = 1; // a trace that cannot be read, or a bad command
+inline constexpr int kExitUsage = 2;
+
+struct RecordOptions {
+    std::string trace;
+    std::vector<std::string> extensions; // above record, top first
+    std::vector<std::string> command;
+};
+
+struct ReplayOptions {
+    std::string trace;
+    bool quiet = false;
+    uint64_t to = 0; // stop after this call (0: until the exit)
+};
+
+struct DumpOptions {
+    std::string trace;
+    bool json = false;
+    uint64_t from = 0, to = 0; // call numbers (0: no bound)
+    int64_t thread = -1;       // -1: every thread
+};
+
+int record_command(const RecordOptions &options);
+int replay_command(const ReplayOptions &options);
+int dump_command(const DumpOptions &options);
+int stats_command(const std::string &trace, bool json);
+int verify_command(const std::string &trace);
+
+// The `bascule` runtime beside this program (or on $PATH), which record and replay run.
+std::string runtime_path();
+
+} // namespace bsc::replay_tool

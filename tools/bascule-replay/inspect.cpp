@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+// `bascule-replay dump`, `stats` and `verify`: reading a trace without running anything.
+#include <map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "call_text.h"
+#include "commands.h"
+#include "trace_file.h"
+
+namespace bsc::replay_tool {
+namespace {
+
+using nlohmann::json;
+
+// The trace, or a message and nullopt.
+std::optional<replay::Trace> load(const std::string &path) {
+    try {
+        return replay::read_trace(path);
+    } catch (const replay::TraceError &e) {
+        fmt::print(stderr, "bascule-replay: {}\n", e.what());
+        return std::nullopt;
+    }
+}
+
+std::string end_text(const replay::Trace &trace) {
+    return trace.end == replay::TraceEnd::complete ? "complete" : "cut (the recording was killed)";
+}
+
+// What `dump` prints of an event that is not a call.
+void print_other(const replay::Event &event, bool json_lines) {
+    if (const auto *interrupt = std::get_if<replay::InterruptEvent>(&event)) {
+        if (json_lines)
+            fmt::print("{}\n", json{{"kind", "interrupt"}, {"after_call", interrupt->after_call},
+                                    {"thread", interrupt->thread}}
+                                   .dump());
+        else
+            fmt::print("-- interrupt to thread {} as call {} returned\n", interrupt->thread,
+                       interrupt->after_call);
+    } else if (const auto *end = std::get_if<replay::EndEvent>(&event)) {
+        if (json_lines)
+            fmt::print("{}\n", json{{"kind", "end"}, {"status", end->status}}.dump());
+        else
+            fmt::print("-- the process ends with status {}\n", end->status);
+    }
+}
+
+} // namespace
+
+int dump_command(const DumpOptions &options) {
+    auto trace = load(options.trace);
+    if (!trace)
+        return kExitBadTrace;
+    uint64_t last = 0;
+    for (const auto &event : trace->events) {
+        const auto *call = std::get_if<replay::CallEvent>(&event);
+        uint64_t number = call ? call->number : last;
+        last = number;
+        if ((options.from && number < options.from) || (options.to && number > options.to))
+            continue;
+        if (!call) {
+            print_other(event, options.json);
+            continue;
+        }
+        if (options.thread >= 0 && call->thread != options.thread)
+            continue;
+        fmt::print("{}", replay::recorded_call_text(
+                             *call, options.json ? trace::Format::json : trace::Format::text));
+    }
+    return 0;
+}
+
+int stats_command(const std::string &path, bool as_json) {
+    auto trace = load(path);
+    if (!trace)
+        return kExitBadTrace;
+    std::map<std::string, std::pair<uint64_t, uint64_t>> per_call; // count, bytes written
+    uint64_t calls = 0, interrupts = 0, switches = 0, bytes = 0, ended_ns = 0;
+    std::map<uint32_t, uint64_t> threads;
+    int64_t previous_thread = -1;
+    for (const auto &event : trace->events) {
+        if (const auto *call = std::get_if<replay::CallEvent>(&event)) {
+            uint64_t written = 0;
+            for (const auto &w : call->writes)
+                written += w.bytes.size();
+            auto &entry = per_call[std::string(trace::downcalls()[call->slot].name)];
+            entry.first++, entry.second += written;
+            calls++, bytes += written;
+            threads[call->thread]++;
+            switches += previous_thread >= 0 && previous_thread != call->thread;
+            previous_thread = call->thread;
+        } else if (std::holds_alternative<replay::InterruptEvent>(event)) {
+            interrupts++;
+        } else if (const auto *end = std::get_if<replay::EndEvent>(&event)) {
+            ended_ns = end->ended_ns;
+        }
+    }
+    double seconds = ended_ns > trace->header.started_ns
+                         ? static_cast<double>(ended_ns - trace->header.started_ns) / 1e9
+                         : 0;
+    double ratio = trace->file_bytes ? static_cast<double>(trace->raw_bytes) /
+                                           static_cast<double>(trace->file_bytes)
+                                     : 0;
+    if (as_json) {
+        json out{{"calls", calls},          {"interrupts", interrupts},
+                 {"threads", threads.size()}, {"switches", switches},
+                 {"bytes_written", bytes},  {"file_bytes", trace->file_bytes},
+                 {"raw_bytes", trace->raw_bytes}, {"compression", ratio},
+                 {"seconds", seconds},      {"end", end_text(*trace)}};
+        for (const auto &[name, entry] : per_call)
+            out["per_call"][name] = {{"count", entry.first}, {"bytes_written", entry.second}};
+        fmt::print("{}\n", out.dump(2));
+        return 0;
+    }
+    fmt::print("{}: {} calls, {} interrupts, {} thread(s), {} switches between threads; {}\n",
+               path, calls, interrupts, threads.size(), switches, end_text(*trace));
+    fmt::print("  recorded {:.3f} s; the file has {} bytes ({} before compression, {:.1f}x)\n",
+               seconds, trace->file_bytes, trace->raw_bytes, ratio);
+    fmt::print("  {:<36} {:>10} {:>14}\n", "call", "count", "bytes written");
+    for (const auto &[name, entry] : per_call)
+        fmt::print("  {:<36} {:>10} {:>14}\n", name, entry.first, entry.second);
+    return 0;
+}
+
+int verify_command(const std::string &path) {
+    auto trace = load(path);
+    if (!trace)
+        return kExitBadTrace;
+    fmt::print("{}: a valid trace: {} events in {} blocks, every checksum matches; {}{}\n", path,
+               trace->events.size(), trace->blocks, end_text(*trace),
+               trace->dropped_bytes
+                   ? fmt::format(" ({} bytes of a partial last block left out)", trace->dropped_bytes)
+                   : "");
+    return 0;
+}
+
+} // namespace bsc::replay_tool

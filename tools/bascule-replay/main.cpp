@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+// `bascule-replay`: record a program's nondeterministic inputs at the ABI into a trace,
+// replay it, and read traces (replay/README.md).
+#include <CLI/CLI.hpp>
+
+#include "commands.h"
+
+int main(int argc, char **argv) {
+    using namespace bsc::replay_tool;
+    CLI::App app{"bascule-replay: record and replay Bascule guests"};
+    app.set_version_flag("--version", std::string("bascule-replay ") + BASCULE_VERSION);
+    app.require_subcommand(1);
+
+    RecordOptions record;
+    auto *record_cmd = app.add_subcommand("record", "Run PROGRAM ARGS and record it into a trace");
+    record_cmd->add_option("-o,--output", record.trace, "The trace to write (must not exist)")
+        ->required();
+    record_cmd->add_option("--ext", record.extensions,
+                           "Extension NAME[:key=value,...] above the recording, repeatable, "
+                           "top first")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    record_cmd->add_option("command", record.command, "PROGRAM and its arguments")->required();
+    record_cmd->footer("Usage: bascule-replay record -o TRACE [--ext ...] -- PROGRAM [ARGS...]");
+
+    ReplayOptions replay;
+    auto *replay_cmd = app.add_subcommand("replay", "Re-run a recorded program from its trace");
+    replay_cmd->add_option("trace", replay.trace, "The trace")->required();
+    replay_cmd->add_flag("--quiet", replay.quiet, "Do not show what the guest writes");
+    replay_cmd->add_option("--to", replay.to, "Stop after call N");
+    bool until_exit = false; // the default; --to takes precedence
+    replay_cmd->add_flag("--until-exit", until_exit, "Replay until the recorded exit (the default)");
+
+    DumpOptions dump;
+    auto *dump_cmd = app.add_subcommand("dump", "Print a trace's calls, one a line");
+    dump_cmd->add_option("trace", dump.trace, "The trace")->required();
+    dump_cmd->add_flag("--json", dump.json, "One JSON object a line");
+    dump_cmd->add_option("--from", dump.from, "From call N");
+    dump_cmd->add_option("--to", dump.to, "To call M");
+    dump_cmd->add_option("--thread", dump.thread, "Only thread T's calls");
+
+    std::string trace;
+    bool json = false;
+    auto *stats_cmd = app.add_subcommand("stats", "Summarise a trace");
+    stats_cmd->add_option("trace", trace, "The trace")->required();
+    stats_cmd->add_flag("--json", json, "Print JSON");
+    auto *verify_cmd = app.add_subcommand("verify", "Check a trace's checksums and structure");
+    verify_cmd->add_option("trace", trace, "The trace")->required();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        return app.exit(e) == 0 ? 0 : kExitUsage;
+    }
+    if (*record_cmd)
+        return record_command(record);
+    if (*replay_cmd)
+        return replay_command(replay);
+    if (*dump_cmd)
+        return dump_command(dump);
+    if (*stats_cmd)
+        return stats_command(trace, json);
+    return verify_command(trace);
+}

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+// `bascule-replay record` and `replay`: each runs the `bascule` runtime with the record
+// extension, or the replay layer, at the bottom of the stack.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "call_roles.h"
+#include "commands.h"
+#include "trace_file.h"
+
+namespace bsc::replay_tool {
+namespace {
+
+// Replaces this process with `argv` (and `envp`, or ours); returns only on failure.
+int exec(const std::vector<std::string> &argv, const std::vector<std::string> *envp) {
+    auto c_list = [](const std::vector<std::string> &list) {
+        std::vector<char *> out;
+        for (const auto &s : list)
+            out.push_back(const_cast<char *>(s.c_str()));
+        out.push_back(nullptr);
+        return out;
+    };
+    auto args = c_list(argv);
+    if (envp) {
+        auto env = c_list(*envp);
+        ::execve(args[0], args.data(), env.data());
+    } else {
+        ::execv(args[0], args.data());
+    }
+    fmt::print(stderr, "bascule-replay: cannot run {}: {}\n", argv[0], std::strerror(errno));
+    return kExitUsage;
+}
+
+std::string hex(const std::string &text) {
+    std::string out;
+    for (unsigned char c : text)
+        out += fmt::format("{:02x}", c);
+    return out;
+}
+
+// The Linux personality image the recording loaded: the first stream the runtime opened.
+std::optional<std::string> recorded_image(const replay::Trace &trace) {
+    for (const auto &event : trace.events) {
+        const auto *call = std::get_if<replay::CallEvent>(&event);
+        if (!call || call->slot != static_cast<uint16_t>(roles::Slot::stream_open))
+            continue;
+        for (const auto &read : call->reads)
+            if (read.param == 0) {
+                std::string uri(read.bytes.begin(), read.bytes.end() - 1);
+                if (uri.rfind("file:", 0) == 0)
+                    return uri.substr(5);
+            }
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+std::string runtime_path() {
+    std::error_code error;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+    auto beside = self.parent_path() / "bascule";
+    return !error && ::access(beside.c_str(), X_OK) == 0 ? beside.string() : "bascule";
+}
+
+int record_command(const RecordOptions &options) {
+    if (options.trace.find(',') != std::string::npos) {
+        fmt::print(stderr, "bascule-replay: {}: a trace path cannot hold a comma\n", options.trace);
+        return kExitUsage;
+    }
+    std::string stack;
+    for (const auto &spec : options.extensions)
+        stack += (stack.empty() ? "" : "\n") + spec;
+    std::vector<std::string> argv = {runtime_path(), "run"};
+    for (const auto &spec : options.extensions)
+        argv.insert(argv.end(), {"--ext", spec});
+    std::string record = "record:trace=" + options.trace;
+    if (!stack.empty())
+        record += ",stack=" + hex(stack);
+    argv.insert(argv.end(), {"--ext", record, "--"});
+    argv.insert(argv.end(), options.command.begin(), options.command.end());
+    return exec(argv, nullptr);
+}
+
+int replay_command(const ReplayOptions &options) {
+    replay::Trace trace;
+    try {
+        trace = replay::read_trace(options.trace);
+    } catch (const replay::TraceError &e) {
+        fmt::print(stderr, "bascule-replay: {}\n", e.what());
+        return kExitBadTrace;
+    }
+    if (auto reason = replay::why_not_replayable(trace, options.trace); !reason.empty()) {
+        fmt::print(stderr, "bascule-replay: {}\n", reason);
+        return kExitBadTrace;
+    }
+    const auto &header = trace.header;
+    auto image = recorded_image(trace);
+    auto dashes = std::find(header.argv.begin(), header.argv.end(), "--");
+    if (!image || header.argv.end() - dashes < 3) { // "--", the path, argv[0]
+        fmt::print(stderr, "bascule-replay: {}: not a recording of a Linux program\n",
+                   options.trace);
+        return kExitBadTrace;
+    }
+    auto path = std::filesystem::absolute(options.trace).string();
+    if (path.find(',') != std::string::npos) {
+        fmt::print(stderr, "bascule-replay: {}: a trace path cannot hold a comma\n", path);
+        return kExitUsage;
+    }
+    if (trace.end == replay::TraceEnd::cut)
+        fmt::print(stderr, "bascule-replay: {}: the recording was cut (it has no end); it "
+                           "replays up to its last whole block\n", options.trace);
+    std::vector<std::string> argv = {runtime_path(), "run", "--libos", *image,
+                                     "--working-directory", header.working_directory};
+    argv.insert(argv.end(), header.argv.begin() + 1, dashes); // the personality's options
+    for (const auto &spec : header.stack)
+        argv.insert(argv.end(), {"--ext", spec});
+    std::string layer = "replay:trace=" + path;
+    if (options.quiet)
+        layer += ",quiet";
+    if (options.to)
+        layer += fmt::format(",to={}", options.to);
+    // The program's path, then its argv: argv[0] given apart, as it may be another name.
+    argv.insert(argv.end(), {"--ext", layer, "--argv0", dashes[2], "--", dashes[1]});
+    argv.insert(argv.end(), dashes + 3, header.argv.end());
+    return exec(argv, &header.envp);
+}
+
+} // namespace bsc::replay_tool
