@@ -60,7 +60,9 @@ int dump_command(const DumpOptions &options) {
         if ((options.from && number < options.from) || (options.to && number > options.to))
             continue;
         if (!call) {
-            print_other(event, options.json);
+            const auto *interrupt = std::get_if<replay::InterruptEvent>(&event);
+            if (!interrupt || options.thread < 0 || interrupt->thread == options.thread)
+                print_other(event, options.json);
             continue;
         }
         if (options.thread >= 0 && call->thread != options.thread)

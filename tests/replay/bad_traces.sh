@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: MIT
+# Traces that cannot be replayed are refused before anything runs, with exit code 1 and a
+# message: another file, a damaged block, another format version, a process of several
+# threads. A trace cut by a kill replays up to its last whole block and says so. A trace
+# is never overwritten.
+source "$(dirname "$0")/lib.sh"
+cd "$work"
+echo input >input.txt
+record "$work/good.trace" /usr/bin/python3 -c 'print(open("input.txt").read())'
+
+refused() { # refused FILE WORDS [COMMANDS]: each says WORDS and ends with status 1
+  local file=$1 words=$2 commands=${3:-replay verify} command status
+  for command in $commands; do
+    status=0
+    bounded "$replay_tool" $command "$file" >out.txt 2>err.txt || status=$?
+    [[ $status -eq 1 ]] || fail "$command of $file ended with $status: $(cat err.txt)"
+    grep -q "$words" err.txt || fail "$command of $file said: $(cat err.txt)"
+    [[ ! -s out.txt ]] || fail "$command of $file printed $(cat out.txt)"
+  done
+}
+
+echo "not a trace at all" >foreign.trace
+refused foreign.trace "not a bascule trace"
+python3 - "$work/good.trace" <<'PY'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+damaged = bytearray(data); damaged[len(data) // 2] ^= 0xff
+open(sys.argv[1] + ".damaged", "wb").write(damaged)
+version = bytearray(data); version[8] = 99
+open(sys.argv[1] + ".version", "wb").write(version)
+open(sys.argv[1] + ".cut", "wb").write(data[: len(data) - 100])
+PY
+refused good.trace.damaged "checksum does not match"
+refused good.trace.version "trace format version 99"
+
+# A cut trace: verify and replay say so, and the replay goes as far as the trace does.
+bounded "$replay_tool" verify good.trace.cut >verify.txt || fail "verify of a cut trace failed"
+grep -q "cut" verify.txt || fail "verify did not say the trace was cut: $(cat verify.txt)"
+status=0
+(cd "$empty" && bounded "$replay_tool" replay "$work/good.trace.cut" >"$work/cut.out" 2>"$work/cut.err") ||
+  status=$?
+[[ $status -eq 0 ]] || fail "a cut trace's replay ended with $status: $(cat cut.err)"
+grep -q "was cut" cut.err || fail "the cut trace's replay did not say so: $(cat cut.err)"
+
+# A trace is never overwritten.
+before=$(sha256sum <good.trace)
+status=0
+bounded "$replay_tool" record -o "$work/good.trace" -- /bin/true 2>exists.txt || status=$?
+[[ $status -ne 0 ]] || fail "recording over an existing trace succeeded"
+grep -q "exists already" exists.txt || fail "recording over a trace said: $(cat exists.txt)"
+[[ $(sha256sum <good.trace) == "$before" ]] || fail "the existing trace changed"
+
+# Several threads (a timer): refused for now, before anything runs.
+record "$work/threads.trace" "$build/tests/replay/replay_nondeterminism" --alarms
+refused threads.trace "several threads" replay
+bounded "$replay_tool" verify threads.trace >/dev/null || fail "a threaded trace does not verify"
+[[ $(stat -c %a good.trace) == 600 ]] || fail "a trace is readable by others"
+echo "bad_traces: foreign, damaged, other-version and threaded traces refused; a cut one replays"

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+// Prints what differs from run to run: the clocks, the time-stamp counter, random bytes,
+// and with --alarms how many system calls a loop made before five SIGALRMs of a 1 ms
+// timer came. A replay must print the same.
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+#include <x86intrin.h>
+
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int sig) {
+    (void)sig;
+    alarms++;
+}
+
+int main(int argc, char **argv) {
+    struct timespec real, mono;
+    clock_gettime(CLOCK_REALTIME, &real);
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    printf("realtime %ld.%09ld monotonic %ld.%09ld\n", (long)real.tv_sec, real.tv_nsec,
+           (long)mono.tv_sec, mono.tv_nsec);
+    printf("rdtsc %llu\n", (unsigned long long)__rdtsc());
+    unsigned char bytes[8];
+    if (getrandom(bytes, sizeof bytes, 0) != sizeof bytes)
+        return 1;
+    printf("random");
+    for (size_t i = 0; i < sizeof bytes; i++)
+        printf(" %02x", bytes[i]);
+    printf("\n");
+    if (argc < 2 || strcmp(argv[1], "--alarms") != 0)
+        return 0;
+    signal(SIGALRM, on_alarm);
+    struct itimerval every_ms = {{0, 1000}, {0, 1000}};
+    setitimer(ITIMER_REAL, &every_ms, NULL);
+    long calls = 0;
+    while (alarms < 5) {
+        getppid();
+        calls++;
+    }
+    printf("five alarms after %ld calls\n", calls);
+    return 0;
+}

@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: MIT
+# Recorded programs replay to the same output, twice, in an empty directory, after the
+# files they read were deleted or changed: python3 (a file, random numbers, the clock,
+# os.urandom), coreutils (sort -R, date, od of /dev/urandom, sha256sum, ls -l), sqlite3,
+# and a C program that prints clocks, rdtsc and getrandom bytes.
+source "$(dirname "$0")/lib.sh"
+cd "$work"
+mkdir data
+seq 1 200 >data/numbers.txt
+echo "recorded input" >data/input.txt
+
+record "$work/python.trace" /usr/bin/python3 -c '
+import os, random, time
+print(open("data/input.txt").read().strip(), random.random(), time.time(), os.urandom(8).hex())
+with open("data/out.txt", "w") as f:
+    f.write("written while recording\n")
+print(sorted(os.listdir("data")))'
+record "$work/sort.trace" sort -R data/numbers.txt
+record "$work/date.trace" date +%s.%N
+record "$work/od.trace" od -An -tx1 -N16 /dev/urandom
+record "$work/sha.trace" sha256sum data/numbers.txt data/input.txt
+record "$work/ls.trace" ls -l --time-style=+%s.%N data
+record "$work/nondeterminism.trace" "$build/tests/replay/replay_nondeterminism"
+if [[ -x /usr/bin/sqlite3 ]]; then
+  /usr/bin/sqlite3 data/db.sqlite 'create table t(a); insert into t values (1), (2), (40);'
+  record "$work/sqlite.trace" /usr/bin/sqlite3 data/db.sqlite 'select sum(a), random() from t;'
+fi
+
+# What they read is gone or changed: a replay reads none of it.
+rm -rf data
+mkdir data
+echo "changed" >data/input.txt
+
+for trace in "$work"/*.trace; do
+  replays_the_same "$trace"
+done
+grep -q "recorded input" "$work/python.trace.replay1" || fail "python's replay lost its input"
+[[ ! -e "$work/data/out.txt" ]] || fail "a replay wrote a file"
+echo "record_replay: $(ls "$work"/*.trace | wc -l) recordings replay to the same output, twice"
