@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+// Unit tests of the trace file (replay/): what is written reads back the same, in blocks;
+// a cut end is dropped and reported; damage, other files and other versions are refused.
+#include <fstream>
+#include <iterator>
+
+#include <catch2/catch.hpp>
+
+#include "call_roles.h"
+#include "host_fixtures.h"
+#include "trace_file.h"
+
+using namespace bsc::replay;
+using bsc::test::TempDir;
+
+namespace {
+
+CallEvent call(uint64_t number, size_t bytes) {
+    CallEvent event;
+    event.number = number;
+    event.slot = static_cast<uint16_t>(bsc::roles::Slot::stream_read);
+    event.args = {3, 0, 0x1000, bytes, 0x2000, 0};
+    event.writes = {{0x1000, std::vector<uint8_t>(bytes, static_cast<uint8_t>(number)), 2}};
+    return event;
+}
+
+std::vector<char> contents(const std::string &path) {
+    std::ifstream file(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
+void write_file(const std::string &path, const std::vector<char> &bytes) {
+    std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+} // namespace
+
+TEST_CASE("a trace reads back as it was written, in several blocks", "[replay]") {
+    TempDir dir;
+    std::string path = dir.path("t");
+    {
+        TraceWriter writer(path);
+        writer.add(call(1, 10)); // held until the header
+        TraceHeader header;
+        header.argv = {"libos", "--", "/bin/true", "true"};
+        header.working_directory = "/tmp";
+        writer.write_header(header);
+        for (uint64_t n = 2; n <= 40; n++)
+            writer.add(call(n, 30000)); // more than one block's worth
+        writer.add(InterruptEvent{40, 0});
+        writer.add(EndEvent{7, 0});
+        writer.flush();
+    }
+    Trace trace = read_trace(path);
+    CHECK(trace.header.argv.size() == 4);
+    CHECK(trace.header.working_directory == "/tmp");
+    REQUIRE(trace.events.size() == 42);
+    CHECK(trace.blocks > 1);
+    CHECK(trace.end == TraceEnd::complete);
+    const auto &first = std::get<CallEvent>(trace.events[0]);
+    CHECK(first.number == 1);
+    CHECK(first.writes[0].bytes.size() == 10);
+    const auto &last = std::get<CallEvent>(trace.events[39]);
+    CHECK(last.writes[0].bytes == std::vector<uint8_t>(30000, 40));
+    CHECK(std::get<InterruptEvent>(trace.events[40]).after_call == 40);
+    CHECK(std::get<EndEvent>(trace.events[41]).status == 7);
+    CHECK(std::filesystem::status(path).permissions() ==
+          (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+    CHECK_THROWS_AS(TraceWriter(path), TraceError); // never overwritten
+}
+
+TEST_CASE("a cut trace reads to its last whole block; damage is refused", "[replay]") {
+    TempDir dir;
+    std::string path = dir.path("t");
+    {
+        TraceWriter writer(path);
+        writer.write_header({});
+        for (uint64_t n = 1; n <= 20; n++)
+            writer.add(call(n, 30000));
+        writer.flush();
+    }
+    auto bytes = contents(path);
+    Trace whole = read_trace(path);
+    CHECK(whole.end == TraceEnd::cut); // no end event: the recording was killed
+    CHECK(whole.dropped_bytes == 0);
+
+    write_file(path + ".cut", {bytes.begin(), bytes.end() - 10});
+    Trace cut = read_trace(path + ".cut");
+    CHECK(cut.end == TraceEnd::cut);
+    CHECK(cut.events.size() < whole.events.size());
+    CHECK(cut.dropped_bytes > 0);
+
+    auto damaged = bytes;
+    damaged[damaged.size() - 5] ^= 1;
+    write_file(path + ".damaged", damaged);
+    CHECK_THROWS_AS(read_trace(path + ".damaged"), TraceError);
+
+    auto version = bytes;
+    version[8] = 2;
+    write_file(path + ".version", version);
+    CHECK_THROWS_AS(read_trace(path + ".version"), TraceError);
+
+    write_file(path + ".foreign", {'h', 'e', 'l', 'l', 'o'});
+    CHECK_THROWS_AS(read_trace(path + ".foreign"), TraceError);
+    CHECK_THROWS_AS(read_trace(dir.path("missing")), TraceError);
+}
