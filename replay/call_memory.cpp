@@ -83,6 +83,16 @@ void add_write(std::vector<MemoryWrite> &writes, uint64_t address, uint64_t size
         writes.push_back({address, std::move(bytes), param});
 }
 
+// The NUL-terminated string at `address`, with its NUL.
+void add_string(std::vector<MemoryWrite> &reads, uint64_t address, uint8_t param) {
+    std::string text;
+    if (!address ||
+        read_guest_string(reinterpret_cast<const char *>(address), text, 1 << 20) != BSC_OK)
+        return;
+    reads.push_back({address, std::vector<uint8_t>(text.begin(), text.end()), param});
+    reads.back().bytes.push_back(0);
+}
+
 void message_writes(std::vector<MemoryWrite> &writes, uint64_t address, uint8_t param) {
     bsc_socket_message message{};
     if (read_guest(reinterpret_cast<const bsc_socket_message *>(address), message) != BSC_OK)
@@ -140,14 +150,19 @@ std::vector<MemoryWrite> shown_inputs(const bsc_call_roles &call, const CallArgs
     for (uint32_t i = 0; i < call.param_count; i++) {
         const bsc_param_role &role = call.params[i];
         auto param = static_cast<uint8_t>(i);
-        std::string text;
         if (role.kind == BSC_ROLE_IN_OUT) {
             add_write(reads, args[i], element_count(role, args) * role.size, param);
-        } else if (role.kind == BSC_ROLE_STRING && args[i] &&
-                   read_guest_string(reinterpret_cast<const char *>(args[i]), text, 1 << 20) ==
-                       BSC_OK) {
-            reads.push_back({args[i], std::vector<uint8_t>(text.begin(), text.end()), param});
-            reads.back().bytes.push_back(0);
+        } else if (role.kind == BSC_ROLE_STRING) {
+            add_string(reads, args[i], param);
+        } else if (role.kind == BSC_ROLE_STRINGS && args[i]) {
+            uint64_t count = 0, entry = 0;
+            while (read_guest(reinterpret_cast<const uint64_t *>(args[i] + 8 * count), entry) ==
+                       BSC_OK &&
+                   entry) {
+                add_string(reads, entry, kAbsolute);
+                count++;
+            }
+            add_write(reads, args[i], 8 * (count + 1), param);
         }
     }
     return reads;
