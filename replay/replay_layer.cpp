@@ -21,6 +21,7 @@
 #include "call_memory.h"
 #include "call_roles.h"
 #include "call_text.h"
+#include "checksum.h"
 #include "guest_memory.h"
 #include "trace_file.h"
 
@@ -249,6 +250,10 @@ void start(const bsc_downcalls *abi, const bsc_start_info *info) {
     Replay &r = *state;
     bsc_start_info copy{};
     if (read_guest(info, copy) == BSC_OK) {
+        auto image = readable_prefix(copy.image_base, copy.image_size);
+        if (snapshot::xxh3({reinterpret_cast<const std::byte *>(image.data()), image.size()}) !=
+            r.trace.header.image_hash)
+            diverge("the guest image loaded is not the recorded one", "");
         r.thread = copy.thread;
         std::copy(r.trace.header.stdio.begin(), r.trace.header.stdio.end(), copy.stdio);
         copy.thread = r.trace.header.thread;

@@ -34,7 +34,6 @@ public:
 
     // Writes the header and then whatever events came before it. Once only.
     void write_header(const TraceHeader &header);
-    bool has_header() const { return header_written_; }
     void add(Event event);
     // Writes the events held as one block (if there are any and the header is written).
     void flush();
