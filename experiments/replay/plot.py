@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Reads bench.sh's hyperfine JSON and trace stats (RESULTS/WORKLOAD.json, .stats.json) and
+# writes RESULTS/table.md (mean wall times; record and replay over plain bascule; the
+# trace's size and growth) and RESULTS/replay.png.
+import json
+import sys
+from pathlib import Path
+
+results = Path(sys.argv[1])
+workloads = sys.argv[2:]
+configs = ["native", "bascule", "record", "replay"]
+means, stats = {}, {}
+for workload in workloads:
+    data = json.loads((results / f"{workload}.json").read_text())
+    means[workload] = {r["command"]: (r["mean"], r["stddev"] or 0.0) for r in data["results"]}
+    stats[workload] = json.loads((results / f"{workload}.stats.json").read_text())
+
+lines = ["| workload | " + " | ".join(f"{c} (s)" for c in configs) +
+         " | record / bascule | replay / bascule | trace (MB) | MB/s recorded |",
+         "|---|" + "---:|" * (len(configs) + 4)]
+for workload in workloads:
+    m, s = means[workload], stats[workload]
+    megabytes = s["file_bytes"] / 1e6
+    row = [f"{m[c][0]:.3f} ± {m[c][1]:.3f}" for c in configs]
+    row += [f"{m['record'][0] / m['bascule'][0]:.2f}x",
+            f"{m['replay'][0] / m['bascule'][0]:.2f}x",
+            f"{megabytes:.1f}",
+            f"{megabytes / m['record'][0]:.1f}"]
+    lines.append(f"| {workload} | " + " | ".join(row) + " |")
+(results / "table.md").write_text("\n".join(lines) + "\n")
+print("\n".join(lines))
+
+try:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+except ImportError:
+    print("plot.py: no matplotlib, no plot", file=sys.stderr)
+    sys.exit(0)
+figure, axis = plt.subplots(figsize=(8, 4))
+width = 0.8 / len(configs)
+for i, config in enumerate(configs):
+    xs = [w + i * width for w in range(len(workloads))]
+    axis.bar(xs, [means[w][config][0] / means[w]["native"][0] for w in workloads], width,
+             label=config)
+axis.set_xticks([w + 0.4 - width / 2 for w in range(len(workloads))], workloads)
+axis.set_ylabel("wall time / native")
+axis.legend()
+axis.set_title("record and replay (hyperfine means)")
+figure.tight_layout()
+figure.savefig(results / "replay.png", dpi=120)
