@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "bascule_roles.h"
@@ -14,6 +15,14 @@
 namespace bsc::replay {
 
 using CallArgs = std::array<uint64_t, 6>;
+
+// A downcall's argument as the trace keeps it: an integer, or a pointer's address.
+template <class T> uint64_t arg_bits(T value) {
+    if constexpr (std::is_pointer_v<T>)
+        return reinterpret_cast<uint64_t>(value);
+    else
+        return static_cast<uint64_t>(value);
+}
 
 // xxh3 over every byte the call reads through its pointers (strings, structures, buffers,
 // in-out values before the call); an unreadable pointer counts as its address.

@@ -51,13 +51,6 @@ struct Replay {
 std::unique_ptr<Replay> state;
 thread_local bool interrupt_expected;
 
-template <class T> uint64_t raw(T value) {
-    if constexpr (std::is_pointer_v<T>)
-        return reinterpret_cast<uint64_t>(value);
-    else
-        return static_cast<uint64_t>(value);
-}
-
 [[noreturn]] void leave(int code) {
     std::fflush(stdout);
     std::fflush(stderr);
@@ -224,7 +217,7 @@ template <auto Slot, roles::Slot Name, class Fn> struct Replayed;
 template <auto Slot, roles::Slot Name, class... Args>
 struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
     static bsc_status call(Args... args) {
-        CallArgs values{raw(args)...};
+        CallArgs values{arg_bits(args)...};
         if constexpr (roles::of(Name).flags & BSC_CALL_NO_RETURN) {
             (below->*Slot)(args...); // it returned: it failed, as recorded
         }
@@ -239,7 +232,7 @@ struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
 
 // The process ends where the recorded one ended.
 bsc_status process_exit(int32_t status) {
-    expect(roles::Slot::process_exit, CallArgs{raw(status)});
+    expect(roles::Slot::process_exit, CallArgs{arg_bits(status)});
     std::fflush(stdout);
     return below->process_exit(status);
 }

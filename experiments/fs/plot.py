@@ -7,6 +7,9 @@ import json
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from grouped_bars import grouped_bars  # noqa: E402
+
 results = Path(sys.argv[1])
 workloads = sys.argv[2:]
 configs = ["native", "bascule", "fs-root", "fs-overlay", "proot"]
@@ -28,23 +31,6 @@ for workload in workloads:
 (results / "table.md").write_text("\n".join(lines) + "\n")
 print("\n".join(lines))
 
-try:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-except ImportError:
-    print("plot.py: no matplotlib, no plot", file=sys.stderr)
-    sys.exit(0)
-figure, axis = plt.subplots(figsize=(8, 4))
-width = 0.8 / len(configs)
-for i, config in enumerate(configs):
-    xs = [w + i * width for w in range(len(workloads))]
-    axis.bar(xs, [means[w][config][0] for w in workloads], width,
-             yerr=[means[w][config][1] for w in workloads], label=config)
-axis.set_xticks([w + 0.4 - width / 2 for w in range(len(workloads))], workloads)
-axis.set_ylabel("wall time (s), log scale")
-axis.set_yscale("log")
-axis.legend()
-axis.set_title("fs-translate against proot (hyperfine means)")
-figure.tight_layout()
-figure.savefig(results / "fs.png", dpi=120)
+grouped_bars(results / "fs.png", workloads, configs, lambda w, c: means[w][c][0],
+             "fs-translate against proot (hyperfine means)", "wall time (s), log scale",
+             errors=lambda w, c: means[w][c][1], log=True)

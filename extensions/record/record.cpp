@@ -20,18 +20,12 @@ namespace {
 
 using namespace bsc;
 using namespace bsc::record;
+using replay::arg_bits;
 
 // Per instance: the chain loads a private copy of this object for every further one.
 const bsc_downcalls *below;
 const bsc_upcalls *upcalls_above;
 std::unique_ptr<Recorder> recorder;
-
-template <class T> uint64_t raw(T value) {
-    if constexpr (std::is_pointer_v<T>)
-        return reinterpret_cast<uint64_t>(value);
-    else
-        return static_cast<uint64_t>(value);
-}
 
 // An interrupt taken in guest code is raised again at the thread's next call, which
 // then returns into it: the guest sees it at an ABI boundary, a position replay can find.
@@ -76,7 +70,7 @@ template <auto Slot, roles::Slot Name, class Fn> struct Recorded;
 template <auto Slot, roles::Slot Name, class... Args>
 struct Recorded<Slot, Name, bsc_status (*)(Args...)> {
     static bsc_status call(Args... args) {
-        replay::CallArgs values{raw(args)...};
+        replay::CallArgs values{arg_bits(args)...};
         if constexpr (roles::of(Name).flags & BSC_CALL_NO_RETURN) {
             // Replay makes it for real: only a failure, which returns, is recorded.
             bsc_status status = (below->*Slot)(args...);
@@ -94,7 +88,7 @@ struct Recorded<Slot, Name, bsc_status (*)(Args...)> {
 
 // The wrapper of process_fork: the child gets a trace of its own.
 bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
-    replay::CallArgs values{raw(child), raw(child_id)};
+    replay::CallArgs values{arg_bits(child), arg_bits(child_id)};
     replay::CallEvent event = begin(roles::Slot::process_fork, values);
     uint64_t parent = 0;
     below->process_id_query(&parent);
@@ -116,7 +110,7 @@ bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
 }
 
 bsc_status process_exit(int32_t status) {
-    replay::CallArgs values{raw(status)};
+    replay::CallArgs values{arg_bits(status)};
     replay::CallEvent event = begin(roles::Slot::process_exit, values);
     event.returned = false; // replay ends the process where this one ends
     recorder->end_call(std::move(event));
@@ -132,7 +126,7 @@ struct NewThread {
 };
 
 bsc_status thread_create(const bsc_thread_start *start, bsc_handle *thread) {
-    replay::CallArgs values{raw(start), raw(thread)};
+    replay::CallArgs values{arg_bits(start), arg_bits(thread)};
     replay::CallEvent event = begin(roles::Slot::thread_create, values);
     bsc_thread_start local{};
     bsc_status status = read_guest(start, local);

@@ -226,20 +226,19 @@ int64_t record_lock(OpenFile &file, uint64_t command, uint64_t user_lock) {
     if (bsc_status status = abi().stream_lock_query(file.handle, &request, &holder))
         return result_of(status);
     // No conflict: only l_type changes, as in the kernel's fcntl_getlk.
-    const bsc_lock &found = request; // what stream_lock_query wrote
-    if (found.type == BSC_LOCK_UNLOCK) {
+    if (request.type == BSC_LOCK_UNLOCK) { // request now holds what stream_lock_query found
         lock.type = F_UNLCK;
     } else {
-        lock.type = found.type == BSC_LOCK_READ ? F_RDLCK : F_WRLCK;
+        lock.type = request.type == BSC_LOCK_READ ? F_RDLCK : F_WRLCK;
         lock.whence = 0;
-        lock.start = static_cast<int64_t>(found.start);
-        lock.length = static_cast<int64_t>(found.length);
+        lock.start = static_cast<int64_t>(request.start);
+        lock.length = static_cast<int64_t>(request.length);
         // An open file description's lock has no process (-1); a process outside the
         // guest is outside the program's view: 0, as the kernel shows a holder outside
         // the caller's pid namespace.
-        lock.pid = !(found.flags & BSC_LOCK_PROCESS) ? -1
-                   : found.flags & BSC_LOCK_OWN      ? current_pid()
-                                                     : pid_of_host_process(holder);
+        lock.pid = !(request.flags & BSC_LOCK_PROCESS) ? -1
+                   : request.flags & BSC_LOCK_OWN      ? current_pid()
+                                                       : pid_of_host_process(holder);
     }
     return put_user(user_lock, lock) ? 0 : -EFAULT;
 }
