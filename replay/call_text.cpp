@@ -5,7 +5,10 @@
 #include <cstring>
 #include <functional>
 #include <type_traits>
+#include <variant>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "arg_value.h"
 #include "call_roles.h"
@@ -82,8 +85,39 @@ std::string recorded_call_text(const CallEvent &event, trace::Format fmt) {
     return text;
 }
 
-std::string live_call_text(uint16_t slot, const CallArgs &args) {
-    return format(slot, args, trace::Phase::before, BSC_OK, 0, 0, trace::Format::text);
+std::string event_text(const Event &event, trace::Format fmt) {
+    bool json = fmt == trace::Format::json;
+    struct Describe {
+        bool json;
+        std::string operator()(const CallEvent &call) const {
+            return recorded_call_text(call, json ? trace::Format::json : trace::Format::text);
+        }
+        std::string operator()(const InterruptEvent &e) const {
+            return json ? fmt::format("{{\"kind\":\"interrupt\",\"thread\":{},\"after_call\":{}}}\n",
+                                      e.thread, e.after_call)
+                        : fmt::format("-- interrupt to thread {} after call {}\n", e.thread,
+                                      e.after_call);
+        }
+        std::string operator()(const ThreadStartEvent &e) const {
+            return json ? fmt::format("{{\"kind\":\"thread_start\",\"thread\":{}}}\n", e.thread)
+                        : fmt::format("-- thread {} starts\n", e.thread);
+        }
+        std::string operator()(const SwitchEvent &e) const {
+            return json ? fmt::format("{{\"kind\":\"switch\",\"thread\":{},\"switch_point\":{}}}\n",
+                                      e.thread, e.exception)
+                        : fmt::format("-- thread {} lets the others run at its switch point {}\n",
+                                      e.thread, e.exception);
+        }
+        std::string operator()(const EndEvent &e) const {
+            return json ? fmt::format("{{\"kind\":\"end\",\"status\":{}}}\n", e.status)
+                        : fmt::format("-- the process ends with status {}\n", e.status);
+        }
+    };
+    return std::visit(Describe{json}, event);
+}
+
+std::string live_call_text(uint16_t slot, const CallArgs &args, uint32_t thread) {
+    return format(slot, args, trace::Phase::before, BSC_OK, 0, thread, trace::Format::text);
 }
 
 } // namespace bsc::replay

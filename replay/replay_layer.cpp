@@ -3,17 +3,20 @@
 // recording ran on. It answers every downcall from the trace, writing back what the host
 // wrote then, and makes for real only what builds the guest's own machine: its memory
 // (at the recorded addresses, a mapped stream's content copied from the trace), its
-// registers and the end of the process. No host file, clock, socket or random source is
-// touched. A call that differs from the recording is a divergence (exit code 3, with a
-// report). See README.md.
+// registers, its threads and the end of the process. No host file, clock, socket or random
+// source is touched. The guest's threads run one at a time, in the recorded order
+// (thread_order.h). A call that differs from the recording is a divergence (exit code 3,
+// with a report). See README.md.
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -23,6 +26,7 @@
 #include "call_text.h"
 #include "checksum.h"
 #include "guest_memory.h"
+#include "thread_order.h"
 #include "trace_file.h"
 
 namespace {
@@ -33,10 +37,16 @@ using namespace bsc::replay;
 constexpr int kExitDivergence = 3;
 constexpr uint64_t kPage = 4096;
 constexpr size_t kRecentCalls = 10;
+constexpr int64_t kSecond = 1000000000;
+constexpr int64_t kLongWaitSeconds = 30;
 
 // Per instance: the chain loads a private copy of this object for every further one.
 const bsc_downcalls *below;
 const bsc_upcalls *upcalls_above;
+
+// Whose turn it is to run: a thread's number + 1, or anyone (the trace was cut: the
+// first thread to need an event ends the replay).
+constexpr uint32_t kAnyone = UINT32_MAX;
 
 struct Replay {
     std::string path;
@@ -45,11 +55,28 @@ struct Replay {
     bool quiet = false;         // the guest's output is not shown
     uint64_t stop_after = 0;    // --to N: the last call replayed (0: all)
     bsc_handle stdio[3] = {};   // the recorded runtime's stdin, stdout, stderr
-    bsc_handle thread = 0;      // the initial thread, to raise interrupts in
     std::deque<const CallEvent *> recent;
+    uint32_t turn = 1;          // the initial thread's first
+    uint32_t threads = 0;       // guest threads created so far
+    bsc_handle exiting = 0;     // a thread that gave up its turn to end, until it has
 };
 std::unique_ptr<Replay> state;
-thread_local bool interrupt_expected;
+
+// The calling guest thread.
+struct ReplayThread {
+    uint32_t number = 0;
+    bsc_handle real = 0;           // its handle in this process (to raise interrupts in)
+    uint64_t switch_points = 0;    // as the recording counted them (thread_order.h)
+    bool interrupt_expected = false;
+};
+thread_local ReplayThread me;
+
+// A thread the guest creates starts through here, to learn its number and handle.
+struct NewThread {
+    uint64_t argument;
+    uint32_t number;
+    std::atomic<bsc_handle> real{0};
+};
 
 [[noreturn]] void leave(int code) {
     std::fflush(stdout);
@@ -61,10 +88,9 @@ thread_local bool interrupt_expected;
     Replay &r = *state;
     uint64_t number = r.recent.empty() ? 1 : r.recent.back()->number + 1;
     fmt::print(stderr, "bascule-replay: the replay diverged from the recording at call {} "
-                       "(thread 0): {}\n", number, what);
+                       "(thread {}): {}\n", number, me.number, what);
     if (r.next < r.trace.events.size())
-        if (const auto *expected = std::get_if<CallEvent>(&r.trace.events[r.next]))
-            fmt::print(stderr, "  expected: {}", recorded_call_text(*expected, trace::Format::text));
+        fmt::print(stderr, "  expected: {}", event_text(r.trace.events[r.next]));
     if (!actual.empty())
         fmt::print(stderr, "  actual:   {}", actual);
     fmt::print(stderr, "  the last {} calls before it:\n", r.recent.size());
@@ -81,18 +107,76 @@ thread_local bool interrupt_expected;
     leave(0);
 }
 
-// The recorded call the guest must be making now, checked against it.
-const CallEvent &expect(roles::Slot slot, const CallArgs &args) {
+// The thread whose turn comes with the next event.
+uint32_t next_turn() {
     Replay &r = *state;
-    auto actual = [&] { return live_call_text(static_cast<uint16_t>(slot), args); };
+    if (r.next >= r.trace.events.size())
+        return kAnyone;
+    uint32_t thread = thread_of(r.trace.events[r.next]);
+    return thread == kNoThread ? kAnyone : thread + 1;
+}
+
+void give_turn() {
+    __atomic_store_n(&state->turn, next_turn(), __ATOMIC_RELEASE);
+    below->sync_wake(&state->turn, UINT32_MAX, nullptr);
+}
+
+// Says once what a thread has waited for a long time (a replay that no longer follows
+// its recording may wait for a thread that never comes).
+void report_long_wait(uint32_t turn) {
+    static std::atomic<bool> reported{false};
+    if (reported.exchange(true))
+        return;
+    Replay &r = *state;
+    fmt::print(stderr, "bascule-replay: thread {} has waited {} s for its turn; event {} is "
+                       "next, for thread {}: {}",
+               me.number, kLongWaitSeconds, r.next, turn - 1,
+               r.next < r.trace.events.size() ? event_text(r.trace.events[r.next]) : "(none)\n");
+}
+
+// Waits for the calling thread's turn; then the thread that ended before it is gone.
+void wait_turn() {
+    Replay &r = *state;
+    for (int64_t waited = 0;;) {
+        uint32_t turn = __atomic_load_n(&r.turn, __ATOMIC_ACQUIRE);
+        if (turn == me.number + 1 || turn == kAnyone)
+            break;
+        if (below->sync_wait(&r.turn, turn, kSecond) == BSC_E_TIMED_OUT &&
+            ++waited == kLongWaitSeconds)
+            report_long_wait(turn);
+    }
+    // What it ran on may be freed now, as it was when the recording ran on.
+    if (bsc_handle exiting = std::exchange(r.exiting, 0)) {
+        bsc_wait_item item{exiting, BSC_WAIT_READ, 0};
+        uint32_t ready = 0;
+        while (below->objects_wait_any(&item, 1, BSC_WAIT_FOREVER, &ready) == BSC_E_INTERRUPTED)
+            ;
+    }
+}
+
+// Why the next event is not the call the guest makes now, when it is not a call.
+std::string not_a_call(const Event &event) {
+    if (std::holds_alternative<EndEvent>(event))
+        return "the recorded process had ended";
+    if (const auto *other = std::get_if<SwitchEvent>(&event))
+        return fmt::format("the recorded thread {} let the others run at its switch point {} "
+                           "(this one is at {})",
+                           other->thread, other->exception, me.switch_points);
+    return fmt::format("thread {} ran here in the recording", thread_of(event));
+}
+
+// The recorded call the guest must be making now, checked against it: `read` is the hash
+// of what it reads, taken as it began (before it let the others run, as when recorded).
+const CallEvent &expect(roles::Slot slot, const CallArgs &args, uint64_t read) {
+    Replay &r = *state;
+    auto actual = [&] { return live_call_text(static_cast<uint16_t>(slot), args, me.number); };
     if (r.next >= r.trace.events.size())
         trace_ends();
     const auto *call = std::get_if<CallEvent>(&r.trace.events[r.next]);
     if (!call)
-        diverge(std::holds_alternative<EndEvent>(r.trace.events[r.next])
-                    ? "the recorded process had ended"
-                    : "an interrupt was recorded before this call",
-                actual());
+        diverge(not_a_call(r.trace.events[r.next]), actual());
+    if (call->thread != me.number)
+        diverge(fmt::format("thread {} made the call in the recording", call->thread), actual());
     if (call->slot != static_cast<uint16_t>(slot))
         diverge("another call", actual());
     // Values are compared; what a pointer points at is compared through the input hash,
@@ -103,7 +187,7 @@ const CallEvent &expect(roles::Slot slot, const CallArgs &args) {
             diverge(fmt::format("argument {} differs ({:#x}, recorded {:#x})", i + 1, args[i],
                                 call->args[i]),
                     actual());
-    if (call->input_hash != input_hash(roles, args))
+    if (call->input_hash != read)
         diverge("what it reads (its strings, structures or data) differs", actual());
     r.next++;
     r.recent.push_back(call);
@@ -112,16 +196,17 @@ const CallEvent &expect(roles::Slot slot, const CallArgs &args) {
     return *call;
 }
 
-// After call `number`: the interrupts recorded there, then --to's stop.
+// After call `number`: the interrupts recorded there (the host delivers them as the call
+// returns to the guest, as it did when recording), then --to's stop.
 void after_call(uint64_t number) {
     Replay &r = *state;
     while (r.next < r.trace.events.size()) {
         const auto *interrupt = std::get_if<InterruptEvent>(&r.trace.events[r.next]);
-        if (!interrupt || interrupt->after_call != number)
+        if (!interrupt || interrupt->thread != me.number)
             break;
         r.next++;
-        interrupt_expected = true;
-        below->thread_interrupt(r.thread); // delivered as this call returns
+        me.interrupt_expected = true;
+        below->thread_interrupt(me.real);
     }
     if (r.stop_after && number >= r.stop_after) {
         fmt::print(stderr, "bascule-replay: stopped after call {} (--to)\n", number);
@@ -195,6 +280,24 @@ template <> struct Serve<roles::Slot::stream_unmap> {
     }
 };
 
+// A thread: made for real, started by thread_start below when its turn comes. The guest
+// sees the recorded handle (apply_writes).
+template <> struct Serve<roles::Slot::thread_create> {
+    static void call(const CallEvent &c, const CallArgs &a) {
+        uint32_t number = ++state->threads; // numbered as the recording numbered them
+        if (c.status != BSC_OK)
+            return;
+        bsc_thread_start start{};
+        if (read_guest(reinterpret_cast<const bsc_thread_start *>(a[0]), start) != BSC_OK)
+            diverge("the thread's start cannot be read", "");
+        auto *created = new NewThread{start.argument, number};
+        start.argument = reinterpret_cast<uint64_t>(created);
+        bsc_handle real = 0;
+        check_real(below->thread_create(&start, &real), c);
+        created->real.store(real);
+    }
+};
+
 // The guest's output to the runtime's stdout and stderr is shown.
 template <> struct Serve<roles::Slot::stream_write> {
     static void call(const CallEvent &c, const CallArgs &a) {
@@ -218,10 +321,19 @@ template <auto Slot, roles::Slot Name, class... Args>
 struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
     static bsc_status call(Args... args) {
         CallArgs values{arg_bits(args)...};
-        if constexpr (roles::of(Name).flags & BSC_CALL_NO_RETURN) {
-            (below->*Slot)(args...); // it returned: it failed, as recorded
+        uint64_t read = input_hash(roles::of(Name), values);
+        if constexpr (Name == roles::Slot::thread_exit) {
+            state->exiting = me.real; // the next thread waits until it is gone
+            give_turn();
         }
-        const CallEvent &call = expect(Name, values);
+        if constexpr (roles::of(Name).flags & BSC_CALL_NO_RETURN)
+            (below->*Slot)(args...); // it returned: it failed, as recorded
+        if constexpr (Name == roles::Slot::thread_exit || gives_up_turn(Name)) {
+            if constexpr (Name != roles::Slot::thread_exit)
+                give_turn();
+            wait_turn();
+        }
+        const CallEvent &call = expect(Name, values, read);
         Serve<Name>::call(call, values);
         if (!(roles::of(Name).flags & BSC_CALL_MAPS) && !apply_writes(call.writes, call.args, values))
             diverge("the guest memory the call wrote is gone", "");
@@ -232,7 +344,8 @@ struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
 
 // The process ends where the recorded one ended.
 bsc_status process_exit(int32_t status) {
-    expect(roles::Slot::process_exit, CallArgs{arg_bits(status)});
+    CallArgs values{arg_bits(status)};
+    expect(roles::Slot::process_exit, values, input_hash(roles::of(roles::Slot::process_exit), values));
     std::fflush(stdout);
     return below->process_exit(status);
 }
@@ -247,7 +360,7 @@ void start(const bsc_downcalls *abi, const bsc_start_info *info) {
         if (snapshot::xxh3({reinterpret_cast<const std::byte *>(image.data()), image.size()}) !=
             r.trace.header.image_hash)
             diverge("the guest image loaded is not the recorded one", "");
-        r.thread = copy.thread;
+        me.real = copy.thread;
         std::copy(r.trace.header.stdio.begin(), r.trace.header.stdio.end(), copy.stdio);
         copy.thread = r.trace.header.thread;
         write_guest(const_cast<bsc_start_info *>(info), copy);
@@ -257,19 +370,48 @@ void start(const bsc_downcalls *abi, const bsc_start_info *info) {
 }
 
 // Interrupts reach the guest only where the recording had them; the replaying process's
-// own signals (its children ending, the terminal) are not the guest's.
+// own signals (its children ending, the terminal) are not the guest's. At a switch point
+// the thread lets the others run where the recorded one did.
 void exception(bsc_exception *ex) {
+    Replay &r = *state;
     bsc_exception copy{};
-    if (read_guest(ex, copy) == BSC_OK && copy.kind == BSC_EXCEPTION_INTERRUPT) {
-        if (!interrupt_expected)
+    if (read_guest(ex, copy) != BSC_OK) {
+        upcalls_above->exception(ex);
+        return;
+    }
+    if (copy.kind == BSC_EXCEPTION_INTERRUPT) {
+        if (!me.interrupt_expected)
             below->thread_context_restore(&ex->context);
-        interrupt_expected = false;
+        me.interrupt_expected = false;
+    } else if (is_switch_point(copy.kind)) {
+        me.switch_points++;
+        const auto *switched =
+            r.next < r.trace.events.size() ? std::get_if<SwitchEvent>(&r.trace.events[r.next]) : nullptr;
+        if (switched && switched->thread == me.number && switched->exception == me.switch_points) {
+            r.next++;
+            give_turn();
+            wait_turn();
+        }
     }
     upcalls_above->exception(ex);
 }
 
-// Threads: this version replays traces of one thread (init refuses the others).
-void thread_start(uint64_t argument) { upcalls_above->thread_start(argument); }
+// A thread the guest created starts running its code when its turn comes.
+void thread_start(uint64_t argument) {
+    Replay &r = *state;
+    auto *created = reinterpret_cast<NewThread *>(argument);
+    me.number = created->number;
+    wait_turn(); // after its creator stored its handle
+    me.real = created->real.load();
+    uint64_t guest_argument = created->argument;
+    delete created;
+    if (r.next >= r.trace.events.size())
+        trace_ends();
+    if (!std::holds_alternative<ThreadStartEvent>(r.trace.events[r.next]))
+        diverge(not_a_call(r.trace.events[r.next]), fmt::format("thread {} starts\n", me.number));
+    r.next++;
+    upcalls_above->thread_start(guest_argument);
+}
 
 void install(const bsc_extension_context *context) {
 #define REPLAY_DOWNCALL(family, name, params)                                                \

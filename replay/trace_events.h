@@ -16,7 +16,7 @@
 
 namespace bsc::replay {
 
-inline constexpr uint32_t kTraceVersion = 1;
+inline constexpr uint32_t kTraceVersion = 2;
 
 // Written once, when the guest starts (everything before is buffered until then).
 struct TraceHeader {
@@ -70,12 +70,30 @@ struct CallEvent {
     }
 };
 
-// An interrupt the host delivered to thread `thread` as call `after_call` returned.
+// An interrupt the host delivered to thread `thread` as call `after_call` returned (or, one
+// taken in guest code, as the thread's next call began; `after_call` is then the one before).
 struct InterruptEvent {
     uint64_t after_call = 0;
     uint32_t thread = 0;
 
     template <class Archive> void serialize(Archive &a) { a(after_call, thread); }
+};
+
+// Thread `thread` (numbered at its thread_create) starts running the guest's code.
+struct ThreadStartEvent {
+    uint32_t thread = 0;
+
+    template <class Archive> void serialize(Archive &a) { a(thread); }
+};
+
+// Thread `thread` let the others run at its `exception`-th switch-point exception (a
+// system call or timestamp instruction, counted from its start; thread_order.h), and ran
+// again at its next event.
+struct SwitchEvent {
+    uint32_t thread = 0;
+    uint64_t exception = 0;
+
+    template <class Archive> void serialize(Archive &a) { a(thread, exception); }
 };
 
 // The end of the recording: the process exited with `status` (process_exit's).
@@ -86,6 +104,10 @@ struct EndEvent {
     template <class Archive> void serialize(Archive &a) { a(status, ended_ns); }
 };
 
-using Event = std::variant<CallEvent, InterruptEvent, EndEvent>;
+using Event = std::variant<CallEvent, InterruptEvent, EndEvent, ThreadStartEvent, SwitchEvent>;
+
+// The guest thread an event belongs to; the end belongs to none.
+inline constexpr uint32_t kNoThread = UINT32_MAX;
+uint32_t thread_of(const Event &event);
 
 } // namespace bsc::replay

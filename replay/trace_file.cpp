@@ -191,11 +191,20 @@ Trace read_trace(const std::filesystem::path &path) {
     return parse_trace(bytes, path.string());
 }
 
+uint32_t thread_of(const Event &event) {
+    return std::visit(
+        [](const auto &e) -> uint32_t {
+            if constexpr (requires { e.thread; })
+                return e.thread;
+            else
+                return kNoThread;
+        },
+        event);
+}
+
 std::string why_not_replayable(const Trace &trace, const std::string &name) {
     for (const auto &event : trace.events) {
         const auto *call = std::get_if<CallEvent>(&event);
-        if (call && call->thread != 0)
-            return name + ": the recording ran several threads; this version replays one";
         if (call && call->slot == static_cast<uint16_t>(roles::Slot::process_fork) &&
             call->status == BSC_OK)
             return fmt::format("{}: the recording forked processes (their traces are {}.*); "

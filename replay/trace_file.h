@@ -75,8 +75,7 @@ Trace read_trace(const std::filesystem::path &path);
 // The same, from bytes in memory (the fuzz target); `name` is used in messages.
 Trace parse_trace(const std::vector<std::byte> &bytes, const std::string &name);
 
-// Why this version cannot replay `trace` (of file `name`), or "": it replays one process
-// with one thread.
+// Why this version cannot replay `trace` (of file `name`), or "": it replays one process.
 std::string why_not_replayable(const Trace &trace, const std::string &name);
 
 // The trace file of a process forked while recording to `trace`: TRACE.<host id>.

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The record extension: just above the host, it writes every downcall's results and the
-// guest memory each wrote, and every interrupt's position, to a trace (replay/README.md).
-// Interrupts reach the guest only as a call returns, so that a replay can deliver them at
-// the same call without counting instructions.
+// guest memory each wrote, every interrupt's position and the order in which the guest's
+// threads ran, to a trace (replay/README.md). Interrupts reach the guest only as a call
+// returns, and threads run one at a time, taking turns only where a replay can find the
+// same place again (replay/thread_order.h): so a replay needs no instruction counts.
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -12,9 +13,11 @@
 #include <fmt/format.h>
 
 #include "bascule_extension.h"
+#include "baton.h"
 #include "call_roles.h"
 #include "guest_memory.h"
 #include "recorder.h"
+#include "thread_order.h"
 
 namespace {
 
@@ -22,10 +25,33 @@ using namespace bsc;
 using namespace bsc::record;
 using replay::arg_bits;
 
+// How many switch points a thread passes before it lets a waiting thread run.
+constexpr uint32_t kTurnLength = 16;
+
 // Per instance: the chain loads a private copy of this object for every further one.
 const bsc_downcalls *below;
 const bsc_upcalls *upcalls_above;
 std::unique_ptr<Recorder> recorder;
+std::unique_ptr<Baton> baton;
+
+// Waits for the calling thread's turn to run. Extensions run on the host's side of the
+// gate: an interrupt that arrives meanwhile waits for the guest's call to return.
+void take_turn() {
+    ThreadState &t = this_thread();
+    if (t.has_turn)
+        return;
+    baton->take();
+    t.has_turn = true;
+    t.since_turn = 0;
+}
+
+void give_turn() {
+    ThreadState &t = this_thread();
+    if (!t.has_turn)
+        return;
+    t.has_turn = false;
+    baton->give();
+}
 
 // An interrupt taken in guest code is raised again at the thread's next call, which
 // then returns into it: the guest sees it at an ABI boundary, a position replay can find.
@@ -38,6 +64,7 @@ void raise_deferred_interrupt() {
 }
 
 replay::CallEvent begin(roles::Slot slot, const replay::CallArgs &args) {
+    take_turn(); // the initial thread's first call
     raise_deferred_interrupt();
     replay::CallEvent event;
     event.number = recorder->begin_call();
@@ -65,6 +92,16 @@ void finish(replay::CallEvent &event, bsc_status status) {
     recorder->end_call(std::move(event));
 }
 
+// Makes the call, letting the other threads run meanwhile if it may wait.
+template <class Call> bsc_status make(roles::Slot slot, Call &&call) {
+    if (!replay::gives_up_turn(slot))
+        return call();
+    give_turn();
+    bsc_status status = call();
+    take_turn();
+    return status;
+}
+
 // One recording wrapper per downcall, generated from its slot's type and roles.
 template <auto Slot, roles::Slot Name, class Fn> struct Recorded;
 template <auto Slot, roles::Slot Name, class... Args>
@@ -73,13 +110,15 @@ struct Recorded<Slot, Name, bsc_status (*)(Args...)> {
         replay::CallArgs values{arg_bits(args)...};
         if constexpr (roles::of(Name).flags & BSC_CALL_NO_RETURN) {
             // Replay makes it for real: only a failure, which returns, is recorded.
+            if constexpr (Name == roles::Slot::thread_exit)
+                give_turn();
             bsc_status status = (below->*Slot)(args...);
             replay::CallEvent event = begin(Name, values);
             finish(event, status);
             return status;
         } else {
             replay::CallEvent event = begin(Name, values);
-            bsc_status status = (below->*Slot)(args...);
+            bsc_status status = make(Name, [&] { return (below->*Slot)(args...); });
             finish(event, status);
             return status;
         }
@@ -101,6 +140,7 @@ bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
     if (status == BSC_OK && read_guest(child, made) == BSC_OK && made == BSC_NO_HANDLE) {
         uint64_t own = 0;
         below->process_id_query(&own);
+        baton->keep_alone();
         recorder->become_child(parent, own, event.number);
         event.number = recorder->begin_call();
         this_thread().last_call = event.number;
@@ -151,6 +191,8 @@ void thread_start(uint64_t argument) {
         below->thread_yield();
     uint64_t guest_argument = created->argument;
     delete created;
+    take_turn();
+    recorder->thread_started();
     upcalls_above->thread_start(guest_argument);
 }
 
@@ -163,14 +205,26 @@ void start(const bsc_downcalls *abi, const bsc_start_info *info) {
     upcalls_above->start(abi, info);
 }
 
+// Interrupts: one taken in guest code waits for the thread's next call
+// (raise_deferred_interrupt); one at the exit of a call is recorded there (the thread has
+// its turn: the call took it back before it returned). Switch points: a thread that ran a
+// while lets a waiting one run.
 void exception(bsc_exception *ex) {
     bsc_exception copy{};
+    ThreadState &t = this_thread();
     if (read_guest(ex, copy) == BSC_OK && copy.kind == BSC_EXCEPTION_INTERRUPT) {
-        if (copy.code == BSC_INTERRUPT_IN_GUEST && this_thread().handle) {
-            this_thread().deferred_interrupt = true; // at the next call, see above
+        if (copy.code == BSC_INTERRUPT_IN_GUEST && t.handle) {
+            t.deferred_interrupt = true;
             below->thread_context_restore(&ex->context);
         }
         recorder->interrupt();
+    } else if (replay::is_switch_point(copy.kind)) {
+        t.switch_points++;
+        if (++t.since_turn >= kTurnLength && baton->others_waiting()) {
+            recorder->switched(t.switch_points);
+            give_turn();
+            take_turn();
+        }
     }
     upcalls_above->exception(ex);
 }
@@ -235,6 +289,7 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
     }
     below = context->below;
     upcalls_above = context->upcalls_above;
+    baton = std::make_unique<Baton>(below);
     install(context);
     return BSC_OK;
 }

@@ -57,6 +57,16 @@ void Recorder::interrupt() {
     writer_->add(replay::InterruptEvent{t.last_call, t.number});
 }
 
+void Recorder::thread_started() {
+    std::lock_guard lock(mutex_);
+    writer_->add(replay::ThreadStartEvent{this_thread().number});
+}
+
+void Recorder::switched(uint64_t exception) {
+    std::lock_guard lock(mutex_);
+    writer_->add(replay::SwitchEvent{this_thread().number, exception});
+}
+
 void Recorder::start(const bsc_start_info &info) {
     header_.argv = guest_strings(info.argv);
     header_.envp = guest_strings(info.envp);

@@ -22,6 +22,9 @@ struct ThreadState {
     uint64_t last_call = 0;     // the last call this thread made (where an interrupt lands)
     bsc_handle handle = 0;      // its own handle (thread_interrupt), once known
     bool deferred_interrupt = false; // taken in guest code, to be raised at the next call
+    bool has_turn = false;           // it is the thread running (baton.h)
+    uint64_t switch_points = 0;      // its switch-point exceptions (replay/thread_order.h)
+    uint32_t since_turn = 0;         // of them since it got its turn
 };
 ThreadState &this_thread();
 
@@ -35,6 +38,10 @@ public:
     void end_call(replay::CallEvent event);
     // An interrupt was delivered to the calling thread as its last call returned.
     void interrupt();
+    // The calling thread starts running the guest's code.
+    void thread_started();
+    // The calling thread lets the others run at its switch-point exception `exception`.
+    void switched(uint64_t exception);
     // The guest starts: the header goes out with what it was started with.
     void start(const bsc_start_info &info);
     // The process ends: the end event, and everything held, reach the file.

@@ -28,6 +28,8 @@ int main(int argc, char **argv) {
     open.writes = {{0x2000, {1, 0, 0, 0}, 5}};
     writer.add(open);
     writer.add(InterruptEvent{1, 0});
+    writer.add(ThreadStartEvent{1});
+    writer.add(SwitchEvent{1, 3});
     CallEvent time;
     time.number = 2;
     time.slot = static_cast<uint16_t>(bsc::roles::Slot::time_query);

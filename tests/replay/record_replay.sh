@@ -2,7 +2,8 @@
 # Recorded programs replay to the same output, twice, in an empty directory, after the
 # files they read were deleted or changed: python3 (a file, random numbers, the clock,
 # os.urandom), coreutils (sort -R, date, od of /dev/urandom, sha256sum, ls -l), sqlite3,
-# and a C program that prints clocks, rdtsc and getrandom bytes.
+# and a C program that prints clocks, rdtsc and getrandom bytes, and how far a loop got
+# before five SIGALRMs of an interval timer.
 source "$(dirname "$0")/lib.sh"
 cd "$work"
 mkdir data
@@ -21,6 +22,7 @@ record "$work/od.trace" od -An -tx1 -N16 /dev/urandom
 record "$work/sha.trace" sha256sum data/numbers.txt data/input.txt
 record "$work/ls.trace" ls -l --time-style=+%s.%N data
 record "$work/nondeterminism.trace" "$build/tests/replay/replay_nondeterminism"
+record "$work/alarms.trace" "$build/tests/replay/replay_nondeterminism" --alarms
 if [[ -x /usr/bin/sqlite3 ]]; then
   /usr/bin/sqlite3 data/db.sqlite 'create table t(a); insert into t values (1), (2), (40);'
   record "$work/sqlite.trace" /usr/bin/sqlite3 data/db.sqlite 'select sum(a), random() from t;'

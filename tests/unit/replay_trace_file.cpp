@@ -48,13 +48,15 @@ TEST_CASE("a trace reads back as it was written, in several blocks", "[replay]")
         for (uint64_t n = 2; n <= 40; n++)
             writer.add(call(n, 30000)); // more than one block's worth
         writer.add(InterruptEvent{40, 0});
+        writer.add(ThreadStartEvent{1});
+        writer.add(SwitchEvent{1, 12});
         writer.add(EndEvent{7, 0});
         writer.flush();
     }
     Trace trace = read_trace(path);
     CHECK(trace.header.argv.size() == 4);
     CHECK(trace.header.working_directory == "/tmp");
-    REQUIRE(trace.events.size() == 42);
+    REQUIRE(trace.events.size() == 44);
     CHECK(trace.blocks > 1);
     CHECK(trace.end == TraceEnd::complete);
     const auto &first = std::get<CallEvent>(trace.events[0]);
@@ -63,7 +65,11 @@ TEST_CASE("a trace reads back as it was written, in several blocks", "[replay]")
     const auto &last = std::get<CallEvent>(trace.events[39]);
     CHECK(last.writes[0].bytes == std::vector<uint8_t>(30000, 40));
     CHECK(std::get<InterruptEvent>(trace.events[40]).after_call == 40);
-    CHECK(std::get<EndEvent>(trace.events[41]).status == 7);
+    CHECK(std::get<ThreadStartEvent>(trace.events[41]).thread == 1);
+    CHECK(std::get<SwitchEvent>(trace.events[42]).exception == 12);
+    CHECK(thread_of(trace.events[42]) == 1);
+    CHECK(std::get<EndEvent>(trace.events[43]).status == 7);
+    CHECK(thread_of(trace.events[43]) == kNoThread);
     CHECK(std::filesystem::status(path).permissions() ==
           (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
     CHECK_THROWS_AS(TraceWriter(path), TraceError); // never overwritten

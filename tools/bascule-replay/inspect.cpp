@@ -28,24 +28,6 @@ std::string end_text(const replay::Trace &trace) {
     return trace.end == replay::TraceEnd::complete ? "complete" : "cut (the recording was killed)";
 }
 
-// What `dump` prints of an event that is not a call.
-void print_other(const replay::Event &event, bool json_lines) {
-    if (const auto *interrupt = std::get_if<replay::InterruptEvent>(&event)) {
-        if (json_lines)
-            fmt::print("{}\n", json{{"kind", "interrupt"}, {"after_call", interrupt->after_call},
-                                    {"thread", interrupt->thread}}
-                                   .dump());
-        else
-            fmt::print("-- interrupt to thread {} as call {} returned\n", interrupt->thread,
-                       interrupt->after_call);
-    } else if (const auto *end = std::get_if<replay::EndEvent>(&event)) {
-        if (json_lines)
-            fmt::print("{}\n", json{{"kind", "end"}, {"status", end->status}}.dump());
-        else
-            fmt::print("-- the process ends with status {}\n", end->status);
-    }
-}
-
 } // namespace
 
 int dump_command(const DumpOptions &options) {
@@ -59,16 +41,12 @@ int dump_command(const DumpOptions &options) {
         last = number;
         if ((options.from && number < options.from) || (options.to && number > options.to))
             continue;
-        if (!call) {
-            const auto *interrupt = std::get_if<replay::InterruptEvent>(&event);
-            if (!interrupt || options.thread < 0 || interrupt->thread == options.thread)
-                print_other(event, options.json);
+        uint32_t thread = replay::thread_of(event);
+        if (options.thread >= 0 && thread != replay::kNoThread &&
+            thread != static_cast<uint32_t>(options.thread))
             continue;
-        }
-        if (options.thread >= 0 && call->thread != options.thread)
-            continue;
-        fmt::print("{}", replay::recorded_call_text(
-                             *call, options.json ? trace::Format::json : trace::Format::text));
+        fmt::print("{}", replay::event_text(event, options.json ? trace::Format::json
+                                                                : trace::Format::text));
     }
     return 0;
 }
@@ -82,6 +60,10 @@ int stats_command(const std::string &path, bool as_json) {
     std::map<uint32_t, uint64_t> threads;
     int64_t previous_thread = -1;
     for (const auto &event : trace->events) {
+        if (uint32_t thread = replay::thread_of(event); thread != replay::kNoThread) {
+            switches += previous_thread >= 0 && previous_thread != thread;
+            previous_thread = thread;
+        }
         if (const auto *call = std::get_if<replay::CallEvent>(&event)) {
             uint64_t written = 0;
             for (const auto &w : call->writes)
@@ -90,8 +72,6 @@ int stats_command(const std::string &path, bool as_json) {
             entry.first++, entry.second += written;
             calls++, bytes += written;
             threads[call->thread]++;
-            switches += previous_thread >= 0 && previous_thread != call->thread;
-            previous_thread = call->thread;
         } else if (std::holds_alternative<replay::InterruptEvent>(event)) {
             interrupts++;
         } else if (const auto *end = std::get_if<replay::EndEvent>(&event)) {
