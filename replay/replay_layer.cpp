@@ -7,9 +7,14 @@
 // source is touched. The guest's threads run one at a time, in the recorded order
 // (thread_order.h). A call that differs from the recording is a divergence (exit code 3,
 // with a report). See README.md.
+#include <linux/futex.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -37,17 +42,22 @@ using namespace bsc::replay;
 constexpr int kExitDivergence = 3;
 constexpr uint64_t kPage = 4096;
 constexpr size_t kRecentCalls = 10;
-constexpr int64_t kSecond = 1000000000;
 constexpr int64_t kLongWaitSeconds = 30;
 
 // Per instance: the chain loads a private copy of this object for every further one.
 const bsc_downcalls *below;
 const bsc_upcalls *upcalls_above;
 
-// Whose turn it is to run: a thread's number + 1, or anyone (the trace was cut: the
-// first thread to need an event ends the replay).
-constexpr uint32_t kAnyone = UINT32_MAX;
-
+// The turn, shared by every process of the guest (they fork with it): whether a thread
+// has it, and the place of the next event among those of all the processes. Threads wait
+// on `changes` with futex directly: the layer runs on the host's side of the gate.
+struct SharedTurn {
+    uint32_t changes; // counts the times the turn was given up
+    uint32_t held;
+    uint64_t now;
+    uint32_t holder;        // for reports: the thread that took it last
+    uint64_t holder_points; // and the switch points it passed
+};
 struct Replay {
     std::string path;
     Trace trace;
@@ -56,7 +66,7 @@ struct Replay {
     uint64_t stop_after = 0;    // --to N: the last call replayed (0: all)
     bsc_handle stdio[3] = {};   // the recorded runtime's stdin, stdout, stderr
     std::deque<const CallEvent *> recent;
-    uint32_t turn = 1;          // the initial thread's first
+    SharedTurn *turn = nullptr; // held by the initial thread at first
     uint32_t threads = 0;       // guest threads created so far
     bsc_handle exiting = 0;     // a thread that gave up its turn to end, until it has
 };
@@ -107,43 +117,77 @@ struct NewThread {
     leave(0);
 }
 
-// The thread whose turn comes with the next event.
-uint32_t next_turn() {
+SharedTurn *map_shared_turn() {
+    void *page = ::mmap(nullptr, sizeof(SharedTurn), PROT_READ | PROT_WRITE,
+                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    return page == MAP_FAILED ? nullptr : new (page) SharedTurn{0, 1, 0, 0, 0};
+}
+
+// The next event of this process, which its holder of the turn takes: it must be the next
+// of all the processes, and the calling thread's.
+const Event &take_event() {
     Replay &r = *state;
     if (r.next >= r.trace.events.size())
-        return kAnyone;
-    uint32_t thread = thread_of(r.trace.events[r.next]);
-    return thread == kNoThread ? kAnyone : thread + 1;
+        trace_ends();
+    const Event &event = r.trace.events[r.next];
+    if (order_of(event) != r.turn->now)
+        diverge("another process ran here in the recording", "");
+    r.next++;
+    r.turn->now++;
+    return event;
 }
 
 void give_turn() {
-    __atomic_store_n(&state->turn, next_turn(), __ATOMIC_RELEASE);
-    below->sync_wake(&state->turn, UINT32_MAX, nullptr);
+    SharedTurn &turn = *state->turn;
+    __atomic_store_n(&turn.held, 0, __ATOMIC_RELEASE);
+    __atomic_add_fetch(&turn.changes, 1, __ATOMIC_RELEASE);
+    ::syscall(SYS_futex, &turn.changes, FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
+}
+
+// Whether the next event of all the processes is the calling thread's.
+bool next_is_mine() {
+    Replay &r = *state;
+    const Event &event = r.trace.events[r.next];
+    return order_of(event) == __atomic_load_n(&r.turn->now, __ATOMIC_ACQUIRE) &&
+           thread_of(event) == me.number;
 }
 
 // Says once what a thread has waited for a long time (a replay that no longer follows
 // its recording may wait for a thread that never comes).
-void report_long_wait(uint32_t turn) {
+void report_long_wait() {
     static std::atomic<bool> reported{false};
     if (reported.exchange(true))
         return;
     Replay &r = *state;
-    fmt::print(stderr, "bascule-replay: thread {} has waited {} s for its turn; event {} is "
-                       "next, for thread {}: {}",
-               me.number, kLongWaitSeconds, r.next, turn - 1,
-               r.next < r.trace.events.size() ? event_text(r.trace.events[r.next]) : "(none)\n");
+    fmt::print(stderr, "bascule-replay: thread {} of {} has waited {} s for its turn, at event "
+                       "{} of all the processes; its own next is {}: {}  the turn is {}, last "
+                       "taken by thread {}, now at its switch point {}\n",
+               me.number, r.path, kLongWaitSeconds, r.turn->now, order_of(r.trace.events[r.next]),
+               event_text(r.trace.events[r.next]), r.turn->held ? "held" : "free",
+               r.turn->holder, r.turn->holder_points);
 }
 
 // Waits for the calling thread's turn; then the thread that ended before it is gone.
 void wait_turn() {
     Replay &r = *state;
+    SharedTurn &turn = *r.turn;
+    const timespec second{1, 0};
     for (int64_t waited = 0;;) {
-        uint32_t turn = __atomic_load_n(&r.turn, __ATOMIC_ACQUIRE);
-        if (turn == me.number + 1 || turn == kAnyone)
-            break;
-        if (below->sync_wait(&r.turn, turn, kSecond) == BSC_E_TIMED_OUT &&
-            ++waited == kLongWaitSeconds)
-            report_long_wait(turn);
+        if (r.next >= r.trace.events.size())
+            trace_ends();
+        uint32_t changes = __atomic_load_n(&turn.changes, __ATOMIC_ACQUIRE);
+        if (!__atomic_load_n(&turn.held, __ATOMIC_ACQUIRE) && next_is_mine()) {
+            uint32_t free = 0;
+            if (__atomic_compare_exchange_n(&turn.held, &free, 1, false, __ATOMIC_ACQ_REL,
+                                            __ATOMIC_RELAXED)) {
+                turn.holder = me.number;
+                break;
+            }
+            continue;
+        }
+        if (::syscall(SYS_futex, &turn.changes, FUTEX_WAIT, changes, &second, nullptr, 0) != 0 &&
+            errno == ETIMEDOUT && ++waited == kLongWaitSeconds)
+            report_long_wait();
     }
     // What it ran on may be freed now, as it was when the recording ran on.
     if (bsc_handle exiting = std::exchange(r.exiting, 0)) {
@@ -189,7 +233,7 @@ const CallEvent &expect(roles::Slot slot, const CallArgs &args, uint64_t read) {
                     actual());
     if (call->input_hash != read)
         diverge("what it reads (its strings, structures or data) differs", actual());
-    r.next++;
+    take_event();
     r.recent.push_back(call);
     if (r.recent.size() > kRecentCalls)
         r.recent.pop_front();
@@ -204,7 +248,7 @@ void after_call(uint64_t number) {
         const auto *interrupt = std::get_if<InterruptEvent>(&r.trace.events[r.next]);
         if (!interrupt || interrupt->thread != me.number)
             break;
-        r.next++;
+        take_event();
         me.interrupt_expected = true;
         below->thread_interrupt(me.real);
     }
@@ -344,10 +388,49 @@ struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
 
 // The process ends where the recorded one ended.
 bsc_status process_exit(int32_t status) {
+    Replay &r = *state;
     CallArgs values{arg_bits(status)};
     expect(roles::Slot::process_exit, values, input_hash(roles::of(roles::Slot::process_exit), values));
+    if (r.next < r.trace.events.size() && std::holds_alternative<EndEvent>(r.trace.events[r.next]))
+        take_event();
     std::fflush(stdout);
+    give_turn(); // to the other processes
     return below->process_exit(status);
+}
+
+// A fork is made for real: the child replays its own trace (TRACE.<its recorded id>),
+// from the fork's return there, when its turn comes; the parent goes on with the turn.
+void become_child(uint64_t recorded_id) {
+    Replay &r = *state;
+    r.path = child_trace_path(r.path, recorded_id).string();
+    try {
+        r.trace = read_trace(r.path);
+    } catch (const TraceError &e) {
+        fmt::print(stderr, "bascule-replay: {}\n", e.what());
+        leave(1);
+    }
+    r.next = 0;
+    r.recent.clear();
+}
+
+bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
+    CallArgs values{arg_bits(child), arg_bits(child_id)};
+    uint64_t read = input_hash(roles::of(roles::Slot::process_fork), values);
+    const CallEvent *call = &expect(roles::Slot::process_fork, values, read);
+    if (call->status == BSC_OK) {
+        bsc_handle real_child = 0;
+        uint64_t real_id = 0;
+        check_real(below->process_fork(&real_child, &real_id), *call);
+        if (real_child == BSC_NO_HANDLE) {
+            become_child(recorded_value(*call, 1));
+            wait_turn();
+            call = &expect(roles::Slot::process_fork, values, read);
+        }
+    }
+    if (!apply_writes(call->writes, call->args, values))
+        diverge("the guest memory the call wrote is gone", "");
+    after_call(call->number);
+    return call->status;
 }
 
 // The guest is told the handles the recorded host gave it (its calls on them are answered
@@ -384,11 +467,11 @@ void exception(bsc_exception *ex) {
             below->thread_context_restore(&ex->context);
         me.interrupt_expected = false;
     } else if (is_switch_point(copy.kind)) {
-        me.switch_points++;
+        r.turn->holder_points = ++me.switch_points;
         const auto *switched =
             r.next < r.trace.events.size() ? std::get_if<SwitchEvent>(&r.trace.events[r.next]) : nullptr;
         if (switched && switched->thread == me.number && switched->exception == me.switch_points) {
-            r.next++;
+            take_event();
             give_turn();
             wait_turn();
         }
@@ -409,7 +492,7 @@ void thread_start(uint64_t argument) {
         trace_ends();
     if (!std::holds_alternative<ThreadStartEvent>(r.trace.events[r.next]))
         diverge(not_a_call(r.trace.events[r.next]), fmt::format("thread {} starts\n", me.number));
-    r.next++;
+    take_event();
     upcalls_above->thread_start(guest_argument);
 }
 
@@ -420,6 +503,7 @@ void install(const bsc_extension_context *context) {
     BSC_DOWNCALLS(REPLAY_DOWNCALL)
 #undef REPLAY_DOWNCALL
     context->above->process_exit = process_exit;
+    context->above->process_fork = process_fork;
     context->upcalls_below->start = start;
     context->upcalls_below->thread_start = thread_start;
     context->upcalls_below->exception = exception;
@@ -450,6 +534,9 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
     }
     if (auto reason = why_not_replayable(r->trace, r->path); !reason.empty())
         return refuse(error, size, reason);
+    r->turn = map_shared_turn();
+    if (!r->turn)
+        return refuse(error, size, fmt::format("cannot map the threads' turn: {}", std::strerror(errno)));
     state = std::move(r);
     below = context->below;
     upcalls_above = context->upcalls_above;

@@ -64,9 +64,10 @@ struct CallEvent {
     bool returned = true;    // false for a call that never returned (process_exit)
     std::vector<MemoryWrite> reads;  // for people: the strings it read, in-out values before
     std::vector<MemoryWrite> writes;
+    uint64_t order = 0; // every event's place among those of all the recorded processes
 
     template <class Archive> void serialize(Archive &a) {
-        a(number, thread, slot, status, args, input_hash, returned, reads, writes);
+        a(number, thread, slot, status, args, input_hash, returned, reads, writes, order);
     }
 };
 
@@ -75,15 +76,17 @@ struct CallEvent {
 struct InterruptEvent {
     uint64_t after_call = 0;
     uint32_t thread = 0;
+    uint64_t order = 0;
 
-    template <class Archive> void serialize(Archive &a) { a(after_call, thread); }
+    template <class Archive> void serialize(Archive &a) { a(after_call, thread, order); }
 };
 
 // Thread `thread` (numbered at its thread_create) starts running the guest's code.
 struct ThreadStartEvent {
     uint32_t thread = 0;
+    uint64_t order = 0;
 
-    template <class Archive> void serialize(Archive &a) { a(thread); }
+    template <class Archive> void serialize(Archive &a) { a(thread, order); }
 };
 
 // Thread `thread` let the others run at its `exception`-th switch-point exception (a
@@ -92,16 +95,18 @@ struct ThreadStartEvent {
 struct SwitchEvent {
     uint32_t thread = 0;
     uint64_t exception = 0;
+    uint64_t order = 0;
 
-    template <class Archive> void serialize(Archive &a) { a(thread, exception); }
+    template <class Archive> void serialize(Archive &a) { a(thread, exception, order); }
 };
 
 // The end of the recording: the process exited with `status` (process_exit's).
 struct EndEvent {
     int32_t status = 0;
     uint64_t ended_ns = 0; // wall clock (for `stats`)
+    uint64_t order = 0;
 
-    template <class Archive> void serialize(Archive &a) { a(status, ended_ns); }
+    template <class Archive> void serialize(Archive &a) { a(status, ended_ns, order); }
 };
 
 using Event = std::variant<CallEvent, InterruptEvent, EndEvent, ThreadStartEvent, SwitchEvent>;
@@ -109,5 +114,14 @@ using Event = std::variant<CallEvent, InterruptEvent, EndEvent, ThreadStartEvent
 // The guest thread an event belongs to; the end belongs to none.
 inline constexpr uint32_t kNoThread = UINT32_MAX;
 uint32_t thread_of(const Event &event);
+
+// An event's place among the events of every process of the recording (`order`: while
+// recording, the processes of a guest take turns as its threads do, README.md).
+inline uint64_t &order_of(Event &event) {
+    return std::visit([](auto &e) -> uint64_t & { return e.order; }, event);
+}
+inline uint64_t order_of(const Event &event) {
+    return std::visit([](const auto &e) { return e.order; }, event);
+}
 
 } // namespace bsc::replay

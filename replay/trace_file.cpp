@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "call_memory.h"
 #include "call_roles.h"
 #include "checksum.h"
 #include "image_error.h"
@@ -205,11 +206,17 @@ uint32_t thread_of(const Event &event) {
 std::string why_not_replayable(const Trace &trace, const std::string &name) {
     for (const auto &event : trace.events) {
         const auto *call = std::get_if<CallEvent>(&event);
-        if (call && call->slot == static_cast<uint16_t>(roles::Slot::process_fork) &&
-            call->status == BSC_OK)
-            return fmt::format("{}: the recording forked processes (their traces are {}.*); "
-                               "this version replays one process",
-                               name, name);
+        if (!call || call->slot != static_cast<uint16_t>(roles::Slot::process_fork) ||
+            call->status != BSC_OK || recorded_value(*call, 0) == BSC_NO_HANDLE)
+            continue;
+        std::filesystem::path child = child_trace_path(name, recorded_value(*call, 1));
+        try {
+            if (auto reason = why_not_replayable(read_trace(child), child.string()); !reason.empty())
+                return reason;
+        } catch (const TraceError &e) {
+            return fmt::format("{}: the process forked at call {} has no trace to replay: {}",
+                               name, call->number, e.what());
+        }
     }
     return "";
 }

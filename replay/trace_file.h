@@ -75,7 +75,8 @@ Trace read_trace(const std::filesystem::path &path);
 // The same, from bytes in memory (the fuzz target); `name` is used in messages.
 Trace parse_trace(const std::vector<std::byte> &bytes, const std::string &name);
 
-// Why this version cannot replay `trace` (of file `name`), or "": it replays one process.
+// Why `trace` (of file `name`) cannot be replayed, or "": a process it forked has no
+// whole trace of its own (TRACE.<child id>, checked down the tree).
 std::string why_not_replayable(const Trace &trace, const std::string &name);
 
 // The trace file of a process forked while recording to `trace`: TRACE.<host id>.

@@ -13,7 +13,6 @@
 #include <fmt/format.h>
 
 #include "bascule_extension.h"
-#include "baton.h"
 #include "call_roles.h"
 #include "guest_memory.h"
 #include "recorder.h"
@@ -32,7 +31,6 @@ constexpr uint32_t kTurnLength = 16;
 const bsc_downcalls *below;
 const bsc_upcalls *upcalls_above;
 std::unique_ptr<Recorder> recorder;
-std::unique_ptr<Baton> baton;
 
 // Waits for the calling thread's turn to run. Extensions run on the host's side of the
 // gate: an interrupt that arrives meanwhile waits for the guest's call to return.
@@ -40,7 +38,7 @@ void take_turn() {
     ThreadState &t = this_thread();
     if (t.has_turn)
         return;
-    baton->take();
+    recorder->baton().take();
     t.has_turn = true;
     t.since_turn = 0;
 }
@@ -50,7 +48,7 @@ void give_turn() {
     if (!t.has_turn)
         return;
     t.has_turn = false;
-    baton->give();
+    recorder->baton().give();
 }
 
 // An interrupt taken in guest code is raised again at the thread's next call, which
@@ -140,10 +138,11 @@ bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
     if (status == BSC_OK && read_guest(child, made) == BSC_OK && made == BSC_NO_HANDLE) {
         uint64_t own = 0;
         below->process_id_query(&own);
-        baton->keep_alone();
         recorder->become_child(parent, own, event.number);
         event.number = recorder->begin_call();
         this_thread().last_call = event.number;
+        this_thread().has_turn = false; // the parent's: the child waits for one of its own
+        take_turn();
     }
     finish(event, status);
     return status;
@@ -155,6 +154,7 @@ bsc_status process_exit(int32_t status) {
     event.returned = false; // replay ends the process where this one ends
     recorder->end_call(std::move(event));
     recorder->end(status);
+    give_turn();
     return below->process_exit(status);
 }
 
@@ -220,7 +220,7 @@ void exception(bsc_exception *ex) {
         recorder->interrupt();
     } else if (replay::is_switch_point(copy.kind)) {
         t.switch_points++;
-        if (++t.since_turn >= kTurnLength && baton->others_waiting()) {
+        if (++t.since_turn >= kTurnLength && recorder->baton().others_waiting()) {
             recorder->switched(t.switch_points);
             give_turn();
             take_turn();
@@ -289,7 +289,6 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
     }
     below = context->below;
     upcalls_above = context->upcalls_above;
-    baton = std::make_unique<Baton>(below);
     install(context);
     return BSC_OK;
 }

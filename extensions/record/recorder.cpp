@@ -46,25 +46,23 @@ Recorder::Recorder(std::filesystem::path trace, std::vector<std::string> stack)
 
 uint64_t Recorder::begin_call() { return ++calls_; }
 
-void Recorder::end_call(replay::CallEvent event) {
+void Recorder::add(replay::Event event) {
     std::lock_guard lock(mutex_);
+    replay::order_of(event) = baton_.next_order();
     writer_->add(std::move(event));
 }
 
+void Recorder::end_call(replay::CallEvent event) { add(std::move(event)); }
+
 void Recorder::interrupt() {
     ThreadState &t = this_thread();
-    std::lock_guard lock(mutex_);
-    writer_->add(replay::InterruptEvent{t.last_call, t.number});
+    add(replay::InterruptEvent{t.last_call, t.number});
 }
 
-void Recorder::thread_started() {
-    std::lock_guard lock(mutex_);
-    writer_->add(replay::ThreadStartEvent{this_thread().number});
-}
+void Recorder::thread_started() { add(replay::ThreadStartEvent{this_thread().number}); }
 
 void Recorder::switched(uint64_t exception) {
-    std::lock_guard lock(mutex_);
-    writer_->add(replay::SwitchEvent{this_thread().number, exception});
+    add(replay::SwitchEvent{this_thread().number, exception});
 }
 
 void Recorder::start(const bsc_start_info &info) {
@@ -83,9 +81,8 @@ void Recorder::start(const bsc_start_info &info) {
 }
 
 void Recorder::end(int32_t status) {
-    std::lock_guard lock(mutex_);
-    writer_->add(replay::EndEvent{status, wall_clock_ns()});
-    writer_->flush();
+    add(replay::EndEvent{status, wall_clock_ns()});
+    flush();
 }
 
 void Recorder::flush() {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // One process's recording: numbers the calls, keeps the guest threads apart, and writes
-// each call's results, each interrupt's position and the end to the trace file.
+// each call's results, each interrupt's position, the threads' turns and the end to the
+// trace file, each event in its place among the events of every process (baton.h).
 #pragma once
 
 #include <atomic>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "baton.h"
 #include "call_memory.h"
 #include "trace_file.h"
 
@@ -54,8 +56,14 @@ public:
     void become_child(uint64_t parent, uint64_t own_id, uint64_t fork_call);
     // A new thread's number.
     uint32_t next_thread() { return ++threads_; }
+    // The turn the guest's threads take, shared with the processes forked from this one.
+    Baton &baton() { return baton_; }
 
 private:
+    // Writes an event in its place (the caller has the turn).
+    void add(replay::Event event);
+
+    Baton baton_;
     std::mutex mutex_;
     std::filesystem::path path_;
     std::unique_ptr<replay::TraceWriter> writer_;

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Traces that cannot be replayed are refused before anything runs, with exit code 1 and a
-# message: another file, a damaged block, another format version, a process that forked
-# (for now). A trace cut by a kill replays up to its last whole block and says so. A trace
+# message: another file, a damaged block, another format version, a process whose forked
+# child has no trace. A trace cut by a kill replays up to its last whole block and says so. A trace
 # is never overwritten.
 source "$(dirname "$0")/lib.sh"
 cd "$work"
@@ -50,9 +50,10 @@ bounded "$replay_tool" record -o "$work/good.trace" -- /bin/true 2>exists.txt ||
 grep -q "exists already" exists.txt || fail "recording over a trace said: $(cat exists.txt)"
 [[ $(sha256sum <good.trace) == "$before" ]] || fail "the existing trace changed"
 
-# A process that forked: refused for now, before anything runs.
+# A process whose child's trace is gone: refused before anything runs.
 record "$work/forked.trace" /bin/sh -c '/bin/true; echo forked'
-refused forked.trace "forked processes" replay
+rm "$work"/forked.trace.*
+refused forked.trace "has no trace to replay" replay
 bounded "$replay_tool" verify forked.trace >/dev/null || fail "a forked process's trace does not verify"
 [[ $(stat -c %a good.trace) == 600 ]] || fail "a trace is readable by others"
-echo "bad_traces: foreign, damaged, other-version and forked traces refused; a cut one replays"
+echo "bad_traces: foreign, damaged, other-version traces and one without its child's refused; a cut one replays"
