@@ -108,6 +108,10 @@ std::string event_text(const Event &event, trace::Format fmt) {
                         : fmt::format("-- thread {} lets the others run at its switch point {}\n",
                                       e.thread, e.exception);
         }
+        std::string operator()(const TurnEvent &e) const {
+            return json ? fmt::format("{{\"kind\":\"turn\",\"thread\":{}}}\n", e.thread)
+                        : fmt::format("-- thread {} ran and lets the others run\n", e.thread);
+        }
         std::string operator()(const EndEvent &e) const {
             return json ? fmt::format("{{\"kind\":\"end\",\"status\":{}}}\n", e.status)
                         : fmt::format("-- the process ends with status {}\n", e.status);

@@ -137,8 +137,16 @@ const Event &take_event() {
     return event;
 }
 
+// Gives up the turn where the recorded thread did (a turn in which it wrote nothing else
+// left a TurnEvent there).
 void give_turn() {
-    SharedTurn &turn = *state->turn;
+    Replay &r = *state;
+    if (r.next < r.trace.events.size()) {
+        const auto *ended = std::get_if<TurnEvent>(&r.trace.events[r.next]);
+        if (ended && ended->thread == me.number)
+            take_event();
+    }
+    SharedTurn &turn = *r.turn;
     __atomic_store_n(&turn.held, 0, __ATOMIC_RELEASE);
     __atomic_add_fetch(&turn.changes, 1, __ATOMIC_RELEASE);
     ::syscall(SYS_futex, &turn.changes, FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);

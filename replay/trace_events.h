@@ -100,6 +100,16 @@ struct SwitchEvent {
     template <class Archive> void serialize(Archive &a) { a(thread, exception, order); }
 };
 
+// Thread `thread` had the turn and gives it up having written no other event since it
+// took it (it took it at a switch point and ran up to a call that may wait): without this
+// its turn would leave no trace.
+struct TurnEvent {
+    uint32_t thread = 0;
+    uint64_t order = 0;
+
+    template <class Archive> void serialize(Archive &a) { a(thread, order); }
+};
+
 // The end of the recording: the process exited with `status` (process_exit's).
 struct EndEvent {
     int32_t status = 0;
@@ -109,7 +119,8 @@ struct EndEvent {
     template <class Archive> void serialize(Archive &a) { a(status, ended_ns, order); }
 };
 
-using Event = std::variant<CallEvent, InterruptEvent, EndEvent, ThreadStartEvent, SwitchEvent>;
+using Event =
+    std::variant<CallEvent, InterruptEvent, EndEvent, ThreadStartEvent, SwitchEvent, TurnEvent>;
 
 // The guest thread an event belongs to; the end belongs to none.
 inline constexpr uint32_t kNoThread = UINT32_MAX;

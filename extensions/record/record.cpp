@@ -41,12 +41,16 @@ void take_turn() {
     recorder->baton().take();
     t.has_turn = true;
     t.since_turn = 0;
+    t.events_in_turn = 0;
 }
 
+// Every turn leaves an event of its thread, so that a replay finds who ran.
 void give_turn() {
     ThreadState &t = this_thread();
     if (!t.has_turn)
         return;
+    if (!t.events_in_turn)
+        recorder->turn_ends();
     t.has_turn = false;
     recorder->baton().give();
 }

@@ -47,6 +47,7 @@ Recorder::Recorder(std::filesystem::path trace, std::vector<std::string> stack)
 uint64_t Recorder::begin_call() { return ++calls_; }
 
 void Recorder::add(replay::Event event) {
+    this_thread().events_in_turn++;
     std::lock_guard lock(mutex_);
     replay::order_of(event) = baton_.next_order();
     writer_->add(std::move(event));
@@ -58,6 +59,8 @@ void Recorder::interrupt() {
     ThreadState &t = this_thread();
     add(replay::InterruptEvent{t.last_call, t.number});
 }
+
+void Recorder::turn_ends() { add(replay::TurnEvent{this_thread().number}); }
 
 void Recorder::thread_started() { add(replay::ThreadStartEvent{this_thread().number}); }
 

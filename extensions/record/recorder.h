@@ -27,6 +27,7 @@ struct ThreadState {
     bool has_turn = false;           // it is the thread running (baton.h)
     uint64_t switch_points = 0;      // its switch-point exceptions (replay/thread_order.h)
     uint32_t since_turn = 0;         // of them since it got its turn
+    uint32_t events_in_turn = 0;     // the events it wrote since it got its turn
 };
 ThreadState &this_thread();
 
@@ -44,6 +45,8 @@ public:
     void thread_started();
     // The calling thread lets the others run at its switch-point exception `exception`.
     void switched(uint64_t exception);
+    // The calling thread gives up a turn in which it wrote nothing else.
+    void turn_ends();
     // The guest starts: the header goes out with what it was started with.
     void start(const bsc_start_info &info);
     // The process ends: the end event, and everything held, reach the file.

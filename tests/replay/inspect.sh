@@ -13,7 +13,7 @@ grep -q "^-- the process ends with status 0" dump.txt || fail "dump does not sho
 "$replay_tool" dump --json cat.trace | python3 -c '
 import json, sys
 calls = [json.loads(line) for line in sys.stdin]
-assert all("call" in c or c["kind"] in ("interrupt", "end") for c in calls), calls[:3]
+assert all("call" in c or c["kind"] in ("interrupt", "end", "thread_start", "switch", "turn") for c in calls), calls[:3]
 assert any(c.get("call") == "stream_read" for c in calls)' || fail "dump --json is not JSON lines"
 [[ $("$replay_tool" dump --from 3 --to 5 cat.trace | wc -l) -eq 3 ]] || fail "dump --from 3 --to 5"
 [[ $("$replay_tool" dump --thread 1 cat.trace | grep -c '^#') -eq 0 ]] || fail "dump --thread 1"

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
-# Threads replay in the recorded order: python3's ThreadPoolExecutor, whose results come in
-# the order the workers finish, which changes from run to run. Three recordings, each
-# replayed twice.
+# Threads replay in the recorded order: a C program whose threads take a mutex in an order
+# that changes from run to run (threads.c), and python3's ThreadPoolExecutor whose results
+# come in the order the workers finish. Three recordings each, every one replayed twice.
 source "$(dirname "$0")/lib.sh"
 cd "$work"
 
@@ -21,6 +21,7 @@ print(finished)
 PY
 
 for run in 1 2 3; do
+  record "$work/c$run.trace" "$build/tests/replay/replay_threads"
   record "$work/pool$run.trace" /usr/bin/python3 pool.py
 done
 for trace in "$work"/*.trace; do
@@ -28,4 +29,4 @@ for trace in "$work"/*.trace; do
 done
 threads=$("$replay_tool" stats --json "$work/pool1.trace" | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["threads"])')
 [[ $threads -ge 5 ]] || fail "the python recording has $threads threads, not the main one and four workers"
-echo "threads: 3 recordings of a threaded program replay to the same output, twice"
+echo "threads: 6 recordings of threaded programs replay to the same output, twice"

@@ -50,13 +50,14 @@ TEST_CASE("a trace reads back as it was written, in several blocks", "[replay]")
         writer.add(InterruptEvent{40, 0});
         writer.add(ThreadStartEvent{1});
         writer.add(SwitchEvent{1, 12});
+        writer.add(TurnEvent{2});
         writer.add(EndEvent{7, 0});
         writer.flush();
     }
     Trace trace = read_trace(path);
     CHECK(trace.header.argv.size() == 4);
     CHECK(trace.header.working_directory == "/tmp");
-    REQUIRE(trace.events.size() == 44);
+    REQUIRE(trace.events.size() == 45);
     CHECK(trace.blocks > 1);
     CHECK(trace.end == TraceEnd::complete);
     const auto &first = std::get<CallEvent>(trace.events[0]);
@@ -68,8 +69,9 @@ TEST_CASE("a trace reads back as it was written, in several blocks", "[replay]")
     CHECK(std::get<ThreadStartEvent>(trace.events[41]).thread == 1);
     CHECK(std::get<SwitchEvent>(trace.events[42]).exception == 12);
     CHECK(thread_of(trace.events[42]) == 1);
-    CHECK(std::get<EndEvent>(trace.events[43]).status == 7);
-    CHECK(thread_of(trace.events[43]) == kNoThread);
+    CHECK(thread_of(trace.events[43]) == 2);
+    CHECK(std::get<EndEvent>(trace.events[44]).status == 7);
+    CHECK(thread_of(trace.events[44]) == kNoThread);
     CHECK(std::filesystem::status(path).permissions() ==
           (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
     CHECK_THROWS_AS(TraceWriter(path), TraceError); // never overwritten
