@@ -63,6 +63,9 @@ struct Replay {
     Trace trace;
     size_t next = 0;            // the next event to replay
     bool quiet = false;         // the guest's output is not shown
+    size_t progress_step = 0;   // events between redraws of the progress line (0: none)
+    size_t progress_at = 0;     // where it is redrawn next
+    bool progress_shown = false;
     uint64_t stop_after = 0;    // --to N: the last call replayed (0: all)
     bsc_handle stdio[3] = {};   // the recorded runtime's stdin, stdout, stderr
     std::deque<const CallEvent *> recent;
@@ -88,7 +91,26 @@ struct NewThread {
     std::atomic<bsc_handle> real{0};
 };
 
+// A progress line on stderr when it is a terminal, for the first process: the share of
+// its trace replayed, redrawn at each whole percent, cleared before anything else is shown.
+void clear_progress() {
+    Replay &r = *state;
+    if (r.progress_shown)
+        std::fputs("\r\033[K", stderr);
+    r.progress_shown = false;
+}
+
+void show_progress() {
+    Replay &r = *state;
+    size_t total = r.trace.events.size();
+    fmt::print(stderr, "\r\033[Kbascule-replay: {}% ({} of {} events)", r.next * 100 / total,
+               r.next, total);
+    r.progress_shown = true;
+    r.progress_at += r.progress_step;
+}
+
 [[noreturn]] void leave(int code) {
+    clear_progress();
     std::fflush(stdout);
     std::fflush(stderr);
     ::_exit(code);
@@ -98,7 +120,10 @@ struct NewThread {
     Replay &r = *state;
     uint64_t number = r.recent.empty() ? 1 : r.recent.back()->number + 1;
     fmt::print(stderr, "bascule-replay: the replay diverged from the recording at call {} "
-                       "(thread {}): {}\n", number, me.number, what);
+                       "(thread {}{}): {}\n",
+               number, me.number,
+               r.trace.header.parent_process ? fmt::format(", the process of {}", r.path) : "",
+               what);
     if (r.next < r.trace.events.size())
         fmt::print(stderr, "  expected: {}", event_text(r.trace.events[r.next]));
     if (!actual.empty())
@@ -134,6 +159,8 @@ const Event &take_event() {
         diverge("another process ran here in the recording", "");
     r.next++;
     r.turn->now++;
+    if (r.progress_step && r.next >= r.progress_at)
+        show_progress();
     return event;
 }
 
@@ -359,6 +386,7 @@ template <> struct Serve<roles::Slot::stream_write> {
             return;
         uint64_t done = recorded_value(c, 4);
         auto bytes = readable_prefix(a[2], std::min(done, a[3]));
+        clear_progress();
         for (size_t at = 0; at < bytes.size();) {
             ssize_t n = ::write(fd, bytes.data() + at, bytes.size() - at);
             if (n <= 0)
@@ -402,6 +430,7 @@ bsc_status process_exit(int32_t status) {
     if (r.next < r.trace.events.size() && std::holds_alternative<EndEvent>(r.trace.events[r.next]))
         take_event();
     std::fflush(stdout);
+    clear_progress();
     give_turn(); // to the other processes
     return below->process_exit(status);
 }
@@ -419,6 +448,7 @@ void become_child(uint64_t recorded_id) {
     }
     r.next = 0;
     r.recent.clear();
+    r.progress_step = 0;
 }
 
 bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
@@ -542,6 +572,10 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
     }
     if (auto reason = why_not_replayable(r->trace, r->path); !reason.empty())
         return refuse(error, size, reason);
+    if (::isatty(STDERR_FILENO) && r->trace.events.size() >= 100) {
+        r->progress_step = r->trace.events.size() / 100;
+        r->progress_at = r->progress_step;
+    }
     r->turn = map_shared_turn();
     if (!r->turn)
         return refuse(error, size, fmt::format("cannot map the threads' turn: {}", std::strerror(errno)));

@@ -16,7 +16,7 @@
 
 namespace bsc::replay {
 
-inline constexpr uint32_t kTraceVersion = 2;
+inline constexpr uint32_t kTraceVersion = 3;
 
 // Written once, when the guest starts (everything before is buffered until then).
 struct TraceHeader {
