@@ -81,13 +81,22 @@ struct InterruptEvent {
     template <class Archive> void serialize(Archive &a) { a(after_call, thread, order); }
 };
 
-// Thread `thread` (numbered at its thread_create) starts running the guest's code.
-struct ThreadStartEvent {
+// An event that only names a thread: what happened is the event's kind.
+enum class ThreadMark { started, turn_ends };
+template <ThreadMark> struct ThreadEvent {
     uint32_t thread = 0;
     uint64_t order = 0;
 
     template <class Archive> void serialize(Archive &a) { a(thread, order); }
 };
+
+// Thread `thread` (numbered at its thread_create) starts running the guest's code.
+using ThreadStartEvent = ThreadEvent<ThreadMark::started>;
+
+// Thread `thread` had the turn and gives it up having written no other event since it
+// took it (it took it at a switch point and ran up to a call that may wait): without this
+// its turn would leave no trace.
+using TurnEvent = ThreadEvent<ThreadMark::turn_ends>;
 
 // Thread `thread` let the others run at its `exception`-th switch-point exception (a
 // system call or timestamp instruction, counted from its start; thread_order.h), and ran
@@ -98,16 +107,6 @@ struct SwitchEvent {
     uint64_t order = 0;
 
     template <class Archive> void serialize(Archive &a) { a(thread, exception, order); }
-};
-
-// Thread `thread` had the turn and gives it up having written no other event since it
-// took it (it took it at a switch point and ran up to a call that may wait): without this
-// its turn would leave no trace.
-struct TurnEvent {
-    uint32_t thread = 0;
-    uint64_t order = 0;
-
-    template <class Archive> void serialize(Archive &a) { a(thread, order); }
 };
 
 // The end of the recording: the process exited with `status` (process_exit's).
