@@ -80,6 +80,7 @@ struct ReplayThread {
     uint32_t number = 0;
     bsc_handle real = 0;           // its handle in this process (to raise interrupts in)
     uint64_t switch_points = 0;    // as the recording counted them (thread_order.h)
+    uint32_t events_in_turn = 0;   // the events it took since it got its turn
     bool interrupt_expected = false;
 };
 thread_local ReplayThread me;
@@ -159,6 +160,7 @@ const Event &take_event() {
         diverge("another process ran here in the recording", "");
     r.next++;
     r.turn->now++;
+    me.events_in_turn++;
     if (r.progress_step && r.next >= r.progress_at)
         show_progress();
     return event;
@@ -168,7 +170,7 @@ const Event &take_event() {
 // left a TurnEvent there).
 void give_turn() {
     Replay &r = *state;
-    if (r.next < r.trace.events.size()) {
+    if (!me.events_in_turn && r.next < r.trace.events.size()) {
         const auto *ended = std::get_if<TurnEvent>(&r.trace.events[r.next]);
         if (ended && ended->thread == me.number)
             take_event();
@@ -216,6 +218,7 @@ void wait_turn() {
             if (__atomic_compare_exchange_n(&turn.held, &free, 1, false, __ATOMIC_ACQ_REL,
                                             __ATOMIC_RELAXED)) {
                 turn.holder = me.number;
+                me.events_in_turn = 0;
                 break;
             }
             continue;

@@ -3,8 +3,9 @@
 # (TRACE.<host pid> for a forked one) and every event has its place among those of all the
 # processes, so a replay forks for real and runs each process from its own trace in turn.
 # A shell pipeline with random order and the clock, python3 running a child with
-# subprocess, a shell running commands in sequence; each replayed twice in an empty
-# directory after its inputs changed.
+# subprocess, a shell running commands in sequence, two children that take turns only at
+# switch points (spinning_children.c); each replayed twice in an empty directory after its
+# inputs changed.
 source "$(dirname "$0")/lib.sh"
 cd "$work"
 seq 1 500 >numbers.txt
@@ -17,13 +18,14 @@ import os, subprocess
 out = subprocess.run(["/bin/cat", "input.txt"], capture_output=True, text=True).stdout
 print(out.strip(), os.getpid(), subprocess.run(["/bin/date", "+%N"], capture_output=True).stdout)'
 record "$work/sequence.trace" /bin/sh -c 'for i in 1 2 3; do /bin/echo "step $i"; done; od -An -N4 -tx1 /dev/urandom'
+record "$work/spinning.trace" "$build/tests/replay/replay_spinning_children"
 
 [[ $(ls "$work"/pipeline.trace.* | wc -l) -ge 5 ]] ||
   fail "the pipeline's processes did not each write a trace: $(ls "$work")"
 rm numbers.txt
 echo "changed" >input.txt
-for trace in pipeline subprocess sequence; do
+for trace in pipeline subprocess sequence spinning; do
   replays_the_same "$work/$trace.trace"
 done
 grep -q "FIRST INPUT" "$work/pipeline.trace.replay1" || fail "the pipeline's replay lost its input"
-echo "processes: 3 recorded process trees replay to the same output, twice"
+echo "processes: 4 recorded process trees replay to the same output, twice"
