@@ -183,12 +183,13 @@ Trace parse_trace(const std::vector<std::byte> &bytes, const std::string &name) 
 }
 
 Trace read_trace(const std::filesystem::path &path) {
-    std::ifstream file(path, std::ios::binary);
+    std::ifstream file(path, std::ios::binary | std::ios::ate);
     if (!file)
         throw trace_error(path.string(), fmt::format("cannot open: {}", std::strerror(errno)));
-    std::vector<char> chars((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    std::vector<std::byte> bytes(chars.size());
-    std::memcpy(bytes.data(), chars.data(), chars.size());
+    std::vector<std::byte> bytes(static_cast<size_t>(file.tellg()));
+    file.seekg(0);
+    if (!file.read(reinterpret_cast<char *>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
+        throw trace_error(path.string(), fmt::format("cannot read: {}", std::strerror(errno)));
     return parse_trace(bytes, path.string());
 }
 
