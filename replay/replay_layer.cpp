@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <climits>
-#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
