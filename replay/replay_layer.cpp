@@ -7,17 +7,12 @@
 // source is touched. The guest's threads run one at a time, in the recorded order
 // (thread_order.h). A call that differs from the recording is a divergence (exit code 3,
 // with a report). See README.md.
-#include <linux/futex.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
-#include <climits>
+#include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <deque>
 #include <memory>
 #include <string>
@@ -31,6 +26,7 @@
 #include "call_text.h"
 #include "checksum.h"
 #include "guest_memory.h"
+#include "shared_turn.h"
 #include "thread_order.h"
 #include "trace_file.h"
 
@@ -42,22 +38,11 @@ using namespace bsc::replay;
 constexpr int kExitDivergence = 3;
 constexpr uint64_t kPage = 4096;
 constexpr size_t kRecentCalls = 10;
-constexpr int64_t kLongWaitSeconds = 30;
 
 // Per instance: the chain loads a private copy of this object for every further one.
 const bsc_downcalls *below;
 const bsc_upcalls *upcalls_above;
 
-// The turn, shared by every process of the guest (they fork with it): whether a thread
-// has it, and the place of the next event among those of all the processes. Threads wait
-// on `changes` with futex directly: the layer runs on the host's side of the gate.
-struct SharedTurn {
-    uint32_t changes; // counts the times the turn was given up
-    uint32_t held;
-    uint64_t now;
-    uint32_t holder;        // for reports: the thread that took it last
-    uint64_t holder_points; // and the switch points it passed
-};
 struct Replay {
     std::string path;
     Trace trace;
@@ -69,7 +54,7 @@ struct Replay {
     uint64_t stop_after = 0;    // --to N: the last call replayed (0: all)
     bsc_handle stdio[3] = {};   // the recorded runtime's stdin, stdout, stderr
     std::deque<const CallEvent *> recent;
-    SharedTurn *turn = nullptr; // held by the initial thread at first
+    std::unique_ptr<SharedTurn> turn; // held by the initial thread at first
     uint32_t threads = 0;       // guest threads created so far
     bsc_handle exiting = 0;     // a thread that gave up its turn to end, until it has
 };
@@ -143,12 +128,6 @@ void show_progress() {
     leave(0);
 }
 
-SharedTurn *map_shared_turn() {
-    void *page = ::mmap(nullptr, sizeof(SharedTurn), PROT_READ | PROT_WRITE,
-                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    return page == MAP_FAILED ? nullptr : new (page) SharedTurn{0, 1, 0, 0, 0};
-}
-
 // The next event of this process, which its holder of the turn takes: it must be the next
 // of all the processes, and the calling thread's.
 const Event &take_event() {
@@ -156,10 +135,10 @@ const Event &take_event() {
     if (r.next >= r.trace.events.size())
         trace_ends();
     const Event &event = r.trace.events[r.next];
-    if (order_of(event) != r.turn->now)
+    if (order_of(event) != r.turn->now())
         diverge("another process ran here in the recording", "");
     r.next++;
-    r.turn->now++;
+    r.turn->advance();
     me.events_in_turn++;
     if (r.progress_step && r.next >= r.progress_at)
         show_progress();
@@ -175,18 +154,14 @@ void give_turn() {
         if (ended && ended->thread == me.number)
             take_event();
     }
-    SharedTurn &turn = *r.turn;
-    __atomic_store_n(&turn.held, 0, __ATOMIC_RELEASE);
-    __atomic_add_fetch(&turn.changes, 1, __ATOMIC_RELEASE);
-    ::syscall(SYS_futex, &turn.changes, FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
+    r.turn->give();
 }
 
 // Whether the next event of all the processes is the calling thread's.
 bool next_is_mine() {
     Replay &r = *state;
     const Event &event = r.trace.events[r.next];
-    return order_of(event) == __atomic_load_n(&r.turn->now, __ATOMIC_ACQUIRE) &&
-           thread_of(event) == me.number;
+    return order_of(event) == r.turn->now() && thread_of(event) == me.number;
 }
 
 // Says once what a thread has waited for a long time (a replay that no longer follows
@@ -199,34 +174,23 @@ void report_long_wait() {
     fmt::print(stderr, "bascule-replay: thread {} of {} has waited {} s for its turn, at event "
                        "{} of all the processes; its own next is {}: {}  the turn is {}, last "
                        "taken by thread {}, now at its switch point {}\n",
-               me.number, r.path, kLongWaitSeconds, r.turn->now, order_of(r.trace.events[r.next]),
-               event_text(r.trace.events[r.next]), r.turn->held ? "held" : "free",
-               r.turn->holder, r.turn->holder_points);
+               me.number, r.path, SharedTurn::kLongWaitSeconds, r.turn->now(),
+               order_of(r.trace.events[r.next]), event_text(r.trace.events[r.next]),
+               r.turn->held() ? "held" : "free", r.turn->holder(), r.turn->holder_points());
 }
 
 // Waits for the calling thread's turn; then the thread that ended before it is gone.
 void wait_turn() {
     Replay &r = *state;
-    SharedTurn &turn = *r.turn;
-    const timespec second{1, 0};
-    for (int64_t waited = 0;;) {
-        if (r.next >= r.trace.events.size())
-            trace_ends();
-        uint32_t changes = __atomic_load_n(&turn.changes, __ATOMIC_ACQUIRE);
-        if (!__atomic_load_n(&turn.held, __ATOMIC_ACQUIRE) && next_is_mine()) {
-            uint32_t free = 0;
-            if (__atomic_compare_exchange_n(&turn.held, &free, 1, false, __ATOMIC_ACQ_REL,
-                                            __ATOMIC_RELAXED)) {
-                turn.holder = me.number;
-                me.events_in_turn = 0;
-                break;
-            }
-            continue;
-        }
-        if (::syscall(SYS_futex, &turn.changes, FUTEX_WAIT, changes, &second, nullptr, 0) != 0 &&
-            errno == ETIMEDOUT && ++waited == kLongWaitSeconds)
-            report_long_wait();
-    }
+    r.turn->take(
+        me.number,
+        [&] {
+            if (r.next >= r.trace.events.size())
+                trace_ends();
+            return next_is_mine();
+        },
+        report_long_wait);
+    me.events_in_turn = 0;
     // What it ran on may be freed now, as it was when the recording ran on.
     if (bsc_handle exiting = std::exchange(r.exiting, 0)) {
         bsc_wait_item item{exiting, BSC_WAIT_READ, 0};
@@ -508,7 +472,7 @@ void exception(bsc_exception *ex) {
             below->thread_context_restore(&ex->context);
         me.interrupt_expected = false;
     } else if (is_switch_point(copy.kind)) {
-        r.turn->holder_points = ++me.switch_points;
+        r.turn->note_switch_points(++me.switch_points);
         const auto *switched =
             r.next < r.trace.events.size() ? std::get_if<SwitchEvent>(&r.trace.events[r.next]) : nullptr;
         if (switched && switched->thread == me.number && switched->exception == me.switch_points) {
@@ -579,9 +543,11 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
         r->progress_step = r->trace.events.size() / 100;
         r->progress_at = r->progress_step;
     }
-    r->turn = map_shared_turn();
-    if (!r->turn)
-        return refuse(error, size, fmt::format("cannot map the threads' turn: {}", std::strerror(errno)));
+    try {
+        r->turn = std::make_unique<SharedTurn>();
+    } catch (const std::runtime_error &e) {
+        return refuse(error, size, e.what());
+    }
     state = std::move(r);
     below = context->below;
     upcalls_above = context->upcalls_above;
