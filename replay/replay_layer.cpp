@@ -393,7 +393,8 @@ struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
 bsc_status process_exit(int32_t status) {
     Replay &r = *state;
     CallArgs values{arg_bits(status)};
-    expect(roles::Slot::process_exit, values, input_hash(roles::of(roles::Slot::process_exit), values));
+    expect(roles::Slot::process_exit, values,
+           input_hash(roles::of(roles::Slot::process_exit), values));
     if (r.next < r.trace.events.size() && std::holds_alternative<EndEvent>(r.trace.events[r.next]))
         take_event();
     std::fflush(stdout);
@@ -474,7 +475,8 @@ void exception(bsc_exception *ex) {
     } else if (is_switch_point(copy.kind)) {
         r.turn->note_switch_points(++me.switch_points);
         const auto *switched =
-            r.next < r.trace.events.size() ? std::get_if<SwitchEvent>(&r.trace.events[r.next]) : nullptr;
+            r.next < r.trace.events.size() ? std::get_if<SwitchEvent>(&r.trace.events[r.next])
+                                           : nullptr;
         if (switched && switched->thread == me.number && switched->exception == me.switch_points) {
             take_event();
             give_turn();

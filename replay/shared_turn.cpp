@@ -2,26 +2,20 @@
 #include "shared_turn.h"
 
 #include <linux/futex.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <climits>
-#include <cstring>
-#include <stdexcept>
-#include <string>
+#include <new>
+
+#include "shared_page.h"
 
 namespace bsc::replay {
 
-SharedTurn::SharedTurn() {
-    void *page = ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE,
-                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (page == MAP_FAILED)
-        throw std::runtime_error(std::string("cannot map the threads' turn: ") + std::strerror(errno));
-    shared_ = new (page) Shared{0, 1, 0, 0, 0};
-}
+SharedTurn::SharedTurn()
+    : shared_(new (map_shared_page(sizeof(Shared), "the threads' turn")) Shared{0, 1, 0, 0, 0}) {}
 
 void SharedTurn::give() {
     __atomic_store_n(&shared_->held, 0, __ATOMIC_RELEASE);
@@ -44,8 +38,9 @@ void SharedTurn::take(uint32_t thread, const std::function<bool()> &mine,
             }
             continue;
         }
-        if (::syscall(SYS_futex, &shared_->changes, FUTEX_WAIT, changes, &second, nullptr, 0) != 0 &&
-            errno == ETIMEDOUT && ++waited == kLongWaitSeconds)
+        long slept = ::syscall(SYS_futex, &shared_->changes, FUTEX_WAIT, changes, &second,
+                               nullptr, 0);
+        if (slept != 0 && errno == ETIMEDOUT && ++waited == kLongWaitSeconds)
             waited_long();
     }
 }

@@ -2,25 +2,18 @@
 #include "baton.h"
 
 #include <linux/futex.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <climits>
-#include <cstring>
-#include <stdexcept>
-#include <string>
+#include <new>
+
+#include "shared_page.h"
 
 namespace bsc::record {
 
-Baton::Baton() {
-    void *page = ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE,
-                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (page == MAP_FAILED)
-        throw std::runtime_error(std::string("cannot map the threads' turn: ") + std::strerror(errno));
-    shared_ = new (page) Shared{};
-}
+Baton::Baton()
+    : shared_(new (replay::map_shared_page(sizeof(Shared), "the threads' turn")) Shared{}) {}
 
 void Baton::take() {
     uint32_t ticket = __atomic_fetch_add(&shared_->next, 1, __ATOMIC_RELAXED);
