@@ -145,15 +145,21 @@ const Event &take_event() {
     return event;
 }
 
+// The next event of this process if it is an `E` of the calling thread, else null.
+template <class E> const E *next_of_mine() {
+    Replay &r = *state;
+    if (r.next >= r.trace.events.size())
+        return nullptr;
+    const E *event = std::get_if<E>(&r.trace.events[r.next]);
+    return event && thread_of(r.trace.events[r.next]) == me.number ? event : nullptr;
+}
+
 // Gives up the turn where the recorded thread did (a turn in which it wrote nothing else
 // left a TurnEvent there).
 void give_turn() {
     Replay &r = *state;
-    if (!me.events_in_turn && r.next < r.trace.events.size()) {
-        const auto *ended = std::get_if<TurnEvent>(&r.trace.events[r.next]);
-        if (ended && ended->thread == me.number)
-            take_event();
-    }
+    if (!me.events_in_turn && next_of_mine<TurnEvent>())
+        take_event();
     r.turn->give();
 }
 
@@ -246,10 +252,7 @@ const CallEvent &expect(roles::Slot slot, const CallArgs &args, uint64_t read) {
 // returns to the guest, as it did when recording), then --to's stop.
 void after_call(uint64_t number) {
     Replay &r = *state;
-    while (r.next < r.trace.events.size()) {
-        const auto *interrupt = std::get_if<InterruptEvent>(&r.trace.events[r.next]);
-        if (!interrupt || interrupt->thread != me.number)
-            break;
+    while (next_of_mine<InterruptEvent>()) {
         take_event();
         me.interrupt_expected = true;
         below->thread_interrupt(me.real);
@@ -369,17 +372,14 @@ struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
     static bsc_status call(Args... args) {
         CallArgs values{arg_bits(args)...};
         uint64_t read = input_hash(roles::of(Name), values);
-        if constexpr (Name == roles::Slot::thread_exit) {
+        if constexpr (Name == roles::Slot::thread_exit)
             state->exiting = me.real; // the next thread waits until it is gone
+        if constexpr (Name == roles::Slot::thread_exit || gives_up_turn(Name))
             give_turn();
-        }
         if constexpr (roles::of(Name).flags & BSC_CALL_NO_RETURN)
             (below->*Slot)(args...); // it returned: it failed, as recorded
-        if constexpr (Name == roles::Slot::thread_exit || gives_up_turn(Name)) {
-            if constexpr (Name != roles::Slot::thread_exit)
-                give_turn();
+        if constexpr (Name == roles::Slot::thread_exit || gives_up_turn(Name))
             wait_turn();
-        }
         const CallEvent &call = expect(Name, values, read);
         Serve<Name>::call(call, values);
         if (!(roles::of(Name).flags & BSC_CALL_MAPS) && !apply_writes(call.writes, call.args, values))
@@ -396,7 +396,7 @@ bsc_status process_exit(int32_t status) {
     expect(roles::Slot::process_exit, values,
            input_hash(roles::of(roles::Slot::process_exit), values));
     if (r.next < r.trace.events.size() && std::holds_alternative<EndEvent>(r.trace.events[r.next]))
-        take_event();
+        take_event(); // the end names no thread
     std::fflush(stdout);
     clear_progress();
     give_turn(); // to the other processes
@@ -474,10 +474,8 @@ void exception(bsc_exception *ex) {
         me.interrupt_expected = false;
     } else if (is_switch_point(copy.kind)) {
         r.turn->note_switch_points(++me.switch_points);
-        const auto *switched =
-            r.next < r.trace.events.size() ? std::get_if<SwitchEvent>(&r.trace.events[r.next])
-                                           : nullptr;
-        if (switched && switched->thread == me.number && switched->exception == me.switch_points) {
+        const auto *switched = next_of_mine<SwitchEvent>();
+        if (switched && switched->exception == me.switch_points) {
             take_event();
             give_turn();
             wait_turn();
@@ -539,8 +537,6 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
     } catch (const TraceError &e) {
         return refuse(error, size, e.what());
     }
-    if (auto reason = why_not_replayable(r->trace, r->path); !reason.empty())
-        return refuse(error, size, reason);
     if (::isatty(STDERR_FILENO) && r->trace.events.size() >= 100) {
         r->progress_step = r->trace.events.size() / 100;
         r->progress_at = r->progress_step;

@@ -191,11 +191,10 @@ void thread_start(uint64_t argument) {
     auto *created = reinterpret_cast<NewThread *>(argument);
     ThreadState &t = this_thread();
     t.number = created->number;
-    while (!(t.handle = created->handle.load())) // set as soon as thread_create returns
-        below->thread_yield();
+    take_turn(); // its creator stored its handle before it gave up the turn
+    t.handle = created->handle.load();
     uint64_t guest_argument = created->argument;
     delete created;
-    take_turn();
     recorder->thread_started();
     upcalls_above->thread_start(guest_argument);
 }
