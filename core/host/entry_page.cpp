@@ -52,6 +52,10 @@ void install_entry_page() {
     page.exit_return = page.at<uint64_t>(bsc_entry_exit_return);
     page.sigreturn = page.at<uint64_t>(bsc_entry_sigreturn);
     page.restorer = page.at<uint64_t>(bsc_entry_restorer);
+    page.signal_entry = page.at<uint64_t>(bsc_entry_signal);
+    page.enter_guest = page.at<decltype(page.enter_guest)>(bsc_entry_enter_guest);
+    *page.at<decltype(&bsc_host_signal) *>(bsc_entry_host_signal) = bsc_host_signal;
+    *page.at<uint64_t *>(bsc_entry_fsgsbase) = gates_use_fsgsbase() ? 1 : 0;
     ::mprotect(reinterpret_cast<void *>(page.base + kDataPageSize), page.size - kDataPageSize,
                PROT_READ | PROT_EXEC);
     set_data_writable(false);

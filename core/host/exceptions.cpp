@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Host signals become guest exceptions: faults in guest code and interrupts are raised as
 // the exception upcall on the guest's stack; thread_context_restore resumes a context.
-// Everything here runs behind bsc_signal_entry (gate.S), with the runtime's %fs.
+// Everything here runs behind bsc_entry_signal (gate.S), with the runtime's %fs.
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -29,14 +29,14 @@ constexpr unsigned long kSaRestorer = 0x04000000;
 
 // The kernel's struct sigaction, so that sa_restorer can point into the entry page.
 struct KernelSigaction {
-    void (*handler)(int, void *, void *);
+    uint64_t handler;
     unsigned long flags;
     uint64_t restorer;
     uint64_t mask;
 };
 
 void install_handler(int sig, unsigned long extra_flags) {
-    KernelSigaction action{bsc_signal_entry,
+    KernelSigaction action{entry_page().signal_entry,
                            SA_SIGINFO | SA_ONSTACK | SA_NODEFER | kSaRestorer | extra_flags,
                            entry_page().restorer, 0};
     ::syscall(SYS_rt_sigaction, sig, &action, nullptr, sizeof(uint64_t));
@@ -198,16 +198,9 @@ void allow_timestamp_in_host(uint64_t tcb) {
     raise_in_guest(ex, xstate, xstate_size(), SIGSEGV);
 }
 
-// The gates run with the thread's state already (or still) TCB_IN_GUEST: a signal there
-// is not in guest code.
-bool in_gate_code(uint64_t rip) {
-    auto within = [rip](const void *begin, const void *end) {
-        return rip >= reinterpret_cast<uint64_t>(begin) && rip < reinterpret_cast<uint64_t>(end);
-    };
-    return entry_page().contains(rip) ||
-           within(reinterpret_cast<const void *>(&bsc_gate_enter_guest), bsc_gate_enter_guest_end) ||
-           within(reinterpret_cast<const void *>(&bsc_signal_entry), bsc_signal_entry_end);
-}
+// The gates (all in the entry page) run with the thread's state already (or still)
+// TCB_IN_GUEST: a signal there is not in guest code.
+bool in_gate_code(uint64_t rip) { return entry_page().contains(rip); }
 
 // The signals from outside the guest that process_signals_take reports: the terminal's and
 // the ones a user sends a process to ask something of it.

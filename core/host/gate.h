@@ -2,6 +2,9 @@
 // The host's view of the gates (gate.S) and of the entry page they are copied into.
 #pragma once
 
+#include <signal.h>
+#include <ucontext.h>
+
 #include <cstdint>
 
 #include "bascule.h"
@@ -10,14 +13,13 @@
 extern "C" {
 // Symbols of the entry blob; only their offsets from bsc_entry_blob mean anything.
 extern const char bsc_entry_blob[], bsc_entry_blob_end[], bsc_entry_top_table[],
-    bsc_entry_exit_work[], bsc_entry_stubs[], bsc_entry_exit_check[],
-    bsc_entry_exit_return[], bsc_entry_sigreturn[], bsc_entry_restorer[];
+    bsc_entry_exit_work[], bsc_entry_host_signal[], bsc_entry_fsgsbase[], bsc_entry_stubs[],
+    bsc_entry_exit_check[], bsc_entry_exit_return[], bsc_entry_enter_guest[],
+    bsc_entry_sigreturn[], bsc_entry_signal[], bsc_entry_restorer[];
 
-[[noreturn]] void bsc_gate_enter_guest(uint64_t fn, uint64_t arg0, uint64_t arg1,
-                                       uint64_t stack, uint64_t fs);
-extern const char bsc_gate_enter_guest_end[];
-extern const char bsc_signal_entry_end[];
-void bsc_signal_entry(int sig, void *info, void *uc);
+// What bsc_entry_signal calls (exceptions.cpp), with the runtime's %fs; `fs` and `state`
+// are the interrupted thread's (fs 0 on a thread that is not a guest's).
+void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64_t fs, uint32_t state);
 }
 
 namespace bsc::host {
@@ -28,6 +30,10 @@ struct EntryPage {
     const bsc_downcalls *guest_table = nullptr; // what the guest calls
     uint64_t exit_check = 0, exit_return = 0;   // the restartable exit sequence
     uint64_t sigreturn = 0, restorer = 0;
+    // void (int sig, siginfo_t *, void *ucontext): the handler of every host signal
+    uint64_t signal_entry = 0;
+    // [[noreturn]] void (fn, arg0, arg1, stack, fs): runs an upcall in the guest
+    void (*enter_guest)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) = nullptr;
 
     bool contains(uint64_t addr) const { return addr - base < size; }
     template <class F> F at(const char *symbol) const {

@@ -45,12 +45,13 @@ static_assert(sizeof(bsc_tcb) == BSC_TCB_SIZE);
 
 namespace bsc::host {
 
+// The TCB of the guest thread this host code runs on, 0 on the runtime's own threads.
+// Host code always runs with the runtime's %fs, so a thread_local serves; %gs would need
+// rdgsbase, which not every kernel allows, or a system call.
+extern constinit thread_local uint64_t current_guest_tcb;
+inline uint64_t current_tcb() { return current_guest_tcb; }
+
 // Accessors for host code running on a guest thread (%gs = the thread's TCB).
-inline uint64_t current_tcb() {
-    uint64_t base;
-    asm volatile("rdgsbase %0" : "=r"(base));
-    return base;
-}
 
 template <class T> T &tcb_field(uint64_t tcb, size_t offset) {
     return *reinterpret_cast<T *>(tcb + offset);

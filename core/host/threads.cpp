@@ -2,6 +2,7 @@
 // Guest threads: each is a host pthread whose %gs points at its guest TCB. The pthread's
 // own stack is the host stack its downcalls run on; thread_exit unwinds back to where
 // the thread entered the guest.
+#include <asm/prctl.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -34,6 +35,8 @@
 #include "threads.h"
 
 namespace bsc::host {
+
+constinit thread_local uint64_t current_guest_tcb = 0;
 
 // The stack host signal handlers run on, mapped rather than taken from the heap so that
 // sanitizers see it as a stack.
@@ -99,10 +102,15 @@ std::mutex live_mutex;
 std::condition_variable live_changed;
 int live_threads = 0;
 
-void set_gs(uint64_t base) { asm volatile("wrgsbase %0" : : "r"(base) : "memory"); }
+// Through arch_prctl, which every kernel has: the thread is in the host, its system
+// calls pass, and these run once a thread.
+void set_gs(uint64_t base) {
+    ::syscall(SYS_arch_prctl, ARCH_SET_GS, base);
+    current_guest_tcb = base;
+}
 uint64_t get_fs() {
-    uint64_t base;
-    asm volatile("rdfsbase %0" : "=r"(base));
+    uint64_t base = 0;
+    ::syscall(SYS_arch_prctl, ARCH_GET_FS, &base);
     return base;
 }
 

@@ -28,11 +28,12 @@ TrackedState &tracked();
 // Fills the context's `above` and `upcalls_below` with the interposing entries.
 void interpose(const bsc_extension_context &context);
 
-// The calling guest thread's TCB (%gs holds it, as the ABI says).
+// The calling guest thread's TCB: %gs points at it and its first word is its address, as
+// the ABI says (rdgsbase would need a kernel with FSGSBASE).
 inline uint64_t current_tcb() {
-    uint64_t base;
-    asm volatile("rdgsbase %0" : "=r"(base));
-    return base;
+    uint64_t self;
+    asm volatile("mov %%gs:0, %0" : "=r"(self));
+    return self;
 }
 
 } // namespace bsc::checkpoint

@@ -38,9 +38,14 @@ def sleeper():
 
 
 def computer():
-    h = hashlib.sha256()
-    for i in range(300_000):
-        h.update(i.to_bytes(4, "little"))
+    """Repeats one fixed computation until the release, so it is computing at the capture
+    whatever the machine's speed; the result does not depend on how often it ran."""
+    while True:
+        h = hashlib.sha256()
+        for i in range(100_000):
+            h.update(i.to_bytes(4, "little"))
+        if released:
+            break
     note("computer", h.hexdigest()[:8])
 
 
@@ -58,7 +63,9 @@ threads += [threading.Thread(target=reader, args=(read_end,)), threading.Thread(
 for t in threads:
     t.start()
 os.write(write_end, b"before the capture\n" * 100)
-print("threads started:", threading.active_count(), flush=True)
+# Counts the threads started, not threading.active_count(): a thread may already have
+# finished here on a fast machine and not yet on a slow one.
+print("threads started:", sum(t.ident is not None for t in threads), flush=True)
 hold(1)
 os.write(write_end, b"after the capture\n" * 100)
 os.close(write_end)

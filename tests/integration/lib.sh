@@ -13,6 +13,7 @@ fail() {
   echo "FAIL: $*" >&2
   exit 1
 }
+source "$(dirname "${BASH_SOURCE[0]}")/../machine.sh"
 
 # run_status VAR CMD...: runs CMD, storing its exit status in VAR without tripping set -e.
 run_status() {

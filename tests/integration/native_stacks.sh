@@ -13,6 +13,10 @@ for n in 0 1 8; do
   [[ $status -eq 3 ]] || fail "stack of $n: exit status $status, expected 3: $(cat "$work/err$n")"
   (cd "$work/scratch$n" && find . -type f -exec sha256sum {} + | sort) >"$work/files$n"
 done
+if ! machine_says timestamps_trap; then
+  sed 's/^rdtsc: trapped, answered 42$/rdtsc: not trapped/' "$expected" >"$work/expected"
+  expected=$work/expected
+fi
 diff -u "$expected" "$work/out0" || fail "abi_tour's report differs from $expected"
 for n in 1 8; do
   cmp -s "$work/out0" "$work/out$n" || fail "stdout through $n extensions differs"

@@ -16,6 +16,8 @@ fail() {
   exit 1
 }
 
+source "$(dirname "${BASH_SOURCE[0]}")/../machine.sh"
+
 # A replay that hangs must not hang the suite: every run is bounded.
 bounded() { timeout -s KILL 120 "$@"; }
 

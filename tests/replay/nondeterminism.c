@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Prints what differs from run to run: the clocks, the time-stamp counter, random bytes,
-// and with --alarms how many system calls a loop made before five SIGALRMs of a 1 ms
-// timer came. A replay must print the same.
+// Prints what differs from run to run: the clocks, random bytes, with --rdtsc the time
+// stamp counter, and with --alarms how many system calls a loop made before five SIGALRMs
+// of a 1 ms timer came. A replay must print the same.
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>
@@ -19,13 +19,21 @@ static void on_alarm(int sig) {
     alarms++;
 }
 
+static int given(int argc, char **argv, const char *option) {
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], option) == 0)
+            return 1;
+    return 0;
+}
+
 int main(int argc, char **argv) {
     struct timespec real, mono;
     clock_gettime(CLOCK_REALTIME, &real);
     clock_gettime(CLOCK_MONOTONIC, &mono);
     printf("realtime %ld.%09ld monotonic %ld.%09ld\n", (long)real.tv_sec, real.tv_nsec,
            (long)mono.tv_sec, mono.tv_nsec);
-    printf("rdtsc %llu\n", (unsigned long long)__rdtsc());
+    if (given(argc, argv, "--rdtsc"))
+        printf("rdtsc %llu\n", (unsigned long long)__rdtsc());
     unsigned char bytes[8];
     if (getrandom(bytes, sizeof bytes, 0) != sizeof bytes)
         return 1;
@@ -33,7 +41,7 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < sizeof bytes; i++)
         printf(" %02x", bytes[i]);
     printf("\n");
-    if (argc < 2 || strcmp(argv[1], "--alarms") != 0)
+    if (!given(argc, argv, "--alarms"))
         return 0;
     signal(SIGALRM, on_alarm);
     struct itimerval every_ms = {{0, 1000}, {0, 1000}};

@@ -25,5 +25,6 @@ struct RunOptions {
 
 int run_command(const RunOptions &options);
 int exts_command(bool json);
+int host_command(bool json);
 
 } // namespace bsc::tools

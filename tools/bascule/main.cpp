@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// `bascule`: run a program on a stack of extensions, or list the extensions there are.
+// `bascule`: run a program on a stack of extensions, list the extensions there are, or
+// say what this machine allows.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
@@ -40,6 +41,9 @@ int main(int argc, char **argv) {
     bool json = false;
     auto *exts_cmd = app.add_subcommand("exts", "List the extensions found on the search path");
     exts_cmd->add_flag("--json", json, "Print JSON");
+    auto *host_cmd = app.add_subcommand(
+        "host", "Say what this machine's CPU and kernel let the runtime do, where machines differ");
+    host_cmd->add_flag("--json", json, "Print JSON");
 
     // Everything after the "--" that follows `run` belongs to the program, options and all;
     // CLI11 sees only what comes before it.
@@ -62,5 +66,7 @@ int main(int argc, char **argv) {
         }
         return run_command(run);
     }
+    if (*host_cmd)
+        return host_command(json);
     return exts_command(json);
 }

@@ -62,4 +62,13 @@ void wait_for_guest_threads();
 // signal `sig`, whatever thread it lands on; the runtime uses it for captures on a signal.
 void watch_signal(int sig, void (*notify)());
 
+// What this machine allows, where machines differ (`bascule host` prints it).
+// Whether the kernel supports rd/wrfsbase, which the gates then use to switch %fs; else
+// they ask arch_prctl, a system call each way.
+bool gates_use_fsgsbase();
+// Whether rdtsc and rdtscp in guest code trap (PR_SET_TSC), so that the LibOS serves
+// them from the clock downcalls; where not, a program reading the time stamp counter
+// itself sees the real one, and a replay of it diverges. Probed once, in a child.
+bool timestamps_trap();
+
 } // namespace bsc::host
