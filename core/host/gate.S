@@ -10,7 +10,6 @@
 #define SYS_rt_sigreturn 15
 #define SYS_arch_prctl 158
 #define ARCH_SET_FS 0x1002
-#define ARCH_GET_FS 0x1003
 #define ARCH_GET_GS 0x1004
 
     .section .rodata.bsc_entry, "a"
@@ -178,7 +177,9 @@ bsc_entry_signal:
  * arch_prctl, which the kernel remembers. (Where the CPU runs rd/wrfsbase but the
  * kernel does not know of them, as under some hypervisors, a base they write is lost at
  * the next context switch.) Each keeps every register but %r11 and the flags, and needs
- * a few words of stack. */
+ * a few words of stack. Without FSGSBASE only these change a guest thread's %fs, so
+ * TCB_FS_NOW, written before the system call, says what it is: a signal between the
+ * two finds the base about to be set, and sets it again when it returns. */
 
 /* %fs base := %r11 */
 .Lset_fs:
@@ -187,6 +188,7 @@ bsc_entry_signal:
     wrfsbase %r11
     ret
 .Lset_fs_by_call:
+    mov %r11, %gs:TCB_FS_NOW
     push %rax
     push %rcx
     push %rsi
@@ -201,15 +203,15 @@ bsc_entry_signal:
     pop %rax
     ret
 
-/* %r11 := %fs base */
+/* %r11 := %fs base, on a guest thread */
 .Lget_fs:
     cmpb $0, bsc_entry_fsgsbase(%rip)
-    je .Lget_fs_by_call
+    je .Lget_fs_remembered
     rdfsbase %r11
     ret
-.Lget_fs_by_call:
-    mov $ARCH_GET_FS, %r11d
-    jmp .Lget_base_by_call
+.Lget_fs_remembered:
+    mov %gs:TCB_FS_NOW, %r11
+    ret
 
 /* %r11 := %gs base */
 .Lget_gs:
@@ -218,16 +220,12 @@ bsc_entry_signal:
     rdgsbase %r11
     ret
 .Lget_gs_by_call:
-    mov $ARCH_GET_GS, %r11d
-
-/* %r11 := the base arch_prctl(%r11, &base) reads */
-.Lget_base_by_call:
     push %rax
     push %rcx
     push %rsi
     push %rdi
     push $0
-    mov %r11, %rdi
+    mov $ARCH_GET_GS, %edi
     mov %rsp, %rsi
     mov $SYS_arch_prctl, %eax
     syscall

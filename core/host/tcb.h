@@ -23,7 +23,8 @@ TCB_OFFSET(TCB_WORK,     100)  // uint32: TCB_WORK_* to do before returning to t
 TCB_OFFSET(TCB_SELECTOR, 104)  // uint8: the syscall-user-dispatch selector of the thread
 TCB_OFFSET(TCB_WAKE,     108)  // uint32: an interrupt came in guest code (blocking_syscall)
 TCB_OFFSET(TCB_THREAD,   112)  // the host's Thread object
-TCB_OFFSET(TCB_END,      120)
+TCB_OFFSET(TCB_FS_NOW,   120)  // %fs base as the gates last set it (without FSGSBASE)
+TCB_OFFSET(TCB_END,      128)
 // clang-format on
 
 #define TCB_WORK_INTERRUPT 1 // an interrupt waits for delivery

@@ -139,7 +139,9 @@ bool become_guest_thread(Thread &t) {
     t.altstack.install();
     set_async_signals_blocked(false);
     set_gs(t.tcb);
-    tcb_field<uint64_t>(t.tcb, TCB_HOST_FS) = get_fs();
+    uint64_t host_fs = get_fs();
+    tcb_field<uint64_t>(t.tcb, TCB_HOST_FS) = host_fs;
+    tcb_field<uint64_t>(t.tcb, TCB_FS_NOW) = host_fs;
     tcb_field<uint64_t>(t.tcb, TCB_GUEST_FS) = 0;
     tcb_field<uint32_t>(t.tcb, TCB_STATE) = TCB_IN_HOST;
     tcb_field<uint8_t>(t.tcb, TCB_SELECTOR) = TCB_SELECTOR_ALLOW;
