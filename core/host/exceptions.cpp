@@ -373,7 +373,7 @@ extern "C" bsc_status host_thread_context_restore(const bsc_cpu_context *context
         if (c.xstate_size > 512)
             frame.uc.uc_flags |= 0x1; // UC_FP_XSTATE
     }
-    ::sigaltstack(nullptr, &frame.uc.uc_stack);
+    frame.uc.uc_stack = current_signal_stack();
     prepare_guest_entry();
     // Block everything until rt_sigreturn installs the frame's mask (the current one).
     sigset_t all;

@@ -2,6 +2,7 @@
 // What the host PAL's parts need from one another; not for use outside core/host.
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 #include <ucontext.h>
 
@@ -81,6 +82,10 @@ void forget_abandoned_frames();
 // threads.cpp: the host object of the calling guest thread.
 struct Thread;
 Thread *current_thread();
+
+// threads.cpp: the calling guest thread's host signal stack as sigaltstack(2) reports
+// it, known without asking the kernel.
+stack_t current_signal_stack();
 
 // blocking_syscall.cpp: system call `number` (arguments a1..a5), which may wait, made so
 // that an interrupt ends the wait even if it came just before (in guest code, or in host

@@ -51,9 +51,10 @@ public:
     void install() {
         memory_ = ::mmap(nullptr, kSize, PROT_READ | PROT_WRITE,
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-        stack_t stack{memory_, 0, kSize};
-        if (memory_ != MAP_FAILED)
+        if (memory_ != MAP_FAILED) {
+            stack_t stack = described();
             ::sigaltstack(&stack, nullptr);
+        }
     }
     void release() {
         if (memory_ == MAP_FAILED)
@@ -70,6 +71,9 @@ public:
         return memory_ != MAP_FAILED && addr - base < kSize;
     }
     uint64_t top() const { return reinterpret_cast<uint64_t>(memory_) + kSize; }
+    stack_t described() const {
+        return memory_ == MAP_FAILED ? stack_t{nullptr, SS_DISABLE, 0} : stack_t{memory_, 0, kSize};
+    }
 
 private:
     void *memory_ = MAP_FAILED;
@@ -195,6 +199,11 @@ bool canonical(uint64_t addr) { return addr < (uint64_t{1} << 47); }
 Thread *current_thread() {
     uint64_t tcb = current_tcb();
     return tcb ? tcb_field<Thread *>(tcb, TCB_THREAD) : nullptr;
+}
+
+stack_t current_signal_stack() {
+    Thread *t = current_thread();
+    return t ? t->altstack.described() : stack_t{nullptr, SS_DISABLE, 0};
 }
 
 void forget_abandoned_frames() {
