@@ -27,6 +27,9 @@ bascule_form() {
   esac
 }
 
+# What this machine allows changes the cost of every system call (experiments/README.md).
+"$bascule" host
+echo
 printf '| workload | native (s) | bascule (s) | ratio |\n|---|---:|---:|---:|\n'
 for name in python-loop sqlite-10k-inserts find-usr tar-usr-share-doc; do
   hyperfine --style none --runs "$runs" --warmup 1 --export-json "$work/$name.json" \
