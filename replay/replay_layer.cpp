@@ -6,15 +6,21 @@
 // registers, its threads and the end of the process. No host file, clock, socket or random
 // source is touched. The guest's threads run one at a time, in the recorded order
 // (thread_order.h). A call that differs from the recording is a divergence (exit code 3,
-// with a report). See README.md.
+// with a report). With a capture asked for, it stops after call N and has the checkpoint
+// extension above capture the guest there, describing its handles from the calls
+// replayed (handle_model.h). See README.md.
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -26,6 +32,7 @@
 #include "call_text.h"
 #include "checksum.h"
 #include "guest_memory.h"
+#include "handle_model.h"
 #include "shared_turn.h"
 #include "thread_order.h"
 #include "trace_file.h"
@@ -38,6 +45,8 @@ using namespace bsc::replay;
 constexpr int kExitDivergence = 3;
 constexpr uint64_t kPage = 4096;
 constexpr size_t kRecentCalls = 10;
+// How long a thread of a replay stopped for a capture waits for the capture to reach it.
+constexpr auto kCaptureWait = std::chrono::seconds(30);
 
 // Per instance: the chain loads a private copy of this object for every further one.
 const bsc_downcalls *below;
@@ -57,16 +66,34 @@ struct Replay {
     std::unique_ptr<SharedTurn> turn; // held by the initial thread at first
     uint32_t threads = 0;       // guest threads created so far
     bsc_handle exiting = 0;     // a thread that gave up its turn to end, until it has
+
+    // A capture after call `stop_after` (bascule-replay --capture).
+    std::string capture_image;
+    std::atomic<bool> capturing{false}; // stopped after that call; the capture runs
+    bsc_status (*request_control)(const char *, const bsc_option *, size_t) = nullptr;
+    std::unique_ptr<HandleModel> handles; // what the capture is told of the guest's handles
+    // The guest's threads by the handle the recording gave them (the one the layers above
+    // know, and the capture interrupts): their real handle, and whether the capture did.
+    struct Interruptible {
+        bsc_handle real = 0;
+        bool interrupted = false;
+    };
+    std::mutex threads_mutex;
+    std::condition_variable threads_changed;
+    std::map<bsc_handle, Interruptible> threads_by_recorded;
 };
 std::unique_ptr<Replay> state;
 
 // The calling guest thread.
 struct ReplayThread {
+    bool guest = false;            // else a thread of the runtime's (a capture's)
     uint32_t number = 0;
+    bsc_handle recorded = 0;       // its handle as the recording (and the guest) knows it
     bsc_handle real = 0;           // its handle in this process (to raise interrupts in)
     uint64_t switch_points = 0;    // as the recording counted them (thread_order.h)
     uint32_t events_in_turn = 0;   // the events it took since it got its turn
     bool interrupt_expected = false;
+    uint64_t capture_after = 0;    // the call after which it stops for the capture
 };
 thread_local ReplayThread me;
 
@@ -74,8 +101,15 @@ thread_local ReplayThread me;
 struct NewThread {
     uint64_t argument;
     uint32_t number;
+    bsc_handle recorded;
     std::atomic<bsc_handle> real{0};
 };
+
+void add_thread(bsc_handle recorded, bsc_handle real) {
+    Replay &r = *state;
+    std::lock_guard lock(r.threads_mutex);
+    r.threads_by_recorded[recorded] = {real, false};
+}
 
 // A progress line on stderr when it is a terminal, for the first process: the share of
 // its trace replayed, redrawn at each whole percent, cleared before anything else is shown.
@@ -185,10 +219,26 @@ void report_long_wait() {
                r.turn->held() ? "held" : "free", r.turn->holder(), r.turn->holder_points());
 }
 
-// Waits for the calling thread's turn; then the thread that ended before it is gone.
-void wait_turn() {
+// In a replay stopped for a capture: waits until the capture has interrupted the calling
+// thread, so that it parks in the checkpoint extension as it returns to the guest.
+void wait_for_capture() {
     Replay &r = *state;
-    r.turn->take(
+    std::unique_lock lock(r.threads_mutex);
+    if (!r.threads_changed.wait_for(lock, kCaptureWait, [&] {
+            return r.threads_by_recorded[me.recorded].interrupted;
+        })) {
+        lock.unlock();
+        fmt::print(stderr, "bascule-replay: the capture did not reach thread {} in {} s\n",
+                   me.number, kCaptureWait.count());
+        leave(1);
+    }
+}
+
+// Waits for the calling thread's turn; then the thread that ended before it is gone.
+// False if the replay stopped for a capture meanwhile (the thread waited for it).
+bool wait_turn() {
+    Replay &r = *state;
+    bool taken = r.turn->take(
         me.number,
         [&] {
             if (r.next >= r.trace.events.size())
@@ -196,6 +246,10 @@ void wait_turn() {
             return next_is_mine();
         },
         report_long_wait);
+    if (!taken) {
+        wait_for_capture();
+        return false;
+    }
     me.events_in_turn = 0;
     // What it ran on may be freed now, as it was when the recording ran on.
     if (bsc_handle exiting = std::exchange(r.exiting, 0)) {
@@ -204,6 +258,7 @@ void wait_turn() {
         while (below->objects_wait_any(&item, 1, BSC_WAIT_FOREVER, &ready) == BSC_E_INTERRUPTED)
             ;
     }
+    return true;
 }
 
 // Why the next event is not the call the guest makes now, when it is not a call.
@@ -248,6 +303,32 @@ const CallEvent &expect(roles::Slot slot, const CallArgs &args, uint64_t read) {
     return *call;
 }
 
+// Stops the replay after call `number` and has the checkpoint extension capture the
+// guest: every thread waiting for its turn stops waiting and, once the capture has
+// interrupted it, parks (a blocking call it was in returns BSC_E_INTERRUPTED, to be made
+// again live); the calling thread, in the interrupt upcall as that call returned, parks
+// as it passes it on. On success the capture ends the process; calls made after a failed
+// one end it too (capture_failed).
+void stop_for_capture(uint64_t number) {
+    Replay &r = *state;
+    clear_progress();
+    fmt::print(stderr, "bascule-replay: stopped after call {}; capturing {}\n", number,
+               r.capture_image);
+    r.capturing.store(true);
+    r.turn->stop();
+    bsc_option image{"image", r.capture_image.c_str()};
+    if (!r.request_control || r.request_control("capture", &image, 1) != BSC_OK) {
+        fmt::print(stderr, "bascule-replay: this runtime takes no capture request\n");
+        leave(1);
+    }
+    wait_for_capture();
+}
+
+[[noreturn]] void capture_failed() {
+    fmt::print(stderr, "bascule-replay: the capture failed; the replay stops\n");
+    leave(1);
+}
+
 // After call `number`: the interrupts recorded there (the host delivers them as the call
 // returns to the guest, as it did when recording), then --to's stop.
 void after_call(uint64_t number) {
@@ -257,10 +338,16 @@ void after_call(uint64_t number) {
         me.interrupt_expected = true;
         below->thread_interrupt(me.real);
     }
-    if (r.stop_after && number >= r.stop_after) {
-        fmt::print(stderr, "bascule-replay: stopped after call {} (--to)\n", number);
-        leave(0);
+    if (!r.stop_after || number < r.stop_after)
+        return;
+    if (!r.capture_image.empty()) {
+        // Not here: the layers above may hold their locks across the call (a fork does).
+        me.capture_after = number;
+        below->thread_interrupt(me.real);
+        return;
     }
+    fmt::print(stderr, "bascule-replay: stopped after call {} (--to)\n", number);
+    leave(0);
 }
 
 void check_real(bsc_status real, const CallEvent &call) {
@@ -339,10 +426,12 @@ template <> struct Serve<roles::Slot::thread_create> {
         bsc_thread_start start{};
         if (read_guest(reinterpret_cast<const bsc_thread_start *>(a[0]), start) != BSC_OK)
             diverge("the thread's start cannot be read", "");
-        auto *created = new NewThread{start.argument, number};
+        auto recorded = static_cast<bsc_handle>(recorded_value(c, 1));
+        auto *created = new NewThread{start.argument, number, recorded};
         start.argument = reinterpret_cast<uint64_t>(created);
         bsc_handle real = 0;
         check_real(below->thread_create(&start, &real), c);
+        add_thread(recorded, real);
         created->real.store(real);
     }
 };
@@ -366,10 +455,63 @@ template <> struct Serve<roles::Slot::stream_write> {
     }
 };
 
+// The calls of the runtime's own threads, which a capture makes to stop the guest and
+// describe it (the checkpoint extension's, on the control thread): answered for the
+// guest's objects as a host would (handle_model.h), and only while capturing.
+template <roles::Slot Name> struct Outside {
+    template <class... Args> static bsc_status call(Args...) { return BSC_E_NOT_SUPPORTED; }
+};
+template <> struct Outside<roles::Slot::thread_interrupt> {
+    static bsc_status call(bsc_handle thread) {
+        Replay &r = *state;
+        std::lock_guard lock(r.threads_mutex);
+        auto it = r.threads_by_recorded.find(thread);
+        if (it == r.threads_by_recorded.end())
+            return BSC_E_BAD_HANDLE;
+        bsc_status status = below->thread_interrupt(it->second.real);
+        it->second.interrupted = true;
+        r.threads_changed.notify_all();
+        return status;
+    }
+};
+template <> struct Outside<roles::Slot::object_query> {
+    static bsc_status call(bsc_handle handle, bsc_object_info *info, char *uri, uint64_t size) {
+        bsc_status status = state->handles->object_query(handle, info, uri, size);
+        if (status == BSC_E_NOT_SUPPORTED)
+            fmt::print(stderr, "bascule-replay: handle {} is not a file, a directory at its "
+                               "start, stdio or an event: an image of a replay cannot hold it\n",
+                       handle);
+        return status;
+    }
+};
+template <> struct Outside<roles::Slot::stream_attributes_query_by_handle> {
+    static bsc_status call(bsc_handle handle, bsc_stream_attributes *attributes) {
+        return state->handles->attributes(handle, attributes);
+    }
+};
+template <> struct Outside<roles::Slot::objects_wait_any> {
+    static bsc_status call(bsc_wait_item *items, uint32_t count, int64_t timeout,
+                           uint32_t *ready) {
+        return state->handles->poll_event(items, count, timeout, ready);
+    }
+};
+template <> struct Outside<roles::Slot::event_set> {
+    static bsc_status call(bsc_handle event) { return state->handles->set_event(event); }
+};
+template <> struct Outside<roles::Slot::vm_protect> {
+    static bsc_status call(uint64_t address, uint64_t size, uint32_t protection) {
+        return below->vm_protect(address, size, protection);
+    }
+};
+
 template <auto Slot, roles::Slot Name, class Fn> struct Replayed;
 template <auto Slot, roles::Slot Name, class... Args>
 struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
     static bsc_status call(Args... args) {
+        if (!me.guest)
+            return state->capturing.load() ? Outside<Name>::call(args...) : BSC_E_NOT_SUPPORTED;
+        if (state->capturing.load())
+            capture_failed(); // a guest thread runs again: the capture let it go
         CallArgs values{arg_bits(args)...};
         uint64_t read = input_hash(roles::of(Name), values);
         if constexpr (Name == roles::Slot::thread_exit)
@@ -379,11 +521,14 @@ struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
         if constexpr (roles::of(Name).flags & BSC_CALL_NO_RETURN)
             (below->*Slot)(args...); // it returned: it failed, as recorded
         if constexpr (Name == roles::Slot::thread_exit || gives_up_turn(Name))
-            wait_turn();
+            if (!wait_turn())
+                return BSC_E_INTERRUPTED; // by the capture: made again once restored
         const CallEvent &call = expect(Name, values, read);
         Serve<Name>::call(call, values);
         if (!(roles::of(Name).flags & BSC_CALL_MAPS) && !apply_writes(call.writes, call.args, values))
             diverge("the guest memory the call wrote is gone", "");
+        if (state->handles)
+            state->handles->note(Name, call, values);
         after_call(call.number);
         return call.status;
     }
@@ -392,6 +537,12 @@ struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
 // The process ends where the recorded one ended.
 bsc_status process_exit(int32_t status) {
     Replay &r = *state;
+    if (!me.guest) { // the capture's end
+        if (r.capturing.load() && status == 0)
+            fmt::print(stderr, "bascule-replay: captured {}; `bascule-snap restore {}` goes on "
+                               "from there\n", r.capture_image, r.capture_image);
+        return below->process_exit(status);
+    }
     CallArgs values{arg_bits(status)};
     expect(roles::Slot::process_exit, values,
            input_hash(roles::of(roles::Slot::process_exit), values));
@@ -400,6 +551,11 @@ bsc_status process_exit(int32_t status) {
     std::fflush(stdout);
     clear_progress();
     give_turn(); // to the other processes
+    if (!r.capture_image.empty()) {
+        fmt::print(stderr, "bascule-replay: the process ended at call {}, before call {}: "
+                           "nothing captured\n", r.recent.back()->number, r.stop_after);
+        status = 1;
+    }
     return below->process_exit(status);
 }
 
@@ -408,6 +564,7 @@ bsc_status process_exit(int32_t status) {
 void become_child(uint64_t recorded_id) {
     Replay &r = *state;
     r.path = child_trace_path(r.path, recorded_id).string();
+    r.capture_image.clear(); // the capture is the first process's (--to stops the others)
     try {
         r.trace = read_trace(r.path);
     } catch (const TraceError &e) {
@@ -450,6 +607,10 @@ void start(const bsc_downcalls *abi, const bsc_start_info *info) {
             r.trace.header.image_hash)
             diverge("the guest image loaded is not the recorded one", "");
         me.real = copy.thread;
+        me.recorded = r.trace.header.thread;
+        add_thread(me.recorded, me.real);
+        if (r.handles)
+            r.handles->set_stdio(r.trace.header.stdio, copy.stdio);
         std::copy(r.trace.header.stdio.begin(), r.trace.header.stdio.end(), copy.stdio);
         copy.thread = r.trace.header.thread;
         write_guest(const_cast<bsc_start_info *>(info), copy);
@@ -464,7 +625,10 @@ void start(const bsc_downcalls *abi, const bsc_start_info *info) {
 void exception(bsc_exception *ex) {
     Replay &r = *state;
     bsc_exception copy{};
-    if (read_guest(ex, copy) != BSC_OK) {
+    if (me.capture_after && read_guest(ex, copy) == BSC_OK &&
+        copy.kind == BSC_EXCEPTION_INTERRUPT)
+        stop_for_capture(std::exchange(me.capture_after, 0));
+    if (r.capturing.load() || read_guest(ex, copy) != BSC_OK) { // a capture's parks there
         upcalls_above->exception(ex);
         return;
     }
@@ -478,7 +642,7 @@ void exception(bsc_exception *ex) {
         if (switched && switched->exception == me.switch_points) {
             take_event();
             give_turn();
-            wait_turn();
+            wait_turn(); // stopped for a capture: it parks in the upcall, as it stands
         }
     }
     upcalls_above->exception(ex);
@@ -488,17 +652,28 @@ void exception(bsc_exception *ex) {
 void thread_start(uint64_t argument) {
     Replay &r = *state;
     auto *created = reinterpret_cast<NewThread *>(argument);
+    me.guest = true;
     me.number = created->number;
-    wait_turn(); // after its creator stored its handle
+    me.recorded = created->recorded;
+    bool running = wait_turn(); // after its creator stored its handle
     me.real = created->real.load();
     uint64_t guest_argument = created->argument;
     delete created;
+    if (!running) // it parks before its start, for the capture
+        return upcalls_above->thread_start(guest_argument);
     if (r.next >= r.trace.events.size())
         trace_ends();
     if (!std::holds_alternative<ThreadStartEvent>(r.trace.events[r.next]))
         diverge(not_a_call(r.trace.events[r.next]), fmt::format("thread {} starts\n", me.number));
     take_event();
     upcalls_above->thread_start(guest_argument);
+}
+
+// The guest resumes after a capture only if the capture failed (one that succeeded ends
+// the process): the replay ends there, its message printed by the runtime.
+void on_event(void *, uint32_t event) {
+    if (event == BSC_EVENT_RESUME && state->capturing.load())
+        capture_failed();
 }
 
 void install(const bsc_extension_context *context) {
@@ -529,9 +704,18 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
             r->quiet = true;
         else if (key == "to")
             r->stop_after = std::strtoull(value.c_str(), nullptr, 10);
+        else if (key == "capture")
+            r->capture_image = value;
     }
     if (r->path.empty())
         return refuse(error, size, "needs trace=FILE");
+    if (!r->capture_image.empty() && !r->stop_after)
+        return refuse(error, size, "capture= needs to=N");
+    if (!r->capture_image.empty()) {
+        r->handles = std::make_unique<HandleModel>(*context->below);
+        if (context->size > offsetof(bsc_extension_context, request_control))
+            r->request_control = context->request_control;
+    }
     try {
         r->trace = read_trace(r->path);
     } catch (const TraceError &e) {
@@ -547,6 +731,7 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
         return refuse(error, size, e.what());
     }
     state = std::move(r);
+    me.guest = true; // the chain is built on the thread the guest starts on
     below = context->below;
     upcalls_above = context->upcalls_above;
     install(context);
@@ -559,6 +744,7 @@ const bsc_option_spec options[] = {
     {"trace", "the trace to replay"},
     {"quiet", "do not show what the guest writes to stdout and stderr"},
     {"to", "stop after call N"},
+    {"capture", "with to: capture a checkpoint image there (the checkpoint extension above)"},
     {nullptr, nullptr},
 };
 
@@ -575,7 +761,7 @@ extern "C" __attribute__((visibility("default"))) const bsc_extension_descriptor
         .must_be_above = no_names,
         .options = options,
         .init = init,
-        .on_event = nullptr,
+        .on_event = on_event,
         .fini = nullptr,
         .control = nullptr,
 };

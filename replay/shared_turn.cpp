@@ -23,18 +23,26 @@ void SharedTurn::give() {
     ::syscall(SYS_futex, &shared_->changes, FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
 }
 
-void SharedTurn::take(uint32_t thread, const std::function<bool()> &mine,
+void SharedTurn::stop() {
+    stopped_.store(true);
+    __atomic_add_fetch(&shared_->changes, 1, __ATOMIC_RELEASE);
+    ::syscall(SYS_futex, &shared_->changes, FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
+}
+
+bool SharedTurn::take(uint32_t thread, const std::function<bool()> &mine,
                       const std::function<void()> &waited_long) {
     const timespec second{1, 0};
     for (int64_t waited = 0;;) {
         // Read before looking, so that a turn given up meanwhile ends the wait below.
         uint32_t changes = __atomic_load_n(&shared_->changes, __ATOMIC_ACQUIRE);
+        if (stopped_.load())
+            return false;
         if (!held() && mine()) {
             uint32_t free = 0;
             if (__atomic_compare_exchange_n(&shared_->held, &free, 1, false, __ATOMIC_ACQ_REL,
                                             __ATOMIC_RELAXED)) {
                 shared_->holder = thread;
-                return;
+                return true;
             }
             continue;
         }

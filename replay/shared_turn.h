@@ -6,6 +6,7 @@
 // gate. Which thread may take it is the layer's to say (replay_layer.cpp).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 
@@ -23,9 +24,13 @@ public:
     void advance() { __atomic_add_fetch(&shared_->now, 1, __ATOMIC_RELEASE); }
     void give();
     // Waits until the turn is free and `mine()` says that it is the caller's, then takes
-    // it; calls `waited_long()` once the caller has waited 30 s.
-    void take(uint32_t thread, const std::function<bool()> &mine,
+    // it and returns true; calls `waited_long()` once the caller has waited 30 s. Returns
+    // false, without the turn, once this process's replay has stopped.
+    bool take(uint32_t thread, const std::function<bool()> &mine,
               const std::function<void()> &waited_long);
+    // This process's replay stops (to capture it): no thread of it takes the turn again,
+    // and those waiting for it stop waiting.
+    void stop();
 
     // For reports: whether it is held, the thread that took it last, and how many switch
     // points that thread passed (noted by the holder).
@@ -45,6 +50,7 @@ private:
         uint64_t holder_points;
     };
     Shared *shared_;
+    std::atomic<bool> stopped_{false};
 };
 
 } // namespace bsc::replay

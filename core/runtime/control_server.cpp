@@ -18,6 +18,7 @@
 #include "bascule_host.h"
 #include "control_call.h"
 #include "control_socket.h"
+#include "extension_spec.h"
 
 namespace bsc::runtime {
 namespace {
@@ -86,8 +87,11 @@ chain::ControlArguments capture_facts(uint64_t guest_upcalls,
     chain::ControlArguments facts{{"guest-upcalls", std::to_string(guest_upcalls)},
                                   {"entry-page", std::to_string(host::entry_page_address())},
                                   {"cwd", std::filesystem::current_path().string()}};
+    // The replay layer stands for the recording's host: an image captured during a replay
+    // (bascule-replay replay --capture) resumes on the live host, without it.
     for (const auto &spec : stack)
-        facts.emplace_back("stack", spec);
+        if (chain::parse_extension_spec(spec).name != "replay")
+            facts.emplace_back("stack", spec);
     for (const auto &arg : argv)
         facts.emplace_back("argv", arg);
     return facts;

@@ -21,6 +21,7 @@ struct ReplayOptions {
     std::string trace;
     bool quiet = false;
     uint64_t to = 0; // stop after this call (0: until the exit)
+    std::string capture; // with `to`: the image to capture there, which restores live
 };
 
 struct DumpOptions {

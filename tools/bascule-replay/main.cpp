@@ -27,7 +27,12 @@ int main(int argc, char **argv) {
     auto *replay_cmd = app.add_subcommand("replay", "Re-run a recorded program from its trace");
     replay_cmd->add_option("trace", replay.trace, "The trace")->required();
     replay_cmd->add_flag("--quiet", replay.quiet, "Do not show what the guest writes");
-    replay_cmd->add_option("--to", replay.to, "Stop after call N");
+    auto *to = replay_cmd->add_option("--to", replay.to, "Stop after call N");
+    replay_cmd
+        ->add_option("--capture", replay.capture,
+                     "With --to: capture a checkpoint image there, which `bascule-snap restore` "
+                     "resumes live")
+        ->needs(to);
     bool until_exit = false; // the default; --to takes precedence
     replay_cmd->add_flag("--until-exit", until_exit, "Replay until the recorded exit (the default)");
 

@@ -3,6 +3,7 @@
 // extension, or the replay layer, at the bottom of the stack.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -61,6 +62,13 @@ std::optional<std::string> recorded_image(const replay::Trace &trace) {
     return std::nullopt;
 }
 
+// Whether `stack` (extension specs, NAME[:OPTIONS]) holds the extension `name`.
+bool stack_has(const std::vector<std::string> &stack, std::string_view name) {
+    return std::any_of(stack.begin(), stack.end(), [&](const std::string &spec) {
+        return spec.substr(0, spec.find(':')) == name;
+    });
+}
+
 } // namespace
 
 std::string runtime_path() {
@@ -110,16 +118,25 @@ int replay_command(const ReplayOptions &options) {
         return kExitBadTrace;
     }
     auto path = std::filesystem::absolute(options.trace).string();
-    if (path.find(',') != std::string::npos) {
-        fmt::print(stderr, "bascule-replay: {}: a trace path cannot hold a comma\n", path);
-        return kExitUsage;
-    }
+    auto image_path = options.capture.empty()
+                          ? std::string()
+                          : std::filesystem::absolute(options.capture).string();
+    for (const auto &given : {path, image_path})
+        if (given.find(',') != std::string::npos) {
+            fmt::print(stderr, "bascule-replay: {}: a path given to an extension cannot hold a "
+                               "comma\n", given);
+            return kExitUsage;
+        }
     if (trace.end == replay::TraceEnd::cut)
         fmt::print(stderr, "bascule-replay: {}: the recording was cut (it has no end); it "
                            "replays up to its last whole block\n", options.trace);
     std::vector<std::string> argv = {runtime_path(), "run", "--libos", *image,
                                      "--working-directory", header.working_directory};
     argv.insert(argv.end(), header.argv.begin() + 1, dashes); // the personality's options
+    // A capture needs the checkpoint extension on top; it only watches until it captures,
+    // so the calls reaching the replay layer are the recorded ones.
+    if (!image_path.empty() && !stack_has(header.stack, "checkpoint"))
+        argv.insert(argv.end(), {"--ext", "checkpoint"});
     for (const auto &spec : header.stack)
         argv.insert(argv.end(), {"--ext", spec});
     std::string layer = "replay:trace=" + path;
@@ -127,6 +144,8 @@ int replay_command(const ReplayOptions &options) {
         layer += ",quiet";
     if (options.to)
         layer += fmt::format(",to={}", options.to);
+    if (!image_path.empty())
+        layer += ",capture=" + image_path;
     // The program's path, then its argv: argv[0] given apart, as it may be another name.
     argv.insert(argv.end(), {"--ext", layer, "--argv0", dashes[2], "--", dashes[1]});
     argv.insert(argv.end(), dashes + 3, header.argv.end());
