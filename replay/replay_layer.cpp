@@ -504,12 +504,21 @@ template <> struct Outside<roles::Slot::vm_protect> {
     }
 };
 
+// A call of the runtime's own before the replay stopped for a capture: a capture asked
+// for otherwise (bascule-snap capture of a replay) is told that it cannot stop the guest.
+bsc_status not_capturing(roles::Slot slot) {
+    if (slot == roles::Slot::thread_interrupt)
+        fmt::print(stderr, "bascule-replay: a replay is captured only where --to N --capture "
+                           "says\n");
+    return BSC_E_NOT_SUPPORTED;
+}
+
 template <auto Slot, roles::Slot Name, class Fn> struct Replayed;
 template <auto Slot, roles::Slot Name, class... Args>
 struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
     static bsc_status call(Args... args) {
         if (!me.guest)
-            return state->capturing.load() ? Outside<Name>::call(args...) : BSC_E_NOT_SUPPORTED;
+            return state->capturing.load() ? Outside<Name>::call(args...) : not_capturing(Name);
         if (state->capturing.load())
             capture_failed(); // a guest thread runs again: the capture let it go
         CallArgs values{arg_bits(args)...};

@@ -161,13 +161,19 @@ ImageWriter ImageWriter::create(const std::filesystem::path &final_path, const I
     return ImageWriter(std::make_unique<State>(final_path, parent, std::move(options)));
 }
 
-void ImageWriter::add_region_pages(size_t region_index, std::span<const std::byte> memory) {
+void ImageWriter::add_region_pages(size_t region_index, std::span<const std::byte> memory,
+                                   uint64_t readable) {
     auto &state = *state_;
     auto address = reinterpret_cast<uint64_t>(memory.data());
     state.check_new_region(region_index, address, memory.size());
+    if (readable % kPageSize != 0 && readable != UINT64_MAX)
+        throw std::logic_error("a region's readable part must be whole pages");
     auto parent = state.parent_pages ? &*state.parent_pages : nullptr;
-    auto pages = state.pages.add_region(memory, parent,
+    auto pages = state.pages.add_region(memory.first(std::min<uint64_t>(readable, memory.size())),
+                                        parent,
                                         [&](uint64_t region_done) { state.report(region_done); });
+    pages.pages.resize(memory.size() / kPageSize,
+                       PageEntry{PageLocation::zero, 0, 0, zero_page_hash()});
     state.finish_region(region_index, std::move(pages), memory.size());
 }
 

@@ -39,8 +39,11 @@ public:
     // Stores the pages of region `region_index` of the metadata commit will get: `memory`
     // is the region itself, at its guest address (the capture runs in the guest's process),
     // and must not change until this returns. Each region whose contents are
-    // pages_in_image is added once; zero pages take no space.
-    void add_region_pages(size_t region_index, std::span<const std::byte> memory);
+    // pages_in_image is added once; zero pages take no space. Only its first `readable`
+    // bytes (whole pages; all by default) are read: the pages after them are zeros in the
+    // image (a file mapping's pages past its file's end cannot be read).
+    void add_region_pages(size_t region_index, std::span<const std::byte> memory,
+                          uint64_t readable = UINT64_MAX);
     // Records region `region_index`, of `size` bytes at `address`, as all zero pages without
     // reading it: the caller knows it was never accessible, so never written.
     void add_zero_region(size_t region_index, uint64_t address, uint64_t size);

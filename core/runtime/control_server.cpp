@@ -87,10 +87,12 @@ chain::ControlArguments capture_facts(uint64_t guest_upcalls,
     chain::ControlArguments facts{{"guest-upcalls", std::to_string(guest_upcalls)},
                                   {"entry-page", std::to_string(host::entry_page_address())},
                                   {"cwd", std::filesystem::current_path().string()}};
-    // The replay layer stands for the recording's host: an image captured during a replay
-    // (bascule-replay replay --capture) resumes on the live host, without it.
+    // An image resumes live, without the layers of a recording or a replay: the record
+    // extension's trace cannot go on after a restore (a restore that is to be recorded
+    // names it with --ext), and the replay layer stood for the recording's host
+    // (bascule-replay replay --capture).
     for (const auto &spec : stack)
-        if (chain::parse_extension_spec(spec).name != "replay")
+        if (auto name = chain::parse_extension_spec(spec).name; name != "record" && name != "replay")
             facts.emplace_back("stack", spec);
     for (const auto &arg : argv)
         facts.emplace_back("argv", arg);

@@ -201,6 +201,29 @@ template <class Fn> bsc_status with_readable(const Region &region, Fn read) {
                       : BSC_OK;
 }
 
+// How much of a region can be read: a private file mapping's pages past the end of its
+// file raise SIGBUS (a dynamic loader's reservation of a library's whole span has them).
+// If the file cannot be asked, all of it.
+uint64_t readable_size(const Region &region) {
+    if (region.origin != RegionOrigin::stream_private)
+        return region.size;
+    bsc_stream_attributes now{};
+    if (below().stream_attributes_query(region.uri.c_str(), 0, &now) != BSC_OK)
+        return region.size;
+    if (now.size <= region.stream_offset)
+        return 0;
+    uint64_t in_file = (now.size - region.stream_offset + snap::kPageSize - 1) / snap::kPageSize *
+                       snap::kPageSize;
+    return std::min(in_file, region.size);
+}
+
+// Adds region `index`'s pages; those past a mapped file's end are zeros in the image (a
+// restored guest reads zeros there where it would have got SIGBUS).
+void add_pages(snap::ImageWriter &writer, size_t index, const Region &region) {
+    auto memory = std::span(reinterpret_cast<const std::byte *>(region.address), region.size);
+    writer.add_region_pages(index, memory, readable_size(region));
+}
+
 int64_t unix_ns_now() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -254,9 +277,7 @@ Outcome capture(const Arguments &arguments, const Progress &progress) {
                 writer.add_zero_region(i, region.address, region.size);
                 continue;
             }
-            auto memory = std::span(reinterpret_cast<const std::byte *>(region.address),
-                                    region.size);
-            if (bsc_status s = with_readable(region, [&] { writer.add_region_pages(i, memory); }))
+            if (bsc_status s = with_readable(region, [&] { add_pages(writer, i, region); }))
                 return {s, fmt::format("cannot read the region at {:#x}", region.address)};
         }
         size_t handles = meta.handles.size() + meta.events.size(), threads = meta.threads.size();

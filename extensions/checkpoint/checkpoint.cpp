@@ -5,8 +5,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <thread>
+
+#include <fmt/core.h>
 
 #include "operations.h"
 #include "tracked_state.h"
@@ -151,11 +154,18 @@ Outcome freeze(const Arguments &) {
     auto &state = tracked();
     if (!state.started)
         return {BSC_E_BUSY, "the guest has not started yet"};
+    // A layer below that cannot interrupt the guest's threads (record, with several of
+    // them; a replay not capturing) says so: the freeze ends there, not after the timeout.
+    std::optional<Outcome> refused;
     auto interrupt = [&](bsc_handle handle) {
-        state.below->thread_interrupt(state.handles.below(handle));
+        bsc_status status = state.below->thread_interrupt(state.handles.below(handle));
+        if (status == BSC_E_NOT_SUPPORTED)
+            refused = Outcome{BSC_E_BUSY, fmt::format("the layers below cannot interrupt "
+                                                      "thread {} now (see above)", handle)};
+        return !refused;
     };
     if (!state.freezer.freeze(interrupt, kFreezeTimeout))
-        return {BSC_E_TIMED_OUT, "a guest thread did not stop within 10 s"};
+        return refused ? *refused : Outcome{BSC_E_TIMED_OUT, "a guest thread did not stop within 10 s"};
     return {BSC_OK, "frozen"};
 }
 

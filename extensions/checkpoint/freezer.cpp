@@ -40,7 +40,7 @@ bool Freezer::all_parked() const {
     return true;
 }
 
-bool Freezer::freeze(const std::function<void(bsc_handle)> &interrupt,
+bool Freezer::freeze(const std::function<bool(bsc_handle)> &interrupt,
                      std::chrono::milliseconds timeout) {
     std::vector<bsc_handle> handles;
     {
@@ -54,7 +54,10 @@ bool Freezer::freeze(const std::function<void(bsc_handle)> &interrupt,
     }
     changed_.notify_all(); // a thread still in park() from the last freeze parks again
     for (bsc_handle handle : handles)
-        interrupt(handle);
+        if (!interrupt(handle)) {
+            thaw();
+            return false;
+        }
     std::unique_lock lock(mutex_);
     if (changed_.wait_for(lock, timeout, [this] { return all_parked(); }))
         return true;

@@ -50,8 +50,8 @@ public:
     std::optional<GuestThread> find(uint64_t tcb) const;
 
     // Interrupts every thread through `interrupt` and waits until all have parked; false
-    // (and thawed) if one has not within `timeout`.
-    bool freeze(const std::function<void(bsc_handle)> &interrupt, std::chrono::milliseconds timeout);
+    // (and thawed) if one has not within `timeout`, or at once if `interrupt` refused one.
+    bool freeze(const std::function<bool(bsc_handle)> &interrupt, std::chrono::milliseconds timeout);
     void thaw();
     // The parked threads, while frozen.
     std::vector<GuestThread> threads() const;

@@ -4,6 +4,7 @@
 // threads ran, to a trace (replay/README.md). Interrupts reach the guest only as a call
 // returns, and threads run one at a time, taking turns only where a replay can find the
 // same place again (replay/thread_order.h): so a replay needs no instruction counts.
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -31,6 +32,9 @@ constexpr uint32_t kTurnLength = 16;
 const bsc_downcalls *below;
 const bsc_upcalls *upcalls_above;
 std::unique_ptr<Recorder> recorder;
+// The guest threads of this process, from their creation (one not started yet waits for
+// its turn here) to their exit.
+std::atomic<uint32_t> live_threads{1};
 
 // Waits for the calling thread's turn to run. Extensions run on the host's side of the
 // gate: an interrupt that arrives meanwhile waits for the guest's call to return.
@@ -104,16 +108,34 @@ template <class Call> bsc_status make(roles::Slot slot, Call &&call) {
     return status;
 }
 
+// A call of the runtime's own threads passes untouched, but for a capture's interrupts while
+// the guest has several threads: those waiting for their turn here could not park, so the
+// capture would wait for them in vain (a capture while recording holds one thread).
+template <roles::Slot Name, class Call> bsc_status outside_call(Call &&call) {
+    if constexpr (Name == roles::Slot::thread_interrupt) {
+        if (uint32_t threads = live_threads.load(); threads > 1) {
+            fmt::print(stderr, "bascule: record: the guest has {} threads; a capture while "
+                               "recording holds one\n", threads);
+            return BSC_E_NOT_SUPPORTED;
+        }
+    }
+    return call();
+}
+
 // One recording wrapper per downcall, generated from its slot's type and roles.
 template <auto Slot, roles::Slot Name, class Fn> struct Recorded;
 template <auto Slot, roles::Slot Name, class... Args>
 struct Recorded<Slot, Name, bsc_status (*)(Args...)> {
     static bsc_status call(Args... args) {
+        if (!this_thread().guest) // the runtime's own, such as a capture's: not the guest's
+            return outside_call<Name>([&] { return (below->*Slot)(args...); });
         replay::CallArgs values{arg_bits(args)...};
         if constexpr (roles::of(Name).flags & BSC_CALL_NO_RETURN) {
             // Replay makes it for real: only a failure, which returns, is recorded.
-            if constexpr (Name == roles::Slot::thread_exit)
+            if constexpr (Name == roles::Slot::thread_exit) {
+                live_threads--;
                 give_turn();
+            }
             bsc_status status = (below->*Slot)(args...);
             replay::CallEvent event = begin(Name, values);
             finish(event, status);
@@ -129,6 +151,8 @@ struct Recorded<Slot, Name, bsc_status (*)(Args...)> {
 
 // The wrapper of process_fork: the child gets a trace of its own.
 bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
+    if (!this_thread().guest)
+        return below->process_fork(child, child_id);
     replay::CallArgs values{arg_bits(child), arg_bits(child_id)};
     replay::CallEvent event = begin(roles::Slot::process_fork, values);
     uint64_t parent = 0;
@@ -143,6 +167,7 @@ bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
         uint64_t own = 0;
         below->process_id_query(&own);
         recorder->become_child(parent, own, event.number);
+        live_threads = 1;
         event.number = recorder->begin_call();
         this_thread().last_call = event.number;
         this_thread().has_turn = false; // the parent's: the child waits for one of its own
@@ -153,6 +178,10 @@ bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
 }
 
 bsc_status process_exit(int32_t status) {
+    if (!this_thread().guest) { // a capture ends the process: the trace stops there, cut
+        recorder->flush();
+        return below->process_exit(status);
+    }
     replay::CallArgs values{arg_bits(status)};
     replay::CallEvent event = begin(roles::Slot::process_exit, values);
     event.returned = false; // replay ends the process where this one ends
@@ -170,6 +199,8 @@ struct NewThread {
 };
 
 bsc_status thread_create(const bsc_thread_start *start, bsc_handle *thread) {
+    if (!this_thread().guest)
+        return below->thread_create(start, thread);
     replay::CallArgs values{arg_bits(start), arg_bits(thread)};
     replay::CallEvent event = begin(roles::Slot::thread_create, values);
     bsc_thread_start local{};
@@ -179,8 +210,10 @@ bsc_status thread_create(const bsc_thread_start *start, bsc_handle *thread) {
     if (status == BSC_OK)
         status = below->thread_create(&local, thread);
     bsc_handle handle = 0;
-    if (status == BSC_OK && read_guest(thread, handle) == BSC_OK)
+    if (status == BSC_OK && read_guest(thread, handle) == BSC_OK) {
+        live_threads++;
         created->handle.store(handle);
+    }
     else
         delete created;
     finish(event, status);
@@ -190,6 +223,7 @@ bsc_status thread_create(const bsc_thread_start *start, bsc_handle *thread) {
 void thread_start(uint64_t argument) {
     auto *created = reinterpret_cast<NewThread *>(argument);
     ThreadState &t = this_thread();
+    t.guest = true;
     t.number = created->number;
     take_turn(); // its creator stored its handle before it gave up the turn
     t.handle = created->handle.load();
@@ -292,6 +326,7 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
     }
     below = context->below;
     upcalls_above = context->upcalls_above;
+    this_thread().guest = true; // the chain is built on the thread the guest starts on
     install(context);
     return BSC_OK;
 }

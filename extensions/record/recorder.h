@@ -20,6 +20,7 @@ namespace bsc::record {
 
 // What the calling thread is to the recording.
 struct ThreadState {
+    bool guest = false;         // else a thread of the runtime's (a capture's): not recorded
     uint32_t number = 0;        // 0 for the initial thread, then in order of creation
     uint64_t last_call = 0;     // the last call this thread made (where an interrupt lands)
     bsc_handle handle = 0;      // its own handle (thread_interrupt), once known

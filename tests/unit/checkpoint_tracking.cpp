@@ -105,6 +105,7 @@ TEST_CASE("freezer: every thread parks, and runs on after the thaw", "[checkpoin
             freezer.park_in_exception(tcb, tcb + 0x80);
             resumed++;
         });
+        return true;
     };
     REQUIRE(freezer.freeze(interrupt, std::chrono::seconds(5)));
     auto parked = freezer.threads();
@@ -134,7 +135,7 @@ TEST_CASE("freezer: a thread still parked when the next freeze begins is parked 
             freezer.park_in_exception(0x1000, 0x1080);
     });
     for (int round = 0; round < 200; round++) {
-        REQUIRE(freezer.freeze([](bsc_handle) {}, std::chrono::seconds(5)));
+        REQUIRE(freezer.freeze([](bsc_handle) { return true; }, std::chrono::seconds(5)));
         CHECK(freezer.threads().front().record == 0x1080);
         freezer.thaw();
     }
@@ -145,6 +146,16 @@ TEST_CASE("freezer: a thread still parked when the next freeze begins is parked 
 TEST_CASE("freezer: a thread that does not stop fails the freeze, which thaws", "[checkpoint]") {
     Freezer freezer;
     freezer.add({.handle = 1, .tcb = 0x1000});
-    CHECK_FALSE(freezer.freeze([](bsc_handle) {}, std::chrono::milliseconds(50)));
+    CHECK_FALSE(freezer.freeze([](bsc_handle) { return true; }, std::chrono::milliseconds(50)));
+    freezer.park_in_exception(0x1000, 0); // not frozen: returns at once
+}
+
+TEST_CASE("freezer: a thread that cannot be interrupted fails the freeze at once, which thaws",
+          "[checkpoint]") {
+    Freezer freezer;
+    freezer.add({.handle = 1, .tcb = 0x1000});
+    auto began = std::chrono::steady_clock::now();
+    CHECK_FALSE(freezer.freeze([](bsc_handle) { return false; }, std::chrono::seconds(30)));
+    CHECK(std::chrono::steady_clock::now() - began < std::chrono::seconds(30));
     freezer.park_in_exception(0x1000, 0); // not frozen: returns at once
 }

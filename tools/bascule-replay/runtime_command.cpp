@@ -69,6 +69,13 @@ bool stack_has(const std::vector<std::string> &stack, std::string_view name) {
     });
 }
 
+// The checkpoint extension's options all say when to capture (at=, signal=, image=,
+// leave-running): a replay does not capture again where the recording did; what those
+// captures did to the guest (the interrupts that stopped it) is in the trace.
+std::string without_capture_triggers(const std::string &spec) {
+    return spec.substr(0, spec.find(':')) == "checkpoint" ? "checkpoint" : spec;
+}
+
 } // namespace
 
 std::string runtime_path() {
@@ -138,7 +145,7 @@ int replay_command(const ReplayOptions &options) {
     if (!image_path.empty() && !stack_has(header.stack, "checkpoint"))
         argv.insert(argv.end(), {"--ext", "checkpoint"});
     for (const auto &spec : header.stack)
-        argv.insert(argv.end(), {"--ext", spec});
+        argv.insert(argv.end(), {"--ext", without_capture_triggers(spec)});
     std::string layer = "replay:trace=" + path;
     if (options.quiet)
         layer += ",quiet";

@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: MIT
+# The checkpoint extension above record: a guest captured while it is recorded (the guest
+# runs on) gives an image that restores live to the recorded end, and a trace that still
+# replays from the start to the recorded output; the capture's own calls are not in it. A
+# guest with several threads cannot be captured while recording: the capture is refused at
+# once, with the reason, and the recording goes on.
+source "$(dirname "$0")/lib.sh"
+cd "$work"
+snap_tool=$build/bascule-snap
+
+# wait_for_line FILE PATTERN PID: until a line of FILE matches PATTERN (60 s at most).
+wait_for_line() {
+  for _ in $(seq 600); do
+    grep -q -- "$2" "$1" 2>/dev/null && return 0
+    kill -0 "$3" 2>/dev/null || fail "the recording ended before printing '$2'"
+    sleep 0.1
+  done
+  fail "no line '$2' in $1 after 60 s"
+}
+
+printf 'line %02d\n' $(seq 1 30) >input.txt # 8 bytes a line
+cat >ticks.py <<'PY'
+import os, sys, time
+fd = os.open("input.txt", os.O_RDONLY)
+while chunk := os.read(fd, 8):
+    print(chunk.decode().strip(), flush=True)
+    time.sleep(0.03)
+print("done")
+PY
+# In the background, its runtime's pid for bascule-snap (bascule-replay becomes bascule);
+# stdout and stderr pipes, which a restore replaces with its own (files would be reopened).
+"$replay_tool" record -o "$work/ticks.trace" --ext checkpoint -- /usr/bin/python3 ticks.py \
+  > >(cat >ticks.out) 2> >(cat >ticks.err) &
+recording=$!
+trap 'kill -9 $recording 2>/dev/null || true; rm -rf "$work"' EXIT
+wait_for_line ticks.out "line 05" $recording
+"$snap_tool" capture $recording -o "$work/ticks.img" --leave-running 2>capture.err ||
+  fail "capture while recording: $(cat capture.err ticks.err)"
+wait $recording || fail "the recording ended with status $?: $(cat ticks.err)"
+for _ in $(seq 100); do grep -qx done ticks.out && break; sleep 0.05; done # the pipe's reader
+cp ticks.out "$work/ticks.trace.out"
+replays_the_same "$work/ticks.trace"
+# The restored guest prints the rest: the end of what the recording printed.
+bounded "$snap_tool" restore "$work/ticks.img" </dev/null >restored.out 2>restore.err ||
+  fail "restoring the image taken while recording: $(cat restore.err)"
+[[ -s restored.out ]] || fail "the restored guest printed nothing"
+lines=$(wc -l <restored.out)
+tail -n "$lines" ticks.out | cmp -s - restored.out ||
+  fail "the restored guest printed $(head -c 200 restored.out), not the end of the recording's output"
+[[ $lines -lt $(wc -l <ticks.out) ]] || fail "the restored guest printed everything again"
+
+# Several threads: refused at once.
+cat >threads.py <<'PY'
+import threading, time
+def work():
+    for _ in range(300):
+        time.sleep(0.01)
+print("started", flush=True)
+threads = [threading.Thread(target=work) for _ in range(3)]
+[t.start() for t in threads]
+print("running", flush=True)
+[t.join() for t in threads]
+print("done")
+PY
+"$replay_tool" record -o "$work/threads.trace" --ext checkpoint -- /usr/bin/python3 threads.py \
+  >threads.out 2>threads.err &
+recording=$!
+wait_for_line threads.out running $recording
+if bounded "$snap_tool" capture $recording -o "$work/threads.img" --leave-running 2>>capture.err; then
+  fail "a guest of several threads was captured while recording"
+fi
+wait $recording || fail "the recording ended with status $? after a refused capture: $(cat threads.err)"
+grep -q "a capture while recording holds one" threads.err ||
+  fail "no reason for the refusal: $(cat threads.err capture.err)"
+[[ ! -e "$work/threads.img" ]] || fail "a refused capture left an image"
+cp threads.out "$work/threads.trace.out"
+replays_the_same "$work/threads.trace"
+echo "checkpoint_while_recording: captured while recording, the image restores to the recorded end and the trace replays; several threads are refused at once"
