@@ -65,7 +65,9 @@ typedef struct bsc_extension_context {
 } bsc_extension_context;
 
 /* A request from the runtime to one extension (bsc_extension_descriptor.control), such as
- * "capture" for the checkpoint extension. Since ABI 1.1. */
+ * "capture" for the checkpoint extension. Since ABI 1.1. "image-state" goes to every
+ * extension while a capture has the guest parked: a BSC_OK reply is kept in the image
+ * under the extension's name (abi/README.md). */
 typedef struct bsc_control_request {
     uint32_t size;               /* sizeof(bsc_control_request) */
     uint32_t reserved;

@@ -174,6 +174,21 @@ bsc_status Chain::control(bsc_control_request &request) {
     return BSC_E_NOT_SUPPORTED;
 }
 
+std::vector<std::pair<std::string, std::string>> Chain::gather(bsc_control_request &request) {
+    std::vector<std::pair<std::string, std::string>> answers;
+    for (auto &layer : layers_) {
+        auto control = layer.extension->control();
+        if (!control || !request.reply_size)
+            continue;
+        request.reply[0] = '\0';
+        if (control(layer.instance, &request) == BSC_OK) {
+            request.reply[request.reply_size - 1] = '\0';
+            answers.emplace_back(layer.spec.name, request.reply);
+        }
+    }
+    return answers;
+}
+
 // Top to bottom, like the other events that end something; only the extensions whose
 // init succeeded are told.
 void Chain::finish() {

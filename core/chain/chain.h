@@ -88,6 +88,9 @@ public:
     // Hands a control request to the extensions from the top down; the first that does
     // not answer BSC_E_NOT_SUPPORTED serves it. BSC_E_NOT_SUPPORTED if none does.
     bsc_status control(bsc_control_request &request);
+    // Hands a request to every extension, from the top down: the name and reply of each
+    // that answered BSC_OK (a capture gathers the extensions' image-state this way).
+    std::vector<std::pair<std::string, std::string>> gather(bsc_control_request &request);
     // Where extensions' control requests go (one handler per process); without one they
     // are answered BSC_E_NOT_SUPPORTED.
     static void set_control_requests(ControlRequests handler);

@@ -20,6 +20,10 @@ bsc_status ControlCall::run(const ChainEnds &chain) {
     return status;
 }
 
+std::vector<std::pair<std::string, std::string>> ControlCall::gather(const ChainEnds &chain) {
+    return chain.gather(request_);
+}
+
 void ControlCall::report(void *cookie, uint64_t done, uint64_t total) {
     auto *call = static_cast<ControlCall *>(cookie);
     if (call->progress_)

@@ -22,6 +22,8 @@ public:
     ControlCall &operator=(const ControlCall &) = delete;
 
     bsc_status run(const ChainEnds &chain);
+    // Asks every extension (Chain::gather).
+    std::vector<std::pair<std::string, std::string>> gather(const ChainEnds &chain);
     // The extension's one-line answer.
     std::string reply() const { return reply_; }
 

@@ -227,6 +227,10 @@ void ControlServer::capture(const CaptureRequest &request, const Reply &reply) {
                                 ? "no extension in the stack captures (run with --ext checkpoint)"
                                 : freeze.reply()});
     chain_.broadcast(BSC_EVENT_BEFORE_CHECKPOINT);
+    // What the extensions want the image to keep of them (the record extension: where in
+    // its trace the guest is), while every thread is parked.
+    for (const auto &[name, state] : ControlCall("image-state", {}).gather(chain_))
+        arguments.emplace_back("state", name + "=" + state);
     ControlCall write("capture", arguments, progress);
     bsc_status status = write.run(chain_);
     bool stop = status == BSC_OK && !request.leave_running;

@@ -21,6 +21,8 @@ struct ChainEnds {
     bsc_upcalls *guest_upcalls;         // filled here: the entries into the guest image
     std::function<void(uint32_t)> broadcast; // lifecycle events (BSC_EVENT_*)
     std::function<bsc_status(bsc_control_request &)> control; // see Chain::control
+    std::function<std::vector<std::pair<std::string, std::string>>(bsc_control_request &)>
+        gather; // see Chain::gather
     std::vector<std::string> stack; // the extension specs, top first, as given
     // Installs where the extensions' own control requests go (Chain::set_control_requests).
     std::function<void(chain::ControlRequests)> accept_requests;

@@ -37,6 +37,7 @@ Session::Session(const SessionOptions &options)
             &chain_.guest_upcalls(),
             [this](uint32_t event) { chain_.broadcast(event); },
             [this](bsc_control_request &request) { return chain_.control(request); },
+            [this](bsc_control_request &request) { return chain_.gather(request); },
             options.extensions,
             chain::Chain::set_control_requests} {
     host::set_process_command(child_runtime_command(options.runtime, stack_options(options)));

@@ -244,6 +244,11 @@ Outcome capture(const Arguments &arguments, const Progress &progress) {
     meta.program.working_directory = arguments.value("cwd").value_or("");
     meta.guest_upcalls = std::stoull(arguments.value("guest-upcalls").value_or("0"));
     meta.entry_page_address = std::stoull(arguments.value("entry-page").value_or("0"));
+    // What the extensions gave for the image ("NAME=STATE", the runtime's image-state).
+    for (const auto &state : arguments.all("state"))
+        if (size_t equals = state.find('='); equals != std::string::npos)
+            meta.extension_blobs[state.substr(0, equals)] =
+                std::vector<uint8_t>(state.begin() + equals + 1, state.end());
     std::vector<Region> regions;
     {
         std::lock_guard lock(tracked().region_mutex);

@@ -23,6 +23,8 @@ public:
     bool others_waiting() const;
     // The holder's: the place of the next event among those of every process.
     uint64_t next_order() { return shared_->order++; }
+    // The order the next event will have.
+    uint64_t order() const { return shared_->order; }
 
 private:
     struct Shared {

@@ -35,6 +35,8 @@ std::unique_ptr<Recorder> recorder;
 // The guest threads of this process, from their creation (one not started yet waits for
 // its turn here) to their exit.
 std::atomic<uint32_t> live_threads{1};
+// The thread that has the turn, if one has (for an image's place in the trace).
+std::atomic<const ThreadState *> turn_holder{nullptr};
 
 // Waits for the calling thread's turn to run. Extensions run on the host's side of the
 // gate: an interrupt that arrives meanwhile waits for the guest's call to return.
@@ -43,6 +45,7 @@ void take_turn() {
     if (t.has_turn)
         return;
     recorder->baton().take();
+    turn_holder = &t;
     t.has_turn = true;
     t.since_turn = 0;
     t.events_in_turn = 0;
@@ -56,6 +59,7 @@ void give_turn() {
     if (!t.events_in_turn)
         recorder->turn_ends();
     t.has_turn = false;
+    turn_holder = nullptr;
     recorder->baton().give();
 }
 
@@ -331,6 +335,19 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
     return BSC_OK;
 }
 
+// A capture's image-state request: where the recording is, and the thread with the turn
+// (parked, its switch points counted: a capture while recording holds one thread), which
+// the image keeps for a replay to start there.
+bsc_status control(void *, const bsc_control_request *request) {
+    if (std::strcmp(request->command, "image-state") != 0 || !recorder)
+        return BSC_E_NOT_SUPPORTED;
+    std::string place = recorder->place();
+    if (const ThreadState *t = turn_holder.load())
+        place += fmt::format(",thread={},switch-points={}", t->number, t->switch_points);
+    fmt::format_to_n(request->reply, request->reply_size - 1, "{}{}", place, '\0');
+    return BSC_OK;
+}
+
 void on_event(void *, uint32_t event) {
     if (event == BSC_EVENT_EXIT && recorder)
         recorder->flush();
@@ -359,5 +376,5 @@ extern "C" __attribute__((visibility("default"))) const bsc_extension_descriptor
         .init = init,
         .on_event = on_event,
         .fini = nullptr,
-        .control = nullptr,
+        .control = control,
 };

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "checksum.h"
 #include "guest_memory.h"
 
@@ -51,6 +53,7 @@ void Recorder::add(replay::Event event) {
     std::lock_guard lock(mutex_);
     replay::order_of(event) = baton_.next_order();
     writer_->add(std::move(event));
+    events_++;
 }
 
 void Recorder::end_call(replay::CallEvent event) { add(std::move(event)); }
@@ -103,6 +106,15 @@ void Recorder::become_child(uint64_t parent, uint64_t own_id, uint64_t fork_call
     header_.started_ns = wall_clock_ns();
     writer_->write_header(header_);
     calls_ = 0;
+    events_ = 0;
+}
+
+std::string Recorder::place() {
+    std::lock_guard lock(mutex_);
+    writer_->flush();
+    return fmt::format("trace={},event={},order={},call={}",
+                       std::filesystem::absolute(path_).string(), events_, baton_.order(),
+                       calls_.load());
 }
 
 } // namespace bsc::record

@@ -62,6 +62,10 @@ public:
     uint32_t next_thread() { return ++threads_; }
     // The turn the guest's threads take, shared with the processes forked from this one.
     Baton &baton() { return baton_; }
+    // Where the recording is, for an image captured now (the runtime's image-state): the
+    // trace, the index of this process's next event and its order, the calls so far. The
+    // trace is flushed, so that the place is on disk before the image.
+    std::string place();
 
 private:
     // Writes an event in its place (the caller has the turn).
@@ -73,6 +77,7 @@ private:
     std::unique_ptr<replay::TraceWriter> writer_;
     replay::TraceHeader header_;
     std::atomic<uint64_t> calls_{0};
+    uint64_t events_ = 0; // written to this process's trace (under mutex_)
     std::atomic<uint32_t> threads_{0};
 };
 

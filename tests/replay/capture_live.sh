@@ -62,7 +62,8 @@ done
 # Refused, with nothing written: a pipe (a shell pipeline's, captured at its fork), and a
 # call the recording never reached.
 record "$work/pipeline.trace" /bin/sh -c 'echo start; sleep 0.1 | cat; echo end'
-fork=$("$replay_tool" dump "$work/pipeline.trace" | grep -m1 'p0 t0 process_fork' | cut -d' ' -f1 | tr -d '#')
+"$replay_tool" dump "$work/pipeline.trace" >pipeline.dump
+fork=$(grep -m1 'p0 t0 process_fork' pipeline.dump | cut -d' ' -f1 | tr -d '#')
 status=0
 bounded "$replay_tool" replay "$work/pipeline.trace" --to "$fork" --capture "$work/pipe.img" \
   </dev/null >/dev/null 2>pipe.err || status=$?

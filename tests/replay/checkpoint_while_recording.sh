@@ -48,6 +48,16 @@ lines=$(wc -l <restored.out)
 tail -n "$lines" ticks.out | cmp -s - restored.out ||
   fail "the restored guest printed $(head -c 200 restored.out), not the end of the recording's output"
 [[ $lines -lt $(wc -l <ticks.out) ]] || fail "the restored guest printed everything again"
+# The image keeps its place in the trace: a replay to that call prints what the restored
+# guest did not.
+state=$("$snap_tool" inspect "$work/ticks.img" | grep '^state    record: ') ||
+  fail "the image keeps no place in the trace: $("$snap_tool" inspect "$work/ticks.img" | head -8)"
+[[ $state == *"trace=$work/ticks.trace,"* ]] || fail "the image names another trace: $state"
+call=$(sed -n 's/.*,call=\([0-9]*\).*/\1/p' <<<"$state")
+bounded "$replay_tool" replay "$work/ticks.trace" --to "$call" </dev/null >before.out 2>/dev/null ||
+  fail "replay to the image's call $call ended with status $?"
+cat before.out restored.out | cmp -s - ticks.out ||
+  fail "replayed to the image's call $call, then restored, the guest printed $(cat before.out restored.out | head -c 300)"
 
 # Several threads: refused at once.
 cat >threads.py <<'PY'

@@ -13,6 +13,18 @@
 namespace bsc::snap {
 namespace {
 
+// What an extension left in the image (the runtime's image-state): its text if it is
+// printable, else its bytes in hex.
+std::string state_text(const std::vector<uint8_t> &blob) {
+    bool printable = std::all_of(blob.begin(), blob.end(), [](uint8_t c) { return c >= 0x20 && c < 0x7f; });
+    if (printable)
+        return {blob.begin(), blob.end()};
+    std::string hex = "0x";
+    for (uint8_t byte : blob)
+        hex += fmt::format("{:02x}", byte);
+    return hex;
+}
+
 using nlohmann::json;
 namespace snap = bsc::snapshot;
 
@@ -43,6 +55,10 @@ json describe(const snap::ImageChain &chain) {
     out["parent_chain"] = parents;
     out["program"] = {{"argv", meta.program.argv}, {"cwd", meta.program.working_directory}};
     out["extension_stack"] = meta.extension_stack;
+    json states = json::object();
+    for (const auto &[name, blob] : meta.extension_blobs)
+        states[name] = state_text(blob);
+    out["extension_state"] = states;
     json regions = json::array();
     uint64_t memory = 0, stored = 0, compressed = 0;
     for (size_t i = 0; i < meta.regions.size(); i++) {
@@ -104,6 +120,8 @@ void print_text(const json &d) {
     for (const auto &s : d["extension_stack"])
         stack += (stack.empty() ? "" : " | ") + s.get<std::string>();
     fmt::print("stack    {}\n", stack);
+    for (const auto &[name, state] : d["extension_state"].items())
+        fmt::print("state    {}: {}\n", name, state.get<std::string>());
     fmt::print("\nregions ({}): memory {:.1f} MiB, stored {:.1f} MiB in {:.1f} MiB\n",
                d["regions"].size(), d["memory_bytes"].get<uint64_t>() / 1048576.0,
                d["stored_bytes"].get<uint64_t>() / 1048576.0,
