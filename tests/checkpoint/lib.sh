@@ -35,15 +35,10 @@ start_guest() {
   guest_pid=$!
 }
 
+source "$(dirname "${BASH_SOURCE[0]}")/../waiting.sh"
+
 # wait_for_line FILE PATTERN: until a line of FILE matches PATTERN (60 s at most).
-wait_for_line() {
-  for _ in $(seq 600); do
-    grep -q -- "$2" "$1" 2>/dev/null && return 0
-    kill -0 "$guest_pid" 2>/dev/null || fail "the guest ended before printing '$2'"
-    sleep 0.1
-  done
-  fail "no line '$2' in $1 after 60 s"
-}
+wait_for_line() { wait_for_output "$1" "$2" "$guest_pid"; }
 
 # release TICK: lets a workload started with HOLD_AT listing TICK go on past it
 # (programs/hold.h).

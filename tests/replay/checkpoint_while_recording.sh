@@ -5,18 +5,10 @@
 # guest with several threads cannot be captured while recording: the capture is refused at
 # once, with the reason, and the recording goes on.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../waiting.sh"
 cd "$work"
 snap_tool=$build/bascule-snap
 
-# wait_for_line FILE PATTERN PID: until a line of FILE matches PATTERN (60 s at most).
-wait_for_line() {
-  for _ in $(seq 600); do
-    grep -q -- "$2" "$1" 2>/dev/null && return 0
-    kill -0 "$3" 2>/dev/null || fail "the recording ended before printing '$2'"
-    sleep 0.1
-  done
-  fail "no line '$2' in $1 after 60 s"
-}
 
 printf 'line %02d\n' $(seq 1 30) >input.txt # 8 bytes a line
 cat >ticks.py <<'PY'
@@ -33,7 +25,7 @@ PY
   > >(cat >ticks.out) 2> >(cat >ticks.err) &
 recording=$!
 trap 'kill -9 $recording 2>/dev/null || true; rm -rf "$work"' EXIT
-wait_for_line ticks.out "line 05" $recording
+wait_for_output ticks.out "line 05" $recording
 "$snap_tool" capture $recording -o "$work/ticks.img" --leave-running 2>capture.err ||
   fail "capture while recording: $(cat capture.err ticks.err)"
 wait $recording || fail "the recording ended with status $?: $(cat ticks.err)"
@@ -75,7 +67,7 @@ PY
 "$replay_tool" record -o "$work/threads.trace" --ext checkpoint -- /usr/bin/python3 threads.py \
   >threads.out 2>threads.err &
 recording=$!
-wait_for_line threads.out running $recording
+wait_for_output threads.out running $recording
 if bounded "$snap_tool" capture $recording -o "$work/threads.img" --leave-running 2>>capture.err; then
   fail "a guest of several threads was captured while recording"
 fi
