@@ -61,6 +61,7 @@ struct Replay {
     size_t progress_at = 0;     // where it is redrawn next
     bool progress_shown = false;
     uint64_t stop_after = 0;    // --to N: the last call replayed (0: all)
+    uint64_t last_call = 0;     // the number of the last call replayed
     bsc_handle stdio[3] = {};   // the recorded runtime's stdin, stdout, stderr
     std::deque<const CallEvent *> recent;
     std::unique_ptr<SharedTurn> turn; // held by the initial thread at first
@@ -81,6 +82,13 @@ struct Replay {
     std::mutex threads_mutex;
     std::condition_variable threads_changed;
     std::map<bsc_handle, Interruptible> threads_by_recorded;
+
+    // A replay from a checkpoint image taken while recording (bascule-replay --from): the
+    // checkpoint extension rebuilds the guest through this layer, which makes its calls
+    // for real, then the image's one thread goes on from the image's place in the trace.
+    bool restoring = false;
+    uint32_t restored_thread = 0;         // its number
+    uint64_t restored_switch_points = 0;  // the switch points it had passed
 };
 std::unique_ptr<Replay> state;
 
@@ -103,6 +111,7 @@ struct NewThread {
     uint32_t number;
     bsc_handle recorded;
     std::atomic<bsc_handle> real{0};
+    bool restored = false; // the image's thread, which a replay --from starts
 };
 
 void add_thread(bsc_handle recorded, bsc_handle real) {
@@ -138,7 +147,7 @@ void show_progress() {
 
 [[noreturn]] void diverge(const std::string &what, const std::string &actual) {
     Replay &r = *state;
-    uint64_t number = r.recent.empty() ? 1 : r.recent.back()->number + 1;
+    uint64_t number = r.last_call + 1;
     fmt::print(stderr, "bascule-replay: the replay diverged from the recording at call {} "
                        "(thread {}{}): {}\n",
                number, me.number,
@@ -156,9 +165,8 @@ void show_progress() {
 
 [[noreturn]] void trace_ends() {
     Replay &r = *state;
-    uint64_t last = r.recent.empty() ? 0 : r.recent.back()->number;
     fmt::print(stderr, "bascule-replay: {} ends after call {}: its recording was cut (killed "
-                       "before it ended); the replay stops there\n", r.path, last);
+                       "before it ended); the replay stops there\n", r.path, r.last_call);
     leave(0);
 }
 
@@ -297,6 +305,7 @@ const CallEvent &expect(roles::Slot slot, const CallArgs &args, uint64_t read) {
     if (call->input_hash != read)
         diverge("what it reads (its strings, structures or data) differs", actual());
     take_event();
+    r.last_call = call->number;
     r.recent.push_back(call);
     if (r.recent.size() > kRecentCalls)
         r.recent.pop_front();
@@ -513,10 +522,66 @@ bsc_status not_capturing(roles::Slot slot) {
     return BSC_E_NOT_SUPPORTED;
 }
 
+// A stream mapped shared is not in the image: the restore opens its stream and maps it
+// again. The layer opens nothing (a stand-in handle) and makes the mapping as the replay of
+// the recorded one did, from the trace.
+constexpr bsc_handle kRestoreStandIn = 0x7ffffff0;
+
+bsc_status restored_stream_open(const char *, uint32_t, uint32_t, uint32_t, uint32_t,
+                                bsc_handle *handle) {
+    *handle = kRestoreStandIn; // the extension's own variable
+    return BSC_OK;
+}
+
+bsc_status restored_stream_map(bsc_handle, uint64_t *address, uint64_t offset, uint64_t size,
+                               uint32_t protection, uint32_t flags) {
+    Replay &r = *state;
+    CallArgs live{kRestoreStandIn, arg_bits(address), offset, size, protection, flags};
+    for (size_t i = 0; i < r.next; i++) {
+        const auto *c = std::get_if<CallEvent>(&r.trace.events[i]);
+        if (c && c->slot == static_cast<uint16_t>(roles::Slot::stream_map) &&
+            c->status == BSC_OK && recorded_value(*c, 1) == *address && c->args[3] == size &&
+            c->args[2] == offset) {
+            Serve<roles::Slot::stream_map>::call(*c, live);
+            return BSC_OK;
+        }
+    }
+    fmt::print(stderr, "bascule-replay: the trace has no mapping of {:#x}+{:#x} for the image\n",
+               *address, size);
+    return BSC_E_NOT_FOUND;
+}
+
+// The thread the checkpoint extension starts to resume the image's thread.
+bsc_status restored_thread_create(const bsc_thread_start *start, bsc_handle *thread) {
+    bsc_thread_start local = *start; // the extension's own, not guest memory
+    auto *created = new NewThread{local.argument, state->restored_thread, 0};
+    created->restored = true;
+    local.argument = reinterpret_cast<uint64_t>(created);
+    bsc_status status = below->thread_create(&local, thread);
+    if (status != BSC_OK)
+        delete created;
+    else
+        created->real.store(*thread);
+    return status;
+}
+
 template <auto Slot, roles::Slot Name, class Fn> struct Replayed;
 template <auto Slot, roles::Slot Name, class... Args>
 struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
     static bsc_status call(Args... args) {
+        if (state->restoring) { // the checkpoint extension rebuilds the guest
+            if constexpr (Name == roles::Slot::thread_create)
+                return restored_thread_create(args...);
+            else if constexpr (Name == roles::Slot::stream_open)
+                return restored_stream_open(args...);
+            else if constexpr (Name == roles::Slot::stream_map)
+                return restored_stream_map(args...);
+            else if constexpr (Name == roles::Slot::object_close)
+                return std::get<0>(std::tie(args...)) == kRestoreStandIn ? BSC_OK
+                                                                           : below->object_close(args...);
+            else
+                return (below->*Slot)(args...);
+        }
         if (!me.guest)
             return state->capturing.load() ? Outside<Name>::call(args...) : not_capturing(Name);
         if (state->capturing.load())
@@ -562,7 +627,7 @@ bsc_status process_exit(int32_t status) {
     give_turn(); // to the other processes
     if (!r.capture_image.empty()) {
         fmt::print(stderr, "bascule-replay: the process ended at call {}, before call {}: "
-                           "nothing captured\n", r.recent.back()->number, r.stop_after);
+                           "nothing captured\n", r.last_call, r.stop_after);
         status = 1;
     }
     return below->process_exit(status);
@@ -664,11 +729,16 @@ void thread_start(uint64_t argument) {
     me.guest = true;
     me.number = created->number;
     me.recorded = created->recorded;
+    bool restored = created->restored;
+    if (restored) { // the guest is rebuilt: from now on every call is the trace's
+        me.switch_points = r.restored_switch_points;
+        r.restoring = false;
+    }
     bool running = wait_turn(); // after its creator stored its handle
     me.real = created->real.load();
     uint64_t guest_argument = created->argument;
     delete created;
-    if (!running) // it parks before its start, for the capture
+    if (!running || restored) // it parks for a capture, or resumes where the image has it
         return upcalls_above->thread_start(guest_argument);
     if (r.next >= r.trace.events.size())
         trace_ends();
@@ -705,6 +775,7 @@ bsc_status refuse(char *error, size_t size, const std::string &message) {
 
 bsc_status init(const bsc_extension_context *context, void **, char *error, size_t size) {
     auto r = std::make_unique<Replay>();
+    uint64_t from_order = 0;
     for (size_t i = 0; i < context->option_count; i++) {
         std::string key = context->options[i].key, value = context->options[i].value;
         if (key == "trace")
@@ -715,7 +786,18 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
             r->stop_after = std::strtoull(value.c_str(), nullptr, 10);
         else if (key == "capture")
             r->capture_image = value;
+        else if (key == "from")
+            r->next = std::strtoull(value.c_str(), nullptr, 10);
+        else if (key == "order")
+            from_order = std::strtoull(value.c_str(), nullptr, 10);
+        else if (key == "call")
+            r->last_call = std::strtoull(value.c_str(), nullptr, 10);
+        else if (key == "thread")
+            r->restored_thread = static_cast<uint32_t>(std::strtoul(value.c_str(), nullptr, 10));
+        else if (key == "switch-points")
+            r->restored_switch_points = std::strtoull(value.c_str(), nullptr, 10);
     }
+    r->restoring = r->next != 0;
     if (r->path.empty())
         return refuse(error, size, "needs trace=FILE");
     if (!r->capture_image.empty() && !r->stop_after)
@@ -734,13 +816,21 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
         r->progress_step = r->trace.events.size() / 100;
         r->progress_at = r->progress_step;
     }
+    if (r->next > r->trace.events.size())
+        return refuse(error, size, fmt::format("from={}: the trace has {} events", r->next,
+                                               r->trace.events.size()));
     try {
         r->turn = std::make_unique<SharedTurn>();
     } catch (const std::runtime_error &e) {
         return refuse(error, size, e.what());
     }
+    if (r->restoring) { // no start upcall comes: the guest is restored
+        r->turn->start_at(from_order);
+        std::copy(r->trace.header.stdio.begin(), r->trace.header.stdio.end(), r->stdio);
+    }
+    me.guest = !r->restoring; // the chain is built on the thread the guest starts on, if it
+                              // starts; a restored guest's threads are made by the restore
     state = std::move(r);
-    me.guest = true; // the chain is built on the thread the guest starts on
     below = context->below;
     upcalls_above = context->upcalls_above;
     install(context);
@@ -754,6 +844,11 @@ const bsc_option_spec options[] = {
     {"quiet", "do not show what the guest writes to stdout and stderr"},
     {"to", "stop after call N"},
     {"capture", "with to: capture a checkpoint image there (the checkpoint extension above)"},
+    {"from", "start at this event, where the image being restored was captured"},
+    {"order", "with from: that event's order among the events of all the processes"},
+    {"call", "with from: the number of the call before it"},
+    {"thread", "with from: the number of the image's thread"},
+    {"switch-points", "with from: the switch points that thread had passed"},
     {nullptr, nullptr},
 };
 

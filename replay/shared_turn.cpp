@@ -23,6 +23,11 @@ void SharedTurn::give() {
     ::syscall(SYS_futex, &shared_->changes, FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
 }
 
+void SharedTurn::start_at(uint64_t order) {
+    __atomic_store_n(&shared_->now, order, __ATOMIC_RELEASE);
+    __atomic_store_n(&shared_->held, 0, __ATOMIC_RELEASE);
+}
+
 void SharedTurn::stop() {
     stopped_.store(true);
     __atomic_add_fetch(&shared_->changes, 1, __ATOMIC_RELEASE);

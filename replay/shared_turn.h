@@ -23,6 +23,9 @@ public:
     // The holder took that event.
     void advance() { __atomic_add_fetch(&shared_->now, 1, __ATOMIC_RELEASE); }
     void give();
+    // A replay that starts from a checkpoint image: the turn is free, and the next event
+    // of all the processes is the `order`th.
+    void start_at(uint64_t order);
     // Waits until the turn is free and `mine()` says that it is the caller's, then takes
     // it and returns true; calls `waited_long()` once the caller has waited 30 s. Returns
     // false, without the turn, once this process's replay has stopped.

@@ -180,6 +180,8 @@ void restore_guest(const ChainEnds &chain, const RestoredGuest &guest) {
     chain::ControlArguments arguments{{"image", guest.image}};
     if (guest.allow_changed_files)
         arguments.emplace_back("allow-changed-files", "1");
+    if (guest.handles_as_captured)
+        arguments.emplace_back("as-captured", "1");
     for (int fd = 0; fd < 3; fd++)
         arguments.emplace_back("stdio", std::to_string(host::adopt_stdio(fd)));
     // The layers below the one that restores learn first that the guest is coming back:

@@ -53,6 +53,9 @@ struct RestoredGuest {
     std::vector<std::string> argv; // the program as recorded (for the next capture)
     bool allow_changed_files = false; // reopen files that changed since the capture
     std::function<void(uint64_t done, uint64_t total)> progress; // of the memory restored
+    // For a replay from the image: no handle is opened again (the replay layer answers
+    // for them from the trace; checkpoint's as-captured restore).
+    bool handles_as_captured = false;
 };
 
 // Has the chain's checkpoint extension rebuild the guest from the image, then resumes

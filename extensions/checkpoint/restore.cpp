@@ -219,6 +219,27 @@ void restore_handles(const snap::ImageMetadata &meta, const std::vector<bsc_hand
     }
 }
 
+// For a replay from the image (`bascule-replay replay --from`): every handle and event
+// keeps its number below too, nothing is opened or made again, since the replay layer
+// below answers every call on them from the trace (it maps shared streams from it too).
+bool as_captured = false;
+
+void adopt_as_captured(const snap::ImageMetadata &meta) {
+    tracked().handles.start_renumbering();
+    for (const auto &r : meta.handles) {
+        HandleKind kind = r.kind == snap::HandleKind::stdio       ? HandleKind::stdio
+                          : r.kind == snap::HandleKind::pipe_read  ? HandleKind::pipe_read
+                          : r.kind == snap::HandleKind::pipe_write ? HandleKind::pipe_write
+                                                                   : HandleKind::stream;
+        auto number = handle_number(r.number);
+        tracked().handles.adopt(number, entry_for(r, number, kind));
+    }
+    for (const auto &e : meta.events)
+        tracked().handles.adopt(handle_number(e.handle), {.below = handle_number(e.handle),
+                                                          .kind = HandleKind::event,
+                                                          .event_flags = e.flags});
+}
+
 // The threads to start at resume, recorded at restore.
 std::vector<GuestThread> pending_threads;
 
@@ -244,8 +265,12 @@ Outcome restore(const Arguments &arguments, const Progress &progress) {
                                                     .check_page_hashes = false,
                                                     .write_pages = fill});
         const auto &meta = image.top().metadata();
+        as_captured = arguments.flag("as-captured");
         restore_regions(image, progress);
-        restore_handles(meta, stdio_handles(arguments), arguments.flag("allow-changed-files"));
+        if (as_captured)
+            adopt_as_captured(meta);
+        if (!as_captured)
+            restore_handles(meta, stdio_handles(arguments), arguments.flag("allow-changed-files"));
         for (const auto &t : meta.threads)
             pending_threads.push_back({.handle = handle_number(t.handle), .tcb = t.tcb_address,
                                        .clear_on_exit = t.clear_on_exit, .argument = t.argument,
@@ -277,7 +302,8 @@ Outcome resume() {
         bsc_handle handle;
         if (bsc_status s = below().thread_create(&start, &handle))
             return {s, fmt::format("cannot start thread {} again", thread.handle)};
-        tracked().handles.adopt(thread.handle, {.below = handle, .kind = HandleKind::thread});
+        tracked().handles.adopt(thread.handle, {.below = as_captured ? thread.handle : handle,
+                                                .kind = HandleKind::thread});
     }
     size_t count = pending_threads.size();
     pending_threads.clear();

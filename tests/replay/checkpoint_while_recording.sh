@@ -3,7 +3,8 @@
 # runs on) gives an image that restores live to the recorded end, and a trace that still
 # replays from the start to the recorded output; the capture's own calls are not in it. A
 # guest with several threads cannot be captured while recording: the capture is refused at
-# once, with the reason, and the recording goes on.
+# once, with the reason, and the recording goes on. A replay starts from the image
+# (`bascule-replay replay --from IMAGE`) and prints what the restored guest printed.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../waiting.sh"
 cd "$work"
@@ -50,6 +51,14 @@ bounded "$replay_tool" replay "$work/ticks.trace" --to "$call" </dev/null >befor
   fail "replay to the image's call $call ended with status $?"
 cat before.out restored.out | cmp -s - ticks.out ||
   fail "replayed to the image's call $call, then restored, the guest printed $(cat before.out restored.out | head -c 300)"
+# A replay from the image goes on from there, in an empty directory, twice.
+for run in 1 2; do
+  (cd "$empty" && bounded "$replay_tool" replay "$work/ticks.trace" --from "$work/ticks.img" \
+    </dev/null >"from$run.out" 2>"from$run.err") ||
+    fail "replay $run from the image ended with status $?: $(cat "$empty/from$run.err")"
+  cmp -s "$empty/from$run.out" restored.out ||
+    fail "replay $run from the image printed $(head -c 300 "$empty/from$run.out"), not what the restored guest printed"
+done
 
 # Several threads: refused at once.
 cat >threads.py <<'PY'
@@ -77,4 +86,9 @@ grep -q "a capture while recording holds one" threads.err ||
 [[ ! -e "$work/threads.img" ]] || fail "a refused capture left an image"
 cp threads.out "$work/threads.trace.out"
 replays_the_same "$work/threads.trace"
-echo "checkpoint_while_recording: captured while recording, the image restores to the recorded end and the trace replays; several threads are refused at once"
+# An image of another trace, or of none, is refused before anything runs.
+status=0
+bounded "$replay_tool" replay "$work/threads.trace" --from "$work/ticks.img" >/dev/null 2>other.err || status=$?
+[[ $status -ne 0 ]] && grep -q "was not captured while recording" other.err ||
+  fail "a replay from the image of another trace ended with status $status: $(cat other.err)"
+echo "checkpoint_while_recording: captured while recording, the image restores to the recorded end, the trace replays from the start and from the image; several threads are refused at once"

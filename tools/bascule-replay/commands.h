@@ -22,6 +22,7 @@ struct ReplayOptions {
     bool quiet = false;
     uint64_t to = 0; // stop after this call (0: until the exit)
     std::string capture; // with `to`: the image to capture there, which restores live
+    std::string from;    // an image captured while recording: the replay starts there
 };
 
 struct DumpOptions {

@@ -33,6 +33,10 @@ int main(int argc, char **argv) {
                      "With --to: capture a checkpoint image there, which `bascule-snap restore` "
                      "resumes live")
         ->needs(to);
+    replay_cmd->add_option("--from", replay.from,
+                           "Start from IMAGE, captured while recording the trace (checkpoint "
+                           "above record)")
+        ->excludes("--capture");
     bool until_exit = false; // the default; --to takes precedence
     replay_cmd->add_flag("--until-exit", until_exit, "Replay until the recorded exit (the default)");
 

@@ -7,12 +7,16 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <optional>
 
 #include <fmt/format.h>
 
 #include "call_roles.h"
 #include "commands.h"
+#include "image_error.h"
+#include "image_reader.h"
+#include "session.h"
 #include "trace_file.h"
 
 namespace bsc::replay_tool {
@@ -76,6 +80,72 @@ std::string without_capture_triggers(const std::string &spec) {
     return spec.substr(0, spec.find(':')) == "checkpoint" ? "checkpoint" : spec;
 }
 
+// The record extension's place in the trace, as an image captured while recording keeps
+// it ("trace=PATH,event=E,order=O,call=C,thread=T,switch-points=S"), by key.
+std::map<std::string, std::string> record_place(const snapshot::ImageMetadata &meta) {
+    std::map<std::string, std::string> place;
+    auto blob = meta.extension_blobs.find("record");
+    if (blob == meta.extension_blobs.end())
+        return place;
+    std::string text(blob->second.begin(), blob->second.end());
+    for (size_t at = 0; at < text.size();) {
+        size_t end = std::min(text.find(',', at), text.size());
+        std::string pair = text.substr(at, end - at);
+        if (size_t equals = pair.find('='); equals != std::string::npos)
+            place[pair.substr(0, equals)] = pair.substr(equals + 1);
+        at = end + 1;
+    }
+    return place;
+}
+
+// `replay --from IMAGE`: this process restores the image, taken while recording, on the
+// recorded stack with the replay layer below, which goes on from the image's place in the
+// trace (`layer` holds the layer's other options).
+int replay_from_image(const ReplayOptions &options, const replay::TraceHeader &header,
+                      std::string layer) {
+    auto image = std::filesystem::absolute(options.from).string();
+    snapshot::ImageMetadata meta;
+    try {
+        meta = snapshot::read_image_metadata(image);
+    } catch (const snapshot::ImageError &e) {
+        fmt::print(stderr, "bascule-replay: {}\n", e.what());
+        return kExitUsage;
+    }
+    auto place = record_place(meta);
+    std::error_code error;
+    if (place.empty() || !std::filesystem::equivalent(place["trace"], options.trace, error)) {
+        fmt::print(stderr, "bascule-replay: {} was not captured while recording {}{}\n", image,
+                   options.trace, place.empty() ? "" : " (it names " + place["trace"] + ")");
+        return kExitUsage;
+    }
+    if (meta.threads.size() != 1) {
+        fmt::print(stderr, "bascule-replay: {} holds {} threads: a replay starts from an image of "
+                           "one\n", image, meta.threads.size());
+        return kExitUsage;
+    }
+    for (const char *key : {"event", "order", "call", "thread", "switch-points"})
+        layer += fmt::format(",{}={}", std::string_view(key) == "event" ? "from" : key, place[key]);
+    std::vector<std::string> stack;
+    for (const auto &spec : header.stack)
+        stack.push_back(without_capture_triggers(spec));
+    if (!stack_has(stack, "checkpoint"))
+        stack.insert(stack.begin(), "checkpoint");
+    stack.push_back(layer);
+    try {
+        runtime::Session session({stack, "", runtime_path()});
+        session.restore({.image = image, .guest_upcalls = meta.guest_upcalls,
+                         .entry_page = meta.entry_page_address, .argv = meta.program.argv,
+                         .allow_changed_files = false, .progress = {},
+                         .handles_as_captured = true});
+    } catch (const chain::ChainError &e) {
+        fmt::print(stderr, "bascule-replay: {}\n", e.what());
+        return kExitUsage;
+    } catch (const runtime::LaunchError &e) {
+        fmt::print(stderr, "bascule-replay: cannot start from {}: {}\n", image, e.what());
+        return kExitBadTrace;
+    }
+}
+
 } // namespace
 
 std::string runtime_path() {
@@ -137,6 +207,13 @@ int replay_command(const ReplayOptions &options) {
     if (trace.end == replay::TraceEnd::cut)
         fmt::print(stderr, "bascule-replay: {}: the recording was cut (it has no end); it "
                            "replays up to its last whole block\n", options.trace);
+    std::string layer = "replay:trace=" + path;
+    if (options.quiet)
+        layer += ",quiet";
+    if (options.to)
+        layer += fmt::format(",to={}", options.to);
+    if (!options.from.empty())
+        return replay_from_image(options, header, layer);
     std::vector<std::string> argv = {runtime_path(), "run", "--libos", *image,
                                      "--working-directory", header.working_directory};
     argv.insert(argv.end(), header.argv.begin() + 1, dashes); // the personality's options
@@ -146,11 +223,6 @@ int replay_command(const ReplayOptions &options) {
         argv.insert(argv.end(), {"--ext", "checkpoint"});
     for (const auto &spec : header.stack)
         argv.insert(argv.end(), {"--ext", without_capture_triggers(spec)});
-    std::string layer = "replay:trace=" + path;
-    if (options.quiet)
-        layer += ",quiet";
-    if (options.to)
-        layer += fmt::format(",to={}", options.to);
     if (!image_path.empty())
         layer += ",capture=" + image_path;
     // The program's path, then its argv: argv[0] given apart, as it may be another name.
