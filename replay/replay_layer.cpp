@@ -22,6 +22,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
@@ -735,6 +736,8 @@ void thread_start(uint64_t argument) {
         r.restoring = false;
     }
     bool running = wait_turn(); // after its creator stored its handle
+    while (restored && !created->real.load()) // its creator holds no turn: it may not have yet
+        std::this_thread::yield();
     me.real = created->real.load();
     uint64_t guest_argument = created->argument;
     delete created;
