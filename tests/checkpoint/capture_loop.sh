@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
-# Fifty capture/restore cycles in a row, each restoring the previous image after the
+# Thirty capture/restore cycles in a row, each restoring the previous image after the
 # guest has made some progress, end with the output of an uninterrupted run.
 source "$(dirname "$0")/lib.sh"
-cycles=50
+cycles=30
 ticks=60
 "$programs/heap_counter" 4 $ticks 20 >native.out
 # Held after every tick up to the last cycle's: each capture finds the guest mid-run.

@@ -4,6 +4,7 @@
 # A test script sources this with the build directory as $1 and the test programs'
 # directory as $2.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../waiting.sh"
 build=$1
 programs=$2
 bascule=$build/bascule
@@ -34,8 +35,6 @@ start_guest() {
   "$bascule" run --ext checkpoint -- "$@" >"$out" 2>"$out.err" &
   guest_pid=$!
 }
-
-source "$(dirname "${BASH_SOURCE[0]}")/../waiting.sh"
 
 # wait_for_line FILE PATTERN: until a line of FILE matches PATTERN (60 s at most).
 wait_for_line() { wait_for_output "$1" "$2" "$guest_pid"; }
