@@ -14,6 +14,7 @@
 
 #include "call_roles.h"
 #include "commands.h"
+#include "extension_spec.h"
 #include "image_error.h"
 #include "image_reader.h"
 #include "session.h"
@@ -66,34 +67,37 @@ std::optional<std::string> recorded_image(const replay::Trace &trace) {
     return std::nullopt;
 }
 
-// Whether `stack` (extension specs, NAME[:OPTIONS]) holds the extension `name`.
+// The name of an extension spec, NAME[:OPTIONS].
+std::string name_of(const std::string &spec) { return chain::parse_extension_spec(spec).name; }
+
+// Whether `stack` (extension specs) holds the extension `name`.
 bool stack_has(const std::vector<std::string> &stack, std::string_view name) {
-    return std::any_of(stack.begin(), stack.end(), [&](const std::string &spec) {
-        return spec.substr(0, spec.find(':')) == name;
-    });
+    return std::any_of(stack.begin(), stack.end(),
+                       [&](const std::string &spec) { return name_of(spec) == name; });
 }
 
 // The checkpoint extension's options all say when to capture (at=, signal=, image=,
 // leave-running): a replay does not capture again where the recording did; what those
 // captures did to the guest (the interrupts that stopped it) is in the trace.
 std::string without_capture_triggers(const std::string &spec) {
-    return spec.substr(0, spec.find(':')) == "checkpoint" ? "checkpoint" : spec;
+    return name_of(spec) == "checkpoint" ? "checkpoint" : spec;
 }
 
 // The record extension's place in the trace, as an image captured while recording keeps
-// it ("trace=PATH,event=E,order=O,call=C,thread=T,switch-points=S"), by key.
+// it ("trace=PATH,event=E,order=O,call=C,thread=T,switch-points=S": an extension's options),
+// by key; empty if it keeps none.
 std::map<std::string, std::string> record_place(const snapshot::ImageMetadata &meta) {
     std::map<std::string, std::string> place;
     auto blob = meta.extension_blobs.find("record");
     if (blob == meta.extension_blobs.end())
         return place;
-    std::string text(blob->second.begin(), blob->second.end());
-    for (size_t at = 0; at < text.size();) {
-        size_t end = std::min(text.find(',', at), text.size());
-        std::string pair = text.substr(at, end - at);
-        if (size_t equals = pair.find('='); equals != std::string::npos)
-            place[pair.substr(0, equals)] = pair.substr(equals + 1);
-        at = end + 1;
+    try {
+        auto spec = chain::parse_extension_spec("record:" +
+                                                std::string(blob->second.begin(), blob->second.end()));
+        for (const auto &option : spec.options)
+            place[option.key] = option.value;
+    } catch (const chain::ChainError &) {
+        place.clear();
     }
     return place;
 }
