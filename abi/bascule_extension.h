@@ -62,6 +62,11 @@ typedef struct bsc_extension_context {
      * takes no requests. */
     bsc_status (*request_control)(const char *command, const bsc_option *arguments,
                                   size_t argument_count);
+    /* Since 1.8: copies `size` bytes from `src` to `dst`, either of which may be guest
+     * memory, without faulting and without a system call; returns how many bytes were left
+     * uncopied (0: all were) because a page was unmapped or protected. NULL if the runtime
+     * has none (copy with process_vm_readv/writev then). */
+    size_t (*guest_copy)(void *dst, const void *src, size_t size);
 } bsc_extension_context;
 
 /* A request from the runtime to one extension (bsc_extension_descriptor.control), such as

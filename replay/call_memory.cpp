@@ -106,7 +106,10 @@ void message_writes(std::vector<MemoryWrite> &writes, uint64_t address, uint8_t 
 } // namespace
 
 std::vector<uint8_t> readable_prefix(uint64_t address, uint64_t size) {
-    std::vector<uint8_t> bytes;
+    std::vector<uint8_t> bytes(size);
+    if (copy_from_guest(bytes.data(), reinterpret_cast<const void *>(address), size) == BSC_OK)
+        return bytes; // the common case: all of it, in one copy
+    bytes.clear();
     for (uint64_t at = address; at < address + size;) {
         uint64_t piece = std::min(address + size, (at / kPage + 1) * kPage) - at;
         size_t old = bytes.size();

@@ -46,7 +46,7 @@ const std::vector<MemoryWrite> *shown[2];
 
 // A read that begins in a kept piece gets what the piece has, then zeros: a string is
 // read in chunks that may reach past its NUL.
-bool copy_from_trace(void *dst, const void *src, size_t size) {
+size_t copy_from_trace(void *dst, const void *src, size_t size) {
     auto from = reinterpret_cast<uint64_t>(src);
     for (const auto *list : shown)
         for (const auto &piece : *list)
@@ -54,9 +54,9 @@ bool copy_from_trace(void *dst, const void *src, size_t size) {
                 size_t have = std::min<size_t>(size, piece.address + piece.bytes.size() - from);
                 std::memcpy(dst, piece.bytes.data() + (from - piece.address), have);
                 std::memset(static_cast<char *>(dst) + have, 0, size - have);
-                return true;
+                return 0;
             }
-    return false;
+    return size;
 }
 
 std::string format(uint16_t slot, const CallArgs &raw, trace::Phase phase, bsc_status status,
@@ -76,12 +76,13 @@ std::string recorded_call_text(const CallEvent &event, trace::Format fmt) {
     if (event.slot >= std::size(kDescribe))
         return "(a call the ABI does not have)\n";
     shown[0] = &event.reads, shown[1] = &event.writes;
+    GuestCopy live = installed_guest_copy();
     set_guest_copy(copy_from_trace);
     std::string text = format(event.slot, event.args,
                               event.returned ? trace::Phase::completed : trace::Phase::before,
                               event.status, event.number, event.thread, fmt,
                               [&] { shown[0] = &event.writes, shown[1] = &event.reads; });
-    set_guest_copy(nullptr);
+    set_guest_copy(live);
     return text;
 }
 

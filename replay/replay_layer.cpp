@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -55,7 +56,8 @@ const bsc_upcalls *upcalls_above;
 
 struct Replay {
     std::string path;
-    Trace trace;
+    std::unique_ptr<TraceReader> trace;
+    bsc_handle trace_stream = 0; // the trace file, opened for its content records
     size_t next = 0;            // the next event to replay
     bool quiet = false;         // the guest's output is not shown
     size_t progress_step = 0;   // events between redraws of the progress line (0: none)
@@ -64,7 +66,7 @@ struct Replay {
     uint64_t stop_after = 0;    // --to N: the last call replayed (0: all)
     uint64_t last_call = 0;     // the number of the last call replayed
     bsc_handle stdio[3] = {};   // the recorded runtime's stdin, stdout, stderr
-    std::deque<const CallEvent *> recent;
+    std::deque<std::shared_ptr<const CallEvent>> recent;
     std::unique_ptr<SharedTurn> turn; // held by the initial thread at first
     uint32_t threads = 0;       // guest threads created so far
     bsc_handle exiting = 0;     // a thread that gave up its turn to end, until it has
@@ -132,7 +134,7 @@ void clear_progress() {
 
 void show_progress() {
     Replay &r = *state;
-    size_t total = r.trace.events.size();
+    size_t total = r.trace->size();
     fmt::print(stderr, "\r\033[Kbascule-replay: {}% ({} of {} events)", r.next * 100 / total,
                r.next, total);
     r.progress_shown = true;
@@ -146,20 +148,30 @@ void show_progress() {
     ::_exit(code);
 }
 
+// Event `index` of this process's trace (decoded as the replay reaches its block).
+std::shared_ptr<const Event> event_at(size_t index) {
+    try {
+        return state->trace->at(index);
+    } catch (const TraceError &e) {
+        fmt::print(stderr, "bascule-replay: {}\n", e.what());
+        leave(1);
+    }
+}
+
 [[noreturn]] void diverge(const std::string &what, const std::string &actual) {
     Replay &r = *state;
     uint64_t number = r.last_call + 1;
     fmt::print(stderr, "bascule-replay: the replay diverged from the recording at call {} "
                        "(thread {}{}): {}\n",
                number, me.number,
-               r.trace.header.parent_process ? fmt::format(", the process of {}", r.path) : "",
+               r.trace->header().parent_process ? fmt::format(", the process of {}", r.path) : "",
                what);
-    if (r.next < r.trace.events.size())
-        fmt::print(stderr, "  expected: {}", event_text(r.trace.events[r.next]));
+    if (r.next < r.trace->size())
+        fmt::print(stderr, "  expected: {}", event_text(*event_at(r.next)));
     if (!actual.empty())
         fmt::print(stderr, "  actual:   {}", actual);
     fmt::print(stderr, "  the last {} calls before it:\n", r.recent.size());
-    for (const CallEvent *call : r.recent)
+    for (const auto &call : r.recent)
         fmt::print(stderr, "    {}", recorded_call_text(*call, trace::Format::text));
     leave(kExitDivergence);
 }
@@ -173,28 +185,29 @@ void show_progress() {
 
 // The next event of this process, which its holder of the turn takes: it must be the next
 // of all the processes, and the calling thread's.
-const Event &take_event() {
+void take_event() {
     Replay &r = *state;
-    if (r.next >= r.trace.events.size())
+    if (r.next >= r.trace->size())
         trace_ends();
-    const Event &event = r.trace.events[r.next];
-    if (order_of(event) != r.turn->now())
+    if (order_of(*event_at(r.next)) != r.turn->now())
         diverge("another process ran here in the recording", "");
     r.next++;
     r.turn->advance();
     me.events_in_turn++;
     if (r.progress_step && r.next >= r.progress_at)
         show_progress();
-    return event;
 }
 
 // The next event of this process if it is an `E` of the calling thread, else null.
-template <class E> const E *next_of_mine() {
+template <class E> std::shared_ptr<const E> next_of_mine() {
     Replay &r = *state;
-    if (r.next >= r.trace.events.size())
+    if (r.next >= r.trace->size())
         return nullptr;
-    const E *event = std::get_if<E>(&r.trace.events[r.next]);
-    return event && thread_of(r.trace.events[r.next]) == me.number ? event : nullptr;
+    auto next = event_at(r.next);
+    const E *event = std::get_if<E>(next.get());
+    if (!event || thread_of(*next) != me.number)
+        return nullptr;
+    return {next, event};
 }
 
 // Gives up the turn where the recorded thread did (a turn in which it wrote nothing else
@@ -209,8 +222,8 @@ void give_turn() {
 // Whether the next event of all the processes is the calling thread's.
 bool next_is_mine() {
     Replay &r = *state;
-    const Event &event = r.trace.events[r.next];
-    return order_of(event) == r.turn->now() && thread_of(event) == me.number;
+    auto event = event_at(r.next);
+    return order_of(*event) == r.turn->now() && thread_of(*event) == me.number;
 }
 
 // Says once what a thread has waited for a long time (a replay that no longer follows
@@ -224,7 +237,7 @@ void report_long_wait() {
                        "{} of all the processes; its own next is {}: {}  the turn is {}, last "
                        "taken by thread {}, now at its switch point {}\n",
                me.number, r.path, SharedTurn::kLongWaitSeconds, r.turn->now(),
-               order_of(r.trace.events[r.next]), event_text(r.trace.events[r.next]),
+               order_of(*event_at(r.next)), event_text(*event_at(r.next)),
                r.turn->held() ? "held" : "free", r.turn->holder(), r.turn->holder_points());
 }
 
@@ -250,7 +263,7 @@ bool wait_turn() {
     bool taken = r.turn->take(
         me.number,
         [&] {
-            if (r.next >= r.trace.events.size())
+            if (r.next >= r.trace->size())
                 trace_ends();
             return next_is_mine();
         },
@@ -283,14 +296,15 @@ std::string not_a_call(const Event &event) {
 
 // The recorded call the guest must be making now, checked against it: `read` is the hash
 // of what it reads, taken as it began (before it let the others run, as when recorded).
-const CallEvent &expect(roles::Slot slot, const CallArgs &args, uint64_t read) {
+std::shared_ptr<const CallEvent> expect(roles::Slot slot, const CallArgs &args, uint64_t read) {
     Replay &r = *state;
     auto actual = [&] { return live_call_text(static_cast<uint16_t>(slot), args, me.number); };
-    if (r.next >= r.trace.events.size())
+    if (r.next >= r.trace->size())
         trace_ends();
-    const auto *call = std::get_if<CallEvent>(&r.trace.events[r.next]);
+    auto next = event_at(r.next);
+    std::shared_ptr<const CallEvent> call(next, std::get_if<CallEvent>(next.get()));
     if (!call)
-        diverge(not_a_call(r.trace.events[r.next]), actual());
+        diverge(not_a_call(*next), actual());
     if (call->thread != me.number)
         diverge(fmt::format("thread {} made the call in the recording", call->thread), actual());
     if (call->slot != static_cast<uint16_t>(slot))
@@ -310,7 +324,7 @@ const CallEvent &expect(roles::Slot slot, const CallArgs &args, uint64_t read) {
     r.recent.push_back(call);
     if (r.recent.size() > kRecentCalls)
         r.recent.pop_front();
-    return *call;
+    return call;
 }
 
 // Stops the replay after call `number` and has the checkpoint extension capture the
@@ -406,17 +420,46 @@ template <> struct Serve<roles::Slot::thread_set_segment> {
     }
 };
 
-// A mapped stream: fresh memory at the recorded address holding the recorded content.
+// The trace file, opened (through the host) for the mappings of its content records.
+bsc_handle trace_stream() {
+    Replay &r = *state;
+    if (r.trace_stream)
+        return r.trace_stream;
+    std::string uri = "file:" + std::filesystem::absolute(r.path).string();
+    if (bsc_status s = below->stream_open(uri.c_str(), BSC_ACCESS_READ, 0, BSC_CREATE_NEVER, 0,
+                                          &r.trace_stream)) {
+        fmt::print(stderr, "bascule-replay: cannot open {} to map its content: {}\n", r.path,
+                   bsc_status_name(s));
+        leave(1);
+    }
+    return r.trace_stream;
+}
+
+// A mapped stream: at the recorded address, the recorded content mapped privately from
+// the trace's content record (no copy: the pages are read as the guest touches them),
+// then fresh memory for what had no content (pages past the end of the file), or the
+// content the call kept inline (a mapping made before the trace's header was written).
 template <> struct Serve<roles::Slot::stream_map> {
     static void call(const CallEvent &c, const CallArgs &a) {
         if (c.status != BSC_OK)
             return;
         uint64_t address = recorded_value(c, 1), size = page_up(a[3]);
+        uint64_t mapped = std::min(c.content.length, size);
+        auto prot = static_cast<uint32_t>(a[4]);
         uint32_t flags = static_cast<uint32_t>(a[5]) & BSC_MAP_FIXED ? BSC_MAP_FIXED
                                                                      : BSC_MAP_FIXED_NOREPLACE;
-        check_real(below->vm_alloc(&address, size, BSC_PROT_READ | BSC_PROT_WRITE, flags), c);
+        if (mapped) {
+            uint64_t at = address;
+            check_real(below->stream_map(trace_stream(), &at, c.content.offset, mapped, prot, flags),
+                       c);
+        }
+        uint64_t rest = address + mapped;
+        if (mapped < size)
+            check_real(below->vm_alloc(&rest, size - mapped, BSC_PROT_READ | BSC_PROT_WRITE, flags),
+                       c);
         apply_writes(c.writes, c.args, a);
-        check_real(below->vm_protect(address, size, static_cast<uint32_t>(a[4])), c);
+        if (mapped < size)
+            check_real(below->vm_protect(rest, size - mapped, prot), c);
     }
 };
 template <> struct Serve<roles::Slot::stream_unmap> {
@@ -539,7 +582,8 @@ bsc_status restored_stream_map(bsc_handle, uint64_t *address, uint64_t offset, u
     Replay &r = *state;
     CallArgs live{kRestoreStandIn, arg_bits(address), offset, size, protection, flags};
     for (size_t i = 0; i < r.next; i++) {
-        const auto *c = std::get_if<CallEvent>(&r.trace.events[i]);
+        auto event = event_at(i);
+        const auto *c = std::get_if<CallEvent>(event.get());
         if (c && c->slot == static_cast<uint16_t>(roles::Slot::stream_map) &&
             c->status == BSC_OK && recorded_value(*c, 1) == *address && c->args[3] == size &&
             c->args[2] == offset) {
@@ -598,14 +642,14 @@ struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
         if constexpr (Name == roles::Slot::thread_exit || gives_up_turn(Name))
             if (!wait_turn())
                 return BSC_E_INTERRUPTED; // by the capture: made again once restored
-        const CallEvent &call = expect(Name, values, read);
-        Serve<Name>::call(call, values);
-        if (!(roles::of(Name).flags & BSC_CALL_MAPS) && !apply_writes(call.writes, call.args, values))
+        auto call = expect(Name, values, read);
+        Serve<Name>::call(*call, values);
+        if (!(roles::of(Name).flags & BSC_CALL_MAPS) && !apply_writes(call->writes, call->args, values))
             diverge("the guest memory the call wrote is gone", "");
         if (state->handles)
-            state->handles->note(Name, call, values);
-        after_call(call.number);
-        return call.status;
+            state->handles->note(Name, *call, values);
+        after_call(call->number);
+        return call->status;
     }
 };
 
@@ -621,7 +665,7 @@ bsc_status process_exit(int32_t status) {
     CallArgs values{arg_bits(status)};
     expect(roles::Slot::process_exit, values,
            input_hash(roles::of(roles::Slot::process_exit), values));
-    if (r.next < r.trace.events.size() && std::holds_alternative<EndEvent>(r.trace.events[r.next]))
+    if (r.next < r.trace->size() && std::holds_alternative<EndEvent>(*event_at(r.next)))
         take_event(); // the end names no thread
     std::fflush(stdout);
     clear_progress();
@@ -640,8 +684,10 @@ void become_child(uint64_t recorded_id) {
     Replay &r = *state;
     r.path = child_trace_path(r.path, recorded_id).string();
     r.capture_image.clear(); // the capture is the first process's (--to stops the others)
+    if (r.trace_stream) // the parent's trace: this process's content is in its own
+        below->object_close(std::exchange(r.trace_stream, 0));
     try {
-        r.trace = read_trace(r.path);
+        r.trace = std::make_unique<TraceReader>(r.path);
     } catch (const TraceError &e) {
         fmt::print(stderr, "bascule-replay: {}\n", e.what());
         leave(1);
@@ -654,7 +700,7 @@ void become_child(uint64_t recorded_id) {
 bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
     CallArgs values{arg_bits(child), arg_bits(child_id)};
     uint64_t read = input_hash(roles::of(roles::Slot::process_fork), values);
-    const CallEvent *call = &expect(roles::Slot::process_fork, values, read);
+    auto call = expect(roles::Slot::process_fork, values, read);
     if (call->status == BSC_OK) {
         bsc_handle real_child = 0;
         uint64_t real_id = 0;
@@ -662,7 +708,7 @@ bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
         if (real_child == BSC_NO_HANDLE) {
             become_child(recorded_value(*call, 1));
             wait_turn();
-            call = &expect(roles::Slot::process_fork, values, read);
+            call = expect(roles::Slot::process_fork, values, read);
         }
     }
     if (!apply_writes(call->writes, call->args, values))
@@ -679,18 +725,18 @@ void start(const bsc_downcalls *abi, const bsc_start_info *info) {
     if (read_guest(info, copy) == BSC_OK) {
         auto image = readable_prefix(copy.image_base, copy.image_size);
         if (snapshot::xxh3({reinterpret_cast<const std::byte *>(image.data()), image.size()}) !=
-            r.trace.header.image_hash)
+            r.trace->header().image_hash)
             diverge("the guest image loaded is not the recorded one", "");
         me.real = copy.thread;
-        me.recorded = r.trace.header.thread;
+        me.recorded = r.trace->header().thread;
         add_thread(me.recorded, me.real);
         if (r.handles)
-            r.handles->set_stdio(r.trace.header.stdio, copy.stdio);
-        std::copy(r.trace.header.stdio.begin(), r.trace.header.stdio.end(), copy.stdio);
-        copy.thread = r.trace.header.thread;
+            r.handles->set_stdio(r.trace->header().stdio, copy.stdio);
+        std::copy(r.trace->header().stdio.begin(), r.trace->header().stdio.end(), copy.stdio);
+        copy.thread = r.trace->header().thread;
         write_guest(const_cast<bsc_start_info *>(info), copy);
     }
-    std::copy(r.trace.header.stdio.begin(), r.trace.header.stdio.end(), r.stdio);
+    std::copy(r.trace->header().stdio.begin(), r.trace->header().stdio.end(), r.stdio);
     upcalls_above->start(abi, info);
 }
 
@@ -713,7 +759,7 @@ void exception(bsc_exception *ex) {
         me.interrupt_expected = false;
     } else if (is_switch_point(copy.kind)) {
         r.turn->note_switch_points(++me.switch_points);
-        const auto *switched = next_of_mine<SwitchEvent>();
+        auto switched = next_of_mine<SwitchEvent>();
         if (switched && switched->exception == me.switch_points) {
             take_event();
             give_turn();
@@ -743,10 +789,10 @@ void thread_start(uint64_t argument) {
     delete created;
     if (!running || restored) // it parks for a capture, or resumes where the image has it
         return upcalls_above->thread_start(guest_argument);
-    if (r.next >= r.trace.events.size())
+    if (r.next >= r.trace->size())
         trace_ends();
-    if (!std::holds_alternative<ThreadStartEvent>(r.trace.events[r.next]))
-        diverge(not_a_call(r.trace.events[r.next]), fmt::format("thread {} starts\n", me.number));
+    if (auto next = event_at(r.next); !std::holds_alternative<ThreadStartEvent>(*next))
+        diverge(not_a_call(*next), fmt::format("thread {} starts\n", me.number));
     take_event();
     upcalls_above->thread_start(guest_argument);
 }
@@ -777,6 +823,7 @@ bsc_status refuse(char *error, size_t size, const std::string &message) {
 }
 
 bsc_status init(const bsc_extension_context *context, void **, char *error, size_t size) {
+    bsc::adopt_guest_copy(context); // before anything reads guest memory
     auto r = std::make_unique<Replay>();
     uint64_t from_order = 0;
     for (size_t i = 0; i < context->option_count; i++) {
@@ -811,17 +858,17 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
             r->request_control = context->request_control;
     }
     try {
-        r->trace = read_trace(r->path);
+        r->trace = std::make_unique<TraceReader>(r->path);
     } catch (const TraceError &e) {
         return refuse(error, size, e.what());
     }
-    if (::isatty(STDERR_FILENO) && r->trace.events.size() >= 100) {
-        r->progress_step = r->trace.events.size() / 100;
+    if (::isatty(STDERR_FILENO) && r->trace->size() >= 100) {
+        r->progress_step = r->trace->size() / 100;
         r->progress_at = r->progress_step;
     }
-    if (r->next > r->trace.events.size())
+    if (r->next > r->trace->size())
         return refuse(error, size, fmt::format("from={}: the trace has {} events", r->next,
-                                               r->trace.events.size()));
+                                               r->trace->size()));
     try {
         r->turn = std::make_unique<SharedTurn>();
     } catch (const std::runtime_error &e) {
@@ -829,7 +876,7 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
     }
     if (r->restoring) { // no start upcall comes: the guest is restored
         r->turn->start_at(from_order);
-        std::copy(r->trace.header.stdio.begin(), r->trace.header.stdio.end(), r->stdio);
+        std::copy(r->trace->header().stdio.begin(), r->trace->header().stdio.end(), r->stdio);
     }
     me.guest = !r->restoring; // the chain is built on the thread the guest starts on, if it
                               // starts; a restored guest's threads are made by the restore

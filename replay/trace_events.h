@@ -16,7 +16,7 @@
 
 namespace bsc::replay {
 
-inline constexpr uint32_t kTraceVersion = 3;
+inline constexpr uint32_t kTraceVersion = 4;
 
 // Written once, when the guest starts (everything before is buffered until then).
 struct TraceHeader {
@@ -53,6 +53,16 @@ struct MemoryWrite {
     template <class Archive> void serialize(Archive &a) { a(address, bytes, param); }
 };
 
+// What a mapping showed as it was made (stream_map): `length` bytes (whole pages) at
+// `offset` in the trace file, within one of its content records (README.md); length 0
+// if they are kept in the call's writes instead, or there were none.
+struct MappedContent {
+    uint64_t offset = 0;
+    uint64_t length = 0;
+
+    template <class Archive> void serialize(Archive &a) { a(offset, length); }
+};
+
 // A downcall made by the guest (or the runtime on its behalf) and its results.
 struct CallEvent {
     uint64_t number = 0;  // calls counted from 1 in this process
@@ -64,10 +74,12 @@ struct CallEvent {
     bool returned = true;    // false for a call that never returned (process_exit)
     std::vector<MemoryWrite> reads;  // for people: the strings it read, in-out values before
     std::vector<MemoryWrite> writes;
+    MappedContent content; // a stream_map's
     uint64_t order = 0; // every event's place among those of all the recorded processes
 
     template <class Archive> void serialize(Archive &a) {
-        a(number, thread, slot, status, args, input_hash, returned, reads, writes, order);
+        a(number, thread, slot, status, args, input_hash, returned, reads, writes, content,
+          order);
     }
 };
 

@@ -3,19 +3,22 @@
 #include "trace_file.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 #include <fmt/format.h>
 
 #include "call_memory.h"
 #include "call_roles.h"
 #include "checksum.h"
-#include "image_error.h"
+#include "guest_memory.h"
 #include "little_endian.h"
 #include "portable_codec.h"
 #include "section_compression.h"
@@ -27,28 +30,28 @@ using snapshot::get_le;
 using snapshot::put_le;
 
 constexpr char kMagic[8] = {'B', 'S', 'C', 'T', 'R', 'A', 'C', 'E'};
-constexpr size_t kFileHeaderBytes = 24; // magic, version, header length, checksum
-constexpr uint32_t kBlockMagic = 0x4b4c4254; // "TBLK"
-constexpr size_t kBlockHeaderBytes = 32;     // magic, count, first, length, checksum
-constexpr size_t kBlockBytes = 256 * 1024;   // events held before a block is written
+constexpr size_t kFileHeaderBytes = 24;        // magic, version, header length, checksum
+constexpr uint32_t kBlockMagic = 0x4b4c4254;   // "TBLK"
+constexpr size_t kBlockHeaderBytes = 40;       // magic, count, first, length, checksum, flags
+constexpr uint32_t kContentMagic = 0x50414d54; // "TMAP"
+constexpr size_t kContentHeaderBytes = 32;     // magic, 0, length, checksum, data offset
+constexpr size_t kBlockBytes = 256 * 1024;     // events held before a block is written
 constexpr uint64_t kMaxStoredBlock = 64ull << 20;
+constexpr uint64_t kMaxContent = 1ull << 40;
+constexpr uint64_t kPage = 4096;
+
+enum : uint32_t {
+    kBlockForks = 1, // it holds a process_fork that made a child (it has a trace of its own)
+    kBlockEnds = 2,  // its last event is the process's end
+};
 
 TraceError trace_error(const std::string &name, const std::string &what) {
     return TraceError(name + ": " + what);
 }
 
-std::span<const std::byte> as_bytes(const std::vector<std::byte> &v) { return {v.data(), v.size()}; }
+uint64_t page_up(uint64_t n) { return (n + kPage - 1) / kPage * kPage; }
 
-void write_all(int fd, std::span<const std::byte> bytes, const std::filesystem::path &path) {
-    while (!bytes.empty()) {
-        ssize_t n = ::write(fd, bytes.data(), bytes.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            throw trace_error(path.string(), fmt::format("cannot write: {}", std::strerror(errno)));
-        bytes = bytes.subspan(static_cast<size_t>(n));
-    }
-}
+std::span<const std::byte> as_bytes(const std::vector<std::byte> &v) { return {v.data(), v.size()}; }
 
 // A rough size of an event once encoded, to cut blocks.
 size_t estimate(const Event &event) {
@@ -57,6 +60,41 @@ size_t estimate(const Event &event) {
         for (const auto &w : call->writes)
             bytes += 16 + w.bytes.size();
     return bytes;
+}
+
+// A content record's checksum: xxh3-64 of its pages' xxh3-64 hashes, which the writer
+// has already (it looks pages up by them).
+uint64_t content_checksum(const std::vector<uint64_t> &page_hashes) {
+    return snapshot::xxh3({reinterpret_cast<const std::byte *>(page_hashes.data()),
+                           page_hashes.size() * sizeof(uint64_t)});
+}
+
+uint64_t page_hash(const std::byte *page) { return snapshot::xxh3({page, kPage}); }
+
+bool forked_a_child(const CallEvent &call) {
+    return call.slot == static_cast<uint16_t>(roles::Slot::process_fork) &&
+           call.status == BSC_OK && recorded_value(call, 0) != BSC_NO_HANDLE;
+}
+
+// The whole file, mapped read-only.
+std::shared_ptr<const void> map_file(const std::filesystem::path &path, size_t &size) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw trace_error(path.string(), fmt::format("cannot open: {}", std::strerror(errno)));
+    struct stat st {};
+    void *at = MAP_FAILED;
+    if (::fstat(fd, &st) == 0) {
+        size = static_cast<size_t>(st.st_size);
+        at = size ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : nullptr;
+    }
+    int error = errno;
+    ::close(fd);
+    if (at == MAP_FAILED)
+        throw trace_error(path.string(), fmt::format("cannot read: {}", std::strerror(error)));
+    return {at, [size](const void *p) {
+                if (p)
+                    ::munmap(const_cast<void *>(p), size);
+            }};
 }
 
 } // namespace
@@ -74,6 +112,33 @@ TraceWriter::~TraceWriter() {
         ::close(fd_);
 }
 
+// One writev of all the pieces (retried for what a short write left): a block or record
+// is whole or cut at its end.
+void TraceWriter::write_out(std::span<const std::span<const std::byte>> pieces) {
+    std::vector<iovec> left;
+    for (auto piece : pieces)
+        left.push_back({const_cast<std::byte *>(piece.data()), piece.size()});
+    size_t first = 0;
+    while (first < left.size()) {
+        ssize_t n = ::writev(fd_, left.data() + first, static_cast<int>(left.size() - first));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            throw trace_error(path_.string(), fmt::format("cannot write: {}", std::strerror(errno)));
+        file_bytes_ += static_cast<uint64_t>(n);
+        for (auto done = static_cast<size_t>(n); done;) {
+            size_t step = std::min(done, left[first].iov_len);
+            left[first].iov_base = static_cast<char *>(left[first].iov_base) + step;
+            left[first].iov_len -= step;
+            done -= step;
+            if (!left[first].iov_len)
+                first++;
+        }
+        while (first < left.size() && !left[first].iov_len)
+            first++;
+    }
+}
+
 void TraceWriter::write_header(const TraceHeader &header) {
     auto body = snapshot::encode_record(header);
     std::vector<std::byte> head(kFileHeaderBytes);
@@ -81,34 +146,91 @@ void TraceWriter::write_header(const TraceHeader &header) {
     put_le<uint32_t>(head, 8, kTraceVersion);
     put_le<uint32_t>(head, 12, static_cast<uint32_t>(body.size()));
     put_le<uint64_t>(head, 16, snapshot::xxh3(as_bytes(body)));
-    head.insert(head.end(), body.begin(), body.end());
-    write_all(fd_, as_bytes(head), path_);
+    std::span<const std::byte> pieces[] = {as_bytes(head), as_bytes(body)};
+    write_out(pieces);
     header_written_ = true;
     flush();
 }
 
 void TraceWriter::add(Event event) {
     held_bytes_ += estimate(event);
+    if (const auto *call = std::get_if<CallEvent>(&event); call && forked_a_child(*call))
+        held_flags_ |= kBlockForks;
     held_.push_back(std::move(event));
     if (header_written_ && held_bytes_ >= kBlockBytes)
         flush();
 }
 
+std::optional<uint64_t> TraceWriter::stored_pages(const std::vector<uint64_t> &hashes) const {
+    constexpr int kCandidates = 8; // a page that is everywhere (zeros) is tried a few times
+    auto [from, to] = pages_by_hash_.equal_range(hashes[0]);
+    int tried = 0;
+    for (auto it = from; it != to && tried < kCandidates; ++it, ++tried) {
+        uint64_t base = it->second;
+        bool all = true;
+        for (size_t i = 1; i < hashes.size() && all; i++) {
+            auto stored = hash_at_.find(base + i * kPage);
+            all = stored != hash_at_.end() && stored->second == hashes[i];
+        }
+        if (all)
+            return base;
+    }
+    return std::nullopt;
+}
+
+MappedContent TraceWriter::add_content(uint64_t address, uint64_t length) {
+    if (!header_written_ || fd_ < 0)
+        return {};
+    std::vector<uint64_t> hashes;
+    std::array<std::byte, kPage> page;
+    for (uint64_t at = 0; at < length; at += kPage) {
+        if (copy_from_guest(page.data(), reinterpret_cast<const void *>(address + at), kPage) !=
+            BSC_OK)
+            break;
+        hashes.push_back(page_hash(page.data()));
+    }
+    if (hashes.empty())
+        return {};
+    uint64_t bytes = hashes.size() * kPage;
+    if (auto stored = stored_pages(hashes))
+        return {*stored, bytes};
+    uint64_t data_at = page_up(file_bytes_ + kContentHeaderBytes);
+    std::vector<std::byte> head(data_at - file_bytes_);
+    put_le<uint32_t>(head, 0, kContentMagic);
+    put_le<uint64_t>(head, 8, bytes);
+    put_le<uint64_t>(head, 16, content_checksum(hashes));
+    put_le<uint64_t>(head, 24, data_at);
+    // The pages go from guest memory to the file in the kernel's one copy; the guest
+    // cannot change them meanwhile (its threads take turns, and this one is here).
+    std::span<const std::byte> pieces[] = {
+        as_bytes(head), {reinterpret_cast<const std::byte *>(address), bytes}};
+    write_out(pieces);
+    for (size_t i = 0; i < hashes.size(); i++) {
+        pages_by_hash_.emplace(hashes[i], data_at + i * kPage);
+        hash_at_[data_at + i * kPage] = hashes[i];
+    }
+    return {data_at, bytes};
+}
+
 void TraceWriter::flush() {
     if (!header_written_ || held_.empty() || fd_ < 0)
         return;
+    if (std::holds_alternative<EndEvent>(held_.back()))
+        held_flags_ |= kBlockEnds;
     auto stored = snapshot::compress_section(as_bytes(snapshot::encode_record(held_)));
-    std::vector<std::byte> block(kBlockHeaderBytes);
-    put_le<uint32_t>(block, 0, kBlockMagic);
-    put_le<uint32_t>(block, 4, static_cast<uint32_t>(held_.size()));
-    put_le<uint64_t>(block, 8, first_held_);
-    put_le<uint64_t>(block, 16, stored.size());
-    put_le<uint64_t>(block, 24, snapshot::xxh3(as_bytes(stored)));
-    block.insert(block.end(), stored.begin(), stored.end());
-    write_all(fd_, as_bytes(block), path_); // one write: a block is whole or cut at its end
+    std::vector<std::byte> head(kBlockHeaderBytes);
+    put_le<uint32_t>(head, 0, kBlockMagic);
+    put_le<uint32_t>(head, 4, static_cast<uint32_t>(held_.size()));
+    put_le<uint64_t>(head, 8, first_held_);
+    put_le<uint64_t>(head, 16, stored.size());
+    put_le<uint64_t>(head, 24, snapshot::xxh3(as_bytes(stored)));
+    put_le<uint32_t>(head, 32, held_flags_);
+    std::span<const std::byte> pieces[] = {as_bytes(head), as_bytes(stored)};
+    write_out(pieces);
     first_held_ += held_.size();
     held_.clear();
     held_bytes_ = 0;
+    held_flags_ = 0;
 }
 
 void TraceWriter::abandon() {
@@ -117,80 +239,172 @@ void TraceWriter::abandon() {
     fd_ = -1;
     held_.clear();
     held_bytes_ = 0;
+    held_flags_ = 0;
 }
 
-Trace parse_trace(const std::vector<std::byte> &bytes, const std::string &name) {
-    std::span<const std::byte> in(bytes.data(), bytes.size());
+TraceReader::TraceReader(const std::filesystem::path &path) : name_(path.string()) {
+    size_t size = 0;
+    owner_ = map_file(path, size);
+    bytes_ = {static_cast<const std::byte *>(owner_.get()), size};
+    check();
+}
+
+TraceReader::TraceReader(std::vector<std::byte> bytes, std::string name) : name_(std::move(name)) {
+    auto held = std::make_shared<const std::vector<std::byte>>(std::move(bytes));
+    bytes_ = {held->data(), held->size()};
+    owner_ = std::move(held);
+    check();
+}
+
+void TraceReader::check() {
+    auto in = bytes_;
     if (in.size() < kFileHeaderBytes || std::memcmp(in.data(), kMagic, sizeof kMagic) != 0)
-        throw trace_error(name, "not a bascule trace (no BSCTRACE header)");
+        throw trace_error(name_, "not a bascule trace (no BSCTRACE header)");
     uint32_t version = get_le<uint32_t>(in, 8);
     if (version != kTraceVersion)
-        throw trace_error(name, fmt::format("trace format version {}; this bascule-replay reads "
-                                            "version {}",
-                                            version, kTraceVersion));
+        throw trace_error(name_, fmt::format("trace format version {}; this bascule-replay "
+                                             "reads version {}",
+                                             version, kTraceVersion));
     uint32_t length = get_le<uint32_t>(in, 12);
     if (length > in.size() - kFileHeaderBytes)
-        throw trace_error(name, "the header is cut short");
+        throw trace_error(name_, "the header is cut short");
     auto body = in.subspan(kFileHeaderBytes, length);
     if (!snapshot::checksum_matches(get_le<uint64_t>(in, 16), snapshot::xxh3(body)))
-        throw trace_error(name, "the header's checksum does not match: the file is damaged");
-    Trace trace;
-    trace.file_bytes = in.size();
+        throw trace_error(name_, "the header's checksum does not match: the file is damaged");
     try {
-        trace.header = snapshot::decode_record<TraceHeader>(body);
+        header_ = snapshot::decode_record<TraceHeader>(body);
     } catch (const std::exception &e) {
-        throw trace_error(name, fmt::format("the header cannot be decoded: {}", e.what()));
+        throw trace_error(name_, fmt::format("the header cannot be decoded: {}", e.what()));
     }
-    size_t at = kFileHeaderBytes + length;
-    while (at < in.size()) {
+    uint32_t last_flags = 0;
+    for (uint64_t at = kFileHeaderBytes + length; at < in.size();) {
         auto rest = in.subspan(at);
-        if (rest.size() < kBlockHeaderBytes) {
-            trace.dropped_bytes = rest.size();
+        if (rest.size() < kContentHeaderBytes) { // shorter than any record's header
+            dropped_bytes_ = rest.size();
             break;
         }
-        uint64_t block_number = trace.blocks;
-        if (get_le<uint32_t>(rest, 0) != kBlockMagic)
-            throw trace_error(name, fmt::format("block {} at byte {}: no block header", block_number, at));
+        uint32_t magic = get_le<uint32_t>(rest, 0);
+        if (magic == kContentMagic) {
+            uint64_t size = get_le<uint64_t>(rest, 8), data_at = get_le<uint64_t>(rest, 24);
+            if (data_at != page_up(at + kContentHeaderBytes) || size == 0 || size % kPage ||
+                size > kMaxContent)
+                throw trace_error(name_, fmt::format("content at byte {}: a damaged header", at));
+            if (data_at + size > in.size()) {
+                dropped_bytes_ = rest.size(); // cut while it was being written
+                break;
+            }
+            std::vector<uint64_t> hashes;
+            for (uint64_t page = data_at; page < data_at + size; page += kPage)
+                hashes.push_back(page_hash(in.data() + page));
+            if (!snapshot::checksum_matches(get_le<uint64_t>(rest, 16), content_checksum(hashes)))
+                throw trace_error(name_, fmt::format("content at byte {}: its checksum does not "
+                                                     "match", at));
+            contents_[data_at] = size;
+            at = data_at + size;
+            continue;
+        }
+        size_t number = blocks_.size();
+        if (magic != kBlockMagic)
+            throw trace_error(name_, fmt::format("block {} at byte {}: no block header", number, at));
+        if (rest.size() < kBlockHeaderBytes) {
+            dropped_bytes_ = rest.size();
+            break;
+        }
         uint32_t count = get_le<uint32_t>(rest, 4);
         uint64_t first = get_le<uint64_t>(rest, 8), stored_length = get_le<uint64_t>(rest, 16);
-        if (first != trace.events.size() || stored_length > kMaxStoredBlock)
-            throw trace_error(name, fmt::format("block {} at byte {}: a damaged block header",
-                                                block_number, at));
+        if (first != event_count_ || stored_length > kMaxStoredBlock)
+            throw trace_error(name_, fmt::format("block {} at byte {}: a damaged block header",
+                                                 number, at));
         if (stored_length > rest.size() - kBlockHeaderBytes) {
-            trace.dropped_bytes = rest.size(); // cut while it was being written
+            dropped_bytes_ = rest.size(); // cut while it was being written
             break;
         }
         auto stored = rest.subspan(kBlockHeaderBytes, stored_length);
         if (!snapshot::checksum_matches(get_le<uint64_t>(rest, 24), snapshot::xxh3(stored)))
-            throw trace_error(name, fmt::format("block {} at byte {}: its checksum does not match",
-                                                block_number, at));
-        try {
-            auto raw = snapshot::decompress_section(stored, fmt::format("block {}", block_number));
-            trace.raw_bytes += raw.size();
-            auto events = snapshot::decode_record<std::vector<Event>>(as_bytes(raw));
-            if (events.size() != count)
-                throw TraceError(fmt::format("{} events where the header says {}", events.size(), count));
-            std::move(events.begin(), events.end(), std::back_inserter(trace.events));
-        } catch (const std::exception &e) {
-            throw trace_error(name, fmt::format("block {} at byte {}: {}", block_number, at, e.what()));
-        }
-        trace.blocks++;
+            throw trace_error(name_, fmt::format("block {} at byte {}: its checksum does not match",
+                                                 number, at));
+        last_flags = get_le<uint32_t>(rest, 32);
+        blocks_.push_back({first, count, (last_flags & kBlockForks) != 0, stored, at});
+        event_count_ += count;
         at += kBlockHeaderBytes + stored_length;
     }
-    bool ended = !trace.events.empty() && std::holds_alternative<EndEvent>(trace.events.back());
-    trace.end = ended && trace.dropped_bytes == 0 ? TraceEnd::complete : TraceEnd::cut;
+    end_ = (last_flags & kBlockEnds) && dropped_bytes_ == 0 ? TraceEnd::complete : TraceEnd::cut;
+}
+
+uint64_t TraceReader::content_bytes() const {
+    uint64_t total = 0;
+    for (const auto &[offset, length] : contents_)
+        total += length;
+    return total;
+}
+
+bool TraceReader::holds_content(const MappedContent &content) const {
+    auto it = contents_.upper_bound(content.offset);
+    if (it == contents_.begin())
+        return false;
+    --it;
+    return content.length <= it->second &&
+           content.offset - it->first <= it->second - content.length;
+}
+
+std::shared_ptr<const TraceReader::Decoded> TraceReader::decode(size_t block, uint64_t *raw_bytes) {
+    if (block == decoded_block_)
+        return decoded_;
+    const Block &b = blocks_[block];
+    auto where = fmt::format("block {} at byte {}", block, b.at);
+    try {
+        auto raw = snapshot::decompress_section(b.stored, where);
+        if (raw_bytes)
+            *raw_bytes += raw.size();
+        auto events = snapshot::decode_record<Decoded>(as_bytes(raw));
+        if (events.size() != b.count)
+            throw TraceError(fmt::format("{} events where the header says {}", events.size(), b.count));
+        for (const auto &event : events)
+            if (const auto *call = std::get_if<CallEvent>(&event);
+                call && call->content.length && !holds_content(call->content))
+                throw TraceError(fmt::format("call {} names content the trace does not hold",
+                                             call->number));
+        decoded_ = std::make_shared<const Decoded>(std::move(events));
+        decoded_block_ = block;
+        return decoded_;
+    } catch (const std::exception &e) {
+        throw trace_error(name_, fmt::format("{}: {}", where, e.what()));
+    }
+}
+
+std::shared_ptr<const Event> TraceReader::at(uint64_t index) {
+    auto block = std::upper_bound(blocks_.begin(), blocks_.end(), index,
+                                  [](uint64_t i, const Block &b) { return i < b.first; }) -
+                 1;
+    auto events = decode(static_cast<size_t>(block - blocks_.begin()), nullptr);
+    return {events, &(*events)[index - block->first]};
+}
+
+namespace {
+
+Trace decode_all(TraceReader &reader) {
+    Trace trace;
+    trace.header = reader.header();
+    trace.events.reserve(reader.size());
+    reader.for_each([&](const Event &event) { trace.events.push_back(event); }, &trace.raw_bytes);
+    trace.end = reader.end();
+    trace.file_bytes = reader.file_bytes();
+    trace.content_bytes = reader.content_bytes();
+    trace.blocks = reader.blocks();
+    trace.dropped_bytes = reader.dropped_bytes();
     return trace;
 }
 
+} // namespace
+
 Trace read_trace(const std::filesystem::path &path) {
-    std::ifstream file(path, std::ios::binary | std::ios::ate);
-    if (!file)
-        throw trace_error(path.string(), fmt::format("cannot open: {}", std::strerror(errno)));
-    std::vector<std::byte> bytes(static_cast<size_t>(file.tellg()));
-    file.seekg(0);
-    if (!file.read(reinterpret_cast<char *>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
-        throw trace_error(path.string(), fmt::format("cannot read: {}", std::strerror(errno)));
-    return parse_trace(bytes, path.string());
+    TraceReader reader(path);
+    return decode_all(reader);
+}
+
+Trace parse_trace(std::vector<std::byte> bytes, const std::string &name) {
+    TraceReader reader(std::move(bytes), name);
+    return decode_all(reader);
 }
 
 uint32_t thread_of(const Event &event) {
@@ -204,22 +418,22 @@ uint32_t thread_of(const Event &event) {
         event);
 }
 
-std::string why_not_replayable(const Trace &trace, const std::string &name) {
-    for (const auto &event : trace.events) {
+std::string why_not_replayable(TraceReader &trace) {
+    std::string reason;
+    trace.for_each_in_forking_blocks([&](const Event &event) {
         const auto *call = std::get_if<CallEvent>(&event);
-        if (!call || call->slot != static_cast<uint16_t>(roles::Slot::process_fork) ||
-            call->status != BSC_OK || recorded_value(*call, 0) == BSC_NO_HANDLE)
-            continue;
-        std::filesystem::path child = child_trace_path(name, recorded_value(*call, 1));
+        if (!reason.empty() || !call || !forked_a_child(*call))
+            return;
+        std::filesystem::path child = child_trace_path(trace.name(), recorded_value(*call, 1));
         try {
-            if (auto reason = why_not_replayable(read_trace(child), child.string()); !reason.empty())
-                return reason;
+            TraceReader child_trace(child);
+            reason = why_not_replayable(child_trace);
         } catch (const TraceError &e) {
-            return fmt::format("{}: the process forked at call {} has no trace to replay: {}",
-                               name, call->number, e.what());
+            reason = fmt::format("{}: the process forked at call {} has no trace to replay: {}",
+                                 trace.name(), call->number, e.what());
         }
-    }
-    return "";
+    });
+    return reason;
 }
 
 std::filesystem::path child_trace_path(const std::filesystem::path &trace, uint64_t child) {

@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: MIT
 // The trace file (README.md): a header, then blocks of events, each block LZ4-compressed
 // with an xxh3 checksum, appended and flushed whole so that a recording that was killed
-// leaves a trace readable up to its last whole block.
+// leaves a trace readable up to its last whole block; and between them content records,
+// the pages the guest mapped, stored once, page-aligned so that a replay maps them
+// straight from the file.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "trace_events.h"
@@ -35,6 +41,13 @@ public:
     // Writes the header and then whatever events came before it. Once only.
     void write_header(const TraceHeader &header);
     void add(Event event);
+    // Stores the mapped guest memory [address, address + length) (length whole pages)
+    // up to its first page that cannot be read, and says where it is: at once, before
+    // the event that names it, and only if the trace does not hold the same pages
+    // already (ld.so maps a library whole, then its segments again from the same file).
+    // Nothing (length 0) if its first page cannot be read, or before the header is
+    // written (the file's layout is not known yet: the caller keeps the bytes inline).
+    MappedContent add_content(uint64_t address, uint64_t length);
     // Writes the events held as one block (if there are any and the header is written).
     void flush();
     // In a forked child: stops using the file the parent goes on writing (the events
@@ -44,12 +57,22 @@ public:
     const std::filesystem::path &path() const { return path_; }
 
 private:
+    void write_out(std::span<const std::span<const std::byte>> pieces);
+    // Where the trace holds these pages (their hashes) already, if it does.
+    std::optional<uint64_t> stored_pages(const std::vector<uint64_t> &hashes) const;
+
     std::filesystem::path path_;
     int fd_ = -1;
+    uint64_t file_bytes_ = 0; // written so far: where the next record starts
     bool header_written_ = false;
     std::vector<Event> held_;
-    size_t held_bytes_ = 0; // an estimate, to cut blocks at about kBlockBytes
+    size_t held_bytes_ = 0;   // an estimate, to cut blocks at about kBlockBytes
+    uint32_t held_flags_ = 0; // the block flags of the events held
     uint64_t first_held_ = 0; // the index of the first held event in the file
+    // The content records' pages: the offsets of each page hash, and the hash at each
+    // page offset (a page hash is xxh3-64 of its 4096 bytes).
+    std::unordered_multimap<uint64_t, uint64_t> pages_by_hash_;
+    std::unordered_map<uint64_t, uint64_t> hash_at_;
 };
 
 // How a trace ended.
@@ -58,26 +81,89 @@ enum class TraceEnd {
     cut,      // it stops after a whole block without an end: the recording was killed
 };
 
-// A whole trace, read and checked: every block's checksum and encoding. Throws
-// TraceError for a file that is not a trace, another version, or a damaged block; a
-// partial last block (cut while being written) is dropped and reported as `cut`.
+// A trace opened for reading. Everything is checked at once — the header, every block's
+// and content record's place, length and checksum — and nothing is decoded but the
+// header: events are decoded a block at a time, as they are asked for. Throws TraceError
+// for a file that is not a trace, another version, or a damaged block or record; a
+// partial last block or record (cut while being written) is left out and reported.
+class TraceReader {
+public:
+    explicit TraceReader(const std::filesystem::path &path); // the file, mapped
+    TraceReader(std::vector<std::byte> bytes, std::string name); // bytes in memory (fuzz)
+
+    const std::string &name() const { return name_; }
+    const TraceHeader &header() const { return header_; }
+    uint64_t size() const { return event_count_; } // the events of its whole blocks
+    TraceEnd end() const { return end_; }
+    uint64_t file_bytes() const { return bytes_.size(); }
+    uint64_t dropped_bytes() const { return dropped_bytes_; }
+    uint32_t blocks() const { return static_cast<uint32_t>(blocks_.size()); }
+    uint64_t content_bytes() const; // in content records
+
+    // Event `index` (< size()); its block stays decoded while anyone holds one of its
+    // events, or until another block is asked for. Throws TraceError if the block does
+    // not decode, or names content the trace does not hold.
+    std::shared_ptr<const Event> at(uint64_t index);
+    // Every event, decoded block by block, and the bytes of the blocks decoded.
+    template <class Visit> void for_each(Visit &&visit, uint64_t *raw_bytes = nullptr) {
+        for (size_t b = 0; b < blocks_.size(); b++)
+            for (const auto &event : *decode(b, raw_bytes))
+                visit(event);
+    }
+    // The events of the blocks that hold a fork's return in the parent.
+    template <class Visit> void for_each_in_forking_blocks(Visit &&visit) {
+        for (size_t b = 0; b < blocks_.size(); b++)
+            if (blocks_[b].forks)
+                for (const auto &event : *decode(b, nullptr))
+                    visit(event);
+    }
+
+private:
+    struct Block {
+        uint64_t first = 0; // the index of its first event
+        uint32_t count = 0;
+        bool forks = false;
+        std::span<const std::byte> stored;
+        uint64_t at = 0; // its offset in the file
+    };
+    using Decoded = std::vector<Event>;
+
+    void check();
+    std::shared_ptr<const Decoded> decode(size_t block, uint64_t *raw_bytes);
+    bool holds_content(const MappedContent &content) const;
+
+    std::string name_;
+    std::shared_ptr<const void> owner_; // the mapping or the vector `bytes_` lies in
+    std::span<const std::byte> bytes_;
+    TraceHeader header_;
+    std::vector<Block> blocks_;
+    std::map<uint64_t, uint64_t> contents_; // content records: offset -> length
+    uint64_t event_count_ = 0;
+    uint64_t dropped_bytes_ = 0;
+    TraceEnd end_ = TraceEnd::cut;
+    size_t decoded_block_ = SIZE_MAX;
+    std::shared_ptr<const Decoded> decoded_;
+};
+
+// A whole trace, read, checked and decoded (dump, stats, verify, tests).
 struct Trace {
     TraceHeader header;
     std::vector<Event> events;
     TraceEnd end = TraceEnd::cut;
     uint64_t file_bytes = 0;
     uint64_t raw_bytes = 0; // the blocks' events before compression
+    uint64_t content_bytes = 0; // the mapped pages, in content records
     uint32_t blocks = 0;
-    uint64_t dropped_bytes = 0; // of a partial last block
+    uint64_t dropped_bytes = 0; // of a partial last block or record
 };
 Trace read_trace(const std::filesystem::path &path);
 
 // The same, from bytes in memory (the fuzz target); `name` is used in messages.
-Trace parse_trace(const std::vector<std::byte> &bytes, const std::string &name);
+Trace parse_trace(std::vector<std::byte> bytes, const std::string &name);
 
-// Why `trace` (of file `name`) cannot be replayed, or "": a process it forked has no
-// whole trace of its own (TRACE.<child id>, checked down the tree).
-std::string why_not_replayable(const Trace &trace, const std::string &name);
+// Why `trace` cannot be replayed, or "": a process it forked has no whole trace of its
+// own (TRACE.<child id>, checked down the tree).
+std::string why_not_replayable(TraceReader &trace);
 
 // The trace file of a process forked while recording to `trace`: TRACE.<host id>.
 std::filesystem::path child_trace_path(const std::filesystem::path &trace, uint64_t child);

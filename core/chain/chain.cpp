@@ -8,6 +8,7 @@
 #include <fmt/core.h>
 
 #include "constraints.h"
+#include "guest_memory.h"
 
 namespace bsc::chain {
 namespace {
@@ -124,6 +125,7 @@ void Chain::join(size_t position) {
         .position = static_cast<uint32_t>(position),
         .reserved = 0,
         .request_control = forward_control_request,
+        .guest_copy = installed_guest_copy(),
     };
     char error[512] = "";
     const auto &descriptor = layer.extension->descriptor();

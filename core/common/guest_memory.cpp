@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 namespace bsc {
@@ -36,7 +37,7 @@ bsc_status copy(void *dst, const void *src, size_t size, bool to_guest) {
     if (dst == nullptr || src == nullptr)
         return BSC_E_FAULT;
     if (installed_copy)
-        return installed_copy(dst, src, size) ? BSC_OK : BSC_E_FAULT;
+        return installed_copy(dst, src, size) == 0 ? BSC_OK : BSC_E_FAULT;
     iovec local{to_guest ? const_cast<void *>(src) : dst, size};
     iovec remote{to_guest ? dst : const_cast<void *>(src), size};
     pid_t pid = own_pid();
@@ -48,6 +49,14 @@ bsc_status copy(void *dst, const void *src, size_t size, bool to_guest) {
 } // namespace
 
 void set_guest_copy(GuestCopy copy) { installed_copy = copy; }
+
+GuestCopy installed_guest_copy() { return installed_copy; }
+
+void adopt_guest_copy(const bsc_extension_context *context) {
+    if (context->size >= offsetof(bsc_extension_context, guest_copy) + sizeof context->guest_copy &&
+        context->guest_copy)
+        installed_copy = context->guest_copy;
+}
 
 bsc_status copy_from_guest(void *host_dst, const void *guest_src, size_t size) {
     return copy(host_dst, guest_src, size, false);

@@ -15,9 +15,7 @@ extern const char bsc_guarded_copy_instruction[], bsc_guarded_copy_end[];
 namespace bsc::host {
 
 void use_guarded_copy() {
-    set_guest_copy([](void *dst, const void *src, size_t size) {
-        return bsc_guarded_copy(dst, src, size) == 0;
-    });
+    set_guest_copy(bsc_guarded_copy);
 }
 
 bool recover_guarded_copy(ucontext_t *uc) {

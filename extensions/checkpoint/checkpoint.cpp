@@ -13,6 +13,7 @@
 
 #include "operations.h"
 #include "tracked_state.h"
+#include "guest_memory.h"
 
 namespace bsc::checkpoint {
 
@@ -63,6 +64,7 @@ bsc_status fail(char *error, size_t size, const std::string &message) {
 }
 
 bsc_status init(const bsc_extension_context *given, void **, char *error, size_t error_size) {
+    bsc::adopt_guest_copy(given); // before anything reads guest memory
     context = given;
     tracked().below = given->below;
     tracked().upcalls_above = given->upcalls_above;

@@ -6,12 +6,14 @@
 #include "bascule_extension.h"
 #include "options.h"
 #include "translator.h"
+#include "guest_memory.h"
 
 namespace {
 
 using namespace bsc::fs_translate;
 
 bsc_status init(const bsc_extension_context *context, void **, char *error, size_t size) {
+    bsc::adopt_guest_copy(context); // before anything reads guest memory
     State &s = state();
     s.below = context->below;
     s.upcalls_above = context->upcalls_above;

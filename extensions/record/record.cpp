@@ -27,6 +27,7 @@ using replay::arg_bits;
 
 // How many switch points a thread passes before it lets a waiting thread run.
 constexpr uint32_t kTurnLength = 16;
+constexpr uint64_t kPage = 4096;
 
 // Per instance: the chain loads a private copy of this object for every further one.
 const bsc_downcalls *below;
@@ -92,11 +93,12 @@ void finish(replay::CallEvent &event, bsc_status status) {
     event.status = status;
     event.writes = replay::output_writes(roles, event.args);
     if ((roles.flags & BSC_CALL_MAPS) && status == BSC_OK) {
-        uint64_t address = 0, size = event.args[3];
+        uint64_t address = 0, size = (event.args[3] + kPage - 1) / kPage * kPage;
         if (read_guest(reinterpret_cast<const uint64_t *>(event.args[1]), address) == BSC_OK) {
-            auto content = replay::readable_prefix(address, size);
-            if (!content.empty())
-                event.writes.push_back({address, std::move(content)});
+            event.content = recorder->add_content(address, size);
+            if (!event.content.length) // none, or before the trace's header
+                if (auto content = replay::readable_prefix(address, size); !content.empty())
+                    event.writes.push_back({address, std::move(content)});
         }
     }
     recorder->end_call(std::move(event));
@@ -306,6 +308,7 @@ bool decode_stack(const char *hex, std::vector<std::string> &stack) {
 }
 
 bsc_status init(const bsc_extension_context *context, void **, char *error, size_t size) {
+    bsc::adopt_guest_copy(context); // before anything reads guest memory
     const char *trace = nullptr;
     std::vector<std::string> stack;
     for (size_t i = 0; i < context->option_count; i++) {

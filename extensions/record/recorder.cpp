@@ -58,6 +58,11 @@ void Recorder::add(replay::Event event) {
 
 void Recorder::end_call(replay::CallEvent event) { add(std::move(event)); }
 
+replay::MappedContent Recorder::add_content(uint64_t address, uint64_t length) {
+    std::lock_guard lock(mutex_);
+    return writer_->add_content(address, length);
+}
+
 void Recorder::interrupt() {
     ThreadState &t = this_thread();
     add(replay::InterruptEvent{t.last_call, t.number});

@@ -40,6 +40,8 @@ public:
     uint64_t begin_call();
     // A call ended (or, with returned false, is about to leave for good).
     void end_call(replay::CallEvent event);
+    // The content of a mapping just made, stored in the trace (TraceWriter::add_content).
+    replay::MappedContent add_content(uint64_t address, uint64_t length);
     // An interrupt was delivered to the calling thread as its last call returned.
     void interrupt();
     // The calling thread starts running the guest's code.

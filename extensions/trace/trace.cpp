@@ -15,6 +15,7 @@
 
 #include "bascule_extension.h"
 #include "trace_format.h"
+#include "guest_memory.h"
 
 namespace {
 
@@ -192,6 +193,7 @@ void install(const bsc_extension_context *context) {
 }
 
 bsc_status init(const bsc_extension_context *context, void **, char *error, size_t size) {
+    bsc::adopt_guest_copy(context); // before anything reads guest memory
     Settings s;
     for (size_t i = 0; i < context->option_count; i++) {
         if (bsc_status status = apply_option(context->options[i], s, error, size)) {

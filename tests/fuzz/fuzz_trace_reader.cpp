@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size)
         std::memcpy(bytes.data(), data, size);
     try {
-        auto trace = bsc::replay::parse_trace(bytes, "fuzz-input");
+        auto trace = bsc::replay::parse_trace(std::move(bytes), "fuzz-input");
         for (const auto &event : trace.events)
             if (const auto *call = std::get_if<bsc::replay::CallEvent>(&event))
                 bsc::replay::recorded_call_text(*call, bsc::trace::Format::json);

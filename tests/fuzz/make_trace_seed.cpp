@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Writes a small valid trace for the trace reader's fuzzer to start from: a header, a
-// block of calls (with reads and writes) and an interrupt, and the end.
+// block of calls (with reads and writes), a mapping's content, an interrupt, and the end.
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include "call_roles.h"
@@ -36,6 +37,13 @@ int main(int argc, char **argv) {
     time.args = {1, 0x3000};
     time.writes = {{0x3000, {1, 2, 3, 4, 5, 6, 7, 8}, 1}};
     writer.add(time);
+    alignas(4096) static unsigned char pages[2 * 4096];
+    std::memset(pages, 'p', sizeof pages);
+    CallEvent map;
+    map.number = 3;
+    map.slot = static_cast<uint16_t>(bsc::roles::Slot::stream_map);
+    map.content = writer.add_content(reinterpret_cast<uint64_t>(pages), sizeof pages);
+    writer.add(map);
     writer.add(EndEvent{0, 1});
     writer.flush();
     return 0;

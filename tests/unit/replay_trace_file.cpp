@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Unit tests of the trace file (replay/): what is written reads back the same, in blocks;
-// a cut end is dropped and reported; damage, other files and other versions are refused.
+// a cut end is dropped and reported; damage, other files and other versions are refused;
+// mapped content is stored once and checked.
+#include <sys/mman.h>
+
+#include <cstring>
 #include <fstream>
 #include <iterator>
 
@@ -111,4 +115,95 @@ TEST_CASE("a cut trace reads to its last whole block; damage is refused", "[repl
     write_file(path + ".foreign", {'h', 'e', 'l', 'l', 'o'});
     CHECK_THROWS_AS(read_trace(path + ".foreign"), TraceError);
     CHECK_THROWS_AS(read_trace(dir.path("missing")), TraceError);
+}
+
+namespace {
+
+// Pages of this process's own memory, standing for what a guest mapped.
+struct Pages {
+    static constexpr size_t kPage = 4096;
+    explicit Pages(size_t count) : size(count * kPage) {
+        base = static_cast<uint8_t *>(
+            ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    }
+    ~Pages() { ::munmap(base, size); }
+    void fill(size_t page, uint8_t value) { std::memset(base + page * kPage, value, kPage); }
+    uint64_t address(size_t page) const { return reinterpret_cast<uint64_t>(base + page * kPage); }
+    uint8_t *base;
+    size_t size;
+};
+
+CallEvent mapping(uint64_t number, MappedContent content) {
+    CallEvent event;
+    event.number = number;
+    event.slot = static_cast<uint16_t>(bsc::roles::Slot::stream_map);
+    event.content = content;
+    return event;
+}
+
+} // namespace
+
+TEST_CASE("mapped content is stored once, page-aligned, and checked", "[replay]") {
+    TempDir dir;
+    std::string path = dir.path("t");
+    Pages memory(6);
+    memory.fill(0, 'a'), memory.fill(1, 'b'), memory.fill(2, 'c');
+    memory.fill(3, 'b'), memory.fill(4, 'c'); // pages 3 and 4 are pages 1 and 2 again
+    ::mprotect(memory.base + 5 * Pages::kPage, Pages::kPage, PROT_NONE);
+    MappedContent whole, again, partial, unreadable, early;
+    {
+        TraceWriter writer(path);
+        early = writer.add_content(memory.address(0), Pages::kPage);
+        writer.write_header({});
+        whole = writer.add_content(memory.address(0), 3 * Pages::kPage);
+        again = writer.add_content(memory.address(3), 2 * Pages::kPage);
+        partial = writer.add_content(memory.address(4), 2 * Pages::kPage);
+        unreadable = writer.add_content(memory.address(5), Pages::kPage);
+        writer.add(mapping(1, whole));
+        writer.add(mapping(2, again));
+        writer.add(EndEvent{0, 0});
+        writer.flush();
+    }
+    CHECK(early.length == 0); // before the header: the caller keeps the bytes inline
+    CHECK(whole.offset % Pages::kPage == 0);
+    CHECK(whole.length == 3 * Pages::kPage);
+    CHECK(again.offset == whole.offset + Pages::kPage); // stored once
+    CHECK(again.length == 2 * Pages::kPage);
+    CHECK(partial.length == Pages::kPage); // up to the page that cannot be read
+    CHECK(unreadable.length == 0);
+
+    auto bytes = contents(path);
+    REQUIRE(bytes.size() >= whole.offset + whole.length);
+    CHECK(std::memcmp(bytes.data() + whole.offset, memory.base, whole.length) == 0);
+    Trace trace = read_trace(path);
+    CHECK(trace.end == TraceEnd::complete);
+    CHECK(trace.content_bytes == 3 * Pages::kPage); // `partial` was page 4 ('c') again
+    CHECK(std::get<CallEvent>(trace.events[1]).content.offset == again.offset);
+
+    auto damaged = bytes;
+    damaged[whole.offset + 5000] ^= 1;
+    write_file(path + ".damaged", damaged);
+    CHECK_THROWS_WITH(read_trace(path + ".damaged"),
+                      Catch::Contains("content at byte") && Catch::Contains("checksum"));
+
+    write_file(path + ".cut", {bytes.begin(), bytes.begin() + static_cast<long>(whole.offset) + 100});
+    Trace cut = read_trace(path + ".cut");
+    CHECK(cut.end == TraceEnd::cut);
+    CHECK(cut.dropped_bytes > 0);
+    CHECK(cut.content_bytes == 0);
+}
+
+TEST_CASE("an event naming content the trace does not hold is refused as it is decoded",
+          "[replay]") {
+    TempDir dir;
+    std::string path = dir.path("t");
+    {
+        TraceWriter writer(path);
+        writer.write_header({});
+        writer.add(mapping(1, {1 << 20, 4096}));
+        writer.flush();
+    }
+    TraceReader reader(path); // the file's structure is sound
+    CHECK(reader.size() == 1);
+    CHECK_THROWS_WITH(reader.at(0), Catch::Contains("names content the trace does not hold"));
 }

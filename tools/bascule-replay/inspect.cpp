@@ -65,7 +65,7 @@ int stats_command(const std::string &path, bool as_json) {
             previous_thread = thread;
         }
         if (const auto *call = std::get_if<replay::CallEvent>(&event)) {
-            uint64_t written = 0;
+            uint64_t written = call->content.length;
             for (const auto &w : call->writes)
                 written += w.bytes.size();
             auto &entry = per_call[std::string(trace::downcalls()[call->slot].name)];
@@ -81,14 +81,17 @@ int stats_command(const std::string &path, bool as_json) {
     double seconds = ended_ns > trace->header.started_ns
                          ? static_cast<double>(ended_ns - trace->header.started_ns) / 1e9
                          : 0;
-    double ratio = trace->file_bytes ? static_cast<double>(trace->raw_bytes) /
-                                           static_cast<double>(trace->file_bytes)
-                                     : 0;
+    // Of the events: the mapped content is stored as it was, page-aligned.
+    uint64_t event_bytes = trace->file_bytes - trace->content_bytes;
+    double ratio = event_bytes ? static_cast<double>(trace->raw_bytes) /
+                                     static_cast<double>(event_bytes)
+                               : 0;
     if (as_json) {
         json out{{"calls", calls},          {"interrupts", interrupts},
                  {"threads", threads.size()}, {"switches", switches},
                  {"bytes_written", bytes},  {"file_bytes", trace->file_bytes},
-                 {"raw_bytes", trace->raw_bytes}, {"compression", ratio},
+                 {"raw_bytes", trace->raw_bytes}, {"content_bytes", trace->content_bytes},
+                 {"compression", ratio},
                  {"seconds", seconds},      {"end", end_text(*trace)}};
         for (const auto &[name, entry] : per_call)
             out["per_call"][name] = {{"count", entry.first}, {"bytes_written", entry.second}};
@@ -97,8 +100,10 @@ int stats_command(const std::string &path, bool as_json) {
     }
     fmt::print("{}: {} calls, {} interrupts, {} thread(s), {} switches between threads; {}\n",
                path, calls, interrupts, threads.size(), switches, end_text(*trace));
-    fmt::print("  recorded {:.3f} s; the file has {} bytes ({} before compression, {:.1f}x)\n",
-               seconds, trace->file_bytes, trace->raw_bytes, ratio);
+    fmt::print("  recorded {:.3f} s; the file has {} bytes: events {} ({} before compression, "
+               "{:.1f}x), mapped content {}\n",
+               seconds, trace->file_bytes, event_bytes, trace->raw_bytes, ratio,
+               trace->content_bytes);
     fmt::print("  {:<36} {:>10} {:>14}\n", "call", "count", "bytes written");
     for (const auto &[name, entry] : per_call)
         fmt::print("  {:<36} {:>10} {:>14}\n", name, entry.first, entry.second);
@@ -109,8 +114,9 @@ int verify_command(const std::string &path) {
     auto trace = load(path);
     if (!trace)
         return kExitBadTrace;
-    fmt::print("{}: a valid trace: {} events in {} blocks, every checksum matches; {}{}\n", path,
-               trace->events.size(), trace->blocks, end_text(*trace),
+    fmt::print("{}: a valid trace: {} events in {} blocks, {} bytes of mapped content, every "
+               "checksum matches; {}{}\n", path,
+               trace->events.size(), trace->blocks, trace->content_bytes, end_text(*trace),
                trace->dropped_bytes
                    ? fmt::format(" ({} bytes of a partial last block left out)", trace->dropped_bytes)
                    : "");

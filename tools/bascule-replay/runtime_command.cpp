@@ -51,9 +51,10 @@ std::string hex(const std::string &text) {
 }
 
 // The Linux personality image the recording loaded: the first stream the runtime opened.
-std::optional<std::string> recorded_image(const replay::Trace &trace) {
-    for (const auto &event : trace.events) {
-        const auto *call = std::get_if<replay::CallEvent>(&event);
+std::optional<std::string> recorded_image(replay::TraceReader &trace) {
+    for (uint64_t i = 0; i < trace.size(); i++) {
+        auto event = trace.at(i);
+        const auto *call = std::get_if<replay::CallEvent>(event.get());
         if (!call || call->slot != static_cast<uint16_t>(roles::Slot::stream_open))
             continue;
         for (const auto &read : call->reads)
@@ -179,19 +180,20 @@ int record_command(const RecordOptions &options) {
 }
 
 int replay_command(const ReplayOptions &options) {
-    replay::Trace trace;
+    std::optional<replay::TraceReader> trace;
+    std::optional<std::string> image;
     try {
-        trace = replay::read_trace(options.trace);
+        trace.emplace(options.trace);
+        if (auto reason = replay::why_not_replayable(*trace); !reason.empty()) {
+            fmt::print(stderr, "bascule-replay: {}\n", reason);
+            return kExitBadTrace;
+        }
+        image = recorded_image(*trace);
     } catch (const replay::TraceError &e) {
         fmt::print(stderr, "bascule-replay: {}\n", e.what());
         return kExitBadTrace;
     }
-    if (auto reason = replay::why_not_replayable(trace, options.trace); !reason.empty()) {
-        fmt::print(stderr, "bascule-replay: {}\n", reason);
-        return kExitBadTrace;
-    }
-    const auto &header = trace.header;
-    auto image = recorded_image(trace);
+    const auto &header = trace->header();
     auto dashes = std::find(header.argv.begin(), header.argv.end(), "--");
     if (!image || header.argv.end() - dashes < 3) { // "--", the path, argv[0]
         fmt::print(stderr, "bascule-replay: {}: not a recording of a Linux program\n",
@@ -208,7 +210,7 @@ int replay_command(const ReplayOptions &options) {
                                "comma\n", given);
             return kExitUsage;
         }
-    if (trace.end == replay::TraceEnd::cut)
+    if (trace->end() == replay::TraceEnd::cut)
         fmt::print(stderr, "bascule-replay: {}: the recording was cut (it has no end); it "
                            "replays up to its last whole block\n", options.trace);
     std::string layer = "replay:trace=" + path;
