@@ -34,10 +34,8 @@ class Hasher {
 public:
     Hasher() { XXH3_64bits_reset(&state_); }
     void bytes(uint64_t address, uint64_t size) {
-        std::vector<uint8_t> copy = readable_prefix(address, size);
-        if (copy.size() != size)
-            return value(address); // unreadable: what the call got is a fault
-        XXH3_64bits_update(&state_, copy.data(), copy.size());
+        // unreadable: what the call got is a fault
+        value(hash_guest_bytes(address, size).value_or(address));
     }
     void string(uint64_t address) {
         std::string text;
@@ -104,6 +102,20 @@ void message_writes(std::vector<MemoryWrite> &writes, uint64_t address, uint8_t 
 }
 
 } // namespace
+
+std::optional<uint64_t> hash_guest_bytes(uint64_t address, uint64_t size) {
+    XXH3_state_t state;
+    XXH3_64bits_reset(&state);
+    std::array<uint8_t, kPage> piece;
+    for (uint64_t done = 0; done < size; done += piece.size()) {
+        uint64_t length = std::min<uint64_t>(piece.size(), size - done);
+        if (copy_from_guest(piece.data(), reinterpret_cast<const void *>(address + done),
+                            length) != BSC_OK)
+            return std::nullopt;
+        XXH3_64bits_update(&state, piece.data(), length);
+    }
+    return XXH3_64bits_digest(&state);
+}
 
 std::vector<uint8_t> readable_prefix(uint64_t address, uint64_t size) {
     std::vector<uint8_t> bytes(size);

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <type_traits>
 #include <vector>
 
@@ -45,6 +46,10 @@ bool apply_writes(const std::vector<MemoryWrite> &writes, const CallArgs &record
 // The integer (a handle, or a uint64_t) a recorded call wrote where its parameter `param`
 // pointed, or 0.
 uint64_t recorded_value(const CallEvent &call, uint8_t param);
+
+// xxh3-64 of `size` bytes of guest memory at `address`, read a piece at a time (nothing is
+// allocated), or nothing if a byte of them cannot be read.
+std::optional<uint64_t> hash_guest_bytes(uint64_t address, uint64_t size);
 
 // The readable bytes of guest memory from `address`, up to `size`: a page that cannot be
 // read ends them (a mapping past the end of its file, or one without PROT_READ).

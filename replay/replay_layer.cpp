@@ -32,7 +32,6 @@
 #include "call_memory.h"
 #include "call_roles.h"
 #include "call_text.h"
-#include "checksum.h"
 #include "guest_memory.h"
 #include "handle_model.h"
 #include "shared_turn.h"
@@ -723,8 +722,7 @@ void start(const bsc_downcalls *abi, const bsc_start_info *info) {
     Replay &r = *state;
     bsc_start_info copy{};
     if (read_guest(info, copy) == BSC_OK) {
-        auto image = readable_prefix(copy.image_base, copy.image_size);
-        if (snapshot::xxh3({reinterpret_cast<const std::byte *>(image.data()), image.size()}) !=
+        if (hash_guest_bytes(copy.image_base, copy.image_size).value_or(0) !=
             r.trace->header().image_hash)
             diverge("the guest image loaded is not the recorded one", "");
         me.real = copy.thread;
@@ -826,12 +824,15 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
     bsc::adopt_guest_copy(context); // before anything reads guest memory
     auto r = std::make_unique<Replay>();
     uint64_t from_order = 0;
+    auto content = TraceReader::Checks::everything;
     for (size_t i = 0; i < context->option_count; i++) {
         std::string key = context->options[i].key, value = context->options[i].value;
         if (key == "trace")
             r->path = value;
         else if (key == "quiet")
             r->quiet = true;
+        else if (key == "checked")
+            content = TraceReader::Checks::all_but_content;
         else if (key == "to")
             r->stop_after = std::strtoull(value.c_str(), nullptr, 10);
         else if (key == "capture")
@@ -858,7 +859,7 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
             r->request_control = context->request_control;
     }
     try {
-        r->trace = std::make_unique<TraceReader>(r->path);
+        r->trace = std::make_unique<TraceReader>(r->path, content);
     } catch (const TraceError &e) {
         return refuse(error, size, e.what());
     }
@@ -892,6 +893,7 @@ const char *const no_names[] = {nullptr};
 const bsc_option_spec options[] = {
     {"trace", "the trace to replay"},
     {"quiet", "do not show what the guest writes to stdout and stderr"},
+    {"checked", "bascule-replay checked the content records' checksums already"},
     {"to", "stop after call N"},
     {"capture", "with to: capture a checkpoint image there (the checkpoint extension above)"},
     {"from", "start at this event, where the image being restored was captured"},

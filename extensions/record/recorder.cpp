@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "checksum.h"
+#include "call_memory.h"
 #include "guest_memory.h"
 
 namespace bsc::record {
@@ -81,9 +81,7 @@ void Recorder::start(const bsc_start_info &info) {
     header_.envp = guest_strings(info.envp);
     read_guest_string(reinterpret_cast<const char *>(info.working_directory),
                       header_.working_directory);
-    auto image = replay::readable_prefix(info.image_base, info.image_size);
-    header_.image_hash =
-        snapshot::xxh3({reinterpret_cast<const std::byte *>(image.data()), image.size()});
+    header_.image_hash = replay::hash_guest_bytes(info.image_base, info.image_size).value_or(0);
     header_.started_ns = wall_clock_ns();
     std::copy(std::begin(info.stdio), std::end(info.stdio), header_.stdio.begin());
     header_.thread = info.thread;

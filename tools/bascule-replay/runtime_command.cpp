@@ -4,8 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -17,31 +15,12 @@
 #include "extension_spec.h"
 #include "image_error.h"
 #include "image_reader.h"
+#include "run.h"
 #include "session.h"
 #include "trace_file.h"
 
 namespace bsc::replay_tool {
 namespace {
-
-// Replaces this process with `argv` (and `envp`, or ours); returns only on failure.
-int exec(const std::vector<std::string> &argv, const std::vector<std::string> *envp) {
-    auto c_list = [](const std::vector<std::string> &list) {
-        std::vector<char *> out;
-        for (const auto &s : list)
-            out.push_back(const_cast<char *>(s.c_str()));
-        out.push_back(nullptr);
-        return out;
-    };
-    auto args = c_list(argv);
-    if (envp) {
-        auto env = c_list(*envp);
-        ::execve(args[0], args.data(), env.data());
-    } else {
-        ::execv(args[0], args.data());
-    }
-    fmt::print(stderr, "bascule-replay: cannot run {}: {}\n", argv[0], std::strerror(errno));
-    return kExitUsage;
-}
 
 std::string hex(const std::string &text) {
     std::string out;
@@ -168,15 +147,15 @@ int record_command(const RecordOptions &options) {
     std::string stack;
     for (const auto &spec : options.extensions)
         stack += (stack.empty() ? "" : "\n") + spec;
-    std::vector<std::string> argv = {runtime_path(), "run"};
-    for (const auto &spec : options.extensions)
-        argv.insert(argv.end(), {"--ext", spec});
     std::string record = "record:trace=" + options.trace;
     if (!stack.empty())
         record += ",stack=" + hex(stack);
-    argv.insert(argv.end(), {"--ext", record, "--"});
-    argv.insert(argv.end(), options.command.begin(), options.command.end());
-    return exec(argv, nullptr);
+    tools::RunOptions run;
+    run.extensions = options.extensions;
+    run.extensions.push_back(record);
+    run.command = options.command;
+    run.runtime = runtime_path();
+    return tools::run_command(run);
 }
 
 int replay_command(const ReplayOptions &options) {
@@ -213,28 +192,40 @@ int replay_command(const ReplayOptions &options) {
     if (trace->end() == replay::TraceEnd::cut)
         fmt::print(stderr, "bascule-replay: {}: the recording was cut (it has no end); it "
                            "replays up to its last whole block\n", options.trace);
-    std::string layer = "replay:trace=" + path;
+    std::string layer = "replay:trace=" + path + ",checked"; // by the reader above
     if (options.quiet)
         layer += ",quiet";
     if (options.to)
         layer += fmt::format(",to={}", options.to);
     if (!options.from.empty())
         return replay_from_image(options, header, layer);
-    std::vector<std::string> argv = {runtime_path(), "run", "--libos", *image,
-                                     "--working-directory", header.working_directory};
-    argv.insert(argv.end(), header.argv.begin() + 1, dashes); // the personality's options
+    // The program's path, then its argv: argv[0] given apart, as it may be another name.
+    tools::RunOptions run;
+    run.libos = *image;
+    run.working_directory = header.working_directory;
+    run.argv0 = dashes[2];
+    run.command.assign(dashes + 1, header.argv.end());
+    run.command.erase(run.command.begin() + 1); // argv[0], given apart
+    run.environment = header.envp;
+    run.runtime = runtime_path();
+    for (auto option = header.argv.begin() + 1; option != dashes; ++option) {
+        if (*option != "--verbose" && *option != "--strace") {
+            fmt::print(stderr, "bascule-replay: {}: the recording's Linux personality had an "
+                               "option this one does not know: {}\n", options.trace, *option);
+            return kExitBadTrace;
+        }
+        (*option == "--verbose" ? run.verbose : run.strace) = true;
+    }
     // A capture needs the checkpoint extension on top; it only watches until it captures,
     // so the calls reaching the replay layer are the recorded ones.
     if (!image_path.empty() && !stack_has(header.stack, "checkpoint"))
-        argv.insert(argv.end(), {"--ext", "checkpoint"});
+        run.extensions.push_back("checkpoint");
     for (const auto &spec : header.stack)
-        argv.insert(argv.end(), {"--ext", without_capture_triggers(spec)});
+        run.extensions.push_back(without_capture_triggers(spec));
     if (!image_path.empty())
         layer += ",capture=" + image_path;
-    // The program's path, then its argv: argv[0] given apart, as it may be another name.
-    argv.insert(argv.end(), {"--ext", layer, "--argv0", dashes[2], "--", dashes[1]});
-    argv.insert(argv.end(), dashes + 3, header.argv.end());
-    return exec(argv, &header.envp);
+    run.extensions.push_back(layer);
+    return tools::run_command(run);
 }
 
 } // namespace bsc::replay_tool

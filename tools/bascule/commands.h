@@ -2,28 +2,10 @@
 // The subcommands of `bascule`, each in its own file.
 #pragma once
 
-#include <string>
-#include <vector>
+#include "run.h"
 
 namespace bsc::tools {
 
-// Exit codes shared by the subcommands.
-inline constexpr int kExitUsage = 2;         // a bad command line or extension stack
-inline constexpr int kExitCannotRun = 126;   // the program exists but cannot be run
-inline constexpr int kExitNotFound = 127;    // the program does not exist
-
-struct RunOptions {
-    std::vector<std::string> extensions; // specs, top to bottom
-    std::string manifest;
-    bool verbose = false;
-    bool strace = false;
-    std::string libos;             // the Linux personality's image, if not the usual one
-    std::string working_directory; // what the guest is told it starts in, if not ours
-    std::string argv0;             // the program's argv[0], if not the name given
-    std::vector<std::string> command; // program and arguments
-};
-
-int run_command(const RunOptions &options);
 int exts_command(bool json);
 int host_command(bool json);
 

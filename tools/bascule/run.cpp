@@ -7,8 +7,8 @@
 
 #include <fmt/core.h>
 
-#include "commands.h"
 #include "program_path.h"
+#include "run.h"
 #include "session.h"
 
 extern char **environ;
@@ -16,7 +16,9 @@ extern char **environ;
 namespace bsc::tools {
 namespace {
 
-std::vector<std::string> environment() {
+std::vector<std::string> environment(const RunOptions &options) {
+    if (options.environment)
+        return *options.environment;
     std::vector<std::string> env;
     for (char **e = environ; *e; e++)
         env.emplace_back(*e);
@@ -42,7 +44,7 @@ runtime::GuestProgram guest_for(const std::string &path, const RunOptions &optio
     if (!options.argv0.empty())
         program_argv.front() = options.argv0;
     if (options.libos.empty() && runtime::is_native_guest(path))
-        return {path, program_argv, environment(), options.working_directory};
+        return {path, program_argv, environment(options), options.working_directory};
     std::vector<std::string> argv = {"libos"};
     if (options.verbose)
         argv.push_back("--verbose");
@@ -51,7 +53,7 @@ runtime::GuestProgram guest_for(const std::string &path, const RunOptions &optio
     argv.push_back("--");
     argv.push_back(path);
     argv.insert(argv.end(), program_argv.begin(), program_argv.end());
-    return {libos_image(options), argv, environment(), options.working_directory};
+    return {libos_image(options), argv, environment(options), options.working_directory};
 }
 
 } // namespace
@@ -64,7 +66,8 @@ int run_command(const RunOptions &options) {
         return kExitNotFound;
     }
     try {
-        runtime::Session session({options.extensions, options.manifest, "/proc/self/exe"});
+        runtime::Session session({options.extensions, options.manifest,
+                                  options.runtime.empty() ? "/proc/self/exe" : options.runtime});
         if (options.verbose)
             fmt::print(stderr, "bascule: running {} on {} extension(s)\n", *path,
                        session.extension_count());
