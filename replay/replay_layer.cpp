@@ -56,7 +56,9 @@ const bsc_upcalls *upcalls_above;
 struct Replay {
     std::string path;
     std::unique_ptr<TraceReader> trace;
-    bsc_handle trace_stream = 0; // the trace file, opened for its content records
+    // The files content is mapped from, opened as needed: the trace (0) for its content
+    // records, and the content store's objects it names (1, 2, ...).
+    std::map<uint32_t, bsc_handle> content_streams;
     size_t next = 0;            // the next event to replay
     bool quiet = false;         // the guest's output is not shown
     size_t progress_step = 0;   // events between redraws of the progress line (0: none)
@@ -419,23 +421,27 @@ template <> struct Serve<roles::Slot::thread_set_segment> {
     }
 };
 
-// The trace file, opened (through the host) for the mappings of its content records.
-bsc_handle trace_stream() {
+// The file that holds a mapping's content, opened through the host: the trace, or a
+// content store object.
+bsc_handle content_stream(uint32_t object) {
     Replay &r = *state;
-    if (r.trace_stream)
-        return r.trace_stream;
-    std::string uri = "file:" + std::filesystem::absolute(r.path).string();
-    if (bsc_status s = below->stream_open(uri.c_str(), BSC_ACCESS_READ, 0, BSC_CREATE_NEVER, 0,
-                                          &r.trace_stream)) {
-        fmt::print(stderr, "bascule-replay: cannot open {} to map its content: {}\n", r.path,
+    bsc_handle &handle = r.content_streams[object];
+    if (handle)
+        return handle;
+    std::string path = object ? r.trace->store_objects().at(object - 1).path
+                              : std::filesystem::absolute(r.path).string();
+    if (bsc_status s = below->stream_open(("file:" + path).c_str(), BSC_ACCESS_READ, 0,
+                                          BSC_CREATE_NEVER, 0, &handle)) {
+        fmt::print(stderr, "bascule-replay: cannot open {} to map content from it: {}\n", path,
                    bsc_status_name(s));
         leave(1);
     }
-    return r.trace_stream;
+    return handle;
 }
 
 // A mapped stream: at the recorded address, the recorded content mapped privately from
-// the trace's content record (no copy: the pages are read as the guest touches them),
+// the trace's content record or the store's object (no copy: the pages are read as the
+// guest touches them),
 // then fresh memory for what had no content (pages past the end of the file), or the
 // content the call kept inline (a mapping made before the trace's header was written).
 template <> struct Serve<roles::Slot::stream_map> {
@@ -449,7 +455,8 @@ template <> struct Serve<roles::Slot::stream_map> {
                                                                      : BSC_MAP_FIXED_NOREPLACE;
         if (mapped) {
             uint64_t at = address;
-            check_real(below->stream_map(trace_stream(), &at, c.content.offset, mapped, prot, flags),
+            check_real(below->stream_map(content_stream(c.content.object), &at, c.content.offset,
+                                         mapped, prot, flags),
                        c);
         }
         uint64_t rest = address + mapped;
@@ -683,8 +690,9 @@ void become_child(uint64_t recorded_id) {
     Replay &r = *state;
     r.path = child_trace_path(r.path, recorded_id).string();
     r.capture_image.clear(); // the capture is the first process's (--to stops the others)
-    if (r.trace_stream) // the parent's trace: this process's content is in its own
-        below->object_close(std::exchange(r.trace_stream, 0));
+    for (auto [object, handle] : r.content_streams) // the parent's: this trace names its own
+        below->object_close(handle);
+    r.content_streams.clear();
     try {
         r.trace = std::make_unique<TraceReader>(r.path);
     } catch (const TraceError &e) {

@@ -54,13 +54,15 @@ struct MemoryWrite {
 };
 
 // What a mapping showed as it was made (stream_map): `length` bytes (whole pages) at
-// `offset` in the trace file, within one of its content records (README.md); length 0
-// if they are kept in the call's writes instead, or there were none.
+// `offset` in the trace file, within one of its content records, or (`object` n > 0) at
+// `offset` in the content store's object that the trace's n-th reference record names
+// (README.md); length 0 if they are kept in the call's writes instead, or there were none.
 struct MappedContent {
     uint64_t offset = 0;
     uint64_t length = 0;
+    uint32_t object = 0;
 
-    template <class Archive> void serialize(Archive &a) { a(offset, length); }
+    template <class Archive> void serialize(Archive &a) { a(offset, length, object); }
 };
 
 // A downcall made by the guest (or the runtime on its behalf) and its results.

@@ -35,6 +35,9 @@ constexpr uint32_t kBlockMagic = 0x4b4c4254;   // "TBLK"
 constexpr size_t kBlockHeaderBytes = 40;       // magic, count, first, length, checksum, flags
 constexpr uint32_t kContentMagic = 0x50414d54; // "TMAP"
 constexpr size_t kContentHeaderBytes = 32;     // magic, 0, length, checksum, data offset
+constexpr uint32_t kReferenceMagic = 0x46455254; // "TREF"
+constexpr size_t kReferenceHeaderBytes = 32;   // magic, path length, length, checksum, 0
+constexpr uint32_t kMaxPath = 4096;
 constexpr size_t kBlockBytes = 256 * 1024;     // events held before a block is written
 constexpr uint64_t kMaxStoredBlock = 64ull << 20;
 constexpr uint64_t kMaxContent = 1ull << 40;
@@ -76,6 +79,53 @@ bool forked_a_child(const CallEvent &call) {
            call.status == BSC_OK && recorded_value(call, 0) != BSC_NO_HANDLE;
 }
 
+// Writes all the pieces to `fd` (writev, retried for what a short write left); false with
+// errno set if it cannot. `written` counts the bytes that went.
+bool write_fully(int fd, std::span<const std::span<const std::byte>> pieces, uint64_t &written) {
+    std::vector<iovec> left;
+    for (auto piece : pieces)
+        left.push_back({const_cast<std::byte *>(piece.data()), piece.size()});
+    size_t first = 0;
+    while (first < left.size()) {
+        ssize_t n = ::writev(fd, left.data() + first, static_cast<int>(left.size() - first));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        written += static_cast<uint64_t>(n);
+        for (auto done = static_cast<size_t>(n); done;) {
+            size_t step = std::min(done, left[first].iov_len);
+            left[first].iov_base = static_cast<char *>(left[first].iov_base) + step;
+            left[first].iov_len -= step;
+            done -= step;
+            if (!left[first].iov_len)
+                first++;
+        }
+        while (first < left.size() && !left[first].iov_len)
+            first++;
+    }
+    return true;
+}
+
+// A new content store object holding `bytes` of guest memory at `address`: written under
+// a temporary name, then renamed, so that the store never holds part of one. False if
+// the store cannot take it.
+bool write_object(const std::filesystem::path &object, uint64_t address, uint64_t bytes) {
+    std::string temporary = fmt::format("{}.{}.tmp", object.string(), ::getpid());
+    int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0400);
+    if (fd < 0)
+        return false;
+    uint64_t written = 0;
+    std::span<const std::byte> pieces[] = {{reinterpret_cast<const std::byte *>(address), bytes}};
+    bool whole = write_fully(fd, pieces, written);
+    whole = ::close(fd) == 0 && whole;
+    if (!whole || ::rename(temporary.c_str(), object.c_str()) != 0) {
+        ::unlink(temporary.c_str());
+        return false;
+    }
+    return true;
+}
+
 // The whole file, mapped read-only.
 std::shared_ptr<const void> map_file(const std::filesystem::path &path, size_t &size) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -99,7 +149,8 @@ std::shared_ptr<const void> map_file(const std::filesystem::path &path, size_t &
 
 } // namespace
 
-TraceWriter::TraceWriter(std::filesystem::path path) : path_(std::move(path)) {
+TraceWriter::TraceWriter(std::filesystem::path path, std::filesystem::path store)
+    : path_(std::move(path)), store_(std::move(store)) {
     fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
     if (fd_ < 0)
         throw trace_error(path_.string(),
@@ -112,31 +163,10 @@ TraceWriter::~TraceWriter() {
         ::close(fd_);
 }
 
-// One writev of all the pieces (retried for what a short write left): a block or record
-// is whole or cut at its end.
+// One writev of all the pieces: a block or record is whole or cut at its end.
 void TraceWriter::write_out(std::span<const std::span<const std::byte>> pieces) {
-    std::vector<iovec> left;
-    for (auto piece : pieces)
-        left.push_back({const_cast<std::byte *>(piece.data()), piece.size()});
-    size_t first = 0;
-    while (first < left.size()) {
-        ssize_t n = ::writev(fd_, left.data() + first, static_cast<int>(left.size() - first));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            throw trace_error(path_.string(), fmt::format("cannot write: {}", std::strerror(errno)));
-        file_bytes_ += static_cast<uint64_t>(n);
-        for (auto done = static_cast<size_t>(n); done;) {
-            size_t step = std::min(done, left[first].iov_len);
-            left[first].iov_base = static_cast<char *>(left[first].iov_base) + step;
-            left[first].iov_len -= step;
-            done -= step;
-            if (!left[first].iov_len)
-                first++;
-        }
-        while (first < left.size() && !left[first].iov_len)
-            first++;
-    }
+    if (!write_fully(fd_, pieces, file_bytes_))
+        throw trace_error(path_.string(), fmt::format("cannot write: {}", std::strerror(errno)));
 }
 
 void TraceWriter::write_header(const TraceHeader &header) {
@@ -161,21 +191,30 @@ void TraceWriter::add(Event event) {
         flush();
 }
 
-std::optional<uint64_t> TraceWriter::stored_pages(const std::vector<uint64_t> &hashes) const {
+std::optional<MappedContent> TraceWriter::stored_pages(const std::vector<uint64_t> &hashes) const {
     constexpr int kCandidates = 8; // a page that is everywhere (zeros) is tried a few times
     auto [from, to] = pages_by_hash_.equal_range(hashes[0]);
     int tried = 0;
     for (auto it = from; it != to && tried < kCandidates; ++it, ++tried) {
-        uint64_t base = it->second;
+        Place base = it->second;
         bool all = true;
         for (size_t i = 1; i < hashes.size() && all; i++) {
-            auto stored = hash_at_.find(base + i * kPage);
+            auto stored = hash_at_.find({base.object, base.offset + i * kPage});
             all = stored != hash_at_.end() && stored->second == hashes[i];
         }
         if (all)
-            return base;
+            return MappedContent{base.offset, hashes.size() * kPage, base.object};
     }
     return std::nullopt;
+}
+
+void TraceWriter::index_pages(const std::vector<uint64_t> &hashes, uint32_t object,
+                              uint64_t offset) {
+    for (size_t i = 0; i < hashes.size(); i++) {
+        Place place{object, offset + i * kPage};
+        pages_by_hash_.emplace(hashes[i], place);
+        hash_at_[place] = hashes[i];
+    }
 }
 
 MappedContent TraceWriter::add_content(uint64_t address, uint64_t length) {
@@ -191,25 +230,52 @@ MappedContent TraceWriter::add_content(uint64_t address, uint64_t length) {
     }
     if (hashes.empty())
         return {};
-    uint64_t bytes = hashes.size() * kPage;
     if (auto stored = stored_pages(hashes))
-        return {*stored, bytes};
+        return *stored;
+    if (!store_.empty())
+        if (auto referenced = add_store_reference(address, hashes))
+            return *referenced;
+    return add_content_record(address, hashes);
+}
+
+// The pages go from guest memory to the file in the kernel's one copy; the guest cannot
+// change them meanwhile (its threads take turns, and this one is here).
+MappedContent TraceWriter::add_content_record(uint64_t address,
+                                              const std::vector<uint64_t> &hashes) {
+    uint64_t bytes = hashes.size() * kPage;
     uint64_t data_at = page_up(file_bytes_ + kContentHeaderBytes);
     std::vector<std::byte> head(data_at - file_bytes_);
     put_le<uint32_t>(head, 0, kContentMagic);
     put_le<uint64_t>(head, 8, bytes);
     put_le<uint64_t>(head, 16, content_checksum(hashes));
     put_le<uint64_t>(head, 24, data_at);
-    // The pages go from guest memory to the file in the kernel's one copy; the guest
-    // cannot change them meanwhile (its threads take turns, and this one is here).
     std::span<const std::byte> pieces[] = {
         as_bytes(head), {reinterpret_cast<const std::byte *>(address), bytes}};
     write_out(pieces);
-    for (size_t i = 0; i < hashes.size(); i++) {
-        pages_by_hash_.emplace(hashes[i], data_at + i * kPage);
-        hash_at_[data_at + i * kPage] = hashes[i];
-    }
-    return {data_at, bytes};
+    index_pages(hashes, 0, data_at);
+    return {data_at, bytes, 0};
+}
+
+std::optional<MappedContent> TraceWriter::add_store_reference(uint64_t address,
+                                                              const std::vector<uint64_t> &hashes) {
+    uint64_t bytes = hashes.size() * kPage, checksum = content_checksum(hashes);
+    std::filesystem::path object = store_ / fmt::format("{:016x}-{:x}", checksum, bytes);
+    std::error_code error;
+    if (!std::filesystem::exists(object, error) && !write_object(object, address, bytes))
+        return std::nullopt;
+    std::string name = std::filesystem::absolute(object, error).string();
+    if (error || name.size() > kMaxPath)
+        return std::nullopt;
+    std::vector<std::byte> head(kReferenceHeaderBytes);
+    put_le<uint32_t>(head, 0, kReferenceMagic);
+    put_le<uint32_t>(head, 4, static_cast<uint32_t>(name.size()));
+    put_le<uint64_t>(head, 8, bytes);
+    put_le<uint64_t>(head, 16, checksum);
+    std::span<const std::byte> pieces[] = {
+        as_bytes(head), {reinterpret_cast<const std::byte *>(name.data()), name.size()}};
+    write_out(pieces);
+    index_pages(hashes, ++objects_, 0);
+    return MappedContent{0, bytes, objects_};
 }
 
 void TraceWriter::flush() {
@@ -306,6 +372,25 @@ void TraceReader::check(Checks checks) {
             at = data_at + size;
             continue;
         }
+        if (magic == kReferenceMagic) {
+            uint32_t path_length = get_le<uint32_t>(rest, 4);
+            uint64_t size = get_le<uint64_t>(rest, 8);
+            if (path_length == 0 || path_length > kMaxPath || size == 0 || size % kPage ||
+                size > kMaxContent)
+                throw trace_error(name_, fmt::format("reference at byte {}: a damaged header", at));
+            if (rest.size() < kReferenceHeaderBytes + path_length) {
+                dropped_bytes_ = rest.size();
+                break;
+            }
+            auto path = rest.subspan(kReferenceHeaderBytes, path_length);
+            StoreObject object{std::string(reinterpret_cast<const char *>(path.data()), path.size()),
+                               size, get_le<uint64_t>(rest, 16)};
+            if (checks == Checks::everything)
+                check_object(object, at);
+            objects_.push_back(std::move(object));
+            at += kReferenceHeaderBytes + path_length;
+            continue;
+        }
         size_t number = blocks_.size();
         if (magic != kBlockMagic)
             throw trace_error(name_, fmt::format("block {} at byte {}: no block header", number, at));
@@ -334,6 +419,27 @@ void TraceReader::check(Checks checks) {
     end_ = (last_flags & kBlockEnds) && dropped_bytes_ == 0 ? TraceEnd::complete : TraceEnd::cut;
 }
 
+void TraceReader::check_object(const StoreObject &object, uint64_t at) const {
+    auto refuse = [&](const std::string &what) {
+        return trace_error(name_, fmt::format("the content store object {} (named at byte {}) {}",
+                                              object.path, at, what));
+    };
+    size_t size = 0;
+    std::shared_ptr<const void> mapped;
+    try {
+        mapped = map_file(object.path, size);
+    } catch (const TraceError &e) {
+        throw refuse(fmt::format("cannot be read ({}): record again, or keep the store with the "
+                                 "trace", e.what()));
+    }
+    std::vector<uint64_t> hashes;
+    for (uint64_t page = 0; size == object.length && page < size; page += kPage)
+        hashes.push_back(page_hash(static_cast<const std::byte *>(mapped.get()) + page));
+    if (size != object.length ||
+        !snapshot::checksum_matches(object.checksum, content_checksum(hashes)))
+        throw refuse("has changed: its checksum does not match");
+}
+
 uint64_t TraceReader::content_bytes() const {
     uint64_t total = 0;
     for (const auto &[offset, length] : contents_)
@@ -342,6 +448,12 @@ uint64_t TraceReader::content_bytes() const {
 }
 
 bool TraceReader::holds_content(const MappedContent &content) const {
+    if (content.object) {
+        if (content.object > objects_.size())
+            return false;
+        uint64_t length = objects_[content.object - 1].length;
+        return content.length <= length && content.offset <= length - content.length;
+    }
     auto it = contents_.upper_bound(content.offset);
     if (it == contents_.begin())
         return false;
@@ -393,6 +505,7 @@ Trace decode_all(TraceReader &reader) {
     trace.end = reader.end();
     trace.file_bytes = reader.file_bytes();
     trace.content_bytes = reader.content_bytes();
+    trace.store_objects = reader.store_objects();
     trace.blocks = reader.blocks();
     trace.dropped_bytes = reader.dropped_bytes();
     return trace;

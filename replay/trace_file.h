@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The trace file (README.md): a header, then blocks of events, each block LZ4-compressed
 // with an xxh3 checksum, appended and flushed whole so that a recording that was killed
-// leaves a trace readable up to its last whole block; and between them content records,
-// the pages the guest mapped, stored once, page-aligned so that a replay maps them
-// straight from the file.
+// leaves a trace readable up to its last whole block; and between them the pages the
+// guest mapped, stored once, page-aligned so that a replay maps them straight from a
+// file: in the trace's content records, or in a content store shared by every trace of
+// the machine (whose objects the trace's reference records name).
 #pragma once
 
 #include <cstdint>
@@ -31,9 +32,10 @@ public:
 // nothing reaches the file before the header.
 class TraceWriter {
 public:
-    // Creates `path`, which must not exist, readable and writable by its owner only.
-    // Throws TraceError.
-    explicit TraceWriter(std::filesystem::path path);
+    // Creates `path`, which must not exist, readable and writable by its owner only; the
+    // mapped content goes to the content store `store` (a directory), or into the trace
+    // if there is none. Throws TraceError.
+    explicit TraceWriter(std::filesystem::path path, std::filesystem::path store = {});
     ~TraceWriter();
     TraceWriter(const TraceWriter &) = delete;
     TraceWriter &operator=(const TraceWriter &) = delete;
@@ -45,6 +47,9 @@ public:
     // up to its first page that cannot be read, and says where it is: at once, before
     // the event that names it, and only if the trace does not hold the same pages
     // already (ld.so maps a library whole, then its segments again from the same file).
+    // With a content store, the pages go to the store's object of that content, written
+    // only if the store has none (a program's libraries are stored once on a machine),
+    // and the trace names the object; a store that cannot be written to is left out.
     // Nothing (length 0) if its first page cannot be read, or before the header is
     // written (the file's layout is not known yet: the caller keeps the bytes inline).
     MappedContent add_content(uint64_t address, uint64_t length);
@@ -59,9 +64,17 @@ public:
 private:
     void write_out(std::span<const std::span<const std::byte>> pieces);
     // Where the trace holds these pages (their hashes) already, if it does.
-    std::optional<uint64_t> stored_pages(const std::vector<uint64_t> &hashes) const;
+    std::optional<MappedContent> stored_pages(const std::vector<uint64_t> &hashes) const;
+    void index_pages(const std::vector<uint64_t> &hashes, uint32_t object, uint64_t offset);
+    MappedContent add_content_record(uint64_t address, const std::vector<uint64_t> &hashes);
+    // The store's object of these pages (written if the store has none) and the trace's
+    // reference to it; nothing if the store cannot take it.
+    std::optional<MappedContent> add_store_reference(uint64_t address,
+                                                     const std::vector<uint64_t> &hashes);
 
     std::filesystem::path path_;
+    std::filesystem::path store_;
+    uint32_t objects_ = 0; // the reference records written
     int fd_ = -1;
     uint64_t file_bytes_ = 0; // written so far: where the next record starts
     bool header_written_ = false;
@@ -69,10 +82,18 @@ private:
     size_t held_bytes_ = 0;   // an estimate, to cut blocks at about kBlockBytes
     uint32_t held_flags_ = 0; // the block flags of the events held
     uint64_t first_held_ = 0; // the index of the first held event in the file
-    // The content records' pages: the offsets of each page hash, and the hash at each
-    // page offset (a page hash is xxh3-64 of its 4096 bytes).
-    std::unordered_multimap<uint64_t, uint64_t> pages_by_hash_;
-    std::unordered_map<uint64_t, uint64_t> hash_at_;
+    // The pages stored so far, where each lies: (object, offset) -> its hash, and a page
+    // hash -> the places of pages with that hash (xxh3-64 of the 4096 bytes).
+    struct Place {
+        uint32_t object; // 0: the trace file
+        uint64_t offset;
+        bool operator==(const Place &) const = default;
+    };
+    struct PlaceHash {
+        size_t operator()(const Place &p) const { return p.offset ^ (uint64_t{p.object} << 48); }
+    };
+    std::unordered_multimap<uint64_t, Place> pages_by_hash_;
+    std::unordered_map<Place, uint64_t, PlaceHash> hash_at_;
 };
 
 // How a trace ended.
@@ -82,15 +103,17 @@ enum class TraceEnd {
 };
 
 // A trace opened for reading. Everything is checked at once — the header, every block's
-// and content record's place, length and checksum — and nothing is decoded but the
-// header: events are decoded a block at a time, as they are asked for. Throws TraceError
-// for a file that is not a trace, another version, or a damaged block or record; a
-// partial last block or record (cut while being written) is left out and reported.
+// and content record's place, length and checksum, every content store object it names
+// (there, and whole) — and nothing is decoded but the header: events are decoded a block
+// at a time, as they are asked for. Throws TraceError for a file that is not a trace,
+// another version, a damaged block or record, or a store object that is missing or
+// changed; a partial last block or record (cut while being written) is left out and
+// reported.
 class TraceReader {
 public:
     enum class Checks {
         everything,
-        all_but_content, // the content records' checksums were checked by another reader
+        all_but_content, // the content's checksums were checked by another reader
     };
     explicit TraceReader(const std::filesystem::path &path,
                          Checks checks = Checks::everything); // the file, mapped
@@ -104,6 +127,14 @@ public:
     uint64_t dropped_bytes() const { return dropped_bytes_; }
     uint32_t blocks() const { return static_cast<uint32_t>(blocks_.size()); }
     uint64_t content_bytes() const; // in content records
+    // The content store's objects the trace names, in order (MappedContent.object 1 is
+    // the first).
+    struct StoreObject {
+        std::string path;
+        uint64_t length = 0;
+        uint64_t checksum = 0;
+    };
+    const std::vector<StoreObject> &store_objects() const { return objects_; }
 
     // Event `index` (< size()); its block stays decoded while anyone holds one of its
     // events, or until another block is asked for. Throws TraceError if the block does
@@ -134,6 +165,7 @@ private:
     using Decoded = std::vector<Event>;
 
     void check(Checks checks);
+    void check_object(const StoreObject &object, uint64_t at) const;
     std::shared_ptr<const Decoded> decode(size_t block, uint64_t *raw_bytes);
     bool holds_content(const MappedContent &content) const;
 
@@ -143,6 +175,7 @@ private:
     TraceHeader header_;
     std::vector<Block> blocks_;
     std::map<uint64_t, uint64_t> contents_; // content records: offset -> length
+    std::vector<StoreObject> objects_;
     uint64_t event_count_ = 0;
     uint64_t dropped_bytes_ = 0;
     TraceEnd end_ = TraceEnd::cut;
@@ -158,6 +191,7 @@ struct Trace {
     uint64_t file_bytes = 0;
     uint64_t raw_bytes = 0; // the blocks' events before compression
     uint64_t content_bytes = 0; // the mapped pages, in content records
+    std::vector<TraceReader::StoreObject> store_objects; // and in the content store's objects
     uint32_t blocks = 0;
     uint64_t dropped_bytes = 0; // of a partial last block or record
 };

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Record and replay against native and plain `bascule run`: the experiments/linux
 # workloads natively, under `bascule run`, recorded (`bascule-replay record`) and replayed
-# (`bascule-replay replay --quiet`), wall time with hyperfine; the trace's size and how
-# fast it grew while recording. A table (table.md) and a plot (replay.png) from plot.py.
+# (`bascule-replay replay --quiet`), wall time with hyperfine (medians: this VM's speed
+# wanders); the trace's size and how fast it grew while recording. A table (table.md) and a plot (replay.png) from plot.py.
 # See experiments/README.md.
 #
 # Usage: experiments/replay/bench.sh [BUILD_DIR] [RUNS]   (default build/release, 5)
@@ -19,6 +19,10 @@ command -v hyperfine >/dev/null || { echo "bench.sh: hyperfine is missing (scrip
 mkdir -p "$results"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The recordings' content store, the bench's own: the first recording of each workload
+# stores what its program maps, the timed ones find it there (every recording after the
+# first, as on a machine that records the program again).
+export BASCULE_CONTENT_STORE=$work/store
 
 {
   echo "create table t (a integer, b text); begin;"

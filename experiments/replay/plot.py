@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 # Reads bench.sh's hyperfine JSON and trace stats (RESULTS/WORKLOAD.json, .stats.json) and
-# writes RESULTS/table.md (mean wall times; record and replay over plain bascule; the
-# trace's size and growth) and RESULTS/replay.png.
+# writes RESULTS/table.md (median wall times, ± the standard deviation; record and replay over plain bascule; the
+# trace's size and growth; what its program mapped, kept once in the content store) and
+# RESULTS/replay.png.
 import json
 import sys
 from pathlib import Path
@@ -16,12 +17,12 @@ configs = ["native", "bascule", "record", "replay"]
 means, stats = {}, {}
 for workload in workloads:
     data = json.loads((results / f"{workload}.json").read_text())
-    means[workload] = {r["command"]: (r["mean"], r["stddev"] or 0.0) for r in data["results"]}
+    means[workload] = {r["command"]: (r["median"], r["stddev"] or 0.0) for r in data["results"]}
     stats[workload] = json.loads((results / f"{workload}.stats.json").read_text())
 
 lines = ["| workload | " + " | ".join(f"{c} (s)" for c in configs) +
-         " | record / bascule | replay / bascule | trace (MB) | MB/s recorded |",
-         "|---|" + "---:|" * (len(configs) + 4)]
+         " | record / bascule | replay / bascule | trace (MB) | MB/s recorded | content store (MB, once) |",
+         "|---|" + "---:|" * (len(configs) + 5)]
 for workload in workloads:
     m, s = means[workload], stats[workload]
     megabytes = s["file_bytes"] / 1e6
@@ -29,11 +30,12 @@ for workload in workloads:
     row += [f"{m['record'][0] / m['bascule'][0]:.2f}x",
             f"{m['replay'][0] / m['bascule'][0]:.2f}x",
             f"{megabytes:.1f}",
-            f"{megabytes / m['record'][0]:.1f}"]
+            f"{megabytes / m['record'][0]:.1f}",
+            f"{s['store_bytes'] / 1e6:.1f}"]
     lines.append(f"| {workload} | " + " | ".join(row) + " |")
 (results / "table.md").write_text("\n".join(lines) + "\n")
 print("\n".join(lines))
 
 grouped_bars(results / "replay.png", workloads, configs,
              lambda w, c: means[w][c][0] / means[w]["native"][0],
-             "record and replay (hyperfine means)", "wall time / native")
+             "record and replay (hyperfine medians)", "wall time / native")

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -310,11 +311,20 @@ bool decode_stack(const char *hex, std::vector<std::string> &stack) {
 bsc_status init(const bsc_extension_context *context, void **, char *error, size_t size) {
     bsc::adopt_guest_copy(context); // before anything reads guest memory
     const char *trace = nullptr;
+    std::filesystem::path store;
     std::vector<std::string> stack;
     for (size_t i = 0; i < context->option_count; i++) {
         const bsc_option &option = context->options[i];
         if (std::strcmp(option.key, "trace") == 0) {
             trace = option.value;
+        } else if (std::strcmp(option.key, "store") == 0) {
+            store = option.value;
+            std::error_code ignored;
+            if (!std::filesystem::is_directory(store, ignored)) {
+                fmt::format_to_n(error, size - 1, "store={}: not a directory{}", option.value,
+                                 '\0');
+                return BSC_E_INVALID;
+            }
         } else if (std::strcmp(option.key, "stack") == 0 && !decode_stack(option.value, stack)) {
             fmt::format_to_n(error, size - 1, "stack={}: not the hex that bascule-replay passes{}",
                              option.value, '\0');
@@ -326,7 +336,7 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
         return BSC_E_INVALID;
     }
     try {
-        recorder = std::make_unique<Recorder>(trace, std::move(stack));
+        recorder = std::make_unique<Recorder>(trace, std::move(stack), std::move(store));
     } catch (const std::exception &e) {
         fmt::format_to_n(error, size - 1, "{}{}", e.what(), '\0');
         return BSC_E_INVALID;
@@ -360,6 +370,7 @@ const char *const below_every_other[] = {"*", nullptr};
 const char *const no_names[] = {nullptr};
 const bsc_option_spec options[] = {
     {"trace", "write the trace to this file, which must not exist"},
+    {"store", "keep mapped content in this content store directory (default: in the trace)"},
     {"stack", "the extensions above, as bascule-replay passes them (hex)"},
     {nullptr, nullptr},
 };

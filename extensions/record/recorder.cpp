@@ -40,8 +40,10 @@ ThreadState &this_thread() {
     return state;
 }
 
-Recorder::Recorder(std::filesystem::path trace, std::vector<std::string> stack)
-    : path_(std::move(trace)), writer_(std::make_unique<replay::TraceWriter>(path_)) {
+Recorder::Recorder(std::filesystem::path trace, std::vector<std::string> stack,
+                   std::filesystem::path store)
+    : path_(std::move(trace)), store_(std::move(store)),
+      writer_(std::make_unique<replay::TraceWriter>(path_, store_)) {
     header_.abi_version = BSC_ABI_VERSION;
     header_.stack = std::move(stack);
 }
@@ -103,7 +105,7 @@ void Recorder::become_child(uint64_t parent, uint64_t own_id, uint64_t fork_call
     std::lock_guard lock(mutex_);
     writer_->abandon();
     path_ = replay::child_trace_path(path_, own_id);
-    writer_ = std::make_unique<replay::TraceWriter>(path_);
+    writer_ = std::make_unique<replay::TraceWriter>(path_, store_);
     header_.parent_process = parent;
     header_.forked_at = fork_call;
     header_.started_ns = wall_clock_ns();

@@ -34,7 +34,9 @@ ThreadState &this_thread();
 
 class Recorder {
 public:
-    Recorder(std::filesystem::path trace, std::vector<std::string> stack);
+    // Mapped content goes to the content store `store` (a directory), or into the trace.
+    Recorder(std::filesystem::path trace, std::vector<std::string> stack,
+             std::filesystem::path store);
 
     // A call begins: its number.
     uint64_t begin_call();
@@ -76,6 +78,7 @@ private:
     Baton baton_;
     std::mutex mutex_;
     std::filesystem::path path_;
+    std::filesystem::path store_;
     std::unique_ptr<replay::TraceWriter> writer_;
     replay::TraceHeader header_;
     std::atomic<uint64_t> calls_{0};

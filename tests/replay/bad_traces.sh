@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Traces that cannot be replayed are refused before anything runs, with exit code 1 and a
 # message: another file, a damaged block, another format version, a process whose forked
-# child has no trace. A trace cut by a kill replays up to its last whole block and says so. A trace
-# is never overwritten.
+# child has no trace, a content store object that is gone or changed. A trace cut by a
+# kill replays up to its last whole block and says so. A trace is never overwritten.
 source "$(dirname "$0")/lib.sh"
 cd "$work"
 echo input >input.txt
@@ -56,4 +56,26 @@ rm "$work"/forked.trace.*
 refused forked.trace "has no trace to replay" replay
 bounded "$replay_tool" verify forked.trace >/dev/null || fail "a forked process's trace does not verify"
 [[ $(stat -c %a good.trace) == 600 ]] || fail "a trace is readable by others"
-echo "bad_traces: foreign, damaged, other-version traces and one without its child's refused; a cut one replays"
+# The content store: what a program mapped is stored once (a second recording adds no
+# object); a trace whose object changed or is gone is refused; one recorded with
+# `--content-store none` holds its content itself and replays without the store.
+objects=$(ls "$BASCULE_CONTENT_STORE" | wc -l)
+[[ $objects -gt 0 ]] || fail "the recording stored nothing in the content store"
+record "$work/again.trace" /usr/bin/python3 -c 'print(open("input.txt").read())'
+[[ $(ls "$BASCULE_CONTENT_STORE" | wc -l) -eq $objects ]] ||
+  fail "a second recording of the same program added objects to the content store"
+cp -a "$BASCULE_CONTENT_STORE" "$work/store.saved"
+largest=$(ls -S "$BASCULE_CONTENT_STORE" | head -1)
+chmod u+w "$BASCULE_CONTENT_STORE/$largest"
+printf 'X' | dd of="$BASCULE_CONTENT_STORE/$largest" bs=1 seek=4097 conv=notrunc status=none
+refused good.trace "has changed"
+rm "$BASCULE_CONTENT_STORE/$largest"
+refused good.trace "cannot be read"
+rm -rf "$BASCULE_CONTENT_STORE" && mv "$work/store.saved" "$BASCULE_CONTENT_STORE"
+replays_the_same "$work/good.trace"
+bounded "$replay_tool" record --content-store none -o "$work/whole.trace" -- \
+  /usr/bin/python3 -c 'print(open("input.txt").read())' >"$work/whole.trace.out" ||
+  fail "recording with --content-store none failed"
+rm -rf "$BASCULE_CONTENT_STORE"
+replays_the_same "$work/whole.trace"
+echo "bad_traces: foreign, damaged, other-version traces, one without its child's and one whose content store object changed or is gone refused; a cut one replays; a trace without a store holds its content"

@@ -10,6 +10,8 @@ trap 'rm -rf "$work"' EXIT
 # Replays run in a directory of their own, empty, so that nothing they read comes from it.
 empty=$work/empty
 mkdir -p "$empty"
+# The content store of the recordings (the pages their programs mapped): the test's own.
+export BASCULE_CONTENT_STORE=$work/store
 
 fail() {
   echo "FAIL: $*" >&2

@@ -207,3 +207,57 @@ TEST_CASE("an event naming content the trace does not hold is refused as it is d
     CHECK(reader.size() == 1);
     CHECK_THROWS_WITH(reader.at(0), Catch::Contains("names content the trace does not hold"));
 }
+
+TEST_CASE("with a content store, mapped content is stored once for every trace", "[replay]") {
+    TempDir dir;
+    std::filesystem::path store = dir.path("store");
+    std::filesystem::create_directory(store);
+    Pages memory(3);
+    memory.fill(0, 'a'), memory.fill(1, 'b'), memory.fill(2, 'b');
+    auto object_count = [&] {
+        return std::distance(std::filesystem::directory_iterator(store),
+                             std::filesystem::directory_iterator());
+    };
+    MappedContent first, segment, again;
+    for (const char *name : {"t1", "t2"}) {
+        TraceWriter writer(dir.path(name), store);
+        writer.write_header({});
+        MappedContent whole = writer.add_content(memory.address(0), 2 * Pages::kPage);
+        MappedContent part = writer.add_content(memory.address(2), Pages::kPage);
+        writer.add(mapping(1, whole));
+        writer.add(mapping(2, part));
+        writer.add(EndEvent{0, 0});
+        writer.flush();
+        (std::string(name) == "t1" ? first : again) = whole;
+        segment = part;
+    }
+    CHECK(object_count() == 1); // the second trace names the first one's object
+    CHECK(first.object == 1);
+    CHECK(again.object == 1);
+    CHECK(segment.object == 1);
+    CHECK(segment.offset == Pages::kPage); // page 2 is page 1 of the object again
+    Trace trace = read_trace(dir.path("t2"));
+    CHECK(trace.content_bytes == 0);
+    REQUIRE(trace.store_objects.size() == 1);
+    CHECK(trace.store_objects[0].length == 2 * Pages::kPage);
+    auto object = std::filesystem::path(trace.store_objects[0].path);
+    CHECK(object.parent_path() == std::filesystem::absolute(store));
+    CHECK((std::filesystem::status(object).permissions() & std::filesystem::perms::all) ==
+          std::filesystem::perms::owner_read);
+
+    std::filesystem::permissions(object, std::filesystem::perms::owner_write,
+                                 std::filesystem::perm_options::add);
+    std::fstream(object, std::ios::in | std::ios::out | std::ios::binary).write("X", 1);
+    CHECK_THROWS_WITH(read_trace(dir.path("t2")), Catch::Contains("has changed"));
+    std::filesystem::remove(object);
+    CHECK_THROWS_WITH(read_trace(dir.path("t2")), Catch::Contains("cannot be read"));
+    TraceReader trusting(dir.path("t2"), TraceReader::Checks::all_but_content);
+    CHECK(trusting.store_objects().size() == 1);
+
+    // A store that cannot be written to is left out: the content goes into the trace.
+    TraceWriter writer(dir.path("t3"), dir.path("no-such-directory"));
+    writer.write_header({});
+    MappedContent inside = writer.add_content(memory.address(0), Pages::kPage);
+    CHECK(inside.object == 0);
+    CHECK(inside.length == Pages::kPage);
+}

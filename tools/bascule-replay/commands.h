@@ -13,6 +13,7 @@ inline constexpr int kExitUsage = 2;
 
 struct RecordOptions {
     std::string trace;
+    std::string content_store; // a directory, "none" (into the trace), or "" (the default)
     std::vector<std::string> extensions; // above record, top first
     std::vector<std::string> command;
 };

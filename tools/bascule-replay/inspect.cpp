@@ -24,6 +24,14 @@ std::optional<replay::Trace> load(const std::string &path) {
     }
 }
 
+// The bytes of the content store's objects the trace names.
+uint64_t stored_bytes(const replay::Trace &trace) {
+    uint64_t total = 0;
+    for (const auto &object : trace.store_objects)
+        total += object.length;
+    return total;
+}
+
 std::string end_text(const replay::Trace &trace) {
     return trace.end == replay::TraceEnd::complete ? "complete" : "cut (the recording was killed)";
 }
@@ -91,6 +99,8 @@ int stats_command(const std::string &path, bool as_json) {
                  {"threads", threads.size()}, {"switches", switches},
                  {"bytes_written", bytes},  {"file_bytes", trace->file_bytes},
                  {"raw_bytes", trace->raw_bytes}, {"content_bytes", trace->content_bytes},
+                 {"store_objects", trace->store_objects.size()},
+                 {"store_bytes", stored_bytes(*trace)},
                  {"compression", ratio},
                  {"seconds", seconds},      {"end", end_text(*trace)}};
         for (const auto &[name, entry] : per_call)
@@ -101,9 +111,9 @@ int stats_command(const std::string &path, bool as_json) {
     fmt::print("{}: {} calls, {} interrupts, {} thread(s), {} switches between threads; {}\n",
                path, calls, interrupts, threads.size(), switches, end_text(*trace));
     fmt::print("  recorded {:.3f} s; the file has {} bytes: events {} ({} before compression, "
-               "{:.1f}x), mapped content {}\n",
+               "{:.1f}x), mapped content {}; {} bytes in {} content store objects\n",
                seconds, trace->file_bytes, event_bytes, trace->raw_bytes, ratio,
-               trace->content_bytes);
+               trace->content_bytes, stored_bytes(*trace), trace->store_objects.size());
     fmt::print("  {:<36} {:>10} {:>14}\n", "call", "count", "bytes written");
     for (const auto &[name, entry] : per_call)
         fmt::print("  {:<36} {:>10} {:>14}\n", name, entry.first, entry.second);
@@ -114,9 +124,10 @@ int verify_command(const std::string &path) {
     auto trace = load(path);
     if (!trace)
         return kExitBadTrace;
-    fmt::print("{}: a valid trace: {} events in {} blocks, {} bytes of mapped content, every "
-               "checksum matches; {}{}\n", path,
-               trace->events.size(), trace->blocks, trace->content_bytes, end_text(*trace),
+    fmt::print("{}: a valid trace: {} events in {} blocks, {} bytes of mapped content in the "
+               "trace and {} in {} content store objects, every checksum matches; {}{}\n", path,
+               trace->events.size(), trace->blocks, trace->content_bytes, stored_bytes(*trace),
+               trace->store_objects.size(), end_text(*trace),
                trace->dropped_bytes
                    ? fmt::format(" ({} bytes of a partial last block left out)", trace->dropped_bytes)
                    : "");

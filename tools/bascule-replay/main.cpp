@@ -20,6 +20,11 @@ int main(int argc, char **argv) {
                            "top first")
         ->expected(1)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    record_cmd->add_option("--content-store", record.content_store,
+                           "Keep mapped files' content in this directory, shared by every "
+                           "recording (default $BASCULE_CONTENT_STORE, else "
+                           "$XDG_CACHE_HOME/bascule/content or ~/.cache/bascule/content); "
+                           "\"none\": in the trace itself");
     record_cmd->add_option("command", record.command, "PROGRAM and its arguments")->required();
     record_cmd->footer("Usage: bascule-replay record -o TRACE [--ext ...] -- PROGRAM [ARGS...]");
 

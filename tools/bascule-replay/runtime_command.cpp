@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -132,6 +133,34 @@ int replay_from_image(const ReplayOptions &options, const replay::TraceHeader &h
 
 } // namespace
 
+namespace {
+
+// The content store's directory, made if it is not there: `given`, else
+// $BASCULE_CONTENT_STORE, else the user's cache; "" for none ("none", or no place for it).
+std::string content_store(const std::string &given) {
+    std::filesystem::path store = given;
+    const char *cache = std::getenv("XDG_CACHE_HOME"), *home = std::getenv("HOME");
+    if (const char *chosen = std::getenv("BASCULE_CONTENT_STORE"); store.empty() && chosen)
+        store = chosen;
+    if (store.empty() && cache && *cache)
+        store = std::filesystem::path(cache) / "bascule" / "content";
+    if (store.empty() && home && *home)
+        store = std::filesystem::path(home) / ".cache" / "bascule" / "content";
+    if (store.empty() || store == "none")
+        return "";
+    std::error_code error;
+    if (std::filesystem::create_directories(store, error)) // what it keeps is the user's alone
+        std::filesystem::permissions(store, std::filesystem::perms::owner_all, error);
+    if (!std::filesystem::is_directory(store, error)) {
+        fmt::print(stderr, "bascule-replay: no content store at {}: the trace holds the mapped "
+                           "content\n", store.string());
+        return "";
+    }
+    return std::filesystem::absolute(store).string();
+}
+
+} // namespace
+
 std::string runtime_path() {
     std::error_code error;
     auto self = std::filesystem::read_symlink("/proc/self/exe", error);
@@ -140,14 +169,19 @@ std::string runtime_path() {
 }
 
 int record_command(const RecordOptions &options) {
-    if (options.trace.find(',') != std::string::npos) {
-        fmt::print(stderr, "bascule-replay: {}: a trace path cannot hold a comma\n", options.trace);
-        return kExitUsage;
-    }
+    auto store = content_store(options.content_store);
+    for (const auto &path : {options.trace, store})
+        if (path.find(',') != std::string::npos) {
+            fmt::print(stderr, "bascule-replay: {}: a path given to an extension cannot hold a "
+                               "comma\n", path);
+            return kExitUsage;
+        }
     std::string stack;
     for (const auto &spec : options.extensions)
         stack += (stack.empty() ? "" : "\n") + spec;
     std::string record = "record:trace=" + options.trace;
+    if (!store.empty())
+        record += ",store=" + store;
     if (!stack.empty())
         record += ",stack=" + hex(stack);
     tools::RunOptions run;
