@@ -118,9 +118,13 @@ std::optional<uint64_t> hash_guest_bytes(uint64_t address, uint64_t size) {
 }
 
 std::vector<uint8_t> readable_prefix(uint64_t address, uint64_t size) {
-    std::vector<uint8_t> bytes(size);
-    if (copy_from_guest(bytes.data(), reinterpret_cast<const void *>(address), size) == BSC_OK)
-        return bytes; // the common case: all of it, in one copy
+    // The common case, all of it in one copy; but a size the guest made up (a failed call's)
+    // is read a page at a time, and as far as the memory goes.
+    constexpr uint64_t kWhole = 16 << 20;
+    std::vector<uint8_t> bytes(std::min(size, kWhole));
+    if (size <= kWhole &&
+        copy_from_guest(bytes.data(), reinterpret_cast<const void *>(address), size) == BSC_OK)
+        return bytes;
     bytes.clear();
     for (uint64_t at = address; at < address + size;) {
         uint64_t piece = std::min(address + size, (at / kPage + 1) * kPage) - at;
