@@ -128,17 +128,21 @@ bool write_object(const std::filesystem::path &object, uint64_t address, uint64_
 
 // The whole file, mapped read-only.
 std::shared_ptr<const void> map_file(const std::filesystem::path &path, size_t &size) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC); // a FIFO must not block
     if (fd < 0)
         throw trace_error(path.string(), fmt::format("cannot open: {}", std::strerror(errno)));
     struct stat st {};
+    bool stated = ::fstat(fd, &st) == 0;
+    int error = errno;
     void *at = MAP_FAILED;
-    if (::fstat(fd, &st) == 0) {
+    if (stated && S_ISREG(st.st_mode)) {
         size = static_cast<size_t>(st.st_size);
         at = size ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : nullptr;
+        error = errno;
     }
-    int error = errno;
     ::close(fd);
+    if (stated && !S_ISREG(st.st_mode))
+        throw trace_error(path.string(), "not a regular file");
     if (at == MAP_FAILED)
         throw trace_error(path.string(), fmt::format("cannot read: {}", std::strerror(error)));
     return {at, [size](const void *p) {
@@ -463,6 +467,7 @@ bool TraceReader::holds_content(const MappedContent &content) const {
 }
 
 std::shared_ptr<const TraceReader::Decoded> TraceReader::decode(size_t block, uint64_t *raw_bytes) {
+    std::lock_guard lock(decoded_mutex_);
     if (block == decoded_block_)
         return decoded_;
     const Block &b = blocks_[block];
@@ -500,7 +505,6 @@ namespace {
 Trace decode_all(TraceReader &reader) {
     Trace trace;
     trace.header = reader.header();
-    trace.events.reserve(reader.size());
     reader.for_each([&](const Event &event) { trace.events.push_back(event); }, &trace.raw_bytes);
     trace.end = reader.end();
     trace.file_bytes = reader.file_bytes();

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -138,7 +139,8 @@ public:
 
     // Event `index` (< size()); its block stays decoded while anyone holds one of its
     // events, or until another block is asked for. Throws TraceError if the block does
-    // not decode, or names content the trace does not hold.
+    // not decode, or names content the trace does not hold. Any thread may ask (a replay's
+    // threads look at the next event as they wait for their turn).
     std::shared_ptr<const Event> at(uint64_t index);
     // Every event, decoded block by block, and the bytes of the blocks decoded.
     template <class Visit> void for_each(Visit &&visit, uint64_t *raw_bytes = nullptr) {
@@ -179,6 +181,7 @@ private:
     uint64_t event_count_ = 0;
     uint64_t dropped_bytes_ = 0;
     TraceEnd end_ = TraceEnd::cut;
+    std::mutex decoded_mutex_; // for the two below
     size_t decoded_block_ = SIZE_MAX;
     std::shared_ptr<const Decoded> decoded_;
 };

@@ -4,6 +4,7 @@
 // mapped content is stored once and checked.
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -111,6 +112,15 @@ TEST_CASE("a cut trace reads to its last whole block; damage is refused", "[repl
     version[8] = 2;
     write_file(path + ".version", version);
     CHECK_THROWS_AS(read_trace(path + ".version"), TraceError);
+
+    // A block that claims four billion events: refused as it is decoded, nothing allocated
+    // for them (found by the fuzzer).
+    auto counted = bytes;
+    auto block = std::search(counted.begin(), counted.end(), "TBLK", "TBLK" + 4);
+    REQUIRE(block != counted.end());
+    std::fill(block + 4, block + 8, static_cast<char>(0xff));
+    write_file(path + ".counted", counted);
+    CHECK_THROWS_WITH(read_trace(path + ".counted"), Catch::Contains("events where the header says"));
 
     write_file(path + ".foreign", {'h', 'e', 'l', 'l', 'o'});
     CHECK_THROWS_AS(read_trace(path + ".foreign"), TraceError);
