@@ -74,11 +74,6 @@ uint64_t content_checksum(const std::vector<uint64_t> &page_hashes) {
 
 uint64_t page_hash(const std::byte *page) { return snapshot::xxh3({page, kPage}); }
 
-bool forked_a_child(const CallEvent &call) {
-    return call.slot == static_cast<uint16_t>(roles::Slot::process_fork) &&
-           call.status == BSC_OK && recorded_value(call, 0) != BSC_NO_HANDLE;
-}
-
 // Writes all the pieces to `fd` (writev, retried for what a short write left); false with
 // errno set if it cannot. `written` counts the bytes that went.
 bool write_fully(int fd, std::span<const std::span<const std::byte>> pieces, uint64_t &written) {
@@ -444,6 +439,27 @@ void TraceReader::check_object(const StoreObject &object, uint64_t at) const {
         throw refuse("has changed: its checksum does not match");
 }
 
+std::span<const std::byte> TraceReader::content(const MappedContent &content) {
+    if (!holds_content(content))
+        throw trace_error(name_, "a call names content the trace does not hold");
+    if (!content.object)
+        return bytes_.subspan(content.offset, content.length);
+    object_maps_.resize(objects_.size());
+    auto &mapped = object_maps_[content.object - 1];
+    const StoreObject &object = objects_[content.object - 1];
+    if (!mapped) {
+        size_t size = 0;
+        mapped = map_file(object.path, size);
+        if (size != object.length) {
+            mapped.reset();
+            throw trace_error(name_, fmt::format("the content store object {} has changed",
+                                                 object.path));
+        }
+    }
+    return std::span<const std::byte>(static_cast<const std::byte *>(mapped.get()), object.length)
+        .subspan(content.offset, content.length);
+}
+
 uint64_t TraceReader::content_bytes() const {
     uint64_t total = 0;
     for (const auto &[offset, length] : contents_)
@@ -554,6 +570,11 @@ std::string why_not_replayable(TraceReader &trace) {
         }
     });
     return reason;
+}
+
+bool forked_a_child(const CallEvent &call) {
+    return call.slot == static_cast<uint16_t>(roles::Slot::process_fork) &&
+           call.status == BSC_OK && recorded_value(call, 0) != BSC_NO_HANDLE;
 }
 
 std::filesystem::path child_trace_path(const std::filesystem::path &trace, uint64_t child) {

@@ -136,6 +136,9 @@ public:
         uint64_t checksum = 0;
     };
     const std::vector<StoreObject> &store_objects() const { return objects_; }
+    // The bytes a call's content names, in the trace or its store object (mapped as
+    // needed; checked when the trace was opened, unless it was opened trusting them).
+    std::span<const std::byte> content(const MappedContent &content);
 
     // Event `index` (< size()); its block stays decoded while anyone holds one of its
     // events, or until another block is asked for. Throws TraceError if the block does
@@ -178,6 +181,7 @@ private:
     std::vector<Block> blocks_;
     std::map<uint64_t, uint64_t> contents_; // content records: offset -> length
     std::vector<StoreObject> objects_;
+    std::vector<std::shared_ptr<const void>> object_maps_; // as content() maps them
     uint64_t event_count_ = 0;
     uint64_t dropped_bytes_ = 0;
     TraceEnd end_ = TraceEnd::cut;
@@ -206,6 +210,9 @@ Trace parse_trace(std::vector<std::byte> bytes, const std::string &name);
 // Why `trace` cannot be replayed, or "": a process it forked has no whole trace of its
 // own (TRACE.<child id>, checked down the tree).
 std::string why_not_replayable(TraceReader &trace);
+
+// Whether the call is a process_fork that made a child (which has a trace of its own).
+bool forked_a_child(const CallEvent &call);
 
 // The trace file of a process forked while recording to `trace`: TRACE.<host id>.
 std::filesystem::path child_trace_path(const std::filesystem::path &trace, uint64_t child);

@@ -76,6 +76,16 @@ replays_the_same "$work/good.trace"
 bounded "$replay_tool" record --content-store none -o "$work/whole.trace" -- \
   /usr/bin/python3 -c 'print(open("input.txt").read())' >"$work/whole.trace.out" ||
   fail "recording with --content-store none failed"
+# `pack` copies a trace and its forked processes' into ones that hold their content.
+record "$work/tree.trace" /bin/sh -c '/bin/true; echo forked'
+for trace in good tree; do
+  bounded "$replay_tool" pack "$work/$trace.trace" -o "$work/$trace.packed" >/dev/null ||
+    fail "pack of $trace.trace failed"
+  cp "$work/$trace.trace.out" "$work/$trace.packed.out"
+done
+compgen -G "$work/tree.packed.[0-9]*" >/dev/null || fail "pack left out the forked process's trace"
 rm -rf "$BASCULE_CONTENT_STORE"
 replays_the_same "$work/whole.trace"
-echo "bad_traces: foreign, damaged, other-version traces, one without its child's and one whose content store object changed or is gone refused; a cut one replays; a trace without a store holds its content"
+replays_the_same "$work/good.packed"
+replays_the_same "$work/tree.packed"
+echo "bad_traces: foreign, damaged, other-version traces, one without its child's and one whose content store object changed or is gone refused; a cut one replays; a trace without a store, or packed, holds its content"

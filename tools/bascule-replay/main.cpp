@@ -60,6 +60,11 @@ int main(int argc, char **argv) {
     stats_cmd->add_flag("--json", json, "Print JSON");
     auto *verify_cmd = app.add_subcommand("verify", "Check a trace's checksums and structure");
     verify_cmd->add_option("trace", trace, "The trace")->required();
+    std::string packed;
+    auto *pack_cmd = app.add_subcommand(
+        "pack", "Copy a trace into one that holds its mapped content itself (no content store)");
+    pack_cmd->add_option("trace", trace, "The trace")->required();
+    pack_cmd->add_option("-o,--output", packed, "The trace to write (must not exist)")->required();
 
     try {
         app.parse(argc, argv);
@@ -74,5 +79,7 @@ int main(int argc, char **argv) {
         return dump_command(dump);
     if (*stats_cmd)
         return stats_command(trace, json);
+    if (*pack_cmd)
+        return pack_command(trace, packed);
     return verify_command(trace);
 }
