@@ -74,6 +74,14 @@ uint64_t content_checksum(const std::vector<uint64_t> &page_hashes) {
 
 uint64_t page_hash(const std::byte *page) { return snapshot::xxh3({page, kPage}); }
 
+// The checksum of stored content (whole pages), as a reader computes it.
+uint64_t checksum_of_pages(std::span<const std::byte> pages) {
+    std::vector<uint64_t> hashes;
+    for (uint64_t page = 0; page < pages.size(); page += kPage)
+        hashes.push_back(page_hash(pages.data() + page));
+    return content_checksum(hashes);
+}
+
 // Writes all the pieces to `fd` (writev, retried for what a short write left); false with
 // errno set if it cannot. `written` counts the bytes that went.
 bool write_fully(int fd, std::span<const std::span<const std::byte>> pieces, uint64_t &written) {
@@ -359,12 +367,9 @@ void TraceReader::check(Checks checks) {
                 dropped_bytes_ = rest.size(); // cut while it was being written
                 break;
             }
-            std::vector<uint64_t> hashes;
-            for (uint64_t page = data_at; checks == Checks::everything && page < data_at + size;
-                 page += kPage)
-                hashes.push_back(page_hash(in.data() + page));
             if (checks == Checks::everything &&
-                !snapshot::checksum_matches(get_le<uint64_t>(rest, 16), content_checksum(hashes)))
+                !snapshot::checksum_matches(get_le<uint64_t>(rest, 16),
+                                            checksum_of_pages(in.subspan(data_at, size))))
                 throw trace_error(name_, fmt::format("content at byte {}: its checksum does not "
                                                      "match", at));
             contents_[data_at] = size;
@@ -431,11 +436,10 @@ void TraceReader::check_object(const StoreObject &object, uint64_t at) const {
         throw refuse(fmt::format("cannot be read ({}): record again, or keep the store with the "
                                  "trace", e.what()));
     }
-    std::vector<uint64_t> hashes;
-    for (uint64_t page = 0; size == object.length && page < size; page += kPage)
-        hashes.push_back(page_hash(static_cast<const std::byte *>(mapped.get()) + page));
     if (size != object.length ||
-        !snapshot::checksum_matches(object.checksum, content_checksum(hashes)))
+        !snapshot::checksum_matches(
+            object.checksum,
+            checksum_of_pages({static_cast<const std::byte *>(mapped.get()), size})))
         throw refuse("has changed: its checksum does not match");
 }
 
