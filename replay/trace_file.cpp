@@ -129,8 +129,11 @@ bool write_object(const std::filesystem::path &object, uint64_t address, uint64_
     return true;
 }
 
+enum class Reading { on_demand, all }; // `all`: its pages mapped at once (fewer faults)
+
 // The whole file, mapped read-only.
-std::shared_ptr<const void> map_file(const std::filesystem::path &path, size_t &size) {
+std::shared_ptr<const void> map_file(const std::filesystem::path &path, size_t &size,
+                                     Reading reading = Reading::on_demand) {
     int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC); // a FIFO must not block
     if (fd < 0)
         throw trace_error(path.string(), fmt::format("cannot open: {}", std::strerror(errno)));
@@ -140,7 +143,8 @@ std::shared_ptr<const void> map_file(const std::filesystem::path &path, size_t &
     void *at = MAP_FAILED;
     if (stated && S_ISREG(st.st_mode)) {
         size = static_cast<size_t>(st.st_size);
-        at = size ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : nullptr;
+        int populate = reading == Reading::all ? MAP_POPULATE : 0;
+        at = size ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | populate, fd, 0) : nullptr;
         error = errno;
     }
     ::close(fd);
@@ -183,8 +187,11 @@ void TraceWriter::write_header(const TraceHeader &header) {
     put_le<uint32_t>(head, 8, kTraceVersion);
     put_le<uint32_t>(head, 12, static_cast<uint32_t>(body.size()));
     put_le<uint64_t>(head, 16, snapshot::xxh3(as_bytes(body)));
-    std::span<const std::byte> pieces[] = {as_bytes(head), as_bytes(body)};
+    std::vector<std::span<const std::byte>> pieces = {as_bytes(head), as_bytes(body)};
+    for (const auto &reference : early_references_)
+        pieces.push_back(as_bytes(reference));
     write_out(pieces);
+    early_references_.clear();
     header_written_ = true;
     flush();
 }
@@ -224,24 +231,38 @@ void TraceWriter::index_pages(const std::vector<uint64_t> &hashes, uint32_t obje
     }
 }
 
-MappedContent TraceWriter::add_content(uint64_t address, uint64_t length) {
-    if (!header_written_ || fd_ < 0)
-        return {};
+std::vector<uint64_t> guest_page_hashes(
+    uint64_t address, uint64_t length,
+    const std::function<std::optional<uint64_t>(uint64_t offset)> &known) {
     std::vector<uint64_t> hashes;
     std::array<std::byte, kPage> page;
     for (uint64_t at = 0; at < length; at += kPage) {
+        if (auto hash = known ? known(at) : std::nullopt) {
+            hashes.push_back(*hash);
+            continue;
+        }
         if (copy_from_guest(page.data(), reinterpret_cast<const void *>(address + at), kPage) !=
             BSC_OK)
             break;
         hashes.push_back(page_hash(page.data()));
     }
-    if (hashes.empty())
+    return hashes;
+}
+
+MappedContent TraceWriter::add_content(uint64_t address, uint64_t length) {
+    return add_content(address, guest_page_hashes(address, length));
+}
+
+MappedContent TraceWriter::add_content(uint64_t address, const std::vector<uint64_t> &hashes) {
+    if (fd_ < 0 || (!header_written_ && store_.empty()) || hashes.empty())
         return {};
     if (auto stored = stored_pages(hashes))
         return *stored;
     if (!store_.empty())
         if (auto referenced = add_store_reference(address, hashes))
             return *referenced;
+    if (!header_written_)
+        return {};
     return add_content_record(address, hashes);
 }
 
@@ -273,14 +294,18 @@ std::optional<MappedContent> TraceWriter::add_store_reference(uint64_t address,
     std::string name = std::filesystem::absolute(object, error).string();
     if (error || name.size() > kMaxPath)
         return std::nullopt;
-    std::vector<std::byte> head(kReferenceHeaderBytes);
-    put_le<uint32_t>(head, 0, kReferenceMagic);
-    put_le<uint32_t>(head, 4, static_cast<uint32_t>(name.size()));
-    put_le<uint64_t>(head, 8, bytes);
-    put_le<uint64_t>(head, 16, checksum);
-    std::span<const std::byte> pieces[] = {
-        as_bytes(head), {reinterpret_cast<const std::byte *>(name.data()), name.size()}};
-    write_out(pieces);
+    std::vector<std::byte> record(kReferenceHeaderBytes + name.size());
+    put_le<uint32_t>(record, 0, kReferenceMagic);
+    put_le<uint32_t>(record, 4, static_cast<uint32_t>(name.size()));
+    put_le<uint64_t>(record, 8, bytes);
+    put_le<uint64_t>(record, 16, checksum);
+    std::memcpy(record.data() + kReferenceHeaderBytes, name.data(), name.size());
+    if (header_written_) {
+        std::span<const std::byte> pieces[] = {as_bytes(record)};
+        write_out(pieces);
+    } else {
+        early_references_.push_back(std::move(record));
+    }
     index_pages(hashes, ++objects_, 0);
     return MappedContent{0, bytes, objects_};
 }
@@ -290,7 +315,9 @@ void TraceWriter::flush() {
         return;
     if (std::holds_alternative<EndEvent>(held_.back()))
         held_flags_ |= kBlockEnds;
-    auto stored = snapshot::compress_section(as_bytes(snapshot::encode_record(held_)));
+    snapshot::encode_record(held_, encoded_);
+    snapshot::compress_section(as_bytes(encoded_), compressed_);
+    const auto &stored = compressed_;
     std::vector<std::byte> head(kBlockHeaderBytes);
     put_le<uint32_t>(head, 0, kBlockMagic);
     put_le<uint32_t>(head, 4, static_cast<uint32_t>(held_.size()));
@@ -318,7 +345,7 @@ void TraceWriter::abandon() {
 TraceReader::TraceReader(const std::filesystem::path &path, Checks checks)
     : name_(path.string()) {
     size_t size = 0;
-    owner_ = map_file(path, size);
+    owner_ = map_file(path, size, checks == Checks::everything ? Reading::all : Reading::on_demand);
     bytes_ = {static_cast<const std::byte *>(owner_.get()), size};
     check(checks);
 }
@@ -431,7 +458,7 @@ void TraceReader::check_object(const StoreObject &object, uint64_t at) const {
     size_t size = 0;
     std::shared_ptr<const void> mapped;
     try {
-        mapped = map_file(object.path, size);
+        mapped = map_file(object.path, size, Reading::all);
     } catch (const TraceError &e) {
         throw refuse(fmt::format("cannot be read ({}): record again, or keep the store with the "
                                  "trace", e.what()));
@@ -493,10 +520,10 @@ std::shared_ptr<const TraceReader::Decoded> TraceReader::decode(size_t block, ui
     const Block &b = blocks_[block];
     auto where = fmt::format("block {} at byte {}", block, b.at);
     try {
-        auto raw = snapshot::decompress_section(b.stored, where);
+        snapshot::decompress_section(b.stored, where, raw_block_);
         if (raw_bytes)
-            *raw_bytes += raw.size();
-        auto events = snapshot::decode_record<Decoded>(as_bytes(raw));
+            *raw_bytes += raw_block_.size();
+        auto events = snapshot::decode_record<Decoded>(as_bytes(raw_block_));
         if (events.size() != b.count)
             throw TraceError(fmt::format("{} events where the header says {}", events.size(), b.count));
         for (const auto &event : events)

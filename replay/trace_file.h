@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -31,6 +32,13 @@ public:
 
 // Appends a trace. Events are kept in memory until a block is full or flush() is called;
 // nothing reaches the file before the header.
+// The xxh3-64 hash of each page of guest memory [address, address + length) (whole
+// pages) up to its first page that cannot be read; `known(offset)` may give the hash of the
+// page at that offset without reading it (a caller that hashed the same pages before).
+std::vector<uint64_t> guest_page_hashes(
+    uint64_t address, uint64_t length,
+    const std::function<std::optional<uint64_t>(uint64_t offset)> &known = {});
+
 class TraceWriter {
 public:
     // Creates `path`, which must not exist, readable and writable by its owner only; the
@@ -52,8 +60,11 @@ public:
     // only if the store has none (a program's libraries are stored once on a machine),
     // and the trace names the object; a store that cannot be written to is left out.
     // Nothing (length 0) if its first page cannot be read, or before the header is
-    // written (the file's layout is not known yet: the caller keeps the bytes inline).
+    // written without a store (the file's layout is not known yet: the caller keeps the
+    // bytes inline); a reference made before the header follows the header in the file.
     MappedContent add_content(uint64_t address, uint64_t length);
+    // The same, given the pages' hashes (guest_page_hashes), one for each page to store.
+    MappedContent add_content(uint64_t address, const std::vector<uint64_t> &page_hashes);
     // Writes the events held as one block (if there are any and the header is written).
     void flush();
     // In a forked child: stops using the file the parent goes on writing (the events
@@ -75,7 +86,8 @@ private:
 
     std::filesystem::path path_;
     std::filesystem::path store_;
-    uint32_t objects_ = 0; // the reference records written
+    uint32_t objects_ = 0; // the reference records made
+    std::vector<std::vector<std::byte>> early_references_; // made before the header
     int fd_ = -1;
     uint64_t file_bytes_ = 0; // written so far: where the next record starts
     bool header_written_ = false;
@@ -83,6 +95,8 @@ private:
     size_t held_bytes_ = 0;   // an estimate, to cut blocks at about kBlockBytes
     uint32_t held_flags_ = 0; // the block flags of the events held
     uint64_t first_held_ = 0; // the index of the first held event in the file
+    // A block encoded and compressed, reused from block to block (fresh pages fault).
+    std::vector<std::byte> encoded_, compressed_;
     // The pages stored so far, where each lies: (object, offset) -> its hash, and a page
     // hash -> the places of pages with that hash (xxh3-64 of the 4096 bytes).
     struct Place {
@@ -185,9 +199,10 @@ private:
     uint64_t event_count_ = 0;
     uint64_t dropped_bytes_ = 0;
     TraceEnd end_ = TraceEnd::cut;
-    std::mutex decoded_mutex_; // for the two below
+    std::mutex decoded_mutex_; // for the three below
     size_t decoded_block_ = SIZE_MAX;
     std::shared_ptr<const Decoded> decoded_;
+    std::vector<std::byte> raw_block_; // a block decompressed, reused (fresh pages fault)
 };
 
 // A whole trace, read, checked and decoded (dump, stats, verify, tests).

@@ -35,7 +35,11 @@ inline void swap_to_little_endian(std::byte *data, size_t count, size_t element_
 class LittleEndianOutputArchive
     : public cereal::OutputArchive<LittleEndianOutputArchive, cereal::AllowEmptyClassElision> {
 public:
-    LittleEndianOutputArchive() : OutputArchive(this), bytes_{kLittleEndianMark} {}
+    // `reused`: a buffer whose memory the encoding takes over (its bytes are dropped).
+    explicit LittleEndianOutputArchive(std::vector<std::byte> reused = {})
+        : OutputArchive(this), bytes_(std::move(reused)) {
+        bytes_.assign(1, kLittleEndianMark);
+    }
 
     template <std::streamsize ElementSize> void saveBinary(const void *data, std::streamsize size) {
         if (size == 0) // an empty vector's data may be null, which memcpy must not get
@@ -159,6 +163,14 @@ template <class Record> std::vector<std::byte> encode_record(const Record &recor
     LittleEndianOutputArchive archive;
     archive(record);
     return std::move(archive).take();
+}
+
+// The same into `out`, whose memory is reused: a writer of many records keeps one buffer
+// rather than growing a fresh one (and faulting in its pages) for each.
+template <class Record> void encode_record(const Record &record, std::vector<std::byte> &out) {
+    LittleEndianOutputArchive archive(std::move(out));
+    archive(record);
+    out = std::move(archive).take();
 }
 
 // What decode_record does with bytes after the record.

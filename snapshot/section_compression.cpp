@@ -21,10 +21,16 @@ constexpr uint64_t kMaxExpansion = 255;
 } // namespace
 
 std::vector<std::byte> compress_section(std::span<const std::byte> raw) {
+    std::vector<std::byte> stored;
+    compress_section(raw, stored);
+    return stored;
+}
+
+void compress_section(std::span<const std::byte> raw, std::vector<std::byte> &stored) {
     if (raw.size() > static_cast<size_t>(LZ4_MAX_INPUT_SIZE))
         throw std::length_error("a section too large for one LZ4 block");
     auto raw_size = static_cast<int>(raw.size());
-    std::vector<std::byte> stored(kSizeField + static_cast<size_t>(LZ4_compressBound(raw_size)));
+    stored.resize(kSizeField + static_cast<size_t>(LZ4_compressBound(raw_size)));
     put_le<uint64_t>(stored, 0, raw.size());
     int size = LZ4_compress_default(reinterpret_cast<const char *>(raw.data()),
                                     reinterpret_cast<char *>(stored.data() + kSizeField), raw_size,
@@ -32,11 +38,17 @@ std::vector<std::byte> compress_section(std::span<const std::byte> raw) {
     if (size <= 0 && raw_size > 0)
         throw std::logic_error("LZ4 could not compress a section");
     stored.resize(kSizeField + static_cast<size_t>(size));
-    return stored;
 }
 
 std::vector<std::byte> decompress_section(std::span<const std::byte> stored,
                                           const std::string &name) {
+    std::vector<std::byte> raw;
+    decompress_section(stored, name, raw);
+    return raw;
+}
+
+void decompress_section(std::span<const std::byte> stored, const std::string &name,
+                        std::vector<std::byte> &raw) {
     if (stored.size() < kSizeField)
         throw image_error(name, "its compressed page index is cut short");
     auto raw_size = get_le<uint64_t>(stored, 0);
@@ -46,13 +58,12 @@ std::vector<std::byte> decompress_section(std::span<const std::byte> stored,
         throw image_error(name, "its compressed page index claims {} bytes, more than its {} "
                                 "stored bytes can hold",
                           raw_size, body);
-    std::vector<std::byte> raw(raw_size);
+    raw.resize(raw_size);
     int got = LZ4_decompress_safe(reinterpret_cast<const char *>(stored.data() + kSizeField),
                                   reinterpret_cast<char *>(raw.data()), static_cast<int>(body),
                                   static_cast<int>(raw_size));
     if (got < 0 || static_cast<uint64_t>(got) != raw_size)
         throw image_error(name, "its compressed page index does not decompress");
-    return raw;
 }
 
 } // namespace bsc::snapshot

@@ -12,10 +12,16 @@
 namespace bsc::snapshot {
 
 std::vector<std::byte> compress_section(std::span<const std::byte> raw);
+// The same into `stored`, whose memory is reused: a writer of many sections keeps one
+// buffer rather than faulting in fresh pages for each.
+void compress_section(std::span<const std::byte> raw, std::vector<std::byte> &stored);
 
 // The raw bytes; throws ImageError naming `name` for bytes that are not a compressed
 // section (including a raw size LZ4 could not have produced from them).
 std::vector<std::byte> decompress_section(std::span<const std::byte> stored,
                                           const std::string &name);
+// The same into `raw`, whose memory is reused.
+void decompress_section(std::span<const std::byte> stored, const std::string &name,
+                        std::vector<std::byte> &raw);
 
 } // namespace bsc::snapshot

@@ -75,9 +75,25 @@ void raise_deferred_interrupt() {
     below->thread_interrupt(t.handle);
 }
 
+// Calls that change no file's content: across them, pages mapped again from the same
+// handle and offset hold what they held (Recorder::files_may_change).
+constexpr bool leaves_files_alone(roles::Slot slot) {
+    using enum roles::Slot;
+    switch (slot) {
+    case stream_map: case vm_alloc: case vm_protect: case vm_free: case stream_read:
+    case stream_attributes_query: case stream_attributes_query_by_handle:
+    case stream_read_link: case object_query: case system_info_query:
+        return true;
+    default:
+        return false;
+    }
+}
+
 replay::CallEvent begin(roles::Slot slot, const replay::CallArgs &args) {
     take_turn(); // the initial thread's first call
     raise_deferred_interrupt();
+    if (!leaves_files_alone(slot))
+        recorder->files_may_change();
     replay::CallEvent event;
     event.number = recorder->begin_call();
     event.thread = this_thread().number;
@@ -96,7 +112,10 @@ void finish(replay::CallEvent &event, bsc_status status) {
     if ((roles.flags & BSC_CALL_MAPS) && status == BSC_OK) {
         uint64_t address = 0, size = (event.args[3] + kPage - 1) / kPage * kPage;
         if (read_guest(reinterpret_cast<const uint64_t *>(event.args[1]), address) == BSC_OK) {
-            event.content = recorder->add_content(address, size);
+            MapSource source{static_cast<bsc_handle>(event.args[0]), event.args[2],
+                             static_cast<uint32_t>(event.args[4]),
+                             static_cast<uint32_t>(event.args[5])};
+            event.content = recorder->add_content(address, size, source);
             if (!event.content.length) // none, or before the trace's header
                 if (auto content = replay::readable_prefix(address, size); !content.empty())
                     event.writes.push_back({address, std::move(content)});

@@ -13,6 +13,8 @@
 namespace bsc::record {
 namespace {
 
+constexpr uint64_t kPage = 4096;
+
 uint64_t wall_clock_ns() {
     timespec ts{};
     ::clock_gettime(CLOCK_REALTIME, &ts);
@@ -60,9 +62,25 @@ void Recorder::add(replay::Event event) {
 
 void Recorder::end_call(replay::CallEvent event) { add(std::move(event)); }
 
-replay::MappedContent Recorder::add_content(uint64_t address, uint64_t length) {
+replay::MappedContent Recorder::add_content(uint64_t address, uint64_t length,
+                                            const MapSource &source) {
     std::lock_guard lock(mutex_);
-    return writer_->add_content(address, length);
+    shared_mapping_made_ |= (source.flags & BSC_MAP_SHARED) != 0;
+    bool reusable = !shared_mapping_made_ && (source.protection & BSC_PROT_READ);
+    auto hashes = replay::guest_page_hashes(address, length, [&](uint64_t at) {
+        auto known = reusable ? mapped_pages_.find({source.handle, source.offset + at})
+                              : mapped_pages_.end();
+        return known == mapped_pages_.end() ? std::nullopt : std::optional(known->second);
+    });
+    if (reusable)
+        for (size_t i = 0; i < hashes.size(); i++)
+            mapped_pages_[{source.handle, source.offset + i * kPage}] = hashes[i];
+    return writer_->add_content(address, hashes);
+}
+
+void Recorder::files_may_change() {
+    std::lock_guard lock(mutex_);
+    mapped_pages_.clear();
 }
 
 void Recorder::interrupt() {

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,6 +33,14 @@ struct ThreadState {
 };
 ThreadState &this_thread();
 
+// Where a mapping's content came from: stream_map's handle, file offset and protection.
+struct MapSource {
+    bsc_handle handle = 0;
+    uint64_t offset = 0;
+    uint32_t protection = 0; // BSC_PROT_*
+    uint32_t flags = 0;      // BSC_MAP_*
+};
+
 class Recorder {
 public:
     // Mapped content goes to the content store `store` (a directory), or into the trace.
@@ -43,7 +52,10 @@ public:
     // A call ended (or, with returned false, is about to leave for good).
     void end_call(replay::CallEvent event);
     // The content of a mapping just made, stored in the trace (TraceWriter::add_content).
-    replay::MappedContent add_content(uint64_t address, uint64_t length);
+    replay::MappedContent add_content(uint64_t address, uint64_t length, const MapSource &source);
+    // A call that may change a file's content is made: the hashes of pages mapped so far
+    // no longer stand for what the files hold.
+    void files_may_change();
     // An interrupt was delivered to the calling thread as its last call returned.
     void interrupt();
     // The calling thread starts running the guest's code.
@@ -84,6 +96,13 @@ private:
     std::atomic<uint64_t> calls_{0};
     uint64_t events_ = 0; // written to this process's trace (under mutex_)
     std::atomic<uint32_t> threads_{0};
+    // The hashes of the pages mapped from each (handle, file offset) since the last call
+    // that may change a file (under mutex_): ld.so maps a library whole, then its segments
+    // from the same handle again, whose pages then need no second read of guest memory.
+    // Never kept once the guest made a shared mapping, through which it may change a file
+    // with no call at all.
+    std::map<std::pair<bsc_handle, uint64_t>, uint64_t> mapped_pages_;
+    bool shared_mapping_made_ = false;
 };
 
 } // namespace bsc::record

@@ -2,8 +2,9 @@
 # Recorded programs replay to the same output, twice, in an empty directory, after the
 # files they read were deleted or changed: python3 (a file, random numbers, the clock,
 # os.urandom), coreutils (sort -R, date, od of /dev/urandom, sha256sum, ls -l), sqlite3,
-# and a C program that prints clocks, rdtsc and getrandom bytes, and how far a loop got
-# before five SIGALRMs of an interval timer.
+# a C program that prints clocks, rdtsc and getrandom bytes, and how far a loop got
+# before five SIGALRMs of an interval timer, and one that maps a file again after changing
+# it (remapped.c).
 source "$(dirname "$0")/lib.sh"
 cd "$work"
 mkdir data
@@ -26,6 +27,7 @@ nondeterminism=("$build/tests/replay/replay_nondeterminism")
 if machine_says timestamps_trap; then nondeterminism+=(--rdtsc); fi
 record "$work/nondeterminism.trace" "${nondeterminism[@]}"
 record "$work/alarms.trace" "${nondeterminism[@]}" --alarms
+record "$work/remapped.trace" "$build/tests/replay/replay_remapped" data/remapped
 if [[ -x /usr/bin/sqlite3 ]]; then
   /usr/bin/sqlite3 data/db.sqlite 'create table t(a); insert into t values (1), (2), (40);'
   record "$work/sqlite.trace" /usr/bin/sqlite3 data/db.sqlite 'select sum(a), random() from t;'

@@ -264,6 +264,23 @@ TEST_CASE("with a content store, mapped content is stored once for every trace",
     TraceReader trusting(dir.path("t2"), TraceReader::Checks::all_but_content);
     CHECK(trusting.store_objects().size() == 1);
 
+    // Content mapped before the header (the runtime loads the personality before the
+    // guest starts) is named too: its reference follows the header.
+    {
+        TraceWriter writer(dir.path("t4"), store);
+        MappedContent early = writer.add_content(memory.address(1), Pages::kPage);
+        writer.write_header({});
+        writer.add(mapping(1, early));
+        writer.add(EndEvent{0, 0});
+        writer.flush();
+        CHECK(early.object == 1);
+        CHECK(early.length == Pages::kPage);
+    }
+    Trace early = read_trace(dir.path("t4"));
+    REQUIRE(early.store_objects.size() == 1);
+    CHECK(early.store_objects[0].length == Pages::kPage);
+    CHECK(std::get<CallEvent>(early.events[0]).content.object == 1);
+
     // A store that cannot be written to is left out: the content goes into the trace.
     TraceWriter writer(dir.path("t3"), dir.path("no-such-directory"));
     writer.write_header({});
