@@ -14,8 +14,6 @@
 namespace bsc::replay {
 namespace {
 
-constexpr uint64_t kPage = 4096;
-
 // The count of elements of a role: fixed, or another parameter's value.
 uint64_t element_count(const bsc_param_role &role, const CallArgs &args) {
     return role.count_param == BSC_ROLE_NONE ? role.count : args[role.count_param];

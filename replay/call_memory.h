@@ -17,6 +17,10 @@ namespace bsc::replay {
 
 using CallArgs = std::array<uint64_t, 6>;
 
+// Guest memory is mapped, and mapped content stored, in pages of this size.
+inline constexpr uint64_t kPage = 4096;
+constexpr uint64_t page_up(uint64_t bytes) { return (bytes + kPage - 1) / kPage * kPage; }
+
 // A downcall's argument as the trace keeps it: an integer, or a pointer's address.
 template <class T> uint64_t arg_bits(T value) {
     if constexpr (std::is_pointer_v<T>)

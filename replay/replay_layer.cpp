@@ -44,7 +44,6 @@ using namespace bsc;
 using namespace bsc::replay;
 
 constexpr int kExitDivergence = 3;
-constexpr uint64_t kPage = 4096;
 constexpr size_t kRecentCalls = 10;
 // How long a thread of a replay stopped for a capture waits for the capture to reach it.
 constexpr auto kCaptureWait = std::chrono::seconds(30);
@@ -380,8 +379,6 @@ void check_real(bsc_status real, const CallEvent &call) {
         diverge(fmt::format("the host answered {} where the recording had {}", real, call.status),
                 "");
 }
-
-uint64_t page_up(uint64_t size) { return (size + kPage - 1) / kPage * kPage; }
 
 // What each call does during a replay: by default, nothing but the recorded answer.
 template <roles::Slot Name> struct Serve {

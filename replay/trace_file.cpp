@@ -41,7 +41,6 @@ constexpr uint32_t kMaxPath = 4096;
 constexpr size_t kBlockBytes = 256 * 1024;     // events held before a block is written
 constexpr uint64_t kMaxStoredBlock = 64ull << 20;
 constexpr uint64_t kMaxContent = 1ull << 40;
-constexpr uint64_t kPage = 4096;
 
 enum : uint32_t {
     kBlockForks = 1, // it holds a process_fork that made a child (it has a trace of its own)
@@ -51,8 +50,6 @@ enum : uint32_t {
 TraceError trace_error(const std::string &name, const std::string &what) {
     return TraceError(name + ": " + what);
 }
-
-uint64_t page_up(uint64_t n) { return (n + kPage - 1) / kPage * kPage; }
 
 std::span<const std::byte> as_bytes(const std::vector<std::byte> &v) { return {v.data(), v.size()}; }
 

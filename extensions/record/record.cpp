@@ -28,7 +28,6 @@ using replay::arg_bits;
 
 // How many switch points a thread passes before it lets a waiting thread run.
 constexpr uint32_t kTurnLength = 16;
-constexpr uint64_t kPage = 4096;
 
 // Per instance: the chain loads a private copy of this object for every further one.
 const bsc_downcalls *below;
@@ -110,7 +109,7 @@ void finish(replay::CallEvent &event, bsc_status status) {
     event.status = status;
     event.writes = replay::output_writes(roles, event.args);
     if ((roles.flags & BSC_CALL_MAPS) && status == BSC_OK) {
-        uint64_t address = 0, size = (event.args[3] + kPage - 1) / kPage * kPage;
+        uint64_t address = 0, size = replay::page_up(event.args[3]);
         if (read_guest(reinterpret_cast<const uint64_t *>(event.args[1]), address) == BSC_OK) {
             MapSource source{static_cast<bsc_handle>(event.args[0]), event.args[2],
                              static_cast<uint32_t>(event.args[4]),

@@ -13,8 +13,6 @@
 namespace bsc::record {
 namespace {
 
-constexpr uint64_t kPage = 4096;
-
 uint64_t wall_clock_ns() {
     timespec ts{};
     ::clock_gettime(CLOCK_REALTIME, &ts);
@@ -74,7 +72,7 @@ replay::MappedContent Recorder::add_content(uint64_t address, uint64_t length,
     });
     if (reusable)
         for (size_t i = 0; i < hashes.size(); i++)
-            mapped_pages_[{source.handle, source.offset + i * kPage}] = hashes[i];
+            mapped_pages_[{source.handle, source.offset + i * replay::kPage}] = hashes[i];
     return writer_->add_content(address, hashes);
 }
 
