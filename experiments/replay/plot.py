@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-# Reads bench.sh's hyperfine JSON and trace stats (RESULTS/WORKLOAD.json, .stats.json) and
-# writes RESULTS/table.md (median wall times, ± the standard deviation; record and replay over plain bascule; the
+# Reads bench.sh's hyperfine JSON, one file a round, and trace stats (RESULTS/WORKLOAD.N.json,
+# .stats.json) and writes RESULTS/table.md (median wall times over every round's runs,
+# ± the standard deviation; record and replay over plain bascule; the
 # trace's size and growth; what its program mapped, kept once in the content store) and
 # RESULTS/replay.png.
 import json
+import statistics
 import sys
 from pathlib import Path
 
@@ -16,8 +18,11 @@ workloads = sys.argv[2:]
 configs = ["native", "bascule", "record", "replay"]
 means, stats = {}, {}
 for workload in workloads:
-    data = json.loads((results / f"{workload}.json").read_text())
-    means[workload] = {r["command"]: (r["median"], r["stddev"] or 0.0) for r in data["results"]}
+    times = {}
+    for round_file in sorted(results.glob(f"{workload}.[0-9]*.json")):
+        for r in json.loads(round_file.read_text())["results"]:
+            times.setdefault(r["command"], []).extend(r["times"])
+    means[workload] = {c: (statistics.median(t), statistics.pstdev(t)) for c, t in times.items()}
     stats[workload] = json.loads((results / f"{workload}.stats.json").read_text())
 
 lines = ["| workload | " + " | ".join(f"{c} (s)" for c in configs) +
