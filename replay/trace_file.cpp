@@ -38,7 +38,7 @@ constexpr size_t kContentHeaderBytes = 32;     // magic, 0, length, checksum, da
 constexpr uint32_t kReferenceMagic = 0x46455254; // "TREF"
 constexpr size_t kReferenceHeaderBytes = 32;   // magic, path length, length, checksum, 0
 constexpr uint32_t kMaxPath = 4096;
-constexpr size_t kBlockBytes = 256 * 1024;     // events held before a block is written
+constexpr size_t kBlockBytes = 64 * 1024;      // events held before a block is written (README)
 constexpr uint64_t kMaxStoredBlock = 64ull << 20;
 constexpr uint64_t kMaxContent = 1ull << 40;
 
