@@ -30,8 +30,6 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// Appends a trace. Events are kept in memory until a block is full or flush() is called;
-// nothing reaches the file before the header.
 // The xxh3-64 hash of each page of guest memory [address, address + length) (whole
 // pages) up to its first page that cannot be read; `known(offset)` may give the hash of the
 // page at that offset without reading it (a caller that hashed the same pages before).
@@ -39,6 +37,8 @@ std::vector<uint64_t> guest_page_hashes(
     uint64_t address, uint64_t length,
     const std::function<std::optional<uint64_t>(uint64_t offset)> &known = {});
 
+// Appends a trace. Events are kept in memory until a block is full or flush() is called;
+// nothing reaches the file before the header.
 class TraceWriter {
 public:
     // Creates `path`, which must not exist, readable and writable by its owner only; the
