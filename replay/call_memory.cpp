@@ -212,10 +212,13 @@ std::vector<MemoryWrite> output_writes(const bsc_call_roles &call, const CallArg
 }
 
 bool apply_writes(const std::vector<MemoryWrite> &writes, const CallArgs &recorded,
-                  const CallArgs &args) {
+                  const CallArgs &args, std::span<const std::byte> out_of_line) {
     for (const auto &w : writes) {
         uint64_t at = w.param == kAbsolute ? w.address : args[w.param] + (w.address - recorded[w.param]);
-        if (copy_to_guest(reinterpret_cast<void *>(at), w.bytes.data(), w.bytes.size()) != BSC_OK)
+        const void *bytes = w.bytes.empty() ? static_cast<const void *>(out_of_line.data())
+                                            : w.bytes.data();
+        size_t size = w.bytes.empty() ? out_of_line.size() : w.bytes.size();
+        if (copy_to_guest(reinterpret_cast<void *>(at), bytes, size) != BSC_OK)
             return false;
     }
     return true;

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <type_traits>
 #include <vector>
 
@@ -43,9 +44,10 @@ std::vector<MemoryWrite> shown_inputs(const bsc_call_roles &call, const CallArgs
 std::vector<MemoryWrite> output_writes(const bsc_call_roles &call, const CallArgs &args);
 
 // Writes them back for a call made with `args` (recorded with `recorded`): false if one
-// cannot be written.
+// cannot be written. A write kept with no bytes gets `out_of_line`, the bytes the call's
+// content names (replay/trace_file.h: stream bytes kept out of line).
 bool apply_writes(const std::vector<MemoryWrite> &writes, const CallArgs &recorded,
-                  const CallArgs &args);
+                  const CallArgs &args, std::span<const std::byte> out_of_line = {});
 
 // The integer (a handle, or a uint64_t) a recorded call wrote where its parameter `param`
 // pointed, or 0.

@@ -613,6 +613,19 @@ bsc_status restored_thread_create(const bsc_thread_start *start, bsc_handle *thr
     return status;
 }
 
+// The bytes a call that does not map kept out of line (trace_file.h: a stream's bytes in
+// the content store), or none.
+std::span<const std::byte> out_of_line_bytes(const CallEvent &call) {
+    if (!call.content.length)
+        return {};
+    try {
+        return state->trace->content(call.content);
+    } catch (const TraceError &e) {
+        fmt::print(stderr, "bascule-replay: {}\n", e.what());
+        leave(1);
+    }
+}
+
 template <auto Slot, roles::Slot Name, class Fn> struct Replayed;
 template <auto Slot, roles::Slot Name, class... Args>
 struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
@@ -647,8 +660,9 @@ struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
                 return BSC_E_INTERRUPTED; // by the capture: made again once restored
         auto call = expect(Name, values, read);
         Serve<Name>::call(*call, values);
-        if (!(roles::of(Name).flags & BSC_CALL_MAPS) && !apply_writes(call->writes, call->args, values))
-            diverge("the guest memory the call wrote is gone", "");
+        if constexpr (!(roles::of(Name).flags & BSC_CALL_MAPS))
+            if (!apply_writes(call->writes, call->args, values, out_of_line_bytes(*call)))
+                diverge("the guest memory the call wrote is gone", "");
         if (state->handles)
             state->handles->note(Name, *call, values);
         after_call(call->number);

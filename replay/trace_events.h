@@ -16,7 +16,7 @@
 
 namespace bsc::replay {
 
-inline constexpr uint32_t kTraceVersion = 4;
+inline constexpr uint32_t kTraceVersion = 5; // 5: stream bytes kept out of line
 
 // Written once, when the guest starts (everything before is buffered until then).
 struct TraceHeader {
@@ -53,10 +53,11 @@ struct MemoryWrite {
     template <class Archive> void serialize(Archive &a) { a(address, bytes, param); }
 };
 
-// What a mapping showed as it was made (stream_map): `length` bytes (whole pages) at
-// `offset` in the trace file, within one of its content records, or (`object` n > 0) at
-// `offset` in the content store's object that the trace's n-th reference record names
-// (README.md); length 0 if they are kept in the call's writes instead, or there were none.
+// What a mapping showed as it was made (stream_map), or the bytes a call read from a
+// stream kept out of line (README.md): `length` bytes at `offset` in the trace file,
+// within one of its content records, or (`object` n > 0) at `offset` in the content
+// store's object that the trace's n-th reference record names; length 0 if they are kept
+// in the call's writes instead, or there were none. A mapping's are whole pages.
 struct MappedContent {
     uint64_t offset = 0;
     uint64_t length = 0;
@@ -76,7 +77,7 @@ struct CallEvent {
     bool returned = true;    // false for a call that never returned (process_exit)
     std::vector<MemoryWrite> reads;  // for people: the strings it read, in-out values before
     std::vector<MemoryWrite> writes;
-    MappedContent content; // a stream_map's
+    MappedContent content; // a stream_map's, or the bytes of its one write with none
     uint64_t order = 0; // every event's place among those of all the recorded processes
 
     template <class Archive> void serialize(Archive &a) {

@@ -41,6 +41,14 @@ constexpr uint32_t kMaxPath = 4096;
 constexpr size_t kBlockBytes = 64 * 1024;      // events held before a block is written (README)
 constexpr uint64_t kMaxStoredBlock = 64ull << 20;
 constexpr uint64_t kMaxContent = 1ull << 40;
+// Stream bytes kept out of line (TraceWriter): fewer than this are not worth an object of
+// their own, so a stream's first bytes stay in its calls' writes (a small file, a pipe's
+// messages), and so do fewer held when a block is written (a database's few pages read
+// between two blocks); a block's events hold at most kMaxHeldStreamBytes out of line.
+constexpr uint64_t kInlineStreamBytes = 16 * 1024;
+constexpr uint64_t kMaxHeldStreamBytes = 16ull << 20;
+// The object of content no object holds yet, in a held call (TraceWriter::StreamBytes).
+constexpr uint32_t kPendingObject = 1u << 31;
 
 enum : uint32_t {
     kBlockForks = 1, // it holds a process_fork that made a child (it has a trace of its own)
@@ -71,12 +79,16 @@ uint64_t content_checksum(const std::vector<uint64_t> &page_hashes) {
 
 uint64_t page_hash(const std::byte *page) { return snapshot::xxh3({page, kPage}); }
 
-// The checksum of stored content (whole pages), as a reader computes it.
-uint64_t checksum_of_pages(std::span<const std::byte> pages) {
+std::vector<uint64_t> page_hashes(std::span<const std::byte> pages) {
     std::vector<uint64_t> hashes;
     for (uint64_t page = 0; page < pages.size(); page += kPage)
         hashes.push_back(page_hash(pages.data() + page));
-    return content_checksum(hashes);
+    return hashes;
+}
+
+// The checksum of stored content (whole pages), as a reader computes it.
+uint64_t checksum_of_pages(std::span<const std::byte> pages) {
+    return content_checksum(page_hashes(pages));
 }
 
 // Writes all the pieces to `fd` (writev, retried for what a short write left); false with
@@ -107,16 +119,15 @@ bool write_fully(int fd, std::span<const std::span<const std::byte>> pieces, uin
     return true;
 }
 
-// A new content store object holding `bytes` of guest memory at `address`: written under
-// a temporary name, then renamed, so that the store never holds part of one. False if
-// the store cannot take it.
-bool write_object(const std::filesystem::path &object, uint64_t address, uint64_t bytes) {
+// A new content store object holding `bytes`: written under a temporary name, then
+// renamed, so that the store never holds part of one. False if the store cannot take it.
+bool write_object(const std::filesystem::path &object, std::span<const std::byte> bytes) {
     std::string temporary = fmt::format("{}.{}.tmp", object.string(), ::getpid());
     int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0400);
     if (fd < 0)
         return false;
     uint64_t written = 0;
-    std::span<const std::byte> pieces[] = {{reinterpret_cast<const std::byte *>(address), bytes}};
+    std::span<const std::byte> pieces[] = {bytes};
     bool whole = write_fully(fd, pieces, written);
     whole = ::close(fd) == 0 && whole;
     if (!whole || ::rename(temporary.c_str(), object.c_str()) != 0) {
@@ -194,12 +205,82 @@ void TraceWriter::write_header(const TraceHeader &header) {
 }
 
 void TraceWriter::add(Event event) {
+    if (auto *call = std::get_if<CallEvent>(&event)) {
+        hold_stream_bytes(*call);
+        if (forked_a_child(*call))
+            held_flags_ |= kBlockForks;
+    }
     held_bytes_ += estimate(event);
-    if (const auto *call = std::get_if<CallEvent>(&event); call && forked_a_child(*call))
-        held_flags_ |= kBlockForks;
     held_.push_back(std::move(event));
-    if (header_written_ && held_bytes_ >= kBlockBytes)
+    if (header_written_ && (held_bytes_ >= kBlockBytes || held_stream_bytes_ >= kMaxHeldStreamBytes))
         flush();
+}
+
+// The stream is the handle in the call's first parameter; the bytes are those of its
+// BYTES_OUT write (stream_read's buffer). The store keeps them whole pages (the last one
+// padded with zeros), as it keeps everything.
+void TraceWriter::hold_stream_bytes(CallEvent &call) {
+    if (store_.empty() || !header_written_ || fd_ < 0)
+        return;
+    const bsc_call_roles &roles = roles::of(static_cast<roles::Slot>(call.slot));
+    if (!roles.param_count || roles.params[0].kind != BSC_ROLE_HANDLE)
+        return;
+    if (call.slot == static_cast<uint16_t>(roles::Slot::object_close)) {
+        if (auto closed = streams_.find(call.args[0]); closed != streams_.end()) {
+            store_stream_bytes(closed->second);
+            streams_.erase(closed);
+        }
+        return;
+    }
+    if (call.status != BSC_OK || (roles.flags & BSC_CALL_MAPS))
+        return;
+    for (auto &write : call.writes) {
+        if (write.param == kAbsolute || roles.params[write.param].kind != BSC_ROLE_BYTES_OUT)
+            continue;
+        StreamBytes &stream = streams_[call.args[0]];
+        stream.given += write.bytes.size();
+        if (stream.given - write.bytes.size() < kInlineStreamBytes)
+            return;
+        if (!stream.pending)
+            stream.pending = kPendingObject | (++pending_objects_ & ~kPendingObject);
+        call.content = {stream.held.size(), write.bytes.size(), stream.pending};
+        auto bytes = std::as_bytes(std::span(write.bytes));
+        stream.held.insert(stream.held.end(), bytes.begin(), bytes.end());
+        held_stream_bytes_ += bytes.size();
+        write.bytes = {};
+        return;
+    }
+}
+
+void TraceWriter::store_stream_bytes(StreamBytes &stream) {
+    if (stream.held.empty())
+        return;
+    uint64_t length = stream.held.size();
+    MappedContent place;
+    if (length >= kInlineStreamBytes) {
+        stream.held.resize(page_up(length));
+        std::span<const std::byte> pages(stream.held);
+        place = place_pages(pages, page_hashes(pages));
+    }
+    for (auto &event : held_) {
+        auto *call = std::get_if<CallEvent>(&event);
+        if (!call || call->content.object != stream.pending)
+            continue;
+        if (place.length) {
+            call->content.object = place.object;
+            call->content.offset += place.offset;
+            continue;
+        }
+        auto *first = reinterpret_cast<const uint8_t *>(stream.held.data() + call->content.offset);
+        for (auto &write : call->writes) // the one without bytes gets them back
+            if (write.bytes.empty())
+                write.bytes.assign(first, first + call->content.length);
+        held_bytes_ += call->content.length;
+        call->content = {};
+    }
+    held_stream_bytes_ -= length;
+    stream.held.clear();
+    stream.pending = 0;
 }
 
 std::optional<MappedContent> TraceWriter::stored_pages(const std::vector<uint64_t> &hashes) const {
@@ -253,40 +334,45 @@ MappedContent TraceWriter::add_content(uint64_t address, uint64_t length) {
 MappedContent TraceWriter::add_content(uint64_t address, const std::vector<uint64_t> &hashes) {
     if (fd_ < 0 || (!header_written_ && store_.empty()) || hashes.empty())
         return {};
+    return place_pages({reinterpret_cast<const std::byte *>(address), hashes.size() * kPage},
+                       hashes);
+}
+
+MappedContent TraceWriter::place_pages(std::span<const std::byte> pages,
+                                       const std::vector<uint64_t> &hashes) {
     if (auto stored = stored_pages(hashes))
         return *stored;
     if (!store_.empty())
-        if (auto referenced = add_store_reference(address, hashes))
+        if (auto referenced = add_store_reference(pages, hashes))
             return *referenced;
     if (!header_written_)
         return {};
-    return add_content_record(address, hashes);
+    return add_content_record(pages, hashes);
 }
 
-// The pages go from guest memory to the file in the kernel's one copy; the guest cannot
-// change them meanwhile (its threads take turns, and this one is here).
-MappedContent TraceWriter::add_content_record(uint64_t address,
+// Pages of guest memory go to the file in the kernel's one copy; the guest cannot change
+// them meanwhile (its threads take turns, and this one is here).
+MappedContent TraceWriter::add_content_record(std::span<const std::byte> pages,
                                               const std::vector<uint64_t> &hashes) {
-    uint64_t bytes = hashes.size() * kPage;
+    uint64_t bytes = pages.size();
     uint64_t data_at = page_up(file_bytes_ + kContentHeaderBytes);
     std::vector<std::byte> head(data_at - file_bytes_);
     put_le<uint32_t>(head, 0, kContentMagic);
     put_le<uint64_t>(head, 8, bytes);
     put_le<uint64_t>(head, 16, content_checksum(hashes));
     put_le<uint64_t>(head, 24, data_at);
-    std::span<const std::byte> pieces[] = {
-        as_bytes(head), {reinterpret_cast<const std::byte *>(address), bytes}};
+    std::span<const std::byte> pieces[] = {as_bytes(head), pages};
     write_out(pieces);
     index_pages(hashes, 0, data_at);
     return {data_at, bytes, 0};
 }
 
-std::optional<MappedContent> TraceWriter::add_store_reference(uint64_t address,
+std::optional<MappedContent> TraceWriter::add_store_reference(std::span<const std::byte> pages,
                                                               const std::vector<uint64_t> &hashes) {
-    uint64_t bytes = hashes.size() * kPage, checksum = content_checksum(hashes);
+    uint64_t bytes = pages.size(), checksum = content_checksum(hashes);
     std::filesystem::path object = store_ / fmt::format("{:016x}-{:x}", checksum, bytes);
     std::error_code error;
-    if (!std::filesystem::exists(object, error) && !write_object(object, address, bytes))
+    if (!std::filesystem::exists(object, error) && !write_object(object, pages))
         return std::nullopt;
     std::string name = std::filesystem::absolute(object, error).string();
     if (error || name.size() > kMaxPath)
@@ -310,6 +396,8 @@ std::optional<MappedContent> TraceWriter::add_store_reference(uint64_t address,
 void TraceWriter::flush() {
     if (!header_written_ || held_.empty() || fd_ < 0)
         return;
+    for (auto &[handle, stream] : streams_)
+        store_stream_bytes(stream);
     if (std::holds_alternative<EndEvent>(held_.back()))
         held_flags_ |= kBlockEnds;
     snapshot::encode_record(held_, encoded_);
@@ -336,6 +424,8 @@ void TraceWriter::abandon() {
     fd_ = -1;
     held_.clear();
     held_bytes_ = 0;
+    streams_.clear();
+    held_stream_bytes_ = 0;
     held_flags_ = 0;
 }
 

@@ -39,6 +39,14 @@ std::vector<uint64_t> guest_page_hashes(
 
 // Appends a trace. Events are kept in memory until a block is full or flush() is called;
 // nothing reaches the file before the header.
+//
+// With a content store, the bytes a call reads from a stream past the stream's first
+// kInlineStreamBytes (a file read whole, mostly) are kept out of line, as rr clones the
+// blocks a program reads into its trace directory: the call keeps its write's place with no
+// bytes, and its `content` names them. The bytes a stream gives between two blocks of events,
+// or up to its close, become one object of the store (a file read whole is one object,
+// stored once on the machine like a mapped library), or the trace's content record if the
+// store cannot take it.
 class TraceWriter {
 public:
     // Creates `path`, which must not exist, readable and writable by its owner only; the
@@ -65,7 +73,8 @@ public:
     MappedContent add_content(uint64_t address, uint64_t length);
     // The same, given the pages' hashes (guest_page_hashes), one for each page to store.
     MappedContent add_content(uint64_t address, const std::vector<uint64_t> &page_hashes);
-    // Writes the events held as one block (if there are any and the header is written).
+    // Writes the events held as one block (if there are any and the header is written),
+    // after the content store objects of the stream bytes they hold out of line.
     void flush();
     // In a forked child: stops using the file the parent goes on writing (the events
     // held are the parent's), without writing.
@@ -75,13 +84,24 @@ public:
 
 private:
     void write_out(std::span<const std::span<const std::byte>> pieces);
+    // Keeps the bytes of a call's read out of line, if it is one and its stream gave
+    // enough (the class comment); a close stores what its stream's reads held.
+    void hold_stream_bytes(CallEvent &call);
+    struct StreamBytes;
+    // Stores the bytes a stream's reads hold and points their calls at them.
+    void store_stream_bytes(StreamBytes &stream);
     // Where the trace holds these pages (their hashes) already, if it does.
     std::optional<MappedContent> stored_pages(const std::vector<uint64_t> &hashes) const;
     void index_pages(const std::vector<uint64_t> &hashes, uint32_t object, uint64_t offset);
-    MappedContent add_content_record(uint64_t address, const std::vector<uint64_t> &hashes);
+    // Where the trace keeps these pages: where it holds them already, else in a store
+    // object, else (once the header is written) in a content record; else nowhere.
+    MappedContent place_pages(std::span<const std::byte> pages,
+                              const std::vector<uint64_t> &hashes);
+    MappedContent add_content_record(std::span<const std::byte> pages,
+                                     const std::vector<uint64_t> &hashes);
     // The store's object of these pages (written if the store has none) and the trace's
     // reference to it; nothing if the store cannot take it.
-    std::optional<MappedContent> add_store_reference(uint64_t address,
+    std::optional<MappedContent> add_store_reference(std::span<const std::byte> pages,
                                                      const std::vector<uint64_t> &hashes);
 
     std::filesystem::path path_;
@@ -109,6 +129,16 @@ private:
     };
     std::unordered_multimap<uint64_t, Place> pages_by_hash_;
     std::unordered_map<Place, uint64_t, PlaceHash> hash_at_;
+    // The streams read from (by handle), with the bytes held out of line that no object
+    // holds yet; the calls that name them carry `pending` as their content's object.
+    struct StreamBytes {
+        uint64_t given = 0;   // by its reads since it was opened
+        uint32_t pending = 0; // kPendingObject | a number, while it holds bytes
+        std::vector<std::byte> held;
+    };
+    std::unordered_map<uint64_t, StreamBytes> streams_;
+    uint32_t pending_objects_ = 0;
+    uint64_t held_stream_bytes_ = 0;
 };
 
 // How a trace ended.

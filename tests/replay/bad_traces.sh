@@ -76,9 +76,13 @@ replays_the_same "$work/good.trace"
 bounded "$replay_tool" record --content-store none -o "$work/whole.trace" -- \
   /usr/bin/python3 -c 'print(open("input.txt").read())' >"$work/whole.trace.out" ||
   fail "recording with --content-store none failed"
-# `pack` copies a trace and its forked processes' into ones that hold their content.
+# `pack` copies a trace and its forked processes' into ones that hold their content, what
+# they read from a stream out of line (in the store) too.
 record "$work/tree.trace" /bin/sh -c '/bin/true; echo forked'
-for trace in good tree; do
+head -c 100000 /dev/urandom >big.bin
+record "$work/read.trace" /bin/sh -c 'sha256sum big.bin; cat big.bin | sha256sum'
+rm big.bin
+for trace in good tree read; do
   bounded "$replay_tool" pack "$work/$trace.trace" -o "$work/$trace.packed" >/dev/null ||
     fail "pack of $trace.trace failed"
   cp "$work/$trace.trace.out" "$work/$trace.packed.out"
@@ -88,4 +92,5 @@ rm -rf "$BASCULE_CONTENT_STORE"
 replays_the_same "$work/whole.trace"
 replays_the_same "$work/good.packed"
 replays_the_same "$work/tree.packed"
+replays_the_same "$work/read.packed"
 echo "bad_traces: foreign, damaged, other-version traces, one without its child's and one whose content store object changed or is gone refused; a cut one replays; a trace without a store, or packed, holds its content"

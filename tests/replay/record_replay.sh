@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Recorded programs replay to the same output, twice, in an empty directory, after the
 # files they read were deleted or changed: python3 (a file, random numbers, the clock,
-# os.urandom), coreutils (sort -R, date, od of /dev/urandom, sha256sum, ls -l), sqlite3,
+# os.urandom), coreutils (sort -R, date, od of /dev/urandom, sha256sum of small files, of
+# a large one and of a pipe, ls -l), sqlite3,
 # a C program that prints clocks, rdtsc and getrandom bytes, and how far a loop got
 # before five SIGALRMs of an interval timer, and one that maps a file again after changing
 # it (remapped.c).
@@ -28,6 +29,13 @@ if machine_says timestamps_trap; then nondeterminism+=(--rdtsc); fi
 record "$work/nondeterminism.trace" "${nondeterminism[@]}"
 record "$work/alarms.trace" "${nondeterminism[@]}" --alarms
 record "$work/remapped.trace" "$build/tests/replay/replay_remapped" data/remapped
+# What a stream gives past its first 16 KiB is kept in the content store, out of the trace:
+# a file read whole, and the same bytes through a pipe between two processes.
+head -c 300000 /dev/urandom >data/big.bin
+record "$work/big_file.trace" sha256sum data/big.bin
+record "$work/big_pipe.trace" /bin/sh -c 'cat data/big.bin | sha256sum'
+size=$(stat -c %s "$work/big_file.trace")
+[[ $size -lt 100000 ]] || fail "a 300000-byte file read whole left a trace of $size bytes"
 if [[ -x /usr/bin/sqlite3 ]]; then
   /usr/bin/sqlite3 data/db.sqlite 'create table t(a); insert into t values (1), (2), (40);'
   record "$work/sqlite.trace" /usr/bin/sqlite3 data/db.sqlite 'select sum(a), random() from t;'

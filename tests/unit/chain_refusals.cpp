@@ -101,7 +101,7 @@ TEST_CASE("refuse: options reach the extension", "[chain]") {
     CHECK(std::string(probe.log) == "level:a=b,c ");
 }
 
-TEST_CASE("refuse: a failing init, with its message; the layers below are finished",
+TEST_CASE("refuse: a failing init, with its message, and the layers below are finished",
           "[chain]") {
     TestProbe probe;
     std::string message = refusal(specs({"counting:label=a," + probe.option(), "failing-init",

@@ -292,7 +292,7 @@ TEST_CASE("stream_map rejects bad handles, offsets and pointers", "[host][memory
         CHECK(host_object_close(handle) == BSC_OK);
 }
 
-TEST_CASE("vm_fill installs pages until vm_fill_end; the rest read as zeros",
+TEST_CASE("vm_fill installs pages until vm_fill_end, and the rest read as zeros",
           "[host][memory]") {
     host_ready();
     uint64_t addr = alloc_ok(4 * kPage, 0, BSC_MAP_FILL);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `bascule-replay pack`: a copy of a trace (and of its forked processes' traces) that holds
-// what its program mapped itself, in content records, instead of naming the content
-// store's objects: a trace to replay on another machine.
+// what its program mapped itself, in content records, and the bytes it read in its calls,
+// instead of naming the content store's objects: a trace to replay on another machine.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <utility>
@@ -31,8 +32,16 @@ void pack(const std::filesystem::path &from, const std::filesystem::path &to, Wr
         if (auto *call = std::get_if<replay::CallEvent>(&copy)) {
             if (call->content.length) {
                 auto bytes = in.content(call->content);
-                call->content = out.add_content(reinterpret_cast<uint64_t>(bytes.data()),
-                                                bytes.size());
+                auto out_of_line = std::find_if(call->writes.begin(), call->writes.end(),
+                                                [](const auto &w) { return w.bytes.empty(); });
+                if (out_of_line != call->writes.end()) { // a stream's bytes: back in the call
+                    auto *first = reinterpret_cast<const uint8_t *>(bytes.data());
+                    out_of_line->bytes.assign(first, first + bytes.size());
+                    call->content = {};
+                } else {
+                    call->content = out.add_content(reinterpret_cast<uint64_t>(bytes.data()),
+                                                    bytes.size());
+                }
             }
             if (replay::forked_a_child(*call))
                 children.push_back(replay::recorded_value(*call, 1));
