@@ -158,7 +158,7 @@ class TraceReader {
 public:
     enum class Checks {
         everything,
-        all_but_content, // the content's checksums were checked by another reader
+        all_but_content, // the content is checked later: check_content()
     };
     explicit TraceReader(const std::filesystem::path &path,
                          Checks checks = Checks::everything); // the file, mapped
@@ -181,8 +181,14 @@ public:
     };
     const std::vector<StoreObject> &store_objects() const { return objects_; }
     // The bytes a call's content names, in the trace or its store object (mapped as
-    // needed; checked when the trace was opened, unless it was opened trusting them).
+    // needed, and checked first if they are not yet).
     std::span<const std::byte> content(const MappedContent &content);
+    // Checks what opening with Checks::all_but_content left: every content record's and
+    // store object's checksum; or only those of the record or object `content` lies in.
+    // Each is checked once, whoever asks first (a replay checks everything on a thread of
+    // its own while it starts, and what it uses meanwhile as it uses it). Throws TraceError.
+    void check_content();
+    void check_content(const MappedContent &content);
 
     // Event `index` (< size()); its block stays decoded while anyone holds one of its
     // events, or until another block is asked for. Throws TraceError if the block does
@@ -214,7 +220,16 @@ private:
     using Decoded = std::vector<Event>;
 
     void check(Checks checks);
-    void check_object(const StoreObject &object, uint64_t at) const;
+    // A content record's or a store object's check, made once (check_content); one that
+    // failed is made again if asked again.
+    struct ContentCheck {
+        uint64_t at = 0;       // the record's offset in the file, for messages
+        uint64_t checksum = 0; // a content record's
+        std::once_flag once;
+    };
+    void check_record(uint64_t data_at);
+    void check_object(size_t index);
+    void verify_object(size_t index) const; // the object is there, whole and unchanged
     std::shared_ptr<const Decoded> decode(size_t block, uint64_t *raw_bytes);
     bool holds_content(const MappedContent &content) const;
 
@@ -225,6 +240,8 @@ private:
     std::vector<Block> blocks_;
     std::map<uint64_t, uint64_t> contents_; // content records: offset -> length
     std::vector<StoreObject> objects_;
+    std::map<uint64_t, std::unique_ptr<ContentCheck>> record_checks_; // by data offset
+    std::vector<std::unique_ptr<ContentCheck>> object_checks_;
     std::vector<std::shared_ptr<const void>> object_maps_; // as content() maps them
     uint64_t event_count_ = 0;
     uint64_t dropped_bytes_ = 0;

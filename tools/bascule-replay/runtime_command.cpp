@@ -196,7 +196,8 @@ int replay_command(const ReplayOptions &options) {
     std::optional<replay::TraceReader> trace;
     std::optional<std::string> image;
     try {
-        trace.emplace(options.trace);
+        trace.emplace(options.trace, replay::TraceReader::Checks::all_but_content); // the
+        // replay layer checks the content while the runtime starts
         if (auto reason = replay::why_not_replayable(*trace); !reason.empty()) {
             fmt::print(stderr, "bascule-replay: {}\n", reason);
             return kExitBadTrace;
@@ -226,7 +227,7 @@ int replay_command(const ReplayOptions &options) {
     if (trace->end() == replay::TraceEnd::cut)
         fmt::print(stderr, "bascule-replay: {}: the recording was cut (it has no end); it "
                            "replays up to its last whole block\n", options.trace);
-    std::string layer = "replay:trace=" + path + ",checked"; // by the reader above
+    std::string layer = "replay:trace=" + path;
     if (options.quiet)
         layer += ",quiet";
     if (options.to)
