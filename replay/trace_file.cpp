@@ -79,16 +79,37 @@ uint64_t content_checksum(const std::vector<uint64_t> &page_hashes) {
 
 uint64_t page_hash(const std::byte *page) { return snapshot::xxh3({page, kPage}); }
 
-std::vector<uint64_t> page_hashes(std::span<const std::byte> pages) {
+// The hashes of the pages of the pieces laid end to end, the last page padded with zeros.
+std::vector<uint64_t> page_hashes(BytePieces pieces) {
     std::vector<uint64_t> hashes;
-    for (uint64_t page = 0; page < pages.size(); page += kPage)
-        hashes.push_back(page_hash(pages.data() + page));
+    std::array<std::byte, kPage> page{}; // a page that spans pieces
+    size_t filled = 0;
+    for (auto piece : pieces) {
+        while (!piece.empty()) {
+            if (!filled && piece.size() >= kPage) { // a whole page, hashed where it is
+                hashes.push_back(page_hash(piece.data()));
+                piece = piece.subspan(kPage);
+                continue;
+            }
+            size_t step = std::min<size_t>(piece.size(), kPage - filled);
+            std::memcpy(page.data() + filled, piece.data(), step);
+            piece = piece.subspan(step);
+            if ((filled += step) == kPage) {
+                hashes.push_back(page_hash(page.data()));
+                filled = 0;
+            }
+        }
+    }
+    if (filled) {
+        std::fill(page.begin() + static_cast<long>(filled), page.end(), std::byte{0});
+        hashes.push_back(page_hash(page.data()));
+    }
     return hashes;
 }
 
 // The checksum of stored content (whole pages), as a reader computes it.
 uint64_t checksum_of_pages(std::span<const std::byte> pages) {
-    return content_checksum(page_hashes(pages));
+    return content_checksum(page_hashes(BytePieces(&pages, 1)));
 }
 
 // Writes all the pieces to `fd` (writev, retried for what a short write left); false with
@@ -119,15 +140,14 @@ bool write_fully(int fd, std::span<const std::span<const std::byte>> pieces, uin
     return true;
 }
 
-// A new content store object holding `bytes`: written under a temporary name, then
+// A new content store object holding the pieces: written under a temporary name, then
 // renamed, so that the store never holds part of one. False if the store cannot take it.
-bool write_object(const std::filesystem::path &object, std::span<const std::byte> bytes) {
+bool write_object(const std::filesystem::path &object, BytePieces pieces) {
     std::string temporary = fmt::format("{}.{}.tmp", object.string(), ::getpid());
     int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0400);
     if (fd < 0)
         return false;
     uint64_t written = 0;
-    std::span<const std::byte> pieces[] = {bytes};
     bool whole = write_fully(fd, pieces, written);
     whole = ::close(fd) == 0 && whole;
     if (!whole || ::rename(temporary.c_str(), object.c_str()) != 0) {
@@ -235,81 +255,85 @@ void TraceWriter::write_header(const TraceHeader &header) {
 }
 
 void TraceWriter::add(Event event) {
+    held_bytes_ += estimate(event);
     if (auto *call = std::get_if<CallEvent>(&event)) {
-        hold_stream_bytes(*call);
+        held_bytes_ -= hold_stream_bytes(*call);
         if (forked_a_child(*call))
             held_flags_ |= kBlockForks;
     }
-    held_bytes_ += estimate(event);
     held_.push_back(std::move(event));
     if (header_written_ && (held_bytes_ >= kBlockBytes || held_stream_bytes_ >= kMaxHeldStreamBytes))
         flush();
 }
 
-// The stream is the handle in the call's first parameter; the bytes are those of its
-// BYTES_OUT write (stream_read's buffer). The store keeps them whole pages (the last one
-// padded with zeros), as it keeps everything.
-void TraceWriter::hold_stream_bytes(CallEvent &call) {
-    if (store_.empty() || !header_written_ || fd_ < 0)
-        return;
+// The bytes of a stream a call read: those of its BYTES_OUT write (stream_read's buffer),
+// if it has a handle as its first parameter and maps nothing.
+MemoryWrite *stream_bytes_of(CallEvent &call) {
     const bsc_call_roles &roles = roles::of(static_cast<roles::Slot>(call.slot));
-    if (!roles.param_count || roles.params[0].kind != BSC_ROLE_HANDLE)
-        return;
+    if (call.status != BSC_OK || !roles.param_count || roles.params[0].kind != BSC_ROLE_HANDLE ||
+        (roles.flags & BSC_CALL_MAPS))
+        return nullptr;
+    for (auto &write : call.writes)
+        if (write.param != kAbsolute && roles.params[write.param].kind == BSC_ROLE_BYTES_OUT)
+            return &write;
+    return nullptr;
+}
+
+// The bytes stay in the call's write until they are stored (store_stream_bytes): a copy
+// would cost fresh memory, about 10 µs a page on this project's VM.
+uint64_t TraceWriter::hold_stream_bytes(CallEvent &call) {
+    if (store_.empty() || !header_written_ || fd_ < 0)
+        return 0;
     if (call.slot == static_cast<uint16_t>(roles::Slot::object_close)) {
         if (auto closed = streams_.find(call.args[0]); closed != streams_.end()) {
             store_stream_bytes(closed->second);
             streams_.erase(closed);
         }
-        return;
+        return 0;
     }
-    if (call.status != BSC_OK || (roles.flags & BSC_CALL_MAPS))
-        return;
-    for (auto &write : call.writes) {
-        if (write.param == kAbsolute || roles.params[write.param].kind != BSC_ROLE_BYTES_OUT)
-            continue;
-        StreamBytes &stream = streams_[call.args[0]];
-        stream.given += write.bytes.size();
-        if (stream.given - write.bytes.size() < kInlineStreamBytes)
-            return;
-        if (!stream.pending)
-            stream.pending = kPendingObject | (++pending_objects_ & ~kPendingObject);
-        call.content = {stream.held.size(), write.bytes.size(), stream.pending};
-        auto bytes = std::as_bytes(std::span(write.bytes));
-        stream.held.insert(stream.held.end(), bytes.begin(), bytes.end());
-        held_stream_bytes_ += bytes.size();
-        write.bytes = {};
-        return;
-    }
+    MemoryWrite *bytes = stream_bytes_of(call);
+    if (!bytes)
+        return 0;
+    StreamBytes &stream = streams_[call.args[0]];
+    uint64_t length = bytes->bytes.size();
+    stream.given += length;
+    if (stream.given - length < kInlineStreamBytes)
+        return 0;
+    if (!stream.pending)
+        stream.pending = kPendingObject | (++pending_objects_ & ~kPendingObject);
+    call.content = {stream.held, length, stream.pending};
+    stream.held += length;
+    held_stream_bytes_ += length;
+    return length;
 }
 
+// The calls that hold the stream's bytes are in held_, in the order they were read. The
+// store keeps them whole pages, the last one padded with zeros, as it keeps everything.
 void TraceWriter::store_stream_bytes(StreamBytes &stream) {
-    if (stream.held.empty())
+    if (!stream.held)
         return;
-    uint64_t length = stream.held.size();
-    MappedContent place;
-    if (length >= kInlineStreamBytes) {
-        stream.held.resize(page_up(length));
-        std::span<const std::byte> pages(stream.held);
-        place = place_pages(pages, page_hashes(pages));
-    }
-    for (auto &event : held_) {
-        auto *call = std::get_if<CallEvent>(&event);
-        if (!call || call->content.object != stream.pending)
-            continue;
-        if (place.length) {
+    std::vector<CallEvent *> calls;
+    std::vector<std::span<const std::byte>> pieces;
+    for (auto &event : held_)
+        if (auto *call = std::get_if<CallEvent>(&event); call && call->content.object == stream.pending) {
+            calls.push_back(call);
+            pieces.push_back(std::as_bytes(std::span(stream_bytes_of(*call)->bytes)));
+        }
+    if (stream.held < kInlineStreamBytes) { // too few for an object: they stay in the calls
+        for (CallEvent *call : calls)
+            call->content = {};
+        held_bytes_ += stream.held;
+    } else {
+        pieces.push_back(snapshot::zero_page().first(page_up(stream.held) - stream.held));
+        MappedContent place = place_pages(pieces, page_hashes(pieces));
+        for (CallEvent *call : calls) {
             call->content.object = place.object;
             call->content.offset += place.offset;
-            continue;
+            stream_bytes_of(*call)->bytes = {};
         }
-        auto *first = reinterpret_cast<const uint8_t *>(stream.held.data() + call->content.offset);
-        for (auto &write : call->writes) // the one without bytes gets them back
-            if (write.bytes.empty())
-                write.bytes.assign(first, first + call->content.length);
-        held_bytes_ += call->content.length;
-        call->content = {};
     }
-    held_stream_bytes_ -= length;
-    stream.held.clear();
+    held_stream_bytes_ -= stream.held;
+    stream.held = 0;
     stream.pending = 0;
 }
 
@@ -364,12 +388,12 @@ MappedContent TraceWriter::add_content(uint64_t address, uint64_t length) {
 MappedContent TraceWriter::add_content(uint64_t address, const std::vector<uint64_t> &hashes) {
     if (fd_ < 0 || (!header_written_ && store_.empty()) || hashes.empty())
         return {};
-    return place_pages({reinterpret_cast<const std::byte *>(address), hashes.size() * kPage},
-                       hashes);
+    std::span<const std::byte> pages(reinterpret_cast<const std::byte *>(address),
+                                     hashes.size() * kPage);
+    return place_pages(BytePieces(&pages, 1), hashes);
 }
 
-MappedContent TraceWriter::place_pages(std::span<const std::byte> pages,
-                                       const std::vector<uint64_t> &hashes) {
+MappedContent TraceWriter::place_pages(BytePieces pages, const std::vector<uint64_t> &hashes) {
     if (auto stored = stored_pages(hashes))
         return *stored;
     if (!store_.empty())
@@ -382,24 +406,24 @@ MappedContent TraceWriter::place_pages(std::span<const std::byte> pages,
 
 // Pages of guest memory go to the file in the kernel's one copy; the guest cannot change
 // them meanwhile (its threads take turns, and this one is here).
-MappedContent TraceWriter::add_content_record(std::span<const std::byte> pages,
-                                              const std::vector<uint64_t> &hashes) {
-    uint64_t bytes = pages.size();
+MappedContent TraceWriter::add_content_record(BytePieces pages, const std::vector<uint64_t> &hashes) {
+    uint64_t bytes = hashes.size() * kPage;
     uint64_t data_at = page_up(file_bytes_ + kContentHeaderBytes);
     std::vector<std::byte> head(data_at - file_bytes_);
     put_le<uint32_t>(head, 0, kContentMagic);
     put_le<uint64_t>(head, 8, bytes);
     put_le<uint64_t>(head, 16, content_checksum(hashes));
     put_le<uint64_t>(head, 24, data_at);
-    std::span<const std::byte> pieces[] = {as_bytes(head), pages};
+    std::vector<std::span<const std::byte>> pieces = {as_bytes(head)};
+    pieces.insert(pieces.end(), pages.begin(), pages.end());
     write_out(pieces);
     index_pages(hashes, 0, data_at);
     return {data_at, bytes, 0};
 }
 
-std::optional<MappedContent> TraceWriter::add_store_reference(std::span<const std::byte> pages,
+std::optional<MappedContent> TraceWriter::add_store_reference(BytePieces pages,
                                                               const std::vector<uint64_t> &hashes) {
-    uint64_t bytes = pages.size(), checksum = content_checksum(hashes);
+    uint64_t bytes = hashes.size() * kPage, checksum = content_checksum(hashes);
     std::filesystem::path object = store_ / fmt::format("{:016x}-{:x}", checksum, bytes);
     std::error_code error;
     if (!std::filesystem::exists(object, error) && !write_object(object, pages))

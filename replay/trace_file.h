@@ -37,6 +37,9 @@ std::vector<uint64_t> guest_page_hashes(
     uint64_t address, uint64_t length,
     const std::function<std::optional<uint64_t>(uint64_t offset)> &known = {});
 
+// Bytes in pieces, laid end to end (content written with one writev).
+using BytePieces = std::span<const std::span<const std::byte>>;
+
 // Appends a trace. Events are kept in memory until a block is full or flush() is called;
 // nothing reaches the file before the header.
 //
@@ -85,8 +88,9 @@ public:
 private:
     void write_out(std::span<const std::span<const std::byte>> pieces);
     // Keeps the bytes of a call's read out of line, if it is one and its stream gave
-    // enough (the class comment); a close stores what its stream's reads held.
-    void hold_stream_bytes(CallEvent &call);
+    // enough (the class comment), and says how many; a close stores what its stream's
+    // reads held.
+    uint64_t hold_stream_bytes(CallEvent &call);
     struct StreamBytes;
     // Stores the bytes a stream's reads hold and points their calls at them.
     void store_stream_bytes(StreamBytes &stream);
@@ -95,13 +99,11 @@ private:
     void index_pages(const std::vector<uint64_t> &hashes, uint32_t object, uint64_t offset);
     // Where the trace keeps these pages: where it holds them already, else in a store
     // object, else (once the header is written) in a content record; else nowhere.
-    MappedContent place_pages(std::span<const std::byte> pages,
-                              const std::vector<uint64_t> &hashes);
-    MappedContent add_content_record(std::span<const std::byte> pages,
-                                     const std::vector<uint64_t> &hashes);
+    MappedContent place_pages(BytePieces pages, const std::vector<uint64_t> &hashes);
+    MappedContent add_content_record(BytePieces pages, const std::vector<uint64_t> &hashes);
     // The store's object of these pages (written if the store has none) and the trace's
     // reference to it; nothing if the store cannot take it.
-    std::optional<MappedContent> add_store_reference(std::span<const std::byte> pages,
+    std::optional<MappedContent> add_store_reference(BytePieces pages,
                                                      const std::vector<uint64_t> &hashes);
 
     std::filesystem::path path_;
@@ -134,7 +136,7 @@ private:
     struct StreamBytes {
         uint64_t given = 0;   // by its reads since it was opened
         uint32_t pending = 0; // kPendingObject | a number, while it holds bytes
-        std::vector<std::byte> held;
+        uint64_t held = 0;    // the bytes its calls in held_ hold out of line
     };
     std::unordered_map<uint64_t, StreamBytes> streams_;
     uint32_t pending_objects_ = 0;
