@@ -266,6 +266,8 @@ void TraceWriter::add(Event event) {
         flush();
 }
 
+namespace {
+
 // The bytes of a stream a call read: those of its BYTES_OUT write (stream_read's buffer),
 // if it has a handle as its first parameter and maps nothing.
 MemoryWrite *stream_bytes_of(CallEvent &call) {
@@ -278,6 +280,8 @@ MemoryWrite *stream_bytes_of(CallEvent &call) {
             return &write;
     return nullptr;
 }
+
+} // namespace
 
 // The bytes stay in the call's write until they are stored (store_stream_bytes): a copy
 // would cost fresh memory, about 10 µs a page on this project's VM.
