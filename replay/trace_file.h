@@ -225,8 +225,9 @@ private:
     // A content record's or a store object's check, made once (check_content); one that
     // failed is made again if asked again.
     struct ContentCheck {
-        uint64_t at = 0;       // the record's offset in the file, for messages
-        uint64_t checksum = 0; // a content record's
+        explicit ContentCheck(uint64_t at, uint64_t checksum = 0) : at(at), checksum(checksum) {}
+        uint64_t at;       // the record's offset in the file, for messages
+        uint64_t checksum; // a content record's
         std::once_flag once;
     };
     void check_record(uint64_t data_at);
