@@ -241,10 +241,13 @@ private:
     std::span<const std::byte> bytes_;
     TraceHeader header_;
     std::vector<Block> blocks_;
-    std::map<uint64_t, uint64_t> contents_; // content records: offset -> length
+    struct ContentRecord {
+        uint64_t length;
+        std::unique_ptr<ContentCheck> check;
+    };
+    std::map<uint64_t, ContentRecord> contents_; // content records, by their data's offset
     std::vector<StoreObject> objects_;
-    std::map<uint64_t, std::unique_ptr<ContentCheck>> record_checks_; // by data offset
-    std::vector<std::unique_ptr<ContentCheck>> object_checks_;
+    std::vector<std::unique_ptr<ContentCheck>> object_checks_; // one for each of objects_
     std::vector<std::shared_ptr<const void>> object_maps_; // as content() maps them
     uint64_t event_count_ = 0;
     uint64_t dropped_bytes_ = 0;
