@@ -19,7 +19,6 @@
 #include <cstdlib>
 #include <deque>
 #include <filesystem>
-#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -56,10 +55,6 @@ const bsc_upcalls *upcalls_above;
 struct Replay {
     std::string path;
     std::unique_ptr<TraceReader> trace;
-    // The check of the content the trace names (a python3 trace's: 10.8 MB, about 3 ms
-    // here), made while the runtime starts: what it says is wrong, or "". Content used
-    // meanwhile is checked as it is used; the guest starts once all of it is.
-    std::future<std::string> content_check;
     // The files content is mapped from, opened as needed: the trace (0) for its content
     // records, and the content store's objects it names (1, 2, ...).
     std::map<uint32_t, bsc_handle> content_streams;
@@ -454,8 +449,7 @@ bsc_handle content_stream(uint32_t object) {
 
 // A mapped stream: at the recorded address, the recorded content mapped privately from
 // the trace's content record or the store's object (no copy: the pages are read as the
-// guest touches them),
-// then fresh memory for what had no content (pages past the end of the file), or the
+// guest touches them), then fresh memory for what had no content (pages past the end of the file), or the
 // content the call kept inline (a mapping made before the trace's header was written).
 template <> struct Serve<roles::Slot::stream_map> {
     static void call(const CallEvent &c, const CallArgs &a) {
@@ -467,7 +461,6 @@ template <> struct Serve<roles::Slot::stream_map> {
         uint32_t flags = static_cast<uint32_t>(a[5]) & BSC_MAP_FIXED ? BSC_MAP_FIXED
                                                                      : BSC_MAP_FIXED_NOREPLACE;
         if (mapped) {
-            from_trace([&] { state->trace->check_content(c.content); });
             uint64_t at = address;
             check_real(below->stream_map(content_stream(c.content.object), &at, c.content.offset,
                                          mapped, prot, flags),
@@ -746,15 +739,8 @@ bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
 // from the trace); the layer keeps the real thread handle to raise interrupts with.
 void start(const bsc_downcalls *abi, const bsc_start_info *info) {
     Replay &r = *state;
-    if (std::string wrong = r.content_check.get(); !wrong.empty()) {
-        fmt::print(stderr, "bascule-replay: {}\n", wrong);
-        leave(1);
-    }
     bsc_start_info copy{};
     if (read_guest(info, copy) == BSC_OK) {
-        if (hash_guest_bytes(copy.image_base, copy.image_size).value_or(0) !=
-            r.trace->header().image_hash)
-            diverge("the guest image loaded is not the recorded one", "");
         me.real = copy.thread;
         me.recorded = r.trace->header().thread;
         add_thread(me.recorded, me.real);
@@ -885,10 +871,8 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
         if (context->size > offsetof(bsc_extension_context, request_control))
             r->request_control = context->request_control;
     }
-    try { // a restored guest uses the content at once: checked now
-        r->trace = std::make_unique<TraceReader>(r->path, r->restoring
-                                                              ? TraceReader::Checks::everything
-                                                              : TraceReader::Checks::all_but_content);
+    try { // the whole trace and its content: a bad one is refused before the guest starts
+        r->trace = std::make_unique<TraceReader>(r->path);
     } catch (const TraceError &e) {
         return refuse(error, size, e.what());
     }
@@ -910,15 +894,6 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
     }
     me.guest = !r->restoring; // the chain is built on the thread the guest starts on, if it
                               // starts; a restored guest's threads are made by the restore
-    if (!r->restoring)
-        r->content_check = std::async(std::launch::async, [trace = r->trace.get()] {
-            try {
-                trace->check_content();
-                return std::string();
-            } catch (const TraceError &e) {
-                return std::string(e.what());
-            }
-        });
     state = std::move(r);
     below = context->below;
     upcalls_above = context->upcalls_above;

@@ -16,7 +16,7 @@
 
 namespace bsc::replay {
 
-inline constexpr uint32_t kTraceVersion = 5; // 5: stream bytes kept out of line
+inline constexpr uint32_t kTraceVersion = 6; // 6: no image hash (5: stream bytes out of line)
 
 // Written once, when the guest starts (everything before is buffered until then).
 struct TraceHeader {
@@ -26,7 +26,6 @@ struct TraceHeader {
     std::vector<std::string> argv;      // what the runtime started (the guest image's)
     std::vector<std::string> envp;
     std::string working_directory;      // where the guest was told it started
-    uint64_t image_hash = 0;            // xxh3 of the guest image as loaded
     uint64_t started_ns = 0;            // wall clock at the start (for `stats`)
     std::array<uint32_t, 3> stdio{};    // the start's handles for stdin, stdout, stderr
     uint32_t thread = 0;                // and for the initial thread
@@ -34,8 +33,8 @@ struct TraceHeader {
     uint64_t forked_at = 0;             // in the parent's trace: the process_fork call
 
     template <class Archive> void serialize(Archive &a) {
-        a(trace_version, abi_version, stack, argv, envp, working_directory, image_hash,
-          started_ns, stdio, thread, parent_process, forked_at);
+        a(trace_version, abi_version, stack, argv, envp, working_directory, started_ns,
+          stdio, thread, parent_process, forked_at);
     }
 };
 

@@ -22,6 +22,7 @@
 #include "little_endian.h"
 #include "portable_codec.h"
 #include "section_compression.h"
+#include "store_checks.h"
 
 namespace bsc::replay {
 namespace {
@@ -186,17 +187,18 @@ std::shared_ptr<const void> map_file(const std::filesystem::path &path, size_t &
             }};
 }
 
-// The hashes of a whole file's pages (the last one padded with zeros), and its size, read a
-// piece at a time into a buffer the thread reuses: mapping the pages instead costs three
-// times as much on this project's VM (724 store objects, 96 MB: 94 ms mapped with
-// MAP_POPULATE, 28 ms read), and a larger buffer costs its first faults (a replay checks on
-// a new thread: python3's 10.8 MB took 8 ms with a buffer of 1 MiB, 2.5–3.2 ms with 64 KiB).
-std::vector<uint64_t> file_page_hashes(const std::filesystem::path &path, uint64_t &size) {
+// The hashes of a whole file's pages (the last one padded with zeros), and its size and
+// what stat said of it before it was read, read a piece at a time into a buffer the thread
+// reuses: mapping the pages instead costs three times as much on this project's VM (724
+// store objects, 96 MB: 94 ms mapped with MAP_POPULATE, 28 ms read), and a larger buffer
+// costs its first faults (python3's 10.8 MB took 8 ms with a buffer of 1 MiB, 2.5–3.2 ms
+// with 64 KiB).
+std::vector<uint64_t> file_page_hashes(const std::filesystem::path &path, uint64_t &size,
+                                       struct stat &st) {
     int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC); // a FIFO must not block
     if (fd < 0)
         throw trace_error(path.string(), fmt::format("cannot open: {}", std::strerror(errno)));
     std::unique_ptr<int, void (*)(int *)> closing(&fd, [](int *f) { ::close(*f); });
-    struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
         throw trace_error(path.string(), "not a regular file");
     thread_local std::vector<std::byte> buffer(64 * 1024); // whole pages, few to fault in
@@ -487,22 +489,21 @@ void TraceWriter::abandon() {
     held_flags_ = 0;
 }
 
-TraceReader::TraceReader(const std::filesystem::path &path, Checks checks)
-    : name_(path.string()) {
+TraceReader::TraceReader(const std::filesystem::path &path) : name_(path.string()) {
     size_t size = 0;
-    owner_ = map_file(path, size, checks == Checks::everything ? Reading::all : Reading::on_demand);
+    owner_ = map_file(path, size, Reading::all);
     bytes_ = {static_cast<const std::byte *>(owner_.get()), size};
-    check(checks);
+    check();
 }
 
 TraceReader::TraceReader(std::vector<std::byte> bytes, std::string name) : name_(std::move(name)) {
     auto held = std::make_shared<const std::vector<std::byte>>(std::move(bytes));
     bytes_ = {held->data(), held->size()};
     owner_ = std::move(held);
-    check(Checks::everything);
+    check();
 }
 
-void TraceReader::check(Checks checks) {
+void TraceReader::check() {
     auto in = bytes_;
     if (in.size() < kFileHeaderBytes || std::memcmp(in.data(), kMagic, sizeof kMagic) != 0)
         throw trace_error(name_, "not a bascule trace (no BSCTRACE header)");
@@ -539,7 +540,7 @@ void TraceReader::check(Checks checks) {
                 dropped_bytes_ = rest.size(); // cut while it was being written
                 break;
             }
-            contents_[data_at] = {size, std::make_unique<ContentCheck>(at, get_le<uint64_t>(rest, 16))};
+            contents_[data_at] = {size, get_le<uint64_t>(rest, 16), at};
             at = data_at + size;
             continue;
         }
@@ -555,9 +556,8 @@ void TraceReader::check(Checks checks) {
             }
             auto path = rest.subspan(kReferenceHeaderBytes, path_length);
             StoreObject object{std::string(reinterpret_cast<const char *>(path.data()), path.size()),
-                               size, get_le<uint64_t>(rest, 16)};
+                               size, get_le<uint64_t>(rest, 16), at};
             objects_.push_back(std::move(object));
-            object_checks_.push_back(std::make_unique<ContentCheck>(at));
             at += kReferenceHeaderBytes + path_length;
             continue;
         }
@@ -587,61 +587,41 @@ void TraceReader::check(Checks checks) {
         at += kBlockHeaderBytes + stored_length;
     }
     end_ = (last_flags & kBlockEnds) && dropped_bytes_ == 0 ? TraceEnd::complete : TraceEnd::cut;
-    if (checks == Checks::everything)
-        check_content();
+    check_content();
 }
 
-void TraceReader::check_content() {
+void TraceReader::check_content() const {
     for (const auto &[data_at, record] : contents_)
-        check_record(data_at);
-    for (size_t i = 0; i < object_checks_.size(); i++)
-        check_object(i);
-}
-
-void TraceReader::check_content(const MappedContent &content) {
-    if (!holds_content(content))
-        throw trace_error(name_, "a call names content the trace does not hold");
-    if (content.object)
-        check_object(content.object - 1);
-    else
-        check_record(std::prev(contents_.upper_bound(content.offset))->first);
-}
-
-void TraceReader::check_record(uint64_t data_at) {
-    const ContentRecord &record = contents_.at(data_at);
-    ContentCheck &check = *record.check;
-    std::call_once(check.once, [&] {
-        if (!snapshot::checksum_matches(check.checksum,
+        if (!snapshot::checksum_matches(record.checksum,
                                         checksum_of_pages(bytes_.subspan(data_at, record.length))))
             throw trace_error(name_, fmt::format("content at byte {}: its checksum does not "
-                                                 "match", check.at));
-    });
+                                                 "match", record.at));
+    for (const StoreObject &object : objects_)
+        check_object(object);
 }
 
-void TraceReader::check_object(size_t index) {
-    std::call_once(object_checks_[index]->once, [&] { verify_object(index); });
-}
-
-void TraceReader::verify_object(size_t index) const {
-    const StoreObject &object = objects_[index];
+void TraceReader::check_object(const StoreObject &object) const {
+    if (known_whole(object.path, object.length, object.checksum))
+        return;
     auto refuse = [&](const std::string &what) {
         return trace_error(name_, fmt::format("the content store object {} (named at byte {}) {}",
-                                              object.path, object_checks_[index]->at, what));
+                                              object.path, object.named_at, what));
     };
     uint64_t size = 0;
+    struct stat st {};
     std::vector<uint64_t> hashes;
     try {
-        hashes = file_page_hashes(object.path, size);
+        hashes = file_page_hashes(object.path, size, st);
     } catch (const TraceError &e) {
         throw refuse(fmt::format("cannot be read ({}): record again, or keep the store with the "
                                  "trace", e.what()));
     }
     if (size != object.length || !snapshot::checksum_matches(object.checksum, content_checksum(hashes)))
         throw refuse("has changed: its checksum does not match");
+    note_whole(object.path, st, object.checksum);
 }
 
 std::span<const std::byte> TraceReader::content(const MappedContent &content) {
-    check_content(content);
     if (!content.object)
         return bytes_.subspan(content.offset, content.length);
     object_maps_.resize(objects_.size());

@@ -151,19 +151,15 @@ enum class TraceEnd {
 
 // A trace opened for reading. Everything is checked at once — the header, every block's
 // and content record's place, length and checksum, every content store object it names
-// (there, and whole) — and nothing is decoded but the header: events are decoded a block
+// (there, and whole, unless the store knows it whole: store_checks.h) — and nothing is
+// decoded but the header: events are decoded a block
 // at a time, as they are asked for. Throws TraceError for a file that is not a trace,
 // another version, a damaged block or record, or a store object that is missing or
 // changed; a partial last block or record (cut while being written) is left out and
 // reported.
 class TraceReader {
 public:
-    enum class Checks {
-        everything,
-        all_but_content, // the content is checked later: check_content()
-    };
-    explicit TraceReader(const std::filesystem::path &path,
-                         Checks checks = Checks::everything); // the file, mapped
+    explicit TraceReader(const std::filesystem::path &path); // the file, mapped
     TraceReader(std::vector<std::byte> bytes, std::string name); // bytes in memory (fuzz)
 
     const std::string &name() const { return name_; }
@@ -180,17 +176,12 @@ public:
         std::string path;
         uint64_t length = 0;
         uint64_t checksum = 0;
+        uint64_t named_at = 0; // the offset of the trace's reference to it, for messages
     };
     const std::vector<StoreObject> &store_objects() const { return objects_; }
     // The bytes a call's content names, in the trace or its store object (mapped as
-    // needed, and checked first if they are not yet).
+    // needed).
     std::span<const std::byte> content(const MappedContent &content);
-    // Checks what opening with Checks::all_but_content left: every content record's and
-    // store object's checksum; or only those of the record or object `content` lies in.
-    // Each is checked once, whoever asks first (a replay checks everything on a thread of
-    // its own while it starts, and what it uses meanwhile as it uses it). Throws TraceError.
-    void check_content();
-    void check_content(const MappedContent &content);
 
     // Event `index` (< size()); its block stays decoded while anyone holds one of its
     // events, or until another block is asked for. Throws TraceError if the block does
@@ -221,18 +212,11 @@ private:
     };
     using Decoded = std::vector<Event>;
 
-    void check(Checks checks);
-    // A content record's or a store object's check, made once (check_content); one that
-    // failed is made again if asked again.
-    struct ContentCheck {
-        explicit ContentCheck(uint64_t at, uint64_t checksum = 0) : at(at), checksum(checksum) {}
-        uint64_t at;       // the record's offset in the file, for messages
-        uint64_t checksum; // a content record's
-        std::once_flag once;
-    };
-    void check_record(uint64_t data_at);
-    void check_object(size_t index);
-    void verify_object(size_t index) const; // the object is there, whole and unchanged
+    void check();
+    // Every content record's and store object's checksum (an object the store knows
+    // whole is not read again: store_checks.h).
+    void check_content() const;
+    void check_object(const StoreObject &object) const; // there, whole and unchanged
     std::shared_ptr<const Decoded> decode(size_t block, uint64_t *raw_bytes);
     bool holds_content(const MappedContent &content) const;
 
@@ -243,11 +227,11 @@ private:
     std::vector<Block> blocks_;
     struct ContentRecord {
         uint64_t length;
-        std::unique_ptr<ContentCheck> check;
+        uint64_t checksum;
+        uint64_t at; // the record's offset in the file, for messages
     };
     std::map<uint64_t, ContentRecord> contents_; // content records, by their data's offset
     std::vector<StoreObject> objects_;
-    std::vector<std::unique_ptr<ContentCheck>> object_checks_; // one for each of objects_
     std::vector<std::shared_ptr<const void>> object_maps_; // as content() maps them
     uint64_t event_count_ = 0;
     uint64_t dropped_bytes_ = 0;

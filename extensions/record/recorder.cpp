@@ -99,7 +99,6 @@ void Recorder::start(const bsc_start_info &info) {
     header_.envp = guest_strings(info.envp);
     read_guest_string(reinterpret_cast<const char *>(info.working_directory),
                       header_.working_directory);
-    header_.image_hash = replay::hash_guest_bytes(info.image_base, info.image_size).value_or(0);
     header_.started_ns = wall_clock_ns();
     std::copy(std::begin(info.stdio), std::end(info.stdio), header_.stdio.begin());
     header_.thread = info.thread;

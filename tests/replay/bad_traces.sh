@@ -57,7 +57,7 @@ refused forked.trace "has no trace to replay" replay
 bounded "$replay_tool" verify forked.trace >/dev/null || fail "a forked process's trace does not verify"
 [[ $(stat -c %a good.trace) == 600 ]] || fail "a trace is readable by others"
 # The content store: what a program mapped is stored once (a second recording adds no
-# object); a trace whose object changed or is gone is refused; one recorded with
+# object); a trace whose object changed (after a replay noted it whole) or is gone is refused; one recorded with
 # `--content-store none` holds its content itself and replays without the store.
 objects=$(ls "$BASCULE_CONTENT_STORE" | wc -l)
 [[ $objects -gt 0 ]] || fail "the recording stored nothing in the content store"
@@ -66,6 +66,10 @@ record "$work/again.trace" /usr/bin/python3 -c 'print(open("input.txt").read())'
   fail "a second recording of the same program added objects to the content store"
 cp -a "$BASCULE_CONTENT_STORE" "$work/store.saved"
 largest=$(ls -S "$BASCULE_CONTENT_STORE" | head -1)
+# A replay notes the objects it found whole (store_checks.h); a write to one makes the next
+# replay read it again.
+[[ -f "$BASCULE_CONTENT_STORE/checked/$largest" ]] ||
+  fail "the replays left no check note of the store's largest object"
 chmod u+w "$BASCULE_CONTENT_STORE/$largest"
 printf 'X' | dd of="$BASCULE_CONTENT_STORE/$largest" bs=1 seek=4097 conv=notrunc status=none
 refused good.trace "has changed"

@@ -196,8 +196,7 @@ int replay_command(const ReplayOptions &options) {
     std::optional<replay::TraceReader> trace;
     std::optional<std::string> image;
     try {
-        // The replay layer checks the content, while the runtime starts.
-        trace.emplace(options.trace, replay::TraceReader::Checks::all_but_content);
+        trace.emplace(options.trace);
         if (auto reason = replay::why_not_replayable(*trace); !reason.empty()) {
             fmt::print(stderr, "bascule-replay: {}\n", reason);
             return kExitBadTrace;
