@@ -6,17 +6,18 @@
 # wanders); the trace's size and how fast it grew while recording. A table (table.md) and a plot (replay.png) from plot.py.
 # See experiments/README.md.
 #
-# Usage: experiments/replay/bench.sh [BUILD_DIR] [RUNS] [ROUNDS]   (default build/release, 5, 3)
-# Each workload is timed in ROUNDS rounds of RUNS runs of each of its four commands, and
-# the medians are taken over all rounds: this VM's speed drifts for tens of seconds at a
-# time, which one hyperfine call (all runs of one command, then the next) would turn into
-# a difference between the commands.
+# Usage: experiments/replay/bench.sh [BUILD_DIR] [RUNS] [ROUNDS]   (default build/release, 1, 9)
+# Each workload is timed in ROUNDS rounds of RUNS runs of each of its four commands (a
+# warm-up run of each in the first round), and the medians are taken over all rounds:
+# this VM's speed drifts for tens of seconds at a time, which one hyperfine call (all runs
+# of one command, then the next) would turn into a difference between the commands; one
+# run of each command per round puts them side by side.
 # Environment: RESULTS=DIR (default experiments/replay/results/YYYYmmdd-HHMMSS, git-ignored).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../../build/release}" && pwd)
-runs=${2:-5}
-rounds=${3:-3}
+runs=${2:-1}
+rounds=${3:-9}
 results=${RESULTS:-$here/results/$(date +%Y%m%d-%H%M%S)}
 bascule=$build/bascule
 replay=$build/bascule-replay
@@ -56,7 +57,7 @@ for name in "${order[@]}"; do
   "$replay" record -o "$trace" -- $program <"$input" >/dev/null
   "$replay" stats --json "$trace" >"$results/$name.stats.json"
   for round in $(seq 1 "$rounds"); do
-    hyperfine --style none --runs "$runs" --warmup 1 --export-json "$results/$name.$round.json" \
+    hyperfine --style none --runs "$runs" --warmup $((round == 1)) --export-json "$results/$name.$round.json" \
       --prepare "rm -f $work/db $work/again.trace" \
       --command-name native "$program <$input >/dev/null" \
       --command-name bascule "$bascule run -- $program <$input >/dev/null" \
