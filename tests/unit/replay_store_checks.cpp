@@ -41,6 +41,14 @@ void note_written_after(const std::filesystem::path &object, time_t seconds) {
     REQUIRE(::utimensat(AT_FDCWD, check_note_path(object).c_str(), times, 0) == 0);
 }
 
+// An object of a page noted whole, its note written a second after the object's change.
+std::filesystem::path noted_object(const TempDir &dir) {
+    auto object = make_object(dir, 4096);
+    note_whole(object, stat_of(object), kChecksum);
+    note_written_after(object, 1);
+    return object;
+}
+
 } // namespace
 
 TEST_CASE("a store object noted whole is known whole while its stat says the same") {
@@ -57,8 +65,7 @@ TEST_CASE("a store object noted whole is known whole while its stat says the sam
 
 TEST_CASE("a note written in the tick of the object's change time proves nothing") {
     TempDir dir;
-    auto object = make_object(dir, 4096);
-    note_whole(object, stat_of(object), kChecksum);
+    auto object = noted_object(dir);
     note_written_after(object, 0);
     CHECK_FALSE(known_whole(object, 4096, kChecksum));
     note_written_after(object, 1);
@@ -67,9 +74,7 @@ TEST_CASE("a note written in the tick of the object's change time proves nothing
 
 TEST_CASE("a store object written to after its note is no longer known whole") {
     TempDir dir;
-    auto object = make_object(dir, 4096);
-    note_whole(object, stat_of(object), kChecksum);
-    note_written_after(object, 1);
+    auto object = noted_object(dir);
     REQUIRE(known_whole(object, 4096, kChecksum));
     struct stat before = stat_of(object);
     std::fstream(object, std::ios::in | std::ios::out | std::ios::binary).write("X", 1);
@@ -83,8 +88,7 @@ TEST_CASE("a store object written to after its note is no longer known whole") {
 
 TEST_CASE("a damaged note, or a file not named as the store names objects, is not trusted") {
     TempDir dir;
-    auto object = make_object(dir, 4096);
-    note_whole(object, stat_of(object), kChecksum);
+    auto object = noted_object(dir);
     std::ofstream(check_note_path(object)) << "bascule check note 1: 1 2\n";
     note_written_after(object, 1);
     CHECK_FALSE(known_whole(object, 4096, kChecksum));
