@@ -6,6 +6,7 @@
 #include <set>
 
 #include "image_error.h"
+#include "object_kinds.h"
 
 namespace bsc::snapshot {
 namespace {
@@ -36,18 +37,23 @@ void check_regions_disjoint(const std::vector<RegionRecord> &regions, const std:
                               by_address[i - 1]->address, by_address[i]->address);
 }
 
-void check_handles(const std::vector<HandleRecord> &handles, const std::string &name) {
+// Every enum field of every object holds one of its values, and no two objects (of any
+// kind: they are all handles the guest holds) share a handle number.
+void check_objects(const ImageMetadata &metadata, const std::string &name) {
     std::set<uint64_t> numbers;
-    for (const auto &handle : handles) {
-        if (!is_known(handle.kind))
-            throw image_error(name, "handle {} has unknown kind {}", handle.number,
-                              static_cast<uint32_t>(handle.kind));
-        if (!is_known(handle.stdio_target))
-            throw image_error(name, "handle {} has unknown stdio target {}", handle.number,
-                              static_cast<uint32_t>(handle.stdio_target));
-        if (!numbers.insert(handle.number).second)
-            throw image_error(name, "two handles are numbered {}", handle.number);
-    }
+    for_each_kind(metadata, [&](auto kind, const auto &records) {
+        for (const auto &record : records) {
+            uint64_t key = kind.key(record);
+            visit_fields(record, [&](const char *field, const auto &value, Shown) {
+                if constexpr (NamedEnum<std::remove_cvref_t<decltype(value)>>)
+                    if (!is_known(value))
+                        throw image_error(name, "{} {} has unknown {} {}", kind.name, key, field,
+                                          static_cast<uint32_t>(value));
+            });
+            if (!numbers.insert(key).second)
+                throw image_error(name, "two objects hold handle {}", key);
+        }
+    });
 }
 
 } // namespace
@@ -56,11 +62,7 @@ void check_metadata(const ImageMetadata &metadata, const std::string &name) {
     for (size_t i = 0; i < metadata.regions.size(); i++)
         check_region(metadata.regions[i], i, name);
     check_regions_disjoint(metadata.regions, name);
-    check_handles(metadata.handles, name);
-    for (const auto &thread : metadata.threads)
-        if (!is_known(thread.park))
-            throw image_error(name, "thread {} has unknown park state {}", thread.handle,
-                              static_cast<uint32_t>(thread.park));
+    check_objects(metadata, name);
 }
 
 std::string to_string(const ImageId &id) { return fmt::format("{:016x}{:016x}", id.high, id.low); }

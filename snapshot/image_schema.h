@@ -5,11 +5,13 @@
 #pragma once
 
 #include <array>
+#include <concepts>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <cereal/cereal.hpp>
@@ -194,23 +196,64 @@ template <class Archive> void serialize(Archive &archive, RegionRecord &region) 
             region.uri, region.stream_offset, region.contents);
 }
 
-template <class Archive> void serialize(Archive &archive, FileIdentity &identity) {
-    archive(identity.device, identity.inode, identity.size, identity.mtime_ns, identity.present);
+// The fields of each kind of object an image holds (object_kinds.h), named, in their order
+// in the image: serialize() writes them in this order, check_metadata checks their enums,
+// and bascule-snap shows and compares them by these names. `visit(name, value, shown)`.
+enum class Shown { decimal, hex };
+
+template <class Record, class Visit>
+    requires std::same_as<std::remove_const_t<Record>, HandleRecord>
+void visit_fields(Record &handle, Visit &&visit) {
+    visit("number", handle.number, Shown::decimal);
+    visit("kind", handle.kind, Shown::decimal);
+    visit("uri", handle.uri, Shown::decimal);
+    visit("access", handle.access, Shown::hex);
+    visit("mode", handle.mode, Shown::hex);
+    visit("create", handle.create, Shown::decimal);
+    visit("options", handle.options, Shown::hex);
+    visit("offset", handle.offset, Shown::decimal);
+    visit("identity.device", handle.identity.device, Shown::decimal);
+    visit("identity.inode", handle.identity.inode, Shown::decimal);
+    visit("identity.size", handle.identity.size, Shown::decimal);
+    visit("identity.mtime_ns", handle.identity.mtime_ns, Shown::decimal);
+    visit("identity.present", handle.identity.present, Shown::decimal);
+    visit("buffered", handle.buffered, Shown::decimal);
+    visit("stdio_slot", handle.stdio_slot, Shown::decimal);
+    visit("stdio_target", handle.stdio_target, Shown::decimal);
+    visit("target_path", handle.target_path, Shown::decimal);
+    visit("partner", handle.partner, Shown::decimal);
 }
 
-template <class Archive> void serialize(Archive &archive, HandleRecord &handle) {
-    archive(handle.number, handle.kind, handle.uri, handle.access, handle.mode, handle.create,
-            handle.options, handle.offset, handle.identity, handle.buffered, handle.stdio_slot,
-            handle.stdio_target, handle.target_path, handle.partner);
+template <class Record, class Visit>
+    requires std::same_as<std::remove_const_t<Record>, ThreadRecord>
+void visit_fields(Record &thread, Visit &&visit) {
+    visit("handle", thread.handle, Shown::decimal);
+    visit("tcb_address", thread.tcb_address, Shown::hex);
+    visit("park", thread.park, Shown::decimal);
+    visit("record_address", thread.record_address, Shown::hex);
+    visit("argument", thread.argument, Shown::hex);
+    visit("stack_top", thread.stack_top, Shown::hex);
+    visit("clear_on_exit", thread.clear_on_exit, Shown::hex);
+    visit("exception", thread.exception, Shown::decimal);
 }
 
-template <class Archive> void serialize(Archive &archive, ThreadRecord &thread) {
-    archive(thread.handle, thread.tcb_address, thread.park, thread.record_address,
-            thread.argument, thread.stack_top, thread.clear_on_exit, thread.exception);
+template <class Record, class Visit>
+    requires std::same_as<std::remove_const_t<Record>, EventRecord>
+void visit_fields(Record &event, Visit &&visit) {
+    visit("handle", event.handle, Shown::decimal);
+    visit("flags", event.flags, Shown::hex);
+    visit("signaled", event.signaled, Shown::decimal);
 }
 
-template <class Archive> void serialize(Archive &archive, EventRecord &event) {
-    archive(event.handle, event.flags, event.signaled);
+// Any record with visit_fields above.
+struct IgnoreField {
+    template <class Value> void operator()(const char *, Value &, Shown) const {}
+};
+template <class Record>
+concept FieldRecord = requires(Record &record) { visit_fields(record, IgnoreField{}); };
+
+template <class Archive, FieldRecord Record> void serialize(Archive &archive, Record &record) {
+    visit_fields(record, [&](const char *, auto &value, Shown) { archive(value); });
 }
 
 template <class Archive> void serialize(Archive &archive, ImageMetadata &metadata) {

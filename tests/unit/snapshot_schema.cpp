@@ -120,8 +120,14 @@ TEST_CASE("schema: metadata constraints are checked", "[snapshot]") {
     refused(unknown_origin, "region 0 has unknown origin 9");
     auto twice = sample_metadata({});
     twice.handles.push_back(twice.handles.front());
-    refused(twice, "two handles are numbered 3");
+    refused(twice, "two objects hold handle 3");
     auto park = sample_metadata({});
     park.threads[0].park = static_cast<ParkPoint>(3);
-    refused(park, "thread 7 has unknown park state 3");
+    refused(park, "thread 7 has unknown park 3");
+    auto clash = sample_metadata({});
+    clash.events.push_back({.handle = clash.threads[0].handle});
+    refused(clash, "two objects hold handle 7");
+    auto target = sample_metadata({});
+    target.handles[0].stdio_target = static_cast<StdioTarget>(4);
+    refused(target, "handle 3 has unknown stdio_target 4");
 }

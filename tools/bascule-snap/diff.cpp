@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `bascule-snap diff A B [--json]`: how B differs from A — per region (matched by address)
-// the pages whose contents changed, regions only one has, and handles added, removed or
-// moved (same number, another object or offset).
+// the pages whose contents changed, regions only one has, and every object of each kind
+// (snapshot/object_kinds.h) added, removed or changed, with the fields that changed.
 #include <map>
 
 #include <fmt/core.h>
@@ -9,11 +9,12 @@
 
 #include "commands.h"
 #include "image_summary.h"
+#include "object_report.h"
 
 namespace bsc::snap {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 namespace snap = bsc::snapshot;
 
 json region_differences(const snap::ImageReader &a, const snap::ImageReader &b) {
@@ -49,29 +50,6 @@ json region_differences(const snap::ImageReader &a, const snap::ImageReader &b) 
     return out;
 }
 
-json handle_differences(const snap::ImageMetadata &a, const snap::ImageMetadata &b) {
-    std::map<uint64_t, const snap::HandleRecord *> in_a;
-    for (const auto &h : a.handles)
-        in_a[h.number] = &h;
-    json out = json::array();
-    for (const auto &h : b.handles) {
-        auto match = in_a.find(h.number);
-        if (match == in_a.end()) {
-            out.push_back({{"number", h.number}, {"change", "added"}, {"uri", h.uri}});
-            continue;
-        }
-        const auto &old = *match->second;
-        in_a.erase(match);
-        if (old.uri != h.uri || old.offset != h.offset)
-            out.push_back({{"number", h.number}, {"change", "moved"}, {"uri", h.uri},
-                           {"from_uri", old.uri}, {"from_offset", old.offset},
-                           {"offset", h.offset}});
-    }
-    for (const auto &[number, h] : in_a)
-        out.push_back({{"number", number}, {"change", "removed"}, {"uri", h->uri}});
-    return out;
-}
-
 void print_text(const json &d) {
     fmt::print("regions: {} differ\n", d["regions"].size());
     for (const auto &r : d["regions"]) {
@@ -83,14 +61,18 @@ void print_text(const json &d) {
                        r["pages"].get<uint64_t>());
         fmt::print("\n");
     }
-    fmt::print("handles: {} differ\n", d["handles"].size());
-    for (const auto &h : d["handles"]) {
-        fmt::print("  {:>4} {} {}", h["number"].get<uint64_t>(), h["change"].get<std::string>(),
-                   h["uri"].get<std::string>());
-        if (h["change"] == "moved")
-            fmt::print(" (was {} at {}, now at {})", h["from_uri"].get<std::string>(),
-                       h["from_offset"].get<uint64_t>(), h["offset"].get<uint64_t>());
-        fmt::print("\n");
+    auto defaults = default_objects_json();
+    for (const auto &[kind, changes] : d["objects"].items()) {
+        fmt::print("{}s: {} differ\n", kind, changes.size());
+        for (const auto &c : changes) {
+            fmt::print("  {} {} {}", kind, c["key"].get<uint64_t>(), c["change"].get<std::string>());
+            if (c.contains("object"))
+                fmt::print(": {}", fields_text(c["object"], defaults[kind]));
+            if (c.contains("fields"))
+                for (const auto &[name, field] : c["fields"].items())
+                    fmt::print(" {} {} -> {}", name, field["from"].dump(), field["to"].dump());
+            fmt::print("\n");
+        }
     }
 }
 
@@ -103,7 +85,7 @@ int diff_command(const std::string &a, const std::string &b, bool as_json) {
     json d = {{"a", a},
               {"b", b},
               {"regions", region_differences(first->top(), second->top())},
-              {"handles", handle_differences(first->top().metadata(), second->top().metadata())}};
+              {"objects", object_differences(first->top().metadata(), second->top().metadata())}};
     print_report(d, as_json, print_text);
     return 0;
 }

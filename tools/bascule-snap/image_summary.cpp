@@ -16,14 +16,6 @@ std::optional<snapshot::ImageChain> open_chain(const std::string &path) {
     }
 }
 
-void print_report(const nlohmann::json &report, bool as_json,
-                  void (*print_text)(const nlohmann::json &)) {
-    if (as_json)
-        fmt::print("{}\n", report.dump(2));
-    else
-        print_text(report);
-}
-
 std::string protection_text(uint32_t protection) {
     return {protection & BSC_PROT_READ ? 'r' : '-', protection & BSC_PROT_WRITE ? 'w' : '-',
             protection & BSC_PROT_EXEC ? 'x' : '-'};

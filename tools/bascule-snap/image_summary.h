@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
 #include "image_chain.h"
@@ -16,8 +17,13 @@ namespace bsc::snap {
 std::optional<snapshot::ImageChain> open_chain(const std::string &path);
 
 // Prints a report as JSON, or as text through `print_text`.
-void print_report(const nlohmann::json &report, bool as_json,
-                  void (*print_text)(const nlohmann::json &));
+template <class Json>
+void print_report(const Json &report, bool as_json, void (*print_text)(const Json &)) {
+    if (as_json)
+        fmt::print("{}\n", report.dump(2));
+    else
+        print_text(report);
+}
 
 // "rw-", "r-x", ... for BSC_PROT_* bits.
 std::string protection_text(uint32_t protection);

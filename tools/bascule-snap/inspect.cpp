@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `bascule-snap inspect IMAGE [--json]`: what an image holds — its chain, the program and
-// extension stack, every region with its size and compression, handles, threads.
+// extension stack, every region with its size and compression, and every object of each
+// kind (handles, events, threads: snapshot/object_kinds.h) with all its fields.
 #include <cstring>
 
 #include <fmt/core.h>
@@ -9,6 +10,7 @@
 #include "bascule.h"
 #include "commands.h"
 #include "image_summary.h"
+#include "object_report.h"
 
 namespace bsc::snap {
 namespace {
@@ -25,7 +27,7 @@ std::string state_text(const std::vector<uint8_t> &blob) {
     return hex;
 }
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 namespace snap = bsc::snapshot;
 
 constexpr uint64_t kPage = 4096;
@@ -83,27 +85,10 @@ json describe(const snap::ImageChain &chain) {
     out["memory_bytes"] = memory;
     out["stored_bytes"] = stored;
     out["compressed_bytes"] = compressed;
-    json handles = json::array();
-    for (const auto &h : meta.handles)
-        handles.push_back({{"number", h.number},
-                           {"kind", snap::to_string(h.kind)},
-                           {"uri", h.uri},
-                           {"offset", h.offset},
-                           {"buffered_bytes", h.buffered.size()},
-                           {"stdio_slot", h.stdio_slot}});
-    for (const auto &e : meta.events)
-        handles.push_back({{"number", e.handle}, {"kind", "event"}, {"signaled", e.signaled}});
-    out["handles"] = handles;
-    json threads = json::array();
-    for (const auto &t : meta.threads) {
-        json thread = {{"handle", t.handle},
-                       {"tcb", fmt::format("{:#x}", t.tcb_address)},
-                       {"park", snap::to_string(t.park)}};
-        if (auto rip = resume_rip(t))
-            thread["rip"] = fmt::format("{:#x}", *rip);
-        threads.push_back(thread);
-    }
-    out["threads"] = threads;
+    out["objects"] = objects_json(meta);
+    for (size_t i = 0; i < meta.threads.size(); i++)
+        if (auto rip = resume_rip(meta.threads[i]))
+            out["objects"]["thread"][i]["rip"] = fmt::format("{:#x}", *rip);
     return out;
 }
 
@@ -137,17 +122,12 @@ void print_text(const json &d) {
                    r["zero_pages"].get<uint64_t>(), r["parent_pages"].get<uint64_t>(),
                    r["compression_ratio"].get<double>(), r["uri"].get<std::string>());
     }
-    fmt::print("\nhandles ({}):\n", d["handles"].size());
-    for (const auto &h : d["handles"])
-        fmt::print("  {:>4} {:<10} {} {}\n", h["number"].get<uint64_t>(),
-                   h["kind"].get<std::string>(), h.value("uri", ""),
-                   h.contains("offset") ? fmt::format("offset {}", h["offset"].get<uint64_t>())
-                                        : std::string());
-    fmt::print("\nthreads ({}):\n", d["threads"].size());
-    for (const auto &t : d["threads"])
-        fmt::print("  {:>4} tcb {} parked {} {}\n", t["handle"].get<uint64_t>(),
-                   t["tcb"].get<std::string>(), t["park"].get<std::string>(),
-                   t.contains("rip") ? "at rip " + t["rip"].get<std::string>() : std::string());
+    auto defaults = default_objects_json();
+    for (const auto &[kind, objects] : d["objects"].items()) {
+        fmt::print("\n{}s ({}):\n", kind, objects.size());
+        for (const auto &object : objects)
+            fmt::print("  {}\n", fields_text(object, defaults[kind]));
+    }
 }
 
 } // namespace

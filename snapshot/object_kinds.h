@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+// The kinds of objects an image holds besides memory regions, registered once: each is a
+// record of image_schema.h (its fields named by visit_fields) and an entry here, and
+// check_metadata, `bascule-snap inspect` and `bascule-snap diff` go through this table
+// rather than naming the kinds. Every object is one the guest holds a handle to, so its
+// key is that handle's number, unique across all the kinds.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "image_schema.h"
+
+namespace bsc::snapshot {
+
+template <class Record> struct ObjectKind; // one specialisation per kind below
+
+template <> struct ObjectKind<HandleRecord> {
+    static constexpr std::string_view name = "handle"; // a stream: file, directory, pipe, stdio
+    static constexpr auto records = &ImageMetadata::handles;
+    static uint64_t key(const HandleRecord &record) { return record.number; }
+};
+
+template <> struct ObjectKind<EventRecord> {
+    static constexpr std::string_view name = "event";
+    static constexpr auto records = &ImageMetadata::events;
+    static uint64_t key(const EventRecord &record) { return record.handle; }
+};
+
+template <> struct ObjectKind<ThreadRecord> {
+    static constexpr std::string_view name = "thread";
+    static constexpr auto records = &ImageMetadata::threads;
+    static uint64_t key(const ThreadRecord &record) { return record.handle; }
+};
+
+// Every kind, in the order inspect and diff show them.
+using ObjectKinds = std::tuple<HandleRecord, EventRecord, ThreadRecord>;
+
+// Calls `visit(kind, records)` for each kind: `kind` is its ObjectKind<Record>, `records`
+// the metadata's vector of them.
+template <class Metadata, class Visit> void for_each_kind(Metadata &metadata, Visit &&visit) {
+    [&]<class... Record>(std::tuple<Record...> *) {
+        (visit(ObjectKind<Record>{}, metadata.*ObjectKind<Record>::records), ...);
+    }(static_cast<ObjectKinds *>(nullptr));
+}
+
+} // namespace bsc::snapshot
