@@ -12,6 +12,7 @@
 
 #include "image_chain.h"
 #include "image_writer.h"
+#include "kind_hooks.h"
 #include "operations.h"
 #include "tracked_state.h"
 
@@ -100,27 +101,19 @@ bool event_is_set(const HandleEntry &entry) {
     return set;
 }
 
-struct Described {
-    std::vector<snap::HandleRecord> handles;
-    std::vector<snap::EventRecord> events;
-};
-
 // A pseudo-terminal's master or peer: opening the URI again would make another terminal
 // (or find none), so an image cannot hold one.
 bool is_pseudo_terminal(std::string_view uri) {
     return uri == "dev:ptmx" || uri == "file:/dev/ptmx" || uri.starts_with("file:/dev/pts/");
 }
 
+} // namespace
+
 // Fails with a message for a handle an image cannot hold.
-std::string describe_handles(Described &out) {
+std::string KindHooks<snap::HandleRecord>::capture(std::vector<snap::HandleRecord> &out) {
     for (const auto &[number, entry] : tracked().handles.list()) {
-        if (entry.kind == HandleKind::thread)
-            continue; // threads are recorded as threads
-        if (entry.kind == HandleKind::event) {
-            out.events.push_back({.handle = number, .flags = entry.event_flags,
-                                  .signaled = event_is_set(entry)});
-            continue;
-        }
+        if (entry.kind == HandleKind::thread || entry.kind == HandleKind::event)
+            continue; // kinds of their own
         if (entry.kind == HandleKind::other && entry.uri == "process:")
             return fmt::format("handle {} is a child process: a guest with children (a tree "
                                "of processes) cannot be captured yet",
@@ -163,13 +156,20 @@ std::string describe_handles(Described &out) {
             if (bsc_status s = drain_pipe(number, entry, r.buffered))
                 return fmt::format("pipe handle {}: {}", number, bsc_status_name(s));
         r.partner = entry.partner;
-        out.handles.push_back(std::move(r));
+        out.push_back(std::move(r));
     }
     return {};
 }
 
-std::vector<snap::ThreadRecord> describe_threads() {
-    std::vector<snap::ThreadRecord> out;
+std::string KindHooks<snap::EventRecord>::capture(std::vector<snap::EventRecord> &out) {
+    for (const auto &[number, entry] : tracked().handles.list())
+        if (entry.kind == HandleKind::event)
+            out.push_back({.handle = number, .flags = entry.event_flags,
+                           .signaled = event_is_set(entry)});
+    return {};
+}
+
+std::string KindHooks<snap::ThreadRecord>::capture(std::vector<snap::ThreadRecord> &out) {
     for (const auto &thread : tracked().freezer.threads()) {
         snap::ThreadRecord r;
         r.handle = thread.handle;
@@ -186,8 +186,10 @@ std::vector<snap::ThreadRecord> describe_threads() {
         }
         out.push_back(std::move(r));
     }
-    return out;
+    return {};
 }
+
+namespace {
 
 // Runs `read` with the region readable, restoring its protection after.
 template <class Fn> bsc_status with_readable(const Region &region, Fn read) {
@@ -256,12 +258,14 @@ Outcome capture(const Arguments &arguments, const Progress &progress) {
     }
     for (const auto &region : regions)
         meta.regions.push_back(record_of(region));
-    Described described;
-    if (std::string problem = describe_handles(described); !problem.empty())
+    std::string problem;
+    snap::for_each_kind(meta, [&](auto, auto &records) {
+        using Record = typename std::remove_cvref_t<decltype(records)>::value_type;
+        if (problem.empty())
+            problem = KindHooks<Record>::capture(records);
+    });
+    if (!problem.empty())
         return {BSC_E_NOT_SUPPORTED, problem};
-    meta.handles = std::move(described.handles);
-    meta.events = std::move(described.events);
-    meta.threads = describe_threads();
     try {
         std::optional<snap::ImageChain> parent;
         if (auto path = arguments.value("parent"); path && !path->empty())

@@ -9,6 +9,7 @@
 #include <fmt/core.h>
 
 #include "image_chain.h"
+#include "kind_hooks.h"
 #include "operations.h"
 #include "tracked_state.h"
 
@@ -19,20 +20,15 @@ namespace snap = bsc::snapshot;
 
 const bsc_downcalls &below() { return *tracked().below; }
 
-struct Failure {
-    bsc_status status;
-    std::string message;
-};
-
 void check(bsc_status status, const std::string &what) {
     if (status != BSC_OK)
-        throw Failure{status, fmt::format("{}: {}", what, bsc_status_name(status))};
+        throw RestoreFailure{status, fmt::format("{}: {}", what, bsc_status_name(status))};
 }
 
 // A handle number from the image: the ABI's handles are 32-bit.
 bsc_handle handle_number(uint64_t number) {
     if (number > UINT32_MAX)
-        throw Failure{BSC_E_INVALID, fmt::format("handle number {} is out of range", number)};
+        throw RestoreFailure{BSC_E_INVALID, fmt::format("handle number {} is out of range", number)};
     return static_cast<bsc_handle>(number);
 }
 
@@ -113,12 +109,12 @@ void check_identity(const snap::HandleRecord &r, bool allow_changed) {
     bsc_stream_attributes now{};
     bsc_status status = below().stream_attributes_query(r.uri.c_str(), 0, &now);
     if (status == BSC_E_NOT_FOUND)
-        throw Failure{status, fmt::format("{} is gone (handle {})", r.uri, r.number)};
+        throw RestoreFailure{status, fmt::format("{} is gone (handle {})", r.uri, r.number)};
     check(status, r.uri);
     const auto &was = r.identity;
     if (now.inode != was.inode || now.device != was.device || now.size != was.size ||
         now.modify_time != was.mtime_ns)
-        throw Failure{BSC_E_BUSY,
+        throw RestoreFailure{BSC_E_BUSY,
                       fmt::format("{} changed since the capture (size {} -> {}; use "
                                   "--allow-changed-files to restore anyway)",
                                   r.uri, was.size, now.size)};
@@ -189,59 +185,9 @@ void restore_stdio(const snap::HandleRecord &r, const std::vector<bsc_handle> &n
     tracked().handles.adopt(handle_number(r.number), entry_for(r, handle, HandleKind::stdio));
 }
 
-void restore_handles(const snap::ImageMetadata &meta, const std::vector<bsc_handle> &new_stdio,
-                     bool allow_changed) {
-    tracked().handles.start_renumbering();
-    for (const auto &r : meta.handles) {
-        switch (r.kind) {
-        case snap::HandleKind::file:
-        case snap::HandleKind::directory:
-            tracked().handles.adopt(handle_number(r.number),
-                                    entry_for(r, reopen(r, allow_changed), HandleKind::stream));
-            break;
-        case snap::HandleKind::stdio: restore_stdio(r, new_stdio, allow_changed); break;
-        case snap::HandleKind::pipe_read: restore_pipe(r, meta.handles); break;
-        case snap::HandleKind::pipe_write:
-            if (!r.partner)
-                restore_lone_writer(r);
-            break; // else made with its read end
-        default:
-            throw Failure{BSC_E_NOT_SUPPORTED,
-                          fmt::format("handle {} of an unsupported kind", r.number)};
-        }
-    }
-    for (const auto &e : meta.events) {
-        bsc_handle handle;
-        uint32_t flags = (e.flags & BSC_EVENT_MANUAL_RESET) | (e.signaled ? BSC_EVENT_INITIALLY_SET : 0);
-        check(below().event_create(flags, &handle), "cannot make an event");
-        tracked().handles.adopt(handle_number(e.handle), {.below = handle, .kind = HandleKind::event,
-                                           .event_flags = e.flags});
-    }
-}
-
-// For a replay from the image (`bascule-replay replay --from`): every handle and event
-// keeps its number below too, nothing is opened or made again, since the replay layer
-// below answers every call on them from the trace (it maps shared streams from it too).
-bool as_captured = false;
-
-void adopt_as_captured(const snap::ImageMetadata &meta) {
-    tracked().handles.start_renumbering();
-    for (const auto &r : meta.handles) {
-        HandleKind kind = r.kind == snap::HandleKind::stdio       ? HandleKind::stdio
-                          : r.kind == snap::HandleKind::pipe_read  ? HandleKind::pipe_read
-                          : r.kind == snap::HandleKind::pipe_write ? HandleKind::pipe_write
-                                                                   : HandleKind::stream;
-        auto number = handle_number(r.number);
-        tracked().handles.adopt(number, entry_for(r, number, kind));
-    }
-    for (const auto &e : meta.events)
-        tracked().handles.adopt(handle_number(e.handle), {.below = handle_number(e.handle),
-                                                          .kind = HandleKind::event,
-                                                          .event_flags = e.flags});
-}
-
 // The threads to start at resume, recorded at restore.
 std::vector<GuestThread> pending_threads;
+bool as_captured = false; // the last restore's
 
 std::vector<bsc_handle> stdio_handles(const Arguments &arguments) {
     std::vector<bsc_handle> handles;
@@ -250,7 +196,72 @@ std::vector<bsc_handle> stdio_handles(const Arguments &arguments) {
     return handles;
 }
 
+HandleKind registry_kind(snap::HandleKind kind) {
+    switch (kind) {
+    case snap::HandleKind::stdio: return HandleKind::stdio;
+    case snap::HandleKind::pipe_read: return HandleKind::pipe_read;
+    case snap::HandleKind::pipe_write: return HandleKind::pipe_write;
+    default: return HandleKind::stream;
+    }
+}
+
 } // namespace
+
+// Each handle made again under its number: files reopened, stdio, pipes as fresh pairs.
+// For a replay from the image (`bascule-replay replay --from`, as_captured) every handle
+// keeps its number below too and nothing is opened or made again, since the replay layer
+// below answers every call on them from the trace (it maps shared streams from it too).
+void KindHooks<snap::HandleRecord>::restore(const std::vector<snap::HandleRecord> &records,
+                                            const RestoreRequest &request) {
+    for (const auto &r : records) {
+        if (request.as_captured) {
+            auto number = handle_number(r.number);
+            tracked().handles.adopt(number, entry_for(r, number, registry_kind(r.kind)));
+            continue;
+        }
+        switch (r.kind) {
+        case snap::HandleKind::file:
+        case snap::HandleKind::directory:
+            tracked().handles.adopt(handle_number(r.number),
+                                    entry_for(r, reopen(r, request.allow_changed_files),
+                                              HandleKind::stream));
+            break;
+        case snap::HandleKind::stdio:
+            restore_stdio(r, request.stdio, request.allow_changed_files);
+            break;
+        case snap::HandleKind::pipe_read: restore_pipe(r, records); break;
+        case snap::HandleKind::pipe_write:
+            if (!r.partner)
+                restore_lone_writer(r);
+            break; // else made with its read end
+        default:
+            throw RestoreFailure{BSC_E_NOT_SUPPORTED,
+                                 fmt::format("handle {} of an unsupported kind", r.number)};
+        }
+    }
+}
+
+void KindHooks<snap::EventRecord>::restore(const std::vector<snap::EventRecord> &records,
+                                           const RestoreRequest &request) {
+    for (const auto &e : records) {
+        bsc_handle handle = handle_number(e.handle);
+        uint32_t flags = (e.flags & BSC_EVENT_MANUAL_RESET) | (e.signaled ? BSC_EVENT_INITIALLY_SET : 0);
+        if (!request.as_captured)
+            check(below().event_create(flags, &handle), "cannot make an event");
+        tracked().handles.adopt(handle_number(e.handle),
+                                {.below = handle, .kind = HandleKind::event, .event_flags = e.flags});
+    }
+}
+
+void KindHooks<snap::ThreadRecord>::restore(const std::vector<snap::ThreadRecord> &records,
+                                            const RestoreRequest &) {
+    for (const auto &t : records)
+        pending_threads.push_back({.handle = handle_number(t.handle), .tcb = t.tcb_address,
+                                   .clear_on_exit = t.clear_on_exit, .argument = t.argument,
+                                   .stack_top = t.stack_top, .park = t.park,
+                                   .record = t.record_address, .parked = false,
+                                   .restored = true});
+}
 
 Outcome restore(const Arguments &arguments, const Progress &progress) {
     auto path = arguments.value("image");
@@ -265,23 +276,21 @@ Outcome restore(const Arguments &arguments, const Progress &progress) {
                                                     .check_page_hashes = false,
                                                     .write_pages = fill});
         const auto &meta = image.top().metadata();
-        as_captured = arguments.flag("as-captured");
+        RestoreRequest request{.stdio = stdio_handles(arguments),
+                               .allow_changed_files = arguments.flag("allow-changed-files"),
+                               .as_captured = arguments.flag("as-captured")};
+        as_captured = request.as_captured;
         restore_regions(image, progress);
-        if (as_captured)
-            adopt_as_captured(meta);
-        if (!as_captured)
-            restore_handles(meta, stdio_handles(arguments), arguments.flag("allow-changed-files"));
-        for (const auto &t : meta.threads)
-            pending_threads.push_back({.handle = handle_number(t.handle), .tcb = t.tcb_address,
-                                       .clear_on_exit = t.clear_on_exit, .argument = t.argument,
-                                       .stack_top = t.stack_top, .park = t.park,
-                                       .record = t.record_address, .parked = false,
-                                       .restored = true});
+        tracked().handles.start_renumbering();
+        snap::for_each_kind(meta, [&](auto, const auto &records) {
+            using Record = typename std::remove_cvref_t<decltype(records)>::value_type;
+            KindHooks<Record>::restore(records, request);
+        });
         tracked().started = true;
         return {BSC_OK, fmt::format("restored {} regions, {} handles, {} threads from {}",
                                     meta.regions.size(), meta.handles.size(), meta.threads.size(),
                                     *path)};
-    } catch (const Failure &f) {
+    } catch (const RestoreFailure &f) {
         return {f.status, f.message};
     } catch (const std::exception &e) {
         return {BSC_E_INVALID, e.what()};

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+// How this extension captures and restores each kind of object an image holds besides
+// memory (snapshot/object_kinds.h): one specialisation per kind, its capture in
+// capture.cpp and its restore in restore.cpp. capture() and restore() go through every
+// kind of the snapshot's table alike, so a kind added there without hooks here does not
+// build.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bascule_extension.h"
+#include "object_kinds.h"
+
+namespace bsc::checkpoint {
+
+// What restoring a kind may need from the restore request.
+struct RestoreRequest {
+    std::vector<bsc_handle> stdio;     // the restoring process's standard streams
+    bool allow_changed_files = false;  // --allow-changed-files
+    bool as_captured = false;          // every handle keeps its number below (a replay's)
+};
+
+// For each kind's Record:
+//   static std::string capture(std::vector<Record> &out);
+//     the frozen guest's objects of the kind; "" or why the guest cannot be captured.
+//   static void restore(const std::vector<Record> &records, const RestoreRequest &request);
+//     each made again (or, as_captured, adopted under its number) and known to the
+//     registry under its old number; throws RestoreFailure.
+template <class Record> struct KindHooks;
+
+template <> struct KindHooks<snapshot::HandleRecord> {
+    static std::string capture(std::vector<snapshot::HandleRecord> &out);
+    static void restore(const std::vector<snapshot::HandleRecord> &records,
+                        const RestoreRequest &request);
+};
+
+template <> struct KindHooks<snapshot::EventRecord> {
+    static std::string capture(std::vector<snapshot::EventRecord> &out);
+    static void restore(const std::vector<snapshot::EventRecord> &records,
+                        const RestoreRequest &request);
+};
+
+template <> struct KindHooks<snapshot::ThreadRecord> {
+    static std::string capture(std::vector<snapshot::ThreadRecord> &out);
+    // Recorded for resume(), which starts them.
+    static void restore(const std::vector<snapshot::ThreadRecord> &records,
+                        const RestoreRequest &request);
+};
+
+// A restore that cannot go on: the status and what failed.
+struct RestoreFailure {
+    bsc_status status;
+    std::string message;
+};
+
+} // namespace bsc::checkpoint
