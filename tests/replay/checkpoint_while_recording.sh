@@ -39,7 +39,7 @@ bounded "$snap_tool" restore "$work/ticks.img" </dev/null >restored.out 2>restor
 [[ -s restored.out ]] || fail "the restored guest printed nothing"
 lines=$(wc -l <restored.out)
 tail -n "$lines" ticks.out | cmp -s - restored.out ||
-  fail "the restored guest printed $(head -c 200 restored.out), not the end of the recording's output"
+  fail "the restored guest printed $(head -c 200 restored.out), not the end of the recording's output: $(cat ticks.out) (the restore said: $(cat restore.err))"
 [[ $lines -lt $(wc -l <ticks.out) ]] || fail "the restored guest printed everything again"
 # The image keeps its place in the trace: a replay to that call prints what the restored
 # guest did not.
