@@ -449,8 +449,9 @@ bsc_handle content_stream(uint32_t object) {
 
 // A mapped stream: at the recorded address, the recorded content mapped privately from
 // the trace's content record or the store's object (no copy: the pages are read as the
-// guest touches them), then fresh memory for what had no content (pages past the end of the file), or the
-// content the call kept inline (a mapping made before the trace's header was written).
+// guest touches them), then fresh memory for what had no content (pages past the end of
+// the file), or the content the call kept inline (a mapping made before the trace's header
+// was written).
 template <> struct Serve<roles::Slot::stream_map> {
     static void call(const CallEvent &c, const CallArgs &a) {
         if (c.status != BSC_OK)
@@ -840,12 +841,15 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
     bsc::adopt_guest_copy(context); // before anything reads guest memory
     auto r = std::make_unique<Replay>();
     uint64_t from_order = 0;
+    auto content = TraceReader::Checks::everything;
     for (size_t i = 0; i < context->option_count; i++) {
         std::string key = context->options[i].key, value = context->options[i].value;
         if (key == "trace")
             r->path = value;
         else if (key == "quiet")
             r->quiet = true;
+        else if (key == "checked")
+            content = TraceReader::Checks::all_but_content;
         else if (key == "to")
             r->stop_after = std::strtoull(value.c_str(), nullptr, 10);
         else if (key == "capture")
@@ -871,8 +875,8 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
         if (context->size > offsetof(bsc_extension_context, request_control))
             r->request_control = context->request_control;
     }
-    try { // the whole trace and its content: a bad one is refused before the guest starts
-        r->trace = std::make_unique<TraceReader>(r->path);
+    try { // a bad trace is refused before the guest starts
+        r->trace = std::make_unique<TraceReader>(r->path, content);
     } catch (const TraceError &e) {
         return refuse(error, size, e.what());
     }
@@ -906,6 +910,7 @@ const char *const no_names[] = {nullptr};
 const bsc_option_spec options[] = {
     {"trace", "the trace to replay"},
     {"quiet", "do not show what the guest writes to stdout and stderr"},
+    {"checked", "bascule-replay checked the content's checksums already"},
     {"to", "stop after call N"},
     {"capture", "with to: capture a checkpoint image there (the checkpoint extension above)"},
     {"from", "start at this event, where the image being restored was captured"},

@@ -226,7 +226,7 @@ int replay_command(const ReplayOptions &options) {
     if (trace->end() == replay::TraceEnd::cut)
         fmt::print(stderr, "bascule-replay: {}: the recording was cut (it has no end); it "
                            "replays up to its last whole block\n", options.trace);
-    std::string layer = "replay:trace=" + path;
+    std::string layer = "replay:trace=" + path + ",checked"; // by the reader above
     if (options.quiet)
         layer += ",quiet";
     if (options.to)
