@@ -13,7 +13,7 @@ extern "C" {
 
 /* Major changes break compatibility; minor versions only append calls to the table. */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 8u
+#define BSC_ABI_MINOR 9u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -390,6 +390,8 @@ enum { /* socket_option_get / socket_option_set: int64_t values */
     BSC_SOCKOPT_PEER_USER = 15,     /* get, UNIX: the peer's user id (at connect) */
     BSC_SOCKOPT_PEER_GROUP = 16,    /* get, UNIX: its group id */
     BSC_SOCKOPT_PEER_IS_SELF = 17,  /* get, UNIX: 1 when the peer is the calling process */
+    BSC_SOCKOPT_UNSENT = 18,        /* since 1.9, get: bytes written but not yet handed to
+                                       the peer (TCP: still in the send queue; 0 otherwise) */
 };
 
 /* ---- Objects, events and waiting --------------------------------------------------- */
@@ -752,7 +754,9 @@ typedef struct bsc_system_info {
     /* Since ABI 1.6. */                                                                      \
     X(process, process_status_query, (bsc_handle process, bsc_process_status *status))      \
     /* Since ABI 1.7. */                                                                      \
-    X(stream, stream_lock_query, (bsc_handle handle, bsc_lock * lock, uint64_t *holder))
+    X(stream, stream_lock_query, (bsc_handle handle, bsc_lock * lock, uint64_t *holder))      \
+    /* Since ABI 1.9. */                                                                      \
+    X(memory, vm_fill_wait, (uint64_t * addr, int64_t timeout_ns))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

@@ -29,7 +29,7 @@ enum { /* bsc_param_role.kind */
                                  more than `*done` (parameter `done`) when it has one */
     BSC_ROLE_BYTES_IN_OUT = 13, /* bytes read and written: parameter `length` of them */
     BSC_ROLE_MESSAGE_IN = 14, /* a bsc_socket_message to send: the call reads it, its
-                                 data, its address and its handles */
+                                 data, its address and its handles, and writes its done */
     BSC_ROLE_MESSAGE_OUT = 15, /* a bsc_socket_message to receive into: the call writes
                                  its results, the data, the address and the handles */
     BSC_ROLE_THREAD_START = 16, /* a bsc_thread_start the call reads */
@@ -212,7 +212,8 @@ typedef struct bsc_call_roles {
     X(process_memory_write, 0, 5, BSC_R_HANDLE, BSC_R_ADDRESS, BSC_R_BYTES_IN(3),            \
       BSC_R_VALUE, BSC_R_OUT(uint64_t))                                                      \
     X(process_status_query, 0, 2, BSC_R_HANDLE, BSC_R_OUT(bsc_process_status))              \
-    X(stream_lock_query, 0, 3, BSC_R_HANDLE, BSC_R_IN_OUT(bsc_lock), BSC_R_OUT(uint64_t))
+    X(stream_lock_query, 0, 3, BSC_R_HANDLE, BSC_R_IN_OUT(bsc_lock), BSC_R_OUT(uint64_t))   \
+    X(vm_fill_wait, BSC_CALL_BLOCKS, 2, BSC_R_OUT(uint64_t), BSC_R_VALUE)
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <string>
 
@@ -204,6 +205,10 @@ std::vector<MemoryWrite> output_writes(const bsc_call_roles &call, const CallArg
         case BSC_ROLE_MESSAGE_OUT:
             if (arg)
                 message_writes(writes, arg, param);
+            break;
+        case BSC_ROLE_MESSAGE_IN: // a send writes how much it sent
+            if (arg)
+                add_write(writes, arg + offsetof(bsc_socket_message, done), sizeof(uint64_t), param);
             break;
         default: break;
         }

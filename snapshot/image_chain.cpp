@@ -69,18 +69,23 @@ ImageChain ImageChain::from_images(std::vector<ImageReader> images, ReadOptions 
 void ImageChain::read_regions(std::span<const RegionTarget> targets, Destination state,
                               const Progress &progress) const {
     std::vector<PageRequest> requests;
-    for (const auto &[index, destination] : targets) {
+    for (const auto &[index, destination, first_page] : targets) {
         const auto &region = top().metadata().regions.at(index);
+        uint64_t region_pages = region.size / kPageSize, count = destination.size() / kPageSize;
         if (region.contents != RegionContents::pages_in_image ||
-            destination.size() != region.size)
+            destination.size() % kPageSize != 0 || first_page > region_pages ||
+            count > region_pages - first_page)
             throw std::invalid_argument(fmt::format(
-                "region {} of {} is {} bytes of {}; the destination is {} bytes", index,
-                top().name(), region.size, to_string(region.contents), destination.size()));
+                "region {} of {} is {} bytes of {}; the destination is {} bytes from page {}",
+                index, top().name(), region.size, to_string(region.contents),
+                destination.size(), first_page));
         const auto &pages = top().page_index().regions[index].pages;
-        for (size_t i = 0; i < pages.size(); i++)
-            if (state == Destination::any || pages[i].hash != zero_page_hash())
-                requests.push_back({region.address + i * kPageSize,
-                                    destination.data() + i * kPageSize, pages[i].hash});
+        for (uint64_t i = 0; i < count; i++) {
+            const PageEntry &page = pages[first_page + i];
+            if (state == Destination::any || page.hash != zero_page_hash())
+                requests.push_back({region.address + (first_page + i) * kPageSize,
+                                    destination.data() + i * kPageSize, page.hash});
+        }
     }
     uint64_t total = requests.size() * kPageSize, done = 0;
     PagesWritten written;

@@ -26,11 +26,13 @@ public:
     const ImageReader &top() const { return images_.front(); }
     std::span<const ImageReader> images() const { return images_; }
 
-    // Where a region's pages go: `destination` must be the size of the top image's region
-    // `region_index`, one with contents pages_in_image.
+    // Where a region's pages go: the top image's region `region_index`, one with contents
+    // pages_in_image, from its page `first_page` on, for as many whole pages as
+    // `destination` holds (the whole region, or a part: a lazy restore's).
     struct RegionTarget {
         size_t region_index;
         std::span<std::byte> destination;
+        uint64_t first_page = 0;
     };
     // Fills each target with its region's pages, taking each page from the image of the
     // chain that holds it, all targets in one pass over each image's blocks (a restore

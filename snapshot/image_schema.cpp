@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <set>
 
+#include <arpa/inet.h>
+
 #include "image_error.h"
 #include "object_kinds.h"
 
@@ -45,10 +47,16 @@ void check_objects(const ImageMetadata &metadata, const std::string &name) {
         for (const auto &record : records) {
             uint64_t key = kind.key(record);
             visit_fields(record, [&](const char *field, const auto &value, Shown) {
-                if constexpr (NamedEnum<std::remove_cvref_t<decltype(value)>>)
+                using Value = std::remove_cvref_t<decltype(value)>;
+                if constexpr (NamedEnum<Value>) {
                     if (!is_known(value))
                         throw image_error(name, "{} {} has unknown {} {}", kind.name, key, field,
                                           static_cast<uint32_t>(value));
+                } else if constexpr (std::is_same_v<Value, SocketAddressRecord>) {
+                    if (!is_well_formed(value))
+                        throw image_error(name, "{} {} has a malformed {} address", kind.name,
+                                          key, field);
+                }
             });
             if (!numbers.insert(key).second)
                 throw image_error(name, "two objects hold handle {}", key);
@@ -63,6 +71,44 @@ void check_metadata(const ImageMetadata &metadata, const std::string &name) {
         check_region(metadata.regions[i], i, name);
     check_regions_disjoint(metadata.regions, name);
     check_objects(metadata, name);
+}
+
+bool is_well_formed(const SocketAddressRecord &address) {
+    switch (address.domain) {
+    case SocketDomain::none: return address.ip.empty() && address.name.empty();
+    case SocketDomain::unix_local: return address.ip.empty() && address.name.size() <= 108;
+    case SocketDomain::inet: return address.ip.size() == 4 && address.port <= 0xffff;
+    case SocketDomain::inet6: return address.ip.size() == 16 && address.port <= 0xffff;
+    }
+    return false;
+}
+
+std::string to_string(const SocketAddressRecord &address) {
+    if (!is_well_formed(address))
+        return "malformed";
+    switch (address.domain) {
+    case SocketDomain::none: return "";
+    case SocketDomain::inet:
+        return fmt::format("{}.{}.{}.{}:{}", address.ip[0], address.ip[1], address.ip[2],
+                           address.ip[3], address.port);
+    case SocketDomain::inet6: {
+        char text[INET6_ADDRSTRLEN];
+        ::inet_ntop(AF_INET6, address.ip.data(), text, sizeof text);
+        return address.scope_id ? fmt::format("[{}%{}]:{}", text, address.scope_id, address.port)
+                                : fmt::format("[{}]:{}", text, address.port);
+    }
+    case SocketDomain::unix_local: {
+        if (address.name.empty())
+            return "unnamed";
+        bool abstract = address.name[0] == '\0';
+        std::string text = abstract ? "@" : "";
+        for (char c : std::string_view(address.name).substr(abstract ? 1 : 0))
+            text += c >= 0x20 && c < 0x7f ? std::string(1, c)
+                                          : fmt::format("\\x{:02x}", static_cast<uint8_t>(c));
+        return text;
+    }
+    }
+    return "malformed";
 }
 
 std::string to_string(const ImageId &id) { return fmt::format("{:016x}{:016x}", id.high, id.low); }

@@ -24,7 +24,7 @@ namespace bsc::snapshot {
 
 // Bumped whenever a record below gains, loses or reinterprets a field: a reader refuses
 // metadata of another version rather than misreading it.
-inline constexpr uint32_t kSchemaVersion = 1;
+inline constexpr uint32_t kSchemaVersion = 2;
 
 // Regions start and end on page boundaries; the page index has one entry per page.
 inline constexpr uint64_t kPageSize = 4096;
@@ -156,6 +156,60 @@ struct EventRecord {
     bool operator==(const EventRecord &) const = default;
 };
 
+// Sockets (since schema 2). Domain and type hold the ABI's BSC_SOCKET_* values.
+enum class SocketDomain : uint32_t { none, unix_local, inet, inet6 };
+template <> struct EnumNames<SocketDomain> {
+    static constexpr std::array<std::string_view, 4> names{"none", "unix", "inet", "inet6"};
+};
+
+enum class SocketType : uint32_t { none, stream, datagram, seqpacket };
+template <> struct EnumNames<SocketType> {
+    static constexpr std::array<std::string_view, 4> names{"none", "stream", "datagram",
+                                                           "seqpacket"};
+};
+
+// What a socket was at capture time. `connected`: to its peer (for a stream, a socket of
+// the guest: `partner`); `outside`: a stream connected to a peer outside the guest, which
+// a restore cannot reach again.
+enum class SocketState : uint32_t { created, bound, listening, connected, outside };
+template <> struct EnumNames<SocketState> {
+    static constexpr std::array<std::string_view, 5> names{"created", "bound", "listening",
+                                                           "connected", "outside"};
+};
+
+// A socket address as the ABI's bsc_socket_address holds it.
+struct SocketAddressRecord {
+    SocketDomain domain = SocketDomain::none; // none: no address
+    uint32_t port = 0;                        // inet, inet6
+    std::vector<uint8_t> ip;                  // inet: 4 bytes, inet6: 16, network order
+    uint32_t flow_info = 0, scope_id = 0;     // inet6
+    std::string name; // unix: a path, or a NUL and an abstract name; empty: unnamed
+    bool operator==(const SocketAddressRecord &) const = default;
+};
+// "127.0.0.1:8000", "[::1]:8000%2", "/run/x.sock", "@abstract" (bytes other than
+// printable ASCII as \xNN), "unnamed"; "" for no address.
+std::string to_string(const SocketAddressRecord &address);
+// The domain is known, the ip has its domain's length, a name at most 108 bytes.
+bool is_well_formed(const SocketAddressRecord &address);
+
+struct SocketRecord {
+    uint64_t number = 0; // the handle value the guest knows
+    SocketDomain domain = SocketDomain::none;
+    SocketType type = SocketType::none;
+    SocketState state = SocketState::created;
+    uint32_t options = 0; // BSC_OPTION_* of the handle (NONBLOCK)
+    SocketAddressRecord local, peer;
+    uint32_t backlog = 0;  // listening: as the guest asked
+    uint32_t shutdown = 0; // BSC_SHUTDOWN_* the guest asked
+    uint64_t partner = 0;  // connected stream: the other end, a socket of the guest
+    std::vector<uint8_t> unread; // connected stream: bytes received, not yet read
+    bool reuse_address = false, reuse_port = false, keep_alive = false, no_delay = false,
+         v6_only = false;
+    int64_t receive_timeout_ns = 0, send_timeout_ns = 0;
+    int64_t linger = 0; // (on << 32) | seconds
+    bool operator==(const SocketRecord &) const = default;
+};
+
 struct ImageMetadata {
     uint32_t schema_version = kSchemaVersion;
     ImageId image_id;
@@ -170,6 +224,7 @@ struct ImageMetadata {
     std::vector<HandleRecord> handles;
     std::vector<ThreadRecord> threads;
     std::vector<EventRecord> events;
+    std::vector<SocketRecord> sockets;
     std::map<std::string, std::vector<uint8_t>> extension_blobs; // small state, by extension
     bool operator==(const ImageMetadata &) const = default;
 };
@@ -189,6 +244,11 @@ template <class Archive> void serialize(Archive &archive, ParentImage &parent) {
 
 template <class Archive> void serialize(Archive &archive, ProgramRecord &program) {
     archive(program.argv, program.working_directory);
+}
+
+template <class Archive> void serialize(Archive &archive, SocketAddressRecord &address) {
+    archive(address.domain, address.port, address.ip, address.flow_info, address.scope_id,
+            address.name);
 }
 
 template <class Archive> void serialize(Archive &archive, RegionRecord &region) {
@@ -245,6 +305,30 @@ void visit_fields(Record &event, Visit &&visit) {
     visit("signaled", event.signaled, Shown::decimal);
 }
 
+template <class Record, class Visit>
+    requires std::same_as<std::remove_const_t<Record>, SocketRecord>
+void visit_fields(Record &socket, Visit &&visit) {
+    visit("number", socket.number, Shown::decimal);
+    visit("domain", socket.domain, Shown::decimal);
+    visit("type", socket.type, Shown::decimal);
+    visit("state", socket.state, Shown::decimal);
+    visit("options", socket.options, Shown::hex);
+    visit("local", socket.local, Shown::decimal);
+    visit("peer", socket.peer, Shown::decimal);
+    visit("backlog", socket.backlog, Shown::decimal);
+    visit("shutdown", socket.shutdown, Shown::decimal);
+    visit("partner", socket.partner, Shown::decimal);
+    visit("unread", socket.unread, Shown::decimal);
+    visit("reuse_address", socket.reuse_address, Shown::decimal);
+    visit("reuse_port", socket.reuse_port, Shown::decimal);
+    visit("keep_alive", socket.keep_alive, Shown::decimal);
+    visit("no_delay", socket.no_delay, Shown::decimal);
+    visit("v6_only", socket.v6_only, Shown::decimal);
+    visit("receive_timeout_ns", socket.receive_timeout_ns, Shown::decimal);
+    visit("send_timeout_ns", socket.send_timeout_ns, Shown::decimal);
+    visit("linger", socket.linger, Shown::hex);
+}
+
 // Any record with visit_fields above.
 struct IgnoreField {
     template <class Value> void operator()(const char *, Value &, Shown) const {}
@@ -261,7 +345,7 @@ template <class Archive> void serialize(Archive &archive, ImageMetadata &metadat
             metadata.created_unix_ns, metadata.abi_version, metadata.extension_stack,
             metadata.program, metadata.entry_page_address, metadata.guest_upcalls,
             metadata.regions, metadata.handles,
-            metadata.threads, metadata.events, metadata.extension_blobs);
+            metadata.threads, metadata.events, metadata.sockets, metadata.extension_blobs);
 }
 
 } // namespace bsc::snapshot

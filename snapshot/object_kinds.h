@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <tuple>
 #include <vector>
@@ -29,14 +30,21 @@ template <> struct ObjectKind<EventRecord> {
     static uint64_t key(const EventRecord &record) { return record.handle; }
 };
 
+template <> struct ObjectKind<SocketRecord> {
+    static constexpr std::string_view name = "socket";
+    static constexpr auto records = &ImageMetadata::sockets;
+    static uint64_t key(const SocketRecord &record) { return record.number; }
+};
+
 template <> struct ObjectKind<ThreadRecord> {
     static constexpr std::string_view name = "thread";
     static constexpr auto records = &ImageMetadata::threads;
     static uint64_t key(const ThreadRecord &record) { return record.handle; }
 };
 
-// Every kind, in the order inspect and diff show them.
-using ObjectKinds = std::tuple<HandleRecord, EventRecord, ThreadRecord>;
+// Every kind, in the order inspect and diff show them and a restore makes them again (the
+// threads last: they use the others).
+using ObjectKinds = std::tuple<HandleRecord, EventRecord, SocketRecord, ThreadRecord>;
 
 // Calls `visit(kind, records)` for each kind: `kind` is its ObjectKind<Record>, `records`
 // the metadata's vector of them.
@@ -44,6 +52,16 @@ template <class Metadata, class Visit> void for_each_kind(Metadata &metadata, Vi
     [&]<class... Record>(std::tuple<Record...> *) {
         (visit(ObjectKind<Record>{}, metadata.*ObjectKind<Record>::records), ...);
     }(static_cast<ObjectKinds *>(nullptr));
+}
+
+// "3 handles, 1 event, 2 sockets, 1 thread": how many objects of each kind.
+template <class Metadata> std::string object_counts(const Metadata &metadata) {
+    std::string text;
+    for_each_kind(metadata, [&](auto kind, const auto &records) {
+        text += (text.empty() ? "" : ", ") + std::to_string(records.size()) + " " +
+                std::string(kind.name) + (records.size() == 1 ? "" : "s");
+    });
+    return text;
 }
 
 } // namespace bsc::snapshot

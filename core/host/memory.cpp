@@ -292,6 +292,15 @@ extern "C" bsc_status host_vm_fill_end(uint64_t addr, uint64_t size) {
     });
 }
 
+extern "C" bsc_status host_vm_fill_wait(uint64_t *addr, int64_t timeout_ns) {
+    if (timeout_ns < 0 && timeout_ns != BSC_WAIT_FOREVER)
+        return BSC_E_INVALID;
+    uint64_t page = 0;
+    if (bsc_status s = userfault::wait(page, timeout_ns))
+        return s;
+    return write_guest(addr, page);
+}
+
 extern "C" bsc_status host_vm_free(uint64_t addr, uint64_t size) { return free_range(addr, size); }
 
 extern "C" bsc_status host_vm_protect(uint64_t addr, uint64_t size, uint32_t prot) {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // socket_option_get and socket_option_set: the ABI's socket options on the host's.
 #include <netinet/in.h>
+#include <linux/sockios.h>
 #include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,7 +17,7 @@ namespace {
 constexpr int64_t kNanosPerSecond = 1000000000;
 
 // Where an ABI option lives on the host, and how its value is kept there.
-enum class Form { flag, integer, timeout, linger, error, domain, type, peer };
+enum class Form { flag, integer, timeout, linger, error, domain, type, peer, unsent };
 
 struct HostOption {
     int level, name;
@@ -42,6 +44,7 @@ bool host_option(uint32_t option, HostOption &out) {
     case BSC_SOCKOPT_PEER_USER:
     case BSC_SOCKOPT_PEER_GROUP:
     case BSC_SOCKOPT_PEER_IS_SELF: out = {SOL_SOCKET, SO_PEERCRED, Form::peer, false}; break;
+    case BSC_SOCKOPT_UNSENT: out = {SOL_SOCKET, SO_PROTOCOL, Form::unsent, false}; break;
     default: return false;
     }
     return true;
@@ -54,6 +57,17 @@ uint32_t abi_type(int type) {
     case SOCK_SEQPACKET: return BSC_SOCKET_SEQPACKET;
     default: return 0;
     }
+}
+
+// The bytes a TCP socket holds that its peer has not got (SIOCOUTQNSD: not sent yet; sent
+// ones are in the peer's receive queue on loopback, or in flight). Other sockets hand
+// their writes to the peer at once.
+bsc_status read_unsent(int fd, int protocol, int64_t &value) {
+    int unsent = 0;
+    if (protocol == IPPROTO_TCP && ::ioctl(fd, SIOCOUTQNSD, &unsent) != 0)
+        return errno_status();
+    value = unsent;
+    return BSC_OK;
 }
 
 // The value of an option read as the host keeps it.
@@ -77,6 +91,7 @@ bsc_status read_option(int fd, uint32_t option, const HostOption &host, int64_t 
     case Form::linger:
         value = (int64_t{raw.wait.l_onoff != 0} << 32) | static_cast<uint32_t>(raw.wait.l_linger);
         break;
+    case Form::unsent: return read_unsent(fd, raw.integer, value);
     case Form::peer:
         value = option == BSC_SOCKOPT_PEER_USER    ? raw.peer.uid
                 : option == BSC_SOCKOPT_PEER_GROUP ? raw.peer.gid

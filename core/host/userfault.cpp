@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
-// One userfaultfd for the process, opened at the first region to fill. Nothing reads its
-// events: a registered page is touched by no one but UFFDIO_COPY until the range is
-// unregistered (the contract of BSC_MAP_FILL).
+// One userfaultfd for the process, opened at the first region to fill. Its events (a
+// thread touched a missing page) are read only by vm_fill_wait: an eager filler touches
+// nothing before the range is unregistered (the contract of BSC_MAP_FILL), a lazy one
+// serves each touched page first.
 #include "userfault.h"
 
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <mutex>
 
 #include "fd.h"
@@ -17,28 +20,41 @@
 namespace bsc::host::userfault {
 namespace {
 
-// Faults from user mode only: an unprivileged process may have that much on any kernel
-// since 5.11, whatever vm.unprivileged_userfaultfd says. Older kernels know no such flag.
-int open_userfaultfd() {
-    long fd = ::syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
-    if (fd < 0 && errno == EINVAL)
-        fd = ::syscall(SYS_userfaultfd, O_CLOEXEC);
+struct Userfaultfd {
+    int fd = -1;
+    bool kernel_faults = false; // faults in system calls wait too, rather than EFAULT
+};
+
+// Faults from the kernel too where this process may have them (root, CAP_SYS_PTRACE or
+// vm.unprivileged_userfaultfd=1): a lazy filler needs them. Else from user mode only, as
+// an unprivileged process may have on any kernel since 5.11; older kernels know no such
+// flag.
+Userfaultfd open_userfaultfd() {
+    constexpr int kFlags = O_CLOEXEC | O_NONBLOCK;
+    Userfaultfd opened;
+    long fd = ::syscall(SYS_userfaultfd, kFlags);
+    opened.kernel_faults = fd >= 0;
     if (fd < 0)
-        return -1;
+        fd = ::syscall(SYS_userfaultfd, kFlags | UFFD_USER_MODE_ONLY);
+    if (fd < 0)
+        return {};
     uffdio_api api{.api = UFFD_API, .features = 0, .ioctls = 0};
     if (::ioctl(static_cast<int>(fd), UFFDIO_API, &api) != 0) {
         ::close(static_cast<int>(fd));
-        return -1;
+        return {};
     }
-    return static_cast<int>(fd);
+    opened.fd = static_cast<int>(fd);
+    return opened;
 }
 
-int userfaultfd() {
+const Userfaultfd &the_userfaultfd() {
     static std::once_flag opened;
-    static int fd = -1;
-    std::call_once(opened, [] { fd = open_userfaultfd(); });
-    return fd;
+    static Userfaultfd uffd;
+    std::call_once(opened, [] { uffd = open_userfaultfd(); });
+    return uffd;
 }
+
+int userfaultfd() { return the_userfaultfd().fd; }
 
 uffdio_range as_uffd(Range range) { return {.start = range.start, .len = range.end - range.start}; }
 
@@ -79,6 +95,36 @@ bsc_status copy(uint64_t addr, const void *source, uint64_t size) {
             done += static_cast<uint64_t>(request.copy);
     }
     return BSC_OK;
+}
+
+bsc_status wait(uint64_t &page, int64_t timeout_ns) {
+    const Userfaultfd &uffd = the_userfaultfd();
+    if (uffd.fd < 0 || !uffd.kernel_faults)
+        return BSC_E_NOT_SUPPORTED;
+    constexpr int64_t kNanosPerMilli = 1000000;
+    int timeout_ms = timeout_ns == BSC_WAIT_FOREVER ? -1
+                     : static_cast<int>(std::min<int64_t>((timeout_ns + kNanosPerMilli - 1) / kNanosPerMilli,
+                                                          INT32_MAX));
+    for (;;) {
+        pollfd ready{.fd = uffd.fd, .events = POLLIN, .revents = 0};
+        int n = ::poll(&ready, 1, timeout_ms);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return errno_status();
+        if (n == 0)
+            return BSC_E_TIMED_OUT;
+        uffd_msg message{};
+        if (::read(uffd.fd, &message, sizeof message) != sizeof message) {
+            if (errno == EAGAIN) // another waiter took it
+                continue;
+            return errno_status();
+        }
+        if (message.event == UFFD_EVENT_PAGEFAULT) {
+            page = message.arg.pagefault.address & ~uint64_t{4095}; // the page
+            return BSC_OK;
+        }
+    }
 }
 
 } // namespace bsc::host::userfault

@@ -180,6 +180,8 @@ void restore_guest(const ChainEnds &chain, const RestoredGuest &guest) {
     chain::ControlArguments arguments{{"image", guest.image}};
     if (guest.allow_changed_files)
         arguments.emplace_back("allow-changed-files", "1");
+    if (guest.lazy)
+        arguments.emplace_back("lazy", "1");
     if (guest.handles_as_captured)
         arguments.emplace_back("as-captured", "1");
     for (int fd = 0; fd < 3; fd++)
@@ -192,6 +194,8 @@ void restore_guest(const ChainEnds &chain, const RestoredGuest &guest) {
         throw LaunchError(status == BSC_E_NOT_SUPPORTED
                               ? "no extension in the stack restores images (add --ext checkpoint)"
                               : restore.reply());
+    if (guest.verbose)
+        fmt::print(stderr, "bascule: {}\n", restore.reply());
     bsc_upcalls upcalls;
     check(read_guest(reinterpret_cast<const bsc_upcalls *>(guest.guest_upcalls), upcalls),
           "the image's guest upcall table is unreadable");

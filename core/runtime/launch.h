@@ -52,6 +52,8 @@ struct RestoredGuest {
     uint64_t entry_page = 0;       // where the ABI entry page was, as recorded (0: unknown)
     std::vector<std::string> argv; // the program as recorded (for the next capture)
     bool allow_changed_files = false; // reopen files that changed since the capture
+    bool lazy = false;                // resume before the memory is in (checkpoint's lazy)
+    bool verbose = false;             // say what was restored, on stderr
     std::function<void(uint64_t done, uint64_t total)> progress; // of the memory restored
     // For a replay from the image: no handle is opened again (the replay layer answers
     // for them from the trace; checkpoint's as-captured restore).

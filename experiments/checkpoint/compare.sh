@@ -9,7 +9,8 @@
 #   CRIU=PATH          the criu binary (default: criu on PATH); must be >= 4.1
 #   SIZES="16 256 1024"    heap sizes in MiB
 #   VARIANTS="pattern random"
-#   TOOLS="criu bascule"   which sides to run
+#   TOOLS="criu bascule"   which sides to run; bascule-lazy: bascule-snap's capture and
+#                      its `restore --lazy` (the guest resumes before its memory is in)
 #   RESULTS=DIR        where runs.csv, summary.csv, compare.png go
 #                      (default experiments/checkpoint/results/YYYYmmdd-HHMMSS, git-ignored)
 #   IMAGES=DIR         where images are written (default a temporary directory under
@@ -58,9 +59,11 @@ now_ns() { date +%s%N; }
 ms_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1e6 }'; }
 
 # --- what is there -----------------------------------------------------------------
-run_criu=0 run_bascule=0
+run_criu=0 run_eager=0 run_lazy=0
 case " $tools " in *" criu "*) run_criu=1 ;; esac
-case " $tools " in *" bascule "*) run_bascule=1 ;; esac
+case " $tools " in *" bascule "*) run_eager=1 ;; esac
+case " $tools " in *" bascule-lazy "*) run_lazy=1 ;; esac
+run_bascule=$((run_eager || run_lazy))
 
 if ((run_criu)); then
   [[ $(id -u) -eq 0 ]] || die "CRIU needs root: run this script as root (or TOOLS=bascule)"
@@ -251,8 +254,10 @@ criu_once() {  # VARIANT MIB REP
   rm -rf "$img" "$dir"
 }
 
-bascule_once() {  # VARIANT MIB REP
-  local variant=$1 mib=$2 rep=$3 dir=$work/bascule-$1-$2-$3
+bascule_once() {  # VARIANT MIB REP TOOL (bascule, or bascule-lazy: restore --lazy)
+  local variant=$1 mib=$2 rep=$3 tool=$4 dir=$work/$4-$1-$2-$3
+  local restore_flags=()
+  [[ $tool == bascule-lazy ]] && restore_flags=(--lazy)
   local img=$images/bascule-img-$1-$2-$3.snap
   mkdir -p "$dir"
   start_workload bascule "$variant" "$mib" "$dir"
@@ -272,7 +277,7 @@ bascule_once() {  # VARIANT MIB REP
   bytes=$(stat -c %s "$img")
   before_restore
   t2=$(now_ns)
-  "$snap" restore "$img" >>"$dir/out.txt" 2>>"$dir/restore.txt" </dev/null &
+  "$snap" restore "${restore_flags[@]}" "$img" >>"$dir/out.txt" 2>>"$dir/restore.txt" </dev/null &
   live_pid=$!
   local restore_ms output=ok
   restore_ms=$(after_restore "$dir" "$last" "$t2")
@@ -280,7 +285,7 @@ bascule_once() {  # VARIANT MIB REP
   live_pid=
   check_output "$variant" "$mib" "$dir/out.txt" || output=BAD
   [[ $output == ok ]] || keep_failure "$dir"
-  echo "bascule,$variant,$mib,$rep,$(ms_between "$t0" "$t1"),$frozen,$restore_ms,,$bytes,$output" >>"$runs_csv"
+  echo "$tool,$variant,$mib,$rep,$(ms_between "$t0" "$t1"),$frozen,$restore_ms,,$bytes,$output" >>"$runs_csv"
   rm -rf "$img" "$dir"
 }
 
@@ -294,9 +299,13 @@ for mib in $sizes; do
         note "criu    $variant $mib MiB, repetition $rep/$reps"
         criu_once "$variant" "$mib" "$rep"
       fi
-      if ((run_bascule)); then
+      if ((run_bascule && run_eager)); then
         note "bascule $variant $mib MiB, repetition $rep/$reps"
-        bascule_once "$variant" "$mib" "$rep"
+        bascule_once "$variant" "$mib" "$rep" bascule
+      fi
+      if ((run_bascule && run_lazy)); then
+        note "bascule-lazy $variant $mib MiB, repetition $rep/$reps"
+        bascule_once "$variant" "$mib" "$rep" bascule-lazy
       fi
     done
   done
@@ -320,7 +329,7 @@ with open(sys.argv[2], "w", newline="") as f:
     w.writerow(fields)
     print("| tool | content | heap (MiB) | capture (s) | frozen (s) | restore (s) | restore cmd (s) | image (MiB) | output ok |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
-    order = {"criu": 0, "bascule": 1}
+    order = {"criu": 0, "bascule": 1, "bascule-lazy": 2}
     for key in sorted(groups, key=lambda k: (order.get(k[0], 9), k[1], k[2])):
         rs = groups[key]
         vals = [med(rs, k) for k in ("capture_ms", "frozen_ms", "restore_ms", "restore_cmd_ms")]

@@ -16,7 +16,7 @@ import matplotlib.ticker  # noqa: E402
 
 rows = list(csv.DictReader(open(sys.argv[1])))
 series = sorted({(r["tool"], r["variant"]) for r in rows},
-                key=lambda s: ({"criu": 0, "bascule": 1}.get(s[0], 9), s[1]))
+                key=lambda s: ({"criu": 0, "bascule": 1, "bascule-lazy": 2}.get(s[0], 9), s[1]))
 sizes = sorted({int(r["heap_mib"]) for r in rows})
 
 
@@ -40,7 +40,8 @@ for ax, (key, title, scale) in zip(axes, panels):
         lowest = min([y for y in ys if y > 0] + [lowest])
         bars = ax.bar(xs, ys, width, label=f"{tool} ({variant})",
                hatch="//" if variant == "random" else None,
-               color={"criu": "tab:blue", "bascule": "tab:orange"}.get(tool, "tab:gray"),
+               color={"criu": "tab:blue", "bascule": "tab:orange",
+                      "bascule-lazy": "tab:green"}.get(tool, "tab:gray"),
                alpha=0.6 if variant == "random" else 1.0, edgecolor="black", linewidth=0.5)
         ax.bar_label(bars, labels=[(f"{y:.0f}" if y >= 100 else f"{y:.3g}") if y else "" for y in ys], fontsize=7)
     ax.set_xticks(range(len(sizes)))

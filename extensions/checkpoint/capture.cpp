@@ -112,15 +112,16 @@ bool is_pseudo_terminal(std::string_view uri) {
 // Fails with a message for a handle an image cannot hold.
 std::string KindHooks<snap::HandleRecord>::capture(std::vector<snap::HandleRecord> &out) {
     for (const auto &[number, entry] : tracked().handles.list()) {
-        if (entry.kind == HandleKind::thread || entry.kind == HandleKind::event)
+        if (entry.kind == HandleKind::thread || entry.kind == HandleKind::event ||
+            entry.kind == HandleKind::socket)
             continue; // kinds of their own
         if (entry.kind == HandleKind::other && entry.uri == "process:")
             return fmt::format("handle {} is a child process: a guest with children (a tree "
                                "of processes) cannot be captured yet",
                                number);
         if (entry.kind == HandleKind::other)
-            return fmt::format("handle {} ({}) is a socket or a process: it cannot be captured",
-                               number, entry.uri);
+            return fmt::format("handle {} ({}) cannot be captured: it came in a message or is "
+                               "of a kind an image cannot hold", number, entry.uri);
         if (is_pseudo_terminal(entry.uri))
             return fmt::format("handle {} ({}) is a pseudo-terminal: it cannot be captured",
                                number, entry.uri);
@@ -128,6 +129,9 @@ std::string KindHooks<snap::HandleRecord>::capture(std::vector<snap::HandleRecor
         char uri[4096];
         if (bsc_status s = below().object_query(entry.below, &info, uri, sizeof uri))
             return fmt::format("handle {}: object_query: {}", number, bsc_status_name(s));
+        if (info.type == BSC_TYPE_SOCKET && entry.kind == HandleKind::stream)
+            return fmt::format("handle {} ({}) is a socket opened by its URI: it cannot be "
+                               "captured (a socket made by socket_create can)", number, entry.uri);
         snap::HandleRecord r;
         r.number = number;
         r.uri = entry.kind == HandleKind::stdio ? std::string(uri) : entry.uri;
@@ -289,10 +293,10 @@ Outcome capture(const Arguments &arguments, const Progress &progress) {
             if (bsc_status s = with_readable(region, [&] { add_pages(writer, i, region); }))
                 return {s, fmt::format("cannot read the region at {:#x}", region.address)};
         }
-        size_t handles = meta.handles.size() + meta.events.size(), threads = meta.threads.size();
+        std::string objects = snap::object_counts(meta);
         writer.commit(std::move(meta));
-        return {BSC_OK, fmt::format("wrote {} ({} regions, {} handles, {} threads; {:.1f} MiB)",
-                                    *image, regions.size(), handles, threads,
+        return {BSC_OK, fmt::format("wrote {} ({} regions, {}; {:.1f} MiB)", *image,
+                                    regions.size(), objects,
                                     std::filesystem::file_size(*image) / 1048576.0)};
     } catch (const std::exception &e) {
         return {BSC_E_IO, e.what()};

@@ -15,7 +15,9 @@
 
 namespace bsc::checkpoint {
 
-enum class HandleKind : uint32_t { stream, pipe_read, pipe_write, stdio, event, thread, other };
+enum class HandleKind : uint32_t {
+    stream, pipe_read, pipe_write, stdio, event, thread, socket, other
+};
 
 struct HandleEntry {
     bsc_handle below = BSC_NO_HANDLE; // the handle in the table below
@@ -24,7 +26,11 @@ struct HandleEntry {
     uint32_t access = 0, mode = 0, create = 0, options = 0; // as stream_open got them
     uint32_t event_flags = 0;
     int32_t stdio_slot = -1;
-    bsc_handle partner = BSC_NO_HANDLE; // the other end of a pipe, by the number above
+    bsc_handle partner = BSC_NO_HANDLE; // the other end of a pipe or socket pair, by the number above
+    // Sockets: what the host cannot be asked again at capture time.
+    uint32_t backlog = 0;   // as socket_listen got it
+    uint32_t shutdown = 0;  // the BSC_SHUTDOWN_* asked so far
+    bool connected = false; // made connected (a pair, an accept, a connect), even if the peer left since
 };
 
 class HandleRegistry {
@@ -41,6 +47,12 @@ public:
     // Forgets a number; returns its entry if it was known.
     std::optional<HandleEntry> remove(bsc_handle above);
     void set_partner(bsc_handle above, bsc_handle partner);
+    // Changes a known number's entry.
+    template <class Change> void update(bsc_handle above, Change change) {
+        std::lock_guard lock(mutex_);
+        if (auto it = entries_.find(above); it != entries_.end())
+            change(it->second);
+    }
     // Lets a number stand for another handle below (a pipe end made again).
     void replace_below(bsc_handle above, bsc_handle below);
     // Makes numbers above independent of the host's from now on (at restore).

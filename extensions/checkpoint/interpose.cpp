@@ -10,6 +10,7 @@
 
 #include "call_roles.h"
 #include "guest_memory.h"
+#include "lazy_fill.h"
 #include "tracked_state.h"
 
 namespace bsc::checkpoint {
@@ -129,16 +130,19 @@ bsc_status stream_open_pair(const char *uri, uint32_t options, bsc_handle *ends)
     return BSC_OK;
 }
 
+// A connection accepted from a socket (of a URI scheme's server or of socket_listen).
 bsc_status stream_accept(bsc_handle server, uint32_t options, bsc_handle *client) {
     bsc_status status = below().stream_accept(real(server), options, client);
-    return status == BSC_OK ? publish_at(client, {.kind = HandleKind::other, .options = options})
+    return status == BSC_OK ? publish_at(client, {.kind = HandleKind::socket, .uri = "socket:",
+                                                  .options = options, .connected = true})
                             : status;
 }
 
-// Sockets made step by step cannot be opened again from a URI: an image refuses them.
+// Sockets: the host is asked at capture time what each is (capture.cpp); the registry
+// keeps what it cannot be asked.
 bsc_status socket_create(uint32_t domain, uint32_t type, uint32_t options, bsc_handle *handle) {
     bsc_status status = below().socket_create(domain, type, options, handle);
-    return status == BSC_OK ? publish_at(handle, {.kind = HandleKind::other, .uri = "socket:",
+    return status == BSC_OK ? publish_at(handle, {.kind = HandleKind::socket, .uri = "socket:",
                                                   .options = options})
                             : status;
 }
@@ -146,13 +150,45 @@ bsc_status socket_create(uint32_t domain, uint32_t type, uint32_t options, bsc_h
 bsc_status socket_create_pair(uint32_t domain, uint32_t type, uint32_t options,
                               bsc_handle *ends) {
     bsc_status status = below().socket_create_pair(domain, type, options, ends);
-    for (int end = 0; end < 2 && status == BSC_OK; end++)
-        status = publish_at(&ends[end], {.kind = HandleKind::other, .uri = "socket:",
-                                         .options = options});
+    bsc_handle numbers[2] = {BSC_NO_HANDLE, BSC_NO_HANDLE};
+    for (int end = 0; end < 2 && status == BSC_OK; end++) {
+        status = publish_at(&ends[end], {.kind = HandleKind::socket, .uri = "socket:",
+                                         .options = options, .connected = true});
+        if (status == BSC_OK)
+            status = read_guest(&ends[end], numbers[end]);
+    }
+    if (status == BSC_OK) {
+        state().handles.set_partner(numbers[0], numbers[1]);
+        state().handles.set_partner(numbers[1], numbers[0]);
+    }
     return status;
 }
 
-// The handles a message passes are translated below; those it brings are published.
+bsc_status socket_listen(bsc_handle handle, uint32_t backlog) {
+    bsc_status status = below().socket_listen(real(handle), backlog);
+    if (status == BSC_OK)
+        state().handles.update(handle, [&](HandleEntry &entry) { entry.backlog = backlog; });
+    return status;
+}
+
+bsc_status socket_connect(bsc_handle handle, const bsc_socket_address *address) {
+    bsc_status status = below().socket_connect(real(handle), address);
+    if (status == BSC_OK)
+        state().handles.update(handle, [](HandleEntry &entry) { entry.connected = true; });
+    return status;
+}
+
+bsc_status socket_shutdown(bsc_handle handle, uint32_t how) {
+    bsc_status status = below().socket_shutdown(real(handle), how);
+    if (status == BSC_OK)
+        state().handles.update(handle, [&](HandleEntry &entry) { entry.shutdown |= how; });
+    return status;
+}
+
+// The handles a message passes are translated below; those it brings are published. The
+// guest's own message goes below unless a number stands for another handle there (after a
+// restore): a layer below that records where its results were written (record) must see
+// the guest's memory, not this layer's stack, whose addresses another run does not share.
 bsc_status socket_send(bsc_handle handle, bsc_socket_message *message, uint32_t flags) {
     bsc_socket_message local;
     if (read_guest(message, local) != BSC_OK)
@@ -162,8 +198,14 @@ bsc_status socket_send(bsc_handle handle, bsc_socket_message *message, uint32_t 
         copy_from_guest(passed.data(), reinterpret_cast<const void *>(local.handles),
                         passed.size() * sizeof(bsc_handle)) != BSC_OK)
         return BSC_E_FAULT;
-    for (auto &number : passed)
-        number = real(number);
+    bool renumbered = false;
+    for (auto &number : passed) {
+        bsc_handle below_number = real(number);
+        renumbered |= below_number != number;
+        number = below_number;
+    }
+    if (!renumbered)
+        return below().socket_send(real(handle), message, flags);
     local.handles = reinterpret_cast<uint64_t>(passed.data());
     bsc_status status = below().socket_send(real(handle), &local, flags);
     if (status == BSC_OK)
@@ -240,7 +282,10 @@ bsc_status process_create(const char *const *argv, const bsc_handle *inherit, ui
 // process_fork returns twice: in the parent with the child's handle, in the child with
 // none, where the calling thread is the only one left. The state is held still across
 // the copy.
+// A child of a guest restored lazily gets a copy of its memory, without the filling: the
+// fork waits until every page is in.
 bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
+    wait_for_lazy_fill();
     bsc_status status;
     {
         std::scoped_lock whole(state().freezer.mutex(), state().handles.mutex(),
@@ -348,6 +393,9 @@ void interpose(const bsc_extension_context &context) {
     above.stream_accept = stream_accept;
     above.socket_create = socket_create;
     above.socket_create_pair = socket_create_pair;
+    above.socket_listen = socket_listen;
+    above.socket_connect = socket_connect;
+    above.socket_shutdown = socket_shutdown;
     above.socket_send = socket_send;
     above.socket_receive = socket_receive;
     above.object_close = object_close;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // How this extension captures and restores each kind of object an image holds besides
 // memory (snapshot/object_kinds.h): one specialisation per kind, its capture in
-// capture.cpp and its restore in restore.cpp. capture() and restore() go through every
+// capture.cpp and its restore in restore.cpp, or both in a file of its own. capture() and restore() go through every
 // kind of the snapshot's table alike, so a kind added there without hooks here does not
 // build.
 #pragma once
@@ -48,10 +48,21 @@ template <> struct KindHooks<snapshot::ThreadRecord> {
                         const RestoreRequest &request);
 };
 
+template <> struct KindHooks<snapshot::SocketRecord> { // socket_hooks.cpp
+    static std::string capture(std::vector<snapshot::SocketRecord> &out);
+    static void restore(const std::vector<snapshot::SocketRecord> &records,
+                        const RestoreRequest &request);
+};
+
 // A restore that cannot go on: the status and what failed.
 struct RestoreFailure {
     bsc_status status;
     std::string message;
 };
+
+// For restore hooks: throws RestoreFailure with `what` unless the status is BSC_OK.
+void check(bsc_status status, const std::string &what);
+// A handle number from the image (the ABI's handles are 32-bit), or RestoreFailure.
+bsc_handle handle_number(uint64_t number);
 
 } // namespace bsc::checkpoint

@@ -10,27 +10,28 @@
 
 #include "image_chain.h"
 #include "kind_hooks.h"
+#include "lazy_fill.h"
 #include "operations.h"
 #include "tracked_state.h"
 
 namespace bsc::checkpoint {
-namespace {
-
-namespace snap = bsc::snapshot;
-
-const bsc_downcalls &below() { return *tracked().below; }
 
 void check(bsc_status status, const std::string &what) {
     if (status != BSC_OK)
         throw RestoreFailure{status, fmt::format("{}: {}", what, bsc_status_name(status))};
 }
 
-// A handle number from the image: the ABI's handles are 32-bit.
 bsc_handle handle_number(uint64_t number) {
     if (number > UINT32_MAX)
         throw RestoreFailure{BSC_E_INVALID, fmt::format("handle number {} is out of range", number)};
     return static_cast<bsc_handle>(number);
 }
+
+namespace {
+
+namespace snap = bsc::snapshot;
+
+const bsc_downcalls &below() { return *tracked().below; }
 
 // Installs restored pages in a region being filled; several threads at once.
 void fill(std::byte *target, std::span<const std::byte> pages) {
@@ -67,8 +68,7 @@ std::span<std::byte> allocate_region(const snap::RegionRecord &r) {
     return {reinterpret_cast<std::byte *>(address), r.size};
 }
 
-void end_filling(const snap::RegionRecord &r) {
-    check(below().vm_fill_end(r.address, r.size), describe(r) + ": cannot end its filling");
+void protect(const snap::RegionRecord &r) {
     if (r.protection != (BSC_PROT_READ | BSC_PROT_WRITE))
         check(below().vm_protect(r.address, r.size, r.protection), describe(r) + ": cannot protect");
 }
@@ -84,9 +84,9 @@ void track_region(const snap::ImageChain &image, size_t index, const snap::Regio
                               .stream_offset = r.stream_offset, .ever_accessible = accessible});
 }
 
-// Every region back at its address, the pages of all in one pass over the image: a pass
-// per region would read the image in as many pieces and start its threads as often.
-void restore_regions(const snap::ImageChain &image, const Progress &progress) {
+// Every region back at its address; the regions whose pages are in the image are
+// returned, allocated to be filled.
+std::vector<snap::ImageChain::RegionTarget> place_regions(const snap::ImageChain &image) {
     const auto &regions = image.top().metadata().regions;
     std::vector<snap::ImageChain::RegionTarget> targets;
     for (size_t i = 0; i < regions.size(); i++) {
@@ -96,10 +96,19 @@ void restore_regions(const snap::ImageChain &image, const Progress &progress) {
             targets.push_back({i, allocate_region(regions[i])});
         track_region(image, i, regions[i]);
     }
+    return targets;
+}
+
+// The pages of every region in one pass over the image: a pass per region would read the
+// image in as many pieces and start its threads as often.
+void fill_regions(const snap::ImageChain &image, std::span<const snap::ImageChain::RegionTarget> targets,
+                  const Progress &progress) {
     image.read_regions(targets, snap::ImageChain::Destination::zeroed,
                        [&](uint64_t done, uint64_t total) { progress(done, total); });
-    for (const auto &target : targets)
-        end_filling(regions[target.region_index]);
+    for (const auto &target : targets) {
+        const auto &r = image.top().metadata().regions[target.region_index];
+        check(below().vm_fill_end(r.address, r.size), describe(r) + ": cannot end its filling");
+    }
 }
 
 // A file must be the one the image saw, unless the user allows a changed one.
@@ -253,14 +262,20 @@ void KindHooks<snap::EventRecord>::restore(const std::vector<snap::EventRecord> 
     }
 }
 
+// Each number is taken now, before any thread runs: resume() starts them one by one, and a
+// handle the first made before the last was started must not get the last one's number.
 void KindHooks<snap::ThreadRecord>::restore(const std::vector<snap::ThreadRecord> &records,
-                                            const RestoreRequest &) {
-    for (const auto &t : records)
-        pending_threads.push_back({.handle = handle_number(t.handle), .tcb = t.tcb_address,
+                                            const RestoreRequest &request) {
+    for (const auto &t : records) {
+        bsc_handle number = handle_number(t.handle);
+        pending_threads.push_back({.handle = number, .tcb = t.tcb_address,
                                    .clear_on_exit = t.clear_on_exit, .argument = t.argument,
                                    .stack_top = t.stack_top, .park = t.park,
                                    .record = t.record_address, .parked = false,
                                    .restored = true});
+        tracked().handles.adopt(number, {.below = request.as_captured ? number : BSC_NO_HANDLE,
+                                         .kind = HandleKind::thread});
+    }
 }
 
 Outcome restore(const Arguments &arguments, const Progress &progress) {
@@ -269,27 +284,40 @@ Outcome restore(const Arguments &arguments, const Progress &progress) {
         return {BSC_E_INVALID, "restore needs image=PATH"};
     try {
         // The chain's structure is checked here, before anything is mapped; each block as
-        // its pages are read, so that the image is read once. A corrupt block ends the
-        // restore before the guest runs or any file is opened (snapshot/README.md).
-        auto image = snap::ImageChain::open(*path, {.threads = 0,
+        // its pages are read, so that the image is read once. A corrupt block ends an eager
+        // restore before the guest runs or any file is opened, a lazy one when the block
+        // is first read (snapshot/README.md, README.md).
+        bool lazy = arguments.flag("lazy") && host_fills_lazily();
+        if (arguments.flag("lazy") && !lazy)
+            fmt::print(stderr, "bascule: checkpoint: restoring eagerly: this host cannot fill "
+                               "pages lazily (extensions/checkpoint/README.md)\n");
+        auto image = snap::ImageChain::open(*path, {.threads = lazy ? 1u : 0u,
                                                     .block_checks = snap::BlockChecks::as_read,
                                                     .check_page_hashes = false,
-                                                    .write_pages = fill});
+                                                    .write_pages = lazy ? fill_lazily : fill});
         const auto &meta = image.top().metadata();
         RestoreRequest request{.stdio = stdio_handles(arguments),
                                .allow_changed_files = arguments.flag("allow-changed-files"),
                                .as_captured = arguments.flag("as-captured")};
         as_captured = request.as_captured;
-        restore_regions(image, progress);
+        auto targets = place_regions(image);
+        if (!lazy)
+            fill_regions(image, targets, progress);
+        for (const auto &r : meta.regions)
+            if (r.contents != snap::RegionContents::none)
+                protect(r);
         tracked().handles.start_renumbering();
         snap::for_each_kind(meta, [&](auto, const auto &records) {
             using Record = typename std::remove_cvref_t<decltype(records)>::value_type;
             KindHooks<Record>::restore(records, request);
         });
         tracked().started = true;
-        return {BSC_OK, fmt::format("restored {} regions, {} handles, {} threads from {}",
-                                    meta.regions.size(), meta.handles.size(), meta.threads.size(),
-                                    *path)};
+        std::string done = fmt::format("restored {} regions, {} from {}{}", meta.regions.size(),
+                                       snap::object_counts(meta), *path,
+                                       lazy ? "; its pages follow lazily" : "");
+        if (lazy)
+            start_lazy_fill(std::move(image), std::move(targets));
+        return {BSC_OK, done};
     } catch (const RestoreFailure &f) {
         return {f.status, f.message};
     } catch (const std::exception &e) {
@@ -311,8 +339,8 @@ Outcome resume() {
         bsc_handle handle;
         if (bsc_status s = below().thread_create(&start, &handle))
             return {s, fmt::format("cannot start thread {} again", thread.handle)};
-        tracked().handles.adopt(thread.handle, {.below = as_captured ? thread.handle : handle,
-                                                .kind = HandleKind::thread});
+        if (!as_captured)
+            tracked().handles.replace_below(thread.handle, handle);
     }
     size_t count = pending_threads.size();
     pending_threads.clear();

@@ -60,6 +60,18 @@ capture() {
   fi
 }
 
+# capture_before_go PROGRAM LINE IMAGE: a python3 PROGRAM that waits for a file "go" in its
+# working directory once it has printed LINE: run natively with the file there (to
+# native.out), then under bascule (to run.out) until LINE, and captured into IMAGE.
+capture_before_go() {
+  touch go
+  /usr/bin/python3 "$1" >native.out
+  rm go
+  start_guest run.out -- /usr/bin/python3 "$1"
+  wait_for_line run.out "$2"
+  capture "$3"
+}
+
 # restore_guest IMAGE [--background]: resumes the image; in the background it becomes
 # guest_pid (so it can be captured again), else it runs to the end.
 restore_guest() {

@@ -18,7 +18,7 @@ release 5
 /usr/bin/python3 - diff.json <<'CHECK' || fail "diff: $(cat diff.json)"
 import json, sys
 objects = json.load(open(sys.argv[1]))["objects"]
-assert set(objects) == {"handle", "event", "thread"}, objects.keys()
+assert set(objects) == {"handle", "event", "socket", "thread"}, objects.keys()
 changed = {c["key"]: c["fields"] for c in objects["handle"] if c["change"] == "changed"}
 assert any("offset" in fields for fields in changed.values()), objects["handle"]
 assert not any("buffered" in fields for fields in changed.values()), objects["handle"]

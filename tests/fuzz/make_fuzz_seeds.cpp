@@ -42,6 +42,16 @@ ImageMetadata metadata_of(std::vector<RegionRecord> regions) {
                          FileIdentity{1, 2, 3, 4, true}, {'x'}, 1, StdioTarget::file, "/f", 4}};
     metadata.threads = {{7, 0x1000, ParkPoint::exception, 0x2000, 0, 0, 0, {1, 2}}};
     metadata.events = {{9, 1, true}};
+    SocketRecord socket;
+    socket.number = 11;
+    socket.domain = SocketDomain::inet;
+    socket.type = SocketType::stream;
+    socket.state = SocketState::connected;
+    socket.local = {SocketDomain::inet, 80, {127, 0, 0, 1}, 0, 0, ""};
+    socket.peer = {SocketDomain::unix_local, 0, {}, 0, 0, "/run/peer"};
+    socket.partner = 12;
+    socket.unread = {'y'};
+    metadata.sockets = {socket};
     metadata.extension_blobs = {{"checkpoint", {1}}};
     return metadata;
 }

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Recorded programs replay to the same output, twice, in an empty directory, after the
 # files they read were deleted or changed: python3 (a file, random numbers, the clock,
-# os.urandom), coreutils (sort -R, date, od of /dev/urandom, sha256sum of small files, of
+# os.urandom; sockets of every kind), coreutils (sort -R, date, od of /dev/urandom, sha256sum of small files, of
 # a large one and of a pipe, ls -l), sqlite3,
 # a C program that prints clocks, rdtsc and getrandom bytes, and how far a loop got
 # before five SIGALRMs of an interval timer, and one that maps a file again after changing
@@ -18,6 +18,10 @@ print(open("data/input.txt").read().strip(), random.random(), time.time(), os.ur
 with open("data/out.txt", "w") as f:
     f.write("written while recording\n")
 print(sorted(os.listdir("data")))'
+# Sockets of every kind, their bytes sent and received (its "go" file says not to wait).
+touch go
+record "$work/sockets.trace" /usr/bin/python3 "$(dirname "$0")/../checkpoint/programs/socket_kinds.py"
+rm go
 record "$work/sort.trace" sort -R data/numbers.txt
 record "$work/date.trace" date +%s.%N
 record "$work/od.trace" od -An -tx1 -N16 /dev/urandom

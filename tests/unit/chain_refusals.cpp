@@ -64,7 +64,7 @@ TEST_CASE("refuse: an unknown extension, with where it was looked for", "[chain]
 
 TEST_CASE("refuse: another ABI", "[chain]") {
     CHECK(refusal(specs({"wrong-abi"})) ==
-          "extension wrong-abi needs ABI 99.2, this runtime provides 1.8");
+          "extension wrong-abi needs ABI 99.2, this runtime provides 1.9");
 }
 
 TEST_CASE("refuse: an object that calls itself something else", "[chain]") {

@@ -2,6 +2,7 @@
 // Unit tests of the host PAL's memory calls: vm_alloc/free/protect/reset/fill and
 // stream_map/unmap, the guest window and the refusal to touch runtime memory.
 #include <cstring>
+#include <unistd.h>
 #include <thread>
 #include <vector>
 
@@ -336,6 +337,48 @@ TEST_CASE("vm_fill fills from several threads at once", "[host][memory]") {
     for (size_t page = 0; page < kPages; page++)
         CHECK(bytes(addr + page * kPage)[page % kPage] == (page % 2 ? 'y' : 'x'));
     CHECK(host_vm_free(addr, kPages * kPage) == BSC_OK);
+}
+
+// What a lazy restore does: the guest runs while its pages are being filled, and the
+// filler hears of each page touched before its turn, from user code or from a system call.
+TEST_CASE("lazy filling: vm_fill_wait names each touched page, which waits to be filled",
+          "[host][memory]") {
+    host_ready();
+    uint64_t addr = alloc_ok(4 * kPage, 0, BSC_MAP_FILL);
+    uint64_t page = 0;
+    bsc_status status = host_vm_fill_wait(&page, 0);
+    if (status == BSC_E_NOT_SUPPORTED) {
+        REQUIRE(::geteuid() != 0); // root may always have faults from the kernel too
+        REQUIRE(host_vm_fill_end(addr, 4 * kPage) == BSC_OK);
+        WARN("not run: this process's userfaultfd sees faults from user mode only");
+        return;
+    }
+    CHECK(status == BSC_E_TIMED_OUT); // nothing touched yet
+    CHECK(host_vm_fill_wait(&page, -5) == BSC_E_INVALID);
+    int ends[2];
+    REQUIRE(::pipe(ends) == 0);
+    char read_by_user = 0;
+    std::thread user([&] { read_by_user = bytes(addr + 2 * kPage)[7]; });
+    std::thread kernel([&] { CHECK(::write(ends[1], bytes(addr + kPage), 1) == 1); });
+    std::vector<char> source(kPage);
+    for (int served = 0; served < 2; served++) {
+        REQUIRE(host_vm_fill_wait(&page, 10 * 1000000000LL) == BSC_OK);
+        REQUIRE((page == addr + kPage || page == addr + 2 * kPage));
+        std::memset(source.data(), page == addr + kPage ? 'k' : 'u', kPage);
+        CHECK(host_vm_fill(page, source.data(), kPage) == BSC_OK);
+    }
+    user.join();
+    kernel.join();
+    char through_pipe = 0;
+    CHECK(::read(ends[0], &through_pipe, 1) == 1);
+    CHECK(read_by_user == 'u');
+    CHECK(through_pipe == 'k');
+    CHECK(host_vm_fill_wait(&page, 0) == BSC_E_TIMED_OUT); // each touch is told once
+    REQUIRE(host_vm_fill_end(addr, 4 * kPage) == BSC_OK);
+    CHECK(bytes(addr)[0] == 0);
+    ::close(ends[0]);
+    ::close(ends[1]);
+    CHECK(host_vm_free(addr, 4 * kPage) == BSC_OK);
 }
 
 TEST_CASE("vm_fill refuses memory that is not being filled", "[host][memory]") {

@@ -124,6 +124,24 @@ inline ImageMetadata sample_metadata(std::vector<RegionRecord> regions) {
                         {8, 0x200000200000, ParkPoint::not_started, 0, 0x42, 0x2000002f0000,
                          0x200000200040, {}}};
     metadata.events = {{9, 1, true}, {10, 0, false}};
+    SocketRecord listener;
+    listener.number = 11;
+    listener.domain = SocketDomain::inet6;
+    listener.type = SocketType::stream;
+    listener.state = SocketState::listening;
+    listener.local = {SocketDomain::inet6, 8080, std::vector<uint8_t>(16), 0, 2, ""};
+    listener.backlog = 16;
+    listener.reuse_address = true;
+    SocketRecord pair_end;
+    pair_end.number = 12;
+    pair_end.domain = SocketDomain::unix_local;
+    pair_end.type = SocketType::stream;
+    pair_end.state = SocketState::connected;
+    pair_end.local = {SocketDomain::unix_local, 0, {}, 0, 0, std::string("\0ab\n", 4)};
+    pair_end.partner = 13;
+    pair_end.unread = {'h', 'i'};
+    pair_end.linger = int64_t{1} << 32;
+    metadata.sockets = {listener, pair_end};
     metadata.extension_blobs = {{"trace", {1, 2, 3, 4}}, {"empty", {}}};
     return metadata;
 }

@@ -153,6 +153,29 @@ TEST_CASE("pages: a zeroed destination is not written where the pages are zero",
     CHECK(destination == region.copy());
 }
 
+TEST_CASE("pages: a part of a region is read alone, as a lazy restore reads it",
+          "[snapshot]") {
+    ScratchDirectory dir;
+    GuestRegion region(100);
+    fill_mixed(region, 9);
+    write_image(dir / "a.img", {&region});
+    auto chain = ImageChain::open(dir / "a.img");
+    const auto whole = region.copy();
+    std::vector<std::byte> part(16 * kPageSize);
+    ImageChain::RegionTarget target{0, part, 40};
+    chain.read_regions({&target, 1});
+    CHECK(std::ranges::equal(part, std::span(whole).subspan(40 * kPageSize, part.size())));
+    // The last pages, and nothing past the region's end.
+    target.first_page = 84;
+    chain.read_regions({&target, 1});
+    CHECK(std::ranges::equal(part, std::span(whole).subspan(84 * kPageSize)));
+    target.first_page = 85;
+    CHECK_THROWS_AS(chain.read_regions({&target, 1}), std::invalid_argument);
+    std::vector<std::byte> torn(kPageSize / 2);
+    ImageChain::RegionTarget torn_target{0, torn, 0};
+    CHECK_THROWS_AS(chain.read_regions({&torn_target, 1}), std::invalid_argument);
+}
+
 TEST_CASE("pages: regions read in one pass through a page writer, with progress",
           "[snapshot]") {
     ScratchDirectory dir;

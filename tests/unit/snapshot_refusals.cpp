@@ -141,7 +141,7 @@ TEST_CASE("refusals: another format or schema version", "[snapshot]") {
     auto metadata = image.metadata;
     metadata.schema_version = 7;
     CHECK(refusal(image.forged(metadata, image.index, image.blocks)) ==
-          "x.img: metadata schema version 7, this build reads version 1");
+          "x.img: metadata schema version 7, this build reads version 2");
 }
 
 TEST_CASE("refusals: a section table that lies", "[snapshot]") {

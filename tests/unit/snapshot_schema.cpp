@@ -130,4 +130,31 @@ TEST_CASE("schema: metadata constraints are checked", "[snapshot]") {
     auto target = sample_metadata({});
     target.handles[0].stdio_target = static_cast<StdioTarget>(4);
     refused(target, "handle 3 has unknown stdio_target 4");
+    auto state = sample_metadata({});
+    state.sockets[0].state = static_cast<SocketState>(5);
+    refused(state, "socket 11 has unknown state 5");
+    auto short_ip = sample_metadata({});
+    short_ip.sockets[0].local.ip.resize(4);
+    refused(short_ip, "socket 11 has a malformed local address");
+    auto long_name = sample_metadata({});
+    long_name.sockets[1].peer = {SocketDomain::unix_local, 0, {}, 0, 0, std::string(109, 'x')};
+    refused(long_name, "socket 12 has a malformed peer address");
+}
+
+TEST_CASE("schema: socket addresses print as their domain writes them", "[snapshot]") {
+    CHECK(to_string(SocketAddressRecord{}) == "");
+    CHECK(to_string(SocketAddressRecord{SocketDomain::inet, 80, {127, 0, 0, 1}, 0, 0, ""}) ==
+          "127.0.0.1:80");
+    std::vector<uint8_t> loopback6(16);
+    loopback6[15] = 1;
+    CHECK(to_string(SocketAddressRecord{SocketDomain::inet6, 443, loopback6, 0, 0, ""}) ==
+          "[::1]:443");
+    CHECK(to_string(SocketAddressRecord{SocketDomain::inet6, 443, loopback6, 0, 3, ""}) ==
+          "[::1%3]:443");
+    CHECK(to_string(SocketAddressRecord{SocketDomain::unix_local, 0, {}, 0, 0, "/run/a.sock"}) ==
+          "/run/a.sock");
+    CHECK(to_string(SocketAddressRecord{SocketDomain::unix_local, 0, {}, 0, 0,
+                                        std::string("\0ab\n", 4)}) == "@ab\\x0a");
+    CHECK(to_string(SocketAddressRecord{SocketDomain::unix_local, 0, {}, 0, 0, ""}) == "unnamed");
+    CHECK(to_string(SocketAddressRecord{SocketDomain::inet, 80, {1, 2}, 0, 0, ""}) == "malformed");
 }

@@ -120,7 +120,7 @@ int replay_from_image(const ReplayOptions &options, const replay::TraceHeader &h
         runtime::Session session({stack, "", runtime_path()});
         session.restore({.image = image, .guest_upcalls = meta.guest_upcalls,
                          .entry_page = meta.entry_page_address, .argv = meta.program.argv,
-                         .allow_changed_files = false, .progress = {},
+                         .allow_changed_files = false, .lazy = false, .verbose = false, .progress = {},
                          .handles_as_captured = true});
     } catch (const chain::ChainError &e) {
         fmt::print(stderr, "bascule-replay: {}\n", e.what());

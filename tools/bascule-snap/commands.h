@@ -23,6 +23,7 @@ struct RestoreOptions {
     std::string image;
     std::vector<std::string> extensions; // overrides the recorded stack when given
     bool allow_changed_files = false;
+    bool lazy = false; // resume before the memory is in
     bool verbose = false;
 };
 

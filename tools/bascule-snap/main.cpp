@@ -30,6 +30,8 @@ int main(int argc, char **argv) {
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     restore_cmd->add_flag("--allow-changed-files", restore.allow_changed_files,
                           "Reopen files that changed since the capture");
+    restore_cmd->add_flag("--lazy", restore.lazy,
+                          "Resume at once and fill the memory as the guest touches it");
     restore_cmd->add_flag("-v,--verbose", restore.verbose, "Say what is restored");
 
     std::string image, other;

@@ -23,6 +23,8 @@ namespace snapshot = bsc::snapshot;
 template <class Value> ordered_json value_json(const Value &value, snapshot::Shown shown) {
     if constexpr (snapshot::NamedEnum<Value>)
         return std::string(snapshot::to_string(value));
+    else if constexpr (std::is_same_v<Value, snapshot::SocketAddressRecord>)
+        return snapshot::to_string(value);
     else if constexpr (std::is_same_v<Value, std::vector<uint8_t>>)
         return value.empty() ? std::string()
                              : fmt::format("{} bytes, xxh3 {:016x}", value.size(),

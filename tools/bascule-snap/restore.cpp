@@ -52,7 +52,8 @@ int restore_command(const RestoreOptions &options) {
         runtime::Session session({stack, "", bascule_beside()});
         ProgressBar bar("restoring");
         runtime::RestoredGuest guest{path, meta.guest_upcalls, meta.entry_page_address,
-                                     meta.program.argv, options.allow_changed_files,
+                                     meta.program.argv, options.allow_changed_files, options.lazy,
+                                     options.verbose,
                                      [&bar](uint64_t done, uint64_t total) { bar.update(done, total); }};
         if (options.verbose)
             fmt::print(stderr, "bascule-snap: restoring {} on {} extension(s)\n", path,

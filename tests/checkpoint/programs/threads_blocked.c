@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-// A checkpoint test workload: three threads blocked in three kinds of call when the
-// capture comes — a futex wait on a word, a read of an empty pipe, a nanosleep of 1.5 s —
-// and the main thread held (hold.h). After the release the main thread sets the word and
-// wakes the waiter, and writes into the pipe; each thread reports what its call answered.
+// A checkpoint test workload: five threads blocked in five kinds of call when the capture
+// comes — a futex wait on a word, a read of an empty pipe, a nanosleep of 1.5 s, an
+// accept on a TCP listener, an epoll_wait on one end of a socket pair — and the main
+// thread held (hold.h). After the release the main thread sets the word and wakes the
+// waiter, writes into the pipe and the socket pair, and connects to the listener; each
+// thread reports what its call answered.
 // The output is the same whatever the timing: a call that surfaced EINTR, returned early
 // or lost the pipe's bytes would change it.
 #include <errno.h>
@@ -13,6 +15,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +26,7 @@
 
 static atomic_int word;
 static int ends[2];
+static int listener, pair[2], epoll;
 static atomic_int started;
 static char got[64];
 
@@ -48,19 +54,49 @@ static void *sleeper(void *unused) {
     return (void *)(intptr_t)(nanosleep(&pause, NULL) == 0 ? 0 : -errno);
 }
 
+static void *acceptor(void *unused) {
+    (void)unused;
+    atomic_fetch_add(&started, 1);
+    int client = accept(listener, NULL, NULL);
+    return (void *)(intptr_t)(client >= 0 ? 1 : -errno);
+}
+
+static void *epoll_waiter(void *unused) {
+    (void)unused;
+    atomic_fetch_add(&started, 1);
+    struct epoll_event event;
+    int n = epoll_wait(epoll, &event, 1, -1);
+    return (void *)(intptr_t)(n == 1 && event.data.fd == pair[0] ? 1 : n < 0 ? -errno : 0);
+}
+
+// The listener on a port of the loopback interface, the socket pair and the epoll set.
+static int make_sockets(struct sockaddr_in *address) {
+    socklen_t length = sizeof *address;
+    *address = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    listener = socket(AF_INET, SOCK_STREAM, 0);
+    struct epoll_event interest = {.events = EPOLLIN};
+    if (listener < 0 || bind(listener, (struct sockaddr *)address, sizeof *address) != 0 ||
+        listen(listener, 1) != 0 || getsockname(listener, (struct sockaddr *)address, &length) != 0 ||
+        socketpair(AF_UNIX, SOCK_STREAM, 0, pair) != 0 || (epoll = epoll_create1(0)) < 0)
+        return -1;
+    interest.data.fd = pair[0];
+    return epoll_ctl(epoll, EPOLL_CTL_ADD, pair[0], &interest);
+}
+
 int main(void) {
-    if (pipe(ends) != 0) {
-        perror("pipe");
+    struct sockaddr_in address;
+    if (pipe(ends) != 0 || make_sockets(&address) != 0) {
+        perror("pipe or sockets");
         return 1;
     }
-    void *(*bodies[3])(void *) = {futex_waiter, pipe_reader, sleeper};
-    pthread_t threads[3];
-    for (int i = 0; i < 3; i++)
+    void *(*bodies[5])(void *) = {futex_waiter, pipe_reader, sleeper, acceptor, epoll_waiter};
+    pthread_t threads[5];
+    for (int i = 0; i < 5; i++)
         if (pthread_create(&threads[i], NULL, bodies[i], NULL) != 0) {
             perror("pthread_create");
             return 1;
         }
-    while (atomic_load(&started) < 3)
+    while (atomic_load(&started) < 5)
         sched_yield();
     const struct timespec settle = {0, 100 * 1000 * 1000}; // into their calls
     nanosleep(&settle, NULL);
@@ -74,11 +110,19 @@ int main(void) {
         perror("write");
         return 1;
     }
-    void *answers[3];
-    for (int i = 0; i < 3; i++)
+    int client = socket(AF_INET, SOCK_STREAM, 0);
+    if (write(pair[1], "x", 1) != 1 || client < 0 ||
+        connect(client, (struct sockaddr *)&address, sizeof address) != 0) {
+        perror("write or connect");
+        return 1;
+    }
+    void *answers[5];
+    for (int i = 0; i < 5; i++)
         pthread_join(threads[i], &answers[i]);
     printf("futex waiter: %ld\n", (long)(intptr_t)answers[0]);
     printf("pipe reader: %ld bytes: %s\n", (long)(intptr_t)answers[1], got);
     printf("sleeper: %ld\n", (long)(intptr_t)answers[2]);
+    printf("acceptor: %ld\n", (long)(intptr_t)answers[3]);
+    printf("epoll waiter: %ld\n", (long)(intptr_t)answers[4]);
     return 0;
 }
