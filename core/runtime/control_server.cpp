@@ -220,6 +220,11 @@ void ControlServer::capture(const CaptureRequest &request, const Reply &reply) {
     auto progress = [&reply](uint64_t done, uint64_t total) {
         reply(CaptureProgress{done, total});
     };
+    // What the extensions can do while the guest still runs (the checkpoint extension opens
+    // the parent image chain) is not frozen time.
+    ControlCall prepare("prepare-capture", arguments);
+    if (bsc_status status = prepare.run(chain_); status != BSC_OK && status != BSC_E_NOT_SUPPORTED)
+        return reply(Failed{prepare.reply()});
     auto frozen_at = std::chrono::steady_clock::now();
     ControlCall freeze("freeze", arguments);
     if (bsc_status status = freeze.run(chain_))

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -230,6 +231,19 @@ void add_pages(snap::ImageWriter &writer, size_t index, const Region &region) {
     writer.add_region_pages(index, memory, readable_size(region));
 }
 
+// The parent chain of the next capture, opened before the guest stopped: a chain of N
+// images costs N page indexes to decode, which the guest need not wait for.
+struct PreparedParent {
+    std::string path;
+    snap::ImageChain chain;
+};
+std::optional<PreparedParent> prepared_parent;
+
+// Only the parent's page index is compared: its blocks are never read.
+snap::ImageChain open_parent(const std::string &path) {
+    return snap::ImageChain::open(path, {.threads = 0, .block_checks = snap::BlockChecks::as_read});
+}
+
 int64_t unix_ns_now() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -237,6 +251,19 @@ int64_t unix_ns_now() {
 }
 
 } // namespace
+
+Outcome prepare_capture(const Arguments &arguments) {
+    prepared_parent.reset();
+    auto path = arguments.value("parent");
+    if (!path || path->empty())
+        return {BSC_OK, "nothing to prepare"};
+    try {
+        prepared_parent = PreparedParent{*path, open_parent(*path)};
+        return {BSC_OK, "parent chain open"};
+    } catch (const std::exception &e) {
+        return {BSC_E_INVALID, e.what()};
+    }
+}
 
 Outcome capture(const Arguments &arguments, const Progress &progress) {
     auto image = arguments.value("image");
@@ -273,9 +300,10 @@ Outcome capture(const Arguments &arguments, const Progress &progress) {
     try {
         std::optional<snap::ImageChain> parent;
         if (auto path = arguments.value("parent"); path && !path->empty())
-            // Only the parent's page index is compared: its blocks are never read.
-            parent = snap::ImageChain::open(*path, {.threads = 0,
-                                                    .block_checks = snap::BlockChecks::as_read});
+            parent = prepared_parent && prepared_parent->path == *path
+                         ? std::move(prepared_parent->chain)
+                         : open_parent(*path);
+        prepared_parent.reset();
         snap::WriteOptions options;
         options.progress = [&](uint64_t done, uint64_t total) { progress(done, total); };
         for (size_t i = 0; i < regions.size(); i++)

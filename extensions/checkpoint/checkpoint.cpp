@@ -125,7 +125,9 @@ bsc_status control(void *, const bsc_control_request *request) {
     Arguments arguments(*request);
     Progress progress{request->progress, request->cookie};
     Outcome outcome;
-    if (command == "freeze")
+    if (command == "prepare-capture")
+        outcome = prepare_capture(arguments);
+    else if (command == "freeze")
         outcome = freeze(arguments);
     else if (command == "capture")
         outcome = capture(arguments, progress);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The checkpoint extension's control commands (see README.md): freeze, capture, thaw,
-// restore and resume. Each answers with a status and a one-line message.
+// The checkpoint extension's control commands (see README.md): prepare-capture, freeze,
+// capture, thaw, restore and resume. Each answers with a status and a one-line message.
 #pragma once
 
 #include <optional>
@@ -38,6 +38,8 @@ struct Progress {
     }
 };
 
+// capture.cpp: what a capture can do before the guest stops: open the parent chain.
+Outcome prepare_capture(const Arguments &arguments);
 Outcome freeze(const Arguments &arguments);
 Outcome thaw();
 // capture.cpp: writes the image of the frozen guest.
