@@ -182,7 +182,7 @@ void ImageWriter::add_zero_region(size_t region_index, uint64_t address, uint64_
     state.check_new_region(region_index, address, size);
     PageEntry zero{PageLocation::zero, 0, 0, zero_page_hash()};
     state.finish_region(region_index,
-                        RegionPages{address, std::vector<PageEntry>(size / kPageSize, zero)}, size);
+                        RegionPages{address, PageEntries(size / kPageSize, zero)}, size);
 }
 
 ImageId ImageWriter::commit(ImageMetadata metadata) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "checksum.h"
+#include "huge_pages.h"
 #include "image_schema.h"
 
 namespace bsc::snapshot {
@@ -43,11 +44,14 @@ struct BlockRecord {
     bool operator==(const BlockRecord &) const = default;
 };
 
+// A region's entries, one a page: 24 bytes each, 6 MiB for 1 GiB (huge_pages.h).
+using PageEntries = std::vector<PageEntry, HugePageAllocator<PageEntry>>;
+
 // The pages of one metadata region, in address order; empty unless the region's contents
 // are pages_in_image.
 struct RegionPages {
     uint64_t address = 0;
-    std::vector<PageEntry> pages;
+    PageEntries pages;
     bool operator==(const RegionPages &) const = default;
 };
 

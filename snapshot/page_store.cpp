@@ -55,9 +55,9 @@ PageEntry classify(std::span<const std::byte> page, uint64_t address, const Pare
     return {PageLocation::in_block, 0, 0, hash};
 }
 
-std::vector<PageEntry> classify_pages(std::span<const std::byte> memory,
+PageEntries classify_pages(std::span<const std::byte> memory,
                                       const ParentPages *parent, unsigned threads) {
-    std::vector<PageEntry> pages(memory.size() / kPageSize);
+    PageEntries pages(memory.size() / kPageSize);
     auto address = reinterpret_cast<uint64_t>(memory.data());
     parallel_for(groups_of(pages.size(), kPagesPerTask), threads, [&](size_t task) {
         size_t end = std::min(pages.size(), (task + 1) * kPagesPerTask);
@@ -139,7 +139,7 @@ RegionPages PageStoreWriter::add_region(std::span<const std::byte> memory,
 // the sink in order, so the section's bytes are the same whichever thread finished first.
 // Blocks are cut from the stored pages in page order, kPagesPerBlock at a time.
 void PageStoreWriter::store_blocks(std::span<const std::byte> memory,
-                                   std::vector<PageEntry> &pages,
+                                   PageEntries &pages,
                                    const RegionProgress &progress) {
     std::vector<size_t> stored;
     for (size_t i = 0; i < pages.size(); i++)
@@ -178,7 +178,7 @@ void PageStoreWriter::store_blocks(std::span<const std::byte> memory,
 // the sink.
 void PageStoreWriter::append_block(BlockRecord block, std::span<const std::byte> bytes,
                                    std::span<const size_t> members,
-                                   std::vector<PageEntry> &pages) {
+                                   PageEntries &pages) {
     auto number = static_cast<uint32_t>(blocks_.size());
     for (uint32_t slot = 0; slot < members.size(); slot++) {
         pages[members[slot]].block = number;

@@ -61,10 +61,10 @@ private:
         std::vector<BlockRecord> blocks;    // each block's size, pages and checksum
     };
 
-    void store_blocks(std::span<const std::byte> memory, std::vector<PageEntry> &pages,
+    void store_blocks(std::span<const std::byte> memory, PageEntries &pages,
                       const RegionProgress &progress);
     void append_block(BlockRecord block, std::span<const std::byte> bytes,
-                      std::span<const size_t> members, std::vector<PageEntry> &pages);
+                      std::span<const size_t> members, PageEntries &pages);
 
     BlockSink sink_;
     unsigned threads_;

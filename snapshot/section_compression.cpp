@@ -40,15 +40,11 @@ void compress_section(std::span<const std::byte> raw, std::vector<std::byte> &st
     stored.resize(kSizeField + static_cast<size_t>(size));
 }
 
-std::vector<std::byte> decompress_section(std::span<const std::byte> stored,
-                                          const std::string &name) {
-    std::vector<std::byte> raw;
-    decompress_section(stored, name, raw);
-    return raw;
-}
+namespace {
 
-void decompress_section(std::span<const std::byte> stored, const std::string &name,
-                        std::vector<std::byte> &raw) {
+// Into `raw`, sized here: any vector of bytes.
+template <class Bytes>
+void decompress_into(std::span<const std::byte> stored, const std::string &name, Bytes &raw) {
     if (stored.size() < kSizeField)
         throw image_error(name, "its compressed page index is cut short");
     auto raw_size = get_le<uint64_t>(stored, 0);
@@ -64,6 +60,19 @@ void decompress_section(std::span<const std::byte> stored, const std::string &na
                                   static_cast<int>(raw_size));
     if (got < 0 || static_cast<uint64_t>(got) != raw_size)
         throw image_error(name, "its compressed page index does not decompress");
+}
+
+} // namespace
+
+HugeBytes decompress_section(std::span<const std::byte> stored, const std::string &name) {
+    HugeBytes raw;
+    decompress_into(stored, name, raw);
+    return raw;
+}
+
+void decompress_section(std::span<const std::byte> stored, const std::string &name,
+                        std::vector<std::byte> &raw) {
+    decompress_into(stored, name, raw);
 }
 
 } // namespace bsc::snapshot

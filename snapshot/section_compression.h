@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "huge_pages.h"
+
 namespace bsc::snapshot {
 
 std::vector<std::byte> compress_section(std::span<const std::byte> raw);
@@ -17,9 +19,9 @@ std::vector<std::byte> compress_section(std::span<const std::byte> raw);
 void compress_section(std::span<const std::byte> raw, std::vector<std::byte> &stored);
 
 // The raw bytes; throws ImageError naming `name` for bytes that are not a compressed
-// section (including a raw size LZ4 could not have produced from them).
-std::vector<std::byte> decompress_section(std::span<const std::byte> stored,
-                                          const std::string &name);
+// section (including a raw size LZ4 could not have produced from them). In huge pages
+// where large (huge_pages.h): a 1 GiB guest's page index is 5 MiB.
+HugeBytes decompress_section(std::span<const std::byte> stored, const std::string &name);
 // The same into `raw`, whose memory is reused.
 void decompress_section(std::span<const std::byte> stored, const std::string &name,
                         std::vector<std::byte> &raw);
