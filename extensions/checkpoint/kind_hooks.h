@@ -64,5 +64,8 @@ struct RestoreFailure {
 void check(bsc_status status, const std::string &what);
 // A handle number from the image (the ABI's handles are 32-bit), or RestoreFailure.
 bsc_handle handle_number(uint64_t number);
+// Writes all of `bytes` to a stream (a pipe refilled, a socket's unread bytes sent again),
+// or RestoreFailure with `what`.
+void write_all(bsc_handle handle, const std::vector<uint8_t> &bytes, const std::string &what);
 
 } // namespace bsc::checkpoint

@@ -27,6 +27,16 @@ bsc_handle handle_number(uint64_t number) {
     return static_cast<bsc_handle>(number);
 }
 
+void write_all(bsc_handle handle, const std::vector<uint8_t> &bytes, const std::string &what) {
+    for (uint64_t put = 0; put < bytes.size();) {
+        uint64_t n = 0;
+        check(tracked().below->stream_write(handle, BSC_AT_POSITION, bytes.data() + put,
+                                            bytes.size() - put, &n),
+              what);
+        put += n;
+    }
+}
+
 namespace {
 
 namespace snap = bsc::snapshot;
@@ -143,16 +153,6 @@ bsc_handle reopen(const snap::HandleRecord &r, bool allow_changed) {
     return handle;
 }
 
-void write_all(bsc_handle handle, const std::vector<uint8_t> &bytes) {
-    for (uint64_t put = 0; put < bytes.size();) {
-        uint64_t n = 0;
-        check(below().stream_write(handle, BSC_AT_POSITION, bytes.data() + put, bytes.size() - put,
-                                   &n),
-              "cannot refill a pipe");
-        put += n;
-    }
-}
-
 HandleEntry entry_for(const snap::HandleRecord &r, bsc_handle handle_below, HandleKind kind) {
     return {.below = handle_below, .kind = kind, .uri = r.uri, .access = r.access, .mode = r.mode,
             .create = r.create, .options = r.options, .event_flags = 0,
@@ -164,7 +164,7 @@ HandleEntry entry_for(const snap::HandleRecord &r, bsc_handle handle_below, Hand
 void restore_pipe(const snap::HandleRecord &read_end, const std::vector<snap::HandleRecord> &all) {
     bsc_handle ends[2];
     check(below().stream_open_pair("pipe:", read_end.options, ends), "cannot make a pipe");
-    write_all(ends[1], read_end.buffered);
+    write_all(ends[1], read_end.buffered, "cannot refill a pipe");
     tracked().handles.adopt(handle_number(read_end.number), entry_for(read_end, ends[0], HandleKind::pipe_read));
     for (const auto &r : all)
         if (r.number == read_end.partner && r.kind == snap::HandleKind::pipe_write) {

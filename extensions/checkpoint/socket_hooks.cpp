@@ -286,12 +286,7 @@ void connect_again(bsc_handle handle, const bsc_socket_address &address, const S
 }
 
 void send_all(bsc_handle handle, const std::vector<uint8_t> &bytes, const SocketRecord &r) {
-    for (uint64_t put = 0; put < bytes.size();) {
-        uint64_t n = 0;
-        check(below().stream_write(handle, BSC_AT_POSITION, bytes.data() + put, bytes.size() - put, &n),
-              fmt::format("{}: cannot put its unread bytes back", describe(r)));
-        put += n;
-    }
+    write_all(handle, bytes, fmt::format("{}: cannot put its unread bytes back", describe(r)));
 }
 
 class SocketRestore {
