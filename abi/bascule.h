@@ -13,7 +13,7 @@ extern "C" {
 
 /* Major changes break compatibility; minor versions only append calls to the table. */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 9u
+#define BSC_ABI_MINOR 10u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -756,7 +756,9 @@ typedef struct bsc_system_info {
     /* Since ABI 1.7. */                                                                      \
     X(stream, stream_lock_query, (bsc_handle handle, bsc_lock * lock, uint64_t *holder))      \
     /* Since ABI 1.9. */                                                                      \
-    X(memory, vm_fill_wait, (uint64_t * addr, int64_t timeout_ns))
+    X(memory, vm_fill_wait, (uint64_t * addr, int64_t timeout_ns))                           \
+    /* Since ABI 1.10. */                                                                     \
+    X(stream, stream_peek, (bsc_handle handle, void *buffer, uint64_t size, uint64_t *done))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

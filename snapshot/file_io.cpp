@@ -81,12 +81,22 @@ ReadOnlyFile::ReadOnlyFile(const std::filesystem::path &path) : path_(path) {
     closing.fd = -1;
 }
 
+ReadOnlyFile::ReadOnlyFile(const std::filesystem::path &path, uint64_t base, uint64_t size)
+    : ReadOnlyFile(path) {
+    if (base > size_ || size > size_ - base)
+        throw image_error(path.string(), "the {} bytes at {} are past the end of the file",
+                          size, base);
+    base_ = base;
+    size_ = size;
+}
+
 ReadOnlyFile::~ReadOnlyFile() { ::close(fd_); }
 
 size_t read_buffer_size(size_t length) { return align_up(length) + kDirectAlignment; }
 
 std::span<const std::byte> ReadOnlyFile::read(uint64_t offset, size_t length,
                                               std::byte *buffer) const {
+    offset += base_;
     uint64_t begin = align_down(offset);
     size_t wanted = align_up(offset + length) - begin;
     size_t got = 0;

@@ -52,6 +52,9 @@ void sync_directory(const std::filesystem::path &directory);
 class ReadOnlyFile {
 public:
     explicit ReadOnlyFile(const std::filesystem::path &path);
+    // Only the `size` bytes at `base`, which offsets count from (an image embedded in
+    // another's file). Throws ImageError if the file does not hold them.
+    ReadOnlyFile(const std::filesystem::path &path, uint64_t base, uint64_t size);
     ~ReadOnlyFile();
     ReadOnlyFile(const ReadOnlyFile &) = delete;
     ReadOnlyFile &operator=(const ReadOnlyFile &) = delete;
@@ -65,7 +68,7 @@ public:
 private:
     std::filesystem::path path_;
     int fd_ = -1;
-    uint64_t size_ = 0;
+    uint64_t base_ = 0, size_ = 0;
     mutable std::atomic<bool> direct_ = false; // cleared if a read is refused
 };
 
@@ -79,6 +82,8 @@ public:
     explicit ImageSource(std::span<const std::byte> memory) : memory_(memory) {}
     explicit ImageSource(const std::filesystem::path &path)
         : file_(std::make_unique<ReadOnlyFile>(path)) {}
+    ImageSource(const std::filesystem::path &path, uint64_t base, uint64_t size)
+        : file_(std::make_unique<ReadOnlyFile>(path, base, size)) {}
 
     uint64_t size() const { return file_ ? file_->size() : memory_.size(); }
     // The `length` bytes at `offset`, which lie within size(); they last as long as this.

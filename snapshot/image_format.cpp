@@ -117,7 +117,7 @@ Sections locate_sections(ImageSource &source, std::span<const std::byte> table,
             throw image_error(name, "the {} section runs into the section table",
                               to_string(entry.kind));
         sections.entries[kind] = entry;
-        if (entry.kind != SectionKind::page_blocks)
+        if (read_at_open(entry.kind))
             sections.bytes[kind] = source.bytes(entry.offset, entry.size);
         if (!checksum_matches(entry.checksum, section_checksum(entry.kind, sections.bytes[kind])))
             throw image_error(name, "{} section checksum mismatch: the section is corrupt",
@@ -133,7 +133,7 @@ Sections locate_sections(ImageSource &source, std::span<const std::byte> table,
 } // namespace
 
 uint64_t section_checksum(SectionKind kind, std::span<const std::byte> bytes) {
-    return kind == SectionKind::page_blocks ? 0 : xxh3(bytes);
+    return read_at_open(kind) ? xxh3(bytes) : 0;
 }
 
 std::vector<std::byte> encode_section_table(std::span<const SectionEntry> sections) {

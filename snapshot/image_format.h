@@ -20,17 +20,26 @@ inline constexpr std::array<char, 8> kMagic{'B', 'S', 'C', 'L', 'I', 'M', 'G', '
 // Changes with the container: header, table, section kinds or a section's encoding.
 // Version 2 stores the page index LZ4-compressed; version 3 a checksum for each block in
 // the page index, and none for the page_blocks section as a whole; version 4 a page's hash
-// in the index only for a page stored in the image.
-inline constexpr uint32_t kFormatVersion = 4;
+// in the index only for a page stored in the image; version 5 the member_images section.
+inline constexpr uint32_t kFormatVersion = 5;
 inline constexpr uint32_t kHeaderSize = 48;
 inline constexpr uint32_t kSectionEntrySize = 32;
 
-// The file order of the sections: pages first, so the writer streams them as it compresses.
-enum class SectionKind : uint32_t { metadata, page_index, page_blocks };
+// The file order of the sections: pages first, so the writer streams them as it compresses,
+// then the images of the other processes of a tree (empty for one process), then the
+// index and the metadata.
+enum class SectionKind : uint32_t { metadata, page_index, page_blocks, member_images };
 template <> struct EnumNames<SectionKind> {
-    static constexpr std::array<std::string_view, 3> names{"metadata", "page_index",
-                                                           "page_blocks"};
+    static constexpr std::array<std::string_view, 4> names{"metadata", "page_index",
+                                                           "page_blocks", "member_images"};
 };
+
+// Whether opening an image reads a section whole and checks it against the table's
+// checksum. The page blocks are checked block by block, by the page index's checksums, as
+// their pages are read; the member images are images, each checked as it is opened.
+constexpr bool read_at_open(SectionKind kind) {
+    return kind == SectionKind::metadata || kind == SectionKind::page_index;
+}
 inline constexpr size_t kSectionKinds = EnumNames<SectionKind>::names.size();
 
 struct SectionEntry {
@@ -41,8 +50,7 @@ struct SectionEntry {
 };
 
 // The checksum the section table records for a section of `kind` holding `bytes`: their
-// xxh3-64, except for page_blocks, 0: each block has its own in the page index, checked as
-// the block is read, so that opening an image need not read all of it.
+// xxh3-64 for a section read at open, else 0.
 uint64_t section_checksum(SectionKind kind, std::span<const std::byte> bytes);
 
 // The section table's bytes for `sections`, in file order.
@@ -57,7 +65,7 @@ std::array<std::byte, kHeaderSize> encode_header(uint64_t table_offset, uint32_t
 // their pages are (block_reading.h).
 struct Sections {
     std::array<SectionEntry, kSectionKinds> entries;
-    std::array<std::span<const std::byte>, kSectionKinds> bytes; // none for page_blocks
+    std::array<std::span<const std::byte>, kSectionKinds> bytes; // of those read_at_open
     const SectionEntry &entry(SectionKind kind) const {
         return entries[static_cast<size_t>(kind)];
     }

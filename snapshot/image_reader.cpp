@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include <fmt/core.h>
+
 #include "checksum.h"
 #include "image_error.h"
 #include "portable_codec.h"
@@ -43,6 +45,24 @@ PageIndex read_page_index(const Sections &sections, const ImageMetadata &metadat
     return index;
 }
 
+// The images of a tree's members lie back to back in the member_images section, in the
+// metadata's order, and fill it.
+void check_member_placement(const Sections &sections, const ImageMetadata &metadata,
+                            const std::string &name) {
+    const auto &section = sections.entry(SectionKind::member_images);
+    uint64_t next = section.offset;
+    for (const auto &member : metadata.tree_members) {
+        if (member.image_offset != next || member.image_size > section.offset + section.size - next)
+            throw image_error(name, "the image of process {} ({} bytes at {}) is not where the "
+                                    "member_images section holds the next one",
+                              member.process_id, member.image_size, member.image_offset);
+        next += member.image_size;
+    }
+    if (next != section.offset + section.size)
+        throw image_error(name, "{} bytes of the member_images section belong to no process",
+                          section.offset + section.size - next);
+}
+
 } // namespace
 
 ImageMetadata read_image_metadata(const std::filesystem::path &path) {
@@ -57,6 +77,7 @@ ImageReader::ImageReader(std::string name, std::filesystem::path path,
       sections_(read_container(*source_, name_)),
       metadata_(read_metadata(sections_[SectionKind::metadata], name_)),
       index_(read_page_index(sections_, metadata_, name_)), locator_(index_) {
+    check_member_placement(sections_, metadata_, name_);
     if (options.block_checks == BlockChecks::at_open)
         check_blocks(blocks(), index_.blocks, options.threads, name_);
 }
@@ -68,6 +89,16 @@ ImageReader ImageReader::open(const std::filesystem::path &path, const ReadOptio
 ImageReader ImageReader::open_bytes(std::span<const std::byte> bytes, std::string name,
                                     const ReadOptions &options) {
     return ImageReader(std::move(name), {}, std::make_shared<ImageSource>(bytes), options);
+}
+
+ImageReader ImageReader::open_member(const TreeMemberRecord &member,
+                                     const ReadOptions &options) const {
+    std::string name = fmt::format("{} (process {})", name_, member.process_id);
+    auto source = source_->file()
+                      ? std::make_shared<ImageSource>(path_, member.image_offset, member.image_size)
+                      : std::make_shared<ImageSource>(
+                            source_->memory().subspan(member.image_offset, member.image_size));
+    return ImageReader(std::move(name), path_, std::move(source), options);
 }
 
 BlockSource ImageReader::blocks() const {

@@ -65,6 +65,10 @@ public:
     static ImageReader open_bytes(std::span<const std::byte> bytes, std::string name,
                                   const ReadOptions &options = {});
 
+    // The image of member `member` of the tree whose first process this image is, from
+    // the same file (or bytes), checked as open checks an image.
+    ImageReader open_member(const TreeMemberRecord &member, const ReadOptions &options = {}) const;
+
     const std::string &name() const { return name_; }
     const std::filesystem::path &path() const { return path_; } // empty from open_bytes
     const ImageMetadata &metadata() const { return metadata_; }

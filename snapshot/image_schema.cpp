@@ -64,6 +64,23 @@ void check_objects(const ImageMetadata &metadata, const std::string &name) {
     });
 }
 
+// A tree's members have distinct ids, none the first process's, and each one's parent
+// comes before it: the first process, or a member listed earlier.
+void check_tree_members(const ImageMetadata &metadata, const std::string &name) {
+    if (metadata.tree_members.empty())
+        return;
+    if (metadata.process_id == 0)
+        throw image_error(name, "an image of a tree of processes without its first process's id");
+    std::set<uint64_t> known{metadata.process_id};
+    for (const auto &member : metadata.tree_members) {
+        if (!known.contains(member.parent_id))
+            throw image_error(name, "process {} comes before its parent {} in the tree",
+                              member.process_id, member.parent_id);
+        if (member.process_id == 0 || !known.insert(member.process_id).second)
+            throw image_error(name, "the tree holds process {} twice", member.process_id);
+    }
+}
+
 } // namespace
 
 void check_metadata(const ImageMetadata &metadata, const std::string &name) {
@@ -71,6 +88,7 @@ void check_metadata(const ImageMetadata &metadata, const std::string &name) {
         check_region(metadata.regions[i], i, name);
     check_regions_disjoint(metadata.regions, name);
     check_objects(metadata, name);
+    check_tree_members(metadata, name);
 }
 
 bool is_well_formed(const SocketAddressRecord &address) {

@@ -24,7 +24,7 @@ namespace bsc::snapshot {
 
 // Bumped whenever a record below gains, loses or reinterprets a field: a reader refuses
 // metadata of another version rather than misreading it.
-inline constexpr uint32_t kSchemaVersion = 2;
+inline constexpr uint32_t kSchemaVersion = 3;
 
 // Regions start and end on page boundaries; the page index has one entry per page.
 inline constexpr uint64_t kPageSize = 4096;
@@ -87,6 +87,10 @@ struct RegionRecord {
     std::string uri;            // the mapped stream, for stream origins
     uint64_t stream_offset = 0; // the stream offset mapped at `address`
     RegionContents contents = RegionContents::pages_in_image;
+    // Since schema 3: an anonymous region mapped BSC_MAP_SHARED has an id of its own, which
+    // the processes forked while it was mapped share: in the image of a tree of processes,
+    // the regions with the same id are one memory. 0 for any other region.
+    uint64_t share_id = 0;
     bool operator==(const RegionRecord &) const = default;
 };
 
@@ -123,6 +127,10 @@ struct HandleRecord {
     StdioTarget stdio_target = StdioTarget::other;
     std::string target_path;
     uint64_t partner = 0; // the other end of a pipe, by number; 0 if the guest closed it
+    // Since schema 3: the open description the handle stands for, an id the processes
+    // forked while it was open share (Linux's open file description: one offset, one pipe
+    // end); and a pipe end's other end's, whether this process holds it or not.
+    uint64_t description = 0, partner_description = 0;
     bool operator==(const HandleRecord &) const = default;
 };
 
@@ -207,7 +215,35 @@ struct SocketRecord {
          v6_only = false;
     int64_t receive_timeout_ns = 0, send_timeout_ns = 0;
     int64_t linger = 0; // (on << 32) | seconds
+    uint64_t description = 0; // since schema 3: as HandleRecord's
     bool operator==(const SocketRecord &) const = default;
+};
+
+// Since schema 3: a handle to another process of the guest. `child`: one this process
+// forked (its parent in the host's tree, which waits for it); `opened`: one process_open
+// gave it. A child that ended and was not yet waited for is kept with how it ended.
+enum class ProcessRelation : uint32_t { child, opened };
+template <> struct EnumNames<ProcessRelation> {
+    static constexpr std::array<std::string_view, 2> names{"child", "opened"};
+};
+
+struct ProcessRecord {
+    uint64_t handle = 0;     // the handle value the guest knows
+    uint64_t process_id = 0; // the process's id, as process_fork and process_open know it
+    ProcessRelation relation = ProcessRelation::child;
+    bool ended = false;      // a zombie: it ended, and was not waited for
+    uint32_t end_kind = 0;   // ended: BSC_PROCESS_EXITED, _KILLED or _DUMPED
+    int32_t end_code = 0;    // ended: its exit status or signal
+    bool operator==(const ProcessRecord &) const = default;
+};
+
+// Since schema 3: another process of a guest tree, in the image of the tree's first
+// process, whose image this file embeds (section member_images) at `image_offset`.
+struct TreeMemberRecord {
+    uint64_t process_id = 0;
+    uint64_t parent_id = 0; // its parent in the host's tree: the first process or a member
+    uint64_t image_offset = 0, image_size = 0;
+    bool operator==(const TreeMemberRecord &) const = default;
 };
 
 struct ImageMetadata {
@@ -225,7 +261,12 @@ struct ImageMetadata {
     std::vector<ThreadRecord> threads;
     std::vector<EventRecord> events;
     std::vector<SocketRecord> sockets;
+    std::vector<ProcessRecord> processes;
     std::map<std::string, std::vector<uint8_t>> extension_blobs; // small state, by extension
+    // Since schema 3: the captured process's id, and (in a tree's first process only) the
+    // other processes of the tree, parents before their children.
+    uint64_t process_id = 0;
+    std::vector<TreeMemberRecord> tree_members;
     bool operator==(const ImageMetadata &) const = default;
 };
 
@@ -253,7 +294,11 @@ template <class Archive> void serialize(Archive &archive, SocketAddressRecord &a
 
 template <class Archive> void serialize(Archive &archive, RegionRecord &region) {
     archive(region.address, region.size, region.protection, region.flags, region.origin,
-            region.uri, region.stream_offset, region.contents);
+            region.uri, region.stream_offset, region.contents, region.share_id);
+}
+
+template <class Archive> void serialize(Archive &archive, TreeMemberRecord &member) {
+    archive(member.process_id, member.parent_id, member.image_offset, member.image_size);
 }
 
 // The fields of each kind of object an image holds (object_kinds.h), named, in their order
@@ -282,6 +327,19 @@ void visit_fields(Record &handle, Visit &&visit) {
     visit("stdio_target", handle.stdio_target, Shown::decimal);
     visit("target_path", handle.target_path, Shown::decimal);
     visit("partner", handle.partner, Shown::decimal);
+    visit("description", handle.description, Shown::hex);
+    visit("partner_description", handle.partner_description, Shown::hex);
+}
+
+template <class Record, class Visit>
+    requires std::same_as<std::remove_const_t<Record>, ProcessRecord>
+void visit_fields(Record &process, Visit &&visit) {
+    visit("handle", process.handle, Shown::decimal);
+    visit("process_id", process.process_id, Shown::decimal);
+    visit("relation", process.relation, Shown::decimal);
+    visit("ended", process.ended, Shown::decimal);
+    visit("end_kind", process.end_kind, Shown::decimal);
+    visit("end_code", process.end_code, Shown::decimal);
 }
 
 template <class Record, class Visit>
@@ -327,6 +385,7 @@ void visit_fields(Record &socket, Visit &&visit) {
     visit("receive_timeout_ns", socket.receive_timeout_ns, Shown::decimal);
     visit("send_timeout_ns", socket.send_timeout_ns, Shown::decimal);
     visit("linger", socket.linger, Shown::hex);
+    visit("description", socket.description, Shown::hex);
 }
 
 // Any record with visit_fields above.
@@ -345,7 +404,8 @@ template <class Archive> void serialize(Archive &archive, ImageMetadata &metadat
             metadata.created_unix_ns, metadata.abi_version, metadata.extension_stack,
             metadata.program, metadata.entry_page_address, metadata.guest_upcalls,
             metadata.regions, metadata.handles,
-            metadata.threads, metadata.events, metadata.sockets, metadata.extension_blobs);
+            metadata.threads, metadata.events, metadata.sockets, metadata.processes,
+            metadata.extension_blobs, metadata.process_id, metadata.tree_members);
 }
 
 } // namespace bsc::snapshot

@@ -84,6 +84,23 @@ struct ImageWriter::State {
 
     void append(std::span<const std::byte> bytes) { file->append(bytes); }
 
+    // Copies each member's image file to the end of this one, and records where it went.
+    SectionEntry append_members(std::span<const Member> members,
+                                std::vector<TreeMemberRecord> &records) {
+        constexpr size_t kChunk = 1 << 20;
+        SectionEntry entry{SectionKind::member_images, file->size(), 0, 0};
+        AlignedBuffer buffer = aligned_buffer(read_buffer_size(kChunk));
+        for (size_t i = 0; i < members.size(); i++) {
+            ReadOnlyFile image(members[i].image);
+            records[i].image_offset = file->size();
+            records[i].image_size = image.size();
+            for (uint64_t at = 0; at < image.size(); at += kChunk)
+                append(image.read(at, std::min<uint64_t>(kChunk, image.size() - at), buffer.get()));
+        }
+        entry.size = file->size() - entry.offset;
+        return entry;
+    }
+
     SectionEntry append_section(SectionKind kind, std::span<const std::byte> bytes) {
         SectionEntry entry{kind, file->size(), bytes.size(), section_checksum(kind, bytes)};
         append(bytes);
@@ -185,7 +202,7 @@ void ImageWriter::add_zero_region(size_t region_index, uint64_t address, uint64_
                         RegionPages{address, PageEntries(size / kPageSize, zero)}, size);
 }
 
-ImageId ImageWriter::commit(ImageMetadata metadata) {
+ImageId ImageWriter::commit(ImageMetadata metadata, std::span<const Member> members) {
     auto &state = *state_;
     if (state.committed)
         throw std::logic_error("commit called twice");
@@ -193,11 +210,15 @@ ImageId ImageWriter::commit(ImageMetadata metadata) {
     metadata.image_id = random_image_id();
     metadata.parent = state.parent_record;
     metadata.created_unix_ns = unix_time_ns();
+    metadata.tree_members.clear();
+    for (const auto &member : members)
+        metadata.tree_members.push_back({member.process_id, member.parent_id, 0, 0});
     check_metadata(metadata, state.final_path.string());
     auto index = state.page_index_for(metadata);
     std::vector<SectionEntry> sections{{SectionKind::page_blocks, kHeaderSize,
                                         state.file->size() - kHeaderSize,
                                         section_checksum(SectionKind::page_blocks, {})}};
+    sections.push_back(state.append_members(members, metadata.tree_members));
     sections.push_back(
         state.append_section(SectionKind::page_index, compress_section(encode_record(index))));
     sections.push_back(state.append_section(SectionKind::metadata, encode_record(metadata)));

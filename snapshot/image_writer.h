@@ -48,11 +48,19 @@ public:
     // reading it: the caller knows it was never accessible, so never written.
     void add_zero_region(size_t region_index, uint64_t address, uint64_t size);
 
-    // Completes the image: writes the page index, the metadata and the section table,
-    // syncs, renames to the final path and syncs the directory. Sets the metadata's
-    // schema_version, image_id (new and random), parent and created_unix_ns; the rest is
-    // the caller's. Returns the image id.
-    ImageId commit(ImageMetadata metadata);
+    // The image of another process of the guest's tree, to embed: an image file that
+    // commit copies into this one (and leaves where it is), and where the process is in
+    // the tree. Members come parents first.
+    struct Member {
+        std::filesystem::path image;
+        uint64_t process_id = 0, parent_id = 0;
+    };
+
+    // Completes the image: writes the members' images, the page index, the metadata and
+    // the section table, syncs, renames to the final path and syncs the directory. Sets
+    // the metadata's schema_version, image_id (new and random), parent, created_unix_ns
+    // and tree_members; the rest is the caller's. Returns the image id.
+    ImageId commit(ImageMetadata metadata, std::span<const Member> members = {});
 
 private:
     struct State;

@@ -36,6 +36,12 @@ template <> struct ObjectKind<SocketRecord> {
     static uint64_t key(const SocketRecord &record) { return record.number; }
 };
 
+template <> struct ObjectKind<ProcessRecord> {
+    static constexpr std::string_view name = "process";
+    static constexpr auto records = &ImageMetadata::processes;
+    static uint64_t key(const ProcessRecord &record) { return record.handle; }
+};
+
 template <> struct ObjectKind<ThreadRecord> {
     static constexpr std::string_view name = "thread";
     static constexpr auto records = &ImageMetadata::threads;
@@ -44,7 +50,8 @@ template <> struct ObjectKind<ThreadRecord> {
 
 // Every kind, in the order inspect and diff show them and a restore makes them again (the
 // threads last: they use the others).
-using ObjectKinds = std::tuple<HandleRecord, EventRecord, SocketRecord, ThreadRecord>;
+using ObjectKinds =
+    std::tuple<HandleRecord, EventRecord, SocketRecord, ProcessRecord, ThreadRecord>;
 
 // Calls `visit(kind, records)` for each kind: `kind` is its ObjectKind<Record>, `records`
 // the metadata's vector of them.
@@ -54,12 +61,17 @@ template <class Metadata, class Visit> void for_each_kind(Metadata &metadata, Vi
     }(static_cast<ObjectKinds *>(nullptr));
 }
 
+// A kind's name for several of them: "handles", "processes".
+inline std::string plural(std::string_view name) {
+    return std::string(name) + (name.ends_with('s') ? "es" : "s");
+}
+
 // "3 handles, 1 event, 2 sockets, 1 thread": how many objects of each kind.
 template <class Metadata> std::string object_counts(const Metadata &metadata) {
     std::string text;
     for_each_kind(metadata, [&](auto kind, const auto &records) {
         text += (text.empty() ? "" : ", ") + std::to_string(records.size()) + " " +
-                std::string(kind.name) + (records.size() == 1 ? "" : "s");
+                (records.size() == 1 ? std::string(kind.name) : plural(kind.name));
     });
     return text;
 }

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <vector>
 
+#include "fd.h"
 #include "guest_memory.h"
 #include "host_calls.h"
 #include "internal.h"
@@ -290,6 +291,43 @@ extern "C" bsc_status host_stream_open(const char *uri, uint32_t access, uint32_
 extern "C" bsc_status host_stream_read(bsc_handle handle, uint64_t offset, void *buffer,
                                        uint64_t size, uint64_t *done) {
     return read_or_write(handle, offset, buffer, size, done, false);
+}
+
+// The bytes waiting in a pipe, left there: tee(2) copies them into a scratch pipe of the
+// same capacity without taking them, and they are read from that one.
+extern "C" bsc_status host_stream_peek(bsc_handle handle, void *buffer, uint64_t size,
+                                       uint64_t *done) {
+    if (bsc_status s = probe_out(done))
+        return s;
+    auto stream = find_stream(handle);
+    if (!stream)
+        return BSC_E_BAD_HANDLE;
+    struct stat st;
+    if (::fstat(stream->fd, &st) != 0)
+        return errno_status();
+    if (!S_ISFIFO(st.st_mode))
+        return BSC_E_NOT_SUPPORTED;
+    int capacity = ::fcntl(stream->fd, F_GETPIPE_SZ);
+    int scratch[2];
+    if (capacity < 0 || ::pipe2(scratch, O_CLOEXEC | O_NONBLOCK) != 0)
+        return errno_status();
+    UniqueFd scratch_read(scratch[0]), scratch_write(scratch[1]);
+    if (::fcntl(scratch_write.get(), F_SETPIPE_SZ, capacity) < 0)
+        return errno_status();
+    ssize_t copied = ::tee(stream->fd, scratch_write.get(), std::min<uint64_t>(size, capacity),
+                           SPLICE_F_NONBLOCK);
+    if (copied < 0 && errno != EAGAIN) // EBADF: a write end
+        return errno == EINVAL || errno == EBADF ? BSC_E_INVALID : errno_status();
+    std::vector<char> bytes(std::max<ssize_t>(copied, 0));
+    for (size_t got = 0; got < bytes.size();) {
+        ssize_t n = ::read(scratch_read.get(), bytes.data() + got, bytes.size() - got);
+        if (n <= 0)
+            return BSC_E_IO;
+        got += static_cast<size_t>(n);
+    }
+    if (bsc_status s = copy_to_guest(buffer, bytes.data(), bytes.size()))
+        return s;
+    return write_guest(done, static_cast<uint64_t>(bytes.size()));
 }
 
 extern "C" bsc_status host_stream_write(bsc_handle handle, uint64_t offset, const void *buffer,

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <mutex>
 #include <string>
 
@@ -31,6 +32,8 @@ namespace {
 // guest process behind. No thread waits for it.
 int lifeline_read = -1, lifeline_write = -1;
 
+std::atomic<ForkChildHook> fork_child_hook{nullptr};
+
 // In a new child: drop the write end, and ask for SIGKILL on the read end's hang-up, on
 // a description of its own (the owner of a signal is one per open file description).
 void hold_lifeline() {
@@ -48,6 +51,8 @@ void hold_lifeline() {
 }
 
 } // namespace
+
+void set_fork_child_hook(ForkChildHook hook) { fork_child_hook.store(hook); }
 
 void become_tree_root() {
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -77,6 +82,8 @@ extern "C" bsc_status host_process_fork(bsc_handle *child, uint64_t *child_id) {
         threads_after_fork();
         events_after_fork();
         hold_lifeline();
+        if (ForkChildHook hook = fork_child_hook.load())
+            hook();
         if (bsc_status s = write_guest(child, BSC_NO_HANDLE))
             return s;
         return write_guest(child_id, uint64_t{0});

@@ -29,6 +29,15 @@ template <class Archive> void serialize(Archive &archive, CaptureProgress &m) {
 template <class Archive> void serialize(Archive &archive, Captured &m) {
     archive(m.summary, m.frozen_ms);
 }
+template <class Archive> void serialize(Archive &, FreezeMemberRequest &) {}
+template <class Archive> void serialize(Archive &archive, WriteMemberRequest &m) {
+    archive(m.image);
+}
+template <class Archive> void serialize(Archive &archive, FinishMemberRequest &m) {
+    archive(m.stop);
+}
+template <class Archive> void serialize(Archive &, Frozen &) {}
+template <class Archive> void serialize(Archive &, Finished &) {}
 template <class Archive> void serialize(Archive &archive, Watching &m) { archive(m.signal); }
 template <class Archive> void serialize(Archive &archive, NotPermitted &m) { archive(m.owner); }
 template <class Archive> void serialize(Archive &archive, Failed &m) { archive(m.reason); }

@@ -13,7 +13,7 @@
 namespace bsc::runtime {
 
 // The version a frame carries; a frame of another version is refused.
-inline constexpr uint32_t kControlProtocol = 1;
+inline constexpr uint32_t kControlProtocol = 2;
 
 // Write the guest to `image` (a whole image, or one over `parent` when it is not empty);
 // then the guest stops unless `leave_running`.
@@ -29,7 +29,20 @@ struct WatchSignalRequest {
     CaptureRequest capture;
 };
 
-using ControlRequest = std::variant<CaptureRequest, WatchSignalRequest>;
+// A capture of a tree of guest processes (the tree's first runtime asks each other one, on
+// one connection, in this order): freeze, and stay frozen while the connection lasts;
+// write this process's own image to `image`; then stop, or run on. A connection that ends
+// before the last step lets the process run on.
+struct FreezeMemberRequest {};
+struct WriteMemberRequest {
+    std::string image;
+};
+struct FinishMemberRequest {
+    bool stop = false;
+};
+
+using ControlRequest = std::variant<CaptureRequest, WatchSignalRequest, FreezeMemberRequest,
+                                    WriteMemberRequest, FinishMemberRequest>;
 
 // How much of a capture is written; any number of these come before the final reply.
 struct CaptureProgress {
@@ -40,6 +53,10 @@ struct Captured {
     std::string summary;
     double frozen_ms = 0;
 };
+// A member of a tree is frozen (FreezeMemberRequest), or has run on or is stopping
+// (FinishMemberRequest).
+struct Frozen {};
+struct Finished {};
 // The signal a WatchSignalRequest watches, by its abbreviation (USR1).
 struct Watching {
     std::string signal;
@@ -53,7 +70,8 @@ struct Failed {
     std::string reason;
 };
 
-using ControlReply = std::variant<CaptureProgress, Captured, Watching, NotPermitted, Failed>;
+using ControlReply =
+    std::variant<CaptureProgress, Captured, Watching, NotPermitted, Failed, Frozen, Finished>;
 
 // A frame that is cut, too long, of another protocol version, or whose record does not
 // decode as the message expected.

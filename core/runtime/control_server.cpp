@@ -6,12 +6,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstring>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include <fmt/core.h>
 
@@ -19,6 +21,8 @@
 #include "control_call.h"
 #include "control_socket.h"
 #include "extension_spec.h"
+#include "guest_tree.h"
+#include "tree_capture.h"
 
 namespace bsc::runtime {
 namespace {
@@ -47,6 +51,14 @@ chain::ControlArguments capture_arguments(const CaptureRequest &request,
         arguments.emplace_back("parent", request.parent);
     arguments.insert(arguments.end(), facts.begin(), facts.end());
     return arguments;
+}
+
+// Whether the stack replays a trace: its processes take turns in the trace's order, so
+// one cannot be frozen while another captures.
+bool replays(const ChainEnds &chain) {
+    return std::ranges::any_of(chain.stack, [](const std::string &spec) {
+        return chain::parse_extension_spec(spec).name == "replay";
+    });
 }
 
 // The host signal named NAME or SIGNAME (USR1, SIGUSR1, ...), if a capture may use it:
@@ -99,8 +111,9 @@ chain::ControlArguments capture_facts(uint64_t guest_upcalls,
     return facts;
 }
 
-ControlServer::ControlServer(const ChainEnds &chain, chain::ControlArguments facts)
-    : chain_(chain), facts_(std::move(facts)), listen_fd_(listen_on_control_socket()),
+ControlServer::ControlServer(const ChainEnds &chain, chain::ControlArguments facts,
+                             pid_t first_process)
+    : chain_(chain), facts_(std::move(facts)), first_process_(first_process), listen_fd_(listen_on_control_socket()),
       wake_fd_(::eventfd(0, EFD_CLOEXEC)) {
     thread_ = std::thread([this] { serve(); });
 }
@@ -116,6 +129,13 @@ ControlServer::~ControlServer() {
     if (signal_server == this)
         signal_server = nullptr;
     ::unlink(control_socket_path(::getpid(), ::getuid()).c_str());
+    ::close(listen_fd_);
+    ::close(wake_fd_);
+}
+
+void ControlServer::abandon_after_fork() {
+    if (signal_server == this)
+        signal_server = nullptr;
     ::close(listen_fd_);
     ::close(wake_fd_);
 }
@@ -178,8 +198,11 @@ void ControlServer::serve_connection(int connection) {
     } catch (const ControlProtocolError &e) {
         return reply(Failed{fmt::format("malformed request: {}", e.what())});
     }
-    if (request)
-        run(*request, reply);
+    if (!request)
+        return;
+    if (std::holds_alternative<FreezeMemberRequest>(*request))
+        return serve_member(connection, reply);
+    run(*request, reply);
 }
 
 void ControlServer::run_queued() {
@@ -199,7 +222,9 @@ void ControlServer::run_queued() {
 void ControlServer::run(const ControlRequest &request, const Reply &reply) {
     if (auto *capture_request = std::get_if<CaptureRequest>(&request))
         return capture(*capture_request, reply);
-    watch_signal(std::get<WatchSignalRequest>(request), reply);
+    if (auto *watch = std::get_if<WatchSignalRequest>(&request))
+        return watch_signal(*watch, reply);
+    reply(Failed{"a request of a tree capture, outside one"});
 }
 
 // From now on, the signal the request names runs the capture it describes.
@@ -213,42 +238,117 @@ void ControlServer::watch_signal(const WatchSignalRequest &request, const Reply 
     reply(Watching{::sigabbrev_np(*signal)});
 }
 
-// Park every thread, let the extensions prepare, write the image; then either stop the
-// process or let it run on.
-void ControlServer::capture(const CaptureRequest &request, const Reply &reply) {
-    chain::ControlArguments arguments = capture_arguments(request, facts_);
-    auto progress = [&reply](uint64_t done, uint64_t total) {
+std::string ControlServer::freeze(const chain::ControlArguments &arguments) {
+    ControlCall freeze("freeze", arguments);
+    if (bsc_status status = freeze.run(chain_))
+        return status == BSC_E_NOT_SUPPORTED
+                   ? "no extension in the stack captures (run with --ext checkpoint)"
+                   : freeze.reply();
+    chain_.broadcast(BSC_EVENT_BEFORE_CHECKPOINT);
+    return {};
+}
+
+bsc_status ControlServer::write_image(chain::ControlArguments arguments, const Reply &reply,
+                                      std::string &summary) {
+    // What the extensions want the image to keep of them (the record extension: where in
+    // its trace the guest is), while every thread is parked.
+    for (const auto &[name, state] : ControlCall("image-state", {}).gather(chain_))
+        arguments.emplace_back("state", name + "=" + state);
+    ControlCall write("capture", arguments, [&reply](uint64_t done, uint64_t total) {
         reply(CaptureProgress{done, total});
-    };
+    });
+    bsc_status status = write.run(chain_);
+    summary = write.reply();
+    return status;
+}
+
+void ControlServer::thaw() {
+    chain_.broadcast(BSC_EVENT_RESUME);
+    ControlCall("thaw", {}).run(chain_);
+}
+
+// Park every thread of every process of the guest's tree (this one first: a frozen process
+// forks no more), write the image, and then either stop the tree or let it run on.
+void ControlServer::capture(const CaptureRequest &request, const Reply &reply) {
+    if (first_process_ != ::getpid())
+        return reply(Failed{fmt::format("process {} belongs to the guest tree of process {}: "
+                                        "capture that one",
+                                        ::getpid(), first_process_)});
+    chain::ControlArguments arguments = capture_arguments(request, facts_);
     // What the extensions can do while the guest still runs (the checkpoint extension opens
     // the parent image chain) is not frozen time.
     ControlCall prepare("prepare-capture", arguments);
     if (bsc_status status = prepare.run(chain_); status != BSC_OK && status != BSC_E_NOT_SUPPORTED)
         return reply(Failed{prepare.reply()});
+    if (replays(chain_) && !guest_descendants(::getpid()).empty())
+        return reply(Failed{"a replay of several processes cannot be captured yet (only a "
+                            "replay of one process)"});
     auto frozen_at = std::chrono::steady_clock::now();
-    ControlCall freeze("freeze", arguments);
-    if (bsc_status status = freeze.run(chain_))
-        return reply(Failed{status == BSC_E_NOT_SUPPORTED
-                                ? "no extension in the stack captures (run with --ext checkpoint)"
-                                : freeze.reply()});
-    chain_.broadcast(BSC_EVENT_BEFORE_CHECKPOINT);
-    // What the extensions want the image to keep of them (the record extension: where in
-    // its trace the guest is), while every thread is parked.
-    for (const auto &[name, state] : ControlCall("image-state", {}).gather(chain_))
-        arguments.emplace_back("state", name + "=" + state);
-    ControlCall write("capture", arguments, progress);
-    bsc_status status = write.run(chain_);
+    if (auto failure = freeze(arguments); !failure.empty())
+        return reply(Failed{failure});
+    std::string summary;
+    bsc_status status = BSC_E_INVALID;
+    std::optional<FrozenMembers> members;
+    try {
+        members.emplace(::getpid());
+        if (!members->empty() && !request.parent.empty())
+            throw TreeCaptureError("an incremental image of a tree of processes cannot be "
+                                   "made yet: capture a whole one");
+        auto images = members->write_images(request.image);
+        arguments.insert(arguments.end(), images.begin(), images.end());
+        status = write_image(arguments, reply, summary);
+    } catch (const TreeCaptureError &e) {
+        summary = e.what();
+    }
     bool stop = status == BSC_OK && !request.leave_running;
     auto frozen = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
                                                             frozen_at);
     if (status == BSC_OK)
-        reply(Captured{write.reply(), frozen.count()});
+        reply(Captured{summary, frozen.count()});
     else
-        reply(Failed{write.reply()});
+        reply(Failed{summary});
+    if (members)
+        members->finish(stop);
     if (stop)
         chain_.top->process_exit(0);
-    chain_.broadcast(BSC_EVENT_RESUME);
-    ControlCall("thaw", arguments).run(chain_);
+    thaw();
+}
+
+// A member of a tree being captured by its first process: frozen, it writes its image
+// when asked, and ends as told, or runs on if the connection ends first.
+void ControlServer::serve_member(int connection, const Reply &reply) {
+    if (auto failure = freeze({}); !failure.empty())
+        return reply(Failed{failure});
+    reply(Frozen{});
+    bool stop = false;
+    for (bool done = false; !done;) {
+        std::optional<ControlRequest> next;
+        try {
+            next = receive_request(connection);
+        } catch (const ControlProtocolError &) {
+        }
+        if (!next)
+            break;
+        if (auto *write = std::get_if<WriteMemberRequest>(&*next)) {
+            std::string summary;
+            CaptureRequest capture{write->image, "", true};
+            auto arguments = capture_arguments(capture, facts_);
+            arguments.emplace_back("tree-member", "1"); // the first process checks the tree
+            if (write_image(arguments, reply, summary) == BSC_OK)
+                reply(Captured{summary, 0});
+            else
+                reply(Failed{summary});
+        } else if (auto *finish = std::get_if<FinishMemberRequest>(&*next)) {
+            stop = finish->stop;
+            reply(Finished{});
+            done = true;
+        } else {
+            reply(Failed{"a request out of turn in a capture of the tree"});
+        }
+    }
+    if (stop)
+        chain_.top->process_exit(0);
+    thaw();
 }
 
 } // namespace bsc::runtime

@@ -8,7 +8,6 @@
 
 #include <cstring>
 #include <filesystem>
-#include <memory>
 #include <system_error>
 
 #include <fmt/core.h>
@@ -94,6 +93,9 @@ StartArea build_start_area(const bsc_downcalls &abi, const GuestProgram &program
 }
 
 const ChainEnds *running_chain;
+// The process that started or restored the guest: one a restore forks is a member of its
+// tree (so is one the guest forks, whose runtime has this process's memory).
+pid_t first_process = ::getpid();
 
 void on_process_exit(int32_t) {
     ::unlink(control_socket_path(::getpid(), ::getuid()).c_str());
@@ -108,21 +110,44 @@ void connect(const ChainEnds &chain, const bsc_upcalls &guest) {
     *chain.guest_upcalls = host::guest_entry_upcalls(guest);
 }
 
-// The control socket, if this process can have one: a guest runs without it otherwise.
-std::unique_ptr<ControlServer> start_control_server(const ChainEnds &chain, uint64_t upcalls,
-                                                    const std::vector<std::string> &argv) {
+// This process's control server, if it could make its socket: a guest runs without it
+// otherwise. Never destroyed: the process ends by process_exit, whose hook removes the
+// socket.
+struct ControlSetup {
+    const ChainEnds *chain = nullptr;
+    uint64_t upcalls = 0;
+    std::vector<std::string> argv;
+    ControlServer *server = nullptr;
+    pid_t first_process = 0; // the guest tree's: the process that started or restored it
+};
+ControlSetup control_setup;
+
+void start_control_server() {
+    const ChainEnds &chain = *control_setup.chain;
+    if (control_setup.server)
+        control_setup.server->abandon_after_fork();
+    control_setup.server = nullptr;
     try {
-        auto server =
-            std::make_unique<ControlServer>(chain, capture_facts(upcalls, chain.stack, argv));
-        chain.accept_requests([server = server.get()](const std::string &command,
-                                                      const chain::ControlArguments &arguments) {
+        auto *server = new ControlServer(
+            chain, capture_facts(control_setup.upcalls, chain.stack, control_setup.argv),
+            control_setup.first_process);
+        chain.accept_requests([server](const std::string &command,
+                                       const chain::ControlArguments &arguments) {
             return server->request(command, arguments);
         });
-        return server;
+        control_setup.server = server;
     } catch (const std::system_error &e) {
         fmt::print(stderr, "bascule: no control socket: {}\n", e.what());
-        return nullptr;
     }
+}
+
+// A forked child has its parent's server's memory but not its thread: it starts its own,
+// on its own socket, so that a capture of the guest's tree reaches it.
+void start_control_server(const ChainEnds &chain, uint64_t upcalls,
+                          const std::vector<std::string> &argv) {
+    control_setup = {&chain, upcalls, argv, nullptr, first_process};
+    start_control_server();
+    host::set_fork_child_hook(start_control_server);
 }
 
 // Like Linux, the process lives while guest threads run; then it ends with status 0.
@@ -154,7 +179,7 @@ void run_guest(const ChainEnds &chain, const GuestProgram &program) {
     check(write_guest(&reinterpret_cast<bsc_start_info *>(area.info)->thread, main_thread),
           "cannot record the initial thread");
 
-    auto control = start_control_server(chain, image.upcalls_address, program.argv);
+    start_control_server(chain, image.upcalls_address, program.argv);
     chain.broadcast(BSC_EVENT_START);
     const bsc_downcalls *guest_table = host::guest_downcalls();
     bsc_status status = host::run_as_guest_thread(main_thread, [&] {
@@ -200,7 +225,7 @@ void restore_guest(const ChainEnds &chain, const RestoredGuest &guest) {
     check(read_guest(reinterpret_cast<const bsc_upcalls *>(guest.guest_upcalls), upcalls),
           "the image's guest upcall table is unreadable");
     connect(chain, upcalls);
-    auto control = start_control_server(chain, guest.guest_upcalls, guest.argv);
+    start_control_server(chain, guest.guest_upcalls, guest.argv);
     chain.broadcast(BSC_EVENT_RESTORE);
     ControlCall resume("resume", {});
     if (bsc_status status = resume.run(chain))

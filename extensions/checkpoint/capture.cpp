@@ -2,9 +2,11 @@
 // Writing the image of a frozen guest: every region with its pages, every handle with
 // what re-opening it needs, every thread with its park point. The LibOS (or any guest)
 // is just guest memory here.
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -35,6 +37,7 @@ snap::RegionRecord record_of(const Region &region) {
     r.stream_offset = region.stream_offset;
     r.contents = region.origin == RegionOrigin::stream_shared ? snap::RegionContents::none
                                                               : snap::RegionContents::pages_in_image;
+    r.share_id = region.share_id;
     return r;
 }
 
@@ -48,46 +51,17 @@ snap::StdioTarget stdio_target(const std::string &uri) {
     return snap::StdioTarget::other;
 }
 
-// Takes the bytes waiting in a pipe's read end and puts them back where the guest will
-// find them: through its write end if it holds one, else in a fresh pipe that the read
-// end's number stands for from now on.
-bsc_status drain_pipe(bsc_handle number, const HandleEntry &entry, std::vector<uint8_t> &bytes) {
+// The bytes waiting in a pipe's read end, read without taking them (stream_peek): the
+// capture changes nothing, whichever process of a tree holds the write end.
+bsc_status peek_pipe(const HandleEntry &entry, std::vector<uint8_t> &bytes) {
     bsc_stream_attributes attributes{};
     if (bsc_status s = below().stream_attributes_query_by_handle(entry.below, &attributes))
         return s;
     bytes.resize(attributes.size);
     uint64_t done = 0;
-    while (done < bytes.size()) {
-        uint64_t n = 0;
-        if (bsc_status s = below().stream_read(entry.below, BSC_AT_POSITION, bytes.data() + done,
-                                               bytes.size() - done, &n))
-            return s;
-        if (n == 0)
-            break;
-        done += n;
-    }
+    if (bsc_status s = below().stream_peek(entry.below, bytes.data(), bytes.size(), &done))
+        return s;
     bytes.resize(done);
-    if (bytes.empty())
-        return BSC_OK;
-    bsc_handle writer = entry.partner ? tracked().handles.below(entry.partner) : BSC_NO_HANDLE;
-    bsc_handle fresh[2] = {BSC_NO_HANDLE, BSC_NO_HANDLE};
-    if (!writer) {
-        if (bsc_status s = below().stream_open_pair("pipe:", entry.options, fresh))
-            return s;
-        writer = fresh[1];
-    }
-    for (uint64_t put = 0; put < bytes.size();) {
-        uint64_t n = 0;
-        if (bsc_status s = below().stream_write(writer, BSC_AT_POSITION, bytes.data() + put,
-                                                bytes.size() - put, &n))
-            return s;
-        put += n;
-    }
-    if (fresh[0]) {
-        below().object_close(fresh[1]);
-        below().object_close(entry.below);
-        tracked().handles.replace_below(number, fresh[0]);
-    }
     return BSC_OK;
 }
 
@@ -114,12 +88,8 @@ bool is_pseudo_terminal(std::string_view uri) {
 std::string KindHooks<snap::HandleRecord>::capture(std::vector<snap::HandleRecord> &out) {
     for (const auto &[number, entry] : tracked().handles.list()) {
         if (entry.kind == HandleKind::thread || entry.kind == HandleKind::event ||
-            entry.kind == HandleKind::socket)
+            entry.kind == HandleKind::socket || entry.kind == HandleKind::process)
             continue; // kinds of their own
-        if (entry.kind == HandleKind::other && entry.uri == "process:")
-            return fmt::format("handle {} is a child process: a guest with children (a tree "
-                               "of processes) cannot be captured yet",
-                               number);
         if (entry.kind == HandleKind::other)
             return fmt::format("handle {} ({}) cannot be captured: it came in a message or is "
                                "of a kind an image cannot hold", number, entry.uri);
@@ -158,10 +128,38 @@ std::string KindHooks<snap::HandleRecord>::capture(std::vector<snap::HandleRecor
                           .size = attributes.size, .mtime_ns = attributes.modify_time,
                           .present = true};
         if (entry.kind == HandleKind::pipe_read)
-            if (bsc_status s = drain_pipe(number, entry, r.buffered))
+            if (bsc_status s = peek_pipe(entry, r.buffered))
                 return fmt::format("pipe handle {}: {}", number, bsc_status_name(s));
         r.partner = entry.partner;
+        r.description = entry.description;
+        r.partner_description = entry.partner_description;
         out.push_back(std::move(r));
+    }
+    return {};
+}
+
+// Each process handle, with how a child that ended and was not waited for ended (a wait
+// that leaves it to be reported again).
+std::string KindHooks<snap::ProcessRecord>::capture(std::vector<snap::ProcessRecord> &out) {
+    for (const auto &[number, entry] : tracked().handles.list()) {
+        if (entry.kind != HandleKind::process)
+            continue;
+        if (entry.forked && entry.process_id == 0)
+            return fmt::format("handle {} is a process started by process_create: it cannot "
+                               "be captured", number);
+        snap::ProcessRecord r{.handle = number, .process_id = entry.process_id,
+                              .relation = entry.forked ? snap::ProcessRelation::child
+                                                       : snap::ProcessRelation::opened};
+        bsc_process_state state{};
+        if (entry.forked &&
+            below().process_wait(entry.below,
+                                 BSC_PROCESS_WAIT_EXITED | BSC_PROCESS_WAIT_NO_HANG |
+                                     BSC_PROCESS_WAIT_NO_REAP,
+                                 &state) == BSC_OK &&
+            (state.kind == BSC_PROCESS_EXITED || state.kind == BSC_PROCESS_KILLED ||
+             state.kind == BSC_PROCESS_DUMPED))
+            r.ended = true, r.end_kind = state.kind, r.end_code = state.code;
+        out.push_back(r);
     }
     return {};
 }
@@ -244,6 +242,85 @@ snap::ImageChain open_parent(const std::string &path) {
     return snap::ImageChain::open(path, {.threads = 0, .block_checks = snap::BlockChecks::as_read});
 }
 
+// The images the tree's other processes wrote, as the runtime lists them ("member"
+// arguments, "PARENT PATH", PARENT 0 for this process or N for the Nth member, parents
+// first), with their ids.
+struct TreeImages {
+    std::vector<snap::ImageWriter::Member> members;
+    std::vector<snap::ImageMetadata> metadata;
+};
+
+TreeImages read_member_images(const Arguments &arguments, uint64_t own_id) {
+    TreeImages tree;
+    for (const auto &text : arguments.all("member")) {
+        size_t space = text.find(' ');
+        size_t parent = std::stoul(text.substr(0, space));
+        std::string path = text.substr(space + 1);
+        auto metadata = snap::read_image_metadata(path);
+        uint64_t parent_id = parent == 0 ? own_id : tree.metadata.at(parent - 1).process_id;
+        tree.members.push_back({path, metadata.process_id, parent_id});
+        tree.metadata.push_back(std::move(metadata));
+    }
+    return tree;
+}
+
+// What makes a tree one an image can hold (README.md, "Trees of processes"): every child a
+// process holds a handle to is in the tree as that process's child, or ended (by exit or
+// SIGKILL: a restore ends it again so); no socket is shared by two processes, nor
+// connected to a peer outside its process; the memory members share is the first
+// process's too. "" or what is wrong.
+std::string check_tree(const snap::ImageMetadata &first, const TreeImages &tree) {
+    auto parent_of = [&](uint64_t id) -> std::optional<uint64_t> {
+        for (const auto &member : tree.members)
+            if (member.process_id == id)
+                return member.parent_id;
+        return std::nullopt;
+    };
+    std::map<uint64_t, uint64_t> socket_holders; // description -> process
+    auto check_process = [&](const snap::ImageMetadata &process) -> std::string {
+        for (const auto &child : process.processes) {
+            if (child.relation != snap::ProcessRelation::child)
+                continue;
+            if (!child.ended && parent_of(child.process_id) != process.process_id)
+                return fmt::format("process {}'s child {} is not in the tree: it cannot be "
+                                   "captured with it",
+                                   process.process_id, child.process_id);
+            if (child.ended && child.end_kind != BSC_PROCESS_EXITED && child.end_code != 9)
+                return fmt::format("process {}'s child {} was killed by signal {} and not yet "
+                                   "waited for: an image cannot hold that yet",
+                                   process.process_id, child.process_id, child.end_code);
+        }
+        if (tree.members.empty())
+            return {};
+        for (const auto &socket : process.sockets) {
+            if (auto [at, added] = socket_holders.emplace(socket.description, process.process_id);
+                !added && at->second != process.process_id)
+                return fmt::format("socket {} of process {} is shared with process {}: an image "
+                                   "cannot hold a socket two processes share yet",
+                                   socket.number, process.process_id, at->second);
+            if (socket.state == snap::SocketState::outside)
+                return fmt::format("socket {} of process {} is connected outside the process "
+                                   "(perhaps to another of the tree): in a tree, an image "
+                                   "cannot hold that yet",
+                                   socket.number, process.process_id);
+        }
+        for (const auto &region : process.regions)
+            if (region.share_id &&
+                std::ranges::none_of(first.regions, [&](const snap::RegionRecord &r) {
+                    return r.share_id == region.share_id && r.address == region.address &&
+                           r.size == region.size;
+                }))
+                return fmt::format("process {} shares the memory at {:#x} with another process "
+                                   "but not with the first: an image cannot hold that yet",
+                                   process.process_id, region.address);
+        return {};
+    };
+    std::string problem = check_process(first);
+    for (size_t i = 0; i < tree.metadata.size() && problem.empty(); i++)
+        problem = check_process(tree.metadata[i]);
+    return problem;
+}
+
 int64_t unix_ns_now() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -277,6 +354,9 @@ Outcome capture(const Arguments &arguments, const Progress &progress) {
     meta.program.working_directory = arguments.value("cwd").value_or("");
     meta.guest_upcalls = std::stoull(arguments.value("guest-upcalls").value_or("0"));
     meta.entry_page_address = std::stoull(arguments.value("entry-page").value_or("0"));
+    uint64_t host_id = 0;
+    below().process_id_query(&host_id);
+    meta.process_id = tracked().process_ids.above(host_id);
     // What the extensions gave for the image ("NAME=STATE", the runtime's image-state).
     for (const auto &state : arguments.all("state"))
         if (size_t equals = state.find('='); equals != std::string::npos)
@@ -298,6 +378,11 @@ Outcome capture(const Arguments &arguments, const Progress &progress) {
     if (!problem.empty())
         return {BSC_E_NOT_SUPPORTED, problem};
     try {
+        // The first process of a tree checks it whole, with its members' images.
+        auto tree = read_member_images(arguments, meta.process_id);
+        if (auto wrong = arguments.flag("tree-member") ? "" : check_tree(meta, tree);
+            !wrong.empty())
+            return {BSC_E_NOT_SUPPORTED, wrong};
         std::optional<snap::ImageChain> parent;
         if (auto path = arguments.value("parent"); path && !path->empty())
             parent = prepared_parent && prepared_parent->path == *path
@@ -322,9 +407,13 @@ Outcome capture(const Arguments &arguments, const Progress &progress) {
                 return {s, fmt::format("cannot read the region at {:#x}", region.address)};
         }
         std::string objects = snap::object_counts(meta);
-        writer.commit(std::move(meta));
-        return {BSC_OK, fmt::format("wrote {} ({} regions, {}; {:.1f} MiB)", *image,
-                                    regions.size(), objects,
+        writer.commit(std::move(meta), tree.members);
+        std::string others = tree.members.empty()
+                                 ? ""
+                                 : fmt::format(", and {} more processes of its tree",
+                                               tree.members.size());
+        return {BSC_OK, fmt::format("wrote {} ({} regions, {}{}; {:.1f} MiB)", *image,
+                                    regions.size(), objects, others,
                                     std::filesystem::file_size(*image) / 1048576.0)};
     } catch (const std::exception &e) {
         return {BSC_E_IO, e.what()};

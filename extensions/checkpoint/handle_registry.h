@@ -16,8 +16,15 @@
 namespace bsc::checkpoint {
 
 enum class HandleKind : uint32_t {
-    stream, pipe_read, pipe_write, stdio, event, thread, socket, other
+    stream, pipe_read, pipe_write, stdio, event, thread, socket, process, other
 };
+
+// A new id for what the processes of a guest's tree share once one forks another (an open
+// description, a shared memory region), unique in the tree: random, since the processes
+// make them independently. The child's copy of the registry (or region map) keeps the
+// ids, so the handles of a tree with one id are one description (README.md, "Trees of
+// processes").
+uint64_t new_shared_id();
 
 struct HandleEntry {
     bsc_handle below = BSC_NO_HANDLE; // the handle in the table below
@@ -31,6 +38,11 @@ struct HandleEntry {
     uint32_t backlog = 0;   // as socket_listen got it
     uint32_t shutdown = 0;  // the BSC_SHUTDOWN_* asked so far
     bool connected = false; // made connected (a pair, an accept, a connect), even if the peer left since
+    uint64_t description = 0;         // set by publish and adopt when 0
+    uint64_t partner_description = 0; // a pair's other end's, kept when this process closes it
+    // Processes: the id the layers above know it by, and whether this process forked it.
+    uint64_t process_id = 0;
+    bool forked = false;
 };
 
 class HandleRegistry {
@@ -53,6 +65,8 @@ public:
         if (auto it = entries_.find(above); it != entries_.end())
             change(it->second);
     }
+    // In a child of process_fork: the processes its parent forked are not its children.
+    void disown_children();
     // Lets a number stand for another handle below (a pipe end made again).
     void replace_below(bsc_handle above, bsc_handle below);
     // Makes numbers above independent of the host's from now on (at restore).

@@ -49,7 +49,8 @@ bsc_status vm_alloc(uint64_t *addr, uint64_t size, uint32_t prot, uint32_t flags
     if (status == BSC_OK && read_guest(addr, at) == BSC_OK)
         add_region({.address = at, .size = page_up(size), .protection = prot,
                     .flags = flags & ~kPlacementFlags, .origin = RegionOrigin::anonymous,
-                    .uri = {}, .stream_offset = 0, .ever_accessible = false});
+                    .uri = {}, .stream_offset = 0, .ever_accessible = false,
+                    .share_id = flags & BSC_MAP_SHARED ? new_shared_id() : 0});
     return status;
 }
 
@@ -275,7 +276,9 @@ bsc_status process_create(const char *const *argv, const bsc_handle *inherit, ui
     for (auto &handle : local)
         handle = real(handle);
     bsc_status status = below().process_create(argv, local.data(), count, process);
-    return status == BSC_OK ? publish_at(process, {.kind = HandleKind::other, .uri = "process:"})
+    // Its id is not known: a capture refuses it.
+    return status == BSC_OK ? publish_at(process, {.kind = HandleKind::process, .uri = "process:",
+                                                   .forked = true})
                             : status;
 }
 
@@ -293,18 +296,34 @@ bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
         status = below().process_fork(child, child_id);
     }
     bsc_handle handle;
+    uint64_t host_id;
     if (status != BSC_OK || read_guest(child, handle) != BSC_OK)
         return status;
-    if (handle != BSC_NO_HANDLE)
-        return publish_at(child, {.kind = HandleKind::other, .uri = "process:"});
-    state().freezer.keep_only(current_tcb());
-    return BSC_OK;
+    if (handle == BSC_NO_HANDLE) {
+        state().freezer.keep_only(current_tcb());
+        state().handles.disown_children();
+        return BSC_OK;
+    }
+    if (read_guest(child_id, host_id) != BSC_OK)
+        return BSC_E_FAULT;
+    uint64_t id = state().process_ids.above(host_id);
+    if (bsc_status s = write_guest(child_id, id))
+        return s;
+    return publish_at(child, {.kind = HandleKind::process, .uri = "process:", .process_id = id,
+                              .forked = true});
 }
 
 bsc_status process_open(uint64_t id, bsc_handle *process) {
-    bsc_status status = below().process_open(id, process);
-    return status == BSC_OK ? publish_at(process, {.kind = HandleKind::other, .uri = "process:"})
+    bsc_status status = below().process_open(id ? state().process_ids.below(id) : 0, process);
+    return status == BSC_OK ? publish_at(process, {.kind = HandleKind::process, .uri = "process:",
+                                                   .process_id = id})
                             : status;
+}
+
+bsc_status process_id_query(uint64_t *id) {
+    uint64_t host_id = 0;
+    bsc_status status = below().process_id_query(&host_id);
+    return status == BSC_OK ? write_guest(id, state().process_ids.above(host_id)) : status;
 }
 
 // ---- threads ----
@@ -406,6 +425,7 @@ void interpose(const bsc_extension_context &context) {
     above.process_create = process_create;
     above.process_fork = process_fork;
     above.process_open = process_open;
+    above.process_id_query = process_id_query;
     context.upcalls_below->start = start;
     context.upcalls_below->thread_start = thread_start;
     context.upcalls_below->exception = exception;

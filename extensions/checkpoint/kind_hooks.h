@@ -6,6 +6,8 @@
 // build.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -14,11 +16,16 @@
 
 namespace bsc::checkpoint {
 
+// The open descriptions a restore made again, by their ids (HandleRecord::description):
+// the handles below that the guest's handles of each description stand for.
+using Descriptions = std::map<uint64_t, bsc_handle>;
+
 // What restoring a kind may need from the restore request.
 struct RestoreRequest {
     std::vector<bsc_handle> stdio;     // the restoring process's standard streams
     bool allow_changed_files = false;  // --allow-changed-files
     bool as_captured = false;          // every handle keeps its number below (a replay's)
+    Descriptions descriptions;         // unless as_captured (restore.cpp)
 };
 
 // For each kind's Record:
@@ -45,6 +52,14 @@ template <> struct KindHooks<snapshot::ThreadRecord> {
     static std::string capture(std::vector<snapshot::ThreadRecord> &out);
     // Recorded for resume(), which starts them.
     static void restore(const std::vector<snapshot::ThreadRecord> &records,
+                        const RestoreRequest &request);
+};
+
+template <> struct KindHooks<snapshot::ProcessRecord> { // capture.cpp, tree_restore.cpp
+    static std::string capture(std::vector<snapshot::ProcessRecord> &out);
+    // Children are forked again with the tree (tree_restore.h) before the kinds are
+    // restored; this opens the others again.
+    static void restore(const std::vector<snapshot::ProcessRecord> &records,
                         const RestoreRequest &request);
 };
 

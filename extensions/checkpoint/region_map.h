@@ -26,6 +26,7 @@ struct Region {
     // Whether the region was ever accessible: one that never was holds only zeros, so a
     // capture need not read it (a large reservation costs nothing).
     bool ever_accessible = false;
+    uint64_t share_id = 0; // an anonymous BSC_MAP_SHARED region's (new_shared_id)
 
     uint64_t end() const { return address + size; }
 };

@@ -3,7 +3,9 @@
 // with its pages, every handle under its old number, then (resume) every thread at its
 // park point. All of it through the table below, so the layers below see a guest that
 // simply allocates, opens and starts.
+#include <algorithm>
 #include <cstring>
+#include <optional>
 #include <span>
 
 #include <fmt/core.h>
@@ -12,6 +14,8 @@
 #include "kind_hooks.h"
 #include "lazy_fill.h"
 #include "operations.h"
+#include "restore_steps.h"
+#include "tree_restore.h"
 #include "tracked_state.h"
 
 namespace bsc::checkpoint {
@@ -43,11 +47,33 @@ namespace snap = bsc::snapshot;
 
 const bsc_downcalls &below() { return *tracked().below; }
 
+// The shared memory being restored: the host fills only private memory, so its pages are
+// copied in.
+std::vector<std::span<std::byte>> copied_regions;
+
+bool is_copied(const std::byte *target) {
+    return std::ranges::any_of(copied_regions, [&](auto region) {
+        return target >= region.data() && target < region.data() + region.size();
+    });
+}
+
 // Installs restored pages in a region being filled; several threads at once.
 void fill(std::byte *target, std::span<const std::byte> pages) {
     auto address = reinterpret_cast<uint64_t>(target);
     check(below().vm_fill(address, pages.data(), pages.size()),
           fmt::format("cannot fill the pages at {:#x}+{:#x}", address, pages.size()));
+}
+
+// The chain's page writer: shared memory copied, the rest filled by the host.
+snap::PageWriter page_writer(bool lazy) {
+    return [lazy](std::byte *target, std::span<const std::byte> pages) {
+        if (is_copied(target))
+            std::memcpy(target, pages.data(), pages.size());
+        else if (lazy)
+            fill_lazily(target, pages);
+        else
+            fill(target, pages);
+    };
 }
 
 std::string describe(const snap::RegionRecord &r) {
@@ -69,13 +95,22 @@ void map_region(const snap::RegionRecord &r) {
 
 // Every other region is fresh memory at its old address, which the threads decompressing
 // the blocks fill with vm_fill: it puts each page in place without zeroing it first
-// (abi/README.md), and what they do not fill reads as zeros.
+// (abi/README.md), and what they do not fill reads as zeros. Shared memory is shared
+// again, and copied into.
 std::span<std::byte> allocate_region(const snap::RegionRecord &r) {
     uint64_t address = r.address;
-    check(below().vm_alloc(&address, r.size, BSC_PROT_READ | BSC_PROT_WRITE,
-                           (r.flags & BSC_MAP_NORESERVE) | BSC_MAP_FIXED_NOREPLACE | BSC_MAP_FILL),
+    uint32_t flags = (r.flags & BSC_MAP_NORESERVE) | BSC_MAP_FIXED_NOREPLACE |
+                     (r.share_id ? BSC_MAP_SHARED : BSC_MAP_FILL);
+    check(below().vm_alloc(&address, r.size, BSC_PROT_READ | BSC_PROT_WRITE, flags),
           describe(r) + ": cannot allocate");
-    return {reinterpret_cast<std::byte *>(address), r.size};
+    std::span memory(reinterpret_cast<std::byte *>(address), r.size);
+    if (r.share_id)
+        copied_regions.push_back(memory);
+    return memory;
+}
+
+bool in_set(const snap::RegionRecord &r, RegionSet which) {
+    return which == RegionSet::all || (which == RegionSet::shared) == (r.share_id != 0);
 }
 
 void protect(const snap::RegionRecord &r) {
@@ -91,20 +126,23 @@ void track_region(const snap::ImageChain &image, size_t index, const snap::Regio
     std::lock_guard lock(tracked().region_mutex);
     tracked().regions.insert({.address = r.address, .size = r.size, .protection = r.protection,
                               .flags = r.flags, .origin = r.origin, .uri = r.uri,
-                              .stream_offset = r.stream_offset, .ever_accessible = accessible});
+                              .stream_offset = r.stream_offset, .ever_accessible = accessible,
+                              .share_id = r.share_id});
 }
 
-// Every region back at its address; the regions whose pages are in the image are
-// returned, allocated to be filled.
-std::vector<snap::ImageChain::RegionTarget> place_regions(const snap::ImageChain &image) {
+} // namespace
+
+std::vector<snap::ImageChain::RegionTarget> place_regions(const snap::ImageChain &image,
+                                                          RegionSet which) {
     const auto &regions = image.top().metadata().regions;
     std::vector<snap::ImageChain::RegionTarget> targets;
     for (size_t i = 0; i < regions.size(); i++) {
+        if (!in_set(regions[i], which))
+            continue;
         if (regions[i].contents == snap::RegionContents::none)
             map_region(regions[i]);
         else
             targets.push_back({i, allocate_region(regions[i])});
-        track_region(image, i, regions[i]);
     }
     return targets;
 }
@@ -117,9 +155,31 @@ void fill_regions(const snap::ImageChain &image, std::span<const snap::ImageChai
                        [&](uint64_t done, uint64_t total) { progress(done, total); });
     for (const auto &target : targets) {
         const auto &r = image.top().metadata().regions[target.region_index];
-        check(below().vm_fill_end(r.address, r.size), describe(r) + ": cannot end its filling");
+        if (!r.share_id)
+            check(below().vm_fill_end(r.address, r.size), describe(r) + ": cannot end its filling");
     }
 }
+
+void protect_regions(const snap::ImageMetadata &meta, RegionSet which) {
+    for (const auto &r : meta.regions)
+        if (r.contents != snap::RegionContents::none && in_set(r, which))
+            protect(r);
+}
+
+void free_shared_region(const snap::RegionRecord &r) {
+    check(below().vm_free(r.address, r.size), describe(r) + ": cannot free");
+    std::erase_if(copied_regions, [&](auto region) {
+        return reinterpret_cast<uint64_t>(region.data()) == r.address;
+    });
+}
+
+void track_regions(const snap::ImageChain &image) {
+    const auto &regions = image.top().metadata().regions;
+    for (size_t i = 0; i < regions.size(); i++)
+        track_region(image, i, regions[i]);
+}
+
+namespace {
 
 // A file must be the one the image saw, unless the user allows a changed one.
 void check_identity(const snap::HandleRecord &r, bool allow_changed) {
@@ -153,45 +213,49 @@ bsc_handle reopen(const snap::HandleRecord &r, bool allow_changed) {
     return handle;
 }
 
+HandleKind registry_kind(snap::HandleKind kind) {
+    switch (kind) {
+    case snap::HandleKind::stdio: return HandleKind::stdio;
+    case snap::HandleKind::pipe_read: return HandleKind::pipe_read;
+    case snap::HandleKind::pipe_write: return HandleKind::pipe_write;
+    default: return HandleKind::stream;
+    }
+}
+
 HandleEntry entry_for(const snap::HandleRecord &r, bsc_handle handle_below, HandleKind kind) {
     return {.below = handle_below, .kind = kind, .uri = r.uri, .access = r.access, .mode = r.mode,
             .create = r.create, .options = r.options, .event_flags = 0,
-            .stdio_slot = r.stdio_slot, .partner = handle_number(r.partner)};
-}
-
-// A pipe comes back as a fresh pair holding its unread bytes; an end the guest had
-// closed is closed again.
-void restore_pipe(const snap::HandleRecord &read_end, const std::vector<snap::HandleRecord> &all) {
-    bsc_handle ends[2];
-    check(below().stream_open_pair("pipe:", read_end.options, ends), "cannot make a pipe");
-    write_all(ends[1], read_end.buffered, "cannot refill a pipe");
-    tracked().handles.adopt(handle_number(read_end.number), entry_for(read_end, ends[0], HandleKind::pipe_read));
-    for (const auto &r : all)
-        if (r.number == read_end.partner && r.kind == snap::HandleKind::pipe_write) {
-            tracked().handles.adopt(handle_number(r.number), entry_for(r, ends[1], HandleKind::pipe_write));
-            return;
-        }
-    below().object_close(ends[1]);
-}
-
-// A write end whose read end the guest had closed.
-void restore_lone_writer(const snap::HandleRecord &r) {
-    bsc_handle ends[2];
-    check(below().stream_open_pair("pipe:", r.options, ends), "cannot make a pipe");
-    below().object_close(ends[0]);
-    tracked().handles.adopt(handle_number(r.number), entry_for(r, ends[1], HandleKind::pipe_write));
+            .stdio_slot = r.stdio_slot, .partner = handle_number(r.partner),
+            .description = r.description, .partner_description = r.partner_description};
 }
 
 // Stdio comes back as recorded: a file is the same file at its offset; a terminal, a
 // pipe or anything else is the restoring process's own descriptor of that slot.
-void restore_stdio(const snap::HandleRecord &r, const std::vector<bsc_handle> &new_stdio,
-                   bool allow_changed) {
-    bsc_handle handle = BSC_NO_HANDLE;
+bsc_handle stdio_again(const snap::HandleRecord &r, const RestoreRequest &request) {
     if (r.stdio_target == snap::StdioTarget::file)
-        handle = reopen(r, allow_changed);
-    else if (r.stdio_slot >= 0 && static_cast<size_t>(r.stdio_slot) < new_stdio.size())
-        handle = new_stdio[r.stdio_slot];
-    tracked().handles.adopt(handle_number(r.number), entry_for(r, handle, HandleKind::stdio));
+        return reopen(r, request.allow_changed_files);
+    if (r.stdio_slot >= 0 && static_cast<size_t>(r.stdio_slot) < request.stdio.size())
+        return request.stdio[r.stdio_slot];
+    return BSC_NO_HANDLE;
+}
+
+// A pipe comes back as a fresh pair holding its unread bytes (which every record of its
+// read end holds alike); an end no process holds any more is closed again.
+void make_pipe(const snap::HandleRecord &end, const std::map<uint64_t, const snap::HandleRecord *> &all,
+               Descriptions &made) {
+    bool reading = end.kind == snap::HandleKind::pipe_read;
+    uint64_t read_end = reading ? end.description : end.partner_description;
+    uint64_t write_end = reading ? end.partner_description : end.description;
+    bsc_handle ends[2];
+    check(below().stream_open_pair("pipe:", end.options, ends), "cannot make a pipe");
+    auto reader = all.find(read_end);
+    if (reader != all.end())
+        write_all(ends[1], reader->second->buffered, "cannot refill a pipe");
+    for (auto [description, handle] : {std::pair{read_end, ends[0]}, std::pair{write_end, ends[1]}})
+        if (description && all.contains(description))
+            made[description] = handle;
+        else
+            below().object_close(handle);
 }
 
 // The threads to start at resume, recorded at restore.
@@ -205,48 +269,45 @@ std::vector<bsc_handle> stdio_handles(const Arguments &arguments) {
     return handles;
 }
 
-HandleKind registry_kind(snap::HandleKind kind) {
-    switch (kind) {
-    case snap::HandleKind::stdio: return HandleKind::stdio;
-    case snap::HandleKind::pipe_read: return HandleKind::pipe_read;
-    case snap::HandleKind::pipe_write: return HandleKind::pipe_write;
-    default: return HandleKind::stream;
-    }
-}
 
 } // namespace
 
-// Each handle made again under its number: files reopened, stdio, pipes as fresh pairs.
-// For a replay from the image (`bascule-replay replay --from`, as_captured) every handle
-// keeps its number below too and nothing is opened or made again, since the replay layer
-// below answers every call on them from the trace (it maps shared streams from it too).
+Descriptions make_descriptions(std::span<const snap::ImageMetadata *const> processes,
+                               const RestoreRequest &request) {
+    std::map<uint64_t, const snap::HandleRecord *> records; // the first of each description
+    for (const auto *process : processes)
+        for (const auto &r : process->handles)
+            records.emplace(r.description, &r);
+    Descriptions made;
+    for (const auto &[description, r] : records) {
+        if (made.contains(description))
+            continue;
+        switch (r->kind) {
+        case snap::HandleKind::file:
+        case snap::HandleKind::directory:
+            made[description] = reopen(*r, request.allow_changed_files);
+            break;
+        case snap::HandleKind::stdio: made[description] = stdio_again(*r, request); break;
+        case snap::HandleKind::pipe_read:
+        case snap::HandleKind::pipe_write: make_pipe(*r, records, made); break;
+        default:
+            throw RestoreFailure{BSC_E_NOT_SUPPORTED,
+                                 fmt::format("handle {} of an unsupported kind", r->number)};
+        }
+    }
+    return made;
+}
+
+// Each handle under its number, standing for its description made again. For a replay
+// from the image (`bascule-replay replay --from`, as_captured) every handle keeps its
+// number below too and nothing is opened or made again, since the replay layer below
+// answers every call on them from the trace (it maps shared streams from it too).
 void KindHooks<snap::HandleRecord>::restore(const std::vector<snap::HandleRecord> &records,
                                             const RestoreRequest &request) {
     for (const auto &r : records) {
-        if (request.as_captured) {
-            auto number = handle_number(r.number);
-            tracked().handles.adopt(number, entry_for(r, number, registry_kind(r.kind)));
-            continue;
-        }
-        switch (r.kind) {
-        case snap::HandleKind::file:
-        case snap::HandleKind::directory:
-            tracked().handles.adopt(handle_number(r.number),
-                                    entry_for(r, reopen(r, request.allow_changed_files),
-                                              HandleKind::stream));
-            break;
-        case snap::HandleKind::stdio:
-            restore_stdio(r, request.stdio, request.allow_changed_files);
-            break;
-        case snap::HandleKind::pipe_read: restore_pipe(r, records); break;
-        case snap::HandleKind::pipe_write:
-            if (!r.partner)
-                restore_lone_writer(r);
-            break; // else made with its read end
-        default:
-            throw RestoreFailure{BSC_E_NOT_SUPPORTED,
-                                 fmt::format("handle {} of an unsupported kind", r.number)};
-        }
+        auto number = handle_number(r.number);
+        bsc_handle handle = request.as_captured ? number : request.descriptions.at(r.description);
+        tracked().handles.adopt(number, entry_for(r, handle, registry_kind(r.kind)));
     }
 }
 
@@ -278,10 +339,19 @@ void KindHooks<snap::ThreadRecord>::restore(const std::vector<snap::ThreadRecord
     }
 }
 
+void restore_objects(const snap::ImageMetadata &meta, const RestoreRequest &request) {
+    tracked().handles.start_renumbering();
+    snap::for_each_kind(meta, [&](auto, const auto &records) {
+        using Record = typename std::remove_cvref_t<decltype(records)>::value_type;
+        KindHooks<Record>::restore(records, request);
+    });
+}
+
 Outcome restore(const Arguments &arguments, const Progress &progress) {
     auto path = arguments.value("image");
     if (!path)
         return {BSC_E_INVALID, "restore needs image=PATH"};
+    std::optional<TreeRestore> &tree = tree_restore();
     try {
         // The chain's structure is checked here, before anything is mapped; each block as
         // its pages are read, so that the image is read once. A corrupt block ends an eager
@@ -291,36 +361,49 @@ Outcome restore(const Arguments &arguments, const Progress &progress) {
         if (arguments.flag("lazy") && !lazy)
             fmt::print(stderr, "bascule: checkpoint: restoring eagerly: this host cannot fill "
                                "pages lazily (extensions/checkpoint/README.md)\n");
-        auto image = snap::ImageChain::open(*path, {.threads = lazy ? 1u : 0u,
-                                                    .block_checks = snap::BlockChecks::as_read,
-                                                    .check_page_hashes = false,
-                                                    .write_pages = lazy ? fill_lazily : fill});
-        const auto &meta = image.top().metadata();
+        if (lazy && !snap::read_image_metadata(*path).tree_members.empty()) {
+            fmt::print(stderr, "bascule: checkpoint: restoring eagerly: a tree of processes "
+                               "is not restored lazily (extensions/checkpoint/README.md)\n");
+            lazy = false;
+        }
+        snap::ReadOptions options{.threads = lazy ? 1u : 0u, // lazily, the filler reads
+                                  .block_checks = snap::BlockChecks::as_read,
+                                  .check_page_hashes = false,
+                                  .write_pages = page_writer(lazy)};
+        auto first = snap::ImageChain::open(*path, options);
+        tree.emplace(first.top(), options);
         RestoreRequest request{.stdio = stdio_handles(arguments),
                                .allow_changed_files = arguments.flag("allow-changed-files"),
-                               .as_captured = arguments.flag("as-captured")};
+                               .as_captured = arguments.flag("as-captured"),
+                               .descriptions = {}};
         as_captured = request.as_captured;
-        auto targets = place_regions(image);
+        if (!request.as_captured)
+            request.descriptions = make_descriptions(tree->processes(), request);
+        // What the processes share is made before the first forks the others; each then
+        // restores itself (tree_restore.h).
+        auto shared = place_regions(first, RegionSet::shared);
+        fill_regions(first, shared, {});
+        const snap::ImageChain &image = tree->fork_children(first, request);
+        const auto &meta = image.top().metadata();
+        auto targets = place_regions(image, RegionSet::unshared);
+        track_regions(image);
         if (!lazy)
-            fill_regions(image, targets, progress);
-        for (const auto &r : meta.regions)
-            if (r.contents != snap::RegionContents::none)
-                protect(r);
-        tracked().handles.start_renumbering();
-        snap::for_each_kind(meta, [&](auto, const auto &records) {
-            using Record = typename std::remove_cvref_t<decltype(records)>::value_type;
-            KindHooks<Record>::restore(records, request);
-        });
-        tracked().started = true;
+            fill_regions(image, targets, tree->is_first() ? progress : Progress{});
+        protect_regions(meta, RegionSet::all);
+        restore_objects(meta, request);
         std::string done = fmt::format("restored {} regions, {} from {}{}", meta.regions.size(),
-                                       snap::object_counts(meta), *path,
+                                       snap::object_counts(meta), image.top().name(),
                                        lazy ? "; its pages follow lazily" : "");
         if (lazy)
-            start_lazy_fill(std::move(image), std::move(targets));
+            start_lazy_fill(std::move(first), std::move(targets));
         return {BSC_OK, done};
     } catch (const RestoreFailure &f) {
+        if (tree)
+            tree->report_failure();
         return {f.status, f.message};
     } catch (const std::exception &e) {
+        if (tree)
+            tree->report_failure();
         return {BSC_E_INVALID, e.what()};
     }
 }
@@ -328,6 +411,15 @@ Outcome restore(const Arguments &arguments, const Progress &progress) {
 // Starts every restored thread; each enters the chain's thread_start upcall, which
 // resumes it at its park point (interpose.cpp).
 Outcome resume() {
+    if (auto &tree = tree_restore()) {
+        try {
+            tree->wait_until_restored();
+        } catch (const RestoreFailure &f) {
+            return {f.status, f.message};
+        }
+        tree.reset();
+        open_processes_again();
+    }
     for (auto &thread : pending_threads) {
         tracked().freezer.add(thread);
         // The host wants a stack in guest memory; a parked thread never uses this one.
@@ -344,6 +436,7 @@ Outcome resume() {
     }
     size_t count = pending_threads.size();
     pending_threads.clear();
+    tracked().started = true; // a capture may freeze it from now on
     return {BSC_OK, fmt::format("resumed {} threads", count)};
 }
 

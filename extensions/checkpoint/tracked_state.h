@@ -4,11 +4,13 @@
 // chain gives every instance its own copy of the extension's globals.
 #pragma once
 
+#include <atomic>
 #include <mutex>
 
 #include "bascule_extension.h"
 #include "freezer.h"
 #include "handle_registry.h"
+#include "process_ids.h"
 #include "region_map.h"
 
 namespace bsc::checkpoint {
@@ -19,8 +21,9 @@ struct TrackedState {
     std::mutex region_mutex; // guards regions
     RegionMap regions;
     HandleRegistry handles;
+    ProcessIds process_ids; // set at restore, before the guest runs; read only after
     Freezer freezer;
-    bool started = false; // the guest's start upcall has passed
+    std::atomic<bool> started = false; // its start upcall passed, or its restore resumed it
 };
 
 TrackedState &tracked();

@@ -41,11 +41,12 @@ frame_refused() {
   grep -qF "malformed request: $2" frame.reply || fail "frame $1 got: $(cat frame.reply)"
 }
 le() { echo "($1).to_bytes($2, 'little')"; }
-frame_refused "$(le 5 4) + $(le 1 4) + bytes([1, 9, 0, 0, 0])" "Invalid 'index' selector"
-frame_refused "$(le 0 4) + $(le 99 4)" "control protocol 99; this runtime speaks 1"
-frame_refused "$(le '1 << 30' 4) + $(le 1 4)" "a frame of 1073741824 bytes"
-frame_refused "$(le 64 4) + $(le 1 4) + bytes([1, 0, 0, 0, 0])" "a frame cut after 5 of 64 bytes"
-frame_refused "$(le 13 4) + $(le 1 4) + bytes([1, 0, 0, 0, 0]) + $(le '1 << 40' 8)" \
+protocol=2 # core/runtime/control_messages.h
+frame_refused "$(le 5 4) + $(le $protocol 4) + bytes([1, 9, 0, 0, 0])" "Invalid 'index' selector"
+frame_refused "$(le 0 4) + $(le 99 4)" "control protocol 99; this runtime speaks $protocol"
+frame_refused "$(le '1 << 30' 4) + $(le $protocol 4)" "a frame of 1073741824 bytes"
+frame_refused "$(le 64 4) + $(le $protocol 4) + bytes([1, 0, 0, 0, 0])" "a frame cut after 5 of 64 bytes"
+frame_refused "$(le 13 4) + $(le $protocol 4) + bytes([1, 0, 0, 0, 0]) + $(le '1 << 40' 8)" \
   "a stored length of 1099511627776"
 
 capture whole.img

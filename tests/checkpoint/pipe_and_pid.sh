@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 "$programs/pipe_holder" 10 50 >native.out
 HOLD_AT=3,5 start_guest run.out -- "$programs/pipe_holder" 10 50
 wait_for_line run.out "tick 3"
-capture early.img --leave-running # the capture takes the bytes out and puts them back
+capture early.img --leave-running # the capture reads the bytes and leaves them there
 release 3
 wait_for_line run.out "tick 5"
 capture pipe.img
@@ -18,7 +18,7 @@ release 5
 /usr/bin/python3 - diff.json <<'CHECK' || fail "diff: $(cat diff.json)"
 import json, sys
 objects = json.load(open(sys.argv[1]))["objects"]
-assert set(objects) == {"handle", "event", "socket", "thread"}, objects.keys()
+assert set(objects) == {"handle", "event", "socket", "process", "thread"}, objects.keys()
 changed = {c["key"]: c["fields"] for c in objects["handle"] if c["change"] == "changed"}
 assert any("offset" in fields for fields in changed.values()), objects["handle"]
 assert not any("buffered" in fields for fields in changed.values()), objects["handle"]

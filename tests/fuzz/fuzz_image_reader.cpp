@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: whatever bytes the image reader gets, it refuses them with an
-// ImageError or opens them, and then reads every region's pages; any other outcome (a
+// ImageError or opens them (and a tree's members), and then reads every region's pages; any other outcome (a
 // crash, a sanitizer report, another exception) is a bug.
 #include <cstddef>
 #include <cstdint>
@@ -33,9 +33,12 @@ void read_pages(const ImageChain &chain) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     try {
+        auto top = ImageReader::open_bytes({reinterpret_cast<const std::byte *>(data), size},
+                                           "fuzz-input");
+        for (const auto &member : top.metadata().tree_members)
+            read_pages(ImageChain::from_images({top.open_member(member)}, {.threads = 1}));
         std::vector<ImageReader> images;
-        images.push_back(ImageReader::open_bytes(
-            {reinterpret_cast<const std::byte *>(data), size}, "fuzz-input"));
+        images.push_back(std::move(top));
         read_pages(ImageChain::from_images(std::move(images), {.threads = 1}));
     } catch (const ImageError &) {
         // the usual outcome for mutated bytes

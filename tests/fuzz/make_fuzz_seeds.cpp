@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Writes the fuzzer's seed corpus into the directory it is given: small valid images of
-// each shape the reader knows (full with every kind of record, empty, incremental).
+// each shape the reader knows (full with every kind of record, empty, incremental, a tree).
 #include <sys/mman.h>
 
 #include <cstdio>
@@ -36,10 +36,15 @@ ImageMetadata metadata_of(std::vector<RegionRecord> regions) {
     metadata.extension_stack = {"checkpoint"};
     metadata.program = {{"/bin/true"}, "/"};
     metadata.regions = std::move(regions);
+    metadata.regions.front().share_id = 0xabc; // shared memory
     metadata.regions.push_back({0x7000000000, kPageSize, 1, 4, RegionOrigin::stream_shared,
-                                "file:/data", 0, RegionContents::none});
+                                "file:/data", 0, RegionContents::none, 0});
     metadata.handles = {{3, HandleKind::pipe_read, "pipe:", 1, 0, 0, 0, 5,
-                         FileIdentity{1, 2, 3, 4, true}, {'x'}, 1, StdioTarget::file, "/f", 4}};
+                         FileIdentity{1, 2, 3, 4, true}, {'x'}, 1, StdioTarget::file, "/f", 4,
+                         0x11, 0x22}};
+    metadata.processes = {{13, 500, ProcessRelation::child, true, 1, 0},
+                          {14, 501, ProcessRelation::opened, false, 0, 0}};
+    metadata.process_id = 499;
     metadata.threads = {{7, 0x1000, ParkPoint::exception, 0x2000, 0, 0, 0, {1, 2}}};
     metadata.events = {{9, 1, true}};
     SocketRecord socket;
@@ -57,10 +62,10 @@ ImageMetadata metadata_of(std::vector<RegionRecord> regions) {
 }
 
 ImageId write_seed(const std::filesystem::path &path, std::span<std::byte> memory,
-                   const ImageChain *parent) {
+                   const ImageChain *parent, std::span<const ImageWriter::Member> members = {}) {
     auto writer = ImageWriter::create(path, parent);
     writer.add_region_pages(0, memory);
-    return writer.commit(metadata_of({record_of(memory)}));
+    return writer.commit(metadata_of({record_of(memory)}), members);
 }
 
 } // namespace
@@ -81,5 +86,7 @@ int main(int argc, char **argv) {
     auto parent = ImageChain::open(directory / "full.img");
     std::memset(memory.data() + 3 * kPageSize, 'c', kPageSize);
     write_seed(directory / "delta.img", memory, &parent);
+    ImageWriter::Member member{directory / "full.img", 600, 499};
+    write_seed(directory / "tree.img", memory, nullptr, {&member, 1});
     return 0;
 }

@@ -59,17 +59,28 @@ for letter in a b c d; do
     fail "the restored threads printed $order: not 40 of $letter"
 done
 
-# Refused, with nothing written: a pipe (a shell pipeline's, captured at its fork), and a
-# call the recording never reached.
+# Refused, with nothing written: a replay of a shell pipeline captured at its fork (two
+# processes), and a call the recording never reached.
 record "$work/pipeline.trace" /bin/sh -c 'echo start; sleep 0.1 | cat; echo end'
 "$replay_tool" dump "$work/pipeline.trace" >pipeline.dump
 fork=$(grep -m1 'p0 t0 process_fork' pipeline.dump | cut -d' ' -f1 | tr -d '#')
 status=0
 bounded "$replay_tool" replay "$work/pipeline.trace" --to "$fork" --capture "$work/pipe.img" \
   </dev/null >/dev/null 2>pipe.err || status=$?
-[[ $status -ne 0 ]] || fail "a replay holding a pipe was captured"
-grep -q "an image of a replay cannot hold it" pipe.err || fail "no reason for the refusal: $(cat pipe.err)"
+[[ $status -ne 0 ]] || fail "a replay of two processes was captured"
+grep -q "a replay of several processes cannot be captured yet" pipe.err ||
+  fail "no reason for the refusal: $(cat pipe.err)"
 [[ ! -e "$work/pipe.img" ]] || fail "a refused capture left an image"
+# One process holding a pipe: the replay cannot describe it to the image.
+record "$work/own_pipe.trace" /usr/bin/python3 -c 'import os; r, w = os.pipe(); print("made")'
+"$replay_tool" dump "$work/own_pipe.trace" >own_pipe.dump
+made=$(grep -m1 'stream_open_pair' own_pipe.dump | cut -d' ' -f1 | tr -d '#')
+status=0
+bounded "$replay_tool" replay "$work/own_pipe.trace" --to "$made" --capture "$work/own.img" \
+  </dev/null >/dev/null 2>own.err || status=$?
+[[ $status -ne 0 ]] || fail "a replay holding a pipe was captured"
+grep -q "an image of a replay cannot hold it" own.err || fail "no reason for the refusal: $(cat own.err)"
+[[ ! -e "$work/own.img" ]] || fail "a refused capture left an image"
 status=0
 bounded "$replay_tool" replay "$work/lines.trace" --to 999999 --capture "$work/never.img" \
   </dev/null >/dev/null 2>never.err || status=$?

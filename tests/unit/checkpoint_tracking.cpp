@@ -8,6 +8,7 @@
 
 #include "freezer.h"
 #include "handle_registry.h"
+#include "process_ids.h"
 #include "region_map.h"
 
 using namespace bsc::checkpoint;
@@ -90,6 +91,55 @@ TEST_CASE("handles: the host's numbers until a restore renumbers", "[checkpoint]
     CHECK(registry.below(fresh) == 4);
     CHECK(registry.remove(7).has_value());
     CHECK(registry.below(7) == BSC_NO_HANDLE);
+}
+
+TEST_CASE("handles: each description has an id of its own, which a pair's ends know",
+          "[checkpoint]") {
+    HandleRegistry registry;
+    bsc_handle read_end = registry.publish({.below = 3, .kind = HandleKind::pipe_read});
+    bsc_handle write_end = registry.publish({.below = 4, .kind = HandleKind::pipe_write});
+    registry.set_partner(read_end, write_end);
+    registry.set_partner(write_end, read_end);
+    auto reader = *registry.find(read_end), writer = *registry.find(write_end);
+    CHECK(reader.description != 0);
+    CHECK(writer.description != 0);
+    CHECK(reader.description != writer.description);
+    CHECK(reader.partner_description == writer.description);
+    // The read end's process closes the write end: another process may hold it still.
+    registry.remove(write_end);
+    registry.set_partner(read_end, BSC_NO_HANDLE);
+    CHECK(registry.find(read_end)->partner_description == writer.description);
+    // A restored handle keeps the id it had.
+    registry.adopt(9, {.below = 5, .kind = HandleKind::stream, .description = 77});
+    CHECK(registry.find(9)->description == 77);
+}
+
+TEST_CASE("handles: a forked child disowns its parent's children", "[checkpoint]") {
+    HandleRegistry registry;
+    bsc_handle child = registry.publish(
+        {.below = 6, .kind = HandleKind::process, .process_id = 42, .forked = true});
+    registry.disown_children();
+    CHECK_FALSE(registry.find(child)->forked);
+    CHECK(registry.find(child)->process_id == 42);
+}
+
+TEST_CASE("process ids: the host's until a restore, then the image's, never one for two",
+          "[checkpoint]") {
+    ProcessIds ids;
+    CHECK(ids.above(1234) == 1234);
+    CHECK(ids.below(1234) == 1234);
+    ids.add_restored(100, 200); // process 100 of the image is host process 200 now
+    ids.add_restored(101, 201);
+    CHECK(ids.above(200) == 100);
+    CHECK(ids.below(100) == 200);
+    CHECK(ids.above(300) == 300); // a process forked after the restore
+    CHECK(ids.below(300) == 300);
+    // A new host process 100 would be taken for the restored one: it is moved aside.
+    uint64_t moved = ids.above(100);
+    CHECK(moved == 100 + (uint64_t{1} << 32));
+    CHECK(ids.below(moved) == 100);
+    ids.add_restored(100, 999); // the same id again changes nothing
+    CHECK(ids.below(100) == 200);
 }
 
 TEST_CASE("freezer: every thread parks, and runs on after the thaw", "[checkpoint]") {

@@ -585,3 +585,34 @@ TEST_CASE("stream_control: a pseudo-terminal from dev:ptmx", "[host][files]") {
     host_object_close(peer);
     host_object_close(master);
 }
+
+TEST_CASE("stream_peek: a pipe's waiting bytes are copied and stay to be read",
+          "[host][files]") {
+    host_ready();
+    bsc_handle ends[2];
+    REQUIRE(host_stream_open_pair("pipe:", 0, ends) == BSC_OK);
+    char buffer[16];
+    uint64_t done = 99;
+    REQUIRE(host_stream_peek(ends[0], buffer, sizeof buffer, &done) == BSC_OK);
+    CHECK(done == 0); // nothing waits: no blocking
+    write_ok(ends[1], "hello, pipe");
+    REQUIRE(host_stream_peek(ends[0], buffer, 5, &done) == BSC_OK);
+    CHECK(std::string(buffer, done) == "hello");
+    REQUIRE(host_stream_peek(ends[0], buffer, sizeof buffer, &done) == BSC_OK);
+    CHECK(std::string(buffer, done) == "hello, pipe");
+    CHECK(read_ok(ends[0], 64) == "hello, pipe"); // still there for the reader
+    CHECK(host_stream_peek(ends[1], buffer, sizeof buffer, &done) == BSC_E_INVALID);
+    CHECK(host_stream_peek(ends[0], kBadPointer, sizeof buffer, &done) == BSC_OK); // nothing to copy
+    write_ok(ends[1], "x");
+    CHECK(host_stream_peek(ends[0], kBadPointer, sizeof buffer, &done) == BSC_E_FAULT);
+    CHECK(host_stream_peek(ends[0], buffer, sizeof buffer, static_cast<uint64_t *>(kBadPointer)) ==
+          BSC_E_FAULT);
+    CHECK(host_stream_peek(999999, buffer, sizeof buffer, &done) == BSC_E_BAD_HANDLE);
+    host_object_close(ends[0]);
+    host_object_close(ends[1]);
+    TempDir dir;
+    write_file(dir.path("data"), "data");
+    bsc_handle file = open_ok("file:" + dir.path("data"), BSC_ACCESS_READ);
+    CHECK(host_stream_peek(file, buffer, sizeof buffer, &done) == BSC_E_NOT_SUPPORTED);
+    host_object_close(file);
+}

@@ -8,6 +8,7 @@
 #include <string>
 
 #include <catch2/catch.hpp>
+#include <fmt/core.h>
 
 #include "control_messages.h"
 
@@ -79,16 +80,32 @@ TEST_CASE("control messages: requests and replies arrive as sent", "[runtime][co
     CHECK_FALSE(receive_reply(pair.fd[1])); // the end of the stream, between frames
 }
 
+TEST_CASE("control messages: a tree capture's steps arrive as sent", "[runtime][control]") {
+    SocketPair pair;
+    CHECK(send_request(pair.fd[0], FreezeMemberRequest{}));
+    CHECK(send_request(pair.fd[0], WriteMemberRequest{"/tmp/.t.img.member-7"}));
+    CHECK(send_request(pair.fd[0], FinishMemberRequest{true}));
+    CHECK(std::holds_alternative<FreezeMemberRequest>(*receive_request(pair.fd[1])));
+    CHECK(std::get<WriteMemberRequest>(*receive_request(pair.fd[1])).image ==
+          "/tmp/.t.img.member-7");
+    CHECK(std::get<FinishMemberRequest>(*receive_request(pair.fd[1])).stop);
+    CHECK(send_reply(pair.fd[0], Frozen{}));
+    CHECK(send_reply(pair.fd[0], Finished{}));
+    CHECK(std::holds_alternative<Frozen>(*receive_reply(pair.fd[1])));
+    CHECK(std::holds_alternative<Finished>(*receive_reply(pair.fd[1])));
+}
+
 TEST_CASE("control messages: malformed frames are refused with the reason",
           "[runtime][control]") {
     SECTION("another protocol version") {
         SocketPair pair;
-        pair.write_raw(u32(0) + u32(2));
-        CHECK(refusal_of(pair) == "control protocol 2; this runtime speaks 1");
+        pair.write_raw(u32(0) + u32(kControlProtocol + 1));
+        CHECK(refusal_of(pair) == fmt::format("control protocol {}; this runtime speaks {}",
+                                              kControlProtocol + 1, kControlProtocol));
     }
     SECTION("a frame longer than any request") {
         SocketPair pair;
-        pair.write_raw(u32(1 << 20) + u32(1));
+        pair.write_raw(u32(1 << 20) + u32(kControlProtocol));
         CHECK(refusal_of(pair) == "a frame of 1048576 bytes (at most 65536)");
     }
     SECTION("a cut header") {
@@ -99,18 +116,18 @@ TEST_CASE("control messages: malformed frames are refused with the reason",
     }
     SECTION("a cut record") {
         SocketPair pair;
-        pair.write_raw(u32(10) + u32(1) + std::string("\x01\x00", 2));
+        pair.write_raw(u32(10) + u32(kControlProtocol) + std::string("\x01\x00", 2));
         pair.close_writer();
         CHECK(refusal_of(pair) == "a frame cut after 2 of 10 bytes");
     }
     SECTION("an unknown kind of request") {
         SocketPair pair;
-        pair.write_raw(u32(5) + u32(1) + std::string("\x01\x07\x00\x00\x00", 5));
+        pair.write_raw(u32(5) + u32(kControlProtocol) + std::string("\x01\x07\x00\x00\x00", 5));
         CHECK_THAT(refusal_of(pair), Catch::Contains("index"));
     }
     SECTION("a string longer than the frame") {
         SocketPair pair;
-        pair.write_raw(u32(13) + u32(1) + std::string("\x01\x00\x00\x00\x00", 5) + u32(100) +
+        pair.write_raw(u32(13) + u32(kControlProtocol) + std::string("\x01\x00\x00\x00\x00", 5) + u32(100) +
                        u32(0));
         CHECK_THAT(refusal_of(pair), Catch::StartsWith("a stored length of 100"));
     }
@@ -119,7 +136,7 @@ TEST_CASE("control messages: malformed frames are refused with the reason",
         // A capture request with empty paths, leave_running false, then one byte more.
         std::string record("\x01\x00\x00\x00\x00", 5);
         record += std::string(16, '\0') + std::string(1, '\0') + "x";
-        pair.write_raw(u32(record.size()) + u32(1) + record);
+        pair.write_raw(u32(record.size()) + u32(kControlProtocol) + record);
         CHECK(refusal_of(pair) == "1 bytes follow the record");
     }
 }

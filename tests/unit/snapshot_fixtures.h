@@ -115,7 +115,7 @@ inline ImageMetadata sample_metadata(std::vector<RegionRecord> regions) {
         {3, HandleKind::file, "file:/etc/hosts", 1, 0644, 0, 0, 17, identity, {}, -1,
          StdioTarget::other, ""},
         {4, HandleKind::pipe_read, "pipe:", 1, 0, 0, 2, 0, {}, {'a', 'b', 0}, -1,
-         StdioTarget::other, "", 5},
+         StdioTarget::other, "", 5, 0x1234, 0x5678},
         {1, HandleKind::stdio, "dev:stdout", 2, 0, 0, 0, 0, {}, {}, 1, StdioTarget::terminal,
          "/dev/pts/3"}};
     metadata.guest_upcalls = 0x200000012340;
@@ -142,6 +142,10 @@ inline ImageMetadata sample_metadata(std::vector<RegionRecord> regions) {
     pair_end.unread = {'h', 'i'};
     pair_end.linger = int64_t{1} << 32;
     metadata.sockets = {listener, pair_end};
+    metadata.processes = {{14, 4242, ProcessRelation::child, false, 0, 0},
+                          {15, 4243, ProcessRelation::child, true, 1, 3},
+                          {16, 4000, ProcessRelation::opened, false, 0, 0}};
+    metadata.process_id = 4000;
     metadata.extension_blobs = {{"trace", {1, 2, 3, 4}}, {"empty", {}}};
     return metadata;
 }

@@ -50,6 +50,7 @@ struct SmallImage {
     std::vector<std::byte> forged(const ImageMetadata &new_metadata, const PageIndex &new_index,
                                   const std::vector<std::byte> &new_blocks) const {
         return assemble_image({{SectionKind::page_blocks, new_blocks},
+                               {SectionKind::member_images, {}},
                                {SectionKind::page_index, stored_index(new_index)},
                                {SectionKind::metadata, encode_record(new_metadata)}});
     }
@@ -141,21 +142,24 @@ TEST_CASE("refusals: another format or schema version", "[snapshot]") {
     auto metadata = image.metadata;
     metadata.schema_version = 7;
     CHECK(refusal(image.forged(metadata, image.index, image.blocks)) ==
-          "x.img: metadata schema version 7, this build reads version 2");
+          fmt::format("x.img: metadata schema version 7, this build reads version {}", kSchemaVersion));
 }
 
 TEST_CASE("refusals: a section table that lies", "[snapshot]") {
     SmallImage image;
     auto index = stored_index(image.index), metadata = encode_record(image.metadata);
     CHECK_THAT(refusal(assemble_image({{SectionKind::page_blocks, image.blocks},
+                                       {SectionKind::member_images, {}},
                                        {SectionKind::page_index, index}})),
-               Catch::Contains(fmt::format("2 sections, format version {} has 3",
+               Catch::Contains(fmt::format("3 sections, format version {} has 4",
                                            kFormatVersion)));
     CHECK_THAT(refusal(assemble_image({{SectionKind::page_blocks, image.blocks},
+                                       {SectionKind::member_images, {}},
                                        {SectionKind::page_index, index},
                                        {SectionKind::page_index, metadata}})),
                Catch::Contains("two page_index sections"));
     CHECK_THAT(refusal(assemble_image({{SectionKind::page_blocks, image.blocks},
+                                       {SectionKind::member_images, {}},
                                        {SectionKind::page_index, index},
                                        {static_cast<SectionKind>(7), metadata}})),
                Catch::Contains("a section of unknown kind 7"));
@@ -164,10 +168,10 @@ TEST_CASE("refusals: a section table that lies", "[snapshot]") {
     CHECK_THAT(refusal(longer), Catch::Contains("1 stray bytes follow the section table"));
     // The page blocks' entry holds 0, their checksums being each block's own.
     auto summed = image.bytes;
-    size_t table_offset = summed.size() - 3 * kSectionEntrySize;
+    size_t table_offset = summed.size() - 4 * kSectionEntrySize;
     auto table = std::span(summed).subspan(table_offset);
     table[24] = std::byte{1}; // the first entry's checksum: page_blocks comes first
-    auto header = encode_header(table_offset, 3, table);
+    auto header = encode_header(table_offset, 4, table);
     std::ranges::copy(header, summed.begin());
     CHECK_THAT(refusal(summed), Catch::Contains("page_blocks section checksum mismatch"));
 }
@@ -178,6 +182,7 @@ TEST_CASE("refusals: metadata that does not decode", "[snapshot]") {
     auto index = stored_index(image.index);
     auto with_metadata = [&](std::vector<std::byte> metadata) {
         return refusal(assemble_image({{SectionKind::page_blocks, image.blocks},
+                                       {SectionKind::member_images, {}},
                                        {SectionKind::page_index, index},
                                        {SectionKind::metadata, std::move(metadata)}}));
     };
@@ -201,6 +206,7 @@ TEST_CASE("refusals: a compressed page index that lies", "[snapshot]") {
     SmallImage image;
     auto with_index = [&](std::vector<std::byte> stored) {
         return refusal(assemble_image({{SectionKind::page_blocks, image.blocks},
+                                       {SectionKind::member_images, {}},
                                        {SectionKind::page_index, std::move(stored)},
                                        {SectionKind::metadata, encode_record(image.metadata)}}));
     };
@@ -318,4 +324,17 @@ TEST_CASE("refusals: a child image's page the parent has no entry for", "[snapsh
     CHECK_THROWS_WITH(ImageChain::from_images(std::move(images)),
                       Catch::StartsWith("child.img: its page at 0x") &&
                           Catch::Contains("is in its parent small.img, which has no page there"));
+}
+
+TEST_CASE("refusals: a tree's members that are not where its metadata says", "[snapshot]") {
+    SmallImage image;
+    auto metadata = image.metadata;
+    metadata.process_id = 1;
+    metadata.tree_members = {{2, 1, 0, 100}}; // the member_images section is empty
+    CHECK_THAT(refusal(image.forged(metadata, image.index, image.blocks)),
+               Catch::Contains("the image of process 2 (100 bytes at 0) is not where the "
+                               "member_images section holds the next one"));
+    metadata.tree_members = {{2, 5, 0, 0}};
+    CHECK_THAT(refusal(image.forged(metadata, image.index, image.blocks)),
+               Catch::Contains("process 2 comes before its parent 5 in the tree"));
 }

@@ -125,3 +125,54 @@ TEST_CASE("writer: a directory that cannot take the image is an ImageError", "[s
                       Catch::Contains("/nonexistent-dir/.a.img.tmp-") &&
                           Catch::Contains("cannot create"));
 }
+
+TEST_CASE("writer: a tree's image embeds its members', each opened as an image",
+          "[snapshot]") {
+    ScratchDirectory dir;
+    GuestRegion first_memory(4), child_memory(3), grandchild_memory(2);
+    fill_pattern(first_memory.bytes(), 1);
+    fill_random(child_memory.bytes(), 2);
+    fill_pattern(grandchild_memory.bytes(), 3);
+    write_image(dir / "child.img", {&child_memory});
+    write_image(dir / "grandchild.img", {&grandchild_memory});
+    auto writer = ImageWriter::create(dir / "tree.img");
+    writer.add_region_pages(0, first_memory.bytes());
+    auto metadata = sample_metadata({first_memory.record()});
+    metadata.process_id = 10;
+    std::vector<ImageWriter::Member> members{{dir / "child.img", 11, 10},
+                                             {dir / "grandchild.img", 12, 11}};
+    writer.commit(metadata, members);
+
+    auto tree = ImageChain::open(dir / "tree.img");
+    const auto &records = tree.top().metadata().tree_members;
+    REQUIRE(records.size() == 2);
+    CHECK((records[0].process_id == 11 && records[0].parent_id == 10));
+    CHECK((records[1].process_id == 12 && records[1].parent_id == 11));
+    CHECK(records[1].image_offset == records[0].image_offset + records[0].image_size);
+    CHECK(records[0].image_size == std::filesystem::file_size(dir / "child.img"));
+    CHECK(read_region(tree, 0) == first_memory.copy());
+    auto child = ImageChain::from_images({tree.top().open_member(records[0])});
+    CHECK(read_region(child, 0) == child_memory.copy());
+    CHECK(child.top().metadata().tree_members.empty());
+    auto grandchild = ImageChain::from_images({tree.top().open_member(records[1])});
+    CHECK(read_region(grandchild, 0) == grandchild_memory.copy());
+    CHECK_THAT(grandchild.top().name(), Catch::EndsWith("tree.img (process 12)"));
+    // The same from the bytes in memory.
+    auto bytes = read_file(dir / "tree.img");
+    auto in_memory = ImageReader::open_bytes(bytes, "tree");
+    auto child_again = ImageChain::from_images({in_memory.open_member(records[0])});
+    CHECK(read_region(child_again, 0) == child_memory.copy());
+}
+
+TEST_CASE("writer: a tree whose member comes before its parent is refused", "[snapshot]") {
+    ScratchDirectory dir;
+    GuestRegion memory(1);
+    write_image(dir / "member.img", {&memory});
+    auto writer = ImageWriter::create(dir / "tree.img");
+    auto metadata = sample_metadata({});
+    metadata.process_id = 10;
+    std::vector<ImageWriter::Member> members{{dir / "member.img", 12, 11}};
+    CHECK_THROWS_WITH(writer.commit(metadata, members),
+                      Catch::Contains("process 12 comes before its parent 11"));
+    CHECK_FALSE(std::filesystem::exists(dir / "tree.img"));
+}

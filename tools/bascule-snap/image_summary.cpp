@@ -16,6 +16,13 @@ std::optional<snapshot::ImageChain> open_chain(const std::string &path) {
     }
 }
 
+std::vector<snapshot::ImageChain> member_chains(const snapshot::ImageChain &first) {
+    std::vector<snapshot::ImageChain> members;
+    for (const auto &member : first.top().metadata().tree_members)
+        members.push_back(snapshot::ImageChain::from_images({first.top().open_member(member)}));
+    return members;
+}
+
 std::string protection_text(uint32_t protection) {
     return {protection & BSC_PROT_READ ? 'r' : '-', protection & BSC_PROT_WRITE ? 'w' : '-',
             protection & BSC_PROT_EXEC ? 'x' : '-'};

@@ -16,6 +16,10 @@ namespace bsc::snap {
 // The image and its parents, checked; nullopt after printing why not.
 std::optional<snapshot::ImageChain> open_chain(const std::string &path);
 
+// The images of the other processes of a tree whose first process `first` is, each checked
+// as open_chain checks one. Throws ImageError.
+std::vector<snapshot::ImageChain> member_chains(const snapshot::ImageChain &first);
+
 // Prints a report as JSON, or as text through `print_text`.
 template <class Json>
 void print_report(const Json &report, bool as_json, void (*print_text)(const Json &)) {

@@ -10,6 +10,7 @@
 #include "bascule.h"
 #include "commands.h"
 #include "image_summary.h"
+#include "object_kinds.h"
 #include "object_report.h"
 
 namespace bsc::snap {
@@ -45,8 +46,9 @@ json describe(const snap::ImageChain &chain) {
     const auto &top = chain.top();
     const auto &meta = top.metadata();
     json out;
-    out["image"] = top.path().string();
+    out["image"] = top.name();
     out["id"] = snap::to_string(meta.image_id);
+    out["process_id"] = meta.process_id;
     out["created_unix_ns"] = meta.created_unix_ns;
     out["abi_version"] = fmt::format("{}.{}", BSC_ABI_VERSION_MAJOR(meta.abi_version),
                                      BSC_ABI_VERSION_MINOR(meta.abi_version));
@@ -92,9 +94,38 @@ json describe(const snap::ImageChain &chain) {
     return out;
 }
 
+// An image and, for a tree's first process, the others' (each with its parent's id).
+json describe_tree(const snap::ImageChain &chain) {
+    json out = describe(chain);
+    json members = json::array();
+    auto records = chain.top().metadata().tree_members;
+    auto chains = member_chains(chain);
+    for (size_t i = 0; i < chains.size(); i++) {
+        json member = describe(chains[i]);
+        member["parent_id"] = records[i].parent_id;
+        members.push_back(std::move(member));
+    }
+    out["tree"] = members;
+    return out;
+}
+
+void print_text(const json &d);
+
+void print_tree_text(const json &d) {
+    print_text(d);
+    for (const auto &member : d["tree"]) {
+        fmt::print("\n== process {} (child of {})\n", member["process_id"].get<uint64_t>(),
+                   member["parent_id"].get<uint64_t>());
+        print_text(member);
+    }
+}
+
 void print_text(const json &d) {
-    fmt::print("image    {}\nid       {}\nabi      {}\n", d["image"].get<std::string>(),
-               d["id"].get<std::string>(), d["abi_version"].get<std::string>());
+    fmt::print("image    {}\nid       {}\nprocess  {}\nabi      {}\n",
+               d["image"].get<std::string>(), d["id"].get<std::string>(),
+               d["process_id"].get<uint64_t>(), d["abi_version"].get<std::string>());
+    if (d.contains("tree") && !d["tree"].empty())
+        fmt::print("tree     {} more processes (below)\n", d["tree"].size());
     for (const auto &p : d["parent_chain"])
         fmt::print("parent   {} ({})\n", p["image"].get<std::string>(), p["id"].get<std::string>());
     std::string argv;
@@ -124,7 +155,7 @@ void print_text(const json &d) {
     }
     auto defaults = default_objects_json();
     for (const auto &[kind, objects] : d["objects"].items()) {
-        fmt::print("\n{}s ({}):\n", kind, objects.size());
+        fmt::print("\n{} ({}):\n", snap::plural(kind), objects.size());
         for (const auto &object : objects)
             fmt::print("  {}\n", fields_text(object, defaults[kind]));
     }
@@ -136,8 +167,14 @@ int inspect_command(const std::string &image, bool as_json) {
     auto chain = open_chain(image);
     if (!chain)
         return kExitFailed;
-    json d = describe(*chain);
-    print_report(d, as_json, print_text);
+    json d;
+    try {
+        d = describe_tree(*chain);
+    } catch (const snap::ImageError &e) {
+        fmt::print(stderr, "bascule-snap: {}\n", e.what());
+        return kExitFailed;
+    }
+    print_report(d, as_json, print_tree_text);
     return 0;
 }
 

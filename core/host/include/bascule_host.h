@@ -42,6 +42,12 @@ void set_process_command(std::vector<std::string> prefix);
 using ExitHook = void (*)(int32_t status);
 void set_exit_hook(ExitHook hook);
 
+// Called in the child of process_fork, on the thread that forked, before the call returns
+// there (the runtime starts the child's own control thread: fork copies no thread); may
+// be null.
+using ForkChildHook = void (*)();
+void set_fork_child_hook(ForkChildHook hook);
+
 // Wraps one of the runtime's own descriptors (0, 1 or 2) as a handle, with a URI that says
 // what it is: dev:tty, dev:null, file:PATH, pipe:, or unix:.
 bsc_handle adopt_stdio(int fd);

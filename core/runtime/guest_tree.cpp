@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+#include "guest_tree.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace bsc::runtime {
+namespace {
+
+// The children of every thread of `pid` (Linux lists a child under the thread that made it).
+std::vector<pid_t> children_of(pid_t pid) {
+    std::vector<pid_t> children;
+    std::error_code error;
+    auto tasks = "/proc/" + std::to_string(pid) + "/task";
+    for (const auto &task : std::filesystem::directory_iterator(tasks, error)) {
+        std::ifstream list(task.path() / "children");
+        for (pid_t child; list >> child;)
+            children.push_back(child);
+    }
+    return children;
+}
+
+// Whether `pid` has ended (or is gone): the state in /proc/PID/stat, after the command
+// name's closing parenthesis.
+bool has_ended(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line))
+        return true;
+    auto close = line.rfind(')');
+    return close == std::string::npos || close + 2 >= line.size() || line[close + 2] == 'Z' ||
+           line[close + 2] == 'X';
+}
+
+// Whether `pid` runs the same executable file as `root`.
+bool runs_program_of(pid_t pid, pid_t root) {
+    struct stat own, other;
+    return ::stat(("/proc/" + std::to_string(root) + "/exe").c_str(), &own) == 0 &&
+           ::stat(("/proc/" + std::to_string(pid) + "/exe").c_str(), &other) == 0 &&
+           own.st_dev == other.st_dev && own.st_ino == other.st_ino;
+}
+
+} // namespace
+
+std::vector<TreeProcess> guest_descendants(pid_t root) {
+    std::vector<TreeProcess> found;
+    std::vector<pid_t> parents{root};
+    for (size_t next = 0; next < parents.size(); next++)
+        for (pid_t child : children_of(parents[next]))
+            if (!has_ended(child) && runs_program_of(child, root)) {
+                found.push_back({child, parents[next]});
+                parents.push_back(child);
+            }
+    return found;
+}
+
+} // namespace bsc::runtime

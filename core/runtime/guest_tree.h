@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+// The other processes of a guest's tree, as the host sees them: every process a guest
+// forks is a child of the runtime that forked it, and the tree's first runtime adopts the
+// orphans (core/host/fork.cpp), so the tree is the first runtime's descendants that run
+// its program (a guest's exec happens inside it). Others (a shell's process substitution
+// made before it started the runtime) are not the guest's.
+#pragma once
+
+#include <sys/types.h>
+
+#include <vector>
+
+namespace bsc::runtime {
+
+struct TreeProcess {
+    pid_t pid = 0, parent = 0;
+};
+
+// The processes below `root` that run its program and have not ended (an ended one, a
+// zombie, is its parent's to report), parents before their children.
+std::vector<TreeProcess> guest_descendants(pid_t root);
+
+} // namespace bsc::runtime

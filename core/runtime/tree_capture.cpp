@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+#include "tree_capture.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+#include <variant>
+
+#include <fmt/core.h>
+
+#include "control_client.h"
+#include "guest_tree.h"
+
+namespace bsc::runtime {
+
+struct FrozenMembers::Member {
+    pid_t pid, parent;
+    std::unique_ptr<ControlClient> client;
+    std::string image; // written, until removed
+};
+
+namespace {
+
+constexpr int kConnectAttempts = 100; // 10 ms apart
+
+// The one reply a step expects, or TreeCaptureError with the member's reason.
+template <class Expected>
+Expected expect(ControlClient &client, pid_t pid, const ControlRequest &request) {
+    ControlReply reply;
+    try {
+        reply = client.call(request);
+    } catch (const ControlClientError &e) {
+        throw TreeCaptureError(fmt::format("process {} of the tree: {}", pid, e.what()));
+    }
+    if (auto *expected = std::get_if<Expected>(&reply))
+        return *expected;
+    if (auto *failed = std::get_if<Failed>(&reply))
+        throw TreeCaptureError(fmt::format("process {} of the tree: {}", pid, failed->reason));
+    throw TreeCaptureError(fmt::format("process {} of the tree answered out of turn", pid));
+}
+
+// Where member `pid` writes its image: a hidden file beside the tree's.
+std::string member_image_path(const std::string &image, pid_t pid) {
+    std::filesystem::path path(image);
+    return (path.parent_path() / fmt::format(".{}.member-{}", path.filename().string(), pid))
+        .string();
+}
+
+} // namespace
+
+FrozenMembers::FrozenMembers(pid_t root) : root_(root) {
+    // A member forks only while it runs: once every process found is frozen, looking again
+    // finds the children they made before they froze, and then none.
+    for (bool found = true; found;) {
+        found = false;
+        for (const auto &process : guest_descendants(root)) {
+            if (std::ranges::any_of(members_, [&](auto &m) { return m->pid == process.pid; }))
+                continue;
+            auto client = connect(process.pid);
+            if (!client)
+                continue; // it ended meanwhile: its parent reports it
+            expect<Frozen>(*client, process.pid, FreezeMemberRequest{});
+            members_.push_back(
+                std::make_unique<Member>(Member{process.pid, process.parent, std::move(client), {}}));
+            found = true;
+        }
+    }
+}
+
+// A connection to member `pid`, or null if it has ended. A child opens its socket as it
+// starts (the runtime's fork hook), so one just forked gets a moment to do it.
+std::unique_ptr<ControlClient> FrozenMembers::connect(pid_t pid) const {
+    for (int attempt = 0;; attempt++) {
+        try {
+            return std::make_unique<ControlClient>(pid);
+        } catch (const ControlClientError &e) {
+            if (std::ranges::none_of(guest_descendants(root_), [&](auto &p) { return p.pid == pid; }))
+                return nullptr;
+            if (e.kind != ControlClientError::Kind::no_socket || attempt == kConnectAttempts)
+                throw TreeCaptureError(fmt::format("process {} of the tree: {}", pid, e.what()));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+FrozenMembers::~FrozenMembers() {
+    for (const auto &member : members_)
+        if (!member->image.empty()) {
+            std::error_code ignored;
+            std::filesystem::remove(member->image, ignored);
+        }
+}
+
+chain::ControlArguments FrozenMembers::write_images(const std::string &image) {
+    chain::ControlArguments arguments;
+    for (const auto &member : members_) {
+        member->image = member_image_path(image, member->pid);
+        expect<Captured>(*member->client, member->pid, WriteMemberRequest{member->image});
+        size_t parent = 0;
+        for (size_t i = 0; i < members_.size(); i++)
+            if (members_[i]->pid == member->parent)
+                parent = i + 1;
+        if (parent == 0 && member->parent != root_)
+            throw TreeCaptureError(fmt::format("process {} of the tree has a parent, {}, that "
+                                               "is not in it", member->pid, member->parent));
+        arguments.emplace_back("member", fmt::format("{} {}", parent, member->image));
+    }
+    return arguments;
+}
+
+void FrozenMembers::finish(bool stop) {
+    for (const auto &member : members_) {
+        try {
+            member->client->call(FinishMemberRequest{stop});
+        } catch (const ControlClientError &) {
+            // It is gone already; nothing to tell it.
+        }
+    }
+}
+
+} // namespace bsc::runtime

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+// The ids of processes as the layers above know them (process_fork's child id,
+// process_open, process_id_query). Until a restore they are the host's. A restored tree
+// keeps the ids it had: each restored process's old id stands for its new host id. A
+// process made after the restore keeps its host id, unless that is one of the old ids
+// still standing for another process: then it is known by its host id plus 2^32, beyond
+// any Linux pid, so that no id means two processes. Every process of the tree holds the
+// same table, and parent and child agree on a new child's id without asking each other.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace bsc::checkpoint {
+
+class ProcessIds {
+public:
+    uint64_t above(uint64_t host) const;
+    uint64_t below(uint64_t id) const;
+    // After a restore: process `id` of the image is host process `host` now.
+    void add_restored(uint64_t id, uint64_t host);
+
+private:
+    std::vector<std::pair<uint64_t, uint64_t>> restored_; // (id above, host id)
+};
+
+} // namespace bsc::checkpoint

@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: MIT
+# A tree of processes (programs/family.c) captured while a child waits to read a pipe
+# holding bytes, another child has ended unwaited (a zombie) and a grandchild waits: first
+# letting it run on (it finishes as a native run does), then stopping it; restored, the
+# tree finishes as the native run does — the same pids as its processes know them, the
+# bytes, the exit statuses. A second capture of the restored tree restores as well.
+source "$(dirname "$0")/lib.sh"
+"$programs/family" >native.out
+HOLD_AT=1 start_guest run.out -- "$programs/family"
+wait_for_line run.out "tick 1"
+capture running.img --leave-running
+release 1
+wait "$guest_pid" || fail "the tree that ran on ended with status $?"
+guest_pid=""
+same run.out native.out
+
+rm -f go.1
+HOLD_AT=1 start_guest run.out -- "$programs/family"
+wait_for_line run.out "tick 1"
+capture tree.img
+"$snap" inspect tree.img >inspect.out
+grep -q "^processes (2)" inspect.out || fail "the image holds not 2 process handles"
+grep -q "ended=true end_kind=1 end_code=3" inspect.out || fail "the image holds no zombie: $(grep -A3 '^processes' inspect.out)"
+restore_guest tree.img --background
+capture again.img
+release 1
+restore_guest again.img
+same run.out native.out
+echo "process_tree: a tree with a pipe, a zombie and a grandchild captured and restored twice"
