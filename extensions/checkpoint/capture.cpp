@@ -350,7 +350,10 @@ Outcome capture(const Arguments &arguments, const Progress &progress) {
     meta.abi_version = BSC_ABI_VERSION;
     meta.created_unix_ns = unix_ns_now();
     meta.extension_stack = arguments.all("stack");
-    meta.program.argv = arguments.all("argv");
+    {
+        std::lock_guard lock(tracked().program_mutex);
+        meta.program.argv = tracked().program.empty() ? arguments.all("argv") : tracked().program;
+    }
     meta.program.working_directory = arguments.value("cwd").value_or("");
     meta.guest_upcalls = std::stoull(arguments.value("guest-upcalls").value_or("0"));
     meta.entry_page_address = std::stoull(arguments.value("entry-page").value_or("0"));

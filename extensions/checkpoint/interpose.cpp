@@ -98,15 +98,41 @@ bsc_status stream_unmap(uint64_t addr, uint64_t size) {
 
 // ---- handles ----
 
+// The URI to pass below: after a restore, another process's /proc directory is named by
+// its host id, not by the id the guest knows (process_ids.h). Calls `call` with it.
+template <class Call> bsc_status with_uri_below(const char *uri, Call call) {
+    if (!state().process_ids.translates())
+        return call(uri);
+    std::string text;
+    read_guest_string(uri, text);
+    auto host = state().process_ids.proc_uri_below(text);
+    return call(host ? host->c_str() : uri);
+}
+
 bsc_status stream_open(const char *uri, uint32_t access, uint32_t mode, uint32_t create,
                        uint32_t options, bsc_handle *handle) {
-    bsc_status status = below().stream_open(uri, access, mode, create, options, handle);
+    bsc_status status = with_uri_below(uri, [&](const char *below_uri) {
+        return below().stream_open(below_uri, access, mode, create, options, handle);
+    });
     if (status != BSC_OK)
         return status;
     HandleEntry entry{.kind = HandleKind::stream, .access = access, .mode = mode,
                       .create = create, .options = options};
     read_guest_string(uri, entry.uri);
     return publish_at(handle, std::move(entry));
+}
+
+bsc_status stream_attributes_query(const char *uri, uint32_t flags,
+                                   bsc_stream_attributes *attributes) {
+    return with_uri_below(uri, [&](const char *below_uri) {
+        return below().stream_attributes_query(below_uri, flags, attributes);
+    });
+}
+
+bsc_status stream_read_link(const char *uri, char *buffer, uint64_t size, uint64_t *length) {
+    return with_uri_below(uri, [&](const char *below_uri) {
+        return below().stream_read_link(below_uri, buffer, size, length);
+    });
 }
 
 bsc_status stream_open_pair(const char *uri, uint32_t options, bsc_handle *ends) {
@@ -320,6 +346,24 @@ bsc_status process_open(uint64_t id, bsc_handle *process) {
                             : status;
 }
 
+// The program a process runs now, for its image: a process forked by the guest runs its
+// parent's until it execs another.
+bsc_status process_exec(const char *path, const char *const *argv) {
+    constexpr size_t kMaxArguments = 4096;
+    std::vector<std::string> program;
+    for (size_t i = 0; i < kMaxArguments; i++) {
+        uint64_t at = 0;
+        if (read_guest(reinterpret_cast<const uint64_t *>(argv) + i, at) != BSC_OK || at == 0)
+            break;
+        read_guest_string(reinterpret_cast<const char *>(at), program.emplace_back());
+    }
+    {
+        std::lock_guard lock(state().program_mutex);
+        state().program = std::move(program);
+    }
+    return below().process_exec(path, argv);
+}
+
 bsc_status process_id_query(uint64_t *id) {
     uint64_t host_id = 0;
     bsc_status status = below().process_id_query(&host_id);
@@ -408,6 +452,8 @@ void interpose(const bsc_extension_context &context) {
     above.stream_map = stream_map;
     above.stream_unmap = stream_unmap;
     above.stream_open = stream_open;
+    above.stream_attributes_query = stream_attributes_query;
+    above.stream_read_link = stream_read_link;
     above.stream_open_pair = stream_open_pair;
     above.stream_accept = stream_accept;
     above.socket_create = socket_create;
@@ -426,6 +472,7 @@ void interpose(const bsc_extension_context &context) {
     above.process_fork = process_fork;
     above.process_open = process_open;
     above.process_id_query = process_id_query;
+    above.process_exec = process_exec;
     context.upcalls_below->start = start;
     context.upcalls_below->thread_start = thread_start;
     context.upcalls_below->exception = exception;

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -20,6 +22,11 @@ public:
     uint64_t below(uint64_t id) const;
     // After a restore: process `id` of the image is host process `host` now.
     void add_restored(uint64_t id, uint64_t host);
+    // Whether any id differs from its host id: none does before a restore.
+    bool translates() const { return !restored_.empty(); }
+    // A URI naming a process's /proc directory ("file:/proc/ID/..."), naming it by its host
+    // id; nullopt for any other URI, or one that stays as it is.
+    std::optional<std::string> proc_uri_below(const std::string &uri) const;
 
 private:
     std::vector<std::pair<uint64_t, uint64_t>> restored_; // (id above, host id)

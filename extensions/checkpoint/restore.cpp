@@ -385,6 +385,7 @@ Outcome restore(const Arguments &arguments, const Progress &progress) {
         fill_regions(first, shared, {});
         const snap::ImageChain &image = tree->fork_children(first, request);
         const auto &meta = image.top().metadata();
+        tracked().program = meta.program.argv;
         auto targets = place_regions(image, RegionSet::unshared);
         track_regions(image);
         if (!lazy)

@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "bascule_extension.h"
 #include "freezer.h"
@@ -23,6 +25,8 @@ struct TrackedState {
     HandleRegistry handles;
     ProcessIds process_ids; // set at restore, before the guest runs; read only after
     Freezer freezer;
+    std::mutex program_mutex;             // guards program
+    std::vector<std::string> program;     // the argv of the program it exec'd last, if any
     std::atomic<bool> started = false; // its start upcall passed, or its restore resumed it
 };
 

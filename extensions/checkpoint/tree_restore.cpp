@@ -23,12 +23,13 @@ constexpr size_t kMaxProcesses = kAtomicPipeWrite / 16 - 1;
 
 const bsc_downcalls &below() { return *tracked().below; }
 
-// The handles and memory of other processes that a member's fork left in it.
+// A process handle the guest had opened by id: opened again at resume, once every
+// process of the tree has its new host id.
 struct OpenedLater {
     bsc_handle number;
     uint64_t process_id;
 };
-std::vector<OpenedLater> opened_later; // process handles opened by id, once all are restored
+std::vector<OpenedLater> opened_later;
 
 uint64_t own_host_id() {
     uint64_t host = 0;

@@ -60,33 +60,27 @@ for letter in a b c d; do
 done
 
 # Refused, with nothing written: a replay of a shell pipeline captured at its fork (two
-# processes), and a call the recording never reached.
+# processes), a replay holding a pipe, and a call the recording never reached.
+# capture_refused TRACE CALL IMAGE REASON: the replay stops at CALL, its capture fails
+# (status 1) saying REASON, and there is no IMAGE.
+capture_refused() {
+  local status=0
+  bounded "$replay_tool" replay "$1" --to "$2" --capture "$3" </dev/null >/dev/null \
+    2>refused.err || status=$?
+  [[ $status -eq 1 ]] || fail "a capture of $1 at call $2 ended with status $status"
+  grep -q "$4" refused.err || fail "no reason for the refusal: $(cat refused.err)"
+  [[ ! -e "$3" ]] || fail "a refused capture left an image"
+}
 record "$work/pipeline.trace" /bin/sh -c 'echo start; sleep 0.1 | cat; echo end'
 "$replay_tool" dump "$work/pipeline.trace" >pipeline.dump
 fork=$(grep -m1 'p0 t0 process_fork' pipeline.dump | cut -d' ' -f1 | tr -d '#')
-status=0
-bounded "$replay_tool" replay "$work/pipeline.trace" --to "$fork" --capture "$work/pipe.img" \
-  </dev/null >/dev/null 2>pipe.err || status=$?
-[[ $status -ne 0 ]] || fail "a replay of two processes was captured"
-grep -q "a replay of several processes cannot be captured yet" pipe.err ||
-  fail "no reason for the refusal: $(cat pipe.err)"
-[[ ! -e "$work/pipe.img" ]] || fail "a refused capture left an image"
-# One process holding a pipe: the replay cannot describe it to the image.
+capture_refused "$work/pipeline.trace" "$fork" "$work/pipe.img" \
+  "a replay of several processes cannot be captured yet"
 record "$work/own_pipe.trace" /usr/bin/python3 -c 'import os; r, w = os.pipe(); print("made")'
 "$replay_tool" dump "$work/own_pipe.trace" >own_pipe.dump
 made=$(grep -m1 'stream_open_pair' own_pipe.dump | cut -d' ' -f1 | tr -d '#')
-status=0
-bounded "$replay_tool" replay "$work/own_pipe.trace" --to "$made" --capture "$work/own.img" \
-  </dev/null >/dev/null 2>own.err || status=$?
-[[ $status -ne 0 ]] || fail "a replay holding a pipe was captured"
-grep -q "an image of a replay cannot hold it" own.err || fail "no reason for the refusal: $(cat own.err)"
-[[ ! -e "$work/own.img" ]] || fail "a refused capture left an image"
-status=0
-bounded "$replay_tool" replay "$work/lines.trace" --to 999999 --capture "$work/never.img" \
-  </dev/null >/dev/null 2>never.err || status=$?
-[[ $status -eq 1 ]] || fail "a capture at a call never reached ended with status $status"
-grep -q "nothing captured" never.err || fail "no message for a call never reached: $(cat never.err)"
-[[ ! -e "$work/never.img" ]] || fail "a capture never made left an image"
+capture_refused "$work/own_pipe.trace" "$made" "$work/own.img" "an image of a replay cannot hold it"
+capture_refused "$work/lines.trace" 999999 "$work/never.img" "nothing captured"
 if "$replay_tool" replay "$work/lines.trace" --capture "$work/x.img" >/dev/null 2>&1; then
   fail "--capture without --to was accepted"
 fi

@@ -126,6 +126,7 @@ TEST_CASE("handles: a forked child disowns its parent's children", "[checkpoint]
 TEST_CASE("process ids: the host's until a restore, then the image's, never one for two",
           "[checkpoint]") {
     ProcessIds ids;
+    CHECK_FALSE(ids.translates());
     CHECK(ids.above(1234) == 1234);
     CHECK(ids.below(1234) == 1234);
     ids.add_restored(100, 200); // process 100 of the image is host process 200 now
@@ -140,6 +141,13 @@ TEST_CASE("process ids: the host's until a restore, then the image's, never one 
     CHECK(ids.below(moved) == 100);
     ids.add_restored(100, 999); // the same id again changes nothing
     CHECK(ids.below(100) == 200);
+    // Another process's /proc directory, by its host id.
+    CHECK(ids.proc_uri_below("file:/proc/100/fd/3") == "file:/proc/200/fd/3");
+    CHECK(ids.proc_uri_below("file:/proc/101") == "file:/proc/201");
+    CHECK_FALSE(ids.proc_uri_below("file:/proc/300/status")); // the same either way
+    CHECK_FALSE(ids.proc_uri_below("file:/proc/self/status"));
+    CHECK_FALSE(ids.proc_uri_below("file:/proc/100x/status"));
+    CHECK_FALSE(ids.proc_uri_below("file:/etc/100"));
 }
 
 TEST_CASE("freezer: every thread parks, and runs on after the thaw", "[checkpoint]") {
