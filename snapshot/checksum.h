@@ -10,6 +10,20 @@ namespace bsc::snapshot {
 
 uint64_t xxh3(std::span<const std::byte> bytes);
 
+// xxh3-64 of bytes that come a part at a time (a file sent over a socket).
+class Xxh3Stream {
+public:
+    Xxh3Stream();
+    ~Xxh3Stream();
+    Xxh3Stream(const Xxh3Stream &) = delete;
+    Xxh3Stream &operator=(const Xxh3Stream &) = delete;
+    void update(std::span<const std::byte> bytes);
+    uint64_t digest() const;
+
+private:
+    void *state_; // libxxhash's XXH3_state_t
+};
+
 // An all-zero page, and its xxh3-64.
 std::span<const std::byte> zero_page();
 uint64_t zero_page_hash();

@@ -300,6 +300,8 @@ void ControlServer::capture(const CaptureRequest &request, const Reply &reply) {
     } catch (const TreeCaptureError &e) {
         summary = e.what();
     }
+    if (members) // embedded now, or not to be (a stopping process runs no destructor)
+        members->remove_images();
     bool stop = status == BSC_OK && !request.leave_running;
     auto frozen = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
                                                             frozen_at);

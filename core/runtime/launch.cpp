@@ -219,6 +219,10 @@ void restore_guest(const ChainEnds &chain, const RestoredGuest &guest) {
         throw LaunchError(status == BSC_E_NOT_SUPPORTED
                               ? "no extension in the stack restores images (add --ext checkpoint)"
                               : restore.reply());
+    for (const auto &path : guest.remove_after_restore) {
+        std::error_code ignored;
+        std::filesystem::remove(path, ignored);
+    }
     if (guest.verbose)
         fmt::print(stderr, "bascule: {}\n", restore.reply());
     bsc_upcalls upcalls;

@@ -58,6 +58,8 @@ struct RestoredGuest {
     // For a replay from the image: no handle is opened again (the replay layer answers
     // for them from the trace; checkpoint's as-captured restore).
     bool handles_as_captured = false;
+    // Files removed once the image is read (an image received for this restore alone).
+    std::vector<std::string> remove_after_restore{};
 };
 
 // Has the chain's checkpoint extension rebuild the guest from the image, then resumes

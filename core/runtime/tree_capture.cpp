@@ -84,11 +84,14 @@ std::unique_ptr<ControlClient> FrozenMembers::connect(pid_t pid) const {
     }
 }
 
-FrozenMembers::~FrozenMembers() {
+FrozenMembers::~FrozenMembers() { remove_images(); }
+
+void FrozenMembers::remove_images() {
     for (const auto &member : members_)
         if (!member->image.empty()) {
             std::error_code ignored;
             std::filesystem::remove(member->image, ignored);
+            member->image.clear();
         }
 }
 

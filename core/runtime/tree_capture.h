@@ -41,6 +41,8 @@ public:
     // the member's parent (0: the first process, N: the Nth member), parents first.
     // Throws TreeCaptureError.
     chain::ControlArguments write_images(const std::string &image);
+    // Removes the members' images, once the first's embeds them (or the capture failed).
+    void remove_images();
     // Tells every member to stop (exit) or run on.
     void finish(bool stop);
 

@@ -265,10 +265,9 @@ TreeImages read_member_images(const Arguments &arguments, uint64_t own_id) {
 }
 
 // What makes a tree one an image can hold (README.md, "Trees of processes"): every child a
-// process holds a handle to is in the tree as that process's child, or ended (by exit or
-// SIGKILL: a restore ends it again so); no socket is shared by two processes, nor
-// connected to a peer outside its process; the memory members share is the first
-// process's too. "" or what is wrong.
+// process holds a handle to is in the tree as that process's child, or ended; no socket
+// is shared by two processes, nor connected to a peer outside its process; the memory
+// members share is the first process's too. "" or what is wrong.
 std::string check_tree(const snap::ImageMetadata &first, const TreeImages &tree) {
     auto parent_of = [&](uint64_t id) -> std::optional<uint64_t> {
         for (const auto &member : tree.members)
@@ -278,18 +277,12 @@ std::string check_tree(const snap::ImageMetadata &first, const TreeImages &tree)
     };
     std::map<uint64_t, uint64_t> socket_holders; // description -> process
     auto check_process = [&](const snap::ImageMetadata &process) -> std::string {
-        for (const auto &child : process.processes) {
-            if (child.relation != snap::ProcessRelation::child)
-                continue;
-            if (!child.ended && parent_of(child.process_id) != process.process_id)
+        for (const auto &child : process.processes)
+            if (child.relation == snap::ProcessRelation::child && !child.ended &&
+                parent_of(child.process_id) != process.process_id)
                 return fmt::format("process {}'s child {} is not in the tree: it cannot be "
                                    "captured with it",
                                    process.process_id, child.process_id);
-            if (child.ended && child.end_kind != BSC_PROCESS_EXITED && child.end_code != 9)
-                return fmt::format("process {}'s child {} was killed by signal {} and not yet "
-                                   "waited for: an image cannot hold that yet",
-                                   process.process_id, child.process_id, child.end_code);
-        }
         if (tree.members.empty())
             return {};
         for (const auto &socket : process.sockets) {

@@ -54,14 +54,11 @@ bool ends_again(const snap::ProcessRecord &record) {
     return record.relation == snap::ProcessRelation::child && record.ended;
 }
 
-// A child that had ended ends again as it did: with its exit status, or killed.
+// A child that had ended ends again as it did: with its exit status, or killed by its
+// signal (process_exit's negative status).
 [[noreturn]] void end_as(const snap::ProcessRecord &record) {
-    if (record.end_kind == BSC_PROCESS_EXITED)
-        below().process_exit(record.end_code);
-    bsc_handle self;
-    if (below().process_open(0, &self) == BSC_OK)
-        below().process_signal(self, BSC_PROCESS_KILL);
-    below().process_exit(128 + record.end_code);
+    below().process_exit(record.end_kind == BSC_PROCESS_EXITED ? record.end_code
+                                                                : -record.end_code);
     __builtin_unreachable();
 }
 

@@ -21,6 +21,7 @@ grep -q "belongs to the guest tree of process $guest_pid" member.err ||
   fail "the refusal does not name the tree: $(cat member.err)"
 [[ ! -e member.img ]] || fail "a refused capture left an image"
 capture tree.img
+! compgen -G ".tree.img.member-*" >/dev/null || fail "the members' images were left behind"
 "$snap" verify tree.img >verify.out || fail "verify: $(cat verify.out)"
 grep -q "processes" verify.out || fail "verify did not check the tree: $(cat verify.out)"
 "$snap" inspect tree.img >inspect.out

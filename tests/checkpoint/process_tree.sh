@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # A tree of processes (programs/family.c) captured while a child waits to read a pipe
-# holding bytes, another child has ended unwaited (a zombie) and a grandchild waits: first
+# holding bytes, two others have ended unwaited (zombies: an exit, a SIGTERM) and a
+# grandchild waits: first
 # letting it run on (it finishes as a native run does), then stopping it; restored, the
 # tree finishes as the native run does — the same pids as its processes know them, the
 # bytes, the exit statuses. A second capture of the restored tree restores as well.
@@ -19,8 +20,9 @@ HOLD_AT=1 start_guest run.out -- "$programs/family"
 wait_for_line run.out "tick 1"
 capture tree.img
 "$snap" inspect tree.img >inspect.out
-grep -q "^processes (2)" inspect.out || fail "the image holds not 2 process handles"
+grep -q "^processes (3)" inspect.out || fail "the image holds not 3 process handles"
 grep -q "ended=true end_kind=1 end_code=3" inspect.out || fail "the image holds no zombie: $(grep -A3 '^processes' inspect.out)"
+grep -q "ended=true end_kind=2 end_code=15" inspect.out || fail "the image holds no killed zombie: $(grep -A4 '^processes' inspect.out)"
 restore_guest tree.img --background
 capture again.img
 release 1

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Bad input is refused with a clear message and a non-zero status, before anything is
 # restored: truncated, corrupted and foreign images, a missing parent, a process that is
-# no bascule runtime, a stack without the checkpoint extension (another user and
-# malformed requests: control_socket.sh).
+# no bascule runtime, a stack without the checkpoint extension, a tree an image cannot hold
+# (another user and malformed requests: control_socket.sh).
 source "$(dirname "$0")/lib.sh"
 
 # refused EXPECTED-TEXT COMMAND...: the command fails and says EXPECTED-TEXT on stderr.
@@ -49,4 +49,29 @@ guest_pid=$!
 wait_for_line plain.out "tick 1"
 refused "no extension in the stack captures" "$snap" capture "$guest_pid" -o plain.img
 [[ ! -e plain.img ]] || fail "a refused capture left an image"
+kill -9 "$guest_pid"
+wait "$guest_pid" 2>/dev/null || true
+
+# A socket two processes of a tree share (a listener forked with its child): refused, and
+# the tree runs on.
+start_guest shared.out -- /usr/bin/python3 -c '
+import os, socket, time
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen()
+pid = os.fork()
+if pid == 0:
+    while not os.path.exists("go"):
+        time.sleep(0.05)
+    os._exit(0)
+print("shared", flush=True)
+os.waitpid(pid, 0)
+print("ran on", flush=True)'
+wait_for_line shared.out "shared"
+refused "is shared with process" "$snap" capture "$guest_pid" -o shared.img
+[[ ! -e shared.img ]] || fail "a refused capture left an image"
+touch go
+wait_for_line shared.out "ran on" # the refused tree ran on
+wait "$guest_pid" || fail "the refused tree ended with status $?"
+guest_pid=""
 echo "refusals: every bad input refused with a message"

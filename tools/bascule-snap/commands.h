@@ -2,6 +2,8 @@
 // The subcommands of `bascule-snap`, each in its own file.
 #pragma once
 
+#include <filesystem>
+
 #include <string>
 #include <vector>
 
@@ -13,14 +15,16 @@ inline constexpr int kExitUsage = 2;  // a bad command line
 
 struct CaptureOptions {
     int pid = 0;
-    std::string image;
+    std::string image; // may be empty with `to`: a temporary file
     std::string parent;
+    std::string to; // tcp://HOST:PORT: send the image there (bascule-snap receive)
     bool leave_running = false;
     bool stats = false;
 };
 
 struct RestoreOptions {
     std::string image;
+    std::string from; // tcp://[HOST]:PORT: receive the image there first, instead of `image`
     std::vector<std::string> extensions; // overrides the recorded stack when given
     bool allow_changed_files = false;
     bool lazy = false; // resume before the memory is in
@@ -28,6 +32,11 @@ struct RestoreOptions {
 };
 
 int capture_command(const CaptureOptions &options);
+// `bascule-snap receive --listen PORT -o IMAGE`: the images one `capture --to` sends.
+int receive_command(const std::string &listen, const std::string &image);
+// The same, for restore --from: the files written, parents first. Throws std::exception.
+std::vector<std::filesystem::path> receive_images(const std::string &listen,
+                                                  const std::string &image);
 int restore_command(const RestoreOptions &options);
 int inspect_command(const std::string &image, bool json);
 int diff_command(const std::string &a, const std::string &b, bool json);

@@ -15,7 +15,10 @@ int main(int argc, char **argv) {
     auto *capture_cmd = app.add_subcommand(
         "capture", "Capture the guest of a running `bascule run --ext checkpoint` process");
     capture_cmd->add_option("pid", capture.pid, "The bascule process")->required();
-    capture_cmd->add_option("-o,--output", capture.image, "The image file to write")->required();
+    capture_cmd->add_option("-o,--output", capture.image, "The image file to write");
+    capture_cmd->add_option("--to", capture.to,
+                            "Send the image to tcp://HOST:PORT, where `bascule-snap receive` "
+                            "listens (-o keeps a copy here)");
     capture_cmd->add_option("--parent", capture.parent,
                             "Write an incremental image: only pages that differ from this one");
     capture_cmd->add_flag("--leave-running", capture.leave_running,
@@ -24,9 +27,13 @@ int main(int argc, char **argv) {
 
     RestoreOptions restore;
     auto *restore_cmd = app.add_subcommand("restore", "Resume a guest from an image, in this process");
-    restore_cmd->add_option("image", restore.image, "The image file")->required();
+    restore_cmd->add_option("image", restore.image, "The image file");
+    restore_cmd->add_option("--from", restore.from,
+                            "Receive the image first: listen on tcp://[HOST]:PORT for one "
+                            "`bascule-snap capture --to`");
     restore_cmd->add_option("--ext", restore.extensions,
                             "Extension stack to use instead of the recorded one (repeatable)")
+        ->allow_extra_args(false) // one spec each: the image may follow
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     restore_cmd->add_flag("--allow-changed-files", restore.allow_changed_files,
                           "Reopen files that changed since the capture");
@@ -34,8 +41,12 @@ int main(int argc, char **argv) {
                           "Resume at once and fill the memory as the guest touches it");
     restore_cmd->add_flag("-v,--verbose", restore.verbose, "Say what is restored");
 
-    std::string image, other;
+    std::string image, other, listen;
     bool json = false;
+    auto *receive_cmd = app.add_subcommand("receive", "Receive an image sent by `capture --to`");
+    receive_cmd->add_option("--listen", listen, "The port (or tcp://HOST:PORT) to listen on")
+        ->required();
+    receive_cmd->add_option("-o,--output", image, "The image file to write")->required();
     auto *inspect_cmd = app.add_subcommand("inspect", "Describe an image");
     inspect_cmd->add_option("image", image, "The image file")->required();
     inspect_cmd->add_flag("--json", json, "Print JSON");
@@ -51,10 +62,25 @@ int main(int argc, char **argv) {
     } catch (const CLI::ParseError &e) {
         return app.exit(e) == 0 ? 0 : kExitUsage;
     }
+    if (*capture_cmd && capture.image.empty() && capture.to.empty()) {
+        fmt::print(stderr, "bascule-snap: capture needs -o IMAGE, --to tcp://HOST:PORT, or both\n");
+        return kExitUsage;
+    }
+    if (*capture_cmd && !capture.parent.empty() && capture.image.empty()) {
+        fmt::print(stderr, "bascule-snap: an incremental capture needs -o IMAGE, beside its "
+                           "parent (the chain is sent from one directory)\n");
+        return kExitUsage;
+    }
+    if (*restore_cmd && restore.image.empty() == restore.from.empty()) {
+        fmt::print(stderr, "bascule-snap: restore needs an image file or --from, not both\n");
+        return kExitUsage;
+    }
     if (*capture_cmd)
         return capture_command(capture);
     if (*restore_cmd)
         return restore_command(restore);
+    if (*receive_cmd)
+        return receive_command(listen, image);
     if (*inspect_cmd)
         return inspect_command(image, json);
     if (*diff_cmd)

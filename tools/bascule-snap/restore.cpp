@@ -3,10 +3,14 @@
 // names the extension stack to build (unless --ext gives another); then the checkpoint
 // extension opens the image and its parent chain, checking their structure (sections,
 // metadata, page index, links) before it maps anything, and each block of pages as it
-// reads it, before the guest runs again (snapshot/README.md).
+// reads it, before the guest runs again (snapshot/README.md). With --from, the image is
+// first received from a `bascule-snap capture --to` (receive.cpp), and removed once read.
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <stdexcept>
 
 #include <fmt/core.h>
 
@@ -31,10 +35,43 @@ std::string bascule_beside() {
     return (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "bascule").string();
 }
 
-} // namespace
+// A directory of its own for an image received for this restore alone.
+std::filesystem::path receiving_directory() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "bascule-receive-XXXXXX").string();
+    if (!::mkdtemp(pattern.data()))
+        throw std::runtime_error(fmt::format("cannot make a directory for the image: {}",
+                                             std::strerror(errno)));
+    return pattern;
+}
 
-int restore_command(const RestoreOptions &options) {
-    std::string path = std::filesystem::absolute(options.image).string();
+// Receives the image restore --from names; the files to remove once it is read (the
+// directory last).
+std::vector<std::string> receive_for_restore(const std::string &from, std::string &path) {
+    auto directory = receiving_directory();
+    std::vector<std::string> files;
+    try {
+        for (const auto &file : receive_images(from, (directory / "received.img").string()))
+            files.push_back(file.string());
+    } catch (...) {
+        std::filesystem::remove_all(directory);
+        throw;
+    }
+    path = files.back();
+    files.push_back(directory.string());
+    return files;
+}
+
+void remove_files(const std::vector<std::string> &files) {
+    for (const auto &file : files) {
+        std::error_code ignored;
+        std::filesystem::remove(file, ignored);
+    }
+}
+
+// Restores from `path`; returns only if that fails. `received`: files to remove once the
+// image is read.
+int restore_image(const RestoreOptions &options, const std::string &path,
+                  const std::vector<std::string> &received) {
     bsc::snapshot::ImageMetadata meta;
     try {
         meta = bsc::snapshot::read_image_metadata(path);
@@ -54,7 +91,8 @@ int restore_command(const RestoreOptions &options) {
         runtime::RestoredGuest guest{path, meta.guest_upcalls, meta.entry_page_address,
                                      meta.program.argv, options.allow_changed_files, options.lazy,
                                      options.verbose,
-                                     [&bar](uint64_t done, uint64_t total) { bar.update(done, total); }};
+                                     [&bar](uint64_t done, uint64_t total) { bar.update(done, total); },
+                                     false, received};
         if (options.verbose)
             fmt::print(stderr, "bascule-snap: restoring {} on {} extension(s)\n", path,
                        session.extension_count());
@@ -66,6 +104,31 @@ int restore_command(const RestoreOptions &options) {
         fmt::print(stderr, "bascule-snap: cannot restore {}: {}\n", path, e.what());
         return kExitFailed;
     }
+}
+
+} // namespace
+
+int restore_command(const RestoreOptions &options) {
+    std::string path;
+    std::vector<std::string> received;
+    if (!options.from.empty()) {
+        if (options.lazy) {
+            fmt::print(stderr, "bascule-snap: a lazy restore reads its image while the guest "
+                               "runs: receive it first (bascule-snap receive)\n");
+            return kExitUsage;
+        }
+        try {
+            received = receive_for_restore(options.from, path);
+        } catch (const std::exception &e) {
+            fmt::print(stderr, "bascule-snap: {}\n", e.what());
+            return kExitFailed;
+        }
+    } else {
+        path = std::filesystem::absolute(options.image).string();
+    }
+    int status = restore_image(options, path, received);
+    remove_files(received); // restore_image returns only if the restore failed
+    return status;
 }
 
 } // namespace bsc::snap
