@@ -5,7 +5,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <memory>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -21,6 +23,7 @@ namespace {
 
 constexpr std::array<char, 8> kTransferMagic{'B', 'S', 'C', 'L', 'X', 'F', 'E', 'R'};
 constexpr uint32_t kTransferVersion = 1;
+constexpr uint8_t kFileFollows = 1, kEnd = 0;
 constexpr uint32_t kMaxFiles = 1024;      // a chain longer than any capture makes
 constexpr uint32_t kMaxNameLength = 255;  // a file name, as Linux allows it
 constexpr size_t kChunk = 1 << 20;
@@ -142,28 +145,37 @@ std::vector<std::filesystem::path> chain_files(const std::filesystem::path &imag
     return files;
 }
 
-uint64_t send_image_files(int fd, std::span<const std::filesystem::path> files) {
+ImageSender::ImageSender(int fd) : fd_(fd) {
     write_all(fd, std::as_bytes(std::span(kTransferMagic)));
     send_value<uint32_t>(fd, kTransferVersion);
-    send_value<uint32_t>(fd, static_cast<uint32_t>(files.size()));
-    uint64_t sent = 0;
+}
+
+void ImageSender::send(const std::filesystem::path &path) {
+    ReadOnlyFile file(path);
     AlignedBuffer buffer = aligned_buffer(read_buffer_size(kChunk));
-    for (const auto &path : files) {
-        ReadOnlyFile file(path);
-        std::string name = path.filename().string();
-        send_value<uint32_t>(fd, static_cast<uint32_t>(name.size()));
-        write_all(fd, std::as_bytes(std::span(name)));
-        send_value<uint64_t>(fd, file.size());
-        Xxh3Stream hash;
-        for (uint64_t at = 0; at < file.size(); at += kChunk) {
-            auto part = file.read(at, std::min<uint64_t>(kChunk, file.size() - at), buffer.get());
-            hash.update(part);
-            write_all(fd, part);
-        }
-        send_value<uint64_t>(fd, hash.digest());
-        sent += file.size();
+    std::string name = path.filename().string();
+    send_value<uint8_t>(fd_, kFileFollows);
+    send_value<uint32_t>(fd_, static_cast<uint32_t>(name.size()));
+    write_all(fd_, std::as_bytes(std::span(name)));
+    send_value<uint64_t>(fd_, file.size());
+    Xxh3Stream hash;
+    for (uint64_t at = 0; at < file.size(); at += kChunk) {
+        auto part = file.read(at, std::min<uint64_t>(kChunk, file.size() - at), buffer.get());
+        hash.update(part);
+        write_all(fd_, part);
     }
-    return sent;
+    send_value<uint64_t>(fd_, hash.digest());
+    sent_ += file.size();
+}
+
+void ImageSender::finish() { send_value<uint8_t>(fd_, kEnd); }
+
+uint64_t send_image_files(int fd, std::span<const std::filesystem::path> files) {
+    ImageSender sender(fd);
+    for (const auto &file : files)
+        sender.send(file);
+    sender.finish();
+    return sender.bytes_sent();
 }
 
 std::vector<std::filesystem::path> receive_image_files(int fd,
@@ -175,32 +187,37 @@ std::vector<std::filesystem::path> receive_image_files(int fd,
     if (auto version = receive_value<uint32_t>(fd); version != kTransferVersion)
         throw image_error(kStream, "is of transfer version {}, this build reads version {}",
                           version, kTransferVersion);
-    uint32_t count = receive_value<uint32_t>(fd);
-    if (count == 0 || count > kMaxFiles)
-        throw image_error(kStream, "announces {} images", count);
     auto directory = std::filesystem::absolute(output).parent_path();
-    std::vector<Incoming> files(count);
-    for (uint32_t i = 0; i < count; i++) {
+    std::vector<std::unique_ptr<Incoming>> files;
+    std::vector<std::string> names;
+    while (receive_value<uint8_t>(fd) == kFileFollows) {
+        if (files.size() == kMaxFiles)
+            throw image_error(kStream, "holds more than {} images", kMaxFiles);
         uint32_t length = receive_value<uint32_t>(fd);
         if (length > kMaxNameLength)
             throw image_error(kStream, "names a file of {} bytes", length);
         std::string name(length, '\0');
         read_all(fd, std::as_writable_bytes(std::span(name)));
-        if (!is_plain_name(name))
-            throw image_error(kStream, "names a file that is not a plain file name");
-        files[i].destination = i + 1 == count ? std::filesystem::absolute(output) : directory / name;
-        files[i].temporary = directory / ("." + name + ".receiving-" + std::to_string(::getpid()));
-        receive_file(fd, files[i], receive_value<uint64_t>(fd));
-        check_received(files[i], i ? &files[i - 1] : nullptr);
+        if (!is_plain_name(name) || std::ranges::count(names, name))
+            throw image_error(kStream, "names a file that is not a plain file name, or twice");
+        names.push_back(name);
+        auto &file = *files.emplace_back(std::make_unique<Incoming>());
+        file.destination = directory / name;
+        file.temporary = directory / ("." + name + ".receiving-" + std::to_string(::getpid()));
+        receive_file(fd, file, receive_value<uint64_t>(fd));
+        check_received(file, files.size() > 1 ? files[files.size() - 2].get() : nullptr);
     }
+    if (files.empty())
+        throw image_error(kStream, "holds no image");
+    files.back()->destination = std::filesystem::absolute(output); // the newest: the image
     std::byte extra;
     if (::read(fd, &extra, 1) != 0)
         throw image_error(kStream, "goes on after its last image");
     std::vector<std::filesystem::path> written;
     for (auto &file : files) {
-        std::filesystem::rename(file.temporary, file.destination);
-        file.temporary.clear();
-        written.push_back(file.destination);
+        std::filesystem::rename(file->temporary, file->destination);
+        file->temporary.clear();
+        written.push_back(file->destination);
     }
     sync_directory(directory);
     return written;

@@ -18,7 +18,7 @@
 namespace bsc::runtime {
 
 template <class Archive> void serialize(Archive &archive, CaptureRequest &m) {
-    archive(m.image, m.parent, m.leave_running);
+    archive(m.image, m.parent, m.leave_running, m.running);
 }
 template <class Archive> void serialize(Archive &archive, WatchSignalRequest &m) {
     archive(m.signal, m.capture);

@@ -21,6 +21,10 @@ struct CaptureRequest {
     std::string image;
     std::string parent;
     bool leave_running = false;
+    // Copy the memory while the guest runs, without freezing it: an image of its memory
+    // only, torn where the guest wrote meanwhile, to be the parent of a frozen one
+    // (pre-copy, which sends most of the memory before the guest stops).
+    bool running = false;
 };
 
 // From now on, host signal `signal` (USR1 or SIGUSR1) runs `capture`.

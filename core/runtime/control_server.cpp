@@ -47,17 +47,18 @@ chain::ControlArguments capture_arguments(const CaptureRequest &request,
                                           const chain::ControlArguments &facts) {
     chain::ControlArguments arguments{{"image", request.image},
                                       {"leave-running", request.leave_running ? "1" : "0"}};
+    if (request.running)
+        arguments.emplace_back("running", "1");
     if (!request.parent.empty())
         arguments.emplace_back("parent", request.parent);
     arguments.insert(arguments.end(), facts.begin(), facts.end());
     return arguments;
 }
 
-// Whether the stack replays a trace: its processes take turns in the trace's order, so
-// one cannot be frozen while another captures.
-bool replays(const ChainEnds &chain) {
-    return std::ranges::any_of(chain.stack, [](const std::string &spec) {
-        return chain::parse_extension_spec(spec).name == "replay";
+// Whether the stack holds extension `name`.
+bool stack_has(const ChainEnds &chain, std::string_view name) {
+    return std::ranges::any_of(chain.stack, [&](const std::string &spec) {
+        return chain::parse_extension_spec(spec).name == name;
     });
 }
 
@@ -280,9 +281,13 @@ void ControlServer::capture(const CaptureRequest &request, const Reply &reply) {
     ControlCall prepare("prepare-capture", arguments);
     if (bsc_status status = prepare.run(chain_); status != BSC_OK && status != BSC_E_NOT_SUPPORTED)
         return reply(Failed{prepare.reply()});
-    if (replays(chain_) && !guest_descendants(::getpid()).empty())
+    // A replay's processes take turns in the trace's order: one cannot be frozen while
+    // another captures.
+    if (stack_has(chain_, "replay") && !guest_descendants(::getpid()).empty())
         return reply(Failed{"a replay of several processes cannot be captured yet (only a "
                             "replay of one process)"});
+    if (request.running)
+        return copy_running(arguments, reply);
     auto frozen_at = std::chrono::steady_clock::now();
     if (auto failure = freeze(arguments); !failure.empty())
         return reply(Failed{failure});
@@ -314,6 +319,22 @@ void ControlServer::capture(const CaptureRequest &request, const Reply &reply) {
     if (stop)
         chain_.top->process_exit(0);
     thaw();
+}
+
+// A copy of the memory while the guest runs (CaptureRequest::running): nothing is frozen,
+// nothing stops.
+void ControlServer::copy_running(const chain::ControlArguments &arguments, const Reply &reply) {
+    if (stack_has(chain_, "record") || stack_has(chain_, "replay"))
+        return reply(Failed{"the memory cannot be copied while the guest runs under record or "
+                            "replay: a recording must see every call in its order"});
+    if (!guest_descendants(::getpid()).empty())
+        return reply(Failed{"the memory of a tree of processes cannot be copied while it runs "
+                            "yet (pre-copy): capture it whole"});
+    std::string summary;
+    if (write_image(arguments, reply, summary) == BSC_OK)
+        reply(Captured{summary, 0});
+    else
+        reply(Failed{summary});
 }
 
 // A member of a tree being captured by its first process: frozen, it writes its image

@@ -48,6 +48,7 @@ private:
     void run(const ControlRequest &request, const Reply &reply);
     void capture(const CaptureRequest &request, const Reply &reply);
     void serve_member(int connection, const Reply &reply);
+    void copy_running(const chain::ControlArguments &arguments, const Reply &reply);
     // The steps of a capture: park every thread ("" or why not), write the image (the
     // extension's summary or reason), let the threads go on.
     std::string freeze(const chain::ControlArguments &arguments);

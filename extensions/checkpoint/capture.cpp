@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <shared_mutex>
 #include <span>
 #include <string_view>
 
@@ -358,6 +359,12 @@ Outcome capture(const Arguments &arguments, const Progress &progress) {
         if (size_t equals = state.find('='); equals != std::string::npos)
             meta.extension_blobs[state.substr(0, equals)] =
                 std::vector<uint8_t>(state.begin() + equals + 1, state.end());
+    // A copy while the guest runs (pre-copy) holds the layout still and takes the memory
+    // alone: the objects change under it, and its image is only a parent of a frozen one.
+    bool running = arguments.flag("running");
+    std::unique_lock<std::shared_mutex> layout;
+    if (running)
+        layout = std::unique_lock(tracked().layout_mutex);
     std::vector<Region> regions;
     {
         std::lock_guard lock(tracked().region_mutex);
@@ -368,7 +375,7 @@ Outcome capture(const Arguments &arguments, const Progress &progress) {
     std::string problem;
     snap::for_each_kind(meta, [&](auto, auto &records) {
         using Record = typename std::remove_cvref_t<decltype(records)>::value_type;
-        if (problem.empty())
+        if (problem.empty() && !running)
             problem = KindHooks<Record>::capture(records);
     });
     if (!problem.empty())
@@ -395,7 +402,9 @@ Outcome capture(const Arguments &arguments, const Progress &progress) {
             const Region &region = regions[i];
             if (meta.regions[i].contents != snap::RegionContents::pages_in_image)
                 continue;
-            if (!region.ever_accessible) {
+            // A running guest's unreadable region is not made readable under it: its
+            // pages go in the frozen image.
+            if (!region.ever_accessible || (running && !(region.protection & BSC_PROT_READ))) {
                 writer.add_zero_region(i, region.address, region.size);
                 continue;
             }

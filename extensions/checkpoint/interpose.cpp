@@ -24,6 +24,11 @@ const bsc_downcalls &below() { return *tracked().below; }
 bsc_handle real(bsc_handle above) { return tracked().handles.below(above); }
 uint64_t page_up(uint64_t size) { return (size + kPage - 1) & ~(kPage - 1); }
 
+// A change of the memory layout waits for a copy of the memory made while the guest runs.
+std::shared_lock<std::shared_mutex> layout_change() {
+    return std::shared_lock(state().layout_mutex);
+}
+
 void add_region(Region region) {
     std::lock_guard lock(state().region_mutex);
     state().regions.insert(std::move(region));
@@ -44,6 +49,7 @@ bsc_status vm_alloc(uint64_t *addr, uint64_t size, uint32_t prot, uint32_t flags
     // A capture could not read a region whose pages are still to be filled (README.md).
     if (flags & BSC_MAP_FILL)
         return BSC_E_NOT_SUPPORTED;
+    auto layout = layout_change();
     bsc_status status = below().vm_alloc(addr, size, prot, flags);
     uint64_t at;
     if (status == BSC_OK && read_guest(addr, at) == BSC_OK)
@@ -64,10 +70,12 @@ bsc_status forget_range(bsc_status status, uint64_t addr, uint64_t size) {
 }
 
 bsc_status vm_free(uint64_t addr, uint64_t size) {
+    auto layout = layout_change();
     return forget_range(below().vm_free(addr, size), addr, size);
 }
 
 bsc_status vm_protect(uint64_t addr, uint64_t size, uint32_t prot) {
+    auto layout = layout_change();
     bsc_status status = below().vm_protect(addr, size, prot);
     if (status == BSC_OK) {
         std::lock_guard lock(state().region_mutex);
@@ -78,6 +86,7 @@ bsc_status vm_protect(uint64_t addr, uint64_t size, uint32_t prot) {
 
 bsc_status stream_map(bsc_handle handle, uint64_t *addr, uint64_t offset, uint64_t size,
                       uint32_t prot, uint32_t flags) {
+    auto layout = layout_change();
     bsc_status status = below().stream_map(real(handle), addr, offset, size, prot, flags);
     uint64_t at;
     if (status != BSC_OK || read_guest(addr, at) != BSC_OK)
@@ -93,6 +102,7 @@ bsc_status stream_map(bsc_handle handle, uint64_t *addr, uint64_t offset, uint64
 }
 
 bsc_status stream_unmap(uint64_t addr, uint64_t size) {
+    auto layout = layout_change();
     return forget_range(below().stream_unmap(addr, size), addr, size);
 }
 

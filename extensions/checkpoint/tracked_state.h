@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ struct TrackedState {
     const bsc_upcalls *upcalls_above = nullptr;
     std::mutex region_mutex; // guards regions
     RegionMap regions;
+    // Held shared by the calls that change the guest's memory layout (map, unmap,
+    // protect), exclusively by a copy of its memory while it runs: no region it reads goes
+    // or changes meanwhile.
+    std::shared_mutex layout_mutex;
     HandleRegistry handles;
     ProcessIds process_ids; // set at restore, before the guest runs; read only after
     Freezer freezer;

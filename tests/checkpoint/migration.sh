@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Migration between two network namespaces made here (ip netns, a veth pair): a pipeline
 # running in one is captured with --to tcp://ADDRESS:PORT, received and restored in the
-# other (restore --from), and finishes as a native run does. A capture sent where nothing
+# other (restore --from), and finishes as a native run does; so does a process whose
+# changing heap is pre-copied while it runs. A capture sent where nothing
 # listens keeps its image (and, with --leave-running, a running guest); a stream cut
 # midway leaves nothing at the destination. Needs root (network namespaces): without it,
 # ctest reports the test skipped.
@@ -68,6 +69,21 @@ if compgen -G "${TMPDIR:-/tmp}/bascule-receive-*" >/dev/null; then
   fail "the received image was left behind: $(compgen -G "${TMPDIR:-/tmp}/bascule-receive-*")"
 fi
 
+# Pre-copy: rounds of a changing heap go while it runs, then the frozen last one.
+"$programs/heap_counter" 64 10 200 5 >native2.out
+start_guest run2.out -- "$programs/heap_counter" 64 10 200 5
+wait_for_line run2.out "tick 2"
+in_namespace "$there" "$snap" restore --from "tcp://:$port" </dev/null 2>restore2.err &
+restorer=$!
+for _ in $(seq 200); do grep -q "listening on port $port" restore2.err && break; sleep 0.05; done
+in_namespace "$here" "$snap" capture "$guest_pid" --pre-copy --to "tcp://$address:$port" \
+  2>precopy.err || fail "the pre-copy migration failed: $(cat precopy.err)"
+grep -q "pre-copy round 0" precopy.err || fail "no round was copied while it ran: $(cat precopy.err)"
+wait "$guest_pid" || fail "the pre-copied guest ended here with status $?"
+guest_pid=""
+wait "$restorer" || fail "the pre-copied restore ended with status $?: $(cat restore2.err)"
+same run2.out native2.out
+
 # A stream cut midway: a well-begun transfer that stops inside its first file.
 mkdir incoming
 in_namespace "$there" "$snap" receive --listen "$port" -o incoming/cut.img 2>cut.err &
@@ -76,8 +92,8 @@ for _ in $(seq 200); do grep -q "listening" cut.err && break; sleep 0.05; done
 in_namespace "$here" /usr/bin/python3 - "$address" "$port" <<'PY'
 import socket, struct, sys
 s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
-s.sendall(b"BSCLXFER" + struct.pack("<II", 1, 1) + struct.pack("<I", 5) + b"a.img"
-          + struct.pack("<Q", 1 << 20) + b"\0" * 4096)
+s.sendall(b"BSCLXFER" + struct.pack("<IBI", 1, 1, 5) + b"a.img" + struct.pack("<Q", 1 << 20)
+          + b"\0" * 4096)
 s.close()
 PY
 status=0
@@ -85,4 +101,4 @@ wait "$receiver" || status=$?
 [[ $status -eq 1 ]] || fail "a cut transfer ended the receiver with status $status"
 grep -q "ended before the images were complete" cut.err || fail "the cut was not named: $(cat cut.err)"
 [[ -z $(ls -A incoming) ]] || fail "a cut transfer left $(ls -A incoming)"
-echo "migration: a pipeline moved between two network namespaces; an unsent image kept, a cut transfer left nothing"
+echo "migration: a pipeline and a pre-copied heap moved between two network namespaces; an unsent image kept, a cut transfer left nothing"

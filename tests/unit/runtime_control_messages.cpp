@@ -54,12 +54,13 @@ std::string refusal_of(SocketPair &pair) {
 
 TEST_CASE("control messages: requests and replies arrive as sent", "[runtime][control]") {
     SocketPair pair;
-    CHECK(send_request(pair.fd[0], CaptureRequest{"/tmp/a.img", "/tmp/base.img", true}));
+    CHECK(send_request(pair.fd[0], CaptureRequest{"/tmp/a.img", "/tmp/base.img", true, true}));
     CHECK(send_request(pair.fd[0], WatchSignalRequest{"USR1", {"/tmp/s.img", "", false}}));
     auto capture = receive_request(pair.fd[1]);
     REQUIRE(capture);
     auto &c = std::get<CaptureRequest>(*capture);
-    CHECK((c.image == "/tmp/a.img" && c.parent == "/tmp/base.img" && c.leave_running));
+    CHECK((c.image == "/tmp/a.img" && c.parent == "/tmp/base.img" && c.leave_running &&
+           c.running));
     auto watch = receive_request(pair.fd[1]);
     REQUIRE(watch);
     auto &w = std::get<WatchSignalRequest>(*watch);
@@ -133,9 +134,10 @@ TEST_CASE("control messages: malformed frames are refused with the reason",
     }
     SECTION("bytes after the request") {
         SocketPair pair;
-        // A capture request with empty paths, leave_running false, then one byte more.
+        // A capture request with empty paths, leave_running and running false, then one
+        // byte more.
         std::string record("\x01\x00\x00\x00\x00", 5);
-        record += std::string(16, '\0') + std::string(1, '\0') + "x";
+        record += std::string(16, '\0') + std::string(2, '\0') + "x";
         pair.write_raw(u32(record.size()) + u32(kControlProtocol) + record);
         CHECK(refusal_of(pair) == "1 bytes follow the record");
     }

@@ -103,9 +103,23 @@ TEST_CASE("transfer: a cut, damaged or malformed stream leaves nothing", "[snaps
     auto foreign = bytes;
     foreign[0] = std::byte{'X'};
     CHECK_THAT(transfer(foreign, to / "x.img"), Catch::Contains("does not begin as bascule images do"));
-    auto escaping = bytes; // the name "a.img" at offset 20 becomes "../im"
-    std::memcpy(escaping.data() + 20, "../im", 5);
+    auto escaping = bytes; // the name "a.img", after magic, version, tag and length
+    std::memcpy(escaping.data() + 17, "../im", 5);
     CHECK_THAT(transfer(escaping, to / "x.img"), Catch::Contains("not a plain file name"));
+    CHECK(to.entries().empty());
+}
+
+TEST_CASE("transfer: an empty stream is refused", "[snapshot]") {
+    ScratchDirectory to;
+    std::vector<std::byte> empty;
+    Stream stream;
+    {
+        ImageSender sender(stream.fd[0]);
+        sender.finish();
+    }
+    stream.close_sender();
+    CHECK_THROWS_WITH(receive_image_files(stream.fd[1], to / "x.img"),
+                      Catch::Contains("holds no image"));
     CHECK(to.entries().empty());
 }
 

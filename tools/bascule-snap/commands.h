@@ -18,6 +18,7 @@ struct CaptureOptions {
     std::string image; // may be empty with `to`: a temporary file
     std::string parent;
     std::string to; // tcp://HOST:PORT: send the image there (bascule-snap receive)
+    bool pre_copy = false; // with `to`: send the memory while the guest runs, first
     bool leave_running = false;
     bool stats = false;
 };

@@ -21,6 +21,9 @@ int main(int argc, char **argv) {
                             "listens (-o keeps a copy here)");
     capture_cmd->add_option("--parent", capture.parent,
                             "Write an incremental image: only pages that differ from this one");
+    capture_cmd->add_flag("--pre-copy", capture.pre_copy,
+                          "With --to: send the memory in rounds while the guest runs, and "
+                          "freeze it only for the pages changed since the last");
     capture_cmd->add_flag("--leave-running", capture.leave_running,
                           "Let the guest run on (by default it stops after a complete capture)");
     capture_cmd->add_flag("--stats", capture.stats, "Print how long the guest was frozen");
@@ -64,6 +67,11 @@ int main(int argc, char **argv) {
     }
     if (*capture_cmd && capture.image.empty() && capture.to.empty()) {
         fmt::print(stderr, "bascule-snap: capture needs -o IMAGE, --to tcp://HOST:PORT, or both\n");
+        return kExitUsage;
+    }
+    if (*capture_cmd && capture.pre_copy && (capture.to.empty() || !capture.image.empty() ||
+                                             !capture.parent.empty())) {
+        fmt::print(stderr, "bascule-snap: --pre-copy needs --to, and neither -o nor --parent\n");
         return kExitUsage;
     }
     if (*capture_cmd && !capture.parent.empty() && capture.image.empty()) {
