@@ -17,6 +17,7 @@
 #include "image_chain.h"
 #include "image_error.h"
 #include "little_endian.h"
+#include "stream_io.h"
 
 namespace bsc::snapshot {
 namespace {
@@ -31,27 +32,17 @@ constexpr size_t kChunk = 1 << 20;
 const std::string kStream = "the image stream";
 
 void write_all(int fd, std::span<const std::byte> bytes) {
-    while (!bytes.empty()) {
-        ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            throw image_error(kStream, "cut while sending: {}", std::strerror(errno));
-        bytes = bytes.subspan(static_cast<size_t>(n));
-    }
+    if (!send_all(fd, bytes))
+        throw image_error(kStream, "cut while sending: {}", std::strerror(errno));
 }
 
 void read_all(int fd, std::span<std::byte> bytes) {
-    while (!bytes.empty()) {
-        ssize_t n = ::read(fd, bytes.data(), bytes.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            throw image_error(kStream, "cut while receiving: {}", std::strerror(errno));
-        if (n == 0)
-            throw image_error(kStream, "ended before the images were complete");
-        bytes = bytes.subspan(static_cast<size_t>(n));
-    }
+    size_t got;
+    if (receive_all(fd, bytes, got))
+        return;
+    if (errno == 0)
+        throw image_error(kStream, "ended before the images were complete");
+    throw image_error(kStream, "cut while receiving: {}", std::strerror(errno));
 }
 
 template <class T> void send_value(int fd, T value) {

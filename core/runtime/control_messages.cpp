@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "control_messages.h"
 
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <span>
 #include <vector>
 
@@ -14,6 +10,7 @@
 
 #include "little_endian.h"
 #include "portable_codec.h"
+#include "stream_io.h"
 
 namespace bsc::runtime {
 
@@ -47,33 +44,6 @@ namespace {
 constexpr size_t kHeaderSize = 8;           // length, protocol
 constexpr uint32_t kMaxRecord = 64 << 10;   // paths and a one-line reason fit many times
 
-bool send_all(int fd, std::span<const std::byte> bytes) {
-    while (!bytes.empty()) {
-        ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        bytes = bytes.subspan(static_cast<size_t>(n));
-    }
-    return true;
-}
-
-// Fills `bytes`; false at the end of the stream (or an error) before it is full, with
-// `got` saying how much came.
-bool receive_all(int fd, std::span<std::byte> bytes, size_t &got) {
-    got = 0;
-    while (got < bytes.size()) {
-        ssize_t n = ::read(fd, bytes.data() + got, bytes.size() - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        got += static_cast<size_t>(n);
-    }
-    return true;
-}
-
 template <class Message> bool send_frame(int fd, const Message &message) {
     std::vector<std::byte> record = snapshot::encode_record(message);
     if (record.size() > kMaxRecord)
@@ -82,13 +52,13 @@ template <class Message> bool send_frame(int fd, const Message &message) {
     snapshot::put_le<uint32_t>(frame, 0, static_cast<uint32_t>(record.size()));
     snapshot::put_le<uint32_t>(frame, 4, kControlProtocol);
     frame.insert(frame.end(), record.begin(), record.end());
-    return send_all(fd, frame);
+    return snapshot::send_all(fd, frame);
 }
 
 template <class Message> std::optional<Message> receive_frame(int fd) {
     std::byte header[kHeaderSize];
     size_t got;
-    if (!receive_all(fd, header, got)) {
+    if (!snapshot::receive_all(fd, header, got)) {
         if (got == 0)
             return std::nullopt;
         throw ControlProtocolError("a cut frame header");
@@ -102,7 +72,7 @@ template <class Message> std::optional<Message> receive_frame(int fd) {
         throw ControlProtocolError(fmt::format("a frame of {} bytes (at most {})", length,
                                                kMaxRecord));
     std::vector<std::byte> record(length);
-    if (!receive_all(fd, record, got))
+    if (!snapshot::receive_all(fd, record, got))
         throw ControlProtocolError(fmt::format("a frame cut after {} of {} bytes", got, length));
     try {
         return snapshot::decode_record<Message>(record);
