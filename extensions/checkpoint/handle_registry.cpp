@@ -2,17 +2,40 @@
 #include "handle_registry.h"
 
 #include <algorithm>
+#include <pthread.h>
+
+#include <mutex>
 #include <random>
 
 namespace bsc::checkpoint {
 
-// Fresh randomness each time: a generator's state would be copied by fork, and parent and
-// child would draw the same ids.
+namespace {
+
+// One generator per process, seeded from the system's randomness, and seeded afresh in
+// every child of a fork, which would otherwise draw its parent's ids (pthread_atfork; the
+// lock is held across the fork, so the child's copy is free).
+std::mutex generator_mutex;
+std::mt19937_64 &generator() {
+    static std::mt19937_64 *instance = [] {
+        auto *made = new std::mt19937_64(std::random_device{}());
+        ::pthread_atfork([] { generator_mutex.lock(); }, [] { generator_mutex.unlock(); },
+                         [] {
+                             generator().seed(std::random_device{}());
+                             generator_mutex.unlock();
+                         });
+        return made;
+    }();
+    return *instance;
+}
+
+} // namespace
+
 uint64_t new_shared_id() {
-    std::random_device device;
+    auto &random = generator(); // before the lock: the first call registers the fork hooks
+    std::lock_guard lock(generator_mutex);
     uint64_t id;
     do
-        id = uint64_t{device()} << 32 | device();
+        id = random();
     while (id == 0);
     return id;
 }

@@ -109,27 +109,29 @@ bsc_status stream_unmap(uint64_t addr, uint64_t size) {
 // ---- handles ----
 
 // The URI to pass below: after a restore, another process's /proc directory is named by
-// its host id, not by the id the guest knows (process_ids.h). Calls `call` with it.
-template <class Call> bsc_status with_uri_below(const char *uri, Call call) {
-    if (!state().process_ids.translates())
-        return call(uri);
-    std::string text;
+// its host id, not by the id the guest knows (process_ids.h). Calls `call` with it;
+// `text` is the guest's URI, read once here.
+template <class Call> bsc_status with_uri_below(const char *uri, std::string &text, Call call) {
     read_guest_string(uri, text);
     auto host = state().process_ids.proc_uri_below(text);
     return call(host ? host->c_str() : uri);
 }
 
+template <class Call> bsc_status with_uri_below(const char *uri, Call call) {
+    if (!state().process_ids.translates())
+        return call(uri);
+    std::string text;
+    return with_uri_below(uri, text, call);
+}
+
 bsc_status stream_open(const char *uri, uint32_t access, uint32_t mode, uint32_t create,
                        uint32_t options, bsc_handle *handle) {
-    bsc_status status = with_uri_below(uri, [&](const char *below_uri) {
-        return below().stream_open(below_uri, access, mode, create, options, handle);
-    });
-    if (status != BSC_OK)
-        return status;
     HandleEntry entry{.kind = HandleKind::stream, .access = access, .mode = mode,
                       .create = create, .options = options};
-    read_guest_string(uri, entry.uri);
-    return publish_at(handle, std::move(entry));
+    bsc_status status = with_uri_below(uri, entry.uri, [&](const char *below_uri) {
+        return below().stream_open(below_uri, access, mode, create, options, handle);
+    });
+    return status == BSC_OK ? publish_at(handle, std::move(entry)) : status;
 }
 
 bsc_status stream_attributes_query(const char *uri, uint32_t flags,

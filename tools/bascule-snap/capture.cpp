@@ -7,10 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
-#include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
@@ -23,6 +20,7 @@
 #include "image_transfer.h"
 #include "progress_bar.h"
 #include "tcp.h"
+#include "temporary_directory.h"
 
 namespace bsc::snap {
 namespace {
@@ -61,32 +59,6 @@ void report(const CaptureOptions &options, const runtime::Captured &captured) {
         fmt::print(stderr, "frozen-ms: {:.1f}\n", captured.frozen_ms);
 }
 
-// Where images only sent go meanwhile, a directory of its own in the temporary directory;
-// removed unless kept (a send that failed keeps them: nothing is lost).
-class StagingDirectory {
-public:
-    StagingDirectory() {
-        auto base = std::filesystem::temp_directory_path();
-        std::string pattern = (base / "bascule-send-XXXXXX").string();
-        if (!::mkdtemp(pattern.data()))
-            throw std::runtime_error(fmt::format("cannot make a directory in {}: {}",
-                                                 base.string(), std::strerror(errno)));
-        path_ = pattern;
-    }
-    ~StagingDirectory() {
-        if (!kept_) {
-            std::error_code ignored;
-            std::filesystem::remove_all(path_, ignored);
-        }
-    }
-    std::filesystem::path operator/(const std::string &name) const { return path_ / name; }
-    void keep() { kept_ = true; }
-
-private:
-    std::filesystem::path path_;
-    bool kept_ = false;
-};
-
 // A connection to a receiver, with the sender of its stream.
 class Transfer {
 public:
@@ -122,9 +94,9 @@ private:
 
 // A capture, written to -o or a staging directory, and sent if asked. `written`: the
 // newest image written so far.
-void capture_and_send(const CaptureOptions &options, std::optional<StagingDirectory> &staging,
+void capture_and_send(const CaptureOptions &options, std::optional<TemporaryDirectory> &staging,
                       std::string &written) {
-    std::string image = options.image.empty() ? (staging.emplace() / "sent.img").string()
+    std::string image = options.image.empty() ? (staging.emplace("bascule-send") / "sent.img").string()
                                               : options.image;
     report(options, request_capture(options.pid, {image, options.parent, options.leave_running,
                                                   false}));
@@ -139,7 +111,7 @@ void capture_and_send(const CaptureOptions &options, std::optional<StagingDirect
 
 // Rounds copied while the guest runs, each sent at once, each over the one before; then
 // the frozen capture of what changed since the last.
-void pre_copy(const CaptureOptions &options, StagingDirectory &staging, std::string &written) {
+void pre_copy(const CaptureOptions &options, TemporaryDirectory &staging, std::string &written) {
     Transfer transfer(options.to);
     std::string parent;
     uint64_t first = 0;
@@ -167,11 +139,11 @@ void pre_copy(const CaptureOptions &options, StagingDirectory &staging, std::str
 } // namespace
 
 int capture_command(const CaptureOptions &options) {
-    std::optional<StagingDirectory> staging;
+    std::optional<TemporaryDirectory> staging;
     std::string written;
     try {
         if (options.pre_copy)
-            pre_copy(options, staging.emplace(), written);
+            pre_copy(options, staging.emplace("bascule-send"), written);
         else
             capture_and_send(options, staging, written);
         return 0;

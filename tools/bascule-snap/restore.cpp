@@ -7,10 +7,7 @@
 // first received from a `bascule-snap capture --to` (receive.cpp), and removed once read.
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <stdexcept>
 
 #include <fmt/core.h>
 
@@ -19,6 +16,7 @@
 #include "image_reader.h"
 #include "progress_bar.h"
 #include "session.h"
+#include "temporary_directory.h"
 
 namespace bsc::snap {
 namespace {
@@ -35,29 +33,16 @@ std::string bascule_beside() {
     return (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "bascule").string();
 }
 
-// A directory of its own for an image received for this restore alone.
-std::filesystem::path receiving_directory() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "bascule-receive-XXXXXX").string();
-    if (!::mkdtemp(pattern.data()))
-        throw std::runtime_error(fmt::format("cannot make a directory for the image: {}",
-                                             std::strerror(errno)));
-    return pattern;
-}
-
-// Receives the image restore --from names; the files to remove once it is read (the
-// directory last).
+// Receives the image restore --from names, in a directory of its own; the files to remove
+// once it is read (the directory last).
 std::vector<std::string> receive_for_restore(const std::string &from, std::string &path) {
-    auto directory = receiving_directory();
+    TemporaryDirectory directory("bascule-receive");
     std::vector<std::string> files;
-    try {
-        for (const auto &file : receive_images(from, (directory / "received.img").string()))
-            files.push_back(file.string());
-    } catch (...) {
-        std::filesystem::remove_all(directory);
-        throw;
-    }
+    for (const auto &file : receive_images(from, (directory / "received.img").string()))
+        files.push_back(file.string());
+    directory.keep(); // until the restore has read it
     path = files.back();
-    files.push_back(directory.string());
+    files.push_back(directory.path().string());
     return files;
 }
 
