@@ -82,8 +82,15 @@ extern "C" bsc_status host_process_fork(bsc_handle *child, uint64_t *child_id) {
         threads_after_fork();
         events_after_fork();
         hold_lifeline();
-        if (ForkChildHook hook = fork_child_hook.load())
+        if (ForkChildHook hook = fork_child_hook.load()) {
+            // The threads the hook starts are the runtime's: a signal for the guest must
+            // not land in one of them (a guest thread's mask is restored after).
+            sigset_t previous;
+            ::pthread_sigmask(SIG_SETMASK, nullptr, &previous);
+            set_async_signals_blocked(true);
             hook();
+            ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+        }
         if (bsc_status s = write_guest(child, BSC_NO_HANDLE))
             return s;
         return write_guest(child_id, uint64_t{0});

@@ -43,8 +43,9 @@ using ExitHook = void (*)(int32_t status);
 void set_exit_hook(ExitHook hook);
 
 // Called in the child of process_fork, on the thread that forked, before the call returns
-// there (the runtime starts the child's own control thread: fork copies no thread); may
-// be null.
+// there (the runtime starts the child's own control thread: fork copies no thread), with
+// the host's asynchronous signals blocked, so that a thread it starts takes none of the
+// guest's; may be null.
 using ForkChildHook = void (*)();
 void set_fork_child_hook(ForkChildHook hook);
 
