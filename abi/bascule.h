@@ -13,7 +13,7 @@ extern "C" {
 
 /* Major changes break compatibility; minor versions only append calls to the table. */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 10u
+#define BSC_ABI_MINOR 11u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -106,6 +106,10 @@ enum { /* vm_alloc / stream_map flags */
                               * the memory stays shared with processes process_fork makes */
     BSC_MAP_NORESERVE = 8,   /* do not reserve swap for the region */
     BSC_MAP_FILL = 16,       /* vm_alloc only, since 1.1: pages are installed by vm_fill */
+};
+
+enum { /* vm_written_query flags (since 1.11) */
+    BSC_WRITTEN_RESTART = 1, /* after answering, count writes afresh from now */
 };
 
 /* ---- Streams ----------------------------------------------------------------------- */
@@ -758,7 +762,10 @@ typedef struct bsc_system_info {
     /* Since ABI 1.9. */                                                                      \
     X(memory, vm_fill_wait, (uint64_t * addr, int64_t timeout_ns))                           \
     /* Since ABI 1.10. */                                                                     \
-    X(stream, stream_peek, (bsc_handle handle, void *buffer, uint64_t size, uint64_t *done))
+    X(stream, stream_peek, (bsc_handle handle, void *buffer, uint64_t size, uint64_t *done)) \
+    /* Since ABI 1.11. */                                                                     \
+    X(memory, vm_written_query, (uint64_t addr, uint64_t size, uint32_t flags,               \
+                                 uint8_t * written, uint64_t written_size))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

@@ -179,7 +179,7 @@ ImageWriter ImageWriter::create(const std::filesystem::path &final_path, const I
 }
 
 void ImageWriter::add_region_pages(size_t region_index, std::span<const std::byte> memory,
-                                   uint64_t readable) {
+                                   uint64_t readable, std::optional<WrittenPages> written) {
     auto &state = *state_;
     auto address = reinterpret_cast<uint64_t>(memory.data());
     state.check_new_region(region_index, address, memory.size());
@@ -188,7 +188,8 @@ void ImageWriter::add_region_pages(size_t region_index, std::span<const std::byt
     auto parent = state.parent_pages ? &*state.parent_pages : nullptr;
     auto pages = state.pages.add_region(memory.first(std::min<uint64_t>(readable, memory.size())),
                                         parent,
-                                        [&](uint64_t region_done) { state.report(region_done); });
+                                        [&](uint64_t region_done) { state.report(region_done); },
+                                        written);
     pages.pages.resize(memory.size() / kPageSize,
                        PageEntry{PageLocation::zero, 0, 0, zero_page_hash()});
     state.finish_region(region_index, std::move(pages), memory.size());

@@ -8,10 +8,12 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 
 #include "image_chain.h"
 #include "image_schema.h"
+#include "page_store.h"
 
 namespace bsc::snapshot {
 
@@ -41,9 +43,12 @@ public:
     // and must not change until this returns. Each region whose contents are
     // pages_in_image is added once; zero pages take no space. Only its first `readable`
     // bytes (whole pages; all by default) are read: the pages after them are zeros in the
-    // image (a file mapping's pages past its file's end cannot be read).
+    // image (a file mapping's pages past its file's end cannot be read). With `written`,
+    // of an incremental image, the pages not written since the parent was read are the
+    // parent's, taken without reading them.
     void add_region_pages(size_t region_index, std::span<const std::byte> memory,
-                          uint64_t readable = UINT64_MAX);
+                          uint64_t readable = UINT64_MAX,
+                          std::optional<WrittenPages> written = std::nullopt);
     // Records region `region_index`, of `size` bytes at `address`, as all zero pages without
     // reading it: the caller knows it was never accessible, so never written.
     void add_zero_region(size_t region_index, uint64_t address, uint64_t size);

@@ -55,15 +55,21 @@ PageEntry classify(std::span<const std::byte> page, uint64_t address, const Pare
     return {PageLocation::in_block, 0, 0, hash};
 }
 
-PageEntries classify_pages(std::span<const std::byte> memory,
-                                      const ParentPages *parent, unsigned threads) {
+PageEntries classify_pages(std::span<const std::byte> memory, const ParentPages *parent,
+                           const std::optional<WrittenPages> &written, unsigned threads) {
     PageEntries pages(memory.size() / kPageSize);
     auto address = reinterpret_cast<uint64_t>(memory.data());
     parallel_for(groups_of(pages.size(), kPagesPerTask), threads, [&](size_t task) {
         size_t end = std::min(pages.size(), (task + 1) * kPagesPerTask);
-        for (size_t i = task * kPagesPerTask; i < end; i++)
-            pages[i] = classify(memory.subspan(i * kPageSize, kPageSize),
-                                address + i * kPageSize, parent);
+        for (size_t i = task * kPagesPerTask; i < end; i++) {
+            uint64_t page_address = address + i * kPageSize;
+            std::optional<PageEntry> unchanged;
+            if (parent && written && !written->may_differ(i))
+                unchanged = parent->unchanged_at(page_address);
+            pages[i] = unchanged ? *unchanged
+                                 : classify(memory.subspan(i * kPageSize, kPageSize),
+                                            page_address, parent);
+        }
     });
     return pages;
 }
@@ -116,6 +122,16 @@ std::optional<uint64_t> ParentPages::hash_at(uint64_t address) const {
     return index_.regions[position->region].pages[position->page].hash;
 }
 
+std::optional<PageEntry> ParentPages::unchanged_at(uint64_t address) const {
+    auto position = locator_.find(address);
+    if (!position)
+        return std::nullopt;
+    const PageEntry &entry = index_.regions[position->region].pages[position->page];
+    return PageEntry{entry.location == PageLocation::zero ? PageLocation::zero
+                                                          : PageLocation::in_parent,
+                     0, 0, entry.hash};
+}
+
 PageStoreWriter::PageStoreWriter(BlockSink sink, unsigned threads)
     : sink_(std::move(sink)), threads_(thread_count(threads)),
       compressed_(compressed_slots(threads_)) {
@@ -128,9 +144,10 @@ PageStoreWriter::PageStoreWriter(BlockSink sink, unsigned threads)
 
 RegionPages PageStoreWriter::add_region(std::span<const std::byte> memory,
                                         const ParentPages *parent,
-                                        const RegionProgress &progress) {
+                                        const RegionProgress &progress,
+                                        std::optional<WrittenPages> written) {
     RegionPages region{reinterpret_cast<uint64_t>(memory.data()),
-                       classify_pages(memory, parent, threads_)};
+                       classify_pages(memory, parent, written, threads_)};
     store_blocks(memory, region.pages, progress);
     return region;
 }

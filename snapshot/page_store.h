@@ -23,10 +23,20 @@ public:
     explicit ParentPages(const PageIndex &index); // kept by reference
     // The hash of the parent's page at `address`, if the parent has one there.
     std::optional<uint64_t> hash_at(uint64_t address) const;
+    // The same page unchanged in a child image: zero if it is zero, else in the parent.
+    std::optional<PageEntry> unchanged_at(uint64_t address) const;
 
 private:
     const PageIndex &index_;
     PageLocator locator_;
+};
+
+// Which pages of a region may differ from the parent image's: one bit per page (bit n % 8
+// of byte n / 8), set when the page may have been written since the parent was read (the
+// host's vm_written_query). A page whose bit is clear is the parent's and is not read.
+struct WrittenPages {
+    std::span<const uint8_t> bits;
+    bool may_differ(size_t page) const { return bits[page / 8] & (1u << (page % 8)); }
 };
 
 // The writer cuts blocks of 16 pages, 64 KiB: LZ4 compresses an input of at most 64 KiB
@@ -48,9 +58,12 @@ public:
     // `zero`, a page with the parent's hash at that address is `in_parent`, any other is
     // compressed into this region's blocks, which go to the sink in page order. The output
     // does not depend on the number of threads. The sink and `progress` are called on the
-    // caller's thread, while other threads compress the blocks that follow.
+    // caller's thread, while other threads compress the blocks that follow. With `written`
+    // (and a parent), a page not written since the parent is taken as the parent's
+    // without reading it.
     RegionPages add_region(std::span<const std::byte> memory, const ParentPages *parent,
-                           const RegionProgress &progress);
+                           const RegionProgress &progress,
+                           std::optional<WrittenPages> written = std::nullopt);
 
     const std::vector<BlockRecord> &blocks() const { return blocks_; }
 

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <mutex>
 #include <utility>
 
 #include "errors.h"
@@ -35,6 +36,29 @@ class UniqueFd {
 
   private:
     int fd_ = -1;
+};
+
+// A descriptor of the process's own (its /proc/self files, its userfaultfd), opened at
+// first use and again in a child of process_fork, which must not use its parent's. The
+// caller holds the lock while it uses the descriptor: get() takes the std::unique_lock.
+template <class Open> class PerProcessFd {
+  public:
+    explicit PerProcessFd(Open open) : open_(std::move(open)) {}
+    // The descriptor, -1 if it cannot be opened.
+    int get(const std::unique_lock<std::mutex> &) {
+        if (opened_by_ != ::getpid()) {
+            fd_ = UniqueFd(open_());
+            opened_by_ = ::getpid();
+        }
+        return fd_.get();
+    }
+    std::unique_lock<std::mutex> lock() { return std::unique_lock(mutex_); }
+
+  private:
+    Open open_;
+    std::mutex mutex_;
+    pid_t opened_by_ = 0;
+    UniqueFd fd_;
 };
 
 // The most one read or write moves; the kernel caps a transfer there anyway, and it keeps

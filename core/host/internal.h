@@ -11,6 +11,7 @@
 
 #include "bascule.h"
 #include "bascule_host.h"
+#include "fd.h"
 
 namespace bsc::host {
 
@@ -20,6 +21,10 @@ void initialise_memory();
 // memory.cpp: whether [addr, addr+size) lies wholly in memory the guest owns (allocated
 // or mapped through the ABI). Host code and the runtime's own mappings never qualify.
 bool guest_owns(uint64_t addr, uint64_t size);
+
+// memory.cpp: this process's /proc/self/pagemap (page table entries, PAGEMAP_SCAN).
+using PagemapFd = PerProcessFd<int (*)()>;
+PagemapFd &own_pagemap();
 
 // exceptions.cpp: installs the host signal handlers that turn guest faults into upcalls.
 void initialise_signals();

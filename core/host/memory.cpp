@@ -19,6 +19,7 @@
 #include "objects.h"
 #include "regions.h"
 #include "userfault.h"
+#include "write_tracking.h"
 #include "window.h"
 
 namespace bsc::host {
@@ -41,6 +42,11 @@ RegionMap regions;
 } // namespace
 
 std::mutex &memory_map_mutex() { return memory_mutex; }
+
+PagemapFd &own_pagemap() {
+    static PagemapFd pagemap([] { return ::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC); });
+    return pagemap;
+}
 
 namespace {
 
@@ -338,23 +344,16 @@ extern "C" bsc_status host_vm_resident_query(uint64_t addr, uint64_t size, uint6
                                              uint64_t *resident_shared) {
     if (addr % kPage != 0 || size % kPage != 0 || !guest_owns(addr, size))
         return BSC_E_INVALID;
-    // Opened once per process: a child of process_fork opens its own.
-    static std::mutex pagemap_mutex;
-    static pid_t opened_by = 0;
-    static UniqueFd pagemap;
-    std::lock_guard lock(pagemap_mutex);
-    if (opened_by != ::getpid()) {
-        pagemap = UniqueFd(::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC));
-        opened_by = ::getpid();
-    }
-    if (!pagemap)
+    auto lock = own_pagemap().lock();
+    int pagemap = own_pagemap().get(lock);
+    if (pagemap < 0)
         return BSC_E_IO;
     constexpr uint64_t kPresent = uint64_t{1} << 63, kShared = uint64_t{1} << 61;
     std::vector<uint64_t> entries(4096);
     uint64_t bytes = 0, shared = 0;
     for (uint64_t page = addr / kPage, end = (addr + size) / kPage; page < end;) {
         uint64_t count = std::min<uint64_t>(end - page, entries.size());
-        ssize_t got = ::pread(pagemap.get(), entries.data(), count * 8, static_cast<off_t>(page * 8));
+        ssize_t got = ::pread(pagemap, entries.data(), count * 8, static_cast<off_t>(page * 8));
         if (got <= 0)
             return got < 0 ? errno_status() : BSC_E_IO;
         for (ssize_t i = 0; i < got / 8; i++) {
@@ -367,6 +366,35 @@ extern "C" bsc_status host_vm_resident_query(uint64_t addr, uint64_t size, uint6
     if (bsc_status status = write_guest(resident, bytes))
         return status;
     return write_guest(resident_shared, shared);
+}
+
+// Only private anonymous memory is counted: another process or the stream changes shared
+// memory and a stream mapping's untouched pages without this process writing them.
+extern "C" bsc_status host_vm_written_query(uint64_t addr, uint64_t size, uint32_t flags,
+                                            uint8_t *written, uint64_t written_size) {
+    uint64_t pages = size / kPage;
+    if (addr % kPage != 0 || size % kPage != 0 || (flags & ~uint32_t{BSC_WRITTEN_RESTART}) ||
+        written_size < (pages + 7) / 8)
+        return BSC_E_INVALID;
+    std::vector<uint8_t> bits((pages + 7) / 8);
+    bsc_status status = on_guest_range(addr, size, [&](Range range) -> bsc_status {
+        bsc_status result = BSC_OK;
+        regions.for_each([&](const Region &region) {
+            Range part{std::max(region.start, range.start), std::min(region.end(), range.end)};
+            if (result != BSC_OK || part.start >= part.end)
+                return;
+            bool counted = region.origin == RegionOrigin::anonymous &&
+                           !(region.flags & BSC_MAP_SHARED) && region.filling == Filling::none;
+            if (counted)
+                result = write_tracking::scan(part, flags & BSC_WRITTEN_RESTART, addr, bits);
+            else
+                write_tracking::mark_written(part, addr, bits);
+        });
+        return result;
+    });
+    if (status != BSC_OK)
+        return status;
+    return copy_to_guest(written, bits.data(), bits.size());
 }
 
 extern "C" bsc_status host_stream_map(bsc_handle handle, uint64_t *addr, uint64_t offset,

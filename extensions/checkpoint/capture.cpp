@@ -3,6 +3,7 @@
 // what re-opening it needs, every thread with its park point. The LibOS (or any guest)
 // is just guest memory here.
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -224,10 +225,24 @@ uint64_t readable_size(const Region &region) {
 }
 
 // Adds region `index`'s pages; those past a mapped file's end are zeros in the image (a
-// restored guest reads zeros there where it would have got SIGBUS).
-void add_pages(snap::ImageWriter &writer, size_t index, const Region &region) {
+// restored guest reads zeros there where it would have got SIGBUS). Only the pages written
+// since the parent are read, where the host counts them. Returns the bytes it read.
+uint64_t add_pages(snap::ImageWriter &writer, size_t index, const Region &region) {
     auto memory = std::span(reinterpret_cast<const std::byte *>(region.address), region.size);
-    writer.add_region_pages(index, memory, readable_size(region));
+    auto written = tracked().changed_pages.restart(
+        region.address, region.size, [](uint64_t address, uint64_t size, uint8_t *bits, uint64_t bits_size) {
+            return below().vm_written_query(address, size, BSC_WRITTEN_RESTART, bits, bits_size);
+        });
+    uint64_t readable = readable_size(region);
+    if (!written) {
+        writer.add_region_pages(index, memory, readable);
+        return readable;
+    }
+    writer.add_region_pages(index, memory, readable, snap::WrittenPages{*written});
+    uint64_t pages = 0;
+    for (uint8_t byte : *written)
+        pages += static_cast<uint64_t>(std::popcount(byte));
+    return std::min(pages * snap::kPageSize, readable);
 }
 
 // The parent chain of the next capture, opened before the guest stopped: a chain of N
@@ -392,12 +407,15 @@ Outcome capture(const Arguments &arguments, const Progress &progress) {
                          ? std::move(prepared_parent->chain)
                          : open_parent(*path);
         prepared_parent.reset();
+        tracked().changed_pages.begin(parent ? std::optional(parent->top().metadata().image_id)
+                                             : std::nullopt);
         snap::WriteOptions options;
         options.progress = [&](uint64_t done, uint64_t total) { progress(done, total); };
         for (size_t i = 0; i < regions.size(); i++)
             if (meta.regions[i].contents == snap::RegionContents::pages_in_image)
                 options.total_bytes += regions[i].size;
         auto writer = snap::ImageWriter::create(*image, parent ? &*parent : nullptr, options);
+        uint64_t read = 0; // bytes of guest memory read
         for (size_t i = 0; i < regions.size(); i++) {
             const Region &region = regions[i];
             if (meta.regions[i].contents != snap::RegionContents::pages_in_image)
@@ -408,18 +426,21 @@ Outcome capture(const Arguments &arguments, const Progress &progress) {
                 writer.add_zero_region(i, region.address, region.size);
                 continue;
             }
-            if (bsc_status s = with_readable(region, [&] { add_pages(writer, i, region); }))
+            if (bsc_status s = with_readable(region, [&] { read += add_pages(writer, i, region); }))
                 return {s, fmt::format("cannot read the region at {:#x}", region.address)};
         }
         std::string objects = snap::object_counts(meta);
-        writer.commit(std::move(meta), tree.members);
+        tracked().changed_pages.committed(writer.commit(std::move(meta), tree.members));
         std::string others = tree.members.empty()
                                  ? ""
                                  : fmt::format(", and {} more processes of its tree",
                                                tree.members.size());
-        return {BSC_OK, fmt::format("wrote {} ({} regions, {}{}; {:.1f} MiB)", *image,
-                                    regions.size(), objects, others,
-                                    std::filesystem::file_size(*image) / 1048576.0)};
+        constexpr double kMiB = 1048576.0;
+        return {BSC_OK, fmt::format("wrote {} ({} regions, {}{}; {:.1f} MiB; read {:.1f} of "
+                                    "{:.1f} MiB of memory)",
+                                    *image, regions.size(), objects, others,
+                                    std::filesystem::file_size(*image) / kMiB, read / kMiB,
+                                    options.total_bytes / kMiB)};
     } catch (const std::exception &e) {
         return {BSC_E_IO, e.what()};
     }

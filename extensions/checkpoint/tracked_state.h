@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bascule_extension.h"
+#include "changed_pages.h"
 #include "freezer.h"
 #include "handle_registry.h"
 #include "process_ids.h"
@@ -28,6 +29,7 @@ struct TrackedState {
     // or changes meanwhile.
     std::shared_mutex layout_mutex;
     HandleRegistry handles;
+    ChangedPages changed_pages; // used by one capture at a time
     ProcessIds process_ids; // set at restore, before the guest runs; read only after
     Freezer freezer;
     std::mutex program_mutex;             // guards program

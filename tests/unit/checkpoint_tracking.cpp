@@ -6,6 +6,7 @@
 #include <atomic>
 #include <thread>
 
+#include "changed_pages.h"
 #include "freezer.h"
 #include "handle_registry.h"
 #include "process_ids.h"
@@ -216,4 +217,63 @@ TEST_CASE("freezer: a thread that cannot be interrupted fails the freeze at once
     CHECK_FALSE(freezer.freeze([](bsc_handle) { return false; }, std::chrono::seconds(30)));
     CHECK(std::chrono::steady_clock::now() - began < std::chrono::seconds(30));
     freezer.park_in_exception(0x1000, 0); // not frozen: returns at once
+}
+
+namespace {
+
+// A host whose count says every page but the first was left alone; it records each restart.
+struct CountingHost {
+    std::vector<uint64_t> restarted;
+    bsc_status status = BSC_OK;
+    ChangedPages::Query query() {
+        return [this](uint64_t address, uint64_t, uint8_t *bits, uint64_t bits_size) {
+            std::fill(bits, bits + bits_size, 0);
+            bits[0] = 1;
+            restarted.push_back(address);
+            return status;
+        };
+    }
+};
+
+const bsc::snapshot::ImageId kFirst{{1}}, kSecond{{2}};
+
+} // namespace
+
+TEST_CASE("changed pages: only against the last image, where it read the memory whole",
+          "[checkpoint]") {
+    ChangedPages pages;
+    CountingHost host;
+    pages.begin(std::nullopt); // a whole image: reads everything, restarts the counts
+    CHECK_FALSE(pages.restart(0x10000, 4 * kPage, host.query()));
+    CHECK_FALSE(pages.restart(0x14000, 4 * kPage, host.query()));
+    pages.committed(kFirst);
+    CHECK(host.restarted == std::vector<uint64_t>{0x10000, 0x14000});
+
+    pages.begin(kFirst);
+    auto bits = pages.restart(0x10000, 8 * kPage, host.query()); // spans both ranges read
+    REQUIRE(bits);
+    CHECK((*bits)[0] == 1);
+    CHECK(pages.restart(0x12000, kPage, host.query())); // a piece of one
+    CHECK_FALSE(pages.restart(0x18000, kPage, host.query())); // not read by the last
+    pages.committed(kSecond);
+
+    SECTION("against an older image, everything is read") {
+        pages.begin(kFirst);
+        CHECK_FALSE(pages.restart(0x10000, 4 * kPage, host.query()));
+    }
+    SECTION("a capture that did not commit leaves no last image") {
+        pages.begin(kSecond);
+        CHECK(pages.restart(0x10000, 4 * kPage, host.query()));
+        pages.begin(kSecond);
+        CHECK_FALSE(pages.restart(0x10000, 4 * kPage, host.query()));
+    }
+    SECTION("memory whose count could not restart is read whole next time") {
+        pages.begin(kSecond);
+        host.status = BSC_E_NOT_SUPPORTED;
+        CHECK_FALSE(pages.restart(0x18000, kPage, host.query()));
+        pages.committed(bsc::snapshot::ImageId{0, 3});
+        host.status = BSC_OK;
+        pages.begin(bsc::snapshot::ImageId{0, 3});
+        CHECK_FALSE(pages.restart(0x18000, kPage, host.query()));
+    }
 }

@@ -401,6 +401,84 @@ TEST_CASE("vm_fill refuses memory that is not being filled", "[host][memory]") {
     CHECK(host_vm_free(plain, 2 * kPage) == BSC_OK);
 }
 
+// The pages vm_written_query reports for the 16 pages at `addr`, restarting the count.
+std::vector<int> written_pages(uint64_t addr, uint32_t flags = BSC_WRITTEN_RESTART) {
+    uint8_t bits[2] = {0xaa, 0xaa}; // the call writes every bit
+    REQUIRE(host_vm_written_query(addr, 16 * kPage, flags, bits, sizeof bits) == BSC_OK);
+    std::vector<int> pages;
+    for (int page = 0; page < 16; page++)
+        if (bits[page / 8] & (1 << (page % 8)))
+            pages.push_back(page);
+    return pages;
+}
+
+std::vector<int> all_16() {
+    std::vector<int> all(16);
+    for (int page = 0; page < 16; page++)
+        all[static_cast<size_t>(page)] = page;
+    return all;
+}
+
+TEST_CASE("vm_written_query reports the pages changed since it last restarted", "[host][memory]") {
+    host_ready();
+    uint64_t addr = alloc_ok(16 * kPage);
+    for (int page = 0; page < 8; page++)
+        bytes(addr)[page * kPage] = 1;
+    uint8_t bits[2];
+    bsc_status first = host_vm_written_query(addr, 16 * kPage, BSC_WRITTEN_RESTART, bits, 2);
+    if (first == BSC_E_NOT_SUPPORTED) {
+        WARN("this kernel cannot count writes (Linux < 6.7): vm_written_query not tested");
+        return;
+    }
+    REQUIRE(first == BSC_OK);
+    CHECK(bits[0] == 0xff); // never counted: all of it may have changed
+    CHECK(bits[1] == 0xff);
+    CHECK(written_pages(addr, 0).empty());
+    // A write by the program, one by the kernel (a read into the page), a reset; a read
+    // of an untouched page is no change.
+    bytes(addr)[1 * kPage + 5] = 2;
+    int ends[2];
+    REQUIRE(::pipe(ends) == 0);
+    REQUIRE(::write(ends[1], "x", 1) == 1);
+    REQUIRE(::read(ends[0], bytes(addr + 3 * kPage), 1) == 1);
+    ::close(ends[0]);
+    ::close(ends[1]);
+    REQUIRE(host_vm_reset(addr + 2 * kPage, kPage) == BSC_OK);
+    CHECK(*reinterpret_cast<volatile char *>(bytes(addr + 9 * kPage)) == 0);
+    CHECK(written_pages(addr, 0) == std::vector<int>{1, 2, 3}); // asked, not restarted
+    CHECK(written_pages(addr) == std::vector<int>{1, 2, 3});
+    CHECK(written_pages(addr).empty());
+    // A protection change is no write; memory mapped afresh over a page may be anything.
+    REQUIRE(host_vm_protect(addr + 4 * kPage, kPage, BSC_PROT_NONE) == BSC_OK);
+    REQUIRE(host_vm_protect(addr + 4 * kPage, kPage, kReadWrite) == BSC_OK);
+    uint64_t fresh = addr + 5 * kPage;
+    REQUIRE(host_vm_alloc(&fresh, kPage, kReadWrite, BSC_MAP_FIXED) == BSC_OK);
+    CHECK(written_pages(addr) == std::vector<int>{5});
+    CHECK(written_pages(addr).empty());
+    CHECK(host_vm_free(addr, 16 * kPage) == BSC_OK);
+}
+
+TEST_CASE("vm_written_query reports shared memory and stream mappings as always changed",
+          "[host][memory]") {
+    host_ready();
+    uint64_t shared = alloc_ok(16 * kPage, 0, BSC_MAP_SHARED);
+    CHECK(written_pages(shared) == all_16());
+    CHECK(written_pages(shared) == all_16());
+    CHECK(host_vm_free(shared, 16 * kPage) == BSC_OK);
+}
+
+TEST_CASE("vm_written_query refuses bad arguments", "[host][memory]") {
+    host_ready();
+    uint64_t addr = alloc_ok(16 * kPage);
+    uint8_t bits[2];
+    CHECK(host_vm_written_query(addr, 16 * kPage, 0, bits, 1) == BSC_E_INVALID); // too small
+    CHECK(host_vm_written_query(addr, 16 * kPage, 2, bits, 2) == BSC_E_INVALID); // a flag
+    CHECK(host_vm_written_query(addr + 1, kPage, 0, bits, 2) == BSC_E_INVALID);
+    CHECK(host_vm_written_query(kWindowBase, kPage, 0, bits, 2) == BSC_E_INVALID); // not owned
+    CHECK(host_vm_written_query(addr, 16 * kPage, 0, nullptr, 2) == BSC_E_FAULT);
+    CHECK(host_vm_free(addr, 16 * kPage) == BSC_OK);
+}
+
 TEST_CASE("guest copies stop at an unreadable or read-only page with BSC_E_FAULT",
           "[host][memory]") {
     host_ready();

@@ -40,6 +40,34 @@ TEST_CASE("incremental: 1% of pages changed costs about 1% of the full image", "
     CHECK(read_region(delta, 0) == region.copy());
 }
 
+TEST_CASE("incremental: pages not written since the parent are its, and are not read",
+          "[snapshot]") {
+    ScratchDirectory dir;
+    GuestRegion region(64);
+    fill_random(region.bytes().first(32 * kPageSize), 4); // pages 32..63 stay zero
+    write_image(dir / "full.img", {&region});
+    auto full = ImageChain::open(dir / "full.img");
+    fill_random(region.page(5), 5);
+    fill_random(region.page(40), 6);
+    std::vector<uint8_t> written(8);
+    written[0] = 1 << 5;
+    written[5] = 1 << 0;
+    written[7] = 1 << 7; // page 63: said written, still zero
+    // Pages 8..31 cannot be read: a writer that read one would crash.
+    REQUIRE(::mprotect(region.page(8).data(), 24 * kPageSize, PROT_NONE) == 0);
+    {
+        auto writer = ImageWriter::create(dir / "delta.img", &full);
+        writer.add_region_pages(0, region.bytes(), UINT64_MAX, WrittenPages{written});
+        writer.commit(sample_metadata({region.record()}));
+    }
+    REQUIRE(::mprotect(region.page(8).data(), 24 * kPageSize, PROT_READ | PROT_WRITE) == 0);
+    auto delta = ImageChain::open(dir / "delta.img");
+    auto stats = delta.top().region_stats(0);
+    CHECK(stats.stored_pages == 2);
+    CHECK(stats.parent_pages == 31); // pages 0..31 but 5
+    CHECK(read_region(delta, 0) == region.copy());
+}
+
 TEST_CASE("incremental: the parent's blocks are read around those the child holds",
           "[snapshot]") {
     ScratchDirectory dir;
