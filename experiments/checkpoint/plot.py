@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Grouped bars from compare.sh's runs.csv: median capture time, frozen time, restore time
 # and image size per heap size, one bar per tool and content.
-# Usage: plot.py RUNS_CSV OUTPUT_PNG   (needs matplotlib: Debian python3-matplotlib)
+# Usage: plot.py RUNS_CSV OUTPUT_PNG [WORKLOAD]   (needs matplotlib: Debian python3-matplotlib)
 import csv
 import math
 import statistics
@@ -16,7 +16,8 @@ import matplotlib.ticker  # noqa: E402
 
 rows = list(csv.DictReader(open(sys.argv[1])))
 series = sorted({(r["tool"], r["variant"]) for r in rows},
-                key=lambda s: ({"criu": 0, "bascule": 1, "bascule-lazy": 2}.get(s[0], 9), s[1]))
+                key=lambda s: ({"criu": 0, "criu-lazy": 1, "bascule": 2,
+                               "bascule-lazy": 3}.get(s[0], 9), s[1]))
 sizes = sorted({int(r["heap_mib"]) for r in rows})
 
 
@@ -40,7 +41,7 @@ for ax, (key, title, scale) in zip(axes, panels):
         lowest = min([y for y in ys if y > 0] + [lowest])
         bars = ax.bar(xs, ys, width, label=f"{tool} ({variant})",
                hatch="//" if variant == "random" else None,
-               color={"criu": "tab:blue", "bascule": "tab:orange",
+               color={"criu": "tab:blue", "criu-lazy": "tab:cyan", "bascule": "tab:orange",
                       "bascule-lazy": "tab:green"}.get(tool, "tab:gray"),
                alpha=0.6 if variant == "random" else 1.0, edgecolor="black", linewidth=0.5)
         ax.bar_label(bars, labels=[(f"{y:.0f}" if y >= 100 else f"{y:.3g}") if y else "" for y in ys], fontsize=7)
@@ -55,6 +56,10 @@ for ax, (key, title, scale) in zip(axes, panels):
     ax.grid(axis="y", which="both", alpha=0.3)
 handles, labels = axes[0].get_legend_handles_labels()
 fig.legend(handles, labels, loc="lower center", ncol=len(series), fontsize=9)
-fig.suptitle("Checkpoint/restore of one process (median of runs)")
+workload = sys.argv[3] if len(sys.argv) > 3 else "single"
+fig.suptitle({"single": "Checkpoint/restore of one process",
+              "threads": "Checkpoint/restore of one process's threads",
+              "tree": "Checkpoint/restore of a tree of processes"}.get(workload, workload)
+             + " (median of runs)")
 fig.tight_layout(rect=(0, 0.05, 1, 1))
 fig.savefig(sys.argv[2], dpi=120)
