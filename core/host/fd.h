@@ -38,21 +38,21 @@ class UniqueFd {
     int fd_ = -1;
 };
 
-// A descriptor of the process's own (its /proc/self files, its userfaultfd), opened at
-// first use and again in a child of process_fork, which must not use its parent's. The
-// caller holds the lock while it uses the descriptor: get() takes the std::unique_lock.
+// A descriptor of the process's own (its /proc/self files, its userfaultfds), opened at
+// first use and again in a child of process_fork: the parent's copy would show or change
+// the parent (a userfaultfd acts on the memory of the process that opened it).
 template <class Open> class PerProcessFd {
   public:
     explicit PerProcessFd(Open open) : open_(std::move(open)) {}
-    // The descriptor, -1 if it cannot be opened.
-    int get(const std::unique_lock<std::mutex> &) {
+    // The descriptor, -1 if it cannot be opened. It stays open as long as the process.
+    int get() {
+        std::lock_guard lock(mutex_);
         if (opened_by_ != ::getpid()) {
             fd_ = UniqueFd(open_());
             opened_by_ = ::getpid();
         }
         return fd_.get();
     }
-    std::unique_lock<std::mutex> lock() { return std::unique_lock(mutex_); }
 
   private:
     Open open_;

@@ -344,8 +344,7 @@ extern "C" bsc_status host_vm_resident_query(uint64_t addr, uint64_t size, uint6
                                              uint64_t *resident_shared) {
     if (addr % kPage != 0 || size % kPage != 0 || !guest_owns(addr, size))
         return BSC_E_INVALID;
-    auto lock = own_pagemap().lock();
-    int pagemap = own_pagemap().get(lock);
+    int pagemap = own_pagemap().get();
     if (pagemap < 0)
         return BSC_E_IO;
     constexpr uint64_t kPresent = uint64_t{1} << 63, kShared = uint64_t{1} << 61;

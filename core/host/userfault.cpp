@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// One userfaultfd for the process, opened at the first region to fill. Its events (a
+// One userfaultfd for each process, opened at the first region it fills. Its events (a
 // thread touched a missing page) are read only by vm_fill_wait: an eager filler touches
 // nothing before the range is unregistered (the contract of BSC_MAP_FILL), a lazy one
 // serves each touched page first.
@@ -13,48 +13,41 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <mutex>
+#include <atomic>
 
 #include "fd.h"
 
 namespace bsc::host::userfault {
 namespace {
 
-struct Userfaultfd {
-    int fd = -1;
-    bool kernel_faults = false; // faults in system calls wait too, rather than EFAULT
-};
+// Whether this process's userfaultfd has faults from the kernel too (rather than EFAULT):
+// set by each process's open.
+std::atomic<bool> kernel_faults = false;
 
 // Faults from the kernel too where this process may have them (root, CAP_SYS_PTRACE or
 // vm.unprivileged_userfaultfd=1): a lazy filler needs them. Else from user mode only, as
 // an unprivileged process may have on any kernel since 5.11; older kernels know no such
 // flag.
-Userfaultfd open_userfaultfd() {
+int open_userfaultfd() {
     constexpr int kFlags = O_CLOEXEC | O_NONBLOCK;
-    Userfaultfd opened;
     long fd = ::syscall(SYS_userfaultfd, kFlags);
-    opened.kernel_faults = fd >= 0;
+    kernel_faults = fd >= 0;
     if (fd < 0)
         fd = ::syscall(SYS_userfaultfd, kFlags | UFFD_USER_MODE_ONLY);
     if (fd < 0)
-        return {};
+        return -1;
     uffdio_api api{.api = UFFD_API, .features = 0, .ioctls = 0};
     if (::ioctl(static_cast<int>(fd), UFFDIO_API, &api) != 0) {
         ::close(static_cast<int>(fd));
-        return {};
+        return -1;
     }
-    opened.fd = static_cast<int>(fd);
-    return opened;
+    return static_cast<int>(fd);
 }
 
-const Userfaultfd &the_userfaultfd() {
-    static std::once_flag opened;
-    static Userfaultfd uffd;
-    std::call_once(opened, [] { uffd = open_userfaultfd(); });
-    return uffd;
-}
+// A child of process_fork opens its own: its parent's acts on the parent's memory.
+PerProcessFd<int (*)()> the_userfaultfd(open_userfaultfd);
 
-int userfaultfd() { return the_userfaultfd().fd; }
+int userfaultfd() { return the_userfaultfd.get(); }
 
 uffdio_range as_uffd(Range range) { return {.start = range.start, .len = range.end - range.start}; }
 
@@ -98,15 +91,15 @@ bsc_status copy(uint64_t addr, const void *source, uint64_t size) {
 }
 
 bsc_status wait(uint64_t &page, int64_t timeout_ns) {
-    const Userfaultfd &uffd = the_userfaultfd();
-    if (uffd.fd < 0 || !uffd.kernel_faults)
+    int fd = userfaultfd();
+    if (fd < 0 || !kernel_faults)
         return BSC_E_NOT_SUPPORTED;
     constexpr int64_t kNanosPerMilli = 1000000;
     int timeout_ms = timeout_ns == BSC_WAIT_FOREVER ? -1
                      : static_cast<int>(std::min<int64_t>((timeout_ns + kNanosPerMilli - 1) / kNanosPerMilli,
                                                           INT32_MAX));
     for (;;) {
-        pollfd ready{.fd = uffd.fd, .events = POLLIN, .revents = 0};
+        pollfd ready{.fd = fd, .events = POLLIN, .revents = 0};
         int n = ::poll(&ready, 1, timeout_ms);
         if (n < 0 && errno == EINTR)
             continue;
@@ -115,7 +108,7 @@ bsc_status wait(uint64_t &page, int64_t timeout_ns) {
         if (n == 0)
             return BSC_E_TIMED_OUT;
         uffd_msg message{};
-        if (::read(uffd.fd, &message, sizeof message) != sizeof message) {
+        if (::read(fd, &message, sizeof message) != sizeof message) {
             if (errno == EAGAIN) // another waiter took it
                 continue;
             return errno_status();

@@ -84,9 +84,7 @@ void mark_written(Range range, uint64_t base, std::span<uint8_t> written) {
 }
 
 bsc_status scan(Range range, bool restart, uint64_t base, std::span<uint8_t> written) {
-    auto uffd_lock = tracking_fd.lock();
-    auto pagemap_lock = own_pagemap().lock();
-    int uffd = tracking_fd.get(uffd_lock), pagemap = own_pagemap().get(pagemap_lock);
+    int uffd = tracking_fd.get(), pagemap = own_pagemap().get();
     if (uffd < 0 || pagemap < 0)
         return BSC_E_NOT_SUPPORTED;
     std::array<page_region, 512> found;
