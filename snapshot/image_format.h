@@ -20,8 +20,9 @@ inline constexpr std::array<char, 8> kMagic{'B', 'S', 'C', 'L', 'I', 'M', 'G', '
 // Changes with the container: header, table, section kinds or a section's encoding.
 // Version 2 stores the page index LZ4-compressed; version 3 a checksum for each block in
 // the page index, and none for the page_blocks section as a whole; version 4 a page's hash
-// in the index only for a page stored in the image; version 5 the member_images section.
-inline constexpr uint32_t kFormatVersion = 5;
+// in the index only for a page stored in the image; version 5 the member_images section;
+// version 6 the page index column by column (page_index.h).
+inline constexpr uint32_t kFormatVersion = 6;
 inline constexpr uint32_t kHeaderSize = 48;
 inline constexpr uint32_t kSectionEntrySize = 32;
 
