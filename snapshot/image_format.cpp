@@ -101,7 +101,7 @@ SectionEntry decode_entry(std::span<const std::byte> entry, const std::string &n
 // Sections must tile the bytes between the header and the table, one of each kind, so
 // that no byte of the file goes unchecked.
 Sections locate_sections(ImageSource &source, std::span<const std::byte> table,
-                         uint64_t table_offset, const std::string &name) {
+                         uint64_t table_offset, const std::string &name, SectionReading reading) {
     Sections sections{};
     std::array<bool, kSectionKinds> seen{};
     uint64_t next = kHeaderSize;
@@ -117,9 +117,12 @@ Sections locate_sections(ImageSource &source, std::span<const std::byte> table,
             throw image_error(name, "the {} section runs into the section table",
                               to_string(entry.kind));
         sections.entries[kind] = entry;
-        if (read_at_open(entry.kind))
+        bool skipped = read_at_open(entry.kind) && reading == SectionReading::metadata_only &&
+                       entry.kind != SectionKind::metadata;
+        if (read_at_open(entry.kind) && !skipped)
             sections.bytes[kind] = source.bytes(entry.offset, entry.size);
-        if (!checksum_matches(entry.checksum, section_checksum(entry.kind, sections.bytes[kind])))
+        if (!skipped &&
+            !checksum_matches(entry.checksum, section_checksum(entry.kind, sections.bytes[kind])))
             throw image_error(name, "{} section checksum mismatch: the section is corrupt",
                               to_string(entry.kind));
         next += entry.size;
@@ -162,11 +165,11 @@ std::array<std::byte, kHeaderSize> encode_header(uint64_t table_offset, uint32_t
     return header;
 }
 
-Sections read_container(ImageSource &source, const std::string &name) {
+Sections read_container(ImageSource &source, const std::string &name, SectionReading reading) {
     auto header = read_header(source.bytes(0, std::min<uint64_t>(source.size(), kHeaderSize)),
                               name);
     auto table = section_table(source, header, name);
-    return locate_sections(source, table, header.table_offset, name);
+    return locate_sections(source, table, header.table_offset, name, reading);
 }
 
 } // namespace bsc::snapshot

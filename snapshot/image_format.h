@@ -78,7 +78,11 @@ struct Sections {
 // Checks everything the container promises of the image `source` holds (magic, version,
 // header and table checksums, bounds, one section of each kind laid end to end, each
 // section's checksum) and returns the sections, reading no byte of the page blocks.
-// Throws ImageError naming `name`.
-Sections read_container(ImageSource &source, const std::string &name);
+// With metadata_only, the page index is neither read nor checked: a caller that needs the
+// metadata alone is spared the index, megabytes read past the page cache (a restore reads
+// the metadata before it opens the image whole). Throws ImageError naming `name`.
+enum class SectionReading { all, metadata_only };
+Sections read_container(ImageSource &source, const std::string &name,
+                        SectionReading reading = SectionReading::all);
 
 } // namespace bsc::snapshot

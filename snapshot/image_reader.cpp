@@ -67,8 +67,9 @@ void check_member_placement(const Sections &sections, const ImageMetadata &metad
 
 ImageMetadata read_image_metadata(const std::filesystem::path &path) {
     ImageSource source(path);
-    return read_metadata(read_container(source, path.string())[SectionKind::metadata],
-                         path.string());
+    return read_metadata(
+        read_container(source, path.string(), SectionReading::metadata_only)[SectionKind::metadata],
+        path.string());
 }
 
 ImageReader::ImageReader(std::string name, std::filesystem::path path,

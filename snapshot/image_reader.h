@@ -49,7 +49,7 @@ struct PageRequest {
 };
 
 // The metadata of an image file, its container and metadata checked as ImageReader::open
-// checks them; the page index is neither decoded nor checked, nor is the parent chain.
+// checks them; the page index is neither read nor checked, nor is the parent chain.
 // For a caller that needs the metadata before it opens the image whole (a restore, which
 // builds the recorded extension stack first).
 ImageMetadata read_image_metadata(const std::filesystem::path &path);

@@ -223,6 +223,20 @@ TEST_CASE("refusals: a compressed page index that lies", "[snapshot]") {
                Catch::Contains("its compressed page index does not decompress"));
 }
 
+TEST_CASE("refusals: the metadata alone is read without the page index, which open refuses",
+          "[snapshot]") {
+    SmallImage image;
+    auto stored = stored_index(image.index);
+    std::fill(stored.begin() + 8, stored.end(), std::byte{0xff});
+    auto path = image.dir / "bad-index.img";
+    write_file(path, assemble_image({{SectionKind::page_blocks, image.blocks},
+                                     {SectionKind::member_images, {}},
+                                     {SectionKind::page_index, stored},
+                                     {SectionKind::metadata, encode_record(image.metadata)}}));
+    CHECK(read_image_metadata(path) == image.metadata);
+    CHECK_THAT(refusal(path), Catch::Contains("its compressed page index does not decompress"));
+}
+
 TEST_CASE("refusals: a page index that disagrees with the metadata or the blocks",
           "[snapshot]") {
     SmallImage image;
