@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
@@ -232,6 +233,11 @@ void restore_guest(const ChainEnds &chain, const RestoredGuest &guest) {
     start_control_server(chain, guest.guest_upcalls, guest.argv);
     chain.broadcast(BSC_EVENT_RESTORE);
     ControlCall resume("resume", {});
+    if (guest.report_resume)
+        fmt::print(stderr, "resumed-unix-ns: {}\n",
+                   std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count());
     if (bsc_status status = resume.run(chain))
         throw LaunchError(fmt::format("{}: {}", resume.reply(), bsc_status_name(status)));
     exit_after_guest_threads(*chain.top);

@@ -60,6 +60,9 @@ struct RestoredGuest {
     bool handles_as_captured = false;
     // Files removed once the image is read (an image received for this restore alone).
     std::vector<std::string> remove_after_restore{};
+    // Print "resumed-unix-ns: N" (CLOCK_REALTIME) on stderr as the guest's threads are
+    // given back: the time to its first instruction, for measurements.
+    bool report_resume = false;
 };
 
 // Has the chain's checkpoint extension rebuild the guest from the image, then resumes

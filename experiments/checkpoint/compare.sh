@@ -46,7 +46,9 @@
 #      CLOCK_REALTIME timestamp the restored program writes with its first tick after the
 #      restore, i.e. until the program runs its own code again. (`criu restore -d` returns
 #      when the tree is resumed: its wall time is reported too, as restore_cmd_ms;
-#      `bascule-snap restore` becomes the guest and does not return, so it has none.
+#      `bascule-snap restore` becomes the guest and does not return: its restore_cmd_ms
+#      ends at the `resumed-unix-ns:` its --stats prints as it gives the guest its
+#      threads back, the time to the guest's first instruction.
 #      With criu-lazy the clock starts before the lazy-pages daemon is started, and
 #      restore_cmd_ms counts the daemon's start-up and `criu restore -d --lazy-pages`.)
 #   5. the restored program runs to the end; its standard output must match a run that
@@ -350,15 +352,16 @@ bascule_once() {  # VARIANT MIB REP TOOL (bascule, or bascule-lazy: restore --la
   bytes=$(stat -c %s "$img")
   before_restore
   t2=$(now_ns)
-  "$snap" restore "${restore_flags[@]}" "$img" >>"$dir/out.txt" 2>>"$dir/restore.txt" </dev/null &
+  "$snap" restore --stats "${restore_flags[@]}" "$img" >>"$dir/out.txt" 2>>"$dir/restore.txt" </dev/null &
   live_pid=$!
-  local restore_ms output=ok
+  local restore_ms resume_ms output=ok
   restore_ms=$(after_restore "$dir" "$last" "$t2" "$live_pid")
+  resume_ms=$(ms_between "$t2" "$(awk '/^resumed-unix-ns:/ { print $2 }' "$dir/restore.txt")")
   wait "$live_pid" || output=BAD
   live_pid=
   check_output "$variant" "$mib" "$dir/out.txt" || output=BAD
   [[ $output == ok ]] || keep_failure "$dir"
-  echo "$workload,$tool,$variant,$mib,$rep,$(ms_between "$t0" "$t1"),$frozen,$restore_ms,,$bytes,$output" >>"$runs_csv"
+  echo "$workload,$tool,$variant,$mib,$rep,$(ms_between "$t0" "$t1"),$frozen,$restore_ms,$resume_ms,$bytes,$output" >>"$runs_csv"
   rm -rf "$img" "$dir"
 }
 

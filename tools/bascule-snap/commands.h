@@ -30,6 +30,7 @@ struct RestoreOptions {
     bool allow_changed_files = false;
     bool lazy = false; // resume before the memory is in
     bool verbose = false;
+    bool stats = false; // say when the guest resumes
 };
 
 int capture_command(const CaptureOptions &options);

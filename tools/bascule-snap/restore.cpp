@@ -77,7 +77,7 @@ int restore_image(const RestoreOptions &options, const std::string &path,
                                      meta.program.argv, options.allow_changed_files, options.lazy,
                                      options.verbose,
                                      [&bar](uint64_t done, uint64_t total) { bar.update(done, total); },
-                                     false, received};
+                                     false, received, options.stats};
         if (options.verbose)
             fmt::print(stderr, "bascule-snap: restoring {} on {} extension(s)\n", path,
                        session.extension_count());
