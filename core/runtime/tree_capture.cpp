@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <thread>
 #include <variant>
 
@@ -96,10 +97,20 @@ void FrozenMembers::remove_images() {
 }
 
 chain::ControlArguments FrozenMembers::write_images(const std::string &image) {
-    chain::ControlArguments arguments;
+    std::vector<std::future<Captured>> written;
     for (const auto &member : members_) {
         member->image = member_image_path(image, member->pid);
-        expect<Captured>(*member->client, member->pid, WriteMemberRequest{member->image});
+        written.push_back(std::async(std::launch::async, [&member] {
+            return expect<Captured>(*member->client, member->pid,
+                                    WriteMemberRequest{member->image});
+        }));
+    }
+    for (auto &member : written) // every one answers before the first refusal is thrown
+        member.wait();
+    for (auto &member : written)
+        member.get();
+    chain::ControlArguments arguments;
+    for (const auto &member : members_) {
         size_t parent = 0;
         for (size_t i = 0; i < members_.size(); i++)
             if (members_[i]->pid == member->parent)

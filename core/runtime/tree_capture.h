@@ -35,11 +35,10 @@ public:
     FrozenMembers &operator=(const FrozenMembers &) = delete;
 
     bool empty() const { return members_.empty(); }
-    // Each member writes its image beside `image`, one after another (a pipe's unread bytes
-    // are taken out and put back by the process reading it, and two must not do it at
-    // once). Returns the capture's "member" arguments: "PARENT PATH", PARENT the index of
-    // the member's parent (0: the first process, N: the Nth member), parents first.
-    // Throws TreeCaptureError.
+    // The members write their images beside `image`, all at once (a capture reads a pipe's
+    // unread bytes without taking them: stream_peek). Returns the capture's "member"
+    // arguments: "PARENT PATH", PARENT the index of the member's parent (0: the first
+    // process, N: the Nth member), parents first. Throws TreeCaptureError.
     chain::ControlArguments write_images(const std::string &image);
     // Removes the members' images, once the first's embeds them (or the capture failed).
     void remove_images();
