@@ -89,7 +89,6 @@ int64_t open_libos_file(const char *path, uint64_t flags) {
         return -EACCES; // the generated files are 0444; root may open them, not write them
     if (!directory && (flags & O_DIRECTORY))
         return -ENOTDIR;
-    // The text is taken at open, so every read of one open file sees the same content.
     // A file's text is taken at open, so every read of one open file sees the same
     // content; a listing at its first read, so that it shows its own descriptor.
     OpenFile *file = open_file(BSC_NO_HANDLE, access | (flags & O_DIRECTORY), directory
