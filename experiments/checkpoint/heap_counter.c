@@ -40,12 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t mix(uint64_t x) { // splitmix64's finaliser
-    x += 0x9E3779B97F4A7C15ull;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
-}
+#include "workload.h"
 
 // Sum of word[i] * (2i + 1), modulo 2^64: changing one word changes it by a known amount.
 static uint64_t checksum(const uint64_t *words, size_t n) {
@@ -53,26 +48,6 @@ static uint64_t checksum(const uint64_t *words, size_t n) {
     for (size_t i = 0; i < n; i++)
         sum += words[i] * (2 * (uint64_t)i + 1);
     return sum;
-}
-
-static int64_t now_ns(clockid_t clock) {
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int log_fd = 2;
-
-static void log_line(const char *format, ...) __attribute__((format(printf, 1, 2)));
-static void log_line(const char *format, ...) {
-    char line[160];
-    va_list args;
-    va_start(args, format);
-    int n = vsnprintf(line, sizeof line, format, args);
-    va_end(args);
-    if (n > 0 && write(log_fd, line, (size_t)n) != n) {
-        // Nothing better to do: the timing log is advisory.
-    }
 }
 
 static void usage(void) {

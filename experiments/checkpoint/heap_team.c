@@ -45,34 +45,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "workload.h"
+
 enum { kMaxMembers = 16 };
 
-static uint64_t mix(uint64_t x) { // splitmix64's finaliser
-    x += 0x9E3779B97F4A7C15ull;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
-}
-
-static int64_t now_ns(clockid_t clock) {
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int log_fd = 2;
-
-static void log_line(const char *format, ...) __attribute__((format(printf, 1, 2)));
-static void log_line(const char *format, ...) {
-    char line[160];
-    va_list args;
-    va_start(args, format);
-    int n = vsnprintf(line, sizeof line, format, args);
-    va_end(args);
-    if (n > 0 && write(log_fd, line, (size_t)n) != n) {
-        // Nothing better to do: the timing log is advisory.
-    }
-}
 
 static void usage(void) {
     fprintf(stderr, "usage: heap_team (--threads N | --processes N) [--random] [--ticks N] "
@@ -142,6 +118,29 @@ static void change_word(struct part *p, long k) {
     p->expected += (new - old) * (2 * (uint64_t)(p->first + j) + 1);
 }
 
+// Ticks part p on its own schedule, one word changed a tick, calling `after` (if any)
+// after each; then takes its checksum.
+typedef void tick_action(struct part *p, long k, void *context);
+static void tick_part(struct part *p, tick_action *after, void *context) {
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    for (long k = 0; k < ticks; k++) {
+        wait_tick(&next);
+        change_word(p, k);
+        if (after)
+            after(p, k, context);
+    }
+    p->actual = checksum(p);
+}
+
+// The main thread's or first process's tick: logged and printed.
+static void leader_tick(struct part *p, long k, void *context) {
+    (void)p, (void)context;
+    log_line("tick %ld %" PRId64 "\n", k, now_ns(CLOCK_REALTIME));
+    printf("counter %ld\n", k);
+    fflush(stdout);
+}
+
 // ---- threads -------------------------------------------------------------------------
 static pthread_barrier_t filled;
 
@@ -150,13 +149,7 @@ static void *worker(void *arg) {
     fill(p);
     p->expected = checksum(p);
     pthread_barrier_wait(&filled);
-    struct timespec next;
-    clock_gettime(CLOCK_MONOTONIC, &next);
-    for (long k = 0; k < ticks; k++) {
-        wait_tick(&next);
-        change_word(p, k);
-    }
-    p->actual = checksum(p);
+    tick_part(p, NULL, NULL);
     return NULL;
 }
 
@@ -185,16 +178,7 @@ static int run_threads(int members, size_t n, long mib) {
     pthread_barrier_wait(&filled);
     log_line("ready %d %ld %s %" PRId64 "\n", getpid(), mib, random_content ? "random" : "pattern",
              now_ns(CLOCK_REALTIME));
-    struct timespec next;
-    clock_gettime(CLOCK_MONOTONIC, &next);
-    for (long k = 0; k < ticks; k++) {
-        wait_tick(&next);
-        change_word(own, k);
-        log_line("tick %ld %" PRId64 "\n", k, now_ns(CLOCK_REALTIME));
-        printf("counter %ld\n", k);
-        fflush(stdout);
-    }
-    own->actual = checksum(own);
+    tick_part(own, leader_tick, NULL);
     uint64_t actual = own->actual, expected = own->expected;
     for (int t = 1; t < members; t++) {
         pthread_join(parts[t].thread, NULL);
@@ -233,19 +217,17 @@ static void send_record(int fd, const struct record *r) {
     }
 }
 
+// A child's tick: reported to the first process.
+static void child_tick(struct part *p, long k, void *out) {
+    send_record(*(int *)out, &(struct record){.kind = kTick, .member = (uint32_t)p->index,
+                                              .tick = (uint64_t)k});
+}
+
 static int child(struct part *p, int out) {
     if (map_part(p) != 0)
         return 2;
     send_record(out, &(struct record){.kind = kReady, .member = (uint32_t)p->index});
-    struct timespec next;
-    clock_gettime(CLOCK_MONOTONIC, &next);
-    for (long k = 0; k < ticks; k++) {
-        wait_tick(&next);
-        change_word(p, k);
-        send_record(out, &(struct record){.kind = kTick, .member = (uint32_t)p->index,
-                                          .tick = (uint64_t)k});
-    }
-    p->actual = checksum(p);
+    tick_part(p, child_tick, &out);
     send_record(out, &(struct record){.kind = kDone, .member = (uint32_t)p->index,
                                       .actual = p->actual, .expected = p->expected});
     return 0;
@@ -342,16 +324,7 @@ static int run_processes(int members, size_t n, long mib) {
              now_ns(CLOCK_REALTIME));
     for (int t = 1; t < members; t++)
         log_line("child %d\n", (int)pids[t]);
-    struct timespec next;
-    clock_gettime(CLOCK_MONOTONIC, &next);
-    for (long k = 0; k < ticks; k++) {
-        wait_tick(&next);
-        change_word(own, k);
-        log_line("tick %ld %" PRId64 "\n", k, now_ns(CLOCK_REALTIME));
-        printf("counter %ld\n", k);
-        fflush(stdout);
-    }
-    own->actual = checksum(own);
+    tick_part(own, leader_tick, NULL);
     while (receive_record(fds[0], &r))
         count_record(&tally, &r, members);
     uint64_t actual = own->actual + tally.actual, expected = own->expected + tally.expected;
