@@ -57,32 +57,14 @@ static void usage(void) {
 }
 
 int main(int argc, char **argv) {
-    int random_content = 0;
-    long ticks = 200, period_ms = 10, mib = -1;
-    const char *log_path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--random"))
-            random_content = 1;
-        else if (!strcmp(argv[i], "--ticks") && i + 1 < argc)
-            ticks = atol(argv[++i]);
-        else if (!strcmp(argv[i], "--period-ms") && i + 1 < argc)
-            period_ms = atol(argv[++i]);
-        else if (!strcmp(argv[i], "--log") && i + 1 < argc)
-            log_path = argv[++i];
-        else if (argv[i][0] != '-' && mib < 0)
-            mib = atol(argv[i]);
-        else
+    struct workload_options options = WORKLOAD_DEFAULTS;
+    for (int i = 1; i < argc; i++)
+        if (!workload_option(argc, argv, &i, &options))
             usage();
-    }
-    if (mib <= 0 || ticks < 0 || period_ms < 0)
-        usage();
-    if (log_path) {
-        log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (log_fd < 0) {
-            perror(log_path);
-            return 2;
-        }
-    }
+    if (workload_start(&options, usage) != 0)
+        return 2;
+    const int random_content = options.random_content;
+    const long ticks = options.ticks, period_ms = options.period_ms, mib = options.mib;
 
     size_t bytes = (size_t)mib << 20, n = bytes / sizeof(uint64_t);
     uint64_t *heap = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

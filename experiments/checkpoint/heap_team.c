@@ -342,36 +342,24 @@ static int run_processes(int members, size_t n, long mib) {
 }
 
 int main(int argc, char **argv) {
-    long mib = -1, threads = 0, processes = 0;
-    const char *log_path = NULL;
+    struct workload_options options = WORKLOAD_DEFAULTS;
+    long threads = 0, processes = 0;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--random"))
-            random_content = 1;
-        else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+        if (!strcmp(argv[i], "--threads") && i + 1 < argc)
             threads = atol(argv[++i]);
         else if (!strcmp(argv[i], "--processes") && i + 1 < argc)
             processes = atol(argv[++i]);
-        else if (!strcmp(argv[i], "--ticks") && i + 1 < argc)
-            ticks = atol(argv[++i]);
-        else if (!strcmp(argv[i], "--period-ms") && i + 1 < argc)
-            period_ms = atol(argv[++i]);
-        else if (!strcmp(argv[i], "--log") && i + 1 < argc)
-            log_path = argv[++i];
-        else if (argv[i][0] != '-' && mib < 0)
-            mib = atol(argv[i]);
-        else
+        else if (!workload_option(argc, argv, &i, &options))
             usage();
     }
-    if (mib <= 0 || ticks < 0 || period_ms < 0 || (threads > 0) == (processes > 0) ||
-        threads > kMaxMembers || processes > kMaxMembers)
+    if ((threads > 0) == (processes > 0) || threads > kMaxMembers || processes > kMaxMembers)
         usage();
-    if (log_path) {
-        log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (log_fd < 0) {
-            perror(log_path);
-            return 2;
-        }
-    }
+    if (workload_start(&options, usage) != 0)
+        return 2;
+    random_content = options.random_content;
+    ticks = options.ticks;
+    period_ms = options.period_ms;
+    long mib = options.mib;
     size_t n = ((size_t)mib << 20) / sizeof(uint64_t);
     return threads > 0 ? run_threads((int)threads, n, mib) : run_processes((int)processes, n, mib);
 }
