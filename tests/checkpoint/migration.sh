@@ -7,6 +7,16 @@
 # midway leaves nothing at the destination. Needs root (network namespaces): without it,
 # ctest reports the test skipped.
 source "$(dirname "$0")/lib.sh"
+
+# wait_listening ERR: until the receiver writing its messages to ERR listens on $port (a
+# minute: an ASan build on a loaded machine starts slowly).
+wait_listening() {
+  for _ in $(seq 1200); do
+    grep -q "listening on port $port" "$1" && return 0
+    sleep 0.05
+  done
+  fail "the receiver did not listen: $(cat "$1")"
+}
 [[ $(id -u) == 0 ]] || { echo "migration: needs root for network namespaces"; exit 77; }
 here=bsc-m$$-a there=bsc-m$$-b
 address=10.77.$(($$ % 200)).2
@@ -55,8 +65,7 @@ kill -0 "$guest_pid" || fail "the guest left running did not run on"
 # finishes there.
 in_namespace "$there" "$snap" restore --from "tcp://:$port" </dev/null 2>restore.err &
 restorer=$!
-for _ in $(seq 200); do grep -q "listening on port $port" restore.err && break; sleep 0.05; done
-grep -q "listening on port $port" restore.err || fail "the receiver did not listen: $(cat restore.err)"
+wait_listening restore.err
 in_namespace "$here" "$snap" capture "$guest_pid" --to "tcp://$address:$port" 2>capture.err ||
   fail "the migration's capture failed: $(cat capture.err)"
 grep -q "sent 1 image(s)" capture.err || fail "the capture did not say it sent: $(cat capture.err)"
@@ -71,16 +80,17 @@ fi
 
 # Pre-copy: rounds of a changing heap go while it runs, then the frozen last one.
 "$programs/heap_counter" 64 10 200 5 >native2.out
-start_guest run2.out -- "$programs/heap_counter" 64 10 200 5
+HOLD_AT=8 start_guest run2.out -- "$programs/heap_counter" 64 10 200 5
 wait_for_line run2.out "tick 2"
 in_namespace "$there" "$snap" restore --from "tcp://:$port" </dev/null 2>restore2.err &
 restorer=$!
-for _ in $(seq 200); do grep -q "listening on port $port" restore2.err && break; sleep 0.05; done
+wait_listening restore2.err
 in_namespace "$here" "$snap" capture "$guest_pid" --pre-copy --to "tcp://$address:$port" \
   2>precopy.err || fail "the pre-copy migration failed: $(cat precopy.err)"
 grep -q "pre-copy round 0" precopy.err || fail "no round was copied while it ran: $(cat precopy.err)"
 wait "$guest_pid" || fail "the pre-copied guest ended here with status $?"
 guest_pid=""
+release 8
 wait "$restorer" || fail "the pre-copied restore ended with status $?: $(cat restore2.err)"
 same run2.out native2.out
 
@@ -88,7 +98,7 @@ same run2.out native2.out
 mkdir incoming
 in_namespace "$there" "$snap" receive --listen "$port" -o incoming/cut.img 2>cut.err &
 receiver=$!
-for _ in $(seq 200); do grep -q "listening" cut.err && break; sleep 0.05; done
+wait_listening cut.err
 in_namespace "$here" /usr/bin/python3 - "$address" "$port" <<'PY'
 import socket, struct, sys
 s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
