@@ -152,12 +152,25 @@ const bsc_option_spec accepted_options[] = {
 };
 const char *const no_names[] = {nullptr};
 
+// Whether the guest has started (its start upcall passed, or a restore resumed it),
+// waiting for it up to `limit`: a capture asked for as soon as a restored guest's control
+// socket is there comes before its threads are given back.
+bool wait_until_started(std::chrono::steady_clock::duration limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!tracked().started) {
+        if (std::chrono::steady_clock::now() >= deadline)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
+}
+
 } // namespace
 
 Outcome freeze(const Arguments &) {
     auto &state = tracked();
-    if (!state.started)
-        return {BSC_E_BUSY, "the guest has not started yet"};
+    if (!wait_until_started(kFreezeTimeout))
+        return {BSC_E_BUSY, "the guest has not started (waited 10 s)"};
     // A layer below that cannot interrupt the guest's threads (record, with several of
     // them; a replay not capturing) says so: the freeze ends there, not after the timeout.
     std::optional<Outcome> refused;
