@@ -41,9 +41,9 @@ class UniqueFd {
 // A descriptor of the process's own (its /proc/self files, its userfaultfds), opened at
 // first use and again in a child of process_fork: the parent's copy would show or change
 // the parent (a userfaultfd acts on the memory of the process that opened it).
-template <class Open> class PerProcessFd {
+class PerProcessFd {
   public:
-    explicit PerProcessFd(Open open) : open_(std::move(open)) {}
+    explicit PerProcessFd(int (*open)()) : open_(open) {}
     // The descriptor, -1 if it cannot be opened. It stays open as long as the process.
     int get() {
         std::lock_guard lock(mutex_);
@@ -55,7 +55,7 @@ template <class Open> class PerProcessFd {
     }
 
   private:
-    Open open_;
+    int (*open_)();
     std::mutex mutex_;
     pid_t opened_by_ = 0;
     UniqueFd fd_;

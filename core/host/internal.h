@@ -23,8 +23,7 @@ void initialise_memory();
 bool guest_owns(uint64_t addr, uint64_t size);
 
 // memory.cpp: this process's /proc/self/pagemap (page table entries, PAGEMAP_SCAN).
-using PagemapFd = PerProcessFd<int (*)()>;
-PagemapFd &own_pagemap();
+PerProcessFd &own_pagemap();
 
 // exceptions.cpp: installs the host signal handlers that turn guest faults into upcalls.
 void initialise_signals();

@@ -43,8 +43,8 @@ RegionMap regions;
 
 std::mutex &memory_map_mutex() { return memory_mutex; }
 
-PagemapFd &own_pagemap() {
-    static PagemapFd pagemap([] { return ::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC); });
+PerProcessFd &own_pagemap() {
+    static PerProcessFd pagemap([] { return ::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC); });
     return pagemap;
 }
 
@@ -378,9 +378,9 @@ extern "C" bsc_status host_vm_written_query(uint64_t addr, uint64_t size, uint32
     std::vector<uint8_t> bits((pages + 7) / 8);
     bsc_status status = on_guest_range(addr, size, [&](Range range) -> bsc_status {
         bsc_status result = BSC_OK;
-        regions.for_each([&](const Region &region) {
+        regions.for_each_in(range.start, range.end, [&](const Region &region) {
             Range part{std::max(region.start, range.start), std::min(region.end(), range.end)};
-            if (result != BSC_OK || part.start >= part.end)
+            if (result != BSC_OK)
                 return;
             bool counted = region.origin == RegionOrigin::anonymous &&
                            !(region.flags & BSC_MAP_SHARED) && region.filling == Filling::none;

@@ -62,24 +62,24 @@ class RegionMap {
     template <class F> bool all_of(uint64_t start, uint64_t end, F &&test) const {
         if (!covers(start, end))
             return false;
+        bool all = true;
+        for_each_in(start, end, [&](const Region &region) { all = all && test(region); });
+        return all;
+    }
+    // Calls visit(region) for each region that meets [start, end), in address order.
+    template <class F> void for_each_in(uint64_t start, uint64_t end, F &&visit) const {
         auto it = regions_.upper_bound(start);
         if (it != regions_.begin())
             --it;
         for (; it != regions_.end() && it->second.start < end; ++it)
-            if (it->second.end() > start && !test(it->second))
-                return false;
-        return true;
+            if (it->second.end() > start)
+                visit(it->second);
     }
     bool overlaps(uint64_t start, uint64_t end) const;
     // The parts of [start, end) no region covers, in address order.
     std::vector<Range> gaps(uint64_t start, uint64_t end) const;
     // The lowest address in [low, high) where `size` free bytes start, or 0 if none.
     uint64_t first_fit(uint64_t low, uint64_t high, uint64_t size) const;
-
-    template <class F> void for_each(F &&visit) const {
-        for (const auto &entry : regions_)
-            visit(entry.second);
-    }
 
   private:
     // Makes addr a region boundary by splitting the region that contains it.

@@ -45,7 +45,7 @@ int open_userfaultfd() {
 }
 
 // A child of process_fork opens its own: its parent's acts on the parent's memory.
-PerProcessFd<int (*)()> the_userfaultfd(open_userfaultfd);
+PerProcessFd the_userfaultfd(open_userfaultfd);
 
 int userfaultfd() { return the_userfaultfd.get(); }
 

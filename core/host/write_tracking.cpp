@@ -62,7 +62,7 @@ int open_userfaultfd() {
     return static_cast<int>(fd);
 }
 
-PerProcessFd<int (*)()> tracking_fd(open_userfaultfd);
+PerProcessFd tracking_fd(open_userfaultfd);
 
 // Protects every page of a range not registered yet (or no longer: mapped again, moved):
 // from now on its writes count. False if it cannot be registered (filled through the other
