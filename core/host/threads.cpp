@@ -96,6 +96,7 @@ struct Thread : Object {
     // until the signal stack overflows and the kernel kills the runtime. With it, they
     // coalesce as Linux coalesces a pending standard signal.
     std::atomic<bool> signal_in_flight{false};
+    std::atomic<bool> started{false}; // its host thread runs (thread_create waits for it)
 };
 
 namespace {
@@ -183,6 +184,8 @@ void run_until_exit(Thread &t, const std::function<void()> &enter) {
 void *thread_main(void *raw) {
     std::shared_ptr<Thread> t(std::move(*static_cast<std::shared_ptr<Thread> *>(raw)));
     delete static_cast<std::shared_ptr<Thread> *>(raw);
+    t->started.store(true);
+    t->started.notify_one();
     if (become_guest_thread(*t))
         run_until_exit(*t, [&] { chain_upcalls().thread_start(t->argument); });
     leave_guest_thread(*t);
@@ -334,6 +337,11 @@ extern "C" bsc_status host_thread_create(const bsc_thread_start *start, bsc_hand
         live_threads--;
         return BSC_E_TOO_MANY;
     }
+    // The new thread has finished starting before the guest goes on: a fork right after
+    // must not copy a lock its start holds. AddressSanitizer's allocator, which a starting
+    // thread takes, is not locked across fork as glibc's is, so a child could inherit it
+    // held and hang at its first allocation.
+    t->started.wait(false);
     return BSC_OK;
 }
 

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <cstdio>
 #include <filesystem>
+#include <latch>
 #include <optional>
 
 #include <fmt/core.h>
@@ -116,7 +117,14 @@ ControlServer::ControlServer(const ChainEnds &chain, chain::ControlArguments fac
                              pid_t first_process)
     : chain_(chain), facts_(std::move(facts)), first_process_(first_process), listen_fd_(listen_on_control_socket()),
       wake_fd_(::eventfd(0, EFD_CLOEXEC)) {
-    thread_ = std::thread([this] { serve(); });
+    // The thread has started before the guest goes on, as host_thread_create's have: a
+    // fork right after (a forked child forking again) must not copy a lock its start holds.
+    std::latch started(1);
+    thread_ = std::thread([this, &started] {
+        started.count_down();
+        serve();
+    });
+    started.wait();
 }
 
 ControlServer::~ControlServer() {
@@ -271,26 +279,33 @@ void ControlServer::thaw() {
 // Park every thread of every process of the guest's tree (this one first: a frozen process
 // forks no more), write the image, and then either stop the tree or let it run on.
 void ControlServer::capture(const CaptureRequest &request, const Reply &reply) {
+    // Refused before the guest was parked, the guest runs on as after a capture that
+    // failed later: RESUME tells an extension that asked for the capture (the replay layer
+    // waits for it) that none comes.
+    auto refuse = [&](std::string why) {
+        reply(Failed{std::move(why)});
+        chain_.broadcast(BSC_EVENT_RESUME);
+    };
     if (first_process_ != ::getpid())
-        return reply(Failed{fmt::format("process {} belongs to the guest tree of process {}: "
-                                        "capture that one",
-                                        ::getpid(), first_process_)});
+        return refuse(fmt::format("process {} belongs to the guest tree of process {}: "
+                                  "capture that one",
+                                  ::getpid(), first_process_));
     chain::ControlArguments arguments = capture_arguments(request, facts_);
     // What the extensions can do while the guest still runs (the checkpoint extension opens
     // the parent image chain) is not frozen time.
     ControlCall prepare("prepare-capture", arguments);
     if (bsc_status status = prepare.run(chain_); status != BSC_OK && status != BSC_E_NOT_SUPPORTED)
-        return reply(Failed{prepare.reply()});
+        return refuse(prepare.reply());
     // A replay's processes take turns in the trace's order: one cannot be frozen while
     // another captures.
     if (stack_has(chain_, "replay") && !guest_descendants(::getpid()).empty())
-        return reply(Failed{"a replay of several processes cannot be captured yet (only a "
-                            "replay of one process)"});
+        return refuse("a replay of several processes cannot be captured yet (only a replay "
+                      "of one process)");
     if (request.running)
         return copy_running(arguments, reply);
     auto frozen_at = std::chrono::steady_clock::now();
     if (auto failure = freeze(arguments); !failure.empty())
-        return reply(Failed{failure});
+        return refuse(failure);
     std::string summary;
     bsc_status status = BSC_E_INVALID;
     std::optional<FrozenMembers> members;
