@@ -49,17 +49,22 @@ std::string control_socket_path(pid_t pid, uid_t uid) {
 int listen_on_control_socket() {
     make_private_directory(directory_of(::getuid()));
     std::string path = control_socket_path(::getpid(), ::getuid());
-    sockaddr_un address = address_of(path);
+    // Bound under another name, and given its own once it listens (replacing a stale socket
+    // of an earlier process with this pid): a client that finds the path can connect.
+    std::string unready = path + ".new";
+    sockaddr_un address = address_of(unready);
     int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         throw system_error("control socket");
-    ::unlink(path.c_str()); // a stale socket of an earlier process with this pid
+    ::unlink(unready.c_str());
     mode_t old_mask = ::umask(0177);
     int bound = ::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address);
     ::umask(old_mask);
-    if (bound != 0 || ::chmod(path.c_str(), 0600) != 0 || ::listen(fd, 4) != 0) {
+    if (bound != 0 || ::chmod(unready.c_str(), 0600) != 0 || ::listen(fd, 4) != 0 ||
+        ::rename(unready.c_str(), path.c_str()) != 0) {
         int error = errno;
         ::close(fd);
+        ::unlink(unready.c_str());
         throw std::system_error(error, std::generic_category(), "cannot listen on " + path);
     }
     return fd;

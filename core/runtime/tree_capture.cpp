@@ -24,21 +24,28 @@ struct FrozenMembers::Member {
 namespace {
 
 constexpr int kConnectAttempts = 100; // 10 ms apart
+constexpr int kFreezeAttempts = 10;
+
+TreeCaptureError member_error(pid_t pid, const ControlClientError &e) {
+    return TreeCaptureError(fmt::format("process {} of the tree: {}", pid, e.what()));
+}
 
 // The one reply a step expects, or TreeCaptureError with the member's reason.
-template <class Expected>
-Expected expect(ControlClient &client, pid_t pid, const ControlRequest &request) {
-    ControlReply reply;
-    try {
-        reply = client.call(request);
-    } catch (const ControlClientError &e) {
-        throw TreeCaptureError(fmt::format("process {} of the tree: {}", pid, e.what()));
-    }
+template <class Expected> Expected answer(const ControlReply &reply, pid_t pid) {
     if (auto *expected = std::get_if<Expected>(&reply))
         return *expected;
     if (auto *failed = std::get_if<Failed>(&reply))
         throw TreeCaptureError(fmt::format("process {} of the tree: {}", pid, failed->reason));
     throw TreeCaptureError(fmt::format("process {} of the tree answered out of turn", pid));
+}
+
+template <class Expected>
+Expected expect(ControlClient &client, pid_t pid, const ControlRequest &request) {
+    try {
+        return answer<Expected>(client.call(request), pid);
+    } catch (const ControlClientError &e) {
+        throw member_error(pid, e);
+    }
 }
 
 // Where member `pid` writes its image: a hidden file beside the tree's.
@@ -58,10 +65,9 @@ FrozenMembers::FrozenMembers(pid_t root) : root_(root) {
         for (const auto &process : guest_descendants(root)) {
             if (std::ranges::any_of(members_, [&](auto &m) { return m->pid == process.pid; }))
                 continue;
-            auto client = connect(process.pid);
+            auto client = freeze(process.pid);
             if (!client)
                 continue; // it ended meanwhile: its parent reports it
-            expect<Frozen>(*client, process.pid, FreezeMemberRequest{});
             members_.push_back(
                 std::make_unique<Member>(Member{process.pid, process.parent, std::move(client), {}}));
             found = true;
@@ -79,9 +85,30 @@ std::unique_ptr<ControlClient> FrozenMembers::connect(pid_t pid) const {
             if (std::ranges::none_of(guest_descendants(root_), [&](auto &p) { return p.pid == pid; }))
                 return nullptr;
             if (e.kind != ControlClientError::Kind::no_socket || attempt == kConnectAttempts)
-                throw TreeCaptureError(fmt::format("process {} of the tree: {}", pid, e.what()));
+                throw member_error(pid, e);
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+// Member `pid` frozen, or null if it ended first. One that ends or execs as it is asked
+// closes the connection unanswered (an exec starts its runtime again, with a new socket):
+// it is looked for and asked again.
+std::unique_ptr<ControlClient> FrozenMembers::freeze(pid_t pid) const {
+    for (int attempt = 1;; attempt++) {
+        auto client = connect(pid);
+        if (!client)
+            return nullptr;
+        ControlReply reply;
+        try {
+            reply = client->call(FreezeMemberRequest{});
+        } catch (const ControlClientError &e) {
+            if (e.kind == ControlClientError::Kind::no_answer && attempt < kFreezeAttempts)
+                continue;
+            throw member_error(pid, e);
+        }
+        answer<Frozen>(reply, pid);
+        return client;
     }
 }
 

@@ -48,6 +48,7 @@ public:
 private:
     struct Member;
     std::unique_ptr<ControlClient> connect(pid_t pid) const;
+    std::unique_ptr<ControlClient> freeze(pid_t pid) const;
 
     std::vector<std::unique_ptr<Member>> members_;
     pid_t root_;
