@@ -118,14 +118,14 @@ struct FileIdentity {
 struct HandleRecord {
     uint64_t number = 0; // the handle value the guest knows
     HandleKind kind = HandleKind::other;
-    std::string uri;
+    std::string uri{};
     uint32_t access = 0, mode = 0, create = 0, options = 0; // as stream_open got them
     uint64_t offset = 0;
-    FileIdentity identity;
-    std::vector<uint8_t> buffered; // pipe bytes written but not yet read
-    int32_t stdio_slot = -1;       // -1: not a standard stream
+    FileIdentity identity{};
+    std::vector<uint8_t> buffered{}; // pipe bytes written but not yet read
+    int32_t stdio_slot = -1;         // -1: not a standard stream
     StdioTarget stdio_target = StdioTarget::other;
-    std::string target_path;
+    std::string target_path{};
     uint64_t partner = 0; // the other end of a pipe, by number; 0 if the guest closed it
     // Since schema 3: the open description the handle stands for, an id the processes
     // forked while it was open share (Linux's open file description: one offset, one pipe
@@ -206,11 +206,11 @@ struct SocketRecord {
     SocketType type = SocketType::none;
     SocketState state = SocketState::created;
     uint32_t options = 0; // BSC_OPTION_* of the handle (NONBLOCK)
-    SocketAddressRecord local, peer;
+    SocketAddressRecord local{}, peer{};
     uint32_t backlog = 0;  // listening: as the guest asked
     uint32_t shutdown = 0; // BSC_SHUTDOWN_* the guest asked
     uint64_t partner = 0;  // connected stream: the other end, a socket of the guest
-    std::vector<uint8_t> unread; // connected stream: bytes received, not yet read
+    std::vector<uint8_t> unread{}; // connected stream: bytes received, not yet read
     bool reuse_address = false, reuse_port = false, keep_alive = false, no_delay = false,
          v6_only = false;
     int64_t receive_timeout_ns = 0, send_timeout_ns = 0;

@@ -55,13 +55,13 @@ snap::StdioTarget stdio_target(const std::string &uri) {
 
 // The bytes waiting in a pipe's read end, read without taking them (stream_peek): the
 // capture changes nothing, whichever process of a tree holds the write end.
-bsc_status peek_pipe(const HandleEntry &entry, std::vector<uint8_t> &bytes) {
+bsc_status peek_pipe(bsc_handle read_end, std::vector<uint8_t> &bytes) {
     bsc_stream_attributes attributes{};
-    if (bsc_status s = below().stream_attributes_query_by_handle(entry.below, &attributes))
+    if (bsc_status s = below().stream_attributes_query_by_handle(read_end, &attributes))
         return s;
     bytes.resize(attributes.size);
     uint64_t done = 0;
-    if (bsc_status s = below().stream_peek(entry.below, bytes.data(), bytes.size(), &done))
+    if (bsc_status s = below().stream_peek(read_end, bytes.data(), bytes.size(), &done))
         return s;
     bytes.resize(done);
     return BSC_OK;
@@ -69,12 +69,12 @@ bsc_status peek_pipe(const HandleEntry &entry, std::vector<uint8_t> &bytes) {
 
 // An event's state, read without changing it (a wait consumes an auto-reset event, so
 // that one is set again).
-bool event_is_set(const HandleEntry &entry) {
-    bsc_wait_item item{entry.below, BSC_WAIT_READ, 0};
+bool event_is_set(bsc_handle event, uint32_t flags) {
+    bsc_wait_item item{event, BSC_WAIT_READ, 0};
     uint32_t ready = 0;
     bool set = below().objects_wait_any(&item, 1, 0, &ready) == BSC_OK && ready;
-    if (set && !(entry.event_flags & BSC_EVENT_MANUAL_RESET))
-        below().event_set(entry.below);
+    if (set && !(flags & BSC_EVENT_MANUAL_RESET))
+        below().event_set(event);
     return set;
 }
 
@@ -89,52 +89,43 @@ bool is_pseudo_terminal(std::string_view uri) {
 // Fails with a message for a handle an image cannot hold.
 std::string KindHooks<snap::HandleRecord>::capture(std::vector<snap::HandleRecord> &out) {
     for (const auto &[number, entry] : tracked().handles.list()) {
-        if (entry.kind == HandleKind::thread || entry.kind == HandleKind::event ||
-            entry.kind == HandleKind::socket || entry.kind == HandleKind::process)
-            continue; // kinds of their own
-        if (entry.kind == HandleKind::other)
+        if (auto *uncaptured = std::get_if<UncapturedHandle>(&entry.object))
             return fmt::format("handle {} ({}) cannot be captured: it came in a message or is "
-                               "of a kind an image cannot hold", number, entry.uri);
-        if (is_pseudo_terminal(entry.uri))
+                               "of a kind an image cannot hold", number, uncaptured->uri);
+        auto *tracked_record = std::get_if<snap::HandleRecord>(&entry.object);
+        if (!tracked_record)
+            continue; // of a kind of its own
+        snap::HandleRecord r = *tracked_record;
+        r.number = number;
+        if (is_pseudo_terminal(r.uri))
             return fmt::format("handle {} ({}) is a pseudo-terminal: it cannot be captured",
-                               number, entry.uri);
+                               number, r.uri);
         bsc_object_info info{};
         char uri[4096];
         if (bsc_status s = below().object_query(entry.below, &info, uri, sizeof uri))
             return fmt::format("handle {}: object_query: {}", number, bsc_status_name(s));
-        if (info.type == BSC_TYPE_SOCKET && entry.kind == HandleKind::stream)
+        if (r.kind == snap::HandleKind::file && info.type == BSC_TYPE_SOCKET)
             return fmt::format("handle {} ({}) is a socket opened by its URI: it cannot be "
-                               "captured (a socket made by socket_create can)", number, entry.uri);
-        snap::HandleRecord r;
-        r.number = number;
-        r.uri = entry.kind == HandleKind::stdio ? std::string(uri) : entry.uri;
-        r.access = entry.kind == HandleKind::stdio ? info.access : entry.access;
-        r.mode = entry.mode;
-        r.create = entry.create;
-        r.options = info.options;
-        r.offset = info.position;
-        r.kind = entry.kind == HandleKind::stdio        ? snap::HandleKind::stdio
-                 : entry.kind == HandleKind::pipe_read  ? snap::HandleKind::pipe_read
-                 : entry.kind == HandleKind::pipe_write ? snap::HandleKind::pipe_write
-                 : info.type == BSC_TYPE_DIRECTORY      ? snap::HandleKind::directory
-                                                        : snap::HandleKind::file;
-        r.stdio_slot = entry.stdio_slot;
-        if (r.kind == snap::HandleKind::stdio) {
+                               "captured (a socket made by socket_create can)", number, r.uri);
+        if (r.kind == snap::HandleKind::file && info.type == BSC_TYPE_DIRECTORY)
+            r.kind = snap::HandleKind::directory;
+        if (r.kind == snap::HandleKind::stdio) { // the host made it: it names it
+            r.uri = uri;
+            r.access = info.access;
             r.stdio_target = stdio_target(r.uri);
             r.target_path = r.uri.starts_with("file:") ? r.uri.substr(5) : std::string();
         }
+        r.options = info.options;
+        r.offset = info.position;
         bsc_stream_attributes attributes{};
         if ((info.type == BSC_TYPE_FILE || info.type == BSC_TYPE_DIRECTORY) &&
             below().stream_attributes_query_by_handle(entry.below, &attributes) == BSC_OK)
             r.identity = {.device = attributes.device, .inode = attributes.inode,
                           .size = attributes.size, .mtime_ns = attributes.modify_time,
                           .present = true};
-        if (entry.kind == HandleKind::pipe_read)
-            if (bsc_status s = peek_pipe(entry, r.buffered))
+        if (r.kind == snap::HandleKind::pipe_read)
+            if (bsc_status s = peek_pipe(entry.below, r.buffered))
                 return fmt::format("pipe handle {}: {}", number, bsc_status_name(s));
-        r.partner = entry.partner;
-        r.description = entry.description;
-        r.partner_description = entry.partner_description;
         out.push_back(std::move(r));
     }
     return {};
@@ -144,16 +135,17 @@ std::string KindHooks<snap::HandleRecord>::capture(std::vector<snap::HandleRecor
 // that leaves it to be reported again).
 std::string KindHooks<snap::ProcessRecord>::capture(std::vector<snap::ProcessRecord> &out) {
     for (const auto &[number, entry] : tracked().handles.list()) {
-        if (entry.kind != HandleKind::process)
+        auto *tracked_record = std::get_if<snap::ProcessRecord>(&entry.object);
+        if (!tracked_record)
             continue;
-        if (entry.forked && entry.process_id == 0)
+        snap::ProcessRecord r = *tracked_record;
+        r.handle = number;
+        bool child = r.relation == snap::ProcessRelation::child;
+        if (child && r.process_id == 0)
             return fmt::format("handle {} is a process started by process_create: it cannot "
                                "be captured", number);
-        snap::ProcessRecord r{.handle = number, .process_id = entry.process_id,
-                              .relation = entry.forked ? snap::ProcessRelation::child
-                                                       : snap::ProcessRelation::opened};
         bsc_process_state state{};
-        if (entry.forked &&
+        if (child &&
             below().process_wait(entry.below,
                                  BSC_PROCESS_WAIT_EXITED | BSC_PROCESS_WAIT_NO_HANG |
                                      BSC_PROCESS_WAIT_NO_REAP,
@@ -168,9 +160,9 @@ std::string KindHooks<snap::ProcessRecord>::capture(std::vector<snap::ProcessRec
 
 std::string KindHooks<snap::EventRecord>::capture(std::vector<snap::EventRecord> &out) {
     for (const auto &[number, entry] : tracked().handles.list())
-        if (entry.kind == HandleKind::event)
-            out.push_back({.handle = number, .flags = entry.event_flags,
-                           .signaled = event_is_set(entry)});
+        if (auto *event = std::get_if<snap::EventRecord>(&entry.object))
+            out.push_back({.handle = number, .flags = event->flags,
+                           .signaled = event_is_set(entry.below, event->flags)});
     return {};
 }
 

@@ -28,7 +28,32 @@ std::mt19937_64 &generator() {
     return *instance;
 }
 
+// A handle of an open description gets an id for it when it has none yet (a handle just
+// made; a restored one keeps the id it had).
+void give_description(HandleEntry &entry) {
+    std::visit(
+        [](auto &object) {
+            if constexpr (requires { object.description; })
+                if (!object.description)
+                    object.description = new_shared_id();
+        },
+        entry.object);
+}
+
 } // namespace
+
+std::string stream_uri(const HandleEntry &entry) {
+    auto *stream = std::get_if<snapshot::HandleRecord>(&entry.object);
+    return stream ? stream->uri : std::string();
+}
+
+HandleEntry restored_entry(bsc_handle below, TrackedObject object) {
+    if (auto *stream = std::get_if<snapshot::HandleRecord>(&object))
+        stream->buffered = {};
+    if (auto *socket = std::get_if<snapshot::SocketRecord>(&object))
+        socket->unread = {};
+    return {.below = below, .object = std::move(object)};
+}
 
 uint64_t new_shared_id() {
     auto &random = generator(); // before the lock: the first call registers the fork hooks
@@ -57,8 +82,7 @@ void HandleRegistry::replace_below(bsc_handle above, bsc_handle below) {
 bsc_handle HandleRegistry::publish(HandleEntry entry) {
     std::lock_guard lock(mutex_);
     bsc_handle above = renumbered_ ? next_++ : entry.below;
-    if (!entry.description)
-        entry.description = new_shared_id();
+    give_description(entry);
     entries_[above] = std::move(entry);
     return above;
 }
@@ -66,8 +90,7 @@ bsc_handle HandleRegistry::publish(HandleEntry entry) {
 void HandleRegistry::adopt(bsc_handle above, HandleEntry entry) {
     std::lock_guard lock(mutex_);
     next_ = std::max(next_, above + 1);
-    if (!entry.description)
-        entry.description = new_shared_id();
+    give_description(entry);
     entries_[above] = std::move(entry);
 }
 
@@ -79,28 +102,48 @@ std::optional<HandleEntry> HandleRegistry::find(bsc_handle above) const {
     return it->second;
 }
 
-std::optional<HandleEntry> HandleRegistry::remove(bsc_handle above) {
+void HandleRegistry::remove(bsc_handle above) {
     std::lock_guard lock(mutex_);
     auto node = entries_.extract(above);
     if (node.empty())
-        return std::nullopt;
-    return std::move(node.mapped());
+        return;
+    uint64_t partner = std::visit(
+        [](const auto &object) -> uint64_t {
+            if constexpr (requires { object.partner; })
+                return object.partner;
+            return 0;
+        },
+        node.mapped().object);
+    if (partner)
+        set_partner_locked(static_cast<bsc_handle>(partner), BSC_NO_HANDLE);
 }
 
 void HandleRegistry::set_partner(bsc_handle above, bsc_handle partner) {
     std::lock_guard lock(mutex_);
+    set_partner_locked(above, partner);
+}
+
+void HandleRegistry::set_partner_locked(bsc_handle above, bsc_handle partner) {
     auto it = entries_.find(above);
     if (it == entries_.end())
         return;
-    it->second.partner = partner;
-    if (auto other = entries_.find(partner); other != entries_.end())
-        it->second.partner_description = other->second.description;
+    auto other = entries_.find(partner);
+    if (auto *socket = std::get_if<snapshot::SocketRecord>(&it->second.object))
+        socket->partner = partner;
+    auto *end = std::get_if<snapshot::HandleRecord>(&it->second.object);
+    if (!end)
+        return;
+    end->partner = partner;
+    if (other != entries_.end())
+        if (auto *other_end = std::get_if<snapshot::HandleRecord>(&other->second.object))
+            end->partner_description = other_end->description;
 }
 
 void HandleRegistry::disown_children() {
     std::lock_guard lock(mutex_);
     for (auto &[number, entry] : entries_)
-        entry.forked = false;
+        if (auto *process = std::get_if<snapshot::ProcessRecord>(&entry.object))
+            process->relation = snapshot::ProcessRelation::opened;
 }
 
 void HandleRegistry::start_renumbering() {

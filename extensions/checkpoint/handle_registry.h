@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Every handle the layers above hold, with what re-creating it needs, and the numbering
-// they see. Before a restore the numbers are the host's own; a restored guest keeps its
+// Every handle the layers above hold, with what re-creating it needs (the image's record
+// of its kind), and the numbering they see. Before a restore the numbers are the host's own; a restored guest keeps its
 // old numbers, each standing for the host handle made again in the new process.
 #pragma once
 
@@ -9,15 +9,13 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "bascule.h"
+#include "image_schema.h"
 
 namespace bsc::checkpoint {
-
-enum class HandleKind : uint32_t {
-    stream, pipe_read, pipe_write, stdio, event, thread, socket, process, other
-};
 
 // A new id for what the processes of a guest's tree share once one forks another (an open
 // description, a shared memory region), unique in the tree: random, since the processes
@@ -26,24 +24,34 @@ enum class HandleKind : uint32_t {
 // processes").
 uint64_t new_shared_id();
 
+// A thread's handle: its record is made from its parked state (freezer.h) at capture.
+struct ThreadHandle {};
+
+// A handle an image cannot hold (one that came in a message, a pair of a URI scheme no
+// restore makes again): a capture refuses it, naming its URI.
+struct UncapturedHandle {
+    std::string uri;
+};
+
+// What a handle is, as an image records it: the schema record of its kind
+// (snapshot/object_kinds.h), filled in by the calls that make and change the handle
+// (interpose.cpp). A capture completes a copy with what only the frozen guest can tell
+// (a position, buffered bytes, a socket's addresses).
+using TrackedObject = std::variant<snapshot::HandleRecord, snapshot::EventRecord,
+                                   snapshot::SocketRecord, snapshot::ProcessRecord,
+                                   ThreadHandle, UncapturedHandle>;
+
 struct HandleEntry {
     bsc_handle below = BSC_NO_HANDLE; // the handle in the table below
-    HandleKind kind = HandleKind::other;
-    std::string uri{};
-    uint32_t access = 0, mode = 0, create = 0, options = 0; // as stream_open got them
-    uint32_t event_flags = 0;
-    int32_t stdio_slot = -1;
-    bsc_handle partner = BSC_NO_HANDLE; // the other end of a pipe or socket pair, by the number above
-    // Sockets: what the host cannot be asked again at capture time.
-    uint32_t backlog = 0;   // as socket_listen got it
-    uint32_t shutdown = 0;  // the BSC_SHUTDOWN_* asked so far
-    bool connected = false; // made connected (a pair, an accept, a connect), even if the peer left since
-    uint64_t description = 0;         // set by publish and adopt when 0
-    uint64_t partner_description = 0; // a pair's other end's, kept when this process closes it
-    // Processes: the id the layers above know it by, and whether this process forked it.
-    uint64_t process_id = 0;
-    bool forked = false;
+    TrackedObject object;
 };
+
+// The URI a stream was opened by ("" for a handle of another kind).
+std::string stream_uri(const HandleEntry &entry);
+
+// What the registry keeps of an object a restore made again: its record, less the bytes a
+// capture reads again (a pipe's buffered ones, a socket's unread ones).
+HandleEntry restored_entry(bsc_handle below, TrackedObject object);
 
 class HandleRegistry {
 public:
@@ -56,14 +64,17 @@ public:
     // Records an existing number above (a restored handle) standing for entry.below.
     void adopt(bsc_handle above, HandleEntry entry);
     std::optional<HandleEntry> find(bsc_handle above) const;
-    // Forgets a number; returns its entry if it was known.
-    std::optional<HandleEntry> remove(bsc_handle above);
+    // Forgets a number; the other end of its pair, if any, has no partner from now on.
+    void remove(bsc_handle above);
+    // Makes `partner` the other end of the pair `above` is an end of (BSC_NO_HANDLE: none
+    // in this process any more, though its description stays known).
     void set_partner(bsc_handle above, bsc_handle partner);
-    // Changes a known number's entry.
-    template <class Change> void update(bsc_handle above, Change change) {
+    // Changes a known number's record if it is an `Object` (change(Object &)).
+    template <class Object, class Change> void update(bsc_handle above, Change change) {
         std::lock_guard lock(mutex_);
         if (auto it = entries_.find(above); it != entries_.end())
-            change(it->second);
+            if (auto *object = std::get_if<Object>(&it->second.object))
+                change(*object);
     }
     // In a child of process_fork: the processes its parent forked are not its children.
     void disown_children();
@@ -76,6 +87,8 @@ public:
     std::mutex &mutex() const { return mutex_; }
 
 private:
+    void set_partner_locked(bsc_handle above, bsc_handle partner);
+
     mutable std::mutex mutex_;
     std::map<bsc_handle, HandleEntry> entries_; // by the number above
     bool renumbered_ = false;

@@ -16,6 +16,8 @@
 namespace bsc::checkpoint {
 namespace {
 
+namespace snap = snapshot;
+
 constexpr uint64_t kPage = 4096;
 constexpr uint32_t kPlacementFlags = BSC_MAP_FIXED | BSC_MAP_FIXED_NOREPLACE;
 
@@ -96,7 +98,7 @@ bsc_status stream_map(bsc_handle handle, uint64_t *addr, uint64_t offset, uint64
                 .flags = flags & ~kPlacementFlags,
                 .origin = flags & BSC_MAP_SHARED ? RegionOrigin::stream_shared
                                                  : RegionOrigin::stream_private,
-                .uri = stream ? stream->uri : std::string(),
+                .uri = stream ? stream_uri(*stream) : std::string(),
                 .stream_offset = offset, .ever_accessible = false});
     return status;
 }
@@ -126,12 +128,13 @@ template <class Call> bsc_status with_uri_below(const char *uri, Call call) {
 
 bsc_status stream_open(const char *uri, uint32_t access, uint32_t mode, uint32_t create,
                        uint32_t options, bsc_handle *handle) {
-    HandleEntry entry{.kind = HandleKind::stream, .access = access, .mode = mode,
-                      .create = create, .options = options};
-    bsc_status status = with_uri_below(uri, entry.uri, [&](const char *below_uri) {
+    // A file until a capture finds it is a directory (or a socket, which it refuses).
+    snap::HandleRecord stream{.kind = snap::HandleKind::file, .access = access, .mode = mode,
+                              .create = create, .options = options};
+    bsc_status status = with_uri_below(uri, stream.uri, [&](const char *below_uri) {
         return below().stream_open(below_uri, access, mode, create, options, handle);
     });
-    return status == BSC_OK ? publish_at(handle, std::move(entry)) : status;
+    return status == BSC_OK ? publish_at(handle, {.object = std::move(stream)}) : status;
 }
 
 bsc_status stream_attributes_query(const char *uri, uint32_t flags,
@@ -156,11 +159,12 @@ bsc_status stream_open_pair(const char *uri, uint32_t options, bsc_handle *ends)
     bool pipe = std::string_view(text).starts_with("pipe:");
     bsc_handle numbers[2];
     for (int end = 0; end < 2; end++) {
-        HandleEntry entry{.kind = !pipe ? HandleKind::other
-                                  : end == 0 ? HandleKind::pipe_read
-                                             : HandleKind::pipe_write,
-                          .uri = text, .options = options};
-        if (bsc_status s = publish_at(&ends[end], std::move(entry)))
+        TrackedObject object = UncapturedHandle{text};
+        if (pipe)
+            object = snap::HandleRecord{.kind = end == 0 ? snap::HandleKind::pipe_read
+                                                         : snap::HandleKind::pipe_write,
+                                        .uri = text, .options = options};
+        if (bsc_status s = publish_at(&ends[end], {.object = std::move(object)}))
             return s;
         read_guest(&ends[end], numbers[end]);
     }
@@ -172,17 +176,18 @@ bsc_status stream_open_pair(const char *uri, uint32_t options, bsc_handle *ends)
 // A connection accepted from a socket (of a URI scheme's server or of socket_listen).
 bsc_status stream_accept(bsc_handle server, uint32_t options, bsc_handle *client) {
     bsc_status status = below().stream_accept(real(server), options, client);
-    return status == BSC_OK ? publish_at(client, {.kind = HandleKind::socket, .uri = "socket:",
-                                                  .options = options, .connected = true})
+    return status == BSC_OK ? publish_at(client, {.object = snap::SocketRecord{
+                                                      .state = snap::SocketState::connected,
+                                                      .options = options}})
                             : status;
 }
 
-// Sockets: the host is asked at capture time what each is (capture.cpp); the registry
-// keeps what it cannot be asked.
+// Sockets: the host is asked at capture time what each is (socket_hooks.cpp); the
+// registry keeps what it cannot be asked (the backlog, a shutdown, whether it was
+// connected: SocketState::connected from the connect or the pair that made it so).
 bsc_status socket_create(uint32_t domain, uint32_t type, uint32_t options, bsc_handle *handle) {
     bsc_status status = below().socket_create(domain, type, options, handle);
-    return status == BSC_OK ? publish_at(handle, {.kind = HandleKind::socket, .uri = "socket:",
-                                                  .options = options})
+    return status == BSC_OK ? publish_at(handle, {.object = snap::SocketRecord{.options = options}})
                             : status;
 }
 
@@ -191,8 +196,9 @@ bsc_status socket_create_pair(uint32_t domain, uint32_t type, uint32_t options,
     bsc_status status = below().socket_create_pair(domain, type, options, ends);
     bsc_handle numbers[2] = {BSC_NO_HANDLE, BSC_NO_HANDLE};
     for (int end = 0; end < 2 && status == BSC_OK; end++) {
-        status = publish_at(&ends[end], {.kind = HandleKind::socket, .uri = "socket:",
-                                         .options = options, .connected = true});
+        status = publish_at(&ends[end], {.object = snap::SocketRecord{
+                                             .state = snap::SocketState::connected,
+                                             .options = options}});
         if (status == BSC_OK)
             status = read_guest(&ends[end], numbers[end]);
     }
@@ -206,21 +212,27 @@ bsc_status socket_create_pair(uint32_t domain, uint32_t type, uint32_t options,
 bsc_status socket_listen(bsc_handle handle, uint32_t backlog) {
     bsc_status status = below().socket_listen(real(handle), backlog);
     if (status == BSC_OK)
-        state().handles.update(handle, [&](HandleEntry &entry) { entry.backlog = backlog; });
+        state().handles.update<snap::SocketRecord>(handle, [&](auto &socket) {
+            socket.backlog = backlog;
+        });
     return status;
 }
 
 bsc_status socket_connect(bsc_handle handle, const bsc_socket_address *address) {
     bsc_status status = below().socket_connect(real(handle), address);
     if (status == BSC_OK)
-        state().handles.update(handle, [](HandleEntry &entry) { entry.connected = true; });
+        state().handles.update<snap::SocketRecord>(handle, [](auto &socket) {
+            socket.state = snap::SocketState::connected;
+        });
     return status;
 }
 
 bsc_status socket_shutdown(bsc_handle handle, uint32_t how) {
     bsc_status status = below().socket_shutdown(real(handle), how);
     if (status == BSC_OK)
-        state().handles.update(handle, [&](HandleEntry &entry) { entry.shutdown |= how; });
+        state().handles.update<snap::SocketRecord>(handle, [&](auto &socket) {
+            socket.shutdown |= how;
+        });
     return status;
 }
 
@@ -259,21 +271,20 @@ bsc_status socket_receive(bsc_handle handle, bsc_socket_message *message, uint32
         return status;
     auto *handles = reinterpret_cast<bsc_handle *>(local.handles);
     for (uint32_t i = 0; i < local.handle_count && status == BSC_OK; i++)
-        status = publish_at(&handles[i], {.kind = HandleKind::other, .uri = "received:"});
+        status = publish_at(&handles[i], {.object = UncapturedHandle{"received:"}});
     return status;
 }
 
 bsc_status event_create(uint32_t flags, bsc_handle *event) {
     bsc_status status = below().event_create(flags, event);
-    return status == BSC_OK ? publish_at(event, {.kind = HandleKind::event, .event_flags = flags})
+    return status == BSC_OK ? publish_at(event, {.object = snap::EventRecord{.flags = flags}})
                             : status;
 }
 
 bsc_status object_close(bsc_handle handle) {
     bsc_status status = below().object_close(real(handle));
     if (status == BSC_OK)
-        if (auto entry = state().handles.remove(handle); entry && entry->partner)
-            state().handles.set_partner(entry->partner, BSC_NO_HANDLE);
+        state().handles.remove(handle);
     return status;
 }
 
@@ -314,10 +325,8 @@ bsc_status process_create(const char *const *argv, const bsc_handle *inherit, ui
     for (auto &handle : local)
         handle = real(handle);
     bsc_status status = below().process_create(argv, local.data(), count, process);
-    // Its id is not known: a capture refuses it.
-    return status == BSC_OK ? publish_at(process, {.kind = HandleKind::process, .uri = "process:",
-                                                   .forked = true})
-                            : status;
+    // Its id is not known (0): a capture refuses it.
+    return status == BSC_OK ? publish_at(process, {.object = snap::ProcessRecord{}}) : status;
 }
 
 // process_fork returns twice: in the parent with the child's handle, in the child with
@@ -347,15 +356,16 @@ bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
     uint64_t id = state().process_ids.above(host_id);
     if (bsc_status s = write_guest(child_id, id))
         return s;
-    return publish_at(child, {.kind = HandleKind::process, .uri = "process:", .process_id = id,
-                              .forked = true});
+    return publish_at(child, {.object = snap::ProcessRecord{.process_id = id}});
 }
 
 bsc_status process_open(uint64_t id, bsc_handle *process) {
     bsc_status status = below().process_open(id ? state().process_ids.below(id) : 0, process);
-    return status == BSC_OK ? publish_at(process, {.kind = HandleKind::process, .uri = "process:",
-                                                   .process_id = id})
-                            : status;
+    return status == BSC_OK
+               ? publish_at(process, {.object = snap::ProcessRecord{
+                                          .process_id = id,
+                                          .relation = snap::ProcessRelation::opened}})
+               : status;
 }
 
 // The program a process runs now, for its image: a process forked by the guest runs its
@@ -394,7 +404,7 @@ bsc_status thread_create(const bsc_thread_start *start, bsc_handle *thread) {
     local.argument = local.tcb;
     bsc_status status = below().thread_create(&local, thread);
     if (status == BSC_OK)
-        status = publish_at(thread, {.kind = HandleKind::thread});
+        status = publish_at(thread, {.object = ThreadHandle{}});
     bsc_handle number = BSC_NO_HANDLE;
     if (status == BSC_OK && read_guest(thread, number) == BSC_OK)
         state().freezer.set_handle(local.tcb, number);
@@ -417,11 +427,12 @@ void start(const bsc_downcalls *abi, const bsc_start_info *info) {
         for (int slot = 0; slot < 3; slot++) {
             if (copy.stdio[slot] == BSC_NO_HANDLE)
                 continue;
-            HandleEntry entry{.below = copy.stdio[slot], .kind = HandleKind::stdio,
-                              .stdio_slot = slot};
-            state().handles.adopt(copy.stdio[slot], std::move(entry));
+            state().handles.adopt(copy.stdio[slot],
+                                  {.below = copy.stdio[slot],
+                                   .object = snap::HandleRecord{.kind = snap::HandleKind::stdio,
+                                                                .stdio_slot = slot}});
         }
-        state().handles.adopt(copy.thread, {.below = copy.thread, .kind = HandleKind::thread});
+        state().handles.adopt(copy.thread, {.below = copy.thread, .object = ThreadHandle{}});
         state().freezer.add({.handle = copy.thread, .tcb = current_tcb()});
     }
     state().started = true;

@@ -213,22 +213,6 @@ bsc_handle reopen(const snap::HandleRecord &r, bool allow_changed) {
     return handle;
 }
 
-HandleKind registry_kind(snap::HandleKind kind) {
-    switch (kind) {
-    case snap::HandleKind::stdio: return HandleKind::stdio;
-    case snap::HandleKind::pipe_read: return HandleKind::pipe_read;
-    case snap::HandleKind::pipe_write: return HandleKind::pipe_write;
-    default: return HandleKind::stream;
-    }
-}
-
-HandleEntry entry_for(const snap::HandleRecord &r, bsc_handle handle_below, HandleKind kind) {
-    return {.below = handle_below, .kind = kind, .uri = r.uri, .access = r.access, .mode = r.mode,
-            .create = r.create, .options = r.options, .event_flags = 0,
-            .stdio_slot = r.stdio_slot, .partner = handle_number(r.partner),
-            .description = r.description, .partner_description = r.partner_description};
-}
-
 // Stdio comes back as recorded: a file is the same file at its offset; a terminal, a
 // pipe or anything else is the restoring process's own descriptor of that slot.
 bsc_handle stdio_again(const snap::HandleRecord &r, const RestoreRequest &request) {
@@ -307,7 +291,7 @@ void KindHooks<snap::HandleRecord>::restore(const std::vector<snap::HandleRecord
     for (const auto &r : records) {
         auto number = handle_number(r.number);
         bsc_handle handle = request.as_captured ? number : request.descriptions.at(r.description);
-        tracked().handles.adopt(number, entry_for(r, handle, registry_kind(r.kind)));
+        tracked().handles.adopt(number, restored_entry(handle, r));
     }
 }
 
@@ -318,8 +302,7 @@ void KindHooks<snap::EventRecord>::restore(const std::vector<snap::EventRecord> 
         uint32_t flags = (e.flags & BSC_EVENT_MANUAL_RESET) | (e.signaled ? BSC_EVENT_INITIALLY_SET : 0);
         if (!request.as_captured)
             check(below().event_create(flags, &handle), "cannot make an event");
-        tracked().handles.adopt(handle_number(e.handle),
-                                {.below = handle, .kind = HandleKind::event, .event_flags = e.flags});
+        tracked().handles.adopt(handle_number(e.handle), restored_entry(handle, e));
     }
 }
 
@@ -335,7 +318,7 @@ void KindHooks<snap::ThreadRecord>::restore(const std::vector<snap::ThreadRecord
                                    .record = t.record_address, .parked = false,
                                    .restored = true});
         tracked().handles.adopt(number, {.below = request.as_captured ? number : BSC_NO_HANDLE,
-                                         .kind = HandleKind::thread});
+                                         .object = ThreadHandle{}});
     }
 }
 

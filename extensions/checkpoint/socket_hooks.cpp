@@ -135,9 +135,11 @@ std::string peek_unread(bsc_handle handle, uint64_t size, SocketRecord &r) {
 }
 
 // What kind of socket it is, and what it holds that an image can keep.
-std::string query_socket(bsc_handle number, const HandleEntry &entry, SocketRecord &r) {
-    bsc_handle handle = entry.below;
+// `r` holds what the registry knows of it (the backlog, a shutdown, whether it was made
+// connected).
+std::string query_socket(bsc_handle number, bsc_handle handle, SocketRecord &r) {
     SocketQuestions ask(handle);
+    bool made_connected = r.state == SocketState::connected || r.state == SocketState::outside;
     r.number = number;
     r.domain = static_cast<snap::SocketDomain>(ask.option(BSC_SOCKOPT_DOMAIN));
     r.type = static_cast<snap::SocketType>(ask.option(BSC_SOCKOPT_TYPE));
@@ -148,8 +150,6 @@ std::string query_socket(bsc_handle number, const HandleEntry &entry, SocketReco
     r.local = ask.address(BSC_ADDRESS_LOCAL);
     r.peer = ask.address(BSC_ADDRESS_PEER);
     bool connected = r.peer.domain != snap::SocketDomain::none;
-    r.backlog = entry.backlog;
-    r.shutdown = entry.shutdown;
     query_options(ask, r);
     bool listening = ask.option(BSC_SOCKOPT_LISTENING);
     bsc_stream_attributes attributes{}; // its size: the bytes readable now
@@ -170,7 +170,7 @@ std::string query_socket(bsc_handle number, const HandleEntry &entry, SocketReco
     // A Unix stream whose peer has closed is no longer connected: its unread bytes and
     // the end of the stream are what it still holds.
     r.state = connected                                ? SocketState::connected
-              : is_connection(r) && entry.connected    ? SocketState::outside
+              : is_connection(r) && made_connected     ? SocketState::outside
               : has_address(r.local)                   ? SocketState::bound
                                                        : SocketState::created;
     if (!is_stream(r) && attributes.size)
@@ -447,13 +447,7 @@ private:
         attributes.options = r.options & BSC_OPTION_NONBLOCK;
         check(below().stream_attributes_set_by_handle(handle, BSC_SET_OPTIONS, &attributes),
               fmt::format("{}: cannot set its options", describe(r)));
-        tracked().handles.adopt(handle_number(r.number), entry_for(r, handle));
-    }
-
-    static HandleEntry entry_for(const SocketRecord &r, bsc_handle handle) {
-        return {.below = handle, .kind = HandleKind::socket, .uri = "socket:", .options = r.options,
-                .partner = handle_number(r.partner), .backlog = r.backlog, .shutdown = r.shutdown,
-                .connected = r.state == SocketState::connected || r.state == SocketState::outside};
+        tracked().handles.adopt(handle_number(r.number), restored_entry(handle, r));
     }
 
     const std::vector<SocketRecord> &records_;
@@ -466,12 +460,14 @@ private:
 std::string KindHooks<SocketRecord>::capture(std::vector<SocketRecord> &out) {
     std::map<uint64_t, bsc_handle> partners;
     for (const auto &[number, entry] : tracked().handles.list()) {
-        if (entry.kind != HandleKind::socket)
+        auto *tracked_record = std::get_if<SocketRecord>(&entry.object);
+        if (!tracked_record)
             continue;
-        SocketRecord r;
-        if (std::string problem = query_socket(number, entry, r); !problem.empty())
+        SocketRecord r = *tracked_record;
+        partners[number] = static_cast<bsc_handle>(r.partner);
+        r.partner = 0; // pair_ends sets it
+        if (std::string problem = query_socket(number, entry.below, r); !problem.empty())
             return problem;
-        partners[number] = entry.partner;
         out.push_back(std::move(r));
     }
     return pair_ends(out, partners);
@@ -483,8 +479,7 @@ void KindHooks<SocketRecord>::restore(const std::vector<SocketRecord> &records,
         return SocketRestore(records).run();
     for (const auto &r : records) {
         bsc_handle number = handle_number(r.number);
-        tracked().handles.adopt(number, {.below = number, .kind = HandleKind::socket,
-                                         .uri = "socket:", .options = r.options});
+        tracked().handles.adopt(number, restored_entry(number, r));
     }
 }
 

@@ -278,9 +278,7 @@ void KindHooks<snap::ProcessRecord>::restore(const std::vector<snap::ProcessReco
         } else if (!request.as_captured) {
             opened_later.push_back({number, r.process_id});
         }
-        tracked().handles.adopt(number, {.below = handle, .kind = HandleKind::process,
-                                         .uri = "process:", .process_id = r.process_id,
-                                         .forked = child});
+        tracked().handles.adopt(number, restored_entry(handle, r));
     }
 }
 

@@ -4,12 +4,14 @@
 #include <sys/mman.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <span>
 
 #include "image_chain.h"
 #include "image_writer.h"
+#include "object_kinds.h"
 
 namespace {
 
@@ -58,6 +60,14 @@ ImageMetadata metadata_of(std::vector<RegionRecord> regions) {
     socket.unread = {'y'};
     metadata.sockets = {socket};
     metadata.extension_blobs = {{"checkpoint", {1}}};
+    // A kind added to object_kinds.h without a record here would leave its decoder unfuzzed.
+    for_each_kind(metadata, [](auto kind, const auto &records) {
+        if (records.empty()) {
+            std::fprintf(stderr, "make_fuzz_seeds: no %s record in the seeds\n",
+                         std::string(kind.name).c_str());
+            std::exit(1);
+        }
+    });
     return metadata;
 }
 

@@ -13,6 +13,7 @@
 #include "region_map.h"
 
 using namespace bsc::checkpoint;
+namespace snap = bsc::snapshot;
 
 namespace {
 
@@ -78,50 +79,96 @@ TEST_CASE("regions: a reservation never made accessible is known to hold zeros",
     CHECK_FALSE(list[1].ever_accessible);
 }
 
+namespace {
+
+HandleEntry stream_entry(bsc_handle below, snap::HandleKind kind, uint64_t description = 0) {
+    return {.below = below, .object = snap::HandleRecord{.kind = kind, .description = description}};
+}
+
+const snap::HandleRecord &stream_of(const std::optional<HandleEntry> &entry) {
+    REQUIRE(entry);
+    REQUIRE(std::holds_alternative<snap::HandleRecord>(entry->object));
+    return std::get<snap::HandleRecord>(entry->object);
+}
+
+} // namespace
+
 TEST_CASE("handles: the host's numbers until a restore renumbers", "[checkpoint]") {
     HandleRegistry registry;
-    CHECK(registry.publish({.below = 7, .kind = HandleKind::stream}) == 7);
+    CHECK(registry.publish(stream_entry(7, snap::HandleKind::file)) == 7);
     CHECK(registry.below(7) == 7);
     CHECK(registry.below(99) == 99); // unknown numbers pass through before a restore
     registry.start_renumbering();
-    registry.adopt(7, {.below = 3, .kind = HandleKind::stream});
+    registry.adopt(7, stream_entry(3, snap::HandleKind::file));
     CHECK(registry.below(7) == 3);
     CHECK(registry.below(99) == BSC_NO_HANDLE);
-    bsc_handle fresh = registry.publish({.below = 4, .kind = HandleKind::event});
+    bsc_handle fresh = registry.publish({.below = 4, .object = snap::EventRecord{}});
     CHECK(fresh == 8); // above every restored number
     CHECK(registry.below(fresh) == 4);
-    CHECK(registry.remove(7).has_value());
+    registry.remove(7);
+    CHECK_FALSE(registry.find(7));
     CHECK(registry.below(7) == BSC_NO_HANDLE);
 }
 
 TEST_CASE("handles: each description has an id of its own, which a pair's ends know",
           "[checkpoint]") {
     HandleRegistry registry;
-    bsc_handle read_end = registry.publish({.below = 3, .kind = HandleKind::pipe_read});
-    bsc_handle write_end = registry.publish({.below = 4, .kind = HandleKind::pipe_write});
+    bsc_handle read_end = registry.publish(stream_entry(3, snap::HandleKind::pipe_read));
+    bsc_handle write_end = registry.publish(stream_entry(4, snap::HandleKind::pipe_write));
     registry.set_partner(read_end, write_end);
     registry.set_partner(write_end, read_end);
-    auto reader = *registry.find(read_end), writer = *registry.find(write_end);
+    auto reader = stream_of(registry.find(read_end)), writer = stream_of(registry.find(write_end));
     CHECK(reader.description != 0);
     CHECK(writer.description != 0);
     CHECK(reader.description != writer.description);
+    CHECK(reader.partner == write_end);
     CHECK(reader.partner_description == writer.description);
-    // The read end's process closes the write end: another process may hold it still.
+    // The read end's process closes the write end (another process may hold it still): the
+    // read end has no partner here, and knows the description it had.
     registry.remove(write_end);
-    registry.set_partner(read_end, BSC_NO_HANDLE);
-    CHECK(registry.find(read_end)->partner_description == writer.description);
+    CHECK(stream_of(registry.find(read_end)).partner == 0);
+    CHECK(stream_of(registry.find(read_end)).partner_description == writer.description);
     // A restored handle keeps the id it had.
-    registry.adopt(9, {.below = 5, .kind = HandleKind::stream, .description = 77});
-    CHECK(registry.find(9)->description == 77);
+    registry.adopt(9, stream_entry(5, snap::HandleKind::file, 77));
+    CHECK(stream_of(registry.find(9)).description == 77);
+}
+
+TEST_CASE("handles: a socket pair's ends know each other; events and threads have no "
+          "description", "[checkpoint]") {
+    HandleRegistry registry;
+    bsc_handle a = registry.publish({.below = 3, .object = snap::SocketRecord{}});
+    bsc_handle b = registry.publish({.below = 4, .object = snap::SocketRecord{}});
+    registry.set_partner(a, b);
+    registry.set_partner(b, a);
+    CHECK(std::get<snap::SocketRecord>(registry.find(a)->object).partner == b);
+    CHECK(std::get<snap::SocketRecord>(registry.find(a)->object).description != 0);
+    registry.remove(b);
+    CHECK(std::get<snap::SocketRecord>(registry.find(a)->object).partner == 0);
+    bsc_handle event = registry.publish({.below = 5, .object = snap::EventRecord{.flags = 1}});
+    CHECK(std::get<snap::EventRecord>(registry.find(event)->object).flags == 1);
+    bsc_handle thread = registry.publish({.below = 6, .object = ThreadHandle{}});
+    CHECK(std::holds_alternative<ThreadHandle>(registry.find(thread)->object));
+}
+
+TEST_CASE("handles: a restored entry leaves out the bytes a capture reads again",
+          "[checkpoint]") {
+    auto pipe = restored_entry(3, snap::HandleRecord{.kind = snap::HandleKind::pipe_read,
+                                                     .buffered = {1, 2, 3}});
+    CHECK(pipe.below == 3);
+    CHECK(std::get<snap::HandleRecord>(pipe.object).buffered.empty());
+    CHECK(std::get<snap::HandleRecord>(pipe.object).kind == snap::HandleKind::pipe_read);
+    auto socket = restored_entry(4, snap::SocketRecord{.backlog = 5, .unread = {9}});
+    CHECK(std::get<snap::SocketRecord>(socket.object).unread.empty());
+    CHECK(std::get<snap::SocketRecord>(socket.object).backlog == 5);
 }
 
 TEST_CASE("handles: a forked child disowns its parent's children", "[checkpoint]") {
     HandleRegistry registry;
-    bsc_handle child = registry.publish(
-        {.below = 6, .kind = HandleKind::process, .process_id = 42, .forked = true});
+    bsc_handle child = registry.publish({.below = 6, .object = snap::ProcessRecord{.process_id = 42}});
     registry.disown_children();
-    CHECK_FALSE(registry.find(child)->forked);
-    CHECK(registry.find(child)->process_id == 42);
+    auto process = std::get<snap::ProcessRecord>(registry.find(child)->object);
+    CHECK(process.relation == snap::ProcessRelation::opened);
+    CHECK(process.process_id == 42);
 }
 
 TEST_CASE("process ids: the host's until a restore, then the image's, never one for two",
