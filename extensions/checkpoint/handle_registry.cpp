@@ -48,10 +48,15 @@ std::string stream_uri(const HandleEntry &entry) {
 }
 
 HandleEntry restored_entry(bsc_handle below, TrackedObject object) {
-    if (auto *stream = std::get_if<snapshot::HandleRecord>(&object))
+    if (auto *stream = std::get_if<snapshot::HandleRecord>(&object)) {
+        stream->offset = 0;
+        stream->identity = {};
         stream->buffered = {};
+    }
     if (auto *socket = std::get_if<snapshot::SocketRecord>(&object))
         socket->unread = {};
+    if (auto *process = std::get_if<snapshot::ProcessRecord>(&object))
+        process->ended = false, process->end_kind = 0, process->end_code = 0;
     return {.below = below, .object = std::move(object)};
 }
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "bascule.h"
-#include "image_schema.h"
+#include "object_kinds.h"
 
 namespace bsc::checkpoint {
 
@@ -33,13 +33,21 @@ struct UncapturedHandle {
     std::string uri;
 };
 
-// What a handle is, as an image records it: the schema record of its kind
-// (snapshot/object_kinds.h), filled in by the calls that make and change the handle
-// (interpose.cpp). A capture completes a copy with what only the frozen guest can tell
-// (a position, buffered bytes, a socket's addresses).
-using TrackedObject = std::variant<snapshot::HandleRecord, snapshot::EventRecord,
-                                   snapshot::SocketRecord, snapshot::ProcessRecord,
-                                   ThreadHandle, UncapturedHandle>;
+// What the registry holds for a handle of a kind of object_kinds.h: its record, but a
+// thread's.
+template <class Record> struct TrackedAs { using type = Record; };
+template <> struct TrackedAs<snapshot::ThreadRecord> { using type = ThreadHandle; };
+template <class Kinds> struct TrackedObjects;
+template <class... Record> struct TrackedObjects<std::tuple<Record...>> {
+    using type = std::variant<typename TrackedAs<Record>::type..., UncapturedHandle>;
+};
+
+// What a handle is, as an image records it: the schema record of its kind, one
+// alternative for each kind of snapshot/object_kinds.h (every one is held by a handle),
+// filled in by the calls that make and change the handle (interpose.cpp). A capture
+// completes a copy with what only the frozen guest can tell (a position, buffered bytes,
+// a socket's addresses).
+using TrackedObject = TrackedObjects<snapshot::ObjectKinds>::type;
 
 struct HandleEntry {
     bsc_handle below = BSC_NO_HANDLE; // the handle in the table below
@@ -49,8 +57,9 @@ struct HandleEntry {
 // The URI a stream was opened by ("" for a handle of another kind).
 std::string stream_uri(const HandleEntry &entry);
 
-// What the registry keeps of an object a restore made again: its record, less the bytes a
-// capture reads again (a pipe's buffered ones, a socket's unread ones).
+// What the registry keeps of an object a restore made again: its record, less what a
+// capture asks the host again (a position and a file's identity, a pipe's or a socket's
+// unread bytes, how a child ended), which the registry never holds.
 HandleEntry restored_entry(bsc_handle below, TrackedObject object);
 
 class HandleRegistry {

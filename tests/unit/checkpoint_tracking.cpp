@@ -150,16 +150,29 @@ TEST_CASE("handles: a socket pair's ends know each other; events and threads hav
     CHECK(std::holds_alternative<ThreadHandle>(registry.find(thread)->object));
 }
 
-TEST_CASE("handles: a restored entry leaves out the bytes a capture reads again",
+TEST_CASE("handles: a restored entry leaves out what a capture asks the host again",
           "[checkpoint]") {
     auto pipe = restored_entry(3, snap::HandleRecord{.kind = snap::HandleKind::pipe_read,
-                                                     .buffered = {1, 2, 3}});
+                                                     .offset = 7,
+                                                     .identity = {.inode = 5, .present = true},
+                                                     .buffered = {1, 2, 3},
+                                                     .description = 11});
     CHECK(pipe.below == 3);
-    CHECK(std::get<snap::HandleRecord>(pipe.object).buffered.empty());
-    CHECK(std::get<snap::HandleRecord>(pipe.object).kind == snap::HandleKind::pipe_read);
+    const auto &stream = std::get<snap::HandleRecord>(pipe.object);
+    CHECK(stream.kind == snap::HandleKind::pipe_read);
+    CHECK(stream.description == 11);
+    CHECK(stream.offset == 0);
+    CHECK_FALSE(stream.identity.present);
+    CHECK(stream.buffered.empty());
     auto socket = restored_entry(4, snap::SocketRecord{.backlog = 5, .unread = {9}});
     CHECK(std::get<snap::SocketRecord>(socket.object).unread.empty());
     CHECK(std::get<snap::SocketRecord>(socket.object).backlog == 5);
+    auto zombie = restored_entry(
+        5, snap::ProcessRecord{.process_id = 9, .ended = true, .end_kind = 1, .end_code = 3});
+    const auto &process = std::get<snap::ProcessRecord>(zombie.object);
+    CHECK(process.process_id == 9);
+    CHECK_FALSE(process.ended);
+    CHECK(process.end_code == 0);
 }
 
 TEST_CASE("handles: a forked child disowns its parent's children", "[checkpoint]") {
