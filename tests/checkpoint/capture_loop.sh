@@ -3,8 +3,9 @@
 # the image taken in the cycle before after the guest has made some progress, each image
 # an incremental one on top of the one before but every tenth, which is full (chains of
 # ten, as a user keeps them short): the run ends with the output of an uninterrupted one.
+# The sanitizer run (its test preset) takes twenty: two chains, the same paths.
 source "$(dirname "$0")/lib.sh"
-cycles=50
+cycles=${BASCULE_TEST_CAPTURE_CYCLES:-50}
 ticks=60
 workload=("$programs/thread_ticker" 4 "$ticks" 20000)
 "${workload[@]}" >native.out
