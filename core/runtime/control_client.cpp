@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <system_error>
+#include <thread>
 
 #include <fmt/core.h>
 
@@ -15,23 +17,35 @@ namespace bsc::runtime {
 
 using Kind = ControlClientError::Kind;
 
+// A socket that refuses connections is one whose runtime is gone: a runtime killed before
+// it removed it, whose pid this process now has. This one's runtime replaces it as it
+// starts listening, so a client asking just then waits a moment for it.
+constexpr int kRefusedAttempts = 200; // 10 ms apart
+
 ControlClient::ControlClient(pid_t pid) : pid_(pid) {
     struct stat st;
     if (::stat(fmt::format("/proc/{}", pid).c_str(), &st) != 0)
         throw ControlClientError(Kind::no_process, fmt::format("no process {}", pid));
     owner_ = st.st_uid;
-    try {
-        fd_ = connect_to_control_socket(control_socket_path(pid, owner_));
-    } catch (const std::system_error &e) {
-        // Another user's socket directory is closed to this one (0700): whether a socket
-        // is there cannot be known, and would not be usable.
-        int error = e.code().value();
-        if ((error == EACCES || error == EPERM) && owner_ != ::geteuid() && ::geteuid() != 0)
-            throw other_user(owner_);
-        throw ControlClientError(
-            Kind::no_socket,
-            fmt::format("process {} has no control socket ({}): is it a `bascule run` process?",
-                        pid, e.what()));
+    for (int attempt = 1;; attempt++) {
+        try {
+            fd_ = connect_to_control_socket(control_socket_path(pid, owner_));
+            return;
+        } catch (const std::system_error &e) {
+            // Another user's socket directory is closed to this one (0700): whether a
+            // socket is there cannot be known, and would not be usable.
+            int error = e.code().value();
+            if ((error == EACCES || error == EPERM) && owner_ != ::geteuid() && ::geteuid() != 0)
+                throw other_user(owner_);
+            if (error != ECONNREFUSED || attempt == kRefusedAttempts ||
+                ::stat(fmt::format("/proc/{}", pid).c_str(), &st) != 0)
+                throw ControlClientError(
+                    Kind::no_socket,
+                    fmt::format("process {} has no control socket ({}): is it a `bascule run` "
+                                "process?",
+                                pid, e.what()));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
 }
 

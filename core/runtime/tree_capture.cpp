@@ -23,7 +23,7 @@ struct FrozenMembers::Member {
 
 namespace {
 
-constexpr int kConnectAttempts = 100; // 10 ms apart
+constexpr auto kConnectWait = std::chrono::seconds(1); // for a new member's socket
 constexpr int kFreezeAttempts = 10;
 
 TreeCaptureError member_error(pid_t pid, const ControlClientError &e) {
@@ -78,13 +78,15 @@ FrozenMembers::FrozenMembers(pid_t root) : root_(root) {
 // A connection to member `pid`, or null if it has ended. A child opens its socket as it
 // starts (the runtime's fork hook), so one just forked gets a moment to do it.
 std::unique_ptr<ControlClient> FrozenMembers::connect(pid_t pid) const {
-    for (int attempt = 0;; attempt++) {
+    auto deadline = std::chrono::steady_clock::now() + kConnectWait;
+    for (;;) {
         try {
             return std::make_unique<ControlClient>(pid);
         } catch (const ControlClientError &e) {
             if (std::ranges::none_of(guest_descendants(root_), [&](auto &p) { return p.pid == pid; }))
                 return nullptr;
-            if (e.kind != ControlClientError::Kind::no_socket || attempt == kConnectAttempts)
+            if (e.kind != ControlClientError::Kind::no_socket ||
+                std::chrono::steady_clock::now() > deadline)
                 throw member_error(pid, e);
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
