@@ -8,7 +8,7 @@
 # Usage: experiments/fs/bench.sh [BUILD_DIR] [RUNS]   (default build/release, 5)
 # Environment: TREE (default /usr/share/doc), the tree find, tar and ls -R walk;
 #              RESULTS=DIR (default experiments/fs/results/YYYYmmdd-HHMMSS, git-ignored).
-# Needs hyperfine and proot (scripts/install-deps installs both).
+# Needs hyperfine and proot (scripts/install-deps --experiments installs both).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../../build/release}" && pwd)
@@ -17,7 +17,7 @@ tree=${TREE:-/usr/share/doc}
 results=${RESULTS:-$here/results/$(date +%Y%m%d-%H%M%S)}
 bascule=$build/bascule
 for tool in hyperfine proot; do
-  command -v $tool >/dev/null || { echo "bench.sh: $tool is missing (scripts/install-deps)" >&2; exit 1; }
+  command -v $tool >/dev/null || { echo "bench.sh: $tool is missing (scripts/install-deps --experiments)" >&2; exit 1; }
 done
 mkdir -p "$results"
 work=$(mktemp -d)

@@ -21,7 +21,7 @@ rounds=${3:-9}
 results=${RESULTS:-$here/results/$(date +%Y%m%d-%H%M%S)}
 bascule=$build/bascule
 replay=$build/bascule-replay
-command -v hyperfine >/dev/null || { echo "bench.sh: hyperfine is missing (scripts/install-deps)" >&2; exit 1; }
+command -v hyperfine >/dev/null || { echo "bench.sh: hyperfine is missing (scripts/install-deps --experiments)" >&2; exit 1; }
 mkdir -p "$results"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
