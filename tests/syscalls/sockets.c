@@ -21,6 +21,16 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+// A name in the abstract namespace, which the whole machine shares: the pid keeps the runs
+// of this test that ctest makes at once apart. Returns the address's length.
+static socklen_t abstract_name(struct sockaddr_un *address, const char *tag) {
+    memset(address, 0, sizeof *address);
+    address->sun_family = AF_UNIX;
+    int n = snprintf(address->sun_path + 1, sizeof address->sun_path - 1, "bascule-%s-%d", tag,
+                     (int)getpid());
+    return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
+
 static int tcp_listener(struct sockaddr_in *address) {
     int s = CHECK_OK(socket(AF_INET, SOCK_STREAM, 0));
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -196,8 +206,8 @@ TEST(unix_bind_names) {
     CHECK_STR(got.sun_path, a.sun_path);
     int t = CHECK_OK(socket(AF_UNIX, SOCK_STREAM, 0));
     CHECK_ERR(bind(t, (struct sockaddr *)&a, sizeof a), EADDRINUSE);
-    struct sockaddr_un other = {.sun_family = AF_UNIX};
-    memcpy(other.sun_path, "\0bascule-other", 15);
+    struct sockaddr_un other;
+    abstract_name(&other, "other");
     CHECK_ERR(bind(s, (struct sockaddr *)&other, sizeof other), EINVAL); // bound already
     // A short room gets what fits and the whole length.
     length = 4;
@@ -215,13 +225,13 @@ TEST(unix_bind_names) {
     close(t);
     // The abstract namespace keeps the exact length.
     t = CHECK_OK(socket(AF_UNIX, SOCK_DGRAM, 0));
-    struct sockaddr_un abstract = {.sun_family = AF_UNIX};
-    memcpy(abstract.sun_path, "\0bascule-test", 13);
-    CHECK_OK(bind(t, (struct sockaddr *)&abstract, offsetof(struct sockaddr_un, sun_path) + 13));
+    struct sockaddr_un abstract;
+    socklen_t abstract_length = abstract_name(&abstract, "test");
+    CHECK_OK(bind(t, (struct sockaddr *)&abstract, abstract_length));
     length = sizeof got;
     CHECK_OK(getsockname(t, (struct sockaddr *)&got, &length));
-    CHECK_EQ(length, offsetof(struct sockaddr_un, sun_path) + 13);
-    CHECK_MEM(got.sun_path, "\0bascule-test", 13);
+    CHECK_EQ(length, abstract_length);
+    CHECK_MEM(got.sun_path, abstract.sun_path, abstract_length - offsetof(struct sockaddr_un, sun_path));
     close(t);
     close(s);
     unlink(a.sun_path);
@@ -256,9 +266,8 @@ TEST(unix_bind_edges) {
 
 TEST(unix_listen_accept) {
     int s = CHECK_OK(socket(AF_UNIX, SOCK_STREAM, 0));
-    struct sockaddr_un a = {.sun_family = AF_UNIX};
-    memcpy(a.sun_path, "\0bascule-accept", 15);
-    socklen_t length = offsetof(struct sockaddr_un, sun_path) + 15;
+    struct sockaddr_un a;
+    socklen_t length = abstract_name(&a, "accept");
     CHECK_OK(bind(s, (struct sockaddr *)&a, length));
     CHECK_ERR(accept(s, NULL, NULL), EINVAL); // not listening
     CHECK_OK(listen(s, 4));
@@ -277,7 +286,7 @@ TEST(unix_listen_accept) {
     plength = sizeof peer;
     CHECK_OK(getpeername(c, (struct sockaddr *)&peer, &plength));
     CHECK_EQ(plength, length);
-    CHECK_MEM(peer.sun_path, a.sun_path, 15);
+    CHECK_MEM(peer.sun_path, a.sun_path, length - offsetof(struct sockaddr_un, sun_path));
     CHECK_EQ(write(c, "ping", 4), 4);
     char buf[8];
     CHECK_EQ(read(d, buf, sizeof buf), 4);
