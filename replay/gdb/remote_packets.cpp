@@ -33,8 +33,7 @@ void PacketDecoder::start_packet() {
 
 void PacketDecoder::take_data_byte(char byte, std::vector<Incoming> &out) {
     if (byte == '$') { // an unescaped '$' only starts a packet: the one before was cut
-        out.emplace_back(std::in_place_type<BadPacket>, "a packet was cut short by the next one",
-                         true);
+        out.emplace_back(BadPacket{"a packet was cut short by the next one", true});
         return start_packet();
     }
     if (byte == '#' && state_ == State::data) {
@@ -57,21 +56,19 @@ void PacketDecoder::take_data_byte(char byte, std::vector<Incoming> &out) {
 void PacketDecoder::end_packet(std::vector<Incoming> &out) {
     state_ = State::between;
     auto high = hex_digit(checksum_[0]), low = hex_digit(checksum_[1]);
-    // (emplace_back of each kind: GCC 12 warns, wrongly, that a pushed temporary variant
-    // may be used uninitialised.)
+    // (emplace_back, each variant made in place: GCC 12 warns, wrongly, that a pushed
+    // temporary one may be used uninitialised.)
     if (!high || !low)
-        return void(out.emplace_back(
-            std::in_place_type<BadPacket>,
+        return void(out.emplace_back(BadPacket{
             fmt::format("the checksum '{}{}' is not two hex digits", checksum_[0], checksum_[1]),
-            false));
+            false}));
     if (too_long_)
-        return void(out.emplace_back(std::in_place_type<BadPacket>,
-                                     fmt::format("a packet longer than {} bytes", kMaxPacketData),
-                                     false));
+        return void(out.emplace_back(
+            BadPacket{fmt::format("a packet longer than {} bytes", kMaxPacketData), false}));
     if (static_cast<uint8_t>(*high << 4 | *low) != sum_)
-        return void(out.emplace_back(std::in_place_type<BadPacket>,
-                                     "a packet's checksum does not match its bytes", true));
-    out.emplace_back(std::in_place_type<Packet>, std::move(data_));
+        return void(
+            out.emplace_back(BadPacket{"a packet's checksum does not match its bytes", true}));
+    out.emplace_back(Packet{std::move(data_)});
     data_.clear();
 }
 
@@ -83,9 +80,9 @@ std::vector<Incoming> PacketDecoder::feed(std::string_view bytes) {
             if (byte == '$')
                 start_packet();
             else if (byte == '+' || byte == '-')
-                out.emplace_back(std::in_place_type<Ack>, byte == '+');
+                out.emplace_back(Ack{byte == '+'});
             else if (byte == kInterrupt)
-                out.emplace_back(std::in_place_type<Interrupt>);
+                out.emplace_back(Interrupt{});
             break; // anything else between packets is line noise
         case State::data:
         case State::escaped: take_data_byte(byte, out); break;
