@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hold.h"
+
 typedef int (*clock_fn)(clockid_t, struct timespec *);
 typedef int (*timeofday_fn)(struct timeval *, struct timezone *);
 
@@ -82,6 +84,7 @@ int main(int argc, char **argv) {
                "times, called %s\n",
                tick, in_place, agrees, backwards, calls > 1 ? "many times" : "once");
         fflush(stdout);
+        hold(tick);
     }
     return 0;
 }
