@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+// One gdb connection's conversation (gdb's manual, "Remote Protocol", "Packets"): the
+// reply to each packet, from what a Target says of the program being debugged. The
+// replay is the target (a later step); the session knows packets, not the replay: what a
+// register set holds and how a program resumes are the target's.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bsc::gdb {
+
+// Why the program stopped, as a stop reply tells gdb.
+struct StopReply {
+    enum class Kind { signal, exited, killed };
+    Kind kind = Kind::signal;
+    int value = 5;        // signal: the signal (SIGTRAP); exited: the status; killed: the signal
+    uint64_t thread = 0;  // signal: the thread that stopped
+    bool software_breakpoint = false; // signal: at a Z0 breakpoint (swbreak)
+};
+
+class Target {
+public:
+    virtual ~Target() = default;
+    // Thread ids as gdb sees them (positive, the first is the initial thread).
+    virtual std::vector<uint64_t> threads() = 0;
+    // The thread's registers in the target description's order, little-endian, as `g`
+    // sends them; nothing for an unknown thread.
+    virtual std::optional<std::vector<uint8_t>> registers(uint64_t thread) = 0;
+    // Up to `length` bytes from `address`: fewer where the readable memory ends, none if
+    // the first byte is unreadable.
+    virtual std::vector<uint8_t> read_memory(uint64_t address, size_t length) = 0;
+    // Sets or clears a software breakpoint; false if it cannot be (no code there).
+    virtual bool set_breakpoint(uint64_t address, bool on) = 0;
+    // Runs the program (every thread; `step`: the given thread one instruction) until it
+    // stops, and says why.
+    virtual StopReply resume(uint64_t thread, bool step) = 0;
+    // Why it is stopped now (before the first resume: where the replay starts).
+    virtual StopReply last_stop() = 0;
+};
+
+class RemoteSession {
+public:
+    explicit RemoteSession(Target &target) : target_(target) {}
+
+    // The reply's data to one packet's data ("" tells gdb the packet is not supported);
+    // nothing for the one packet that takes no reply (`k`).
+    std::optional<std::string> reply(std::string_view packet);
+    // Whether packets are acknowledged (+/-): until gdb asks for QStartNoAckMode.
+    bool acknowledging() const { return acknowledging_; }
+    // After `D` (detach) or `k` (kill): the connection is to end.
+    bool ended() const { return ended_; }
+
+private:
+    std::string query(std::string_view packet);
+    std::string read_memory(std::string_view arguments);
+    std::string breakpoint(std::string_view packet, bool on);
+    std::string set_thread(std::string_view arguments);
+    std::string resume(std::string_view packet);
+    std::string stop_reply(const StopReply &stop) const;
+    std::string thread_alive(std::string_view arguments);
+    uint64_t current(uint64_t chosen);
+
+    Target &target_;
+    bool acknowledging_ = true;
+    bool ended_ = false;
+    uint64_t registers_thread_ = 0; // Hg: 0 (any) until gdb chooses
+    uint64_t resume_thread_ = 0;    // Hc
+};
+
+} // namespace bsc::gdb

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+// gdb's packets answered from a target: the handshake, threads, registers, memory,
+// breakpoints, resuming and stop replies, refused writes, malformed and unknown packets.
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include "remote_session.h"
+
+using namespace bsc::gdb;
+
+namespace {
+
+// A program of two threads, 16 bytes of memory at 0x1000, and a record of what gdb asked.
+struct FakeTarget : Target {
+    std::vector<uint64_t> threads() override { return {1, 2}; }
+    std::optional<std::vector<uint8_t>> registers(uint64_t thread) override {
+        if (thread != 1 && thread != 2)
+            return std::nullopt;
+        return std::vector<uint8_t>{static_cast<uint8_t>(thread), 0, 0xab};
+    }
+    std::vector<uint8_t> read_memory(uint64_t address, size_t length) override {
+        std::vector<uint8_t> out;
+        for (uint64_t a = address; a < address + length && a >= 0x1000 && a < 0x1010; a++)
+            out.push_back(static_cast<uint8_t>(a & 0xff));
+        return out;
+    }
+    bool set_breakpoint(uint64_t address, bool on) override {
+        if (address < 0x1000 || address >= 0x1010)
+            return false;
+        breakpoints[address] = on;
+        return true;
+    }
+    StopReply resume(uint64_t thread, bool step) override {
+        resumed.push_back({thread, step});
+        return next;
+    }
+    StopReply last_stop() override { return {StopReply::Kind::signal, 5, 1, false}; }
+
+    std::map<uint64_t, bool> breakpoints;
+    std::vector<std::pair<uint64_t, bool>> resumed;
+    StopReply next{StopReply::Kind::signal, 5, 2, true};
+};
+
+} // namespace
+
+TEST_CASE("gdb session: the handshake and the program's threads", "[gdb]") {
+    FakeTarget target;
+    RemoteSession session(target);
+    CHECK(session.reply("qSupported:multiprocess+;swbreak+;xmlRegisters=i386") ==
+          "PacketSize=4000;QStartNoAckMode+;swbreak+;vContSupported+");
+    CHECK(session.acknowledging());
+    CHECK(session.reply("QStartNoAckMode") == "OK");
+    CHECK_FALSE(session.acknowledging());
+    CHECK(session.reply("?") == "T05thread:1;");
+    CHECK(session.reply("qfThreadInfo") == "m1,2");
+    CHECK(session.reply("qsThreadInfo") == "l");
+    CHECK(session.reply("qC") == "QC1");
+    CHECK(session.reply("qAttached") == "1");
+    CHECK(session.reply("T2") == "OK");
+    CHECK(session.reply("T9") == "E03");
+    CHECK(session.reply("vMustReplyEmpty") == "");
+    CHECK(session.reply("qXfer:nothing:read::0,10") == ""); // unknown: not supported
+}
+
+TEST_CASE("gdb session: registers and memory of the thread gdb chose", "[gdb]") {
+    FakeTarget target;
+    RemoteSession session(target);
+    CHECK(session.reply("g") == "0100ab"); // the thread that stopped
+    CHECK(session.reply("Hg2") == "OK");
+    CHECK(session.reply("g") == "0200ab");
+    CHECK(session.reply("Hg7") == "E03");
+    CHECK(session.reply("Hg-1") == "OK");
+    CHECK(session.reply("Hx1") == "E16");
+    CHECK(session.reply("m1000,4") == "00010203");
+    CHECK(session.reply("m100e,8") == "0e0f"); // up to where the memory ends
+    CHECK(session.reply("m2000,4") == "E0e");
+    CHECK(session.reply("m1000,0") == "");
+    CHECK(session.reply("m1000") == "E16");
+    CHECK(session.reply("mzz,4") == "E16");
+}
+
+TEST_CASE("gdb session: writes to the recorded program are refused", "[gdb]") {
+    FakeTarget target;
+    RemoteSession session(target);
+    for (const char *write : {"G0000", "P0=00", "M1000,1:ff", "X1000,1:\xff"})
+        CHECK(session.reply(write) == "E01");
+}
+
+TEST_CASE("gdb session: breakpoints, continuing, stepping, and how the program stopped",
+          "[gdb]") {
+    FakeTarget target;
+    RemoteSession session(target);
+    CHECK(session.reply("Z0,1004,1") == "OK");
+    CHECK(target.breakpoints.at(0x1004));
+    CHECK(session.reply("z0,1004,1") == "OK");
+    CHECK_FALSE(target.breakpoints.at(0x1004));
+    CHECK(session.reply("Z0,5000,1") == "E0e");
+    CHECK(session.reply("Z2,1004,4") == ""); // watchpoints: not yet
+    CHECK(session.reply("Z0,1004") == "E16");
+    CHECK(session.reply("c") == "T05thread:2;swbreak:;");
+    CHECK(session.reply("vCont?") == "vCont;c;C;s;S");
+    CHECK(session.reply("vCont;s:2;c") == "T05thread:2;swbreak:;");
+    CHECK(session.reply("Hc1") == "OK");
+    CHECK(session.reply("s") == "T05thread:2;swbreak:;");
+    CHECK(session.reply("vCont;C0b") == "T05thread:2;swbreak:;");
+    CHECK(target.resumed == std::vector<std::pair<uint64_t, bool>>{
+                                {1, false}, {2, true}, {1, true}, {1, false}});
+    CHECK(session.reply("c1000") == "E16"); // resuming elsewhere would leave the recording
+    CHECK(session.reply("vCont;x") == "E16");
+    target.next = {StopReply::Kind::exited, 3, 0, false};
+    CHECK(session.reply("c") == "W03");
+    target.next = {StopReply::Kind::killed, 9, 0, false};
+    CHECK(session.reply("c") == "X09");
+}
+
+TEST_CASE("gdb session: detach and kill end it", "[gdb]") {
+    FakeTarget target;
+    RemoteSession detached(target);
+    CHECK(detached.reply("D") == "OK");
+    CHECK(detached.ended());
+    RemoteSession killed(target);
+    CHECK_FALSE(killed.reply("k"));
+    CHECK(killed.ended());
+    CHECK(RemoteSession(target).reply("") == "");
+}
