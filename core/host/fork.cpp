@@ -48,6 +48,11 @@ void hold_lifeline() {
     if (fd < 0 || ::fcntl(fd, F_SETOWN, ::getpid()) != 0 || ::fcntl(fd, F_SETSIG, SIGKILL) != 0 ||
         ::fcntl(fd, F_SETFL, O_ASYNC | O_NONBLOCK) != 0)
         ::kill(::getpid(), SIGKILL); // a child that could outlive the tree does not start
+    // The first runtime may have ended already (before this child's own copy of the write
+    // end went, above): then no hang-up comes any more, and the pipe reads as ended now.
+    char byte;
+    if (::read(fd, &byte, 1) == 0)
+        ::kill(::getpid(), SIGKILL);
 }
 
 } // namespace

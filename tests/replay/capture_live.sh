@@ -76,6 +76,13 @@ record "$work/pipeline.trace" /bin/sh -c 'echo start; sleep 0.1 | cat; echo end'
 fork=$(grep -m1 'p0 t0 process_fork' pipeline.dump | cut -d' ' -f1 | tr -d '#')
 capture_refused "$work/pipeline.trace" "$fork" "$work/pipe.img" \
   "a replay of several processes cannot be captured yet"
+# The replay's other process ends with its first (the tree's lifeline), even one that
+# started after the first had ended.
+for _ in $(seq 100); do
+  pgrep -f "$work/pipeline.trace" >/dev/null || break
+  sleep 0.1
+done
+! pgrep -f "$work/pipeline.trace" >/dev/null || fail "a process of the refused replay outlived it"
 record "$work/own_pipe.trace" /usr/bin/python3 -c 'import os; r, w = os.pipe(); print("made")'
 "$replay_tool" dump "$work/own_pipe.trace" >own_pipe.dump
 made=$(grep -m1 'stream_open_pair' own_pipe.dump | cut -d' ' -f1 | tr -d '#')
