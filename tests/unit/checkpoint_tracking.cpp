@@ -133,7 +133,7 @@ TEST_CASE("handles: each description has an id of its own, which a pair's ends k
     CHECK(stream_of(registry.find(9)).description == 77);
 }
 
-TEST_CASE("handles: a socket pair's ends know each other; events and threads have no "
+TEST_CASE("handles: a socket pair's ends know each other, events and threads have no "
           "description", "[checkpoint]") {
     HandleRegistry registry;
     bsc_handle a = registry.publish({.below = 3, .object = snap::SocketRecord{}});
