@@ -124,8 +124,7 @@ std::string RemoteSession::set_thread(std::string_view arguments) {
     auto id = thread_id(arguments.substr(1));
     if (!id)
         return error_reply(kBadArguments);
-    auto known = target_.threads();
-    if (*id && std::ranges::find(known, *id) == known.end())
+    if (*id && !is_thread(*id))
         return error_reply(kNoSuchThread);
     (arguments[0] == 'g' ? registers_thread_ : resume_thread_) = *id;
     return "OK";
@@ -133,8 +132,12 @@ std::string RemoteSession::set_thread(std::string_view arguments) {
 
 std::string RemoteSession::thread_alive(std::string_view arguments) {
     auto id = thread_id(arguments);
+    return id && is_thread(*id) ? "OK" : error_reply(kNoSuchThread);
+}
+
+bool RemoteSession::is_thread(uint64_t id) {
     auto known = target_.threads();
-    return id && std::ranges::find(known, *id) != known.end() ? "OK" : error_reply(kNoSuchThread);
+    return std::ranges::find(known, id) != known.end();
 }
 
 // c, s (without an address: a replay resumes where it is), vCont? and vCont;ACTION[:TID]...

@@ -62,6 +62,7 @@ private:
     std::string resume(std::string_view packet);
     std::string stop_reply(const StopReply &stop) const;
     std::string thread_alive(std::string_view arguments);
+    bool is_thread(uint64_t id);
     uint64_t current(uint64_t chosen);
 
     Target &target_;
