@@ -32,6 +32,7 @@
 #include "call_memory.h"
 #include "call_roles.h"
 #include "call_text.h"
+#include "debugger.h"
 #include "guest_memory.h"
 #include "handle_model.h"
 #include "shared_turn.h"
@@ -94,6 +95,8 @@ struct Replay {
     uint64_t restored_switch_points = 0;  // the switch points it had passed
 };
 std::unique_ptr<Replay> state;
+// gdb's, with --gdb: the first process's only.
+std::unique_ptr<Debugger> debugger;
 
 // The calling guest thread.
 struct ReplayThread {
@@ -303,6 +306,8 @@ std::shared_ptr<const CallEvent> expect(roles::Slot slot, const CallArgs &args, 
         trace_ends();
     auto next = event_at(r.next);
     std::shared_ptr<const CallEvent> call(next, std::get_if<CallEvent>(next.get()));
+    if (call && debugger)
+        debugger->before_call(call->number);
     if (!call)
         diverge(not_a_call(*next), actual());
     if (call->thread != me.number)
@@ -632,6 +637,14 @@ std::span<const std::byte> out_of_line_bytes(const CallEvent &call) {
     return from_trace([&] { return state->trace->content(call.content); });
 }
 
+// thread_context_restore, made for real; gdb's debugger may stop the thread first (a step
+// ends there) or change what it resumes (the trap flag of the next step).
+bsc_status resume_context(const bsc_cpu_context *context) {
+    if (auto changed = debugger ? debugger->before_restore(context) : std::nullopt)
+        return below->thread_context_restore(&*changed);
+    return below->thread_context_restore(context);
+}
+
 template <auto Slot, roles::Slot Name, class Fn> struct Replayed;
 template <auto Slot, roles::Slot Name, class... Args>
 struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
@@ -655,16 +668,25 @@ struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
             capture_failed(); // a guest thread runs again: the capture let it go
         CallArgs values{arg_bits(args)...};
         uint64_t read = input_hash(roles::of(Name), values);
-        if constexpr (Name == roles::Slot::thread_exit)
+        if constexpr (Name == roles::Slot::thread_exit) {
             state->exiting = me.real; // the next thread waits until it is gone
+            if (debugger)
+                debugger->thread_ended();
+        }
         if constexpr (Name == roles::Slot::thread_exit || gives_up_turn(Name))
             give_turn();
-        if constexpr (roles::of(Name).flags & BSC_CALL_NO_RETURN)
-            (below->*Slot)(args...); // it returned: it failed, as recorded
+        if constexpr (Name == roles::Slot::thread_context_restore)
+            resume_context(args...); // it returned: it failed, as recorded
+        else if constexpr (roles::of(Name).flags & BSC_CALL_NO_RETURN)
+            (below->*Slot)(args...); // the same
         if constexpr (Name == roles::Slot::thread_exit || gives_up_turn(Name))
             if (!wait_turn())
                 return BSC_E_INTERRUPTED; // by the capture: made again once restored
         auto call = expect(Name, values, read);
+        if constexpr (Name == roles::Slot::process_exec)
+            if (std::string path; debugger && call->status == BSC_OK &&
+                                  read_guest_string(std::get<0>(std::tie(args...)), path) == BSC_OK)
+                debugger->program_loading(path);
         Serve<Name>::call(*call, values);
         if constexpr (!(roles::of(Name).flags & BSC_CALL_MAPS))
             if (!apply_writes(call->writes, call->args, values, out_of_line_bytes(*call)))
@@ -693,6 +715,8 @@ bsc_status process_exit(int32_t status) {
     std::fflush(stdout);
     clear_progress();
     give_turn(); // to the other processes
+    if (debugger)
+        debugger->exited(status);
     if (!r.capture_image.empty()) {
         fmt::print(stderr, "bascule-replay: the process ended at call {}, before call {}: "
                            "nothing captured\n", r.last_call, r.stop_after);
@@ -707,6 +731,8 @@ void become_child(uint64_t recorded_id) {
     Replay &r = *state;
     r.path = child_trace_path(r.path, recorded_id).string();
     r.capture_image.clear(); // the capture is the first process's (--to stops the others)
+    if (debugger) // so is gdb
+        debugger.release()->forget(); // its server thread is not this process's to end
     for (auto [object, handle] : r.content_streams) // the parent's: this trace names its own
         below->object_close(handle);
     r.content_streams.clear();
@@ -752,6 +778,8 @@ void start(const bsc_downcalls *abi, const bsc_start_info *info) {
         write_guest(const_cast<bsc_start_info *>(info), copy);
     }
     std::copy(r.trace->header().stdio.begin(), r.trace->header().stdio.end(), r.stdio);
+    if (debugger)
+        debugger->thread_started(me.number);
     upcalls_above->start(abi, info);
 }
 
@@ -768,9 +796,14 @@ void exception(bsc_exception *ex) {
         upcalls_above->exception(ex);
         return;
     }
+    // A breakpoint or step of gdb's: the guest never sees it.
+    if (copy.kind == BSC_EXCEPTION_BREAKPOINT && debugger && debugger->breakpoint_trap(ex))
+        below->thread_context_restore(&ex->context);
+    if (copy.kind == BSC_EXCEPTION_INTERRUPT && !me.interrupt_expected)
+        below->thread_context_restore(&ex->context);
+    if (debugger)
+        debugger->exception_entered(ex);
     if (copy.kind == BSC_EXCEPTION_INTERRUPT) {
-        if (!me.interrupt_expected)
-            below->thread_context_restore(&ex->context);
         me.interrupt_expected = false;
     } else if (is_switch_point(copy.kind)) {
         r.turn->note_switch_points(++me.switch_points);
@@ -791,6 +824,8 @@ void thread_start(uint64_t argument) {
     me.guest = true;
     me.number = created->number;
     me.recorded = created->recorded;
+    if (debugger)
+        debugger->thread_started(me.number);
     bool restored = created->restored;
     if (restored) { // the guest is rebuilt: from now on every call is the trace's
         me.switch_points = r.restored_switch_points;
@@ -819,6 +854,28 @@ void on_event(void *, uint32_t event) {
         capture_failed();
 }
 
+// What gdb's monitor commands show of the replay: the calls before the next, and the next.
+Debugger::Replay debugger_view() {
+    auto next_call = [] {
+        Replay &r = *state;
+        if (r.next < r.trace->size())
+            if (const auto *call = std::get_if<CallEvent>(event_at(r.next).get()))
+                return call->number;
+        return r.last_call + 1;
+    };
+    auto recent_calls = [] {
+        std::string text;
+        for (const auto &call : state->recent)
+            text += recorded_call_text(*call, trace::Format::text);
+        return text;
+    };
+    auto next_call_text = [] {
+        Replay &r = *state;
+        return r.next < r.trace->size() ? event_text(*event_at(r.next)) : "the trace ends\n";
+    };
+    return {next_call, recent_calls, next_call_text};
+}
+
 void install(const bsc_extension_context *context) {
 #define REPLAY_DOWNCALL(family, name, params)                                                \
     context->above->name = Replayed<&bsc_downcalls::name, roles::Slot::name,                 \
@@ -842,6 +899,8 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
     auto r = std::make_unique<Replay>();
     uint64_t from_order = 0;
     auto content = TraceReader::Checks::everything;
+    std::string gdb_connection;
+    uint64_t stop_at = 0;
     for (size_t i = 0; i < context->option_count; i++) {
         std::string key = context->options[i].key, value = context->options[i].value;
         if (key == "trace")
@@ -864,6 +923,10 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
             r->restored_thread = static_cast<uint32_t>(std::strtoul(value.c_str(), nullptr, 10));
         else if (key == "switch-points")
             r->restored_switch_points = std::strtoull(value.c_str(), nullptr, 10);
+        else if (key == "gdb")
+            gdb_connection = value;
+        else if (key == "stop-at")
+            stop_at = std::strtoull(value.c_str(), nullptr, 10);
     }
     r->restoring = r->next != 0;
     if (r->path.empty())
@@ -899,6 +962,13 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
     me.guest = !r->restoring; // the chain is built on the thread the guest starts on, if it
                               // starts; a restored guest's threads are made by the restore
     state = std::move(r);
+    if (!gdb_connection.empty()) {
+        int in = -1, out = -1;
+        if (std::sscanf(gdb_connection.c_str(), "%d:%d", &in, &out) < 1 || in < 0)
+            return refuse(error, size, "gdb=IN[:OUT]: the connection's file descriptors");
+        debugger = std::make_unique<Debugger>(in, out < 0 ? in : out, stop_at,
+                                              debugger_view());
+    }
     below = context->below;
     upcalls_above = context->upcalls_above;
     install(context);
@@ -918,6 +988,8 @@ const bsc_option_spec options[] = {
     {"call", "with from: the number of the call before it"},
     {"thread", "with from: the number of the image's thread"},
     {"switch-points", "with from: the switch points that thread had passed"},
+    {"gdb", "IN[:OUT]: serve gdb's remote protocol on these file descriptors"},
+    {"stop-at", "with gdb: the first stop is before call N (else at the program's start)"},
     {nullptr, nullptr},
 };
 

@@ -12,6 +12,7 @@ namespace {
 
 // Error codes of `Enn` replies: Linux's errno values, as gdbserver sends them.
 constexpr uint8_t kNotPermitted = 1;    // EPERM: a write to the recorded program
+constexpr uint8_t kNotThere = 2;        // ENOENT: an object the target does not have (yet)
 constexpr uint8_t kNoSuchThread = 3;    // ESRCH
 constexpr uint8_t kBadAddress = 14;     // EFAULT
 constexpr uint8_t kBadArguments = 22;   // EINVAL
@@ -72,7 +73,8 @@ std::optional<std::string> RemoteSession::reply(std::string_view packet) {
 
 std::string RemoteSession::query(std::string_view packet) {
     if (packet.starts_with("qSupported"))
-        return fmt::format("PacketSize={:x};QStartNoAckMode+;swbreak+;vContSupported+",
+        return fmt::format("PacketSize={:x};QStartNoAckMode+;swbreak+;vContSupported+;"
+                           "qXfer:features:read+;qXfer:auxv:read+;qXfer:exec-file:read+",
                            kMaxPacketData);
     if (packet == "QStartNoAckMode") {
         acknowledging_ = false;
@@ -92,7 +94,50 @@ std::string RemoteSession::query(std::string_view packet) {
         return "1"; // the program was there before gdb: a detach leaves it
     if (packet.starts_with("qSymbol"))
         return "OK"; // no symbols wanted
+    if (packet.starts_with("qXfer:"))
+        return transfer(packet.substr(6));
+    if (packet.starts_with("qRcmd,"))
+        return monitor(packet.substr(6));
     return "";
+}
+
+// "OBJECT:read:ANNEX:OFFSET,LENGTH": `l` and the object's last bytes from OFFSET, or `m`
+// and LENGTH of them when more follow.
+std::string RemoteSession::transfer(std::string_view arguments) {
+    auto first = arguments.find(':');
+    if (first == std::string_view::npos || arguments.substr(first + 1, 5) != "read:")
+        return "";
+    std::string_view name = arguments.substr(0, first), rest = arguments.substr(first + 6);
+    auto last = rest.rfind(':');
+    if (last == std::string_view::npos)
+        return error_reply(kBadArguments);
+    auto window = two_numbers(rest.substr(last + 1));
+    if (!window)
+        return error_reply(kBadArguments);
+    // The objects qSupported names are supported; another is not.
+    if (name != "features" && name != "auxv" && name != "exec-file")
+        return "";
+    auto object = target_.object(name, rest.substr(0, last));
+    if (!object)
+        return error_reply(kNotThere);
+    auto [offset, length] = *window;
+    if (offset >= object->size())
+        return "l";
+    // Escaped data may double in size: half a packet always fits.
+    length = std::min<uint64_t>(length, kMaxPacketData / 2);
+    bool more = object->size() - offset > length;
+    return (more ? "m" : "l") + object->substr(offset, length);
+}
+
+// A monitor command's output goes back as hex ("OK" when it prints nothing).
+std::string RemoteSession::monitor(std::string_view hex_command) {
+    auto command = from_hex(hex_command);
+    if (!command)
+        return error_reply(kBadArguments);
+    std::string output =
+        target_.monitor(std::string_view(reinterpret_cast<const char *>(command->data()),
+                                         command->size()));
+    return output.empty() ? "OK" : to_hex(output);
 }
 
 std::string RemoteSession::read_memory(std::string_view arguments) {

@@ -40,6 +40,12 @@ public:
     virtual StopReply resume(uint64_t thread, bool step) = 0;
     // Why it is stopped now (before the first resume: where the replay starts).
     virtual StopReply last_stop() = 0;
+    // An object gdb reads whole with qXfer ("features" with annex "target.xml": the target
+    // description; "auxv": the program's auxiliary vector; "exec-file": its path); nothing
+    // if the target has none.
+    virtual std::optional<std::string> object(std::string_view name, std::string_view annex) = 0;
+    // What a `monitor COMMAND` prints.
+    virtual std::string monitor(std::string_view command) = 0;
 };
 
 class RemoteSession {
@@ -56,6 +62,8 @@ public:
 
 private:
     std::string query(std::string_view packet);
+    std::string transfer(std::string_view arguments);
+    std::string monitor(std::string_view hex_command);
     std::string read_memory(std::string_view arguments);
     std::string breakpoint(std::string_view packet, bool on);
     std::string set_thread(std::string_view arguments);

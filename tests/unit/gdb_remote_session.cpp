@@ -36,6 +36,14 @@ struct FakeTarget : Target {
         return next;
     }
     StopReply last_stop() override { return {StopReply::Kind::signal, 5, 1, false}; }
+    std::optional<std::string> object(std::string_view name, std::string_view annex) override {
+        if (name == "features" && annex == "target.xml")
+            return std::string("<target>$#}</target>");
+        return std::nullopt;
+    }
+    std::string monitor(std::string_view command) override {
+        return command == "call" ? "call 7\n" : "";
+    }
 
     std::map<uint64_t, bool> breakpoints;
     std::vector<std::pair<uint64_t, bool>> resumed;
@@ -48,7 +56,8 @@ TEST_CASE("gdb session: the handshake and the program's threads", "[gdb]") {
     FakeTarget target;
     RemoteSession session(target);
     CHECK(session.reply("qSupported:multiprocess+;swbreak+;xmlRegisters=i386") ==
-          "PacketSize=4000;QStartNoAckMode+;swbreak+;vContSupported+");
+          "PacketSize=4000;QStartNoAckMode+;swbreak+;vContSupported+;qXfer:features:read+;"
+          "qXfer:auxv:read+;qXfer:exec-file:read+");
     CHECK(session.acknowledging());
     CHECK(session.reply("QStartNoAckMode") == "OK");
     CHECK_FALSE(session.acknowledging());
@@ -123,4 +132,23 @@ TEST_CASE("gdb session: detach and kill end it", "[gdb]") {
     CHECK_FALSE(killed.reply("k"));
     CHECK(killed.ended());
     CHECK(RemoteSession(target).reply("") == "");
+}
+
+TEST_CASE("gdb session: objects read in windows, and monitor commands", "[gdb]") {
+    FakeTarget target;
+    RemoteSession session(target);
+    CHECK(session.reply("qXfer:features:read:target.xml:0,1000") == "l<target>$#}</target>");
+    CHECK(session.reply("qXfer:features:read:target.xml:0,5") == "m<targ");
+    CHECK(session.reply("qXfer:features:read:target.xml:5,5") == "met>$#");
+    CHECK(session.reply("qXfer:features:read:target.xml:11,5") == "let>"); // hex: 17
+    CHECK(session.reply("qXfer:features:read:target.xml:14,5") == "l");    // 20: the end
+    CHECK(session.reply("qXfer:features:read:other.xml:0,5") == "E02"); // not there
+    CHECK(session.reply("qXfer:auxv:read::0,100") == "E02");
+    CHECK(session.reply("qXfer:osdata:read::0,100") == ""); // not supported
+    CHECK(session.reply("qXfer:features:write:target.xml:0,5") == "");
+    CHECK(session.reply("qXfer:features:read:target.xml:zz,5") == "E16");
+    CHECK(session.reply("qXfer:features:read") == "");
+    CHECK(session.reply("qRcmd,63616c6c") == "63616c6c20370a"); // "call" -> "call 7\n"
+    CHECK(session.reply("qRcmd,6e6f6e65") == "OK");              // prints nothing
+    CHECK(session.reply("qRcmd,6") == "E16");
 }

@@ -24,6 +24,9 @@ struct ReplayOptions {
     uint64_t to = 0; // stop after this call (0: until the exit)
     std::string capture; // with `to`: the image to capture there, which restores live
     std::string from;    // an image captured while recording: the replay starts there
+    std::string gdb;     // [HOST:]PORT to serve gdb on
+    bool gdb_stdio = false; // serve gdb on stdin and stdout
+    uint64_t stop_at = 0;   // with gdb: the first stop is before this call
 };
 
 struct DumpOptions {

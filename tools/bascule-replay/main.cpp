@@ -2,6 +2,7 @@
 // `bascule-replay`: record a program's nondeterministic inputs at the ABI into a trace,
 // replay it, and read traces (replay/README.md).
 #include <CLI/CLI.hpp>
+#include <fmt/core.h>
 
 #include "commands.h"
 
@@ -42,6 +43,20 @@ int main(int argc, char **argv) {
                            "Start from IMAGE, captured while recording the trace (checkpoint "
                            "above record)")
         ->excludes("--capture");
+    auto *gdb = replay_cmd->add_option(
+        "--gdb", replay.gdb,
+        "Wait for gdb on [HOST:]PORT (this machine only without HOST) and let it debug the "
+        "replay: `target remote :PORT`");
+    auto *gdb_stdio = replay_cmd->add_flag(
+        "--gdb-stdio", replay.gdb_stdio,
+        "Serve gdb on stdin and stdout (`target remote | bascule-replay replay --gdb-stdio "
+        "TRACE`); the guest's output goes to stderr");
+    gdb->excludes(gdb_stdio)->excludes("--capture")->excludes("--from")->excludes(to);
+    gdb_stdio->excludes("--capture")->excludes("--from")->excludes(to);
+    replay_cmd->add_option("--stop-at", replay.stop_at,
+                           "With --gdb: stop first before call N (else at the program's first "
+                           "instruction)")
+        ->check(CLI::PositiveNumber);
     bool until_exit = false; // the default; --to takes precedence
     replay_cmd->add_flag("--until-exit", until_exit, "Replay until the recorded exit (the default)");
 
@@ -73,8 +88,13 @@ int main(int argc, char **argv) {
     }
     if (*record_cmd)
         return record_command(record);
-    if (*replay_cmd)
+    if (*replay_cmd) {
+        if (replay.stop_at && replay.gdb.empty() && !replay.gdb_stdio) {
+            fmt::print(stderr, "bascule-replay: --stop-at needs --gdb or --gdb-stdio\n");
+            return kExitUsage;
+        }
         return replay_command(replay);
+    }
     if (*dump_cmd)
         return dump_command(dump);
     if (*stats_cmd)

@@ -14,6 +14,7 @@
 #include "call_roles.h"
 #include "commands.h"
 #include "extension_spec.h"
+#include "gdb_connection.h"
 #include "image_error.h"
 #include "image_reader.h"
 #include "run.h"
@@ -258,6 +259,14 @@ int replay_command(const ReplayOptions &options) {
         run.extensions.push_back(without_capture_triggers(spec));
     if (!image_path.empty())
         layer += ",capture=" + image_path;
+    if (!options.gdb.empty() || options.gdb_stdio) {
+        auto gdb = options.gdb_stdio ? std::optional(gdb_on_stdio()) : accept_gdb(options.gdb);
+        if (!gdb)
+            return kExitBadTrace;
+        layer += fmt::format(",gdb={}:{}", gdb->in, gdb->out);
+        if (options.stop_at)
+            layer += fmt::format(",stop-at={}", options.stop_at);
+    }
     run.extensions.push_back(layer);
     return tools::run_command(run);
 }

@@ -63,7 +63,7 @@ void report(const CaptureOptions &options, const runtime::Captured &captured) {
 class Transfer {
 public:
     explicit Transfer(const std::string &to)
-        : to_(to), fd_(connect_tcp(to)), sender_(fd_),
+        : to_(to), fd_(tools::connect_tcp(to)), sender_(fd_),
           started_(std::chrono::steady_clock::now()) {}
     ~Transfer() { ::close(fd_); }
     void send(const std::filesystem::path &file) {

@@ -19,7 +19,9 @@ namespace bsc::snap {
 
 std::vector<std::filesystem::path> receive_images(const std::string &listen,
                                                   const std::string &image) {
-    int fd = accept_tcp(listen);
+    auto listener = tools::listen_tcp(listen);
+    fmt::print(stderr, "bascule-snap: listening on port {}\n", listener.port);
+    int fd = tools::accept_one(listener, listen);
     auto started = std::chrono::steady_clock::now();
     try {
         auto files = snapshot::receive_image_files(fd, image);

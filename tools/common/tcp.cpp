@@ -12,19 +12,19 @@
 
 #include <fmt/core.h>
 
-namespace bsc::snap {
+namespace bsc::tools {
 namespace {
 
 struct Endpoint {
     std::string host, port;
 };
 
-// "tcp://HOST:PORT", "tcp://[V6]:PORT", "tcp://:PORT", or (`bare_port_ok`) "PORT".
-Endpoint parse(const std::string &text, bool bare_port_ok) {
+// "tcp://HOST:PORT", "tcp://[V6]:PORT", "tcp://:PORT", or (`bare_ok`) "HOST:PORT" or "PORT".
+Endpoint parse(const std::string &text, bool bare_ok) {
     std::string rest = text;
     if (rest.starts_with("tcp://"))
         rest = rest.substr(6);
-    else if (!bare_port_ok)
+    else if (!bare_ok)
         throw std::runtime_error(fmt::format("{}: not a tcp://HOST:PORT address", text));
     Endpoint endpoint;
     size_t colon = rest.rfind(':');
@@ -69,7 +69,7 @@ int connect_tcp(const std::string &uri) {
     throw std::runtime_error(fmt::format("cannot connect to {}: {}", uri, std::strerror(error)));
 }
 
-int accept_tcp(const std::string &where) {
+Listener listen_tcp(const std::string &where) {
     auto endpoint = parse(where, true);
     auto addresses = resolve(endpoint, true, where);
     // Without a host, the IPv6 wildcard takes IPv4 connections too where the host has IPv6.
@@ -88,13 +88,16 @@ int accept_tcp(const std::string &where) {
             ::close(fd);
         throw std::runtime_error(fmt::format("cannot listen on {}: {}", where, std::strerror(error)));
     }
-    fmt::print(stderr, "bascule-snap: listening on port {}\n", endpoint.port);
-    int connection = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+    return {fd, endpoint.port};
+}
+
+int accept_one(const Listener &listener, const std::string &where) {
+    int connection = ::accept4(listener.fd, nullptr, nullptr, SOCK_CLOEXEC);
     int error = errno;
-    ::close(fd);
+    ::close(listener.fd);
     if (connection < 0)
         throw std::runtime_error(fmt::format("cannot accept on {}: {}", where, std::strerror(error)));
     return connection;
 }
 
-} // namespace bsc::snap
+} // namespace bsc::tools

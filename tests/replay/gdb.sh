@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# gdb on a replay: Debian's gdb, in batch mode, debugs the replay of a recorded program
+# with a bug (debuggee.c) over `--gdb-stdio` and over TCP, and its output is compared with
+# the lines a debugger must show: breakpoints on functions, arguments and locals, a
+# backtrace through main, stepping over lines and over a system call, the corrupted value,
+# `monitor` commands, the program's output and its exit. A port in use is refused.
+source "$(dirname "$0")/lib.sh"
+
+debuggee=$build/tests/replay/replay_debuggee
+trace=$work/debuggee.trace
+(cd "$work" && record "$trace" "$debuggee")
+grep -q "alice-and-bob has 422775500132" "$trace.out" || fail "the recording printed $(cat "$trace.out")"
+
+# expect OUTPUT LINE...: each line (a grep -E pattern) is in OUTPUT.
+expect() {
+  local output=$1 line
+  shift
+  for line in "$@"; do
+    grep -Eq -- "$line" "$output" || fail "gdb did not show '$line'; it showed: $(cat "$output")"
+  done
+}
+
+# debug OUTPUT TARGET GDB-COMMAND...: gdb on the debuggee, connected with TARGET.
+debug() {
+  local output=$1 target=$2 args=()
+  shift 2
+  for command in "$@"; do args+=(-ex "$command"); done
+  (cd "$empty" && bounded gdb -q -nx -batch -ex 'set remotetimeout 60' -ex "$target" \
+    "${args[@]}" "$debuggee") >"$output" 2>&1 || fail "gdb ended with status $?: $(cat "$output")"
+}
+
+session=(
+  'break deposit' 'continue' 'info args' 'bt'
+  'next' 'next' 'print account->balance'
+  'break rename_account' 'continue' 'print savings'
+  'finish' 'print savings.balance'
+  'next' 'monitor call' 'continue'
+)
+checks=(
+  '^Breakpoint 1, deposit \(account=0x[0-9a-f]+ <savings>, amount=5\) at .*debuggee\.c:17'
+  '^amount = 5$'
+  '^#0  deposit \(account=0x[0-9a-f]+ <savings>, amount=5\) at .*debuggee\.c:17'
+  '^#1  0x[0-9a-f]+ in main \(\) at .*debuggee\.c:26'
+  '^\$1 = 105$'
+  '^Breakpoint 2, rename_account \(account=0x[0-9a-f]+ <savings>, name=0x[0-9a-f]+ "alice-and-bob"\)'
+  '^\$2 = \{name = "alice\\000\\000", balance = 105\}$'
+  '^main \(\) at .*debuggee\.c:3[01]$'
+  '^\$3 = 422775500132$'
+  '^before call [0-9]+; the calls before it:$'
+  '^\[Inferior 1 \(.*\) exited normally\]$'
+)
+debug "$work/stdio.out" "target remote | $replay_tool replay --gdb-stdio $trace" "${session[@]}"
+expect "$work/stdio.out" "${checks[@]}"
+# The guest's output reaches gdb's terminal (the replay's stderr), not the protocol.
+expect "$work/stdio.out" '^deposited$' '^alice-and-bob has 422775500132$'
+
+# The same session over TCP, on a port the kernel chose free a moment before.
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+(cd "$empty" && bounded "$replay_tool" replay "$trace" --gdb "$port" >"$work/tcp.replay" 2>&1) &
+replay=$!
+for _ in $(seq 100); do grep -q "waiting for gdb on port $port" "$work/tcp.replay" 2>/dev/null && break; sleep 0.1; done
+# A second replay on the same port: a clear error, at once.
+if "$replay_tool" replay "$trace" --gdb "$port" 2>"$work/in-use.err"; then
+  fail "a second replay listened on port $port in use"
+fi
+expect "$work/in-use.err" "--gdb $port: cannot listen on localhost:$port: Address already in use"
+debug "$work/tcp.out" "target remote :$port" "${session[@]}"
+expect "$work/tcp.out" "${checks[@]}"
+wait "$replay" || fail "the replay gdb debugged over TCP ended with status $?"
+expect "$work/tcp.replay" '^deposited$' '^alice-and-bob has 422775500132$'
+
+# --stop-at N: the first stop is before call N (the debuggee's write of "deposited"),
+# where `monitor call` says it is, in the program's system call.
+debug "$work/stop-at.out" "target remote | $replay_tool replay --gdb-stdio --stop-at 127 $trace" \
+  'monitor call' 'monitor dump' 'bt' 'continue'
+expect "$work/stop-at.out" '^before call 127; the calls before it:$' \
+  '^#126 p0 t0 vm_free' '^#127 p0 t0 stream_write\(handle=3, .*size=10\) = BSC_OK done=10' \
+  '^#[0-9]+ +0x[0-9a-f]+ in main \(\) at .*debuggee\.c:28$' \
+  '^\[Inferior 1 \(.*\) exited normally\]$'
+echo "gdb on a replay: breakpoints, locals, backtraces, steps, monitor commands, TCP and stdio"
