@@ -4,6 +4,7 @@
 #include <asm/prctl.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -26,6 +27,26 @@ constexpr uint8_t kInt3 = 0xcc;
 constexpr uint64_t kTrapFlag = 0x100;
 constexpr int kSigint = 2, kSigtrap = 5;
 constexpr size_t kMaxAuxv = 64 * 16;
+constexpr uint64_t kPage = 4096;
+
+// A page's protection as /proc/self/maps says (PROT_*), or nothing if it is not mapped.
+std::optional<int> protection_of(uint64_t page) {
+    std::FILE *maps = std::fopen("/proc/self/maps", "re");
+    if (!maps)
+        return std::nullopt;
+    std::optional<int> found;
+    char line[512];
+    while (!found && std::fgets(line, sizeof line, maps)) {
+        uint64_t low = 0, high = 0;
+        char perms[5] = {};
+        if (std::sscanf(line, "%lx-%lx %4s", &low, &high, perms) == 3 && page >= low &&
+            page < high)
+            found = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
+                    (perms[2] == 'x' ? PROT_EXEC : 0);
+    }
+    std::fclose(maps);
+    return found;
+}
 
 uint64_t own_gs_base() {
     uint64_t base = 0;
@@ -52,6 +73,8 @@ struct Debugger::Thread {
     bool stop_after_step = false; // else the step only took it over a breakpoint
     uint64_t reinsert = 0;     // the breakpoint taken out for that step
     bool entering_program = false; // process_exec came: the next return is the entry
+    uint64_t unprotected = 0;  // the watched page it writes with this step, to protect again
+    std::vector<uint8_t> watched_before; // the watched bytes before that write
 };
 
 thread_local Debugger::Thread *Debugger::current_thread = nullptr;
@@ -67,11 +90,21 @@ Debugger::~Debugger() {
         server_.detach(); // the process ends with it
 }
 
+// In a forked child, whose copy of memory has the parent's breakpoints (taken out here, or
+// it would trap on them) and whose mutex the parent's server thread may have held: nothing
+// here waits for it.
 void Debugger::forget() {
     attached_ = false;
     ::close(in_);
     if (out_ != in_)
         ::close(out_);
+    ::close(memory_); // the parent's memory: /proc/self/mem is bound to it when opened
+    memory_ = ::open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+    for (const auto &[address, original] : breakpoints_)
+        poke(address, original);
+    breakpoints_.clear();
+    protect_watched(false);
+    watched_pages_.clear();
 }
 
 Debugger::Thread *Debugger::calling_thread() { return attached_ ? current_thread : nullptr; }
@@ -140,16 +173,11 @@ bool Debugger::breakpoint_trap(bsc_exception *record) {
         return false;
     bsc_cpu_context &context = record->context;
     if (thread->stepping) {
-        thread->stepping = false;
         context.rflags &= ~kTrapFlag;
-        if (uint64_t address = std::exchange(thread->reinsert, 0)) {
-            std::lock_guard lock(mutex_);
-            if (breakpoints_.contains(address))
-                poke(address, kInt3);
-        }
-        if (!thread->stop_after_step && !interrupt_.exchange(false))
-            return true; // over the breakpoint: on it goes
-        auto command = stop({gdb::StopReply::Kind::signal, kSigtrap, 0, false}, &context);
+        auto watched = finish_step(*thread);
+        if (!watched && !thread->stop_after_step && !interrupt_.exchange(false))
+            return true; // over a breakpoint, or a write beside what is watched: on it goes
+        auto command = stop({gdb::StopReply::Kind::signal, kSigtrap, 0, false, watched}, &context);
         step_or_continue(*thread, context, command);
         return true;
     }
@@ -163,6 +191,106 @@ bool Debugger::breakpoint_trap(bsc_exception *record) {
     auto command = stop({gdb::StopReply::Kind::signal, kSigtrap, 0, true}, &context);
     step_or_continue(*thread, context, command);
     return true;
+}
+
+// The end of a step the debugger asked for: the breakpoint it stepped over goes back, and
+// so does the protection of the watched page it wrote to. The watched address the step
+// wrote to, if it did.
+std::optional<uint64_t> Debugger::finish_step(Thread &thread) {
+    thread.stepping = false;
+    std::lock_guard lock(mutex_);
+    if (uint64_t address = std::exchange(thread.reinsert, 0); address && breakpoints_.contains(address))
+        poke(address, kInt3);
+    uint64_t page = std::exchange(thread.unprotected, 0);
+    if (!page)
+        return std::nullopt;
+    if (auto at = watched_pages_.find(page); at != watched_pages_.end())
+        ::mprotect(reinterpret_cast<void *>(page), kPage, at->second & ~PROT_WRITE);
+    return first_change(std::exchange(thread.watched_before, {}), watched_bytes());
+}
+
+// The first watched address whose byte differs between two readings of watched_bytes().
+std::optional<uint64_t> Debugger::first_change(const std::vector<uint8_t> &before,
+                                               const std::vector<uint8_t> &after) const {
+    size_t at = 0;
+    for (const Watch &watch : watches_)
+        for (uint64_t i = 0; i < watch.length; i++, at++)
+            if (at < before.size() && at < after.size() && before[at] != after[at])
+                return watch.address + i;
+    return std::nullopt;
+}
+
+bool Debugger::memory_fault(bsc_exception *record) {
+    Thread *thread = calling_thread();
+    if (!thread || record->code != BSC_FAULT_PROTECTION)
+        return false;
+    uint64_t page = record->address & ~(kPage - 1);
+    std::lock_guard lock(mutex_);
+    auto at = watched_pages_.find(page);
+    if (at == watched_pages_.end() || !(at->second & PROT_WRITE))
+        return false; // the guest's own fault
+    ::mprotect(reinterpret_cast<void *>(page), kPage, at->second);
+    thread->unprotected = page;
+    thread->watched_before = watched_bytes(); // gdb hears of a write that changed them
+    if (!thread->stepping)
+        thread->stop_after_step = false;
+    thread->stepping = true;
+    record->context.rflags |= kTrapFlag;
+    return true;
+}
+
+// The bytes every watch covers, in order (what a write by the host may change).
+std::vector<uint8_t> Debugger::watched_bytes() {
+    std::vector<uint8_t> bytes;
+    for (const Watch &watch : watches_) {
+        std::vector<uint8_t> part(watch.length);
+        if (::pread(memory_, part.data(), part.size(), static_cast<off_t>(watch.address)) !=
+            static_cast<ssize_t>(part.size()))
+            part.assign(watch.length, 0);
+        bytes.insert(bytes.end(), part.begin(), part.end());
+    }
+    return bytes;
+}
+
+// Watched pages read-only for the guest (`on`), or as the guest has them.
+void Debugger::protect_watched(bool on) {
+    for (const auto &[page, protection] : watched_pages_)
+        ::mprotect(reinterpret_cast<void *>(page), kPage, on ? protection & ~PROT_WRITE : protection);
+}
+
+void Debugger::host_writes(const std::function<void()> &write) {
+    Thread *thread = calling_thread();
+    std::unique_lock lock(mutex_);
+    if (!thread || watched_pages_.empty()) {
+        lock.unlock();
+        return write();
+    }
+    auto before = watched_bytes();
+    protect_watched(false);
+    write();
+    protect_watched(true);
+    auto after = watched_bytes();
+    auto address = first_change(before, after);
+    if (!address)
+        return;
+    lock.unlock();
+    const bsc_cpu_context *where =
+        thread->records.empty() ? nullptr : context_of(thread->records.front());
+    stop({gdb::StopReply::Kind::signal, kSigtrap, 0, false, address}, where);
+}
+
+void Debugger::protection_changed(uint64_t address, uint64_t size, uint32_t protection) {
+    if (!calling_thread())
+        return;
+    int prot = (protection & BSC_PROT_READ ? PROT_READ : 0) |
+               (protection & BSC_PROT_WRITE ? PROT_WRITE : 0) |
+               (protection & BSC_PROT_EXEC ? PROT_EXEC : 0);
+    std::lock_guard lock(mutex_);
+    for (auto at = watched_pages_.lower_bound(address & ~(kPage - 1));
+         at != watched_pages_.end() && at->first < address + size; ++at) {
+        at->second = prot;
+        ::mprotect(reinterpret_cast<void *>(at->first), kPage, prot & ~PROT_WRITE);
+    }
 }
 
 void Debugger::before_call(uint64_t number) {
@@ -205,12 +333,9 @@ std::optional<bsc_cpu_context> Debugger::before_restore(const bsc_cpu_context *c
         note_program_entry(resumed);
     // A step that went into a system call (or rdtsc) ends as the program resumes after it;
     // so does the step of a thread gdb stepped while it was stopped in a call.
-    bool step_ended = std::exchange(thread->stepping, false);
-    if (uint64_t address = std::exchange(thread->reinsert, 0)) {
-        std::lock_guard lock(mutex_);
-        if (breakpoints_.contains(address))
-            poke(address, kInt3);
-    }
+    bool step_ended = thread->stepping;
+    if (step_ended)
+        finish_step(*thread);
     bool first = false;
     {
         std::lock_guard lock(mutex_);
@@ -337,6 +462,40 @@ bool Debugger::set_breakpoint(uint64_t address, bool on) {
     if (::pread(memory_, &original, 1, static_cast<off_t>(address)) != 1 || !poke(address, kInt3))
         return false;
     breakpoints_[address] = original;
+    return true;
+}
+
+// A page is protected while a watch covers it; a write to it faults (memory_fault).
+bool Debugger::set_watchpoint(uint64_t address, uint64_t length, bool on) {
+    std::lock_guard lock(mutex_);
+    uint64_t first = address & ~(kPage - 1), last = (address + length - 1) & ~(kPage - 1);
+    if (!on) {
+        std::erase_if(watches_, [&](const Watch &w) { return w.address == address && w.length == length; });
+        for (uint64_t page = first; page <= last; page += kPage) {
+            bool covered = std::ranges::any_of(watches_, [&](const Watch &w) {
+                return w.address < page + kPage && w.address + w.length > page;
+            });
+            if (auto at = watched_pages_.find(page); !covered && at != watched_pages_.end()) {
+                ::mprotect(reinterpret_cast<void *>(page), kPage, at->second);
+                watched_pages_.erase(at);
+            }
+        }
+        return true;
+    }
+    std::map<uint64_t, int> added;
+    for (uint64_t page = first; page <= last; page += kPage) {
+        if (watched_pages_.contains(page))
+            continue;
+        auto protection = protection_of(page);
+        if (!protection)
+            return false; // nothing there to watch
+        added[page] = *protection;
+    }
+    for (const auto &[page, protection] : added) {
+        ::mprotect(reinterpret_cast<void *>(page), kPage, protection & ~PROT_WRITE);
+        watched_pages_[page] = protection;
+    }
+    watches_.push_back({address, length});
     return true;
 }
 
@@ -491,6 +650,8 @@ void Debugger::end(bool detach) {
     for (const auto &[address, original] : breakpoints_)
         poke(address, original);
     breakpoints_.clear();
+    protect_watched(false);
+    watched_pages_.clear();
     attached_ = false;
     changed_.notify_all();
 }

@@ -49,8 +49,18 @@ public:
     // step it asked for); then the thread has stopped if it had to, and resumes with
     // `record`'s context as it now is.
     bool breakpoint_trap(bsc_exception *record);
+    // A memory exception: true if it was a write to a page the debugger protected to
+    // watch it; the thread then makes the write with the page writable, one instruction
+    // (and stops after it if the write touched a watched range).
+    bool memory_fault(bsc_exception *record);
     // Before call `number` of the process (a guest thread's).
     void before_call(uint64_t number);
+    // The replay layer writes what the call wrote into guest memory (`write`): watched
+    // pages are writable meanwhile, and a watched range it changed stops the thread.
+    void host_writes(const std::function<void()> &write);
+    // The guest changed the protection of [address, address + size): watched pages there
+    // keep it, but for writes.
+    void protection_changed(uint64_t address, uint64_t size, uint32_t protection);
     // The calling thread resumes `context` (thread_context_restore): the records it leaves
     // end; back in the program, a step ends there. The context to resume instead, if the
     // debugger changed it (the trap flag of a step).
@@ -85,6 +95,12 @@ private:
     void step_or_continue(Thread &thread, bsc_cpu_context &context, const Command &command);
     void note_program_entry(const bsc_cpu_context &context);
     bool poke(uint64_t address, uint8_t byte);
+    bool set_watchpoint(uint64_t address, uint64_t length, bool on) override;
+    std::optional<uint64_t> finish_step(Thread &thread);
+    std::optional<uint64_t> first_change(const std::vector<uint8_t> &before,
+                                         const std::vector<uint8_t> &after) const;
+    std::vector<uint8_t> watched_bytes();
+    void protect_watched(bool on);
     Thread *calling_thread();
 
     static thread_local Thread *current_thread;
@@ -99,6 +115,11 @@ private:
     std::condition_variable changed_;
     std::map<uint64_t, Thread *> threads_; // by gdb id (the replay's number + 1)
     std::map<uint64_t, uint8_t> breakpoints_; // address -> the byte int3 replaced
+    struct Watch {
+        uint64_t address, length;
+    };
+    std::vector<Watch> watches_;
+    std::map<uint64_t, int> watched_pages_; // page -> its protection as the guest has it
     std::optional<gdb::StopReply> stopped_;   // while a thread waits for gdb
     uint64_t stops_ = 0, resumes_ = 0;        // counts, to wait for the next
     Command command_;

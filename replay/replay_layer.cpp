@@ -410,6 +410,8 @@ template <> struct Serve<roles::Slot::vm_free> {
 template <> struct Serve<roles::Slot::vm_protect> {
     static void call(const CallEvent &c, const CallArgs &a) {
         check_real(below->vm_protect(a[0], a[1], static_cast<uint32_t>(a[2])), c);
+        if (debugger)
+            debugger->protection_changed(a[0], a[1], static_cast<uint32_t>(a[2]));
     }
 };
 template <> struct Serve<roles::Slot::vm_reset> {
@@ -645,6 +647,18 @@ bsc_status resume_context(const bsc_cpu_context *context) {
     return below->thread_context_restore(context);
 }
 
+// What the host wrote into guest memory during the call, written again; gdb's watched
+// pages are writable meanwhile, and gdb hears of a watched value the call changed.
+template <class... More> bool written_by_host(More &&...arguments) {
+    bool written = false;
+    auto write = [&] { written = apply_writes(std::forward<More>(arguments)...); };
+    if (debugger)
+        debugger->host_writes(write);
+    else
+        write();
+    return written;
+}
+
 template <auto Slot, roles::Slot Name, class Fn> struct Replayed;
 template <auto Slot, roles::Slot Name, class... Args>
 struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
@@ -689,7 +703,7 @@ struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
                 debugger->program_loading(path);
         Serve<Name>::call(*call, values);
         if constexpr (!(roles::of(Name).flags & BSC_CALL_MAPS))
-            if (!apply_writes(call->writes, call->args, values, out_of_line_bytes(*call)))
+            if (!written_by_host(call->writes, call->args, values, out_of_line_bytes(*call)))
                 diverge("the guest memory the call wrote is gone", "");
         if (state->handles)
             state->handles->note(Name, *call, values);
@@ -756,7 +770,7 @@ bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
             call = expect(roles::Slot::process_fork, values, read);
         }
     }
-    if (!apply_writes(call->writes, call->args, values))
+    if (!written_by_host(call->writes, call->args, values))
         diverge("the guest memory the call wrote is gone", "");
     after_call(call->number);
     return call->status;
@@ -796,8 +810,9 @@ void exception(bsc_exception *ex) {
         upcalls_above->exception(ex);
         return;
     }
-    // A breakpoint or step of gdb's: the guest never sees it.
-    if (copy.kind == BSC_EXCEPTION_BREAKPOINT && debugger && debugger->breakpoint_trap(ex))
+    // A breakpoint, step or watched write of gdb's: the guest never sees it.
+    if (debugger && ((copy.kind == BSC_EXCEPTION_BREAKPOINT && debugger->breakpoint_trap(ex)) ||
+                     (copy.kind == BSC_EXCEPTION_MEMORY && debugger->memory_fault(ex))))
         below->thread_context_restore(&ex->context);
     if (copy.kind == BSC_EXCEPTION_INTERRUPT && !me.interrupt_expected)
         below->thread_context_restore(&ex->context);

@@ -152,15 +152,19 @@ std::string RemoteSession::read_memory(std::string_view arguments) {
     return bytes.empty() ? error_reply(kBadAddress) : to_hex(bytes);
 }
 
-// "0,ADDR,KIND": a software breakpoint. Other types (hardware breakpoints, watchpoints)
-// are not supported yet: an empty reply says so.
+// "0,ADDR,KIND": a software breakpoint; "2,ADDR,LENGTH": a watchpoint on writes. Other
+// types (hardware breakpoints, read and access watchpoints) are not supported: an empty
+// reply says so.
 std::string RemoteSession::breakpoint(std::string_view arguments, bool on) {
-    if (!arguments.starts_with("0,"))
+    if (!arguments.starts_with("0,") && !arguments.starts_with("2,"))
         return "";
     auto request = two_numbers(arguments.substr(2));
     if (!request)
         return error_reply(kBadArguments);
-    return target_.set_breakpoint(request->first, on) ? "OK" : error_reply(kBadAddress);
+    auto [address, size] = *request;
+    bool done = arguments[0] == '0' ? target_.set_breakpoint(address, on)
+                                    : size && target_.set_watchpoint(address, size, on);
+    return done ? "OK" : error_reply(kBadAddress);
 }
 
 std::string RemoteSession::set_thread(std::string_view arguments) {
@@ -228,8 +232,10 @@ std::string RemoteSession::stop_reply(const StopReply &stop) const {
     case StopReply::Kind::killed: return fmt::format("X{:02x}", stop.value & 0xff);
     case StopReply::Kind::signal: break;
     }
-    return fmt::format("T{:02x}thread:{:x};{}", stop.value & 0xff, stop.thread,
-                       stop.software_breakpoint ? "swbreak:;" : "");
+    std::string reason = stop.software_breakpoint ? "swbreak:;"
+                         : stop.watched            ? fmt::format("watch:{:x};", *stop.watched)
+                                                   : "";
+    return fmt::format("T{:02x}thread:{:x};{}", stop.value & 0xff, stop.thread, reason);
 }
 
 // A thread gdb named, or for 0 (any) the one that stopped last, else the first.

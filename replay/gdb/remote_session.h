@@ -20,6 +20,7 @@ struct StopReply {
     int value = 5;        // signal: the signal (SIGTRAP); exited: the status; killed: the signal
     uint64_t thread = 0;  // signal: the thread that stopped
     bool software_breakpoint = false; // signal: at a Z0 breakpoint (swbreak)
+    std::optional<uint64_t> watched{}; // signal: after a write to this watched address
 };
 
 class Target {
@@ -35,6 +36,9 @@ public:
     virtual std::vector<uint8_t> read_memory(uint64_t address, size_t length) = 0;
     // Sets or clears a software breakpoint; false if it cannot be (no code there).
     virtual bool set_breakpoint(uint64_t address, bool on) = 0;
+    // Sets or clears a watchpoint on writes to `length` bytes at `address` (Z2); false if
+    // it cannot be (no memory there).
+    virtual bool set_watchpoint(uint64_t address, uint64_t length, bool on) = 0;
     // Runs the program (every thread; `step`: the given thread one instruction) until it
     // stops, and says why.
     virtual StopReply resume(uint64_t thread, bool step) = 0;

@@ -4,7 +4,8 @@
 # with a bug (debuggee.c) over `--gdb-stdio` and over TCP, and its output is compared with
 # the lines a debugger must show: breakpoints on functions, arguments and locals, a
 # backtrace through main, stepping over lines and over a system call, the corrupted value,
-# `monitor` commands, the program's output and its exit. A port in use is refused.
+# a watchpoint that finds the corrupting write, `monitor` commands, the program's output
+# and its exit; a forked process goes on without gdb. A port in use is refused.
 source "$(dirname "$0")/lib.sh"
 
 debuggee=$build/tests/replay/replay_debuggee
@@ -77,5 +78,25 @@ debug "$work/stop-at.out" "target remote | $replay_tool replay --gdb-stdio --sto
 expect "$work/stop-at.out" '^before call 127; the calls before it:$' \
   '^#126 p0 t0 vm_free' '^#127 p0 t0 stream_write\(handle=3, .*size=10\) = BSC_OK done=10' \
   '^#[0-9]+ +0x[0-9a-f]+ in main \(\) at .*debuggee\.c:28$' \
+  '^\[Inferior 1 \(.*\) exited normally\]$'
+# A watchpoint (page protection, README.md): the deposit's write, then the corrupting one
+# inside strcpy, with the backtrace to the function that called it.
+debug "$work/watch.out" "target remote | $replay_tool replay --gdb-stdio $trace" \
+  'break main' 'continue' 'watch savings.balance' 'continue' 'continue' 'bt' 'continue'
+expect "$work/watch.out" '^Hardware watchpoint 2: savings.balance$' \
+  '^Old value = 100$' '^New value = 105$' '^deposit \(account=.*\) at .*debuggee\.c:19$' \
+  '^Old value = 105$' '^New value = 422775500132$' \
+  '^#1  0x[0-9a-f]+ in rename_account \(account=0x[0-9a-f]+ <savings>, name=0x[0-9a-f]+ "alice-and-bob"\) at .*debuggee\.c:22$' \
+  '^\[Inferior 1 \(.*\) exited normally\]$'
+
+# A forked process runs without gdb: its copy of memory loses gdb's breakpoint (in the
+# shell's write, which the subshell calls too) and its replay goes on.
+shell_trace=$work/shell.trace
+(cd "$work" && record "$shell_trace" /bin/sh -c '(echo child); echo parent')
+(cd "$empty" && bounded gdb -q -nx -batch -ex 'set remotetimeout 60' \
+  -ex "target remote | $replay_tool replay --gdb-stdio $shell_trace" -ex 'set breakpoint pending on' \
+  -ex 'break write' -ex 'continue' -ex 'continue' /bin/sh) >"$work/fork.out" 2>&1 ||
+  fail "gdb on the shell ended with status $?: $(cat "$work/fork.out")"
+expect "$work/fork.out" '^child$' '^Breakpoint 1, .*write' '^parent$' \
   '^\[Inferior 1 \(.*\) exited normally\]$'
 echo "gdb on a replay: breakpoints, locals, backtraces, steps, monitor commands, TCP and stdio"

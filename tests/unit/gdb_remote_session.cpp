@@ -31,6 +31,12 @@ struct FakeTarget : Target {
         breakpoints[address] = on;
         return true;
     }
+    bool set_watchpoint(uint64_t address, uint64_t length, bool on) override {
+        if (address < 0x1000 || address + length > 0x1010)
+            return false;
+        watchpoints[{address, length}] = on;
+        return true;
+    }
     StopReply resume(uint64_t thread, bool step) override {
         resumed.push_back({thread, step});
         return next;
@@ -46,6 +52,7 @@ struct FakeTarget : Target {
     }
 
     std::map<uint64_t, bool> breakpoints;
+    std::map<std::pair<uint64_t, uint64_t>, bool> watchpoints;
     std::vector<std::pair<uint64_t, bool>> resumed;
     StopReply next{StopReply::Kind::signal, 5, 2, true};
 };
@@ -105,7 +112,14 @@ TEST_CASE("gdb session: breakpoints, continuing, stepping, and how the program s
     CHECK(session.reply("z0,1004,1") == "OK");
     CHECK_FALSE(target.breakpoints.at(0x1004));
     CHECK(session.reply("Z0,5000,1") == "E0e");
-    CHECK(session.reply("Z2,1004,4") == ""); // watchpoints: not yet
+    CHECK(session.reply("Z2,1004,4") == "OK"); // writes to 4 bytes
+    CHECK(target.watchpoints.at({0x1004, 4}));
+    CHECK(session.reply("z2,1004,4") == "OK");
+    CHECK_FALSE(target.watchpoints.at({0x1004, 4}));
+    CHECK(session.reply("Z2,100e,4") == "E0e");   // past the memory
+    CHECK(session.reply("Z2,1004,0") == "E0e");   // nothing to watch
+    CHECK(session.reply("Z3,1004,4") == "");      // reads: not supported
+    CHECK(session.reply("Z1,1004,1") == "");      // hardware breakpoints: not supported
     CHECK(session.reply("Z0,1004") == "E16");
     CHECK(session.reply("c") == "T05thread:2;swbreak:;");
     CHECK(session.reply("vCont?") == "vCont;c;C;s;S");
@@ -117,6 +131,8 @@ TEST_CASE("gdb session: breakpoints, continuing, stepping, and how the program s
                                 {1, false}, {2, true}, {1, true}, {1, false}});
     CHECK(session.reply("c1000") == "E16"); // resuming elsewhere would leave the recording
     CHECK(session.reply("vCont;x") == "E16");
+    target.next = {StopReply::Kind::signal, 5, 1, false, 0x1008};
+    CHECK(session.reply("c") == "T05thread:1;watch:1008;");
     target.next = {StopReply::Kind::exited, 3, 0, false};
     CHECK(session.reply("c") == "W03");
     target.next = {StopReply::Kind::killed, 9, 0, false};
