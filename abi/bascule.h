@@ -13,7 +13,7 @@ extern "C" {
 
 /* Major changes break compatibility; minor versions only append calls to the table. */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 11u
+#define BSC_ABI_MINOR 12u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -475,6 +475,9 @@ enum { BSC_FAULT_UNMAPPED = 1, BSC_FAULT_PROTECTION = 2 };
  * context is then the downcall's return, its status in rax). Since ABI 1.1. */
 enum { BSC_INTERRUPT_IN_GUEST = 0, BSC_INTERRUPT_AT_DOWNCALL_EXIT = 1 };
 enum { BSC_ARITH_DIVIDE = 1, BSC_ARITH_OVERFLOW = 2, BSC_ARITH_FLOAT = 3 };
+/* What raised a breakpoint exception (since 1.12; 0 before): an int3 instruction (rip is
+ * past it), or the single step of the trap flag (rip is the next instruction). */
+enum { BSC_BREAKPOINT_INSTRUCTION = 1, BSC_BREAKPOINT_STEP = 2 };
 
 typedef struct bsc_exception {
     uint32_t kind;    /* BSC_EXCEPTION_* */

@@ -18,7 +18,6 @@
 
 #include "amd64_registers.h"
 #include "guest_memory.h"
-#include "remote_packets.h"
 
 namespace bsc::replay {
 namespace {
@@ -28,6 +27,18 @@ constexpr uint64_t kTrapFlag = 0x100;
 constexpr int kSigint = 2, kSigtrap = 5;
 constexpr size_t kMaxAuxv = 64 * 16;
 constexpr uint64_t kPage = 4096;
+constexpr size_t kMaxPlan = 64 << 20;
+
+uint64_t own_gs_base() {
+    uint64_t base = 0;
+    ::syscall(SYS_arch_prctl, ARCH_GET_GS, &base);
+    return base;
+}
+
+// The record's context, in guest memory.
+const bsc_cpu_context *context_of(uint64_t record) {
+    return &reinterpret_cast<const bsc_exception *>(record)->context;
+}
 
 // A page's protection as /proc/self/maps says (PROT_*), or nothing if it is not mapped.
 std::optional<int> protection_of(uint64_t page) {
@@ -48,15 +59,37 @@ std::optional<int> protection_of(uint64_t page) {
     return found;
 }
 
-uint64_t own_gs_base() {
-    uint64_t base = 0;
-    ::syscall(SYS_arch_prctl, ARCH_GET_GS, &base);
-    return base;
+std::vector<uint64_t> pages_of(const Watch &watch) {
+    std::vector<uint64_t> pages;
+    for (uint64_t page = watch.address & ~(kPage - 1); page < watch.address + watch.length;
+         page += kPage)
+        pages.push_back(page);
+    return pages;
 }
 
-// The record's context, in guest memory.
-const bsc_cpu_context *context_of(uint64_t record) {
-    return &reinterpret_cast<const bsc_exception *>(record)->context;
+bool covers(const std::vector<Watch> &watches, uint64_t page) {
+    return std::ranges::any_of(watches, [&](const Watch &w) {
+        return w.address < page + kPage && w.address + w.length > page;
+    });
+}
+
+// The plan a restarted replay was given, on a descriptor it inherited.
+std::optional<Plan> read_plan(int fd) {
+    std::vector<std::byte> bytes;
+    std::byte buffer[65536];
+    for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) != 0;) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || bytes.size() + static_cast<size_t>(n) > kMaxPlan)
+            return std::nullopt;
+        bytes.insert(bytes.end(), buffer, buffer + n);
+    }
+    ::close(fd);
+    return decode_plan(bytes);
+}
+
+gdb::StopReply trap(bool breakpoint = false, std::optional<uint64_t> watched = std::nullopt) {
+    return {gdb::StopReply::Kind::signal, kSigtrap, 0, breakpoint, watched};
 }
 
 } // namespace
@@ -69,19 +102,46 @@ struct Debugger::Thread {
     // program's registers while the LibOS serves a system call.
     std::vector<uint64_t> records;
     const bsc_cpu_context *stopped_at = nullptr; // where it stopped, while it waits
-    bool stepping = false;     // the trap flag is set for it
-    bool stop_after_step = false; // else the step only took it over a breakpoint
-    uint64_t reinsert = 0;     // the breakpoint taken out for that step
+    bool stepping = false;        // the trap flag is set for it
+    bool stop_after_step = false; // else the step only took it over a breakpoint or write
+    uint64_t reinsert = 0;        // the breakpoint taken out for that step
+    uint64_t unprotected = 0;     // the watched page it writes with this step
+    uint64_t write_number = 0;    // that write's among the observed writes of the interval
+    std::vector<uint8_t> watched_before, observed_before; // the watched bytes before it
     bool entering_program = false; // process_exec came: the next return is the entry
-    uint64_t unprotected = 0;  // the watched page it writes with this step, to protect again
-    std::vector<uint8_t> watched_before; // the watched bytes before that write
+    uint64_t left_program = 0;     // the interval in which it last left the program
 };
 
 thread_local Debugger::Thread *Debugger::current_thread = nullptr;
 
-Debugger::Debugger(int in, int out, uint64_t stop_at, Replay replay)
+Debugger::Debugger(int in, int out, uint64_t stop_at, int plan, Replay replay)
     : in_(in), out_(out), replay_(std::move(replay)), session_(*this), stop_at_(stop_at) {
     memory_ = ::open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+    if (plan >= 0) {
+        plan_ = read_plan(plan);
+        if (!plan_) {
+            fmt::print(stderr, "bascule-replay: the plan of a restarted replay is damaged\n");
+            std::_Exit(1);
+        }
+        if (!plan_->acknowledging)
+            session_.skip_acknowledgements();
+        if (plan_->base.kind == Mark::Kind::call)
+            stop_at_ = plan_->base.count;
+        // What the plan counts is in place from the start (memory_mapped).
+        if (plan_->search) {
+            observed_.insert(plan_->breakpoints.begin(), plan_->breakpoints.end());
+            observed_watches_ = plan_->watches;
+        }
+        if (plan_->base.kind == Mark::Kind::arrival)
+            observed_.insert(plan_->base.address);
+        if (plan_->base.kind == Mark::Kind::change)
+            base_watches_ = plan_->base.watches;
+        if (plan_->base.kind == Mark::Kind::step)
+            traced_ = plan_->base.event;
+        if (plan_->step_back)
+            traced_ = plan_->traced;
+        unplaced_ = observed_;
+    }
     server_ = std::thread([this] { serve(); });
 }
 
@@ -100,9 +160,9 @@ void Debugger::forget() {
         ::close(out_);
     ::close(memory_); // the parent's memory: /proc/self/mem is bound to it when opened
     memory_ = ::open("/proc/self/mem", O_RDWR | O_CLOEXEC);
-    for (const auto &[address, original] : breakpoints_)
+    for (const auto &[address, original] : inserted_)
         poke(address, original);
-    breakpoints_.clear();
+    inserted_.clear();
     protect_watched(false);
     watched_pages_.clear();
 }
@@ -128,12 +188,21 @@ void Debugger::thread_ended() {
 }
 
 void Debugger::exception_entered(bsc_exception *record) {
-    if (Thread *thread = calling_thread())
-        thread->records.push_back(reinterpret_cast<uint64_t>(record));
+    Thread *thread = calling_thread();
+    if (!thread)
+        return;
+    if (thread->records.empty()) { // it leaves the program
+        thread->left_program = interval_;
+        if (tracing_ && plan_ && plan_->traced_to_exit)
+            steps_to_exit_ = trace_steps_;
+    }
+    thread->records.push_back(reinterpret_cast<uint64_t>(record));
 }
 
-// Stops the calling thread until gdb resumes it; `where` is its context meanwhile.
-Debugger::Command Debugger::stop(gdb::StopReply reply, const bsc_cpu_context *where) {
+// ---- Stopping guest threads -------------------------------------------------------------
+
+// Stops the calling thread until it is resumed; `where` is its context meanwhile.
+Debugger::Resume Debugger::stop(gdb::StopReply reply, const bsc_cpu_context *where) {
     Thread &thread = *current_thread;
     std::unique_lock lock(mutex_);
     thread.stopped_at = where;
@@ -144,80 +213,135 @@ Debugger::Command Debugger::stop(gdb::StopReply reply, const bsc_cpu_context *wh
     uint64_t resumes = resumes_;
     changed_.wait(lock, [&] { return resumes_ != resumes || !attached_; });
     thread.stopped_at = nullptr;
-    return attached_ ? command_ : Command{};
+    return attached_ ? resume_ : Resume{};
 }
 
-// Resumes `context` as gdb asked: one instruction with the trap flag for a step, and a
-// thread at a breakpoint first steps over it with the breakpoint taken out.
-void Debugger::step_or_continue(Thread &thread, bsc_cpu_context &context, const Command &command) {
-    thread.stop_after_step = command.step_thread == thread.id;
+// Resumes `context` as asked: one instruction with the trap flag for a step, and a thread
+// at a breakpoint first steps over it with the breakpoint taken out.
+void Debugger::step_or_continue(Thread &thread, bsc_cpu_context &context, const Resume &resume) {
+    thread.stop_after_step = resume.step_thread == thread.id;
     bool over_breakpoint = false;
     {
         std::lock_guard lock(mutex_);
-        if (auto at = breakpoints_.find(context.rip); at != breakpoints_.end()) {
+        if (auto at = inserted_.find(context.rip); at != inserted_.end()) {
             poke(at->first, at->second);
             thread.reinsert = at->first;
             over_breakpoint = true;
         }
     }
-    thread.stepping = thread.stop_after_step || over_breakpoint;
+    thread.stepping = thread.stop_after_step || over_breakpoint || tracing_;
     if (thread.stepping)
         context.rflags |= kTrapFlag;
     else
         context.rflags &= ~kTrapFlag;
 }
 
+// Whether a plan's base is here: its kind, in its interval, at its count.
+bool Debugger::at_base(Mark::Kind kind, uint64_t address, uint64_t count) const {
+    if (!plan_ || base_reached_)
+        return false;
+    const Mark &base = plan_->base;
+    return base.kind == kind && base.event == interval_ && base.count == count &&
+           (kind != Mark::Kind::arrival || base.address == address);
+}
+
+// Searching backwards: a place where gdb's breakpoints or watchpoints would have stopped
+// the replay.
+void Debugger::note_candidate(Mark mark, gdb::StopReply reply, bool stopping) {
+    if (!plan_ || !plan_->search)
+        return;
+    std::lock_guard lock(mutex_);
+    earlier_candidate_ = std::exchange(candidate_, Candidate{mark, reply, stops_, stopping});
+}
+
 bool Debugger::breakpoint_trap(bsc_exception *record) {
-    Thread *thread = calling_thread();
+    Thread *thread = current_thread;
     if (!thread)
         return false;
     bsc_cpu_context &context = record->context;
-    if (thread->stepping) {
-        context.rflags &= ~kTrapFlag;
-        auto watched = finish_step(*thread);
-        if (!watched && !thread->stop_after_step && !interrupt_.exchange(false))
-            return true; // over a breakpoint, or a write beside what is watched: on it goes
-        auto command = stop({gdb::StopReply::Kind::signal, kSigtrap, 0, false, watched}, &context);
-        step_or_continue(*thread, context, command);
-        return true;
+    if (!attached_) { // gdb has gone: a step it asked for ends, unseen
+        bool ours = std::exchange(thread->stepping, false) && record->code == BSC_BREAKPOINT_STEP;
+        context.rflags &= ours ? ~kTrapFlag : ~uint64_t{0};
+        return ours;
     }
     uint64_t address = context.rip - 1;
+    bool ours = false, landed = false;
     {
         std::lock_guard lock(mutex_);
-        if (!breakpoints_.contains(address))
-            return false; // the program's own int3: its SIGTRAP
+        ours = inserted_.contains(address) && address != thread->reinsert;
+        landed = inserted_.contains(context.rip);
     }
-    context.rip = address;
-    auto command = stop({gdb::StopReply::Kind::signal, kSigtrap, 0, true}, &context);
-    step_or_continue(*thread, context, command);
+    // The host says which trap it is (ABI 1.12); an older one leaves it to the thread's
+    // state: a thread stepping lands on a breakpoint before it could execute it.
+    bool step_trap = record->code ? record->code == BSC_BREAKPOINT_STEP : thread->stepping && !ours;
+    bool stops = false;
+    gdb::StopReply why = trap(true);
+    if (step_trap) {
+        if (!thread->stepping)
+            return false; // the program's own trap flag: its SIGTRAP
+        context.rflags &= ~kTrapFlag;
+        auto watched = finish_step(*thread);
+        bool at_step_base = traced_step(*thread);
+        stops = watched || thread->stop_after_step || at_step_base || interrupt_.exchange(false);
+        why = trap(false, watched);
+        // A step that lands on a breakpoint arrives there: it will not trap again.
+        if (landed && arrive(context.rip, stops)) {
+            stops = true;
+            why = trap(true);
+        }
+    } else {
+        if (!ours)
+            return false; // the program's own int3: its SIGTRAP
+        context.rip = address;
+        stops = arrive(address, false);
+    }
+    step_or_continue(*thread, context, stops ? stop(why, &context) : Resume{});
     return true;
+}
+
+// The thread is at a breakpoint: counted if a plan observes it (a base there, a search's
+// candidate); true if it stops there (gdb's breakpoint, the base).
+bool Debugger::arrive(uint64_t address, bool stopping) {
+    bool wanted = false;
+    {
+        std::lock_guard lock(mutex_);
+        wanted = breakpoints_.contains(address);
+    }
+    if (!observed_.contains(address))
+        return wanted;
+    uint64_t arrival = ++arrivals_[address];
+    if (at_base(Mark::Kind::arrival, address, arrival)) {
+        base_reached_ = true;
+        wanted = true;
+    }
+    note_candidate({Mark::Kind::arrival, interval_, address, arrival, {}}, trap(true),
+                   wanted || stopping);
+    return wanted;
 }
 
 // The end of a step the debugger asked for: the breakpoint it stepped over goes back, and
 // so does the protection of the watched page it wrote to. The watched address the step
-// wrote to, if it did.
+// changed, if it did (observed ones are noted for a search).
 std::optional<uint64_t> Debugger::finish_step(Thread &thread) {
     thread.stepping = false;
-    std::lock_guard lock(mutex_);
-    if (uint64_t address = std::exchange(thread.reinsert, 0); address && breakpoints_.contains(address))
+    std::unique_lock lock(mutex_);
+    if (uint64_t address = std::exchange(thread.reinsert, 0); address && inserted_.contains(address))
         poke(address, kInt3);
     uint64_t page = std::exchange(thread.unprotected, 0);
     if (!page)
         return std::nullopt;
     if (auto at = watched_pages_.find(page); at != watched_pages_.end())
         ::mprotect(reinterpret_cast<void *>(page), kPage, at->second & ~PROT_WRITE);
-    return first_change(std::exchange(thread.watched_before, {}), watched_bytes());
-}
-
-// The first watched address whose byte differs between two readings of watched_bytes().
-std::optional<uint64_t> Debugger::first_change(const std::vector<uint8_t> &before,
-                                               const std::vector<uint8_t> &after) const {
-    size_t at = 0;
-    for (const Watch &watch : watches_)
-        for (uint64_t i = 0; i < watch.length; i++, at++)
-            if (at < before.size() && at < after.size() && before[at] != after[at])
-                return watch.address + i;
-    return std::nullopt;
+    auto watched = first_change(watches_, std::exchange(thread.watched_before, {}),
+                                watched_bytes(watches_));
+    auto observed = first_change(observed_watches_, std::exchange(thread.observed_before, {}),
+                                 watched_bytes(observed_watches_));
+    if (observed) {
+        Mark here{Mark::Kind::change, interval_, *observed, thread.write_number, observed_watches_};
+        lock.unlock();
+        note_candidate(here, trap(false, observed), false); // before the write: before here
+    }
+    return watched;
 }
 
 bool Debugger::memory_fault(bsc_exception *record) {
@@ -225,13 +349,28 @@ bool Debugger::memory_fault(bsc_exception *record) {
     if (!thread || record->code != BSC_FAULT_PROTECTION)
         return false;
     uint64_t page = record->address & ~(kPage - 1);
+    int protection = 0;
+    {
+        std::lock_guard lock(mutex_);
+        auto at = watched_pages_.find(page);
+        if (at == watched_pages_.end() || !(at->second & PROT_WRITE))
+            return false; // the guest's own fault
+        protection = at->second;
+    }
+    if (covers(observed_watches_, page))
+        thread->write_number = ++observed_writes_;
+    if (covers(base_watches_, page)) {
+        if (at_base(Mark::Kind::change, 0, ++base_writes_)) {
+            // Going back to a write: the thread stops before it, as it was.
+            base_reached_ = true;
+            stop(trap(false, plan_->base.address), &record->context);
+        }
+    }
     std::lock_guard lock(mutex_);
-    auto at = watched_pages_.find(page);
-    if (at == watched_pages_.end() || !(at->second & PROT_WRITE))
-        return false; // the guest's own fault
-    ::mprotect(reinterpret_cast<void *>(page), kPage, at->second);
+    ::mprotect(reinterpret_cast<void *>(page), kPage, protection);
     thread->unprotected = page;
-    thread->watched_before = watched_bytes(); // gdb hears of a write that changed them
+    thread->watched_before = watched_bytes(watches_); // a write that changes them stops
+    thread->observed_before = watched_bytes(observed_watches_);
     if (!thread->stepping)
         thread->stop_after_step = false;
     thread->stepping = true;
@@ -239,44 +378,96 @@ bool Debugger::memory_fault(bsc_exception *record) {
     return true;
 }
 
-// The bytes every watch covers, in order (what a write by the host may change).
-std::vector<uint8_t> Debugger::watched_bytes() {
-    std::vector<uint8_t> bytes;
-    for (const Watch &watch : watches_) {
-        std::vector<uint8_t> part(watch.length);
-        if (::pread(memory_, part.data(), part.size(), static_cast<off_t>(watch.address)) !=
-            static_cast<ssize_t>(part.size()))
-            part.assign(watch.length, 0);
-        bytes.insert(bytes.end(), part.begin(), part.end());
+void Debugger::before_call(uint64_t number) {
+    Thread *thread = calling_thread();
+    if (!thread)
+        return;
+    uint64_t stop_at = stop_at_.load();
+    bool asked = stop_at && number >= stop_at; // the number of a call that never returned is missing
+    if (!asked && !interrupt_.load())
+        return;
+    if (asked) {
+        stop_at_ = 0;
+        if (plan_ && plan_->base.kind == Mark::Kind::call)
+            base_reached_ = true;
     }
-    return bytes;
+    int signal = asked ? kSigtrap : kSigint;
+    interrupt_ = false;
+    const bsc_cpu_context *where =
+        thread->records.empty() ? nullptr : context_of(thread->records.front());
+    stop({gdb::StopReply::Kind::signal, signal, 0, false}, where);
+    // A step asked for here ends as the thread returns to the program (before_restore).
 }
 
-// Watched pages read-only for the guest (`on`), or as the guest has them.
-void Debugger::protect_watched(bool on) {
-    for (const auto &[page, protection] : watched_pages_)
-        ::mprotect(reinterpret_cast<void *>(page), kPage, on ? protection & ~PROT_WRITE : protection);
+// A traced instruction has run: counted; true if the plan's base is there.
+bool Debugger::traced_step(Thread &) {
+    if (!tracing_)
+        return false;
+    trace_steps_++;
+    if (!at_base(Mark::Kind::step, 0, trace_steps_))
+        return false;
+    base_reached_ = true;
+    return true;
 }
 
-void Debugger::host_writes(const std::function<void()> &write) {
+void Debugger::event_taken() {
+    if (!calling_thread())
+        return;
+    tracing_ = false; // a new interval: the trace was its predecessor's
+    interval_ = replay_.events_taken();
+    arrivals_.clear();
+    observed_writes_ = 0;
+    base_writes_ = 0;
+}
+
+// A mapping may replace memory that had breakpoints or watched pages (a loader maps a
+// file whole, then its segments over it): they go in again. Observed breakpoints go in
+// once their code is there (a library the dynamic loader maps), observed watches once
+// their data is.
+void Debugger::memory_mapped() {
+    if (!calling_thread())
+        return;
+    std::lock_guard lock(mutex_);
+    for (auto &[address, original] : inserted_) {
+        uint8_t now = 0;
+        if (::pread(memory_, &now, 1, static_cast<off_t>(address)) == 1 && now != kInt3) {
+            original = now;
+            poke(address, kInt3);
+        }
+    }
+    std::erase_if(unplaced_, [&](uint64_t address) { return insert_breakpoint(address); });
+    for (auto &[page, protection] : watched_pages_)
+        if (auto now = protection_of(page); now && *now != (protection & ~PROT_WRITE)) {
+            protection = *now; // a new mapping there: the guest's protection is its
+            ::mprotect(reinterpret_cast<void *>(page), kPage, protection & ~PROT_WRITE);
+        }
+    for (const auto *watches : {&observed_watches_, &base_watches_})
+        for (const Watch &watch : *watches)
+            watch_pages(watch);
+}
+
+void Debugger::host_writes(uint64_t call, const std::function<void()> &write) {
     Thread *thread = calling_thread();
     std::unique_lock lock(mutex_);
     if (!thread || watched_pages_.empty()) {
         lock.unlock();
         return write();
     }
-    auto before = watched_bytes();
+    auto before = watched_bytes(watches_), observed_before = watched_bytes(observed_watches_);
     protect_watched(false);
     write();
     protect_watched(true);
-    auto after = watched_bytes();
-    auto address = first_change(before, after);
+    auto address = first_change(watches_, before, watched_bytes(watches_));
+    auto observed = first_change(observed_watches_, observed_before,
+                                 watched_bytes(observed_watches_));
+    lock.unlock();
+    if (observed) // going back there stops before the call
+        note_candidate({Mark::Kind::call, interval_, 0, call, {}}, trap(false, observed), false);
     if (!address)
         return;
-    lock.unlock();
     const bsc_cpu_context *where =
         thread->records.empty() ? nullptr : context_of(thread->records.front());
-    stop({gdb::StopReply::Kind::signal, kSigtrap, 0, false, address}, where);
+    stop(trap(false, address), where);
 }
 
 void Debugger::protection_changed(uint64_t address, uint64_t size, uint32_t protection) {
@@ -291,24 +482,6 @@ void Debugger::protection_changed(uint64_t address, uint64_t size, uint32_t prot
         at->second = prot;
         ::mprotect(reinterpret_cast<void *>(at->first), kPage, prot & ~PROT_WRITE);
     }
-}
-
-void Debugger::before_call(uint64_t number) {
-    Thread *thread = calling_thread();
-    if (!thread)
-        return;
-    uint64_t stop_at = stop_at_.load();
-    bool asked = stop_at && number >= stop_at; // the number of a call that never returned is missing
-    if (!asked && !interrupt_.load())
-        return;
-    if (asked)
-        stop_at_ = 0;
-    int signal = asked ? kSigtrap : kSigint;
-    interrupt_ = false;
-    const bsc_cpu_context *where =
-        thread->records.empty() ? nullptr : context_of(thread->records.front());
-    stop({gdb::StopReply::Kind::signal, signal, 0, false}, where);
-    // A step asked for here ends as the thread returns to the program (before_restore).
 }
 
 std::optional<bsc_cpu_context> Debugger::before_restore(const bsc_cpu_context *context) {
@@ -329,29 +502,39 @@ std::optional<bsc_cpu_context> Debugger::before_restore(const bsc_cpu_context *c
     if (!records.empty())
         return std::nullopt; // back in the LibOS, not the program
     bool entry = std::exchange(thread->entering_program, false);
-    if (entry)
+    if (entry) {
         note_program_entry(resumed);
+        memory_mapped(); // the program is there: what a plan observes in it goes in
+    }
     // A step that went into a system call (or rdtsc) ends as the program resumes after it;
     // so does the step of a thread gdb stepped while it was stopped in a call.
     bool step_ended = thread->stepping;
     if (step_ended)
         finish_step(*thread);
+    bool at_step_base = step_ended && traced_step(*thread);
+    if (!tracing_ && traced_ == interval_ && !trace_steps_) { // the traced interval's resumption
+        tracing_ = true;
+        if (at_base(Mark::Kind::step, 0, 0)) {
+            base_reached_ = true;
+            at_step_base = true;
+        }
+    }
     bool first = false;
     {
         std::lock_guard lock(mutex_);
-        first = entry && !stop_at_.load() && !stops_; // the first stop: the program's start
+        first = entry && !stops_ && !stop_at_.load() &&
+                (!plan_ || plan_->base.kind == Mark::Kind::start);
     }
-    bool step_asked = step_ended ? thread->stop_after_step : command_.step_thread == thread->id;
-    bool interrupted = interrupt_.exchange(false);
-    if (!step_asked && !first && !interrupted) {
-        if (!step_ended)
+    if (first && plan_)
+        base_reached_ = true;
+    bool step_asked = step_ended ? thread->stop_after_step : resume_.step_thread == thread->id;
+    if (!step_asked && !first && !at_step_base) {
+        if (!step_ended && !tracing_)
             return std::nullopt;
-        resumed.rflags &= ~kTrapFlag;
+        step_or_continue(*thread, resumed, {}); // the trap flag for a trace, or none
         return resumed;
     }
-    int signal = interrupted && !step_asked ? kSigint : kSigtrap;
-    auto command = stop({gdb::StopReply::Kind::signal, signal, 0, false}, &resumed);
-    step_or_continue(*thread, resumed, command);
+    step_or_continue(*thread, resumed, stop(trap(), &resumed));
     return resumed;
 }
 
@@ -388,6 +571,113 @@ void Debugger::exited(int status) {
     if (!calling_thread())
         return;
     stop({gdb::StopReply::Kind::exited, status, 0, false}, nullptr);
+}
+
+// ---- Memory: breakpoints and watched pages (with the mutex held) -------------------------
+
+// Through /proc/self/mem, which writes into a private read-only mapping (the program's
+// code) as a debugger's ptrace does: the page becomes this process's own copy.
+bool Debugger::poke(uint64_t address, uint8_t byte) {
+    return ::pwrite(memory_, &byte, 1, static_cast<off_t>(address)) == 1;
+}
+
+bool Debugger::insert_breakpoint(uint64_t address) {
+    if (inserted_.contains(address))
+        return true;
+    uint8_t original = 0;
+    if (::pread(memory_, &original, 1, static_cast<off_t>(address)) != 1 || !poke(address, kInt3))
+        return false;
+    inserted_[address] = original;
+    return true;
+}
+
+// A thread stepping over it puts it back only if it is still there.
+void Debugger::remove_breakpoint(uint64_t address) {
+    if (auto at = inserted_.find(address); at != inserted_.end()) {
+        poke(address, at->second);
+        inserted_.erase(at);
+    }
+}
+
+// The pages of `watch` become read-only for the guest; false if one is not mapped.
+bool Debugger::watch_pages(const Watch &watch) {
+    std::map<uint64_t, int> added;
+    for (uint64_t page : pages_of(watch)) {
+        if (watched_pages_.contains(page))
+            continue;
+        auto protection = protection_of(page);
+        if (!protection)
+            return false;
+        added[page] = *protection;
+    }
+    for (const auto &[page, protection] : added) {
+        ::mprotect(reinterpret_cast<void *>(page), kPage, protection & ~PROT_WRITE);
+        watched_pages_[page] = protection;
+    }
+    return true;
+}
+
+// Whether a watch of gdb's or a plan's covers the page.
+bool Debugger::kept_watched(uint64_t page) const {
+    return covers(watches_, page) || covers(observed_watches_, page) || covers(base_watches_, page);
+}
+
+// Pages no watch covers any more get the guest's protection back.
+void Debugger::unwatch_pages() {
+    std::erase_if(watched_pages_, [&](const auto &entry) {
+        auto [page, protection] = entry;
+        if (kept_watched(page))
+            return false;
+        ::mprotect(reinterpret_cast<void *>(page), kPage, protection);
+        return true;
+    });
+}
+
+std::vector<uint8_t> Debugger::watched_bytes(const std::vector<Watch> &watches) const {
+    std::vector<uint8_t> bytes;
+    for (const Watch &watch : watches) {
+        std::vector<uint8_t> part(watch.length);
+        if (::pread(memory_, part.data(), part.size(), static_cast<off_t>(watch.address)) !=
+            static_cast<ssize_t>(part.size()))
+            part.assign(watch.length, 0);
+        bytes.insert(bytes.end(), part.begin(), part.end());
+    }
+    return bytes;
+}
+
+// The first watched address whose byte differs between two readings of watched_bytes().
+std::optional<uint64_t> Debugger::first_change(const std::vector<Watch> &watches,
+                                               const std::vector<uint8_t> &before,
+                                               const std::vector<uint8_t> &after) const {
+    size_t at = 0;
+    for (const Watch &watch : watches)
+        for (uint64_t i = 0; i < watch.length; i++, at++)
+            if (at < before.size() && at < after.size() && before[at] != after[at])
+                return watch.address + i;
+    return std::nullopt;
+}
+
+// Watched pages read-only for the guest (`on`), or as the guest has them.
+void Debugger::protect_watched(bool on) {
+    for (const auto &[page, protection] : watched_pages_)
+        ::mprotect(reinterpret_cast<void *>(page), kPage, on ? protection & ~PROT_WRITE : protection);
+}
+
+// gdb's breakpoints and watches become these (observed ones stay in).
+void Debugger::place(const std::vector<uint64_t> &breakpoints, const std::vector<Watch> &watches) {
+    std::lock_guard lock(mutex_);
+    for (uint64_t address : breakpoints_)
+        if (!observed_.contains(address))
+            remove_breakpoint(address);
+    breakpoints_.clear();
+    for (uint64_t address : breakpoints)
+        if (insert_breakpoint(address))
+            breakpoints_.insert(address);
+    watches_.clear();
+    for (const Watch &watch : watches)
+        if (watch_pages(watch))
+            watches_.push_back(watch);
+    unwatch_pages();
 }
 
 // ---- gdb::Target, on the server thread --------------------------------------------------
@@ -433,83 +723,63 @@ std::vector<uint8_t> Debugger::read_memory(uint64_t address, size_t length) {
     }
     bytes.resize(done);
     std::lock_guard lock(mutex_);
-    for (auto at = breakpoints_.lower_bound(address);
-         at != breakpoints_.end() && at->first < address + done; ++at)
+    for (auto at = inserted_.lower_bound(address);
+         at != inserted_.end() && at->first < address + done; ++at)
         bytes[at->first - address] = at->second;
     return bytes;
 }
 
-// Through /proc/self/mem, which writes into a private read-only mapping (the program's
-// code) as a debugger's ptrace does: the page becomes this process's own copy.
-bool Debugger::poke(uint64_t address, uint8_t byte) {
-    return ::pwrite(memory_, &byte, 1, static_cast<off_t>(address)) == 1;
-}
-
 bool Debugger::set_breakpoint(uint64_t address, bool on) {
     std::lock_guard lock(mutex_);
-    auto at = breakpoints_.find(address);
     if (!on) {
-        if (at != breakpoints_.end()) {
-            // A thread stepping over it puts it back only if it is still there.
-            poke(address, at->second);
-            breakpoints_.erase(at);
-        }
+        breakpoints_.erase(address);
+        if (!observed_.contains(address))
+            remove_breakpoint(address);
         return true;
     }
-    if (at != breakpoints_.end())
-        return true;
-    uint8_t original = 0;
-    if (::pread(memory_, &original, 1, static_cast<off_t>(address)) != 1 || !poke(address, kInt3))
+    if (!insert_breakpoint(address))
         return false;
-    breakpoints_[address] = original;
+    breakpoints_.insert(address);
     return true;
 }
 
 // A page is protected while a watch covers it; a write to it faults (memory_fault).
 bool Debugger::set_watchpoint(uint64_t address, uint64_t length, bool on) {
     std::lock_guard lock(mutex_);
-    uint64_t first = address & ~(kPage - 1), last = (address + length - 1) & ~(kPage - 1);
+    Watch watch{address, length};
     if (!on) {
-        std::erase_if(watches_, [&](const Watch &w) { return w.address == address && w.length == length; });
-        for (uint64_t page = first; page <= last; page += kPage) {
-            bool covered = std::ranges::any_of(watches_, [&](const Watch &w) {
-                return w.address < page + kPage && w.address + w.length > page;
-            });
-            if (auto at = watched_pages_.find(page); !covered && at != watched_pages_.end()) {
-                ::mprotect(reinterpret_cast<void *>(page), kPage, at->second);
-                watched_pages_.erase(at);
-            }
-        }
+        std::erase(watches_, watch);
+        unwatch_pages();
         return true;
     }
-    std::map<uint64_t, int> added;
-    for (uint64_t page = first; page <= last; page += kPage) {
-        if (watched_pages_.contains(page))
-            continue;
-        auto protection = protection_of(page);
-        if (!protection)
-            return false; // nothing there to watch
-        added[page] = *protection;
-    }
-    for (const auto &[page, protection] : added) {
-        ::mprotect(reinterpret_cast<void *>(page), kPage, protection & ~PROT_WRITE);
-        watched_pages_[page] = protection;
-    }
-    watches_.push_back({address, length});
+    if (!watch_pages(watch))
+        return false; // nothing there to watch
+    watches_.push_back(watch);
     return true;
 }
 
-gdb::StopReply Debugger::resume(uint64_t thread, bool step) {
+// The command gdb gives now, with the breakpoints and watches it has in place.
+Command Debugger::current_command(uint64_t step_thread) const {
+    std::lock_guard lock(mutex_);
+    return {{breakpoints_.begin(), breakpoints_.end()}, watches_, step_thread, 0};
+}
+
+// Resumes the guest and waits for its next stop; gdb's interrupt stops it at its next call.
+gdb::StopReply Debugger::run(const Command &command) {
     std::unique_lock lock(mutex_);
     if (stopped_ && stopped_->kind != gdb::StopReply::Kind::signal)
         return *stopped_; // it has ended: nothing runs again
-    command_ = {step ? thread : 0};
+    stop_at_ = command.until_call;
+    resume_ = {command.step_thread};
     stopped_.reset();
     uint64_t stops = stops_;
     resumes_++;
     changed_.notify_all();
-    // Until the next stop, only gdb's interrupt is expected from gdb.
     while (stops_ == stops) {
+        if (following_) {
+            changed_.wait(lock);
+            continue;
+        }
         lock.unlock();
         bool open = take_incoming(true);
         lock.lock();
@@ -517,6 +787,31 @@ gdb::StopReply Debugger::resume(uint64_t thread, bool step) {
             end(false);
     }
     return *stopped_;
+}
+
+gdb::StopReply Debugger::resume(uint64_t thread, bool step) {
+    Command command = current_command(step ? thread : 0);
+    auto reply = run(command);
+    if (reply.kind == gdb::StopReply::Kind::signal && reply.value == kSigint)
+        command.until_call = replay_.next_call(); // an interrupt's place is its call's
+    log_.push_back(std::move(command));
+    return reply;
+}
+
+// Backwards: the replay starts again and finds the last place before this one where a
+// breakpoint or watchpoint of gdb's would have stopped it, or (a step) the instruction
+// before this one (debug_plan.h).
+std::optional<gdb::StopReply> Debugger::reverse(bool step) {
+    Plan plan;
+    plan.base = base_;
+    plan.commands = log_;
+    plan.search = !step;
+    plan.step_back = step;
+    plan.traced = interval_;
+    auto command = current_command(0);
+    plan.breakpoints = std::move(command.breakpoints);
+    plan.watches = std::move(command.watches);
+    restart(std::move(plan));
 }
 
 gdb::StopReply Debugger::last_stop() {
@@ -546,25 +841,137 @@ std::string Debugger::monitor(std::string_view command) {
         std::string digits(command.substr(5));
         char *end = nullptr;
         uint64_t call = std::strtoull(digits.c_str(), &end, 10);
-        if (digits.empty() || *end)
-            return "monitor goto N: N is a call number\n";
-        uint64_t next = replay_.next_call();
-        if (call < next)
-            return fmt::format("call {} is behind: the replay is before call {}, and going back "
-                               "is not supported yet\n", call, next);
-        if (call > next) {
-            stop_at_ = call;
-            auto reply = resume(0, false);
-            if (reply.kind != gdb::StopReply::Kind::signal || replay_.next_call() < call)
-                return fmt::format("the replay stopped before call {}; now before call {}\n",
-                                   call, replay_.next_call());
-        }
-        return fmt::format("before call {} (gdb still holds the registers and stack it read "
-                           "before: `maint flush register-cache` and `maint flush dcache`)\n",
-                           call);
+        if (digits.empty() || *end || !call)
+            return "monitor goto N: N is a call number, from 1\n";
+        return go_to_call(call);
     }
     return "monitor commands: call (where the replay is), dump (the call to come), goto N "
-           "(run to just before call N)\n";
+           "(to just before call N, forwards or backwards)\n";
+}
+
+// Forwards by replaying on, backwards by replaying from the start (a restart).
+std::string Debugger::go_to_call(uint64_t call) {
+    if (call < replay_.next_call()) {
+        Plan plan;
+        plan.reply = Plan::Reply::monitor;
+        plan.base = {Mark::Kind::call, 0, 0, call, {}};
+        auto command = current_command(0);
+        plan.breakpoints = std::move(command.breakpoints);
+        plan.watches = std::move(command.watches);
+        restart(std::move(plan));
+    }
+    if (call > replay_.next_call()) {
+        Command command = current_command(0);
+        command.until_call = call;
+        auto reply = run(command);
+        log_.push_back(std::move(command));
+        if (reply.kind != gdb::StopReply::Kind::signal || replay_.next_call() < call)
+            return fmt::format("the replay stopped before call {}; now before call {}\n", call,
+                               replay_.next_call());
+    }
+    return fmt::format("before call {} (gdb still holds the registers and stack it read "
+                       "before: `maint flush register-cache` and `maint flush dcache`)\n",
+                       replay_.next_call());
+}
+
+// ---- Going back: restarts and plans ------------------------------------------------------
+
+// Replays the trace again from the start in this process, on the same connection, to
+// follow `plan`.
+void Debugger::restart(Plan plan) {
+    plan.acknowledging = session_.acknowledging();
+    plan.output_shown = replay_.output_shown();
+    auto bytes = encode_plan(plan);
+    int fd = ::memfd_create("bascule-gdb-plan", 0);
+    if (fd < 0 || ::write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size()) ||
+        ::lseek(fd, 0, SEEK_SET) != 0) {
+        fmt::print(stderr, "bascule-replay: cannot restart the replay: {}\n", std::strerror(errno));
+        std::_Exit(1);
+    }
+    for (int connection : {in_, out_}) // the connection goes on in the new replay
+        ::fcntl(connection, F_SETFD, 0);
+    std::vector<std::string> arguments = replay_.restart;
+    arguments.insert(arguments.end(), {"--gdb-plan", std::to_string(fd)});
+    std::vector<char *> argv;
+    for (auto &argument : arguments)
+        argv.push_back(argument.data());
+    argv.push_back(nullptr);
+    std::fflush(nullptr);
+    ::execv(argv[0], argv.data());
+    fmt::print(stderr, "bascule-replay: cannot restart the replay ({}): {}\n", argv[0],
+               std::strerror(errno));
+    std::_Exit(1);
+}
+
+// The guest has stopped at the plan's base: the commands from there, as gdb gave them;
+// then a search goes on to its last place, and gdb hears where the replay is.
+void Debugger::follow_plan() {
+    following_ = true;
+    for (const Command &command : plan_->commands) {
+        place(command.breakpoints, command.watches);
+        run(command);
+    }
+    following_ = false;
+    if (plan_->step_back)
+        step_back();
+    if (plan_->search) {
+        // The place where the last command stopped is where gdb is: not before it.
+        auto found = candidate_;
+        if (found && found->stopping && found->stops_before + 1 == stops_)
+            found = earlier_candidate_;
+        Plan next = *plan_;
+        next.search = false;
+        next.commands.clear();
+        next.at_history_start = !found;
+        next.base = found ? found->mark : Mark{};
+        restart(std::move(next));
+    }
+    place(plan_->breakpoints, plan_->watches);
+    base_ = plan_->base;
+    log_ = plan_->commands;
+    observed_.clear(); // from here on the debugger is gdb's alone
+    observed_watches_.clear();
+    base_watches_.clear();
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto &[address, original] : std::map(inserted_))
+            if (!breakpoints_.contains(address))
+                remove_breakpoint(address);
+        unwatch_pages();
+    }
+    if (plan_->reply == Plan::Reply::monitor) {
+        send(gdb::encode_packet(gdb::to_hex(go_to_call(replay_.next_call()))));
+        return;
+    }
+    gdb::StopReply reply = last_stop();
+    if (plan_->at_history_start)
+        reply.history_begins = true;
+    send(gdb::encode_packet(session_.stop_reply(reply)));
+}
+
+// At the end of a step back's plan, the trace says how many instructions the program ran
+// in this interval to get here: the replay restarts to stop one before. Where it ran none
+// (it had just resumed, after a system call), a second trace counts them in the interval
+// where it left the program, to stop at the instruction that left it.
+void Debugger::step_back() {
+    Plan next = *plan_;
+    if (!plan_->traced_to_exit && !(tracing_ && trace_steps_ > 0)) {
+        // It had just resumed: the instruction before is where it left the program.
+        std::lock_guard lock(mutex_);
+        auto stopped = stopped_ ? threads_.find(stopped_->thread) : threads_.end();
+        next.traced = stopped != threads_.end() ? stopped->second->left_program : 0;
+        next.traced_to_exit = true;
+        restart(std::move(next));
+    }
+    next.step_back = next.traced_to_exit = false;
+    next.commands.clear();
+    if (plan_->traced_to_exit && steps_to_exit_)
+        next.base = {Mark::Kind::step, plan_->traced, 0, *steps_to_exit_, {}};
+    else if (!plan_->traced_to_exit)
+        next.base = {Mark::Kind::step, interval_, 0, trace_steps_ - 1, {}};
+    else
+        next.at_history_start = true, next.base = {}; // it never ran before
+    restart(std::move(next));
 }
 
 // ---- The connection ----------------------------------------------------------------------
@@ -615,10 +1022,9 @@ bool Debugger::take_incoming(bool running) {
 }
 
 void Debugger::serve() {
-    {
-        std::unique_lock lock(mutex_); // the guest stops first (at its entry or call N)
-        changed_.wait(lock, [&] { return stopped_.has_value(); });
-    }
+    last_stop(); // the guest stops first (at its entry, call N, or a plan's base)
+    if (plan_)
+        follow_plan();
     for (;;) {
         while (!pending_.empty()) {
             std::string packet = std::move(pending_.front());
@@ -647,8 +1053,9 @@ void Debugger::end(bool detach) {
         std::fflush(nullptr);
         ::_exit(0);
     }
-    for (const auto &[address, original] : breakpoints_)
+    for (const auto &[address, original] : inserted_)
         poke(address, original);
+    inserted_.clear();
     breakpoints_.clear();
     protect_watched(false);
     watched_pages_.clear();

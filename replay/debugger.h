@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // gdb on a replay (bascule-replay replay --gdb): the replay layer's guest threads stop
-// where gdb asks (software breakpoints, single steps, before call N, gdb's interrupt) and
-// a thread of the replaying process serves gdb's remote protocol (gdb/remote_session.h)
-// over the connection the tool accepted. The replay's threads run one at a time in the
-// recorded order, so a thread that stops holds the turn and every other thread waits:
-// gdb's all-stop mode for free. See README.md, "Debugging a replay with gdb".
+// where gdb asks (software breakpoints, single steps, watched writes, before call N, gdb's
+// interrupt) and a thread of the replaying process serves gdb's remote protocol
+// (gdb/remote_session.h) over the connection the tool accepted. The replay's threads run
+// one at a time in the recorded order, so a thread that stops holds the turn and every
+// other thread waits: gdb's all-stop mode for free. Going backwards restarts the replay
+// with a plan (debug_plan.h). See README.md, "Debugging a replay with gdb".
 #pragma once
 
 #include <atomic>
@@ -14,11 +15,13 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "bascule.h"
+#include "debug_plan.h"
 #include "remote_packets.h"
 #include "remote_session.h"
 
@@ -26,16 +29,24 @@ namespace bsc::replay {
 
 class Debugger final : private gdb::Target {
 public:
-    // What the replay layer tells gdb's monitor commands.
+    // What the replay layer tells the debugger.
     struct Replay {
         std::function<uint64_t()> next_call;           // the number of the call to come
+        std::function<uint64_t()> events_taken;        // the process's events replayed
         std::function<std::string()> recent_calls;     // the last calls, one a line
         std::function<std::string()> next_call_text;   // the call to come, as `dump` shows it
+        std::function<uint64_t()> output_shown;        // the last call whose output was shown
+        std::vector<std::string> restart; // the command that replays this trace from the
+                                          // start on the same connection (--gdb-fds)
     };
     // `in` and `out`: the connection to gdb (the same socket, or a pipe's two ends).
-    // `stop_at`: the first stop is before that call (0: at the program's first instruction).
-    Debugger(int in, int out, uint64_t stop_at, Replay replay);
+    // `stop_at`: the first stop is before that call (0: at the program's first
+    // instruction). `plan`: this replay was restarted to follow it (0: none).
+    Debugger(int in, int out, uint64_t stop_at, int plan, Replay replay);
     ~Debugger() override;
+
+    // The plan's output already shown (0 without one): the layer shows only what follows.
+    uint64_t output_shown_before() const { return plan_ ? plan_->output_shown : 0; }
 
     // A forked replay process leaves debugging to its parent: it forgets the connection.
     void forget();
@@ -51,13 +62,17 @@ public:
     bool breakpoint_trap(bsc_exception *record);
     // A memory exception: true if it was a write to a page the debugger protected to
     // watch it; the thread then makes the write with the page writable, one instruction
-    // (and stops after it if the write touched a watched range).
+    // (and stops after it if the write changed watched memory).
     bool memory_fault(bsc_exception *record);
     // Before call `number` of the process (a guest thread's).
     void before_call(uint64_t number);
-    // The replay layer writes what the call wrote into guest memory (`write`): watched
-    // pages are writable meanwhile, and a watched range it changed stops the thread.
-    void host_writes(const std::function<void()> &write);
+    // The process took an event: a new interval (debug_plan.h) begins.
+    void event_taken();
+    // A call mapped memory: breakpoints and watches waiting for their code or data go in.
+    void memory_mapped();
+    // The replay layer writes what call `call` wrote into guest memory (`write`): watched
+    // pages are writable meanwhile, and watched memory it changed stops the thread.
+    void host_writes(uint64_t call, const std::function<void()> &write);
     // The guest changed the protection of [address, address + size): watched pages there
     // keep it, but for writes.
     void protection_changed(uint64_t address, uint64_t size, uint32_t protection);
@@ -73,35 +88,58 @@ public:
 
 private:
     struct Thread;
-    struct Command {
-        uint64_t step_thread = 0; // the gdb id of the thread to step one instruction, or 0
-    };
 
     // gdb::Target, answered on the server thread while the guest is stopped.
     std::vector<uint64_t> threads() override;
     std::optional<std::vector<uint8_t>> registers(uint64_t thread) override;
     std::vector<uint8_t> read_memory(uint64_t address, size_t length) override;
     bool set_breakpoint(uint64_t address, bool on) override;
+    bool set_watchpoint(uint64_t address, uint64_t length, bool on) override;
     gdb::StopReply resume(uint64_t thread, bool step) override;
+    std::optional<gdb::StopReply> reverse(bool step) override;
     gdb::StopReply last_stop() override;
     std::optional<std::string> object(std::string_view name, std::string_view annex) override;
     std::string monitor(std::string_view command) override;
+    std::string go_to_call(uint64_t call);
 
+    // The server thread: the connection, and a plan followed before gdb is answered.
     void serve();
     bool take_incoming(bool running);
     void send(std::string_view bytes);
     void end(bool detach);
-    Command stop(gdb::StopReply reply, const bsc_cpu_context *where);
-    void step_or_continue(Thread &thread, bsc_cpu_context &context, const Command &command);
-    void note_program_entry(const bsc_cpu_context &context);
-    bool poke(uint64_t address, uint8_t byte);
-    bool set_watchpoint(uint64_t address, uint64_t length, bool on) override;
+    void follow_plan();
+    [[noreturn]] void restart(Plan plan);
+    gdb::StopReply run(const Command &command);
+    Command current_command(uint64_t step_thread) const;
+    void place(const std::vector<uint64_t> &breakpoints, const std::vector<Watch> &watches);
+
+    // Guest threads.
+    struct Resume {
+        uint64_t step_thread = 0; // the gdb id of the thread to step one instruction, or 0
+    };
+    Resume stop(gdb::StopReply reply, const bsc_cpu_context *where);
+    void step_or_continue(Thread &thread, bsc_cpu_context &context, const Resume &resume);
     std::optional<uint64_t> finish_step(Thread &thread);
-    std::optional<uint64_t> first_change(const std::vector<uint8_t> &before,
-                                         const std::vector<uint8_t> &after) const;
-    std::vector<uint8_t> watched_bytes();
-    void protect_watched(bool on);
+    bool at_base(Mark::Kind kind, uint64_t address, uint64_t count) const;
+    bool traced_step(Thread &thread);
+    bool arrive(uint64_t address, bool stopping);
+    void step_back();
+    void note_candidate(Mark mark, gdb::StopReply reply, bool stopping);
+    void note_program_entry(const bsc_cpu_context &context);
     Thread *calling_thread();
+
+    // Memory: breakpoints and watched pages.
+    bool poke(uint64_t address, uint8_t byte);
+    bool insert_breakpoint(uint64_t address);
+    void remove_breakpoint(uint64_t address);
+    bool watch_pages(const Watch &watch);
+    void unwatch_pages();
+    std::optional<uint64_t> first_change(const std::vector<Watch> &watches,
+                                         const std::vector<uint8_t> &before,
+                                         const std::vector<uint8_t> &after) const;
+    std::vector<uint8_t> watched_bytes(const std::vector<Watch> &watches) const;
+    bool kept_watched(uint64_t page) const;
+    void protect_watched(bool on);
 
     static thread_local Thread *current_thread;
 
@@ -109,26 +147,57 @@ private:
     int memory_ = -1; // /proc/self/mem: breakpoints go into read-only code through it
     Replay replay_;
     gdb::RemoteSession session_;
+    gdb::PacketDecoder decoder_;
+    std::vector<std::string> pending_; // packets that came while the guest ran
     std::thread server_;
 
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::condition_variable changed_;
     std::map<uint64_t, Thread *> threads_; // by gdb id (the replay's number + 1)
-    std::map<uint64_t, uint8_t> breakpoints_; // address -> the byte int3 replaced
-    struct Watch {
-        uint64_t address, length;
-    };
-    std::vector<Watch> watches_;
-    std::map<uint64_t, int> watched_pages_; // page -> its protection as the guest has it
     std::optional<gdb::StopReply> stopped_;   // while a thread waits for gdb
     uint64_t stops_ = 0, resumes_ = 0;        // counts, to wait for the next
-    Command command_;
+    Resume resume_;
     std::atomic<uint64_t> stop_at_;
     std::atomic<bool> interrupt_{false};
     std::atomic<bool> attached_{true}; // until gdb detaches: then nothing stops
     std::string program_, auxv_;
-    gdb::PacketDecoder decoder_;
-    std::vector<std::string> pending_; // packets that came while the guest ran
+
+    std::set<uint64_t> breakpoints_;        // gdb's (or a plan command's)
+    std::map<uint64_t, uint8_t> inserted_;  // address -> the byte int3 replaced
+    std::vector<Watch> watches_;            // gdb's (or a plan command's)
+    std::map<uint64_t, int> watched_pages_; // page -> its protection as the guest has it
+
+    // Where gdb is: a base and the commands from there (debug_plan.h).
+    Mark base_;
+    std::vector<Command> log_;
+    // A restarted replay's plan, and what it watches for it: breakpoints and watches in
+    // place from the start, so that arrivals and writes count from each interval's start.
+    std::optional<Plan> plan_;
+    std::set<uint64_t> observed_;       // addresses
+    std::vector<Watch> observed_watches_; // a search's: where its candidates' writes count
+    std::vector<Watch> base_watches_;     // a change base's: where its writes count
+    std::set<uint64_t> unplaced_;       // observed addresses not mapped yet
+    bool base_reached_ = false;
+    bool following_ = false;            // the plan's commands are being made
+    uint64_t interval_ = 0;             // events taken when the interval began
+    std::map<uint64_t, uint64_t> arrivals_; // observed address -> arrivals in the interval
+    uint64_t observed_writes_ = 0;      // writes to observed pages in the interval
+    uint64_t base_writes_ = 0;          // and to the base's
+    // A traced interval (a step base's, a step back's): from where the program resumes in
+    // it, every instruction is a single step, counted.
+    std::optional<uint64_t> traced_;
+    bool tracing_ = false;
+    uint64_t trace_steps_ = 0;
+    std::optional<uint64_t> steps_to_exit_; // traced_to_exit: the steps to the last exit
+    // Searching: the last two places gdb would have stopped at; the last is where the
+    // search ends if it stopped the plan's last command.
+    struct Candidate {
+        Mark mark;
+        gdb::StopReply reply;
+        uint64_t stops_before = 0; // stops before it
+        bool stopping = false;     // it stopped the thread
+    };
+    std::optional<Candidate> candidate_, earlier_candidate_;
 };
 
 } // namespace bsc::replay

@@ -66,6 +66,7 @@ struct Replay {
     bool progress_shown = false;
     uint64_t stop_after = 0;    // --to N: the last call replayed (0: all)
     uint64_t last_call = 0;     // the number of the last call replayed
+    uint64_t output_shown = 0;  // the last call whose output to stdout or stderr was shown
     bsc_handle stdio[3] = {};   // the recorded runtime's stdin, stdout, stderr
     std::deque<std::shared_ptr<const CallEvent>> recent;
     std::unique_ptr<SharedTurn> turn; // held by the initial thread at first
@@ -195,6 +196,8 @@ void take_event() {
     if (order_of(*event_at(r.next)) != r.turn->now())
         diverge("another process ran here in the recording", "");
     r.next++;
+    if (debugger)
+        debugger->event_taken();
     r.turn->advance();
     me.events_in_turn++;
     if (r.progress_step && r.next >= r.progress_at)
@@ -515,8 +518,9 @@ template <> struct Serve<roles::Slot::stream_write> {
     static void call(const CallEvent &c, const CallArgs &a) {
         Replay &r = *state;
         int fd = a[0] == r.stdio[1] ? 1 : a[0] == r.stdio[2] ? 2 : -1;
-        if (fd < 0 || r.quiet || c.status != BSC_OK)
-            return;
+        if (fd < 0 || r.quiet || c.status != BSC_OK || c.number <= r.output_shown)
+            return; // a replay gdb restarted showed it already
+        r.output_shown = c.number;
         uint64_t done = recorded_value(c, 4);
         auto bytes = readable_prefix(a[2], std::min(done, a[3]));
         clear_progress();
@@ -649,11 +653,11 @@ bsc_status resume_context(const bsc_cpu_context *context) {
 
 // What the host wrote into guest memory during the call, written again; gdb's watched
 // pages are writable meanwhile, and gdb hears of a watched value the call changed.
-template <class... More> bool written_by_host(More &&...arguments) {
+template <class... More> bool written_by_host(uint64_t call, More &&...arguments) {
     bool written = false;
     auto write = [&] { written = apply_writes(std::forward<More>(arguments)...); };
     if (debugger)
-        debugger->host_writes(write);
+        debugger->host_writes(call, write);
     else
         write();
     return written;
@@ -702,8 +706,12 @@ struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
                                   read_guest_string(std::get<0>(std::tie(args...)), path) == BSC_OK)
                 debugger->program_loading(path);
         Serve<Name>::call(*call, values);
+        if constexpr (roles::of(Name).flags & BSC_CALL_MAPS)
+            if (debugger)
+                debugger->memory_mapped();
         if constexpr (!(roles::of(Name).flags & BSC_CALL_MAPS))
-            if (!written_by_host(call->writes, call->args, values, out_of_line_bytes(*call)))
+            if (!written_by_host(call->number, call->writes, call->args, values,
+                                 out_of_line_bytes(*call)))
                 diverge("the guest memory the call wrote is gone", "");
         if (state->handles)
             state->handles->note(Name, *call, values);
@@ -770,7 +778,7 @@ bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
             call = expect(roles::Slot::process_fork, values, read);
         }
     }
-    if (!written_by_host(call->writes, call->args, values))
+    if (!written_by_host(call->number, call->writes, call->args, values))
         diverge("the guest memory the call wrote is gone", "");
     after_call(call->number);
     return call->status;
@@ -869,8 +877,21 @@ void on_event(void *, uint32_t event) {
         capture_failed();
 }
 
-// What gdb's monitor commands show of the replay: the calls before the next, and the next.
-Debugger::Replay debugger_view() {
+// The arguments in `hex`: hex digits of NUL-separated strings.
+std::vector<std::string> hex_arguments(const std::string &hex) {
+    std::vector<std::string> arguments(1);
+    for (uint8_t byte : gdb::from_hex(hex).value_or(std::vector<uint8_t>{})) {
+        if (byte)
+            arguments.back() += static_cast<char>(byte);
+        else
+            arguments.emplace_back();
+    }
+    return arguments;
+}
+
+// What the debugger is told of the replay: where it is, the calls before the next and the
+// next (gdb's monitor commands), and how to start it again.
+Debugger::Replay debugger_view(const std::string &restart) {
     auto next_call = [] {
         Replay &r = *state;
         if (r.next < r.trace->size())
@@ -888,7 +909,10 @@ Debugger::Replay debugger_view() {
         Replay &r = *state;
         return r.next < r.trace->size() ? event_text(*event_at(r.next)) : "the trace ends\n";
     };
-    return {next_call, recent_calls, next_call_text};
+    auto events_taken = [] { return uint64_t{state->next}; };
+    auto output_shown = [] { return state->output_shown; };
+    return {next_call, events_taken, recent_calls, next_call_text, output_shown,
+            hex_arguments(restart)};
 }
 
 void install(const bsc_extension_context *context) {
@@ -914,8 +938,9 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
     auto r = std::make_unique<Replay>();
     uint64_t from_order = 0;
     auto content = TraceReader::Checks::everything;
-    std::string gdb_connection;
+    std::string gdb_connection, gdb_restart;
     uint64_t stop_at = 0;
+    int gdb_plan = -1;
     for (size_t i = 0; i < context->option_count; i++) {
         std::string key = context->options[i].key, value = context->options[i].value;
         if (key == "trace")
@@ -942,6 +967,10 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
             gdb_connection = value;
         else if (key == "stop-at")
             stop_at = std::strtoull(value.c_str(), nullptr, 10);
+        else if (key == "gdb-plan")
+            gdb_plan = std::atoi(value.c_str());
+        else if (key == "gdb-restart")
+            gdb_restart = value;
     }
     r->restoring = r->next != 0;
     if (r->path.empty())
@@ -981,8 +1010,9 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
         int in = -1, out = -1;
         if (std::sscanf(gdb_connection.c_str(), "%d:%d", &in, &out) < 1 || in < 0)
             return refuse(error, size, "gdb=IN[:OUT]: the connection's file descriptors");
-        debugger = std::make_unique<Debugger>(in, out < 0 ? in : out, stop_at,
-                                              debugger_view());
+        debugger = std::make_unique<Debugger>(in, out < 0 ? in : out, stop_at, gdb_plan,
+                                              debugger_view(gdb_restart));
+        state->output_shown = debugger->output_shown_before();
     }
     below = context->below;
     upcalls_above = context->upcalls_above;
@@ -1005,6 +1035,8 @@ const bsc_option_spec options[] = {
     {"switch-points", "with from: the switch points that thread had passed"},
     {"gdb", "IN[:OUT]: serve gdb's remote protocol on these file descriptors"},
     {"stop-at", "with gdb: the first stop is before call N (else at the program's start)"},
+    {"gdb-plan", "with gdb: FD holds the plan of a restarted replay (going backwards)"},
+    {"gdb-restart", "with gdb: the command that restarts this replay, hex, NUL-separated"},
     {nullptr, nullptr},
 };
 

@@ -24,6 +24,7 @@ namespace bsc::host {
 namespace {
 
 constexpr uint64_t kRedZone = 128;
+constexpr uint64_t kTrapFlag = 0x100; // rflags.TF: single-step
 constexpr uint32_t kMaxXstate = 16384;
 constexpr unsigned long kSaRestorer = 0x04000000;
 
@@ -82,7 +83,9 @@ Classified classify(int sig, const siginfo_t *info) {
                                                                    : uint32_t{BSC_FAULT_UNMAPPED}};
     case SIGBUS: return {BSC_EXCEPTION_BUS, 0};
     case SIGILL: return {BSC_EXCEPTION_ILLEGAL, 0};
-    case SIGTRAP: return {BSC_EXCEPTION_BREAKPOINT, 0};
+    case SIGTRAP:
+        return {BSC_EXCEPTION_BREAKPOINT, info->si_code == TRAP_TRACE ? uint32_t{BSC_BREAKPOINT_STEP}
+                                                                      : uint32_t{BSC_BREAKPOINT_INSTRUCTION}};
     case SIGFPE:
         return {BSC_EXCEPTION_ARITHMETIC, info->si_code == FPE_INTDIV   ? uint32_t{BSC_ARITH_DIVIDE}
                                           : info->si_code == FPE_INTOVF ? uint32_t{BSC_ARITH_OVERFLOW}
@@ -331,6 +334,12 @@ extern "C" void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64
     }
     if (!in_guest && (sig == SIGSEGV || sig == SIGBUS) && recover_guarded_copy(uc))
         return;
+    if (!in_guest && sig == SIGTRAP && info->si_code == TRAP_TRACE) {
+        // A guest single-stepping (a debugger's trap flag) into a downcall: its step ends
+        // in the gate or the host, which go on without the flag.
+        uc->uc_mcontext.gregs[REG_EFL] &= ~greg_t{kTrapFlag};
+        return;
+    }
     if (!in_guest)
         fatal_host_fault(sig, info, uc);
     auto [kind, code] = classify(sig, info);

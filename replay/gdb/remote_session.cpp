@@ -65,6 +65,7 @@ std::optional<std::string> RemoteSession::reply(std::string_view packet) {
     case 'c':
     case 's':
     case 'v': return resume(packet);
+    case 'b': return reverse(packet);
     case 'D': ended_ = true; return "OK";
     case 'k': ended_ = true; return std::nullopt;
     default: return "";
@@ -74,7 +75,7 @@ std::optional<std::string> RemoteSession::reply(std::string_view packet) {
 std::string RemoteSession::query(std::string_view packet) {
     if (packet.starts_with("qSupported"))
         return fmt::format("PacketSize={:x};QStartNoAckMode+;swbreak+;vContSupported+;"
-                           "qXfer:features:read+;qXfer:auxv:read+;qXfer:exec-file:read+",
+                           "qXfer:features:read+;qXfer:auxv:read+;qXfer:exec-file:read+;ReverseContinue+;ReverseStep+",
                            kMaxPacketData);
     if (packet == "QStartNoAckMode") {
         acknowledging_ = false;
@@ -226,13 +227,22 @@ std::string RemoteSession::resume(std::string_view packet) {
     return stop_reply(target_.resume(thread, step));
 }
 
+// bc and bs: backwards.
+std::string RemoteSession::reverse(std::string_view packet) {
+    if (packet != "bc" && packet != "bs")
+        return "";
+    auto stop = target_.reverse(packet == "bs");
+    return stop ? stop_reply(*stop) : "";
+}
+
 std::string RemoteSession::stop_reply(const StopReply &stop) const {
     switch (stop.kind) {
     case StopReply::Kind::exited: return fmt::format("W{:02x}", stop.value & 0xff);
     case StopReply::Kind::killed: return fmt::format("X{:02x}", stop.value & 0xff);
     case StopReply::Kind::signal: break;
     }
-    std::string reason = stop.software_breakpoint ? "swbreak:;"
+    std::string reason = stop.history_begins       ? "replaylog:begin;"
+                         : stop.software_breakpoint ? "swbreak:;"
                          : stop.watched            ? fmt::format("watch:{:x};", *stop.watched)
                                                    : "";
     return fmt::format("T{:02x}thread:{:x};{}", stop.value & 0xff, stop.thread, reason);

@@ -21,6 +21,7 @@ struct StopReply {
     uint64_t thread = 0;  // signal: the thread that stopped
     bool software_breakpoint = false; // signal: at a Z0 breakpoint (swbreak)
     std::optional<uint64_t> watched{}; // signal: after a write to this watched address
+    bool history_begins = false; // signal: going backwards, the replay reached its start
 };
 
 class Target {
@@ -42,6 +43,9 @@ public:
     // Runs the program (every thread; `step`: the given thread one instruction) until it
     // stops, and says why.
     virtual StopReply resume(uint64_t thread, bool step) = 0;
+    // Runs it backwards (`step`: one instruction) to where it last stopped or would have,
+    // and says why it stopped there; nothing if it cannot.
+    virtual std::optional<StopReply> reverse(bool step) = 0;
     // Why it is stopped now (before the first resume: where the replay starts).
     virtual StopReply last_stop() = 0;
     // An object gdb reads whole with qXfer ("features" with annex "target.xml": the target
@@ -63,6 +67,10 @@ public:
     bool acknowledging() const { return acknowledging_; }
     // After `D` (detach) or `k` (kill): the connection is to end.
     bool ended() const { return ended_; }
+    // A connection taken over where gdb had asked for QStartNoAckMode already.
+    void skip_acknowledgements() { acknowledging_ = false; }
+    // The stop reply's data for `stop`.
+    std::string stop_reply(const StopReply &stop) const;
 
 private:
     std::string query(std::string_view packet);
@@ -72,7 +80,7 @@ private:
     std::string breakpoint(std::string_view packet, bool on);
     std::string set_thread(std::string_view arguments);
     std::string resume(std::string_view packet);
-    std::string stop_reply(const StopReply &stop) const;
+    std::string reverse(std::string_view packet);
     std::string thread_alive(std::string_view arguments);
     bool is_thread(uint64_t id);
     uint64_t current(uint64_t chosen);

@@ -4,8 +4,9 @@
 # with a bug (debuggee.c) over `--gdb-stdio` and over TCP, and its output is compared with
 # the lines a debugger must show: breakpoints on functions, arguments and locals, a
 # backtrace through main, stepping over lines and over a system call, the corrupted value,
-# a watchpoint that finds the corrupting write, `monitor` commands, the program's output
-# and its exit; a forked process goes on without gdb. A port in use is refused.
+# a watchpoint that finds the corrupting write, going backwards to the writes before it
+# and over a system call, `monitor` commands, the program's output and its exit; a forked
+# process goes on without gdb. A port in use is refused.
 source "$(dirname "$0")/lib.sh"
 
 debuggee=$build/tests/replay/replay_debuggee
@@ -89,6 +90,36 @@ expect "$work/watch.out" '^Hardware watchpoint 2: savings.balance$' \
   '^#1  0x[0-9a-f]+ in rename_account \(account=0x[0-9a-f]+ <savings>, name=0x[0-9a-f]+ "alice-and-bob"\) at .*debuggee\.c:22$' \
   '^\[Inferior 1 \(.*\) exited normally\]$'
 
+# Going backwards (README.md, "Going backwards"): from the corrupting write, reverse-continue
+# stops before it (the value as it was), then before the deposit's write, then at main's
+# breakpoint; forwards again, the same writes.
+debug "$work/reverse-watch.out" "target remote | $replay_tool replay --gdb-stdio $trace" \
+  'break main' 'continue' 'watch savings.balance' 'continue' 'continue' \
+  'reverse-continue' 'bt' 'reverse-continue' 'reverse-continue' 'continue' 'continue' 'continue'
+expect "$work/reverse-watch.out" \
+  '^Old value = 422775500132$' '^New value = 105$' \
+  '^#1  0x[0-9a-f]+ in rename_account \(account=0x[0-9a-f]+ <savings>, name=0x[0-9a-f]+ "alice-and-bob"\) at .*debuggee\.c:22$' \
+  '^Old value = 105$' '^New value = 100$' '^0x[0-9a-f]+ in deposit \(account=.*\) at .*debuggee\.c:18$' \
+  '^18	    account->balance = before \+ amount;$' \
+  '^Old value = 100$' '^\[Inferior 1 \(.*\) exited normally\]$'
+[[ $(grep -c '^Breakpoint 1, main ()' "$work/reverse-watch.out") == 2 ]] ||
+  fail "reverse-continue did not stop at main's breakpoint again: $(cat "$work/reverse-watch.out")"
+[[ $(grep -c '^alice-and-bob has 422775500132$' "$work/reverse-watch.out") == 1 ]] ||
+  fail "the guest's output was shown again after going back: $(cat "$work/reverse-watch.out")"
+
+# Stepping backwards: reverse-next over the write system call, reverse-step into the
+# function that returned before it, reverse-finish to its call, reverse-stepi; and
+# `monitor goto` to an earlier call.
+debug "$work/reverse-step.out" "target remote | $replay_tool replay --gdb-stdio $trace" \
+  'break 28' 'continue' 'next' 'print $pc == &main' 'reverse-next' 'info line *$pc' \
+  'reverse-step' 'reverse-finish' 'reverse-stepi' 'info line *$pc' 'monitor goto 100' \
+  'monitor call' 'continue' 'continue'
+expect "$work/reverse-step.out" '^29	' '^Line 28 of ".*debuggee\.c" starts at address' \
+  '^deposit \(account=.*\) at .*debuggee\.c:19$' '^Run till exit|^0x[0-9a-f]+ in main \(\) at .*debuggee\.c:26$' \
+  '^Line 26 of ".*debuggee\.c"' '^before call 100 ' '^before call 100; the calls before it:$' \
+  '^#99 p0 t0 ' '^Breakpoint 1, main \(\) at .*debuggee\.c:28$' \
+  '^\[Inferior 1 \(.*\) exited normally\]$'
+
 # A forked process runs without gdb: its copy of memory loses gdb's breakpoint (in the
 # shell's write, which the subshell calls too) and its replay goes on.
 shell_trace=$work/shell.trace
@@ -99,4 +130,4 @@ shell_trace=$work/shell.trace
   fail "gdb on the shell ended with status $?: $(cat "$work/fork.out")"
 expect "$work/fork.out" '^child$' '^Breakpoint 1, .*write' '^parent$' \
   '^\[Inferior 1 \(.*\) exited normally\]$'
-echo "gdb on a replay: breakpoints, locals, backtraces, steps, monitor commands, TCP and stdio"
+echo "gdb on a replay: breakpoints, locals, backtraces, steps, watchpoints, reverse execution, monitor commands, TCP and stdio"

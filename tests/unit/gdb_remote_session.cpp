@@ -41,6 +41,12 @@ struct FakeTarget : Target {
         resumed.push_back({thread, step});
         return next;
     }
+    std::optional<StopReply> reverse(bool step) override {
+        reversed.push_back(step);
+        if (step)
+            return std::nullopt;
+        return StopReply{StopReply::Kind::signal, 5, 1, false, {}, true};
+    }
     StopReply last_stop() override { return {StopReply::Kind::signal, 5, 1, false}; }
     std::optional<std::string> object(std::string_view name, std::string_view annex) override {
         if (name == "features" && annex == "target.xml")
@@ -53,6 +59,7 @@ struct FakeTarget : Target {
 
     std::map<uint64_t, bool> breakpoints;
     std::map<std::pair<uint64_t, uint64_t>, bool> watchpoints;
+    std::vector<bool> reversed;
     std::vector<std::pair<uint64_t, bool>> resumed;
     StopReply next{StopReply::Kind::signal, 5, 2, true};
 };
@@ -64,7 +71,7 @@ TEST_CASE("gdb session: the handshake and the program's threads", "[gdb]") {
     RemoteSession session(target);
     CHECK(session.reply("qSupported:multiprocess+;swbreak+;xmlRegisters=i386") ==
           "PacketSize=4000;QStartNoAckMode+;swbreak+;vContSupported+;qXfer:features:read+;"
-          "qXfer:auxv:read+;qXfer:exec-file:read+");
+          "qXfer:auxv:read+;qXfer:exec-file:read+;ReverseContinue+;ReverseStep+");
     CHECK(session.acknowledging());
     CHECK(session.reply("QStartNoAckMode") == "OK");
     CHECK_FALSE(session.acknowledging());
@@ -167,4 +174,15 @@ TEST_CASE("gdb session: objects read in windows, and monitor commands", "[gdb]")
     CHECK(session.reply("qRcmd,63616c6c") == "63616c6c20370a"); // "call" -> "call 7\n"
     CHECK(session.reply("qRcmd,6e6f6e65") == "OK");              // prints nothing
     CHECK(session.reply("qRcmd,6") == "E16");
+}
+
+TEST_CASE("gdb session: going backwards", "[gdb]") {
+    FakeTarget target;
+    RemoteSession session(target);
+    CHECK(session.reply("bc") == "T05thread:1;replaylog:begin;");
+    CHECK(session.reply("bs") == ""); // the target cannot
+    CHECK(session.reply("bx") == "");
+    CHECK(target.reversed == std::vector<bool>{false, true});
+    session.skip_acknowledgements();
+    CHECK_FALSE(session.acknowledging());
 }

@@ -27,6 +27,8 @@ struct ReplayOptions {
     std::string gdb;     // [HOST:]PORT to serve gdb on
     bool gdb_stdio = false; // serve gdb on stdin and stdout
     uint64_t stop_at = 0;   // with gdb: the first stop is before this call
+    std::string gdb_fds;    // IN:OUT: a restarted replay's connection to gdb
+    int gdb_plan = -1;      // a restarted replay's plan (going backwards)
 };
 
 struct DumpOptions {

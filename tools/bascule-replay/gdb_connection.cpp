@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <stdexcept>
 
 #include <fmt/core.h>
@@ -33,6 +34,18 @@ GdbConnection gdb_on_stdio() {
     int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     ::dup2(null, STDIN_FILENO);
     ::close(null);
+    return connection;
+}
+
+std::optional<GdbConnection> taken_over_gdb(const std::string &fds) {
+    GdbConnection connection;
+    if (std::sscanf(fds.c_str(), "%d:%d", &connection.in, &connection.out) != 2 ||
+        ::fcntl(connection.in, F_SETFD, FD_CLOEXEC) != 0 ||
+        ::fcntl(connection.out, F_SETFD, FD_CLOEXEC) != 0) {
+        fmt::print(stderr, "bascule-replay: --gdb-fds {}: not the descriptors of a connection\n",
+                   fds);
+        return std::nullopt;
+    }
     return connection;
 }
 

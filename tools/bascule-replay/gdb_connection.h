@@ -21,4 +21,7 @@ std::optional<GdbConnection> accept_gdb(const std::string &where);
 // and stdout; the guest's output, which would go to stdout, goes to stderr instead.
 GdbConnection gdb_on_stdio();
 
+// A restarted replay's connection, "IN:OUT" (--gdb-fds): the descriptors it inherited.
+std::optional<GdbConnection> taken_over_gdb(const std::string &fds);
+
 } // namespace bsc::replay_tool

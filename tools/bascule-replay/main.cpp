@@ -53,6 +53,9 @@ int main(int argc, char **argv) {
         "TRACE`); the guest's output goes to stderr");
     gdb->excludes(gdb_stdio)->excludes("--capture")->excludes("--from")->excludes(to);
     gdb_stdio->excludes("--capture")->excludes("--from")->excludes(to);
+    // A replay gdb took backwards starts again with these (replay/debugger.h): not for people.
+    replay_cmd->add_option("--gdb-fds", replay.gdb_fds)->group("");
+    replay_cmd->add_option("--gdb-plan", replay.gdb_plan)->group("");
     replay_cmd->add_option("--stop-at", replay.stop_at,
                            "With --gdb: stop first before call N (else at the program's first "
                            "instruction)")
@@ -89,7 +92,7 @@ int main(int argc, char **argv) {
     if (*record_cmd)
         return record_command(record);
     if (*replay_cmd) {
-        if (replay.stop_at && replay.gdb.empty() && !replay.gdb_stdio) {
+        if (replay.stop_at && replay.gdb.empty() && !replay.gdb_stdio && replay.gdb_fds.empty()) {
             fmt::print(stderr, "bascule-replay: --stop-at needs --gdb or --gdb-stdio\n");
             return kExitUsage;
         }

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "extension_spec.h"
 #include "gdb_connection.h"
+#include "remote_packets.h"
 #include "image_error.h"
 #include "image_reader.h"
 #include "run.h"
@@ -24,12 +25,7 @@
 namespace bsc::replay_tool {
 namespace {
 
-std::string hex(const std::string &text) {
-    std::string out;
-    for (unsigned char c : text)
-        out += fmt::format("{:02x}", c);
-    return out;
-}
+using gdb::to_hex;
 
 // The Linux personality image the recording loaded: the first stream the runtime opened.
 std::optional<std::string> recorded_image(replay::TraceReader &trace) {
@@ -160,13 +156,28 @@ std::string content_store(const std::string &given) {
     return std::filesystem::absolute(store).string();
 }
 
+// This program's file (empty if /proc does not say).
+std::filesystem::path self_path() {
+    std::error_code error;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+    return error ? std::filesystem::path() : self;
+}
+
+// The command that replays the trace again from the start, in this process (exec), on
+// the connection to gdb it has: NUL-separated, for the replay layer (going backwards).
+std::string restart_arguments(const std::string &trace, const GdbConnection &gdb, bool quiet) {
+    std::string command = fmt::format("{}{}replay{}{}{}--gdb-fds{}{}:{}", self_path().string(),
+                                      '\0', '\0', trace, '\0', '\0', gdb.in, gdb.out);
+    if (quiet)
+        command += std::string(1, '\0') + "--quiet";
+    return command;
+}
+
 } // namespace
 
 std::string runtime_path() {
-    std::error_code error;
-    auto self = std::filesystem::read_symlink("/proc/self/exe", error);
-    auto beside = self.parent_path() / "bascule";
-    return !error && ::access(beside.c_str(), X_OK) == 0 ? beside.string() : "bascule";
+    auto beside = self_path().parent_path() / "bascule";
+    return ::access(beside.c_str(), X_OK) == 0 ? beside.string() : "bascule";
 }
 
 int record_command(const RecordOptions &options) {
@@ -184,7 +195,7 @@ int record_command(const RecordOptions &options) {
     if (!store.empty())
         record += ",store=" + store;
     if (!stack.empty())
-        record += ",stack=" + hex(stack);
+        record += ",stack=" + to_hex(stack);
     tools::RunOptions run;
     run.extensions = options.extensions;
     run.extensions.push_back(record);
@@ -259,13 +270,18 @@ int replay_command(const ReplayOptions &options) {
         run.extensions.push_back(without_capture_triggers(spec));
     if (!image_path.empty())
         layer += ",capture=" + image_path;
-    if (!options.gdb.empty() || options.gdb_stdio) {
-        auto gdb = options.gdb_stdio ? std::optional(gdb_on_stdio()) : accept_gdb(options.gdb);
+    if (!options.gdb.empty() || options.gdb_stdio || !options.gdb_fds.empty()) {
+        auto gdb = !options.gdb_fds.empty() ? taken_over_gdb(options.gdb_fds)
+                   : options.gdb_stdio      ? std::optional(gdb_on_stdio())
+                                            : accept_gdb(options.gdb);
         if (!gdb)
             return kExitBadTrace;
-        layer += fmt::format(",gdb={}:{}", gdb->in, gdb->out);
+        layer += fmt::format(",gdb={}:{},gdb-restart={}", gdb->in, gdb->out,
+                             to_hex(restart_arguments(path, *gdb, options.quiet)));
         if (options.stop_at)
             layer += fmt::format(",stop-at={}", options.stop_at);
+        if (options.gdb_plan >= 0)
+            layer += fmt::format(",gdb-plan={}", options.gdb_plan);
     }
     run.extensions.push_back(layer);
     return tools::run_command(run);
