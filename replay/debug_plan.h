@@ -72,7 +72,7 @@ struct Plan {
     bool traced_to_exit = false;
     std::vector<uint64_t> breakpoints; // gdb's at the end (and the search's)
     std::vector<Watch> watches;
-    uint64_t output_shown = 0; // the guest's output up to this call was shown already
+    uint64_t output_shown = 0; // the guest's output up to this event was shown already
     bool at_history_start = false; // a search found nothing: gdb hears it is at the start
 
     bool operator==(const Plan &) const = default;

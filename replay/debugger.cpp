@@ -359,20 +359,19 @@ bool Debugger::memory_fault(bsc_exception *record) {
     }
     if (covers(observed_watches_, page))
         thread->write_number = ++observed_writes_;
-    if (covers(base_watches_, page)) {
-        if (at_base(Mark::Kind::change, 0, ++base_writes_)) {
-            // Going back to a write: the thread stops before it, as it was.
-            base_reached_ = true;
-            stop(trap(false, plan_->base.address), &record->context);
-        }
+    bool step_asked = thread->stepping && thread->stop_after_step;
+    if (covers(base_watches_, page) && at_base(Mark::Kind::change, 0, ++base_writes_)) {
+        // Going back to a write: the thread stops before it, as it was.
+        base_reached_ = true;
+        step_asked = stop(trap(false, plan_->base.address), &record->context).step_thread ==
+                     thread->id;
     }
     std::lock_guard lock(mutex_);
     ::mprotect(reinterpret_cast<void *>(page), kPage, protection);
     thread->unprotected = page;
     thread->watched_before = watched_bytes(watches_); // a write that changes them stops
     thread->observed_before = watched_bytes(observed_watches_);
-    if (!thread->stepping)
-        thread->stop_after_step = false;
+    thread->stop_after_step = step_asked;
     thread->stepping = true;
     record->context.rflags |= kTrapFlag;
     return true;

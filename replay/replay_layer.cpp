@@ -66,7 +66,7 @@ struct Replay {
     bool progress_shown = false;
     uint64_t stop_after = 0;    // --to N: the last call replayed (0: all)
     uint64_t last_call = 0;     // the number of the last call replayed
-    uint64_t output_shown = 0;  // the last call whose output to stdout or stderr was shown
+    uint64_t output_shown = 0;  // the events replayed when output was last shown
     bsc_handle stdio[3] = {};   // the recorded runtime's stdin, stdout, stderr
     std::deque<std::shared_ptr<const CallEvent>> recent;
     std::unique_ptr<SharedTurn> turn; // held by the initial thread at first
@@ -518,9 +518,9 @@ template <> struct Serve<roles::Slot::stream_write> {
     static void call(const CallEvent &c, const CallArgs &a) {
         Replay &r = *state;
         int fd = a[0] == r.stdio[1] ? 1 : a[0] == r.stdio[2] ? 2 : -1;
-        if (fd < 0 || r.quiet || c.status != BSC_OK || c.number <= r.output_shown)
+        if (fd < 0 || r.quiet || c.status != BSC_OK || r.next <= r.output_shown)
             return; // a replay gdb restarted showed it already
-        r.output_shown = c.number;
+        r.output_shown = r.next; // events, not call numbers: those follow the calls' starts
         uint64_t done = recorded_value(c, 4);
         auto bytes = readable_prefix(a[2], std::min(done, a[3]));
         clear_progress();
