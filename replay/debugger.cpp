@@ -117,6 +117,8 @@ thread_local Debugger::Thread *Debugger::current_thread = nullptr;
 Debugger::Debugger(int in, int out, uint64_t stop_at, int plan, Replay replay)
     : in_(in), out_(out), replay_(std::move(replay)), session_(*this), stop_at_(stop_at) {
     memory_ = ::open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+    if (stop_at)
+        base_ = {Mark::Kind::call, 0, 0, stop_at, {}}; // where gdb starts
     if (plan >= 0) {
         plan_ = read_plan(plan);
         if (!plan_) {

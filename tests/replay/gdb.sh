@@ -73,12 +73,14 @@ wait "$replay" || fail "the replay gdb debugged over TCP ended with status $?"
 expect "$work/tcp.replay" '^deposited$' '^alice-and-bob has 422775500132$'
 
 # --stop-at N: the first stop is before call N (the debuggee's write of "deposited"),
-# where `monitor call` says it is, in the program's system call.
+# where `monitor call` says it is, in the program's system call. Back from there to a
+# breakpoint passed before it.
 debug "$work/stop-at.out" "target remote | $replay_tool replay --gdb-stdio --stop-at 127 $trace" \
-  'monitor call' 'monitor dump' 'bt' 'continue'
+  'monitor call' 'monitor dump' 'bt' 'break deposit' 'reverse-continue' 'continue'
 expect "$work/stop-at.out" '^before call 127; the calls before it:$' \
   '^#126 p0 t0 vm_free' '^#127 p0 t0 stream_write\(handle=3, .*size=10\) = BSC_OK done=10' \
   '^#[0-9]+ +0x[0-9a-f]+ in main \(\) at .*debuggee\.c:28$' \
+  '^Breakpoint 1, deposit \(account=.*amount=5\) at .*debuggee\.c:17$' \
   '^\[Inferior 1 \(.*\) exited normally\]$'
 # A watchpoint (page protection, README.md): the deposit's write, then the corrupting one
 # inside strcpy, with the backtrace to the function that called it.
