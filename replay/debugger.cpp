@@ -384,7 +384,9 @@ void Debugger::before_call(uint64_t number) {
     if (!thread)
         return;
     uint64_t stop_at = stop_at_.load();
-    bool asked = stop_at && number >= stop_at; // the number of a call that never returned is missing
+    // Exactly: threads replay calls out of their numbers' order (a number is taken as a
+    // call starts), and a call that never returned has none in the trace.
+    bool asked = stop_at && number == stop_at;
     if (!asked && !interrupt_.load())
         return;
     if (asked) {

@@ -5,8 +5,9 @@
 # the lines a debugger must show: breakpoints on functions, arguments and locals, a
 # backtrace through main, stepping over lines and over a system call, the corrupted value,
 # a watchpoint that finds the corrupting write, going backwards to the writes before it
-# and over a system call, `monitor` commands, the program's output and its exit; a forked
-# process goes on without gdb. A port in use is refused.
+# and over a system call, `monitor` commands, the program's output and its exit; the
+# threads of a multi-threaded replay with their stacks, python3's interpreter frames in
+# the middle of its replay; a forked process goes on without gdb. A port in use is refused.
 source "$(dirname "$0")/lib.sh"
 
 debuggee=$build/tests/replay/replay_debuggee
@@ -122,6 +123,31 @@ expect "$work/reverse-step.out" '^29	' '^Line 28 of ".*debuggee\.c" starts at ad
   '^#99 p0 t0 ' '^Breakpoint 1, main \(\) at .*debuggee\.c:28$' \
   '^\[Inferior 1 \(.*\) exited normally\]$'
 
+# Threads: the replay stopped at a call of the fourth thread it started; gdb lists the
+# five, and each shows its own stack (replay_threads: four workers and main, which joins).
+threads_trace=$work/threads.trace
+(cd "$work" && record "$threads_trace" "$build/tests/replay/replay_threads")
+call=$("$replay_tool" dump "$threads_trace" | grep ' t3 ' | sed -n 5p | sed 's/^#\([0-9]*\) .*/\1/')
+(cd "$empty" && bounded gdb -q -nx -batch -ex 'set remotetimeout 60' \
+  -ex "target remote | $replay_tool replay --gdb-stdio --stop-at $call $threads_trace" \
+  -ex 'info threads' -ex 'bt' -ex 'thread 1' -ex 'bt' -ex 'kill' "$build/tests/replay/replay_threads") \
+  >"$work/threads.out" 2>&1 || fail "gdb on the threads ended with status $?: $(cat "$work/threads.out")"
+expect "$work/threads.out" '^\* 4    Thread 4 ' '^  5    Thread 5 ' '^  1    Thread 1 ' \
+  '^#[0-9]+ +0x[0-9a-f]+ in work \(\) at .*threads\.c:[0-9]+$' '^#[0-9]+ +0x[0-9a-f]+ in start_thread ' \
+  '^\[Switching to thread 1 \(Thread 1\)\]$' '^#[0-9]+ +0x[0-9a-f]+ in main \(\) at .*threads\.c:[0-9]+$'
+
+# python3 stopped at a call in the middle of its replay: the interpreter's frames.
+python_trace=$work/python.trace
+(cd "$work" && record "$python_trace" /usr/bin/python3 -c 'import os
+def greet(): os.write(1, b"hello\n")
+greet()')
+call=$("$replay_tool" dump "$python_trace" | grep 'stream_write(handle=3' | tail -1 | sed 's/^#\([0-9]*\) .*/\1/')
+(cd "$empty" && bounded gdb -q -nx -batch -ex 'set remotetimeout 60' \
+  -ex "target remote | $replay_tool replay --gdb-stdio --stop-at $call $python_trace" \
+  -ex 'bt' -ex 'kill' /usr/bin/python3) >"$work/python.out" 2>&1 ||
+  fail "gdb on python3 ended with status $?: $(cat "$work/python.out")"
+expect "$work/python.out" '^#0 .* in __GI___libc_write \(fd=1, .*nbytes=6\)' ' in _PyEval_EvalFrameDefault '
+
 # A forked process runs without gdb: its copy of memory loses gdb's breakpoint (in the
 # shell's write, which the subshell calls too) and its replay goes on.
 shell_trace=$work/shell.trace
@@ -132,4 +158,4 @@ shell_trace=$work/shell.trace
   fail "gdb on the shell ended with status $?: $(cat "$work/fork.out")"
 expect "$work/fork.out" '^child$' '^Breakpoint 1, .*write' '^parent$' \
   '^\[Inferior 1 \(.*\) exited normally\]$'
-echo "gdb on a replay: breakpoints, locals, backtraces, steps, watchpoints, reverse execution, monitor commands, TCP and stdio"
+echo "gdb on a replay: breakpoints, locals, backtraces, steps, watchpoints, reverse execution, monitor commands, threads, python3, TCP and stdio"
