@@ -3,7 +3,10 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <iterator>
+#include <thread>
 #include <fstream>
 #include <string>
 
@@ -35,6 +38,16 @@ bool has_ended(pid_t pid) {
            line[close + 2] == 'X';
 }
 
+// Whether `pid` is still ending: its first thread has ended (a zombie) and others have not
+// yet, and Linux tells its parent of the end only once they all have.
+bool still_ending(pid_t pid) {
+    if (!has_ended(pid))
+        return false;
+    std::error_code error;
+    std::filesystem::directory_iterator tasks("/proc/" + std::to_string(pid) + "/task", error);
+    return !error && std::distance(tasks, std::filesystem::directory_iterator()) > 1;
+}
+
 // Whether `pid` runs the same executable file as `root`.
 bool runs_program_of(pid_t pid, pid_t root) {
     struct stat own, other;
@@ -43,7 +56,29 @@ bool runs_program_of(pid_t pid, pid_t root) {
            own.st_dev == other.st_dev && own.st_ino == other.st_ino;
 }
 
+// Every process below `root` (guest or not, ended or not), parents first.
+std::vector<pid_t> all_descendants(pid_t root) {
+    std::vector<pid_t> found{root};
+    for (size_t next = 0; next < found.size(); next++)
+        for (pid_t child : children_of(found[next]))
+            found.push_back(child);
+    found.erase(found.begin());
+    return found;
+}
+
 } // namespace
+
+bool wait_for_endings(pid_t root, std::chrono::milliseconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        auto processes = all_descendants(root);
+        if (std::ranges::none_of(processes, still_ending))
+            return true;
+        if (std::chrono::steady_clock::now() > deadline)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+}
 
 std::vector<TreeProcess> guest_descendants(pid_t root) {
     std::vector<TreeProcess> found;

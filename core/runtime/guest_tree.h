@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <vector>
 
 namespace bsc::runtime {
@@ -19,5 +20,11 @@ struct TreeProcess {
 // The processes below `root` that run its program and have not ended (an ended one, a
 // zombie, is its parent's to report), parents before their children.
 std::vector<TreeProcess> guest_descendants(pid_t root);
+
+// Waits up to `limit` until no process below `root` is still ending: one whose first
+// thread is a zombie while others end is neither running (guest_descendants leaves it
+// out) nor, for its parent, ended yet (Linux reports the end once every thread has).
+// False if one still was.
+bool wait_for_endings(pid_t root, std::chrono::milliseconds limit);
 
 } // namespace bsc::runtime

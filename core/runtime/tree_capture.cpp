@@ -25,6 +25,7 @@ namespace {
 
 constexpr auto kConnectWait = std::chrono::seconds(1); // for a new member's socket
 constexpr int kFreezeAttempts = 10;
+constexpr auto kEndingWait = std::chrono::seconds(2); // for a process's threads to end
 
 TreeCaptureError member_error(pid_t pid, const ControlClientError &e) {
     return TreeCaptureError(fmt::format("process {} of the tree: {}", pid, e.what()));
@@ -73,6 +74,10 @@ FrozenMembers::FrozenMembers(pid_t root) : root_(root) {
             found = true;
         }
     }
+    // A process ending as the tree froze is neither a member (its first thread is a
+    // zombie) nor, for its frozen parent, ended until its other threads have: the capture
+    // waits for them (checkpoint.make_build saw a compiler's child caught in between).
+    wait_for_endings(root, kEndingWait);
 }
 
 // A connection to member `pid`, or null if it has ended. A child opens its socket as it
