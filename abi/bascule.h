@@ -11,7 +11,8 @@ extern "C" {
 
 /* ---- Versioning -------------------------------------------------------------------- */
 
-/* Major changes break compatibility; minor versions only append calls to the table. */
+/* Major changes break compatibility; minor versions only add: calls appended to the table,
+ * codes and flags (1.12: breakpoint exceptions say what raised them). */
 #define BSC_ABI_MAJOR 1u
 #define BSC_ABI_MINOR 12u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
