@@ -22,7 +22,6 @@
 namespace bsc::replay {
 namespace {
 
-constexpr uint8_t kInt3 = 0xcc;
 constexpr uint64_t kTrapFlag = 0x100;
 constexpr int kSigint = 2, kSigtrap = 5;
 constexpr size_t kMaxAuxv = 64 * 16;
@@ -40,37 +39,28 @@ const bsc_cpu_context *context_of(uint64_t record) {
     return &reinterpret_cast<const bsc_exception *>(record)->context;
 }
 
-// A page's protection as /proc/self/maps says (PROT_*), or nothing if it is not mapped.
-std::optional<int> protection_of(uint64_t page) {
-    std::FILE *maps = std::fopen("/proc/self/maps", "re");
-    if (!maps)
-        return std::nullopt;
-    std::optional<int> found;
-    char line[512];
-    while (!found && std::fgets(line, sizeof line, maps)) {
-        uint64_t low = 0, high = 0;
-        char perms[5] = {};
-        if (std::sscanf(line, "%lx-%lx %4s", &low, &high, perms) == 3 && page >= low &&
-            page < high)
-            found = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
-                    (perms[2] == 'x' ? PROT_EXEC : 0);
-    }
-    std::fclose(maps);
-    return found;
-}
-
-std::vector<uint64_t> pages_of(const Watch &watch) {
-    std::vector<uint64_t> pages;
-    for (uint64_t page = watch.address & ~(kPage - 1); page < watch.address + watch.length;
-         page += kPage)
-        pages.push_back(page);
-    return pages;
-}
-
 bool covers(const std::vector<Watch> &watches, uint64_t page) {
     return std::ranges::any_of(watches, [&](const Watch &w) {
         return w.address < page + kPage && w.address + w.length > page;
     });
+}
+
+// The first watched address whose byte differs between two readings of MemoryMarks::bytes().
+std::optional<uint64_t> first_change(const std::vector<Watch> &watches,
+                                     const std::vector<uint8_t> &before,
+                                     const std::vector<uint8_t> &after) {
+    size_t at = 0;
+    for (const Watch &watch : watches)
+        for (uint64_t i = 0; i < watch.length; i++, at++)
+            if (at < before.size() && at < after.size() && before[at] != after[at])
+                return watch.address + i;
+    return std::nullopt;
+}
+
+int host_protection(uint32_t protection) {
+    return (protection & BSC_PROT_READ ? PROT_READ : 0) |
+           (protection & BSC_PROT_WRITE ? PROT_WRITE : 0) |
+           (protection & BSC_PROT_EXEC ? PROT_EXEC : 0);
 }
 
 // The plan a restarted replay was given, on a descriptor it inherited.
@@ -116,7 +106,6 @@ thread_local Debugger::Thread *Debugger::current_thread = nullptr;
 
 Debugger::Debugger(int in, int out, uint64_t stop_at, int plan, Replay replay)
     : in_(in), out_(out), replay_(std::move(replay)), session_(*this), stop_at_(stop_at) {
-    memory_ = ::open("/proc/self/mem", O_RDWR | O_CLOEXEC);
     if (stop_at)
         base_ = {Mark::Kind::call, 0, 0, stop_at, {}}; // where gdb starts
     if (plan >= 0) {
@@ -129,7 +118,7 @@ Debugger::Debugger(int in, int out, uint64_t stop_at, int plan, Replay replay)
             session_.skip_acknowledgements();
         if (plan_->base.kind == Mark::Kind::call)
             stop_at_ = plan_->base.count;
-        // What the plan counts is in place from the start (memory_mapped).
+        // What the plan counts is in place from the start (place_pending).
         if (plan_->search) {
             observed_.insert(plan_->breakpoints.begin(), plan_->breakpoints.end());
             observed_watches_ = plan_->watches;
@@ -160,13 +149,8 @@ void Debugger::forget() {
     ::close(in_);
     if (out_ != in_)
         ::close(out_);
-    ::close(memory_); // the parent's memory: /proc/self/mem is bound to it when opened
-    memory_ = ::open("/proc/self/mem", O_RDWR | O_CLOEXEC);
-    for (const auto &[address, original] : inserted_)
-        poke(address, original);
-    inserted_.clear();
-    protect_watched(false);
-    watched_pages_.clear();
+    marks_.reopen();
+    marks_.clear();
 }
 
 Debugger::Thread *Debugger::calling_thread() { return attached_ ? current_thread : nullptr; }
@@ -225,9 +209,9 @@ void Debugger::step_or_continue(Thread &thread, bsc_cpu_context &context, const 
     bool over_breakpoint = false;
     {
         std::lock_guard lock(mutex_);
-        if (auto at = inserted_.find(context.rip); at != inserted_.end()) {
-            poke(at->first, at->second);
-            thread.reinsert = at->first;
+        if (marks_.inserted(context.rip)) {
+            marks_.take_out(context.rip);
+            thread.reinsert = context.rip;
             over_breakpoint = true;
         }
     }
@@ -270,8 +254,8 @@ bool Debugger::breakpoint_trap(bsc_exception *record) {
     bool ours = false, landed = false;
     {
         std::lock_guard lock(mutex_);
-        ours = inserted_.contains(address) && address != thread->reinsert;
-        landed = inserted_.contains(context.rip);
+        ours = marks_.inserted(address) && address != thread->reinsert;
+        landed = marks_.inserted(context.rip);
     }
     // The host says which trap it is (ABI 1.12); an older one leaves it to the thread's
     // state: a thread stepping lands on a breakpoint before it could execute it.
@@ -327,17 +311,16 @@ bool Debugger::arrive(uint64_t address, bool stopping) {
 std::optional<uint64_t> Debugger::finish_step(Thread &thread) {
     thread.stepping = false;
     std::unique_lock lock(mutex_);
-    if (uint64_t address = std::exchange(thread.reinsert, 0); address && inserted_.contains(address))
-        poke(address, kInt3);
+    if (uint64_t address = std::exchange(thread.reinsert, 0))
+        marks_.put_back(address);
     uint64_t page = std::exchange(thread.unprotected, 0);
     if (!page)
         return std::nullopt;
-    if (auto at = watched_pages_.find(page); at != watched_pages_.end())
-        ::mprotect(reinterpret_cast<void *>(page), kPage, at->second & ~PROT_WRITE);
+    marks_.close(page);
     auto watched = first_change(watches_, std::exchange(thread.watched_before, {}),
-                                watched_bytes(watches_));
+                                marks_.bytes(watches_));
     auto observed = first_change(observed_watches_, std::exchange(thread.observed_before, {}),
-                                 watched_bytes(observed_watches_));
+                                 marks_.bytes(observed_watches_));
     if (observed) {
         Mark here{Mark::Kind::change, interval_, *observed, thread.write_number, observed_watches_};
         lock.unlock();
@@ -351,13 +334,11 @@ bool Debugger::memory_fault(bsc_exception *record) {
     if (!thread || record->code != BSC_FAULT_PROTECTION)
         return false;
     uint64_t page = record->address & ~(kPage - 1);
-    int protection = 0;
     {
         std::lock_guard lock(mutex_);
-        auto at = watched_pages_.find(page);
-        if (at == watched_pages_.end() || !(at->second & PROT_WRITE))
+        auto protection = marks_.watched(page);
+        if (!protection || !(*protection & PROT_WRITE))
             return false; // the guest's own fault
-        protection = at->second;
     }
     if (covers(observed_watches_, page))
         thread->write_number = ++observed_writes_;
@@ -369,10 +350,10 @@ bool Debugger::memory_fault(bsc_exception *record) {
                      thread->id;
     }
     std::lock_guard lock(mutex_);
-    ::mprotect(reinterpret_cast<void *>(page), kPage, protection);
+    marks_.open(page);
     thread->unprotected = page;
-    thread->watched_before = watched_bytes(watches_); // a write that changes them stops
-    thread->observed_before = watched_bytes(observed_watches_);
+    thread->watched_before = marks_.bytes(watches_); // a write that changes them stops
+    thread->observed_before = marks_.bytes(observed_watches_);
     thread->stop_after_step = step_asked;
     thread->stepping = true;
     record->context.rflags |= kTrapFlag;
@@ -423,46 +404,42 @@ void Debugger::event_taken() {
     base_writes_ = 0;
 }
 
-// A mapping may replace memory that had breakpoints or watched pages (a loader maps a
-// file whole, then its segments over it): they go in again. Observed breakpoints go in
-// once their code is there (a library the dynamic loader maps), observed watches once
-// their data is.
-void Debugger::memory_mapped() {
+void Debugger::memory_changed(uint64_t address, uint64_t size,
+                              std::optional<uint32_t> protection, bool replaced) {
     if (!calling_thread())
         return;
     std::lock_guard lock(mutex_);
-    for (auto &[address, original] : inserted_) {
-        uint8_t now = 0;
-        if (::pread(memory_, &now, 1, static_cast<off_t>(address)) == 1 && now != kInt3) {
-            original = now;
-            poke(address, kInt3);
-        }
-    }
-    std::erase_if(unplaced_, [&](uint64_t address) { return insert_breakpoint(address); });
-    for (auto &[page, protection] : watched_pages_)
-        if (auto now = protection_of(page); now && *now != (protection & ~PROT_WRITE)) {
-            protection = *now; // a new mapping there: the guest's protection is its
-            ::mprotect(reinterpret_cast<void *>(page), kPage, protection & ~PROT_WRITE);
-        }
-    for (const auto *watches : {&observed_watches_, &base_watches_})
+    marks_.changed(address, size,
+                   protection ? std::optional<int>(host_protection(*protection)) : std::nullopt,
+                   replaced);
+    if (replaced)
+        place_pending();
+}
+
+// What waits for its code or data goes in once it is there: observed breakpoints (in a
+// library the dynamic loader maps), every watch's pages (a watched page unmapped, then
+// mapped again, is watched again).
+void Debugger::place_pending() {
+    std::erase_if(unplaced_, [&](uint64_t address) { return marks_.insert(address); });
+    for (const auto *watches : {&watches_, &observed_watches_, &base_watches_})
         for (const Watch &watch : *watches)
-            watch_pages(watch);
+            marks_.watch(watch);
 }
 
 void Debugger::host_writes(uint64_t call, const std::function<void()> &write) {
     Thread *thread = calling_thread();
     std::unique_lock lock(mutex_);
-    if (!thread || watched_pages_.empty()) {
+    if (!thread || !marks_.watching()) {
         lock.unlock();
         return write();
     }
-    auto before = watched_bytes(watches_), observed_before = watched_bytes(observed_watches_);
-    protect_watched(false);
+    auto before = marks_.bytes(watches_), observed_before = marks_.bytes(observed_watches_);
+    marks_.open_all();
     write();
-    protect_watched(true);
-    auto address = first_change(watches_, before, watched_bytes(watches_));
+    marks_.close_all();
+    auto address = first_change(watches_, before, marks_.bytes(watches_));
     auto observed = first_change(observed_watches_, observed_before,
-                                 watched_bytes(observed_watches_));
+                                 marks_.bytes(observed_watches_));
     lock.unlock();
     if (observed) // going back there stops before the call
         note_candidate({Mark::Kind::call, interval_, 0, call, {}}, trap(false, observed), false);
@@ -471,20 +448,6 @@ void Debugger::host_writes(uint64_t call, const std::function<void()> &write) {
     const bsc_cpu_context *where =
         thread->records.empty() ? nullptr : context_of(thread->records.front());
     stop(trap(false, address), where);
-}
-
-void Debugger::protection_changed(uint64_t address, uint64_t size, uint32_t protection) {
-    if (!calling_thread())
-        return;
-    int prot = (protection & BSC_PROT_READ ? PROT_READ : 0) |
-               (protection & BSC_PROT_WRITE ? PROT_WRITE : 0) |
-               (protection & BSC_PROT_EXEC ? PROT_EXEC : 0);
-    std::lock_guard lock(mutex_);
-    for (auto at = watched_pages_.lower_bound(address & ~(kPage - 1));
-         at != watched_pages_.end() && at->first < address + size; ++at) {
-        at->second = prot;
-        ::mprotect(reinterpret_cast<void *>(at->first), kPage, prot & ~PROT_WRITE);
-    }
 }
 
 std::optional<bsc_cpu_context> Debugger::before_restore(const bsc_cpu_context *context) {
@@ -507,7 +470,8 @@ std::optional<bsc_cpu_context> Debugger::before_restore(const bsc_cpu_context *c
     bool entry = std::exchange(thread->entering_program, false);
     if (entry) {
         note_program_entry(resumed);
-        memory_mapped(); // the program is there: what a plan observes in it goes in
+        std::lock_guard lock(mutex_);
+        place_pending(); // the program is there: what a plan observes in it goes in
     }
     // A step that went into a system call (or rdtsc) ends as the program resumes after it;
     // so does the step of a thread gdb stepped while it was stopped in a call.
@@ -576,109 +540,34 @@ void Debugger::exited(int status) {
     stop({gdb::StopReply::Kind::exited, status, 0, false}, nullptr);
 }
 
-// ---- Memory: breakpoints and watched pages (with the mutex held) -------------------------
-
-// Through /proc/self/mem, which writes into a private read-only mapping (the program's
-// code) as a debugger's ptrace does: the page becomes this process's own copy.
-bool Debugger::poke(uint64_t address, uint8_t byte) {
-    return ::pwrite(memory_, &byte, 1, static_cast<off_t>(address)) == 1;
-}
-
-bool Debugger::insert_breakpoint(uint64_t address) {
-    if (inserted_.contains(address))
-        return true;
-    uint8_t original = 0;
-    if (::pread(memory_, &original, 1, static_cast<off_t>(address)) != 1 || !poke(address, kInt3))
-        return false;
-    inserted_[address] = original;
-    return true;
-}
-
-// A thread stepping over it puts it back only if it is still there.
-void Debugger::remove_breakpoint(uint64_t address) {
-    if (auto at = inserted_.find(address); at != inserted_.end()) {
-        poke(address, at->second);
-        inserted_.erase(at);
-    }
-}
-
-// The pages of `watch` become read-only for the guest; false if one is not mapped.
-bool Debugger::watch_pages(const Watch &watch) {
-    std::map<uint64_t, int> added;
-    for (uint64_t page : pages_of(watch)) {
-        if (watched_pages_.contains(page))
-            continue;
-        auto protection = protection_of(page);
-        if (!protection)
-            return false;
-        added[page] = *protection;
-    }
-    for (const auto &[page, protection] : added) {
-        ::mprotect(reinterpret_cast<void *>(page), kPage, protection & ~PROT_WRITE);
-        watched_pages_[page] = protection;
-    }
-    return true;
-}
-
-// Whether a watch of gdb's or a plan's covers the page.
-bool Debugger::kept_watched(uint64_t page) const {
-    return covers(watches_, page) || covers(observed_watches_, page) || covers(base_watches_, page);
-}
+// ---- Breakpoints and watches (with the mutex held) --------------------------------------
 
 // Pages no watch covers any more get the guest's protection back.
 void Debugger::unwatch_pages() {
-    std::erase_if(watched_pages_, [&](const auto &entry) {
-        auto [page, protection] = entry;
-        if (kept_watched(page))
-            return false;
-        ::mprotect(reinterpret_cast<void *>(page), kPage, protection);
-        return true;
+    marks_.unwatch_unless([&](uint64_t page) {
+        return covers(watches_, page) || covers(observed_watches_, page) ||
+               covers(base_watches_, page);
     });
 }
 
-std::vector<uint8_t> Debugger::watched_bytes(const std::vector<Watch> &watches) const {
-    std::vector<uint8_t> bytes;
-    for (const Watch &watch : watches) {
-        std::vector<uint8_t> part(watch.length);
-        if (::pread(memory_, part.data(), part.size(), static_cast<off_t>(watch.address)) !=
-            static_cast<ssize_t>(part.size()))
-            part.assign(watch.length, 0);
-        bytes.insert(bytes.end(), part.begin(), part.end());
-    }
-    return bytes;
-}
-
-// The first watched address whose byte differs between two readings of watched_bytes().
-std::optional<uint64_t> Debugger::first_change(const std::vector<Watch> &watches,
-                                               const std::vector<uint8_t> &before,
-                                               const std::vector<uint8_t> &after) const {
-    size_t at = 0;
-    for (const Watch &watch : watches)
-        for (uint64_t i = 0; i < watch.length; i++, at++)
-            if (at < before.size() && at < after.size() && before[at] != after[at])
-                return watch.address + i;
-    return std::nullopt;
-}
-
-// Watched pages read-only for the guest (`on`), or as the guest has them.
-void Debugger::protect_watched(bool on) {
-    for (const auto &[page, protection] : watched_pages_)
-        ::mprotect(reinterpret_cast<void *>(page), kPage, on ? protection & ~PROT_WRITE : protection);
+// A breakpoint a plan observes stays in when gdb's goes.
+void Debugger::remove_breakpoint(uint64_t address) {
+    if (!observed_.contains(address))
+        marks_.remove(address);
 }
 
 // gdb's breakpoints and watches become these (observed ones stay in).
 void Debugger::place(const std::vector<uint64_t> &breakpoints, const std::vector<Watch> &watches) {
     std::lock_guard lock(mutex_);
     for (uint64_t address : breakpoints_)
-        if (!observed_.contains(address))
-            remove_breakpoint(address);
+        remove_breakpoint(address);
     breakpoints_.clear();
     for (uint64_t address : breakpoints)
-        if (insert_breakpoint(address))
+        if (marks_.insert(address))
             breakpoints_.insert(address);
     watches_.clear();
     for (const Watch &watch : watches)
-        if (watch_pages(watch))
+        if (marks_.watch(watch))
             watches_.push_back(watch);
     unwatch_pages();
 }
@@ -713,34 +602,19 @@ std::optional<std::vector<uint8_t>> Debugger::registers(uint64_t id) {
     return gdb::amd64_registers(context, xstate, thread.gs_base);
 }
 
-// Memory as the program has it: what the breakpoints replaced shows, not int3.
 std::vector<uint8_t> Debugger::read_memory(uint64_t address, size_t length) {
-    std::vector<uint8_t> bytes(length);
-    size_t done = 0;
-    while (done < length) {
-        ssize_t n = ::pread(memory_, bytes.data() + done, length - done,
-                            static_cast<off_t>(address + done));
-        if (n <= 0)
-            break;
-        done += static_cast<size_t>(n);
-    }
-    bytes.resize(done);
     std::lock_guard lock(mutex_);
-    for (auto at = inserted_.lower_bound(address);
-         at != inserted_.end() && at->first < address + done; ++at)
-        bytes[at->first - address] = at->second;
-    return bytes;
+    return marks_.read(address, length);
 }
 
 bool Debugger::set_breakpoint(uint64_t address, bool on) {
     std::lock_guard lock(mutex_);
     if (!on) {
         breakpoints_.erase(address);
-        if (!observed_.contains(address))
-            remove_breakpoint(address);
+        remove_breakpoint(address);
         return true;
     }
-    if (!insert_breakpoint(address))
+    if (!marks_.insert(address))
         return false;
     breakpoints_.insert(address);
     return true;
@@ -755,7 +629,7 @@ bool Debugger::set_watchpoint(uint64_t address, uint64_t length, bool on) {
         unwatch_pages();
         return true;
     }
-    if (!watch_pages(watch))
+    if (!marks_.watch(watch))
         return false; // nothing there to watch
     watches_.push_back(watch);
     return true;
@@ -932,14 +806,14 @@ void Debugger::follow_plan() {
     place(plan_->breakpoints, plan_->watches);
     base_ = plan_->base;
     log_ = plan_->commands;
-    observed_.clear(); // from here on the debugger is gdb's alone
-    observed_watches_.clear();
-    base_watches_.clear();
     {
-        std::lock_guard lock(mutex_);
-        for (const auto &[address, original] : std::map(inserted_))
+        std::lock_guard lock(mutex_); // from here on the debugger is gdb's alone
+        for (uint64_t address : std::exchange(observed_, {}))
             if (!breakpoints_.contains(address))
-                remove_breakpoint(address);
+                marks_.remove(address);
+        unplaced_.clear();
+        observed_watches_.clear();
+        base_watches_.clear();
         unwatch_pages();
     }
     if (plan_->reply == Plan::Reply::monitor) {
@@ -1056,12 +930,8 @@ void Debugger::end(bool detach) {
         std::fflush(nullptr);
         ::_exit(0);
     }
-    for (const auto &[address, original] : inserted_)
-        poke(address, original);
-    inserted_.clear();
+    marks_.clear();
     breakpoints_.clear();
-    protect_watched(false);
-    watched_pages_.clear();
     attached_ = false;
     changed_.notify_all();
 }

@@ -22,6 +22,7 @@
 
 #include "bascule.h"
 #include "debug_plan.h"
+#include "memory_marks.h"
 #include "remote_packets.h"
 #include "remote_session.h"
 
@@ -69,14 +70,15 @@ public:
     void before_call(uint64_t number);
     // The process took an event: a new interval (debug_plan.h) begins.
     void event_taken();
-    // A call mapped memory: breakpoints and watches waiting for their code or data go in.
-    void memory_mapped();
+    // A call changed the guest's memory in [address, address + size): its protection
+    // (BSC_PROT_*) is `protection` now, or nothing if it was unmapped; `replaced`: new
+    // contents were mapped there. Watched pages there keep their protection but for
+    // writes; breakpoints and watches waiting for their code or data go in.
+    void memory_changed(uint64_t address, uint64_t size, std::optional<uint32_t> protection,
+                        bool replaced);
     // The replay layer writes what call `call` wrote into guest memory (`write`): watched
     // pages are writable meanwhile, and watched memory it changed stops the thread.
     void host_writes(uint64_t call, const std::function<void()> &write);
-    // The guest changed the protection of [address, address + size): watched pages there
-    // keep it, but for writes.
-    void protection_changed(uint64_t address, uint64_t size, uint32_t protection);
     // The calling thread resumes `context` (thread_context_restore): the records it leaves
     // end; back in the program, a step ends there. The context to resume instead, if the
     // debugger changed it (the trap flag of a step).
@@ -129,23 +131,14 @@ private:
     void note_program_entry(const bsc_cpu_context &context);
     Thread *calling_thread();
 
-    // Memory: breakpoints and watched pages.
-    bool poke(uint64_t address, uint8_t byte);
-    bool insert_breakpoint(uint64_t address);
+    // Breakpoints and watches in memory.
     void remove_breakpoint(uint64_t address);
-    bool watch_pages(const Watch &watch);
     void unwatch_pages();
-    std::optional<uint64_t> first_change(const std::vector<Watch> &watches,
-                                         const std::vector<uint8_t> &before,
-                                         const std::vector<uint8_t> &after) const;
-    std::vector<uint8_t> watched_bytes(const std::vector<Watch> &watches) const;
-    bool kept_watched(uint64_t page) const;
-    void protect_watched(bool on);
+    void place_pending();
 
     static thread_local Thread *current_thread;
 
     int in_, out_;
-    int memory_ = -1; // /proc/self/mem: breakpoints go into read-only code through it
     Replay replay_;
     gdb::RemoteSession session_;
     gdb::PacketDecoder decoder_;
@@ -163,10 +156,9 @@ private:
     std::atomic<bool> attached_{true}; // until gdb detaches: then nothing stops
     std::string program_, auxv_;
 
+    MemoryMarks marks_;                     // what is in memory for all of these
     std::set<uint64_t> breakpoints_;        // gdb's (or a plan command's)
-    std::map<uint64_t, uint8_t> inserted_;  // address -> the byte int3 replaced
     std::vector<Watch> watches_;            // gdb's (or a plan command's)
-    std::map<uint64_t, int> watched_pages_; // page -> its protection as the guest has it
 
     // Where gdb is: a base and the commands from there (debug_plan.h).
     Mark base_;

@@ -393,6 +393,13 @@ template <roles::Slot Name> struct Serve {
     static void call(const CallEvent &, const CallArgs &) {}
 };
 
+// The debugger hears of every change the replay makes to the guest's memory map.
+void memory_changed(uint64_t address, uint64_t size, std::optional<uint32_t> protection,
+                    bool replaced) {
+    if (debugger)
+        debugger->memory_changed(address, size, protection, replaced);
+}
+
 // Memory is made for real where the recording had it.
 template <> struct Serve<roles::Slot::vm_alloc> {
     static void call(const CallEvent &c, const CallArgs &a) {
@@ -403,18 +410,21 @@ template <> struct Serve<roles::Slot::vm_alloc> {
         if (!(flags & BSC_MAP_FIXED))
             flags |= BSC_MAP_FIXED_NOREPLACE;
         check_real(below->vm_alloc(&address, a[1], static_cast<uint32_t>(a[2]), flags), c);
+        memory_changed(address, a[1], static_cast<uint32_t>(a[2]), true);
     }
 };
 template <> struct Serve<roles::Slot::vm_free> {
     static void call(const CallEvent &c, const CallArgs &a) {
         check_real(below->vm_free(a[0], a[1]), c);
+        if (c.status == BSC_OK)
+            memory_changed(a[0], a[1], std::nullopt, false);
     }
 };
 template <> struct Serve<roles::Slot::vm_protect> {
     static void call(const CallEvent &c, const CallArgs &a) {
         check_real(below->vm_protect(a[0], a[1], static_cast<uint32_t>(a[2])), c);
-        if (debugger)
-            debugger->protection_changed(a[0], a[1], static_cast<uint32_t>(a[2]));
+        if (c.status == BSC_OK)
+            memory_changed(a[0], a[1], static_cast<uint32_t>(a[2]), false);
     }
 };
 template <> struct Serve<roles::Slot::vm_reset> {
@@ -484,12 +494,15 @@ template <> struct Serve<roles::Slot::stream_map> {
         apply_writes(c.writes, c.args, a);
         if (mapped < size)
             check_real(below->vm_protect(rest, size - mapped, prot), c);
+        memory_changed(address, size, prot, true);
     }
 };
 template <> struct Serve<roles::Slot::stream_unmap> {
     static void call(const CallEvent &c, const CallArgs &a) {
-        if (c.status == BSC_OK)
-            check_real(below->vm_free(a[0], page_up(a[1])), c);
+        if (c.status != BSC_OK)
+            return;
+        check_real(below->vm_free(a[0], page_up(a[1])), c);
+        memory_changed(a[0], page_up(a[1]), std::nullopt, false);
     }
 };
 
@@ -706,9 +719,6 @@ struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
                                   read_guest_string(std::get<0>(std::tie(args...)), path) == BSC_OK)
                 debugger->program_loading(path);
         Serve<Name>::call(*call, values);
-        if constexpr (roles::of(Name).flags & BSC_CALL_MAPS)
-            if (debugger)
-                debugger->memory_mapped();
         if constexpr (!(roles::of(Name).flags & BSC_CALL_MAPS))
             if (!written_by_host(call->number, call->writes, call->args, values,
                                  out_of_line_bytes(*call)))

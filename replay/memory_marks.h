@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+// The debugger's marks in guest memory: software breakpoints (int3 written through
+// /proc/self/mem, into read-only code too, as ptrace does) and watched pages (the guest's
+// writes to them fault while a watch covers them). Both are the debugger's own
+// instrumentation, made on the host directly and not through the table below the replay
+// layer: the layers below keep the protections the guest asked for (a checkpoint's
+// region map has no page made read-only for gdb).
+// The caller serialises every use (the debugger's mutex).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "debug_plan.h"
+
+namespace bsc::replay {
+
+class MemoryMarks {
+public:
+    MemoryMarks();
+    ~MemoryMarks();
+    MemoryMarks(const MemoryMarks &) = delete;
+    MemoryMarks &operator=(const MemoryMarks &) = delete;
+
+    // Every mark comes out: breakpoints' bytes and watched pages' protections go back.
+    void clear();
+    // In a forked child: /proc/self/mem is bound to the process that opened it.
+    void reopen();
+
+    // Breakpoints. insert: false if nothing is mapped there.
+    bool insert(uint64_t address);
+    void remove(uint64_t address);
+    bool inserted(uint64_t address) const { return inserted_.contains(address); }
+    // A thread steps over the breakpoint at `address` (taken out), then it goes back.
+    void take_out(uint64_t address);
+    void put_back(uint64_t address);
+
+    // Memory as the program has it: the bytes breakpoints replaced show, not int3; short
+    // where the memory ends.
+    std::vector<uint8_t> read(uint64_t address, size_t length) const;
+    // The bytes of each watch in turn (zeros where one is not readable).
+    std::vector<uint8_t> bytes(const std::vector<Watch> &watches) const;
+
+    // Watched pages: read-only for the guest while watched. watch: false if a page of it is
+    // not mapped. unwatch_unless: pages `kept` says no watch covers get their protection back.
+    bool watch(const Watch &watch);
+    void unwatch_unless(const std::function<bool(uint64_t page)> &kept);
+    // The guest protection of a watched page, if it is one.
+    std::optional<int> watched(uint64_t page) const;
+    bool watching() const { return !watched_pages_.empty(); }
+    // One watched page, or all, writable (a write the debugger lets through), then
+    // protected again.
+    void open(uint64_t page);
+    void close(uint64_t page);
+    void open_all();
+    void close_all();
+
+    // The guest's memory in [address, address + size) changed: `protection` (PROT_*) is
+    // its new one, or nothing if it was unmapped; `replaced`: new contents (a mapping),
+    // whose breakpoints go in again.
+    void changed(uint64_t address, uint64_t size, std::optional<int> protection, bool replaced);
+
+private:
+    bool poke(uint64_t address, uint8_t byte) const;
+    void protect(uint64_t page, int protection) const;
+
+    int memory_ = -1;                        // /proc/self/mem
+    std::map<uint64_t, uint8_t> inserted_;   // address -> the byte int3 replaced
+    std::map<uint64_t, int> watched_pages_;  // page -> its protection as the guest has it
+};
+
+} // namespace bsc::replay
