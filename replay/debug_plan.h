@@ -13,12 +13,15 @@
 #include <span>
 #include <vector>
 
+#include "remote_session.h"
+
 namespace bsc::replay {
 
 struct Watch {
     uint64_t address = 0, length = 0;
+    gdb::WatchKind kind = gdb::WatchKind::write;
     bool operator==(const Watch &) const = default;
-    template <class A> void serialize(A &a) { a(address, length); }
+    template <class A> void serialize(A &a) { a(address, length, kind); }
 };
 
 // A place a replay reaches again without gdb, within an interval: the stretch of the
@@ -29,8 +32,9 @@ struct Mark {
         start,   // the program's first instruction
         call,    // before call `count`
         arrival, // the `count`-th arrival at `address` in the interval (a breakpoint there)
-        change,  // before the write that changes watched memory, the `count`-th write to a
-                 // watched page in the interval (`address`: the watched address it changes)
+        change,  // before the access that a watch stops at (a write that changes watched
+                 // memory, a read of it), the `count`-th access to a watched page in the
+                 // interval that faults (`address`: the watched address it touches)
         step,    // after `count` instructions of the program from where it resumes in the
                  // interval (single steps: the interval is traced)
     };
@@ -38,7 +42,7 @@ struct Mark {
     uint64_t event = 0;
     uint64_t address = 0;
     uint64_t count = 0;
-    std::vector<Watch> watches; // change: the watches whose pages' writes are counted
+    std::vector<Watch> watches; // change: the watches whose pages' accesses are counted
     bool operator==(const Mark &) const = default;
     template <class A> void serialize(A &a) { a(kind, event, address, count, watches); }
 };

@@ -39,21 +39,39 @@ const bsc_cpu_context *context_of(uint64_t record) {
     return &reinterpret_cast<const bsc_exception *>(record)->context;
 }
 
-bool covers(const std::vector<Watch> &watches, uint64_t page) {
-    return std::ranges::any_of(watches, [&](const Watch &w) {
-        return w.address < page + kPage && w.address + w.length > page;
-    });
+bool covers(const Watch &watch, uint64_t page) {
+    return watch.address < page + kPage && watch.address + watch.length > page;
 }
 
-// The first watched address whose byte differs between two readings of MemoryMarks::bytes().
-std::optional<uint64_t> first_change(const std::vector<Watch> &watches,
-                                     const std::vector<uint8_t> &before,
-                                     const std::vector<uint8_t> &after) {
+bool covers(const std::vector<Watch> &watches, uint64_t page) {
+    return std::ranges::any_of(watches, [&](const Watch &watch) { return covers(watch, page); });
+}
+
+// The kind of the first watch that covers `address`.
+gdb::WatchKind kind_at(const std::vector<Watch> &watches, uint64_t address) {
+    for (const Watch &watch : watches)
+        if (address >= watch.address && address < watch.address + watch.length)
+            return watch.kind;
+    return gdb::WatchKind::write;
+}
+
+// What a watch stops at after an access to watched pages, given two readings of
+// MemoryMarks::bytes() around it: the first watched byte that changed (a watch on writes
+// or on any access), else the accessed address (`accessed`: the fault's; 0 for the host's
+// writes) if a watch on reads or on any access covers it. gdb tells a read from a write
+// by the value, as it does with x86's debug registers, which cannot watch reads alone.
+std::optional<Watched> hit(const std::vector<Watch> &watches, const std::vector<uint8_t> &before,
+                           const std::vector<uint8_t> &after, uint64_t accessed) {
     size_t at = 0;
     for (const Watch &watch : watches)
         for (uint64_t i = 0; i < watch.length; i++, at++)
-            if (at < before.size() && at < after.size() && before[at] != after[at])
-                return watch.address + i;
+            if (watch.kind != gdb::WatchKind::read && at < before.size() && at < after.size() &&
+                before[at] != after[at])
+                return Watched{watch.address + i, watch.kind};
+    for (const Watch &watch : watches)
+        if (watch.kind != gdb::WatchKind::write && accessed >= watch.address &&
+            accessed < watch.address + watch.length)
+            return Watched{accessed, watch.kind};
     return std::nullopt;
 }
 
@@ -78,8 +96,13 @@ std::optional<Plan> read_plan(int fd) {
     return decode_plan(bytes);
 }
 
-gdb::StopReply trap(bool breakpoint = false, std::optional<uint64_t> watched = std::nullopt) {
-    return {gdb::StopReply::Kind::signal, kSigtrap, 0, breakpoint, watched};
+gdb::StopReply trap(bool breakpoint = false, std::optional<Watched> watched = std::nullopt) {
+    gdb::StopReply reply{gdb::StopReply::Kind::signal, kSigtrap, 0, breakpoint};
+    if (watched) {
+        reply.watched = watched->address;
+        reply.watch_kind = watched->kind;
+    }
+    return reply;
 }
 
 } // namespace
@@ -95,8 +118,9 @@ struct Debugger::Thread {
     bool stepping = false;        // the trap flag is set for it
     bool stop_after_step = false; // else the step only took it over a breakpoint or write
     uint64_t reinsert = 0;        // the breakpoint taken out for that step
-    uint64_t unprotected = 0;     // the watched page it writes with this step
-    uint64_t write_number = 0;    // that write's among the observed writes of the interval
+    uint64_t unprotected = 0;     // the watched page it accesses with this step
+    uint64_t accessed = 0;        // the address the access faulted at
+    uint64_t write_number = 0;    // that access's among the observed ones of the interval
     std::vector<uint8_t> watched_before, observed_before; // the watched bytes before it
     bool entering_program = false; // process_exec came: the next return is the entry
     uint64_t left_program = 0;     // the interval in which it last left the program
@@ -281,8 +305,22 @@ bool Debugger::breakpoint_trap(bsc_exception *record) {
         context.rip = address;
         stops = arrive(address, false);
     }
-    step_or_continue(*thread, context, stops ? stop(why, &context) : Resume{});
+    Resume resume = stops ? in_program(*thread, stop(why, seen_at(*thread, &context))) : Resume{};
+    step_or_continue(*thread, context, resume);
     return true;
+}
+
+// Where gdb sees a thread that stops at `context`: there, in the program; in the LibOS
+// (which touched a watched page serving the program's system call), at the program's call.
+const bsc_cpu_context *Debugger::seen_at(const Thread &thread,
+                                         const bsc_cpu_context *context) const {
+    return thread.records.empty() ? context : context_of(thread.records.front());
+}
+
+// A step gdb asks of a thread stopped in the LibOS ends as the program resumes
+// (before_restore), not one instruction of the LibOS on.
+Debugger::Resume Debugger::in_program(const Thread &thread, Resume resume) const {
+    return thread.records.empty() ? resume : Resume{};
 }
 
 // The thread is at a breakpoint: counted if a plan observes it (a base there, a search's
@@ -306,9 +344,9 @@ bool Debugger::arrive(uint64_t address, bool stopping) {
 }
 
 // The end of a step the debugger asked for: the breakpoint it stepped over goes back, and
-// so does the protection of the watched page it wrote to. The watched address the step
-// changed, if it did (observed ones are noted for a search).
-std::optional<uint64_t> Debugger::finish_step(Thread &thread) {
+// so does the guard of the watched page it accessed. What a watch stops at after the
+// step, if one does (observed ones are noted for a search).
+std::optional<Watched> Debugger::finish_step(Thread &thread) {
     thread.stepping = false;
     std::unique_lock lock(mutex_);
     if (uint64_t address = std::exchange(thread.reinsert, 0))
@@ -317,14 +355,20 @@ std::optional<uint64_t> Debugger::finish_step(Thread &thread) {
     if (!page)
         return std::nullopt;
     marks_.close(page);
-    auto watched = first_change(watches_, std::exchange(thread.watched_before, {}),
-                                marks_.bytes(watches_));
-    auto observed = first_change(observed_watches_, std::exchange(thread.observed_before, {}),
-                                 marks_.bytes(observed_watches_));
+    // The LibOS's reads for a system call are not the program's, as the kernel's accesses
+    // do not trigger hardware watchpoints; its writes that change watched memory stop.
+    uint64_t accessed = std::exchange(thread.accessed, 0);
+    if (!thread.records.empty())
+        accessed = 0;
+    auto watched = hit(watches_, std::exchange(thread.watched_before, {}), marks_.bytes(watches_),
+                       accessed);
+    auto observed = hit(observed_watches_, std::exchange(thread.observed_before, {}),
+                        marks_.bytes(observed_watches_), accessed);
     if (observed) {
-        Mark here{Mark::Kind::change, interval_, *observed, thread.write_number, observed_watches_};
+        Mark here{Mark::Kind::change, interval_, observed->address, thread.write_number,
+                  observed_watches_};
         lock.unlock();
-        note_candidate(here, trap(false, observed), false); // before the write: before here
+        note_candidate(here, trap(false, observed), false); // before the access: before here
     }
     return watched;
 }
@@ -336,22 +380,33 @@ bool Debugger::memory_fault(bsc_exception *record) {
     uint64_t page = record->address & ~(kPage - 1);
     {
         std::lock_guard lock(mutex_);
-        auto protection = marks_.watched(page);
-        if (!protection || !(*protection & PROT_WRITE))
-            return false; // the guest's own fault
+        auto watched = marks_.watched(page);
+        if (!watched)
+            return false;
+        if (thread->unprotected == page) { // with the guest's protection: its own fault
+            thread->unprotected = thread->accessed = 0;
+            thread->stepping = false;
+            record->context.rflags &= ~kTrapFlag;
+            marks_.close(page);
+            return false;
+        }
+        if (watched->guard == MemoryMarks::Guard::writes && !(watched->protection & PROT_WRITE))
+            return false; // a write the guest's protection refuses: its own fault
     }
     if (covers(observed_watches_, page))
         thread->write_number = ++observed_writes_;
     bool step_asked = thread->stepping && thread->stop_after_step;
     if (covers(base_watches_, page) && at_base(Mark::Kind::change, 0, ++base_writes_)) {
-        // Going back to a write: the thread stops before it, as it was.
+        // Going back to an access: the thread stops before it, as it was.
         base_reached_ = true;
-        step_asked = stop(trap(false, plan_->base.address), &record->context).step_thread ==
-                     thread->id;
+        Watched at{plan_->base.address, kind_at(plan_->base.watches, plan_->base.address)};
+        step_asked = in_program(*thread, stop(trap(false, at), seen_at(*thread, &record->context)))
+                         .step_thread == thread->id;
     }
     std::lock_guard lock(mutex_);
     marks_.open(page);
     thread->unprotected = page;
+    thread->accessed = record->address;
     thread->watched_before = marks_.bytes(watches_); // a write that changes them stops
     thread->observed_before = marks_.bytes(observed_watches_);
     thread->stop_after_step = step_asked;
@@ -426,6 +481,13 @@ void Debugger::place_pending() {
             marks_.watch(watch);
 }
 
+void Debugger::host_reads(bool on) {
+    if (!calling_thread())
+        return;
+    std::lock_guard lock(mutex_);
+    marks_.host_reading(on);
+}
+
 void Debugger::host_writes(uint64_t call, const std::function<void()> &write) {
     Thread *thread = calling_thread();
     std::unique_lock lock(mutex_);
@@ -437,17 +499,16 @@ void Debugger::host_writes(uint64_t call, const std::function<void()> &write) {
     marks_.open_all();
     write();
     marks_.close_all();
-    auto address = first_change(watches_, before, marks_.bytes(watches_));
-    auto observed = first_change(observed_watches_, observed_before,
-                                 marks_.bytes(observed_watches_));
+    auto watched = hit(watches_, before, marks_.bytes(watches_), 0);
+    auto observed = hit(observed_watches_, observed_before, marks_.bytes(observed_watches_), 0);
     lock.unlock();
     if (observed) // going back there stops before the call
         note_candidate({Mark::Kind::call, interval_, 0, call, {}}, trap(false, observed), false);
-    if (!address)
+    if (!watched)
         return;
     const bsc_cpu_context *where =
         thread->records.empty() ? nullptr : context_of(thread->records.front());
-    stop(trap(false, address), where);
+    stop(trap(false, watched), where);
 }
 
 std::optional<bsc_cpu_context> Debugger::before_restore(const bsc_cpu_context *context) {
@@ -542,11 +603,18 @@ void Debugger::exited(int status) {
 
 // ---- Breakpoints and watches (with the mutex held) --------------------------------------
 
-// Pages no watch covers any more get the guest's protection back.
+// Each watched page guarded as the watches on it now ask (none left: the guest's
+// protection back).
 void Debugger::unwatch_pages() {
-    marks_.unwatch_unless([&](uint64_t page) {
-        return covers(watches_, page) || covers(observed_watches_, page) ||
-               covers(base_watches_, page);
+    marks_.rewatch([&](uint64_t page) {
+        auto guard = MemoryMarks::Guard::none;
+        for (const auto *watches : {&watches_, &observed_watches_, &base_watches_})
+            for (const Watch &watch : *watches)
+                if (covers(watch, page))
+                    guard = std::max(guard, watch.kind == gdb::WatchKind::write
+                                                ? MemoryMarks::Guard::writes
+                                                : MemoryMarks::Guard::reads);
+        return guard;
     });
 }
 
@@ -621,9 +689,9 @@ bool Debugger::set_breakpoint(uint64_t address, bool on) {
 }
 
 // A page is protected while a watch covers it; a write to it faults (memory_fault).
-bool Debugger::set_watchpoint(uint64_t address, uint64_t length, bool on) {
+bool Debugger::set_watchpoint(uint64_t address, uint64_t length, gdb::WatchKind kind, bool on) {
     std::lock_guard lock(mutex_);
-    Watch watch{address, length};
+    Watch watch{address, length, kind};
     if (!on) {
         std::erase(watches_, watch);
         unwatch_pages();

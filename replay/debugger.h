@@ -28,6 +28,12 @@
 
 namespace bsc::replay {
 
+// Where a watchpoint stops: the watched address accessed, and the watch's kind.
+struct Watched {
+    uint64_t address = 0;
+    gdb::WatchKind kind = gdb::WatchKind::write;
+};
+
 class Debugger final : private gdb::Target {
 public:
     // What the replay layer tells the debugger.
@@ -62,9 +68,10 @@ public:
     // step it asked for); then the thread has stopped if it had to, and resumes with
     // `record`'s context as it now is.
     bool breakpoint_trap(bsc_exception *record);
-    // A memory exception: true if it was a write to a page the debugger protected to
-    // watch it; the thread then makes the write with the page writable, one instruction
-    // (and stops after it if the write changed watched memory).
+    // A memory exception: true if it was an access to a page the debugger guards to watch
+    // it; the thread then makes the access with the page as the guest has it, one
+    // instruction (and stops after it if a watch stops there: a write that changed watched
+    // memory, a read of it).
     bool memory_fault(bsc_exception *record);
     // Before call `number` of the process (a guest thread's).
     void before_call(uint64_t number);
@@ -79,6 +86,9 @@ public:
     // The replay layer writes what call `call` wrote into guest memory (`write`): watched
     // pages are writable meanwhile, and watched memory it changed stops the thread.
     void host_writes(uint64_t call, const std::function<void()> &write);
+    // The replay layer reads guest memory (a call's inputs) from `on` until not `on`:
+    // pages watched for reads are readable meanwhile.
+    void host_reads(bool on);
     // The calling thread resumes `context` (thread_context_restore): the records it leaves
     // end; back in the program, a step ends there. The context to resume instead, if the
     // debugger changed it (the trap flag of a step).
@@ -97,7 +107,8 @@ private:
     std::optional<std::vector<uint8_t>> registers(uint64_t thread) override;
     std::vector<uint8_t> read_memory(uint64_t address, size_t length) override;
     bool set_breakpoint(uint64_t address, bool on) override;
-    bool set_watchpoint(uint64_t address, uint64_t length, bool on) override;
+    bool set_watchpoint(uint64_t address, uint64_t length, gdb::WatchKind kind,
+                        bool on) override;
     gdb::StopReply resume(uint64_t thread, bool step) override;
     std::optional<gdb::StopReply> reverse(bool step) override;
     gdb::StopReply last_stop() override;
@@ -122,7 +133,9 @@ private:
     };
     Resume stop(gdb::StopReply reply, const bsc_cpu_context *where);
     void step_or_continue(Thread &thread, bsc_cpu_context &context, const Resume &resume);
-    std::optional<uint64_t> finish_step(Thread &thread);
+    std::optional<Watched> finish_step(Thread &thread);
+    const bsc_cpu_context *seen_at(const Thread &thread, const bsc_cpu_context *context) const;
+    Resume in_program(const Thread &thread, Resume resume) const;
     bool at_base(Mark::Kind kind, uint64_t address, uint64_t count) const;
     bool traced_step(Thread &thread);
     bool arrive(uint64_t address, bool stopping);

@@ -135,11 +135,24 @@ std::vector<uint8_t> MemoryMarks::bytes(const std::vector<Watch> &watches) const
     return bytes;
 }
 
+int MemoryMarks::guarded(const WatchedPage &page) const {
+    if (page.guard == Guard::reads && !host_reading_)
+        return PROT_NONE;
+    return page.guard == Guard::none ? page.protection : page.protection & ~PROT_WRITE;
+}
+
 bool MemoryMarks::watch(const Watch &watch) {
+    Guard guard = watch.kind == gdb::WatchKind::write ? Guard::writes : Guard::reads;
     std::vector<uint64_t> added;
-    for (uint64_t page : pages_of(watch))
-        if (!watched_pages_.contains(page))
+    for (uint64_t page : pages_of(watch)) {
+        auto at = watched_pages_.find(page);
+        if (at == watched_pages_.end())
             added.push_back(page);
+        else if (guard == Guard::reads && at->second.guard != guard) {
+            at->second.guard = guard;
+            protect(page, guarded(at->second));
+        }
+    }
     if (added.empty())
         return true;
     auto protections = host_protections(added);
@@ -147,45 +160,50 @@ bool MemoryMarks::watch(const Watch &watch) {
         if (!protection)
             return false;
     for (size_t i = 0; i < added.size(); i++) {
-        watched_pages_[added[i]] = *protections[i];
-        protect(added[i], *protections[i] & ~PROT_WRITE);
+        WatchedPage &page = watched_pages_[added[i]] = {*protections[i], guard};
+        protect(added[i], guarded(page));
     }
     return true;
 }
 
-void MemoryMarks::unwatch_unless(const std::function<bool(uint64_t page)> &kept) {
-    std::erase_if(watched_pages_, [&](const auto &entry) {
-        auto [page, protection] = entry;
-        if (kept(page))
-            return false;
-        protect(page, protection);
-        return true;
-    });
+void MemoryMarks::rewatch(const std::function<Guard(uint64_t page)> &guard) {
+    for (auto at = watched_pages_.begin(); at != watched_pages_.end();) {
+        at->second.guard = guard(at->first);
+        protect(at->first, guarded(at->second));
+        at = at->second.guard == Guard::none ? watched_pages_.erase(at) : std::next(at);
+    }
 }
 
-std::optional<int> MemoryMarks::watched(uint64_t page) const {
+std::optional<MemoryMarks::WatchedPage> MemoryMarks::watched(uint64_t page) const {
     auto at = watched_pages_.find(page);
-    return at == watched_pages_.end() ? std::nullopt : std::optional<int>(at->second);
+    return at == watched_pages_.end() ? std::nullopt : std::optional(at->second);
 }
 
 void MemoryMarks::open(uint64_t page) {
-    if (auto protection = watched(page))
-        protect(page, *protection);
+    if (auto at = watched_pages_.find(page); at != watched_pages_.end())
+        protect(page, at->second.protection);
 }
 
 void MemoryMarks::close(uint64_t page) {
-    if (auto protection = watched(page))
-        protect(page, *protection & ~PROT_WRITE);
+    if (auto at = watched_pages_.find(page); at != watched_pages_.end())
+        protect(page, guarded(at->second));
 }
 
 void MemoryMarks::open_all() {
-    for (const auto &[page, protection] : watched_pages_)
-        protect(page, protection);
+    for (const auto &[page, watched] : watched_pages_)
+        protect(page, watched.protection);
 }
 
 void MemoryMarks::close_all() {
-    for (const auto &[page, protection] : watched_pages_)
-        protect(page, protection & ~PROT_WRITE);
+    for (const auto &[page, watched] : watched_pages_)
+        protect(page, guarded(watched));
+}
+
+void MemoryMarks::host_reading(bool on) {
+    host_reading_ = on;
+    for (const auto &[page, watched] : watched_pages_)
+        if (watched.guard == Guard::reads)
+            protect(page, guarded(watched));
 }
 
 void MemoryMarks::changed(uint64_t address, uint64_t size, std::optional<int> protection,
@@ -197,8 +215,8 @@ void MemoryMarks::changed(uint64_t address, uint64_t size, std::optional<int> pr
             at = watched_pages_.erase(at);
             continue;
         }
-        at->second = *protection;
-        protect(at->first, *protection & ~PROT_WRITE);
+        at->second.protection = *protection;
+        protect(at->first, guarded(at->second));
         ++at;
     }
     if (!replaced)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The debugger's marks in guest memory: software breakpoints (int3 written through
 // /proc/self/mem, into read-only code too, as ptrace does) and watched pages (the guest's
-// writes to them fault while a watch covers them). Both are the debugger's own
+// writes to them fault while a watch on writes covers them; every access, while a watch
+// on reads does: the page is inaccessible then). Both are the debugger's own
 // instrumentation, made on the host directly and not through the table below the replay
 // layer: the layers below keep the protections the guest asked for (a checkpoint's
 // region map has no page made read-only for gdb).
@@ -44,19 +45,28 @@ public:
     // The bytes of each watch in turn (zeros where one is not readable).
     std::vector<uint8_t> bytes(const std::vector<Watch> &watches) const;
 
-    // Watched pages: read-only for the guest while watched. watch: false if a page of it is
-    // not mapped. unwatch_unless: pages `kept` says no watch covers get their protection back.
+    // Watched pages: read-only for the guest while a watch on writes covers them,
+    // inaccessible while one on reads does. watch: false if a page of it is not mapped.
+    // rewatch: each watched page as `guard` says now (Guard::none: the guest's protection
+    // back, no longer watched).
+    enum class Guard { none, writes, reads };
     bool watch(const Watch &watch);
-    void unwatch_unless(const std::function<bool(uint64_t page)> &kept);
-    // The guest protection of a watched page, if it is one.
-    std::optional<int> watched(uint64_t page) const;
+    void rewatch(const std::function<Guard(uint64_t page)> &guard);
+    struct WatchedPage {
+        int protection = 0; // the guest's (PROT_*)
+        Guard guard = Guard::writes;
+    };
+    std::optional<WatchedPage> watched(uint64_t page) const;
     bool watching() const { return !watched_pages_.empty(); }
-    // One watched page, or all, writable (a write the debugger lets through), then
-    // protected again.
+    // One watched page, or all, as the guest has it (an access the debugger lets
+    // through), then guarded again.
     void open(uint64_t page);
     void close(uint64_t page);
     void open_all();
     void close_all();
+    // While the host reads guest memory (the replay layer checking a call's inputs), pages
+    // guarded for reads are only guarded for writes.
+    void host_reading(bool on);
 
     // The guest's memory in [address, address + size) changed: `protection` (PROT_*) is
     // its new one, or nothing if it was unmapped; `replaced`: new contents (a mapping),
@@ -66,10 +76,12 @@ public:
 private:
     bool poke(uint64_t address, uint8_t byte) const;
     void protect(uint64_t page, int protection) const;
+    int guarded(const WatchedPage &page) const;
 
-    int memory_ = -1;                        // /proc/self/mem
-    std::map<uint64_t, uint8_t> inserted_;   // address -> the byte int3 replaced
-    std::map<uint64_t, int> watched_pages_;  // page -> its protection as the guest has it
+    int memory_ = -1;                             // /proc/self/mem
+    std::map<uint64_t, uint8_t> inserted_;        // address -> the byte int3 replaced
+    std::map<uint64_t, WatchedPage> watched_pages_;
+    bool host_reading_ = false;
 };
 
 } // namespace bsc::replay

@@ -676,6 +676,21 @@ template <class... More> bool written_by_host(uint64_t call, More &&...arguments
     return written;
 }
 
+// While the layer reads guest memory (a call's inputs), pages gdb watches for reads are
+// readable (debugger.h, README.md "Read and access watchpoints").
+struct HostReads {
+    HostReads() {
+        if (debugger)
+            debugger->host_reads(true);
+    }
+    ~HostReads() {
+        if (debugger)
+            debugger->host_reads(false);
+    }
+    HostReads(const HostReads &) = delete;
+    HostReads &operator=(const HostReads &) = delete;
+};
+
 template <auto Slot, roles::Slot Name, class Fn> struct Replayed;
 template <auto Slot, roles::Slot Name, class... Args>
 struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
@@ -698,7 +713,10 @@ struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
         if (state->capturing.load())
             capture_failed(); // a guest thread runs again: the capture let it go
         CallArgs values{arg_bits(args)...};
-        uint64_t read = input_hash(roles::of(Name), values);
+        uint64_t read = [&] {
+            HostReads reading;
+            return input_hash(roles::of(Name), values);
+        }();
         if constexpr (Name == roles::Slot::thread_exit) {
             state->exiting = me.real; // the next thread waits until it is gone
             if (debugger)
@@ -713,6 +731,7 @@ struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
         if constexpr (Name == roles::Slot::thread_exit || gives_up_turn(Name))
             if (!wait_turn())
                 return BSC_E_INTERRUPTED; // by the capture: made again once restored
+        std::optional<HostReads> reading(std::in_place);
         auto call = expect(Name, values, read);
         if constexpr (Name == roles::Slot::process_exec)
             if (std::string path; debugger && call->status == BSC_OK &&
@@ -725,6 +744,7 @@ struct Replayed<Slot, Name, bsc_status (*)(Args...)> {
                 diverge("the guest memory the call wrote is gone", "");
         if (state->handles)
             state->handles->note(Name, *call, values);
+        reading.reset();
         after_call(call->number);
         return call->status;
     }

@@ -38,6 +38,16 @@ std::optional<uint64_t> thread_id(std::string_view text) {
     return parse_hex_number(text);
 }
 
+// A stop reply's reason for a watchpoint of this kind.
+std::string_view watch_reason(WatchKind kind) {
+    switch (kind) {
+    case WatchKind::read: return "rwatch";
+    case WatchKind::access: return "awatch";
+    case WatchKind::write: break;
+    }
+    return "watch";
+}
+
 } // namespace
 
 std::optional<std::string> RemoteSession::reply(std::string_view packet) {
@@ -153,18 +163,20 @@ std::string RemoteSession::read_memory(std::string_view arguments) {
     return bytes.empty() ? error_reply(kBadAddress) : to_hex(bytes);
 }
 
-// "0,ADDR,KIND": a software breakpoint; "2,ADDR,LENGTH": a watchpoint on writes. Other
-// types (hardware breakpoints, read and access watchpoints) are not supported: an empty
-// reply says so.
+// "0,ADDR,KIND": a software breakpoint; "2,ADDR,LENGTH", "3,…", "4,…": a watchpoint on
+// writes, reads, or both. Hardware breakpoints (1) are not supported: an empty reply says so.
 std::string RemoteSession::breakpoint(std::string_view arguments, bool on) {
-    if (!arguments.starts_with("0,") && !arguments.starts_with("2,"))
+    if (arguments.size() < 2 || arguments[1] != ',' || arguments[0] < '0' || arguments[0] > '4' ||
+        arguments[0] == '1')
         return "";
     auto request = two_numbers(arguments.substr(2));
     if (!request)
         return error_reply(kBadArguments);
     auto [address, size] = *request;
-    bool done = arguments[0] == '0' ? target_.set_breakpoint(address, on)
-                                    : size && target_.set_watchpoint(address, size, on);
+    bool done = arguments[0] == '0'
+                    ? target_.set_breakpoint(address, on)
+                    : size && target_.set_watchpoint(
+                                  address, size, static_cast<WatchKind>(arguments[0] - '0'), on);
     return done ? "OK" : error_reply(kBadAddress);
 }
 
@@ -241,10 +253,11 @@ std::string RemoteSession::stop_reply(const StopReply &stop) const {
     case StopReply::Kind::killed: return fmt::format("X{:02x}", stop.value & 0xff);
     case StopReply::Kind::signal: break;
     }
-    std::string reason = stop.history_begins       ? "replaylog:begin;"
-                         : stop.software_breakpoint ? "swbreak:;"
-                         : stop.watched            ? fmt::format("watch:{:x};", *stop.watched)
-                                                   : "";
+    std::string reason =
+        stop.history_begins        ? "replaylog:begin;"
+        : stop.software_breakpoint ? "swbreak:;"
+        : stop.watched ? fmt::format("{}:{:x};", watch_reason(stop.watch_kind), *stop.watched)
+                       : "";
     return fmt::format("T{:02x}thread:{:x};{}", stop.value & 0xff, stop.thread, reason);
 }
 

@@ -13,6 +13,10 @@
 
 namespace bsc::gdb {
 
+// What a watchpoint stops at, numbered as the Z packets number them: writes that change
+// the watched memory (gdb's `watch`), reads (`rwatch`), reads or writes (`awatch`).
+enum class WatchKind : uint8_t { write = 2, read = 3, access = 4 };
+
 // Why the program stopped, as a stop reply tells gdb.
 struct StopReply {
     enum class Kind { signal, exited, killed };
@@ -20,8 +24,9 @@ struct StopReply {
     int value = 5;        // signal: the signal (SIGTRAP); exited: the status; killed: the signal
     uint64_t thread = 0;  // signal: the thread that stopped
     bool software_breakpoint = false; // signal: at a Z0 breakpoint (swbreak)
-    std::optional<uint64_t> watched{}; // signal: after a write to this watched address
+    std::optional<uint64_t> watched{}; // signal: after an access to this watched address
     bool history_begins = false; // signal: going backwards, the replay reached its start
+    WatchKind watch_kind = WatchKind::write; // signal: the watchpoint's, with `watched`
 };
 
 class Target {
@@ -37,9 +42,9 @@ public:
     virtual std::vector<uint8_t> read_memory(uint64_t address, size_t length) = 0;
     // Sets or clears a software breakpoint; false if it cannot be (no code there).
     virtual bool set_breakpoint(uint64_t address, bool on) = 0;
-    // Sets or clears a watchpoint on writes to `length` bytes at `address` (Z2); false if
-    // it cannot be (no memory there).
-    virtual bool set_watchpoint(uint64_t address, uint64_t length, bool on) = 0;
+    // Sets or clears a watchpoint of `kind` on `length` bytes at `address` (Z2, Z3, Z4);
+    // false if it cannot be (no memory there).
+    virtual bool set_watchpoint(uint64_t address, uint64_t length, WatchKind kind, bool on) = 0;
     // Runs the program (every thread; `step`: the given thread one instruction) until it
     // stops, and says why.
     virtual StopReply resume(uint64_t thread, bool step) = 0;

@@ -4,7 +4,8 @@
 # with a bug (debuggee.c) over `--gdb-stdio` and over TCP, and its output is compared with
 # the lines a debugger must show: breakpoints on functions, arguments and locals, a
 # backtrace through main, stepping over lines and over a system call, the corrupted value,
-# a watchpoint that finds the corrupting write, going backwards to the writes before it
+# a watchpoint that finds the corrupting write, read and access watchpoints, going
+# backwards to the writes before it
 # and over a system call, `monitor` commands, the program's output and its exit; the
 # threads of a multi-threaded replay with their stacks, python3's interpreter frames in
 # the middle of its replay; a forked process goes on without gdb. A port in use is refused.
@@ -96,6 +97,19 @@ expect "$work/watch.out" '^Hardware watchpoint 2: savings.balance$' \
   '^#1  0x[0-9a-f]+ in rename_account \(account=0x[0-9a-f]+ <savings>, name=0x[0-9a-f]+ "alice-and-bob"\) at .*debuggee\.c:22$' \
   '^\[Inferior 1 \(.*\) exited normally\]$'
 
+# Read and access watchpoints (the page inaccessible): the deposit's read of the balance
+# stops a read watchpoint with the value read; an access watchpoint stops at the deposit's
+# write, at the corrupting one, back before it, and at printf's read in main.
+debug "$work/rwatch.out" "target remote | $replay_tool replay --gdb-stdio $trace" \
+  'break main' 'continue' 'rwatch savings.balance' 'continue' 'bt 1' 'delete 2' \
+  'awatch savings.balance' 'continue' 'continue' 'reverse-continue' 'continue' 'continue'
+expect "$work/rwatch.out" '^Hardware read watchpoint 2: savings.balance$' '^Value = 100$' \
+  '^#0  0x[0-9a-f]+ in deposit \(account=.*\) at .*debuggee\.c:17$' \
+  '^Hardware access \(read/write\) watchpoint 3: savings.balance$' \
+  '^Old value = 100$' '^New value = 105$' '^Old value = 105$' '^New value = 422775500132$' \
+  '^Old value = 422775500132$' '^Value = 422775500132$' \
+  '^0x[0-9a-f]+ in main \(\) at .*debuggee\.c:31$'
+
 # Going backwards (README.md, "Going backwards"): from the corrupting write, reverse-continue
 # stops before it (the value as it was), then before the deposit's write, then at main's
 # breakpoint; forwards again, the same writes.
@@ -161,4 +175,4 @@ shell_trace=$work/shell.trace
   fail "gdb on the shell ended with status $?: $(cat "$work/fork.out")"
 expect "$work/fork.out" '^child$' '^Breakpoint 1, .*write' '^parent$' \
   '^\[Inferior 1 \(.*\) exited normally\]$'
-echo "gdb on a replay: breakpoints, locals, backtraces, steps, watchpoints, reverse execution, monitor commands, threads, python3, TCP and stdio"
+echo "gdb on a replay: breakpoints, locals, backtraces, steps, watchpoints (writes, reads, accesses), reverse execution, monitor commands, threads, python3, TCP and stdio"

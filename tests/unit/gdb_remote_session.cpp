@@ -31,10 +31,11 @@ struct FakeTarget : Target {
         breakpoints[address] = on;
         return true;
     }
-    bool set_watchpoint(uint64_t address, uint64_t length, bool on) override {
+    bool set_watchpoint(uint64_t address, uint64_t length, WatchKind kind, bool on) override {
         if (address < 0x1000 || address + length > 0x1010)
             return false;
         watchpoints[{address, length}] = on;
+        watch_kinds[address] = kind;
         return true;
     }
     StopReply resume(uint64_t thread, bool step) override {
@@ -59,6 +60,7 @@ struct FakeTarget : Target {
 
     std::map<uint64_t, bool> breakpoints;
     std::map<std::pair<uint64_t, uint64_t>, bool> watchpoints;
+    std::map<uint64_t, WatchKind> watch_kinds;
     std::vector<bool> reversed;
     std::vector<std::pair<uint64_t, bool>> resumed;
     StopReply next{StopReply::Kind::signal, 5, 2, true};
@@ -125,7 +127,11 @@ TEST_CASE("gdb session: breakpoints, continuing, stepping, and how the program s
     CHECK_FALSE(target.watchpoints.at({0x1004, 4}));
     CHECK(session.reply("Z2,100e,4") == "E0e");   // past the memory
     CHECK(session.reply("Z2,1004,0") == "E0e");   // nothing to watch
-    CHECK(session.reply("Z3,1004,4") == "");      // reads: not supported
+    CHECK(session.reply("Z3,1008,2") == "OK");    // reads
+    CHECK(target.watch_kinds.at(0x1008) == WatchKind::read);
+    CHECK(session.reply("Z4,100c,4") == "OK");    // reads and writes
+    CHECK(target.watch_kinds.at(0x100c) == WatchKind::access);
+    CHECK(session.reply("Z5,1004,4") == "");      // no such type
     CHECK(session.reply("Z1,1004,1") == "");      // hardware breakpoints: not supported
     CHECK(session.reply("Z0,1004") == "E16");
     CHECK(session.reply("c") == "T05thread:2;swbreak:;");
@@ -140,6 +146,10 @@ TEST_CASE("gdb session: breakpoints, continuing, stepping, and how the program s
     CHECK(session.reply("vCont;x") == "E16");
     target.next = {StopReply::Kind::signal, 5, 1, false, 0x1008};
     CHECK(session.reply("c") == "T05thread:1;watch:1008;");
+    target.next.watch_kind = WatchKind::read;
+    CHECK(session.reply("c") == "T05thread:1;rwatch:1008;");
+    target.next.watch_kind = WatchKind::access;
+    CHECK(session.reply("c") == "T05thread:1;awatch:1008;");
     target.next = {StopReply::Kind::exited, 3, 0, false};
     CHECK(session.reply("c") == "W03");
     target.next = {StopReply::Kind::killed, 9, 0, false};

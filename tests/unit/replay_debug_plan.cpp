@@ -13,7 +13,7 @@ Plan sample_plan() {
     Plan plan;
     plan.acknowledging = false;
     plan.reply = Plan::Reply::monitor;
-    plan.base = {Mark::Kind::change, 41, 0x1008, 3, {{0x1000, 8}}};
+    plan.base = {Mark::Kind::change, 41, 0x1008, 3, {{0x1000, 8, bsc::gdb::WatchKind::read}}};
     plan.commands = {{{0x401000, 0x402000}, {{0x1000, 8}}, 0, 0}, {{}, {}, 1, 0}, {{}, {}, 0, 127}};
     plan.search = true;
     plan.traced = 7;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The debugger's marks in memory (replay/memory_marks.h): a breakpoint's int3 is in memory
 // but not in what the debugger reads, and goes in again over new contents mapped there; a
-// watched page is read-only while watched and gets the guest's protection back after,
+// page watched for writes is read-only while watched, one watched for reads inaccessible
+// (but to the host while it reads), and either gets the guest's protection back after,
 // the protection the guest gave it meanwhile — also when a new mapping gives it the
 // read-only protection the watch had made it.
 #include <catch2/catch.hpp>
@@ -96,14 +97,18 @@ TEST_CASE("memory marks: a watched page is read-only while watched, then the gue
     REQUIRE(marks.watch({data.at(kPage - 4), 8})); // across the two pages
     CHECK(kernel_protection(data.base) == PROT_READ);
     CHECK(kernel_protection(data.base + kPage) == PROT_READ);
-    CHECK(marks.watched(data.at()) == (PROT_READ | PROT_WRITE));
+    CHECK(marks.watched(data.at())->protection == (PROT_READ | PROT_WRITE));
+    CHECK(marks.watched(data.at())->guard == MemoryMarks::Guard::writes);
     marks.open(data.at()); // a write let through
     CHECK(kernel_protection(data.base) == (PROT_READ | PROT_WRITE));
     data.base[0] = 7;
     marks.close(data.at());
     CHECK(kernel_protection(data.base) == PROT_READ);
     CHECK(marks.bytes({{data.at(), 2}}) == std::vector<uint8_t>{7, 0});
-    marks.unwatch_unless([&](uint64_t page) { return page == data.at(kPage); });
+    marks.rewatch([&](uint64_t page) {
+        return page == data.at(kPage) ? MemoryMarks::Guard::writes : MemoryMarks::Guard::none;
+    });
+    CHECK_FALSE(marks.watched(data.at()));
     CHECK(kernel_protection(data.base) == (PROT_READ | PROT_WRITE));
     CHECK(kernel_protection(data.base + kPage) == PROT_READ);
     marks.clear();
@@ -125,7 +130,7 @@ TEST_CASE("memory marks: a watched page keeps the protection the guest gives it"
     SECTION("by a new mapping as read-only as the watch made it") {
         map_over(data.base, 1, PROT_READ);
         marks.changed(data.at(), kPage, PROT_READ, true);
-        CHECK(marks.watched(data.at()) == PROT_READ);
+        CHECK(marks.watched(data.at())->protection == PROT_READ);
         marks.clear();
         CHECK(kernel_protection(data.base) == PROT_READ);
     }
@@ -138,4 +143,33 @@ TEST_CASE("memory marks: a watched page keeps the protection the guest gives it"
         REQUIRE(marks.watch({data.at(), 8}));
         CHECK(kernel_protection(data.base) == PROT_READ);
     }
+}
+
+TEST_CASE("memory marks: a page watched for reads is inaccessible, but to the host reading") {
+    Pages data(PROT_READ | PROT_WRITE);
+    data.base[3] = 9;
+    MemoryMarks marks;
+    REQUIRE(marks.watch({data.at(), 8})); // writes first: read-only
+    CHECK(kernel_protection(data.base) == PROT_READ);
+    REQUIRE(marks.watch({data.at(4), 4, bsc::gdb::WatchKind::read}));
+    CHECK(kernel_protection(data.base) == PROT_NONE);
+    CHECK(marks.watched(data.at())->guard == MemoryMarks::Guard::reads);
+    CHECK(marks.bytes({{data.at(2), 2}}) == std::vector<uint8_t>{0, 9}); // through /proc
+    marks.host_reading(true);
+    CHECK(kernel_protection(data.base) == PROT_READ);
+    CHECK(data.base[3] == 9);
+    marks.open_all(); // the host's writes
+    CHECK(kernel_protection(data.base) == (PROT_READ | PROT_WRITE));
+    marks.close_all();
+    CHECK(kernel_protection(data.base) == PROT_READ);
+    marks.host_reading(false);
+    CHECK(kernel_protection(data.base) == PROT_NONE);
+    marks.open(data.at()); // an access let through
+    CHECK(kernel_protection(data.base) == (PROT_READ | PROT_WRITE));
+    marks.close(data.at());
+    CHECK(kernel_protection(data.base) == PROT_NONE);
+    marks.rewatch([](uint64_t) { return MemoryMarks::Guard::writes; }); // the read watch goes
+    CHECK(kernel_protection(data.base) == PROT_READ);
+    marks.clear();
+    CHECK(kernel_protection(data.base) == (PROT_READ | PROT_WRITE));
 }
