@@ -35,8 +35,8 @@ uint64_t own_gs_base() {
 }
 
 // The record's context, in guest memory.
-const bsc_cpu_context *context_of(uint64_t record) {
-    return &reinterpret_cast<const bsc_exception *>(record)->context;
+bsc_cpu_context *context_of(uint64_t record) {
+    return &reinterpret_cast<bsc_exception *>(record)->context;
 }
 
 bool covers(const Watch &watch, uint64_t page) {
@@ -114,7 +114,7 @@ struct Debugger::Thread {
     // The exception records it is inside, outermost first: the outermost holds the
     // program's registers while the LibOS serves a system call.
     std::vector<uint64_t> records;
-    const bsc_cpu_context *stopped_at = nullptr; // where it stopped, while it waits
+    bsc_cpu_context *stopped_at = nullptr; // where it stopped, while it waits
     bool stepping = false;        // the trap flag is set for it
     bool stop_after_step = false; // else the step only took it over a breakpoint or write
     uint64_t reinsert = 0;        // the breakpoint taken out for that step
@@ -212,7 +212,7 @@ void Debugger::exception_entered(bsc_exception *record) {
 // ---- Stopping guest threads -------------------------------------------------------------
 
 // Stops the calling thread until it is resumed; `where` is its context meanwhile.
-Debugger::Resume Debugger::stop(gdb::StopReply reply, const bsc_cpu_context *where) {
+Debugger::Resume Debugger::stop(gdb::StopReply reply, bsc_cpu_context *where) {
     Thread &thread = *current_thread;
     std::unique_lock lock(mutex_);
     thread.stopped_at = where;
@@ -312,9 +312,14 @@ bool Debugger::breakpoint_trap(bsc_exception *record) {
 
 // Where gdb sees a thread that stops at `context`: there, in the program; in the LibOS
 // (which touched a watched page serving the program's system call), at the program's call.
-const bsc_cpu_context *Debugger::seen_at(const Thread &thread,
-                                         const bsc_cpu_context *context) const {
-    return thread.records.empty() ? context : context_of(thread.records.front());
+bsc_cpu_context *Debugger::seen_at(const Thread &thread, bsc_cpu_context *context) const {
+    return thread.records.empty() ? context : at_call(thread);
+}
+
+// The program's registers while the thread is in the LibOS: the outermost exception's
+// context (nothing in the program).
+bsc_cpu_context *Debugger::at_call(const Thread &thread) const {
+    return thread.records.empty() ? nullptr : context_of(thread.records.front());
 }
 
 // A step gdb asks of a thread stopped in the LibOS ends as the program resumes
@@ -432,9 +437,7 @@ void Debugger::before_call(uint64_t number) {
     }
     int signal = asked ? kSigtrap : kSigint;
     interrupt_ = false;
-    const bsc_cpu_context *where =
-        thread->records.empty() ? nullptr : context_of(thread->records.front());
-    stop({gdb::StopReply::Kind::signal, signal, 0, false}, where);
+    stop({gdb::StopReply::Kind::signal, signal, 0, false}, at_call(*thread));
     // A step asked for here ends as the thread returns to the program (before_restore).
 }
 
@@ -504,11 +507,8 @@ void Debugger::host_writes(uint64_t call, const std::function<void()> &write) {
     lock.unlock();
     if (observed) // going back there stops before the call
         note_candidate({Mark::Kind::call, interval_, 0, call, {}}, trap(false, observed), false);
-    if (!watched)
-        return;
-    const bsc_cpu_context *where =
-        thread->records.empty() ? nullptr : context_of(thread->records.front());
-    stop(trap(false, watched), where);
+    if (watched)
+        stop(trap(false, watched), at_call(*thread));
 }
 
 std::optional<bsc_cpu_context> Debugger::before_restore(const bsc_cpu_context *context) {
@@ -650,17 +650,11 @@ std::vector<uint64_t> Debugger::threads() {
     return ids;
 }
 
-std::optional<std::vector<uint8_t>> Debugger::registers(uint64_t id) {
-    std::lock_guard lock(mutex_);
-    auto found = threads_.find(id);
-    if (found == threads_.end())
-        return std::nullopt;
-    const Thread &thread = *found->second;
-    const bsc_cpu_context *where = thread.stopped_at;
-    if (!where && !thread.records.empty())
-        where = context_of(thread.records.front());
-    bsc_cpu_context context{};
-    if (where && read_guest(where, context) != BSC_OK)
+// A thread's registers: where it stopped, else the program's at its call (none: zeros).
+// With the mutex held.
+std::vector<uint8_t> Debugger::registers_of(const Thread &thread, bsc_cpu_context &context) {
+    context = {};
+    if (bsc_cpu_context *where = registers_at(thread); where && read_guest(where, context) != BSC_OK)
         context = {};
     std::vector<uint8_t> xstate(context.xstate ? context.xstate_size : 0);
     if (!xstate.empty() &&
@@ -668,6 +662,64 @@ std::optional<std::vector<uint8_t>> Debugger::registers(uint64_t id) {
                         xstate.size()) != BSC_OK)
         xstate.clear();
     return gdb::amd64_registers(context, xstate, thread.gs_base);
+}
+
+bsc_cpu_context *Debugger::registers_at(const Thread &thread) const {
+    return thread.stopped_at ? thread.stopped_at : at_call(thread);
+}
+
+std::optional<std::vector<uint8_t>> Debugger::registers(uint64_t id) {
+    std::lock_guard lock(mutex_);
+    auto found = threads_.find(id);
+    if (found == threads_.end())
+        return std::nullopt;
+    bsc_cpu_context context;
+    return registers_of(*found->second, context);
+}
+
+// gdb changes the program only if the user accepted a replay that diverges; from the first
+// change on, the replay is no longer the recording's.
+bool Debugger::may_change(std::string_view what) {
+    if (!replay_.changes_allowed) {
+        fmt::print(stderr, "bascule-replay: gdb may not change the {} of a replay: it would no "
+                           "longer replay the recording (`replay --allow-divergence` lets it)\n",
+                   what);
+        return false;
+    }
+    if (!diverged_.exchange(true))
+        fmt::print(stderr, "bascule-replay: gdb changed the {}: the replay goes on from there, "
+                           "to the first call that differs from the recording; it cannot go "
+                           "backwards any more\n",
+                   what);
+    return true;
+}
+
+bool Debugger::write_memory(uint64_t address, const std::vector<uint8_t> &bytes) {
+    if (!may_change("memory"))
+        return false;
+    std::lock_guard lock(mutex_);
+    return marks_.write(address, bytes);
+}
+
+bool Debugger::write_registers(uint64_t id, const std::vector<uint8_t> &bytes) {
+    std::lock_guard lock(mutex_);
+    auto found = threads_.find(id);
+    if (found == threads_.end())
+        return false;
+    const Thread &thread = *found->second;
+    bsc_cpu_context context;
+    auto now = registers_of(thread, context);
+    if (now == bytes)
+        return true;
+    auto changed = gdb::amd64_changed_context(context, now, bytes);
+    if (!changed) {
+        fmt::print(stderr, "bascule-replay: gdb may change the integer registers, rip, eflags "
+                           "and fs_base of a replay, not its x87, SSE, AVX or segment "
+                           "registers\n");
+        return false;
+    }
+    bsc_cpu_context *where = registers_at(thread);
+    return where && may_change("registers") && write_guest(where, *changed) == BSC_OK;
 }
 
 std::vector<uint8_t> Debugger::read_memory(uint64_t address, size_t length) {
@@ -747,6 +799,8 @@ gdb::StopReply Debugger::resume(uint64_t thread, bool step) {
 // breakpoint or watchpoint of gdb's would have stopped it, or (a step) the instruction
 // before this one (debug_plan.h).
 std::optional<gdb::StopReply> Debugger::reverse(bool step) {
+    if (refuse_going_back())
+        return std::nullopt;
     Plan plan;
     plan.base = base_;
     plan.commands = log_;
@@ -796,6 +850,8 @@ std::string Debugger::monitor(std::string_view command) {
 
 // Forwards by replaying on, backwards by replaying from the start (a restart).
 std::string Debugger::go_to_call(uint64_t call) {
+    if (call < replay_.next_call() && refuse_going_back())
+        return "the replay diverged at gdb's change: it cannot go backwards\n";
     if (call < replay_.next_call()) {
         Plan plan;
         plan.reply = Plan::Reply::monitor;
@@ -820,6 +876,14 @@ std::string Debugger::go_to_call(uint64_t call) {
 }
 
 // ---- Going back: restarts and plans ------------------------------------------------------
+
+// Going back replays the recording again: not after gdb changed the program.
+bool Debugger::refuse_going_back() {
+    if (diverged_)
+        fmt::print(stderr, "bascule-replay: the replay diverged from the recording at gdb's "
+                           "change: it cannot go backwards\n");
+    return diverged_;
+}
 
 // Replays the trace again from the start in this process, on the same connection, to
 // follow `plan`.

@@ -46,6 +46,8 @@ public:
                                                        // last shown
         std::vector<std::string> restart; // the command that replays this trace from the
                                           // start on the same connection (--gdb-fds)
+        bool changes_allowed = false;     // the user accepted a replay that diverges: gdb
+                                          // may change memory and registers
     };
     // `in` and `out`: the connection to gdb (the same socket, or a pipe's two ends).
     // `stop_at`: the first stop is before that call (0: at the program's first
@@ -106,6 +108,8 @@ private:
     std::vector<uint64_t> threads() override;
     std::optional<std::vector<uint8_t>> registers(uint64_t thread) override;
     std::vector<uint8_t> read_memory(uint64_t address, size_t length) override;
+    bool write_memory(uint64_t address, const std::vector<uint8_t> &bytes) override;
+    bool write_registers(uint64_t thread, const std::vector<uint8_t> &bytes) override;
     bool set_breakpoint(uint64_t address, bool on) override;
     bool set_watchpoint(uint64_t address, uint64_t length, gdb::WatchKind kind,
                         bool on) override;
@@ -115,6 +119,10 @@ private:
     std::optional<std::string> object(std::string_view name, std::string_view annex) override;
     std::string monitor(std::string_view command) override;
     std::string go_to_call(uint64_t call);
+    std::vector<uint8_t> registers_of(const Thread &thread, bsc_cpu_context &context);
+    bsc_cpu_context *registers_at(const Thread &thread) const;
+    bool may_change(std::string_view what);
+    bool refuse_going_back();
 
     // The server thread: the connection, and a plan followed before gdb is answered.
     void serve();
@@ -131,10 +139,11 @@ private:
     struct Resume {
         uint64_t step_thread = 0; // the gdb id of the thread to step one instruction, or 0
     };
-    Resume stop(gdb::StopReply reply, const bsc_cpu_context *where);
+    Resume stop(gdb::StopReply reply, bsc_cpu_context *where);
     void step_or_continue(Thread &thread, bsc_cpu_context &context, const Resume &resume);
     std::optional<Watched> finish_step(Thread &thread);
-    const bsc_cpu_context *seen_at(const Thread &thread, const bsc_cpu_context *context) const;
+    bsc_cpu_context *seen_at(const Thread &thread, bsc_cpu_context *context) const;
+    bsc_cpu_context *at_call(const Thread &thread) const;
     Resume in_program(const Thread &thread, Resume resume) const;
     bool at_base(Mark::Kind kind, uint64_t address, uint64_t count) const;
     bool traced_step(Thread &thread);
@@ -167,6 +176,7 @@ private:
     std::atomic<uint64_t> stop_at_;
     std::atomic<bool> interrupt_{false};
     std::atomic<bool> attached_{true}; // until gdb detaches: then nothing stops
+    std::atomic<bool> diverged_{false}; // gdb changed the program (changes_allowed)
     std::string program_, auxv_;
 
     MemoryMarks marks_;                     // what is in memory for all of these

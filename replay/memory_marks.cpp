@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <utility>
 
 namespace bsc::replay {
 namespace {
@@ -121,6 +122,19 @@ std::vector<uint8_t> MemoryMarks::read(uint64_t address, size_t length) const {
          at != inserted_.end() && at->first < address + done; ++at)
         bytes[at->first - address] = at->second;
     return bytes;
+}
+
+bool MemoryMarks::write(uint64_t address, std::vector<uint8_t> bytes) {
+    std::map<uint64_t, uint8_t> replaced;
+    for (auto at = inserted_.lower_bound(address);
+         at != inserted_.end() && at->first < address + bytes.size(); ++at)
+        replaced[at->first] = std::exchange(bytes[at->first - address], kInt3);
+    if (::pwrite(memory_, bytes.data(), bytes.size(), static_cast<off_t>(address)) !=
+        static_cast<ssize_t>(bytes.size()))
+        return false;
+    for (const auto &[at, byte] : replaced)
+        inserted_[at] = byte;
+    return true;
 }
 
 std::vector<uint8_t> MemoryMarks::bytes(const std::vector<Watch> &watches) const {

@@ -42,6 +42,9 @@ public:
     // Memory as the program has it: the bytes breakpoints replaced show, not int3; short
     // where the memory ends.
     std::vector<uint8_t> read(uint64_t address, size_t length) const;
+    // gdb's write: false if not all of it could be made. A breakpoint there keeps its int3
+    // and takes the written byte as the one it replaced.
+    bool write(uint64_t address, std::vector<uint8_t> bytes);
     // The bytes of each watch in turn (zeros where one is not readable).
     std::vector<uint8_t> bytes(const std::vector<Watch> &watches) const;
 

@@ -177,6 +177,8 @@ std::shared_ptr<const Event> event_at(size_t index) {
     fmt::print(stderr, "  the last {} calls before it:\n", r.recent.size());
     for (const auto &call : r.recent)
         fmt::print(stderr, "    {}", recorded_call_text(*call, trace::Format::text));
+    if (debugger) // gdb hears that the replay ends here
+        debugger->exited(kExitDivergence);
     leave(kExitDivergence);
 }
 
@@ -921,7 +923,7 @@ std::vector<std::string> hex_arguments(const std::string &hex) {
 
 // What the debugger is told of the replay: where it is, the calls before the next and the
 // next (gdb's monitor commands), and how to start it again.
-Debugger::Replay debugger_view(const std::string &restart) {
+Debugger::Replay debugger_view(const std::string &restart, bool changes_allowed) {
     auto next_call = [] {
         Replay &r = *state;
         if (r.next < r.trace->size())
@@ -941,8 +943,8 @@ Debugger::Replay debugger_view(const std::string &restart) {
     };
     auto events_taken = [] { return uint64_t{state->next}; };
     auto output_shown = [] { return state->output_shown; };
-    return {next_call, events_taken, recent_calls, next_call_text, output_shown,
-            hex_arguments(restart)};
+    return {next_call,    events_taken,           recent_calls,   next_call_text,
+            output_shown, hex_arguments(restart), changes_allowed};
 }
 
 void install(const bsc_extension_context *context) {
@@ -971,6 +973,7 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
     std::string gdb_connection, gdb_restart;
     uint64_t stop_at = 0;
     int gdb_plan = -1;
+    bool gdb_changes = false;
     for (size_t i = 0; i < context->option_count; i++) {
         std::string key = context->options[i].key, value = context->options[i].value;
         if (key == "trace")
@@ -1001,6 +1004,8 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
             gdb_plan = std::atoi(value.c_str());
         else if (key == "gdb-restart")
             gdb_restart = value;
+        else if (key == "gdb-changes")
+            gdb_changes = true;
     }
     r->restoring = r->next != 0;
     if (r->path.empty())
@@ -1041,7 +1046,7 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
         if (std::sscanf(gdb_connection.c_str(), "%d:%d", &in, &out) < 1 || in < 0)
             return refuse(error, size, "gdb=IN[:OUT]: the connection's file descriptors");
         debugger = std::make_unique<Debugger>(in, out < 0 ? in : out, stop_at, gdb_plan,
-                                              debugger_view(gdb_restart));
+                                              debugger_view(gdb_restart, gdb_changes));
         state->output_shown = debugger->output_shown_before();
     }
     below = context->below;
@@ -1067,6 +1072,7 @@ const bsc_option_spec options[] = {
     {"stop-at", "with gdb: the first stop is before call N (else at the program's start)"},
     {"gdb-plan", "with gdb: FD holds the plan of a restarted replay (going backwards)"},
     {"gdb-restart", "with gdb: the command that restarts this replay, hex, NUL-separated"},
+    {"gdb-changes", "with gdb: gdb may change memory and registers (the replay diverges)"},
     {nullptr, nullptr},
 };
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "amd64_registers.h"
 
+#include <algorithm>
 #include <array>
+#include <iterator>
 #include <cstring>
 
 namespace bsc::gdb {
@@ -242,6 +244,34 @@ std::vector<uint8_t> amd64_registers(const bsc_cpu_context &c, std::span<const u
     else
         w.zeros(16 * 16);
     return out;
+}
+
+std::optional<bsc_cpu_context> amd64_changed_context(const bsc_cpu_context &context,
+                                                     std::span<const uint8_t> now,
+                                                     std::span<const uint8_t> wanted) {
+    if (now.size() != wanted.size() || now.size() < kAmd64FsBaseOffset + 8)
+        return std::nullopt;
+    constexpr size_t kChangeable[][2] = {{0, kAmd64EflagsOffset + 4},
+                                         {kAmd64FsBaseOffset, kAmd64FsBaseOffset + 8}};
+    for (size_t i = 0; i < now.size(); i++)
+        if (now[i] != wanted[i] && std::none_of(std::begin(kChangeable), std::end(kChangeable),
+                                                [&](auto range) {
+                                                    return i >= range[0] && i < range[1];
+                                                }))
+            return std::nullopt;
+    bsc_cpu_context changed = context;
+    uint64_t *integer[] = {&changed.rax, &changed.rbx, &changed.rcx, &changed.rdx, &changed.rsi,
+                           &changed.rdi, &changed.rbp, &changed.rsp, &changed.r8,  &changed.r9,
+                           &changed.r10, &changed.r11, &changed.r12, &changed.r13, &changed.r14,
+                           &changed.r15, &changed.rip};
+    for (size_t i = 0; i < std::size(integer); i++)
+        *integer[i] = load<uint64_t>(wanted, 8 * i);
+    // The flags gdb may not set (the trap flag is the debugger's to set) stay as they were.
+    constexpr uint64_t kUserFlags = 0xcd5; // CF PF AF ZF SF DF OF
+    uint64_t flags = load<uint32_t>(wanted, kAmd64EflagsOffset);
+    changed.rflags = (context.rflags & ~kUserFlags) | (flags & kUserFlags);
+    changed.fs_base = load<uint64_t>(wanted, kAmd64FsBaseOffset);
+    return changed;
 }
 
 } // namespace bsc::gdb

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -23,7 +24,17 @@ std::string_view amd64_target_description();
 std::vector<uint8_t> amd64_registers(const bsc_cpu_context &context,
                                      std::span<const uint8_t> xstate, uint64_t gs_base);
 
-// Where rip is in those bytes, and its size (tests, and anyone patching a stop's pc).
+// Where rip, eflags and fs_base are in those bytes (tests, and anyone patching a stop's pc).
 inline constexpr size_t kAmd64RipOffset = 16 * 8;
+inline constexpr size_t kAmd64EflagsOffset = kAmd64RipOffset + 8;
+inline constexpr size_t kAmd64FsBaseOffset = 544;
+
+// The context with what gdb changed in a `G` packet's bytes (`wanted`, against `now`, what
+// amd64_registers gave for `context`): the integer registers, rip, eflags and fs_base.
+// Nothing if it changed another register (x87, SSE, AVX, segments, gs_base) or the sizes
+// differ.
+std::optional<bsc_cpu_context> amd64_changed_context(const bsc_cpu_context &context,
+                                                     std::span<const uint8_t> now,
+                                                     std::span<const uint8_t> wanted);
 
 } // namespace bsc::gdb

@@ -11,7 +11,7 @@ namespace bsc::gdb {
 namespace {
 
 // Error codes of `Enn` replies: Linux's errno values, as gdbserver sends them.
-constexpr uint8_t kNotPermitted = 1;    // EPERM: a write to the recorded program
+constexpr uint8_t kNotPermitted = 1;    // EPERM: a change the target refuses
 constexpr uint8_t kNotThere = 2;        // ENOENT: an object the target does not have (yet)
 constexpr uint8_t kNoSuchThread = 3;    // ESRCH
 constexpr uint8_t kBadAddress = 14;     // EFAULT
@@ -63,12 +63,12 @@ std::optional<std::string> RemoteSession::reply(std::string_view packet) {
         auto registers = target_.registers(current(registers_thread_));
         return registers ? to_hex(*registers) : error_reply(kNoSuchThread);
     }
-    // What the recording did is fixed: a replay whose memory or registers gdb changed would
-    // no longer be that recording's.
-    case 'G':
+    // Writes: memory as hex (not X's binary) and registers all at once (not P's one): gdb
+    // falls back to M and G when these are not supported.
     case 'P':
-    case 'M':
-    case 'X': return error_reply(kNotPermitted);
+    case 'X': return "";
+    case 'G': return write_registers(packet.substr(1));
+    case 'M': return write_memory(packet.substr(1));
     case 'm': return read_memory(packet.substr(1));
     case 'Z': return breakpoint(packet.substr(1), true);
     case 'z': return breakpoint(packet.substr(1), false);
@@ -163,6 +163,27 @@ std::string RemoteSession::read_memory(std::string_view arguments) {
     return bytes.empty() ? error_reply(kBadAddress) : to_hex(bytes);
 }
 
+// "ADDR,LENGTH:HEX".
+std::string RemoteSession::write_memory(std::string_view arguments) {
+    auto colon = arguments.find(':');
+    auto request = two_numbers(arguments.substr(0, colon));
+    auto bytes = colon == std::string_view::npos ? std::nullopt
+                                                 : from_hex(arguments.substr(colon + 1));
+    if (!request || !bytes || bytes->size() != request->second)
+        return error_reply(kBadArguments);
+    if (bytes->empty())
+        return "OK";
+    return target_.write_memory(request->first, *bytes) ? "OK" : error_reply(kNotPermitted);
+}
+
+std::string RemoteSession::write_registers(std::string_view hex) {
+    auto bytes = from_hex(hex);
+    if (!bytes)
+        return error_reply(kBadArguments);
+    return target_.write_registers(current(registers_thread_), *bytes) ? "OK"
+                                                                       : error_reply(kNotPermitted);
+}
+
 // "0,ADDR,KIND": a software breakpoint; "2,ADDR,LENGTH", "3,…", "4,…": a watchpoint on
 // writes, reads, or both. Hardware breakpoints (1) are not supported: an empty reply says so.
 std::string RemoteSession::breakpoint(std::string_view arguments, bool on) {
@@ -244,7 +265,7 @@ std::string RemoteSession::reverse(std::string_view packet) {
     if (packet != "bc" && packet != "bs")
         return "";
     auto stop = target_.reverse(packet == "bs");
-    return stop ? stop_reply(*stop) : "";
+    return stop ? stop_reply(*stop) : error_reply(kNotPermitted);
 }
 
 std::string RemoteSession::stop_reply(const StopReply &stop) const {

@@ -40,6 +40,10 @@ public:
     // Up to `length` bytes from `address`: fewer where the readable memory ends, none if
     // the first byte is unreadable.
     virtual std::vector<uint8_t> read_memory(uint64_t address, size_t length) = 0;
+    // gdb changes memory, or a thread's registers (all of them, in the `g` order): false
+    // if the target refuses (it says why) or cannot.
+    virtual bool write_memory(uint64_t address, const std::vector<uint8_t> &bytes) = 0;
+    virtual bool write_registers(uint64_t thread, const std::vector<uint8_t> &bytes) = 0;
     // Sets or clears a software breakpoint; false if it cannot be (no code there).
     virtual bool set_breakpoint(uint64_t address, bool on) = 0;
     // Sets or clears a watchpoint of `kind` on `length` bytes at `address` (Z2, Z3, Z4);
@@ -82,6 +86,8 @@ private:
     std::string transfer(std::string_view arguments);
     std::string monitor(std::string_view hex_command);
     std::string read_memory(std::string_view arguments);
+    std::string write_memory(std::string_view arguments);
+    std::string write_registers(std::string_view hex);
     std::string breakpoint(std::string_view packet, bool on);
     std::string set_thread(std::string_view arguments);
     std::string resume(std::string_view packet);

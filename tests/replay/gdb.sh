@@ -4,8 +4,9 @@
 # with a bug (debuggee.c) over `--gdb-stdio` and over TCP, and its output is compared with
 # the lines a debugger must show: breakpoints on functions, arguments and locals, a
 # backtrace through main, stepping over lines and over a system call, the corrupted value,
-# a watchpoint that finds the corrupting write, read and access watchpoints, going
-# backwards to the writes before it
+# a watchpoint that finds the corrupting write, read and access watchpoints, changes to
+# memory and registers refused or, when allowed, diverging, going backwards to the writes
+# before it
 # and over a system call, `monitor` commands, the program's output and its exit; the
 # threads of a multi-threaded replay with their stacks, python3's interpreter frames in
 # the middle of its replay; a forked process goes on without gdb. A port in use is refused.
@@ -97,6 +98,26 @@ expect "$work/watch.out" '^Hardware watchpoint 2: savings.balance$' \
   '^#1  0x[0-9a-f]+ in rename_account \(account=0x[0-9a-f]+ <savings>, name=0x[0-9a-f]+ "alice-and-bob"\) at .*debuggee\.c:22$' \
   '^\[Inferior 1 \(.*\) exited normally\]$'
 
+# gdb's changes to memory and registers: refused with a message, the replay unchanged;
+# with --allow-divergence made, the replay goes on to the first call that differs (printf's
+# write of the changed balance), which ends it; it cannot go backwards after a change.
+debug "$work/refused.out" "target remote | $replay_tool replay --gdb-stdio $trace" \
+  'break deposit' 'continue' 'set var account->balance = 7' 'set $rax = 1' \
+  'print account->balance' 'continue'
+expect "$work/refused.out" \
+  "^bascule-replay: gdb may not change the memory of a replay: it would no longer replay the recording \(\`replay --allow-divergence\` lets it\)$" \
+  '^Cannot access memory at address 0x[0-9a-f]+$' \
+  '^bascule-replay: gdb may not change the registers of a replay' '^\$1 = 100$' \
+  '^alice-and-bob has 422775500132$' '^\[Inferior 1 \(.*\) exited normally\]$'
+debug "$work/diverged.out" "target remote | $replay_tool replay --gdb-stdio --allow-divergence $trace" \
+  'break deposit' 'continue' 'set $rax = 0x1234' 'print/x $rax' 'break 31' 'continue' \
+  'set var savings.balance = 7' 'print savings.balance' 'reverse-continue' 'continue'
+expect "$work/diverged.out" '^bascule-replay: gdb changed the registers: the replay goes on' \
+  '^\$1 = 0x1234$' '^\$2 = 7$' \
+  '^bascule-replay: the replay diverged from the recording at gdb.s change: it cannot go backwards$' \
+  '^bascule-replay: the replay diverged from the recording at call [0-9]+ \(thread 0\): ' \
+  '^\[Inferior 1 \(.*\) exited with code 03\]$'
+
 # Read and access watchpoints (the page inaccessible): the deposit's read of the balance
 # stops a read watchpoint with the value read; an access watchpoint stops at the deposit's
 # write, at the corrupting one, back before it, and at printf's read in main.
@@ -175,4 +196,4 @@ shell_trace=$work/shell.trace
   fail "gdb on the shell ended with status $?: $(cat "$work/fork.out")"
 expect "$work/fork.out" '^child$' '^Breakpoint 1, .*write' '^parent$' \
   '^\[Inferior 1 \(.*\) exited normally\]$'
-echo "gdb on a replay: breakpoints, locals, backtraces, steps, watchpoints (writes, reads, accesses), reverse execution, monitor commands, threads, python3, TCP and stdio"
+echo "gdb on a replay: breakpoints, locals, backtraces, steps, watchpoints (writes, reads, accesses), changes refused or diverging, reverse execution, monitor commands, threads, python3, TCP and stdio"

@@ -50,6 +50,8 @@ TEST_CASE("gdb amd64 registers: the bytes follow the description", "[gdb]") {
     REQUIRE(bytes.size() == total);
     CHECK(where.size() == 76);
     CHECK(where["rip"] == kAmd64RipOffset);
+    CHECK(where["eflags"] == kAmd64EflagsOffset);
+    CHECK(where["fs_base"] == kAmd64FsBaseOffset);
     CHECK(at<uint64_t>(bytes, where["rax"]) == 0x1111);
     CHECK(at<uint64_t>(bytes, where["rsp"]) == 0x7ffc0000);
     CHECK(at<uint64_t>(bytes, where["r15"]) == 0xf15);
@@ -104,4 +106,33 @@ TEST_CASE("gdb amd64 registers: x87, SSE and AVX state from the image", "[gdb]")
         CHECK(at<uint64_t>(bytes, where["xmm3"]) == 0x3333);
         CHECK(at<uint64_t>(bytes, where["ymm5h"]) == 0);
     }
+}
+
+TEST_CASE("gdb amd64 registers: what gdb may change in a G packet", "[gdb]") {
+    bsc_cpu_context context = sample_context();
+    context.rflags = 0x246 | 0x100; // the debugger's trap flag
+    auto now = amd64_registers(context, {}, 0x7f0000002000);
+    auto wanted = now;
+    auto put = [&](size_t offset, auto value) { std::memcpy(&wanted[offset], &value, sizeof value); };
+    put(0, uint64_t{0x2222});                          // rax
+    put(kAmd64RipOffset, uint64_t{0x401010});          // rip
+    put(kAmd64EflagsOffset, uint32_t{0x202 | 0x1});    // CF set, ZF and PF clear, no TF
+    put(kAmd64FsBaseOffset, uint64_t{0x7f0000003000}); // fs_base
+    auto changed = amd64_changed_context(context, now, wanted);
+    REQUIRE(changed);
+    CHECK(changed->rax == 0x2222);
+    CHECK(changed->rip == 0x401010);
+    CHECK(changed->rsp == 0x7ffc0000);
+    CHECK(changed->rflags == (0x203 | 0x100)); // the trap flag stays the debugger's
+    CHECK(changed->fs_base == 0x7f0000003000);
+    CHECK(amd64_changed_context(context, now, now)->rax == 0x1111);
+
+    size_t total = 0;
+    auto where = offsets(total);
+    for (const char *other : {"cs", "st0", "xmm0", "mxcsr", "gs_base", "ymm0h"}) {
+        auto refused = now;
+        refused[where[other]] ^= 1;
+        CHECK_FALSE(amd64_changed_context(context, now, refused));
+    }
+    CHECK_FALSE(amd64_changed_context(context, now, std::vector<uint8_t>(now.begin(), now.end() - 1)));
 }

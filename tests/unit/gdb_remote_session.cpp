@@ -19,6 +19,16 @@ struct FakeTarget : Target {
             return std::nullopt;
         return std::vector<uint8_t>{static_cast<uint8_t>(thread), 0, 0xab};
     }
+    bool write_memory(uint64_t address, const std::vector<uint8_t> &bytes) override {
+        written_at = address;
+        written = bytes;
+        return address == 0x1002;
+    }
+    bool write_registers(uint64_t thread, const std::vector<uint8_t> &bytes) override {
+        registers_written = thread;
+        written = bytes;
+        return !bytes.empty();
+    }
     std::vector<uint8_t> read_memory(uint64_t address, size_t length) override {
         std::vector<uint8_t> out;
         for (uint64_t a = address; a < address + length && a >= 0x1000 && a < 0x1010; a++)
@@ -61,6 +71,8 @@ struct FakeTarget : Target {
     std::map<uint64_t, bool> breakpoints;
     std::map<std::pair<uint64_t, uint64_t>, bool> watchpoints;
     std::map<uint64_t, WatchKind> watch_kinds;
+    uint64_t written_at = 0, registers_written = 0;
+    std::vector<uint8_t> written;
     std::vector<bool> reversed;
     std::vector<std::pair<uint64_t, bool>> resumed;
     StopReply next{StopReply::Kind::signal, 5, 2, true};
@@ -105,11 +117,26 @@ TEST_CASE("gdb session: registers and memory of the thread gdb chose", "[gdb]") 
     CHECK(session.reply("mzz,4") == "E16");
 }
 
-TEST_CASE("gdb session: writes to the recorded program are refused", "[gdb]") {
+TEST_CASE("gdb session: writes go to the target, which may refuse them", "[gdb]") {
     FakeTarget target;
     RemoteSession session(target);
-    for (const char *write : {"G0000", "P0=00", "M1000,1:ff", "X1000,1:\xff"})
-        CHECK(session.reply(write) == "E01");
+    CHECK(session.reply("M1002,2:abcd") == "OK");
+    CHECK(target.written == std::vector<uint8_t>{0xab, 0xcd});
+    CHECK(target.written_at == 0x1002);
+    CHECK(session.reply("M1002,0:") == "OK");
+    CHECK(session.reply("M2000,1:ff") == "E01"); // refused
+    CHECK(session.reply("M1002,2:ab") == "E16"); // the length says two bytes
+    CHECK(session.reply("M1002,1") == "E16");
+    CHECK(session.reply("M1002,1:zz") == "E16");
+    CHECK(session.reply("Hg2") == "OK");
+    CHECK(session.reply("G0102") == "OK");
+    CHECK(target.written == std::vector<uint8_t>{1, 2});
+    CHECK(target.registers_written == 2);
+    CHECK(session.reply("G") == "E01"); // refused
+    CHECK(session.reply("G0") == "E16");
+    // One register, and binary memory: gdb uses G and M instead.
+    CHECK(session.reply("P0=00") == "");
+    CHECK(session.reply("X1000,1:\xff") == "");
 }
 
 TEST_CASE("gdb session: breakpoints, continuing, stepping, and how the program stopped",
@@ -190,7 +217,7 @@ TEST_CASE("gdb session: going backwards", "[gdb]") {
     FakeTarget target;
     RemoteSession session(target);
     CHECK(session.reply("bc") == "T05thread:1;replaylog:begin;");
-    CHECK(session.reply("bs") == ""); // the target cannot
+    CHECK(session.reply("bs") == "E01"); // the target cannot
     CHECK(session.reply("bx") == "");
     CHECK(target.reversed == std::vector<bool>{false, true});
     session.skip_acknowledgements();

@@ -29,6 +29,7 @@ struct ReplayOptions {
     uint64_t stop_at = 0;   // with gdb: the first stop is before this call
     std::string gdb_fds;    // IN:OUT: a restarted replay's connection to gdb
     int gdb_plan = -1;      // a restarted replay's plan (going backwards)
+    bool allow_divergence = false; // with gdb: gdb may change memory and registers
 };
 
 struct DumpOptions {

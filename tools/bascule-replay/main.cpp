@@ -60,6 +60,10 @@ int main(int argc, char **argv) {
                            "With --gdb: stop first before call N (else at the program's first "
                            "instruction)")
         ->check(CLI::PositiveNumber);
+    replay_cmd->add_flag("--allow-divergence", replay.allow_divergence,
+                         "With --gdb: let gdb change memory and registers; the replay goes on "
+                         "from what it made to the first call that differs from the recording, "
+                         "and cannot go backwards after");
     bool until_exit = false; // the default; --to takes precedence
     replay_cmd->add_flag("--until-exit", until_exit, "Replay until the recorded exit (the default)");
 
@@ -92,10 +96,13 @@ int main(int argc, char **argv) {
     if (*record_cmd)
         return record_command(record);
     if (*replay_cmd) {
-        if (replay.stop_at && replay.gdb.empty() && !replay.gdb_stdio && replay.gdb_fds.empty()) {
-            fmt::print(stderr, "bascule-replay: --stop-at needs --gdb or --gdb-stdio\n");
-            return kExitUsage;
-        }
+        bool debugged = !replay.gdb.empty() || replay.gdb_stdio || !replay.gdb_fds.empty();
+        for (auto [option, given] : {std::pair{"--stop-at", replay.stop_at != 0},
+                                     std::pair{"--allow-divergence", replay.allow_divergence}})
+            if (given && !debugged) {
+                fmt::print(stderr, "bascule-replay: {} needs --gdb or --gdb-stdio\n", option);
+                return kExitUsage;
+            }
         return replay_command(replay);
     }
     if (*dump_cmd)

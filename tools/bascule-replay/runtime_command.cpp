@@ -165,11 +165,14 @@ std::filesystem::path self_path() {
 
 // The command that replays the trace again from the start, in this process (exec), on
 // the connection to gdb it has: NUL-separated, for the replay layer (going backwards).
-std::string restart_arguments(const std::string &trace, const GdbConnection &gdb, bool quiet) {
+std::string restart_arguments(const std::string &trace, const GdbConnection &gdb,
+                              const ReplayOptions &options) {
     std::string command = fmt::format("{}{}replay{}{}{}--gdb-fds{}{}:{}", self_path().string(),
                                       '\0', '\0', trace, '\0', '\0', gdb.in, gdb.out);
-    if (quiet)
-        command += std::string(1, '\0') + "--quiet";
+    for (auto [flag, set] : {std::pair{"--quiet", options.quiet},
+                             std::pair{"--allow-divergence", options.allow_divergence}})
+        if (set)
+            command += std::string(1, '\0') + flag;
     return command;
 }
 
@@ -277,9 +280,11 @@ int replay_command(const ReplayOptions &options) {
         if (!gdb)
             return kExitBadTrace;
         layer += fmt::format(",gdb={}:{},gdb-restart={}", gdb->in, gdb->out,
-                             to_hex(restart_arguments(path, *gdb, options.quiet)));
+                             to_hex(restart_arguments(path, *gdb, options)));
         if (options.stop_at)
             layer += fmt::format(",stop-at={}", options.stop_at);
+        if (options.allow_divergence)
+            layer += ",gdb-changes";
         if (options.gdb_plan >= 0)
             layer += fmt::format(",gdb-plan={}", options.gdb_plan);
     }
