@@ -212,12 +212,13 @@ void Debugger::exception_entered(bsc_exception *record) {
 // ---- Stopping guest threads -------------------------------------------------------------
 
 // Stops the calling thread until it is resumed; `where` is its context meanwhile.
-Debugger::Resume Debugger::stop(gdb::StopReply reply, bsc_cpu_context *where) {
+Debugger::Resume Debugger::stop(gdb::StopReply reply, bsc_cpu_context *where, uint64_t call) {
     Thread &thread = *current_thread;
     std::unique_lock lock(mutex_);
     thread.stopped_at = where;
     reply.thread = thread.id;
     stopped_ = reply;
+    stop_call_ = call;
     stops_++;
     changed_.notify_all();
     uint64_t resumes = resumes_;
@@ -437,8 +438,19 @@ void Debugger::before_call(uint64_t number) {
     }
     int signal = asked ? kSigtrap : kSigint;
     interrupt_ = false;
-    stop({gdb::StopReply::Kind::signal, signal, 0, false}, at_call(*thread));
+    stop({gdb::StopReply::Kind::signal, signal, 0, false}, at_call(*thread), number);
     // A step asked for here ends as the thread returns to the program (before_restore).
+}
+
+void Debugger::interrupt_arrived(bsc_exception *record) {
+    Thread *thread = calling_thread();
+    if (!thread || !interrupt_.exchange(false))
+        return;
+    if (thread->records.empty())
+        history_cut_ = true; // in the program, between calls
+    gdb::StopReply reply{gdb::StopReply::Kind::signal, kSigint, 0, false};
+    Resume resume = in_program(*thread, stop(reply, seen_at(*thread, &record->context)));
+    step_or_continue(*thread, record->context, resume);
 }
 
 // A traced instruction has run: counted; true if the plan's base is there.
@@ -789,9 +801,13 @@ gdb::StopReply Debugger::run(const Command &command) {
 gdb::StopReply Debugger::resume(uint64_t thread, bool step) {
     Command command = current_command(step ? thread : 0);
     auto reply = run(command);
+    // An interrupt's place is written as the call it stopped before; one that stopped the
+    // program between calls (computing) as its next call: that instruction cannot be found
+    // again without counting instructions (README.md, "Going backwards").
     if (reply.kind == gdb::StopReply::Kind::signal && reply.value == kSigint)
-        command.until_call = replay_.next_call(); // an interrupt's place is its call's
+        command.until_call = replay_.next_call();
     log_.push_back(std::move(command));
+    anchor_history();
     return reply;
 }
 
@@ -799,8 +815,10 @@ gdb::StopReply Debugger::resume(uint64_t thread, bool step) {
 // breakpoint or watchpoint of gdb's would have stopped it, or (a step) the instruction
 // before this one (debug_plan.h).
 std::optional<gdb::StopReply> Debugger::reverse(bool step) {
-    if (refuse_going_back())
+    if (auto why = cannot_go_back(true)) {
+        fmt::print(stderr, "bascule-replay: {}", *why);
         return std::nullopt;
+    }
     Plan plan;
     plan.base = base_;
     plan.commands = log_;
@@ -850,9 +868,9 @@ std::string Debugger::monitor(std::string_view command) {
 
 // Forwards by replaying on, backwards by replaying from the start (a restart).
 std::string Debugger::go_to_call(uint64_t call) {
-    if (call < replay_.next_call() && refuse_going_back())
-        return "the replay diverged at gdb's change: it cannot go backwards\n";
     if (call < replay_.next_call()) {
+        if (auto why = cannot_go_back(false))
+            return *why;
         Plan plan;
         plan.reply = Plan::Reply::monitor;
         plan.base = {Mark::Kind::call, 0, 0, call, {}};
@@ -866,6 +884,7 @@ std::string Debugger::go_to_call(uint64_t call) {
         command.until_call = call;
         auto reply = run(command);
         log_.push_back(std::move(command));
+        anchor_history();
         if (reply.kind != gdb::StopReply::Kind::signal || replay_.next_call() < call)
             return fmt::format("the replay stopped before call {}; now before call {}\n", call,
                                replay_.next_call());
@@ -877,12 +896,28 @@ std::string Debugger::go_to_call(uint64_t call) {
 
 // ---- Going back: restarts and plans ------------------------------------------------------
 
-// Going back replays the recording again: not after gdb changed the program.
-bool Debugger::refuse_going_back() {
+// Going back replays the recording again: not after gdb changed the program; nor, to a
+// place found from gdb's history (`history`: reverse execution, not `monitor goto`), from
+// a history with no exact place to start from. Why not, if it cannot.
+std::optional<std::string> Debugger::cannot_go_back(bool history) const {
     if (diverged_)
-        fmt::print(stderr, "bascule-replay: the replay diverged from the recording at gdb's "
-                           "change: it cannot go backwards\n");
-    return diverged_;
+        return "the replay diverged from the recording at gdb's change: it cannot go "
+               "backwards\n";
+    if (history && history_cut_)
+        return "an interrupt stopped the program between calls, a place the replay cannot "
+               "find again: to go backwards, stop before a call first (`monitor goto N`)\n";
+    return std::nullopt;
+}
+
+// After a cut, the first stop before a call starts gdb's history again: going back reaches
+// no further than there.
+void Debugger::anchor_history() {
+    std::lock_guard lock(mutex_);
+    if (!history_cut_ || !stop_call_)
+        return;
+    base_ = {Mark::Kind::call, 0, 0, stop_call_, {}};
+    log_.clear();
+    history_cut_ = false;
 }
 
 // Replays the trace again from the start in this process, on the same connection, to
@@ -1013,8 +1048,10 @@ bool Debugger::take_incoming(bool running) {
         return false;
     for (auto &incoming : decoder_.feed({buffer, static_cast<size_t>(n)})) {
         if (std::holds_alternative<gdb::Interrupt>(incoming)) {
-            if (running)
+            if (running) { // the thread that runs stops where it is; else at its next call
                 interrupt_ = true;
+                replay_.interrupt_threads();
+            }
         } else if (auto *packet = std::get_if<gdb::Packet>(&incoming)) {
             if (session_.acknowledging())
                 send("+");

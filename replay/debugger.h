@@ -48,6 +48,7 @@ public:
                                           // start on the same connection (--gdb-fds)
         bool changes_allowed = false;     // the user accepted a replay that diverges: gdb
                                           // may change memory and registers
+        std::function<void()> interrupt_threads; // every guest thread gets an interrupt
     };
     // `in` and `out`: the connection to gdb (the same socket, or a pipe's two ends).
     // `stop_at`: the first stop is before that call (0: at the program's first
@@ -77,6 +78,9 @@ public:
     bool memory_fault(bsc_exception *record);
     // Before call `number` of the process (a guest thread's).
     void before_call(uint64_t number);
+    // An interrupt the recording did not have, which the replay swallows: if it is gdb's,
+    // the thread stops there (a program computing without system calls).
+    void interrupt_arrived(bsc_exception *record);
     // The process took an event: a new interval (debug_plan.h) begins.
     void event_taken();
     // A call changed the guest's memory in [address, address + size): its protection
@@ -122,7 +126,8 @@ private:
     std::vector<uint8_t> registers_of(const Thread &thread, bsc_cpu_context &context);
     bsc_cpu_context *registers_at(const Thread &thread) const;
     bool may_change(std::string_view what);
-    bool refuse_going_back();
+    std::optional<std::string> cannot_go_back(bool history) const;
+    void anchor_history();
 
     // The server thread: the connection, and a plan followed before gdb is answered.
     void serve();
@@ -139,7 +144,7 @@ private:
     struct Resume {
         uint64_t step_thread = 0; // the gdb id of the thread to step one instruction, or 0
     };
-    Resume stop(gdb::StopReply reply, bsc_cpu_context *where);
+    Resume stop(gdb::StopReply reply, bsc_cpu_context *where, uint64_t call = 0);
     void step_or_continue(Thread &thread, bsc_cpu_context &context, const Resume &resume);
     std::optional<Watched> finish_step(Thread &thread);
     bsc_cpu_context *seen_at(const Thread &thread, bsc_cpu_context *context) const;
@@ -177,6 +182,11 @@ private:
     std::atomic<bool> interrupt_{false};
     std::atomic<bool> attached_{true}; // until gdb detaches: then nothing stops
     std::atomic<bool> diverged_{false}; // gdb changed the program (changes_allowed)
+    // An interrupt stopped the program between calls, a place a restarted replay cannot
+    // find again (no instruction counts): gdb's history starts again at its next stop
+    // before a call.
+    std::atomic<bool> history_cut_{false};
+    uint64_t stop_call_ = 0; // the call the last stop was before, if it was one
     std::string program_, auxv_;
 
     MemoryMarks marks_;                     // what is in memory for all of these

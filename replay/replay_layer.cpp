@@ -854,8 +854,11 @@ void exception(bsc_exception *ex) {
     if (debugger && ((copy.kind == BSC_EXCEPTION_BREAKPOINT && debugger->breakpoint_trap(ex)) ||
                      (copy.kind == BSC_EXCEPTION_MEMORY && debugger->memory_fault(ex))))
         below->thread_context_restore(&ex->context);
-    if (copy.kind == BSC_EXCEPTION_INTERRUPT && !me.interrupt_expected)
+    if (copy.kind == BSC_EXCEPTION_INTERRUPT && !me.interrupt_expected) {
+        if (debugger)
+            debugger->interrupt_arrived(ex);
         below->thread_context_restore(&ex->context);
+    }
     if (debugger)
         debugger->exception_entered(ex);
     if (copy.kind == BSC_EXCEPTION_INTERRUPT) {
@@ -923,6 +926,14 @@ std::vector<std::string> hex_arguments(const std::string &hex) {
 
 // What the debugger is told of the replay: where it is, the calls before the next and the
 // next (gdb's monitor commands), and how to start it again.
+// gdb's interrupt reaches every guest thread: the one running stops where it is.
+void interrupt_threads() {
+    Replay &r = *state;
+    std::lock_guard lock(r.threads_mutex);
+    for (const auto &[recorded, thread] : r.threads_by_recorded)
+        below->thread_interrupt(thread.real);
+}
+
 Debugger::Replay debugger_view(const std::string &restart, bool changes_allowed) {
     auto next_call = [] {
         Replay &r = *state;
@@ -943,8 +954,8 @@ Debugger::Replay debugger_view(const std::string &restart, bool changes_allowed)
     };
     auto events_taken = [] { return uint64_t{state->next}; };
     auto output_shown = [] { return state->output_shown; };
-    return {next_call,    events_taken,           recent_calls,   next_call_text,
-            output_shown, hex_arguments(restart), changes_allowed};
+    return {next_call,    events_taken,           recent_calls,    next_call_text,
+            output_shown, hex_arguments(restart), changes_allowed, interrupt_threads};
 }
 
 void install(const bsc_extension_context *context) {

@@ -6,10 +6,10 @@
 # backtrace through main, stepping over lines and over a system call, the corrupted value,
 # a watchpoint that finds the corrupting write, read and access watchpoints, changes to
 # memory and registers refused or, when allowed, diverging, going backwards to the writes
-# before it
-# and over a system call, `monitor` commands, the program's output and its exit; the
-# threads of a multi-threaded replay with their stacks, python3's interpreter frames in
-# the middle of its replay; a forked process goes on without gdb. A port in use is refused.
+# before it and over a system call, `monitor` commands, the program's output and its exit;
+# gdb's interrupt stopping a program that computes; the threads of a multi-threaded replay
+# with their stacks, python3's interpreter frames in the middle of its replay; a forked
+# process goes on without gdb. A port in use is refused.
 source "$(dirname "$0")/lib.sh"
 
 debuggee=$build/tests/replay/replay_debuggee
@@ -161,6 +161,29 @@ expect "$work/reverse-step.out" '^29	' '^Line 28 of ".*debuggee\.c" starts at ad
   '^#99 p0 t0 ' '^Breakpoint 1, main \(\) at .*debuggee\.c:28$' \
   '^\[Inferior 1 \(.*\) exited normally\]$'
 
+# gdb's interrupt (SIGINT, as Ctrl-C sends it; timeout passes it on) stops a replay that
+# computes without system calls, where it is: once the program has said it spins. That
+# place cannot be found again: going backwards waits for a stop before a call (here the
+# write of the sum, which `monitor goto` reaches).
+spin_trace=$work/spinner.trace
+(cd "$work" && record "$spin_trace" "$build/tests/replay/replay_spinner")
+sum_write=$("$replay_tool" dump "$spin_trace" | grep -m1 'stream_write(handle=3, .*size=20)' | sed 's/^#\([0-9]*\) .*/\1/')
+(cd "$empty" && exec timeout -s KILL 120 gdb -q -nx -batch -ex 'set remotetimeout 60' \
+  -ex "target remote | $replay_tool replay --gdb-stdio $spin_trace" -ex 'continue' \
+  -ex 'bt 1' -ex 'reverse-stepi' -ex "monitor goto $sum_write" -ex 'kill' \
+  "$build/tests/replay/replay_spinner") >"$work/interrupt.out" 2>&1 &
+interrupted=$!
+for _ in $(seq 600); do grep -q '^spinning$' "$work/interrupt.out" && break; sleep 0.1; done
+kill -INT "$interrupted"
+wait "$interrupted" || fail "gdb interrupting the replay ended with status $?: $(cat "$work/interrupt.out")"
+expect "$work/interrupt.out" '^Program received signal SIGINT, Interrupt\.$' \
+  '^#0  (0x[0-9a-f]+ in )?main \(\) at .*spinner\.c:1[23]$' \
+  '^bascule-replay: an interrupt stopped the program between calls, a place the replay cannot find again' \
+  "^before call $sum_write "
+if grep -q '^1999999999000000000$' "$work/interrupt.out"; then
+  fail "the replay computed to its end before gdb's interrupt: $(cat "$work/interrupt.out")"
+fi
+
 # Threads: the replay stopped at a call of the fourth thread it started; gdb lists the
 # five, and each shows its own stack (replay_threads: four workers and main, which joins).
 threads_trace=$work/threads.trace
@@ -196,4 +219,4 @@ shell_trace=$work/shell.trace
   fail "gdb on the shell ended with status $?: $(cat "$work/fork.out")"
 expect "$work/fork.out" '^child$' '^Breakpoint 1, .*write' '^parent$' \
   '^\[Inferior 1 \(.*\) exited normally\]$'
-echo "gdb on a replay: breakpoints, locals, backtraces, steps, watchpoints (writes, reads, accesses), changes refused or diverging, reverse execution, monitor commands, threads, python3, TCP and stdio"
+echo "gdb on a replay: breakpoints, locals, backtraces, steps, watchpoints (writes, reads, accesses), changes refused or diverging, reverse execution, monitor commands, interrupts, threads, python3, TCP and stdio"
