@@ -185,6 +185,8 @@ void Debugger::thread_started(uint32_t number) {
     thread->gs_base = own_gs_base();
     current_thread = thread;
     std::lock_guard lock(mutex_);
+    // From an image, the first stop is where its thread resumes the program.
+    thread->entering_program = replay_.from_image && threads_.empty() && !stops_;
     threads_[thread->id] = thread;
 }
 
@@ -587,9 +589,13 @@ void Debugger::program_loading(std::string path) {
 }
 
 // At the program's first instruction its stack holds argc, argv, envp and the auxiliary
-// vector, which tells gdb where the program and the dynamic loader are.
+// vector, which tells gdb where the program and the dynamic loader are; a program restored
+// from an image has that stack where the recording noted it.
 void Debugger::note_program_entry(const bsc_cpu_context &context) {
-    const auto *words = reinterpret_cast<const uint64_t *>(context.rsp);
+    uint64_t stack = replay_.from_image ? replay_.entry_stack : context.rsp;
+    if (!stack)
+        return;
+    const auto *words = reinterpret_cast<const uint64_t *>(stack);
     uint64_t argc = 0;
     if (read_guest(words, argc) != BSC_OK)
         return;

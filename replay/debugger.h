@@ -49,6 +49,8 @@ public:
         bool changes_allowed = false;     // the user accepted a replay that diverges: gdb
                                           // may change memory and registers
         std::function<void()> interrupt_threads; // every guest thread gets an interrupt
+        bool from_image = false; // the replay starts from an image taken while recording:
+        uint64_t entry_stack = 0; // the stack its program entered with (0: not known)
     };
     // `in` and `out`: the connection to gdb (the same socket, or a pipe's two ends).
     // `stop_at`: the first stop is before that call (0: at the program's first

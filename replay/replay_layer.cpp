@@ -985,6 +985,7 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
     uint64_t stop_at = 0;
     int gdb_plan = -1;
     bool gdb_changes = false;
+    uint64_t entry_stack = 0;
     for (size_t i = 0; i < context->option_count; i++) {
         std::string key = context->options[i].key, value = context->options[i].value;
         if (key == "trace")
@@ -1017,6 +1018,8 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
             gdb_restart = value;
         else if (key == "gdb-changes")
             gdb_changes = true;
+        else if (key == "entry-stack")
+            entry_stack = std::strtoull(value.c_str(), nullptr, 10);
     }
     r->restoring = r->next != 0;
     if (r->path.empty())
@@ -1056,8 +1059,11 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
         int in = -1, out = -1;
         if (std::sscanf(gdb_connection.c_str(), "%d:%d", &in, &out) < 1 || in < 0)
             return refuse(error, size, "gdb=IN[:OUT]: the connection's file descriptors");
+        auto view = debugger_view(gdb_restart, gdb_changes);
+        view.from_image = state->restoring;
+        view.entry_stack = entry_stack;
         debugger = std::make_unique<Debugger>(in, out < 0 ? in : out, stop_at, gdb_plan,
-                                              debugger_view(gdb_restart, gdb_changes));
+                                              std::move(view));
         state->output_shown = debugger->output_shown_before();
     }
     below = context->below;
@@ -1084,6 +1090,7 @@ const bsc_option_spec options[] = {
     {"gdb-plan", "with gdb: FD holds the plan of a restarted replay (going backwards)"},
     {"gdb-restart", "with gdb: the command that restarts this replay, hex, NUL-separated"},
     {"gdb-changes", "with gdb: gdb may change memory and registers (the replay diverges)"},
+    {"entry-stack", "with from and gdb: the stack the program entered with (its auxv)"},
     {nullptr, nullptr},
 };
 

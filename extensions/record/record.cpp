@@ -147,6 +147,18 @@ template <roles::Slot Name, class Call> bsc_status outside_call(Call &&call) {
     return call();
 }
 
+// The stack the program entered with (argc, argv, its environment and auxiliary vector):
+// after a process_exec, the next return to the program enters it. A capture's image keeps
+// it, so that gdb on a replay from there finds where the program is (replay/debugger.h).
+std::atomic<bool> exec_pending{false};
+std::atomic<uint64_t> entry_stack{0};
+
+void note_return_to_program(const bsc_cpu_context *context) {
+    bsc_cpu_context entered{};
+    if (exec_pending.exchange(false) && read_guest(context, entered) == BSC_OK)
+        entry_stack = entered.rsp;
+}
+
 // One recording wrapper per downcall, generated from its slot's type and roles.
 template <auto Slot, roles::Slot Name, class Fn> struct Recorded;
 template <auto Slot, roles::Slot Name, class... Args>
@@ -161,6 +173,8 @@ struct Recorded<Slot, Name, bsc_status (*)(Args...)> {
                 live_threads--;
                 give_turn();
             }
+            if constexpr (Name == roles::Slot::thread_context_restore)
+                note_return_to_program(args...);
             bsc_status status = (below->*Slot)(args...);
             replay::CallEvent event = begin(Name, values);
             finish(event, status);
@@ -168,6 +182,8 @@ struct Recorded<Slot, Name, bsc_status (*)(Args...)> {
         } else {
             replay::CallEvent event = begin(Name, values);
             bsc_status status = make(Name, [&] { return (below->*Slot)(args...); });
+            if constexpr (Name == roles::Slot::process_exec)
+                exec_pending = status == BSC_OK;
             finish(event, status);
             return status;
         }
@@ -375,6 +391,8 @@ bsc_status control(void *, const bsc_control_request *request) {
     std::string place = recorder->place();
     if (const ThreadState *t = turn_holder.load())
         place += fmt::format(",thread={},switch-points={}", t->number, t->switch_points);
+    if (uint64_t stack = entry_stack.load())
+        place += fmt::format(",entry-stack={}", stack);
     fmt::format_to_n(request->reply, request->reply_size - 1, "{}{}", place, '\0');
     return BSC_OK;
 }

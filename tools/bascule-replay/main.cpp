@@ -51,8 +51,8 @@ int main(int argc, char **argv) {
         "--gdb-stdio", replay.gdb_stdio,
         "Serve gdb on stdin and stdout (`target remote | bascule-replay replay --gdb-stdio "
         "TRACE`); the guest's output goes to stderr");
-    gdb->excludes(gdb_stdio)->excludes("--capture")->excludes("--from")->excludes(to);
-    gdb_stdio->excludes("--capture")->excludes("--from")->excludes(to);
+    gdb->excludes(gdb_stdio)->excludes("--capture")->excludes(to);
+    gdb_stdio->excludes("--capture")->excludes(to);
     // A replay gdb took backwards starts again with these (replay/debugger.h): not for people.
     replay_cmd->add_option("--gdb-fds", replay.gdb_fds)->group("");
     replay_cmd->add_option("--gdb-plan", replay.gdb_plan)->group("");

@@ -107,6 +107,8 @@ int replay_from_image(const ReplayOptions &options, const replay::TraceHeader &h
     }
     for (const char *key : {"event", "order", "call", "thread", "switch-points"})
         layer += fmt::format(",{}={}", std::string_view(key) == "event" ? "from" : key, place[key]);
+    if (place.contains("entry-stack")) // for gdb: where the program's auxiliary vector is
+        layer += ",entry-stack=" + place["entry-stack"];
     std::vector<std::string> stack;
     for (const auto &spec : header.stack)
         stack.push_back(without_capture_triggers(spec));
@@ -173,6 +175,9 @@ std::string restart_arguments(const std::string &trace, const GdbConnection &gdb
                              std::pair{"--allow-divergence", options.allow_divergence}})
         if (set)
             command += std::string(1, '\0') + flag;
+    if (!options.from.empty()) // the image is where the replay starts again
+        command += fmt::format("{}--from{}{}", '\0', '\0',
+                               std::filesystem::absolute(options.from).string());
     return command;
 }
 
@@ -246,6 +251,21 @@ int replay_command(const ReplayOptions &options) {
         layer += ",quiet";
     if (options.to)
         layer += fmt::format(",to={}", options.to);
+    if (!options.gdb.empty() || options.gdb_stdio || !options.gdb_fds.empty()) {
+        auto gdb = !options.gdb_fds.empty() ? taken_over_gdb(options.gdb_fds)
+                   : options.gdb_stdio      ? std::optional(gdb_on_stdio())
+                                            : accept_gdb(options.gdb);
+        if (!gdb)
+            return kExitBadTrace;
+        layer += fmt::format(",gdb={}:{},gdb-restart={}", gdb->in, gdb->out,
+                             to_hex(restart_arguments(path, *gdb, options)));
+        if (options.stop_at)
+            layer += fmt::format(",stop-at={}", options.stop_at);
+        if (options.allow_divergence)
+            layer += ",gdb-changes";
+        if (options.gdb_plan >= 0)
+            layer += fmt::format(",gdb-plan={}", options.gdb_plan);
+    }
     if (!options.from.empty())
         return replay_from_image(options, header, layer);
     // The program's path, then its argv: argv[0] given apart, as it may be another name.
@@ -273,21 +293,6 @@ int replay_command(const ReplayOptions &options) {
         run.extensions.push_back(without_capture_triggers(spec));
     if (!image_path.empty())
         layer += ",capture=" + image_path;
-    if (!options.gdb.empty() || options.gdb_stdio || !options.gdb_fds.empty()) {
-        auto gdb = !options.gdb_fds.empty() ? taken_over_gdb(options.gdb_fds)
-                   : options.gdb_stdio      ? std::optional(gdb_on_stdio())
-                                            : accept_gdb(options.gdb);
-        if (!gdb)
-            return kExitBadTrace;
-        layer += fmt::format(",gdb={}:{},gdb-restart={}", gdb->in, gdb->out,
-                             to_hex(restart_arguments(path, *gdb, options)));
-        if (options.stop_at)
-            layer += fmt::format(",stop-at={}", options.stop_at);
-        if (options.allow_divergence)
-            layer += ",gdb-changes";
-        if (options.gdb_plan >= 0)
-            layer += fmt::format(",gdb-plan={}", options.gdb_plan);
-    }
     run.extensions.push_back(layer);
     return tools::run_command(run);
 }

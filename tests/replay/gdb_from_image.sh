@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# gdb on a replay that starts from an image captured while recording (`replay --from
+# IMAGE --gdb-stdio`): the first stop is where the image's thread resumes the program,
+# gdb finds the program's functions and locals there (the auxiliary vector the recording
+# noted), continues to a breakpoint, and reverse-continues back to it, replaying from the
+# image rather than from the start.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../waiting.sh"
+cd "$work"
+ticker=$build/tests/replay/replay_ticker
+
+"$replay_tool" record -o "$work/ticker.trace" --ext checkpoint -- "$ticker" >ticker.out 2>ticker.err &
+recording=$!
+trap 'kill -9 $recording 2>/dev/null || true; rm -rf "$work"' EXIT
+wait_for_output ticker.out "tick 3 " $recording
+"$build/bascule-snap" capture $recording -o "$work/ticker.img" --leave-running 2>capture.err ||
+  fail "capture while recording: $(cat capture.err ticker.err)"
+wait $recording || fail "the recording ended with status $?: $(cat ticker.err)"
+
+(cd "$empty" && bounded gdb -q -nx -batch -ex 'set remotetimeout 60' \
+  -ex "target remote | $replay_tool replay --gdb-stdio --from $work/ticker.img $work/ticker.trace" \
+  -ex 'break tick' -ex 'continue' -ex 'print total' -ex 'bt' -ex 'continue' \
+  -ex 'reverse-continue' -ex 'print n' -ex 'delete' -ex 'continue' "$ticker") >from.out 2>&1 ||
+  fail "gdb on the replay from the image ended with status $?: $(cat from.out)"
+first=$(sed -n 's/^Breakpoint 1, tick (n=\([0-9]*\)) at .*ticker\.c:11$/\1/p' from.out | head -1)
+[[ -n $first && $first -ge 4 ]] ||
+  fail "gdb did not stop at tick after the image's place: $(cat from.out)"
+# Each breakpoint stop once forwards, then back to the first: n as it was there.
+grep -Eq "^Breakpoint 1, tick \(n=$((first + 1))\) at .*ticker\.c:11$" from.out ||
+  fail "the second continue did not stop at tick $((first + 1)): $(cat from.out)"
+[[ $(grep -c "^Breakpoint 1, tick (n=$first) at " from.out) == 2 ]] ||
+  fail "reverse-continue did not go back to tick $first: $(cat from.out)"
+grep -Eq "^\\\$1 = $(( (first - 1) * first / 2 ))$" from.out ||
+  fail "the total before tick $first is not the sum before it: $(cat from.out)"
+grep -Eq "^#1  0x[0-9a-f]+ in main \(\) at .*ticker\.c:18$" from.out ||
+  fail "no backtrace through main: $(cat from.out)"
+grep -Eq "^\\\$2 = $first$" from.out || fail "n after going back is not $first: $(cat from.out)"
+grep -q '^tick 10 total 55$' from.out || fail "the replay did not run to its end: $(cat from.out)"
+grep -Eq '^\[Inferior 1 \(.*\) exited normally\]$' from.out ||
+  fail "gdb did not see the program exit: $(cat from.out)"
+echo "gdb on a replay from an image: the image's place, breakpoints, locals, reverse-continue from the image"
