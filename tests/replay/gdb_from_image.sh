@@ -23,6 +23,15 @@ wait $recording || fail "the recording ended with status $?: $(cat ticker.err)"
   -ex 'break tick' -ex 'continue' -ex 'print total' -ex 'bt' -ex 'continue' \
   -ex 'reverse-continue' -ex 'print n' -ex 'delete' -ex 'continue' "$ticker") >from.out 2>&1 ||
   fail "gdb on the replay from the image ended with status $?: $(cat from.out)"
+# --stop-at before the image's place: refused at once.
+captured_after=$("$build/bascule-snap" inspect "$work/ticker.img" | sed -n 's/.*call=\([0-9]*\).*/\1/p' | head -1)
+if "$replay_tool" replay --gdb-stdio --stop-at 1 --from "$work/ticker.img" "$work/ticker.trace" \
+  </dev/null >/dev/null 2>stop-at.err; then
+  fail "--stop-at 1 from an image captured after call $captured_after was not refused"
+fi
+grep -q "^bascule-replay: --stop-at 1: .*ticker.img was captured after call $captured_after; a replay from it stops at a later call$" stop-at.err ||
+  fail "--stop-at before the image: $(cat stop-at.err)"
+
 first=$(sed -n 's/^Breakpoint 1, tick (n=\([0-9]*\)) at .*ticker\.c:11$/\1/p' from.out | head -1)
 [[ -n $first && $first -ge 4 ]] ||
   fail "gdb did not stop at tick after the image's place: $(cat from.out)"

@@ -105,6 +105,13 @@ int replay_from_image(const ReplayOptions &options, const replay::TraceHeader &h
                            "one\n", image, meta.threads.size());
         return kExitUsage;
     }
+    if (uint64_t call = std::strtoull(place["call"].c_str(), nullptr, 10);
+        options.stop_at && options.stop_at <= call) {
+        fmt::print(stderr, "bascule-replay: --stop-at {}: {} was captured after call {}; a "
+                           "replay from it stops at a later call\n",
+                   options.stop_at, image, call);
+        return kExitUsage;
+    }
     for (const char *key : {"event", "order", "call", "thread", "switch-points"})
         layer += fmt::format(",{}={}", std::string_view(key) == "event" ? "from" : key, place[key]);
     if (place.contains("entry-stack")) // for gdb: where the program's auxiliary vector is
