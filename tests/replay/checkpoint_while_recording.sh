@@ -6,7 +6,6 @@
 # once, with the reason, and the recording goes on. A replay starts from the image
 # (`bascule-replay replay --from IMAGE`) and prints what the restored guest printed.
 source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/../waiting.sh"
 cd "$work"
 snap_tool=$build/bascule-snap
 
@@ -20,16 +19,7 @@ while chunk := os.read(fd, 8):
     time.sleep(0.03)
 print("done")
 PY
-# In the background, its runtime's pid for bascule-snap (bascule-replay becomes bascule);
-# stdout and stderr pipes, which a restore replaces with its own (files would be reopened).
-"$replay_tool" record -o "$work/ticks.trace" --ext checkpoint -- /usr/bin/python3 ticks.py \
-  > >(cat >ticks.out) 2> >(cat >ticks.err) &
-recording=$!
-trap 'kill -9 $recording 2>/dev/null || true; rm -rf "$work"' EXIT
-wait_for_output ticks.out "line 05" $recording
-"$snap_tool" capture $recording -o "$work/ticks.img" --leave-running 2>capture.err ||
-  fail "capture while recording: $(cat capture.err ticks.err)"
-wait $recording || fail "the recording ended with status $?: $(cat ticks.err)"
+capture_while_recording ticks "line 05" /usr/bin/python3 ticks.py
 for _ in $(seq 100); do grep -qx done ticks.out && break; sleep 0.05; done # the pipe's reader
 cp ticks.out "$work/ticks.trace.out"
 replays_the_same "$work/ticks.trace"

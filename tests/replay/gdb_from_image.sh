@@ -6,17 +6,9 @@
 # noted), continues to a breakpoint, and reverse-continues back to it, replaying from the
 # image rather than from the start.
 source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/../waiting.sh"
 cd "$work"
 ticker=$build/tests/replay/replay_ticker
-
-"$replay_tool" record -o "$work/ticker.trace" --ext checkpoint -- "$ticker" >ticker.out 2>ticker.err &
-recording=$!
-trap 'kill -9 $recording 2>/dev/null || true; rm -rf "$work"' EXIT
-wait_for_output ticker.out "tick 3 " $recording
-"$build/bascule-snap" capture $recording -o "$work/ticker.img" --leave-running 2>capture.err ||
-  fail "capture while recording: $(cat capture.err ticker.err)"
-wait $recording || fail "the recording ended with status $?: $(cat ticker.err)"
+capture_while_recording ticker "tick 3 " "$ticker"
 
 (cd "$empty" && bounded gdb -q -nx -batch -ex 'set remotetimeout 60' \
   -ex "target remote | $replay_tool replay --gdb-stdio --from $work/ticker.img $work/ticker.trace" \

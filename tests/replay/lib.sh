@@ -19,6 +19,7 @@ fail() {
 }
 
 source "$(dirname "${BASH_SOURCE[0]}")/../machine.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../waiting.sh"
 
 # A replay that hangs must not hang the suite: every run is bounded.
 bounded() { timeout -s KILL 120 "$@"; }
@@ -42,4 +43,23 @@ replays_the_same() {
     cmp -s "$trace.out" "$trace.replay$run" ||
       fail "replay $run of $trace printed $(head -c 300 "$trace.replay$run") where the recording printed $(head -c 300 "$trace.out")"
   done
+}
+
+# capture_while_recording NAME LINE CMD...: records CMD, run in the current directory, into
+# $work/NAME.trace with the checkpoint extension above, its stdout and stderr through pipes
+# into NAME.out and NAME.err (a restore replaces pipes with its own; files would be
+# reopened); once NAME.out has LINE, captures it into $work/NAME.img (bascule-replay becomes
+# bascule: the recording's pid is its runtime's, in $recording, which the test's end kills
+# if it still runs) and lets it run on to its end.
+capture_while_recording() {
+  local name=$1 line=$2
+  shift 2
+  "$replay_tool" record -o "$work/$name.trace" --ext checkpoint -- "$@" \
+    > >(cat >"$name.out") 2> >(cat >"$name.err") &
+  recording=$!
+  trap 'kill -9 $recording 2>/dev/null || true; rm -rf "$work"' EXIT
+  wait_for_output "$name.out" "$line" $recording
+  "$build/bascule-snap" capture $recording -o "$work/$name.img" --leave-running 2>capture.err ||
+    fail "capture while recording: $(cat capture.err "$name.err")"
+  wait $recording || fail "the recording ended with status $?: $(cat "$name.err")"
 }
