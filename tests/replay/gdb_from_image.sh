@@ -37,7 +37,7 @@ grep -Eq "^\\\$1 = $(( (first - 1) * first / 2 ))$" from.out ||
 grep -Eq "^#1  0x[0-9a-f]+ in main \(\) at .*ticker\.c:18$" from.out ||
   fail "no backtrace through main: $(cat from.out)"
 grep -Eq "^\\\$2 = $first$" from.out || fail "n after going back is not $first: $(cat from.out)"
-grep -q '^tick 10 total 55$' from.out || fail "the replay did not run to its end: $(cat from.out)"
+grep -q '^tick 20 total 210$' from.out || fail "the replay did not run to its end: $(cat from.out)"
 grep -Eq '^\[Inferior 1 \(.*\) exited normally\]$' from.out ||
   fail "gdb did not see the program exit: $(cat from.out)"
 echo "gdb on a replay from an image: the image's place, breakpoints, locals, reverse-continue from the image"
