@@ -108,7 +108,24 @@ public:
     void exited(int status);
 
 private:
-    struct Thread;
+    // What the debugger knows of a guest thread.
+    struct Thread {
+        uint64_t id = 0;      // gdb's: the replay's number + 1
+        uint64_t gs_base = 0; // its thread control block (the context does not hold it)
+        // The exception records it is inside, outermost first: the outermost holds the
+        // program's registers while the LibOS serves a system call.
+        std::vector<uint64_t> records;
+        bsc_cpu_context *stopped_at = nullptr; // where it stopped, while it waits
+        bool stepping = false;        // the trap flag is set for it
+        bool stop_after_step = false; // else the step only took it over a breakpoint or write
+        uint64_t reinsert = 0;        // the breakpoint taken out for that step
+        uint64_t unprotected = 0;     // the watched page it accesses with this step
+        uint64_t accessed = 0;        // the address the access faulted at
+        uint64_t write_number = 0;    // that access's among the observed ones of the interval
+        std::vector<uint8_t> watched_before, observed_before; // the watched bytes before it
+        bool entering_program = false; // process_exec came: the next return is the entry
+        uint64_t left_program = 0;     // the interval in which it last left the program
+    };
 
     // gdb::Target, answered on the server thread while the guest is stopped.
     std::vector<uint64_t> threads() override;
