@@ -161,14 +161,16 @@ expect "$work/reverse-step.out" '^29	' '^Line 28 of ".*debuggee\.c" starts at ad
   '^#99 p0 t0 ' '^Breakpoint 1, main \(\) at .*debuggee\.c:28$' \
   '^\[Inferior 1 \(.*\) exited normally\]$'
 
-# gdb's interrupt (SIGINT, as Ctrl-C sends it; timeout passes it on) stops a replay that
-# computes without system calls, where it is: once the program has said it spins. That
-# place cannot be found again: going backwards waits for a stop before a call (here the
-# write of the sum, which `monitor goto` reaches).
+# gdb's interrupt (SIGINT, as Ctrl-C sends it) stops a replay that computes without system
+# calls, where it is: once the program has said it spins. That place cannot be found
+# again: going backwards waits for a stop before a call (here the write of the sum, which
+# `monitor goto` reaches).
 spin_trace=$work/spinner.trace
 (cd "$work" && record "$spin_trace" "$build/tests/replay/replay_spinner")
 sum_write=$("$replay_tool" dump "$spin_trace" | grep -m1 'stream_write(handle=3, .*size=20)' | sed 's/^#\([0-9]*\) .*/\1/')
-(cd "$empty" && exec timeout -s KILL 120 gdb -q -nx -batch -ex 'set remotetimeout 60' \
+# `timeout --foreground` passes the signal on once; without it, timeout also signals its
+# process group, and a second SIGINT makes gdb give up on the target.
+(cd "$empty" && exec timeout --foreground -s KILL 120 gdb -q -nx -batch -ex 'set remotetimeout 60' \
   -ex "target remote | $replay_tool replay --gdb-stdio $spin_trace" -ex 'continue' \
   -ex 'bt 1' -ex 'reverse-stepi' -ex "monitor goto $sum_write" -ex 'kill' \
   "$build/tests/replay/replay_spinner") >"$work/interrupt.out" 2>&1 &
