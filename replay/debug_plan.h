@@ -78,11 +78,17 @@ struct Plan {
     std::vector<Watch> watches;
     uint64_t output_shown = 0; // the guest's output up to this event was shown already
     bool at_history_start = false; // a search found nothing: gdb hears it is at the start
+    // The replay that follows it starts from the checkpoint taken in call
+    // `checkpoint_call` (0: the start; checkpoints.h); a search that looks before another
+    // checkpoint starts from one taken before call `checkpoint_before` (0: any).
+    uint64_t checkpoint_call = 0;
+    uint64_t checkpoint_before = 0;
 
     bool operator==(const Plan &) const = default;
     template <class A> void serialize(A &a) {
         a(acknowledging, reply, base, commands, search, step_back, traced, traced_to_exit,
-          breakpoints, watches, output_shown, at_history_start);
+          breakpoints, watches, output_shown, at_history_start, checkpoint_call,
+          checkpoint_before);
     }
 };
 
@@ -90,5 +96,9 @@ struct Plan {
 // bytes that are not a whole plan.
 std::vector<std::byte> encode_plan(const Plan &plan);
 std::optional<Plan> decode_plan(std::span<const std::byte> bytes);
+// A plan in a file of its own (a memfd, at its start, closed on exec): its descriptor, or
+// -1 with errno. And back, from such a descriptor, which it closes.
+int write_plan_file(const Plan &plan);
+std::optional<Plan> read_plan_file(int fd);
 
 } // namespace bsc::replay

@@ -26,7 +26,6 @@ constexpr uint64_t kTrapFlag = 0x100;
 constexpr int kSigint = 2, kSigtrap = 5;
 constexpr size_t kMaxAuxv = 64 * 16;
 constexpr uint64_t kPage = 4096;
-constexpr size_t kMaxPlan = 64 << 20;
 
 uint64_t own_gs_base() {
     uint64_t base = 0;
@@ -81,21 +80,6 @@ int host_protection(uint32_t protection) {
            (protection & BSC_PROT_EXEC ? PROT_EXEC : 0);
 }
 
-// The plan a restarted replay was given, on a descriptor it inherited.
-std::optional<Plan> read_plan(int fd) {
-    std::vector<std::byte> bytes;
-    std::byte buffer[65536];
-    for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) != 0;) {
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 || bytes.size() + static_cast<size_t>(n) > kMaxPlan)
-            return std::nullopt;
-        bytes.insert(bytes.end(), buffer, buffer + n);
-    }
-    ::close(fd);
-    return decode_plan(bytes);
-}
-
 gdb::StopReply trap(bool breakpoint = false, std::optional<Watched> watched = std::nullopt) {
     gdb::StopReply reply{gdb::StopReply::Kind::signal, kSigtrap, 0, breakpoint};
     if (watched) {
@@ -109,16 +93,12 @@ gdb::StopReply trap(bool breakpoint = false, std::optional<Watched> watched = st
 
 thread_local Debugger::Thread *Debugger::current_thread = nullptr;
 
-Debugger::Debugger(int in, int out, uint64_t stop_at, int plan, Replay replay)
-    : in_(in), out_(out), replay_(std::move(replay)), session_(*this), stop_at_(stop_at) {
+Debugger::Debugger(int in, int out, uint64_t stop_at, std::optional<Plan> plan, Replay replay)
+    : in_(in), out_(out), replay_(std::move(replay)), session_(*this), stop_at_(stop_at),
+      plan_(std::move(plan)) {
     if (stop_at)
         base_ = {Mark::Kind::call, 0, 0, stop_at, {}}; // where gdb starts
-    if (plan >= 0) {
-        plan_ = read_plan(plan);
-        if (!plan_) {
-            fmt::print(stderr, "bascule-replay: the plan of a restarted replay is damaged\n");
-            std::_Exit(1);
-        }
+    if (plan_) {
         if (!plan_->acknowledging)
             session_.skip_acknowledgements();
         if (plan_->base.kind == Mark::Kind::call)
@@ -141,6 +121,17 @@ Debugger::Debugger(int in, int out, uint64_t stop_at, int plan, Replay replay)
     server_ = std::thread([this] { serve(); });
 }
 
+// The guest as the checkpoint's process saw it; from here on the plan is followed.
+Debugger::Debugger(Carried carried, Plan plan)
+    : Debugger(carried.in, carried.out, 0, std::move(plan), std::move(carried.replay)) {
+    std::lock_guard lock(mutex_);
+    threads_ = std::move(carried.threads);
+    program_ = std::move(carried.program);
+    auxv_ = std::move(carried.auxv);
+    interval_ = carried.interval;
+    place_pending(); // the guest's memory is mapped already
+}
+
 Debugger::~Debugger() {
     if (server_.joinable())
         server_.detach(); // the process ends with it
@@ -156,6 +147,26 @@ void Debugger::forget() {
         ::close(out_);
     marks_.reopen();
     marks_.clear();
+}
+
+// In a checkpoint's process (checkpoints.h): its memory without the debugger's marks, and
+// what a debugger started there later needs to know of the guest. This object is not that
+// process's to use any more (its server thread is not there).
+Debugger::Carried Debugger::leave_guest() {
+    marks_.reopen();
+    marks_.clear();
+    return {in_, out_, std::move(replay_), std::move(threads_), std::move(program_),
+            std::move(auxv_), interval_};
+}
+
+bool Debugger::may_checkpoint() {
+    if (!calling_thread() || diverged_.load() || interrupt_.load())
+        return false;
+    std::lock_guard lock(mutex_);
+    return !tracing_ && std::ranges::none_of(threads_, [](const auto &entry) {
+        const Thread &thread = *entry.second;
+        return thread.stepping || thread.reinsert || thread.unprotected;
+    });
 }
 
 Debugger::Thread *Debugger::calling_thread() { return attached_ ? current_thread : nullptr; }
@@ -315,14 +326,22 @@ Debugger::Resume Debugger::in_program(const Thread &thread, Resume resume) const
 // The thread is at a breakpoint: counted if a plan observes it (a base there, a search's
 // candidate); true if it stops there (gdb's breakpoint, the base).
 bool Debugger::arrive(uint64_t address, bool stopping) {
-    bool wanted = false;
+    bool wanted = false, counted = false;
     {
         std::lock_guard lock(mutex_);
         wanted = breakpoints_.contains(address);
+        counted = counted_.contains(address);
     }
-    if (!observed_.contains(address))
+    bool observed = observed_.contains(address);
+    if (!observed && !counted)
         return wanted;
     uint64_t arrival = ++arrivals_[address];
+    if (wanted && counted) { // gdb stops here, a place a replay finds again (note_stop)
+        std::lock_guard lock(mutex_);
+        arrived_at_ = Mark{Mark::Kind::arrival, interval_, address, arrival, {}};
+    }
+    if (!observed)
+        return wanted;
     if (at_base(Mark::Kind::arrival, address, arrival)) {
         base_reached_ = true;
         wanted = true;
@@ -453,6 +472,10 @@ void Debugger::event_taken() {
     tracing_ = false; // a new interval: the trace was its predecessor's
     interval_ = replay_.events_taken();
     arrivals_.clear();
+    {
+        std::lock_guard lock(mutex_);
+        counted_ = breakpoints_;
+    }
     observed_writes_ = 0;
     base_writes_ = 0;
 }
@@ -768,6 +791,10 @@ gdb::StopReply Debugger::run(const Command &command) {
     stop_at_ = command.until_call;
     resume_ = {command.step_thread};
     stopped_.reset();
+    arrived_at_.reset();
+    // gdb takes its breakpoints out at each stop and puts them back to resume: those back
+    // in place for every stretch the guest ran in this interval are counted from its start.
+    std::erase_if(counted_, [&](uint64_t address) { return !breakpoints_.contains(address); });
     uint64_t stops = stops_;
     resumes_++;
     changed_.notify_all();
@@ -793,8 +820,7 @@ gdb::StopReply Debugger::resume(uint64_t thread, bool step) {
     // again without counting instructions (README.md, "Going backwards").
     if (reply.kind == gdb::StopReply::Kind::signal && reply.value == kSigint)
         command.until_call = replay_.next_call();
-    log_.push_back(std::move(command));
-    anchor_history();
+    note_stop(std::move(command));
     return reply;
 }
 
@@ -821,6 +847,14 @@ std::string Debugger::monitor(std::string_view command) {
                            replay_.recent_calls());
     if (command == "dump")
         return replay_.next_call_text();
+    if (command == "checkpoints") {
+        if (!replay_.checkpoints)
+            return "no checkpoints in this replay\n";
+        uint64_t from = plan_ ? plan_->checkpoint_call : 0;
+        return replay_.checkpoints() +
+               (from ? fmt::format("this replay started from the checkpoint in call {}\n", from)
+                     : "this replay started at the start\n");
+    }
     if (command.starts_with("goto ")) {
         std::string digits(command.substr(5));
         char *end = nullptr;
@@ -830,7 +864,8 @@ std::string Debugger::monitor(std::string_view command) {
         return go_to_call(call);
     }
     return "monitor commands: call (where the replay is), dump (the call to come), goto N "
-           "(to just before call N, forwards or backwards)\n";
+           "(to just before call N, forwards or backwards), checkpoints (where going back "
+           "starts from, and the memory they hold)\n";
 }
 
 // Forwards by replaying on, backwards by replaying from the start (a restart).
@@ -850,8 +885,7 @@ std::string Debugger::go_to_call(uint64_t call) {
         Command command = current_command(0);
         command.until_call = call;
         auto reply = run(command);
-        log_.push_back(std::move(command));
-        anchor_history();
+        note_stop(std::move(command));
         if (reply.kind != gdb::StopReply::Kind::signal || replay_.next_call() < call)
             return fmt::format("the replay stopped before call {}; now before call {}\n", call,
                                replay_.next_call());

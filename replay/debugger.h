@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "bascule.h"
+#include "checkpoints.h"
 #include "debug_plan.h"
 #include "memory_marks.h"
 #include "remote_packets.h"
@@ -51,11 +52,25 @@ public:
         std::function<void()> interrupt_threads; // every guest thread gets an interrupt
         bool from_image = false; // the replay starts from an image taken while recording:
         uint64_t entry_stack = 0; // the stack its program entered with (0: not known)
+        // With checkpoints (checkpoints.h): hands gdb to a replay from the latest one the
+        // plan can start from, and does not return; false without checkpoints.
+        std::function<bool(const Plan &, const CheckpointNeeds &)> restore = nullptr;
+        std::function<std::string()> checkpoints = nullptr; // where they are, what they hold
     };
     // `in` and `out`: the connection to gdb (the same socket, or a pipe's two ends).
     // `stop_at`: the first stop is before that call (0: at the program's first
-    // instruction). `plan`: this replay was restarted to follow it (0: none).
-    Debugger(int in, int out, uint64_t stop_at, int plan, Replay replay);
+    // instruction). `plan`: this replay was started again to follow it.
+    Debugger(int in, int out, uint64_t stop_at, std::optional<Plan> plan, Replay replay);
+    // What a checkpoint's process keeps of the debugger for the replays it starts.
+    struct Thread;
+    struct Carried {
+        int in, out;
+        Replay replay;
+        std::map<uint64_t, Thread *> threads;
+        std::string program, auxv;
+        uint64_t interval;
+    };
+    Debugger(Carried carried, Plan plan);
     ~Debugger() override;
 
     // The plan's output already shown (0 without one): the layer shows only what follows.
@@ -63,6 +78,12 @@ public:
 
     // A forked replay process leaves debugging to its parent: it forgets the connection.
     void forget();
+    // A checkpoint is taken now (checkpoints.h), in a process that does not debug; it
+    // keeps what the replays it starts will need.
+    Carried leave_guest();
+    // Whether the guest may be checkpointed now: no thread is in a step of gdb's, and the
+    // replay follows the recording.
+    bool may_checkpoint();
 
     // The calling guest thread starts (number: the replay's own, from 0) or ends.
     void thread_started(uint32_t number);
@@ -107,7 +128,6 @@ public:
     // The process ends: gdb hears of it, and the replay ends when gdb lets it go.
     void exited(int status);
 
-private:
     // What the debugger knows of a guest thread.
     struct Thread {
         uint64_t id = 0;      // gdb's: the replay's number + 1
@@ -127,6 +147,7 @@ private:
         uint64_t left_program = 0;     // the interval in which it last left the program
     };
 
+private:
     // gdb::Target, answered on the server thread while the guest is stopped.
     std::vector<uint64_t> threads() override;
     std::optional<std::vector<uint8_t>> registers(uint64_t thread) override;
@@ -146,7 +167,7 @@ private:
     bsc_cpu_context *registers_at(const Thread &thread) const;
     bool may_change(std::string_view what);
     std::optional<std::string> cannot_go_back(bool history) const;
-    void anchor_history();
+    void note_stop(Command command);
 
     // The server thread: the connection, and a plan followed before gdb is answered.
     void serve();
@@ -225,7 +246,12 @@ private:
     bool base_reached_ = false;
     bool following_ = false;            // the plan's commands are being made
     uint64_t interval_ = 0;             // events taken when the interval began
-    std::map<uint64_t, uint64_t> arrivals_; // observed address -> arrivals in the interval
+    std::map<uint64_t, uint64_t> arrivals_; // observed or counted address -> arrivals in
+                                            // the interval
+    // gdb's breakpoints in place whenever the guest ran in this interval: their arrivals
+    // count from its start. The arrival gdb's last resume stopped at, if one of those.
+    std::set<uint64_t> counted_;
+    std::optional<Mark> arrived_at_;
     uint64_t observed_writes_ = 0;      // writes to observed pages in the interval
     uint64_t base_writes_ = 0;          // and to the base's
     // A traced interval (a step base's, a step back's): from where the program resumes in

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -50,26 +51,56 @@ std::optional<std::string> Debugger::cannot_go_back(bool history) const {
     return std::nullopt;
 }
 
-// After a cut, the first stop before a call starts gdb's history again: going back reaches
-// no further than there.
-void Debugger::anchor_history() {
+// gdb's command has stopped the guest: where it stopped becomes the base if a replay finds
+// it on its own (an arrival at a breakpoint counted from its interval's start, before a
+// call), so that going back starts from a checkpoint near it; else the command goes on
+// the log. After a cut, the first such stop starts gdb's history again.
+void Debugger::note_stop(Command command) {
     std::lock_guard lock(mutex_);
-    if (!history_cut_ || !stop_call_)
+    auto here = std::exchange(arrived_at_, std::nullopt);
+    if (!here && stop_call_)
+        here = Mark{Mark::Kind::call, 0, 0, stop_call_, {}};
+    if (!here) {
+        log_.push_back(std::move(command));
         return;
-    base_ = {Mark::Kind::call, 0, 0, stop_call_, {}};
+    }
+    base_ = *here;
     log_.clear();
     history_cut_ = false;
 }
 
-// Replays the trace again from the start in this process, on the same connection, to
-// follow `plan`.
+namespace {
+
+// What a plan needs of the checkpoint it starts from: one before every interval it
+// counts in (and before its base, which commands start from).
+CheckpointNeeds needs_of(const Plan &plan) {
+    CheckpointNeeds needs;
+    if (plan.base.kind == Mark::Kind::start)
+        needs.from_start = true;
+    else if (plan.base.kind == Mark::Kind::call)
+        needs.before_call = plan.base.count;
+    else
+        needs.interval = plan.base.event;
+    if (plan.step_back)
+        needs.interval = std::min(needs.interval, plan.traced);
+    if (plan.checkpoint_before)
+        needs.before_call = std::min(needs.before_call, plan.checkpoint_before);
+    return needs;
+}
+
+} // namespace
+
+// Replays the trace again to follow `plan`, on the same connection: from a checkpoint,
+// or from the start in this process.
 void Debugger::restart(Plan plan) {
     plan.acknowledging = session_.acknowledging();
     plan.output_shown = replay_.output_shown();
-    auto bytes = encode_plan(plan);
-    int fd = ::memfd_create("bascule-gdb-plan", 0);
-    if (fd < 0 || ::write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size()) ||
-        ::lseek(fd, 0, SEEK_SET) != 0) {
+    if (replay_.restore && !replay_.restore(plan, needs_of(plan))) {
+        fmt::print(stderr, "bascule-replay: cannot go back: no checkpoint took over\n");
+        std::_Exit(1);
+    }
+    int fd = write_plan_file(plan);
+    if (fd < 0 || ::fcntl(fd, F_SETFD, 0) != 0) {
         fmt::print(stderr, "bascule-replay: cannot restart the replay: {}\n", std::strerror(errno));
         std::_Exit(1);
     }
@@ -105,8 +136,16 @@ void Debugger::follow_plan() {
         if (found && found->stopping && found->stops_before + 1 == stops_)
             found = earlier_candidate_;
         Plan next = *plan_;
-        next.search = false;
         next.commands.clear();
+        if (!found && plan_->checkpoint_call) {
+            // Nothing after the checkpoint this replay started from: the search goes on
+            // before it, from an earlier one to the call after it.
+            next.base = {Mark::Kind::call, 0, 0, plan_->checkpoint_call + 1, {}};
+            next.checkpoint_before = plan_->checkpoint_call;
+            restart(std::move(next));
+        }
+        next.search = false;
+        next.checkpoint_before = 0;
         next.at_history_start = !found;
         next.base = found ? found->mark : Mark{};
         restart(std::move(next));

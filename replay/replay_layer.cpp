@@ -9,6 +9,7 @@
 // with a report). With a capture asked for, it stops after call N and has the checkpoint
 // extension above capture the guest there, describing its handles from the calls
 // replayed (handle_model.h). See README.md.
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,6 +33,7 @@
 #include "call_memory.h"
 #include "call_roles.h"
 #include "call_text.h"
+#include "checkpoints.h"
 #include "debugger.h"
 #include "guest_memory.h"
 #include "handle_model.h"
@@ -94,10 +96,26 @@ struct Replay {
     bool restoring = false;
     uint32_t restored_thread = 0;         // its number
     uint64_t restored_switch_points = 0;  // the switch points it had passed
+
+    // gdb's checkpoints (checkpoints.h), while the guest has one thread and one process.
+    std::unique_ptr<ReplayCheckpoints> checkpoints;
+    bool forked = false;              // the guest has forked: no more checkpoints
+    std::vector<pid_t> children;      // the processes it forked (they end when gdb goes back)
 };
 std::unique_ptr<Replay> state;
 // gdb's, with --gdb: the first process's only.
 std::unique_ptr<Debugger> debugger;
+// With checkpoints, the debugger starts with the guest (after the first checkpoint): what
+// it starts with.
+struct DebuggerSetup {
+    int in = -1, out = -1;
+    uint64_t stop_at = 0;
+    std::optional<Plan> plan;
+    Debugger::Replay view;
+};
+std::optional<DebuggerSetup> debugger_setup;
+// In a checkpoint's process: what the debugger of a replay it starts takes over.
+std::optional<Debugger::Carried> carried;
 
 // The calling guest thread.
 struct ReplayThread {
@@ -146,6 +164,8 @@ void show_progress() {
 }
 
 [[noreturn]] void leave(int code) {
+    if (state && state->checkpoints)
+        state->checkpoints->ending(code);
     clear_progress();
     std::fflush(stdout);
     std::fflush(stderr);
@@ -291,6 +311,45 @@ bool wait_turn() {
     return true;
 }
 
+// The first checkpoint, at the guest's start, before gdb's debugger starts: the first
+// process parks there for good (checkpoints.h); the debugger starts in the process that
+// replays on, or in one started from there to follow a plan.
+void start_debugger() {
+    Replay &r = *state;
+    DebuggerSetup setup = std::move(*debugger_setup);
+    debugger_setup.reset();
+    auto turn = r.turn->state();
+    if (auto plan = r.checkpoints->start()) {
+        r.turn = std::make_unique<SharedTurn>(turn);
+        setup.plan = std::move(plan);
+    }
+    debugger = std::make_unique<Debugger>(setup.in, setup.out, setup.plan ? 0 : setup.stop_at,
+                                          std::move(setup.plan), std::move(setup.view));
+    r.output_shown = debugger->output_shown_before();
+}
+
+// In call `call`, its event just taken (an interval begins): a checkpoint if one is due
+// and the guest can have one (one thread, one process, no step of gdb's under way). A
+// process started from it later goes on from here, with a debugger that follows its plan.
+void take_checkpoint(uint64_t call) {
+    Replay &r = *state;
+    CheckpointPlace place{call, r.next};
+    if (!r.checkpoints || r.forked || r.threads || !r.checkpoints->due(place) ||
+        !debugger->may_checkpoint())
+        return;
+    auto turn = r.turn->state();
+    auto plan = r.checkpoints->take(place, [] {
+        carried = debugger->leave_guest();
+        static_cast<void>(debugger.release()); // its server thread is not this process's
+    });
+    if (!plan)
+        return;
+    r.turn = std::make_unique<SharedTurn>(turn); // its own, from where the checkpoint was
+    debugger = std::make_unique<Debugger>(std::move(*carried), std::move(*plan));
+    carried.reset();
+    r.output_shown = debugger->output_shown_before();
+}
+
 // Why the next event is not the call the guest makes now, when it is not a call.
 std::string not_a_call(const Event &event) {
     if (std::holds_alternative<EndEvent>(event))
@@ -330,6 +389,8 @@ std::shared_ptr<const CallEvent> expect(roles::Slot slot, const CallArgs &args, 
     if (call->input_hash != read)
         diverge("what it reads (its strings, structures or data) differs", actual());
     take_event();
+    if (debugger && slot != roles::Slot::process_exit)
+        take_checkpoint(call->number);
     r.last_call = call->number;
     r.recent.push_back(call);
     if (r.recent.size() > kRecentCalls)
@@ -769,6 +830,8 @@ bsc_status process_exit(int32_t status) {
     std::fflush(stdout);
     clear_progress();
     give_turn(); // to the other processes
+    if (r.checkpoints)
+        r.checkpoints->ending(status);
     if (debugger)
         debugger->exited(status);
     if (!r.capture_image.empty()) {
@@ -785,6 +848,8 @@ void become_child(uint64_t recorded_id) {
     Replay &r = *state;
     r.path = child_trace_path(r.path, recorded_id).string();
     r.capture_image.clear(); // the capture is the first process's (--to stops the others)
+    r.checkpoints.reset();   // so are the checkpoints, and the session's status
+    r.children.clear();
     if (debugger) // so is gdb
         debugger.release()->forget(); // its server thread is not this process's to end
     for (auto [object, handle] : r.content_streams) // the parent's: this trace names its own
@@ -804,6 +869,9 @@ bsc_status process_fork(bsc_handle *child, uint64_t *child_id) {
         bsc_handle real_child = 0;
         uint64_t real_id = 0;
         check_real(below->process_fork(&real_child, &real_id), *call);
+        state->forked = true;
+        if (real_child != BSC_NO_HANDLE)
+            state->children.push_back(static_cast<pid_t>(real_id));
         if (real_child == BSC_NO_HANDLE) {
             become_child(recorded_value(*call, 1));
             wait_turn();
@@ -832,6 +900,8 @@ void start(const bsc_downcalls *abi, const bsc_start_info *info) {
         write_guest(const_cast<bsc_start_info *>(info), copy);
     }
     std::copy(r.trace->header().stdio.begin(), r.trace->header().stdio.end(), r.stdio);
+    if (debugger_setup)
+        start_debugger();
     if (debugger)
         debugger->thread_started(me.number);
     upcalls_above->start(abi, info);
@@ -954,8 +1024,19 @@ Debugger::Replay debugger_view(const std::string &restart, bool changes_allowed)
     };
     auto events_taken = [] { return uint64_t{state->next}; };
     auto output_shown = [] { return state->output_shown; };
-    return {next_call,    events_taken,           recent_calls,    next_call_text,
-            output_shown, hex_arguments(restart), changes_allowed, interrupt_threads};
+    Debugger::Replay view{next_call,    events_taken,           recent_calls,
+                          next_call_text, output_shown, hex_arguments(restart),
+                          changes_allowed, interrupt_threads};
+    if (state->checkpoints) {
+        // The processes this one forked replay a future the next one will make again.
+        view.restore = [](const Plan &plan, const CheckpointNeeds &needs) {
+            for (pid_t child : state->children)
+                ::kill(child, SIGKILL);
+            return state->checkpoints->restore(plan, needs);
+        };
+        view.checkpoints = [] { return state->checkpoints->describe(); };
+    }
+    return view;
 }
 
 void install(const bsc_extension_context *context) {
@@ -986,6 +1067,7 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
     int gdb_plan = -1;
     bool gdb_changes = false;
     uint64_t entry_stack = 0;
+    uint64_t checkpoint_every = 0;
     for (size_t i = 0; i < context->option_count; i++) {
         std::string key = context->options[i].key, value = context->options[i].value;
         if (key == "trace")
@@ -1020,6 +1102,8 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
             gdb_changes = true;
         else if (key == "entry-stack")
             entry_stack = std::strtoull(value.c_str(), nullptr, 10);
+        else if (key == "checkpoint-every")
+            checkpoint_every = std::strtoull(value.c_str(), nullptr, 10);
     }
     r->restoring = r->next != 0;
     if (r->path.empty())
@@ -1059,12 +1143,25 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
         int in = -1, out = -1;
         if (std::sscanf(gdb_connection.c_str(), "%d:%d", &in, &out) < 1 || in < 0)
             return refuse(error, size, "gdb=IN[:OUT]: the connection's file descriptors");
+        std::optional<Plan> plan;
+        if (gdb_plan >= 0 && !(plan = read_plan_file(gdb_plan)))
+            return refuse(error, size, "gdb-plan: the plan of a restarted replay is damaged");
+        // From an image, no checkpoints: its start is not the guest's (going back starts
+        // the replay again from the image).
+        if (checkpoint_every && !state->restoring)
+            state->checkpoints = std::make_unique<ReplayCheckpoints>(context->below,
+                                                                     checkpoint_every);
         auto view = debugger_view(gdb_restart, gdb_changes);
         view.from_image = state->restoring;
         view.entry_stack = entry_stack;
-        debugger = std::make_unique<Debugger>(in, out < 0 ? in : out, stop_at, gdb_plan,
-                                              std::move(view));
-        state->output_shown = debugger->output_shown_before();
+        DebuggerSetup setup{in, out < 0 ? in : out, stop_at, std::move(plan), std::move(view)};
+        if (state->checkpoints) {
+            debugger_setup = std::move(setup);
+        } else {
+            debugger = std::make_unique<Debugger>(setup.in, setup.out, setup.stop_at,
+                                                  std::move(setup.plan), std::move(setup.view));
+            state->output_shown = debugger->output_shown_before();
+        }
     }
     below = context->below;
     upcalls_above = context->upcalls_above;
@@ -1091,6 +1188,7 @@ const bsc_option_spec options[] = {
     {"gdb-restart", "with gdb: the command that restarts this replay, hex, NUL-separated"},
     {"gdb-changes", "with gdb: gdb may change memory and registers (the replay diverges)"},
     {"entry-stack", "with from and gdb: the stack the program entered with (its auxv)"},
+    {"checkpoint-every", "with gdb: events between checkpoints for going back (0: none)"},
     {nullptr, nullptr},
 };
 

@@ -17,6 +17,9 @@ namespace bsc::replay {
 SharedTurn::SharedTurn()
     : shared_(new (map_shared_page(sizeof(Shared), "the threads' turn")) Shared{0, 1, 0, 0, 0}) {}
 
+SharedTurn::SharedTurn(const State &state)
+    : shared_(new (map_shared_page(sizeof(Shared), "the threads' turn")) Shared(state)) {}
+
 void SharedTurn::give() {
     __atomic_store_n(&shared_->held, 0, __ATOMIC_RELEASE);
     __atomic_add_fetch(&shared_->changes, 1, __ATOMIC_RELEASE);

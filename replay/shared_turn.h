@@ -13,10 +13,23 @@
 namespace bsc::replay {
 
 class SharedTurn {
+    struct Shared {
+        uint32_t changes; // counts the times the turn was given up
+        uint32_t held;
+        uint64_t now;
+        uint32_t holder;
+        uint64_t holder_points;
+    };
+
 public:
     // Maps the shared memory, the turn held (by the initial thread); throws
     // std::runtime_error if it cannot.
     SharedTurn();
+    // What the turn is now; a turn of its own that starts as that one was (a replay
+    // started from a checkpoint: its process shares no turn with the one that took it).
+    using State = Shared;
+    State state() const { return *shared_; }
+    explicit SharedTurn(const State &state);
 
     // The place of the next event among the events of all the processes.
     uint64_t now() const { return __atomic_load_n(&shared_->now, __ATOMIC_ACQUIRE); }
@@ -45,13 +58,6 @@ public:
     static constexpr int64_t kLongWaitSeconds = 30;
 
 private:
-    struct Shared {
-        uint32_t changes; // counts the times the turn was given up
-        uint32_t held;
-        uint64_t now;
-        uint32_t holder;
-        uint64_t holder_points;
-    };
     Shared *shared_;
     std::atomic<bool> stopped_{false};
 };

@@ -17,23 +17,8 @@ trace=$work/debuggee.trace
 (cd "$work" && record "$trace" "$debuggee")
 grep -q "alice-and-bob has 422775500132" "$trace.out" || fail "the recording printed $(cat "$trace.out")"
 
-# expect OUTPUT LINE...: each line (a grep -E pattern) is in OUTPUT.
-expect() {
-  local output=$1 line
-  shift
-  for line in "$@"; do
-    grep -Eq -- "$line" "$output" || fail "gdb did not show '$line'; it showed: $(cat "$output")"
-  done
-}
-
 # debug OUTPUT TARGET GDB-COMMAND...: gdb on the debuggee, connected with TARGET.
-debug() {
-  local output=$1 target=$2 args=()
-  shift 2
-  for command in "$@"; do args+=(-ex "$command"); done
-  (cd "$empty" && bounded gdb -q -nx -batch -ex 'set remotetimeout 60' -ex "$target" \
-    "${args[@]}" "$debuggee") >"$output" 2>&1 || fail "gdb ended with status $?: $(cat "$output")"
-}
+debug() { gdb_on "$1" "$debuggee" "${@:2}"; }
 
 session=(
   'break deposit' 'continue' 'info args' 'bt'
@@ -75,13 +60,18 @@ expect "$work/tcp.out" "${checks[@]}"
 wait "$replay" || fail "the replay gdb debugged over TCP ended with status $?"
 expect "$work/tcp.replay" '^deposited$' '^alice-and-bob has 422775500132$'
 
+# Going back starts from the nearest checkpoint before: with one every 10 events, the
+# sessions that go back below start from many (the default, 1000, leaves only the start's
+# in this short trace).
+often="--checkpoint-every 10"
+
 # --stop-at N: the first stop is before call N (the debuggee's write of "deposited"),
 # where `monitor call` says it is, in the program's system call. Back from there to a
 # breakpoint passed before it.
 # The call's number comes from the trace: the loader's calls before main differ by machine.
 write=$("$replay_tool" dump "$trace" | grep -m1 'stream_write(handle=3, .*size=10)' | sed 's/^#\([0-9]*\) .*/\1/')
 [[ -n $write ]] || fail "the debuggee's trace has no write of \"deposited\""
-debug "$work/stop-at.out" "target remote | $replay_tool replay --gdb-stdio --stop-at $write $trace" \
+debug "$work/stop-at.out" "target remote | $replay_tool replay --gdb-stdio $often --stop-at $write $trace" \
   'monitor call' 'monitor dump' 'bt' 'break deposit' 'reverse-continue' 'continue'
 expect "$work/stop-at.out" "^before call $write; the calls before it:\$" \
   "^#$((write - 1)) p0 t0 " "^#$write p0 t0 stream_write\\(handle=3, .*size=10\\) = BSC_OK done=10" \
@@ -121,7 +111,7 @@ expect "$work/diverged.out" '^bascule-replay: gdb changed the registers: the rep
 # Read and access watchpoints (the page inaccessible): the deposit's read of the balance
 # stops a read watchpoint with the value read; an access watchpoint stops at the deposit's
 # write, at the corrupting one, back before it, and at printf's read in main.
-debug "$work/rwatch.out" "target remote | $replay_tool replay --gdb-stdio $trace" \
+debug "$work/rwatch.out" "target remote | $replay_tool replay --gdb-stdio $often $trace" \
   'break main' 'continue' 'rwatch savings.balance' 'continue' 'bt 1' 'delete 2' \
   'awatch savings.balance' 'continue' 'continue' 'reverse-continue' 'continue' 'continue'
 expect "$work/rwatch.out" '^Hardware read watchpoint 2: savings.balance$' '^Value = 100$' \
@@ -134,7 +124,7 @@ expect "$work/rwatch.out" '^Hardware read watchpoint 2: savings.balance$' '^Valu
 # Going backwards (README.md, "Going backwards"): from the corrupting write, reverse-continue
 # stops before it (the value as it was), then before the deposit's write, then at main's
 # breakpoint; forwards again, the same writes.
-debug "$work/reverse-watch.out" "target remote | $replay_tool replay --gdb-stdio $trace" \
+debug "$work/reverse-watch.out" "target remote | $replay_tool replay --gdb-stdio $often $trace" \
   'break main' 'continue' 'watch savings.balance' 'continue' 'continue' \
   'reverse-continue' 'bt' 'reverse-continue' 'reverse-continue' 'continue' 'continue' 'continue'
 expect "$work/reverse-watch.out" \
@@ -151,7 +141,7 @@ expect "$work/reverse-watch.out" \
 # Stepping backwards: reverse-next over the write system call, reverse-step into the
 # function that returned before it, reverse-finish to its call, reverse-stepi; and
 # `monitor goto` to an earlier call.
-debug "$work/reverse-step.out" "target remote | $replay_tool replay --gdb-stdio $trace" \
+debug "$work/reverse-step.out" "target remote | $replay_tool replay --gdb-stdio $often $trace" \
   'break 28' 'continue' 'next' 'print $pc == &main' 'reverse-next' 'info line *$pc' \
   'reverse-step' 'reverse-finish' 'reverse-stepi' 'info line *$pc' 'monitor goto 100' \
   'monitor call' 'continue' 'continue'
@@ -171,7 +161,7 @@ sum_write=$("$replay_tool" dump "$spin_trace" | grep -m1 'stream_write(handle=3,
 # `timeout --foreground` passes the signal on once; without it, timeout also signals its
 # process group, and a second SIGINT makes gdb give up on the target.
 (cd "$empty" && exec timeout --foreground -s KILL 120 gdb -q -nx -batch -ex 'set remotetimeout 60' \
-  -ex "target remote | $replay_tool replay --gdb-stdio $spin_trace" -ex 'continue' \
+  -ex "target remote | $replay_tool replay --gdb-stdio $often $spin_trace" -ex 'continue' \
   -ex 'bt 1' -ex 'reverse-stepi' -ex "monitor goto $sum_write" -ex 'kill' \
   "$build/tests/replay/replay_spinner") >"$work/interrupt.out" 2>&1 &
 interrupted=$!
@@ -191,10 +181,9 @@ fi
 threads_trace=$work/threads.trace
 (cd "$work" && record "$threads_trace" "$build/tests/replay/replay_threads")
 call=$("$replay_tool" dump "$threads_trace" | grep ' t3 ' | sed -n 5p | sed 's/^#\([0-9]*\) .*/\1/')
-(cd "$empty" && bounded gdb -q -nx -batch -ex 'set remotetimeout 60' \
-  -ex "target remote | $replay_tool replay --gdb-stdio --stop-at $call $threads_trace" \
-  -ex 'info threads' -ex 'bt' -ex 'thread 1' -ex 'bt' -ex 'kill' "$build/tests/replay/replay_threads") \
-  >"$work/threads.out" 2>&1 || fail "gdb on the threads ended with status $?: $(cat "$work/threads.out")"
+gdb_on "$work/threads.out" "$build/tests/replay/replay_threads" \
+  "target remote | $replay_tool replay --gdb-stdio --stop-at $call $threads_trace" \
+  'info threads' 'bt' 'thread 1' 'bt' 'kill'
 expect "$work/threads.out" '^\* 4    Thread 4 ' '^  5    Thread 5 ' '^  1    Thread 1 ' \
   '^#[0-9]+ +0x[0-9a-f]+ in work \(\) at .*threads\.c:[0-9]+$' '^#[0-9]+ +0x[0-9a-f]+ in start_thread ' \
   '^\[Switching to thread 1 \(Thread 1\)\]$' '^#[0-9]+ +0x[0-9a-f]+ in main \(\) at .*threads\.c:[0-9]+$'
@@ -205,20 +194,16 @@ python_trace=$work/python.trace
 def greet(): os.write(1, b"hello\n")
 greet()')
 call=$("$replay_tool" dump "$python_trace" | grep 'stream_write(handle=3' | tail -1 | sed 's/^#\([0-9]*\) .*/\1/')
-(cd "$empty" && bounded gdb -q -nx -batch -ex 'set remotetimeout 60' \
-  -ex "target remote | $replay_tool replay --gdb-stdio --stop-at $call $python_trace" \
-  -ex 'bt' -ex 'kill' /usr/bin/python3) >"$work/python.out" 2>&1 ||
-  fail "gdb on python3 ended with status $?: $(cat "$work/python.out")"
+gdb_on "$work/python.out" /usr/bin/python3 \
+  "target remote | $replay_tool replay --gdb-stdio --stop-at $call $python_trace" 'bt' 'kill'
 expect "$work/python.out" '^#0 .* in __GI___libc_write \(fd=1, .*nbytes=6\)' ' in _PyEval_EvalFrameDefault '
 
 # A forked process runs without gdb: its copy of memory loses gdb's breakpoint (in the
 # shell's write, which the subshell calls too) and its replay goes on.
 shell_trace=$work/shell.trace
 (cd "$work" && record "$shell_trace" /bin/sh -c '(echo child); echo parent')
-(cd "$empty" && bounded gdb -q -nx -batch -ex 'set remotetimeout 60' \
-  -ex "target remote | $replay_tool replay --gdb-stdio $shell_trace" -ex 'set breakpoint pending on' \
-  -ex 'break write' -ex 'continue' -ex 'continue' /bin/sh) >"$work/fork.out" 2>&1 ||
-  fail "gdb on the shell ended with status $?: $(cat "$work/fork.out")"
+gdb_on "$work/fork.out" /bin/sh "target remote | $replay_tool replay --gdb-stdio $shell_trace" \
+  'set breakpoint pending on' 'break write' 'continue' 'continue'
 expect "$work/fork.out" '^child$' '^Breakpoint 1, .*write' '^parent$' \
   '^\[Inferior 1 \(.*\) exited normally\]$'
 echo "gdb on a replay: breakpoints, locals, backtraces, steps, watchpoints (writes, reads, accesses), changes refused or diverging, reverse execution, monitor commands, interrupts, threads, python3, TCP and stdio"

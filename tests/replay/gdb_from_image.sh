@@ -10,11 +10,10 @@ cd "$work"
 ticker=$build/tests/replay/replay_ticker
 capture_while_recording ticker "tick 3 " "$ticker"
 
-(cd "$empty" && bounded gdb -q -nx -batch -ex 'set remotetimeout 60' \
-  -ex "target remote | $replay_tool replay --gdb-stdio --from $work/ticker.img $work/ticker.trace" \
-  -ex 'break tick' -ex 'continue' -ex 'print total' -ex 'bt' -ex 'continue' \
-  -ex 'reverse-continue' -ex 'print n' -ex 'delete' -ex 'continue' "$ticker") >from.out 2>&1 ||
-  fail "gdb on the replay from the image ended with status $?: $(cat from.out)"
+gdb_on from.out "$ticker" \
+  "target remote | $replay_tool replay --gdb-stdio --from $work/ticker.img $work/ticker.trace" \
+  'break tick' 'continue' 'print total' 'bt' 'continue' 'reverse-continue' 'print n' 'delete' \
+  'continue'
 # --stop-at before the image's place: refused at once.
 captured_after=$("$build/bascule-snap" inspect "$work/ticker.img" | sed -n 's/.*call=\([0-9]*\).*/\1/p' | head -1)
 if "$replay_tool" replay --gdb-stdio --stop-at 1 --from "$work/ticker.img" "$work/ticker.trace" \

@@ -33,6 +33,33 @@ record() {
     fail "recording $* ended with status $?"
 }
 
+# expect OUTPUT LINE...: each line (a grep -E pattern) is in OUTPUT.
+expect() {
+  local output=$1 line
+  shift
+  for line in "$@"; do
+    grep -Eq -- "$line" "$output" || fail "gdb did not show '$line'; it showed: $(cat "$output")"
+  done
+}
+
+# gdb_run PROGRAM TARGET GDB-COMMAND...: Debian's gdb in batch mode on PROGRAM, connected
+# with TARGET, makes the commands.
+gdb_run() {
+  local program=$1 target=$2 args=()
+  shift 2
+  for command in "$@"; do args+=(-ex "$command"); done
+  (cd "$empty" && bounded gdb -q -nx -batch -ex 'set remotetimeout 60' -ex "$target" \
+    "${args[@]}" "$program")
+}
+
+# gdb_on OUTPUT PROGRAM TARGET GDB-COMMAND...: gdb_run, which must succeed; what gdb
+# shows goes to OUTPUT.
+gdb_on() {
+  local output=$1
+  shift
+  gdb_run "$@" >"$output" 2>&1 || fail "gdb ended with status $?: $(cat "$output")"
+}
+
 # replays_the_same TRACE: two replays in the empty directory print what the recording
 # printed.
 replays_the_same() {

@@ -30,6 +30,7 @@ struct ReplayOptions {
     std::string gdb_fds;    // IN:OUT: a restarted replay's connection to gdb
     int gdb_plan = -1;      // a restarted replay's plan (going backwards)
     bool allow_divergence = false; // with gdb: gdb may change memory and registers
+    uint64_t checkpoint_every = 1000; // with gdb: events between checkpoints (0: none)
 };
 
 struct DumpOptions {

@@ -64,6 +64,11 @@ int main(int argc, char **argv) {
                          "With --gdb: let gdb change memory and registers; the replay goes on "
                          "from what it made to the first call that differs from the recording, "
                          "and cannot go backwards after");
+    replay_cmd->add_option("--checkpoint-every", replay.checkpoint_every,
+                           "With --gdb: keep a checkpoint of the replay (a parked copy of its "
+                           "process) every N events, for going back; 0: none, going back "
+                           "replays from the start")
+        ->capture_default_str();
     bool until_exit = false; // the default; --to takes precedence
     replay_cmd->add_flag("--until-exit", until_exit, "Replay until the recorded exit (the default)");
 
@@ -98,7 +103,9 @@ int main(int argc, char **argv) {
     if (*replay_cmd) {
         bool debugged = !replay.gdb.empty() || replay.gdb_stdio || !replay.gdb_fds.empty();
         for (auto [option, given] : {std::pair{"--stop-at", replay.stop_at != 0},
-                                     std::pair{"--allow-divergence", replay.allow_divergence}})
+                                     std::pair{"--allow-divergence", replay.allow_divergence},
+                                     std::pair{"--checkpoint-every",
+                                               replay_cmd->count("--checkpoint-every") > 0}})
             if (given && !debugged) {
                 fmt::print(stderr, "bascule-replay: {} needs --gdb or --gdb-stdio\n", option);
                 return kExitUsage;

@@ -185,6 +185,7 @@ std::string restart_arguments(const std::string &trace, const GdbConnection &gdb
     if (!options.from.empty()) // the image is where the replay starts again
         command += fmt::format("{}--from{}{}", '\0', '\0',
                                std::filesystem::absolute(options.from).string());
+    command += fmt::format("{}--checkpoint-every{}{}", '\0', '\0', options.checkpoint_every);
     return command;
 }
 
@@ -272,6 +273,7 @@ int replay_command(const ReplayOptions &options) {
             layer += ",gdb-changes";
         if (options.gdb_plan >= 0)
             layer += fmt::format(",gdb-plan={}", options.gdb_plan);
+        layer += fmt::format(",checkpoint-every={}", options.checkpoint_every);
     }
     if (!options.from.empty())
         return replay_from_image(options, header, layer);

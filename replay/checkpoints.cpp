@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: MIT
+#include "checkpoints.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <new>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "shared_page.h"
+
+namespace bsc::replay {
+namespace {
+
+constexpr size_t kMaxCheckpoints = 64;
+// How long a process handing gdb over waits for the checkpoint to start its successor.
+constexpr auto kHandOverWait = std::chrono::seconds(30);
+
+// What a process asks a checkpoint for: a replay from there that follows the plan in the
+// asking process's descriptor `plan` (read through /proc).
+struct Request {
+    pid_t from;
+    int plan;
+};
+
+int pidfd_of(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+
+void reap_children() {
+    while (::waitpid(-1, nullptr, WNOHANG) > 0)
+        ;
+}
+
+// A process's memory that no other process maps (what ending it would free) and its
+// proportional share of the rest, in KiB, from /proc/PID/smaps_rollup.
+std::pair<uint64_t, uint64_t> memory_of(pid_t pid) {
+    std::ifstream rollup(fmt::format("/proc/{}/smaps_rollup", pid));
+    uint64_t own = 0, share = 0;
+    for (std::string line; std::getline(rollup, line);) {
+        std::istringstream fields(line);
+        std::string key;
+        uint64_t kib = 0;
+        if (!(fields >> key >> kib))
+            continue; // the first line names the range
+        if (key == "Private_Clean:" || key == "Private_Dirty:")
+            own += kib;
+        else if (key == "Pss:")
+            share = kib;
+    }
+    return {own, share};
+}
+
+} // namespace
+
+struct ReplayCheckpoints::Table {
+    struct Entry {
+        CheckpointPlace place;
+        std::atomic<pid_t> pid;   // 0 until it has parked
+        int request;              // the read end of its pipe of requests, in its process
+    };
+    std::atomic<pid_t> active;    // the process that serves gdb
+    std::atomic<int> status;      // the status it ends the session with
+    std::atomic<uint32_t> count;
+    Entry entries[kMaxCheckpoints];
+};
+
+ReplayCheckpoints::ReplayCheckpoints(const bsc_downcalls *host, uint64_t every)
+    : host_(host), every_(every),
+      table_(new (map_shared_page(sizeof(Table), "the replay's checkpoints")) Table{}),
+      root_(::getpid()) {}
+
+std::optional<Plan> ReplayCheckpoints::start() {
+    table_->entries[0].place = {};
+    table_->count = 1;
+    bsc_handle child = 0;
+    uint64_t id = 0;
+    if (host_->process_fork(&child, &id) != BSC_OK) {
+        fmt::print(stderr, "bascule-replay: cannot fork the replay for its checkpoints\n");
+        std::_Exit(1);
+    }
+    if (child == BSC_NO_HANDLE)
+        return std::nullopt; // the first process that serves gdb
+    host_->object_close(child);
+    table_->active = static_cast<pid_t>(id);
+    return park(0);
+}
+
+bool ReplayCheckpoints::due(const CheckpointPlace &place) const {
+    uint32_t count = table_->count.load();
+    if (!every_ || count >= kMaxCheckpoints)
+        return false;
+    for (uint32_t i = 0; i < count; i++) {
+        uint64_t at = table_->entries[i].place.events;
+        if ((at > place.events ? at - place.events : place.events - at) < every_)
+            return false;
+    }
+    return true;
+}
+
+std::optional<Plan> ReplayCheckpoints::take(const CheckpointPlace &place, void (*parking)()) {
+    uint32_t index = table_->count.load();
+    table_->entries[index].place = place;
+    table_->entries[index].pid = 0;
+    table_->count = index + 1; // reserved: nothing else is due near it
+    bsc_handle child = 0;
+    uint64_t id = 0;
+    if (host_->process_fork(&child, &id) != BSC_OK)
+        return std::nullopt; // a checkpoint less: restores start further back
+    if (child != BSC_NO_HANDLE) {
+        host_->object_close(child);
+        return std::nullopt;
+    }
+    parking();
+    return park(index);
+}
+
+// The parked process: it starts a replay from here for each request, in a child of its
+// own, until the session ends. The root watches the process serving gdb (when it ends
+// without handing over, the session ends); the others watch the root.
+std::optional<Plan> ReplayCheckpoints::park(size_t index) {
+    int pipe_ends[2];
+    if (::pipe2(pipe_ends, O_CLOEXEC) != 0)
+        std::_Exit(1);
+    Table::Entry &entry = table_->entries[index];
+    entry.request = pipe_ends[0]; // the write end stays open: no end of file
+    entry.pid = ::getpid();
+    bool root = index == 0;
+    pid_t watched = root ? table_->active.load() : root_;
+    int watching = pidfd_of(watched);
+    for (;;) {
+        pollfd ready[2] = {{pipe_ends[0], POLLIN, 0}, {watching, POLLIN, 0}};
+        int n = ::poll(ready, watching >= 0 ? 2 : 1, -1);
+        reap_children();
+        if (n < 0)
+            continue;
+        if (watching < 0 || ready[1].revents) {
+            if (!root)
+                std::_Exit(0); // the session has ended
+            ::close(watching);
+            pid_t now = table_->active.load();
+            if (now == watched)
+                std::_Exit(table_->status.load()); // it ended without handing gdb over
+            watched = now;
+            watching = pidfd_of(watched);
+            continue;
+        }
+        if (!ready[0].revents)
+            continue;
+        if (auto plan = handle_request(pipe_ends[0])) {
+            ::close(pipe_ends[0]);
+            ::close(pipe_ends[1]);
+            ::close(watching);
+            return plan;
+        }
+    }
+}
+
+// Reads a request and starts a replay from here for it: its plan in the child; nothing
+// here (nor for a request it cannot read).
+std::optional<Plan> ReplayCheckpoints::handle_request(int requests) {
+    Request request{};
+    if (::read(requests, &request, sizeof request) != sizeof request)
+        return std::nullopt;
+    int plan_file = ::open(fmt::format("/proc/{}/fd/{}", request.from, request.plan).c_str(),
+                           O_RDONLY | O_CLOEXEC);
+    auto plan = plan_file >= 0 ? read_plan_file(plan_file) : std::nullopt;
+    if (!plan) {
+        fmt::print(stderr, "bascule-replay: a checkpoint cannot read the plan of process {}\n",
+                   request.from);
+        return std::nullopt;
+    }
+    bsc_handle child = 0;
+    uint64_t id = 0;
+    if (host_->process_fork(&child, &id) != BSC_OK)
+        return std::nullopt;
+    if (child == BSC_NO_HANDLE)
+        return plan;
+    host_->object_close(child);
+    table_->active = static_cast<pid_t>(id);
+    return std::nullopt;
+}
+
+bool ReplayCheckpoints::restore(Plan plan, const CheckpointNeeds &needs) {
+    std::optional<uint32_t> best;
+    for (uint32_t i = 0; i < table_->count.load(); i++) {
+        const Table::Entry &entry = table_->entries[i];
+        bool fits = i == 0 || (!needs.from_start && entry.place.call < needs.before_call &&
+                               entry.place.events <= needs.interval);
+        if (entry.pid.load() && fits &&
+            (!best || entry.place.events > table_->entries[*best].place.events))
+            best = i;
+    }
+    if (!best)
+        return false;
+    const Table::Entry &entry = table_->entries[*best];
+    plan.checkpoint_call = entry.place.call;
+    int plan_file = write_plan_file(plan);
+    int requests = ::open(fmt::format("/proc/{}/fd/{}", entry.pid.load(), entry.request).c_str(),
+                          O_WRONLY | O_CLOEXEC);
+    Request request{::getpid(), plan_file};
+    if (plan_file < 0 || requests < 0 ||
+        ::write(requests, &request, sizeof request) != sizeof request) {
+        fmt::print(stderr, "bascule-replay: cannot reach the checkpoint in call {}: {}\n",
+                   entry.place.call, std::strerror(errno));
+        return false;
+    }
+    auto deadline = std::chrono::steady_clock::now() + kHandOverWait;
+    while (table_->active.load() == ::getpid()) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            fmt::print(stderr, "bascule-replay: the checkpoint in call {} did not start a "
+                               "replay in {} s\n", entry.place.call, kHandOverWait.count());
+            return false;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    std::fflush(nullptr);
+    std::_Exit(0);
+}
+
+void ReplayCheckpoints::ending(int status) { table_->status = status; }
+
+std::string ReplayCheckpoints::describe() const {
+    std::string text;
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < table_->count.load(); i++) {
+        const Table::Entry &entry = table_->entries[i];
+        if (!entry.pid.load())
+            continue;
+        auto [own, share] = memory_of(entry.pid.load());
+        total += own;
+        text += i == 0 ? fmt::format("at the start: process {}, {} KiB of its own ({} KiB "
+                                     "proportional)\n", entry.pid.load(), own, share)
+                       : fmt::format("in call {} (event {}): process {}, {} KiB of its own "
+                                     "({} KiB proportional)\n", entry.place.call,
+                                     entry.place.events, entry.pid.load(), own, share);
+    }
+    return text + fmt::format("{} KiB held by the checkpoints alone; process {} serves gdb\n",
+                              total, table_->active.load());
+}
+
+} // namespace bsc::replay
