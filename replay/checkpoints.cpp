@@ -3,10 +3,12 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -14,9 +16,11 @@
 #include <cstring>
 #include <fstream>
 #include <new>
+#include <numeric>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -72,14 +76,17 @@ struct ReplayCheckpoints::Table {
     };
     std::atomic<pid_t> active;    // the process that serves gdb
     std::atomic<int> status;      // the status it ends the session with
+    std::atomic<uint64_t> every;  // events between checkpoints (doubled as they thin out)
     std::atomic<uint32_t> count;
     Entry entries[kMaxCheckpoints];
 };
 
 ReplayCheckpoints::ReplayCheckpoints(const bsc_downcalls *host, uint64_t every)
-    : host_(host), every_(every),
+    : host_(host),
       table_(new (map_shared_page(sizeof(Table), "the replay's checkpoints")) Table{}),
-      root_(::getpid()) {}
+      root_(::getpid()) {
+    table_->every = every;
+}
 
 std::optional<Plan> ReplayCheckpoints::start() {
     table_->entries[0].place = {};
@@ -98,18 +105,49 @@ std::optional<Plan> ReplayCheckpoints::start() {
 }
 
 bool ReplayCheckpoints::due(const CheckpointPlace &place) const {
-    uint32_t count = table_->count.load();
-    if (!every_ || count >= kMaxCheckpoints)
+    uint64_t every = table_->every.load();
+    if (!every)
         return false;
-    for (uint32_t i = 0; i < count; i++) {
+    for (uint32_t i = 0; i < table_->count.load(); i++) {
         uint64_t at = table_->entries[i].place.events;
-        if ((at > place.events ? at - place.events : place.events - at) < every_)
+        if ((at > place.events ? at - place.events : place.events - at) < every)
             return false;
     }
     return true;
 }
 
+// The table is full: every other checkpoint goes (the start's stays), in the order of
+// their places, and they are taken twice as far apart from now on, as a long replay needs.
+void ReplayCheckpoints::thin_out() {
+    Table::Entry *entries = table_->entries;
+    uint32_t count = table_->count.load();
+    std::vector<uint32_t> order(count - 1);
+    std::iota(order.begin(), order.end(), 1);
+    std::ranges::sort(order, {}, [&](uint32_t i) { return entries[i].place.events; });
+    std::vector<uint32_t> kept{0};
+    for (size_t k = 0; k < order.size(); k++) {
+        if (k % 2)
+            kept.push_back(order[k]);
+        else if (pid_t pid = entries[order[k]].pid.load())
+            ::kill(pid, SIGKILL);
+    }
+    std::ranges::sort(kept);
+    for (uint32_t to = 0; to < kept.size(); to++) {
+        Table::Entry &from = entries[kept[to]];
+        entries[to].place = from.place;
+        entries[to].request = from.request;
+        entries[to].pid = from.pid.load();
+    }
+    table_->count = static_cast<uint32_t>(kept.size());
+    table_->every = table_->every.load() * 2;
+}
+
 std::optional<Plan> ReplayCheckpoints::take(const CheckpointPlace &place, void (*parking)()) {
+    if (table_->count.load() == kMaxCheckpoints) {
+        thin_out();
+        if (!due(place))
+            return std::nullopt;
+    }
     uint32_t index = table_->count.load();
     table_->entries[index].place = place;
     table_->entries[index].pid = 0;

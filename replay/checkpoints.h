@@ -39,7 +39,8 @@ struct CheckpointNeeds {
 
 class ReplayCheckpoints {
 public:
-    // `host`: the layer below the replay. `every`: events between checkpoints.
+    // `host`: the layer below the replay. `every`: events between checkpoints (doubled
+    // each time the table, 64 of them, is full and loses every other one).
     ReplayCheckpoints(const bsc_downcalls *host, uint64_t every);
 
     // At the guest's start, in the first process: it forks the process that replays on
@@ -68,9 +69,9 @@ private:
     [[noreturn]] void serve_as_root(pid_t first);
     std::optional<Plan> park(size_t index);
     std::optional<Plan> handle_request(int request);
+    void thin_out();
 
     const bsc_downcalls *host_;
-    uint64_t every_;
     Table *table_;
     pid_t root_;
 };

@@ -3,7 +3,7 @@
 # gdb going back from the replay's checkpoints (replay/README.md, "Checkpoints"), on the
 # replay of debuggee.c with one every 10 events: `monitor checkpoints` lists them with the
 # memory each holds; `monitor goto N` back lands where a session that stops first before
-# call N is (the same registers); a reverse-continue across several of them stops where a
+# call N is (the same registers), also once they have been thinned out; a reverse-continue across several of them stops where a
 # replay without checkpoints (started again from the start) does, with the same values,
 # also from a breakpoint's stop, where going back then starts (from a checkpoint near it).
 # No process of the replay outlives its session, whether gdb kills the program, detaches
@@ -41,19 +41,44 @@ gdb_on stop-at.out "$debuggee" "$target --stop-at $middle $trace" 'info register
 diff <(grep -E '^(rip|rsp|rax) ' goto.out) <(grep -E '^(rip|rsp|rax) ' stop-at.out) ||
   fail "going back to call $middle left other registers than stopping there first"
 
+# One every event: more than the table's 64, so every other one goes as it fills (and the
+# rest are twice as far apart); going back still lands on the same registers.
+gdb_on thinned.out "$debuggee" "$target --checkpoint-every 1 $trace" "monitor goto $last_write" \
+  'monitor checkpoints' "monitor goto $middle" 'maint flush register-cache' \
+  'info registers rip rsp rax' 'kill'
+kept=$(grep -c '^in call ' thinned.out || true)
+[[ $kept -ge 20 && $kept -lt 64 ]] ||
+  fail "$kept checkpoints kept of one every event over $last_write calls: $(cat thinned.out)"
+diff <(grep -E '^(rip|rsp|rax) ' thinned.out) <(grep -E '^(rip|rsp|rax) ' stop-at.out) ||
+  fail "going back to call $middle among thinned checkpoints left other registers"
+none_left "gdb killed the program"
+
 # From the last write back to the deposit, over most checkpoints: as a replay without
-# checkpoints goes. gdb detaches there, and the replay goes on without it.
+# checkpoints goes.
 session=('break deposit' 'reverse-continue' 'bt' 'print *account' 'print amount' 'monitor call'
-         'detach')
+         'kill')
 gdb_on back.out "$debuggee" "$target $often --stop-at $last_write $trace" "${session[@]}"
-none_left "gdb detached"
+none_left "gdb killed the program"
 gdb_on back-from-start.out "$debuggee" "$target --checkpoint-every 0 --stop-at $last_write $trace" \
   "${session[@]}"
-none_left "gdb detached" # and the replay has shown the rest of the program's output
 expect back.out '^Breakpoint 1, deposit \(account=.*amount=5\) at .*debuggee\.c:17$' \
   '^\$1 = \{name = "alice\\000\\000", balance = 100\}$'
 diff back.out back-from-start.out ||
   fail "reverse-continue from the checkpoints stopped elsewhere than from the start"
+
+# gdb detaches there (over TCP: the replay's output is its own, not gdb's to relay): the
+# replay goes on to the program's end without it, and ends the session with its status.
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+(cd "$empty" && bounded "$replay_tool" replay $often --stop-at "$last_write" "$trace" \
+  --gdb "$port" >"$work/tcp.replay" 2>&1) &
+replay=$!
+wait_for_output "$work/tcp.replay" "waiting for gdb on port $port" $replay
+gdb_on detached.out "$debuggee" "target remote :$port" 'break deposit' 'reverse-continue' 'detach'
+wait "$replay" || fail "the replay gdb detached from ended with status $?: $(cat "$work/tcp.replay")"
+expect detached.out '^Breakpoint 1, deposit \(account=.*amount=5\) at .*debuggee\.c:17$'
+[[ $(grep -c '^alice-and-bob has 422775500132$' "$work/tcp.replay") == 1 ]] ||
+  fail "the replay did not show the program's output once after gdb detached: $(cat "$work/tcp.replay")"
+none_left "gdb detached"
 
 # A session from the program's start: the breakpoint it stops at is where going back
 # starts from (a checkpoint near it, not the start), and finds what a replay from the start
