@@ -857,6 +857,7 @@ void become_child(uint64_t recorded_id) {
     r.content_streams.clear();
     r.trace = from_trace([&] { return std::make_unique<TraceReader>(r.path); });
     r.next = 0;
+    r.output_shown = 0; // the parent's counts its own trace's events
     r.recent.clear();
     r.progress_step = 0;
 }

@@ -3,7 +3,8 @@
 # (TRACE.<host pid> for a forked one) and every event has its place among those of all the
 # processes, so a replay forks for real and runs each process from its own trace in turn.
 # A shell pipeline with random order and the clock, python3 running a child with
-# subprocess, a shell running commands in sequence, two children that take turns only at
+# subprocess, a shell that writes, then runs a subshell that writes early in its own trace
+# (its output is shown too) and commands in sequence, two children that take turns only at
 # switch points (spinning_children.c); each replayed twice in an empty directory after its
 # inputs changed.
 source "$(dirname "$0")/lib.sh"
@@ -17,7 +18,7 @@ record "$work/subprocess.trace" /usr/bin/python3 -c '
 import os, subprocess
 out = subprocess.run(["/bin/cat", "input.txt"], capture_output=True, text=True).stdout
 print(out.strip(), os.getpid(), subprocess.run(["/bin/date", "+%N"], capture_output=True).stdout)'
-record "$work/sequence.trace" /bin/sh -c 'for i in 1 2 3; do /bin/echo "step $i"; done; od -An -N4 -tx1 /dev/urandom'
+record "$work/sequence.trace" /bin/sh -c 'echo start; (echo subshell); for i in 1 2 3; do /bin/echo "step $i"; done; od -An -N4 -tx1 /dev/urandom'
 record "$work/spinning.trace" "$build/tests/replay/replay_spinning_children"
 
 [[ $(ls "$work"/pipeline.trace.* | wc -l) -ge 5 ]] ||
