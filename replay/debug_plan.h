@@ -76,7 +76,8 @@ struct Plan {
     bool traced_to_exit = false;
     std::vector<uint64_t> breakpoints; // gdb's at the end (and the search's)
     std::vector<Watch> watches;
-    uint64_t output_shown = 0; // the guest's output up to this event was shown already
+    uint64_t output_shown = 0; // the guest's output up to this event (of all the
+                               // processes, in their order) was shown already
     bool at_history_start = false; // a search found nothing: gdb hears it is at the start
     // The replay that follows it starts from the checkpoint taken in call
     // `checkpoint_call` (0: the start; checkpoints.h); a search that looks before another

@@ -43,8 +43,8 @@ public:
         std::function<uint64_t()> events_taken;        // the process's events replayed
         std::function<std::string()> recent_calls;     // the last calls, one a line
         std::function<std::string()> next_call_text;   // the call to come, as `dump` shows it
-        std::function<uint64_t()> output_shown;        // the events replayed when output was
-                                                       // last shown
+        std::function<uint64_t()> output_shown;        // the events (of all the processes)
+                                                       // up to the last output shown
         std::vector<std::string> restart; // the command that replays this trace from the
                                           // start on the same connection (--gdb-fds)
         bool changes_allowed = false;     // the user accepted a replay that diverges: gdb

@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string>
 #include <thread>
 #include <utility>
@@ -37,6 +38,7 @@
 #include "debugger.h"
 #include "guest_memory.h"
 #include "handle_model.h"
+#include "shared_page.h"
 #include "shared_turn.h"
 #include "thread_order.h"
 #include "trace_file.h"
@@ -68,7 +70,10 @@ struct Replay {
     bool progress_shown = false;
     uint64_t stop_after = 0;    // --to N: the last call replayed (0: all)
     uint64_t last_call = 0;     // the number of the last call replayed
-    uint64_t output_shown = 0;  // the events replayed when output was last shown
+    // The guest's output is shown once: up to this place among the events of all the
+    // processes (their order) it was, in memory every process of the replay shares (and
+    // a gdb session's checkpoints and the replays started from them).
+    std::atomic<uint64_t> *output_shown = nullptr;
     bsc_handle stdio[3] = {};   // the recorded runtime's stdin, stdout, stderr
     std::deque<std::shared_ptr<const CallEvent>> recent;
     std::unique_ptr<SharedTurn> turn; // held by the initial thread at first
@@ -170,6 +175,13 @@ void show_progress() {
     std::fflush(stdout);
     std::fflush(stderr);
     ::_exit(code);
+}
+
+// The guest's output up to `place` (Replay::output_shown) has been shown.
+void note_output_shown(uint64_t place) {
+    std::atomic<uint64_t> &shown = *state->output_shown;
+    for (uint64_t now = shown.load(); now < place && !shown.compare_exchange_weak(now, place);)
+        ;
 }
 
 // Event `index` of this process's trace (decoded as the replay reaches its block).
@@ -325,7 +337,7 @@ void start_debugger() {
     }
     debugger = std::make_unique<Debugger>(setup.in, setup.out, setup.plan ? 0 : setup.stop_at,
                                           std::move(setup.plan), std::move(setup.view));
-    r.output_shown = debugger->output_shown_before();
+    note_output_shown(debugger->output_shown_before());
 }
 
 // In call `call`, its event just taken (an interval begins): a checkpoint if one is due
@@ -347,7 +359,7 @@ void take_checkpoint(uint64_t call) {
     r.turn = std::make_unique<SharedTurn>(turn); // its own, from where the checkpoint was
     debugger = std::make_unique<Debugger>(std::move(*carried), std::move(*plan));
     carried.reset();
-    r.output_shown = debugger->output_shown_before();
+    note_output_shown(debugger->output_shown_before());
 }
 
 // Why the next event is not the call the guest makes now, when it is not a call.
@@ -594,9 +606,13 @@ template <> struct Serve<roles::Slot::stream_write> {
     static void call(const CallEvent &c, const CallArgs &a) {
         Replay &r = *state;
         int fd = a[0] == r.stdio[1] ? 1 : a[0] == r.stdio[2] ? 2 : -1;
-        if (fd < 0 || r.quiet || c.status != BSC_OK || r.next <= r.output_shown)
+        // Its place among the events of all the processes (not its call number: those
+        // follow the calls' starts), so that a forked process's output counts after its
+        // parent's.
+        uint64_t place = c.order + 1;
+        if (fd < 0 || r.quiet || c.status != BSC_OK || place <= r.output_shown->load())
             return; // a replay gdb restarted showed it already
-        r.output_shown = r.next; // events, not call numbers: those follow the calls' starts
+        note_output_shown(place);
         uint64_t done = recorded_value(c, 4);
         auto bytes = readable_prefix(a[2], std::min(done, a[3]));
         clear_progress();
@@ -857,7 +873,6 @@ void become_child(uint64_t recorded_id) {
     r.content_streams.clear();
     r.trace = from_trace([&] { return std::make_unique<TraceReader>(r.path); });
     r.next = 0;
-    r.output_shown = 0; // the parent's counts its own trace's events
     r.recent.clear();
     r.progress_step = 0;
 }
@@ -1024,7 +1039,7 @@ Debugger::Replay debugger_view(const std::string &restart, bool changes_allowed)
         return r.next < r.trace->size() ? event_text(*event_at(r.next)) : "the trace ends\n";
     };
     auto events_taken = [] { return uint64_t{state->next}; };
-    auto output_shown = [] { return state->output_shown; };
+    auto output_shown = [] { return state->output_shown->load(); };
     Debugger::Replay view{next_call,    events_taken,           recent_calls,
                           next_call_text, output_shown, hex_arguments(restart),
                           changes_allowed, interrupt_threads};
@@ -1130,6 +1145,8 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
                                                r->trace->size()));
     try {
         r->turn = std::make_unique<SharedTurn>();
+        r->output_shown = new (map_shared_page(sizeof(std::atomic<uint64_t>), "the output shown"))
+            std::atomic<uint64_t>(0);
     } catch (const std::runtime_error &e) {
         return refuse(error, size, e.what());
     }
@@ -1161,7 +1178,7 @@ bsc_status init(const bsc_extension_context *context, void **, char *error, size
         } else {
             debugger = std::make_unique<Debugger>(setup.in, setup.out, setup.stop_at,
                                                   std::move(setup.plan), std::move(setup.view));
-            state->output_shown = debugger->output_shown_before();
+            note_output_shown(debugger->output_shown_before());
         }
     }
     below = context->below;

@@ -5,7 +5,8 @@
 # memory each holds; `monitor goto N` back lands where a session that stops first before
 # call N is (the same registers), also once they have been thinned out; a reverse-continue across several of them stops where a
 # replay without checkpoints (started again from the start) does, with the same values,
-# also from a breakpoint's stop, where going back then starts (from a checkpoint near it).
+# also from a breakpoint's stop, where going back then starts (from a checkpoint near it);
+# a shell's forked processes are made again, their output shown once.
 # No process of the replay outlives its session, whether gdb kills the program, detaches
 # or dies; when the process serving gdb dies, gdb hears the connection end.
 source "$(dirname "$0")/lib.sh"
@@ -93,6 +94,20 @@ expect anchored.out '^Breakpoint 2, deposit \(account=.*amount=5\) at .*debuggee
 diff <(grep -Ev '^(at the start|in call|[0-9]+ KiB|this replay|no checkpoints)' anchored.out) \
   <(grep -Ev '^(at the start|in call|[0-9]+ KiB|this replay|no checkpoints)' anchored-from-start.out) ||
   fail "going back from a breakpoint's checkpoint differs from going back from the start"
+
+# A shell whose subshells write: going back kills the forked processes of the future it
+# leaves, a replay from a checkpoint forks them again, and each line is shown once.
+shell_trace=$work/shell.trace
+(cd "$work" && record "$shell_trace" /bin/sh -c 'echo first; (echo child); echo parent; (echo again); echo last')
+gdb_on shell.out /bin/sh "$target $often $shell_trace" 'set breakpoint pending on' 'break write' \
+  'continue' 'continue' 'continue' 'reverse-continue' 'reverse-continue' 'print $rdx' 'delete' \
+  'continue'
+none_left "the shell's replay ended"
+expect shell.out '^\$1 = 6$' '^\[Inferior 1 \(.*\) exited normally\]$'
+for line in first child parent again last; do
+  [[ $(grep -c "^$line\$" shell.out) == 1 ]] ||
+    fail "the replay did not show '$line' once: $(cat shell.out)"
+done
 
 # gdb dies: the replay's processes end.
 mkfifo "$work/hold"
