@@ -52,8 +52,8 @@ public:
         std::function<void()> interrupt_threads; // every guest thread gets an interrupt
         bool from_image = false; // the replay starts from an image taken while recording:
         uint64_t entry_stack = 0; // the stack its program entered with (0: not known)
-        // With checkpoints (checkpoints.h): hands gdb to a replay from the latest one the
-        // plan can start from, and does not return; false without checkpoints.
+        // With checkpoints (checkpoints.h; else empty): hands gdb to a replay from the
+        // latest one the plan can start from; returns only if it cannot (false).
         std::function<bool(const Plan &, const CheckpointNeeds &)> restore = nullptr;
         std::function<std::string()> checkpoints = nullptr; // where they are, what they hold
     };
