@@ -68,17 +68,30 @@ std::pair<uint64_t, uint64_t> memory_of(pid_t pid) {
 
 } // namespace
 
+bool ReplayCheckpoints::Requests::open() {
+    int ends[2];
+    if (::pipe2(ends, O_CLOEXEC) != 0)
+        return false;
+    read = ends[0], write = ends[1];
+    return true;
+}
+
+void ReplayCheckpoints::Requests::close() {
+    ::close(read);
+    ::close(write);
+}
+
 struct ReplayCheckpoints::Table {
     struct Entry {
         CheckpointPlace place;
-        std::atomic<pid_t> pid;   // 0 until it has parked
-        int request;              // the read end of its pipe of requests, in its process
+        std::atomic<pid_t> pid;   // its process
+        int request;              // the read end of its pipe of requests, in that process
     };
     std::atomic<pid_t> active;    // the process that serves gdb
     std::atomic<int> status;      // the status it ends the session with
     std::atomic<uint64_t> every;  // events between checkpoints (doubled as they thin out)
     std::atomic<uint32_t> count;
-    Entry entries[kMaxCheckpoints];
+    Entry entries[kMaxCheckpoints]; // written by the process that serves gdb only
 };
 
 ReplayCheckpoints::ReplayCheckpoints(const bsc_downcalls *host, uint64_t every)
@@ -89,7 +102,16 @@ ReplayCheckpoints::ReplayCheckpoints(const bsc_downcalls *host, uint64_t every)
 }
 
 std::optional<Plan> ReplayCheckpoints::start() {
-    table_->entries[0].place = {};
+    Requests requests;
+    if (!requests.open()) {
+        fmt::print(stderr, "bascule-replay: cannot make the checkpoints' pipe: {}\n",
+                   std::strerror(errno));
+        std::_Exit(1);
+    }
+    Table::Entry &entry = table_->entries[0];
+    entry.place = {};
+    entry.request = requests.read;
+    entry.pid = ::getpid();
     table_->count = 1;
     bsc_handle child = 0;
     uint64_t id = 0;
@@ -97,11 +119,13 @@ std::optional<Plan> ReplayCheckpoints::start() {
         fmt::print(stderr, "bascule-replay: cannot fork the replay for its checkpoints\n");
         std::_Exit(1);
     }
-    if (child == BSC_NO_HANDLE)
+    if (child == BSC_NO_HANDLE) {
+        requests.close();
         return std::nullopt; // the first process that serves gdb
+    }
     host_->object_close(child);
     table_->active = static_cast<pid_t>(id);
-    return park(0);
+    return park(true, requests);
 }
 
 bool ReplayCheckpoints::due(const CheckpointPlace &place) const {
@@ -148,37 +172,40 @@ std::optional<Plan> ReplayCheckpoints::take(const CheckpointPlace &place, void (
         if (!due(place))
             return std::nullopt;
     }
-    uint32_t index = table_->count.load();
-    table_->entries[index].place = place;
-    table_->entries[index].pid = 0;
-    table_->count = index + 1; // reserved: nothing else is due near it
+    Requests requests;
+    if (!requests.open())
+        return std::nullopt; // a checkpoint less: going back starts further back
     bsc_handle child = 0;
     uint64_t id = 0;
-    if (host_->process_fork(&child, &id) != BSC_OK)
-        return std::nullopt; // a checkpoint less: restores start further back
-    if (child != BSC_NO_HANDLE) {
-        host_->object_close(child);
+    if (host_->process_fork(&child, &id) != BSC_OK) {
+        requests.close();
         return std::nullopt;
     }
-    parking();
-    return park(index);
+    if (child == BSC_NO_HANDLE) {
+        parking();
+        return park(false, requests);
+    }
+    host_->object_close(child);
+    // Only the process that serves gdb writes the table (thin_out moves entries).
+    uint32_t index = table_->count.load();
+    Table::Entry &entry = table_->entries[index];
+    entry.place = place;
+    entry.request = requests.read; // the same descriptor in the checkpoint's process
+    entry.pid = static_cast<pid_t>(id);
+    table_->count = index + 1;
+    requests.close();
+    return std::nullopt;
 }
 
-// The parked process: it starts a replay from here for each request, in a child of its
-// own, until the session ends. The root watches the process serving gdb (when it ends
-// without handing over, the session ends); the others watch the root.
-std::optional<Plan> ReplayCheckpoints::park(size_t index) {
-    int pipe_ends[2];
-    if (::pipe2(pipe_ends, O_CLOEXEC) != 0)
-        std::_Exit(1);
-    Table::Entry &entry = table_->entries[index];
-    entry.request = pipe_ends[0]; // the write end stays open: no end of file
-    entry.pid = ::getpid();
-    bool root = index == 0;
+// The parked process: it starts a replay from here for each request on its pipe (whose
+// write end it keeps: no end of file), in a child of its own, until the session ends. The
+// root watches the process serving gdb (when it ends without handing over, the session
+// ends); the others watch the root.
+std::optional<Plan> ReplayCheckpoints::park(bool root, Requests requests) {
     pid_t watched = root ? table_->active.load() : root_;
     int watching = pidfd_of(watched);
     for (;;) {
-        pollfd ready[2] = {{pipe_ends[0], POLLIN, 0}, {watching, POLLIN, 0}};
+        pollfd ready[2] = {{requests.read, POLLIN, 0}, {watching, POLLIN, 0}};
         int n = ::poll(ready, watching >= 0 ? 2 : 1, -1);
         reap_children();
         if (n < 0)
@@ -196,9 +223,8 @@ std::optional<Plan> ReplayCheckpoints::park(size_t index) {
         }
         if (!ready[0].revents)
             continue;
-        if (auto plan = handle_request(pipe_ends[0])) {
-            ::close(pipe_ends[0]);
-            ::close(pipe_ends[1]);
+        if (auto plan = handle_request(requests.read)) {
+            requests.close();
             ::close(watching);
             return plan;
         }

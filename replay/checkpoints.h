@@ -66,9 +66,14 @@ public:
 
 private:
     struct Table;
-    [[noreturn]] void serve_as_root(pid_t first);
-    std::optional<Plan> park(size_t index);
-    std::optional<Plan> handle_request(int request);
+    // A checkpoint's pipe of requests.
+    struct Requests {
+        int read = -1, write = -1;
+        bool open();
+        void close();
+    };
+    std::optional<Plan> park(bool root, Requests requests);
+    std::optional<Plan> handle_request(int requests);
     void thin_out();
 
     const bsc_downcalls *host_;
