@@ -128,15 +128,15 @@ std::optional<Plan> ReplayCheckpoints::start() {
     return park(true, requests);
 }
 
+// One in each stretch of `every` events (the first place in it where one may be taken):
+// where they fall depends on the trace alone, not on where the replay could not take one.
 bool ReplayCheckpoints::due(const CheckpointPlace &place) const {
     uint64_t every = table_->every.load();
     if (!every)
         return false;
-    for (uint32_t i = 0; i < table_->count.load(); i++) {
-        uint64_t at = table_->entries[i].place.events;
-        if ((at > place.events ? at - place.events : place.events - at) < every)
+    for (uint32_t i = 0; i < table_->count.load(); i++)
+        if (table_->entries[i].place.events / every == place.events / every)
             return false;
-    }
     return true;
 }
 
@@ -202,23 +202,19 @@ std::optional<Plan> ReplayCheckpoints::take(const CheckpointPlace &place, void (
 // root watches the process serving gdb (when it ends without handing over, the session
 // ends); the others watch the root.
 std::optional<Plan> ReplayCheckpoints::park(bool root, Requests requests) {
-    pid_t watched = root ? table_->active.load() : root_;
-    int watching = pidfd_of(watched);
+    pid_t watched = 0;
+    int watching = root ? follow_active(watched) : pidfd_of(root_);
     for (;;) {
+        if (watching < 0) // the session has ended; the root ends it with the status
+            std::_Exit(root ? table_->status.load() : 0);
         pollfd ready[2] = {{requests.read, POLLIN, 0}, {watching, POLLIN, 0}};
-        int n = ::poll(ready, watching >= 0 ? 2 : 1, -1);
+        int n = ::poll(ready, 2, -1);
         reap_children();
         if (n < 0)
             continue;
-        if (watching < 0 || ready[1].revents) {
-            if (!root)
-                std::_Exit(0); // the session has ended
+        if (ready[1].revents) {
             ::close(watching);
-            pid_t now = table_->active.load();
-            if (now == watched)
-                std::_Exit(table_->status.load()); // it ended without handing gdb over
-            watched = now;
-            watching = pidfd_of(watched);
+            watching = root ? follow_active(watched) : -1;
             continue;
         }
         if (!ready[0].revents)
@@ -228,6 +224,19 @@ std::optional<Plan> ReplayCheckpoints::park(bool root, Requests requests) {
             ::close(watching);
             return plan;
         }
+    }
+}
+
+// The root's watch: a pidfd of the process that serves gdb now, which becomes `watched`;
+// -1 when `watched` still serves but has ended (without handing gdb over). One that handed
+// over and ended before the root looked (reaped: no pidfd) leads to the one it handed to.
+int ReplayCheckpoints::follow_active(pid_t &watched) const {
+    for (pid_t now = table_->active.load();; now = table_->active.load()) {
+        if (now == watched)
+            return -1;
+        watched = now;
+        if (int pidfd = pidfd_of(now); pidfd >= 0)
+            return pidfd;
     }
 }
 

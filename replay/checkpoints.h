@@ -73,6 +73,7 @@ private:
         void close();
     };
     std::optional<Plan> park(bool root, Requests requests);
+    int follow_active(pid_t &watched) const;
     std::optional<Plan> handle_request(int requests);
     void thin_out();
 

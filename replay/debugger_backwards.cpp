@@ -139,8 +139,9 @@ void Debugger::follow_plan() {
         next.commands.clear();
         if (!found && plan_->checkpoint_call) {
             // Nothing after the checkpoint this replay started from: the search goes on
-            // before it, from an earlier one to the call after it.
-            next.base = {Mark::Kind::call, 0, 0, plan_->checkpoint_call + 1, {}};
+            // before it, from an earlier one to before its call (the checkpoint was taken
+            // in that call, before the program ran again).
+            next.base = {Mark::Kind::call, 0, 0, plan_->checkpoint_call, {}};
             next.checkpoint_before = plan_->checkpoint_call;
             restart(std::move(next));
         }

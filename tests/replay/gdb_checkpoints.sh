@@ -95,6 +95,17 @@ diff <(grep -Ev '^(at the start|in call|[0-9]+ KiB|this replay|no checkpoints)' 
   <(grep -Ev '^(at the start|in call|[0-9]+ KiB|this replay|no checkpoints)' anchored-from-start.out) ||
   fail "going back from a breakpoint's checkpoint differs from going back from the start"
 
+# A checkpoint in the call just before the deposit (one in each stretch of N events: its
+# first place where one may be taken; a call's event is its number + 1 here): going back
+# from the deposit finds nothing after that checkpoint, nor before its call.
+first_write=$("$replay_tool" dump "$trace" | grep -m1 'stream_write(handle=3' | sed 's/^#\([0-9]*\) .*/\1/')
+gdb_on just-after.out "$debuggee" "$target --checkpoint-every $first_write $trace" \
+  'break deposit' 'continue' 'monitor checkpoints' 'reverse-continue' 'continue' 'kill'
+expect just-after.out "^in call $((first_write - 1)) \\(event $first_write\\): " \
+  '^No more reverse-execution history\.$'
+[[ $(grep -c '^Breakpoint 1, deposit ' just-after.out) == 2 ]] ||
+  fail "going back from the deposit did not reach the start: $(cat just-after.out)"
+
 # A shell whose subshells write: going back kills the forked processes of the future it
 # leaves, a replay from a checkpoint forks them again, and each line is shown once.
 shell_trace=$work/shell.trace
