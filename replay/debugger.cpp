@@ -913,8 +913,10 @@ void Debugger::send(std::string_view bytes) {
 // has gone.
 bool Debugger::take_incoming(bool running) {
     if (running) {
+        // Nothing yet, or a signal (a child's SIGCHLD) cut the wait short: the caller
+        // looks at the guest and comes back; a read now would wait for gdb alone.
         pollfd ready{in_, POLLIN, 0};
-        if (::poll(&ready, 1, 100) == 0)
+        if (::poll(&ready, 1, 100) <= 0)
             return true;
     }
     char buffer[4096];
