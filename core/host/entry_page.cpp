@@ -7,8 +7,10 @@
 #include <stdexcept>
 
 #include "gate.h"
+#include "host_calls.h"
 #include "internal.h"
 #include "window.h"
+#include "xstate.h"
 
 namespace bsc::host {
 namespace {
@@ -50,12 +52,19 @@ void install_entry_page() {
     page.guest_table = table;
     page.exit_check = page.at<uint64_t>(bsc_entry_exit_check);
     page.exit_return = page.at<uint64_t>(bsc_entry_exit_return);
+    page.restore_check = page.at<uint64_t>(bsc_entry_restore_check);
+    page.restore_return = page.at<uint64_t>(bsc_entry_restore_return);
     page.sigreturn = page.at<uint64_t>(bsc_entry_sigreturn);
     page.restorer = page.at<uint64_t>(bsc_entry_restorer);
     page.signal_entry = page.at<uint64_t>(bsc_entry_signal);
     page.enter_guest = page.at<decltype(page.enter_guest)>(bsc_entry_enter_guest);
     *page.at<decltype(&bsc_host_signal) *>(bsc_entry_host_signal) = bsc_host_signal;
     *page.at<uint64_t *>(bsc_entry_fsgsbase) = gates_use_fsgsbase() ? 1 : 0;
+    *page.at<decltype(&bsc_guarded_copy) *>(bsc_entry_guarded_copy) = bsc_guarded_copy;
+    *page.at<decltype(&bsc_restore_with_work) *>(bsc_entry_restore_work) = bsc_restore_with_work;
+    *page.at<uint64_t *>(bsc_entry_xstate_size) = xstate_size();
+    *page.at<uint64_t *>(bsc_entry_xfeatures) = enabled_features();
+    *page.at<uint64_t *>(bsc_entry_mxcsr_mask) = mxcsr_mask();
     ::mprotect(reinterpret_cast<void *>(page.base + kDataPageSize), page.size - kDataPageSize,
                PROT_READ | PROT_EXEC);
     set_data_writable(false);
@@ -71,6 +80,12 @@ void connect_chain(const bsc_downcalls *top, const bsc_upcalls *upcalls) {
     set_data_writable(true);
     *page.at<const bsc_downcalls **>(bsc_entry_top_table) = top;
     *page.at<bsc_status (**)(bsc_status)>(bsc_entry_exit_work) = gate_exit_work;
+    // With no extension on thread_context_restore, the gate resumes contexts itself.
+    *page.at<int64_t *>(bsc_entry_restore_slot) =
+        top->thread_context_restore == host_thread_context_restore
+            ? int64_t((offsetof(bsc_downcalls, thread_context_restore) -
+                       offsetof(bsc_downcalls, vm_alloc)) / 8)
+            : -1;
     set_data_writable(false);
     bottom_upcalls = upcalls;
 }

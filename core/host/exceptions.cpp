@@ -144,6 +144,13 @@ uint64_t exception_stack(uint64_t interrupted_sp) {
     terminate_by_signal(SIGABRT);
 }
 
+// An interrupt taken in the host is raised in the guest where it is about to resume.
+[[noreturn]] void raise_interrupt(bsc_exception &ex, const void *xstate, uint32_t size) {
+    interrupt_raised_in_guest(current_tcb());
+    prepare_guest_entry();
+    raise_in_guest(ex, xstate, size, SIGSEGV);
+}
+
 [[noreturn]] void raise_from_signal(int sig, const siginfo_t *info, const ucontext_t *uc,
                                     uint64_t fs, uint32_t kind, uint32_t code) {
     bsc_exception ex{.kind = kind, .code = code, .address = 0, .context = {}};
@@ -194,11 +201,54 @@ void allow_timestamp_in_host(uint64_t tcb) {
     c.rax = uint64_t(uint32_t(status));
     c.rflags = 0x202;
     c.fs_base = tcb_field<uint64_t>(tcb, TCB_GUEST_FS);
-    interrupt_raised_in_guest(tcb);
     alignas(64) static thread_local uint8_t xstate[kMaxXstate];
     save_xstate(xstate);
+    raise_interrupt(ex, xstate, xstate_size());
+}
+
+// The frame rt_sigreturn resumes a context from (thread_context_restore), with room for
+// the largest XSAVE area and the kernel's trailing magic.
+struct ResumeFrame {
+    ucontext_t uc;
+    alignas(64) uint8_t xstate[kMaxXstate + 64];
+};
+ResumeFrame &resume_frame() {
+    static thread_local ResumeFrame frame;
+    return frame;
+}
+
+// Resumes `c` through rt_sigreturn, its XSAVE area (if it has one) already in
+// resume_frame(); or raises the interrupt that waits (TCB_WORK) there instead.
+[[noreturn]] void resume(const bsc_cpu_context &c) {
+    ResumeFrame &frame = resume_frame();
+    std::memset(&frame.uc, 0, sizeof frame.uc);
+    ucontext_from_context(c, frame.uc);
+    frame.uc.uc_flags = 0x2 | 0x4; // UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS
+    if (c.xstate) {
+        prepare_xstate_for_sigreturn(frame.xstate, c.xstate_size);
+        frame.uc.uc_mcontext.fpregs = reinterpret_cast<fpregset_t>(frame.xstate);
+        if (c.xstate_size > 512)
+            frame.uc.uc_flags |= 0x1; // UC_FP_XSTATE
+    }
+    frame.uc.uc_stack = current_signal_stack();
     prepare_guest_entry();
-    raise_in_guest(ex, xstate, xstate_size(), SIGSEGV);
+    // Block everything until rt_sigreturn installs the frame's mask (the current one): an
+    // interrupt from here on waits in the kernel. One that came before waits in TCB_WORK.
+    sigset_t all;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &frame.uc.uc_sigmask);
+    uint64_t tcb = current_tcb();
+    if (__atomic_fetch_and(&work(tcb), ~uint32_t{TCB_WORK_INTERRUPT}, __ATOMIC_RELAXED) &
+        TCB_WORK_INTERRUPT) {
+        ::pthread_sigmask(SIG_SETMASK, &frame.uc.uc_sigmask, nullptr);
+        bsc_exception ex{.kind = BSC_EXCEPTION_INTERRUPT, .code = BSC_INTERRUPT_IN_GUEST,
+                         .address = 0, .context = c};
+        raise_interrupt(ex, c.xstate ? frame.xstate : nullptr, c.xstate ? c.xstate_size : 0);
+    }
+    forget_abandoned_frames();
+    using Sigreturn = void (*)(ucontext_t *, uint64_t);
+    reinterpret_cast<Sigreturn>(entry_page().sigreturn)(&frame.uc, c.fs_base);
+    __builtin_unreachable();
 }
 
 // The gates (all in the entry page) run with the thread's state already (or still)
@@ -327,9 +377,8 @@ extern "C" void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64
         // In the host or in a gate: deliver at the downcall's exit (see gate.S).
         __atomic_fetch_or(&work(tcb), TCB_WORK_INTERRUPT, __ATOMIC_RELAXED);
         interrupt_in_host(uc);
-        const auto &page = entry_page();
-        if (rip > page.exit_check && rip <= page.exit_return)
-            uc->uc_mcontext.gregs[REG_RIP] = static_cast<greg_t>(page.exit_check);
+        if (uint64_t again = entry_page().restart_of(rip))
+            uc->uc_mcontext.gregs[REG_RIP] = static_cast<greg_t>(again);
         return;
     }
     if (!in_guest && (sig == SIGSEGV || sig == SIGBUS) && recover_guarded_copy(uc))
@@ -364,32 +413,21 @@ extern "C" bsc_status host_thread_context_restore(const bsc_cpu_context *context
         return BSC_E_FAULT;
     if (c.rip >= (uint64_t{1} << 47) || c.fs_base >= (uint64_t{1} << 47))
         return BSC_E_INVALID;
-    struct Frame {
-        ucontext_t uc;
-        alignas(64) uint8_t xstate[kMaxXstate + 64];
-    };
-    static thread_local Frame frame;
-    std::memset(&frame.uc, 0, sizeof frame.uc);
-    ucontext_from_context(c, frame.uc);
-    frame.uc.uc_flags = 0x2 | 0x4; // UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS
     if (c.xstate) {
         if (c.xstate_size < 512 || c.xstate_size > kMaxXstate)
             return BSC_E_INVALID;
-        if (copy_from_guest(frame.xstate, reinterpret_cast<void *>(c.xstate), c.xstate_size))
+        if (copy_from_guest(resume_frame().xstate, reinterpret_cast<void *>(c.xstate),
+                            c.xstate_size))
             return BSC_E_FAULT;
-        prepare_xstate_for_sigreturn(frame.xstate, c.xstate_size);
-        frame.uc.uc_mcontext.fpregs = reinterpret_cast<fpregset_t>(frame.xstate);
-        if (c.xstate_size > 512)
-            frame.uc.uc_flags |= 0x1; // UC_FP_XSTATE
     }
-    frame.uc.uc_stack = current_signal_stack();
-    prepare_guest_entry();
-    // Block everything until rt_sigreturn installs the frame's mask (the current one).
-    sigset_t all;
-    sigfillset(&all);
-    ::pthread_sigmask(SIG_SETMASK, &all, &frame.uc.uc_sigmask);
-    forget_abandoned_frames();
-    using Sigreturn = void (*)(ucontext_t *, uint64_t);
-    reinterpret_cast<Sigreturn>(entry_page().sigreturn)(&frame.uc, c.fs_base);
-    __builtin_unreachable();
+    resume(c);
+}
+
+// The gate's direct thread_context_restore found work pending: `c` and its XSAVE area
+// were read and checked (gate.S), below the host stack's top.
+extern "C" [[noreturn]] void bsc_restore_with_work(const bsc_cpu_context *c,
+                                                   const void *xstate) {
+    forget_abandoned_frames(); // ASan: the copies lie where earlier frames were
+    std::memcpy(resume_frame().xstate, xstate, c->xstate_size);
+    resume(*c);
 }

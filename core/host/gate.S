@@ -31,6 +31,25 @@ bsc_entry_host_signal:
     .globl bsc_entry_fsgsbase
 bsc_entry_fsgsbase:
     .quad 0                   /* 1: the kernel supports rd/wrfsbase (AT_HWCAP2) */
+    /* The direct thread_context_restore (below): */
+    .globl bsc_entry_restore_slot
+bsc_entry_restore_slot:
+    .quad -1                  /* its slot, when no extension interposes on it; else -1 */
+    .globl bsc_entry_guarded_copy
+bsc_entry_guarded_copy:
+    .quad 0                   /* size_t (*)(void *, const void *, size_t): guarded_copy.S */
+    .globl bsc_entry_restore_work
+bsc_entry_restore_work:
+    .quad 0                   /* [[noreturn]] void (*)(const bsc_cpu_context *, const void *xstate) */
+    .globl bsc_entry_xstate_size
+bsc_entry_xstate_size:
+    .quad 0                   /* the XSAVE area's size (CPUID 0xD) */
+    .globl bsc_entry_xfeatures
+bsc_entry_xfeatures:
+    .quad 0                   /* XCR0: the features an XSAVE header may name */
+    .globl bsc_entry_mxcsr_mask
+bsc_entry_mxcsr_mask:
+    .quad 0                   /* the MXCSR bits the CPU supports */
     .balign 4096
 
     /* One stub per table slot: the slot number in %eax, then the common gate. */
@@ -59,6 +78,9 @@ bsc_entry_stubs:
     movl $TCB_IN_HOST, %gs:TCB_STATE
     movb $TCB_SELECTOR_ALLOW, %gs:TCB_SELECTOR
     mov %gs:TCB_HOST_SP, %rsp
+    cmp bsc_entry_restore_slot(%rip), %rax
+    je .Lrestore_direct
+.Lgate_host:
     mov %gs:TCB_HOST_FS, %r11
     call .Lset_fs
     mov bsc_entry_top_table(%rip), %r11
@@ -101,6 +123,124 @@ bsc_entry_exit_return:
     mov %eax, %edi
     call *bsc_entry_exit_work(%rip)
     jmp .Lgate_exit
+
+/* thread_context_restore(%rdi) where no extension interposes on it (bsc_entry_restore_slot):
+ * the context resumed from here, with no system call, no signal frame and no switch of
+ * %fs, for the contexts a system call's exception resumes: the guest's own %fs, no trap
+ * flag, the whole XSAVE area. Anything else, or a context that cannot be read, goes to
+ * the host's function (.Lrestore_host). The context and the XSAVE area are copied below
+ * the host stack's top (RESTORE_*), the area checked as the kernel's rt_sigreturn checks
+ * it, then restored; from bsc_entry_restore_check on the sequence can run again, as the
+ * downcall's exit can: a signal that lands in it is made pending and the thread restarts
+ * at the check, which hands pending work to the host (bsc_entry_restore_work). */
+#define CONTEXT_SIZE 168          /* sizeof(bsc_cpu_context) */
+#define CONTEXT_RSP 56
+#define CONTEXT_RIP 128
+#define CONTEXT_RFLAGS 136
+#define CONTEXT_FS 144
+#define CONTEXT_XSTATE 152
+#define CONTEXT_XSTATE_SIZE 160
+#define RESTORE_CONTEXT 256       /* the context's copy: host stack top - 256 */
+#define RESTORE_XSTATE 16448      /* room for the largest XSAVE area below it, 64-aligned */
+#define RESTORE_FRAME 16896       /* the host's stack for the pending work: below both */
+#define SIGRETURN_FLAGS 0x50dd5   /* what rt_sigreturn takes of rflags (FIX_EFLAGS) */
+#define TRAP_FLAG 0x100
+.Lrestore_direct:
+    mov %rdi, %r12
+    mov %eax, %r13d
+    lea -RESTORE_CONTEXT(%rsp), %rbx
+    mov %rbx, %rdi
+    mov %r12, %rsi
+    mov $CONTEXT_SIZE, %edx
+    call *bsc_entry_guarded_copy(%rip)
+    test %rax, %rax
+    jnz .Lrestore_host
+    mov CONTEXT_RIP(%rbx), %rax
+    shr $47, %rax
+    jnz .Lrestore_host
+    mov CONTEXT_FS(%rbx), %rax
+    cmp %gs:TCB_GUEST_FS, %rax
+    jne .Lrestore_host
+    testq $TRAP_FLAG, CONTEXT_RFLAGS(%rbx)
+    jnz .Lrestore_host
+    andq $SIGRETURN_FLAGS, CONTEXT_RFLAGS(%rbx)
+    mov CONTEXT_XSTATE_SIZE(%rbx), %edx
+    cmp bsc_entry_xstate_size(%rip), %rdx
+    jne .Lrestore_host
+    mov CONTEXT_XSTATE(%rbx), %rsi
+    test %rsi, %rsi
+    jz .Lrestore_host
+    lea -RESTORE_XSTATE(%rbx), %r14
+    and $-64, %r14
+    mov %r14, %rdi
+    call *bsc_entry_guarded_copy(%rip)
+    test %rax, %rax
+    jnz .Lrestore_host
+    /* MXCSR within the CPU's mask; a header in the standard format naming enabled
+     * features only, its reserved bytes zero: what xrstor accepts without a fault. */
+    mov bsc_entry_mxcsr_mask(%rip), %eax
+    and %eax, 24(%r14)
+    mov bsc_entry_xfeatures(%rip), %rax
+    and %rax, 512(%r14)
+    xor %eax, %eax
+    .irp offset, 520, 528, 536, 544, 552, 560, 568
+    mov %rax, \offset(%r14)
+    .endr
+    mov $-1, %eax
+    mov $-1, %edx
+    xrstor64 (%r14)
+    mov CONTEXT_RIP(%rbx), %rax
+    mov %rax, %gs:TCB_RESUME_RIP
+    .globl bsc_entry_restore_check
+bsc_entry_restore_check:
+    mov %gs:TCB_HOST_SP, %rsp
+    lea (CONTEXT_RFLAGS - RESTORE_CONTEXT)(%rsp), %rsp
+    cmpl $0, %gs:TCB_WORK
+    jne .Lrestore_work
+    popfq
+    /* %rsp is the copy's fs_base field now: every register is at its offset from there */
+    mov (0 - CONTEXT_FS)(%rsp), %rax
+    mov (8 - CONTEXT_FS)(%rsp), %rbx
+    mov (16 - CONTEXT_FS)(%rsp), %rcx
+    mov (24 - CONTEXT_FS)(%rsp), %rdx
+    mov (32 - CONTEXT_FS)(%rsp), %rsi
+    mov (40 - CONTEXT_FS)(%rsp), %rdi
+    mov (48 - CONTEXT_FS)(%rsp), %rbp
+    mov (64 - CONTEXT_FS)(%rsp), %r8
+    mov (72 - CONTEXT_FS)(%rsp), %r9
+    mov (80 - CONTEXT_FS)(%rsp), %r10
+    mov (88 - CONTEXT_FS)(%rsp), %r11
+    mov (96 - CONTEXT_FS)(%rsp), %r12
+    mov (104 - CONTEXT_FS)(%rsp), %r13
+    mov (112 - CONTEXT_FS)(%rsp), %r14
+    mov (120 - CONTEXT_FS)(%rsp), %r15
+    movl $TCB_IN_GUEST, %gs:TCB_STATE
+    movb $TCB_SELECTOR_BLOCK, %gs:TCB_SELECTOR
+    mov (CONTEXT_RSP - CONTEXT_FS)(%rsp), %rsp
+    .globl bsc_entry_restore_return
+bsc_entry_restore_return:
+    jmp *%gs:TCB_RESUME_RIP
+
+/* The context and its XSAVE area are copied and checked: the host resumes them after the
+ * pending work (a restart may come here with the guest's registers loaded). */
+.Lrestore_work:
+    mov %gs:TCB_HOST_SP, %rsp
+    lea -RESTORE_FRAME(%rsp), %rsp
+    movl $TCB_IN_HOST, %gs:TCB_STATE
+    movb $TCB_SELECTOR_ALLOW, %gs:TCB_SELECTOR
+    mov %gs:TCB_HOST_FS, %r11
+    call .Lset_fs
+    lea (RESTORE_FRAME - RESTORE_CONTEXT)(%rsp), %rdi
+    lea -RESTORE_XSTATE(%rdi), %rsi
+    and $-64, %rsi
+    call *bsc_entry_restore_work(%rip)
+    ud2
+
+.Lrestore_host:
+    mov %gs:TCB_HOST_SP, %rsp
+    mov %r12, %rdi
+    mov %r13d, %eax
+    jmp .Lgate_host
 
 /* [[noreturn]] void bsc_entry_enter_guest(fn, arg0, arg1, stack, fs): runs an upcall in
  * the guest on its stack with its %fs. The pushed 0 stands for a return address: upcalls

@@ -15,11 +15,17 @@ extern "C" {
 extern const char bsc_entry_blob[], bsc_entry_blob_end[], bsc_entry_top_table[],
     bsc_entry_exit_work[], bsc_entry_host_signal[], bsc_entry_fsgsbase[], bsc_entry_stubs[],
     bsc_entry_exit_check[], bsc_entry_exit_return[], bsc_entry_enter_guest[],
-    bsc_entry_sigreturn[], bsc_entry_signal[], bsc_entry_restorer[];
+    bsc_entry_sigreturn[], bsc_entry_signal[], bsc_entry_restorer[], bsc_entry_restore_slot[],
+    bsc_entry_guarded_copy[], bsc_entry_restore_work[], bsc_entry_xstate_size[],
+    bsc_entry_xfeatures[], bsc_entry_mxcsr_mask[], bsc_entry_restore_check[],
+    bsc_entry_restore_return[];
 
 // What bsc_entry_signal calls (exceptions.cpp), with the runtime's %fs; `fs` and `state`
 // are the interrupted thread's (fs 0 on a thread that is not a guest's).
 void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64_t fs, uint32_t state);
+// What the gate's direct thread_context_restore calls when work is pending (exceptions.cpp).
+[[noreturn]] void bsc_restore_with_work(const bsc_cpu_context *context, const void *xstate);
+size_t bsc_guarded_copy(void *dst, const void *src, size_t size);
 }
 
 namespace bsc::host {
@@ -29,6 +35,7 @@ struct EntryPage {
     uint64_t base = 0, size = 0;
     const bsc_downcalls *guest_table = nullptr; // what the guest calls
     uint64_t exit_check = 0, exit_return = 0;   // the restartable exit sequence
+    uint64_t restore_check = 0, restore_return = 0; // and thread_context_restore's
     uint64_t sigreturn = 0, restorer = 0;
     // void (int sig, siginfo_t *, void *ucontext): the handler of every host signal
     uint64_t signal_entry = 0;
@@ -36,6 +43,15 @@ struct EntryPage {
     void (*enter_guest)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) = nullptr;
 
     bool contains(uint64_t addr) const { return addr - base < size; }
+    // Where a thread interrupted at `rip` inside a restartable sequence starts it again
+    // (its check), or 0.
+    uint64_t restart_of(uint64_t rip) const {
+        if (rip > exit_check && rip <= exit_return)
+            return exit_check;
+        if (rip > restore_check && rip <= restore_return)
+            return restore_check;
+        return 0;
+    }
     template <class F> F at(const char *symbol) const {
         return reinterpret_cast<F>(base + (symbol - bsc_entry_blob));
     }

@@ -4,13 +4,11 @@
 // handler turns into a short copy, reported as BSC_E_FAULT. The copies the executable
 // makes (host PAL, runtime) use it: several per system call, each far cheaper than the
 // process_vm_readv/writev that guest_memory.cpp otherwise makes.
+#include "gate.h"
 #include "guest_memory.h"
 #include "internal.h"
 
-extern "C" {
-size_t bsc_guarded_copy(void *dst, const void *src, size_t size);
-extern const char bsc_guarded_copy_instruction[], bsc_guarded_copy_end[];
-}
+extern "C" const char bsc_guarded_copy_instruction[], bsc_guarded_copy_end[];
 
 namespace bsc::host {
 

@@ -24,7 +24,8 @@ TCB_OFFSET(TCB_SELECTOR, 104)  // uint8: the syscall-user-dispatch selector of t
 TCB_OFFSET(TCB_WAKE,     108)  // uint32: an interrupt came in guest code (blocking_syscall)
 TCB_OFFSET(TCB_THREAD,   112)  // the host's Thread object
 TCB_OFFSET(TCB_FS_NOW,   120)  // %fs base as the gates last set it (without FSGSBASE)
-TCB_OFFSET(TCB_END,      128)
+TCB_OFFSET(TCB_RESUME_RIP, 128) // where the direct thread_context_restore jumps to
+TCB_OFFSET(TCB_END,      136)
 // clang-format on
 
 #define TCB_WORK_INTERRUPT 1 // an interrupt waits for delivery

@@ -24,13 +24,21 @@ struct SoftwareBytes {
     uint32_t padding[7];
 };
 
+} // namespace
+
 uint64_t enabled_features() {
     uint32_t lo, hi;
     asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
     return (uint64_t{hi} << 32) | lo;
 }
 
-} // namespace
+uint32_t mxcsr_mask() {
+    alignas(16) uint8_t area[kLegacySize] = {};
+    asm volatile("fxsave64 %0" : "=m"(area));
+    uint32_t mask;
+    std::memcpy(&mask, area + 28, 4);
+    return mask ? mask : 0xffbf; // 0: the CPU's default mask
+}
 
 uint32_t xstate_size() {
     static const uint32_t size = [] {

@@ -14,6 +14,11 @@ uint32_t xstate_size();
 // holds only the legacy FXSAVE image).
 uint32_t xstate_size_in_frame(const void *fpregs);
 
+// XCR0: the features an XSAVE area's header may name here.
+uint64_t enabled_features();
+// The MXCSR bits this CPU supports (FXSAVE's MXCSR_MASK).
+uint32_t mxcsr_mask();
+
 // Saves the calling thread's current state into area (64-byte aligned, xstate_size()).
 void save_xstate(void *area);
 

@@ -37,6 +37,43 @@ TEST(process_ids) {
     CHECK_ERR(getsid(0x3ffffff0), ESRCH);
 }
 
+// A system call changes rax (its result), rcx and r11 (the kernel's return address and
+// flags); every other register, the flags the program set (the direction flag too) and
+// the vector registers are as the program left them.
+TEST(system_call_keeps_registers) {
+    register long r8 asm("r8") = 0x0808080808080808, r9 asm("r9") = 0x0909090909090909;
+    register long r10 asm("r10") = 0x1010101010101010, r12 asm("r12") = 0x1212121212121212;
+    register long r13 asm("r13") = 0x1313131313131313, r14 asm("r14") = 0x1414141414141414;
+    register long r15 asm("r15") = 0x1515151515151515;
+    long rbx = 0x0b0b0b0b0b0b0b0b, rdx = 0x0d0d0d0d0d0d0d0d, rsi = 0x5151515151515151;
+    long rdi = 0x0d1d1d1d1d1d1d1d, result, direction;
+    double vector = 2.5;
+    asm volatile("std\n\t"
+                 "syscall\n\t"
+                 "pushfq\n\t"
+                 "popq %[direction]\n\t"
+                 "cld"
+                 : "=a"(result), [direction] "=&g"(direction), "+b"(rbx), "+d"(rdx), "+S"(rsi),
+                   "+D"(rdi), "+r"(r8), "+r"(r9), "+r"(r10), "+r"(r12), "+r"(r13), "+r"(r14),
+                   "+r"(r15), "+x"(vector)
+                 : "a"((long)SYS_getppid)
+                 : "rcx", "r11", "memory");
+    CHECK_EQ(result, getppid());
+    CHECK_EQ(direction & 0x400, 0x400);
+    CHECK_EQ(rbx, 0x0b0b0b0b0b0b0b0b);
+    CHECK_EQ(rdx, 0x0d0d0d0d0d0d0d0d);
+    CHECK_EQ(rsi, 0x5151515151515151);
+    CHECK_EQ(rdi, 0x0d1d1d1d1d1d1d1d);
+    CHECK_EQ(r8, 0x0808080808080808);
+    CHECK_EQ(r9, 0x0909090909090909);
+    CHECK_EQ(r10, 0x1010101010101010);
+    CHECK_EQ(r12, 0x1212121212121212);
+    CHECK_EQ(r13, 0x1313131313131313);
+    CHECK_EQ(r14, 0x1414141414141414);
+    CHECK_EQ(r15, 0x1515151515151515);
+    CHECK(vector == 2.5);
+}
+
 TEST(setpgid_rules) {
     CHECK_OK(setpgid(0, getpgrp())); // the group it is in
     CHECK_ERR(setpgid(0, -1), EINVAL);

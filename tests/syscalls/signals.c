@@ -370,3 +370,29 @@ TEST(interval_timer_storm) {
     CHECK(sum == (double)iterations);
     reset(SIGALRM);
 }
+
+// The same storm over a loop of system calls: a signal that comes as a call returns (in
+// the LibOS, or as the runtime resumes the program) is delivered in the program, and the
+// sum each call leaves in a vector register survives both the call and the handler.
+TEST(interval_timer_storm_across_system_calls) {
+    reset_counts();
+    signal(SIGALRM, on_alarm_with_vectors);
+    long parent = getppid();
+    struct itimerval fast = {{0, 100}, {0, 100}}, off = {{0, 0}, {0, 0}};
+    CHECK_OK(setitimer(ITIMER_REAL, &fast, NULL));
+    double sum = 0;
+    long iterations = 0;
+    while (handled < 100) {
+        long result;
+        asm volatile("addsd %[one], %[sum]\n\tsyscall"
+                     : [sum] "+x"(sum), "=a"(result)
+                     : [one] "x"(1.0), "a"((long)SYS_getppid)
+                     : "rcx", "r11", "memory");
+        iterations++;
+        if (result != parent)
+            CHECK_EQ(result, parent);
+    }
+    CHECK_OK(setitimer(ITIMER_REAL, &off, NULL));
+    CHECK(sum == (double)iterations);
+    reset(SIGALRM);
+}
