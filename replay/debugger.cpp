@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <latch>
 #include <utility>
 
 #include <fmt/format.h>
@@ -118,7 +119,14 @@ Debugger::Debugger(int in, int out, uint64_t stop_at, std::optional<Plan> plan, 
             traced_ = plan_->traced;
         unplaced_ = observed_;
     }
-    server_ = std::thread([this] { serve(); });
+    // The guest goes on once the thread runs: a checkpoint forked while it still started
+    // (allocating, under ASan, whose allocator a fork copies locked) would hang.
+    std::latch running(1);
+    server_ = std::thread([this, &running] {
+        running.count_down();
+        serve();
+    });
+    running.wait();
 }
 
 // The guest as the checkpoint's process saw it; from here on the plan is followed.
