@@ -12,9 +12,9 @@ extern "C" {
 /* ---- Versioning -------------------------------------------------------------------- */
 
 /* Major changes break compatibility; minor versions only add: calls appended to the table,
- * codes and flags (1.12: breakpoint exceptions say what raised them). */
+ * codes, flags and fields (1.13: the system call entry in bsc_start_info). */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 12u
+#define BSC_ABI_MINOR 13u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -797,6 +797,10 @@ typedef struct bsc_start_info {
     uint64_t stack_top;  /* the initial thread's stack */
     uint64_t stack_size;
     uint64_t working_directory; /* absolute path the runtime was started in (a string) */
+    /* Since 1.13 (0 before, or if the host has none): where a guest may call instead of
+     * running a `syscall` instruction, to raise the same exception without a trap
+     * (abi/README.md, "The system call entry"). */
+    uint64_t syscall_entry;
 } bsc_start_info;
 
 /* Upcalls are started by the host, take only inputs and never return. The chain calls

@@ -56,6 +56,7 @@ void install_entry_page() {
     page.restore_return = page.at<uint64_t>(bsc_entry_restore_return);
     page.sigreturn = page.at<uint64_t>(bsc_entry_sigreturn);
     page.restorer = page.at<uint64_t>(bsc_entry_restorer);
+    page.syscall_entry = page.at<uint64_t>(bsc_entry_syscall);
     page.signal_entry = page.at<uint64_t>(bsc_entry_signal);
     page.enter_guest = page.at<decltype(page.enter_guest)>(bsc_entry_enter_guest);
     *page.at<decltype(&bsc_host_signal) *>(bsc_entry_host_signal) = bsc_host_signal;
@@ -65,6 +66,7 @@ void install_entry_page() {
     *page.at<uint64_t *>(bsc_entry_xstate_size) = xstate_size();
     *page.at<uint64_t *>(bsc_entry_xfeatures) = enabled_features();
     *page.at<uint64_t *>(bsc_entry_mxcsr_mask) = mxcsr_mask();
+    *page.at<decltype(&bsc_raise_syscall) *>(bsc_entry_syscall_work) = bsc_raise_syscall;
     ::mprotect(reinterpret_cast<void *>(page.base + kDataPageSize), page.size - kDataPageSize,
                PROT_READ | PROT_EXEC);
     set_data_writable(false);
@@ -86,9 +88,19 @@ void connect_chain(const bsc_downcalls *top, const bsc_upcalls *upcalls) {
             ? int64_t((offsetof(bsc_downcalls, thread_context_restore) -
                        offsetof(bsc_downcalls, vm_alloc)) / 8)
             : -1;
+    *page.at<const bsc_upcalls **>(bsc_entry_bottom_upcalls) = upcalls;
     set_data_writable(false);
     bottom_upcalls = upcalls;
 }
+
+void set_exception_entries(void (*host)(bsc_exception *), void (*guest)(bsc_exception *)) {
+    set_data_writable(true);
+    *page.at<decltype(host) *>(bsc_entry_host_exception) = host;
+    *page.at<decltype(guest) *>(bsc_entry_guest_exception) = guest;
+    set_data_writable(false);
+}
+
+uint64_t syscall_entry_address() { return page.syscall_entry; }
 
 const bsc_upcalls &chain_upcalls() { return *bottom_upcalls; }
 

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "gate.h"
+#include "gate_layout.h"
 #include "guest_memory.h"
 #include "host_calls.h"
 #include "internal.h"
@@ -25,7 +26,7 @@ namespace {
 
 constexpr uint64_t kRedZone = 128;
 constexpr uint64_t kTrapFlag = 0x100; // rflags.TF: single-step
-constexpr uint32_t kMaxXstate = 16384;
+constexpr uint32_t kMaxXstate = MAX_XSTATE;
 constexpr unsigned long kSaRestorer = 0x04000000;
 
 // The kernel's struct sigaction, so that sa_restorer can point into the entry page.
@@ -126,6 +127,13 @@ uint64_t exception_stack(uint64_t interrupted_sp) {
     return top && !on_it ? top : interrupted_sp - kRedZone;
 }
 
+// Raises the exception `record` (in guest memory) up the chain. Never returns.
+[[noreturn]] void raise_up_chain(bsc_exception *record) {
+    chain_upcalls().exception(record);
+    write_stderr("bascule: exception upcall returned\n");
+    terminate_by_signal(SIGABRT);
+}
+
 // Writes the exception record and its FPU state onto the guest stack and raises the
 // exception upcall up the chain. Never returns.
 [[noreturn]] void raise_in_guest(bsc_exception &ex, const void *xstate, uint32_t size, int sig) {
@@ -139,9 +147,7 @@ uint64_t exception_stack(uint64_t interrupted_sp) {
         write_stderr("bascule: guest stack unusable for exception delivery\n");
         terminate_by_signal(sig);
     }
-    chain_upcalls().exception(reinterpret_cast<bsc_exception *>(record));
-    write_stderr("bascule: exception upcall returned\n");
-    terminate_by_signal(SIGABRT);
+    raise_up_chain(reinterpret_cast<bsc_exception *>(record));
 }
 
 // An interrupt taken in the host is raised in the guest where it is about to resume.
@@ -421,6 +427,11 @@ extern "C" bsc_status host_thread_context_restore(const bsc_cpu_context *context
             return BSC_E_FAULT;
     }
     resume(c);
+}
+
+extern "C" void bsc_raise_syscall(bsc_exception *record) {
+    forget_abandoned_frames(); // ASan: the host stack starts afresh
+    raise_up_chain(record);
 }
 
 // The gate's direct thread_context_restore found work pending: `c` and its XSAVE area

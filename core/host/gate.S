@@ -4,6 +4,7 @@
  * its stubs; the upcall entry, the host's signal entry and the signal restorer run there
  * too, because syscall user dispatch always lets system calls from that page through,
  * whatever the thread's selector says. See core/host/README.md for the state machine. */
+#include "gate_layout.h"
 #include "tcb.h"
 
 #define MAX_DOWNCALLS 128
@@ -50,6 +51,21 @@ bsc_entry_xfeatures:
     .globl bsc_entry_mxcsr_mask
 bsc_entry_mxcsr_mask:
     .quad 0                   /* the MXCSR bits the CPU supports */
+    /* The system call entry (below): */
+    .globl bsc_entry_bottom_upcalls
+bsc_entry_bottom_upcalls:
+    .quad 0                   /* const bsc_upcalls *: what the host raises exceptions through */
+    .globl bsc_entry_host_exception
+bsc_entry_host_exception:
+    .quad 0                   /* the host's own exception upcall: nothing interposes if it is there */
+    .globl bsc_entry_guest_exception
+bsc_entry_guest_exception:
+    .quad 0                   /* the guest image's exception upcall */
+    .globl bsc_entry_syscall_work
+bsc_entry_syscall_work:
+    .quad 0                   /* [[noreturn]] void (*)(bsc_exception *): raises it up the chain */
+.Lmxcsr_initial:
+    .quad 0x1f80              /* MXCSR as a signal handler starts with it (every exception masked) */
     .balign 4096
 
     /* One stub per table slot: the slot number in %eax, then the common gate. */
@@ -133,16 +149,6 @@ bsc_entry_exit_return:
  * it, then restored; from bsc_entry_restore_check on the sequence can run again, as the
  * downcall's exit can: a signal that lands in it is made pending and the thread restarts
  * at the check, which hands pending work to the host (bsc_entry_restore_work). */
-#define CONTEXT_SIZE 168          /* sizeof(bsc_cpu_context) */
-#define CONTEXT_RSP 56
-#define CONTEXT_RIP 128
-#define CONTEXT_RFLAGS 136
-#define CONTEXT_FS 144
-#define CONTEXT_XSTATE 152
-#define CONTEXT_XSTATE_SIZE 160
-#define RESTORE_CONTEXT 256       /* the context's copy: host stack top - 256 */
-#define RESTORE_XSTATE 16448      /* room for the largest XSAVE area below it, 64-aligned */
-#define RESTORE_FRAME 16896       /* the host's stack for the pending work: below both */
 #define SIGRETURN_FLAGS 0x50dd5   /* what rt_sigreturn takes of rflags (FIX_EFLAGS) */
 #define TRAP_FLAG 0x100
 .Lrestore_direct:
@@ -181,10 +187,10 @@ bsc_entry_exit_return:
     mov bsc_entry_mxcsr_mask(%rip), %eax
     and %eax, 24(%r14)
     mov bsc_entry_xfeatures(%rip), %rax
-    and %rax, 512(%r14)
+    and %rax, XSTATE_HEADER(%r14)
     xor %eax, %eax
-    .irp offset, 520, 528, 536, 544, 552, 560, 568
-    mov %rax, \offset(%r14)
+    .irp offset, 8, 16, 24, 32, 40, 48, 56
+    mov %rax, (XSTATE_HEADER + \offset)(%r14)
     .endr
     mov $-1, %eax
     mov $-1, %edx
@@ -199,21 +205,21 @@ bsc_entry_restore_check:
     jne .Lrestore_work
     popfq
     /* %rsp is the copy's fs_base field now: every register is at its offset from there */
-    mov (0 - CONTEXT_FS)(%rsp), %rax
-    mov (8 - CONTEXT_FS)(%rsp), %rbx
-    mov (16 - CONTEXT_FS)(%rsp), %rcx
-    mov (24 - CONTEXT_FS)(%rsp), %rdx
-    mov (32 - CONTEXT_FS)(%rsp), %rsi
-    mov (40 - CONTEXT_FS)(%rsp), %rdi
-    mov (48 - CONTEXT_FS)(%rsp), %rbp
-    mov (64 - CONTEXT_FS)(%rsp), %r8
-    mov (72 - CONTEXT_FS)(%rsp), %r9
-    mov (80 - CONTEXT_FS)(%rsp), %r10
-    mov (88 - CONTEXT_FS)(%rsp), %r11
-    mov (96 - CONTEXT_FS)(%rsp), %r12
-    mov (104 - CONTEXT_FS)(%rsp), %r13
-    mov (112 - CONTEXT_FS)(%rsp), %r14
-    mov (120 - CONTEXT_FS)(%rsp), %r15
+    mov (CONTEXT_RAX - CONTEXT_FS)(%rsp), %rax
+    mov (CONTEXT_RBX - CONTEXT_FS)(%rsp), %rbx
+    mov (CONTEXT_RCX - CONTEXT_FS)(%rsp), %rcx
+    mov (CONTEXT_RDX - CONTEXT_FS)(%rsp), %rdx
+    mov (CONTEXT_RSI - CONTEXT_FS)(%rsp), %rsi
+    mov (CONTEXT_RDI - CONTEXT_FS)(%rsp), %rdi
+    mov (CONTEXT_RBP - CONTEXT_FS)(%rsp), %rbp
+    mov (CONTEXT_R8 + 0 - CONTEXT_FS)(%rsp), %r8
+    mov (CONTEXT_R8 + 8 - CONTEXT_FS)(%rsp), %r9
+    mov (CONTEXT_R8 + 16 - CONTEXT_FS)(%rsp), %r10
+    mov (CONTEXT_R8 + 24 - CONTEXT_FS)(%rsp), %r11
+    mov (CONTEXT_R8 + 32 - CONTEXT_FS)(%rsp), %r12
+    mov (CONTEXT_R8 + 40 - CONTEXT_FS)(%rsp), %r13
+    mov (CONTEXT_R8 + 48 - CONTEXT_FS)(%rsp), %r14
+    mov (CONTEXT_R8 + 56 - CONTEXT_FS)(%rsp), %r15
     movl $TCB_IN_GUEST, %gs:TCB_STATE
     movb $TCB_SELECTOR_BLOCK, %gs:TCB_SELECTOR
     mov (CONTEXT_RSP - CONTEXT_FS)(%rsp), %rsp
@@ -241,6 +247,112 @@ bsc_entry_restore_return:
     mov %r12, %rdi
     mov %r13d, %eax
     jmp .Lgate_host
+
+/* The system call entry (bsc_start_info.syscall_entry, abi/README.md): a guest's rewritten
+ * system call site calls it 128 bytes below its stack pointer, with the return address
+ * on a `syscall` instruction, and it raises BSC_EXCEPTION_SYSCALL as a trap of that
+ * instruction would, without a signal: the record and the XSAVE area go where the host's
+ * signal path puts them (exceptions.cpp), the context is the one the trap would show
+ * (the stack pointer above the red zone, rip past that `syscall`). Where nothing
+ * interposes on the exception upcall it runs the guest's own upcall from here, as the
+ * host's bsc_entry_enter_guest would, but with no host code and no switch of %fs; else
+ * the host raises the record up the chain (bsc_entry_syscall_work). */
+#define SYSCALL_SAVED 40          /* what the entry pushes, the return address included */
+    .globl bsc_entry_syscall
+bsc_entry_syscall:
+    /* %rcx and %r11 are free: the context gets them as `syscall` leaves them (rip, rflags) */
+    pushfq
+    cld                           /* what C code expects, as the kernel clears it for a handler */
+    push %rax
+    push %rbx
+    call .Lget_fs
+    push %r11
+    /* [rsp] %fs base, +8 rbx, +16 rax, +24 rflags, +32 return address */
+    lea (SYSCALL_SAVED + RED_ZONE)(%rsp), %rbx  /* the system call's stack pointer */
+    mov %gs:TCB_EXCEPTION_STACK_TOP, %rax
+    mov %rax, %rcx
+    sub %rbx, %rcx
+    cmp $EXCEPTION_STACK_SPAN, %rcx
+    jb 1f                         /* on the exception stack already: below this one */
+    test %rax, %rax
+    jnz 2f
+1:  mov %rsp, %rax
+2:  sub bsc_entry_xstate_size(%rip), %rax
+    and $-64, %rax                /* the XSAVE area */
+    lea -EXCEPTION_SIZE(%rax), %rcx
+    and $-64, %rcx                /* the record */
+    mov %rdx, (EXCEPTION_CONTEXT + CONTEXT_RDX)(%rcx)
+    mov %rsi, (EXCEPTION_CONTEXT + CONTEXT_RSI)(%rcx)
+    mov %rdi, (EXCEPTION_CONTEXT + CONTEXT_RDI)(%rcx)
+    mov %rbp, (EXCEPTION_CONTEXT + CONTEXT_RBP)(%rcx)
+    mov %rbx, (EXCEPTION_CONTEXT + CONTEXT_RSP)(%rcx)
+    mov %r8, (EXCEPTION_CONTEXT + CONTEXT_R8)(%rcx)
+    mov %r9, (EXCEPTION_CONTEXT + CONTEXT_R8 + 8)(%rcx)
+    mov %r10, (EXCEPTION_CONTEXT + CONTEXT_R8 + 16)(%rcx)
+    mov %r12, (EXCEPTION_CONTEXT + CONTEXT_R8 + 32)(%rcx)
+    mov %r13, (EXCEPTION_CONTEXT + CONTEXT_R8 + 40)(%rcx)
+    mov %r14, (EXCEPTION_CONTEXT + CONTEXT_R8 + 48)(%rcx)
+    mov %r15, (EXCEPTION_CONTEXT + CONTEXT_R8 + 56)(%rcx)
+    mov %rax, (EXCEPTION_CONTEXT + CONTEXT_XSTATE)(%rcx)
+    mov %rcx, %rdi                /* the record */
+    mov %rax, %rsi                /* the XSAVE area */
+    .irp field, CONTEXT_FS, CONTEXT_RBX, CONTEXT_RAX, CONTEXT_RFLAGS
+    pop %rax
+    mov %rax, (EXCEPTION_CONTEXT + \field)(%rdi)
+    .endr
+    mov %rax, (EXCEPTION_CONTEXT + CONTEXT_R11)(%rdi)
+    movl $EXCEPTION_KIND_SYSCALL, EXCEPTION_KIND(%rdi)
+    mov (EXCEPTION_CONTEXT + CONTEXT_RAX)(%rdi), %eax
+    mov %eax, EXCEPTION_CODE(%rdi)
+    movq $0, EXCEPTION_ADDRESS(%rdi)
+    pop %rax
+    add $2, %rax                  /* past the `syscall` the call returns to */
+    mov %rax, (EXCEPTION_CONTEXT + CONTEXT_RIP)(%rdi)
+    mov %rax, (EXCEPTION_CONTEXT + CONTEXT_RCX)(%rdi)
+    /* The vector state, with the header's reserved words zero (xsave writes only
+     * XSTATE_BV) and the words Linux's signal frames carry in the legacy area's free
+     * bytes (which xsave leaves alone), as the trap's record has them. */
+    xor %eax, %eax
+    .irp offset, 0, 8, 16, 24, 32, 40, 48, 56
+    mov %rax, (XSTATE_HEADER + \offset)(%rsi)
+    .endr
+    .irp offset, 24, 32, 40
+    mov %rax, (XSTATE_SOFTWARE_BYTES + \offset)(%rsi)
+    .endr
+    mov $-1, %eax
+    mov $-1, %edx
+    xsave64 (%rsi)
+    mov bsc_entry_xstate_size(%rip), %rax
+    mov %eax, (EXCEPTION_CONTEXT + CONTEXT_XSTATE_SIZE)(%rdi)
+    movl $0, (EXCEPTION_CONTEXT + CONTEXT_RESERVED)(%rdi)
+    movl $XSTATE_MAGIC1, XSTATE_SOFTWARE_BYTES(%rsi)
+    lea 4(%rax), %edx
+    mov %edx, (XSTATE_SOFTWARE_BYTES + 4)(%rsi)
+    mov bsc_entry_xfeatures(%rip), %rdx
+    mov %rdx, (XSTATE_SOFTWARE_BYTES + 8)(%rsi)
+    mov %rax, (XSTATE_SOFTWARE_BYTES + 16)(%rsi) /* xstate_size, then 4 bytes of padding */
+    /* The upcall starts with the FPU's initial controls, as a signal handler does: the
+     * program's rounding or unmasked exceptions are not its. */
+    fninit
+    ldmxcsr .Lmxcsr_initial(%rip)
+    mov bsc_entry_bottom_upcalls(%rip), %rax
+    mov UPCALLS_EXCEPTION(%rax), %rax
+    cmp bsc_entry_host_exception(%rip), %rax
+    jne .Lsyscall_host
+    mov bsc_entry_guest_exception(%rip), %rax
+    test %rax, %rax
+    jz .Lsyscall_host
+    mov %rdi, %rsp                /* 64-aligned: the upcall's frame starts below it */
+    push $0
+    jmp *%rax
+.Lsyscall_host:
+    movl $TCB_IN_HOST, %gs:TCB_STATE
+    movb $TCB_SELECTOR_ALLOW, %gs:TCB_SELECTOR
+    mov %gs:TCB_HOST_SP, %rsp
+    mov %gs:TCB_HOST_FS, %r11
+    call .Lset_fs
+    call *bsc_entry_syscall_work(%rip)
+    ud2
 
 /* [[noreturn]] void bsc_entry_enter_guest(fn, arg0, arg1, stack, fs): runs an upcall in
  * the guest on its stack with its %fs. The pushed 0 stands for a return address: upcalls

@@ -18,13 +18,17 @@ extern const char bsc_entry_blob[], bsc_entry_blob_end[], bsc_entry_top_table[],
     bsc_entry_sigreturn[], bsc_entry_signal[], bsc_entry_restorer[], bsc_entry_restore_slot[],
     bsc_entry_guarded_copy[], bsc_entry_restore_work[], bsc_entry_xstate_size[],
     bsc_entry_xfeatures[], bsc_entry_mxcsr_mask[], bsc_entry_restore_check[],
-    bsc_entry_restore_return[];
+    bsc_entry_restore_return[], bsc_entry_syscall[], bsc_entry_bottom_upcalls[],
+    bsc_entry_host_exception[], bsc_entry_guest_exception[], bsc_entry_syscall_work[];
 
 // What bsc_entry_signal calls (exceptions.cpp), with the runtime's %fs; `fs` and `state`
 // are the interrupted thread's (fs 0 on a thread that is not a guest's).
 void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64_t fs, uint32_t state);
 // What the gate's direct thread_context_restore calls when work is pending (exceptions.cpp).
 [[noreturn]] void bsc_restore_with_work(const bsc_cpu_context *context, const void *xstate);
+// What the system call entry calls where an extension interposes on exceptions: the
+// record is written; it raises it up the chain (exceptions.cpp).
+[[noreturn]] void bsc_raise_syscall(bsc_exception *record);
 size_t bsc_guarded_copy(void *dst, const void *src, size_t size);
 }
 
@@ -37,6 +41,7 @@ struct EntryPage {
     uint64_t exit_check = 0, exit_return = 0;   // the restartable exit sequence
     uint64_t restore_check = 0, restore_return = 0; // and thread_context_restore's
     uint64_t sigreturn = 0, restorer = 0;
+    uint64_t syscall_entry = 0; // bsc_start_info.syscall_entry
     // void (int sig, siginfo_t *, void *ucontext): the handler of every host signal
     uint64_t signal_entry = 0;
     // [[noreturn]] void (fn, arg0, arg1, stack, fs): runs an upcall in the guest
@@ -62,5 +67,8 @@ void install_entry_page();
 const EntryPage &entry_page();
 
 const bsc_upcalls &chain_upcalls();
+// What the system call entry needs to run the guest's exception upcall itself: the
+// host's own (in the chain's table when nothing interposes) and the guest image's.
+void set_exception_entries(void (*host)(bsc_exception *), void (*guest)(bsc_exception *));
 
 } // namespace bsc::host

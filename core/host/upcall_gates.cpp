@@ -74,6 +74,7 @@ const bsc_upcalls entry_upcalls = {
 
 const bsc_upcalls &guest_entry_upcalls(const bsc_upcalls &guest) {
     guest_upcalls = guest;
+    set_exception_entries(entry_upcalls.exception, guest.exception);
     return entry_upcalls;
 }
 

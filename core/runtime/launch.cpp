@@ -175,6 +175,7 @@ void run_guest(const ChainEnds &chain, const GuestProgram &program) {
         info.stdio[fd] = host::adopt_stdio(fd);
     info.stack_top = allocate_stack(abi);
     info.stack_size = kStackSize;
+    info.syscall_entry = host::syscall_entry_address();
     StartArea area = build_start_area(abi, program, info);
     bsc_handle main_thread = host::prepare_guest_thread(area.tcb, info.stack_top);
     check(write_guest(&reinterpret_cast<bsc_start_info *>(area.info)->thread, main_thread),

@@ -7,6 +7,9 @@
 using namespace native;
 
 extern "C" int probe_write(uint32_t *addr);
+extern "C" void syscall_probe(uint64_t entry, uint64_t number);
+extern "C" uint64_t probe_rsp, probe_rip, probe_result;
+extern "C" uint32_t probe_bad;
 
 namespace {
 
@@ -33,6 +36,17 @@ const char *uri(char *buffer, const char *scheme, const char *name) {
 // ---- exceptions ---------------------------------------------------------------------
 
 uint32_t interrupts_seen;
+bool probe_context_seen; // syscall_probe's exception showed the registers it set
+
+bool is_probe_context(const bsc_exception &ex) {
+    const bsc_cpu_context &c = ex.context;
+    // The `syscall` instruction puts rip in rcx and rflags in r11 before it traps.
+    return c.rsp == probe_rsp && ex.code == c.rax && c.rbx == 0x101 && c.rcx == c.rip &&
+           c.rdx == 0x103 && c.rsi == 0x104 && c.rdi == 0x105 && c.rbp == 0x106 &&
+           c.r8 == 0x108 && c.r9 == 0x109 && c.r10 == 0x110 && c.r11 == c.rflags &&
+           c.r12 == 0x112 && c.r13 == 0x113 && c.r14 == 0x114 && c.r15 == 0x115 &&
+           (c.rflags & 1) && c.xstate && c.xstate_size >= 512;
+}
 
 void on_exception(bsc_exception *ex) {
     bsc_cpu_context &c = ex->context;
@@ -45,6 +59,11 @@ void on_exception(bsc_exception *ex) {
         c.rip += ex->code;
     } else if (ex->kind == BSC_EXCEPTION_SYSCALL) {
         // A system call in guest code is trapped, never run: answer it here.
+        if (c.rip == probe_rip) {
+            probe_context_seen = is_probe_context(*ex);
+            // The handler's own vector registers must not leak into the resumed context.
+            asm volatile("pxor %%xmm0, %%xmm0\n\tpxor %%xmm15, %%xmm15" ::: "xmm0", "xmm15");
+        }
         c.rax = 1000 + ex->code;
     } else if (ex->kind == BSC_EXCEPTION_MEMORY) {
         // Only probe_write faults on purpose: return from it with 1.
@@ -77,6 +96,19 @@ void tour_exceptions() {
     long result;
     asm volatile("syscall" : "=a"(result) : "a"(39L) : "rcx", "r11", "memory");
     print(out(), "trapped syscall answered: %ld\n", result);
+    // The same call with every register set, trapped and through the system call entry
+    // (ABI 1.13): the exception shows the same context, and everything but rax survives.
+    uint64_t entry = start_info().size > offsetof(bsc_start_info, syscall_entry)
+                         ? start_info().syscall_entry
+                         : 0;
+    const uint64_t ways[] = {0, entry};
+    for (uint64_t way : ways) {
+        probe_context_seen = false;
+        syscall_probe(way, 39);
+        print(out(), "syscall %s: answered %lu, context %s, registers %s\n",
+              way ? "entry" : "instruction", probe_result, probe_context_seen ? "as set" : "wrong",
+              probe_bad ? "changed" : "kept");
+    }
     uint32_t low, high;
     asm volatile("rdtsc" : "=a"(low), "=d"(high));
     // The handler answers 42, where the machine traps rdtsc at all (`bascule host`).

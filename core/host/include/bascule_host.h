@@ -22,6 +22,8 @@ const bsc_downcalls &downcalls();
 // Where the ABI entry page is (initialise() maps it), and the downcall table the guest
 // calls through it.
 uint64_t entry_page_address();
+// bsc_start_info.syscall_entry: where a guest's rewritten system call sites enter.
+uint64_t syscall_entry_address();
 const bsc_downcalls *guest_downcalls();
 
 // Points the guest's downcall gates at the top of the chain, and the host's upcalls
