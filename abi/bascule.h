@@ -797,7 +797,7 @@ typedef struct bsc_start_info {
     uint64_t stack_top;  /* the initial thread's stack */
     uint64_t stack_size;
     uint64_t working_directory; /* absolute path the runtime was started in (a string) */
-    /* Since 1.13 (0 before, or if the host has none): where a guest may call instead of
+    /* Since 1.13 (0 before, or if the host has none): where a guest may jump instead of
      * running a `syscall` instruction, to raise the same exception without a trap
      * (abi/README.md, "The system call entry"). */
     uint64_t syscall_entry;

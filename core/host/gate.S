@@ -249,35 +249,35 @@ bsc_entry_restore_return:
     jmp .Lgate_host
 
 /* The system call entry (bsc_start_info.syscall_entry, abi/README.md): a guest's rewritten
- * system call site calls it 128 bytes below its stack pointer, with the return address
- * on a `syscall` instruction, and it raises BSC_EXCEPTION_SYSCALL as a trap of that
- * instruction would, without a signal: the record and the XSAVE area go where the host's
- * signal path puts them (exceptions.cpp), the context is the one the trap would show
- * (the stack pointer above the red zone, rip past that `syscall`). Where nothing
- * interposes on the exception upcall it runs the guest's own upcall from here, as the
- * host's bsc_entry_enter_guest would, but with no host code and no switch of %fs; else
- * the host raises the record up the chain (bsc_entry_syscall_work). */
-#define SYSCALL_SAVED 40          /* what the entry pushes, the return address included */
+ * system call site jumps here with %r11 on a `syscall` instruction and every other
+ * register as that instruction would have them, and the entry raises BSC_EXCEPTION_SYSCALL
+ * as its trap would, without a signal and without touching the guest's stack: the record
+ * and the XSAVE area go on the exception stack (below the red zone where the thread has
+ * none), the context is the one the trap would show (rip past that `syscall`, %rcx and
+ * %r11 as `syscall` leaves them). Where nothing interposes on the exception upcall it
+ * runs the guest's own upcall from here, as the host's bsc_entry_enter_guest would, but
+ * with no host code and no switch of %fs; else the host raises the record up the chain
+ * (bsc_entry_syscall_work). The stack is switched before the flags are saved, with
+ * instructions that leave them alone. */
     .globl bsc_entry_syscall
 bsc_entry_syscall:
-    /* %rcx and %r11 are free: the context gets them as `syscall` leaves them (rip, rflags) */
-    pushfq
+    mov %gs:TCB_EXCEPTION_STACK_TOP, %rcx
+    jrcxz 1f
+    xchg %rcx, %rsp               /* %rcx: the system call's stack pointer */
+    jmp 2f
+1:  mov %rsp, %rcx
+    lea -RED_ZONE(%rsp), %rsp
+2:  pushfq
     cld                           /* what C code expects, as the kernel clears it for a handler */
     push %rax
     push %rbx
+    push %r11
     call .Lget_fs
     push %r11
-    /* [rsp] %fs base, +8 rbx, +16 rax, +24 rflags, +32 return address */
-    lea (SYSCALL_SAVED + RED_ZONE)(%rsp), %rbx  /* the system call's stack pointer */
-    mov %gs:TCB_EXCEPTION_STACK_TOP, %rax
-    mov %rax, %rcx
-    sub %rbx, %rcx
-    cmp $EXCEPTION_STACK_SPAN, %rcx
-    jb 1f                         /* on the exception stack already: below this one */
-    test %rax, %rax
-    jnz 2f
-1:  mov %rsp, %rax
-2:  sub bsc_entry_xstate_size(%rip), %rax
+    /* [rsp] %fs base, +8 the `syscall`, +16 rbx, +24 rax, +32 rflags */
+    mov %rcx, %rbx
+    mov %rsp, %rax
+    sub bsc_entry_xstate_size(%rip), %rax
     and $-64, %rax                /* the XSAVE area */
     lea -EXCEPTION_SIZE(%rax), %rcx
     and $-64, %rcx                /* the record */
@@ -296,7 +296,13 @@ bsc_entry_syscall:
     mov %rax, (EXCEPTION_CONTEXT + CONTEXT_XSTATE)(%rcx)
     mov %rcx, %rdi                /* the record */
     mov %rax, %rsi                /* the XSAVE area */
-    .irp field, CONTEXT_FS, CONTEXT_RBX, CONTEXT_RAX, CONTEXT_RFLAGS
+    pop %rax
+    mov %rax, (EXCEPTION_CONTEXT + CONTEXT_FS)(%rdi)
+    pop %rax
+    add $2, %rax                  /* past the `syscall` */
+    mov %rax, (EXCEPTION_CONTEXT + CONTEXT_RIP)(%rdi)
+    mov %rax, (EXCEPTION_CONTEXT + CONTEXT_RCX)(%rdi)
+    .irp field, CONTEXT_RBX, CONTEXT_RAX, CONTEXT_RFLAGS
     pop %rax
     mov %rax, (EXCEPTION_CONTEXT + \field)(%rdi)
     .endr
@@ -305,10 +311,6 @@ bsc_entry_syscall:
     mov (EXCEPTION_CONTEXT + CONTEXT_RAX)(%rdi), %eax
     mov %eax, EXCEPTION_CODE(%rdi)
     movq $0, EXCEPTION_ADDRESS(%rdi)
-    pop %rax
-    add $2, %rax                  /* past the `syscall` the call returns to */
-    mov %rax, (EXCEPTION_CONTEXT + CONTEXT_RIP)(%rdi)
-    mov %rax, (EXCEPTION_CONTEXT + CONTEXT_RCX)(%rdi)
     /* The vector state, with the header's reserved words zero (xsave writes only
      * XSTATE_BV) and the words Linux's signal frames carry in the legacy area's free
      * bytes (which xsave leaves alone), as the trap's record has them. */

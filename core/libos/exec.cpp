@@ -14,6 +14,7 @@
 #include "kernel.h"
 #include "memory.h"
 #include "memory_map.h"
+#include "syscall_sites.h"
 #include "paths.h"
 #include "procfs.h"
 #include "process_tree.h"
@@ -41,22 +42,10 @@ public:
             return BSC_E_NAME_TOO_LONG;
         return abi().stream_open(uri, BSC_ACCESS_READ, 0, BSC_CREATE_NEVER, 0, &handle_);
     }
-    elf::Reader reader() { return {read_at, this}; }
+    elf::Reader reader() { return elf_reader(&handle_); }
     bsc_handle handle() const { return handle_; }
 
 private:
-    static bool read_at(void *self, uint64_t offset, void *out, uint64_t size) {
-        auto *file = static_cast<ProgramFile *>(self);
-        auto *bytes = static_cast<char *>(out);
-        while (size > 0) {
-            uint64_t done = 0;
-            if (abi().stream_read(file->handle_, offset, bytes, size, &done) != BSC_OK ||
-                done == 0)
-                return false;
-            offset += done, bytes += done, size -= done;
-        }
-        return true;
-    }
     bsc_handle handle_ = BSC_NO_HANDLE;
 };
 
@@ -96,6 +85,15 @@ void map_checked(ProgramFile &file, const char *path, elf::Image &image) {
         exit_process(-SIGSEGV);
     }
     record_segments(image, path, file.handle());
+    for (unsigned i = 0; i < image.segment_count; i++) {
+        const Elf64_Phdr &seg = image.segments[i];
+        if (seg.p_type != PT_LOAD || !(seg.p_flags & PF_X) || (seg.p_flags & PF_W))
+            continue;
+        uint64_t start = page_down(image.bias + seg.p_vaddr);
+        uint64_t offset = seg.p_offset - (image.bias + seg.p_vaddr - start);
+        patch_mapped_code(file.handle(), path, start, image.bias + seg.p_vaddr + seg.p_filesz,
+                          offset, 0); // the program starts with %fs 0
+    }
 }
 
 // Builds the initial stack Linux programs expect: argc, argv, envp, the auxiliary vector,
@@ -280,6 +278,17 @@ int64_t prepare(const char *path, const char *absolute, char **argv, Plan &plan)
 
 } // namespace
 
+bool read_exactly(bsc_handle handle, uint64_t offset, void *out, uint64_t size) {
+    auto *bytes = static_cast<char *>(out);
+    while (size > 0) {
+        uint64_t done = 0;
+        if (abi().stream_read(handle, offset, bytes, size, &done) != BSC_OK || done == 0)
+            return false;
+        offset += done, bytes += done, size -= done;
+    }
+    return true;
+}
+
 const char *program_path() { return running_program; }
 
 int64_t exec_program(const char *path, const char *absolute, char **argv, char **envp,
@@ -294,6 +303,7 @@ int64_t exec_program(const char *path, const char *absolute, char **argv, char *
     }
     // The point of no return.
     leave_old_program();
+    forget_all_sites();
     argv = plan->argv;
     note_program_start(plan->absolute); // a script's name, not its interpreter's: comm
     abi().process_exec(running_program, argv);

@@ -5,7 +5,20 @@
 
 #include <stdint.h>
 
+#include "bascule.h"
+#include "elf_image.h"
+
 namespace libos {
+
+// Reads exactly `size` bytes at `offset` of the stream `handle`; false on a short read.
+bool read_exactly(bsc_handle handle, uint64_t offset, void *out, uint64_t size);
+// An ELF reader over the open stream `*handle` (read_exactly).
+inline bsc::elf::Reader elf_reader(const bsc_handle *handle) {
+    return {[](void *h, uint64_t offset, void *out, uint64_t size) {
+                return read_exactly(*static_cast<const bsc_handle *>(h), offset, out, size);
+            },
+            const_cast<bsc_handle *>(handle)};
+}
 
 // Runs the program at `path` (a script's interpreter for a "#!" script) with argv and
 // envp (NULL-terminated arrays in LibOS memory). Everything that can fail is checked

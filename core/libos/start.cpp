@@ -11,6 +11,7 @@
 #include "paths.h"
 #include "process_tree.h"
 #include "signals.h"
+#include "syscall_sites.h"
 #include "syscalls.h"
 #include "thread.h"
 #include "timestamp.h"
@@ -39,7 +40,8 @@ void vlog(const char *format, va_list args) {
     table->debug_print(line, cursor.at - line);
 }
 
-// The LibOS's own arguments: [--verbose] [--strace] -- PROGRAM_PATH ARGV0 ARGS...
+// The LibOS's own arguments: [--verbose] [--strace] [--syscall-path=trap|patch] --
+// PROGRAM_PATH ARGV0 ARGS...
 [[noreturn]] void on_start(const bsc_downcalls *abi, const bsc_start_info *start) {
     table = abi;
     info = start;
@@ -50,8 +52,13 @@ void vlog(const char *format, va_list args) {
             verbose_flag = true;
         else if (freestanding::equal(argv[i], "--strace"))
             strace_flag = true;
+        else if (freestanding::equal(argv[i], "--syscall-path=trap"))
+            set_syscall_path_trap();
+        else if (!freestanding::equal(argv[i], "--syscall-path=patch"))
+            panic("unknown option %s", argv[i]);
     if (i + 2 > start->argc)
-        panic("usage: libos [--verbose] -- PROGRAM ARGV0 [ARGS...]");
+        panic("usage: libos [--verbose] [--strace] [--syscall-path=trap|patch] -- PROGRAM "
+              "ARGV0 [ARGS...]");
     initialise_process_tree();
     initialise_main_thread();
     initialise_fd_table(start->stdio);

@@ -34,5 +34,5 @@ restore_guest build.img
 sort run.out >run.sorted
 sort native.out >native.sorted
 same run.sorted native.sorted
-tail -1 run.out | grep -qx linked || fail "the restored build did not end linking: $(tail -3 run.out)"
+tail -1 run.out | grep -cx linked >/dev/null || fail "the restored build did not end linking: $(tail -3 run.out)"
 echo "make_build: make -j2 captured mid-build, restored, and the build finished"

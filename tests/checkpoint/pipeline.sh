@@ -12,7 +12,7 @@ bash -c "$pipeline" >native.out 2>/dev/null
 rm go
 start_guest run.out -- /bin/bash -c "$pipeline"
 wait_for_line run.out.err "produced"
-member=$(ps -o pid= --ppid "$guest_pid" | head -1 | tr -d ' ')
+member=$(ps -o pid= --ppid "$guest_pid" | sed -n 1p | tr -d ' ')
 [[ -n $member ]] || fail "the guest has no child process"
 if "$snap" capture "$member" -o member.img 2>member.err; then
   fail "a member of the tree was captured alone"

@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 cp "$(dirname "$0")/programs/thread_pool.py" pool.py
 capture_before_go pool.py waiting pool.img
-"$snap" inspect pool.img | grep -q "^threads (5)" || fail "the image holds not 5 threads"
+"$snap" inspect pool.img | grep -c "^threads (5)" >/dev/null || fail "the image holds not 5 threads"
 touch go
 restore_guest pool.img
 same run.out native.out

@@ -64,9 +64,9 @@ syscall_probe:
     cmpq $0, probe_entry(%rip)
     je 2f
     stc
-    lea -128(%rsp), %rsp
-    call *probe_entry(%rip)
-    syscall
+    lea 0f(%rip), %r11
+    jmp *probe_entry(%rip)
+0:  syscall
 1:  jmp 3f
 2:  stc
     syscall

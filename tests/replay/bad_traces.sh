@@ -65,7 +65,7 @@ record "$work/again.trace" /usr/bin/python3 -c 'print(open("input.txt").read())'
 [[ $(ls "$BASCULE_CONTENT_STORE" | wc -l) -eq $objects ]] ||
   fail "a second recording of the same program added objects to the content store"
 cp -a "$BASCULE_CONTENT_STORE" "$work/store.saved"
-largest=$(ls -S "$BASCULE_CONTENT_STORE" | head -1)
+largest=$(ls -S "$BASCULE_CONTENT_STORE" | sed -n 1p)
 # A replay notes the objects it found whole (store_checks.h); a write to one makes the next
 # replay read it again.
 [[ -f "$BASCULE_CONTENT_STORE/checked/$largest" ]] ||

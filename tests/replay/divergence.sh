@@ -16,7 +16,7 @@ env -i PATH=/usr/bin REPLAY_WORD=recorded \
 cmp -s recorded.out same.out || fail "the replay printed $(cat same.out)"
 
 # Another one diverges where the program writes what it read.
-libos=$(grep -o 'file:[^"]*libos.guest' <("$replay_tool" dump "$work/env.trace") | head -1)
+libos=$(grep -o 'file:[^"]*libos.guest' <("$replay_tool" dump "$work/env.trace") | sed -n 1p)
 status=0
 (cd "$empty" && env -i PATH=/usr/bin REPLAY_WORD=changed timeout -s KILL 120 "$build/bascule" run \
   --libos "${libos#file:}" --working-directory "$work" --argv0 $program \

@@ -69,7 +69,7 @@ often="--checkpoint-every 10"
 # where `monitor call` says it is, in the program's system call. Back from there to a
 # breakpoint passed before it.
 # The call's number comes from the trace: the loader's calls before main differ by machine.
-write=$("$replay_tool" dump "$trace" | grep -m1 'stream_write(handle=3, .*size=10)' | sed 's/^#\([0-9]*\) .*/\1/')
+write=$("$replay_tool" dump "$trace" | grep 'stream_write(handle=3, .*size=10)' | sed -n '1s/^#\([0-9]*\) .*/\1/p')
 [[ -n $write ]] || fail "the debuggee's trace has no write of \"deposited\""
 debug "$work/stop-at.out" "target remote | $replay_tool replay --gdb-stdio $often --stop-at $write $trace" \
   'monitor call' 'monitor dump' 'bt' 'break deposit' 'reverse-continue' 'continue'
@@ -157,7 +157,7 @@ expect "$work/reverse-step.out" '^29	' '^Line 28 of ".*debuggee\.c" starts at ad
 # `monitor goto` reaches).
 spin_trace=$work/spinner.trace
 (cd "$work" && record "$spin_trace" "$build/tests/replay/replay_spinner")
-sum_write=$("$replay_tool" dump "$spin_trace" | grep -m1 'stream_write(handle=3, .*size=20)' | sed 's/^#\([0-9]*\) .*/\1/')
+sum_write=$("$replay_tool" dump "$spin_trace" | grep 'stream_write(handle=3, .*size=20)' | sed -n '1s/^#\([0-9]*\) .*/\1/p')
 # `timeout --foreground` passes the signal on once; without it, timeout also signals its
 # process group, and a second SIGINT makes gdb give up on the target.
 (cd "$empty" && exec timeout --foreground -s KILL 120 gdb -q -nx -batch -ex 'set remotetimeout 60' \

@@ -98,7 +98,7 @@ diff <(grep -Ev '^(at the start|in call|[0-9]+ KiB|this replay|no checkpoints)' 
 # A checkpoint in the call just before the deposit (one in each stretch of N events: its
 # first place where one may be taken; a call's event is its number + 1 here): going back
 # from the deposit finds nothing after that checkpoint, nor before its call.
-first_write=$("$replay_tool" dump "$trace" | grep -m1 'stream_write(handle=3' | sed 's/^#\([0-9]*\) .*/\1/')
+first_write=$("$replay_tool" dump "$trace" | grep 'stream_write(handle=3' | sed -n '1s/^#\([0-9]*\) .*/\1/p')
 gdb_on just-after.out "$debuggee" "$target --checkpoint-every $first_write $trace" \
   'break deposit' 'continue' 'monitor checkpoints' 'reverse-continue' 'continue' 'kill'
 expect just-after.out "^in call $((first_write - 1)) \\(event $first_write\\): " \

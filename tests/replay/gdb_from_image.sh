@@ -15,7 +15,7 @@ gdb_on from.out "$ticker" \
   'break tick' 'continue' 'print total' 'bt' 'continue' 'reverse-continue' 'print n' 'delete' \
   'continue'
 # --stop-at before the image's place: refused at once.
-captured_after=$("$build/bascule-snap" inspect "$work/ticker.img" | sed -n 's/.*call=\([0-9]*\).*/\1/p' | head -1)
+captured_after=$("$build/bascule-snap" inspect "$work/ticker.img" | sed -n 's/.*call=\([0-9]*\).*/\1/p' | sed -n 1p)
 if "$replay_tool" replay --gdb-stdio --stop-at 1 --from "$work/ticker.img" "$work/ticker.trace" \
   </dev/null >/dev/null 2>stop-at.err; then
   fail "--stop-at 1 from an image captured after call $captured_after was not refused"
@@ -23,7 +23,7 @@ fi
 grep -q "^bascule-replay: --stop-at 1: .*ticker.img was captured after call $captured_after; a replay from it stops at a later call$" stop-at.err ||
   fail "--stop-at before the image: $(cat stop-at.err)"
 
-first=$(sed -n 's/^Breakpoint 1, tick (n=\([0-9]*\)) at .*ticker\.c:11$/\1/p' from.out | head -1)
+first=$(sed -n 's/^Breakpoint 1, tick (n=\([0-9]*\)) at .*ticker\.c:11$/\1/p' from.out | sed -n 1p)
 [[ -n $first && $first -ge 4 ]] ||
   fail "gdb did not stop at tick after the image's place: $(cat from.out)"
 # Each breakpoint stop once forwards, then back to the first: n as it was there.

@@ -287,12 +287,15 @@ int replay_command(const ReplayOptions &options) {
     run.environment = header.envp;
     run.runtime = runtime_path();
     for (auto option = header.argv.begin() + 1; option != dashes; ++option) {
-        if (*option != "--verbose" && *option != "--strace") {
+        if (*option == "--verbose" || *option == "--strace")
+            (*option == "--verbose" ? run.verbose : run.strace) = true;
+        else if (*option == "--syscall-path=trap")
+            run.syscall_path = "trap";
+        else {
             fmt::print(stderr, "bascule-replay: {}: the recording's Linux personality had an "
                                "option this one does not know: {}\n", options.trace, *option);
             return kExitBadTrace;
         }
-        (*option == "--verbose" ? run.verbose : run.strace) = true;
     }
     // A capture needs the checkpoint extension on top; it only watches until it captures,
     // so the calls reaching the replay layer are the recorded ones.

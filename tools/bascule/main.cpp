@@ -27,6 +27,11 @@ int main(int argc, char **argv) {
     run_cmd->add_flag("-v,--verbose", run.verbose,
                       "Say what the runtime does; name unsupported system calls");
     run_cmd->add_flag("--strace", run.strace, "Log every system call of a Linux program");
+    run_cmd
+        ->add_option("--syscall-path", run.syscall_path,
+                     "How a Linux program's system calls reach the LibOS: patch (sites proven "
+                     "safe rewritten into calls, the rest trapped) or trap (all trapped)")
+        ->check(CLI::IsMember({"patch", "trap"}));
     run_cmd->add_option("--libos", run.libos,
                         "The Linux personality's image to use; PROGRAM is then given to it "
                         "as is, not looked up");

@@ -50,6 +50,8 @@ runtime::GuestProgram guest_for(const std::string &path, const RunOptions &optio
         argv.push_back("--verbose");
     if (options.strace)
         argv.push_back("--strace");
+    if (options.syscall_path != "patch")
+        argv.push_back("--syscall-path=" + options.syscall_path);
     argv.push_back("--");
     argv.push_back(path);
     argv.insert(argv.end(), program_argv.begin(), program_argv.end());

@@ -18,6 +18,9 @@ struct RunOptions {
     std::string manifest;
     bool verbose = false;
     bool strace = false;
+    // How a Linux program's system calls reach the LibOS: "patch" (its sites rewritten
+    // where safe, the rest trapped) or "trap" (every one trapped).
+    std::string syscall_path = "patch";
     std::string libos;             // the Linux personality's image, if not the usual one
     std::string working_directory; // what the guest is told it starts in, if not ours
     std::string argv0;             // the program's argv[0], if not the name given

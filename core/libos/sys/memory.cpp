@@ -13,6 +13,7 @@
 #include "libos_files.h"
 #include "memory.h"
 #include "memory_map.h"
+#include "syscall_sites.h"
 #include "paths.h"
 #include "spinlock.h"
 #include "syscalls.h"
@@ -205,7 +206,11 @@ int64_t sys_mmap(Syscall &call) {
         return mmap_errno(status);
     region.start = at;
     region.end = at + size;
+    forget_sites(at, at + size); // whatever was mapped there is gone
     map_add(region);
+    if (!anonymous && !shared && (prot & PROT_EXEC) && !(prot & PROT_WRITE))
+        patch_mapped_code(file->handle, region.file ? region.file->path : "code", at, at + size,
+                          offset, call.context.fs_base);
     return static_cast<int64_t>(at);
 }
 
@@ -213,6 +218,7 @@ int64_t sys_munmap(Syscall &call) {
     uint64_t end = range_end(call.arg[0], call.arg[1]);
     if (call.arg[0] % kPage || call.arg[1] == 0 || end == 0 || end > kTaskSize)
         return -EINVAL;
+    forget_sites(call.arg[0], end);
     map_remove(call.arg[0], end, give_back); // unmapping nothing is fine
     return 0;
 }
@@ -264,6 +270,8 @@ int64_t sys_mprotect(Syscall &call) {
     } else if (prot & PROT_GROWSUP) {
         return -EINVAL; // no region grows up on x86-64
     }
+    if (prot & PROT_WRITE) // the program may write its code: its own bytes first
+        unpatch_sites(start, end);
     return protect_prefix(start, end, prot);
 }
 
@@ -455,6 +463,7 @@ int64_t sys_mremap(Syscall &call) {
     Region vma;
     if (!map_find(addr, vma))
         return -EFAULT;
+    unpatch_sites(addr, addr + old_size); // a moved site's jumps would miss its trampoline
     if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))
         return remap_to(vma, addr, old_size, new_size, target, flags);
     if (old_size >= new_size) { // shrinking only unmaps the tail
