@@ -5,11 +5,11 @@
 
 extern "C" {
 
+// The string instructions: fast on every CPU with ERMS, and no loop for the compiler to
+// turn back into a call.
 void *memcpy(void *dst, const void *src, size_t n) {
-    auto *d = static_cast<char *>(dst);
-    auto *s = static_cast<const char *>(src);
-    while (n--)
-        *d++ = *s++;
+    void *d = dst;
+    asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
     return dst;
 }
 
@@ -24,9 +24,8 @@ void *memmove(void *dst, const void *src, size_t n) {
 }
 
 void *memset(void *dst, int value, size_t n) {
-    auto *d = static_cast<unsigned char *>(dst);
-    while (n--)
-        *d++ = static_cast<unsigned char>(value);
+    void *d = dst;
+    asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(value) : "memory");
     return dst;
 }
 

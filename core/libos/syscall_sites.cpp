@@ -127,10 +127,10 @@ bool read_function_starts(bsc_handle file, const elf::Image &image, uint64_t bia
 // reaches (data, padding) are never taken for code.
 struct DecodedFunction {
     uint64_t start = 0, size = 0;
-    uint8_t *bits = nullptr; // the three bitmaps, one after the other
+    uint8_t *bits = nullptr; // the bitmaps, one after the other
     uint64_t bitmap_bytes = 0;
 
-    enum Map { starts, targets, reached };
+    enum Map { starts, targets, stops, reached, kMaps }; // stops: no flow to the next one
     bool test(Map map, uint64_t address) const {
         uint64_t i = address - start;
         return bits[map * bitmap_bytes + i / 8] >> (i % 8) & 1;
@@ -141,7 +141,7 @@ struct DecodedFunction {
     }
     void clear() {
         if (bits)
-            release(bits, 3 * bitmap_bytes);
+            release(bits, kMaps * bitmap_bytes);
         bits = nullptr;
     }
     ~DecodedFunction() { clear(); }
@@ -151,12 +151,14 @@ struct DecodedFunction {
         clear();
         start = from, size = to - from;
         bitmap_bytes = size / 8 + 1;
-        bits = static_cast<uint8_t *>(allocate(3 * bitmap_bytes));
+        bits = static_cast<uint8_t *>(allocate(kMaps * bitmap_bytes));
         for (uint64_t at = from; at < to;) { // where instructions start, where jumps land
             Instruction in;
             if (!decode(at, reinterpret_cast<const uint8_t *>(at), to - at, in))
                 return false;
             set(starts, at);
+            if (!in.falls_through())
+                set(stops, at);
             bool direct = in.kind == Instruction::Kind::conditional ||
                           in.kind == Instruction::Kind::jump || in.kind == Instruction::Kind::call;
             if (direct && in.target >= from && in.target < to)
@@ -164,14 +166,13 @@ struct DecodedFunction {
             at += in.length;
         }
         bool flows_on = true; // into the next instruction
-        for (uint64_t at = from; at < to;) {
-            Instruction in;
-            decode(at, reinterpret_cast<const uint8_t *>(at), to - at, in);
+        for (uint64_t at = from; at < to; at++) {
+            if (!test(starts, at))
+                continue;
             bool here = flows_on || test(targets, at);
             if (here)
                 set(reached, at);
-            flows_on = here && in.falls_through();
-            at += in.length;
+            flows_on = here && !test(stops, at);
         }
         return true;
     }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Wall time of real programs natively and under `bascule run` with no extensions
-# (hyperfine), and the cost of one trapped system call against a native one.
+# Wall time of real programs natively and under `bascule run` with no extensions, its
+# system call sites patched (the default) and every call trapped (hyperfine), and the
+# cost of one system call natively, patched, trapped, and patched under the null
+# extension.
 # Usage: experiments/linux/overhead.sh [BUILD_DIR] [RUNS]   (default build/release, 5)
 source "$(dirname "$0")/lib.sh"
 
@@ -20,27 +22,29 @@ declare -A workloads=(
 # (tar writes to a file: given /dev/null, GNU tar skips reading the files.)
 # Each workload as a shell command, natively and under bascule (sqlite3 reads stdin and
 # rm runs natively in both, so only the program itself is compared).
-bascule_form() {
+bascule_form() { # NAME PATH
   case $1 in
-  sqlite-10k-inserts) echo "rm -f $work/db; $bascule run -- /usr/bin/sqlite3 $work/db <$work/inserts.sql" ;;
-  *) echo "$bascule run -- ${workloads[$1]}" ;;
+  sqlite-10k-inserts) echo "rm -f $work/db; $bascule run --syscall-path=$2 -- /usr/bin/sqlite3 $work/db <$work/inserts.sql" ;;
+  *) echo "$bascule run --syscall-path=$2 -- ${workloads[$1]}" ;;
   esac
 }
 
 # What this machine allows changes the cost of every system call (experiments/README.md).
 "$bascule" host
 echo
-printf '| workload | native (s) | bascule (s) | ratio |\n|---|---:|---:|---:|\n'
+printf '| workload | native (s) | patched (s) | ratio | trapped (s) | ratio |\n'
+printf '|---|---:|---:|---:|---:|---:|\n'
 for name in python-loop sqlite-10k-inserts find-usr tar-usr-share-doc; do
   hyperfine --style none --runs "$runs" --warmup 1 --export-json "$work/$name.json" \
     --command-name native "${workloads[$name]} >/dev/null" \
-    --command-name bascule "$(bascule_form "$name") >/dev/null" >/dev/null
-  read -r native bascule_time < <(python3 -c '
+    --command-name patch "$(bascule_form "$name" patch) >/dev/null" \
+    --command-name trap "$(bascule_form "$name" trap) >/dev/null" >/dev/null
+  read -r native patched trapped < <(python3 -c '
 import json, sys
 r = {x["command"]: x["mean"] for x in json.load(open(sys.argv[1]))["results"]}
-print(r["native"], r["bascule"])' "$work/$name.json")
-  awk -v n="$name" -v a="$native" -v b="$bascule_time" \
-    'BEGIN { printf "| %s | %.3f | %.3f | %.1fx |\n", n, a, b, b / a }'
+print(r["native"], r["patch"], r["trap"])' "$work/$name.json")
+  awk -v n="$name" -v a="$native" -v p="$patched" -v t="$trapped" \
+    'BEGIN { printf "| %s | %.3f | %.3f | %.1fx | %.3f | %.1fx |\n", n, a, p, p / a, t, t / a }'
 done
 
 # One system call: getppid a million times, natively and trapped.
@@ -62,4 +66,6 @@ int main(void) {
 C
 cc -O2 "$work/getppid.c" -o "$work/getppid"
 echo
-echo "one getppid: native $("$work/getppid") us, trapped under bascule $("$bascule" run -- "$work/getppid") us"
+echo "one getppid: native $("$work/getppid") us; under bascule patched $("$bascule" run -- "$work/getppid") us," \
+  "trapped $("$bascule" run --syscall-path=trap -- "$work/getppid") us," \
+  "patched under --ext null $("$bascule" run --ext null -- "$work/getppid") us"
