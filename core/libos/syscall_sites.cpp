@@ -289,6 +289,34 @@ uint32_t rewrite(Site *sites, uint32_t count, uint64_t low, uint64_t high) {
     return count;
 }
 
+// Where the next bytes `0f 05` start in [at, end), or end: eight bytes at a time, those
+// with no 0x0f skipped whole.
+uint64_t next_pair(uint64_t at, uint64_t end) {
+    constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+    for (; at + kSyscall <= end; at++) {
+        if (at % 8 == 0)
+            while (at + 8 + kSyscall <= end) {
+                uint64_t word;
+                __builtin_memcpy(&word, reinterpret_cast<const void *>(at), 8);
+                uint64_t x = word ^ (0x0f * kOnes); // a zero byte where 0x0f was
+                if ((x - kOnes) & ~x & kHighs)
+                    break;
+                at += 8;
+            }
+        const auto *code = reinterpret_cast<const uint8_t *>(at);
+        if (code[0] == 0x0f && code[1] == 0x05)
+            return at;
+    }
+    return end;
+}
+
+uint32_t count_pairs(uint64_t start, uint64_t end) {
+    uint32_t pairs = 0;
+    for (uint64_t at = next_pair(start, end); at < end; at = next_pair(at + 1, end))
+        pairs++;
+    return pairs;
+}
+
 // The sites of [start, end) (code of a function table `functions`) that can be
 // rewritten, into `out` (room for as many as the range has `syscall` byte pairs).
 uint32_t find_sites(uint64_t start, uint64_t end, const FunctionStarts &functions,
@@ -297,10 +325,7 @@ uint32_t find_sites(uint64_t start, uint64_t end, const FunctionStarts &function
     found = 0;
     DecodedFunction function;
     bool decoded = false;
-    for (uint64_t at = start; at + kSyscall <= end; at++) {
-        const auto *code = reinterpret_cast<const uint8_t *>(at);
-        if (code[0] != 0x0f || code[1] != 0x05)
-            continue;
+    for (uint64_t at = next_pair(start, end); at < end; at = next_pair(at + 1, end)) {
         uint64_t from, to;
         if (!functions.around(at, end, from, to) || from < start || to - from > kMaxFunction)
             continue;
@@ -317,14 +342,6 @@ uint32_t find_sites(uint64_t start, uint64_t end, const FunctionStarts &function
         out[count++] = site;
     }
     return count;
-}
-
-uint32_t count_pairs(uint64_t start, uint64_t end) {
-    uint32_t pairs = 0;
-    for (uint64_t at = start; at + kSyscall <= end; at++)
-        pairs += reinterpret_cast<const uint8_t *>(at)[0] == 0x0f &&
-                 reinterpret_cast<const uint8_t *>(at)[1] == 0x05;
-    return pairs;
 }
 
 // Gives the sites in [start, end) their own bytes back (if `restore`) and unlists them.
