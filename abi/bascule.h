@@ -466,7 +466,9 @@ enum { /* exception kinds */
     BSC_EXCEPTION_ILLEGAL = 3,    /* illegal or privileged instruction */
     BSC_EXCEPTION_ARITHMETIC = 4, /* divide error; code: BSC_ARITH_* */
     BSC_EXCEPTION_BREAKPOINT = 5, /* int3 or single step */
-    BSC_EXCEPTION_SYSCALL = 6,    /* a system call instruction; code: its number (rax) */
+    BSC_EXCEPTION_SYSCALL = 6,    /* a system call instruction; code: its number (rax);
+                                   * address (since 1.13): the instruction's if raised
+                                   * through the system call entry, else 0 */
     BSC_EXCEPTION_TIMESTAMP = 7,  /* rdtsc or rdtscp; code: the instruction's length */
     BSC_EXCEPTION_INTERRUPT = 8,  /* asynchronous, requested by thread_interrupt */
 };

@@ -299,7 +299,8 @@ bsc_entry_syscall:
     pop %rax
     mov %rax, (EXCEPTION_CONTEXT + CONTEXT_FS)(%rdi)
     pop %rax
-    add $2, %rax                  /* past the `syscall` */
+    mov %rax, EXCEPTION_ADDRESS(%rdi) /* the `syscall`: the exception came through here */
+    add $2, %rax                  /* past it */
     mov %rax, (EXCEPTION_CONTEXT + CONTEXT_RIP)(%rdi)
     mov %rax, (EXCEPTION_CONTEXT + CONTEXT_RCX)(%rdi)
     .irp field, CONTEXT_RBX, CONTEXT_RAX, CONTEXT_RFLAGS
@@ -310,7 +311,6 @@ bsc_entry_syscall:
     movl $EXCEPTION_KIND_SYSCALL, EXCEPTION_KIND(%rdi)
     mov (EXCEPTION_CONTEXT + CONTEXT_RAX)(%rdi), %eax
     mov %eax, EXCEPTION_CODE(%rdi)
-    movq $0, EXCEPTION_ADDRESS(%rdi)
     /* The vector state, with the header's reserved words zero (xsave writes only
      * XSTATE_BV) and the words Linux's signal frames carry in the legacy area's free
      * bytes (which xsave leaves alone), as the trap's record has them. */

@@ -77,7 +77,7 @@ void vlog(const char *format, va_list args) {
     bsc_cpu_context &context = exception->context;
     if (exception->kind == BSC_EXCEPTION_SYSCALL) {
         int64_t number = static_cast<int64_t>(context.rax);
-        handle_syscall(context);
+        handle_syscall(context, exception->address != 0);
         // rt_sigreturn resumes a context rather than ending a call (the kernel's orig_ax -1).
         deliver_pending_signals(context, number == __NR_rt_sigreturn ? kNoSyscall : number);
     } else if (exception->kind == BSC_EXCEPTION_TIMESTAMP)

@@ -50,7 +50,7 @@ void report_unsupported(const char *call, const char *what) {
     log("%s: %s is not supported", call, what);
 }
 
-void handle_syscall(bsc_cpu_context &context) {
+void handle_syscall(bsc_cpu_context &context, bool patched) {
     uint64_t number = context.rax;
     Syscall call{{context.rdi, context.rsi, context.rdx, context.r10, context.r8, context.r9},
                  context};
@@ -65,8 +65,8 @@ void handle_syscall(bsc_cpu_context &context) {
     }
     int64_t result = handler(call);
     if (strace())
-        log("syscall %lu(%lx, %lx, %lx, %lx) = %ld", number, call.arg[0], call.arg[1],
-            call.arg[2], call.arg[3], result);
+        log("syscall %lu(%lx, %lx, %lx, %lx) = %ld [%s]", number, call.arg[0], call.arg[1],
+            call.arg[2], call.arg[3], result, patched ? "patched" : "trapped");
     context.rax = static_cast<uint64_t>(result);
 }
 

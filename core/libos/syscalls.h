@@ -16,8 +16,9 @@ struct Syscall {
     bsc_cpu_context &context;
 };
 
-// Serves the system call in `context` and stores its result in rax.
-void handle_syscall(bsc_cpu_context &context);
+// Serves the system call in `context` and stores its result in rax; `patched`: it came
+// from a patched site (the host's system call entry), not a trap, which --strace says.
+void handle_syscall(bsc_cpu_context &context, bool patched);
 
 // clang-format off
 #define LIBOS_SYSCALLS(X)                                                               \

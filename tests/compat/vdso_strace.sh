@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # A program calling glibc's clock_gettime, gettimeofday, time, sched_getcpu and
 # clock_getres thousands of times under `bascule run --strace`: glibc finds them in the
-# LibOS's vDSO, so no such system call is trapped (the log still shows the others).
+# LibOS's vDSO, so no such system call is trapped (the log still shows the others, each
+# marked patched or trapped).
 # Usage: vdso_strace.sh BUILD_DIR PROGRAM; $BASCULE_TEST_STACK holds the extension options.
 set -euo pipefail
 build=$1
@@ -22,4 +23,13 @@ grep -q 'syscall 1(' <<<"$log" || fail "--strace logged no write(2): the check w
 # clock_gettime 228, clock_getres 229, gettimeofday 96, time 201, getcpu 309
 trapped=$(grep -cE 'syscall (228|229|96|201|309)\(' <<<"$log" || true)
 [[ $trapped -eq 0 ]] || fail "$trapped time system calls were trapped instead of served by the vDSO"
-echo "compat: no time system call trapped, the vDSO served them"
+# Each logged call says how it came: glibc's write(2) from a patched site, unless every
+# call is trapped or the program has no unwind search table to find its functions by (a
+# static one, as Debian's gcc links it: core/libos/README.md).
+if [[ " ${stack[*]} " == *" --syscall-path=trap "* ]] || ! readelf -lW "$program" | grep -c GNU_EH_FRAME >/dev/null; then
+  ! grep -q '\[patched\]$' <<<"$log" || fail "a call came patched where none can be"
+else
+  grep -qE '^bascule-libos: syscall 1\(.*\[patched\]$' <<<"$log" || fail "glibc's write(2) was not patched"
+fi
+grep -qE '\[(patched|trapped)\]$' <<<"$log" || fail "--strace does not say which path a call took"
+echo "compat: no time system call trapped, the vDSO served them; --strace says each call's path"

@@ -8,7 +8,7 @@ using namespace native;
 
 extern "C" int probe_write(uint32_t *addr);
 extern "C" void syscall_probe(uint64_t entry, uint64_t number);
-extern "C" uint64_t probe_rsp, probe_rip, probe_result;
+extern "C" uint64_t probe_entry, probe_rsp, probe_rip, probe_result;
 extern "C" uint32_t probe_bad;
 
 namespace {
@@ -45,7 +45,8 @@ bool is_probe_context(const bsc_exception &ex) {
            c.rdx == 0x103 && c.rsi == 0x104 && c.rdi == 0x105 && c.rbp == 0x106 &&
            c.r8 == 0x108 && c.r9 == 0x109 && c.r10 == 0x110 && c.r11 == c.rflags &&
            c.r12 == 0x112 && c.r13 == 0x113 && c.r14 == 0x114 && c.r15 == 0x115 &&
-           (c.rflags & 1) && c.xstate && c.xstate_size >= 512;
+           (c.rflags & 1) && c.xstate && c.xstate_size >= 512 &&
+           ex.address == (probe_entry ? c.rip - 2 : 0); // which way it came (ABI 1.13)
 }
 
 void on_exception(bsc_exception *ex) {

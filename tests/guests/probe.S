@@ -135,8 +135,8 @@ syscall_probe:
 
     .bss
     .balign 8
-    .globl probe_rsp, probe_rip, probe_result, probe_bad
-    .hidden probe_rsp, probe_rip, probe_result, probe_bad
+    .globl probe_entry, probe_rsp, probe_rip, probe_result, probe_bad
+    .hidden probe_entry, probe_rsp, probe_rip, probe_result, probe_bad
 probe_entry: .quad 0
 probe_rsp: .quad 0
 probe_rip: .quad 0
