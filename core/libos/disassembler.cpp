@@ -6,6 +6,7 @@
 #include <Zydis/Decoder.h>
 #include <elf.h>
 
+#include "fork_locks.h"
 #include "memory.h"
 #include "spinlock.h"
 
@@ -26,6 +27,7 @@ struct Zydis {
 };
 Zydis zydis;
 Spinlock decoding;
+LIBOS_FORK_LOCK(decoding);
 
 // What %fs points at while the decoder runs: its stack protector reads the word at 0x28.
 alignas(64) const uint64_t protector_block[8] = {};

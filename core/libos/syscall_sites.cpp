@@ -14,6 +14,7 @@
 
 #include "disassembler.h"
 #include "exec.h"
+#include "fork_locks.h"
 #include "heap.h"
 #include "memory.h"
 #include "memory_map.h"
@@ -56,6 +57,7 @@ struct State {
     uint32_t area_count = 0, area_capacity = 0;
 };
 State state;
+LIBOS_FORK_LOCKS(syscall_sites, &state.lock, 1, 0);
 
 // ---- the object's unwind table: where functions start ----------------------------------
 
@@ -245,12 +247,13 @@ static_assert(PROT_READ == BSC_PROT_READ && PROT_WRITE == BSC_PROT_WRITE &&
               PROT_EXEC == BSC_PROT_EXEC);
 
 // Runs `write` with the pages of [start, end) (code of one mapping) writable, then
-// gives them the protection the program's memory map says they have.
+// gives them the protection the program's memory map says they have. They stay
+// executable meanwhile: another thread may be running code in them.
 template <class Write> bool with_writable(uint64_t start, uint64_t end, Write write) {
     uint64_t from = page_down(start), to = page_up(end);
     Region region;
     uint32_t prot = map_find(start, region) ? region.prot : BSC_PROT_READ | BSC_PROT_EXEC;
-    if (abi().vm_protect(from, to - from, BSC_PROT_READ | BSC_PROT_WRITE) != BSC_OK)
+    if (abi().vm_protect(from, to - from, prot | BSC_PROT_READ | BSC_PROT_WRITE) != BSC_OK)
         return false;
     write();
     abi().vm_protect(from, to - from, prot);
