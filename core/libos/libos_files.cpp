@@ -144,7 +144,8 @@ bsc_status read_directory_records(OpenFile &dir, void *buffer, uint64_t size, ui
         return status;
     }
     bsc_status status = abi().stream_read(dir.handle, BSC_AT_POSITION, buffer, size, &done);
-    abi().stream_seek(dir.handle, 0, BSC_SEEK_CURRENT, &position);
+    if (done > 0) // the records' position; none at the end of the directory
+        abi().stream_seek(dir.handle, 0, BSC_SEEK_CURRENT, &position);
     return status;
 }
 

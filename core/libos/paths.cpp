@@ -43,6 +43,7 @@ int64_t walk_prefix(char *out, size_t capacity, size_t &physical) {
     if (strlen(out) <= physical)
         return 0;
     if (freestanding::starts_with(out, "/proc/")) {
+        physical = 1; // the links followed may lead anywhere
         if (int64_t error = proc_follow_links(out, capacity, true))
             return error;
         if (freestanding::starts_with(out, "/proc/") || strlen(out) <= physical)
@@ -72,7 +73,7 @@ bool last_is_dots(const char *path) {
 // bytes of `out` are a real path already (the root, the working directory); with
 // `walk`, the components after them are checked as the kernel walks them (walk_prefix).
 int64_t append_normalised(char *out, size_t capacity, const char *relative, bool walk,
-                          size_t physical = 1) {
+                          size_t &physical) {
     size_t n = strlen(out);
     for (const char *p = relative; *p;) {
         while (*p == '/')
@@ -166,7 +167,8 @@ bool is_superuser() {
     return info.user_id == 0;
 }
 
-int64_t resolve_path(int dirfd, const char *path, char *out, size_t capacity) {
+int64_t resolve_path(int dirfd, const char *path, char *out, size_t capacity,
+                     size_t *real_prefix) {
     if (path[0] == 0)
         return -ENOENT;
     size_t physical = 1; // the root and the working directory are real paths
@@ -184,26 +186,37 @@ int64_t resolve_path(int dirfd, const char *path, char *out, size_t capacity) {
             return -ENOTDIR;
         if (!freestanding::copy_string(out, capacity, dir->path))
             return -ENAMETOOLONG;
+        physical = strlen(out); // a directory keeps its real path (sys/paths.cpp)
     }
-    return append_normalised(out, capacity, path, true, physical);
+    int64_t error = append_normalised(out, capacity, path, true, physical);
+    if (real_prefix != nullptr)
+        *real_prefix = physical;
+    return error;
 }
 
-int64_t resolve_user_path(int dirfd, uint64_t path, char *out, size_t capacity) {
+int64_t resolve_user_path(int dirfd, uint64_t path, char *out, size_t capacity,
+                          size_t *real_prefix) {
     char given[kPathMax];
     int64_t n = string_from_user(given, path, sizeof given);
     if (n < 0)
         return n;
-    return resolve_path(dirfd, given, out, capacity);
+    return resolve_path(dirfd, given, out, capacity, real_prefix);
 }
 
-int64_t real_path(const char *absolute, char *out, size_t capacity) {
+int64_t real_path(const char *absolute, char *out, size_t capacity, size_t real_prefix) {
     constexpr int kMaxLinks = 40; // as the kernel's MAXSYMLINKS
     char rest[kPathMax], next[kPathMax], uri[kPathMax + 8];
     if (!freestanding::copy_string(rest, sizeof rest, absolute) || capacity < 2)
         return -ENAMETOOLONG;
-    out[0] = '/', out[1] = 0;
+    // The resolved prefix is kept as it is; the walk (one query a component) starts after.
+    bool at_component = real_prefix < strlen(rest) ? rest[real_prefix] == '/'
+                                                   : real_prefix == strlen(rest);
+    if (real_prefix <= 1 || !at_component || real_prefix >= capacity)
+        real_prefix = 1;
+    memcpy(out, rest, real_prefix);
+    out[0] = '/', out[real_prefix] = 0;
     int links = 0;
-    for (const char *p = rest; *p;) {
+    for (const char *p = rest + real_prefix; *p;) {
         // The next component, appended to the resolved prefix ("." and ".." fold away).
         while (*p == '/')
             p++;
@@ -219,7 +232,8 @@ int64_t real_path(const char *absolute, char *out, size_t capacity) {
         component[length] = 0;
         p += length;
         size_t kept = strlen(out);
-        if (int64_t error = append_normalised(out, capacity, component, false))
+        size_t walked = 1; // not walked here: the query below does it
+        if (int64_t error = append_normalised(out, capacity, component, false, walked))
             return error;
         bsc_stream_attributes attributes{};
         if (int64_t error = make_uri("file:", out, uri, sizeof uri))

@@ -25,14 +25,19 @@ uint32_t exchange_file_mode_mask(uint32_t mask);
 bool is_superuser();
 
 // Resolves the program's path at user address `path` relative to `dirfd` (AT_FDCWD or an
-// open directory) into an absolute path. 0 or -errno.
-int64_t resolve_user_path(int dirfd, uint64_t path, char *out, size_t capacity);
+// open directory) into an absolute path. 0 or -errno. With `real_prefix`, also how many
+// leading bytes of it are a real path already (the working directory's, an open
+// directory's, or a prefix walked for a "." or ".."), for real_path to start after.
+int64_t resolve_user_path(int dirfd, uint64_t path, char *out, size_t capacity,
+                          size_t *real_prefix = nullptr);
 // The same for a path already in LibOS memory.
-int64_t resolve_path(int dirfd, const char *path, char *out, size_t capacity);
+int64_t resolve_path(int dirfd, const char *path, char *out, size_t capacity,
+                     size_t *real_prefix = nullptr);
 
 // The absolute path with every symbolic link resolved (realpath), as the kernel names a
-// file in /proc. 0 or -errno.
-int64_t real_path(const char *absolute, char *out, size_t capacity);
+// file in /proc; its first `real_prefix` bytes are taken as resolved already (they end
+// at a component). 0 or -errno.
+int64_t real_path(const char *absolute, char *out, size_t capacity, size_t real_prefix = 1);
 
 // Whether the program may access a file with `a` in `mode` (R_OK, W_OK, X_OK bits), as
 // access(2) checks: 0 or -EACCES.

@@ -670,6 +670,24 @@ TEST(getcwd_and_chdir) {
     CHECK_OK(fchdir(dir));
     CHECK(getcwd(now, sizeof now) != NULL);
     CHECK_STR(now, expected);
+    // Relative to a directory found through a link, and through a link again: the real
+    // path still; an O_PATH directory under a link is named by its real path too.
+    CHECK_OK(chdir(cwd));
+    CHECK_OK(mkdir("d/e", 0755));
+    CHECK_OK(symlink("e", "d/to_e"));
+    char inner_expected[PATH_MAX + 8];
+    snprintf(inner_expected, sizeof inner_expected, "%s/e", expected);
+    int inner = CHECK_OK(openat(dir, "to_e", O_RDONLY | O_DIRECTORY));
+    CHECK_OK(fchdir(inner));
+    CHECK(getcwd(now, sizeof now) != NULL);
+    CHECK_STR(now, inner_expected);
+    close(inner);
+    CHECK_OK(chdir(cwd));
+    inner = CHECK_OK(open("link/e", O_PATH | O_NOFOLLOW | O_DIRECTORY));
+    CHECK_OK(fchdir(inner));
+    CHECK(getcwd(now, sizeof now) != NULL);
+    CHECK_STR(now, inner_expected);
+    close(inner);
     CHECK_OK(chdir(cwd));
     close(dir);
     check_write_file("f", "x");

@@ -33,12 +33,16 @@ struct Target {
     char path[kPathMax];
     char uri[kUriMax];
     ProcNode node;
+    size_t real_prefix; // leading bytes of `path` known to be real (resolve_path)
 };
 
 int64_t resolve(int dirfd, uint64_t user_path, Target &target, bool follow,
                 const char *scheme = "file:") {
-    if (int64_t error = resolve_user_path(dirfd, user_path, target.path, sizeof target.path))
+    if (int64_t error = resolve_user_path(dirfd, user_path, target.path, sizeof target.path,
+                                          &target.real_prefix))
         return error;
+    if (freestanding::starts_with(target.path, "/proc"))
+        target.real_prefix = 1; // the LibOS's links there may lead anywhere
     if (int64_t error = proc_follow_links(target.path, sizeof target.path, follow))
         return error;
     target.node = proc_node(target.path);
@@ -52,7 +56,8 @@ int64_t resolve(int dirfd, uint64_t user_path, Target &target, bool follow,
 // The name the kernel knows a found object by: its real path, every link resolved (the
 // LibOS's own /proc nodes keep theirs). Lives in `real`.
 const char *kernel_name(const Target &target, char (&real)[kPathMax]) {
-    if (target.node == ProcNode::host && real_path(target.path, real, sizeof real) == 0)
+    if (target.node == ProcNode::host &&
+        real_path(target.path, real, sizeof real, target.real_prefix) == 0)
         return real;
     return target.path;
 }
@@ -137,8 +142,10 @@ int64_t open_path_only(int dirfd, uint64_t user_path, uint64_t flags) {
         return error;
     if ((flags & O_DIRECTORY) && attributes.type != BSC_TYPE_DIRECTORY)
         return -ENOTDIR;
+    // Not following, a directory found is no link either: its real path names it too.
     char real[kPathMax];
-    return open_path_descriptor(follow ? kernel_name(target, real) : target.path,
+    bool real_named = follow || attributes.type == BSC_TYPE_DIRECTORY;
+    return open_path_descriptor(real_named ? kernel_name(target, real) : target.path,
                                 attributes.type, flags);
 }
 
