@@ -248,6 +248,18 @@ bsc_entry_restore_return:
     mov %r13d, %eax
     jmp .Lgate_host
 
+/* Jumps to `otherwise` unless the guest's exception upcall can run straight from a gate:
+ * nothing interposes on exceptions (the chain's bottom raises through the host's own
+ * upcall) and the guest image gave one. Uses %rax. */
+.macro unless_guest_upcall_direct otherwise
+    mov bsc_entry_bottom_upcalls(%rip), %rax
+    mov UPCALLS_EXCEPTION(%rax), %rax
+    cmp bsc_entry_host_exception(%rip), %rax
+    jne \otherwise
+    cmpq $0, bsc_entry_guest_exception(%rip)
+    je \otherwise
+.endm
+
 /* The system call entry (bsc_start_info.syscall_entry, abi/README.md): a guest's rewritten
  * system call site jumps here with %r11 on a `syscall` instruction and every other
  * register as that instruction would have them, and the entry raises BSC_EXCEPTION_SYSCALL
@@ -337,16 +349,10 @@ bsc_entry_syscall:
      * program's rounding or unmasked exceptions are not its. */
     fninit
     ldmxcsr .Lmxcsr_initial(%rip)
-    mov bsc_entry_bottom_upcalls(%rip), %rax
-    mov UPCALLS_EXCEPTION(%rax), %rax
-    cmp bsc_entry_host_exception(%rip), %rax
-    jne .Lsyscall_host
-    mov bsc_entry_guest_exception(%rip), %rax
-    test %rax, %rax
-    jz .Lsyscall_host
+    unless_guest_upcall_direct .Lsyscall_host
     mov %rdi, %rsp                /* 64-aligned: the upcall's frame starts below it */
     push $0
-    jmp *%rax
+    jmp *bsc_entry_guest_exception(%rip)
 .Lsyscall_host:
     movl $TCB_IN_HOST, %gs:TCB_STATE
     movb $TCB_SELECTOR_ALLOW, %gs:TCB_SELECTOR
@@ -393,6 +399,11 @@ bsc_entry_sigreturn:
  * thread %fs never changes, and the interrupted one is of no use: 0. */
     .globl bsc_entry_signal
 bsc_entry_signal:
+    cmp $SIGNAL_SYS, %edi
+    jne .Lsignal_host
+    cmpl $SIGSYS_USER_DISPATCH, SIGINFO_CODE(%rsi)
+    je .Lsignal_syscall           /* only guest threads dispatch: %gs is the thread's */
+.Lsignal_host:
     call .Lget_gs
     test %r11, %r11
     jz .Lhost_thread
@@ -489,6 +500,73 @@ bsc_entry_signal:
     pop %rcx
     pop %rax
     ret
+
+/* A system call the dispatch stopped, raised as BSC_EXCEPTION_SYSCALL the way the system
+ * call entry raises it: the record and the XSAVE area the kernel saved go on the exception
+ * stack, then the guest's own upcall runs, with no host code and no switch of %fs. Where
+ * something interposes on exceptions, the thread is not in guest code, the trap came on
+ * the exception stack itself or the frame is not the one expected, the host's handler
+ * raises it instead. The signal frame is left behind: the handler changed no mask
+ * (SA_NODEFER, no sa_mask) and the next signal starts the alternate stack afresh. The
+ * checks keep %rdi, %rsi and %rdx for the host's handler. */
+.macro context_from_greg greg, field
+    mov (UC_GREGS + 8 * \greg)(%r8), %rax
+    mov %rax, (EXCEPTION_CONTEXT + \field)(%rdi)
+.endm
+.Lsignal_syscall:
+    cmpl $TCB_IN_GUEST, %gs:TCB_STATE
+    jne .Lsignal_host
+    unless_guest_upcall_direct .Lsignal_host
+    mov UC_FPREGS(%rdx), %r9
+    test %r9, %r9
+    jz .Lsignal_host
+    cmpl $XSTATE_MAGIC1, XSTATE_SOFTWARE_BYTES(%r9)
+    jne .Lsignal_host
+    mov (XSTATE_SOFTWARE_BYTES + 16)(%r9), %ecx /* the area's size */
+    cmp bsc_entry_xstate_size(%rip), %rcx
+    jne .Lsignal_host
+    mov %gs:TCB_EXCEPTION_STACK_TOP, %rax
+    test %rax, %rax
+    jz .Lsignal_host
+    mov %rax, %r10
+    sub (UC_GREGS + 8 * UC_RSP)(%rdx), %r10
+    cmp $EXCEPTION_STACK_SPAN, %r10
+    jb .Lsignal_host              /* trapped on the exception stack */
+    mov %rdx, %r8                 /* the ucontext */
+    sub %rcx, %rax
+    and $-64, %rax                /* the XSAVE area */
+    lea -EXCEPTION_SIZE(%rax), %r10
+    and $-64, %r10                /* the record */
+    mov %rax, %rdi
+    mov %r9, %rsi
+    rep movsb                     /* the kernel clears DF for a handler */
+    mov %r10, %rdi
+    mov %rax, (EXCEPTION_CONTEXT + CONTEXT_XSTATE)(%rdi)
+    mov bsc_entry_xstate_size(%rip), %rax
+    mov %eax, (EXCEPTION_CONTEXT + CONTEXT_XSTATE_SIZE)(%rdi)
+    movl $0, (EXCEPTION_CONTEXT + CONTEXT_RESERVED)(%rdi)
+    context_from_greg UC_RAX, CONTEXT_RAX
+    context_from_greg UC_RBX, CONTEXT_RBX
+    context_from_greg UC_RCX, CONTEXT_RCX
+    context_from_greg UC_RDX, CONTEXT_RDX
+    context_from_greg UC_RSI, CONTEXT_RSI
+    context_from_greg UC_RDI, CONTEXT_RDI
+    context_from_greg UC_RBP, CONTEXT_RBP
+    context_from_greg UC_RSP, CONTEXT_RSP
+    .irp n, 0, 1, 2, 3, 4, 5, 6, 7
+    context_from_greg (UC_R8 + \n), (CONTEXT_R8 + 8 * \n)
+    .endr
+    context_from_greg UC_RIP, CONTEXT_RIP
+    context_from_greg UC_EFL, CONTEXT_RFLAGS
+    call .Lget_fs
+    mov %r11, (EXCEPTION_CONTEXT + CONTEXT_FS)(%rdi)
+    movl $EXCEPTION_KIND_SYSCALL, EXCEPTION_KIND(%rdi)
+    mov (EXCEPTION_CONTEXT + CONTEXT_RAX)(%rdi), %eax
+    mov %eax, EXCEPTION_CODE(%rdi)
+    movq $0, EXCEPTION_ADDRESS(%rdi) /* trapped, not entered */
+    mov %rdi, %rsp
+    push $0
+    jmp *bsc_entry_guest_exception(%rip)
 
 /* The sa_restorer of every host signal handler. */
     .globl bsc_entry_restorer

@@ -45,13 +45,34 @@
 #define XSTATE_HEADER 512
 #define XSTATE_MAGIC1 0x46505853 /* FP_XSTATE_MAGIC1 */
 
+// The signal frame the kernel gives a handler: ucontext_t's general registers (greg_t
+// indices as glibc's REG_*) and its pointer to the XSAVE area; siginfo_t's si_code.
+#define UC_GREGS 40
+#define UC_FPREGS 224
+#define UC_R8 0 /* r8..r15 follow one another */
+#define UC_RDI 8
+#define UC_RSI 9
+#define UC_RBP 10
+#define UC_RBX 11
+#define UC_RDX 12
+#define UC_RAX 13
+#define UC_RCX 14
+#define UC_RSP 15
+#define UC_RIP 16
+#define UC_EFL 17
+#define SIGINFO_CODE 8
+#define SIGNAL_SYS 31
+#define SIGSYS_USER_DISPATCH 2 /* SIGSYS's si_code when dispatch stopped a system call (uapi) */
+
 // The direct thread_context_restore's copies below the host stack's top (gate.S).
 #define RESTORE_CONTEXT 256                     /* the context: host stack top - 256 */
 #define RESTORE_XSTATE (MAX_XSTATE + 64)        /* the XSAVE area below it, 64-aligned */
 #define RESTORE_FRAME (RESTORE_XSTATE + 448)    /* the host's stack for pending work */
 
 #ifndef __ASSEMBLER__
+#include <csignal>
 #include <cstddef>
+#include <ucontext.h>
 
 #include "bascule.h"
 
@@ -82,5 +103,12 @@ static_assert(offsetof(bsc_exception, kind) == EXCEPTION_KIND &&
 static_assert(offsetof(bsc_upcalls, exception) == UPCALLS_EXCEPTION);
 static_assert(offsetof(bsc_tcb, exception_stack_top) == TCB_EXCEPTION_STACK_TOP &&
               BSC_EXCEPTION_STACK_SPAN == EXCEPTION_STACK_SPAN);
+static_assert(offsetof(ucontext_t, uc_mcontext.gregs) == UC_GREGS &&
+              offsetof(ucontext_t, uc_mcontext.fpregs) == UC_FPREGS && REG_R8 == UC_R8 &&
+              REG_R15 == UC_R8 + 7 && REG_RDI == UC_RDI && REG_RSI == UC_RSI &&
+              REG_RBP == UC_RBP && REG_RBX == UC_RBX && REG_RDX == UC_RDX &&
+              REG_RAX == UC_RAX && REG_RCX == UC_RCX && REG_RSP == UC_RSP &&
+              REG_RIP == UC_RIP && REG_EFL == UC_EFL);
+static_assert(offsetof(siginfo_t, si_code) == SIGINFO_CODE && SIGSYS == SIGNAL_SYS);
 static_assert(RESTORE_XSTATE % 64 == 0 && RESTORE_FRAME % 16 == 0);
 #endif
