@@ -15,15 +15,8 @@
 #include "streams.h"
 
 namespace bsc::host {
-namespace {
 
-constexpr uint32_t kSetMask = BSC_SET_MODE | BSC_SET_OWNER | BSC_SET_GROUP | BSC_SET_ACCESS_TIME |
-                              BSC_SET_MODIFY_TIME | BSC_SET_ACCESS_TIME_NOW |
-                              BSC_SET_MODIFY_TIME_NOW | BSC_SET_OPTIONS | BSC_SET_APPEND |
-                              BSC_SET_PACKET;
-// The by-handle changes of one descriptor flag each, beside BSC_SET_OPTIONS.
-constexpr uint32_t kSetFlags = BSC_SET_OPTIONS | BSC_SET_APPEND | BSC_SET_PACKET;
-void fill(const struct stat &st, bsc_stream_attributes &out) {
+void fill_attributes(const struct stat &st, bsc_stream_attributes &out) {
     out.type = type_from_mode(st.st_mode);
     out.mode = st.st_mode & 07777;
     out.size = static_cast<uint64_t>(st.st_size);
@@ -39,6 +32,26 @@ void fill(const struct stat &st, bsc_stream_attributes &out) {
     out.modify_time = nanoseconds_of(st.st_mtim);
     out.change_time = nanoseconds_of(st.st_ctim);
 }
+
+uint32_t descriptor_options(const Object &object, int flags) {
+    uint32_t kept = object.options.load();
+    uint32_t options = (kept & ~uint32_t{BSC_OPTION_NONBLOCK | BSC_OPTION_APPEND}) |
+                       (flags >= 0 && (flags & O_NONBLOCK) ? BSC_OPTION_NONBLOCK : 0) |
+                       (flags >= 0 && (flags & O_APPEND) ? BSC_OPTION_APPEND : 0);
+    if (object.type == BSC_TYPE_PIPE)
+        options = (options & ~uint32_t{BSC_OPTION_PACKET}) |
+                  (flags >= 0 && (flags & O_DIRECT) ? BSC_OPTION_PACKET : 0);
+    return options;
+}
+
+namespace {
+
+constexpr uint32_t kSetMask = BSC_SET_MODE | BSC_SET_OWNER | BSC_SET_GROUP | BSC_SET_ACCESS_TIME |
+                              BSC_SET_MODIFY_TIME | BSC_SET_ACCESS_TIME_NOW |
+                              BSC_SET_MODIFY_TIME_NOW | BSC_SET_OPTIONS | BSC_SET_APPEND |
+                              BSC_SET_PACKET;
+// The by-handle changes of one descriptor flag each, beside BSC_SET_OPTIONS.
+constexpr uint32_t kSetFlags = BSC_SET_OPTIONS | BSC_SET_APPEND | BSC_SET_PACKET;
 
 // What only an open descriptor can tell: terminal size, bytes waiting, options.
 void fill_from_descriptor(Object &object, bsc_stream_attributes &out) {
@@ -57,14 +70,7 @@ void fill_from_descriptor(Object &object, bsc_stream_attributes &out) {
         else
             out.size = 0;
     }
-    int flags = ::fcntl(object.fd, F_GETFL);
-    uint32_t kept = object.options.load();
-    out.options = (kept & ~uint32_t{BSC_OPTION_NONBLOCK | BSC_OPTION_APPEND}) |
-                  (flags >= 0 && (flags & O_NONBLOCK) ? BSC_OPTION_NONBLOCK : 0) |
-                  (flags >= 0 && (flags & O_APPEND) ? BSC_OPTION_APPEND : 0);
-    if (object.type == BSC_TYPE_PIPE)
-        out.options = (out.options & ~uint32_t{BSC_OPTION_PACKET}) |
-                      (flags >= 0 && (flags & O_DIRECT) ? BSC_OPTION_PACKET : 0);
+    out.options = descriptor_options(object, ::fcntl(object.fd, F_GETFL));
 }
 
 // A file-system object named by a path (by-URI calls) or by a descriptor (by-handle
@@ -199,7 +205,7 @@ extern "C" bsc_status host_stream_attributes_query(const char *uri, uint32_t fla
     if (parsed.scheme == Scheme::dir && !S_ISDIR(st.st_mode))
         return BSC_E_NOT_DIRECTORY;
     bsc_stream_attributes out{};
-    fill(st, out);
+    fill_attributes(st, out);
     return write_guest(attributes, out);
 }
 
@@ -213,7 +219,7 @@ extern "C" bsc_status host_stream_attributes_query_by_handle(bsc_handle handle,
         struct stat st;
         if (::fstat(stream->fd, &st) != 0)
             return errno_status();
-        fill(st, out);
+        fill_attributes(st, out);
         fill_from_descriptor(*stream, out);
     } else {
         out.type = object->type; // events, threads, processes: the kind is all there is

@@ -20,7 +20,7 @@ const bsc_upcalls *bottom_upcalls = nullptr;
 
 constexpr uint64_t kDataPageSize = 4096;
 constexpr size_t kSlotCount = (sizeof(bsc_downcalls) - offsetof(bsc_downcalls, vm_alloc)) / 8;
-static_assert(kSlotCount <= 128, "gate.S has stubs for 128 downcalls");
+static_assert(kSlotCount <= kMaxDowncalls, "gate.S has stubs for MAX_DOWNCALLS downcalls");
 
 void set_data_writable(bool writable) {
     ::mprotect(reinterpret_cast<void *>(page.base), kDataPageSize,
@@ -89,6 +89,7 @@ void connect_chain(const bsc_downcalls *top, const bsc_upcalls *upcalls) {
                        offsetof(bsc_downcalls, vm_alloc)) / 8)
             : -1;
     *page.at<const bsc_upcalls **>(bsc_entry_bottom_upcalls) = upcalls;
+    fill_fast_calls(*top, *page.at<uint64_t(*)[kMaxDowncalls]>(bsc_entry_fast_calls));
     set_data_writable(false);
     bottom_upcalls = upcalls;
 }

@@ -86,6 +86,7 @@ extern "C" bsc_status host_process_fork(bsc_handle *child, uint64_t *child_id) {
     if (pid == 0) {
         threads_after_fork();
         events_after_fork();
+        handles().published().after_fork();
         hold_lifeline();
         if (ForkChildHook hook = fork_child_hook.load()) {
             // The threads the hook starts are the runtime's: a signal for the guest must

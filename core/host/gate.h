@@ -9,6 +9,7 @@
 
 #include "bascule.h"
 #include "bascule_host.h"
+#include "gate_layout.h"
 
 extern "C" {
 // Symbols of the entry blob; only their offsets from bsc_entry_blob mean anything.
@@ -19,7 +20,8 @@ extern const char bsc_entry_blob[], bsc_entry_blob_end[], bsc_entry_top_table[],
     bsc_entry_guarded_copy[], bsc_entry_restore_work[], bsc_entry_xstate_size[],
     bsc_entry_xfeatures[], bsc_entry_mxcsr_mask[], bsc_entry_restore_check[],
     bsc_entry_restore_return[], bsc_entry_syscall[], bsc_entry_bottom_upcalls[],
-    bsc_entry_host_exception[], bsc_entry_guest_exception[], bsc_entry_syscall_work[];
+    bsc_entry_host_exception[], bsc_entry_guest_exception[], bsc_entry_syscall_work[],
+    bsc_entry_fast_calls[];
 
 // What bsc_entry_signal calls (exceptions.cpp), with the runtime's %fs; `fs` and `state`
 // are the interrupted thread's (fs 0 on a thread that is not a guest's).
@@ -70,5 +72,8 @@ const bsc_upcalls &chain_upcalls();
 // What the system call entry needs to run the guest's exception upcall itself: the
 // host's own (in the chain's table when nothing interposes) and the guest image's.
 void set_exception_entries(void (*host)(bsc_exception *), void (*guest)(bsc_exception *));
+// fast_calls.cpp: what the gate runs with the guest's %fs for each slot (0: the usual
+// way) in a chain whose top is `top`; only slots that still hold the host's own function.
+void fill_fast_calls(const bsc_downcalls &top, uint64_t (&fast)[kMaxDowncalls]);
 
 } // namespace bsc::host

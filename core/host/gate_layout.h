@@ -3,6 +3,11 @@
 // host stack's top. The C++ side checks every offset against the ABI's own definitions.
 #pragma once
 
+// The downcall slots the gates have stubs for, and the status a fast call (fast_calls.cpp)
+// returns to send its downcall the usual way.
+#define MAX_DOWNCALLS 128
+#define FAST_DECLINED 0x80000000
+
 // bsc_cpu_context
 #define CONTEXT_RAX 0
 #define CONTEXT_RBX 8
@@ -72,10 +77,14 @@
 #ifndef __ASSEMBLER__
 #include <csignal>
 #include <cstddef>
+#include <cstdint>
 #include <ucontext.h>
 
 #include "bascule.h"
 
+inline constexpr size_t kMaxDowncalls = MAX_DOWNCALLS;
+inline constexpr bsc_status kFastDeclined = INT32_MIN;
+static_assert(static_cast<uint32_t>(kFastDeclined) == FAST_DECLINED);
 static_assert(offsetof(bsc_cpu_context, rax) == CONTEXT_RAX &&
               offsetof(bsc_cpu_context, rbx) == CONTEXT_RBX &&
               offsetof(bsc_cpu_context, rcx) == CONTEXT_RCX &&

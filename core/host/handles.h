@@ -29,6 +29,46 @@ struct Object {
     std::atomic<uint32_t> options{0}; // BSC_OPTION_* in effect; NONBLOCK may change later
 };
 
+// The regular files and directories the gate's fast calls (fast_calls.cpp) may use
+// without the table's lock, which they must not take (they run with the guest's %fs).
+// Each handle has one slot (its number modulo kSlots); a fast call pins the slot's object
+// with a count that withdraw() waits out before the object may go; a handle whose slot is
+// taken is not published, and its calls go the usual way. Everything here is inline and
+// lock-free: fast calls reach it with no thread-local state.
+class PublishedStreams {
+public:
+    static constexpr size_t kSlots = 4096;
+
+    // The object published for `handle`, pinned until unpin(); null if there is none.
+    const Object *pin(bsc_handle handle) {
+        Slot &slot = slot_of(handle);
+        uint64_t word = slot.word.load(std::memory_order_acquire);
+        if ((word >> 32) != handle || !(word & kPublished))
+            return nullptr;
+        if (!slot.word.compare_exchange_strong(word, word + 1, std::memory_order_acquire,
+                                               std::memory_order_relaxed))
+            return nullptr; // withdrawn, or another pin came first: the usual way then
+        return slot.object;
+    }
+    void unpin(bsc_handle handle) { slot_of(handle).word.fetch_sub(1, std::memory_order_release); }
+
+    // Under the table's lock.
+    void publish(bsc_handle handle, const Object *object);
+    void withdraw(bsc_handle handle);
+    // In a forked child, which has only the forking thread: the other threads' pins go.
+    void after_fork();
+
+private:
+    static constexpr uint64_t kPublished = uint64_t{1} << 31;
+    static constexpr uint64_t kPins = kPublished - 1;
+    struct Slot {
+        std::atomic<uint64_t> word{0}; // handle << 32 | kPublished | pins; 0: free
+        const Object *object = nullptr;
+    };
+    Slot &slot_of(bsc_handle handle) { return slots_[handle % kSlots]; }
+    Slot slots_[kSlots];
+};
+
 class HandleTable {
 public:
     // Stores the object under a new number; BSC_NO_HANDLE if the table is full.
@@ -48,9 +88,11 @@ public:
     }
     // Held across process_fork, so that the child's copy of the table is whole.
     std::mutex &mutex() const { return mutex_; }
+    PublishedStreams &published() { return published_; }
 
 private:
     mutable std::mutex mutex_;
+    PublishedStreams published_;
     std::unordered_map<bsc_handle, std::shared_ptr<Object>> objects_;
     bsc_handle next_ = 1;
 };

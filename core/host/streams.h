@@ -2,6 +2,7 @@
 // What the stream downcalls (files, sockets, attributes, stdio) share across their files.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <memory>
@@ -37,8 +38,12 @@ int host_domain(uint32_t domain);
 uint32_t abi_domain(int family);
 
 // attributes.cpp: the BSC_TYPE_* of a file mode, and of an open descriptor (TTY for a
-// terminal).
+// terminal); a stat as the ABI's attributes (what only a descriptor tells left alone).
 uint32_t type_from_mode(mode_t mode);
+void fill_attributes(const struct stat &st, bsc_stream_attributes &out);
+// The BSC_OPTION_*s an open stream is in: those the host keeps for it, and those its
+// descriptor's F_GETFL `flags` say (-1: unknown).
+uint32_t descriptor_options(const Object &object, int flags);
 uint32_t type_of_descriptor(int fd);
 
 // terminals.cpp: stream_control's terminal commands (BSC_CONTROL_TTY_* and _PTY_*) on a

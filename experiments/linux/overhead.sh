@@ -1,53 +1,68 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Wall time of real programs natively and under `bascule run` with no extensions, its
-# system call sites patched (the default) and every call trapped (hyperfine), and the
-# cost of one system call natively, patched, trapped, and patched under the null
-# extension.
+# The cost of running Linux programs under bascule: wall time natively, under `bascule run`
+# with its system call sites patched (the default) and with every call trapped, and under
+# proot (ptrace), each workload's output checked against the native one first (hyperfine
+# means); and one system call (getppid) on each path. Writes RESULTS/table.md and
+# RESULTS/overhead.png (plot.py). See experiments/README.md, issue 15.
 # Usage: experiments/linux/overhead.sh [BUILD_DIR] [RUNS]   (default build/release, 5)
+# Environment: RESULTS=DIR (default experiments/linux/results/overhead-YYYYmmdd-HHMMSS).
+# Needs hyperfine and proot (scripts/install-deps --experiments installs both).
 source "$(dirname "$0")/lib.sh"
+for tool in hyperfine proot; do
+  command -v $tool >/dev/null || { echo "overhead.sh: $tool is missing (scripts/install-deps --experiments)" >&2; exit 1; }
+done
+results=${RESULTS:-$here/results/overhead-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$results"
 
 {
   echo "create table t (a integer, b text); begin;"
   seq 1 10000 | sed "s/.*/insert into t values (&, 'row &');/"
   echo "commit; select count(*) from t;"
 } >"$work/inserts.sql"
+c_project "$work/project"
 
+declare -A configs=(
+  [native]=""
+  [patched]="$bascule run --syscall-path=patch --"
+  [trapped]="$bascule run --syscall-path=trap --"
+  [proot]="proot"
+)
+config_order=(native patched trapped proot)
+# Each workload runs as "CONFIG WORKLOAD"; what it needs done before every run is its
+# --prepare. (tar writes to a file: given /dev/null, GNU tar skips reading the files.)
 declare -A workloads=(
+  [python3-startup]="/usr/bin/python3 -c pass"
   [python-loop]="/usr/bin/python3 -c 'print(sum(i * i for i in range(3_000_000)))'"
-  [sqlite-10k-inserts]="rm -f $work/db; /usr/bin/sqlite3 $work/db <$work/inserts.sql"
+  [sqlite-10k-inserts]="/usr/bin/sqlite3 $work/db <$work/inserts.sql"
   [find-usr]="/usr/bin/find /usr -type f"
   [tar-usr-share-doc]="/usr/bin/tar cf $work/doc.tar /usr/share/doc"
+  [make-j2]="/usr/bin/make -s -C $work/project -j2"
+  [fork-shell]="/bin/bash -c 'for i in \$(seq 100); do /bin/true; done'"
 )
-# (tar writes to a file: given /dev/null, GNU tar skips reading the files.)
-# Each workload as a shell command, natively and under bascule (sqlite3 reads stdin and
-# rm runs natively in both, so only the program itself is compared).
-bascule_form() { # NAME PATH
-  case $1 in
-  sqlite-10k-inserts) echo "rm -f $work/db; $bascule run --syscall-path=$2 -- /usr/bin/sqlite3 $work/db <$work/inserts.sql" ;;
-  *) echo "$bascule run --syscall-path=$2 -- ${workloads[$1]}" ;;
-  esac
-}
+declare -A prepare=(
+  [sqlite-10k-inserts]="rm -f $work/db"
+  [make-j2]="rm -f $work/project/*.o $work/project/prog"
+)
+workload_order=(python3-startup python-loop sqlite-10k-inserts find-usr tar-usr-share-doc make-j2 fork-shell)
 
-# What this machine allows changes the cost of every system call (experiments/README.md).
-"$bascule" host
-echo
-printf '| workload | native (s) | patched (s) | ratio | trapped (s) | ratio |\n'
-printf '|---|---:|---:|---:|---:|---:|\n'
-for name in python-loop sqlite-10k-inserts find-usr tar-usr-share-doc; do
-  hyperfine --style none --runs "$runs" --warmup 1 --export-json "$work/$name.json" \
-    --command-name native "${workloads[$name]} >/dev/null" \
-    --command-name patch "$(bascule_form "$name" patch) >/dev/null" \
-    --command-name trap "$(bascule_form "$name" trap) >/dev/null" >/dev/null
-  read -r native patched trapped < <(python3 -c '
-import json, sys
-r = {x["command"]: x["mean"] for x in json.load(open(sys.argv[1]))["results"]}
-print(r["native"], r["patch"], r["trap"])' "$work/$name.json")
-  awk -v n="$name" -v a="$native" -v p="$patched" -v t="$trapped" \
-    'BEGIN { printf "| %s | %.3f | %.3f | %.1fx | %.3f | %.1fx |\n", n, a, p, p / a, t, t / a }'
+for workload in "${workload_order[@]}"; do
+  # Every configuration must give the native answer before it is timed.
+  answer() { bash -c "${prepare[$workload]:-true}; ${configs[$1]} ${workloads[$workload]}" 2>&1 | sha256sum; }
+  expected=$(answer native)
+  for config in "${config_order[@]}"; do
+    [[ $(answer "$config") == "$expected" ]] || echo "overhead.sh: $workload under $config differs from native" >&2
+  done
+  commands=()
+  for config in "${config_order[@]}"; do
+    commands+=(-n "$config" "${configs[$config]} ${workloads[$workload]} >/dev/null")
+  done
+  hyperfine --warmup 1 --runs "$runs" --prepare "${prepare[$workload]:-true}" \
+    --export-json "$results/$workload.json" "${commands[@]}" >"$results/$workload.txt"
+  echo "overhead.sh: $workload done"
 done
 
-# One system call: getppid a million times, natively and trapped.
+# One system call: getppid 200,000 times in a C loop, per call.
 cat >"$work/getppid.c" <<'C'
 #include <stdio.h>
 #include <sys/syscall.h>
@@ -65,7 +80,18 @@ int main(void) {
 }
 C
 cc -O2 "$work/getppid.c" -o "$work/getppid"
-echo
-echo "one getppid: native $("$work/getppid") us; under bascule patched $("$bascule" run -- "$work/getppid") us," \
-  "trapped $("$bascule" run --syscall-path=trap -- "$work/getppid") us," \
-  "patched under --ext null $("$bascule" run --ext null -- "$work/getppid") us"
+{
+  for config in "${config_order[@]}"; do
+    echo "$config $(${configs[$config]} "$work/getppid")"
+  done
+  for path in patch trap; do
+    echo "$path-null $("$bascule" run --ext null --syscall-path=$path -- "$work/getppid")"
+  done
+} >"$results/getppid.txt"
+{
+  echo "machine: $(nproc) CPUs, $(uname -r), $(date -u +%Y-%m-%dT%H:%MZ), bascule $(git -C "$here" rev-parse --short HEAD), $runs runs after 1 warm-up"
+  # What this machine allows changes the cost of every system call (experiments/README.md).
+  "$bascule" host
+} >"$results/machine.txt"
+/usr/bin/python3 "$here/plot.py" "$results" "${workload_order[@]}"
+echo "overhead.sh: results in $results"

@@ -34,19 +34,7 @@ int main(int argc, char **argv) {
 C
 cc -O2 "$work/fork_exec.c" -o "$work/fork_exec"
 
-# A small C project: eight files and a program linked from them.
-mkdir "$work/project"
-for i in 1 2 3 4 5 6 7 8; do
-  printf 'int f%d(int x) { return x * %d + %d; }\n' "$i" "$i" "$i" >"$work/project/f$i.c"
-done
-{
-  for i in 1 2 3 4 5 6 7 8; do printf 'int f%d(int);\n' "$i"; done
-  printf '#include <stdio.h>\nint main(void) { int s = 0;\n'
-  for i in 1 2 3 4 5 6 7 8; do printf '    s += f%d(%d);\n' "$i" "$i"; done
-  printf '    printf("%%d\\n", s); return 0; }\n'
-} >"$work/project/main.c"
-printf 'OBJS = main.o f1.o f2.o f3.o f4.o f5.o f6.o f7.o f8.o\nprog: $(OBJS)\n\tcc -o $@ $(OBJS)\n%%.o: %%.c\n\tcc -O2 -c $< -o $@\n' \
-  >"$work/project/Makefile"
+c_project "$work/project"
 
 runner() {
   case $1 in

@@ -21,6 +21,7 @@
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -639,6 +640,50 @@ TEST(threads_share_descriptors) {
     CHECK(fd >= 0);
     CHECK_EQ(write(fd, "x", 1), 1); // the thread's descriptor is the process's
     CHECK_OK(close(fd));
+}
+
+struct SharedFile {
+    atomic_int fd, stop, wrong;
+};
+
+// Reads, stats and seeks whatever the shared descriptor is now: every answer must be the
+// file's (the same bytes in each file opened there) or EBADF, never another's or garbage.
+static void *use_the_shared_file(void *arg) {
+    struct SharedFile *shared = arg;
+    while (!atomic_load(&shared->stop)) {
+        int fd = atomic_load(&shared->fd);
+        char bytes[6] = {0};
+        struct stat st;
+        ssize_t n = pread(fd, bytes, 5, 0);
+        if ((n < 0 && errno != EBADF) || (n >= 0 && (n != 5 || strcmp(bytes, "fives") != 0)))
+            atomic_store(&shared->wrong, 1);
+        if (fstat(fd, &st) != 0 ? errno != EBADF : st.st_size != 5 || !S_ISREG(st.st_mode))
+            atomic_store(&shared->wrong, 1);
+        off_t at = lseek(fd, 2, SEEK_SET);
+        if (at < 0 ? errno != EBADF : at != 2)
+            atomic_store(&shared->wrong, 1);
+    }
+    return NULL;
+}
+
+// One thread closes and opens the file again and again while two others use the
+// descriptor: closing waits for none of them, and none sees a closed file's leftovers.
+TEST(descriptor_closed_while_other_threads_use_it) {
+    check_write_file("shared", "fives");
+    struct SharedFile shared = {0};
+    atomic_store(&shared.fd, CHECK_OK(open("shared", O_RDONLY)));
+    pthread_t users[2];
+    for (int i = 0; i < 2; i++)
+        CHECK_EQ(pthread_create(&users[i], NULL, use_the_shared_file, &shared), 0);
+    for (int round = 0; round < 2000; round++) {
+        CHECK_OK(close(atomic_load(&shared.fd)));
+        atomic_store(&shared.fd, CHECK_OK(open("shared", O_RDONLY)));
+    }
+    atomic_store(&shared.stop, 1);
+    for (int i = 0; i < 2; i++)
+        pthread_join(users[i], NULL);
+    CHECK_EQ(atomic_load(&shared.wrong), 0);
+    CHECK_OK(close(atomic_load(&shared.fd)));
 }
 
 struct Burner {
