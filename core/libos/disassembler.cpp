@@ -24,6 +24,7 @@ struct Zydis {
     Load state = Load::not_yet;
     DecodeInstruction decode_instruction = nullptr;
     ZydisDecoder decoder;
+    uint64_t base = 0, size = 0; // where its code and data are loaded
 };
 Zydis zydis;
 Spinlock decoding;
@@ -146,8 +147,9 @@ bool load() {
         if (segments[i].p_type == PT_TLS)
             return false;
     }
-    uint64_t base = 0;
-    if (!dynamic || abi().vm_alloc(&base, page_up(span), BSC_PROT_READ | BSC_PROT_WRITE, 0))
+    uint64_t &base = zydis.base;
+    zydis.size = page_up(span);
+    if (!dynamic || abi().vm_alloc(&base, zydis.size, BSC_PROT_READ | BSC_PROT_WRITE, 0))
         return false;
     for (unsigned i = 0; i < header.e_phnum; i++)
         if (segments[i].p_type == PT_LOAD)
@@ -202,6 +204,8 @@ bool begin_decoding() {
     decoding.unlock();
     return false;
 }
+
+bool in_decoder(uint64_t address) { return zydis.base && address - zydis.base < zydis.size; }
 
 void end_decoding(uint64_t fs) {
     abi().thread_set_segment(BSC_SEGMENT_FS, fs);

@@ -33,6 +33,9 @@ struct Instruction {
 // begin_decoding is false if the decoder cannot be loaded (said once with --verbose).
 bool begin_decoding();
 void end_decoding(uint64_t fs);
+// Whether `address` is in the decoder's code or data: LibOS code, where an interrupt is
+// not the program's to take (sys/signals.cpp).
+bool in_decoder(uint64_t address);
 
 // The instruction at `address`, whose bytes are code[0 .. available); false if they are
 // not a valid instruction.

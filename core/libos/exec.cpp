@@ -87,12 +87,13 @@ void map_checked(ProgramFile &file, const char *path, elf::Image &image) {
     record_segments(image, path, file.handle());
     for (unsigned i = 0; i < image.segment_count; i++) {
         const Elf64_Phdr &seg = image.segments[i];
-        if (seg.p_type != PT_LOAD || !(seg.p_flags & PF_X) || (seg.p_flags & PF_W))
+        if (seg.p_type != PT_LOAD || !(seg.p_flags & PF_X) || !(seg.p_flags & PF_R) ||
+            (seg.p_flags & PF_W))
             continue;
         uint64_t start = page_down(image.bias + seg.p_vaddr);
         uint64_t offset = seg.p_offset - (image.bias + seg.p_vaddr - start);
-        patch_mapped_code(file.handle(), path, start, image.bias + seg.p_vaddr + seg.p_filesz,
-                          offset, 0); // the program starts with %fs 0
+        note_mapped_code(file.handle(), path, start, image.bias + seg.p_vaddr + seg.p_filesz,
+                         offset);
     }
 }
 

@@ -77,7 +77,13 @@ void vlog(const char *format, va_list args) {
     bsc_cpu_context &context = exception->context;
     if (exception->kind == BSC_EXCEPTION_SYSCALL) {
         int64_t number = static_cast<int64_t>(context.rax);
-        handle_syscall(context, exception->address != 0);
+        bool trapped = exception->address == 0;
+        uint64_t site = context.rip - 2, fs = context.fs_base; // before the call changes them
+        handle_syscall(context, !trapped);
+        // A site that trapped is rewritten where that is safe, so that its next call is not;
+        // after an exec the address means nothing.
+        if (trapped && number != __NR_execve && number != __NR_execveat)
+            patch_trapped_site(site, fs);
         // rt_sigreturn resumes a context rather than ending a call (the kernel's orig_ax -1).
         deliver_pending_signals(context, number == __NR_rt_sigreturn ? kNoSyscall : number);
     } else if (exception->kind == BSC_EXCEPTION_TIMESTAMP)

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Patched system call sites. A `syscall` preceded by one instruction of five bytes or
-// more (glibc's `mov $NR, %eax`) is rewritten where the object's own unwind table proves
-// where its function starts: the function is decoded from there, so the two are known
-// to be instructions, and none of its jumps lands inside the one replaced. That
-// instruction becomes a jump to the site's trampoline, which runs it and jumps to the
-// host's system call entry as if the site's `syscall` had trapped: that instruction stays
-// in place, for any jump that lands on it and for a restarted call (it traps), and the
-// program goes on after it. Everything else stays on the trap path.
+// more (glibc's `mov $NR, %eax`) is rewritten at its first trap, where the object's own
+// unwind table proves where its function starts: the function is decoded from there, so
+// the two are known to be instructions, and none of its jumps lands inside the one
+// replaced. That instruction becomes a jump to the site's trampoline, which runs it and
+// jumps to the host's system call entry as if the site's `syscall` had trapped: that
+// instruction stays in place, for any jump that lands on it and for a restarted call (it
+// traps), and the program goes on after it. Only the sites a program runs are decoded
+// and written, so a short-lived process pays for a handful. Everything else stays on the
+// trap path.
 #include "syscall_sites.h"
 
 #include <asm-generic/mman-common.h>
@@ -19,6 +21,7 @@
 #include "memory.h"
 #include "memory_map.h"
 #include "spinlock.h"
+#include "thread.h"
 
 namespace libos {
 namespace {
@@ -48,17 +51,6 @@ struct Area {
     uint64_t start, size;
 };
 
-struct State {
-    bool trap_only = false;
-    Spinlock lock;
-    Site *sites = nullptr;
-    uint32_t site_count = 0, site_capacity = 0;
-    Area *areas = nullptr; // trampoline areas, freed at exec
-    uint32_t area_count = 0, area_capacity = 0;
-};
-State state;
-LIBOS_FORK_LOCKS(syscall_sites, &state.lock, 1, 0);
-
 // ---- the object's unwind table: where functions start ----------------------------------
 
 // The sorted function starts of an object's .eh_frame_hdr search table, as addresses.
@@ -85,11 +77,47 @@ struct FunctionStarts {
         to = low < count && start(low) < limit ? start(low) : limit;
         return true;
     }
-    ~FunctionStarts() {
+    void clear() {
         if (entries)
             release(entries, bytes);
+        entries = nullptr;
     }
 };
+
+// Code of an object mapped executable, whose sites are patched as they first trap: its
+// function starts, and the trampoline area its sites' slots are taken from.
+struct PatchableCode {
+    uint64_t start, end;
+    FunctionStarts functions;
+    uint64_t area, slots_used; // the newest area, and how many of its slots are taken
+    char name[48];             // for --verbose
+};
+
+// A site is rewritten once it has trapped this often: the decoder's first use and the
+// writes cost what some fifty trapped calls do, which a site run a few times (most of a
+// short-lived process's) never repays.
+constexpr uint32_t kTrapsBeforePatch = 32;
+constexpr uint32_t kPatched = ~0u, kRefused = ~0u - 1; // a TrappedSite's state once decided
+
+struct TrappedSite {
+    uint64_t syscall; // the address of its `syscall`
+    uint32_t traps;   // how often it trapped, or kPatched, or kRefused (found unsafe)
+};
+
+struct State {
+    bool trap_only = false;
+    Spinlock lock;
+    Site *sites = nullptr; // the sites patched
+    uint32_t site_count = 0, site_capacity = 0;
+    PatchableCode *codes = nullptr;
+    uint32_t code_count = 0, code_capacity = 0;
+    TrappedSite *trapped = nullptr; // the sites that trapped, and what became of them
+    uint32_t trapped_count = 0, trapped_capacity = 0;
+    Area *areas = nullptr; // trampoline areas, freed at exec
+    uint32_t area_count = 0, area_capacity = 0;
+};
+State state;
+LIBOS_FORK_LOCKS(syscall_sites, &state.lock, 1, 0);
 
 constexpr uint8_t kUdata4 = 0x03, kDatarelSdata4 = 0x3b, kOmit = 0xff;
 
@@ -260,151 +288,190 @@ template <class Write> bool with_writable(uint64_t start, uint64_t end, Write wr
     return true;
 }
 
-// Rewrites `count` sites (found in [low, high), their original bytes in `sites`) into
-// jumps to fresh trampolines, and lists them; how many it rewrote.
-uint32_t rewrite(Site *sites, uint32_t count, uint64_t low, uint64_t high) {
-    uint64_t size = page_up(kSlots + count * kSlot);
-    uint64_t area = allocate_area(low, high, size);
-    if (!area)
-        return 0;
-    *reinterpret_cast<uint64_t *>(area) = start_info().syscall_entry;
-    for (uint32_t i = 0; i < count; i++)
-        write_trampoline(reinterpret_cast<uint8_t *>(area + kSlots + i * kSlot), area, sites[i]);
-    abi().vm_protect(area, size, BSC_PROT_READ | BSC_PROT_EXEC);
-    bool written = with_writable(low, high, [&] {
-        for (uint32_t i = 0; i < count; i++) {
-            auto *code = reinterpret_cast<uint8_t *>(sites[i].address);
-            code[0] = 0xe9;
-            int32_t jump = displacement(sites[i].address + kJump, area + kSlots + i * kSlot);
-            memcpy(code + 1, &jump, 4);
-            memset(code + kJump, 0xcc, sites[i].length - kJump); // never run: the jump skips it
+constexpr uint64_t kAreaSize = 4096;
+constexpr uint64_t kAreaSlots = (kAreaSize - kSlots) / kSlot;
+
+// A free trampoline slot for a site of `code`: in its area, else in a fresh one within a
+// jump's reach of the whole code; 0 if none can be had.
+uint64_t take_slot(PatchableCode &code) {
+    if (!code.area || code.slots_used == kAreaSlots) {
+        uint64_t area = allocate_area(code.start, code.end, kAreaSize);
+        if (!area)
+            return 0;
+        *reinterpret_cast<uint64_t *>(area) = start_info().syscall_entry;
+        abi().vm_protect(area, kAreaSize, BSC_PROT_READ | BSC_PROT_EXEC);
+        make_room(state.areas, state.area_count, state.area_capacity, 1);
+        state.areas[state.area_count++] = {area, kAreaSize};
+        code.area = area, code.slots_used = 0;
+    }
+    return code.area + kSlots + code.slots_used++ * kSlot;
+}
+
+// Whether the jump over `site` can be written while other threads may run it: in one
+// aligned 8-byte store, which a thread running there sees whole or not at all.
+bool one_store(const Site &site) { return site.address % 8 + kJump <= 8; }
+
+// Writes the trampoline of `site` into `slot`, then the jump to it over the replaced
+// instruction (whose other bytes stay: nothing runs them once the jump is there).
+bool rewrite(const Site &site, uint64_t slot) {
+    if (!with_writable(slot, slot + kSlot, [&] {
+            write_trampoline(reinterpret_cast<uint8_t *>(slot), page_down(slot), site);
+        }))
+        return false;
+    uint8_t jump[kJump] = {0xe9};
+    int32_t to_slot = displacement(site.address + kJump, slot);
+    memcpy(jump + 1, &to_slot, 4);
+    return with_writable(site.address, site.address + kJump, [&] {
+        if (!one_store(site)) {
+            memcpy(reinterpret_cast<void *>(site.address), jump, kJump);
+            return;
         }
+        auto *word = reinterpret_cast<uint64_t *>(site.address & ~uint64_t{7});
+        uint64_t value = *word;
+        memcpy(reinterpret_cast<uint8_t *>(&value) + site.address % 8, jump, kJump);
+        __atomic_store_n(word, value, __ATOMIC_RELEASE);
     });
-    if (!written) {
-        abi().vm_free(area, size);
-        return 0;
-    }
-    make_room(state.areas, state.area_count, state.area_capacity, 1);
-    state.areas[state.area_count++] = {area, size};
-    make_room(state.sites, state.site_count, state.site_capacity, count);
-    memcpy(state.sites + state.site_count, sites, count * sizeof *sites);
-    state.site_count += count;
-    return count;
 }
 
-// Where the next bytes `0f 05` start in [at, end), or end: eight bytes at a time, those
-// with no 0x0f skipped whole.
-uint64_t next_pair(uint64_t at, uint64_t end) {
-    constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
-    for (; at + kSyscall <= end; at++) {
-        if (at % 8 == 0)
-            while (at + 8 + kSyscall <= end) {
-                uint64_t word;
-                __builtin_memcpy(&word, reinterpret_cast<const void *>(at), 8);
-                uint64_t x = word ^ (0x0f * kOnes); // a zero byte where 0x0f was
-                if ((x - kOnes) & ~x & kHighs)
-                    break;
-                at += 8;
-            }
-        const auto *code = reinterpret_cast<const uint8_t *>(at);
-        if (code[0] == 0x0f && code[1] == 0x05)
-            return at;
-    }
-    return end;
-}
-
-uint32_t count_pairs(uint64_t start, uint64_t end) {
-    uint32_t pairs = 0;
-    for (uint64_t at = next_pair(start, end); at < end; at = next_pair(at + 1, end))
-        pairs++;
-    return pairs;
-}
-
-// The sites of [start, end) (code of a function table `functions`) that can be
-// rewritten, into `out` (room for as many as the range has `syscall` byte pairs).
-uint32_t find_sites(uint64_t start, uint64_t end, const FunctionStarts &functions,
-                    Site *out, uint32_t &found) {
-    uint32_t count = 0;
-    found = 0;
+// The site whose `syscall` is at `syscall` in `code`, if it is safe to rewrite.
+bool find_site(const PatchableCode &code, uint64_t syscall, Site &site) {
+    uint64_t from, to;
+    if (!code.functions.around(syscall, code.end, from, to) || from < code.start ||
+        to - from > kMaxFunction)
+        return false;
     DecodedFunction function;
-    bool decoded = false;
-    for (uint64_t at = next_pair(start, end); at < end; at = next_pair(at + 1, end)) {
-        uint64_t from, to;
-        if (!functions.around(at, end, from, to) || from < start || to - from > kMaxFunction)
-            continue;
-        if (function.start != from || !function.bits)
-            decoded = function.decode_all(from, to);
-        if (!decoded || !function.test(DecodedFunction::starts, at) ||
-            !function.test(DecodedFunction::reached, at))
-            continue;
-        found++;
-        Site site{};
-        if (!replaceable(function, at, site.address, site.length))
-            continue;
-        memcpy(site.original, reinterpret_cast<const void *>(site.address), site.length);
-        out[count++] = site;
-    }
-    return count;
+    if (!function.decode_all(from, to) || !function.test(DecodedFunction::starts, syscall) ||
+        !function.test(DecodedFunction::reached, syscall) ||
+        !replaceable(function, syscall, site.address, site.length))
+        return false;
+    memcpy(site.original, reinterpret_cast<const void *>(site.address), site.length);
+    return true;
 }
 
-// Gives the sites in [start, end) their own bytes back (if `restore`) and unlists them.
+PatchableCode *code_of(uint64_t address) {
+    for (uint32_t i = 0; i < state.code_count; i++)
+        if (address >= state.codes[i].start && address < state.codes[i].end)
+            return &state.codes[i];
+    return nullptr;
+}
+
+// The record of the site whose `syscall` is at `syscall`, made if it has none.
+TrappedSite &trapped_site(uint64_t syscall) {
+    for (uint32_t i = 0; i < state.trapped_count; i++)
+        if (state.trapped[i].syscall == syscall)
+            return state.trapped[i];
+    make_room(state.trapped, state.trapped_count, state.trapped_capacity, 1);
+    state.trapped[state.trapped_count] = {syscall, 0};
+    return state.trapped[state.trapped_count++];
+}
+
+bool overlaps(uint64_t from, uint64_t to, uint64_t start, uint64_t end) {
+    return from < end && to > start;
+}
+
+// Gives the sites in [start, end) their own bytes back (if `restore`) and unlists them,
+// with the code there and the record of its trapped sites.
 void drop_sites(uint64_t start, uint64_t end, bool restore) {
     SpinGuard guard(state.lock);
     uint32_t kept = 0;
     for (uint32_t i = 0; i < state.site_count; i++) {
         Site &site = state.sites[i];
-        if (site.address + site.length <= start || site.address >= end) {
+        if (!overlaps(site.address, site.address + site.length, start, end)) {
             state.sites[kept++] = site;
             continue;
         }
         if (restore) {
-            with_writable(site.address, site.address + site.length, [&] {
-                memcpy(reinterpret_cast<void *>(site.address), site.original, site.length);
+            with_writable(site.address, site.address + kJump, [&] {
+                memcpy(reinterpret_cast<void *>(site.address), site.original, kJump);
             });
         }
     }
     state.site_count = kept;
+    kept = 0;
+    for (uint32_t i = 0; i < state.code_count; i++) {
+        PatchableCode &code = state.codes[i];
+        if (overlaps(code.start, code.end, start, end))
+            code.functions.clear();
+        else
+            state.codes[kept++] = code;
+    }
+    state.code_count = kept;
+    kept = 0;
+    for (uint32_t i = 0; i < state.trapped_count; i++)
+        if (state.trapped[i].syscall < start || state.trapped[i].syscall >= end)
+            state.trapped[kept++] = state.trapped[i];
+    state.trapped_count = kept;
+}
+
+// The name --verbose gives an object: its file name's last component.
+void copy_base_name(char (&out)[48], const char *path) {
+    const char *base = path;
+    for (const char *p = path; *p; p++)
+        if (*p == '/')
+            base = p + 1;
+    freestanding::copy_string(out, sizeof out, base);
 }
 
 } // namespace
 
 void set_syscall_path_trap() { state.trap_only = true; }
 
-void patch_mapped_code(bsc_handle file, const char *name, uint64_t start, uint64_t end,
-                       uint64_t offset, uint64_t fs) {
+void note_mapped_code(bsc_handle file, const char *name, uint64_t start, uint64_t end,
+                      uint64_t offset) {
     if (state.trap_only || !start_info().syscall_entry)
         return;
-    uint32_t pairs = count_pairs(start, end);
-    if (pairs == 0)
-        return;
     elf::Image image;
-    FunctionStarts functions;
-    const Elf64_Phdr *code = nullptr;
+    const Elf64_Phdr *segment = nullptr;
     if (elf::parse(elf_reader(&file), image) == 0)
         for (unsigned i = 0; i < image.segment_count; i++) {
             const Elf64_Phdr &seg = image.segments[i];
             if (seg.p_type == PT_LOAD && (seg.p_flags & PF_X) && offset >= seg.p_offset &&
                 offset < seg.p_offset + seg.p_filesz)
-                code = &seg;
+                segment = &seg;
         }
-    uint64_t bias = code ? start - (code->p_vaddr + (offset - code->p_offset)) : 0;
-    uint32_t found = 0, patched = 0;
-    if (code && read_function_starts(file, image, bias, functions)) {
-        end = end < bias + code->p_vaddr + code->p_filesz ? end : bias + code->p_vaddr + code->p_filesz;
-        auto *sites = static_cast<Site *>(allocate(pairs * sizeof(Site)));
-        SpinGuard guard(state.lock);
-        if (begin_decoding()) {
-            uint32_t count = find_sites(start, end, functions, sites, found);
-            if (count)
-                patched = rewrite(sites, count, sites[0].address, sites[count - 1].address + kJump);
-            end_decoding(fs);
-        }
-        release(sites, pairs * sizeof(Site));
+    uint64_t bias = segment ? start - (segment->p_vaddr + (offset - segment->p_offset)) : 0;
+    PatchableCode code{};
+    if (!segment || !read_function_starts(file, image, bias, code.functions)) {
+        if (verbose())
+            log("%s: no unwind search table: its system calls stay on the trap path", name);
+        return;
     }
+    uint64_t file_end = bias + segment->p_vaddr + segment->p_filesz;
+    code.start = start;
+    code.end = end < file_end ? end : file_end;
+    copy_base_name(code.name, name);
+    SpinGuard guard(state.lock);
+    make_room(state.codes, state.code_count, state.code_capacity, 1);
+    state.codes[state.code_count++] = code;
+}
+
+void patch_trapped_site(uint64_t syscall, uint64_t fs) {
+    if (state.trap_only || state.code_count == 0)
+        return;
+    bool alone = thread_count() <= 1;
+    SpinGuard guard(state.lock);
+    PatchableCode *code = code_of(syscall);
+    if (!code)
+        return;
+    TrappedSite &record = trapped_site(syscall);
+    if (record.traps >= kRefused || ++record.traps < kTrapsBeforePatch)
+        return;
+    Site site{};
+    bool safe = false;
+    if (begin_decoding()) {
+        safe = find_site(*code, syscall, site) && (alone || one_store(site));
+        end_decoding(fs);
+    }
+    uint64_t slot = safe ? take_slot(*code) : 0;
+    bool patched = slot && rewrite(site, slot);
+    if (patched) {
+        make_room(state.sites, state.site_count, state.site_capacity, 1);
+        state.sites[state.site_count++] = site;
+    }
+    record.traps = patched ? kPatched : kRefused;
     if (verbose())
-        log("%s: %u system call sites, %u patched, %u left to the trap path (%u more 0f 05 "
-            "byte pairs are not instructions that run)",
-            name, found, patched, found - patched, pairs - found);
+        log("%s: the system call site at +0x%lx %s", code->name, syscall - code->start,
+            patched ? "is patched" : "stays on the trap path");
 }
 
 void unpatch_sites(uint64_t start, uint64_t end) { drop_sites(start, end, true); }
@@ -415,8 +482,9 @@ void forget_all_sites() {
     SpinGuard guard(state.lock);
     for (uint32_t i = 0; i < state.area_count; i++)
         abi().vm_free(state.areas[i].start, state.areas[i].size);
-    state.area_count = 0;
-    state.site_count = 0;
+    for (uint32_t i = 0; i < state.code_count; i++)
+        state.codes[i].functions.clear();
+    state.area_count = state.site_count = state.code_count = state.trapped_count = 0;
 }
 
 } // namespace libos

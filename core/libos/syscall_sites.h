@@ -12,10 +12,15 @@ namespace libos {
 void set_syscall_path_trap();
 
 // The code of the ELF file open as `file` (named `name`), just mapped from file offset
-// `offset` at [start, end) executable and not writable: rewrites the sites it can prove
-// safe. `fs` is the program's %fs base, which the thread has again afterwards.
-void patch_mapped_code(bsc_handle file, const char *name, uint64_t start, uint64_t end,
-                       uint64_t offset, uint64_t fs);
+// `offset` at [start, end) readable, executable and not writable: its sites are patched
+// as they first trap.
+void note_mapped_code(bsc_handle file, const char *name, uint64_t start, uint64_t end,
+                      uint64_t offset);
+// A system call trapped with its `syscall` instruction at `syscall`: once a site of noted
+// code has trapped often enough, rewrites it if it can be proven safe (once: a site found
+// unsafe stays on the trap path). `fs` is the program's %fs base, which the thread has
+// again afterwards.
+void patch_trapped_site(uint64_t syscall, uint64_t fs);
 // [start, end) is about to be made writable or moved: its sites get their own bytes back
 // and are no longer patched.
 void unpatch_sites(uint64_t start, uint64_t end);

@@ -23,9 +23,10 @@ grep -q 'syscall 1(' <<<"$log" || fail "--strace logged no write(2): the check w
 # clock_gettime 228, clock_getres 229, gettimeofday 96, time 201, getcpu 309
 trapped=$(grep -cE 'syscall (228|229|96|201|309)\(' <<<"$log" || true)
 [[ $trapped -eq 0 ]] || fail "$trapped time system calls were trapped instead of served by the vDSO"
-# Each logged call says how it came: glibc's write(2) from a patched site, unless every
-# call is trapped or the program has no unwind search table to find its functions by (a
-# static one, as Debian's gcc links it: core/libos/README.md).
+# Each logged call says how it came: glibc's write(2), called 64 times from one site, from
+# a patched site once it has trapped often enough, unless every call is trapped or the
+# program has no unwind search table to find its functions by (a static one, as Debian's
+# gcc links it: core/libos/README.md).
 if [[ " ${stack[*]} " == *" --syscall-path=trap "* ]] || ! readelf -lW "$program" | grep -c GNU_EH_FRAME >/dev/null; then
   ! grep -q '\[patched\]$' <<<"$log" || fail "a call came patched where none can be"
 else

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -21,13 +22,18 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-// A name in the abstract namespace, which the whole machine shares: the pid keeps the runs
-// of this test that ctest makes at once apart. Returns the address's length.
+// A name in the abstract namespace, which the whole machine shares: random bits drawn once
+// a run keep apart the runs of this test that ctest makes at once, and a run from one
+// whose pid it reuses while a child of that one still holds its names. Returns the
+// address's length.
 static socklen_t abstract_name(struct sockaddr_un *address, const char *tag) {
+    static unsigned long long run;
+    while (run == 0)
+        CHECK_EQ(getrandom(&run, sizeof run, 0), (long)sizeof run);
     memset(address, 0, sizeof *address);
     address->sun_family = AF_UNIX;
-    int n = snprintf(address->sun_path + 1, sizeof address->sun_path - 1, "bascule-%s-%d", tag,
-                     (int)getpid());
+    int n = snprintf(address->sun_path + 1, sizeof address->sun_path - 1, "bascule-%s-%d-%llx",
+                     tag, (int)getpid(), run);
     return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
 }
 

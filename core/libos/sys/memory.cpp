@@ -208,9 +208,9 @@ int64_t sys_mmap(Syscall &call) {
     region.end = at + size;
     forget_sites(at, at + size); // whatever was mapped there is gone
     map_add(region);
-    if (!anonymous && !shared && (prot & PROT_EXEC) && !(prot & PROT_WRITE))
-        patch_mapped_code(file->handle, region.file ? region.file->path : "code", at, at + size,
-                          offset, call.context.fs_base);
+    if (!anonymous && !shared && (prot & PROT_READ) && (prot & PROT_EXEC) && !(prot & PROT_WRITE))
+        note_mapped_code(file->handle, region.file ? region.file->path : "code", at, at + size,
+                         offset);
     return static_cast<int64_t>(at);
 }
 

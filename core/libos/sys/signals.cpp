@@ -5,6 +5,7 @@
 #include <asm-generic/errno.h>
 #include <linux/signal.h>
 
+#include "disassembler.h"
 #include "fork_locks.h"
 #include "process_state.h"
 #include "process_tree.h"
@@ -219,7 +220,8 @@ void deliver_exception(bsc_exception &exception) {
         if (current_thread().signal_event != BSC_NO_HANDLE)
             abi().event_set(current_thread().signal_event);
         uint64_t image = start_info().image_base;
-        if (c.rip - image >= start_info().image_size || in_vdso_call(c))
+        bool in_libos = c.rip - image < start_info().image_size || in_decoder(c.rip);
+        if (!in_libos || in_vdso_call(c))
             deliver_pending_signals(c, kNoSyscall);
         return;
     }
