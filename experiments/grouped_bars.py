@@ -14,7 +14,7 @@ def grouped_bars(path, workloads, configs, value, title, ylabel, errors=None, lo
     except ImportError:
         print(f"{path}: no matplotlib, no plot", file=sys.stderr)
         return
-    figure, axis = plt.subplots(figsize=(8, 4))
+    figure, axis = plt.subplots(figsize=(max(8, 1.6 * len(workloads)), 4))
     width = 0.8 / len(configs)
     for i, config in enumerate(configs):
         xs = [w + i * width for w in range(len(workloads))]
