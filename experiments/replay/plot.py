@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from grouped_bars import grouped_bars  # noqa: E402
+from plots import grouped_bars  # noqa: E402
 
 results = Path(sys.argv[1])
 workloads = sys.argv[2:]
