@@ -36,11 +36,6 @@ constexpr uint64_t kPage = 4096;
 uint64_t page_down(uint64_t v) { return v & ~(kPage - 1); }
 uint64_t page_up(uint64_t v) { return (v + kPage - 1) & ~(kPage - 1); }
 
-uint32_t protection(uint32_t flags) {
-    return (flags & PF_R ? BSC_PROT_READ : 0) | (flags & PF_W ? BSC_PROT_WRITE : 0) |
-           (flags & PF_X ? BSC_PROT_EXEC : 0);
-}
-
 bool has_elf_magic(const Elf64_Ehdr &h) {
     return h.e_ident[EI_MAG0] == ELFMAG0 && h.e_ident[EI_MAG1] == ELFMAG1 &&
            h.e_ident[EI_MAG2] == ELFMAG2 && h.e_ident[EI_MAG3] == ELFMAG3;
@@ -57,7 +52,7 @@ int read_interpreter(const Reader &reader, const Elf64_Phdr &seg, Image &image) 
 // Maps one segment at its biased address over the reservation made by map().
 int map_segment(const bsc_downcalls &abi, bsc_handle file, const Elf64_Phdr &seg,
                 uint64_t bias, bsc_status *status) {
-    uint32_t prot = protection(seg.p_flags);
+    uint32_t prot = segment_protection(seg.p_flags);
     uint64_t start = page_down(bias + seg.p_vaddr);
     uint64_t file_end = bias + seg.p_vaddr + seg.p_filesz;
     uint64_t mem_end = page_up(bias + seg.p_vaddr + seg.p_memsz);
@@ -164,6 +159,11 @@ int map(const bsc_downcalls &abi, bsc_handle file, Image &image, bsc_status *sta
             image.phdr = seg.p_vaddr + (image.header.e_phoff - seg.p_offset) + image.bias;
     }
     return kNone;
+}
+
+uint32_t segment_protection(uint32_t flags) {
+    return (flags & PF_R ? BSC_PROT_READ : 0) | (flags & PF_W ? BSC_PROT_WRITE : 0) |
+           (flags & PF_X ? BSC_PROT_EXEC : 0);
 }
 
 } // namespace bsc::elf

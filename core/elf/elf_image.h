@@ -43,4 +43,7 @@ int parse(const Reader &reader, Image &image);
 // Returns 0 or an error for error_text; *status then holds the failing call's status.
 int map(const bsc_downcalls &abi, bsc_handle file, Image &image, bsc_status *status);
 
+// A segment's p_flags (PF_R, PF_W, PF_X) as BSC_PROT_* bits, which are Linux's PROT_*.
+uint32_t segment_protection(uint32_t flags);
+
 } // namespace bsc::elf

@@ -6,6 +6,7 @@
 #include <Zydis/Decoder.h>
 #include <elf.h>
 
+#include "elf_image.h"
 #include "fork_locks.h"
 #include "memory.h"
 #include "spinlock.h"
@@ -123,11 +124,6 @@ uint64_t symbol_address(const Symbols &symbols, uint64_t base, const char *name)
     return 0;
 }
 
-uint32_t protection(uint32_t segment_flags) {
-    return (segment_flags & PF_R ? BSC_PROT_READ : 0) | (segment_flags & PF_W ? BSC_PROT_WRITE : 0) |
-           (segment_flags & PF_X ? BSC_PROT_EXEC : 0);
-}
-
 // Copies the library's segments into fresh LibOS memory, links it and starts a decoder;
 // false if anything about the image is not what this loader handles.
 bool load() {
@@ -178,7 +174,7 @@ bool load() {
             uint64_t start = page_down(base + s.p_vaddr);
             uint64_t end = type == PT_LOAD ? page_up(base + s.p_vaddr + s.p_memsz)
                                            : page_down(base + s.p_vaddr + s.p_memsz);
-            uint32_t prot = type == PT_LOAD ? protection(s.p_flags) : uint32_t{BSC_PROT_READ};
+            uint32_t prot = type == PT_LOAD ? bsc::elf::segment_protection(s.p_flags) : uint32_t{BSC_PROT_READ};
             if (end > start)
                 abi().vm_protect(start, end - start, prot);
         }

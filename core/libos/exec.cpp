@@ -49,11 +49,6 @@ private:
     bsc_handle handle_ = BSC_NO_HANDLE;
 };
 
-uint32_t linux_protection(uint32_t segment_flags) {
-    return (segment_flags & PF_R ? PROT_READ : 0) | (segment_flags & PF_W ? PROT_WRITE : 0) |
-           (segment_flags & PF_X ? PROT_EXEC : 0);
-}
-
 // Enters the mapped segments into the memory map as the kernel's loader leaves them: the
 // file-backed pages of each segment, then its zero-filled rest as anonymous memory (the
 // reservation between segments is not the program's).
@@ -66,7 +61,7 @@ void record_segments(const elf::Image &image, const char *path, bsc_handle handl
         uint64_t start = page_down(image.bias + seg.p_vaddr);
         uint64_t file_end = page_up(image.bias + seg.p_vaddr + seg.p_filesz);
         uint64_t end = page_up(image.bias + seg.p_vaddr + seg.p_memsz);
-        uint32_t prot = linux_protection(seg.p_flags);
+        uint32_t prot = elf::segment_protection(seg.p_flags);
         if (seg.p_filesz > 0)
             map_add({start, file_end, page_down(seg.p_offset), file, prot, false, RegionName::none});
         uint64_t zero_start = seg.p_filesz > 0 ? file_end : start;
