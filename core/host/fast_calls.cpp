@@ -113,6 +113,7 @@ public:
     Pinned(const Pinned &) = delete;
     Pinned &operator=(const Pinned &) = delete;
     const Object *operator->() const { return object_; }
+    const Object &operator*() const { return *object_; }
     explicit operator bool() const { return object_ != nullptr; }
 
 private:
@@ -136,8 +137,8 @@ bsc_status fast_stream_attributes_query_by_handle(bsc_handle handle,
         return status_from_result(result);
     bsc_stream_attributes out{};
     fill_attributes(st, out);
-    out.options = descriptor_options(*stream.operator->(),
-                                     static_cast<int>(raw_syscall(SYS_fcntl, stream->fd, F_GETFL, 0, 0)));
+    long flags = raw_syscall(SYS_fcntl, stream->fd, F_GETFL, 0, 0);
+    out.options = descriptor_options(*stream, static_cast<int>(flags));
     return bsc_guarded_copy(attributes, &out, sizeof out) == 0 ? BSC_OK : BSC_E_FAULT;
 }
 
