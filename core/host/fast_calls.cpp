@@ -4,19 +4,24 @@
 // the two of them cost more than the work of the commonest calls (a stat is one system
 // call). Code here runs on the host stack but with the guest's thread pointer, so it must
 // not touch the runtime's thread-local state: no errno (raw system calls), no allocation,
-// no lock, no C++ exception, nothing that reads %fs. It is built without sanitizers and
+// no lock but a FastLock, no C++ exception, nothing that reads %fs. (The directory read
+// lives here for that reason: the usual path runs it too.) It is built without sanitizers and
 // stack protector, whose runtimes keep per-thread state (CMakeLists.txt). A call that
 // meets anything out of the ordinary declines, and the gate serves it the usual way with
 // the same arguments: the answers are the host's own functions' in every case. Nor may it
 // call into a shared library (a lazily bound symbol's resolver writes the thread pointer's
 // block): it calls only functions of the runtime's own executable, and
 // tests/integration/fast_calls_self_contained.sh checks the object for both.
+#include "fast_calls.h"
+
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include <cstddef>
 #include <cstring>
+#include <mutex>
 
 #include "errors.h"
 #include "fd.h"
@@ -31,21 +36,59 @@ namespace {
 constexpr size_t kMaxUri = 4096; // the ABI's limit for a guest string
 constexpr size_t kPageSize = 4096;
 
-long raw_syscall(long number, long a, long b, long c, long d) {
-    register long r10 asm("r10") = d;
-    long result;
-    asm volatile("syscall"
-                 : "=a"(result)
-                 : "a"(number), "D"(a), "S"(b), "d"(c), "r"(r10)
-                 : "rcx", "r11", "memory");
-    return result;
-}
-
 bool has_nul(const char *bytes, size_t size) {
     for (size_t i = 0; i < size; i++)
         if (bytes[i] == 0)
             return true;
     return false;
+}
+
+constexpr size_t kDirectoryChunk = 32 * 1024; // getdents64 reads this much at most
+
+uint8_t type_from_dirent(unsigned char d_type) {
+    switch (d_type) {
+    case DT_REG: return BSC_TYPE_FILE;
+    case DT_DIR: return BSC_TYPE_DIRECTORY;
+    case DT_LNK: return BSC_TYPE_SYMLINK;
+    case DT_FIFO: return BSC_TYPE_PIPE;
+    case DT_SOCK: return BSC_TYPE_SOCKET;
+    case DT_CHR: return BSC_TYPE_CHAR_DEVICE;
+    case DT_BLK: return BSC_TYPE_BLOCK_DEVICE;
+    default: return BSC_TYPE_UNKNOWN;
+    }
+}
+
+// Converts the kernel's records in[0 .. got) into bsc_dirent records in `out` (each
+// shorter than its kernel record), no more than `limit` bytes; `next` is the position
+// after the last one converted, `all` whether every one was.
+uint64_t convert_records(const char *in, long got, char *out, uint64_t limit, long &next,
+                         bool &all) {
+    uint64_t used = 0;
+    all = true;
+    for (long pos = 0; pos < got;) {
+        const auto &entry = *reinterpret_cast<const dirent64 *>(in + pos);
+        size_t name_length = 0;
+        while (entry.d_name[name_length])
+            name_length++;
+        size_t length = (offsetof(bsc_dirent, name) + name_length + 1 + 7) & ~size_t{7};
+        if (used + length > limit) {
+            all = false;
+            break;
+        }
+        char *record = out + used;
+        for (size_t i = 0; i < length; i++) // the padding never leaks host bytes
+            record[i] = 0;
+        auto *dirent = reinterpret_cast<bsc_dirent *>(record);
+        dirent->inode = entry.d_ino;
+        dirent->record_length = static_cast<uint16_t>(length);
+        dirent->type = type_from_dirent(entry.d_type);
+        for (size_t i = 0; i < name_length; i++)
+            record[offsetof(bsc_dirent, name) + i] = entry.d_name[i];
+        used += length;
+        next = entry.d_off;
+        pos += entry.d_reclen;
+    }
+    return used;
 }
 
 // What follows `prefix` at the start of `text`, or null.
@@ -142,13 +185,19 @@ bsc_status fast_stream_attributes_query_by_handle(bsc_handle handle,
     return bsc_guarded_copy(attributes, &out, sizeof out) == 0 ? BSC_OK : BSC_E_FAULT;
 }
 
-// stream_read and stream_write of a regular file, which never waits (a directory's
-// records are the host's own conversion: the usual way).
+// stream_read and stream_write of a regular file, which never waits, and stream_read of
+// a directory.
 bsc_status fast_transfer(bsc_handle handle, uint64_t offset, void *buffer, uint64_t size,
                          uint64_t *done, bool write) {
     if (done == nullptr || (offset != BSC_AT_POSITION && offset > INT64_MAX))
         return kFastDeclined;
     Pinned stream(handle);
+    if (stream && stream->type == BSC_TYPE_DIRECTORY && !write && offset == BSC_AT_POSITION) {
+        uint64_t count = 0;
+        bsc_status status =
+            read_directory(static_cast<const DirectoryStream &>(*stream), buffer, size, count);
+        return status != BSC_OK ? status : put_guest(done, count);
+    }
     if (!stream || stream->type != BSC_TYPE_FILE)
         return kFastDeclined;
     long count = static_cast<long>(size < kMaxTransfer ? size : kMaxTransfer);
@@ -172,16 +221,22 @@ bsc_status fast_stream_write(bsc_handle handle, uint64_t offset, const void *buf
     return fast_transfer(handle, offset, const_cast<void *>(buffer), size, done, true);
 }
 
-// stream_seek of a regular file (a directory's position is kept under its lock).
+// stream_seek of a regular file or a directory (whose position moves under its lock).
 bsc_status fast_stream_seek(bsc_handle handle, int64_t offset, uint32_t whence,
                             uint64_t *position) {
     static constexpr long kWhence[] = {SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE};
     if (whence > BSC_SEEK_HOLE)
         return kFastDeclined;
     Pinned stream(handle);
-    if (!stream || stream->type != BSC_TYPE_FILE)
+    if (!stream)
         return kFastDeclined;
-    long result = raw_syscall(SYS_lseek, stream->fd, offset, kWhence[whence], 0);
+    long result;
+    if (stream->type == BSC_TYPE_DIRECTORY) {
+        std::lock_guard lock(static_cast<const DirectoryStream &>(*stream).lock);
+        result = raw_syscall(SYS_lseek, stream->fd, offset, kWhence[whence]);
+    } else {
+        result = raw_syscall(SYS_lseek, stream->fd, offset, kWhence[whence]);
+    }
     if (result < 0)
         return status_from_result(result);
     return position == nullptr ? BSC_OK : put_guest(position, static_cast<uint64_t>(result));
@@ -207,6 +262,33 @@ const FastDowncall kFastDowncalls[] = {
 #undef BSC_FAST_DOWNCALL
 
 } // namespace
+
+bsc_status read_directory(const DirectoryStream &dir, void *buffer, uint64_t size,
+                          uint64_t &done) {
+    std::lock_guard lock(dir.lock);
+    done = 0;
+    long start = raw_syscall(SYS_lseek, dir.fd, 0, SEEK_CUR);
+    if (start < 0)
+        return status_from_result(start);
+    alignas(8) char in[kDirectoryChunk], out[kDirectoryChunk];
+    long got = raw_syscall(SYS_getdents64, dir.fd, reinterpret_cast<long>(in), sizeof in);
+    if (got < 0)
+        return status_from_result(got);
+    long next = start;
+    bool all = true;
+    uint64_t used = convert_records(in, got, out, size, next, all);
+    bsc_status status = BSC_OK;
+    if (got > 0 && used == 0)
+        status = BSC_E_TOO_BIG; // not even one record fits
+    else if (bsc_guarded_copy(buffer, out, used) != 0)
+        status = BSC_E_FAULT;
+    if (status != BSC_OK)
+        next = start; // hand out nothing: the next read starts where this one did
+    if (!all || status != BSC_OK)
+        raw_syscall(SYS_lseek, dir.fd, next, SEEK_SET);
+    done = status == BSC_OK ? used : 0;
+    return status;
+}
 
 void fill_fast_calls(const bsc_downcalls &top, uint64_t (&fast)[kMaxDowncalls]) {
     std::memset(fast, 0, sizeof fast);

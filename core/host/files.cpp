@@ -19,6 +19,7 @@
 #include <mutex>
 #include <vector>
 
+#include "fast_calls.h"
 #include "fd.h"
 #include "guest_memory.h"
 #include "host_calls.h"
@@ -32,16 +33,6 @@ namespace {
 constexpr uint32_t kAccessMask = BSC_ACCESS_RDWR | BSC_ACCESS_APPEND;
 constexpr uint32_t kOptionMask = BSC_OPTION_NONBLOCK | BSC_OPTION_TRUNCATE | BSC_OPTION_NOFOLLOW |
                                  BSC_OPTION_DIRECTORY | BSC_OPTION_SYNC | BSC_OPTION_NO_LINKS;
-// getdents64 reads at most this much per stream_read of a directory.
-constexpr size_t kDirectoryChunk = 32 * 1024;
-
-// A directory handle. The lock makes "note the position, read, maybe step back" one step
-// for threads sharing the handle.
-struct DirectoryStream : Object {
-    using Object::Object;
-    std::mutex mutex;
-};
-
 bool is_path_scheme(Scheme scheme) {
     return scheme == Scheme::file || scheme == Scheme::dir || scheme == Scheme::device;
 }
@@ -100,79 +91,6 @@ bsc_status open_path(const StreamUri &uri, uint32_t access, uint32_t mode, uint3
         return errno_status();
     out = make_stream(std::move(fd), uri.text, access, options & ~uint32_t{BSC_OPTION_NO_LINKS});
     return BSC_OK;
-}
-
-uint8_t type_from_dirent(unsigned char d_type) {
-    switch (d_type) {
-    case DT_REG:
-        return BSC_TYPE_FILE;
-    case DT_DIR:
-        return BSC_TYPE_DIRECTORY;
-    case DT_LNK:
-        return BSC_TYPE_SYMLINK;
-    case DT_FIFO:
-        return BSC_TYPE_PIPE;
-    case DT_SOCK:
-        return BSC_TYPE_SOCKET;
-    case DT_CHR:
-        return BSC_TYPE_CHAR_DEVICE;
-    case DT_BLK:
-        return BSC_TYPE_BLOCK_DEVICE;
-    default:
-        return BSC_TYPE_UNKNOWN;
-    }
-}
-
-// Appends one bsc_dirent for a kernel record if it fits within `limit` bytes.
-bool append_dirent(std::vector<char> &out, const dirent64 &entry, uint64_t limit) {
-    size_t name_length = std::strlen(entry.d_name);
-    size_t length = (offsetof(bsc_dirent, name) + name_length + 1 + 7) & ~size_t{7};
-    if (out.size() + length > limit)
-        return false;
-    size_t at = out.size();
-    out.resize(at + length); // zero-filled, so the padding never leaks host bytes
-    auto *record = reinterpret_cast<bsc_dirent *>(out.data() + at);
-    record->inode = entry.d_ino;
-    record->record_length = static_cast<uint16_t>(length);
-    record->type = type_from_dirent(entry.d_type);
-    std::memcpy(out.data() + at + offsetof(bsc_dirent, name), entry.d_name, name_length);
-    return true;
-}
-
-// Whole bsc_dirent records, as many as fit in `size` bytes. Records the kernel returned
-// but that did not fit are read again next time: the position steps back to just after
-// the last record handed out (each kernel record's d_off is that position).
-bsc_status read_directory(DirectoryStream &dir, void *buffer, uint64_t size, uint64_t &done) {
-    std::lock_guard lock(dir.mutex);
-    off_t start = ::lseek(dir.fd, 0, SEEK_CUR);
-    if (start < 0)
-        return errno_status();
-    std::vector<char> in(kDirectoryChunk), out;
-    ssize_t got = ::getdents64(dir.fd, in.data(), in.size());
-    if (got < 0)
-        return errno_status();
-    off_t next = start;
-    bool all = true;
-    for (ssize_t pos = 0; pos < got;) {
-        const auto &entry = *reinterpret_cast<const dirent64 *>(in.data() + pos);
-        if (!append_dirent(out, entry, size)) {
-            all = false;
-            break;
-        }
-        next = entry.d_off;
-        pos += entry.d_reclen;
-    }
-    bsc_status status = BSC_OK;
-    if (got > 0 && out.empty())
-        status = BSC_E_TOO_BIG; // not even one record fits
-    else if (copy_to_guest(buffer, out.data(), out.size()) != BSC_OK)
-        status = BSC_E_FAULT;
-    if (status != BSC_OK)
-        next = start; // hand out nothing: the next read starts where this one did
-    if (!all || status != BSC_OK)
-        ::lseek(dir.fd, next, SEEK_SET);
-    done = status == BSC_OK ? out.size() : 0;
-    return status;
 }
 
 // Whether a read or write of the stream may wait for another party (a file's never does).
@@ -345,7 +263,7 @@ extern "C" bsc_status host_stream_seek(bsc_handle handle, int64_t offset, uint32
         return BSC_E_BAD_HANDLE;
     off_t result;
     if (auto *dir = dynamic_cast<DirectoryStream *>(stream.get())) {
-        std::lock_guard lock(dir->mutex);
+        std::lock_guard lock(dir->lock);
         result = ::lseek(dir->fd, offset, kWhence[whence]);
     } else {
         result = ::lseek(stream->fd, offset, kWhence[whence]);

@@ -7,11 +7,19 @@
 
 #include <memory>
 
+#include "fast_calls.h"
 #include "fd.h"
 #include "handles.h"
 #include "stream_uri.h"
 
 namespace bsc::host {
+
+// A directory handle. The lock makes "note the position, read, maybe step back" one step
+// for threads sharing the handle; the fast calls take it too.
+struct DirectoryStream : Object {
+    using Object::Object;
+    mutable FastLock lock;
+};
 
 // files.cpp: wraps an open descriptor as a stream object of the kind fstat reports (a
 // directory becomes a directory stream). Open-time actions (TRUNCATE) are not kept in
