@@ -19,7 +19,7 @@ EntryPage page;
 const bsc_upcalls *bottom_upcalls = nullptr;
 
 constexpr uint64_t kDataPageSize = 4096;
-constexpr size_t kSlotCount = (sizeof(bsc_downcalls) - offsetof(bsc_downcalls, vm_alloc)) / 8;
+constexpr size_t kSlotCount = downcall_slot(sizeof(bsc_downcalls));
 static_assert(kSlotCount <= kMaxDowncalls, "gate.S has stubs for MAX_DOWNCALLS downcalls");
 
 void set_data_writable(bool writable) {
@@ -85,8 +85,7 @@ void connect_chain(const bsc_downcalls *top, const bsc_upcalls *upcalls) {
     // With no extension on thread_context_restore, the gate resumes contexts itself.
     *page.at<int64_t *>(bsc_entry_restore_slot) =
         top->thread_context_restore == host_thread_context_restore
-            ? int64_t((offsetof(bsc_downcalls, thread_context_restore) -
-                       offsetof(bsc_downcalls, vm_alloc)) / 8)
+            ? int64_t(downcall_slot(offsetof(bsc_downcalls, thread_context_restore)))
             : -1;
     *page.at<const bsc_upcalls **>(bsc_entry_bottom_upcalls) = upcalls;
     fill_fast_calls(*top, *page.at<uint64_t(*)[kMaxDowncalls]>(bsc_entry_fast_calls));

@@ -28,12 +28,12 @@
 #include "gate.h"
 #include "handles.h"
 #include "host_calls.h"
+#include "stream_uri.h"
 #include "streams.h"
 
 namespace bsc::host {
 namespace {
 
-constexpr size_t kMaxUri = 4096; // the ABI's limit for a guest string
 constexpr size_t kPageSize = 4096;
 
 bool has_nul(const char *bytes, size_t size) {
@@ -296,7 +296,7 @@ void fill_fast_calls(const bsc_downcalls &top, uint64_t (&fast)[kMaxDowncalls]) 
         const void *slot;
         std::memcpy(&slot, reinterpret_cast<const char *>(&top) + call.offset, sizeof slot);
         if (slot == call.host)
-            fast[(call.offset - offsetof(bsc_downcalls, vm_alloc)) / sizeof slot] =
+            fast[downcall_slot(call.offset)] =
                 reinterpret_cast<uint64_t>(call.fast);
     }
 }

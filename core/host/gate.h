@@ -72,6 +72,10 @@ const bsc_upcalls &chain_upcalls();
 // What the system call entry needs to run the guest's exception upcall itself: the
 // host's own (in the chain's table when nothing interposes) and the guest image's.
 void set_exception_entries(void (*host)(bsc_exception *), void (*guest)(bsc_exception *));
+// The gates' number for the downcall whose bsc_downcalls field is at `offset`.
+constexpr size_t downcall_slot(size_t offset) {
+    return (offset - offsetof(bsc_downcalls, vm_alloc)) / sizeof(void *);
+}
 // fast_calls.cpp: what the gate runs with the guest's %fs for each slot (0: the usual
 // way) in a chain whose top is `top`; only slots that still hold the host's own function.
 void fill_fast_calls(const bsc_downcalls &top, uint64_t (&fast)[kMaxDowncalls]);

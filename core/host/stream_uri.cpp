@@ -16,9 +16,6 @@
 namespace bsc::host {
 namespace {
 
-// The ABI's limit for every guest string (abi/README.md).
-constexpr size_t kMaxUri = 4096;
-
 struct SchemeName {
     std::string_view prefix;
     Scheme scheme;

@@ -12,6 +12,9 @@
 
 namespace bsc::host {
 
+// The ABI's limit for every guest string, a URI's included (abi/README.md).
+inline constexpr size_t kMaxUri = 4096;
+
 enum class Scheme {
     file,        // file:PATH
     dir,         // dir:PATH
