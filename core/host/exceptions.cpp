@@ -2,6 +2,7 @@
 // Host signals become guest exceptions: faults in guest code and interrupts are raised as
 // the exception upcall on the guest's stack; thread_context_restore resumes a context.
 // Everything here runs behind bsc_entry_signal (gate.S), with the runtime's %fs.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -56,21 +57,82 @@ void append_hex(char *&out, uint64_t value) {
         *out++ = "0123456789abcdef"[(value >> shift) & 15];
 }
 
+uint64_t parse_hex(const char *&p) {
+    uint64_t value = 0;
+    for (;; p++) {
+        unsigned digit = *p >= '0' && *p <= '9' ? unsigned(*p - '0')
+                         : *p >= 'a' && *p <= 'f' ? unsigned(*p - 'a' + 10)
+                                                  : 16;
+        if (digit == 16)
+            return value;
+        value = value << 4 | digit;
+    }
+}
+
+// " (PATH+0xOFFSET)" for the mapping of /proc/self/maps that holds `address`, the offset in
+// PATH's file, so that a crash names the code (addr2line -e PATH OFFSET). Raw reads and a
+// fixed buffer: this runs in a fatal signal.
+void append_object_of(char *&out, const char *end, uint64_t address) {
+    int fd = static_cast<int>(::syscall(SYS_open, "/proc/self/maps", O_RDONLY | O_CLOEXEC));
+    if (fd < 0)
+        return;
+    char buffer[4096 + 1];
+    size_t held = 0;
+    for (;;) {
+        ssize_t n = ::syscall(SYS_read, fd, buffer + held, sizeof buffer - 1 - held);
+        if (n <= 0)
+            break;
+        held += size_t(n);
+        buffer[held] = 0;
+        char *line = buffer;
+        for (char *newline; (newline = std::strchr(line, '\n')); line = newline + 1) {
+            *newline = 0;
+            const char *p = line;
+            uint64_t start = parse_hex(p);
+            uint64_t stop = parse_hex(++p);
+            if (address < start || address >= stop)
+                continue;
+            p += 6; // " rwxp "
+            uint64_t offset = parse_hex(p);
+            const char *path = std::strchr(p, '/');
+            size_t length = path ? std::strlen(path) : 0;
+            if (path && out + length + 24 < end) {
+                *out++ = ' ', *out++ = '(';
+                std::memcpy(out, path, length);
+                out += length;
+                *out++ = '+';
+                append_hex(out, address - start + offset);
+                *out++ = ')';
+            }
+            ::syscall(SYS_close, fd);
+            return;
+        }
+        held = size_t(buffer + held - line); // a line cut by the read's end comes again first
+        std::memmove(buffer, line, held);
+        if (held == sizeof buffer - 1)
+            break; // a line longer than the buffer: give up
+    }
+    ::syscall(SYS_close, fd);
+}
+
 [[noreturn]] void fatal_host_fault(int sig, const siginfo_t *info, const ucontext_t *uc) {
-    char message[160] = "bascule: fatal signal ";
+    char message[512] = "bascule: fatal signal ";
+    const char *end = message + sizeof message - 2;
     char *out = message + std::strlen(message);
     *out++ = static_cast<char>('0' + sig / 10);
     *out++ = static_cast<char>('0' + sig % 10);
     std::memcpy(out, " in the runtime at ", 19);
     out += 19;
-    append_hex(out, static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_RIP]));
+    uint64_t rip = static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_RIP]);
+    append_hex(out, rip);
+    append_object_of(out, end - 40, rip);
     std::memcpy(out, " address ", 9);
     out += 9;
     append_hex(out, reinterpret_cast<uint64_t>(info->si_addr));
     *out++ = '\n';
     *out = 0;
     write_stderr(message);
-    terminate_by_signal(sig);
+    die_by_signal(sig); // the runtime's own fault: a core under the user's RLIMIT_CORE
 }
 
 struct Classified {
@@ -181,6 +243,15 @@ unsigned timestamp_instruction(uint64_t rip) {
 }
 
 uint32_t &work(uint64_t tcb) { return tcb_field<uint32_t>(tcb, TCB_WORK); }
+
+// A signal for the guest that a thread of the runtime's own took (one an extension
+// started from a guest thread's host code has its signal mask): that thread blocks it
+// from now on, and the process gets it again, as the runtime's, for a guest thread.
+void pass_to_guest_thread(int sig, ucontext_t *uc) {
+    sigaddset(&uc->uc_sigmask, sig);
+    siginfo_t info = runtime_siginfo(sig);
+    ::syscall(SYS_rt_sigqueueinfo, ::getpid(), sig, &info);
+}
 
 // Host code read the time stamp counter (the vDSO does): let it, and note that the
 // trap must be set again before the guest runs.
@@ -336,6 +407,10 @@ void set_async_signals_blocked(bool blocked) {
     // so the parent sees what Linux reports under the guest's own RLIMIT_CORE of 0.
     rlimit no_core{0, 0};
     ::setrlimit(RLIMIT_CORE, &no_core);
+    die_by_signal(sig);
+}
+
+[[noreturn]] void die_by_signal(int sig) {
     ::signal(sig, SIG_DFL);
     sigset_t set;
     sigemptyset(&set);
@@ -373,7 +448,7 @@ extern "C" void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64
     }
     if (sig == kInterruptSignal || sig == SIGCHLD || outside_signal(sig)) {
         if (!tcb)
-            return;
+            return pass_to_guest_thread(sig, uc);
         if (sig == kInterruptSignal)
             interrupt_signal_arrived(); // before acting on it, so that no later one is lost
         if (in_guest) {

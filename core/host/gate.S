@@ -432,6 +432,13 @@ bsc_entry_signal:
     call .Lget_gs
     test %r11, %r11
     jz .Lhost_thread
+    /* A thread the runtime starts from a guest thread's host code (an extension's
+     * std::thread) inherits its %gs, not its signal stack: %gs is this thread's own only
+     * on the signal stack it names, where every signal of a guest thread runs. */
+    mov %rsp, %rax
+    sub %gs:TCB_SIGNAL_STACK, %rax
+    cmp $SIGNAL_STACK_SIZE, %rax
+    jae .Lhost_thread
     push %rbx
     push %r12
     push %r13

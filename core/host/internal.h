@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/types.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <mutex>
@@ -62,9 +63,18 @@ namespace bsc::host {
 // SA_RESTART: a thread blocked in a host call gets BSC_E_INTERRUPTED.
 inline constexpr int kInterruptSignal = 62;
 
-// The value (si_value) of a SIGCONT that process_signal sends: the runtime's, not one from
-// outside the guest.
+// The value (si_value) of a signal the runtime sends (process_signal's SIGCONT, a signal
+// passed on to a guest thread): the runtime's, not one from outside the guest.
 inline constexpr int kRuntimeSignalTag = 0x42534300;
+inline siginfo_t runtime_siginfo(int sig) {
+    siginfo_t info{};
+    info.si_signo = sig;
+    info.si_code = SI_QUEUE;
+    info.si_pid = ::getpid();
+    info.si_uid = ::getuid();
+    info.si_value.sival_int = kRuntimeSignalTag;
+    return info;
+}
 
 // exceptions.cpp: entered from the downcall gate when TCB_WORK is set: traps rdtsc again
 // if host code enabled it, and raises a deferred interrupt in the guest as if at the
@@ -75,8 +85,11 @@ bsc_status gate_exit_work(bsc_status status);
 // gate (upcalls, thread_context_restore): traps rdtsc again if host code enabled it.
 void prepare_guest_entry();
 
-// exceptions.cpp: ends the process as if killed by `sig` (the shell reports 128+sig).
+// exceptions.cpp: ends the process as if killed by `sig` (the shell reports 128+sig):
+// terminate_by_signal for the guest's death (no core of the runtime), die_by_signal for
+// the runtime's own fault (a core if RLIMIT_CORE allows).
 [[noreturn]] void terminate_by_signal(int sig);
+[[noreturn]] void die_by_signal(int sig);
 
 // threads.cpp: before host code leaves for the guest without returning (upcalls, context
 // restores): under AddressSanitizer, clears the redzones of the frames it abandons on the

@@ -345,12 +345,7 @@ extern "C" bsc_status host_process_signal(bsc_handle handle, uint32_t action) {
         return BSC_E_BAD_HANDLE;
     // A continue is marked as the runtime's, so that the process does not also report it
     // as a signal from outside the guest (process_signals_take).
-    siginfo_t info{};
-    info.si_signo = sig;
-    info.si_code = SI_QUEUE;
-    info.si_pid = ::getpid();
-    info.si_uid = ::getuid();
-    info.si_value.sival_int = kRuntimeSignalTag;
+    siginfo_t info = runtime_siginfo(sig);
     if (::syscall(SYS_pidfd_send_signal, process->fd, sig, sig == SIGCONT ? &info : nullptr, 0) != 0)
         return errno == ESRCH ? BSC_E_NOT_FOUND : errno_status();
     return BSC_OK;

@@ -25,7 +25,8 @@ TCB_OFFSET(TCB_WAKE,     108)  // uint32: an interrupt came in guest code (block
 TCB_OFFSET(TCB_THREAD,   112)  // the host's Thread object
 TCB_OFFSET(TCB_FS_NOW,   120)  // %fs base as the gates last set it (without FSGSBASE)
 TCB_OFFSET(TCB_RESUME_RIP, 128) // where the direct thread_context_restore jumps to
-TCB_OFFSET(TCB_END,      136)
+TCB_OFFSET(TCB_SIGNAL_STACK, 136) // the base of the thread's host signal stack
+TCB_OFFSET(TCB_END,      144)
 // clang-format on
 
 #define TCB_WORK_INTERRUPT 1 // an interrupt waits for delivery
@@ -35,6 +36,7 @@ TCB_OFFSET(TCB_END,      136)
 #define TCB_IN_HOST 1
 #define TCB_SELECTOR_ALLOW 0 // SYSCALL_DISPATCH_FILTER_ALLOW
 #define TCB_SELECTOR_BLOCK 1 // SYSCALL_DISPATCH_FILTER_BLOCK
+#define SIGNAL_STACK_SIZE 0x40000 // each guest thread's host signal stack (threads.cpp)
 
 // The callee-saved registers the downcall gate pushes on the guest stack, in the order
 // they sit above TCB_GUEST_SP, followed by the guest's return address.

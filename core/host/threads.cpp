@@ -42,7 +42,7 @@ constinit thread_local uint64_t current_guest_tcb = 0;
 // sanitizers see it as a stack.
 class SignalStack {
 public:
-    static constexpr size_t kSize = 256 * 1024;
+    static constexpr size_t kSize = SIGNAL_STACK_SIZE;
     SignalStack() = default;
     SignalStack(const SignalStack &) = delete;
     SignalStack &operator=(const SignalStack &) = delete;
@@ -70,6 +70,7 @@ public:
         auto base = reinterpret_cast<uint64_t>(memory_);
         return memory_ != MAP_FAILED && addr - base < kSize;
     }
+    uint64_t base() const { return memory_ == MAP_FAILED ? 0 : reinterpret_cast<uint64_t>(memory_); }
     uint64_t top() const { return reinterpret_cast<uint64_t>(memory_) + kSize; }
     stack_t described() const {
         return memory_ == MAP_FAILED ? stack_t{nullptr, SS_DISABLE, 0} : stack_t{memory_, 0, kSize};
@@ -151,6 +152,7 @@ bool become_guest_thread(Thread &t) {
     tcb_field<uint32_t>(t.tcb, TCB_STATE) = TCB_IN_HOST;
     tcb_field<uint8_t>(t.tcb, TCB_SELECTOR) = TCB_SELECTOR_ALLOW;
     tcb_field<Thread *>(t.tcb, TCB_THREAD) = &t;
+    tcb_field<uint64_t>(t.tcb, TCB_SIGNAL_STACK) = t.altstack.base();
     trap_system_calls(t.tcb, true);
     std::lock_guard lock(t.mutex);
     t.tid = static_cast<pid_t>(::gettid());

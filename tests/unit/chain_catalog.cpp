@@ -26,7 +26,8 @@ TEST_CASE("catalog: the test extensions, sorted, with their descriptors", "[chai
     for (const auto &entry : list)
         names.push_back(entry.name);
     CHECK(names == std::vector<std::string>{"abi-1-0", "counting", "failing-init", "misnamed",
-                                            "optioned", "order-high", "order-low", "wrong-abi"});
+                                            "optioned", "order-high", "order-low", "thread-signals",
+                                            "wrong-abi"});
 
     const auto *low = find(list, "order-low");
     REQUIRE(low->descriptor);
