@@ -121,10 +121,11 @@ std::optional<Plan> ReplayCheckpoints::start() {
     }
     if (child == BSC_NO_HANDLE) {
         requests.close();
+        hand_over(0, ::getpid());
         return std::nullopt; // the first process that serves gdb
     }
     host_->object_close(child);
-    table_->active = static_cast<pid_t>(id);
+    hand_over(0, static_cast<pid_t>(id));
     return park(true, requests);
 }
 
@@ -227,6 +228,13 @@ std::optional<Plan> ReplayCheckpoints::park(bool root, Requests requests) {
     }
 }
 
+// `to` serves gdb instead of `from`. Both sides of the fork that starts `to` say so,
+// whichever runs first: `to` may need it at once (a request of its own waits for the
+// change), and a later store must not undo a hand-over `to` has made since.
+void ReplayCheckpoints::hand_over(pid_t from, pid_t to) const {
+    table_->active.compare_exchange_strong(from, to);
+}
+
 // The root's watch: a pidfd of the process that serves gdb now, which becomes `watched`;
 // -1 when `watched` still serves but has ended (without handing gdb over). One that handed
 // over and ended before the root looked (reaped: no pidfd) leads to the one it handed to.
@@ -258,10 +266,12 @@ std::optional<Plan> ReplayCheckpoints::handle_request(int requests) {
     uint64_t id = 0;
     if (host_->process_fork(&child, &id) != BSC_OK)
         return std::nullopt;
-    if (child == BSC_NO_HANDLE)
+    if (child == BSC_NO_HANDLE) {
+        hand_over(request.from, ::getpid());
         return plan;
+    }
     host_->object_close(child);
-    table_->active = static_cast<pid_t>(id);
+    hand_over(request.from, static_cast<pid_t>(id));
     return std::nullopt;
 }
 

@@ -74,6 +74,7 @@ private:
     };
     std::optional<Plan> park(bool root, Requests requests);
     int follow_active(pid_t &watched) const;
+    void hand_over(pid_t from, pid_t to) const;
     std::optional<Plan> handle_request(int requests);
     void thin_out();
 
