@@ -22,32 +22,24 @@
 
 namespace libos {
 namespace elf = bsc::elf;
+
+void ElfFile::close() {
+    if (handle_)
+        abi().object_close(handle_);
+    handle_ = BSC_NO_HANDLE;
+}
+
+bsc_status ElfFile::open(const char *path) {
+    close();
+    char uri[kPathMax + 8];
+    if (make_uri("file:", path, uri, sizeof uri) < 0)
+        return BSC_E_NAME_TOO_LONG;
+    return abi().stream_open(uri, BSC_ACCESS_READ, 0, BSC_CREATE_NEVER, 0, &handle_);
+}
+
 namespace {
 
 constexpr uint64_t kStackSize = 8 << 20;
-
-// An ELF file opened through the ABI, closed when done (its mappings stay).
-class ProgramFile {
-public:
-    ~ProgramFile() { close(); }
-    void close() {
-        if (handle_)
-            abi().object_close(handle_);
-        handle_ = BSC_NO_HANDLE;
-    }
-    bsc_status open(const char *path) {
-        close();
-        char uri[kPathMax + 8];
-        if (make_uri("file:", path, uri, sizeof uri) < 0)
-            return BSC_E_NAME_TOO_LONG;
-        return abi().stream_open(uri, BSC_ACCESS_READ, 0, BSC_CREATE_NEVER, 0, &handle_);
-    }
-    elf::Reader reader() { return elf_reader(&handle_); }
-    bsc_handle handle() const { return handle_; }
-
-private:
-    bsc_handle handle_ = BSC_NO_HANDLE;
-};
 
 // Enters the mapped segments into the memory map as the kernel's loader leaves them: the
 // file-backed pages of each segment, then its zero-filled rest as anonymous memory (the
@@ -73,7 +65,7 @@ void record_segments(const elf::Image &image, const char *path, bsc_handle handl
 
 // Maps a program or interpreter that prepare() checked; past the point of no return, a
 // failure ends the process with SIGSEGV, as Linux's loader does.
-void map_checked(ProgramFile &file, const char *path, elf::Image &image) {
+void map_checked(ElfFile &file, const char *path, elf::Image &image) {
     bsc_status status;
     if (elf::map(abi(), file.handle(), image, &status)) {
         log("%s: cannot be mapped: %s", path, bsc_status_name(status));
@@ -150,7 +142,7 @@ struct Shebang {
 };
 
 // Whether the file starts with "#!" and names an interpreter.
-bool read_shebang(ProgramFile &file, Shebang &shebang) {
+bool read_shebang(ElfFile &file, Shebang &shebang) {
     uint64_t done = 0;
     if (abi().stream_read(file.handle(), 0, shebang.line, sizeof shebang.line - 1, &done) !=
             BSC_OK ||
@@ -188,7 +180,7 @@ int64_t open_errno(bsc_status status) {
 }
 
 // Opens `absolute` to run it: a regular file the caller may execute (EACCES otherwise).
-int64_t open_executable(const char *absolute, ProgramFile &file) {
+int64_t open_executable(const char *absolute, ElfFile &file) {
     if (bsc_status status = file.open(absolute))
         return open_errno(status);
     bsc_stream_attributes attributes{};
@@ -207,7 +199,7 @@ struct Plan {
     char scripts[kMaxScripts][kPathMax];
     char named[kPathMax];       // the program as execve named it (a script's): AT_EXECFN
     char absolute[kPathMax];    // the same, resolved
-    ProgramFile program, interpreter;
+    ElfFile program, interpreter;
     elf::Image image, interpreter_image;
     char **argv;
 };

@@ -20,6 +20,20 @@ inline bsc::elf::Reader elf_reader(const bsc_handle *handle) {
             const_cast<bsc_handle *>(handle)};
 }
 
+// An ELF file opened through the ABI, closed when done (its mappings stay).
+class ElfFile {
+public:
+    ~ElfFile() { close(); }
+    void close();
+    // Opens the file at `path` (absolute) for reading.
+    bsc_status open(const char *path);
+    bsc::elf::Reader reader() { return elf_reader(&handle_); }
+    bsc_handle handle() const { return handle_; }
+
+private:
+    bsc_handle handle_ = BSC_NO_HANDLE;
+};
+
 // Runs the program at `path` (a script's interpreter for a "#!" script) with argv and
 // envp (NULL-terminated arrays in LibOS memory). Everything that can fail is checked
 // first: a program that cannot run returns the errno execve gives (ENOENT, EACCES,

@@ -13,6 +13,7 @@
 #include "heap.h"
 #include "process_state.h"
 #include "spinlock.h"
+#include "syscall_sites.h"
 #include "thread.h"
 
 namespace libos {
@@ -723,6 +724,7 @@ void collect_process_events() {
 
 void exit_process(int32_t status) {
     end_vfork_child();
+    report_syscall_sites();
     {
         TableGuard guard;
         own().life = Life::ended;

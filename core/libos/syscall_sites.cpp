@@ -369,6 +369,33 @@ bool overlaps(uint64_t from, uint64_t to, uint64_t start, uint64_t end) {
     return from < end && to > start;
 }
 
+bool known_code(uint64_t start, uint64_t end) {
+    SpinGuard guard(state.lock);
+    for (uint32_t i = 0; i < state.code_count; i++)
+        if (overlaps(state.codes[i].start, state.codes[i].end, start, end))
+            return true;
+    return false;
+}
+
+// --verbose, as `code` goes (unmapped, replaced by exec, at exit): what became of the
+// sites of it that ran.
+void report(const PatchableCode &code) {
+    if (!verbose())
+        return;
+    uint32_t ran = 0, patched = 0, refused = 0;
+    for (uint32_t i = 0; i < state.trapped_count; i++) {
+        const TrappedSite &site = state.trapped[i];
+        if (site.syscall < code.start || site.syscall >= code.end)
+            continue;
+        ran++;
+        patched += site.traps == kPatched;
+        refused += site.traps == kRefused;
+    }
+    if (ran)
+        log("%s: %u system call sites ran: %u patched, %u on the trap path (%u found unsafe)",
+            code.name, ran, patched, ran - patched, refused);
+}
+
 // Gives the sites in [start, end) their own bytes back (if `restore`) and unlists them,
 // with the code there and the record of its trapped sites.
 void drop_sites(uint64_t start, uint64_t end, bool restore) {
@@ -390,10 +417,12 @@ void drop_sites(uint64_t start, uint64_t end, bool restore) {
     kept = 0;
     for (uint32_t i = 0; i < state.code_count; i++) {
         PatchableCode &code = state.codes[i];
-        if (overlaps(code.start, code.end, start, end))
+        if (overlaps(code.start, code.end, start, end)) {
+            report(code);
             code.functions.clear();
-        else
+        } else {
             state.codes[kept++] = code;
+        }
     }
     state.code_count = kept;
     kept = 0;
@@ -418,8 +447,8 @@ void set_syscall_path_trap() { state.trap_only = true; }
 
 void note_mapped_code(bsc_handle file, const char *name, uint64_t start, uint64_t end,
                       uint64_t offset) {
-    if (state.trap_only || !start_info().syscall_entry)
-        return;
+    if (state.trap_only || !start_info().syscall_entry || known_code(start, end))
+        return; // or made executable again: known already
     elf::Image image;
     const Elf64_Phdr *segment = nullptr;
     if (elf::parse(elf_reader(&file), image) == 0)
@@ -474,6 +503,12 @@ void patch_trapped_site(uint64_t syscall, uint64_t fs) {
             patched ? "is patched" : "stays on the trap path");
 }
 
+void report_syscall_sites() {
+    SpinGuard guard(state.lock);
+    for (uint32_t i = 0; i < state.code_count; i++)
+        report(state.codes[i]);
+}
+
 void unpatch_sites(uint64_t start, uint64_t end) { drop_sites(start, end, true); }
 
 void forget_sites(uint64_t start, uint64_t end) { drop_sites(start, end, false); }
@@ -482,8 +517,10 @@ void forget_all_sites() {
     SpinGuard guard(state.lock);
     for (uint32_t i = 0; i < state.area_count; i++)
         abi().vm_free(state.areas[i].start, state.areas[i].size);
-    for (uint32_t i = 0; i < state.code_count; i++)
+    for (uint32_t i = 0; i < state.code_count; i++) {
+        report(state.codes[i]);
         state.codes[i].functions.clear();
+    }
     state.area_count = state.site_count = state.code_count = state.trapped_count = 0;
 }
 

@@ -3,9 +3,12 @@
 // changing what it does (core/libos/README.md, "Patched system call sites"): a jump onto
 // a wrapper's `syscall` from another function, a jump into the middle of the instruction
 // before one, `syscall` bytes that are data inside a function, in read-only data and in a
-// JIT buffer, and code read back as data. Each answers as a native run does.
+// JIT buffer, code read back as data, and code mapped read-only and then made executable.
+// Each answers as a native run does.
 #include "check.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -116,4 +119,48 @@ TEST(own_code_made_writable) {
     CHECK_EQ(wrapper_getppid(), getppid());
     CHECK_OK(mprotect(page, 8192, PROT_READ | PROT_EXEC));
     CHECK_EQ(wrapper_getppid(), getppid());
+}
+
+// The file, and the offset in it, of the code at `address` (/proc/self/maps).
+static int file_of_code(const void *address, char *path, size_t size, unsigned long *offset) {
+    FILE *maps = fopen("/proc/self/maps", "r");
+    if (!maps)
+        return -1;
+    char line[4096];
+    int found = -1;
+    while (found < 0 && fgets(line, sizeof line, maps)) {
+        unsigned long start, end, at;
+        char name[4096] = "";
+        if (sscanf(line, "%lx-%lx %*s %lx %*s %*s %4095s", &start, &end, &at, name) >= 3 &&
+            (unsigned long)address >= start && (unsigned long)address < end) {
+            snprintf(path, size, "%s", name);
+            *offset = (unsigned long)address - start + at;
+            found = 0;
+        }
+    }
+    fclose(maps);
+    return found;
+}
+
+TEST(own_code_mapped_read_only_then_made_executable) {
+    // The program's wrapper mapped again from its file as a loader may map it, readable
+    // first and executable later: the copy answers as the original does, often enough to
+    // be patched where the path allows it.
+    char path[4096];
+    unsigned long offset = 0;
+    CHECK_OK(file_of_code((const void *)wrapper_getppid, path, sizeof path, &offset));
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    CHECK(fd >= 0);
+    unsigned char *copy = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, fd, offset & ~4095ul);
+    CHECK(copy != MAP_FAILED);
+    CHECK_OK(close(fd));
+    long (*copied)(void) = (long (*)(void))(copy + offset % 4096);
+    CHECK(memcmp((const void *)copied, (const void *)wrapper_getppid, 8) == 0);
+    CHECK_OK(mprotect(copy, 8192, PROT_READ | PROT_EXEC));
+    for (int i = 0; i < 64; i++)
+        CHECK_EQ(copied(), getppid());
+    CHECK_OK(mprotect(copy, 8192, PROT_READ));
+    CHECK_OK(mprotect(copy, 8192, PROT_READ | PROT_EXEC));
+    CHECK_EQ(copied(), getppid());
+    CHECK_OK(munmap(copy, 8192));
 }

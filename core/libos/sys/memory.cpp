@@ -8,6 +8,7 @@
 
 #include <asm-generic/fcntl.h>
 
+#include "exec.h"
 #include "fd_table.h"
 #include "fork_locks.h"
 #include "libos_files.h"
@@ -228,6 +229,24 @@ namespace {
 // Whether a region grows down (the kernel's VM_GROWSDOWN): MAP_GROWSDOWN, the stack.
 bool grows_down(const Region &r) { return r.grows_down || r.name == RegionName::stack; }
 
+// Whether `piece`, given `prot`, becomes code as the loader maps it: readable and
+// executable, not writable, of a file mapped privately and never written.
+bool becomes_code(const Region &piece, uint64_t prot) {
+    return (prot & kAccessBits) == (PROT_READ | PROT_EXEC) && !(piece.prot & PROT_EXEC) &&
+           piece.file && !piece.shared && !piece.accounted;
+}
+
+// Code made executable after it was mapped has its sites patched as they trap, as code
+// mapped so does, if its file is still the one mapped.
+void note_code_made_executable(const Region &piece) {
+    ElfFile file;
+    bsc_stream_attributes attributes{};
+    if (file.open(piece.file->path) == BSC_OK &&
+        abi().stream_attributes_query_by_handle(file.handle(), &attributes) == BSC_OK &&
+        attributes.device == piece.file->device && attributes.inode == piece.file->inode)
+        note_mapped_code(file.handle(), piece.file->path, piece.start, piece.end, piece.offset);
+}
+
 // Changes the protection of the mapped prefix of [start, end), region by region, as the
 // kernel's mprotect does: ENOMEM at the first hole, after changing what lies before it.
 int64_t protect_prefix(uint64_t start, uint64_t end, uint64_t prot) {
@@ -238,6 +257,8 @@ int64_t protect_prefix(uint64_t start, uint64_t end, uint64_t prot) {
         if (bsc_status status = abi().vm_protect(piece.start, piece.end - piece.start,
                                                  protection(prot)))
             return result_of(status);
+        if (becomes_code(piece, prot))
+            note_code_made_executable(piece);
         map_protect(piece.start, piece.end, static_cast<uint32_t>(prot & kAccessBits));
     }
     return 0;
