@@ -246,8 +246,14 @@ uint32_t &work(uint64_t tcb) { return tcb_field<uint32_t>(tcb, TCB_WORK); }
 
 // A signal for the guest that a thread of the runtime's own took (one an extension
 // started from a guest thread's host code has its signal mask): that thread blocks it
-// from now on, and the process gets it again, as the runtime's, for a guest thread.
+// from now on (at once too: the handler has SA_NODEFER, and the kernel would give the
+// signal sent next to this running thread again), and the process gets it again, as the
+// runtime's, for a guest thread.
 void pass_to_guest_thread(int sig, ucontext_t *uc) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
     sigaddset(&uc->uc_sigmask, sig);
     siginfo_t info = runtime_siginfo(sig);
     ::syscall(SYS_rt_sigqueueinfo, ::getpid(), sig, &info);
