@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <iterator>
 #include <thread>
@@ -38,11 +39,19 @@ bool has_ended(pid_t pid) {
            line[close + 2] == 'X';
 }
 
-// Whether `pid` is still ending: its first thread has ended (a zombie) and others have not
-// yet, and Linux tells its parent of the end only once they all have.
+// Whether `pid` has let its memory go without being a zombie yet: do_exit drops the
+// memory (and /proc/PID/exe with it, ENOENT) well before it makes the process a zombie,
+// after closing its files, so that runs_program_of no longer knows it.
+bool exiting(pid_t pid) {
+    struct stat exe;
+    return ::stat(("/proc/" + std::to_string(pid) + "/exe").c_str(), &exe) != 0 && errno == ENOENT;
+}
+
+// Whether `pid` is still ending: exiting, or its first thread has ended (a zombie) and
+// others have not yet; Linux tells its parent of the end only once they all have.
 bool still_ending(pid_t pid) {
     if (!has_ended(pid))
-        return false;
+        return exiting(pid);
     std::error_code error;
     std::filesystem::directory_iterator tasks("/proc/" + std::to_string(pid) + "/task", error);
     return !error && std::distance(tasks, std::filesystem::directory_iterator()) > 1;

@@ -21,10 +21,10 @@ struct TreeProcess {
 // zombie, is its parent's to report), parents before their children.
 std::vector<TreeProcess> guest_descendants(pid_t root);
 
-// Waits up to `limit` until no process below `root` is still ending: one whose first
-// thread is a zombie while others end is neither running (guest_descendants leaves it
-// out) nor, for its parent, ended yet (Linux reports the end once every thread has).
-// False if one still was.
+// Waits up to `limit` until no process below `root` is still ending: one that has let
+// its memory go but is not a zombie yet, or whose first thread is a zombie while others
+// end, is neither running (guest_descendants leaves it out) nor, for its parent, ended
+// yet (Linux reports the end once every thread has). False if one still was.
 bool wait_for_endings(pid_t root, std::chrono::milliseconds limit);
 
 } // namespace bsc::runtime

@@ -1,15 +1,22 @@
 // SPDX-License-Identifier: MIT
 // A process whose first thread has ended while another still runs: Linux shows it as a
-// zombie, yet its parent cannot see it end until the other thread has; a tree capture
-// waits for such a process (core/runtime/tree_capture.cpp, checkpoint.make_build).
+// zombie, yet its parent cannot see it end until the other thread has; and one that has
+// let its memory go but is not a zombie yet (/proc/PID/exe gone). A tree capture waits
+// for both (core/runtime/tree_capture.cpp, checkpoint.make_build, checkpoint.pipeline).
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <pthread.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <fstream>
+#include <string>
 
 #include "guest_tree.h"
 
@@ -36,7 +43,64 @@ pid_t fork_ending_child() {
     return child;
 }
 
+// A child that exits slowly (thousands of descriptors and 256 MiB to give back) once it
+// has written to `ready`.
+pid_t fork_slowly_exiting_child(int ready) {
+    pid_t child = ::fork();
+    if (child == 0) {
+        for (int i = 0; i < 4000; i++)
+            ::open("/dev/null", O_RDONLY);
+        ::mmap(nullptr, 256 << 20, PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        char byte = 0;
+        [[maybe_unused]] auto n = ::write(ready, &byte, 1);
+        ::_exit(0);
+    }
+    return child;
+}
+
+char state_of(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    auto close = line.rfind(')');
+    return close != std::string::npos && close + 2 < line.size() ? line[close + 2] : '?';
+}
+
 } // namespace
+
+TEST_CASE("guest tree: a process between giving its memory back and its end is waited for",
+          "[runtime]") {
+    // The window is caught as it comes: a round that misses it tries again.
+    bool caught = false;
+    for (int round = 0; round < 50 && !caught; round++) {
+        int ends[2];
+        REQUIRE(::pipe(ends) == 0);
+        pid_t child = fork_slowly_exiting_child(ends[1]);
+        REQUIRE(child > 0);
+        char byte;
+        REQUIRE(::read(ends[0], &byte, 1) == 1);
+        std::string exe = "/proc/" + std::to_string(child) + "/exe";
+        for (struct stat st{};;) {
+            char state = state_of(child);
+            if (state == 'Z' || state == '?')
+                break;
+            if (::stat(exe.c_str(), &st) != 0 && errno == ENOENT && state_of(child) != 'Z') {
+                caught = true;
+                CHECK(wait_for_endings(::getpid(), std::chrono::seconds(5)));
+                siginfo_t info{};
+                REQUIRE(::waitid(P_PID, static_cast<id_t>(child), &info,
+                                 WEXITED | WNOHANG | WNOWAIT) == 0);
+                CHECK(info.si_pid == child); // ended, for its parent, once waited for
+                break;
+            }
+        }
+        ::waitpid(child, nullptr, 0);
+        ::close(ends[0]);
+        ::close(ends[1]);
+    }
+    CHECK(caught);
+}
 
 TEST_CASE("guest tree: a process still ending is waited for", "[runtime]") {
     pid_t child = fork_ending_child();
