@@ -230,13 +230,10 @@ bsc_status fast_stream_seek(bsc_handle handle, int64_t offset, uint32_t whence,
     Pinned stream(handle);
     if (!stream)
         return kFastDeclined;
-    long result;
-    if (stream->type == BSC_TYPE_DIRECTORY) {
-        std::lock_guard lock(static_cast<const DirectoryStream &>(*stream).lock);
-        result = raw_syscall(SYS_lseek, stream->fd, offset, kWhence[whence]);
-    } else {
-        result = raw_syscall(SYS_lseek, stream->fd, offset, kWhence[whence]);
-    }
+    std::unique_lock<FastLock> directory;
+    if (stream->type == BSC_TYPE_DIRECTORY)
+        directory = std::unique_lock(static_cast<const DirectoryStream &>(*stream).lock);
+    long result = raw_syscall(SYS_lseek, stream->fd, offset, kWhence[whence]);
     if (result < 0)
         return status_from_result(result);
     return position == nullptr ? BSC_OK : put_guest(position, static_cast<uint64_t>(result));
@@ -296,8 +293,7 @@ void fill_fast_calls(const bsc_downcalls &top, uint64_t (&fast)[kMaxDowncalls]) 
         const void *slot;
         std::memcpy(&slot, reinterpret_cast<const char *>(&top) + call.offset, sizeof slot);
         if (slot == call.host)
-            fast[downcall_slot(call.offset)] =
-                reinterpret_cast<uint64_t>(call.fast);
+            fast[downcall_slot(call.offset)] = reinterpret_cast<uint64_t>(call.fast);
     }
 }
 
