@@ -27,10 +27,8 @@ struct ClosingFd {
 } // namespace
 
 AlignedBuffer aligned_buffer(size_t size) {
-    AlignedBuffer buffer(static_cast<std::byte *>(std::aligned_alloc(kDirectAlignment, size)));
-    if (!buffer)
-        throw std::bad_alloc();
-    return buffer;
+    void *bytes = allocate_bytes(size, kDirectAlignment, kReadInHugePages);
+    return AlignedBuffer(static_cast<std::byte *>(bytes), FreeAligned{size});
 }
 
 ImageError io_error(const std::filesystem::path &path, std::string_view action) {

@@ -14,8 +14,8 @@ std::size_t huge_size(std::size_t size) { return (size + kHugePage - 1) & ~(kHug
 
 } // namespace
 
-void *allocate_bytes(std::size_t size, std::size_t alignment) {
-    if (size < kHugePage)
+void *allocate_bytes(std::size_t size, std::size_t alignment, std::size_t huge_from) {
+    if (size < huge_from)
         return ::operator new(size, std::align_val_t(alignment));
     // Mapped with a huge page's worth to spare, then cut to a huge page boundary: the
     // kernel puts huge pages only where a whole one fits, aligned.
@@ -34,8 +34,9 @@ void *allocate_bytes(std::size_t size, std::size_t alignment) {
     return reinterpret_cast<void *>(aligned);
 }
 
-void deallocate_bytes(void *memory, std::size_t size, std::size_t alignment) {
-    if (size < kHugePage)
+void deallocate_bytes(void *memory, std::size_t size, std::size_t alignment,
+                      std::size_t huge_from) {
+    if (size < huge_from)
         return ::operator delete(memory, std::align_val_t(alignment));
     ::munmap(memory, huge_size(size));
 }

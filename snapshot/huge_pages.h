@@ -2,9 +2,9 @@
 // An allocator for the large buffers of an image's page index (its decompressed bytes,
 // its entries: about 11 MiB for a 1 GiB guest). The first touch of a fresh 4 KiB page
 // costs about 10 us in a VM with shadow page tables, 16 ms for 6 MiB here, and 0.5 ms in
-// transparent huge pages (experiments/README.md, "Lazy restore"): a buffer of 2 MiB or
-// more is mapped on its own and asks for huge pages (MADV_HUGEPAGE, which THP's
-// "madvise" mode, Debian's default, honours); a smaller one comes from operator new.
+// transparent huge pages (experiments/README.md, "Lazy restore"): a large buffer is mapped
+// on its own and asks for huge pages (MADV_HUGEPAGE, which THP's "madvise" mode, Debian's
+// default, honours); a smaller one comes from operator new.
 #pragma once
 
 #include <cstddef>
@@ -13,8 +13,14 @@
 
 namespace bsc::snapshot {
 
-void *allocate_bytes(std::size_t size, std::size_t alignment);
-void deallocate_bytes(void *memory, std::size_t size, std::size_t alignment);
+// Below `huge_from` bytes, a buffer comes from operator new; from there on it is mapped on
+// its own in huge pages. An index buffer of 256 KiB or more is worth its own huge page: its
+// 64 first touches of 4 KiB cost more than clearing one 2 MiB page, and it is made once.
+// A read buffer, made for every read of a lazy restore, is one from 2 MiB on only.
+inline constexpr std::size_t kIndexInHugePages = 256 << 10, kReadInHugePages = 2 << 20;
+void *allocate_bytes(std::size_t size, std::size_t alignment, std::size_t huge_from);
+void deallocate_bytes(void *memory, std::size_t size, std::size_t alignment,
+                      std::size_t huge_from);
 
 template <class T> struct HugePageAllocator {
     using value_type = T;
@@ -23,9 +29,11 @@ template <class T> struct HugePageAllocator {
     T *allocate(std::size_t n) {
         if (n > static_cast<std::size_t>(-1) / sizeof(T))
             throw std::bad_array_new_length();
-        return static_cast<T *>(allocate_bytes(n * sizeof(T), alignof(T)));
+        return static_cast<T *>(allocate_bytes(n * sizeof(T), alignof(T), kIndexInHugePages));
     }
-    void deallocate(T *memory, std::size_t n) { deallocate_bytes(memory, n * sizeof(T), alignof(T)); }
+    void deallocate(T *memory, std::size_t n) {
+        deallocate_bytes(memory, n * sizeof(T), alignof(T), kIndexInHugePages);
+    }
     template <class U> bool operator==(const HugePageAllocator<U> &) const { return true; }
 };
 

@@ -108,6 +108,11 @@ void parallel_for(size_t count, unsigned threads, const std::function<void(size_
 void ordered_parallel(size_t count, unsigned threads, size_t slots,
                       const std::function<void(size_t, size_t)> &produce,
                       const std::function<void(size_t, size_t)> &consume) {
+    if (count == 1) { // a lazy restore's read of one touched block: no thread to start
+        produce(0, 0);
+        consume(0, 0);
+        return;
+    }
     std::atomic<size_t> next{0};
     OrderedSlots ordered(slots);
     FirstFailure failure;
