@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 // An allocator for the large buffers of an image's page index (its decompressed bytes,
-// its entries: about 11 MiB for a 1 GiB guest). The first touch of a fresh 4 KiB page
-// costs about 10 us in a VM with shadow page tables, 16 ms for 6 MiB here, and 0.5 ms in
-// transparent huge pages (experiments/README.md, "Lazy restore"): a large buffer is mapped
-// on its own and asks for huge pages (MADV_HUGEPAGE, which THP's "madvise" mode, Debian's
-// default, honours); a smaller one comes from operator new.
+// columns and entries: over 10 MiB for a guest mapping 2 GiB). The first touch of a fresh
+// 4 KiB page costs about 10 us in a VM with shadow page tables, 16 ms for 6 MiB here, and
+// 0.5 ms in transparent huge pages (experiments/README.md, "Lazy restore"): a large buffer
+// is mapped on its own and asks for huge pages (MADV_HUGEPAGE, which THP's "madvise"
+// mode, Debian's default, honours); a smaller one comes from operator new.
 #pragma once
 
 #include <cstddef>
 #include <new>
+#include <utility>
 #include <vector>
 
 namespace bsc::snapshot {
@@ -33,6 +34,13 @@ template <class T> struct HugePageAllocator {
     }
     void deallocate(T *memory, std::size_t n) {
         deallocate_bytes(memory, n * sizeof(T), alignof(T), kIndexInHugePages);
+    }
+    // What a resize adds is default-initialised, not zeroed: each user writes every element
+    // it adds (the index's decoder and writer), and zeroing would be one more pass over
+    // fresh memory.
+    template <class U> void construct(U *element) { ::new (static_cast<void *>(element)) U; }
+    template <class U, class... Args> void construct(U *element, Args &&...args) {
+        ::new (static_cast<void *>(element)) U(std::forward<Args>(args)...);
     }
     template <class U> bool operator==(const HugePageAllocator<U> &) const { return true; }
 };

@@ -191,14 +191,14 @@ void ImageWriter::add_region_pages(size_t region_index, std::span<const std::byt
                                         [&](uint64_t region_done) { state.report(region_done); },
                                         written);
     pages.pages.resize(memory.size() / kPageSize,
-                       PageEntry{PageLocation::zero, 0, 0, zero_page_hash()});
+                       PageEntry{.location = PageLocation::zero, .hash = zero_page_hash()});
     state.finish_region(region_index, std::move(pages), memory.size());
 }
 
 void ImageWriter::add_zero_region(size_t region_index, uint64_t address, uint64_t size) {
     auto &state = *state_;
     state.check_new_region(region_index, address, size);
-    PageEntry zero{PageLocation::zero, 0, 0, zero_page_hash()};
+    PageEntry zero{.location = PageLocation::zero, .hash = zero_page_hash()};
     state.finish_region(region_index,
                         RegionPages{address, PageEntries(size / kPageSize, zero)}, size);
 }

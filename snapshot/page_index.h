@@ -4,6 +4,7 @@
 // image) and their hash; and where each compressed block lies.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,10 +25,12 @@ template <> struct EnumNames<PageLocation> {
     static constexpr std::array<std::string_view, 3> names{"zero", "in_block", "in_parent"};
 };
 
+// 16 bytes: an index holds one for every page (8 MiB for a 2 GiB guest), and a restore
+// decodes them all into fresh memory before the guest runs.
 struct PageEntry {
     PageLocation location = PageLocation::zero;
+    uint16_t slot = 0;  // in_block: the page's place among the block's pages
     uint32_t block = 0; // in_block: the block holding the page
-    uint32_t slot = 0;  // in_block: the page's place among the block's pages
     // xxh3-64 of the page's contents, wherever they are. Only a stored page's is encoded:
     // a zero page's is known, and an in_parent page's is its parent's (ImageChain fills
     // it in), so the index of an incremental image holds next to nothing for the pages
@@ -35,6 +38,7 @@ struct PageEntry {
     uint64_t hash = 0;
     bool operator==(const PageEntry &) const = default;
 };
+static_assert(sizeof(PageEntry) == 16 && kMaxPagesPerBlock <= UINT16_MAX);
 
 struct BlockRecord {
     uint64_t offset = 0;      // in the page_blocks section
@@ -44,7 +48,7 @@ struct BlockRecord {
     bool operator==(const BlockRecord &) const = default;
 };
 
-// A region's entries, one a page: 24 bytes each, 6 MiB for 1 GiB (huge_pages.h).
+// A region's entries, one a page: 4 MiB for 1 GiB (huge_pages.h).
 using PageEntries = std::vector<PageEntry, HugePageAllocator<PageEntry>>;
 
 // The pages of one metadata region, in address order; empty unless the region's contents
@@ -106,14 +110,18 @@ template <class Archive> void load(Archive &archive, RegionPages &region) {
                 entry.location = kUnknown;
                 continue;
             }
-            entry = {location, blocks[stored], slots[stored], hashes[stored]};
+            // A slot past any block's pages stays past them, for check_page_index to refuse.
+            auto slot = static_cast<uint16_t>(std::min<uint32_t>(slots[stored], UINT16_MAX));
+            entry = {.location = location, .slot = slot, .block = blocks[stored],
+                     .hash = hashes[stored]};
             stored++;
         } else {
-            entry = {location, 0, 0, location == PageLocation::zero ? zero_page_hash() : 0};
+            entry = {.location = location,
+                     .hash = location == PageLocation::zero ? zero_page_hash() : 0};
         }
     }
     if (stored != blocks.size() || stored != slots.size() || stored != hashes.size())
-        region.pages.assign(1, PageEntry{kUnknown, 0, 0, 0});
+        region.pages.assign(1, PageEntry{.location = kUnknown});
 }
 
 template <class Archive> void serialize(Archive &archive, PageIndex &index) {

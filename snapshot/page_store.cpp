@@ -49,10 +49,10 @@ std::span<const size_t> group(std::span<const size_t> items, size_t number, size
 PageEntry classify(std::span<const std::byte> page, uint64_t address, const ParentPages *parent) {
     uint64_t hash = xxh3(page);
     if (hash == zero_page_hash() && std::ranges::equal(page, zero_page()))
-        return {PageLocation::zero, 0, 0, hash};
+        return {.location = PageLocation::zero, .hash = hash};
     if (parent && parent->hash_at(address) == hash)
-        return {PageLocation::in_parent, 0, 0, hash};
-    return {PageLocation::in_block, 0, 0, hash};
+        return {.location = PageLocation::in_parent, .hash = hash};
+    return {.location = PageLocation::in_block, .hash = hash};
 }
 
 PageEntries classify_pages(std::span<const std::byte> memory, const ParentPages *parent,
@@ -127,9 +127,9 @@ std::optional<PageEntry> ParentPages::unchanged_at(uint64_t address) const {
     if (!position)
         return std::nullopt;
     const PageEntry &entry = index_.regions[position->region].pages[position->page];
-    return PageEntry{entry.location == PageLocation::zero ? PageLocation::zero
-                                                          : PageLocation::in_parent,
-                     0, 0, entry.hash};
+    return PageEntry{.location = entry.location == PageLocation::zero ? PageLocation::zero
+                                                                      : PageLocation::in_parent,
+                     .hash = entry.hash};
 }
 
 PageStoreWriter::PageStoreWriter(BlockSink sink, unsigned threads)
@@ -197,7 +197,7 @@ void PageStoreWriter::append_block(BlockRecord block, std::span<const std::byte>
                                    std::span<const size_t> members,
                                    PageEntries &pages) {
     auto number = static_cast<uint32_t>(blocks_.size());
-    for (uint32_t slot = 0; slot < members.size(); slot++) {
+    for (uint16_t slot = 0; slot < members.size(); slot++) {
         pages[members[slot]].block = number;
         pages[members[slot]].slot = slot;
     }

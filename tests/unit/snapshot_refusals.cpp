@@ -330,7 +330,7 @@ TEST_CASE("refusals: a child image's page the parent has no entry for", "[snapsh
     metadata.parent = ParentImage{"small.img", parent.metadata.image_id};
     metadata.regions[0].address += 16 * kPageSize; // where the parent has nothing
     PageIndex index{kPageSize, {}, {{metadata.regions[0].address, {}}}};
-    index.regions[0].pages.assign(3, {PageLocation::in_parent, 0, 0, 0});
+    index.regions[0].pages.assign(3, {.location = PageLocation::in_parent});
     auto child_bytes = parent.forged(metadata, index, {});
     std::vector<ImageReader> images;
     images.push_back(ImageReader::open_bytes(child_bytes, "child.img"));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The metadata schema: every record survives encoding, enums print, and the decoder
 // refuses what the encoder never writes.
+#include <array>
 #include <sstream>
 
 #include <cereal/archives/portable_binary.hpp>
@@ -46,18 +47,19 @@ TEST_CASE("schema: records are encoded as Cereal's portable binary archive encod
     metadata.parent = ParentImage{"../base.img", {1, 2}};
     CHECK(encode_record(metadata) == cereal_encoding(metadata));
     PageIndex index{kPageSize, {{0, 100, 2, 0x1234}}, {{0x1000, {}}, {0x5000, {}}}};
-    index.regions[0].pages = {{PageLocation::in_block, 0, 1, 7},
-                              {PageLocation::zero, 0, 0, zero_page_hash()}};
-    index.regions[1].pages = {{PageLocation::in_block, 0, 0, 8}};
+    index.regions[0].pages = {
+        {.location = PageLocation::in_block, .slot = 1, .block = 0, .hash = 7},
+        {.location = PageLocation::zero, .hash = zero_page_hash()}};
+    index.regions[1].pages = {{.location = PageLocation::in_block, .hash = 8}};
     CHECK(encode_record(index) == cereal_encoding(index));
     CHECK(decode_record<PageIndex>(cereal_encoding(index)) == index);
 }
 
 TEST_CASE("schema: only a stored page's hash is encoded", "[snapshot]") {
     PageIndex index{kPageSize, {{0, 100, 1, 0x1234}}, {{0x1000, {}}}};
-    index.regions[0].pages = {{PageLocation::in_block, 0, 0, 7},
-                              {PageLocation::zero, 0, 0, 9},
-                              {PageLocation::in_parent, 0, 0, 11}};
+    index.regions[0].pages = {{.location = PageLocation::in_block, .hash = 7},
+                              {.location = PageLocation::zero, .hash = 9},
+                              {.location = PageLocation::in_parent, .hash = 11}};
     auto bytes = encode_record(index);
     auto decoded = decode_record<PageIndex>(bytes);
     const auto &pages = decoded.regions[0].pages;
@@ -68,6 +70,22 @@ TEST_CASE("schema: only a stored page's hash is encoded", "[snapshot]") {
     without_pages.regions[0].pages.clear();
     // u64 page count, then 1 + 4 + 4 + 8 bytes for the stored page and 1 byte for each other
     CHECK(bytes.size() == encode_record(without_pages).size() + 17 + 1 + 1);
+}
+
+// The index stores a slot in 32 bits and decodes it into 16 (page_index.h): a slot too
+// large for them must not wrap onto a slot that exists.
+TEST_CASE("schema: a slot past 16 bits decodes past every block's pages", "[snapshot]") {
+    PageIndex index{kPageSize, {{0, 100, 1, 0x1234}}, {{0x1000, {}}}};
+    index.regions[0].pages = {
+        {.location = PageLocation::in_block, .slot = 0x0102, .block = 0x0a0b0c0d, .hash = 7}};
+    auto bytes = encode_record(index);
+    const std::array slot{std::byte{2}, std::byte{1}, std::byte{0}, std::byte{0}}; // LE 0x102
+    auto found = std::ranges::search(bytes, slot);
+    REQUIRE(!found.empty());
+    REQUIRE(std::ranges::search(found.end(), bytes.end(), slot.begin(), slot.end()).empty());
+    CHECK(decode_record<PageIndex>(bytes).regions[0].pages[0].slot == 0x0102);
+    found[2] = std::byte{1}; // 0x10102, which 16 bits would take for 0x102
+    CHECK(decode_record<PageIndex>(bytes).regions[0].pages[0].slot == UINT16_MAX);
 }
 
 TEST_CASE("schema: enums print their names, and unknown values say so", "[snapshot]") {
