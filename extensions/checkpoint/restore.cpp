@@ -344,11 +344,6 @@ Outcome restore(const Arguments &arguments, const Progress &progress) {
         if (arguments.flag("lazy") && !lazy)
             fmt::print(stderr, "bascule: checkpoint: restoring eagerly: this host cannot fill "
                                "pages lazily (extensions/checkpoint/README.md)\n");
-        if (lazy && !snap::read_image_metadata(*path).tree_members.empty()) {
-            fmt::print(stderr, "bascule: checkpoint: restoring eagerly: a tree of processes "
-                               "is not restored lazily (extensions/checkpoint/README.md)\n");
-            lazy = false;
-        }
         snap::ReadOptions options{.threads = lazy ? 1u : 0u, // lazily, the filler reads
                                   .block_checks = snap::BlockChecks::as_read,
                                   .check_page_hashes = false,
@@ -378,8 +373,8 @@ Outcome restore(const Arguments &arguments, const Progress &progress) {
         std::string done = fmt::format("restored {} regions, {} from {}{}", meta.regions.size(),
                                        snap::object_counts(meta), image.top().name(),
                                        lazy ? "; its pages follow lazily" : "");
-        if (lazy)
-            start_lazy_fill(std::move(first), std::move(targets));
+        if (lazy) // each process of a tree fills its own memory, through its own userfaultfd
+            start_lazy_fill(tree->take_chain(std::move(first)), std::move(targets));
         return {BSC_OK, done};
     } catch (const RestoreFailure &f) {
         if (tree)

@@ -126,6 +126,14 @@ const snap::ImageChain &TreeRestore::fork_children(const snap::ImageChain &first
     return self_ == 0 ? first : *own_chain_;
 }
 
+snap::ImageChain TreeRestore::take_chain(snap::ImageChain first) {
+    if (self_ == 0)
+        return first;
+    snap::ImageChain own = std::move(*own_chain_);
+    own_chain_.reset();
+    return own;
+}
+
 // Forks member `member`: true in the child.
 bool TreeRestore::fork_member(size_t member) {
     bsc_handle handle;

@@ -33,6 +33,10 @@ public:
     // Throws RestoreFailure.
     const snapshot::ImageChain &fork_children(const snapshot::ImageChain &first,
                                               const RestoreRequest &request);
+    // After fork_children: the chain this process restores from, for its lazy filler,
+    // which outlives the tree's restore — `first` in the first process, its own in a
+    // member (nothing asks for this process's metadata after it).
+    snapshot::ImageChain take_chain(snapshot::ImageChain first);
     // The handle below of child `process_id`, forked again; BSC_NO_HANDLE if there is none.
     bsc_handle child_handle(uint64_t process_id) const;
 
