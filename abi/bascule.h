@@ -14,7 +14,7 @@ extern "C" {
 /* Major changes break compatibility; minor versions only add: calls appended to the table,
  * codes, flags and fields (1.13: the system call entry in bsc_start_info). */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 13u
+#define BSC_ABI_MINOR 14u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -430,7 +430,13 @@ typedef struct bsc_tcb {
     uint64_t self;                /* the address of this block; set by the host */
     uint64_t exception_stack_top; /* where exception upcalls run; 0: below the red zone */
     uint64_t guest[6];            /* free for the guest */
-    uint8_t host_reserved[192];
+    uint8_t host_reserved[184];
+    /* Since 1.14: while non-zero, no interrupt is raised in the guest; one that comes
+     * waits until thread_context_restore resumes a context and is raised with that
+     * context then. The host clears it as it resumes (abi/README.md, "Holding
+     * interrupts"). */
+    uint32_t interrupts_held;
+    uint32_t reserved;
 } bsc_tcb;
 
 #define BSC_TCB_SIZE 256u

@@ -316,13 +316,15 @@ ResumeFrame &resume_frame() {
     frame.uc.uc_stack = current_signal_stack();
     prepare_guest_entry();
     // Block everything until rt_sigreturn installs the frame's mask (the current one): an
-    // interrupt from here on waits in the kernel. One that came before waits in TCB_WORK.
+    // interrupt from here on waits in the kernel. One that came before waits in TCB_WORK,
+    // held by the guest or not; the guest's hold ends here.
     sigset_t all;
     sigfillset(&all);
     ::pthread_sigmask(SIG_SETMASK, &all, &frame.uc.uc_sigmask);
     uint64_t tcb = current_tcb();
-    if (__atomic_fetch_and(&work(tcb), ~uint32_t{TCB_WORK_INTERRUPT}, __ATOMIC_RELAXED) &
-        TCB_WORK_INTERRUPT) {
+    tcb_field<uint32_t>(tcb, TCB_INTERRUPTS_HELD) = 0;
+    constexpr uint32_t kWaiting = TCB_WORK_INTERRUPT | TCB_WORK_HELD_INTERRUPT;
+    if (__atomic_fetch_and(&work(tcb), ~kWaiting, __ATOMIC_RELAXED) & kWaiting) {
         ::pthread_sigmask(SIG_SETMASK, &frame.uc.uc_sigmask, nullptr);
         bsc_exception ex{.kind = BSC_EXCEPTION_INTERRUPT, .code = BSC_INTERRUPT_IN_GUEST,
                          .address = 0, .context = c};
@@ -457,13 +459,17 @@ extern "C" void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64
             return pass_to_guest_thread(sig, uc);
         if (sig == kInterruptSignal)
             interrupt_signal_arrived(); // before acting on it, so that no later one is lost
-        if (in_guest) {
+        // The guest holds interrupts (ABI 1.14): this one waits for the next resumption,
+        // wherever it came, and ends no wait meanwhile.
+        if (tcb_field<uint32_t>(tcb, TCB_INTERRUPTS_HELD)) {
+            __atomic_fetch_or(&work(tcb), TCB_WORK_HELD_INTERRUPT, __ATOMIC_RELAXED);
+        } else if (in_guest) {
             interrupt_raised_in_guest(tcb);
             raise_from_signal(sig, info, uc, fs, BSC_EXCEPTION_INTERRUPT, 0);
+        } else { // in the host or in a gate: delivered at the downcall's exit (see gate.S)
+            __atomic_fetch_or(&work(tcb), TCB_WORK_INTERRUPT, __ATOMIC_RELAXED);
+            interrupt_in_host(uc);
         }
-        // In the host or in a gate: deliver at the downcall's exit (see gate.S).
-        __atomic_fetch_or(&work(tcb), TCB_WORK_INTERRUPT, __ATOMIC_RELAXED);
-        interrupt_in_host(uc);
         if (uint64_t again = entry_page().restart_of(rip))
             uc->uc_mcontext.gregs[REG_RIP] = static_cast<greg_t>(again);
         return;

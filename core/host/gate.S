@@ -119,8 +119,8 @@ bsc_entry_stubs:
     call .Lset_fs
     .globl bsc_entry_exit_check
 bsc_entry_exit_check:
-    cmpl $0, %gs:TCB_WORK
-    jne .Lexit_work
+    testl $TCB_EXIT_WORK, %gs:TCB_WORK
+    jnz .Lexit_work
     mov %gs:TCB_GUEST_SP, %r11
     mov 0(%r11), %r15
     mov 8(%r11), %r14
@@ -245,6 +245,7 @@ bsc_entry_restore_check:
     mov (CONTEXT_R8 + 40 - CONTEXT_FS)(%rsp), %r13
     mov (CONTEXT_R8 + 48 - CONTEXT_FS)(%rsp), %r14
     mov (CONTEXT_R8 + 56 - CONTEXT_FS)(%rsp), %r15
+    movl $0, %gs:TCB_INTERRUPTS_HELD
     movl $TCB_IN_GUEST, %gs:TCB_STATE
     movb $TCB_SELECTOR_BLOCK, %gs:TCB_SELECTOR
     mov (CONTEXT_RSP - CONTEXT_FS)(%rsp), %rsp

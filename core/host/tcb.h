@@ -27,10 +27,15 @@ TCB_OFFSET(TCB_FS_NOW,   120)  // %fs base as the gates last set it (without FSG
 TCB_OFFSET(TCB_RESUME_RIP, 128) // where the direct thread_context_restore jumps to
 TCB_OFFSET(TCB_SIGNAL_STACK, 136) // the base of the thread's host signal stack
 TCB_OFFSET(TCB_END,      144)
+TCB_OFFSET(TCB_INTERRUPTS_HELD, 248) // the guest's bsc_tcb.interrupts_held (ABI 1.14)
 // clang-format on
 
 #define TCB_WORK_INTERRUPT 1 // an interrupt waits for delivery
 #define TCB_WORK_TSC 2       // host code enabled rdtsc: trap it again for the guest
+#define TCB_WORK_HELD_INTERRUPT 4 // one came while the guest held interrupts: raised as
+                                  // thread_context_restore resumes a context
+// What a downcall's exit does (gate.S); a held interrupt waits for a resumption.
+#define TCB_EXIT_WORK (TCB_WORK_INTERRUPT | TCB_WORK_TSC)
 
 #define TCB_IN_GUEST 0
 #define TCB_IN_HOST 1
@@ -43,7 +48,8 @@ TCB_OFFSET(TCB_END,      144)
 #define GATE_SAVED_REGISTERS 6
 
 #ifndef __ASSEMBLER__
-static_assert(TCB_END <= sizeof(bsc_tcb));
+static_assert(TCB_END <= offsetof(bsc_tcb, interrupts_held));
+static_assert(offsetof(bsc_tcb, interrupts_held) == TCB_INTERRUPTS_HELD);
 static_assert(offsetof(bsc_tcb, host_reserved) <= TCB_HOST_FS);
 static_assert(sizeof(bsc_tcb) == BSC_TCB_SIZE);
 

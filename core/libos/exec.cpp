@@ -346,8 +346,7 @@ int64_t exec_program(const char *path, const char *absolute, char **argv, char *
     context.rflags = 0x202;
     release(area, words * 8);
     destroy(plan);
-    abi().thread_context_restore(&context);
-    panic("cannot enter the new program");
+    resume_program(context);
 }
 
 } // namespace libos

@@ -52,6 +52,16 @@ inline constexpr int64_t kNoSyscall = -1;
 // copies resumes at its fixup; a fault in the program becomes its signal.
 void deliver_exception(bsc_exception &exception);
 
+// Resumes the program at `program` (a vDSO call counts as the program's) once every
+// signal ready for the thread is delivered into it. One raised after the last look is
+// delivered into `program` as it resumes, wherever in the LibOS or an extension its
+// interrupt comes: none waits for the program's next system call.
+[[noreturn]] void resume_program(bsc_cpu_context &program);
+// Resumes `context`, which an exception (a system call, fault or interrupt) came with:
+// the program's as resume_program; the LibOS's own code (interrupted, or at a user
+// copy's fixup) as it is.
+[[noreturn]] void resume_after_exception(bsc_cpu_context &context);
+
 // After system call number `syscall` (its result in rax) or at an interrupt (kNoSyscall):
 // runs the handler of the first pending signal that is not blocked (by changing
 // `context`), or takes its default action; settles a call that returned kRestartSyscall.

@@ -90,8 +90,7 @@ void vlog(const char *format, va_list args) {
         emulate_timestamp(*exception);
     else
         deliver_exception(*exception);
-    abi().thread_context_restore(&context);
-    panic("thread_context_restore failed");
+    resume_after_exception(context);
 }
 
 } // namespace

@@ -42,12 +42,6 @@ uint32_t exited_count;
 Spinlock exited_lock;
 LIBOS_FORK_LOCK(exited_lock);
 
-bsc_tcb &tcb() {
-    uint64_t self;
-    asm volatile("mov %%gs:0, %0" : "=r"(self));
-    return *reinterpret_cast<bsc_tcb *>(self);
-}
-
 uint64_t exception_stack_top(const Thread &thread) {
     return thread.exception_stack + kExceptionStackSize;
 }
@@ -147,6 +141,12 @@ void initialise_main_thread() {
     thread_list::threads[thread_list::count++] = thread;
 }
 
+bsc_tcb &tcb() {
+    uint64_t self;
+    asm volatile("mov %%gs:0, %0" : "=r"(self));
+    return *reinterpret_cast<bsc_tcb *>(self);
+}
+
 Thread &current_thread() { return *reinterpret_cast<Thread *>(tcb().guest[0]); }
 
 bool on_exception_stack(const Thread &thread, uint64_t sp) {
@@ -211,8 +211,7 @@ void start_thread(uint64_t argument) {
     }
     if (thread->child_set_tid)
         put_user(thread->child_set_tid, thread->tid); // a bad address is ignored, as by Linux
-    abi().thread_context_restore(&thread->start);
-    panic("cannot start a program thread");
+    resume_program(thread->start);
 }
 
 void become_only_thread() {

@@ -42,7 +42,8 @@ struct Thread {
 
 // Gives the initial thread its exception stack and per-thread block.
 void initialise_main_thread();
-// The calling thread's block.
+// The calling thread's control block (%gs) and its block.
+bsc_tcb &tcb();
 Thread &current_thread();
 // Whether `sp` lies on the thread's exception stack (the LibOS serving a trap).
 bool on_exception_stack(const Thread &thread, uint64_t sp);

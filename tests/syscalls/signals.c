@@ -396,3 +396,26 @@ TEST(interval_timer_storm_across_system_calls) {
     CHECK(sum == (double)iterations);
     reset(SIGALRM);
 }
+
+// A one-shot timer that expires as setitimer returns, or just after: its signal ends a
+// loop that makes no system call at all. Under bascule an interrupt that lands in the
+// LibOS after its last look at pending signals must not leave the signal to a next call
+// that never comes (the loop's bound, some seconds, only turns such a loss into a
+// failure rather than a hang).
+TEST(one_shot_timer_ends_a_loop_without_system_calls) {
+    reset_counts();
+    signal(SIGALRM, on_alarm);
+    for (int round = 0; round < 2000; round++) {
+        int before = handled;
+        struct itimerval once = {{0, 0}, {0, 1 + round % 40}};
+        CHECK_OK(setitimer(ITIMER_REAL, &once, NULL));
+        long spins = 0;
+        while (handled == before && spins < 4000000000l)
+            spins++;
+        if (handled == before) {
+            check_fail(__FILE__, __LINE__, "round %d: SIGALRM never came", round);
+            break;
+        }
+    }
+    reset(SIGALRM);
+}

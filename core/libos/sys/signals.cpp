@@ -210,19 +210,15 @@ void deliver_exception(bsc_exception &exception) {
     if (exception.kind == BSC_EXCEPTION_MEMORY && user_copy_fault(c.rip, c.rax, c.rcx))
         return;
     if (exception.kind == BSC_EXCEPTION_INTERRUPT) {
-        // Another process may have sent a signal, or a child changed: collected at the
-        // end of the call, or at once if the program was interrupted. Inside the LibOS
-        // (serving a system call), a signal waits for the call's end; a vDSO call has no
-        // such end, so it is delivered there as in the program's code.
+        // Another process may have sent a signal, or a child changed: collected as the
+        // program resumes (resume_after_exception), at once if the program or a vDSO call
+        // was interrupted. Inside the LibOS serving a system call, a signal waits for the
+        // call's end.
         note_process_event();
         // A wait on the thread's signal event that this interrupt came just before ends at
         // once and looks again (its check has passed; the event stays set for it).
         if (current_thread().signal_event != BSC_NO_HANDLE)
             abi().event_set(current_thread().signal_event);
-        uint64_t image = start_info().image_base;
-        bool in_libos = c.rip - image < start_info().image_size || in_decoder(c.rip);
-        if (!in_libos || in_vdso_call(c))
-            deliver_pending_signals(c, kNoSyscall);
         return;
     }
     int sig = signal_for(exception);
@@ -243,6 +239,57 @@ void deliver_exception(bsc_exception &exception) {
                        : kSiKernel;
     act(c, static_cast<uint64_t>(sig), SignalInfo{sig, code, exception.address, 0, 0, 0, 0, 0},
         kNoSyscall);
+}
+
+namespace {
+
+// Whether `c` is in the LibOS's own code rather than the program's: anything on the
+// exception stack it serves calls on (an extension's code below it too), or its image
+// (the disassembler's included) outside a vDSO call.
+bool inside_libos(const bsc_cpu_context &c) {
+    if (on_exception_stack(current_thread(), c.rsp))
+        return true;
+    uint64_t image = start_info().image_base;
+    bool in_image = c.rip - image < start_info().image_size || in_decoder(c.rip);
+    return in_image && !in_vdso_call(c);
+}
+
+// Whether deliver_pending_signals has something to do for the calling thread, read without
+// the signal lock: a signal raised after this look interrupts the thread.
+bool delivery_due(const Thread &thread) {
+    uint64_t pending = __atomic_load_n(&thread.signals.pending, __ATOMIC_SEQ_CST) |
+                       __atomic_load_n(&shared_pending, __ATOMIC_SEQ_CST);
+    return (pending & ~__atomic_load_n(&thread.signals.blocked, __ATOMIC_SEQ_CST)) ||
+           __atomic_load_n(&thread.exit_requested, __ATOMIC_SEQ_CST) || process_event_noted();
+}
+
+// While set, the host raises no interrupt on this thread: one waits for the resumption
+// (ABI 1.14, "Holding interrupts"), which clears the hold.
+void hold_interrupts(bool held) {
+    __atomic_store_n(&tcb().interrupts_held, held ? 1u : 0u, __ATOMIC_SEQ_CST);
+}
+
+} // namespace
+
+// Each look at what is due comes with interrupts held: a signal raised after it is
+// delivered by the interrupt the host raises as `program` resumes.
+void resume_program(bsc_cpu_context &program) {
+    for (;;) {
+        hold_interrupts(true);
+        if (!delivery_due(current_thread()))
+            break;
+        hold_interrupts(false);
+        deliver_pending_signals(program, kNoSyscall);
+    }
+    abi().thread_context_restore(&program);
+    panic("thread_context_restore failed");
+}
+
+void resume_after_exception(bsc_cpu_context &context) {
+    if (!inside_libos(context))
+        resume_program(context);
+    abi().thread_context_restore(&context);
+    panic("thread_context_restore failed");
 }
 
 namespace {
