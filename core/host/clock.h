@@ -36,6 +36,27 @@ constexpr clockid_t cpu_clock_id(pid_t id, clockid_t kind, bool thread) {
                                   static_cast<unsigned>(kind));
 }
 
+// The host clock behind an ABI clock (BSC_CLOCK_*), or -1 for none. Inline: the fast
+// time_query (fast_calls.cpp) runs it with the guest's %fs.
+inline clockid_t host_clock_id(uint32_t clock) {
+    static constexpr clockid_t kClocks[] = {
+        CLOCK_REALTIME,
+        CLOCK_MONOTONIC,
+        CLOCK_PROCESS_CPUTIME_ID,
+        CLOCK_THREAD_CPUTIME_ID,
+        CLOCK_MONOTONIC_RAW,
+        CLOCK_REALTIME_COARSE,
+        CLOCK_MONOTONIC_COARSE,
+        CLOCK_BOOTTIME,
+        CLOCK_TAI,
+        cpu_clock_id(0, kCpuClockUser, false),
+        cpu_clock_id(0, kCpuClockProfile, false),
+        cpu_clock_id(0, kCpuClockUser, true),
+        cpu_clock_id(0, kCpuClockProfile, true),
+    };
+    return clock < sizeof kClocks / sizeof kClocks[0] ? kClocks[clock] : -1;
+}
+
 // The current time of a clock in nanoseconds (0 if the clock cannot be read). The system
 // call, not the vDSO: on a guest thread rdtsc traps (PR_SET_TSC), and a trap and the two
 // prctl calls that let host code read the counter cost more than the call.

@@ -6,7 +6,6 @@
 #include <time.h>
 
 #include <cerrno>
-#include <iterator>
 
 #include "clock.h"
 #include "fd.h"
@@ -19,26 +18,6 @@ using namespace bsc::host;
 
 namespace {
 
-// The host clock behind an ABI clock, or -1 for none.
-clockid_t host_clock(uint32_t clock) {
-    static constexpr clockid_t kClocks[] = {
-        CLOCK_REALTIME,
-        CLOCK_MONOTONIC,
-        CLOCK_PROCESS_CPUTIME_ID,
-        CLOCK_THREAD_CPUTIME_ID,
-        CLOCK_MONOTONIC_RAW,
-        CLOCK_REALTIME_COARSE,
-        CLOCK_MONOTONIC_COARSE,
-        CLOCK_BOOTTIME,
-        CLOCK_TAI,
-        cpu_clock_id(0, kCpuClockUser, false),
-        cpu_clock_id(0, kCpuClockProfile, false),
-        cpu_clock_id(0, kCpuClockUser, true),
-        cpu_clock_id(0, kCpuClockProfile, true),
-    };
-    return clock < std::size(kClocks) ? kClocks[clock] : -1;
-}
-
 // The clocks a thread can sleep on: Linux cannot put a thread to sleep on its own CPU
 // clocks (it would never wake up).
 bool is_thread_clock(uint32_t clock) {
@@ -50,7 +29,7 @@ bool is_thread_clock(uint32_t clock) {
 // *ns. The system call, not glibc's vDSO path: that reads the time stamp counter, which
 // is trapped on guest threads, and enabling it for the host costs more than the call.
 bsc_status read_clock(uint32_t clock, int64_t *ns, long system_call) {
-    clockid_t id = host_clock(clock);
+    clockid_t id = host_clock_id(clock);
     timespec value;
     if (id == -1)
         return BSC_E_INVALID;
@@ -70,7 +49,7 @@ extern "C" bsc_status host_time_resolution(uint32_t clock, int64_t *ns) {
 }
 
 extern "C" bsc_status host_time_sleep_until(uint32_t clock, int64_t deadline_ns) {
-    clockid_t id = host_clock(clock);
+    clockid_t id = host_clock_id(clock);
     if (id == -1 || is_thread_clock(clock))
         return BSC_E_INVALID;
     timespec deadline = timespec_of(deadline_ns);

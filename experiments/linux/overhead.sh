@@ -15,13 +15,7 @@ done
 results=${RESULTS:-$here/results/overhead-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$results"
 
-{
-  echo "create table t (a integer, b text); begin;"
-  seq 1 10000 | sed "s/.*/insert into t values (&, 'row &');/"
-  echo "commit; select count(*) from t;"
-} >"$work/inserts.sql"
-c_project "$work/project"
-
+source "$here/workloads.sh"
 declare -A configs=(
   [native]=""
   [patched]="$bascule run --syscall-path=patch --"
@@ -29,22 +23,6 @@ declare -A configs=(
   [proot]="proot"
 )
 config_order=(native patched trapped proot)
-# Each workload runs as "CONFIG WORKLOAD"; what it needs done before every run is its
-# --prepare. (tar writes to a file: given /dev/null, GNU tar skips reading the files.)
-declare -A workloads=(
-  [python3-startup]="/usr/bin/python3 -c pass"
-  [python-loop]="/usr/bin/python3 -c 'print(sum(i * i for i in range(3_000_000)))'"
-  [sqlite-10k-inserts]="/usr/bin/sqlite3 $work/db <$work/inserts.sql"
-  [find-usr]="/usr/bin/find /usr -type f"
-  [tar-usr-share-doc]="/usr/bin/tar cf $work/doc.tar /usr/share/doc"
-  [make-j2]="/usr/bin/make -s -C $work/project -j2"
-  [fork-shell]="/bin/bash -c 'for i in \$(seq 100); do /bin/true; done'"
-)
-declare -A prepare=(
-  [sqlite-10k-inserts]="rm -f $work/db"
-  [make-j2]="rm -f $work/project/*.o $work/project/prog"
-)
-workload_order=(python3-startup python-loop sqlite-10k-inserts find-usr tar-usr-share-doc make-j2 fork-shell)
 
 for workload in "${workload_order[@]}"; do
   # Every configuration must give the native answer before it is timed.
