@@ -9,6 +9,18 @@ runs=${2:-5}
 bascule=$build/bascule
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# needs TOOL...: stops the script, naming the first TOOL that is missing.
+needs() {
+  for tool; do
+    command -v "$tool" >/dev/null ||
+      { echo "$(basename "$0"): $tool is missing (scripts/install-deps --experiments)" >&2; exit 1; }
+  done
+}
+# results_in NAME: $RESULTS, or a new results/NAME-DATE folder, made; the script's output.
+results_in() {
+  results=${RESULTS:-$here/results/$1-$(date +%Y%m%d-%H%M%S)}
+  mkdir -p "$results"
+}
 # mean JSON: the mean time of hyperfine's first command in its --export-json file.
 mean() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["mean"])' "$1"; }
 

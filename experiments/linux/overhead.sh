@@ -9,11 +9,8 @@
 # Environment: RESULTS=DIR (default experiments/linux/results/overhead-YYYYmmdd-HHMMSS).
 # Needs hyperfine and proot (scripts/install-deps --experiments installs both).
 source "$(dirname "$0")/lib.sh"
-for tool in hyperfine proot; do
-  command -v $tool >/dev/null || { echo "overhead.sh: $tool is missing (scripts/install-deps --experiments)" >&2; exit 1; }
-done
-results=${RESULTS:-$here/results/overhead-$(date +%Y%m%d-%H%M%S)}
-mkdir -p "$results"
+needs hyperfine proot
+results_in overhead
 
 source "$here/workloads.sh"
 declare -A configs=(

@@ -13,11 +13,8 @@
 # Environment: RESULTS=DIR (default experiments/linux/results/profile-YYYYmmdd-HHMMSS),
 # WORKLOADS="NAME ..." (default: all of workloads.sh). Needs perf (linux-perf) and strace.
 source "$(dirname "$0")/lib.sh"
-for tool in perf strace; do
-  command -v $tool >/dev/null || { echo "profile.sh: $tool is missing (scripts/install-deps --experiments)" >&2; exit 1; }
-done
-results=${RESULTS:-$here/results/profile-$(date +%Y%m%d-%H%M%S)}
-mkdir -p "$results"
+needs perf strace
+results_in profile
 source "$here/workloads.sh"
 read -r -a chosen <<<"${WORKLOADS:-${workload_order[*]}}"
 frequency=4000 # samples a second: one is 0.25 ms of CPU
