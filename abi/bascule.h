@@ -12,7 +12,8 @@ extern "C" {
 /* ---- Versioning -------------------------------------------------------------------- */
 
 /* Major changes break compatibility; minor versions only add: calls appended to the table,
- * codes, flags and fields (1.13: the system call entry in bsc_start_info). */
+ * codes, flags and fields (1.13: the system call entry in bsc_start_info; 1.14:
+ * bsc_tcb.interrupts_held). */
 #define BSC_ABI_MAJOR 1u
 #define BSC_ABI_MINOR 14u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
