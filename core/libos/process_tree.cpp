@@ -711,8 +711,6 @@ int64_t wait_for_child(const WaitRequest &request, WaitResult &result) {
 
 void note_process_event() { __atomic_store_n(&events_noted, true, __ATOMIC_RELEASE); }
 
-bool process_event_noted() { return __atomic_load_n(&events_noted, __ATOMIC_ACQUIRE); }
-
 void collect_process_events() {
     if (!__atomic_load_n(&events_noted, __ATOMIC_ACQUIRE) ||
         !__atomic_exchange_n(&events_noted, false, __ATOMIC_ACQ_REL))

@@ -125,8 +125,6 @@ int64_t wait_for_child(const WaitRequest &request, WaitResult &result);
 // An interrupt arrived: a signal in the mailbox or a change of a child may be waiting.
 // Noted only (the LibOS may be holding its locks); collected at the next safe point.
 void note_process_event();
-// Whether an event was noted and not yet collected.
-bool process_event_noted();
 // At a safe point (no LibOS lock held): raises what the mailbox holds and SIGCHLD for
 // children that ended, stopped or continued, and wakes the threads waiting for them.
 void collect_process_events();

@@ -254,42 +254,37 @@ bool inside_libos(const bsc_cpu_context &c) {
     return in_image && !in_vdso_call(c);
 }
 
-// Whether deliver_pending_signals has something to do for the calling thread, read without
-// the signal lock: a signal raised after this look interrupts the thread.
-bool delivery_due(const Thread &thread) {
-    uint64_t pending = __atomic_load_n(&thread.signals.pending, __ATOMIC_SEQ_CST) |
-                       __atomic_load_n(&shared_pending, __ATOMIC_SEQ_CST);
-    return (pending & ~__atomic_load_n(&thread.signals.blocked, __ATOMIC_SEQ_CST)) ||
-           __atomic_load_n(&thread.exit_requested, __ATOMIC_SEQ_CST) || process_event_noted();
-}
-
 // While set, the host raises no interrupt on this thread: one waits for the resumption
 // (ABI 1.14, "Holding interrupts"), which clears the hold.
 void hold_interrupts(bool held) {
     __atomic_store_n(&tcb().interrupts_held, held ? 1u : 0u, __ATOMIC_SEQ_CST);
 }
 
+[[noreturn]] void restore(const bsc_cpu_context &context) {
+    abi().thread_context_restore(&context);
+    panic("thread_context_restore failed");
+}
+
 } // namespace
 
-// Each look at what is due comes with interrupts held: a signal raised after it is
+// Each look at what is due (signal_pending, which collects what an interrupt brought)
+// comes with interrupts held: no interrupt lands in it, and a signal raised after it is
 // delivered by the interrupt the host raises as `program` resumes.
 void resume_program(bsc_cpu_context &program) {
     for (;;) {
         hold_interrupts(true);
-        if (!delivery_due(current_thread()))
+        if (!signal_pending())
             break;
         hold_interrupts(false);
         deliver_pending_signals(program, kNoSyscall);
     }
-    abi().thread_context_restore(&program);
-    panic("thread_context_restore failed");
+    restore(program);
 }
 
 void resume_after_exception(bsc_cpu_context &context) {
     if (!inside_libos(context))
         resume_program(context);
-    abi().thread_context_restore(&context);
-    panic("thread_context_restore failed");
+    restore(context);
 }
 
 namespace {
