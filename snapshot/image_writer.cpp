@@ -59,6 +59,20 @@ ParentImage parent_record(const ImageChain &parent, const std::filesystem::path 
             parent.top().metadata().image_id};
 }
 
+// The index's encoding, in a buffer reserved whole so that it never grows (each step
+// would copy it into fresh memory): a page takes at most 17 bytes (its location, and its
+// block, slot and hash if stored), a block 24, a region's address and column lengths 40;
+// what is reserved and not used is never touched.
+std::vector<std::byte> encode_index(const PageIndex &index) {
+    size_t bound = 64 + index.blocks.size() * 24;
+    for (const auto &region : index.regions)
+        bound += 40 + region.pages.size() * 17;
+    std::vector<std::byte> encoded;
+    encoded.reserve(bound);
+    encode_record(index, encoded);
+    return encoded;
+}
+
 } // namespace
 
 struct ImageWriter::State {
@@ -221,7 +235,7 @@ ImageId ImageWriter::commit(ImageMetadata metadata, std::span<const Member> memb
                                         section_checksum(SectionKind::page_blocks, {})}};
     sections.push_back(state.append_members(members, metadata.tree_members));
     sections.push_back(
-        state.append_section(SectionKind::page_index, compress_section(encode_record(index))));
+        state.append_section(SectionKind::page_index, compress_section(encode_index(index))));
     sections.push_back(state.append_section(SectionKind::metadata, encode_record(metadata)));
     auto table = encode_section_table(sections);
     uint64_t table_offset = state.file->size();

@@ -80,6 +80,12 @@ template <class Archive> void save(Archive &archive, const RegionPages &region) 
     IndexColumn<uint8_t> locations(region.pages.size());
     IndexColumn<uint32_t> blocks, slots;
     IndexColumn<uint64_t> hashes;
+    // Sized once: a column grown page by page copies itself into fresh memory at each step.
+    auto stored = static_cast<size_t>(
+        std::ranges::count(region.pages, PageLocation::in_block, &PageEntry::location));
+    blocks.reserve(stored);
+    slots.reserve(stored);
+    hashes.reserve(stored);
     for (size_t i = 0; i < region.pages.size(); i++) {
         const PageEntry &entry = region.pages[i];
         locations[i] = static_cast<uint8_t>(entry.location);

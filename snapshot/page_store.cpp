@@ -21,12 +21,12 @@ namespace {
 // process's memory it changed the speed by under 2% and the size by 1%. Acceleration 3
 // costs those 2.5% in size.
 constexpr int kAcceleration = 2;
-// A thread compresses 16 blocks, 1 MiB of pages, at a time: a third of a millisecond of
-// work. Handing each result to the caller's thread wakes it, and each wake-up costs the
+// A thread classifies and compresses 1 MiB of pages, up to 16 blocks, at a time: a third
+// of a millisecond of work. Handing each result to the caller's thread wakes it, and each wake-up costs the
 // thread it displaces a context switch; with 256 KiB tasks those took a tenth of the time.
 constexpr size_t kBlocksPerTask = 16;
 constexpr size_t kPagesPerTask = kBlocksPerTask * kPagesPerBlock;
-// Progress is reported every 4 MiB of stored pages.
+// Progress is reported every 4 MiB of the region.
 constexpr size_t kTasksPerProgress = 4;
 constexpr size_t kBlockBytes = size_t{kPagesPerBlock} * kPageSize;
 // The most a block's compressed bytes can take: LZ4 expands what it cannot shrink.
@@ -55,23 +55,27 @@ PageEntry classify(std::span<const std::byte> page, uint64_t address, const Pare
     return {.location = PageLocation::in_block, .hash = hash};
 }
 
-PageEntries classify_pages(std::span<const std::byte> memory, const ParentPages *parent,
-                           const std::optional<WrittenPages> &written, unsigned threads) {
-    PageEntries pages(memory.size() / kPageSize);
+// Classifies the pages of `memory` that `range` numbers into `pages`; returns those that
+// go into blocks. A page not written since the parent is the parent's, and is not read.
+std::span<const size_t> classify_range(std::span<const std::byte> memory, PageEntries &pages,
+                                       std::pair<size_t, size_t> range,
+                                       const ParentPages *parent,
+                                       const std::optional<WrittenPages> &written,
+                                       std::vector<size_t> &stored) {
     auto address = reinterpret_cast<uint64_t>(memory.data());
-    parallel_for(groups_of(pages.size(), kPagesPerTask), threads, [&](size_t task) {
-        size_t end = std::min(pages.size(), (task + 1) * kPagesPerTask);
-        for (size_t i = task * kPagesPerTask; i < end; i++) {
-            uint64_t page_address = address + i * kPageSize;
-            std::optional<PageEntry> unchanged;
-            if (parent && written && !written->may_differ(i))
-                unchanged = parent->unchanged_at(page_address);
-            pages[i] = unchanged ? *unchanged
-                                 : classify(memory.subspan(i * kPageSize, kPageSize),
-                                            page_address, parent);
-        }
-    });
-    return pages;
+    stored.clear();
+    for (size_t i = range.first; i < range.second; i++) {
+        uint64_t page_address = address + i * kPageSize;
+        std::optional<PageEntry> unchanged;
+        if (parent && written && !written->may_differ(i))
+            unchanged = parent->unchanged_at(page_address);
+        pages[i] = unchanged ? *unchanged
+                             : classify(memory.subspan(i * kPageSize, kPageSize), page_address,
+                                        parent);
+        if (pages[i].location == PageLocation::in_block)
+            stored.push_back(i);
+    }
+    return stored;
 }
 
 // What a compression thread reuses from block to block: LZ4's working state, and room to
@@ -139,33 +143,28 @@ PageStoreWriter::PageStoreWriter(BlockSink sink, unsigned threads)
         task.bytes =
             std::make_unique_for_overwrite<std::byte[]>(kBlocksPerTask * kCompressedBlockBound);
         task.blocks.reserve(kBlocksPerTask);
+        task.members.reserve(kPagesPerTask);
     }
 }
 
+// One pass over the region, a task of kPagesPerTask pages at a time: each task's thread
+// classifies its pages and compresses the stored ones while they are still in its cache,
+// and this thread hands the blocks to the sink in order, so the section's bytes are the
+// same whichever thread finished first. A task's stored pages are cut into blocks of
+// kPagesPerBlock.
 RegionPages PageStoreWriter::add_region(std::span<const std::byte> memory,
                                         const ParentPages *parent,
                                         const RegionProgress &progress,
                                         std::optional<WrittenPages> written) {
     RegionPages region{reinterpret_cast<uint64_t>(memory.data()),
-                       classify_pages(memory, parent, written, threads_)};
-    store_blocks(memory, region.pages, progress);
-    return region;
-}
-
-// Compresses tasks of blocks on the writer's threads while this thread hands the blocks to
-// the sink in order, so the section's bytes are the same whichever thread finished first.
-// Blocks are cut from the stored pages in page order, kPagesPerBlock at a time.
-void PageStoreWriter::store_blocks(std::span<const std::byte> memory,
-                                   PageEntries &pages,
-                                   const RegionProgress &progress) {
-    std::vector<size_t> stored;
-    for (size_t i = 0; i < pages.size(); i++)
-        if (pages[i].location == PageLocation::in_block)
-            stored.push_back(i);
-    size_t task_count = groups_of(stored.size(), kPagesPerTask);
+                       PageEntries(memory.size() / kPageSize)};
+    auto &pages = region.pages;
+    size_t task_count = groups_of(pages.size(), kPagesPerTask);
     auto compress = [&](size_t task, size_t slot) {
-        auto members = group(stored, task, kPagesPerTask);
         auto &compressed = compressed_[slot];
+        auto members = classify_range(
+            memory, pages, {task * kPagesPerTask, std::min(pages.size(), (task + 1) * kPagesPerTask)},
+            parent, written, compressed.members);
         compressed.blocks.clear();
         for (size_t i = 0; i < groups_of(members.size(), kPagesPerBlock); i++) {
             auto block_members = group(members, i, kPagesPerBlock);
@@ -178,17 +177,18 @@ void PageStoreWriter::store_blocks(std::span<const std::byte> memory,
         }
     };
     auto append = [&](size_t task, size_t slot) {
-        auto members = group(stored, task, kPagesPerTask);
         const auto &compressed = compressed_[slot];
+        std::span<const size_t> members = compressed.members;
         for (size_t i = 0; i < compressed.blocks.size(); i++)
             append_block(compressed.blocks[i],
                          {compressed.bytes.get() + i * kCompressedBlockBound,
                           compressed.blocks[i].stored_size},
                          group(members, i, kPagesPerBlock), pages);
         if ((task + 1) % kTasksPerProgress == 0 || task + 1 == task_count)
-            progress((members.back() + 1) * kPageSize);
+            progress(std::min(pages.size(), (task + 1) * kPagesPerTask) * kPageSize);
     };
     ordered_parallel(task_count, threads_, compressed_.size(), compress, append);
+    return region;
 }
 
 // Records `block`, holding `members`, as the next of the section, and hands its bytes to

@@ -72,10 +72,9 @@ private:
     struct CompressedTask {
         std::unique_ptr<std::byte[]> bytes; // room for the most each block can take
         std::vector<BlockRecord> blocks;    // each block's size, pages and checksum
+        std::vector<size_t> members;        // the task's stored pages, by region page number
     };
 
-    void store_blocks(std::span<const std::byte> memory, PageEntries &pages,
-                      const RegionProgress &progress);
     void append_block(BlockRecord block, std::span<const std::byte> bytes,
                       std::span<const size_t> members, PageEntries &pages);
 

@@ -41,6 +41,10 @@
 #      kills them after the dump, bascule-snap stops them after a complete capture), then
 #      wait until they are gone; frozen time as the tool reports it
 #      (`criu dump --display-stats` "Frozen time", bascule-snap "frozen-ms:");
+#      durable: until the image is on the disk, as a crash of the machine would find it:
+#      CRIU's dump followed by `sync -f` of its image directory (CRIU writes through the
+#      page cache and does not sync); bascule-snap's capture itself, which writes with
+#      O_DIRECT and fsyncs the image before it returns;
 #   3. image size: `du -sb` of the CRIU image directory / size of the bascule image file;
 #   4. restore time: from just before the restore command is started (`date +%s%N`) to the
 #      CLOCK_REALTIME timestamp the restored program writes with its first tick after the
@@ -151,7 +155,7 @@ cc -O2 -std=c11 -Wall -Wextra -pthread "$here/$program.c" -o "$work/$program"
 hc=$work/$program
 mkdir -p "$results"
 runs_csv=$results/runs.csv
-echo "workload,tool,variant,heap_mib,rep,capture_ms,frozen_ms,restore_ms,restore_cmd_ms,image_bytes,output" >"$runs_csv"
+echo "workload,tool,variant,heap_mib,rep,capture_ms,durable_ms,frozen_ms,restore_ms,restore_cmd_ms,image_bytes,output" >"$runs_csv"
 {
   echo "date: $(date -Is)"
   echo "kernel: $(uname -r)"
@@ -283,6 +287,9 @@ criu_once() {  # VARIANT MIB REP TOOL (criu, or criu-lazy: restore --lazy-pages)
     die "criu dump failed: see $results/failed/$(basename "$dir")/dump.log"
   fi
   t1=$(now_ns)
+  sync -f "$img"
+  local t1_durable
+  t1_durable=$(now_ns)
   # CRIU killed them; their pids must be free for the restore
   # shellcheck disable=SC2086
   wait_gone "$pid" $members_now
@@ -326,7 +333,7 @@ criu_once() {  # VARIANT MIB REP TOOL (criu, or criu-lazy: restore --lazy-pages)
     lazy_daemon=
   fi
   check_output "$variant" "$mib" "$dir/out.txt" || { output=BAD; keep_failure "$dir"; }
-  echo "$workload,$tool,$variant,$mib,$rep,$(ms_between "$t0" "$t1"),$frozen,$restore_ms,$(ms_between "$t2" "$t3"),$bytes,$output" >>"$runs_csv"
+  echo "$workload,$tool,$variant,$mib,$rep,$(ms_between "$t0" "$t1"),$(ms_between "$t0" "$t1_durable"),$frozen,$restore_ms,$(ms_between "$t2" "$t3"),$bytes,$output" >>"$runs_csv"
   rm -rf "$img" "$dir"
 }
 
@@ -365,7 +372,7 @@ bascule_once() {  # VARIANT MIB REP TOOL (bascule, or bascule-lazy: restore --la
   live_pid=
   check_output "$variant" "$mib" "$dir/out.txt" || output=BAD
   [[ $output == ok ]] || keep_failure "$dir"
-  echo "$workload,$tool,$variant,$mib,$rep,$(ms_between "$t0" "$t1"),$frozen,$restore_ms,$resume_ms,$bytes,$output" >>"$runs_csv"
+  echo "$workload,$tool,$variant,$mib,$rep,$(ms_between "$t0" "$t1"),$(ms_between "$t0" "$t1"),$frozen,$restore_ms,$resume_ms,$bytes,$output" >>"$runs_csv"
   rm -rf "$img" "$dir"
 }
 
@@ -406,17 +413,17 @@ for r in rows:
 def med(rs, key):
     xs = [float(r[key]) for r in rs if r[key] != ""]
     return statistics.median(xs) if xs else None
-fields = ["workload", "tool", "variant", "heap_mib", "reps", "capture_ms", "frozen_ms", "restore_ms",
+fields = ["workload", "tool", "variant", "heap_mib", "reps", "capture_ms", "durable_ms", "frozen_ms", "restore_ms",
           "restore_cmd_ms", "image_mib", "outputs_ok"]
 with open(sys.argv[2], "w", newline="") as f:
     w = csv.writer(f)
     w.writerow(fields)
-    print("| workload | tool | content | heap (MiB) | capture (s) | frozen (s) | restore (s) | restore cmd (s) | image (MiB) | output ok |")
-    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| workload | tool | content | heap (MiB) | capture (s) | durable (s) | frozen (s) | restore (s) | restore cmd (s) | image (MiB) | output ok |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     order = {"criu": 0, "criu-lazy": 1, "bascule": 2, "bascule-lazy": 3}
     for key in sorted(groups, key=lambda k: (k[0], order.get(k[1], 9), k[2], k[3])):
         rs = groups[key]
-        vals = [med(rs, k) for k in ("capture_ms", "frozen_ms", "restore_ms", "restore_cmd_ms")]
+        vals = [med(rs, k) for k in ("capture_ms", "durable_ms", "frozen_ms", "restore_ms", "restore_cmd_ms")]
         image = med(rs, "image_bytes") / 2**20
         ok = sum(r["output"] == "ok" for r in rs)
         w.writerow([*key, len(rs), *["" if v is None else f"{v:.1f}" for v in vals],
@@ -424,7 +431,7 @@ with open(sys.argv[2], "w", newline="") as f:
         s = ["–" if v is None else f"{v / 1000:.3f}" for v in vals]
         print(f"| {key[0]} | {key[1]} | {key[2]} | {key[3]} | {' | '.join(s)} | {image:.1f} | {ok}/{len(rs)} |")
 PY
-((run_bascule)) || echo "| $workload | bascule-snap | – | – | skipped: no bascule-snap | | | | | |"
+((run_bascule)) || echo "| $workload | bascule-snap | – | – | skipped: no bascule-snap | | | | | | |"
 
 if [[ -n $python ]]; then
   "$python" "$here/plot.py" "$runs_csv" "$results/compare.png" "$workload"

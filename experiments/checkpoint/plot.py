@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-# Grouped bars from compare.sh's runs.csv: median capture time, frozen time, restore time
-# and image size per heap size, one bar per tool and content.
+# Grouped bars from compare.sh's runs.csv: median capture time (until the tool returns, and
+# until the image is on the disk), frozen time, restore time and image size per heap size,
+# one bar per tool and content.
 # Usage: plot.py RUNS_CSV OUTPUT_PNG [WORKLOAD]   (needs matplotlib: Debian python3-matplotlib)
 import csv
 import math
@@ -27,11 +28,14 @@ def median(tool, variant, mib, key, scale):
     return statistics.median(xs) if xs else 0.0
 
 
-panels = [("capture_ms", "capture (s)", 1e-3), ("frozen_ms", "frozen (s)", 1e-3),
+panels = [("capture_ms", "capture (s)", 1e-3),
+          ("durable_ms", "capture, until on the disk (s)", 1e-3), ("frozen_ms", "frozen (s)", 1e-3),
           ("restore_ms", "restore, until running (s)", 1e-3),
           ("image_bytes", "image size (MiB)", 1 / 2**20)]
-fig, axes = plt.subplots(2, 2, figsize=(10, 7.5))
+fig, axes = plt.subplots(2, 3, figsize=(14, 7.5))
 axes = axes.flatten()
+for ax in axes[len(panels):]:
+    ax.set_visible(False)
 width = 0.8 / max(len(series), 1)
 for ax, (key, title, scale) in zip(axes, panels):
     lowest = math.inf
