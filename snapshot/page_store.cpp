@@ -22,8 +22,9 @@ namespace {
 // costs those 2.5% in size.
 constexpr int kAcceleration = 2;
 // A thread classifies and compresses 1 MiB of pages, up to 16 blocks, at a time: a third
-// of a millisecond of work. Handing each result to the caller's thread wakes it, and each wake-up costs the
-// thread it displaces a context switch; with 256 KiB tasks those took a tenth of the time.
+// of a millisecond of work. Handing each result to the caller's thread wakes it, and each
+// wake-up costs the thread it displaces a context switch; with 256 KiB tasks those took a
+// tenth of the time.
 constexpr size_t kBlocksPerTask = 16;
 constexpr size_t kPagesPerTask = kBlocksPerTask * kPagesPerBlock;
 // Progress is reported every 4 MiB of the region.
@@ -162,9 +163,8 @@ RegionPages PageStoreWriter::add_region(std::span<const std::byte> memory,
     size_t task_count = groups_of(pages.size(), kPagesPerTask);
     auto compress = [&](size_t task, size_t slot) {
         auto &compressed = compressed_[slot];
-        auto members = classify_range(
-            memory, pages, {task * kPagesPerTask, std::min(pages.size(), (task + 1) * kPagesPerTask)},
-            parent, written, compressed.members);
+        std::pair range{task * kPagesPerTask, std::min(pages.size(), (task + 1) * kPagesPerTask)};
+        auto members = classify_range(memory, pages, range, parent, written, compressed.members);
         compressed.blocks.clear();
         for (size_t i = 0; i < groups_of(members.size(), kPagesPerBlock); i++) {
             auto block_members = group(members, i, kPagesPerBlock);
