@@ -92,14 +92,28 @@ ImageReader ImageReader::open_bytes(std::span<const std::byte> bytes, std::strin
     return ImageReader(std::move(name), {}, std::make_shared<ImageSource>(bytes), options);
 }
 
+std::string ImageReader::member_name(const TreeMemberRecord &member) const {
+    return fmt::format("{} (process {})", name_, member.process_id);
+}
+
+std::shared_ptr<ImageSource> ImageReader::member_source(const TreeMemberRecord &member) const {
+    return source_->file()
+               ? std::make_shared<ImageSource>(path_, member.image_offset, member.image_size)
+               : std::make_shared<ImageSource>(
+                     source_->memory().subspan(member.image_offset, member.image_size));
+}
+
 ImageReader ImageReader::open_member(const TreeMemberRecord &member,
                                      const ReadOptions &options) const {
-    std::string name = fmt::format("{} (process {})", name_, member.process_id);
-    auto source = source_->file()
-                      ? std::make_shared<ImageSource>(path_, member.image_offset, member.image_size)
-                      : std::make_shared<ImageSource>(
-                            source_->memory().subspan(member.image_offset, member.image_size));
-    return ImageReader(std::move(name), path_, std::move(source), options);
+    return ImageReader(member_name(member), path_, member_source(member), options);
+}
+
+ImageMetadata ImageReader::member_metadata(const TreeMemberRecord &member) const {
+    std::string name = member_name(member);
+    auto source = member_source(member);
+    return read_metadata(
+        read_container(*source, name, SectionReading::metadata_only)[SectionKind::metadata],
+        name);
 }
 
 BlockSource ImageReader::blocks() const {

@@ -68,6 +68,9 @@ public:
     // The image of member `member` of the tree whose first process this image is, from
     // the same file (or bytes), checked as open checks an image.
     ImageReader open_member(const TreeMemberRecord &member, const ReadOptions &options = {}) const;
+    // The metadata of member `member`, checked as read_image_metadata checks a file's; its
+    // page index is neither read nor checked (open_member does both).
+    ImageMetadata member_metadata(const TreeMemberRecord &member) const;
 
     const std::string &name() const { return name_; }
     const std::filesystem::path &path() const { return path_; } // empty from open_bytes
@@ -95,6 +98,8 @@ private:
     ImageReader(std::string name, std::filesystem::path path,
                 std::shared_ptr<ImageSource> source, const ReadOptions &options);
     BlockSource blocks() const;
+    std::string member_name(const TreeMemberRecord &member) const;
+    std::shared_ptr<ImageSource> member_source(const TreeMemberRecord &member) const;
 
     std::string name_;
     std::filesystem::path path_;

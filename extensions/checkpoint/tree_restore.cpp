@@ -73,11 +73,12 @@ TreeRestore::TreeRestore(const snap::ImageReader &first, const snap::ReadOptions
     : options_(options), first_(&first.metadata()), first_id_(first.metadata().process_id),
       tree_(first.metadata().tree_members) {
     for (const auto &member : tree_) {
-        members_.push_back(first.open_member(member, options));
-        if (members_.back().metadata().process_id != member.process_id)
+        members_.push_back(first.member_metadata(member));
+        if (members_.back().process_id != member.process_id)
             throw RestoreFailure{BSC_E_INVALID,
-                                 fmt::format("{} says it is process {}", members_.back().name(),
-                                             members_.back().metadata().process_id)};
+                                 fmt::format("{}'s member {} says it is process {}",
+                                             first.name(), member.process_id,
+                                             members_.back().process_id)};
     }
     if (members_.size() + 1 > kMaxProcesses)
         throw RestoreFailure{BSC_E_NOT_SUPPORTED,
@@ -88,7 +89,7 @@ TreeRestore::TreeRestore(const snap::ImageReader &first, const snap::ReadOptions
 std::vector<const snap::ImageMetadata *> TreeRestore::processes() const {
     std::vector<const snap::ImageMetadata *> all{first_};
     for (const auto &member : members_)
-        all.push_back(&member.metadata());
+        all.push_back(&member);
     return all;
 }
 
@@ -96,7 +97,7 @@ const snap::ImageMetadata &TreeRestore::metadata(size_t process) const {
     if (process == 0)
         return *first_;
     return own_chain_ && process == self_ ? own_chain_->top().metadata()
-                                          : members_[process - 1].metadata();
+                                          : members_[process - 1];
 }
 
 uint64_t TreeRestore::id(size_t process) const {
@@ -115,12 +116,12 @@ const snap::ImageChain &TreeRestore::fork_children(const snap::ImageChain &first
         // Each member reports itself and its ended children; the first knows its own.
         reports_ = members_.size();
         for (const auto &member : members_)
-            reports_ += std::ranges::count_if(member.metadata().processes, ends_again);
+            reports_ += std::ranges::count_if(member.processes, ends_again);
     }
     // The members come parents first: a member's children follow it.
     for (size_t member = 1; member <= members_.size(); member++)
         if (parent_id(member) == id(self_) && fork_member(member))
-            become(member);
+            become(member, first.top());
     fork_ended_children();
     drop_others(request);
     return self_ == 0 ? first : *own_chain_;
@@ -147,13 +148,14 @@ bool TreeRestore::fork_member(size_t member) {
 }
 
 // In the child forked for `member`: it is that process now.
-void TreeRestore::become(size_t member) {
+void TreeRestore::become(size_t member, const snap::ImageReader &first) {
     for (auto [id, handle] : children_) // its parent's
         below().object_close(handle);
     children_.clear();
     known_.clear();
     self_ = member;
-    own_chain_ = snap::ImageChain::from_images({std::move(members_[member - 1])}, options_);
+    own_chain_ = snap::ImageChain::from_images({first.open_member(tree_[member - 1], options_)},
+                                               options_);
     known_.emplace_back(id(member), own_host_id());
     tracked().process_ids.add_restored(id(member), known_.back().second);
     below().object_close(std::exchange(ready_[0], BSC_NO_HANDLE)); // the first's to read

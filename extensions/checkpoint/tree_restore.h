@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The restore of a tree of processes (an image whose first process embeds the others',
-// snapshot/README.md): the restoring process opens every member's image, makes what the
+// snapshot/README.md): the restoring process reads every member's metadata, makes what the
 // processes share (the open descriptions, the shared memory: restore_steps.h), and forks
-// each of its children again; each child restores itself and forks its own. A child that
+// each of its children again; each child opens its own image (its page index), restores
+// itself and forks its own. A child that
 // had ended and was not yet waited for is forked and ends again as it did. No process of
 // the tree runs its guest before every one is restored. A lone process is a tree of one.
 #pragma once
@@ -19,7 +20,9 @@ namespace bsc::checkpoint {
 
 class TreeRestore {
 public:
-    // Opens and checks every member's image (their blocks as they are read).
+    // Reads and checks every member's metadata. Each member's page index is read after the
+    // fork, by that member, which reports a bad one as any failure (the blocks are checked
+    // as they are read).
     TreeRestore(const snapshot::ImageReader &first, const snapshot::ReadOptions &options);
 
     bool has_members() const { return !members_.empty(); }
@@ -54,7 +57,7 @@ private:
     uint64_t id(size_t process) const;
     uint64_t parent_id(size_t member) const;
     bool fork_member(size_t member);
-    void become(size_t member);
+    void become(size_t member, const snapshot::ImageReader &first);
     void fork_ended_children();
     void drop_others(const RestoreRequest &request);
     void report(const IdPair &pair);
@@ -63,7 +66,7 @@ private:
     snapshot::ReadOptions options_;
     const snapshot::ImageMetadata *first_; // until restore returns
     uint64_t first_id_;
-    std::vector<snapshot::ImageReader> members_;
+    std::vector<snapshot::ImageMetadata> members_;     // each member's metadata
     std::vector<snapshot::TreeMemberRecord> tree_;    // the first's record of each member
     std::optional<snapshot::ImageChain> own_chain_;    // a member's
     size_t self_ = 0;                                  // 0: the first, N: the Nth member
