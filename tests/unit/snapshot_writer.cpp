@@ -153,6 +153,7 @@ TEST_CASE("writer: a tree's image embeds its members', each opened as an image",
     CHECK(read_region(tree, 0) == first_memory.copy());
     auto child = ImageChain::from_images({tree.top().open_member(records[0])});
     CHECK(read_region(child, 0) == child_memory.copy());
+    CHECK(tree.top().member_metadata(records[0]) == child.top().metadata());
     CHECK(child.top().metadata().tree_members.empty());
     auto grandchild = ImageChain::from_images({tree.top().open_member(records[1])});
     CHECK(read_region(grandchild, 0) == grandchild_memory.copy());
