@@ -5,7 +5,8 @@
 # letting it run on (it finishes as a native run does), then stopping it; restored, the
 # tree finishes as the native run does — the same pids as its processes know them, the
 # bytes, the exit statuses. A second capture of the restored tree restores as well,
-# lazily.
+# lazily. A copy of the image whose member's page index is corrupt is refused before any
+# guest runs.
 source "$(dirname "$0")/lib.sh"
 "$programs/family" >native.out
 HOLD_AT=1 start_guest run.out -- "$programs/family"
@@ -24,6 +25,29 @@ capture tree.img
 grep -q "^processes (3)" inspect.out || fail "the image holds not 3 process handles"
 grep -q "ended=true end_kind=1 end_code=3" inspect.out || fail "the image holds no zombie: $(grep -A3 '^processes' inspect.out)"
 grep -q "ended=true end_kind=2 end_code=15" inspect.out || fail "the image holds no killed zombie: $(grep -A4 '^processes' inspect.out)"
+# A member whose page index fails its checksum: that member finds it after the fork (the
+# first reads only the members' metadata), and the restore fails before any guest runs.
+/usr/bin/python3 - tree.img bad-member.img <<'PY'
+import struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+def sections(base):  # kind -> (offset from the image's start, size): image_format.h
+    count, = struct.unpack_from("<I", data, base + 16)
+    table, = struct.unpack_from("<Q", data, base + 24)
+    entries = (struct.unpack_from("<IIQQ", data, base + table + 32 * i) for i in range(count))
+    return {kind: (offset, size) for kind, _, offset, size in entries}
+members, _ = sections(0)[3]           # member_images: the first member's image starts there
+index, size = sections(members)[1]    # its page_index
+data[members + index + size // 2] ^= 0xFF
+open(sys.argv[2], "wb").write(data)
+PY
+cp run.out before-bad.out
+if timeout 60 "$snap" restore bad-member.img </dev/null 2>bad-member.err; then
+  fail "a tree whose member's page index is corrupt was restored"
+fi
+grep -q "checksum" bad-member.err || fail "the member's refusal names no checksum: $(cat bad-member.err)"
+grep -q "another process of the tree could not be restored" bad-member.err ||
+  fail "the first process did not fail the restore: $(cat bad-member.err)"
+same run.out before-bad.out
 restore_guest tree.img --background
 capture again.img
 release 1
