@@ -63,13 +63,18 @@ void check_member_placement(const Sections &sections, const ImageMetadata &metad
                           section.offset + section.size - next);
 }
 
+// The metadata of the image `source` holds, its container checked; the page index is
+// neither read nor checked.
+ImageMetadata metadata_only(ImageSource &source, const std::string &name) {
+    return read_metadata(
+        read_container(source, name, SectionReading::metadata_only)[SectionKind::metadata], name);
+}
+
 } // namespace
 
 ImageMetadata read_image_metadata(const std::filesystem::path &path) {
     ImageSource source(path);
-    return read_metadata(
-        read_container(source, path.string(), SectionReading::metadata_only)[SectionKind::metadata],
-        path.string());
+    return metadata_only(source, path.string());
 }
 
 ImageReader::ImageReader(std::string name, std::filesystem::path path,
@@ -109,11 +114,7 @@ ImageReader ImageReader::open_member(const TreeMemberRecord &member,
 }
 
 ImageMetadata ImageReader::member_metadata(const TreeMemberRecord &member) const {
-    std::string name = member_name(member);
-    auto source = member_source(member);
-    return read_metadata(
-        read_container(*source, name, SectionReading::metadata_only)[SectionKind::metadata],
-        name);
+    return metadata_only(*member_source(member), member_name(member));
 }
 
 BlockSource ImageReader::blocks() const {
