@@ -24,7 +24,7 @@ namespace bsc::snapshot {
 
 // Bumped whenever a record below gains, loses or reinterprets a field: a reader refuses
 // metadata of another version rather than misreading it.
-inline constexpr uint32_t kSchemaVersion = 3;
+inline constexpr uint32_t kSchemaVersion = 4;
 
 // Regions start and end on page boundaries; the page index has one entry per page.
 inline constexpr uint64_t kPageSize = 4096;
@@ -221,7 +221,9 @@ struct SocketRecord {
 
 // Since schema 3: a handle to another process of the guest. `child`: one this process
 // forked (its parent in the host's tree, which waits for it); `opened`: one process_open
-// gave it. A child that ended and was not yet waited for is kept with how it ended.
+// gave it. A child that ended and was not yet waited for is kept with how it ended; since
+// schema 4, one a thread of the process had waited for (reaped) and not yet let go of, its
+// report in that thread's hands, is kept as `waited`.
 enum class ProcessRelation : uint32_t { child, opened };
 template <> struct EnumNames<ProcessRelation> {
     static constexpr std::array<std::string_view, 2> names{"child", "opened"};
@@ -234,6 +236,7 @@ struct ProcessRecord {
     bool ended = false;      // a zombie: it ended, and was not waited for
     uint32_t end_kind = 0;   // ended: BSC_PROCESS_EXITED, _KILLED or _DUMPED
     int32_t end_code = 0;    // ended: its exit status or signal
+    bool waited = false;     // ended and reaped: the handle is all that is left of it
     bool operator==(const ProcessRecord &) const = default;
 };
 
@@ -340,6 +343,7 @@ void visit_fields(Record &process, Visit &&visit) {
     visit("ended", process.ended, Shown::decimal);
     visit("end_kind", process.end_kind, Shown::decimal);
     visit("end_code", process.end_code, Shown::decimal);
+    visit("waited", process.waited, Shown::decimal);
 }
 
 template <class Record, class Visit>

@@ -132,7 +132,9 @@ std::string KindHooks<snap::HandleRecord>::capture(std::vector<snap::HandleRecor
 }
 
 // Each process handle, with how a child that ended and was not waited for ended (a wait
-// that leaves it to be reported again).
+// that leaves it to be reported again). A child the host no longer knows was reaped by a
+// thread of this process that the freeze caught before it let the handle go (the LibOS
+// reaps with a wait that does not block, and closes the handle after): it is `waited`.
 std::string KindHooks<snap::ProcessRecord>::capture(std::vector<snap::ProcessRecord> &out) {
     for (const auto &[number, entry] : tracked().handles.list()) {
         auto *tracked_record = std::get_if<snap::ProcessRecord>(&entry.object);
@@ -145,14 +147,17 @@ std::string KindHooks<snap::ProcessRecord>::capture(std::vector<snap::ProcessRec
             return fmt::format("handle {} is a process started by process_create: it cannot "
                                "be captured", number);
         bsc_process_state state{};
-        if (child &&
-            below().process_wait(entry.below,
-                                 BSC_PROCESS_WAIT_EXITED | BSC_PROCESS_WAIT_NO_HANG |
-                                     BSC_PROCESS_WAIT_NO_REAP,
-                                 &state) == BSC_OK &&
-            (state.kind == BSC_PROCESS_EXITED || state.kind == BSC_PROCESS_KILLED ||
-             state.kind == BSC_PROCESS_DUMPED))
+        bsc_status status = child ? below().process_wait(entry.below,
+                                                         BSC_PROCESS_WAIT_EXITED |
+                                                             BSC_PROCESS_WAIT_NO_HANG |
+                                                             BSC_PROCESS_WAIT_NO_REAP,
+                                                         &state)
+                                  : BSC_E_INVALID;
+        if (status == BSC_OK && (state.kind == BSC_PROCESS_EXITED ||
+                                 state.kind == BSC_PROCESS_KILLED ||
+                                 state.kind == BSC_PROCESS_DUMPED))
             r.ended = true, r.end_kind = state.kind, r.end_code = state.code;
+        r.waited = child && status == BSC_E_NOT_FOUND;
         out.push_back(r);
     }
     return {};
@@ -287,7 +292,7 @@ std::string check_tree(const snap::ImageMetadata &first, const TreeImages &tree)
     auto check_process = [&](const snap::ImageMetadata &process) -> std::string {
         for (const auto &child : process.processes)
             if (child.relation == snap::ProcessRelation::child && !child.ended &&
-                parent_of(child.process_id) != process.process_id)
+                !child.waited && parent_of(child.process_id) != process.process_id)
                 return fmt::format("process {}'s child {} is not in the tree: it cannot be "
                                    "captured with it",
                                    process.process_id, child.process_id);

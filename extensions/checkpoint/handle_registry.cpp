@@ -56,7 +56,8 @@ HandleEntry restored_entry(bsc_handle below, TrackedObject object) {
     if (auto *socket = std::get_if<snapshot::SocketRecord>(&object))
         socket->unread = {};
     if (auto *process = std::get_if<snapshot::ProcessRecord>(&object))
-        process->ended = false, process->end_kind = 0, process->end_code = 0;
+        process->ended = false, process->end_kind = 0, process->end_code = 0,
+        process->waited = false;
     return {.below = below, .object = std::move(object)};
 }
 

@@ -162,18 +162,30 @@ void TreeRestore::become(size_t member, const snap::ImageReader &first) {
     below().object_close(std::exchange(go_[1], BSC_NO_HANDLE));    // and to write
 }
 
+// A zombie is forked to end again as it did, and told to the first. A child already
+// reaped is forked, ends and is reaped again: its handle answers as the old one did (the
+// host knows no such child), for the thread that holds its report to let it go.
 void TreeRestore::fork_ended_children() {
     for (const auto &record : metadata(self_).processes) {
-        if (!ends_again(record))
+        if (!ends_again(record) && !record.waited)
             continue;
         bsc_handle handle;
         uint64_t host;
         check(below().process_fork(&handle, &host),
               fmt::format("cannot fork process {} again", record.process_id));
         if (handle == BSC_NO_HANDLE)
-            end_as(record);
+            end_as(record); // a waited one with status 0: its report is the image's already
         children_.emplace_back(record.process_id, handle);
-        known_.emplace_back(record.process_id, host);
+        if (record.waited) {
+            bsc_process_state state;
+            bsc_status status;
+            do // a zombie forked before it may have ended first, and its SIGCHLD interrupts
+                status = below().process_wait(handle, BSC_PROCESS_WAIT_EXITED, &state);
+            while (status == BSC_E_INTERRUPTED);
+            check(status, fmt::format("cannot reap process {} again", record.process_id));
+        } else {
+            known_.emplace_back(record.process_id, host);
+        }
     }
 }
 

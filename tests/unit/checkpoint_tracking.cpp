@@ -173,6 +173,8 @@ TEST_CASE("handles: a restored entry leaves out what a capture asks the host aga
     CHECK(process.process_id == 9);
     CHECK_FALSE(process.ended);
     CHECK(process.end_code == 0);
+    auto reaped = restored_entry(6, snap::ProcessRecord{.process_id = 10, .waited = true});
+    CHECK_FALSE(std::get<snap::ProcessRecord>(reaped.object).waited);
 }
 
 TEST_CASE("handles: a forked child disowns its parent's children", "[checkpoint]") {
