@@ -25,7 +25,6 @@
 namespace bsc::host {
 namespace {
 
-constexpr uint64_t kPage = 4096;
 constexpr uint64_t kUsableBase = kWindowBase + kEntryAreaSize;
 constexpr uint64_t kWindowEnd = kWindowBase + kWindowSize;
 constexpr uint32_t kProtMask = BSC_PROT_READ | BSC_PROT_WRITE | BSC_PROT_EXEC;

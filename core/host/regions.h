@@ -10,6 +10,8 @@
 
 namespace bsc::host {
 
+inline constexpr uint64_t kPage = 4096; // regions start and end on its multiples
+
 enum class RegionOrigin : uint8_t {
     anonymous, // vm_alloc: zero-filled memory
     stream,    // stream_map: pages of a stream (uri, offset)

@@ -72,8 +72,10 @@ bool register_range(Range range) {
     return false;
 }
 
-bsc_status copy(uint64_t addr, const void *source, uint64_t size) {
-    auto from = reinterpret_cast<uint64_t>(source);
+namespace {
+
+// UFFDIO_COPY of `size` bytes: 0, or the errno.
+int copy_range(uint64_t addr, uint64_t from, uint64_t size) {
     for (uint64_t done = 0; done < size;) {
         uffdio_copy request{.dst = addr + done, .src = from + done, .len = size - done,
                             .mode = 0, .copy = 0};
@@ -83,11 +85,32 @@ bsc_status copy(uint64_t addr, const void *source, uint64_t size) {
         }
         // EAGAIN: a part was copied (request.copy bytes) and the rest is to be retried.
         if (errno != EAGAIN)
-            return errno == ENOENT ? BSC_E_INVALID : errno_status();
+            return errno;
         if (request.copy > 0)
             done += static_cast<uint64_t>(request.copy);
     }
-    return BSC_OK;
+    return 0;
+}
+
+} // namespace
+
+// One UFFDIO_COPY fills a range of one mapping only (else ENOENT, and nothing copied): a
+// range the guest split since (an mprotect of a part of a region being filled) is filled
+// page by page, and a page whose mapping is gone (freed, replaced) is left out.
+bsc_status copy(uint64_t addr, const void *source, uint64_t size) {
+    auto from = reinterpret_cast<uint64_t>(source);
+    int error = copy_range(addr, from, size);
+    if (error == ENOENT && size > kPage) {
+        error = 0;
+        for (uint64_t done = 0; done < size; done += kPage)
+            if (int page_error = copy_range(addr + done, from + done, kPage);
+                page_error && (!error || error == ENOENT))
+                error = page_error;
+    }
+    if (error == 0)
+        return BSC_OK;
+    errno = error;
+    return error == ENOENT ? BSC_E_INVALID : errno_status();
 }
 
 bsc_status wait(uint64_t &page, int64_t timeout_ns) {

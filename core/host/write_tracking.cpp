@@ -40,8 +40,6 @@ struct pm_scan_arg {
 namespace bsc::host::write_tracking {
 namespace {
 
-constexpr uint64_t kPage = 4096;
-
 // Asynchronous write protection, and unpopulated pages protected too (a page first
 // touched after the protection counts as written). Faults from the kernel are resolved
 // like the program's own, whatever mode the descriptor has.

@@ -381,6 +381,32 @@ TEST_CASE("lazy filling: vm_fill_wait names each touched page, which waits to be
     CHECK(host_vm_free(addr, 4 * kPage) == BSC_OK);
 }
 
+// A lazy restore fills the pages around a touched one at once, and the guest may have
+// protected some of them differently since (the kernel splits the mapping, and one
+// UFFDIO_COPY fills one mapping only): one vm_fill still fills them all.
+TEST_CASE("lazy filling: a range the guest split since by a protection change is filled whole",
+          "[host][memory]") {
+    host_ready();
+    uint64_t addr = alloc_ok(4 * kPage, 0, BSC_MAP_FILL);
+    uint64_t page = 0;
+    if (host_vm_fill_wait(&page, 0) == BSC_E_NOT_SUPPORTED) {
+        REQUIRE(::geteuid() != 0);
+        REQUIRE(host_vm_fill_end(addr, 4 * kPage) == BSC_OK);
+        WARN("not run: this process's userfaultfd sees faults from user mode only");
+        return;
+    }
+    REQUIRE(host_vm_protect(addr + kPage, kPage, BSC_PROT_READ | BSC_PROT_EXEC) == BSC_OK);
+    REQUIRE(host_vm_protect(addr + 2 * kPage, 2 * kPage, BSC_PROT_READ) == BSC_OK);
+    std::vector<char> source(4 * kPage);
+    for (size_t i = 0; i < source.size(); i++)
+        source[i] = static_cast<char>('a' + i / kPage);
+    CHECK(host_vm_fill(addr, source.data(), source.size()) == BSC_OK);
+    REQUIRE(host_vm_fill_end(addr, 4 * kPage) == BSC_OK);
+    for (uint64_t i = 0; i < 4; i++)
+        CHECK(bytes(addr + i * kPage)[9] == static_cast<char>('a' + i));
+    CHECK(host_vm_free(addr, 4 * kPage) == BSC_OK);
+}
+
 TEST_CASE("vm_fill refuses memory that is not being filled", "[host][memory]") {
     host_ready();
     std::vector<char> page(kPage, 'p');
