@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "tree_capture.h"
 
+#include <sys/statvfs.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <thread>
 #include <variant>
@@ -26,6 +30,7 @@ namespace {
 constexpr auto kConnectWait = std::chrono::seconds(1); // for a new member's socket
 constexpr int kFreezeAttempts = 10;
 constexpr auto kEndingWait = std::chrono::seconds(2); // for a process's threads to end
+constexpr const char *kMemoryDirectory = "/dev/shm";
 
 TreeCaptureError member_error(pid_t pid, const ControlClientError &e) {
     return TreeCaptureError(fmt::format("process {} of the tree: {}", pid, e.what()));
@@ -49,11 +54,45 @@ Expected expect(ControlClient &client, pid_t pid, const ControlRequest &request)
     }
 }
 
-// Where member `pid` writes its image: a hidden file beside the tree's.
-std::string member_image_path(const std::string &image, pid_t pid) {
-    std::filesystem::path path(image);
-    return (path.parent_path() / fmt::format(".{}.member-{}", path.filename().string(), pid))
-        .string();
+// Where member `pid` writes its image: a hidden file in `directory`.
+std::string member_image_path(const std::filesystem::path &directory, const std::string &image,
+                              pid_t pid) {
+    auto name = std::filesystem::path(image).filename().string();
+    return (directory / fmt::format(".{}.member-{}", name, pid)).string();
+}
+
+// A process's resident memory in bytes (0 if it cannot be read): its image holds at most
+// that much, compressed, and a little more for its index and metadata.
+uint64_t resident_bytes(pid_t pid) {
+    std::ifstream statm(fmt::format("/proc/{}/statm", pid));
+    uint64_t size = 0, resident = 0;
+    statm >> size >> resident;
+    return resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
+// The memory Linux could give without swapping, from /proc/meminfo (0 if unknown).
+uint64_t available_memory() {
+    std::ifstream meminfo("/proc/meminfo");
+    std::string key;
+    uint64_t kib = 0;
+    while (meminfo >> key >> kib)
+        if (key == "MemAvailable:")
+            return kib * 1024;
+        else
+            meminfo.ignore(64, '\n');
+    return 0;
+}
+
+// Where the members write their images: in memory (/dev/shm) when it holds them easily,
+// since the first copies them into its own file at once and removes them (on the disk
+// they would be written, synced and read back for nothing); else beside the tree's image.
+std::filesystem::path members_directory(const std::string &image, uint64_t bound) {
+    struct statvfs shm {};
+    if (::access(kMemoryDirectory, W_OK) == 0 && ::statvfs(kMemoryDirectory, &shm) == 0 &&
+        bound <= static_cast<uint64_t>(shm.f_bavail) * shm.f_frsize &&
+        bound <= available_memory() / 2)
+        return kMemoryDirectory;
+    return std::filesystem::path(image).parent_path();
 }
 
 } // namespace
@@ -131,9 +170,13 @@ void FrozenMembers::remove_images() {
 }
 
 chain::ControlArguments FrozenMembers::write_images(const std::string &image) {
+    uint64_t bound = 0;
+    for (const auto &member : members_)
+        bound += resident_bytes(member->pid) / 64 * 65 + (1 << 20);
+    auto directory = members_directory(image, bound);
     std::vector<std::future<Captured>> written;
     for (const auto &member : members_) {
-        member->image = member_image_path(image, member->pid);
+        member->image = member_image_path(directory, image, member->pid);
         written.push_back(std::async(std::launch::async, [&member] {
             return expect<Captured>(*member->client, member->pid,
                                     WriteMemberRequest{member->image});

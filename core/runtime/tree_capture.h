@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // A capture of a tree of guest processes, as its first runtime runs it: every other
-// process of the tree is frozen before any is written, each writes its own image beside
-// the one requested, and the first process's image embeds them (snapshot/README.md,
+// process of the tree is frozen before any is written, each writes its own image (in
+// memory, /dev/shm, where it fits), and the first process's image embeds them (snapshot/README.md,
 // "Trees"). Each member holds its connection to the first runtime until it is told to
 // stop or run on; a connection that ends sooner (a failure here, or this process gone)
 // lets it run on.
@@ -35,7 +35,8 @@ public:
     FrozenMembers &operator=(const FrozenMembers &) = delete;
 
     bool empty() const { return members_.empty(); }
-    // The members write their images beside `image`, all at once (a capture reads a pipe's
+    // The members write their images, in /dev/shm if it has room for them and memory is
+    // plentiful, else beside `image`, all at once (a capture reads a pipe's
     // unread bytes without taking them: stream_peek). Returns the capture's "member"
     // arguments: "PARENT PATH", PARENT the index of the member's parent (0: the first
     // process, N: the Nth member), parents first. Throws TreeCaptureError.

@@ -20,15 +20,17 @@ fi
 grep -q "belongs to the guest tree of process $guest_pid" member.err ||
   fail "the refusal does not name the tree: $(cat member.err)"
 [[ ! -e member.img ]] || fail "a refused capture left an image"
-capture tree.img
-! compgen -G ".tree.img.member-*" >/dev/null || fail "the members' images were left behind"
-"$snap" verify tree.img >verify.out || fail "verify: $(cat verify.out)"
+image=tree-$$.img # a name of its own: the checks below see no other run's members
+capture "$image"
+! compgen -G ".$image.member-*" >/dev/null || fail "the members' images were left behind"
+! compgen -G "/dev/shm/.$image.member-*" >/dev/null || fail "the members' images were left in /dev/shm"
+"$snap" verify "$image" >verify.out || fail "verify: $(cat verify.out)"
 grep -q "processes" verify.out || fail "verify did not check the tree: $(cat verify.out)"
-"$snap" inspect tree.img >inspect.out
+"$snap" inspect "$image" >inspect.out
 processes=$(grep -c "^== process" inspect.out)
 [[ $processes -ge 4 ]] || fail "inspect shows $processes more processes, not at least 4 (bash, producer, the waiting stage, sort, sha256sum)"
 grep -q "kind=pipe_read" inspect.out || fail "the image holds no pipe"
 touch go
-restore_guest tree.img
+restore_guest "$image"
 same run.out native.out
 echo "pipeline: a bash pipeline's tree captured mid-flow and restored"
