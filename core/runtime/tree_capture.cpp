@@ -170,7 +170,7 @@ void FrozenMembers::remove_images() {
 }
 
 chain::ControlArguments FrozenMembers::write_images(const std::string &image) {
-    uint64_t bound = 0;
+    uint64_t bound = 0; // the members' images at most: their memory, 1/64 and 1 MiB more
     for (const auto &member : members_)
         bound += resident_bytes(member->pid) / 64 * 65 + (1 << 20);
     auto directory = members_directory(image, bound);

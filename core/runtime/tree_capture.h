@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // A capture of a tree of guest processes, as its first runtime runs it: every other
 // process of the tree is frozen before any is written, each writes its own image (in
-// memory, /dev/shm, where it fits), and the first process's image embeds them (snapshot/README.md,
-// "Trees"). Each member holds its connection to the first runtime until it is told to
+// memory, /dev/shm, where it fits), and the first process's image embeds them
+// (snapshot/README.md, "Trees"). Each member holds its connection to the first runtime until it is told to
 // stop or run on; a connection that ends sooner (a failure here, or this process gone)
 // lets it run on.
 #pragma once
@@ -36,8 +36,8 @@ public:
 
     bool empty() const { return members_.empty(); }
     // The members write their images, in /dev/shm if it has room for them and memory is
-    // plentiful, else beside `image`, all at once (a capture reads a pipe's
-    // unread bytes without taking them: stream_peek). Returns the capture's "member"
+    // plentiful, else beside `image`, all at once (a capture reads a pipe's unread bytes
+    // without taking them: stream_peek). Returns the capture's "member"
     // arguments: "PARENT PATH", PARENT the index of the member's parent (0: the first
     // process, N: the Nth member), parents first. Throws TreeCaptureError.
     chain::ControlArguments write_images(const std::string &image);
