@@ -157,7 +157,7 @@ std::string KindHooks<snap::ProcessRecord>::capture(std::vector<snap::ProcessRec
                                  state.kind == BSC_PROCESS_KILLED ||
                                  state.kind == BSC_PROCESS_DUMPED))
             r.ended = true, r.end_kind = state.kind, r.end_code = state.code;
-        r.waited = child && status == BSC_E_NOT_FOUND;
+        r.waited = status == BSC_E_NOT_FOUND;
         out.push_back(r);
     }
     return {};

@@ -55,8 +55,11 @@ bool ends_again(const snap::ProcessRecord &record) {
 }
 
 // A child that had ended ends again as it did: with its exit status, or killed by its
-// signal (process_exit's negative status).
+// signal (process_exit's negative status). One already waited for was reported before the
+// capture: its status is read by no one, and it exits with 0.
 [[noreturn]] void end_as(const snap::ProcessRecord &record) {
+    if (record.waited)
+        below().process_exit(0);
     below().process_exit(record.end_kind == BSC_PROCESS_EXITED ? record.end_code
                                                                 : -record.end_code);
     __builtin_unreachable();
@@ -174,7 +177,7 @@ void TreeRestore::fork_ended_children() {
         check(below().process_fork(&handle, &host),
               fmt::format("cannot fork process {} again", record.process_id));
         if (handle == BSC_NO_HANDLE)
-            end_as(record); // a waited one with status 0: its report is the image's already
+            end_as(record);
         children_.emplace_back(record.process_id, handle);
         if (record.waited) {
             bsc_process_state state;

@@ -6,6 +6,13 @@
 # as `waited` (before, such a capture was refused: "child ... is not in the tree"), and the
 # restored program gets the report, forks and waits again as a native run does.
 source "$(dirname "$0")/lib.sh"
+# gdb attaches to a process that is not its child: Yama's scope 1 and 2 allow that to
+# root only, scope 3 to no one.
+scope=$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)
+if (( scope == 3 || (scope != 0 && $(id -u) != 0) )); then
+  echo "reaped_child: gdb may not attach to the guest (Yama ptrace_scope $scope, uid $(id -u))"
+  exit 77
+fi
 "$programs/reaper" >native.out
 HOLD_AT=1 start_guest run.out -- "$programs/reaper"
 wait_for_line run.out "forked"
