@@ -234,13 +234,14 @@ void restore_guest(const ChainEnds &chain, const RestoredGuest &guest) {
     start_control_server(chain, guest.guest_upcalls, guest.argv);
     chain.broadcast(BSC_EVENT_RESTORE);
     ControlCall resume("resume", {});
+    if (bsc_status status = resume.run(chain))
+        throw LaunchError(fmt::format("{}: {}", resume.reply(), bsc_status_name(status)));
+    // After the resume: the first process of a tree resumes once every other has.
     if (guest.report_resume)
         fmt::print(stderr, "resumed-unix-ns: {}\n",
                    std::chrono::duration_cast<std::chrono::nanoseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count());
-    if (bsc_status status = resume.run(chain))
-        throw LaunchError(fmt::format("{}: {}", resume.reply(), bsc_status_name(status)));
     exit_after_guest_threads(*chain.top);
 }
 

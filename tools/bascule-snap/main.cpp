@@ -44,8 +44,8 @@ int main(int argc, char **argv) {
                           "Resume at once and fill the memory as the guest touches it");
     restore_cmd->add_flag("-v,--verbose", restore.verbose, "Say what is restored");
     restore_cmd->add_flag("--stats", restore.stats,
-                          "Print resumed-unix-ns: (CLOCK_REALTIME) on stderr as the guest "
-                          "resumes, for measurements");
+                          "Print resumed-unix-ns: (CLOCK_REALTIME) on stderr once the guest "
+                          "has resumed (each process of a tree), for measurements");
 
     std::string image, other, listen;
     bool json = false;
