@@ -34,8 +34,9 @@ AvailableExtension describe(const std::string &name, const std::string &file) {
     try {
         ObjectFile object(file);
         const auto *descriptor = exported_descriptor(object);
-        // Fields past the first two are only read from a descriptor large enough.
-        if (descriptor && descriptor->size >= sizeof(bsc_extension_descriptor))
+        // Fields past the first two are only read from a descriptor large enough (one
+        // of ABI 1.0 lacks `control`, which the listing does not read).
+        if (descriptor && descriptor_readable(*descriptor))
             entry.descriptor = copy_descriptor(*descriptor);
         entry.problem = descriptor_problem(descriptor, name, file).value_or("");
     } catch (const ChainError &e) {

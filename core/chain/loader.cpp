@@ -39,6 +39,10 @@ constexpr size_t kDescriptorSize_1_0 = offsetof(bsc_extension_descriptor, contro
 
 } // namespace
 
+bool descriptor_readable(const bsc_extension_descriptor &descriptor) {
+    return descriptor.size >= kDescriptorSize_1_0;
+}
+
 const bsc_extension_descriptor *exported_descriptor(const ObjectFile &object) {
     return static_cast<const bsc_extension_descriptor *>(object.symbol(BSC_EXTENSION_SYMBOL));
 }
@@ -48,7 +52,7 @@ std::optional<std::string> descriptor_problem(const bsc_extension_descriptor *de
     if (!descriptor)
         return fmt::format("{} is not a Bascule extension: it exports no '{}'", file,
                            BSC_EXTENSION_SYMBOL);
-    if (descriptor->size < kDescriptorSize_1_0)
+    if (!descriptor_readable(*descriptor))
         return fmt::format("extension {} has a descriptor of {} bytes; this runtime needs {}",
                            name, descriptor->size, kDescriptorSize_1_0);
     uint32_t abi = descriptor->abi_version;

@@ -39,6 +39,10 @@ private:
 // The descriptor an object exports (BSC_EXTENSION_SYMBOL), or nullptr.
 const bsc_extension_descriptor *exported_descriptor(const ObjectFile &object);
 
+// Whether the fields up to `fini` can be read: a descriptor of ABI 1.0 or later (1.0's
+// ends before `control`).
+bool descriptor_readable(const bsc_extension_descriptor &descriptor);
+
 // What makes a descriptor unusable by this runtime, or nullopt if nothing: too small,
 // another ABI major or a newer minor, a name other than `name`, no init.
 std::optional<std::string> descriptor_problem(const bsc_extension_descriptor *descriptor,

@@ -45,6 +45,13 @@ TEST_CASE("catalog: the test extensions, sorted, with their descriptors", "[chai
     CHECK_THAT(find(list, "wrong-abi")->problem, Catch::Contains("needs ABI 99.2"));
     CHECK(find(list, "wrong-abi")->descriptor->abi_version == ((99u << 16) | 2u));
     CHECK_THAT(find(list, "misnamed")->problem, Catch::Contains("somebody-else"));
+
+    // An ABI 1.0 descriptor, which ends before `control`, is usable and listed whole.
+    const auto *old = find(list, "abi-1-0");
+    REQUIRE(old->descriptor);
+    CHECK(old->problem.empty());
+    CHECK(old->descriptor->name == "abi-1-0");
+    CHECK(old->descriptor->abi_version == (1u << 16));
 }
 
 TEST_CASE("catalog: the first directory holding a name wins", "[chain]") {
