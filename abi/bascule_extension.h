@@ -59,7 +59,8 @@ typedef struct bsc_extension_context {
     /* Since 1.1: asks the runtime to serve a control command through the chain (as if it
      * came from the control socket, e.g. "capture" when a timer fires). It returns at once;
      * the runtime runs the command on its own thread. BSC_E_NOT_SUPPORTED if the runtime
-     * takes no requests. */
+     * takes no requests (or not this command), BSC_E_INVALID if its arguments are refused
+     * at once ("watch-signal" of a signal the runtime cannot watch). */
     bsc_status (*request_control)(const char *command, const bsc_option *arguments,
                                   size_t argument_count);
     /* Since 1.8: copies `size` bytes from `src` to `dst`, either of which may be guest

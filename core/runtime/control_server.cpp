@@ -157,8 +157,10 @@ bsc_status ControlServer::request(const std::string &command,
     ControlRequest request;
     if (command == "capture")
         request = capture;
-    else if (command == "watch-signal")
+    else if (command == "watch-signal" && signal_named(value_of(arguments, "signal")))
         request = WatchSignalRequest{value_of(arguments, "signal"), capture};
+    else if (command == "watch-signal")
+        return BSC_E_INVALID; // told now, so that the guest does not start without it
     else
         return BSC_E_NOT_SUPPORTED;
     {

@@ -3,6 +3,7 @@
 // at its position (interpose.cpp), and captures and restores the guest on request of the
 // runtime (control commands) or of its own timer (at=SECONDS).
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
@@ -93,18 +94,24 @@ bsc_status init(const bsc_extension_context *given, void **, char *error, size_t
 }
 
 // Asks the runtime to run `command` with the image options, as bascule-snap would.
-void request(const char *command) {
+bsc_status request(const char *command) {
     bsc_option arguments[] = {{"image", options.image.c_str()},
                               {"leave-running", options.leave_running ? "1" : "0"},
                               {"signal", options.signal.c_str()}};
-    context->request_control(command, arguments, std::size(arguments));
+    return context->request_control(command, arguments, std::size(arguments));
 }
 
 void on_event(void *, uint32_t event) {
     if (event != BSC_EVENT_START && event != BSC_EVENT_RESTORE)
         return;
-    if (!options.signal.empty())
-        request("watch-signal");
+    // The runtime names the signals it may watch; the guest has not run yet, and does not
+    // run without the trigger it was asked for (exit status 2, as a refused stack).
+    if (!options.signal.empty() && request("watch-signal") == BSC_E_INVALID) {
+        fmt::print(stderr, "bascule: checkpoint: signal={} is not a signal the runtime can "
+                           "watch (USR1, USR2, HUP, ...)\n", options.signal);
+        std::fflush(stderr);
+        tracked().below->process_exit(2);
+    }
     if (options.at_seconds > 0 && event == BSC_EVENT_START)
         std::thread([] {
             std::this_thread::sleep_for(std::chrono::duration<double>(options.at_seconds));

@@ -31,4 +31,16 @@ same sig.out native.out
 "$snap" restore --allow-changed-files sig.img </dev/null 2>>restore.err ||
   fail "restore with --allow-changed-files ended with status $?"
 same sig.out native.out
-echo "triggers: at= and signal= captures restore to the native output"
+
+# A signal the runtime cannot watch (it needs SIGKILL's default, or one that is no signal)
+# is refused before the guest runs: exit status 2, and the guest printed nothing.
+for bad in KILL NOSUCH; do
+  "$bascule" run --ext "checkpoint:signal=$bad,image=bad.img" -- "$programs/heap_counter" 8 2 1 \
+    >bad.out 2>bad.err && fail "signal=$bad was accepted"
+  status=$?
+  [[ $status == 2 ]] || fail "signal=$bad: exit status $status, not 2: $(cat bad.err)"
+  grep -q "signal=$bad is not a signal the runtime can watch" bad.err ||
+    fail "signal=$bad: no clear refusal: $(cat bad.err)"
+  [[ ! -s bad.out && ! -e bad.img ]] || fail "signal=$bad: the guest ran"
+done
+echo "triggers: at= and signal= captures restore to the native output; bad signals refused"
