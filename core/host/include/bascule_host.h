@@ -79,5 +79,12 @@ bool gates_use_fsgsbase();
 // them from the clock downcalls; where not, a program reading the time stamp counter
 // itself sees the real one, and a replay of it diverges. Probed once, in a child.
 bool timestamps_trap();
+// Which code segment lets this process run 32-bit (i386) code, which an i386 guest needs
+// (issue 17): the kernel's compat segment (GDT selector 0x23), one of its own in the LDT
+// (where the kernel's ia32 emulation is off), or none — some hypervisors give user mode
+// neither (a far call into either faults). Probed once, in a child.
+enum class CompatCode { gdt, ldt, none };
+CompatCode compat_code_segment();
+const char *compat_code_name(CompatCode segment);
 
 } // namespace bsc::host
