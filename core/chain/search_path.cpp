@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The extension search path: $BASCULE_EXT_PATH, then the build tree, then the install
-// directory, like $PATH (the first match wins).
+// The extension search path: $BASCULE_EXT_PATH, then the extension directory of the tree this
+// executable belongs to (install_layout.h: the build tree's or the install's), like $PATH
+// (the first match wins).
 #include "search_path.h"
 
 #include <unistd.h>
@@ -8,6 +9,8 @@
 #include <cstdlib>
 
 #include <fmt/format.h>
+
+#include "install_layout.h"
 
 namespace bsc::chain {
 namespace {
@@ -49,8 +52,7 @@ SearchPath SearchPath::from_environment() {
     std::vector<std::string> directories;
     if (const char *list = std::getenv("BASCULE_EXT_PATH"))
         directories = split_path_list(list);
-    directories.emplace_back(BASCULE_EXT_BUILD_DIR);
-    directories.emplace_back(BASCULE_EXT_INSTALL_DIR);
+    directories.push_back(layout::extension_directory().string());
     return SearchPath(std::move(directories));
 }
 

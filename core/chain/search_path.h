@@ -20,8 +20,8 @@ public:
     explicit SearchPath(std::vector<std::string> directories);
 
     // Every entry of $BASCULE_EXT_PATH (colon-separated; empty entries are skipped, they
-    // do not mean the current directory), then this build tree's extension directory,
-    // then the install directory.
+    // do not mean the current directory), then the extension directory of the tree this
+    // executable lies in: the build tree's, or the install's found relative to it.
     static SearchPath from_environment();
 
     // The same path with `directory` searched first (tests put their own extensions here).

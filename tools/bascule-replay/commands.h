@@ -47,7 +47,4 @@ int stats_command(const std::string &trace, bool json);
 int verify_command(const std::string &trace);
 int pack_command(const std::string &trace, const std::string &output);
 
-// The `bascule` runtime beside this program (or on $PATH), which record and replay run.
-std::string runtime_path();
-
 } // namespace bsc::replay_tool

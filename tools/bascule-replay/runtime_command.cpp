@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 // `bascule-replay record` and `replay`: each runs the `bascule` runtime with the record
 // extension, or the replay layer, at the bottom of the stack.
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -18,6 +16,7 @@
 #include "remote_packets.h"
 #include "image_error.h"
 #include "image_reader.h"
+#include "install_layout.h"
 #include "run.h"
 #include "session.h"
 #include "trace_file.h"
@@ -123,7 +122,7 @@ int replay_from_image(const ReplayOptions &options, const replay::TraceHeader &h
         stack.insert(stack.begin(), "checkpoint");
     stack.push_back(layer);
     try {
-        runtime::Session session({stack, "", runtime_path()});
+        runtime::Session session({stack, "", layout::sibling_tool("bascule").string()});
         session.restore({.image = image, .guest_upcalls = meta.guest_upcalls,
                          .entry_page = meta.entry_page_address, .argv = meta.program.argv,
                          .allow_changed_files = false, .lazy = false, .verbose = false, .progress = {},
@@ -191,11 +190,6 @@ std::string restart_arguments(const std::string &trace, const GdbConnection &gdb
 
 } // namespace
 
-std::string runtime_path() {
-    auto beside = self_path().parent_path() / "bascule";
-    return ::access(beside.c_str(), X_OK) == 0 ? beside.string() : "bascule";
-}
-
 int record_command(const RecordOptions &options) {
     auto store = content_store(options.content_store);
     for (const auto &path : {options.trace, store})
@@ -216,7 +210,7 @@ int record_command(const RecordOptions &options) {
     run.extensions = options.extensions;
     run.extensions.push_back(record);
     run.command = options.command;
-    run.runtime = runtime_path();
+    run.runtime = layout::sibling_tool("bascule").string();
     return tools::run_command(run);
 }
 
@@ -285,7 +279,7 @@ int replay_command(const ReplayOptions &options) {
     run.command.assign(dashes + 1, header.argv.end());
     run.command.erase(run.command.begin() + 1); // argv[0], given apart
     run.environment = header.envp;
-    run.runtime = runtime_path();
+    run.runtime = layout::sibling_tool("bascule").string();
     for (auto option = header.argv.begin() + 1; option != dashes; ++option) {
         if (*option == "--verbose" || *option == "--strace")
             (*option == "--verbose" ? run.verbose : run.strace) = true;

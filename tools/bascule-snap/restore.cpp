@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "image_error.h"
 #include "image_reader.h"
+#include "install_layout.h"
 #include "progress_bar.h"
 #include "session.h"
 #include "temporary_directory.h"
@@ -26,11 +27,6 @@ bool has_checkpoint(const std::vector<std::string> &stack) {
         if (chain::parse_extension_spec(text).name == "checkpoint")
             return true;
     return false;
-}
-
-// A child process (process_create) runs on the `bascule` beside this tool.
-std::string bascule_beside() {
-    return (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "bascule").string();
 }
 
 // Receives the image restore --from names, in a directory of its own; the files to remove
@@ -71,7 +67,7 @@ int restore_image(const RestoreOptions &options, const std::string &path,
         return kExitUsage;
     }
     try {
-        runtime::Session session({stack, "", bascule_beside()});
+        runtime::Session session({stack, "", layout::sibling_tool("bascule").string()});
         ProgressBar bar("restoring");
         runtime::RestoredGuest guest{path, meta.guest_upcalls, meta.entry_page_address,
                                      meta.program.argv, options.allow_changed_files, options.lazy,

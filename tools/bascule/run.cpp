@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 // `bascule run`: compose the extension stack, then start the program on it.
-#include <unistd.h>
 
 #include <cstdlib>
 #include <optional>
 
 #include <fmt/core.h>
 
+#include "install_layout.h"
 #include "program_path.h"
 #include "run.h"
 #include "session.h"
@@ -25,15 +25,14 @@ std::vector<std::string> environment(const RunOptions &options) {
     return env;
 }
 
-// The Linux personality's image: --libos, $BASCULE_LIBOS, else the build tree's, else
-// the installed one.
+// The Linux personality's image: --libos, $BASCULE_LIBOS, else the one of the tree this
+// executable lies in (install_layout.h: the build tree's or the install's).
 std::string libos_image(const RunOptions &options) {
     if (!options.libos.empty())
         return options.libos;
     if (const char *path = std::getenv("BASCULE_LIBOS"))
         return path;
-    return ::access(BASCULE_LIBOS_BUILD_PATH, R_OK) == 0 ? BASCULE_LIBOS_BUILD_PATH
-                                                         : BASCULE_LIBOS_INSTALL_PATH;
+    return layout::libos_image().string();
 }
 
 // What to start: a native guest directly, anything else on the Linux personality, whose
