@@ -69,8 +69,6 @@ int main(int argc, char **argv) {
                            "process) every N events, for going back; 0: none, going back "
                            "replays from the start")
         ->capture_default_str();
-    bool until_exit = false; // the default; --to takes precedence
-    replay_cmd->add_flag("--until-exit", until_exit, "Replay until the recorded exit (the default)");
 
     DumpOptions dump;
     auto *dump_cmd = app.add_subcommand("dump", "Print a trace's calls, one a line");

@@ -31,7 +31,7 @@ declare -gA _bascule_options=(
   [bascule-replay]="-h --help --version"
   [bascule-replay record]="-h --help -o --output --ext --content-store"
   [bascule-replay replay]="-h --help --quiet --to --capture --from --gdb --gdb-stdio
-    --stop-at --allow-divergence --checkpoint-every --until-exit"
+    --stop-at --allow-divergence --checkpoint-every"
   [bascule-replay dump]="-h --help --json --from --to --thread"
   [bascule-replay stats]="-h --help --json"
   [bascule-replay verify]="-h --help"
