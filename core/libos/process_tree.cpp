@@ -702,7 +702,7 @@ int64_t wait_for_child(const WaitRequest &request, WaitResult &result) {
             return 0;
         }
         if (signal_pending())
-            return kRestartSyscall;
+            return -kRestartSyscall;
         items[waits++] = {wakeup, BSC_WAIT_READ, 0};
         uint32_t ready;
         abi().objects_wait_any(items, waits, BSC_WAIT_FOREVER, &ready);

@@ -117,7 +117,7 @@ struct WaitResult {
     uint32_t uid;
 };
 // Waits for a child `request` selects to report; 0 with the result, -ECHILD if none
-// matches, or kRestartSyscall when a signal is to be delivered first.
+// matches, or -kRestartSyscall when a signal is to be delivered first.
 int64_t wait_for_child(const WaitRequest &request, WaitResult &result);
 
 // ---- events ----

@@ -1669,6 +1669,56 @@ static void wait_until_blocked(pid_t pid) {
         sched_yield();
 }
 
+// A handler that tells the child it ran, through `handled` (async-signal-safe).
+static int handled_fd = -1;
+static void on_usr1_tell(int sig, siginfo_t *info, void *context) {
+    (void)sig, (void)info, (void)context;
+    write(handled_fd, "h", 1);
+}
+
+// wait4 that a handled signal interrupts fails with EINTR, and with SA_RESTART starts
+// again and reports the child: never the kernel's internal ERESTARTSYS (512), which bascule
+// once returned as if it were a pid. The child signals the parent once it sleeps (in wait4);
+// without SA_RESTART it signals again each time the parent sleeps until released, in case
+// a signal landed before the parent was in wait4.
+TEST(wait4_interrupted_by_a_handled_signal) {
+    for (int restart = 0; restart < 2; restart++) {
+        int handled[2], release[2];
+        CHECK_OK(pipe(handled));
+        CHECK_OK(pipe(release));
+        handled_fd = handled[1];
+        CHECK_OK(catch_signal(SIGUSR1, on_usr1_tell, restart ? SA_RESTART : 0));
+        pid_t parent = getpid();
+        pid_t pid = CHECK_OK(fork());
+        if (pid == 0) {
+            close(release[1]);
+            struct pollfd released = {release[0], POLLIN, 0};
+            do {
+                wait_until_blocked(parent);
+                CHILD_CHECK(kill(parent, SIGUSR1) == 0);
+                char byte;
+                CHILD_CHECK(read(handled[0], &byte, 1) == 1);
+            } while (!restart && poll(&released, 1, 10) == 0);
+            _exit(5);
+        }
+        int status = 0;
+        long got = wait4(pid, &status, 0, NULL);
+        if (restart) {
+            CHECK_EQ(got, pid);
+        } else {
+            CHECK_EQ(got, -1);
+            CHECK_EQ(errno, EINTR);
+            CHECK_EQ(write(release[1], "x", 1), 1);
+            got = wait4(pid, &status, 0, NULL);
+            CHECK_EQ(got, pid);
+        }
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 5);
+        close_pair(handled);
+        close_pair(release);
+        signal(SIGUSR1, SIG_DFL);
+    }
+}
+
 // flock after fork: parent and child hold one lock, the open file's. A description the
 // child opens itself conflicts with it, waits, and gets it once the parent unlocks.
 TEST(flock_between_processes) {
