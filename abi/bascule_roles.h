@@ -100,7 +100,7 @@ typedef struct bsc_call_roles {
 /* Every downcall in BSC_DOWNCALLS order: X(name, flags, parameter count, roles...), the
  * roles in parameter order (parameters are numbered from 0). C++ consumers check at
  * compile time that the names, order and counts match BSC_DOWNCALLS
- * (core/common/call_roles.h). */
+ * (sdk/call_roles.h). */
 #define BSC_DOWNCALL_ROLES(X)                                                                \
     X(vm_alloc, 0, 4, BSC_R_IN_OUT(uint64_t), BSC_R_VALUE, BSC_R_VALUE, BSC_R_VALUE)         \
     X(vm_free, 0, 2, BSC_R_ADDRESS, BSC_R_VALUE)                                             \

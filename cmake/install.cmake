@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: MIT
 # What `cmake --install` adds beyond each tool, the LibOS and each extension (installed where
-# they are built): the ABI headers and the CMake package for extension authors; and the
-# Debian package CPack builds from the same install (`cpack -G DEB`).
+# they are built): the ABI headers, the SDK (sdk/: headers and a static library) and the
+# CMake package for extension authors; and the Debian package CPack builds from the same
+# install (`cpack -G DEB`).
 include(CMakePackageConfigHelpers)
 
-install(TARGETS bascule_abi EXPORT bascule-targets
+install(TARGETS bascule_abi bascule_sdk EXPORT bascule-targets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         FILE_SET HEADERS DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/bascule)
 install(FILES abi/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR} RENAME ABI.md)
 install(EXPORT bascule-targets NAMESPACE bascule:: DESTINATION ${BASCULE_CMAKE_PACKAGE_DIR})
