@@ -16,6 +16,15 @@ std::vector<chain::ExtensionSpec> specs_of(const SessionOptions &options) {
     return specs;
 }
 
+// The stack as an image records it, one spec per extension, manifest's included: a
+// restore rebuilds it from these alone.
+std::vector<std::string> spec_texts(const std::vector<chain::ExtensionSpec> &specs) {
+    std::vector<std::string> texts;
+    for (const auto &spec : specs)
+        texts.push_back(chain::to_string(spec));
+    return texts;
+}
+
 // The stack as `run` options, which a child process's runtime is given.
 std::vector<std::string> stack_options(const SessionOptions &options) {
     std::vector<std::string> given;
@@ -31,14 +40,14 @@ std::vector<std::string> stack_options(const SessionOptions &options) {
 Session::HostSetUp::HostSetUp() { host::initialise(); }
 
 Session::Session(const SessionOptions &options)
-    : chain_(specs_of(options), host::downcalls()),
+    : specs_(specs_of(options)), chain_(specs_, host::downcalls()),
       ends_{&chain_.top(),
             &chain_.host_upcalls(),
             &chain_.guest_upcalls(),
             [this](uint32_t event) { chain_.broadcast(event); },
             [this](bsc_control_request &request) { return chain_.control(request); },
             [this](bsc_control_request &request) { return chain_.gather(request); },
-            options.extensions,
+            spec_texts(specs_),
             chain::Chain::set_control_requests} {
     host::set_process_command(child_runtime_command(options.runtime, stack_options(options)));
 }

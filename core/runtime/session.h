@@ -49,6 +49,7 @@ private:
     };
 
     HostSetUp host_;
+    std::vector<chain::ExtensionSpec> specs_; // the manifest's, then the --ext ones
     chain::Chain chain_;
     ChainEnds ends_;
 };
