@@ -2,13 +2,11 @@
 # SPDX-License-Identifier: MIT
 # The Debian package CPack builds: its fields, then its files unpacked (dpkg-deb -x) into a
 # scratch directory run, capture and restore from there. It is never installed with dpkg -i
-# here (that writes to /usr). Arguments: the build directory, the project's version.
+# here (that writes to /usr: deb_install.sh, on a machine that allows it). Arguments: the
+# build directory, the project's version.
 source "$(dirname "$0")/installed_lib.sh"
 
-(cd "$build" && cpack -G DEB -B "$work/package") >cpack.log 2>&1 || fail "cpack: $(tail -5 cpack.log)"
-debs=("$work"/package/bascule_*_amd64.deb)
-[[ -f ${debs[0]} ]] || fail "no bascule_*_amd64.deb from cpack"
-deb=${debs[0]}
+build_deb
 dpkg-deb -I "$deb" >fields.txt
 version=$2
 for field in "Package: bascule" "Version: $version" "Architecture: amd64" "Maintainer: ." \

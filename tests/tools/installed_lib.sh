@@ -27,6 +27,14 @@ only_under() {
   done
 }
 
+# build_deb: the Debian package CPack builds from the build tree, as $deb.
+build_deb() {
+  (cd "$build" && cpack -G DEB -B "$work/package") >cpack.log 2>&1 || fail "cpack: $(tail -5 cpack.log)"
+  local debs=("$work"/package/bascule_*_amd64.deb)
+  [[ -f ${debs[0]} ]] || fail "no bascule_*_amd64.deb from cpack"
+  deb=${debs[0]}
+}
+
 # check_tree PREFIX: the tools of PREFIX/bin find the extensions and the LibOS of PREFIX,
 # run a program, capture and restore it (and a native guest that starts another program
 # once restored), record and replay one.
