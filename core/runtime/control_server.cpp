@@ -137,7 +137,7 @@ ControlServer::~ControlServer() {
     thread_.join();
     if (signal_server == this)
         signal_server = nullptr;
-    ::unlink(control_socket_path(::getpid(), ::getuid()).c_str());
+    remove_own_control_socket();
     ::close(listen_fd_);
     ::close(wake_fd_);
 }

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include "control_socket.h"
 
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <system_error>
 
 namespace bsc::runtime {
@@ -27,6 +30,30 @@ sockaddr_un address_of(const std::string &path) {
 }
 
 std::string directory_of(uid_t uid) { return "/tmp/bascule-" + std::to_string(uid); }
+
+// This process's socket and its owner, as listen_on_control_socket made them: they stay
+// what they were when the guest later changes its threads' user ids (setuid).
+struct OwnSocket {
+    pid_t pid = 0; // the process that listens; a forked child that made none has not
+    uid_t uid = 0;
+    std::string path;
+} own;
+
+// Removes the sockets, whole or half made, of runtimes that ended without removing
+// theirs (killed): their process ids name no process.
+void remove_stale_sockets(const std::string &dir) {
+    std::error_code error;
+    for (const auto &entry : std::filesystem::directory_iterator(dir, error)) {
+        std::string name = entry.path().filename();
+        pid_t pid = 0;
+        auto [end, parsed] = std::from_chars(name.data(), name.data() + name.size(), pid);
+        std::string_view rest(end, name.data() + name.size());
+        bool socket_name = rest == ".sock" || rest == ".sock.new";
+        if (parsed == std::errc() && pid > 0 && socket_name && ::kill(pid, 0) != 0 &&
+            errno == ESRCH)
+            ::unlink(entry.path().c_str());
+    }
+}
 
 // The per-user directory, created 0700; refused if someone else owns it.
 void make_private_directory(const std::string &dir) {
@@ -48,6 +75,7 @@ std::string control_socket_path(pid_t pid, uid_t uid) {
 
 int listen_on_control_socket() {
     make_private_directory(directory_of(::getuid()));
+    remove_stale_sockets(directory_of(::getuid()));
     std::string path = control_socket_path(::getpid(), ::getuid());
     // Bound under another name, and given its own once it listens (replacing a stale socket
     // of an earlier process with this pid): a client that finds the path can connect.
@@ -67,7 +95,13 @@ int listen_on_control_socket() {
         ::unlink(unready.c_str());
         throw std::system_error(error, std::generic_category(), "cannot listen on " + path);
     }
+    own = {::getpid(), ::getuid(), path};
     return fd;
+}
+
+void remove_own_control_socket() {
+    if (own.pid == ::getpid())
+        ::unlink(own.path.c_str());
 }
 
 int connect_to_control_socket(const std::string &path) {
@@ -88,7 +122,7 @@ bool peer_is_trusted(int connection) {
     socklen_t length = sizeof peer;
     if (::getsockopt(connection, SOL_SOCKET, SO_PEERCRED, &peer, &length) != 0)
         return false;
-    return peer.uid == ::getuid() || peer.uid == 0;
+    return peer.uid == (own.pid == ::getpid() ? own.uid : ::getuid()) || peer.uid == 0;
 }
 
 } // namespace bsc::runtime

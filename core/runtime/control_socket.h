@@ -14,14 +14,18 @@ namespace bsc::runtime {
 // The socket of the runtime with process id `pid`, run by user `uid`.
 std::string control_socket_path(pid_t pid, uid_t uid);
 
-// A listening socket at control_socket_path(getpid(), getuid()); throws
+// A listening socket at control_socket_path(getpid(), getuid()), after removing the
+// sockets that runtimes killed before they could remove theirs left there; throws
 // std::system_error.
 int listen_on_control_socket();
+
+// Removes the socket this process listens on, if it made one (not its parent's).
+void remove_own_control_socket();
 
 // Connects to a runtime's socket; throws std::system_error.
 int connect_to_control_socket(const std::string &path);
 
-// The peer's user id may use this runtime: the same user, or root.
+// The peer's user id may use this runtime: the user it was started as, or root.
 bool peer_is_trusted(int connection);
 
 } // namespace bsc::runtime

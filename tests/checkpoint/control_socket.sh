@@ -1,11 +1,26 @@
 # SPDX-License-Identifier: MIT
 # The control socket refuses what it cannot serve with a message that says why: a user who
 # may not capture the guest (neither its owner nor root) and malformed requests; the
-# runtime then still serves a well-formed one.
+# runtime then still serves a well-formed one. A runtime that starts removes the sockets
+# that killed runtimes left, and only theirs.
 source "$(dirname "$0")/lib.sh"
 
+sockets=/tmp/bascule-$(id -u)
+mkdir -p -m 700 "$sockets"
+true &
+dead=$!
+wait "$dead"
+sleep 30 &
+alive=$! # no runtime: its socket is someone else's business
+touch "$sockets/$dead.sock" "$sockets/$dead.sock.new" "$sockets/$alive.sock" "$sockets/$dead.notes"
 HOLD_AT=1 start_guest run.out -- "$programs/heap_counter" 4 3 20
 wait_for_line run.out "tick 1"
+[[ ! -e $sockets/$dead.sock && ! -e $sockets/$dead.sock.new ]] ||
+  fail "the sockets of a process that is gone are still there: $(ls "$sockets" | grep "^$dead")"
+[[ -e $sockets/$alive.sock && -e $sockets/$dead.notes ]] ||
+  fail "a socket of a live process, or a file that is no socket's, was removed"
+rm "$sockets/$alive.sock" "$sockets/$dead.notes"
+kill "$alive"
 
 if [[ $(id -u) == 0 ]]; then
   status=0
