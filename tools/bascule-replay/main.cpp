@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include "commands.h"
+#include "extension_option.h"
 
 int main(int argc, char **argv) {
     using namespace bsc::replay_tool;
@@ -16,11 +17,9 @@ int main(int argc, char **argv) {
     auto *record_cmd = app.add_subcommand("record", "Run PROGRAM ARGS and record it into a trace");
     record_cmd->add_option("-o,--output", record.trace, "The trace to write (must not exist)")
         ->required();
-    record_cmd->add_option("--ext", record.extensions,
-                           "Extension NAME[:key=value,...] above the recording, repeatable, "
-                           "top first")
-        ->expected(1)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    bsc::tools::add_extension_option(*record_cmd, record.extensions,
+                                     "Extension NAME[:key=value,...] above the recording, "
+                                     "repeatable, top first");
     record_cmd->add_option("--content-store", record.content_store,
                            "Keep mapped files' content in this directory, shared by every "
                            "recording (default $BASCULE_CONTENT_STORE, else "

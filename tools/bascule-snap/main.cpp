@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 
 #include "commands.h"
+#include "extension_option.h"
 
 int main(int argc, char **argv) {
     using namespace bsc::snap;
@@ -34,10 +35,9 @@ int main(int argc, char **argv) {
     restore_cmd->add_option("--from", restore.from,
                             "Receive the image first: listen on tcp://[HOST]:PORT for one "
                             "`bascule-snap capture --to`");
-    restore_cmd->add_option("--ext", restore.extensions,
-                            "Extension stack to use instead of the recorded one (repeatable)")
-        ->allow_extra_args(false) // one spec each: the image may follow
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    bsc::tools::add_extension_option(*restore_cmd, restore.extensions,
+                                     "Extension NAME[:key=value,...] of a stack to use instead "
+                                     "of the recorded one, repeatable, top first");
     restore_cmd->add_flag("--allow-changed-files", restore.allow_changed_files,
                           "Reopen files that changed since the capture");
     restore_cmd->add_flag("--lazy", restore.lazy,

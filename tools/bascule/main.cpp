@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "commands.h"
+#include "extension_option.h"
 
 int main(int argc, char **argv) {
     using namespace bsc::tools;
@@ -16,11 +17,8 @@ int main(int argc, char **argv) {
 
     RunOptions run;
     auto *run_cmd = app.add_subcommand("run", "Run PROGRAM ARGS under the chosen extensions");
-    run_cmd
-        ->add_option("--ext", run.extensions,
-                     "Extension NAME[:key=value,...], repeatable, listed top to bottom")
-        ->expected(1)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    bsc::tools::add_extension_option(
+        *run_cmd, run.extensions, "Extension NAME[:key=value,...], repeatable, listed top to bottom");
     run_cmd->add_option("--manifest", run.manifest,
                         "File listing extensions, one NAME[:key=value,...] a line, top first")
         ->check(CLI::ExistingFile);
