@@ -365,6 +365,17 @@ bsc_status overlay_link(Resolution &name, Resolution *existing, const char *text
     return below().stream_link(file_uri(name.final().upper).c_str(), target.c_str(), kind);
 }
 
+bsc_status overlay_make_node(Resolution &name, uint32_t type, uint32_t mode, uint64_t device) {
+    if (name.exists)
+        return BSC_E_EXISTS;
+    if (is_overlay_name(leaf_of(name)))
+        return BSC_E_NOT_PERMITTED;
+    bool was_hidden = false;
+    if (bsc_status status = prepare_create(name, was_hidden))
+        return status;
+    return below().stream_make_node(file_uri(name.final().upper).c_str(), type, mode, device);
+}
+
 bsc_status overlay_change(Resolution &r) {
     if (!r.exists)
         return BSC_E_NOT_FOUND;
