@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -131,6 +132,11 @@ TEST(fallocate_on_what_is_no_regular_file) {
     CHECK_ERR(fallocate(event, 0, 0, 1), ENODEV);
     int null = CHECK_OK(open("/dev/null", O_WRONLY));
     CHECK_ERR(fallocate(null, 0, 0, 1), ENODEV);
+    int random = CHECK_OK(open("/dev/urandom", O_WRONLY));
+    CHECK_ERR(fallocate(random, 0, 0, 1), ENODEV);
+    int poll = CHECK_OK(epoll_create1(0));
+    CHECK_ERR(fallocate(poll, 0, 0, 1), ENODEV);
+    close(random), close(poll);
     int directory = CHECK_OK(open(".", O_RDONLY | O_DIRECTORY));
     CHECK_ERR(fallocate(directory, 0, 0, 1), EBADF);
     close(ends[0]), close(ends[1]), close(pair[0]), close(pair[1]);

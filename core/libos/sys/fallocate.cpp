@@ -65,10 +65,11 @@ int64_t sys_fallocate(Syscall &c) {
         return error;
     if ((file->flags & O_ACCMODE) == O_RDONLY)
         return -EBADF;
-    // The LibOS's own objects: an eventfd, a timerfd, a signalfd on an anonymous inode
-    // (no file type: ENODEV); a generated file (/proc) has no space to allocate.
+    // The LibOS's own objects have no host file: an eventfd, a timerfd, a signalfd (an
+    // anonymous inode, no file type) and /dev/urandom are ENODEV; a generated /proc file,
+    // regular in a file system without fallocate, EOPNOTSUPP.
     if (file->handle == BSC_NO_HANDLE)
-        return file->kind ? -ENODEV : -EOPNOTSUPP;
+        return file->kind ? -ENODEV : unsupported_on(file->type);
     bsc_allocation request{mode, 0, static_cast<uint64_t>(offset), static_cast<uint64_t>(length)};
     bsc_status status = abi().stream_control(file->handle, BSC_CONTROL_ALLOCATE, &request,
                                              sizeof request);
