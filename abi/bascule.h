@@ -13,9 +13,9 @@ extern "C" {
 
 /* Major changes break compatibility; minor versions only add: calls appended to the table,
  * codes, flags and fields (1.13: the system call entry in bsc_start_info; 1.14:
- * bsc_tcb.interrupts_held). */
+ * bsc_tcb.interrupts_held; 1.15: stream_control's BSC_CONTROL_ALLOCATE, stream_make_node). */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 14u
+#define BSC_ABI_MINOR 15u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -264,7 +264,27 @@ enum { /* stream_control commands (since 1.2); data points to what each names */
     BSC_CONTROL_TTY_DRAIN = 17,        /* in: uint32_t 0: waits until the output is sent */
     BSC_CONTROL_TTY_BREAK = 18,        /* in: uint32_t 0: sends a break */
     BSC_CONTROL_TTY_OUTPUT_QUEUED = 19, /* out: uint64_t, bytes written but not yet sent */
+    BSC_CONTROL_ALLOCATE = 20,         /* since 1.15, in: bsc_allocation, a file's space */
 };
+
+enum { /* bsc_allocation.mode (since 1.15): one action, with KEEP_SIZE where it applies */
+    BSC_ALLOCATE_KEEP_SIZE = 1,       /* allocate (or zero, or unshare) past the end, size kept */
+    BSC_ALLOCATE_PUNCH_HOLE = 2,      /* free the range (reads give zeros); needs KEEP_SIZE */
+    BSC_ALLOCATE_COLLAPSE_RANGE = 8,  /* remove the range, the rest of the file moving down */
+    BSC_ALLOCATE_ZERO_RANGE = 16,     /* zero the range, allocated */
+    BSC_ALLOCATE_INSERT_RANGE = 32,   /* insert a hole of the range's length at its offset */
+    BSC_ALLOCATE_UNSHARE_RANGE = 64,  /* allocate blocks shared with another file afresh */
+    BSC_ALLOCATE_WRITE_ZEROES = 128,  /* zero the range by writing zeros to the device */
+};
+
+/* BSC_CONTROL_ALLOCATE's argument: reserve, free or move the file's space in `length`
+ * bytes from `offset` (0 mode: allocate, growing the file). */
+typedef struct bsc_allocation {
+    uint32_t mode; /* 0 or BSC_ALLOCATE_* */
+    uint32_t reserved; /* 0 */
+    uint64_t offset;
+    uint64_t length;
+} bsc_allocation;
 
 enum { BSC_TTY_FLUSH_INPUT = 1, BSC_TTY_FLUSH_OUTPUT = 2 };
 enum { /* BSC_CONTROL_TTY_FLOW actions */
@@ -778,7 +798,9 @@ typedef struct bsc_system_info {
     X(stream, stream_peek, (bsc_handle handle, void *buffer, uint64_t size, uint64_t *done)) \
     /* Since ABI 1.11. */                                                                     \
     X(memory, vm_written_query, (uint64_t addr, uint64_t size, uint32_t flags,               \
-                                 uint8_t * written, uint64_t written_size))
+                                 uint8_t * written, uint64_t written_size))                   \
+    /* Since ABI 1.15. */                                                                     \
+    X(stream, stream_make_node, (const char *uri, uint32_t type, uint32_t mode, uint64_t device))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

@@ -216,7 +216,8 @@ typedef struct bsc_call_roles {
     X(vm_fill_wait, BSC_CALL_BLOCKS, 2, BSC_R_OUT(uint64_t), BSC_R_VALUE)                   \
     X(stream_peek, 0, 4, BSC_R_HANDLE, BSC_R_BYTES_OUT(2, 3), BSC_R_VALUE, BSC_R_OUT(uint64_t)) \
     X(vm_written_query, 0, 5, BSC_R_ADDRESS, BSC_R_VALUE, BSC_R_VALUE,                       \
-      BSC_R_BYTES_OUT(4, BSC_ROLE_NONE), BSC_R_VALUE)
+      BSC_R_BYTES_OUT(4, BSC_ROLE_NONE), BSC_R_VALUE)                                       \
+    X(stream_make_node, 0, 4, BSC_R_STRING, BSC_R_VALUE, BSC_R_VALUE, BSC_R_VALUE)
 
 #ifdef __cplusplus
 }

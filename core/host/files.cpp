@@ -61,16 +61,34 @@ int open_flags(uint32_t access, uint32_t create, uint32_t options) {
     return flags;
 }
 
+// Whether opening `path` waits for another party: a FIFO opened for reading or writing
+// alone, blocking, waits for its other end. Nothing else does, and nothing else is opened
+// through blocking_syscall, which a pending interrupt cancels: callers would have to
+// retry every open (and mkdir's would have made its directory already).
+bool open_may_wait(const char *path, int flags) {
+    if ((flags & (O_DIRECTORY | O_NONBLOCK)) || (flags & O_ACCMODE) == O_RDWR ||
+        (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+        return false;
+    struct stat st{};
+    return ::stat(path, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
 // open(2), or with BSC_OPTION_NO_LINKS openat2 refusing a symbolic link in any component
-// (RESOLVE_NO_SYMLINKS: ELOOP) as the kernel walks the path.
+// (RESOLVE_NO_SYMLINKS: ELOOP) as the kernel walks the path. A FIFO's wait for its other
+// end is one an interrupt always ends (EINTR: INTERRUPTED).
 int open_file(const char *path, int flags, uint32_t mode, uint32_t options) {
-    if (!(options & BSC_OPTION_NO_LINKS))
-        return ::open(path, flags, mode);
+    auto name = reinterpret_cast<long>(path);
     open_how how{};
     how.flags = static_cast<uint64_t>(flags);
     how.mode = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? mode : 0; // else EINVAL
     how.resolve = RESOLVE_NO_SYMLINKS;
-    return static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how));
+    bool links = !(options & BSC_OPTION_NO_LINKS);
+    long number = links ? SYS_openat : SYS_openat2;
+    long a3 = links ? flags : reinterpret_cast<long>(&how);
+    long a4 = links ? static_cast<long>(mode) : static_cast<long>(sizeof how);
+    if (open_may_wait(path, flags))
+        return static_cast<int>(blocking_syscall(number, AT_FDCWD, name, a3, a4));
+    return static_cast<int>(::syscall(number, AT_FDCWD, name, a3, a4));
 }
 
 // file:, dir: and dev:. A dir: URI opens only directories (read-only); with a create
@@ -424,19 +442,44 @@ bsc_status readable_bytes(Object &stream, void *data) {
     return write_guest(static_cast<uint64_t *>(data), static_cast<uint64_t>(bytes < 0 ? 0 : bytes));
 }
 
+// BSC_CONTROL_ALLOCATE: fallocate(2) with the host's own checks, in its order. The
+// errors that say "not for this kind of file" (ESPIPE for a pipe, ENODEV, EOPNOTSUPP)
+// all come back NOT_SUPPORTED: the caller knows the stream's type.
+bsc_status allocate(const Object &stream, const void *data) {
+    bsc_allocation request{};
+    if (read_guest(static_cast<const bsc_allocation *>(data), request) != BSC_OK)
+        return BSC_E_FAULT;
+    constexpr uint32_t known = BSC_ALLOCATE_KEEP_SIZE | BSC_ALLOCATE_PUNCH_HOLE |
+                               BSC_ALLOCATE_COLLAPSE_RANGE | BSC_ALLOCATE_ZERO_RANGE |
+                               BSC_ALLOCATE_INSERT_RANGE | BSC_ALLOCATE_UNSHARE_RANGE |
+                               BSC_ALLOCATE_WRITE_ZEROES;
+    if ((request.mode & ~known) || request.reserved != 0 || request.offset > INT64_MAX ||
+        request.length > INT64_MAX)
+        return BSC_E_INVALID;
+    // The ABI's mode bits are Linux's FALLOC_FL_* values.
+    if (::fallocate(stream.fd, static_cast<int>(request.mode), static_cast<off_t>(request.offset),
+                    static_cast<off_t>(request.length)) == 0)
+        return BSC_OK;
+    return errno == ESPIPE || errno == ENODEV ? BSC_E_NOT_SUPPORTED : errno_status();
+}
+
 } // namespace
 
 extern "C" bsc_status host_stream_control(bsc_handle handle, uint32_t command, void *data,
                                           uint64_t size) {
     bool terminal = is_terminal_command(command);
-    if (!terminal && (command < BSC_CONTROL_PIPE_CAPACITY || command > BSC_CONTROL_READABLE ||
-                      size != sizeof(uint64_t)))
+    bool allocation = command == BSC_CONTROL_ALLOCATE;
+    if (allocation ? size != sizeof(bsc_allocation)
+                   : !terminal && (command < BSC_CONTROL_PIPE_CAPACITY ||
+                                   command > BSC_CONTROL_READABLE || size != sizeof(uint64_t)))
         return BSC_E_INVALID;
     auto stream = find_stream(handle);
     if (!stream)
         return BSC_E_BAD_HANDLE;
     if (terminal)
         return terminal_control(stream->fd, command, data, size);
+    if (allocation)
+        return allocate(*stream, data);
     if (command == BSC_CONTROL_READABLE)
         return readable_bytes(*stream, data);
     return pipe_capacity(*stream, command, data);

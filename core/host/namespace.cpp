@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The file-system namespace: deleting, renaming and linking streams, reading symlinks.
+// The file-system namespace: deleting, renaming and linking streams, reading symlinks,
+// making special files (FIFOs, sockets, device nodes).
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h> // renameat2 and its RENAME_* flags
 #include <unistd.h>
 
@@ -81,4 +83,34 @@ extern "C" bsc_status host_stream_read_link(const char *uri, char *buffer, uint6
     if (n < 0)
         return errno_status();
     return write_guest(length, static_cast<uint64_t>(n));
+}
+
+namespace {
+
+// The host's file type for a stream_make_node type, or 0 for a type it cannot make.
+mode_t node_type(uint32_t type) {
+    switch (type) {
+    case BSC_TYPE_FILE: return S_IFREG;
+    case BSC_TYPE_PIPE: return S_IFIFO;
+    case BSC_TYPE_SOCKET: return S_IFSOCK;
+    case BSC_TYPE_CHAR_DEVICE: return S_IFCHR;
+    case BSC_TYPE_BLOCK_DEVICE: return S_IFBLK;
+    default: return 0;
+    }
+}
+
+} // namespace
+
+// mknod(2) with exactly `mode` (the host's umask is 0): the kernel checks the caller's
+// right to make a device node (NOT_PERMITTED) and that the name is free (EXISTS).
+extern "C" bsc_status host_stream_make_node(const char *uri, uint32_t type, uint32_t mode,
+                                            uint64_t device) {
+    mode_t host_type = node_type(type);
+    if (host_type == 0 || (mode & ~uint32_t{07777}))
+        return BSC_E_INVALID;
+    StreamUri node;
+    if (bsc_status s = read_path_uri(uri, node))
+        return s;
+    bool is_device = type == BSC_TYPE_CHAR_DEVICE || type == BSC_TYPE_BLOCK_DEVICE;
+    return check(::mknod(node.path.c_str(), host_type | mode, is_device ? device : 0));
 }

@@ -27,6 +27,8 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(preadv2) X(pwritev2) X(lseek) X(close) X(dup) X(dup2) X(dup3) X(fsync)            \
     X(fdatasync) X(ftruncate) X(getdents64) X(fstat) X(fchmod) X(fchown) X(fchdir)      \
     X(fadvise64)                                                                        \
+    /* sys/fallocate.cpp */                                                             \
+    X(fallocate)                                                                        \
     /* sys/fcntl.cpp */                                                                 \
     X(fcntl) X(flock) X(ioctl)                                                          \
     /* sys/eventfd.cpp */                                                               \
@@ -43,7 +45,8 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     /* sys/paths.cpp */                                                                 \
     X(open) X(openat) X(creat) X(stat) X(lstat) X(newfstatat) X(statx) X(access)        \
     X(faccessat) X(faccessat2) X(readlink) X(readlinkat) X(getcwd) X(chdir) X(mkdir)    \
-    X(mkdirat) X(rmdir) X(unlink) X(unlinkat) X(rename) X(renameat) X(renameat2)        \
+    X(mkdirat) X(mknod) X(mknodat) X(rmdir) X(unlink) X(unlinkat) X(rename)             \
+    X(renameat) X(renameat2)                                                            \
     X(link) X(linkat) X(symlink) X(symlinkat) X(chmod) X(fchmodat) X(chown) X(lchown)   \
     X(fchownat) X(utimensat) X(truncate) X(umask) X(statfs) X(fstatfs) X(getxattr)      \
     X(lgetxattr) X(fgetxattr) X(listxattr) X(llistxattr) X(flistxattr) X(setxattr)     \

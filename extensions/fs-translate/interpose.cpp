@@ -516,6 +516,22 @@ bsc_status stream_link(const char *uri, const char *target, uint32_t kind) {
                                kind);
 }
 
+// A special file (mknod): the new name, not followed.
+bsc_status stream_make_node(const char *uri, uint32_t type, uint32_t mode, uint64_t device) {
+    return by_path(
+        uri, Final::no_follow, [&] { return below().stream_make_node(uri, type, mode, device); },
+        [&](Translated &t) -> bsc_status {
+            const Mount &mount = containing_mount(t.resolution);
+            if (mount.read_only)
+                return create_on_read_only(t.resolution);
+            if (mount.overlay())
+                return overlay_make_node(t.resolution, type, mode, device);
+            if (t.resolution.exists)
+                return BSC_E_EXISTS;
+            return below().stream_make_node(t.host_uri.c_str(), type, mode, device);
+        });
+}
+
 bsc_status stream_read_link(const char *uri, char *buffer, uint64_t size, uint64_t *length) {
     // A link's text is the guest's own: it goes back as it is stored.
     return by_path(
@@ -761,6 +777,7 @@ void install(bsc_downcalls &above, bsc_upcalls &upcalls_below) {
     FS_TRANSLATE_INTERPOSE(stream_delete)
     FS_TRANSLATE_INTERPOSE(stream_rename)
     FS_TRANSLATE_INTERPOSE(stream_link)
+    FS_TRANSLATE_INTERPOSE(stream_make_node)
     FS_TRANSLATE_INTERPOSE(stream_read_link)
     above.stream_xattr_get = xattr_by_uri<&bsc_downcalls::stream_xattr_get, false>;
     above.stream_xattr_set = xattr_by_uri<&bsc_downcalls::stream_xattr_set, true>;

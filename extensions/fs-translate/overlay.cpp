@@ -76,8 +76,14 @@ bsc_status copy_one(const Located &name) {
         if ((status = lookup.read_link(name.lower, text)) == BSC_OK)
             status = below().stream_link(file_uri(name.upper).c_str(), text.c_str(),
                                          BSC_LINK_SYMBOLIC);
+    } else if (name.type == BSC_TYPE_PIPE || name.type == BSC_TYPE_SOCKET ||
+               name.type == BSC_TYPE_CHAR_DEVICE || name.type == BSC_TYPE_BLOCK_DEVICE) {
+        // A special file is made afresh, as overlayfs does (a device node only where the
+        // host lets the caller make one).
+        status = below().stream_make_node(file_uri(name.upper).c_str(), name.type,
+                                          attributes.mode & 07777, attributes.rdev);
     } else {
-        return BSC_E_NOT_SUPPORTED; // devices, FIFOs and sockets are not copied up
+        return BSC_E_NOT_SUPPORTED;
     }
     if (status != BSC_OK)
         return status;
@@ -363,6 +369,17 @@ bsc_status overlay_link(Resolution &name, Resolution *existing, const char *text
         return status;
     std::string target = existing ? file_uri(existing->final().upper) : std::string(text);
     return below().stream_link(file_uri(name.final().upper).c_str(), target.c_str(), kind);
+}
+
+bsc_status overlay_make_node(Resolution &name, uint32_t type, uint32_t mode, uint64_t device) {
+    if (name.exists)
+        return BSC_E_EXISTS;
+    if (is_overlay_name(leaf_of(name)))
+        return BSC_E_NOT_PERMITTED;
+    bool was_hidden = false;
+    if (bsc_status status = prepare_create(name, was_hidden))
+        return status;
+    return below().stream_make_node(file_uri(name.final().upper).c_str(), type, mode, device);
 }
 
 bsc_status overlay_change(Resolution &r) {

@@ -52,6 +52,8 @@ bsc_status overlay_delete(Resolution &r, uint32_t flags);
 bsc_status overlay_rename(Resolution &source, Resolution &target, uint32_t flags);
 // A hard link to `existing` (non-null) or a symbolic link with `text`.
 bsc_status overlay_link(Resolution &name, Resolution *existing, const char *text, uint32_t kind);
+// A special file (mknod) in the upper tree.
+bsc_status overlay_make_node(Resolution &name, uint32_t type, uint32_t mode, uint64_t device);
 // Before a change to the final name's attributes: its upper copy.
 bsc_status overlay_change(Resolution &r);
 

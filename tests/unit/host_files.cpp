@@ -555,6 +555,47 @@ TEST_CASE("stream_control: a pipe's capacity, bytes readable, terminal requests"
     host_object_close(file);
 }
 
+TEST_CASE("stream_control: ALLOCATE, a file's space", "[host][files]") {
+    host_ready();
+    TempDir dir;
+    bsc_handle file = open_ok(dir.uri("file", "f"), BSC_ACCESS_RDWR, BSC_CREATE_ALWAYS);
+    bsc_allocation request{0, 0, 0, 8192};
+    REQUIRE(host_stream_control(file, BSC_CONTROL_ALLOCATE, &request, sizeof request) == BSC_OK);
+    bsc_stream_attributes attributes;
+    REQUIRE(host_stream_attributes_query_by_handle(file, &attributes) == BSC_OK);
+    CHECK(attributes.size == 8192);
+    request = {BSC_ALLOCATE_KEEP_SIZE, 0, 8192, 4096};
+    REQUIRE(host_stream_control(file, BSC_CONTROL_ALLOCATE, &request, sizeof request) == BSC_OK);
+    REQUIRE(host_stream_attributes_query_by_handle(file, &attributes) == BSC_OK);
+    CHECK(attributes.size == 8192);
+    request = {BSC_ALLOCATE_PUNCH_HOLE, 0, 0, 4096}; // without KEEP_SIZE: the host refuses
+    CHECK(host_stream_control(file, BSC_CONTROL_ALLOCATE, &request, sizeof request) ==
+          BSC_E_NOT_SUPPORTED);
+    request = {0x100, 0, 0, 1};
+    CHECK(host_stream_control(file, BSC_CONTROL_ALLOCATE, &request, sizeof request) ==
+          BSC_E_INVALID);
+    request = {0, 1, 0, 1}; // reserved must be 0
+    CHECK(host_stream_control(file, BSC_CONTROL_ALLOCATE, &request, sizeof request) ==
+          BSC_E_INVALID);
+    request = {0, 0, 0, 0};
+    CHECK(host_stream_control(file, BSC_CONTROL_ALLOCATE, &request, sizeof request) ==
+          BSC_E_INVALID);
+    CHECK(host_stream_control(file, BSC_CONTROL_ALLOCATE, &request, 8) == BSC_E_INVALID);
+    CHECK(host_stream_control(file, BSC_CONTROL_ALLOCATE, kBadPointer, sizeof request) ==
+          BSC_E_FAULT);
+    request = {0, 0, uint64_t{1} << 62, 1};
+    CHECK(host_stream_control(file, BSC_CONTROL_ALLOCATE, &request, sizeof request) ==
+          BSC_E_TOO_BIG);
+    host_object_close(file);
+    bsc_handle ends[2];
+    REQUIRE(host_stream_open_pair("pipe:", 0, ends) == BSC_OK);
+    request = {0, 0, 0, 1};
+    CHECK(host_stream_control(ends[1], BSC_CONTROL_ALLOCATE, &request, sizeof request) ==
+          BSC_E_NOT_SUPPORTED); // ESPIPE: the caller knows it is a pipe
+    host_object_close(ends[0]);
+    host_object_close(ends[1]);
+}
+
 TEST_CASE("stream_control: a pseudo-terminal from dev:ptmx", "[host][files]") {
     host_ready();
     bsc_handle master = open_ok("dev:ptmx", BSC_ACCESS_RDWR, BSC_CREATE_NEVER);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Unit tests of the host PAL's namespace calls: stream_delete, stream_rename, stream_link
-// and stream_read_link.
+// Unit tests of the host PAL's namespace calls: stream_delete, stream_rename, stream_link,
+// stream_read_link and stream_make_node.
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "host_fixtures.h"
 
@@ -148,4 +149,30 @@ TEST_CASE("stream_read_link returns a link's text, cut to the buffer", "[host][n
     NoAccessPage page;
     CHECK(host_stream_read_link(uri.c_str(), buffer, sizeof buffer, page.as<uint64_t>()) ==
           BSC_E_FAULT);
+}
+
+TEST_CASE("stream_make_node makes FIFOs, files, sockets and device nodes", "[host][namespace]") {
+    host_ready();
+    TempDir dir;
+    auto make = [&](const char *name, uint32_t type, uint32_t mode, uint64_t device = 0) {
+        return host_stream_make_node(dir.uri("file", name).c_str(), type, mode, device);
+    };
+    struct stat st;
+    REQUIRE(make("fifo", BSC_TYPE_PIPE, 0666) == BSC_OK);
+    REQUIRE(::lstat(dir.path("fifo").c_str(), &st) == 0);
+    CHECK(st.st_mode == (S_IFIFO | 0666)); // exactly the mode: the host masks nothing
+    REQUIRE(make("file", BSC_TYPE_FILE, 0600) == BSC_OK);
+    CHECK(file_contents(dir.path("file")).empty());
+    REQUIRE(make("socket", BSC_TYPE_SOCKET, 0700) == BSC_OK);
+    REQUIRE(::lstat(dir.path("socket").c_str(), &st) == 0);
+    CHECK(S_ISSOCK(st.st_mode));
+    bsc_status device = make("null", BSC_TYPE_CHAR_DEVICE, 0600, makedev(1, 3));
+    CHECK((device == BSC_OK || device == BSC_E_NOT_PERMITTED));
+    CHECK(make("fifo", BSC_TYPE_PIPE, 0666) == BSC_E_EXISTS);
+    CHECK(make("none/x", BSC_TYPE_PIPE, 0666) == BSC_E_NOT_FOUND);
+    CHECK(make("x", BSC_TYPE_DIRECTORY, 0755) == BSC_E_INVALID);
+    CHECK(make("x", BSC_TYPE_PIPE, 010000) == BSC_E_INVALID);
+    CHECK(host_stream_make_node(static_cast<const char *>(kBadPointer), BSC_TYPE_PIPE, 0600, 0) ==
+          BSC_E_FAULT);
+    CHECK_FALSE(exists(dir.path("x")));
 }

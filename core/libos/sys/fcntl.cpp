@@ -394,6 +394,17 @@ int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
     if (request == FIOQSIZE && (attributes.type == BSC_TYPE_FILE ||
                                 attributes.type == BSC_TYPE_DIRECTORY))
         return put_user(address, static_cast<int64_t>(attributes.size)) ? 0 : -EFAULT;
+    // A host device's driver (a loop device, /dev/loop-control) or a file system (ext4's
+    // FS_IOC_GETFLAGS, FICLONE, FIEMAP) may serve requests the ABI cannot pass on: the
+    // answer is the one Linux gives where nobody serves it, and --verbose names it. A
+    // terminal's request ('T': isatty's TCGETS) on what is no terminal is ENOTTY exactly.
+    constexpr uint64_t kTerminalType = 'T';
+    if (((request >> 8) & 0xff) == kTerminalType)
+        return -ENOTTY;
+    if (attributes.type == BSC_TYPE_CHAR_DEVICE || attributes.type == BSC_TYPE_BLOCK_DEVICE)
+        report_unsupported("ioctl", "a device driver's own request");
+    else if (attributes.type == BSC_TYPE_FILE || attributes.type == BSC_TYPE_DIRECTORY)
+        report_unsupported("ioctl", "a file system's own request");
     return -ENOTTY;
 }
 

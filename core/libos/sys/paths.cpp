@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // System calls on path names: open, the stat family, access, readlink, the working
-// directory, mkdir, rmdir, unlink, rename, link, symlink, chmod, chown, utimensat,
+// directory, mkdir, mknod, rmdir, unlink, rename, link, symlink, chmod, chown, utimensat,
 // truncate, umask, statfs, and the extended-attribute calls.
 #include <asm-generic/errno.h>
 #include <asm-generic/fcntl.h>
@@ -15,6 +15,7 @@
 #include "libos_files.h"
 #include "paths.h"
 #include "procfs.h"
+#include "signals.h"
 #include "stat.h"
 #include "syscalls.h"
 #include "user_memory.h"
@@ -163,6 +164,14 @@ int64_t reopen_descriptor(int fd, uint64_t flags) {
     return fd_install(file.get(), 0, flags & O_CLOEXEC);
 }
 
+// Whether the object an open names exists: the host says NOT_FOUND for ENXIO too (a
+// FIFO opened O_WRONLY|O_NONBLOCK without a reader, a device node without its driver, a
+// socket), where Linux's answer is ENXIO.
+bool exists(const Target &target, uint64_t flags) {
+    bsc_stream_attributes attributes{};
+    return path_attributes(target.path, !(flags & O_NOFOLLOW), attributes) == 0;
+}
+
 int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
     if (flags & __O_TMPFILE) {
         // As the kernel checks it; the ABI cannot create an unnamed file.
@@ -189,10 +198,15 @@ int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
                       : flags & O_EXCL   ? BSC_CREATE_ALWAYS
                                          : BSC_CREATE_TRY;
     bsc_handle handle;
-    bsc_status status = abi().stream_open(target.uri, access_of(flags), creation_mode(mode, 07777),
-                                          create, options_of(flags), &handle);
-    if (status == BSC_E_NOT_FOUND && terminal)
-        return -ENXIO; // the kernel's answer when there is no controlling terminal
+    bsc_status status;
+    do // a FIFO's open waits for the other end; a checkpoint's interrupt is no reason to stop
+        status = abi().stream_open(target.uri, access_of(flags), creation_mode(mode, 07777),
+                                   create, options_of(flags), &handle);
+    while (status == BSC_E_INTERRUPTED && !signal_pending());
+    if (status == BSC_E_INTERRUPTED)
+        return -kRestartSyscall;
+    if (status == BSC_E_NOT_FOUND && (terminal || exists(target, flags)))
+        return -ENXIO; // no controlling terminal; a FIFO without reader, a device without driver
     if (status != BSC_OK)
         return result_of(status);
     bsc_stream_attributes attributes{};
@@ -294,6 +308,39 @@ int64_t make_directory(int dirfd, uint64_t path, uint64_t mode) {
         return result_of(status);
     abi().object_close(handle);
     return 0;
+}
+
+// mknod's file types, as may_mknod sorts them before the path is read: a directory is
+// EPERM (mkdir makes those), an unknown type EINVAL; 0 is a regular file.
+int64_t node_type(uint32_t mode, uint32_t &type) {
+    switch (mode & S_IFMT) {
+    case 0:
+    case S_IFREG: type = BSC_TYPE_FILE; return 0;
+    case S_IFIFO: type = BSC_TYPE_PIPE; return 0;
+    case S_IFSOCK: type = BSC_TYPE_SOCKET; return 0;
+    case S_IFCHR: type = BSC_TYPE_CHAR_DEVICE; return 0;
+    case S_IFBLK: type = BSC_TYPE_BLOCK_DEVICE; return 0;
+    case S_IFDIR: return -EPERM;
+    default: return -EINVAL;
+    }
+}
+
+// mknod: `mode` is the kernel's umode_t (16 bits) and `device` its 32-bit encoding, which
+// is the low half of the ABI's (stat's) for every number it can hold. The host decides
+// whether the caller may make a device node (EPERM) and whether its file system makes
+// special files at all (NOT_SUPPORTED: EPERM, as vfs_mknod says without ->mknod).
+int64_t make_node(int dirfd, uint64_t path, uint64_t mode, uint64_t device) {
+    auto bits = static_cast<uint16_t>(mode);
+    uint32_t type = 0;
+    if (int64_t error = node_type(bits, type))
+        return error;
+    Target target;
+    if (int64_t error = resolve(dirfd, path, target, false))
+        return error;
+    bool is_device = type == BSC_TYPE_CHAR_DEVICE || type == BSC_TYPE_BLOCK_DEVICE;
+    bsc_status status = abi().stream_make_node(target.uri, type, creation_mode(bits, 07777),
+                                               is_device ? static_cast<uint32_t>(device) : 0);
+    return status == BSC_E_NOT_SUPPORTED ? -EPERM : result_of(status);
 }
 
 // The last component of the path the program passed (for rmdir's "." and "..").
@@ -703,6 +750,10 @@ int64_t sys_chdir(Syscall &c) {
 int64_t sys_mkdir(Syscall &c) { return make_directory(AT_FDCWD, c.arg[0], c.arg[1]); }
 int64_t sys_mkdirat(Syscall &c) {
     return make_directory(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2]);
+}
+int64_t sys_mknod(Syscall &c) { return make_node(AT_FDCWD, c.arg[0], c.arg[1], c.arg[2]); }
+int64_t sys_mknodat(Syscall &c) {
+    return make_node(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2], c.arg[3]);
 }
 int64_t sys_rmdir(Syscall &c) { return remove(AT_FDCWD, c.arg[0], true); }
 int64_t sys_unlink(Syscall &c) { return remove(AT_FDCWD, c.arg[0], false); }
