@@ -79,6 +79,7 @@ void start_child(int32_t pid, const CloneRequest &r, bsc_cpu_context &context) {
     if (r.flags & CLONE_CHILD_SETTID)
         put_user(r.child_tid, static_cast<uint32_t>(pid)); // a bad address is ignored
     current_thread().clear_child_tid = r.flags & CLONE_CHILD_CLEARTID ? r.child_tid : 0;
+    inherit_prctl_state(current_thread(), current_thread());
     if (r.stack)
         context.rsp = r.stack;
     if (r.flags & CLONE_SETTLS)
