@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 // prctl's options beyond the thread name and process settings (process.c): timer slack,
 // THP, capabilities, seccomp, TSC, the tid address, machine-check policy, PR_SET_MM's size
-// query, the I/O-flusher flag, and what a new thread or process inherits.
+// query, the I/O-flusher flag, and what a new thread or process inherits; seccomp's
+// strict mode and its errors.
 #include "check.h"
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -116,6 +118,110 @@ TEST(prctl_tsc_timing_and_perf) {
     CHECK_OK(prctl(PR_TASK_PERF_EVENTS_ENABLE, 0, 0, 0, 0));
     CHECK_ERR(prctl(PR_GET_UNALIGN, &mode, 0, 0, 0), EINVAL); // other architectures' options
     CHECK_ERR(prctl(PR_SET_FP_MODE, 0, 0, 0, 0), EINVAL);
+}
+
+static void on_timestamp_fault(int sig, siginfo_t *info, void *context) {
+    (void)context;
+    _exit(sig == SIGSEGV && info->si_code == SI_KERNEL && info->si_addr == NULL ? 42 : 1);
+}
+
+static void read_timestamp(void) {
+    unsigned low, high;
+    __asm__ volatile("rdtsc" : "=a"(low), "=d"(high));
+}
+
+// How a child that runs `body` ends: its exit code, or 128 + the signal that killed it.
+static int child_ends(void (*body)(void)) {
+    pid_t child = fork();
+    if (child == 0) {
+        body();
+        _exit(0);
+    }
+    int status;
+    if (waitpid(child, &status, 0) != child)
+        return -1;
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+static void timestamp_faults(void) {
+    unsigned mode = 0;
+    prctl(PR_SET_TSC, PR_TSC_SIGSEGV, 0, 0, 0);
+    prctl(PR_GET_TSC, &mode, 0, 0, 0);
+    if (mode != PR_TSC_SIGSEGV)
+        _exit(2);
+    struct sigaction action = {.sa_sigaction = on_timestamp_fault, .sa_flags = SA_SIGINFO};
+    sigaction(SIGSEGV, &action, NULL);
+    read_timestamp();
+}
+
+static void timestamp_faults_unhandled(void) {
+    prctl(PR_SET_TSC, PR_TSC_SIGSEGV, 0, 0, 0);
+    read_timestamp();
+}
+
+static void timestamp_enabled_again(void) {
+    prctl(PR_SET_TSC, PR_TSC_SIGSEGV, 0, 0, 0);
+    prctl(PR_SET_TSC, PR_TSC_ENABLE, 0, 0, 0);
+    read_timestamp();
+}
+
+// Some hypervisors accept PR_SET_TSC and let rdtsc run anyway (0 below), Linux and the
+// LibOS alike; where it faults, it is SIGSEGV with SI_KERNEL, as Linux's #GP.
+TEST(prctl_tsc_sigsegv) {
+    int faults = child_ends(timestamp_faults);
+    CHECK(faults == 42 || faults == 0);
+    CHECK_EQ(child_ends(timestamp_faults_unhandled), faults ? 128 + SIGSEGV : 0);
+    CHECK_EQ(child_ends(timestamp_enabled_again), 0);
+}
+
+static int strict_pipe[2];
+
+// In strict mode: write works, getpid kills the thread (here the process) with SIGKILL.
+static void strict_by_prctl(void) {
+    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT, 0, 0, 0) != 0)
+        _exit(2);
+    syscall(SYS_write, strict_pipe[1], "a", 1);
+    syscall(SYS_getpid);
+    syscall(SYS_exit, 3);
+}
+
+static void strict_by_seccomp_then_exit(void) {
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_STRICT, 0, NULL) != 0)
+        _exit(2);
+    syscall(SYS_write, strict_pipe[1], "b", 1);
+    syscall(SYS_exit, 7);
+}
+
+static void strict_then_timestamp(void) {
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_STRICT, 0, NULL) != 0)
+        _exit(2);
+    read_timestamp(); // strict mode disables the time stamp counter too
+    syscall(SYS_exit, 4);
+}
+
+TEST(seccomp_strict_mode) {
+    CHECK_OK(pipe(strict_pipe));
+    char byte = 0;
+    CHECK_EQ(child_ends(strict_by_prctl), 128 + SIGKILL);
+    CHECK_EQ(read(strict_pipe[0], &byte, 1), 1);
+    CHECK_EQ(byte, 'a');
+    CHECK_EQ(child_ends(strict_by_seccomp_then_exit), 7);
+    CHECK_EQ(read(strict_pipe[0], &byte, 1), 1);
+    CHECK_EQ(byte, 'b');
+    int timestamp = child_ends(strict_then_timestamp); // as prctl_tsc_sigsegv: may not fault
+    CHECK(timestamp == 128 + SIGSEGV || timestamp == 4);
+    close(strict_pipe[0]), close(strict_pipe[1]);
+}
+
+TEST(seccomp_errors) {
+    CHECK_ERR(syscall(SYS_seccomp, SECCOMP_SET_MODE_STRICT, 1, NULL), EINVAL);
+    CHECK_ERR(syscall(SYS_seccomp, SECCOMP_SET_MODE_STRICT, 0, BAD_PTR), EINVAL);
+    CHECK_ERR(syscall(SYS_seccomp, 99, 0, NULL), EINVAL);
+    CHECK_ERR(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0x40, NULL), EINVAL);
+    CHECK_ERR(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, BAD_PTR), EFAULT);
+    struct sock_fprog empty = {0, NULL};
+    CHECK_ERR(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &empty), EINVAL);
+    CHECK_EQ(prctl(PR_GET_SECCOMP, 0, 0, 0, 0), 0);
 }
 
 TEST(prctl_tid_address) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// prctl: the options Linux 6.x serves on x86-64, in kernel/sys.c's order of checks. What
+// prctl: the options Linux 6.x serves on x86-64, in kernel/sys.c's order of checks; and
+// seccomp, whose strict mode the LibOS enforces itself. What
 // the LibOS keeps (names, timer slack, dumpable, no-new-privs, THP, machine-check policy)
 // lives here; what belongs to the host process (capabilities, seccomp mode) is read from
 // it (host_status.h). An option that would change host state the ABI cannot change is
@@ -10,6 +11,7 @@
 #include <linux/prctl.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
+#include <linux/signal.h>
 
 #include "host_status.h"
 #include "process_state.h"
@@ -146,15 +148,29 @@ bool has_no_new_privileges() {
     return no_new_privileges || (host_status(host) && host.no_new_privs);
 }
 
-// PR_SET_SECCOMP (kernel/seccomp.c): the LibOS installs no filter and enters no strict
-// mode (its own downcalls run on the same host thread); the checks Linux makes before it
-// would install one are made, then EINVAL, the answer of a kernel without seccomp filters.
-int64_t set_seccomp(uint64_t mode, uint64_t filter) {
-    if (mode == SECCOMP_MODE_STRICT) {
-        report_unsupported("prctl", "PR_SET_SECCOMP");
+// Strict mode (kernel/seccomp.c), which the LibOS keeps per thread and enforces at each
+// system call (check_strict_mode); it also makes rdtsc fault, as Linux's disable_TSC. A
+// process the host already filters cannot enter it.
+int64_t enter_strict_mode() {
+    HostStatus host;
+    if (!read_host(host, "seccomp's strict mode without the host's /proc"))
         return -EINVAL;
-    }
-    if (mode != SECCOMP_MODE_FILTER)
+    if (host.seccomp_mode != SECCOMP_MODE_DISABLED) // seccomp_may_assign_mode
+        return -EINVAL;
+    Thread &thread = current_thread();
+    thread.seccomp_strict = thread.timestamp_faults = true;
+    return 0;
+}
+
+// A filter (seccomp_set_mode_filter): the LibOS has no filter interpreter, so after the
+// checks Linux makes before it would install one, EINVAL, a kernel without seccomp
+// filters' answer.
+int64_t add_filter(uint32_t flags, uint64_t filter) {
+    constexpr uint32_t kFlags = 0x3f; // SECCOMP_FILTER_FLAG_MASK: TSYNC ... WAIT_KILLABLE_RECV
+    constexpr uint32_t kTsync = 1, kNewListener = 8, kTsyncEsrch = 16, kWaitKillable = 32;
+    if ((flags & ~kFlags) ||
+        ((flags & kNewListener) && (flags & kTsync) && !(flags & kTsyncEsrch)) ||
+        ((flags & kWaitKillable) && !(flags & kNewListener)))
         return -EINVAL;
     sock_fprog program;
     if (!get_user(filter, program))
@@ -164,7 +180,7 @@ int64_t set_seccomp(uint64_t mode, uint64_t filter) {
     HostStatus host;
     if (!has_no_new_privileges() && !(host_status(host) && has(host.effective, CAP_SYS_ADMIN)))
         return -EACCES;
-    report_unsupported("prctl", "PR_SET_SECCOMP");
+    report_unsupported("seccomp", "a filter (SECCOMP_SET_MODE_FILTER)");
     return -EINVAL;
 }
 
@@ -286,14 +302,14 @@ int64_t libos_option(int32_t option, const Args &a) {
         thread_name(thread, name);
         return copy_to_user(a.a2, name, kNameSize) ? 0 : -EFAULT;
     }
-    case PR_GET_TSC: // the LibOS answers every rdtsc (timestamp.cpp)
-        return ok_if(put_user(a.a2, uint32_t{PR_TSC_ENABLE}));
+    case PR_GET_TSC: // the LibOS answers rdtsc, or makes it fault (timestamp.cpp)
+        return ok_if(put_user(a.a2, static_cast<uint32_t>(thread.timestamp_faults ? PR_TSC_SIGSEGV
+                                                                                  : PR_TSC_ENABLE)));
     case PR_SET_TSC:
-        if (a.a2 == PR_TSC_ENABLE)
-            return 0;
-        if (a.a2 == PR_TSC_SIGSEGV)
-            report_unsupported("prctl", "PR_SET_TSC PR_TSC_SIGSEGV");
-        return -EINVAL;
+        if (a.a2 != PR_TSC_ENABLE && a.a2 != PR_TSC_SIGSEGV)
+            return -EINVAL;
+        thread.timestamp_faults = a.a2 == PR_TSC_SIGSEGV;
+        return 0;
     case PR_TASK_PERF_EVENTS_DISABLE:
     case PR_TASK_PERF_EVENTS_ENABLE: return 0; // the LibOS has no perf events to switch
     case PR_GET_TIMERSLACK:
@@ -343,7 +359,34 @@ void inherit_prctl_state(Thread &child, Thread &creator) {
     child.io_flusher = creator.io_flusher;
     child.mce_own_policy = creator.mce_own_policy;
     child.mce_early = creator.mce_early;
+    child.timestamp_faults = creator.timestamp_faults;
+    child.seccomp_strict = creator.seccomp_strict;
     child.parent_death_signal = 0; // copy_process clears it
+}
+
+void check_strict_mode(uint64_t number) {
+    if (!current_thread().seccomp_strict)
+        return;
+    switch (static_cast<int32_t>(number)) { // Linux's syscall number is an int
+    case __NR_read: case __NR_write: case __NR_exit: case __NR_rt_sigreturn: return;
+    default: exit_thread(-SIGKILL);
+    }
+}
+
+// seccomp(2): strict mode and filters as prctl enters them; the queries of the filter
+// machinery (GET_ACTION_AVAIL, GET_NOTIF_SIZES) are EINVAL, as without seccomp filters.
+int64_t sys_seccomp(Syscall &call) {
+    auto operation = static_cast<uint32_t>(call.arg[0]);
+    auto flags = static_cast<uint32_t>(call.arg[1]);
+    switch (operation) {
+    case SECCOMP_SET_MODE_STRICT: return flags || call.arg[2] ? -EINVAL : enter_strict_mode();
+    case SECCOMP_SET_MODE_FILTER: return add_filter(flags, call.arg[2]);
+    case SECCOMP_GET_ACTION_AVAIL:
+    case SECCOMP_GET_NOTIF_SIZES:
+        report_unsupported("seccomp", "SECCOMP_GET_ACTION_AVAIL, SECCOMP_GET_NOTIF_SIZES");
+        return -EINVAL;
+    default: return -EINVAL;
+    }
 }
 
 int64_t sys_prctl(Syscall &call) {
@@ -357,7 +400,10 @@ int64_t sys_prctl(Syscall &call) {
     case PR_GET_SECCOMP:
         return read_host(host, "PR_GET_SECCOMP without the host's /proc") ? host.seccomp_mode
                                                                           : -EINVAL;
-    case PR_SET_SECCOMP: return set_seccomp(a.a2, a.a3);
+    case PR_SET_SECCOMP: // prctl_set_seccomp
+        if (a.a2 == SECCOMP_MODE_STRICT)
+            return enter_strict_mode();
+        return a.a2 == SECCOMP_MODE_FILTER ? add_filter(0, a.a3) : -EINVAL;
     case PR_SET_PTRACER: // Yama's; the LibOS has no ptrace for it to allow
         report_unsupported("prctl", "PR_SET_PTRACER");
         return -EINVAL;
