@@ -56,6 +56,8 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(rseq) X(getcpu) X(getrandom)                                                      \
     /* sys/prctl.cpp */                                                                 \
     X(prctl) X(seccomp)                                                                 \
+    /* sys/pidfd.cpp */                                                                 \
+    X(pidfd_open) X(pidfd_send_signal) X(pidfd_getfd)                                   \
     /* sys/threads.cpp */                                                               \
     X(clone) X(clone3) X(exit) X(exit_group) X(gettid) X(set_tid_address)               \
     X(set_robust_list) X(get_robust_list)                                               \
