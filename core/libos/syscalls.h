@@ -60,6 +60,8 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(pidfd_open) X(pidfd_send_signal) X(pidfd_getfd)                                   \
     /* sys/process_vm.cpp */                                                            \
     X(process_vm_readv) X(process_vm_writev)                                            \
+    /* sys/kcmp.cpp */                                                                  \
+    X(kcmp)                                                                             \
     /* sys/threads.cpp */                                                               \
     X(clone) X(clone3) X(exit) X(exit_group) X(gettid) X(set_tid_address)               \
     X(set_robust_list) X(get_robust_list)                                               \
