@@ -11,6 +11,7 @@
 #include "memory_map.h"
 #include "process_state.h"
 #include "paths.h"
+#include "process_tree.h"
 #include "procfs.h"
 #include "spinlock.h"
 
@@ -80,6 +81,7 @@ OpenFile *open_file(bsc_handle handle, uint32_t flags, uint32_t type, const char
     file->flags = flags;
     file->type = type;
     file->refs = 1;
+    file->identity = new_file_identity();
     if (path) {
         file->path = heap_copy(path);
     } else if (handle != BSC_NO_HANDLE) {

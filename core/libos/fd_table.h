@@ -56,6 +56,8 @@ struct OpenFile {
     bool memfd;           // made by memfd_create (it has seals)
     uint32_t exhausted;   // transfers on it that found nothing to move (EAGAIN), and
     Channel *channel;     // its channel, else null: for edge-triggered epoll (poll.h)
+    uint64_t identity;    // unique in the guest, kept by the copy fork makes, as Linux's
+                          // shared open file description: what kcmp(KCMP_FILE) compares
 };
 
 inline constexpr int kMaxFds = 1024;

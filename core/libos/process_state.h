@@ -21,6 +21,14 @@ uint64_t soft_limit(unsigned resource);
 // A thread's name (prctl PR_GET_NAME, /proc's comm): 15 bytes at most.
 struct Thread;
 void thread_name(const Thread &thread, char (&name)[16]);
+// A new thread's prctl state (sys/prctl.cpp), as Linux's copy_process sets it: its
+// creator's timer slack (its default too), I/O-flusher flag and machine-check policy, no
+// parent-death signal. The child of a fork passes its one thread as both.
+void inherit_prctl_state(Thread &child, Thread &creator);
+// Seccomp's strict mode (sys/prctl.cpp): a thread in it that makes any system call but
+// read, write, exit and rt_sigreturn ends here, killed by SIGKILL (the thread alone, as
+// Linux's do_exit(SIGKILL)).
+void check_strict_mode(uint64_t number);
 
 // The scheduling sched_setscheduler and setpriority left (SCHED_*, the real-time priority,
 // the nice value).

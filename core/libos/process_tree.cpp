@@ -48,6 +48,7 @@ struct Mailbox {
 struct Table {
     Spinlock lock;
     int32_t next_id;
+    uint64_t next_file_identity; // OpenFile::identity, from 1
     int32_t foreground; // the controlling terminal's foreground group
     Entry entries[kMaxProcesses];
     Mailbox mailboxes[kMaxProcesses];
@@ -567,6 +568,10 @@ int64_t set_subreaper(bool on) {
 }
 
 bool is_subreaper() { return own_pid == kFirstPid && subreaper; }
+
+uint64_t new_file_identity() {
+    return __atomic_add_fetch(&table->next_file_identity, 1, __ATOMIC_RELAXED);
+}
 
 int32_t allocate_thread_id() {
     TableGuard guard;

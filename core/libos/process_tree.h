@@ -72,6 +72,8 @@ bool is_subreaper();
 
 // A new id for a thread, from the same space as process ids, as Linux numbers them.
 int32_t allocate_thread_id();
+// A number no open file of any process of the guest has had (OpenFile::identity).
+uint64_t new_file_identity();
 
 // kill's targets: process `pid`, every process of group `group`, or every process but
 // the first (pid -1); the signal arrives with `info` (its sender's pid and uid). -ESRCH

@@ -328,6 +328,19 @@ const OpenFile *other_descriptor(const OtherProcess &process, int fd) {
     return at;
 }
 
+} // namespace
+
+bool read_other_open_file(int32_t pid, int fd, OpenFile &file) {
+    ProcessCard card;
+    if (!read_card(pid, card))
+        return false;
+    OtherProcess process(card.host_id);
+    const OpenFile *at = other_descriptor(process, fd);
+    return at && process.read(at, file);
+}
+
+namespace {
+
 // What another process's directory holds: what its card publishes, and its descriptors.
 constexpr const char *kOtherTexts[] = {"cmdline", "comm", "environ", "stat", "status"};
 

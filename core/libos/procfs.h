@@ -41,6 +41,12 @@ int proc_descriptor(const char *path);
 // kernel's names (pipe:[N], socket:[N], anon_inode:[N]).
 void object_link_text(bsc_handle handle, char *text, size_t capacity);
 
+struct OpenFile;
+// Another process's open file at descriptor `fd`, copied from its memory (its pointers
+// and handles mean nothing here; its identity does): false if it has none there, or it
+// cannot be read.
+bool read_other_open_file(int32_t pid, int fd, OpenFile &file);
+
 // The text of a LibOS /proc link; false for any other path.
 bool proc_link_text(const char *path, char *text, size_t capacity);
 

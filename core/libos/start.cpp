@@ -86,10 +86,9 @@ void vlog(const char *format, va_list args) {
             patch_trapped_site(site, fs);
         // rt_sigreturn resumes a context rather than ending a call (the kernel's orig_ax -1).
         deliver_pending_signals(context, number == __NR_rt_sigreturn ? kNoSyscall : number);
-    } else if (exception->kind == BSC_EXCEPTION_TIMESTAMP)
-        emulate_timestamp(*exception);
-    else
+    } else if (exception->kind != BSC_EXCEPTION_TIMESTAMP || !emulate_timestamp(*exception)) {
         deliver_exception(*exception);
+    }
     resume_after_exception(context);
 }
 

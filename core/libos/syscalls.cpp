@@ -4,6 +4,8 @@
 
 #include <asm-generic/errno.h>
 
+#include "process_state.h"
+
 namespace libos {
 namespace {
 
@@ -52,6 +54,7 @@ void report_unsupported(const char *call, const char *what) {
 
 void handle_syscall(bsc_cpu_context &context, bool patched) {
     uint64_t number = context.rax;
+    check_strict_mode(number); // before anything, as Linux's syscall entry
     Syscall call{{context.rdi, context.rsi, context.rdx, context.r10, context.r8, context.r9},
                  context};
     Handler handler = number < kTableSize ? table.handlers[number] : nullptr;

@@ -56,7 +56,15 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     /* sys/process.cpp */                                                               \
     X(getpid) X(getppid) X(getpgrp) X(getpgid) X(getsid) X(setpgid) X(uname)           \
     X(prlimit64) X(getrlimit) X(setrlimit) X(sysinfo) X(getrusage) X(arch_prctl)        \
-    X(prctl) X(rseq) X(getcpu) X(getrandom)                                             \
+    X(rseq) X(getcpu) X(getrandom)                                                      \
+    /* sys/prctl.cpp */                                                                 \
+    X(prctl) X(seccomp)                                                                 \
+    /* sys/pidfd.cpp */                                                                 \
+    X(pidfd_open) X(pidfd_send_signal) X(pidfd_getfd)                                   \
+    /* sys/process_vm.cpp */                                                            \
+    X(process_vm_readv) X(process_vm_writev)                                            \
+    /* sys/kcmp.cpp */                                                                  \
+    X(kcmp)                                                                             \
     /* sys/threads.cpp */                                                               \
     X(clone) X(clone3) X(exit) X(exit_group) X(gettid) X(set_tid_address)               \
     X(set_robust_list) X(get_robust_list)                                               \

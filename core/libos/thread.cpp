@@ -9,6 +9,7 @@
 #include "fork_locks.h"
 #include "futex.h"
 #include "heap.h"
+#include "process_state.h"
 #include "process_tree.h"
 #include "spinlock.h"
 #include "user_memory.h"
@@ -178,6 +179,7 @@ Thread *new_program_thread() {
     Thread &parent = current_thread();
     thread->signals.blocked = parent.signals.blocked;
     memcpy(thread->name, parent.name, sizeof thread->name);
+    inherit_prctl_state(*thread, parent);
     thread_list::lock();
     bool room = thread_list::count < thread_list::kMaxThreads;
     uint32_t threads = thread_list::count + (room ? 1 : 0);

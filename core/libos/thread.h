@@ -29,6 +29,14 @@ struct Thread {
     ThreadSignals signals;
     bsc_handle signal_event; // set when a signal is raised, for waits on a signalfd; or none
     char name[16]; // prctl(PR_SET_NAME), NUL-terminated; empty: the program's file name
+    // The rest of what prctl keeps per thread (sys/prctl.cpp; inherit_prctl_state).
+    uint64_t timer_slack;         // PR_SET_TIMERSLACK, ns; 0: not yet read from the host
+    uint64_t default_timer_slack; // what PR_SET_TIMERSLACK 0 restores: the creator's slack
+    int32_t parent_death_signal;  // PR_SET_PDEATHSIG; never sent: the virtual parent never ends
+    bool io_flusher;              // PR_SET_IO_FLUSHER
+    bool mce_own_policy, mce_early; // PR_MCE_KILL: the thread's own policy, and which
+    bool timestamp_faults;        // PR_SET_TSC PR_TSC_SIGSEGV: rdtsc raises SIGSEGV
+    bool seccomp_strict;          // seccomp's strict mode (check_strict_mode)
     int32_t exit_code; // what exit gave, for /proc while the process lives on
     // How the thread starts: a LibOS thread runs `internal`; a program thread resumes
     // `start` (the parent's registers at clone, its own stack and TLS), whose vector state

@@ -8,6 +8,7 @@
 
 #include "fd_table.h"
 #include "heap.h"
+#include "iovec.h"
 #include "libos_files.h"
 #include "paths.h"
 #include "poll.h"
@@ -19,9 +20,6 @@
 namespace libos {
 namespace {
 
-constexpr uint64_t kMaxIov = 1024;
-// The largest single read or write, as Linux caps it.
-constexpr uint64_t kMaxTransfer = 0x7ffff000;
 // A vectored transfer on a stream goes through a buffer of at most this size.
 constexpr uint64_t kBounceSize = 1 << 20;
 // lseek's whence values beyond the ABI's three (the kernel's SEEK_MAX is SEEK_HOLE).
@@ -32,10 +30,6 @@ constexpr uint64_t kSeekData = 3, kSeekHole = 4;
 constexpr uint64_t kRwfHipri = 1, kRwfDsync = 2, kRwfSync = 4, kRwfNowait = 8, kRwfAppend = 16;
 constexpr uint64_t kRwfServed = kRwfHipri | kRwfDsync | kRwfSync | kRwfNowait | kRwfAppend;
 constexpr uint64_t kRwfNewer = 0x20 | 0x40 | 0x80 | 0x100; // NOAPPEND ATOMIC DONTCACHE NOSIGNAL
-
-struct Iovec {
-    uint64_t base, length;
-};
 
 bool readable(const OpenFile &file) {
     return (file.flags & O_PATH) == 0 && (file.flags & O_ACCMODE) != O_WRONLY;
@@ -96,59 +90,6 @@ int64_t transfer_fd(int fd, uint64_t offset, uint64_t buffer, uint64_t size, boo
     if (offset != BSC_AT_POSITION && !positional(*file.get()))
         return -ESPIPE;
     return transfer(*file.get(), offset, buffer, size, write);
-}
-
-// The program's iovec array, read whole before anything moves, as the kernel's
-// import_iovec: EINVAL for more than 1024 entries or a negative length, EFAULT for an
-// array it cannot read; lengths beyond 0x7ffff000 in total are cut there.
-class IoVector {
-public:
-    ~IoVector() {
-        if (segments)
-            release(segments, count * sizeof(Iovec));
-    }
-    int64_t import(uint64_t address, uint64_t entries) {
-        if (entries > kMaxIov)
-            return -EINVAL;
-        if (entries == 0)
-            return 0;
-        count = entries;
-        segments = static_cast<Iovec *>(allocate(count * sizeof(Iovec)));
-        if (!copy_from_user(segments, address, count * sizeof(Iovec)))
-            return -EFAULT;
-        for (uint64_t i = 0; i < count; i++) {
-            if (static_cast<int64_t>(segments[i].length) < 0)
-                return -EINVAL;
-            if (segments[i].length > kMaxTransfer - total)
-                segments[i].length = kMaxTransfer - total;
-            total += segments[i].length;
-        }
-        return 0;
-    }
-    Iovec *segments = nullptr;
-    uint64_t count = 0, total = 0;
-};
-
-// Moves up to `size` bytes between the bounce buffer and the segments from `skip` bytes
-// on; the bytes moved.
-uint64_t copy_segments(const IoVector &v, uint64_t skip, char *bounce, uint64_t size,
-                       bool to_segments) {
-    uint64_t moved = 0;
-    for (uint64_t i = 0; i < v.count && moved < size; i++) {
-        const Iovec &s = v.segments[i];
-        if (skip >= s.length) {
-            skip -= s.length;
-            continue;
-        }
-        uint64_t n = s.length - skip < size - moved ? s.length - skip : size - moved;
-        bool ok = to_segments ? copy_to_user(s.base + skip, bounce + moved, n)
-                              : copy_from_user(bounce + moved, s.base + skip, n);
-        if (!ok)
-            break;
-        moved += n;
-        skip = 0;
-    }
-    return moved;
 }
 
 // A stream (pipe, socket, terminal, eventfd) moves the segments in one transfer through a

@@ -14,6 +14,7 @@
 #include "fork_locks.h"
 #include "memory.h"
 #include "memory_map.h"
+#include "pidfd.h"
 #include "process_state.h"
 #include "process_tree.h"
 #include "signals.h"
@@ -24,13 +25,15 @@
 namespace libos {
 namespace {
 
-// What a new process may be asked besides its exit signal: tid registrations, a TLS, and
-// flags with no effect on a process no one traces. CLONE_VM only with CLONE_VFORK.
+// What a new process may be asked besides its exit signal: tid registrations, a TLS, a
+// pidfd, and flags with no effect on a process no one traces. CLONE_VM only with
+// CLONE_VFORK.
 constexpr uint64_t kUserEnd = uint64_t{1} << 47;
 
 constexpr uint64_t kProcessOptions = CLONE_VFORK | CLONE_VM | CLONE_PARENT_SETTID |
                                      CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | CLONE_SETTLS |
-                                     CLONE_PTRACE | CLONE_UNTRACED | CLONE_IO | CLONE_DETACHED;
+                                     CLONE_PTRACE | CLONE_UNTRACED | CLONE_IO | CLONE_DETACHED |
+                                     CLONE_PIDFD;
 
 // The write end of the pipe a vfork parent waits on: closed at exec, or by the host at
 // exit, which ends the parent's wait.
@@ -79,6 +82,7 @@ void start_child(int32_t pid, const CloneRequest &r, bsc_cpu_context &context) {
     if (r.flags & CLONE_CHILD_SETTID)
         put_user(r.child_tid, static_cast<uint32_t>(pid)); // a bad address is ignored
     current_thread().clear_child_tid = r.flags & CLONE_CHILD_CLEARTID ? r.child_tid : 0;
+    inherit_prctl_state(current_thread(), current_thread());
     if (r.stack)
         context.rsp = r.stack;
     if (r.flags & CLONE_SETTLS)
@@ -95,6 +99,13 @@ int64_t fork_process(const CloneRequest &r, bsc_cpu_context &context) {
     if (pid < 0)
         return pid;
     bool vfork = r.flags & CLONE_VFORK;
+    // Linux writes the pidfd before the child exists (a bad address fails the fork): the
+    // word is checked writable now, without a visible change.
+    int32_t word;
+    if ((r.flags & CLONE_PIDFD) && !(get_user(r.pidfd, word) && put_user(r.pidfd, word))) {
+        abandon_child(static_cast<int32_t>(pid));
+        return -EFAULT;
+    }
     bsc_handle ends[2] = {BSC_NO_HANDLE, BSC_NO_HANDLE};
     if (vfork && abi().stream_open_pair("pipe:", 0, ends) != BSC_OK) {
         abandon_child(static_cast<int32_t>(pid));
@@ -122,6 +133,8 @@ int64_t fork_process(const CloneRequest &r, bsc_cpu_context &context) {
         return 0;
     }
     adopt_child(static_cast<int32_t>(pid), child, host_id);
+    if (r.flags & CLONE_PIDFD) // in the parent only, as Linux installs it
+        put_user(r.pidfd, static_cast<int32_t>(open_pidfd(static_cast<int32_t>(pid), 0)));
     if (r.flags & CLONE_PARENT_SETTID)
         put_user(r.parent_tid, static_cast<uint32_t>(pid));
     if (vfork) {

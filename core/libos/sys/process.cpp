@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Process system calls: the process ids (from the process tree), uname, limits, resource usage, prctl, rseq,
-// getcpu and getrandom (the user and group ids are in credentials.cpp, threads and their
-// exit in threads.cpp).
+// Process system calls: the process ids (from the process tree), uname, limits, resource
+// usage, rseq, getcpu and getrandom (the user and group ids are in credentials.cpp,
+// threads and their exit in threads.cpp, prctl in prctl.cpp).
 #include <asm-generic/errno.h>
 #include <asm/prctl.h>
-#include <linux/prctl.h>
 #include <linux/random.h>
 #include <linux/resource.h>
 #include <linux/sysinfo.h>
@@ -49,32 +48,7 @@ Limit limits[RLIM_NLIMITS] = {
 
 int64_t ok_if(bool copied) { return copied ? 0 : -EFAULT; }
 
-// What prctl keeps for the process.
-int32_t parent_death_signal; // PR_SET_PDEATHSIG; never sent: the virtual parent never ends
-bool dumpable = true;         // PR_SET_DUMPABLE
-bool no_new_privileges;       // PR_SET_NO_NEW_PRIVS
-
-constexpr uint64_t kNameSize = sizeof Thread::name; // the kernel's TASK_COMM_LEN
-
-int64_t set_thread_name(uint64_t address) {
-    char name[kNameSize + 1] = {};
-    int64_t length = user_string(name, reinterpret_cast<const char *>(address), kNameSize);
-    if (length == -1)
-        return -EFAULT;
-    name[kNameSize - 1] = 0; // at most 15 bytes, as strncpy_from_user reads them
-    memcpy(current_thread().name, name, kNameSize);
-    return 0;
-}
-
 } // namespace
-
-// A thread's name: what PR_SET_NAME gave it, else the name exec gave the program
-// (procfs.cpp: the file name it was started by, cut to 15 bytes, as the kernel's).
-void thread_name(const Thread &thread, char (&name)[16]) {
-    const char *source = thread.name[0] ? thread.name : program_comm();
-    memset(name, 0, kNameSize);
-    memcpy(name, source, strlen(source) < kNameSize ? strlen(source) : kNameSize - 1);
-}
 
 int64_t sys_getpid(Syscall &) { return current_pid(); }
 int64_t sys_getppid(Syscall &) { return parent_pid(); }
@@ -202,50 +176,6 @@ int64_t sys_arch_prctl(Syscall &call) {
         report_unsupported("arch_prctl", "ARCH_SET_GS/ARCH_GET_GS");
         return -EPERM;
     default: return -EINVAL;
-    }
-}
-
-// prctl: the options the LibOS can serve exactly from its own state. Every other option
-// is refused with EINVAL, Linux's answer for an option it does not know.
-int64_t sys_prctl(Syscall &call) {
-    uint64_t arg = call.arg[1];
-    bool extra_args = call.arg[2] || call.arg[3] || call.arg[4];
-    switch (call.arg[0]) {
-    case PR_SET_NAME: return set_thread_name(arg);
-    case PR_GET_NAME: {
-        char name[kNameSize];
-        thread_name(current_thread(), name);
-        return copy_to_user(arg, name, kNameSize) ? 0 : -EFAULT;
-    }
-    case PR_SET_PDEATHSIG:
-        if (arg > 64)
-            return -EINVAL;
-        parent_death_signal = static_cast<int32_t>(arg);
-        return 0;
-    case PR_GET_PDEATHSIG: return ok_if(put_user(arg, parent_death_signal));
-    case PR_GET_DUMPABLE: return dumpable;
-    case PR_SET_DUMPABLE:
-        if (arg > 1)
-            return -EINVAL;
-        dumpable = arg;
-        return 0;
-    case PR_SET_NO_NEW_PRIVS:
-        if (arg != 1 || extra_args)
-            return -EINVAL;
-        no_new_privileges = true;
-        return 0;
-    case PR_GET_NO_NEW_PRIVS: return arg || extra_args ? -EINVAL : no_new_privileges;
-    case PR_SET_CHILD_SUBREAPER:
-        if (int64_t error = set_subreaper(arg != 0)) {
-            report_unsupported("prctl", "PR_SET_CHILD_SUBREAPER in a process but the first");
-            return error;
-        }
-        return 0;
-    case PR_GET_CHILD_SUBREAPER: return ok_if(put_user(arg, int32_t{is_subreaper()}));
-    default:
-        report_unsupported("prctl", "an option other than NAME, PDEATHSIG, DUMPABLE, "
-                                    "NO_NEW_PRIVS, CHILD_SUBREAPER");
-        return -EINVAL;
     }
 }
 

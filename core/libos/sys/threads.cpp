@@ -47,7 +47,7 @@ int64_t check_flags(uint64_t flags) {
         return -EINVAL;
     if ((flags & CLONE_THREAD) && (flags & (CLONE_NEWUSER | CLONE_NEWPID)))
         return -EINVAL;
-    if ((flags & CLONE_PIDFD) && (flags & (CLONE_DETACHED | CLONE_THREAD)))
+    if ((flags & CLONE_PIDFD) && (flags & CLONE_DETACHED)) // with CLONE_THREAD since 6.9
         return -EINVAL;
     return 0;
 }
@@ -55,6 +55,10 @@ int64_t check_flags(uint64_t flags) {
 // Whether the LibOS makes what `flags` ask for: a thread sharing everything with its
 // creator. Anything else is named once with --verbose.
 bool served(uint64_t flags) {
+    if (flags & CLONE_PIDFD) {
+        report_unsupported("clone", "CLONE_PIDFD for a thread (a thread's pidfd)");
+        return false;
+    }
     if ((flags & kThreadShares) != kThreadShares) {
         report_unsupported("clone", "a thread without CLONE_FS or CLONE_FILES");
         return false;

@@ -2,10 +2,12 @@
 // wait4 and waitid: a child's exit, death by a signal, stop or continue, as the host
 // reports them for the child's process (process_tree.h keeps the children).
 #include <asm-generic/errno.h>
+#include <asm-generic/fcntl.h>
 #include <linux/signal.h>
 #include <linux/resource.h>
 #include <linux/wait.h>
 
+#include "pidfd.h"
 #include "process_tree.h"
 #include "signals.h"
 #include "syscalls.h"
@@ -104,8 +106,9 @@ int64_t sys_wait4(Syscall &call) {
     return result.pid;
 }
 
-// waitid(idtype, id, infop, options, rusage): P_ALL, P_PID, P_PGID (0: the caller's);
-// P_PIDFD needs descriptors for processes, which the LibOS does not make (EINVAL).
+// waitid(idtype, id, infop, options, rusage): P_ALL, P_PID, P_PGID (0: the caller's),
+// P_PIDFD (the pidfd's process, as P_PID; a PIDFD_NONBLOCK pidfd does not block, and
+// finding nothing is EAGAIN unless the caller gave WNOHANG).
 int64_t sys_waitid(Syscall &call) {
     auto type = static_cast<int32_t>(call.arg[0]);
     auto id = static_cast<int32_t>(call.arg[1]);
@@ -115,6 +118,7 @@ int64_t sys_waitid(Syscall &call) {
     if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
         return -EINVAL;
     int32_t which;
+    bool nonblocking = false; // a PIDFD_NONBLOCK pidfd: the wait does not block
     switch (type) {
     case P_ALL: which = -1; break;
     case P_PID:
@@ -127,11 +131,25 @@ int64_t sys_waitid(Syscall &call) {
             return -EINVAL;
         which = id == 0 ? 0 : -id;
         break;
-    default: report_unsupported("waitid", "P_PIDFD"); return -EINVAL;
+    case P_PIDFD: {
+        if (id < 0)
+            return -EINVAL;
+        uint32_t file_flags = 0;
+        int64_t pid = pidfd_target(id, file_flags);
+        if (pid < 0)
+            return pid;
+        which = static_cast<int32_t>(pid);
+        nonblocking = file_flags & O_NONBLOCK;
+        break;
+    }
+    default: return -EINVAL;
     }
     WaitResult result;
-    if (int64_t error = wait_for_child({which, wait_flags(options), kinds_of(options)}, result))
+    uint64_t wait_options = nonblocking ? options | WNOHANG : options;
+    if (int64_t error = wait_for_child({which, wait_flags(wait_options), kinds_of(options)}, result))
         return error;
+    if (nonblocking && !(options & WNOHANG) && !result.pid)
+        return -EAGAIN; // nothing to report, and the caller did not ask for WNOHANG itself
     ChildSiginfo info{};
     if (result.pid) {
         info.signo = SIGCHLD;

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+// The host process's capability sets, seccomp mode and timer slack, read from its own
+// /proc/self (host_status.h).
+#include "host_status.h"
+
+namespace libos {
+namespace {
+
+// Reads the whole host file `uri` into `text` (NUL-terminated); its length, or -1.
+int64_t read_host_file(const char *uri, char *text, uint64_t capacity) {
+    bsc_handle handle;
+    if (abi().stream_open(uri, BSC_ACCESS_READ, 0, BSC_CREATE_NEVER, 0, &handle) != BSC_OK)
+        return -1;
+    uint64_t length = 0, done = 0;
+    bsc_status status = BSC_OK;
+    while (length < capacity - 1) {
+        status = abi().stream_read(handle, BSC_AT_POSITION, text + length, capacity - 1 - length,
+                                   &done);
+        if (status != BSC_OK || done == 0)
+            break;
+        length += done;
+    }
+    abi().object_close(handle);
+    text[length] = 0;
+    return status == BSC_OK ? static_cast<int64_t>(length) : -1;
+}
+
+bool hex_digit(char c, uint64_t &value) {
+    if (c >= '0' && c <= '9')
+        value = static_cast<uint64_t>(c - '0');
+    else if (c >= 'a' && c <= 'f')
+        value = static_cast<uint64_t>(c - 'a' + 10);
+    else
+        return false;
+    return true;
+}
+
+// The number after "key:" (and blanks) in /proc status text, in base 16 or 10.
+bool field(const char *text, const char *key, unsigned base, uint64_t &value) {
+    size_t key_length = strlen(key);
+    for (const char *line = text; *line;) {
+        if (!memcmp(line, key, key_length) && line[key_length] == ':') {
+            const char *p = line + key_length + 1;
+            while (*p == ' ' || *p == '\t')
+                p++;
+            value = 0;
+            uint64_t digit;
+            bool any = false;
+            for (; hex_digit(*p, digit) && digit < base; p++, any = true)
+                value = value * base + digit;
+            return any;
+        }
+        while (*line && *line++ != '\n') {
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+bool host_status(HostStatus &status) {
+    char text[4096];
+    if (read_host_file("file:/proc/self/status", text, sizeof text) < 0)
+        return false;
+    uint64_t mode = 0;
+    bool complete = field(text, "CapInh", 16, status.inheritable) &&
+                    field(text, "CapPrm", 16, status.permitted) &&
+                    field(text, "CapEff", 16, status.effective) &&
+                    field(text, "CapBnd", 16, status.bounding) &&
+                    field(text, "CapAmb", 16, status.ambient);
+    if (!field(text, "Seccomp", 10, mode)) // a kernel without CONFIG_SECCOMP
+        mode = 0;
+    status.seccomp_mode = static_cast<uint32_t>(mode);
+    status.no_new_privs = field(text, "NoNewPrivs", 10, mode) && mode;
+    return complete;
+}
+
+uint64_t host_timer_slack() {
+    constexpr uint64_t kLinuxDefault = 50000;
+    char text[32];
+    if (read_host_file("file:/proc/self/timerslack_ns", text, sizeof text) <= 0)
+        return kLinuxDefault;
+    uint64_t value = 0, digit;
+    for (const char *p = text; hex_digit(*p, digit) && digit < 10; p++)
+        value = value * 10 + digit;
+    return value;
+}
+
+} // namespace libos

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+// What the LibOS reads of the host process's own state that no downcall reports: its
+// capability sets, seccomp mode, no-new-privs flag and timer slack, from the host's /proc/self (the guest
+// and the runtime are one host process, so these are the guest's). One place to change
+// when the ABI carries them.
+#pragma once
+
+#include "kernel.h"
+
+namespace libos {
+
+// The host process's capability sets (bit n: capability n), seccomp mode and
+// no-new-privs flag, as its
+// /proc/self/status shows them.
+struct HostStatus {
+    uint64_t inheritable, permitted, effective, bounding, ambient;
+    uint32_t seccomp_mode; // SECCOMP_MODE_*
+    bool no_new_privs;     // prctl(PR_SET_NO_NEW_PRIVS) was made before the runtime started
+};
+
+// Reads them; false if the host has no such file (then the caller reports the option
+// unsupported rather than guess).
+bool host_status(HostStatus &status);
+
+// The timer slack the host gave the process (/proc/self/timerslack_ns), in nanoseconds;
+// Linux's default, 50 µs, if the host does not show it.
+uint64_t host_timer_slack();
+
+} // namespace libos
