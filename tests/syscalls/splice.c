@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/eventfd.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -327,4 +328,24 @@ TEST(copy_file_range_errors) {
         close(shm);
     }
     close(in), close(out), close(append), close(dir), close(p[0]), close(p[1]);
+}
+
+TEST(splice_devices) {
+    int p[2];
+    CHECK_OK(pipe(p));
+    int zero = CHECK_OK(open("/dev/zero", O_RDONLY));
+    int null = CHECK_OK(open("/dev/null", O_WRONLY));
+    int urandom = CHECK_OK(open("/dev/urandom", O_RDONLY));
+    int efd = CHECK_OK(eventfd(0, 0));
+    CHECK_EQ(splice(zero, NULL, p[1], NULL, 1009, 0), 1009);
+    char buf[1009];
+    memset(buf, 0xff, sizeof buf);
+    CHECK_EQ(read(p[0], buf, sizeof buf), 1009);
+    CHECK_EQ(buf[0] | buf[500] | buf[1008], 0);
+    CHECK_EQ(splice(urandom, NULL, p[1], NULL, 64, 0), 64);
+    CHECK_EQ(splice(p[0], NULL, null, NULL, 100, 0), 64); // discarded
+    CHECK_ERR(splice(efd, NULL, p[1], NULL, 8, 0), EINVAL); // no splice in eventfd
+    CHECK_EQ(write(p[1], "x", 1), 1);
+    CHECK_ERR(splice(p[0], NULL, efd, NULL, 8, 0), EINVAL);
+    close(zero), close(null), close(urandom), close(efd), close(p[0]), close(p[1]);
 }

@@ -49,18 +49,30 @@ bool has_position(const OpenFile &file) {
            (file.type == BSC_TYPE_FILE || file.type == BSC_TYPE_BLOCK_DEVICE);
 }
 
-// Whether Linux's driver for `file` splices (has splice_read and splice_write) in the way
-// the LibOS moves its bytes: regular files, block devices, sockets and terminals. A
-// directory and the LibOS's own objects (eventfd, timerfd, signalfd, epoll) have none in
-// Linux either, which answers EINVAL. Other devices and the files the LibOS generates
-// itself (the random devices, /proc) differ by driver: refused with the same EINVAL and
-// named by --verbose.
-bool spliceable(const OpenFile &file, const char *call) {
+// Whether /dev/null, /dev/zero or /dev/full (by their device numbers) splices in the
+// direction asked, as drivers/char/mem.c in Linux 6.7 and later: /dev/zero both ways,
+// /dev/full into a pipe, /dev/null out of one.
+bool memory_device_splices(const OpenFile &file, bool write) {
+    constexpr uint64_t kNull = 0x103, kZero = 0x105, kFull = 0x107; // 1:3, 1:5, 1:7
+    bsc_stream_attributes attributes{};
+    return abi().stream_attributes_query_by_handle(file.handle, &attributes) == BSC_OK &&
+           (attributes.rdev == kZero || attributes.rdev == (write ? kNull : kFull));
+}
+
+// Whether Linux's driver for `file` splices in the direction asked (has splice_read, or
+// splice_write) in the way the LibOS moves its bytes: regular files, block devices,
+// sockets, terminals, the random devices and the memory devices above. A directory and
+// the LibOS's own objects (eventfd, timerfd, signalfd, epoll) have none in Linux either,
+// which answers EINVAL. Other devices and the files the LibOS generates (/proc) differ by
+// driver: refused with the same EINVAL and named by --verbose.
+bool spliceable(const OpenFile &file, const char *call, bool write) {
     if (file.kind || file.type == BSC_TYPE_DIRECTORY || is_pipe(file))
         return false; // a pipe end is spliced by the pipe's own paths, never as a file
-    if (!is_libos_file(file) &&
-        (file.type == BSC_TYPE_FILE || file.type == BSC_TYPE_BLOCK_DEVICE ||
-         file.type == BSC_TYPE_SOCKET || file.type == BSC_TYPE_TTY))
+    if (is_libos_file(file) ? file.type == BSC_TYPE_CHAR_DEVICE
+                            : file.type == BSC_TYPE_FILE || file.type == BSC_TYPE_BLOCK_DEVICE ||
+                                  file.type == BSC_TYPE_SOCKET || file.type == BSC_TYPE_TTY ||
+                                  (file.type == BSC_TYPE_CHAR_DEVICE &&
+                                   memory_device_splices(file, write)))
         return true;
     report_unsupported(call, "a device or generated file at either end");
     return false;
@@ -222,7 +234,7 @@ int64_t splice_from_pipe(int fd_in, OpenFile &in, OpenFile &out, int64_t *off_ou
     int64_t offset = off_out ? *off_out : has_position(out) ? position_of(out) : 0;
     if (int64_t error = verify_area(offset, len))
         return error;
-    if (!spliceable(out, "splice"))
+    if (!spliceable(out, "splice", true))
         return -EINVAL;
     int64_t data = wait_for_data(fd_in, (flags & kSpliceNonblock) || (in.flags & O_NONBLOCK));
     if (data <= 0)
@@ -251,7 +263,7 @@ int64_t splice_to_pipe(OpenFile &in, int64_t *off_in, int fd_out, OpenFile &out,
     int64_t offset = off_in ? *off_in : positioned ? position_of(in) : 0;
     if (int64_t error = verify_area(offset, len))
         return error;
-    if (!spliceable(in, call))
+    if (!spliceable(in, call, false))
         return -EINVAL;
     int64_t result = copy({in, positioned ? &offset : nullptr}, {out, nullptr}, len);
     if (off_in)
@@ -388,7 +400,7 @@ int64_t sendfile_from(OpenFile &in, int64_t *pos, int fd_out, uint64_t count) {
         return -EINVAL;
     bool positioned = has_position(*out);
     int64_t out_pos = positioned ? position_of(*out) : 0;
-    if (!has_position(in) || !spliceable(*out, "sendfile"))
+    if (!has_position(in) || !spliceable(*out, "sendfile", true))
         return -EINVAL;
     int64_t result = copy({in, pos}, {*out, positioned ? &out_pos : nullptr}, count);
     if (positioned && result > 0)
