@@ -42,6 +42,8 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(signalfd) X(signalfd4)                                                            \
     /* sys/memfd.cpp */                                                                 \
     X(memfd_create)                                                                     \
+    /* sys/splice.cpp */                                                                \
+    X(sendfile) X(splice) X(tee) X(vmsplice) X(copy_file_range)                         \
     /* sys/paths.cpp */                                                                 \
     X(open) X(openat) X(creat) X(stat) X(lstat) X(newfstatat) X(statx) X(access)        \
     X(faccessat) X(faccessat2) X(readlink) X(readlinkat) X(getcwd) X(chdir) X(mkdir)    \

@@ -7,6 +7,7 @@
 #include <asm/signal.h>
 
 #include "fd_table.h"
+#include "file_io.h"
 #include "heap.h"
 #include "iovec.h"
 #include "libos_files.h"
@@ -31,27 +32,32 @@ constexpr uint64_t kRwfHipri = 1, kRwfDsync = 2, kRwfSync = 4, kRwfNowait = 8, k
 constexpr uint64_t kRwfServed = kRwfHipri | kRwfDsync | kRwfSync | kRwfNowait | kRwfAppend;
 constexpr uint64_t kRwfNewer = 0x20 | 0x40 | 0x80 | 0x100; // NOAPPEND ATOMIC DONTCACHE NOSIGNAL
 
-bool readable(const OpenFile &file) {
-    return (file.flags & O_PATH) == 0 && (file.flags & O_ACCMODE) != O_WRONLY;
-}
-bool writable(const OpenFile &file) {
-    return (file.flags & O_PATH) == 0 && (file.flags & O_ACCMODE) != O_RDONLY;
-}
-
 bool seekable(const OpenFile &file) {
     return !file.kind && (file.type == BSC_TYPE_FILE || file.type == BSC_TYPE_DIRECTORY ||
                           file.type == BSC_TYPE_BLOCK_DEVICE);
 }
-// Whether the file takes explicit offsets (the kernel's FMODE_PREAD): the seekable ones
-// and the random devices.
-bool positional(const OpenFile &file) {
+
+} // namespace
+
+bool file_readable(const OpenFile &file) {
+    return (file.flags & O_PATH) == 0 && (file.flags & O_ACCMODE) != O_WRONLY;
+}
+bool file_writable(const OpenFile &file) {
+    return (file.flags & O_PATH) == 0 && (file.flags & O_ACCMODE) != O_RDONLY;
+}
+
+// The seekable ones and the random devices.
+bool file_positional(const OpenFile &file) {
     return seekable(file) || (is_libos_file(file) && !file.kind);
 }
+
+
+namespace {
 
 // One read or write through the ABI, retried when the thread is interrupted for no
 // signal (a checkpoint); a signal stops it, to be restarted after a SA_RESTART handler.
 int64_t move_data(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size, bool write) {
-    if (write ? !writable(file) : !readable(file))
+    if (write ? !file_writable(file) : !file_readable(file))
         return -EBADF;
     if (file.type == BSC_TYPE_DIRECTORY)
         return -EISDIR;
@@ -76,20 +82,24 @@ int64_t move_data(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t siz
     return status == BSC_OK ? static_cast<int64_t>(done) : result_of(status);
 }
 
-// A read or write, noted for edge-triggered epoll (poll.h).
-int64_t transfer(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size, bool write) {
+} // namespace
+
+// Noted for edge-triggered epoll (poll.h).
+int64_t file_transfer(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size, bool write) {
     int64_t result = move_data(file, offset, buffer, size, write);
     note_transfer(file, write, result);
     return result;
 }
 
+namespace {
+
 int64_t transfer_fd(int fd, uint64_t offset, uint64_t buffer, uint64_t size, bool write) {
     FileRef file(fd);
     if (!file)
         return -EBADF;
-    if (offset != BSC_AT_POSITION && !positional(*file.get()))
+    if (offset != BSC_AT_POSITION && !file_positional(*file.get()))
         return -ESPIPE;
-    return transfer(*file.get(), offset, buffer, size, write);
+    return file_transfer(*file.get(), offset, buffer, size, write);
 }
 
 // A stream (pipe, socket, terminal, eventfd) moves the segments in one transfer through a
@@ -104,11 +114,11 @@ int64_t transfer_stream_segments(OpenFile &file, const IoVector &v, bool write) 
         int64_t n;
         if (write) {
             uint64_t gathered = copy_segments(v, total, bounce, want, false);
-            n = gathered ? transfer(file, BSC_AT_POSITION, reinterpret_cast<uint64_t>(bounce),
+            n = gathered ? file_transfer(file, BSC_AT_POSITION, reinterpret_cast<uint64_t>(bounce),
                                     gathered, true)
                          : -EFAULT;
         } else {
-            n = transfer(file, BSC_AT_POSITION, reinterpret_cast<uint64_t>(bounce), want, false);
+            n = file_transfer(file, BSC_AT_POSITION, reinterpret_cast<uint64_t>(bounce), want, false);
             if (n > 0 && copy_segments(v, total, bounce, n, true) < static_cast<uint64_t>(n))
                 n = -EFAULT;
         }
@@ -134,7 +144,7 @@ int64_t transfer_file_segments(OpenFile &file, uint64_t offset, const IoVector &
         const Iovec &s = v.segments[i];
         if (s.length == 0)
             continue;
-        int64_t n = transfer(file, offset, s.base, s.length, write);
+        int64_t n = file_transfer(file, offset, s.base, s.length, write);
         if (n < 0)
             return total ? total : n;
         total += n;
@@ -177,9 +187,9 @@ int64_t transfer_vector(int fd, uint64_t iov, uint64_t count, int64_t offset, ui
     FileRef file(fd);
     if (!file)
         return -EBADF;
-    if (offset != -1 && !positional(*file.get()))
+    if (offset != -1 && !file_positional(*file.get()))
         return -ESPIPE;
-    if (write ? !writable(*file.get()) : !readable(*file.get()))
+    if (write ? !file_writable(*file.get()) : !file_readable(*file.get()))
         return -EBADF;
     IoVector v;
     if (int64_t error = v.import(iov, count))
@@ -198,7 +208,7 @@ int64_t transfer_vector(int fd, uint64_t iov, uint64_t count, int64_t offset, ui
     }
     // An eventfd's write is a plain .write, which the kernel calls segment by segment; its
     // read is a read_iter, which takes the segments as one.
-    bool by_segment = positional(*file.get()) || (file->kind && write);
+    bool by_segment = file_positional(*file.get()) || (file->kind && write);
     int64_t result = by_segment ? transfer_file_segments(*file.get(), at, v, write)
                                 : transfer_stream_segments(*file.get(), v, write);
     if (append && offset == -1 && result > 0) // the position follows the appended data
@@ -351,7 +361,7 @@ int64_t sys_ftruncate(Syscall &c) {
     FileRef file(static_cast<int>(c.arg[0]));
     if (!file || (file->flags & O_PATH))
         return -EBADF;
-    if (!writable(*file.get()) || file->type != BSC_TYPE_FILE || is_libos_file(*file.get()))
+    if (!file_writable(*file.get()) || file->type != BSC_TYPE_FILE || is_libos_file(*file.get()))
         return -EINVAL;
     return result_of(abi().stream_set_length(file->handle, c.arg[1]));
 }

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+// Reading and writing an open file of any kind, shared by the read/write family
+// (sys/files.cpp, which defines it) and the zero-copy family (sys/splice.cpp).
+#pragma once
+
+#include "fd_table.h"
+#include "iovec.h"
+
+namespace libos {
+
+// Whether the file is open for reading / writing (never an O_PATH descriptor).
+bool file_readable(const OpenFile &file);
+bool file_writable(const OpenFile &file);
+// Whether the file takes explicit offsets (the kernel's FMODE_PREAD / FMODE_PWRITE).
+bool file_positional(const OpenFile &file);
+
+// One read or write of at most 0x7ffff000 bytes between `file` at `offset` (or
+// BSC_AT_POSITION) and `buffer` (the program's memory or the LibOS's), as read(2) and
+// write(2) do it: EBADF for the wrong access mode, EISDIR, SIGPIPE with EPIPE, and
+// -kRestartSyscall when a signal interrupts it. Bytes or -errno.
+int64_t file_transfer(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size,
+                      bool write);
+
+} // namespace libos
