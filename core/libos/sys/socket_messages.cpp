@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "heap.h"
+#include "iovec.h"
 #include "signals.h"
 #include "socket_address.h"
 #include "syscalls.h"
@@ -21,12 +22,6 @@ constexpr uint64_t kMsgOob = 0x1, kMsgPeek = 0x2, kMsgTrunc = 0x20, kMsgDontwait
                    kMsgNosignal = 0x4000, kMsgCmsgCloexec = 0x40000000;
 constexpr int32_t kScmRights = 1;
 constexpr uint32_t kMaxPassed = 253; // SCM_MAX_FD
-constexpr uint64_t kMaxIov = 1024;   // UIO_MAXIOV
-constexpr uint64_t kMaxTransfer = 0x7ffff000; // MAX_RW_COUNT
-
-struct Iovec {
-    uint64_t base, length;
-};
 struct MsgHdr {
     uint64_t name;
     int32_t namelen, pad0;
@@ -51,53 +46,34 @@ class MessageData {
 public:
     ~MessageData() {
         if (bounce_)
-            release(bounce_, size_);
-        if (segments_)
-            release(segments_, count_ * sizeof(Iovec));
+            release(bounce_, segments_.total);
     }
     int64_t load(uint64_t iov, uint64_t count, bool gather) {
         if (count > kMaxIov)
-            return -EMSGSIZE;
-        count_ = count;
-        if (count == 0)
+            return -EMSGSIZE; // a message's array, unlike readv's (EINVAL)
+        if (int64_t error = segments_.import(iov, count))
+            return error;
+        if (count <= 1 || segments_.total == 0)
             return 0;
-        segments_ = static_cast<Iovec *>(allocate(count * sizeof(Iovec)));
-        if (!copy_from_user(segments_, iov, count * sizeof(Iovec)))
-            return -EFAULT;
-        for (uint64_t i = 0; i < count; i++) {
-            if (static_cast<int64_t>(segments_[i].length) < 0)
-                return -EINVAL;
-            size_ += segments_[i].length;
-        }
-        if (size_ > kMaxTransfer)
-            size_ = kMaxTransfer;
-        if (count == 1 || size_ == 0)
-            return 0;
-        bounce_ = static_cast<uint8_t *>(allocate(size_));
-        return gather ? copy(true, size_) : 0;
+        bounce_ = static_cast<char *>(allocate(segments_.total));
+        return gather ? copy(true, segments_.total) : 0;
     }
-    uint64_t buffer() const { return bounce_ ? reinterpret_cast<uint64_t>(bounce_) : count_ ? segments_[0].base : 0; }
-    uint64_t size() const { return size_; }
+    uint64_t buffer() const {
+        if (bounce_)
+            return reinterpret_cast<uint64_t>(bounce_);
+        return segments_.count ? segments_.segments[0].base : 0;
+    }
+    uint64_t size() const { return segments_.total; }
     // Moves `bytes` between the LibOS buffer and the segments.
     int64_t copy(bool gather, uint64_t bytes) {
         if (!bounce_)
             return 0;
-        uint64_t at = 0;
-        for (uint64_t i = 0; i < count_ && at < bytes; i++) {
-            uint64_t n = segments_[i].length < bytes - at ? segments_[i].length : bytes - at;
-            bool ok = gather ? copy_from_user(bounce_ + at, segments_[i].base, n)
-                             : copy_to_user(segments_[i].base, bounce_ + at, n);
-            if (!ok)
-                return -EFAULT;
-            at += n;
-        }
-        return 0;
+        return copy_segments(segments_, 0, bounce_, bytes, !gather) == bytes ? 0 : -EFAULT;
     }
 
 private:
-    Iovec *segments_ = nullptr;
-    uint64_t count_ = 0, size_ = 0;
-    uint8_t *bounce_ = nullptr;
+    IoVector segments_;
+    char *bounce_ = nullptr;
 };
 
 // One blocking transfer: the bytes moved, or -errno.
