@@ -188,7 +188,7 @@ int64_t open_executable(const char *absolute, ElfFile &file) {
         return result_of(status);
     if (attributes.type != BSC_TYPE_FILE)
         return -EACCES;
-    return check_access(attributes, 1 /* X_OK */);
+    return check_access(attributes, 1 /* X_OK */, false);
 }
 
 // Everything a new program needs, found before the old one is given up: its files

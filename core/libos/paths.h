@@ -39,9 +39,10 @@ int64_t resolve_path(int dirfd, const char *path, char *out, size_t capacity,
 // at a component). 0 or -errno.
 int64_t real_path(const char *absolute, char *out, size_t capacity, size_t real_prefix = 1);
 
-// Whether the program may access a file with `a` in `mode` (R_OK, W_OK, X_OK bits), as
-// access(2) checks: 0 or -EACCES.
-int64_t check_access(const bsc_stream_attributes &a, uint64_t mode);
+// Whether the calling thread may access a file with `a` in `mode` (R_OK, W_OK, X_OK
+// bits), as the kernel checks it for access(2) with the real ids (`real_ids`) or for
+// faccessat's AT_EACCESS, a path's search and exec with the file-system ids: 0 or -EACCES.
+int64_t check_access(const bsc_stream_attributes &a, uint64_t mode, bool real_ids);
 
 // "scheme" + absolute: "file:/etc/passwd". 0 or -ENAMETOOLONG.
 int64_t make_uri(const char *scheme, const char *absolute, char *out, size_t capacity);
