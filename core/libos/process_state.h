@@ -25,6 +25,11 @@ struct FileCredentials {
 };
 FileCredentials file_credentials(bool real_ids);
 
+// After a change of the effective or file-system ids (Linux's commit_creds): the process
+// becomes as dumpable as /proc/sys/fs/suid_dumpable says, and its parent-death signal is
+// cleared (sys/process.cpp keeps both for prctl).
+void note_credentials_changed();
+
 // Whether the calling thread has `group` among its supplementary groups.
 bool in_supplementary_groups(uint32_t group);
 

@@ -9,8 +9,11 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/fsuid.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -239,8 +242,19 @@ TEST(a_privileged_child_drops_to_nobody) {
 // setuid as root changes all three ids; setreuid's saved id follows the effective one; an
 // effective id left by root takes the effective capabilities, which come back with it.
 static void set_and_back_child(void) {
+    // A change of the effective id makes the process as dumpable as suid_dumpable says
+    // and clears its parent-death signal; one of the real id alone does neither.
+    char text[8] = "0";
+    check_read_file("/proc/sys/fs/suid_dumpable", text, sizeof text);
+    CHECK_OK(prctl(PR_SET_PDEATHSIG, SIGUSR1));
+    CHECK_OK(setresuid(-1, -1, 0));
+    CHECK_EQ(prctl(PR_GET_DUMPABLE), 1);
     CHECK_OK(setreuid(-1, kNobody));
     check_resuid(0, kNobody, kNobody);
+    CHECK_EQ(prctl(PR_GET_DUMPABLE), atoi(text));
+    int signal = -1;
+    CHECK_OK(prctl(PR_GET_PDEATHSIG, &signal));
+    CHECK_EQ(signal, 0);
     CHECK_EQ(own_caps().effective, 0);
     CHECK(own_caps().permitted != 0);
     CHECK_OK(setreuid(-1, 0)); // the real id is still 0

@@ -40,20 +40,34 @@ int64_t put_ids(const Syscall &call, const Ids &ids) {
                : -EFAULT;
 }
 
+// Changes ids with the host's thread_identity_set, and then what Linux's commit_creds
+// changes with an effective or file-system id (process_state.h).
+bsc_status change_ids(uint32_t which, const uint32_t *ids, uint32_t count, uint32_t *previous) {
+    bsc_process_identity before = identity();
+    bsc_status status = abi().thread_identity_set(which, ids, count, previous);
+    bsc_process_identity after = identity();
+    if (after.effective_user_id != before.effective_user_id ||
+        after.filesystem_user_id != before.filesystem_user_id ||
+        after.effective_group_id != before.effective_group_id ||
+        after.filesystem_group_id != before.filesystem_group_id)
+        note_credentials_changed();
+    return status;
+}
+
 // A set*id call's `count` ids (its arguments, uid_t: -1 leaves one), changed by the host
 // with the rules of the Linux call `which` names.
 int64_t set_ids(uint32_t which, const Syscall &call, uint32_t count) {
     uint32_t ids[3];
     for (uint32_t i = 0; i < count; i++)
         ids[i] = static_cast<uint32_t>(call.arg[i]);
-    return result_of(abi().thread_identity_set(which, ids, count, nullptr));
+    return result_of(change_ids(which, ids, count, nullptr));
 }
 
 // setfsuid / setfsgid: the old file-system id, whether the id changed or not.
 int64_t set_filesystem_id(uint32_t which, const Syscall &call) {
     auto id = static_cast<uint32_t>(call.arg[0]);
     uint32_t previous = 0;
-    bsc_status status = abi().thread_identity_set(which, &id, 1, &previous);
+    bsc_status status = change_ids(which, &id, 1, &previous);
     return status == BSC_OK ? previous : result_of(status);
 }
 

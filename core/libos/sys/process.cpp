@@ -51,10 +51,23 @@ int64_t ok_if(bool copied) { return copied ? 0 : -EFAULT; }
 
 // What prctl keeps for the process.
 int32_t parent_death_signal; // PR_SET_PDEATHSIG; never sent: the virtual parent never ends
-bool dumpable = true;         // PR_SET_DUMPABLE
+int32_t dumpable = 1;         // PR_SET_DUMPABLE (2: /proc/sys/fs/suid_dumpable's "suidsafe")
 bool no_new_privileges;       // PR_SET_NO_NEW_PRIVS
 
 constexpr uint64_t kNameSize = sizeof Thread::name; // the kernel's TASK_COMM_LEN
+
+// The host's /proc/sys/fs/suid_dumpable (0, 1 or 2; 0 if it cannot be read).
+int32_t suid_dumpable() {
+    bsc_handle file;
+    char digit = '0';
+    uint64_t done = 0;
+    if (abi().stream_open("file:/proc/sys/fs/suid_dumpable", BSC_ACCESS_READ, 0,
+                          BSC_CREATE_NEVER, 0, &file) == BSC_OK) {
+        abi().stream_read(file, 0, &digit, 1, &done);
+        abi().object_close(file);
+    }
+    return done == 1 && digit >= '0' && digit <= '2' ? digit - '0' : 0;
+}
 
 int64_t set_thread_name(uint64_t address) {
     char name[kNameSize + 1] = {};
@@ -203,6 +216,11 @@ int64_t sys_arch_prctl(Syscall &call) {
         return -EPERM;
     default: return -EINVAL;
     }
+}
+
+void note_credentials_changed() {
+    dumpable = suid_dumpable();
+    parent_death_signal = 0;
 }
 
 // prctl: the options the LibOS can serve exactly from its own state. Every other option
