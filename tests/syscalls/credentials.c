@@ -221,6 +221,13 @@ static void dropped_child(void) {
     char byte;
     CHECK_EQ(read(fd, &byte, 1), 0);
     close(fd);
+    // Signals: not to a process of another user (kill's permission check), but SIGCONT
+    // within the session, to itself, and kill(-1) skips whom it may not signal.
+    CHECK_ERR(kill(getppid(), 0), EPERM);
+    CHECK_ERR(kill(getppid(), SIGUSR1), EPERM);
+    CHECK_OK(kill(getppid(), SIGCONT));
+    CHECK_OK(kill(getpid(), 0));
+    CHECK_OK(kill(-1, 0));
     // A child of the child inherits the ids.
     pid_t pid = CHECK_OK(fork());
     if (pid == 0) {

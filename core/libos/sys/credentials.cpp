@@ -46,6 +46,7 @@ bsc_status change_ids(uint32_t which, const uint32_t *ids, uint32_t count, uint3
     bsc_process_identity before = identity();
     bsc_status status = abi().thread_identity_set(which, ids, count, previous);
     bsc_process_identity after = identity();
+    note_user_ids();
     if (after.effective_user_id != before.effective_user_id ||
         after.filesystem_user_id != before.filesystem_user_id ||
         after.effective_group_id != before.effective_group_id ||
