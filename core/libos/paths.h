@@ -20,10 +20,6 @@ uint32_t file_mode_mask();
 // Sets it (mask & 0777) and returns the previous one.
 uint32_t exchange_file_mode_mask(uint32_t mask);
 
-// Whether the program runs as root, which the kernel's permission checks let through (the
-// program's ids are the runtime's, from bsc_system_info).
-bool is_superuser();
-
 // Resolves the program's path at user address `path` relative to `dirfd` (AT_FDCWD or an
 // open directory) into an absolute path. 0 or -errno. With `real_prefix`, also how many
 // leading bytes of it are a real path already (the working directory's, an open

@@ -15,6 +15,13 @@ bsc_process_identity identity();
 // Whether the calling thread holds a privilege (BSC_PRIVILEGE_*), as Linux's capable() asks.
 bool privileged(uint32_t privilege);
 
+// Whether the calling thread holds capability `capability` (CAP_*) in its effective set.
+bool capable(int capability);
+
+// Whether the calling thread may act as the owner of a file owned by `owner`: its
+// file-system user id, or CAP_FOWNER (the kernel's inode_owner_or_capable).
+bool owner_or_capable(uint32_t owner);
+
 // Who a file permission check is made for: the file-system ids and the effective
 // capabilities, or (access and faccessat without AT_EACCESS) the real ids, with the
 // permitted capabilities for a real root and none for another user (the kernel's

@@ -12,10 +12,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -213,7 +215,18 @@ static void root_owned_secret(void) {
 static void dropped_child(void) {
     root_owned_secret();
     int fd = CHECK_OK(open("secret", O_RDONLY)); // opened before the drop: it stays usable
+    CHECK_OK(mkdir("private", 0700));
+    int dir = CHECK_OK(open("private", O_RDONLY | O_DIRECTORY));
+    check_write_file("public", "text");
     drop_to_nobody();
+    // What the new ids may do with what root opened and made.
+    CHECK_ERR(fchdir(dir), EACCES);
+    CHECK_ERR(fcntl(fd, F_SETFL, O_NOATIME), EPERM); // not the file's owner
+    CHECK_ERR(open("public", O_RDONLY | O_NOATIME), EPERM);
+    CHECK_ERR(open("secret", O_RDONLY | O_NOATIME), EACCES); // the permission first
+    CHECK_OK(close(CHECK_OK(open("public", O_RDONLY))));
+    CHECK_ERR(timerfd_create(CLOCK_REALTIME_ALARM, 0), EPERM); // no CAP_WAKE_ALARM
+    close(dir);
     // The file's permission is now checked against nobody's ids (the host's and the
     // LibOS's checks alike).
     CHECK_ERR(access("secret", R_OK), EACCES);

@@ -83,6 +83,16 @@ bsc_process_identity identity() {
 
 bool privileged(uint32_t privilege) { return identity().privileges & privilege; }
 
+bool capable(int capability) {
+    bsc_capabilities capabilities{};
+    abi().thread_capabilities_query(BSC_NO_HANDLE, &capabilities);
+    return (capabilities.effective >> capability) & 1;
+}
+
+bool owner_or_capable(uint32_t owner) {
+    return identity().filesystem_user_id == owner || capable(CAP_FOWNER);
+}
+
 FileCredentials file_credentials(bool real_ids) {
     bsc_process_identity ids = identity();
     bsc_capabilities capabilities{};

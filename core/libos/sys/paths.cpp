@@ -165,6 +165,23 @@ int64_t reopen_descriptor(int fd, uint64_t flags) {
     return fd_install(file.get(), 0, flags & O_CLOEXEC);
 }
 
+// O_NOATIME on a file that exists: only its owner, or a caller with CAP_FOWNER (the
+// kernel's may_open, after the open's permission checks and before any truncation, so the
+// host is asked to open it without truncating first): -EPERM, another error, or 0.
+int64_t check_no_atime(const Target &target, uint64_t flags) {
+    bsc_stream_attributes a{};
+    if (!(flags & O_NOATIME) || ((flags & O_CREAT) && (flags & O_EXCL)) ||
+        path_attributes(target.path, !(flags & O_NOFOLLOW), a) != 0 || owner_or_capable(a.owner))
+        return 0; // one it creates is its own
+    bsc_handle handle;
+    bsc_status status = abi().stream_open(target.uri, access_of(flags), 0, BSC_CREATE_NEVER,
+                                          options_of(flags) & ~BSC_OPTION_TRUNCATE, &handle);
+    if (status != BSC_OK)
+        return result_of(status);
+    abi().object_close(handle);
+    return -EPERM;
+}
+
 int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
     if (flags & __O_TMPFILE) {
         // As the kernel checks it; the ABI cannot create an unnamed file.
@@ -187,6 +204,8 @@ int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
     bool terminal = freestanding::equal(target.path, "/dev/tty");
     if (terminal || freestanding::equal(target.path, "/dev/null"))
         make_uri(terminal ? "dev:tty" : "dev:null", "", target.uri, sizeof target.uri);
+    if (int64_t error = check_no_atime(target, flags))
+        return error;
     uint32_t create = !(flags & O_CREAT) ? BSC_CREATE_NEVER
                       : flags & O_EXCL   ? BSC_CREATE_ALWAYS
                                          : BSC_CREATE_TRY;
@@ -200,7 +219,7 @@ int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
     bsc_stream_attributes attributes{};
     abi().stream_attributes_query_by_handle(handle, &attributes);
     uint32_t kept = static_cast<uint32_t>(flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECTORY |
-                                                    O_NOFOLLOW | O_SYNC | O_DSYNC));
+                                                    O_NOFOLLOW | O_SYNC | O_DSYNC | O_NOATIME));
     // A directory keeps its real path, as the kernel names it: fchdir, getcwd and the
     // paths resolved against it then see where the links led.
     char real[kPathMax];
