@@ -137,7 +137,7 @@ ControlServer::~ControlServer() {
     thread_.join();
     if (signal_server == this)
         signal_server = nullptr;
-    ::unlink(control_socket_path(::getpid(), ::getuid()).c_str());
+    ::unlink(listening_control_socket_path().c_str());
     ::close(listen_fd_);
     ::close(wake_fd_);
 }

@@ -40,7 +40,11 @@ void make_private_directory(const std::string &dir) {
                                 dir + " is not a private directory of this user");
 }
 
+std::string listening_path; // of this process's socket, once it listens
+
 } // namespace
+
+std::string listening_control_socket_path() { return listening_path; }
 
 std::string control_socket_path(pid_t pid, uid_t uid) {
     return directory_of(uid) + "/" + std::to_string(pid) + ".sock";
@@ -67,6 +71,7 @@ int listen_on_control_socket() {
         ::unlink(unready.c_str());
         throw std::system_error(error, std::generic_category(), "cannot listen on " + path);
     }
+    listening_path = path;
     return fd;
 }
 

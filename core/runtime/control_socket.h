@@ -18,6 +18,10 @@ std::string control_socket_path(pid_t pid, uid_t uid);
 // std::system_error.
 int listen_on_control_socket();
 
+// Where this process's listening socket is, to remove it at the end: the path it was given
+// then, since the guest's thread that ends the process may have other ids by now.
+std::string listening_control_socket_path();
+
 // Connects to a runtime's socket; throws std::system_error.
 int connect_to_control_socket(const std::string &path);
 

@@ -99,7 +99,7 @@ const ChainEnds *running_chain;
 pid_t first_process = ::getpid();
 
 void on_process_exit(int32_t) {
-    ::unlink(control_socket_path(::getpid(), ::getuid()).c_str());
+    ::unlink(listening_control_socket_path().c_str());
     running_chain->broadcast(BSC_EVENT_EXIT);
 }
 
