@@ -40,11 +40,17 @@ void make_private_directory(const std::string &dir) {
                                 dir + " is not a private directory of this user");
 }
 
-std::string listening_path; // of this process's socket, once it listens
+// The socket this process listens on, and the process that listens (a forked child
+// inherits the variables, not the socket).
+std::string listening_path;
+pid_t listening_pid;
 
 } // namespace
 
-std::string listening_control_socket_path() { return listening_path; }
+std::string listening_control_socket_path() {
+    return listening_pid == ::getpid() ? listening_path
+                                       : control_socket_path(::getpid(), ::getuid());
+}
 
 std::string control_socket_path(pid_t pid, uid_t uid) {
     return directory_of(uid) + "/" + std::to_string(pid) + ".sock";
@@ -72,6 +78,7 @@ int listen_on_control_socket() {
         throw std::system_error(error, std::generic_category(), "cannot listen on " + path);
     }
     listening_path = path;
+    listening_pid = ::getpid();
     return fd;
 }
 
