@@ -13,9 +13,10 @@ extern "C" {
 
 /* Major changes break compatibility; minor versions only add: calls appended to the table,
  * codes, flags and fields (1.13: the system call entry in bsc_start_info; 1.14:
- * bsc_tcb.interrupts_held; 1.15: stream_control's BSC_CONTROL_ALLOCATE, stream_make_node). */
+ * bsc_tcb.interrupts_held; 1.15: stream_control's BSC_CONTROL_ALLOCATE, stream_make_node;
+ * 1.16: thread_identity_set, thread_capabilities_query, thread_capabilities_set). */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 15u
+#define BSC_ABI_MINOR 16u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -643,6 +644,26 @@ typedef struct bsc_process_identity {
     uint32_t privileges;  /* BSC_PRIVILEGE_* */
 } bsc_process_identity;
 
+/* Since ABI 1.16: the calling thread's ids change with thread_identity_set, each `which`
+ * with the rules of the Linux call named (the ids of other threads do not change). */
+enum { /* thread_identity_set which: ids[0..count) */
+    BSC_IDENTITY_USER = 1,                /* 1 id: setuid */
+    BSC_IDENTITY_USER_REAL_EFFECTIVE = 2, /* 2: real, effective (-1 keeps one): setreuid */
+    BSC_IDENTITY_USER_ALL = 3,            /* 3: real, effective, saved: setresuid */
+    BSC_IDENTITY_USER_FILESYSTEM = 4,     /* 1: setfsuid; *previous gets the old id */
+    BSC_IDENTITY_GROUP = 5,               /* the same four for the group ids */
+    BSC_IDENTITY_GROUP_REAL_EFFECTIVE = 6,
+    BSC_IDENTITY_GROUP_ALL = 7,
+    BSC_IDENTITY_GROUP_FILESYSTEM = 8,
+    BSC_IDENTITY_GROUPS = 9,              /* any count: the supplementary groups: setgroups */
+};
+
+/* Since ABI 1.16: a thread's capability sets, bit n for Linux's capability n
+ * (thread_capabilities_query, thread_capabilities_set). */
+typedef struct bsc_capabilities {
+    uint64_t effective, permitted, inheritable;
+} bsc_capabilities;
+
 typedef struct bsc_system_info {
     uint32_t cpu_count;    /* processors the guest may run on */
     uint32_t page_size;
@@ -800,7 +821,12 @@ typedef struct bsc_system_info {
     X(memory, vm_written_query, (uint64_t addr, uint64_t size, uint32_t flags,               \
                                  uint8_t * written, uint64_t written_size))                   \
     /* Since ABI 1.15. */                                                                     \
-    X(stream, stream_make_node, (const char *uri, uint32_t type, uint32_t mode, uint64_t device))
+    X(stream, stream_make_node, (const char *uri, uint32_t type, uint32_t mode, uint64_t device))  \
+    /* Since ABI 1.16. */                                                                     \
+    X(thread, thread_identity_set, (uint32_t which, const uint32_t *ids, uint32_t count,     \
+                                    uint32_t *previous))                                      \
+    X(thread, thread_capabilities_query, (bsc_handle thread, bsc_capabilities * capabilities)) \
+    X(thread, thread_capabilities_set, (const bsc_capabilities *capabilities))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

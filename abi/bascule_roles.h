@@ -73,6 +73,8 @@ typedef struct bsc_call_roles {
 #define BSC_R_STRINGS {BSC_ROLE_STRINGS, BSC_ROLE_NONE, BSC_ROLE_NONE, BSC_ROLE_NONE, 1, 0}
 #define BSC_R_IN(type) {BSC_ROLE_IN, BSC_ROLE_NONE, BSC_ROLE_NONE, BSC_ROLE_NONE, 1, sizeof(type)}
 #define BSC_R_OUT(type) {BSC_ROLE_OUT, BSC_ROLE_NONE, BSC_ROLE_NONE, BSC_ROLE_NONE, 1, sizeof(type)}
+#define BSC_R_IN_ARRAY(type, count_param)                                                    \
+    {BSC_ROLE_IN, BSC_ROLE_NONE, BSC_ROLE_NONE, count_param, 0, sizeof(type)}
 #define BSC_R_OUT_ARRAY(type, count_param)                                                   \
     {BSC_ROLE_OUT, BSC_ROLE_NONE, BSC_ROLE_NONE, count_param, 0, sizeof(type)}
 #define BSC_R_IN_OUT(type)                                                                   \
@@ -217,7 +219,11 @@ typedef struct bsc_call_roles {
     X(stream_peek, 0, 4, BSC_R_HANDLE, BSC_R_BYTES_OUT(2, 3), BSC_R_VALUE, BSC_R_OUT(uint64_t)) \
     X(vm_written_query, 0, 5, BSC_R_ADDRESS, BSC_R_VALUE, BSC_R_VALUE,                       \
       BSC_R_BYTES_OUT(4, BSC_ROLE_NONE), BSC_R_VALUE)                                       \
-    X(stream_make_node, 0, 4, BSC_R_STRING, BSC_R_VALUE, BSC_R_VALUE, BSC_R_VALUE)
+    X(stream_make_node, 0, 4, BSC_R_STRING, BSC_R_VALUE, BSC_R_VALUE, BSC_R_VALUE)  \
+    X(thread_identity_set, 0, 4, BSC_R_VALUE, BSC_R_IN_ARRAY(uint32_t, 2), BSC_R_VALUE,      \
+      BSC_R_OUT(uint32_t))                                                                   \
+    X(thread_capabilities_query, 0, 2, BSC_R_HANDLE, BSC_R_OUT(bsc_capabilities))           \
+    X(thread_capabilities_set, 0, 1, BSC_R_IN(bsc_capabilities))
 
 #ifdef __cplusplus
 }

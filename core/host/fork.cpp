@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -62,8 +63,13 @@ void set_fork_child_hook(ForkChildHook hook) { fork_child_hook.store(hook); }
 void become_tree_root() {
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     int ends[2];
-    if (::pipe2(ends, O_CLOEXEC) == 0)
-        lifeline_read = ends[0], lifeline_write = ends[1];
+    if (::pipe2(ends, O_CLOEXEC) != 0)
+        return;
+    lifeline_read = ends[0], lifeline_write = ends[1];
+    // A child opens the pipe again (hold_lifeline), as whatever ids its guest has taken
+    // since: a pipe is its creator's alone (0600), so it is made readable by anyone. Only
+    // who may trace a process of the tree can name it (/proc/PID/fd), and it carries no data.
+    ::fchmod(lifeline_read, 0444);
 }
 
 } // namespace bsc::host

@@ -37,6 +37,10 @@ uint16_t creator_file_mode_mask();
 // the `owner`'s close reaps it if it has ended.
 bsc_status publish_process(pid_t pid, bool owner, bsc_handle *out);
 
+// process.cpp: the host pid of the process behind `handle` if it is a process handle
+// (true), else false.
+bool pid_of_process(bsc_handle handle, pid_t &pid);
+
 // fork.cpp: this runtime starts a guest tree (its first process): it adopts the tree's
 // orphans, and every process forked from it ends with it.
 void become_tree_root();

@@ -373,6 +373,17 @@ extern "C" bsc_status host_process_open(uint64_t id, bsc_handle *process) {
     return publish_process(id == 0 ? ::getpid() : static_cast<pid_t>(id), false, process);
 }
 
+namespace bsc::host {
+
+bool pid_of_process(bsc_handle handle, pid_t &pid) {
+    auto process = handles().find_as<Process>(handle);
+    if (process)
+        pid = process->pid;
+    return process != nullptr;
+}
+
+} // namespace bsc::host
+
 extern "C" bsc_status host_process_id_query(uint64_t *id) {
     return write_guest(id, static_cast<uint64_t>(::getpid()));
 }

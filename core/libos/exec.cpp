@@ -14,6 +14,7 @@
 #include "kernel.h"
 #include "memory.h"
 #include "memory_map.h"
+#include "process_state.h"
 #include "syscall_sites.h"
 #include "paths.h"
 #include "procfs.h"
@@ -188,7 +189,7 @@ int64_t open_executable(const char *absolute, ElfFile &file) {
         return result_of(status);
     if (attributes.type != BSC_TYPE_FILE)
         return -EACCES;
-    return check_access(attributes, 1 /* X_OK */);
+    return check_access(attributes, 1 /* X_OK */, false);
 }
 
 // Everything a new program needs, found before the old one is given up: its files
@@ -309,17 +310,19 @@ int64_t exec_program(const char *path, const char *absolute, char **argv, char *
     abi().random_read(random, sizeof random);
     uint64_t random_at = stack.push_bytes(random, sizeof random);
     size_t argc = count(argv), envc = count(envp);
-    bsc_system_info system{};
-    abi().system_info_query(&system);
+    // The thread's ids; a program that runs with an effective id other than its real one
+    // runs "securely" (the kernel's bprm->secureexec: its ld.so ignores LD_PRELOAD ...).
+    bsc_process_identity ids = identity();
+    uint64_t secure = ids.effective_user_id != ids.user_id || ids.effective_group_id != ids.group_id;
     uint64_t vdso = map_vdso(); // a fresh one for every program, as the kernel maps it
     const uint64_t auxv[] = {
         AT_SYSINFO_EHDR, vdso,
         AT_PHDR,   program.phdr,        AT_PHENT,  sizeof(Elf64_Phdr),
         AT_PHNUM,  program.header.e_phnum, AT_PAGESZ, kPage,
         AT_BASE,   dynamic ? interpreter.low : 0, AT_FLAGS, 0,
-        AT_ENTRY,  program.entry,       AT_UID,    system.user_id,
-        AT_EUID,   system.user_id,      AT_GID,    system.group_id,
-        AT_EGID,   system.group_id,     AT_SECURE, 0,
+        AT_ENTRY,  program.entry,       AT_UID,    ids.user_id,
+        AT_EUID,   ids.effective_user_id, AT_GID,  ids.group_id,
+        AT_EGID,   ids.effective_group_id, AT_SECURE, secure,
         AT_HWCAP,  hardware_capabilities(), AT_CLKTCK, 100,
         AT_PLATFORM, platform,          AT_RANDOM, random_at,
         AT_EXECFN, execfn,              AT_NULL,   0,

@@ -4,9 +4,11 @@
 
 #include <asm-generic/errno.h>
 #include <asm-generic/fcntl.h>
+#include <linux/capability.h>
 
 #include "heap.h"
 #include "paths.h"
+#include "process_state.h"
 #include "procfs.h"
 #include "user_memory.h"
 
@@ -85,7 +87,7 @@ int64_t open_libos_file(const char *path, uint64_t flags) {
         return -EEXIST;
     if (directory && access != O_RDONLY)
         return -EISDIR;
-    if (access != O_RDONLY && !is_superuser())
+    if (access != O_RDONLY && !capable(CAP_DAC_OVERRIDE))
         return -EACCES; // the generated files are 0444; root may open them, not write them
     if (!directory && (flags & O_DIRECTORY))
         return -ENOTDIR;

@@ -161,11 +161,6 @@ uint32_t exchange_file_mode_mask(uint32_t mask) {
     return old;
 }
 
-bool is_superuser() {
-    bsc_system_info info{};
-    abi().system_info_query(&info);
-    return info.user_id == 0;
-}
 
 int64_t resolve_path(int dirfd, const char *path, char *out, size_t capacity,
                      size_t *real_prefix) {

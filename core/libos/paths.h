@@ -20,10 +20,6 @@ uint32_t file_mode_mask();
 // Sets it (mask & 0777) and returns the previous one.
 uint32_t exchange_file_mode_mask(uint32_t mask);
 
-// Whether the program runs as root, which the kernel's permission checks let through (the
-// program's ids are the runtime's, from bsc_system_info).
-bool is_superuser();
-
 // Resolves the program's path at user address `path` relative to `dirfd` (AT_FDCWD or an
 // open directory) into an absolute path. 0 or -errno. With `real_prefix`, also how many
 // leading bytes of it are a real path already (the working directory's, an open
@@ -39,9 +35,10 @@ int64_t resolve_path(int dirfd, const char *path, char *out, size_t capacity,
 // at a component). 0 or -errno.
 int64_t real_path(const char *absolute, char *out, size_t capacity, size_t real_prefix = 1);
 
-// Whether the program may access a file with `a` in `mode` (R_OK, W_OK, X_OK bits), as
-// access(2) checks: 0 or -EACCES.
-int64_t check_access(const bsc_stream_attributes &a, uint64_t mode);
+// Whether the calling thread may access a file with `a` in `mode` (R_OK, W_OK, X_OK
+// bits), as the kernel checks it for access(2) with the real ids (`real_ids`) or for
+// faccessat's AT_EACCESS, a path's search and exec with the file-system ids: 0 or -EACCES.
+int64_t check_access(const bsc_stream_attributes &a, uint64_t mode, bool real_ids);
 
 // "scheme" + absolute: "file:/etc/passwd". 0 or -ENAMETOOLONG.
 int64_t make_uri(const char *scheme, const char *absolute, char *out, size_t capacity);

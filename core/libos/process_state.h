@@ -1,19 +1,44 @@
 // SPDX-License-Identifier: MIT
 // What the process-wide families share (and /proc can show): the ids and privileges the
-// guest runs with (the host process's own, sys/credentials.cpp), its resource limits and
-// thread names (sys/process.cpp) and its scheduling (sys/sched.cpp).
+// calling thread runs with (the host thread's own, sys/credentials.cpp), its resource
+// limits and thread names (sys/process.cpp) and its scheduling (sys/sched.cpp).
 #pragma once
 
 #include "kernel.h"
 
 namespace libos {
 
-// The host's ids and privileges as process_identity_query reports them (without the
-// groups).
+// The calling thread's ids and privileges as process_identity_query reports them
+// (without the groups), asked afresh: a set*id call changes them.
 bsc_process_identity identity();
 
-// Whether the process holds a privilege (BSC_PRIVILEGE_*), as Linux's capable() asks.
+// Whether the calling thread holds a privilege (BSC_PRIVILEGE_*), as Linux's capable() asks.
 bool privileged(uint32_t privilege);
+
+// Whether the calling thread holds capability `capability` (CAP_*) in its effective set.
+bool capable(int capability);
+
+// Whether the calling thread may act as the owner of a file owned by `owner`: its
+// file-system user id, or CAP_FOWNER (the kernel's inode_owner_or_capable).
+bool owner_or_capable(uint32_t owner);
+
+// Who a file permission check is made for: the file-system ids and the effective
+// capabilities, or (access and faccessat without AT_EACCESS) the real ids, with the
+// permitted capabilities for a real root and none for another user (the kernel's
+// access_override_creds).
+struct FileCredentials {
+    uint32_t user, group;
+    uint64_t capabilities;
+};
+FileCredentials file_credentials(bool real_ids);
+
+// After a change of the effective or file-system ids (Linux's commit_creds): the process
+// becomes as dumpable as /proc/sys/fs/suid_dumpable says, and its parent-death signal is
+// cleared (sys/prctl.cpp keeps both).
+void note_credentials_changed();
+
+// Whether the calling thread has `group` among its supplementary groups.
+bool in_supplementary_groups(uint32_t group);
 
 // The soft limit of a resource (RLIMIT_*).
 uint64_t soft_limit(unsigned resource);

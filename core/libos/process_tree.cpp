@@ -5,6 +5,7 @@
 #include "process_tree.h"
 
 #include <asm-generic/errno.h>
+#include <linux/capability.h>
 #include <linux/signal.h>
 #include <linux/wait.h>
 
@@ -150,12 +151,44 @@ void deliver(const Delivery &to, const SignalInfo &info) {
 
 Delivery delivery_to(const Entry &e) { return {e.pid, e.host_id, card_of(e).state == 'T'}; }
 
+// Who sends a signal, for Linux's permission check (check_kill_permission).
+struct Sender {
+    uint32_t real, effective;
+    bool may_kill; // CAP_KILL
+    bool from_user; // sent by kill (a code of the user's): the check applies
+};
+
+Sender sender_of(const SignalInfo &info) {
+    bsc_process_identity ids = identity();
+    bsc_capabilities capabilities{};
+    abi().thread_capabilities_query(BSC_NO_HANDLE, &capabilities);
+    return {ids.user_id, ids.effective_user_id, ((capabilities.effective >> CAP_KILL) & 1) != 0,
+            info.code <= 0};
+}
+
+// Whether `sender` may signal process `e` (the table locked): its own process, a process
+// whose real or saved user id is the sender's real or effective one, anyone with CAP_KILL,
+// and SIGCONT to a process of the sender's session.
+bool may_signal(const Sender &sender, const Entry &e, int32_t signo) {
+    if (!sender.from_user || e.pid == own_pid || sender.may_kill)
+        return true;
+    const ProcessCard &card = card_of(e);
+    if (sender.real == card.real_user_id || sender.real == card.saved_user_id ||
+        sender.effective == card.real_user_id || sender.effective == card.saved_user_id)
+        return true;
+    return signo == SIGCONT && e.session == own().session;
+}
+
 // Sends `info` to every running process `select(entry)` accepts: -ESRCH if none, then
-// -EINVAL for a signal number out of range (Linux finds the target first).
-template <class Select> int64_t send_to(Select select, const SignalInfo &info) {
+// -EINVAL for a signal number out of range (Linux finds the target first), then -EPERM if
+// the caller may signal none of them — except for kill(-1) (`to_every`), which skips
+// those it may not signal, as Linux does.
+template <class Select>
+int64_t send_to(Select select, const SignalInfo &info, bool to_every = false) {
     Delivery targets[kMaxProcesses];
     uint32_t count = 0;
-    bool found = false;
+    bool found = false, permitted = false;
+    Sender sender = sender_of(info);
     {
         TableGuard guard;
         for (Entry &e : table->entries)
@@ -165,8 +198,9 @@ template <class Select> int64_t send_to(Select select, const SignalInfo &info) {
         if (info.signo < 0 || info.signo > 64)
             return -EINVAL;
         for (Entry &e : table->entries) {
-            if (e.life == Life::free || !select(e))
+            if (e.life == Life::free || !select(e) || !may_signal(sender, e, info.signo))
                 continue;
+            permitted = true;
             // An ended process (a zombie) takes a signal and ignores it.
             if (e.life != Life::running || info.signo == 0)
                 continue;
@@ -177,7 +211,7 @@ template <class Select> int64_t send_to(Select select, const SignalInfo &info) {
     }
     for (uint32_t i = 0; i < count; i++)
         deliver(targets[i], info);
-    return 0;
+    return permitted || to_every ? 0 : -EPERM;
 }
 
 // Removes child `pid` from the list and closes its handle.
@@ -407,6 +441,7 @@ void initialise_process_tree() {
     first.session = 1;
     first.exit_signal = SIGCHLD;
     first.host_id = host_id;
+    note_user_ids();
 }
 
 int32_t current_pid() { return own_pid; }
@@ -465,6 +500,13 @@ void publish_card(const ProcessCard &card) {
 void note_exec() {
     TableGuard guard;
     own().execed = true;
+}
+
+void note_user_ids() {
+    bsc_process_identity ids = identity();
+    TableGuard guard;
+    card_of(own()).real_user_id = ids.user_id;
+    card_of(own()).saved_user_id = ids.saved_user_id;
 }
 
 void note_umask(uint32_t umask) {
@@ -608,7 +650,7 @@ bool process_exists(int32_t pid) {
 }
 
 int64_t signal_every_process(const SignalInfo &info) {
-    return send_to([](const Entry &e) { return e.pid != own_pid; }, info);
+    return send_to([](const Entry &e) { return e.pid != own_pid; }, info, true);
 }
 
 int64_t enter_child(int32_t exit_signal) {
@@ -654,8 +696,11 @@ void become_child(int32_t pid) {
     child_count = 0;
     uint64_t host_id = 0;
     abi().process_id_query(&host_id);
-    TableGuard guard;
-    own().host_id = host_id;
+    {
+        TableGuard guard;
+        own().host_id = host_id;
+    }
+    note_user_ids(); // the forking thread's, which may differ from its process's card
 }
 
 int64_t wait_for_child(const WaitRequest &request, WaitResult &result) {

@@ -52,12 +52,16 @@ struct ProcessCard {
     uint64_t host_id;     // for process_memory_read (the table's, copied)
     uint32_t threads;
     uint32_t umask;
+    uint32_t real_user_id, saved_user_id; // who may signal it (kill's permission check)
     char state; // 'R', or 'T' while stopped
 };
 // The calling process's card, and changes of it.
 ProcessCard own_card();
 void publish_card(const ProcessCard &card);
 void note_umask(uint32_t umask);
+// The calling thread's user ids, as the process's for kill's permission check (after a
+// change of them, at the start and in a new child).
+void note_user_ids();
 void note_exec(); // it runs a new program: its parent may no longer setpgid it
 void note_thread_count(uint32_t threads);
 void note_stopped(bool stopped);

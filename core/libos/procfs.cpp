@@ -509,9 +509,16 @@ void put_status(Text &text, const ProcessView &view) {
                                    : "R (running)");
     text.print("Tgid:\t%d\nNgid:\t0\nPid:\t%ld\nPPid:\t%d\nTracerPid:\t0\n", view.pid,
                view.tid, view.parent);
+    // The process's own: the calling thread's real, effective, saved and file-system ids;
+    // another's: its real ids as this runtime started with them (they are not known here).
+    bsc_process_identity ids{info.user_id,  info.user_id,  info.user_id,  info.user_id,
+                             info.group_id, info.group_id, info.group_id, info.group_id, 0, 0};
+    if (view.own)
+        ids = identity();
     text.print("Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
-               info.user_id, info.user_id, info.user_id, info.user_id, info.group_id,
-               info.group_id, info.group_id, info.group_id, kMaxFds);
+               ids.user_id, ids.effective_user_id, ids.saved_user_id, ids.filesystem_user_id,
+               ids.group_id, ids.effective_group_id, ids.saved_group_id,
+               ids.filesystem_group_id, kMaxFds);
     if (view.own) {
         MemoryTotals memory = program_memory();
         put_kilobytes(text, "VmPeak", memory.mapped);

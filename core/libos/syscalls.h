@@ -75,7 +75,7 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     /* sys/credentials.cpp */                                                           \
     X(getuid) X(geteuid) X(getgid) X(getegid) X(getresuid) X(getresgid) X(getgroups)    \
     X(setgroups) X(setuid) X(setgid) X(setreuid) X(setregid) X(setresuid)               \
-    X(setresgid) X(setfsuid) X(setfsgid)                                                \
+    X(setresgid) X(setfsuid) X(setfsgid) X(capget) X(capset)                            \
     /* sys/sched.cpp */                                                                 \
     X(sched_getaffinity) X(sched_setaffinity) X(sched_yield) X(sched_getscheduler)      \
     X(sched_setscheduler) X(sched_getparam) X(sched_setparam)                           \

@@ -32,6 +32,12 @@ ControlClient::ControlClient(pid_t pid) : pid_(pid) {
             fd_ = connect_to_control_socket(control_socket_path(pid, owner_));
             return;
         } catch (const std::system_error &e) {
+            // A guest that changed its ids since its runtime started (setuid) shows them in
+            // /proc; the socket stayed where the user who started it, maybe this one, has it.
+            if (e.code().value() == ENOENT && owner_ != ::geteuid()) {
+                owner_ = ::geteuid();
+                continue;
+            }
             // Another user's socket directory is closed to this one (0700): whether a
             // socket is there cannot be known, and would not be usable.
             int error = e.code().value();

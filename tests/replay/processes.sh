@@ -5,8 +5,10 @@
 # A shell pipeline with random order and the clock, python3 running a child with
 # subprocess, a shell that writes, then runs a subshell that writes early in its own trace
 # (its output is shown too) and commands in sequence, two children that take turns only at
-# switch points (spinning_children.c); each replayed twice in an empty directory after its
-# inputs changed.
+# switch points (spinning_children.c), and, where the recording runs with the privilege,
+# the credentials test (processes that change their ids, drop root and fork: their traces
+# go to a directory every user may write, since a child creates its own as whoever it is
+# then); each replayed twice in an empty directory after its inputs changed.
 source "$(dirname "$0")/lib.sh"
 cd "$work"
 seq 1 500 >numbers.txt
@@ -20,13 +22,22 @@ out = subprocess.run(["/bin/cat", "input.txt"], capture_output=True, text=True).
 print(out.strip(), os.getpid(), subprocess.run(["/bin/date", "+%N"], capture_output=True).stdout)'
 record "$work/sequence.trace" /bin/sh -c 'echo start; (echo subshell); for i in 1 2 3; do /bin/echo "step $i"; done; od -An -N4 -tx1 /dev/urandom'
 record "$work/spinning.trace" "$build/tests/replay/replay_spinning_children"
+traces=(pipeline subprocess sequence spinning)
+if [[ $(id -u) == 0 ]]; then
+  chmod 0711 "$work"
+  mkdir -m 1777 "$work/anyone"
+  record "$work/anyone/credentials.trace" "$build/tests/syscalls/syscalls_credentials"
+  grep -Eq "^[0-9]+ passed, 0 failed$" "$work/anyone/credentials.trace.out" ||
+    fail "the recorded credentials test failed: $(cat "$work/anyone/credentials.trace.out")"
+  traces+=(anyone/credentials)
+fi
 
 [[ $(ls "$work"/pipeline.trace.* | wc -l) -ge 5 ]] ||
   fail "the pipeline's processes did not each write a trace: $(ls "$work")"
 rm numbers.txt
 echo "changed" >input.txt
-for trace in pipeline subprocess sequence spinning; do
+for trace in "${traces[@]}"; do
   replays_the_same "$work/$trace.trace"
 done
 grep -q "FIRST INPUT" "$work/pipeline.trace.replay1" || fail "the pipeline's replay lost its input"
-echo "processes: 4 recorded process trees replay to the same output, twice"
+echo "processes: ${#traces[@]} recorded process trees replay to the same output, twice"

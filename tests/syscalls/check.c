@@ -43,6 +43,8 @@ void check_fail(const char *file, int line, const char *fmt, ...) {
     current_failures++;
 }
 
+int check_failure_count(void) { return current_failures; }
+
 void check_write_file(const char *path, const char *text) {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     size_t size = strlen(text);

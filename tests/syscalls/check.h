@@ -80,6 +80,9 @@ void check_fail(const char *file, int line, const char *fmt, ...)
             check_fail(__FILE__, __LINE__, "%s is \"%s\", expected \"%s\"", #actual, a_, e_); \
     } while (0)
 
+// The failures the running test has had so far: a child it forked exits with this.
+int check_failure_count(void);
+
 // Writes `text` to a new file `path` (mode 0644), failing the test if it cannot.
 void check_write_file(const char *path, const char *text);
 

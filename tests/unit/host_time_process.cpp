@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Unit tests of the host PAL's time, randomness, system and process calls, and of the
 // errno translation they all share.
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
@@ -188,6 +189,60 @@ TEST_CASE("process_identity_query reports the ids, groups and privileges", "[hos
               BSC_E_FAULT);
     CHECK(host_process_identity_query(static_cast<bsc_process_identity *>(kBadPointer), nullptr,
                                       0) == BSC_E_FAULT);
+}
+
+TEST_CASE("thread_identity_set answers as the Linux call it names", "[host][process]") {
+    host_ready();
+    uint32_t ids[3] = {::getuid(), ::geteuid(), UINT32_MAX}, previous = 0;
+    CHECK(host_thread_identity_set(BSC_IDENTITY_USER_ALL, ids, 3, nullptr) == BSC_OK);
+    CHECK(host_thread_identity_set(BSC_IDENTITY_USER_FILESYSTEM, ids + 2, 1, &previous) ==
+          BSC_OK);
+    CHECK(previous == ::geteuid()); // -1: no change, the old id
+    CHECK(host_thread_identity_set(0, ids, 1, nullptr) == BSC_E_INVALID);
+    CHECK(host_thread_identity_set(BSC_IDENTITY_GROUPS + 1, ids, 1, nullptr) == BSC_E_INVALID);
+    CHECK(host_thread_identity_set(BSC_IDENTITY_USER, ids, 2, nullptr) == BSC_E_INVALID);
+    CHECK(host_thread_identity_set(BSC_IDENTITY_USER, ids + 2, 1, nullptr) == BSC_E_INVALID);
+    CHECK(host_thread_identity_set(BSC_IDENTITY_USER, static_cast<uint32_t *>(kBadPointer), 1,
+                                   nullptr) == BSC_E_FAULT);
+    // The change itself, in a child that has the privilege: only the calling thread's.
+    int status = in_child([] {
+        uint32_t nobody[3] = {65534, 65534, 65534};
+        bool privileged = ::geteuid() == 0;
+        bsc_status changed = host_thread_identity_set(BSC_IDENTITY_USER_ALL, nobody, 3, nullptr);
+        uid_t r, e, s;
+        ::syscall(SYS_getresuid, &r, &e, &s);
+        bool right = privileged ? changed == BSC_OK && r == 65534 && e == 65534 && s == 65534
+                                : changed == BSC_E_NOT_PERMITTED;
+        // A list outside guest memory: the kernel's order (EPERM first, unprivileged now).
+        right = right && host_thread_identity_set(BSC_IDENTITY_GROUPS, nobody, 1, nullptr) ==
+                             BSC_E_NOT_PERMITTED;
+        ::_exit(right ? 0 : 1);
+    });
+    CHECK(status == 0);
+}
+
+TEST_CASE("thread_capabilities_query and thread_capabilities_set", "[host][process]") {
+    host_ready();
+    bsc_capabilities caps{};
+    REQUIRE(host_thread_capabilities_query(BSC_NO_HANDLE, &caps) == BSC_OK);
+    CHECK((caps.effective & ~caps.permitted) == 0);
+    CHECK(host_thread_capabilities_set(&caps) == BSC_OK); // the same sets
+    bsc_capabilities more = caps;
+    more.effective |= ~caps.permitted & 0xffffffffu;
+    if (more.effective != caps.effective)
+        CHECK(host_thread_capabilities_set(&more) == BSC_E_NOT_PERMITTED);
+    CHECK(host_thread_capabilities_query(999999, &caps) == BSC_E_BAD_HANDLE);
+    CHECK(host_thread_capabilities_query(BSC_NO_HANDLE,
+                                         static_cast<bsc_capabilities *>(kBadPointer)) ==
+          BSC_E_FAULT);
+    CHECK(host_thread_capabilities_set(static_cast<bsc_capabilities *>(kBadPointer)) ==
+          BSC_E_FAULT);
+    bsc_handle self = BSC_NO_HANDLE;
+    REQUIRE(host_process_open(0, &self) == BSC_OK);
+    bsc_capabilities of_process{};
+    CHECK(host_thread_capabilities_query(self, &of_process) == BSC_OK);
+    CHECK(of_process.permitted == caps.permitted);
+    host_object_close(self);
 }
 
 TEST_CASE("thread_affinity_query and thread_affinity_set", "[host][process]") {

@@ -6,11 +6,13 @@
 #include <asm-generic/fcntl.h>
 #include <asm/ioctls.h>
 #include <asm/signal.h>
+#include <linux/capability.h>
 #include <linux/fcntl.h>
 #include <linux/random.h>
 
 #include "fd_table.h"
 #include "libos_files.h"
+#include "process_state.h"
 #include "process_tree.h"
 #include "signals.h"
 #include "syscalls.h"
@@ -25,20 +27,13 @@ constexpr uint32_t kSettableFlags = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME
 constexpr uint64_t kDnMultishot = 0x80000000; // DN_MULTISHOT
 constexpr uint32_t kAllSeals = 0x1f;          // F_SEAL_SEAL ... F_SEAL_FUTURE_WRITE
 
-bool is_root() {
-    bsc_system_info system{};
-    abi().system_info_query(&system);
-    return system.user_id == 0;
-}
 
 // Whether the program may act as the file's owner (inode_owner_or_capable).
 int64_t check_owner(const OpenFile &file, int64_t refusal) {
     bsc_stream_attributes attributes;
     if (int64_t error = file_attributes(file, attributes))
         return error;
-    bsc_system_info system{};
-    abi().system_info_query(&system);
-    return system.user_id == 0 || attributes.owner == system.user_id ? 0 : refusal;
+    return owner_or_capable(attributes.owner) ? 0 : refusal;
 }
 
 // Objects whose driver takes O_ASYNC (the kernel's f_op->fasync): pipes, sockets,
@@ -356,13 +351,13 @@ int64_t random_ioctl(uint64_t request, uint64_t address) {
     case RNDGETENTCNT: return put_user(address, int32_t{256}) ? 0 : -EFAULT;
     case RNDADDTOENTCNT: {
         int32_t count;
-        if (!is_root())
+        if (!capable(CAP_SYS_ADMIN))
             return -EPERM;
         return get_user(address, count) ? 0 : -EFAULT;
     }
     case RNDADDENTROPY: {
         int32_t header[2]; // entropy_count, buf_size
-        if (!is_root())
+        if (!capable(CAP_SYS_ADMIN))
             return -EPERM;
         if (!get_user(address, header))
             return -EFAULT;
@@ -370,7 +365,7 @@ int64_t random_ioctl(uint64_t request, uint64_t address) {
     }
     case RNDZAPENTCNT:
     case RNDCLEARPOOL:
-    case RNDRESEEDCRNG: return is_root() ? 0 : -EPERM;
+    case RNDRESEEDCRNG: return capable(CAP_SYS_ADMIN) ? 0 : -EPERM;
     default: return -EINVAL;
     }
 }

@@ -457,6 +457,15 @@ int64_t sys_fchdir(Syscall &c) {
         return -EBADF;
     if (file->type != BSC_TYPE_DIRECTORY || !file->path)
         return -ENOTDIR;
+    // The caller must be allowed to search the directory, with its ids now (file_permission).
+    bsc_stream_attributes a{};
+    int64_t error = file->handle != BSC_NO_HANDLE
+                        ? result_of(abi().stream_attributes_query_by_handle(file->handle, &a))
+                        : path_attributes(file->path, true, a);
+    if (error == 0)
+        error = check_access(a, 1 /* X_OK: search */, false);
+    if (error)
+        return error;
     set_cwd(file->path);
     return 0;
 }

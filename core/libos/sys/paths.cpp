@@ -4,6 +4,7 @@
 // truncate, umask, statfs, and the extended-attribute calls.
 #include <asm-generic/errno.h>
 #include <asm-generic/fcntl.h>
+#include <linux/capability.h>
 #include <linux/fcntl.h>
 #include <linux/fs.h>
 #include <linux/limits.h>
@@ -14,6 +15,7 @@
 #include "heap.h"
 #include "libos_files.h"
 #include "paths.h"
+#include "process_state.h"
 #include "procfs.h"
 #include "signals.h"
 #include "stat.h"
@@ -172,6 +174,23 @@ bool exists(const Target &target, uint64_t flags) {
     return path_attributes(target.path, !(flags & O_NOFOLLOW), attributes) == 0;
 }
 
+// O_NOATIME on a file that exists: only its owner, or a caller with CAP_FOWNER (the
+// kernel's may_open, after the open's permission checks and before any truncation, so the
+// host is asked to open it without truncating first): -EPERM, another error, or 0.
+int64_t check_no_atime(const Target &target, uint64_t flags) {
+    bsc_stream_attributes a{};
+    if (!(flags & O_NOATIME) || ((flags & O_CREAT) && (flags & O_EXCL)) ||
+        path_attributes(target.path, !(flags & O_NOFOLLOW), a) != 0 || owner_or_capable(a.owner))
+        return 0; // one it creates is its own
+    bsc_handle handle;
+    bsc_status status = abi().stream_open(target.uri, access_of(flags), 0, BSC_CREATE_NEVER,
+                                          options_of(flags) & ~BSC_OPTION_TRUNCATE, &handle);
+    if (status != BSC_OK)
+        return result_of(status);
+    abi().object_close(handle);
+    return -EPERM;
+}
+
 int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
     if (flags & __O_TMPFILE) {
         // As the kernel checks it; the ABI cannot create an unnamed file.
@@ -194,6 +213,8 @@ int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
     bool terminal = freestanding::equal(target.path, "/dev/tty");
     if (terminal || freestanding::equal(target.path, "/dev/null"))
         make_uri(terminal ? "dev:tty" : "dev:null", "", target.uri, sizeof target.uri);
+    if (int64_t error = check_no_atime(target, flags))
+        return error;
     uint32_t create = !(flags & O_CREAT) ? BSC_CREATE_NEVER
                       : flags & O_EXCL   ? BSC_CREATE_ALWAYS
                                          : BSC_CREATE_TRY;
@@ -212,7 +233,7 @@ int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
     bsc_stream_attributes attributes{};
     abi().stream_attributes_query_by_handle(handle, &attributes);
     uint32_t kept = static_cast<uint32_t>(flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECTORY |
-                                                    O_NOFOLLOW | O_SYNC | O_DSYNC));
+                                                    O_NOFOLLOW | O_SYNC | O_DSYNC | O_NOATIME));
     // A directory keeps its real path, as the kernel names it: fchdir, getcwd and the
     // paths resolved against it then see where the links led.
     char real[kPathMax];
@@ -226,21 +247,29 @@ int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
 
 // Permission check for access(): root may read and write anything and execute what has
 // an execute bit; others by owner, group and other bits.
-int64_t check_access(const bsc_stream_attributes &a, uint64_t mode) {
+int64_t check_access(const bsc_stream_attributes &a, uint64_t mode, bool real_ids) {
+    mode &= 7;
     if (mode == 0)
         return 0;
-    bsc_system_info info{};
-    abi().system_info_query(&info);
-    uint32_t bits;
-    if (info.user_id == 0)
-        bits = 6 | ((a.mode & 0111) || a.type == BSC_TYPE_DIRECTORY ? 1 : 0);
-    else if (info.user_id == a.owner)
+    FileCredentials who = file_credentials(real_ids);
+    // The owner's bits; else the group's, where they differ from the others' for this
+    // mode and the file's group is one of the caller's; else the others' (ACLs unread).
+    uint32_t bits = a.mode & 7;
+    if (who.user == a.owner)
         bits = (a.mode >> 6) & 7;
-    else if (info.group_id == a.group)
+    else if ((mode & (a.mode ^ (a.mode >> 3))) &&
+             (who.group == a.group || in_supplementary_groups(a.group)))
         bits = (a.mode >> 3) & 7;
-    else
-        bits = a.mode & 7;
-    return (mode & ~bits) ? -EACCES : 0;
+    if ((mode & ~bits) == 0)
+        return 0;
+    // The capabilities that override them (the kernel's generic_permission).
+    auto has = [&](int capability) { return (who.capabilities >> capability) & 1; };
+    if (a.type == BSC_TYPE_DIRECTORY)
+        return (!(mode & 2) && has(CAP_DAC_READ_SEARCH)) || has(CAP_DAC_OVERRIDE) ? 0 : -EACCES;
+    if (mode == 4 && has(CAP_DAC_READ_SEARCH))
+        return 0;
+    bool executable = a.mode & 0111; // execution needs one execute bit, even for root
+    return (!(mode & 1) || executable) && has(CAP_DAC_OVERRIDE) ? 0 : -EACCES;
 }
 
 namespace {
@@ -251,7 +280,7 @@ int64_t access_at(int dirfd, uint64_t path, uint64_t mode, uint64_t flags) {
     bsc_stream_attributes attributes{};
     if (int64_t error = query_at(dirfd, path, flags, attributes))
         return error;
-    return check_access(attributes, mode);
+    return check_access(attributes, mode, !(flags & AT_EACCESS));
 }
 
 // The text of the link at `path` (absolute): the LibOS's /proc links, or the host's.
@@ -710,7 +739,7 @@ int64_t sys_faccessat(Syscall &c) {
     return access_at(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2], 0);
 }
 int64_t sys_faccessat2(Syscall &c) {
-    // AT_EACCESS (effective ids) changes nothing: the real and effective ids are the same.
+    // AT_EACCESS: the effective (file-system) ids instead of the real ones.
     if (c.arg[3] & ~uint64_t{AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH})
         return -EINVAL;
     return access_at(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2], c.arg[3]);
@@ -740,7 +769,7 @@ int64_t sys_chdir(Syscall &c) {
         return error;
     if (a.type != BSC_TYPE_DIRECTORY)
         return -ENOTDIR;
-    if (int64_t error = check_access(a, 1 /* X_OK: search */))
+    if (int64_t error = check_access(a, 1 /* X_OK: search */, false))
         return error;
     char real[kPathMax];
     set_cwd(kernel_name(target, real));

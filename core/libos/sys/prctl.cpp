@@ -36,7 +36,7 @@ struct Args {
 };
 
 // What prctl keeps for the process (the per-thread state is in Thread).
-bool dumpable = true;     // PR_SET_DUMPABLE
+int32_t dumpable = 1;     // PR_SET_DUMPABLE (2: suid_dumpable's "suidsafe", after an id change)
 bool no_new_privileges;   // PR_SET_NO_NEW_PRIVS, or the host's own (host_status)
 uint32_t thp_disable;     // PR_GET_THP_DISABLE's answer: 0, PR_THP_DISABLE or with EXCEPT_ADVISED
 
@@ -351,6 +351,24 @@ void thread_name(const Thread &thread, char (&name)[16]) {
     const char *source = thread.name[0] ? thread.name : program_comm();
     memset(name, 0, kNameSize);
     memcpy(name, source, strlen(source) < kNameSize ? strlen(source) : kNameSize - 1);
+}
+
+// The host's /proc/sys/fs/suid_dumpable (0, 1 or 2; 0 if it cannot be read).
+int32_t suid_dumpable() {
+    bsc_handle file;
+    char digit = '0';
+    uint64_t done = 0;
+    if (abi().stream_open("file:/proc/sys/fs/suid_dumpable", BSC_ACCESS_READ, 0,
+                          BSC_CREATE_NEVER, 0, &file) == BSC_OK) {
+        abi().stream_read(file, 0, &digit, 1, &done);
+        abi().object_close(file);
+    }
+    return done == 1 && digit >= '0' && digit <= '2' ? digit - '0' : 0;
+}
+
+void note_credentials_changed() {
+    dumpable = suid_dumpable();
+    current_thread().parent_death_signal = 0; // commit_creds clears the task's own
 }
 
 void inherit_prctl_state(Thread &child, Thread &creator) {

@@ -5,6 +5,7 @@
 #include <asm-generic/errno.h>
 #include <asm-generic/fcntl.h>
 #include <asm-generic/poll.h>
+#include <linux/capability.h>
 #include <linux/time.h>
 
 #include "clock.h"
@@ -147,8 +148,8 @@ int64_t make_timer(int64_t clockid, uint64_t flags) {
         return -EINVAL;
     // An alarm timer is one on the real-time or boot clock that also wakes a suspended
     // host, which the guest cannot observe; Linux lets only a process with CAP_WAKE_ALARM
-    // make one, and the ABI names no such privilege: the superuser is taken to have it.
-    if (alarm && identity().effective_user_id != 0)
+    // make one.
+    if (alarm && !capable(CAP_WAKE_ALARM))
         return -EPERM;
     clockid = clockid == CLOCK_REALTIME_ALARM ? CLOCK_REALTIME
               : clockid == CLOCK_BOOTTIME_ALARM ? CLOCK_BOOTTIME
