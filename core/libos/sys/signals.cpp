@@ -203,7 +203,13 @@ void deliver_pending_signals(bsc_cpu_context &context, int64_t syscall) {
     end_wait_mask();
 }
 
-bool take_pending_signal(uint64_t mask, SignalInfo &info) { return take_signal(mask, false, info); }
+bool take_pending_signal(uint64_t mask, SignalInfo &info) {
+    // A signal another process sent is pending once collected: without this, a wait for
+    // it (sigwaitinfo, a signalfd's read) missed it and, if it is not blocked, ended with
+    // EINTR as if another signal had come.
+    collect_process_events();
+    return take_signal(mask, false, info);
+}
 
 void deliver_exception(bsc_exception &exception) {
     bsc_cpu_context &c = exception.context;
