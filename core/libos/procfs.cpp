@@ -419,11 +419,12 @@ void put_program_memory(Text &text, uint64_t start, uint64_t end) {
     }
 }
 
-// The program's memory as /proc counts it, from its map (memory_map.h): the bytes mapped,
-// and of them those in memory now (vm_resident_query): private anonymous pages, file
-// pages, and shared anonymous memory (the kernel's RssAnon, RssFile, RssShmem).
+// The program's memory as /proc counts it, from its map (memory_map.h): the bytes mapped
+// and locked (MAP_LOCKED, VmLck), and of them those in memory now (vm_resident_query):
+// private anonymous pages, file pages, and shared anonymous memory (the kernel's RssAnon,
+// RssFile, RssShmem).
 struct MemoryTotals {
-    uint64_t mapped, anonymous, file, shared_memory;
+    uint64_t mapped, locked, anonymous, file, shared_memory;
     uint64_t resident() const { return anonymous + file + shared_memory; }
 };
 
@@ -435,6 +436,7 @@ MemoryTotals program_memory() {
         uint64_t size = piece.end - piece.start, resident = 0, shared = 0;
         abi().vm_resident_query(piece.start, size, &resident, &shared);
         totals.mapped += size;
+        totals.locked += piece.locked ? size : 0;
         totals.anonymous += resident - shared;
         (piece.file ? totals.file : totals.shared_memory) += shared;
     }
@@ -503,6 +505,7 @@ void put_status(Text &text, const ProcessView &view) {
         MemoryTotals memory = program_memory();
         put_kilobytes(text, "VmPeak", memory.mapped);
         put_kilobytes(text, "VmSize", memory.mapped);
+        put_kilobytes(text, "VmLck", memory.locked);
         put_kilobytes(text, "VmRSS", memory.resident());
         put_kilobytes(text, "RssAnon", memory.anonymous);
         put_kilobytes(text, "RssFile", memory.file);
