@@ -192,6 +192,10 @@ int64_t call_lock(const char *call, OpenFile &file, uint32_t command, bsc_lock &
     return status == BSC_OK ? 0 : status == BSC_E_AGAIN ? -EAGAIN : result_of(status);
 }
 
+// Whether the process ever asked for a POSIX record lock: until it has, a close has none
+// to drop (and costs no host call).
+bool posix_locks_taken;
+
 bool is_ofd_command(uint64_t command) { return command >= F_OFD_GETLK && command <= F_OFD_SETLKW; }
 
 // F_GETLK, F_SETLK, F_SETLKW and their open-file-description forms.
@@ -213,8 +217,10 @@ int64_t record_lock(OpenFile &file, uint64_t command, uint64_t user_lock) {
                      0, 0, 0};
     if (int64_t error = lock_range(file, lock, request))
         return error;
-    if (!is_ofd_command(command))
+    if (!is_ofd_command(command)) {
         request.flags = BSC_LOCK_PROCESS;
+        __atomic_store_n(&posix_locks_taken, true, __ATOMIC_RELAXED);
+    }
     if (!test) {
         uint32_t bsc_command = command == F_SETLKW || command == F_OFD_SETLKW ? BSC_LOCK_SET_WAIT
                                                                               : BSC_LOCK_SET;
@@ -398,6 +404,13 @@ int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
 }
 
 } // namespace
+
+void drop_posix_locks(OpenFile &file) {
+    if (!__atomic_load_n(&posix_locks_taken, __ATOMIC_RELAXED) || is_libos_file(file))
+        return;
+    bsc_lock everything{BSC_LOCK_UNLOCK, BSC_LOCK_PROCESS, 0, 0}; // length 0: to the end
+    abi().stream_lock(file.handle, BSC_LOCK_SET, &everything);
+}
 
 int64_t sys_fcntl(Syscall &c) {
     int fd = static_cast<int>(c.arg[0]);
