@@ -192,6 +192,8 @@ int64_t call_lock(const char *call, OpenFile &file, uint32_t command, bsc_lock &
     return status == BSC_OK ? 0 : status == BSC_E_AGAIN ? -EAGAIN : result_of(status);
 }
 
+constexpr uint64_t kCreatedQuery = 1024 + 4; // F_CREATED_QUERY, Linux 6.12
+
 // Whether the process ever asked for a POSIX record lock: until it has, a close has none
 // to drop (and costs no host call).
 bool posix_locks_taken;
@@ -456,6 +458,11 @@ int64_t sys_fcntl(Syscall &c) {
                              static_cast<uint32_t>(c.arg[2]));
     case F_ADD_SEALS:
     case F_GET_SEALS: return seals(*file.get(), command, c.arg[2]);
+    case kCreatedQuery:
+        // Whether this open created the file: the host's open does not tell. EINVAL, as
+        // from a kernel before 6.12.
+        report_unsupported("fcntl", "F_CREATED_QUERY");
+        return -EINVAL;
     default: return -EINVAL;
     }
 }
