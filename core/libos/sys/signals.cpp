@@ -3,6 +3,7 @@
 // rt_sigreturn, sigaltstack, pause, kill, tkill, tgkill) and the delivery of faults and
 // pending signals to handlers.
 #include <asm-generic/errno.h>
+#include <linux/resource.h>
 #include <linux/signal.h>
 
 #include "disassembler.h"
@@ -56,7 +57,22 @@ bool ignored(uint64_t sig, const KernelSigaction &action) {
     return action.handler == kIgnore || (action.handler == kDefault && ignored_by_default(sig));
 }
 
-void terminate(int sig) { exit_process(-sig); }
+// Signals whose default action dumps core (the kernel's SIG_KERNEL_COREDUMP_MASK).
+bool dumps_core(uint64_t sig) {
+    return sig == SIGQUIT || sig == SIGILL || sig == SIGTRAP || sig == SIGABRT ||
+           sig == SIGBUS || sig == SIGFPE || sig == SIGSEGV || sig == SIGXCPU ||
+           sig == SIGXFSZ || sig == SIGSYS;
+}
+
+// The process ends as killed by `sig`. Where Linux would write a core (a signal that dumps
+// core, RLIMIT_CORE above 0) none is written and the status has no core flag, as when a
+// dump fails: the host would dump the runtime's process, in its own directory, not the
+// program's. Named with --verbose.
+void terminate(int sig) {
+    if (dumps_core(static_cast<uint64_t>(sig)) && soft_limit(RLIMIT_CORE) > 0)
+        report_unsupported("signal", "a core dump (RLIMIT_CORE above 0)");
+    exit_process(-sig);
+}
 
 // Signals whose default action stops the process.
 bool stops_by_default(uint64_t sig) {
