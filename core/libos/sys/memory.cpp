@@ -168,7 +168,7 @@ int64_t sys_mmap(Syscall &call) {
     if (offset % kPage)
         return -EINVAL;
     FileRef file(anonymous ? -1 : static_cast<int>(call.arg[4]));
-    if (!anonymous && !file)
+    if (!anonymous && (!file || (file->flags & O_PATH))) // fget refuses an O_PATH one
         return -EBADF;
     if (!anonymous && (flags & MAP_HUGETLB)) // no file here is on hugetlbfs
         return -EINVAL;
