@@ -102,6 +102,24 @@ int64_t sys_uname(Syscall &call) {
     return ok_if(put_user(call.arg[0], names));
 }
 
+// The limits the LibOS keeps and reports without applying them (the host applies its
+// own): lowering one's soft limit, which a program does to be stopped at it (SIGXFSZ and
+// EFBIG, SIGXCPU, ENOMEM, EAGAIN), is named with --verbose.
+const char *unenforced_limit(uint64_t resource) {
+    switch (resource) {
+    case RLIMIT_CPU: return "lowering RLIMIT_CPU";
+    case RLIMIT_FSIZE: return "lowering RLIMIT_FSIZE";
+    case RLIMIT_DATA: return "lowering RLIMIT_DATA";
+    case RLIMIT_AS: return "lowering RLIMIT_AS";
+    case RLIMIT_MEMLOCK: return "lowering RLIMIT_MEMLOCK";
+    case RLIMIT_NPROC: return "lowering RLIMIT_NPROC";
+    case RLIMIT_SIGPENDING: return "lowering RLIMIT_SIGPENDING";
+    case RLIMIT_MSGQUEUE: return "lowering RLIMIT_MSGQUEUE";
+    case RLIMIT_RTTIME: return "lowering RLIMIT_RTTIME";
+    default: return nullptr;
+    }
+}
+
 // prlimit64, in Linux's order of checks: the new limit is read first (EFAULT), then the
 // target, the resource, soft above hard (EINVAL), RLIMIT_NOFILE above what the descriptor
 // table holds (Linux's nr_open: EPERM), and a raised hard limit without the privilege.
@@ -124,6 +142,9 @@ int64_t sys_prlimit64(Syscall &call) {
         if (wanted.maximum > old.maximum && !privileged(BSC_PRIVILEGE_RESOURCES))
             return -EPERM;
         limits[resource] = wanted;
+        const char *unenforced = unenforced_limit(resource);
+        if (unenforced && wanted.current < old.current)
+            report_unsupported("setrlimit", unenforced);
     }
     return call.arg[3] ? ok_if(put_user(call.arg[3], old)) : 0;
 }
