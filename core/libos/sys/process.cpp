@@ -81,8 +81,15 @@ int64_t sys_getppid(Syscall &) { return parent_pid(); }
 int64_t sys_getpgrp(Syscall &) { return process_group_of(0); }
 
 // getpgid, getsid: of any process of the guest (0: the caller).
-int64_t sys_getpgid(Syscall &call) { return process_group_of(static_cast<int32_t>(call.arg[0])); }
-int64_t sys_getsid(Syscall &call) { return session_of(static_cast<int32_t>(call.arg[0])); }
+int64_t sys_getpgid(Syscall &call) {
+    auto pid = static_cast<int32_t>(call.arg[0]);
+    return pid == kOutsideParentPid ? refuse_outside_parent("getpgid") : process_group_of(pid);
+}
+
+int64_t sys_getsid(Syscall &call) {
+    auto pid = static_cast<int32_t>(call.arg[0]);
+    return pid == kOutsideParentPid ? refuse_outside_parent("getsid") : session_of(pid);
+}
 
 int64_t sys_setpgid(Syscall &call) {
     return set_process_group(static_cast<int32_t>(call.arg[0]), static_cast<int32_t>(call.arg[1]));

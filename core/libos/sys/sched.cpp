@@ -26,7 +26,9 @@ Scheduling scheduling{SCHED_NORMAL, 0, 0, false};
 // its scheduling is not the LibOS's to know: refused by name with EPERM (what a security
 // module's refusal gives), never the ESRCH of a process that does not exist.
 int64_t other_process(const char *call, int64_t pid) {
-    if (pid != kFirstPid - 1 && !process_exists(static_cast<int32_t>(pid)))
+    if (pid == kOutsideParentPid)
+        return refuse_outside_parent(call);
+    if (!process_exists(static_cast<int32_t>(pid)))
         return -ESRCH;
     report_unsupported(call, "another process's scheduling");
     return -EPERM;
