@@ -384,6 +384,20 @@ int64_t random_ioctl(uint64_t request, uint64_t address) {
 }
 
 // What the object's own driver answers, after the requests every file takes.
+// A request the LibOS does not serve where Linux's driver or file system may answer it:
+// ENOTTY, as for a request nobody knows, named with --verbose. A file system's requests
+// are those of types 'f' (FS_IOC_*, FIEMAP, PROCMAP_QUERY), 'X' (FIFREEZE, FITRIM,
+// FS_IOC_FSGETXATTR) and 0x94 (FICLONE, FIDEDUPERANGE).
+int64_t unserved_request(uint32_t type, uint64_t request) {
+    uint64_t kind = (request >> 8) & 0xff; // _IOC_TYPE
+    if (type == BSC_TYPE_CHAR_DEVICE || type == BSC_TYPE_BLOCK_DEVICE)
+        report_unsupported("ioctl", "a device driver's request");
+    else if ((type == BSC_TYPE_FILE || type == BSC_TYPE_DIRECTORY) &&
+             (kind == 'f' || kind == 'X' || kind == 0x94))
+        report_unsupported("ioctl", "a file system's request (FS_IOC_* ...)");
+    return -ENOTTY;
+}
+
 int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
     if (file.kind) // an eventfd has no ioctl of its own
         return -ENOTTY;
@@ -402,7 +416,7 @@ int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
     if (request == FIOQSIZE && (attributes.type == BSC_TYPE_FILE ||
                                 attributes.type == BSC_TYPE_DIRECTORY))
         return put_user(address, static_cast<int64_t>(attributes.size)) ? 0 : -EFAULT;
-    return -ENOTTY;
+    return unserved_request(attributes.type, request);
 }
 
 } // namespace
