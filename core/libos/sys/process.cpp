@@ -12,6 +12,7 @@
 
 #include "exec.h"
 #include "fd_table.h"
+#include "format.h"
 #include "process_state.h"
 #include "procfs.h"
 #include "process_tree.h"
@@ -97,15 +98,36 @@ int64_t sys_setpgid(Syscall &call) {
 
 int64_t sys_setsid(Syscall &) { return new_session(); }
 
+// The host kernel's setting /proc/sys/kernel/`name` (one line) in `out`, without its
+// newline; `otherwise` if it cannot be read.
+void host_kernel_setting(const char *name, char *out, uint64_t size, const char *otherwise) {
+    char uri[64];
+    freestanding::format(uri, sizeof uri, "file:/proc/sys/kernel/%s", name);
+    bsc_handle handle;
+    uint64_t done = 0;
+    if (abi().stream_open(uri, BSC_ACCESS_READ, 0, BSC_CREATE_NEVER, 0, &handle) == BSC_OK) {
+        if (abi().stream_read(handle, 0, out, size - 1, &done) != BSC_OK)
+            done = 0;
+        abi().object_close(handle);
+    }
+    while (done && (out[done - 1] == '\n' || out[done - 1] == '\0'))
+        done--;
+    if (!done)
+        freestanding::copy_string(out, size, otherwise);
+    else
+        out[done] = '\0';
+}
+
 int64_t sys_uname(Syscall &call) {
     bsc_system_info info = system();
     new_utsname names{};
     freestanding::copy_string(names.sysname, sizeof names.sysname, "Linux");
     freestanding::copy_string(names.nodename, sizeof names.nodename, info.host_name);
     freestanding::copy_string(names.release, sizeof names.release, info.os_release);
-    freestanding::copy_string(names.version, sizeof names.version, "#1 SMP bascule");
+    // The host kernel's version and domain name, which /proc/sys/kernel shows the program.
+    host_kernel_setting("version", names.version, sizeof names.version, "#1 SMP");
     freestanding::copy_string(names.machine, sizeof names.machine, info.machine);
-    freestanding::copy_string(names.domainname, sizeof names.domainname, "(none)");
+    host_kernel_setting("domainname", names.domainname, sizeof names.domainname, "(none)");
     return ok_if(put_user(call.arg[0], names));
 }
 
