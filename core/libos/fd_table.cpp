@@ -117,6 +117,19 @@ void file_release(OpenFile *file) {
     destroy(file);
 }
 
+namespace {
+
+// What a descriptor's close does to its open file: the process's record locks on the
+// file go even while other descriptors keep the open file (the last close's release of
+// the handle drops them in the host).
+void close_descriptor(OpenFile *file) {
+    if (__atomic_load_n(&file->refs, __ATOMIC_ACQUIRE) > 1)
+        drop_posix_locks(*file);
+    file_release(file);
+}
+
+} // namespace
+
 int fd_install(OpenFile *file, int lowest, bool cloexec) {
     {
         SpinGuard guard(table_lock);
@@ -157,7 +170,7 @@ int fd_install_at(OpenFile *file, int fd, bool cloexec) {
         close_on_exec[fd] = cloexec;
     }
     if (old)
-        file_release(old);
+        close_descriptor(old);
     return fd;
 }
 
@@ -172,7 +185,7 @@ int64_t fd_close(int fd) {
     }
     if (!file)
         return -EBADF;
-    file_release(file);
+    close_descriptor(file);
     return 0;
 }
 

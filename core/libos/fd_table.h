@@ -86,6 +86,10 @@ int fd_install_at(OpenFile *file, int fd, bool cloexec);
 // (EBADF, EINVAL from RLIMIT_NOFILE on, EMFILE).
 int64_t fd_duplicate(int fd, int64_t lowest, bool cloexec);
 int64_t fd_close(int fd);
+// sys/fcntl.cpp: a descriptor of `file` closes: the process's POSIX record locks on its
+// file go, as Linux drops them at every close (locks_remove_posix), not only the last
+// close of an open file description (which the host's close of the handle does).
+void drop_posix_locks(OpenFile &file);
 // execve: every descriptor with close-on-exec closes.
 void close_on_exec_descriptors();
 // How many descriptors the table has room for as Linux grows it (64, then 128, 256 ...

@@ -88,7 +88,7 @@ bool mergeable(const Region &a, const Region &b) {
     return a.end == b.start && a.prot == b.prot && a.shared == b.shared && a.name == b.name &&
            a.accounted == b.accounted && a.grows_down == b.grows_down &&
            a.may_write == b.may_write && a.wipe_on_fork == b.wipe_on_fork && a.dont_fork == b.dont_fork &&
-           a.file == b.file &&
+           a.locked == b.locked && a.file == b.file &&
            (!a.file || a.offset + (a.end - a.start) == b.offset);
 }
 
@@ -281,6 +281,7 @@ void map_prepare_child(void (*reset_memory)(uint64_t, uint64_t),
         }
         if (regions[i].wipe_on_fork)
             reset_memory(regions[i].start, regions[i].end);
+        regions[i].locked = false; // dup_mmap clears VM_LOCKED
         i++;
     }
 }

@@ -44,6 +44,9 @@ struct Region {
     // MADV_DONTFORK nothing (VM_DONTCOPY).
     bool wipe_on_fork = false;
     bool dont_fork = false;
+    // MAP_LOCKED (the kernel's VM_LOCKED): counted in VmLck, refuses msync's
+    // MS_INVALIDATE; a child of fork does not inherit it.
+    bool locked = false;
 };
 
 // Records a region, replacing what it overlaps (as MAP_FIXED does); takes its own
@@ -66,7 +69,8 @@ bool map_find(uint64_t addr, Region &region);
 // which the map covers: sets `Region::*flag` to `value`.
 void map_set_fork_flag(uint64_t start, uint64_t end, bool Region::*flag, bool value);
 // After fork, in the child: the regions marked wipe-on-fork are reset, those marked
-// don't-fork released and forgotten, as the kernel leaves them in a child.
+// don't-fork released and forgotten, and none is locked, as the kernel leaves them in a
+// child.
 void map_prepare_child(void (*reset_memory)(uint64_t, uint64_t),
                        void (*release_memory)(uint64_t, uint64_t));
 // The first mapped piece of [start, end): the part of the first region that meets it,

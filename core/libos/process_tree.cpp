@@ -463,6 +463,11 @@ int64_t parent_of(int32_t pid) {
     return e->parent == 1 || (p && p->life == Life::running) ? e->parent : kFirstPid;
 }
 
+int64_t refuse_outside_parent(const char *call) {
+    report_unsupported(call, "pid 1 (the parent outside the guest)");
+    return -EPERM;
+}
+
 int64_t process_group_of(int32_t pid) {
     TableGuard guard;
     Entry *e = find(pid ? pid : own_pid);

@@ -13,6 +13,11 @@ namespace libos {
 
 // The first process's id (its parent, 1, is outside the guest): the same in every run.
 inline constexpr int32_t kFirstPid = 2;
+// Pid 1, the first process's parent: it exists, outside the guest, but nothing of it is
+// the LibOS's to know. A call about it is refused by name with EPERM (what a security
+// module's refusal gives), never the ESRCH of a process that does not exist.
+inline constexpr int32_t kOutsideParentPid = kFirstPid - 1;
+int64_t refuse_outside_parent(const char *call);
 
 // At start: the first process makes the table and enters itself.
 void initialise_process_tree();

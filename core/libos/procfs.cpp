@@ -258,6 +258,22 @@ uint64_t host_id_of(int32_t pid) {
     return read_card(pid, card) ? card.host_id : 0;
 }
 
+// An entry of Linux's /proc/PID that the LibOS does not serve (its first component):
+// ENOENT, as from a kernel built without it, named with --verbose. (oom_score and
+// oom_score_adj stay unnamed: test libraries probe them at every start, and naming them
+// would hide what a program really misses.)
+bool unserved_entry(const char *entry) {
+    const char *const names[] = {"pagemap", "smaps",  "smaps_rollup", "ns",    "coredump_filter",
+                                 "limits",  "io",     "auxv",         "wchan", "sched",
+                                 "personality", "mem", "uid_map",     "gid_map", "setgroups",
+                                 "clear_refs",  "attr"};
+    for (const char *name : names)
+        if (freestanding::equal(entry, name) ||
+            (freestanding::starts_with(entry, name) && entry[strlen(name)] == '/'))
+            return true;
+    return false;
+}
+
 ProcNode entry_node(const char *entry) {
     const char *const texts[] = {"cmdline", "environ", "comm", "stat", "statm", "status", "maps"};
     const char *const links[] = {"exe", "cwd", "root"};
@@ -274,6 +290,8 @@ ProcNode entry_node(const char *entry) {
         if (freestanding::equal(entry, name) ||
             (freestanding::starts_with(entry, name) && entry[strlen(name)] == '/'))
             return ProcNode::shared;
+    if (unserved_entry(entry))
+        report_unsupported("/proc", "a /proc/PID entry such as pagemap or ns");
     return descriptor_of(entry) >= 0 ? ProcNode::link : ProcNode::absent;
 }
 
@@ -432,11 +450,12 @@ void put_program_memory(Text &text, uint64_t start, uint64_t end) {
     }
 }
 
-// The program's memory as /proc counts it, from its map (memory_map.h): the bytes mapped,
-// and of them those in memory now (vm_resident_query): private anonymous pages, file
-// pages, and shared anonymous memory (the kernel's RssAnon, RssFile, RssShmem).
+// The program's memory as /proc counts it, from its map (memory_map.h): the bytes mapped
+// and locked (MAP_LOCKED, VmLck), and of them those in memory now (vm_resident_query):
+// private anonymous pages, file pages, and shared anonymous memory (the kernel's RssAnon,
+// RssFile, RssShmem).
 struct MemoryTotals {
-    uint64_t mapped, anonymous, file, shared_memory;
+    uint64_t mapped, locked, anonymous, file, shared_memory;
     uint64_t resident() const { return anonymous + file + shared_memory; }
 };
 
@@ -448,6 +467,7 @@ MemoryTotals program_memory() {
         uint64_t size = piece.end - piece.start, resident = 0, shared = 0;
         abi().vm_resident_query(piece.start, size, &resident, &shared);
         totals.mapped += size;
+        totals.locked += piece.locked ? size : 0;
         totals.anonymous += resident - shared;
         (piece.file ? totals.file : totals.shared_memory) += shared;
     }
@@ -523,6 +543,7 @@ void put_status(Text &text, const ProcessView &view) {
         MemoryTotals memory = program_memory();
         put_kilobytes(text, "VmPeak", memory.mapped);
         put_kilobytes(text, "VmSize", memory.mapped);
+        put_kilobytes(text, "VmLck", memory.locked);
         put_kilobytes(text, "VmRSS", memory.resident());
         put_kilobytes(text, "RssAnon", memory.anonymous);
         put_kilobytes(text, "RssFile", memory.file);
@@ -726,6 +747,8 @@ ProcNode proc_node(const char *path) {
     size_t length = 0;
     while (name[length] && name[length] != '/')
         length++;
+    if (all_digits(name, length) && length == 1 && name[0] == '0' + kOutsideParentPid)
+        report_unsupported("/proc", "pid 1 (the parent outside the guest)");
     return all_digits(name, length) ? ProcNode::absent : ProcNode::host;
 }
 

@@ -97,7 +97,8 @@ void reset_signals_for_exec();
 void wake_signal_waiters();
 
 // Takes the pending signal of `mask` that Linux would take first, blocked or not, from the
-// pending set (signalfd's read): its info, or false if none of `mask` is pending.
+// pending set (rt_sigtimedwait, signalfd's read), what other processes sent included: its
+// info, or false if none of `mask` is pending. A safe point, as signal_pending.
 bool take_pending_signal(uint64_t mask, SignalInfo &info);
 
 // The calling thread's event (auto-reset) that every new pending signal sets, so that a

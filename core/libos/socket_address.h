@@ -15,7 +15,8 @@ inline constexpr int32_t kAfUnspec = 0, kAfUnix = 1, kAfInet = 2, kAfInet6 = 10,
                          kAfNetlink = 16, kAfMax = 46;
 inline constexpr uint32_t kSockStream = 1, kSockDgram = 2, kSockRaw = 3, kSockSeqpacket = 5,
                           kSockMax = 11, kSockTypeMask = 0xf;
-inline constexpr int32_t kSolSocket = 1, kIpprotoTcp = 6, kIpprotoUdp = 17, kIpprotoIpv6 = 41;
+inline constexpr int32_t kSolSocket = 1, kIpprotoIp = 0, kIpprotoTcp = 6, kIpprotoUdp = 17,
+                         kIpprotoIpv6 = 41;
 
 // The socket behind `fd` for the length of a call: EBADF, ENOTSOCK.
 struct SocketRef {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Terminal ioctls: the kernel's struct termios and winsize over the ABI's terminal
-// settings and window, and the pseudo-terminal master's requests.
+// Terminal ioctls: the kernel's struct termios (and the old struct termio) and winsize over
+// the ABI's terminal settings and window, and the pseudo-terminal master's requests.
 #include "terminal.h"
 
 #include <asm-generic/errno.h>
@@ -42,6 +42,47 @@ int64_t set_settings(const OpenFile &file, uint32_t command, uint64_t address) {
     bsc_terminal_settings s{};
     if (!copy_from_user(&s, address, sizeof(termios)))
         return -EFAULT;
+    return control(file, command, &s, sizeof s);
+}
+
+// The System V struct termio of TCGETA and TCSETA*: the low 16 bits of each mode and the
+// first 8 control characters of the termios.
+struct Termio {
+    uint16_t input, output, control, local;
+    uint8_t line, control_chars[8];
+};
+
+// TCGETA: the settings as a termio (kernel_termios_to_user_termio).
+int64_t get_old_settings(const OpenFile &file, uint64_t address) {
+    bsc_terminal_settings s;
+    if (int64_t error = control(file, BSC_CONTROL_TTY_SETTINGS, &s, sizeof s))
+        return error;
+    Termio t{};
+    t.input = static_cast<uint16_t>(s.input_modes);
+    t.output = static_cast<uint16_t>(s.output_modes);
+    t.control = static_cast<uint16_t>(s.control_modes);
+    t.local = static_cast<uint16_t>(s.local_modes);
+    t.line = s.line_discipline;
+    memcpy(t.control_chars, s.control_chars, sizeof t.control_chars);
+    return copy_to_user(address, &t, sizeof t) ? 0 : -EFAULT;
+}
+
+// TCSETA, TCSETAW, TCSETAF: a termio replaces the low 16 bits of each mode and the first
+// 8 control characters of the settings, the rest is kept (user_termio_to_kernel_termios).
+int64_t set_old_settings(const OpenFile &file, uint32_t command, uint64_t address) {
+    bsc_terminal_settings s;
+    if (int64_t error = control(file, BSC_CONTROL_TTY_SETTINGS, &s, sizeof s))
+        return error;
+    Termio t;
+    if (!copy_from_user(&t, address, sizeof t))
+        return -EFAULT;
+    auto merge = [](uint32_t &mode, uint16_t low) { mode = (mode & 0xffff0000u) | low; };
+    merge(s.input_modes, t.input);
+    merge(s.output_modes, t.output);
+    merge(s.control_modes, t.control);
+    merge(s.local_modes, t.local);
+    s.line_discipline = t.line;
+    memcpy(s.control_chars, t.control_chars, sizeof t.control_chars);
     return control(file, command, &s, sizeof s);
 }
 
@@ -167,6 +208,10 @@ int64_t terminal_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
     case TCSETS: return set_settings(file, BSC_CONTROL_TTY_SET_SETTINGS, address);
     case TCSETSW: return set_settings(file, BSC_CONTROL_TTY_SET_SETTINGS_DRAIN, address);
     case TCSETSF: return set_settings(file, BSC_CONTROL_TTY_SET_SETTINGS_FLUSH, address);
+    case TCGETA: return get_old_settings(file, address);
+    case TCSETA: return set_old_settings(file, BSC_CONTROL_TTY_SET_SETTINGS, address);
+    case TCSETAW: return set_old_settings(file, BSC_CONTROL_TTY_SET_SETTINGS_DRAIN, address);
+    case TCSETAF: return set_old_settings(file, BSC_CONTROL_TTY_SET_SETTINGS_FLUSH, address);
     case TIOCGWINSZ: return get_window(file, address);
     case TIOCSWINSZ: return set_window(file, address);
     case TIOCGPTN: return value_request(file, BSC_CONTROL_PTY_NUMBER, address, false);

@@ -242,6 +242,28 @@ TEST(fcntl_process_locks_are_shared_by_descriptors) {
     close(a), close(c);
 }
 
+// A descriptor's close drops the process's locks on the file even while another
+// descriptor (a dup, or one dup2 replaces) keeps the open file description: an open file
+// description's lock (another owner) can be taken at once after it.
+TEST(fcntl_process_locks_go_at_the_close_of_a_duplicate) {
+    int a = make_file("f", "0123456789"), other = open("f", O_RDWR);
+    set_lock(a, F_SETLK, F_WRLCK, SEEK_SET, 0, 4, 0);
+    int copy = CHECK_OK(dup(a));
+    set_lock(other, F_OFD_SETLK, F_WRLCK, SEEK_SET, 0, 1, EAGAIN);
+    CHECK_OK(close(copy));
+    set_lock(other, F_OFD_SETLK, F_WRLCK, SEEK_SET, 0, 1, 0);
+    set_lock(other, F_OFD_SETLK, F_UNLCK, SEEK_SET, 0, 1, 0);
+    // dup2 over a descriptor of the file closes it: the same.
+    set_lock(a, F_SETLK, F_RDLCK, SEEK_SET, 6, 2, 0);
+    copy = CHECK_OK(dup(a));
+    int spare = open("f", O_RDONLY);
+    set_lock(other, F_OFD_SETLK, F_WRLCK, SEEK_SET, 6, 1, EAGAIN);
+    CHECK_EQ(CHECK_OK(dup2(spare, copy)), copy);
+    set_lock(other, F_OFD_SETLK, F_WRLCK, SEEK_SET, 6, 1, 0);
+    CHECK_ERR(close(99999), EBADF);
+    close(spare), close(copy), close(other), close(a);
+}
+
 TEST(fcntl_ofd_locks) {
     int a = make_file("f", "0123456789"), b = open("f", O_RDWR);
     set_lock(a, F_OFD_SETLK, F_WRLCK, SEEK_SET, 0, 4, 0);

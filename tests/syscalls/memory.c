@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The memory family: mmap, munmap, mprotect, mremap, madvise, msync, brk.
+// The memory family: mmap, munmap, mprotect, mremap, madvise, msync, brk; MAP_LOCKED and
+// VmLck.
 #include "check.h"
 
 #include <fcntl.h>
@@ -74,6 +75,9 @@ TEST(mmap_edges) {
     CHECK_ERR(syscall(SYS_mmap, 0, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), EINVAL);
     CHECK_ERR(syscall(SYS_mmap, 0, 0, PROT_READ, MAP_PRIVATE, -1, 0), EBADF); // fd first
     CHECK_ERR(syscall(SYS_mmap, 0, PG, PROT_READ, MAP_PRIVATE, 999, 0), EBADF);
+    int path_fd = CHECK_OK(open("data", O_PATH)); // names the file, maps nothing
+    CHECK_ERR(mmap(NULL, PG, PROT_READ, MAP_PRIVATE, path_fd, 0), EBADF);
+    close(path_fd);
     CHECK_ERR(syscall(SYS_mmap, 0, PG, PROT_READ, MAP_PRIVATE, fd, 1), EINVAL);
     CHECK_ERR(syscall(SYS_mmap, 0, -1L, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), ENOMEM);
     CHECK_ERR(syscall(SYS_mmap, 0, PG, PROT_READ, MAP_ANONYMOUS, -1, 0), EINVAL);
@@ -233,6 +237,49 @@ TEST(msync_normal_and_edges) {
     munmap(s, PG);
     CHECK_ERR(msync(s, PG, MS_SYNC), ENOMEM);
     close(fd);
+}
+
+// VmLck of /proc/self/status, in kB.
+static long locked_kb(void) {
+    FILE *status = fopen("/proc/self/status", "r");
+    CHECK(status != NULL);
+    char line[256];
+    long kb = -1;
+    while (status && fgets(line, sizeof line, status))
+        if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+            break;
+    if (status)
+        fclose(status);
+    return kb;
+}
+
+// MAP_LOCKED memory is counted in VmLck until it is unmapped, refuses msync's
+// MS_INVALIDATE (EBUSY, even past a hole that would give ENOMEM), and a child of fork
+// does not inherit the lock.
+TEST(map_locked_vmlck_and_msync_invalidate) {
+    long before = locked_kb();
+    CHECK(before >= 0);
+    char *l = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED,
+                   -1, 0);
+    CHECK(l != MAP_FAILED);
+    CHECK_EQ(locked_kb() - before, 16);
+    CHECK_OK(msync(l, 4 * PG, MS_ASYNC));
+    CHECK_ERR(msync(l, 4 * PG, MS_INVALIDATE), EBUSY);
+    CHECK_ERR(msync(l, PG, MS_SYNC | MS_INVALIDATE), EBUSY);
+    CHECK_OK(munmap(l + PG, PG)); // a hole: MS_SYNC alone stops there, the others go on
+    CHECK_ERR(msync(l, 4 * PG, MS_SYNC), ENOMEM);
+    CHECK_ERR(msync(l, 4 * PG, MS_ASYNC), ENOMEM);
+    CHECK_ERR(msync(l + PG, 3 * PG, MS_ASYNC | MS_INVALIDATE), EBUSY);
+    CHECK_ERR(msync(l, 4 * PG, MS_INVALIDATE | MS_SYNC | MS_ASYNC), EINVAL);
+    CHECK_EQ(locked_kb() - before, 12);
+    pid_t child = CHECK_OK(fork());
+    if (child == 0)
+        _exit(locked_kb() == 0 && msync(l, PG, MS_INVALIDATE) == 0 ? 0 : 1);
+    int status;
+    CHECK_EQ(CHECK_OK(waitpid(child, &status, 0)), child);
+    CHECK_EQ(status, 0);
+    CHECK_OK(munmap(l, 4 * PG));
+    CHECK_EQ(locked_kb(), before);
 }
 
 TEST(brk_grows_and_refuses) {

@@ -99,6 +99,20 @@ TEST(uname_fields) {
     CHECK_OK(gethostname(host, sizeof host));
     CHECK_STR(names.nodename, host);
     CHECK_ERR(syscall(SYS_uname, BAD_PTR), EFAULT);
+    // The version and domain name are the kernel's, as /proc/sys/kernel shows them.
+    const char *files[] = {"/proc/sys/kernel/version", "/proc/sys/kernel/domainname"};
+    const char *fields[] = {names.version, names.domainname};
+    for (int i = 0; i < 2; i++) {
+        char line[80] = {0};
+        FILE *f = fopen(files[i], "r");
+        CHECK(f != NULL);
+        if (!f)
+            continue;
+        CHECK(fgets(line, sizeof line, f) != NULL);
+        fclose(f);
+        line[strcspn(line, "\n")] = 0;
+        CHECK_STR(fields[i], line);
+    }
 }
 
 TEST(getrlimit_and_prlimit_agree) {

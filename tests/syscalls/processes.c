@@ -76,7 +76,10 @@ static int write_arguments(int argc, char **argv) {
 // Runs before the tests register: a copy started with "--child-..." answers through its
 // exit code and ends.
 __attribute__((constructor(101))) static void helper_mode(int argc, char **argv, char **envp) {
-    (void)envp;
+    // Started with an empty argv (and this in its environment): it got one empty argument.
+    for (char **e = envp; *e; e++)
+        if (strcmp(*e, "SYSCALLS_CHILD_EMPTY_ARGV=1") == 0)
+            _exit(argc == 1 && argv[0][0] == 0 && argv[1] == NULL ? 0 : 10 + argc);
     if (argc >= 2 && strncmp(argv[1], "--child-argv", 12) == 0)
         _exit(write_arguments(argc, argv));
     if (argc == 4 && strcmp(argv[1], "--child-fds") == 0)
@@ -867,6 +870,25 @@ TEST(execve_failures_return) {
     }
     CHECK_EQ(exit_code(pid), 0);
     close(keep);
+}
+
+// An empty argv reaches the new program as one empty argument (Linux 5.18), so that code
+// starting at argv[1] does not walk into the environment; a null argv alike.
+TEST(execve_with_an_empty_argv) {
+    char *empty[] = {NULL};
+    char *env[] = {"SYSCALLS_CHILD_EMPTY_ARGV=1", NULL};
+    pid_t pid = CHECK_OK(fork());
+    if (pid == 0) {
+        execve(self_path, empty, env);
+        _exit(127);
+    }
+    CHECK_EQ(exit_code(pid), 0);
+    pid = CHECK_OK(fork());
+    if (pid == 0) {
+        syscall(SYS_execve, self_path, NULL, env);
+        _exit(127);
+    }
+    CHECK_EQ(exit_code(pid), 0);
 }
 
 TEST(execveat_forms) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Pseudo-terminals: /dev/ptmx and its ioctls (TIOCGPTN, TIOCSPTLCK, TIOCGPTLCK,
-// TIOCGPTPEER, TIOCPKT, TIOCGPKT), /dev/pts/N, termios and window size, data both ways
-// through the line discipline.
+// TIOCGPTPEER, TIOCPKT, TIOCGPKT), /dev/pts/N, termios (and the old termio of TCGETA and
+// TCSETA*) and window size, data both ways through the line discipline.
 #include "check.h"
 
 #include <fcntl.h>
@@ -113,6 +113,43 @@ TEST(pty_termios_and_window) {
     int lines;
     CHECK_ERR(ioctl(slave, TIOCMGET, &lines), ENOTTY); // no modem lines
     close(slave), close(master);
+}
+
+// TCGETA shows the low 16 bits of each mode and the first 8 control characters; TCSETA,
+// TCSETAW and TCSETAF replace those and keep the rest.
+TEST(pty_old_termio) {
+    int master, slave;
+    CHECK_OK(openpty(&master, &slave, NULL, NULL, NULL));
+    struct termios t;
+    CHECK_OK(tcgetattr(slave, &t));
+    struct termio old;
+    memset(&old, 0xff, sizeof old);
+    CHECK_OK(ioctl(slave, TCGETA, &old));
+    CHECK_EQ(old.c_iflag, t.c_iflag & 0xffff);
+    CHECK_EQ(old.c_oflag, t.c_oflag & 0xffff);
+    CHECK_EQ(old.c_cflag, t.c_cflag & 0xffff);
+    CHECK_EQ(old.c_lflag, t.c_lflag & 0xffff);
+    CHECK_EQ(old.c_line, t.c_line);
+    CHECK_MEM(old.c_cc, t.c_cc, sizeof old.c_cc);
+    old.c_lflag &= ~(ICANON | ECHO);
+    old.c_cc[VINTR] = 7;
+    CHECK_OK(ioctl(slave, TCSETA, &old));
+    struct termios now;
+    CHECK_OK(tcgetattr(slave, &now));
+    CHECK_EQ(now.c_lflag, t.c_lflag & ~(tcflag_t)(ICANON | ECHO));
+    CHECK_EQ(now.c_cflag, t.c_cflag); // the high bits (the baud rate's) are kept
+    CHECK_EQ(now.c_cc[VINTR], 7);
+    CHECK_EQ(now.c_cc[VEOL2], t.c_cc[VEOL2]); // past the first 8: kept
+    CHECK_OK(ioctl(slave, TCSETAW, &old));
+    CHECK_OK(ioctl(slave, TCSETAF, &old));
+    CHECK_ERR(ioctl(slave, TCGETA, BAD_PTR), EFAULT);
+    CHECK_ERR(ioctl(slave, TCGETA, NULL), EFAULT);
+    CHECK_ERR(ioctl(slave, TCSETA, BAD_PTR), EFAULT);
+    CHECK_ERR(ioctl(-1, TCGETA, &old), EBADF);
+    int file = CHECK_OK(open("plain", O_CREAT | O_RDWR, 0600));
+    CHECK_ERR(ioctl(file, TCGETA, &old), ENOTTY);
+    CHECK_ERR(ioctl(file, TCSETA, &old), ENOTTY);
+    close(file), close(slave), close(master);
 }
 
 TEST(pty_queues_flow_and_break) {

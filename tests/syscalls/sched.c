@@ -92,6 +92,9 @@ TEST(sched_setscheduler_rules) {
     CHECK_ERR(syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, BAD_PTR), EFAULT);
     CHECK_ERR(syscall(SYS_sched_setscheduler, -1, SCHED_OTHER, &zero), EINVAL);
     CHECK_ERR(syscall(SYS_sched_setscheduler, 0x3ffffff0, SCHED_OTHER, &zero), ESRCH);
+    // A negative policy is refused first, before the pid, the parameter and the process.
+    CHECK_ERR(syscall(SYS_sched_setscheduler, 0x3ffffff0, -1, &zero), EINVAL);
+    CHECK_ERR(syscall(SYS_sched_setscheduler, 0, -1, BAD_PTR), EINVAL);
     CHECK_ERR(sched_setparam(0, &bad), EINVAL);
     struct rlimit rtprio;
     getrlimit(RLIMIT_RTPRIO, &rtprio);

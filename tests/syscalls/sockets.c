@@ -581,6 +581,45 @@ TEST(socket_options) {
     close(u);
 }
 
+// An option level the socket's protocols do not have is refused before anything is read,
+// with the errno of the protocol that refuses it: a UNIX socket has SOL_SOCKET alone
+// (EOPNOTSUPP); IPv4's ip_getsockopt gives EOPNOTSUPP, ip_setsockopt ENOPROTOOPT; IPv6
+// gives ENOPROTOOPT. A level the socket has reads the length before the name.
+TEST(socket_option_levels) {
+    int value = 0;
+    socklen_t length = sizeof value;
+    int unix_socket = CHECK_OK(socket(AF_UNIX, SOCK_STREAM, 0));
+    CHECK_ERR(getsockopt(unix_socket, IPPROTO_TCP, TCP_NODELAY, &value, &length), EOPNOTSUPP);
+    CHECK_ERR(getsockopt(unix_socket, 500, 1, &value, BAD_PTR), EOPNOTSUPP);
+    CHECK_ERR(setsockopt(unix_socket, IPPROTO_IP, -1, &value, sizeof value), EOPNOTSUPP);
+    close(unix_socket);
+    int tcp = CHECK_OK(socket(AF_INET, SOCK_STREAM, 0));
+    CHECK_ERR(getsockopt(tcp, 500, 1, &value, BAD_PTR), EOPNOTSUPP);
+    CHECK_ERR(getsockopt(tcp, IPPROTO_UDP, 1, &value, &length), EOPNOTSUPP);
+    CHECK_ERR(getsockopt(tcp, IPPROTO_IPV6, IPV6_V6ONLY, &value, &length), EOPNOTSUPP);
+    CHECK_ERR(setsockopt(tcp, 500, 1, &value, sizeof value), ENOPROTOOPT);
+    CHECK_ERR(getsockopt(tcp, IPPROTO_TCP, -1, &value, &length), ENOPROTOOPT);
+    CHECK_ERR(getsockopt(tcp, IPPROTO_IP, -1, &value, &length), ENOPROTOOPT);
+    CHECK_ERR(syscall(SYS_getsockopt, tcp, IPPROTO_TCP, -1, &value, BAD_PTR), EFAULT);
+    CHECK_ERR(syscall(SYS_getsockopt, tcp, IPPROTO_IP, -1, &value, BAD_PTR), EFAULT);
+    CHECK_ERR(getsockopt(-1, 500, 1, &value, &length), EBADF);
+    close(tcp);
+    int udp = CHECK_OK(socket(AF_INET, SOCK_DGRAM, 0));
+    CHECK_ERR(getsockopt(udp, IPPROTO_TCP, TCP_NODELAY, &value, &length), EOPNOTSUPP);
+    CHECK_ERR(setsockopt(udp, IPPROTO_TCP, TCP_NODELAY, &value, sizeof value), ENOPROTOOPT);
+    CHECK_ERR(syscall(SYS_getsockopt, udp, IPPROTO_UDP, -1, &value, BAD_PTR), EFAULT);
+    close(udp);
+    int tcp6 = CHECK_OK(socket(AF_INET6, SOCK_STREAM, 0));
+    CHECK_ERR(getsockopt(tcp6, 500, 1, &value, BAD_PTR), ENOPROTOOPT);
+    CHECK_ERR(getsockopt(tcp6, IPPROTO_UDP, 1, &value, BAD_PTR), ENOPROTOOPT);
+    CHECK_ERR(setsockopt(tcp6, 500, 1, &value, sizeof value), ENOPROTOOPT);
+    CHECK_ERR(syscall(SYS_getsockopt, tcp6, IPPROTO_IP, -1, &value, BAD_PTR), EFAULT);
+    CHECK_ERR(syscall(SYS_getsockopt, tcp6, IPPROTO_IPV6, -1, &value, BAD_PTR), EFAULT);
+    length = sizeof value;
+    CHECK_OK(getsockopt(tcp6, IPPROTO_IPV6, IPV6_V6ONLY, &value, &length));
+    close(tcp6);
+}
+
 TEST(send_timeout) {
     int sv[2];
     CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));

@@ -77,6 +77,19 @@ int64_t copy_strings(uint64_t address, StringList &list, uint64_t &budget, char 
     return 0;
 }
 
+// An empty argv becomes {""}, as Linux (since 5.18) gives the new program an empty
+// argv[0] so that code which starts at argv[1] does not walk into the environment.
+void give_an_empty_first_argument(StringList &list) {
+    if (list.count)
+        return;
+    release(list.items, sizeof(char *));
+    list.items = static_cast<char **>(allocate(2 * sizeof(char *)));
+    list.items[0] = static_cast<char *>(allocate(1));
+    list.items[0][0] = '\0';
+    list.items[1] = nullptr;
+    list.count = 1;
+}
+
 // What the old program leaves behind at the point of no return, as Linux's exec does.
 void leave_old_program() {
     end_other_threads();
@@ -145,6 +158,7 @@ int64_t execute(int dirfd, uint64_t path, uint64_t argv, uint64_t envp, uint64_t
     release(scratch, kMaxStringLength + 1);
     if (error)
         return error;
+    give_an_empty_first_argument(arguments);
     // Returns only if the program cannot run; else the copies are the new program's.
     return exec_program(named, absolute, arguments.items, environment.items, leave_old_program);
 }

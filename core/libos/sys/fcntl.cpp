@@ -187,6 +187,12 @@ int64_t call_lock(const char *call, OpenFile &file, uint32_t command, bsc_lock &
     return status == BSC_OK ? 0 : status == BSC_E_AGAIN ? -EAGAIN : result_of(status);
 }
 
+constexpr uint64_t kCreatedQuery = 1024 + 4; // F_CREATED_QUERY, Linux 6.12
+
+// Whether the process ever asked for a POSIX record lock: until it has, a close has none
+// to drop (and costs no host call).
+bool posix_locks_taken;
+
 bool is_ofd_command(uint64_t command) { return command >= F_OFD_GETLK && command <= F_OFD_SETLKW; }
 
 // F_GETLK, F_SETLK, F_SETLKW and their open-file-description forms.
@@ -208,8 +214,10 @@ int64_t record_lock(OpenFile &file, uint64_t command, uint64_t user_lock) {
                      0, 0, 0};
     if (int64_t error = lock_range(file, lock, request))
         return error;
-    if (!is_ofd_command(command))
+    if (!is_ofd_command(command)) {
         request.flags = BSC_LOCK_PROCESS;
+        __atomic_store_n(&posix_locks_taken, true, __ATOMIC_RELAXED);
+    }
     if (!test) {
         uint32_t bsc_command = command == F_SETLKW || command == F_OFD_SETLKW ? BSC_LOCK_SET_WAIT
                                                                               : BSC_LOCK_SET;
@@ -370,6 +378,22 @@ int64_t random_ioctl(uint64_t request, uint64_t address) {
     }
 }
 
+// A request nobody in the LibOS serves. A host device's driver (a loop device,
+// /dev/loop-control) or a file system (ext4's FS_IOC_GETFLAGS, FICLONE, FIEMAP) may serve
+// requests the ABI cannot pass on: the answer is the one Linux gives where nobody serves
+// it, and --verbose names it. A terminal's request ('T': isatty's TCGETS) on what is no
+// terminal is ENOTTY exactly.
+int64_t unserved_request(uint32_t type, uint64_t request) {
+    constexpr uint64_t kTerminalType = 'T';
+    if (((request >> 8) & 0xff) == kTerminalType) // _IOC_TYPE
+        return -ENOTTY;
+    if (type == BSC_TYPE_CHAR_DEVICE || type == BSC_TYPE_BLOCK_DEVICE)
+        report_unsupported("ioctl", "a device driver's own request");
+    else if (type == BSC_TYPE_FILE || type == BSC_TYPE_DIRECTORY)
+        report_unsupported("ioctl", "a file system's own request");
+    return -ENOTTY;
+}
+
 // What the object's own driver answers, after the requests every file takes.
 int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
     if (file.kind) // an eventfd has no ioctl of its own
@@ -389,21 +413,17 @@ int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
     if (request == FIOQSIZE && (attributes.type == BSC_TYPE_FILE ||
                                 attributes.type == BSC_TYPE_DIRECTORY))
         return put_user(address, static_cast<int64_t>(attributes.size)) ? 0 : -EFAULT;
-    // A host device's driver (a loop device, /dev/loop-control) or a file system (ext4's
-    // FS_IOC_GETFLAGS, FICLONE, FIEMAP) may serve requests the ABI cannot pass on: the
-    // answer is the one Linux gives where nobody serves it, and --verbose names it. A
-    // terminal's request ('T': isatty's TCGETS) on what is no terminal is ENOTTY exactly.
-    constexpr uint64_t kTerminalType = 'T';
-    if (((request >> 8) & 0xff) == kTerminalType)
-        return -ENOTTY;
-    if (attributes.type == BSC_TYPE_CHAR_DEVICE || attributes.type == BSC_TYPE_BLOCK_DEVICE)
-        report_unsupported("ioctl", "a device driver's own request");
-    else if (attributes.type == BSC_TYPE_FILE || attributes.type == BSC_TYPE_DIRECTORY)
-        report_unsupported("ioctl", "a file system's own request");
-    return -ENOTTY;
+    return unserved_request(attributes.type, request);
 }
 
 } // namespace
+
+void drop_posix_locks(OpenFile &file) {
+    if (!__atomic_load_n(&posix_locks_taken, __ATOMIC_RELAXED) || is_libos_file(file))
+        return;
+    bsc_lock everything{BSC_LOCK_UNLOCK, BSC_LOCK_PROCESS, 0, 0}; // length 0: to the end
+    abi().stream_lock(file.handle, BSC_LOCK_SET, &everything);
+}
 
 int64_t sys_fcntl(Syscall &c) {
     int fd = static_cast<int>(c.arg[0]);
@@ -449,6 +469,11 @@ int64_t sys_fcntl(Syscall &c) {
                              static_cast<uint32_t>(c.arg[2]));
     case F_ADD_SEALS:
     case F_GET_SEALS: return seals(*file.get(), command, c.arg[2]);
+    case kCreatedQuery:
+        // Whether this open created the file: the host's open does not tell. EINVAL, as
+        // from a kernel before 6.12.
+        report_unsupported("fcntl", "F_CREATED_QUERY");
+        return -EINVAL;
     default: return -EINVAL;
     }
 }

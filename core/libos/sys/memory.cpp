@@ -168,7 +168,7 @@ int64_t sys_mmap(Syscall &call) {
     if (offset % kPage)
         return -EINVAL;
     FileRef file(anonymous ? -1 : static_cast<int>(call.arg[4]));
-    if (!anonymous && !file)
+    if (!anonymous && (!file || (file->flags & O_PATH))) // fget refuses an O_PATH one
         return -EBADF;
     if (!anonymous && (flags & MAP_HUGETLB)) // no file here is on hugetlbfs
         return -EINVAL;
@@ -199,6 +199,7 @@ int64_t sys_mmap(Syscall &call) {
                   shared, RegionName::none};
     region.grows_down = flags & MAP_GROWSDOWN;
     region.may_write = shared && (anonymous || (file->flags & O_ACCMODE) == O_RDWR);
+    region.locked = flags & MAP_LOCKED;
     // Shared anonymous memory stays shared with the processes the program forks.
     bsc_status status =
         anonymous ? abi().vm_alloc(&at, size, protection(prot), map_flags | (shared ? BSC_MAP_SHARED : 0))
@@ -579,17 +580,32 @@ int64_t sys_madvise(Syscall &call) {
 }
 
 // Shared mappings are the host's, kept coherent with the file: there is nothing to write
-// back, only the arguments to check. (MS_SYNC does not make the file durable: the LibOS
-// holds no handle of a mapped file to flush.)
+// back, only the arguments to check and the map to walk. (MS_SYNC does not make the file
+// durable: the LibOS holds no handle of a mapped file to flush.)
 int64_t sys_msync(Syscall &call) {
-    uint64_t flags = call.arg[2];
-    if (call.arg[0] % kPage || (flags & ~uint64_t{MS_ASYNC | MS_INVALIDATE | MS_SYNC}) ||
+    uint64_t start = call.arg[0], flags = call.arg[2];
+    if (start % kPage || (flags & ~uint64_t{MS_ASYNC | MS_INVALIDATE | MS_SYNC}) ||
         ((flags & MS_ASYNC) && (flags & MS_SYNC)))
         return -EINVAL;
-    uint64_t end = range_end(call.arg[0], call.arg[1]);
+    uint64_t end = range_end(start, call.arg[1]);
     if (call.arg[1] && end == 0)
         return -ENOMEM;
-    return call.arg[1] == 0 || map_covers(call.arg[0], end) ? 0 : -ENOMEM;
+    // As the kernel's walk: a hole ends it at once for MS_SYNC alone, else gives ENOMEM at
+    // the end; MS_INVALIDATE of a locked region is EBUSY, wherever it is.
+    int64_t unmapped = 0;
+    Region piece;
+    for (uint64_t at = start; call.arg[1] && at < end; at = piece.end) {
+        if (!map_next(at, end, piece))
+            return -ENOMEM;
+        if (piece.start > at) {
+            if (flags == MS_SYNC)
+                return -ENOMEM;
+            unmapped = -ENOMEM;
+        }
+        if ((flags & MS_INVALIDATE) && piece.locked)
+            return -EBUSY;
+    }
+    return unmapped;
 }
 
 } // namespace libos

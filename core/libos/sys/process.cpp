@@ -11,6 +11,7 @@
 
 #include "exec.h"
 #include "fd_table.h"
+#include "format.h"
 #include "process_state.h"
 #include "procfs.h"
 #include "process_tree.h"
@@ -55,8 +56,15 @@ int64_t sys_getppid(Syscall &) { return parent_pid(); }
 int64_t sys_getpgrp(Syscall &) { return process_group_of(0); }
 
 // getpgid, getsid: of any process of the guest (0: the caller).
-int64_t sys_getpgid(Syscall &call) { return process_group_of(static_cast<int32_t>(call.arg[0])); }
-int64_t sys_getsid(Syscall &call) { return session_of(static_cast<int32_t>(call.arg[0])); }
+int64_t sys_getpgid(Syscall &call) {
+    auto pid = static_cast<int32_t>(call.arg[0]);
+    return pid == kOutsideParentPid ? refuse_outside_parent("getpgid") : process_group_of(pid);
+}
+
+int64_t sys_getsid(Syscall &call) {
+    auto pid = static_cast<int32_t>(call.arg[0]);
+    return pid == kOutsideParentPid ? refuse_outside_parent("getsid") : session_of(pid);
+}
 
 int64_t sys_setpgid(Syscall &call) {
     return set_process_group(static_cast<int32_t>(call.arg[0]), static_cast<int32_t>(call.arg[1]));
@@ -64,16 +72,55 @@ int64_t sys_setpgid(Syscall &call) {
 
 int64_t sys_setsid(Syscall &) { return new_session(); }
 
+// The host kernel's setting /proc/sys/kernel/`name` (one line) in `out`, without its
+// newline; `otherwise` if it cannot be read.
+void host_kernel_setting(const char *name, char *out, uint64_t size, const char *otherwise) {
+    char uri[64];
+    freestanding::format(uri, sizeof uri, "file:/proc/sys/kernel/%s", name);
+    bsc_handle handle;
+    uint64_t done = 0;
+    if (abi().stream_open(uri, BSC_ACCESS_READ, 0, BSC_CREATE_NEVER, 0, &handle) == BSC_OK) {
+        if (abi().stream_read(handle, 0, out, size - 1, &done) != BSC_OK)
+            done = 0;
+        abi().object_close(handle);
+    }
+    while (done && (out[done - 1] == '\n' || out[done - 1] == '\0'))
+        done--;
+    if (!done)
+        freestanding::copy_string(out, size, otherwise);
+    else
+        out[done] = '\0';
+}
+
 int64_t sys_uname(Syscall &call) {
     bsc_system_info info = system();
     new_utsname names{};
     freestanding::copy_string(names.sysname, sizeof names.sysname, "Linux");
     freestanding::copy_string(names.nodename, sizeof names.nodename, info.host_name);
     freestanding::copy_string(names.release, sizeof names.release, info.os_release);
-    freestanding::copy_string(names.version, sizeof names.version, "#1 SMP bascule");
+    // The host kernel's version and domain name, which /proc/sys/kernel shows the program.
+    host_kernel_setting("version", names.version, sizeof names.version, "#1 SMP");
     freestanding::copy_string(names.machine, sizeof names.machine, info.machine);
-    freestanding::copy_string(names.domainname, sizeof names.domainname, "(none)");
+    host_kernel_setting("domainname", names.domainname, sizeof names.domainname, "(none)");
     return ok_if(put_user(call.arg[0], names));
+}
+
+// The limits the LibOS keeps and reports without applying them (the host applies its
+// own): lowering one's soft limit, which a program does to be stopped at it (SIGXFSZ and
+// EFBIG, SIGXCPU, ENOMEM, EAGAIN), is named with --verbose.
+const char *unenforced_limit(uint64_t resource) {
+    switch (resource) {
+    case RLIMIT_CPU: return "lowering RLIMIT_CPU";
+    case RLIMIT_FSIZE: return "lowering RLIMIT_FSIZE";
+    case RLIMIT_DATA: return "lowering RLIMIT_DATA";
+    case RLIMIT_AS: return "lowering RLIMIT_AS";
+    case RLIMIT_MEMLOCK: return "lowering RLIMIT_MEMLOCK";
+    case RLIMIT_NPROC: return "lowering RLIMIT_NPROC";
+    case RLIMIT_SIGPENDING: return "lowering RLIMIT_SIGPENDING";
+    case RLIMIT_MSGQUEUE: return "lowering RLIMIT_MSGQUEUE";
+    case RLIMIT_RTTIME: return "lowering RLIMIT_RTTIME";
+    default: return nullptr;
+    }
 }
 
 // prlimit64, in Linux's order of checks: the new limit is read first (EFAULT), then the
@@ -98,6 +145,9 @@ int64_t sys_prlimit64(Syscall &call) {
         if (wanted.maximum > old.maximum && !privileged(BSC_PRIVILEGE_RESOURCES))
             return -EPERM;
         limits[resource] = wanted;
+        const char *unenforced = unenforced_limit(resource);
+        if (unenforced && wanted.current < old.current)
+            report_unsupported("setrlimit", unenforced);
     }
     return call.arg[3] ? ok_if(put_user(call.arg[3], old)) : 0;
 }

@@ -22,12 +22,24 @@ constexpr uint32_t kMaxMaskBytes = 1024; // 8192 processors, Linux's largest NR_
 // The process's scheduling, as sched_setscheduler and setpriority leave it.
 Scheduling scheduling{SCHED_NORMAL, 0, 0, false};
 
-// A pid or tid argument: 0, the process id and its threads' ids name the process (whose
-// scheduling its threads share here); no other process exists.
-int64_t check_target(int64_t pid) {
+// Another process of the guest, or the first one's parent outside it (pid 1), exists but
+// its scheduling is not the LibOS's to know: refused by name with EPERM (what a security
+// module's refusal gives), never the ESRCH of a process that does not exist.
+int64_t other_process(const char *call, int64_t pid) {
+    if (pid == kOutsideParentPid)
+        return refuse_outside_parent(call);
+    if (!process_exists(static_cast<int32_t>(pid)))
+        return -ESRCH;
+    report_unsupported(call, "another process's scheduling");
+    return -EPERM;
+}
+
+// A pid or tid argument of `call`: 0, the process id and its threads' ids name the
+// process (whose scheduling its threads share here).
+int64_t check_target(const char *call, int64_t pid) {
     if (pid < 0)
         return -EINVAL;
-    return pid == 0 || is_thread_of_process(pid) ? 0 : -ESRCH;
+    return pid == 0 || is_thread_of_process(pid) ? 0 : other_process(call, pid);
 }
 
 // The thread an affinity call is for: 0 for the caller (pid 0 or its own tid), else the
@@ -98,20 +110,22 @@ int64_t set_scheduling(int32_t policy, int32_t priority, bool reset_on_fork) {
 
 // sched_setscheduler's and sched_setparam's pid and parameter, in Linux's order: EINVAL
 // for a negative pid or a null parameter, EFAULT, then ESRCH.
-int64_t read_request(uint64_t pid, uint64_t param, int32_t &priority) {
+int64_t read_request(const char *call, uint64_t pid, uint64_t param, int32_t &priority) {
     if (static_cast<int32_t>(pid) < 0 || !param)
         return -EINVAL;
     if (!get_user(param, priority))
         return -EFAULT;
-    return check_target(static_cast<int32_t>(pid));
+    return check_target(call, static_cast<int32_t>(pid));
 }
 
 // getpriority / setpriority's target: PRIO_PROCESS (a pid or tid), PRIO_PGRP (the
-// program's group) or PRIO_USER (its user id): the program is the only process of each.
-int64_t check_priority_target(uint64_t which, uint64_t who) {
+// program's group) or PRIO_USER (its user id): the program is the only process of each;
+// another process of the guest is refused by name.
+int64_t check_priority_target(const char *call, uint64_t which, uint64_t who) {
     auto id = static_cast<int32_t>(who);
     switch (which) {
-    case PRIO_PROCESS: return id == 0 || id == current_pid() || id == current_tid() ? 0 : -ESRCH;
+    case PRIO_PROCESS:
+        return id == 0 || id == current_pid() || id == current_tid() ? 0 : other_process(call, id);
     case PRIO_PGRP: return id == 0 || id == process_group_of(0) ? 0 : -ESRCH;
     case PRIO_USER:
         return id == 0 || static_cast<uint32_t>(id) == identity().user_id ? 0 : -ESRCH;
@@ -190,18 +204,18 @@ int64_t sys_sched_yield(Syscall &) {
 }
 
 int64_t sys_sched_getscheduler(Syscall &call) {
-    if (int64_t error = check_target(static_cast<int32_t>(call.arg[0])))
+    if (int64_t error = check_target("sched_getscheduler", static_cast<int32_t>(call.arg[0])))
         return error;
     return scheduling.policy | (scheduling.reset_on_fork ? SCHED_RESET_ON_FORK : 0);
 }
 
 int64_t sys_sched_setscheduler(Syscall &call) {
     auto policy = static_cast<int32_t>(call.arg[1]);
-    int32_t priority;
-    if (int64_t error = read_request(call.arg[0], call.arg[2], priority))
-        return error;
-    if (policy < 0)
+    if (policy < 0) // before the pid and the parameter, as the system call's entry
         return -EINVAL;
+    int32_t priority;
+    if (int64_t error = read_request("sched_setscheduler", call.arg[0], call.arg[2], priority))
+        return error;
     return set_scheduling(policy & ~SCHED_RESET_ON_FORK, priority,
                           (policy & SCHED_RESET_ON_FORK) != 0);
 }
@@ -209,14 +223,14 @@ int64_t sys_sched_setscheduler(Syscall &call) {
 int64_t sys_sched_getparam(Syscall &call) {
     if (static_cast<int32_t>(call.arg[0]) < 0 || !call.arg[1])
         return -EINVAL;
-    if (int64_t error = check_target(static_cast<int32_t>(call.arg[0])))
+    if (int64_t error = check_target("sched_getparam", static_cast<int32_t>(call.arg[0])))
         return error;
     return put_user(call.arg[1], scheduling.priority) ? 0 : -EFAULT;
 }
 
 int64_t sys_sched_setparam(Syscall &call) {
     int32_t priority;
-    if (int64_t error = read_request(call.arg[0], call.arg[1], priority))
+    if (int64_t error = read_request("sched_setparam", call.arg[0], call.arg[1], priority))
         return error;
     return set_scheduling(scheduling.policy, priority, scheduling.reset_on_fork);
 }
@@ -238,7 +252,7 @@ int64_t sys_sched_get_priority_min(Syscall &call) {
 // sched_rr_get_interval: 0 for the policies other than SCHED_RR, as Linux answers for a
 // SCHED_OTHER task whose slice is under one tick (EEVDF's base slice), and SCHED_FIFO.
 int64_t sys_sched_rr_get_interval(Syscall &call) {
-    if (int64_t error = check_target(static_cast<int32_t>(call.arg[0])))
+    if (int64_t error = check_target("sched_rr_get_interval", static_cast<int32_t>(call.arg[0])))
         return error;
     struct {
         int64_t sec, nsec;
@@ -248,7 +262,7 @@ int64_t sys_sched_rr_get_interval(Syscall &call) {
 
 // getpriority: 20 - nice, so that the raw answer is never negative (glibc converts it).
 int64_t sys_getpriority(Syscall &call) {
-    if (int64_t error = check_priority_target(call.arg[0], call.arg[1]))
+    if (int64_t error = check_priority_target("getpriority", call.arg[0], call.arg[1]))
         return error;
     return 20 - scheduling.nice;
 }
@@ -256,7 +270,7 @@ int64_t sys_getpriority(Syscall &call) {
 // setpriority: the nice value is clamped to -20..19; lowering it needs the privilege or
 // RLIMIT_NICE (EACCES). It is kept and reported, not applied to the host's threads.
 int64_t sys_setpriority(Syscall &call) {
-    if (int64_t error = check_priority_target(call.arg[0], call.arg[1]))
+    if (int64_t error = check_priority_target("setpriority", call.arg[0], call.arg[1]))
         return error;
     auto nice = static_cast<int32_t>(call.arg[2]);
     nice = nice < kMinNice ? kMinNice : nice > kMaxNice ? kMaxNice : nice;

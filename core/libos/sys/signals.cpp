@@ -3,6 +3,7 @@
 // rt_sigreturn, sigaltstack, pause, kill, tkill, tgkill) and the delivery of faults and
 // pending signals to handlers.
 #include <asm-generic/errno.h>
+#include <linux/resource.h>
 #include <linux/signal.h>
 
 #include "disassembler.h"
@@ -56,7 +57,22 @@ bool ignored(uint64_t sig, const KernelSigaction &action) {
     return action.handler == kIgnore || (action.handler == kDefault && ignored_by_default(sig));
 }
 
-void terminate(int sig) { exit_process(-sig); }
+// Signals whose default action dumps core (the kernel's SIG_KERNEL_COREDUMP_MASK).
+bool dumps_core(uint64_t sig) {
+    return sig == SIGQUIT || sig == SIGILL || sig == SIGTRAP || sig == SIGABRT ||
+           sig == SIGBUS || sig == SIGFPE || sig == SIGSEGV || sig == SIGXCPU ||
+           sig == SIGXFSZ || sig == SIGSYS;
+}
+
+// The process ends as killed by `sig`. Where Linux would write a core (a signal that dumps
+// core, RLIMIT_CORE above 0) none is written and the status has no core flag, as when a
+// dump fails: the host would dump the runtime's process, in its own directory, not the
+// program's. Named with --verbose.
+void terminate(int sig) {
+    if (dumps_core(static_cast<uint64_t>(sig)) && soft_limit(RLIMIT_CORE) > 0)
+        report_unsupported("signal", "a core dump (RLIMIT_CORE above 0)");
+    exit_process(-sig);
+}
 
 // Signals whose default action stops the process.
 bool stops_by_default(uint64_t sig) {
@@ -203,7 +219,13 @@ void deliver_pending_signals(bsc_cpu_context &context, int64_t syscall) {
     end_wait_mask();
 }
 
-bool take_pending_signal(uint64_t mask, SignalInfo &info) { return take_signal(mask, false, info); }
+bool take_pending_signal(uint64_t mask, SignalInfo &info) {
+    // A signal another process sent is pending once collected: without this, a wait for
+    // it (sigwaitinfo, a signalfd's read) missed it and, if it is not blocked, ended with
+    // EINTR as if another signal had come.
+    collect_process_events();
+    return take_signal(mask, false, info);
+}
 
 void deliver_exception(bsc_exception &exception) {
     bsc_cpu_context &c = exception.context;

@@ -52,6 +52,42 @@ bool find_option(int32_t level, int32_t name, Option &out) {
     }
 }
 
+// Whether the socket's protocols have option level `level` (0), or what Linux answers
+// when none has, before it reads anything: a UNIX socket has SOL_SOCKET alone (no
+// protocol getsockopt or setsockopt: EOPNOTSUPP); an IPv4 socket has its transport's
+// level (TCP or UDP) and IPPROTO_IP, and ip_getsockopt refuses another level with
+// EOPNOTSUPP, ip_setsockopt with ENOPROTOOPT; an IPv6 socket has its transport's,
+// IPPROTO_IPV6 and IPPROTO_IP, and ENOPROTOOPT for another either way.
+int64_t level_error(bsc_handle handle, int32_t level, bool get) {
+    if (level == kSolSocket)
+        return 0;
+    uint32_t domain = socket_domain(handle);
+    if (domain == BSC_SOCKET_UNIX)
+        return -EOPNOTSUPP;
+    int32_t transport = socket_type(handle) == BSC_SOCKET_STREAM ? kIpprotoTcp : kIpprotoUdp;
+    if (level == transport || level == kIpprotoIp)
+        return 0;
+    if (domain == BSC_SOCKET_INET6)
+        return level == kIpprotoIpv6 ? 0 : -ENOPROTOOPT;
+    return get ? -EOPNOTSUPP : -ENOPROTOOPT;
+}
+
+// An option of a level the socket has that the LibOS does not serve: ENOPROTOOPT, what
+// Linux answers for a name it does not know; one it knows (every level's names are below
+// 100) is named with --verbose, as a refusal.
+int64_t unserved_option(const char *call, int32_t level, int32_t name) {
+    if (name > 0 && name < 100) {
+        switch (level) {
+        case kSolSocket: report_unsupported(call, "a SOL_SOCKET option"); break;
+        case kIpprotoIp: report_unsupported(call, "an IPPROTO_IP option"); break;
+        case kIpprotoTcp: report_unsupported(call, "an IPPROTO_TCP option"); break;
+        case kIpprotoUdp: report_unsupported(call, "an IPPROTO_UDP option"); break;
+        default: report_unsupported(call, "an IPPROTO_IPV6 option"); break;
+        }
+    }
+    return -ENOPROTOOPT;
+}
+
 int64_t host_get(bsc_handle handle, uint32_t option, int64_t &value) {
     value = 0;
     return result_of(abi().socket_option_get(handle, option, &value));
@@ -152,14 +188,17 @@ int64_t sys_getsockopt(Syscall &c) {
     SocketRef socket(static_cast<int>(c.arg[0]));
     if (int64_t error = socket.error())
         return error;
-    int32_t room; // read first, as every getsockopt of Linux's reads it
+    auto level = static_cast<int32_t>(c.arg[1]), name = static_cast<int32_t>(c.arg[2]);
+    if (int64_t error = level_error(socket.handle(), level, true))
+        return error;
+    int32_t room; // read before the name, as every getsockopt of a level Linux has
     if (!get_user(c.arg[4], room))
         return -EFAULT;
     if (room < 0)
         return -EINVAL;
     Option option;
-    if (!find_option(static_cast<int32_t>(c.arg[1]), static_cast<int32_t>(c.arg[2]), option))
-        return -ENOPROTOOPT;
+    if (!find_option(level, name, option))
+        return unserved_option("getsockopt", level, name);
     uint8_t value[16];
     int64_t size = read_value(socket.handle(), option, value);
     if (size < 0)
@@ -174,8 +213,10 @@ int64_t sys_setsockopt(Syscall &c) {
     SocketRef socket(static_cast<int>(c.arg[0]));
     if (int64_t error = socket.error())
         return error;
-    auto level = static_cast<int32_t>(c.arg[1]);
+    auto level = static_cast<int32_t>(c.arg[1]), name = static_cast<int32_t>(c.arg[2]);
     auto length = static_cast<int32_t>(c.arg[4]);
+    if (int64_t error = level_error(socket.handle(), level, false))
+        return error;
     int32_t first;
     if (level == kSolSocket) { // sk_setsockopt reads an int before it looks at the option
         if (length < 4)
@@ -184,7 +225,9 @@ int64_t sys_setsockopt(Syscall &c) {
             return -EFAULT;
     }
     Option option;
-    if (!find_option(level, static_cast<int32_t>(c.arg[2]), option) || !option.settable)
+    if (!find_option(level, name, option))
+        return unserved_option("setsockopt", level, name);
+    if (!option.settable)
         return -ENOPROTOOPT;
     int64_t value;
     if (int64_t error = write_value(option, c.arg[3], length, value))
