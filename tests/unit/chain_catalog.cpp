@@ -26,7 +26,7 @@ TEST_CASE("catalog: the test extensions, sorted, with their descriptors", "[chai
     std::vector<std::string> names;
     for (const auto &entry : list)
         names.push_back(entry.name);
-    CHECK(names == std::vector<std::string>{"abi-1-0", "counting", "failing-init", "misnamed",
+    CHECK(names == std::vector<std::string>{"abi-1-0", "counting", "event-log", "failing-init", "misnamed",
                                             "optioned", "order-high", "order-low", "thread-signals",
                                             "wrong-abi"});
 

@@ -15,6 +15,7 @@ inline CLI::Option *add_extension_option(CLI::App &command, std::vector<std::str
                                          const std::string &help) {
     return command.add_option("--ext", specs, help)
         ->expected(1)
+        ->allow_extra_args(false) // without it, a vector option takes the words that follow
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
