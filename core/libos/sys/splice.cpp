@@ -272,19 +272,27 @@ int64_t splice_to_pipe(OpenFile &in, int64_t *off_in, int fd_out, OpenFile &out,
     return result;
 }
 
-// splice from a pipe into another (splice_pipe_to_pipe): data first, then room.
-int64_t splice_pipes(int fd_in, OpenFile &in, int fd_out, OpenFile &out, uint64_t len,
-                     uint32_t flags) {
-    if (same_object(in, out))
-        return -EINVAL;
+// Between two pipes (splice_pipe_to_pipe, link_pipe): waits for data in `in`, then room in
+// `out`; the bytes `in` holds (0: its end, no writer left), or -errno.
+int64_t wait_between_pipes(int fd_in, const OpenFile &in, int fd_out, const OpenFile &out,
+                           uint32_t flags) {
     bool nonblock = (flags & kSpliceNonblock) || ((in.flags | out.flags) & O_NONBLOCK);
     int64_t data = wait_for_data(fd_in, nonblock);
     if (data < 0)
         return data;
     if (int64_t error = wait_for_room(fd_out, nonblock))
         return error;
-    if (data == 0)
-        return 0;
+    return data;
+}
+
+// splice from a pipe into another (splice_pipe_to_pipe): data first, then room.
+int64_t splice_pipes(int fd_in, OpenFile &in, int fd_out, OpenFile &out, uint64_t len,
+                     uint32_t flags) {
+    if (same_object(in, out))
+        return -EINVAL;
+    int64_t data = wait_between_pipes(fd_in, in, fd_out, out, flags);
+    if (data <= 0)
+        return data;
     uint64_t room = pipe_room(out);
     return copy({in, nullptr}, {out, nullptr}, len < room ? len : room);
 }
@@ -336,14 +344,9 @@ int64_t do_tee(int fd_in, int fd_out, uint64_t len, uint32_t flags) {
         return -EBADF;
     if (!is_pipe(*in) || !is_pipe(*out) || same_object(*in, *out))
         return -EINVAL;
-    bool nonblock = (flags & kSpliceNonblock) || ((in->flags | out->flags) & O_NONBLOCK);
-    int64_t data = wait_for_data(fd_in, nonblock);
-    if (data < 0)
+    int64_t data = wait_between_pipes(fd_in, *in, fd_out, *out, flags);
+    if (data <= 0)
         return data;
-    if (int64_t error = wait_for_room(fd_out, nonblock))
-        return error;
-    if (data == 0)
-        return 0;
     uint64_t room = pipe_room(*out);
     Bounce bounce(len < room ? len : room);
     uint64_t seen = 0;
