@@ -92,6 +92,20 @@ int check_capable(int cap) {
     return answer;
 }
 
+void check_await_release(int release[2]) {
+    close(release[1]);
+    char byte;
+    while (read(release[0], &byte, 1) == -1 && errno == EINTR)
+        ;
+}
+
+pid_t check_fork_held(int release[2]) {
+    pid_t pid = fork();
+    if (pid == 0)
+        check_await_release(release);
+    return pid;
+}
+
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
     (void)st, (void)type, (void)ftw;
     chmod(path, 0700); // a test may leave a directory without write or search permission

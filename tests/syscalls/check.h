@@ -97,3 +97,10 @@ void check_burn_cpu(long long ns);
 // from /proc/self/status: 1, 0, or -1 if that cannot be read. Root may lack some (a
 // container), so a test of a privilege asks this, not geteuid().
 int check_capable(int cap);
+
+// Held children. In a child, check_await_release blocks until the parent writes a byte to
+// the pipe `release` or closes its write end. check_fork_held forks a child that does so
+// and then returns 0 to carry on as fork's child would; the parent gets the child's pid
+// (-1 if fork failed).
+void check_await_release(int release[2]);
+pid_t check_fork_held(int release[2]);

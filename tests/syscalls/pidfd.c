@@ -30,13 +30,9 @@ static int send_signal(int fd, int sig, siginfo_t *info, unsigned flags) {
 static pid_t waiting_child(int release[2]) {
     if (pipe(release) != 0)
         return -1;
-    pid_t child = fork();
-    if (child == 0) {
-        char byte;
-        close(release[1]);
-        read(release[0], &byte, 1);
+    pid_t child = check_fork_held(release);
+    if (child == 0)
         _exit(5);
-    }
     close(release[0]);
     return child;
 }

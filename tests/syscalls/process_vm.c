@@ -17,13 +17,9 @@ static char shared_text[64] = "the quick brown fox jumps over the lazy dog";
 static pid_t holding_child(int release[2], const char *expected) {
     if (pipe(release) != 0)
         return -1;
-    pid_t child = fork();
-    if (child == 0) {
-        char byte;
-        close(release[1]);
-        read(release[0], &byte, 1);
+    pid_t child = check_fork_held(release);
+    if (child == 0)
         _exit(strcmp(shared_text, expected) == 0 ? 0 : 1);
-    }
     close(release[0]);
     return child;
 }

@@ -129,23 +129,12 @@ static int exit_code(pid_t pid) {
     return WEXITSTATUS(status);
 }
 
-// In a child: blocks until the parent releases it (a byte, or EOF once the parent closes
-// its write end).
-static void await_release(int release[2]) {
-    close(release[1]);
-    char byte;
-    while (read(release[0], &byte, 1) == -1 && errno == EINTR)
-        ;
-}
-
 // A child that blocks until `release` (a pipe's read end) has EOF or a byte, then exits
 // with `code`. The caller closes its copy of the write end to release it.
 static pid_t blocked_child(int release[2], int code) {
-    pid_t pid = fork();
-    if (pid == 0) {
-        await_release(release);
+    pid_t pid = check_fork_held(release);
+    if (pid == 0)
         _exit(code);
-    }
     return pid;
 }
 
@@ -684,7 +673,7 @@ TEST(setpgid_of_a_child_from_the_parent) {
     CHECK_OK(pipe(report));
     pid_t pid = CHECK_OK(fork());
     if (pid == 0) {
-        await_release(release);
+        check_await_release(release);
         pid_t group = getpgrp();
         write(report[1], &group, sizeof group);
         _exit(0);
@@ -718,7 +707,7 @@ TEST(setpgid_errors) {
     if (pid == 0) {
         pid_t session = setsid();
         write(ready[1], &session, sizeof session);
-        await_release(release);
+        check_await_release(release);
         _exit(0);
     }
     close(release[0]);
@@ -779,7 +768,7 @@ TEST(setsid_in_a_child) {
         errno = 0;
         CHILD_CHECK(setsid() == -1 && errno == EPERM); // a group leader now
         write(ready[1], "r", 1);
-        await_release(release);
+        check_await_release(release);
         _exit(0);
     }
     close(release[0]);
@@ -1439,7 +1428,7 @@ TEST(proc_pid_stat_shows_the_cpu_time_of_another_process) {
     if (pid == 0) {
         check_burn_cpu(330000000);
         write(ready[1], "r", 1);
-        await_release(release);
+        check_await_release(release);
         _exit(0);
     }
     char byte;
@@ -1472,7 +1461,7 @@ TEST(proc_pid_fd_of_another_process) {
         close(release[1]);
         write(ready[1], "r", 1);
         close(ready[1]);
-        await_release(release);
+        check_await_release(release);
         _exit(0);
     }
     close(file);
@@ -1758,7 +1747,7 @@ TEST(flock_between_processes) {
         write(waiting[1], "w", 1);
         CHILD_CHECK(flock(own, LOCK_SH) == 0);
         write(got[1], "g", 1);
-        await_release(release);
+        check_await_release(release);
         _exit(0);
     }
     char byte;
@@ -1833,7 +1822,7 @@ TEST(fcntl_getlk_names_another_process) {
         struct flock mine = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 2, .l_len = 8};
         CHILD_CHECK(fcntl(fd, F_SETLK, &mine) == 0);
         write(ready[1], "r", 1);
-        await_release(release);
+        check_await_release(release);
         _exit(0);
     }
     char byte;

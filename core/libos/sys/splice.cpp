@@ -37,6 +37,13 @@ struct Ref : FileRef {
     OpenFile &operator*() const { return *get(); }
 };
 
+// The two descriptors of a transfer between files, each as Ref; EBADF unless both are.
+struct Ends {
+    Ref in, out;
+    Ends(int fd_in, int fd_out) : in(fd_in), out(fd_out) {}
+    bool valid() const { return in.valid() && out.valid(); }
+};
+
 bool is_pipe(const OpenFile &file) {
     return file.type == BSC_TYPE_PIPE && !file.kind && !is_libos_file(file);
 }
@@ -302,12 +309,10 @@ bool get_offset(uint64_t address, int64_t &value) { return !address || get_user(
 
 int64_t do_splice(int fd_in, uint64_t off_in, int fd_out, uint64_t off_out, uint64_t len,
                   uint32_t flags) {
-    Ref in(fd_in);
-    if (!in.valid())
+    Ends ends(fd_in, fd_out);
+    if (!ends.valid())
         return -EBADF;
-    Ref out(fd_out);
-    if (!out.valid())
-        return -EBADF;
+    Ref &in = ends.in, &out = ends.out;
     bool in_pipe = is_pipe(*in), out_pipe = is_pipe(*out);
     if ((in_pipe && off_in) || (out_pipe && off_out))
         return -ESPIPE;
@@ -334,12 +339,10 @@ int64_t do_splice(int fd_in, uint64_t off_in, int fd_out, uint64_t off_out, uint
 
 // tee: copies what pipe `in` holds, up to `len` and the room in `out`, leaving it there.
 int64_t do_tee(int fd_in, int fd_out, uint64_t len, uint32_t flags) {
-    Ref in(fd_in);
-    if (!in.valid())
+    Ends ends(fd_in, fd_out);
+    if (!ends.valid())
         return -EBADF;
-    Ref out(fd_out);
-    if (!out.valid())
-        return -EBADF;
+    Ref &in = ends.in, &out = ends.out;
     if (!file_readable(*in) || !file_writable(*out))
         return -EBADF;
     if (!is_pipe(*in) || !is_pipe(*out) || same_object(*in, *out))
@@ -476,12 +479,10 @@ int64_t check_copy_range(const OpenFile &in, int64_t pos_in, const OpenFile &out
 
 int64_t do_copy_file_range(int fd_in, uint64_t off_in, int fd_out, uint64_t off_out,
                            uint64_t len, uint32_t flags) {
-    Ref in(fd_in);
-    if (!in.valid())
+    Ends ends(fd_in, fd_out);
+    if (!ends.valid())
         return -EBADF;
-    Ref out(fd_out);
-    if (!out.valid())
-        return -EBADF;
+    Ref &in = ends.in, &out = ends.out;
     int64_t pos_in = has_position(*in) ? position_of(*in) : 0;
     int64_t pos_out = has_position(*out) ? position_of(*out) : 0;
     if (!get_offset(off_in, pos_in) || !get_offset(off_out, pos_out))
