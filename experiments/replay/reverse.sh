@@ -6,10 +6,12 @@
 # before its last write (--stop-at) and reverse-continues to a breakpoint on getppid. The
 # time of that reverse-continue is the time of the gdb session less that of the same
 # session without it (both the median of RUNS), with checkpoints of the replay (the
-# default, one every 1000 events) and without (going back replays from the start). Then
-# the time to reach call N of the same replay: forwards (a session stopping first before
-# call N) and backwards (`monitor goto N` from before the last write, less the session
-# without it), with and without checkpoints; and the memory the checkpoints hold there.
+# default, one every 1000 events) and without (going back replays from the start); each
+# is compared with a session of its own kind, as taking checkpoints costs time on the
+# way forwards. Then the time to reach call N of the same replay: forwards (a session
+# stopping first before call N) and backwards (`monitor goto N` from before the last
+# write, less the session without it), with and without checkpoints; and the memory the
+# checkpoints hold there.
 # rr cannot record on this machine (no performance counters), so there is no rr column.
 #
 # Usage: experiments/replay/reverse.sh [BUILD_DIR] [RUNS]   (default build/release, 5)
@@ -60,18 +62,20 @@ for i in range($lines):
     os.write(1, b'x\n')") >/dev/null
   last=$(last_write "$trace")
   base=$(seconds gdb_session "$trace" "--stop-at $last" 'set breakpoint pending on' 'break getppid')
+  base_without=$(seconds gdb_session "$trace" "$without --stop-at $last" 'set breakpoint pending on' 'break getppid')
   with=$(seconds gdb_session "$trace" "--stop-at $last" 'set breakpoint pending on' 'break getppid' 'reverse-continue')
   from_start=$(seconds gdb_session "$trace" "$without --stop-at $last" 'set breakpoint pending on' 'break getppid' 'reverse-continue')
   alone=$(seconds "$replay" replay --quiet "$trace")
   printf '| %d | %s | %s | %.3f | %.3f |\n' "$back" "$(difference "$with" "$base")" \
-    "$(difference "$from_start" "$base")" "$base" "$alone"
+    "$(difference "$from_start" "$base_without")" "$base" "$alone"
 done
 
 echo
 trace=$work/python-1.trace
 last=$(last_write "$trace")
 at_last=$(seconds gdb_session "$trace" "--stop-at $last")
-echo "a session stopping before the last write (call $last): $at_last s"
+at_last_without=$(seconds gdb_session "$trace" "$without --stop-at $last")
+echo "a session stopping before the last write (call $last): $at_last s with checkpoints, $at_last_without s without"
 echo
 echo "| call N | session stopping before call N (s) | monitor goto N back, checkpoints (s) | monitor goto N back, from the start (s) |"
 echo "|---:|---:|---:|---:|"
@@ -80,7 +84,7 @@ for call in 1000 10000 $((last - 1000)); do
   back=$(seconds gdb_session "$trace" "--stop-at $last" "monitor goto $call")
   back_from_start=$(seconds gdb_session "$trace" "$without --stop-at $last" "monitor goto $call")
   printf '| %d | %.3f | %s | %s |\n' "$call" "$forwards" "$(difference "$back" "$at_last")" \
-    "$(difference "$back_from_start" "$at_last")"
+    "$(difference "$back_from_start" "$at_last_without")"
 done
 
 echo
