@@ -81,6 +81,16 @@ int64_t clock_decode(int64_t clockid, uint32_t &clock) {
     return tid ? -EINVAL : 0;
 }
 
+int64_t clock_decode_timer(int64_t clockid, uint32_t &clock, int64_t &tid) {
+    if (int64_t error = decode(clockid, clock, tid))
+        return error;
+    bool thread_clock = static_cast<int32_t>(clockid) == CLOCK_THREAD_CPUTIME_ID ||
+                        (static_cast<int32_t>(clockid) < 0 && (clockid & kCpuClockThreadBit));
+    if (thread_clock && !tid)
+        tid = current_tid();
+    return 0;
+}
+
 int64_t clock_resolution_ns(uint32_t clock) {
     int64_t ns = 1;
     abi().time_resolution(clock, &ns);

@@ -16,6 +16,10 @@ namespace libos {
 // clock_read and clock_resolution serve).
 int64_t clock_decode(int64_t clockid, uint32_t &clock);
 
+// clock_decode for a POSIX timer, which may count another thread's CPU time: `tid` is set
+// to the program thread whose CPU clock `clockid` names (the caller's for its own), else 0.
+int64_t clock_decode_timer(int64_t clockid, uint32_t &clock, int64_t &tid);
+
 // clock_gettime's answer for a Linux clock id, another live thread's CPU clock included
 // (thread_time_query): 0, or -EINVAL as clock_decode.
 int64_t clock_read(int64_t clockid, Timespec &out);

@@ -68,5 +68,11 @@ Scheduling current_scheduling();
 // After process_fork, in the child: no interval timer is armed (Linux's child inherits
 // none) and the threads that ran them are gone.
 void forget_interval_timers();
+// execve: every POSIX timer is deleted (Linux's exit_itimers); new ids go on from where
+// they were, and a signal of an old timer still pending is dropped when taken.
+void delete_posix_timers();
+// After process_fork, in the child: it has no POSIX timer (Linux's child inherits none)
+// and numbers its first one 0, as Linux's new signal_struct does.
+void forget_posix_timers();
 
 } // namespace libos

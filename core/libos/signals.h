@@ -27,9 +27,13 @@ struct SignalInfo {
     uint32_t uid;
     int32_t status;          // SIGCHLD: the exit status or signal
     int64_t utime, stime;    // SIGCHLD: the child's CPU time, ns
+    int32_t timer_id;        // SI_TIMER: the POSIX timer (si_timerid)
+    int32_t overrun;         // SI_TIMER: its expirations missed (si_overrun)
+    uint64_t value;          // SI_TIMER: the sigevent's value (si_value)
 };
 
 inline constexpr int32_t kSiUser = 0, kSiKernel = 128, kSiTkill = -6; // si_code values
+inline constexpr int32_t kSiTimer = -2;
 inline constexpr int64_t kNanosPerTick = 10000000; // the kernel's USER_HZ of 100
 
 // Whether `info` is a report of a child's change (SIGCHLD's CLD_* codes, 1 to 6), whose
@@ -80,6 +84,27 @@ int64_t raise_thread_signal_info(int64_t tid, const SignalInfo &info);
 void raise_signal_info(const SignalInfo &info);
 // What kill and tkill send: `sig` from the calling process with `code`.
 SignalInfo sent_signal(uint64_t sig, int32_t code);
+
+// What became of a POSIX timer's signal (queue_timer_signal).
+enum class Queued { yes, dropped, busy };
+// Makes a POSIX timer's signal `info` pending for the process, or for its thread `tid`
+// (SIGEV_THREAD_ID) if not 0: yes; dropped if it is ignored or the thread is gone; busy if
+// the signal is pending there already. Linux queues a timer's signal beside another of the
+// same number; the LibOS keeps one of each, so the timer tries again later.
+Queued queue_timer_signal(const SignalInfo &info, int64_t tid);
+
+// sys/posix_timers.cpp, called with no LibOS lock held: a timer's signal (kSiTimer) was
+// just taken from the pending set. Re-arms a periodic timer and writes its overrun into
+// `info`; false if the signal is to be dropped instead (its timer was deleted or set
+// again since), as Linux's posixtimer_deliver_signal.
+bool posix_timer_signal_taken(SignalInfo &info);
+// sys/posix_timers.cpp, called with no LibOS lock held: the pending instances of `sig`
+// were discarded (its action became one that ignores it): a periodic timer whose signal
+// that was keeps it parked, a one-shot timer's is lost. When SIG_IGN is replaced by an
+// action that does not ignore it, the parked signals are raised again (Linux's
+// posixtimer_sig_ignore and posixtimer_sig_unignore).
+void posix_timer_signals_discarded(uint64_t sig);
+void posix_timer_signals_unignored(uint64_t sig);
 
 // What the program asked of SIGCHLD: no report of a child's stop or continue
 // (SA_NOCLDSTOP), and no zombies (SIGCHLD ignored, or SA_NOCLDWAIT).

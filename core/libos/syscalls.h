@@ -91,6 +91,9 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(sigaltstack) X(pause) X(kill) X(tkill) X(tgkill) X(rt_sigtimedwait)              \
     /* sys/timers.cpp */                                                                \
     X(alarm) X(setitimer) X(getitimer)                                                  \
+    /* sys/posix_timers.cpp */                                                          \
+    X(timer_create) X(timer_settime) X(timer_gettime) X(timer_getoverrun)              \
+    X(timer_delete)                                                                     \
     /* sys/pipes.cpp */                                                                 \
     X(pipe) X(pipe2) X(poll) X(ppoll) X(select) X(pselect6)                             \
     /* sys/sockets.cpp, sys/socket_messages.cpp, sys/socket_options.cpp */              \

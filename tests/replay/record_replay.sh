@@ -4,8 +4,8 @@
 # os.urandom; sockets of every kind), coreutils (sort -R, date, od of /dev/urandom, sha256sum of small files, of
 # a large one and of a pipe, ls -l), sqlite3,
 # a C program that prints clocks, rdtsc and getrandom bytes, and how far a loop got
-# before five SIGALRMs of an interval timer, and one that maps a file again after changing
-# it (remapped.c).
+# before five SIGALRMs of an interval timer (and five signals of a POSIX timer), and one
+# that maps a file again after changing it (remapped.c).
 source "$(dirname "$0")/lib.sh"
 cd "$work"
 mkdir data
@@ -32,6 +32,7 @@ nondeterminism=("$build/tests/replay/replay_nondeterminism")
 if machine_says timestamps_trap; then nondeterminism+=(--rdtsc); fi
 record "$work/nondeterminism.trace" "${nondeterminism[@]}"
 record "$work/alarms.trace" "${nondeterminism[@]}" --alarms
+record "$work/posix_timer.trace" "${nondeterminism[@]}" --posix-timer
 record "$work/remapped.trace" "$build/tests/replay/replay_remapped" data/remapped
 # What a stream gives past its first 16 KiB is kept in the content store, out of the trace:
 # a file read whole, and the same bytes through a pipe between two processes.

@@ -15,6 +15,7 @@
 #include "heap.h"
 #include "memory.h"
 #include "paths.h"
+#include "process_state.h"
 #include "process_tree.h"
 #include "signals.h"
 #include "syscalls.h"
@@ -93,6 +94,7 @@ void give_an_empty_first_argument(StringList &list) {
 // What the old program leaves behind at the point of no return, as Linux's exec does.
 void leave_old_program() {
     end_other_threads();
+    delete_posix_timers();
     Thread &self = current_thread();
     release_robust_futexes(self); // mm_release: the robust list, then CLEARTID
     self.robust_list = 0;

@@ -44,11 +44,19 @@ struct SignalSet {
 uint64_t &mask_of(OpenFile &file) { return static_cast<SignalSet *>(file.state)->mask; }
 
 // The record of a signal as signalfd_copyinfo fills it: a signal sent by kill or tkill
-// carries its sender's pid and uid; a fault its address.
+// carries its sender's pid and uid; a fault its address; a POSIX timer's its id, overrun
+// and value.
 SignalRecord record_of(const SignalInfo &info) {
     SignalRecord r{};
     r.signo = static_cast<uint32_t>(info.signo);
     r.code = info.code;
+    if (info.code == kSiTimer) {
+        r.tid = static_cast<uint32_t>(info.timer_id);
+        r.overrun = static_cast<uint32_t>(info.overrun);
+        r.ptr = info.value;
+        r.int_value = static_cast<int32_t>(info.value);
+        return r;
+    }
     r.pid = static_cast<uint32_t>(info.pid);
     r.uid = info.uid;
     r.addr = info.address;

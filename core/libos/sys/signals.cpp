@@ -133,7 +133,7 @@ void force_sigsegv(bsc_cpu_context &context, uint64_t failed_sig) {
     }
     if (fatal)
         terminate(SIGSEGV);
-    act(context, SIGSEGV, SignalInfo{SIGSEGV, kSiKernel, 0, 0, 0, 0, 0, 0}, kNoSyscall);
+    act(context, SIGSEGV, SignalInfo{SIGSEGV, kSiKernel, 0, 0, 0, 0, 0, 0, 0, 0, 0}, kNoSyscall);
 }
 
 // Takes the action for `sig` now: its default, nothing, or its handler (a frame on the
@@ -180,19 +180,24 @@ uint64_t next_signal(uint64_t ready) {
 
 // Takes the first pending signal of `mask` (and not blocked, if `unblocked`) from the
 // calling thread's pending set, else from the process's, as dequeue_signal does: false if
-// there is none.
+// there is none. A POSIX timer's signal that its timer drops is skipped, as Linux skips it.
 bool take_signal(uint64_t mask, bool unblocked, SignalInfo &info) {
-    SpinGuard guard(signal_lock);
-    ThreadSignals &t = own();
-    uint64_t wanted = mask & (unblocked ? ~t.blocked : ~uint64_t{0});
-    bool thread_first = t.pending & wanted;
-    uint64_t &pending = thread_first ? t.pending : shared_pending;
-    if (!(pending & wanted))
-        return false;
-    uint64_t sig = next_signal(pending & wanted);
-    pending &= ~bit(sig);
-    info = thread_first ? t.pending_info[sig] : shared_info[sig];
-    return true;
+    for (;;) {
+        {
+            SpinGuard guard(signal_lock);
+            ThreadSignals &t = own();
+            uint64_t wanted = mask & (unblocked ? ~t.blocked : ~uint64_t{0});
+            bool thread_first = t.pending & wanted;
+            uint64_t &pending = thread_first ? t.pending : shared_pending;
+            if (!(pending & wanted))
+                return false;
+            uint64_t sig = next_signal(pending & wanted);
+            pending &= ~bit(sig);
+            info = thread_first ? t.pending_info[sig] : shared_info[sig];
+        }
+        if (info.code != kSiTimer || posix_timer_signal_taken(info))
+            return true;
+    }
 }
 
 // Sleeps until a signal is pending: its handler runs as the call returns EINTR. It sleeps
@@ -259,8 +264,8 @@ void deliver_exception(bsc_exception &exception) {
                    : exception.kind == BSC_EXCEPTION_ARITHMETIC && exception.code == BSC_ARITH_DIVIDE
                        ? 1 /* FPE_INTDIV */
                        : kSiKernel;
-    act(c, static_cast<uint64_t>(sig), SignalInfo{sig, code, exception.address, 0, 0, 0, 0, 0},
-        kNoSyscall);
+    act(c, static_cast<uint64_t>(sig),
+        SignalInfo{sig, code, exception.address, 0, 0, 0, 0, 0, 0, 0, 0}, kNoSyscall);
 }
 
 namespace {
@@ -356,42 +361,70 @@ void retarget_shared(uint64_t old) {
 }
 
 // Makes `info` pending in `pending` (with `infos`) unless the target ignores it without
-// blocking it (Linux drops it then); the signal lock held.
-bool make_pending(const SignalInfo &info, uint64_t target_blocked, uint64_t &pending,
-                  SignalInfo *infos) {
+// blocking it (Linux drops it then), or, if `once`, it is pending there already; the
+// signal lock held.
+Queued make_pending(const SignalInfo &info, uint64_t target_blocked, uint64_t &pending,
+                    SignalInfo *infos, bool once) {
     auto sig = static_cast<uint64_t>(info.signo);
     if (!(target_blocked & bit(sig)) && ignored(sig, actions[sig]))
-        return false;
+        return Queued::dropped;
+    if (once && (pending & bit(sig)))
+        return Queued::busy;
     pending |= bit(sig);
     infos[sig] = info;
-    return true;
+    return Queued::yes;
+}
+
+// raise_signal_info, and queue_timer_signal's for the process.
+Queued pend_for_process(const SignalInfo &info, bool once) {
+    auto sig = static_cast<uint64_t>(info.signo);
+    thread_list::lock();
+    Thread *target = nullptr;
+    Queued queued;
+    {
+        SpinGuard guard(signal_lock);
+        // Whether it is ignored is asked of the thread a pid names: the first.
+        uint64_t leader_blocked = thread_list::count ? thread_list::threads[0]->signals.blocked : 0;
+        queued = make_pending(info, leader_blocked, shared_pending, shared_info, once);
+        if (queued == Queued::yes)
+            target = recipient(sig);
+    }
+    if (queued == Queued::yes)
+        notify(target);
+    thread_list::unlock();
+    return queued;
+}
+
+// raise_thread_signal_info, and queue_timer_signal's for a thread: false if `tid` is none
+// of the program's threads.
+bool pend_for_thread(int64_t tid, const SignalInfo &info, bool once, Queued &queued) {
+    auto sig = static_cast<uint64_t>(info.signo);
+    queued = Queued::dropped;
+    return with_thread(tid, [&](Thread &t) {
+        if (sig == 0)
+            return;
+        {
+            SpinGuard guard(signal_lock);
+            queued = make_pending(info, t.signals.blocked, t.signals.pending,
+                                  t.signals.pending_info, once);
+        }
+        if (queued == Queued::yes)
+            notify(t.signals.blocked & bit(sig) ? nullptr : &t);
+    });
 }
 
 } // namespace
 
 SignalInfo sent_signal(uint64_t sig, int32_t code) {
     return SignalInfo{static_cast<int32_t>(sig), code, 0, current_pid(), identity().user_id,
-                      0, 0, 0};
+                      0, 0, 0, 0, 0, 0};
 }
 
 void raise_signal_info(const SignalInfo &info) {
     auto sig = static_cast<uint64_t>(info.signo);
     if (sig == 0 || sig > kSignals)
         return;
-    thread_list::lock();
-    Thread *target = nullptr;
-    bool pending;
-    {
-        SpinGuard guard(signal_lock);
-        // Whether it is ignored is asked of the thread a pid names: the first.
-        uint64_t leader_blocked = thread_list::count ? thread_list::threads[0]->signals.blocked : 0;
-        pending = make_pending(info, leader_blocked, shared_pending, shared_info);
-        if (pending)
-            target = recipient(sig);
-    }
-    if (pending)
-        notify(target);
-    thread_list::unlock();
+    pend_for_process(info, false);
 }
 
 int64_t raise_signal(uint64_t sig, int32_t code) {
@@ -408,20 +441,16 @@ int64_t raise_thread_signal(int64_t tid, uint64_t sig, int32_t code) {
 }
 
 int64_t raise_thread_signal_info(int64_t tid, const SignalInfo &info) {
-    auto sig = static_cast<uint64_t>(info.signo);
-    bool found = with_thread(tid, [&](Thread &t) {
-        if (sig == 0)
-            return;
-        bool pending;
-        {
-            SpinGuard guard(signal_lock);
-            pending = make_pending(info, t.signals.blocked, t.signals.pending,
-                                   t.signals.pending_info);
-        }
-        if (pending)
-            notify(t.signals.blocked & bit(sig) ? nullptr : &t);
-    });
-    return found ? 0 : -ESRCH;
+    Queued queued;
+    return pend_for_thread(tid, info, false, queued) ? 0 : -ESRCH;
+}
+
+Queued queue_timer_signal(const SignalInfo &info, int64_t tid) {
+    Queued queued = Queued::dropped;
+    if (!tid)
+        return pend_for_process(info, true);
+    pend_for_thread(tid, info, true, queued);
+    return queued;
 }
 
 bsc_handle signal_wakeup() {
@@ -514,19 +543,21 @@ int64_t sys_rt_sigaction(Syscall &call) {
     // In the kernel's order: the set's size, then reading the new action, then the signal.
     if (call.arg[3] != 8)
         return -EINVAL;
-    KernelSigaction wanted;
+    KernelSigaction wanted{};
     if (call.arg[1] && !get_user(call.arg[1], wanted))
         return -EFAULT;
     if (sig < 1 || sig > kSignals || (call.arg[1] && (sig == SIGKILL || sig == SIGSTOP)))
         return -EINVAL;
     KernelSigaction old;
+    bool discarded = call.arg[1] && ignored(sig, wanted), unignored = false;
     thread_list::lock();
     {
         SpinGuard guard(signal_lock);
         old = actions[sig];
+        unignored = call.arg[1] && !discarded && old.handler == kIgnore;
         if (call.arg[1]) {
             actions[sig] = wanted;
-            if (ignored(sig, wanted)) { // what is pending is dropped, as on Linux
+            if (discarded) { // what is pending is dropped, as on Linux
                 shared_pending &= ~bit(sig);
                 for (uint32_t i = 0; i < thread_list::count; i++)
                     thread_list::threads[i]->signals.pending &= ~bit(sig);
@@ -534,6 +565,10 @@ int64_t sys_rt_sigaction(Syscall &call) {
         }
     }
     thread_list::unlock();
+    if (discarded) // a POSIX timer's signal goes on a list of its own (posix_timers.cpp)
+        posix_timer_signals_discarded(sig);
+    else if (unignored)
+        posix_timer_signals_unignored(sig);
     return !call.arg[2] || put_user(call.arg[2], old) ? 0 : -EFAULT;
 }
 
