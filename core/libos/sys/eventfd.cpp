@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // eventfd and eventfd2: a 64-bit counter the LibOS keeps itself; blocking reads and writes
 // sleep on it with sync_wait, and two ABI events mirror its readiness for poll and select.
+// The counter lies in memory of its own that fork leaves shared (BSC_MAP_SHARED), so a
+// parent and a child that both hold the eventfd count on one counter, as on Linux.
 #include <asm-generic/errno.h>
 #include <asm-generic/fcntl.h>
 
@@ -30,6 +32,25 @@ struct Counter {
 };
 
 Counter &counter_of(OpenFile &file) { return *static_cast<Counter *>(file.state); }
+
+// The counter's own page, shared with every process fork makes from this one (a copy of
+// the LibOS's heap would give each process a counter of its own). Each process unmaps
+// it when its last descriptor closes; the page goes with the last process's.
+constexpr uint64_t kCounterPage = 4096;
+static_assert(sizeof(Counter) <= kCounterPage);
+
+Counter *new_shared_counter() {
+    uint64_t at = 0;
+    if (abi().vm_alloc(&at, kCounterPage, BSC_PROT_READ | BSC_PROT_WRITE, BSC_MAP_SHARED) !=
+        BSC_OK)
+        return nullptr;
+    return new (reinterpret_cast<void *>(at)) Counter();
+}
+
+void free_shared_counter(Counter *c) {
+    c->~Counter();
+    abi().vm_free(reinterpret_cast<uint64_t>(c), kCounterPage);
+}
 
 // Brings the readiness events in line with the value; called with the lock held.
 void update_readiness(Counter &c) {
@@ -107,7 +128,7 @@ void counter_release(OpenFile &file) {
     Counter &c = counter_of(file);
     abi().object_close(c.readable);
     abi().object_close(c.writable);
-    destroy(&c);
+    free_shared_counter(&c);
 }
 
 const FileKind kEventCounter = {counter_transfer, counter_wait_items, anonymous_inode_attributes,
@@ -116,14 +137,16 @@ const FileKind kEventCounter = {counter_transfer, counter_wait_items, anonymous_
 int64_t make_eventfd(uint64_t initial, uint64_t flags) {
     if (flags & ~kFlags)
         return -EINVAL;
-    auto *c = create<Counter>();
+    Counter *c = new_shared_counter();
+    if (!c)
+        return -ENOMEM; // eventfd_file_create's kmalloc failing
     c->value = static_cast<uint32_t>(initial); // the kernel takes an unsigned int
     c->semaphore = flags & kSemaphore;
     if (abi().event_create(BSC_EVENT_MANUAL_RESET, &c->readable) != BSC_OK ||
         abi().event_create(BSC_EVENT_MANUAL_RESET, &c->writable) != BSC_OK) {
         if (c->readable != BSC_NO_HANDLE)
             abi().object_close(c->readable);
-        destroy(c);
+        free_shared_counter(c);
         return -ENFILE;
     }
     update_readiness(*c);
