@@ -360,7 +360,10 @@ extern "C" bsc_status host_process_status_query(bsc_handle handle, bsc_process_s
     bsc_process_status out{};
     bool read = read_status(process->pid, out);
     // Still the same process (the pidfd says): its pid was not reused for what was read.
-    if (::syscall(SYS_pidfd_send_signal, process->fd, 0, nullptr, 0) != 0 || !read)
+    // EPERM (a caller that may not signal it, after a setuid) says it lives all the same.
+    bool alive = ::syscall(SYS_pidfd_send_signal, process->fd, 0, nullptr, 0) == 0 ||
+                 errno == EPERM;
+    if (!alive || !read)
         return BSC_E_NOT_FOUND;
     return write_guest(status, out);
 }
@@ -414,6 +417,9 @@ bsc_status copy_with_process(bsc_handle handle, uint64_t addr, void *buffer, uin
                                : ::process_vm_readv(process->pid, &local, 1, &remote, 1, 0);
         if (n < 0 && errno == ESRCH)
             return BSC_E_NOT_FOUND;
+        // The host's ptrace check refused (the caller changed user): before any byte moves.
+        if (n < 0 && (errno == EPERM || errno == EACCES) && copied == 0)
+            return BSC_E_NOT_PERMITTED;
         if (n <= 0)
             break;
         if (!to_process)

@@ -4,6 +4,7 @@
 // descriptors, and clone's CLONE_PIDFD.
 #include "check.h"
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <pthread.h>
@@ -190,6 +191,28 @@ TEST(pidfd_getfd_own) {
     CHECK_ERR(syscall(SYS_pidfd_getfd, pipe_fds[0], 0, 0), EBADF); // not a pidfd
     CHECK_ERR(syscall(SYS_pidfd_getfd, -1, 0, 0), EBADF);
     close(copy), close(self), close(pipe_fds[0]), close(pipe_fds[1]);
+}
+
+// A child that dropped root asks for a descriptor of its parent (root's), whose pidfd it
+// inherited: EPERM, the ptrace check's answer; the parent is there, so not ESRCH (LTP
+// pidfd_getfd02).
+TEST(pidfd_getfd_without_permission) {
+    if (getuid() != 0 || check_capable(CAP_SETUID) != 1)
+        return;
+    int self = pidfd_open(getpid(), 0);
+    CHECK(self >= 0);
+    pid_t child = fork();
+    if (child == 0) {
+        if (setuid(65534) != 0)
+            _exit(2);
+        errno = 0;
+        long r = syscall(SYS_pidfd_getfd, self, 0, 0);
+        _exit(r == -1 && errno == EPERM ? 0 : 1);
+    }
+    int status = -1;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK_EQ(status, 0);
+    close(self);
 }
 
 TEST(clone_pidfd) {
