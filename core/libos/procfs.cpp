@@ -752,6 +752,13 @@ ProcNode proc_node(const char *path) {
     return all_digits(name, length) ? ProcNode::absent : ProcNode::host;
 }
 
+int32_t proc_directory_process(const char *path) {
+    ProcPath stripped(path);
+    Target target;
+    const char *entry = process_entry(stripped.text, target);
+    return entry && *entry == 0 && !target.tid ? target.pid : 0;
+}
+
 int proc_descriptor(const char *path) {
     ProcPath stripped(path);
     path = stripped.text;

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
@@ -172,6 +173,37 @@ TEST(pidfd_send_signal_rules) {
     CHECK_EQ(waitpid(child, &status, 0), child);
     CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
     close(release[1]), close(fd), close(self);
+    CHECK_OK(sigprocmask(SIG_UNBLOCK, &usr1, NULL));
+}
+
+// A descriptor of a /proc/PID directory names its process as a pidfd does (Linux's
+// tgid_pidfd_to_pid; LTP pidfd_send_signal01); a task's directory, an O_PATH descriptor
+// or another directory is EBADF.
+TEST(pidfd_send_signal_to_proc_directory) {
+    sigset_t usr1, pending;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    CHECK_OK(sigprocmask(SIG_BLOCK, &usr1, NULL));
+    int dir = CHECK_OK(open("/proc/self", O_DIRECTORY | O_CLOEXEC));
+    CHECK_OK(send_signal(dir, SIGUSR1, NULL, 0));
+    CHECK_OK(sigpending(&pending));
+    CHECK(sigismember(&pending, SIGUSR1));
+    int sig = 0;
+    CHECK_OK(sigwait(&usr1, &sig));
+    CHECK_EQ(sig, SIGUSR1);
+    CHECK_OK(send_signal(dir, 0, NULL, 0));
+    CHECK_ERR(send_signal(dir, SIGUSR1, BAD_PTR, 0), EFAULT);
+    CHECK_ERR(send_signal(dir, SIGUSR1, NULL, 8), EINVAL);
+    char task[64];
+    snprintf(task, sizeof task, "/proc/self/task/%ld", (long)syscall(SYS_gettid));
+    int task_dir = CHECK_OK(open(task, O_DIRECTORY | O_CLOEXEC));
+    CHECK_ERR(send_signal(task_dir, 0, NULL, 0), EBADF);
+    int path_only = CHECK_OK(open("/proc/self", O_PATH | O_CLOEXEC));
+    CHECK_ERR(send_signal(path_only, 0, NULL, 0), EBADF);
+    int root = CHECK_OK(open("/", O_DIRECTORY | O_CLOEXEC));
+    CHECK_ERR(send_signal(root, 0, NULL, 0), EBADF);
+    CHECK_ERR(syscall(SYS_pidfd_getfd, dir, 0, 0), EBADF); // a pidfd only
+    close(root), close(path_only), close(task_dir), close(dir);
     CHECK_OK(sigprocmask(SIG_UNBLOCK, &usr1, NULL));
 }
 
