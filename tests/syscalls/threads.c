@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/futex.h>
 #include <linux/sched.h>
 #include <poll.h>
@@ -23,6 +24,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -236,6 +238,26 @@ TEST(get_robust_list_of_another_thread) {
     CHECK_ERR(syscall(SYS_get_robust_list, 0, BAD_PTR, &size), EFAULT);
     set_flag(&robust_go, 1);
     CHECK_EQ(pthread_join(thread, NULL), 0);
+}
+
+// Pid 1 (root's init) asked by a caller that dropped root: EPERM, the ptrace check's
+// answer; the process exists, so not ESRCH (LTP get_robust_list01).
+TEST(get_robust_list_without_permission) {
+    if (getuid() != 0 || check_capable(CAP_SETUID) != 1)
+        return;
+    pid_t child = fork();
+    if (child == 0) {
+        void *head = NULL;
+        size_t size = 0;
+        if (setuid(65534) != 0)
+            _exit(2);
+        errno = 0;
+        long r = syscall(SYS_get_robust_list, 1, &head, &size);
+        _exit(r == -1 && errno == EPERM ? 0 : 1);
+    }
+    int status = -1;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK_EQ(status, 0);
 }
 
 // ---- futexes between threads -------------------------------------------------------------
