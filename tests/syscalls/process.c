@@ -238,6 +238,35 @@ TEST(arch_prctl_fs) {
     CHECK_ERR(syscall(SYS_arch_prctl, ARCH_SET_FS, 0x7ffffffff000UL), EPERM);
 }
 
+// Whether the processors fault cpuid on request: the kernel's cpuid_fault feature in the
+// flags line of /proc/cpuinfo.
+static int cpuid_faulting(void) {
+    static char text[65536];
+    if (check_read_file("/proc/cpuinfo", text, sizeof text) < 0)
+        return 0;
+    char *flags = strstr(text, "\nflags");
+    if (!flags)
+        return 0;
+    char *end = strchr(flags + 1, '\n');
+    if (end)
+        *end = 0;
+    return strstr(flags, " cpuid_fault ") || (end && strstr(flags, " cpuid_fault") == end - 12);
+}
+
+// ARCH_GET_CPUID: cpuid runs (1); ARCH_SET_CPUID: ENODEV on processors without cpuid
+// faulting, whatever is asked (LTP arch_prctl01); with it, enabling is 0.
+TEST(arch_prctl_cpuid) {
+    CHECK_EQ(syscall(SYS_arch_prctl, ARCH_GET_CPUID, 0), 1);
+    CHECK_EQ(syscall(SYS_arch_prctl, ARCH_GET_CPUID, BAD_PTR), 1); // no pointer: not read
+    if (cpuid_faulting()) {
+        CHECK_OK(syscall(SYS_arch_prctl, ARCH_SET_CPUID, 1));
+    } else {
+        CHECK_ERR(syscall(SYS_arch_prctl, ARCH_SET_CPUID, 1), ENODEV);
+        CHECK_ERR(syscall(SYS_arch_prctl, ARCH_SET_CPUID, 0), ENODEV);
+    }
+    CHECK_EQ(syscall(SYS_arch_prctl, ARCH_GET_CPUID, 0), 1);
+}
+
 TEST(set_tid_address_returns_the_tid) {
     static int word;
     CHECK_EQ(syscall(SYS_set_tid_address, &word), syscall(SYS_gettid));

@@ -12,6 +12,7 @@
 #include "exec.h"
 #include "fd_table.h"
 #include "format.h"
+#include "host_status.h"
 #include "process_state.h"
 #include "procfs.h"
 #include "process_tree.h"
@@ -212,6 +213,23 @@ int64_t sys_getrusage(Syscall &call) {
     return ok_if(put_user(call.arg[1], out));
 }
 
+namespace {
+
+// ARCH_SET_CPUID, as Linux's set_cpuid_mode: ENODEV without the host processors' cpuid
+// faulting; enabling cpuid, which runs already, changes nothing. Disabling it (cpuid
+// would fault with SIGSEGV) is refused by name with that ENODEV: the LibOS itself runs
+// on the thread and would fault too.
+int64_t set_cpuid(uint64_t enable) {
+    if (!host_cpu_flag("cpuid_fault"))
+        return -ENODEV;
+    if (enable)
+        return 0;
+    report_unsupported("arch_prctl", "ARCH_SET_CPUID 0 (cpuid faulting)");
+    return -ENODEV;
+}
+
+} // namespace
+
 int64_t sys_arch_prctl(Syscall &call) {
     switch (call.arg[0]) {
     case ARCH_SET_FS:
@@ -225,6 +243,8 @@ int64_t sys_arch_prctl(Syscall &call) {
     case ARCH_GET_GS: // %gs belongs to the ABI
         report_unsupported("arch_prctl", "ARCH_SET_GS/ARCH_GET_GS");
         return -EPERM;
+    case ARCH_GET_CPUID: return 1; // cpuid runs: the LibOS never makes it fault
+    case ARCH_SET_CPUID: return set_cpuid(call.arg[1]);
     default: return -EINVAL;
     }
 }
