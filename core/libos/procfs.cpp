@@ -10,6 +10,7 @@
 #include "fd_table.h"
 #include "format.h"
 #include "heap.h"
+#include "host_status.h"
 #include "memory_map.h"
 #include "paths.h"
 #include "process_tree.h"
@@ -515,8 +516,24 @@ void put_kilobytes(Text &text, const char *name, uint64_t bytes) {
     text.print("%s kB\n", number);
 }
 
-// /proc/PID/status. Of another process, the memory and signal lines, which the LibOS
-// knows only of its own, are left out rather than shown wrong.
+// The capability lines of the caller's own status: the calling thread's sets (capget's)
+// and the bounding and ambient sets, which are the host process's (prctl.cpp reads them
+// there and changes neither); those two are left out if the host shows none.
+void put_capabilities(Text &text) {
+    bsc_capabilities own{};
+    abi().thread_capabilities_query(BSC_NO_HANDLE, &own);
+    put_mask(text, "CapInh", own.inheritable);
+    put_mask(text, "CapPrm", own.permitted);
+    put_mask(text, "CapEff", own.effective);
+    HostStatus host{};
+    if (!host_status(host))
+        return;
+    put_mask(text, "CapBnd", host.bounding);
+    put_mask(text, "CapAmb", host.ambient);
+}
+
+// /proc/PID/status. Of another process, the memory, signal and capability lines, which
+// the LibOS knows only of its own, are left out rather than shown wrong.
 void put_status(Text &text, const ProcessView &view) {
     bsc_system_info info = system();
     char umask_digits[5] = {'0', static_cast<char>('0' + ((view.umask >> 6) & 7)),
@@ -558,6 +575,7 @@ void put_status(Text &text, const ProcessView &view) {
     put_mask(text, "SigBlk", signals.blocked);
     put_mask(text, "SigIgn", signals.ignored);
     put_mask(text, "SigCgt", signals.caught);
+    put_capabilities(text);
 }
 
 // Another process's memory between two addresses (its cmdline, its environ).
