@@ -14,9 +14,10 @@ extern "C" {
 /* Major changes break compatibility; minor versions only add: calls appended to the table,
  * codes, flags and fields (1.13: the system call entry in bsc_start_info; 1.14:
  * bsc_tcb.interrupts_held; 1.15: stream_control's BSC_CONTROL_ALLOCATE, stream_make_node;
- * 1.16: thread_identity_set, thread_capabilities_query, thread_capabilities_set). */
+ * 1.16: thread_identity_set, thread_capabilities_query, thread_capabilities_set; 1.17:
+ * BSC_E_WRONG_TYPE, BSC_MESSAGE_MORE, BSC_SOCKOPT_PEER_PROCESS). */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 16u
+#define BSC_ABI_MINOR 17u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -72,7 +73,8 @@ typedef uint32_t bsc_handle; /* 0 is never a valid handle */
     X(BSC_E_MESSAGE_TOO_BIG, -39, "a datagram too long for the socket (since 1.3)") \
     X(BSC_E_NET_UNREACHABLE, -40, "no route to the network (since 1.3)") \
     X(BSC_E_HOST_UNREACHABLE, -41, "no route to the host (since 1.3)") \
-    X(BSC_E_CONN_ABORTED, -42, "a connection was aborted before it was accepted (since 1.3)")
+    X(BSC_E_CONN_ABORTED, -42, "a connection was aborted before it was accepted (since 1.3)") \
+    X(BSC_E_WRONG_TYPE, -43, "the peer socket is of another type than the caller's (since 1.17)")
 
 enum {
 #define BSC_DECLARE_STATUS(name, value, meaning) name = value,
@@ -385,6 +387,8 @@ enum { /* socket_send / socket_receive flags, and bsc_socket_message.result_flag
     BSC_MESSAGE_TRUNCATE = 8,   /* receive: done is a datagram's whole length, even cut */
     BSC_MESSAGE_TRUNCATED = 16, /* result: the datagram was longer than size */
     BSC_MESSAGE_HANDLES_TRUNCATED = 32, /* result: handles came that did not fit */
+    BSC_MESSAGE_MORE = 64,      /* since 1.17, send: more data follows (TCP: hold it back
+                                   until a send without it; UDP: one datagram of both) */
 };
 
 /* One message for socket_send / socket_receive. Addresses of guest memory are uint64_t. */
@@ -419,6 +423,8 @@ enum { /* socket_option_get / socket_option_set: int64_t values */
     BSC_SOCKOPT_PEER_IS_SELF = 17,  /* get, UNIX: 1 when the peer is the calling process */
     BSC_SOCKOPT_UNSENT = 18,        /* since 1.9, get: bytes written but not yet handed to
                                        the peer (TCP: still in the send queue; 0 otherwise) */
+    BSC_SOCKOPT_PEER_PROCESS = 19,  /* since 1.17, get, UNIX: the peer's host process id (at
+                                       connect), as process_id_query gives it; 0: none */
 };
 
 /* ---- Objects, events and waiting --------------------------------------------------- */
