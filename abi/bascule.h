@@ -15,7 +15,8 @@ extern "C" {
  * codes, flags and fields (1.13: the system call entry in bsc_start_info; 1.14:
  * bsc_tcb.interrupts_held; 1.15: stream_control's BSC_CONTROL_ALLOCATE, stream_make_node;
  * 1.16: thread_identity_set, thread_capabilities_query, thread_capabilities_set; 1.17:
- * BSC_E_WRONG_TYPE, BSC_MESSAGE_MORE, BSC_SOCKOPT_PEER_PROCESS). */
+ * BSC_E_WRONG_TYPE, BSC_MESSAGE_MORE, BSC_SOCKOPT_PEER_PROCESS, vm_lock,
+ * vm_residency_query). */
 #define BSC_ABI_MAJOR 1u
 #define BSC_ABI_MINOR 17u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
@@ -111,6 +112,11 @@ enum { /* vm_alloc / stream_map flags */
                               * the memory stays shared with processes process_fork makes */
     BSC_MAP_NORESERVE = 8,   /* do not reserve swap for the region */
     BSC_MAP_FILL = 16,       /* vm_alloc only, since 1.1: pages are installed by vm_fill */
+};
+
+enum { /* vm_lock flags (since 1.17): one of them, or 0 to unlock */
+    BSC_VM_LOCK = 1,          /* keep the pages in memory, faulting every one in now */
+    BSC_VM_LOCK_ON_FAULT = 2, /* keep each page in memory once it is touched */
 };
 
 enum { /* vm_written_query flags (since 1.11) */
@@ -832,7 +838,11 @@ typedef struct bsc_system_info {
     X(thread, thread_identity_set, (uint32_t which, const uint32_t *ids, uint32_t count,     \
                                     uint32_t *previous))                                      \
     X(thread, thread_capabilities_query, (bsc_handle thread, bsc_capabilities * capabilities)) \
-    X(thread, thread_capabilities_set, (const bsc_capabilities *capabilities))
+    X(thread, thread_capabilities_set, (const bsc_capabilities *capabilities))               \
+    /* Since ABI 1.17. */                                                                     \
+    X(memory, vm_lock, (uint64_t addr, uint64_t size, uint32_t flags))                       \
+    X(memory, vm_residency_query, (uint64_t addr, uint64_t size, uint8_t * pages,            \
+                                   uint64_t pages_size))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

@@ -115,7 +115,6 @@ const char *unenforced_limit(uint64_t resource) {
     case RLIMIT_FSIZE: return "lowering RLIMIT_FSIZE";
     case RLIMIT_DATA: return "lowering RLIMIT_DATA";
     case RLIMIT_AS: return "lowering RLIMIT_AS";
-    case RLIMIT_MEMLOCK: return "lowering RLIMIT_MEMLOCK";
     case RLIMIT_NPROC: return "lowering RLIMIT_NPROC";
     case RLIMIT_SIGPENDING: return "lowering RLIMIT_SIGPENDING";
     case RLIMIT_MSGQUEUE: return "lowering RLIMIT_MSGQUEUE";
