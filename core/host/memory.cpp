@@ -81,13 +81,16 @@ void unmap_all(const std::vector<Range> &ranges) {
 }
 
 // Gives [start, end) back: the window part stays reserved (PROT_NONE), the rest is
-// unmapped.
-void release(Range range) {
+// unmapped. False (errno set, nothing changed in the window) if the host kernel refuses:
+// reserving the middle of a mapping again cuts it in pieces, which a process at
+// vm.max_map_count may not have.
+bool release(Range range) {
     uint64_t low = std::max(range.start, kWindowBase), high = std::min(range.end, kWindowEnd);
-    if (low < high)
-        ::mmap(reinterpret_cast<void *>(low), high - low, PROT_NONE, kReserveFlags | MAP_FIXED, -1,
-               0);
+    if (low < high && ::mmap(reinterpret_cast<void *>(low), high - low, PROT_NONE,
+                             kReserveFlags | MAP_FIXED, -1, 0) == MAP_FAILED)
+        return false;
     unmap_all(outside_window(range));
+    return true;
 }
 
 // Makes [start, end) ready to be mapped over with MAP_FIXED. The entry area is never the
@@ -180,7 +183,7 @@ bsc_status place(uint64_t *guest_addr, uint64_t size, Region proto, int fd) {
         proto.filling = Filling::userfault;
     regions.insert(std::move(proto));
     if (write_guest(guest_addr, range.start) != BSC_OK) {
-        release(range);
+        (void)release(range); // fresh and whole: nothing to cut
         regions.erase(range.start, range.end);
         return BSC_E_FAULT;
     }
@@ -221,7 +224,8 @@ Filling filling_of(Range range) {
 
 bsc_status free_range(uint64_t addr, uint64_t size) {
     return on_guest_range(addr, size, [](Range range) -> bsc_status {
-        release(range);
+        if (!release(range))
+            return errno_status();
         regions.erase(range.start, range.end);
         return BSC_OK;
     });
