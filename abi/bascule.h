@@ -15,8 +15,8 @@ extern "C" {
  * codes, flags and fields (1.13: the system call entry in bsc_start_info; 1.14:
  * bsc_tcb.interrupts_held; 1.15: stream_control's BSC_CONTROL_ALLOCATE, stream_make_node;
  * 1.16: thread_identity_set, thread_capabilities_query, thread_capabilities_set; 1.17:
- * BSC_E_WRONG_TYPE, BSC_MESSAGE_MORE, BSC_SOCKOPT_PEER_PROCESS, vm_lock,
- * vm_residency_query). */
+ * BSC_E_WRONG_TYPE, BSC_MESSAGE_MORE, BSC_SOCKOPT_PEER_PROCESS, BSC_WAIT_READ_HANGUP,
+ * vm_lock, vm_residency_query). */
 #define BSC_ABI_MAJOR 1u
 #define BSC_ABI_MINOR 17u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
@@ -445,6 +445,9 @@ enum { /* wait conditions, in bsc_wait_item.wanted and .ready */
     BSC_WAIT_WRITE = 2, /* writable without blocking */
     BSC_WAIT_ERROR = 4, /* error condition (ready only) */
     BSC_WAIT_HANGUP = 8, /* peer closed (ready only) */
+    BSC_WAIT_READ_HANGUP = 16, /* since 1.17, reported only when wanted: a stream socket's
+                                  reading side is shut down (its peer shut down writing,
+                                  or it shut down reading: Linux's POLLRDHUP) */
 };
 
 typedef struct bsc_wait_item {
