@@ -451,6 +451,42 @@ TEST(rt_sigtimedwait_takes_a_signal_another_process_sends) {
     reset(SIGUSR1);
 }
 
+// Another process sends more signals than a small queue would hold at once, each a
+// different one, while they are blocked: every one is pending afterwards, as Linux keeps
+// a signal pending even when it cannot queue its siginfo (LTP sigrelse01).
+TEST(many_signals_from_another_process_all_arrive) {
+    static const int standard[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE,
+                                   SIGALRM, SIGTERM, SIGURG, SIGWINCH};
+    sigset_t wanted, old, pending;
+    sigemptyset(&wanted);
+    for (unsigned i = 0; i < sizeof standard / sizeof *standard; i++)
+        sigaddset(&wanted, standard[i]);
+    for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+        sigaddset(&wanted, sig);
+    CHECK_OK(sigprocmask(SIG_BLOCK, &wanted, &old));
+    pid_t parent = getpid();
+    pid_t child = CHECK_OK(fork());
+    if (child == 0) {
+        for (int sig = 1; sig <= SIGRTMAX; sig++)
+            if (sigismember(&wanted, sig) == 1 && kill(parent, sig) != 0)
+                _exit(1);
+        _exit(0);
+    }
+    int status = -1;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK_EQ(status, 0);
+    CHECK_OK(sigpending(&pending));
+    for (int sig = 1; sig <= SIGRTMAX; sig++)
+        if (sigismember(&wanted, sig) == 1 && sigismember(&pending, sig) != 1)
+            check_fail(__FILE__, __LINE__, "signal %d is not pending", sig);
+    // Take them, then put the mask back.
+    struct timespec now = {0, 0};
+    while (sigtimedwait(&wanted, NULL, &now) > 0) {
+    }
+    CHECK_OK(sigprocmask(SIG_SETMASK, &old, NULL));
+    CHECK_ERR(kill(parent, 65), EINVAL);
+}
+
 TEST(rt_sigtimedwait_edges) {
     sigset_t set, old;
     sigemptyset(&set);
