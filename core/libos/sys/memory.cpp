@@ -150,6 +150,13 @@ constexpr uint64_t kValidatedFlags = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_
 // The kernel's checks of the mapping type against the flags and the file: 0 or -errno.
 int64_t check_map_type(uint64_t flags, uint64_t prot, const OpenFile *file) {
     uint64_t type = flags & MAP_TYPE;
+    constexpr uint64_t kMapDroppable = 0x08; // Linux 6.11: memory the kernel may drop
+    if (!file && type == kMapDroppable) {
+        // The host would have to drop the pages under memory pressure for the guest: the
+        // answer of a kernel before 6.11, named.
+        report_unsupported("mmap", "MAP_DROPPABLE");
+        return -EINVAL;
+    }
     if (!file) // anonymous memory: no MAP_SHARED_VALIDATE, no shared memory growing down
         return type == MAP_PRIVATE || (type == MAP_SHARED && !(flags & MAP_GROWSDOWN)) ? 0
                                                                                       : -EINVAL;
