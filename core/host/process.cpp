@@ -32,6 +32,7 @@
 #include "host_calls.h"
 #include "internal.h"
 #include "objects.h"
+#include "threads.h"
 #include "window.h"
 
 extern char **environ;
@@ -268,8 +269,7 @@ long wait_for(int pidfd, siginfo_t &info, int options, rusage &usage) {
 
 // What /proc/PID/stat says of the process: its main thread's state (field 3) and its
 // user and system time in clock ticks (fields 14 and 15).
-bool read_status(pid_t pid, bsc_process_status &status) {
-    std::string path = "/proc/" + std::to_string(pid) + "/stat";
+bool read_status(const std::string &path, bsc_process_status &status) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     char text[1024];
     ssize_t n = fd ? ::read(fd.get(), text, sizeof text - 1) : -1;
@@ -355,10 +355,17 @@ extern "C" bsc_status host_process_status_query(bsc_handle handle, bsc_process_s
     if (bsc_status s = probe_out(status))
         return s;
     auto process = handles().find_as<Process>(handle);
-    if (!process)
-        return BSC_E_BAD_HANDLE;
     bsc_process_status out{};
-    bool read = read_status(process->pid, out);
+    if (!process) {
+        // Since 1.17, a thread of the calling process: that thread's own state and time.
+        pid_t tid = 0;
+        if (bsc_status s = host_tid_of(handle, tid))
+            return s;
+        if (!read_status("/proc/self/task/" + std::to_string(tid) + "/stat", out))
+            return BSC_E_NOT_FOUND;
+        return write_guest(status, out);
+    }
+    bool read = read_status("/proc/" + std::to_string(process->pid) + "/stat", out);
     // Still the same process (the pidfd says): its pid was not reused for what was read.
     // EPERM (a caller that may not signal it, after a setuid) says it lives all the same.
     bool alive = ::syscall(SYS_pidfd_send_signal, process->fd, 0, nullptr, 0) == 0 ||

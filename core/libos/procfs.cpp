@@ -174,16 +174,31 @@ struct ProcessView {
 // What the host says a process of the guest is doing (each guest process is one
 // host process, which waits when the guest waits), and its CPU time; what its card says
 // if the host cannot tell.
-void query_status(uint64_t host_id, ProcessView &view) { // host_id 0: the caller's
-    OtherProcess process(host_id);
+// The state and CPU time process_status_query reports of the process or thread `handle`.
+void take_status(bsc_handle handle, ProcessView &view) {
     bsc_process_status status{};
-    if (view.state == 'Z' || !process ||
-        abi().process_status_query(process.handle(), &status) != BSC_OK)
+    if (abi().process_status_query(handle, &status) != BSC_OK)
         return;
     static constexpr char kLetters[] = {'R', 'S', 'T', 'Z'};
     if (status.run_state < sizeof kLetters)
         view.state = kLetters[status.run_state];
     view.user_ns = status.user_ns, view.system_ns = status.system_ns;
+}
+
+void query_status(uint64_t host_id, ProcessView &view) { // host_id 0: the caller's
+    OtherProcess process(host_id);
+    if (view.state != 'Z' && process)
+        take_status(process.handle(), view);
+}
+
+// A task of the caller's process (/proc/self/task/TID): its own host thread's state and
+// CPU time (ABI 1.17), as Linux shows each task's, rather than its process's.
+void query_thread_status(int64_t tid, ProcessView &view) {
+    bsc_handle handle = BSC_NO_HANDLE;
+    if (!with_thread(tid, [&](Thread &t) { handle = t.handle; }) && tid == current_tid())
+        handle = current_thread().handle;
+    if (handle != BSC_NO_HANDLE)
+        take_status(handle, view);
 }
 
 ProcessView own_view(int64_t tid) {
@@ -204,6 +219,8 @@ ProcessView own_view(int64_t tid) {
     view.umask = file_mode_mask();
     view.start_ticks = start_ticks;
     query_status(0, view); // 0: this process
+    if (tid)
+        query_thread_status(tid, view);
     view.arguments = arguments_start, view.environment = environment_start;
     view.strings_end = strings_end;
     view.own = true;

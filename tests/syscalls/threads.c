@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
@@ -258,6 +259,47 @@ TEST(get_robust_list_without_permission) {
     int status = -1;
     CHECK_EQ(waitpid(child, &status, 0), child);
     CHECK_EQ(status, 0);
+}
+
+static atomic_int sleeper_tid, sleeper_go;
+
+static void *sleep_on_flag(void *arg) {
+    (void)arg;
+    set_flag(&sleeper_tid, gettid_raw());
+    wait_flag(&sleeper_go);
+    return NULL;
+}
+
+// The state letter of /proc/self/task/TID/stat.
+static char task_state(int tid) {
+    char path[64], text[512];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = 0;
+    const char *after = strrchr(text, ')');
+    return after && after[1] == ' ' ? after[2] : 0;
+}
+
+// /proc/self/task/TID/stat shows each thread's own state: S for one waiting on a futex,
+// R for the one reading it (LTP futex_wake02 waits for its threads to sleep so).
+TEST(task_state_of_a_sleeping_thread) {
+    atomic_store(&sleeper_tid, 0);
+    atomic_store(&sleeper_go, 0);
+    pthread_t thread;
+    CHECK_EQ(pthread_create(&thread, NULL, sleep_on_flag, NULL), 0);
+    wait_flag(&sleeper_tid);
+    int tid = atomic_load(&sleeper_tid);
+    char state = 0;
+    for (int tries = 0; tries < 500 && (state = task_state(tid)) != 'S'; tries++)
+        usleep(10000);
+    CHECK_EQ(state, 'S');
+    CHECK_EQ(task_state(gettid_raw()), 'R');
+    set_flag(&sleeper_go, 1);
+    CHECK_EQ(pthread_join(thread, NULL), 0);
 }
 
 // ---- futexes between threads -------------------------------------------------------------
