@@ -16,7 +16,7 @@ extern "C" {
  * bsc_tcb.interrupts_held; 1.15: stream_control's BSC_CONTROL_ALLOCATE, stream_make_node;
  * 1.16: thread_identity_set, thread_capabilities_query, thread_capabilities_set; 1.17:
  * BSC_E_WRONG_TYPE, BSC_MESSAGE_MORE, BSC_SOCKOPT_PEER_PROCESS, BSC_WAIT_READ_HANGUP,
- * vm_lock, vm_residency_query). */
+ * vm_lock, vm_residency_query, process_status_query of a thread). */
 #define BSC_ABI_MAJOR 1u
 #define BSC_ABI_MINOR 17u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)

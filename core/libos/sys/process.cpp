@@ -112,7 +112,6 @@ int64_t sys_uname(Syscall &call) {
 const char *unenforced_limit(uint64_t resource) {
     switch (resource) {
     case RLIMIT_CPU: return "lowering RLIMIT_CPU";
-    case RLIMIT_FSIZE: return "lowering RLIMIT_FSIZE";
     case RLIMIT_DATA: return "lowering RLIMIT_DATA";
     case RLIMIT_AS: return "lowering RLIMIT_AS";
     case RLIMIT_NPROC: return "lowering RLIMIT_NPROC";
