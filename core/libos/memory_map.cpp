@@ -233,6 +233,26 @@ void map_remove(uint64_t start, uint64_t end, void (*release_memory)(uint64_t, u
     erase(first, last);
 }
 
+uint64_t map_release(uint64_t start, uint64_t end, bool (*release_memory)(uint64_t, uint64_t)) {
+    SpinGuard guard(map_lock);
+    size_t first, last;
+    isolate(start, end, first, last);
+    for (size_t i = first; i < last;) {
+        size_t j = i + 1;
+        while (j < last && regions[j].start == regions[j - 1].end)
+            j++;
+        if (!release_memory(regions[i].start, regions[j - 1].end)) {
+            uint64_t failed = regions[i].start;
+            erase(first, i);
+            merge_around(first, count); // the regions cut at start and end join again
+            return failed;
+        }
+        i = j;
+    }
+    erase(first, last);
+    return end;
+}
+
 bool map_covers(uint64_t start, uint64_t end) {
     SpinGuard guard(map_lock);
     uint64_t at = start;

@@ -59,6 +59,10 @@ void map_add(const Region &region);
 // Forgets [start, end) and calls release(piece_start, piece_end) for every run of it that
 // was mapped, so only the program's memory is given back.
 void map_remove(uint64_t start, uint64_t end, void (*release)(uint64_t, uint64_t));
+// map_remove for munmap, whose giving back may fail: `release` gives a run back (false if
+// the host could not), and the map forgets the runs given back up to the first failure.
+// Returns where that failure began, or `end`.
+uint64_t map_release(uint64_t start, uint64_t end, bool (*release)(uint64_t, uint64_t));
 // Whether every page of [start, end) is mapped.
 bool map_covers(uint64_t start, uint64_t end);
 // Whether any page of [start, end) is mapped.

@@ -241,44 +241,18 @@ int64_t sys_mmap(Syscall &call) {
     return static_cast<int64_t>(at);
 }
 
-namespace {
-
-// Forgets [start, end), whose memory the host has taken back.
-void forget_range(uint64_t start, uint64_t end) {
-    forget_sites(start, end);
-    map_remove(start, end, [](uint64_t, uint64_t) {});
-}
-
-// Gives the mapped runs of [start, end) back to the host, then forgets what it gave. The
-// host may be unable to cut a mapping in two (vm.max_map_count reached, Linux's ENOMEM
-// for a munmap that splits a VMA): the map then keeps what is still mapped. 0 or -ENOMEM.
-int64_t unmap_range(uint64_t start, uint64_t end) {
-    Region piece;
-    uint64_t run_start = 0, run_end = 0, at = start;
-    for (bool more = map_next(at, end, piece);; more = map_next(at, end, piece)) {
-        if (!more || piece.start != run_end) { // a run ends: give it back
-            if (run_end > run_start &&
-                abi().vm_free(run_start, run_end - run_start) == BSC_E_NO_MEMORY) {
-                forget_range(start, run_start);
-                return -ENOMEM;
-            }
-            run_start = piece.start;
-        }
-        if (!more)
-            break;
-        run_end = at = piece.end;
-    }
-    forget_range(start, end);
-    return 0;
-}
-
-} // namespace
-
+// The host may be unable to cut a mapping in two (vm.max_map_count reached: Linux's ENOMEM
+// for a munmap that would split a VMA past it); the map keeps what is still mapped.
 int64_t sys_munmap(Syscall &call) {
     uint64_t end = range_end(call.arg[0], call.arg[1]);
     if (call.arg[0] % kPage || call.arg[1] == 0 || end == 0 || end > kTaskSize)
         return -EINVAL;
-    return unmap_range(call.arg[0], end); // unmapping nothing is fine
+    forget_sites(call.arg[0], end);
+    auto give_back_or_fail = [](uint64_t start, uint64_t stop) {
+        return abi().vm_free(start, stop - start) != BSC_E_NO_MEMORY;
+    };
+    // Unmapping nothing is fine.
+    return map_release(call.arg[0], end, give_back_or_fail) == end ? 0 : -ENOMEM;
 }
 
 namespace {
