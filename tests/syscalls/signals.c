@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <ucontext.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -485,6 +486,36 @@ TEST(many_signals_from_another_process_all_arrive) {
     }
     CHECK_OK(sigprocmask(SIG_SETMASK, &old, NULL));
     CHECK_ERR(kill(parent, 65), EINVAL);
+}
+
+// RLIMIT_SIGPENDING 0: no signal can be queued, so tgkill of a real-time signal is
+// EAGAIN (LTP tgkill02); kill's, and a standard signal, are pending all the same.
+TEST(tgkill_past_rlimit_sigpending) {
+    struct rlimit old, none;
+    CHECK_OK(getrlimit(RLIMIT_SIGPENDING, &old));
+    sigset_t wanted, previous, pending;
+    sigemptyset(&wanted);
+    sigaddset(&wanted, SIGRTMIN);
+    sigaddset(&wanted, SIGRTMIN + 1);
+    sigaddset(&wanted, SIGUSR1);
+    CHECK_OK(sigprocmask(SIG_BLOCK, &wanted, &previous));
+    none = old;
+    none.rlim_cur = 0;
+    CHECK_OK(setrlimit(RLIMIT_SIGPENDING, &none));
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    CHECK_ERR(syscall(SYS_tgkill, getpid(), tid, SIGRTMIN), EAGAIN);
+    CHECK_OK(syscall(SYS_tgkill, getpid(), tid, SIGUSR1)); // its siginfo lost only
+    CHECK_OK(kill(getpid(), SIGRTMIN + 1));
+    CHECK_ERR(syscall(SYS_tgkill, getpid(), tid, 65), EINVAL);
+    CHECK_OK(setrlimit(RLIMIT_SIGPENDING, &old));
+    CHECK_OK(sigpending(&pending));
+    CHECK(!sigismember(&pending, SIGRTMIN));
+    CHECK(sigismember(&pending, SIGUSR1));
+    CHECK(sigismember(&pending, SIGRTMIN + 1));
+    struct timespec now = {0, 0};
+    while (sigtimedwait(&wanted, NULL, &now) > 0) {
+    }
+    CHECK_OK(sigprocmask(SIG_SETMASK, &previous, NULL));
 }
 
 TEST(rt_sigtimedwait_edges) {

@@ -107,15 +107,17 @@ int64_t sys_uname(Syscall &call) {
 }
 
 // The limits the LibOS keeps and reports without applying them (the host applies its
-// own): lowering one's soft limit, which a program does to be stopped at it (SIGXFSZ and
-// EFBIG, SIGXCPU, ENOMEM, EAGAIN), is named with --verbose.
-const char *unenforced_limit(uint64_t resource) {
+// own): lowering one's soft limit to `soft`, which a program does to be stopped at it
+// (SIGXCPU, ENOMEM, EAGAIN), is named with --verbose. RLIMIT_SIGPENDING is applied to the
+// process's own pending signals (signals.cpp), which is Linux's answer exactly at 0 only
+// (Linux counts the user's in every process).
+const char *unenforced_limit(uint64_t resource, uint64_t soft) {
     switch (resource) {
     case RLIMIT_CPU: return "lowering RLIMIT_CPU";
     case RLIMIT_DATA: return "lowering RLIMIT_DATA";
     case RLIMIT_AS: return "lowering RLIMIT_AS";
     case RLIMIT_NPROC: return "lowering RLIMIT_NPROC";
-    case RLIMIT_SIGPENDING: return "lowering RLIMIT_SIGPENDING";
+    case RLIMIT_SIGPENDING: return soft ? "lowering RLIMIT_SIGPENDING above 0" : nullptr;
     case RLIMIT_MSGQUEUE: return "lowering RLIMIT_MSGQUEUE";
     case RLIMIT_RTTIME: return "lowering RLIMIT_RTTIME";
     default: return nullptr;
@@ -144,7 +146,7 @@ int64_t sys_prlimit64(Syscall &call) {
         if (wanted.maximum > old.maximum && !privileged(BSC_PRIVILEGE_RESOURCES))
             return -EPERM;
         limits[resource] = wanted;
-        const char *unenforced = unenforced_limit(resource);
+        const char *unenforced = unenforced_limit(resource, wanted.current);
         if (unenforced && wanted.current < old.current)
             report_unsupported("setrlimit", unenforced);
     }

@@ -367,6 +367,30 @@ bool make_pending(const SignalInfo &info, uint64_t target_blocked, uint64_t &pen
     return true;
 }
 
+// RLIMIT_SIGPENDING, as __send_signal_locked asks sigqueue_alloc (the signal lock held):
+// a signal that would be queued past the limit is EAGAIN if it is a real-time one not
+// sent by kill; otherwise it is made pending all the same, its siginfo lost (SI_USER, no
+// sender). A standard signal sent by kill or the kernel (code >= 0) is never refused,
+// nor one pending already. What counts as queued is what is pending for the process and
+// for the target thread (Linux counts the user's, in every process: the limit 0, which
+// refuses every queued signal, is exact). 0 or -EAGAIN; `queued` is what to make pending.
+int64_t check_queue(const SignalInfo &info, uint64_t target_pending, SignalInfo &queued) {
+    auto sig = static_cast<uint64_t>(info.signo);
+    queued = info;
+    bool standard = sig < 32;
+    if (sig == SIGKILL || (standard && (target_pending & bit(sig))) ||
+        (standard && info.code >= 0))
+        return 0;
+    uint64_t pending_now = static_cast<uint64_t>(__builtin_popcountll(target_pending) +
+                                                 __builtin_popcountll(shared_pending));
+    if (pending_now < soft_limit(RLIMIT_SIGPENDING))
+        return 0;
+    if (!standard && info.code != kSiUser)
+        return -EAGAIN;
+    queued = SignalInfo{info.signo, kSiUser, 0, 0, 0, 0, 0, 0};
+    return 0;
+}
+
 } // namespace
 
 SignalInfo sent_signal(uint64_t sig, int32_t code) {
@@ -409,19 +433,26 @@ int64_t raise_thread_signal(int64_t tid, uint64_t sig, int32_t code) {
 
 int64_t raise_thread_signal_info(int64_t tid, const SignalInfo &info) {
     auto sig = static_cast<uint64_t>(info.signo);
+    int64_t result = 0;
     bool found = with_thread(tid, [&](Thread &t) {
         if (sig == 0)
             return;
-        bool pending;
+        bool pending = false;
         {
             SpinGuard guard(signal_lock);
-            pending = make_pending(info, t.signals.blocked, t.signals.pending,
-                                   t.signals.pending_info);
+            SignalInfo queued = info;
+            // An ignored signal is dropped before anything is queued (prepare_signal).
+            bool dropped = !(t.signals.blocked & bit(sig)) && ignored(sig, actions[sig]);
+            if (!dropped)
+                result = check_queue(info, t.signals.pending, queued);
+            if (result == 0)
+                pending = make_pending(queued, t.signals.blocked, t.signals.pending,
+                                       t.signals.pending_info);
         }
         if (pending)
             notify(t.signals.blocked & bit(sig) ? nullptr : &t);
     });
-    return found ? 0 : -ESRCH;
+    return found ? result : -ESRCH;
 }
 
 bsc_handle signal_wakeup() {
