@@ -16,7 +16,7 @@ extern "C" {
  * bsc_tcb.interrupts_held; 1.15: stream_control's BSC_CONTROL_ALLOCATE, stream_make_node;
  * 1.16: thread_identity_set, thread_capabilities_query, thread_capabilities_set; 1.17:
  * BSC_E_WRONG_TYPE, BSC_MESSAGE_MORE, BSC_SOCKOPT_PEER_PROCESS, BSC_WAIT_READ_HANGUP,
- * vm_lock, vm_residency_query, process_status_query of a thread). */
+ * vm_lock, vm_residency_query, system_load_query, process_status_query of a thread). */
 #define BSC_ABI_MAJOR 1u
 #define BSC_ABI_MINOR 17u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
@@ -698,6 +698,16 @@ typedef struct bsc_system_info {
     char reserved[2];
 } bsc_system_info;
 
+/* Since ABI 1.17: what Linux's sysinfo(2) says of the whole machine beyond bsc_system_info
+ * (system_load_query). */
+typedef struct bsc_system_load {
+    uint64_t loads[3];      /* the 1, 5 and 15 minute load averages, 16 fraction bits */
+    uint64_t memory_shared; /* bytes of shared memory (sysinfo's sharedram) */
+    uint64_t memory_buffers; /* bytes of block device buffers (bufferram) */
+    uint64_t swap_total, swap_free, high_total, high_free; /* bytes */
+    uint64_t tasks;         /* every thread of the machine (sysinfo's procs) */
+} bsc_system_load;
+
 /* ---- The downcall table -------------------------------------------------------------- */
 
 /* Every downcall, in table order: X(family, name, parameter list). The table below and the
@@ -845,7 +855,8 @@ typedef struct bsc_system_info {
     /* Since ABI 1.17. */                                                                     \
     X(memory, vm_lock, (uint64_t addr, uint64_t size, uint32_t flags))                       \
     X(memory, vm_residency_query, (uint64_t addr, uint64_t size, uint8_t * pages,            \
-                                   uint64_t pages_size))
+                                   uint64_t pages_size))                                      \
+    X(process, system_load_query, (bsc_system_load * load))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

@@ -226,7 +226,8 @@ typedef struct bsc_call_roles {
     X(thread_capabilities_set, 0, 1, BSC_R_IN(bsc_capabilities))                             \
     X(vm_lock, 0, 3, BSC_R_ADDRESS, BSC_R_VALUE, BSC_R_VALUE)                                \
     X(vm_residency_query, 0, 4, BSC_R_ADDRESS, BSC_R_VALUE, BSC_R_BYTES_OUT(3, BSC_ROLE_NONE), \
-      BSC_R_VALUE)
+      BSC_R_VALUE)                                                                           \
+    X(system_load_query, 0, 1, BSC_R_OUT(bsc_system_load))
 
 #ifdef __cplusplus
 }

@@ -498,6 +498,23 @@ extern "C" bsc_status host_system_info_query(bsc_system_info *info) {
     return write_guest(info, out);
 }
 
+extern "C" bsc_status host_system_load_query(bsc_system_load *load) {
+    bsc_system_load out{};
+    struct sysinfo si {};
+    if (::sysinfo(&si) == 0) {
+        for (int i = 0; i < 3; i++)
+            out.loads[i] = si.loads[i];
+        out.memory_shared = uint64_t{si.sharedram} * si.mem_unit;
+        out.memory_buffers = uint64_t{si.bufferram} * si.mem_unit;
+        out.swap_total = uint64_t{si.totalswap} * si.mem_unit;
+        out.swap_free = uint64_t{si.freeswap} * si.mem_unit;
+        out.high_total = uint64_t{si.totalhigh} * si.mem_unit;
+        out.high_free = uint64_t{si.freehigh} * si.mem_unit;
+        out.tasks = si.procs;
+    }
+    return write_guest(load, out);
+}
+
 extern "C" bsc_status host_debug_print(const char *text, uint64_t length) {
     // The guest's text goes straight to the kernel (EFAULT for a bad pointer).
     while (length > 0) {

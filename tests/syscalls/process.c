@@ -193,13 +193,39 @@ TEST(rlimit_nofile_limits_descriptors) {
     close(fd);
 }
 
+// The value after `key` in /proc/meminfo (kB), or -1.
+static long long meminfo_kb(const char *key) {
+    static char text[8192];
+    if (check_read_file("/proc/meminfo", text, sizeof text) < 0)
+        return -1;
+    const char *at = strstr(text, key);
+    long long kb = -1;
+    return at && sscanf(at + strlen(key), " %lld", &kb) == 1 ? kb : -1;
+}
+
+// sysinfo is the machine's: its load averages are /proc/loadavg's, its swap and shared
+// memory /proc/meminfo's, its uptime /proc/uptime's (LTP sysinfo01).
 TEST(sysinfo_fields) {
     struct sysinfo info;
+    char text[256];
+    CHECK_OK(check_read_file("/proc/uptime", text, sizeof text));
+    double uptime = 0, loads[3] = {0, 0, 0};
+    CHECK_EQ(sscanf(text, "%lf", &uptime), 1);
     CHECK_OK(sysinfo(&info));
-    CHECK(info.uptime > 0);
+    CHECK(info.uptime >= (long)uptime && info.uptime <= (long)uptime + 2);
     CHECK(info.totalram > 0 && info.freeram <= info.totalram);
+    CHECK(info.sharedram <= info.totalram && info.bufferram <= info.totalram);
+    CHECK(info.freeswap <= info.totalswap);
     CHECK(info.mem_unit >= 1);
     CHECK(info.procs >= 1);
+    CHECK_EQ((long long)info.totalswap * info.mem_unit / 1024, meminfo_kb("SwapTotal:"));
+    CHECK_EQ((long long)info.totalram * info.mem_unit / 1024, meminfo_kb("MemTotal:"));
+    CHECK_OK(check_read_file("/proc/loadavg", text, sizeof text));
+    CHECK_EQ(sscanf(text, "%lf %lf %lf", &loads[0], &loads[1], &loads[2]), 3);
+    for (int i = 0; i < 3; i++) {
+        double load = (double)info.loads[i] / (1 << SI_LOAD_SHIFT);
+        CHECK(load > loads[i] - 0.1 && load < loads[i] + 0.1);
+    }
     CHECK_ERR(syscall(SYS_sysinfo, BAD_PTR), EFAULT);
 }
 

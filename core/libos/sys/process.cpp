@@ -167,13 +167,27 @@ int64_t sys_setrlimit(Syscall &call) {
     return sys_prlimit64(as_prlimit);
 }
 
+// sysinfo: the machine's, as the host's sysinfo tells it (system_info_query and, ABI 1.17,
+// system_load_query): Linux's sysinfo is not namespaced, so its loads and task count are
+// the whole machine's.
 int64_t sys_sysinfo(Syscall &call) {
     bsc_system_info info = system();
+    bsc_system_load load{};
+    abi().system_load_query(&load);
     struct sysinfo out {};
-    out.uptime = static_cast<long>(info.uptime_ns / 1000000000);
+    // Whole seconds, a part one counted as one (do_sysinfo's tv_sec + !!tv_nsec).
+    out.uptime = static_cast<long>((info.uptime_ns + 999999999) / 1000000000);
+    for (int i = 0; i < 3; i++)
+        out.loads[i] = load.loads[i];
     out.totalram = info.memory_total;
     out.freeram = info.memory_free;
-    out.procs = static_cast<uint16_t>(process_count());
+    out.sharedram = load.memory_shared;
+    out.bufferram = load.memory_buffers;
+    out.totalswap = load.swap_total;
+    out.freeswap = load.swap_free;
+    out.procs = static_cast<uint16_t>(load.tasks);
+    out.totalhigh = load.high_total;
+    out.freehigh = load.high_free;
     out.mem_unit = 1;
     return ok_if(put_user(call.arg[0], out));
 }
