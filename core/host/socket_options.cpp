@@ -94,10 +94,10 @@ bsc_status read_option(int fd, uint32_t option, const HostOption &host, int64_t 
         break;
     case Form::unsent: return read_unsent(fd, raw.integer, value);
     case Form::peer:
-        value = option == BSC_SOCKOPT_PEER_USER      ? raw.peer.uid
-                : option == BSC_SOCKOPT_PEER_GROUP   ? raw.peer.gid
-                : option == BSC_SOCKOPT_PEER_PROCESS ? raw.peer.pid
-                                                     : raw.peer.pid == ::getpid();
+        value = option == BSC_SOCKOPT_PEER_USER      ? int64_t{raw.peer.uid}
+                : option == BSC_SOCKOPT_PEER_GROUP   ? int64_t{raw.peer.gid}
+                : option == BSC_SOCKOPT_PEER_PROCESS ? int64_t{raw.peer.pid}
+                                                     : int64_t{raw.peer.pid == ::getpid()};
         break;
     }
     return BSC_OK;

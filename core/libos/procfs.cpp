@@ -171,9 +171,6 @@ struct ProcessView {
     uint64_t host_id;  // another process, for process_memory_read
 };
 
-// What the host says a process of the guest is doing (each guest process is one
-// host process, which waits when the guest waits), and its CPU time; what its card says
-// if the host cannot tell.
 // The state and CPU time process_status_query reports of the process or thread `handle`.
 void take_status(bsc_handle handle, ProcessView &view) {
     bsc_process_status status{};
@@ -185,6 +182,9 @@ void take_status(bsc_handle handle, ProcessView &view) {
     view.user_ns = status.user_ns, view.system_ns = status.system_ns;
 }
 
+// What the host says a process of the guest is doing (each guest process is one
+// host process, which waits when the guest waits), and its CPU time; what its card says
+// if the host cannot tell.
 void query_status(uint64_t host_id, ProcessView &view) { // host_id 0: the caller's
     OtherProcess process(host_id);
     if (view.state != 'Z' && process)
