@@ -33,24 +33,6 @@ struct Counter {
 
 Counter &counter_of(OpenFile &file) { return *static_cast<Counter *>(file.state); }
 
-// The counter's own page, shared with every process fork makes from this one (a copy of
-// the LibOS's heap would give each process a counter of its own). Each process unmaps
-// it when its last descriptor closes; the page goes with the last process's.
-constexpr uint64_t kCounterPage = 4096;
-static_assert(sizeof(Counter) <= kCounterPage);
-
-Counter *new_shared_counter() {
-    uint64_t at = 0;
-    if (abi().vm_alloc(&at, kCounterPage, BSC_PROT_READ | BSC_PROT_WRITE, BSC_MAP_SHARED) !=
-        BSC_OK)
-        return nullptr;
-    return new (reinterpret_cast<void *>(at)) Counter();
-}
-
-void free_shared_counter(Counter *c) {
-    c->~Counter();
-    abi().vm_free(reinterpret_cast<uint64_t>(c), kCounterPage);
-}
 
 // Brings the readiness events in line with the value; called with the lock held.
 void update_readiness(Counter &c) {
@@ -128,7 +110,7 @@ void counter_release(OpenFile &file) {
     Counter &c = counter_of(file);
     abi().object_close(c.readable);
     abi().object_close(c.writable);
-    free_shared_counter(&c);
+    destroy_shared(&c);
 }
 
 const FileKind kEventCounter = {counter_transfer, counter_wait_items, anonymous_inode_attributes,
@@ -137,7 +119,8 @@ const FileKind kEventCounter = {counter_transfer, counter_wait_items, anonymous_
 int64_t make_eventfd(uint64_t initial, uint64_t flags) {
     if (flags & ~kFlags)
         return -EINVAL;
-    Counter *c = new_shared_counter();
+    // Shared with the processes fork makes: one counter for all who hold the eventfd.
+    auto *c = create_shared<Counter>();
     if (!c)
         return -ENOMEM; // eventfd_file_create's kmalloc failing
     c->value = static_cast<uint32_t>(initial); // the kernel takes an unsigned int
@@ -146,7 +129,7 @@ int64_t make_eventfd(uint64_t initial, uint64_t flags) {
         abi().event_create(BSC_EVENT_MANUAL_RESET, &c->writable) != BSC_OK) {
         if (c->readable != BSC_NO_HANDLE)
             abi().object_close(c->readable);
-        free_shared_counter(c);
+        destroy_shared(c);
         return -ENFILE;
     }
     update_readiness(*c);
