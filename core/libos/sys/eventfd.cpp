@@ -33,7 +33,6 @@ struct Counter {
 
 Counter &counter_of(OpenFile &file) { return *static_cast<Counter *>(file.state); }
 
-
 // Brings the readiness events in line with the value; called with the lock held.
 void update_readiness(Counter &c) {
     bool readable = c.value > 0, writable = c.value < kCounterMax;
