@@ -343,7 +343,7 @@ TEST(file_size_limit) {
     CHECK_EQ(write(fd, data, 0), 0);
     CHECK_ERR(write(fd, data, 1), EFBIG);
     CHECK_EQ(file_size_signals, 1);
-    CHECK_ERR(write(fd, BAD_PTR, 1), EFBIG); // the limit before the buffer
+    CHECK_ERR(syscall(SYS_write, fd, BAD_PTR, 1), EFBIG); // the limit before the buffer
     CHECK_EQ(pwrite(fd, data, 2, 1999), 1);
     CHECK_ERR(pwrite(fd, data, 2, 3000), EFBIG);
     CHECK_OK(lseek(fd, 1800, SEEK_SET));
