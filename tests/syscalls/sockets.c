@@ -309,7 +309,9 @@ TEST(unix_listen_accept) {
 // type too, so there it is ECONNREFUSED.)
 TEST(unix_wrong_type) {
     int s = CHECK_OK(socket(AF_UNIX, SOCK_STREAM, 0));
-    struct sockaddr_un a = {.sun_family = AF_UNIX, .sun_path = "wrongtype.sock"};
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    snprintf(a.sun_path, sizeof a.sun_path, "/tmp/bascule-wrongtype-%d", (int)getpid());
+    unlink(a.sun_path);
     socklen_t length = sizeof a;
     CHECK_OK(bind(s, (struct sockaddr *)&a, length));
     CHECK_OK(listen(s, 4));
@@ -321,6 +323,7 @@ TEST(unix_wrong_type) {
     CHECK_ERR(connect(d, BAD_PTR, length), EFAULT);
     CHECK_ERR(connect(-1, (struct sockaddr *)&a, length), EBADF);
     close(q), close(d), close(s);
+    unlink(a.sun_path);
 }
 
 // SO_PEERCRED names the process that connected, a child here (LTP getsockopt02).
