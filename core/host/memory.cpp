@@ -75,22 +75,24 @@ bsc_status page_range(uint64_t addr, uint64_t size, Range &out) {
     return BSC_OK;
 }
 
-void unmap_all(const std::vector<Range> &ranges) {
+// False (errno set) at the first range the host kernel would not unmap (cutting a
+// mapping in two past vm.max_map_count).
+bool unmap_all(const std::vector<Range> &ranges) {
     for (const Range &r : ranges)
-        ::munmap(reinterpret_cast<void *>(r.start), r.end - r.start);
+        if (::munmap(reinterpret_cast<void *>(r.start), r.end - r.start) != 0)
+            return false;
+    return true;
 }
 
 // Gives [start, end) back: the window part stays reserved (PROT_NONE), the rest is
-// unmapped. False (errno set, nothing changed in the window) if the host kernel refuses:
-// reserving the middle of a mapping again cuts it in pieces, which a process at
-// vm.max_map_count may not have.
+// unmapped. False (errno set) if the host kernel refuses: reserving or unmapping the
+// middle of a mapping cuts it in pieces, which a process at vm.max_map_count may not have.
 bool release(Range range) {
     uint64_t low = std::max(range.start, kWindowBase), high = std::min(range.end, kWindowEnd);
     if (low < high && ::mmap(reinterpret_cast<void *>(low), high - low, PROT_NONE,
                              kReserveFlags | MAP_FIXED, -1, 0) == MAP_FAILED)
         return false;
-    unmap_all(outside_window(range));
-    return true;
+    return unmap_all(outside_window(range));
 }
 
 // Makes [start, end) ready to be mapped over with MAP_FIXED. The entry area is never the
