@@ -14,9 +14,11 @@ extern "C" {
 /* Major changes break compatibility; minor versions only add: calls appended to the table,
  * codes, flags and fields (1.13: the system call entry in bsc_start_info; 1.14:
  * bsc_tcb.interrupts_held; 1.15: stream_control's BSC_CONTROL_ALLOCATE, stream_make_node;
- * 1.16: thread_identity_set, thread_capabilities_query, thread_capabilities_set). */
+ * 1.16: thread_identity_set, thread_capabilities_query, thread_capabilities_set; 1.17:
+ * BSC_E_WRONG_TYPE, BSC_MESSAGE_MORE, BSC_SOCKOPT_PEER_PROCESS, BSC_WAIT_READ_HANGUP,
+ * vm_lock, vm_residency_query, system_load_query, process_status_query of a thread). */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 16u
+#define BSC_ABI_MINOR 17u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -72,7 +74,8 @@ typedef uint32_t bsc_handle; /* 0 is never a valid handle */
     X(BSC_E_MESSAGE_TOO_BIG, -39, "a datagram too long for the socket (since 1.3)") \
     X(BSC_E_NET_UNREACHABLE, -40, "no route to the network (since 1.3)") \
     X(BSC_E_HOST_UNREACHABLE, -41, "no route to the host (since 1.3)") \
-    X(BSC_E_CONN_ABORTED, -42, "a connection was aborted before it was accepted (since 1.3)")
+    X(BSC_E_CONN_ABORTED, -42, "a connection was aborted before it was accepted (since 1.3)") \
+    X(BSC_E_WRONG_TYPE, -43, "the peer socket is of another type than the caller's (since 1.17)")
 
 enum {
 #define BSC_DECLARE_STATUS(name, value, meaning) name = value,
@@ -109,6 +112,11 @@ enum { /* vm_alloc / stream_map flags */
                               * the memory stays shared with processes process_fork makes */
     BSC_MAP_NORESERVE = 8,   /* do not reserve swap for the region */
     BSC_MAP_FILL = 16,       /* vm_alloc only, since 1.1: pages are installed by vm_fill */
+};
+
+enum { /* vm_lock flags (since 1.17): one of them, or 0 to unlock */
+    BSC_VM_LOCK = 1,          /* keep the pages in memory, faulting every one in now */
+    BSC_VM_LOCK_ON_FAULT = 2, /* keep each page in memory once it is touched */
 };
 
 enum { /* vm_written_query flags (since 1.11) */
@@ -385,6 +393,8 @@ enum { /* socket_send / socket_receive flags, and bsc_socket_message.result_flag
     BSC_MESSAGE_TRUNCATE = 8,   /* receive: done is a datagram's whole length, even cut */
     BSC_MESSAGE_TRUNCATED = 16, /* result: the datagram was longer than size */
     BSC_MESSAGE_HANDLES_TRUNCATED = 32, /* result: handles came that did not fit */
+    BSC_MESSAGE_MORE = 64,      /* since 1.17, send: more data follows (TCP: hold it back
+                                   until a send without it; UDP: one datagram of both) */
 };
 
 /* One message for socket_send / socket_receive. Addresses of guest memory are uint64_t. */
@@ -419,6 +429,8 @@ enum { /* socket_option_get / socket_option_set: int64_t values */
     BSC_SOCKOPT_PEER_IS_SELF = 17,  /* get, UNIX: 1 when the peer is the calling process */
     BSC_SOCKOPT_UNSENT = 18,        /* since 1.9, get: bytes written but not yet handed to
                                        the peer (TCP: still in the send queue; 0 otherwise) */
+    BSC_SOCKOPT_PEER_PROCESS = 19,  /* since 1.17, get, UNIX: the peer's host process id (at
+                                       connect), as process_id_query gives it; 0: none */
 };
 
 /* ---- Objects, events and waiting --------------------------------------------------- */
@@ -433,6 +445,9 @@ enum { /* wait conditions, in bsc_wait_item.wanted and .ready */
     BSC_WAIT_WRITE = 2, /* writable without blocking */
     BSC_WAIT_ERROR = 4, /* error condition (ready only) */
     BSC_WAIT_HANGUP = 8, /* peer closed (ready only) */
+    BSC_WAIT_READ_HANGUP = 16, /* since 1.17, reported only when wanted: a stream socket's
+                                  reading side is shut down (its peer shut down writing,
+                                  or it shut down reading: Linux's POLLRDHUP) */
 };
 
 typedef struct bsc_wait_item {
@@ -683,6 +698,16 @@ typedef struct bsc_system_info {
     char reserved[2];
 } bsc_system_info;
 
+/* Since ABI 1.17: what Linux's sysinfo(2) says of the whole machine beyond bsc_system_info
+ * (system_load_query). */
+typedef struct bsc_system_load {
+    uint64_t loads[3];      /* the 1, 5 and 15 minute load averages, 16 fraction bits */
+    uint64_t memory_shared; /* bytes of shared memory (sysinfo's sharedram) */
+    uint64_t memory_buffers; /* bytes of block device buffers (bufferram) */
+    uint64_t swap_total, swap_free, high_total, high_free; /* bytes */
+    uint64_t tasks;         /* every thread of the machine (sysinfo's procs) */
+} bsc_system_load;
+
 /* ---- The downcall table -------------------------------------------------------------- */
 
 /* Every downcall, in table order: X(family, name, parameter list). The table below and the
@@ -826,7 +851,12 @@ typedef struct bsc_system_info {
     X(thread, thread_identity_set, (uint32_t which, const uint32_t *ids, uint32_t count,     \
                                     uint32_t *previous))                                      \
     X(thread, thread_capabilities_query, (bsc_handle thread, bsc_capabilities * capabilities)) \
-    X(thread, thread_capabilities_set, (const bsc_capabilities *capabilities))
+    X(thread, thread_capabilities_set, (const bsc_capabilities *capabilities))               \
+    /* Since ABI 1.17. */                                                                     \
+    X(memory, vm_lock, (uint64_t addr, uint64_t size, uint32_t flags))                       \
+    X(memory, vm_residency_query, (uint64_t addr, uint64_t size, uint8_t * pages,            \
+                                   uint64_t pages_size))                                      \
+    X(process, system_load_query, (bsc_system_load * load))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

@@ -223,7 +223,11 @@ typedef struct bsc_call_roles {
     X(thread_identity_set, 0, 4, BSC_R_VALUE, BSC_R_IN_ARRAY(uint32_t, 2), BSC_R_VALUE,      \
       BSC_R_OUT(uint32_t))                                                                   \
     X(thread_capabilities_query, 0, 2, BSC_R_HANDLE, BSC_R_OUT(bsc_capabilities))           \
-    X(thread_capabilities_set, 0, 1, BSC_R_IN(bsc_capabilities))
+    X(thread_capabilities_set, 0, 1, BSC_R_IN(bsc_capabilities))                             \
+    X(vm_lock, 0, 3, BSC_R_ADDRESS, BSC_R_VALUE, BSC_R_VALUE)                                \
+    X(vm_residency_query, 0, 4, BSC_R_ADDRESS, BSC_R_VALUE, BSC_R_BYTES_OUT(3, BSC_ROLE_NONE), \
+      BSC_R_VALUE)                                                                           \
+    X(system_load_query, 0, 1, BSC_R_OUT(bsc_system_load))
 
 #ifdef __cplusplus
 }

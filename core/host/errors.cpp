@@ -55,6 +55,8 @@ bsc_status status_from_errno(int error) {
         return BSC_E_HOST_UNREACHABLE;
     case ECONNABORTED:
         return BSC_E_CONN_ABORTED;
+    case EPROTOTYPE:
+        return BSC_E_WRONG_TYPE;
     case EINTR:
     case ECANCELED:
         return BSC_E_INTERRUPTED;

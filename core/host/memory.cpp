@@ -4,6 +4,7 @@
 // runtime owns.
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -74,19 +75,24 @@ bsc_status page_range(uint64_t addr, uint64_t size, Range &out) {
     return BSC_OK;
 }
 
-void unmap_all(const std::vector<Range> &ranges) {
+// False (errno set) at the first range the host kernel would not unmap (cutting a
+// mapping in two past vm.max_map_count).
+bool unmap_all(const std::vector<Range> &ranges) {
     for (const Range &r : ranges)
-        ::munmap(reinterpret_cast<void *>(r.start), r.end - r.start);
+        if (::munmap(reinterpret_cast<void *>(r.start), r.end - r.start) != 0)
+            return false;
+    return true;
 }
 
 // Gives [start, end) back: the window part stays reserved (PROT_NONE), the rest is
-// unmapped.
-void release(Range range) {
+// unmapped. False (errno set) if the host kernel refuses: reserving or unmapping the
+// middle of a mapping cuts it in pieces, which a process at vm.max_map_count may not have.
+bool release(Range range) {
     uint64_t low = std::max(range.start, kWindowBase), high = std::min(range.end, kWindowEnd);
-    if (low < high)
-        ::mmap(reinterpret_cast<void *>(low), high - low, PROT_NONE, kReserveFlags | MAP_FIXED, -1,
-               0);
-    unmap_all(outside_window(range));
+    if (low < high && ::mmap(reinterpret_cast<void *>(low), high - low, PROT_NONE,
+                             kReserveFlags | MAP_FIXED, -1, 0) == MAP_FAILED)
+        return false;
+    return unmap_all(outside_window(range));
 }
 
 // Makes [start, end) ready to be mapped over with MAP_FIXED. The entry area is never the
@@ -179,7 +185,7 @@ bsc_status place(uint64_t *guest_addr, uint64_t size, Region proto, int fd) {
         proto.filling = Filling::userfault;
     regions.insert(std::move(proto));
     if (write_guest(guest_addr, range.start) != BSC_OK) {
-        release(range);
+        (void)release(range); // fresh and whole: nothing to cut
         regions.erase(range.start, range.end);
         return BSC_E_FAULT;
     }
@@ -220,7 +226,8 @@ Filling filling_of(Range range) {
 
 bsc_status free_range(uint64_t addr, uint64_t size) {
     return on_guest_range(addr, size, [](Range range) -> bsc_status {
-        release(range);
+        if (!release(range))
+            return errno_status();
         regions.erase(range.start, range.end);
         return BSC_OK;
     });
@@ -322,14 +329,24 @@ extern "C" bsc_status host_vm_protect(uint64_t addr, uint64_t size, uint32_t pro
 
 // Shared anonymous memory keeps its pages through MADV_DONTNEED (they are the shared
 // object's); MADV_REMOVE gives them back, so they read as zero as the ABI promises.
+// Private pages are dropped even where vm_lock locked them (MADV_DONTNEED_LOCKED, Linux
+// 5.18; an older kernel, which knows only MADV_DONTNEED, refuses locked pages).
+static int drop_private_pages(void *start, uint64_t size) {
+    constexpr int kDontNeedLocked = 24; // MADV_DONTNEED_LOCKED
+    if (::madvise(start, size, kDontNeedLocked) == 0)
+        return 0;
+    return errno == EINVAL ? ::madvise(start, size, MADV_DONTNEED) : -1;
+}
+
 extern "C" bsc_status host_vm_reset(uint64_t addr, uint64_t size) {
     return on_guest_range(addr, size, [](Range range) -> bsc_status {
         bsc_status status = BSC_OK;
         regions.update(range.start, range.end, [&status](Region &region) {
             bool shared_memory =
                 (region.flags & BSC_MAP_SHARED) && region.origin == RegionOrigin::anonymous;
-            if (::madvise(reinterpret_cast<void *>(region.start), region.size,
-                          shared_memory ? MADV_REMOVE : MADV_DONTNEED) != 0)
+            void *start = reinterpret_cast<void *>(region.start);
+            if ((shared_memory ? ::madvise(start, region.size, MADV_REMOVE)
+                               : drop_private_pages(start, region.size)) != 0)
                 status = errno_status();
         });
         return status;
@@ -364,6 +381,35 @@ extern "C" bsc_status host_vm_resident_query(uint64_t addr, uint64_t size, uint6
     if (bsc_status status = write_guest(resident, bytes))
         return status;
     return write_guest(resident_shared, shared);
+}
+
+// mlock2 and munlock on the guest's range: the host kernel faults the pages in and keeps
+// them, with its own limits (the guest applies its RLIMIT_MEMLOCK before asking).
+extern "C" bsc_status host_vm_lock(uint64_t addr, uint64_t size, uint32_t flags) {
+    if (addr % kPage != 0 || size % kPage != 0 ||
+        (flags != 0 && flags != BSC_VM_LOCK && flags != BSC_VM_LOCK_ON_FAULT) ||
+        !guest_owns(addr, size))
+        return BSC_E_INVALID;
+    void *start = reinterpret_cast<void *>(addr);
+    long result = flags == 0 ? ::munlock(start, size)
+                             : ::syscall(SYS_mlock2, start, size,
+                                         flags == BSC_VM_LOCK_ON_FAULT ? MLOCK_ONFAULT : 0);
+    return result == 0 ? BSC_OK : errno_status();
+}
+
+// mincore on the guest's range: a byte per page, 1 for a resident one (the kernel's other
+// bits are reserved, so they are dropped).
+extern "C" bsc_status host_vm_residency_query(uint64_t addr, uint64_t size, uint8_t *pages,
+                                              uint64_t pages_size) {
+    if (addr % kPage != 0 || size % kPage != 0 || pages_size < size / kPage ||
+        !guest_owns(addr, size))
+        return BSC_E_INVALID;
+    std::vector<unsigned char> vector(size / kPage);
+    if (::mincore(reinterpret_cast<void *>(addr), size, vector.data()) != 0)
+        return errno_status();
+    for (unsigned char &page : vector)
+        page &= 1;
+    return copy_to_guest(pages, vector.data(), vector.size());
 }
 
 // Only private anonymous memory is counted: another process or the stream changes shared

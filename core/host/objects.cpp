@@ -25,7 +25,8 @@ namespace bsc::host {
 namespace {
 
 constexpr uint32_t kMaxWaitItems = 4096;
-constexpr uint32_t kWaitMask = BSC_WAIT_READ | BSC_WAIT_WRITE | BSC_WAIT_ERROR | BSC_WAIT_HANGUP;
+constexpr uint32_t kWaitMask =
+    BSC_WAIT_READ | BSC_WAIT_WRITE | BSC_WAIT_ERROR | BSC_WAIT_HANGUP | BSC_WAIT_READ_HANGUP;
 
 // An event is an eventfd whose counter is 0 (clear) or 1 (set), so poll() sees a set event
 // as readable. An auto-reset event is consumed by the wait that reports it.
@@ -78,6 +79,8 @@ uint16_t ready_from(short revents, uint16_t wanted) {
         ready |= BSC_WAIT_ERROR;
     if (revents & POLLHUP)
         ready |= BSC_WAIT_HANGUP;
+    if ((revents & POLLRDHUP) && (wanted & BSC_WAIT_READ_HANGUP))
+        ready |= BSC_WAIT_READ_HANGUP;
     return ready;
 }
 
@@ -111,7 +114,8 @@ bsc_status prepare(const std::vector<bsc_wait_item> &items, Waiting &waiting) {
         if (!object || object->fd < 0)
             return BSC_E_BAD_HANDLE;
         short events = static_cast<short>((item.wanted & BSC_WAIT_READ ? POLLIN : 0) |
-                                          (item.wanted & BSC_WAIT_WRITE ? POLLOUT : 0));
+                                          (item.wanted & BSC_WAIT_WRITE ? POLLOUT : 0) |
+                                          (item.wanted & BSC_WAIT_READ_HANGUP ? POLLRDHUP : 0));
         waiting.fds.push_back({object->fd, events, 0});
         waiting.objects.push_back(std::move(object));
     }

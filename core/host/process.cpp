@@ -32,6 +32,7 @@
 #include "host_calls.h"
 #include "internal.h"
 #include "objects.h"
+#include "threads.h"
 #include "window.h"
 
 extern char **environ;
@@ -268,8 +269,7 @@ long wait_for(int pidfd, siginfo_t &info, int options, rusage &usage) {
 
 // What /proc/PID/stat says of the process: its main thread's state (field 3) and its
 // user and system time in clock ticks (fields 14 and 15).
-bool read_status(pid_t pid, bsc_process_status &status) {
-    std::string path = "/proc/" + std::to_string(pid) + "/stat";
+bool read_status(const std::string &path, bsc_process_status &status) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     char text[1024];
     ssize_t n = fd ? ::read(fd.get(), text, sizeof text - 1) : -1;
@@ -355,12 +355,22 @@ extern "C" bsc_status host_process_status_query(bsc_handle handle, bsc_process_s
     if (bsc_status s = probe_out(status))
         return s;
     auto process = handles().find_as<Process>(handle);
-    if (!process)
-        return BSC_E_BAD_HANDLE;
     bsc_process_status out{};
-    bool read = read_status(process->pid, out);
+    if (!process) {
+        // Since 1.17, a thread of the calling process: that thread's own state and time.
+        pid_t tid = 0;
+        if (bsc_status s = host_tid_of(handle, tid))
+            return s;
+        if (!read_status("/proc/self/task/" + std::to_string(tid) + "/stat", out))
+            return BSC_E_NOT_FOUND;
+        return write_guest(status, out);
+    }
+    bool read = read_status("/proc/" + std::to_string(process->pid) + "/stat", out);
     // Still the same process (the pidfd says): its pid was not reused for what was read.
-    if (::syscall(SYS_pidfd_send_signal, process->fd, 0, nullptr, 0) != 0 || !read)
+    // EPERM (a caller that may not signal it, after a setuid) says it lives all the same.
+    bool alive = ::syscall(SYS_pidfd_send_signal, process->fd, 0, nullptr, 0) == 0 ||
+                 errno == EPERM;
+    if (!alive || !read)
         return BSC_E_NOT_FOUND;
     return write_guest(status, out);
 }
@@ -414,6 +424,9 @@ bsc_status copy_with_process(bsc_handle handle, uint64_t addr, void *buffer, uin
                                : ::process_vm_readv(process->pid, &local, 1, &remote, 1, 0);
         if (n < 0 && errno == ESRCH)
             return BSC_E_NOT_FOUND;
+        // The host's ptrace check refused (the caller changed user): before any byte moves.
+        if (n < 0 && (errno == EPERM || errno == EACCES) && copied == 0)
+            return BSC_E_NOT_PERMITTED;
         if (n <= 0)
             break;
         if (!to_process)
@@ -483,6 +496,23 @@ extern "C" bsc_status host_system_info_query(bsc_system_info *info) {
         copy_field(out.machine, sizeof out.machine, names.machine);
     }
     return write_guest(info, out);
+}
+
+extern "C" bsc_status host_system_load_query(bsc_system_load *load) {
+    bsc_system_load out{};
+    struct sysinfo si {};
+    if (::sysinfo(&si) == 0) {
+        for (int i = 0; i < 3; i++)
+            out.loads[i] = si.loads[i];
+        out.memory_shared = uint64_t{si.sharedram} * si.mem_unit;
+        out.memory_buffers = uint64_t{si.bufferram} * si.mem_unit;
+        out.swap_total = uint64_t{si.totalswap} * si.mem_unit;
+        out.swap_free = uint64_t{si.freeswap} * si.mem_unit;
+        out.high_total = uint64_t{si.totalhigh} * si.mem_unit;
+        out.high_free = uint64_t{si.freehigh} * si.mem_unit;
+        out.tasks = si.procs;
+    }
+    return write_guest(load, out);
 }
 
 extern "C" bsc_status host_debug_print(const char *text, uint64_t length) {

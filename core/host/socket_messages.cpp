@@ -130,7 +130,8 @@ extern "C" bsc_status host_socket_send(bsc_handle handle, bsc_socket_message *gu
                                        uint32_t flags) {
     std::shared_ptr<Object> socket;
     bsc_socket_message message;
-    if (bsc_status s = read_message(handle, guest, flags, BSC_MESSAGE_DONT_WAIT, socket, message))
+    if (bsc_status s = read_message(handle, guest, flags,
+                                    BSC_MESSAGE_DONT_WAIT | BSC_MESSAGE_MORE, socket, message))
         return s;
     std::vector<char> control;
     std::vector<std::shared_ptr<Object>> passed;
@@ -147,7 +148,8 @@ extern "C" bsc_status host_socket_send(bsc_handle handle, bsc_socket_message *gu
     }
     iovec data{reinterpret_cast<void *>(message.buffer), message.size};
     msghdr header = host_message(data, message.address ? &to : nullptr, to_length, control);
-    int host_flags = MSG_NOSIGNAL | (flags & BSC_MESSAGE_DONT_WAIT ? MSG_DONTWAIT : 0);
+    int host_flags = MSG_NOSIGNAL | (flags & BSC_MESSAGE_DONT_WAIT ? MSG_DONTWAIT : 0) |
+                     (flags & BSC_MESSAGE_MORE ? MSG_MORE : 0);
     long sent = message_call(POLLOUT, SYS_sendmsg, socket->fd, header, host_flags);
     if (sent < 0)
         return errno_status();

@@ -43,7 +43,8 @@ bool host_option(uint32_t option, HostOption &out) {
     case BSC_SOCKOPT_TYPE: out = {SOL_SOCKET, SO_TYPE, Form::type, false}; break;
     case BSC_SOCKOPT_PEER_USER:
     case BSC_SOCKOPT_PEER_GROUP:
-    case BSC_SOCKOPT_PEER_IS_SELF: out = {SOL_SOCKET, SO_PEERCRED, Form::peer, false}; break;
+    case BSC_SOCKOPT_PEER_IS_SELF:
+    case BSC_SOCKOPT_PEER_PROCESS: out = {SOL_SOCKET, SO_PEERCRED, Form::peer, false}; break;
     case BSC_SOCKOPT_UNSENT: out = {SOL_SOCKET, SO_PROTOCOL, Form::unsent, false}; break;
     default: return false;
     }
@@ -93,9 +94,10 @@ bsc_status read_option(int fd, uint32_t option, const HostOption &host, int64_t 
         break;
     case Form::unsent: return read_unsent(fd, raw.integer, value);
     case Form::peer:
-        value = option == BSC_SOCKOPT_PEER_USER    ? raw.peer.uid
-                : option == BSC_SOCKOPT_PEER_GROUP ? raw.peer.gid
-                                                   : raw.peer.pid == ::getpid();
+        value = option == BSC_SOCKOPT_PEER_USER      ? int64_t{raw.peer.uid}
+                : option == BSC_SOCKOPT_PEER_GROUP   ? int64_t{raw.peer.gid}
+                : option == BSC_SOCKOPT_PEER_PROCESS ? int64_t{raw.peer.pid}
+                                                     : int64_t{raw.peer.pid == ::getpid()};
         break;
     }
     return BSC_OK;

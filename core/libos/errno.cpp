@@ -51,6 +51,7 @@ int errno_for(bsc_status status) {
     case BSC_E_NET_UNREACHABLE: return ENETUNREACH;
     case BSC_E_HOST_UNREACHABLE: return EHOSTUNREACH;
     case BSC_E_CONN_ABORTED: return ECONNABORTED;
+    case BSC_E_WRONG_TYPE: return EPROTOTYPE;
     default: return EIO;
     }
 }

@@ -21,4 +21,15 @@ bool file_positional(const OpenFile &file);
 int64_t file_transfer(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size,
                       bool write);
 
+// RLIMIT_FSIZE for a write of `count` bytes at `pos` of a regular file (the kernel's
+// generic_write_check_limits): `count` cut to what the limit leaves; at or past it, SIGXFSZ
+// and -EFBIG. 0 or -EFBIG.
+int64_t limit_write_size(uint64_t pos, uint64_t &count);
+
+// A regular file's new length (truncate, ftruncate, fallocate) past RLIMIT_FSIZE when it
+// grows the file (inode_newsize_ok): SIGXFSZ and -EFBIG; else 0.
+int64_t check_new_length(bsc_handle handle, uint64_t length);
+// check_new_length, then stream_set_length's answer.
+int64_t set_file_length(bsc_handle handle, uint64_t length);
+
 } // namespace libos

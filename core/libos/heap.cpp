@@ -63,6 +63,18 @@ void *allocate(size_t size) {
     return result;
 }
 
+void *allocate_shared(size_t size) {
+    uint64_t addr = 0;
+    if (abi().vm_alloc(&addr, page_up(size), BSC_PROT_READ | BSC_PROT_WRITE, BSC_MAP_SHARED) !=
+        BSC_OK)
+        return nullptr;
+    return reinterpret_cast<void *>(addr);
+}
+
+void release_shared(void *block, size_t size) {
+    abi().vm_free(reinterpret_cast<uint64_t>(block), page_up(size));
+}
+
 void release(void *block, size_t size) {
     if (!block)
         return;

@@ -17,6 +17,22 @@ template <class T> void destroy(T *object) {
     release(object, sizeof(T));
 }
 
+// Memory every process fork makes from this one shares (whole pages of their own,
+// BSC_MAP_SHARED; zeroed), for what Linux keeps in an open file description that a parent
+// and child share (an eventfd's counter, a timerfd's deadline); null if none can be had.
+// Each process gives its own mapping back; the pages go with the last one.
+void *allocate_shared(size_t size);
+void release_shared(void *block, size_t size);
+
+template <class T> T *create_shared() {
+    void *at = allocate_shared(sizeof(T));
+    return at ? new (at) T() : nullptr;
+}
+template <class T> void destroy_shared(T *object) {
+    object->~T();
+    release_shared(object, sizeof(T));
+}
+
 // Makes room for `more` items in a growable array of `count` items (trivially copyable),
 // doubling its capacity from 8 as needed.
 template <class T> void make_room(T *&items, uint32_t count, uint32_t &capacity, uint32_t more) {

@@ -3,6 +3,8 @@
 // /proc/self (host_status.h).
 #include "host_status.h"
 
+#include "heap.h"
+
 namespace libos {
 namespace {
 
@@ -73,6 +75,37 @@ bool host_status(HostStatus &status) {
     status.seccomp_mode = static_cast<uint32_t>(mode);
     status.no_new_privs = field(text, "NoNewPrivs", 10, mode) && mode;
     return complete;
+}
+
+bool host_cpu_flag(const char *flag) {
+    // The first processor's lines come first; its flags line lies well within 16 KiB.
+    constexpr uint64_t kRead = 16384;
+    char *text = static_cast<char *>(allocate(kRead));
+    bool found = false;
+    if (read_host_file("file:/proc/cpuinfo", text, kRead) > 0) {
+        const char *line = text;
+        while (*line && !(freestanding::starts_with(line, "flags") &&
+                          (line[5] == ' ' || line[5] == '\t'))) {
+            while (*line && *line++ != '\n') {
+            }
+        }
+        const char *p = line;
+        while (*p && *p != '\n' && *p != ':')
+            p++;
+        size_t length = strlen(flag);
+        while (*p == ':' || *p == ' ') {
+            p++;
+            const char *word = p;
+            while (*p && *p != ' ' && *p != '\n')
+                p++;
+            if (static_cast<size_t>(p - word) == length && !memcmp(word, flag, length)) {
+                found = true;
+                break;
+            }
+        }
+    }
+    release(text, kRead);
+    return found;
 }
 
 uint64_t host_timer_slack() {

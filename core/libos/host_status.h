@@ -22,6 +22,11 @@ struct HostStatus {
 // unsupported rather than guess).
 bool host_status(HostStatus &status);
 
+// Whether the host's processors have feature `flag` (a word of the "flags" line of its
+// /proc/cpuinfo, such as "cpuid_fault"): features the kernel, not the cpuid instruction,
+// reports. False if the file cannot be read.
+bool host_cpu_flag(const char *flag);
+
 // The timer slack the host gave the process (/proc/self/timerslack_ns), in nanoseconds;
 // Linux's default, 50 µs, if the host does not show it.
 uint64_t host_timer_slack();

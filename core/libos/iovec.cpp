@@ -33,6 +33,17 @@ int64_t IoVector::import(uint64_t address, uint64_t entries) {
     return 0;
 }
 
+void IoVector::truncate(uint64_t size) {
+    if (size >= total)
+        return;
+    uint64_t left = size;
+    for (uint64_t i = 0; i < count; i++) {
+        segments[i].length = segments[i].length < left ? segments[i].length : left;
+        left -= segments[i].length;
+    }
+    total = size;
+}
+
 uint64_t copy_segments(const IoVector &v, uint64_t skip, char *bounce, uint64_t size,
                        bool to_segments) {
     uint64_t moved = 0;

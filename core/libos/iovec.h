@@ -24,6 +24,8 @@ public:
     IoVector &operator=(const IoVector &) = delete;
     ~IoVector();
     int64_t import(uint64_t address, uint64_t entries);
+    // Keeps only the first `size` bytes (the segments after them empty), as iov_iter_truncate.
+    void truncate(uint64_t size);
     Iovec *segments = nullptr;
     uint64_t count = 0, total = 0;
 };

@@ -15,7 +15,27 @@ void initialise_brk(uint64_t program_end);
 // execve: every mapping of the old program and its break go back to the host.
 void release_program_memory();
 // After fork, in the child: the memory marked MADV_WIPEONFORK reads as zero, the memory
-// marked MADV_DONTFORK is not there.
+// marked MADV_DONTFORK is not there, nothing is locked.
 void prepare_child_memory();
+
+// ---- memory locking (sys/mlock.cpp), for the calls that map ----
+
+// How memory is locked: not, or (the kernel's VM_LOCKED) faulted in at once, or with
+// `on_fault` (VM_LOCKONFAULT) as its pages are touched.
+struct LockMode {
+    bool locked = false, on_fault = false;
+};
+// The lock a new mapping gets: MAP_LOCKED's if `map_locked`, and mlockall(MCL_FUTURE)'s
+// (the kernel's mm->def_flags).
+LockMode new_mapping_lock(bool map_locked);
+// can_do_mlock, which MAP_LOCKED needs (EPERM without it).
+bool may_map_locked();
+// mlock_future_ok: whether `bytes` more may be locked under RLIMIT_MEMLOCK (EAGAIN if not).
+bool may_lock_more(uint64_t bytes);
+// Has the host lock the new memory [start, end) as `mode` says (faulting it in unless on
+// fault); failures are ignored, as the kernel's mm_populate after mmap ignores them.
+void lock_new_memory(uint64_t start, uint64_t end, LockMode mode);
+// fork's child and exec start with no mlockall(MCL_FUTURE).
+void forget_future_lock();
 
 } // namespace libos

@@ -88,7 +88,7 @@ bool mergeable(const Region &a, const Region &b) {
     return a.end == b.start && a.prot == b.prot && a.shared == b.shared && a.name == b.name &&
            a.accounted == b.accounted && a.grows_down == b.grows_down &&
            a.may_write == b.may_write && a.wipe_on_fork == b.wipe_on_fork && a.dont_fork == b.dont_fork &&
-           a.locked == b.locked && a.file == b.file &&
+           a.locked == b.locked && a.lock_on_fault == b.lock_on_fault && a.file == b.file &&
            (!a.file || a.offset + (a.end - a.start) == b.offset);
 }
 
@@ -233,6 +233,26 @@ void map_remove(uint64_t start, uint64_t end, void (*release_memory)(uint64_t, u
     erase(first, last);
 }
 
+uint64_t map_release(uint64_t start, uint64_t end, bool (*release_memory)(uint64_t, uint64_t)) {
+    SpinGuard guard(map_lock);
+    size_t first, last;
+    isolate(start, end, first, last);
+    for (size_t i = first; i < last;) {
+        size_t j = i + 1;
+        while (j < last && regions[j].start == regions[j - 1].end)
+            j++;
+        if (!release_memory(regions[i].start, regions[j - 1].end)) {
+            uint64_t failed = regions[i].start;
+            erase(first, i);
+            merge_around(first, count); // the regions cut at start and end join again
+            return failed;
+        }
+        i = j;
+    }
+    erase(first, last);
+    return end;
+}
+
 bool map_covers(uint64_t start, uint64_t end) {
     SpinGuard guard(map_lock);
     uint64_t at = start;
@@ -270,6 +290,43 @@ void map_set_fork_flag(uint64_t start, uint64_t end, bool Region::*flag, bool va
     merge_around(first, last);
 }
 
+void map_set_lock(uint64_t start, uint64_t end, bool locked, bool on_fault) {
+    SpinGuard guard(map_lock);
+    size_t first, last;
+    isolate(start, end, first, last);
+    for (size_t i = first; i < last; i++) {
+        regions[i].locked = locked;
+        regions[i].lock_on_fault = locked && on_fault;
+    }
+    merge_around(first, last);
+}
+
+namespace {
+
+// The bytes of [start, end) in regions that `counted` selects.
+uint64_t bytes_where(uint64_t start, uint64_t end, bool (*counted)(const Region &)) {
+    SpinGuard guard(map_lock);
+    uint64_t total = 0;
+    for (size_t i = first_ending_after(start); i < count && regions[i].start < end; i++) {
+        if (!counted(regions[i]))
+            continue;
+        uint64_t from = regions[i].start > start ? regions[i].start : start;
+        uint64_t to = regions[i].end < end ? regions[i].end : end;
+        total += to - from;
+    }
+    return total;
+}
+
+} // namespace
+
+uint64_t map_locked_bytes(uint64_t start, uint64_t end) {
+    return bytes_where(start, end, [](const Region &r) { return r.locked; });
+}
+
+uint64_t map_mapped_bytes(uint64_t start, uint64_t end) {
+    return bytes_where(start, end, [](const Region &) { return true; });
+}
+
 void map_prepare_child(void (*reset_memory)(uint64_t, uint64_t),
                        void (*release_memory)(uint64_t, uint64_t)) {
     SpinGuard guard(map_lock);
@@ -281,7 +338,7 @@ void map_prepare_child(void (*reset_memory)(uint64_t, uint64_t),
         }
         if (regions[i].wipe_on_fork)
             reset_memory(regions[i].start, regions[i].end);
-        regions[i].locked = false; // dup_mmap clears VM_LOCKED
+        regions[i].locked = regions[i].lock_on_fault = false; // dup_mmap clears VM_LOCKED
         i++;
     }
 }

@@ -44,9 +44,12 @@ struct Region {
     // MADV_DONTFORK nothing (VM_DONTCOPY).
     bool wipe_on_fork = false;
     bool dont_fork = false;
-    // MAP_LOCKED (the kernel's VM_LOCKED): counted in VmLck, refuses msync's
-    // MS_INVALIDATE; a child of fork does not inherit it.
+    // MAP_LOCKED, mlock and mlockall (the kernel's VM_LOCKED): counted in VmLck and
+    // against RLIMIT_MEMLOCK, refuses msync's MS_INVALIDATE and madvise's discarding; a
+    // child of fork does not inherit it. With `lock_on_fault` (VM_LOCKONFAULT, mlock2's
+    // MLOCK_ONFAULT) its pages are locked as they are touched, not faulted in at once.
     bool locked = false;
+    bool lock_on_fault = false;
 };
 
 // Records a region, replacing what it overlaps (as MAP_FIXED does); takes its own
@@ -56,6 +59,10 @@ void map_add(const Region &region);
 // Forgets [start, end) and calls release(piece_start, piece_end) for every run of it that
 // was mapped, so only the program's memory is given back.
 void map_remove(uint64_t start, uint64_t end, void (*release)(uint64_t, uint64_t));
+// map_remove for munmap, whose giving back may fail: `release` gives a run back (false if
+// the host could not), and the map forgets the runs given back up to the first failure.
+// Returns where that failure began, or `end`.
+uint64_t map_release(uint64_t start, uint64_t end, bool (*release)(uint64_t, uint64_t));
 // Whether every page of [start, end) is mapped.
 bool map_covers(uint64_t start, uint64_t end);
 // Whether any page of [start, end) is mapped.
@@ -68,6 +75,13 @@ bool map_find(uint64_t addr, Region &region);
 // MADV_WIPEONFORK / MADV_KEEPONFORK, MADV_DONTFORK / MADV_DOFORK over [start, end),
 // which the map covers: sets `Region::*flag` to `value`.
 void map_set_fork_flag(uint64_t start, uint64_t end, bool Region::*flag, bool value);
+// mlock, munlock, mlockall: sets the lock flags of [start, end), which the map covers.
+void map_set_lock(uint64_t start, uint64_t end, bool locked, bool on_fault);
+// The bytes of [start, end) in locked regions (the kernel's count_mm_mlocked_page_nr; of
+// the whole space, its locked_vm), and the bytes mapped there (of the whole space, its
+// total_vm).
+uint64_t map_locked_bytes(uint64_t start, uint64_t end);
+uint64_t map_mapped_bytes(uint64_t start, uint64_t end);
 // After fork, in the child: the regions marked wipe-on-fork are reset, those marked
 // don't-fork released and forgotten, and none is locked, as the kernel leaves them in a
 // child.

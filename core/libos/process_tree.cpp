@@ -36,11 +36,14 @@ struct Entry {
 };
 
 // The signals sent to the process of the entry with the same index, not yet collected:
-// to the process, or (tkill) to its initial thread.
+// to the process, or (tkill) to its initial thread. Those that come when it is full are
+// kept as bits (signal n: bit n - 1), their siginfo lost, as Linux keeps a signal whose
+// queue entry it cannot allocate: pending still, as if from kill with no sender.
 struct Mailbox {
     uint32_t posted;
     SignalInfo signals[kMailboxSize];
     bool to_initial_thread[kMailboxSize];
+    uint64_t overflow, overflow_to_initial_thread;
 };
 
 // The shared table. Its lock is an atomic flag in memory every process maps. The entries
@@ -112,7 +115,14 @@ void post(const Entry &entry, const SignalInfo &info, bool to_initial_thread = f
     if (box.posted < kMailboxSize) {
         box.to_initial_thread[box.posted] = to_initial_thread;
         box.signals[box.posted++] = info;
+        return;
     }
+    // Linux would have queued it (up to RLIMIT_SIGPENDING): what a real-time signal or a
+    // sigqueue carries beyond its number is lost here, so that is named.
+    if (info.signo >= 32 || info.code != kSiUser)
+        report_unsupported("kill", "more than 32 signals queued to another process");
+    (to_initial_thread ? box.overflow_to_initial_thread : box.overflow) |=
+        uint64_t{1} << (info.signo - 1);
 }
 
 // Sends process `host_id` the host's action: an interrupt, so that it collects its
@@ -233,7 +243,7 @@ void forget_child(int32_t pid) {
 void free_entry(int32_t pid) {
     TableGuard guard;
     if (Entry *e = find(pid)) {
-        mailbox_of(*e).posted = 0;
+        mailbox_of(*e) = Mailbox{};
         *e = Entry{};
     }
 }
@@ -392,6 +402,7 @@ void drain_mailbox() {
     SignalInfo received[kMailboxSize];
     bool to_initial_thread[kMailboxSize];
     uint32_t count;
+    uint64_t overflow, overflow_to_initial_thread;
     {
         TableGuard guard;
         Mailbox &box = mailbox_of(own());
@@ -399,12 +410,23 @@ void drain_mailbox() {
         for (uint32_t i = 0; i < count; i++)
             received[i] = box.signals[i], to_initial_thread[i] = box.to_initial_thread[i];
         box.posted = 0;
+        overflow = box.overflow, overflow_to_initial_thread = box.overflow_to_initial_thread;
+        box.overflow = box.overflow_to_initial_thread = 0;
     }
     for (uint32_t i = 0; i < count; i++)
         if (to_initial_thread[i])
             raise_thread_signal_info(own_pid, received[i]);
         else
             raise_signal_info(received[i]);
+    // The ones that found the mailbox full: pending, with the siginfo of a lost entry
+    // (collect_signal's: SI_USER, no sender).
+    for (int32_t sig = 1; sig <= 64; sig++) {
+        SignalInfo lost = lost_signal(sig);
+        if (overflow & (uint64_t{1} << (sig - 1)))
+            raise_signal_info(lost);
+        if (overflow_to_initial_thread & (uint64_t{1} << (sig - 1)))
+            raise_thread_signal_info(own_pid, lost);
+    }
 }
 
 bool matches(const WaitRequest &request, int32_t pid, int32_t own_group) {
@@ -673,7 +695,7 @@ int64_t enter_child(int32_t exit_signal) {
             continue;
         e = Entry{Life::running, table->next_id++, own_pid, self.group,
                   self.session, exit_signal, 0, false};
-        mailbox_of(e).posted = 0;
+        mailbox_of(e) = Mailbox{};
         card_of(e) = card_of(self); // what the child shows until it changes
         card_of(e).threads = 1;
         return e.pid;

@@ -10,6 +10,7 @@
 #include "fd_table.h"
 #include "format.h"
 #include "heap.h"
+#include "host_status.h"
 #include "memory_map.h"
 #include "paths.h"
 #include "process_tree.h"
@@ -170,19 +171,34 @@ struct ProcessView {
     uint64_t host_id;  // another process, for process_memory_read
 };
 
-// What the host says a process of the guest is doing (each guest process is one
-// host process, which waits when the guest waits), and its CPU time; what its card says
-// if the host cannot tell.
-void query_status(uint64_t host_id, ProcessView &view) { // host_id 0: the caller's
-    OtherProcess process(host_id);
+// The state and CPU time process_status_query reports of the process or thread `handle`.
+void take_status(bsc_handle handle, ProcessView &view) {
     bsc_process_status status{};
-    if (view.state == 'Z' || !process ||
-        abi().process_status_query(process.handle(), &status) != BSC_OK)
+    if (abi().process_status_query(handle, &status) != BSC_OK)
         return;
     static constexpr char kLetters[] = {'R', 'S', 'T', 'Z'};
     if (status.run_state < sizeof kLetters)
         view.state = kLetters[status.run_state];
     view.user_ns = status.user_ns, view.system_ns = status.system_ns;
+}
+
+// What the host says a process of the guest is doing (each guest process is one
+// host process, which waits when the guest waits), and its CPU time; what its card says
+// if the host cannot tell.
+void query_status(uint64_t host_id, ProcessView &view) { // host_id 0: the caller's
+    OtherProcess process(host_id);
+    if (view.state != 'Z' && process)
+        take_status(process.handle(), view);
+}
+
+// A task of the caller's process (/proc/self/task/TID): its own host thread's state and
+// CPU time (ABI 1.17), as Linux shows each task's, rather than its process's.
+void query_thread_status(int64_t tid, ProcessView &view) {
+    bsc_handle handle = BSC_NO_HANDLE;
+    if (!with_thread(tid, [&](Thread &t) { handle = t.handle; }) && tid == current_tid())
+        handle = current_thread().handle;
+    if (handle != BSC_NO_HANDLE)
+        take_status(handle, view);
 }
 
 ProcessView own_view(int64_t tid) {
@@ -203,6 +219,8 @@ ProcessView own_view(int64_t tid) {
     view.umask = file_mode_mask();
     view.start_ticks = start_ticks;
     query_status(0, view); // 0: this process
+    if (tid)
+        query_thread_status(tid, view);
     view.arguments = arguments_start, view.environment = environment_start;
     view.strings_end = strings_end;
     view.own = true;
@@ -515,8 +533,24 @@ void put_kilobytes(Text &text, const char *name, uint64_t bytes) {
     text.print("%s kB\n", number);
 }
 
-// /proc/PID/status. Of another process, the memory and signal lines, which the LibOS
-// knows only of its own, are left out rather than shown wrong.
+// The capability lines of the caller's own status: the calling thread's sets (capget's)
+// and the bounding and ambient sets, which are the host process's (prctl.cpp reads them
+// there and changes neither); those two are left out if the host shows none.
+void put_capabilities(Text &text) {
+    bsc_capabilities own{};
+    abi().thread_capabilities_query(BSC_NO_HANDLE, &own);
+    put_mask(text, "CapInh", own.inheritable);
+    put_mask(text, "CapPrm", own.permitted);
+    put_mask(text, "CapEff", own.effective);
+    HostStatus host{};
+    if (!host_status(host))
+        return;
+    put_mask(text, "CapBnd", host.bounding);
+    put_mask(text, "CapAmb", host.ambient);
+}
+
+// /proc/PID/status. Of another process, the memory, signal and capability lines, which
+// the LibOS knows only of its own, are left out rather than shown wrong.
 void put_status(Text &text, const ProcessView &view) {
     bsc_system_info info = system();
     char umask_digits[5] = {'0', static_cast<char>('0' + ((view.umask >> 6) & 7)),
@@ -558,6 +592,7 @@ void put_status(Text &text, const ProcessView &view) {
     put_mask(text, "SigBlk", signals.blocked);
     put_mask(text, "SigIgn", signals.ignored);
     put_mask(text, "SigCgt", signals.caught);
+    put_capabilities(text);
 }
 
 // Another process's memory between two addresses (its cmdline, its environ).
@@ -750,6 +785,13 @@ ProcNode proc_node(const char *path) {
     if (all_digits(name, length) && length == 1 && name[0] == '0' + kOutsideParentPid)
         report_unsupported("/proc", "pid 1 (the parent outside the guest)");
     return all_digits(name, length) ? ProcNode::absent : ProcNode::host;
+}
+
+int32_t proc_directory_process(const char *path) {
+    ProcPath stripped(path);
+    Target target;
+    const char *entry = process_entry(stripped.text, target);
+    return entry && *entry == 0 && !target.tid ? target.pid : 0;
 }
 
 int proc_descriptor(const char *path) {

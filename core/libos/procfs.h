@@ -37,6 +37,10 @@ void proc_host_path(const char *path, char *out, size_t capacity);
 // The descriptor a /proc/PID/fd/N link names, or -1 for any other path.
 int proc_descriptor(const char *path);
 
+// The process a /proc/PID directory (not a task's, nor an entry in it) is of, or 0 for
+// any other path: what pidfd_send_signal takes a descriptor of such a directory for.
+int32_t proc_directory_process(const char *path);
+
 // What /proc/PID/fd/N shows of an open object without a path: its URI's path, or the
 // kernel's names (pipe:[N], socket:[N], anon_inode:[N]).
 void object_link_text(bsc_handle handle, char *text, size_t capacity);

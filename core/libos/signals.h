@@ -85,6 +85,10 @@ void raise_signal_info(const SignalInfo &info);
 // What kill and tkill send: `sig` from the calling process with `code`.
 SignalInfo sent_signal(uint64_t sig, int32_t code);
 
+// The siginfo of signal `sig` made pending without a queue entry of its own (past
+// RLIMIT_SIGPENDING, or a full mailbox): SI_USER with no sender, as collect_signal gives.
+SignalInfo lost_signal(int32_t sig);
+
 // What became of a POSIX timer's signal (queue_timer_signal).
 enum class Queued { yes, dropped, busy };
 // Makes a POSIX timer's signal `info` pending for the process, or for its thread `tid`

@@ -55,6 +55,8 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(lsetxattr) X(fsetxattr) X(removexattr) X(lremovexattr) X(fremovexattr)            \
     /* sys/memory.cpp */                                                                \
     X(mmap) X(munmap) X(mprotect) X(mremap) X(brk) X(madvise) X(msync)                  \
+    /* sys/mlock.cpp */                                                                 \
+    X(mlock) X(mlock2) X(munlock) X(mlockall) X(munlockall) X(mincore)                  \
     /* sys/process.cpp */                                                               \
     X(getpid) X(getppid) X(getpgrp) X(getpgid) X(getsid) X(setpgid) X(uname)           \
     X(prlimit64) X(getrlimit) X(setrlimit) X(sysinfo) X(getrusage) X(arch_prctl)        \

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
@@ -343,6 +344,32 @@ TEST(a_thread_changes_only_its_own_ids) {
 }
 
 // ---- capget, capset -----------------------------------------------------------------
+
+// /proc/self/status shows the capability sets capget gives, in Linux's lines and order
+// (LTP prctl07 reads CapAmb there), and CapBnd and CapAmb after them.
+TEST(capabilities_in_proc_status) {
+    static char text[8192];
+    CHECK_OK(check_read_file("/proc/self/status", text, sizeof text));
+    const char *names[] = {"CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:"};
+    unsigned long long shown[5];
+    const char *previous = text;
+    for (int i = 0; i < 5; i++) {
+        const char *line = strstr(text, names[i]);
+        CHECK(line != NULL);
+        if (!line)
+            return;
+        CHECK(line > previous); // in this order
+        previous = line;
+        CHECK_EQ(sscanf(line + 7, " %llx", &shown[i]), 1);
+        CHECK_EQ(line[7], '\t');
+        CHECK_EQ(strchr(line, '\n') - line, 7 + 1 + 16); // 16 hex digits
+    }
+    struct caps c = own_caps();
+    CHECK_EQ(shown[0], c.inheritable);
+    CHECK_EQ(shown[1], c.permitted);
+    CHECK_EQ(shown[2], c.effective);
+    CHECK_EQ(shown[4] & ~c.permitted, 0); // ambient lies within permitted
+}
 
 TEST(capget_versions_and_probing) {
     struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};

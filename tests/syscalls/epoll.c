@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -154,6 +155,42 @@ TEST(epoll_hangup_always_reported) {
     CHECK_EQ(out.events, EPOLLERR);
     CHECK_EQ(out.data.u64, 2);
     close(q[1]), close(p[0]), close(ep);
+}
+
+// EPOLLRDHUP (and poll's POLLRDHUP) when a stream socket's reading side is shut down,
+// by its own shutdown(SHUT_RD) or its peer's SHUT_WR; never for a pipe (LTP epoll_wait05).
+TEST(epoll_read_hangup) {
+    int sv[2];
+    CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    int ep = CHECK_OK(epoll_create1(0));
+    struct epoll_event ev = {.events = EPOLLRDHUP, .data.u64 = 7}, out;
+    CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], &ev));
+    CHECK_EQ(epoll_wait(ep, &out, 1, 0), 0);
+    CHECK_OK(shutdown(sv[1], SHUT_WR));
+    CHECK_EQ(epoll_wait(ep, &out, 1, 1000), 1);
+    CHECK_EQ(out.events, EPOLLRDHUP);
+    CHECK_EQ(out.data.u64, 7);
+    struct pollfd p = {sv[0], POLLRDHUP | POLLIN, 0};
+    CHECK_EQ(poll(&p, 1, 0), 1);
+    CHECK_EQ(p.revents, POLLRDHUP | POLLIN);
+    p.events = POLLOUT;
+    CHECK_EQ(poll(&p, 1, 0), 1);
+    CHECK_EQ(p.revents, POLLOUT); // not asked: not reported
+    int other[2];
+    CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, other));
+    CHECK_OK(shutdown(other[0], SHUT_RD));
+    p = (struct pollfd){other[0], POLLRDHUP, 0};
+    CHECK_EQ(poll(&p, 1, 0), 1);
+    CHECK_EQ(p.revents, POLLRDHUP);
+    int pipe_fds[2];
+    CHECK_OK(pipe(pipe_fds));
+    close(pipe_fds[1]);
+    p = (struct pollfd){pipe_fds[0], POLLRDHUP, 0};
+    CHECK_EQ(poll(&p, 1, 0), 1);
+    CHECK_EQ(p.revents, POLLHUP); // a pipe: hung up, never POLLRDHUP
+    CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_ADD, -1, &ev), EBADF);
+    CHECK_ERR(syscall(SYS_epoll_wait, ep, BAD_PTR, 1, 0), EFAULT);
+    close(pipe_fds[0]), close(other[0]), close(other[1]), close(sv[0]), close(sv[1]), close(ep);
 }
 
 TEST(epoll_edge_triggered) {

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static uint64_t read_counter(int fd) {
@@ -141,4 +142,45 @@ TEST(eventfd_readv_writev) {
     CHECK_EQ(halves[0], 5);
     CHECK_EQ(halves[1], 0);
     close(fd);
+}
+
+// A child that fork made holds the same eventfd: one counter, seen and changed by both
+// (the LTP tests eventfd05 and eventfd2_03).
+TEST(eventfd_shared_after_fork) {
+    int fd = CHECK_OK(eventfd(0, EFD_NONBLOCK));
+    pid_t child = CHECK_OK(fork());
+    if (child == 0) {
+        uint64_t value = 0xdeadbeef;
+        _exit(write(fd, &value, sizeof value) == 8 ? 0 : 1);
+    }
+    int status = 0;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK_EQ(status, 0);
+    CHECK_EQ(read_counter(fd), 0xdeadbeef);
+    uint64_t value;
+    CHECK_ERR(read(fd, &value, 8), EAGAIN); // taken once, by either process
+    close(fd);
+}
+
+// Blocking semaphores across processes: the parent waits on the one the child posts to,
+// and the child on the one the parent posts to (a write wakes a reader of another process).
+TEST(eventfd_semaphore_between_processes) {
+    int to_parent = CHECK_OK(eventfd(0, EFD_SEMAPHORE));
+    int to_child = CHECK_OK(eventfd(0, EFD_SEMAPHORE));
+    pid_t child = CHECK_OK(fork());
+    if (child == 0) {
+        uint64_t one = 1, got = 0;
+        if (write(to_parent, &one, 8) != 8 || read(to_child, &got, 8) != 8 || got != 1)
+            _exit(1);
+        uint64_t three = 3;
+        _exit(write(to_parent, &three, 8) == 8 ? 0 : 2);
+    }
+    CHECK_EQ(read_counter(to_parent), 1);
+    add(to_child, 1);
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ(read_counter(to_parent), 1);
+    int status = 0;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK_EQ(status, 0);
+    close(to_parent), close(to_child);
 }

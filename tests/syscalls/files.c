@@ -7,8 +7,11 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <linux/fs.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -311,6 +314,55 @@ TEST(ftruncate_normal_and_edges) {
     int dir = open(".", O_RDONLY | O_DIRECTORY);
     CHECK_ERR(ftruncate(dir, 0), EINVAL);
     close(dir), close(p[0]), close(p[1]), close(ro), close(fd);
+}
+
+static volatile sig_atomic_t file_size_signals;
+static void count_file_size_signal(int sig) {
+    (void)sig;
+    file_size_signals++;
+}
+
+// RLIMIT_FSIZE: a write is cut to what the limit leaves, one at it fails with EFBIG and
+// SIGXFSZ (a write of nothing never does); truncate, ftruncate and fallocate may not grow
+// a file past it (LTP llseek01, truncate03, setrlimit lowering RLIMIT_FSIZE).
+TEST(file_size_limit) {
+    struct rlimit old, limited;
+    CHECK_OK(getrlimit(RLIMIT_FSIZE, &old));
+    struct sigaction counting = {.sa_handler = count_file_size_signal}, before;
+    CHECK_OK(sigaction(SIGXFSZ, &counting, &before));
+    file_size_signals = 0;
+    limited = old;
+    limited.rlim_cur = 2000;
+    CHECK_OK(setrlimit(RLIMIT_FSIZE, &limited));
+    char data[1500];
+    memset(data, 'x', sizeof data);
+    int fd = CHECK_OK(open("big", O_RDWR | O_CREAT | O_TRUNC, 0644));
+    CHECK_EQ(write(fd, data, 1500), 1500);
+    CHECK_EQ(write(fd, data, 1000), 500); // cut at the limit
+    CHECK_EQ(file_size_signals, 0);
+    CHECK_EQ(write(fd, data, 0), 0);
+    CHECK_ERR(write(fd, data, 1), EFBIG);
+    CHECK_EQ(file_size_signals, 1);
+    CHECK_ERR(syscall(SYS_write, fd, BAD_PTR, 1), EFBIG); // the limit before the buffer
+    CHECK_EQ(pwrite(fd, data, 2, 1999), 1);
+    CHECK_ERR(pwrite(fd, data, 2, 3000), EFBIG);
+    CHECK_OK(lseek(fd, 1800, SEEK_SET));
+    struct iovec two[2] = {{data, 100}, {data, 500}};
+    CHECK_EQ(writev(fd, two, 2), 200);
+    CHECK_ERR(write(-1, data, 1), EBADF);
+    CHECK_ERR(ftruncate(fd, 3000), EFBIG);
+    CHECK_OK(ftruncate(fd, 100)); // shrinking
+    CHECK_OK(ftruncate(fd, 1000)); // growing within it
+    CHECK_ERR(truncate("big", 5000), EFBIG);
+    CHECK_ERR(fallocate(fd, 0, 0, 4000), EFBIG);
+    CHECK_EQ(lseek(fd, 0, SEEK_END), 1000);
+    int append = CHECK_OK(open("big", O_WRONLY | O_APPEND));
+    CHECK_EQ(write(append, data, 1500), 1000); // from the end
+    CHECK_ERR(write(append, data, 1), EFBIG);
+    CHECK_EQ(file_size_signals, 7);
+    close(append), close(fd);
+    CHECK_OK(setrlimit(RLIMIT_FSIZE, &old));
+    CHECK_OK(sigaction(SIGXFSZ, &before, NULL));
 }
 
 TEST(getdents64_normal_and_edges) {

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
-// The memory family: mmap, munmap, mprotect, mremap, madvise, msync, brk; MAP_LOCKED and
-// VmLck.
+// The memory family: mmap, munmap, mprotect, mremap, madvise, msync, brk; memory locking
+// (MAP_LOCKED, mlock, mlock2, munlock, mlockall, munlockall, RLIMIT_MEMLOCK, VmLck) and
+// mincore.
 #include "check.h"
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -280,6 +284,164 @@ TEST(map_locked_vmlck_and_msync_invalidate) {
     CHECK_EQ(status, 0);
     CHECK_OK(munmap(l, 4 * PG));
     CHECK_EQ(locked_kb(), before);
+}
+
+// The pages of [p, p + pages * PG) mincore says are resident, as a bit mask.
+static unsigned resident_mask(char *p, int pages) {
+    unsigned char vec[32];
+    CHECK_OK(mincore(p, pages * PG, vec));
+    unsigned mask = 0;
+    for (int i = 0; i < pages; i++)
+        mask |= (vec[i] & 1u) << i;
+    return mask;
+}
+
+// mlock faults the pages in and counts them in VmLck until munlock; mlock2's MLOCK_ONFAULT
+// counts them without faulting them in; a range is widened to whole pages; a hole is
+// ENOMEM after the pages before it are locked (LTP mlock01, mlock201, mlock203, munlock02).
+TEST(mlock_and_munlock) {
+    long before = locked_kb();
+    char *p = anon(4, PROT_READ | PROT_WRITE);
+    CHECK_EQ(resident_mask(p, 4), 0);
+    CHECK_OK(mlock(p + 100, PG)); // two pages: the range's first and last
+    CHECK_EQ(locked_kb() - before, 8);
+    CHECK_EQ(resident_mask(p, 4), 3);
+    CHECK_OK(mlock(p, 4 * PG)); // locked again: counted once
+    CHECK_EQ(locked_kb() - before, 16);
+    CHECK_EQ(resident_mask(p, 4), 15);
+    CHECK_OK(munlock(p, 4 * PG));
+    CHECK_EQ(locked_kb(), before);
+    char *q = anon(4, PROT_READ | PROT_WRITE);
+    q[PG] = 1;
+    CHECK_OK(syscall(SYS_mlock2, q, 4 * PG, MLOCK_ONFAULT));
+    CHECK_EQ(locked_kb() - before, 16);
+    CHECK_EQ(resident_mask(q, 4), 2); // only what was there
+    CHECK_OK(syscall(SYS_mlock2, q, 4 * PG, 0)); // now faulted in, not counted again
+    CHECK_EQ(locked_kb() - before, 16);
+    CHECK_EQ(resident_mask(q, 4), 15);
+    CHECK_ERR(syscall(SYS_mlock2, q, PG, 2), EINVAL);
+    CHECK_OK(munlock(q, 4 * PG));
+    CHECK_OK(munmap(q, 4 * PG));
+    CHECK_OK(munmap(p + 2 * PG, PG)); // a hole
+    CHECK_ERR(mlock(p, 4 * PG), ENOMEM);
+    CHECK_EQ(locked_kb() - before, 8); // the pages before the hole
+    CHECK_ERR(munlock(p, 4 * PG), ENOMEM);
+    CHECK_EQ(locked_kb(), before);
+    CHECK_ERR(mlock(p + 2 * PG, PG), ENOMEM); // the start not mapped
+    CHECK_ERR(munlock(p + 2 * PG, PG), ENOMEM);
+    CHECK_OK(mlock(p, 0));
+    CHECK_OK(munmap(p, 4 * PG));
+}
+
+// mincore: a page of a private mapping is resident once touched; a file's pages are
+// resident when they are in the page cache, touched through the mapping or not; the
+// errors in mm/mincore.c's order (LTP mincore01-04).
+TEST(mincore_resident_pages_and_errors) {
+    char *p = anon(3, PROT_READ | PROT_WRITE);
+    p[2 * PG] = 1;
+    CHECK_EQ(resident_mask(p, 3), 4);
+    int fd = file_of(0);
+    char page[PG];
+    memset(page, 'f', sizeof page);
+    CHECK_EQ(write(fd, page, PG), PG);
+    CHECK_EQ(write(fd, page, PG), PG);
+    char *f = mmap(NULL, 2 * PG, PROT_READ, MAP_SHARED, fd, 0);
+    CHECK(f != MAP_FAILED);
+    CHECK_EQ(resident_mask(f, 2), 3); // written, so cached
+    unsigned char vec[4];
+    CHECK_ERR(mincore(p + 1, PG, vec), EINVAL);
+    CHECK_ERR(mincore(p, PG, BAD_PTR), EFAULT);
+    CHECK_ERR(mincore(p, 0x800000000000UL, vec), ENOMEM); // past the user address space
+    CHECK_ERR(mincore((void *)0x7ffffffff000UL, 2 * PG, vec), ENOMEM);
+    CHECK_OK(mincore(p, 0, vec));
+    CHECK_OK(munmap(p + PG, PG));
+    memset(vec, 9, sizeof vec);
+    CHECK_ERR(mincore(p, 3 * PG, vec), ENOMEM); // a hole, after the page before it
+    CHECK_EQ(vec[0], 0);
+    CHECK_EQ(vec[1], 9);
+    CHECK_ERR(mincore(p + PG, PG, vec), ENOMEM);
+    munmap(p, 3 * PG), munmap(f, 2 * PG), close(fd);
+}
+
+// mlockall: MCL_CURRENT locks what is mapped, MCL_FUTURE what is mapped later; munlockall
+// undoes both; the flags Linux refuses (LTP mlockall01, munlockall01).
+TEST(mlockall_and_munlockall) {
+    long before = locked_kb();
+    CHECK_ERR(mlockall(0), EINVAL);
+    CHECK_ERR(mlockall(MCL_ONFAULT), EINVAL);
+    CHECK_ERR(mlockall(8), EINVAL);
+    CHECK_OK(mlockall(MCL_FUTURE));
+    CHECK_EQ(locked_kb(), before); // nothing mapped yet is locked
+    char *later = anon(2, PROT_READ | PROT_WRITE);
+    CHECK_EQ(locked_kb() - before, 8);
+    CHECK_EQ(resident_mask(later, 2), 3); // faulted in
+    CHECK_OK(mlockall(MCL_FUTURE | MCL_ONFAULT));
+    char *on_fault = anon(2, PROT_READ | PROT_WRITE);
+    CHECK_EQ(locked_kb() - before, 16);
+    CHECK_EQ(resident_mask(on_fault, 2), 0);
+    CHECK_OK(munlockall());
+    CHECK_EQ(locked_kb(), 0);
+    char *after = anon(1, PROT_READ | PROT_WRITE);
+    CHECK_EQ(locked_kb(), 0);
+    CHECK_OK(mlockall(MCL_CURRENT));
+    CHECK(locked_kb() > 0);
+    CHECK_EQ(resident_mask(after, 1), 1);
+    CHECK_OK(munlockall());
+    CHECK_EQ(locked_kb(), 0);
+    munmap(later, 2 * PG), munmap(on_fault, 2 * PG), munmap(after, PG);
+}
+
+// A locked region keeps its pages: MADV_DONTNEED and MADV_FREE are EINVAL there,
+// MADV_DONTNEED_LOCKED drops them (LTP madvise02); mremap keeps it locked as it grows.
+TEST(locked_memory_madvise_and_mremap) {
+    long before = locked_kb();
+    char *p = anon(2, PROT_READ | PROT_WRITE);
+    CHECK_OK(mlock(p, 2 * PG));
+    p[0] = 5;
+    CHECK_ERR(madvise(p, 2 * PG, MADV_DONTNEED), EINVAL);
+    CHECK_ERR(madvise(p, 2 * PG, MADV_FREE), EINVAL);
+    CHECK_EQ(p[0], 5);
+    CHECK_OK(madvise(p, 2 * PG, MADV_DONTNEED_LOCKED));
+    CHECK_EQ(p[0], 0);
+    char *moved = mremap(p, 2 * PG, 6 * PG, MREMAP_MAYMOVE);
+    CHECK(moved != MAP_FAILED);
+    CHECK_EQ(locked_kb() - before, 24);
+    CHECK_EQ(resident_mask(moved, 6) & 60, 60); // the grown part faulted in
+    CHECK_OK(munmap(moved, 6 * PG));
+    CHECK_EQ(locked_kb(), before);
+}
+
+// Without CAP_IPC_LOCK (a child that dropped root), RLIMIT_MEMLOCK bounds what may be
+// locked: ENOMEM from mlock, EAGAIN from a locked mmap, EPERM for both at a limit of 0
+// (LTP mlock02's cases, setrlimit lowering RLIMIT_MEMLOCK).
+TEST(mlock_limits_without_the_privilege) {
+    if (getuid() != 0 || check_capable(CAP_SETUID) != 1)
+        return;
+    pid_t child = CHECK_OK(fork());
+    if (child == 0) {
+        char *p = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        struct rlimit two_pages = {2 * PG, 2 * PG}, none = {0, 0};
+        if (p == MAP_FAILED || setuid(65534) != 0 || setrlimit(RLIMIT_MEMLOCK, &two_pages) != 0)
+            _exit(2);
+        if (mlock(p, 3 * PG) != -1 || errno != ENOMEM)
+            _exit(3);
+        if (mlock(p, 2 * PG) != 0 || mlock(p + PG, PG) != 0) // within, and again within
+            _exit(4);
+        void *more = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0);
+        if (more != MAP_FAILED || errno != EAGAIN)
+            _exit(5);
+        if (munlock(p, 2 * PG) != 0 || setrlimit(RLIMIT_MEMLOCK, &none) != 0)
+            _exit(6);
+        if (mlock(p, PG) != -1 || errno != EPERM || mlockall(MCL_CURRENT) != -1 || errno != EPERM)
+            _exit(7);
+        more = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0);
+        if (more != MAP_FAILED || errno != EPERM)
+            _exit(8);
+        _exit(munlock(p, 4 * PG) == 0 ? 0 : 9); // munlock needs nothing
+    }
+    int status = -1;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK_EQ(status, 0);
 }
 
 TEST(brk_grows_and_refuses) {

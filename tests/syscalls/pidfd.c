@@ -4,10 +4,12 @@
 // descriptors, and clone's CLONE_PIDFD.
 #include "check.h"
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
@@ -170,6 +172,37 @@ TEST(pidfd_send_signal_rules) {
     CHECK_OK(sigprocmask(SIG_UNBLOCK, &usr1, NULL));
 }
 
+// A descriptor of a /proc/PID directory names its process as a pidfd does (Linux's
+// tgid_pidfd_to_pid; LTP pidfd_send_signal01); a task's directory, an O_PATH descriptor
+// or another directory is EBADF.
+TEST(pidfd_send_signal_to_proc_directory) {
+    sigset_t usr1, pending;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    CHECK_OK(sigprocmask(SIG_BLOCK, &usr1, NULL));
+    int dir = CHECK_OK(open("/proc/self", O_DIRECTORY | O_CLOEXEC));
+    CHECK_OK(send_signal(dir, SIGUSR1, NULL, 0));
+    CHECK_OK(sigpending(&pending));
+    CHECK(sigismember(&pending, SIGUSR1));
+    int sig = 0;
+    CHECK_OK(sigwait(&usr1, &sig));
+    CHECK_EQ(sig, SIGUSR1);
+    CHECK_OK(send_signal(dir, 0, NULL, 0));
+    CHECK_ERR(send_signal(dir, SIGUSR1, BAD_PTR, 0), EFAULT);
+    CHECK_ERR(send_signal(dir, SIGUSR1, NULL, 8), EINVAL);
+    char task[64];
+    snprintf(task, sizeof task, "/proc/self/task/%ld", (long)syscall(SYS_gettid));
+    int task_dir = CHECK_OK(open(task, O_DIRECTORY | O_CLOEXEC));
+    CHECK_ERR(send_signal(task_dir, 0, NULL, 0), EBADF);
+    int path_only = CHECK_OK(open("/proc/self", O_PATH | O_CLOEXEC));
+    CHECK_ERR(send_signal(path_only, 0, NULL, 0), EBADF);
+    int root = CHECK_OK(open("/", O_DIRECTORY | O_CLOEXEC));
+    CHECK_ERR(send_signal(root, 0, NULL, 0), EBADF);
+    CHECK_ERR(syscall(SYS_pidfd_getfd, dir, 0, 0), EBADF); // a pidfd only
+    close(root), close(path_only), close(task_dir), close(dir);
+    CHECK_OK(sigprocmask(SIG_UNBLOCK, &usr1, NULL));
+}
+
 TEST(pidfd_getfd_own) {
     int pipe_fds[2];
     CHECK_OK(pipe(pipe_fds));
@@ -186,6 +219,28 @@ TEST(pidfd_getfd_own) {
     CHECK_ERR(syscall(SYS_pidfd_getfd, pipe_fds[0], 0, 0), EBADF); // not a pidfd
     CHECK_ERR(syscall(SYS_pidfd_getfd, -1, 0, 0), EBADF);
     close(copy), close(self), close(pipe_fds[0]), close(pipe_fds[1]);
+}
+
+// A child that dropped root asks for a descriptor of its parent (root's), whose pidfd it
+// inherited: EPERM, the ptrace check's answer; the parent is there, so not ESRCH (LTP
+// pidfd_getfd02).
+TEST(pidfd_getfd_without_permission) {
+    if (getuid() != 0 || check_capable(CAP_SETUID) != 1)
+        return;
+    int self = pidfd_open(getpid(), 0);
+    CHECK(self >= 0);
+    pid_t child = fork();
+    if (child == 0) {
+        if (setuid(65534) != 0)
+            _exit(2);
+        errno = 0;
+        long r = syscall(SYS_pidfd_getfd, self, 0, 0);
+        _exit(r == -1 && errno == EPERM ? 0 : 1);
+    }
+    int status = -1;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK_EQ(status, 0);
+    close(self);
 }
 
 TEST(clone_pidfd) {

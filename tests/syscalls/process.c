@@ -193,13 +193,39 @@ TEST(rlimit_nofile_limits_descriptors) {
     close(fd);
 }
 
+// The value after `key` in /proc/meminfo (kB), or -1.
+static long long meminfo_kb(const char *key) {
+    static char text[8192];
+    if (check_read_file("/proc/meminfo", text, sizeof text) < 0)
+        return -1;
+    const char *at = strstr(text, key);
+    long long kb = -1;
+    return at && sscanf(at + strlen(key), " %lld", &kb) == 1 ? kb : -1;
+}
+
+// sysinfo is the machine's: its load averages are /proc/loadavg's, its swap and shared
+// memory /proc/meminfo's, its uptime /proc/uptime's (LTP sysinfo01).
 TEST(sysinfo_fields) {
     struct sysinfo info;
+    char text[256];
+    CHECK_OK(check_read_file("/proc/uptime", text, sizeof text));
+    double uptime = 0, loads[3] = {0, 0, 0};
+    CHECK_EQ(sscanf(text, "%lf", &uptime), 1);
     CHECK_OK(sysinfo(&info));
-    CHECK(info.uptime > 0);
+    CHECK(info.uptime >= (long)uptime && info.uptime <= (long)uptime + 2);
     CHECK(info.totalram > 0 && info.freeram <= info.totalram);
+    CHECK(info.sharedram <= info.totalram && info.bufferram <= info.totalram);
+    CHECK(info.freeswap <= info.totalswap);
     CHECK(info.mem_unit >= 1);
     CHECK(info.procs >= 1);
+    CHECK_EQ((long long)info.totalswap * info.mem_unit / 1024, meminfo_kb("SwapTotal:"));
+    CHECK_EQ((long long)info.totalram * info.mem_unit / 1024, meminfo_kb("MemTotal:"));
+    CHECK_OK(check_read_file("/proc/loadavg", text, sizeof text));
+    CHECK_EQ(sscanf(text, "%lf %lf %lf", &loads[0], &loads[1], &loads[2]), 3);
+    for (int i = 0; i < 3; i++) {
+        double load = (double)info.loads[i] / (1 << SI_LOAD_SHIFT);
+        CHECK(load > loads[i] - 0.1 && load < loads[i] + 0.1);
+    }
     CHECK_ERR(syscall(SYS_sysinfo, BAD_PTR), EFAULT);
 }
 
@@ -236,6 +262,35 @@ TEST(arch_prctl_fs) {
     CHECK_ERR(syscall(SYS_arch_prctl, ARCH_GET_FS, BAD_PTR), EFAULT);
     CHECK_ERR(syscall(SYS_arch_prctl, ARCH_SET_FS, 0x800000000000UL), EPERM);
     CHECK_ERR(syscall(SYS_arch_prctl, ARCH_SET_FS, 0x7ffffffff000UL), EPERM);
+}
+
+// Whether the processors fault cpuid on request: the kernel's cpuid_fault feature in the
+// flags line of /proc/cpuinfo.
+static int cpuid_faulting(void) {
+    static char text[65536];
+    if (check_read_file("/proc/cpuinfo", text, sizeof text) < 0)
+        return 0;
+    char *flags = strstr(text, "\nflags");
+    if (!flags)
+        return 0;
+    char *end = strchr(flags + 1, '\n');
+    if (end)
+        *end = 0;
+    return strstr(flags, " cpuid_fault ") || (end && strstr(flags, " cpuid_fault") == end - 12);
+}
+
+// ARCH_GET_CPUID: cpuid runs (1); ARCH_SET_CPUID: ENODEV on processors without cpuid
+// faulting, whatever is asked (LTP arch_prctl01); with it, enabling is 0.
+TEST(arch_prctl_cpuid) {
+    CHECK_EQ(syscall(SYS_arch_prctl, ARCH_GET_CPUID, 0), 1);
+    CHECK_EQ(syscall(SYS_arch_prctl, ARCH_GET_CPUID, BAD_PTR), 1); // no pointer: not read
+    if (cpuid_faulting()) {
+        CHECK_OK(syscall(SYS_arch_prctl, ARCH_SET_CPUID, 1));
+    } else {
+        CHECK_ERR(syscall(SYS_arch_prctl, ARCH_SET_CPUID, 1), ENODEV);
+        CHECK_ERR(syscall(SYS_arch_prctl, ARCH_SET_CPUID, 0), ENODEV);
+    }
+    CHECK_EQ(syscall(SYS_arch_prctl, ARCH_GET_CPUID, 0), 1);
 }
 
 TEST(set_tid_address_returns_the_tid) {

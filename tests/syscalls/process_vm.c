@@ -4,6 +4,7 @@
 // errors in mm/process_vm_access.c's order.
 #include "check.h"
 #include <limits.h>
+#include <linux/capability.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
@@ -104,4 +105,29 @@ TEST(process_vm_errors) {
     CHECK_ERR(process_vm_readv(zombie, &local, 1, &remote, 1, 0), ESRCH);
     CHECK_EQ(waitpid(zombie, NULL, 0), zombie);
     CHECK_ERR(process_vm_readv(zombie, &local, 1, &remote, 1, 0), ESRCH);
+}
+
+// A child that dropped root reads and writes its parent's (root's) memory: EPERM, the
+// ptrace check's answer, before anything moves (LTP process_vm_readv01, _writev01).
+TEST(process_vm_without_permission) {
+    if (getuid() != 0 || check_capable(CAP_SETUID) != 1)
+        return;
+    pid_t parent = getpid();
+    pid_t child = fork();
+    if (child == 0) {
+        if (setuid(65534) != 0)
+            _exit(2);
+        char buffer[8];
+        struct iovec local = {buffer, sizeof buffer}, remote = {shared_text, 8};
+        errno = 0;
+        if (process_vm_readv(parent, &local, 1, &remote, 1, 0) != -1 || errno != EPERM)
+            _exit(3);
+        errno = 0;
+        if (process_vm_writev(parent, &local, 1, &remote, 1, 0) != -1 || errno != EPERM)
+            _exit(4);
+        _exit(0);
+    }
+    int status = -1;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK_EQ(status, 0);
 }

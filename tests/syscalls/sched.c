@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 
@@ -65,6 +66,32 @@ TEST(sched_setaffinity_edge_cases) {
     CHECK_ERR(syscall(SYS_sched_setaffinity, -1, sizeof set, &set), ESRCH);
     CHECK_ERR(syscall(SYS_sched_setaffinity, 0x3ffffff0, sizeof set, &set), ESRCH);
     CHECK_ERR(syscall(SYS_sched_setaffinity, 0x3ffffff0, sizeof set, BAD_PTR), EFAULT);
+}
+
+// Another process's affinity, asked by a caller of another user (a root child, the
+// parent's effective user changed): EPERM, not the ESRCH of a pid nobody has (LTP
+// sched_setaffinity01).
+TEST(sched_setaffinity_of_another_users_process) {
+    if (getuid() != 0 || check_capable(CAP_SETUID) != 1)
+        return;
+    int release[2];
+    CHECK_OK(pipe(release));
+    pid_t child = CHECK_OK(fork());
+    if (child == 0) {
+        char byte;
+        close(release[1]);
+        read(release[0], &byte, 1);
+        _exit(0);
+    }
+    close(release[0]);
+    cpu_set_t set;
+    CHECK_OK(sched_getaffinity(0, sizeof set, &set));
+    CHECK_OK(seteuid(65534));
+    CHECK_ERR(sched_setaffinity(child, sizeof set, &set), EPERM);
+    CHECK_ERR(syscall(SYS_sched_setaffinity, child, sizeof set, BAD_PTR), EFAULT); // read first
+    CHECK_OK(seteuid(0));
+    close(release[1]);
+    CHECK_EQ(waitpid(child, NULL, 0), child);
 }
 
 TEST(sched_policy_of_an_ordinary_process) {

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <ucontext.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -449,6 +450,72 @@ TEST(rt_sigtimedwait_takes_a_signal_another_process_sends) {
     CHECK_OK(kill(child, SIGKILL));
     CHECK_EQ(CHECK_OK(waitpid(child, NULL, 0)), child);
     reset(SIGUSR1);
+}
+
+// Another process sends more signals than a small queue would hold at once, each a
+// different one, while they are blocked: every one is pending afterwards, as Linux keeps
+// a signal pending even when it cannot queue its siginfo (LTP sigrelse01).
+TEST(many_signals_from_another_process_all_arrive) {
+    static const int standard[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE,
+                                   SIGALRM, SIGTERM, SIGURG, SIGWINCH};
+    sigset_t wanted, old, pending;
+    sigemptyset(&wanted);
+    for (unsigned i = 0; i < sizeof standard / sizeof *standard; i++)
+        sigaddset(&wanted, standard[i]);
+    for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+        sigaddset(&wanted, sig);
+    CHECK_OK(sigprocmask(SIG_BLOCK, &wanted, &old));
+    pid_t parent = getpid();
+    pid_t child = CHECK_OK(fork());
+    if (child == 0) {
+        for (int sig = 1; sig <= SIGRTMAX; sig++)
+            if (sigismember(&wanted, sig) == 1 && kill(parent, sig) != 0)
+                _exit(1);
+        _exit(0);
+    }
+    int status = -1;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK_EQ(status, 0);
+    CHECK_OK(sigpending(&pending));
+    for (int sig = 1; sig <= SIGRTMAX; sig++)
+        if (sigismember(&wanted, sig) == 1 && sigismember(&pending, sig) != 1)
+            check_fail(__FILE__, __LINE__, "signal %d is not pending", sig);
+    // Take them, then put the mask back.
+    struct timespec now = {0, 0};
+    while (sigtimedwait(&wanted, NULL, &now) > 0) {
+    }
+    CHECK_OK(sigprocmask(SIG_SETMASK, &old, NULL));
+    CHECK_ERR(kill(parent, 65), EINVAL);
+}
+
+// RLIMIT_SIGPENDING 0: no signal can be queued, so tgkill of a real-time signal is
+// EAGAIN (LTP tgkill02); kill's, and a standard signal, are pending all the same.
+TEST(tgkill_past_rlimit_sigpending) {
+    struct rlimit old, none;
+    CHECK_OK(getrlimit(RLIMIT_SIGPENDING, &old));
+    sigset_t wanted, previous, pending;
+    sigemptyset(&wanted);
+    sigaddset(&wanted, SIGRTMIN);
+    sigaddset(&wanted, SIGRTMIN + 1);
+    sigaddset(&wanted, SIGUSR1);
+    CHECK_OK(sigprocmask(SIG_BLOCK, &wanted, &previous));
+    none = old;
+    none.rlim_cur = 0;
+    CHECK_OK(setrlimit(RLIMIT_SIGPENDING, &none));
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    CHECK_ERR(syscall(SYS_tgkill, getpid(), tid, SIGRTMIN), EAGAIN);
+    CHECK_OK(syscall(SYS_tgkill, getpid(), tid, SIGUSR1)); // its siginfo lost only
+    CHECK_OK(kill(getpid(), SIGRTMIN + 1));
+    CHECK_ERR(syscall(SYS_tgkill, getpid(), tid, 65), EINVAL);
+    CHECK_OK(setrlimit(RLIMIT_SIGPENDING, &old));
+    CHECK_OK(sigpending(&pending));
+    CHECK(!sigismember(&pending, SIGRTMIN));
+    CHECK(sigismember(&pending, SIGUSR1));
+    CHECK(sigismember(&pending, SIGRTMIN + 1));
+    struct timespec now = {0, 0};
+    while (sigtimedwait(&wanted, NULL, &now) > 0) {
+    }
+    CHECK_OK(sigprocmask(SIG_SETMASK, &previous, NULL));
 }
 
 TEST(rt_sigtimedwait_edges) {

@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 // A name in the abstract namespace, which the whole machine shares: random bits drawn once
@@ -303,6 +304,65 @@ TEST(unix_listen_accept) {
     close(c), close(d), close(s);
 }
 
+// A UNIX socket of one type connecting or sending to a path bound by another type:
+// EPROTOTYPE (LTP connect03), not a generic I/O error. (An abstract name is looked up by
+// type too, so there it is ECONNREFUSED.)
+TEST(unix_wrong_type) {
+    int s = CHECK_OK(socket(AF_UNIX, SOCK_STREAM, 0));
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    snprintf(a.sun_path, sizeof a.sun_path, "/tmp/bascule-wrongtype-%d", (int)getpid());
+    unlink(a.sun_path);
+    socklen_t length = sizeof a;
+    CHECK_OK(bind(s, (struct sockaddr *)&a, length));
+    CHECK_OK(listen(s, 4));
+    int d = CHECK_OK(socket(AF_UNIX, SOCK_DGRAM, 0));
+    CHECK_ERR(connect(d, (struct sockaddr *)&a, length), EPROTOTYPE);
+    CHECK_ERR(sendto(d, "x", 1, 0, (struct sockaddr *)&a, length), EPROTOTYPE);
+    int q = CHECK_OK(socket(AF_UNIX, SOCK_SEQPACKET, 0));
+    CHECK_ERR(connect(q, (struct sockaddr *)&a, length), EPROTOTYPE);
+    CHECK_ERR(connect(d, BAD_PTR, length), EFAULT);
+    CHECK_ERR(connect(-1, (struct sockaddr *)&a, length), EBADF);
+    close(q), close(d), close(s);
+    unlink(a.sun_path);
+}
+
+// SO_PEERCRED names the process that connected, a child here (LTP getsockopt02).
+TEST(unix_peer_credentials_of_a_child) {
+    int s = CHECK_OK(socket(AF_UNIX, SOCK_STREAM, 0));
+    struct sockaddr_un a;
+    socklen_t length = abstract_name(&a, "peerchild");
+    CHECK_OK(bind(s, (struct sockaddr *)&a, length));
+    CHECK_OK(listen(s, 4));
+    int release[2];
+    CHECK_OK(pipe(release));
+    pid_t child = CHECK_OK(fork());
+    if (child == 0) {
+        char byte;
+        close(release[1]);
+        int c = socket(AF_UNIX, SOCK_STREAM, 0);
+        if (c < 0 || connect(c, (struct sockaddr *)&a, length) != 0)
+            _exit(1);
+        read(release[0], &byte, 1); // the parent has read the credentials
+        _exit(0);
+    }
+    close(release[0]);
+    int d = CHECK_OK(accept(s, NULL, NULL));
+    struct ucred cred;
+    socklen_t vlength = sizeof cred;
+    CHECK_OK(getsockopt(d, SOL_SOCKET, SO_PEERCRED, &cred, &vlength));
+    CHECK_EQ(vlength, sizeof cred);
+    CHECK_EQ(cred.pid, child);
+    CHECK_EQ(cred.uid, getuid());
+    CHECK_EQ(cred.gid, getgid());
+    vlength = sizeof cred;
+    CHECK_ERR(getsockopt(d, SOL_SOCKET, SO_PEERCRED, BAD_PTR, &vlength), EFAULT);
+    close(release[1]);
+    int status = -1;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK_EQ(status, 0);
+    close(d), close(s);
+}
+
 TEST(tcp_connect_accept) {
     struct sockaddr_in server;
     int s = tcp_listener(&server);
@@ -433,6 +493,33 @@ TEST(udp_exchange) {
     CHECK_ERR(bind(c, (struct sockaddr *)&address, sizeof address), EADDRINUSE);
     CHECK_ERR(bind(a, (struct sockaddr *)&address, sizeof address), EINVAL);
     close(a), close(b), close(c);
+}
+
+// MSG_MORE: a UDP datagram waits for the send without it and carries both (LTP send02);
+// a UNIX socket ignores the flag.
+TEST(udp_more) {
+    int a = CHECK_OK(socket(AF_INET, SOCK_DGRAM, 0));
+    struct sockaddr_in address = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    CHECK_OK(bind(a, (struct sockaddr *)&address, sizeof address));
+    socklen_t length = sizeof address;
+    CHECK_OK(getsockname(a, (struct sockaddr *)&address, &length));
+    int b = CHECK_OK(socket(AF_INET, SOCK_DGRAM, 0));
+    CHECK_OK(connect(b, (struct sockaddr *)&address, sizeof address));
+    char buf[16];
+    CHECK_EQ(send(b, "more", 4, MSG_MORE), 4);
+    CHECK_ERR(recv(a, buf, sizeof buf, MSG_DONTWAIT), EAGAIN);
+    CHECK_EQ(sendto(b, "data", 4, MSG_MORE, NULL, 0), 4);
+    CHECK_ERR(recv(a, buf, sizeof buf, MSG_DONTWAIT), EAGAIN);
+    CHECK_EQ(send(b, "!", 1, 0), 1);
+    CHECK_EQ(recv(a, buf, sizeof buf, 0), 9);
+    CHECK_MEM(buf, "moredata!", 9);
+    CHECK_ERR(send(b, BAD_PTR, 4, MSG_MORE), EFAULT);
+    CHECK_ERR(send(-1, "x", 1, MSG_MORE), EBADF);
+    int pair[2];
+    CHECK_OK(socketpair(AF_UNIX, SOCK_DGRAM, 0, pair));
+    CHECK_EQ(send(pair[0], "u", 1, MSG_MORE), 1);
+    CHECK_EQ(recv(pair[1], buf, sizeof buf, MSG_DONTWAIT), 1);
+    close(pair[0]), close(pair[1]), close(a), close(b);
 }
 
 TEST(inet6_loopback) {

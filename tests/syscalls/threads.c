@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/futex.h>
 #include <linux/sched.h>
 #include <poll.h>
@@ -17,12 +18,14 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -235,6 +238,67 @@ TEST(get_robust_list_of_another_thread) {
     CHECK_ERR(syscall(SYS_get_robust_list, 0x3ffffff0, &head, &size), ESRCH);
     CHECK_ERR(syscall(SYS_get_robust_list, 0, BAD_PTR, &size), EFAULT);
     set_flag(&robust_go, 1);
+    CHECK_EQ(pthread_join(thread, NULL), 0);
+}
+
+// Pid 1 (root's init) asked by a caller that dropped root: EPERM, the ptrace check's
+// answer; the process exists, so not ESRCH (LTP get_robust_list01).
+TEST(get_robust_list_without_permission) {
+    if (getuid() != 0 || check_capable(CAP_SETUID) != 1)
+        return;
+    pid_t child = fork();
+    if (child == 0) {
+        void *head = NULL;
+        size_t size = 0;
+        if (setuid(65534) != 0)
+            _exit(2);
+        errno = 0;
+        long r = syscall(SYS_get_robust_list, 1, &head, &size);
+        _exit(r == -1 && errno == EPERM ? 0 : 1);
+    }
+    int status = -1;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK_EQ(status, 0);
+}
+
+static atomic_int sleeper_tid, sleeper_go;
+
+static void *sleep_on_flag(void *arg) {
+    (void)arg;
+    set_flag(&sleeper_tid, gettid_raw());
+    wait_flag(&sleeper_go);
+    return NULL;
+}
+
+// The state letter of /proc/self/task/TID/stat.
+static char task_state(int tid) {
+    char path[64], text[512];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = 0;
+    const char *after = strrchr(text, ')');
+    return after && after[1] == ' ' ? after[2] : 0;
+}
+
+// /proc/self/task/TID/stat shows each thread's own state: S for one waiting on a futex,
+// R for the one reading it (LTP futex_wake02 waits for its threads to sleep so).
+TEST(task_state_of_a_sleeping_thread) {
+    atomic_store(&sleeper_tid, 0);
+    atomic_store(&sleeper_go, 0);
+    pthread_t thread;
+    CHECK_EQ(pthread_create(&thread, NULL, sleep_on_flag, NULL), 0);
+    wait_flag(&sleeper_tid);
+    int tid = atomic_load(&sleeper_tid);
+    char state = 0;
+    for (int tries = 0; tries < 500 && (state = task_state(tid)) != 'S'; tries++)
+        usleep(10000);
+    CHECK_EQ(state, 'S');
+    CHECK_EQ(task_state(gettid_raw()), 'R');
+    set_flag(&sleeper_go, 1);
     CHECK_EQ(pthread_join(thread, NULL), 0);
 }
 

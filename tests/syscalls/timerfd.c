@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -201,4 +202,34 @@ TEST(timerfd_poll_select_epoll) {
     CHECK(expirations(fd) >= 1);
     CHECK_EQ(epoll_wait(ep, &e, 1, -1), 1); // the next period
     close(ep), close(fd);
+}
+
+// A child of fork holds the same timer: its read takes the expiration the parent then does
+// not find, and its settime is the parent's too (one open file description, as on Linux).
+TEST(timerfd_shared_after_fork) {
+    int fd = CHECK_OK(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK));
+    struct itimerspec once = {{0, 0}, {0, 1000000}}, later = {{0, 0}, {100, 0}}, now;
+    CHECK_OK(timerfd_settime(fd, 0, &once, NULL));
+    usleep(20000);
+    pid_t child = CHECK_OK(fork());
+    if (child == 0) {
+        uint64_t n = 0;
+        _exit(read(fd, &n, 8) == 8 && n == 1 ? 0 : 1);
+    }
+    int status = -1;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK_EQ(status, 0);
+    uint64_t n;
+    CHECK_ERR(read(fd, &n, 8), EAGAIN); // taken by the child
+    child = CHECK_OK(fork());
+    if (child == 0)
+        _exit(timerfd_settime(fd, 0, &later, NULL) == 0 ? 0 : 1);
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK_EQ(status, 0);
+    CHECK_OK(timerfd_gettime(fd, &now));
+    CHECK(now.it_value.tv_sec >= 50 && now.it_value.tv_sec <= 100);
+    CHECK_ERR(syscall(SYS_timerfd_gettime, fd, BAD_PTR), EFAULT);
+    CHECK_ERR(timerfd_settime(-1, 0, &later, NULL), EBADF);
+    CHECK_ERR(timerfd_settime(fd, 8, &later, NULL), EINVAL);
+    close(fd);
 }

@@ -505,6 +505,33 @@ TEST_CASE("vm_written_query refuses bad arguments", "[host][memory]") {
     CHECK(host_vm_free(addr, 16 * kPage) == BSC_OK);
 }
 
+TEST_CASE("vm_lock faults pages in and vm_residency_query shows them", "[host][memory]") {
+    host_ready();
+    uint64_t addr = alloc_ok(4 * kPage);
+    uint8_t pages[4] = {7, 7, 7, 7};
+    REQUIRE(host_vm_residency_query(addr, 4 * kPage, pages, sizeof pages) == BSC_OK);
+    CHECK(pages[0] == 0); // untouched
+    bytes(addr)[kPage] = 1;
+    REQUIRE(host_vm_residency_query(addr, 4 * kPage, pages, sizeof pages) == BSC_OK);
+    CHECK(pages[1] == 1);
+    bsc_status locked = host_vm_lock(addr + 2 * kPage, 2 * kPage, BSC_VM_LOCK);
+    if (locked == BSC_E_NOT_PERMITTED || locked == BSC_E_AGAIN || locked == BSC_E_NO_MEMORY) {
+        WARN("the host may not lock memory here: vm_lock's locking not tested");
+    } else {
+        REQUIRE(locked == BSC_OK);
+        REQUIRE(host_vm_residency_query(addr, 4 * kPage, pages, sizeof pages) == BSC_OK);
+        CHECK(pages[2] == 1); // faulted in
+        CHECK(pages[3] == 1);
+        CHECK(host_vm_lock(addr + 2 * kPage, 2 * kPage, 0) == BSC_OK);
+    }
+    CHECK(host_vm_lock(addr, kPage, BSC_VM_LOCK | BSC_VM_LOCK_ON_FAULT) == BSC_E_INVALID);
+    CHECK(host_vm_lock(addr + 1, kPage, BSC_VM_LOCK) == BSC_E_INVALID);
+    CHECK(host_vm_lock(kWindowBase, kPage, BSC_VM_LOCK) == BSC_E_INVALID); // not owned
+    CHECK(host_vm_residency_query(addr, 4 * kPage, pages, 3) == BSC_E_INVALID); // too small
+    CHECK(host_vm_residency_query(addr, 4 * kPage, nullptr, 4) == BSC_E_FAULT);
+    CHECK(host_vm_free(addr, 4 * kPage) == BSC_OK);
+}
+
 TEST_CASE("guest copies stop at an unreadable or read-only page with BSC_E_FAULT",
           "[host][memory]") {
     host_ready();

@@ -168,8 +168,10 @@ TEST_CASE("wait_any errors", "[host][objects]") {
           BSC_E_FAULT);
     bsc_wait_item bad_handle{987654, BSC_WAIT_READ, 0};
     CHECK(host_objects_wait_any(&bad_handle, 1, 0, &ready) == BSC_E_BAD_HANDLE);
-    bsc_wait_item bad_wanted{event, 16, 0};
+    bsc_wait_item bad_wanted{event, 32, 0}; // BSC_WAIT_READ_HANGUP (16) is the last known
     CHECK(host_objects_wait_any(&bad_wanted, 1, 0, &ready) == BSC_E_INVALID);
+    bsc_wait_item read_hangup{event, BSC_WAIT_READ_HANGUP, 0}; // an event never has it
+    CHECK(host_objects_wait_any(&read_hangup, 1, 0, &ready) == BSC_E_TIMED_OUT);
     // A read-only item array: refused before the event is consumed.
     void *page = ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     REQUIRE(page != MAP_FAILED);

@@ -142,6 +142,9 @@ TEST_CASE("handles pass through a unix socket pair", "[host][sockets]") {
     CHECK(self == 1);
     CHECK(host_socket_option_get(pair[0], BSC_SOCKOPT_PEER_USER, &user) == BSC_OK);
     CHECK(user == ::getuid());
+    int64_t process = 0;
+    CHECK(host_socket_option_get(pair[0], BSC_SOCKOPT_PEER_PROCESS, &process) == BSC_OK);
+    CHECK(process == ::getpid());
     char byte = 'x';
     bsc_socket_message out = message_of(&byte, 1);
     out.handles = reinterpret_cast<uint64_t>(&pipe[1]);

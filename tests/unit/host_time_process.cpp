@@ -85,6 +85,7 @@ TEST_CASE("status_from_errno maps every errno family", "[host][process]") {
                    {ENETUNREACH, BSC_E_NET_UNREACHABLE},
                    {EHOSTUNREACH, BSC_E_HOST_UNREACHABLE},
                    {ECONNABORTED, BSC_E_CONN_ABORTED},
+                   {EPROTOTYPE, BSC_E_WRONG_TYPE},
                    {EADDRINUSE, BSC_E_ADDR_IN_USE},
                    {ENOTCONN, BSC_E_NOT_CONNECTED},
                    {EDEADLK, BSC_E_DEADLOCK},

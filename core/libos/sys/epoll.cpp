@@ -292,6 +292,10 @@ int64_t epoll_control(int epfd, int op, int32_t fd, uint64_t user_event) {
         return -EINVAL;
     if (op == kAdd && is_epoll(*target.get()) && loops(*target.get(), *ep_file.get(), 1))
         return -ELOOP;
+    // One waiter per epoll here; epolls of other processes waiting on the same file all
+    // wake, where Linux wakes one (LTP epoll_wait16).
+    if (op == kAdd && (event.events & kEpollExclusive))
+        report_unsupported("epoll_ctl", "EPOLLEXCLUSIVE between processes (every waiter wakes)");
     return change(epoll_of(*ep_file.get()), op, fd, *target.get(), event);
 }
 

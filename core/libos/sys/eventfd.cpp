@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // eventfd and eventfd2: a 64-bit counter the LibOS keeps itself; blocking reads and writes
 // sleep on it with sync_wait, and two ABI events mirror its readiness for poll and select.
+// The counter lies in memory of its own that fork leaves shared (BSC_MAP_SHARED), so a
+// parent and a child that both hold the eventfd count on one counter, as on Linux.
 #include <asm-generic/errno.h>
 #include <asm-generic/fcntl.h>
 
@@ -107,7 +109,7 @@ void counter_release(OpenFile &file) {
     Counter &c = counter_of(file);
     abi().object_close(c.readable);
     abi().object_close(c.writable);
-    destroy(&c);
+    destroy_shared(&c);
 }
 
 const FileKind kEventCounter = {counter_transfer, counter_wait_items, anonymous_inode_attributes,
@@ -116,14 +118,17 @@ const FileKind kEventCounter = {counter_transfer, counter_wait_items, anonymous_
 int64_t make_eventfd(uint64_t initial, uint64_t flags) {
     if (flags & ~kFlags)
         return -EINVAL;
-    auto *c = create<Counter>();
+    // Shared with the processes fork makes: one counter for all who hold the eventfd.
+    auto *c = create_shared<Counter>();
+    if (!c)
+        return -ENOMEM; // eventfd_file_create's kmalloc failing
     c->value = static_cast<uint32_t>(initial); // the kernel takes an unsigned int
     c->semaphore = flags & kSemaphore;
     if (abi().event_create(BSC_EVENT_MANUAL_RESET, &c->readable) != BSC_OK ||
         abi().event_create(BSC_EVENT_MANUAL_RESET, &c->writable) != BSC_OK) {
         if (c->readable != BSC_NO_HANDLE)
             abi().object_close(c->readable);
-        destroy(c);
+        destroy_shared(c);
         return -ENFILE;
     }
     update_readiness(*c);

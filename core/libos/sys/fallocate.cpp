@@ -6,6 +6,7 @@
 #include <linux/falloc.h>
 
 #include "fd_table.h"
+#include "file_io.h"
 #include "syscalls.h"
 
 namespace libos {
@@ -70,6 +71,14 @@ int64_t sys_fallocate(Syscall &c) {
     // regular in a file system without fallocate, EOPNOTSUPP.
     if (file->handle == BSC_NO_HANDLE)
         return file->kind ? -ENODEV : unsupported_on(file->type);
+    // Reserving or zeroing past the end makes the file longer: RLIMIT_FSIZE (the file
+    // system's inode_newsize_ok, as ext4's fallocate and zero range ask it).
+    uint32_t action = mode & kActions;
+    uint64_t end = static_cast<uint64_t>(offset) + static_cast<uint64_t>(length);
+    if (file->type == BSC_TYPE_FILE && !(mode & FALLOC_FL_KEEP_SIZE) &&
+        (action == 0 || action == FALLOC_FL_ZERO_RANGE) && end <= uint64_t{INT64_MAX})
+        if (int64_t error = check_new_length(file->handle, end))
+            return error;
     bsc_allocation request{mode, 0, static_cast<uint64_t>(offset), static_cast<uint64_t>(length)};
     bsc_status status = abi().stream_control(file->handle, BSC_CONTROL_ALLOCATE, &request,
                                              sizeof request);

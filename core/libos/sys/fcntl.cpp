@@ -378,19 +378,35 @@ int64_t random_ioctl(uint64_t request, uint64_t address) {
     }
 }
 
+// The memory devices, whose driver has no ioctl at all: every request is ENOTTY, exactly.
+bool device_without_ioctl(const OpenFile &file) {
+    static const char *const kMemoryDevices[] = {"/dev/null", "/dev/zero", "/dev/full"};
+    for (const char *device : kMemoryDevices)
+        if (file.path && freestanding::equal(file.path, device))
+            return true;
+    return false;
+}
+
 // A request nobody in the LibOS serves. A host device's driver (a loop device,
-// /dev/loop-control) or a file system (ext4's FS_IOC_GETFLAGS, FICLONE, FIEMAP) may serve
-// requests the ABI cannot pass on: the answer is the one Linux gives where nobody serves
-// it, and --verbose names it. A terminal's request ('T': isatty's TCGETS) on what is no
-// terminal is ENOTTY exactly.
-int64_t unserved_request(uint32_t type, uint64_t request) {
+// /dev/loop-control, /dev/net/tun, whose requests are 'T' too), a socket's protocol
+// (SIOCGIFCONF, SIOCOUTQ) or a file system (ext4's FS_IOC_GETFLAGS, FICLONE, FIEMAP) may
+// serve requests the ABI cannot pass on: the answer is the one Linux gives where nobody
+// serves it, and --verbose names it. A terminal's request ('T': isatty's TCGETS) on a
+// file, directory, pipe or socket, which have no terminal requests, is ENOTTY exactly
+// (but a socket's SIOCOUTQ, which is TIOCOUTQ).
+int64_t unserved_request(const OpenFile &file, uint32_t type, uint64_t request) {
     constexpr uint64_t kTerminalType = 'T';
-    if (((request >> 8) & 0xff) == kTerminalType) // _IOC_TYPE
-        return -ENOTTY;
-    if (type == BSC_TYPE_CHAR_DEVICE || type == BSC_TYPE_BLOCK_DEVICE)
-        report_unsupported("ioctl", "a device driver's own request");
-    else if (type == BSC_TYPE_FILE || type == BSC_TYPE_DIRECTORY)
+    constexpr uint64_t kSocketOutQueue = 0x5411; // SIOCOUTQ, TIOCOUTQ
+    bool terminal_request = ((request >> 8) & 0xff) == kTerminalType; // _IOC_TYPE
+    if (type == BSC_TYPE_CHAR_DEVICE || type == BSC_TYPE_BLOCK_DEVICE) {
+        if (!device_without_ioctl(file))
+            report_unsupported("ioctl", "a device driver's own request");
+    } else if (type == BSC_TYPE_SOCKET) {
+        if (!terminal_request || request == kSocketOutQueue)
+            report_unsupported("ioctl", "a socket's request (SIOC*)");
+    } else if ((type == BSC_TYPE_FILE || type == BSC_TYPE_DIRECTORY) && !terminal_request) {
         report_unsupported("ioctl", "a file system's own request");
+    }
     return -ENOTTY;
 }
 
@@ -413,7 +429,7 @@ int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
     if (request == FIOQSIZE && (attributes.type == BSC_TYPE_FILE ||
                                 attributes.type == BSC_TYPE_DIRECTORY))
         return put_user(address, static_cast<int64_t>(attributes.size)) ? 0 : -EFAULT;
-    return unserved_request(attributes.type, request);
+    return unserved_request(file, attributes.type, request);
 }
 
 } // namespace

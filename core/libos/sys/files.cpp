@@ -4,6 +4,7 @@
 // fstat, fchmod, fchown, fchdir, fadvise64. fcntl and ioctl are in fcntl.cpp.
 #include <asm-generic/errno.h>
 #include <asm-generic/fcntl.h>
+#include <asm-generic/resource.h>
 #include <asm/signal.h>
 
 #include "fd_table.h"
@@ -13,6 +14,7 @@
 #include "libos_files.h"
 #include "paths.h"
 #include "poll.h"
+#include "process_state.h"
 #include "signals.h"
 #include "stat.h"
 #include "syscalls.h"
@@ -84,6 +86,69 @@ int64_t move_data(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t siz
 
 } // namespace
 
+int64_t limit_write_size(uint64_t pos, uint64_t &count) {
+    uint64_t limit = soft_limit(RLIMIT_FSIZE);
+    if (limit == ~uint64_t{0}) // RLIM_INFINITY
+        return 0;
+    if (static_cast<int64_t>(pos) >= static_cast<int64_t>(limit)) { // loff_t, as the kernel
+        raise_signal(SIGXFSZ, kSiUser);
+        return -EFBIG;
+    }
+    count = count < limit - pos ? count : limit - pos;
+    return 0;
+}
+
+int64_t check_new_length(bsc_handle handle, uint64_t length) {
+    uint64_t limit = soft_limit(RLIMIT_FSIZE);
+    bsc_stream_attributes attributes{};
+    if (limit != ~uint64_t{0} && length > limit &&
+        abi().stream_attributes_query_by_handle(handle, &attributes) == BSC_OK &&
+        length > attributes.size) {
+        raise_signal(SIGXFSZ, kSiUser);
+        return -EFBIG;
+    }
+    return 0;
+}
+
+int64_t set_file_length(bsc_handle handle, uint64_t length) {
+    if (int64_t error = check_new_length(handle, length))
+        return error;
+    return result_of(abi().stream_set_length(handle, length));
+}
+
+namespace {
+
+// Where a write at `offset` (or BSC_AT_POSITION) lands in a regular file, for RLIMIT_FSIZE:
+// the offset, the end for O_APPEND, else the file's position. 0 or -errno.
+int64_t write_position(const OpenFile &file, uint64_t offset, uint64_t &pos) {
+    if (offset != BSC_AT_POSITION) {
+        pos = offset;
+        return 0;
+    }
+    if (file.flags & O_APPEND) {
+        bsc_stream_attributes attributes;
+        if (int64_t error = file_attributes(file, attributes))
+            return error;
+        pos = attributes.size;
+        return 0;
+    }
+    return result_of(abi().stream_seek(file.handle, 0, BSC_SEEK_CURRENT, &pos));
+}
+
+// A write of `count` bytes to a regular file under RLIMIT_FSIZE: `count` cut to it, or
+// SIGXFSZ and -EFBIG (generic_write_checks: nothing to write is never refused).
+int64_t limit_file_write(const OpenFile &file, uint64_t offset, uint64_t &count) {
+    if (file.type != BSC_TYPE_FILE || is_libos_file(file) || count == 0 ||
+        soft_limit(RLIMIT_FSIZE) == ~uint64_t{0})
+        return 0;
+    uint64_t pos = 0;
+    if (int64_t error = write_position(file, offset, pos))
+        return error;
+    return limit_write_size(pos, count);
+}
+
+} // namespace
+
 // Noted for edge-triggered epoll (poll.h).
 int64_t file_transfer(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size, bool write) {
     int64_t result = move_data(file, offset, buffer, size, write);
@@ -99,6 +164,9 @@ int64_t transfer_fd(int fd, uint64_t offset, uint64_t buffer, uint64_t size, boo
         return -EBADF;
     if (offset != BSC_AT_POSITION && !file_positional(*file.get()))
         return -ESPIPE;
+    if (write && file_writable(*file.get()))
+        if (int64_t error = limit_file_write(*file.get(), offset, size))
+            return error;
     return file_transfer(*file.get(), offset, buffer, size, write);
 }
 
@@ -205,6 +273,12 @@ int64_t transfer_vector(int fd, uint64_t iov, uint64_t count, int64_t offset, ui
         if (int64_t error = file_size(*file.get(), size))
             return error;
         at = size;
+    }
+    if (write) {
+        uint64_t allowed = v.total;
+        if (int64_t error = limit_file_write(*file.get(), at, allowed))
+            return error;
+        v.truncate(allowed);
     }
     // An eventfd's write is a plain .write, which the kernel calls segment by segment; its
     // read is a read_iter, which takes the segments as one.
@@ -363,7 +437,7 @@ int64_t sys_ftruncate(Syscall &c) {
         return -EBADF;
     if (!file_writable(*file.get()) || file->type != BSC_TYPE_FILE || is_libos_file(*file.get()))
         return -EINVAL;
-    return result_of(abi().stream_set_length(file->handle, c.arg[1]));
+    return set_file_length(file->handle, c.arg[1]);
 }
 
 int64_t sys_getdents64(Syscall &c) {

@@ -401,6 +401,10 @@ int64_t requeue(const Futex &f, bool compare, bool pi) {
         return -EINVAL;
     if (int64_t error = check_key(f.address, f.shared) ?: check_key(f.address2, f.shared))
         return error;
+    // Waiters of another process wait in the host on the word itself, which no downcall
+    // moves to another: they are neither woken nor moved here (LTP futex_cmp_requeue01).
+    if (between_processes(f.address, f.shared))
+        report_unsupported("futex", "a requeue of a word shared between processes");
     Bucket &b1 = bucket_of(f.address), &b2 = bucket_of(f.address2);
     BucketPair locked(b1, b2);
     if (compare) {

@@ -93,9 +93,11 @@ void initialise_brk(uint64_t program_end) {
 void prepare_child_memory() {
     map_prepare_child([](uint64_t start, uint64_t end) { abi().vm_reset(start, end - start); },
                       give_back);
+    forget_future_lock();
 }
 
 void release_program_memory() {
+    forget_future_lock(); // the new program's memory is not mlockall's
     map_remove(0, kTaskSize, give_back); // the break's used part among the rest
     SpinGuard guard(brk_lock);
     if (brk_start && brk_start + kBrkReserve > brk_mapped)
@@ -110,12 +112,19 @@ int64_t sys_brk(Syscall &call) {
         return static_cast<int64_t>(brk_current);
     uint64_t needed = page_up(wanted);
     if (needed > brk_mapped) {
-        // Linux refuses to grow the break over a mapping (MAP_FIXED into the reserve).
+        // Linux refuses to grow the break over a mapping (MAP_FIXED into the reserve), or
+        // past RLIMIT_MEMLOCK after mlockall(MCL_FUTURE) (check_brk_limits).
+        LockMode lock = new_mapping_lock(false);
         if (map_intersects(brk_mapped, needed) ||
+            (lock.locked && !may_lock_more(needed - brk_mapped)) ||
             abi().vm_protect(brk_mapped, needed - brk_mapped, BSC_PROT_READ | BSC_PROT_WRITE) !=
                 BSC_OK)
             return static_cast<int64_t>(brk_current);
-        map_add({brk_mapped, needed, 0, nullptr, PROT_READ | PROT_WRITE, false, RegionName::heap});
+        Region grown{brk_mapped, needed, 0, nullptr, PROT_READ | PROT_WRITE, false, RegionName::heap};
+        grown.locked = lock.locked;
+        grown.lock_on_fault = lock.on_fault;
+        map_add(grown);
+        lock_new_memory(brk_mapped, needed, lock);
     }
     if (needed < brk_mapped) {
         // Shrinking gives the pages back: they read as zero if the break grows again.
@@ -141,6 +150,13 @@ constexpr uint64_t kValidatedFlags = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_
 // The kernel's checks of the mapping type against the flags and the file: 0 or -errno.
 int64_t check_map_type(uint64_t flags, uint64_t prot, const OpenFile *file) {
     uint64_t type = flags & MAP_TYPE;
+    constexpr uint64_t kMapDroppable = 0x08; // Linux 6.11: memory the kernel may drop
+    if (!file && type == kMapDroppable) {
+        // The host would have to drop the pages under memory pressure for the guest: the
+        // answer of a kernel before 6.11, named.
+        report_unsupported("mmap", "MAP_DROPPABLE");
+        return -EINVAL;
+    }
     if (!file) // anonymous memory: no MAP_SHARED_VALIDATE, no shared memory growing down
         return type == MAP_PRIVATE || (type == MAP_SHARED && !(flags & MAP_GROWSDOWN)) ? 0
                                                                                       : -EINVAL;
@@ -186,6 +202,13 @@ int64_t sys_mmap(Syscall &call) {
         return -EOVERFLOW;
     if (addr % kPage && (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
         return -EINVAL;
+    // do_mmap's lock checks: MAP_LOCKED needs can_do_mlock; a locked mapping (MAP_LOCKED
+    // or mlockall(MCL_FUTURE)) must fit in RLIMIT_MEMLOCK.
+    LockMode lock = new_mapping_lock(flags & MAP_LOCKED);
+    if ((flags & MAP_LOCKED) && !may_map_locked())
+        return -EPERM;
+    if (lock.locked && !may_lock_more(page_up(length)))
+        return -EAGAIN;
     if (int64_t error = check_map_type(flags, prot, file.get()))
         return error;
     uint32_t map_flags = flags & MAP_FIXED_NOREPLACE ? BSC_MAP_FIXED_NOREPLACE
@@ -199,7 +222,8 @@ int64_t sys_mmap(Syscall &call) {
                   shared, RegionName::none};
     region.grows_down = flags & MAP_GROWSDOWN;
     region.may_write = shared && (anonymous || (file->flags & O_ACCMODE) == O_RDWR);
-    region.locked = flags & MAP_LOCKED;
+    region.locked = lock.locked;
+    region.lock_on_fault = lock.on_fault;
     // Shared anonymous memory stays shared with the processes the program forks.
     bsc_status status =
         anonymous ? abi().vm_alloc(&at, size, protection(prot), map_flags | (shared ? BSC_MAP_SHARED : 0))
@@ -210,19 +234,25 @@ int64_t sys_mmap(Syscall &call) {
     region.end = at + size;
     forget_sites(at, at + size); // whatever was mapped there is gone
     map_add(region);
+    lock_new_memory(at, at + size, lock);
     if (!anonymous && !shared && (prot & PROT_READ) && (prot & PROT_EXEC) && !(prot & PROT_WRITE))
         note_mapped_code(file->handle, region.file ? region.file->path : "code", at, at + size,
                          offset);
     return static_cast<int64_t>(at);
 }
 
+// The host may be unable to cut a mapping in two (vm.max_map_count reached: Linux's ENOMEM
+// for a munmap that would split a VMA past it); the map keeps what is still mapped.
 int64_t sys_munmap(Syscall &call) {
     uint64_t end = range_end(call.arg[0], call.arg[1]);
     if (call.arg[0] % kPage || call.arg[1] == 0 || end == 0 || end > kTaskSize)
         return -EINVAL;
     forget_sites(call.arg[0], end);
-    map_remove(call.arg[0], end, give_back); // unmapping nothing is fine
-    return 0;
+    auto give_back_or_fail = [](uint64_t start, uint64_t stop) {
+        return abi().vm_free(start, stop - start) != BSC_E_NO_MEMORY;
+    };
+    // Unmapping nothing is fine.
+    return map_release(call.arg[0], end, give_back_or_fail) == end ? 0 : -ENOMEM;
 }
 
 namespace {
@@ -379,12 +409,19 @@ int64_t move_mapping(const Region &r, uint64_t old_size, uint64_t new_size, uint
     moved.end = at + new_size;
     moved.name = RegionName::none; // [heap] and [stack] name places, not memory
     map_add(moved);
+    // A locked mapping stays locked where it went (its new pages faulted in, as
+    // mremap's mm_populate of the grown part; the moved ones are in memory already).
+    lock_new_memory(at, at + new_size, LockMode{moved.locked, moved.lock_on_fault});
     if (!(flags & MREMAP_DONTUNMAP)) {
         if (old_size)
             map_remove(r.start, r.start + old_size, give_back);
     } else { // the old range reads as never touched: zeros, or the file
         abi().vm_reset(r.start, old_size);
         abi().vm_protect(r.start, old_size, protection(r.prot));
+        if (r.locked && old_size) { // move_vma clears the old range's VM_LOCKED
+            map_set_lock(r.start, r.start + old_size, false, false);
+            abi().vm_lock(r.start, old_size, 0);
+        }
     }
     return static_cast<int64_t>(at);
 }
@@ -414,6 +451,7 @@ bool grow_in_place(const Region &r, uint64_t more) {
         return false; // the LibOS's own memory is there: the mapping moves instead
     tail.end = r.end + more;
     map_add(tail);
+    lock_new_memory(tail.start, tail.end, LockMode{tail.locked, tail.lock_on_fault});
     return true;
 }
 
@@ -432,6 +470,8 @@ int64_t check_resize(const Region &vma, uint64_t addr, uint64_t old_size, uint64
     }
     if (!old_size && !vma.shared)
         return -EINVAL;
+    if (new_size > old_size && vma.locked && !may_lock_more(new_size - old_size))
+        return -EAGAIN; // mlock_future_ok: the growth passes RLIMIT_MEMLOCK
     return 0;
 }
 
@@ -517,11 +557,15 @@ int64_t advise(const Region &r, uint64_t advice) {
     bool private_anonymous = !r.file && !r.shared;
     switch (advice) {
     case MADV_DONTNEED:
+    case MADV_FREE:
+        if (r.locked) // madvise_dontneed_free_valid_vma: locked pages stay
+            return -EINVAL;
+        if (advice == MADV_FREE)
+            return private_anonymous ? 0 : -EINVAL;
+        [[fallthrough]];
     case MADV_DONTNEED_LOCKED:
         // Shared pages keep their contents: only the program's private copies go.
         return r.shared ? 0 : result_of(abi().vm_reset(r.start, r.end - r.start));
-    case MADV_FREE:
-        return private_anonymous ? 0 : -EINVAL;
     case MADV_WIPEONFORK:
     case MADV_KEEPONFORK:
         if (!private_anonymous)
@@ -533,7 +577,7 @@ int64_t advise(const Region &r, uint64_t advice) {
         map_set_fork_flag(r.start, r.end, &Region::dont_fork, advice == MADV_DONTFORK);
         return 0;
     case MADV_REMOVE:
-        if (!r.file && !r.shared)
+        if (r.locked || (!r.file && !r.shared))
             return -EINVAL;
         if (!r.shared || !r.may_write)
             return -EACCES;

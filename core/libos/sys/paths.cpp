@@ -12,6 +12,7 @@
 #include <linux/xattr.h>
 
 #include "fd_table.h"
+#include "file_io.h"
 #include "heap.h"
 #include "libos_files.h"
 #include "paths.h"
@@ -877,9 +878,9 @@ int64_t sys_truncate(Syscall &c) {
     if (bsc_status status =
             abi().stream_open(target.uri, BSC_ACCESS_WRITE, 0, BSC_CREATE_NEVER, 0, &handle))
         return result_of(status);
-    bsc_status status = abi().stream_set_length(handle, c.arg[1]);
+    int64_t result = set_file_length(handle, c.arg[1]);
     abi().object_close(handle);
-    return result_of(status);
+    return result;
 }
 
 int64_t sys_umask(Syscall &c) {

@@ -12,6 +12,7 @@
 #include "pidfd.h"
 #include "poll.h"
 #include "process_tree.h"
+#include "procfs.h"
 #include "signals.h"
 #include "syscalls.h"
 #include "thread.h"
@@ -140,6 +141,24 @@ int64_t sys_pidfd_open(Syscall &call) {
     return open_pidfd(pid, flags);
 }
 
+// The process pidfd_send_signal's descriptor names: a pidfd's, or the one whose /proc/PID
+// directory it is open on (Linux's tgid_pidfd_to_pid; not an O_PATH one, which fdget
+// refuses); -EBADF for any other file. `p` is the pidfd, or null for a directory.
+int64_t signal_target(FileRef &file, int32_t &pid, PidFd *&p) {
+    p = nullptr;
+    if (!file)
+        return -EBADF;
+    if (file->kind == &kPidFd) {
+        p = &pidfd_of(*file.get());
+        pid = p->pid;
+        return 0;
+    }
+    if (file->type != BSC_TYPE_DIRECTORY || !file->path || (file->flags & O_PATH))
+        return -EBADF;
+    pid = proc_directory_process(file->path);
+    return pid > 0 ? 0 : -EBADF;
+}
+
 // pidfd_send_signal(pidfd, sig, info, flags), in Linux's order of checks.
 int64_t sys_pidfd_send_signal(Syscall &call) {
     auto flags = static_cast<uint32_t>(call.arg[3]);
@@ -147,16 +166,17 @@ int64_t sys_pidfd_send_signal(Syscall &call) {
     if ((flags & ~kScopes) || __builtin_popcount(flags) > 1)
         return -EINVAL;
     FileRef file(static_cast<int>(call.arg[0]));
-    if (int64_t error = pidfd_at(file))
+    int32_t pid = 0;
+    PidFd *p = nullptr;
+    if (int64_t error = signal_target(file, pid, p))
         return error;
-    int32_t pid = pidfd_of(*file.get()).pid;
     auto sig = static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(call.arg[1])));
     SignalInfo info;
     bool to_thread = flags == kSignalThread;
     if (int64_t error = signal_info(sig, call.arg[2], pid, flags == kSignalProcessGroup,
                                     to_thread, info))
         return error;
-    if (life_of(pidfd_of(*file.get())) == Life::reaped)
+    if (p && life_of(*p) == Life::reaped)
         return -ESRCH; // its pid may belong to another process by now
     if (flags == kSignalProcessGroup)
         return signal_group(pid, info);

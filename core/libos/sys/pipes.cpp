@@ -83,7 +83,8 @@ int64_t collect_ready(PollFd *fds, const bsc_wait_item *items, const WaitTarget 
         const WaitTarget &t = targets[j];
         int16_t revents = static_cast<int16_t>(
             (r & BSC_WAIT_READ ? t.on_read : 0) | (r & BSC_WAIT_WRITE ? t.on_write : 0) |
-            (r & BSC_WAIT_ERROR ? POLLERR : 0) | (r & BSC_WAIT_HANGUP ? POLLHUP : 0));
+            (r & BSC_WAIT_ERROR ? POLLERR : 0) | (r & BSC_WAIT_HANGUP ? POLLHUP : 0) |
+            (r & BSC_WAIT_READ_HANGUP ? POLLRDHUP : 0));
         PollFd &p = fds[t.entry];
         p.revents = static_cast<int16_t>(p.revents | (revents & (p.events | POLLERR | POLLHUP)));
     }
@@ -105,7 +106,8 @@ uint32_t wait_items_for(OpenFile &file, const PollFd &fd, uint64_t entry, bsc_wa
         return n;
     }
     uint16_t wanted = (fd.events & (POLLIN | POLLPRI) ? BSC_WAIT_READ : 0) |
-                      (fd.events & POLLOUT ? BSC_WAIT_WRITE : 0);
+                      (fd.events & POLLOUT ? BSC_WAIT_WRITE : 0) |
+                      (fd.events & POLLRDHUP ? BSC_WAIT_READ_HANGUP : 0);
     items[0] = {file.handle, wanted, 0};
     targets[0] = {entry, POLLIN, POLLOUT};
     return 1;

@@ -12,6 +12,7 @@
 #include "exec.h"
 #include "fd_table.h"
 #include "format.h"
+#include "host_status.h"
 #include "process_state.h"
 #include "procfs.h"
 #include "process_tree.h"
@@ -106,17 +107,17 @@ int64_t sys_uname(Syscall &call) {
 }
 
 // The limits the LibOS keeps and reports without applying them (the host applies its
-// own): lowering one's soft limit, which a program does to be stopped at it (SIGXFSZ and
-// EFBIG, SIGXCPU, ENOMEM, EAGAIN), is named with --verbose.
-const char *unenforced_limit(uint64_t resource) {
+// own): lowering one's soft limit to `soft`, which a program does to be stopped at it
+// (SIGXCPU, ENOMEM, EAGAIN), is named with --verbose. RLIMIT_SIGPENDING is applied to the
+// process's own pending signals (signals.cpp), which is Linux's answer exactly at 0 only
+// (Linux counts the user's in every process).
+const char *unenforced_limit(uint64_t resource, uint64_t soft) {
     switch (resource) {
     case RLIMIT_CPU: return "lowering RLIMIT_CPU";
-    case RLIMIT_FSIZE: return "lowering RLIMIT_FSIZE";
     case RLIMIT_DATA: return "lowering RLIMIT_DATA";
     case RLIMIT_AS: return "lowering RLIMIT_AS";
-    case RLIMIT_MEMLOCK: return "lowering RLIMIT_MEMLOCK";
     case RLIMIT_NPROC: return "lowering RLIMIT_NPROC";
-    case RLIMIT_SIGPENDING: return "lowering RLIMIT_SIGPENDING";
+    case RLIMIT_SIGPENDING: return soft ? "lowering RLIMIT_SIGPENDING above 0" : nullptr;
     case RLIMIT_MSGQUEUE: return "lowering RLIMIT_MSGQUEUE";
     case RLIMIT_RTTIME: return "lowering RLIMIT_RTTIME";
     default: return nullptr;
@@ -145,7 +146,7 @@ int64_t sys_prlimit64(Syscall &call) {
         if (wanted.maximum > old.maximum && !privileged(BSC_PRIVILEGE_RESOURCES))
             return -EPERM;
         limits[resource] = wanted;
-        const char *unenforced = unenforced_limit(resource);
+        const char *unenforced = unenforced_limit(resource, wanted.current);
         if (unenforced && wanted.current < old.current)
             report_unsupported("setrlimit", unenforced);
     }
@@ -166,13 +167,27 @@ int64_t sys_setrlimit(Syscall &call) {
     return sys_prlimit64(as_prlimit);
 }
 
+// sysinfo: the machine's, as the host's sysinfo tells it (system_info_query and, ABI 1.17,
+// system_load_query): Linux's sysinfo is not namespaced, so its loads and task count are
+// the whole machine's.
 int64_t sys_sysinfo(Syscall &call) {
     bsc_system_info info = system();
+    bsc_system_load load{};
+    abi().system_load_query(&load);
     struct sysinfo out {};
-    out.uptime = static_cast<long>(info.uptime_ns / 1000000000);
+    // Whole seconds, a part one counted as one (do_sysinfo's tv_sec + !!tv_nsec).
+    out.uptime = static_cast<long>((info.uptime_ns + 999999999) / 1000000000);
+    for (int i = 0; i < 3; i++)
+        out.loads[i] = load.loads[i];
     out.totalram = info.memory_total;
     out.freeram = info.memory_free;
-    out.procs = static_cast<uint16_t>(process_count());
+    out.sharedram = load.memory_shared;
+    out.bufferram = load.memory_buffers;
+    out.totalswap = load.swap_total;
+    out.freeswap = load.swap_free;
+    out.procs = static_cast<uint16_t>(load.tasks);
+    out.totalhigh = load.high_total;
+    out.freehigh = load.high_free;
     out.mem_unit = 1;
     return ok_if(put_user(call.arg[0], out));
 }
@@ -212,6 +227,23 @@ int64_t sys_getrusage(Syscall &call) {
     return ok_if(put_user(call.arg[1], out));
 }
 
+namespace {
+
+// ARCH_SET_CPUID, as Linux's set_cpuid_mode: ENODEV without the host processors' cpuid
+// faulting; enabling cpuid, which runs already, changes nothing. Disabling it (cpuid
+// would fault with SIGSEGV) is refused by name with that ENODEV: the LibOS itself runs
+// on the thread and would fault too.
+int64_t set_cpuid(uint64_t enable) {
+    if (!host_cpu_flag("cpuid_fault"))
+        return -ENODEV;
+    if (enable)
+        return 0;
+    report_unsupported("arch_prctl", "ARCH_SET_CPUID 0 (cpuid faulting)");
+    return -ENODEV;
+}
+
+} // namespace
+
 int64_t sys_arch_prctl(Syscall &call) {
     switch (call.arg[0]) {
     case ARCH_SET_FS:
@@ -225,6 +257,8 @@ int64_t sys_arch_prctl(Syscall &call) {
     case ARCH_GET_GS: // %gs belongs to the ABI
         report_unsupported("arch_prctl", "ARCH_SET_GS/ARCH_GET_GS");
         return -EPERM;
+    case ARCH_GET_CPUID: return 1; // cpuid runs: the LibOS never makes it fault
+    case ARCH_SET_CPUID: return set_cpuid(call.arg[1]);
     default: return -EINVAL;
     }
 }

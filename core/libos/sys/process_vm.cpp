@@ -35,9 +35,10 @@ int64_t open_target(int32_t pid, bsc_handle &process) {
 }
 
 // Moves one remote segment through `bounce`, from `moved` bytes into the local segments;
-// the bytes it moved, and whether a fault (either side) ended it early.
+// the bytes it moved, and whether a fault (either side) ended it early. `denied`: the host
+// refused the process's memory to the caller (mm_access's ptrace check).
 uint64_t move_segment(bsc_handle process, const Iovec &remote, const IoVector &local,
-                      uint64_t moved, char *bounce, bool write, bool &fault) {
+                      uint64_t moved, char *bounce, bool write, bool &fault, bool &denied) {
     uint64_t done_here = 0;
     while (done_here < remote.length && moved + done_here < local.total) {
         uint64_t want = remote.length - done_here;
@@ -48,10 +49,12 @@ uint64_t move_segment(bsc_handle process, const Iovec &remote, const IoVector &l
         if (write) {
             uint64_t gathered = copy_segments(local, moved + done_here, bounce, want, false);
             if (gathered)
-                abi().process_memory_write(process, at, bounce, gathered, &done);
+                denied = abi().process_memory_write(process, at, bounce, gathered, &done) ==
+                         BSC_E_NOT_PERMITTED;
             fault = gathered < want || done < gathered;
         } else {
-            abi().process_memory_read(process, at, bounce, want, &done);
+            denied = abi().process_memory_read(process, at, bounce, want, &done) ==
+                     BSC_E_NOT_PERMITTED;
             uint64_t given = copy_segments(local, moved + done_here, bounce, done, true);
             fault = done < want || given < done;
             done = given;
@@ -83,11 +86,15 @@ int64_t process_vm_transfer(Syscall &call, bool write) {
         return error;
     char *bounce = static_cast<char *>(allocate(kChunk));
     uint64_t moved = 0;
-    bool fault = false;
+    bool fault = false, denied = false;
     for (uint64_t i = 0; i < remote.count && moved < local.total && !fault; i++)
-        moved += move_segment(process, remote.segments[i], local, moved, bounce, write, fault);
+        moved += move_segment(process, remote.segments[i], local, moved, bounce, write, fault,
+                              denied);
     release(bounce, kChunk);
     abi().object_close(process);
+    // Linux checks its permission before it moves anything: EPERM (mm_access's EACCES).
+    if (denied && moved == 0)
+        return -EPERM;
     // What moved before a fault is the result; a fault before anything moved is EFAULT.
     return moved ? static_cast<int64_t>(moved) : fault ? -EFAULT : 0;
 }

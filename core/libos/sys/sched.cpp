@@ -43,13 +43,16 @@ int64_t check_target(const char *call, int64_t pid) {
 }
 
 // The thread an affinity call is for: 0 for the caller (pid 0 or its own tid), else the
-// tid of another thread of the process; -ESRCH for none.
-int64_t affinity_target(int64_t pid, int64_t &tid) {
+// tid of another thread of the process; another process of the guest (or pid 1) is
+// other_process's EPERM, never the ESRCH of a pid nobody has.
+int64_t affinity_target(const char *call, int64_t pid, int64_t &tid) {
     tid = 0;
     if (pid == 0 || pid == current_tid())
         return 0;
-    if (pid < 0 || !is_thread_of_process(pid))
+    if (pid < 0)
         return -ESRCH;
+    if (!is_thread_of_process(pid))
+        return other_process(call, pid);
     tid = pid;
     return 0;
 }
@@ -172,7 +175,8 @@ int64_t sys_sched_getaffinity(Syscall &call) {
     if (size < least_size || size % 8)
         return -EINVAL;
     int64_t tid;
-    if (int64_t error = affinity_target(static_cast<int32_t>(call.arg[0]), tid))
+    auto pid = static_cast<int32_t>(call.arg[0]);
+    if (int64_t error = affinity_target("sched_getaffinity", pid, tid))
         return error;
     if (tid)
         if (int64_t error = query_affinity(tid, mask, sizeof mask, mask_size, least_size))
@@ -193,7 +197,8 @@ int64_t sys_sched_setaffinity(Syscall &call) {
     if (!copy_from_user(mask, call.arg[2], bytes))
         return -EFAULT;
     int64_t tid;
-    if (int64_t error = affinity_target(static_cast<int32_t>(call.arg[0]), tid))
+    auto pid = static_cast<int32_t>(call.arg[0]);
+    if (int64_t error = affinity_target("sched_setaffinity", pid, tid))
         return error;
     return set_affinity(tid, mask, mask_size);
 }

@@ -395,18 +395,49 @@ Queued pend_for_process(const SignalInfo &info, bool once) {
     return queued;
 }
 
+// RLIMIT_SIGPENDING, as __send_signal_locked asks sigqueue_alloc (the signal lock held):
+// a signal that would be queued past the limit is EAGAIN if it is a real-time one not
+// sent by kill; otherwise it is made pending all the same, its siginfo lost (SI_USER, no
+// sender). A standard signal sent by kill or the kernel (code >= 0) is never refused,
+// nor one pending already. What counts as queued is what is pending for the process and
+// for the target thread (Linux counts the user's, in every process: the limit 0, which
+// refuses every queued signal, is exact). 0 or -EAGAIN; `queued` is what to make pending.
+int64_t check_queue(const SignalInfo &info, uint64_t target_pending, SignalInfo &queued) {
+    auto sig = static_cast<uint64_t>(info.signo);
+    queued = info;
+    bool standard = sig < 32;
+    if (sig == SIGKILL || (standard && (target_pending & bit(sig))) ||
+        (standard && info.code >= 0))
+        return 0;
+    uint64_t pending_now = static_cast<uint64_t>(__builtin_popcountll(target_pending) +
+                                                 __builtin_popcountll(shared_pending));
+    if (pending_now < soft_limit(RLIMIT_SIGPENDING))
+        return 0;
+    if (!standard && info.code != kSiUser)
+        return -EAGAIN;
+    queued = lost_signal(info.signo);
+    return 0;
+}
+
 // raise_thread_signal_info, and queue_timer_signal's for a thread: false if `tid` is none
-// of the program's threads.
-bool pend_for_thread(int64_t tid, const SignalInfo &info, bool once, Queued &queued) {
+// of the program's threads; `result` is check_queue's (0, or -EAGAIN past the limit).
+bool pend_for_thread(int64_t tid, const SignalInfo &info, bool once, Queued &queued,
+                     int64_t &result) {
     auto sig = static_cast<uint64_t>(info.signo);
     queued = Queued::dropped;
+    result = 0;
     return with_thread(tid, [&](Thread &t) {
         if (sig == 0)
             return;
         {
             SpinGuard guard(signal_lock);
-            queued = make_pending(info, t.signals.blocked, t.signals.pending,
-                                  t.signals.pending_info, once);
+            SignalInfo to_queue = info;
+            // An ignored signal is dropped before anything is queued (prepare_signal).
+            if (t.signals.blocked & bit(sig) || !ignored(sig, actions[sig]))
+                result = check_queue(info, t.signals.pending, to_queue);
+            if (result == 0)
+                queued = make_pending(to_queue, t.signals.blocked, t.signals.pending,
+                                      t.signals.pending_info, once);
         }
         if (queued == Queued::yes)
             notify(t.signals.blocked & bit(sig) ? nullptr : &t);
@@ -418,6 +449,13 @@ bool pend_for_thread(int64_t tid, const SignalInfo &info, bool once, Queued &que
 SignalInfo sent_signal(uint64_t sig, int32_t code) {
     return SignalInfo{static_cast<int32_t>(sig), code, 0, current_pid(), identity().user_id,
                       0, 0, 0, 0, 0, 0};
+}
+
+SignalInfo lost_signal(int32_t sig) {
+    SignalInfo info{};
+    info.signo = sig;
+    info.code = kSiUser;
+    return info;
 }
 
 void raise_signal_info(const SignalInfo &info) {
@@ -442,14 +480,16 @@ int64_t raise_thread_signal(int64_t tid, uint64_t sig, int32_t code) {
 
 int64_t raise_thread_signal_info(int64_t tid, const SignalInfo &info) {
     Queued queued;
-    return pend_for_thread(tid, info, false, queued) ? 0 : -ESRCH;
+    int64_t result;
+    return pend_for_thread(tid, info, false, queued, result) ? result : -ESRCH;
 }
 
 Queued queue_timer_signal(const SignalInfo &info, int64_t tid) {
     Queued queued = Queued::dropped;
     if (!tid)
         return pend_for_process(info, true);
-    pend_for_thread(tid, info, true, queued);
+    int64_t result;
+    pend_for_thread(tid, info, true, queued, result);
     return queued;
 }
 

@@ -19,7 +19,7 @@ namespace {
 
 constexpr uint64_t kMsgOob = 0x1, kMsgPeek = 0x2, kMsgTrunc = 0x20, kMsgDontwait = 0x40,
                    kMsgWaitall = 0x100, kMsgCtrunc = 0x8, kMsgErrqueue = 0x2000,
-                   kMsgNosignal = 0x4000, kMsgCmsgCloexec = 0x40000000;
+                   kMsgNosignal = 0x4000, kMsgMore = 0x8000, kMsgCmsgCloexec = 0x40000000;
 constexpr int32_t kScmRights = 1;
 constexpr uint32_t kMaxPassed = 253; // SCM_MAX_FD
 struct MsgHdr {
@@ -201,7 +201,10 @@ int64_t send_message(int fd, const MsgHdr &msg, uint64_t flags, const char *call
         result = rights_from_user(msg.control, msg.controllen, handles, count, files);
     message.handles = reinterpret_cast<uint64_t>(handles);
     message.handle_count = count;
-    uint32_t abi_flags = flags & kMsgDontwait ? BSC_MESSAGE_DONT_WAIT : 0;
+    // MSG_MORE goes to the host's socket, which holds the data back as Linux's (TCP's
+    // cork, UDP's pending datagram; a UNIX socket ignores it).
+    uint32_t abi_flags = (flags & kMsgDontwait ? BSC_MESSAGE_DONT_WAIT : 0) |
+                         (flags & kMsgMore ? BSC_MESSAGE_MORE : 0);
     if (result == 0)
         result = transfer(socket.handle(), message, abi_flags, true, flags);
     for (uint32_t i = 0; i < count; i++)

@@ -139,14 +139,18 @@ int64_t read_value(bsc_handle handle, const Option &option, uint8_t (&out)[16]) 
         return 8;
     }
     case Shape::peercred: {
-        int64_t self = 0, user = 0, group = 0;
+        int64_t self = 0, user = 0, group = 0, host_pid = 0;
         if (int64_t error = host_get(handle, BSC_SOCKOPT_PEER_IS_SELF, self))
             return error;
         host_get(handle, BSC_SOCKOPT_PEER_USER, user);
         host_get(handle, BSC_SOCKOPT_PEER_GROUP, group);
-        // The peer's pid in the program's view: its own, or none outside it.
-        int32_t cred[3] = {self ? current_pid() : 0, static_cast<int32_t>(user),
-                           static_cast<int32_t>(group)};
+        host_get(handle, BSC_SOCKOPT_PEER_PROCESS, host_pid);
+        // The peer's pid in the program's view: its own, another process of the guest's
+        // (by its host id), or none outside the guest.
+        int32_t pid = self       ? current_pid()
+                      : host_pid ? pid_of_host_process(static_cast<uint64_t>(host_pid))
+                                 : 0;
+        int32_t cred[3] = {pid, static_cast<int32_t>(user), static_cast<int32_t>(group)};
         memcpy(out, cred, 12);
         return 12;
     }

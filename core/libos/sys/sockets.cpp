@@ -182,8 +182,11 @@ int64_t socket_kind(int64_t family, uint32_t type, int64_t protocol, uint32_t &d
         return abi_type ? 0 : -ESOCKTNOSUPPORT;
     }
     if (family != kAfInet && family != kAfInet6) {
-        if (family == kAfNetlink) // glibc then assumes both IPv4 and IPv6 (SYSCALLS.md)
-            report_unsupported("socket", "AF_NETLINK");
+        // Linux's answer for a family it was built without. (Without netlink, glibc
+        // assumes both IPv4 and IPv6: SYSCALLS.md.)
+        report_unsupported("socket", family == kAfNetlink ? "AF_NETLINK"
+                                     : "an address family other than UNIX, INET, INET6 "
+                                       "(AF_PACKET ...)");
         return -EAFNOSUPPORT;
     }
     if (protocol < 0 || protocol >= 263) // IPPROTO_MAX

@@ -457,14 +457,8 @@ int64_t check_copy_range(const OpenFile &in, int64_t pos_in, const OpenFile &out
     auto size_in = static_cast<int64_t>(a_in.size);
     count = pos_in >= size_in ? 0 : count < size_in - u_in ? count : size_in - u_in;
     // generic_write_check_limits: RLIMIT_FSIZE, then the largest file.
-    uint64_t limit = soft_limit(RLIMIT_FSIZE);
-    if (limit != ~uint64_t{0}) {
-        if (pos_out >= static_cast<int64_t>(limit)) {
-            raise_signal(SIGXFSZ, kSiUser);
-            return -EFBIG;
-        }
-        count = count < limit - u_out ? count : limit - u_out;
-    }
+    if (int64_t error = limit_write_size(u_out, count))
+        return error;
     if (pos_out >= kMaxFileSize)
         return -EFBIG;
     if (pos_out >= 0 && count > static_cast<uint64_t>(kMaxFileSize - pos_out))

@@ -202,14 +202,21 @@ int64_t sys_set_robust_list(Syscall &call) {
 }
 
 // get_robust_list(pid, head_ptr, len_ptr): of the calling thread (0) or another of the
-// process's.
+// process's. Another process's threads (and pid 1) exist but their lists are in memory of
+// their own: EPERM, named (Linux's answer when its ptrace check refuses), not ESRCH.
 int64_t sys_get_robust_list(Syscall &call) {
     auto tid = static_cast<int32_t>(call.arg[0]);
     uint64_t head = 0;
     if (tid == 0)
         head = current_thread().robust_list;
-    else if (!with_thread(tid, [&](Thread &t) { head = t.robust_list; }))
-        return -ESRCH;
+    else if (!with_thread(tid, [&](Thread &t) { head = t.robust_list; })) {
+        if (tid == kOutsideParentPid)
+            return refuse_outside_parent("get_robust_list");
+        if (tid < 0 || !process_exists(tid))
+            return -ESRCH;
+        report_unsupported("get_robust_list", "another process's thread");
+        return -EPERM;
+    }
     uint64_t size = 24;
     if (!put_user(call.arg[2], size) || !put_user(call.arg[1], head))
         return -EFAULT;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // timerfd_create, timerfd_settime, timerfd_gettime: a deadline on one of the ABI's clocks
 // and an interval; the expirations are counted from the clock when the program reads or
-// polls, so a timerfd needs no thread of its own.
+// polls, so a timerfd needs no thread of its own. The timer lies in memory fork leaves
+// shared, so a parent and child that hold it read one count, as on Linux.
 #include <asm-generic/errno.h>
 #include <asm-generic/fcntl.h>
 #include <asm-generic/poll.h>
@@ -95,7 +96,7 @@ int16_t timer_ready(OpenFile &file, Wakeups &wake) {
     return 0;
 }
 
-void timer_release(OpenFile &file) { destroy(&timer_of(file)); }
+void timer_release(OpenFile &file) { destroy_shared(&timer_of(file)); }
 
 const FileKind kTimer = {timer_transfer, nullptr, anonymous_inode_attributes,
                          timer_release, timer_ready};
@@ -154,7 +155,9 @@ int64_t make_timer(int64_t clockid, uint64_t flags) {
     clockid = clockid == CLOCK_REALTIME_ALARM ? CLOCK_REALTIME
               : clockid == CLOCK_BOOTTIME_ALARM ? CLOCK_BOOTTIME
                                                 : clockid;
-    auto *t = create<Timer>();
+    auto *t = create_shared<Timer>();
+    if (!t)
+        return -ENOMEM; // timerfd_create's allocation failing
     clock_decode(clockid, t->clock);
     return install_anonymous(&kTimer, t, flags);
 }
