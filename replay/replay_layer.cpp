@@ -572,6 +572,27 @@ template <> struct Serve<roles::Slot::stream_map> {
         memory_changed(address, size, prot, true);
     }
 };
+// An attached System V segment: fresh memory at the recorded address holding what the
+// segment held as it was attached (record keeps it in the call); the writes of the other
+// processes that shared it were not recorded (extensions/record/README.md).
+template <> struct Serve<roles::Slot::ipc_shared_memory_attach> {
+    static void call(const CallEvent &c, const CallArgs &a) {
+        if (c.status != BSC_OK)
+            return;
+        uint64_t address = recorded_value(c, 1), size = recorded_value(c, 2);
+        auto flags = static_cast<uint32_t>(a[3]);
+        uint32_t prot = BSC_PROT_READ | (flags & BSC_ATTACH_READ_ONLY ? 0 : BSC_PROT_WRITE) |
+                        (flags & BSC_ATTACH_EXEC ? BSC_PROT_EXEC : 0);
+        uint32_t placement = flags & BSC_ATTACH_REPLACE ? BSC_MAP_FIXED : BSC_MAP_FIXED_NOREPLACE;
+        uint64_t at = address;
+        check_real(below->vm_alloc(&at, size, BSC_PROT_READ | BSC_PROT_WRITE,
+                                   placement | BSC_MAP_SHARED),
+                   c);
+        apply_writes(c.writes, c.args, a);
+        check_real(below->vm_protect(address, size, prot), c);
+        memory_changed(address, size, prot, true);
+    }
+};
 template <> struct Serve<roles::Slot::stream_unmap> {
     static void call(const CallEvent &c, const CallArgs &a) {
         if (c.status != BSC_OK)

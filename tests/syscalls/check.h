@@ -97,3 +97,9 @@ void check_burn_cpu(long long ns);
 // from /proc/self/status: 1, 0, or -1 if that cannot be read. Root may lack some (a
 // container), so a test of a privilege asks this, not geteuid().
 int check_capable(int cap);
+
+// Runs `body` in a child (fork) whose user and group ids are all 65534 (nobody), without
+// supplementary groups or capabilities, and fails the test if the child's checks failed:
+// for the cases an ordinary user's permissions decide. It needs the privilege to change
+// ids (root): without it, it runs nothing and returns 0; else 1.
+int check_in_child_as_nobody(void (*body)(void));
