@@ -16,9 +16,11 @@ extern "C" {
  * bsc_tcb.interrupts_held; 1.15: stream_control's BSC_CONTROL_ALLOCATE, stream_make_node;
  * 1.16: thread_identity_set, thread_capabilities_query, thread_capabilities_set; 1.17:
  * BSC_E_WRONG_TYPE, BSC_MESSAGE_MORE, BSC_SOCKOPT_PEER_PROCESS, BSC_WAIT_READ_HANGUP,
- * vm_lock, vm_residency_query, system_load_query, process_status_query of a thread). */
+ * vm_lock, vm_residency_query, system_load_query, process_status_query of a thread;
+ * 1.18: the System V IPC family ipc_get, ipc_control, ipc_shared_memory_attach,
+ * ipc_semaphore_operate, ipc_message_send, ipc_message_receive and four status codes). */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 17u
+#define BSC_ABI_MINOR 18u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -75,7 +77,11 @@ typedef uint32_t bsc_handle; /* 0 is never a valid handle */
     X(BSC_E_NET_UNREACHABLE, -40, "no route to the network (since 1.3)") \
     X(BSC_E_HOST_UNREACHABLE, -41, "no route to the host (since 1.3)") \
     X(BSC_E_CONN_ABORTED, -42, "a connection was aborted before it was accepted (since 1.3)") \
-    X(BSC_E_WRONG_TYPE, -43, "the peer socket is of another type than the caller's (since 1.17)")
+    X(BSC_E_WRONG_TYPE, -43, "the peer socket is of another type than the caller's (since 1.17)") \
+    X(BSC_E_REMOVED, -44, "the object was removed while the call used it (since 1.18)") \
+    X(BSC_E_NO_MESSAGE, -45, "no message of the wanted type is queued (since 1.18)") \
+    X(BSC_E_OUT_OF_RANGE, -46, "a value beyond what the object can hold (since 1.18)") \
+    X(BSC_E_TOO_LONG, -47, "a message longer than the buffer, or too many operations (since 1.18)")
 
 enum {
 #define BSC_DECLARE_STATUS(name, value, meaning) name = value,
@@ -679,6 +685,104 @@ typedef struct bsc_capabilities {
     uint64_t effective, permitted, inheritable;
 } bsc_capabilities;
 
+/* ---- System V IPC (since ABI 1.18) ---------------------------------------------------- */
+
+/* Shared memory segments, semaphore sets and message queues are the host's objects,
+ * machine-wide as on Linux, named by a key and an id (abi/README.md, "System V IPC"). The
+ * flag values are Linux's, so that a Linux guest passes its own unchanged. */
+enum { /* the kinds of object */
+    BSC_IPC_SHARED_MEMORY = 1,
+    BSC_IPC_SEMAPHORES = 2,
+    BSC_IPC_MESSAGES = 3,
+};
+
+enum { /* ipc_get flags, beside the permission bits (0777) */
+    BSC_IPC_CREATE = 01000,      /* make it if the key has none */
+    BSC_IPC_EXCLUSIVE = 02000,   /* with CREATE: EXISTS if the key has one */
+    BSC_IPC_HUGE_PAGES = 04000,  /* shared memory in huge pages; bits 26-31: log2 of their
+                                    size (0: the host's default) */
+    BSC_IPC_NO_RESERVE = 010000, /* shared memory: reserve no swap for it */
+};
+#define BSC_IPC_PRIVATE 0 /* the key of an object no other ipc_get finds */
+
+enum { /* ipc_control commands; `id` is the object's, or an index where said */
+    BSC_IPC_REMOVE = 1,          /* removes it (shared memory: once no one has it attached) */
+    BSC_IPC_SET = 2,             /* in: bsc_ipc_status's owner, group, mode's 0777 bits and,
+                                    for a message queue, size */
+    BSC_IPC_STAT = 3,            /* out: bsc_ipc_status; read permission needed */
+    BSC_IPC_STAT_INDEX = 4,      /* id is an index (0 ... highest): out: bsc_ipc_status,
+                                    its `id` the object's id */
+    BSC_IPC_STAT_INDEX_ANY = 5,  /* the same without the read permission */
+    BSC_IPC_LIMITS = 6,          /* out: bsc_ipc_limits, the host's limits */
+    BSC_IPC_USAGE = 7,           /* out: bsc_ipc_limits, what is in use */
+    BSC_IPC_LOCK = 8,            /* shared memory: keep its pages in memory */
+    BSC_IPC_UNLOCK = 9,
+    BSC_IPC_SEM_VALUE = 10,      /* argument: a semaphore; out: int64_t, its value */
+    BSC_IPC_SEM_PROCESS = 11,    /* ... out: int64_t, the host id of the last process that
+                                    changed it (0: none, or outside the host's view) */
+    BSC_IPC_SEM_WAITING = 12,    /* ... out: int64_t, threads waiting for it to grow */
+    BSC_IPC_SEM_WAITING_ZERO = 13, /* ... out: int64_t, threads waiting for it to be 0 */
+    BSC_IPC_SEM_SET_VALUE = 14,  /* argument: a semaphore; in: int64_t, its new value */
+    BSC_IPC_SEM_VALUES = 15,     /* out: uint16_t per semaphore of the set (size: 2 each) */
+    BSC_IPC_SEM_SET_VALUES = 16, /* in: uint16_t per semaphore of the set */
+    BSC_IPC_SEM_COUNT = 17,      /* out: int64_t, the semaphores of the set, without the
+                                    read permission (what SET_VALUES will read) */
+};
+
+/* An object's state (BSC_IPC_STAT*) and what BSC_IPC_SET changes. Times are seconds since
+ * the Unix epoch (0: never); process ids are the host's (0: none). */
+typedef struct bsc_ipc_status {
+    int32_t key;
+    int32_t id;           /* BSC_IPC_STAT_INDEX*: the object's id */
+    uint32_t owner, group;
+    uint32_t creator, creator_group;
+    uint32_t mode;        /* the permission bits; shared memory also Linux's 01000
+                             (removed once detached) and 02000 (locked) */
+    uint32_t sequence;    /* the slot's reuse count, part of the id */
+    uint64_t size;        /* shared memory: bytes; semaphores: how many; messages: the
+                             queue's limit in bytes */
+    uint64_t count;       /* shared memory: attachments; messages: messages queued */
+    uint64_t bytes;       /* messages: bytes queued */
+    int64_t last_time[2]; /* shared memory: attach, detach; semaphores: an operation;
+                             messages: send, receive */
+    int64_t change_time;
+    uint64_t process[2];  /* shared memory: creator, last attach or detach; messages: last
+                             sender, last receiver */
+} bsc_ipc_status;
+
+/* BSC_IPC_LIMITS / BSC_IPC_USAGE: Linux's numbers in the order of its structures:
+ * shared memory shminfo (shmmax, shmmin, shmmni, shmseg, shmall) / shm_info (used_ids,
+ * shm_tot, shm_rss, shm_swp, swap_attempts, swap_successes); semaphores seminfo (semmap,
+ * semmni, semmns, semmnu, semmsl, semopm, semume, semusz, semvmx, semaem), the same with
+ * usage in semusz and semaem; messages msginfo (msgpool, msgmap, msgmax, msgmnb, msgmni,
+ * msgssz, msgtql, msgseg). */
+typedef struct bsc_ipc_limits {
+    int64_t highest; /* the highest index in use (-1: none; LIMITS: the same) */
+    uint64_t value[10];
+} bsc_ipc_limits;
+
+enum { /* ipc_shared_memory_attach flags */
+    BSC_ATTACH_READ_ONLY = 010000, /* else read and write */
+    BSC_ATTACH_ROUND = 020000,     /* round *addr down to a page */
+    BSC_ATTACH_REPLACE = 040000,   /* *addr replaces what guest memory is there */
+    BSC_ATTACH_EXEC = 0100000,     /* executable too */
+};
+
+/* One operation of ipc_semaphore_operate: Linux's struct sembuf. */
+typedef struct bsc_semaphore_operation {
+    uint16_t number; /* the semaphore in the set */
+    int16_t change;  /* > 0 adds, < 0 waits until it can take, 0 waits for zero */
+    int16_t flags;   /* BSC_IPC_NO_WAIT, BSC_SEM_UNDO */
+} bsc_semaphore_operation;
+
+enum { /* flags of semaphore operations and messages */
+    BSC_IPC_NO_WAIT = 04000,  /* AGAIN (receive: NO_MESSAGE) rather than wait */
+    BSC_SEM_UNDO = 010000,    /* undone when the process ends */
+    BSC_MSG_NO_ERROR = 010000, /* receive: cut a longer message to the buffer */
+    BSC_MSG_EXCEPT = 020000,  /* receive: the first message of another type than `type` */
+    BSC_MSG_COPY = 040000,    /* receive: a copy of message number `type`, left queued */
+};
+
 typedef struct bsc_system_info {
     uint32_t cpu_count;    /* processors the guest may run on */
     uint32_t page_size;
@@ -712,7 +816,8 @@ typedef struct bsc_system_load {
 
 /* Every downcall, in table order: X(family, name, parameter list). The table below and the
  * tools that treat calls generically (null, trace, record) are generated from this list;
- * new calls are appended only. Families: memory, stream, object, thread, time, process. */
+ * new calls are appended only. Families: memory, stream, object, thread, time, process,
+ * ipc. */
 #define BSC_DOWNCALLS(X)                                                                     \
     X(memory, vm_alloc, (uint64_t * addr, uint64_t size, uint32_t prot, uint32_t flags))      \
     X(memory, vm_free, (uint64_t addr, uint64_t size))                                        \
@@ -856,7 +961,18 @@ typedef struct bsc_system_load {
     X(memory, vm_lock, (uint64_t addr, uint64_t size, uint32_t flags))                       \
     X(memory, vm_residency_query, (uint64_t addr, uint64_t size, uint8_t * pages,            \
                                    uint64_t pages_size))                                      \
-    X(process, system_load_query, (bsc_system_load * load))
+    X(process, system_load_query, (bsc_system_load * load))                                 \
+    /* Since ABI 1.18. */                                                                     \
+    X(ipc, ipc_get, (uint32_t kind, int32_t key, uint64_t size, uint32_t flags, int32_t *id))  \
+    X(ipc, ipc_control, (uint32_t kind, int32_t id, uint32_t command, uint64_t argument,     \
+                         void *data, uint64_t size))                                          \
+    X(ipc, ipc_shared_memory_attach, (int32_t id, uint64_t *addr, uint64_t *size,            \
+                                      uint32_t flags))                                        \
+    X(ipc, ipc_semaphore_operate, (int32_t id, const bsc_semaphore_operation *operations,    \
+                                   uint32_t count, int64_t timeout_ns))                       \
+    X(ipc, ipc_message_send, (int32_t id, const void *message, uint64_t size, uint32_t flags)) \
+    X(ipc, ipc_message_receive, (int32_t id, void *message, uint64_t size, int64_t type,     \
+                                 uint32_t flags, uint64_t *length))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

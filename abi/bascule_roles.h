@@ -52,7 +52,8 @@ enum { /* bsc_call_roles.flags */
     BSC_CALL_NO_RETURN = 1,    /* does not return when it succeeds */
     BSC_CALL_RETURNS_TWICE = 2, /* returns in the caller and in a new process (fork) */
     BSC_CALL_MAPS = 4,         /* puts content into guest memory at its *addr (a stream
-                                  mapping): the bytes are an input of the guest */
+                                  mapping, since 1.18 a shared memory attachment): the
+                                  bytes are an input of the guest */
     BSC_CALL_BLOCKS = 8,       /* may wait: an interrupt ends it with INTERRUPTED */
 };
 
@@ -227,7 +228,18 @@ typedef struct bsc_call_roles {
     X(vm_lock, 0, 3, BSC_R_ADDRESS, BSC_R_VALUE, BSC_R_VALUE)                                \
     X(vm_residency_query, 0, 4, BSC_R_ADDRESS, BSC_R_VALUE, BSC_R_BYTES_OUT(3, BSC_ROLE_NONE), \
       BSC_R_VALUE)                                                                           \
-    X(system_load_query, 0, 1, BSC_R_OUT(bsc_system_load))
+    X(system_load_query, 0, 1, BSC_R_OUT(bsc_system_load))                                  \
+    X(ipc_get, 0, 5, BSC_R_VALUE, BSC_R_VALUE, BSC_R_VALUE, BSC_R_VALUE, BSC_R_OUT(int32_t)) \
+    X(ipc_control, 0, 6, BSC_R_VALUE, BSC_R_VALUE, BSC_R_VALUE, BSC_R_VALUE,                 \
+      BSC_R_BYTES_IN_OUT(5), BSC_R_VALUE)                                                    \
+    X(ipc_shared_memory_attach, BSC_CALL_MAPS, 4, BSC_R_VALUE, BSC_R_IN_OUT(uint64_t),      \
+      BSC_R_OUT(uint64_t), BSC_R_VALUE)                                                      \
+    X(ipc_semaphore_operate, BSC_CALL_BLOCKS, 4, BSC_R_VALUE,                                \
+      BSC_R_IN_ARRAY(bsc_semaphore_operation, 2), BSC_R_VALUE, BSC_R_VALUE)                 \
+    X(ipc_message_send, BSC_CALL_BLOCKS, 4, BSC_R_VALUE, BSC_R_BYTES_IN(2), BSC_R_VALUE,     \
+      BSC_R_VALUE)                                                                           \
+    X(ipc_message_receive, BSC_CALL_BLOCKS, 6, BSC_R_VALUE, BSC_R_BYTES_OUT(2, 5),           \
+      BSC_R_VALUE, BSC_R_VALUE, BSC_R_VALUE, BSC_R_OUT(uint64_t))
 
 #ifdef __cplusplus
 }

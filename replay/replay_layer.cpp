@@ -572,6 +572,63 @@ template <> struct Serve<roles::Slot::stream_map> {
         memory_changed(address, size, prot, true);
     }
 };
+// An attached System V segment: a segment of the replay's own stands for each recorded
+// one (made at its first attach and removed at once, so that it goes with its last
+// attachment), so that attachments of one segment share their pages as they did — in this
+// process, and in the processes the replay forks, which inherit the table and the
+// attachments. Each attach gives the segment what it held as it was attached (record
+// keeps it in the call): what other processes wrote into it meanwhile was not recorded
+// (extensions/record/README.md), and what this process wrote is there already.
+std::map<int32_t, int32_t> replay_segments; // recorded id -> the replay's
+
+// Attaches the replay's segment for `recorded` (`size` bytes) as `flags` says at *at;
+// made afresh if it has none or its last detach took it away.
+bsc_status attach_standing_in(int32_t recorded, uint64_t size, uint64_t *at, uint32_t flags) {
+    uint64_t got = 0;
+    if (auto it = replay_segments.find(recorded); it != replay_segments.end())
+        if (below->ipc_shared_memory_attach(it->second, at, &got, flags) == BSC_OK)
+            return BSC_OK;
+    int32_t id = 0;
+    if (bsc_status status = below->ipc_get(BSC_IPC_SHARED_MEMORY, BSC_IPC_PRIVATE, size,
+                                           BSC_IPC_CREATE | 0600, &id))
+        return status;
+    replay_segments[recorded] = id;
+    bsc_status status = below->ipc_shared_memory_attach(id, at, &got, flags);
+    below->ipc_control(BSC_IPC_SHARED_MEMORY, id, BSC_IPC_REMOVE, 0, nullptr, 0);
+    return status;
+}
+
+template <> struct Serve<roles::Slot::ipc_shared_memory_attach> {
+    static void call(const CallEvent &c, const CallArgs &a) {
+        if (c.status != BSC_OK)
+            return;
+        uint64_t address = recorded_value(c, 1), size = recorded_value(c, 2);
+        auto recorded = static_cast<int32_t>(a[0]);
+        auto flags = static_cast<uint32_t>(a[3]);
+        uint32_t prot = BSC_PROT_READ | (flags & BSC_ATTACH_READ_ONLY ? 0 : BSC_PROT_WRITE) |
+                        (flags & BSC_ATTACH_EXEC ? BSC_PROT_EXEC : 0);
+        uint64_t at = address;
+        check_real(attach_standing_in(recorded, size, &at,
+                                      (flags & (BSC_ATTACH_READ_ONLY | BSC_ATTACH_EXEC |
+                                                BSC_ATTACH_REPLACE))),
+                   c);
+        // The content through a second attachment, which can be written (the first keeps
+        // the segment while this one goes).
+        uint64_t scratch = 0;
+        check_real(attach_standing_in(recorded, size, &scratch, 0), c);
+        std::vector<MemoryWrite> outputs;
+        for (const auto &w : c.writes) {
+            if (w.param != kAbsolute)
+                outputs.push_back(w);
+            else if (w.address >= address && w.address - address + w.bytes.size() <= size)
+                copy_to_guest(reinterpret_cast<void *>(scratch + (w.address - address)),
+                              w.bytes.data(), w.bytes.size());
+        }
+        below->vm_free(scratch, size);
+        apply_writes(outputs, c.args, a);
+        memory_changed(address, size, prot, true);
+    }
+};
 template <> struct Serve<roles::Slot::stream_unmap> {
     static void call(const CallEvent &c, const CallArgs &a) {
         if (c.status != BSC_OK)

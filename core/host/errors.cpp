@@ -118,6 +118,10 @@ bsc_status status_from_errno(int error) {
         return BSC_E_NOT_TTY;
     case ENODATA:
         return BSC_E_NO_ATTRIBUTE;
+    case EIDRM:
+        return BSC_E_REMOVED;
+    case ENOMSG:
+        return BSC_E_NO_MESSAGE;
     case EIO:
     default:
         return BSC_E_IO;

@@ -23,6 +23,15 @@ void initialise_memory();
 // or mapped through the ABI). Host code and the runtime's own mappings never qualify.
 bool guest_owns(uint64_t addr, uint64_t size);
 
+// sysv_ipc.cpp: the status of a failed System V IPC call (errno `error`): the common
+// translation, but for ERANGE (OUT_OF_RANGE) and E2BIG (TOO_LONG), which these calls
+// tell apart from EFBIG.
+bsc_status ipc_status(int error);
+
+// sysv_ipc.cpp: the size in bytes of System V shared memory segment `id` (IPC_STAT's, so
+// the read permission is needed).
+bsc_status shared_segment_size(int32_t id, uint64_t &size);
+
 // memory.cpp: this process's /proc/self/pagemap (page table entries, PAGEMAP_SCAN).
 PerProcessFd &own_pagemap();
 

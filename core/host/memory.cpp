@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "fd.h"
@@ -147,14 +148,12 @@ bsc_status map_range(const Region &region, int fd) {
     return errno == ENODEV ? BSC_E_BAD_HANDLE : errno_status();
 }
 
-// The common path of vm_alloc and stream_map: place `proto` (all but start and size
-// filled in) according to *guest_addr and proto.flags, map it, record it, report where.
+// The common path of vm_alloc, stream_map and ipc_shared_memory_attach: place `proto`
+// (all but start and size filled in) according to `want` and proto.flags, `map` it there
+// (map(region): a status), record it, and report where in *guest_addr (already probed).
 // A region to fill (proto.filling) is filled by userfault where the process can.
-bsc_status place(uint64_t *guest_addr, uint64_t size, Region proto, int fd) {
-    uint64_t want;
-    // Probe the out pointer before changing anything: a FIXED mapping cannot be undone.
-    if (read_guest(guest_addr, want) != BSC_OK || write_guest(guest_addr, want) != BSC_OK)
-        return BSC_E_FAULT;
+template <class Map>
+bsc_status place_at(uint64_t *guest_addr, uint64_t want, uint64_t size, Region proto, Map &&map) {
     Range range;
     if (bsc_status s = page_range(want, size, range))
         return s;
@@ -177,7 +176,7 @@ bsc_status place(uint64_t *guest_addr, uint64_t size, Region proto, int fd) {
     proto.start = range.start;
     proto.size = length;
     proto.flags &= BSC_MAP_SHARED | BSC_MAP_NORESERVE; // how to map it again, not where
-    if (bsc_status s = map_range(proto, fd)) {
+    if (bsc_status s = map(static_cast<const Region &>(proto))) {
         unmap_all(placeholders);
         return s;
     }
@@ -190,6 +189,17 @@ bsc_status place(uint64_t *guest_addr, uint64_t size, Region proto, int fd) {
         return BSC_E_FAULT;
     }
     return BSC_OK;
+}
+
+// place_at for vm_alloc and stream_map: *guest_addr is where the region is wanted, and
+// `fd` what is mapped there (-1: anonymous memory).
+bsc_status place(uint64_t *guest_addr, uint64_t size, Region proto, int fd) {
+    uint64_t want;
+    // Probe the out pointer before changing anything: a FIXED mapping cannot be undone.
+    if (read_guest(guest_addr, want) != BSC_OK || write_guest(guest_addr, want) != BSC_OK)
+        return BSC_E_FAULT;
+    return place_at(guest_addr, want, size, std::move(proto),
+                    [fd](const Region &region) { return map_range(region, fd); });
 }
 
 // Runs `change` on a page range only if the guest owns all of it.
@@ -461,4 +471,50 @@ extern "C" bsc_status host_stream_map(bsc_handle handle, uint64_t *addr, uint64_
 
 extern "C" bsc_status host_stream_unmap(uint64_t addr, uint64_t size) {
     return free_range(addr, size);
+}
+
+// shmat's checks of the address come before the segment is looked up (Linux's do_shmat):
+// unaligned without SHM_RND, or SHM_REMAP without an address, is EINVAL. The segment's
+// size is the kernel's (its IPC_STAT needs the read permission every attach needs too);
+// the attach itself is the kernel's shmat over the place chosen in the window (SHM_REMAP:
+// the window is all mapped, reserved), so its own checks (the permission to write, a
+// segment removed meanwhile) decide the rest.
+extern "C" bsc_status host_ipc_shared_memory_attach(int32_t id, uint64_t *addr, uint64_t *size,
+                                                    uint32_t flags) {
+    uint64_t want;
+    if (read_guest(addr, want) != BSC_OK || write_guest(addr, want) != BSC_OK ||
+        probe_out(size) != BSC_OK)
+        return BSC_E_FAULT;
+    if (id < 0)
+        return BSC_E_INVALID;
+    bool replace = flags & BSC_ATTACH_REPLACE;
+    // An address rounded down to 0 is still asked for: Linux maps there, which only a
+    // privileged process may (the host refuses the placeholder otherwise: EPERM).
+    bool fixed = want != 0;
+    if (want % kPage) {
+        if (!(flags & BSC_ATTACH_ROUND))
+            return BSC_E_INVALID;
+        want &= ~(kPage - 1);
+    }
+    if (want == 0 && replace)
+        return BSC_E_INVALID;
+    uint64_t bytes = 0;
+    if (bsc_status status = shared_segment_size(id, bytes))
+        return status;
+    Region proto;
+    proto.prot = BSC_PROT_READ | (flags & BSC_ATTACH_READ_ONLY ? 0 : BSC_PROT_WRITE) |
+                 (flags & BSC_ATTACH_EXEC ? BSC_PROT_EXEC : 0);
+    proto.flags = BSC_MAP_SHARED | (fixed ? (replace ? BSC_MAP_FIXED : BSC_MAP_FIXED_NOREPLACE) : 0);
+    proto.origin = RegionOrigin::shared_segment;
+    proto.uri = "sysv-shm:" + std::to_string(id);
+    long attach_flags = BSC_ATTACH_REPLACE | (flags & (BSC_ATTACH_READ_ONLY | BSC_ATTACH_EXEC));
+    bsc_status status = place_at(addr, want, bytes, std::move(proto), [&](const Region &region) {
+        long at = ::syscall(SYS_shmat, id, region.start, attach_flags);
+        return at == -1 ? ipc_status(errno) : BSC_OK;
+    });
+    if (status == BSC_E_EXISTS) // over memory in use, without SHM_REMAP
+        return BSC_E_INVALID;
+    if (status != BSC_OK)
+        return status;
+    return write_guest(size, (bytes + kPage - 1) & ~(kPage - 1));
 }

@@ -15,6 +15,7 @@ inline constexpr uint64_t kPage = 4096; // regions start and end on its multiple
 enum class RegionOrigin : uint8_t {
     anonymous, // vm_alloc: zero-filled memory
     stream,    // stream_map: pages of a stream (uri, offset)
+    shared_segment, // ipc_shared_memory_attach: a System V segment (uri "sysv-shm:ID")
 };
 
 // Whether a region allocated with BSC_MAP_FILL is still being filled, and how.

@@ -52,6 +52,10 @@ int errno_for(bsc_status status) {
     case BSC_E_HOST_UNREACHABLE: return EHOSTUNREACH;
     case BSC_E_CONN_ABORTED: return ECONNABORTED;
     case BSC_E_WRONG_TYPE: return EPROTOTYPE;
+    case BSC_E_REMOVED: return EIDRM;
+    case BSC_E_NO_MESSAGE: return ENOMSG;
+    case BSC_E_OUT_OF_RANGE: return ERANGE;
+    case BSC_E_TOO_LONG: return E2BIG;
     default: return EIO;
     }
 }

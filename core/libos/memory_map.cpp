@@ -198,7 +198,22 @@ MappedFile *mapped_file(const char *path, bsc_handle handle) {
     file->refs = 1;
     file->device = attributes.device;
     file->inode = attributes.inode;
+    file->segment_size = 0;
     memcpy(file->path, real, strlen(real) + 1);
+    return file;
+}
+
+MappedFile *mapped_segment(int32_t id, int32_t key, uint64_t size) {
+    char name[32] = "/SYSV"; // the key in 8 hex digits (the LibOS's format has no width)
+    for (int i = 0; i < 8; i++)
+        name[5 + i] = "0123456789abcdef"[(static_cast<uint32_t>(key) >> (28 - 4 * i)) & 15];
+    memcpy(name + 13, " (deleted)", sizeof " (deleted)");
+    auto *file = static_cast<MappedFile *>(allocate(mapped_file_size(name)));
+    file->refs = 1;
+    file->device = 1; // 00:01, the kernel's shmem mount
+    file->inode = static_cast<uint32_t>(id);
+    file->segment_size = size;
+    memcpy(file->path, name, strlen(name) + 1);
     return file;
 }
 

@@ -14,6 +14,9 @@ namespace libos {
 struct MappedFile {
     uint32_t refs;
     uint64_t device, inode; // stat's st_dev and st_ino
+    // A System V shared memory attachment (shmat, one MappedFile each, as the kernel has
+    // a file for each): the segment's size; its id is the inode. 0 for a file.
+    uint64_t segment_size;
     char path[];            // with every symbolic link resolved, as the kernel shows it
 };
 
@@ -21,6 +24,9 @@ struct MappedFile {
 // stream has no attributes.
 MappedFile *mapped_file(const char *path, bsc_handle handle);
 void mapped_file_release(MappedFile *file);
+// A new MappedFile with one reference for an attachment of shared memory segment `id`
+// (key `key`, `size` bytes), named as the kernel names it: "/SYSV<key> (deleted)".
+MappedFile *mapped_segment(int32_t id, int32_t key, uint64_t size);
 
 // How /proc/self/maps names a region without a file.
 enum class RegionName : uint8_t { none, heap, stack, vdso, vvar };

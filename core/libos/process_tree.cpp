@@ -244,7 +244,12 @@ void free_entry(int32_t pid) {
     TableGuard guard;
     if (Entry *e = find(pid)) {
         mailbox_of(*e) = Mailbox{};
+        // The free slot remembers its last process, which System V IPC objects may name
+        // after it is gone (pid_seen_for_host), until the slot is taken again.
+        uint64_t host_id = e->host_id;
         *e = Entry{};
+        e->pid = pid;
+        e->host_id = host_id;
     }
 }
 
@@ -570,6 +575,19 @@ int32_t pid_of_host_process(uint64_t host_id) {
         if (e.life == Life::running && e.host_id == host_id)
             return e.pid;
     return 0;
+}
+
+int32_t pid_seen_for_host(uint64_t host_id) {
+    TableGuard guard;
+    int32_t ended = 0, gone = 0;
+    for (Entry &e : table->entries) {
+        if (e.host_id != host_id)
+            continue;
+        if (e.life == Life::running)
+            return e.pid;
+        (e.life == Life::ended ? ended : gone) = e.pid;
+    }
+    return ended ? ended : gone;
 }
 
 uint32_t process_count() {

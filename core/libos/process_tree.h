@@ -96,6 +96,10 @@ int64_t signal_initial_thread(int32_t pid, const SignalInfo &info);
 bool process_exists(int32_t pid);
 // The pid of the guest's running process with host id `host_id`, or 0 if none is.
 int32_t pid_of_host_process(uint64_t host_id);
+// The same, or else of an ended one (a zombie, or one reaped whose table slot was not
+// taken again): what a System V IPC object shows of a process that used it last, which on
+// Linux keeps its pid after its end.
+int32_t pid_seen_for_host(uint64_t host_id);
 
 // ---- fork ----
 

@@ -42,6 +42,9 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(signalfd) X(signalfd4)                                                            \
     /* sys/memfd.cpp */                                                                 \
     X(memfd_create)                                                                     \
+    /* sys/sysv_shm.cpp, sys/sysv_sem.cpp, sys/sysv_msg.cpp */                         \
+    X(shmget) X(shmat) X(shmdt) X(shmctl) X(semget) X(semop) X(semtimedop) X(semctl)    \
+    X(msgget) X(msgsnd) X(msgrcv) X(msgctl)                                             \
     /* sys/splice.cpp */                                                                \
     X(sendfile) X(splice) X(tee) X(vmsplice) X(copy_file_range)                         \
     /* sys/paths.cpp */                                                                 \

@@ -352,6 +352,10 @@ Outcome capture(const Arguments &arguments, const Progress &progress) {
     auto image = arguments.value("image");
     if (!image || image->empty())
         return {BSC_E_INVALID, "capture needs image=PATH"};
+    if (tracked().sysv_ipc_used)
+        return {BSC_E_NOT_SUPPORTED,
+                "the guest uses System V IPC (shared memory, semaphores or message queues): "
+                "those objects live in the host's kernel, outside any image"};
     snap::ImageMetadata meta;
     meta.abi_version = BSC_ABI_VERSION;
     meta.created_unix_ns = unix_ns_now();

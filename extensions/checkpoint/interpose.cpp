@@ -303,6 +303,22 @@ template <auto Slot, roles::Slot Name> void translate_first_handle(bsc_downcalls
         above.*Slot = FirstHandle<Slot, std::remove_reference_t<decltype(above.*Slot)>>::call;
 }
 
+// A System V IPC call: the objects are the host kernel's, outside the guest, so once the
+// guest has used one (made, attached, operated on) a capture is refused (capture.cpp),
+// never an image without them. A child of fork inherits the mark with the state.
+template <auto Slot, class Fn> struct IpcCall;
+template <auto Slot, class... Args> struct IpcCall<Slot, bsc_status (*)(Args...)> {
+    static bsc_status call(Args... args) {
+        bsc_status status = (below().*Slot)(args...);
+        if (status == BSC_OK)
+            state().sysv_ipc_used = true;
+        return status;
+    }
+};
+template <auto Slot> void mark_ipc(bsc_downcalls &above) {
+    above.*Slot = IpcCall<Slot, std::remove_reference_t<decltype(above.*Slot)>>::call;
+}
+
 bsc_status objects_wait_any(bsc_wait_item *items, uint32_t count, int64_t timeout_ns,
                             uint32_t *ready) {
     std::vector<bsc_wait_item> local(count);
@@ -496,6 +512,12 @@ void interpose(const bsc_extension_context &context) {
     above.process_open = process_open;
     above.process_id_query = process_id_query;
     above.process_exec = process_exec;
+    mark_ipc<&bsc_downcalls::ipc_get>(above);
+    mark_ipc<&bsc_downcalls::ipc_control>(above);
+    mark_ipc<&bsc_downcalls::ipc_shared_memory_attach>(above);
+    mark_ipc<&bsc_downcalls::ipc_semaphore_operate>(above);
+    mark_ipc<&bsc_downcalls::ipc_message_send>(above);
+    mark_ipc<&bsc_downcalls::ipc_message_receive>(above);
     context.upcalls_below->start = start;
     context.upcalls_below->thread_start = thread_start;
     context.upcalls_below->exception = exception;

@@ -35,6 +35,8 @@ struct TrackedState {
     std::mutex program_mutex;             // guards program
     std::vector<std::string> program;     // the argv of the program it exec'd last, if any
     std::atomic<bool> started = false; // its start upcall passed, or its restore resumed it
+    // It used a System V IPC object (the host's, which no image holds): captures refused.
+    std::atomic<bool> sysv_ipc_used = false;
 };
 
 TrackedState &tracked();

@@ -104,11 +104,26 @@ replay::CallEvent begin(roles::Slot slot, const replay::CallArgs &args) {
     return event;
 }
 
+// An attached shared memory segment shows what the processes that share it wrote, which
+// no stream keeps: its pages as it was attached are kept in the call. (What another
+// process writes into it later is outside what record can see, as for MAP_SHARED.)
+void note_attached_content(replay::CallEvent &event) {
+    uint64_t address = 0, size = 0;
+    if (read_guest(reinterpret_cast<const uint64_t *>(event.args[1]), address) != BSC_OK ||
+        read_guest(reinterpret_cast<const uint64_t *>(event.args[2]), size) != BSC_OK)
+        return;
+    if (auto content = replay::readable_prefix(address, size); !content.empty())
+        event.writes.push_back({address, std::move(content)});
+}
+
 void finish(replay::CallEvent &event, bsc_status status) {
     const bsc_call_roles &roles = roles::of(static_cast<roles::Slot>(event.slot));
     event.status = status;
     event.writes = replay::output_writes(roles, event.args);
-    if ((roles.flags & BSC_CALL_MAPS) && status == BSC_OK) {
+    if (event.slot == static_cast<uint16_t>(roles::Slot::ipc_shared_memory_attach)) {
+        if (status == BSC_OK)
+            note_attached_content(event);
+    } else if ((roles.flags & BSC_CALL_MAPS) && status == BSC_OK) {
         uint64_t address = 0, size = replay::page_up(event.args[3]);
         if (read_guest(reinterpret_cast<const uint64_t *>(event.args[1]), address) == BSC_OK) {
             MapSource source{static_cast<bsc_handle>(event.args[0]), event.args[2],

@@ -2,7 +2,8 @@
 # Bad input is refused with a clear message and a non-zero status, before anything is
 # restored: truncated, corrupted and foreign images, a missing parent, a process that is
 # no bascule runtime, a stack without the checkpoint extension, a tree an image cannot hold
-# (another user and malformed requests: control_socket.sh).
+# (another user and malformed requests: control_socket.sh), a guest that uses System V
+# IPC.
 source "$(dirname "$0")/lib.sh"
 
 # refused EXPECTED-TEXT COMMAND...: the command fails and says EXPECTED-TEXT on stderr.
@@ -73,5 +74,15 @@ refused "is shared with process" "$snap" capture "$guest_pid" -o shared.img
 touch go
 wait_for_line shared.out "ran on" # the refused tree ran on
 wait "$guest_pid" || fail "the refused tree ended with status $?"
+guest_pid=""
+# A guest holding a System V shared memory attachment (the host kernel's object, outside
+# any image): refused, and the guest runs on.
+start_guest sysv.out -- "$programs/sysv_holder"
+wait_for_line sysv.out "attached"
+refused "System V IPC" "$snap" capture "$guest_pid" -o sysv.img
+[[ ! -e sysv.img ]] || fail "a refused capture left an image"
+touch sysv.go
+wait_for_line sysv.out "detached"
+wait "$guest_pid" || fail "the refused guest ended with status $?"
 guest_pid=""
 echo "refusals: every bad input refused with a message"

@@ -8,7 +8,8 @@
 # switch points (spinning_children.c), and, where the recording runs with the privilege,
 # the credentials test (processes that change their ids, drop root and fork: their traces
 # go to a directory every user may write, since a child creates its own as whoever it is
-# then); each replayed twice in an empty directory after its inputs changed.
+# then) and the System V IPC tests; each replayed twice in an empty directory after its
+# inputs changed.
 source "$(dirname "$0")/lib.sh"
 cd "$work"
 seq 1 500 >numbers.txt
@@ -30,6 +31,14 @@ if [[ $(id -u) == 0 ]]; then
   grep -Eq "^[0-9]+ passed, 0 failed$" "$work/anyone/credentials.trace.out" ||
     fail "the recorded credentials test failed: $(cat "$work/anyone/credentials.trace.out")"
   traces+=(anyone/credentials)
+  # System V IPC across forks (the permission cases drop root in a child, hence here):
+  # the replay stands a segment of its own in for each recorded one.
+  for family in sysv_shm sysv_sem sysv_msg; do
+    record "$work/anyone/$family.trace" "$build/tests/syscalls/syscalls_$family"
+    grep -Eq "^[0-9]+ passed, 0 failed$" "$work/anyone/$family.trace.out" ||
+      fail "the recorded $family test failed: $(cat "$work/anyone/$family.trace.out")"
+    traces+=("anyone/$family")
+  done
 fi
 
 [[ $(ls "$work"/pipeline.trace.* | wc -l) -ge 5 ]] ||

@@ -6,12 +6,16 @@
 
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+enum { CAP_SETGID_BIT = 6, CAP_SETUID_BIT = 7 }; // linux/capability.h's CAP_SETGID, CAP_SETUID
 
 enum { kMaxTests = 256 };
 static struct {
@@ -104,6 +108,29 @@ pid_t check_fork_held(int release[2]) {
     if (pid == 0)
         check_await_release(release);
     return pid;
+}
+
+int check_in_child_as_nobody(void (*body)(void)) {
+    if (check_capable(CAP_SETUID_BIT) != 1 || check_capable(CAP_SETGID_BIT) != 1)
+        return 0;
+    pid_t pid = fork();
+    if (pid < 0) {
+        check_fail(__FILE__, __LINE__, "fork: %s", strerror(errno));
+        return 1;
+    }
+    if (pid == 0) {
+        gid_t nobody = 65534;
+        if (setgroups(1, &nobody) != 0 || setresgid(nobody, nobody, nobody) != 0 ||
+            setresuid(nobody, nobody, nobody) != 0)
+            check_fail(__FILE__, __LINE__, "cannot become nobody: %s", strerror(errno));
+        else
+            body();
+        _exit(current_failures ? 1 : 0);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        check_fail(__FILE__, __LINE__, "the child as nobody failed (status %#x)", status);
+    return 1;
 }
 
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {

@@ -104,3 +104,9 @@ int check_capable(int cap);
 // (-1 if fork failed).
 void check_await_release(int release[2]);
 pid_t check_fork_held(int release[2]);
+
+// Runs `body` in a child (fork) whose user and group ids are all 65534 (nobody), without
+// supplementary groups or capabilities, and fails the test if the child's checks failed:
+// for the cases an ordinary user's permissions decide. It needs the privilege to change
+// ids (root): without it, it runs nothing and returns 0; else 1.
+int check_in_child_as_nobody(void (*body)(void));

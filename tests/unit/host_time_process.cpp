@@ -86,6 +86,8 @@ TEST_CASE("status_from_errno maps every errno family", "[host][process]") {
                    {EHOSTUNREACH, BSC_E_HOST_UNREACHABLE},
                    {ECONNABORTED, BSC_E_CONN_ABORTED},
                    {EPROTOTYPE, BSC_E_WRONG_TYPE},
+                   {EIDRM, BSC_E_REMOVED},
+                   {ENOMSG, BSC_E_NO_MESSAGE},
                    {EADDRINUSE, BSC_E_ADDR_IN_USE},
                    {ENOTCONN, BSC_E_NOT_CONNECTED},
                    {EDEADLK, BSC_E_DEADLOCK},

@@ -374,6 +374,10 @@ bsc_status place_like(const Region &r, uint64_t &at, uint64_t size, bool fixed) 
     uint32_t prot = protection(r.prot) | (r.shared ? 0 : BSC_PROT_READ | BSC_PROT_WRITE);
     if (!r.file)
         return abi().vm_alloc(&at, size, prot, flags | (r.shared ? BSC_MAP_SHARED : 0));
+    if (r.file->segment_size) { // no stream is open on a System V segment to map again
+        report_unsupported("mremap", "moving a System V shared memory attachment");
+        return BSC_E_NO_MEMORY; // mremap's ENOMEM: it cannot be moved
+    }
     bsc_handle handle = reopen(r);
     if (handle == BSC_NO_HANDLE)
         return BSC_E_NOT_SUPPORTED;
