@@ -223,7 +223,10 @@ typedef struct bsc_call_roles {
     X(thread_identity_set, 0, 4, BSC_R_VALUE, BSC_R_IN_ARRAY(uint32_t, 2), BSC_R_VALUE,      \
       BSC_R_OUT(uint32_t))                                                                   \
     X(thread_capabilities_query, 0, 2, BSC_R_HANDLE, BSC_R_OUT(bsc_capabilities))           \
-    X(thread_capabilities_set, 0, 1, BSC_R_IN(bsc_capabilities))
+    X(thread_capabilities_set, 0, 1, BSC_R_IN(bsc_capabilities))                            \
+    X(stream_watch, 0, 4, BSC_R_HANDLE, BSC_R_STRING, BSC_R_VALUE, BSC_R_OUT(int32_t))     \
+    X(process_notices_take, 0, 3, BSC_R_OUT_ARRAY(bsc_notice, 1), BSC_R_VALUE,              \
+      BSC_R_OUT(uint32_t))
 
 #ifdef __cplusplus
 }

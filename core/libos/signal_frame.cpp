@@ -43,6 +43,10 @@ struct Siginfo {
             int32_t padding;
             int64_t utime, stime; // clock ticks
         } child;
+        struct { // SIGIO's (SIGPOLL)
+            int64_t band;
+            int32_t fd;
+        } poll;
         uint64_t address;
     } fields;
     uint8_t rest[128 - 16 - 32];
@@ -56,13 +60,15 @@ struct RtSigframe {
 
 static_assert(sizeof(Sigcontext) == 256 && sizeof(Siginfo) == 128);
 
-// The kernel's siginfo for `info`: a fault's address, a child's status and times, or the
-// sender's pid and uid.
+// The kernel's siginfo for `info`: a fault's address, a child's status and times, SIGIO's
+// band and descriptor, or the sender's pid and uid.
 Siginfo siginfo_of(const SignalInfo &info) {
     Siginfo out{};
     out.signo = info.signo;
     out.code = info.code;
-    if (info.address)
+    if (is_poll_signal(info))
+        out.fields.poll = {static_cast<int64_t>(info.address), info.status};
+    else if (info.address)
         out.fields.address = info.address;
     else if (is_child_signal(info))
         out.fields.child = {info.pid, info.uid, info.status, 0, info.utime / kNanosPerTick,

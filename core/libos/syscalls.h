@@ -42,6 +42,8 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(signalfd) X(signalfd4)                                                            \
     /* sys/memfd.cpp */                                                                 \
     X(memfd_create)                                                                     \
+    /* sys/inotify.cpp */                                                               \
+    X(inotify_init) X(inotify_init1) X(inotify_add_watch) X(inotify_rm_watch)          \
     /* sys/splice.cpp */                                                                \
     X(sendfile) X(splice) X(tee) X(vmsplice) X(copy_file_range)                         \
     /* sys/paths.cpp */                                                                 \

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # A flag the LibOS refuses on purpose is named once with --verbose, with its call, however
-# often the program asks: F_NOTIFY and MFD_ALLOW_SEALING, twice each, refused with EINVAL.
+# often the program asks: fcntl's F_CREATED_QUERY and MFD_ALLOW_SEALING, twice each, refused
+# with EINVAL.
 source "$(dirname "$0")/lib.sh"
 cat >"$work/refused.py" <<'PY'
 import fcntl, os
 fd = os.open(".", os.O_RDONLY)
 for _ in range(2):
-    for call in (lambda: fcntl.fcntl(fd, fcntl.F_NOTIFY, fcntl.DN_CREATE),
+    for call in (lambda: fcntl.fcntl(fd, 1028),  # F_CREATED_QUERY
                  lambda: os.memfd_create("x", os.MFD_ALLOW_SEALING)):
         try:
             call()
@@ -18,7 +19,7 @@ PY
 (cd "$work" && "$bascule" run --verbose -- /usr/bin/python3 refused.py >out 2>err) ||
   fail "the guest ended with status $?: $(cat "$work/err")"
 [[ $(grep -c "^refused 22$" "$work/out") -eq 4 ]] || fail "not refused with EINVAL: $(cat "$work/out")"
-for message in "fcntl: F_NOTIFY is not supported" \
+for message in "fcntl: F_CREATED_QUERY is not supported" \
                "memfd_create: MFD_ALLOW_SEALING is not supported"; do
   count=$(grep -c "^bascule-libos: $message$" "$work/err" || true)
   [[ $count -eq 1 ]] || fail "'$message' said $count times: $(cat "$work/err")"
