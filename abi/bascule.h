@@ -18,9 +18,11 @@ extern "C" {
  * BSC_E_WRONG_TYPE, BSC_MESSAGE_MORE, BSC_SOCKOPT_PEER_PROCESS, BSC_WAIT_READ_HANGUP,
  * vm_lock, vm_residency_query, system_load_query, process_status_query of a thread;
  * 1.18: the System V IPC family ipc_get, ipc_control, ipc_shared_memory_attach,
- * ipc_semaphore_operate, ipc_message_send, ipc_message_receive and four status codes). */
+ * ipc_semaphore_operate, ipc_message_send, ipc_message_receive and four status codes;
+ * 1.19: notify: streams, stream_watch, BSC_CONTROL_WATCH_REMOVE, BSC_TYPE_NOTIFIER; leases,
+ * directory notification, O_ASYNC and process_notices_take). */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 18u
+#define BSC_ABI_MINOR 19u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -182,6 +184,7 @@ enum { /* object types reported by the attribute calls */
     BSC_TYPE_EVENT = 9,
     BSC_TYPE_THREAD = 10,
     BSC_TYPE_PROCESS = 11,
+    BSC_TYPE_NOTIFIER = 12, /* since 1.19: a notify: stream (file-system notifications) */
 };
 
 enum { /* stream_attributes_query flags */
@@ -280,7 +283,25 @@ enum { /* stream_control commands (since 1.2); data points to what each names */
     BSC_CONTROL_TTY_BREAK = 18,        /* in: uint32_t 0: sends a break */
     BSC_CONTROL_TTY_OUTPUT_QUEUED = 19, /* out: uint64_t, bytes written but not yet sent */
     BSC_CONTROL_ALLOCATE = 20,         /* since 1.15, in: bsc_allocation, a file's space */
+    BSC_CONTROL_WATCH_REMOVE = 21,     /* since 1.19, in: int32_t, a watch of a notify: stream */
+    BSC_CONTROL_LEASE = 22,            /* since 1.19, out: uint32_t BSC_LOCK_*, the lease held */
+    BSC_CONTROL_SET_LEASE = 23,        /* since 1.19, in: uint32_t BSC_LOCK_*: take or drop it */
+    BSC_CONTROL_WATCH_DIRECTORY = 24,  /* since 1.19, in: uint32_t BSC_DIRECTORY_* bits */
+    BSC_CONTROL_SET_ASYNC = 25,        /* since 1.19, in: uint32_t 1 or 0: readiness notices */
 };
+
+/* Since 1.19: what BSC_CONTROL_WATCH_DIRECTORY asks to be told of a directory (Linux's
+ * DN_* values): each change comes as a notice (process_notices_take), once unless
+ * MULTISHOT; no event bit ends the watch. */
+enum {
+    BSC_DIRECTORY_ACCESS = 0x1,
+    BSC_DIRECTORY_MODIFY = 0x2,
+    BSC_DIRECTORY_CREATE = 0x4,
+    BSC_DIRECTORY_DELETE = 0x8,
+    BSC_DIRECTORY_RENAME = 0x10,
+    BSC_DIRECTORY_ATTRIBUTES = 0x20,
+};
+#define BSC_DIRECTORY_MULTISHOT 0x80000000u /* every change, not only the first */
 
 enum { /* bsc_allocation.mode (since 1.15): one action, with KEEP_SIZE where it applies */
     BSC_ALLOCATE_KEEP_SIZE = 1,       /* allocate (or zero, or unshare) past the end, size kept */
@@ -300,6 +321,48 @@ typedef struct bsc_allocation {
     uint64_t offset;
     uint64_t length;
 } bsc_allocation;
+
+/* File-system notifications (since 1.19). A notify: stream (stream_open("notify:",
+ * BSC_ACCESS_READ, 0, BSC_CREATE_NEVER, 0 or BSC_OPTION_NONBLOCK)) queues the events of
+ * the objects it watches (stream_watch) and stream_read returns them as whole
+ * bsc_watch_event records. The bits are numbered as Linux's inotify numbers them (IN_*);
+ * a host with another encoding translates. */
+enum { /* stream_watch events, bsc_watch_event.events */
+    BSC_WATCH_ACCESS = 0x1,         /* read */
+    BSC_WATCH_MODIFY = 0x2,         /* written */
+    BSC_WATCH_ATTRIBUTES = 0x4,     /* attributes changed */
+    BSC_WATCH_CLOSE_WRITE = 0x8,    /* closed, opened for writing */
+    BSC_WATCH_CLOSE_NO_WRITE = 0x10, /* closed, not opened for writing */
+    BSC_WATCH_OPEN = 0x20,
+    BSC_WATCH_MOVED_FROM = 0x40,    /* a name moved out of a watched directory */
+    BSC_WATCH_MOVED_TO = 0x80,      /* ... into it (the same cookie) */
+    BSC_WATCH_CREATE = 0x100,       /* a name made in a watched directory */
+    BSC_WATCH_DELETE = 0x200,       /* a name removed from it */
+    BSC_WATCH_DELETE_SELF = 0x400,  /* the watched object itself was deleted */
+    BSC_WATCH_MOVE_SELF = 0x800,    /* ... or moved */
+    BSC_WATCH_UNMOUNT = 0x2000,     /* event only: its file system was unmounted */
+    BSC_WATCH_OVERFLOW = 0x4000,    /* event only (watch -1): events were dropped */
+    BSC_WATCH_IGNORED = 0x8000,     /* event only: the watch is gone */
+    BSC_WATCH_ONLY_DIRECTORY = 0x01000000, /* stream_watch: NOT_DIRECTORY unless one */
+    BSC_WATCH_NO_FOLLOW = 0x02000000,  /* stream_watch: a final symbolic link itself */
+    BSC_WATCH_EXCLUDE_UNLINKED = 0x04000000, /* no events of children once unlinked */
+    BSC_WATCH_CREATE_ONLY = 0x10000000, /* stream_watch: EXISTS if the object is watched */
+    BSC_WATCH_ADD = 0x20000000,     /* stream_watch: add to the watch's events, not replace */
+    BSC_WATCH_IS_DIRECTORY = 0x40000000, /* event only: the subject is a directory */
+};
+/* The watch goes after its first event (a macro: C enumerators stop at INT_MAX). */
+#define BSC_WATCH_ONE_SHOT 0x80000000u
+
+/* One event as stream_read returns it: the header, then name_length bytes holding the
+ * name of a watched directory's entry, NUL-terminated and NUL-padded (0 bytes for the
+ * object itself). A read whose size cannot hold the next whole record is INVALID. */
+typedef struct bsc_watch_event {
+    int32_t watch;        /* stream_watch's number, or -1 (BSC_WATCH_OVERFLOW) */
+    uint32_t events;      /* BSC_WATCH_* */
+    uint32_t cookie;      /* pairs MOVED_FROM with its MOVED_TO, else 0 */
+    uint32_t name_length; /* bytes of name that follow */
+    char name[];
+} bsc_watch_event;
 
 enum { BSC_TTY_FLUSH_INPUT = 1, BSC_TTY_FLUSH_OUTPUT = 2 };
 enum { /* BSC_CONTROL_TTY_FLOW actions */
@@ -438,6 +501,25 @@ enum { /* socket_option_get / socket_option_set: int64_t values */
     BSC_SOCKOPT_PEER_PROCESS = 19,  /* since 1.17, get, UNIX: the peer's host process id (at
                                        connect), as process_id_query gives it; 0: none */
 };
+
+/* Since 1.19: a notice (process_notices_take): the host's kernel tells of something about
+ * one of the process's streams, as Linux tells a process with SIGIO: a lease on it is
+ * being broken, a directory it watches changed (both BSC_NOTICE_MESSAGE), it became
+ * readable or writable (BSC_CONTROL_SET_ASYNC: INPUT, OUTPUT ...). */
+enum { /* bsc_notice.reason: Linux's POLL_* si_code values */
+    BSC_NOTICE_INPUT = 1,
+    BSC_NOTICE_OUTPUT = 2,
+    BSC_NOTICE_MESSAGE = 3,
+    BSC_NOTICE_ERROR = 4,
+    BSC_NOTICE_PRIORITY = 5,
+    BSC_NOTICE_HANGUP = 6,
+};
+
+typedef struct bsc_notice {
+    bsc_handle handle; /* the stream it is about */
+    uint32_t reason;   /* BSC_NOTICE_* */
+    uint64_t band;     /* Linux's poll bits for it (si_band): POLLIN|POLLRDNORM|POLLMSG ... */
+} bsc_notice;
 
 /* ---- Objects, events and waiting --------------------------------------------------- */
 
@@ -972,7 +1054,12 @@ typedef struct bsc_system_load {
                                    uint32_t count, int64_t timeout_ns))                       \
     X(ipc, ipc_message_send, (int32_t id, const void *message, uint64_t size, uint32_t flags)) \
     X(ipc, ipc_message_receive, (int32_t id, void *message, uint64_t size, int64_t type,     \
-                                 uint32_t flags, uint64_t *length))
+                                 uint32_t flags, uint64_t *length))                         \
+    /* Since ABI 1.19. */                                                                     \
+    X(stream, stream_watch, (bsc_handle notifier, const char *uri, uint32_t events,          \
+                             int32_t *watch))                                                 \
+    X(process, process_notices_take, (bsc_notice * notices, uint32_t capacity,              \
+                                      uint32_t *count))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

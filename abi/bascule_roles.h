@@ -239,7 +239,10 @@ typedef struct bsc_call_roles {
     X(ipc_message_send, BSC_CALL_BLOCKS, 4, BSC_R_VALUE, BSC_R_BYTES_IN(2), BSC_R_VALUE,     \
       BSC_R_VALUE)                                                                           \
     X(ipc_message_receive, BSC_CALL_BLOCKS, 6, BSC_R_VALUE, BSC_R_BYTES_OUT(2, 5),           \
-      BSC_R_VALUE, BSC_R_VALUE, BSC_R_VALUE, BSC_R_OUT(uint64_t))
+      BSC_R_VALUE, BSC_R_VALUE, BSC_R_VALUE, BSC_R_OUT(uint64_t))                           \
+    X(stream_watch, 0, 4, BSC_R_HANDLE, BSC_R_STRING, BSC_R_VALUE, BSC_R_OUT(int32_t))     \
+    X(process_notices_take, 0, 3, BSC_R_OUT_ARRAY(bsc_notice, 1), BSC_R_VALUE,              \
+      BSC_R_OUT(uint32_t))
 
 #ifdef __cplusplus
 }

@@ -257,8 +257,11 @@ host_stream_attributes_set_by_handle(bsc_handle handle, uint32_t which,
         return BSC_E_INVALID;
     if ((which & BSC_SET_PACKET) && stream->type != BSC_TYPE_PIPE)
         return BSC_E_INVALID;
-    if (bsc_status s = apply({.fd = stream->fd}, which & ~kSetFlags, in))
-        return s;
+    // Only the descriptor flags: no attribute is touched (apply with nothing to change
+    // would chown(-1, -1), which changes the change time and fails on an anonymous inode).
+    if ((which & ~kSetFlags) != 0 || which == 0)
+        if (bsc_status s = apply({.fd = stream->fd}, which & ~kSetFlags, in))
+            return s;
     if (which & BSC_SET_APPEND)
         if (bsc_status s = set_descriptor_flag(*stream, O_APPEND, in.options & BSC_OPTION_APPEND))
             return s;

@@ -394,9 +394,11 @@ void initialise_signals() {
     install_handler(kInterruptSignal, 0);
     // A child process changed: the guest's LibOS looks at its children.
     install_handler(SIGCHLD, 0);
-    // What comes from outside the guest is the guest's to act on (process_signals_take).
+    // What comes from outside the guest is the guest's to act on (process_signals_take),
+    // and so is what the host's kernel says about its streams (process_notices_take).
     for (int sig : kOutsideSignals)
         install_handler(sig, 0);
+    install_handler(kNoticeSignal, 0);
     set_async_signals_blocked(true); // until the thread becomes a guest thread
 }
 
@@ -405,6 +407,7 @@ void set_async_signals_blocked(bool blocked) {
     sigemptyset(&set);
     sigaddset(&set, kInterruptSignal);
     sigaddset(&set, SIGCHLD);
+    sigaddset(&set, kNoticeSignal);
     for (int sig : kOutsideSignals)
         sigaddset(&set, sig);
     ::pthread_sigmask(blocked ? SIG_BLOCK : SIG_UNBLOCK, &set, nullptr);
@@ -454,7 +457,9 @@ extern "C" void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64
         bool terminal = info->si_code == SI_KERNEL;
         (terminal ? outside_from_terminal : outside_sent).fetch_or(uint64_t{1} << (sig - 1));
     }
-    if (sig == kInterruptSignal || sig == SIGCHLD || outside_signal(sig)) {
+    if (sig == kNoticeSignal && !from_runtime)
+        notice_arrived(info);
+    if (sig == kInterruptSignal || sig == SIGCHLD || sig == kNoticeSignal || outside_signal(sig)) {
         if (!tcb)
             return pass_to_guest_thread(sig, uc);
         if (sig == kInterruptSignal)

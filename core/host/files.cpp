@@ -111,10 +111,12 @@ bsc_status open_path(const StreamUri &uri, uint32_t access, uint32_t mode, uint3
     return BSC_OK;
 }
 
-// Whether a read or write of the stream may wait for another party (a file's never does).
+// Whether a read or write of the stream may wait for another party (a file's never does;
+// a notify: stream's read waits for an event).
 bool may_wait(const Object &stream) {
     return (stream.type == BSC_TYPE_PIPE || stream.type == BSC_TYPE_SOCKET ||
-            stream.type == BSC_TYPE_TTY || stream.type == BSC_TYPE_CHAR_DEVICE) &&
+            stream.type == BSC_TYPE_TTY || stream.type == BSC_TYPE_CHAR_DEVICE ||
+            stream.type == BSC_TYPE_NOTIFIER) &&
            !(stream.options & BSC_OPTION_NONBLOCK);
 }
 
@@ -220,6 +222,8 @@ extern "C" bsc_status host_stream_open(const char *uri, uint32_t access, uint32_
     std::shared_ptr<Object> stream;
     bsc_status status = is_path_scheme(parsed.scheme)
                             ? open_path(parsed, access, mode, create, options, stream)
+                        : parsed.scheme == Scheme::notify
+                            ? open_notifier(access, create, options, stream)
                             : open_socket(parsed, access, options, stream);
     return status != BSC_OK ? status : publish(stream, handle);
 }
@@ -469,7 +473,11 @@ extern "C" bsc_status host_stream_control(bsc_handle handle, uint32_t command, v
                                           uint64_t size) {
     bool terminal = is_terminal_command(command);
     bool allocation = command == BSC_CONTROL_ALLOCATE;
+    bool watch = command == BSC_CONTROL_WATCH_REMOVE;
+    bool notice = is_notice_command(command);
     if (allocation ? size != sizeof(bsc_allocation)
+        : watch    ? size != sizeof(int32_t)
+        : notice   ? size != sizeof(uint32_t)
                    : !terminal && (command < BSC_CONTROL_PIPE_CAPACITY ||
                                    command > BSC_CONTROL_READABLE || size != sizeof(uint64_t)))
         return BSC_E_INVALID;
@@ -480,6 +488,10 @@ extern "C" bsc_status host_stream_control(bsc_handle handle, uint32_t command, v
         return terminal_control(stream->fd, command, data, size);
     if (allocation)
         return allocate(*stream, data);
+    if (watch)
+        return remove_watch(*stream, data);
+    if (notice)
+        return notice_control(*stream, command, data);
     if (command == BSC_CONTROL_READABLE)
         return readable_bytes(*stream, data);
     return pipe_capacity(*stream, command, data);

@@ -76,6 +76,13 @@ namespace bsc::host {
 // SA_RESTART: a thread blocked in a host call gets BSC_E_INTERRUPTED.
 inline constexpr int kInterruptSignal = 62;
 
+// The host signal the host's kernel sends about a stream (F_SETSIG on its descriptor): a
+// lease broken, a watched directory changed. Its siginfo names the descriptor (si_fd),
+// the reason (si_code) and the poll bits (si_band); process_notices_take reports it.
+inline constexpr int kNoticeSignal = 61;
+// notify.cpp: keeps one for process_notices_take; async-signal-safe.
+void notice_arrived(const siginfo_t *info);
+
 // The value (si_value) of a signal the runtime sends (process_signal's SIGCONT, a signal
 // passed on to a guest thread): the runtime's, not one from outside the guest.
 inline constexpr int kRuntimeSignalTag = 0x42534300;

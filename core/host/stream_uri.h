@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Stream URIs: parsing the names the guest gives (file:, dir:, dev:, pipe:, unix:, tcp:,
-// udp:) into host paths and socket addresses, and the canonical text kept per handle.
+// udp:, notify:) into host paths and socket addresses, and the canonical text kept per handle.
 #pragma once
 
 #include <sys/socket.h>
@@ -26,6 +26,7 @@ enum class Scheme {
     tcp_server,  // tcp.srv:ADDR:PORT (listen)
     udp,         // udp:HOST:PORT (connected datagrams)
     udp_server,  // udp.srv:ADDR:PORT (bound datagrams)
+    notify,      // notify: (file-system notifications, since ABI 1.19)
 };
 
 struct StreamUri {

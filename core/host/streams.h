@@ -31,6 +31,16 @@ std::shared_ptr<Object> make_stream(UniqueFd fd, std::string uri, uint32_t acces
 bsc_status open_socket(const StreamUri &uri, uint32_t access, uint32_t options,
                        std::shared_ptr<Object> &out);
 
+// notify.cpp: stream_open for notify: (an inotify instance), and stream_control's
+// BSC_CONTROL_WATCH_REMOVE on one (NOT_SUPPORTED on another stream).
+bsc_status open_notifier(uint32_t access, uint32_t create, uint32_t options,
+                         std::shared_ptr<Object> &out);
+bsc_status remove_watch(const Object &stream, const void *data);
+// notify.cpp: stream_control's BSC_CONTROL_LEASE, _SET_LEASE, _WATCH_DIRECTORY and
+// _SET_ASYNC (one uint32_t each), served by the host's kernel on the stream's descriptor.
+bool is_notice_command(uint32_t command);
+bsc_status notice_control(const Object &stream, uint32_t command, void *data);
+
 // sockets.cpp: the socket behind a stream handle, else null.
 std::shared_ptr<Object> find_socket(bsc_handle handle);
 // A received or accepted host socket as a stream object.

@@ -53,6 +53,8 @@ struct OpenFile {
     int32_t owner;        // F_SETOWN: the thread, process or group that gets SIGIO, or 0
     int32_t owner_type;   // F_OWNER_TID, F_OWNER_PID or F_OWNER_PGRP
     int32_t io_signal;    // F_SETSIG: the signal sent instead of SIGIO (0: SIGIO)
+    int32_t notice_fd;    // the descriptor F_SETLEASE or F_NOTIFY was last asked on: the
+                          // si_fd of what the host tells of it (fcntl.cpp)
     bool memfd;           // made by memfd_create (it has seals)
     uint32_t exhausted;   // transfers on it that found nothing to move (EAGAIN), and
     Channel *channel;     // its channel, else null: for edge-triggered epoll (poll.h)
@@ -90,6 +92,10 @@ int64_t fd_close(int fd);
 // file go, as Linux drops them at every close (locks_remove_posix), not only the last
 // close of an open file description (which the host's close of the handle does).
 void drop_posix_locks(OpenFile &file);
+// sys/fcntl.cpp: what the host told of the process's files since the last look (a lease
+// being broken, a watched directory changed) goes to each file's owner as SIGIO or its
+// F_SETSIG signal, as send_sigio sends it. A safe point's work (collect_process_events).
+void take_file_notices();
 // execve: every descriptor with close-on-exec closes.
 void close_on_exec_descriptors();
 // How many descriptors the table has room for as Linux grows it (64, then 128, 256 ...

@@ -40,6 +40,12 @@ int64_t real_path(const char *absolute, char *out, size_t capacity, size_t real_
 // faccessat's AT_EACCESS, a path's search and exec with the file-system ids: 0 or -EACCES.
 int64_t check_access(const bsc_stream_attributes &a, uint64_t mode, bool real_ids);
 
+// sys/paths.cpp: the file: URI of the object the program's (dirfd, path) at `user_path`
+// names, resolved as every path-taking call resolves it (the LibOS's /proc links followed
+// on the way, and at the end with `follow`; the host's links are the host's to follow).
+// 0 or -errno.
+int64_t user_path_uri(int dirfd, uint64_t user_path, bool follow, char *uri, size_t capacity);
+
 // "scheme" + absolute: "file:/etc/passwd". 0 or -ENAMETOOLONG.
 int64_t make_uri(const char *scheme, const char *absolute, char *out, size_t capacity);
 

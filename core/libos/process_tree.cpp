@@ -9,6 +9,7 @@
 #include <linux/signal.h>
 #include <linux/wait.h>
 
+#include "fd_table.h"
 #include "fork.h"
 #include "fork_locks.h"
 #include "heap.h"
@@ -812,6 +813,7 @@ void collect_process_events() {
         !__atomic_exchange_n(&events_noted, false, __ATOMIC_ACQ_REL))
         return;
     take_outside_signals();
+    take_file_notices();
     drain_mailbox();
     poll_children();
     if (own_pid == kFirstPid)

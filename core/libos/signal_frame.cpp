@@ -47,6 +47,10 @@ struct Siginfo {
             int32_t timer_id, overrun;
             uint64_t value;
         } timer;
+        struct { // SIGIO's (SIGPOLL)
+            int64_t band;
+            int32_t fd;
+        } poll;
         uint64_t address;
     } fields;
     uint8_t rest[128 - 16 - 32];
@@ -61,13 +65,15 @@ struct RtSigframe {
 static_assert(sizeof(Sigcontext) == 256 && sizeof(Siginfo) == 128);
 
 // The kernel's siginfo for `info`: a fault's address, a child's status and times, a POSIX
-// timer's id, overrun and value, or the sender's pid and uid.
+// timer's id, overrun and value, SIGIO's band and descriptor, or the sender's pid and uid.
 Siginfo siginfo_of(const SignalInfo &info) {
     Siginfo out{};
     out.signo = info.signo;
     out.code = info.code;
     if (info.code == kSiTimer)
         out.fields.timer = {info.timer_id, info.overrun, info.value};
+    else if (is_poll_signal(info))
+        out.fields.poll = {static_cast<int64_t>(info.address), info.status};
     else if (info.address)
         out.fields.address = info.address;
     else if (is_child_signal(info))

@@ -34,6 +34,27 @@ struct SignalInfo {
 
 inline constexpr int32_t kSiUser = 0, kSiKernel = 128, kSiTkill = -6; // si_code values
 inline constexpr int32_t kSiTimer = -2;
+
+// The report of an event on descriptor `fd` that SIGIO or F_SETSIG's signal brings
+// (send_sigio): si_code POLL_IN .. POLL_HUP, si_band and si_fd, kept in `address` and
+// `status`, which no such signal uses otherwise.
+inline SignalInfo poll_signal(int32_t sig, int32_t reason, uint64_t band, int32_t fd) {
+    SignalInfo info{};
+    info.signo = sig;
+    info.code = reason;
+    info.address = band;
+    info.status = fd;
+    return info;
+}
+// Whether `info` is one: a POLL_* code on a signal whose positive codes mean nothing else
+// (the kernel's siginfo_layout: SIL_POLL for all but SIGILL, SIGTRAP, SIGBUS, SIGFPE,
+// SIGSEGV, SIGCHLD and SIGSYS).
+inline bool is_poll_signal(const SignalInfo &info) {
+    constexpr uint64_t kOwnCodes = (1u << 3) | (1u << 4) | (1u << 6) | (1u << 7) | (1u << 10) |
+                                   (1u << 16) | (1u << 30); // bit sig-1 of those seven
+    return info.code >= 1 && info.code <= 6 && info.signo >= 1 && info.signo <= 64 &&
+           !((kOwnCodes >> (info.signo - 1)) & 1);
+}
 inline constexpr int64_t kNanosPerTick = 10000000; // the kernel's USER_HZ of 100
 
 // Whether `info` is a report of a child's change (SIGCHLD's CLD_* codes, 1 to 6), whose

@@ -100,10 +100,23 @@ std::string KindHooks<snap::HandleRecord>::capture(std::vector<snap::HandleRecor
         if (is_pseudo_terminal(r.uri))
             return fmt::format("handle {} ({}) is a pseudo-terminal: it cannot be captured",
                                number, r.uri);
+        // Opening notify: again would give an instance without its watches and events.
+        if (r.uri.starts_with("notify:"))
+            return fmt::format("handle {} ({}) is a file-system notification instance "
+                               "(inotify): its watches and queued events cannot be captured",
+                               number, r.uri);
         bsc_object_info info{};
         char uri[4096];
         if (bsc_status s = below().object_query(entry.below, &info, uri, sizeof uri))
             return fmt::format("handle {}: object_query: {}", number, bsc_status_name(s));
+        uint32_t lease = BSC_LOCK_UNLOCK;
+        if (info.type == BSC_TYPE_FILE &&
+            below().stream_control(entry.below, BSC_CONTROL_LEASE, &lease, sizeof lease) ==
+                BSC_OK &&
+            lease != BSC_LOCK_UNLOCK)
+            return fmt::format("handle {} ({}) holds a lease: the host's kernel keeps it, and "
+                               "an image cannot",
+                               number, r.uri);
         if (r.kind == snap::HandleKind::file && info.type == BSC_TYPE_SOCKET)
             return fmt::format("handle {} ({}) is a socket opened by its URI: it cannot be "
                                "captured (a socket made by socket_create can)", number, r.uri);

@@ -532,6 +532,22 @@ bsc_status stream_make_node(const char *uri, uint32_t type, uint32_t mode, uint6
         });
 }
 
+// A watch of file-system notifications on the object the path names (inotify_add_watch):
+// the final link followed here unless NO_FOLLOW, so the host must follow none again. In
+// an overlay it watches the tree the object is in now: a lower object changed through the
+// overlay is copied up, and its watch sees nothing of that (fs-translate/README.md).
+bsc_status stream_watch(bsc_handle notifier, const char *uri, uint32_t events, int32_t *watch) {
+    Final final = events & BSC_WATCH_NO_FOLLOW ? Final::no_follow : Final::follow;
+    return by_path(
+        uri, final, [&] { return below().stream_watch(notifier, uri, events, watch); },
+        [&](Translated &t) -> bsc_status {
+            if (!t.resolution.exists && in_overlay(t.resolution))
+                return BSC_E_NOT_FOUND; // what the upper tree holds there is a whiteout
+            return below().stream_watch(notifier, t.host_uri.c_str(),
+                                        events | BSC_WATCH_NO_FOLLOW, watch);
+        });
+}
+
 bsc_status stream_read_link(const char *uri, char *buffer, uint64_t size, uint64_t *length) {
     // A link's text is the guest's own: it goes back as it is stored.
     return by_path(
@@ -778,6 +794,7 @@ void install(bsc_downcalls &above, bsc_upcalls &upcalls_below) {
     FS_TRANSLATE_INTERPOSE(stream_rename)
     FS_TRANSLATE_INTERPOSE(stream_link)
     FS_TRANSLATE_INTERPOSE(stream_make_node)
+    FS_TRANSLATE_INTERPOSE(stream_watch)
     FS_TRANSLATE_INTERPOSE(stream_read_link)
     above.stream_xattr_get = xattr_by_uri<&bsc_downcalls::stream_xattr_get, false>;
     above.stream_xattr_set = xattr_by_uri<&bsc_downcalls::stream_xattr_set, true>;

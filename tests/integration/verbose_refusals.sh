@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # A flag the LibOS refuses on purpose is named once with --verbose, with its call, however
-# often the program asks: F_NOTIFY and MFD_ALLOW_SEALING, twice each, refused with EINVAL;
-# a socket's own ioctl (SIOCGIFCONF), twice, refused with ENOTTY.
+# often the program asks: fcntl's F_CREATED_QUERY and MFD_ALLOW_SEALING, twice each, refused
+# with EINVAL; a socket's own ioctl (SIOCGIFCONF), twice, refused with ENOTTY.
 source "$(dirname "$0")/lib.sh"
 cat >"$work/refused.py" <<'PY'
 import fcntl, os, socket
@@ -10,7 +10,7 @@ fd = os.open(".", os.O_RDONLY)
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 SIOCGIFCONF = 0x8912
 for _ in range(2):
-    for call in (lambda: fcntl.fcntl(fd, fcntl.F_NOTIFY, fcntl.DN_CREATE),
+    for call in (lambda: fcntl.fcntl(fd, 1028),  # F_CREATED_QUERY
                  lambda: os.memfd_create("x", os.MFD_ALLOW_SEALING),
                  lambda: fcntl.ioctl(s.fileno(), SIOCGIFCONF, bytes(16))):
         try:
@@ -23,7 +23,7 @@ PY
   fail "the guest ended with status $?: $(cat "$work/err")"
 [[ $(grep -c "^refused 22$" "$work/out") -eq 4 ]] || fail "not refused with EINVAL: $(cat "$work/out")"
 [[ $(grep -c "^refused 25$" "$work/out") -eq 2 ]] || fail "not refused with ENOTTY: $(cat "$work/out")"
-for message in "fcntl: F_NOTIFY is not supported" \
+for message in "fcntl: F_CREATED_QUERY is not supported" \
                "memfd_create: MFD_ALLOW_SEALING is not supported" \
                "ioctl: a socket's request (SIOC\*) is not supported"; do
   count=$(grep -c "^bascule-libos: $message$" "$work/err" || true)

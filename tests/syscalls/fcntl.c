@@ -5,11 +5,13 @@
 
 #include <fcntl.h>
 #include <linux/random.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -147,7 +149,188 @@ TEST(fcntl_notify) {
     CHECK_OK(fcntl(fd, F_NOTIFY, 0)); // removing nothing works on any file
     CHECK_ERR(fcntl(fd, F_NOTIFY, DN_MODIFY), ENOTDIR);
     CHECK_ERR(fcntl(-1, F_NOTIFY, 0), EBADF);
+    int p[2];
+    CHECK_OK(pipe(p));
+    CHECK_ERR(fcntl(p[0], F_NOTIFY, DN_CREATE), ENOTDIR);
+    close(p[0]), close(p[1]), close(fd);
+}
+
+// What the last SIGIO-style signal brought.
+static volatile sig_atomic_t io_signals, io_signo, io_code, io_fd, io_fds[4];
+static volatile long io_band;
+static void on_io(int sig, siginfo_t *info, void *context) {
+    (void)context;
+    if (io_signals < 4)
+        io_fds[io_signals] = info->si_fd;
+    io_signals++;
+    io_signo = sig, io_code = info->si_code, io_fd = info->si_fd, io_band = info->si_band;
+}
+
+static void catch_io(int sig, struct sigaction *old) {
+    struct sigaction action = {.sa_sigaction = on_io, .sa_flags = SA_SIGINFO};
+    sigemptyset(&action.sa_mask);
+    CHECK_OK(sigaction(sig, &action, old));
+    io_signals = io_signo = io_code = io_fd = 0, io_band = 0;
+}
+
+// Waits up to 5 s for the `count`th signal.
+static void await_io(int count) {
+    for (int i = 0; i < 5000 && io_signals < count; i++)
+        usleep(1000);
+    CHECK_EQ(io_signals, count);
+}
+
+TEST(fcntl_lease_held) {
+    check_write_file("f", "x");
+    int fd = CHECK_OK(open("f", O_RDONLY));
+    CHECK_ERR(fcntl(fd, F_SETLEASE, 7), EINVAL);
+    CHECK_OK(fcntl(fd, F_SETLEASE, F_RDLCK));
+    CHECK_EQ(fcntl(fd, F_GETLEASE), F_RDLCK);
+    CHECK_EQ(fcntl(fd, F_GETOWN), getpid()); // the lease's owner is the caller's process
+    int reader = CHECK_OK(open("f", O_RDONLY)); // no conflict with a read lease
+    CHECK_OK(fcntl(fd, F_SETLEASE, F_UNLCK));
+    CHECK_EQ(fcntl(fd, F_GETLEASE), F_UNLCK);
+    CHECK_ERR(fcntl(fd, F_SETLEASE, F_UNLCK), EAGAIN);
+    CHECK_ERR(fcntl(fd, F_SETLEASE, F_WRLCK), EAGAIN); // the file is open elsewhere
+    close(reader);
+    CHECK_OK(fcntl(fd, F_SETLEASE, F_WRLCK));
+    CHECK_EQ(fcntl(fd, F_GETLEASE), F_WRLCK);
+    CHECK_OK(fcntl(fd, F_SETLEASE, F_RDLCK)); // downgraded
+    CHECK_EQ(fcntl(fd, F_GETLEASE), F_RDLCK);
+    CHECK_OK(fcntl(fd, F_SETLEASE, F_UNLCK));
+    int writer = CHECK_OK(open("f", O_RDWR));
+    CHECK_ERR(fcntl(writer, F_SETLEASE, F_RDLCK), EAGAIN); // open for writing
+    CHECK_ERR(fcntl(fd, F_SETLEASE, F_RDLCK), EAGAIN);
+    close(writer), close(fd);
+    int dir = CHECK_OK(open(".", O_RDONLY | O_DIRECTORY));
+    CHECK_ERR(fcntl(dir, F_SETLEASE, F_RDLCK), EINVAL);
+    CHECK_EQ(fcntl(dir, F_GETLEASE), F_UNLCK);
+    close(dir);
+}
+
+// An open for writing by another process breaks a read lease: the holder gets F_SETSIG's
+// signal with the descriptor, and the opener waits until the lease is dropped.
+TEST(fcntl_lease_break) {
+    check_write_file("f", "x");
+    int sig = SIGRTMIN + 1;
+    struct sigaction old;
+    catch_io(sig, &old);
+    int fd = CHECK_OK(open("f", O_RDONLY));
+    CHECK_OK(fcntl(fd, F_SETSIG, sig));
+    CHECK_OK(fcntl(fd, F_SETLEASE, F_RDLCK));
+    pid_t pid = CHECK_OK(fork());
+    if (pid == 0) {
+        int w = open("f", O_WRONLY);
+        _exit(w >= 0 ? check_failure_count() : 99);
+    }
+    await_io(1);
+    CHECK_EQ(io_signo, sig);
+    CHECK_EQ(io_code, POLL_MSG);
+    CHECK_EQ(io_fd, fd);
+    CHECK_EQ(io_band, POLLIN | POLLRDNORM | POLLMSG);
+    CHECK_OK(fcntl(fd, F_SETLEASE, F_UNLCK));
+    int status = -1;
+    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    CHECK_EQ(status, 0);
     close(fd);
+    CHECK_OK(sigaction(sig, &old, NULL));
+}
+
+// O_ASYNC on a pipe's read end: each write brings the owner F_SETSIG's signal with
+// POLL_IN and the descriptor O_ASYNC was set on; nothing without an owner.
+TEST(fcntl_async_signals) {
+    int p[2];
+    CHECK_OK(pipe(p));
+    int sig = SIGRTMIN + 3;
+    struct sigaction old;
+    catch_io(sig, &old);
+    CHECK_OK(fcntl(p[0], F_SETSIG, sig));
+    CHECK_OK(fcntl(p[0], F_SETFL, O_ASYNC));
+    CHECK_EQ(fcntl(p[0], F_GETFL), O_RDONLY | O_ASYNC);
+    char c;
+    CHECK_EQ(write(p[1], "a", 1), 1); // no owner yet
+    usleep(20000);
+    CHECK_EQ(io_signals, 0);
+    CHECK_EQ(read(p[0], &c, 1), 1);
+    CHECK_OK(fcntl(p[0], F_SETOWN, getpid()));
+    CHECK_EQ(write(p[1], "b", 1), 1);
+    await_io(1);
+    CHECK_EQ(io_signo, sig);
+    CHECK_EQ(io_code, POLL_IN);
+    CHECK_EQ(io_fd, p[0]);
+    CHECK_EQ(io_band, POLLIN | POLLRDNORM);
+    CHECK_EQ(read(p[0], &c, 1), 1);
+    CHECK_OK(fcntl(p[0], F_SETFL, 0));
+    CHECK_EQ(write(p[1], "c", 1), 1);
+    usleep(20000);
+    CHECK_EQ(io_signals, 1);
+    CHECK_EQ(read(p[0], &c, 1), 1);
+    int on = 1;
+    CHECK_OK(ioctl(p[0], FIOASYNC, &on));
+    CHECK_EQ(write(p[1], "d", 1), 1);
+    await_io(2);
+    close(p[0]), close(p[1]);
+    CHECK_OK(sigaction(sig, &old, NULL));
+}
+
+// One change two watches see (a directory's for its child, the child's own): two
+// instances of the real-time signal, each with its own descriptor.
+TEST(fcntl_notify_queued) {
+    CHECK_OK(mkdir("sub", 0700));
+    int sig = SIGRTMIN + 4;
+    struct sigaction old;
+    catch_io(sig, &old);
+    int parent = CHECK_OK(open(".", O_RDONLY));
+    int child = CHECK_OK(open("sub", O_RDONLY));
+    CHECK_OK(fcntl(parent, F_SETSIG, sig));
+    CHECK_OK(fcntl(parent, F_NOTIFY, DN_ATTRIB | DN_MULTISHOT));
+    CHECK_OK(fcntl(child, F_SETSIG, sig));
+    CHECK_OK(fcntl(child, F_NOTIFY, DN_ATTRIB | DN_MULTISHOT));
+    CHECK_OK(chmod("sub", 0755));
+    await_io(2);
+    CHECK((io_fds[0] == parent && io_fds[1] == child) ||
+          (io_fds[0] == child && io_fds[1] == parent));
+    close(child), close(parent);
+    CHECK_OK(sigaction(sig, &old, NULL));
+}
+
+// F_NOTIFY: each change asked for (DN_MULTISHOT: every one) brings F_SETSIG's signal with
+// the directory's descriptor, or a plain SIGIO without F_SETSIG.
+TEST(fcntl_notify_signals) {
+    CHECK_OK(mkdir("d", 0755));
+    int sig = SIGRTMIN + 2;
+    struct sigaction old, old_io;
+    catch_io(sig, &old);
+    int dir = CHECK_OK(open("d", O_RDONLY | O_DIRECTORY));
+    CHECK_OK(fcntl(dir, F_SETSIG, sig));
+    CHECK_OK(fcntl(dir, F_NOTIFY, DN_CREATE | DN_MULTISHOT));
+    CHECK_EQ(fcntl(dir, F_GETOWN), getpid());
+    check_write_file("d/a", "");
+    await_io(1);
+    CHECK_EQ(io_signo, sig);
+    CHECK_EQ(io_code, POLL_MSG);
+    CHECK_EQ(io_fd, dir);
+    CHECK_EQ(io_band, POLLIN | POLLRDNORM | POLLMSG);
+    check_write_file("d/b", "");
+    await_io(2);
+    CHECK_OK(fcntl(dir, F_NOTIFY, 0)); // removed
+    check_write_file("d/c", "");
+    usleep(20000);
+    CHECK_EQ(io_signals, 2);
+    // Once (no DN_MULTISHOT), as SIGIO.
+    CHECK_OK(sigaction(sig, &old, NULL));
+    catch_io(SIGIO, &old_io);
+    CHECK_OK(fcntl(dir, F_SETSIG, 0));
+    CHECK_OK(fcntl(dir, F_NOTIFY, DN_DELETE));
+    CHECK_OK(unlink("d/a"));
+    await_io(1);
+    CHECK_EQ(io_signo, SIGIO);
+    CHECK_EQ(io_code, SI_KERNEL);
+    CHECK_OK(unlink("d/b"));
+    usleep(20000);
+    CHECK_EQ(io_signals, 1);
+    close(dir);
+    CHECK_OK(sigaction(SIGIO, &old_io, NULL));
 }
 
 TEST(fcntl_pipe_size) {

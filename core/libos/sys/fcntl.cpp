@@ -15,8 +15,10 @@
 #include "process_state.h"
 #include "process_tree.h"
 #include "signals.h"
+#include "spinlock.h"
 #include "syscalls.h"
 #include "terminal.h"
+#include "thread.h"
 #include "user_memory.h"
 
 namespace libos {
@@ -37,10 +39,10 @@ int64_t check_owner(const OpenFile &file, int64_t refusal) {
 }
 
 // Objects whose driver takes O_ASYNC (the kernel's f_op->fasync): pipes, sockets,
-// terminals and the random devices.
+// terminals, inotify instances and the random devices.
 bool takes_async(const OpenFile &file) {
     return !file.kind && (file.type == BSC_TYPE_PIPE || file.type == BSC_TYPE_SOCKET ||
-                          file.type == BSC_TYPE_TTY ||
+                          file.type == BSC_TYPE_TTY || file.type == BSC_TYPE_NOTIFIER ||
                           (file.type == BSC_TYPE_CHAR_DEVICE && is_libos_file(file)));
 }
 
@@ -105,9 +107,32 @@ int64_t status_flags(OpenFile &file) {
     return flags;
 }
 
+// O_ASYNC turned on or off (a driver's fasync, by F_SETFL or FIOASYNC on descriptor `fd`):
+// on a host pipe, socket or inotify instance the host's kernel tells of each readiness
+// (BSC_CONTROL_SET_ASYNC), which goes to the owner with `fd` as its si_fd (the fd
+// fasync_helper keeps). Terminals (the host cannot, abi/README.md) and the random devices
+// the LibOS serves never signal: the flag is kept, and named with --verbose.
+int64_t set_async_notices(OpenFile &file, int fd, bool on) {
+    if (is_libos_file(file) || !takes_async(file))
+        return 0;
+    if (file.type == BSC_TYPE_TTY) {
+        if (on)
+            report_unsupported("fcntl", "SIGIO delivery of a terminal (O_ASYNC)");
+        return 0;
+    }
+    uint32_t value = on ? 1 : 0;
+    bsc_status status =
+        abi().stream_control(file.handle, BSC_CONTROL_SET_ASYNC, &value, sizeof value);
+    if (status != BSC_OK)
+        return result_of(status);
+    if (on)
+        file.notice_fd = fd;
+    return 0;
+}
+
 // F_SETFL (setfl): O_APPEND, O_NONBLOCK, O_ASYNC and O_NOATIME change; the access mode and
 // creation flags are ignored.
-int64_t set_status_flags(OpenFile &file, uint64_t requested) {
+int64_t set_status_flags(OpenFile &file, int fd, uint64_t requested) {
     auto flags = static_cast<uint32_t>(requested) & kSettableFlags;
     uint32_t changed = flags ^ (file.flags & kSettableFlags);
     if ((changed & O_NOATIME) && (flags & O_NOATIME))
@@ -118,6 +143,9 @@ int64_t set_status_flags(OpenFile &file, uint64_t requested) {
     if (changed & O_APPEND)
         if (int64_t error = set_host_flag(file, BSC_SET_APPEND, BSC_OPTION_APPEND,
                                           flags & O_APPEND))
+            return error;
+    if (changed & FASYNC)
+        if (int64_t error = set_async_notices(file, fd, flags & FASYNC))
             return error;
     if (int64_t error = set_nonblock(file, flags & O_NONBLOCK))
         return error;
@@ -255,8 +283,8 @@ int64_t set_owner(OpenFile &file, int32_t type, int32_t who) {
         return -ESRCH;
     file.owner = who;
     file.owner_type = type;
-    if (who != 0 && (file.flags & FASYNC))
-        report_unsupported("fcntl", "SIGIO delivery (F_SETOWN with O_ASYNC)");
+    if (who != 0 && (file.flags & FASYNC) && is_libos_file(file) && takes_async(file))
+        report_unsupported("fcntl", "SIGIO delivery of a random device (F_SETOWN with O_ASYNC)");
     return 0;
 }
 
@@ -277,30 +305,151 @@ int64_t get_owner_ex(const OpenFile &file, uint64_t address) {
     return put_user(address, owner) ? 0 : -EFAULT;
 }
 
-// F_SETLEASE: releasing a lease the program cannot hold is exact (EAGAIN, after the
-// owner and file type checks of generic_setlease); taking one is refused as a file system
-// without leases refuses it, because a lease break would signal the host process.
-int64_t set_lease(OpenFile &file, uint64_t type) {
+// F_SETLEASE and F_NOTIFY make the caller's process the file's owner (__f_setown), to
+// whom what the host tells of it goes, with the descriptor asked on as its si_fd.
+void own_notices(OpenFile &file, int fd) {
+    file.owner = current_pid();
+    file.owner_type = F_OWNER_PID;
+    file.notice_fd = fd;
+}
+
+// F_SETLEASE on a file of the LibOS's own (an eventfd, /proc): releasing a lease it
+// cannot hold is exact (EAGAIN, after the owner and file type checks of
+// generic_setlease); taking one is refused as a file system without leases refuses it.
+int64_t set_own_file_lease(const OpenFile &file, uint64_t type) {
     if (int64_t error = check_owner(file, -EACCES))
         return error;
     if (file.type != BSC_TYPE_FILE || file.kind)
         return -EINVAL;
     if (type == F_UNLCK)
         return -EAGAIN;
-    if (type == F_RDLCK || type == F_WRLCK)
-        report_unsupported("fcntl", "F_SETLEASE");
+    report_unsupported("fcntl", "F_SETLEASE on a file the LibOS serves");
     return -EINVAL;
 }
 
-// F_NOTIFY: removing a notification (no event bits) is exact everywhere, as is ENOTDIR;
-// asking for one is refused as a kernel without dnotify refuses it.
-int64_t directory_notify(const OpenFile &file, uint64_t events) {
-    if ((events & ~kDnMultishot) == 0)
+// F_SETLEASE: the host's kernel holds the lease on the host file and checks it as
+// vfs_setlease does (EACCES for another's file without CAP_LEASE, EINVAL for no regular
+// file, EAGAIN for a conflicting open or lease); a break comes as a notice. A type other
+// than the three is EINVAL first, as lease_alloc finds it.
+int64_t set_lease(OpenFile &file, int fd, uint64_t type) {
+    if (type != F_RDLCK && type != F_WRLCK && type != F_UNLCK)
+        return -EINVAL;
+    if (is_libos_file(file))
+        return set_own_file_lease(file, type);
+    uint32_t wanted = type == F_RDLCK ? BSC_LOCK_READ : type == F_WRLCK ? BSC_LOCK_WRITE
+                                                                        : BSC_LOCK_UNLOCK;
+    bsc_status status = abi().stream_control(file.handle, BSC_CONTROL_SET_LEASE, &wanted,
+                                             sizeof wanted);
+    if (status != BSC_OK)
+        return status == BSC_E_NOT_SUPPORTED ? -EINVAL : result_of(status);
+    if (type != F_UNLCK)
+        own_notices(file, fd);
+    return 0;
+}
+
+// F_GETLEASE: the lease the host file holds for this open file (a file of the LibOS's
+// own never has one).
+int64_t get_lease(const OpenFile &file) {
+    if (is_libos_file(file))
+        return F_UNLCK;
+    uint32_t held = BSC_LOCK_UNLOCK;
+    bsc_status status = abi().stream_control(file.handle, BSC_CONTROL_LEASE, &held, sizeof held);
+    if (status != BSC_OK)
+        return result_of(status);
+    return held == BSC_LOCK_READ ? F_RDLCK : held == BSC_LOCK_WRITE ? F_WRLCK : F_UNLCK;
+}
+
+// F_NOTIFY (fcntl_dirnotify): removing a notification (no event bits) succeeds on any
+// file; the host's kernel watches a host directory (ENOTDIR for what is none) and tells
+// of each change. A directory the LibOS serves (/proc's own) has no changes to tell of:
+// refused as a kernel without dnotify refuses it.
+int64_t directory_notify(OpenFile &file, int fd, uint32_t events) {
+    if ((events & ~kDnMultishot) == 0 && is_libos_file(file))
         return 0;
-    if (file.type != BSC_TYPE_DIRECTORY)
-        return -ENOTDIR;
-    report_unsupported("fcntl", "F_NOTIFY");
-    return -EINVAL;
+    if (is_libos_file(file)) {
+        if (file.type != BSC_TYPE_DIRECTORY)
+            return -ENOTDIR;
+        report_unsupported("fcntl", "F_NOTIFY on a directory the LibOS serves");
+        return -EINVAL;
+    }
+    bsc_status status = abi().stream_control(file.handle, BSC_CONTROL_WATCH_DIRECTORY,
+                                             &events, sizeof events);
+    if (status != BSC_OK)
+        return status == BSC_E_NOT_SUPPORTED ? -EINVAL : result_of(status);
+    if ((events & ~kDnMultishot) != 0)
+        own_notices(file, fd);
+    return 0;
+}
+
+// What send_sigio sends the owner of `file` for a notice: F_SETSIG's signal with the
+// notice's reason, band and the descriptor, or a plain SIGIO (SI_KERNEL); nothing without
+// an owner. The owner is a process, a process group or a thread (F_SETOWN_EX).
+void tell_owner(const OpenFile &file, const bsc_notice &notice) {
+    if (file.owner == 0)
+        return;
+    SignalInfo info = file.io_signal != 0
+                          ? poll_signal(file.io_signal, static_cast<int32_t>(notice.reason),
+                                        notice.band, file.notice_fd)
+                          : SignalInfo{SIGIO, kSiKernel, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    if (file.owner_type == F_OWNER_PGRP)
+        signal_group(file.owner, info);
+    else if (file.owner_type != F_OWNER_TID)
+        signal_process(file.owner, info);
+    else if (raise_thread_signal_info(file.owner, info) == -ESRCH)
+        signal_initial_thread(file.owner, info); // a copy made by fork: the owner's
+}
+
+// Notices held back: Linux queues every instance of a real-time signal with its own
+// siginfo (the si_fd of each of two watched directories), where the LibOS keeps one
+// pending signal a number; a notice whose signal is still pending waits here until that
+// one is taken, and is looked at again at the next safe point (note_process_event).
+constexpr uint32_t kHeldNotices = 64;
+Spinlock held_lock;
+bsc_notice held_notices[kHeldNotices];
+uint32_t held_count;
+
+// Whether signal `sig` is pending, for the process or the calling thread.
+bool signal_is_pending(int32_t sig) {
+    SignalSets sets = signal_sets(current_thread());
+    return (((sets.pending | sets.shared_pending) >> (sig - 1)) & 1) != 0;
+}
+
+// Tells the owner of the open file a notice is about (the first descriptor's with its
+// handle); false if it must wait behind its real-time signal's pending instance. A
+// standard signal pending already takes no second instance (legacy_queue): the notice
+// is dropped, the first one's siginfo kept.
+bool deliver_notice(const bsc_notice &notice) {
+    for (int fd = 0; fd < kMaxFds; fd++) {
+        FileRef file(fd);
+        if (!file || file->handle != notice.handle)
+            continue;
+        int32_t sig = file->io_signal != 0 ? file->io_signal : SIGIO;
+        if (file->owner != 0 && signal_is_pending(sig))
+            return sig < 32;
+        tell_owner(*file.get(), notice);
+        return true;
+    }
+    return true; // closed since: nobody to tell
+}
+
+// Tells what `count` notices (the held ones first) say, in order; those that must wait
+// are held again.
+void deliver_notices(bsc_notice *notices, uint32_t count) {
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < count; i++)
+        if (!deliver_notice(notices[i]))
+            notices[kept++] = notices[i];
+    if (kept == 0)
+        return;
+    {
+        SpinGuard guard(held_lock);
+        for (uint32_t i = 0; i < kept; i++) {
+            if (held_count == kHeldNotices)
+                break; // beyond the queue's room they merge, as a full one would drop them
+            held_notices[held_count++] = notices[i];
+        }
+    }
+    note_process_event();
 }
 
 int64_t pipe_capacity(OpenFile &file, uint32_t command, uint64_t wanted) {
@@ -324,7 +473,7 @@ int64_t seals(const OpenFile &file, uint64_t command, uint64_t add) {
 }
 
 // FIOASYNC (ioctl_fioasync): a driver without fasync refuses a change with ENOTTY.
-int64_t set_async(OpenFile &file, uint64_t address) {
+int64_t set_async(OpenFile &file, int fd, uint64_t address) {
     int32_t on;
     if (!get_user(address, on))
         return -EFAULT;
@@ -333,9 +482,11 @@ int64_t set_async(OpenFile &file, uint64_t address) {
         return 0;
     if (!takes_async(file))
         return -ENOTTY;
+    if (int64_t error = set_async_notices(file, fd, on != 0))
+        return error;
     file.flags = on ? file.flags | FASYNC : file.flags & ~uint32_t{FASYNC};
-    if (on && file.owner != 0)
-        report_unsupported("ioctl", "SIGIO delivery (FIOASYNC with an owner)");
+    if (on && file.owner != 0 && is_libos_file(file))
+        report_unsupported("ioctl", "SIGIO delivery of a random device (FIOASYNC)");
     return 0;
 }
 
@@ -349,6 +500,23 @@ int64_t readable_in_file(const OpenFile &file, const bsc_stream_attributes &attr
         position = file.position;
     auto bytes = static_cast<int32_t>(attributes.size - position);
     return put_user(address, bytes) ? 0 : -EFAULT;
+}
+
+// An inotify instance's requests (inotify_ioctl): FIONREAD, the bytes of the queued
+// events. INOTIFY_IOC_SETNEXTWD (the next watch's number, for checkpoint/restore tools)
+// cannot reach the host's instance: ENOTTY, as from a kernel without
+// CONFIG_CHECKPOINT_RESTORE.
+int64_t notifier_ioctl(const OpenFile &file, uint64_t request, uint64_t address) {
+    constexpr uint64_t kSetNextWatch = 0x40044900; // _IOW('I', 0, __s32)
+    if (request == kSetNextWatch)
+        report_unsupported("ioctl", "INOTIFY_IOC_SETNEXTWD");
+    if (request != FIONREAD)
+        return -ENOTTY;
+    uint64_t bytes = 0;
+    if (bsc_status status = abi().stream_control(file.handle, BSC_CONTROL_READABLE, &bytes,
+                                                 sizeof bytes))
+        return result_of(status);
+    return put_user(address, static_cast<int32_t>(bytes)) ? 0 : -EFAULT;
 }
 
 // The random devices' own requests (random_ioctl): the entropy count is full (256 bits
@@ -416,6 +584,8 @@ int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
         return -ENOTTY;
     if (is_libos_file(file) && file.type == BSC_TYPE_CHAR_DEVICE)
         return random_ioctl(request, address);
+    if (file.type == BSC_TYPE_NOTIFIER)
+        return notifier_ioctl(file, request, address);
     bsc_stream_attributes attributes;
     if (int64_t error = file_attributes(file, attributes))
         return error;
@@ -433,6 +603,25 @@ int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
 }
 
 } // namespace
+
+void take_file_notices() {
+    constexpr uint32_t kBatch = 16;
+    bsc_notice notices[kHeldNotices + kBatch];
+    uint32_t count;
+    {
+        SpinGuard guard(held_lock);
+        count = held_count;
+        memcpy(notices, held_notices, count * sizeof(bsc_notice));
+        held_count = 0;
+    }
+    uint32_t taken = 0;
+    do {
+        if (abi().process_notices_take(notices + count, kBatch, &taken) != BSC_OK)
+            taken = 0;
+        deliver_notices(notices, count + taken);
+        count = 0;
+    } while (taken == kBatch);
+}
 
 void drop_posix_locks(OpenFile &file) {
     if (!__atomic_load_n(&posix_locks_taken, __ATOMIC_RELAXED) || is_libos_file(file))
@@ -459,7 +648,7 @@ int64_t sys_fcntl(Syscall &c) {
     if (path_only) // an O_PATH descriptor takes only the commands above
         return -EBADF;
     switch (command) {
-    case F_SETFL: return set_status_flags(*file.get(), c.arg[2]);
+    case F_SETFL: return set_status_flags(*file.get(), fd, c.arg[2]);
     case F_GETLK:
     case F_SETLK:
     case F_SETLKW:
@@ -476,9 +665,9 @@ int64_t sys_fcntl(Syscall &c) {
             return -EINVAL;
         file->io_signal = static_cast<int32_t>(c.arg[2]);
         return 0;
-    case F_GETLEASE: return F_UNLCK; // the LibOS never grants one
-    case F_SETLEASE: return set_lease(*file.get(), c.arg[2]);
-    case F_NOTIFY: return directory_notify(*file.get(), static_cast<uint32_t>(c.arg[2]));
+    case F_GETLEASE: return get_lease(*file.get());
+    case F_SETLEASE: return set_lease(*file.get(), fd, static_cast<uint32_t>(c.arg[2]));
+    case F_NOTIFY: return directory_notify(*file.get(), fd, static_cast<uint32_t>(c.arg[2]));
     case F_GETPIPE_SZ: return pipe_capacity(*file.get(), BSC_CONTROL_PIPE_CAPACITY, 0);
     case F_SETPIPE_SZ:
         return pipe_capacity(*file.get(), BSC_CONTROL_PIPE_SET_CAPACITY,
@@ -531,7 +720,7 @@ int64_t sys_ioctl(Syscall &c) {
             return -EFAULT;
         return set_nonblock(*file.get(), on != 0);
     }
-    case FIOASYNC: return set_async(*file.get(), c.arg[2]);
+    case FIOASYNC: return set_async(*file.get(), fd, c.arg[2]);
     default: return driver_ioctl(*file.get(), request, c.arg[2]);
     }
 }

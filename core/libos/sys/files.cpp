@@ -395,8 +395,10 @@ int64_t sys_lseek(Syscall &c) {
     auto whence = static_cast<uint32_t>(c.arg[2]);
     if (c.arg[2] > kSeekHole)
         return -EINVAL;
-    // An eventfd's and the random devices' noop_llseek: the position stays 0.
-    if (file->kind || (is_libos_file(*file.get()) && file->type == BSC_TYPE_CHAR_DEVICE))
+    // An eventfd's, an inotify instance's and the random devices' noop_llseek: the
+    // position stays 0.
+    if (file->kind || file->type == BSC_TYPE_NOTIFIER ||
+        (is_libos_file(*file.get()) && file->type == BSC_TYPE_CHAR_DEVICE))
         return 0;
     if (!seekable(*file.get()) && !is_libos_file(*file.get()))
         return -ESPIPE;

@@ -691,6 +691,13 @@ int64_t removexattr_call(Syscall &c, XattrForm form) {
 
 } // namespace
 
+int64_t user_path_uri(int dirfd, uint64_t user_path, bool follow, char *uri, size_t capacity) {
+    Target target;
+    if (int64_t error = resolve(dirfd, user_path, target, follow))
+        return error;
+    return freestanding::copy_string(uri, capacity, target.uri) ? 0 : -ENAMETOOLONG;
+}
+
 int64_t sys_open(Syscall &c) { return open_at(AT_FDCWD, c.arg[0], c.arg[1], c.arg[2]); }
 int64_t sys_openat(Syscall &c) {
     return open_at(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2], c.arg[3]);

@@ -60,7 +60,11 @@ SignalRecord record_of(const SignalInfo &info) {
     r.pid = static_cast<uint32_t>(info.pid);
     r.uid = info.uid;
     r.addr = info.address;
-    if (is_child_signal(info)) {
+    if (is_poll_signal(info)) {
+        r.addr = 0;
+        r.band = static_cast<uint32_t>(info.address);
+        r.fd = info.status;
+    } else if (is_child_signal(info)) {
         r.status = info.status;
         r.utime = static_cast<uint64_t>(info.utime / kNanosPerTick);
         r.stime = static_cast<uint64_t>(info.stime / kNanosPerTick);
