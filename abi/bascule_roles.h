@@ -223,7 +223,11 @@ typedef struct bsc_call_roles {
     X(thread_identity_set, 0, 4, BSC_R_VALUE, BSC_R_IN_ARRAY(uint32_t, 2), BSC_R_VALUE,      \
       BSC_R_OUT(uint32_t))                                                                   \
     X(thread_capabilities_query, 0, 2, BSC_R_HANDLE, BSC_R_OUT(bsc_capabilities))           \
-    X(thread_capabilities_set, 0, 1, BSC_R_IN(bsc_capabilities))
+    X(thread_capabilities_set, 0, 1, BSC_R_IN(bsc_capabilities))                            \
+    X(stream_mount, 0, 5, BSC_R_STRING, BSC_R_STRING, BSC_R_STRING, BSC_R_VALUE, BSC_R_STRING) \
+    X(stream_unmount, 0, 2, BSC_R_STRING, BSC_R_VALUE)                                     \
+    X(stream_volume_query, 0, 2, BSC_R_STRING, BSC_R_OUT(bsc_volume_info))                  \
+    X(stream_volume_query_by_handle, 0, 2, BSC_R_HANDLE, BSC_R_OUT(bsc_volume_info))
 
 #ifdef __cplusplus
 }

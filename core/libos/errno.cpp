@@ -51,6 +51,11 @@ int errno_for(bsc_status status) {
     case BSC_E_NET_UNREACHABLE: return ENETUNREACH;
     case BSC_E_HOST_UNREACHABLE: return EHOSTUNREACH;
     case BSC_E_CONN_ABORTED: return ECONNABORTED;
+    case BSC_E_NO_DEVICE: return ENODEV;
+    case BSC_E_DEVICE_NOT_READY: return ENXIO;
+    case BSC_E_NOT_BLOCK_DEVICE: return ENOTBLK;
+    case BSC_E_OVERFLOW: return EOVERFLOW;
+    case BSC_E_NOT_IMPLEMENTED: return ENOSYS;
     default: return EIO;
     }
 }

@@ -352,6 +352,12 @@ Outcome capture(const Arguments &arguments, const Progress &progress) {
     auto image = arguments.value("image");
     if (!image || image->empty())
         return {BSC_E_INVALID, "capture needs image=PATH"};
+    if (tracked().mounted)
+        return {BSC_E_NOT_SUPPORTED, "the guest has mounted a file system (mount(2)): an "
+                                     "image cannot hold its mounts"};
+    if (tracked().devices_set_up)
+        return {BSC_E_NOT_SUPPORTED, "the guest has set up a loop device (LOOP_SET_FD, "
+                                     "LOOP_CONFIGURE, LOOP_CTL_ADD): an image cannot hold it"};
     snap::ImageMetadata meta;
     meta.abi_version = BSC_ABI_VERSION;
     meta.created_unix_ns = unix_ns_now();

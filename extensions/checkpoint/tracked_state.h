@@ -35,6 +35,11 @@ struct TrackedState {
     std::mutex program_mutex;             // guards program
     std::vector<std::string> program;     // the argv of the program it exec'd last, if any
     std::atomic<bool> started = false; // its start upcall passed, or its restore resumed it
+    // Host state the guest set up that an image cannot hold: a file system it mounted
+    // (stream_mount), a loop device it bound or made (BSC_CONTROL_DEVICE_REQUEST). A
+    // capture refuses such a guest rather than restore it without them.
+    std::atomic<bool> mounted = false;
+    std::atomic<bool> devices_set_up = false;
 };
 
 TrackedState &tracked();

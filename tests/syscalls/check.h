@@ -97,3 +97,6 @@ void check_burn_cpu(long long ns);
 // from /proc/self/status: 1, 0, or -1 if that cannot be read. Root may lack some (a
 // container), so a test of a privilege asks this, not geteuid().
 int check_capable(int cap);
+// The same asked of capget(2): 1 or 0, -1 if it fails. For a test whose whole path hangs
+// on one privilege (mount, loop devices), where "cannot tell" must not pick a path.
+int check_capable_now(int cap);
