@@ -510,14 +510,44 @@ bsc_status stream_mount(const char *source, const char *target, const char *type
                                 options);
 }
 
+// umount2's MNT_EXPIRE unmounts a mount that nothing used since the last such call, and
+// on Linux a look at the mount point (a stat, as the resolver makes) is a use: with
+// EXPIRE only the parent is resolved here and the final name goes to the host as it is
+// (the host's kernel follows a final link itself, unless NO_FOLLOW). False when the path
+// has no plain final name ("/", ".", "..").
+bool expire_target(const char *target, std::string &host_target, bsc_status &status) {
+    std::string text;
+    if ((status = read_guest_string(target, text)) != BSC_OK)
+        return true;
+    auto parsed = path_uri(text);
+    if (!parsed)
+        return false;
+    std::string guest = absolute_guest(parsed->path);
+    size_t slash = guest.rfind('/');
+    std::string leaf = guest.substr(slash + 1);
+    if (leaf.empty() || leaf == "." || leaf == "..")
+        return false;
+    Translated parent;
+    status = translate_path(PathUri{parsed->scheme, slash == 0 ? "/" : guest.substr(0, slash)},
+                            Final::follow, parent);
+    if (status == BSC_OK && in_overlay(parent.resolution))
+        status = BSC_E_NOT_SUPPORTED;
+    std::string base = parent.resolution.host;
+    host_target = std::string(parsed->scheme) + base + (base.ends_with('/') ? "" : "/") + leaf;
+    return true;
+}
+
 bsc_status stream_unmount(const char *target, uint32_t flags) {
     if (!active())
         return below().stream_unmount(target, flags);
     std::string host_target;
+    bsc_status status = BSC_OK;
+    if ((flags & BSC_UNMOUNT_EXPIRE) && expire_target(target, host_target, status))
+        return status == BSC_OK ? below().stream_unmount(host_target.c_str(), flags) : status;
     bool is_path = false;
     Final final = flags & BSC_UNMOUNT_NO_FOLLOW ? Final::no_follow : Final::follow;
-    if (bsc_status status = mount_path(target, final, host_target, is_path))
-        return status;
+    if (bsc_status s = mount_path(target, final, host_target, is_path))
+        return s;
     return below().stream_unmount(is_path ? host_target.c_str() : target, flags);
 }
 
