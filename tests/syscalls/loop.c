@@ -31,10 +31,17 @@ static int backing_file(const char *name, off_t size) {
     return fd;
 }
 
-// A free loop device, opened read-write: its number (the descriptor in *fd), or -1.
-static int open_free_loop(int *fd) {
+// A loop device of the test's own, made with LOOP_CTL_ADD far above the numbers
+// LOOP_CTL_GET_FREE hands out (the lowest free one), so that no program running beside
+// this one (another stack's run of it, LTP) takes it: its number, the device opened
+// read-write in *fd.
+static int open_own_loop(int *fd) {
     int control = CHECK_OK(open("/dev/loop-control", O_RDWR));
-    int number = CHECK_OK(ioctl(control, LOOP_CTL_GET_FREE));
+    CHECK(ioctl(control, LOOP_CTL_GET_FREE) >= 0);
+    int number = -1;
+    for (int n = 512 + (getpid() % 512) * 2; number < 0 && n < 4096; n++)
+        number = ioctl(control, LOOP_CTL_ADD, n); // EEXIST: taken, the next one
+    CHECK(number >= 0);
     close(control);
     char path[64];
     snprintf(path, sizeof path, "/dev/loop%d", number);
@@ -42,18 +49,21 @@ static int open_free_loop(int *fd) {
     return number;
 }
 
-// Binds a free loop device to `file`, taking another if a program running beside this
-// one bound it first (EBUSY): its number, the device's descriptor in *fd.
-static int bind_free_loop(int *fd, int file) {
-    for (int attempt = 0; attempt < 20; attempt++) {
-        int number = open_free_loop(fd);
-        if (ioctl(*fd, LOOP_SET_FD, file) == 0)
-            return number;
+// Binds a device of the test's own to `file`: its number, the device in *fd.
+static int bind_own_loop(int *fd, int file) {
+    int number = open_own_loop(fd);
+    CHECK_OK(ioctl(*fd, LOOP_SET_FD, file));
+    return number;
+}
+
+// Removes the device (once its last opener is gone).
+static void remove_own_loop(int number) {
+    int control = CHECK_OK(open("/dev/loop-control", O_RDWR));
+    for (int i = 0; i < 200 && ioctl(control, LOOP_CTL_REMOVE, number) != 0; i++) {
         CHECK_EQ(errno, EBUSY);
-        close(*fd);
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
     }
-    CHECK(!"no free loop device");
-    return -1;
+    close(control);
 }
 
 // Unbinds the device and waits until it is free (it is freed at its last close).
@@ -68,6 +78,7 @@ static void release_loop(int fd, int number) {
         nanosleep(&(struct timespec){0, 10000000}, NULL);
     CHECK_ERR(ioctl(fd, LOOP_GET_STATUS64, &info), ENXIO);
     close(fd);
+    remove_own_loop(number);
 }
 
 TEST(loop_bind_query_and_clear) {
@@ -75,7 +86,7 @@ TEST(loop_bind_query_and_clear) {
         return;
     int file = backing_file("backing", 1 << 20);
     int loop;
-    int number = bind_free_loop(&loop, file);
+    int number = bind_own_loop(&loop, file);
     uint64_t bytes = 0;
     CHECK_OK(ioctl(loop, BLKGETSIZE64, &bytes));
     CHECK_EQ(bytes, 1 << 20);
@@ -131,34 +142,27 @@ TEST(loop_configure_read_only_with_block_size) {
     if (!have_loop_devices("loop_configure_read_only_with_block_size"))
         return;
     int file = backing_file("backing", 1 << 20);
-    for (int attempt = 0; attempt < 20; attempt++) {
-        int loop;
-        int number = open_free_loop(&loop);
-        struct loop_config config;
-        memset(&config, 0, sizeof config);
-        config.fd = 1000; // no such descriptor
-        CHECK_ERR(ioctl(loop, LOOP_CONFIGURE, &config), EBADF);
-        config.fd = (uint32_t)file;
-        config.block_size = 4096;
-        config.info.lo_flags = LO_FLAGS_READ_ONLY;
-        if (ioctl(loop, LOOP_CONFIGURE, &config) != 0) {
-            CHECK_EQ(errno, EBUSY); // taken by a program running beside this one
-            close(loop);
-            continue;
-        }
-        int logical = 0, read_only = 0;
-        CHECK_OK(ioctl(loop, BLKSSZGET, &logical));
-        CHECK_EQ(logical, 4096);
-        CHECK_OK(ioctl(loop, BLKROGET, &read_only));
-        CHECK_EQ(read_only, 1);
-        struct loop_info64 info;
-        CHECK_OK(ioctl(loop, LOOP_GET_STATUS64, &info));
-        CHECK(info.lo_flags & LO_FLAGS_READ_ONLY);
-        char block[4096] = {0};
-        CHECK_ERR(pwrite(loop, block, sizeof block, 0), EPERM); // a read-only device
-        release_loop(loop, number);
-        break;
-    }
+    int loop;
+    int number = open_own_loop(&loop);
+    struct loop_config config;
+    memset(&config, 0, sizeof config);
+    config.fd = 1000; // no such descriptor
+    CHECK_ERR(ioctl(loop, LOOP_CONFIGURE, &config), EBADF);
+    config.fd = (uint32_t)file;
+    config.block_size = 4096;
+    config.info.lo_flags = LO_FLAGS_READ_ONLY;
+    CHECK_OK(ioctl(loop, LOOP_CONFIGURE, &config));
+    int logical = 0, read_only = 0;
+    CHECK_OK(ioctl(loop, BLKSSZGET, &logical));
+    CHECK_EQ(logical, 4096);
+    CHECK_OK(ioctl(loop, BLKROGET, &read_only));
+    CHECK_EQ(read_only, 1);
+    struct loop_info64 info;
+    CHECK_OK(ioctl(loop, LOOP_GET_STATUS64, &info));
+    CHECK(info.lo_flags & LO_FLAGS_READ_ONLY);
+    char block[4096] = {0};
+    CHECK_ERR(pwrite(loop, block, sizeof block, 0), EPERM); // a read-only device
+    release_loop(loop, number);
     close(file);
 }
 
@@ -171,15 +175,14 @@ TEST(loop_request_errors) {
     int control = CHECK_OK(open("/dev/loop-control", O_RDWR));
     CHECK_ERR(ioctl(control, LOOP_CTL_REMOVE, -1), EINVAL);
     int loop;
-    int number = open_free_loop(&loop);
+    int number = open_own_loop(&loop);
     CHECK_ERR(ioctl(control, LOOP_CTL_ADD, number), EEXIST);
     close(control);
     struct loop_info64 info;
     CHECK_ERR(ioctl(loop, LOOP_GET_STATUS64, &info), ENXIO); // free: not bound
     CHECK_ERR(ioctl(loop, LOOP_CLR_FD, 0), ENXIO);
     CHECK_ERR(ioctl(loop, LOOP_SET_FD, 1000), EBADF);
-    close(loop);
-    number = bind_free_loop(&loop, file);
+    CHECK_OK(ioctl(loop, LOOP_SET_FD, file));
     CHECK_ERR(ioctl(loop, LOOP_GET_STATUS64, NULL), EINVAL);
     CHECK_ERR(ioctl(loop, LOOP_GET_STATUS64, BAD_PTR), EFAULT);
     CHECK_ERR(ioctl(loop, LOOP_SET_STATUS64, BAD_PTR), EFAULT);
