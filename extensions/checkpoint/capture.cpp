@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <shared_mutex>
@@ -348,13 +350,18 @@ Outcome prepare_capture(const Arguments &arguments) {
     }
 }
 
+std::string mount_table() {
+    std::ifstream in("/proc/self/mounts");
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
 Outcome capture(const Arguments &arguments, const Progress &progress) {
     auto image = arguments.value("image");
     if (!image || image->empty())
         return {BSC_E_INVALID, "capture needs image=PATH"};
-    if (tracked().mounted)
-        return {BSC_E_NOT_SUPPORTED, "the guest has mounted a file system (mount(2)): an "
-                                     "image cannot hold its mounts"};
+    if (tracked().mounted || mount_table() != tracked().mounts_at_start)
+        return {BSC_E_NOT_SUPPORTED, "the guest has mounted or unmounted a file system "
+                                     "(mount(2), umount2(2)): an image cannot hold its mounts"};
     if (tracked().devices_set_up)
         return {BSC_E_NOT_SUPPORTED, "the guest has set up a loop device (LOOP_SET_FD, "
                                      "LOOP_CONFIGURE, LOOP_CTL_ADD): an image cannot hold it"};
