@@ -20,9 +20,12 @@ extern "C" {
  * 1.18: the System V IPC family ipc_get, ipc_control, ipc_shared_memory_attach,
  * ipc_semaphore_operate, ipc_message_send, ipc_message_receive and four status codes;
  * 1.19: notify: streams, stream_watch, BSC_CONTROL_WATCH_REMOVE, BSC_TYPE_NOTIFIER; leases,
- * directory notification, O_ASYNC and process_notices_take). */
+ * directory notification, O_ASYNC and process_notices_take;
+ * 1.20: stream_control's BSC_CONTROL_DEVICE_REQUEST, BSC_OPTION_EXCLUSIVE, stream_mount,
+ * stream_unmount, stream_volume_query, stream_volume_query_by_handle and the status codes
+ * NO_DEVICE, DEVICE_NOT_READY, NOT_BLOCK_DEVICE, OVERFLOW, NOT_IMPLEMENTED). */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 19u
+#define BSC_ABI_MINOR 20u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -83,7 +86,12 @@ typedef uint32_t bsc_handle; /* 0 is never a valid handle */
     X(BSC_E_REMOVED, -44, "the object was removed while the call used it (since 1.18)") \
     X(BSC_E_NO_MESSAGE, -45, "no message of the wanted type is queued (since 1.18)") \
     X(BSC_E_OUT_OF_RANGE, -46, "a value beyond what the object can hold (since 1.18)") \
-    X(BSC_E_TOO_LONG, -47, "a message longer than the buffer, or too many operations (since 1.18)")
+    X(BSC_E_TOO_LONG, -47, "a message longer than the buffer, or too many operations (since 1.18)") \
+    X(BSC_E_NO_DEVICE, -48, "no such device, or no file system of that type (since 1.20)") \
+    X(BSC_E_DEVICE_NOT_READY, -49, "the device is not set up, e.g. a free loop device (since 1.20)") \
+    X(BSC_E_NOT_BLOCK_DEVICE, -50, "a block device was needed (since 1.20)") \
+    X(BSC_E_OVERFLOW, -51, "a value does not fit the structure it is asked in (since 1.20)") \
+    X(BSC_E_NOT_IMPLEMENTED, -52, "the object's driver has no such request (since 1.20)")
 
 enum {
 #define BSC_DECLARE_STATUS(name, value, meaning) name = value,
@@ -156,6 +164,9 @@ enum { /* stream_open / stream_open_pair / stream_accept options */
     BSC_OPTION_PACKET = 64,    /* since 1.2, pipes: each write is a packet (open_pair, set) */
     BSC_OPTION_NO_LINKS = 128, /* since 1.4, stream_open of a path: fail with BSC_E_LOOP if
                                 * any of its components is a symbolic link */
+    BSC_OPTION_EXCLUSIVE = 256, /* since 1.20, stream_open with BSC_CREATE_NEVER: a block
+                                 * device for this opener alone (Linux: O_EXCL without
+                                 * O_CREAT); BSC_E_BUSY while it is mounted or so opened */
 };
 
 /* Offsets for stream_read / stream_write: an explicit byte offset, or the stream's own
@@ -288,6 +299,127 @@ enum { /* stream_control commands (since 1.2); data points to what each names */
     BSC_CONTROL_SET_LEASE = 23,        /* since 1.19, in: uint32_t BSC_LOCK_*: take or drop it */
     BSC_CONTROL_WATCH_DIRECTORY = 24,  /* since 1.19, in: uint32_t BSC_DIRECTORY_* bits */
     BSC_CONTROL_SET_ASYNC = 25,        /* since 1.19, in: uint32_t 1 or 0: readiness notices */
+    BSC_CONTROL_DEVICE_REQUEST = 26,   /* since 1.20, in/out: bsc_device_request + argument */
+};
+
+/* ---- Device requests (since 1.20) ----------------------------------------------------
+ * A request to the driver of a device stream (a loop device, its control device, a block
+ * device), made with stream_control(BSC_CONTROL_DEVICE_REQUEST). Requests are named and
+ * numbered as Linux on x86-64 numbers them, and their arguments are laid out as Linux's
+ * x86-64 structures (a host of another kind translates, or answers NOT_SUPPORTED): the
+ * ABI carries only the requests listed here, each with the kind of its argument, so that
+ * no guest address and no guest descriptor ever reaches the host's driver. */
+enum { /* how a request takes its argument */
+    BSC_DEVICE_NONE = 0,      /* none */
+    BSC_DEVICE_VALUE = 1,     /* an integer: bsc_device_request.value */
+    BSC_DEVICE_HANDLE = 2,    /* a stream (Linux: a descriptor): bsc_device_request.handle */
+    BSC_DEVICE_IN = 3,        /* `size` bytes the driver reads, after the header */
+    BSC_DEVICE_OUT = 4,       /* `size` bytes the driver writes, after the header */
+    BSC_DEVICE_IN_HANDLE = 5, /* IN, whose first uint32_t is a descriptor: the host puts
+                               * there the one of bsc_device_request.handle */
+};
+
+/* X(name, request, kind, size): every request the ABI carries, with its argument. */
+#define BSC_DEVICE_REQUESTS(X)                                              \
+    X(LOOP_SET_FD, 0x4C00u, BSC_DEVICE_HANDLE, 0)                           \
+    X(LOOP_CLR_FD, 0x4C01u, BSC_DEVICE_NONE, 0)                             \
+    X(LOOP_SET_STATUS, 0x4C02u, BSC_DEVICE_IN, 168)   /* struct loop_info */ \
+    X(LOOP_GET_STATUS, 0x4C03u, BSC_DEVICE_OUT, 168)                        \
+    X(LOOP_SET_STATUS64, 0x4C04u, BSC_DEVICE_IN, 232) /* struct loop_info64 */ \
+    X(LOOP_GET_STATUS64, 0x4C05u, BSC_DEVICE_OUT, 232)                      \
+    X(LOOP_CHANGE_FD, 0x4C06u, BSC_DEVICE_HANDLE, 0)                        \
+    X(LOOP_SET_CAPACITY, 0x4C07u, BSC_DEVICE_NONE, 0)                       \
+    X(LOOP_SET_DIRECT_IO, 0x4C08u, BSC_DEVICE_VALUE, 0)                     \
+    X(LOOP_SET_BLOCK_SIZE, 0x4C09u, BSC_DEVICE_VALUE, 0)                    \
+    X(LOOP_CONFIGURE, 0x4C0Au, BSC_DEVICE_IN_HANDLE, 304) /* struct loop_config */ \
+    X(LOOP_CTL_ADD, 0x4C80u, BSC_DEVICE_VALUE, 0)                           \
+    X(LOOP_CTL_REMOVE, 0x4C81u, BSC_DEVICE_VALUE, 0)                        \
+    X(LOOP_CTL_GET_FREE, 0x4C82u, BSC_DEVICE_NONE, 0)                       \
+    X(BLKROSET, 0x125Du, BSC_DEVICE_IN, 4)                                  \
+    X(BLKROGET, 0x125Eu, BSC_DEVICE_OUT, 4)                                 \
+    X(BLKRRPART, 0x125Fu, BSC_DEVICE_NONE, 0)                               \
+    X(BLKGETSIZE, 0x1260u, BSC_DEVICE_OUT, 8)                               \
+    X(BLKFLSBUF, 0x1261u, BSC_DEVICE_NONE, 0)                               \
+    X(BLKRASET, 0x1262u, BSC_DEVICE_VALUE, 0)                               \
+    X(BLKRAGET, 0x1263u, BSC_DEVICE_OUT, 8)                                 \
+    X(BLKFRASET, 0x1264u, BSC_DEVICE_VALUE, 0)                              \
+    X(BLKFRAGET, 0x1265u, BSC_DEVICE_OUT, 8)                                \
+    X(BLKSECTGET, 0x1267u, BSC_DEVICE_OUT, 2)                               \
+    X(BLKSSZGET, 0x1268u, BSC_DEVICE_OUT, 4)                                \
+    X(BLKBSZGET, 0x80081270u, BSC_DEVICE_OUT, 4)                            \
+    X(BLKBSZSET, 0x40081271u, BSC_DEVICE_IN, 4)                             \
+    X(BLKGETSIZE64, 0x80081272u, BSC_DEVICE_OUT, 8)                         \
+    X(BLKDISCARD, 0x1277u, BSC_DEVICE_IN, 16)                               \
+    X(BLKIOMIN, 0x1278u, BSC_DEVICE_OUT, 4)                                 \
+    X(BLKIOOPT, 0x1279u, BSC_DEVICE_OUT, 4)                                 \
+    X(BLKALIGNOFF, 0x127Au, BSC_DEVICE_OUT, 4)                              \
+    X(BLKPBSZGET, 0x127Bu, BSC_DEVICE_OUT, 4)                               \
+    X(BLKDISCARDZEROES, 0x127Cu, BSC_DEVICE_OUT, 4)                         \
+    X(BLKSECDISCARD, 0x127Du, BSC_DEVICE_IN, 16)                            \
+    X(BLKROTATIONAL, 0x127Eu, BSC_DEVICE_OUT, 2)                            \
+    X(BLKZEROOUT, 0x127Fu, BSC_DEVICE_IN, 16)                               \
+    X(BLKGETDISKSEQ, 0x80081280u, BSC_DEVICE_OUT, 8)                        \
+    X(BLKGETZONESZ, 0x80041284u, BSC_DEVICE_OUT, 4)                         \
+    X(BLKGETNRZONES, 0x80041285u, BSC_DEVICE_OUT, 4)                        \
+    X(HDIO_GETGEO, 0x0301u, BSC_DEVICE_OUT, 16) /* struct hd_geometry */
+
+enum { /* bsc_device_request.argument: how the caller's argument came */
+    BSC_DEVICE_ARGUMENT_GIVEN = 0,      /* as the kind says */
+    BSC_DEVICE_ARGUMENT_NULL = 1,       /* IN, OUT: the caller passed a null address; the
+                                         * driver gets one */
+    BSC_DEVICE_ARGUMENT_FAULT = 2,      /* IN, IN_HANDLE: the caller's could not be read;
+                                         * the driver gets an address that faults */
+    BSC_DEVICE_ARGUMENT_BAD_HANDLE = 3, /* HANDLE, IN_HANDLE: the caller's descriptor named
+                                         * no stream; the driver gets one that names none */
+};
+
+/* BSC_CONTROL_DEVICE_REQUEST's data: this header, then the argument's `size` bytes of
+ * BSC_DEVICE_REQUESTS for IN, OUT and IN_HANDLE requests (stream_control's size is the
+ * sum). The driver's checks, in its order, decide the status. */
+typedef struct bsc_device_request {
+    uint32_t request;  /* one of BSC_DEVICE_REQUESTS */
+    uint32_t argument; /* BSC_DEVICE_ARGUMENT_* */
+    uint64_t value;    /* VALUE: the argument */
+    bsc_handle handle; /* HANDLE, IN_HANDLE: the stream */
+    uint32_t reserved; /* 0 */
+    int64_t result;    /* out: the request's result, 0 or more (LOOP_CTL_GET_FREE: the
+                        * number of the free loop device) */
+} bsc_device_request;
+
+/* ---- Mounts (since 1.20) ---------------------------------------------------------------
+ * stream_mount's flags are Linux's mount flags (MS_*), of which these are named here;
+ * stream_unmount's are Linux's umount2 flags. */
+enum {
+    BSC_MOUNT_READ_ONLY = 1,      /* MS_RDONLY */
+    BSC_MOUNT_NO_SET_ID = 2,      /* MS_NOSUID */
+    BSC_MOUNT_NO_DEVICES = 4,     /* MS_NODEV */
+    BSC_MOUNT_NO_EXEC = 8,        /* MS_NOEXEC */
+    BSC_MOUNT_REMOUNT = 32,       /* MS_REMOUNT */
+    BSC_MOUNT_BIND = 4096,        /* MS_BIND */
+    BSC_MOUNT_MOVE = 8192,        /* MS_MOVE */
+    BSC_MOUNT_RECURSIVE = 16384,  /* MS_REC */
+};
+/* What stream_volume_query reports of the file system an object lies on, as Linux's
+ * statfs reports it. */
+typedef struct bsc_volume_info {
+    uint64_t type;             /* the file system's kind: Linux's magic number (f_type) */
+    uint64_t block_size;       /* the preferred transfer size (f_bsize) */
+    uint64_t fragment_size;    /* the unit of the block counts (f_frsize) */
+    uint64_t blocks;           /* its size */
+    uint64_t blocks_free;      /* free */
+    uint64_t blocks_available; /* free for an unprivileged user */
+    uint64_t files;            /* inodes, 0 where the file system has no such count */
+    uint64_t files_free;
+    uint64_t name_max;         /* the longest name (f_namelen) */
+    uint64_t flags;            /* the mount's ST_* flags, Linux's values (f_flags) */
+    uint32_t id[2];            /* the file system's id (f_fsid) */
+} bsc_volume_info;
+
+enum {
+    BSC_UNMOUNT_FORCE = 1,     /* MNT_FORCE */
+    BSC_UNMOUNT_DETACH = 2,    /* MNT_DETACH */
+    BSC_UNMOUNT_EXPIRE = 4,    /* MNT_EXPIRE */
+    BSC_UNMOUNT_NO_FOLLOW = 8, /* UMOUNT_NOFOLLOW */
 };
 
 /* Since 1.19: what BSC_CONTROL_WATCH_DIRECTORY asks to be told of a directory (Linux's
@@ -1059,7 +1191,13 @@ typedef struct bsc_system_load {
     X(stream, stream_watch, (bsc_handle notifier, const char *uri, uint32_t events,          \
                              int32_t *watch))                                                 \
     X(process, process_notices_take, (bsc_notice * notices, uint32_t capacity,              \
-                                      uint32_t *count))
+                                      uint32_t *count))                                     \
+    /* Since ABI 1.20. */                                                                     \
+    X(stream, stream_mount, (const char *source, const char *target, const char *type,       \
+                            uint64_t flags, const char *options))                             \
+    X(stream, stream_unmount, (const char *target, uint32_t flags))                          \
+    X(stream, stream_volume_query, (const char *uri, bsc_volume_info *info))                 \
+    X(stream, stream_volume_query_by_handle, (bsc_handle handle, bsc_volume_info *info))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

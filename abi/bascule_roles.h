@@ -242,7 +242,11 @@ typedef struct bsc_call_roles {
       BSC_R_VALUE, BSC_R_VALUE, BSC_R_VALUE, BSC_R_OUT(uint64_t))                           \
     X(stream_watch, 0, 4, BSC_R_HANDLE, BSC_R_STRING, BSC_R_VALUE, BSC_R_OUT(int32_t))     \
     X(process_notices_take, 0, 3, BSC_R_OUT_ARRAY(bsc_notice, 1), BSC_R_VALUE,              \
-      BSC_R_OUT(uint32_t))
+      BSC_R_OUT(uint32_t))                                                                  \
+    X(stream_mount, 0, 5, BSC_R_STRING, BSC_R_STRING, BSC_R_STRING, BSC_R_VALUE, BSC_R_STRING) \
+    X(stream_unmount, 0, 2, BSC_R_STRING, BSC_R_VALUE)                                     \
+    X(stream_volume_query, 0, 2, BSC_R_STRING, BSC_R_OUT(bsc_volume_info))                  \
+    X(stream_volume_query_by_handle, 0, 2, BSC_R_HANDLE, BSC_R_OUT(bsc_volume_info))
 
 #ifdef __cplusplus
 }

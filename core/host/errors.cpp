@@ -128,4 +128,21 @@ bsc_status status_from_errno(int error) {
     }
 }
 
+bsc_status device_status_from_errno(int error) {
+    switch (error) {
+    case ENODEV:
+        return BSC_E_NO_DEVICE;
+    case ENXIO:
+        return BSC_E_DEVICE_NOT_READY;
+    case ENOTBLK:
+        return BSC_E_NOT_BLOCK_DEVICE;
+    case EOVERFLOW:
+        return BSC_E_OVERFLOW;
+    case ENOSYS:
+        return BSC_E_NOT_IMPLEMENTED;
+    default:
+        return status_from_errno(error);
+    }
+}
+
 } // namespace bsc::host

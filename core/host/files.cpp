@@ -32,7 +32,8 @@ namespace {
 
 constexpr uint32_t kAccessMask = BSC_ACCESS_RDWR | BSC_ACCESS_APPEND;
 constexpr uint32_t kOptionMask = BSC_OPTION_NONBLOCK | BSC_OPTION_TRUNCATE | BSC_OPTION_NOFOLLOW |
-                                 BSC_OPTION_DIRECTORY | BSC_OPTION_SYNC | BSC_OPTION_NO_LINKS;
+                                 BSC_OPTION_DIRECTORY | BSC_OPTION_SYNC | BSC_OPTION_NO_LINKS |
+                                 BSC_OPTION_EXCLUSIVE;
 bool is_path_scheme(Scheme scheme) {
     return scheme == Scheme::file || scheme == Scheme::dir || scheme == Scheme::device;
 }
@@ -58,6 +59,10 @@ int open_flags(uint32_t access, uint32_t create, uint32_t options) {
         flags |= O_DIRECTORY;
     if (options & BSC_OPTION_SYNC)
         flags |= O_SYNC;
+    // O_EXCL without O_CREAT claims a block device (EBUSY while it is mounted) and means
+    // nothing for anything else: Linux's rule, which the kernel applies.
+    if ((options & BSC_OPTION_EXCLUSIVE) && create == BSC_CREATE_NEVER)
+        flags |= O_EXCL;
     return flags;
 }
 
@@ -475,15 +480,19 @@ extern "C" bsc_status host_stream_control(bsc_handle handle, uint32_t command, v
     bool allocation = command == BSC_CONTROL_ALLOCATE;
     bool watch = command == BSC_CONTROL_WATCH_REMOVE;
     bool notice = is_notice_command(command);
-    if (allocation ? size != sizeof(bsc_allocation)
-        : watch    ? size != sizeof(int32_t)
-        : notice   ? size != sizeof(uint32_t)
-                   : !terminal && (command < BSC_CONTROL_PIPE_CAPACITY ||
-                                   command > BSC_CONTROL_READABLE || size != sizeof(uint64_t)))
+    bool device = command == BSC_CONTROL_DEVICE_REQUEST; // its size is checked with it
+    if (!device && (allocation ? size != sizeof(bsc_allocation)
+                    : watch    ? size != sizeof(int32_t)
+                    : notice   ? size != sizeof(uint32_t)
+                               : !terminal && (command < BSC_CONTROL_PIPE_CAPACITY ||
+                                               command > BSC_CONTROL_READABLE ||
+                                               size != sizeof(uint64_t))))
         return BSC_E_INVALID;
     auto stream = find_stream(handle);
     if (!stream)
         return BSC_E_BAD_HANDLE;
+    if (device)
+        return device_request(*stream, data, size);
     if (terminal)
         return terminal_control(stream->fd, command, data, size);
     if (allocation)

@@ -28,6 +28,7 @@ void initialise() {
         initialise_signals();
         use_guarded_copy(); // its faults need the signal handlers
         become_tree_root();
+        enter_private_mount_namespace();
     });
 }
 

@@ -54,6 +54,10 @@ bool pid_of_process(bsc_handle handle, pid_t &pid);
 // orphans, and every process forked from it ends with it.
 void become_tree_root();
 
+// mounts.cpp: a privileged runtime's own mount namespace, with private propagation, for
+// the guest's mounts (stream_mount); an unprivileged one keeps the host's.
+void enter_private_mount_namespace();
+
 // What process_fork (fork.cpp) holds so that the child's copy is whole, and what each
 // part fixes in the child: memory.cpp's region map, threads.cpp's count of live guest
 // threads; the calling thread is the child's only guest thread (threads.cpp), and its

@@ -69,4 +69,8 @@ uint32_t type_of_descriptor(int fd);
 bool is_terminal_command(uint32_t command);
 bsc_status terminal_control(int fd, uint32_t command, void *data, uint64_t size);
 
+// devices.cpp: stream_control's BSC_CONTROL_DEVICE_REQUEST on a stream: `data` holds a
+// bsc_device_request and its argument, `size` bytes in all.
+bsc_status device_request(Object &stream, void *data, uint64_t size);
+
 } // namespace bsc::host

@@ -56,6 +56,11 @@ int errno_for(bsc_status status) {
     case BSC_E_NO_MESSAGE: return ENOMSG;
     case BSC_E_OUT_OF_RANGE: return ERANGE;
     case BSC_E_TOO_LONG: return E2BIG;
+    case BSC_E_NO_DEVICE: return ENODEV;
+    case BSC_E_DEVICE_NOT_READY: return ENXIO;
+    case BSC_E_NOT_BLOCK_DEVICE: return ENOTBLK;
+    case BSC_E_OVERFLOW: return EOVERFLOW;
+    case BSC_E_NOT_IMPLEMENTED: return ENOSYS;
     default: return EIO;
     }
 }

@@ -189,7 +189,15 @@ int64_t open_executable(const char *absolute, ElfFile &file) {
         return result_of(status);
     if (attributes.type != BSC_TYPE_FILE)
         return -EACCES;
-    return check_access(attributes, 1 /* X_OK */, false);
+    if (int64_t error = check_access(attributes, 1 /* X_OK */, false))
+        return error;
+    // Nothing on a file system mounted MS_NOEXEC runs (path_noexec): EACCES.
+    constexpr uint64_t kNoExec = 8; // ST_NOEXEC
+    bsc_volume_info volume;
+    if (abi().stream_volume_query_by_handle(file.handle(), &volume) == BSC_OK &&
+        (volume.flags & kNoExec))
+        return -EACCES;
+    return 0;
 }
 
 // Everything a new program needs, found before the old one is given up: its files

@@ -119,4 +119,37 @@ uint64_t host_timer_slack() {
     return value;
 }
 
+namespace {
+
+// The end of the line at `text`: its newline, or its NUL.
+const char *line_end(const char *text) {
+    while (*text && *text != '\n')
+        text++;
+    return text;
+}
+
+} // namespace
+
+bool host_file_system_needs_device(const char *type) {
+    char text[8192];
+    if (read_host_file("file:/proc/filesystems", text, sizeof text) < 0)
+        return false;
+    size_t length = 0;
+    while (type[length] && type[length] != '.')
+        length++;
+    // Each line: "nodev" or nothing, a tab, the name.
+    for (const char *line = text; *line;) {
+        const char *end = line_end(line);
+        const char *name = line;
+        while (name < end && *name != '\t')
+            name++;
+        name++;
+        if (name <= end && static_cast<size_t>(end - name) == length &&
+            memcmp(name, type, length) == 0)
+            return name == line + 1; // no "nodev" before the tab
+        line = *end ? end + 1 : end;
+    }
+    return false;
+}
+
 } // namespace libos

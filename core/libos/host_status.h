@@ -31,4 +31,9 @@ bool host_cpu_flag(const char *flag);
 // Linux's default, 50 µs, if the host does not show it.
 uint64_t host_timer_slack();
 
+// Whether the host's file system type `type` (a "fuse.sub" subtype counts as "fuse")
+// takes a block device as its source, as the host's /proc/filesystems says (no "nodev"):
+// then mount(2) names the source by path. False for a type the host does not list.
+bool host_file_system_needs_device(const char *type);
+
 } // namespace libos

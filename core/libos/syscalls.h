@@ -58,6 +58,8 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(fchownat) X(utimensat) X(truncate) X(umask) X(statfs) X(fstatfs) X(getxattr)      \
     X(lgetxattr) X(fgetxattr) X(listxattr) X(llistxattr) X(flistxattr) X(setxattr)     \
     X(lsetxattr) X(fsetxattr) X(removexattr) X(lremovexattr) X(fremovexattr)            \
+    /* sys/mount.cpp */                                                                 \
+    X(mount) X(umount2)                                                                 \
     /* sys/memory.cpp */                                                                \
     X(mmap) X(munmap) X(mprotect) X(mremap) X(brk) X(madvise) X(msync)                  \
     /* sys/mlock.cpp */                                                                 \

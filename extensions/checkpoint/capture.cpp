@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <shared_mutex>
@@ -361,6 +363,11 @@ Outcome prepare_capture(const Arguments &arguments) {
     }
 }
 
+std::string mount_table() {
+    std::ifstream in("/proc/self/mounts");
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
 Outcome capture(const Arguments &arguments, const Progress &progress) {
     auto image = arguments.value("image");
     if (!image || image->empty())
@@ -369,6 +376,12 @@ Outcome capture(const Arguments &arguments, const Progress &progress) {
         return {BSC_E_NOT_SUPPORTED,
                 "the guest uses System V IPC (shared memory, semaphores or message queues): "
                 "those objects live in the host's kernel, outside any image"};
+    if (tracked().mounted || mount_table() != tracked().mounts_at_start)
+        return {BSC_E_NOT_SUPPORTED, "the guest has mounted or unmounted a file system "
+                                     "(mount(2), umount2(2)): an image cannot hold its mounts"};
+    if (tracked().devices_set_up)
+        return {BSC_E_NOT_SUPPORTED, "the guest has set up a loop device (LOOP_SET_FD, "
+                                     "LOOP_CONFIGURE, LOOP_CTL_ADD): an image cannot hold it"};
     snap::ImageMetadata meta;
     meta.abi_version = BSC_ABI_VERSION;
     meta.created_unix_ns = unix_ns_now();

@@ -2,6 +2,9 @@
 // The calls the checkpoint extension interposes on: everything that makes, changes or
 // ends a memory region, a handle or a thread is recorded, and every handle argument is
 // translated to the handle below (the identity until a restore renumbers them).
+#include <linux/loop.h>
+
+#include <cstddef>
 #include <cstring>
 #include <mutex>
 #include <string_view>
@@ -333,6 +336,47 @@ bsc_status objects_wait_any(bsc_wait_item *items, uint32_t count, int64_t timeou
     return status;
 }
 
+// A device request may name a stream inside its data (LOOP_SET_FD's backing file): the
+// host's handle goes down in a copy. A request that binds or makes a loop device marks
+// the guest as one an image cannot hold.
+bsc_status device_request(bsc_handle handle, void *data, uint64_t size) {
+    std::vector<unsigned char> local(size);
+    bsc_device_request header;
+    if (size < sizeof header || copy_from_guest(local.data(), data, size) != BSC_OK)
+        return below().stream_control(real(handle), BSC_CONTROL_DEVICE_REQUEST, data, size);
+    std::memcpy(&header, local.data(), sizeof header);
+    if (header.handle != BSC_NO_HANDLE)
+        header.handle = real(header.handle);
+    std::memcpy(local.data(), &header, sizeof header);
+    bsc_status status =
+        below().stream_control(real(handle), BSC_CONTROL_DEVICE_REQUEST, local.data(), size);
+    if (status != BSC_OK)
+        return status;
+    // The ABI's requests are numbered as Linux's.
+    bool sets_up = header.request == LOOP_SET_FD || header.request == LOOP_CONFIGURE ||
+                   header.request == LOOP_CHANGE_FD || header.request == LOOP_CTL_ADD;
+    if (sets_up)
+        state().devices_set_up = true;
+    // Give back what the host wrote (the result, an OUT argument), the guest's handle kept.
+    return copy_to_guest(static_cast<char *>(data) + offsetof(bsc_device_request, result),
+                         local.data() + offsetof(bsc_device_request, result),
+                         size - offsetof(bsc_device_request, result));
+}
+
+bsc_status stream_control(bsc_handle handle, uint32_t command, void *data, uint64_t size) {
+    if (command == BSC_CONTROL_DEVICE_REQUEST)
+        return device_request(handle, data, size);
+    return below().stream_control(real(handle), command, data, size);
+}
+
+bsc_status stream_mount(const char *source, const char *target, const char *type,
+                        uint64_t flags, const char *options) {
+    bsc_status status = below().stream_mount(source, target, type, flags, options);
+    if (status == BSC_OK)
+        state().mounted = true;
+    return status;
+}
+
 bsc_status process_create(const char *const *argv, const bsc_handle *inherit, uint32_t count,
                           bsc_handle *process) {
     std::vector<bsc_handle> local(count);
@@ -518,6 +562,8 @@ void interpose(const bsc_extension_context &context) {
     mark_ipc<&bsc_downcalls::ipc_semaphore_operate>(above);
     mark_ipc<&bsc_downcalls::ipc_message_send>(above);
     mark_ipc<&bsc_downcalls::ipc_message_receive>(above);
+    above.stream_control = stream_control;
+    above.stream_mount = stream_mount;
     context.upcalls_below->start = start;
     context.upcalls_below->thread_start = thread_start;
     context.upcalls_below->exception = exception;

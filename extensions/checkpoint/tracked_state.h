@@ -37,9 +37,22 @@ struct TrackedState {
     std::atomic<bool> started = false; // its start upcall passed, or its restore resumed it
     // It used a System V IPC object (the host's, which no image holds): captures refused.
     std::atomic<bool> sysv_ipc_used = false;
+    // Host state the guest set up that an image cannot hold: a file system it mounted
+    // (stream_mount), a loop device it bound or made (BSC_CONTROL_DEVICE_REQUEST). A
+    // capture refuses such a guest rather than restore it without them.
+    std::atomic<bool> mounted = false;
+    std::atomic<bool> devices_set_up = false;
+    // The runtime's mount table when the extension joined (mount_table()): a mount made
+    // since by any process of the guest's tree (they share the namespace), one that has
+    // ended since included, shows as a difference at capture.
+    std::string mounts_at_start;
 };
 
 TrackedState &tracked();
+
+// The mount points of the runtime's mount namespace with their sources and types, one a
+// line, in the host's order ("" if it cannot be read).
+std::string mount_table();
 
 // Fills the context's `above` and `upcalls_below` with the interposing entries.
 void interpose(const bsc_extension_context &context);

@@ -481,6 +481,87 @@ bsc_status stream_rename(const char *from, const char *to, uint32_t flags) {
     return below().stream_rename(source.host_uri.c_str(), target.host_uri.c_str(), flags);
 }
 
+// A guest mount's paths (stream_mount's source when it is a path, its target) are
+// translated like any other; the host mounts on the host's directory, which the guest
+// then sees through its mapping. A mount point in an overlay would hide one of its two
+// trees from the other: not supported.
+bsc_status mount_path(const char *uri, Final final, std::string &host_uri, bool &is_path) {
+    Translated t;
+    if (bsc_status status = translate(uri, final, t, is_path))
+        return status;
+    if (is_path && in_overlay(t.resolution))
+        return BSC_E_NOT_SUPPORTED;
+    host_uri = t.host_uri;
+    return BSC_OK;
+}
+
+bsc_status stream_mount(const char *source, const char *target, const char *type,
+                        uint64_t flags, const char *options) {
+    if (!active())
+        return below().stream_mount(source, target, type, flags, options);
+    std::string host_source, host_target;
+    bool source_is_path = false, target_is_path = false;
+    if (bsc_status status = mount_path(target, Final::follow, host_target, target_is_path))
+        return status;
+    if (bsc_status status = mount_path(source, Final::follow, host_source, source_is_path))
+        return status;
+    return below().stream_mount(source_is_path ? host_source.c_str() : source,
+                                target_is_path ? host_target.c_str() : target, type, flags,
+                                options);
+}
+
+// umount2's MNT_EXPIRE unmounts a mount that nothing used since the last such call, and
+// on Linux a look at the mount point (a stat, as the resolver makes) is a use: with
+// EXPIRE only the parent is resolved here and the final name goes to the host as it is
+// (the host's kernel follows a final link itself, unless NO_FOLLOW). False when the path
+// has no plain final name ("/", ".", "..").
+bool expire_target(const char *target, std::string &host_target, bsc_status &status) {
+    std::string text;
+    if ((status = read_guest_string(target, text)) != BSC_OK)
+        return true;
+    auto parsed = path_uri(text);
+    if (!parsed)
+        return false;
+    std::string guest = absolute_guest(parsed->path);
+    size_t slash = guest.rfind('/');
+    std::string leaf = guest.substr(slash + 1);
+    if (leaf.empty() || leaf == "." || leaf == "..")
+        return false;
+    Translated parent;
+    status = translate_path(PathUri{parsed->scheme, slash == 0 ? "/" : guest.substr(0, slash)},
+                            Final::follow, parent);
+    if (status == BSC_OK && in_overlay(parent.resolution))
+        status = BSC_E_NOT_SUPPORTED;
+    std::string base = parent.resolution.host;
+    host_target = std::string(parsed->scheme) + base + (base.ends_with('/') ? "" : "/") + leaf;
+    return true;
+}
+
+bsc_status stream_unmount(const char *target, uint32_t flags) {
+    if (!active())
+        return below().stream_unmount(target, flags);
+    std::string host_target;
+    bsc_status status = BSC_OK;
+    if ((flags & BSC_UNMOUNT_EXPIRE) && expire_target(target, host_target, status))
+        return status == BSC_OK ? below().stream_unmount(host_target.c_str(), flags) : status;
+    bool is_path = false;
+    Final final = flags & BSC_UNMOUNT_NO_FOLLOW ? Final::no_follow : Final::follow;
+    if (bsc_status s = mount_path(target, final, host_target, is_path))
+        return s;
+    return below().stream_unmount(is_path ? host_target.c_str() : target, flags);
+}
+
+// The file system a guest path lies on is the one its host path lies on.
+bsc_status stream_volume_query(const char *uri, bsc_volume_info *info) {
+    return by_path(
+        uri, Final::follow, [&] { return below().stream_volume_query(uri, info); },
+        [&](Translated &t) -> bsc_status {
+            if (!t.resolution.exists && in_overlay(t.resolution))
+                return BSC_E_NOT_FOUND; // a whiteout
+            return below().stream_volume_query(t.host_uri.c_str(), info);
+        });
+}
+
 bsc_status stream_link(const char *uri, const char *target, uint32_t kind) {
     if (!active())
         return below().stream_link(uri, target, kind);
@@ -796,6 +877,9 @@ void install(bsc_downcalls &above, bsc_upcalls &upcalls_below) {
     FS_TRANSLATE_INTERPOSE(stream_make_node)
     FS_TRANSLATE_INTERPOSE(stream_watch)
     FS_TRANSLATE_INTERPOSE(stream_read_link)
+    FS_TRANSLATE_INTERPOSE(stream_mount)
+    FS_TRANSLATE_INTERPOSE(stream_unmount)
+    FS_TRANSLATE_INTERPOSE(stream_volume_query)
     above.stream_xattr_get = xattr_by_uri<&bsc_downcalls::stream_xattr_get, false>;
     above.stream_xattr_set = xattr_by_uri<&bsc_downcalls::stream_xattr_set, true>;
     above.stream_xattr_list = xattr_by_uri<&bsc_downcalls::stream_xattr_list, false>;

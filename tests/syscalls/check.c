@@ -4,6 +4,9 @@
 // its place, and ends with "N passed, N failed".
 #include "check.h"
 
+#include <linux/capability.h>
+#include <sys/syscall.h>
+
 #include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>

@@ -555,6 +555,57 @@ TEST_CASE("stream_control: a pipe's capacity, bytes readable, terminal requests"
     host_object_close(file);
 }
 
+TEST_CASE("stream_control: DEVICE_REQUEST's checks, stream_unmount's flags",
+          "[host][files]") {
+    host_ready();
+    struct {
+        bsc_device_request header;
+        uint64_t bytes;
+    } request{};
+    request.header.request = 0x80081272u; // BLKGETSIZE64: 8 bytes out
+    TempDir dir;
+    bsc_handle file = open_ok(dir.uri("file", "f"), BSC_ACCESS_RDWR, BSC_CREATE_ALWAYS);
+    CHECK(host_stream_control(file, BSC_CONTROL_DEVICE_REQUEST, &request, sizeof request) ==
+          BSC_E_NOT_TTY); // no device: no driver takes it
+    CHECK(host_stream_control(file, BSC_CONTROL_DEVICE_REQUEST, &request, sizeof request - 4) ==
+          BSC_E_INVALID); // the size does not fit the request
+    request.header.request = 0x1234; // not in BSC_DEVICE_REQUESTS
+    CHECK(host_stream_control(file, BSC_CONTROL_DEVICE_REQUEST, &request, sizeof request) ==
+          BSC_E_INVALID);
+    CHECK(host_stream_control(file, BSC_CONTROL_DEVICE_REQUEST, kBadPointer, sizeof request) ==
+          BSC_E_FAULT);
+    host_object_close(file);
+    bsc_handle null = open_ok("dev:null", BSC_ACCESS_RDWR, BSC_CREATE_NEVER);
+    request.header.request = 0x80081272u;
+    CHECK(host_stream_control(null, BSC_CONTROL_DEVICE_REQUEST, &request, sizeof request) ==
+          BSC_E_NOT_TTY); // the null driver's answer: ENOTTY
+    host_object_close(null);
+    CHECK(host_stream_unmount(dir.uri("file", "").c_str(), 0x100) == BSC_E_INVALID);
+    CHECK(host_stream_mount("name:none", static_cast<const char *>(kBadPointer), "tmpfs", 0,
+                            "") == BSC_E_FAULT);
+}
+
+TEST_CASE("stream_volume_query: statfs by URI and by handle", "[host][files]") {
+    host_ready();
+    TempDir dir;
+    bsc_volume_info by_uri{}, by_handle{};
+    REQUIRE(host_stream_volume_query(dir.uri("dir").c_str(), &by_uri) == BSC_OK);
+    CHECK(by_uri.type != 0);
+    CHECK(by_uri.block_size > 0);
+    CHECK(by_uri.name_max > 0);
+    bsc_handle file = open_ok(dir.uri("file", "f"), BSC_ACCESS_RDWR, BSC_CREATE_ALWAYS);
+    REQUIRE(host_stream_volume_query_by_handle(file, &by_handle) == BSC_OK);
+    CHECK(by_handle.type == by_uri.type);
+    CHECK(std::memcmp(by_handle.id, by_uri.id, sizeof by_uri.id) == 0);
+    CHECK(host_stream_volume_query_by_handle(file, static_cast<bsc_volume_info *>(kBadPointer)) ==
+          BSC_E_FAULT);
+    host_object_close(file);
+    CHECK(host_stream_volume_query_by_handle(999999, &by_handle) == BSC_E_BAD_HANDLE);
+    CHECK(host_stream_volume_query(dir.uri("file", "missing").c_str(), &by_uri) ==
+          BSC_E_NOT_FOUND);
+    CHECK(host_stream_volume_query("proc:", &by_uri) == BSC_E_INVALID);
+}
+
 TEST_CASE("stream_control: ALLOCATE, a file's space", "[host][files]") {
     host_ready();
     TempDir dir;

@@ -10,6 +10,7 @@
 #include <linux/fcntl.h>
 #include <linux/random.h>
 
+#include "device_requests.h"
 #include "fd_table.h"
 #include "libos_files.h"
 #include "process_state.h"
@@ -555,8 +556,8 @@ bool device_without_ioctl(const OpenFile &file) {
     return false;
 }
 
-// A request nobody in the LibOS serves. A host device's driver (a loop device,
-// /dev/loop-control, /dev/net/tun, whose requests are 'T' too), a socket's protocol
+// A request nobody in the LibOS serves. A host device's driver (a request the ABI's
+// BSC_DEVICE_REQUESTS does not carry; /dev/net/tun's, which are 'T' too), a socket's protocol
 // (SIOCGIFCONF, SIOCOUTQ) or a file system (ext4's FS_IOC_GETFLAGS, FICLONE, FIEMAP) may
 // serve requests the ABI cannot pass on: the answer is the one Linux gives where nobody
 // serves it, and --verbose names it. A terminal's request ('T': isatty's TCGETS) on a
@@ -599,6 +600,10 @@ int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
     if (request == FIOQSIZE && (attributes.type == BSC_TYPE_FILE ||
                                 attributes.type == BSC_TYPE_DIRECTORY))
         return put_user(address, static_cast<int64_t>(attributes.size)) ? 0 : -EFAULT;
+    bool device = attributes.type == BSC_TYPE_CHAR_DEVICE ||
+                  attributes.type == BSC_TYPE_BLOCK_DEVICE;
+    if (device && is_device_request(request)) // the loop and block drivers' own
+        return device_ioctl(file, request, address);
     return unserved_request(file, attributes.type, request);
 }
 

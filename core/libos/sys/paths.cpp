@@ -124,7 +124,9 @@ uint32_t options_of(uint64_t flags) {
            (flags & O_NOFOLLOW ? BSC_OPTION_NOFOLLOW : 0) |
            (flags & O_DIRECTORY ? BSC_OPTION_DIRECTORY : 0) |
            (flags & O_NONBLOCK ? BSC_OPTION_NONBLOCK : 0) |
-           (flags & (O_SYNC | O_DSYNC) ? BSC_OPTION_SYNC : 0);
+           (flags & (O_SYNC | O_DSYNC) ? BSC_OPTION_SYNC : 0) |
+           // O_EXCL without O_CREAT: a block device claimed for this opener alone
+           ((flags & (O_EXCL | O_CREAT)) == O_EXCL ? BSC_OPTION_EXCLUSIVE : 0);
 }
 
 // The mode a new object gets: the program's umask applied here, and only here (the host
@@ -525,9 +527,35 @@ struct Statfs {
     int64_t name_length, fragment_size, flags, spare[4];
 };
 
-// The ABI has no file-system statistics: report a large, half-free ext4-like volume.
-Statfs volume_statistics() {
-    return {0xEF53, 4096, 1 << 26, 1 << 25, 1 << 25, 1 << 24, 1 << 23, {0, 0}, 255, 4096, 0, {}};
+Statfs statfs_of(const bsc_volume_info &v) {
+    Statfs s{};
+    s.type = static_cast<int64_t>(v.type);
+    s.block_size = static_cast<int64_t>(v.block_size);
+    s.blocks = static_cast<int64_t>(v.blocks);
+    s.free = static_cast<int64_t>(v.blocks_free);
+    s.available = static_cast<int64_t>(v.blocks_available);
+    s.files = static_cast<int64_t>(v.files);
+    s.files_free = static_cast<int64_t>(v.files_free);
+    s.fsid[0] = static_cast<int32_t>(v.id[0]);
+    s.fsid[1] = static_cast<int32_t>(v.id[1]);
+    s.name_length = static_cast<int64_t>(v.name_max);
+    s.fragment_size = static_cast<int64_t>(v.fragment_size);
+    s.flags = static_cast<int64_t>(v.flags);
+    return s;
+}
+
+// The host's report for the object at `uri`, written to the program's `address`.
+int64_t put_volume(bsc_status status, const bsc_volume_info &info, uint64_t address) {
+    if (status != BSC_OK)
+        return result_of(status);
+    return put_user(address, statfs_of(info)) ? 0 : -EFAULT;
+}
+
+// An object the LibOS serves with no file behind it (an eventfd, a timerfd, a signalfd,
+// an epoll) lies, on Linux, in the anonymous-inode file system: simple_statfs's answer.
+Statfs anonymous_inode_statistics() {
+    constexpr int64_t kAnonInodeMagic = 0x09041934, kValid = 0x20; // ST_VALID
+    return {kAnonInodeMagic, 4096, 0, 0, 0, 0, 0, {0, 0}, 255, 4096, kValid, {}};
 }
 
 // ---- Extended attributes -------------------------------------------------------------
@@ -906,18 +934,33 @@ LIBOS_XATTR_CALLS(listxattr)
 LIBOS_XATTR_CALLS(removexattr)
 #undef LIBOS_XATTR_CALLS
 
+// statfs and fstatfs: what the host's file system reports (stream_volume_query), so a
+// mounted tmpfs or ext2 shows as itself. A LibOS /proc node is asked of as the host's
+// /proc entry that behaves alike.
 int64_t sys_statfs(Syscall &c) {
-    bsc_stream_attributes a{};
-    if (int64_t error = query(AT_FDCWD, c.arg[0], true, a))
+    Target target;
+    if (int64_t error = resolve(AT_FDCWD, c.arg[0], target, true))
         return error;
-    return put_user(c.arg[1], volume_statistics()) ? 0 : -EFAULT;
+    bsc_volume_info info;
+    return put_volume(abi().stream_volume_query(target.uri, &info), info, c.arg[1]);
 }
 
+// fstatfs takes O_PATH descriptors too (fdget_raw): by path, as the LibOS's own files.
 int64_t sys_fstatfs(Syscall &c) {
     FileRef file(static_cast<int>(c.arg[0]));
     if (!file)
         return -EBADF;
-    return put_user(c.arg[1], volume_statistics()) ? 0 : -EFAULT;
+    bsc_volume_info info;
+    if (file->handle != BSC_NO_HANDLE)
+        return put_volume(abi().stream_volume_query_by_handle(file->handle, &info), info,
+                          c.arg[1]);
+    if (!file->path)
+        return put_user(c.arg[1], anonymous_inode_statistics()) ? 0 : -EFAULT;
+    char host[kPathMax], uri[kUriMax];
+    proc_host_path(file->path, host, sizeof host);
+    if (int64_t error = make_uri("file:", host, uri, sizeof uri))
+        return error;
+    return put_volume(abi().stream_volume_query(uri, &info), info, c.arg[1]);
 }
 
 } // namespace libos

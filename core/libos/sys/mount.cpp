@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: MIT
+// mount and umount2. The program's strings are copied and its paths resolved here, in
+// the kernel's order; the mount itself is the ABI's stream_mount / stream_unmount on
+// stream URIs (so that fs-translate maps them), made by the host in the runtime's own
+// mount namespace, whose kernel checks the privilege, the flags, the type and the source.
+#include <asm-generic/errno.h>
+#include <linux/capability.h>
+#include <linux/fcntl.h>
+#include <linux/mount.h>
+
+#include "host_status.h"
+#include "paths.h"
+#include "process_state.h"
+#include "syscalls.h"
+#include "user_memory.h"
+
+namespace libos {
+namespace {
+
+constexpr size_t kPage = 4096;
+constexpr size_t kUriMax = kPathMax + 16;
+
+// A mount string as the kernel copies it (copy_mount_string): absent, or at most a page
+// with its NUL (EFAULT, or EINVAL beyond).
+struct MountString {
+    bool present = false;
+    char text[kPage];
+};
+
+int64_t copy_mount_string(uint64_t address, MountString &out) {
+    out.present = address != 0;
+    out.text[0] = 0;
+    if (!out.present)
+        return 0;
+    int64_t length = string_from_user(out.text, address, sizeof out.text);
+    return length == -ENAMETOOLONG ? -EINVAL : length < 0 ? length : 0;
+}
+
+// The data page (copy_mount_options): as many bytes as can be read up to a page, EFAULT
+// only if none can; the kernel ends it with a NUL at the page's last byte. File systems
+// that take text options read it up to its first NUL, which is what goes to the host.
+int64_t copy_mount_options(uint64_t address, MountString &out) {
+    out.present = address != 0;
+    out.text[0] = 0;
+    if (!out.present)
+        return 0;
+    size_t length = 0;
+    while (length < kPage - 1 && copy_from_user(&out.text[length], address + length, 1) &&
+           out.text[length] != 0)
+        length++;
+    if (length == 0 && !copy_from_user(&out.text[0], address, 1))
+        return -EFAULT;
+    out.text[length] = 0;
+    return 0;
+}
+
+// stream_mount's source: "" for none, "name:TEXT" for a name that is no file (a tmpfs's
+// "none"), the file: URI of a path (a block device, a tree to bind or move).
+int64_t source_uri(const MountString &source, bool is_path, char *uri, size_t capacity) {
+    uri[0] = 0;
+    if (!source.present)
+        return 0;
+    if (is_path && source.text[0] != 0) {
+        char path[kPathMax];
+        if (resolve_path(AT_FDCWD, source.text, path, sizeof path) == 0)
+            return make_uri("file:", path, uri, capacity);
+    }
+    // The host's kernel says what Linux says of it (an empty path: ENOENT).
+    return make_uri("name:", source.text, uri, capacity);
+}
+
+// Whether mount(2) with these flags and type looks the source up as a path: a bind or a
+// move, and a new mount of a file system on a block device. A remount or a change of
+// propagation ignores it.
+bool source_is_path(uint64_t flags, const MountString &type) {
+    if (flags & (MS_BIND | MS_MOVE))
+        return true;
+    if (flags & (MS_REMOUNT | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE))
+        return false;
+    return type.present && host_file_system_needs_device(type.text);
+}
+
+// A new mount whose type is given but empty: the host cannot be told "empty" apart from
+// "none" (do_new_mount's EINVAL), so the LibOS answers as the kernel does after the
+// target and the privilege: ENODEV.
+bool empty_type_of_new_mount(uint64_t flags, const MountString &type) {
+    constexpr uint64_t not_new =
+        MS_REMOUNT | MS_BIND | MS_MOVE | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE;
+    return type.present && type.text[0] == 0 && !(flags & not_new);
+}
+
+int64_t target_uri(uint64_t address, char *uri, size_t capacity) {
+    char path[kPathMax];
+    if (int64_t error = resolve_user_path(AT_FDCWD, address, path, sizeof path))
+        return error;
+    return make_uri("file:", path, uri, capacity);
+}
+
+// What empty_type_of_new_mount answers, once the target is found and the caller may mount.
+int64_t refuse_empty_type(const char *target) {
+    bsc_stream_attributes attributes;
+    if (bsc_status status = abi().stream_attributes_query(target, 0, &attributes))
+        return result_of(status);
+    return capable(CAP_SYS_ADMIN) ? -ENODEV : -EPERM;
+}
+
+} // namespace
+
+int64_t sys_mount(Syscall &c) {
+    MountString type, source, options;
+    uint64_t flags = c.arg[3];
+    if (int64_t error = copy_mount_string(c.arg[2], type))
+        return error;
+    if (int64_t error = copy_mount_string(c.arg[0], source))
+        return error;
+    if (int64_t error = copy_mount_options(c.arg[4], options))
+        return error;
+    char target[kUriMax], from[kUriMax];
+    if (int64_t error = target_uri(c.arg[1], target, sizeof target))
+        return error;
+    if (empty_type_of_new_mount(flags, type))
+        return refuse_empty_type(target);
+    if (int64_t error = source_uri(source, source_is_path(flags, type), from, sizeof from))
+        return error;
+    return result_of(abi().stream_mount(from, target, type.text, flags, options.text));
+}
+
+int64_t sys_umount2(Syscall &c) {
+    uint32_t flags = static_cast<uint32_t>(c.arg[1]);
+    // The ABI's flags are umount2's MNT_FORCE, MNT_DETACH, MNT_EXPIRE, UMOUNT_NOFOLLOW.
+    if (flags & ~uint32_t{BSC_UNMOUNT_FORCE | BSC_UNMOUNT_DETACH | BSC_UNMOUNT_EXPIRE |
+                          BSC_UNMOUNT_NO_FOLLOW})
+        return -EINVAL;
+    char target[kUriMax];
+    if (int64_t error = target_uri(c.arg[0], target, sizeof target))
+        return error;
+    return result_of(abi().stream_unmount(target, flags));
+}
+
+} // namespace libos
