@@ -386,6 +386,24 @@ typedef struct bsc_device_request {
                         * number of the free loop device) */
 } bsc_device_request;
 
+/* How BSC_DEVICE_REQUESTS says `request` takes its argument (its kind and size): one
+ * answer for the caller that builds a request and the host that checks it. 0 if the ABI
+ * does not carry the request, else 1. */
+typedef struct bsc_device_shape {
+    uint32_t kind; /* BSC_DEVICE_NONE ... */
+    uint32_t size; /* the argument's bytes after the header (IN, OUT, IN_HANDLE) */
+} bsc_device_shape;
+
+static inline int bsc_device_shape_of(uint64_t request, bsc_device_shape *shape) {
+    switch (request) {
+#define BSC_DEVICE_SHAPE_CASE(name, number, kind_of, size_of) \
+    case number: shape->kind = kind_of; shape->size = size_of; return 1;
+        BSC_DEVICE_REQUESTS(BSC_DEVICE_SHAPE_CASE)
+#undef BSC_DEVICE_SHAPE_CASE
+    default: return 0;
+    }
+}
+
 /* ---- Mounts (since 1.20) ---------------------------------------------------------------
  * stream_mount's flags are Linux's mount flags (MS_*), of which these are named here;
  * stream_unmount's are Linux's umount2 flags. */

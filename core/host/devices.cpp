@@ -30,21 +30,7 @@ BSC_DEVICE_REQUESTS(BSC_CHECK_REQUEST)
 static_assert(sizeof(loop_info) == 168 && sizeof(loop_info64) == 232 &&
               sizeof(loop_config) == 304 && sizeof(hd_geometry) == 16);
 
-struct RequestShape {
-    uint32_t kind;
-    uint32_t size;
-};
-
-// The kind and size of a request the ABI carries; false for any other.
-bool shape_of(uint32_t request, RequestShape &shape) {
-    switch (request) {
-#define BSC_REQUEST_CASE(name, number, kind, size) \
-    case number: shape = {kind, size}; return true;
-        BSC_DEVICE_REQUESTS(BSC_REQUEST_CASE)
-#undef BSC_REQUEST_CASE
-    default: return false;
-    }
-}
+using RequestShape = bsc_device_shape;
 
 // An address no driver can read or write (beyond the user half): the driver's own
 // access to it fails with EFAULT where it would have failed on the guest's.
@@ -108,7 +94,7 @@ bsc_status bsc::host::device_request(Object &stream, void *data, uint64_t size) 
     if (read_guest(header_at, header) != BSC_OK)
         return BSC_E_FAULT;
     RequestShape shape;
-    if (!shape_of(header.request, shape) || header.reserved != 0 ||
+    if (!bsc_device_shape_of(header.request, &shape) || header.reserved != 0 ||
         size != sizeof header + shape.size)
         return BSC_E_INVALID;
     if (stream.type != BSC_TYPE_CHAR_DEVICE && stream.type != BSC_TYPE_BLOCK_DEVICE)

@@ -15,20 +15,7 @@
 namespace libos {
 namespace {
 
-struct Shape {
-    uint32_t kind;
-    uint32_t size;
-};
-
-bool shape_of(uint64_t request, Shape &shape) {
-    switch (request) {
-#define LIBOS_DEVICE_REQUEST_CASE(name, number, kind, size) \
-    case number: shape = {kind, size}; return true;
-        BSC_DEVICE_REQUESTS(LIBOS_DEVICE_REQUEST_CASE)
-#undef LIBOS_DEVICE_REQUEST_CASE
-    default: return false;
-    }
-}
+using Shape = bsc_device_shape;
 
 // The largest argument of BSC_DEVICE_REQUESTS (struct loop_config).
 constexpr uint32_t kLargestArgument = 304;
@@ -87,12 +74,12 @@ int64_t take_argument(const Shape &shape, uint64_t address, Request &request) {
 
 bool is_device_request(uint64_t request) {
     Shape shape;
-    return shape_of(request, shape);
+    return bsc_device_shape_of(request, &shape);
 }
 
 int64_t device_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
     Shape shape;
-    if (!shape_of(request, shape))
+    if (!bsc_device_shape_of(request, &shape))
         return -ENOTTY;
     Request r{};
     r.header.request = static_cast<uint32_t>(request);

@@ -233,18 +233,29 @@ void map_add(const Region &region) {
     merge_around(first, first + 1);
 }
 
-void map_remove(uint64_t start, uint64_t end, void (*release_memory)(uint64_t, uint64_t)) {
-    SpinGuard guard(map_lock);
-    size_t first, last;
-    isolate(start, end, first, last);
-    // Neighbouring regions are given back in one call.
+// Gives the runs of adjacent regions among [first, last) back with one call each, in
+// order, until `release_memory` fails: the index of the run that failed, or `last`.
+template <typename Release>
+size_t release_runs(size_t first, size_t last, Release release_memory) {
     for (size_t i = first; i < last;) {
         size_t j = i + 1;
         while (j < last && regions[j].start == regions[j - 1].end)
             j++;
-        release_memory(regions[i].start, regions[j - 1].end);
+        if (!release_memory(regions[i].start, regions[j - 1].end))
+            return i;
         i = j;
     }
+    return last;
+}
+
+void map_remove(uint64_t start, uint64_t end, void (*release_memory)(uint64_t, uint64_t)) {
+    SpinGuard guard(map_lock);
+    size_t first, last;
+    isolate(start, end, first, last);
+    release_runs(first, last, [release_memory](uint64_t from, uint64_t to) {
+        release_memory(from, to);
+        return true;
+    });
     erase(first, last);
 }
 
@@ -252,17 +263,12 @@ uint64_t map_release(uint64_t start, uint64_t end, bool (*release_memory)(uint64
     SpinGuard guard(map_lock);
     size_t first, last;
     isolate(start, end, first, last);
-    for (size_t i = first; i < last;) {
-        size_t j = i + 1;
-        while (j < last && regions[j].start == regions[j - 1].end)
-            j++;
-        if (!release_memory(regions[i].start, regions[j - 1].end)) {
-            uint64_t failed = regions[i].start;
-            erase(first, i);
-            merge_around(first, count); // the regions cut at start and end join again
-            return failed;
-        }
-        i = j;
+    size_t failed = release_runs(first, last, release_memory);
+    if (failed < last) {
+        uint64_t failed_at = regions[failed].start;
+        erase(first, failed);
+        merge_around(first, count); // the regions cut at start and end join again
+        return failed_at;
     }
     erase(first, last);
     return end;
