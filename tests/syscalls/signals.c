@@ -452,6 +452,29 @@ TEST(rt_sigtimedwait_takes_a_signal_another_process_sends) {
     reset(SIGUSR1);
 }
 
+// A standard signal pending already is not queued again: its first sender's siginfo
+// stays (legacy_queue), so a handler that answers si_pid answers the first (LTP kill10).
+TEST(pending_standard_signal_keeps_its_first_siginfo) {
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR2);
+    CHECK_OK(sigprocmask(SIG_BLOCK, &set, &old));
+    CHECK_OK(kill(getpid(), SIGUSR2));
+    pid_t parent = getpid(), child = CHECK_OK(fork());
+    if (child == 0)
+        _exit(kill(parent, SIGUSR2) == 0 ? 0 : 1);
+    int status;
+    CHECK_EQ(CHECK_OK(waitpid(child, &status, 0)), child);
+    CHECK_EQ(status, 0);
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    struct timespec none = {0, 0};
+    CHECK_EQ(sigtimedwait(&set, &info, &none), SIGUSR2);
+    CHECK_EQ(info.si_pid, parent); // the first, not the child's
+    CHECK_ERR(sigtimedwait(&set, &info, &none), EAGAIN); // one instance only
+    CHECK_OK(sigprocmask(SIG_SETMASK, &old, NULL));
+}
+
 // Another process sends more signals than a small queue would hold at once, each a
 // different one, while they are blocked: every one is pending afterwards, as Linux keeps
 // a signal pending even when it cannot queue its siginfo (LTP sigrelse01).

@@ -22,6 +22,7 @@ namespace libos {
 namespace {
 
 constexpr int kSignals = 64;
+constexpr uint64_t kFirstRealtime = 32; // SIGRTMIN as the kernel counts: signals below are standard
 constexpr uint64_t kDefault = 0, kIgnore = 1; // SIG_DFL and SIG_IGN as handler values
 
 // The process's: the handlers, and the signals sent to it rather than to one of its
@@ -362,7 +363,8 @@ void retarget_shared(uint64_t old) {
 
 // Makes `info` pending in `pending` (with `infos`) unless the target ignores it without
 // blocking it (Linux drops it then), or, if `once`, it is pending there already; the
-// signal lock held.
+// signal lock held. A standard signal pending already keeps the siginfo it came with
+// (legacy_queue: the second is not queued), so its handler answers the first sender.
 Queued make_pending(const SignalInfo &info, uint64_t target_blocked, uint64_t &pending,
                     SignalInfo *infos, bool once) {
     auto sig = static_cast<uint64_t>(info.signo);
@@ -370,6 +372,8 @@ Queued make_pending(const SignalInfo &info, uint64_t target_blocked, uint64_t &p
         return Queued::dropped;
     if (once && (pending & bit(sig)))
         return Queued::busy;
+    if (sig < kFirstRealtime && (pending & bit(sig)))
+        return Queued::yes;
     pending |= bit(sig);
     infos[sig] = info;
     return Queued::yes;
@@ -405,7 +409,7 @@ Queued pend_for_process(const SignalInfo &info, bool once) {
 int64_t check_queue(const SignalInfo &info, uint64_t target_pending, SignalInfo &queued) {
     auto sig = static_cast<uint64_t>(info.signo);
     queued = info;
-    bool standard = sig < 32;
+    bool standard = sig < kFirstRealtime;
     if (sig == SIGKILL || (standard && (target_pending & bit(sig))) ||
         (standard && info.code >= 0))
         return 0;
