@@ -808,6 +808,8 @@ int64_t wait_for_child(const WaitRequest &request, WaitResult &result) {
 
 void note_process_event() { __atomic_store_n(&events_noted, true, __ATOMIC_RELEASE); }
 
+void collect_posted_signals() { drain_mailbox(); }
+
 void collect_process_events() {
     if (!__atomic_load_n(&events_noted, __ATOMIC_ACQUIRE) ||
         !__atomic_exchange_n(&events_noted, false, __ATOMIC_ACQ_REL))

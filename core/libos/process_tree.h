@@ -144,6 +144,12 @@ void note_process_event();
 // children that ended, stopped or continued, and wakes the threads waiting for them.
 void collect_process_events();
 
+// Makes pending what other processes of the guest have sent this one, whether or not
+// their interrupt has come yet: Linux's kill has made the signal pending when it
+// returns, so what reports or takes pending signals (sigpending, sigtimedwait) first
+// takes what was posted.
+void collect_posted_signals();
+
 // Ends the process with `status` (process_exit's): its entry is left for its parent to
 // reap, its children go to the first process.
 [[noreturn]] void exit_process(int32_t status);

@@ -648,6 +648,7 @@ int64_t sys_rt_sigpending(Syscall &call) {
     if (call.arg[1] > 8)
         return -EINVAL;
     uint64_t set;
+    collect_posted_signals();
     {
         SpinGuard guard(signal_lock);
         set = (own().pending | shared_pending) & own().blocked;
@@ -696,6 +697,7 @@ int64_t sys_rt_sigtimedwait(Syscall &call) {
     bsc_wait_item item{signal_wakeup(), BSC_WAIT_READ, 0};
     for (;;) {
         SignalInfo info;
+        collect_posted_signals();
         if (take_pending_signal(set, info))
             return !call.arg[1] || put_siginfo(call.arg[1], info) ? info.signo : -EFAULT;
         if (signal_pending())
