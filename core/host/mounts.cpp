@@ -7,6 +7,7 @@
 #include <sys/vfs.h>
 
 #include <cstring>
+#include <fstream>
 #include <string>
 
 #include "fd.h"
@@ -145,7 +146,15 @@ namespace bsc::host {
 void enter_private_mount_namespace() {
     if (::unshare(CLONE_NEWNS) != 0)
         return;
-    ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0)
+        return;
+    // "/" is no mount point (the runtime is chrooted into a directory): each mount point
+    // it sees is made private instead (one whose name the table escapes, "\040" for a
+    // space, keeps its propagation).
+    std::ifstream table("/proc/self/mountinfo");
+    std::string id, parent, device, root, point, rest;
+    while (table >> id >> parent >> device >> root >> point && std::getline(table, rest))
+        ::mount(nullptr, point.c_str(), nullptr, MS_PRIVATE, nullptr);
 }
 
 } // namespace bsc::host

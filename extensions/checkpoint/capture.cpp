@@ -8,10 +8,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <optional>
 #include <shared_mutex>
+#include <sstream>
 #include <span>
 #include <string_view>
 
@@ -363,10 +363,42 @@ Outcome prepare_capture(const Arguments &arguments) {
     }
 }
 
-std::string mount_table() {
-    std::ifstream in("/proc/self/mounts");
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+MountTable private_mounts() {
+    std::ifstream in("/proc/self/mountinfo");
+    MountTable table;
+    std::string line;
+    while (std::getline(in, line)) {
+        // "ID PARENT MAJ:MIN ROOT POINT OPTIONS [TAGS...] - TYPE SOURCE SUPER-OPTIONS"
+        auto separator = line.find(" - ");
+        if (separator == std::string::npos)
+            continue;
+        std::istringstream fields(line.substr(0, separator)), after(line.substr(separator + 3));
+        std::string id, parent, device, root, point, options, tag, type;
+        fields >> id >> parent >> device >> root >> point >> options;
+        after >> type;
+        bool propagates = false;
+        while (fields >> tag)
+            propagates |= tag.starts_with("shared:") || tag.starts_with("master:");
+        if (!propagates)
+            table.emplace(line, fmt::format("{} on {}", type, point));
+    }
+    return table;
 }
+
+namespace {
+
+// A mount of `now` that `before` did not have, shown, or "". One gone since is no sign:
+// the host's kernel takes a mount out of every namespace when its mount point is deleted
+// in another (a directory the host mounted on as the runtime started, removed since); the
+// guest's own unmounts are stream_unmount's.
+std::string mount_added(const MountTable &before, const MountTable &now) {
+    for (const auto &[entry, shown] : now)
+        if (!before.contains(entry))
+            return shown;
+    return "";
+}
+
+} // namespace
 
 Outcome capture(const Arguments &arguments, const Progress &progress) {
     auto image = arguments.value("image");
@@ -376,9 +408,12 @@ Outcome capture(const Arguments &arguments, const Progress &progress) {
         return {BSC_E_NOT_SUPPORTED,
                 "the guest uses System V IPC (shared memory, semaphores or message queues): "
                 "those objects live in the host's kernel, outside any image"};
-    if (tracked().mounted || mount_table() != tracked().mounts_at_start)
-        return {BSC_E_NOT_SUPPORTED, "the guest has mounted or unmounted a file system "
-                                     "(mount(2), umount2(2)): an image cannot hold its mounts"};
+    if (auto added = mount_added(tracked().mounts_at_start, private_mounts());
+        tracked().mounted || !added.empty())
+        return {BSC_E_NOT_SUPPORTED,
+                fmt::format("the guest has mounted or unmounted a file system (mount(2), "
+                            "umount2(2){}): an image cannot hold its mounts",
+                            added.empty() ? "" : ": " + added + " mounted")};
     if (tracked().devices_set_up)
         return {BSC_E_NOT_SUPPORTED, "the guest has set up a loop device (LOOP_SET_FD, "
                                      "LOOP_CONFIGURE, LOOP_CTL_ADD): an image cannot hold it"};

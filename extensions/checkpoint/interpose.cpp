@@ -377,6 +377,13 @@ bsc_status stream_mount(const char *source, const char *target, const char *type
     return status;
 }
 
+bsc_status stream_unmount(const char *target, uint32_t flags) {
+    bsc_status status = below().stream_unmount(target, flags);
+    if (status == BSC_OK)
+        state().mounted = true;
+    return status;
+}
+
 bsc_status process_create(const char *const *argv, const bsc_handle *inherit, uint32_t count,
                           bsc_handle *process) {
     std::vector<bsc_handle> local(count);
@@ -564,6 +571,7 @@ void interpose(const bsc_extension_context &context) {
     mark_ipc<&bsc_downcalls::ipc_message_receive>(above);
     above.stream_control = stream_control;
     above.stream_mount = stream_mount;
+    above.stream_unmount = stream_unmount;
     context.upcalls_below->start = start;
     context.upcalls_below->thread_start = thread_start;
     context.upcalls_below->exception = exception;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -18,6 +19,9 @@
 #include "region_map.h"
 
 namespace bsc::checkpoint {
+
+// A line of /proc/self/mountinfo and the mount it names, "TYPE on POINT" (private_mounts()).
+using MountTable = std::map<std::string, std::string>;
 
 struct TrackedState {
     const bsc_downcalls *below = nullptr;
@@ -37,22 +41,27 @@ struct TrackedState {
     std::atomic<bool> started = false; // its start upcall passed, or its restore resumed it
     // It used a System V IPC object (the host's, which no image holds): captures refused.
     std::atomic<bool> sysv_ipc_used = false;
-    // Host state the guest set up that an image cannot hold: a file system it mounted
-    // (stream_mount), a loop device it bound or made (BSC_CONTROL_DEVICE_REQUEST). A
-    // capture refuses such a guest rather than restore it without them.
+    // Host state the guest set up that an image cannot hold: a file system it mounted or
+    // unmounted (stream_mount, stream_unmount), a loop device it bound or made
+    // (BSC_CONTROL_DEVICE_REQUEST). A capture refuses such a guest rather than restore it
+    // without them.
     std::atomic<bool> mounted = false;
     std::atomic<bool> devices_set_up = false;
-    // The runtime's mount table when the extension joined (mount_table()): a mount made
-    // since by any process of the guest's tree (they share the namespace), one that has
-    // ended since included, shows as a difference at capture.
-    std::string mounts_at_start;
+    // The runtime's private mounts when the extension joined (private_mounts()): a mount
+    // made since by any process of the guest's tree (they share the namespace), one that
+    // has ended since included, shows as an addition at capture.
+    MountTable mounts_at_start;
 };
 
 TrackedState &tracked();
 
-// The mount points of the runtime's mount namespace with their sources and types, one a
-// line, in the host's order ("" if it cannot be read).
-std::string mount_table();
+// The mounts of the runtime's mount namespace that no propagation reaches (mountinfo has
+// neither "shared:" nor "master:" for them): each line of /proc/self/mountinfo, with
+// "TYPE on POINT" to show (empty if the table cannot be read). Only a process of the
+// namespace changes these; the others follow mounts made outside it, which are not the
+// guest's (a runtime whose host made its own namespace private has none of them; one
+// left in a shared host namespace cannot mount).
+MountTable private_mounts();
 
 // Fills the context's `above` and `upcalls_below` with the interposing entries.
 void interpose(const bsc_extension_context &context);

@@ -3,7 +3,7 @@
 # restored: truncated, corrupted and foreign images, a missing parent, a process that is
 # no bascule runtime, a stack without the checkpoint extension, a tree an image cannot hold
 # (another user and malformed requests: control_socket.sh), a guest that uses System V
-# IPC.
+# IPC, a guest whose tree mounted a file system.
 source "$(dirname "$0")/lib.sh"
 
 # refused EXPECTED-TEXT COMMAND...: the command fails and says EXPECTED-TEXT on stderr.
@@ -85,4 +85,34 @@ touch sysv.go
 wait_for_line sysv.out "detached"
 wait "$guest_pid" || fail "the refused guest ended with status $?"
 guest_pid=""
+# A file system mounted by a process of the tree that has ended since (mount(8), forked by
+# the shell): refused, naming the mount, and the guest runs on. The host's mounts refuse
+# nothing: one made while the guest runs (no propagation reaches the runtime's own mount
+# namespace), nor one the runtime's namespace copied at its start and lost since, when the
+# host unmounted it and removed its mount point (the kernel takes it out of every
+# namespace: a native test's temporary mount did that in CI). Mounting takes root.
+if (( $(id -u) == 0 )); then
+  mkdir guest-mount host-before host-during
+  start_guest mount.out -- /bin/sh -c 'mount -t tmpfs none guest-mount && echo mounted
+    while [ ! -e mount.go ]; do sleep 0.05; done; echo ran on'
+  wait_for_line mount.out "mounted"
+  refused "tmpfs on $work/guest-mount mounted" "$snap" capture "$guest_pid" -o mount.img
+  [[ ! -e mount.img ]] || fail "a refused capture left an image"
+  touch mount.go
+  wait_for_line mount.out "ran on"
+  wait "$guest_pid" || fail "the refused guest ended with status $?"
+  mount -t tmpfs none host-before
+  start_guest outside.out -- /bin/sh -c 'echo started
+    while [ ! -e outside.go ]; do sleep 0.05; done; echo ran on'
+  wait_for_line outside.out "started"
+  umount host-before
+  rmdir host-before
+  mount -t tmpfs none host-during
+  "$snap" capture "$guest_pid" -o outside.img --leave-running 2>outside.err ||
+    { umount host-during; fail "the host's mounts refused the guest's capture"; }
+  umount host-during
+  touch outside.go
+  wait "$guest_pid" || fail "the guest ended with status $?"
+  guest_pid=""
+fi
 echo "refusals: every bad input refused with a message"
