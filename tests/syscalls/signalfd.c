@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 // Blocks `a` and `b` (0: none) for the test and returns a mask of them.
@@ -143,6 +144,30 @@ TEST(signalfd_epoll) {
     CHECK_EQ(read(fd, &info, sizeof info), sizeof info);
     CHECK_EQ(epoll_wait(ep, &e, 1, 0), 0);
     close(ep), close(fd);
+    unblock(set);
+}
+
+// A signal another process sent is pending once its kill returned: a read that does not
+// block (and poll with no timeout) finds it, with the sender's pid.
+TEST(signalfd_signal_from_another_process) {
+    sigset_t set = block(SIGUSR1, 0);
+    int fd = CHECK_OK(signalfd(-1, &set, SFD_NONBLOCK));
+    pid_t parent = getpid();
+    pid_t child = CHECK_OK(fork());
+    if (child == 0)
+        _exit(kill(parent, SIGUSR1) == 0 ? 0 : 1);
+    int status = -1;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK_EQ(status, 0);
+    struct pollfd p = {fd, POLLIN, 0};
+    CHECK_EQ(poll(&p, 1, 0), 1);
+    struct signalfd_siginfo info;
+    CHECK_EQ(read(fd, &info, sizeof info), sizeof info);
+    CHECK_EQ(info.ssi_signo, SIGUSR1);
+    CHECK_EQ(info.ssi_code, SI_USER);
+    CHECK_EQ(info.ssi_pid, (uint32_t)child);
+    CHECK_ERR(read(fd, &info, sizeof info), EAGAIN);
+    close(fd);
     unblock(set);
 }
 

@@ -9,6 +9,7 @@
 #include "fd_table.h"
 #include "heap.h"
 #include "poll.h"
+#include "process_tree.h"
 #include "signals.h"
 #include "syscalls.h"
 #include "thread.h"
@@ -73,7 +74,8 @@ SignalRecord record_of(const SignalInfo &info) {
 }
 
 // read: as many records as fit, at least one; blocks (restartably) until a signal of the
-// mask is pending.
+// mask is pending. Like sigtimedwait, it first takes what other guest processes posted,
+// whether or not their interrupt has come (Linux's kill made the signal pending).
 int64_t signals_transfer(OpenFile &file, uint64_t buffer, uint64_t size, bool write) {
     if (write || size < sizeof(SignalRecord))
         return -EINVAL;
@@ -81,6 +83,7 @@ int64_t signals_transfer(OpenFile &file, uint64_t buffer, uint64_t size, bool wr
     uint64_t done = 0;
     SignalInfo info;
     while (done + sizeof(SignalRecord) <= size) {
+        collect_posted_signals();
         if (!take_pending_signal(mask, info)) {
             if (done)
                 break;
@@ -107,6 +110,7 @@ int64_t signals_transfer(OpenFile &file, uint64_t buffer, uint64_t size, bool wr
 int16_t signals_ready(OpenFile &file, Wakeups &wake) {
     uint64_t mask = __atomic_load_n(&mask_of(file), __ATOMIC_RELAXED);
     bsc_handle wakeup = signal_wakeup();
+    collect_posted_signals();
     SignalSets sets = signal_sets(current_thread());
     if ((sets.pending | sets.shared_pending) & mask)
         return POLLIN;
