@@ -79,6 +79,7 @@ struct Replay {
     std::unique_ptr<SharedTurn> turn; // held by the initial thread at first
     uint32_t threads = 0;       // guest threads created so far
     bsc_handle exiting = 0;     // a thread that gave up its turn to end, until it has
+    std::atomic<bool> process_ending{false}; // the guest's process_exit matched its trace's
 
     // A capture after call `stop_after` (bascule-replay --capture).
     std::string capture_image;
@@ -216,6 +217,11 @@ std::shared_ptr<const Event> event_at(size_t index) {
 
 [[noreturn]] void trace_ends() {
     Replay &r = *state;
+    // The trace ended with the process: another thread is ending it, and this one (a
+    // thread that was waiting when the recorded process ended, such as the LibOS's timer
+    // thread) waits for that, as it did in the recording.
+    while (r.process_ending.load())
+        std::this_thread::sleep_for(std::chrono::hours(1));
     fmt::print(stderr, "bascule-replay: {} ends after call {}: its recording was cut (killed "
                        "before it ended); the replay stops there\n", r.path, r.last_call);
     leave(0);
@@ -898,6 +904,7 @@ bsc_status process_exit(int32_t status) {
     CallArgs values{arg_bits(status)};
     expect(roles::Slot::process_exit, values,
            input_hash(roles::of(roles::Slot::process_exit), values));
+    r.process_ending.store(true);
     if (r.next < r.trace->size() && std::holds_alternative<EndEvent>(*event_at(r.next)))
         take_event(); // the end names no thread
     std::fflush(stdout);

@@ -5,11 +5,13 @@
 // returns, and threads run one at a time, taking turns only where a replay can find the
 // same place again (replay/thread_order.h): so a replay needs no instruction counts.
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -38,6 +40,9 @@ std::unique_ptr<Recorder> recorder;
 std::atomic<uint32_t> live_threads{1};
 // The thread that has the turn, if one has (for an image's place in the trace).
 std::atomic<const ThreadState *> turn_holder{nullptr};
+// The guest's process_exit wrote the end of this process's trace: no other thread of the
+// process records after it (one that did left the trace without its end, read as cut).
+std::atomic<bool> process_ending{false};
 
 // Waits for the calling thread's turn to run. Extensions run on the host's side of the
 // gate: an interrupt that arrives meanwhile waits for the guest's call to return.
@@ -46,6 +51,13 @@ void take_turn() {
     if (t.has_turn)
         return;
     recorder->baton().take();
+    if (process_ending.load()) {
+        // The turn goes on to the other processes; this thread waits for the exit that
+        // is ending its own, as it would have had it not come for the turn.
+        recorder->baton().give();
+        for (;;)
+            std::this_thread::sleep_for(std::chrono::hours(1));
+    }
     turn_holder = &t;
     t.has_turn = true;
     t.since_turn = 0;
@@ -243,6 +255,7 @@ bsc_status process_exit(int32_t status) {
     event.returned = false; // replay ends the process where this one ends
     recorder->end_call(std::move(event));
     recorder->end(status);
+    process_ending.store(true);
     give_turn();
     return below->process_exit(status);
 }

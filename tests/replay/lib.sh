@@ -65,8 +65,13 @@ gdb_on() {
 replays_the_same() {
   local trace=$1 run
   for run in 1 2; do
-    (cd "$empty" && bounded "$replay_tool" replay "$trace" </dev/null >"$trace.replay$run") ||
-      fail "replay $run of $trace ended with status $?"
+    (cd "$empty" && bounded "$replay_tool" replay "$trace" </dev/null >"$trace.replay$run" \
+      2>"$trace.replay$run.err") ||
+      fail "replay $run of $trace ended with status $?: $(tail -5 "$trace.replay$run.err")"
+    # A whole recording never reads as a cut one (a thread still waiting as the process
+    # ended once took the end of its trace for a cut and ended the process itself).
+    ! grep -q "recording was cut" "$trace.replay$run.err" ||
+      fail "replay $run of $trace took the whole recording for a cut one"
     cmp -s "$trace.out" "$trace.replay$run" ||
       fail "replay $run of $trace printed $(head -c 300 "$trace.replay$run") where the recording printed $(head -c 300 "$trace.out")"
   done
