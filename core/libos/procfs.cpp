@@ -301,9 +301,13 @@ bool unserved_entry(const char *entry) {
 // directory too: the guest's processes share one namespace of each kind, the runtime's
 // (its mount, network, cgroup, IPC, UTS, time and user namespaces serve the program; the
 // LibOS's own pids are one set for the whole guest, named by the runtime's pid namespace,
-// which no other process of the guest's view is in),
-// and the guest cannot make another (unshare, setns and clone's CLONE_NEW* are not served).
+// which no other process of the guest's view is in), and the guest cannot make another
+// (unshare, setns and clone's CLONE_NEW* are not served).
 constexpr const char *kSharedEntries[] = {"mounts", "mountinfo", "cgroup", "net", "ns"};
+// Those of them that are directories, as a listing shows them.
+bool shared_directory(const char *name) {
+    return freestanding::equal(name, "net") || freestanding::equal(name, "ns");
+}
 
 ProcNode entry_node(const char *entry) {
     const char *const texts[] = {"cmdline", "environ", "comm", "stat", "statm", "status", "maps"};
@@ -739,7 +743,7 @@ void put_process_listing(Text &text, const Target &target, const char *entry) {
         uint64_t inode = 10;
         for (const char *name : names) {
             ProcNode node = entry_node(name);
-            bool directory = node == ProcNode::directory || freestanding::equal(name, "ns");
+            bool directory = node == ProcNode::directory || shared_directory(name);
             uint8_t type = directory                   ? BSC_TYPE_DIRECTORY
                            : node == ProcNode::link    ? BSC_TYPE_SYMLINK
                                                        : BSC_TYPE_FILE;

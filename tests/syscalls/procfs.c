@@ -90,6 +90,19 @@ TEST(ns_directory_lists_the_namespaces) {
     struct stat st;
     CHECK_OK(stat("/proc/self/ns", &st));
     CHECK(S_ISDIR(st.st_mode));
+    // The process directory lists ns and net as directories, pagemap as a file.
+    dir = opendir("/proc/self");
+    CHECK(dir != NULL);
+    int types = 0;
+    for (struct dirent *entry; dir && (entry = readdir(dir));) {
+        if (strcmp(entry->d_name, "ns") == 0 || strcmp(entry->d_name, "net") == 0)
+            types += entry->d_type == DT_DIR;
+        if (strcmp(entry->d_name, "pagemap") == 0)
+            types += entry->d_type == DT_REG;
+    }
+    if (dir)
+        closedir(dir);
+    CHECK_EQ(types, 3);
 }
 
 TEST(ns_absent_names_and_bad_pointers) {
