@@ -287,8 +287,7 @@ bool in_entry(const char *entry, const char *name) {
 // oom_score_adj stay unnamed: test libraries probe them at every start, and naming them
 // would hide what a program really misses.)
 bool unserved_entry(const char *entry) {
-    const char *const names[] = {"smaps",  "smaps_rollup", "coredump_filter",
-                                 "limits",  "io",     "auxv",         "wchan", "sched",
+    const char *const names[] = {"smaps",  "smaps_rollup", "limits", "io", "auxv", "wchan", "sched",
                                  "personality", "mem", "uid_map",     "gid_map", "setgroups",
                                  "clear_refs",  "attr", "fdinfo"};
     for (const char *name : names)
@@ -302,8 +301,11 @@ bool unserved_entry(const char *entry) {
 // (its mount, network, cgroup, IPC, UTS, time and user namespaces serve the program; the
 // LibOS's own pids are one set for the whole guest, named by the runtime's pid namespace,
 // which no other process of the guest's view is in), and the guest cannot make another
-// (unshare, setns and clone's CLONE_NEW* are not served).
-constexpr const char *kSharedEntries[] = {"mounts", "mountinfo", "cgroup", "net", "ns"};
+// (unshare, setns and clone's CLONE_NEW* are not served). And coredump_filter, a flag of
+// the process's memory, which is the runtime process's (kept by fork and exec as Linux
+// keeps it).
+constexpr const char *kSharedEntries[] = {"mounts", "mountinfo", "cgroup", "net", "ns",
+                                          "coredump_filter"};
 // Those of them that are directories, as a listing shows them.
 bool shared_directory(const char *name) {
     return freestanding::equal(name, "net") || freestanding::equal(name, "ns");
@@ -326,7 +328,7 @@ ProcNode entry_node(const char *entry) {
     if (freestanding::equal(entry, "pagemap"))
         return ProcNode::pagemap;
     if (unserved_entry(entry))
-        report_unsupported("/proc", "a /proc/PID entry such as smaps or coredump_filter");
+        report_unsupported("/proc", "a /proc/PID entry such as smaps or limits");
     return descriptor_of(entry) >= 0 ? ProcNode::link : ProcNode::absent;
 }
 
@@ -412,8 +414,8 @@ ProcNode other_entry_node(int32_t pid, const char *entry) {
         return ProcNode::directory;
     if (freestanding::equal(entry, "pagemap")) // its memory map is its own
         report_unsupported("/proc", "another process's pagemap");
-    if (in_entry(entry, "ns")) // its host process's: the same namespaces (entry_node)
-        return ProcNode::shared;
+    if (in_entry(entry, "ns") || freestanding::equal(entry, "coredump_filter"))
+        return ProcNode::shared; // its host process's, as the caller's own (entry_node)
     if (freestanding::equal(entry, "exe"))
         return ProcNode::link;
     for (const char *name : kOtherTexts)
@@ -726,6 +728,7 @@ void put_process_listing(Text &text, const Target &target, const char *entry) {
         put_record(text, "exe", BSC_TYPE_SYMLINK, inode++);
         put_record(text, "fd", BSC_TYPE_DIRECTORY, inode++);
         put_record(text, "ns", BSC_TYPE_DIRECTORY, inode++);
+        put_record(text, "coredump_filter", BSC_TYPE_FILE, inode++);
         for (const char *name : kOtherTexts)
             put_record(text, name, BSC_TYPE_FILE, inode++);
     } else if (freestanding::equal(entry, "task")) {
@@ -736,7 +739,7 @@ void put_process_listing(Text &text, const Target &target, const char *entry) {
             return true;
         });
     } else {
-        const char *const names[] = {"cgroup", "cmdline", "comm",  "cwd",   "environ",
+        const char *const names[] = {"cgroup", "cmdline", "comm", "coredump_filter", "cwd", "environ",
                                      "exe",    "fd",      "maps",  "mountinfo", "mounts",
                                      "net",    "ns",      "pagemap", "root", "stat",
                                      "statm",  "status",  "task"};

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The process directory's entries a program's tools read beyond its status: /proc/PID/ns
-// (its namespaces' links, and nsfs's ioctls on them) and /proc/PID/pagemap.
+// (its namespaces' links, and nsfs's ioctls on them), /proc/PID/pagemap and
+// /proc/PID/coredump_filter.
 #include "check.h"
 
 #include <dirent.h>
@@ -261,4 +262,66 @@ TEST(pagemap_reads_in_whole_entries) {
     CHECK_EQ(st.st_size, 0);
     close(fd);
     CHECK_ERR(pread(fd, entries, 8, 0), EBADF);
+}
+
+// ---- /proc/PID/coredump_filter ----
+
+// The filter as the file shows it ("00000033\n"), read through `path`.
+static unsigned long read_filter(const char *path) {
+    char text[32] = {0};
+    int fd = CHECK_OK(open(path, O_RDONLY));
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    CHECK_EQ(n, 9);
+    CHECK(text[8] == '\n');
+    return strtoul(text, NULL, 16);
+}
+
+static int write_filter(const char *text) {
+    int fd = open("/proc/self/coredump_filter", O_WRONLY);
+    if (fd < 0)
+        return -1;
+    ssize_t n = write(fd, text, strlen(text));
+    int error = errno;
+    close(fd);
+    errno = error;
+    return n < 0 ? -1 : (int)n;
+}
+
+TEST(coredump_filter_reads_writes_and_is_inherited) {
+    unsigned long saved = read_filter("/proc/self/coredump_filter");
+    CHECK_EQ(write_filter("0x23"), 4);
+    CHECK_EQ(read_filter("/proc/self/coredump_filter"), 0x23);
+    char own[64];
+    snprintf(own, sizeof own, "/proc/%d/coredump_filter", getpid());
+    CHECK_EQ(read_filter(own), 0x23);
+    CHECK_ERR(write_filter("zz"), EINVAL);
+    int fd = CHECK_OK(open("/proc/self/coredump_filter", O_WRONLY));
+    CHECK_ERR(syscall(SYS_write, fd, BAD_PTR, 4), EFAULT);
+    close(fd);
+    CHECK_ERR(write(-1, "1", 1), EBADF);
+    int ready[2];
+    CHECK_OK(pipe(ready));
+    pid_t child = fork();
+    if (child == 0) { // a child of fork has its parent's filter
+        char c = read_filter("/proc/self/coredump_filter") == 0x23 ? 'y' : 'n';
+        if (write(ready[1], &c, 1) != 1)
+            _exit(1);
+        pause();
+        _exit(0);
+    }
+    char c = 0;
+    CHECK_EQ(read(ready[0], &c, 1), 1);
+    CHECK_EQ(c, 'y');
+    char theirs[64];
+    snprintf(theirs, sizeof theirs, "/proc/%d/coredump_filter", child);
+    CHECK_EQ(read_filter(theirs), 0x23);
+    kill(child, SIGKILL);
+    CHECK_EQ(waitpid(child, NULL, 0), child);
+    close(ready[0]);
+    close(ready[1]);
+    char restore[32];
+    snprintf(restore, sizeof restore, "0x%lx", saved);
+    CHECK_EQ(write_filter(restore), (int)strlen(restore));
+    CHECK_EQ(read_filter("/proc/self/coredump_filter"), saved);
 }
