@@ -9,7 +9,6 @@
 #include "heap.h"
 #include "paths.h"
 #include "process_state.h"
-#include "process_tree.h"
 #include "procfs.h"
 #include "user_memory.h"
 
@@ -107,8 +106,8 @@ int64_t open_libos_file(const char *path, uint64_t flags) {
     OpenFile *file = open_file(BSC_NO_HANDLE, access | (flags & O_DIRECTORY), directory
                                                           ? BSC_TYPE_DIRECTORY
                                                           : BSC_TYPE_FILE, path);
-    if (node == ProcNode::pagemap) // the opener's memory, as proc_mem_open takes its mm
-        file->state = reinterpret_cast<void *>(static_cast<uintptr_t>(current_pid()));
+    if (node == ProcNode::pagemap) // its process's memory, as proc_mem_open takes its mm
+        file->state = reinterpret_cast<void *>(static_cast<uintptr_t>(proc_entry_process(path)));
     else if (!directory)
         file->text = proc_content(path, node, file->text_size);
     return fd_install(file, 0, flags & O_CLOEXEC);

@@ -412,8 +412,8 @@ constexpr const char *kOtherTexts[] = {"cmdline", "comm", "environ", "stat", "st
 ProcNode other_entry_node(int32_t pid, const char *entry) {
     if (*entry == 0 || freestanding::equal(entry, "fd"))
         return ProcNode::directory;
-    if (freestanding::equal(entry, "pagemap")) // its memory map is its own
-        report_unsupported("/proc", "another process's pagemap");
+    if (freestanding::equal(entry, "pagemap"))
+        return ProcNode::pagemap;
     if (in_entry(entry, "ns") || freestanding::equal(entry, "coredump_filter"))
         return ProcNode::shared; // its host process's, as the caller's own (entry_node)
     if (freestanding::equal(entry, "exe"))
@@ -729,6 +729,7 @@ void put_process_listing(Text &text, const Target &target, const char *entry) {
         put_record(text, "fd", BSC_TYPE_DIRECTORY, inode++);
         put_record(text, "ns", BSC_TYPE_DIRECTORY, inode++);
         put_record(text, "coredump_filter", BSC_TYPE_FILE, inode++);
+        put_record(text, "pagemap", BSC_TYPE_FILE, inode++);
         for (const char *name : kOtherTexts)
             put_record(text, name, BSC_TYPE_FILE, inode++);
     } else if (freestanding::equal(entry, "task")) {
@@ -995,19 +996,79 @@ namespace {
 constexpr uint64_t kPage = 4096;
 constexpr uint64_t kEntry = 8; // PM_ENTRY_BYTES
 
-// The host's entries for `count` pages from page number `first` (its /proc/self/pagemap:
-// the guest's memory is the runtime process's, at the same addresses, so the host's
-// kernel tells what Linux tells of these pages, its PFNs shown on the same condition,
-// CAP_SYS_ADMIN), with every page outside the program's memory map made 0, as Linux
-// shows a page of no VMA: the runtime's and the LibOS's own memory are not the
+// The program's memory map of the process a pagemap is of: the caller's own, or another
+// process's, copied from its memory where the caller's lies (a snapshot, as its
+// descriptor table is read: one that process is changing may be refused as torn).
+class PageMap {
+  public:
+    PageMap(int32_t pid, uint64_t host_id) : own_(pid == current_pid()) {
+        if (own_)
+            return;
+        OtherProcess process(host_id);
+        MapPlace place = map_place();
+        Region *at = nullptr;
+        if (!process || !process.read(place.regions, at) || !process.read(place.count, count_) ||
+            count_ > kMostRegions)
+            return;
+        size_ = count_ * sizeof(Region);
+        regions_ = static_cast<Region *>(allocate(size_ ? size_ : 1));
+        readable_ = process.read(reinterpret_cast<uint64_t>(at), regions_, size_) == size_ &&
+                    sorted();
+    }
+    ~PageMap() {
+        if (regions_)
+            release(regions_, size_ ? size_ : 1);
+    }
+    PageMap(const PageMap &) = delete;
+    PageMap &operator=(const PageMap &) = delete;
+    bool readable() const { return own_ || readable_; }
+    // As map_next: the first mapped piece of [start, end), false if none.
+    bool next(uint64_t start, uint64_t end, Region &piece) const {
+        if (own_)
+            return map_next(start, end, piece);
+        for (size_t i = 0; i < count_; i++) {
+            if (regions_[i].end <= start)
+                continue;
+            if (regions_[i].start >= end)
+                return false;
+            piece = regions_[i];
+            piece.start = piece.start < start ? start : piece.start;
+            piece.end = piece.end > end ? end : piece.end;
+            return true;
+        }
+        return false;
+    }
+
+  private:
+    static constexpr size_t kMostRegions = 65536; // the kernel's default vm.max_map_count
+    // Whether the copy is a map: page aligned, sorted, not overlapping.
+    bool sorted() const {
+        for (size_t i = 0; i < count_; i++)
+            if (regions_[i].start >= regions_[i].end || (regions_[i].start | regions_[i].end) % kPage ||
+                (i && regions_[i].start < regions_[i - 1].end))
+                return false;
+        return true;
+    }
+    bool own_;
+    bool readable_ = false;
+    Region *regions_ = nullptr;
+    size_t count_ = 0, size_ = 0;
+};
+
+// The host's entries for `count` pages from page number `first` (its /proc/PID/pagemap of
+// the process: the guest's memory is the host process's, at the same addresses, so the
+// host's kernel tells what Linux tells of these pages, its PFNs shown on the same
+// condition, CAP_SYS_ADMIN), with every page outside the program's memory map made 0, as
+// Linux shows a page of no VMA: the runtime's and the LibOS's own memory are not the
 // program's. The bytes read, 0 at the end of the address space, or -errno.
-int64_t read_page_entries(bsc_handle host, uint64_t first, uint64_t count, uint64_t *entries) {
+int64_t read_page_entries(bsc_handle host, const PageMap &map, uint64_t first, uint64_t count,
+                          uint64_t *entries) {
     uint64_t done = 0;
     if (bsc_status status = abi().stream_read(host, first * kEntry, entries, count * kEntry, &done))
         return result_of(status);
     uint64_t start = first * kPage, end = start + done / kEntry * kPage, at = start;
     Region piece;
-    for (; at < end && map_next(at, end, piece); at = piece.end) {
+    for (; at < end && map.next(at, end, piece); at = piece.end) {
         for (uint64_t page = at; page < piece.start; page += kPage)
             entries[(page - start) / kPage] = 0;
     }
@@ -1018,28 +1079,41 @@ int64_t read_page_entries(bsc_handle host, uint64_t first, uint64_t count, uint6
 
 } // namespace
 
+int32_t proc_entry_process(const char *path) {
+    ProcPath stripped(path);
+    Target target;
+    return process_entry(stripped.text, target) ? target.pid : 0;
+}
+
 int64_t proc_pagemap_read(OpenFile &file, uint64_t position, uint64_t buffer, uint64_t size) {
-    // The kernel's pagemap_read, in its order: the memory of the process that opened it
-    // (a child of fork reading its parent's descriptor would need its parent's map), the
-    // alignment of the position and the size, then the walk in chunks, each copied out.
-    if (reinterpret_cast<uintptr_t>(file.state) != static_cast<uintptr_t>(current_pid())) {
-        report_unsupported("/proc", "a pagemap opened by another process (its parent)");
-        return -EIO;
-    }
+    // The kernel's pagemap_read, in its order: nothing once the process it was opened for
+    // has gone (its memory with it), the alignment of the position and the size, then
+    // the walk in chunks, each copied out.
+    auto pid = static_cast<int32_t>(reinterpret_cast<uintptr_t>(file.state));
+    ProcessCard card{};
+    if (pid != current_pid() && !read_card(pid, card))
+        return 0;
     if (position % kEntry || size % kEntry)
         return -EINVAL;
     if (size == 0)
         return 0;
+    PageMap map(pid, card.host_id);
+    if (!map.readable())
+        return -EIO; // torn by a change under way, or unreadable
+    char uri[48];
+    if (pid == current_pid())
+        freestanding::format(uri, sizeof uri, "file:/proc/self/pagemap");
+    else
+        freestanding::format(uri, sizeof uri, "file:/proc/%lu/pagemap", card.host_id);
     bsc_handle host;
-    if (bsc_status status =
-            abi().stream_open("file:/proc/self/pagemap", BSC_ACCESS_READ, 0, BSC_CREATE_NEVER, 0, &host))
+    if (bsc_status status = abi().stream_open(uri, BSC_ACCESS_READ, 0, BSC_CREATE_NEVER, 0, &host))
         return result_of(status);
     constexpr uint64_t kChunk = 512; // entries, as the kernel's PAGEMAP_WALK_SIZE buffer
     uint64_t entries[kChunk], copied = 0;
     int64_t result = 0;
     while (copied < size) {
         uint64_t count = (size - copied) / kEntry < kChunk ? (size - copied) / kEntry : kChunk;
-        result = read_page_entries(host, (position + copied) / kEntry, count, entries);
+        result = read_page_entries(host, map, (position + copied) / kEntry, count, entries);
         if (result <= 0)
             break;
         if (!copy_to_user(buffer + copied, entries, static_cast<uint64_t>(result))) {

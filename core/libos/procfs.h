@@ -67,10 +67,12 @@ bool proc_link_text(const char *path, char *text, size_t capacity);
 // (root or directory): `size` bytes from allocate(size).
 char *proc_content(const char *path, ProcNode node, uint64_t &size);
 
+// The process a /proc/PID path is in (its directory, or an entry in it), or 0.
+int32_t proc_entry_process(const char *path);
+
 struct OpenFile;
-// A read of `size` bytes at `position` of the caller's /proc/PID/pagemap `file` into the
-// program's `buffer`: the bytes read or -errno. The file's state is the pid of the
-// process that opened it.
+// A read of `size` bytes at `position` of a /proc/PID/pagemap `file` into the program's
+// `buffer`: the bytes read or -errno. The file's state is the pid it was opened for.
 int64_t proc_pagemap_read(OpenFile &file, uint64_t position, uint64_t buffer, uint64_t size);
 
 // The attributes procfs shows for a LibOS node (text, directory or link).

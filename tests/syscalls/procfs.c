@@ -241,6 +241,67 @@ TEST(pagemap_marks_file_and_shared_pages) {
     close(fd);
 }
 
+TEST(pagemap_of_another_process) {
+    int to_parent[2], to_child[2];
+    CHECK_OK(pipe(to_parent));
+    CHECK_OK(pipe(to_child));
+    pid_t child = fork();
+    if (child == 0) { // maps and touches a page the parent does not have, tells where
+        char *page = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                          -1, 0);
+        page[0] = 1;
+        if (write(to_parent[1], &page, sizeof page) != sizeof page)
+            _exit(1);
+        char c;
+        _exit(read(to_child[0], &c, 1) == 1 ? 0 : 1);
+    }
+    char *page;
+    CHECK_EQ(read(to_parent[0], &page, sizeof page), (ssize_t)sizeof page);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/pagemap", child);
+    int fd = CHECK_OK(open(path, O_RDONLY));
+    uint64_t entries[2];
+    page_entries(fd, page, entries, 2);
+    CHECK(entries[0] & PM_PRESENT);
+    CHECK_EQ(entries[1], 0);
+    CHECK(write(to_child[1], "x", 1) == 1);
+    int status;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_EQ(pread(fd, entries, 16, 0), 0); // its memory has gone with it
+    close(fd);
+    for (int i = 0; i < 2; i++)
+        close(to_parent[i]), close(to_child[i]);
+}
+
+TEST(pagemap_descriptor_shows_the_memory_of_the_process_it_was_opened_for) {
+    int fd = CHECK_OK(open("/proc/self/pagemap", O_RDONLY));
+    int go[2], answer[2];
+    CHECK_OK(pipe(go));
+    CHECK_OK(pipe(answer));
+    pid_t child = fork();
+    if (child == 0) { // reads its parent's pagemap at a page only the parent has
+        char *page;
+        if (read(go[0], &page, sizeof page) != sizeof page)
+            _exit(1);
+        uint64_t entry = 0;
+        char c = pread(fd, &entry, 8, (off_t)((uintptr_t)page / PAGE * 8)) == 8 &&
+                         (entry & PM_PRESENT) ? 'y' : 'n';
+        _exit(write(answer[1], &c, 1) == 1 ? 0 : 1);
+    }
+    char *page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    page[0] = 1;
+    CHECK_EQ(write(go[1], &page, sizeof page), (ssize_t)sizeof page);
+    char c = 0;
+    CHECK_EQ(read(answer[0], &c, 1), 1);
+    CHECK_EQ(c, 'y');
+    CHECK_EQ(waitpid(child, NULL, 0), child);
+    munmap(page, PAGE);
+    close(fd);
+    for (int i = 0; i < 2; i++)
+        close(go[i]), close(answer[i]);
+}
+
 TEST(pagemap_reads_in_whole_entries) {
     int fd = CHECK_OK(open("/proc/self/pagemap", O_RDONLY));
     uint64_t entries[2];
