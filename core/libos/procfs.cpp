@@ -856,6 +856,10 @@ uint32_t proc_namespace_type(const char *path) {
     return 0;
 }
 
+bool is_namespace_file(const OpenFile &file) {
+    return file.path && proc_namespace_type(file.path);
+}
+
 int32_t proc_directory_process(const char *path) {
     ProcPath stripped(path);
     Target target;

@@ -39,6 +39,10 @@ void proc_host_path(const char *path, char *out, size_t capacity);
 // file's path), or 0 for any other path.
 uint32_t proc_namespace_type(const char *path);
 
+struct OpenFile;
+// Whether `file` is a namespace's (opened at /proc/PID/ns/NAME).
+bool is_namespace_file(const OpenFile &file);
+
 // The requests of nsfs (ioctl_ns) on a descriptor of a namespace of `type`
 // (sys/namespaces.cpp).
 int64_t namespace_ioctl(uint32_t type, uint64_t request, uint64_t address);
@@ -70,7 +74,6 @@ char *proc_content(const char *path, ProcNode node, uint64_t &size);
 // The process a /proc/PID path is in (its directory, or an entry in it), or 0.
 int32_t proc_entry_process(const char *path);
 
-struct OpenFile;
 // A read of `size` bytes at `position` of a /proc/PID/pagemap `file` into the program's
 // `buffer`: the bytes read or -errno. The file's state is the pid it was opened for.
 int64_t proc_pagemap_read(OpenFile &file, uint64_t position, uint64_t buffer, uint64_t size);

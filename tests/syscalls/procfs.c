@@ -20,6 +20,7 @@
 #define NS_GET_PARENT 0xb702
 #define NS_GET_NSTYPE 0xb703
 #define NS_GET_OWNER_UID 0xb704
+#define PAGE_SIZE_BYTES 4096
 
 static const struct {
     const char *name;
@@ -163,6 +164,12 @@ TEST(ns_ioctl_type_parent_owner) {
             CHECK_ERR(ioctl(fd, NS_GET_USERNS), EPERM); // its owner is its parent
         }
         CHECK_ERR(ioctl(fd, 0x5401 /* TCGETS */), ENOTTY);
+        // nsfs has no llseek, read or mmap.
+        CHECK_ERR(lseek(fd, 0, SEEK_SET), ESPIPE);
+        char byte;
+        CHECK_ERR(read(fd, &byte, 1), EINVAL);
+        CHECK(mmap(NULL, PAGE_SIZE_BYTES, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED);
+        CHECK_EQ(errno, ENODEV);
         CHECK_ERR(ioctl(fd, 0xb7ff), ENOTTY); // no such nsfs request
         close(fd);
     }

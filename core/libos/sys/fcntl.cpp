@@ -601,8 +601,8 @@ int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
     if (request == FIOQSIZE && (attributes.type == BSC_TYPE_FILE ||
                                 attributes.type == BSC_TYPE_DIRECTORY))
         return put_user(address, static_cast<int64_t>(attributes.size)) ? 0 : -EFAULT;
-    if (uint32_t type = file.path ? proc_namespace_type(file.path) : 0)
-        return namespace_ioctl(type, request, address);
+    if (is_namespace_file(file))
+        return namespace_ioctl(proc_namespace_type(file.path), request, address);
     bool device = attributes.type == BSC_TYPE_CHAR_DEVICE ||
                   attributes.type == BSC_TYPE_BLOCK_DEVICE;
     if (device && is_device_request(request)) // the loop and block drivers' own
