@@ -23,7 +23,17 @@ bool is_path_only(const OpenFile &file) { return file.flags & O_PATH; }
 
 
 bool is_generated(ProcNode node) {
-    return node == ProcNode::text || node == ProcNode::directory || node == ProcNode::root;
+    return node == ProcNode::text || node == ProcNode::directory || node == ProcNode::root ||
+           node == ProcNode::pagemap;
+}
+
+bool is_directory(ProcNode node) { return node == ProcNode::directory || node == ProcNode::root; }
+
+// An open /proc/PID/pagemap: by its name, which stays one after its process is gone (a
+// child of fork reads its parent's).
+bool is_pagemap(const OpenFile &file) {
+    size_t length = file.path ? strlen(file.path) : 0;
+    return length > 8 && freestanding::equal(file.path + length - 8, "/pagemap");
 }
 
 int64_t read_text(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size) {
@@ -82,7 +92,7 @@ int64_t open_libos_file(const char *path, uint64_t flags) {
         return fd_install(open_file(BSC_NO_HANDLE, access, BSC_TYPE_CHAR_DEVICE, path), 0,
                           flags & O_CLOEXEC);
     ProcNode node = proc_node(path);
-    bool directory = node != ProcNode::text;
+    bool directory = is_directory(node);
     if ((flags & O_CREAT) && (flags & O_EXCL))
         return -EEXIST;
     if (directory && access != O_RDONLY)
@@ -96,7 +106,9 @@ int64_t open_libos_file(const char *path, uint64_t flags) {
     OpenFile *file = open_file(BSC_NO_HANDLE, access | (flags & O_DIRECTORY), directory
                                                           ? BSC_TYPE_DIRECTORY
                                                           : BSC_TYPE_FILE, path);
-    if (!directory)
+    if (node == ProcNode::pagemap) // its process's memory, as proc_mem_open takes its mm
+        file->state = reinterpret_cast<void *>(static_cast<uintptr_t>(proc_entry_process(path)));
+    else if (!directory)
         file->text = proc_content(path, node, file->text_size);
     return fd_install(file, 0, flags & O_CLOEXEC);
 }
@@ -118,6 +130,13 @@ int64_t libos_file_transfer(OpenFile &file, uint64_t offset, uint64_t buffer, ui
         return (file.flags & O_ACCMODE) == O_RDONLY ? -EBADF : -EINVAL;
     if ((file.flags & O_ACCMODE) == O_WRONLY)
         return -EBADF;
+    if (is_pagemap(file)) {
+        uint64_t at = offset == BSC_AT_POSITION ? file.position : offset;
+        int64_t done = proc_pagemap_read(file, at, buffer, size);
+        if (done > 0 && offset == BSC_AT_POSITION)
+            file.position = at + static_cast<uint64_t>(done);
+        return done;
+    }
     return read_text(file, offset, buffer, size);
 }
 
@@ -165,7 +184,8 @@ int64_t path_attributes(const char *path, bool follow, bsc_stream_attributes &at
     ProcNode node = proc_node(resolved);
     if (node == ProcNode::absent)
         return -ENOENT;
-    if (node == ProcNode::text || node == ProcNode::directory || node == ProcNode::link) {
+    if (node == ProcNode::text || node == ProcNode::directory || node == ProcNode::link ||
+        node == ProcNode::pagemap) {
         attributes = proc_attributes(node);
         return 0;
     }

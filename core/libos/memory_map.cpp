@@ -388,6 +388,8 @@ bool map_next(uint64_t start, uint64_t end, Region &piece) {
     return true;
 }
 
+MapPlace map_place() { return {&regions, &count}; }
+
 char *map_text(uint64_t &size) {
     SpinGuard guard(map_lock);
     MapsWriter counter(nullptr);

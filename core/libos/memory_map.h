@@ -99,6 +99,14 @@ void map_prepare_child(void (*reset_memory)(uint64_t, uint64_t),
 // starts later than asked.
 bool map_next(uint64_t start, uint64_t end, Region &piece);
 
+// Where the map lies in LibOS memory, which is at the same address in every process of
+// the guest (one LibOS, copied by fork): procfs reads another process's map there.
+struct MapPlace {
+    Region *const *regions; // the sorted array
+    const size_t *count;
+};
+MapPlace map_place();
+
 // The map as /proc/self/maps shows it: `size` bytes from allocate(size).
 char *map_text(uint64_t &size);
 

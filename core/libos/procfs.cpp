@@ -276,20 +276,39 @@ uint64_t host_id_of(int32_t pid) {
     return read_card(pid, card) ? card.host_id : 0;
 }
 
+// Whether `entry` is `name` or lies in it ("ns/pid" in "ns").
+bool in_entry(const char *entry, const char *name) {
+    return freestanding::equal(entry, name) ||
+           (freestanding::starts_with(entry, name) && entry[strlen(name)] == '/');
+}
+
 // An entry of Linux's /proc/PID that the LibOS does not serve (its first component):
 // ENOENT, as from a kernel built without it, named with --verbose. (oom_score and
 // oom_score_adj stay unnamed: test libraries probe them at every start, and naming them
 // would hide what a program really misses.)
 bool unserved_entry(const char *entry) {
-    const char *const names[] = {"pagemap", "smaps",  "smaps_rollup", "ns",    "coredump_filter",
-                                 "limits",  "io",     "auxv",         "wchan", "sched",
+    const char *const names[] = {"smaps",  "smaps_rollup", "limits", "io", "auxv", "wchan", "sched",
                                  "personality", "mem", "uid_map",     "gid_map", "setgroups",
-                                 "clear_refs",  "attr"};
+                                 "clear_refs",  "attr", "fdinfo"};
     for (const char *name : names)
-        if (freestanding::equal(entry, name) ||
-            (freestanding::starts_with(entry, name) && entry[strlen(name)] == '/'))
+        if (in_entry(entry, name))
             return true;
     return false;
+}
+
+// The runtime's entries, which the program's are (procfs.h's ProcNode::shared). Its ns
+// directory too: the guest's processes share one namespace of each kind, the runtime's
+// (its mount, network, cgroup, IPC, UTS, time and user namespaces serve the program; the
+// LibOS's own pids are one set for the whole guest, named by the runtime's pid namespace,
+// which no other process of the guest's view is in), and the guest cannot make another
+// (unshare, setns and clone's CLONE_NEW* are not served). And coredump_filter, a flag of
+// the process's memory, which is the runtime process's (kept by fork and exec as Linux
+// keeps it).
+constexpr const char *kSharedEntries[] = {"mounts", "mountinfo", "cgroup", "net", "ns",
+                                          "coredump_filter"};
+// Those of them that are directories, as a listing shows them.
+bool shared_directory(const char *name) {
+    return freestanding::equal(name, "net") || freestanding::equal(name, "ns");
 }
 
 ProcNode entry_node(const char *entry) {
@@ -303,18 +322,28 @@ ProcNode entry_node(const char *entry) {
     for (const char *name : links)
         if (freestanding::equal(entry, name))
             return ProcNode::link;
-    const char *const shared[] = {"mounts", "mountinfo", "cgroup", "net"};
-    for (const char *name : shared)
-        if (freestanding::equal(entry, name) ||
-            (freestanding::starts_with(entry, name) && entry[strlen(name)] == '/'))
+    for (const char *name : kSharedEntries)
+        if (in_entry(entry, name))
             return ProcNode::shared;
+    if (freestanding::equal(entry, "pagemap"))
+        return ProcNode::pagemap;
     if (unserved_entry(entry))
-        report_unsupported("/proc", "a /proc/PID entry such as pagemap or ns");
+        report_unsupported("/proc", "a /proc/PID entry such as smaps or limits");
     return descriptor_of(entry) >= 0 ? ProcNode::link : ProcNode::absent;
 }
 
 // What /proc/PID/fd/N shows of an open file.
 void descriptor_link_text(const OpenFile &file, char *text, size_t capacity) {
+    char host[kPathMax], uri[kPathMax + 8];
+    uint64_t length = 0;
+    if (file.path && proc_namespace_type(file.path)) { // its namespace's name: "pid:[N]"
+        proc_host_path(file.path, host, sizeof host);
+        if (make_uri("file:", host, uri, sizeof uri) == 0 &&
+            abi().stream_read_link(uri, text, capacity - 1, &length) == BSC_OK) {
+            text[length] = 0;
+            return;
+        }
+    }
     if (file.path) { // as the kernel names it: no trailing slash
         ProcPath path(file.path);
         freestanding::copy_string(text, capacity, path.text);
@@ -383,6 +412,10 @@ constexpr const char *kOtherTexts[] = {"cmdline", "comm", "environ", "stat", "st
 ProcNode other_entry_node(int32_t pid, const char *entry) {
     if (*entry == 0 || freestanding::equal(entry, "fd"))
         return ProcNode::directory;
+    if (freestanding::equal(entry, "pagemap"))
+        return ProcNode::pagemap;
+    if (in_entry(entry, "ns") || freestanding::equal(entry, "coredump_filter"))
+        return ProcNode::shared; // its host process's, as the caller's own (entry_node)
     if (freestanding::equal(entry, "exe"))
         return ProcNode::link;
     for (const char *name : kOtherTexts)
@@ -694,6 +727,9 @@ void put_process_listing(Text &text, const Target &target, const char *entry) {
         uint64_t inode = 10;
         put_record(text, "exe", BSC_TYPE_SYMLINK, inode++);
         put_record(text, "fd", BSC_TYPE_DIRECTORY, inode++);
+        put_record(text, "ns", BSC_TYPE_DIRECTORY, inode++);
+        put_record(text, "coredump_filter", BSC_TYPE_FILE, inode++);
+        put_record(text, "pagemap", BSC_TYPE_FILE, inode++);
         for (const char *name : kOtherTexts)
             put_record(text, name, BSC_TYPE_FILE, inode++);
     } else if (freestanding::equal(entry, "task")) {
@@ -704,14 +740,15 @@ void put_process_listing(Text &text, const Target &target, const char *entry) {
             return true;
         });
     } else {
-        const char *const names[] = {"cgroup", "cmdline", "comm",  "cwd",   "environ",
+        const char *const names[] = {"cgroup", "cmdline", "comm", "coredump_filter", "cwd", "environ",
                                      "exe",    "fd",      "maps",  "mountinfo", "mounts",
-                                     "net",    "root",    "stat",  "statm", "status",
-                                     "task"};
+                                     "net",    "ns",      "pagemap", "root", "stat",
+                                     "statm",  "status",  "task"};
         uint64_t inode = 10;
         for (const char *name : names) {
             ProcNode node = entry_node(name);
-            uint8_t type = node == ProcNode::directory ? BSC_TYPE_DIRECTORY
+            bool directory = node == ProcNode::directory || shared_directory(name);
+            uint8_t type = directory                   ? BSC_TYPE_DIRECTORY
                            : node == ProcNode::link    ? BSC_TYPE_SYMLINK
                                                        : BSC_TYPE_FILE;
             put_record(text, name, type, inode++);
@@ -787,6 +824,40 @@ ProcNode proc_node(const char *path) {
     if (all_digits(name, length) && length == 1 && name[0] == '0' + kOutsideParentPid)
         report_unsupported("/proc", "pid 1 (the parent outside the guest)");
     return all_digits(name, length) ? ProcNode::absent : ProcNode::host;
+}
+
+uint32_t proc_namespace_type(const char *path) {
+    // The kernel's CLONE_NEW* of each file of /proc/PID/ns (the *_for_children files name
+    // the namespace a child would be made in: the same one, as the guest makes no other).
+    static const struct {
+        const char *name;
+        uint32_t type;
+    } kNamespaces[] = {{"cgroup", 0x02000000}, {"ipc", 0x08000000},
+                       {"mnt", 0x00020000},    {"net", 0x40000000},
+                       {"pid", 0x20000000},    {"pid_for_children", 0x20000000},
+                       {"time", 0x00000080},   {"time_for_children", 0x00000080},
+                       {"user", 0x10000000},   {"uts", 0x04000000}};
+    // Syntactically, so that a descriptor keeps its kind after its process has gone:
+    // /proc/PID/ns/NAME or /proc/PID/task/TID/ns/NAME.
+    if (!freestanding::starts_with(path, "/proc/"))
+        return 0;
+    int64_t number;
+    size_t length = leading_number(path + 6, number);
+    const char *rest = path + 6 + length;
+    if (length && freestanding::starts_with(rest, "/task/")) {
+        length = leading_number(rest + 6, number);
+        rest = length ? rest + 6 + length : "";
+    }
+    if (!length || !freestanding::starts_with(rest, "/ns/"))
+        return 0;
+    for (const auto &ns : kNamespaces)
+        if (freestanding::equal(rest + 4, ns.name))
+            return ns.type;
+    return 0;
+}
+
+bool is_namespace_file(const OpenFile &file) {
+    return file.path && proc_namespace_type(file.path);
 }
 
 int32_t proc_directory_process(const char *path) {
@@ -924,13 +995,153 @@ char *proc_content(const char *path, ProcNode node, uint64_t &size) {
     return text.take(size);
 }
 
+namespace {
+
+constexpr uint64_t kPage = 4096;
+constexpr uint64_t kEntry = 8; // PM_ENTRY_BYTES
+
+// The program's memory map of the process a pagemap is of: the caller's own, or another
+// process's, copied from its memory where the caller's lies (a snapshot, as its
+// descriptor table is read: one that process is changing may be refused as torn).
+class PageMap {
+  public:
+    PageMap(int32_t pid, uint64_t host_id) : own_(pid == current_pid()) {
+        if (own_)
+            return;
+        OtherProcess process(host_id);
+        MapPlace place = map_place();
+        Region *at = nullptr;
+        if (!process || !process.read(place.regions, at) || !process.read(place.count, count_) ||
+            count_ > kMostRegions)
+            return;
+        size_ = count_ * sizeof(Region);
+        regions_ = static_cast<Region *>(allocate(size_ ? size_ : 1));
+        readable_ = process.read(reinterpret_cast<uint64_t>(at), regions_, size_) == size_ &&
+                    sorted();
+    }
+    ~PageMap() {
+        if (regions_)
+            release(regions_, size_ ? size_ : 1);
+    }
+    PageMap(const PageMap &) = delete;
+    PageMap &operator=(const PageMap &) = delete;
+    bool readable() const { return own_ || readable_; }
+    // As map_next: the first mapped piece of [start, end), false if none.
+    bool next(uint64_t start, uint64_t end, Region &piece) const {
+        if (own_)
+            return map_next(start, end, piece);
+        for (size_t i = 0; i < count_; i++) {
+            if (regions_[i].end <= start)
+                continue;
+            if (regions_[i].start >= end)
+                return false;
+            piece = regions_[i];
+            piece.start = piece.start < start ? start : piece.start;
+            piece.end = piece.end > end ? end : piece.end;
+            return true;
+        }
+        return false;
+    }
+
+  private:
+    static constexpr size_t kMostRegions = 65536; // the kernel's default vm.max_map_count
+    // Whether the copy is a map: page aligned, sorted, not overlapping.
+    bool sorted() const {
+        for (size_t i = 0; i < count_; i++)
+            if (regions_[i].start >= regions_[i].end || (regions_[i].start | regions_[i].end) % kPage ||
+                (i && regions_[i].start < regions_[i - 1].end))
+                return false;
+        return true;
+    }
+    bool own_;
+    bool readable_ = false;
+    Region *regions_ = nullptr;
+    size_t count_ = 0, size_ = 0;
+};
+
+// The host's entries for `count` pages from page number `first` (its /proc/PID/pagemap of
+// the process: the guest's memory is the host process's, at the same addresses, so the
+// host's kernel tells what Linux tells of these pages, its PFNs shown on the same
+// condition, CAP_SYS_ADMIN), with every page outside the program's memory map made 0, as
+// Linux shows a page of no VMA: the runtime's and the LibOS's own memory are not the
+// program's. The bytes read, 0 at the end of the address space, or -errno.
+int64_t read_page_entries(bsc_handle host, const PageMap &map, uint64_t first, uint64_t count,
+                          uint64_t *entries) {
+    uint64_t done = 0;
+    if (bsc_status status = abi().stream_read(host, first * kEntry, entries, count * kEntry, &done))
+        return result_of(status);
+    uint64_t start = first * kPage, end = start + done / kEntry * kPage, at = start;
+    Region piece;
+    for (; at < end && map.next(at, end, piece); at = piece.end) {
+        for (uint64_t page = at; page < piece.start; page += kPage)
+            entries[(page - start) / kPage] = 0;
+    }
+    for (; at < end; at += kPage)
+        entries[(at - start) / kPage] = 0;
+    return static_cast<int64_t>(done);
+}
+
+} // namespace
+
+int32_t proc_entry_process(const char *path) {
+    ProcPath stripped(path);
+    Target target;
+    return process_entry(stripped.text, target) ? target.pid : 0;
+}
+
+int64_t proc_pagemap_read(OpenFile &file, uint64_t position, uint64_t buffer, uint64_t size) {
+    // The kernel's pagemap_read, in its order: nothing once the process it was opened for
+    // has gone (its memory with it), the alignment of the position and the size, then
+    // the walk in chunks, each copied out.
+    auto pid = static_cast<int32_t>(reinterpret_cast<uintptr_t>(file.state));
+    ProcessCard card{};
+    if (pid != current_pid() && !read_card(pid, card))
+        return 0;
+    if (position % kEntry || size % kEntry)
+        return -EINVAL;
+    if (size == 0)
+        return 0;
+    PageMap map(pid, card.host_id);
+    if (!map.readable())
+        return -EIO; // torn by a change under way, or unreadable
+    char uri[48];
+    if (pid == current_pid())
+        freestanding::format(uri, sizeof uri, "file:/proc/self/pagemap");
+    else
+        freestanding::format(uri, sizeof uri, "file:/proc/%lu/pagemap", card.host_id);
+    bsc_handle host;
+    if (bsc_status status = abi().stream_open(uri, BSC_ACCESS_READ, 0, BSC_CREATE_NEVER, 0, &host))
+        return result_of(status);
+    constexpr uint64_t kChunk = 512; // entries, as the kernel's PAGEMAP_WALK_SIZE buffer
+    uint64_t entries[kChunk], copied = 0;
+    int64_t result = 0;
+    while (copied < size) {
+        uint64_t count = (size - copied) / kEntry < kChunk ? (size - copied) / kEntry : kChunk;
+        result = read_page_entries(host, map, (position + copied) / kEntry, count, entries);
+        if (result <= 0)
+            break;
+        if (!copy_to_user(buffer + copied, entries, static_cast<uint64_t>(result))) {
+            result = -EFAULT;
+            break;
+        }
+        copied += static_cast<uint64_t>(result);
+        if (static_cast<uint64_t>(result) < count * kEntry)
+            break; // the end of the address space
+    }
+    abi().object_close(host);
+    return result < 0 ? result : static_cast<int64_t>(copied);
+}
+
 bsc_stream_attributes proc_attributes(ProcNode node) {
     bsc_system_info info = system();
     bsc_stream_attributes a{};
     a.type = node == ProcNode::directory ? BSC_TYPE_DIRECTORY
              : node == ProcNode::link    ? BSC_TYPE_SYMLINK
                                          : BSC_TYPE_FILE;
-    a.mode = node == ProcNode::directory ? 0555 : node == ProcNode::link ? 0777 : 0444;
+    a.mode = node == ProcNode::directory ? 0555
+             : node == ProcNode::link    ? 0777
+             : node == ProcNode::pagemap ? 0400
+                                         : 0444;
     a.links = node == ProcNode::directory ? 9 : 1;
     a.owner = info.user_id;
     a.group = info.group_id;

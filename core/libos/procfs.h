@@ -17,8 +17,9 @@ enum class ProcNode : uint8_t {
     directory, // /proc/PID, /proc/PID/fd
     link,      // /proc/self, /proc/thread-self, /proc/PID/{exe,cwd,root,fd/N}
     text,      // generated: /proc/PID/{cmdline,environ,comm,stat,statm,status,maps}
-    shared,    // /proc/PID/{mounts,mountinfo,cgroup,net/...}: the runtime's, whose
-               // mount and network namespaces and cgroup the program shares
+    pagemap,   // /proc/PID/pagemap: read at each read, from the host's entries
+    shared,    // /proc/PID/{mounts,mountinfo,cgroup,net/...,ns/...}: the runtime's, whose
+               // namespaces and cgroup the program shares
 };
 
 // What the absolute, normalised `path` names under /proc.
@@ -33,6 +34,18 @@ int64_t proc_follow_links(char *path, size_t capacity, bool follow);
 // The path the host knows a LibOS /proc node by, for the calls the LibOS does not answer
 // itself (chmod, unlink, ...): the runtime's own /proc/self entry, which behaves alike.
 void proc_host_path(const char *path, char *out, size_t capacity);
+
+// The kernel's CLONE_NEW* type of the namespace a /proc/PID/ns/NAME path names (an open
+// file's path), or 0 for any other path.
+uint32_t proc_namespace_type(const char *path);
+
+struct OpenFile;
+// Whether `file` is a namespace's (opened at /proc/PID/ns/NAME).
+bool is_namespace_file(const OpenFile &file);
+
+// The requests of nsfs (ioctl_ns) on a descriptor of a namespace of `type`
+// (sys/namespaces.cpp).
+int64_t namespace_ioctl(uint32_t type, uint64_t request, uint64_t address);
 
 // The descriptor a /proc/PID/fd/N link names, or -1 for any other path.
 int proc_descriptor(const char *path);
@@ -57,6 +70,13 @@ bool proc_link_text(const char *path, char *text, size_t capacity);
 // The generated content of a text node, or the bsc_dirent records of a directory node
 // (root or directory): `size` bytes from allocate(size).
 char *proc_content(const char *path, ProcNode node, uint64_t &size);
+
+// The process a /proc/PID path is in (its directory, or an entry in it), or 0.
+int32_t proc_entry_process(const char *path);
+
+// A read of `size` bytes at `position` of a /proc/PID/pagemap `file` into the program's
+// `buffer`: the bytes read or -errno. The file's state is the pid it was opened for.
+int64_t proc_pagemap_read(OpenFile &file, uint64_t position, uint64_t buffer, uint64_t size);
 
 // The attributes procfs shows for a LibOS node (text, directory or link).
 bsc_stream_attributes proc_attributes(ProcNode node);

@@ -307,7 +307,7 @@ bsc_status open_resolved(const PathUri &uri, uint32_t access, uint32_t mode, uin
     // open (BSC_E_LOOP) instead of leading it out of the namespace.
     if (!mount.overlay())
         return below().stream_open(t.host_uri.c_str(), access, mode, create,
-                                   options | BSC_OPTION_NO_LINKS, handle);
+                                   options | (r.host_follows ? 0 : BSC_OPTION_NO_LINKS), handle);
     bsc_status status = overlay_open(r, uri.scheme, access, mode, create, options, handle);
     bsc_handle opened = BSC_NO_HANDLE;
     if (status != BSC_OK || read_guest(handle, opened) != BSC_OK)
@@ -398,9 +398,11 @@ bsc_status stream_attributes_query(const char *uri, uint32_t flags,
         [&](Translated &t) -> bsc_status {
             if (!t.resolution.exists && in_overlay(t.resolution))
                 return BSC_E_NOT_FOUND; // what the upper tree holds there is a whiteout
-            // Every link on the way was followed here: the host must not follow one again.
-            return below().stream_attributes_query(t.host_uri.c_str(),
-                                                   flags | BSC_QUERY_NOFOLLOW, attributes);
+            // Every link on the way was followed here: the host must not follow one again
+            // (but a kernel object's, which only it can follow).
+            uint32_t no_follow = t.resolution.host_follows ? 0 : BSC_QUERY_NOFOLLOW;
+            return below().stream_attributes_query(t.host_uri.c_str(), flags | no_follow,
+                                                   attributes);
         });
 }
 

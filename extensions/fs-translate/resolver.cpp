@@ -28,6 +28,17 @@ bsc_status probe(Lookup &lookup, const std::string &host, bool &exists, uint32_t
     return status == BSC_E_NOT_FOUND ? BSC_OK : status;
 }
 
+// Whether the host's link at `host` with `text` is one of procfs's links to a kernel
+// object that has no path ("net:[4026531840]" in /proc/PID/ns, "anon_inode:[eventfd]"):
+// only the host's kernel can follow it, to the object itself, which lies in no namespace.
+bool kernel_object_link(const std::string &host, const std::string &text) {
+    if (host.rfind("/proc/", 0) != 0 || text.empty() || text[0] == '/')
+        return false;
+    size_t colon = text.find(':');
+    return colon != std::string::npos && colon > 0 &&
+           (text.compare(0, colon, "anon_inode") == 0 ||
+            (colon + 1 < text.size() && text[colon + 1] == '[' && text.back() == ']'));
+}
 
 // The root of a mount: its trees exist, of the type checked at start. An overlay's lower
 // tree shows under a directory unless the upper one is opaque (an OCI layer that
@@ -151,6 +162,7 @@ bsc_status resolve(const MountTable &table, Lookup &lookup, std::string_view gue
     if (status != BSC_OK)
         return status;
     int links = 0;
+    out.host_follows = false;
     while (!pending.empty()) {
         std::string name = std::move(pending.back());
         pending.pop_back();
@@ -199,6 +211,17 @@ bsc_status resolve(const MountTable &table, Lookup &lookup, std::string_view gue
                 return status;
             if (text.empty())
                 return BSC_E_NOT_FOUND;
+            if (kernel_object_link(child.host(), text)) {
+                // The link itself goes to the host, which follows it; the object is no
+                // directory, and what the walk saw of the link is not what an open gets.
+                if (!last)
+                    return BSC_E_NOT_DIRECTORY;
+                child.type = BSC_TYPE_UNKNOWN;
+                child.device = child.inode = 0;
+                chain.push_back(std::move(child));
+                out.host_follows = true;
+                break;
+            }
             walked.pop_back();
             if (text[0] == '/')
                 walked.clear(), chain.resize(1);

@@ -57,6 +57,9 @@ struct Resolution {
     const Mount *mount = nullptr; // the mount it lies in
     bool exists = false; // whether the final name exists (its parents always do)
     uint32_t type = BSC_TYPE_UNKNOWN; // its type when it exists
+    // The final name is a host procfs link to a kernel object without a path (a
+    // namespace's /proc/PID/ns/NAME): the host must follow it, the one link it follows.
+    bool host_follows = false;
     // Every name walked, the root first and the final name last: what an overlay's
     // copy-up needs.
     std::vector<Located> chain;

@@ -352,6 +352,32 @@ TEST_CASE("fs-translate resolver: case-insensitive trees", "[fs-translate]") {
     CHECK(resolved("/exact/LOWER") == "/root/exact/LOWER (new)");
 }
 
+TEST_CASE("fs-translate resolver: procfs links to kernel objects go to the host",
+          "[fs-translate]") {
+    Node host;
+    Node *ns = host.add("proc", BSC_TYPE_DIRECTORY)->add("7", BSC_TYPE_DIRECTORY)->add(
+        "ns", BSC_TYPE_DIRECTORY);
+    ns->add("net", BSC_TYPE_SYMLINK, "net:[4026531840]");
+    host.child("proc")->child("7")->add("fd", BSC_TYPE_DIRECTORY)->add(
+        "3", BSC_TYPE_SYMLINK, "anon_inode:[eventfd]");
+    host.add("data", BSC_TYPE_DIRECTORY)->add("odd", BSC_TYPE_SYMLINK, "net:[1]");
+    MountTable table("/");
+    ModelHost model(host);
+    auto resolved = [&](const char *path, Final final) {
+        Resolution r;
+        bsc_status status = resolve(table, model, path, final, r);
+        return status == BSC_OK ? r.host + (r.host_follows ? " (host follows)" : "")
+                                : bsc_status_name(status);
+    };
+    CHECK(resolved("/proc/7/ns/net", Final::follow) == "/proc/7/ns/net (host follows)");
+    CHECK(resolved("/proc/7/fd/3", Final::follow) == "/proc/7/fd/3 (host follows)");
+    CHECK(resolved("/proc/7/ns/net", Final::no_follow) == "/proc/7/ns/net");
+    CHECK(resolved("/proc/7/ns/net/x", Final::follow) == std::string("BSC_E_NOT_DIRECTORY"));
+    // The same text in a link outside /proc is an ordinary relative link.
+    CHECK(resolved("/data/odd", Final::follow) == "/data/net:[1]");
+    CHECK_FALSE(model.followed_link);
+}
+
 namespace {
 
 // The merged view of an overlay, built node by node as overlayfs defines it: an upper

@@ -15,6 +15,7 @@
 #include "libos_files.h"
 #include "process_state.h"
 #include "process_tree.h"
+#include "procfs.h"
 #include "signals.h"
 #include "spinlock.h"
 #include "syscalls.h"
@@ -600,6 +601,8 @@ int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
     if (request == FIOQSIZE && (attributes.type == BSC_TYPE_FILE ||
                                 attributes.type == BSC_TYPE_DIRECTORY))
         return put_user(address, static_cast<int64_t>(attributes.size)) ? 0 : -EFAULT;
+    if (is_namespace_file(file))
+        return namespace_ioctl(proc_namespace_type(file.path), request, address);
     bool device = attributes.type == BSC_TYPE_CHAR_DEVICE ||
                   attributes.type == BSC_TYPE_BLOCK_DEVICE;
     if (device && is_device_request(request)) // the loop and block drivers' own

@@ -12,6 +12,7 @@
 #include "heap.h"
 #include "iovec.h"
 #include "libos_files.h"
+#include "procfs.h"
 #include "paths.h"
 #include "poll.h"
 #include "process_state.h"
@@ -400,8 +401,8 @@ int64_t sys_lseek(Syscall &c) {
     if (file->kind || file->type == BSC_TYPE_NOTIFIER ||
         (is_libos_file(*file.get()) && file->type == BSC_TYPE_CHAR_DEVICE))
         return 0;
-    if (!seekable(*file.get()) && !is_libos_file(*file.get()))
-        return -ESPIPE;
+    if ((!seekable(*file.get()) && !is_libos_file(*file.get())) || is_namespace_file(*file.get()))
+        return -ESPIPE; // a namespace's file too: nsfs has no llseek
     if (is_libos_file(*file.get()))
         return libos_file_seek(*file.get(), offset, whence);
     return seek_stream(*file.get(), offset, whence);

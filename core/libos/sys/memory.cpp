@@ -14,6 +14,7 @@
 #include "libos_files.h"
 #include "memory.h"
 #include "memory_map.h"
+#include "procfs.h"
 #include "syscall_sites.h"
 #include "paths.h"
 #include "spinlock.h"
@@ -61,7 +62,7 @@ MappedFile *mapped_name(OpenFile &file) {
 // Maps `size` bytes of a file for mmap at `at` (placed as map_flags say); names `region`.
 bsc_status map_file(OpenFile &file, uint64_t &at, uint64_t size, uint32_t map_flags,
                     Region &region) {
-    if (is_libos_file(file))
+    if (is_libos_file(file) || is_namespace_file(file)) // nsfs has no mmap either
         return BSC_E_NOT_SUPPORTED;
     bsc_status status =
         abi().stream_map(file.handle, &at, region.offset, size, protection(region.prot),

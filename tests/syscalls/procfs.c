@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: MIT
+// The process directory's entries a program's tools read beyond its status: /proc/PID/ns
+// (its namespaces' links, and nsfs's ioctls on them), /proc/PID/pagemap and
+// /proc/PID/coredump_filter.
+#include "check.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define NS_GET_USERNS 0xb701
+#define NS_GET_PARENT 0xb702
+#define NS_GET_NSTYPE 0xb703
+#define NS_GET_OWNER_UID 0xb704
+#define PAGE_SIZE_BYTES 4096
+
+static const struct {
+    const char *name;
+    int type;
+} namespaces[] = {{"cgroup", CLONE_NEWCGROUP}, {"ipc", CLONE_NEWIPC},  {"mnt", CLONE_NEWNS},
+                  {"net", CLONE_NEWNET},       {"pid", CLONE_NEWPID},  {"user", CLONE_NEWUSER},
+                  {"uts", CLONE_NEWUTS},       {"time", CLONE_NEWTIME}};
+
+// The text of the link at `path` ("" if none).
+static void link_text(const char *path, char *text, size_t size) {
+    ssize_t n = readlink(path, text, size - 1);
+    text[n < 0 ? 0 : n] = 0;
+}
+
+// "net:[4026531840]": the namespace's name and its inode.
+static unsigned long long namespace_inode(const char *text, const char *name) {
+    size_t n = strlen(name);
+    CHECK(strncmp(text, name, n) == 0 && text[n] == ':' && text[n + 1] == '[');
+    CHECK(text[strlen(text) - 1] == ']');
+    return strtoull(text + n + 2, NULL, 10);
+}
+
+TEST(ns_links_name_each_namespace_and_its_inode) {
+    for (size_t i = 0; i < sizeof namespaces / sizeof *namespaces; i++) {
+        char path[64], text[64], own[64];
+        snprintf(path, sizeof path, "/proc/self/ns/%s", namespaces[i].name);
+        link_text(path, text, sizeof text);
+        unsigned long long inode = namespace_inode(text, namespaces[i].name);
+        CHECK(inode != 0);
+        snprintf(own, sizeof own, "/proc/%d/ns/%s", getpid(), namespaces[i].name);
+        char same[64];
+        link_text(own, same, sizeof same);
+        CHECK_STR(same, text);
+        CHECK_OK(access(path, F_OK));
+        struct stat st, link;
+        CHECK_OK(stat(path, &st));
+        CHECK_EQ(st.st_ino, inode);
+        CHECK(S_ISREG(st.st_mode));
+        CHECK_EQ(st.st_mode & 07777, 0444);
+        CHECK_OK(lstat(path, &link));
+        CHECK(S_ISLNK(link.st_mode));
+        int fd = CHECK_OK(open(path, O_RDONLY));
+        struct stat opened;
+        CHECK_OK(fstat(fd, &opened));
+        CHECK_EQ(opened.st_ino, inode);
+        CHECK_EQ(opened.st_dev, st.st_dev);
+        char fd_path[64], fd_text[64];
+        snprintf(fd_path, sizeof fd_path, "/proc/self/fd/%d", fd);
+        link_text(fd_path, fd_text, sizeof fd_text);
+        CHECK_STR(fd_text, text); // the descriptor shows the namespace, not the path
+        close(fd);
+    }
+    char text[64], children[64];
+    link_text("/proc/self/ns/pid", text, sizeof text);
+    link_text("/proc/self/ns/pid_for_children", children, sizeof children);
+    CHECK_STR(children, text);
+}
+
+TEST(ns_directory_lists_the_namespaces) {
+    DIR *dir = opendir("/proc/self/ns");
+    CHECK(dir != NULL);
+    int found = 0;
+    for (struct dirent *entry; dir && (entry = readdir(dir));)
+        found += strcmp(entry->d_name, "pid") == 0 || strcmp(entry->d_name, "user") == 0 ||
+                 strcmp(entry->d_name, "net") == 0;
+    if (dir)
+        closedir(dir);
+    CHECK_EQ(found, 3);
+    struct stat st;
+    CHECK_OK(stat("/proc/self/ns", &st));
+    CHECK(S_ISDIR(st.st_mode));
+    // The process directory lists ns and net as directories, pagemap as a file.
+    dir = opendir("/proc/self");
+    CHECK(dir != NULL);
+    int types = 0;
+    for (struct dirent *entry; dir && (entry = readdir(dir));) {
+        if (strcmp(entry->d_name, "ns") == 0 || strcmp(entry->d_name, "net") == 0)
+            types += entry->d_type == DT_DIR;
+        if (strcmp(entry->d_name, "pagemap") == 0)
+            types += entry->d_type == DT_REG;
+    }
+    if (dir)
+        closedir(dir);
+    CHECK_EQ(types, 3);
+}
+
+TEST(ns_absent_names_and_bad_pointers) {
+    char text[64];
+    CHECK_ERR(readlink("/proc/self/ns/nothing", text, sizeof text), ENOENT);
+    CHECK_ERR(open("/proc/self/ns/nothing", O_RDONLY), ENOENT);
+    CHECK_ERR(syscall(SYS_readlink, "/proc/self/ns/pid", BAD_PTR, sizeof text), EFAULT);
+    CHECK_ERR(open("/proc/self/ns/pid", O_RDONLY | O_DIRECTORY), ENOTDIR);
+}
+
+TEST(ns_another_process_shows_the_same_namespaces) {
+    int ready[2];
+    CHECK_OK(pipe(ready));
+    pid_t child = fork();
+    if (child == 0) {
+        close(ready[0]);
+        char c = 'r';
+        if (write(ready[1], &c, 1) != 1)
+            _exit(1);
+        pause();
+        _exit(0);
+    }
+    close(ready[1]);
+    char c;
+    CHECK_EQ(read(ready[0], &c, 1), 1);
+    for (size_t i = 0; i < sizeof namespaces / sizeof *namespaces; i++) {
+        char own[64], theirs[64], path[64];
+        snprintf(path, sizeof path, "/proc/self/ns/%s", namespaces[i].name);
+        link_text(path, own, sizeof own);
+        snprintf(path, sizeof path, "/proc/%d/ns/%s", child, namespaces[i].name);
+        link_text(path, theirs, sizeof theirs);
+        CHECK_STR(theirs, own);
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/uts", child);
+    int fd = CHECK_OK(open(path, O_RDONLY));
+    CHECK_EQ(ioctl(fd, NS_GET_NSTYPE), CLONE_NEWUTS);
+    close(fd);
+    kill(child, SIGKILL);
+    CHECK_EQ(waitpid(child, NULL, 0), child);
+    close(ready[0]);
+}
+
+TEST(ns_ioctl_type_parent_owner) {
+    for (size_t i = 0; i < sizeof namespaces / sizeof *namespaces; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/ns/%s", namespaces[i].name);
+        int fd = CHECK_OK(open(path, O_RDONLY | O_CLOEXEC));
+        CHECK_EQ(ioctl(fd, NS_GET_NSTYPE), namespaces[i].type);
+        int hierarchical = namespaces[i].type == CLONE_NEWPID || namespaces[i].type == CLONE_NEWUSER;
+        // The parent of the caller's own pid or user namespace is outside its scope.
+        CHECK_ERR(ioctl(fd, NS_GET_PARENT), hierarchical ? EPERM : EINVAL);
+        if (namespaces[i].type != CLONE_NEWUSER) {
+            uid_t uid;
+            CHECK_ERR(ioctl(fd, NS_GET_OWNER_UID, &uid), EINVAL);
+        } else {
+            CHECK_ERR(ioctl(fd, NS_GET_USERNS), EPERM); // its owner is its parent
+        }
+        CHECK_ERR(ioctl(fd, 0x5401 /* TCGETS */), ENOTTY);
+        // nsfs has no llseek, read or mmap.
+        CHECK_ERR(lseek(fd, 0, SEEK_SET), ESPIPE);
+        char byte;
+        CHECK_ERR(read(fd, &byte, 1), EINVAL);
+        CHECK(mmap(NULL, PAGE_SIZE_BYTES, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED);
+        CHECK_EQ(errno, ENODEV);
+        CHECK_ERR(ioctl(fd, 0xb7ff), ENOTTY); // no such nsfs request
+        close(fd);
+    }
+    int fd = CHECK_OK(open("/proc/self/ns/pid_for_children", O_RDONLY));
+    CHECK_EQ(ioctl(fd, NS_GET_NSTYPE), CLONE_NEWPID);
+    close(fd);
+    CHECK_ERR(ioctl(-1, NS_GET_NSTYPE), EBADF);
+    CHECK_ERR(ioctl(999, NS_GET_NSTYPE), EBADF);
+    int file = CHECK_OK(open("/proc/self/status", O_RDONLY)); // no namespace: not nsfs's
+    CHECK_ERR(ioctl(file, NS_GET_NSTYPE), ENOTTY);
+    close(file);
+}
+
+// ---- /proc/PID/pagemap ----
+
+#define PAGE 4096
+#define PM_PRESENT (1ULL << 63)
+#define PM_SWAP (1ULL << 62)
+#define PM_FILE (1ULL << 61)
+#define PM_EXCLUSIVE (1ULL << 56)
+#define PM_SOFT_DIRTY (1ULL << 55)
+#define PM_PFN ((1ULL << 55) - 1)
+
+// The entries of `count` pages from `address`.
+static void page_entries(int fd, const void *address, uint64_t *entries, size_t count) {
+    off_t at = (off_t)((uintptr_t)address / PAGE * 8);
+    CHECK_EQ(pread(fd, entries, count * 8, at), (ssize_t)(count * 8));
+}
+
+TEST(pagemap_shows_present_private_pages) {
+    int fd = CHECK_OK(open("/proc/self/pagemap", O_RDONLY));
+    char *memory = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(memory != MAP_FAILED);
+    memory[0] = 1;
+    memory[2 * PAGE] = 1;
+    uint64_t entries[4];
+    page_entries(fd, memory, entries, 4);
+    CHECK(entries[0] & PM_PRESENT);
+    CHECK(entries[0] & PM_EXCLUSIVE);
+    CHECK_EQ(entries[0] & (PM_FILE | PM_SWAP | PM_SOFT_DIRTY), 0);
+    CHECK_EQ(entries[1], 0); // never touched
+    CHECK(entries[2] & PM_PRESENT);
+    CHECK_EQ(entries[3], 0);
+    if (geteuid() != 0) // the frame numbers only for CAP_SYS_ADMIN
+        CHECK_EQ(entries[0] & PM_PFN, 0);
+    CHECK_OK(madvise(memory, PAGE, MADV_DONTNEED));
+    page_entries(fd, memory, entries, 1);
+    CHECK_EQ(entries[0] & PM_PRESENT, 0);
+    CHECK_OK(munmap(memory, 4 * PAGE));
+    page_entries(fd, memory, entries, 4); // no mapping at all
+    for (int i = 0; i < 4; i++)
+        CHECK_EQ(entries[i], 0);
+    close(fd);
+}
+
+TEST(pagemap_marks_file_and_shared_pages) {
+    int fd = CHECK_OK(open("/proc/self/pagemap", O_RDONLY));
+    char *shared = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    CHECK(shared != MAP_FAILED);
+    shared[0] = 1;
+    uint64_t entry;
+    page_entries(fd, shared, &entry, 1);
+    CHECK(entry & PM_PRESENT);
+    CHECK(entry & PM_FILE); // shared anonymous memory is a shmem file's
+    munmap(shared, PAGE);
+    int file = CHECK_OK(open("data", O_RDWR | O_CREAT, 0600));
+    CHECK_EQ(write(file, "x", 1), 1);
+    char *mapped = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, file, 0);
+    CHECK(mapped != MAP_FAILED);
+    CHECK_EQ(*(volatile char *)mapped, 'x');
+    page_entries(fd, mapped, &entry, 1);
+    CHECK(entry & PM_PRESENT);
+    CHECK(entry & PM_FILE);
+    munmap(mapped, PAGE);
+    close(file);
+    close(fd);
+}
+
+TEST(pagemap_of_another_process) {
+    int to_parent[2], to_child[2];
+    CHECK_OK(pipe(to_parent));
+    CHECK_OK(pipe(to_child));
+    pid_t child = fork();
+    if (child == 0) { // maps and touches a page the parent does not have, tells where
+        char *page = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                          -1, 0);
+        page[0] = 1;
+        if (write(to_parent[1], &page, sizeof page) != sizeof page)
+            _exit(1);
+        char c;
+        _exit(read(to_child[0], &c, 1) == 1 ? 0 : 1);
+    }
+    char *page;
+    CHECK_EQ(read(to_parent[0], &page, sizeof page), (ssize_t)sizeof page);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/pagemap", child);
+    int fd = CHECK_OK(open(path, O_RDONLY));
+    uint64_t entries[2];
+    page_entries(fd, page, entries, 2);
+    CHECK(entries[0] & PM_PRESENT);
+    CHECK_EQ(entries[1], 0);
+    CHECK(write(to_child[1], "x", 1) == 1);
+    int status;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_EQ(pread(fd, entries, 16, 0), 0); // its memory has gone with it
+    close(fd);
+    for (int i = 0; i < 2; i++)
+        close(to_parent[i]), close(to_child[i]);
+}
+
+TEST(pagemap_descriptor_shows_the_memory_of_the_process_it_was_opened_for) {
+    int fd = CHECK_OK(open("/proc/self/pagemap", O_RDONLY));
+    int go[2], answer[2];
+    CHECK_OK(pipe(go));
+    CHECK_OK(pipe(answer));
+    pid_t child = fork();
+    if (child == 0) { // reads its parent's pagemap at a page only the parent has
+        char *page;
+        if (read(go[0], &page, sizeof page) != sizeof page)
+            _exit(1);
+        uint64_t entry = 0;
+        char c = pread(fd, &entry, 8, (off_t)((uintptr_t)page / PAGE * 8)) == 8 &&
+                         (entry & PM_PRESENT) ? 'y' : 'n';
+        _exit(write(answer[1], &c, 1) == 1 ? 0 : 1);
+    }
+    char *page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    page[0] = 1;
+    CHECK_EQ(write(go[1], &page, sizeof page), (ssize_t)sizeof page);
+    char c = 0;
+    CHECK_EQ(read(answer[0], &c, 1), 1);
+    CHECK_EQ(c, 'y');
+    CHECK_EQ(waitpid(child, NULL, 0), child);
+    munmap(page, PAGE);
+    close(fd);
+    for (int i = 0; i < 2; i++)
+        close(go[i]), close(answer[i]);
+}
+
+TEST(pagemap_reads_in_whole_entries) {
+    int fd = CHECK_OK(open("/proc/self/pagemap", O_RDONLY));
+    uint64_t entries[2];
+    CHECK_ERR(pread(fd, entries, 8, 4), EINVAL); // a position within an entry
+    CHECK_ERR(pread(fd, entries, 12, 0), EINVAL); // a size that is no whole entry
+    CHECK_ERR(read(fd, entries, 4), EINVAL);
+    CHECK_EQ(pread(fd, entries, 0, 0), 0);
+    CHECK_ERR(syscall(SYS_pread64, fd, BAD_PTR, 16, 0), EFAULT);
+    CHECK_EQ(lseek(fd, 0, SEEK_CUR), 0); // nothing was read
+    CHECK_EQ(read(fd, entries, 16), 16);
+    CHECK_EQ(lseek(fd, 0, SEEK_CUR), 16);
+    CHECK_ERR(lseek(fd, 0, SEEK_END), EINVAL);
+    // Beyond the address space (57 bits, the most of any paging mode): nothing.
+    CHECK_EQ(pread(fd, entries, 16, (off_t)((1ULL << 57) / PAGE * 8)), 0);
+    CHECK_ERR(write(fd, entries, 8), EBADF);
+    struct stat st;
+    CHECK_OK(fstat(fd, &st));
+    CHECK_EQ(st.st_mode, S_IFREG | 0400);
+    CHECK_EQ(st.st_size, 0);
+    close(fd);
+    CHECK_ERR(pread(fd, entries, 8, 0), EBADF);
+}
+
+// ---- /proc/PID/coredump_filter ----
+
+// The filter as the file shows it ("00000033\n"), read through `path`.
+static unsigned long read_filter(const char *path) {
+    char text[32] = {0};
+    int fd = CHECK_OK(open(path, O_RDONLY));
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    CHECK_EQ(n, 9);
+    CHECK(text[8] == '\n');
+    return strtoul(text, NULL, 16);
+}
+
+static int write_filter(const char *text) {
+    int fd = open("/proc/self/coredump_filter", O_WRONLY);
+    if (fd < 0)
+        return -1;
+    ssize_t n = write(fd, text, strlen(text));
+    int error = errno;
+    close(fd);
+    errno = error;
+    return n < 0 ? -1 : (int)n;
+}
+
+TEST(coredump_filter_reads_writes_and_is_inherited) {
+    unsigned long saved = read_filter("/proc/self/coredump_filter");
+    CHECK_EQ(write_filter("0x23"), 4);
+    CHECK_EQ(read_filter("/proc/self/coredump_filter"), 0x23);
+    char own[64];
+    snprintf(own, sizeof own, "/proc/%d/coredump_filter", getpid());
+    CHECK_EQ(read_filter(own), 0x23);
+    CHECK_ERR(write_filter("zz"), EINVAL);
+    int fd = CHECK_OK(open("/proc/self/coredump_filter", O_WRONLY));
+    CHECK_ERR(syscall(SYS_write, fd, BAD_PTR, 4), EFAULT);
+    close(fd);
+    CHECK_ERR(write(-1, "1", 1), EBADF);
+    int ready[2];
+    CHECK_OK(pipe(ready));
+    pid_t child = fork();
+    if (child == 0) { // a child of fork has its parent's filter
+        char c = read_filter("/proc/self/coredump_filter") == 0x23 ? 'y' : 'n';
+        if (write(ready[1], &c, 1) != 1)
+            _exit(1);
+        pause();
+        _exit(0);
+    }
+    char c = 0;
+    CHECK_EQ(read(ready[0], &c, 1), 1);
+    CHECK_EQ(c, 'y');
+    char theirs[64];
+    snprintf(theirs, sizeof theirs, "/proc/%d/coredump_filter", child);
+    CHECK_EQ(read_filter(theirs), 0x23);
+    kill(child, SIGKILL);
+    CHECK_EQ(waitpid(child, NULL, 0), child);
+    close(ready[0]);
+    close(ready[1]);
+    char restore[32];
+    snprintf(restore, sizeof restore, "0x%lx", saved);
+    CHECK_EQ(write_filter(restore), (int)strlen(restore));
+    CHECK_EQ(read_filter("/proc/self/coredump_filter"), saved);
+}
