@@ -139,6 +139,37 @@ TEST(mount_read_only_then_remount_writable) {
     CHECK_OK(rmdir(dir));
 }
 
+// access() reports the mount's restrictions: W_OK on a read-only one is EROFS but for a
+// FIFO (a special file), X_OK on a regular file of a noexec one EACCES (a directory is
+// still searched), whatever the mode bits say.
+TEST(access_on_read_only_and_noexec_mounts) {
+    if (!privileged())
+        return;
+    char dir[] = "/tmp/syscalls-mount-XXXXXX", file[64], fifo[64], sub[64];
+    make_dir(dir);
+    CHECK_OK(mount("none", dir, "tmpfs", 0, NULL));
+    path_in(file, sizeof file, dir, "f");
+    path_in(fifo, sizeof fifo, dir, "p");
+    path_in(sub, sizeof sub, dir, "d");
+    check_write_file(file, "#!/bin/sh\n");
+    CHECK_OK(chmod(file, 0755));
+    CHECK_OK(mkfifo(fifo, 0666));
+    CHECK_OK(mkdir(sub, 0755));
+    CHECK_OK(access(file, W_OK | X_OK));
+    CHECK_OK(mount("none", dir, "tmpfs", MS_REMOUNT | MS_RDONLY | MS_NOEXEC, NULL));
+    CHECK_ERR(access(file, W_OK), EROFS);
+    CHECK_ERR(access(sub, W_OK), EROFS);
+    CHECK_OK(access(fifo, W_OK));
+    CHECK_ERR(access(file, X_OK), EACCES);
+    CHECK_ERR(faccessat(AT_FDCWD, file, R_OK | X_OK, AT_EACCESS), EACCES);
+    CHECK_OK(access(sub, X_OK));
+    CHECK_OK(access(file, R_OK));
+    CHECK_OK(mount("none", dir, "tmpfs", MS_REMOUNT, NULL));
+    CHECK_OK(access(file, W_OK | X_OK));
+    CHECK_OK(umount2(dir, 0));
+    CHECK_OK(rmdir(dir));
+}
+
 TEST(umount2_flags_and_errors) {
     char dir[] = "/tmp/syscalls-mount-XXXXXX", path[64], link[80];
     make_dir(dir);

@@ -632,6 +632,25 @@ TEST(access_and_faccessat2) {
     }
 }
 
+// A /proc/sys file is writable by its own rules, not its mode bits alone (the user
+// namespace counts want CAP_SYS_RESOURCE): access(W_OK) answers as opening it does.
+TEST(access_of_proc_sys_files) {
+    static const char *const files[] = {"/proc/sys/user/max_user_namespaces",
+                                        "/proc/sys/kernel/hostname", "/proc/sys/kernel/version",
+                                        "/proc/sys/vm/overcommit_memory"};
+    for (unsigned i = 0; i < sizeof files / sizeof *files; i++) {
+        int fd = open(files[i], O_WRONLY);
+        int opened_errno = errno;
+        if (fd >= 0)
+            close(fd);
+        if (fd >= 0)
+            CHECK_OK(access(files[i], W_OK));
+        else if (opened_errno == EACCES || opened_errno == EPERM)
+            CHECK_ERR(access(files[i], W_OK), EACCES);
+        CHECK_OK(access(files[i], R_OK));
+    }
+}
+
 TEST(readlink_and_readlinkat) {
     CHECK_OK(symlink("target-text", "link"));
     char text[64] = {0};

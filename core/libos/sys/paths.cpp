@@ -28,6 +28,8 @@ namespace {
 
 constexpr size_t kUriMax = kPathMax + 16;
 constexpr uint64_t kAccessModes = 7; // R_OK | W_OK | X_OK
+constexpr uint64_t kMayRead = 4, kMayWrite = 2, kMayExecute = 1;
+constexpr uint64_t kMountReadOnly = 1, kMountNoExec = 8; // statfs's ST_RDONLY, ST_NOEXEC
 
 // The one place every path-taking call resolves its path: made absolute and normalised
 // (each "." and ".." checked as the kernel walks it, paths.cpp), the LibOS's /proc links
@@ -277,12 +279,92 @@ int64_t check_access(const bsc_stream_attributes &a, uint64_t mode, bool real_id
 
 namespace {
 
+// The file system of what an *at call names (as query_at finds it): for a path, `target`
+// is what it resolved to; else `target.node` is ProcNode::absent. A LibOS object with no
+// host file behind it leaves `volume` empty.
+int64_t volume_at(int dirfd, uint64_t user_path, uint64_t flags, bsc_volume_info &volume,
+                  Target &target) {
+    target.node = ProcNode::absent;
+    int64_t itself = names_descriptor(user_path, flags);
+    if (itself < 0)
+        return itself;
+    if (!itself) {
+        if (int64_t error = resolve(dirfd, user_path, target, !(flags & AT_SYMLINK_NOFOLLOW)))
+            return error;
+        return result_of(abi().stream_volume_query(target.uri, &volume));
+    }
+    if (dirfd == AT_FDCWD) {
+        char cwd[kPathMax], uri[kUriMax];
+        if (get_cwd(cwd, sizeof cwd) < 0 || make_uri("file:", cwd, uri, sizeof uri))
+            return -ENAMETOOLONG;
+        return result_of(abi().stream_volume_query(uri, &volume));
+    }
+    FileRef file(dirfd);
+    if (!file)
+        return -EBADF;
+    if (file->handle == BSC_NO_HANDLE)
+        return 0;
+    return result_of(abi().stream_volume_query_by_handle(file->handle, &volume));
+}
+
+// Whether the host's own check speaks for the caller: the ids access() checks with are
+// the ones the host opens with (the effective ones: AT_EACCESS, or the same as the real).
+bool host_checks_as_caller(uint64_t flags) {
+    FileCredentials real = file_credentials(true), effective = file_credentials(false);
+    return (flags & AT_EACCESS) || (real.user == effective.user &&
+                                    real.group == effective.group &&
+                                    real.capabilities == effective.capabilities);
+}
+
+// A host /proc or /sys file decides who may read or write it by its own rules (a sysctl
+// may want CAP_SYS_RESOURCE whatever its mode says): the host is asked by opening it so.
+int64_t host_file_access(const Target &target, uint64_t mode) {
+    const struct {
+        uint64_t mode;
+        uint32_t access;
+    } asks[] = {{kMayRead, BSC_ACCESS_READ}, {kMayWrite, BSC_ACCESS_WRITE}};
+    for (const auto &ask : asks) {
+        if (!(mode & ask.mode))
+            continue;
+        bsc_handle handle;
+        if (bsc_status status =
+                abi().stream_open(target.uri, ask.access, 0, BSC_CREATE_NEVER, 0, &handle))
+            return result_of(status);
+        abi().object_close(handle);
+    }
+    return 0;
+}
+
+// access(): the kernel's do_faccessat. A noexec mount refuses X_OK on a regular file, a
+// read-only one W_OK on all but devices, FIFOs and sockets (EROFS, before the mode bits as
+// for a read-only file system; a bind mount made read-only alone checks them first on
+// Linux), then the mode bits and capabilities; a host /proc or /sys file is the host's.
 int64_t access_at(int dirfd, uint64_t path, uint64_t mode, uint64_t flags) {
     if (mode & ~kAccessModes)
         return -EINVAL;
     bsc_stream_attributes attributes{};
     if (int64_t error = query_at(dirfd, path, flags, attributes))
         return error;
+    if (!(mode & kAccessModes))
+        return 0;
+    bsc_volume_info volume{};
+    Target target;
+    if (volume_at(dirfd, path, flags, volume, target) != 0) { // found, yet not its mount
+        volume = {};
+        target.node = ProcNode::absent;
+    }
+    if ((mode & kMayExecute) && attributes.type == BSC_TYPE_FILE && (volume.flags & kMountNoExec))
+        return -EACCES;
+    bool special = attributes.type == BSC_TYPE_CHAR_DEVICE || attributes.type == BSC_TYPE_TTY ||
+                   attributes.type == BSC_TYPE_BLOCK_DEVICE ||
+                   attributes.type == BSC_TYPE_PIPE || attributes.type == BSC_TYPE_SOCKET;
+    if ((mode & kMayWrite) && !special && (volume.flags & kMountReadOnly))
+        return -EROFS;
+    constexpr uint64_t kProcMagic = 0x9fa0, kSysfsMagic = 0x62656572;
+    if (target.node == ProcNode::host && attributes.type == BSC_TYPE_FILE &&
+        (volume.type == kProcMagic || volume.type == kSysfsMagic) && !(mode & kMayExecute) &&
+        host_checks_as_caller(flags))
+        return host_file_access(target, mode);
     return check_access(attributes, mode, !(flags & AT_EACCESS));
 }
 
