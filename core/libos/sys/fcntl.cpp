@@ -569,12 +569,16 @@ int64_t unserved_request(const OpenFile &file, uint32_t type, uint64_t request) 
     bool terminal_request = ((request >> 8) & 0xff) == kTerminalType; // _IOC_TYPE
     if (type == BSC_TYPE_CHAR_DEVICE || type == BSC_TYPE_BLOCK_DEVICE) {
         if (!device_without_ioctl(file))
-            report_unsupported("ioctl", "a device driver's own request");
+            report_unsupported_request("ioctl", "a device driver's own request", request,
+                                       type == BSC_TYPE_BLOCK_DEVICE ? "a block device"
+                                                                     : "a character device");
     } else if (type == BSC_TYPE_SOCKET) {
         if (!terminal_request || request == kSocketOutQueue)
-            report_unsupported("ioctl", "a socket's request (SIOC*)");
+            report_unsupported_request("ioctl", "a socket's request (SIOC*)", request,
+                                       "a socket");
     } else if ((type == BSC_TYPE_FILE || type == BSC_TYPE_DIRECTORY) && !terminal_request) {
-        report_unsupported("ioctl", "a file system's own request");
+        report_unsupported_request("ioctl", "a file system's own request", request,
+                                   type == BSC_TYPE_FILE ? "a regular file" : "a directory");
     }
     return -ENOTTY;
 }
