@@ -558,7 +558,7 @@ bool device_without_ioctl(const bsc_stream_attributes &attributes) {
 
 // A request nobody in the LibOS serves. A host device's driver (a request the ABI's
 // BSC_DEVICE_REQUESTS does not carry; /dev/net/tun's, which are 'T' too), a socket's protocol
-// (SIOCGIFCONF, SIOCOUTQ) or a file system (ext4's FS_IOC_GETFLAGS, FICLONE, FIEMAP) may
+// (SIOCGIFCONF, SIOCOUTQ) or a file system (FIEMAP, FIDEDUPERANGE, FITRIM) may
 // serve requests the ABI cannot pass on: the answer is the one Linux gives where nobody
 // serves it, and --verbose names it. A terminal's request ('T': isatty's TCGETS) on a
 // file, directory, pipe or socket, which have no terminal requests, is ENOTTY exactly
