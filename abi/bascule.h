@@ -23,9 +23,12 @@ extern "C" {
  * directory notification, O_ASYNC and process_notices_take;
  * 1.20: stream_control's BSC_CONTROL_DEVICE_REQUEST, BSC_OPTION_EXCLUSIVE, stream_mount,
  * stream_unmount, stream_volume_query, stream_volume_query_by_handle and the status codes
- * NO_DEVICE, DEVICE_NOT_READY, NOT_BLOCK_DEVICE, OVERFLOW, NOT_IMPLEMENTED). */
+ * NO_DEVICE, DEVICE_NOT_READY, NOT_BLOCK_DEVICE, OVERFLOW, NOT_IMPLEMENTED;
+ * 1.21: BSC_FILE_REQUESTS (file-system requests on file: and dir: streams) and the block
+ * and tun drivers' probes CDROM_GET_CAPABILITY, CDROM_LAST_WRITTEN, FDGETFDCSTAT,
+ * TUNGETFEATURES in BSC_DEVICE_REQUESTS). */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 20u
+#define BSC_ABI_MINOR 21u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -361,7 +364,25 @@ enum { /* how a request takes its argument */
     X(BLKGETDISKSEQ, 0x80081280u, BSC_DEVICE_OUT, 8)                        \
     X(BLKGETZONESZ, 0x80041284u, BSC_DEVICE_OUT, 4)                         \
     X(BLKGETNRZONES, 0x80041285u, BSC_DEVICE_OUT, 4)                        \
-    X(HDIO_GETGEO, 0x0301u, BSC_DEVICE_OUT, 16) /* struct hd_geometry */
+    X(HDIO_GETGEO, 0x0301u, BSC_DEVICE_OUT, 16) /* struct hd_geometry */  \
+    /* since 1.21: what libblkid and mkfs ask of any block device, and /dev/net/tun's */ \
+    X(CDROM_GET_CAPABILITY, 0x5331u, BSC_DEVICE_NONE, 0)                    \
+    X(CDROM_LAST_WRITTEN, 0x5395u, BSC_DEVICE_OUT, 8)                       \
+    X(FDGETFDCSTAT, 0x80280215u, BSC_DEVICE_OUT, 40) /* struct floppy_fdc_state */ \
+    X(TUNGETFEATURES, 0x800454CFu, BSC_DEVICE_OUT, 4)
+
+/* X(name, request, kind, size), since 1.21: the requests of a regular file's or a
+ * directory's file system (Linux's VFS serves them for every file system, which may
+ * lack them), made the same way on a `file:` or `dir:` stream. FS_IOC_GETFLAGS and
+ * FS_IOC_SETFLAGS are numbered with a long but move an int, as on Linux. */
+#define BSC_FILE_REQUESTS(X)                                                \
+    X(FS_IOC_GETFLAGS, 0x80086601u, BSC_DEVICE_OUT, 4)                      \
+    X(FS_IOC_SETFLAGS, 0x40086602u, BSC_DEVICE_IN, 4)                       \
+    X(FS_IOC_GETVERSION, 0x80087601u, BSC_DEVICE_OUT, 4)                    \
+    X(FS_IOC_FSGETXATTR, 0x801C581Fu, BSC_DEVICE_OUT, 28) /* struct fsxattr */ \
+    X(FS_IOC_FSSETXATTR, 0x401C5820u, BSC_DEVICE_IN, 28)                    \
+    X(FICLONE, 0x40049409u, BSC_DEVICE_HANDLE, 0)                           \
+    X(FICLONERANGE, 0x4020940Du, BSC_DEVICE_IN_HANDLE, 32) /* struct file_clone_range */
 
 enum { /* bsc_device_request.argument: how the caller's argument came */
     BSC_DEVICE_ARGUMENT_GIVEN = 0,      /* as the kind says */
@@ -390,16 +411,22 @@ typedef struct bsc_device_request {
  * answer for the caller that builds a request and the host that checks it. 0 if the ABI
  * does not carry the request, else 1. */
 typedef struct bsc_device_shape {
-    uint32_t kind; /* BSC_DEVICE_NONE ... */
-    uint32_t size; /* the argument's bytes after the header (IN, OUT, IN_HANDLE) */
+    uint32_t kind;  /* BSC_DEVICE_NONE ... */
+    uint32_t size;  /* the argument's bytes after the header (IN, OUT, IN_HANDLE) */
+    uint32_t files; /* since 1.21: 1 for BSC_FILE_REQUESTS (made on a file: or dir:
+                     * stream), 0 for BSC_DEVICE_REQUESTS (on a device stream) */
 } bsc_device_shape;
 
 static inline int bsc_device_shape_of(uint64_t request, bsc_device_shape *shape) {
     switch (request) {
 #define BSC_DEVICE_SHAPE_CASE(name, number, kind_of, size_of) \
-    case number: shape->kind = kind_of; shape->size = size_of; return 1;
+    case number: shape->kind = kind_of; shape->size = size_of; shape->files = 0; return 1;
         BSC_DEVICE_REQUESTS(BSC_DEVICE_SHAPE_CASE)
 #undef BSC_DEVICE_SHAPE_CASE
+#define BSC_FILE_SHAPE_CASE(name, number, kind_of, size_of) \
+    case number: shape->kind = kind_of; shape->size = size_of; shape->files = 1; return 1;
+        BSC_FILE_REQUESTS(BSC_FILE_SHAPE_CASE)
+#undef BSC_FILE_SHAPE_CASE
     default: return 0;
     }
 }

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 // stream_control's BSC_CONTROL_DEVICE_REQUEST: a request of BSC_DEVICE_REQUESTS to a
-// device stream's driver (loop devices, /dev/loop-control, block devices). The argument
+// device stream's driver (loop devices, /dev/loop-control, block devices), or of
+// BSC_FILE_REQUESTS to a file's or directory's file system. The argument
 // is copied from and to guest memory here; the driver sees only the host's own copy, and
 // a stream's descriptor where the request names a stream.
 #include <linux/blkzoned.h>
+#include <linux/cdrom.h>
+#include <linux/fd.h>
 #include <linux/fs.h>
 #include <linux/hdreg.h>
+#include <linux/if_tun.h>
 #include <linux/loop.h>
 #include <sys/ioctl.h>
 
@@ -26,9 +30,21 @@ namespace {
 #define BSC_CHECK_REQUEST(name, number, kind, size) \
     static_assert((number) == static_cast<uint32_t>(name), #name);
 BSC_DEVICE_REQUESTS(BSC_CHECK_REQUEST)
+BSC_FILE_REQUESTS(BSC_CHECK_REQUEST)
 #undef BSC_CHECK_REQUEST
 static_assert(sizeof(loop_info) == 168 && sizeof(loop_info64) == 232 &&
-              sizeof(loop_config) == 304 && sizeof(hd_geometry) == 16);
+              sizeof(loop_config) == 304 && sizeof(hd_geometry) == 16 &&
+              sizeof(floppy_fdc_state) == 40 && sizeof(fsxattr) == 28 &&
+              sizeof(file_clone_range) == 32);
+
+// Whether the request's driver is this stream's: a device's for BSC_DEVICE_REQUESTS, a
+// regular file's or directory's file system for BSC_FILE_REQUESTS (where another
+// object's driver might read the same number otherwise).
+bool takes_request(const Object &stream, const bsc_device_shape &shape) {
+    if (shape.files)
+        return stream.type == BSC_TYPE_FILE || stream.type == BSC_TYPE_DIRECTORY;
+    return stream.type == BSC_TYPE_CHAR_DEVICE || stream.type == BSC_TYPE_BLOCK_DEVICE;
+}
 
 using RequestShape = bsc_device_shape;
 
@@ -97,7 +113,7 @@ bsc_status bsc::host::device_request(Object &stream, void *data, uint64_t size) 
     if (!bsc_device_shape_of(header.request, &shape) || header.reserved != 0 ||
         size != sizeof header + shape.size)
         return BSC_E_INVALID;
-    if (stream.type != BSC_TYPE_CHAR_DEVICE && stream.type != BSC_TYPE_BLOCK_DEVICE)
+    if (!takes_request(stream, shape))
         return BSC_E_NOT_TTY; // Linux: ENOTTY, no driver of this object takes it
     unsigned char bytes[512] = {};
     static_assert(sizeof(loop_config) <= sizeof bytes);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Device drivers' ioctl requests through the ABI: the argument of each request is what
-// BSC_DEVICE_REQUESTS says (none, a value, a descriptor, a structure in or out of a fixed
-// size), so the program's memory is copied here with the user-copy helpers and its
-// descriptors become the streams they stand for; nothing of the program's reaches the
-// host raw. The driver itself (the host's) checks the rest, in its order.
+// Device drivers' and file systems' ioctl requests through the ABI: the argument of each
+// request is what BSC_DEVICE_REQUESTS or BSC_FILE_REQUESTS says (none, a value, a
+// descriptor, a structure in or out of a fixed size), so the program's memory is copied
+// here with the user-copy helpers and its descriptors become the streams they stand for;
+// nothing of the program's reaches the host raw. The driver or file system itself (the
+// host's) checks the rest, in its order.
 #include <asm-generic/errno.h>
 #include <asm-generic/fcntl.h>
 
@@ -29,13 +30,15 @@ static_assert(sizeof(bsc_device_request) == 32);
 // The stream behind the program's descriptor `fd`, for a request that names one. A
 // descriptor naming nothing goes down as such, so that the driver says EBADF where Linux's
 // would; a file the LibOS serves itself has no stream to give the driver.
-int64_t name_stream(uint32_t fd, bsc_device_request &header) {
+int64_t name_stream(uint32_t fd, const Shape &shape, bsc_device_request &header) {
     FileRef named(static_cast<int>(fd));
     if (!named || (named->flags & O_PATH)) { // fget refuses O_PATH descriptors too
         header.argument = BSC_DEVICE_ARGUMENT_BAD_HANDLE;
         return 0;
     }
     if (is_libos_file(*named.get())) {
+        if (shape.files) // FICLONE*: a file of another file system than every host file's
+            return -EXDEV;
         report_unsupported("ioctl", "a loop device backed by a file the LibOS serves");
         return -EINVAL; // what the loop driver says of a file it cannot read through
     }
@@ -50,7 +53,7 @@ int64_t take_argument(const Shape &shape, uint64_t address, Request &request) {
     switch (shape.kind) {
     case BSC_DEVICE_NONE: return 0;
     case BSC_DEVICE_VALUE: header.value = address; return 0;
-    case BSC_DEVICE_HANDLE: return name_stream(static_cast<uint32_t>(address), header);
+    case BSC_DEVICE_HANDLE: return name_stream(static_cast<uint32_t>(address), shape, header);
     default: break;
     }
     if (address == 0) {
@@ -66,15 +69,20 @@ int64_t take_argument(const Shape &shape, uint64_t address, Request &request) {
     if (shape.kind != BSC_DEVICE_IN_HANDLE)
         return 0;
     uint32_t fd;
-    memcpy(&fd, request.bytes, sizeof fd); // loop_config.fd comes first
-    return name_stream(fd, header);
+    memcpy(&fd, request.bytes, sizeof fd); // loop_config.fd, file_clone_range.src_fd first
+    return name_stream(fd, shape, header);
 }
 
 } // namespace
 
 bool is_device_request(uint64_t request) {
     Shape shape;
-    return bsc_device_shape_of(request, &shape);
+    return bsc_device_shape_of(request, &shape) && !shape.files;
+}
+
+bool is_file_request(uint64_t request) {
+    Shape shape;
+    return bsc_device_shape_of(request, &shape) && shape.files;
 }
 
 int64_t device_ioctl(OpenFile &file, uint64_t request, uint64_t address) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The device drivers' own requests of ioctl on host device streams (loop devices,
-// /dev/loop-control, block devices), served by the ABI's device requests
-// (stream_control's BSC_CONTROL_DEVICE_REQUEST).
+// /dev/loop-control, block devices) and the file systems' on host files and directories,
+// served by the ABI's device requests (stream_control's BSC_CONTROL_DEVICE_REQUEST).
 #pragma once
 
 #include "fd_table.h"
@@ -11,8 +11,12 @@ namespace libos {
 // Whether `request` is one the ABI carries to a device's driver (BSC_DEVICE_REQUESTS).
 bool is_device_request(uint64_t request);
 
-// ioctl `request` (one the ABI carries) on a host device stream: the driver's result
-// (0, or a number such as LOOP_CTL_GET_FREE's) or -errno.
+// Whether `request` is one the ABI carries to a file's file system (BSC_FILE_REQUESTS).
+bool is_file_request(uint64_t request);
+
+// ioctl `request` (one the ABI carries) on a host device stream, or a host file or
+// directory for a file request: the driver's result (0, or a number such as
+// LOOP_CTL_GET_FREE's) or -errno.
 int64_t device_ioctl(OpenFile &file, uint64_t request, uint64_t address);
 
 } // namespace libos

@@ -32,6 +32,11 @@ bool verbose();
 // request of it that it refuses on purpose (`what`, a string literal: "F_NOTIFY"). Every
 // such refusal is listed in SYSCALLS.md.
 void report_unsupported(const char *call, const char *what);
+// The same for one request number of a call that takes many (ioctl's), on one kind of
+// object (`object`, a string literal: "a block device"): each distinct request is named
+// once, as "ioctl: a device driver's own request 0x5331 (on a block device)".
+void report_unsupported_request(const char *call, const char *what, uint64_t request,
+                                const char *object);
 // Whether --strace was given: every system call is logged with its result.
 bool strace();
 

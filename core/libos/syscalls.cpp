@@ -29,27 +29,43 @@ constexpr Table table = build_table();
 // Unsupported calls are named once each with --verbose.
 bool reported[kTableSize];
 
-// The (call, what) pairs report_unsupported has named; both are string literals, so
-// comparing pointers is enough, and a pair seen twice in different translation units is
-// at worst named twice.
+// The refusals report_unsupported has named: (call, what), with the request and the kind
+// of object for report_unsupported_request. The strings are string literals, so comparing
+// pointers is enough, and a refusal seen twice in different translation units is at worst
+// named twice.
 struct Refusal {
     const char *call, *what;
+    uint64_t request;
+    const char *object;
 };
 constexpr unsigned kMaxRefusals = 128;
 Refusal refusals[kMaxRefusals];
 unsigned refusal_count;
 
+// Whether `refusal` is new; remembers it. Past kMaxRefusals every one is new.
+bool first_time(const Refusal &refusal) {
+    for (unsigned i = 0; i < refusal_count; i++) {
+        const Refusal &seen = refusals[i];
+        if (seen.call == refusal.call && seen.what == refusal.what &&
+            seen.request == refusal.request && seen.object == refusal.object)
+            return false;
+    }
+    if (refusal_count < kMaxRefusals)
+        refusals[refusal_count++] = refusal;
+    return true;
+}
+
 } // namespace
 
 void report_unsupported(const char *call, const char *what) {
-    if (!verbose())
-        return;
-    for (unsigned i = 0; i < refusal_count; i++)
-        if (refusals[i].call == call && refusals[i].what == what)
-            return;
-    if (refusal_count < kMaxRefusals)
-        refusals[refusal_count++] = {call, what};
-    log("%s: %s is not supported", call, what);
+    if (verbose() && first_time({call, what, 0, nullptr}))
+        log("%s: %s is not supported", call, what);
+}
+
+void report_unsupported_request(const char *call, const char *what, uint64_t request,
+                                const char *object) {
+    if (verbose() && first_time({call, what, request, object}))
+        log("%s: %s 0x%lx (on %s) is not supported", call, what, request, object);
 }
 
 void handle_syscall(bsc_cpu_context &context, bool patched) {

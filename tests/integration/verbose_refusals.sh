@@ -2,17 +2,19 @@
 # SPDX-License-Identifier: MIT
 # A flag the LibOS refuses on purpose is named once with --verbose, with its call, however
 # often the program asks: fcntl's F_CREATED_QUERY and MFD_ALLOW_SEALING, twice each, refused
-# with EINVAL; a socket's own ioctl (SIOCGIFCONF), twice, refused with ENOTTY.
+# with EINVAL; a socket's own ioctls (SIOCGIFCONF, SIOCGIFFLAGS), twice each, refused with
+# ENOTTY and named once each, by number and kind of object.
 source "$(dirname "$0")/lib.sh"
 cat >"$work/refused.py" <<'PY'
 import fcntl, os, socket
 fd = os.open(".", os.O_RDONLY)
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-SIOCGIFCONF = 0x8912
+SIOCGIFCONF, SIOCGIFFLAGS = 0x8912, 0x8913
 for _ in range(2):
     for call in (lambda: fcntl.fcntl(fd, 1028),  # F_CREATED_QUERY
                  lambda: os.memfd_create("x", os.MFD_ALLOW_SEALING),
-                 lambda: fcntl.ioctl(s.fileno(), SIOCGIFCONF, bytes(16))):
+                 lambda: fcntl.ioctl(s.fileno(), SIOCGIFCONF, bytes(16)),
+                 lambda: fcntl.ioctl(s.fileno(), SIOCGIFFLAGS, bytes(40))):
         try:
             call()
             print("served")
@@ -22,10 +24,11 @@ PY
 (cd "$work" && "$bascule" run --verbose -- /usr/bin/python3 refused.py >out 2>err) ||
   fail "the guest ended with status $?: $(cat "$work/err")"
 [[ $(grep -c "^refused 22$" "$work/out") -eq 4 ]] || fail "not refused with EINVAL: $(cat "$work/out")"
-[[ $(grep -c "^refused 25$" "$work/out") -eq 2 ]] || fail "not refused with ENOTTY: $(cat "$work/out")"
+[[ $(grep -c "^refused 25$" "$work/out") -eq 4 ]] || fail "not refused with ENOTTY: $(cat "$work/out")"
 for message in "fcntl: F_CREATED_QUERY is not supported" \
                "memfd_create: MFD_ALLOW_SEALING is not supported" \
-               "ioctl: a socket's request (SIOC\*) is not supported"; do
+               "ioctl: a socket's request (SIOC\*) 0x8912 (on a socket) is not supported" \
+               "ioctl: a socket's request (SIOC\*) 0x8913 (on a socket) is not supported"; do
   count=$(grep -c "^bascule-libos: $message$" "$work/err" || true)
   [[ $count -eq 1 ]] || fail "'$message' said $count times: $(cat "$work/err")"
 done

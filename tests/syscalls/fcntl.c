@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: MIT
 // The fcntl family: fcntl (descriptor and status flags, record locks, owner and signal,
-// leases, F_NOTIFY, pipe size, seals), flock and ioctl.
+// leases, F_NOTIFY, pipe size, seals), flock and ioctl (with the file systems' requests,
+// FS_IOC_*FLAGS, FS_IOC_FS*XATTR, FICLONE, FICLONERANGE, and /dev/net/tun's features).
 #include "check.h"
 
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/if_tun.h>
 #include <linux/random.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -580,4 +585,83 @@ TEST(ioctl_random_device) {
         CHECK_ERR(ioctl(fd, RNDADDTOENTCNT, &count), EPERM);
     }
     close(fd);
+}
+
+// The file-system flags of a file and a directory of the scratch file system (ext4, tmpfs,
+// xfs ... all keep FS_NOATIME_FL), read and set through both requests that name them.
+TEST(ioctl_file_system_flags) {
+    int fd = make_file("f", "x");
+    int dir = CHECK_OK(open(".", O_RDONLY | O_DIRECTORY));
+    int flags = -1, now = -1;
+    CHECK_OK(ioctl(dir, FS_IOC_GETFLAGS, &flags));
+    CHECK_OK(ioctl(fd, FS_IOC_GETFLAGS, &flags));
+    int with = flags | FS_NOATIME_FL;
+    CHECK_OK(ioctl(fd, FS_IOC_SETFLAGS, &with));
+    CHECK_OK(ioctl(fd, FS_IOC_GETFLAGS, &now));
+    CHECK_EQ(now & FS_NOATIME_FL, FS_NOATIME_FL);
+    struct fsxattr attributes;
+    CHECK_OK(ioctl(fd, FS_IOC_FSGETXATTR, &attributes));
+    CHECK_EQ(attributes.fsx_xflags & FS_XFLAG_NOATIME, FS_XFLAG_NOATIME);
+    attributes.fsx_xflags &= ~FS_XFLAG_NOATIME;
+    if (ioctl(fd, FS_IOC_FSSETXATTR, &attributes) == 0) {
+        CHECK_OK(ioctl(fd, FS_IOC_GETFLAGS, &now));
+        CHECK_EQ(now & FS_NOATIME_FL, 0);
+    } else {
+        CHECK_EQ(errno, EOPNOTSUPP); // tmpfs sets its flags with FS_IOC_SETFLAGS only
+    }
+    CHECK_ERR(ioctl(fd, FS_IOC_GETFLAGS, BAD_PTR), EFAULT);
+    CHECK_ERR(ioctl(fd, FS_IOC_SETFLAGS, BAD_PTR), EFAULT);
+    CHECK_ERR(ioctl(fd, FS_IOC_FSGETXATTR, BAD_PTR), EFAULT);
+    CHECK_ERR(ioctl(fd, FS_IOC_FSSETXATTR, BAD_PTR), EFAULT);
+    CHECK_ERR(ioctl(-1, FS_IOC_GETFLAGS, &now), EBADF);
+    int p[2];
+    CHECK_OK(pipe(p));
+    CHECK_ERR(ioctl(p[0], FS_IOC_GETFLAGS, &now), ENOTTY); // a pipe has no file system's
+    close(p[0]), close(p[1]), close(dir), close(fd);
+}
+
+// FICLONE and FICLONERANGE share the source's blocks where the file system can (btrfs,
+// xfs); ext4 and tmpfs cannot (EOPNOTSUPP). Their checks come first either way.
+TEST(ioctl_file_clone) {
+    int source = make_file("source", "0123456789");
+    int target = CHECK_OK(open("target", O_RDWR | O_CREAT | O_TRUNC, 0600));
+    char bytes[16] = {0};
+    if (ioctl(target, FICLONE, source) == 0) {
+        CHECK_EQ(pread(target, bytes, sizeof bytes, 0), 10);
+        CHECK_MEM(bytes, "0123456789", 10);
+    } else {
+        CHECK_EQ(errno, EOPNOTSUPP);
+    }
+    struct file_clone_range range = {.src_fd = source, .src_offset = 0, .src_length = 0,
+                                     .dest_offset = 0};
+    if (ioctl(target, FICLONERANGE, &range) != 0)
+        CHECK_EQ(errno, EOPNOTSUPP);
+    CHECK_ERR(ioctl(target, FICLONE, -1), EBADF);
+    CHECK_ERR(ioctl(target, FICLONERANGE, BAD_PTR), EFAULT);
+    range.src_fd = -1;
+    CHECK_ERR(ioctl(target, FICLONERANGE, &range), EBADF);
+    int dir = CHECK_OK(open(".", O_RDONLY | O_DIRECTORY));
+    CHECK_ERR(ioctl(target, FICLONE, dir), EISDIR);
+    CHECK_OK(mkfifo("fifo", 0600));
+    int fifo = CHECK_OK(open("fifo", O_RDWR));
+    CHECK_ERR(ioctl(target, FICLONE, fifo), EINVAL); // no regular file
+    int read_only = CHECK_OK(open("target", O_RDONLY));
+    CHECK_ERR(ioctl(read_only, FICLONE, source), EBADF);
+    int counter = CHECK_OK(eventfd(0, 0));
+    CHECK_ERR(ioctl(target, FICLONE, counter), EXDEV); // another file system's
+    close(counter), close(read_only), close(fifo), close(dir), close(target), close(source);
+}
+
+// /dev/net/tun's TUNGETFEATURES, where the device is there to open.
+TEST(ioctl_tun_features) {
+    int tun = open("/dev/net/tun", O_RDWR);
+    if (tun < 0) {
+        fprintf(stderr, "ioctl_tun_features: skipped, no /dev/net/tun to open\n");
+        return;
+    }
+    unsigned int features = 0;
+    CHECK_OK(ioctl(tun, TUNGETFEATURES, &features));
+    CHECK_EQ(features & (IFF_TUN | IFF_TAP), IFF_TUN | IFF_TAP);
+    CHECK_ERR(ioctl(tun, TUNGETFEATURES, BAD_PTR), EFAULT);
+    close(tun);
 }

@@ -8,6 +8,8 @@
 
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/cdrom.h>
+#include <linux/fd.h>
 #include <linux/fs.h>
 #include <linux/loop.h>
 #include <stdio.h>
@@ -205,6 +207,26 @@ TEST(loop_request_errors) {
     int plain = CHECK_OK(open(path, O_RDONLY)); // an open that claims nothing still works
     CHECK_OK(close(plain));
     CHECK_OK(close(claimed));
+    release_loop(loop, number);
+    close(file);
+}
+
+// What libblkid and mkfs ask of every block device to tell a CD-ROM or a floppy: the loop
+// driver knows none of them (EINVAL), bound or not, whatever the argument.
+TEST(loop_answers_other_drivers_probes) {
+    if (!have_loop_devices("loop_answers_other_drivers_probes"))
+        return;
+    int file = backing_file("backing", 1 << 20);
+    int loop;
+    int number = bind_own_loop(&loop, file);
+    long last = 0;
+    struct floppy_fdc_state state;
+    CHECK_ERR(ioctl(loop, CDROM_GET_CAPABILITY, NULL), EINVAL);
+    CHECK_ERR(ioctl(loop, CDROM_LAST_WRITTEN, &last), EINVAL);
+    CHECK_ERR(ioctl(loop, CDROM_LAST_WRITTEN, BAD_PTR), EINVAL);
+    CHECK_ERR(ioctl(loop, FDGETFDCSTAT, &state), EINVAL);
+    CHECK_ERR(ioctl(file, CDROM_GET_CAPABILITY, NULL), ENOTTY); // a regular file's answer
+    CHECK_ERR(ioctl(-1, CDROM_GET_CAPABILITY, NULL), EBADF);
     release_loop(loop, number);
     close(file);
 }

@@ -555,7 +555,7 @@ TEST_CASE("stream_control: a pipe's capacity, bytes readable, terminal requests"
     host_object_close(file);
 }
 
-TEST_CASE("stream_control: DEVICE_REQUEST's checks, stream_unmount's flags",
+TEST_CASE("stream_control: DEVICE_REQUEST's checks and file requests, stream_unmount's flags",
           "[host][files]") {
     host_ready();
     struct {
@@ -574,8 +574,18 @@ TEST_CASE("stream_control: DEVICE_REQUEST's checks, stream_unmount's flags",
           BSC_E_INVALID);
     CHECK(host_stream_control(file, BSC_CONTROL_DEVICE_REQUEST, kBadPointer, sizeof request) ==
           BSC_E_FAULT);
+    // Since 1.21 a file system's request (FS_IOC_GETFLAGS: an int out) goes to a file's.
+    request.header.request = 0x80086601u;
+    bsc_device_shape shape;
+    REQUIRE(bsc_device_shape_of(request.header.request, &shape) == 1);
+    CHECK((shape.files == 1 && shape.kind == BSC_DEVICE_OUT && shape.size == 4));
+    uint64_t file_request = sizeof request.header + shape.size;
+    CHECK(host_stream_control(file, BSC_CONTROL_DEVICE_REQUEST, &request, file_request) ==
+          BSC_OK);
     host_object_close(file);
     bsc_handle null = open_ok("dev:null", BSC_ACCESS_RDWR, BSC_CREATE_NEVER);
+    CHECK(host_stream_control(null, BSC_CONTROL_DEVICE_REQUEST, &request, file_request) ==
+          BSC_E_NOT_TTY); // no file system's request on a device
     request.header.request = 0x80081272u;
     CHECK(host_stream_control(null, BSC_CONTROL_DEVICE_REQUEST, &request, sizeof request) ==
           BSC_E_NOT_TTY); // the null driver's answer: ENOTTY

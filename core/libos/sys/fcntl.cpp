@@ -548,34 +548,42 @@ int64_t random_ioctl(uint64_t request, uint64_t address) {
     }
 }
 
-// The memory devices, whose driver has no ioctl at all: every request is ENOTTY, exactly.
-bool device_without_ioctl(const OpenFile &file) {
-    static const char *const kMemoryDevices[] = {"/dev/null", "/dev/zero", "/dev/full"};
-    for (const char *device : kMemoryDevices)
-        if (file.path && freestanding::equal(file.path, device))
-            return true;
-    return false;
+// The memory devices /dev/null, /dev/zero and /dev/full, whose driver has no ioctl at
+// all: every request is ENOTTY, exactly. Told by their numbers (1:3, 1:5, 1:7), as a
+// descriptor the program was started with has no path.
+bool device_without_ioctl(const bsc_stream_attributes &attributes) {
+    constexpr uint64_t kNull = 0x103, kZero = 0x105, kFull = 0x107;
+    return attributes.type == BSC_TYPE_CHAR_DEVICE &&
+           (attributes.rdev == kNull || attributes.rdev == kZero || attributes.rdev == kFull);
 }
 
 // A request nobody in the LibOS serves. A host device's driver (a request the ABI's
 // BSC_DEVICE_REQUESTS does not carry; /dev/net/tun's, which are 'T' too), a socket's protocol
-// (SIOCGIFCONF, SIOCOUTQ) or a file system (ext4's FS_IOC_GETFLAGS, FICLONE, FIEMAP) may
+// (SIOCGIFCONF, SIOCOUTQ) or a file system (FIEMAP, FIDEDUPERANGE, FITRIM) may
 // serve requests the ABI cannot pass on: the answer is the one Linux gives where nobody
 // serves it, and --verbose names it. A terminal's request ('T': isatty's TCGETS) on a
 // file, directory, pipe or socket, which have no terminal requests, is ENOTTY exactly
-// (but a socket's SIOCOUTQ, which is TIOCOUTQ).
-int64_t unserved_request(const OpenFile &file, uint32_t type, uint64_t request) {
+// (but a socket's SIOCOUTQ, which is TIOCOUTQ). So is a device request of the ABI's table
+// (BLKGETSIZE64, which mkfs asks of an image file) on a file or directory, whose file
+// systems have none.
+int64_t unserved_request(const bsc_stream_attributes &attributes, uint64_t request) {
     constexpr uint64_t kTerminalType = 'T';
     constexpr uint64_t kSocketOutQueue = 0x5411; // SIOCOUTQ, TIOCOUTQ
     bool terminal_request = ((request >> 8) & 0xff) == kTerminalType; // _IOC_TYPE
+    uint32_t type = attributes.type;
     if (type == BSC_TYPE_CHAR_DEVICE || type == BSC_TYPE_BLOCK_DEVICE) {
-        if (!device_without_ioctl(file))
-            report_unsupported("ioctl", "a device driver's own request");
+        if (!device_without_ioctl(attributes))
+            report_unsupported_request("ioctl", "a device driver's own request", request,
+                                       type == BSC_TYPE_BLOCK_DEVICE ? "a block device"
+                                                                     : "a character device");
     } else if (type == BSC_TYPE_SOCKET) {
         if (!terminal_request || request == kSocketOutQueue)
-            report_unsupported("ioctl", "a socket's request (SIOC*)");
-    } else if ((type == BSC_TYPE_FILE || type == BSC_TYPE_DIRECTORY) && !terminal_request) {
-        report_unsupported("ioctl", "a file system's own request");
+            report_unsupported_request("ioctl", "a socket's request (SIOC*)", request,
+                                       "a socket");
+    } else if ((type == BSC_TYPE_FILE || type == BSC_TYPE_DIRECTORY) && !terminal_request &&
+               !is_device_request(request)) {
+        report_unsupported_request("ioctl", "a file system's own request", request,
+                                   type == BSC_TYPE_FILE ? "a regular file" : "a directory");
     }
     return -ENOTTY;
 }
@@ -607,7 +615,11 @@ int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
                   attributes.type == BSC_TYPE_BLOCK_DEVICE;
     if (device && is_device_request(request)) // the loop and block drivers' own
         return device_ioctl(file, request, address);
-    return unserved_request(file, attributes.type, request);
+    bool host_file = (attributes.type == BSC_TYPE_FILE ||
+                      attributes.type == BSC_TYPE_DIRECTORY) && !is_libos_file(file);
+    if (host_file && is_file_request(request)) // FS_IOC_GETFLAGS, FICLONE ...
+        return device_ioctl(file, request, address);
+    return unserved_request(attributes, request);
 }
 
 } // namespace
