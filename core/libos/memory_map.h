@@ -28,6 +28,10 @@ void mapped_file_release(MappedFile *file);
 // (key `key`, `size` bytes), named as the kernel names it: "/SYSV<key> (deleted)".
 MappedFile *mapped_segment(int32_t id, int32_t key, uint64_t size);
 
+// A new MappedFile with one reference for an AIO ring (io_setup), named as the kernel
+// names it: "/[aio] (deleted)".
+MappedFile *mapped_aio_ring();
+
 // How /proc/self/maps names a region without a file.
 enum class RegionName : uint8_t { none, heap, stack, vdso, vvar };
 

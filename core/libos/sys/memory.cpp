@@ -243,16 +243,20 @@ int64_t sys_mmap(Syscall &call) {
 
 // The host may be unable to cut a mapping in two (vm.max_map_count reached: Linux's ENOMEM
 // for a munmap that would split a VMA past it); the map keeps what is still mapped.
+int64_t unmap_memory(uint64_t start, uint64_t end) {
+    forget_sites(start, end);
+    auto give_back_or_fail = [](uint64_t from, uint64_t stop) {
+        return abi().vm_free(from, stop - from) != BSC_E_NO_MEMORY;
+    };
+    // Unmapping nothing is fine.
+    return map_release(start, end, give_back_or_fail) == end ? 0 : -ENOMEM;
+}
+
 int64_t sys_munmap(Syscall &call) {
     uint64_t end = range_end(call.arg[0], call.arg[1]);
     if (call.arg[0] % kPage || call.arg[1] == 0 || end == 0 || end > kTaskSize)
         return -EINVAL;
-    forget_sites(call.arg[0], end);
-    auto give_back_or_fail = [](uint64_t start, uint64_t stop) {
-        return abi().vm_free(start, stop - start) != BSC_E_NO_MEMORY;
-    };
-    // Unmapping nothing is fine.
-    return map_release(call.arg[0], end, give_back_or_fail) == end ? 0 : -ENOMEM;
+    return unmap_memory(call.arg[0], end);
 }
 
 namespace {
