@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/aio_abi.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,4 +358,67 @@ TEST(aio_fork_child_has_no_context) {
     CHECK_EQ(waitpid(pid, &status, 0), pid);
     CHECK_EQ(status, 0);
     CHECK_OK(io_destroy(ctx));
+}
+
+TEST(aio_pgetevents_restarts_after_a_stop) {
+    // A signal that runs no handler (a stop, then SIGCONT) starts io_pgetevents again
+    // (ERESTARTNOHAND): the child's wait ends by its timeout with 0, not EINTR.
+    pid_t pid = CHECK_OK(fork());
+    if (pid == 0) {
+        aio_context_t own = 0;
+        struct io_event ev;
+        struct timespec wait = {0, 400 * 1000 * 1000};
+        if (io_setup(1, &own) != 0)
+            _exit(4);
+        long r = syscall(SYS_io_pgetevents, own, 1, 1, &ev, &wait, NULL);
+        _exit(r == 0 ? 0 : r == -1 && errno == EINTR ? 2 : 3);
+    }
+    usleep(150 * 1000);
+    CHECK_OK(kill(pid, SIGSTOP));
+    usleep(50 * 1000);
+    CHECK_OK(kill(pid, SIGCONT));
+    int status;
+    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    CHECK(WIFEXITED(status));
+    CHECK_EQ(WEXITSTATUS(status), 0);
+}
+
+static int destroy_pipe[2];
+static aio_context_t destroy_ctx;
+static int destroy_written; // set just before the late write
+
+static void *blocked_reader(void *arg) {
+    (void)arg;
+    char buf[4];
+    struct iocb cb = request(destroy_pipe[0], IOCB_CMD_PREAD, buf, sizeof buf, 0);
+    struct iocb *list[1] = {&cb};
+    return (void *)io_submit(destroy_ctx, 1, list);
+}
+
+static void *late_writer(void *arg) {
+    (void)arg;
+    usleep(300 * 1000);
+    __atomic_store_n(&destroy_written, 1, __ATOMIC_SEQ_CST);
+    write(destroy_pipe[1], "abcd", 4);
+    return NULL;
+}
+
+TEST(aio_destroy_waits_for_requests) {
+    // io_destroy returns once a request another thread is doing (a read from an empty
+    // pipe, done inside its io_submit) is done.
+    destroy_ctx = setup(1);
+    CHECK_OK(pipe(destroy_pipe));
+    pthread_t reader, writer;
+    CHECK_EQ(pthread_create(&reader, NULL, blocked_reader, NULL), 0);
+    usleep(150 * 1000); // the reader is in its io_submit by now
+    CHECK_EQ(pthread_create(&writer, NULL, late_writer, NULL), 0);
+    CHECK_OK(io_destroy(destroy_ctx));
+    int written = __atomic_load_n(&destroy_written, __ATOMIC_SEQ_CST);
+    void *submitted;
+    CHECK_EQ(pthread_join(reader, &submitted), 0);
+    CHECK_EQ(pthread_join(writer, NULL), 0);
+    if ((long)submitted == 1) // else the reader came after the destruction (EINVAL)
+        CHECK_EQ(written, 1); // its read, which the write ended, was done before
+    close(destroy_pipe[0]);
+    close(destroy_pipe[1]);
 }

@@ -4,8 +4,8 @@
 // then io_event slots), which libaio reads itself, and the kernel's own copies of what the
 // program must not be trusted with (tail, size, request count) in LibOS memory. Every
 // request is done at submission through the LibOS's own read, write and flush paths, so
-// every descriptor kind works and nothing is ever in flight: io_cancel finds nothing and
-// io_destroy waits for nothing.
+// every descriptor kind works and nothing stays in flight past its io_submit: io_cancel
+// finds nothing, and io_destroy waits only for submissions under way in other threads.
 #include <asm-generic/errno.h>
 #include <asm-generic/fcntl.h>
 #include <stddef.h>
@@ -73,6 +73,7 @@ struct Context {
     uint32_t completed;   // completed_events: completions not yet given back
     uint32_t completions; // bumped and woken at every completion and at io_destroy
     uint32_t refs;        // the table's and each call's
+    uint32_t in_flight;   // requests taken and not yet completed or given back
     bool dead;
     Spinlock lock;        // the kernel's completion_lock and ring_lock
 };
@@ -133,7 +134,7 @@ int64_t kill(Context *c) {
         SpinGuard guard(table_lock);
         if (c->dead)
             return -EINVAL;
-        c->dead = true;
+        __atomic_store_n(&c->dead, true, __ATOMIC_RELEASE);
         table[c->id] = nullptr;
         reserved_requests -= c->max_reqs;
     }
@@ -200,11 +201,14 @@ void complete(Context &c, const IoEvent &event, OpenFile *eventfd) {
         uint32_t pos = c.tail + 1; // the header takes the first slot
         if (++c.tail >= c.nr_events)
             c.tail = 0;
-        // The ring is the program's memory: what it unmapped or protected takes nothing.
-        copy_to_user(c.user_id + uint64_t{pos} * sizeof(IoEvent), &event, sizeof event);
+        // The ring is the program's memory: what it unmapped or protected takes nothing;
+        // once io_destroy unmapped it, what is there now is not the ring's.
         uint32_t head = 0;
-        get_user(c.user_id + offsetof(Ring, head), head);
-        put_user(c.user_id + offsetof(Ring, tail), c.tail);
+        if (!__atomic_load_n(&c.dead, __ATOMIC_ACQUIRE)) {
+            copy_to_user(c.user_id + uint64_t{pos} * sizeof(IoEvent), &event, sizeof event);
+            get_user(c.user_id + offsetof(Ring, head), head);
+            put_user(c.user_id + offsetof(Ring, tail), c.tail);
+        }
         if (++c.completed > 1)
             refill(c, head, c.tail);
     }
@@ -346,9 +350,12 @@ int64_t submit_one(Context &c, uint64_t address) {
         return -EINVAL;
     if (!take_request(c))
         return -EAGAIN;
+    __atomic_add_fetch(&c.in_flight, 1, __ATOMIC_ACQ_REL);
     int64_t error = submit(c, cb, address);
     if (error)
         give_back_request(c);
+    if (__atomic_sub_fetch(&c.in_flight, 1, __ATOMIC_ACQ_REL) == 0)
+        abi().sync_wake(&c.in_flight, UINT32_MAX, nullptr);
     return error;
 }
 
@@ -511,11 +518,16 @@ int64_t sys_io_setup(Syscall &call) {
     return 0;
 }
 
+// Returns once the requests other threads are doing (a read from an empty pipe) are
+// done, uninterruptibly, as the kernel waits for its context's requests.
 int64_t sys_io_destroy(Syscall &call) {
     Context *c = lookup(call.arg[0]);
     if (!c)
         return -EINVAL;
     int64_t result = kill(c);
+    if (!result)
+        for (uint32_t n; (n = __atomic_load_n(&c->in_flight, __ATOMIC_ACQUIRE)) != 0;)
+            abi().sync_wait(&c->in_flight, n, BSC_WAIT_FOREVER);
     context_put(c);
     return result;
 }
@@ -578,7 +590,9 @@ int64_t sys_io_pgetevents(Syscall &call) {
         return error;
     int64_t result = get_events(call.arg[0], static_cast<int64_t>(call.arg[1]),
                                 static_cast<int64_t>(call.arg[2]), call.arg[3], timeout);
-    return result == 0 && signal_pending() ? -EINTR : result;
+    // ERESTARTNOHAND: EINTR after a handler; started again (the mask set anew, the
+    // timeout whole) after a signal that ran none, a stop's.
+    return result == 0 && signal_pending() ? -kRestartNoHandler : result;
 }
 
 void forget_aio_contexts() {
