@@ -60,6 +60,9 @@ struct Region {
     // MLOCK_ONFAULT) its pages are locked as they are touched, not faulted in at once.
     bool locked = false;
     bool lock_on_fault = false;
+    // An AIO ring (the kernel's VM_DONTEXPAND): mremap does not grow it (EFAULT) and the
+    // LibOS does not move it (its context would stay at the old address).
+    bool dont_expand = false;
 };
 
 // Records a region, replacing what it overlaps (as MAP_FIXED does); takes its own

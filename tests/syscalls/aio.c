@@ -96,6 +96,10 @@ TEST(aio_setup_maps_the_ring) {
     CHECK_EQ(((struct ring *)second)->id, 1);
     CHECK_EQ(((struct ring *)second)->nr, 2047);
     CHECK_EQ(mapping_size(second), 16 * 4096);
+    // The ring does not grow (VM_DONTEXPAND); shrinking is an unmap of its tail.
+    CHECK(mremap((void *)ctx, 4096, 8192, 0) == MAP_FAILED && errno == EFAULT);
+    CHECK(mremap((void *)second, 16 * 4096, 8192, 0) == (void *)second);
+    CHECK_EQ(mapping_size(second), 8192);
     CHECK_OK(io_destroy(ctx));
     CHECK_EQ(mapping_size(ctx), 0); // unmapped
     CHECK_ERR(io_destroy(ctx), EINVAL);

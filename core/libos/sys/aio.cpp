@@ -479,6 +479,7 @@ int64_t sys_io_setup(Syscall &call) {
         return -ENOMEM;
     Region region{at, at + size, 0, mapped_aio_ring(), 0x3, true, RegionName::none};
     region.may_write = true;
+    region.dont_expand = true;
     map_add(region);
     mapped_file_release(region.file);
     auto *c = create<Context>();

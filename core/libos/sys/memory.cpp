@@ -397,6 +397,11 @@ bsc_status place_like(const Region &r, uint64_t &at, uint64_t size, bool fixed) 
 // the same file mapped again. With MREMAP_DONTUNMAP the old range stays mapped, emptied.
 int64_t move_mapping(const Region &r, uint64_t old_size, uint64_t new_size, uint64_t target,
                      uint64_t flags) {
+    if (r.dont_expand) {
+        // Linux moves the context with its ring (aio_ring_mremap), EINVAL if it cannot.
+        report_unsupported("mremap", "moving an AIO ring");
+        return -EINVAL;
+    }
     uint64_t at = target;
     bsc_status status = place_like(r, at, new_size, target != 0);
     if (status == BSC_E_NOT_SUPPORTED) {
@@ -470,6 +475,8 @@ int64_t check_resize(const Region &vma, uint64_t addr, uint64_t old_size, uint64
         return -EFAULT;
     if (old_size == new_size)
         return 0;
+    if (vma.dont_expand && new_size > old_size)
+        return -EFAULT;
     if (!vma.file && !old_size && vma.shared) {
         // The host keeps shared anonymous memory private: a second view of it would be a
         // copy, not the same pages.
