@@ -12,6 +12,7 @@
 
 #include "fd_table.h"
 #include "file_io.h"
+#include "fork_locks.h"
 #include "heap.h"
 #include "host_status.h"
 #include "iovec.h"
@@ -59,7 +60,7 @@ constexpr uint64_t kTaskSize = 0x7ffffffff000;
 constexpr int64_t kSecondsMax = INT64_MAX / kNanosPerSecond; // KTIME_SEC_MAX
 
 // The kernel's struct kioctx, for one CPU: its per-CPU request batches are one counter
-// here (`batch`), which is what Linux does for a program that stays on one processor.
+// here (`cpu_batch`), which is what Linux does for a program that stays on one processor.
 struct Context {
     uint64_t user_id;     // the ring's address, the program's context id
     uint64_t size;        // the ring's bytes
@@ -81,6 +82,7 @@ struct Context {
 // The process's contexts by id (the kernel's mm->ioctx_table), and the requests they
 // reserve (its share of aio-nr).
 Spinlock table_lock;
+LIBOS_FORK_LOCK(table_lock);
 Context **table = nullptr;
 uint32_t table_size = 0;
 uint64_t reserved_requests = 0;
@@ -477,7 +479,8 @@ int64_t sys_io_setup(Syscall &call) {
     uint64_t at = 0;
     if (abi().vm_alloc(&at, size, BSC_PROT_READ | BSC_PROT_WRITE, BSC_MAP_SHARED) != BSC_OK)
         return -ENOMEM;
-    Region region{at, at + size, 0, mapped_aio_ring(), 0x3, true, RegionName::none};
+    Region region{at, at + size, 0, mapped_aio_ring(), 0x3 /* PROT_READ | PROT_WRITE */, true,
+                  RegionName::none};
     region.may_write = true;
     region.dont_expand = true;
     map_add(region);
@@ -497,15 +500,14 @@ int64_t sys_io_setup(Syscall &call) {
     // this process's.
     uint64_t host_nr = 0;
     host_fs_setting("aio-nr", host_nr);
+    bool over = false;
     {
         SpinGuard guard(table_lock);
-        if (host_nr + reserved_requests + nr > max_nr) {
-            c->dead = true;
-        } else {
+        over = host_nr + reserved_requests + nr > max_nr;
+        if (!over)
             reserved_requests += nr;
-        }
     }
-    if (c->dead) {
+    if (over) {
         unmap_memory(at, at + size);
         destroy(c);
         return -EAGAIN;
@@ -607,7 +609,6 @@ void forget_aio_contexts() {
     table = nullptr;
     table_size = 0;
     reserved_requests = 0;
-    table_lock.unlock();
 }
 
 } // namespace libos
