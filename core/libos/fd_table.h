@@ -27,7 +27,11 @@ struct FileKind {
     // For an object whose readiness the LibOS computes (a timerfd, a signalfd, an epoll),
     // else null: the poll bits ready now; adds to `wake` what may change them (poll.h).
     int16_t (*ready)(OpenFile &file, Wakeups &wake);
+    // Which of the kernel's ->read_iter and ->write_iter its file has (kReadIter,
+    // kWriteIter): the asynchronous calls (io_submit) refuse a transfer without one.
+    uint8_t iter = 0;
 };
+inline constexpr uint8_t kReadIter = 1, kWriteIter = 2;
 
 // What the open files of one channel the program made share (the two ends of a pipe; an
 // eventfd with itself): its reads and writes, counted so that edge-triggered epoll sees
@@ -107,6 +111,11 @@ void fd_set_cloexec(int fd, bool cloexec);
 // What fstat shows for an object of the LibOS's own on an anonymous inode (an eventfd,
 // an epoll, a timerfd, a signalfd): mode 0600 and no file type.
 void anonymous_inode_attributes(const OpenFile &file, bsc_stream_attributes &attributes);
+
+// sys/eventfd.cpp: whether `file` is an eventfd, and eventfd_signal: its counter grows by
+// one (up to UINT64_MAX), as an AIO completion with IOCB_FLAG_RESFD signals it.
+bool is_eventfd(const OpenFile &file);
+void eventfd_signal(OpenFile &file);
 
 // A new descriptor (O_RDWR) for an object of the LibOS's own of `kind` with `state`, taking
 // O_NONBLOCK and O_CLOEXEC from `flags`: the descriptor, or -EMFILE (the state released).

@@ -21,6 +21,15 @@ bool file_positional(const OpenFile &file);
 int64_t file_transfer(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size,
                       bool write);
 
+// preadv2's / pwritev2's RWF_* `flags` for `file` as the kernel's kiocb_set_rw_flags checks
+// them (named for --verbose as `call` when unsupported): 0 or -EOPNOTSUPP.
+int64_t check_rw_flags(const OpenFile &file, uint64_t flags, const char *call);
+
+// The segments `v` moved between `file` at `at` (or BSC_AT_POSITION) and the program, as
+// preadv2 and pwritev2 move them once checked, with their RWF_* `flags` (RWF_APPEND at the
+// end, RWF_SYNC and RWF_DSYNC flushed after), RLIMIT_FSIZE's cut: bytes or -errno.
+int64_t transfer_segments(OpenFile &file, IoVector &v, uint64_t at, uint64_t flags, bool write);
+
 // RLIMIT_FSIZE for a write of `count` bytes at `pos` of a regular file (the kernel's
 // generic_write_check_limits): `count` cut to what the limit leaves; at or past it, SIGXFSZ
 // and -EFBIG. 0 or -EFBIG.

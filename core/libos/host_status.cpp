@@ -3,6 +3,7 @@
 // /proc/self (host_status.h).
 #include "host_status.h"
 
+#include "format.h"
 #include "heap.h"
 
 namespace libos {
@@ -150,6 +151,44 @@ bool host_file_system_needs_device(const char *type) {
         line = *end ? end + 1 : end;
     }
     return false;
+}
+
+namespace {
+// A decimal number at `p`, advanced past it; false if there is none.
+bool decimal(const char *&p, uint64_t &value) {
+    uint64_t digit;
+    bool any = false;
+    for (value = 0; hex_digit(*p, digit) && digit < 10; p++, any = true)
+        value = value * 10 + digit;
+    return any;
+}
+} // namespace
+
+uint32_t host_possible_cpus() {
+    char text[1024];
+    uint32_t count = 0;
+    if (read_host_file("file:/sys/devices/system/cpu/possible", text, sizeof text) > 0) {
+        // A list of ranges: "0-3,8-11" or "0".
+        for (const char *p = text; *p && *p != '\n';) {
+            uint64_t first, last;
+            if (!decimal(p, first))
+                break;
+            last = first;
+            if (*p == '-' && !decimal(++p, last))
+                break;
+            count += last >= first ? static_cast<uint32_t>(last - first + 1) : 0;
+            if (*p == ',')
+                p++;
+        }
+    }
+    return count ? count : 1;
+}
+
+bool host_fs_setting(const char *name, uint64_t &value) {
+    char uri[96], text[32];
+    freestanding::format(uri, sizeof uri, "file:/proc/sys/fs/%s", name);
+    const char *p = text;
+    return read_host_file(uri, text, sizeof text) > 0 && decimal(p, value);
 }
 
 } // namespace libos

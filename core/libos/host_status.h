@@ -36,4 +36,13 @@ uint64_t host_timer_slack();
 // then mount(2) names the source by path. False for a type the host does not list.
 bool host_file_system_needs_device(const char *type);
 
+// How many processors the host's kernel may ever bring up (/sys/devices/system/cpu/possible,
+// the kernel's num_possible_cpus), which sizes what some calls make (an AIO ring); 1 if
+// the host does not show it.
+uint32_t host_possible_cpus();
+
+// The host kernel's setting /proc/sys/fs/`name` as a number (aio-max-nr, aio-nr); false
+// if it cannot be read.
+bool host_fs_setting(const char *name, uint64_t &value);
+
 } // namespace libos

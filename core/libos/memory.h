@@ -18,6 +18,10 @@ void release_program_memory();
 // marked MADV_DONTFORK is not there, nothing is locked.
 void prepare_child_memory();
 
+// munmap of [start, end) (page aligned, checked): its code sites forgotten, its runs given
+// back to the host; 0, or -ENOMEM where the host could not split a mapping.
+int64_t unmap_memory(uint64_t start, uint64_t end);
+
 // ---- memory locking (sys/mlock.cpp), for the calls that map ----
 
 // How memory is locked: not, or (the kernel's VM_LOCKED) faulted in at once, or with

@@ -203,18 +203,36 @@ MappedFile *mapped_file(const char *path, bsc_handle handle) {
     return file;
 }
 
+namespace {
+
+// A MappedFile for an object of the kernel's own file system, named `name`.
+MappedFile *mapped_kernel_file(const char *name, uint64_t device, uint64_t inode,
+                               uint64_t segment_size) {
+    auto *file = static_cast<MappedFile *>(allocate(mapped_file_size(name)));
+    file->refs = 1;
+    file->device = device;
+    file->inode = inode;
+    file->segment_size = segment_size;
+    memcpy(file->path, name, strlen(name) + 1);
+    return file;
+}
+
+} // namespace
+
 MappedFile *mapped_segment(int32_t id, int32_t key, uint64_t size) {
     char name[32] = "/SYSV"; // the key in 8 hex digits (the LibOS's format has no width)
     for (int i = 0; i < 8; i++)
         name[5 + i] = "0123456789abcdef"[(static_cast<uint32_t>(key) >> (28 - 4 * i)) & 15];
     memcpy(name + 13, " (deleted)", sizeof " (deleted)");
-    auto *file = static_cast<MappedFile *>(allocate(mapped_file_size(name)));
-    file->refs = 1;
-    file->device = 1; // 00:01, the kernel's shmem mount
-    file->inode = static_cast<uint32_t>(id);
-    file->segment_size = size;
-    memcpy(file->path, name, strlen(name) + 1);
-    return file;
+    // 00:01, the kernel's shmem mount
+    return mapped_kernel_file(name, 1, static_cast<uint32_t>(id), size);
+}
+
+MappedFile *mapped_aio_ring() {
+    // The aio file system's anonymous device; each ring has an inode of its own there.
+    static uint64_t next_inode = 1;
+    return mapped_kernel_file("/[aio] (deleted)", 0x12,
+                              __atomic_fetch_add(&next_inode, 1, __ATOMIC_RELAXED), 0);
 }
 
 void mapped_file_release(MappedFile *file) {

@@ -28,6 +28,10 @@ void mapped_file_release(MappedFile *file);
 // (key `key`, `size` bytes), named as the kernel names it: "/SYSV<key> (deleted)".
 MappedFile *mapped_segment(int32_t id, int32_t key, uint64_t size);
 
+// A new MappedFile with one reference for an AIO ring (io_setup), named as the kernel
+// names it: "/[aio] (deleted)".
+MappedFile *mapped_aio_ring();
+
 // How /proc/self/maps names a region without a file.
 enum class RegionName : uint8_t { none, heap, stack, vdso, vvar };
 
@@ -56,6 +60,9 @@ struct Region {
     // MLOCK_ONFAULT) its pages are locked as they are touched, not faulted in at once.
     bool locked = false;
     bool lock_on_fault = false;
+    // An AIO ring (the kernel's VM_DONTEXPAND): mremap does not grow it (EFAULT) and the
+    // LibOS does not move it (its context would stay at the old address).
+    bool dont_expand = false;
 };
 
 // Records a region, replacing what it overlaps (as MAP_FIXED does); takes its own

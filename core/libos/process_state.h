@@ -74,5 +74,8 @@ void delete_posix_timers();
 // After process_fork, in the child: it has no POSIX timer (Linux's child inherits none)
 // and numbers its first one 0, as Linux's new signal_struct does.
 void forget_posix_timers();
+// sys/aio.cpp: the process has no AIO context (a fork's child, whose rings stay mapped as
+// Linux leaves them; a new program).
+void forget_aio_contexts();
 
 } // namespace libos

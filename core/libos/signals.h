@@ -70,6 +70,9 @@ inline bool is_child_signal(const SignalInfo &info) {
 inline constexpr int64_t kRestartSyscall = 512;
 // The same restarted after any handler (the kernel's ERESTARTNOINTR): futex PI locks.
 inline constexpr int64_t kRestartNoInterrupt = 513;
+// The same restarted only if no handler ran, EINTR after any handler, SA_RESTART or not
+// (the kernel's ERESTARTNOHAND): io_pgetevents.
+inline constexpr int64_t kRestartNoHandler = 514;
 // deliver_pending_signals's `syscall` when no system call is ending.
 inline constexpr int64_t kNoSyscall = -1;
 

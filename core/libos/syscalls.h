@@ -40,6 +40,8 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(timerfd_create) X(timerfd_settime) X(timerfd_gettime)                             \
     /* sys/signalfd.cpp */                                                              \
     X(signalfd) X(signalfd4)                                                            \
+    /* sys/aio.cpp */                                                                   \
+    X(io_setup) X(io_destroy) X(io_submit) X(io_cancel) X(io_getevents) X(io_pgetevents) \
     /* sys/memfd.cpp */                                                                 \
     X(memfd_create)                                                                     \
     /* sys/sysv_shm.cpp, sys/sysv_sem.cpp, sys/sysv_msg.cpp */                         \

@@ -92,11 +92,14 @@ int64_t counter_transfer(OpenFile &file, uint64_t buffer, uint64_t size, bool wr
 uint32_t counter_wait_items(OpenFile &file, int16_t events, bsc_wait_item *items,
                             int16_t *bits) {
     Counter &c = counter_of(file);
-    constexpr int16_t kPollIn = 1, kPollOut = 4;
+    constexpr int16_t kPollIn = 1, kPollOut = 4, kPollErr = 8;
     uint32_t n = 0;
-    if (events & kPollIn) {
+    // A counter at UINT64_MAX (only an AIO completion's eventfd_signal takes it there) is
+    // EPOLLERR, as eventfd_poll says, asked or not; it is readable then.
+    bool overflowed = __atomic_load_n(&c.value, __ATOMIC_ACQUIRE) == UINT64_MAX;
+    if ((events & kPollIn) || overflowed) {
         items[n] = {c.readable, BSC_WAIT_READ, 0};
-        bits[n++] = kPollIn;
+        bits[n++] = static_cast<int16_t>((events & kPollIn) | (overflowed ? kPollErr : 0));
     }
     if (events & kPollOut) {
         items[n] = {c.writable, BSC_WAIT_READ, 0};
@@ -112,8 +115,9 @@ void counter_release(OpenFile &file) {
     destroy_shared(&c);
 }
 
+// eventfd_fops: .read_iter, but a plain .write.
 const FileKind kEventCounter = {counter_transfer, counter_wait_items, anonymous_inode_attributes,
-                                counter_release, nullptr};
+                                counter_release, nullptr, kReadIter};
 
 int64_t make_eventfd(uint64_t initial, uint64_t flags) {
     if (flags & ~kFlags)
@@ -136,6 +140,18 @@ int64_t make_eventfd(uint64_t initial, uint64_t flags) {
 }
 
 } // namespace
+
+bool is_eventfd(const OpenFile &file) { return file.kind == &kEventCounter; }
+
+void eventfd_signal(OpenFile &file) {
+    Counter &c = counter_of(file);
+    SpinGuard guard(c.lock);
+    if (c.value < UINT64_MAX)
+        c.value++;
+    update_readiness(c);
+    __atomic_add_fetch(&c.changes, 1, __ATOMIC_RELEASE);
+    abi().sync_wake(&c.changes, UINT32_MAX, nullptr);
+}
 
 void anonymous_inode_attributes(const OpenFile &, bsc_stream_attributes &attributes) {
     bsc_system_info system{};

@@ -105,6 +105,7 @@ void leave_old_program() {
     note_exec();
     close_on_exec_descriptors();
     reset_signals_for_exec();
+    forget_aio_contexts();
     release_program_memory();
 }
 

@@ -234,8 +234,8 @@ int64_t file_size(const OpenFile &file, uint64_t &size) {
     return 0;
 }
 
-// RWF_* flags the LibOS serves, checked where the kernel checks them (after the iovec is
-// read and found non-empty): 0 or -EOPNOTSUPP.
+} // namespace
+
 int64_t check_rw_flags(const OpenFile &file, uint64_t flags, const char *call) {
     if (flags & kRwfNewer)
         report_unsupported(call, "RWF_NOAPPEND/ATOMIC/DONTCACHE/NOSIGNAL");
@@ -249,6 +249,42 @@ int64_t check_rw_flags(const OpenFile &file, uint64_t flags, const char *call) {
     }
     return 0;
 }
+
+int64_t transfer_segments(OpenFile &file, IoVector &v, uint64_t at, uint64_t flags, bool write) {
+    if (v.total == 0)
+        return 0;
+    uint64_t size = 0;
+    bool at_position = at == BSC_AT_POSITION;
+    bool append = write && (flags & kRwfAppend) && file.type == BSC_TYPE_FILE;
+    if (append) {
+        if (int64_t error = file_size(file, size))
+            return error;
+        at = size;
+    }
+    if (write) {
+        uint64_t allowed = v.total;
+        if (int64_t error = limit_file_write(file, at, allowed))
+            return error;
+        v.truncate(allowed);
+    }
+    // An eventfd's write is a plain .write, which the kernel calls segment by segment; its
+    // read is a read_iter, which takes the segments as one.
+    bool by_segment = file_positional(file) || (file.kind && write);
+    int64_t result = by_segment ? transfer_file_segments(file, at, v, write)
+                                : transfer_stream_segments(file, v, write);
+    if (append && at_position && result > 0) // the position follows the data
+        abi().stream_seek(file.handle, static_cast<int64_t>(size) + result, BSC_SEEK_SET,
+                          nullptr);
+    if (write && result > 0 && (flags & (kRwfDsync | kRwfSync)) && !is_libos_file(file)) {
+        bsc_status status =
+            abi().stream_flush(file.handle, flags & kRwfSync ? 0 : BSC_FLUSH_DATA_ONLY);
+        if (status != BSC_OK && status != BSC_E_INVALID) // a pipe has nothing to flush
+            return result_of(status);
+    }
+    return result;
+}
+
+namespace {
 
 // readv, writev, preadv, pwritev, preadv2, pwritev2: `offset` -1 is the file's position.
 int64_t transfer_vector(int fd, uint64_t iov, uint64_t count, int64_t offset, uint64_t flags,
@@ -268,34 +304,7 @@ int64_t transfer_vector(int fd, uint64_t iov, uint64_t count, int64_t offset, ui
     if (int64_t error = check_rw_flags(*file.get(), flags, write ? "pwritev2" : "preadv2"))
         return error;
     uint64_t at = offset == -1 ? BSC_AT_POSITION : static_cast<uint64_t>(offset);
-    uint64_t size = 0;
-    bool append = write && (flags & kRwfAppend) && file->type == BSC_TYPE_FILE;
-    if (append) {
-        if (int64_t error = file_size(*file.get(), size))
-            return error;
-        at = size;
-    }
-    if (write) {
-        uint64_t allowed = v.total;
-        if (int64_t error = limit_file_write(*file.get(), at, allowed))
-            return error;
-        v.truncate(allowed);
-    }
-    // An eventfd's write is a plain .write, which the kernel calls segment by segment; its
-    // read is a read_iter, which takes the segments as one.
-    bool by_segment = file_positional(*file.get()) || (file->kind && write);
-    int64_t result = by_segment ? transfer_file_segments(*file.get(), at, v, write)
-                                : transfer_stream_segments(*file.get(), v, write);
-    if (append && offset == -1 && result > 0) // the position follows the appended data
-        abi().stream_seek(file->handle, static_cast<int64_t>(size) + result, BSC_SEEK_SET,
-                          nullptr);
-    if (write && result > 0 && (flags & (kRwfDsync | kRwfSync)) && !is_libos_file(*file.get())) {
-        bsc_status status =
-            abi().stream_flush(file->handle, flags & kRwfSync ? 0 : BSC_FLUSH_DATA_ONLY);
-        if (status != BSC_OK && status != BSC_E_INVALID) // a pipe has nothing to flush
-            return result_of(status);
-    }
-    return result;
+    return transfer_segments(*file.get(), v, at, flags, write);
 }
 
 int64_t duplicate_to(int fd, int target, bool cloexec) {

@@ -244,16 +244,20 @@ int64_t sys_mmap(Syscall &call) {
 
 // The host may be unable to cut a mapping in two (vm.max_map_count reached: Linux's ENOMEM
 // for a munmap that would split a VMA past it); the map keeps what is still mapped.
+int64_t unmap_memory(uint64_t start, uint64_t end) {
+    forget_sites(start, end);
+    auto give_back_or_fail = [](uint64_t from, uint64_t stop) {
+        return abi().vm_free(from, stop - from) != BSC_E_NO_MEMORY;
+    };
+    // Unmapping nothing is fine.
+    return map_release(start, end, give_back_or_fail) == end ? 0 : -ENOMEM;
+}
+
 int64_t sys_munmap(Syscall &call) {
     uint64_t end = range_end(call.arg[0], call.arg[1]);
     if (call.arg[0] % kPage || call.arg[1] == 0 || end == 0 || end > kTaskSize)
         return -EINVAL;
-    forget_sites(call.arg[0], end);
-    auto give_back_or_fail = [](uint64_t start, uint64_t stop) {
-        return abi().vm_free(start, stop - start) != BSC_E_NO_MEMORY;
-    };
-    // Unmapping nothing is fine.
-    return map_release(call.arg[0], end, give_back_or_fail) == end ? 0 : -ENOMEM;
+    return unmap_memory(call.arg[0], end);
 }
 
 namespace {
@@ -394,6 +398,11 @@ bsc_status place_like(const Region &r, uint64_t &at, uint64_t size, bool fixed) 
 // the same file mapped again. With MREMAP_DONTUNMAP the old range stays mapped, emptied.
 int64_t move_mapping(const Region &r, uint64_t old_size, uint64_t new_size, uint64_t target,
                      uint64_t flags) {
+    if (r.dont_expand) {
+        // Linux moves the context with its ring (aio_ring_mremap), EINVAL if it cannot.
+        report_unsupported("mremap", "moving an AIO ring");
+        return -EINVAL;
+    }
     uint64_t at = target;
     bsc_status status = place_like(r, at, new_size, target != 0);
     if (status == BSC_E_NOT_SUPPORTED) {
@@ -467,6 +476,8 @@ int64_t check_resize(const Region &vma, uint64_t addr, uint64_t old_size, uint64
         return -EFAULT;
     if (old_size == new_size)
         return 0;
+    if (vma.dont_expand && new_size > old_size)
+        return -EFAULT;
     if (!vma.file && !old_size && vma.shared) {
         // The host keeps shared anonymous memory private: a second view of it would be a
         // copy, not the same pages.

@@ -121,8 +121,9 @@ int16_t signals_ready(OpenFile &file, Wakeups &wake) {
 
 void signals_release(OpenFile &file) { destroy(static_cast<SignalSet *>(file.state)); }
 
+// signalfd_fops has had .read_iter since Linux 6.8, and no write.
 const FileKind kSignals = {signals_transfer, nullptr, anonymous_inode_attributes,
-                           signals_release, signals_ready};
+                           signals_release, signals_ready, kReadIter};
 
 // signalfd4 once the mask is read: a new descriptor for fd -1, else the mask of `fd`'s
 // signalfd changes.

@@ -94,14 +94,16 @@ void stop_process() {
 
 // A call that returned kRestartSyscall starts again (back on its `syscall` instruction,
 // its number in rax) unless a handler without SA_RESTART runs: then it fails with EINTR.
+// kRestartNoInterrupt starts again after any handler, kRestartNoHandler after none.
 void settle_interrupted_call(bsc_cpu_context &c, int64_t syscall, bool handler_runs,
                              uint64_t flags) {
     if (syscall == kNoSyscall)
         return;
     bool always = c.rax == static_cast<uint64_t>(-kRestartNoInterrupt);
-    if (!always && c.rax != static_cast<uint64_t>(-kRestartSyscall))
+    bool without_handler = c.rax == static_cast<uint64_t>(-kRestartNoHandler);
+    if (!always && !without_handler && c.rax != static_cast<uint64_t>(-kRestartSyscall))
         return;
-    if (handler_runs && !(flags & SA_RESTART) && !always) {
+    if (handler_runs && (without_handler || (!(flags & SA_RESTART) && !always))) {
         c.rax = static_cast<uint64_t>(-int64_t{EINTR});
         return;
     }

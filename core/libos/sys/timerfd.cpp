@@ -98,8 +98,9 @@ int16_t timer_ready(OpenFile &file, Wakeups &wake) {
 
 void timer_release(OpenFile &file) { destroy_shared(&timer_of(file)); }
 
+// timerfd_fops has had .read_iter since Linux 6.8, and no write.
 const FileKind kTimer = {timer_transfer, nullptr, anonymous_inode_attributes,
-                         timer_release, timer_ready};
+                         timer_release, timer_ready, kReadIter};
 
 // The timer of descriptor `fd`: 0, -EBADF, or -EINVAL for a descriptor of something else.
 int64_t timer_at(FileRef &file) {
