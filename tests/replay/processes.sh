@@ -5,7 +5,7 @@
 # A shell pipeline with random order and the clock, python3 running a child with
 # subprocess, a shell that writes, then runs a subshell that writes early in its own trace
 # (its output is shown too) and commands in sequence, two children that take turns only at
-# switch points (spinning_children.c), and, where the recording runs with the privilege,
+# switch points (spinning_children.c), a child stopped and continued, and, where the recording runs with the privilege,
 # the credentials test (processes that change their ids, drop root and fork: their traces
 # go to a directory every user may write, since a child creates its own as whoever it is
 # then) and the System V IPC tests; each replayed twice in an empty directory after its
@@ -23,7 +23,12 @@ out = subprocess.run(["/bin/cat", "input.txt"], capture_output=True, text=True).
 print(out.strip(), os.getpid(), subprocess.run(["/bin/date", "+%N"], capture_output=True).stdout)'
 record "$work/sequence.trace" /bin/sh -c 'echo start; (echo subshell); for i in 1 2 3; do /bin/echo "step $i"; done; od -An -N4 -tx1 /dev/urandom'
 record "$work/spinning.trace" "$build/tests/replay/replay_spinning_children"
-traces=(pipeline subprocess sequence spinning)
+# A child stopped and continued by its parent: the stopped process gives up its turn (it
+# held it, and the recording hung with the parent waiting for the turn to continue it).
+record "$work/stopped.trace" /bin/sh -c \
+  'sleep 0.4 & child=$!; sleep 0.15; kill -STOP $child; sleep 0.05; kill -CONT $child
+  wait $child; echo "continued: $?"'
+traces=(pipeline subprocess sequence spinning stopped)
 if [[ $(id -u) == 0 ]]; then
   chmod 0711 "$work"
   mkdir -m 1777 "$work/anyone"
