@@ -39,6 +39,17 @@ start_guest() {
 # wait_for_line FILE PATTERN: until a line of FILE matches PATTERN (60 s at most).
 wait_for_line() { wait_for_output "$1" "$2" "$guest_pid"; }
 
+# guest_ends: the background guest ends, within 60 s, with status 0.
+guest_ends() {
+  for _ in $(seq 600); do
+    kill -0 "$guest_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  ! kill -0 "$guest_pid" 2>/dev/null || fail "the guest has not ended after 60 s"
+  wait "$guest_pid" || fail "the guest ended with status $?"
+  guest_pid=""
+}
+
 # release TICK: lets a workload started with HOLD_AT listing TICK go on past it
 # (programs/hold.h).
 release() {

@@ -96,11 +96,12 @@ if (( $(id -u) == 0 )); then
   start_guest mount.out -- /bin/sh -c 'mount -t tmpfs none guest-mount && echo mounted
     while [ ! -e mount.go ]; do sleep 0.05; done; echo ran on'
   wait_for_line mount.out "mounted"
-  refused "tmpfs on $work/guest-mount mounted" "$snap" capture "$guest_pid" -o mount.img
+  refused "tmpfs on $work/guest-mount mounted" \
+    timeout -s KILL 120 "$snap" capture "$guest_pid" -o mount.img
   [[ ! -e mount.img ]] || fail "a refused capture left an image"
   touch mount.go
   wait_for_line mount.out "ran on"
-  wait "$guest_pid" || fail "the refused guest ended with status $?"
+  guest_ends
   mount -t tmpfs none host-before
   start_guest outside.out -- /bin/sh -c 'echo started
     while [ ! -e outside.go ]; do sleep 0.05; done; echo ran on'
@@ -108,11 +109,12 @@ if (( $(id -u) == 0 )); then
   umount host-before
   rmdir host-before
   mount -t tmpfs none host-during
-  "$snap" capture "$guest_pid" -o outside.img --leave-running 2>outside.err ||
-    { umount host-during; fail "the host's mounts refused the guest's capture"; }
+  status=0
+  timeout -s KILL 120 "$snap" capture "$guest_pid" -o outside.img --leave-running \
+    2>outside.err || status=$?
   umount host-during
+  (( status == 0 )) || fail "the host's mounts refused the guest's capture (status $status)"
   touch outside.go
-  wait "$guest_pid" || fail "the guest ended with status $?"
-  guest_pid=""
+  guest_ends
 fi
 echo "refusals: every bad input refused with a message"
