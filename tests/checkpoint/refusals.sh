@@ -91,20 +91,23 @@ guest_pid=""
 # namespace), nor one the runtime's namespace copied at its start and lost since, when the
 # host unmounted it and removed its mount point (the kernel takes it out of every
 # namespace: a native test's temporary mount did that in CI). Mounting takes root.
+# go FIFO: lets a guest blocked reading FIFO (`read go <FIFO`, no process forked while it
+# waits) go on.
+go() { timeout -s KILL 60 /bin/sh -c "echo go >$1" || fail "no guest read $1 within 60 s"; }
 if (( $(id -u) == 0 )); then
   mkdir guest-mount host-before host-during
-  start_guest mount.out -- /bin/sh -c 'mount -t tmpfs none guest-mount && echo mounted
-    while [ ! -e mount.go ]; do sleep 0.05; done; echo ran on'
+  mkfifo mount.fifo outside.fifo
+  start_guest mount.out -- /bin/sh -c \
+    'mount -t tmpfs none guest-mount && echo mounted; read go <mount.fifo; echo ran on'
   wait_for_line mount.out "mounted"
   refused "tmpfs on $work/guest-mount mounted" \
     timeout -s KILL 120 "$snap" capture "$guest_pid" -o mount.img
   [[ ! -e mount.img ]] || fail "a refused capture left an image"
-  touch mount.go
+  go mount.fifo
   wait_for_line mount.out "ran on"
   guest_ends
   mount -t tmpfs none host-before
-  start_guest outside.out -- /bin/sh -c 'echo started
-    while [ ! -e outside.go ]; do sleep 0.05; done; echo ran on'
+  start_guest outside.out -- /bin/sh -c 'echo started; read go <outside.fifo; echo ran on'
   wait_for_line outside.out "started"
   umount host-before
   rmdir host-before
@@ -114,7 +117,7 @@ if (( $(id -u) == 0 )); then
     2>outside.err || status=$?
   umount host-during
   (( status == 0 )) || fail "the host's mounts refused the guest's capture (status $status)"
-  touch outside.go
+  go outside.fifo
   guest_ends
 fi
 echo "refusals: every bad input refused with a message"
