@@ -862,6 +862,13 @@ TEST(utimensat_times) {
     CHECK_ERR(utimensat(AT_FDCWD, "missing", times, 0), ENOENT);
     CHECK_ERR(syscall(SYS_utimensat, AT_FDCWD, "f", BAD_PTR, 0), EFAULT);
     CHECK_OK(utimensat(AT_FDCWD, "f", NULL, 0));
+    // No path and a descriptor: futimens, which takes no flag (LTP utimensat01).
+    int fd = CHECK_OK(open("f", O_RDONLY));
+    CHECK_ERR(syscall(SYS_utimensat, fd, NULL, NULL, AT_SYMLINK_NOFOLLOW), EINVAL);
+    CHECK_ERR(syscall(SYS_utimensat, fd, NULL, NULL, AT_EMPTY_PATH), EINVAL);
+    CHECK_OK(syscall(SYS_utimensat, fd, NULL, NULL, 0));
+    close(fd);
+    CHECK_ERR(syscall(SYS_utimensat, 999, NULL, NULL, 0), EBADF);
 }
 
 TEST(truncate_by_path) {

@@ -973,6 +973,8 @@ int64_t sys_utimensat(Syscall &c) {
         return -EINVAL;
     int dirfd = static_cast<int>(c.arg[0]);
     if (!c.arg[1] && dirfd != AT_FDCWD) { // futimens: an open file, not an O_PATH one
+        if (c.arg[3])
+            return -EINVAL; // the kernel's do_utimes_fd takes no flag
         FileRef file(dirfd);
         if (!file || (file->flags & O_PATH))
             return -EBADF;
