@@ -5,6 +5,7 @@
 #include <asm-generic/errno.h>
 
 #include "process_state.h"
+#include "spinlock.h"
 
 namespace libos {
 namespace {
@@ -41,9 +42,11 @@ struct Refusal {
 constexpr unsigned kMaxRefusals = 128;
 Refusal refusals[kMaxRefusals];
 unsigned refusal_count;
+Spinlock refusals_lock; // the guest's threads refuse at once
 
 // Whether `refusal` is new; remembers it. Past kMaxRefusals every one is new.
 bool first_time(const Refusal &refusal) {
+    SpinGuard guard(refusals_lock);
     for (unsigned i = 0; i < refusal_count; i++) {
         const Refusal &seen = refusals[i];
         if (seen.call == refusal.call && seen.what == refusal.what &&

@@ -279,32 +279,37 @@ int64_t check_access(const bsc_stream_attributes &a, uint64_t mode, bool real_id
 
 namespace {
 
-// The file system of what an *at call names (as query_at finds it): for a path, `target`
-// is what it resolved to; else `target.node` is ProcNode::absent. A LibOS object with no
-// host file behind it leaves `volume` empty.
-int64_t volume_at(int dirfd, uint64_t user_path, uint64_t flags, bsc_volume_info &volume,
-                  Target &target) {
+// What an *at call names, as query_at found it: for a path, `target` is what it resolved
+// to (no host call: the resolution is the LibOS's own); for the descriptor itself (or a
+// path that no longer resolves), `target.node` is ProcNode::absent.
+void target_at(int dirfd, uint64_t user_path, uint64_t flags, Target &target) {
     target.node = ProcNode::absent;
-    int64_t itself = names_descriptor(user_path, flags);
-    if (itself < 0)
-        return itself;
-    if (!itself) {
-        if (int64_t error = resolve(dirfd, user_path, target, !(flags & AT_SYMLINK_NOFOLLOW)))
-            return error;
-        return result_of(abi().stream_volume_query(target.uri, &volume));
-    }
-    if (dirfd == AT_FDCWD) {
+    if (names_descriptor(user_path, flags) == 0 &&
+        resolve(dirfd, user_path, target, !(flags & AT_SYMLINK_NOFOLLOW)) != 0)
+        target.node = ProcNode::absent;
+}
+
+// The file system holding what target_at found. A LibOS object with no host file behind
+// it, or one gone since, leaves `volume` empty.
+bsc_volume_info volume_at(int dirfd, uint64_t user_path, uint64_t flags, const Target &target) {
+    bsc_volume_info volume{};
+    bsc_status status = BSC_OK;
+    if (target.node != ProcNode::absent) {
+        status = abi().stream_volume_query(target.uri, &volume);
+    } else if (names_descriptor(user_path, flags) != 1) {
+        return {};
+    } else if (dirfd == AT_FDCWD) {
         char cwd[kPathMax], uri[kUriMax];
         if (get_cwd(cwd, sizeof cwd) < 0 || make_uri("file:", cwd, uri, sizeof uri))
-            return -ENAMETOOLONG;
-        return result_of(abi().stream_volume_query(uri, &volume));
+            return {};
+        status = abi().stream_volume_query(uri, &volume);
+    } else {
+        FileRef file(dirfd);
+        if (!file || file->handle == BSC_NO_HANDLE)
+            return {};
+        status = abi().stream_volume_query_by_handle(file->handle, &volume);
     }
-    FileRef file(dirfd);
-    if (!file)
-        return -EBADF;
-    if (file->handle == BSC_NO_HANDLE)
-        return 0;
-    return result_of(abi().stream_volume_query_by_handle(file->handle, &volume));
+    return status == BSC_OK ? volume : bsc_volume_info{};
 }
 
 // Whether the host's own check speaks for the caller: the ids access() checks with are
@@ -347,22 +352,28 @@ int64_t access_at(int dirfd, uint64_t path, uint64_t mode, uint64_t flags) {
         return error;
     if (!(mode & kAccessModes))
         return 0;
-    bsc_volume_info volume{};
     Target target;
-    if (volume_at(dirfd, path, flags, volume, target) != 0) { // found, yet not its mount
-        volume = {};
-        target.node = ProcNode::absent;
-    }
-    if ((mode & kMayExecute) && attributes.type == BSC_TYPE_FILE && (volume.flags & kMountNoExec))
-        return -EACCES;
+    target_at(dirfd, path, flags, target);
     bool special = attributes.type == BSC_TYPE_CHAR_DEVICE || attributes.type == BSC_TYPE_TTY ||
                    attributes.type == BSC_TYPE_BLOCK_DEVICE ||
                    attributes.type == BSC_TYPE_PIPE || attributes.type == BSC_TYPE_SOCKET;
+    bool mount_may_refuse = ((mode & kMayExecute) && attributes.type == BSC_TYPE_FILE) ||
+                            ((mode & kMayWrite) && !special);
+    // The kernel's own files live in the guest's /proc and /sys (a host file there: the
+    // LibOS's /proc nodes answer by their modes); only for those is the volume's type asked.
+    bool maybe_kernel_file = target.node == ProcNode::host && attributes.type == BSC_TYPE_FILE &&
+                             !(mode & kMayExecute) &&
+                             (freestanding::starts_with(target.path, "/proc/") ||
+                              freestanding::starts_with(target.path, "/sys/"));
+    if (!mount_may_refuse && !maybe_kernel_file) // the common case: no host call more
+        return check_access(attributes, mode, !(flags & AT_EACCESS));
+    bsc_volume_info volume = volume_at(dirfd, path, flags, target);
+    if ((mode & kMayExecute) && attributes.type == BSC_TYPE_FILE && (volume.flags & kMountNoExec))
+        return -EACCES;
     if ((mode & kMayWrite) && !special && (volume.flags & kMountReadOnly))
         return -EROFS;
     constexpr uint64_t kProcMagic = 0x9fa0, kSysfsMagic = 0x62656572;
-    if (target.node == ProcNode::host && attributes.type == BSC_TYPE_FILE &&
-        (volume.type == kProcMagic || volume.type == kSysfsMagic) && !(mode & kMayExecute) &&
+    if (maybe_kernel_file && (volume.type == kProcMagic || volume.type == kSysfsMagic) &&
         host_checks_as_caller(flags))
         return host_file_access(target, mode);
     return check_access(attributes, mode, !(flags & AT_EACCESS));
