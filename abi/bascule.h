@@ -26,9 +26,10 @@ extern "C" {
  * NO_DEVICE, DEVICE_NOT_READY, NOT_BLOCK_DEVICE, OVERFLOW, NOT_IMPLEMENTED;
  * 1.21: BSC_FILE_REQUESTS (file-system requests on file: and dir: streams) and the block
  * and tun drivers' probes CDROM_GET_CAPABILITY, CDROM_LAST_WRITTEN, FDGETFDCSTAT,
- * TUNGETFEATURES in BSC_DEVICE_REQUESTS). */
+ * TUNGETFEATURES in BSC_DEVICE_REQUESTS);
+ * 1.22: stream_mount_added_query. */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 21u
+#define BSC_ABI_MINOR 22u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -1242,7 +1243,9 @@ typedef struct bsc_system_load {
                             uint64_t flags, const char *options))                             \
     X(stream, stream_unmount, (const char *target, uint32_t flags))                          \
     X(stream, stream_volume_query, (const char *uri, bsc_volume_info *info))                 \
-    X(stream, stream_volume_query_by_handle, (bsc_handle handle, bsc_volume_info *info))
+    X(stream, stream_volume_query_by_handle, (bsc_handle handle, bsc_volume_info *info))   \
+    /* Since ABI 1.22. */                                                                     \
+    X(stream, stream_mount_added_query, (char *shown, uint64_t capacity, uint64_t *length))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

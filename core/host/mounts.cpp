@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: MIT
 // stream_mount and stream_unmount: the guest's mounts, made in the runtime's own mount
 // namespace (private propagation) so that none of them reaches the host's mount table;
-// stream_volume_query: what the file system an object lies on reports (statfs).
+// stream_mount_added_query: whether the guest's tree has mounted since the runtime
+// started; stream_volume_query: what the file system an object lies on reports (statfs).
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/vfs.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "fd.h"
 #include "guest_memory.h"
@@ -59,6 +64,55 @@ bsc_status read_text(const char *guest, MountText &out) {
         return s;
     out.present = !out.text.empty();
     return BSC_OK;
+}
+
+// A line of /proc/self/mountinfo: "ID PARENT MAJ:MIN ROOT POINT OPTIONS [TAGS...] - TYPE
+// SOURCE SUPER-OPTIONS". A tag "shared:N" or "master:N" means mounts propagate to it.
+struct MountEntry {
+    std::string line, point, type;
+    bool propagates = false;
+};
+
+std::vector<MountEntry> mount_entries() {
+    std::ifstream in("/proc/self/mountinfo");
+    std::vector<MountEntry> entries;
+    std::string line;
+    while (std::getline(in, line)) {
+        auto separator = line.find(" - ");
+        if (separator == std::string::npos)
+            continue;
+        std::istringstream fields(line.substr(0, separator)), after(line.substr(separator + 3));
+        MountEntry entry;
+        std::string id, parent, device, root, options, tag;
+        fields >> id >> parent >> device >> root >> entry.point >> options;
+        after >> entry.type;
+        while (fields >> tag)
+            entry.propagates |= tag.starts_with("shared:") || tag.starts_with("master:");
+        entry.line = std::move(line);
+        entries.push_back(std::move(entry));
+    }
+    return entries;
+}
+
+// The namespace's mounts that no propagation reaches, each line with "TYPE on POINT".
+// Only a process of the namespace changes these; the others follow mounts made outside
+// it, which are not the guest's.
+using MountTable = std::map<std::string, std::string>;
+
+MountTable private_mounts() {
+    MountTable table;
+    for (const MountEntry &entry : mount_entries())
+        if (!entry.propagates)
+            table.emplace(entry.line, entry.type + " on " + entry.point);
+    return table;
+}
+
+// Taken as the runtime entered its namespace (or stayed in the host's): the guest's tree
+// shares the namespace, so a mount by any of its processes, one ended since included,
+// shows as an addition. A child forked since inherits the table with its memory.
+MountTable &mounts_at_start() {
+    static MountTable table;
+    return table;
 }
 
 // A statfs as the ABI's report: the same fields, Linux's values.
@@ -116,6 +170,23 @@ extern "C" bsc_status host_stream_unmount(const char *target, uint32_t flags) {
     return BSC_OK;
 }
 
+// A mount gone since is no sign: the kernel takes a mount out of every namespace when its
+// mount point is deleted in another (a directory the host mounted on as the runtime
+// started, removed since); the guest's own unmounts are stream_unmount's to watch.
+extern "C" bsc_status host_stream_mount_added_query(char *shown, uint64_t capacity,
+                                                    uint64_t *length) {
+    std::string first;
+    for (const auto &[line, text] : private_mounts())
+        if (!mounts_at_start().contains(line)) {
+            first = text;
+            break;
+        }
+    uint64_t n = std::min<uint64_t>(first.size(), capacity);
+    if (bsc_status s = copy_to_guest(shown, first.data(), n))
+        return s;
+    return write_guest(length, n);
+}
+
 extern "C" bsc_status host_stream_volume_query(const char *uri, bsc_volume_info *info) {
     StreamUri at;
     if (bsc_status s = read_path_uri(uri, at, true))
@@ -144,17 +215,15 @@ namespace bsc::host {
 // fork copies into it) and end with it. An unprivileged one stays where it is: its
 // guest's mount calls get the host's EPERM, as the guest would from Linux.
 void enter_private_mount_namespace() {
-    if (::unshare(CLONE_NEWNS) != 0)
-        return;
-    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0)
-        return;
-    // "/" is no mount point (the runtime is chrooted into a directory): each mount point
-    // it sees is made private instead (one whose name the table escapes, "\040" for a
-    // space, keeps its propagation).
-    std::ifstream table("/proc/self/mountinfo");
-    std::string id, parent, device, root, point, rest;
-    while (table >> id >> parent >> device >> root >> point && std::getline(table, rest))
-        ::mount(nullptr, point.c_str(), nullptr, MS_PRIVATE, nullptr);
+    if (::unshare(CLONE_NEWNS) == 0 &&
+        ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+        // "/" is no mount point (the runtime is chrooted into a directory): each mount
+        // point it sees is made private instead (one whose name the table escapes, "\040"
+        // for a space, keeps its propagation).
+        for (const MountEntry &entry : mount_entries())
+            ::mount(nullptr, entry.point.c_str(), nullptr, MS_PRIVATE, nullptr);
+    }
+    mounts_at_start() = private_mounts();
 }
 
 } // namespace bsc::host

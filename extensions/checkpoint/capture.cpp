@@ -7,11 +7,9 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <shared_mutex>
-#include <sstream>
 #include <span>
 #include <string_view>
 
@@ -363,39 +361,16 @@ Outcome prepare_capture(const Arguments &arguments) {
     }
 }
 
-MountTable private_mounts() {
-    std::ifstream in("/proc/self/mountinfo");
-    MountTable table;
-    std::string line;
-    while (std::getline(in, line)) {
-        // "ID PARENT MAJ:MIN ROOT POINT OPTIONS [TAGS...] - TYPE SOURCE SUPER-OPTIONS"
-        auto separator = line.find(" - ");
-        if (separator == std::string::npos)
-            continue;
-        std::istringstream fields(line.substr(0, separator)), after(line.substr(separator + 3));
-        std::string id, parent, device, root, point, options, tag, type;
-        fields >> id >> parent >> device >> root >> point >> options;
-        after >> type;
-        bool propagates = false;
-        while (fields >> tag)
-            propagates |= tag.starts_with("shared:") || tag.starts_with("master:");
-        if (!propagates)
-            table.emplace(line, fmt::format("{} on {}", type, point));
-    }
-    return table;
-}
-
 namespace {
 
-// A mount of `now` that `before` did not have, shown, or "". One gone since is no sign:
-// the host's kernel takes a mount out of every namespace when its mount point is deleted
-// in another (a directory the host mounted on as the runtime started, removed since); the
-// guest's own unmounts are stream_unmount's.
-std::string mount_added(const MountTable &before, const MountTable &now) {
-    for (const auto &[entry, shown] : now)
-        if (!before.contains(entry))
-            return shown;
-    return "";
+// A file system some process of the guest's tree has mounted since the runtime started,
+// "TYPE on POINT", or "" (the host's answer: stream_mount_added_query).
+std::string mount_added() {
+    char shown[512];
+    uint64_t length = 0;
+    if (below().stream_mount_added_query(shown, sizeof shown, &length) != BSC_OK)
+        return "";
+    return std::string(shown, length);
 }
 
 } // namespace
@@ -408,8 +383,7 @@ Outcome capture(const Arguments &arguments, const Progress &progress) {
         return {BSC_E_NOT_SUPPORTED,
                 "the guest uses System V IPC (shared memory, semaphores or message queues): "
                 "those objects live in the host's kernel, outside any image"};
-    if (auto added = mount_added(tracked().mounts_at_start, private_mounts());
-        tracked().mounted || !added.empty())
+    if (auto added = mount_added(); tracked().mounted || !added.empty())
         return {BSC_E_NOT_SUPPORTED,
                 fmt::format("the guest has mounted or unmounted a file system (mount(2), "
                             "umount2(2){}): an image cannot hold its mounts",

@@ -69,7 +69,6 @@ bsc_status init(const bsc_extension_context *given, void **, char *error, size_t
     context = given;
     tracked().below = given->below;
     tracked().upcalls_above = given->upcalls_above;
-    tracked().mounts_at_start = private_mounts();
     for (size_t i = 0; i < given->option_count; i++) {
         std::string key = given->options[i].key, value = given->options[i].value;
         if (key == "at") {

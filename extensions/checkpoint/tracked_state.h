@@ -5,7 +5,6 @@
 #pragma once
 
 #include <atomic>
-#include <map>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -19,9 +18,6 @@
 #include "region_map.h"
 
 namespace bsc::checkpoint {
-
-// A line of /proc/self/mountinfo and the mount it names, "TYPE on POINT" (private_mounts()).
-using MountTable = std::map<std::string, std::string>;
 
 struct TrackedState {
     const bsc_downcalls *below = nullptr;
@@ -47,21 +43,9 @@ struct TrackedState {
     // without them.
     std::atomic<bool> mounted = false;
     std::atomic<bool> devices_set_up = false;
-    // The runtime's private mounts when the extension joined (private_mounts()): a mount
-    // made since by any process of the guest's tree (they share the namespace), one that
-    // has ended since included, shows as an addition at capture.
-    MountTable mounts_at_start;
 };
 
 TrackedState &tracked();
-
-// The mounts of the runtime's mount namespace that no propagation reaches (mountinfo has
-// neither "shared:" nor "master:" for them): each line of /proc/self/mountinfo, with
-// "TYPE on POINT" to show (empty if the table cannot be read). Only a process of the
-// namespace changes these; the others follow mounts made outside it, which are not the
-// guest's (a runtime whose host made its own namespace private has none of them; one
-// left in a shared host namespace cannot mount).
-MountTable private_mounts();
 
 // Fills the context's `above` and `upcalls_below` with the interposing entries.
 void interpose(const bsc_extension_context &context);

@@ -616,6 +616,34 @@ TEST_CASE("stream_volume_query: statfs by URI and by handle", "[host][files]") {
     CHECK(host_stream_volume_query("proc:", &by_uri) == BSC_E_INVALID);
 }
 
+TEST_CASE("stream_mount_added_query: a mount made since the start, by name", "[host][files]") {
+    host_ready();
+    char shown[256];
+    uint64_t length = 99;
+    REQUIRE(host_stream_mount_added_query(shown, sizeof shown, &length) == BSC_OK);
+    CHECK(length == 0);
+    CHECK(host_stream_mount_added_query(shown, sizeof shown,
+                                        static_cast<uint64_t *>(kBadPointer)) == BSC_E_FAULT);
+    TempDir dir;
+    std::string point = dir.uri("dir", "");
+    // Only a privileged runtime mounts (in its own namespace); an unprivileged one's mount
+    // is refused, and then nothing was added.
+    bsc_status mounted = host_stream_mount("name:none", point.c_str(), "tmpfs", 0, "");
+    REQUIRE((mounted == BSC_OK || mounted == BSC_E_NOT_PERMITTED));
+    REQUIRE(host_stream_mount_added_query(shown, sizeof shown, &length) == BSC_OK);
+    if (mounted != BSC_OK) {
+        CHECK(length == 0);
+        return;
+    }
+    std::string expected = "tmpfs on " + dir.path();
+    CHECK(std::string(shown, length) == expected);
+    REQUIRE(host_stream_mount_added_query(shown, 5, &length) == BSC_OK); // cut to capacity
+    CHECK(std::string(shown, length) == "tmpfs");
+    REQUIRE(host_stream_unmount(point.c_str(), 0) == BSC_OK);
+    REQUIRE(host_stream_mount_added_query(shown, sizeof shown, &length) == BSC_OK);
+    CHECK(length == 0);
+}
+
 TEST_CASE("stream_control: ALLOCATE, a file's space", "[host][files]") {
     host_ready();
     TempDir dir;
