@@ -399,7 +399,7 @@ void take_outside_signals() {
             continue;
         // The sender is outside the guest's pid space: pid 0, as Linux shows it.
         SignalInfo info{
-            sig, sent & bit ? kSiUser : kSiKernel, 0, 0, identity().user_id, 0, 0, 0, 0, 0, 0};
+            sig, sent & bit ? kSiUser : kSiKernel, 0, 0, identity().user_id, 0, 0, 0, 0, 0, 0, 0};
         raise_signal_info(info);
     }
 }

@@ -32,9 +32,10 @@ struct Ucontext {
 struct Siginfo {
     int32_t signo, error, code, padding;
     union {
-        struct {
+        struct { // kill's, and (with a value) a program's queued signals' (SI_QUEUE)
             int32_t pid;
             uint32_t uid;
+            uint64_t value;
         } kill;
         struct { // SIGCHLD's
             int32_t pid;
@@ -65,10 +66,12 @@ struct RtSigframe {
 static_assert(sizeof(Sigcontext) == 256 && sizeof(Siginfo) == 128);
 
 // The kernel's siginfo for `info`: a fault's address, a child's status and times, a POSIX
-// timer's id, overrun and value, SIGIO's band and descriptor, or the sender's pid and uid.
+// timer's id, overrun and value, SIGIO's band and descriptor, or the sender's pid and uid
+// (and the value a program queued with it).
 Siginfo siginfo_of(const SignalInfo &info) {
     Siginfo out{};
     out.signo = info.signo;
+    out.error = info.error;
     out.code = info.code;
     if (info.code == kSiTimer)
         out.fields.timer = {info.timer_id, info.overrun, info.value};
@@ -80,7 +83,7 @@ Siginfo siginfo_of(const SignalInfo &info) {
         out.fields.child = {info.pid, info.uid, info.status, 0, info.utime / kNanosPerTick,
                             info.stime / kNanosPerTick};
     else
-        out.fields.kill = {info.pid, info.uid};
+        out.fields.kill = {info.pid, info.uid, info.value};
     return out;
 }
 static_assert(offsetof(RtSigframe, uc) == 8 && offsetof(Ucontext, mcontext) == 40);

@@ -29,7 +29,16 @@ struct SignalInfo {
     int64_t utime, stime;    // SIGCHLD: the child's CPU time, ns
     int32_t timer_id;        // SI_TIMER: the POSIX timer (si_timerid)
     int32_t overrun;         // SI_TIMER: its expirations missed (si_overrun)
-    uint64_t value;          // SI_TIMER: the sigevent's value (si_value)
+    uint64_t value;          // SI_TIMER: the sigevent's value; SI_QUEUE and the other
+                             // negative codes a program sends: its si_value
+    int32_t error;           // si_errno: 0 but as a program's own siginfo gives it
+};
+
+// A real-time signal pending again: Linux queues every instance of one (sigqueue), the
+// first in a pending set's infos, the later ones here in the order they came.
+struct QueuedSignal {
+    SignalInfo info;
+    QueuedSignal *next;
 };
 
 inline constexpr int32_t kSiUser = 0, kSiKernel = 128, kSiTkill = -6; // si_code values
@@ -46,14 +55,38 @@ inline SignalInfo poll_signal(int32_t sig, int32_t reason, uint64_t band, int32_
     info.status = fd;
     return info;
 }
-// Whether `info` is one: a POLL_* code on a signal whose positive codes mean nothing else
-// (the kernel's siginfo_layout: SIL_POLL for all but SIGILL, SIGTRAP, SIGBUS, SIGFPE,
-// SIGSEGV, SIGCHLD and SIGSYS).
+
+// Which form of siginfo's union a signal and code use (the kernel's siginfo_layout).
+enum class SiginfoLayout { kill, rt, timer, poll, fault, child, sys };
+
+// The signals whose positive codes are their own, up to a limit (the kernel's sig_sicodes).
+struct OwnCodes {
+    int32_t signo, limit;
+    SiginfoLayout layout;
+};
+inline constexpr OwnCodes kOwnCodes[] = {
+    {4, 11, SiginfoLayout::fault},  {5, 6, SiginfoLayout::fault},  {7, 5, SiginfoLayout::fault},
+    {8, 15, SiginfoLayout::fault},  {11, 10, SiginfoLayout::fault}, {17, 6, SiginfoLayout::child},
+    {29, 6, SiginfoLayout::poll},   {31, 2, SiginfoLayout::sys}}; // ILL TRAP BUS FPE SEGV CHLD POLL SYS
+
+inline SiginfoLayout siginfo_layout(int32_t signo, int32_t code) {
+    constexpr int32_t kSiKernel = 0x80, kSiTimerCode = -2, kSiSigio = -5, kLastPollCode = 6;
+    if (code > 0 && code < kSiKernel) {
+        for (const OwnCodes &own : kOwnCodes)
+            if (own.signo == signo && code <= own.limit)
+                return own.layout;
+        return code <= kLastPollCode ? SiginfoLayout::poll : SiginfoLayout::kill;
+    }
+    if (code == kSiTimerCode)
+        return SiginfoLayout::timer;
+    if (code == kSiSigio)
+        return SiginfoLayout::poll;
+    return code < 0 ? SiginfoLayout::rt : SiginfoLayout::kill;
+}
+
+// Whether `info` is one: its band and descriptor are what its siginfo carries.
 inline bool is_poll_signal(const SignalInfo &info) {
-    constexpr uint64_t kOwnCodes = (1u << 3) | (1u << 4) | (1u << 6) | (1u << 7) | (1u << 10) |
-                                   (1u << 16) | (1u << 30); // bit sig-1 of those seven
-    return info.code >= 1 && info.code <= 6 && info.signo >= 1 && info.signo <= 64 &&
-           !((kOwnCodes >> (info.signo - 1)) & 1);
+    return siginfo_layout(info.signo, info.code) == SiginfoLayout::poll;
 }
 inline constexpr int64_t kNanosPerTick = 10000000; // the kernel's USER_HZ of 100
 
@@ -105,9 +138,15 @@ int64_t raise_thread_signal(int64_t tid, uint64_t sig, int32_t code);
 int64_t raise_thread_signal_info(int64_t tid, const SignalInfo &info);
 // Makes the signal `info` describes pending for the process, as raise_signal, with the
 // sender `info` names (another process of the guest, or a child that changed).
-void raise_signal_info(const SignalInfo &info);
+// 0, or -EAGAIN: a real-time signal a program queued (a negative code) past
+// RLIMIT_SIGPENDING.
+int64_t raise_signal_info(const SignalInfo &info);
 // What kill and tkill send: `sig` from the calling process with `code`.
 SignalInfo sent_signal(uint64_t sig, int32_t code);
+// A siginfo the program gives (rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_send_signal), read
+// as copy_siginfo_from_user reads it: -EFAULT, or -E2BIG for a code of no known form whose
+// bytes past the kernel's own siginfo are not all zero.
+int64_t program_signal_info(uint64_t address, SignalInfo &info);
 
 // The siginfo of signal `sig` made pending without a queue entry of its own (past
 // RLIMIT_SIGPENDING, or a full mailbox): SI_USER with no sender, as collect_signal gives.
@@ -142,6 +181,9 @@ bool children_reaped_at_once();
 // After process_fork, in the child: nothing is pending (Linux's child starts with an
 // empty pending set).
 void clear_pending_signals();
+// A thread that has ended: its queued real-time signals go with it.
+struct ThreadSignals;
+void drop_thread_signals(ThreadSignals &signals);
 // execve: every caught signal goes back to its default action (an ignored one stays
 // ignored); the alternate stack is gone. The mask and what is pending stay.
 void reset_signals_for_exec();

@@ -100,6 +100,7 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     /* sys/signals.cpp */                                                               \
     X(rt_sigaction) X(rt_sigprocmask) X(rt_sigpending) X(rt_sigsuspend) X(rt_sigreturn)     \
     X(sigaltstack) X(pause) X(kill) X(tkill) X(tgkill) X(rt_sigtimedwait)              \
+    X(rt_sigqueueinfo) X(rt_tgsigqueueinfo)                                             \
     /* sys/timers.cpp */                                                                \
     X(alarm) X(setitimer) X(getitimer)                                                  \
     /* sys/posix_timers.cpp */                                                          \

@@ -64,6 +64,7 @@ Thread *new_thread() {
 uint64_t xstate_block_size(uint32_t size) { return size + 64; }
 
 void free_thread(Thread *thread) {
+    drop_thread_signals(thread->signals);
     if (thread->handle != BSC_NO_HANDLE)
         abi().object_close(thread->handle);
     if (thread->signal_event != BSC_NO_HANDLE)

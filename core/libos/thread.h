@@ -14,6 +14,7 @@ struct ThreadSignals {
     uint64_t blocked;               // the signal mask
     uint64_t pending;               // sent to this thread (tkill, tgkill, its faults)
     SignalInfo pending_info[64 + 1]; // what each of them says
+    QueuedSignal *queued;           // real-time ones pending again, in order
     uint64_t mask_before_wait;      // what block_for_wait replaced, until the call ends
     bool waiting_with_mask;
 };

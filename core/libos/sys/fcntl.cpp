@@ -392,7 +392,7 @@ void tell_owner(const OpenFile &file, const bsc_notice &notice) {
     SignalInfo info = file.io_signal != 0
                           ? poll_signal(file.io_signal, static_cast<int32_t>(notice.reason),
                                         notice.band, file.notice_fd)
-                          : SignalInfo{SIGIO, kSiKernel, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+                          : SignalInfo{SIGIO, kSiKernel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     if (file.owner_type == F_OWNER_PGRP)
         signal_group(file.owner, info);
     else if (file.owner_type != F_OWNER_TID)
@@ -401,57 +401,16 @@ void tell_owner(const OpenFile &file, const bsc_notice &notice) {
         signal_initial_thread(file.owner, info); // a copy made by fork: the owner's
 }
 
-// Notices held back: Linux queues every instance of a real-time signal with its own
-// siginfo (the si_fd of each of two watched directories), where the LibOS keeps one
-// pending signal a number; a notice whose signal is still pending waits here until that
-// one is taken, and is looked at again at the next safe point (note_process_event).
-constexpr uint32_t kHeldNotices = 64;
-Spinlock held_lock;
-bsc_notice held_notices[kHeldNotices];
-uint32_t held_count;
-
-// Whether signal `sig` is pending, for the process or the calling thread.
-bool signal_is_pending(int32_t sig) {
-    SignalSets sets = signal_sets(current_thread());
-    return (((sets.pending | sets.shared_pending) >> (sig - 1)) & 1) != 0;
-}
-
 // Tells the owner of the open file a notice is about (the first descriptor's with its
-// handle); false if it must wait behind its real-time signal's pending instance. A
-// standard signal pending already takes no second instance (legacy_queue): the notice
-// is dropped, the first one's siginfo kept.
-bool deliver_notice(const bsc_notice &notice) {
+// handle). A real-time signal's every instance is queued with its own siginfo (the si_fd
+// of each of two watched directories); a standard one pending already takes no second
+// (legacy_queue: the first one's siginfo is kept).
+void deliver_notice(const bsc_notice &notice) {
     for (int fd = 0; fd < kMaxFds; fd++) {
         FileRef file(fd);
-        if (!file || file->handle != notice.handle)
-            continue;
-        int32_t sig = file->io_signal != 0 ? file->io_signal : SIGIO;
-        if (file->owner != 0 && signal_is_pending(sig))
-            return sig < 32;
-        tell_owner(*file.get(), notice);
-        return true;
+        if (file && file->handle == notice.handle)
+            return tell_owner(*file.get(), notice);
     }
-    return true; // closed since: nobody to tell
-}
-
-// Tells what `count` notices (the held ones first) say, in order; those that must wait
-// are held again.
-void deliver_notices(bsc_notice *notices, uint32_t count) {
-    uint32_t kept = 0;
-    for (uint32_t i = 0; i < count; i++)
-        if (!deliver_notice(notices[i]))
-            notices[kept++] = notices[i];
-    if (kept == 0)
-        return;
-    {
-        SpinGuard guard(held_lock);
-        for (uint32_t i = 0; i < kept; i++) {
-            if (held_count == kHeldNotices)
-                break; // beyond the queue's room they merge, as a full one would drop them
-            held_notices[held_count++] = notices[i];
-        }
-    }
-    note_process_event();
 }
 
 int64_t pipe_capacity(OpenFile &file, uint32_t command, uint64_t wanted) {
@@ -626,20 +585,13 @@ int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
 
 void take_file_notices() {
     constexpr uint32_t kBatch = 16;
-    bsc_notice notices[kHeldNotices + kBatch];
-    uint32_t count;
-    {
-        SpinGuard guard(held_lock);
-        count = held_count;
-        memcpy(notices, held_notices, count * sizeof(bsc_notice));
-        held_count = 0;
-    }
+    bsc_notice notices[kBatch];
     uint32_t taken = 0;
     do {
-        if (abi().process_notices_take(notices + count, kBatch, &taken) != BSC_OK)
+        if (abi().process_notices_take(notices, kBatch, &taken) != BSC_OK)
             taken = 0;
-        deliver_notices(notices, count + taken);
-        count = 0;
+        for (uint32_t i = 0; i < taken; i++)
+            deliver_notice(notices[i]);
     } while (taken == kBatch);
 }
 

@@ -74,27 +74,22 @@ int64_t pidfd_at(FileRef &file) {
     return 0;
 }
 
-// The signal as prepare_kill_siginfo makes it, or as the caller gave it: -EFAULT,
-// -EINVAL (another signal number), -EPERM (a code the kernel keeps for itself, to
-// another process or for a scope beyond the thread group).
+// The signal as prepare_kill_siginfo makes it, or as the caller gave it (read as
+// program_signal_info reads it): -EFAULT, -E2BIG, -EINVAL (another signal number), -EPERM
+// (a code the kernel keeps for itself, kill or tkill, to another than the calling thread
+// or for a scope beyond the thread group).
 int64_t signal_info(uint64_t sig, uint64_t address, int32_t pid, bool beyond_group,
                     bool to_thread, SignalInfo &info) {
     info = sent_signal(sig, to_thread ? kSiTkill : kSiUser);
     if (!address)
         return 0;
-    struct {
-        int32_t signo, errno_value, code;
-    } given;
-    if (!get_user(address, given))
-        return -EFAULT;
-    if (static_cast<int64_t>(given.signo) != static_cast<int64_t>(sig))
+    if (int64_t error = program_signal_info(address, info))
+        return error;
+    if (static_cast<int64_t>(info.signo) != static_cast<int64_t>(sig))
         return -EINVAL;
-    if ((pid != current_pid() || beyond_group) && (given.code >= 0 || given.code == kSiTkill))
+    if ((pid != current_tid() || beyond_group) && (info.code >= 0 || info.code == kSiTkill))
         return -EPERM;
-    // A queued signal with the caller's own code and value: the LibOS's signals carry
-    // neither (rt_sigqueueinfo is not served either).
-    report_unsupported("pidfd_send_signal", "a siginfo of the caller's own");
-    return -EINVAL;
+    return 0;
 }
 
 } // namespace
@@ -181,7 +176,7 @@ int64_t sys_pidfd_send_signal(Syscall &call) {
     if (flags == kSignalProcessGroup)
         return signal_group(pid, info);
     if (to_thread)
-        return pid == current_pid() ? raise_thread_signal(pid, sig, kSiTkill)
+        return pid == current_pid() ? raise_thread_signal_info(pid, info)
                                     : signal_initial_thread(pid, info);
     return signal_process(pid, info);
 }

@@ -50,6 +50,7 @@ uint64_t &mask_of(OpenFile &file) { return static_cast<SignalSet *>(file.state)-
 SignalRecord record_of(const SignalInfo &info) {
     SignalRecord r{};
     r.signo = static_cast<uint32_t>(info.signo);
+    r.error = info.error;
     r.code = info.code;
     if (info.code == kSiTimer) {
         r.tid = static_cast<uint32_t>(info.timer_id);
@@ -60,6 +61,8 @@ SignalRecord record_of(const SignalInfo &info) {
     }
     r.pid = static_cast<uint32_t>(info.pid);
     r.uid = info.uid;
+    r.ptr = info.value; // a queued signal's value (0 for the others)
+    r.int_value = static_cast<int32_t>(info.value);
     r.addr = info.address;
     if (is_poll_signal(info)) {
         r.addr = 0;
