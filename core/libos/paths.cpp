@@ -49,8 +49,13 @@ int64_t walk_prefix(char *out, size_t capacity, size_t &physical) {
         if (freestanding::starts_with(out, "/proc/") || strlen(out) <= physical)
             return 0;
     }
+    // Only what follows the real prefix is walked: the kernel walks on from the directory
+    // it reached (the root, the working directory, a descriptor's directory, the prefix an
+    // earlier "." or ".." made real), never from "/" again. Walking the whole prefix again
+    // at every ".." cost a query per name per "..", and under fs-translate each query
+    // was itself a walk from the guest's "/" (experiments/README.md, fs-translate).
     char real[kPathMax];
-    if (int64_t error = real_path(out, real, sizeof real))
+    if (int64_t error = real_path(out, real, sizeof real, physical))
         return error;
     if (int64_t error = check_directory(real))
         return error;

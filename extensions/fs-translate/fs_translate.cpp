@@ -33,6 +33,10 @@ void on_event(void *, uint32_t event) {
     if (event == BSC_EVENT_START || event == BSC_EVENT_BEFORE_RESTORE ||
         event == BSC_EVENT_RESTORE)
         state().active.store(true, std::memory_order_release);
+    // Once the guest's memory is in place (a restore rebuilds it after BEFORE_RESTORE),
+    // before the guest can fork.
+    if (event == BSC_EVENT_START || event == BSC_EVENT_RESTORE)
+        start_directory_cache();
 }
 
 const char *const below_of[] = {"checkpoint", nullptr};

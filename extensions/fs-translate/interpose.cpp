@@ -4,6 +4,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,11 +61,19 @@ struct Translated {
     std::string host_uri;
 };
 
+// Whether a walk may take directories from the cache (directory_cache.h). The calls that
+// look (stat, readlink, getxattr, statfs) and opens, which refuse every link on the host
+// path, do; a call that changes something (a delete, a rename, a chmod...) walks every
+// name again, so that no stale directory can lead it anywhere (README.md, Limits).
+enum class Walk { cached, afresh };
+
 // Resolves the guest path of a URI already read.
-bsc_status translate_path(const PathUri &uri, Final final, Translated &out) {
+bsc_status translate_path(const PathUri &uri, Final final, Translated &out,
+                          Walk walk = Walk::afresh) {
     BelowLookup lookup;
-    if (bsc_status status =
-            resolve(state().table, lookup, absolute_guest(uri.path), final, out.resolution))
+    DirectoryCache *cache = walk == Walk::cached ? &state().cache : nullptr;
+    if (bsc_status status = resolve(state().table, lookup, absolute_guest(uri.path), final,
+                                    out.resolution, cache))
         return status;
     out.host_uri = std::string(uri.scheme) + out.resolution.host;
     return BSC_OK;
@@ -72,7 +81,8 @@ bsc_status translate_path(const PathUri &uri, Final final, Translated &out) {
 
 // Resolves a guest URI. `is_path` is false (and nothing else set) for a URI that names
 // no path, which goes to the host as it is.
-bsc_status translate(const char *uri, Final final, Translated &out, bool &is_path) {
+bsc_status translate(const char *uri, Final final, Translated &out, bool &is_path,
+                     Walk walk = Walk::afresh) {
     std::string text;
     is_path = false;
     if (bsc_status status = read_guest_string(uri, text))
@@ -81,7 +91,7 @@ bsc_status translate(const char *uri, Final final, Translated &out, bool &is_pat
     if (!parsed)
         return BSC_OK;
     is_path = true;
-    return translate_path(*parsed, final, out);
+    return translate_path(*parsed, final, out, walk);
 }
 
 // The guest path of a host path (a trailing slash kept), or the host path itself when
@@ -296,7 +306,8 @@ Final open_final(const PathUri &uri, uint32_t create, uint32_t options) {
 bsc_status open_resolved(const PathUri &uri, uint32_t access, uint32_t mode, uint32_t create,
                          uint32_t options, bsc_handle *handle, Resolution &r) {
     Translated t;
-    if (bsc_status status = translate_path(uri, open_final(uri, create, options), t))
+    if (bsc_status status =
+            translate_path(uri, open_final(uri, create, options), t, Walk::cached))
         return status;
     r = std::move(t.resolution);
     const Mount &mount = r.exists ? *r.mount : containing_mount(r);
@@ -336,7 +347,7 @@ bool opened_what_was_seen(bsc_handle opened, const PathUri &uri, Final final,
         attributes.device != seen.device || attributes.inode != seen.inode)
         return false;
     Translated again;
-    return translate_path(uri, final, again) == BSC_OK && again.resolution.exists &&
+    return translate_path(uri, final, again, Walk::cached) == BSC_OK && again.resolution.exists &&
            again.resolution.final().device == seen.device &&
            again.resolution.final().inode == seen.inode;
 }
@@ -362,32 +373,61 @@ bsc_status stream_open(const char *uri, uint32_t access, uint32_t mode, uint32_t
         Resolution r;
         bsc_handle opened = BSC_NO_HANDLE;
         bsc_status status = open_resolved(*parsed, access, mode, create, options, handle, r);
-        if (status == BSC_E_LOOP && attempt < kOpenAttempts)
-            continue; // a link swapped in after the walk (or a real loop: the walk finds it)
+        if (status == BSC_E_LOOP && attempt < kOpenAttempts) {
+            // A link swapped in after the walk, perhaps for a directory the cache knew (or
+            // a real loop: the walk finds it).
+            state().cache.clear();
+            continue;
+        }
         if (status != BSC_OK || read_guest(handle, opened) != BSC_OK ||
             opened_what_was_seen(opened, *parsed, open_final(*parsed, create, options), r))
             return status;
         object_close(opened);
+        state().cache.clear();
         if (attempt == kOpenAttempts)
             return BSC_E_LOOP;
     }
 }
 
+// A call that removes or replaces names: when it returns (whatever it answers; it may
+// have changed something before failing), every process of the guest forgets the
+// directories it knew.
+struct NameChange {
+    NameChange() = default;
+    NameChange(const NameChange &) = delete;
+    NameChange &operator=(const NameChange &) = delete;
+    ~NameChange() { state().cache.changed(); }
+};
+
 // A call on one URI: passed on untouched while paths are not translated or when the URI
 // names no path, else made by `translated` with the URI resolved.
 template <class Untouched, class Resolved>
-bsc_status by_path(const char *uri, Final final, Untouched &&untouched, Resolved &&translated) {
+bsc_status by_path(const char *uri, Final final, Untouched &&untouched, Resolved &&translated,
+                   Walk walk = Walk::afresh) {
     if (!active())
         return untouched();
     Translated t;
     bool is_path = false;
-    if (bsc_status status = translate(uri, final, t, is_path))
+    if (bsc_status status = translate(uri, final, t, is_path, walk))
         return status;
     return is_path ? translated(t) : untouched();
 }
 
 Final query_final(uint32_t flags) {
     return flags & BSC_QUERY_NOFOLLOW ? Final::no_follow : Final::follow;
+}
+
+// What the walk's own look at the final name answered, when it is what a query would
+// answer: the same host path, asked the same way (not following it: the walk followed any
+// link), a moment ago. Not for an overlay (the look may be at a copy that does not show),
+// a kernel object's link (the host follows it), or a trailing slash (the host checks it).
+const bsc_stream_attributes *seen_attributes(const Translated &t) {
+    const Resolution &r = t.resolution;
+    const Located &seen = r.final();
+    if (!r.exists || !seen.looked || r.host_follows || r.mount->overlay() ||
+        r.host.ends_with('/') || !t.host_uri.starts_with("file:"))
+        return nullptr;
+    return &seen.attributes;
 }
 
 bsc_status stream_attributes_query(const char *uri, uint32_t flags,
@@ -398,12 +438,15 @@ bsc_status stream_attributes_query(const char *uri, uint32_t flags,
         [&](Translated &t) -> bsc_status {
             if (!t.resolution.exists && in_overlay(t.resolution))
                 return BSC_E_NOT_FOUND; // what the upper tree holds there is a whiteout
+            if (const bsc_stream_attributes *seen = seen_attributes(t))
+                return write_guest(attributes, *seen);
             // Every link on the way was followed here: the host must not follow one again
             // (but a kernel object's, which only it can follow).
             uint32_t no_follow = t.resolution.host_follows ? 0 : BSC_QUERY_NOFOLLOW;
             return below().stream_attributes_query(t.host_uri.c_str(), flags | no_follow,
                                                    attributes);
-        });
+        },
+        Walk::cached);
 }
 
 bsc_status stream_attributes_set(const char *uri, uint32_t flags, uint32_t which,
@@ -423,6 +466,7 @@ bsc_status stream_attributes_set(const char *uri, uint32_t flags, uint32_t which
 }
 
 bsc_status stream_delete(const char *uri, uint32_t flags) {
+    NameChange change;
     return by_path(
         uri, Final::no_follow, [&] { return below().stream_delete(uri, flags); },
         [&](Translated &t) -> bsc_status {
@@ -459,6 +503,7 @@ bsc_status rename_case(const Translated &source, const char *to, uint32_t flags)
 bsc_status stream_rename(const char *from, const char *to, uint32_t flags) {
     if (!active())
         return below().stream_rename(from, to, flags);
+    NameChange change;
     Translated source, target;
     bool source_is_path = false, target_is_path = false;
     if (bsc_status status = translate(from, Final::no_follow, source, source_is_path))
@@ -501,6 +546,7 @@ bsc_status stream_mount(const char *source, const char *target, const char *type
                         uint64_t flags, const char *options) {
     if (!active())
         return below().stream_mount(source, target, type, flags, options);
+    NameChange change; // what a directory shows changes
     std::string host_source, host_target;
     bool source_is_path = false, target_is_path = false;
     if (bsc_status status = mount_path(target, Final::follow, host_target, target_is_path))
@@ -542,6 +588,7 @@ bool expire_target(const char *target, std::string &host_target, bsc_status &sta
 bsc_status stream_unmount(const char *target, uint32_t flags) {
     if (!active())
         return below().stream_unmount(target, flags);
+    NameChange change;
     std::string host_target;
     bsc_status status = BSC_OK;
     if ((flags & BSC_UNMOUNT_EXPIRE) && expire_target(target, host_target, status))
@@ -561,7 +608,8 @@ bsc_status stream_volume_query(const char *uri, bsc_volume_info *info) {
             if (!t.resolution.exists && in_overlay(t.resolution))
                 return BSC_E_NOT_FOUND; // a whiteout
             return below().stream_volume_query(t.host_uri.c_str(), info);
-        });
+        },
+        Walk::cached);
 }
 
 bsc_status stream_link(const char *uri, const char *target, uint32_t kind) {
@@ -639,7 +687,8 @@ bsc_status stream_read_link(const char *uri, char *buffer, uint64_t size, uint64
             if (!t.resolution.exists && in_overlay(t.resolution))
                 return BSC_E_NOT_FOUND;
             return below().stream_read_link(t.host_uri.c_str(), buffer, size, length);
-        });
+        },
+        Walk::cached);
 }
 
 // ---- Extended attributes by URI ----------------------------------------------------------
@@ -653,7 +702,8 @@ bsc_status xattr_uri(const char *uri, uint32_t flags, bool writes, Translated &t
                      const char *&host_uri) {
     bool is_path = false;
     host_uri = uri;
-    if (bsc_status status = translate(uri, xattr_final(flags), t, is_path))
+    if (bsc_status status = translate(uri, xattr_final(flags), t, is_path,
+                                      writes ? Walk::afresh : Walk::cached))
         return status;
     if (!is_path)
         return BSC_OK;
@@ -866,6 +916,15 @@ bsc_status BelowLookup::list(const std::string &host, std::vector<std::string> &
             names.emplace_back(name);
     });
     return BSC_OK;
+}
+
+void start_directory_cache() {
+    uint64_t page = 0;
+    if (state().cache.enabled() ||
+        below().vm_alloc(&page, 4096, BSC_PROT_READ | BSC_PROT_WRITE, BSC_MAP_SHARED) != BSC_OK)
+        return;
+    // Fresh memory is zeroes: generation 0, as the cache starts.
+    state().cache.follow(new (reinterpret_cast<void *>(page)) std::atomic<uint64_t>(0));
 }
 
 void install(bsc_downcalls &above, bsc_upcalls &upcalls_below) {

@@ -3,6 +3,7 @@
 #include "resolver.h"
 
 #include "case_folding.h"
+#include "directory_cache.h"
 #include "paths.h"
 
 namespace bsc::fs_translate {
@@ -23,8 +24,10 @@ bsc_status probe(Lookup &lookup, const std::string &host, bool &exists, uint32_t
     bsc_status status = lookup.attributes(host, attributes);
     exists = status == BSC_OK;
     type = exists ? attributes.type : uint32_t{BSC_TYPE_UNKNOWN};
-    if (exists && seen)
+    if (exists && seen) {
         seen->device = attributes.device, seen->inode = attributes.inode;
+        seen->looked = true, seen->attributes = attributes;
+    }
     return status == BSC_E_NOT_FOUND ? BSC_OK : status;
 }
 
@@ -150,8 +153,43 @@ bool is_overlay_name(std::string_view name) {
     return name.substr(0, kWhiteoutPrefix.size()) == kWhiteoutPrefix;
 }
 
-bsc_status resolve(const MountTable &table, Lookup &lookup, std::string_view guest, Final final,
-                   Resolution &out) {
+namespace {
+
+// The walk's use of the cache: the generation it runs in, and whether the deepest
+// directory it took from the cache is still to be checked.
+struct CacheUse {
+    DirectoryCache *cache = nullptr;
+    uint64_t generation = 0;
+    bool stale = false; // a directory taken from the cache failed its check
+};
+
+// Before the walk asks the host anything after taking directories from the cache (and at
+// its end), one look at the deepest of them on the host: still a directory, the same one.
+// (Its ancestors are walked by the host to get there; a mount's root below it is reached
+// through the guest path, which the directory's must still be.) Else the cache is
+// forgotten and the walk made again without it.
+bool checked(Lookup &lookup, std::vector<Located> &chain, CacheUse &use) {
+    size_t deepest = chain.size();
+    while (deepest > 0 && !chain[deepest - 1].from_cache)
+        deepest--;
+    if (deepest == 0)
+        return true;
+    bsc_stream_attributes attributes{};
+    const Located &cached = chain[deepest - 1];
+    if (lookup.attributes(cached.host(), attributes) != BSC_OK ||
+        attributes.type != BSC_TYPE_DIRECTORY || attributes.device != cached.device ||
+        attributes.inode != cached.inode) {
+        use.cache->clear();
+        use.stale = true;
+        return false;
+    }
+    for (auto &located : chain)
+        located.from_cache = false;
+    return true;
+}
+
+bsc_status walk(const MountTable &table, Lookup &lookup, std::string_view guest, Final final,
+                Resolution &out, CacheUse &use) {
     if (guest.empty())
         return BSC_E_NOT_FOUND;
     bool must_be_directory = guest.size() > 1 && guest.back() == '/';
@@ -167,16 +205,29 @@ bsc_status resolve(const MountTable &table, Lookup &lookup, std::string_view gue
         std::string name = std::move(pending.back());
         pending.pop_back();
         if (name == "." || name == "..") {
-            // What came before was checked to be a directory when it was walked.
-            if (name == ".." && !walked.empty())
+            // What came before was checked to be a directory when it was walked; one taken
+            // from the cache is checked before ".." leaves it.
+            if (name == ".." && !walked.empty()) {
+                if (use.cache && !checked(lookup, chain, use))
+                    return BSC_OK;
                 walked.pop_back(), chain.pop_back();
+            }
             continue;
         }
         walked.push_back(std::move(name));
         bool last = pending.empty();
+        std::string path = join(walked);
         Located child;
-        if ((status = locate(table, lookup, chain.back(), walked.back(), join(walked), child)))
+        if (use.cache && !last && use.cache->find(path, use.generation, child)) {
+            child.from_cache = true;
+            chain.push_back(std::move(child));
+            continue;
+        }
+        if (use.cache && !checked(lookup, chain, use))
+            return BSC_OK;
+        if ((status = locate(table, lookup, chain.back(), walked.back(), path, child)))
             return status;
+        bool folded = false;
         if (!child.exists() && chain.back().type == BSC_TYPE_DIRECTORY &&
             table.case_insensitive(join({walked.begin(), walked.end() - 1}))) {
             std::string stored;
@@ -184,6 +235,7 @@ bsc_status resolve(const MountTable &table, Lookup &lookup, std::string_view gue
                 return status;
             if (!stored.empty() && stored != walked.back()) {
                 walked.back() = stored;
+                folded = true;
                 if ((status = locate(table, lookup, chain.back(), stored, join(walked), child)))
                     return status;
             }
@@ -232,8 +284,12 @@ bsc_status resolve(const MountTable &table, Lookup &lookup, std::string_view gue
         }
         if (!last && child.type != BSC_TYPE_DIRECTORY)
             return BSC_E_NOT_DIRECTORY;
+        if (use.cache && !folded && DirectoryCache::cacheable(child))
+            use.cache->remember(path, use.generation, child);
         chain.push_back(std::move(child));
     }
+    if (use.cache && !checked(lookup, chain, use)) // the path ended in a cached directory
+        return BSC_OK;
     out.guest = join(walked);
     out.chain = std::move(chain);
     const Located &located = out.final();
@@ -244,6 +300,22 @@ bsc_status resolve(const MountTable &table, Lookup &lookup, std::string_view gue
     if (must_be_directory && out.host != "/")
         out.host += '/';
     return BSC_OK;
+}
+
+} // namespace
+
+bsc_status resolve(const MountTable &table, Lookup &lookup, std::string_view guest, Final final,
+                   Resolution &out, DirectoryCache *cache) {
+    CacheUse use;
+    if (cache && cache->enabled()) {
+        use.cache = cache;
+        use.generation = cache->begin();
+        bsc_status status = walk(table, lookup, guest, final, out, use);
+        if (!use.stale)
+            return status;
+        use = CacheUse{}; // something changed on the host: the walk made afresh
+    }
+    return walk(table, lookup, guest, final, out, use);
 }
 
 } // namespace bsc::fs_translate

@@ -45,6 +45,12 @@ struct Located {
     // What the walk saw there (0: not looked at, as a mount's root or a copy made since):
     // an open checks that it got this object and not one a swapped link led to.
     uint64_t device = 0, inode = 0;
+    // What the look at it answered (when `looked`): a stat of the final name needs no
+    // second look (plain mounts only; an overlay's may be the lower tree's).
+    bool looked = false;
+    bsc_stream_attributes attributes{};
+    // Taken from the cache of walked directories, not looked at in this walk.
+    bool from_cache = false;
 
     bool exists() const { return in_upper || in_lower; }
     // Where the host finds it: the upper copy when there is one.
@@ -71,11 +77,15 @@ struct Resolution {
 // As the kernel, at most this many links are followed in one resolution.
 inline constexpr int kMaxLinks = 40;
 
+class DirectoryCache;
+
 // Resolves the absolute guest path `guest`. BSC_OK with `out` filled, or the error the
 // walk met: NOT_FOUND (a missing directory, an empty link), NOT_DIRECTORY, LOOP, or what
-// the host answered for a name (ACCESS, NAME_TOO_LONG, ...).
+// the host answered for a name (ACCESS, NAME_TOO_LONG, ...). With a cache, the directories
+// on the way that it knows are not looked up again (directory_cache.h); the final name
+// always is.
 bsc_status resolve(const MountTable &table, Lookup &lookup, std::string_view guest, Final final,
-                   Resolution &out);
+                   Resolution &out, DirectoryCache *cache = nullptr);
 
 // Whether a name is reserved by the overlay conventions (a whiteout or the opaque marker).
 bool is_overlay_name(std::string_view name);

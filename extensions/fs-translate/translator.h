@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bascule.h"
+#include "directory_cache.h"
 #include "mount_table.h"
 #include "resolver.h"
 
@@ -23,6 +24,9 @@ struct State {
     // The runtime's own calls before the guest starts (loading the guest image) name
     // host files: paths are translated from BSC_EVENT_START or _RESTORE on.
     std::atomic<bool> active{false};
+    // The directories walks found (directory_cache.h), following a generation in memory
+    // every process of the guest's tree shares (made at start, before the first fork).
+    DirectoryCache cache;
 };
 
 // One per instance: the chain loads a private copy of the object for every further one.
@@ -35,6 +39,10 @@ public:
     bsc_status read_link(const std::string &host, std::string &text) override;
     bsc_status list(const std::string &host, std::vector<std::string> &names) override;
 };
+
+// Makes the generation the directory cache follows, in memory shared with every process
+// process_fork makes from here on; without it the cache stays off.
+void start_directory_cache();
 
 // Fills the slots of the calls fs-translate interposes on.
 void install(bsc_downcalls &above, bsc_upcalls &upcalls_below);

@@ -515,6 +515,44 @@ TEST(dot_and_dot_dot_are_walked) {
     CHECK(S_ISDIR(st.st_mode));
 }
 
+// Chains of ".." are walked on from where the walk is (the working directory, a
+// descriptor's directory, the directory a link led to), each name before a ".." checked
+// to be a directory, as the kernel walks them.
+TEST(dot_dot_chains_walk_on_from_where_they_are) {
+    struct stat st;
+    CHECK_OK(mkdir("c", 0755));
+    CHECK_OK(mkdir("c/sub", 0755));
+    CHECK_OK(mkdir("c/sub/deep", 0755));
+    check_write_file("c/sub/g", "y");
+    check_write_file("c/h", "z");
+    CHECK_OK(symlink("c/sub/deep", "deep_link"));
+    CHECK_OK(stat("c/sub/deep/../../sub/deep/../g", &st));
+    CHECK(S_ISREG(st.st_mode));
+    CHECK_OK(stat("deep_link/../g", &st));       // leaves c/sub/deep, not the link
+    CHECK_OK(stat("deep_link/../../h", &st));
+    CHECK_ERR(stat("deep_link/../../g", &st), ENOENT);
+    CHECK_ERR(stat("c/sub/g/../g", &st), ENOTDIR); // a file before ".."
+    CHECK_ERR(stat("c/missing/../h", &st), ENOENT);
+    int dir = open("c", O_RDONLY | O_DIRECTORY);
+    CHECK(dir >= 0);
+    CHECK_OK(fstatat(dir, "sub/deep/../g", &st, 0));
+    CHECK_OK(fstatat(dir, "../c/sub/../h", &st, 0));
+    CHECK_ERR(fstatat(dir, "sub/g/../g", &st, 0), ENOTDIR);
+    CHECK_ERR(fstatat(999, "sub/../h", &st, 0), EBADF);
+    int file = open("c/h", O_RDONLY);
+    CHECK(file >= 0);
+    CHECK_ERR(fstatat(file, "x/../h", &st, 0), ENOTDIR);
+    CHECK_ERR(fstatat(dir, (const char *)1, &st, 0), EFAULT);
+    CHECK_ERR(fstatat(dir, "sub/../h", &st, 0x40000000), EINVAL);
+    CHECK_OK(chdir("c/sub/deep"));
+    CHECK_OK(stat("../../sub/deep/../g", &st));
+    CHECK_ERR(stat("../g/..", &st), ENOTDIR);
+    CHECK_OK(chdir("../../.."));
+    CHECK_OK(stat("c/h", &st));
+    close(file);
+    close(dir);
+}
+
 TEST(search_permission) {
     CHECK_OK(mkdir("closed", 0700));
     check_write_file("closed/f", "x");

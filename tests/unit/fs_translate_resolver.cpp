@@ -5,6 +5,8 @@
 // link. Also the lexical helpers and the mount table.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <random>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "case_folding.h"
+#include "directory_cache.h"
 #include "mount_table.h"
 #include "paths.h"
 #include "resolver.h"
@@ -20,8 +23,11 @@ using namespace bsc::fs_translate;
 
 namespace {
 
+uint64_t next_inode = 1;
+
 // A node of the host's tree.
 struct Node {
+    uint64_t inode = next_inode++; // never reused: a node made again is another object
     uint32_t type = BSC_TYPE_DIRECTORY;
     std::string text; // a link's
     Node *parent = nullptr;
@@ -73,8 +79,9 @@ public:
     bsc_status attributes(const std::string &host, bsc_stream_attributes &out) override {
         bsc_status status;
         Node *node = find(host, status);
+        looks++;
         if (node)
-            out.type = node->type;
+            out.type = node->type, out.device = 1, out.inode = node->inode;
         return status;
     }
     bsc_status read_link(const std::string &host, std::string &text) override {
@@ -98,6 +105,7 @@ public:
     }
 
     bool followed_link = false;
+    int looks = 0; // attribute queries answered
 
 private:
     Node &root_;
@@ -213,10 +221,12 @@ void grow(Node &dir, std::mt19937 &random, int depth) {
 // Resolves `path` with the resolver and with the reference: the same status, and the
 // resolver never handed the host a path through a link.
 bsc_status resolve_both(const MountTable &table, ModelHost &model, const Reference &reference,
-                        const std::string &path, bool follow, Answer &expected, Resolution &r) {
+                        const std::string &path, bool follow, Answer &expected, Resolution &r,
+                        DirectoryCache *cache = nullptr) {
     INFO("path " << path << (follow ? " (follow)" : " (no follow)"));
     expected = reference.resolve(path, follow);
-    bsc_status status = resolve(table, model, path, follow ? Final::follow : Final::no_follow, r);
+    bsc_status status =
+        resolve(table, model, path, follow ? Final::follow : Final::no_follow, r, cache);
     REQUIRE_FALSE(model.followed_link);
     REQUIRE(bsc_status_name(status) == std::string(bsc_status_name(expected.status)));
     return status;
@@ -313,6 +323,175 @@ TEST_CASE("fs-translate resolver: the reference model's answers on random trees"
     CHECK(missing > 1000);
     CHECK(errors > 1000);
     CHECK(compared == 60000);
+}
+
+namespace {
+
+// The directories below `dir` (not `dir` itself, nor `skip`, a mount point), or only those
+// with no directory below them.
+void directories(Node &dir, const Node *skip, bool leaves_only, std::vector<Node *> &out) {
+    for (auto &[name, child] : dir.children) {
+        if (child.get() == skip || child->type != BSC_TYPE_DIRECTORY)
+            continue;
+        bool leaf = true;
+        for (auto &[_, grandchild] : child->children)
+            leaf = leaf && grandchild->type != BSC_TYPE_DIRECTORY;
+        if (!leaves_only || leaf)
+            out.push_back(child.get());
+        directories(*child, skip, leaves_only, out);
+    }
+}
+
+// The name `node` has in its parent.
+std::string name_of(const Node &node) {
+    for (auto &[name, child] : node.parent->children)
+        if (child.get() == &node)
+            return name;
+    return "";
+}
+
+// Changes one random directory below `root`, as a rename, rmdir, mkdir or symlink would:
+// moved to a free name (in its parent or in another directory), swapped for a link or a
+// file, or removed and made again (another object, perhaps with other contents). A
+// change made behind the guest's back (`outside`) swaps only directories with none below
+// them for a link: one that a cached directory lies below is the case README.md's Limits
+// names, which the model (a walk that meets a link fails the test) cannot allow.
+void change(Node &root, const Node *mount_point, std::mt19937 &random, bool outside) {
+    std::vector<Node *> all, leaves;
+    directories(root, mount_point, false, all);
+    directories(root, mount_point, true, leaves);
+    if (all.empty())
+        return;
+    Node *victim = all[random() % all.size()];
+    Node *parent = victim->parent;
+    std::string name = name_of(*victim);
+    switch (random() % 5) {
+    case 0: { // renamed to a free name in a directory that is not below it
+        Node *to = random() % 2 ? parent : all[random() % all.size()];
+        for (Node *up = to; up; up = up->parent)
+            if (up == victim)
+                return;
+        for (const char *free_name : kNames)
+            if (!to->child(free_name)) {
+                auto moved = std::move(parent->children[name]);
+                parent->children.erase(name);
+                moved->parent = to;
+                to->children[free_name] = std::move(moved);
+                return;
+            }
+        return;
+    }
+    case 1:
+        if (outside && std::find(leaves.begin(), leaves.end(), victim) == leaves.end())
+            return;
+        parent->add(name, BSC_TYPE_SYMLINK, random_path(random, random() % 2));
+        return;
+    case 2:
+        parent->add(name, BSC_TYPE_FILE);
+        return;
+    case 3:
+        parent->children.erase(name);
+        return;
+    default:
+        grow(*parent->add(name, BSC_TYPE_DIRECTORY), random, 1);
+        return;
+    }
+}
+
+} // namespace
+
+TEST_CASE("fs-translate resolver: the directory cache, with names changed between lookups",
+          "[fs-translate]") {
+    // Two processes of one tree (two caches, one generation) look paths up in turn while
+    // directories are renamed, swapped for links or files, removed and made again: by one
+    // of them (the generation moves) or by a process outside the guest (it does not). Every
+    // answer must be the reference's, as without a cache.
+    std::mt19937 random(20261207);
+    int cached_looks = 0, fresh_looks = 0, changes = 0;
+    for (int tree = 0; tree < 200; tree++) {
+        Node host;
+        Node *guest_root = host.add("rootfs", BSC_TYPE_DIRECTORY);
+        Node *bind_root = host.add("bindsrc", BSC_TYPE_DIRECTORY);
+        grow(*guest_root, random, 3);
+        grow(*bind_root, random, 2);
+        Node *mount_point = guest_root->add("mnt", BSC_TYPE_DIRECTORY);
+        MountTable table("/rootfs");
+        REQUIRE(table.add({"/mnt", "/bindsrc", false, "", BSC_TYPE_DIRECTORY}));
+        Reference reference(guest_root, mount_point, bind_root);
+        ModelHost model(host), fresh_model(host);
+        std::atomic<uint64_t> generation{0};
+        DirectoryCache process[2];
+        process[0].follow(&generation);
+        process[1].follow(&generation);
+        for (int i = 0; i < 300; i++) {
+            if (i % 10 == 9) {
+                bool outside = random() % 2;
+                Node *tree_root = random() % 4 ? guest_root : bind_root;
+                change(*tree_root, mount_point, random, outside);
+                changes++;
+                if (!outside)
+                    process[random() % 2].changed();
+            }
+            std::string path = random_path(random, true);
+            if (i % 4 == 0)
+                path = "/mnt" + path;
+            bool follow = random() % 2;
+            INFO("path " << path << ", tree " << tree << ", lookup " << i);
+            Answer expected;
+            Resolution r, fresh;
+            int before = model.looks;
+            bsc_status status = resolve_both(table, model, reference, path, follow, expected, r,
+                                             &process[random() % 2]);
+            cached_looks += model.looks - before;
+            before = fresh_model.looks;
+            resolve(table, fresh_model, path, follow ? Final::follow : Final::no_follow, fresh);
+            fresh_looks += fresh_model.looks - before;
+            if (status != BSC_OK)
+                continue;
+            REQUIRE(r.exists == (expected.node != nullptr));
+            REQUIRE(r.host == fresh.host);
+            REQUIRE(r.guest == fresh.guest);
+            bsc_status found_status;
+            if (r.exists) {
+                REQUIRE(model.find(r.host, found_status) == expected.node);
+                REQUIRE(r.type == expected.node->type);
+                if (r.final().inode != 0) // 0: a mount's root, not looked at
+                    REQUIRE(r.final().inode == expected.node->inode);
+            }
+        }
+    }
+    CHECK(changes > 1000);
+    // Even on trees this small (most random paths fail or end within two names) and this
+    // often changed, the cache saves looks at the host.
+    CHECK(cached_looks < fresh_looks);
+}
+
+TEST_CASE("fs-translate resolver: a walk through cached directories looks twice",
+          "[fs-translate]") {
+    // Once at the deepest cached directory (still there, the same one), once at the final
+    // name, however deep; without the cache, once per name.
+    Node host;
+    Node *dir = host.add("root", BSC_TYPE_DIRECTORY);
+    for (const char *name : {"a", "b", "c", "d", "e"})
+        dir = dir->add(name, BSC_TYPE_DIRECTORY);
+    dir->add("f", BSC_TYPE_FILE);
+    MountTable table("/root");
+    ModelHost model(host);
+    std::atomic<uint64_t> generation{0};
+    DirectoryCache cache;
+    cache.follow(&generation);
+    Resolution r;
+    REQUIRE(resolve(table, model, "/a/b/c/d/e/f", Final::follow, r, &cache) == BSC_OK);
+    CHECK(model.looks == 6);
+    REQUIRE(resolve(table, model, "/a/b/c/d/e/f", Final::follow, r, &cache) == BSC_OK);
+    CHECK(model.looks == 8);
+    CHECK(r.host == "/root/a/b/c/d/e/f");
+    REQUIRE(resolve(table, model, "/a/b/c/d/e/../e/./f", Final::follow, r, &cache) == BSC_OK);
+    CHECK(model.looks == 11); // e checked before ".." leaves it, again once taken back; f
+    cache.changed(); // a rename anywhere: all forgotten
+    REQUIRE(resolve(table, model, "/a/b/c/d/e/f", Final::follow, r, &cache) == BSC_OK);
+    CHECK(model.looks == 17);
+    CHECK_FALSE(model.followed_link);
 }
 
 TEST_CASE("fs-translate case folding: Unicode simple case folding", "[fs-translate]") {
