@@ -6,10 +6,12 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -608,6 +610,64 @@ TEST(stat_lstat_fstatat_statx) {
     CHECK_ERR(statx(AT_FDCWD, "f", 0, 0x80000000u, &sx), EINVAL);
     CHECK_ERR(statx(AT_FDCWD, "missing", 0, STATX_BASIC_STATS, &sx), ENOENT);
     CHECK_ERR(syscall(SYS_statx, AT_FDCWD, "f", 0, STATX_BASIC_STATS, BAD_PTR), EFAULT);
+}
+
+// statx's fields beyond stat's, as the file system gives them: by path and by
+// descriptor the same answer; the VFS's own attribute bits (the root of a mount) always.
+TEST(statx_details) {
+    struct timespec before;
+    CHECK_OK(clock_gettime(CLOCK_REALTIME_COARSE, &before));
+    check_write_file("f", "hello");
+    struct statx by_path, by_fd, plain;
+    unsigned want = STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID | STATX_DIOALIGN;
+    CHECK_OK(statx(AT_FDCWD, "f", 0, want, &by_path));
+    int fd = CHECK_OK(open("f", O_RDONLY));
+    CHECK_OK(statx(fd, "", AT_EMPTY_PATH, want, &by_fd));
+    CHECK_EQ(by_fd.stx_mask, by_path.stx_mask);
+    CHECK_EQ(by_fd.stx_attributes, by_path.stx_attributes);
+    CHECK_EQ(by_fd.stx_attributes_mask, by_path.stx_attributes_mask);
+    CHECK_EQ(by_fd.stx_mnt_id, by_path.stx_mnt_id);
+    CHECK_EQ(by_fd.stx_btime.tv_sec, by_path.stx_btime.tv_sec);
+    CHECK_EQ(by_fd.stx_btime.tv_nsec, by_path.stx_btime.tv_nsec);
+    CHECK_EQ(by_fd.stx_dio_offset_align, by_path.stx_dio_offset_align);
+    // Linux names the mount always, and its VFS tells whether this is a mount's root.
+    CHECK(by_path.stx_mask & STATX_MNT_ID);
+    CHECK(by_path.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT);
+    CHECK(!(by_path.stx_attributes & STATX_ATTR_MOUNT_ROOT));
+    if (by_path.stx_mask & STATX_BTIME) { // made just now
+        CHECK(by_path.stx_btime.tv_sec >= before.tv_sec);
+        CHECK(by_path.stx_btime.tv_sec <= by_path.stx_mtime.tv_sec);
+    }
+    // Asked for nothing, the file system answers the same attributes.
+    CHECK_OK(statx(AT_FDCWD, "f", 0, 0, &plain));
+    CHECK_EQ(plain.stx_attributes_mask, by_path.stx_attributes_mask);
+    CHECK(plain.stx_mask & STATX_MNT_ID);
+    CHECK(!(plain.stx_mask & STATX_DIOALIGN));
+    struct statx root;
+    CHECK_OK(statx(AT_FDCWD, "/", 0, STATX_BASIC_STATS, &root));
+    CHECK(root.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+    // An O_PATH descriptor of a link, and the link by path, are the link itself.
+    CHECK_OK(symlink("f", "link"));
+    int path_fd = CHECK_OK(open("link", O_PATH | O_NOFOLLOW));
+    struct statx link_by_fd, link_by_path;
+    CHECK_OK(statx(path_fd, "", AT_EMPTY_PATH, want, &link_by_fd));
+    CHECK_OK(statx(AT_FDCWD, "link", AT_SYMLINK_NOFOLLOW, want, &link_by_path));
+    CHECK(S_ISLNK(link_by_fd.stx_mode));
+    CHECK_EQ(link_by_fd.stx_mask, link_by_path.stx_mask);
+    CHECK_EQ(link_by_fd.stx_attributes_mask, link_by_path.stx_attributes_mask);
+    close(path_fd);
+    // An append-only file shows it (root, on a file system with the flag).
+    int flags = FS_APPEND_FL;
+    if (ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0) {
+        CHECK_OK(statx(AT_FDCWD, "f", 0, STATX_BASIC_STATS, &by_path));
+        CHECK(by_path.stx_attributes & STATX_ATTR_APPEND);
+        flags = 0;
+        CHECK_OK(ioctl(fd, FS_IOC_SETFLAGS, &flags));
+    }
+    close(fd);
+    CHECK_ERR(statx(fd, "", AT_EMPTY_PATH, want, &by_fd), EBADF);
+    CHECK_ERR(syscall(SYS_statx, AT_FDCWD, BAD_PTR, 0, want, &by_fd), EFAULT);
+    CHECK_ERR(statx(AT_FDCWD, "f", 0x40000000, want, &by_fd), EINVAL);
 }
 
 TEST(access_and_faccessat2) {

@@ -30,6 +30,11 @@ constexpr size_t kUriMax = kPathMax + 16;
 constexpr uint64_t kAccessModes = 7; // R_OK | W_OK | X_OK
 constexpr uint64_t kMayRead = 4, kMayWrite = 2, kMayExecute = 1;
 constexpr uint64_t kMountReadOnly = 1, kMountNoExec = 8; // statfs's ST_RDONLY, ST_NOEXEC
+// statx's request bits: those the ABI's details carry, and those of later kernels
+// (STATX_MNT_ID_UNIQUE, STATX_SUBVOL, STATX_WRITE_ATOMIC, STATX_DIO_READ_ALIGN) it does not.
+constexpr uint32_t kStatxCarried =
+    BSC_DETAIL_BASIC | BSC_DETAIL_BIRTH_TIME | BSC_DETAIL_MOUNT_ID | BSC_DETAIL_DIRECT_IO;
+constexpr uint32_t kStatxUncarried = 0x4000 | 0x8000 | 0x10000 | 0x20000;
 
 // The one place every path-taking call resolves its path: made absolute and normalised
 // (each "." and ".." checked as the kernel walks it, paths.cpp), the LibOS's /proc links
@@ -84,34 +89,37 @@ int64_t names_descriptor(uint64_t user_path, uint64_t flags, bool null_allowed =
 
 // The open file an *at call with AT_EMPTY_PATH names; AT_FDCWD is the working directory,
 // opened for the length of the call.
-int64_t descriptor_attributes(int dirfd, bsc_stream_attributes &attributes) {
+int64_t descriptor_attributes(int dirfd, bsc_stream_attributes &attributes,
+                              Details *details) {
     if (dirfd == AT_FDCWD) {
         char cwd[kPathMax];
         if (get_cwd(cwd, sizeof cwd) < 0)
             return -ENAMETOOLONG;
-        return path_attributes(cwd, true, attributes);
+        return path_attributes(cwd, true, attributes, details);
     }
     FileRef file(dirfd);
-    return file ? file_attributes(*file.get(), attributes) : -EBADF;
+    return file ? file_attributes(*file.get(), attributes, details) : -EBADF;
 }
 
-int64_t query(int dirfd, uint64_t user_path, bool follow, bsc_stream_attributes &attributes) {
+int64_t query(int dirfd, uint64_t user_path, bool follow, bsc_stream_attributes &attributes,
+              Details *details = nullptr) {
     char path[kPathMax];
     if (int64_t error = resolve_user_path(dirfd, user_path, path, sizeof path))
         return error;
-    return path_attributes(path, follow, attributes);
+    return path_attributes(path, follow, attributes, details);
 }
 
 // Attributes for the *at calls: an empty path with AT_EMPTY_PATH means dirfd itself (a
-// null one too for the stat calls: `null_allowed`).
+// null one too for the stat calls: `null_allowed`); statx's `details` beside them.
 int64_t query_at(int dirfd, uint64_t user_path, uint64_t flags,
-                 bsc_stream_attributes &attributes, bool null_allowed = false) {
+                 bsc_stream_attributes &attributes, bool null_allowed = false,
+                 Details *details = nullptr) {
     int64_t itself = names_descriptor(user_path, flags, null_allowed);
     if (itself < 0)
         return itself;
     if (itself)
-        return descriptor_attributes(dirfd, attributes);
-    return query(dirfd, user_path, !(flags & AT_SYMLINK_NOFOLLOW), attributes);
+        return descriptor_attributes(dirfd, attributes, details);
+    return query(dirfd, user_path, !(flags & AT_SYMLINK_NOFOLLOW), attributes, details);
 }
 
 uint32_t access_of(uint64_t flags) {
@@ -846,10 +854,19 @@ int64_t sys_statx(Syscall &c) {
                            AT_STATX_SYNC_TYPE}) ||
         (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE || (c.arg[3] & STATX__RESERVED))
         return -EINVAL;
+    // The fields the ABI carries are asked for as the program asks; the ones added since
+    // Linux 6.8 it does not carry are left out of the answer, as a file system without
+    // them leaves them.
+    uint32_t want = static_cast<uint32_t>(c.arg[3]);
+    if (want & kStatxUncarried)
+        report_unsupported("statx", "STATX_MNT_ID_UNIQUE, STATX_SUBVOL, STATX_WRITE_ATOMIC, "
+                                    "STATX_DIO_READ_ALIGN");
+    Details details{.want = want & kStatxCarried, .found = {}};
     bsc_stream_attributes a{};
-    if (int64_t error = query_at(static_cast<int>(c.arg[0]), c.arg[1], flags, a, true))
+    if (int64_t error =
+            query_at(static_cast<int>(c.arg[0]), c.arg[1], flags, a, true, &details))
         return error;
-    return put_user(c.arg[4], to_statx(a)) ? 0 : -EFAULT;
+    return put_user(c.arg[4], to_statx(a, details.found)) ? 0 : -EFAULT;
 }
 
 int64_t sys_access(Syscall &c) { return access_at(AT_FDCWD, c.arg[0], c.arg[1], 0); }
