@@ -670,6 +670,56 @@ TEST(statx_details) {
     CHECK_ERR(statx(AT_FDCWD, "f", 0x40000000, want, &by_fd), EINVAL);
 }
 
+// Lets the test's children that become nobody reach its directory by its whole path too
+// (the scratch directory above it is mkdtemp's 0700).
+static void allow_nobody_here(void) {
+    CHECK_OK(chmod("..", 0711));
+    CHECK_OK(chmod(".", 0755));
+}
+
+// O_NOATIME: reading through the descriptor leaves the access time as it was; only the
+// file's owner (or CAP_FOWNER) may ask.
+static void noatime_as_nobody(void) {
+    CHECK_ERR(open("f", O_RDONLY | O_NOATIME), EPERM);
+    int fd = CHECK_OK(open("f", O_RDONLY));
+    CHECK_ERR(fcntl(fd, F_SETFL, O_NOATIME), EPERM);
+    close(fd);
+}
+
+TEST(open_noatime) {
+    check_write_file("f", "hello");
+    CHECK_OK(chmod("f", 0644));
+    struct timespec old[2] = {{1000, 0}, {1000, 0}};
+    CHECK_OK(utimensat(AT_FDCWD, "f", old, 0));
+    char c;
+    int fd = CHECK_OK(open("f", O_RDONLY | O_NOATIME));
+    CHECK(fcntl(fd, F_GETFL) & O_NOATIME);
+    CHECK_EQ(read(fd, &c, 1), 1);
+    close(fd);
+    struct stat st;
+    CHECK_OK(stat("f", &st));
+    CHECK_EQ(st.st_atime, 1000);
+    // Turned on later with F_SETFL, and off again: then a read updates it.
+    fd = CHECK_OK(open("f", O_RDONLY));
+    CHECK_OK(fcntl(fd, F_SETFL, O_NOATIME));
+    CHECK_EQ(pread(fd, &c, 1, 0), 1);
+    CHECK_OK(stat("f", &st));
+    CHECK_EQ(st.st_atime, 1000);
+    CHECK_OK(fcntl(fd, F_SETFL, 0));
+    CHECK(!(fcntl(fd, F_GETFL) & O_NOATIME));
+    CHECK_EQ(pread(fd, &c, 1, 0), 1);
+    CHECK_OK(stat("f", &st));
+    CHECK(st.st_atime != 1000);
+    close(fd);
+    CHECK_ERR(fcntl(fd, F_SETFL, O_NOATIME), EBADF);
+    CHECK_ERR(syscall(SYS_open, BAD_PTR, O_RDONLY | O_NOATIME), EFAULT);
+    if (is_root()) {
+        CHECK_OK(chown("f", 0, 0));
+        allow_nobody_here();
+        check_in_child_as_nobody(noatime_as_nobody);
+    }
+}
+
 TEST(access_and_faccessat2) {
     check_write_file("f", "x");
     CHECK_OK(chmod("f", 0644));

@@ -70,7 +70,9 @@ int64_t set_host_flag(OpenFile &file, uint32_t which, uint32_t option, bool on) 
         if (status != BSC_OK)
             return result_of(status);
     }
-    uint32_t flag = which == BSC_SET_APPEND ? O_APPEND : O_DIRECT;
+    uint32_t flag = which == BSC_SET_APPEND           ? O_APPEND
+                    : which == BSC_SET_NO_ACCESS_TIME ? O_NOATIME
+                                                      : O_DIRECT;
     file.flags = on ? file.flags | flag : file.flags & ~flag;
     return 0;
 }
@@ -146,12 +148,17 @@ int64_t set_status_flags(OpenFile &file, int fd, uint64_t requested) {
         if (int64_t error = set_host_flag(file, BSC_SET_APPEND, BSC_OPTION_APPEND,
                                           flags & O_APPEND))
             return error;
+    // The host's descriptor reads without touching the access time from now on.
+    if (changed & O_NOATIME)
+        if (int64_t error = set_host_flag(file, BSC_SET_NO_ACCESS_TIME, BSC_OPTION_NO_ACCESS_TIME,
+                                          flags & O_NOATIME))
+            return error;
     if (changed & FASYNC)
         if (int64_t error = set_async_notices(file, fd, flags & FASYNC))
             return error;
     if (int64_t error = set_nonblock(file, flags & O_NONBLOCK))
         return error;
-    file.flags = (file.flags & ~(FASYNC | O_NOATIME)) | (flags & (FASYNC | O_NOATIME));
+    file.flags = (file.flags & ~FASYNC) | (flags & FASYNC);
     return 0;
 }
 

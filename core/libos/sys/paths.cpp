@@ -135,6 +135,7 @@ uint32_t options_of(uint64_t flags) {
            (flags & O_DIRECTORY ? BSC_OPTION_DIRECTORY : 0) |
            (flags & O_NONBLOCK ? BSC_OPTION_NONBLOCK : 0) |
            (flags & (O_SYNC | O_DSYNC) ? BSC_OPTION_SYNC : 0) |
+           (flags & O_NOATIME ? BSC_OPTION_NO_ACCESS_TIME : 0) |
            // O_EXCL without O_CREAT: a block device claimed for this opener alone
            ((flags & (O_EXCL | O_CREAT)) == O_EXCL ? BSC_OPTION_EXCLUSIVE : 0);
 }
@@ -197,7 +198,9 @@ int64_t check_no_atime(const Target &target, uint64_t flags) {
         return 0; // one it creates is its own
     bsc_handle handle;
     bsc_status status = abi().stream_open(target.uri, access_of(flags), 0, BSC_CREATE_NEVER,
-                                          options_of(flags) & ~BSC_OPTION_TRUNCATE, &handle);
+                                          options_of(flags) &
+                                              ~uint32_t{BSC_OPTION_TRUNCATE | BSC_OPTION_NO_ACCESS_TIME},
+                                          &handle);
     if (status != BSC_OK)
         return result_of(status);
     abi().object_close(handle);
