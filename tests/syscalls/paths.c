@@ -720,6 +720,48 @@ TEST(open_noatime) {
     }
 }
 
+// A new file asking for set-group-ID with group execute in a set-group-ID directory whose
+// group is not the caller's loses set-group-ID (the kernel's mode_strip_sgid), before the
+// umask is applied: one without group execute keeps it, as does a directory.
+static void setgid_as_nobody(void) {
+    mode_t old = umask(S_IXGRP);
+    int fd = CHECK_OK(open("d/open", O_CREAT | O_RDWR, 02755));
+    struct stat st;
+    CHECK_OK(fstat(fd, &st));
+    CHECK_EQ(st.st_mode & 07777, 0745);
+    CHECK_EQ(st.st_gid, 1234);
+    close(fd);
+    CHECK_OK(mknod("d/node", S_IFREG | 02755, 0));
+    CHECK_EQ(mode_of("d/node"), 0745);
+    umask(0);
+    CHECK_OK(close(CHECK_OK(creat("d/creat", 02755))));
+    CHECK_EQ(mode_of("d/creat"), 0755);
+    CHECK_OK(close(CHECK_OK(creat("d/kept", 02745))));
+    CHECK_EQ(mode_of("d/kept"), 02745);
+    CHECK_OK(mkdir("d/dir", 02755));
+    CHECK_EQ(mode_of("d/dir"), 02755);
+    umask(old);
+    CHECK_ERR(creat("d/missing/f", 02755), ENOENT);
+    CHECK_ERR(syscall(SYS_creat, BAD_PTR, 02755), EFAULT);
+    CHECK_ERR(mknod("d/bad", 0170000 | 02755, 0), EINVAL);
+}
+
+TEST(create_in_setgid_directory) {
+    if (!is_root())
+        return;
+    allow_nobody_here();
+    CHECK_OK(mkdir("d", 0777));
+    CHECK_OK(chown("d", 65534, 1234));
+    CHECK_OK(chmod("d", 02777));
+    check_in_child_as_nobody(setgid_as_nobody);
+    // The caller in the directory's group keeps it.
+    int fd = CHECK_OK(open("d/root", O_CREAT | O_RDWR, 02755));
+    close(fd);
+    mode_t mask = umask(0);
+    umask(mask);
+    CHECK_EQ(mode_of("d/root"), 02755 & ~mask);
+}
+
 TEST(access_and_faccessat2) {
     check_write_file("f", "x");
     CHECK_OK(chmod("f", 0644));

@@ -146,6 +146,34 @@ uint32_t creation_mode(uint64_t mode, uint32_t kept) {
     return static_cast<uint32_t>(mode) & kept & ~file_mode_mask();
 }
 
+// The kernel's mode_strip_sgid, which vfs_prepare_mode applies before the umask: a new
+// file (no directory) asking for S_ISGID with S_IXGRP in a set-group-ID directory, whose
+// group it gets, loses S_ISGID unless that group is one of the caller's or the caller
+// holds CAP_FSETID. The host, handed the mode after the umask, cannot apply it in order.
+bool strips_setgid(const Target &target, uint64_t mode) {
+    if ((mode & (S_ISGID | S_IXGRP)) != (S_ISGID | S_IXGRP))
+        return false;
+    char parent[kPathMax];
+    freestanding::copy_string(parent, sizeof parent, target.path);
+    size_t slash = strlen(parent);
+    while (slash > 0 && parent[slash - 1] != '/')
+        slash--;
+    if (slash == 0)
+        return false;
+    parent[slash > 1 ? slash - 1 : 1] = 0; // the directory it is in ("/" keeps its slash)
+    bsc_stream_attributes dir{};
+    if (path_attributes(parent, true, dir) != 0 || !(dir.mode & S_ISGID))
+        return false;
+    FileCredentials who = file_credentials(false);
+    bool member = who.group == dir.group || in_supplementary_groups(dir.group);
+    return !member && !((who.capabilities >> CAP_FSETID) & 1);
+}
+
+// The mode a new file or special file at `target` is created with.
+uint32_t file_creation_mode(const Target &target, uint64_t mode) {
+    return creation_mode(strips_setgid(target, mode) ? mode & ~uint64_t{S_ISGID} : mode, 07777);
+}
+
 // O_PATH: a descriptor that names the object (the link itself with O_NOFOLLOW) without
 // opening it. It keeps the object's path: the real one, so that it goes on naming the
 // object the open found through links.
@@ -237,7 +265,7 @@ int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
     bsc_handle handle;
     bsc_status status;
     do // a FIFO's open waits for the other end; a checkpoint's interrupt is no reason to stop
-        status = abi().stream_open(target.uri, access_of(flags), creation_mode(mode, 07777),
+        status = abi().stream_open(target.uri, access_of(flags), file_creation_mode(target, mode),
                                    create, options_of(flags), &handle);
     while (status == BSC_E_INTERRUPTED && !signal_pending());
     if (status == BSC_E_INTERRUPTED)
@@ -463,7 +491,7 @@ int64_t make_node(int dirfd, uint64_t path, uint64_t mode, uint64_t device) {
     if (int64_t error = resolve(dirfd, path, target, false))
         return error;
     bool is_device = type == BSC_TYPE_CHAR_DEVICE || type == BSC_TYPE_BLOCK_DEVICE;
-    bsc_status status = abi().stream_make_node(target.uri, type, creation_mode(bits, 07777),
+    bsc_status status = abi().stream_make_node(target.uri, type, file_creation_mode(target, bits),
                                                is_device ? static_cast<uint32_t>(device) : 0);
     return status == BSC_E_NOT_SUPPORTED ? -EPERM : result_of(status);
 }
