@@ -958,6 +958,35 @@ TEST(link_and_linkat) {
     CHECK_ERR(syscall(SYS_link, BAD_PTR, "x"), EFAULT);
 }
 
+// A file with the most hard links its file system allows (ext4: 65000) takes no more:
+// EMLINK, not a descriptor table's EMFILE. A file system without a limit is not tested.
+TEST(link_past_the_most_links) {
+    check_write_file("f", "x");
+    CHECK_OK(mkdir("links", 0755));
+    char name[64];
+    int made = 0, error = 0;
+    for (; made < 70000; made++) {
+        snprintf(name, sizeof name, "links/%d", made);
+        if (link("f", name) != 0) {
+            error = errno;
+            break;
+        }
+    }
+    if (made == 70000)
+        return;
+    CHECK_EQ(error, EMLINK);
+    struct stat st;
+    CHECK_OK(stat("f", &st));
+    CHECK_EQ(st.st_nlink, made + 1);
+    CHECK_ERR(linkat(AT_FDCWD, "f", AT_FDCWD, "one_more", 0), EMLINK);
+    int fd = CHECK_OK(open("f", O_RDONLY));
+    CHECK_ERR(linkat(fd, "", AT_FDCWD, "one_more", AT_EMPTY_PATH), EMLINK);
+    close(fd);
+    CHECK_ERR(linkat(fd, "", AT_FDCWD, "one_more", AT_EMPTY_PATH), EBADF);
+    CHECK_ERR(linkat(AT_FDCWD, "f", AT_FDCWD, "one_more", 0x8000), EINVAL);
+    CHECK_ERR(syscall(SYS_link, "f", BAD_PTR), EFAULT);
+}
+
 TEST(symlink_and_symlinkat) {
     CHECK_OK(symlink("anything", "link"));
     struct stat st;

@@ -528,6 +528,13 @@ int64_t remove(int dirfd, uint64_t path, bool directory) {
     return result_of(abi().stream_delete(target.uri, directory ? BSC_DELETE_DIRECTORY : 0));
 }
 
+// The errno of a call that adds a link to an object (link, and rename, which gives a
+// moved directory's ".." to its new parent): the host's TOO_MANY there is the file
+// system's most links (EMLINK), as these calls open nothing that could be EMFILE.
+int64_t link_result(bsc_status status) {
+    return status == BSC_E_TOO_MANY ? -EMLINK : result_of(status);
+}
+
 int64_t rename_at(int from_dir, uint64_t from, int to_dir, uint64_t to, uint64_t flags) {
     // RENAME_WHITEOUT (overlay file systems) is not supported; exchanging excludes the rest.
     if (flags & RENAME_WHITEOUT)
@@ -542,7 +549,7 @@ int64_t rename_at(int from_dir, uint64_t from, int to_dir, uint64_t to, uint64_t
         return error;
     uint32_t bsc_flags = (flags & RENAME_NOREPLACE ? BSC_RENAME_NOREPLACE : 0) |
                          (flags & RENAME_EXCHANGE ? BSC_RENAME_EXCHANGE : 0);
-    return result_of(abi().stream_rename(source.uri, destination.uri, bsc_flags));
+    return link_result(abi().stream_rename(source.uri, destination.uri, bsc_flags));
 }
 
 // The URI of the object an open file names by the path it was opened with.
@@ -582,7 +589,7 @@ int64_t link_at(int from_dir, uint64_t from, int to_dir, uint64_t to, uint64_t f
     }
     if (int64_t error = resolve(to_dir, to, destination, false))
         return error;
-    return result_of(abi().stream_link(destination.uri, source.uri, BSC_LINK_HARD));
+    return link_result(abi().stream_link(destination.uri, source.uri, BSC_LINK_HARD));
 }
 
 int64_t symlink_at(uint64_t target_text, int dirfd, uint64_t path) {
