@@ -762,6 +762,39 @@ TEST(create_in_setgid_directory) {
     CHECK_EQ(mode_of("d/root"), 02755 & ~mask);
 }
 
+// A /proc/self/fd/N link names the open file's object itself: chmod through an O_PATH
+// descriptor of a symbolic link changes the link, which Linux refuses (EOPNOTSUPP since
+// 6.6), and never the file the link leads to; chown changes the link's owner.
+TEST(chmod_through_a_descriptor_link) {
+    check_write_file("f", "x");
+    CHECK_OK(chmod("f", 0644));
+    CHECK_OK(symlink("f", "link"));
+    int fd = CHECK_OK(open("link", O_PATH | O_NOFOLLOW));
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    CHECK_ERR(chmod(path, 0), EOPNOTSUPP);
+    CHECK_EQ(mode_of("f"), 0644);
+    CHECK_EQ(mode_of("link"), 0777);
+    CHECK_OK(chown(path, -1, -1));
+    struct timespec times[2] = {{1000, 0}, {1000, 0}};
+    CHECK_OK(utimensat(AT_FDCWD, path, times, 0));
+    struct stat st;
+    CHECK_OK(lstat("link", &st));
+    CHECK_EQ(st.st_mtime, 1000);
+    CHECK_OK(stat("f", &st));
+    CHECK(st.st_mtime != 1000);
+    close(fd);
+    // An open file's link changes the file.
+    fd = CHECK_OK(open("f", O_RDONLY));
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    CHECK_OK(chmod(path, 0600));
+    CHECK_EQ(mode_of("f"), 0600);
+    close(fd);
+    CHECK_ERR(chmod(path, 0600), ENOENT);
+    CHECK_ERR(syscall(SYS_chmod, BAD_PTR, 0600), EFAULT);
+    CHECK_ERR(fchownat(AT_FDCWD, "f", -1, -1, 0x8000), EINVAL);
+}
+
 TEST(access_and_faccessat2) {
     check_write_file("f", "x");
     CHECK_OK(chmod("f", 0644));

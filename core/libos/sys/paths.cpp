@@ -45,6 +45,9 @@ struct Target {
     char uri[kUriMax];
     ProcNode node;
     size_t real_prefix; // leading bytes of `path` known to be real (resolve_path)
+    // With `follow`, the descriptor a final /proc/PID/fd/N link names, or -1: a magic link
+    // leads to the open file's object itself, not where a symbolic link it is leads.
+    int descriptor;
 };
 
 int64_t resolve(int dirfd, uint64_t user_path, Target &target, bool follow,
@@ -54,6 +57,7 @@ int64_t resolve(int dirfd, uint64_t user_path, Target &target, bool follow,
         return error;
     if (freestanding::starts_with(target.path, "/proc"))
         target.real_prefix = 1; // the LibOS's links there may lead anywhere
+    target.descriptor = follow ? proc_descriptor(target.path) : -1;
     if (int64_t error = proc_follow_links(target.path, sizeof target.path, follow))
         return error;
     target.node = proc_node(target.path);
@@ -605,6 +609,20 @@ int64_t symlink_at(uint64_t target_text, int dirfd, uint64_t path) {
     return result_of(abi().stream_link(target.uri, text, BSC_LINK_SYMBOLIC));
 }
 
+// Mode, owner or times of an open file's object: by its handle, or (an O_PATH descriptor,
+// a file of the LibOS's) by its path, a final link not followed.
+int64_t set_file_attributes(int fd, uint32_t which, const bsc_stream_attributes &a) {
+    FileRef file(fd);
+    if (!file)
+        return -EBADF;
+    if (file->handle != BSC_NO_HANDLE)
+        return result_of(abi().stream_attributes_set_by_handle(file->handle, which, &a));
+    char uri[kUriMax];
+    if (int64_t error = open_file_uri(*file.get(), uri))
+        return error;
+    return result_of(abi().stream_attributes_set(uri, BSC_QUERY_NOFOLLOW, which, &a));
+}
+
 // Mode, owner or times of the object an *at call names (dirfd itself with AT_EMPTY_PATH
 // and an empty path). `which` may be 0: the object is still looked up and checked, and
 // its change time touched, as chown(path, -1, -1) does.
@@ -613,21 +631,14 @@ int64_t set_attributes(int dirfd, uint64_t path, uint64_t at_flags, uint32_t whi
     int64_t itself = names_descriptor(path, at_flags);
     if (itself < 0)
         return itself;
-    if (itself) {
-        FileRef file(dirfd);
-        if (!file)
-            return -EBADF;
-        if (file->handle != BSC_NO_HANDLE)
-            return result_of(abi().stream_attributes_set_by_handle(file->handle, which, &a));
-        char uri[kUriMax];
-        if (int64_t error = open_file_uri(*file.get(), uri))
-            return error;
-        return result_of(abi().stream_attributes_set(uri, BSC_QUERY_NOFOLLOW, which, &a));
-    }
+    if (itself)
+        return set_file_attributes(dirfd, which, a);
     bool follow = !(at_flags & AT_SYMLINK_NOFOLLOW);
     Target target;
     if (int64_t error = resolve(dirfd, path, target, follow))
         return error;
+    if (target.descriptor >= 0) // chmod of an O_PATH link's /proc/self/fd/N: the link's mode
+        return set_file_attributes(target.descriptor, which, a);
     return result_of(
         abi().stream_attributes_set(target.uri, follow ? 0 : BSC_QUERY_NOFOLLOW, which, &a));
 }
