@@ -13,6 +13,7 @@
 #include "device_requests.h"
 #include "fd_table.h"
 #include "libos_files.h"
+#include "pidfd.h"
 #include "process_state.h"
 #include "process_tree.h"
 #include "procfs.h"
@@ -597,8 +598,15 @@ int64_t unserved_request(const bsc_stream_attributes &attributes, uint64_t reque
 
 // What the object's own driver answers, after the requests every file takes.
 int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
-    if (file.kind) // an eventfd has no ioctl of its own
+    if (file.kind) { // an eventfd has no ioctl of its own
+        // A pidfd's (pidfs': PIDFD_GET_INFO, Linux 6.13, and the namespace requests of
+        // 6.11) are not served: ENOTTY, as from a kernel before them, and named.
+        constexpr uint64_t kPidfsType = 0xff;
+        if (is_pidfd(file) && ((request >> 8) & 0xff) == kPidfsType)
+            report_unsupported_request("ioctl", "a pidfd's request (PIDFD_GET_*)", request,
+                                       "a pidfd");
         return -ENOTTY;
+    }
     if (is_libos_file(file) && file.type == BSC_TYPE_CHAR_DEVICE)
         return random_ioctl(request, address);
     if (file.type == BSC_TYPE_NOTIFIER)
