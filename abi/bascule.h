@@ -27,7 +27,9 @@ extern "C" {
  * 1.21: BSC_FILE_REQUESTS (file-system requests on file: and dir: streams) and the block
  * and tun drivers' probes CDROM_GET_CAPABILITY, CDROM_LAST_WRITTEN, FDGETFDCSTAT,
  * TUNGETFEATURES in BSC_DEVICE_REQUESTS);
- * 1.22: stream_mount_added_query. */
+ * 1.22: stream_mount_added_query, stream_details_query, stream_details_query_by_handle
+ * (statx's fields beyond the attributes), vm_sync (msync), BSC_OPTION_NO_ACCESS_TIME and
+ * BSC_SET_NO_ACCESS_TIME. */
 #define BSC_ABI_MAJOR 1u
 #define BSC_ABI_MINOR 22u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
@@ -139,6 +141,8 @@ enum { /* vm_lock flags (since 1.17): one of them, or 0 to unlock */
     BSC_VM_LOCK_ON_FAULT = 2, /* keep each page in memory once it is touched */
 };
 
+/* vm_sync (since 1.22) takes no flags yet: 0. */
+
 enum { /* vm_written_query flags (since 1.11) */
     BSC_WRITTEN_RESTART = 1, /* after answering, count writes afresh from now */
 };
@@ -171,6 +175,9 @@ enum { /* stream_open / stream_open_pair / stream_accept options */
     BSC_OPTION_EXCLUSIVE = 256, /* since 1.20, stream_open with BSC_CREATE_NEVER: a block
                                  * device for this opener alone (Linux: O_EXCL without
                                  * O_CREAT); BSC_E_BUSY while it is mounted or so opened */
+    BSC_OPTION_NO_ACCESS_TIME = 512, /* since 1.22, a file or directory: reading does not
+                                      * update its access time (Linux: O_NOATIME; only its
+                                      * owner or a holder of CAP_FOWNER: NOT_PERMITTED) */
 };
 
 /* Offsets for stream_read / stream_write: an explicit byte offset, or the stream's own
@@ -228,6 +235,29 @@ typedef struct bsc_stream_attributes {
     uint32_t reserved;
 } bsc_stream_attributes;
 
+/* Since 1.22: what stream_details_query reports of an object beyond its attributes, as
+ * Linux's statx reports it. `mask` says which fields its file system filled; `want` asks
+ * for the optional ones (a file system may fill one it was not asked for, or leave one
+ * out). The bit values are Linux's STATX_* values; `attributes` and `attributes_mask`
+ * (the attributes the file system supports) are Linux's STATX_ATTR_* bits. */
+typedef struct bsc_stream_details {
+    uint32_t mask;             /* BSC_DETAIL_* filled */
+    uint32_t reserved;         /* 0 */
+    uint64_t attributes;       /* STATX_ATTR_*: compressed, immutable, append, mount root ... */
+    uint64_t attributes_mask;  /* the STATX_ATTR_* bits the file system can tell */
+    int64_t birth_time;        /* BSC_DETAIL_BIRTH_TIME: ns since the Unix epoch */
+    uint64_t mount_id;         /* BSC_DETAIL_MOUNT_ID: the host's id of the mount */
+    uint32_t dio_memory_align; /* BSC_DETAIL_DIRECT_IO: alignment of O_DIRECT buffers */
+    uint32_t dio_offset_align; /* ... and of their file offsets and lengths; 0: no O_DIRECT */
+} bsc_stream_details;
+
+enum { /* bsc_stream_details.mask and stream_details_query's want (Linux's STATX_*) */
+    BSC_DETAIL_BASIC = 0x7ff,       /* the attributes' fields (STATX_BASIC_STATS) */
+    BSC_DETAIL_BIRTH_TIME = 0x800,  /* STATX_BTIME */
+    BSC_DETAIL_MOUNT_ID = 0x1000,   /* STATX_MNT_ID */
+    BSC_DETAIL_DIRECT_IO = 0x2000,  /* STATX_DIOALIGN */
+};
+
 enum { /* which fields stream_attributes_set changes */
     BSC_SET_MODE = 1,
     BSC_SET_OWNER = 2,
@@ -239,6 +269,8 @@ enum { /* which fields stream_attributes_set changes */
     BSC_SET_OPTIONS = 128, /* only BSC_OPTION_NONBLOCK may change after open */
     BSC_SET_APPEND = 256,  /* since 1.2, by handle: BSC_OPTION_APPEND of options, on or off */
     BSC_SET_PACKET = 512,  /* since 1.2, by handle, a pipe: BSC_OPTION_PACKET, on or off */
+    BSC_SET_NO_ACCESS_TIME = 1024, /* since 1.22, by handle: BSC_OPTION_NO_ACCESS_TIME of
+                                    * options, on or off (Linux: F_SETFL's O_NOATIME) */
 };
 
 enum { /* stream_delete flags */
@@ -1243,9 +1275,14 @@ typedef struct bsc_system_load {
                             uint64_t flags, const char *options))                             \
     X(stream, stream_unmount, (const char *target, uint32_t flags))                          \
     X(stream, stream_volume_query, (const char *uri, bsc_volume_info *info))                 \
-    X(stream, stream_volume_query_by_handle, (bsc_handle handle, bsc_volume_info *info))   \
+    X(stream, stream_volume_query_by_handle, (bsc_handle handle, bsc_volume_info *info))    \
     /* Since ABI 1.22. */                                                                     \
-    X(stream, stream_mount_added_query, (char *shown, uint64_t capacity, uint64_t *length))
+    X(stream, stream_mount_added_query, (char *shown, uint64_t capacity, uint64_t *length))  \
+    X(stream, stream_details_query, (const char *uri, uint32_t flags, uint32_t want,         \
+                                     bsc_stream_details *details))                            \
+    X(stream, stream_details_query_by_handle, (bsc_handle handle, uint32_t want,             \
+                                               bsc_stream_details *details))                  \
+    X(memory, vm_sync, (uint64_t addr, uint64_t size, uint32_t flags))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

@@ -246,8 +246,13 @@ typedef struct bsc_call_roles {
     X(stream_mount, 0, 5, BSC_R_STRING, BSC_R_STRING, BSC_R_STRING, BSC_R_VALUE, BSC_R_STRING) \
     X(stream_unmount, 0, 2, BSC_R_STRING, BSC_R_VALUE)                                     \
     X(stream_volume_query, 0, 2, BSC_R_STRING, BSC_R_OUT(bsc_volume_info))                  \
-    X(stream_volume_query_by_handle, 0, 2, BSC_R_HANDLE, BSC_R_OUT(bsc_volume_info))       \
-    X(stream_mount_added_query, 0, 3, BSC_R_BYTES_OUT(1, 2), BSC_R_VALUE, BSC_R_OUT(uint64_t))
+    X(stream_volume_query_by_handle, 0, 2, BSC_R_HANDLE, BSC_R_OUT(bsc_volume_info))         \
+    X(stream_mount_added_query, 0, 3, BSC_R_BYTES_OUT(1, 2), BSC_R_VALUE, BSC_R_OUT(uint64_t)) \
+    X(stream_details_query, 0, 4, BSC_R_STRING, BSC_R_VALUE, BSC_R_VALUE,                    \
+      BSC_R_OUT(bsc_stream_details))                                                        \
+    X(stream_details_query_by_handle, 0, 3, BSC_R_HANDLE, BSC_R_VALUE,                       \
+      BSC_R_OUT(bsc_stream_details))                                                        \
+    X(vm_sync, 0, 3, BSC_R_ADDRESS, BSC_R_VALUE, BSC_R_VALUE)
 
 #ifdef __cplusplus
 }

@@ -35,9 +35,11 @@ void fill_attributes(const struct stat &st, bsc_stream_attributes &out) {
 
 uint32_t descriptor_options(const Object &object, int flags) {
     uint32_t kept = object.options.load();
-    uint32_t options = (kept & ~uint32_t{BSC_OPTION_NONBLOCK | BSC_OPTION_APPEND}) |
-                       (flags >= 0 && (flags & O_NONBLOCK) ? BSC_OPTION_NONBLOCK : 0) |
-                       (flags >= 0 && (flags & O_APPEND) ? BSC_OPTION_APPEND : 0);
+    uint32_t options =
+        (kept & ~uint32_t{BSC_OPTION_NONBLOCK | BSC_OPTION_APPEND | BSC_OPTION_NO_ACCESS_TIME}) |
+        (flags >= 0 && (flags & O_NONBLOCK) ? BSC_OPTION_NONBLOCK : 0) |
+        (flags >= 0 && (flags & O_APPEND) ? BSC_OPTION_APPEND : 0) |
+        (flags >= 0 && (flags & O_NOATIME) ? BSC_OPTION_NO_ACCESS_TIME : 0);
     if (object.type == BSC_TYPE_PIPE)
         options = (options & ~uint32_t{BSC_OPTION_PACKET}) |
                   (flags >= 0 && (flags & O_DIRECT) ? BSC_OPTION_PACKET : 0);
@@ -49,9 +51,33 @@ namespace {
 constexpr uint32_t kSetMask = BSC_SET_MODE | BSC_SET_OWNER | BSC_SET_GROUP | BSC_SET_ACCESS_TIME |
                               BSC_SET_MODIFY_TIME | BSC_SET_ACCESS_TIME_NOW |
                               BSC_SET_MODIFY_TIME_NOW | BSC_SET_OPTIONS | BSC_SET_APPEND |
-                              BSC_SET_PACKET;
+                              BSC_SET_PACKET | BSC_SET_NO_ACCESS_TIME;
 // The by-handle changes of one descriptor flag each, beside BSC_SET_OPTIONS.
-constexpr uint32_t kSetFlags = BSC_SET_OPTIONS | BSC_SET_APPEND | BSC_SET_PACKET;
+constexpr uint32_t kSetFlags =
+    BSC_SET_OPTIONS | BSC_SET_APPEND | BSC_SET_PACKET | BSC_SET_NO_ACCESS_TIME;
+// The statx fields stream_details_query carries (the ABI's BSC_DETAIL_* are their values).
+constexpr uint32_t kDetailMask =
+    BSC_DETAIL_BASIC | BSC_DETAIL_BIRTH_TIME | BSC_DETAIL_MOUNT_ID | BSC_DETAIL_DIRECT_IO;
+static_assert(BSC_DETAIL_BASIC == STATX_BASIC_STATS && BSC_DETAIL_BIRTH_TIME == STATX_BTIME &&
+              BSC_DETAIL_MOUNT_ID == STATX_MNT_ID && BSC_DETAIL_DIRECT_IO == STATX_DIOALIGN);
+
+// A statx as the ABI's details: the fields it carries, as the host's kernel filled them.
+bsc_stream_details details_of(const struct statx &sx) {
+    bsc_stream_details out{};
+    out.mask = sx.stx_mask & kDetailMask;
+    out.attributes = sx.stx_attributes;
+    out.attributes_mask = sx.stx_attributes_mask;
+    if (sx.stx_mask & STATX_BTIME)
+        out.birth_time = static_cast<int64_t>(sx.stx_btime.tv_sec) * 1000000000 +
+                         sx.stx_btime.tv_nsec;
+    if (sx.stx_mask & STATX_MNT_ID)
+        out.mount_id = sx.stx_mnt_id;
+    if (sx.stx_mask & STATX_DIOALIGN) {
+        out.dio_memory_align = sx.stx_dio_mem_align;
+        out.dio_offset_align = sx.stx_dio_offset_align;
+    }
+    return out;
+}
 
 // What only an open descriptor can tell: terminal size, bytes waiting, options.
 void fill_from_descriptor(Object &object, bsc_stream_attributes &out) {
@@ -227,6 +253,37 @@ extern "C" bsc_status host_stream_attributes_query_by_handle(bsc_handle handle,
     return write_guest(attributes, out);
 }
 
+// statx by URI: the host's kernel answers for the file system, `want` asking as the
+// guest's request mask asks (a file system may give a birth time only when asked).
+extern "C" bsc_status host_stream_details_query(const char *uri, uint32_t flags, uint32_t want,
+                                                bsc_stream_details *details) {
+    if ((flags & ~uint32_t{BSC_QUERY_NOFOLLOW}) || (want & ~kDetailMask))
+        return BSC_E_INVALID;
+    StreamUri parsed;
+    if (bsc_status s = read_path_uri(uri, parsed, true))
+        return s;
+    struct statx sx {};
+    int at_flags = flags & BSC_QUERY_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0;
+    if (::statx(AT_FDCWD, parsed.path.c_str(), at_flags, want, &sx) != 0)
+        return errno_status();
+    if (parsed.scheme == Scheme::dir && !S_ISDIR(sx.stx_mode))
+        return BSC_E_NOT_DIRECTORY;
+    return write_guest(details, details_of(sx));
+}
+
+extern "C" bsc_status host_stream_details_query_by_handle(bsc_handle handle, uint32_t want,
+                                                          bsc_stream_details *details) {
+    if (want & ~kDetailMask)
+        return BSC_E_INVALID;
+    auto stream = find_stream(handle);
+    if (!stream)
+        return handles().find(handle) ? BSC_E_NOT_SUPPORTED : BSC_E_BAD_HANDLE;
+    struct statx sx {};
+    if (::statx(stream->fd, "", AT_EMPTY_PATH, want, &sx) != 0)
+        return errno_status();
+    return write_guest(details, details_of(sx));
+}
+
 extern "C" bsc_status host_stream_attributes_set(const char *uri, uint32_t flags, uint32_t which,
                                                  const bsc_stream_attributes *attributes) {
     if ((flags & ~uint32_t{BSC_QUERY_NOFOLLOW}) || (which & ~kSetMask) ||
@@ -267,6 +324,11 @@ host_stream_attributes_set_by_handle(bsc_handle handle, uint32_t which,
             return s;
     if (which & BSC_SET_PACKET)
         if (bsc_status s = set_descriptor_flag(*stream, O_DIRECT, in.options & BSC_OPTION_PACKET))
+            return s;
+    // The host's kernel checks who may (the owner or CAP_FOWNER: NOT_PERMITTED).
+    if (which & BSC_SET_NO_ACCESS_TIME)
+        if (bsc_status s = set_descriptor_flag(*stream, O_NOATIME,
+                                               in.options & BSC_OPTION_NO_ACCESS_TIME))
             return s;
     return which & BSC_SET_OPTIONS ? set_options(*stream, in.options) : BSC_OK;
 }

@@ -33,7 +33,7 @@ namespace {
 constexpr uint32_t kAccessMask = BSC_ACCESS_RDWR | BSC_ACCESS_APPEND;
 constexpr uint32_t kOptionMask = BSC_OPTION_NONBLOCK | BSC_OPTION_TRUNCATE | BSC_OPTION_NOFOLLOW |
                                  BSC_OPTION_DIRECTORY | BSC_OPTION_SYNC | BSC_OPTION_NO_LINKS |
-                                 BSC_OPTION_EXCLUSIVE;
+                                 BSC_OPTION_EXCLUSIVE | BSC_OPTION_NO_ACCESS_TIME;
 bool is_path_scheme(Scheme scheme) {
     return scheme == Scheme::file || scheme == Scheme::dir || scheme == Scheme::device;
 }
@@ -59,6 +59,8 @@ int open_flags(uint32_t access, uint32_t create, uint32_t options) {
         flags |= O_DIRECTORY;
     if (options & BSC_OPTION_SYNC)
         flags |= O_SYNC;
+    if (options & BSC_OPTION_NO_ACCESS_TIME) // the host's kernel checks who may (EPERM)
+        flags |= O_NOATIME;
     // O_EXCL without O_CREAT claims a block device (EBUSY while it is mounted) and means
     // nothing for anything else: Linux's rule, which the kernel applies.
     if ((options & BSC_OPTION_EXCLUSIVE) && create == BSC_CREATE_NEVER)

@@ -407,6 +407,14 @@ extern "C" bsc_status host_vm_lock(uint64_t addr, uint64_t size, uint32_t flags)
     return result == 0 ? BSC_OK : errno_status();
 }
 
+// msync(MS_SYNC) on the guest's range: the host's kernel writes the stream mappings'
+// changed pages to their files and waits, as Linux's msync does for the guest's own.
+extern "C" bsc_status host_vm_sync(uint64_t addr, uint64_t size, uint32_t flags) {
+    if (addr % kPage != 0 || flags != 0 || !guest_owns(addr, size))
+        return BSC_E_INVALID;
+    return ::msync(reinterpret_cast<void *>(addr), size, MS_SYNC) == 0 ? BSC_OK : errno_status();
+}
+
 // mincore on the guest's range: a byte per page, 1 for a resident one (the kernel's other
 // bits are reserved, so they are dropped).
 extern "C" bsc_status host_vm_residency_query(uint64_t addr, uint64_t size, uint8_t *pages,

@@ -170,14 +170,29 @@ bsc_status read_directory_records(OpenFile &dir, void *buffer, uint64_t size, ui
     return status;
 }
 
-int64_t path_attributes(const char *path, bool follow, bsc_stream_attributes &attributes) {
+namespace {
+
+// An object without statx's further fields: the basic ones only (the LibOS's own, and
+// what the host keeps without a file). Until the host answers, that is the answer too.
+void basic_details_only(Details *details) {
+    if (!details)
+        return;
+    details->found = {};
+    details->found.mask = BSC_DETAIL_BASIC;
+}
+
+} // namespace
+
+int64_t path_attributes(const char *path, bool follow, bsc_stream_attributes &attributes,
+                        Details *details) {
+    basic_details_only(details);
     char resolved[kPathMax];
     if (!freestanding::copy_string(resolved, sizeof resolved, path))
         return -ENAMETOOLONG;
     int fd = follow ? proc_descriptor(resolved) : -1;
     if (fd >= 0) { // a descriptor's link leads to its open file, path or not
         FileRef file(fd);
-        return file ? file_attributes(*file.get(), attributes) : -ENOENT;
+        return file ? file_attributes(*file.get(), attributes, details) : -ENOENT;
     }
     if (int64_t error = proc_follow_links(resolved, sizeof resolved, follow))
         return error;
@@ -194,13 +209,19 @@ int64_t path_attributes(const char *path, bool follow, bsc_stream_attributes &at
     if (int64_t error = make_uri("file:", host, uri, sizeof uri))
         return error;
     attributes = {};
-    return result_of(
-        abi().stream_attributes_query(uri, follow ? 0 : BSC_QUERY_NOFOLLOW, &attributes));
+    uint32_t flags = follow ? 0 : BSC_QUERY_NOFOLLOW;
+    if (int64_t error = result_of(abi().stream_attributes_query(uri, flags, &attributes)))
+        return error;
+    return details ? result_of(abi().stream_details_query(uri, flags, details->want,
+                                                          &details->found))
+                   : 0;
 }
 
-int64_t file_attributes(const OpenFile &file, bsc_stream_attributes &attributes) {
+int64_t file_attributes(const OpenFile &file, bsc_stream_attributes &attributes,
+                        Details *details) {
+    basic_details_only(details);
     if (is_path_only(file))
-        return path_attributes(file.path, false, attributes);
+        return path_attributes(file.path, false, attributes, details);
     if (file.kind) {
         file.kind->attributes(file, attributes);
         return 0;
@@ -209,11 +230,21 @@ int64_t file_attributes(const OpenFile &file, bsc_stream_attributes &attributes)
         attributes = file.type == BSC_TYPE_CHAR_DEVICE ? random_device_attributes()
                                                        : proc_attributes(proc_node(file.path));
         if (proc_node(file.path) == ProcNode::root)
-            return path_attributes(file.path, true, attributes);
+            return path_attributes(file.path, true, attributes, details);
         return 0;
     }
     attributes = {};
-    return result_of(abi().stream_attributes_query_by_handle(file.handle, &attributes));
+    if (int64_t error = result_of(abi().stream_attributes_query_by_handle(file.handle, &attributes)))
+        return error;
+    // Pipes, sockets and terminals are host streams too; an object the host keeps
+    // without a file (an event) has only the basic fields.
+    if (!details)
+        return 0;
+    int64_t error = result_of(
+        abi().stream_details_query_by_handle(file.handle, details->want, &details->found));
+    if (error == -EOPNOTSUPP)
+        basic_details_only(details);
+    return error == -EOPNOTSUPP ? 0 : error;
 }
 
 } // namespace libos

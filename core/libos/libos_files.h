@@ -34,11 +34,23 @@ int64_t libos_file_seek(OpenFile &file, int64_t offset, uint32_t whence);
 bsc_status read_directory_records(OpenFile &dir, void *buffer, uint64_t size, uint64_t &done,
                                   uint64_t &position);
 
-// The attributes of any open file, the LibOS's own or a host stream: 0 or -errno.
-int64_t file_attributes(const OpenFile &file, bsc_stream_attributes &attributes);
+// statx's fields beyond the attributes (birth time, STATX_ATTR_* attributes, mount id,
+// direct I/O alignment), asked for with `want` (BSC_DETAIL_* bits) beside the attributes
+// of the same object: the host's file system's answer, or only the basic fields for the
+// LibOS's own objects.
+struct Details {
+    uint32_t want;
+    bsc_stream_details found;
+};
+
+// The attributes of any open file, the LibOS's own or a host stream (and its `details`
+// when asked): 0 or -errno.
+int64_t file_attributes(const OpenFile &file, bsc_stream_attributes &attributes,
+                        Details *details = nullptr);
 
 // The attributes of the object at `path` (absolute, /proc links followed as asked): the
 // LibOS's /proc nodes as procfs shows them, anything else from the host. 0 or -errno.
-int64_t path_attributes(const char *path, bool follow, bsc_stream_attributes &attributes);
+int64_t path_attributes(const char *path, bool follow, bsc_stream_attributes &attributes,
+                        Details *details = nullptr);
 
 } // namespace libos

@@ -4,6 +4,7 @@
 // waitid(P_PIDFD).
 #pragma once
 
+#include "fd_table.h"
 #include "kernel.h"
 
 namespace libos {
@@ -14,5 +15,8 @@ int64_t open_pidfd(int32_t pid, uint32_t flags);
 
 // The pid the pidfd `fd` names and its status flags; -EBADF if `fd` is not a pidfd.
 int64_t pidfd_target(int fd, uint32_t &flags);
+
+// Whether the open file is a pidfd.
+bool is_pidfd(const OpenFile &file);
 
 } // namespace libos

@@ -525,6 +525,36 @@ MemoryTotals program_memory() {
     return totals;
 }
 
+// The program's pages the host has swapped out (VmSwap, the kernel's MM_SWAPENTS): its
+// memory is the host process's at the same addresses, so the host's pagemap entries of
+// it with PM_SWAP (bit 62) are its swap entries. False if the host does not show them.
+bool swapped_memory(uint64_t &bytes) {
+    constexpr uint64_t kUserEnd = uint64_t{1} << 47, kPageBytes = 4096, kEntryBytes = 8;
+    constexpr uint64_t kSwapped = uint64_t{1} << 62, kBatch = 512;
+    bsc_handle host;
+    if (abi().stream_open("file:/proc/self/pagemap", BSC_ACCESS_READ, 0, BSC_CREATE_NEVER, 0,
+                          &host) != BSC_OK)
+        return false;
+    uint64_t entries[kBatch];
+    bytes = 0;
+    Region piece;
+    for (uint64_t at = 0; map_next(at, kUserEnd, piece); at = piece.end) {
+        for (uint64_t page = piece.start; page < piece.end;) {
+            uint64_t count = (piece.end - page) / kPageBytes, done = 0;
+            count = count < kBatch ? count : kBatch;
+            if (abi().stream_read(host, page / kPageBytes * kEntryBytes, entries,
+                                  count * kEntryBytes, &done) != BSC_OK ||
+                done < kEntryBytes)
+                break;
+            for (uint64_t i = 0; i < done / kEntryBytes; i++)
+                bytes += entries[i] & kSwapped ? kPageBytes : 0;
+            page += done / kEntryBytes * kPageBytes;
+        }
+    }
+    abi().object_close(host);
+    return true;
+}
+
 bsc_system_info system() {
     bsc_system_info info{};
     abi().system_info_query(&info);
@@ -615,6 +645,8 @@ void put_status(Text &text, const ProcessView &view) {
         put_kilobytes(text, "RssAnon", memory.anonymous);
         put_kilobytes(text, "RssFile", memory.file);
         put_kilobytes(text, "RssShmem", memory.shared_memory);
+        if (uint64_t swapped; swapped_memory(swapped))
+            put_kilobytes(text, "VmSwap", swapped);
     }
     text.print("Threads:\t%u\n", view.threads);
     if (!view.own)

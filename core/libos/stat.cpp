@@ -63,9 +63,11 @@ struct stat to_stat(const bsc_stream_attributes &a) {
     return st;
 }
 
-struct statx to_statx(const bsc_stream_attributes &a) {
+struct statx to_statx(const bsc_stream_attributes &a, const bsc_stream_details &d) {
     struct statx sx {};
-    sx.stx_mask = STATX_BASIC_STATS;
+    sx.stx_mask = d.mask;
+    sx.stx_attributes = d.attributes;
+    sx.stx_attributes_mask = d.attributes_mask;
     sx.stx_blksize = a.block_size;
     sx.stx_nlink = static_cast<uint32_t>(a.links);
     sx.stx_uid = a.owner;
@@ -78,8 +80,15 @@ struct statx to_statx(const bsc_stream_attributes &a) {
     sx.stx_atime = {at.sec, at.nsec, 0};
     sx.stx_mtime = {mt.sec, mt.nsec, 0};
     sx.stx_ctime = {ct.sec, ct.nsec, 0};
+    if (d.mask & STATX_BTIME) {
+        Split bt = split(d.birth_time);
+        sx.stx_btime = {bt.sec, bt.nsec, 0};
+    }
     sx.stx_rdev_major = device_major(a.rdev), sx.stx_rdev_minor = device_minor(a.rdev);
     sx.stx_dev_major = device_major(a.device), sx.stx_dev_minor = device_minor(a.device);
+    sx.stx_mnt_id = d.mount_id;
+    sx.stx_dio_mem_align = d.dio_memory_align;
+    sx.stx_dio_offset_align = d.dio_offset_align;
     return sx;
 }
 

@@ -449,6 +449,22 @@ bsc_status stream_attributes_query(const char *uri, uint32_t flags,
         Walk::cached);
 }
 
+// statx's further fields of a guest path are those of the host object it translates to,
+// found as stream_attributes_query finds it.
+bsc_status stream_details_query(const char *uri, uint32_t flags, uint32_t want,
+                                bsc_stream_details *details) {
+    return by_path(
+        uri, query_final(flags),
+        [&] { return below().stream_details_query(uri, flags, want, details); },
+        [&](Translated &t) -> bsc_status {
+            if (!t.resolution.exists && in_overlay(t.resolution))
+                return BSC_E_NOT_FOUND; // a whiteout
+            uint32_t no_follow = t.resolution.host_follows ? 0 : BSC_QUERY_NOFOLLOW;
+            return below().stream_details_query(t.host_uri.c_str(), flags | no_follow, want,
+                                                details);
+        });
+}
+
 bsc_status stream_attributes_set(const char *uri, uint32_t flags, uint32_t which,
                                  const bsc_stream_attributes *attributes) {
     return by_path(
@@ -932,6 +948,7 @@ void install(bsc_downcalls &above, bsc_upcalls &upcalls_below) {
     FS_TRANSLATE_INTERPOSE(stream_open)
     FS_TRANSLATE_INTERPOSE(stream_attributes_query)
     FS_TRANSLATE_INTERPOSE(stream_attributes_set)
+    FS_TRANSLATE_INTERPOSE(stream_details_query)
     FS_TRANSLATE_INTERPOSE(stream_delete)
     FS_TRANSLATE_INTERPOSE(stream_rename)
     FS_TRANSLATE_INTERPOSE(stream_link)

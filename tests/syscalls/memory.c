@@ -243,6 +243,63 @@ TEST(msync_normal_and_edges) {
     close(fd);
 }
 
+// Whether the page at `p` is dirty in the page cache: its frame from /proc/self/pagemap,
+// its flags from /proc/kpageflags (KPF_DIRTY, bit 4); -1 where they cannot be read
+// (without CAP_SYS_ADMIN the frame numbers read 0).
+static int page_dirty(const void *p) {
+    int pagemap = open("/proc/self/pagemap", O_RDONLY);
+    uint64_t entry = 0, flags = 0;
+    int read_entry = pagemap >= 0 && pread(pagemap, &entry, 8, (off_t)((uintptr_t)p / PG * 8)) == 8;
+    if (pagemap >= 0)
+        close(pagemap);
+    uint64_t frame = entry & ((1ull << 55) - 1);
+    if (!read_entry || !frame)
+        return -1;
+    int kpageflags = open("/proc/kpageflags", O_RDONLY);
+    int read_flags = kpageflags >= 0 && pread(kpageflags, &flags, 8, (off_t)(frame * 8)) == 8;
+    if (kpageflags >= 0)
+        close(kpageflags);
+    return read_flags ? (int)((flags >> 4) & 1) : -1;
+}
+
+// MS_SYNC writes a shared file mapping's changed page back (it is clean after), and
+// across a hole stops at it; MS_ASYNC leaves it to the kernel.
+TEST(msync_writes_back) {
+    int fd = file_of(2);
+    char *s = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    CHECK(s != MAP_FAILED);
+    s[0] = 'w';
+    s[PG] = 'w';
+    CHECK_OK(msync(s, 2 * PG, MS_SYNC));
+    int dirty = page_dirty(s);
+    if (dirty >= 0) {
+        CHECK_EQ(dirty, 0);
+        CHECK_EQ(page_dirty(s + PG), 0);
+        s[PG] = 'x';
+        CHECK_OK(msync(s + PG, PG, MS_ASYNC));
+        CHECK_EQ(page_dirty(s + PG), 1);
+    }
+    char c = 0;
+    CHECK_EQ(pread(fd, &c, 1, PG), 1);
+    CHECK_EQ(c, 'x');
+    // A hole after the mapping: MS_SYNC alone is ENOMEM, the mapped part written first.
+    CHECK_OK(munmap(s + PG, PG));
+    s[0] = 'y';
+    CHECK_ERR(msync(s, 2 * PG, MS_SYNC), ENOMEM);
+    if (dirty >= 0)
+        CHECK_EQ(page_dirty(s), 0);
+    CHECK_ERR(msync(s + 1, PG, MS_SYNC), EINVAL);
+    CHECK_ERR(msync(s, PG, MS_SYNC | 0x100), EINVAL);
+    // Private and anonymous memory has nothing to write back.
+    char *anon = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(anon != MAP_FAILED);
+    anon[0] = 1;
+    CHECK_OK(msync(anon, PG, MS_SYNC));
+    munmap(anon, PG);
+    munmap(s, PG);
+    close(fd);
+}
+
 // VmLck of /proc/self/status, in kB.
 static long locked_kb(void) {
     FILE *status = fopen("/proc/self/status", "r");

@@ -205,6 +205,53 @@ TEST(umount2_flags_and_errors) {
     CHECK_OK(rmdir(dir));
 }
 
+// An overlay's layers named by relative paths are looked up from the caller's working
+// directory, a list of lower layers element by element (LTP's overlay tests mount so).
+TEST(mount_overlay_with_relative_layers) {
+    char dir[] = "/tmp/syscalls-mount-XXXXXX";
+    make_dir(dir);
+    int back = CHECK_OK(open(".", O_RDONLY | O_DIRECTORY));
+    CHECK_OK(chdir(dir));
+    const char *const dirs[] = {"low1", "low2", "up", "work", "merged"};
+    for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++)
+        CHECK_OK(mkdir(dirs[i], 0755));
+    check_write_file("low1/a", "first");
+    check_write_file("low2/b", "second");
+    const char *options = "lowerdir=low1:low2,upperdir=up,workdir=work";
+    if (!privileged()) {
+        CHECK_ERR(mount("overlay", "merged", "overlay", 0, options), EPERM);
+    } else if (mount("overlay", "merged", "overlay", 0, options) == 0) {
+        char text[16] = {0};
+        CHECK(check_read_file("merged/a", text, sizeof text) == 5);
+        CHECK_STR(text, "first");
+        CHECK(check_read_file("merged/b", text, sizeof text) == 6);
+        check_write_file("merged/c", "upper");
+        CHECK_OK(access("up/c", F_OK)); // written to the upper layer
+        char merged[64];
+        path_in(merged, sizeof merged, dir, "merged");
+        CHECK_EQ(mounted(merged, "overlay"), 1);
+        CHECK_OK(umount2("merged", 0));
+        // A missing relative layer is ENOENT, an unreadable option page EFAULT, an
+        // unknown umount2 flag EINVAL.
+        CHECK_ERR(mount("overlay", "merged", "overlay", 0,
+                        "lowerdir=missing,upperdir=up,workdir=work"), ENOENT);
+        CHECK_ERR(mount("overlay", "merged", "overlay", 0, BAD_PTR), EFAULT);
+        CHECK_ERR(umount2("merged", 0x100), EINVAL);
+    } else {
+        CHECK_EQ(errno, ENODEV); // a kernel without overlayfs
+    }
+    // Emptied again (the overlay left work/work behind), then removed.
+    const char *const files[] = {"low1/a", "low2/b", "up/c"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+        unlink(files[i]);
+    rmdir("work/work");
+    for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++)
+        CHECK_OK(rmdir(dirs[i]));
+    CHECK_OK(fchdir(back));
+    close(back);
+    CHECK_OK(rmdir(dir));
+}
+
 TEST(statfs_reports_each_file_system) {
     struct statfs fs;
     CHECK_OK(statfs("/proc", &fs));

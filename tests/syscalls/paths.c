@@ -6,10 +6,12 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -648,6 +650,189 @@ TEST(stat_lstat_fstatat_statx) {
     CHECK_ERR(syscall(SYS_statx, AT_FDCWD, "f", 0, STATX_BASIC_STATS, BAD_PTR), EFAULT);
 }
 
+// statx's fields beyond stat's, as the file system gives them: by path and by
+// descriptor the same answer; the VFS's own attribute bits (the root of a mount) always.
+TEST(statx_details) {
+    struct timespec before;
+    CHECK_OK(clock_gettime(CLOCK_REALTIME_COARSE, &before));
+    check_write_file("f", "hello");
+    struct statx by_path, by_fd, plain;
+    unsigned want = STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID | STATX_DIOALIGN;
+    CHECK_OK(statx(AT_FDCWD, "f", 0, want, &by_path));
+    int fd = CHECK_OK(open("f", O_RDONLY));
+    CHECK_OK(statx(fd, "", AT_EMPTY_PATH, want, &by_fd));
+    CHECK_EQ(by_fd.stx_mask, by_path.stx_mask);
+    CHECK_EQ(by_fd.stx_attributes, by_path.stx_attributes);
+    CHECK_EQ(by_fd.stx_attributes_mask, by_path.stx_attributes_mask);
+    CHECK_EQ(by_fd.stx_mnt_id, by_path.stx_mnt_id);
+    CHECK_EQ(by_fd.stx_btime.tv_sec, by_path.stx_btime.tv_sec);
+    CHECK_EQ(by_fd.stx_btime.tv_nsec, by_path.stx_btime.tv_nsec);
+    CHECK_EQ(by_fd.stx_dio_offset_align, by_path.stx_dio_offset_align);
+    // Linux names the mount always, and its VFS tells whether this is a mount's root.
+    CHECK(by_path.stx_mask & STATX_MNT_ID);
+    CHECK(by_path.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT);
+    CHECK(!(by_path.stx_attributes & STATX_ATTR_MOUNT_ROOT));
+    if (by_path.stx_mask & STATX_BTIME) { // made just now
+        CHECK(by_path.stx_btime.tv_sec >= before.tv_sec);
+        CHECK(by_path.stx_btime.tv_sec <= by_path.stx_mtime.tv_sec);
+    }
+    // Asked for nothing, the file system answers the same attributes.
+    CHECK_OK(statx(AT_FDCWD, "f", 0, 0, &plain));
+    CHECK_EQ(plain.stx_attributes_mask, by_path.stx_attributes_mask);
+    CHECK(plain.stx_mask & STATX_MNT_ID);
+    CHECK(!(plain.stx_mask & STATX_DIOALIGN));
+    struct statx root;
+    CHECK_OK(statx(AT_FDCWD, "/", 0, STATX_BASIC_STATS, &root));
+    CHECK(root.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+    // An O_PATH descriptor of a link, and the link by path, are the link itself.
+    CHECK_OK(symlink("f", "link"));
+    int path_fd = CHECK_OK(open("link", O_PATH | O_NOFOLLOW));
+    struct statx link_by_fd, link_by_path;
+    CHECK_OK(statx(path_fd, "", AT_EMPTY_PATH, want, &link_by_fd));
+    CHECK_OK(statx(AT_FDCWD, "link", AT_SYMLINK_NOFOLLOW, want, &link_by_path));
+    CHECK(S_ISLNK(link_by_fd.stx_mode));
+    CHECK_EQ(link_by_fd.stx_mask, link_by_path.stx_mask);
+    CHECK_EQ(link_by_fd.stx_attributes_mask, link_by_path.stx_attributes_mask);
+    close(path_fd);
+    // An append-only file shows it (root, on a file system with the flag).
+    int flags = FS_APPEND_FL;
+    if (ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0) {
+        CHECK_OK(statx(AT_FDCWD, "f", 0, STATX_BASIC_STATS, &by_path));
+        CHECK(by_path.stx_attributes & STATX_ATTR_APPEND);
+        flags = 0;
+        CHECK_OK(ioctl(fd, FS_IOC_SETFLAGS, &flags));
+    }
+    close(fd);
+    CHECK_ERR(statx(fd, "", AT_EMPTY_PATH, want, &by_fd), EBADF);
+    CHECK_ERR(syscall(SYS_statx, AT_FDCWD, BAD_PTR, 0, want, &by_fd), EFAULT);
+    CHECK_ERR(statx(AT_FDCWD, "f", 0x40000000, want, &by_fd), EINVAL);
+}
+
+// Lets the test's children that become nobody reach its directory by its whole path too
+// (the scratch directory above it is mkdtemp's 0700).
+static void allow_nobody_here(void) {
+    CHECK_OK(chmod("..", 0711));
+    CHECK_OK(chmod(".", 0755));
+}
+
+// O_NOATIME: reading through the descriptor leaves the access time as it was; only the
+// file's owner (or CAP_FOWNER) may ask.
+static void noatime_as_nobody(void) {
+    CHECK_ERR(open("f", O_RDONLY | O_NOATIME), EPERM);
+    int fd = CHECK_OK(open("f", O_RDONLY));
+    CHECK_ERR(fcntl(fd, F_SETFL, O_NOATIME), EPERM);
+    close(fd);
+}
+
+TEST(open_noatime) {
+    check_write_file("f", "hello");
+    CHECK_OK(chmod("f", 0644));
+    struct timespec old[2] = {{1000, 0}, {1000, 0}};
+    CHECK_OK(utimensat(AT_FDCWD, "f", old, 0));
+    char c;
+    int fd = CHECK_OK(open("f", O_RDONLY | O_NOATIME));
+    CHECK(fcntl(fd, F_GETFL) & O_NOATIME);
+    CHECK_EQ(read(fd, &c, 1), 1);
+    close(fd);
+    struct stat st;
+    CHECK_OK(stat("f", &st));
+    CHECK_EQ(st.st_atime, 1000);
+    // Turned on later with F_SETFL, and off again: then a read updates it.
+    fd = CHECK_OK(open("f", O_RDONLY));
+    CHECK_OK(fcntl(fd, F_SETFL, O_NOATIME));
+    CHECK_EQ(pread(fd, &c, 1, 0), 1);
+    CHECK_OK(stat("f", &st));
+    CHECK_EQ(st.st_atime, 1000);
+    CHECK_OK(fcntl(fd, F_SETFL, 0));
+    CHECK(!(fcntl(fd, F_GETFL) & O_NOATIME));
+    CHECK_EQ(pread(fd, &c, 1, 0), 1);
+    CHECK_OK(stat("f", &st));
+    CHECK(st.st_atime != 1000);
+    close(fd);
+    CHECK_ERR(fcntl(fd, F_SETFL, O_NOATIME), EBADF);
+    CHECK_ERR(syscall(SYS_open, BAD_PTR, O_RDONLY | O_NOATIME), EFAULT);
+    if (is_root()) {
+        CHECK_OK(chown("f", 0, 0));
+        allow_nobody_here();
+        check_in_child_as_nobody(noatime_as_nobody);
+    }
+}
+
+// A new file asking for set-group-ID with group execute in a set-group-ID directory whose
+// group is not the caller's loses set-group-ID (the kernel's mode_strip_sgid), before the
+// umask is applied: one without group execute keeps it, as does a directory.
+static void setgid_as_nobody(void) {
+    mode_t old = umask(S_IXGRP);
+    int fd = CHECK_OK(open("d/open", O_CREAT | O_RDWR, 02755));
+    struct stat st;
+    CHECK_OK(fstat(fd, &st));
+    CHECK_EQ(st.st_mode & 07777, 0745);
+    CHECK_EQ(st.st_gid, 1234);
+    close(fd);
+    CHECK_OK(mknod("d/node", S_IFREG | 02755, 0));
+    CHECK_EQ(mode_of("d/node"), 0745);
+    umask(0);
+    CHECK_OK(close(CHECK_OK(creat("d/creat", 02755))));
+    CHECK_EQ(mode_of("d/creat"), 0755);
+    CHECK_OK(close(CHECK_OK(creat("d/kept", 02745))));
+    CHECK_EQ(mode_of("d/kept"), 02745);
+    CHECK_OK(mkdir("d/dir", 02755));
+    CHECK_EQ(mode_of("d/dir"), 02755);
+    umask(old);
+    CHECK_ERR(creat("d/missing/f", 02755), ENOENT);
+    CHECK_ERR(syscall(SYS_creat, BAD_PTR, 02755), EFAULT);
+    CHECK_ERR(mknod("d/bad", 0170000 | 02755, 0), EINVAL);
+}
+
+TEST(create_in_setgid_directory) {
+    if (!is_root())
+        return;
+    allow_nobody_here();
+    CHECK_OK(mkdir("d", 0777));
+    CHECK_OK(chown("d", 65534, 1234));
+    CHECK_OK(chmod("d", 02777));
+    check_in_child_as_nobody(setgid_as_nobody);
+    // The caller in the directory's group keeps it.
+    int fd = CHECK_OK(open("d/root", O_CREAT | O_RDWR, 02755));
+    close(fd);
+    mode_t mask = umask(0);
+    umask(mask);
+    CHECK_EQ(mode_of("d/root"), 02755 & ~mask);
+}
+
+// A /proc/self/fd/N link names the open file's object itself: chmod through an O_PATH
+// descriptor of a symbolic link changes the link, which Linux refuses (EOPNOTSUPP since
+// 6.6), and never the file the link leads to; chown changes the link's owner.
+TEST(chmod_through_a_descriptor_link) {
+    check_write_file("f", "x");
+    CHECK_OK(chmod("f", 0644));
+    CHECK_OK(symlink("f", "link"));
+    int fd = CHECK_OK(open("link", O_PATH | O_NOFOLLOW));
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    CHECK_ERR(chmod(path, 0), EOPNOTSUPP);
+    CHECK_EQ(mode_of("f"), 0644);
+    CHECK_EQ(mode_of("link"), 0777);
+    CHECK_OK(chown(path, -1, -1));
+    struct timespec times[2] = {{1000, 0}, {1000, 0}};
+    CHECK_OK(utimensat(AT_FDCWD, path, times, 0));
+    struct stat st;
+    CHECK_OK(lstat("link", &st));
+    CHECK_EQ(st.st_mtime, 1000);
+    CHECK_OK(stat("f", &st));
+    CHECK(st.st_mtime != 1000);
+    close(fd);
+    // An open file's link changes the file.
+    fd = CHECK_OK(open("f", O_RDONLY));
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    CHECK_OK(chmod(path, 0600));
+    CHECK_EQ(mode_of("f"), 0600);
+    close(fd);
+    CHECK_ERR(chmod(path, 0600), ENOENT);
+    CHECK_ERR(syscall(SYS_chmod, BAD_PTR, 0600), EFAULT);
+    CHECK_ERR(fchownat(AT_FDCWD, "f", -1, -1, 0x8000), EINVAL);
+}
+
 TEST(access_and_faccessat2) {
     check_write_file("f", "x");
     CHECK_OK(chmod("f", 0644));
@@ -842,6 +1027,35 @@ TEST(link_and_linkat) {
     CHECK_EQ(st.st_ino, target.st_ino);
     close(fd);
     CHECK_ERR(syscall(SYS_link, BAD_PTR, "x"), EFAULT);
+}
+
+// A file with the most hard links its file system allows (ext4: 65000) takes no more:
+// EMLINK, not a descriptor table's EMFILE. A file system without a limit is not tested.
+TEST(link_past_the_most_links) {
+    check_write_file("f", "x");
+    CHECK_OK(mkdir("links", 0755));
+    char name[64];
+    int made = 0, error = 0;
+    for (; made < 70000; made++) {
+        snprintf(name, sizeof name, "links/%d", made);
+        if (link("f", name) != 0) {
+            error = errno;
+            break;
+        }
+    }
+    if (made == 70000)
+        return;
+    CHECK_EQ(error, EMLINK);
+    struct stat st;
+    CHECK_OK(stat("f", &st));
+    CHECK_EQ(st.st_nlink, made + 1);
+    CHECK_ERR(linkat(AT_FDCWD, "f", AT_FDCWD, "one_more", 0), EMLINK);
+    int fd = CHECK_OK(open("f", O_RDONLY));
+    CHECK_ERR(linkat(fd, "", AT_FDCWD, "one_more", AT_EMPTY_PATH), EMLINK);
+    close(fd);
+    CHECK_ERR(linkat(fd, "", AT_FDCWD, "one_more", AT_EMPTY_PATH), EBADF);
+    CHECK_ERR(linkat(AT_FDCWD, "f", AT_FDCWD, "one_more", 0x8000), EINVAL);
+    CHECK_ERR(syscall(SYS_link, "f", BAD_PTR), EFAULT);
 }
 
 TEST(symlink_and_symlinkat) {

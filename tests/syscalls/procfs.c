@@ -393,3 +393,27 @@ TEST(coredump_filter_reads_writes_and_is_inherited) {
     CHECK_EQ(write_filter(restore), (int)strlen(restore));
     CHECK_EQ(read_filter("/proc/self/coredump_filter"), saved);
 }
+
+// /proc/self/status counts the process's swapped-out memory (VmSwap, in kB as its other
+// Vm lines): present, and never more than what is mapped.
+TEST(status_shows_vmswap) {
+    static char text[8192];
+    ssize_t n = check_read_file("/proc/self/status", text, sizeof text - 1);
+    CHECK(n > 0);
+    text[n > 0 ? n : 0] = 0;
+    const char *swap = strstr(text, "\nVmSwap:\t");
+    const char *size = strstr(text, "\nVmSize:\t");
+    CHECK(swap != NULL && size != NULL);
+    unsigned long swap_kb = 0, size_kb = 0;
+    if (swap && size) {
+        CHECK_EQ(sscanf(swap, "\nVmSwap: %lu kB", &swap_kb), 1);
+        CHECK_EQ(sscanf(size, "\nVmSize: %lu kB", &size_kb), 1);
+        CHECK(swap_kb <= size_kb);
+        CHECK(swap > size); // after the sizes, as the kernel orders them
+    }
+    int fd = CHECK_OK(open("/proc/self/status", O_RDONLY));
+    CHECK_ERR(syscall(SYS_read, fd, BAD_PTR, 64), EFAULT);
+    CHECK_ERR(lseek(fd, 0, 7), EINVAL);
+    close(fd);
+    CHECK_ERR(read(fd, text, 64), EBADF);
+}

@@ -238,3 +238,72 @@ TEST_CASE("attributes_set_by_handle changes mode, times and NONBLOCK", "[host][a
     for (bsc_handle handle : {file, pipe[0], pipe[1], event})
         CHECK(host_object_close(handle) == BSC_OK);
 }
+
+TEST_CASE("details_query gives statx's further fields by URI and by handle",
+          "[host][attributes]") {
+    host_ready();
+    TempDir dir;
+    write_file(dir.path("f"), "12345");
+    REQUIRE(::symlink("f", dir.path("link").c_str()) == 0);
+    struct statx sx {};
+    uint32_t want = BSC_DETAIL_BASIC | BSC_DETAIL_BIRTH_TIME | BSC_DETAIL_MOUNT_ID;
+    REQUIRE(::statx(AT_FDCWD, dir.path("f").c_str(), 0, want, &sx) == 0);
+
+    bsc_stream_details by_uri{}, by_handle{};
+    REQUIRE(host_stream_details_query(dir.uri("file", "f").c_str(), 0, want, &by_uri) == BSC_OK);
+    CHECK(by_uri.mask == (sx.stx_mask & (want | BSC_DETAIL_DIRECT_IO)));
+    CHECK(by_uri.attributes == sx.stx_attributes);
+    CHECK(by_uri.attributes_mask == sx.stx_attributes_mask);
+    CHECK(by_uri.mount_id == sx.stx_mnt_id);
+    if (sx.stx_mask & STATX_BTIME)
+        CHECK(by_uri.birth_time == sx.stx_btime.tv_sec * kSecond + sx.stx_btime.tv_nsec);
+    bsc_handle file = open_ok(dir.uri("file", "f"), BSC_ACCESS_READ);
+    REQUIRE(host_stream_details_query_by_handle(file, want, &by_handle) == BSC_OK);
+    CHECK(by_handle.mask == by_uri.mask);
+    CHECK(by_handle.birth_time == by_uri.birth_time);
+    CHECK(by_handle.attributes_mask == by_uri.attributes_mask);
+
+    // A final link itself with NOFOLLOW; a dir: URI of a file is NOT_DIRECTORY.
+    REQUIRE(::statx(AT_FDCWD, dir.path("link").c_str(), AT_SYMLINK_NOFOLLOW, want, &sx) == 0);
+    REQUIRE(host_stream_details_query(dir.uri("file", "link").c_str(), BSC_QUERY_NOFOLLOW, want,
+                                      &by_uri) == BSC_OK);
+    CHECK(by_uri.mask == (sx.stx_mask & (want | BSC_DETAIL_DIRECT_IO)));
+    CHECK(host_stream_details_query(dir.uri("dir", "f").c_str(), 0, want, &by_uri) ==
+          BSC_E_NOT_DIRECTORY);
+
+    CHECK(host_stream_details_query(dir.uri("file", "missing").c_str(), 0, want, &by_uri) ==
+          BSC_E_NOT_FOUND);
+    CHECK(host_stream_details_query(dir.uri("file", "f").c_str(), 2, want, &by_uri) ==
+          BSC_E_INVALID);
+    CHECK(host_stream_details_query(dir.uri("file", "f").c_str(), 0, 0x4000, &by_uri) ==
+          BSC_E_INVALID);
+    CHECK(host_stream_details_query(dir.uri("file", "f").c_str(), 0, want,
+                                    static_cast<bsc_stream_details *>(kBadPointer)) ==
+          BSC_E_FAULT);
+    CHECK(host_stream_details_query_by_handle(987654, want, &by_handle) == BSC_E_BAD_HANDLE);
+    bsc_handle event;
+    REQUIRE(host_event_create(0, &event) == BSC_OK);
+    CHECK(host_stream_details_query_by_handle(event, want, &by_handle) == BSC_E_NOT_SUPPORTED);
+    for (bsc_handle handle : {file, event})
+        CHECK(host_object_close(handle) == BSC_OK);
+}
+
+TEST_CASE("NO_ACCESS_TIME opens and sets reads that leave the access time",
+          "[host][attributes]") {
+    host_ready();
+    TempDir dir;
+    write_file(dir.path("f"), "12345");
+    bsc_handle file = open_ok(dir.uri("file", "f"), BSC_ACCESS_READ, BSC_CREATE_NEVER,
+                              BSC_OPTION_NO_ACCESS_TIME);
+    CHECK(query_ok(file).options & BSC_OPTION_NO_ACCESS_TIME);
+    bsc_stream_attributes off{};
+    REQUIRE(host_stream_attributes_set_by_handle(file, BSC_SET_NO_ACCESS_TIME, &off) == BSC_OK);
+    CHECK(!(query_ok(file).options & BSC_OPTION_NO_ACCESS_TIME));
+    off.options = BSC_OPTION_NO_ACCESS_TIME;
+    REQUIRE(host_stream_attributes_set_by_handle(file, BSC_SET_NO_ACCESS_TIME, &off) == BSC_OK);
+    CHECK(query_ok(file).options & BSC_OPTION_NO_ACCESS_TIME);
+    // A change of options by URI is refused, as the other descriptor flags are.
+    CHECK(host_stream_attributes_set(dir.uri("file", "f").c_str(), 0, BSC_SET_NO_ACCESS_TIME,
+                                     &off) == BSC_E_INVALID);
+    CHECK(host_object_close(file) == BSC_OK);
+}

@@ -532,6 +532,18 @@ TEST_CASE("vm_lock faults pages in and vm_residency_query shows them", "[host][m
     CHECK(host_vm_free(addr, 4 * kPage) == BSC_OK);
 }
 
+TEST_CASE("vm_sync checks its range and writes nothing back for anonymous memory",
+          "[host][memory]") {
+    host_ready();
+    uint64_t addr = alloc_ok(2 * kPage);
+    bytes(addr)[0] = 1;
+    CHECK(host_vm_sync(addr, 2 * kPage, 0) == BSC_OK);
+    CHECK(host_vm_sync(addr + 1, kPage, 0) == BSC_E_INVALID);
+    CHECK(host_vm_sync(addr, kPage, 1) == BSC_E_INVALID);              // a flag
+    CHECK(host_vm_sync(kWindowBase, kPage, 0) == BSC_E_INVALID);       // not owned
+    CHECK(host_vm_free(addr, 2 * kPage) == BSC_OK);
+}
+
 TEST_CASE("guest copies stop at an unreadable or read-only page with BSC_E_FAULT",
           "[host][memory]") {
     host_ready();

@@ -224,6 +224,16 @@ bool pollable(const OpenFile &file) {
            file.type != BSC_TYPE_BLOCK_DEVICE;
 }
 
+// A file of the host's /proc or /sys may have a poll of its own (the mount table's
+// mounts and mountinfo, sysctls, sysfs attributes tell a change with EPOLLPRI): Linux
+// watches it, the LibOS cannot tell which have one nor wait for their changes, so it
+// refuses them as a file without poll, and names the refusal.
+bool host_kernel_file(const OpenFile &file) {
+    return file.type == BSC_TYPE_FILE && file.handle != BSC_NO_HANDLE && file.path &&
+           (freestanding::starts_with(file.path, "/proc/") ||
+            freestanding::starts_with(file.path, "/sys/"));
+}
+
 // The checks of EPOLLEXCLUSIVE (ep_ctl's): never with MOD, and on ADD only with the bits it
 // allows and for a target that is no epoll.
 bool exclusive_allowed(int op, uint32_t events, const OpenFile &target) {
@@ -284,8 +294,11 @@ int64_t epoll_control(int epfd, int op, int32_t fd, uint64_t user_event) {
     FileRef ep_file(epfd), target(fd);
     if (!ep_file || !target)
         return -EBADF;
-    if (!pollable(*target.get()))
+    if (!pollable(*target.get())) {
+        if (host_kernel_file(*target.get()))
+            report_unsupported("epoll_ctl", "a /proc or /sys file's own poll");
         return -EPERM;
+    }
     if (ep_file.get() == target.get() || !is_epoll(*ep_file.get()))
         return -EINVAL;
     if (op != kDel && !exclusive_allowed(op, event.events, *target.get()))

@@ -13,6 +13,7 @@
 #include "device_requests.h"
 #include "fd_table.h"
 #include "libos_files.h"
+#include "pidfd.h"
 #include "process_state.h"
 #include "process_tree.h"
 #include "procfs.h"
@@ -70,7 +71,9 @@ int64_t set_host_flag(OpenFile &file, uint32_t which, uint32_t option, bool on) 
         if (status != BSC_OK)
             return result_of(status);
     }
-    uint32_t flag = which == BSC_SET_APPEND ? O_APPEND : O_DIRECT;
+    uint32_t flag = which == BSC_SET_APPEND           ? O_APPEND
+                    : which == BSC_SET_NO_ACCESS_TIME ? O_NOATIME
+                                                      : O_DIRECT;
     file.flags = on ? file.flags | flag : file.flags & ~flag;
     return 0;
 }
@@ -146,12 +149,17 @@ int64_t set_status_flags(OpenFile &file, int fd, uint64_t requested) {
         if (int64_t error = set_host_flag(file, BSC_SET_APPEND, BSC_OPTION_APPEND,
                                           flags & O_APPEND))
             return error;
+    // The host's descriptor reads without touching the access time from now on.
+    if (changed & O_NOATIME)
+        if (int64_t error = set_host_flag(file, BSC_SET_NO_ACCESS_TIME, BSC_OPTION_NO_ACCESS_TIME,
+                                          flags & O_NOATIME))
+            return error;
     if (changed & FASYNC)
         if (int64_t error = set_async_notices(file, fd, flags & FASYNC))
             return error;
     if (int64_t error = set_nonblock(file, flags & O_NONBLOCK))
         return error;
-    file.flags = (file.flags & ~(FASYNC | O_NOATIME)) | (flags & (FASYNC | O_NOATIME));
+    file.flags = (file.flags & ~FASYNC) | (flags & FASYNC);
     return 0;
 }
 
@@ -549,8 +557,15 @@ int64_t unserved_request(const bsc_stream_attributes &attributes, uint64_t reque
 
 // What the object's own driver answers, after the requests every file takes.
 int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
-    if (file.kind) // an eventfd has no ioctl of its own
+    if (file.kind) { // an eventfd has no ioctl of its own
+        // A pidfd's (pidfs': PIDFD_GET_INFO, Linux 6.13, and the namespace requests of
+        // 6.11) are not served: ENOTTY, as from a kernel before them, and named.
+        constexpr uint64_t kPidfsType = 0xff;
+        if (is_pidfd(file) && ((request >> 8) & 0xff) == kPidfsType)
+            report_unsupported_request("ioctl", "a pidfd's request (PIDFD_GET_*)", request,
+                                       "a pidfd");
         return -ENOTTY;
+    }
     if (is_libos_file(file) && file.type == BSC_TYPE_CHAR_DEVICE)
         return random_ioctl(request, address);
     if (file.type == BSC_TYPE_NOTIFIER)

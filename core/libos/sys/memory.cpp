@@ -639,9 +639,10 @@ int64_t sys_madvise(Syscall &call) {
     return unmapped;
 }
 
-// Shared mappings are the host's, kept coherent with the file: there is nothing to write
-// back, only the arguments to check and the map to walk. (MS_SYNC does not make the file
-// durable: the LibOS holds no handle of a mapped file to flush.)
+// Shared mappings are the host's, kept coherent with the file. MS_SYNC writes a shared
+// file mapping's changed pages back and waits, as the kernel's vfs_fsync_range does for
+// each such VMA: the host's msync of the same pages (`vm_sync`), which are its mapping of
+// the same file. MS_ASYNC and MS_INVALIDATE only check, as in Linux since 2.6.19.
 int64_t sys_msync(Syscall &call) {
     uint64_t start = call.arg[0], flags = call.arg[2];
     if (start % kPage || (flags & ~uint64_t{MS_ASYNC | MS_INVALIDATE | MS_SYNC}) ||
@@ -664,6 +665,10 @@ int64_t sys_msync(Syscall &call) {
         }
         if ((flags & MS_INVALIDATE) && piece.locked)
             return -EBUSY;
+        if ((flags & MS_SYNC) && piece.file && piece.shared)
+            if (int64_t error = result_of(
+                    abi().vm_sync(piece.start, piece.end - piece.start, 0)))
+                return error;
     }
     return unmapped;
 }

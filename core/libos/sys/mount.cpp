@@ -104,6 +104,62 @@ int64_t refuse_empty_type(const char *target) {
     return capable(CAP_SYS_ADMIN) ? -ENODEV : -EPERM;
 }
 
+// The overlay option at `at` that names layers by path (the old mount API's keys): its
+// key's length, or 0; `list` says whether its value is a list (lowerdir's, split by ':').
+size_t layer_key_length(const char *at, bool &list) {
+    list = freestanding::starts_with(at, "lowerdir=");
+    static const char *const kKeys[] = {"lowerdir=", "upperdir=", "workdir="};
+    for (const char *key : kKeys)
+        if (freestanding::starts_with(at, key))
+            return strlen(key);
+    return 0;
+}
+
+// An overlay's options name its layers by path, which the kernel looks up from the
+// caller's working directory. The host looks them up from the runtime's own, so each
+// relative layer path is made absolute on the program's (a list of lower layers element
+// by element; a backslash escapes the separators, as overlayfs reads them). Like any
+// option text, the paths reach the host as the program's own, not mapped by fs-translate.
+// EINVAL if the options no longer fit in the kernel's page.
+int64_t absolute_overlay_paths(MountString &options) {
+    char cwd[kPathMax], out[kPage];
+    if (get_cwd(cwd, sizeof cwd) < 0)
+        return -ENAMETOOLONG;
+    size_t length = 0, cwd_length = strlen(cwd);
+    bool element_start = true, in_path = false, list = false;
+    auto append = [&](const char *text, size_t n) {
+        if (length + n >= sizeof out)
+            return false;
+        memcpy(out + length, text, n);
+        length += n;
+        return true;
+    };
+    for (const char *at = options.text; *at;) {
+        size_t key = element_start && !in_path ? layer_key_length(at, list) : 0;
+        if (key) { // the value starts a path
+            if (!append(at, key))
+                return -EINVAL;
+            at += key;
+            in_path = true;
+            continue;
+        }
+        bool relative = element_start && in_path && *at != '/' && *at != ',' && *at != ':';
+        if (relative && !(append(cwd, cwd_length) && append("/", 1)))
+            return -EINVAL;
+        size_t take = at[0] == '\\' && at[1] ? 2 : 1; // an escaped character is no separator
+        char c = take == 1 ? at[0] : 0;
+        if (!append(at, take))
+            return -EINVAL;
+        at += take;
+        if (c == ',')
+            in_path = false;
+        element_start = c == ',' || (c == ':' && in_path && list);
+    }
+    out[length] = 0;
+    memcpy(options.text, out, length + 1);
+    return 0;
+}
+
 } // namespace
 
 int64_t sys_mount(Syscall &c) {
@@ -122,6 +178,9 @@ int64_t sys_mount(Syscall &c) {
         return refuse_empty_type(target);
     if (int64_t error = source_uri(source, source_is_path(flags, type), from, sizeof from))
         return error;
+    if (type.present && freestanding::equal(type.text, "overlay") && !(flags & MS_REMOUNT))
+        if (int64_t error = absolute_overlay_paths(options))
+            return error;
     return result_of(abi().stream_mount(from, target, type.text, flags, options.text));
 }
 

@@ -30,6 +30,11 @@ constexpr size_t kUriMax = kPathMax + 16;
 constexpr uint64_t kAccessModes = 7; // R_OK | W_OK | X_OK
 constexpr uint64_t kMayRead = 4, kMayWrite = 2, kMayExecute = 1;
 constexpr uint64_t kMountReadOnly = 1, kMountNoExec = 8; // statfs's ST_RDONLY, ST_NOEXEC
+// statx's request bits: those the ABI's details carry, and those of later kernels
+// (STATX_MNT_ID_UNIQUE, STATX_SUBVOL, STATX_WRITE_ATOMIC, STATX_DIO_READ_ALIGN) it does not.
+constexpr uint32_t kStatxCarried =
+    BSC_DETAIL_BASIC | BSC_DETAIL_BIRTH_TIME | BSC_DETAIL_MOUNT_ID | BSC_DETAIL_DIRECT_IO;
+constexpr uint32_t kStatxUncarried = 0x4000 | 0x8000 | 0x10000 | 0x20000;
 
 // The one place every path-taking call resolves its path: made absolute and normalised
 // (each "." and ".." checked as the kernel walks it, paths.cpp), the LibOS's /proc links
@@ -40,6 +45,9 @@ struct Target {
     char uri[kUriMax];
     ProcNode node;
     size_t real_prefix; // leading bytes of `path` known to be real (resolve_path)
+    // With `follow`, the descriptor a final /proc/PID/fd/N link names, or -1: a magic link
+    // leads to the open file's object itself, not where a symbolic link it is leads.
+    int descriptor;
 };
 
 int64_t resolve(int dirfd, uint64_t user_path, Target &target, bool follow,
@@ -49,6 +57,7 @@ int64_t resolve(int dirfd, uint64_t user_path, Target &target, bool follow,
         return error;
     if (freestanding::starts_with(target.path, "/proc"))
         target.real_prefix = 1; // the LibOS's links there may lead anywhere
+    target.descriptor = follow ? proc_descriptor(target.path) : -1;
     if (int64_t error = proc_follow_links(target.path, sizeof target.path, follow))
         return error;
     target.node = proc_node(target.path);
@@ -84,34 +93,37 @@ int64_t names_descriptor(uint64_t user_path, uint64_t flags, bool null_allowed =
 
 // The open file an *at call with AT_EMPTY_PATH names; AT_FDCWD is the working directory,
 // opened for the length of the call.
-int64_t descriptor_attributes(int dirfd, bsc_stream_attributes &attributes) {
+int64_t descriptor_attributes(int dirfd, bsc_stream_attributes &attributes,
+                              Details *details) {
     if (dirfd == AT_FDCWD) {
         char cwd[kPathMax];
         if (get_cwd(cwd, sizeof cwd) < 0)
             return -ENAMETOOLONG;
-        return path_attributes(cwd, true, attributes);
+        return path_attributes(cwd, true, attributes, details);
     }
     FileRef file(dirfd);
-    return file ? file_attributes(*file.get(), attributes) : -EBADF;
+    return file ? file_attributes(*file.get(), attributes, details) : -EBADF;
 }
 
-int64_t query(int dirfd, uint64_t user_path, bool follow, bsc_stream_attributes &attributes) {
+int64_t query(int dirfd, uint64_t user_path, bool follow, bsc_stream_attributes &attributes,
+              Details *details = nullptr) {
     char path[kPathMax];
     if (int64_t error = resolve_user_path(dirfd, user_path, path, sizeof path))
         return error;
-    return path_attributes(path, follow, attributes);
+    return path_attributes(path, follow, attributes, details);
 }
 
 // Attributes for the *at calls: an empty path with AT_EMPTY_PATH means dirfd itself (a
-// null one too for the stat calls: `null_allowed`).
+// null one too for the stat calls: `null_allowed`); statx's `details` beside them.
 int64_t query_at(int dirfd, uint64_t user_path, uint64_t flags,
-                 bsc_stream_attributes &attributes, bool null_allowed = false) {
+                 bsc_stream_attributes &attributes, bool null_allowed = false,
+                 Details *details = nullptr) {
     int64_t itself = names_descriptor(user_path, flags, null_allowed);
     if (itself < 0)
         return itself;
     if (itself)
-        return descriptor_attributes(dirfd, attributes);
-    return query(dirfd, user_path, !(flags & AT_SYMLINK_NOFOLLOW), attributes);
+        return descriptor_attributes(dirfd, attributes, details);
+    return query(dirfd, user_path, !(flags & AT_SYMLINK_NOFOLLOW), attributes, details);
 }
 
 uint32_t access_of(uint64_t flags) {
@@ -127,6 +139,7 @@ uint32_t options_of(uint64_t flags) {
            (flags & O_DIRECTORY ? BSC_OPTION_DIRECTORY : 0) |
            (flags & O_NONBLOCK ? BSC_OPTION_NONBLOCK : 0) |
            (flags & (O_SYNC | O_DSYNC) ? BSC_OPTION_SYNC : 0) |
+           (flags & O_NOATIME ? BSC_OPTION_NO_ACCESS_TIME : 0) |
            // O_EXCL without O_CREAT: a block device claimed for this opener alone
            ((flags & (O_EXCL | O_CREAT)) == O_EXCL ? BSC_OPTION_EXCLUSIVE : 0);
 }
@@ -135,6 +148,34 @@ uint32_t options_of(uint64_t flags) {
 // creates with exactly this mode). mkdir keeps only the permission and sticky bits.
 uint32_t creation_mode(uint64_t mode, uint32_t kept) {
     return static_cast<uint32_t>(mode) & kept & ~file_mode_mask();
+}
+
+// The kernel's mode_strip_sgid, which vfs_prepare_mode applies before the umask: a new
+// file (no directory) asking for S_ISGID with S_IXGRP in a set-group-ID directory, whose
+// group it gets, loses S_ISGID unless that group is one of the caller's or the caller
+// holds CAP_FSETID. The host, handed the mode after the umask, cannot apply it in order.
+bool strips_setgid(const Target &target, uint64_t mode) {
+    if ((mode & (S_ISGID | S_IXGRP)) != (S_ISGID | S_IXGRP))
+        return false;
+    char parent[kPathMax];
+    freestanding::copy_string(parent, sizeof parent, target.path);
+    size_t slash = strlen(parent);
+    while (slash > 0 && parent[slash - 1] != '/')
+        slash--;
+    if (slash == 0)
+        return false;
+    parent[slash > 1 ? slash - 1 : 1] = 0; // the directory it is in ("/" keeps its slash)
+    bsc_stream_attributes dir{};
+    if (path_attributes(parent, true, dir) != 0 || !(dir.mode & S_ISGID))
+        return false;
+    FileCredentials who = file_credentials(false);
+    bool member = who.group == dir.group || in_supplementary_groups(dir.group);
+    return !member && !((who.capabilities >> CAP_FSETID) & 1);
+}
+
+// The mode a new file or special file at `target` is created with.
+uint32_t file_creation_mode(const Target &target, uint64_t mode) {
+    return creation_mode(strips_setgid(target, mode) ? mode & ~uint64_t{S_ISGID} : mode, 07777);
 }
 
 // O_PATH: a descriptor that names the object (the link itself with O_NOFOLLOW) without
@@ -189,7 +230,9 @@ int64_t check_no_atime(const Target &target, uint64_t flags) {
         return 0; // one it creates is its own
     bsc_handle handle;
     bsc_status status = abi().stream_open(target.uri, access_of(flags), 0, BSC_CREATE_NEVER,
-                                          options_of(flags) & ~BSC_OPTION_TRUNCATE, &handle);
+                                          options_of(flags) &
+                                              ~uint32_t{BSC_OPTION_TRUNCATE | BSC_OPTION_NO_ACCESS_TIME},
+                                          &handle);
     if (status != BSC_OK)
         return result_of(status);
     abi().object_close(handle);
@@ -226,7 +269,7 @@ int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
     bsc_handle handle;
     bsc_status status;
     do // a FIFO's open waits for the other end; a checkpoint's interrupt is no reason to stop
-        status = abi().stream_open(target.uri, access_of(flags), creation_mode(mode, 07777),
+        status = abi().stream_open(target.uri, access_of(flags), file_creation_mode(target, mode),
                                    create, options_of(flags), &handle);
     while (status == BSC_E_INTERRUPTED && !signal_pending());
     if (status == BSC_E_INTERRUPTED)
@@ -463,7 +506,7 @@ int64_t make_node(int dirfd, uint64_t path, uint64_t mode, uint64_t device) {
     if (int64_t error = resolve(dirfd, path, target, false))
         return error;
     bool is_device = type == BSC_TYPE_CHAR_DEVICE || type == BSC_TYPE_BLOCK_DEVICE;
-    bsc_status status = abi().stream_make_node(target.uri, type, creation_mode(bits, 07777),
+    bsc_status status = abi().stream_make_node(target.uri, type, file_creation_mode(target, bits),
                                                is_device ? static_cast<uint32_t>(device) : 0);
     return status == BSC_E_NOT_SUPPORTED ? -EPERM : result_of(status);
 }
@@ -500,6 +543,13 @@ int64_t remove(int dirfd, uint64_t path, bool directory) {
     return result_of(abi().stream_delete(target.uri, directory ? BSC_DELETE_DIRECTORY : 0));
 }
 
+// The errno of a call that adds a link to an object (link, and rename, which gives a
+// moved directory's ".." to its new parent): the host's TOO_MANY there is the file
+// system's most links (EMLINK), as these calls open nothing that could be EMFILE.
+int64_t link_result(bsc_status status) {
+    return status == BSC_E_TOO_MANY ? -EMLINK : result_of(status);
+}
+
 int64_t rename_at(int from_dir, uint64_t from, int to_dir, uint64_t to, uint64_t flags) {
     // RENAME_WHITEOUT (overlay file systems) is not supported; exchanging excludes the rest.
     if (flags & RENAME_WHITEOUT)
@@ -514,7 +564,7 @@ int64_t rename_at(int from_dir, uint64_t from, int to_dir, uint64_t to, uint64_t
         return error;
     uint32_t bsc_flags = (flags & RENAME_NOREPLACE ? BSC_RENAME_NOREPLACE : 0) |
                          (flags & RENAME_EXCHANGE ? BSC_RENAME_EXCHANGE : 0);
-    return result_of(abi().stream_rename(source.uri, destination.uri, bsc_flags));
+    return link_result(abi().stream_rename(source.uri, destination.uri, bsc_flags));
 }
 
 // The URI of the object an open file names by the path it was opened with.
@@ -554,7 +604,7 @@ int64_t link_at(int from_dir, uint64_t from, int to_dir, uint64_t to, uint64_t f
     }
     if (int64_t error = resolve(to_dir, to, destination, false))
         return error;
-    return result_of(abi().stream_link(destination.uri, source.uri, BSC_LINK_HARD));
+    return link_result(abi().stream_link(destination.uri, source.uri, BSC_LINK_HARD));
 }
 
 int64_t symlink_at(uint64_t target_text, int dirfd, uint64_t path) {
@@ -570,6 +620,20 @@ int64_t symlink_at(uint64_t target_text, int dirfd, uint64_t path) {
     return result_of(abi().stream_link(target.uri, text, BSC_LINK_SYMBOLIC));
 }
 
+// Mode, owner or times of an open file's object: by its handle, or (an O_PATH descriptor,
+// a file of the LibOS's) by its path, a final link not followed.
+int64_t set_file_attributes(int fd, uint32_t which, const bsc_stream_attributes &a) {
+    FileRef file(fd);
+    if (!file)
+        return -EBADF;
+    if (file->handle != BSC_NO_HANDLE)
+        return result_of(abi().stream_attributes_set_by_handle(file->handle, which, &a));
+    char uri[kUriMax];
+    if (int64_t error = open_file_uri(*file.get(), uri))
+        return error;
+    return result_of(abi().stream_attributes_set(uri, BSC_QUERY_NOFOLLOW, which, &a));
+}
+
 // Mode, owner or times of the object an *at call names (dirfd itself with AT_EMPTY_PATH
 // and an empty path). `which` may be 0: the object is still looked up and checked, and
 // its change time touched, as chown(path, -1, -1) does.
@@ -578,21 +642,14 @@ int64_t set_attributes(int dirfd, uint64_t path, uint64_t at_flags, uint32_t whi
     int64_t itself = names_descriptor(path, at_flags);
     if (itself < 0)
         return itself;
-    if (itself) {
-        FileRef file(dirfd);
-        if (!file)
-            return -EBADF;
-        if (file->handle != BSC_NO_HANDLE)
-            return result_of(abi().stream_attributes_set_by_handle(file->handle, which, &a));
-        char uri[kUriMax];
-        if (int64_t error = open_file_uri(*file.get(), uri))
-            return error;
-        return result_of(abi().stream_attributes_set(uri, BSC_QUERY_NOFOLLOW, which, &a));
-    }
+    if (itself)
+        return set_file_attributes(dirfd, which, a);
     bool follow = !(at_flags & AT_SYMLINK_NOFOLLOW);
     Target target;
     if (int64_t error = resolve(dirfd, path, target, follow))
         return error;
+    if (target.descriptor >= 0) // chmod of an O_PATH link's /proc/self/fd/N: the link's mode
+        return set_file_attributes(target.descriptor, which, a);
     return result_of(
         abi().stream_attributes_set(target.uri, follow ? 0 : BSC_QUERY_NOFOLLOW, which, &a));
 }
@@ -857,10 +914,19 @@ int64_t sys_statx(Syscall &c) {
                            AT_STATX_SYNC_TYPE}) ||
         (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE || (c.arg[3] & STATX__RESERVED))
         return -EINVAL;
+    // The fields the ABI carries are asked for as the program asks; the ones added since
+    // Linux 6.8 it does not carry are left out of the answer, as a file system without
+    // them leaves them.
+    uint32_t want = static_cast<uint32_t>(c.arg[3]);
+    if (want & kStatxUncarried)
+        report_unsupported("statx", "STATX_MNT_ID_UNIQUE, STATX_SUBVOL, STATX_WRITE_ATOMIC, "
+                                    "STATX_DIO_READ_ALIGN");
+    Details details{.want = want & kStatxCarried, .found = {}};
     bsc_stream_attributes a{};
-    if (int64_t error = query_at(static_cast<int>(c.arg[0]), c.arg[1], flags, a, true))
+    if (int64_t error =
+            query_at(static_cast<int>(c.arg[0]), c.arg[1], flags, a, true, &details))
         return error;
-    return put_user(c.arg[4], to_statx(a)) ? 0 : -EFAULT;
+    return put_user(c.arg[4], to_statx(a, details.found)) ? 0 : -EFAULT;
 }
 
 int64_t sys_access(Syscall &c) { return access_at(AT_FDCWD, c.arg[0], c.arg[1], 0); }

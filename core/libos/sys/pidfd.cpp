@@ -109,6 +109,8 @@ int64_t open_pidfd(int32_t pid, uint32_t flags) {
     return install_anonymous(&kPidFd, p, (flags & kNonblock) | O_CLOEXEC);
 }
 
+bool is_pidfd(const OpenFile &file) { return file.kind == &kPidFd; }
+
 int64_t pidfd_target(int fd, uint32_t &flags) {
     FileRef file(fd);
     if (int64_t error = pidfd_at(file))
