@@ -425,6 +425,10 @@ bool deliver_notice(const bsc_notice &notice) {
         FileRef file(fd);
         if (!file || file->handle != notice.handle)
             continue;
+        if (notice.reason == BSC_NOTICE_QUEUE) {
+            queue_notice(*file.get(), notice);
+            return true;
+        }
         int32_t sig = file->io_signal != 0 ? file->io_signal : SIGIO;
         if (file->owner != 0 && signal_is_pending(sig))
             return sig < 32;
