@@ -122,6 +122,9 @@ void eventfd_signal(OpenFile &file);
 // sys/mqueue.cpp: the host told of a message come to the empty queue `file` (a notice of
 // BSC_NOTICE_QUEUE): the signal mq_notify asked for goes to the process.
 void queue_notice(OpenFile &file, const bsc_notice &notice);
+// sys/mqueue.cpp: a descriptor of the queue `file` closes while others keep it: as Linux's
+// flush at every close, the notification goes if this process registered it.
+void queue_descriptor_closed(OpenFile &file);
 
 // A new descriptor (O_RDWR) for an object of the LibOS's own of `kind` with `state`, taking
 // O_NONBLOCK and O_CLOEXEC from `flags`: the descriptor, or -EMFILE (the state released).

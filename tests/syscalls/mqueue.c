@@ -69,6 +69,12 @@ TEST(mq_send_and_receive_by_priority) {
     CHECK_EQ(mq_receive(q, buffer, sizeof buffer, NULL), 5);
     CHECK_STR(buffer, "low2");
     CHECK_EQ(fcntl(q, F_GETFD), FD_CLOEXEC); // mq descriptors are always close-on-exec
+    // A read of the descriptor gives the queue's status line, as /dev/mqueue shows it.
+    CHECK_OK(mq_send(q, "abc", 4, 0));
+    char status[128] = {0};
+    CHECK(read(q, status, sizeof status - 1) > 0);
+    CHECK(strncmp(status, "QSIZE:4 ", 8) == 0);
+    CHECK_EQ(mq_receive(q, buffer, sizeof buffer, NULL), 4);
     CHECK_OK(mq_close(q));
     // The queue outlives its descriptors until unlinked; attributes of an existing queue
     // are ignored by a later open.
@@ -311,6 +317,32 @@ TEST(mq_notify_signal) {
     CHECK(!notified);
     CHECK_OK(mq_notify(q, NULL)); // removed
     CHECK_OK(mq_notify(q, NULL)); // nothing to remove: still 0
+    // Any close of a descriptor of the queue by the owner removes it (the kernel's flush).
+    CHECK_EQ(mq_receive(q, (char[16]){0}, 16, NULL), 5); // wake
+    CHECK_EQ(mq_receive(q, (char[16]){0}, 16, NULL), 5); // more: empty again
+    CHECK_OK(mq_notify(q, &event));
+    close(dup(q));
+    notified = 0;
+    CHECK_OK(mq_send(q, "none", 5, 0));
+    usleep(20000);
+    CHECK(!notified);
+    CHECK_EQ(mq_receive(q, (char[16]){0}, 16, NULL), 5);
+    // A sender in another process is named by its pid.
+    CHECK_OK(mq_notify(q, &event));
+    pid_t sender = fork();
+    if (sender == 0)
+        _exit(mq_send(q, "child", 6, 0) == 0 ? 0 : 1);
+    pid_t waited;
+    while ((waited = waitpid(sender, &status, 0)) == -1 && errno == EINTR) // the signal
+        ;
+    CHECK_EQ(waited, sender);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    for (int i = 0; i < 1000 && !notified; i++)
+        usleep(1000);
+    CHECK(notified);
+    CHECK_EQ(notified_info.si_code, SI_MESGQ);
+    CHECK_EQ(notified_info.si_pid, sender);
+    CHECK_EQ(mq_receive(q, (char[16]){0}, 16, NULL), 6);
     struct sigevent none = {.sigev_notify = SIGEV_NONE};
     CHECK_OK(mq_notify(q, &none));
     CHECK_ERR(mq_notify(q, &event), EBUSY);

@@ -269,4 +269,11 @@ void queue_notice(OpenFile &file, const bsc_notice &notice) {
     raise_signal_info(info);
 }
 
+void queue_descriptor_closed(OpenFile &file) {
+    bsc_mqueue_notification remove{BSC_MQUEUE_NOTIFY_REMOVE, 0};
+    if (abi().stream_control(file.handle, BSC_CONTROL_MQUEUE_NOTIFY, &remove, sizeof remove) ==
+        BSC_OK)
+        file.notify_signal = 0;
+}
+
 } // namespace libos
