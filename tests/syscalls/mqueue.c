@@ -69,6 +69,10 @@ TEST(mq_send_and_receive_by_priority) {
     CHECK_EQ(mq_receive(q, buffer, sizeof buffer, NULL), 5);
     CHECK_STR(buffer, "low2");
     CHECK_EQ(fcntl(q, F_GETFD), FD_CLOEXEC); // mq descriptors are always close-on-exec
+    char link[64], target[128] = {0};
+    snprintf(link, sizeof link, "/proc/self/fd/%d", q);
+    CHECK_OK(readlink(link, target, sizeof target - 1));
+    CHECK_STR(target, name); // its path in the mqueue file system
     // A read of the descriptor gives the queue's status line, as /dev/mqueue shows it.
     CHECK_OK(mq_send(q, "abc", 4, 0));
     char status[128] = {0};
