@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -20,10 +21,14 @@
 #include <time.h>
 #include <unistd.h>
 
-// A name of this process's own, with the leading slash glibc's mq_open wants.
+// A name of this run's own, with the leading slash glibc's mq_open wants: a random tag, as
+// the pid does not tell runs apart (each guest's first process has the same pid).
 static const char *queue_name(const char *what) {
+    static unsigned tag;
+    while (tag == 0)
+        getrandom(&tag, sizeof tag, 0);
     static char name[64];
-    snprintf(name, sizeof name, "/bascule-mq-%d-%s", getpid(), what);
+    snprintf(name, sizeof name, "/bascule-mq-%08x-%s", tag, what);
     return name;
 }
 
@@ -102,6 +107,8 @@ TEST(mq_open_errors) {
     CHECK_ERR(syscall(SYS_mq_open, name + 1, O_RDWR | O_WRONLY | O_CREAT | O_EXCL, 0600, NULL),
               EEXIST);
     CHECK_ERR(syscall(SYS_mq_open, "bascule-mq-none", O_RDWR | O_WRONLY, 0, NULL), ENOENT);
+    CHECK_ERR(syscall(SYS_mq_open, "a/b", O_RDWR | O_WRONLY | O_CREAT, 0600, NULL), EACCES);
+    CHECK_ERR(syscall(SYS_mq_open, "", O_RDWR | O_WRONLY, 0, NULL), ENOENT);
     CHECK_OK(mq_close(q));
     CHECK_OK(mq_unlink(name));
     // Attributes are checked only when a queue is made.
@@ -414,9 +421,16 @@ TEST(mq_receive_interrupted) {
     CHECK_OK(mq_unlink(name));
 }
 
-// The name the child made by check_in_child_as_nobody opens (its pid differs).
+// The name the child made by check_in_child_as_nobody opens.
 static char permission_name[64];
-static void open_as_nobody(void) { CHECK_ERR(mq_open(permission_name, O_RDONLY), EACCES); }
+static void open_as_nobody(void) {
+    CHECK_ERR(mq_open(permission_name, O_RDONLY), EACCES);
+    // O_RDWR|O_WRONLY is EINVAL (or EEXIST) before the permission is asked.
+    CHECK_ERR(syscall(SYS_mq_open, permission_name + 1, O_RDWR | O_WRONLY, 0, NULL), EINVAL);
+    CHECK_ERR(syscall(SYS_mq_open, permission_name + 1, O_RDWR | O_WRONLY | O_CREAT | O_EXCL,
+                      0600, NULL),
+              EEXIST);
+}
 
 TEST(mq_open_permission) {
     snprintf(permission_name, sizeof permission_name, "%s", queue_name("perm"));

@@ -72,10 +72,23 @@ int64_t deadline_from_user(uint64_t address, int64_t &deadline) {
     return timespec_from_user(address, deadline, BSC_WAIT_FOREVER);
 }
 
-// O_RDWR|O_WRONLY (3): the kernel's prepare_open refuses it with EINVAL once it knows
-// the queue's existence is fine (ENOENT without O_CREAT, EEXIST with O_EXCL), before any
-// permission: the name is looked up without opening for it.
+// Whether the kernel's lookup_one_len refuses the name itself (EACCES): a slash, "." or
+// "..". (An empty name is getname's ENOENT, earlier.)
+bool name_refused(const char *name) {
+    for (const char *c = name; *c; c++)
+        if (*c == '/')
+            return true;
+    return freestanding::equal(name, ".") || freestanding::equal(name, "..");
+}
+
+// O_RDWR|O_WRONLY (3): the kernel's prepare_open refuses it with EINVAL once the name and
+// the queue's existence are fine (ENOENT without O_CREAT, EEXIST with O_EXCL), before any
+// permission: the name is looked up by a probe that opens nothing for the program.
 int64_t open_both_ways(const char *name, uint64_t flags) {
+    if (!name[0])
+        return -ENOENT;
+    if (name_refused(name))
+        return -EACCES;
     bsc_mqueue_attributes defaults{BSC_MQUEUE_DEFAULT_SIZE, 0, 0, 0, 0};
     bsc_handle probe = BSC_NO_HANDLE;
     bsc_status status = abi().mqueue_open(name, BSC_ACCESS_READ, 0, BSC_CREATE_NEVER,
@@ -85,9 +98,9 @@ int64_t open_both_ways(const char *name, uint64_t flags) {
     bool create = flags & O_CREAT;
     if (status == BSC_E_NOT_FOUND)
         return create ? -EINVAL : -ENOENT;
-    if (status == BSC_OK || status == BSC_E_ACCESS)
-        return create && (flags & O_EXCL) && status == BSC_OK ? -EEXIST : -EINVAL;
-    return result_of(status);
+    if (status != BSC_OK && status != BSC_E_ACCESS) // ACCESS: it exists, unreadable
+        return result_of(status);
+    return create && (flags & O_EXCL) ? -EEXIST : -EINVAL;
 }
 
 } // namespace
