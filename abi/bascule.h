@@ -29,7 +29,9 @@ extern "C" {
  * TUNGETFEATURES in BSC_DEVICE_REQUESTS);
  * 1.22: stream_mount_added_query, stream_details_query, stream_details_query_by_handle
  * (statx's fields beyond the attributes), vm_sync (msync), BSC_OPTION_NO_ACCESS_TIME and
- * BSC_SET_NO_ACCESS_TIME. */
+ * BSC_SET_NO_ACCESS_TIME; POSIX message queues: mqueue_open, mqueue_unlink, mqueue_send,
+ * mqueue_receive, BSC_TYPE_MQUEUE, bsc_mqueue_attributes, BSC_CONTROL_MQUEUE_ATTRIBUTES and
+ * _MQUEUE_NOTIFY, BSC_NOTICE_QUEUE. */
 #define BSC_ABI_MAJOR 1u
 #define BSC_ABI_MINOR 22u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
@@ -207,6 +209,7 @@ enum { /* object types reported by the attribute calls */
     BSC_TYPE_THREAD = 10,
     BSC_TYPE_PROCESS = 11,
     BSC_TYPE_NOTIFIER = 12, /* since 1.19: a notify: stream (file-system notifications) */
+    BSC_TYPE_MQUEUE = 13,   /* since 1.22: a POSIX message queue (mqueue_open) */
 };
 
 enum { /* stream_attributes_query flags */
@@ -336,7 +339,35 @@ enum { /* stream_control commands (since 1.2); data points to what each names */
     BSC_CONTROL_WATCH_DIRECTORY = 24,  /* since 1.19, in: uint32_t BSC_DIRECTORY_* bits */
     BSC_CONTROL_SET_ASYNC = 25,        /* since 1.19, in: uint32_t 1 or 0: readiness notices */
     BSC_CONTROL_DEVICE_REQUEST = 26,   /* since 1.20, in/out: bsc_device_request + argument */
+    BSC_CONTROL_MQUEUE_ATTRIBUTES = 27, /* since 1.22, out: bsc_mqueue_attributes of a queue */
+    BSC_CONTROL_MQUEUE_NOTIFY = 28,    /* since 1.22, in: bsc_mqueue_notification */
 };
+
+/* Since 1.22: a POSIX message queue's attributes (Linux's struct mq_attr): mqueue_open's
+ * wishes, BSC_CONTROL_MQUEUE_ATTRIBUTES's answer. */
+typedef struct bsc_mqueue_attributes {
+    uint32_t flags;       /* BSC_OPTION_NONBLOCK; mqueue_open: BSC_MQUEUE_DEFAULT_SIZE too */
+    uint32_t reserved;    /* 0 */
+    int64_t max_messages; /* mq_maxmsg */
+    int64_t message_size; /* mq_msgsize: the longest message, bytes */
+    int64_t messages;     /* mq_curmsgs: queued now (an answer; ignored by mqueue_open) */
+} bsc_mqueue_attributes;
+
+enum { /* bsc_mqueue_attributes.flags for mqueue_open: a new queue gets the host's default
+        * sizes (Linux's mq_open without attributes), not max_messages and message_size */
+    BSC_MQUEUE_DEFAULT_SIZE = 0x100,
+};
+
+enum { /* bsc_mqueue_notification.kind: what a message arriving in an empty queue does */
+    BSC_MQUEUE_NOTIFY_REMOVE = 0, /* this process's registration goes (if it has it) */
+    BSC_MQUEUE_NOTIFY_NONE = 1,   /* registered, but nothing is told (SIGEV_NONE) */
+    BSC_MQUEUE_NOTIFY_NOTICE = 2, /* registered: a BSC_NOTICE_QUEUE notice (SIGEV_SIGNAL) */
+};
+
+typedef struct bsc_mqueue_notification {
+    uint32_t kind;     /* BSC_MQUEUE_NOTIFY_* */
+    uint32_t reserved; /* 0 */
+} bsc_mqueue_notification;
 
 /* ---- Device requests (since 1.20) ----------------------------------------------------
  * A request to the driver of a device stream (a loop device, its control device, a block
@@ -723,6 +754,11 @@ enum { /* bsc_notice.reason: Linux's POLL_* si_code values */
     BSC_NOTICE_ERROR = 4,
     BSC_NOTICE_PRIORITY = 5,
     BSC_NOTICE_HANGUP = 6,
+    /* Since 1.22: a message came to an empty POSIX message queue this process registered
+     * for (BSC_CONTROL_MQUEUE_NOTIFY); the registration is gone. band: the sender's host
+     * process id (low 32 bits) and user id (high 32 bits), Linux's SI_MESGQ si_pid and
+     * si_uid. Not a POLL_* code: the value is the ABI's own. */
+    BSC_NOTICE_QUEUE = 16,
 };
 
 typedef struct bsc_notice {
@@ -1282,7 +1318,14 @@ typedef struct bsc_system_load {
                                      bsc_stream_details *details))                            \
     X(stream, stream_details_query_by_handle, (bsc_handle handle, uint32_t want,             \
                                                bsc_stream_details *details))                  \
-    X(memory, vm_sync, (uint64_t addr, uint64_t size, uint32_t flags))
+    X(memory, vm_sync, (uint64_t addr, uint64_t size, uint32_t flags))                       \
+    X(stream, mqueue_open, (const char *name, uint32_t access, uint32_t mode, uint32_t create, \
+                           const bsc_mqueue_attributes *attributes, bsc_handle *handle))      \
+    X(stream, mqueue_unlink, (const char *name))                                              \
+    X(stream, mqueue_send, (bsc_handle handle, const void *message, uint64_t size,            \
+                           uint32_t priority, int64_t deadline_ns))                           \
+    X(stream, mqueue_receive, (bsc_handle handle, void *message, uint64_t size,               \
+                              int64_t deadline_ns, uint32_t *priority, uint64_t *length))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

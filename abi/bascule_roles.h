@@ -252,7 +252,14 @@ typedef struct bsc_call_roles {
       BSC_R_OUT(bsc_stream_details))                                                        \
     X(stream_details_query_by_handle, 0, 3, BSC_R_HANDLE, BSC_R_VALUE,                       \
       BSC_R_OUT(bsc_stream_details))                                                        \
-    X(vm_sync, 0, 3, BSC_R_ADDRESS, BSC_R_VALUE, BSC_R_VALUE)
+    X(vm_sync, 0, 3, BSC_R_ADDRESS, BSC_R_VALUE, BSC_R_VALUE)                                \
+    X(mqueue_open, 0, 6, BSC_R_STRING, BSC_R_VALUE, BSC_R_VALUE, BSC_R_VALUE,                \
+      BSC_R_IN(bsc_mqueue_attributes), BSC_R_HANDLES_OUT(1))                                \
+    X(mqueue_unlink, 0, 1, BSC_R_STRING)                                                     \
+    X(mqueue_send, BSC_CALL_BLOCKS, 5, BSC_R_HANDLE, BSC_R_BYTES_IN(2), BSC_R_VALUE,         \
+      BSC_R_VALUE, BSC_R_VALUE)                                                              \
+    X(mqueue_receive, BSC_CALL_BLOCKS, 6, BSC_R_HANDLE, BSC_R_BYTES_OUT(2, 5), BSC_R_VALUE,  \
+      BSC_R_VALUE, BSC_R_OUT(uint32_t), BSC_R_OUT(uint64_t))
 
 #ifdef __cplusplus
 }

@@ -483,7 +483,8 @@ extern "C" bsc_status host_stream_control(bsc_handle handle, uint32_t command, v
     bool watch = command == BSC_CONTROL_WATCH_REMOVE;
     bool notice = is_notice_command(command);
     bool device = command == BSC_CONTROL_DEVICE_REQUEST; // its size is checked with it
-    if (!device && (allocation ? size != sizeof(bsc_allocation)
+    bool queue = is_queue_command(command);              // and so is a queue's
+    if (!device && !queue && (allocation ? size != sizeof(bsc_allocation)
                     : watch    ? size != sizeof(int32_t)
                     : notice   ? size != sizeof(uint32_t)
                                : !terminal && (command < BSC_CONTROL_PIPE_CAPACITY ||
@@ -495,6 +496,8 @@ extern "C" bsc_status host_stream_control(bsc_handle handle, uint32_t command, v
         return BSC_E_BAD_HANDLE;
     if (device)
         return device_request(*stream, data, size);
+    if (queue)
+        return queue_control(*stream, command, data, size);
     if (terminal)
         return terminal_control(stream->fd, command, data, size);
     if (allocation)

@@ -91,9 +91,47 @@ bsc_status set_async(const Object &stream, uint32_t on) {
     return check(::fcntl(stream.fd, F_SETFL, on ? flags | O_ASYNC : flags & ~O_ASYNC));
 }
 
+// Notices of POSIX message queues (SI_MESGQ), which carry a sender (pid and uid) where the
+// others carry a band: each slot's word is 0 (free), kClaimed while the handler fills it,
+// or kValid | the descriptor; its sender beside it.
+constexpr uint64_t kClaimed = uint64_t{1} << 62;
+struct QueueNotice {
+    std::atomic<uint64_t> word;
+    std::atomic<uint64_t> sender; // uid << 32 | pid
+};
+std::array<QueueNotice, 64> pending_queue_notices{};
+
+void queue_notice_arrived(const siginfo_t *info) {
+    for (auto &slot : pending_queue_notices) {
+        uint64_t empty = 0;
+        if (!slot.word.compare_exchange_strong(empty, kClaimed))
+            continue;
+        slot.sender = (uint64_t(info->si_uid) << 32) | uint32_t(info->si_pid);
+        slot.word = kValid | uint32_t(info->si_value.sival_int);
+        return;
+    }
+}
+
+void take_queue_notices(std::vector<bsc_notice> &taken, uint32_t capacity) {
+    for (auto &slot : pending_queue_notices) {
+        if (taken.size() == capacity)
+            return;
+        uint64_t word = slot.word.load();
+        if (!(word & kValid))
+            continue;
+        uint64_t sender = slot.sender.load();
+        slot.word = 0;
+        bsc_handle handle = handle_of_descriptor(static_cast<int32_t>(word & 0xffffffff));
+        if (handle != BSC_NO_HANDLE)
+            taken.push_back({handle, BSC_NOTICE_QUEUE, sender});
+    }
+}
+
 } // namespace
 
 void notice_arrived(const siginfo_t *info) {
+    if (info->si_code == SI_MESGQ)
+        return queue_notice_arrived(info);
     uint64_t word = kValid | (uint64_t(info->si_code & 0xff) << 48) |
                     (uint64_t(info->si_band & 0xffff) << 32) | uint32_t(info->si_fd);
     for (auto &slot : pending_notices) {
@@ -185,6 +223,7 @@ extern "C" bsc_status host_process_notices_take(bsc_notice *notices, uint32_t ca
     if (capacity && probe_out(notices, capacity))
         return BSC_E_FAULT;
     std::vector<bsc_notice> taken;
+    take_queue_notices(taken, capacity);
     for (auto &slot : pending_notices) {
         if (taken.size() == capacity)
             break;

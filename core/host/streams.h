@@ -41,6 +41,11 @@ bsc_status remove_watch(const Object &stream, const void *data);
 bool is_notice_command(uint32_t command);
 bsc_status notice_control(const Object &stream, uint32_t command, void *data);
 
+// mqueue.cpp: stream_control's BSC_CONTROL_MQUEUE_ATTRIBUTES and _MQUEUE_NOTIFY on a
+// POSIX message queue (NOT_SUPPORTED on another stream).
+bool is_queue_command(uint32_t command);
+bsc_status queue_control(const Object &stream, uint32_t command, void *data, uint64_t size);
+
 // sockets.cpp: the socket behind a stream handle, else null.
 std::shared_ptr<Object> find_socket(bsc_handle handle);
 // A received or accepted host socket as a stream object.

@@ -120,11 +120,15 @@ void file_release(OpenFile *file) {
 namespace {
 
 // What a descriptor's close does to its open file: the process's record locks on the
-// file go even while other descriptors keep the open file (the last close's release of
-// the handle drops them in the host).
+// file go, and a message queue's notification if this process registered it (the
+// kernel's mqueue_flush_file), even while other descriptors keep the open file (the last
+// close's release of the handle does both in the host).
 void close_descriptor(OpenFile *file) {
-    if (__atomic_load_n(&file->refs, __ATOMIC_ACQUIRE) > 1)
+    if (__atomic_load_n(&file->refs, __ATOMIC_ACQUIRE) > 1) {
         drop_posix_locks(*file);
+        if (file->type == BSC_TYPE_MQUEUE)
+            queue_descriptor_closed(*file);
+    }
     file_release(file);
 }
 

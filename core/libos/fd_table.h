@@ -64,6 +64,8 @@ struct OpenFile {
     Channel *channel;     // its channel, else null: for edge-triggered epoll (poll.h)
     uint64_t identity;    // unique in the guest, kept by the copy fork makes, as Linux's
                           // shared open file description: what kcmp(KCMP_FILE) compares
+    int32_t notify_signal; // a message queue's mq_notify SIGEV_SIGNAL signal (0: none) and
+    uint64_t notify_value; // its si_value, until the host tells of a message (sys/mqueue.cpp)
 };
 
 inline constexpr int kMaxFds = 1024;
@@ -116,6 +118,13 @@ void anonymous_inode_attributes(const OpenFile &file, bsc_stream_attributes &att
 // one (up to UINT64_MAX), as an AIO completion with IOCB_FLAG_RESFD signals it.
 bool is_eventfd(const OpenFile &file);
 void eventfd_signal(OpenFile &file);
+
+// sys/mqueue.cpp: the host told of a message come to the empty queue `file` (a notice of
+// BSC_NOTICE_QUEUE): the signal mq_notify asked for goes to the process.
+void queue_notice(OpenFile &file, const bsc_notice &notice);
+// sys/mqueue.cpp: a descriptor of the queue `file` closes while others keep it: as Linux's
+// flush at every close, the notification goes if this process registered it.
+void queue_descriptor_closed(OpenFile &file);
 
 // A new descriptor (O_RDWR) for an object of the LibOS's own of `kind` with `state`, taking
 // O_NONBLOCK and O_CLOEXEC from `flags`: the descriptor, or -EMFILE (the state released).

@@ -802,6 +802,8 @@ void object_link_text(bsc_handle handle, char *text, size_t capacity) {
         freestanding::format(text, capacity, "/dev/%s", uri + 4);
     else if (freestanding::starts_with(uri, "notify:"))
         freestanding::copy_string(text, capacity, "anon_inode:inotify");
+    else if (freestanding::starts_with(uri, "mqueue:")) // its path in the mqueue file system
+        freestanding::format(text, capacity, "/%s", uri + 7);
     else if (attributes.type == BSC_TYPE_PIPE)
         freestanding::format(text, capacity, "pipe:[%lu]", attributes.inode);
     else if (attributes.type == BSC_TYPE_SOCKET)

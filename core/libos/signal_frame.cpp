@@ -75,6 +75,8 @@ Siginfo siginfo_of(const SignalInfo &info) {
     out.code = info.code;
     if (info.code == kSiTimer)
         out.fields.timer = {info.timer_id, info.overrun, info.value};
+    else if (info.code == kSiMesgq) // _rt: the sender's pid and uid, then the value
+        out.fields.timer = {info.pid, static_cast<int32_t>(info.uid), info.value};
     else if (is_poll_signal(info))
         out.fields.poll = {static_cast<int64_t>(info.address), info.status};
     else if (info.address)

@@ -43,6 +43,7 @@ struct QueuedSignal {
 
 inline constexpr int32_t kSiUser = 0, kSiKernel = 128, kSiTkill = -6; // si_code values
 inline constexpr int32_t kSiTimer = -2;
+inline constexpr int32_t kSiMesgq = -3; // a message queue's notification: pid, uid, value
 
 // The report of an event on descriptor `fd` that SIGIO or F_SETSIG's signal brings
 // (send_sigio): si_code POLL_IN .. POLL_HUP, si_band and si_fd, kept in `address` and

@@ -47,6 +47,9 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     /* sys/sysv_shm.cpp, sys/sysv_sem.cpp, sys/sysv_msg.cpp */                         \
     X(shmget) X(shmat) X(shmdt) X(shmctl) X(semget) X(semop) X(semtimedop) X(semctl)    \
     X(msgget) X(msgsnd) X(msgrcv) X(msgctl)                                             \
+    /* sys/mqueue.cpp */                                                                \
+    X(mq_open) X(mq_unlink) X(mq_timedsend) X(mq_timedreceive) X(mq_notify)             \
+    X(mq_getsetattr)                                                                    \
     /* sys/inotify.cpp */                                                               \
     X(inotify_init) X(inotify_init1) X(inotify_add_watch) X(inotify_rm_watch)          \
     /* sys/splice.cpp */                                                                \

@@ -89,6 +89,11 @@ bool is_pseudo_terminal(std::string_view uri) {
 // Fails with a message for a handle an image cannot hold.
 std::string KindHooks<snap::HandleRecord>::capture(std::vector<snap::HandleRecord> &out) {
     for (const auto &[number, entry] : tracked().handles.list()) {
+        if (auto *uncaptured = std::get_if<UncapturedHandle>(&entry.object);
+            uncaptured && uncaptured->uri.starts_with("mqueue:"))
+            return fmt::format("handle {} ({}) is a POSIX message queue: the host's kernel "
+                               "holds it, its messages and its notification, and an image "
+                               "cannot", number, uncaptured->uri);
         if (auto *uncaptured = std::get_if<UncapturedHandle>(&entry.object))
             return fmt::format("handle {} ({}) cannot be captured: it came in a message or is "
                                "of a kind an image cannot hold", number, uncaptured->uri);

@@ -153,6 +153,18 @@ bsc_status stream_read_link(const char *uri, char *buffer, uint64_t size, uint64
     });
 }
 
+// A POSIX message queue is the host kernel's, with its messages and its notification: a
+// capture refuses a guest that holds one (capture.cpp), as it refuses System V objects.
+bsc_status mqueue_open(const char *name, uint32_t access, uint32_t mode, uint32_t create,
+                       const bsc_mqueue_attributes *attributes, bsc_handle *handle) {
+    bsc_status status = below().mqueue_open(name, access, mode, create, attributes, handle);
+    if (status != BSC_OK)
+        return status;
+    std::string text;
+    read_guest_string(name, text);
+    return publish_at(handle, {.object = UncapturedHandle{"mqueue:" + text}});
+}
+
 bsc_status stream_open_pair(const char *uri, uint32_t options, bsc_handle *ends) {
     bsc_status status = below().stream_open_pair(uri, options, ends);
     if (status != BSC_OK)
@@ -570,6 +582,7 @@ void interpose(const bsc_extension_context &context) {
     mark_ipc<&bsc_downcalls::ipc_message_send>(above);
     mark_ipc<&bsc_downcalls::ipc_message_receive>(above);
     above.stream_control = stream_control;
+    above.mqueue_open = mqueue_open;
     above.stream_mount = stream_mount;
     above.stream_unmount = stream_unmount;
     context.upcalls_below->start = start;

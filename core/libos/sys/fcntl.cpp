@@ -410,14 +410,18 @@ void tell_owner(const OpenFile &file, const bsc_notice &notice) {
 }
 
 // Tells the owner of the open file a notice is about (the first descriptor's with its
-// handle). A real-time signal's every instance is queued with its own siginfo (the si_fd
-// of each of two watched directories); a standard one pending already takes no second
-// (legacy_queue: the first one's siginfo is kept).
+// handle), or its queue of a message's arrival (mqueue.cpp). A real-time signal's every
+// instance is queued with its own siginfo (the si_fd of each of two watched
+// directories); a standard one pending already takes no second (legacy_queue: the
+// first one's siginfo is kept).
 void deliver_notice(const bsc_notice &notice) {
     for (int fd = 0; fd < kMaxFds; fd++) {
         FileRef file(fd);
-        if (file && file->handle == notice.handle)
-            return tell_owner(*file.get(), notice);
+        if (!file || file->handle != notice.handle)
+            continue;
+        if (notice.reason == BSC_NOTICE_QUEUE)
+            return queue_notice(*file.get(), notice);
+        return tell_owner(*file.get(), notice);
     }
 }
 
