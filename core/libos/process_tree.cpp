@@ -45,6 +45,13 @@ struct Mailbox {
     SignalInfo signals[kMailboxSize];
     bool to_initial_thread[kMailboxSize];
     uint64_t overflow, overflow_to_initial_thread;
+    // A sender has interrupted the process since it last drained the mailbox: the next
+    // sender posts without another interrupt. The host's interrupt is a real-time signal,
+    // queued once per send and each delivered on a host signal frame of its own before the
+    // process runs again: unbounded, senders faster than the process (eleven processes
+    // signalling each other every 100 us on a loaded machine) overflowed the host's signal
+    // stack, and the kernel killed the runtime with SIGSEGV.
+    bool interrupted;
 };
 
 // The shared table. Its lock is an atomic flag in memory every process maps. The entries
@@ -146,6 +153,7 @@ struct Delivery {
     int32_t pid;
     uint64_t host_id;
     bool stopped;
+    bool interrupt; // no interrupt is on its way already (Mailbox::interrupted)
 };
 
 void deliver(const Delivery &to, const SignalInfo &info) {
@@ -157,10 +165,17 @@ void deliver(const Delivery &to, const SignalInfo &info) {
         return act_on_host_process(to.host_id, BSC_PROCESS_KILL);
     if (info.signo == SIGCONT || info.signo == SIGKILL) // a stop from outside ends
         act_on_host_process(to.host_id, BSC_PROCESS_CONTINUE);
-    act_on_host_process(to.host_id, BSC_PROCESS_INTERRUPT);
+    if (to.interrupt)
+        act_on_host_process(to.host_id, BSC_PROCESS_INTERRUPT);
 }
 
-Delivery delivery_to(const Entry &e) { return {e.pid, e.host_id, card_of(e).state == 'T'}; }
+// What deliver needs of `e`, the table locked (its mailbox posted to, if it is another's).
+Delivery delivery_to(const Entry &e) {
+    Mailbox &box = mailbox_of(e);
+    bool interrupt = e.pid != own_pid && !box.interrupted;
+    box.interrupted |= interrupt;
+    return {e.pid, e.host_id, card_of(e).state == 'T', interrupt};
+}
 
 // Who sends a signal, for Linux's permission check (check_kill_permission).
 struct Sender {
@@ -416,6 +431,7 @@ void drain_mailbox() {
         for (uint32_t i = 0; i < count; i++)
             received[i] = box.signals[i], to_initial_thread[i] = box.to_initial_thread[i];
         box.posted = 0;
+        box.interrupted = false; // what is posted from now on needs an interrupt again
         overflow = box.overflow, overflow_to_initial_thread = box.overflow_to_initial_thread;
         box.overflow = box.overflow_to_initial_thread = 0;
     }

@@ -558,3 +558,39 @@ TEST(rt_sigtimedwait_edges) {
     CHECK_ERR(sigtimedwait(&set, NULL, &zero), EAGAIN);
     CHECK_OK(sigprocmask(SIG_SETMASK, &old, NULL));
 }
+
+static volatile sig_atomic_t flood_count;
+static void on_flood(int sig) {
+    (void)sig;
+    flood_count++;
+}
+
+// Many processes signal one at once, faster than it runs: a standard signal is pending
+// once however often it is sent, and the process takes them and keeps running.
+TEST(a_flood_of_signals_from_many_processes) {
+    struct sigaction sa, old_sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_flood;
+    sa.sa_flags = SA_RESTART;
+    CHECK_OK(sigaction(SIGUSR1, &sa, &old_sa));
+    flood_count = 0;
+    pid_t parent = getpid();
+    enum { kSenders = 8, kSends = 3000 };
+    pid_t children[kSenders];
+    for (int i = 0; i < kSenders; i++) {
+        children[i] = CHECK_OK(fork());
+        if (children[i] == 0) {
+            for (int n = 0; n < kSends; n++)
+                if (kill(parent, SIGUSR1) != 0)
+                    _exit(1);
+            _exit(0);
+        }
+    }
+    for (int i = 0; i < kSenders; i++) {
+        int status = -1;
+        CHECK_EQ(waitpid(children[i], &status, 0), children[i]); // SA_RESTART: no EINTR
+        CHECK_EQ(status, 0);
+    }
+    CHECK(flood_count >= 1);
+    CHECK_OK(sigaction(SIGUSR1, &old_sa, NULL));
+}
