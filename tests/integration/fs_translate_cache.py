@@ -8,6 +8,8 @@ import errno
 import os
 import sys
 
+from fs_translate_cache_helpers import in_child, outside
+
 base = sys.argv[1]
 os.chdir(base)
 
@@ -25,25 +27,6 @@ def look(step):
         except OSError as e:
             answers.append(errno.errorcode[e.errno])
     print(step, *answers)
-
-
-def outside(command):
-    """Asks the helper outside the guest to run one shell command in BASE, and waits."""
-    with open("request", "w") as request:
-        request.write(command + "\n")
-    with open("done") as done:
-        done.read()
-
-
-def in_child(change):
-    """Makes the change in a forked child and waits for it."""
-    pid = os.fork()
-    if pid == 0:
-        try:
-            change()
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
 
 
 look("start")

@@ -11,6 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$work/root
 make_root "$root"
 cp "$here/fs_translate_cache.py" "$root/tmp/cache.py"
+cp "$here/fs_translate_cache_helpers.py" "$root/tmp/"
 
 # fresh_tree DIR: d/sub/f ("one"), other/sub/f ("two"), x/sub/f ("three"), the FIFOs.
 fresh_tree() {

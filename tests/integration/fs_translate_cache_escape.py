@@ -11,6 +11,8 @@ import os
 import stat
 import sys
 
+from fs_translate_cache_helpers import in_child, outside
+
 outside_dir, host_t = sys.argv[1:]
 
 
@@ -26,13 +28,6 @@ def look(step):
     print(step, *answers)
 
 
-def outside(command):
-    with open("/t/request", "w") as request:
-        request.write(command + "\n")
-    with open("/t/done") as done:
-        done.read()
-
-
 def swap():
     os.rename("/t/d", "/t/d_old")
     os.symlink(host_t + "/d_old", "/t/d")
@@ -41,16 +36,6 @@ def swap():
 def back():
     os.unlink("/t/d")
     os.rename("/t/d_old", "/t/d")
-
-
-def in_child(change):
-    pid = os.fork()
-    if pid == 0:
-        try:
-            change()
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
 
 
 look("start")
@@ -62,8 +47,8 @@ in_child(swap)
 look("child: a link to a host path")
 in_child(back)
 look("child: back")
-outside("mv d/sub d/sub_old && ln -s " + outside_dir + " d/sub")
+outside("mv d/sub d/sub_old && ln -s " + outside_dir + " d/sub", "/t")
 look("outside: a link out")
-outside("rm d/sub && mv d/sub_old d/sub && mv d d_old && ln -s " + outside_dir + " d")
+outside("rm d/sub && mv d/sub_old d/sub && mv d d_old && ln -s " + outside_dir + " d", "/t")
 look("outside: the parent a link out")
-outside("exit")
+outside("exit", "/t")
