@@ -58,6 +58,18 @@ class TempDir {
 // A guest pointer nothing is mapped at.
 inline void *const kBadPointer = reinterpret_cast<void *>(1);
 
+// A page of guest memory for the calls' arguments.
+struct GuestPage {
+    uint64_t addr = 0;
+    GuestPage() {
+        REQUIRE(host_vm_alloc(&addr, 4096, BSC_PROT_READ | BSC_PROT_WRITE, 0) == BSC_OK);
+    }
+    ~GuestPage() { host_vm_free(addr, 4096); }
+    GuestPage(const GuestPage &) = delete;
+    GuestPage &operator=(const GuestPage &) = delete;
+    template <class T> T *at(uint64_t offset) { return reinterpret_cast<T *>(addr + offset); }
+};
+
 // A page the test owns that can be neither read nor written.
 class NoAccessPage {
   public:

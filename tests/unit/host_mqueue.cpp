@@ -13,17 +13,6 @@ using namespace bsc::test;
 
 namespace {
 
-struct GuestPage {
-    uint64_t addr = 0;
-    GuestPage() {
-        REQUIRE(host_vm_alloc(&addr, 4096, BSC_PROT_READ | BSC_PROT_WRITE, 0) == BSC_OK);
-    }
-    ~GuestPage() { host_vm_free(addr, 4096); }
-    GuestPage(const GuestPage &) = delete;
-    GuestPage &operator=(const GuestPage &) = delete;
-    template <class T> T *at(uint64_t offset) { return reinterpret_cast<T *>(addr + offset); }
-};
-
 std::string queue_name(const char *what) {
     return "bascule-unit-mq-" + std::to_string(::getpid()) + "-" + what;
 }

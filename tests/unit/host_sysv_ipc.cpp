@@ -10,18 +10,6 @@ using namespace bsc::test;
 
 namespace {
 
-// A page of guest memory for the calls' arguments.
-struct GuestPage {
-    uint64_t addr = 0;
-    GuestPage() {
-        REQUIRE(host_vm_alloc(&addr, 4096, BSC_PROT_READ | BSC_PROT_WRITE, 0) == BSC_OK);
-    }
-    ~GuestPage() { host_vm_free(addr, 4096); }
-    GuestPage(const GuestPage &) = delete;
-    GuestPage &operator=(const GuestPage &) = delete;
-    template <class T> T *at(uint64_t offset) { return reinterpret_cast<T *>(addr + offset); }
-};
-
 bsc_status remove_object(uint32_t kind, int32_t id) {
     return host_ipc_control(kind, id, BSC_IPC_REMOVE, 0, nullptr, 0);
 }
