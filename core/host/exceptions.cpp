@@ -38,11 +38,25 @@ struct KernelSigaction {
     uint64_t mask;
 };
 
-void install_handler(int sig, unsigned long extra_flags) {
+// A handler does not block its own signal (SA_NODEFER): an exception raised in the guest
+// leaves it without sigreturn, which would leave the signal blocked. Not so the one that
+// is `blocked_while_handled`: one the host's kernel may have queued many of at once, which
+// it would deliver nested, frame under frame on the signal stack until it overflowed,
+// before the first handler ran. Blocked, they come one after the other.
+void install_handler(int sig, unsigned long extra_flags, bool blocked_while_handled = false) {
     KernelSigaction action{entry_page().signal_entry,
-                           SA_SIGINFO | SA_ONSTACK | SA_NODEFER | kSaRestorer | extra_flags,
-                           entry_page().restorer, 0};
+                           SA_SIGINFO | SA_ONSTACK | kSaRestorer | extra_flags |
+                               (blocked_while_handled ? 0 : SA_NODEFER),
+                           entry_page().restorer,
+                           blocked_while_handled ? uint64_t{1} << (sig - 1) : 0};
     ::syscall(SYS_rt_sigaction, sig, &action, nullptr, sizeof(uint64_t));
+}
+
+void set_signal_blocked(int sig, bool blocked) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    ::pthread_sigmask(blocked ? SIG_BLOCK : SIG_UNBLOCK, &set, nullptr);
 }
 
 void write_stderr(const char *text) {
@@ -250,10 +264,7 @@ uint32_t &work(uint64_t tcb) { return tcb_field<uint32_t>(tcb, TCB_WORK); }
 // signal sent next to this running thread again), and the process gets it again, as the
 // runtime's, for a guest thread.
 void pass_to_guest_thread(int sig, ucontext_t *uc) {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, sig);
-    ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    set_signal_blocked(sig, true);
     sigaddset(&uc->uc_sigmask, sig);
     siginfo_t info = runtime_siginfo(sig);
     ::syscall(SYS_rt_sigqueueinfo, ::getpid(), sig, &info);
@@ -398,7 +409,7 @@ void initialise_signals() {
     // and so is what the host's kernel says about its streams (process_notices_take).
     for (int sig : kOutsideSignals)
         install_handler(sig, 0);
-    install_handler(kNoticeSignal, 0);
+    install_handler(kNoticeSignal, 0, true); // one per event: a flood comes queued
     set_async_signals_blocked(true); // until the thread becomes a guest thread
 }
 
@@ -423,10 +434,7 @@ void set_async_signals_blocked(bool blocked) {
 
 [[noreturn]] void die_by_signal(int sig) {
     ::signal(sig, SIG_DFL);
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, sig);
-    ::pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+    set_signal_blocked(sig, false);
     ::raise(sig);
     ::_exit(128 + sig);
 }
@@ -457,8 +465,8 @@ extern "C" void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64
         bool terminal = info->si_code == SI_KERNEL;
         (terminal ? outside_from_terminal : outside_sent).fetch_or(uint64_t{1} << (sig - 1));
     }
-    if (sig == kNoticeSignal && !from_runtime)
-        notice_arrived(info);
+    if (sig == kNoticeSignal && !from_runtime && !notice_arrived(info))
+        return; // kept for the interrupt on its way
     if (sig == kInterruptSignal || sig == SIGCHLD || sig == kNoticeSignal || outside_signal(sig)) {
         if (!tcb)
             return pass_to_guest_thread(sig, uc);
@@ -470,6 +478,8 @@ extern "C" void bsc_host_signal(int sig, siginfo_t *info, ucontext_t *uc, uint64
             __atomic_fetch_or(&work(tcb), TCB_WORK_HELD_INTERRUPT, __ATOMIC_RELAXED);
         } else if (in_guest) {
             interrupt_raised_in_guest(tcb);
+            if (sig == kNoticeSignal) // blocked for this handler, left without sigreturn
+                set_signal_blocked(sig, false);
             raise_from_signal(sig, info, uc, fs, BSC_EXCEPTION_INTERRUPT, 0);
         } else { // in the host or in a gate: delivered at the downcall's exit (see gate.S)
             __atomic_fetch_or(&work(tcb), TCB_WORK_INTERRUPT, __ATOMIC_RELAXED);

@@ -92,6 +92,7 @@ extern "C" bsc_status host_process_fork(bsc_handle *child, uint64_t *child_id) {
     if (pid == 0) {
         threads_after_fork();
         events_after_fork();
+        notices_after_fork();
         handles().published().after_fork();
         hold_lifeline();
         if (ForkChildHook hook = fork_child_hook.load()) {

@@ -84,8 +84,12 @@ inline constexpr int kInterruptSignal = 62;
 // lease broken, a watched directory changed. Its siginfo names the descriptor (si_fd),
 // the reason (si_code) and the poll bits (si_band); process_notices_take reports it.
 inline constexpr int kNoticeSignal = 61;
-// notify.cpp: keeps one for process_notices_take; async-signal-safe.
-void notice_arrived(const siginfo_t *info);
+// notify.cpp: keeps one for process_notices_take; async-signal-safe. True when the guest
+// is to be interrupted for it: false while an interrupt for earlier notices is on its way
+// (until process_notices_take), so that a flood of them is one interrupt, not one each.
+bool notice_arrived(const siginfo_t *info);
+// In a forked child: no notice is pending (as no signal is), none on its way.
+void notices_after_fork();
 
 // The value (si_value) of a signal the runtime sends (process_signal's SIGCONT, a signal
 // passed on to a guest thread): the runtime's, not one from outside the guest.

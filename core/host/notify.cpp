@@ -29,6 +29,9 @@ namespace {
 constexpr uint64_t kValid = uint64_t{1} << 63;
 std::array<std::atomic<uint64_t>, 256> pending_notices{};
 
+// Whether an interrupt for the notices is on its way to the guest (see notice_arrived).
+std::atomic<bool> interrupt_on_its_way{false};
+
 bsc_handle handle_of_descriptor(int fd) {
     bsc_handle found = BSC_NO_HANDLE;
     handles().for_each([&](bsc_handle handle, const Object &object) {
@@ -129,16 +132,27 @@ void take_queue_notices(std::vector<bsc_notice> &taken, uint32_t capacity) {
 
 } // namespace
 
-void notice_arrived(const siginfo_t *info) {
-    if (info->si_code == SI_MESGQ)
-        return queue_notice_arrived(info);
-    uint64_t word = kValid | (uint64_t(info->si_code & 0xff) << 48) |
-                    (uint64_t(info->si_band & 0xffff) << 32) | uint32_t(info->si_fd);
-    for (auto &slot : pending_notices) {
-        uint64_t empty = 0;
-        if (slot.compare_exchange_strong(empty, word))
-            return;
+bool notice_arrived(const siginfo_t *info) {
+    if (info->si_code == SI_MESGQ) {
+        queue_notice_arrived(info);
+    } else {
+        uint64_t word = kValid | (uint64_t(info->si_code & 0xff) << 48) |
+                        (uint64_t(info->si_band & 0xffff) << 32) | uint32_t(info->si_fd);
+        for (auto &slot : pending_notices) {
+            uint64_t empty = 0;
+            if (slot.compare_exchange_strong(empty, word))
+                break;
+        }
     }
+    return !interrupt_on_its_way.exchange(true);
+}
+
+void notices_after_fork() {
+    for (auto &slot : pending_notices)
+        slot = 0;
+    for (auto &slot : pending_queue_notices)
+        slot.word = 0;
+    interrupt_on_its_way = false;
 }
 
 bool is_notice_command(uint32_t command) {
@@ -222,6 +236,8 @@ extern "C" bsc_status host_process_notices_take(bsc_notice *notices, uint32_t ca
         return s;
     if (capacity && probe_out(notices, capacity))
         return BSC_E_FAULT;
+    // Cleared first: a notice that comes from here on interrupts the guest again.
+    interrupt_on_its_way = false;
     std::vector<bsc_notice> taken;
     take_queue_notices(taken, capacity);
     for (auto &slot : pending_notices) {

@@ -278,6 +278,49 @@ TEST(fcntl_async_signals) {
     CHECK_OK(sigaction(sig, &old, NULL));
 }
 
+// Writers in other processes fill an O_ASYNC pipe faster than its reader runs: every
+// write is a SIGIO on its way, and the reader takes them, keeps running and reads every
+// byte (its reads end with EINTR as the signals come).
+TEST(fcntl_async_flood_from_many_writers) {
+    int p[2];
+    CHECK_OK(pipe(p));
+    struct sigaction old;
+    catch_io(SIGIO, &old);
+    CHECK_OK(fcntl(p[0], F_SETOWN, getpid()));
+    CHECK_OK(fcntl(p[0], F_SETFL, O_ASYNC));
+    enum { kWriters = 6, kWrites = 3000 };
+    pid_t writers[kWriters];
+    for (int i = 0; i < kWriters; i++) {
+        writers[i] = CHECK_OK(fork());
+        if (writers[i] == 0) {
+            close(p[0]);
+            for (int n = 0; n < kWrites; n++)
+                if (write(p[1], "x", 1) != 1)
+                    _exit(1);
+            _exit(0);
+        }
+    }
+    close(p[1]);
+    long total = 0;
+    char buf[4096];
+    for (;;) {
+        ssize_t n = read(p[0], buf, sizeof buf);
+        if (n == 0 || (n < 0 && errno != EINTR))
+            break;
+        total += n > 0 ? n : 0;
+    }
+    CHECK_EQ(total, (long)kWriters * kWrites);
+    for (int i = 0; i < kWriters; i++) {
+        int status = -1;
+        CHECK_EQ(waitpid(writers[i], &status, 0), writers[i]);
+        CHECK_EQ(status, 0);
+    }
+    CHECK(io_signals >= 1);
+    CHECK_EQ(io_signo, SIGIO);
+    close(p[0]);
+    CHECK_OK(sigaction(SIGIO, &old, NULL));
+}
+
 // One change two watches see (a directory's for its child, the child's own): two
 // instances of the real-time signal, each with its own descriptor.
 TEST(fcntl_notify_queued) {
