@@ -31,9 +31,10 @@ extern "C" {
  * (statx's fields beyond the attributes), vm_sync (msync), BSC_OPTION_NO_ACCESS_TIME and
  * BSC_SET_NO_ACCESS_TIME; POSIX message queues: mqueue_open, mqueue_unlink, mqueue_send,
  * mqueue_receive, BSC_TYPE_MQUEUE, bsc_mqueue_attributes, BSC_CONTROL_MQUEUE_ATTRIBUTES and
- * _MQUEUE_NOTIFY, BSC_NOTICE_QUEUE. */
+ * _MQUEUE_NOTIFY, BSC_NOTICE_QUEUE;
+ * 1.23: thread_security_bits_query, thread_security_bits_set. */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 22u
+#define BSC_ABI_MINOR 23u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -1013,6 +1014,12 @@ typedef struct bsc_capabilities {
     uint64_t effective, permitted, inheritable;
 } bsc_capabilities;
 
+/* Since ABI 1.23: a thread's security bits (thread_security_bits_query, _set) are Linux's
+ * SECBIT_* values; KEEP_CAPS alone has a rule of its own (abi/README.md). */
+enum {
+    BSC_SECURITY_KEEP_CAPS = 1u << 4,
+};
+
 /* ---- System V IPC (since ABI 1.18) ---------------------------------------------------- */
 
 /* Shared memory segments, semaphore sets and message queues are the host's objects,
@@ -1325,7 +1332,10 @@ typedef struct bsc_system_load {
     X(stream, mqueue_send, (bsc_handle handle, const void *message, uint64_t size,            \
                            uint32_t priority, int64_t deadline_ns))                           \
     X(stream, mqueue_receive, (bsc_handle handle, void *message, uint64_t size,               \
-                              int64_t deadline_ns, uint32_t *priority, uint64_t *length))
+                              int64_t deadline_ns, uint32_t *priority, uint64_t *length))    \
+    /* Since ABI 1.23. */                                                                    \
+    X(thread, thread_security_bits_query, (uint32_t * bits))                                 \
+    X(thread, thread_security_bits_set, (uint32_t bits, uint32_t mask))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-// The calling thread's credentials: thread_identity_set, thread_capabilities_query and
-// thread_capabilities_set. Each is the Linux system call itself, made raw: the kernel
+// The calling thread's credentials: thread_identity_set, thread_capabilities_query,
+// thread_capabilities_set and its security bits (thread_security_bits_query, _set, prctl's
+// SECUREBITS and KEEPCAPS). Each is the Linux system call itself, made raw: the kernel
 // changes only the calling thread's ids (glibc's wrappers would signal every thread of
 // the runtime, whereas a guest's own glibc asks the LibOS once on each of its threads),
 // and its rules (privilege, validity, the order of its checks) decide every answer.
 #include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -13,6 +15,7 @@
 #include <iterator>
 
 #include "errors.h"
+#include "fd.h"
 #include "guest_memory.h"
 #include "host_calls.h"
 #include "internal.h"
@@ -115,4 +118,23 @@ extern "C" bsc_status host_thread_capabilities_set(const bsc_capabilities *capab
     if (::syscall(SYS_capset, &header, data) != 0)
         return errno_status();
     return BSC_OK;
+}
+
+extern "C" bsc_status host_thread_security_bits_query(uint32_t *bits) {
+    int current = ::prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+    if (current < 0)
+        return errno_status();
+    return write_guest(bits, static_cast<uint32_t>(current));
+}
+
+// KEEP_CAPS alone is the kernel's PR_SET_KEEPCAPS, which needs no privilege; the rest its
+// PR_SET_SECUREBITS, whose rules the kernel applies to the whole new value.
+extern "C" bsc_status host_thread_security_bits_set(uint32_t bits, uint32_t mask) {
+    if (mask == BSC_SECURITY_KEEP_CAPS)
+        return check(::prctl(PR_SET_KEEPCAPS, bits & mask ? 1 : 0, 0, 0, 0));
+    int current = ::prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+    if (current < 0)
+        return errno_status();
+    uint32_t wanted = (static_cast<uint32_t>(current) & ~mask) | (bits & mask);
+    return check(::prctl(PR_SET_SECUREBITS, wanted, 0, 0, 0));
 }

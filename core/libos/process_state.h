@@ -50,6 +50,8 @@ void thread_name(const Thread &thread, char (&name)[16]);
 // creator's timer slack (its default too), I/O-flusher flag and machine-check policy, no
 // parent-death signal. The child of a fork passes its one thread as both.
 void inherit_prctl_state(Thread &child, Thread &creator);
+// At exec, as Linux's: the calling thread's SECBIT_KEEP_CAPS is cleared (sys/prctl.cpp).
+void prctl_state_after_exec();
 // Seccomp's strict mode (sys/prctl.cpp): a thread in it that makes any system call but
 // read, write, exit and rt_sigreturn ends here, killed by SIGKILL (the thread alone, as
 // Linux's do_exit(SIGKILL)).

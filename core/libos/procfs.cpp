@@ -301,7 +301,7 @@ bool unserved_entry(const char *entry) {
 // (its mount, network, cgroup, IPC, UTS, time and user namespaces serve the program; the
 // LibOS's own pids are one set for the whole guest, named by the runtime's pid namespace,
 // which no other process of the guest's view is in), and the guest cannot make another
-// (unshare, setns and clone's CLONE_NEW* are not served). And coredump_filter, a flag of
+// (unshare refuses, setns enters only these, clone's CLONE_NEW* is not served). And coredump_filter, a flag of
 // the process's memory, which is the runtime process's (kept by fork and exec as Linux
 // keeps it).
 constexpr const char *kSharedEntries[] = {"mounts", "mountinfo", "cgroup", "net", "ns",

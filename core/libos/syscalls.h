@@ -81,6 +81,8 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(process_vm_readv) X(process_vm_writev)                                            \
     /* sys/kcmp.cpp */                                                                  \
     X(kcmp)                                                                             \
+    /* sys/namespaces.cpp */                                                            \
+    X(unshare) X(setns)                                                                 \
     /* sys/threads.cpp */                                                               \
     X(clone) X(clone3) X(exit) X(exit_group) X(gettid) X(set_tid_address)               \
     X(set_robust_list) X(get_robust_list)                                               \

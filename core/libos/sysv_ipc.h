@@ -91,6 +91,10 @@ int64_t ipc_info(uint32_t kind, int32_t id, uint32_t command, uint64_t address, 
     return limits.highest;
 }
 
+// Whether the process has asked for a semaphore operation with SEM_UNDO (sys/sysv_sem.cpp):
+// from then on the host's kernel keeps an undo list for it.
+bool semaphore_undo_taken();
+
 // A call the host may end early for an interrupt (semop, msgsnd, msgrcv): made again
 // while the interrupt brought no signal for the thread; a signal fails it with EINTR,
 // which Linux gives these calls whatever SA_RESTART says (signal(7)). `call()` makes it

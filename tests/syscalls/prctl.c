@@ -95,6 +95,91 @@ TEST(prctl_capabilities) {
     CHECK_ERR(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_CHOWN, 0, 0), EPERM);
 }
 
+#ifndef SECBIT_KEEP_CAPS
+#define SECBIT_KEEP_CAPS (1 << 4)
+#define SECBIT_KEEP_CAPS_LOCKED (1 << 5)
+#endif
+
+// A child's capability sets after it leaves root (65534 for every user id), with
+// KEEPCAPS set or not: its exit status, 0 if they are what Linux leaves.
+static int leave_root(int keep) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (prctl(PR_SET_KEEPCAPS, keep, 0, 0, 0) != 0 || setresuid(65534, 65534, 65534) != 0)
+            _exit(10);
+        struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+        struct __user_cap_data_struct data[2];
+        if (syscall(SYS_capget, &header, data) != 0)
+            _exit(11);
+        int kept = data[0].permitted != 0; // the sets a root process holds
+        _exit(data[0].effective == 0 && kept == keep && prctl(PR_GET_KEEPCAPS) == keep ? 0 : 12);
+    }
+    int status = -1;
+    waitpid(pid, &status, 0);
+    return status;
+}
+
+static void *keep_caps_of_a_thread(void *unused) {
+    (void)unused;
+    long inherited = prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0);
+    prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0); // its own: the creator's stays
+    return (void *)(inherited == 1 && prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0) == 0 ? 1L : 0L);
+}
+
+// PR_GET/SET_KEEPCAPS and PR_GET/SET_SECUREBITS: the calling thread's bits (a new thread
+// takes its creator's), KEEPCAPS keeps the permitted set across a change of ids away
+// from root, a locked bit stays, SECUREBITS needs CAP_SETPCAP.
+TEST(prctl_keepcaps_and_securebits) {
+    pid_t pid = CHECK_OK(fork());
+    if (pid == 0) {
+        CHECK(prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0) == 0);
+        CHECK(prctl(PR_SET_KEEPCAPS, 2, 0, 0, 0) == -1 && errno == EINVAL);
+        CHECK(prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == 0);
+        CHECK(prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0) == 1);
+        CHECK(prctl(PR_GET_SECUREBITS, 0, 0, 0, 0) == SECBIT_KEEP_CAPS);
+        pthread_t thread;
+        void *right = NULL;
+        CHECK(pthread_create(&thread, NULL, keep_caps_of_a_thread, NULL) == 0);
+        CHECK(pthread_join(thread, &right) == 0 && right == (void *)1L);
+        CHECK(prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0) == 1);
+        CHECK(prctl(PR_SET_SECUREBITS, 1L << 30, 0, 0, 0) == -1 && errno == EPERM);
+        if (check_capable(CAP_SETPCAP) == 1) {
+            CHECK(prctl(PR_SET_SECUREBITS, SECBIT_KEEP_CAPS | SECBIT_KEEP_CAPS_LOCKED, 0,
+                              0, 0) == 0);
+            CHECK(prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) == -1 && errno == EPERM);
+            CHECK(prctl(PR_SET_SECUREBITS, SECBIT_KEEP_CAPS, 0, 0, 0) == -1 &&
+                        errno == EPERM);
+        }
+        _exit(check_failure_count());
+    }
+    int status = -1;
+    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    CHECK_EQ(status, 0);
+    if (check_capable(CAP_SETUID) == 1) {
+        CHECK_EQ(leave_root(0), 0);
+        CHECK_EQ(leave_root(1), 0);
+    }
+}
+
+// The half of prctl_keepcaps_cleared_by_exec that runs in the new program (alone it finds
+// the bit clear as every process starts).
+TEST(prctl_keepcaps_after_exec) { CHECK_EQ(prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0), 0); }
+
+// execve clears SECBIT_KEEP_CAPS.
+TEST(prctl_keepcaps_cleared_by_exec) {
+    pid_t pid = CHECK_OK(fork());
+    if (pid == 0) {
+        char *argv[] = {"syscalls_prctl", "prctl_keepcaps_after_exec", NULL};
+        if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == 0)
+            execv("/proc/self/exe", argv);
+        _exit(99);
+    }
+    int status = -1;
+    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    CHECK(WIFEXITED(status));
+    CHECK_EQ(WEXITSTATUS(status), 0);
+}
+
 TEST(prctl_seccomp) {
     CHECK_EQ(prctl(PR_GET_SECCOMP, 0, 0, 0, 0), 0);
     CHECK_ERR(prctl(PR_SET_SECCOMP, 3, 0, 0, 0), EINVAL);

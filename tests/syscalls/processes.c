@@ -817,6 +817,17 @@ TEST(execve_of_true_and_a_shell) {
 }
 
 // A failed exec returns its errno and the program goes on, with its descriptors.
+// /proc/self/exe names the program that runs (here this test program), which execve runs
+// again: the named test alone, in the child.
+TEST(execve_of_proc_self_exe) {
+    char *argv[] = {"syscalls_processes", "execve_of_true_and_a_shell", NULL};
+    pid_t pid = CHECK_OK(spawn_program("/proc/self/exe", argv));
+    int status = -1;
+    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    CHECK(WIFEXITED(status));
+    CHECK_EQ(WEXITSTATUS(status), 0);
+}
+
 TEST(execve_failures_return) {
     mkdir("dir", 0755);
     check_write_file("plain", "exit 3\n");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Unit tests of the host PAL's time, randomness, system and process calls, and of the
 // errno translation they all share.
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -246,6 +247,34 @@ TEST_CASE("thread_capabilities_query and thread_capabilities_set", "[host][proce
     CHECK(host_thread_capabilities_query(self, &of_process) == BSC_OK);
     CHECK(of_process.permitted == caps.permitted);
     host_object_close(self);
+}
+
+TEST_CASE("thread_security_bits_query and thread_security_bits_set", "[host][process]") {
+    host_ready();
+    uint32_t bits = 0;
+    REQUIRE(host_thread_security_bits_query(&bits) == BSC_OK);
+    CHECK(host_thread_security_bits_query(static_cast<uint32_t *>(kBadPointer)) == BSC_E_FAULT);
+    // In a child: KEEP_CAPS alone as PR_SET_KEEPCAPS, a lock as PR_SET_SECUREBITS (which
+    // needs CAP_SETPCAP), and then the locked bit stays.
+    int status = in_child([] {
+        constexpr uint32_t kKeepCapsLocked = 1u << 5;
+        uint32_t now = 0;
+        bool right = host_thread_security_bits_set(BSC_SECURITY_KEEP_CAPS,
+                                                   BSC_SECURITY_KEEP_CAPS) == BSC_OK &&
+                     host_thread_security_bits_query(&now) == BSC_OK &&
+                     (now & BSC_SECURITY_KEEP_CAPS) && ::prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0) == 1;
+        bsc_status locked = host_thread_security_bits_set(kKeepCapsLocked, kKeepCapsLocked);
+        if (::geteuid() == 0) {
+            right = right && locked == BSC_OK &&
+                    host_thread_security_bits_set(0, BSC_SECURITY_KEEP_CAPS) ==
+                        BSC_E_NOT_PERMITTED &&
+                    host_thread_security_bits_set(0, kKeepCapsLocked) == BSC_E_NOT_PERMITTED;
+        } else {
+            right = right && locked == BSC_E_NOT_PERMITTED;
+        }
+        ::_exit(right ? 0 : 1);
+    });
+    CHECK(status == 0);
 }
 
 TEST_CASE("thread_affinity_query and thread_affinity_set", "[host][process]") {

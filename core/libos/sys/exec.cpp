@@ -17,6 +17,7 @@
 #include "paths.h"
 #include "process_state.h"
 #include "process_tree.h"
+#include "procfs.h"
 #include "signals.h"
 #include "syscalls.h"
 #include "thread.h"
@@ -105,6 +106,7 @@ void leave_old_program() {
     note_exec();
     close_on_exec_descriptors();
     reset_signals_for_exec();
+    prctl_state_after_exec();
     forget_aio_contexts();
     release_program_memory();
 }
@@ -134,6 +136,10 @@ int64_t program_path(int dirfd, uint64_t path, uint64_t flags, char *named, char
         return freestanding::copy_string(out, kPathMax, file->path) ? 0 : -ENAMETOOLONG;
     }
     if (int64_t error = resolve_path(dirfd, given, out, kPathMax))
+        return error;
+    // The LibOS's /proc links (/proc/self/exe, /proc/PID/fd/N) lead to the guest's files,
+    // not the runtime's.
+    if (int64_t error = proc_follow_links(out, kPathMax, !(flags & AT_SYMLINK_NOFOLLOW)))
         return error;
     if (flags & AT_SYMLINK_NOFOLLOW) {
         char uri[kPathMax + 8];

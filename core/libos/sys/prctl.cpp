@@ -93,6 +93,26 @@ int64_t timer_slack_option(int32_t option, uint64_t arg) {
     return 0;
 }
 
+// The calling thread's security bits, the host thread's own (the kernel decides each
+// change: a locked bit, CAP_SETPCAP for SECUREBITS): cap_task_prctl's last four options.
+int64_t security_bits_option(int32_t option, const Args &a) {
+    uint32_t bits = 0;
+    if (option == PR_GET_SECUREBITS || option == PR_GET_KEEPCAPS) {
+        if (bsc_status status = abi().thread_security_bits_query(&bits))
+            return result_of(status);
+        return option == PR_GET_KEEPCAPS ? !!(bits & BSC_SECURITY_KEEP_CAPS) : bits;
+    }
+    if (option == PR_SET_KEEPCAPS) {
+        if (a.a2 > 1)
+            return -EINVAL;
+        return result_of(abi().thread_security_bits_set(a.a2 ? BSC_SECURITY_KEEP_CAPS : 0,
+                                                        BSC_SECURITY_KEEP_CAPS));
+    }
+    if (a.a2 > UINT32_MAX) // no such bit: EPERM, as any bit the kernel does not know
+        return -EPERM;
+    return result_of(abi().thread_security_bits_set(static_cast<uint32_t>(a.a2), ~uint32_t{0}));
+}
+
 // The capability options (security/commoncap.c's cap_task_prctl, which runs before the
 // rest of prctl), against the host process's sets. Nothing here can change them.
 int64_t capability_option(int32_t option, const Args &a) {
@@ -135,11 +155,7 @@ int64_t capability_option(int32_t option, const Args &a) {
             return has(host.ambient, a.a3) ? cannot_change("PR_CAP_AMBIENT_LOWER") : 0;
         default: return -EINVAL;
         }
-    default: // the securebits, which no host file shows
-        if (option == PR_SET_KEEPCAPS && a.a2 > 1)
-            return -EINVAL;
-        report_unsupported("prctl", "PR_GET/SET_SECUREBITS, PR_GET/SET_KEEPCAPS");
-        return -EINVAL;
+    default: return security_bits_option(option, a);
     }
 }
 
@@ -389,6 +405,12 @@ void check_strict_mode(uint64_t number) {
     case __NR_read: case __NR_write: case __NR_exit: case __NR_rt_sigreturn: return;
     default: exit_thread(-SIGKILL);
     }
+}
+
+void prctl_state_after_exec() {
+    // Linux clears it even when locked; the host's kernel does not let the thread do that.
+    if (abi().thread_security_bits_set(0, BSC_SECURITY_KEEP_CAPS) != BSC_OK)
+        report_unsupported("execve", "SECBIT_KEEP_CAPS cleared under SECBIT_KEEP_CAPS_LOCKED");
 }
 
 // seccomp(2): strict mode and filters as prctl enters them; the queries of the filter

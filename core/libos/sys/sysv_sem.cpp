@@ -73,6 +73,18 @@ int64_t all_values(int32_t id, uint64_t address, bool set) {
     return result;
 }
 
+// Whether an operation with SEM_UNDO was asked (the host's kernel keeps an undo list for
+// the process from then on: semaphore_undo_taken).
+bool undo_taken;
+
+void note_undo(uint64_t operations, uint32_t count) {
+    for (uint32_t i = 0; i < count && !undo_taken; i++) {
+        bsc_semaphore_operation op;
+        if (copy_from_user(&op, operations + i * sizeof op, sizeof op) && (op.flags & BSC_SEM_UNDO))
+            undo_taken = true;
+    }
+}
+
 // semop and semtimedop: `timeout_ns` is BSC_WAIT_FOREVER, a relative time, or another
 // negative number for a timespec Linux refuses (EINVAL once the operations are checked).
 // The time left is worked out again when the call is made again after an interrupt.
@@ -84,6 +96,7 @@ int64_t operate(int32_t id, uint64_t operations, uint32_t count, int64_t timeout
         return -E2BIG;
     if (count < 1)
         return -EINVAL;
+    note_undo(operations, count);
     bool timed = timeout_ns >= 0;
     int64_t deadline = timed ? clock_now(BSC_CLOCK_MONOTONIC) + timeout_ns : 0;
     bsc_status status = ipc_wait([&] {
@@ -99,6 +112,8 @@ int64_t operate(int32_t id, uint64_t operations, uint32_t count, int64_t timeout
 }
 
 } // namespace
+
+bool semaphore_undo_taken() { return undo_taken; }
 
 int64_t sys_semget(Syscall &call) {
     return ipc_get(kKind, call.arg[0], call.arg[1], call.arg[2]);
