@@ -296,18 +296,12 @@ TEST(aio_getevents) {
     CHECK_OK(io_destroy(ctx));
 }
 
-static void on_alarm(int sig) { (void)sig; }
-
 TEST(aio_getevents_interrupted) {
     aio_context_t ctx = setup(1);
-    struct sigaction sa, old;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_alarm;
-    sa.sa_flags = SA_RESTART; // never restarted all the same
-    CHECK_OK(sigaction(SIGALRM, &sa, &old));
     struct io_event ev;
-    ualarm(20000, 0);
+    check_interrupts_start(20000, SA_RESTART); // never restarted all the same
     CHECK_ERR(io_getevents(ctx, 1, 1, &ev, NULL), EINTR);
+    check_interrupts_stop();
     // io_pgetevents: its mask's size, the mask and the sigset structure are checked.
     struct timespec zero = {0, 0};
     sigset_t mask;
@@ -324,7 +318,6 @@ TEST(aio_getevents_interrupted) {
     CHECK_ERR(syscall(SYS_io_pgetevents, ctx, 1, 1, &ev, &zero, &sigset), EFAULT);
     CHECK_ERR(syscall(SYS_io_pgetevents, ctx, 1, 1, &ev, &zero, BAD_PTR), EFAULT);
     CHECK_ERR(syscall(SYS_io_pgetevents, 0, 1, 1, &ev, &zero, NULL), EINVAL);
-    CHECK_OK(sigaction(SIGALRM, &old, NULL));
     CHECK_OK(io_destroy(ctx));
 }
 

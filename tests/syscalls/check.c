@@ -12,7 +12,10 @@
 #include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -82,6 +85,34 @@ void check_burn_cpu(long long ns) {
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
     } while ((now.tv_sec - start.tv_sec) * 1000000000LL + now.tv_nsec - start.tv_nsec < ns);
 }
+
+static volatile sig_atomic_t interrupts;
+static struct sigaction interrupts_old_action;
+
+static void count_interrupt(int sig) {
+    (void)sig;
+    interrupts++;
+}
+
+void check_interrupts_start(long period_us, int flags) {
+    struct sigaction action = {.sa_handler = count_interrupt, .sa_flags = flags};
+    sigemptyset(&action.sa_mask);
+    interrupts = 0;
+    if (sigaction(SIGALRM, &action, &interrupts_old_action) != 0)
+        check_fail(__FILE__, __LINE__, "sigaction(SIGALRM): %s", strerror(errno));
+    struct itimerval every = {{0, period_us}, {0, period_us}};
+    if (setitimer(ITIMER_REAL, &every, NULL) != 0)
+        check_fail(__FILE__, __LINE__, "setitimer: %s", strerror(errno));
+}
+
+void check_interrupts_stop(void) {
+    // One already sent is handled as this call returns, before the old action is back.
+    struct itimerval off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &off, NULL);
+    sigaction(SIGALRM, &interrupts_old_action, NULL);
+}
+
+int check_interrupts(void) { return interrupts; }
 
 int check_capable(int cap) {
     FILE *status = fopen("/proc/self/status", "r");

@@ -93,6 +93,16 @@ ssize_t check_read_file(const char *path, char *buffer, size_t size);
 // Runs in user mode until the process has used `ns` more nanoseconds of CPU time.
 void check_burn_cpu(long long ns);
 
+// Interrupts the process's blocking calls: from check_interrupts_start on, SIGALRM every
+// `period_us` microseconds, caught by a handler that counts it (check_interrupts) and has
+// `flags` (SA_RESTART or 0), until check_interrupts_stop stops the timer and gives SIGALRM
+// its action back. The timer repeats: on a loaded machine a single expiry may come before
+// the call waits, which then waits for ever.
+void check_interrupts_start(long period_us, int flags);
+void check_interrupts_stop(void);
+// The SIGALRMs handled since check_interrupts_start.
+int check_interrupts(void);
+
 // Whether the process holds capability `cap` (CAP_SYS_NICE ...) in its effective set, read
 // from /proc/self/status: 1, 0, or -1 if that cannot be read. Root may lack some (a
 // container), so a test of a privilege asks this, not geteuid().

@@ -153,13 +153,9 @@ static void on_alarm(int sig) { (void)sig; }
 
 TEST(fifo_open_interrupted_by_a_signal) {
     CHECK_OK(mkfifo("fifo", 0600));
-    struct sigaction action = {0}, old;
-    action.sa_handler = on_alarm; // no SA_RESTART: the open ends with EINTR
-    CHECK_OK(sigaction(SIGALRM, &action, &old));
-    alarm(1);
+    check_interrupts_start(20000, 0); // no SA_RESTART: the open ends with EINTR
     CHECK_ERR(open("fifo", O_WRONLY), EINTR);
-    alarm(0);
-    CHECK_OK(sigaction(SIGALRM, &old, NULL));
+    check_interrupts_stop();
 }
 
 TEST(fifo_open_restarted_after_sa_restart) {

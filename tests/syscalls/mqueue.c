@@ -405,14 +405,13 @@ static void on_alarm(int sig) { (void)sig; }
 TEST(mq_receive_interrupted) {
     const char *name = queue_name("eintr");
     mqd_t q = make_queue(name, O_RDWR, 1, 8);
-    struct sigaction action = {.sa_handler = on_alarm}, old;
-    CHECK_OK(sigaction(SIGALRM, &action, &old));
-    struct itimerval timer = {.it_value = {0, 50000}};
-    CHECK_OK(setitimer(ITIMER_REAL, &timer, NULL));
+    check_interrupts_start(20000, 0);
     char buffer[8];
     CHECK_ERR(mq_receive(q, buffer, sizeof buffer, NULL), EINTR);
-    action.sa_flags = SA_RESTART;
-    CHECK_OK(sigaction(SIGALRM, &action, NULL));
+    check_interrupts_stop();
+    struct sigaction action = {.sa_handler = on_alarm, .sa_flags = SA_RESTART}, old;
+    CHECK_OK(sigaction(SIGALRM, &action, &old));
+    struct itimerval timer = {.it_value = {0, 50000}};
     CHECK_OK(setitimer(ITIMER_REAL, &timer, NULL));
     struct timespec deadline = from_now(300);
     CHECK_ERR(mq_timedreceive(q, buffer, sizeof buffer, NULL, &deadline), ETIMEDOUT);

@@ -756,24 +756,17 @@ TEST(receive_timeout) {
     close(sv[0]), close(sv[1]);
 }
 
-static void on_alarm(int sig) { (void)sig; }
-
 // A receive on a socket with a timeout set fails with EINTR even after a SA_RESTART
-// handler (sock_intr_errno). The timer repeats: on a loaded machine its first signal may
-// come before the receive waits.
+// handler (sock_intr_errno).
 TEST(interrupted_receive) {
     int sv[2];
     CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-    struct sigaction action = {.sa_handler = on_alarm, .sa_flags = SA_RESTART}, old;
-    sigaction(SIGALRM, &action, &old);
     struct timeval tv = {30, 0};
     CHECK_OK(setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
-    struct itimerval soon = {.it_interval = {0, 10000}, .it_value = {0, 10000}}, off = {0};
-    CHECK_OK(setitimer(ITIMER_REAL, &soon, NULL));
+    check_interrupts_start(10000, SA_RESTART);
     char buf[4];
     CHECK_ERR(recv(sv[0], buf, sizeof buf, 0), EINTR);
-    CHECK_OK(setitimer(ITIMER_REAL, &off, NULL));
-    sigaction(SIGALRM, &old, NULL);
+    check_interrupts_stop();
     close(sv[0]), close(sv[1]);
 }
 

@@ -135,19 +135,13 @@ TEST(splice_nonblocking) {
     close(in), close(out), close(p[0]), close(q[1]);
 }
 
-static void on_alarm(int sig) { (void)sig; }
-
 TEST(splice_interrupted) {
     int p[2];
     CHECK_OK(pipe(p));
     int out = CHECK_OK(open("out", O_WRONLY | O_CREAT, 0600));
-    struct sigaction sa = {0}, old;
-    sa.sa_handler = on_alarm; // no SA_RESTART
-    sigaction(SIGALRM, &sa, &old);
-    struct itimerval t = {{0, 0}, {0, 50000}};
-    setitimer(ITIMER_REAL, &t, NULL);
+    check_interrupts_start(20000, 0); // no SA_RESTART
     CHECK_ERR(splice(p[0], NULL, out, NULL, 10, 0), EINTR);
-    sigaction(SIGALRM, &old, NULL);
+    check_interrupts_stop();
     close(out), close(p[0]), close(p[1]);
 }
 

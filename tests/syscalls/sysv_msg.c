@@ -185,24 +185,19 @@ TEST(msgrcv_waits_for_a_child) {
     CHECK_OK(msgctl(id, IPC_RMID, NULL));
 }
 
-static void on_alarm(int sig) { (void)sig; }
-
 TEST(msg_calls_interrupted) {
     int id = CHECK_OK(msgget(IPC_PRIVATE, IPC_CREAT | 0600));
-    struct sigaction action = {0}, old;
-    action.sa_handler = on_alarm;
-    action.sa_flags = SA_RESTART; // not restarted all the same (signal(7))
-    CHECK_OK(sigaction(SIGALRM, &action, &old));
     struct message r;
-    ualarm(100 * 1000, 0);
+    check_interrupts_start(20000, SA_RESTART); // not restarted all the same (signal(7))
     CHECK_ERR(msgrcv(id, &r, sizeof r.text, 0, 0), EINTR);
+    check_interrupts_stop();
     struct msqid_ds ds = stat_of(id);
     ds.msg_qbytes = 4;
     CHECK_OK(msgctl(id, IPC_SET, &ds));
     CHECK_OK(send_text(id, 1, "abc", 0));
-    ualarm(100 * 1000, 0);
+    check_interrupts_start(20000, SA_RESTART);
     CHECK_ERR(send_text(id, 1, "full", 0), EINTR);
-    CHECK_OK(sigaction(SIGALRM, &old, NULL));
+    check_interrupts_stop();
     CHECK_OK(msgctl(id, IPC_RMID, NULL));
 }
 

@@ -179,21 +179,14 @@ TEST(semop_waits_for_a_child) {
     CHECK_OK(semctl(id, 0, IPC_RMID));
 }
 
-static void on_alarm(int sig) { (void)sig; }
-
 TEST(semop_interrupted_by_a_signal) {
     int id = CHECK_OK(semget(IPC_PRIVATE, 1, IPC_CREAT | 0600));
-    struct sigaction action = {0}, old;
-    action.sa_handler = on_alarm;
-    action.sa_flags = SA_RESTART; // semop is never restarted (signal(7))
-    CHECK_OK(sigaction(SIGALRM, &action, &old));
-    ualarm(100 * 1000, 0);
     struct sembuf down = {0, -1, 0};
+    check_interrupts_start(20000, SA_RESTART); // semop is never restarted (signal(7))
     CHECK_ERR(semop(id, &down, 1), EINTR);
     struct timespec wait = {5, 0};
-    ualarm(100 * 1000, 0);
     CHECK_ERR(semtimedop(id, &down, 1, &wait), EINTR);
-    CHECK_OK(sigaction(SIGALRM, &old, NULL));
+    check_interrupts_stop();
     CHECK_OK(semctl(id, 0, IPC_RMID));
 }
 
