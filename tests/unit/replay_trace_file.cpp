@@ -34,7 +34,7 @@ std::vector<char> contents(const std::string &path) {
     return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
 }
 
-void write_file(const std::string &path, const std::vector<char> &bytes) {
+void write_bytes(const std::string &path, const std::vector<char> &bytes) {
     std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
@@ -97,7 +97,7 @@ TEST_CASE("a cut trace reads to its last whole block, and damage is refused", "[
     CHECK(whole.end == TraceEnd::cut); // no end event: the recording was killed
     CHECK(whole.dropped_bytes == 0);
 
-    write_file(path + ".cut", {bytes.begin(), bytes.end() - 10});
+    write_bytes(path + ".cut", {bytes.begin(), bytes.end() - 10});
     Trace cut = read_trace(path + ".cut");
     CHECK(cut.end == TraceEnd::cut);
     CHECK(cut.events.size() < whole.events.size());
@@ -105,12 +105,12 @@ TEST_CASE("a cut trace reads to its last whole block, and damage is refused", "[
 
     auto damaged = bytes;
     damaged[damaged.size() - 5] ^= 1;
-    write_file(path + ".damaged", damaged);
+    write_bytes(path + ".damaged", damaged);
     CHECK_THROWS_AS(read_trace(path + ".damaged"), TraceError);
 
     auto version = bytes;
     version[8] = 2;
-    write_file(path + ".version", version);
+    write_bytes(path + ".version", version);
     CHECK_THROWS_AS(read_trace(path + ".version"), TraceError);
 
     // The last block claims four billion events: refused as it is decoded, nothing
@@ -120,24 +120,24 @@ TEST_CASE("a cut trace reads to its last whole block, and damage is refused", "[
     auto block = std::find_end(counted.begin(), counted.end(), "TBLK", "TBLK" + 4);
     REQUIRE(block != counted.end());
     std::fill(block + 4, block + 8, static_cast<char>(0xff));
-    write_file(path + ".counted", counted);
+    write_bytes(path + ".counted", counted);
     CHECK_THROWS_WITH(read_trace(path + ".counted"), Catch::Contains("events where the header says"));
 
-    write_file(path + ".foreign", {'h', 'e', 'l', 'l', 'o'});
+    write_bytes(path + ".foreign", {'h', 'e', 'l', 'l', 'o'});
     CHECK_THROWS_AS(read_trace(path + ".foreign"), TraceError);
     CHECK_THROWS_AS(read_trace(dir.path("missing")), TraceError);
 }
 
 namespace {
 
-// Pages of this process's own memory, standing for what a guest mapped.
-struct Pages {
+// OwnPages of this process's own memory, standing for what a guest mapped.
+struct OwnPages {
     static constexpr size_t kPage = 4096;
-    explicit Pages(size_t count) : size(count * kPage) {
+    explicit OwnPages(size_t count) : size(count * kPage) {
         base = static_cast<uint8_t *>(
             ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
     }
-    ~Pages() { ::munmap(base, size); }
+    ~OwnPages() { ::munmap(base, size); }
     void fill(size_t page, uint8_t value) { std::memset(base + page * kPage, value, kPage); }
     uint64_t address(size_t page) const { return reinterpret_cast<uint64_t>(base + page * kPage); }
     uint8_t *base;
@@ -157,30 +157,30 @@ CallEvent mapping(uint64_t number, MappedContent content) {
 TEST_CASE("mapped content is stored once, page-aligned, and checked", "[replay]") {
     TempDir dir;
     std::string path = dir.path("t");
-    Pages memory(6);
+    OwnPages memory(6);
     memory.fill(0, 'a'), memory.fill(1, 'b'), memory.fill(2, 'c');
     memory.fill(3, 'b'), memory.fill(4, 'c'); // pages 3 and 4 are pages 1 and 2 again
-    ::mprotect(memory.base + 5 * Pages::kPage, Pages::kPage, PROT_NONE);
+    ::mprotect(memory.base + 5 * OwnPages::kPage, OwnPages::kPage, PROT_NONE);
     MappedContent whole, again, partial, unreadable, early;
     {
         TraceWriter writer(path);
-        early = writer.add_content(memory.address(0), Pages::kPage);
+        early = writer.add_content(memory.address(0), OwnPages::kPage);
         writer.write_header({});
-        whole = writer.add_content(memory.address(0), 3 * Pages::kPage);
-        again = writer.add_content(memory.address(3), 2 * Pages::kPage);
-        partial = writer.add_content(memory.address(4), 2 * Pages::kPage);
-        unreadable = writer.add_content(memory.address(5), Pages::kPage);
+        whole = writer.add_content(memory.address(0), 3 * OwnPages::kPage);
+        again = writer.add_content(memory.address(3), 2 * OwnPages::kPage);
+        partial = writer.add_content(memory.address(4), 2 * OwnPages::kPage);
+        unreadable = writer.add_content(memory.address(5), OwnPages::kPage);
         writer.add(mapping(1, whole));
         writer.add(mapping(2, again));
         writer.add(EndEvent{0, 0});
         writer.flush();
     }
     CHECK(early.length == 0); // before the header: the caller keeps the bytes inline
-    CHECK(whole.offset % Pages::kPage == 0);
-    CHECK(whole.length == 3 * Pages::kPage);
-    CHECK(again.offset == whole.offset + Pages::kPage); // stored once
-    CHECK(again.length == 2 * Pages::kPage);
-    CHECK(partial.length == Pages::kPage); // up to the page that cannot be read
+    CHECK(whole.offset % OwnPages::kPage == 0);
+    CHECK(whole.length == 3 * OwnPages::kPage);
+    CHECK(again.offset == whole.offset + OwnPages::kPage); // stored once
+    CHECK(again.length == 2 * OwnPages::kPage);
+    CHECK(partial.length == OwnPages::kPage); // up to the page that cannot be read
     CHECK(unreadable.length == 0);
 
     auto bytes = contents(path);
@@ -188,16 +188,16 @@ TEST_CASE("mapped content is stored once, page-aligned, and checked", "[replay]"
     CHECK(std::memcmp(bytes.data() + whole.offset, memory.base, whole.length) == 0);
     Trace trace = read_trace(path);
     CHECK(trace.end == TraceEnd::complete);
-    CHECK(trace.content_bytes == 3 * Pages::kPage); // `partial` was page 4 ('c') again
+    CHECK(trace.content_bytes == 3 * OwnPages::kPage); // `partial` was page 4 ('c') again
     CHECK(std::get<CallEvent>(trace.events[1]).content.offset == again.offset);
 
     auto damaged = bytes;
     damaged[whole.offset + 5000] ^= 1;
-    write_file(path + ".damaged", damaged);
+    write_bytes(path + ".damaged", damaged);
     CHECK_THROWS_WITH(read_trace(path + ".damaged"),
                       Catch::Contains("content at byte") && Catch::Contains("checksum"));
 
-    write_file(path + ".cut", {bytes.begin(), bytes.begin() + static_cast<long>(whole.offset) + 100});
+    write_bytes(path + ".cut", {bytes.begin(), bytes.begin() + static_cast<long>(whole.offset) + 100});
     Trace cut = read_trace(path + ".cut");
     CHECK(cut.end == TraceEnd::cut);
     CHECK(cut.dropped_bytes > 0);
@@ -223,7 +223,7 @@ TEST_CASE("with a content store, mapped content is stored once for every trace",
     TempDir dir;
     std::filesystem::path store = dir.path("store");
     std::filesystem::create_directory(store);
-    Pages memory(3);
+    OwnPages memory(3);
     memory.fill(0, 'a'), memory.fill(1, 'b'), memory.fill(2, 'b');
     auto object_count = [&] {
         return std::distance(std::filesystem::directory_iterator(store),
@@ -233,8 +233,8 @@ TEST_CASE("with a content store, mapped content is stored once for every trace",
     for (const char *name : {"t1", "t2"}) {
         TraceWriter writer(dir.path(name), store);
         writer.write_header({});
-        MappedContent whole = writer.add_content(memory.address(0), 2 * Pages::kPage);
-        MappedContent part = writer.add_content(memory.address(2), Pages::kPage);
+        MappedContent whole = writer.add_content(memory.address(0), 2 * OwnPages::kPage);
+        MappedContent part = writer.add_content(memory.address(2), OwnPages::kPage);
         writer.add(mapping(1, whole));
         writer.add(mapping(2, part));
         writer.add(EndEvent{0, 0});
@@ -246,11 +246,11 @@ TEST_CASE("with a content store, mapped content is stored once for every trace",
     CHECK(first.object == 1);
     CHECK(again.object == 1);
     CHECK(segment.object == 1);
-    CHECK(segment.offset == Pages::kPage); // page 2 is page 1 of the object again
+    CHECK(segment.offset == OwnPages::kPage); // page 2 is page 1 of the object again
     Trace trace = read_trace(dir.path("t2"));
     CHECK(trace.content_bytes == 0);
     REQUIRE(trace.store_objects.size() == 1);
-    CHECK(trace.store_objects[0].length == 2 * Pages::kPage);
+    CHECK(trace.store_objects[0].length == 2 * OwnPages::kPage);
     auto object = std::filesystem::path(trace.store_objects[0].path);
     CHECK(object.parent_path() == std::filesystem::absolute(store));
     CHECK((std::filesystem::status(object).permissions() & std::filesystem::perms::all) ==
@@ -267,25 +267,25 @@ TEST_CASE("with a content store, mapped content is stored once for every trace",
     // guest starts) is named too: its reference follows the header.
     {
         TraceWriter writer(dir.path("t4"), store);
-        MappedContent early = writer.add_content(memory.address(1), Pages::kPage);
+        MappedContent early = writer.add_content(memory.address(1), OwnPages::kPage);
         writer.write_header({});
         writer.add(mapping(1, early));
         writer.add(EndEvent{0, 0});
         writer.flush();
         CHECK(early.object == 1);
-        CHECK(early.length == Pages::kPage);
+        CHECK(early.length == OwnPages::kPage);
     }
     Trace early = read_trace(dir.path("t4"));
     REQUIRE(early.store_objects.size() == 1);
-    CHECK(early.store_objects[0].length == Pages::kPage);
+    CHECK(early.store_objects[0].length == OwnPages::kPage);
     CHECK(std::get<CallEvent>(early.events[0]).content.object == 1);
 
     // A store that cannot be written to is left out: the content goes into the trace.
     TraceWriter writer(dir.path("t3"), dir.path("no-such-directory"));
     writer.write_header({});
-    MappedContent inside = writer.add_content(memory.address(0), Pages::kPage);
+    MappedContent inside = writer.add_content(memory.address(0), OwnPages::kPage);
     CHECK(inside.object == 0);
-    CHECK(inside.length == Pages::kPage);
+    CHECK(inside.length == OwnPages::kPage);
 }
 
 namespace {
