@@ -259,7 +259,8 @@ typedef struct bsc_call_roles {
     X(mqueue_send, BSC_CALL_BLOCKS, 5, BSC_R_HANDLE, BSC_R_BYTES_IN(2), BSC_R_VALUE,         \
       BSC_R_VALUE, BSC_R_VALUE)                                                              \
     X(mqueue_receive, BSC_CALL_BLOCKS, 6, BSC_R_HANDLE, BSC_R_BYTES_OUT(2, 5), BSC_R_VALUE,  \
-      BSC_R_VALUE, BSC_R_OUT(uint32_t), BSC_R_OUT(uint64_t))
+      BSC_R_VALUE, BSC_R_OUT(uint32_t), BSC_R_OUT(uint64_t))                                \
+    X(stream_mark, 0, 5, BSC_R_HANDLE, BSC_R_HANDLE, BSC_R_STRING, BSC_R_VALUE, BSC_R_VALUE)
 
 #ifdef __cplusplus
 }
