@@ -69,6 +69,9 @@ TEST(a_marked_directory_reports_its_childrens_open_modify_close) {
                                        O_RDONLY | O_CLOEXEC));
     CHECK_EQ(fcntl(group, F_GETFD), FD_CLOEXEC);
     CHECK_EQ(fcntl(group, F_GETFL) & (O_ACCMODE | O_NONBLOCK), O_RDWR | O_NONBLOCK);
+    char shown[PATH_MAX];
+    link_of(group, shown, sizeof shown);
+    CHECK_STR(shown, "anon_inode:[fanotify]");
     CHECK_OK(mkdir("d", 0755));
     CHECK_OK(fanotify_mark(group, FAN_MARK_ADD | FAN_MARK_ONLYDIR,
                            FAN_OPEN | FAN_MODIFY | FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD,

@@ -254,8 +254,9 @@ void group_release(OpenFile &file) {
 }
 
 // fanotify_fops: .read and .write, no ->read_iter.
-const FileKind kFanotify = {group_transfer, group_wait_items, anonymous_inode_attributes,
-                            group_release, nullptr, 0};
+const FileKind kFanotify = {group_transfer,  group_wait_items, anonymous_inode_attributes,
+                            group_release,   nullptr,          0,
+                            "anon_inode:[fanotify]"};
 
 // The checks of fanotify_init before the group is made, in the kernel's order: the
 // privilege (an unprivileged group, which Linux allows with a file-id report, is not
