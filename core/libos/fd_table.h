@@ -32,6 +32,9 @@ struct FileKind {
     uint8_t iter = 0;
     // What /proc/PID/fd/N shows of its files ("anon_inode:[fanotify]"), else null.
     const char *link = nullptr;
+    // Its driver's own ioctl `request` with the argument at `address`: 0 or -errno (ENOTTY
+    // for a request it does not know). Null for a kind without any.
+    int64_t (*ioctl)(OpenFile &file, uint64_t request, uint64_t address) = nullptr;
 };
 inline constexpr uint8_t kReadIter = 1, kWriteIter = 2;
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/fanotify.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -84,6 +85,14 @@ TEST(a_marked_directory_reports_its_childrens_open_modify_close) {
     CHECK_OK(close(f));
     CHECK_EQ(poll(&p, 1, 1000), 1);
     CHECK_EQ(p.revents, POLLIN);
+    // FIONREAD: the bytes of the queued events' metadata; EFAULT for a bad pointer; a
+    // request the group does not know: ENOTTY.
+    int queued = 0;
+    CHECK_OK(ioctl(group, FIONREAD, &queued));
+    CHECK(queued >= (int)sizeof(struct fanotify_event_metadata));
+    CHECK_EQ(queued % sizeof(struct fanotify_event_metadata), 0);
+    CHECK_ERR(ioctl(group, FIONREAD, BAD_PTR), EFAULT);
+    CHECK_ERR(ioctl(group, TCGETS, &queued), ENOTTY);
     char path[PATH_MAX];
     here("d/f", path, sizeof path);
     CHECK_EQ(drain_events(group, path, FD_CLOEXEC), FAN_OPEN | FAN_MODIFY | FAN_CLOSE_WRITE);

@@ -248,6 +248,19 @@ uint32_t group_wait_items(OpenFile &file, int16_t events, bsc_wait_item *items, 
     return 1;
 }
 
+// fanotify_ioctl: FIONREAD, the bytes of the queued events' metadata (the host kernel's
+// count: the info records are not counted, as Linux counts them); ENOTTY for the rest.
+int64_t group_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
+    constexpr uint64_t kFionread = 0x541b;
+    if (request != kFionread)
+        return -ENOTTY;
+    uint64_t bytes = 0;
+    if (bsc_status status = abi().stream_control(group_of(file).handle, BSC_CONTROL_READABLE,
+                                                 &bytes, sizeof bytes))
+        return result_of(status);
+    return put_user(address, static_cast<int32_t>(bytes)) ? 0 : -EFAULT;
+}
+
 void group_release(OpenFile &file) {
     abi().object_close(group_of(file).handle);
     destroy_shared(&group_of(file));
@@ -256,7 +269,7 @@ void group_release(OpenFile &file) {
 // fanotify_fops: .read and .write, no ->read_iter.
 const FileKind kFanotify = {group_transfer,  group_wait_items, anonymous_inode_attributes,
                             group_release,   nullptr,          0,
-                            "anon_inode:[fanotify]"};
+                            "anon_inode:[fanotify]", group_ioctl};
 
 // The checks of fanotify_init before the group is made, in the kernel's order: the
 // privilege (an unprivileged group, which Linux allows with a file-id report, is not
