@@ -32,7 +32,8 @@ extern "C" {
  * BSC_SET_NO_ACCESS_TIME; POSIX message queues: mqueue_open, mqueue_unlink, mqueue_send,
  * mqueue_receive, BSC_TYPE_MQUEUE, bsc_mqueue_attributes, BSC_CONTROL_MQUEUE_ATTRIBUTES and
  * _MQUEUE_NOTIFY, BSC_NOTICE_QUEUE;
- * 1.23: thread_security_bits_query, thread_security_bits_set. */
+ * 1.23: thread_security_bits_query, thread_security_bits_set; fanotify: streams,
+ * BSC_TYPE_FANOTIFY, stream_mark. */
 #define BSC_ABI_MAJOR 1u
 #define BSC_ABI_MINOR 23u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
@@ -211,6 +212,7 @@ enum { /* object types reported by the attribute calls */
     BSC_TYPE_PROCESS = 11,
     BSC_TYPE_NOTIFIER = 12, /* since 1.19: a notify: stream (file-system notifications) */
     BSC_TYPE_MQUEUE = 13,   /* since 1.22: a POSIX message queue (mqueue_open) */
+    BSC_TYPE_FANOTIFY = 14, /* since 1.23: a fanotify: stream (file-system access events) */
 };
 
 enum { /* stream_attributes_query flags */
@@ -605,6 +607,19 @@ typedef struct bsc_watch_event {
     uint32_t name_length; /* bytes of name that follow */
     char name[];
 } bsc_watch_event;
+
+/* File-system access events (since 1.23). A fanotify: stream (stream_open of
+ * "fanotify:FLAGS,EVENT_FLAGS", two decimal numbers: Linux's fanotify_init flags and the
+ * open flags of the files its events name, both numbered as Linux's x86-64 numbers them;
+ * BSC_ACCESS_READ, BSC_CREATE_NEVER, 0 or BSC_OPTION_NONBLOCK) is a fanotify group of the
+ * host's kernel, which needs the host's privilege. stream_mark adds, removes or flushes
+ * its marks, with Linux's FAN_MARK_* flags and FAN_* mask bits. stream_read returns whole
+ * records laid out as Linux's (struct fanotify_event_metadata and its info records),
+ * except two fields: `fd` is a new handle of the file the event names (a negative value
+ * passes as it is), `pid` the host's id of the process that caused it (the id
+ * process_create gives). stream_write takes Linux's struct fanotify_response (and its
+ * info records) whose `fd` is such a handle, named by the number the read gave even after
+ * the handle is closed; one that names no event of the group is answered NOT_FOUND. */
 
 enum { BSC_TTY_FLUSH_INPUT = 1, BSC_TTY_FLUSH_OUTPUT = 2 };
 enum { /* BSC_CONTROL_TTY_FLOW actions */
@@ -1335,7 +1350,9 @@ typedef struct bsc_system_load {
                               int64_t deadline_ns, uint32_t *priority, uint64_t *length))    \
     /* Since ABI 1.23. */                                                                    \
     X(thread, thread_security_bits_query, (uint32_t * bits))                                 \
-    X(thread, thread_security_bits_set, (uint32_t bits, uint32_t mask))
+    X(thread, thread_security_bits_set, (uint32_t bits, uint32_t mask))                      \
+    X(stream, stream_mark, (bsc_handle group, bsc_handle object, const char *uri,            \
+                            uint32_t flags, uint64_t mask))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

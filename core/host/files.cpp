@@ -163,6 +163,13 @@ bsc_status read_or_write(bsc_handle handle, uint64_t offset, void *buffer, uint6
             return BSC_E_INVALID; // a directory has positions, not byte offsets
         if (bsc_status s = read_directory(*dir, buffer, size, count))
             return s;
+    } else if (stream->type == BSC_TYPE_FANOTIFY) {
+        if (offset != BSC_AT_POSITION)
+            return BSC_E_INVALID;
+        bsc_status s = write ? write_fanotify(*stream, buffer, size, count)
+                             : read_fanotify(*stream, buffer, size, count);
+        if (s != BSC_OK)
+            return s;
     } else {
         ssize_t n = transfer(*stream, offset, buffer, std::min(size, kMaxTransfer), write);
         if (n < 0)
@@ -231,6 +238,8 @@ extern "C" bsc_status host_stream_open(const char *uri, uint32_t access, uint32_
                             ? open_path(parsed, access, mode, create, options, stream)
                         : parsed.scheme == Scheme::notify
                             ? open_notifier(access, create, options, stream)
+                        : parsed.scheme == Scheme::fanotify
+                            ? open_fanotify(parsed.path, access, create, options, stream)
                             : open_socket(parsed, access, options, stream);
     return status != BSC_OK ? status : publish(stream, handle);
 }

@@ -27,7 +27,7 @@ constexpr std::array kSchemes{
     SchemeName{"unix:", Scheme::unix_stream}, SchemeName{"unix.srv:", Scheme::unix_server},
     SchemeName{"tcp:", Scheme::tcp},          SchemeName{"tcp.srv:", Scheme::tcp_server},
     SchemeName{"udp:", Scheme::udp},          SchemeName{"udp.srv:", Scheme::udp_server},
-    SchemeName{"notify:", Scheme::notify},
+    SchemeName{"notify:", Scheme::notify},    SchemeName{"fanotify:", Scheme::fanotify},
 };
 
 std::string_view prefix_of(Scheme scheme) {
@@ -136,6 +136,9 @@ bsc_status parse_rest(std::string_view rest, StreamUri &out) {
     case Scheme::pipe:
     case Scheme::notify:
         return rest.empty() ? BSC_OK : BSC_E_INVALID;
+    case Scheme::fanotify:
+        out.path = std::string(rest);
+        return BSC_OK;
     case Scheme::unix_stream:
     case Scheme::unix_server:
         return parse_unix(rest, out);

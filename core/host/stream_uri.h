@@ -27,6 +27,8 @@ enum class Scheme {
     udp,         // udp:HOST:PORT (connected datagrams)
     udp_server,  // udp.srv:ADDR:PORT (bound datagrams)
     notify,      // notify: (file-system notifications, since ABI 1.19)
+    fanotify,    // fanotify:FLAGS,EVENT_FLAGS (access events, since ABI 1.23): `path` holds
+                 // the two numbers
 };
 
 struct StreamUri {

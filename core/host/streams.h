@@ -39,6 +39,13 @@ bsc_status remove_watch(const Object &stream, const void *data);
 // notify.cpp: stream_control's BSC_CONTROL_LEASE, _SET_LEASE, _WATCH_DIRECTORY and
 // _SET_ASYNC (one uint32_t each), served by the host's kernel on the stream's descriptor.
 bool is_notice_command(uint32_t command);
+
+// fanotify.cpp: stream_open for fanotify: (a fanotify group with the URI's two numbers),
+// and the reads and writes of one, whose records carry handles (abi/bascule.h).
+bsc_status open_fanotify(std::string_view numbers, uint32_t access, uint32_t create,
+                         uint32_t options, std::shared_ptr<Object> &out);
+bsc_status read_fanotify(Object &stream, void *buffer, uint64_t size, uint64_t &count);
+bsc_status write_fanotify(Object &stream, const void *buffer, uint64_t size, uint64_t &count);
 bsc_status notice_control(const Object &stream, uint32_t command, void *data);
 
 // mqueue.cpp: stream_control's BSC_CONTROL_MQUEUE_ATTRIBUTES and _MQUEUE_NOTIFY on a

@@ -75,6 +75,11 @@ void heap_release(char *text) {
 
 OpenFile *const *descriptor_table() { return files; }
 
+void set_link(OpenFile &file, const char *link) {
+    heap_release(file.link);
+    file.link = heap_copy(link);
+}
+
 OpenFile *open_file(bsc_handle handle, uint32_t flags, uint32_t type, const char *path) {
     auto *file = create<OpenFile>();
     file->handle = handle;

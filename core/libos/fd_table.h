@@ -30,6 +30,11 @@ struct FileKind {
     // Which of the kernel's ->read_iter and ->write_iter its file has (kReadIter,
     // kWriteIter): the asynchronous calls (io_submit) refuse a transfer without one.
     uint8_t iter = 0;
+    // What /proc/PID/fd/N shows of its files ("anon_inode:[fanotify]"), else null.
+    const char *link = nullptr;
+    // Its driver's own ioctl `request` with the argument at `address`: 0 or -errno (ENOTTY
+    // for a request it does not know). Null for a kind without any.
+    int64_t (*ioctl)(OpenFile &file, uint64_t request, uint64_t address) = nullptr;
 };
 inline constexpr uint8_t kReadIter = 1, kWriteIter = 2;
 
@@ -84,6 +89,9 @@ void initialise_fd_table(const bsc_handle stdio[3]);
 
 // A new open file with one reference (owned by the caller until installed).
 OpenFile *open_file(bsc_handle handle, uint32_t flags, uint32_t type, const char *path);
+
+// What /proc/PID/fd/N shows of a file without a path: a copy of `link`.
+void set_link(OpenFile &file, const char *link);
 
 // Installs `file` at the lowest free descriptor >= lowest, taking over the caller's
 // reference; the descriptor, or -EMFILE (the file is then released).

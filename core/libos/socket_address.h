@@ -18,11 +18,14 @@ inline constexpr uint32_t kSockStream = 1, kSockDgram = 2, kSockRaw = 3, kSockSe
 inline constexpr int32_t kSolSocket = 1, kIpprotoIp = 0, kIpprotoTcp = 6, kIpprotoUdp = 17,
                          kIpprotoIpv6 = 41;
 
-// The socket behind `fd` for the length of a call: EBADF, ENOTSOCK.
+inline constexpr uint32_t kOPath = 010000000; // O_PATH
+
+// The socket behind `fd` for the length of a call: EBADF (an O_PATH descriptor too, which
+// the kernel's fdget skips), ENOTSOCK.
 struct SocketRef {
     explicit SocketRef(int fd) : file(fd) {}
     int64_t error() const {
-        if (!file)
+        if (!file || (file->flags & kOPath))
             return -EBADF;
         return file->type == BSC_TYPE_SOCKET && file->handle != BSC_NO_HANDLE ? 0 : -ENOTSOCK;
     }

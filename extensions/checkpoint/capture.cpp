@@ -110,6 +110,10 @@ std::string KindHooks<snap::HandleRecord>::capture(std::vector<snap::HandleRecor
             return fmt::format("handle {} ({}) is a file-system notification instance "
                                "(inotify): its watches and queued events cannot be captured",
                                number, r.uri);
+        if (r.uri.starts_with("fanotify:"))
+            return fmt::format("handle {} ({}) is a fanotify group: the host's kernel holds its "
+                               "marks, queued events and unanswered permission events, and an "
+                               "image cannot", number, r.uri);
         bsc_object_info info{};
         char uri[4096];
         if (bsc_status s = below().object_query(entry.below, &info, uri, sizeof uri))

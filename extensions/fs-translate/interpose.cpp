@@ -695,6 +695,24 @@ bsc_status stream_watch(bsc_handle notifier, const char *uri, uint32_t events, i
         });
 }
 
+// A fanotify mark on the object the path names (fanotify_mark), resolved here as a watch
+// is, so the host follows no link again; no path (an open file's mark, a flush) passes.
+bsc_status stream_mark(bsc_handle group, bsc_handle object, const char *uri, uint32_t flags,
+                       uint64_t mask) {
+    constexpr uint32_t kDontFollow = 0x4; // FAN_MARK_DONT_FOLLOW
+    Final final = flags & kDontFollow ? Final::no_follow : Final::follow;
+    auto untouched = [&] { return below().stream_mark(group, object, uri, flags, mask); };
+    std::string text;
+    if (object != BSC_NO_HANDLE || read_guest_string(uri, text) != BSC_OK || text.empty())
+        return untouched();
+    return by_path(uri, final, untouched, [&](Translated &t) -> bsc_status {
+        if (!t.resolution.exists && in_overlay(t.resolution))
+            return BSC_E_NOT_FOUND; // what the upper tree holds there is a whiteout
+        return below().stream_mark(group, object, t.host_uri.c_str(), flags | kDontFollow,
+                                   mask);
+    });
+}
+
 bsc_status stream_read_link(const char *uri, char *buffer, uint64_t size, uint64_t *length) {
     // A link's text is the guest's own: it goes back as it is stored.
     return by_path(
@@ -954,6 +972,7 @@ void install(bsc_downcalls &above, bsc_upcalls &upcalls_below) {
     FS_TRANSLATE_INTERPOSE(stream_link)
     FS_TRANSLATE_INTERPOSE(stream_make_node)
     FS_TRANSLATE_INTERPOSE(stream_watch)
+    FS_TRANSLATE_INTERPOSE(stream_mark)
     FS_TRANSLATE_INTERPOSE(stream_read_link)
     FS_TRANSLATE_INTERPOSE(stream_mount)
     FS_TRANSLATE_INTERPOSE(stream_unmount)

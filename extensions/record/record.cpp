@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -187,6 +188,22 @@ void note_return_to_program(const bsc_cpu_context *context) {
         entry_stack = entered.rsp;
 }
 
+// A fanotify: stream cannot be replayed: its reads bring handles of files the host's kernel
+// opened, which no call of the trace makes. It is refused when opened, with a message.
+template <roles::Slot Name, class... Args> bool refused(Args... args) {
+    if constexpr (Name == roles::Slot::stream_open) {
+        const char *uri = std::get<0>(std::forward_as_tuple(args...));
+        std::string text;
+        if (read_guest_string(uri, text) == BSC_OK && text.starts_with("fanotify:")) {
+            fmt::print(stderr, "bascule: record: the guest opens a fanotify group ({}): its "
+                               "events bring files the host opened, which a replay cannot "
+                               "make; refused (EOPNOTSUPP)\n", text);
+            return true;
+        }
+    }
+    return false;
+}
+
 // One recording wrapper per downcall, generated from its slot's type and roles.
 template <auto Slot, roles::Slot Name, class Fn> struct Recorded;
 template <auto Slot, roles::Slot Name, class... Args>
@@ -194,6 +211,8 @@ struct Recorded<Slot, Name, bsc_status (*)(Args...)> {
     static bsc_status call(Args... args) {
         if (!this_thread().guest) // the runtime's own, such as a capture's: not the guest's
             return outside_call<Name>([&] { return (below->*Slot)(args...); });
+        if (refused<Name>(args...))
+            return BSC_E_NOT_SUPPORTED;
         replay::CallArgs values{arg_bits(args)...};
         if constexpr (roles::of(Name).flags & BSC_CALL_NO_RETURN) {
             // Replay makes it for real: only a failure, which returns, is recorded.

@@ -68,6 +68,11 @@ TEST(epoll_ctl_errors) {
     CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &e), EEXIST);
     CHECK_OK(epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &e));
     CHECK_OK(epoll_ctl(ep, EPOLL_CTL_DEL, p[0], NULL)); // DEL reads no event
+    // An O_PATH descriptor is none to epoll_ctl: EBADF, as target or as the epoll.
+    int path = CHECK_OK(open(".", O_PATH));
+    CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_ADD, path, &e), EBADF);
+    CHECK_ERR(epoll_ctl(path, EPOLL_CTL_ADD, p[0], &e), EBADF);
+    close(path);
     // Regular files and directories cannot be watched.
     int file = CHECK_OK(open("file", O_CREAT | O_RDWR, 0600));
     int dir = CHECK_OK(open(".", O_RDONLY | O_DIRECTORY));

@@ -93,6 +93,13 @@ TEST(socket_edges) {
     int sv[2];
     CHECK_ERR(socketpair(AF_INET, SOCK_STREAM, 0, sv), EOPNOTSUPP);
     CHECK_ERR(syscall(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, BAD_PTR), EFAULT);
+    // An O_PATH descriptor is none to a socket call (EBADF), where another file is no
+    // socket (ENOTSOCK).
+    int path = CHECK_OK(open(".", O_PATH)), dir = CHECK_OK(open(".", O_RDONLY));
+    CHECK_ERR(accept(path, NULL, NULL), EBADF);
+    CHECK_ERR(listen(path, 1), EBADF);
+    CHECK_ERR(accept(dir, NULL, NULL), ENOTSOCK);
+    close(path), close(dir);
 }
 
 TEST(unbound_names) {

@@ -292,8 +292,8 @@ int64_t epoll_control(int epfd, int op, int32_t fd, uint64_t user_event) {
     if (op != kDel && !get_user(user_event, event))
         return -EFAULT;
     FileRef ep_file(epfd), target(fd);
-    if (!ep_file || !target)
-        return -EBADF;
+    if (!ep_file || !target || (ep_file->flags & O_PATH) || (target->flags & O_PATH))
+        return -EBADF; // the kernel's fdget skips an O_PATH descriptor
     if (!pollable(*target.get())) {
         if (host_kernel_file(*target.get()))
             report_unsupported("epoll_ctl", "a /proc or /sys file's own poll");

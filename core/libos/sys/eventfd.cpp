@@ -170,6 +170,8 @@ int install_anonymous(const FileKind *kind, void *state, uint64_t flags) {
                                BSC_TYPE_EVENT, nullptr);
     file->kind = kind;
     file->state = state;
+    if (kind->link)
+        set_link(*file, kind->link);
     file->channel = new_channel(1); // writes into it are new data for it, reads new room
     return fd_install(file, 0, flags & O_CLOEXEC);
 }

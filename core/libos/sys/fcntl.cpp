@@ -561,6 +561,8 @@ int64_t unserved_request(const bsc_stream_attributes &attributes, uint64_t reque
 
 // What the object's own driver answers, after the requests every file takes.
 int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
+    if (file.kind && file.kind->ioctl)
+        return file.kind->ioctl(file, request, address);
     if (file.kind) { // an eventfd has no ioctl of its own
         // A pidfd's (pidfs': PIDFD_GET_INFO, Linux 6.13, and the namespace requests of
         // 6.11) are not served: ENOTTY, as from a kernel before them, and named.
