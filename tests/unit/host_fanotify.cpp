@@ -11,12 +11,6 @@
 
 using namespace bsc::test;
 
-namespace {
-
-constexpr bsc_handle kNoSuchHandle = 987654;
-
-} // namespace
-
 TEST_CASE("a fanotify: stream reports accesses with a handle for each file", "[host][notify]") {
     host_ready();
     if (::geteuid() != 0)

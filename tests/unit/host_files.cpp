@@ -19,8 +19,6 @@ using namespace bsc::test;
 
 namespace {
 
-constexpr uint64_t kNoSuchHandle = 987654;
-
 // Names and types of every record in one directory listing.
 std::map<std::string, uint8_t> parse_dirents(const std::string &buffer) {
     std::map<std::string, uint8_t> entries;

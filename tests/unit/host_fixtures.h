@@ -57,6 +57,8 @@ class TempDir {
 
 // A guest pointer nothing is mapped at.
 inline void *const kBadPointer = reinterpret_cast<void *>(1);
+// A handle number no object has.
+inline constexpr bsc_handle kNoSuchHandle = 987654;
 
 // A page of guest memory for the calls' arguments.
 struct GuestPage {

@@ -10,8 +10,6 @@ using namespace bsc::test;
 
 namespace {
 
-constexpr bsc_handle kNoSuchHandle = 987654;
-
 bsc_watch_event read_event(bsc_handle notifier, std::string &name) {
     char buffer[256];
     uint64_t done = 0;
