@@ -2,7 +2,7 @@
 // The program's core file (core_dump.h), as Linux 6.x writes one: do_coredump's checks and
 // file name (core_pattern), binfmt_elf's layout (an ELF header of type ET_CORE, a PT_NOTE
 // with each thread's registers and the process's notes, a PT_LOAD for each region of the
-// program's memory map with what the default coredump_filter 0x33 keeps), cut at
+// program's memory map with what coredump_filter keeps), cut at
 // RLIMIT_CORE as dump_emit cuts it. The LibOS's own memory is the kernel's: left out.
 #include "core_dump.h"
 
@@ -166,20 +166,44 @@ bool starts_with_elf_magic(uint64_t start) {
     return copy_from_user(magic, start, SELFMAG) && memcmp(magic, ELFMAG, SELFMAG) == 0;
 }
 
-// The kernel's vma_dump_size under the default filter (anonymous private and shared
-// memory, ELF headers). Private memory counts as "written" (the kernel's anon_vma) when it
-// is anonymous and accessible, or a file's and has been writable.
-uint64_t dump_size(const Region &r) {
+// /proc/PID/coredump_filter's bits (MMF_DUMP_*) the kernel's vma_dump_size asks.
+constexpr uint32_t kAnonymousPrivate = 1, kAnonymousShared = 2, kMappedPrivate = 4,
+                   kMappedShared = 8, kElfHeaders = 16;
+
+// The process's coredump_filter as the program reads it; its default if it cannot be read.
+uint32_t dump_filter() {
+    char text[24];
+    read_setting("/proc/self/coredump_filter", text, sizeof text);
+    uint32_t filter = 0;
+    const char *p = text;
+    for (; (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'); p++)
+        filter = filter * 16 + static_cast<uint32_t>(*p <= '9' ? *p - '0' : *p - 'a' + 10);
+    return p == text ? kAnonymousPrivate | kAnonymousShared | kElfHeaders | 0x20 : filter;
+}
+
+// The kernel's vma_dump_size under `filter`. Private memory counts as written to (the
+// kernel's anon_vma) when it is anonymous and accessible, or a file's and has been
+// writable; shared memory is anonymous when no file has a name for it (/dev/zero's, a
+// System V segment, a deleted file).
+uint64_t dump_size(const Region &r, uint32_t filter) {
     uint64_t whole = r.end - r.start;
     if (r.name == RegionName::vdso || r.name == RegionName::vvar)
         return whole; // always_dump_vma
-    if (r.shared)
-        return !r.file || r.file->segment_size || deleted_file(r.file) ? whole : 0;
-    if (!r.file)
-        return r.prot ? whole : 0;
-    if (r.accounted)
+    if (r.dont_dump)
+        return 0;
+    if (r.shared) {
+        bool anonymous = !r.file || r.file->segment_size || deleted_file(r.file);
+        return filter & (anonymous ? kAnonymousShared : kMappedShared) ? whole : 0;
+    }
+    bool written = r.file ? r.accounted : r.prot != PROT_NONE;
+    if (written && (filter & kAnonymousPrivate))
         return whole;
-    if (r.offset == 0 && (r.prot & PROT_READ) && starts_with_elf_magic(r.start))
+    if (!r.file)
+        return 0;
+    if (filter & kMappedPrivate)
+        return whole;
+    if ((filter & kElfHeaders) && r.offset == 0 && (r.prot & PROT_READ) &&
+        starts_with_elf_magic(r.start))
         return kPage;
     return 0;
 }
@@ -189,6 +213,7 @@ Segment *collect_segments(uint32_t &count, uint32_t &capacity) {
     count = 0;
     capacity = 64;
     auto *segments = static_cast<Segment *>(allocate(sizeof(Segment) * capacity));
+    uint32_t filter = dump_filter();
     Region piece;
     for (uint64_t at = 0; map_next(at, kInfinity, piece); at = piece.end) {
         if (count == capacity) {
@@ -198,7 +223,7 @@ Segment *collect_segments(uint32_t &count, uint32_t &capacity) {
             segments = bigger;
             capacity *= 2;
         }
-        segments[count++] = {piece, dump_size(piece)};
+        segments[count++] = {piece, dump_size(piece, filter)};
     }
     return segments;
 }

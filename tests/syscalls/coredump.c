@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -42,7 +43,11 @@ static void set_core_limit(rlim_t limit) {
     CHECK_OK(setrlimit(RLIMIT_CORE, &r));
 }
 
-enum death { by_abort, by_fault, by_quit, by_abort_with_thread };
+enum death { by_abort, by_fault, by_quit, by_abort_with_thread, by_abort_filtered };
+
+// A page the child fills with the marker and marks MADV_DONTDUMP (by_abort_filtered: and
+// MADV_DODUMP again for the second half of it).
+static char *undumped;
 
 static void *sleeper(void *ready) {
     write(*(int *)ready, "t", 1);
@@ -57,6 +62,13 @@ static void die(enum death how, rlim_t limit, int dumpable, int ready) {
     if (!dumpable)
         CHECK_OK(prctl(PR_SET_DUMPABLE, 0));
     memcpy(marker, kMarker, sizeof kMarker);
+    if (how == by_abort_filtered) {
+        memcpy(undumped, kMarker, sizeof kMarker);
+        memcpy(undumped + 4096, kMarker, sizeof kMarker);
+        CHECK_OK(madvise(undumped, 8192, MADV_DONTDUMP));
+        CHECK_OK(madvise(undumped + 4096, 4096, MADV_DODUMP));
+        check_write_file("/proc/self/coredump_filter", "0x33");
+    }
     if (how == by_abort_with_thread) {
         pthread_t thread;
         int fds[2];
@@ -392,4 +404,48 @@ TEST(wait_of_a_dumped_child_edges) {
     CHECK_ERR(waitid(P_PID, child, BAD_PTR, WEXITED), EFAULT);
     CHECK_ERR(waitpid(child, NULL, WNOHANG), ECHILD);
     CHECK_ERR(waitpid(-12345, NULL, 0), ECHILD); // no such group
+}
+
+// MADV_DONTDUMP leaves a region out (its PT_LOAD has no bytes), MADV_DODUMP puts it back.
+TEST(madvise_dontdump_leaves_memory_out) {
+    undumped = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(undumped != MAP_FAILED);
+    pid_t child = start_dying_child(by_abort_filtered, RLIM_INFINITY, 1);
+    CHECK(WCOREDUMP(wait_status(child)));
+    size_t size = 0;
+    unsigned char *data = read_core(child, &size);
+    CHECK(data != NULL);
+    if (data) {
+        CHECK(dumped_at(data, size, (uint64_t)undumped) == NULL);
+        const unsigned char *kept = dumped_at(data, size, (uint64_t)undumped + 4096);
+        CHECK(kept != NULL);
+        if (kept)
+            CHECK_MEM(kept, kMarker, sizeof kMarker);
+    }
+    free(data);
+    CHECK_ERR(madvise(undumped, 8192, 0x7777), EINVAL); // no such advice
+    CHECK_ERR(madvise(undumped + 1, 4096, MADV_DONTDUMP), EINVAL); // not page aligned
+    CHECK_OK(munmap(undumped, 8192));
+    CHECK_ERR(madvise(undumped, 4096, MADV_DONTDUMP), ENOMEM); // not mapped
+}
+
+// coredump_filter 0: no anonymous or written private memory is dumped.
+static void die_unfiltered(void) {
+    check_write_file("/proc/self/coredump_filter", "0");
+    set_core_limit(RLIM_INFINITY);
+    memcpy(marker, kMarker, sizeof kMarker);
+    abort();
+}
+
+TEST(coredump_filter_zero_dumps_no_memory) {
+    pid_t child = CHECK_OK(fork());
+    if (child == 0)
+        die_unfiltered();
+    CHECK(WCOREDUMP(wait_status(child)));
+    size_t size = 0;
+    unsigned char *data = read_core(child, &size);
+    CHECK(data != NULL);
+    if (data)
+        CHECK(dumped_at(data, size, (uint64_t)marker) == NULL);
+    free(data);
 }
