@@ -356,8 +356,10 @@ TEST(every_thread_has_its_registers) {
     if (!data)
         return;
     uint32_t n;
-    const struct prstatus *first = (const struct prstatus *)find_note(data, size, NT_PRSTATUS, 0, &n);
-    const struct prstatus *second = (const struct prstatus *)find_note(data, size, NT_PRSTATUS, 1, &n);
+    const struct prstatus *first =
+        (const struct prstatus *)find_note(data, size, NT_PRSTATUS, 0, &n);
+    const struct prstatus *second =
+        (const struct prstatus *)find_note(data, size, NT_PRSTATUS, 1, &n);
     CHECK(first != NULL && second != NULL);
     CHECK(find_note(data, size, NT_PRSTATUS, 2, &n) == NULL);
     if (first && second) {
