@@ -42,6 +42,9 @@ namespace {
 
 constexpr uint64_t kStackSize = 8 << 20;
 
+uint64_t saved_auxv[48];
+size_t saved_auxv_words;
+
 // Enters the mapped segments into the memory map as the kernel's loader leaves them: the
 // file-backed pages of each segment, then its zero-filled rest as anonymous memory (the
 // reservation between segments is not the program's).
@@ -288,6 +291,11 @@ bool read_exactly(bsc_handle handle, uint64_t offset, void *out, uint64_t size) 
 
 const char *program_path() { return running_program; }
 
+const uint64_t *program_auxv(size_t &words) {
+    words = saved_auxv_words;
+    return saved_auxv;
+}
+
 int64_t exec_program(const char *path, const char *absolute, char **argv, char **envp,
                      void (*leave_old_program)()) {
     Plan *plan = create<Plan>();
@@ -350,6 +358,9 @@ int64_t exec_program(const char *path, const char *absolute, char **argv, char *
         argv_at[i] = stack.push_string(argv[i]);
     set_program_strings(stack.push_bytes("", 0), environment, strings_end);
     memcpy(envp_at + envc + 1, auxv, sizeof auxv);
+    static_assert(sizeof auxv <= sizeof saved_auxv);
+    memcpy(saved_auxv, auxv, sizeof auxv); // the kernel's mm->saved_auxv
+    saved_auxv_words = sizeof auxv / 8;
 
     bsc_cpu_context context{};
     context.rsp = stack.finish(area, words);

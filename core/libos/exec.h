@@ -3,6 +3,7 @@
 // vector (with the vDSO, vdso.h), and the jump to its entry point.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bascule.h"
@@ -46,5 +47,9 @@ int64_t exec_program(const char *path, const char *absolute, char **argv, char *
 
 // The absolute path of the running program (/proc/self/exe).
 const char *program_path();
+
+// The auxiliary vector the running program started with, AT_NULL's pair included (the
+// kernel's saved_auxv: a core file's NT_AUXV); its length in words in `words`.
+const uint64_t *program_auxv(size_t &words);
 
 } // namespace libos

@@ -88,6 +88,7 @@ bool mergeable(const Region &a, const Region &b) {
     return a.end == b.start && a.prot == b.prot && a.shared == b.shared && a.name == b.name &&
            a.accounted == b.accounted && a.grows_down == b.grows_down &&
            a.may_write == b.may_write && a.wipe_on_fork == b.wipe_on_fork && a.dont_fork == b.dont_fork &&
+           a.dont_dump == b.dont_dump &&
            a.locked == b.locked && a.lock_on_fault == b.lock_on_fault && a.file == b.file &&
            (!a.file || a.offset + (a.end - a.start) == b.offset);
 }

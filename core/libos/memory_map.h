@@ -54,6 +54,9 @@ struct Region {
     // MADV_DONTFORK nothing (VM_DONTCOPY).
     bool wipe_on_fork = false;
     bool dont_fork = false;
+    // MADV_DONTDUMP (the kernel's VM_DONTDUMP): left out of a core file; a child of fork
+    // keeps it, a new program's memory has none.
+    bool dont_dump = false;
     // MAP_LOCKED, mlock and mlockall (the kernel's VM_LOCKED): counted in VmLck and
     // against RLIMIT_MEMLOCK, refuses msync's MS_INVALIDATE and madvise's discarding; a
     // child of fork does not inherit it. With `lock_on_fault` (VM_LOCKONFAULT, mlock2's
@@ -85,8 +88,8 @@ void map_protect(uint64_t start, uint64_t end, uint32_t prot);
 // The region (the kernel's VMA) that contains addr, copied into `region` without a
 // reference to its file; false if addr is not mapped.
 bool map_find(uint64_t addr, Region &region);
-// MADV_WIPEONFORK / MADV_KEEPONFORK, MADV_DONTFORK / MADV_DOFORK over [start, end),
-// which the map covers: sets `Region::*flag` to `value`.
+// MADV_WIPEONFORK / MADV_KEEPONFORK, MADV_DONTFORK / MADV_DOFORK, MADV_DONTDUMP /
+// MADV_DODUMP over [start, end), which the map covers: sets `Region::*flag` to `value`.
 void map_set_fork_flag(uint64_t start, uint64_t end, bool Region::*flag, bool value);
 // mlock, munlock, mlockall: sets the lock flags of [start, end), which the map covers.
 void map_set_lock(uint64_t start, uint64_t end, bool locked, bool on_fault);

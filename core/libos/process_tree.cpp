@@ -34,6 +34,7 @@ struct Entry {
     int32_t exit_signal; // what its end sends its parent (SIGCHLD)
     uint64_t host_id;    // for process_open; 0 until known
     bool execed;         // it ran execve since its fork (setpgid's EACCES)
+    bool dumped;         // it ended by a signal and wrote a core file
 };
 
 // The signals sent to the process of the entry with the same index, not yet collected:
@@ -289,6 +290,16 @@ bool ended(uint32_t kind) {
     return kind == BSC_PROCESS_EXITED || kind == BSC_PROCESS_KILLED || kind == BSC_PROCESS_DUMPED;
 }
 
+// The host's report of child `pid` with what the child's LibOS noted: killed by a signal
+// after writing a core file is "dumped".
+void add_core_dump(int32_t pid, bsc_process_state &state) {
+    if (state.kind != BSC_PROCESS_KILLED)
+        return;
+    TableGuard guard;
+    if (Entry *e = find(pid); e && e->dumped)
+        state.kind = BSC_PROCESS_DUMPED;
+}
+
 // The SIGCHLD a change of a child raises, as the kernel's do_notify_parent fills it.
 SignalInfo child_signal(int32_t pid, int32_t exit_signal, const bsc_process_state &state) {
     SignalInfo info{};
@@ -330,7 +341,10 @@ void poll_children() {
                          BSC_PROCESS_WAIT_CONTINUED | BSC_PROCESS_WAIT_NO_HANG |
                          BSC_PROCESS_WAIT_NO_REAP;
         if (abi().process_wait(child.handle, flags, &state) != BSC_OK ||
-            state.kind == BSC_PROCESS_RUNNING || state.kind == child.reported)
+            state.kind == BSC_PROCESS_RUNNING)
+            continue;
+        add_core_dump(child.pid, state);
+        if (state.kind == child.reported)
             continue;
         {
             SpinGuard guard(children_lock);
@@ -729,7 +743,7 @@ int64_t enter_child(int32_t exit_signal) {
         if (e.life != Life::free)
             continue;
         e = Entry{Life::running, table->next_id++, own_pid, self.group,
-                  self.session, exit_signal, 0, false};
+                  self.session, exit_signal, 0, false, false};
         mailbox_of(e) = Mailbox{};
         card_of(e) = card_of(self); // what the child shows until it changes
         card_of(e).threads = 1;
@@ -789,6 +803,7 @@ int64_t wait_for_child(const WaitRequest &request, WaitResult &result) {
                     items[waits++] = {child.handle, BSC_WAIT_READ, 0};
                 continue;
             }
+            add_core_dump(child.pid, state);
             if (ended(state.kind) && children_reaped_at_once()) {
                 // It leaves no zombie to report (SIGCHLD ignored, SA_NOCLDWAIT), even if
                 // it ended before poll_children saw it.
@@ -836,6 +851,11 @@ void collect_process_events() {
     poll_children();
     if (own_pid == kFirstPid)
         adopt_orphans();
+}
+
+void note_core_dumped() {
+    TableGuard guard;
+    own().dumped = true;
 }
 
 void exit_process(int32_t status) {

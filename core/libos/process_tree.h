@@ -154,4 +154,9 @@ void collect_posted_signals();
 // reap, its children go to the first process.
 [[noreturn]] void exit_process(int32_t status);
 
+// The process, ending by a signal, wrote a core file: its parent's wait reports it killed
+// with a core dump (WCOREDUMP, CLD_DUMPED), which the host, whose kernel dumped no core of
+// the runtime, does not know.
+void note_core_dumped();
+
 } // namespace libos

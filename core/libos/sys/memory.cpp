@@ -592,6 +592,13 @@ int64_t advise(const Region &r, uint64_t advice) {
     case MADV_DOFORK:
         map_set_fork_flag(r.start, r.end, &Region::dont_fork, advice == MADV_DONTFORK);
         return 0;
+    case MADV_DODUMP: // not of a special mapping (VM_SPECIAL: the vDSO's, an AIO ring)
+        if (r.dont_expand || r.name == RegionName::vdso || r.name == RegionName::vvar)
+            return -EINVAL;
+        [[fallthrough]];
+    case MADV_DONTDUMP:
+        map_set_fork_flag(r.start, r.end, &Region::dont_dump, advice == MADV_DONTDUMP);
+        return 0;
     case MADV_REMOVE:
         if (r.locked || (!r.file && !r.shared))
             return -EINVAL;

@@ -6,6 +6,7 @@
 #include <linux/resource.h>
 #include <linux/signal.h>
 
+#include "core_dump.h"
 #include "disassembler.h"
 #include "fork_locks.h"
 #include "heap.h"
@@ -110,14 +111,20 @@ bool dumps_core(uint64_t sig) {
            sig == SIGXFSZ || sig == SIGSYS;
 }
 
-// The process ends as killed by `sig`. Where Linux would write a core (a signal that dumps
-// core, RLIMIT_CORE above 0) none is written and the status has no core flag, as when a
-// dump fails: the host would dump the runtime's process, in its own directory, not the
-// program's. Named with --verbose.
-void terminate(int sig) {
-    if (dumps_core(static_cast<uint64_t>(sig)) && soft_limit(RLIMIT_CORE) > 0)
-        report_unsupported("signal", "a core dump (RLIMIT_CORE above 0)");
+// The process ends as killed by `sig`; a signal that dumps core writes the program's core
+// file first where Linux would (core_dump.cpp), and its parent's wait then says so. The
+// host's kernel never dumps the runtime.
+[[noreturn]] void terminate(int sig, const CoreCause *cause = nullptr) {
+    if (cause && dumps_core(static_cast<uint64_t>(sig)) && dump_core(*cause))
+        note_core_dumped();
     exit_process(-sig);
+}
+
+// The same for a fault or a system call's end (`syscall`) in `context`.
+[[noreturn]] void terminate(const SignalInfo &info, const bsc_cpu_context &context,
+                            int64_t syscall) {
+    CoreCause cause{info, context, syscall};
+    terminate(info.signo, &cause);
 }
 
 // Signals whose default action stops the process.
@@ -179,9 +186,10 @@ void force_sigsegv(bsc_cpu_context &context, uint64_t failed_sig) {
         if (fatal)
             segv.handler = kDefault;
     }
+    SignalInfo info{SIGSEGV, kSiKernel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     if (fatal)
-        terminate(SIGSEGV);
-    act(context, SIGSEGV, SignalInfo{SIGSEGV, kSiKernel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, kNoSyscall);
+        terminate(info, context, kNoSyscall);
+    act(context, SIGSEGV, info, kNoSyscall);
 }
 
 // Takes the action for `sig` now: its default, nothing, or its handler (a frame on the
@@ -200,13 +208,15 @@ void act(bsc_cpu_context &context, uint64_t sig, const SignalInfo &info, int64_t
             actions[sig].handler = kDefault;
     }
     bool handler_runs = action.handler > kIgnore;
+    // A fatal signal ends the process with the registers the call left (the kernel dumps
+    // core before it would restart the call).
+    if (!handler_runs && !ignored(sig, action) && !stops_by_default(sig))
+        terminate(info, context, syscall);
     settle_interrupted_call(context, syscall, handler_runs, action.flags);
     if (ignored(sig, action))
         return;
     if (!handler_runs && stops_by_default(sig))
         return stop_process();
-    if (!handler_runs)
-        terminate(static_cast<int>(sig));
     if (!push_signal_frame(context, info, action, old_mask))
         return force_sigsegv(context, sig);
     SpinGuard guard(signal_lock);
@@ -264,6 +274,7 @@ int64_t wait_for_signal() {
 } // namespace
 
 void deliver_pending_signals(bsc_cpu_context &context, int64_t syscall) {
+    park_for_core_dump(context, syscall);
     exit_if_asked();
     collect_process_events();
     SignalInfo info;
@@ -306,16 +317,16 @@ void deliver_exception(bsc_exception &exception) {
         SpinGuard guard(signal_lock);
         unhandled = (own().blocked & bit(sig)) || actions[sig].handler == kIgnore;
     }
-    if (unhandled) // a blocked or ignored synchronous fault kills, as on Linux
-        terminate(sig);
     int32_t code = exception.kind == BSC_EXCEPTION_MEMORY
                        ? (exception.code == BSC_FAULT_PROTECTION ? 2 /* SEGV_ACCERR */
                                                                  : 1 /* SEGV_MAPERR */)
                    : exception.kind == BSC_EXCEPTION_ARITHMETIC && exception.code == BSC_ARITH_DIVIDE
                        ? 1 /* FPE_INTDIV */
                        : kSiKernel;
-    act(c, static_cast<uint64_t>(sig),
-        SignalInfo{sig, code, exception.address, 0, 0, 0, 0, 0, 0, 0, 0, 0}, kNoSyscall);
+    SignalInfo info{sig, code, exception.address, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    if (unhandled) // a blocked or ignored synchronous fault kills, as on Linux
+        terminate(info, c, kNoSyscall);
+    act(c, static_cast<uint64_t>(sig), info, kNoSyscall);
 }
 
 namespace {
@@ -685,8 +696,8 @@ bool children_reaped_at_once() {
 }
 
 bool signal_pending() {
-    if (current_thread().exit_requested)
-        return true; // its wait ends, and so does the thread
+    if (current_thread().exit_requested || core_dump_stops_thread())
+        return true; // its wait ends, and so does the thread (or it parks for a core dump)
     // What an interrupt brought (a signal from another process, a child's change) is
     // looked at here too: the waits that ask are safe points.
     collect_process_events();
@@ -837,7 +848,8 @@ int64_t sys_rt_sigsuspend(Syscall &call) {
 int64_t sys_rt_sigreturn(Syscall &c) {
     uint64_t mask;
     if (!pop_signal_frame(c.context, mask))
-        terminate(SIGSEGV);
+        terminate(SignalInfo{SIGSEGV, kSiKernel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, c.context,
+                  kNoSyscall);
     {
         SpinGuard guard(signal_lock);
         own().blocked = mask & ~kUnblockable;
