@@ -24,9 +24,9 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
 #define LIBOS_SYSCALLS(X)                                                               \
     /* sys/files.cpp */                                                                 \
     X(read) X(write) X(pread64) X(pwrite64) X(readv) X(writev) X(preadv) X(pwritev)     \
-    X(preadv2) X(pwritev2) X(lseek) X(close) X(dup) X(dup2) X(dup3) X(fsync)            \
-    X(fdatasync) X(ftruncate) X(getdents64) X(fstat) X(fchmod) X(fchown) X(fchdir)      \
-    X(fadvise64)                                                                        \
+    X(preadv2) X(pwritev2) X(lseek) X(close) X(close_range) X(dup) X(dup2) X(dup3)      \
+    X(fsync) X(fdatasync) X(ftruncate) X(getdents64) X(fstat) X(fchmod) X(fchown)       \
+    X(fchdir) X(fadvise64)                                                              \
     /* sys/fallocate.cpp */                                                             \
     X(fallocate)                                                                        \
     /* sys/fcntl.cpp */                                                                 \

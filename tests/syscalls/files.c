@@ -462,3 +462,29 @@ TEST(fadvise64_normal_and_edges) {
     CHECK_ERR(syscall(SYS_fadvise64, p[0], 0L, 0L, POSIX_FADV_NORMAL), ESPIPE);
     close(p[0]), close(p[1]), close(fd);
 }
+
+// close_range: the open descriptors of the range close (free ones are skipped, and a range
+// up to ~0U walks only the table), or with CLOSE_RANGE_CLOEXEC get close-on-exec.
+TEST(close_range_normal_and_edges) {
+    int a = make_file("a", "x"), b = dup(a), c = dup(a);
+    CHECK(a >= 0 && b == a + 1 && c == a + 2);
+    CHECK_OK(syscall(SYS_close_range, b, ~0U, 0));
+    CHECK_ERR(fcntl(b, F_GETFD), EBADF);
+    CHECK_ERR(fcntl(c, F_GETFD), EBADF);
+    CHECK_OK(fcntl(a, F_GETFD));
+    CHECK_OK(syscall(SYS_close_range, a + 100, a + 200, 0)); // nothing open: no error
+    b = dup(a);
+    CHECK_OK(syscall(SYS_close_range, a, b, 1U << 2)); // CLOSE_RANGE_CLOEXEC
+    CHECK_EQ(fcntl(a, F_GETFD), FD_CLOEXEC);
+    CHECK_EQ(fcntl(b, F_GETFD), FD_CLOEXEC);
+    // In a process of one thread CLOSE_RANGE_UNSHARE has nothing to unshare.
+    CHECK_OK(syscall(SYS_close_range, b, b, 1U << 1));
+    CHECK_ERR(fcntl(b, F_GETFD), EBADF);
+    CHECK_ERR(syscall(SYS_close_range, a + 1, a, 0), EINVAL); // first > last
+    CHECK_ERR(syscall(SYS_close_range, a, a, 1U << 0), EINVAL); // unknown flag
+    CHECK_ERR(syscall(SYS_close_range, a, a, 1U << 3), EINVAL);
+    CHECK_ERR(syscall(SYS_close_range, ~0U, 0U, 0), EINVAL);
+    // The arguments are unsigned int: the upper halves of the registers do not count.
+    CHECK_OK(syscall(SYS_close_range, (1UL << 32) | (unsigned)a, (unsigned long)a, 0));
+    CHECK_ERR(fcntl(a, F_GETFD), EBADF);
+}

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // System calls on open file descriptors: read and write (plain, positional, vectored, and
-// preadv2/pwritev2 with their flags), lseek, close, dup, fsync, ftruncate, getdents64,
-// fstat, fchmod, fchown, fchdir, fadvise64. fcntl and ioctl are in fcntl.cpp.
+// preadv2/pwritev2 with their flags), lseek, close, close_range, dup, fsync, ftruncate,
+// getdents64, fstat, fchmod, fchown, fchdir, fadvise64. fcntl and ioctl are in fcntl.cpp.
 #include <asm-generic/errno.h>
 #include <asm-generic/fcntl.h>
 #include <asm-generic/resource.h>
@@ -19,6 +19,7 @@
 #include "signals.h"
 #include "stat.h"
 #include "syscalls.h"
+#include "thread.h"
 #include "user_memory.h"
 
 namespace libos {
@@ -418,6 +419,24 @@ int64_t sys_lseek(Syscall &c) {
 }
 
 int64_t sys_close(Syscall &c) { return fd_close(static_cast<int>(c.arg[0])); }
+
+// close_range: the kernel's checks in its order (unsigned int arguments). With
+// CLOSE_RANGE_UNSHARE the caller's table becomes its own first: nothing to do for a
+// process of one thread; threads that share it cannot be given a copy of their own by the
+// LibOS (as unshare(CLONE_FILES), sys/namespaces.cpp).
+int64_t sys_close_range(Syscall &c) {
+    constexpr uint32_t kUnshare = 1u << 1, kCloexec = 1u << 2; // CLOSE_RANGE_*
+    uint32_t first = static_cast<uint32_t>(c.arg[0]), last = static_cast<uint32_t>(c.arg[1]);
+    uint32_t flags = static_cast<uint32_t>(c.arg[2]);
+    if ((flags & ~(kUnshare | kCloexec)) || first > last)
+        return -EINVAL;
+    if ((flags & kUnshare) && thread_count() > 1) {
+        report_unsupported("close_range", "CLOSE_RANGE_UNSHARE in a process of several threads");
+        return -ENOSYS;
+    }
+    fd_close_range(first, last, flags & kCloexec);
+    return 0;
+}
 int64_t sys_dup(Syscall &c) { return fd_duplicate(static_cast<int>(c.arg[0]), 0, false); }
 
 int64_t sys_dup2(Syscall &c) {
