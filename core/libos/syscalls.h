@@ -64,7 +64,7 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(lgetxattr) X(fgetxattr) X(listxattr) X(llistxattr) X(flistxattr) X(setxattr)     \
     X(lsetxattr) X(fsetxattr) X(removexattr) X(lremovexattr) X(fremovexattr)            \
     /* sys/mount.cpp */                                                                 \
-    X(mount) X(umount2)                                                                 \
+    X(mount) X(umount2) X(sysfs)                                                        \
     /* sys/memory.cpp */                                                                \
     X(mmap) X(munmap) X(mprotect) X(mremap) X(brk) X(madvise) X(msync)                  \
     /* sys/mlock.cpp */                                                                 \
