@@ -5,6 +5,11 @@
 
 #include <asm/unistd.h>
 
+
+// A call newer than the build machine's kernel headers (Linux 6.6: 452).
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452
+#endif
 #include "kernel.h"
 
 namespace libos {
@@ -59,10 +64,11 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(faccessat) X(faccessat2) X(readlink) X(readlinkat) X(getcwd) X(chdir) X(mkdir)    \
     X(mkdirat) X(mknod) X(mknodat) X(rmdir) X(unlink) X(unlinkat) X(rename)             \
     X(renameat) X(renameat2)                                                            \
-    X(link) X(linkat) X(symlink) X(symlinkat) X(chmod) X(fchmodat) X(chown) X(lchown)   \
-    X(fchownat) X(utimensat) X(truncate) X(umask) X(statfs) X(fstatfs) X(getxattr)      \
-    X(lgetxattr) X(fgetxattr) X(listxattr) X(llistxattr) X(flistxattr) X(setxattr)     \
-    X(lsetxattr) X(fsetxattr) X(removexattr) X(lremovexattr) X(fremovexattr)            \
+    X(link) X(linkat) X(symlink) X(symlinkat) X(chmod) X(fchmodat) X(fchmodat2)         \
+    X(chown) X(lchown) X(fchownat) X(utimensat) X(futimesat) X(truncate) X(umask)       \
+    X(statfs) X(fstatfs) X(getxattr) X(lgetxattr) X(fgetxattr) X(listxattr)             \
+    X(llistxattr) X(flistxattr) X(setxattr) X(lsetxattr) X(fsetxattr) X(removexattr)    \
+    X(lremovexattr) X(fremovexattr)                                                     \
     /* sys/mount.cpp */                                                                 \
     X(mount) X(umount2) X(sysfs)                                                        \
     /* sys/memory.cpp */                                                                \
