@@ -32,7 +32,8 @@ extern "C" {
  * BSC_SET_NO_ACCESS_TIME; POSIX message queues: mqueue_open, mqueue_unlink, mqueue_send,
  * mqueue_receive, BSC_TYPE_MQUEUE, bsc_mqueue_attributes, BSC_CONTROL_MQUEUE_ATTRIBUTES and
  * _MQUEUE_NOTIFY, BSC_NOTICE_QUEUE;
- * 1.23: thread_security_bits_query, thread_security_bits_set. */
+ * 1.23: thread_security_bits_query, thread_security_bits_set; stream_control's
+ * BSC_CONTROL_CREATED and BSC_CONTROL_CACHE_STATUS. */
 #define BSC_ABI_MAJOR 1u
 #define BSC_ABI_MINOR 23u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
@@ -342,7 +343,19 @@ enum { /* stream_control commands (since 1.2); data points to what each names */
     BSC_CONTROL_DEVICE_REQUEST = 26,   /* since 1.20, in/out: bsc_device_request + argument */
     BSC_CONTROL_MQUEUE_ATTRIBUTES = 27, /* since 1.22, out: bsc_mqueue_attributes of a queue */
     BSC_CONTROL_MQUEUE_NOTIFY = 28,    /* since 1.22, in: bsc_mqueue_notification */
+    BSC_CONTROL_CREATED = 29,          /* since 1.23, out: uint32_t 1 if its open made the file */
+    BSC_CONTROL_CACHE_STATUS = 30,     /* since 1.23, in/out: bsc_cache_status */
 };
+
+/* Since 1.23: BSC_CONTROL_CACHE_STATUS's argument (Linux's cachestat): in, the pages from
+ * byte `offset` for `length` bytes (0: to the end) and `flags` (0; the host checks them);
+ * out, how many of them are in the host's page cache, dirty, under writeback, evicted and
+ * recently evicted. */
+typedef struct bsc_cache_status {
+    uint64_t offset, length;
+    uint32_t flags, reserved; /* reserved: 0 */
+    uint64_t cached, dirty, writeback, evicted, recently_evicted;
+} bsc_cache_status;
 
 /* Since 1.22: a POSIX message queue's attributes (Linux's struct mq_attr): mqueue_open's
  * wishes, BSC_CONTROL_MQUEUE_ATTRIBUTES's answer. */

@@ -5,11 +5,14 @@
 
 #include <asm/unistd.h>
 
-
-// A call newer than the build machine's kernel headers (Linux 6.6: 452).
+// Calls newer than the build machine's kernel headers (Linux 6.5: 451, 6.6: 452).
+#ifndef __NR_cachestat
+#define __NR_cachestat 451
+#endif
 #ifndef __NR_fchmodat2
 #define __NR_fchmodat2 452
 #endif
+
 #include "kernel.h"
 
 namespace libos {
@@ -31,7 +34,7 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(read) X(write) X(pread64) X(pwrite64) X(readv) X(writev) X(preadv) X(pwritev)     \
     X(preadv2) X(pwritev2) X(lseek) X(close) X(close_range) X(dup) X(dup2) X(dup3)      \
     X(fsync) X(fdatasync) X(ftruncate) X(getdents64) X(fstat) X(fchmod) X(fchown)       \
-    X(fchdir) X(fadvise64)                                                              \
+    X(fchdir) X(fadvise64) X(cachestat)                                                 \
     /* sys/fallocate.cpp */                                                             \
     X(fallocate)                                                                        \
     /* sys/fcntl.cpp */                                                                 \

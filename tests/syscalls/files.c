@@ -11,6 +11,7 @@
 #include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -487,4 +488,40 @@ TEST(close_range_normal_and_edges) {
     // The arguments are unsigned int: the upper halves of the registers do not count.
     CHECK_OK(syscall(SYS_close_range, (1UL << 32) | (unsigned)a, (unsigned long)a, 0));
     CHECK_ERR(fcntl(a, F_GETFD), EBADF);
+}
+
+// cachestat (Linux 6.5): the page cache state of a file's pages, in the kernel's order of
+// checks (descriptor, range pointer, flags), the counts written last.
+TEST(cachestat_normal_and_edges) {
+    struct range {
+        unsigned long long off, len;
+    } all = {0, 0}, second = {4096, 4096};
+    unsigned long long counts[5];
+    int fd = CHECK_OK(open("f", O_CREAT | O_RDWR, 0600));
+    char page[4096];
+    memset(page, 'x', sizeof page);
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ(write(fd, page, sizeof page), sizeof page);
+    CHECK_OK(syscall(451, fd, &all, counts, 0));
+    CHECK_EQ(counts[0], 3); // just written: in the cache
+    CHECK_OK(syscall(451, fd, &second, counts, 0));
+    CHECK_EQ(counts[0], 1);
+    int event = CHECK_OK(eventfd(0, 0)); // an anonymous inode: nothing cached
+    memset(counts, 0xff, sizeof counts);
+    CHECK_OK(syscall(451, event, &all, counts, 0));
+    CHECK_EQ(counts[0] | counts[1] | counts[2] | counts[3] | counts[4], 0);
+    CHECK_ERR(syscall(451, event, &all, counts, 1), EINVAL);
+    int maps = CHECK_OK(open("/proc/self/maps", O_RDONLY)); // its owner's: nothing cached
+    memset(counts, 0xff, sizeof counts);
+    CHECK_OK(syscall(451, maps, &all, counts, 0));
+    CHECK_EQ(counts[0] | counts[1] | counts[2] | counts[3] | counts[4], 0);
+    close(maps);
+    CHECK_ERR(syscall(451, fd, &all, counts, 1), EINVAL);
+    CHECK_ERR(syscall(451, fd, BAD_PTR, counts, 1), EFAULT); // the range before the flags
+    CHECK_ERR(syscall(451, fd, &all, BAD_PTR, 0), EFAULT);
+    CHECK_ERR(syscall(451, -1, &all, counts, 0), EBADF);
+    CHECK_ERR(syscall(451, 999, BAD_PTR, counts, 0), EBADF); // the descriptor first
+    int path = CHECK_OK(open("f", O_PATH));
+    CHECK_ERR(syscall(451, path, &all, counts, 0), EBADF);
+    close(path), close(event), close(fd);
 }
