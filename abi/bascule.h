@@ -33,7 +33,8 @@ extern "C" {
  * mqueue_receive, BSC_TYPE_MQUEUE, bsc_mqueue_attributes, BSC_CONTROL_MQUEUE_ATTRIBUTES and
  * _MQUEUE_NOTIFY, BSC_NOTICE_QUEUE;
  * 1.23: thread_security_bits_query, thread_security_bits_set; stream_control's
- * BSC_CONTROL_CREATED and BSC_CONTROL_CACHE_STATUS. */
+ * BSC_CONTROL_CREATED and BSC_CONTROL_CACHE_STATUS; thread_io_priority_query, _set,
+ * _query_by_handle, _set_by_handle. */
 #define BSC_ABI_MAJOR 1u
 #define BSC_ABI_MINOR 23u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
@@ -1348,7 +1349,11 @@ typedef struct bsc_system_load {
                               int64_t deadline_ns, uint32_t *priority, uint64_t *length))    \
     /* Since ABI 1.23. */                                                                    \
     X(thread, thread_security_bits_query, (uint32_t * bits))                                 \
-    X(thread, thread_security_bits_set, (uint32_t bits, uint32_t mask))
+    X(thread, thread_security_bits_set, (uint32_t bits, uint32_t mask))                      \
+    X(thread, thread_io_priority_query, (uint32_t * priority))                               \
+    X(thread, thread_io_priority_set, (uint32_t priority))                                   \
+    X(thread, thread_io_priority_query_by_handle, (bsc_handle thread, uint32_t * priority))  \
+    X(thread, thread_io_priority_set_by_handle, (bsc_handle thread, uint32_t priority))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */
