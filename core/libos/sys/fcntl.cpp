@@ -611,8 +611,10 @@ int64_t created_query(const OpenFile &file) {
     uint32_t created = 0;
     bsc_status status =
         abi().stream_control(file.handle, BSC_CONTROL_CREATED, &created, sizeof created);
-    if (status == BSC_E_NOT_IMPLEMENTED) { // a host kernel before 6.12: its EINVAL
-        report_unsupported("fcntl", "F_CREATED_QUERY on a host kernel before 6.12");
+    // A host kernel before 6.12 (NOT_IMPLEMENTED), a file a checkpoint's restore opened
+    // again (NOT_SUPPORTED): EINVAL, as a kernel without the command answers.
+    if (status == BSC_E_NOT_IMPLEMENTED || status == BSC_E_NOT_SUPPORTED) {
+        report_unsupported("fcntl", "F_CREATED_QUERY (a host before 6.12, a restored file)");
         return -EINVAL;
     }
     return status == BSC_OK ? created : result_of(status);
