@@ -33,7 +33,9 @@ extern "C" {
  * mqueue_receive, BSC_TYPE_MQUEUE, bsc_mqueue_attributes, BSC_CONTROL_MQUEUE_ATTRIBUTES and
  * _MQUEUE_NOTIFY, BSC_NOTICE_QUEUE;
  * 1.23: thread_security_bits_query, thread_security_bits_set; fanotify: streams,
- * BSC_TYPE_FANOTIFY, stream_mark. */
+ * BSC_TYPE_FANOTIFY, stream_mark; stream_control's BSC_CONTROL_CREATED and
+ * BSC_CONTROL_CACHE_STATUS; thread_io_priority_query, _set, _query_by_handle,
+ * _set_by_handle. */
 #define BSC_ABI_MAJOR 1u
 #define BSC_ABI_MINOR 23u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
@@ -344,7 +346,19 @@ enum { /* stream_control commands (since 1.2); data points to what each names */
     BSC_CONTROL_DEVICE_REQUEST = 26,   /* since 1.20, in/out: bsc_device_request + argument */
     BSC_CONTROL_MQUEUE_ATTRIBUTES = 27, /* since 1.22, out: bsc_mqueue_attributes of a queue */
     BSC_CONTROL_MQUEUE_NOTIFY = 28,    /* since 1.22, in: bsc_mqueue_notification */
+    BSC_CONTROL_CREATED = 29,          /* since 1.23, out: uint32_t 1 if its open made the file */
+    BSC_CONTROL_CACHE_STATUS = 30,     /* since 1.23, in/out: bsc_cache_status */
 };
+
+/* Since 1.23: BSC_CONTROL_CACHE_STATUS's argument (Linux's cachestat): in, the pages from
+ * byte `offset` for `length` bytes (0: to the end) and `flags` (0; the host checks them);
+ * out, how many of them are in the host's page cache, dirty, under writeback, evicted and
+ * recently evicted. */
+typedef struct bsc_cache_status {
+    uint64_t offset, length;
+    uint32_t flags, reserved; /* reserved: 0 */
+    uint64_t cached, dirty, writeback, evicted, recently_evicted;
+} bsc_cache_status;
 
 /* Since 1.22: a POSIX message queue's attributes (Linux's struct mq_attr): mqueue_open's
  * wishes, BSC_CONTROL_MQUEUE_ATTRIBUTES's answer. */
@@ -1352,7 +1366,11 @@ typedef struct bsc_system_load {
     X(thread, thread_security_bits_query, (uint32_t * bits))                                 \
     X(thread, thread_security_bits_set, (uint32_t bits, uint32_t mask))                      \
     X(stream, stream_mark, (bsc_handle group, bsc_handle object, const char *uri,            \
-                            uint32_t flags, uint64_t mask))
+                            uint32_t flags, uint64_t mask))                                  \
+    X(thread, thread_io_priority_query, (uint32_t * priority))                               \
+    X(thread, thread_io_priority_set, (uint32_t priority))                                   \
+    X(thread, thread_io_priority_query_by_handle, (bsc_handle thread, uint32_t * priority))  \
+    X(thread, thread_io_priority_set_by_handle, (bsc_handle thread, uint32_t priority))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

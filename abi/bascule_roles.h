@@ -262,7 +262,11 @@ typedef struct bsc_call_roles {
       BSC_R_VALUE, BSC_R_OUT(uint32_t), BSC_R_OUT(uint64_t))                                 \
     X(thread_security_bits_query, 0, 1, BSC_R_OUT(uint32_t))                                 \
     X(thread_security_bits_set, 0, 2, BSC_R_VALUE, BSC_R_VALUE)                              \
-    X(stream_mark, 0, 5, BSC_R_HANDLE, BSC_R_HANDLE, BSC_R_STRING, BSC_R_VALUE, BSC_R_VALUE)
+    X(stream_mark, 0, 5, BSC_R_HANDLE, BSC_R_HANDLE, BSC_R_STRING, BSC_R_VALUE, BSC_R_VALUE) \
+    X(thread_io_priority_query, 0, 1, BSC_R_OUT(uint32_t))                                   \
+    X(thread_io_priority_set, 0, 1, BSC_R_VALUE)                                             \
+    X(thread_io_priority_query_by_handle, 0, 2, BSC_R_HANDLE, BSC_R_OUT(uint32_t))           \
+    X(thread_io_priority_set_by_handle, 0, 2, BSC_R_HANDLE, BSC_R_VALUE)
 
 #ifdef __cplusplus
 }

@@ -462,6 +462,44 @@ bsc_status readable_bytes(Object &stream, void *data) {
     return write_guest(static_cast<uint64_t *>(data), static_cast<uint64_t>(bytes < 0 ? 0 : bytes));
 }
 
+// BSC_CONTROL_CREATED: whether the open that made the stream created its file (Linux
+// 6.12's F_CREATED_QUERY: FMODE_CREATED of the host's open file, which every open of the
+// host sets as the kernel sets it for the guest). NOT_IMPLEMENTED on an older host kernel.
+bsc_status created_query(const Object &stream, void *data) {
+    constexpr int kCreatedQuery = 1024 + 4; // F_CREATED_QUERY
+    int created = ::fcntl(stream.fd, kCreatedQuery, 0);
+    if (created < 0)
+        return errno == EINVAL ? BSC_E_NOT_IMPLEMENTED : errno_status();
+    return write_guest(static_cast<uint32_t *>(data), static_cast<uint32_t>(created));
+}
+
+// BSC_CONTROL_CACHE_STATUS: the host's cachestat(2) of the stream's pages, with its own
+// checks in its order (EOPNOTSUPP on hugetlbfs, EPERM without write access or ownership,
+// EINVAL for flags). NOT_IMPLEMENTED on a host kernel before 6.5.
+bsc_status cache_status(const Object &stream, void *data) {
+    constexpr long kCachestat = 451; // __NR_cachestat on x86-64
+    auto *guest = static_cast<bsc_cache_status *>(data);
+    bsc_cache_status request{};
+    if (read_guest(guest, request) != BSC_OK)
+        return BSC_E_FAULT;
+    if (request.reserved != 0)
+        return BSC_E_INVALID;
+    struct {
+        uint64_t offset, length;
+    } range{request.offset, request.length};
+    struct {
+        uint64_t cached, dirty, writeback, evicted, recently_evicted;
+    } counts{};
+    if (::syscall(kCachestat, stream.fd, &range, &counts, request.flags) != 0)
+        return errno == ENOSYS ? BSC_E_NOT_IMPLEMENTED : errno_status();
+    request.cached = counts.cached;
+    request.dirty = counts.dirty;
+    request.writeback = counts.writeback;
+    request.evicted = counts.evicted;
+    request.recently_evicted = counts.recently_evicted;
+    return write_guest(guest, request);
+}
+
 // BSC_CONTROL_ALLOCATE: fallocate(2) with the host's own checks, in its order. The
 // errors that say "not for this kind of file" (ESPIPE for a pipe, ENODEV, EOPNOTSUPP)
 // all come back NOT_SUPPORTED: the caller knows the stream's type.
@@ -491,11 +529,14 @@ extern "C" bsc_status host_stream_control(bsc_handle handle, uint32_t command, v
     bool allocation = command == BSC_CONTROL_ALLOCATE;
     bool watch = command == BSC_CONTROL_WATCH_REMOVE;
     bool notice = is_notice_command(command);
+    bool created = command == BSC_CONTROL_CREATED;
+    bool cache = command == BSC_CONTROL_CACHE_STATUS;
     bool device = command == BSC_CONTROL_DEVICE_REQUEST; // its size is checked with it
     bool queue = is_queue_command(command);              // and so is a queue's
     if (!device && !queue && (allocation ? size != sizeof(bsc_allocation)
                     : watch    ? size != sizeof(int32_t)
-                    : notice   ? size != sizeof(uint32_t)
+                    : notice || created ? size != sizeof(uint32_t)
+                    : cache    ? size != sizeof(bsc_cache_status)
                                : !terminal && (command < BSC_CONTROL_PIPE_CAPACITY ||
                                                command > BSC_CONTROL_READABLE ||
                                                size != sizeof(uint64_t))))
@@ -513,6 +554,10 @@ extern "C" bsc_status host_stream_control(bsc_handle handle, uint32_t command, v
         return allocate(*stream, data);
     if (watch)
         return remove_watch(*stream, data);
+    if (created)
+        return created_query(*stream, data);
+    if (cache)
+        return cache_status(*stream, data);
     if (notice)
         return notice_control(*stream, command, data);
     if (command == BSC_CONTROL_READABLE)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // What the process is and uses: process_usage_query, process_identity_query, and the
-// processors of the calling thread or another (thread_affinity_query, thread_affinity_set
-// and their _by_handle forms).
+// processors and I/O priority of the calling thread or another (thread_affinity_query,
+// thread_affinity_set, thread_io_priority_query, thread_io_priority_set and their
+// _by_handle forms).
 #include <linux/capability.h>
 #include <sched.h>
 #include <sys/fsuid.h>
@@ -172,4 +173,47 @@ extern "C" bsc_status host_thread_affinity_set_by_handle(bsc_handle thread, cons
     if (bsc_status status = host_tid_of(thread, tid))
         return status;
     return set_affinity(tid, mask, size);
+}
+
+namespace {
+
+constexpr int kIoprioWhoProcess = 1; // IOPRIO_WHO_PROCESS: one thread (0: the caller)
+
+bsc_status query_io_priority(pid_t tid, uint32_t *priority) {
+    long value = ::syscall(SYS_ioprio_get, kIoprioWhoProcess, tid);
+    if (value < 0)
+        return errno == ESRCH ? BSC_E_NOT_FOUND : errno_status();
+    return write_guest(priority, static_cast<uint32_t>(value));
+}
+
+bsc_status set_io_priority(pid_t tid, uint32_t priority) {
+    if (::syscall(SYS_ioprio_set, kIoprioWhoProcess, tid, static_cast<int>(priority)) != 0)
+        return errno == ESRCH ? BSC_E_NOT_FOUND : errno_status(); // EINVAL, EPERM: the value
+    return BSC_OK;
+}
+
+} // namespace
+
+extern "C" bsc_status host_thread_io_priority_query(uint32_t *priority) {
+    return query_io_priority(0, priority);
+}
+
+extern "C" bsc_status host_thread_io_priority_set(uint32_t priority) {
+    return set_io_priority(0, priority);
+}
+
+extern "C" bsc_status host_thread_io_priority_query_by_handle(bsc_handle thread,
+                                                              uint32_t *priority) {
+    pid_t tid = 0;
+    if (bsc_status status = host_tid_of(thread, tid))
+        return status;
+    return query_io_priority(tid, priority);
+}
+
+extern "C" bsc_status host_thread_io_priority_set_by_handle(bsc_handle thread,
+                                                            uint32_t priority) {
+    pid_t tid = 0;
+    if (bsc_status status = host_tid_of(thread, tid))
+        return status;
+    return set_io_priority(tid, priority);
 }

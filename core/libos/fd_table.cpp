@@ -198,6 +198,21 @@ int64_t fd_close(int fd) {
     return 0;
 }
 
+void fd_close_range(uint32_t first, uint32_t last, bool cloexec) {
+    if (first >= static_cast<uint32_t>(kMaxFds))
+        return;
+    int end = last >= static_cast<uint32_t>(kMaxFds) ? kMaxFds - 1 : static_cast<int>(last);
+    for (int fd = static_cast<int>(first); fd <= end; fd++) {
+        if (!cloexec) {
+            fd_close(fd); // EBADF for a free one, which close_range skips
+            continue;
+        }
+        SpinGuard guard(table_lock);
+        if (files[fd])
+            close_on_exec[fd] = true;
+    }
+}
+
 int fd_table_size() {
     SpinGuard guard(table_lock);
     return table_size;

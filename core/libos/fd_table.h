@@ -102,6 +102,9 @@ int fd_install_at(OpenFile *file, int fd, bool cloexec);
 // (EBADF, EINVAL from RLIMIT_NOFILE on, EMFILE).
 int64_t fd_duplicate(int fd, int64_t lowest, bool cloexec);
 int64_t fd_close(int fd);
+// close_range's work on the open descriptors from `first` to `last` (any range: only the
+// table's descriptors are walked): each closes, or with `cloexec` gets close-on-exec.
+void fd_close_range(uint32_t first, uint32_t last, bool cloexec);
 // sys/fcntl.cpp: a descriptor of `file` closes: the process's POSIX record locks on its
 // file go, as Linux drops them at every close (locks_remove_posix), not only the last
 // close of an open file description (which the host's close of the handle does).

@@ -131,26 +131,72 @@ const char *line_end(const char *text) {
 
 } // namespace
 
-bool host_file_system_needs_device(const char *type) {
+namespace {
+
+// Walks the host kernel's file system types in its registration order, as its
+// /proc/filesystems lists them (each line "nodev" or nothing, a tab, the name):
+// `visit(name, length, needs_device)` for each until it returns true. The index it stopped
+// at, or the count if it never did; -1 if the host does not show the file.
+template <typename Visit> int64_t each_host_file_system(Visit visit) {
     char text[8192];
     if (read_host_file("file:/proc/filesystems", text, sizeof text) < 0)
-        return false;
-    size_t length = 0;
-    while (type[length] && type[length] != '.')
-        length++;
-    // Each line: "nodev" or nothing, a tab, the name.
-    for (const char *line = text; *line;) {
+        return -1;
+    int64_t index = 0;
+    for (const char *line = text; *line; index++) {
         const char *end = line_end(line);
         const char *name = line;
         while (name < end && *name != '\t')
             name++;
-        name++;
-        if (name <= end && static_cast<size_t>(end - name) == length &&
-            memcmp(name, type, length) == 0)
-            return name == line + 1; // no "nodev" before the tab
+        if (name < end && visit(name + 1, static_cast<size_t>(end - name - 1), name == line))
+            return index;
         line = *end ? end + 1 : end;
     }
-    return false;
+    return index;
+}
+
+} // namespace
+
+bool host_file_system_needs_device(const char *type) {
+    size_t length = 0;
+    while (type[length] && type[length] != '.')
+        length++;
+    bool found = false, needs_device = false;
+    each_host_file_system([&](const char *name, size_t name_length, bool device) {
+        found = name_length == length && memcmp(name, type, length) == 0;
+        needs_device = device;
+        return found;
+    });
+    return found && needs_device;
+}
+
+int64_t host_file_system_index(const char *type) {
+    size_t length = strlen(type);
+    bool found = false;
+    int64_t index = each_host_file_system([&](const char *name, size_t name_length, bool) {
+        found = name_length == length && memcmp(name, type, length) == 0;
+        return found;
+    });
+    return index < 0 ? -2 : found ? index : -1;
+}
+
+int64_t host_file_system_name(uint64_t index, char *name, size_t capacity) {
+    int64_t length = -1;
+    int64_t at = each_host_file_system([&](const char *text, size_t text_length, bool) {
+        if (index-- != 0)
+            return false;
+        length = text_length < capacity ? static_cast<int64_t>(text_length) : -1;
+        if (length >= 0) {
+            memcpy(name, text, text_length);
+            name[text_length] = 0;
+        }
+        return true;
+    });
+    return at < 0 ? -2 : length;
+}
+
+int64_t host_file_system_count() {
+    int64_t count = each_host_file_system([](const char *, size_t, bool) { return false; });
+    return count < 0 ? -2 : count;
 }
 
 namespace {

@@ -36,6 +36,15 @@ uint64_t host_timer_slack();
 // then mount(2) names the source by path. False for a type the host does not list.
 bool host_file_system_needs_device(const char *type);
 
+// sysfs(2)'s view of the host kernel's file system types, numbered from 0 in the order of
+// its /proc/filesystems (the kernel's own list, which sysfs numbers the same way): the
+// index of `type` (-1 if it is not listed); the name at `index` copied with its NUL into
+// `name` (its length, or -1 if there is no such index or it does not fit `capacity`); the
+// count. Each gives -2 if the host does not show the file.
+int64_t host_file_system_index(const char *type);
+int64_t host_file_system_name(uint64_t index, char *name, size_t capacity);
+int64_t host_file_system_count();
+
 // How many processors the host's kernel may ever bring up (/sys/devices/system/cpu/possible,
 // the kernel's num_possible_cpus), which sizes what some calls make (an AIO ring); 1 if
 // the host does not show it.

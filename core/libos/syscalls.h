@@ -5,6 +5,14 @@
 
 #include <asm/unistd.h>
 
+// Calls newer than the build machine's kernel headers (Linux 6.5: 451, 6.6: 452).
+#ifndef __NR_cachestat
+#define __NR_cachestat 451
+#endif
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452
+#endif
+
 #include "kernel.h"
 
 namespace libos {
@@ -24,9 +32,9 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
 #define LIBOS_SYSCALLS(X)                                                               \
     /* sys/files.cpp */                                                                 \
     X(read) X(write) X(pread64) X(pwrite64) X(readv) X(writev) X(preadv) X(pwritev)     \
-    X(preadv2) X(pwritev2) X(lseek) X(close) X(dup) X(dup2) X(dup3) X(fsync)            \
-    X(fdatasync) X(ftruncate) X(getdents64) X(fstat) X(fchmod) X(fchown) X(fchdir)      \
-    X(fadvise64)                                                                        \
+    X(preadv2) X(pwritev2) X(lseek) X(close) X(close_range) X(dup) X(dup2) X(dup3)      \
+    X(fsync) X(fdatasync) X(ftruncate) X(getdents64) X(fstat) X(fchmod) X(fchown)       \
+    X(fchdir) X(fadvise64) X(cachestat)                                                 \
     /* sys/fallocate.cpp */                                                             \
     X(fallocate)                                                                        \
     /* sys/fcntl.cpp */                                                                 \
@@ -61,12 +69,13 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(faccessat) X(faccessat2) X(readlink) X(readlinkat) X(getcwd) X(chdir) X(mkdir)    \
     X(mkdirat) X(mknod) X(mknodat) X(rmdir) X(unlink) X(unlinkat) X(rename)             \
     X(renameat) X(renameat2)                                                            \
-    X(link) X(linkat) X(symlink) X(symlinkat) X(chmod) X(fchmodat) X(chown) X(lchown)   \
-    X(fchownat) X(utimensat) X(truncate) X(umask) X(statfs) X(fstatfs) X(getxattr)      \
-    X(lgetxattr) X(fgetxattr) X(listxattr) X(llistxattr) X(flistxattr) X(setxattr)     \
-    X(lsetxattr) X(fsetxattr) X(removexattr) X(lremovexattr) X(fremovexattr)            \
+    X(link) X(linkat) X(symlink) X(symlinkat) X(chmod) X(fchmodat) X(fchmodat2)         \
+    X(chown) X(lchown) X(fchownat) X(utimensat) X(futimesat) X(truncate) X(umask)       \
+    X(statfs) X(fstatfs) X(getxattr) X(lgetxattr) X(fgetxattr) X(listxattr)             \
+    X(llistxattr) X(flistxattr) X(setxattr) X(lsetxattr) X(fsetxattr) X(removexattr)    \
+    X(lremovexattr) X(fremovexattr)                                                     \
     /* sys/mount.cpp */                                                                 \
-    X(mount) X(umount2)                                                                 \
+    X(mount) X(umount2) X(sysfs)                                                        \
     /* sys/memory.cpp */                                                                \
     X(mmap) X(munmap) X(mprotect) X(mremap) X(brk) X(madvise) X(msync)                  \
     /* sys/mlock.cpp */                                                                 \
@@ -98,7 +107,7 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(sched_getaffinity) X(sched_setaffinity) X(sched_yield) X(sched_getscheduler)      \
     X(sched_setscheduler) X(sched_getparam) X(sched_setparam)                           \
     X(sched_get_priority_max) X(sched_get_priority_min) X(sched_rr_get_interval)        \
-    X(getpriority) X(setpriority)                                                       \
+    X(getpriority) X(setpriority) X(ioprio_get) X(ioprio_set)                           \
     /* sys/time.cpp */                                                                  \
     X(clock_gettime) X(clock_getres) X(clock_settime) X(gettimeofday) X(time)           \
     X(nanosleep) X(clock_nanosleep) X(times)                                            \

@@ -58,7 +58,7 @@ HandleEntry restored_entry(bsc_handle below, TrackedObject object) {
     if (auto *process = std::get_if<snapshot::ProcessRecord>(&object))
         process->ended = false, process->end_kind = 0, process->end_code = 0,
         process->waited = false;
-    return {.below = below, .object = std::move(object)};
+    return {.below = below, .object = std::move(object), .restored = true};
 }
 
 uint64_t new_shared_id() {

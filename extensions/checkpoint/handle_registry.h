@@ -52,6 +52,9 @@ using TrackedObject = TrackedObjects<snapshot::ObjectKinds>::type;
 struct HandleEntry {
     bsc_handle below = BSC_NO_HANDLE; // the handle in the table below
     TrackedObject object;
+    // Made again by a restore: what only the first open knew (whether it created the
+    // file, stream_control's BSC_CONTROL_CREATED) is not the new handle's to tell.
+    bool restored = false;
 };
 
 // The URI a stream was opened by ("" for a handle of another kind).

@@ -378,6 +378,13 @@ bsc_status device_request(bsc_handle handle, void *data, uint64_t size) {
 bsc_status stream_control(bsc_handle handle, uint32_t command, void *data, uint64_t size) {
     if (command == BSC_CONTROL_DEVICE_REQUEST)
         return device_request(handle, data, size);
+    // A restore opened the file again without creating it: the host's answer would be 0
+    // whatever a first open that could create (BSC_CREATE_TRY, _ALWAYS) did.
+    if (command == BSC_CONTROL_CREATED)
+        if (auto entry = tracked().handles.find(handle); entry && entry->restored)
+            if (auto *record = std::get_if<snap::HandleRecord>(&entry->object);
+                !record || record->create != BSC_CREATE_NEVER)
+                return BSC_E_NOT_SUPPORTED;
     return below().stream_control(real(handle), command, data, size);
 }
 

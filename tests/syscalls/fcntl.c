@@ -708,3 +708,38 @@ TEST(ioctl_tun_features) {
     CHECK_ERR(ioctl(tun, TUNGETFEATURES, BAD_PTR), EFAULT);
     close(tun);
 }
+
+// F_CREATED_QUERY (Linux 6.12): whether the open that made the open file created its file;
+// an O_PATH descriptor answers too, and the argument is not looked at.
+TEST(fcntl_created_query) {
+    const int query = 1024 + 4;
+    int made = CHECK_OK(open("f", O_CREAT | O_RDWR, 0600));
+    CHECK_EQ(fcntl(made, query, 0), 1);
+    int copy = CHECK_OK(dup(made)); // the same open file
+    CHECK_EQ(fcntl(copy, query, 0), 1);
+    CHECK_EQ(fcntl(made, query, 1), 1);
+    int again = CHECK_OK(open("f", O_CREAT | O_RDWR, 0600)); // it exists: not created
+    CHECK_EQ(fcntl(again, query, 0), 0);
+    CHECK_ERR(open("f", O_CREAT | O_EXCL | O_RDWR, 0600), EEXIST);
+    int excl = CHECK_OK(open("g", O_CREAT | O_EXCL | O_WRONLY, 0600));
+    CHECK_EQ(fcntl(excl, query, 0), 1);
+    int plain = CHECK_OK(open("f", O_RDONLY));
+    CHECK_EQ(fcntl(plain, query, 0), 0);
+    int path = CHECK_OK(open("f", O_PATH));
+    CHECK_EQ(fcntl(path, query, 0), 0);
+    int made_by_creat = CHECK_OK(creat("h", 0600));
+    CHECK_EQ(fcntl(made_by_creat, query, 0), 1);
+    int null = CHECK_OK(open("/dev/null", O_RDONLY | O_CREAT, 0600));
+    CHECK_EQ(fcntl(null, query, 0), 0);
+    int p[2];
+    CHECK_OK(pipe(p));
+    CHECK_EQ(fcntl(p[0], query, 0), 0);
+    int event = CHECK_OK(eventfd(0, 0));
+    CHECK_EQ(fcntl(event, query, 0), 0);
+    int memory = CHECK_OK(syscall(SYS_memfd_create, "m", 0));
+    CHECK_EQ(fcntl(memory, query, 0), 0);
+    CHECK_ERR(fcntl(-1, query, 0), EBADF);
+    CHECK_ERR(fcntl(999, query, 0), EBADF);
+    close(made), close(copy), close(again), close(excl), close(plain), close(path);
+    close(made_by_creat), close(null), close(p[0]), close(p[1]), close(event), close(memory);
+}

@@ -11,6 +11,7 @@
 #include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -461,4 +462,66 @@ TEST(fadvise64_normal_and_edges) {
     CHECK_OK(pipe(p));
     CHECK_ERR(syscall(SYS_fadvise64, p[0], 0L, 0L, POSIX_FADV_NORMAL), ESPIPE);
     close(p[0]), close(p[1]), close(fd);
+}
+
+// close_range: the open descriptors of the range close (free ones are skipped, and a range
+// up to ~0U walks only the table), or with CLOSE_RANGE_CLOEXEC get close-on-exec.
+TEST(close_range_normal_and_edges) {
+    int a = make_file("a", "x"), b = dup(a), c = dup(a);
+    CHECK(a >= 0 && b == a + 1 && c == a + 2);
+    CHECK_OK(syscall(SYS_close_range, b, ~0U, 0));
+    CHECK_ERR(fcntl(b, F_GETFD), EBADF);
+    CHECK_ERR(fcntl(c, F_GETFD), EBADF);
+    CHECK_OK(fcntl(a, F_GETFD));
+    CHECK_OK(syscall(SYS_close_range, a + 100, a + 200, 0)); // nothing open: no error
+    b = dup(a);
+    CHECK_OK(syscall(SYS_close_range, a, b, 1U << 2)); // CLOSE_RANGE_CLOEXEC
+    CHECK_EQ(fcntl(a, F_GETFD), FD_CLOEXEC);
+    CHECK_EQ(fcntl(b, F_GETFD), FD_CLOEXEC);
+    // In a process of one thread CLOSE_RANGE_UNSHARE has nothing to unshare.
+    CHECK_OK(syscall(SYS_close_range, b, b, 1U << 1));
+    CHECK_ERR(fcntl(b, F_GETFD), EBADF);
+    CHECK_ERR(syscall(SYS_close_range, a + 1, a, 0), EINVAL); // first > last
+    CHECK_ERR(syscall(SYS_close_range, a, a, 1U << 0), EINVAL); // unknown flag
+    CHECK_ERR(syscall(SYS_close_range, a, a, 1U << 3), EINVAL);
+    CHECK_ERR(syscall(SYS_close_range, ~0U, 0U, 0), EINVAL);
+    // The arguments are unsigned int: the upper halves of the registers do not count.
+    CHECK_OK(syscall(SYS_close_range, (1UL << 32) | (unsigned)a, (unsigned long)a, 0));
+    CHECK_ERR(fcntl(a, F_GETFD), EBADF);
+}
+
+// cachestat (Linux 6.5): the page cache state of a file's pages, in the kernel's order of
+// checks (descriptor, range pointer, flags), the counts written last.
+TEST(cachestat_normal_and_edges) {
+    struct range {
+        unsigned long long off, len;
+    } all = {0, 0}, second = {4096, 4096};
+    unsigned long long counts[5];
+    int fd = CHECK_OK(open("f", O_CREAT | O_RDWR, 0600));
+    char page[4096];
+    memset(page, 'x', sizeof page);
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ(write(fd, page, sizeof page), sizeof page);
+    CHECK_OK(syscall(451, fd, &all, counts, 0));
+    CHECK_EQ(counts[0], 3); // just written: in the cache
+    CHECK_OK(syscall(451, fd, &second, counts, 0));
+    CHECK_EQ(counts[0], 1);
+    int event = CHECK_OK(eventfd(0, 0)); // an anonymous inode: nothing cached
+    memset(counts, 0xff, sizeof counts);
+    CHECK_OK(syscall(451, event, &all, counts, 0));
+    CHECK_EQ(counts[0] | counts[1] | counts[2] | counts[3] | counts[4], 0);
+    CHECK_ERR(syscall(451, event, &all, counts, 1), EINVAL);
+    int maps = CHECK_OK(open("/proc/self/maps", O_RDONLY)); // its owner's: nothing cached
+    memset(counts, 0xff, sizeof counts);
+    CHECK_OK(syscall(451, maps, &all, counts, 0));
+    CHECK_EQ(counts[0] | counts[1] | counts[2] | counts[3] | counts[4], 0);
+    close(maps);
+    CHECK_ERR(syscall(451, fd, &all, counts, 1), EINVAL);
+    CHECK_ERR(syscall(451, fd, BAD_PTR, counts, 1), EFAULT); // the range before the flags
+    CHECK_ERR(syscall(451, fd, &all, BAD_PTR, 0), EFAULT);
+    CHECK_ERR(syscall(451, -1, &all, counts, 0), EBADF);
+    CHECK_ERR(syscall(451, 999, BAD_PTR, counts, 0), EBADF); // the descriptor first
+    int path = CHECK_OK(open("f", O_PATH));
+    CHECK_ERR(syscall(451, path, &all, counts, 0), EBADF);
+    close(path), close(event), close(fd);
 }

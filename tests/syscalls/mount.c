@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static int privileged(void) { return check_capable(CAP_SYS_ADMIN) == 1; }
@@ -270,4 +271,34 @@ TEST(statfs_reports_each_file_system) {
     CHECK_OK(close(fd));
     CHECK_ERR(statfs("/nonexistent-syscalls-mount", &fs), ENOENT);
     CHECK_ERR(statfs(BAD_PTR, &fs), EFAULT);
+}
+
+// sysfs: the kernel's file system types numbered in /proc/filesystems's order.
+TEST(sysfs_options_and_edges) {
+    char text[8192];
+    ssize_t length = check_read_file("/proc/filesystems", text, sizeof text);
+    CHECK(length > 0);
+    long count = 0;
+    for (char *line = text; *line; count++) {
+        char *end = strchr(line, '\n'), *name = strchr(line, '\t') + 1;
+        *end = 0;
+        char back[256] = {0};
+        CHECK_EQ(syscall(SYS_sysfs, 1, name), count);
+        CHECK_OK(syscall(SYS_sysfs, 2, count, back));
+        CHECK_STR(back, name);
+        line = end + 1;
+    }
+    CHECK_EQ(syscall(SYS_sysfs, 3), count);
+    char name[256];
+    CHECK_ERR(syscall(SYS_sysfs, 1, "no-such-file-system"), EINVAL);
+    CHECK_ERR(syscall(SYS_sysfs, 1, ""), ENOENT);
+    CHECK_ERR(syscall(SYS_sysfs, 1, BAD_PTR), EFAULT);
+    CHECK_ERR(syscall(SYS_sysfs, 2, count, name), EINVAL);
+    CHECK_ERR(syscall(SYS_sysfs, 2, 0xffffffffUL, name), EINVAL);
+    CHECK_ERR(syscall(SYS_sysfs, 2, 0, BAD_PTR), EFAULT);
+    // The index is an unsigned int: its upper half does not count.
+    CHECK_OK(syscall(SYS_sysfs, 2, 1UL << 32, name));
+    CHECK_ERR(syscall(SYS_sysfs, 0), EINVAL);
+    CHECK_ERR(syscall(SYS_sysfs, 4), EINVAL);
+    CHECK_ERR(syscall(SYS_sysfs, -1), EINVAL);
 }

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
@@ -1084,6 +1085,70 @@ TEST(chmod_and_fchmodat) {
     CHECK_ERR(chmod("f/x", 0644), ENOTDIR);
     CHECK_ERR(syscall(SYS_chmod, BAD_PTR, 0644), EFAULT);
     CHECK_ERR(syscall(SYS_fchmodat, 999, "f", 0644), EBADF);
+}
+
+// fchmodat2 (Linux 6.6): fchmodat with flags; a symbolic link's own mode cannot change.
+TEST(fchmodat2_flags_and_edges) {
+    check_write_file("f", "x");
+    CHECK_OK(symlink("f", "link"));
+    CHECK_OK(syscall(452, AT_FDCWD, "f", 0640, 0));
+    CHECK_EQ(mode_of("f"), 0640);
+    CHECK_OK(syscall(452, AT_FDCWD, "link", 0604, 0)); // follows the link
+    CHECK_EQ(mode_of("f"), 0604);
+    CHECK_OK(syscall(452, AT_FDCWD, "f", 0600, AT_SYMLINK_NOFOLLOW)); // not a link: changes
+    CHECK_EQ(mode_of("f"), 0600);
+    CHECK_ERR(syscall(452, AT_FDCWD, "link", 0644, AT_SYMLINK_NOFOLLOW), EOPNOTSUPP);
+    CHECK_EQ(mode_of("f"), 0600);
+    int fd = CHECK_OK(open("f", O_RDONLY));
+    CHECK_OK(syscall(452, fd, "", 0644, AT_EMPTY_PATH));
+    CHECK_EQ(mode_of("f"), 0644);
+    CHECK_ERR(syscall(452, fd, "", 0644, 0), ENOENT); // an empty path without the flag
+    int link_fd = CHECK_OK(open("link", O_PATH | O_NOFOLLOW));
+    CHECK_ERR(syscall(452, link_fd, "", 0644, AT_EMPTY_PATH), EOPNOTSUPP);
+    CHECK_OK(mkdir("d", 0755));
+    CHECK_OK(chdir("d"));
+    CHECK_OK(syscall(452, AT_FDCWD, "", 0700, AT_EMPTY_PATH)); // the working directory
+    CHECK_OK(chdir(".."));
+    CHECK_EQ(mode_of("d"), 0700);
+    CHECK_ERR(syscall(452, AT_FDCWD, "f", 0644, 0x8000), EINVAL); // an unknown flag
+    CHECK_ERR(syscall(452, AT_FDCWD, "f", 0644, AT_SYMLINK_FOLLOW), EINVAL);
+    CHECK_ERR(syscall(452, AT_FDCWD, BAD_PTR, 0644, 0), EFAULT);
+    CHECK_ERR(syscall(452, 999, "f", 0644, 0), EBADF);
+    CHECK_ERR(syscall(452, 999, "", 0644, AT_EMPTY_PATH), EBADF);
+    CHECK_ERR(syscall(452, AT_FDCWD, "missing", 0644, AT_SYMLINK_NOFOLLOW), ENOENT);
+    close(fd), close(link_fd);
+}
+
+// futimesat: utimensat's work with microseconds and no flags.
+TEST(futimesat_times_and_edges) {
+    check_write_file("f", "x");
+    struct timeval times[2] = {{1000, 5}, {2000, 999999}};
+    CHECK_OK(syscall(SYS_futimesat, AT_FDCWD, "f", times));
+    struct stat st;
+    CHECK_OK(stat("f", &st));
+    CHECK_EQ(st.st_atim.tv_sec, 1000);
+    CHECK_EQ(st.st_atim.tv_nsec, 5000);
+    CHECK_EQ(st.st_mtim.tv_sec, 2000);
+    CHECK_EQ(st.st_mtim.tv_nsec, 999999000);
+    int dir = CHECK_OK(open(".", O_RDONLY | O_DIRECTORY));
+    CHECK_OK(syscall(SYS_futimesat, dir, "f", NULL)); // both now
+    CHECK_OK(stat("f", &st));
+    CHECK(st.st_mtim.tv_sec > 2000);
+    int fd = CHECK_OK(open("f", O_RDONLY));
+    CHECK_OK(syscall(SYS_futimesat, fd, NULL, times)); // no path: the open file
+    CHECK_OK(stat("f", &st));
+    CHECK_EQ(st.st_mtim.tv_sec, 2000);
+    struct timeval bad[2] = {{0, 1000000}, {0, 0}}, negative[2] = {{0, 0}, {0, -1}};
+    CHECK_ERR(syscall(SYS_futimesat, AT_FDCWD, "f", bad), EINVAL);
+    CHECK_ERR(syscall(SYS_futimesat, AT_FDCWD, "missing", negative), EINVAL); // before lookup
+    CHECK_ERR(syscall(SYS_futimesat, AT_FDCWD, "f", BAD_PTR), EFAULT);
+    CHECK_ERR(syscall(SYS_futimesat, AT_FDCWD, BAD_PTR, times), EFAULT);
+    CHECK_ERR(syscall(SYS_futimesat, AT_FDCWD, NULL, times), EFAULT);
+    CHECK_ERR(syscall(SYS_futimesat, AT_FDCWD, "missing", times), ENOENT);
+    CHECK_ERR(syscall(SYS_futimesat, 999, "f", times), EBADF);
+    CHECK_ERR(syscall(SYS_futimesat, 999, NULL, times), EBADF);
+    CHECK_ERR(syscall(SYS_futimesat, dir, "f/x", times), ENOTDIR);
+    close(fd), close(dir);
 }
 
 TEST(utimensat_times) {

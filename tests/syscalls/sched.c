@@ -197,3 +197,50 @@ TEST(priority_bad_input) {
 }
 
 TEST(sched_yield_returns) { CHECK_OK(sched_yield()); }
+
+// ioprio_get / ioprio_set on the calling thread (IOPRIO_WHO_PROCESS 0, its pid or tid):
+// the value's class and level checked first (EINVAL, EPERM), then the target (ESRCH).
+// In a child, so that the test process keeps its priority.
+static void ioprio_in_child(void) {
+    const long who_process = 1, who_pgrp = 2;
+    const long best_effort_3 = (2 << 13) | 3, idle = 3 << 13;
+    CHECK_EQ(syscall(SYS_ioprio_get, who_process, 0), 0); // class NONE until set
+    CHECK_OK(syscall(SYS_ioprio_set, who_process, 0, best_effort_3));
+    CHECK_EQ(syscall(SYS_ioprio_get, who_process, 0), best_effort_3);
+    CHECK_EQ(syscall(SYS_ioprio_get, who_process, getpid()), best_effort_3);
+    CHECK_EQ(syscall(SYS_ioprio_get, who_process, gettid()), best_effort_3);
+    CHECK_OK(setpgid(0, 0)); // a group of its own: of this one thread
+    CHECK_EQ(syscall(SYS_ioprio_get, who_pgrp, 0), best_effort_3);
+    CHECK_EQ(syscall(SYS_ioprio_get, who_pgrp, getpid()), best_effort_3);
+    CHECK_OK(syscall(SYS_ioprio_set, who_process, getpid(), idle));
+    CHECK_EQ(syscall(SYS_ioprio_get, who_process, 0), idle);
+    CHECK_OK(syscall(SYS_ioprio_set, who_process, 0, (2 << 13) | (1 << 3) | 7)); // a hint
+    CHECK_EQ(syscall(SYS_ioprio_get, who_process, 0), (2 << 13) | (1 << 3) | 7);
+    CHECK_OK(syscall(SYS_ioprio_set, who_process, 0, 0));
+    CHECK_EQ(syscall(SYS_ioprio_get, who_process, 0), 0);
+    CHECK_ERR(syscall(SYS_ioprio_set, who_process, 0, 1), EINVAL); // NONE with a level
+    CHECK_ERR(syscall(SYS_ioprio_set, who_process, 0, 4 << 13), EINVAL); // no such class
+    CHECK_ERR(syscall(SYS_ioprio_set, who_process, 0, -1), EINVAL);
+    CHECK_ERR(syscall(SYS_ioprio_set, who_process, -5, 5 << 13), EINVAL); // value first
+    CHECK_ERR(syscall(SYS_ioprio_set, who_process, -5, idle), ESRCH);
+    CHECK_ERR(syscall(SYS_ioprio_get, who_process, -5), ESRCH);
+    CHECK_ERR(syscall(SYS_ioprio_get, 0, 0), EINVAL); // no such `which`
+    CHECK_ERR(syscall(SYS_ioprio_get, 4, 0), EINVAL);
+    CHECK_ERR(syscall(SYS_ioprio_set, 4, 0, idle), EINVAL);
+    CHECK_ERR(syscall(SYS_ioprio_set, 4, 0, 6 << 13), EINVAL);
+    if (check_capable(CAP_SYS_ADMIN) == 1) {
+        CHECK_OK(syscall(SYS_ioprio_set, who_process, 0, (1 << 13) | 4)); // real time
+        CHECK_EQ(syscall(SYS_ioprio_get, who_process, 0), (1 << 13) | 4);
+    }
+}
+
+TEST(ioprio_get_and_set) {
+    pid_t child = fork();
+    if (child == 0) {
+        ioprio_in_child();
+        _exit(check_failure_count());
+    }
+    int status;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}

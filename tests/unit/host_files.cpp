@@ -683,6 +683,61 @@ TEST_CASE("stream_control: ALLOCATE, a file's space", "[host][files]") {
     host_object_close(ends[1]);
 }
 
+TEST_CASE("stream_control: CREATED, whether the open made the file", "[host][files]") {
+    host_ready();
+    TempDir dir;
+    std::string uri = dir.uri("file", "f");
+    bsc_handle made = open_ok(uri, BSC_ACCESS_RDWR, BSC_CREATE_ALWAYS);
+    bsc_handle tried = open_ok(uri, BSC_ACCESS_RDWR, BSC_CREATE_TRY);
+    bsc_handle opened = open_ok(uri, BSC_ACCESS_READ, BSC_CREATE_NEVER);
+    uint32_t created = 7;
+    REQUIRE(host_stream_control(made, BSC_CONTROL_CREATED, &created, 4) == BSC_OK);
+    CHECK(created == 1);
+    REQUIRE(host_stream_control(tried, BSC_CONTROL_CREATED, &created, 4) == BSC_OK);
+    CHECK(created == 0); // it existed
+    REQUIRE(host_stream_control(opened, BSC_CONTROL_CREATED, &created, 4) == BSC_OK);
+    CHECK(created == 0);
+    bsc_handle fresh = open_ok(dir.uri("file", "g"), BSC_ACCESS_RDWR, BSC_CREATE_TRY);
+    REQUIRE(host_stream_control(fresh, BSC_CONTROL_CREATED, &created, 4) == BSC_OK);
+    CHECK(created == 1);
+    CHECK(host_stream_control(made, BSC_CONTROL_CREATED, &created, 8) == BSC_E_INVALID);
+    CHECK(host_stream_control(made, BSC_CONTROL_CREATED, kBadPointer, 4) == BSC_E_FAULT);
+    CHECK(host_stream_control(kNoSuchHandle, BSC_CONTROL_CREATED, &created, 4) ==
+          BSC_E_BAD_HANDLE);
+    for (bsc_handle handle : {made, tried, opened, fresh})
+        host_object_close(handle);
+}
+
+TEST_CASE("stream_control: CACHE_STATUS, a file's pages in the page cache", "[host][files]") {
+    host_ready();
+    TempDir dir;
+    bsc_handle file = open_ok(dir.uri("file", "f"), BSC_ACCESS_RDWR, BSC_CREATE_ALWAYS);
+    write_ok(file, std::string(3 * 4096, 'x'));
+    bsc_cache_status status{};
+    REQUIRE(host_stream_control(file, BSC_CONTROL_CACHE_STATUS, &status, sizeof status) ==
+            BSC_OK);
+    CHECK(status.cached == 3); // just written: all in the cache (length 0: to the end)
+    status = {};
+    status.offset = 4096, status.length = 4096;
+    REQUIRE(host_stream_control(file, BSC_CONTROL_CACHE_STATUS, &status, sizeof status) ==
+            BSC_OK);
+    CHECK(status.cached == 1);
+    status = {};
+    status.flags = 1; // the host's kernel refuses flags
+    CHECK(host_stream_control(file, BSC_CONTROL_CACHE_STATUS, &status, sizeof status) ==
+          BSC_E_INVALID);
+    status = {};
+    status.reserved = 1;
+    CHECK(host_stream_control(file, BSC_CONTROL_CACHE_STATUS, &status, sizeof status) ==
+          BSC_E_INVALID);
+    CHECK(host_stream_control(file, BSC_CONTROL_CACHE_STATUS, &status, 16) == BSC_E_INVALID);
+    CHECK(host_stream_control(file, BSC_CONTROL_CACHE_STATUS, kBadPointer, sizeof status) ==
+          BSC_E_FAULT);
+    CHECK(host_stream_control(kNoSuchHandle, BSC_CONTROL_CACHE_STATUS, &status,
+                              sizeof status) == BSC_E_BAD_HANDLE);
+    host_object_close(file);
+}
+
 TEST_CASE("stream_control: a pseudo-terminal from dev:ptmx", "[host][files]") {
     host_ready();
     bsc_handle master = open_ok("dev:ptmx", BSC_ACCESS_RDWR, BSC_CREATE_NEVER);

@@ -294,6 +294,28 @@ TEST_CASE("thread_affinity_query and thread_affinity_set", "[host][process]") {
           BSC_E_FAULT);
 }
 
+TEST_CASE("thread_io_priority_query and thread_io_priority_set", "[host][process]") {
+    host_ready();
+    // In a child, so that the test runner's own priority stays as it was.
+    int status = in_child([] {
+        constexpr uint32_t kBestEffort3 = (2u << 13) | 3, kIdle = 3u << 13;
+        uint32_t now = 99;
+        bool right = host_thread_io_priority_set(kBestEffort3) == BSC_OK &&
+                     host_thread_io_priority_query(&now) == BSC_OK && now == kBestEffort3 &&
+                     ::syscall(SYS_ioprio_get, 1, 0) == kBestEffort3 &&
+                     host_thread_io_priority_set(kIdle) == BSC_OK &&
+                     host_thread_io_priority_query(&now) == BSC_OK && now == kIdle &&
+                     host_thread_io_priority_set(7u << 13) == BSC_E_INVALID && // no such class
+                     host_thread_io_priority_set(1) == BSC_E_INVALID && // NONE has no level
+                     host_thread_io_priority_query(static_cast<uint32_t *>(kBadPointer)) ==
+                         BSC_E_FAULT &&
+                     host_thread_io_priority_query_by_handle(987654, &now) == BSC_E_BAD_HANDLE &&
+                     host_thread_io_priority_set_by_handle(987654, kIdle) == BSC_E_BAD_HANDLE;
+        ::_exit(right ? 0 : 1);
+    });
+    CHECK(status == 0);
+}
+
 TEST_CASE("random_read fills buffers of any size", "[host][time]") {
     host_ready();
     std::vector<unsigned char> a(64), b(64), big(3 << 20);

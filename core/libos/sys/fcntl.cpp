@@ -602,6 +602,26 @@ int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
     return unserved_request(attributes, request);
 }
 
+// F_CREATED_QUERY (Linux 6.12, an O_PATH descriptor's too): whether the open that made
+// this open file created its file, FMODE_CREATED, which the host's open file has as the
+// kernel set it. Nothing the LibOS makes itself was created by an open: its own objects,
+// a memfd (whose host file is its backing, opened with creation), an O_PATH open (which
+// ignores O_CREAT).
+int64_t created_query(const OpenFile &file) {
+    if (is_libos_file(file) || file.memfd || (file.flags & O_PATH))
+        return 0;
+    uint32_t created = 0;
+    bsc_status status =
+        abi().stream_control(file.handle, BSC_CONTROL_CREATED, &created, sizeof created);
+    // A host kernel before 6.12 (NOT_IMPLEMENTED), a file a checkpoint's restore opened
+    // again (NOT_SUPPORTED): EINVAL, as a kernel without the command answers.
+    if (status == BSC_E_NOT_IMPLEMENTED || status == BSC_E_NOT_SUPPORTED) {
+        report_unsupported("fcntl", "F_CREATED_QUERY (a host before 6.12, a restored file)");
+        return -EINVAL;
+    }
+    return status == BSC_OK ? created : result_of(status);
+}
+
 } // namespace
 
 void take_file_notices() {
@@ -637,6 +657,7 @@ int64_t sys_fcntl(Syscall &c) {
     case F_GETFD: return fd_cloexec(fd) ? FD_CLOEXEC : 0;
     case F_SETFD: fd_set_cloexec(fd, c.arg[2] & FD_CLOEXEC); return 0;
     case F_GETFL: return status_flags(*file.get());
+    case kCreatedQuery: return created_query(*file.get());
     }
     if (path_only) // an O_PATH descriptor takes only the commands above
         return -EBADF;
@@ -667,11 +688,6 @@ int64_t sys_fcntl(Syscall &c) {
                              static_cast<uint32_t>(c.arg[2]));
     case F_ADD_SEALS:
     case F_GET_SEALS: return seals(*file.get(), command, c.arg[2]);
-    case kCreatedQuery:
-        // Whether this open created the file: the host's open does not tell. EINVAL, as
-        // from a kernel before 6.12.
-        report_unsupported("fcntl", "F_CREATED_QUERY");
-        return -EINVAL;
     default: return -EINVAL;
     }
 }

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 // System calls on open file descriptors: read and write (plain, positional, vectored, and
-// preadv2/pwritev2 with their flags), lseek, close, dup, fsync, ftruncate, getdents64,
-// fstat, fchmod, fchown, fchdir, fadvise64. fcntl and ioctl are in fcntl.cpp.
+// preadv2/pwritev2 with their flags), lseek, close, close_range, dup, fsync, ftruncate,
+// getdents64, fstat, fchmod, fchown, fchdir, fadvise64, cachestat. fcntl and ioctl are in
+// fcntl.cpp.
 #include <asm-generic/errno.h>
 #include <asm-generic/fcntl.h>
 #include <asm-generic/resource.h>
 #include <asm/signal.h>
+#include <linux/capability.h>
 
 #include "fd_table.h"
 #include "file_io.h"
@@ -19,6 +21,7 @@
 #include "signals.h"
 #include "stat.h"
 #include "syscalls.h"
+#include "thread.h"
 #include "user_memory.h"
 
 namespace libos {
@@ -418,6 +421,24 @@ int64_t sys_lseek(Syscall &c) {
 }
 
 int64_t sys_close(Syscall &c) { return fd_close(static_cast<int>(c.arg[0])); }
+
+// close_range: the kernel's checks in its order (unsigned int arguments). With
+// CLOSE_RANGE_UNSHARE the caller's table becomes its own first: nothing to do for a
+// process of one thread; threads that share it cannot be given a copy of their own by the
+// LibOS (as unshare(CLONE_FILES), sys/namespaces.cpp).
+int64_t sys_close_range(Syscall &c) {
+    constexpr uint32_t kUnshare = 1u << 1, kCloexec = 1u << 2; // CLOSE_RANGE_*
+    uint32_t first = static_cast<uint32_t>(c.arg[0]), last = static_cast<uint32_t>(c.arg[1]);
+    uint32_t flags = static_cast<uint32_t>(c.arg[2]);
+    if ((flags & ~(kUnshare | kCloexec)) || first > last)
+        return -EINVAL;
+    if ((flags & kUnshare) && thread_count() > 1) {
+        report_unsupported("close_range", "CLOSE_RANGE_UNSHARE in a process of several threads");
+        return -ENOSYS;
+    }
+    fd_close_range(first, last, flags & kCloexec);
+    return 0;
+}
 int64_t sys_dup(Syscall &c) { return fd_duplicate(static_cast<int>(c.arg[0]), 0, false); }
 
 int64_t sys_dup2(Syscall &c) {
@@ -521,6 +542,54 @@ int64_t sys_fchown(Syscall &c) {
     uint32_t which = (a.owner != UINT32_MAX ? BSC_SET_OWNER : 0) |
                      (a.group != UINT32_MAX ? BSC_SET_GROUP : 0);
     return which ? result_of(abi().stream_attributes_set_by_handle(file->handle, which, &a)) : 0;
+}
+
+namespace {
+
+// can_do_cachestat for a file the LibOS serves itself: opened for writing, or the caller
+// owns it (its file-system user id) or has CAP_FOWNER, or anyone may write it. False also
+// where only the group's bits would tell, which the LibOS does not decide.
+bool cachestat_allowed(const OpenFile &file) {
+    if ((file.flags & O_ACCMODE) != O_RDONLY)
+        return true;
+    bsc_stream_attributes attributes{};
+    if (file_attributes(file, attributes) != 0)
+        return false;
+    return attributes.owner == identity().filesystem_user_id || capable(CAP_FOWNER) ||
+           (attributes.mode & 0002);
+}
+
+} // namespace
+
+// cachestat (Linux 6.5): the page cache state of the open file's pages, the host's, in the
+// kernel's order: the descriptor (EBADF, an O_PATH one too), the range (EFAULT), then the
+// host's checks (EOPNOTSUPP on hugetlbfs, EPERM without write access or ownership, EINVAL
+// for flags), the counts written out (EFAULT). A file the LibOS serves itself (an eventfd,
+// /proc/self/maps, /dev/urandom) has no pages in the cache: zeros, as Linux's.
+int64_t sys_cachestat(Syscall &c) {
+    FileRef file(static_cast<int>(static_cast<uint32_t>(c.arg[0])));
+    if (!file || (file->flags & O_PATH))
+        return -EBADF;
+    bsc_cache_status status{};
+    if (!copy_from_user(&status.offset, c.arg[1], 2 * sizeof(uint64_t)))
+        return -EFAULT;
+    status.flags = static_cast<uint32_t>(c.arg[3]);
+    if (is_libos_file(*file.get())) {
+        if (!cachestat_allowed(*file.get())) {
+            report_unsupported("cachestat", "a file of the LibOS's that its caller may not write");
+            return -EOPNOTSUPP;
+        }
+        if (status.flags)
+            return -EINVAL;
+    } else if (bsc_status error = abi().stream_control(file->handle, BSC_CONTROL_CACHE_STATUS,
+                                                       &status, sizeof status)) {
+        if (error == BSC_E_NOT_IMPLEMENTED)
+            report_unsupported("cachestat", "a host kernel before 6.5");
+        return result_of(error);
+    }
+    const uint64_t counts[5] = {status.cached, status.dirty, status.writeback, status.evicted,
+                                status.recently_evicted};
+    return copy_to_user(c.arg[2], counts, sizeof counts) ? 0 : -EFAULT;
 }
 
 // Advice only: the host's page cache is its own business. As generic_fadvise: ESPIPE on

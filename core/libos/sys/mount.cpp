@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// mount and umount2. The program's strings are copied and its paths resolved here, in
+// mount, umount2 and sysfs (the file system types). The program's strings are copied and its paths resolved here, in
 // the kernel's order; the mount itself is the ABI's stream_mount / stream_unmount on
 // stream URIs (so that fs-translate maps them), made by the host in the runtime's own
 // mount namespace, whose kernel checks the privilege, the flags, the type and the source.
+// sysfs answers from the host kernel's list of types (its /proc/filesystems).
 #include <asm-generic/errno.h>
 #include <linux/capability.h>
 #include <linux/fcntl.h>
@@ -194,6 +195,38 @@ int64_t sys_umount2(Syscall &c) {
     if (int64_t error = target_uri(c.arg[0], target, sizeof target))
         return error;
     return result_of(abi().stream_unmount(target, flags));
+}
+
+// sysfs: the kernel's three options over its list of file system types, which the host's
+// /proc/filesystems gives in the same order. The name is copied as getname copies it
+// (EFAULT, ENOENT for an empty one, ENAMETOOLONG); an unknown type or index is EINVAL.
+int64_t sys_sysfs(Syscall &c) {
+    int option = static_cast<int>(c.arg[0]);
+    int64_t result;
+    if (option == 1) {
+        char type[kPathMax];
+        int64_t length = string_from_user(type, c.arg[1], sizeof type);
+        if (length < 0)
+            return length;
+        if (length == 0)
+            return -ENOENT;
+        result = host_file_system_index(type);
+    } else if (option == 2) {
+        char name[256];
+        // The index is an unsigned int in the kernel's fs_name.
+        result = host_file_system_name(static_cast<uint32_t>(c.arg[1]), name, sizeof name);
+        if (result >= 0)
+            result = copy_to_user(c.arg[2], name, static_cast<size_t>(result) + 1) ? 0 : -EFAULT;
+    } else if (option == 3) {
+        result = host_file_system_count();
+    } else {
+        return -EINVAL;
+    }
+    if (result == -2) {
+        report_unsupported("sysfs", "a host without /proc/filesystems");
+        return -ENOSYS;
+    }
+    return result == -1 ? -EINVAL : result;
 }
 
 } // namespace libos

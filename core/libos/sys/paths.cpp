@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // System calls on path names: open, the stat family, access, readlink, the working
-// directory, mkdir, mknod, rmdir, unlink, rename, link, symlink, chmod, chown, utimensat,
-// truncate, umask, statfs, and the extended-attribute calls.
+// directory, mkdir, mknod, rmdir, unlink, rename, link, symlink, chmod (fchmodat2 too),
+// chown, utimensat, futimesat, truncate, umask, statfs, and the extended-attribute calls.
 #include <asm-generic/errno.h>
 #include <asm-generic/fcntl.h>
 #include <linux/capability.h>
@@ -621,8 +621,17 @@ int64_t symlink_at(uint64_t target_text, int dirfd, uint64_t path) {
 }
 
 // Mode, owner or times of an open file's object: by its handle, or (an O_PATH descriptor,
-// a file of the LibOS's) by its path, a final link not followed.
+// a file of the LibOS's) by its path, a final link not followed. AT_FDCWD names the
+// working directory, as user_path_at's empty path does.
 int64_t set_file_attributes(int fd, uint32_t which, const bsc_stream_attributes &a) {
+    if (fd == AT_FDCWD) {
+        char cwd[kPathMax], uri[kUriMax];
+        if (get_cwd(cwd, sizeof cwd) < 0)
+            return -ENAMETOOLONG;
+        if (int64_t error = make_uri("file:", cwd, uri, sizeof uri))
+            return error;
+        return result_of(abi().stream_attributes_set(uri, 0, which, &a));
+    }
     FileRef file(fd);
     if (!file)
         return -EBADF;
@@ -654,10 +663,14 @@ int64_t set_attributes(int dirfd, uint64_t path, uint64_t at_flags, uint32_t whi
         abi().stream_attributes_set(target.uri, follow ? 0 : BSC_QUERY_NOFOLLOW, which, &a));
 }
 
-int64_t change_mode(int dirfd, uint64_t path, uint64_t mode) {
+// chmod, fchmodat and fchmodat2 (do_fchmodat): the flags checked first; a symbolic link's
+// mode cannot change (EOPNOTSUPP from notify_change), which the host's kernel says.
+int64_t change_mode(int dirfd, uint64_t path, uint64_t mode, uint64_t flags) {
+    if (flags & ~uint64_t{AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH})
+        return -EINVAL;
     bsc_stream_attributes a{};
     a.mode = static_cast<uint32_t>(mode & 07777);
-    return set_attributes(dirfd, path, 0, BSC_SET_MODE, a);
+    return set_attributes(dirfd, path, flags, BSC_SET_MODE, a);
 }
 
 int64_t change_owner(int dirfd, uint64_t path, uint64_t owner, uint64_t group, uint64_t flags) {
@@ -1006,9 +1019,13 @@ int64_t sys_symlinkat(Syscall &c) {
     return symlink_at(c.arg[0], static_cast<int>(c.arg[1]), c.arg[2]);
 }
 
-int64_t sys_chmod(Syscall &c) { return change_mode(AT_FDCWD, c.arg[0], c.arg[1]); }
+int64_t sys_chmod(Syscall &c) { return change_mode(AT_FDCWD, c.arg[0], c.arg[1], 0); }
 int64_t sys_fchmodat(Syscall &c) {
-    return change_mode(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2]);
+    return change_mode(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2], 0);
+}
+int64_t sys_fchmodat2(Syscall &c) { // flags: an unsigned int
+    return change_mode(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2],
+                       static_cast<uint32_t>(c.arg[3]));
 }
 
 int64_t sys_chown(Syscall &c) { return change_owner(AT_FDCWD, c.arg[0], c.arg[1], c.arg[2], 0); }
@@ -1019,22 +1036,23 @@ int64_t sys_fchownat(Syscall &c) {
     return change_owner(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2], c.arg[3], c.arg[4]);
 }
 
-int64_t sys_utimensat(Syscall &c) {
+namespace {
+
+struct Timespec {
+    int64_t sec, nsec;
+};
+
+// do_utimes for utimensat and futimesat: the two times (null: both now), checked, then the
+// object set: an open file's by its handle (a null path with a descriptor), else the one
+// the path names.
+int64_t change_times(int dirfd, uint64_t path, const Timespec *times, uint64_t flags) {
     constexpr int64_t kNow = (1l << 30) - 1, kOmit = (1l << 30) - 2;
-    struct Timespec {
-        int64_t sec, nsec;
-    } times[2] = {{0, kNow}, {0, kNow}};
-    if (c.arg[2] && !copy_from_user(times, c.arg[2], sizeof times))
-        return -EFAULT;
-    // Nothing to change: the kernel does not even look the path up.
-    if (c.arg[2] && times[0].nsec == kOmit && times[1].nsec == kOmit)
-        return 0;
     bsc_stream_attributes a{};
-    uint32_t which = 0;
+    uint32_t which = times ? 0 : BSC_SET_ACCESS_TIME_NOW | BSC_SET_MODIFY_TIME_NOW;
     const uint32_t now_bits[2] = {BSC_SET_ACCESS_TIME_NOW, BSC_SET_MODIFY_TIME_NOW};
     const uint32_t set_bits[2] = {BSC_SET_ACCESS_TIME, BSC_SET_MODIFY_TIME};
     int64_t *fields[2] = {&a.access_time, &a.modify_time};
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; times && i < 2; i++) {
         if (times[i].nsec == kOmit)
             continue;
         if (times[i].nsec == kNow) {
@@ -1046,11 +1064,10 @@ int64_t sys_utimensat(Syscall &c) {
             *fields[i] = times[i].sec * 1000000000 + times[i].nsec;
         }
     }
-    if (c.arg[3] & ~uint64_t{AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH})
+    if (flags & ~uint64_t{AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH})
         return -EINVAL;
-    int dirfd = static_cast<int>(c.arg[0]);
-    if (!c.arg[1] && dirfd != AT_FDCWD) { // futimens: an open file, not an O_PATH one
-        if (c.arg[3])
+    if (!path && dirfd != AT_FDCWD) { // futimens: an open file, not an O_PATH one
+        if (flags)
             return -EINVAL; // the kernel's do_utimes_fd takes no flag
         FileRef file(dirfd);
         if (!file || (file->flags & O_PATH))
@@ -1059,9 +1076,42 @@ int64_t sys_utimensat(Syscall &c) {
             return -EPERM; // the LibOS's own files have no times to set
         return result_of(abi().stream_attributes_set_by_handle(file->handle, which, &a));
     }
-    if (!c.arg[1])
+    if (!path)
         return -EFAULT;
-    return set_attributes(dirfd, c.arg[1], c.arg[3], which, a);
+    return set_attributes(dirfd, path, flags, which, a);
+}
+
+} // namespace
+
+int64_t sys_utimensat(Syscall &c) {
+    constexpr int64_t kOmit = (1l << 30) - 2;
+    Timespec times[2];
+    if (c.arg[2] && !copy_from_user(times, c.arg[2], sizeof times))
+        return -EFAULT;
+    // Nothing to change: the kernel does not even look the path up.
+    if (c.arg[2] && times[0].nsec == kOmit && times[1].nsec == kOmit)
+        return 0;
+    return change_times(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2] ? times : nullptr,
+                        c.arg[3]);
+}
+
+// futimesat: the old call with microseconds, checked before they become nanoseconds (so
+// that no value turns into UTIME_NOW or UTIME_OMIT), then utimensat's work without flags.
+int64_t sys_futimesat(Syscall &c) {
+    struct Timeval {
+        int64_t sec, usec;
+    } values[2];
+    Timespec times[2];
+    if (c.arg[2]) {
+        if (!copy_from_user(values, c.arg[2], sizeof values))
+            return -EFAULT;
+        for (int i = 0; i < 2; i++) {
+            if (values[i].usec < 0 || values[i].usec >= 1000000)
+                return -EINVAL;
+            times[i] = {values[i].sec, values[i].usec * 1000};
+        }
+    }
+    return change_times(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2] ? times : nullptr, 0);
 }
 
 int64_t sys_truncate(Syscall &c) {

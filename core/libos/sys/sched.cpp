@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Scheduling: the processors a thread may run on (the host's, through the ABI), the
-// scheduling policy and nice value (kept by the LibOS: the host's scheduling of the
-// runtime does not change), and yielding.
+// Scheduling: the processors a thread may run on and its I/O priority (the host's, through
+// the ABI), the scheduling policy and nice value (kept by the LibOS: the host's scheduling
+// of the runtime does not change), and yielding.
 #include <asm-generic/errno.h>
+#include <linux/capability.h>
 #include <linux/resource.h>
 #include <linux/sched.h>
 
@@ -283,6 +284,118 @@ int64_t sys_setpriority(Syscall &call) {
         return -EACCES;
     scheduling.nice = nice;
     return 0;
+}
+
+namespace {
+
+// ioprio_get / ioprio_set's `which` (IOPRIO_WHO_*) and the value's classes (IOPRIO_CLASS_*).
+constexpr int64_t kIoprioWhoProcess = 1, kIoprioWhoPgrp = 2, kIoprioWhoUser = 3;
+constexpr uint32_t kIoprioClassNone = 0, kIoprioClassRt = 1, kIoprioClassBe = 2,
+                   kIoprioClassIdle = 3;
+
+// ioprio_check_cap, before any target is looked up: the class (bits 13-15) and level (bits
+// 0-2; the hint bits between are not checked, nor can a level reach IOPRIO_NR_LEVELS); the
+// real-time class needs CAP_SYS_ADMIN or CAP_SYS_NICE. The host's kernel checks again.
+int64_t check_io_priority(int32_t value) {
+    switch (static_cast<uint32_t>(value >> 13) & 7) {
+    case kIoprioClassRt:
+        return capable(CAP_SYS_ADMIN) || capable(CAP_SYS_NICE) ? 0 : -EPERM;
+    case kIoprioClassBe:
+    case kIoprioClassIdle: return 0;
+    case kIoprioClassNone: return value & 7 ? -EINVAL : 0;
+    default: return -EINVAL;
+    }
+}
+
+// Whether process group `group` (0: the caller's) is the calling process alone; -ESRCH if
+// no process of the guest is in it.
+int64_t group_is_caller_alone(int32_t group) {
+    if (group == 0)
+        group = static_cast<int32_t>(process_group_of(0));
+    int32_t pids[256];
+    uint32_t count = process_pids(pids, 256);
+    bool others = count > 256, caller = false;
+    for (uint32_t i = 0; i < count && i < 256; i++) {
+        if (process_group_of(pids[i]) != group)
+            continue;
+        if (pids[i] == current_pid())
+            caller = true;
+        else
+            others = true;
+    }
+    if (!caller && !others)
+        return -ESRCH;
+    return caller && !others;
+}
+
+// The thread of the process ioprio's target names, as the kernel finds it: 0 for the
+// caller, else a tid of the process (the pid: its initial thread). Through `refusal`, what
+// the LibOS cannot answer exactly: another process of the guest (by name, EPERM as
+// other_process), a group of more than the caller's one thread, a user's processes (the
+// host's, beyond the guest). ESRCH for no such target, EINVAL for an unknown `which`.
+int64_t io_priority_target(const char *call, int64_t which, int32_t who, int64_t &tid) {
+    tid = 0;
+    if (which == kIoprioWhoProcess) {
+        if (who == 0 || who == current_tid())
+            return 0;
+        if (who < 0)
+            return -ESRCH;
+        if (!is_thread_of_process(who) && who != current_pid())
+            return other_process(call, who);
+        tid = who;
+        return 0;
+    }
+    if (which == kIoprioWhoPgrp) {
+        int64_t alone = who < 0 ? -ESRCH : group_is_caller_alone(who);
+        if (alone < 0)
+            return alone;
+        if (alone && thread_count() == 1)
+            return 0;
+        report_unsupported(call, "IOPRIO_WHO_PGRP of more than the calling thread");
+        return -EPERM;
+    }
+    if (which == kIoprioWhoUser) {
+        report_unsupported(call, "IOPRIO_WHO_USER (the host's processes of the user)");
+        return -EPERM;
+    }
+    return -EINVAL;
+}
+
+} // namespace
+
+// ioprio_get: the host's I/O priority of the target thread (IOPRIO_WHO_PROCESS: the class
+// NONE value 0 until one is set; a group of the caller alone: its own).
+int64_t sys_ioprio_get(Syscall &call) {
+    int64_t tid;
+    if (int64_t error = io_priority_target("ioprio_get", static_cast<int32_t>(call.arg[0]),
+                                           static_cast<int32_t>(call.arg[1]), tid))
+        return error;
+    uint32_t value = 0;
+    bsc_status status = tid ? call_on_thread(tid, [&](bsc_handle thread) {
+        return abi().thread_io_priority_query_by_handle(thread, &value);
+    })
+                            : abi().thread_io_priority_query(&value);
+    if (status != BSC_OK)
+        return status == BSC_E_NOT_FOUND ? -ESRCH : result_of(status);
+    return value;
+}
+
+// ioprio_set: the value checked first, as the kernel does, then set on the target's host
+// thread, whose kernel checks it again.
+int64_t sys_ioprio_set(Syscall &call) {
+    auto value = static_cast<int32_t>(call.arg[2]);
+    if (int64_t error = check_io_priority(value))
+        return error;
+    int64_t tid;
+    if (int64_t error = io_priority_target("ioprio_set", static_cast<int32_t>(call.arg[0]),
+                                           static_cast<int32_t>(call.arg[1]), tid))
+        return error;
+    auto priority = static_cast<uint32_t>(value);
+    bsc_status status = tid ? call_on_thread(tid, [&](bsc_handle thread) {
+        return abi().thread_io_priority_set_by_handle(thread, priority);
+    })
+                            : abi().thread_io_priority_set(priority);
+    return status == BSC_E_NOT_FOUND ? -ESRCH : result_of(status);
 }
 
 } // namespace libos
