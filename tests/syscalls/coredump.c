@@ -198,13 +198,28 @@ static const unsigned char *dumped_at(const unsigned char *data, size_t size, ui
     return NULL;
 }
 
-TEST(abort_without_core_limit_leaves_no_core) {
-    pid_t child = start_dying_child(by_abort, 0, 1);
+// The core of a child that died of `sig` with the core flag, read into memory to free
+// (its size in *size); null, a failure noted, if there is none.
+static unsigned char *dumped_core(pid_t child, int sig, size_t *size) {
+    int status = wait_status(child);
+    CHECK_EQ(WTERMSIG(status), sig);
+    CHECK(WCOREDUMP(status));
+    unsigned char *data = read_core(child, size);
+    CHECK(data != NULL);
+    return data;
+}
+
+// A child that died of SIGABRT and dumped no core: no flag, no file.
+static void check_aborted_without_core(pid_t child) {
     int status = wait_status(child);
     CHECK(WIFSIGNALED(status));
     CHECK_EQ(WTERMSIG(status), SIGABRT);
     CHECK(!WCOREDUMP(status));
     CHECK(!core_exists(child));
+}
+
+TEST(abort_without_core_limit_leaves_no_core) {
+    check_aborted_without_core(start_dying_child(by_abort, 0, 1));
 }
 
 TEST(abort_with_core_limit_dumps_core) {
@@ -281,31 +296,19 @@ TEST(waitid_reports_cld_dumped) {
 }
 
 TEST(not_dumpable_leaves_no_core) {
-    pid_t child = start_dying_child(by_abort, RLIM_INFINITY, 0);
-    int status = wait_status(child);
-    CHECK_EQ(WTERMSIG(status), SIGABRT);
-    CHECK(!WCOREDUMP(status));
-    CHECK(!core_exists(child));
+    check_aborted_without_core(start_dying_child(by_abort, RLIM_INFINITY, 0));
 }
 
 TEST(limit_below_a_page_leaves_no_core) {
-    pid_t child = start_dying_child(by_abort, 4095, 1);
-    int status = wait_status(child);
-    CHECK_EQ(WTERMSIG(status), SIGABRT);
-    CHECK(!WCOREDUMP(status));
-    CHECK(!core_exists(child));
+    check_aborted_without_core(start_dying_child(by_abort, 4095, 1));
 }
 
 // A core cut at the limit: no more than the limit written, and still the core flag (Linux
 // sets it once the file is made and the notes are collected, however much is written).
 TEST(small_limit_cuts_core) {
     pid_t child = start_dying_child(by_abort, 8192, 1);
-    int status = wait_status(child);
-    CHECK_EQ(WTERMSIG(status), SIGABRT);
-    CHECK(WCOREDUMP(status));
     size_t size = 0;
-    unsigned char *data = read_core(child, &size);
-    CHECK(data != NULL);
+    unsigned char *data = dumped_core(child, SIGABRT, &size);
     if (!data)
         return;
     CHECK(size <= 8192);
@@ -315,12 +318,8 @@ TEST(small_limit_cuts_core) {
 
 TEST(fault_dumps_core_with_its_siginfo) {
     pid_t child = start_dying_child(by_fault, RLIM_INFINITY, 1);
-    int status = wait_status(child);
-    CHECK_EQ(WTERMSIG(status), SIGSEGV);
-    CHECK(WCOREDUMP(status));
     size_t size = 0;
-    unsigned char *data = read_core(child, &size);
-    CHECK(data != NULL);
+    unsigned char *data = dumped_core(child, SIGSEGV, &size);
     if (!data)
         return;
     uint32_t n;
@@ -348,11 +347,8 @@ TEST(kill_with_sigquit_dumps_core) {
 
 TEST(every_thread_has_its_registers) {
     pid_t child = start_dying_child(by_abort_with_thread, RLIM_INFINITY, 1);
-    int status = wait_status(child);
-    CHECK(WCOREDUMP(status));
     size_t size = 0;
-    unsigned char *data = read_core(child, &size);
-    CHECK(data != NULL);
+    unsigned char *data = dumped_core(child, SIGABRT, &size);
     if (!data)
         return;
     uint32_t n;
@@ -383,13 +379,11 @@ TEST(an_old_core_is_replaced) {
     CHECK_OK(chmod("core", 0644));
     child = start_dying_child(by_abort, RLIM_INFINITY, 1);
     core_name(child, name, sizeof name);
-    CHECK(WCOREDUMP(wait_status(child)));
+    size_t size = 0;
+    unsigned char *data = dumped_core(child, SIGABRT, &size);
     struct stat st;
     CHECK_OK(stat(name, &st));
     CHECK_EQ(st.st_mode, S_IFREG | 0600);
-    size_t size = 0;
-    unsigned char *data = read_core(child, &size);
-    CHECK(data != NULL);
     if (data)
         check_elf_core_header(data, size);
     free(data);
@@ -413,10 +407,8 @@ TEST(madvise_dontdump_leaves_memory_out) {
     undumped = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     CHECK(undumped != MAP_FAILED);
     pid_t child = start_dying_child(by_abort_filtered, RLIM_INFINITY, 1);
-    CHECK(WCOREDUMP(wait_status(child)));
     size_t size = 0;
-    unsigned char *data = read_core(child, &size);
-    CHECK(data != NULL);
+    unsigned char *data = dumped_core(child, SIGABRT, &size);
     if (data) {
         CHECK(dumped_at(data, size, (uint64_t)undumped) == NULL);
         const unsigned char *kept = dumped_at(data, size, (uint64_t)undumped + 4096);
@@ -443,10 +435,8 @@ TEST(coredump_filter_zero_dumps_no_memory) {
     pid_t child = CHECK_OK(fork());
     if (child == 0)
         die_unfiltered();
-    CHECK(WCOREDUMP(wait_status(child)));
     size_t size = 0;
-    unsigned char *data = read_core(child, &size);
-    CHECK(data != NULL);
+    unsigned char *data = dumped_core(child, SIGABRT, &size);
     if (data)
         CHECK(dumped_at(data, size, (uint64_t)marker) == NULL);
     free(data);
