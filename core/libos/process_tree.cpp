@@ -70,6 +70,8 @@ struct Table {
 
 Table *table;
 int32_t own_pid;
+// This process's mailbox in the table (its entry's, which stays where it is).
+Mailbox *own_mailbox;
 
 // A child of this process, found by its host handle.
 struct Child {
@@ -433,6 +435,15 @@ void take_outside_signals() {
     }
 }
 
+// Whether a signal was posted to this process since it last drained its mailbox (read
+// without the table's lock: a sender posts under it, and drain_mailbox takes it).
+bool mail_waiting() {
+    return own_mailbox && (__atomic_load_n(&own_mailbox->posted, __ATOMIC_ACQUIRE) ||
+                           __atomic_load_n(&own_mailbox->overflow, __ATOMIC_ACQUIRE) ||
+                           __atomic_load_n(&own_mailbox->overflow_to_initial_thread,
+                                           __ATOMIC_ACQUIRE));
+}
+
 void drain_mailbox() {
     SignalInfo received[kMailboxSize];
     bool to_initial_thread[kMailboxSize];
@@ -490,6 +501,7 @@ void initialise_process_tree() {
     table->next_id = kFirstPid + 1;
     table->foreground = kFirstPid;
     own_pid = kFirstPid;
+    own_mailbox = &table->mailboxes[0];
     uint64_t host_id = 0;
     abi().process_id_query(&host_id);
     Entry &first = table->entries[0];
@@ -767,6 +779,7 @@ void adopt_child(int32_t pid, bsc_handle handle, uint64_t host_id) {
 
 void become_child(int32_t pid) {
     own_pid = pid;
+    own_mailbox = nullptr; // the parent's until its own is found below
     // The parent's children are not this process's: their handles go.
     for (uint32_t i = 0; i < child_count; i++)
         abi().object_close(children[i].handle);
@@ -776,6 +789,7 @@ void become_child(int32_t pid) {
     {
         TableGuard guard;
         own().host_id = host_id;
+        own_mailbox = &mailbox_of(own());
     }
     note_user_ids(); // the forking thread's, which may differ from its process's card
 }
@@ -843,8 +857,14 @@ void collect_posted_signals() { drain_mailbox(); }
 
 void collect_process_events() {
     if (!__atomic_load_n(&events_noted, __ATOMIC_ACQUIRE) ||
-        !__atomic_exchange_n(&events_noted, false, __ATOMIC_ACQ_REL))
+        !__atomic_exchange_n(&events_noted, false, __ATOMIC_ACQ_REL)) {
+        // A signal another process sent is pending from its kill on, as on Linux, not from
+        // the interrupt that follows: a process that saw the sender end (wait), or read what
+        // it wrote after its kill, must find the signal pending.
+        if (mail_waiting())
+            drain_mailbox();
         return;
+    }
     take_outside_signals();
     take_file_notices();
     drain_mailbox();
