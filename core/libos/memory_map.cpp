@@ -367,6 +367,14 @@ uint64_t map_mapped_bytes(uint64_t start, uint64_t end) {
     return bytes_where(start, end, [](const Region &) { return true; });
 }
 
+bool is_data_mapping(const Region &r) {
+    return (r.prot & PROT_WRITE) && !r.shared && !r.grows_down && r.name != RegionName::stack;
+}
+
+uint64_t map_data_bytes(uint64_t start, uint64_t end) {
+    return bytes_where(start, end, is_data_mapping);
+}
+
 void map_prepare_child(void (*reset_memory)(uint64_t, uint64_t),
                        void (*release_memory)(uint64_t, uint64_t)) {
     SpinGuard guard(map_lock);

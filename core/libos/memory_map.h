@@ -98,6 +98,10 @@ void map_set_lock(uint64_t start, uint64_t end, bool locked, bool on_fault);
 // total_vm).
 uint64_t map_locked_bytes(uint64_t start, uint64_t end);
 uint64_t map_mapped_bytes(uint64_t start, uint64_t end);
+// The bytes of [start, end) in data regions (private, writable, not growing down: the
+// kernel's is_data_mapping; of the whole space, its data_vm, which RLIMIT_DATA bounds).
+uint64_t map_data_bytes(uint64_t start, uint64_t end);
+bool is_data_mapping(const Region &r);
 // After fork, in the child: the regions marked wipe-on-fork are reset, those marked
 // don't-fork released and forgotten, and none is locked, as the kernel leaves them in a
 // child.

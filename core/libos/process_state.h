@@ -40,8 +40,15 @@ void note_credentials_changed();
 // Whether the calling thread has `group` among its supplementary groups.
 bool in_supplementary_groups(uint32_t group);
 
-// The soft limit of a resource (RLIMIT_*).
+// The soft and hard limits of a resource (RLIMIT_*).
 uint64_t soft_limit(unsigned resource);
+uint64_t hard_limit(unsigned resource);
+// Moves a soft limit from `from` to `to` unless the program changed it meanwhile (RLIMIT_CPU's
+// watch raises it a second at each SIGXCPU, as Linux does).
+bool move_soft_limit(unsigned resource, uint64_t from, uint64_t to);
+// Arms RLIMIT_CPU's watch on the process's CPU time at its soft limit, or disarms it
+// (sys/timers.cpp): after setrlimit, and in a fork's child.
+void watch_cpu_limit();
 
 // A thread's name (prctl PR_GET_NAME, /proc's comm): 15 bytes at most.
 struct Thread;

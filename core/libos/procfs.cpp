@@ -507,6 +507,7 @@ void put_program_memory(Text &text, uint64_t start, uint64_t end) {
 // RssFile, RssShmem).
 struct MemoryTotals {
     uint64_t mapped, locked, anonymous, file, shared_memory;
+    uint64_t data, stack; // the kernel's data_vm (memory_map.h) and stack_vm
     uint64_t resident() const { return anonymous + file + shared_memory; }
 };
 
@@ -519,6 +520,8 @@ MemoryTotals program_memory() {
         abi().vm_resident_query(piece.start, size, &resident, &shared);
         totals.mapped += size;
         totals.locked += piece.locked ? size : 0;
+        totals.data += is_data_mapping(piece) ? size : 0;
+        totals.stack += piece.grows_down || piece.name == RegionName::stack ? size : 0;
         totals.anonymous += resident - shared;
         (piece.file ? totals.file : totals.shared_memory) += shared;
     }
@@ -641,10 +644,13 @@ void put_status(Text &text, const ProcessView &view) {
         put_kilobytes(text, "VmPeak", memory.mapped);
         put_kilobytes(text, "VmSize", memory.mapped);
         put_kilobytes(text, "VmLck", memory.locked);
+        put_kilobytes(text, "VmPin", 0);
         put_kilobytes(text, "VmRSS", memory.resident());
         put_kilobytes(text, "RssAnon", memory.anonymous);
         put_kilobytes(text, "RssFile", memory.file);
         put_kilobytes(text, "RssShmem", memory.shared_memory);
+        put_kilobytes(text, "VmData", memory.data);
+        put_kilobytes(text, "VmStk", memory.stack);
         if (uint64_t swapped; swapped_memory(swapped))
             put_kilobytes(text, "VmSwap", swapped);
     }

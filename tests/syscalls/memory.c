@@ -300,19 +300,19 @@ TEST(msync_writes_back) {
     close(fd);
 }
 
-// VmLck of /proc/self/status, in kB.
-static long locked_kb(void) {
-    FILE *status = fopen("/proc/self/status", "r");
-    CHECK(status != NULL);
-    char line[256];
-    long kb = -1;
-    while (status && fgets(line, sizeof line, status))
-        if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
-            break;
-    if (status)
-        fclose(status);
-    return kb;
+// A field of /proc/self/status, in kB (-1 if absent). Read without stdio, whose buffers
+// would be memory mapped while it counts.
+static long status_kb(const char *key) {
+    static char text[4096];
+    int fd = CHECK_OK(open("/proc/self/status", O_RDONLY));
+    ssize_t size = read(fd, text, sizeof text - 1);
+    close(fd);
+    text[size > 0 ? size : 0] = 0;
+    const char *at = strstr(text, key);
+    return at ? strtol(at + strlen(key), NULL, 10) : -1;
 }
+
+static long locked_kb(void) { return status_kb("VmLck:"); }
 
 // MAP_LOCKED memory is counted in VmLck until it is unmapped, refuses msync's
 // MS_INVALIDATE (EBUSY, even past a hole that would give ENOMEM), and a child of fork
@@ -512,6 +512,61 @@ TEST(brk_grows_and_refuses) {
     CHECK((char *)syscall(SYS_brk, start + (1L << 45)) == grown); // beyond any limit
     CHECK((char *)syscall(SYS_brk, 0) == grown);
     CHECK((char *)syscall(SYS_brk, start) == start);
+}
+
+// RLIMIT_AS bounds every mapping (the process's VmSize) and RLIMIT_DATA its private
+// writable ones (VmData), as Linux's may_expand_vm: mmap and mremap give ENOMEM, brk leaves
+// the break; a MAP_FIXED mapping counts what it replaces; read-only, shared and
+// growing-down memory is no data; a soft RLIMIT_DATA of 0 lets data up to the hard limit.
+static int address_space_limits(void) {
+    char *kept = anon(2, PROT_READ);
+    struct rlimit as = {(rlim_t)status_kb("VmSize:") * 1024 + 4 * PG, RLIM_INFINITY};
+    if (setrlimit(RLIMIT_AS, &as) != 0)
+        return 2;
+    char *four = mmap(NULL, 4 * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (four == MAP_FAILED)
+        return 3;
+    if (mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED || errno != ENOMEM)
+        return 4;
+    if (mmap(kept, 2 * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != kept)
+        return 5;
+    if (mremap(four, 4 * PG, 5 * PG, MREMAP_MAYMOVE) != MAP_FAILED || errno != ENOMEM)
+        return 6;
+    char *end = (char *)syscall(SYS_brk, 0);
+    if ((char *)syscall(SYS_brk, end + 8 * PG) != end)
+        return 7;
+    if (munmap(four, 4 * PG) != 0 || munmap(kept, 2 * PG) != 0)
+        return 8;
+    struct rlimit no_as = {RLIM_INFINITY, RLIM_INFINITY};
+    struct rlimit data = {(rlim_t)status_kb("VmData:") * 1024 + 2 * PG, RLIM_INFINITY};
+    if (setrlimit(RLIMIT_AS, &no_as) != 0 || setrlimit(RLIMIT_DATA, &data) != 0)
+        return 9;
+    if (mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED ||
+        errno != ENOMEM)
+        return 10;
+    if (mmap(NULL, 3 * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED ||
+        mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0) == MAP_FAILED ||
+        mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN, -1,
+             0) == MAP_FAILED)
+        return 11;
+    if (mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED)
+        return 12;
+    if ((char *)syscall(SYS_brk, end + PG) != end)
+        return 13;
+    struct rlimit valgrind = {0, RLIM_INFINITY};
+    if (setrlimit(RLIMIT_DATA, &valgrind) != 0 ||
+        mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED)
+        return 14;
+    return 0;
+}
+
+TEST(rlimit_as_and_data_bound_mappings) {
+    pid_t child = CHECK_OK(fork());
+    if (child == 0)
+        _exit(address_space_limits());
+    int status = -1;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK_EQ(status, 0);
 }
 
 TEST(mremap_grows_in_place_and_shrinks) {

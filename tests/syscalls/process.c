@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -407,3 +408,49 @@ TEST(proc_shows_another_process) {
     close(ready[0]), close(release[1]);
 }
 
+// RLIMIT_CPU: what a child busy on the CPU under limits {soft, hard} (seconds) saw. Its
+// SIGXCPU handler counts the signals in a shared page and notes the soft limit then.
+static volatile long long *cpu_limit_seen; // [0] SIGXCPUs, [1] the soft limit at the last
+static void count_sigxcpu(int sig) {
+    struct rlimit now;
+    (void)sig;
+    getrlimit(RLIMIT_CPU, &now);
+    cpu_limit_seen[0]++;
+    cpu_limit_seen[1] = (long long)now.rlim_cur;
+}
+
+static int wait_status_under_cpu_limit(rlim_t soft, rlim_t hard, int handled) {
+    cpu_limit_seen = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    CHECK(cpu_limit_seen != MAP_FAILED);
+    pid_t child = fork();
+    if (child == 0) {
+        struct rlimit limit = {soft, hard};
+        if (handled)
+            signal(SIGXCPU, count_sigxcpu);
+        alarm(120); // only if the limit never comes
+        if (setrlimit(RLIMIT_CPU, &limit) != 0)
+            _exit(1);
+        for (;;)
+            ;
+    }
+    int status = 0;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    return status;
+}
+
+// Linux's check_process_timers: SIGXCPU at the soft limit, which then moves on a second
+// (so the signal repeats every CPU second), SIGKILL at the hard one; SIGXCPU's default
+// action ends the process. Limits a fork's child inherits, its CPU time counted from 0.
+// Last in this file: the children's CPU time would be in getrusage's RUSAGE_CHILDREN.
+TEST(rlimit_cpu_sends_sigxcpu_then_sigkill) {
+    int status = wait_status_under_cpu_limit(1, 2, 1);
+    CHECK(WIFSIGNALED(status));
+    CHECK_EQ(WTERMSIG(status), SIGKILL);
+    CHECK_EQ(cpu_limit_seen[0], 1);
+    CHECK_EQ(cpu_limit_seen[1], 2);
+    munmap((void *)cpu_limit_seen, 4096);
+    status = wait_status_under_cpu_limit(1, RLIM_INFINITY, 0);
+    CHECK(WIFSIGNALED(status));
+    CHECK_EQ(WTERMSIG(status), SIGXCPU);
+    munmap((void *)cpu_limit_seen, 4096);
+}

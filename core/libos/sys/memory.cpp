@@ -5,6 +5,7 @@
 #include <asm-generic/mman-common.h>
 #include <asm-generic/mman.h>
 #include <linux/mman.h>
+#include <linux/resource.h>
 
 #include <asm-generic/fcntl.h>
 
@@ -14,6 +15,7 @@
 #include "libos_files.h"
 #include "memory.h"
 #include "memory_map.h"
+#include "process_state.h"
 #include "procfs.h"
 #include "syscall_sites.h"
 #include "paths.h"
@@ -33,6 +35,25 @@ constexpr uint64_t kAccessBits = PROT_READ | PROT_WRITE | PROT_EXEC;
 uint64_t brk_start, brk_current, brk_mapped;
 Spinlock brk_lock;
 LIBOS_FORK_LOCK(brk_lock);
+
+// Linux's may_expand_vm: whether `bytes` more of a mapping fit RLIMIT_AS (every mapping of
+// the program, its total_vm) and, for a data mapping, RLIMIT_DATA (its data_vm); a soft
+// RLIMIT_DATA of 0 lets data up to the hard limit through, the kernel's work-around for
+// Valgrind. The LibOS's map counts the initial stack's whole 8 MiB, where Linux counts
+// what the program has touched of it.
+bool may_expand_vm(uint64_t bytes, bool data) {
+    auto over = [](uint64_t used, uint64_t more, uint64_t limit) {
+        return used / kPage + more / kPage > limit / kPage;
+    };
+    if (over(map_mapped_bytes(0, kTaskSize), bytes, soft_limit(RLIMIT_AS)))
+        return false;
+    if (!data)
+        return true;
+    uint64_t used = map_data_bytes(0, kTaskSize);
+    if (!over(used, bytes, soft_limit(RLIMIT_DATA)))
+        return true;
+    return soft_limit(RLIMIT_DATA) == 0 && !over(used, bytes, hard_limit(RLIMIT_DATA));
+}
 
 uint32_t protection(uint64_t prot) {
     return (prot & PROT_READ ? BSC_PROT_READ : 0) | (prot & PROT_WRITE ? BSC_PROT_WRITE : 0) |
@@ -113,11 +134,13 @@ int64_t sys_brk(Syscall &call) {
         return static_cast<int64_t>(brk_current);
     uint64_t needed = page_up(wanted);
     if (needed > brk_mapped) {
-        // Linux refuses to grow the break over a mapping (MAP_FIXED into the reserve), or
-        // past RLIMIT_MEMLOCK after mlockall(MCL_FUTURE) (check_brk_limits).
+        // Linux refuses to grow the break over a mapping (MAP_FIXED into the reserve),
+        // past RLIMIT_MEMLOCK after mlockall(MCL_FUTURE) (check_brk_limits), or past
+        // RLIMIT_AS or RLIMIT_DATA (do_brk_flags).
         LockMode lock = new_mapping_lock(false);
         if (map_intersects(brk_mapped, needed) ||
             (lock.locked && !may_lock_more(needed - brk_mapped)) ||
+            !may_expand_vm(needed - brk_mapped, true) ||
             abi().vm_protect(brk_mapped, needed - brk_mapped, BSC_PROT_READ | BSC_PROT_WRITE) !=
                 BSC_OK)
             return static_cast<int64_t>(brk_current);
@@ -225,6 +248,12 @@ int64_t sys_mmap(Syscall &call) {
     region.may_write = shared && (anonymous || (file->flags & O_ACCMODE) == O_RDWR);
     region.locked = lock.locked;
     region.lock_on_fault = lock.on_fault;
+    // mmap_region's limits: a MAP_FIXED mapping replaces what it covers, which counts.
+    bool data = is_data_mapping(region);
+    if (!may_expand_vm(size, data) &&
+        !((flags & MAP_FIXED) &&
+          may_expand_vm(size - map_mapped_bytes(at, at + size), data)))
+        return -ENOMEM;
     // Shared anonymous memory stays shared with the processes the program forks.
     bsc_status status =
         anonymous ? abi().vm_alloc(&at, size, protection(prot), map_flags | (shared ? BSC_MAP_SHARED : 0))
@@ -488,6 +517,8 @@ int64_t check_resize(const Region &vma, uint64_t addr, uint64_t old_size, uint64
         return -EINVAL;
     if (new_size > old_size && vma.locked && !may_lock_more(new_size - old_size))
         return -EAGAIN; // mlock_future_ok: the growth passes RLIMIT_MEMLOCK
+    if (new_size > old_size && !may_expand_vm(new_size - old_size, is_data_mapping(vma)))
+        return -ENOMEM;
     return 0;
 }
 
@@ -514,6 +545,9 @@ int64_t remap_to(Region &vma, uint64_t addr, uint64_t old_size, uint64_t new_siz
         map_remove(addr + new_size, addr + old_size, give_back);
         old_size = new_size;
     }
+    // The old range stays mapped: the address space grows by it.
+    if ((flags & MREMAP_DONTUNMAP) && !may_expand_vm(old_size, is_data_mapping(vma)))
+        return -ENOMEM;
     if (int64_t error = check_resize(vma, addr, old_size, new_size))
         return error;
     Region from = vma;

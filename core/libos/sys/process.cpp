@@ -108,14 +108,11 @@ int64_t sys_uname(Syscall &call) {
 
 // The limits the LibOS keeps and reports without applying them (the host applies its
 // own): lowering one's soft limit to `soft`, which a program does to be stopped at it
-// (SIGXCPU, ENOMEM, EAGAIN), is named with --verbose. RLIMIT_SIGPENDING is applied to the
+// (ENOMEM, EAGAIN), is named with --verbose. RLIMIT_SIGPENDING is applied to the
 // process's own pending signals (signals.cpp), which is Linux's answer exactly at 0 only
 // (Linux counts the user's in every process).
 const char *unenforced_limit(uint64_t resource, uint64_t soft) {
     switch (resource) {
-    case RLIMIT_CPU: return "lowering RLIMIT_CPU";
-    case RLIMIT_DATA: return "lowering RLIMIT_DATA";
-    case RLIMIT_AS: return "lowering RLIMIT_AS";
     case RLIMIT_NPROC: return "lowering RLIMIT_NPROC";
     case RLIMIT_SIGPENDING: return soft ? "lowering RLIMIT_SIGPENDING above 0" : nullptr;
     case RLIMIT_MSGQUEUE: return "lowering RLIMIT_MSGQUEUE";
@@ -146,6 +143,8 @@ int64_t sys_prlimit64(Syscall &call) {
         if (wanted.maximum > old.maximum && !privileged(BSC_PRIVILEGE_RESOURCES))
             return -EPERM;
         limits[resource] = wanted;
+        if (resource == RLIMIT_CPU)
+            watch_cpu_limit();
         const char *unenforced = unenforced_limit(resource, wanted.current);
         if (unenforced && wanted.current < old.current)
             report_unsupported("setrlimit", unenforced);
@@ -154,7 +153,17 @@ int64_t sys_prlimit64(Syscall &call) {
 }
 
 uint64_t soft_limit(unsigned resource) {
-    return resource < RLIM_NLIMITS ? limits[resource].current : kInfinity;
+    return resource < RLIM_NLIMITS ? __atomic_load_n(&limits[resource].current, __ATOMIC_ACQUIRE)
+                                   : kInfinity;
+}
+
+uint64_t hard_limit(unsigned resource) {
+    return resource < RLIM_NLIMITS ? limits[resource].maximum : kInfinity;
+}
+
+bool move_soft_limit(unsigned resource, uint64_t from, uint64_t to) {
+    return __atomic_compare_exchange_n(&limits[resource].current, &from, to, false,
+                                       __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
 int64_t sys_getrlimit(Syscall &call) {

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
-// Interval timers: alarm, setitimer and getitimer. Each of the three timers has a LibOS
-// thread of its own that sleeps until its deadline, makes the signal pending and
-// interrupts the program's thread, which runs the handler at its next ABI boundary.
-// ITIMER_REAL counts monotonic time; ITIMER_VIRTUAL the process's user CPU time and
-// ITIMER_PROF its user + system time, as the host accounts them: their threads sleep on
-// those clocks (time_sleep_until), so they expire as Linux's do, at the host's tick.
+// Interval timers: alarm, setitimer and getitimer, and RLIMIT_CPU's watch. Each of the
+// three interval timers has a LibOS thread of its own that sleeps until its deadline, makes
+// the signal pending and interrupts the program's thread, which runs the handler at its
+// next ABI boundary. ITIMER_REAL counts monotonic time; ITIMER_VIRTUAL the process's user
+// CPU time and ITIMER_PROF its user + system time, as the host accounts them: their
+// threads sleep on those clocks (time_sleep_until), so they expire as Linux's do, at the
+// host's tick. RLIMIT_CPU is a fourth timer of the same kind on ITIMER_PROF's clock.
 #include <asm-generic/errno.h>
 #include <asm/signal.h>
+#include <linux/resource.h>
 #include <linux/time.h>
 
 #include "clock.h"
+#include "process_state.h"
 #include "signals.h"
 #include "spinlock.h"
 #include "syscalls.h"
@@ -23,9 +26,14 @@ struct Itimerval {
     int64_t interval_sec, interval_usec, value_sec, value_usec;
 };
 
+struct IntervalTimer;
+void expire_interval(IntervalTimer &t, int64_t now);
+void expire_cpu_limit(IntervalTimer &t, int64_t now);
+
 struct IntervalTimer {
     uint32_t clock;       // the ABI clock it counts
     int signal;           // what it raises
+    void (*expire)(IntervalTimer &, int64_t now); // at its deadline, under its lock
     Spinlock lock;
     int64_t deadline;     // on `clock`; 0: disarmed
     int64_t interval;     // ns; 0: one-shot
@@ -34,12 +42,15 @@ struct IntervalTimer {
     bsc_handle thread;    // BSC_NO_HANDLE until the first arming
 };
 
+// ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF (setitimer's `which`), then RLIMIT_CPU's.
 IntervalTimer timers[] = {
-    {BSC_CLOCK_MONOTONIC, SIGALRM, {}, 0, 0, 0, 0, BSC_NO_HANDLE},
-    {BSC_CLOCK_PROCESS_CPU_USER, SIGVTALRM, {}, 0, 0, 0, 0, BSC_NO_HANDLE},
-    {BSC_CLOCK_PROCESS_CPU_ACCOUNTED, SIGPROF, {}, 0, 0, 0, 0, BSC_NO_HANDLE},
+    {BSC_CLOCK_MONOTONIC, SIGALRM, expire_interval, {}, 0, 0, 0, 0, BSC_NO_HANDLE},
+    {BSC_CLOCK_PROCESS_CPU_USER, SIGVTALRM, expire_interval, {}, 0, 0, 0, 0, BSC_NO_HANDLE},
+    {BSC_CLOCK_PROCESS_CPU_ACCOUNTED, SIGPROF, expire_interval, {}, 0, 0, 0, 0, BSC_NO_HANDLE},
+    {BSC_CLOCK_PROCESS_CPU_ACCOUNTED, SIGXCPU, expire_cpu_limit, {}, 0, 0, 0, 0, BSC_NO_HANDLE},
 };
-constexpr uint64_t kTimerCount = sizeof timers / sizeof timers[0];
+constexpr uint64_t kItimerCount = 3;
+constexpr uint64_t kCpuLimit = 3;
 
 bool counts_cpu_time(const IntervalTimer &t) { return t.clock != BSC_CLOCK_MONOTONIC; }
 
@@ -72,22 +83,24 @@ int64_t next_deadline(const IntervalTimer &t, int64_t now) {
     return t.deadline + ((now - t.deadline) / t.interval + 1) * t.interval;
 }
 
-// Fires the timer if it is due and unchanged since `seen`: the signal becomes pending and
-// a thread of the program that does not block it is interrupted; a periodic timer is
-// armed again. The signal is made pending under the timer's lock, as Linux generates it
-// with the timer's state: a setitimer that disarms either comes first (nothing fires) or
-// finds the signal pending already (delivered as that call ends), never a signal raised
-// after it returned.
+// An interval timer's expiry: its signal becomes pending and a thread of the program that
+// does not block it is interrupted; a periodic timer is armed again.
+void expire_interval(IntervalTimer &t, int64_t now) {
+    t.deadline = next_deadline(t, now);
+    raise_signal(static_cast<uint64_t>(t.signal), kSiKernel);
+}
+
+// Fires the timer if it is due and unchanged since `seen`. The signal is made pending under
+// the timer's lock, as Linux generates it with the timer's state: a setitimer that disarms
+// either comes first (nothing fires) or finds the signal pending already (delivered as
+// that call ends), never a signal raised after it returned.
 void fire_if_due(IntervalTimer &t, uint32_t seen) {
-    {
-        SpinGuard guard(t.lock);
-        int64_t now = clock_now(t.clock);
-        if (!t.deadline || __atomic_load_n(&t.generation, __ATOMIC_ACQUIRE) != seen ||
-            now < t.deadline)
-            return;
-        t.deadline = next_deadline(t, now);
-        raise_signal(static_cast<uint64_t>(t.signal), kSiKernel); // interrupts a thread
-    }
+    SpinGuard guard(t.lock);
+    int64_t now = clock_now(t.clock);
+    if (!t.deadline || __atomic_load_n(&t.generation, __ATOMIC_ACQUIRE) != seen ||
+        now < t.deadline)
+        return;
+    t.expire(t, now);
 }
 
 void run_timer(IntervalTimer &t) {
@@ -106,7 +119,8 @@ void run_timer(IntervalTimer &t) {
 }
 
 template <uint64_t kWhich> void timer_thread() { run_timer(timers[kWhich]); }
-constexpr void (*kTimerThreads[])() = {timer_thread<0>, timer_thread<1>, timer_thread<2>};
+constexpr void (*kTimerThreads[])() = {timer_thread<0>, timer_thread<1>, timer_thread<2>,
+                                       timer_thread<3>};
 
 // Tells the timer's thread about generation `generation`. A thread sleeping on a CPU
 // clock is interrupted until it has seen it: an interrupt that lands just before its
@@ -135,27 +149,64 @@ int64_t time_left(const IntervalTimer &t, int64_t now) {
     return counts_cpu_time(t) ? tick() : 1000;
 }
 
-// Arms timer t (value 0 disarms) and returns what was left of it, and its interval.
-void set_timer(IntervalTimer &t, uint64_t which, int64_t value, int64_t every,
-               int64_t &old_left, int64_t &old_every) {
+// Gives timer `which` a new state, made by `change` under its lock, and tells its thread
+// (started at its first arming).
+template <typename Change> void change_timer(uint64_t which, Change change) {
+    IntervalTimer &t = timers[which];
     bool start;
     uint32_t generation;
     {
         SpinGuard guard(t.lock);
-        int64_t now = clock_now(t.clock);
-        old_left = time_left(t, now);
-        old_every = t.interval;
-        if (value && counts_cpu_time(t))
-            value += tick();
-        t.deadline = value ? now + value : 0;
-        t.interval = every;
-        start = t.thread == BSC_NO_HANDLE && value;
+        change(t, clock_now(t.clock));
+        start = t.thread == BSC_NO_HANDLE && t.deadline;
         generation = __atomic_add_fetch(&t.generation, 1, __ATOMIC_RELEASE);
     }
     if (start)
         t.thread = start_internal_thread(kTimerThreads[which]);
     if (t.thread != BSC_NO_HANDLE)
         wake_timer_thread(t, generation);
+}
+
+// Arms interval timer `which` (value 0 disarms) and returns what was left of it, and its
+// interval.
+void set_timer(uint64_t which, int64_t value, int64_t every, int64_t &old_left,
+               int64_t &old_every) {
+    change_timer(which, [&](IntervalTimer &t, int64_t now) {
+        old_left = time_left(t, now);
+        old_every = t.interval;
+        if (value && counts_cpu_time(t))
+            value += tick();
+        t.deadline = value ? now + value : 0;
+        t.interval = every;
+    });
+}
+
+// RLIMIT_CPU's deadline on the process's CPU clock: its soft limit, or none when that is
+// RLIM_INFINITY (Linux then ignores the hard limit too) or beyond what the clock counts.
+int64_t cpu_limit_deadline(uint64_t soft) {
+    constexpr auto kMaxSeconds = static_cast<uint64_t>(INT64_MAX / kNanosPerSecond);
+    return soft > kMaxSeconds ? 0 : static_cast<int64_t>(soft) * kNanosPerSecond;
+}
+
+// RLIMIT_CPU reached, as Linux's check_process_timers: at the hard limit the process is
+// killed (SIGKILL); at the soft one it gets SIGXCPU and the soft limit moves on a second,
+// so that the signal comes again every CPU second. A limit the program raised since the
+// timer was armed is only waited for.
+void expire_cpu_limit(IntervalTimer &t, int64_t now) {
+    uint64_t soft = soft_limit(RLIMIT_CPU);
+    t.deadline = cpu_limit_deadline(soft);
+    if (!t.deadline || now < t.deadline)
+        return;
+    int64_t hard_deadline = cpu_limit_deadline(hard_limit(RLIMIT_CPU));
+    if (hard_deadline && now >= hard_deadline) {
+        t.deadline = 0;
+        raise_signal(SIGKILL, kSiKernel);
+        return;
+    }
+    if (move_soft_limit(RLIMIT_CPU, soft, soft + 1)) {
+        raise_signal(SIGXCPU, kSiKernel);
+        t.deadline = cpu_limit_deadline(soft + 1);
+    }
 }
 
 void get_timer(IntervalTimer &t, int64_t &left, int64_t &every) {
@@ -181,13 +232,19 @@ void forget_interval_timers() {
         t.thread = BSC_NO_HANDLE;
         t.lock = Spinlock{};
     }
+    watch_cpu_limit(); // the child's CPU time starts at 0 under the limit it inherits
+}
+
+void watch_cpu_limit() {
+    change_timer(kCpuLimit, [](IntervalTimer &t, int64_t) {
+        t.deadline = cpu_limit_deadline(soft_limit(RLIMIT_CPU));
+    });
 }
 
 int64_t sys_alarm(Syscall &c) {
     int64_t old_left, old_every;
-    set_timer(timers[ITIMER_REAL], ITIMER_REAL,
-              static_cast<int64_t>(c.arg[0] & 0xffffffff) * kNanosPerSecond, 0, old_left,
-              old_every);
+    set_timer(ITIMER_REAL, static_cast<int64_t>(c.arg[0] & 0xffffffff) * kNanosPerSecond, 0,
+              old_left, old_every);
     // Linux rounds the old remainder (in microseconds) to the nearest second, at least 1
     // if it was armed.
     Itimerval old = to_itimerval(old_left, 0);
@@ -205,10 +262,10 @@ int64_t sys_setitimer(Syscall &c) {
         !valid_timeval(wanted.interval_sec, wanted.interval_usec))
         return -EINVAL;
     uint64_t which = static_cast<uint32_t>(c.arg[0]);
-    if (which >= kTimerCount)
+    if (which >= kItimerCount)
         return -EINVAL;
     int64_t old_left, old_every;
-    set_timer(timers[which], which, wanted.value_sec * kNanosPerSecond + wanted.value_usec * 1000,
+    set_timer(which, wanted.value_sec * kNanosPerSecond + wanted.value_usec * 1000,
               wanted.interval_sec * kNanosPerSecond + wanted.interval_usec * 1000, old_left,
               old_every);
     return !c.arg[2] || put_user(c.arg[2], to_itimerval(old_left, old_every)) ? 0 : -EFAULT;
@@ -216,7 +273,7 @@ int64_t sys_setitimer(Syscall &c) {
 
 int64_t sys_getitimer(Syscall &c) {
     uint64_t which = static_cast<uint32_t>(c.arg[0]);
-    if (which >= kTimerCount)
+    if (which >= kItimerCount)
         return -EINVAL;
     int64_t left, every;
     get_timer(timers[which], left, every);
