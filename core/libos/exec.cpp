@@ -40,8 +40,6 @@ bsc_status ElfFile::open(const char *path) {
 
 namespace {
 
-constexpr uint64_t kStackSize = 8 << 20;
-
 uint64_t saved_auxv[48];
 size_t saved_auxv_words;
 
@@ -125,15 +123,16 @@ uint64_t hardware_capabilities() {
     return edx;
 }
 
-uint64_t allocate_stack() {
-    uint64_t base = 0;
-    if (abi().vm_alloc(&base, kStackSize + kPage, BSC_PROT_READ | BSC_PROT_WRITE, 0) != BSC_OK)
-        panic("cannot allocate the program's stack");
-    // The guard page stands for the kernel's stack guard gap, which is no VMA either.
-    abi().vm_protect(base, kPage, BSC_PROT_NONE);
-    uint64_t top = base + kPage + kStackSize;
-    map_add({base + kPage, top, 0, nullptr, PROT_READ | PROT_WRITE, false, RegionName::stack});
-    return top;
+// The bytes the new program's stack starts with: the strings, their pointers and the
+// auxiliary vector, with room for the few strings and alignment exec adds.
+uint64_t initial_stack_bytes(char **argv, char **envp) {
+    constexpr uint64_t kFixed = 1024;
+    uint64_t bytes = kFixed;
+    char **lists[] = {argv, envp};
+    for (char **list : lists)
+        for (size_t i = 0; list[i]; i++)
+            bytes += strlen(list[i]) + 1 + sizeof(char *);
+    return bytes;
 }
 
 char running_program[kPathMax];
@@ -319,7 +318,7 @@ int64_t exec_program(const char *path, const char *absolute, char **argv, char *
     if (dynamic)
         map_checked(plan->interpreter, program.interpreter, interpreter);
 
-    StackBuilder stack(allocate_stack());
+    StackBuilder stack(map_initial_stack(initial_stack_bytes(argv, envp)));
     uint64_t execfn = stack.push_string(plan->named);
     uint64_t platform = stack.push_string("x86_64");
     uint8_t random[16];

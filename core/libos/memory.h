@@ -18,6 +18,17 @@ void release_program_memory();
 // marked MADV_DONTFORK is not there, nothing is locked.
 void prepare_child_memory();
 
+// The new program's stack (exec): a reserve of address space below `top` that it may grow
+// into, with its top `initial` bytes (the arguments, environment and auxiliary vector and
+// the kernel's 128 KiB more, at most RLIMIT_STACK) mapped. Returns the top.
+uint64_t map_initial_stack(uint64_t initial);
+// A fault at `address`: if it is below the stack, in the space kept for it, the stack grows
+// down to it where RLIMIT_STACK, RLIMIT_AS and the mappings below allow it, as the
+// kernel's expand_stack (the faulting access is then made again); refused, the fault is
+// one at an unmapped address, as the kernel's.
+enum class StackFault { elsewhere, grown, refused };
+StackFault grow_stack(uint64_t address);
+
 // munmap of [start, end) (page aligned, checked): its code sites forgotten, its runs given
 // back to the host; 0, or -ENOMEM where the host could not split a mapping.
 int64_t unmap_memory(uint64_t start, uint64_t end);

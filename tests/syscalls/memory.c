@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -567,6 +568,90 @@ TEST(rlimit_as_and_data_bound_mappings) {
     int status = -1;
     CHECK_EQ(waitpid(child, &status, 0), child);
     CHECK_EQ(status, 0);
+}
+
+// The stack grows down as it is touched, up to RLIMIT_STACK as it is when it grows (raised
+// after exec too); past it the access is SIGSEGV (SEGV_MAPERR) on the alternate stack.
+// /proc/self/maps shows the [stack] as far as it grew. exec's arguments get a quarter of
+// RLIMIT_STACK (at least 128 KiB): E2BIG beyond.
+static long stack_depth_used(long frames) {
+    volatile char frame[64 * 1024];
+    frame[0] = (char)frames;
+    frame[sizeof frame - 1] = 1;
+    return frames <= 1 ? frame[0] : stack_depth_used(frames - 1) + frame[sizeof frame - 1];
+}
+
+static unsigned long stack_start(void) {
+    static char maps[65536];
+    int fd = open("/proc/self/maps", O_RDONLY);
+    ssize_t size = fd < 0 ? -1 : read(fd, maps, sizeof maps - 1);
+    close(fd);
+    maps[size > 0 ? size : 0] = 0;
+    char *line = strstr(maps, "[stack]");
+    while (line && line > maps && line[-1] != '\n')
+        line--;
+    return line ? strtoul(line, NULL, 16) : 0;
+}
+
+static volatile int overflow_code;
+static void on_overflow(int sig, siginfo_t *info, void *context) {
+    (void)sig, (void)context;
+    overflow_code = info->si_code;
+    _exit(info->si_code == SEGV_MAPERR ? 40 : 41);
+}
+
+static int grow_the_stack(int limit_mb, int frames, int alternate) {
+    struct rlimit limit = {(rlim_t)limit_mb << 20, RLIM_INFINITY};
+    if (setrlimit(RLIMIT_STACK, &limit) != 0)
+        return 2;
+    if (alternate) {
+        static char altstack[64 * 1024];
+        stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack};
+        struct sigaction sa = {.sa_sigaction = on_overflow, .sa_flags = SA_SIGINFO | SA_ONSTACK};
+        if (sigaltstack(&ss, NULL) != 0 || sigaction(SIGSEGV, &sa, NULL) != 0)
+            return 3;
+    }
+    unsigned long before = stack_start();
+    stack_depth_used(frames);
+    unsigned long after = stack_start();
+    return before && after && before - after >= (unsigned long)(frames - 2) * 64 * 1024 ? 0 : 4;
+}
+
+static int run_in_child(int (*body)(int, int, int), int a, int b, int c) {
+    pid_t child = fork();
+    if (child == 0)
+        _exit(body(a, b, c));
+    int status = -1;
+    waitpid(child, &status, 0);
+    return status;
+}
+
+TEST(stack_grows_to_rlimit_stack) {
+    CHECK_EQ(run_in_child(grow_the_stack, 64, 320, 0), 0);          // 20 MiB under 64 MiB
+    int status = run_in_child(grow_the_stack, 4, 160, 0);            // 10 MiB over 4 MiB
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
+    status = run_in_child(grow_the_stack, 4, 160, 1);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 40);
+}
+
+static int exec_with_arguments(int limit_kb, int argument_kb, int unused) {
+    (void)unused;
+    struct rlimit limit = {(rlim_t)limit_kb << 10, RLIM_INFINITY};
+    static char big[2][100 * 1024];
+    memset(big, 'a', sizeof big);
+    big[0][sizeof big[0] - 1] = big[1][sizeof big[1] - 1] = 0;
+    char *argv[] = {"/bin/true", big[0], argument_kb > 100 ? big[1] : NULL, NULL};
+    if (setrlimit(RLIMIT_STACK, &limit) != 0)
+        return 2;
+    execv("/bin/true", argv);
+    return errno == E2BIG ? 30 : 31;
+}
+
+TEST(exec_arguments_bounded_by_rlimit_stack) {
+    int status = run_in_child(exec_with_arguments, 256, 200, 0); // 200 KiB over 128 KiB
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 30);
+    CHECK_EQ(run_in_child(exec_with_arguments, 8192, 200, 0), 0); // within 2 MiB
+    CHECK_EQ(run_in_child(exec_with_arguments, 256, 100, 0), 0);  // 100 KiB within 128 KiB
 }
 
 TEST(mremap_grows_in_place_and_shrinks) {

@@ -6,6 +6,7 @@
 // before anything changes, with execve's errno.
 #include <asm-generic/errno.h>
 #include <linux/fcntl.h>
+#include <linux/resource.h>
 
 #include "exec.h"
 #include "fd_table.h"
@@ -26,10 +27,16 @@
 namespace libos {
 namespace {
 
-// Linux's limits: one string (MAX_ARG_STRLEN), and all of them with their pointers (a
-// quarter of the 8 MiB stack limit).
+// Linux's limits: one string (MAX_ARG_STRLEN), and all of them with their pointers
+// (bprm_stack_limits: a quarter of RLIMIT_STACK, at most 6 MiB, at least ARG_MAX).
 constexpr uint64_t kMaxStringLength = 128 * 1024;
-constexpr uint64_t kMaxArgumentBytes = 2 << 20;
+
+uint64_t argument_budget() {
+    constexpr uint64_t kMost = (uint64_t{8} << 20) / 4 * 3, kLeast = 32 * 4096;
+    uint64_t quarter = soft_limit(RLIMIT_STACK) / 4;
+    uint64_t budget = quarter < kMost ? quarter : kMost;
+    return budget > kLeast ? budget : kLeast;
+}
 
 // The strings of a NULL-terminated array in the program's memory, copied into the
 // LibOS's (they must outlive the program's memory). A successful exec never returns to
@@ -159,7 +166,7 @@ int64_t execute(int dirfd, uint64_t path, uint64_t argv, uint64_t envp, uint64_t
     if (int64_t error = program_path(dirfd, path, flags, named, absolute))
         return error;
     StringList arguments, environment;
-    uint64_t budget = kMaxArgumentBytes;
+    uint64_t budget = argument_budget();
     char *scratch = static_cast<char *>(allocate(kMaxStringLength + 1));
     int64_t error = copy_strings(argv, arguments, budget, scratch);
     if (!error)

@@ -39,8 +39,7 @@ LIBOS_FORK_LOCK(brk_lock);
 // Linux's may_expand_vm: whether `bytes` more of a mapping fit RLIMIT_AS (every mapping of
 // the program, its total_vm) and, for a data mapping, RLIMIT_DATA (its data_vm); a soft
 // RLIMIT_DATA of 0 lets data up to the hard limit through, the kernel's work-around for
-// Valgrind. The LibOS's map counts the initial stack's whole 8 MiB, where Linux counts
-// what the program has touched of it.
+// Valgrind.
 bool may_expand_vm(uint64_t bytes, bool data) {
     auto over = [](uint64_t used, uint64_t more, uint64_t limit) {
         return used / kPage + more / kPage > limit / kPage;
@@ -112,6 +111,79 @@ void initialise_brk(uint64_t program_end) {
     brk_start = brk_current = brk_mapped = reserve;
 }
 
+namespace {
+
+// The stack's reserve: the kernel keeps at least 128 MiB (mmap_base's MIN_GAP) below the
+// stack free for it to grow into, RLIMIT_STACK's soft limit if that is more; here at most
+// 8 GiB, beyond which a raised RLIMIT_STACK does not let the stack grow.
+constexpr uint64_t kStackReserveMin = uint64_t{128} << 20, kStackReserveMax = uint64_t{8} << 30;
+constexpr uint64_t kStackExpand = 128 << 10; // setup_arg_pages's stack_expand
+
+// [stack_reserve, stack_top) is kept for the stack; [stack_low, stack_top) is mapped.
+uint64_t stack_reserve, stack_low, stack_top;
+Spinlock stack_lock;
+LIBOS_FORK_LOCK(stack_lock);
+
+uint64_t clamp(uint64_t v, uint64_t low, uint64_t high) { return v < low ? low : v > high ? high : v; }
+
+Region stack_region(uint64_t start, uint64_t end) {
+    Region r{start, end, 0, nullptr, PROT_READ | PROT_WRITE, false, RegionName::stack};
+    r.grows_down = true;
+    return r;
+}
+
+} // namespace
+
+uint64_t map_initial_stack(uint64_t initial) {
+    uint64_t reserve = clamp(page_up(soft_limit(RLIMIT_STACK)), kStackReserveMin, kStackReserveMax);
+    uint64_t size = page_up(initial) + kStackExpand;
+    uint64_t limit = page_down(soft_limit(RLIMIT_STACK));
+    size = size > limit && limit >= page_up(initial) ? limit : size;
+    uint64_t base = 0;
+    if (abi().vm_alloc(&base, reserve, BSC_PROT_NONE, BSC_MAP_NORESERVE) != BSC_OK ||
+        abi().vm_protect(base + reserve - size, size, BSC_PROT_READ | BSC_PROT_WRITE) != BSC_OK)
+        panic("cannot allocate the program's stack");
+    SpinGuard guard(stack_lock);
+    stack_reserve = base;
+    stack_top = base + reserve;
+    stack_low = stack_top - size;
+    map_add(stack_region(stack_low, stack_top));
+    return stack_top;
+}
+
+// Maps [start, end) below the stack: in its reserve, or, where the reserve is gone (a
+// restored process has only what its image held), in free address space.
+bool map_stack_pages(uint64_t start, uint64_t end) {
+    constexpr uint32_t kReadWrite = BSC_PROT_READ | BSC_PROT_WRITE;
+    uint64_t at = start;
+    return abi().vm_protect(start, end - start, kReadWrite) == BSC_OK ||
+           abi().vm_alloc(&at, end - start, kReadWrite, BSC_MAP_FIXED_NOREPLACE) == BSC_OK;
+}
+
+// The kernel's expand_stack and acct_stack_growth: the stack reaches down to the faulting
+// page if nothing is mapped there (nor in the guard gap the reserve's lowest page stands
+// for), its new size is within RLIMIT_STACK and the growth within RLIMIT_AS. A program that
+// moved or unmapped the top of its stack has none to grow.
+StackFault grow_stack(uint64_t address) {
+    SpinGuard guard(stack_lock);
+    uint64_t start = page_down(address);
+    if (address >= stack_low || address < stack_reserve)
+        return StackFault::elsewhere;
+    Region stack;
+    if (start == stack_reserve || !map_find(stack_low, stack) || stack.name != RegionName::stack ||
+        stack.end != stack_top || stack_top - start > soft_limit(RLIMIT_STACK) ||
+        map_intersects(start, stack_low) || !may_expand_vm(stack_low - start, false) ||
+        !map_stack_pages(start, stack_low))
+        return StackFault::refused;
+    Region grown = stack_region(start, stack_low);
+    grown.locked = stack.locked;
+    grown.lock_on_fault = stack.lock_on_fault;
+    map_add(grown);
+    lock_new_memory(start, stack_low, LockMode{stack.locked, stack.lock_on_fault});
+    stack_low = start;
+    return StackFault::grown;
+}
+
 void prepare_child_memory() {
     map_prepare_child([](uint64_t start, uint64_t end) { abi().vm_reset(start, end - start); },
                       give_back);
@@ -120,7 +192,13 @@ void prepare_child_memory() {
 
 void release_program_memory() {
     forget_future_lock(); // the new program's memory is not mlockall's
-    map_remove(0, kTaskSize, give_back); // the break's used part among the rest
+    map_remove(0, kTaskSize, give_back); // the break's and the stack's used parts among the rest
+    {
+        SpinGuard guard(stack_lock);
+        if (stack_reserve && stack_low > stack_reserve)
+            abi().vm_free(stack_reserve, stack_low - stack_reserve);
+        stack_reserve = stack_low = stack_top = 0;
+    }
     SpinGuard guard(brk_lock);
     if (brk_start && brk_start + kBrkReserve > brk_mapped)
         abi().vm_free(brk_mapped, brk_start + kBrkReserve - brk_mapped);

@@ -12,6 +12,7 @@
 #include "heap.h"
 #include "process_state.h"
 #include "process_tree.h"
+#include "memory.h"
 #include "signals.h"
 #include "spinlock.h"
 #include "syscalls.h"
@@ -295,6 +296,11 @@ bool take_pending_signal(uint64_t mask, SignalInfo &info) {
 
 void deliver_exception(bsc_exception &exception) {
     bsc_cpu_context &c = exception.context;
+    // Below the stack, the stack grows first: a LibOS copy to the program's stack too.
+    StackFault stack = exception.kind == BSC_EXCEPTION_MEMORY ? grow_stack(exception.address)
+                                                              : StackFault::elsewhere;
+    if (stack == StackFault::grown)
+        return;
     if (exception.kind == BSC_EXCEPTION_MEMORY && user_copy_fault(c.rip, c.rax, c.rcx))
         return;
     if (exception.kind == BSC_EXCEPTION_INTERRUPT) {
@@ -317,9 +323,9 @@ void deliver_exception(bsc_exception &exception) {
         SpinGuard guard(signal_lock);
         unhandled = (own().blocked & bit(sig)) || actions[sig].handler == kIgnore;
     }
+    bool unmapped = exception.code != BSC_FAULT_PROTECTION || stack == StackFault::refused;
     int32_t code = exception.kind == BSC_EXCEPTION_MEMORY
-                       ? (exception.code == BSC_FAULT_PROTECTION ? 2 /* SEGV_ACCERR */
-                                                                 : 1 /* SEGV_MAPERR */)
+                       ? (unmapped ? 1 /* SEGV_MAPERR */ : 2 /* SEGV_ACCERR */)
                    : exception.kind == BSC_EXCEPTION_ARITHMETIC && exception.code == BSC_ARITH_DIVIDE
                        ? 1 /* FPE_INTDIV */
                        : kSiKernel;
