@@ -154,8 +154,8 @@ bsc_status arguments_of(const char *parts, const bsc_key_control &control,
                 at = input.size();
                 break;
             }
-            const void *end = at < input.size() ? std::memchr(input.data() + at, 0, input.size() - at)
-                                                : nullptr;
+            const void *end =
+                at < input.size() ? std::memchr(input.data() + at, 0, input.size() - at) : nullptr;
             if (!end)
                 return BSC_E_INVALID;
             at = static_cast<const char *>(end) - input.data() + 1;

@@ -325,7 +325,8 @@ static int session_to_parent_in_child(void) {
 // to a single-threaded parent, which a parent under bascule is not (SYSCALLS.md).
 TEST(session_keyring_named_and_inherited) {
     parent_session = fresh_session();
-    long named = CHECK_OK(keyctl(KEYCTL_JOIN_SESSION_KEYRING, (unsigned long)"bascule:named", 0, 0, 0));
+    long named =
+        CHECK_OK(keyctl(KEYCTL_JOIN_SESSION_KEYRING, (unsigned long)"bascule:named", 0, 0, 0));
     CHECK(named != parent_session);
     CHECK_EQ(keyctl(KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0, 0, 0), named);
     CHECK_ERR(keyctl(KEYCTL_JOIN_SESSION_KEYRING, (unsigned long)BAD_PTR, 0, 0, 0), EFAULT);
