@@ -35,9 +35,11 @@ extern "C" {
  * 1.23: thread_security_bits_query, thread_security_bits_set; fanotify: streams,
  * BSC_TYPE_FANOTIFY, stream_mark; stream_control's BSC_CONTROL_CREATED and
  * BSC_CONTROL_CACHE_STATUS; thread_io_priority_query, _set, _query_by_handle,
- * _set_by_handle. */
+ * _set_by_handle;
+ * 1.24: the kernel's keys: key_add, key_request, key_control, bsc_key_control and the status
+ * codes NO_KEY, KEY_EXPIRED, KEY_REVOKED, KEY_REJECTED, QUOTA. */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 23u
+#define BSC_ABI_MINOR 24u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -103,7 +105,12 @@ typedef uint32_t bsc_handle; /* 0 is never a valid handle */
     X(BSC_E_DEVICE_NOT_READY, -49, "the device is not set up, e.g. a free loop device (since 1.20)") \
     X(BSC_E_NOT_BLOCK_DEVICE, -50, "a block device was needed (since 1.20)") \
     X(BSC_E_OVERFLOW, -51, "a value does not fit the structure it is asked in (since 1.20)") \
-    X(BSC_E_NOT_IMPLEMENTED, -52, "the object's driver has no such request (since 1.20)")
+    X(BSC_E_NOT_IMPLEMENTED, -52, "the object's driver has no such request (since 1.20)") \
+    X(BSC_E_NO_KEY, -53, "no such key, or none found (since 1.24)") \
+    X(BSC_E_KEY_EXPIRED, -54, "the key has expired (since 1.24)") \
+    X(BSC_E_KEY_REVOKED, -55, "the key was revoked (since 1.24)") \
+    X(BSC_E_KEY_REJECTED, -56, "the key was rejected by its maker (since 1.24)") \
+    X(BSC_E_QUOTA, -57, "over the user's quota (since 1.24)")
 
 enum {
 #define BSC_DECLARE_STATUS(name, value, meaning) name = value,
@@ -1147,6 +1154,52 @@ enum { /* flags of semaphore operations and messages */
     BSC_MSG_COPY = 040000,    /* receive: a copy of message number `type`, left queued */
 };
 
+/* ---- Kernel keys (since ABI 1.24) -------------------------------------------------- */
+
+/* Keys and keyrings are the host kernel's, named by their serial numbers, machine-wide;
+ * the special ids (-1 thread, -2 process, -3 session, -4 user, -5 user session, -6 group,
+ * -7 the request_key authorisation, -8 the requestor's keyring) name the calling host
+ * thread's keyrings (abi/README.md, "Kernel keys"). */
+enum { /* key_control operations: the values of Linux's KEYCTL_* (see README for each
+          one's arguments, input and output) */
+    BSC_KEY_GET_KEYRING_ID = 0,
+    BSC_KEY_JOIN_SESSION_KEYRING = 1,
+    BSC_KEY_UPDATE = 2,
+    BSC_KEY_REVOKE = 3,
+    BSC_KEY_CHOWN = 4,
+    BSC_KEY_SET_PERMISSIONS = 5,
+    BSC_KEY_DESCRIBE = 6,
+    BSC_KEY_CLEAR = 7,
+    BSC_KEY_LINK = 8,
+    BSC_KEY_UNLINK = 9,
+    BSC_KEY_SEARCH = 10,
+    BSC_KEY_READ = 11,
+    BSC_KEY_INSTANTIATE = 12,
+    BSC_KEY_NEGATE = 13,
+    BSC_KEY_SET_REQUEST_KEYRING = 14,
+    BSC_KEY_SET_TIMEOUT = 15,
+    BSC_KEY_ASSUME_AUTHORITY = 16,
+    BSC_KEY_GET_SECURITY = 17,
+    BSC_KEY_SESSION_TO_PARENT = 18,
+    BSC_KEY_REJECT = 19,
+    BSC_KEY_INVALIDATE = 21,
+    BSC_KEY_GET_PERSISTENT = 22,
+    BSC_KEY_RESTRICT_KEYRING = 29,
+    BSC_KEY_MOVE = 30,
+    BSC_KEY_CAPABILITIES = 31,
+};
+
+/* key_control's numbers, in and out. */
+typedef struct bsc_key_control {
+    int64_t arguments[4]; /* the operation's numbers in keyctl's order (arg2 ... arg5), with
+                             a pointer's place holding 0 or 1 (absent, given) */
+    uint32_t unreadable;  /* bit i: the guest could not read its input i (its string or
+                             payload number i in `input`): the kernel is handed an address
+                             it faults on, so it answers FAULT where Linux would */
+    uint32_t reserved;    /* 0 */
+    int64_t result;       /* out: Linux's result (a serial number, a length, 0) */
+} bsc_key_control;
+
 typedef struct bsc_system_info {
     uint32_t cpu_count;    /* processors the guest may run on */
     uint32_t page_size;
@@ -1181,7 +1234,7 @@ typedef struct bsc_system_load {
 /* Every downcall, in table order: X(family, name, parameter list). The table below and the
  * tools that treat calls generically (null, trace, record) are generated from this list;
  * new calls are appended only. Families: memory, stream, object, thread, time, process,
- * ipc. */
+ * ipc, key. */
 #define BSC_DOWNCALLS(X)                                                                     \
     X(memory, vm_alloc, (uint64_t * addr, uint64_t size, uint32_t prot, uint32_t flags))      \
     X(memory, vm_free, (uint64_t addr, uint64_t size))                                        \
@@ -1370,7 +1423,14 @@ typedef struct bsc_system_load {
     X(thread, thread_io_priority_query, (uint32_t * priority))                               \
     X(thread, thread_io_priority_set, (uint32_t priority))                                   \
     X(thread, thread_io_priority_query_by_handle, (bsc_handle thread, uint32_t * priority))  \
-    X(thread, thread_io_priority_set_by_handle, (bsc_handle thread, uint32_t priority))
+    X(thread, thread_io_priority_set_by_handle, (bsc_handle thread, uint32_t priority))   \
+    /* Since ABI 1.24. */                                                                    \
+    X(key, key_add, (const char *type, const char *description, const void *payload,         \
+                     uint64_t size, int32_t keyring, int32_t *serial))                       \
+    X(key, key_request, (const char *type, const char *description, const char *callout,     \
+                         int32_t keyring, int32_t *serial))                                  \
+    X(key, key_control, (uint32_t operation, bsc_key_control *control, const void *input,    \
+                         uint64_t input_size, void *output, uint64_t output_size))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

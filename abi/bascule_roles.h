@@ -266,7 +266,13 @@ typedef struct bsc_call_roles {
     X(thread_io_priority_query, 0, 1, BSC_R_OUT(uint32_t))                                   \
     X(thread_io_priority_set, 0, 1, BSC_R_VALUE)                                             \
     X(thread_io_priority_query_by_handle, 0, 2, BSC_R_HANDLE, BSC_R_OUT(uint32_t))           \
-    X(thread_io_priority_set_by_handle, 0, 2, BSC_R_HANDLE, BSC_R_VALUE)
+    X(thread_io_priority_set_by_handle, 0, 2, BSC_R_HANDLE, BSC_R_VALUE)                     \
+    X(key_add, 0, 6, BSC_R_STRING, BSC_R_STRING, BSC_R_BYTES_IN(3), BSC_R_VALUE, BSC_R_VALUE, \
+      BSC_R_OUT(int32_t))                                                                     \
+    X(key_request, BSC_CALL_BLOCKS, 5, BSC_R_STRING, BSC_R_STRING, BSC_R_STRING, BSC_R_VALUE, \
+      BSC_R_OUT(int32_t))                                                                     \
+    X(key_control, 0, 6, BSC_R_VALUE, BSC_R_IN_OUT(bsc_key_control),            \
+      BSC_R_BYTES_IN(3), BSC_R_VALUE, BSC_R_BYTES_OUT(5, BSC_ROLE_NONE), BSC_R_VALUE)
 
 #ifdef __cplusplus
 }

@@ -61,6 +61,11 @@ int errno_for(bsc_status status) {
     case BSC_E_NOT_BLOCK_DEVICE: return ENOTBLK;
     case BSC_E_OVERFLOW: return EOVERFLOW;
     case BSC_E_NOT_IMPLEMENTED: return ENOSYS;
+    case BSC_E_NO_KEY: return ENOKEY;
+    case BSC_E_KEY_EXPIRED: return EKEYEXPIRED;
+    case BSC_E_KEY_REVOKED: return EKEYREVOKED;
+    case BSC_E_KEY_REJECTED: return EKEYREJECTED;
+    case BSC_E_QUOTA: return EDQUOT;
     default: return EIO;
     }
 }

@@ -86,5 +86,9 @@ void forget_posix_timers();
 // sys/aio.cpp: the process has no AIO context (a fork's child, whose rings stay mapped as
 // Linux leaves them; a new program).
 void forget_aio_contexts();
+// sys/keys.cpp, at exec: Linux gives the new program no thread or process keyring, but the
+// host thread and process keep theirs (no system call drops them); named with --verbose
+// when the old program made use of keys and one exists.
+void keyrings_at_exec();
 
 } // namespace libos

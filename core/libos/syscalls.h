@@ -55,6 +55,8 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     /* sys/sysv_shm.cpp, sys/sysv_sem.cpp, sys/sysv_msg.cpp */                         \
     X(shmget) X(shmat) X(shmdt) X(shmctl) X(semget) X(semop) X(semtimedop) X(semctl)    \
     X(msgget) X(msgsnd) X(msgrcv) X(msgctl)                                             \
+    /* sys/keys.cpp */                                                                  \
+    X(add_key) X(request_key) X(keyctl)                                                 \
     /* sys/mqueue.cpp */                                                                \
     X(mq_open) X(mq_unlink) X(mq_timedsend) X(mq_timedreceive) X(mq_notify)             \
     X(mq_getsetattr)                                                                    \

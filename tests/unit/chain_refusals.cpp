@@ -118,7 +118,7 @@ TEST_CASE("refuse: an extension's bad option value fails its init", "[chain]") {
           "extension trace (position 0) refused to start: format must be text or json, not 'xml'");
     CHECK_THAT(refusal(specs({"trace:families=stream+disk"})),
                Catch::EndsWith("unknown family 'disk'; families: memory, stream, object, "
-                               "thread, time, process, ipc, upcall"));
+                               "thread, time, process, ipc, key, upcall"));
     CHECK_THAT(refusal(specs({"trace:file=/nonexistent/dir/trace"})),
                Catch::Contains("cannot open /nonexistent/dir/trace"));
 }

@@ -166,7 +166,8 @@ TEST_CASE("trace: the call table comes from the X-macros", "[trace]") {
     CHECK(downcalls().size() == (sizeof(bsc_downcalls) - 8) / sizeof(void *));
     CHECK(upcalls().size() == (sizeof(bsc_upcalls) - 8) / sizeof(void *));
     CHECK(families() == std::vector<std::string_view>{"memory", "stream", "object", "thread",
-                                                      "time", "process", "ipc", "upcall"});
+                                                      "time", "process", "ipc", "key",
+                                                      "upcall"});
     CHECK(call("stream_read").params.size() == 5);
     CHECK(call("stream_read").params[4].name == "done");
     CHECK(call("thread_exit").params.empty());
@@ -179,7 +180,7 @@ TEST_CASE("trace: the call table comes from the X-macros", "[trace]") {
     CHECK(parse_families("stream+memory", mask, error));
     CHECK(mask == 0b11);
     CHECK(parse_families("time|upcall", mask, error));
-    CHECK(mask == 0b10010000);
+    CHECK(mask == 0b100010000);
     CHECK_FALSE(parse_families("stream+disk", mask, error));
     CHECK_THAT(error, Catch::Contains("unknown family 'disk'"));
     CHECK_FALSE(parse_families("", mask, error));

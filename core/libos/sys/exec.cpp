@@ -115,6 +115,7 @@ void leave_old_program() {
     reset_signals_for_exec();
     prctl_state_after_exec();
     forget_aio_contexts();
+    keyrings_at_exec();
     release_program_memory();
 }
 
