@@ -35,9 +35,11 @@ extern "C" {
  * 1.23: thread_security_bits_query, thread_security_bits_set; fanotify: streams,
  * BSC_TYPE_FANOTIFY, stream_mark; stream_control's BSC_CONTROL_CREATED and
  * BSC_CONTROL_CACHE_STATUS; thread_io_priority_query, _set, _query_by_handle,
- * _set_by_handle. */
+ * _set_by_handle;
+ * 1.24: the new mount API: mount_open, mount_configure, mount_attach, mount_move,
+ * mount_attributes_set, BSC_TYPE_MOUNT_CONTEXT, BSC_TYPE_MOUNT, bsc_mount_attributes. */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 23u
+#define BSC_ABI_MINOR 24u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -215,6 +217,8 @@ enum { /* object types reported by the attribute calls */
     BSC_TYPE_NOTIFIER = 12, /* since 1.19: a notify: stream (file-system notifications) */
     BSC_TYPE_MQUEUE = 13,   /* since 1.22: a POSIX message queue (mqueue_open) */
     BSC_TYPE_FANOTIFY = 14, /* since 1.23: a fanotify: stream (file-system access events) */
+    BSC_TYPE_MOUNT_CONTEXT = 15, /* since 1.24: a file-system context (mount_open) */
+    BSC_TYPE_MOUNT = 16,         /* since 1.24: a detached mount (mount_open, mount_attach) */
 };
 
 enum { /* stream_attributes_query flags */
@@ -525,6 +529,29 @@ enum {
     BSC_MOUNT_MOVE = 8192,        /* MS_MOVE */
     BSC_MOUNT_RECURSIVE = 16384,  /* MS_REC */
 };
+/* The new mount API (since 1.24): Linux's fsopen, fspick, open_tree, fsconfig, fsmount,
+ * move_mount and mount_setattr, made by the host in the runtime's mount namespace as
+ * stream_mount is. A file-system context (BSC_TYPE_MOUNT_CONTEXT) and a detached mount
+ * (BSC_TYPE_MOUNT) are handles; a context's stream_read gives the kernel's messages.
+ * Where a call names an object by `at` and `uri`: with `at` BSC_NO_HANDLE, `uri` is a
+ * file: or dir: URI; with a handle, `uri` "" names the handle's object itself and any
+ * other text is a path relative to it (a detached mount's, which no URI can name). Flags
+ * are Linux's, numbered as its x86-64 headers number them, without the CLOEXEC and
+ * EMPTY_PATH bits (the host's descriptors are its own; "" says "empty"). */
+enum { /* mount_open's kinds */
+    BSC_MOUNT_OPEN_FILE_SYSTEM = 0, /* fsopen: `uri` "name:TYPE"; no flags */
+    BSC_MOUNT_OPEN_PICK = 1,  /* fspick: FSPICK_SYMLINK_NOFOLLOW, FSPICK_NO_AUTOMOUNT */
+    BSC_MOUNT_OPEN_TREE = 2,  /* open_tree's OPEN_TREE_CLONE: AT_SYMLINK_NOFOLLOW,
+                                 AT_NO_AUTOMOUNT, AT_RECURSIVE */
+};
+/* mount_attributes_set's change (Linux's struct mount_attr without its user namespace:
+ * an id-mapped mount is not carried). */
+typedef struct bsc_mount_attributes {
+    uint64_t set;         /* MOUNT_ATTR_* to set */
+    uint64_t clear;       /* MOUNT_ATTR_* to clear */
+    uint64_t propagation; /* MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE or 0 */
+} bsc_mount_attributes;
+
 /* What stream_volume_query reports of the file system an object lies on, as Linux's
  * statfs reports it. */
 typedef struct bsc_volume_info {
@@ -1370,7 +1397,18 @@ typedef struct bsc_system_load {
     X(thread, thread_io_priority_query, (uint32_t * priority))                               \
     X(thread, thread_io_priority_set, (uint32_t priority))                                   \
     X(thread, thread_io_priority_query_by_handle, (bsc_handle thread, uint32_t * priority))  \
-    X(thread, thread_io_priority_set_by_handle, (bsc_handle thread, uint32_t priority))
+    X(thread, thread_io_priority_set_by_handle, (bsc_handle thread, uint32_t priority))   \
+    /* Since ABI 1.24. */                                                                     \
+    X(stream, mount_open, (bsc_handle at, const char *uri, uint32_t kind, uint32_t flags,     \
+                           bsc_handle *handle))                                               \
+    X(stream, mount_configure, (bsc_handle context, uint32_t command, const char *key,        \
+                                const void *value, uint64_t size, bsc_handle file))           \
+    X(stream, mount_attach, (bsc_handle context, uint32_t flags, uint32_t attributes,         \
+                             bsc_handle *mount))                                              \
+    X(stream, mount_move, (bsc_handle from, const char *from_uri, bsc_handle to,              \
+                           const char *to_uri, uint32_t flags))                               \
+    X(stream, mount_attributes_set, (bsc_handle at, const char *uri, uint32_t flags,          \
+                                     const bsc_mount_attributes *attributes))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

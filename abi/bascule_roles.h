@@ -266,7 +266,15 @@ typedef struct bsc_call_roles {
     X(thread_io_priority_query, 0, 1, BSC_R_OUT(uint32_t))                                   \
     X(thread_io_priority_set, 0, 1, BSC_R_VALUE)                                             \
     X(thread_io_priority_query_by_handle, 0, 2, BSC_R_HANDLE, BSC_R_OUT(uint32_t))           \
-    X(thread_io_priority_set_by_handle, 0, 2, BSC_R_HANDLE, BSC_R_VALUE)
+    X(thread_io_priority_set_by_handle, 0, 2, BSC_R_HANDLE, BSC_R_VALUE)                    \
+    X(mount_open, 0, 5, BSC_R_HANDLE, BSC_R_STRING, BSC_R_VALUE, BSC_R_VALUE,                 \
+      BSC_R_HANDLES_OUT(1))                                                                  \
+    X(mount_configure, 0, 6, BSC_R_HANDLE, BSC_R_VALUE, BSC_R_ADDRESS, BSC_R_ADDRESS,         \
+      BSC_R_VALUE, BSC_R_HANDLE)                                                             \
+    X(mount_attach, 0, 4, BSC_R_HANDLE, BSC_R_VALUE, BSC_R_VALUE, BSC_R_HANDLES_OUT(1))      \
+    X(mount_move, 0, 5, BSC_R_HANDLE, BSC_R_STRING, BSC_R_HANDLE, BSC_R_STRING, BSC_R_VALUE) \
+    X(mount_attributes_set, 0, 4, BSC_R_HANDLE, BSC_R_STRING, BSC_R_VALUE,                   \
+      BSC_R_IN(bsc_mount_attributes))
 
 #ifdef __cplusplus
 }

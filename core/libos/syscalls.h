@@ -76,6 +76,9 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(lremovexattr) X(fremovexattr)                                                     \
     /* sys/mount.cpp */                                                                 \
     X(mount) X(umount2) X(sysfs)                                                        \
+    /* sys/mount_api.cpp */                                                             \
+    X(fsopen) X(fspick) X(open_tree) X(fsconfig) X(fsmount) X(move_mount)               \
+    X(mount_setattr)                                                                    \
     /* sys/memory.cpp */                                                                \
     X(mmap) X(munmap) X(mprotect) X(mremap) X(brk) X(madvise) X(msync)                  \
     /* sys/mlock.cpp */                                                                 \
