@@ -37,7 +37,9 @@ extern "C" {
  * BSC_CONTROL_CACHE_STATUS; thread_io_priority_query, _set, _query_by_handle,
  * _set_by_handle;
  * 1.24: the new mount API: mount_open, mount_configure, mount_attach, mount_move,
- * mount_attributes_set, BSC_TYPE_MOUNT_CONTEXT, BSC_TYPE_MOUNT, bsc_mount_attributes. */
+ * mount_attributes_set, BSC_TYPE_MOUNT_CONTEXT, BSC_TYPE_MOUNT, bsc_mount_attributes;
+ * mount_status_query, mount_list, bsc_mount_request (statmount, listmount) and
+ * BSC_DETAIL_MOUNT_ID_UNIQUE. */
 #define BSC_ABI_MAJOR 1u
 #define BSC_ABI_MINOR 24u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
@@ -268,6 +270,9 @@ enum { /* bsc_stream_details.mask and stream_details_query's want (Linux's STATX
     BSC_DETAIL_BIRTH_TIME = 0x800,  /* STATX_BTIME */
     BSC_DETAIL_MOUNT_ID = 0x1000,   /* STATX_MNT_ID */
     BSC_DETAIL_DIRECT_IO = 0x2000,  /* STATX_DIOALIGN */
+    BSC_DETAIL_MOUNT_ID_UNIQUE = 0x4000, /* since 1.24, STATX_MNT_ID_UNIQUE: mount_id is
+                                          * the mount's 64-bit id, never reused, which
+                                          * mount_status_query and mount_list take */
 };
 
 enum { /* which fields stream_attributes_set changes */
@@ -551,6 +556,15 @@ typedef struct bsc_mount_attributes {
     uint64_t clear;       /* MOUNT_ATTR_* to clear */
     uint64_t propagation; /* MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE or 0 */
 } bsc_mount_attributes;
+/* The mount mount_status_query and mount_list ask about (Linux's struct mnt_id_req): its
+ * 64-bit id (statx's STATX_MNT_ID_UNIQUE), what to report, and the mount namespace by its
+ * id (0: the runtime's). */
+typedef struct bsc_mount_request {
+    uint64_t mount_id;     /* a mount, or for mount_list the one whose children to list
+                            * (LSMT_ROOT: the namespace's root) */
+    uint64_t param;        /* statmount's STATMOUNT_* mask; mount_list: the last id had */
+    uint64_t namespace_id; /* STATMOUNT_MNT_NS_ID's id, 0 for the runtime's namespace */
+} bsc_mount_request;
 
 /* What stream_volume_query reports of the file system an object lies on, as Linux's
  * statfs reports it. */
@@ -1408,7 +1422,11 @@ typedef struct bsc_system_load {
     X(stream, mount_move, (bsc_handle from, const char *from_uri, bsc_handle to,              \
                            const char *to_uri, uint32_t flags))                               \
     X(stream, mount_attributes_set, (bsc_handle at, const char *uri, uint32_t flags,          \
-                                     const bsc_mount_attributes *attributes))
+                                     const bsc_mount_attributes *attributes))                 \
+    X(stream, mount_status_query, (const bsc_mount_request *request, void *buffer,            \
+                                   uint64_t size, uint64_t *length))                          \
+    X(stream, mount_list, (const bsc_mount_request *request, uint64_t *ids, uint64_t count,   \
+                           uint32_t flags, uint64_t *found))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

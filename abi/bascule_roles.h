@@ -274,7 +274,11 @@ typedef struct bsc_call_roles {
     X(mount_attach, 0, 4, BSC_R_HANDLE, BSC_R_VALUE, BSC_R_VALUE, BSC_R_HANDLES_OUT(1))      \
     X(mount_move, 0, 5, BSC_R_HANDLE, BSC_R_STRING, BSC_R_HANDLE, BSC_R_STRING, BSC_R_VALUE) \
     X(mount_attributes_set, 0, 4, BSC_R_HANDLE, BSC_R_STRING, BSC_R_VALUE,                   \
-      BSC_R_IN(bsc_mount_attributes))
+      BSC_R_IN(bsc_mount_attributes))                                                       \
+    X(mount_status_query, 0, 4, BSC_R_IN(bsc_mount_request), BSC_R_BYTES_OUT(2, 3),          \
+      BSC_R_VALUE, BSC_R_OUT(uint64_t))                                                      \
+    X(mount_list, 0, 5, BSC_R_IN(bsc_mount_request), BSC_R_OUT_ARRAY(uint64_t, 2),           \
+      BSC_R_VALUE, BSC_R_VALUE, BSC_R_OUT(uint64_t))
 
 #ifdef __cplusplus
 }

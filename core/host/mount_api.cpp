@@ -208,3 +208,55 @@ extern "C" bsc_status host_mount_attributes_set(bsc_handle at_handle, const char
                      status);
     return status;
 }
+
+namespace {
+
+// statmount and listmount (Linux 6.8), which the build's headers may not name yet.
+constexpr long kStatmount = 457, kListmount = 458;
+struct MountIdRequest { // struct mnt_id_req, MNT_ID_REQ_SIZE_VER1
+    uint32_t size, spare;
+    uint64_t mnt_id, param, mnt_ns_id;
+};
+
+bsc_status read_request(const bsc_mount_request *guest, MountIdRequest &out) {
+    bsc_mount_request request;
+    if (bsc_status s = read_guest(guest, request))
+        return s;
+    out = {sizeof out, 0, request.mount_id, request.param, request.namespace_id};
+    return BSC_OK;
+}
+
+} // namespace
+
+// statmount into the guest's buffer: the host's kernel writes struct statmount and its
+// strings there itself, and its `size` field says how much it wrote.
+extern "C" bsc_status host_mount_status_query(const bsc_mount_request *request, void *buffer,
+                                              uint64_t size, uint64_t *length) {
+    MountIdRequest kernel_request;
+    if (bsc_status s = read_request(request, kernel_request))
+        return s;
+    if (bsc_status s = probe_out(length))
+        return s;
+    bsc_status status;
+    result_or_status(::syscall(kStatmount, &kernel_request, buffer, size, 0), status);
+    if (status != BSC_OK)
+        return status;
+    uint32_t written = 0; // struct statmount's first field
+    if (bsc_status s = read_guest(static_cast<const uint32_t *>(buffer), written))
+        return s;
+    return write_guest(length, uint64_t{written});
+}
+
+extern "C" bsc_status host_mount_list(const bsc_mount_request *request, uint64_t *ids,
+                                      uint64_t count, uint32_t flags, uint64_t *found) {
+    MountIdRequest kernel_request;
+    if (bsc_status s = read_request(request, kernel_request))
+        return s;
+    if (bsc_status s = probe_out(found))
+        return s;
+    bsc_status status;
+    long n = result_or_status(::syscall(kListmount, &kernel_request, ids, count, flags), status);
+    if (status != BSC_OK)
+        return status;
+    return write_guest(found, static_cast<uint64_t>(n));
+}

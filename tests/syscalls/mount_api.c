@@ -311,3 +311,135 @@ TEST(fspick_reconfigure) {
     CHECK_OK(umount2(dir, 0));
     CHECK_OK(rmdir(dir));
 }
+
+// statmount and listmount (Linux 6.8), which the build's headers may not have.
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x4000U
+#endif
+#define STATMOUNT_SB_BASIC_ 0x1U
+#define STATMOUNT_MNT_BASIC_ 0x2U
+#define STATMOUNT_MNT_POINT_ 0x10U
+#define STATMOUNT_FS_TYPE_ 0x20U
+#define LSMT_ROOT_ 0xffffffffffffffffULL
+struct id_request {
+    uint32_t size, spare;
+    uint64_t mnt_id, param;
+};
+struct mount_status { // struct statmount's fields of Linux 6.8
+    uint32_t size, mnt_opts;
+    uint64_t mask;
+    uint32_t sb_dev_major, sb_dev_minor;
+    uint64_t sb_magic;
+    uint32_t sb_flags, fs_type;
+    uint64_t mnt_id, mnt_parent_id;
+    uint32_t mnt_id_old, mnt_parent_id_old;
+    uint64_t mnt_attr, mnt_propagation, mnt_peer_group, mnt_master, propagate_from;
+    uint32_t mnt_root, mnt_point;
+    uint64_t mnt_ns_id;
+    uint64_t spare2[49];
+    char str[];
+};
+
+static long stat_mount(const void *request, void *buffer, size_t size, unsigned flags) {
+    return syscall(457, request, buffer, size, flags);
+}
+static long list_mounts(const void *request, uint64_t *ids, size_t count, unsigned flags) {
+    return syscall(458, request, ids, count, flags);
+}
+
+// The mount id of `path` of the kind `mask` asks for (STATX_MNT_ID or _UNIQUE).
+static uint64_t mount_id(const char *path, unsigned mask) {
+    struct statx sx;
+    CHECK_OK(statx(AT_FDCWD, path, 0, mask, &sx));
+    CHECK_EQ(sx.stx_mask & (STATX_MNT_ID | STATX_MNT_ID_UNIQUE), mask);
+    return sx.stx_mnt_id;
+}
+
+// Whether /proc/self/mountinfo has a line of mount `id` on `dir`.
+static int mountinfo_has(uint64_t id, const char *dir) {
+    static char text[1 << 16];
+    if (check_read_file("/proc/self/mountinfo", text, sizeof text) < 0)
+        return -1;
+    char wanted[256];
+    snprintf(wanted, sizeof wanted, "\n%llu ", (unsigned long long)id);
+    const char *line = strstr(text, wanted);
+    if (!line && strncmp(text, wanted + 1, strlen(wanted + 1)) == 0)
+        line = text - 1;
+    if (!line)
+        return 0;
+    const char *end = strchr(line + 1, '\n');
+    snprintf(wanted, sizeof wanted, " %s ", dir);
+    const char *at = strstr(line + 1, wanted);
+    return at && (!end || at < end);
+}
+
+// A tmpfs's ids agree across statx, statmount, listmount and /proc/self/mountinfo.
+TEST(statmount_listmount_ids_agree) {
+    char dir[] = "/tmp/syscalls-mount-api-XXXXXX";
+    make_dir(dir);
+    if (!privileged()) {
+        CHECK_OK(rmdir(dir));
+        return;
+    }
+    CHECK_OK(mount("none", dir, "tmpfs", MS_NOSUID, "size=1m"));
+    uint64_t unique = mount_id(dir, STATX_MNT_ID_UNIQUE), old = mount_id(dir, STATX_MNT_ID);
+    CHECK(unique > (1ULL << 31));
+    CHECK_EQ(mountinfo_has(old, dir), 1);
+    struct id_request request = {.size = sizeof request, .mnt_id = unique,
+                                 .param = STATMOUNT_SB_BASIC_ | STATMOUNT_MNT_BASIC_ |
+                                          STATMOUNT_MNT_POINT_ | STATMOUNT_FS_TYPE_};
+    static union {
+        struct mount_status status;
+        char bytes[4096];
+    } buffer;
+    memset(&buffer, 0xff, sizeof buffer);
+    CHECK_OK(stat_mount(&request, &buffer, sizeof buffer, 0));
+    struct mount_status *st = &buffer.status;
+    CHECK_EQ(st->mask & request.param, request.param);
+    CHECK(st->size > sizeof *st && st->size < sizeof buffer);
+    CHECK_EQ(st->mnt_id, unique);
+    CHECK_EQ(st->mnt_id_old, old);
+    CHECK_EQ(st->sb_magic, 0x01021994); // TMPFS_MAGIC
+    CHECK_EQ(st->mnt_attr & MOUNT_ATTR_NOSUID, MOUNT_ATTR_NOSUID);
+    CHECK_STR(st->str + st->fs_type, "tmpfs");
+    CHECK_STR(st->str + st->mnt_point, dir);
+    // Its parent lists it.
+    uint64_t ids[256];
+    struct id_request parent = {.size = sizeof parent, .mnt_id = st->mnt_parent_id};
+    long n = CHECK_OK(list_mounts(&parent, ids, 256, 0));
+    int listed = 0;
+    for (long i = 0; i < n; i++)
+        listed |= ids[i] == unique;
+    CHECK_EQ(listed, 1);
+    CHECK_EQ(list_mounts(&parent, ids, 0, 0), 0);
+    // Too small a buffer for the strings.
+    CHECK_ERR(stat_mount(&request, &buffer, sizeof buffer.status + 2, 0), EOVERFLOW);
+    CHECK_OK(umount2(dir, 0));
+    CHECK_ERR(stat_mount(&request, &buffer, sizeof buffer, 0), ENOENT); // gone
+    CHECK_OK(rmdir(dir));
+}
+
+TEST(statmount_listmount_errors) {
+    static char buffer[4096];
+    uint64_t ids[4];
+    struct id_request request = {.size = sizeof request, .mnt_id = LSMT_ROOT_};
+    CHECK_ERR(stat_mount(&request, buffer, sizeof buffer, 1), EINVAL);
+    CHECK_ERR(list_mounts(&request, ids, 4, 2), EINVAL);
+    CHECK_ERR(stat_mount(BAD_PTR, buffer, sizeof buffer, 0), EFAULT);
+    CHECK_ERR(list_mounts(BAD_PTR, ids, 4, 0), EFAULT);
+    CHECK_ERR(list_mounts(&request, ids, 1ULL << 40, 0), EOVERFLOW);
+    request.size = 16;
+    CHECK_ERR(stat_mount(&request, buffer, sizeof buffer, 0), EINVAL);
+    request.size = 4097;
+    CHECK_ERR(stat_mount(&request, buffer, sizeof buffer, 0), E2BIG);
+    struct {
+        struct id_request request;
+        uint64_t namespace_id, tail;
+    } longer = {{.size = sizeof longer, .mnt_id = LSMT_ROOT_}, 0, 1};
+    CHECK_ERR(list_mounts(&longer, ids, 4, 0), E2BIG);
+    request.size = sizeof request;
+    request.mnt_id = 5; // an old id
+    CHECK_ERR(stat_mount(&request, buffer, sizeof buffer, 0), EINVAL);
+    request.mnt_id = (1ULL << 31) + (1ULL << 40); // no such mount
+    CHECK_ERR(stat_mount(&request, buffer, sizeof buffer, 0), ENOENT);
+}

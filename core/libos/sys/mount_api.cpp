@@ -416,3 +416,88 @@ int64_t sys_mount_setattr(Syscall &c) {
 }
 
 } // namespace libos
+
+namespace libos {
+namespace {
+
+// struct mnt_id_req as copy_mnt_id_req reads it: its size first (EFAULT; E2BIG above a
+// page, EINVAL below the first version's 24 bytes), the struct (a longer one ending in
+// zeros), no spare bits, and a mount id of the unique kind (above 2^31; listmount's
+// LSMT_ROOT is). A namespace by descriptor (Linux 6.18's mnt_ns_fd, in the spare field)
+// is refused: the guest's descriptors are not the host's.
+struct MountIdRequest {
+    uint32_t size, spare;
+    uint64_t mnt_id, param, mnt_ns_id;
+};
+constexpr uint32_t kRequestFirstSize = 24;      // MNT_ID_REQ_SIZE_VER0
+constexpr uint64_t kUniqueIdOffset = 1ull << 31; // MNT_UNIQUE_ID_OFFSET
+
+int64_t copy_mount_request(uint64_t address, bsc_mount_request &out) {
+    uint32_t size;
+    if (!get_user(address, size))
+        return -EFAULT;
+    if (size > kPage)
+        return -E2BIG;
+    if (size < kRequestFirstSize)
+        return -EINVAL;
+    MountIdRequest request;
+    if (int64_t error = struct_from_user(&request, sizeof request, address, size))
+        return error;
+    if (request.spare) {
+        report_unsupported("statmount/listmount", "a mount namespace by descriptor");
+        return -EINVAL;
+    }
+    if (request.mnt_id <= kUniqueIdOffset)
+        return -EINVAL;
+    out = {request.mnt_id, request.param, request.mnt_ns_id};
+    return 0;
+}
+
+// access_ok: the whole range in the user half of the address space.
+bool user_range(uint64_t address, uint64_t size) {
+    constexpr uint64_t kUserTop = 0x00007ffffffff000; // TASK_SIZE_MAX
+    return size <= kUserTop && address <= kUserTop - size;
+}
+
+} // namespace
+
+// statmount: the mount's report as the host's kernel writes it into the program's buffer
+// (struct statmount and its strings: the mount points are the runtime's, as
+// /proc/self/mountinfo shows them, and the ids are the host's, as statx's).
+int64_t sys_statmount(Syscall &c) {
+    if (static_cast<uint32_t>(c.arg[3]))
+        return -EINVAL;
+    bsc_mount_request request;
+    if (int64_t error = copy_mount_request(c.arg[0], request))
+        return error;
+    uint64_t length;
+    bsc_status status = abi().mount_status_query(&request, reinterpret_cast<void *>(c.arg[1]),
+                                                 c.arg[2], &length);
+    // The one size error statmount has: a buffer too small for what was asked.
+    return status == BSC_E_TOO_BIG ? -EOVERFLOW : result_of(status);
+}
+
+// listmount: the ids of the mounts below one, as the host's kernel lists them.
+int64_t sys_listmount(Syscall &c) {
+    constexpr uint32_t kReverse = 1; // LISTMOUNT_REVERSE
+    uint64_t count = c.arg[2];
+    if (static_cast<uint32_t>(c.arg[3]) & ~kReverse)
+        return -EINVAL;
+    if (count == 0)
+        return 0;
+    if (count > 0x7fffffff / sizeof(uint64_t))
+        return -EOVERFLOW;
+    if (!user_range(c.arg[1], count * sizeof(uint64_t)))
+        return -EFAULT;
+    bsc_mount_request request;
+    if (int64_t error = copy_mount_request(c.arg[0], request))
+        return error;
+    uint64_t found;
+    if (bsc_status status =
+            abi().mount_list(&request, reinterpret_cast<uint64_t *>(c.arg[1]), count,
+                             static_cast<uint32_t>(c.arg[3]), &found))
+        return result_of(status);
+    return static_cast<int64_t>(found);
+}
+
+} // namespace libos
