@@ -470,11 +470,9 @@ int64_t sys_statmount(Syscall &c) {
     bsc_mount_request request;
     if (int64_t error = copy_mount_request(c.arg[0], request))
         return error;
-    uint64_t length;
-    bsc_status status = abi().mount_status_query(&request, reinterpret_cast<void *>(c.arg[1]),
-                                                 c.arg[2], &length);
-    // The one size error statmount has: a buffer too small for what was asked.
-    return status == BSC_E_TOO_BIG ? -EOVERFLOW : result_of(status);
+    uint64_t length; // a buffer too small for what was asked: the host's OVERFLOW, EOVERFLOW
+    return result_of(abi().mount_status_query(&request, reinterpret_cast<void *>(c.arg[1]),
+                                              c.arg[2], &length));
 }
 
 // listmount: the ids of the mounts below one, as the host's kernel lists them.
