@@ -105,11 +105,10 @@ extern "C" bsc_status host_mount_open(bsc_handle at_handle, const char *uri, uin
     } else if (bsc_status s = read_at(at_handle, uri, at)) {
         return s;
     }
+    std::string_view name = text; // fsopen's type, after "name:"
+    name.remove_prefix(std::min(name.size(), kNameScheme.size()));
     bsc_status status;
-    long fd = result_or_status(
-        open_descriptor(at, std::string_view(text).substr(std::min(text.size(), kNameScheme.size())),
-                        kind, flags),
-        status);
+    long fd = result_or_status(open_descriptor(at, name, kind, flags), status);
     if (status != BSC_OK)
         return status;
     uint32_t type = kind == BSC_MOUNT_OPEN_TREE ? BSC_TYPE_MOUNT : BSC_TYPE_MOUNT_CONTEXT;
