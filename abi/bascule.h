@@ -37,7 +37,10 @@ extern "C" {
  * BSC_CONTROL_CACHE_STATUS; thread_io_priority_query, _set, _query_by_handle,
  * _set_by_handle;
  * 1.24: the kernel's keys: key_add, key_request, key_control, bsc_key_control and the status
- * codes NO_KEY, KEY_EXPIRED, KEY_REVOKED, KEY_REJECTED, QUOTA. */
+ * codes NO_KEY, KEY_EXPIRED, KEY_REVOKED, KEY_REJECTED, QUOTA; the new mount API:
+ * mount_open, mount_configure, mount_attach, mount_move, mount_attributes_set,
+ * BSC_TYPE_MOUNT_CONTEXT, BSC_TYPE_MOUNT, bsc_mount_attributes; mount_status_query,
+ * mount_list, bsc_mount_request (statmount, listmount) and BSC_DETAIL_MOUNT_ID_UNIQUE. */
 #define BSC_ABI_MAJOR 1u
 #define BSC_ABI_MINOR 24u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
@@ -222,6 +225,8 @@ enum { /* object types reported by the attribute calls */
     BSC_TYPE_NOTIFIER = 12, /* since 1.19: a notify: stream (file-system notifications) */
     BSC_TYPE_MQUEUE = 13,   /* since 1.22: a POSIX message queue (mqueue_open) */
     BSC_TYPE_FANOTIFY = 14, /* since 1.23: a fanotify: stream (file-system access events) */
+    BSC_TYPE_MOUNT_CONTEXT = 15, /* since 1.24: a file-system context (mount_open) */
+    BSC_TYPE_MOUNT = 16,         /* since 1.24: a detached mount (mount_open, mount_attach) */
 };
 
 enum { /* stream_attributes_query flags */
@@ -271,6 +276,9 @@ enum { /* bsc_stream_details.mask and stream_details_query's want (Linux's STATX
     BSC_DETAIL_BIRTH_TIME = 0x800,  /* STATX_BTIME */
     BSC_DETAIL_MOUNT_ID = 0x1000,   /* STATX_MNT_ID */
     BSC_DETAIL_DIRECT_IO = 0x2000,  /* STATX_DIOALIGN */
+    BSC_DETAIL_MOUNT_ID_UNIQUE = 0x4000, /* since 1.24, STATX_MNT_ID_UNIQUE: mount_id is
+                                          * the mount's 64-bit id, never reused, which
+                                          * mount_status_query and mount_list take */
 };
 
 enum { /* which fields stream_attributes_set changes */
@@ -532,6 +540,38 @@ enum {
     BSC_MOUNT_MOVE = 8192,        /* MS_MOVE */
     BSC_MOUNT_RECURSIVE = 16384,  /* MS_REC */
 };
+/* The new mount API (since 1.24): Linux's fsopen, fspick, open_tree, fsconfig, fsmount,
+ * move_mount and mount_setattr, made by the host in the runtime's mount namespace as
+ * stream_mount is. A file-system context (BSC_TYPE_MOUNT_CONTEXT) and a detached mount
+ * (BSC_TYPE_MOUNT) are handles; a context's stream_read gives the kernel's messages.
+ * Where a call names an object by `at` and `uri`: with `at` BSC_NO_HANDLE, `uri` is a
+ * file: or dir: URI; with a handle, `uri` "" names the handle's object itself and any
+ * other text is a path relative to it (a detached mount's, which no URI can name). Flags
+ * are Linux's, numbered as its x86-64 headers number them, without the CLOEXEC and
+ * EMPTY_PATH bits (the host's descriptors are its own; "" says "empty"). */
+enum { /* mount_open's kinds */
+    BSC_MOUNT_OPEN_FILE_SYSTEM = 0, /* fsopen: `uri` "name:TYPE"; no flags */
+    BSC_MOUNT_OPEN_PICK = 1,  /* fspick: FSPICK_SYMLINK_NOFOLLOW, FSPICK_NO_AUTOMOUNT */
+    BSC_MOUNT_OPEN_TREE = 2,  /* open_tree's OPEN_TREE_CLONE: AT_SYMLINK_NOFOLLOW,
+                                 AT_NO_AUTOMOUNT, AT_RECURSIVE */
+};
+/* mount_attributes_set's change (Linux's struct mount_attr without its user namespace:
+ * an id-mapped mount is not carried). */
+typedef struct bsc_mount_attributes {
+    uint64_t set;         /* MOUNT_ATTR_* to set */
+    uint64_t clear;       /* MOUNT_ATTR_* to clear */
+    uint64_t propagation; /* MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE or 0 */
+} bsc_mount_attributes;
+/* The mount mount_status_query and mount_list ask about (Linux's struct mnt_id_req): its
+ * 64-bit id (statx's STATX_MNT_ID_UNIQUE), what to report, and the mount namespace by its
+ * id (0: the runtime's). */
+typedef struct bsc_mount_request {
+    uint64_t mount_id;     /* a mount, or for mount_list the one whose children to list
+                            * (LSMT_ROOT: the namespace's root) */
+    uint64_t param;        /* statmount's STATMOUNT_* mask; mount_list: the last id had */
+    uint64_t namespace_id; /* STATMOUNT_MNT_NS_ID's id, 0 for the runtime's namespace */
+} bsc_mount_request;
+
 /* What stream_volume_query reports of the file system an object lies on, as Linux's
  * statfs reports it. */
 typedef struct bsc_volume_info {
@@ -1430,7 +1470,21 @@ typedef struct bsc_system_load {
     X(key, key_request, (const char *type, const char *description, const char *callout,     \
                          int32_t keyring, int32_t *serial))                                  \
     X(key, key_control, (uint32_t operation, bsc_key_control *control, const void *input,    \
-                         uint64_t input_size, void *output, uint64_t output_size))
+                         uint64_t input_size, void *output, uint64_t output_size))           \
+    X(stream, mount_open, (bsc_handle at, const char *uri, uint32_t kind, uint32_t flags,    \
+                           bsc_handle *handle))                                              \
+    X(stream, mount_configure, (bsc_handle context, uint32_t command, const char *key,       \
+                                const void *value, uint64_t size, bsc_handle file))          \
+    X(stream, mount_attach, (bsc_handle context, uint32_t flags, uint32_t attributes,        \
+                             bsc_handle *mount))                                             \
+    X(stream, mount_move, (bsc_handle from, const char *from_uri, bsc_handle to,             \
+                           const char *to_uri, uint32_t flags))                              \
+    X(stream, mount_attributes_set, (bsc_handle at, const char *uri, uint32_t flags,         \
+                                     const bsc_mount_attributes *attributes))                \
+    X(stream, mount_status_query, (const bsc_mount_request *request, void *buffer,           \
+                                   uint64_t size, uint64_t *length))                         \
+    X(stream, mount_list, (const bsc_mount_request *request, uint64_t *ids, uint64_t count,  \
+                           uint32_t flags, uint64_t *found))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

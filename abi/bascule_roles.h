@@ -268,11 +268,23 @@ typedef struct bsc_call_roles {
     X(thread_io_priority_query_by_handle, 0, 2, BSC_R_HANDLE, BSC_R_OUT(uint32_t))           \
     X(thread_io_priority_set_by_handle, 0, 2, BSC_R_HANDLE, BSC_R_VALUE)                     \
     X(key_add, 0, 6, BSC_R_STRING, BSC_R_STRING, BSC_R_BYTES_IN(3), BSC_R_VALUE, BSC_R_VALUE, \
-      BSC_R_OUT(int32_t))                                                                     \
+      BSC_R_OUT(int32_t))                                                                    \
     X(key_request, BSC_CALL_BLOCKS, 5, BSC_R_STRING, BSC_R_STRING, BSC_R_STRING, BSC_R_VALUE, \
-      BSC_R_OUT(int32_t))                                                                     \
-    X(key_control, 0, 6, BSC_R_VALUE, BSC_R_IN_OUT(bsc_key_control),            \
-      BSC_R_BYTES_IN(3), BSC_R_VALUE, BSC_R_BYTES_OUT(5, BSC_ROLE_NONE), BSC_R_VALUE)
+      BSC_R_OUT(int32_t))                                                                    \
+    X(key_control, 0, 6, BSC_R_VALUE, BSC_R_IN_OUT(bsc_key_control),                         \
+      BSC_R_BYTES_IN(3), BSC_R_VALUE, BSC_R_BYTES_OUT(5, BSC_ROLE_NONE), BSC_R_VALUE)        \
+    X(mount_open, 0, 5, BSC_R_HANDLE, BSC_R_STRING, BSC_R_VALUE, BSC_R_VALUE,                \
+      BSC_R_HANDLES_OUT(1))                                                                  \
+    X(mount_configure, 0, 6, BSC_R_HANDLE, BSC_R_VALUE, BSC_R_ADDRESS, BSC_R_ADDRESS,        \
+      BSC_R_VALUE, BSC_R_HANDLE)                                                             \
+    X(mount_attach, 0, 4, BSC_R_HANDLE, BSC_R_VALUE, BSC_R_VALUE, BSC_R_HANDLES_OUT(1))      \
+    X(mount_move, 0, 5, BSC_R_HANDLE, BSC_R_STRING, BSC_R_HANDLE, BSC_R_STRING, BSC_R_VALUE) \
+    X(mount_attributes_set, 0, 4, BSC_R_HANDLE, BSC_R_STRING, BSC_R_VALUE,                   \
+      BSC_R_IN(bsc_mount_attributes))                                                        \
+    X(mount_status_query, 0, 4, BSC_R_IN(bsc_mount_request), BSC_R_BYTES_OUT(2, 3),          \
+      BSC_R_VALUE, BSC_R_OUT(uint64_t))                                                      \
+    X(mount_list, 0, 5, BSC_R_IN(bsc_mount_request), BSC_R_OUT_ARRAY(uint64_t, 2),           \
+      BSC_R_VALUE, BSC_R_VALUE, BSC_R_OUT(uint64_t))
 
 #ifdef __cplusplus
 }

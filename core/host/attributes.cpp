@@ -56,8 +56,8 @@ constexpr uint32_t kSetMask = BSC_SET_MODE | BSC_SET_OWNER | BSC_SET_GROUP | BSC
 constexpr uint32_t kSetFlags =
     BSC_SET_OPTIONS | BSC_SET_APPEND | BSC_SET_PACKET | BSC_SET_NO_ACCESS_TIME;
 // The statx fields stream_details_query carries (the ABI's BSC_DETAIL_* are their values).
-constexpr uint32_t kDetailMask =
-    BSC_DETAIL_BASIC | BSC_DETAIL_BIRTH_TIME | BSC_DETAIL_MOUNT_ID | BSC_DETAIL_DIRECT_IO;
+constexpr uint32_t kDetailMask = BSC_DETAIL_BASIC | BSC_DETAIL_BIRTH_TIME | BSC_DETAIL_MOUNT_ID |
+                                  BSC_DETAIL_DIRECT_IO | BSC_DETAIL_MOUNT_ID_UNIQUE;
 static_assert(BSC_DETAIL_BASIC == STATX_BASIC_STATS && BSC_DETAIL_BIRTH_TIME == STATX_BTIME &&
               BSC_DETAIL_MOUNT_ID == STATX_MNT_ID && BSC_DETAIL_DIRECT_IO == STATX_DIOALIGN);
 
@@ -70,7 +70,8 @@ bsc_stream_details details_of(const struct statx &sx) {
     if (sx.stx_mask & STATX_BTIME)
         out.birth_time = static_cast<int64_t>(sx.stx_btime.tv_sec) * 1000000000 +
                          sx.stx_btime.tv_nsec;
-    if (sx.stx_mask & STATX_MNT_ID)
+    // The old id or, asked for (Linux 6.8), the unique one: the kernel fills one of them.
+    if (sx.stx_mask & (STATX_MNT_ID | BSC_DETAIL_MOUNT_ID_UNIQUE))
         out.mount_id = sx.stx_mnt_id;
     if (sx.stx_mask & STATX_DIOALIGN) {
         out.dio_memory_align = sx.stx_dio_mem_align;

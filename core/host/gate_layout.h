@@ -5,7 +5,7 @@
 
 // The downcall slots the gates have stubs for, and the status a fast call (fast_calls.cpp)
 // returns to send its downcall the usual way.
-#define MAX_DOWNCALLS 128
+#define MAX_DOWNCALLS 192
 #define FAST_DECLINED 0x80000000
 
 // bsc_cpu_context

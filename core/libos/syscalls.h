@@ -5,12 +5,19 @@
 
 #include <asm/unistd.h>
 
-// Calls newer than the build machine's kernel headers (Linux 6.5: 451, 6.6: 452).
+// Calls newer than the build machine's kernel headers (Linux 6.5: 451, 6.6: 452, 6.8: 457
+// and 458).
 #ifndef __NR_cachestat
 #define __NR_cachestat 451
 #endif
 #ifndef __NR_fchmodat2
 #define __NR_fchmodat2 452
+#endif
+#ifndef __NR_statmount
+#define __NR_statmount 457
+#endif
+#ifndef __NR_listmount
+#define __NR_listmount 458
 #endif
 
 #include "kernel.h"
@@ -78,6 +85,9 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(lremovexattr) X(fremovexattr)                                                     \
     /* sys/mount.cpp */                                                                 \
     X(mount) X(umount2) X(sysfs)                                                        \
+    /* sys/mount_api.cpp */                                                             \
+    X(fsopen) X(fspick) X(open_tree) X(fsconfig) X(fsmount) X(move_mount)               \
+    X(mount_setattr) X(statmount) X(listmount)                                          \
     /* sys/memory.cpp */                                                                \
     X(mmap) X(munmap) X(mprotect) X(mremap) X(brk) X(madvise) X(msync)                  \
     /* sys/mlock.cpp */                                                                 \

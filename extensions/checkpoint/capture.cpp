@@ -94,6 +94,11 @@ std::string KindHooks<snap::HandleRecord>::capture(std::vector<snap::HandleRecor
             return fmt::format("handle {} ({}) is a POSIX message queue: the host's kernel "
                                "holds it, its messages and its notification, and an image "
                                "cannot", number, uncaptured->uri);
+        if (auto *uncaptured = std::get_if<UncapturedHandle>(&entry.object);
+            uncaptured && uncaptured->uri.starts_with("mount:"))
+            return fmt::format("handle {} ({}) is a file-system context or a detached mount "
+                               "(fsopen, fspick, open_tree, fsmount): the host's kernel holds "
+                               "it, and an image cannot", number, uncaptured->uri);
         if (auto *uncaptured = std::get_if<UncapturedHandle>(&entry.object))
             return fmt::format("handle {} ({}) cannot be captured: it came in a message or is "
                                "of a kind an image cannot hold", number, uncaptured->uri);

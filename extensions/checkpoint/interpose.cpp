@@ -396,6 +396,48 @@ bsc_status stream_mount(const char *source, const char *target, const char *type
     return status;
 }
 
+// The new mount API: a file-system context and a detached mount are the host kernel's
+// (a context's parameters, a mount's tree), which an image cannot hold: a capture refuses
+// a guest that holds one (capture.cpp), and one that attached or changed a mount.
+bsc_status mount_open(bsc_handle at, const char *uri, uint32_t kind, uint32_t flags,
+                      bsc_handle *handle) {
+    bsc_status status = below().mount_open(real(at), uri, kind, flags, handle);
+    if (status != BSC_OK)
+        return status;
+    return publish_at(handle, {.object = UncapturedHandle{kind == BSC_MOUNT_OPEN_TREE
+                                                              ? "mount:open_tree"
+                                                              : "mount:context"}});
+}
+
+bsc_status mount_configure(bsc_handle context, uint32_t command, const char *key,
+                           const void *value, uint64_t size, bsc_handle file) {
+    return below().mount_configure(real(context), command, key, value, size, real(file));
+}
+
+bsc_status mount_attach(bsc_handle context, uint32_t flags, uint32_t attributes,
+                        bsc_handle *mount) {
+    bsc_status status = below().mount_attach(real(context), flags, attributes, mount);
+    if (status != BSC_OK)
+        return status;
+    return publish_at(mount, {.object = UncapturedHandle{"mount:fsmount"}});
+}
+
+bsc_status mount_move(bsc_handle from, const char *from_uri, bsc_handle to, const char *to_uri,
+                      uint32_t flags) {
+    bsc_status status = below().mount_move(real(from), from_uri, real(to), to_uri, flags);
+    if (status == BSC_OK)
+        state().mounted = true;
+    return status;
+}
+
+bsc_status mount_attributes_set(bsc_handle at, const char *uri, uint32_t flags,
+                                const bsc_mount_attributes *attributes) {
+    bsc_status status = below().mount_attributes_set(real(at), uri, flags, attributes);
+    if (status == BSC_OK)
+        state().mounted = true;
+    return status;
+}
+
 bsc_status stream_unmount(const char *target, uint32_t flags) {
     bsc_status status = below().stream_unmount(target, flags);
     if (status == BSC_OK)
@@ -592,6 +634,11 @@ void interpose(const bsc_extension_context &context) {
     above.mqueue_open = mqueue_open;
     above.stream_mount = stream_mount;
     above.stream_unmount = stream_unmount;
+    above.mount_open = mount_open;
+    above.mount_configure = mount_configure;
+    above.mount_attach = mount_attach;
+    above.mount_move = mount_move;
+    above.mount_attributes_set = mount_attributes_set;
     context.upcalls_below->start = start;
     context.upcalls_below->thread_start = thread_start;
     context.upcalls_below->exception = exception;

@@ -616,6 +616,80 @@ bsc_status stream_unmount(const char *target, uint32_t flags) {
     return below().stream_unmount(is_path ? host_target.c_str() : target, flags);
 }
 
+// The object of a call of the new mount API (abi/bascule.h): a URI is translated as a
+// mount's paths are; a handle's object ("") or a path inside a detached mount (relative to
+// the handle) is the host's already and passes as it is. `out` is what goes below.
+bsc_status mount_api_object(bsc_handle at, const char *uri, Final final, std::string &host_uri,
+                            const char *&out) {
+    out = uri;
+    if (at != BSC_NO_HANDLE || !active())
+        return BSC_OK;
+    bool is_path = false;
+    if (bsc_status status = mount_path(uri, final, host_uri, is_path))
+        return status;
+    if (is_path)
+        out = host_uri.c_str();
+    return BSC_OK;
+}
+
+Final final_unless(uint32_t flags, uint32_t no_follow) {
+    return flags & no_follow ? Final::no_follow : Final::follow;
+}
+
+bsc_status mount_open(bsc_handle at, const char *uri, uint32_t kind, uint32_t flags,
+                      bsc_handle *handle) {
+    constexpr uint32_t kPickNoFollow = 0x2, kTreeNoFollow = 0x100; // FSPICK_, AT_SYMLINK_NOFOLLOW
+    if (kind == BSC_MOUNT_OPEN_FILE_SYSTEM)
+        return below().mount_open(at, uri, kind, flags, handle);
+    std::string host_uri;
+    const char *passed;
+    uint32_t no_follow = kind == BSC_MOUNT_OPEN_PICK ? kPickNoFollow : kTreeNoFollow;
+    if (bsc_status s = mount_api_object(at, uri, final_unless(flags, no_follow), host_uri, passed))
+        return s;
+    return below().mount_open(at, passed, kind, flags, handle);
+}
+
+// fsconfig's path values (FSCONFIG_SET_PATH, _SET_PATH_EMPTY) are URIs, followed as the
+// file systems look them up; every other value is the file system's own text.
+bsc_status mount_configure(bsc_handle context, uint32_t command, const char *key,
+                           const void *value, uint64_t size, bsc_handle file) {
+    constexpr uint32_t kSetPath = 3, kSetPathEmpty = 4;
+    if (command != kSetPath && command != kSetPathEmpty)
+        return below().mount_configure(context, command, key, value, size, file);
+    std::string host_uri;
+    const char *passed;
+    if (bsc_status s = mount_api_object(file, static_cast<const char *>(value), Final::follow,
+                                        host_uri, passed))
+        return s;
+    return below().mount_configure(context, command, key, passed, size, file);
+}
+
+bsc_status mount_move(bsc_handle from, const char *from_uri, bsc_handle to, const char *to_uri,
+                      uint32_t flags) {
+    constexpr uint32_t kFromSymlinks = 0x1, kToSymlinks = 0x10; // MOVE_MOUNT_F_, _T_SYMLINKS
+    NameChange change;
+    std::string host_from, host_to;
+    const char *passed_from, *passed_to;
+    Final from_final = flags & kFromSymlinks ? Final::follow : Final::no_follow;
+    Final to_final = flags & kToSymlinks ? Final::follow : Final::no_follow;
+    if (bsc_status s = mount_api_object(from, from_uri, from_final, host_from, passed_from))
+        return s;
+    if (bsc_status s = mount_api_object(to, to_uri, to_final, host_to, passed_to))
+        return s;
+    return below().mount_move(from, passed_from, to, passed_to, flags);
+}
+
+bsc_status mount_attributes_set(bsc_handle at, const char *uri, uint32_t flags,
+                                const bsc_mount_attributes *attributes) {
+    constexpr uint32_t kNoFollow = 0x100; // AT_SYMLINK_NOFOLLOW
+    NameChange change;
+    std::string host_uri;
+    const char *passed;
+    if (bsc_status s = mount_api_object(at, uri, final_unless(flags, kNoFollow), host_uri, passed))
+        return s;
+    return below().mount_attributes_set(at, passed, flags, attributes);
+}
+
 // The file system a guest path lies on is the one its host path lies on.
 bsc_status stream_volume_query(const char *uri, bsc_volume_info *info) {
     return by_path(
@@ -976,6 +1050,10 @@ void install(bsc_downcalls &above, bsc_upcalls &upcalls_below) {
     FS_TRANSLATE_INTERPOSE(stream_read_link)
     FS_TRANSLATE_INTERPOSE(stream_mount)
     FS_TRANSLATE_INTERPOSE(stream_unmount)
+    FS_TRANSLATE_INTERPOSE(mount_open)
+    FS_TRANSLATE_INTERPOSE(mount_configure)
+    FS_TRANSLATE_INTERPOSE(mount_move)
+    FS_TRANSLATE_INTERPOSE(mount_attributes_set)
     FS_TRANSLATE_INTERPOSE(stream_volume_query)
     above.stream_xattr_get = xattr_by_uri<&bsc_downcalls::stream_xattr_get, false>;
     above.stream_xattr_set = xattr_by_uri<&bsc_downcalls::stream_xattr_set, true>;

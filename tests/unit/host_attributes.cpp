@@ -275,8 +275,13 @@ TEST_CASE("details_query gives statx's further fields by URI and by handle",
           BSC_E_NOT_FOUND);
     CHECK(host_stream_details_query(dir.uri("file", "f").c_str(), 2, want, &by_uri) ==
           BSC_E_INVALID);
-    CHECK(host_stream_details_query(dir.uri("file", "f").c_str(), 0, 0x4000, &by_uri) ==
-          BSC_E_INVALID);
+    CHECK(host_stream_details_query(dir.uri("file", "f").c_str(), 0, 0x8000, &by_uri) ==
+          BSC_E_INVALID); // STATX_SUBVOL: not carried
+    // Since 1.24, STATX_MNT_ID_UNIQUE: the mount's 64-bit id, above the old ids' range.
+    REQUIRE(host_stream_details_query(dir.uri("file", "f").c_str(), 0,
+                                      BSC_DETAIL_MOUNT_ID_UNIQUE, &by_uri) == BSC_OK);
+    if (by_uri.mask & BSC_DETAIL_MOUNT_ID_UNIQUE)
+        CHECK(by_uri.mount_id > (1ull << 31));
     CHECK(host_stream_details_query(dir.uri("file", "f").c_str(), 0, want,
                                     static_cast<bsc_stream_details *>(kBadPointer)) ==
           BSC_E_FAULT);

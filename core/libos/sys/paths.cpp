@@ -30,11 +30,11 @@ constexpr size_t kUriMax = kPathMax + 16;
 constexpr uint64_t kAccessModes = 7; // R_OK | W_OK | X_OK
 constexpr uint64_t kMayRead = 4, kMayWrite = 2, kMayExecute = 1;
 constexpr uint64_t kMountReadOnly = 1, kMountNoExec = 8; // statfs's ST_RDONLY, ST_NOEXEC
-// statx's request bits: those the ABI's details carry, and those of later kernels
-// (STATX_MNT_ID_UNIQUE, STATX_SUBVOL, STATX_WRITE_ATOMIC, STATX_DIO_READ_ALIGN) it does not.
-constexpr uint32_t kStatxCarried =
-    BSC_DETAIL_BASIC | BSC_DETAIL_BIRTH_TIME | BSC_DETAIL_MOUNT_ID | BSC_DETAIL_DIRECT_IO;
-constexpr uint32_t kStatxUncarried = 0x4000 | 0x8000 | 0x10000 | 0x20000;
+// statx's request bits: those the ABI's details carry (STATX_MNT_ID_UNIQUE since 1.24), and
+// those of later kernels (STATX_SUBVOL, STATX_WRITE_ATOMIC, STATX_DIO_READ_ALIGN) it does not.
+constexpr uint32_t kStatxCarried = BSC_DETAIL_BASIC | BSC_DETAIL_BIRTH_TIME | BSC_DETAIL_MOUNT_ID |
+                                   BSC_DETAIL_DIRECT_IO | BSC_DETAIL_MOUNT_ID_UNIQUE;
+constexpr uint32_t kStatxUncarried = 0x8000 | 0x10000 | 0x20000;
 
 // The one place every path-taking call resolves its path: made absolute and normalised
 // (each "." and ".." checked as the kernel walks it, paths.cpp), the LibOS's /proc links
@@ -932,8 +932,7 @@ int64_t sys_statx(Syscall &c) {
     // them leaves them.
     uint32_t want = static_cast<uint32_t>(c.arg[3]);
     if (want & kStatxUncarried)
-        report_unsupported("statx", "STATX_MNT_ID_UNIQUE, STATX_SUBVOL, STATX_WRITE_ATOMIC, "
-                                    "STATX_DIO_READ_ALIGN");
+        report_unsupported("statx", "STATX_SUBVOL, STATX_WRITE_ATOMIC, STATX_DIO_READ_ALIGN");
     Details details{.want = want & kStatxCarried, .found = {}};
     bsc_stream_attributes a{};
     if (int64_t error =
