@@ -50,10 +50,11 @@ struct Target {
     int descriptor;
 };
 
+// `exclusive`: an O_CREAT|O_EXCL open, which follows no last link (it fails on one).
 int64_t resolve(int dirfd, uint64_t user_path, Target &target, bool follow,
-                const char *scheme = "file:") {
+                const char *scheme = "file:", bool exclusive = false) {
     if (int64_t error = resolve_user_path(dirfd, user_path, target.path, sizeof target.path,
-                                          &target.real_prefix))
+                                          &target.real_prefix, follow && !exclusive))
         return error;
     if (freestanding::starts_with(target.path, "/proc"))
         target.real_prefix = 1; // the LibOS's links there may lead anywhere
@@ -108,7 +109,7 @@ int64_t descriptor_attributes(int dirfd, bsc_stream_attributes &attributes,
 int64_t query(int dirfd, uint64_t user_path, bool follow, bsc_stream_attributes &attributes,
               Details *details = nullptr) {
     char path[kPathMax];
-    if (int64_t error = resolve_user_path(dirfd, user_path, path, sizeof path))
+    if (int64_t error = resolve_user_path(dirfd, user_path, path, sizeof path, nullptr, follow))
         return error;
     return path_attributes(path, follow, attributes, details);
 }
@@ -251,7 +252,8 @@ int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
     if (flags & O_PATH)
         return open_path_only(dirfd, user_path, flags);
     Target target;
-    if (int64_t error = resolve(dirfd, user_path, target, !(flags & O_NOFOLLOW)))
+    if (int64_t error = resolve(dirfd, user_path, target, !(flags & O_NOFOLLOW), "file:",
+                                (flags & O_CREAT) && (flags & O_EXCL)))
         return error;
     if (is_libos_file(target.path))
         return open_libos_file(target.path, flags);
@@ -422,9 +424,15 @@ int64_t access_at(int dirfd, uint64_t path, uint64_t mode, uint64_t flags) {
     return check_access(attributes, mode, !(flags & AT_EACCESS));
 }
 
-// The text of the link at `path` (absolute): the LibOS's /proc links, or the host's.
+// The text of the link at `path` (absolute): the LibOS's /proc links (a path shown from
+// the process's root, as the kernel's d_path shows it), or the host's.
 int64_t read_link_text(const char *path, char *text, size_t capacity, uint64_t &length) {
-    if (proc_link_text(path, text, capacity)) {
+    char full[kPathMax];
+    if (proc_link_text(path, full, sizeof full)) {
+        bool copied = full[0] == '/' ? path_from_root(full, text, capacity, "") >= 0
+                                     : freestanding::copy_string(text, capacity, full);
+        if (!copied)
+            return -ENAMETOOLONG;
         length = strlen(text);
         return 0;
     }
@@ -958,19 +966,23 @@ int64_t sys_readlinkat(Syscall &c) {
     return readlink_at(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2], c.arg[3]);
 }
 
+// The working directory as seen from the process's root; one outside it (after a chroot
+// that left it there) is "(unreachable)" and its full path, as Linux shows it.
 int64_t sys_getcwd(Syscall &c) {
-    char cwd[kPathMax];
-    int64_t n = get_cwd(cwd, sizeof cwd);
+    char full[kPathMax], cwd[kPathMax + 16];
+    if (get_cwd(full, sizeof full) < 0)
+        return -ERANGE;
+    int64_t n = path_from_root(full, cwd, sizeof cwd, "(unreachable)");
     if (n < 0 || static_cast<uint64_t>(n) + 1 > c.arg[1])
         return -ERANGE;
     return copy_to_user(c.arg[0], cwd, n + 1) ? n + 1 : -EFAULT;
 }
 
-// The working directory is kept as the kernel keeps it: the directory itself, so getcwd
-// shows its real path whatever links led to it.
-int64_t sys_chdir(Syscall &c) {
+// The directory chdir and chroot name, as the kernel's lookup with LOOKUP_DIRECTORY and
+// path_permission(MAY_EXEC | MAY_CHDIR) find it: its real path in `real`, or -errno.
+int64_t find_directory(uint64_t user_path, char (&real)[kPathMax]) {
     Target target;
-    if (int64_t error = resolve(AT_FDCWD, c.arg[0], target, true))
+    if (int64_t error = resolve(AT_FDCWD, user_path, target, true))
         return error;
     bsc_stream_attributes a{};
     if (int64_t error = path_attributes(target.path, true, a))
@@ -979,8 +991,32 @@ int64_t sys_chdir(Syscall &c) {
         return -ENOTDIR;
     if (int64_t error = check_access(a, 1 /* X_OK: search */, false))
         return error;
+    const char *name = kernel_name(target, real);
+    if (name != real && !freestanding::copy_string(real, sizeof real, name))
+        return -ENAMETOOLONG;
+    return 0;
+}
+
+// The working directory is kept as the kernel keeps it: the directory itself, so getcwd
+// shows its real path whatever links led to it.
+int64_t sys_chdir(Syscall &c) {
     char real[kPathMax];
-    set_cwd(kernel_name(target, real));
+    if (int64_t error = find_directory(c.arg[0], real))
+        return error;
+    set_cwd(real);
+    return 0;
+}
+
+// The process's root: every later absolute path, absolute link text and ".." at it stays
+// below it (paths.cpp); the working directory stays where it is, as Linux leaves it. The
+// capability is checked after the lookup and the search permission, as the kernel does.
+int64_t sys_chroot(Syscall &c) {
+    char real[kPathMax];
+    if (int64_t error = find_directory(c.arg[0], real))
+        return error;
+    if (!capable(CAP_SYS_CHROOT))
+        return -EPERM;
+    set_root(real);
     return 0;
 }
 
