@@ -35,11 +35,15 @@ uint32_t exchange_file_mode_mask(uint32_t mask);
 // An absolute path starts at the process's root, and ".." does not climb above it. Under
 // a chroot every link on the way is resolved here, the last one only with `follow`
 // (without a chroot the host follows links, as it must for the last one anyway).
+// `resolve`: openat2's RESOLVE_* rules (linux/openat2.h), under which the LibOS walks
+// every link too: EXDEV, ELOOP as the kernel gives them (RESOLVE_CACHED changes nothing:
+// a lookup may always be done in full).
 int64_t resolve_user_path(int dirfd, uint64_t path, char *out, size_t capacity,
-                          size_t *real_prefix = nullptr, bool follow = false);
+                          size_t *real_prefix = nullptr, bool follow = false,
+                          uint64_t resolve = 0);
 // The same for a path already in LibOS memory.
 int64_t resolve_path(int dirfd, const char *path, char *out, size_t capacity,
-                     size_t *real_prefix = nullptr, bool follow = false);
+                     size_t *real_prefix = nullptr, bool follow = false, uint64_t resolve = 0);
 
 // The absolute path with every symbolic link resolved (realpath), as the kernel names a
 // file in /proc; its first `real_prefix` bytes are taken as resolved already (they end

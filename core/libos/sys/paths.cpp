@@ -8,6 +8,7 @@
 #include <linux/fcntl.h>
 #include <linux/fs.h>
 #include <linux/limits.h>
+#include <linux/openat2.h>
 #include <linux/stat.h>
 #include <linux/xattr.h>
 
@@ -50,11 +51,12 @@ struct Target {
     int descriptor;
 };
 
-// `exclusive`: an O_CREAT|O_EXCL open, which follows no last link (it fails on one).
+// `exclusive`: an O_CREAT|O_EXCL open, which follows no last link (it fails on one);
+// `rules`: openat2's RESOLVE_* flags.
 int64_t resolve(int dirfd, uint64_t user_path, Target &target, bool follow,
-                const char *scheme = "file:", bool exclusive = false) {
+                const char *scheme = "file:", bool exclusive = false, uint64_t rules = 0) {
     if (int64_t error = resolve_user_path(dirfd, user_path, target.path, sizeof target.path,
-                                          &target.real_prefix, follow && !exclusive))
+                                          &target.real_prefix, follow && !exclusive, rules))
         return error;
     if (freestanding::starts_with(target.path, "/proc"))
         target.real_prefix = 1; // the LibOS's links there may lead anywhere
@@ -182,10 +184,10 @@ uint32_t file_creation_mode(const Target &target, uint64_t mode) {
 // O_PATH: a descriptor that names the object (the link itself with O_NOFOLLOW) without
 // opening it. It keeps the object's path: the real one, so that it goes on naming the
 // object the open found through links.
-int64_t open_path_only(int dirfd, uint64_t user_path, uint64_t flags) {
+int64_t open_path_only(int dirfd, uint64_t user_path, uint64_t flags, uint64_t rules) {
     bool follow = !(flags & O_NOFOLLOW);
     Target target;
-    if (int64_t error = resolve(dirfd, user_path, target, follow))
+    if (int64_t error = resolve(dirfd, user_path, target, follow, "file:", false, rules))
         return error;
     bsc_stream_attributes attributes{};
     if (int64_t error = path_attributes(target.path, follow, attributes))
@@ -240,7 +242,8 @@ int64_t check_no_atime(const Target &target, uint64_t flags) {
     return -EPERM;
 }
 
-int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
+// open, openat, creat and openat2 (`rules`: its RESOLVE_* flags, checked by open_how).
+int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode, uint64_t rules = 0) {
     if (flags & __O_TMPFILE) {
         // As the kernel checks it; the ABI cannot create an unnamed file.
         if ((flags & O_TMPFILE) != O_TMPFILE || (flags & O_ACCMODE) == O_RDONLY ||
@@ -250,10 +253,10 @@ int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
         return -EOPNOTSUPP;
     }
     if (flags & O_PATH)
-        return open_path_only(dirfd, user_path, flags);
+        return open_path_only(dirfd, user_path, flags, rules);
     Target target;
     if (int64_t error = resolve(dirfd, user_path, target, !(flags & O_NOFOLLOW), "file:",
-                                (flags & O_CREAT) && (flags & O_EXCL)))
+                                (flags & O_CREAT) && (flags & O_EXCL), rules))
         return error;
     if (is_libos_file(target.path))
         return open_libos_file(target.path, flags);
@@ -888,7 +891,73 @@ int64_t removexattr_call(Syscall &c, XattrForm form) {
     return with_name_and_object(c, form, remove_xattr);
 }
 
+// openat2's struct open_how, as the kernel's copy_struct_from_user reads it: at least
+// its first version (24 bytes), at most a page; bytes past the fields this kernel knows
+// must be zero (E2BIG), and every byte given must be readable (EFAULT).
+int64_t read_open_how(uint64_t address, uint64_t size, open_how &how) {
+    constexpr uint64_t kPage = 4096;
+    constexpr uint64_t kFirstVersion = 24; // the kernel's OPEN_HOW_SIZE_VER0
+    if (size < kFirstVersion)
+        return -EINVAL;
+    if (size > kPage)
+        return -E2BIG;
+    for (uint64_t at = sizeof how; at < size; at++) {
+        uint8_t byte = 0;
+        if (!get_user(address + at, byte))
+            return -EFAULT;
+        if (byte != 0)
+            return -E2BIG;
+    }
+    how = {};
+    uint64_t known = size < sizeof how ? size : sizeof how;
+    return copy_from_user(&how, address, known) ? 0 : -EFAULT;
+}
+
+// The kernel's build_open_flags for openat2, which checks every argument where openat
+// ignores what it does not know: unknown flags or RESOLVE_* bits, both scoping rules, a
+// mode without O_CREAT or O_TMPFILE (or beyond 07777 with one), O_DIRECTORY with
+// O_CREAT, O_PATH with other flags than its own; RESOLVE_CACHED of an open that creates
+// or truncates cannot be done from the cache alone (EAGAIN). The malformed O_TMPFILE
+// forms are open_at's, checked in the same order.
+int64_t check_open_how(const open_how &how) {
+    constexpr uint64_t kValidFlags =
+        O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | __O_SYNC |
+        O_DSYNC | FASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME |
+        O_CLOEXEC | O_PATH | __O_TMPFILE;
+    constexpr uint64_t kValidResolve = RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS |
+                                       RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH |
+                                       RESOLVE_IN_ROOT | RESOLVE_CACHED;
+    constexpr uint64_t kPathFlags = O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
+    uint64_t flags = how.flags & ~uint64_t{O_CLOEXEC};
+    if ((flags & ~kValidFlags) || (how.resolve & ~kValidResolve))
+        return -EINVAL;
+    if ((how.resolve & RESOLVE_BENEATH) && (how.resolve & RESOLVE_IN_ROOT))
+        return -EINVAL;
+    bool creates = flags & (O_CREAT | __O_TMPFILE);
+    if (creates ? (how.mode & ~uint64_t{07777}) : how.mode != 0)
+        return -EINVAL;
+    if ((flags & O_DIRECTORY) && (flags & O_CREAT))
+        return -EINVAL;
+    if ((flags & __O_TMPFILE) &&
+        ((flags & O_TMPFILE) != O_TMPFILE || (flags & O_ACCMODE) == O_RDONLY))
+        return -EINVAL;
+    if ((flags & O_PATH) && (flags & ~kPathFlags))
+        return -EINVAL;
+    if ((how.resolve & RESOLVE_CACHED) && (flags & (O_TRUNC | O_CREAT | __O_TMPFILE)))
+        return -EAGAIN;
+    return 0;
+}
+
 } // namespace
+
+int64_t sys_openat2(Syscall &c) {
+    open_how how;
+    if (int64_t error = read_open_how(c.arg[2], c.arg[3], how))
+        return error;
+    if (int64_t error = check_open_how(how))
+        return error;
+    return open_at(static_cast<int>(c.arg[0]), c.arg[1], how.flags, how.mode, how.resolve);
+}
 
 int64_t user_path_uri(int dirfd, uint64_t user_path, bool follow, char *uri, size_t capacity) {
     Target target;
