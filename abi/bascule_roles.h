@@ -266,7 +266,10 @@ typedef struct bsc_call_roles {
     X(thread_io_priority_query, 0, 1, BSC_R_OUT(uint32_t))                                   \
     X(thread_io_priority_set, 0, 1, BSC_R_VALUE)                                             \
     X(thread_io_priority_query_by_handle, 0, 2, BSC_R_HANDLE, BSC_R_OUT(uint32_t))           \
-    X(thread_io_priority_set_by_handle, 0, 2, BSC_R_HANDLE, BSC_R_VALUE)
+    X(thread_io_priority_set_by_handle, 0, 2, BSC_R_HANDLE, BSC_R_VALUE)                    \
+    X(stream_file_handle_query, 0, 3, BSC_R_STRING, BSC_R_VALUE, BSC_R_OUT(bsc_file_handle)) \
+    X(stream_open_by_file_handle, 0, 6, BSC_R_HANDLE, BSC_R_STRING, BSC_R_IN(bsc_file_handle), \
+      BSC_R_VALUE, BSC_R_VALUE, BSC_R_HANDLES_OUT(1))
 
 #ifdef __cplusplus
 }

@@ -61,6 +61,7 @@ int errno_for(bsc_status status) {
     case BSC_E_NOT_BLOCK_DEVICE: return ENOTBLK;
     case BSC_E_OVERFLOW: return EOVERFLOW;
     case BSC_E_NOT_IMPLEMENTED: return ENOSYS;
+    case BSC_E_STALE: return ESTALE;
     default: return EIO;
     }
 }

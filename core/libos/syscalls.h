@@ -74,6 +74,8 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(statfs) X(fstatfs) X(getxattr) X(lgetxattr) X(fgetxattr) X(listxattr)             \
     X(llistxattr) X(flistxattr) X(setxattr) X(lsetxattr) X(fsetxattr) X(removexattr)    \
     X(lremovexattr) X(fremovexattr)                                                     \
+    /* sys/file_handles.cpp */                                                          \
+    X(name_to_handle_at) X(open_by_handle_at)                                           \
     /* sys/mount.cpp */                                                                 \
     X(mount) X(umount2) X(sysfs)                                                        \
     /* sys/memory.cpp */                                                                \

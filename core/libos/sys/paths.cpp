@@ -129,24 +129,6 @@ int64_t query_at(int dirfd, uint64_t user_path, uint64_t flags,
     return query(dirfd, user_path, !(flags & AT_SYMLINK_NOFOLLOW), attributes, details);
 }
 
-uint32_t access_of(uint64_t flags) {
-    uint32_t access = (flags & O_ACCMODE) == O_WRONLY ? BSC_ACCESS_WRITE
-                      : (flags & O_ACCMODE) == O_RDWR ? BSC_ACCESS_RDWR
-                                                      : BSC_ACCESS_READ;
-    return flags & O_APPEND ? access | BSC_ACCESS_APPEND : access;
-}
-
-uint32_t options_of(uint64_t flags) {
-    return (flags & O_TRUNC ? BSC_OPTION_TRUNCATE : 0) |
-           (flags & O_NOFOLLOW ? BSC_OPTION_NOFOLLOW : 0) |
-           (flags & O_DIRECTORY ? BSC_OPTION_DIRECTORY : 0) |
-           (flags & O_NONBLOCK ? BSC_OPTION_NONBLOCK : 0) |
-           (flags & (O_SYNC | O_DSYNC) ? BSC_OPTION_SYNC : 0) |
-           (flags & O_NOATIME ? BSC_OPTION_NO_ACCESS_TIME : 0) |
-           // O_EXCL without O_CREAT: a block device claimed for this opener alone
-           ((flags & (O_EXCL | O_CREAT)) == O_EXCL ? BSC_OPTION_EXCLUSIVE : 0);
-}
-
 // The mode a new object gets: the program's umask applied here, and only here (the host
 // creates with exactly this mode). mkdir keeps only the permission and sticky bits.
 uint32_t creation_mode(uint64_t mode, uint32_t kept) {
@@ -285,18 +267,40 @@ int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode, ui
         return result_of(status);
     bsc_stream_attributes attributes{};
     abi().stream_attributes_query_by_handle(handle, &attributes);
-    uint32_t kept = static_cast<uint32_t>(flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECTORY |
-                                                    O_NOFOLLOW | O_SYNC | O_DSYNC | O_NOATIME));
     // A directory keeps its real path, as the kernel names it: fchdir, getcwd and the
     // paths resolved against it then see where the links led.
     char real[kPathMax];
     const char *path =
         attributes.type == BSC_TYPE_DIRECTORY ? kernel_name(target, real) : target.path;
-    OpenFile *file = open_file(handle, kept, attributes.type, path);
-    return fd_install(file, 0, flags & O_CLOEXEC);
+    return install_opened(handle, flags, attributes.type, path);
 }
 
 } // namespace
+
+uint32_t access_of(uint64_t flags) {
+    uint32_t access = (flags & O_ACCMODE) == O_WRONLY ? BSC_ACCESS_WRITE
+                      : (flags & O_ACCMODE) == O_RDWR ? BSC_ACCESS_RDWR
+                                                      : BSC_ACCESS_READ;
+    return flags & O_APPEND ? access | BSC_ACCESS_APPEND : access;
+}
+
+uint32_t options_of(uint64_t flags) {
+    return (flags & O_TRUNC ? BSC_OPTION_TRUNCATE : 0) |
+           (flags & O_NOFOLLOW ? BSC_OPTION_NOFOLLOW : 0) |
+           (flags & O_DIRECTORY ? BSC_OPTION_DIRECTORY : 0) |
+           (flags & O_NONBLOCK ? BSC_OPTION_NONBLOCK : 0) |
+           (flags & (O_SYNC | O_DSYNC) ? BSC_OPTION_SYNC : 0) |
+           (flags & O_NOATIME ? BSC_OPTION_NO_ACCESS_TIME : 0) |
+           // O_EXCL without O_CREAT: a block device claimed for this opener alone
+           ((flags & (O_EXCL | O_CREAT)) == O_EXCL ? BSC_OPTION_EXCLUSIVE : 0);
+}
+
+int install_opened(bsc_handle handle, uint64_t flags, uint32_t type, const char *path) {
+    uint32_t kept = static_cast<uint32_t>(flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECTORY |
+                                                    O_NOFOLLOW | O_SYNC | O_DSYNC | O_NOATIME));
+    OpenFile *file = open_file(handle, kept, type, path);
+    return fd_install(file, 0, flags & O_CLOEXEC);
+}
 
 // Permission check for access(): root may read and write anything and execute what has
 // an execute bit; others by owner, group and other bits.
