@@ -166,7 +166,7 @@ TEST(openat2_beneath) {
     CHECK_OK(mkdir("dir/sub", 0755));
     check_write_file("dir/f", "x");
     check_write_file("outside", "o");
-    CHECK_OK(symlink("/etc", "dir/absolute"));
+    CHECK_OK(symlink("/nonexistent-openat2-target", "dir/absolute"));
     CHECK_OK(symlink("../outside", "dir/up"));
     CHECK_OK(symlink("sub/../f", "dir/inside"));
     int dir = CHECK_OK(open("dir", O_DIRECTORY));
@@ -177,7 +177,7 @@ TEST(openat2_beneath) {
     CHECK_ERR(openat2_call(dir, "../outside", O_RDONLY, 0, RESOLVE_BENEATH), EXDEV);
     CHECK_ERR(openat2_call(dir, "sub/../../outside", O_RDONLY, 0, RESOLVE_BENEATH), EXDEV);
     CHECK_ERR(openat2_call(dir, "/etc/passwd", O_RDONLY, 0, RESOLVE_BENEATH), EXDEV);
-    CHECK_ERR(openat2_call(dir, "absolute/passwd", O_RDONLY, 0, RESOLVE_BENEATH), EXDEV);
+    CHECK_ERR(openat2_call(dir, "absolute/f", O_RDONLY, 0, RESOLVE_BENEATH), EXDEV);
     CHECK_ERR(openat2_call(dir, "up", O_RDONLY, 0, RESOLVE_BENEATH), EXDEV);
     CHECK_ERR(openat2_call(dir, "..", O_RDONLY, 0, RESOLVE_BENEATH), EXDEV);
     CHECK_ERR(openat2_call(dir, "missing", O_RDONLY, 0, RESOLVE_BENEATH), ENOENT);
