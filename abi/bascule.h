@@ -40,7 +40,9 @@ extern "C" {
  * codes NO_KEY, KEY_EXPIRED, KEY_REVOKED, KEY_REJECTED, QUOTA; the new mount API:
  * mount_open, mount_configure, mount_attach, mount_move, mount_attributes_set,
  * BSC_TYPE_MOUNT_CONTEXT, BSC_TYPE_MOUNT, bsc_mount_attributes; mount_status_query,
- * mount_list, bsc_mount_request (statmount, listmount) and BSC_DETAIL_MOUNT_ID_UNIQUE. */
+ * mount_list, bsc_mount_request (statmount, listmount) and BSC_DETAIL_MOUNT_ID_UNIQUE;
+ * stream_file_handle_query, stream_open_by_file_handle, bsc_file_handle
+ * (name_to_handle_at, open_by_handle_at), BSC_E_STALE. */
 #define BSC_ABI_MAJOR 1u
 #define BSC_ABI_MINOR 24u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
@@ -113,7 +115,8 @@ typedef uint32_t bsc_handle; /* 0 is never a valid handle */
     X(BSC_E_KEY_EXPIRED, -54, "the key has expired (since 1.24)") \
     X(BSC_E_KEY_REVOKED, -55, "the key was revoked (since 1.24)") \
     X(BSC_E_KEY_REJECTED, -56, "the key was rejected by its maker (since 1.24)") \
-    X(BSC_E_QUOTA, -57, "over the user's quota (since 1.24)")
+    X(BSC_E_QUOTA, -57, "over the user's quota (since 1.24)") \
+    X(BSC_E_STALE, -58, "a file handle names no object on that file system (since 1.24)")
 
 enum {
 #define BSC_DECLARE_STATUS(name, value, meaning) name = value,
@@ -270,6 +273,26 @@ typedef struct bsc_stream_details {
     uint32_t dio_memory_align; /* BSC_DETAIL_DIRECT_IO: alignment of O_DIRECT buffers */
     uint32_t dio_offset_align; /* ... and of their file offsets and lengths; 0: no O_DIRECT */
 } bsc_stream_details;
+
+/* Since 1.24: an object's file handle, as Linux's name_to_handle_at gives it
+ * (stream_file_handle_query) and open_by_handle_at takes it (stream_open_by_file_handle):
+ * the host file system's `kind` (handle_type) and `length` opaque bytes, and the host's id
+ * of the mount the object is on (the id stream_details_query's BSC_DETAIL_MOUNT_ID and the
+ * host's mountinfo give). */
+enum { BSC_FILE_HANDLE_MAX = 128 }; /* Linux's MAX_HANDLE_SZ */
+typedef struct bsc_file_handle {
+    uint32_t length; /* bytes of `bytes` used, at most BSC_FILE_HANDLE_MAX */
+    int32_t kind;    /* the file system's handle type */
+    uint64_t mount_id;
+    uint8_t bytes[BSC_FILE_HANDLE_MAX];
+} bsc_file_handle;
+
+enum { /* stream_file_handle_query flags, beside BSC_QUERY_NOFOLLOW */
+    BSC_FILE_HANDLE_FID = 2,         /* a handle to identify the object, not to open it
+                                      * (AT_HANDLE_FID) */
+    BSC_FILE_HANDLE_CONNECTABLE = 4, /* one that opens with a known path: it keeps its
+                                      * parent (AT_HANDLE_CONNECTABLE) */
+};
 
 enum { /* bsc_stream_details.mask and stream_details_query's want (Linux's STATX_*) */
     BSC_DETAIL_BASIC = 0x7ff,       /* the attributes' fields (STATX_BASIC_STATS) */
@@ -1463,7 +1486,7 @@ typedef struct bsc_system_load {
     X(thread, thread_io_priority_query, (uint32_t * priority))                               \
     X(thread, thread_io_priority_set, (uint32_t priority))                                   \
     X(thread, thread_io_priority_query_by_handle, (bsc_handle thread, uint32_t * priority))  \
-    X(thread, thread_io_priority_set_by_handle, (bsc_handle thread, uint32_t priority))   \
+    X(thread, thread_io_priority_set_by_handle, (bsc_handle thread, uint32_t priority))      \
     /* Since ABI 1.24. */                                                                    \
     X(key, key_add, (const char *type, const char *description, const void *payload,         \
                      uint64_t size, int32_t keyring, int32_t *serial))                       \
@@ -1484,7 +1507,12 @@ typedef struct bsc_system_load {
     X(stream, mount_status_query, (const bsc_mount_request *request, void *buffer,           \
                                    uint64_t size, uint64_t *length))                         \
     X(stream, mount_list, (const bsc_mount_request *request, uint64_t *ids, uint64_t count,  \
-                           uint32_t flags, uint64_t *found))
+                           uint32_t flags, uint64_t *found))                                 \
+    X(stream, stream_file_handle_query, (const char *uri, uint32_t flags,                    \
+                                         bsc_file_handle *handle))                           \
+    X(stream, stream_open_by_file_handle, (bsc_handle mount, const char *mount_uri,          \
+                                           const bsc_file_handle *handle, uint32_t access,   \
+                                           uint32_t options, bsc_handle *stream))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

@@ -284,7 +284,10 @@ typedef struct bsc_call_roles {
     X(mount_status_query, 0, 4, BSC_R_IN(bsc_mount_request), BSC_R_BYTES_OUT(2, 3),          \
       BSC_R_VALUE, BSC_R_OUT(uint64_t))                                                      \
     X(mount_list, 0, 5, BSC_R_IN(bsc_mount_request), BSC_R_OUT_ARRAY(uint64_t, 2),           \
-      BSC_R_VALUE, BSC_R_VALUE, BSC_R_OUT(uint64_t))
+      BSC_R_VALUE, BSC_R_VALUE, BSC_R_OUT(uint64_t))                                         \
+    X(stream_file_handle_query, 0, 3, BSC_R_STRING, BSC_R_VALUE, BSC_R_OUT(bsc_file_handle)) \
+    X(stream_open_by_file_handle, 0, 6, BSC_R_HANDLE, BSC_R_STRING, BSC_R_IN(bsc_file_handle), \
+      BSC_R_VALUE, BSC_R_VALUE, BSC_R_HANDLES_OUT(1))
 
 #ifdef __cplusplus
 }

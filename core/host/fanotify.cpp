@@ -46,16 +46,6 @@ bool parse_numbers(std::string_view text, uint32_t &flags, uint32_t &event_flags
     return number(text.substr(0, comma), flags) && number(text.substr(comma + 1), event_flags);
 }
 
-// The URI a received event's file goes by: its host path, as the host names it in /proc.
-std::string uri_of_descriptor(int fd, uint32_t type) {
-    char link[64], path[PATH_MAX];
-    std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-    ssize_t n = ::readlink(link, path, sizeof path - 1);
-    if (n <= 0 || path[0] != '/')
-        return "fd:";
-    return (type == BSC_TYPE_DIRECTORY ? "dir:" : "file:") + std::string(path, n);
-}
-
 // The event's descriptor as a new handle (BSC_NO_HANDLE if the table is full: the
 // descriptor is closed and the record says FAN_NOFD).
 bsc_handle handle_of_event(FanotifyGroup &group, int fd, uint64_t mask) {

@@ -205,6 +205,15 @@ int set_lock(int fd, int command, struct flock &fl) {
 
 } // namespace
 
+std::string uri_of_descriptor(int fd, uint32_t type) {
+    char link[64], path[PATH_MAX];
+    std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = ::readlink(link, path, sizeof path - 1);
+    if (n <= 0 || path[0] != '/')
+        return "fd:";
+    return (type == BSC_TYPE_DIRECTORY ? "dir:" : "file:") + std::string(path, n);
+}
+
 std::shared_ptr<Object> make_stream(UniqueFd fd, std::string uri, uint32_t access,
                                     uint32_t options) {
     uint32_t type = type_of_descriptor(fd.get());
@@ -242,6 +251,89 @@ extern "C" bsc_status host_stream_open(const char *uri, uint32_t access, uint32_
                             ? open_fanotify(parsed.path, access, create, options, stream)
                             : open_socket(parsed, access, options, stream);
     return status != BSC_OK ? status : publish(stream, handle);
+}
+
+// A struct file_handle with room for the largest handle (MAX_HANDLE_SZ bytes).
+struct HostFileHandle {
+    alignas(file_handle) unsigned char storage[sizeof(file_handle) + BSC_FILE_HANDLE_MAX];
+    file_handle *get() { return reinterpret_cast<file_handle *>(storage); }
+};
+
+// name_to_handle_at on the object the URI names (its final link followed unless
+// BSC_QUERY_NOFOLLOW; the host kernel checks FID with CONNECTABLE): the handle and the old, 31-bit mount id, which statx's
+// STATX_MNT_ID and mountinfo give too.
+extern "C" bsc_status host_stream_file_handle_query(const char *uri, uint32_t flags,
+                                                    bsc_file_handle *handle) {
+    // AT_HANDLE_FID and AT_HANDLE_CONNECTABLE (linux/fcntl.h, not in glibc's).
+    constexpr int kHandleFid = 0x200, kConnectable = 0x002;
+    if (flags & ~(uint32_t{BSC_QUERY_NOFOLLOW} | uint32_t{BSC_FILE_HANDLE_FID} |
+                  uint32_t{BSC_FILE_HANDLE_CONNECTABLE}))
+        return BSC_E_INVALID;
+    StreamUri parsed;
+    if (bsc_status s = read_path_uri(uri, parsed, true))
+        return s;
+    if (bsc_status s = probe_out(handle))
+        return s;
+    HostFileHandle host;
+    host.get()->handle_bytes = BSC_FILE_HANDLE_MAX;
+    int mount_id = 0;
+    int at_flags = (flags & BSC_QUERY_NOFOLLOW ? 0 : AT_SYMLINK_FOLLOW) |
+                   (flags & BSC_FILE_HANDLE_FID ? kHandleFid : 0) |
+                   (flags & BSC_FILE_HANDLE_CONNECTABLE ? kConnectable : 0);
+    if (::name_to_handle_at(AT_FDCWD, parsed.path.c_str(), host.get(), &mount_id, at_flags) != 0)
+        return errno_status();
+    bsc_file_handle out{};
+    out.length = host.get()->handle_bytes;
+    out.kind = host.get()->handle_type;
+    out.mount_id = static_cast<uint64_t>(mount_id);
+    std::memcpy(out.bytes, host.get()->f_handle, out.length);
+    return write_guest(handle, out);
+}
+
+// open_by_handle_at with a descriptor on the mount: the stream `mount`, or else the
+// object the URI names (any object on the mount the host may read, as Linux's mount_fd).
+// ESTALE (a handle of another file system, or of a removed object) has a code of its
+// own. The stream goes by the path the host then knows it by.
+extern "C" bsc_status host_stream_open_by_file_handle(bsc_handle mount, const char *mount_uri,
+                                                      const bsc_file_handle *handle,
+                                                      uint32_t access, uint32_t options,
+                                                      bsc_handle *stream) {
+    if (access == 0 || (access & ~kAccessMask) || (options & ~kOptionMask))
+        return BSC_E_INVALID;
+    std::shared_ptr<Object> by_handle;
+    StreamUri parsed;
+    if (mount != BSC_NO_HANDLE && !(by_handle = find_stream(mount)))
+        return BSC_E_BAD_HANDLE;
+    if (mount == BSC_NO_HANDLE)
+        if (bsc_status s = read_path_uri(mount_uri, parsed, true))
+            return s;
+    bsc_file_handle in;
+    if (bsc_status s = read_guest(handle, in))
+        return s;
+    if (in.length == 0 || in.length > BSC_FILE_HANDLE_MAX)
+        return BSC_E_INVALID;
+    if (bsc_status s = probe_out(stream))
+        return s;
+    // Not O_PATH, which open_by_handle_at refuses (EBADF) as a mount_fd; O_NONBLOCK and
+    // O_NOCTTY so that no FIFO waits and no terminal is taken.
+    UniqueFd opened_mount(by_handle ? -1
+                                    : ::open(parsed.path.c_str(),
+                                             O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+    int mount_fd = by_handle ? by_handle->fd : opened_mount.get();
+    if (mount_fd < 0)
+        return errno_status();
+    HostFileHandle host;
+    host.get()->handle_bytes = in.length;
+    host.get()->handle_type = in.kind;
+    std::memcpy(host.get()->f_handle, in.bytes, in.length);
+    UniqueFd fd(::open_by_handle_at(mount_fd, host.get(),
+                                    open_flags(access, BSC_CREATE_NEVER, options)));
+    if (!fd)
+        return errno == ESTALE ? BSC_E_STALE : errno_status();
+    std::string uri = uri_of_descriptor(fd.get(), type_of_descriptor(fd.get()));
+    return publish(make_stream(std::move(fd), std::move(uri), access,
+                               options & ~uint32_t{BSC_OPTION_NO_LINKS}),
+                   stream);
 }
 
 extern "C" bsc_status host_stream_read(bsc_handle handle, uint64_t offset, void *buffer,

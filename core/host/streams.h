@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <string>
 
 #include "fast_calls.h"
 #include "fd.h"
@@ -26,6 +27,9 @@ struct DirectoryStream : Object {
 // `options`, which says how to open the stream again.
 std::shared_ptr<Object> make_stream(UniqueFd fd, std::string uri, uint32_t access,
                                     uint32_t options);
+// files.cpp: the URI an open descriptor goes by: its host path as the host names it in
+// /proc ("dir:" for a directory), or "fd:" if it has none.
+std::string uri_of_descriptor(int fd, uint32_t type);
 
 // sockets.cpp: stream_open for pipe:, unix:, unix.srv:, tcp:, tcp.srv:, udp:, udp.srv:.
 bsc_status open_socket(const StreamUri &uri, uint32_t access, uint32_t options,

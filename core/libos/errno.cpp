@@ -66,6 +66,7 @@ int errno_for(bsc_status status) {
     case BSC_E_KEY_REVOKED: return EKEYREVOKED;
     case BSC_E_KEY_REJECTED: return EKEYREJECTED;
     case BSC_E_QUOTA: return EDQUOT;
+    case BSC_E_STALE: return ESTALE;
     default: return EIO;
     }
 }

@@ -224,7 +224,8 @@ int64_t prepare(const char *path, const char *absolute, char **argv, Plan &plan)
     if (absolute) {
         if (!freestanding::copy_string(plan.absolute, kPathMax, absolute))
             return -ENAMETOOLONG;
-    } else if (int64_t error = resolve_path(-100 /* AT_FDCWD */, path, plan.absolute, kPathMax)) {
+    } else if (int64_t error = resolve_path(-100 /* AT_FDCWD */, path, plan.absolute, kPathMax,
+                                            nullptr, true)) {
         return error;
     }
     const char *current = plan.absolute, *named = path;
@@ -251,7 +252,8 @@ int64_t prepare(const char *path, const char *absolute, char **argv, Plan &plan)
         for (size_t i = 1; i < argc; i++)
             script_argv[n++] = plan.argv[i];
         plan.argv = script_argv;
-        if (int64_t error = resolve_path(-100, shebang.interpreter, resolved, kPathMax))
+        if (int64_t error =
+                resolve_path(-100, shebang.interpreter, resolved, kPathMax, nullptr, true))
             return error;
         plan.program.close();
         current = resolved;
@@ -265,7 +267,11 @@ int64_t prepare(const char *path, const char *absolute, char **argv, Plan &plan)
     if (elf::parse(reader, plan.image))
         return -ENOEXEC;
     if (plan.image.interpreter[0]) {
-        if (bsc_status status = plan.interpreter.open(plan.image.interpreter))
+        // Named as the kernel's open_exec names it: from the working directory and root.
+        if (int64_t error = resolve_path(-100, plan.image.interpreter, resolved, kPathMax,
+                                         nullptr, true))
+            return error;
+        if (bsc_status status = plan.interpreter.open(resolved))
             return status == BSC_E_NOT_FOUND ? -ENOENT : open_errno(status);
         elf::Reader interpreter_reader = plan.interpreter.reader();
         if (elf::parse(interpreter_reader, plan.interpreter_image))

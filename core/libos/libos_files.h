@@ -53,4 +53,11 @@ int64_t file_attributes(const OpenFile &file, bsc_stream_attributes &attributes,
 int64_t path_attributes(const char *path, bool follow, bsc_stream_attributes &attributes,
                         Details *details = nullptr);
 
+// sys/paths.cpp: the ABI's access bits and open options for open(2)'s `flags`, and a
+// stream an open made, installed as a new descriptor with what of `flags` an open file
+// keeps (`path`: what it goes by, or null). The descriptor, or -EMFILE.
+uint32_t access_of(uint64_t flags);
+uint32_t options_of(uint64_t flags);
+int install_opened(bsc_handle handle, uint64_t flags, uint32_t type, const char *path);
+
 } // namespace libos

@@ -6,6 +6,7 @@
 
 #include <asm-generic/errno.h>
 #include <linux/fcntl.h>
+#include <linux/openat2.h>
 
 #include "fd_table.h"
 #include "fork_locks.h"
@@ -17,11 +18,35 @@
 namespace libos {
 namespace {
 
+// The working directory and the root (chroot) are kept as full paths in the guest's path
+// space; calls that show a path (getcwd, readlink of /proc links) show it from the root.
+// Both are the process's (every thread shares them, as CLONE_FS threads do), inherited by
+// fork, kept by exec, and captured with the rest of LibOS memory by a checkpoint.
 char cwd[kPathMax] = "/";
+char root[kPathMax] = "/";
 Spinlock cwd_lock;
 LIBOS_FORK_LOCK(cwd_lock);
 constexpr uint32_t kMaskUnset = ~0u;
 uint32_t mode_mask = kMaskUnset;
+
+// A copy of the root taken once per resolution, so that a chroot in another thread
+// changes no walk half-way.
+// openat2's RESOLVE_BENEATH and RESOLVE_IN_ROOT make the starting directory the root of
+// the lookup instead (`scope`): ".." at it stays there (IN_ROOT) or fails (BENEATH).
+struct Root {
+    char path[kPathMax];
+    size_t length;
+    uint64_t scope = 0; // RESOLVE_BENEATH or RESOLVE_IN_ROOT, or 0: the process's root
+    Root() { length = static_cast<size_t>(get_root(path, sizeof path)); }
+    bool set() const { return length > 1; }
+    // Whether the first `n` bytes of `path` are the root or below it.
+    bool holds(const char *path, size_t n) const {
+        if (length == 1)
+            return true;
+        return n >= length && memcmp(path, this->path, length) == 0 &&
+               (n == length || path[length] == '/');
+    }
+};
 
 // Whether the absolute `path` is a directory (following links): 0 or -errno.
 int64_t check_directory(const char *path) {
@@ -74,12 +99,18 @@ bool last_is_dots(const char *path) {
     return (length == 1 || length == 2) && path[start] == '.' && path[end - 1] == '.';
 }
 
-// Appends `relative` to the absolute `out`, folding "." and "..". The first `physical`
-// bytes of `out` are a real path already (the root, the working directory); with
-// `walk`, the components after them are checked as the kernel walks them (walk_prefix).
+// Appends `relative` to the absolute `out`, folding "." and ".." (never above `root` from
+// within it). The first `physical` bytes of `out` are a real path already (the root, the
+// working directory); with `walk`, the components after them are checked as the kernel
+// walks them (walk_prefix).
 int64_t append_normalised(char *out, size_t capacity, const char *relative, bool walk,
-                          size_t &physical) {
+                          size_t &physical, const Root &root) {
     size_t n = strlen(out);
+    if (n > 1 && out[n - 1] == '/' && *relative) {
+        out[--n] = 0; // a "must be a directory" slash of an earlier last component
+        if (physical > n)
+            physical = n;
+    }
     for (const char *p = relative; *p;) {
         while (*p == '/')
             p++;
@@ -97,9 +128,14 @@ int64_t append_normalised(char *out, size_t capacity, const char *relative, bool
         }
         if (dot) {
         } else if (dot_dot) {
-            while (n > 1 && out[n - 1] != '/')
+            // ".." at the process's root stays there (the kernel's follow_dotdot); from a
+            // working directory outside it, it climbs to the real "/".
+            size_t floor = root.holds(out, n) ? root.length : 1;
+            if (n == floor && (root.scope & RESOLVE_BENEATH))
+                return -EXDEV; // ".." out of the directory the lookup must stay beneath
+            while (n > floor && out[n - 1] != '/')
                 n--;
-            if (n > 1)
+            if (n > floor)
                 n--;
             out[n] = 0;
             if (physical > n)
@@ -167,46 +203,124 @@ uint32_t exchange_file_mode_mask(uint32_t mask) {
 }
 
 
-int64_t resolve_path(int dirfd, const char *path, char *out, size_t capacity,
-                     size_t *real_prefix) {
-    if (path[0] == 0)
-        return -ENOENT;
-    size_t physical = 1; // the root and the working directory are real paths
-    if (path[0] == '/') {
-        out[0] = '/', out[1] = 0;
-    } else if (dirfd == AT_FDCWD) {
-        if (get_cwd(out, capacity) < 0)
-            return -ENAMETOOLONG;
-        physical = strlen(out);
-    } else {
-        FileRef dir(dirfd);
-        if (!dir)
-            return -EBADF;
-        if (dir->type != BSC_TYPE_DIRECTORY || !dir->path)
-            return -ENOTDIR;
-        if (!freestanding::copy_string(out, capacity, dir->path))
-            return -ENAMETOOLONG;
-        physical = strlen(out); // a directory keeps its real path (sys/paths.cpp)
+namespace {
+
+// What a walk meets at a component.
+enum class Met { other, link, magic_link, missing };
+
+// A link below /proc/PID (exe, cwd, root, fd/N, ns/...) is a magic one: the kernel's
+// nd_jump_link goes to the object it names, not along a text. /proc/self, /proc/mounts
+// and the like are ordinary links.
+bool magic_link_path(const char *path) {
+    if (!freestanding::starts_with(path, "/proc/"))
+        return false;
+    for (const char *p = path + 6; *p; p++)
+        if (*p == '/')
+            return true;
+    return false;
+}
+
+// What the walk meets at the absolute `path` (its prefix resolved), a link's text in
+// `text`. With `proc` (openat2's walk), /proc is the program's: the LibOS's own nodes
+// and links; else the host answers for every path.
+int64_t meet(const char *path, bool proc, Met &met, char *text, size_t capacity) {
+    char host[kPathMax], uri[kPathMax + 8];
+    const char *asked = path;
+    if (proc && freestanding::starts_with(path, "/proc/")) {
+        ProcNode node = proc_node(path);
+        met = Met::other;
+        if (node == ProcNode::absent) {
+            met = Met::missing;
+            return 0;
+        }
+        if (node == ProcNode::link) {
+            met = magic_link_path(path) ? Met::magic_link : Met::link;
+            return proc_link_text(path, text, capacity) ? 0 : -ENOENT;
+        }
+        if (node != ProcNode::host && node != ProcNode::shared)
+            return 0;
+        proc_host_path(path, host, sizeof host);
+        asked = host;
     }
-    int64_t error = append_normalised(out, capacity, path, true, physical);
-    if (real_prefix != nullptr)
-        *real_prefix = physical;
-    return error;
+    if (int64_t error = make_uri("file:", asked, uri, sizeof uri))
+        return error;
+    bsc_stream_attributes attributes{};
+    bsc_status status = abi().stream_attributes_query(uri, BSC_QUERY_NOFOLLOW, &attributes);
+    met = status == BSC_E_NOT_FOUND ? Met::missing : Met::other;
+    if (status == BSC_E_NOT_FOUND || attributes.type != BSC_TYPE_SYMLINK)
+        return status == BSC_E_NOT_FOUND ? 0 : result_of(status);
+    uint64_t length = 0;
+    if (bsc_status read = abi().stream_read_link(uri, text, capacity - 1, &length))
+        return result_of(read);
+    text[length] = 0;
+    met = proc && magic_link_path(path) ? Met::magic_link : Met::link;
+    return 0;
 }
 
-int64_t resolve_user_path(int dirfd, uint64_t path, char *out, size_t capacity,
-                          size_t *real_prefix) {
-    char given[kPathMax];
-    int64_t n = string_from_user(given, path, sizeof given);
-    if (n < 0)
-        return n;
-    return resolve_path(dirfd, given, out, capacity, real_prefix);
+// The host's id of the mount `path` is on (the LibOS's /proc nodes are on the host's
+// /proc): 0 or -errno.
+int64_t mount_of(const char *path, uint64_t &id) {
+    char uri[kPathMax + 8];
+    const char *asked = freestanding::starts_with(path, "/proc/") ? "/proc" : path;
+    if (int64_t error = make_uri("file:", asked, uri, sizeof uri))
+        return error;
+    bsc_stream_details details{};
+    if (bsc_status status =
+            abi().stream_details_query(uri, BSC_QUERY_NOFOLLOW, BSC_DETAIL_MOUNT_ID, &details))
+        return result_of(status);
+    id = details.mount_id;
+    return 0;
 }
 
-int64_t real_path(const char *absolute, char *out, size_t capacity, size_t real_prefix) {
+// One walk along a path, component by component, every link resolved by the LibOS: for
+// real_path, under a chroot, and for openat2's RESOLVE_* rules (`resolve`), which it
+// checks where the kernel's path walk does.
+class Walk {
+public:
+    Walk(const Root &root, uint64_t resolve, uint32_t how)
+        : root_(root), resolve_(resolve), how_(how) {}
+
+    int64_t run(const char *absolute, char *out, size_t capacity, size_t real_prefix);
+
+private:
+    // RESOLVE_NO_XDEV: `path` must be on the mount the walk started on.
+    int64_t same_mount(const char *path) const {
+        uint64_t id = 0;
+        if (!(resolve_ & RESOLVE_NO_XDEV))
+            return 0;
+        if (int64_t error = mount_of(path, id))
+            return error;
+        return id == start_mount_ ? 0 : -EXDEV;
+    }
+    // A link met before the end, or at the end of a walk that follows it: the errors
+    // openat2's rules give for following it (the kernel's pick_link and nd_jump_link).
+    int64_t may_follow(Met met, const char *text) const {
+        if (resolve_ & RESOLVE_NO_SYMLINKS)
+            return -ELOOP;
+        if (met == Met::magic_link) {
+            if (resolve_ & RESOLVE_NO_MAGICLINKS)
+                return -ELOOP;
+            if (text[0] == '/')
+                if (int64_t error = same_mount(text))
+                    return error;
+            return resolve_ & (RESOLVE_BENEATH | RESOLVE_IN_ROOT) ? -EXDEV : 0;
+        }
+        if (text[0] == '/' && (resolve_ & RESOLVE_BENEATH))
+            return -EXDEV; // an absolute text jumps to the root: out of the directory
+        return text[0] == '/' ? same_mount(root_.path) : 0;
+    }
+
+    const Root &root_;
+    uint64_t resolve_;
+    uint32_t how_;
+    uint64_t start_mount_ = 0;
+};
+
+int64_t Walk::run(const char *absolute, char *out, size_t capacity, size_t real_prefix) {
     constexpr int kMaxLinks = 40; // as the kernel's MAXSYMLINKS
-    char rest[kPathMax], next[kPathMax], uri[kPathMax + 8];
-    if (!freestanding::copy_string(rest, sizeof rest, absolute) || capacity < 2)
+    char rest[kPathMax], next[kPathMax];
+    if (!freestanding::copy_string(rest, sizeof rest, absolute) || capacity < 2 ||
+        capacity <= root_.length)
         return -ENAMETOOLONG;
     // The resolved prefix is kept as it is; the walk (one query a component) starts after.
     bool at_component = real_prefix < strlen(rest) ? rest[real_prefix] == '/'
@@ -215,6 +329,9 @@ int64_t real_path(const char *absolute, char *out, size_t capacity, size_t real_
         real_prefix = 1;
     memcpy(out, rest, real_prefix);
     out[0] = '/', out[real_prefix] = 0;
+    if (resolve_ & RESOLVE_NO_XDEV)
+        if (int64_t error = mount_of(out, start_mount_))
+            return error;
     int links = 0;
     for (const char *p = rest + real_prefix; *p;) {
         // The next component, appended to the resolved prefix ("." and ".." fold away).
@@ -231,31 +348,190 @@ int64_t real_path(const char *absolute, char *out, size_t capacity, size_t real_
         memcpy(component, p, length);
         component[length] = 0;
         p += length;
+        const char *after = p;
+        while (*after == '/')
+            after++;
+        bool last = *after == 0;
         size_t kept = strlen(out);
         size_t walked = 1; // not walked here: the query below does it
-        if (int64_t error = append_normalised(out, capacity, component, false, walked))
+        if (int64_t error = append_normalised(out, capacity, component, false, walked, root_))
             return error;
-        bsc_stream_attributes attributes{};
-        if (int64_t error = make_uri("file:", out, uri, sizeof uri))
+        if (last && (how_ & kRealKeepLast))
+            break;
+        Met met = Met::other;
+        if (int64_t error = meet(out, resolve_ != 0, met, next, sizeof next))
             return error;
-        if (bsc_status status = abi().stream_attributes_query(uri, BSC_QUERY_NOFOLLOW, &attributes))
-            return result_of(status);
-        if (attributes.type != BSC_TYPE_SYMLINK)
+        if (met == Met::missing)
+            return last && (how_ & kRealMissingLast) ? 0 : -ENOENT;
+        if (met == Met::other) {
+            if (int64_t error = same_mount(out))
+                return error;
             continue;
-        // A link: what is left to walk is its text followed by the rest of the path.
-        uint64_t text_length = 0;
+        }
+        if (int64_t error = may_follow(met, next))
+            return error;
+        if (met == Met::magic_link && last)
+            break; // the open file or object itself: the caller's to open (procfs)
+        if (met == Met::magic_link && next[0] != '/')
+            return -ENOTDIR; // a pipe's or a socket's link leads to no directory
+        // A link: what is left to walk is its text followed by the rest of the path; an
+        // absolute text starts again at the root (a magic link's at the object's path).
         if (++links > kMaxLinks)
             return -ELOOP;
-        if (bsc_status status = abi().stream_read_link(uri, next, sizeof next - 1, &text_length))
-            return result_of(status);
-        if (text_length + strlen(p) + 1 > sizeof next)
+        if (strlen(next) + strlen(p) + 1 > sizeof next)
             return -ENAMETOOLONG;
-        memcpy(next + text_length, p, strlen(p) + 1);
-        out[next[0] == '/' ? 1 : (kept > 1 ? kept : 1)] = 0;
+        memcpy(next + strlen(next), p, strlen(p) + 1);
+        if (met == Met::magic_link)
+            out[1] = 0;
+        else if (next[0] == '/')
+            memcpy(out, root_.path, root_.length + 1);
+        else
+            out[kept > 1 ? kept : 1] = 0;
         memcpy(rest, next, strlen(next) + 1);
         p = rest;
     }
     return 0;
+}
+
+// Under a chroot the host must follow no link: an absolute target starts at the process's
+// root, not the host's, and ".." in one stops there; openat2's RESOLVE_* rules are checked
+// at every link and mount on the way. The LibOS walks every link itself then, the last one
+// too when the call follows it (a trailing slash or a last "." or ".." follows it and
+// still asks for a directory); what reaches the host has no link left but a last one the
+// call does not follow, and may end in a name not there yet (a file to create). Under a
+// chroot alone the LibOS's own /proc is left to procfs.
+int64_t walk_links(char *out, size_t capacity, size_t physical, bool follow, const Root &root,
+                   uint64_t resolve) {
+    if (resolve == 0 && (freestanding::starts_with(out, "/proc/") || freestanding::equal(out, "/proc")))
+        return 0;
+    size_t n = strlen(out);
+    bool directory = n > 1 && (out[n - 1] == '/' || last_is_dots(out));
+    char real[kPathMax];
+    uint32_t how = kRealMissingLast | (follow || directory ? 0 : kRealKeepLast);
+    if (int64_t error = Walk(root, resolve, how).run(out, real, sizeof real, physical))
+        return error;
+    n = strlen(real);
+    if (directory && n > 1) {
+        if (n + 2 > sizeof real)
+            return -ENAMETOOLONG;
+        real[n] = '/', real[n + 1] = 0;
+    }
+    return freestanding::copy_string(out, capacity, real) ? 0 : -ENAMETOOLONG;
+}
+
+// The directory a relative path starts from: the working directory, or `dirfd`'s (an
+// open directory keeps its real path, sys/paths.cpp).
+int64_t start_directory(int dirfd, char *out, size_t capacity) {
+    if (dirfd == AT_FDCWD)
+        return get_cwd(out, capacity) < 0 ? -ENAMETOOLONG : 0;
+    FileRef dir(dirfd);
+    if (!dir)
+        return -EBADF;
+    if (dir->type != BSC_TYPE_DIRECTORY || !dir->path)
+        return -ENOTDIR;
+    return freestanding::copy_string(out, capacity, dir->path) ? 0 : -ENAMETOOLONG;
+}
+
+// openat2's lookup with RESOLVE_* rules: the path as given, walked from the start (for
+// RESOLVE_BENEATH and RESOLVE_IN_ROOT also the lookup's root) by the LibOS, every "."
+// and ".." where the walk meets it.
+int64_t resolve_scoped(int dirfd, const char *path, char *out, size_t capacity, bool follow,
+                       uint64_t resolve) {
+    constexpr uint64_t kScopes = RESOLVE_BENEATH | RESOLVE_IN_ROOT;
+    Root root;
+    if (path[0] != '/' || (resolve & kScopes)) {
+        if (int64_t error = start_directory(dirfd, out, capacity))
+            return error;
+        for (size_t n = strlen(out); n > 1 && out[n - 1] == '/'; n--)
+            out[n - 1] = 0; // a directory's path may keep a trailing slash
+    }
+    if (resolve & kScopes) {
+        if (path[0] == '/' && (resolve & RESOLVE_BENEATH))
+            return -EXDEV; // the kernel's nd_jump_root
+        freestanding::copy_string(root.path, sizeof root.path, out);
+        root.length = strlen(root.path);
+        root.scope = resolve & kScopes;
+    }
+    if (path[0] == '/')
+        freestanding::copy_string(out, capacity, root.path);
+    size_t physical = strlen(out), given = strlen(path);
+    if (physical + 1 + given + 1 > capacity)
+        return -ENAMETOOLONG;
+    out[physical] = '/';
+    memcpy(out + physical + 1, path, given + 1);
+    return walk_links(out, capacity, physical, follow, root, resolve);
+}
+
+} // namespace
+
+int64_t get_root(char *out, size_t capacity) {
+    SpinGuard guard(cwd_lock);
+    size_t n = strlen(root);
+    if (n + 1 > capacity)
+        return -ERANGE;
+    memcpy(out, root, n + 1);
+    return static_cast<int64_t>(n);
+}
+
+void set_root(const char *absolute) {
+    SpinGuard guard(cwd_lock);
+    freestanding::copy_string(root, sizeof root, absolute);
+}
+
+int64_t path_from_root(const char *path, char *out, size_t capacity, const char *outside) {
+    Root root;
+    size_t n = strlen(path);
+    const char *shown = path;
+    const char *prefix = "";
+    if (root.set() && root.holds(path, n))
+        shown = n == root.length ? "/" : path + root.length;
+    else if (root.set())
+        prefix = outside;
+    size_t p = strlen(prefix), s = strlen(shown);
+    if (p + s + 1 > capacity)
+        return -ERANGE;
+    memcpy(out, prefix, p);
+    memcpy(out + p, shown, s + 1);
+    return static_cast<int64_t>(p + s);
+}
+
+int64_t resolve_path(int dirfd, const char *path, char *out, size_t capacity,
+                     size_t *real_prefix, bool follow, uint64_t resolve) {
+    if (path[0] == 0)
+        return -ENOENT;
+    if (real_prefix != nullptr)
+        *real_prefix = 1;
+    if (resolve != 0)
+        return resolve_scoped(dirfd, path, out, capacity, follow, resolve);
+    Root root;
+    if (path[0] == '/') {
+        if (!freestanding::copy_string(out, capacity, root.path))
+            return -ENAMETOOLONG;
+    } else if (int64_t error = start_directory(dirfd, out, capacity)) {
+        return error;
+    }
+    size_t physical = strlen(out); // the root and the start directory are real paths
+    int64_t error = append_normalised(out, capacity, path, true, physical, root);
+    if (error == 0 && root.set())
+        error = walk_links(out, capacity, physical, follow, root, 0);
+    if (real_prefix != nullptr)
+        *real_prefix = physical;
+    return error;
+}
+
+int64_t resolve_user_path(int dirfd, uint64_t path, char *out, size_t capacity,
+                          size_t *real_prefix, bool follow, uint64_t resolve) {
+    char given[kPathMax];
+    int64_t n = string_from_user(given, path, sizeof given);
+    if (n < 0)
+        return n;
+    return resolve_path(dirfd, given, out, capacity, real_prefix, follow, resolve);
+}
+
+int64_t real_path(const char *absolute, char *out, size_t capacity, size_t real_prefix,
+                  uint32_t how) {
+    Root root;
+    return Walk(root, 0, how).run(absolute, out, capacity, real_prefix);
 }
 
 int64_t make_uri(const char *scheme, const char *absolute, char *out, size_t capacity) {

@@ -13,6 +13,14 @@ void initialise_cwd(const char *absolute);
 // Copies the working directory into out (capacity bytes); its length, or -ERANGE.
 int64_t get_cwd(char *out, size_t capacity);
 void set_cwd(const char *absolute);
+// The process's root directory (chroot), a full path in the guest's path space: "/" at
+// first. get_root: its length, or -ERANGE.
+int64_t get_root(char *out, size_t capacity);
+void set_root(const char *absolute);
+// How the process sees the full `path` from its root, as the kernel's d_path shows it: the
+// part below the root, or for a path outside it `outside` ("(unreachable)" for getcwd, ""
+// for a /proc link) followed by the whole path. Its length, or -ERANGE.
+int64_t path_from_root(const char *path, char *out, size_t capacity, const char *outside);
 
 // The program's umask: at first the runtime's creator's (bsc_system_info), then what
 // umask(2) sets. Applied by the LibOS alone: the host creates with the exact mode given.
@@ -24,16 +32,27 @@ uint32_t exchange_file_mode_mask(uint32_t mask);
 // open directory) into an absolute path. 0 or -errno. With `real_prefix`, also how many
 // leading bytes of it are a real path already (the working directory's, an open
 // directory's, or a prefix walked for a "." or ".."), for real_path to start after.
+// An absolute path starts at the process's root, and ".." does not climb above it. Under
+// a chroot every link on the way is resolved here, the last one only with `follow`
+// (without a chroot the host follows links, as it must for the last one anyway).
+// `resolve`: openat2's RESOLVE_* rules (linux/openat2.h), under which the LibOS walks
+// every link too: EXDEV, ELOOP as the kernel gives them (RESOLVE_CACHED changes nothing:
+// a lookup may always be done in full).
 int64_t resolve_user_path(int dirfd, uint64_t path, char *out, size_t capacity,
-                          size_t *real_prefix = nullptr);
+                          size_t *real_prefix = nullptr, bool follow = false,
+                          uint64_t resolve = 0);
 // The same for a path already in LibOS memory.
 int64_t resolve_path(int dirfd, const char *path, char *out, size_t capacity,
-                     size_t *real_prefix = nullptr);
+                     size_t *real_prefix = nullptr, bool follow = false, uint64_t resolve = 0);
 
 // The absolute path with every symbolic link resolved (realpath), as the kernel names a
 // file in /proc; its first `real_prefix` bytes are taken as resolved already (they end
-// at a component). 0 or -errno.
-int64_t real_path(const char *absolute, char *out, size_t capacity, size_t real_prefix = 1);
+// at a component). An absolute link text starts at the process's root. `how`: with
+// kRealKeepLast the last component is not looked at (a link there stays), with
+// kRealMissingLast a last component not found is kept as named. 0 or -errno.
+inline constexpr uint32_t kRealKeepLast = 1, kRealMissingLast = 2;
+int64_t real_path(const char *absolute, char *out, size_t capacity, size_t real_prefix = 1,
+                  uint32_t how = 0);
 
 // Whether the calling thread may access a file with `a` in `mode` (R_OK, W_OK, X_OK
 // bits), as the kernel checks it for access(2) with the real ids (`real_ids`) or for

@@ -938,8 +938,8 @@ bool proc_link_text(const char *path, char *text, size_t capacity) {
     }
     if (freestanding::equal(entry, "exe"))
         return freestanding::copy_string(text, capacity, program_path());
-    if (freestanding::equal(entry, "root"))
-        return freestanding::copy_string(text, capacity, "/");
+    if (freestanding::equal(entry, "root")) // its full path: readlink shows it from the root
+        return get_root(text, capacity) >= 0;
     if (freestanding::equal(entry, "cwd"))
         return get_cwd(text, capacity) >= 0;
     FileRef file(descriptor_of(entry));

@@ -74,15 +74,17 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     /* sys/splice.cpp */                                                                \
     X(sendfile) X(splice) X(tee) X(vmsplice) X(copy_file_range)                         \
     /* sys/paths.cpp */                                                                 \
-    X(open) X(openat) X(creat) X(stat) X(lstat) X(newfstatat) X(statx) X(access)        \
-    X(faccessat) X(faccessat2) X(readlink) X(readlinkat) X(getcwd) X(chdir) X(mkdir)    \
-    X(mkdirat) X(mknod) X(mknodat) X(rmdir) X(unlink) X(unlinkat) X(rename)             \
-    X(renameat) X(renameat2)                                                            \
+    X(open) X(openat) X(openat2) X(creat) X(stat) X(lstat) X(newfstatat) X(statx)      \
+    X(access) X(faccessat) X(faccessat2) X(readlink) X(readlinkat) X(getcwd) X(chdir)  \
+    X(chroot) X(mkdir) X(mkdirat) X(mknod) X(mknodat) X(rmdir) X(unlink) X(unlinkat)   \
+    X(rename) X(renameat) X(renameat2)                                                 \
     X(link) X(linkat) X(symlink) X(symlinkat) X(chmod) X(fchmodat) X(fchmodat2)         \
     X(chown) X(lchown) X(fchownat) X(utimensat) X(futimesat) X(truncate) X(umask)       \
     X(statfs) X(fstatfs) X(getxattr) X(lgetxattr) X(fgetxattr) X(listxattr)             \
     X(llistxattr) X(flistxattr) X(setxattr) X(lsetxattr) X(fsetxattr) X(removexattr)    \
     X(lremovexattr) X(fremovexattr)                                                     \
+    /* sys/file_handles.cpp */                                                          \
+    X(name_to_handle_at) X(open_by_handle_at)                                           \
     /* sys/mount.cpp */                                                                 \
     X(mount) X(umount2) X(sysfs)                                                        \
     /* sys/mount_api.cpp */                                                             \

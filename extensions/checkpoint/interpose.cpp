@@ -153,6 +153,28 @@ bsc_status stream_read_link(const char *uri, char *buffer, uint64_t size, uint64
     });
 }
 
+bsc_status stream_file_handle_query(const char *uri, uint32_t flags, bsc_file_handle *handle) {
+    return with_uri_below(uri, [&](const char *below_uri) {
+        return below().stream_file_handle_query(below_uri, flags, handle);
+    });
+}
+
+// A stream opened by a file handle has no URI a restore could open it again by (its
+// handle may no longer decode): a capture refuses a guest that holds one, as it refuses
+// a message queue.
+bsc_status stream_open_by_file_handle(bsc_handle mount, const char *mount_uri,
+                                      const bsc_file_handle *handle, uint32_t access,
+                                      uint32_t options, bsc_handle *stream) {
+    bsc_handle below_mount = mount == BSC_NO_HANDLE ? mount : real(mount);
+    bsc_status status = with_uri_below(mount_uri, [&](const char *below_uri) {
+        return below().stream_open_by_file_handle(below_mount, below_uri, handle, access,
+                                                  options, stream);
+    });
+    if (status != BSC_OK)
+        return status;
+    return publish_at(stream, {.object = UncapturedHandle{"file-handle:"}});
+}
+
 // A POSIX message queue is the host kernel's, with its messages and its notification: a
 // capture refuses a guest that holds one (capture.cpp), as it refuses System V objects.
 bsc_status mqueue_open(const char *name, uint32_t access, uint32_t mode, uint32_t create,
@@ -603,6 +625,8 @@ void interpose(const bsc_extension_context &context) {
     above.stream_map = stream_map;
     above.stream_unmap = stream_unmap;
     above.stream_open = stream_open;
+    above.stream_file_handle_query = stream_file_handle_query;
+    above.stream_open_by_file_handle = stream_open_by_file_handle;
     above.stream_attributes_query = stream_attributes_query;
     above.stream_read_link = stream_read_link;
     above.stream_open_pair = stream_open_pair;

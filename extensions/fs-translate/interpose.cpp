@@ -465,6 +465,57 @@ bsc_status stream_details_query(const char *uri, uint32_t flags, uint32_t want,
         });
 }
 
+// name_to_handle_at: the handle of the host object a guest path translates to.
+bsc_status stream_file_handle_query(const char *uri, uint32_t flags, bsc_file_handle *handle) {
+    return by_path(
+        uri, query_final(flags),
+        [&] { return below().stream_file_handle_query(uri, flags, handle); },
+        [&](Translated &t) -> bsc_status {
+            if (!t.resolution.exists && in_overlay(t.resolution))
+                return BSC_E_NOT_FOUND; // a whiteout
+            uint32_t no_follow = t.resolution.host_follows ? 0 : BSC_QUERY_NOFOLLOW;
+            return below().stream_file_handle_query(t.host_uri.c_str(), flags | no_follow,
+                                                    handle);
+        });
+}
+
+// open_by_handle_at: a handle names a host object whatever path it has, so the object
+// opened must lie in a mapped tree: one outside every mapping is a handle the guest's
+// namespace cannot decode (STALE), and nothing escapes the mapping.
+bsc_status inside_mapping(bsc_status status, bsc_handle *stream) {
+    bsc_handle opened = BSC_NO_HANDLE;
+    if (status != BSC_OK || !active() || read_guest(stream, opened) != BSC_OK)
+        return status;
+    char host_uri[kUriMax];
+    bsc_object_info info{};
+    auto parsed = below().object_query(opened, &info, host_uri, sizeof host_uri) == BSC_OK
+                      ? path_uri(host_uri)
+                      : std::nullopt;
+    if (parsed && state().table.guest_of(lexically_canonical(parsed->path)))
+        return BSC_OK;
+    below().object_close(opened);
+    return BSC_E_STALE;
+}
+
+// The mount descriptor is an open stream, or a guest path translated as any other.
+bsc_status stream_open_by_file_handle(bsc_handle mount, const char *mount_uri,
+                                      const bsc_file_handle *handle, uint32_t access,
+                                      uint32_t options, bsc_handle *stream) {
+    auto untouched = [&] {
+        return inside_mapping(below().stream_open_by_file_handle(mount, mount_uri, handle,
+                                                                 access, options, stream),
+                              stream);
+    };
+    if (mount != BSC_NO_HANDLE)
+        return untouched();
+    return by_path(mount_uri, Final::follow, untouched, [&](Translated &t) -> bsc_status {
+        return inside_mapping(below().stream_open_by_file_handle(mount, t.host_uri.c_str(),
+                                                                 handle, access, options,
+                                                                 stream),
+                              stream);
+    });
+}
+
 bsc_status stream_attributes_set(const char *uri, uint32_t flags, uint32_t which,
                                  const bsc_stream_attributes *attributes) {
     return by_path(
@@ -1041,6 +1092,8 @@ void install(bsc_downcalls &above, bsc_upcalls &upcalls_below) {
     FS_TRANSLATE_INTERPOSE(stream_attributes_query)
     FS_TRANSLATE_INTERPOSE(stream_attributes_set)
     FS_TRANSLATE_INTERPOSE(stream_details_query)
+    FS_TRANSLATE_INTERPOSE(stream_file_handle_query)
+    FS_TRANSLATE_INTERPOSE(stream_open_by_file_handle)
     FS_TRANSLATE_INTERPOSE(stream_delete)
     FS_TRANSLATE_INTERPOSE(stream_rename)
     FS_TRANSLATE_INTERPOSE(stream_link)

@@ -95,6 +95,7 @@ constexpr bool leaves_files_alone(roles::Slot slot) {
     case stream_map: case vm_alloc: case vm_protect: case vm_free: case stream_read:
     case stream_attributes_query: case stream_attributes_query_by_handle:
     case stream_details_query: case stream_details_query_by_handle:
+    case stream_file_handle_query:
     case stream_read_link: case object_query: case system_info_query:
         return true;
     default:

@@ -168,8 +168,12 @@ int check_in_child_as_nobody(void (*body)(void)) {
 }
 
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
-    (void)st, (void)type, (void)ftw;
-    chmod(path, 0700); // a test may leave a directory without write or search permission
+    (void)st, (void)ftw;
+    // A test may leave a directory without write or search permission. Only directories
+    // are opened up: chmod follows a symbolic link, and a test's link to "/" or /etc
+    // would take the host's own directory's permissions away.
+    if (type == FTW_DP)
+        chmod(path, 0700);
     return remove(path);
 }
 

@@ -143,7 +143,8 @@ int64_t program_path(int dirfd, uint64_t path, uint64_t flags, char *named, char
             return -EACCES;
         return freestanding::copy_string(out, kPathMax, file->path) ? 0 : -ENAMETOOLONG;
     }
-    if (int64_t error = resolve_path(dirfd, given, out, kPathMax))
+    if (int64_t error =
+            resolve_path(dirfd, given, out, kPathMax, nullptr, !(flags & AT_SYMLINK_NOFOLLOW)))
         return error;
     // The LibOS's /proc links (/proc/self/exe, /proc/PID/fd/N) lead to the guest's files,
     // not the runtime's.

@@ -63,7 +63,7 @@ int64_t source_uri(const MountString &source, bool is_path, char *uri, size_t ca
         return 0;
     if (is_path && source.text[0] != 0) {
         char path[kPathMax];
-        if (resolve_path(AT_FDCWD, source.text, path, sizeof path) == 0)
+        if (resolve_path(AT_FDCWD, source.text, path, sizeof path, nullptr, true) == 0)
             return make_uri("file:", path, uri, capacity);
     }
     // The host's kernel says what Linux says of it (an empty path: ENOENT).
@@ -92,7 +92,7 @@ bool empty_type_of_new_mount(uint64_t flags, const MountString &type) {
 
 int64_t target_uri(uint64_t address, char *uri, size_t capacity) {
     char path[kPathMax];
-    if (int64_t error = resolve_user_path(AT_FDCWD, address, path, sizeof path))
+    if (int64_t error = resolve_user_path(AT_FDCWD, address, path, sizeof path, nullptr, true))
         return error;
     return make_uri("file:", path, uri, capacity);
 }

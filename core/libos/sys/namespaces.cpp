@@ -91,13 +91,15 @@ int64_t enter_own_namespace(uint64_t kind, bool alone) {
 }
 
 // What entering every kind in `kinds` leaves changed: a mount namespace's root becomes
-// the working directory, an IPC namespace drops the semaphore undo list.
+// the root and the working directory (a chroot ends), an IPC namespace drops the semaphore undo list.
 int64_t commit_own_namespaces(uint64_t kinds) {
     if (kinds & CLONE_NEWIPC)
         if (int64_t error = leave_semaphore_undo_list("setns"))
             return error;
-    if (kinds & CLONE_NEWNS)
+    if (kinds & CLONE_NEWNS) {
+        set_root("/");
         set_cwd("/");
+    }
     return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <linux/fcntl.h>
 #include <linux/fs.h>
 #include <linux/limits.h>
+#include <linux/openat2.h>
 #include <linux/stat.h>
 #include <linux/xattr.h>
 
@@ -50,10 +51,12 @@ struct Target {
     int descriptor;
 };
 
+// `exclusive`: an O_CREAT|O_EXCL open, which follows no last link (it fails on one);
+// `rules`: openat2's RESOLVE_* flags.
 int64_t resolve(int dirfd, uint64_t user_path, Target &target, bool follow,
-                const char *scheme = "file:") {
+                const char *scheme = "file:", bool exclusive = false, uint64_t rules = 0) {
     if (int64_t error = resolve_user_path(dirfd, user_path, target.path, sizeof target.path,
-                                          &target.real_prefix))
+                                          &target.real_prefix, follow && !exclusive, rules))
         return error;
     if (freestanding::starts_with(target.path, "/proc"))
         target.real_prefix = 1; // the LibOS's links there may lead anywhere
@@ -108,7 +111,7 @@ int64_t descriptor_attributes(int dirfd, bsc_stream_attributes &attributes,
 int64_t query(int dirfd, uint64_t user_path, bool follow, bsc_stream_attributes &attributes,
               Details *details = nullptr) {
     char path[kPathMax];
-    if (int64_t error = resolve_user_path(dirfd, user_path, path, sizeof path))
+    if (int64_t error = resolve_user_path(dirfd, user_path, path, sizeof path, nullptr, follow))
         return error;
     return path_attributes(path, follow, attributes, details);
 }
@@ -124,24 +127,6 @@ int64_t query_at(int dirfd, uint64_t user_path, uint64_t flags,
     if (itself)
         return descriptor_attributes(dirfd, attributes, details);
     return query(dirfd, user_path, !(flags & AT_SYMLINK_NOFOLLOW), attributes, details);
-}
-
-uint32_t access_of(uint64_t flags) {
-    uint32_t access = (flags & O_ACCMODE) == O_WRONLY ? BSC_ACCESS_WRITE
-                      : (flags & O_ACCMODE) == O_RDWR ? BSC_ACCESS_RDWR
-                                                      : BSC_ACCESS_READ;
-    return flags & O_APPEND ? access | BSC_ACCESS_APPEND : access;
-}
-
-uint32_t options_of(uint64_t flags) {
-    return (flags & O_TRUNC ? BSC_OPTION_TRUNCATE : 0) |
-           (flags & O_NOFOLLOW ? BSC_OPTION_NOFOLLOW : 0) |
-           (flags & O_DIRECTORY ? BSC_OPTION_DIRECTORY : 0) |
-           (flags & O_NONBLOCK ? BSC_OPTION_NONBLOCK : 0) |
-           (flags & (O_SYNC | O_DSYNC) ? BSC_OPTION_SYNC : 0) |
-           (flags & O_NOATIME ? BSC_OPTION_NO_ACCESS_TIME : 0) |
-           // O_EXCL without O_CREAT: a block device claimed for this opener alone
-           ((flags & (O_EXCL | O_CREAT)) == O_EXCL ? BSC_OPTION_EXCLUSIVE : 0);
 }
 
 // The mode a new object gets: the program's umask applied here, and only here (the host
@@ -181,10 +166,10 @@ uint32_t file_creation_mode(const Target &target, uint64_t mode) {
 // O_PATH: a descriptor that names the object (the link itself with O_NOFOLLOW) without
 // opening it. It keeps the object's path: the real one, so that it goes on naming the
 // object the open found through links.
-int64_t open_path_only(int dirfd, uint64_t user_path, uint64_t flags) {
+int64_t open_path_only(int dirfd, uint64_t user_path, uint64_t flags, uint64_t rules) {
     bool follow = !(flags & O_NOFOLLOW);
     Target target;
-    if (int64_t error = resolve(dirfd, user_path, target, follow))
+    if (int64_t error = resolve(dirfd, user_path, target, follow, "file:", false, rules))
         return error;
     bsc_stream_attributes attributes{};
     if (int64_t error = path_attributes(target.path, follow, attributes))
@@ -239,7 +224,8 @@ int64_t check_no_atime(const Target &target, uint64_t flags) {
     return -EPERM;
 }
 
-int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
+// open, openat, creat and openat2 (`rules`: its RESOLVE_* flags, checked by open_how).
+int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode, uint64_t rules = 0) {
     if (flags & __O_TMPFILE) {
         // As the kernel checks it; the ABI cannot create an unnamed file.
         if ((flags & O_TMPFILE) != O_TMPFILE || (flags & O_ACCMODE) == O_RDONLY ||
@@ -249,9 +235,10 @@ int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
         return -EOPNOTSUPP;
     }
     if (flags & O_PATH)
-        return open_path_only(dirfd, user_path, flags);
+        return open_path_only(dirfd, user_path, flags, rules);
     Target target;
-    if (int64_t error = resolve(dirfd, user_path, target, !(flags & O_NOFOLLOW)))
+    if (int64_t error = resolve(dirfd, user_path, target, !(flags & O_NOFOLLOW), "file:",
+                                (flags & O_CREAT) && (flags & O_EXCL), rules))
         return error;
     if (is_libos_file(target.path))
         return open_libos_file(target.path, flags);
@@ -280,18 +267,40 @@ int64_t open_at(int dirfd, uint64_t user_path, uint64_t flags, uint64_t mode) {
         return result_of(status);
     bsc_stream_attributes attributes{};
     abi().stream_attributes_query_by_handle(handle, &attributes);
-    uint32_t kept = static_cast<uint32_t>(flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECTORY |
-                                                    O_NOFOLLOW | O_SYNC | O_DSYNC | O_NOATIME));
     // A directory keeps its real path, as the kernel names it: fchdir, getcwd and the
     // paths resolved against it then see where the links led.
     char real[kPathMax];
     const char *path =
         attributes.type == BSC_TYPE_DIRECTORY ? kernel_name(target, real) : target.path;
-    OpenFile *file = open_file(handle, kept, attributes.type, path);
-    return fd_install(file, 0, flags & O_CLOEXEC);
+    return install_opened(handle, flags, attributes.type, path);
 }
 
 } // namespace
+
+uint32_t access_of(uint64_t flags) {
+    uint32_t access = (flags & O_ACCMODE) == O_WRONLY ? BSC_ACCESS_WRITE
+                      : (flags & O_ACCMODE) == O_RDWR ? BSC_ACCESS_RDWR
+                                                      : BSC_ACCESS_READ;
+    return flags & O_APPEND ? access | BSC_ACCESS_APPEND : access;
+}
+
+uint32_t options_of(uint64_t flags) {
+    return (flags & O_TRUNC ? BSC_OPTION_TRUNCATE : 0) |
+           (flags & O_NOFOLLOW ? BSC_OPTION_NOFOLLOW : 0) |
+           (flags & O_DIRECTORY ? BSC_OPTION_DIRECTORY : 0) |
+           (flags & O_NONBLOCK ? BSC_OPTION_NONBLOCK : 0) |
+           (flags & (O_SYNC | O_DSYNC) ? BSC_OPTION_SYNC : 0) |
+           (flags & O_NOATIME ? BSC_OPTION_NO_ACCESS_TIME : 0) |
+           // O_EXCL without O_CREAT: a block device claimed for this opener alone
+           ((flags & (O_EXCL | O_CREAT)) == O_EXCL ? BSC_OPTION_EXCLUSIVE : 0);
+}
+
+int install_opened(bsc_handle handle, uint64_t flags, uint32_t type, const char *path) {
+    uint32_t kept = static_cast<uint32_t>(flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECTORY |
+                                                    O_NOFOLLOW | O_SYNC | O_DSYNC | O_NOATIME));
+    OpenFile *file = open_file(handle, kept, type, path);
+    return fd_install(file, 0, flags & O_CLOEXEC);
+}
 
 // Permission check for access(): root may read and write anything and execute what has
 // an execute bit; others by owner, group and other bits.
@@ -422,9 +431,15 @@ int64_t access_at(int dirfd, uint64_t path, uint64_t mode, uint64_t flags) {
     return check_access(attributes, mode, !(flags & AT_EACCESS));
 }
 
-// The text of the link at `path` (absolute): the LibOS's /proc links, or the host's.
+// The text of the link at `path` (absolute): the LibOS's /proc links (a path shown from
+// the process's root, as the kernel's d_path shows it), or the host's.
 int64_t read_link_text(const char *path, char *text, size_t capacity, uint64_t &length) {
-    if (proc_link_text(path, text, capacity)) {
+    char full[kPathMax];
+    if (proc_link_text(path, full, sizeof full)) {
+        bool copied = full[0] == '/' ? path_from_root(full, text, capacity, "") >= 0
+                                     : freestanding::copy_string(text, capacity, full);
+        if (!copied)
+            return -ENAMETOOLONG;
         length = strlen(text);
         return 0;
     }
@@ -880,7 +895,73 @@ int64_t removexattr_call(Syscall &c, XattrForm form) {
     return with_name_and_object(c, form, remove_xattr);
 }
 
+// openat2's struct open_how, as the kernel's copy_struct_from_user reads it: at least
+// its first version (24 bytes), at most a page; bytes past the fields this kernel knows
+// must be zero (E2BIG), and every byte given must be readable (EFAULT).
+int64_t read_open_how(uint64_t address, uint64_t size, open_how &how) {
+    constexpr uint64_t kPage = 4096;
+    constexpr uint64_t kFirstVersion = 24; // the kernel's OPEN_HOW_SIZE_VER0
+    if (size < kFirstVersion)
+        return -EINVAL;
+    if (size > kPage)
+        return -E2BIG;
+    for (uint64_t at = sizeof how; at < size; at++) {
+        uint8_t byte = 0;
+        if (!get_user(address + at, byte))
+            return -EFAULT;
+        if (byte != 0)
+            return -E2BIG;
+    }
+    how = {};
+    uint64_t known = size < sizeof how ? size : sizeof how;
+    return copy_from_user(&how, address, known) ? 0 : -EFAULT;
+}
+
+// The kernel's build_open_flags for openat2, which checks every argument where openat
+// ignores what it does not know: unknown flags or RESOLVE_* bits, both scoping rules, a
+// mode without O_CREAT or O_TMPFILE (or beyond 07777 with one), O_DIRECTORY with
+// O_CREAT, O_PATH with other flags than its own; RESOLVE_CACHED of an open that creates
+// or truncates cannot be done from the cache alone (EAGAIN). The malformed O_TMPFILE
+// forms are open_at's, checked in the same order.
+int64_t check_open_how(const open_how &how) {
+    constexpr uint64_t kValidFlags =
+        O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | __O_SYNC |
+        O_DSYNC | FASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME |
+        O_CLOEXEC | O_PATH | __O_TMPFILE;
+    constexpr uint64_t kValidResolve = RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS |
+                                       RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH |
+                                       RESOLVE_IN_ROOT | RESOLVE_CACHED;
+    constexpr uint64_t kPathFlags = O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
+    uint64_t flags = how.flags & ~uint64_t{O_CLOEXEC};
+    if ((flags & ~kValidFlags) || (how.resolve & ~kValidResolve))
+        return -EINVAL;
+    if ((how.resolve & RESOLVE_BENEATH) && (how.resolve & RESOLVE_IN_ROOT))
+        return -EINVAL;
+    bool creates = flags & (O_CREAT | __O_TMPFILE);
+    if (creates ? (how.mode & ~uint64_t{07777}) : how.mode != 0)
+        return -EINVAL;
+    if ((flags & O_DIRECTORY) && (flags & O_CREAT))
+        return -EINVAL;
+    if ((flags & __O_TMPFILE) &&
+        ((flags & O_TMPFILE) != O_TMPFILE || (flags & O_ACCMODE) == O_RDONLY))
+        return -EINVAL;
+    if ((flags & O_PATH) && (flags & ~kPathFlags))
+        return -EINVAL;
+    if ((how.resolve & RESOLVE_CACHED) && (flags & (O_TRUNC | O_CREAT | __O_TMPFILE)))
+        return -EAGAIN;
+    return 0;
+}
+
 } // namespace
+
+int64_t sys_openat2(Syscall &c) {
+    open_how how;
+    if (int64_t error = read_open_how(c.arg[2], c.arg[3], how))
+        return error;
+    if (int64_t error = check_open_how(how))
+        return error;
+    return open_at(static_cast<int>(c.arg[0]), c.arg[1], how.flags, how.mode, how.resolve);
+}
 
 int64_t user_path_uri(int dirfd, uint64_t user_path, bool follow, char *uri, size_t capacity) {
     Target target;
@@ -957,19 +1038,23 @@ int64_t sys_readlinkat(Syscall &c) {
     return readlink_at(static_cast<int>(c.arg[0]), c.arg[1], c.arg[2], c.arg[3]);
 }
 
+// The working directory as seen from the process's root; one outside it (after a chroot
+// that left it there) is "(unreachable)" and its full path, as Linux shows it.
 int64_t sys_getcwd(Syscall &c) {
-    char cwd[kPathMax];
-    int64_t n = get_cwd(cwd, sizeof cwd);
+    char full[kPathMax], cwd[kPathMax + 16];
+    if (get_cwd(full, sizeof full) < 0)
+        return -ERANGE;
+    int64_t n = path_from_root(full, cwd, sizeof cwd, "(unreachable)");
     if (n < 0 || static_cast<uint64_t>(n) + 1 > c.arg[1])
         return -ERANGE;
     return copy_to_user(c.arg[0], cwd, n + 1) ? n + 1 : -EFAULT;
 }
 
-// The working directory is kept as the kernel keeps it: the directory itself, so getcwd
-// shows its real path whatever links led to it.
-int64_t sys_chdir(Syscall &c) {
+// The directory chdir and chroot name, as the kernel's lookup with LOOKUP_DIRECTORY and
+// path_permission(MAY_EXEC | MAY_CHDIR) find it: its real path in `real`, or -errno.
+int64_t find_directory(uint64_t user_path, char (&real)[kPathMax]) {
     Target target;
-    if (int64_t error = resolve(AT_FDCWD, c.arg[0], target, true))
+    if (int64_t error = resolve(AT_FDCWD, user_path, target, true))
         return error;
     bsc_stream_attributes a{};
     if (int64_t error = path_attributes(target.path, true, a))
@@ -978,8 +1063,32 @@ int64_t sys_chdir(Syscall &c) {
         return -ENOTDIR;
     if (int64_t error = check_access(a, 1 /* X_OK: search */, false))
         return error;
+    const char *name = kernel_name(target, real);
+    if (name != real && !freestanding::copy_string(real, sizeof real, name))
+        return -ENAMETOOLONG;
+    return 0;
+}
+
+// The working directory is kept as the kernel keeps it: the directory itself, so getcwd
+// shows its real path whatever links led to it.
+int64_t sys_chdir(Syscall &c) {
     char real[kPathMax];
-    set_cwd(kernel_name(target, real));
+    if (int64_t error = find_directory(c.arg[0], real))
+        return error;
+    set_cwd(real);
+    return 0;
+}
+
+// The process's root: every later absolute path, absolute link text and ".." at it stays
+// below it (paths.cpp); the working directory stays where it is, as Linux leaves it. The
+// capability is checked after the lookup and the search permission, as the kernel does.
+int64_t sys_chroot(Syscall &c) {
+    char real[kPathMax];
+    if (int64_t error = find_directory(c.arg[0], real))
+        return error;
+    if (!capable(CAP_SYS_CHROOT))
+        return -EPERM;
+    set_root(real);
     return 0;
 }
 
