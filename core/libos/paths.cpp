@@ -173,14 +173,21 @@ void set_cwd(const char *absolute) {
     freestanding::copy_string(cwd, sizeof cwd, absolute);
 }
 
-int64_t get_cwd(char *out, size_t capacity) {
+namespace {
+
+// A copy of `path` (the cwd or the root, under cwd_lock): its length, or -ERANGE.
+int64_t copy_fs_path(const char *path, char *out, size_t capacity) {
     SpinGuard guard(cwd_lock);
-    size_t n = strlen(cwd);
+    size_t n = strlen(path);
     if (n + 1 > capacity)
         return -ERANGE;
-    memcpy(out, cwd, n + 1);
+    memcpy(out, path, n + 1);
     return static_cast<int64_t>(n);
 }
+
+} // namespace
+
+int64_t get_cwd(char *out, size_t capacity) { return copy_fs_path(cwd, out, capacity); }
 
 uint32_t file_mode_mask() {
     uint32_t mask = __atomic_load_n(&mode_mask, __ATOMIC_RELAXED);
@@ -464,14 +471,7 @@ int64_t resolve_scoped(int dirfd, const char *path, char *out, size_t capacity, 
 
 } // namespace
 
-int64_t get_root(char *out, size_t capacity) {
-    SpinGuard guard(cwd_lock);
-    size_t n = strlen(root);
-    if (n + 1 > capacity)
-        return -ERANGE;
-    memcpy(out, root, n + 1);
-    return static_cast<int64_t>(n);
-}
+int64_t get_root(char *out, size_t capacity) { return copy_fs_path(root, out, capacity); }
 
 void set_root(const char *absolute) {
     SpinGuard guard(cwd_lock);

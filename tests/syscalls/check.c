@@ -167,6 +167,30 @@ int check_in_child_as_nobody(void (*body)(void)) {
     return 1;
 }
 
+void check_in_child(void (*body)(void)) {
+    pid_t pid = fork();
+    if (pid < 0) {
+        check_fail(__FILE__, __LINE__, "fork: %s", strerror(errno));
+        return;
+    }
+    if (pid == 0) {
+        body();
+        _exit(current_failures ? 1 : 0);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        check_fail(__FILE__, __LINE__, "the child failed (status %#x)", status);
+}
+
+int check_mounted(const char *dir, const char *type) {
+    static char text[1 << 16];
+    if (check_read_file("/proc/self/mounts", text, sizeof text) < 0)
+        return -1;
+    char wanted[256];
+    snprintf(wanted, sizeof wanted, " %s %s ", dir, type);
+    return strstr(text, wanted) != NULL;
+}
+
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
     (void)st, (void)ftw;
     // A test may leave a directory without write or search permission. Only directories

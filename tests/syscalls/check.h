@@ -120,3 +120,8 @@ pid_t check_fork_held(int release[2]);
 // for the cases an ordinary user's permissions decide. It needs the privilege to change
 // ids (root): without it, it runs nothing and returns 0; else 1.
 int check_in_child_as_nobody(void (*body)(void));
+// Runs `body` in a child and fails the test if the child's checks failed (they are reported
+// by the child, which exits non-zero).
+void check_in_child(void (*body)(void));
+// Whether /proc/self/mounts has a line with `dir` as its mount point and `type` (-1: not read).
+int check_mounted(const char *dir, const char *type);

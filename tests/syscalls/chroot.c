@@ -16,17 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-// Runs `body` in a child and fails the test if the child's checks failed.
-static void in_child(void (*body)(void)) {
-    pid_t pid = CHECK_OK(fork());
-    if (pid == 0) {
-        body();
-        _exit(check_failure_count() ? 1 : 0);
-    }
-    int status;
-    CHECK_EQ(waitpid(pid, &status, 0), pid);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-}
 
 static ino_t inode_of(const char *path) {
     struct stat st;
@@ -74,7 +63,7 @@ TEST(chroot_needs_the_privilege) {
         CHECK_ERR(chroot("."), EPERM);
         return;
     }
-    in_child(chroot_without_the_capability);
+    check_in_child(chroot_without_the_capability);
     CHECK_OK(chmod("..", 0711));
     CHECK_OK(chmod(".", 0755));
     check_in_child_as_nobody(chroot_as_nobody);
@@ -136,7 +125,7 @@ static void confined(void) {
     CHECK_OK(chdir("/"));
     CHECK_STR(getcwd(cwd, sizeof cwd), "/");
     check_write_file("/inner", "y");
-    in_child(inner_child);
+    check_in_child(inner_child);
 }
 
 TEST(chroot_confines_paths) {
@@ -150,5 +139,5 @@ TEST(chroot_confines_paths) {
     CHECK_OK(symlink("../../../../../../file", "jail/sub/escape"));
     CHECK_OK(symlink("/", "jail/sub/dir_link"));
     CHECK_OK(symlink("/created", "jail/dangling"));
-    in_child(confined);
+    check_in_child(confined);
 }

@@ -154,30 +154,17 @@ static void check_resuid(uid_t r, uid_t e, uid_t s) {
     CHECK_EQ(as, s);
 }
 
-// Runs `body` in a child as in_child, with the scratch directory (the harness's, 0700)
+// Runs `body` in a child as check_in_child, with the scratch directory (the harness's, 0700)
 // searchable by every user for the time, as a test directory is: so that a child with other
 // ids reaches its files by any path.
-static void in_child(void (*body)(void));
 static void in_child_reaching_files(void (*body)(void)) {
     struct stat scratch;
     CHECK_OK(stat("..", &scratch));
     CHECK_OK(chmod("..", 0711));
-    in_child(body);
+    check_in_child(body);
     CHECK_OK(chmod("..", scratch.st_mode & 07777));
 }
 
-// Runs `body` in a child and checks that it passed (the child's failures are reported by
-// check_fail in the child, which then exits non-zero).
-static void in_child(void (*body)(void)) {
-    pid_t pid = CHECK_OK(fork());
-    if (pid == 0) {
-        body();
-        _exit(check_failure_count() ? 1 : 0);
-    }
-    int status;
-    CHECK_EQ(waitpid(pid, &status, 0), pid);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-}
 
 static void drop_to_nobody(void) {
     gid_t nobody = kNobody;
@@ -340,7 +327,7 @@ static void threads_child(void) {
 TEST(a_thread_changes_only_its_own_ids) {
     if (!may_change_ids() || getuid() != 0)
         return;
-    in_child(threads_child);
+    check_in_child(threads_child);
 }
 
 // ---- capget, capset -----------------------------------------------------------------
@@ -479,5 +466,5 @@ static void capset_child(void) {
 TEST(capset_drops_a_capability_in_a_child) {
     if (!has_cap(CAP_SETUID))
         return;
-    in_child(capset_child);
+    check_in_child(capset_child);
 }

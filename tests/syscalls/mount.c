@@ -27,15 +27,6 @@ static void path_in(char *out, size_t size, const char *dir, const char *name) {
     snprintf(out, size, "%s/%s", dir, name);
 }
 
-// Whether /proc/self/mounts has a line with `dir` as its mount point and `type`.
-static int mounted(const char *dir, const char *type) {
-    static char text[1 << 16];
-    if (check_read_file("/proc/self/mounts", text, sizeof text) < 0)
-        return -1;
-    char wanted[256];
-    snprintf(wanted, sizeof wanted, " %s %s ", dir, type);
-    return strstr(text, wanted) != NULL;
-}
 
 TEST(mount_tmpfs_then_umount) {
     char dir[] = "/tmp/syscalls-mount-XXXXXX", file[64];
@@ -46,7 +37,7 @@ TEST(mount_tmpfs_then_umount) {
         return;
     }
     CHECK_OK(mount("none", dir, "tmpfs", 0, "mode=0750,size=1m"));
-    CHECK_EQ(mounted(dir, "tmpfs"), 1);
+    CHECK_EQ(check_mounted(dir, "tmpfs"), 1);
     struct stat st;
     CHECK_OK(stat(dir, &st));
     CHECK_EQ(st.st_mode & 07777, 0750);
@@ -63,7 +54,7 @@ TEST(mount_tmpfs_then_umount) {
     char text[16];
     CHECK_EQ(check_read_file(file, text, sizeof text), 5);
     CHECK_OK(umount2(dir, 0));
-    CHECK_EQ(mounted(dir, "tmpfs"), 0);
+    CHECK_EQ(check_mounted(dir, "tmpfs"), 0);
     CHECK_ERR(stat(file, &st), ENOENT); // it was in the file system that went
     CHECK_OK(rmdir(dir));
 }
@@ -230,7 +221,7 @@ TEST(mount_overlay_with_relative_layers) {
         CHECK_OK(access("up/c", F_OK)); // written to the upper layer
         char merged[64];
         path_in(merged, sizeof merged, dir, "merged");
-        CHECK_EQ(mounted(merged, "overlay"), 1);
+        CHECK_EQ(check_mounted(merged, "overlay"), 1);
         CHECK_OK(umount2("merged", 0));
         // A missing relative layer is ENOENT, an unreadable option page EFAULT, an
         // unknown umount2 flag EINVAL.

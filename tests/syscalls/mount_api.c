@@ -49,15 +49,6 @@ static int set_attributes(int fd, const void *path, unsigned flags, const void *
 
 static void make_dir(char *dir) { CHECK(mkdtemp(dir) != NULL); }
 
-// Whether /proc/self/mounts has a line with `dir` as its mount point and `type`.
-static int mounted(const char *dir, const char *type) {
-    static char text[1 << 16];
-    if (check_read_file("/proc/self/mounts", text, sizeof text) < 0)
-        return -1;
-    char wanted[256];
-    snprintf(wanted, sizeof wanted, " %s %s ", dir, type);
-    return strstr(text, wanted) != NULL;
-}
 
 // A created tmpfs context of 1 MiB: its descriptor.
 static int created_tmpfs(void) {
@@ -84,10 +75,10 @@ TEST(fsopen_fsmount_move_mount_tmpfs) {
     CHECK_OK(fstat(mfd, &st));
     CHECK(S_ISDIR(st.st_mode));
     CHECK_EQ(st.st_mode & 07777, 0750);
-    CHECK_EQ(mounted(dir, "tmpfs"), 0);
+    CHECK_EQ(check_mounted(dir, "tmpfs"), 0);
     CHECK_OK(move(mfd, "", AT_FDCWD, dir, MOVE_MOUNT_F_EMPTY_PATH));
     CHECK_OK(close(mfd));
-    CHECK_EQ(mounted(dir, "tmpfs"), 1);
+    CHECK_EQ(check_mounted(dir, "tmpfs"), 1);
     struct statvfs vfs;
     CHECK_OK(statvfs(dir, &vfs));
     CHECK_EQ(vfs.f_flag & (ST_NOEXEC | ST_NOSUID | ST_RDONLY), ST_NOEXEC | ST_NOSUID);
@@ -173,7 +164,7 @@ TEST(move_mount_errors) {
     CHECK_ERR(move(mfd, "", AT_FDCWD, "/tmp/syscalls-mount-api-missing/x",
                    MOVE_MOUNT_F_EMPTY_PATH), ENOENT);
     CHECK_ERR(move(mfd, "", 900, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH), EBADF);
-    CHECK_EQ(mounted(dir, "tmpfs"), 0);
+    CHECK_EQ(check_mounted(dir, "tmpfs"), 0);
     CHECK_OK(close(mfd));
     CHECK_OK(close(fd));
     CHECK_OK(rmdir(dir));
