@@ -92,6 +92,7 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(mount_setattr) X(statmount) X(listmount)                                          \
     /* sys/memory.cpp */                                                                \
     X(mmap) X(munmap) X(mprotect) X(mremap) X(brk) X(madvise) X(msync)                  \
+    X(remap_file_pages)                                                                 \
     /* sys/mlock.cpp */                                                                 \
     X(mlock) X(mlock2) X(munlock) X(mlockall) X(munlockall) X(mincore)                  \
     /* sys/process.cpp */                                                               \

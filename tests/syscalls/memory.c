@@ -654,6 +654,36 @@ TEST(exec_arguments_bounded_by_rlimit_stack) {
     CHECK_EQ(run_in_child(exec_with_arguments, 256, 100, 0), 0);  // 100 KiB within 128 KiB
 }
 
+// remap_file_pages, as Linux emulates it: the pages of a shared file mapping show the file
+// from another page on; EINVAL for a protection, a private or missing mapping, a range
+// past the mapping and a page offset that wraps.
+TEST(remap_file_pages_shows_other_pages) {
+    char path[] = "/tmp/remap-XXXXXX", page[PG];
+    int fd = CHECK_OK(mkstemp(path)); // named: the LibOS maps it again by its name
+    for (int i = 0; i < 4; i++) {
+        memset(page, 'a' + i, sizeof page);
+        CHECK_EQ(write(fd, page, sizeof page), PG);
+    }
+    char *p = mmap(NULL, 4 * PG, PROT_READ, MAP_SHARED, fd, 0);
+    CHECK(p != MAP_FAILED);
+    CHECK_OK(syscall(SYS_remap_file_pages, p, 2 * PG, 0, 2, 0));
+    CHECK(p[0] == 'c' && p[PG] == 'd' && p[2 * PG] == 'c' && p[3 * PG] == 'd');
+    CHECK_OK(syscall(SYS_remap_file_pages, p + PG, PG, 0, 0, MAP_NONBLOCK | MAP_POPULATE));
+    CHECK(p[PG] == 'a');
+    CHECK_ERR(syscall(SYS_remap_file_pages, p, PG, PROT_READ, 0, 0), EINVAL);
+    CHECK_ERR(syscall(SYS_remap_file_pages, p, 8 * PG, 0, 0, 0), EINVAL);
+    CHECK_ERR(syscall(SYS_remap_file_pages, p, 0, 0, 0, 0), EINVAL);
+    CHECK_ERR(syscall(SYS_remap_file_pages, p, 2 * PG, 0, ~0UL, 0), EINVAL);
+    char *private = mmap(NULL, PG, PROT_READ, MAP_PRIVATE, fd, 0);
+    CHECK(private != MAP_FAILED);
+    CHECK_ERR(syscall(SYS_remap_file_pages, private, PG, 0, 1, 0), EINVAL);
+    CHECK_OK(munmap(private, PG));
+    CHECK_OK(munmap(p, 4 * PG));
+    CHECK_ERR(syscall(SYS_remap_file_pages, p, PG, 0, 0, 0), EINVAL);
+    close(fd);
+    unlink(path);
+}
+
 TEST(mremap_grows_in_place_and_shrinks) {
     char *p = anon(4, PROT_READ | PROT_WRITE);
     CHECK_OK(munmap(p + 2 * PG, 2 * PG));

@@ -636,6 +636,58 @@ int64_t remap_to(Region &vma, uint64_t addr, uint64_t old_size, uint64_t new_siz
 
 } // namespace
 
+namespace {
+
+// The regions of [start, end) are one shared mapping of one file, as remap_file_pages needs:
+// contiguous, with the same file, protection and lock (the kernel's same vm_file and
+// vm_flags). The first is in `first`.
+bool one_shared_mapping(uint64_t start, uint64_t end, Region &first) {
+    if (!map_find(start, first) || !first.shared || !first.file)
+        return false;
+    Region piece;
+    for (uint64_t at = first.end; at < end; at = piece.end)
+        if (!map_next(at, end, piece) || piece.start != at || piece.file != first.file ||
+            !piece.shared || piece.prot != first.prot || piece.locked != first.locked)
+            return false;
+    return true;
+}
+
+} // namespace
+
+// remap_file_pages: as Linux emulates it since 4.0, the range mapped again from page `pgoff`
+// of the same file (mmap with MAP_FIXED, the mapping's protection, MAP_POPULATE), so that
+// its pages show the file from there. `prot` must be 0; of the flags only MAP_NONBLOCK
+// counts (it spares the populating), and the others are ignored, as Linux ignores them.
+int64_t sys_remap_file_pages(Syscall &call) {
+    uint64_t start = page_down(call.arg[0]), size = page_down(call.arg[1]);
+    uint64_t prot = call.arg[2], pgoff = call.arg[3];
+    if (prot || start + size <= start || pgoff + (size >> 12) < pgoff)
+        return -EINVAL;
+    Region first;
+    if (!one_shared_mapping(start, start + size, first))
+        return -EINVAL;
+    bsc_handle handle = reopen(first);
+    if (handle == BSC_NO_HANDLE) {
+        // A System V segment, or a file removed or replaced since, has no name to map again.
+        report_unsupported("remap_file_pages", "a mapping of a segment or of a removed file");
+        return -EINVAL;
+    }
+    Region region = first;
+    region.start = start;
+    region.end = start + size;
+    region.offset = pgoff << 12;
+    uint64_t at = start;
+    bsc_status status = abi().stream_map(handle, &at, region.offset, size, protection(region.prot),
+                                         BSC_MAP_FIXED | BSC_MAP_SHARED);
+    abi().object_close(handle);
+    if (status != BSC_OK)
+        return mmap_errno(status);
+    forget_sites(start, start + size);
+    map_add(region);
+    lock_new_memory(start, start + size, LockMode{region.locked, region.lock_on_fault});
+    return 0;
+}
+
 int64_t sys_mremap(Syscall &call) {
     uint64_t addr = call.arg[0], old_len = call.arg[1], new_len = call.arg[2];
     uint64_t flags = call.arg[3], target = call.arg[4];
