@@ -48,6 +48,12 @@ inline bool load_user(uint64_t address, uint32_t &value) {
 // Copies a path-like string: its length, or -EFAULT / -ENAMETOOLONG.
 int64_t string_from_user(char *dst, uint64_t src, size_t capacity);
 
+// An extensible structure of `size` bytes the program passes as `user_size` bytes, as the
+// kernel's copy_struct_from_user reads it: bytes past the known ones must be zero (E2BIG),
+// checked first; fewer leave the rest zero; 0 or -EFAULT / -E2BIG. The callers check the
+// sizes their call allows.
+int64_t struct_from_user(void *dst, size_t size, uint64_t src, uint64_t user_size);
+
 // If `rip` faulted inside a user copy, where to resume and the value for %rax.
 bool user_copy_fault(uint64_t &rip, uint64_t &rax, uint64_t rcx);
 

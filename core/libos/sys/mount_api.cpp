@@ -186,20 +186,6 @@ bool valid_attach_attributes(uint64_t attributes) {
            atime == MOUNT_ATTR_STRICTATIME;
 }
 
-// copy_struct_from_user: a larger struct than the kernel's must end in zeros (E2BIG), a
-// smaller one is padded with them; EFAULT for what cannot be read.
-int64_t struct_from_user(void *out, size_t size, uint64_t address, uint64_t user_size) {
-    for (uint64_t at = size; at < user_size; at++) {
-        char byte;
-        if (!get_user(address + at, byte))
-            return -EFAULT;
-        if (byte)
-            return -E2BIG;
-    }
-    memset(out, 0, size);
-    return copy_from_user(out, address, user_size < size ? user_size : size) ? 0 : -EFAULT;
-}
-
 // build_mount_kattr's checks of mount_setattr's change: one propagation type at most,
 // known attributes, and the access time changed only as a whole. An id-mapped mount needs
 // a user namespace of the guest's own, which the LibOS does not make (unshare): its

@@ -905,16 +905,7 @@ int64_t read_open_how(uint64_t address, uint64_t size, open_how &how) {
         return -EINVAL;
     if (size > kPage)
         return -E2BIG;
-    for (uint64_t at = sizeof how; at < size; at++) {
-        uint8_t byte = 0;
-        if (!get_user(address + at, byte))
-            return -EFAULT;
-        if (byte != 0)
-            return -E2BIG;
-    }
-    how = {};
-    uint64_t known = size < sizeof how ? size : sizeof how;
-    return copy_from_user(&how, address, known) ? 0 : -EFAULT;
+    return struct_from_user(&how, sizeof how, address, size);
 }
 
 // The kernel's build_open_flags for openat2, which checks every argument where openat

@@ -135,23 +135,14 @@ int64_t check_clone3(const clone_args &a, uint64_t size) {
     return 0;
 }
 
-// copy_struct_from_user: a larger structure than the kernel knows must be zero beyond it.
+// clone3's clone_args: at most a page (E2BIG), at least its first version (EINVAL), read as
+// copy_struct_from_user reads it.
 int64_t read_clone_args(uint64_t address, uint64_t size, clone_args &a) {
     if (size > kPageSize)
         return -E2BIG;
     if (size < kCloneArgsSizeVer0)
         return -EINVAL;
-    a = clone_args{};
-    if (!copy_from_user(&a, address, size < sizeof a ? size : sizeof a))
-        return -EFAULT;
-    for (uint64_t at = sizeof a; at < size; at++) {
-        uint8_t byte;
-        if (!get_user(address + at, byte))
-            return -EFAULT;
-        if (byte)
-            return -E2BIG;
-    }
-    return 0;
+    return struct_from_user(&a, sizeof a, address, size);
 }
 
 } // namespace
