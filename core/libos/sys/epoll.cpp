@@ -220,8 +220,9 @@ bool pollable(const OpenFile &file) {
                 return false;
         return true;
     }
+    // A file-system context (fsopen, fspick) has no poll either.
     return file.type != BSC_TYPE_FILE && file.type != BSC_TYPE_DIRECTORY &&
-           file.type != BSC_TYPE_BLOCK_DEVICE;
+           file.type != BSC_TYPE_BLOCK_DEVICE && file.type != BSC_TYPE_MOUNT_CONTEXT;
 }
 
 // A file of the host's /proc or /sys may have a poll of its own (the mount table's
