@@ -41,17 +41,17 @@ LIBOS_FORK_LOCK(brk_lock);
 // RLIMIT_DATA of 0 lets data up to the hard limit through, the kernel's work-around for
 // Valgrind.
 bool may_expand_vm(uint64_t bytes, bool data) {
-    auto over = [](uint64_t used, uint64_t more, uint64_t limit) {
-        return used / kPage + more / kPage > limit / kPage;
+    constexpr uint64_t kUnlimited = ~uint64_t{0};
+    // A limit's bytes in use are counted by walking the map: only for a finite limit, so
+    // that mmap and brk pay nothing under the default ones.
+    auto over = [bytes](uint64_t (*in_use)(uint64_t, uint64_t), uint64_t limit) {
+        return limit != kUnlimited && in_use(0, kTaskSize) / kPage + bytes / kPage > limit / kPage;
     };
-    if (over(map_mapped_bytes(0, kTaskSize), bytes, soft_limit(RLIMIT_AS)))
+    if (over(map_mapped_bytes, soft_limit(RLIMIT_AS)))
         return false;
-    if (!data)
+    if (!data || !over(map_data_bytes, soft_limit(RLIMIT_DATA)))
         return true;
-    uint64_t used = map_data_bytes(0, kTaskSize);
-    if (!over(used, bytes, soft_limit(RLIMIT_DATA)))
-        return true;
-    return soft_limit(RLIMIT_DATA) == 0 && !over(used, bytes, hard_limit(RLIMIT_DATA));
+    return soft_limit(RLIMIT_DATA) == 0 && !over(map_data_bytes, hard_limit(RLIMIT_DATA));
 }
 
 uint32_t protection(uint64_t prot) {
