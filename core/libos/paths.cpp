@@ -473,6 +473,44 @@ int64_t resolve_scoped(int dirfd, const char *path, char *out, size_t capacity, 
 
 int64_t get_root(char *out, size_t capacity) { return copy_fs_path(root, out, capacity); }
 
+namespace {
+
+// Whether `path` is `directory` or lies below it.
+bool lies_in(const char *path, const char *directory) {
+    size_t n = strlen(directory);
+    return freestanding::starts_with(path, directory) && (path[n] == '/' || path[n] == 0);
+}
+
+// `path` (kPathMax bytes) moved from below `from` to below `to`, if it lay there and its
+// new name fits.
+bool move_below(char *path, const char *from, const char *to) {
+    if (!lies_in(path, from))
+        return false;
+    char moved[kPathMax];
+    size_t t = strlen(to), rest = strlen(path) - strlen(from);
+    if (t + rest + 1 > sizeof moved)
+        return false;
+    memcpy(moved, to, t);
+    memcpy(moved + t, path + strlen(from), rest + 1);
+    memcpy(path, moved, t + rest + 1);
+    return true;
+}
+
+} // namespace
+
+bool holds_directory(const char *path) {
+    SpinGuard guard(cwd_lock);
+    return lies_in(cwd, path) || lies_in(root, path);
+}
+
+void directory_renamed(const char *from, const char *to, bool exchanged) {
+    SpinGuard guard(cwd_lock);
+    char *const held[] = {cwd, root};
+    for (char *path : held)
+        if (!move_below(path, from, to) && exchanged)
+            move_below(path, to, from);
+}
+
 void set_root(const char *absolute) {
     SpinGuard guard(cwd_lock);
     freestanding::copy_string(root, sizeof root, absolute);

@@ -17,6 +17,13 @@ void set_cwd(const char *absolute);
 // first. get_root: its length, or -ERANGE.
 int64_t get_root(char *out, size_t capacity);
 void set_root(const char *absolute);
+// Linux holds the working directory and the root by reference, the LibOS by name: a
+// directory the process renames (or exchanges, with `exchanged`) takes them along to its
+// new name. holds_directory: whether the full path `path` is either of them or one of
+// their ancestors. A rename by another process, or by a name that a symbolic link leads
+// through, is not seen.
+bool holds_directory(const char *path);
+void directory_renamed(const char *from, const char *to, bool exchanged);
 // How the process sees the full `path` from its root, as the kernel's d_path shows it: the
 // part below the root, or for a path outside it `outside` ("(unreachable)" for getcwd, ""
 // for a /proc link) followed by the whole path. Its length, or -ERANGE.

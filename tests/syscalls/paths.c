@@ -976,6 +976,52 @@ TEST(unlink_and_unlinkat) {
     CHECK_ERR(syscall(SYS_unlink, BAD_PTR), EFAULT);
 }
 
+// The working directory is the directory, not its name: it stays the same directory when
+// the process renames it or one of its ancestors, or exchanges it.
+static void check_cwd_is(const char *expected) {
+    char cwd[PATH_MAX];
+    CHECK(getcwd(cwd, sizeof cwd) != NULL);
+    CHECK_STR(cwd, expected);
+}
+
+TEST(working_directory_follows_its_rename) {
+    char top[PATH_MAX], path[PATH_MAX + 32], moved[PATH_MAX + 32];
+    CHECK(getcwd(top, sizeof top) != NULL);
+    CHECK_OK(mkdir("a", 0755));
+    CHECK_OK(mkdir("a/b", 0755));
+    CHECK_OK(chdir("a/b"));
+    snprintf(path, sizeof path, "%s/a/b", top);
+    snprintf(moved, sizeof moved, "%s/a/c", top);
+    CHECK_OK(rename(path, moved)); // the directory itself, by its full name
+    check_cwd_is(moved);
+    check_write_file("f", "x");
+    CHECK_OK(access(moved, F_OK));
+    CHECK_OK(rename("f", "g")); // relative names resolve in the moved directory
+    CHECK_OK(rename("../../a", "../../z")); // an ancestor, by a relative name
+    snprintf(moved, sizeof moved, "%s/z/c", top);
+    check_cwd_is(moved);
+    snprintf(path, sizeof path, "%s/z/c/g", top);
+    CHECK_OK(access(path, F_OK));
+    CHECK_OK(mkdir("../other", 0755));
+    CHECK_ERR(syscall(SYS_renameat2, AT_FDCWD, ".", AT_FDCWD, "../other", RENAME_EXCHANGE), EBUSY);
+    CHECK_ERR(rename("../c/..", "../x"), EBUSY); // only names are renamed
+    CHECK_ERR(rename("g", "/"), EBUSY);
+    CHECK_ERR(rename("g", "."), EBUSY);
+    CHECK_ERR(syscall(SYS_renameat2, AT_FDCWD, "g", AT_FDCWD, "..", RENAME_NOREPLACE), EEXIST);
+    CHECK_ERR(rename("missing/.", "x"), ENOENT);
+    CHECK_OK(syscall(SYS_renameat2, AT_FDCWD, "../c", AT_FDCWD, "../other", RENAME_EXCHANGE));
+    snprintf(moved, sizeof moved, "%s/z/other", top);
+    check_cwd_is(moved);
+    CHECK_OK(access("g", F_OK));
+    CHECK_OK(rename("../c", "../renamed")); // the other directory: the cwd stays
+    check_cwd_is(moved);
+    CHECK_OK(symlink("z", "../../link"));
+    CHECK_OK(rename("../other", "../../link/last")); // to a name a link leads through
+    snprintf(moved, sizeof moved, "%s/z/last", top);
+    check_cwd_is(moved);
+    CHECK_OK(chdir(top));
+}
+
 TEST(rename_and_renameat2) {
     check_write_file("a", "A");
     check_write_file("b", "B");

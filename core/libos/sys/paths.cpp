@@ -542,6 +542,13 @@ int64_t last_component(uint64_t user_path, char (&last)[4]) {
     return 0;
 }
 
+// Whether a last component is a name, not ".", ".." or the root (the kernel's LAST_DOT,
+// LAST_DOTDOT and LAST_ROOT, which rename refuses).
+bool names_entry(const char (&last)[4]) {
+    return !freestanding::equal(last, ".") && !freestanding::equal(last, "..") &&
+           !freestanding::equal(last, "/");
+}
+
 int64_t remove(int dirfd, uint64_t path, bool directory) {
     if (directory) { // the kernel refuses these names before it looks at anything
         char last[4];
@@ -577,9 +584,27 @@ int64_t rename_at(int from_dir, uint64_t from, int to_dir, uint64_t to, uint64_t
         return error;
     if (int64_t error = resolve(to_dir, to, destination, false))
         return error;
+    char old_last[4], new_last[4];
+    if (int64_t error = last_component(from, old_last) ?: last_component(to, new_last))
+        return error;
+    if (!names_entry(old_last)) // do_renameat2's order
+        return -EBUSY;
+    if (!names_entry(new_last))
+        return flags & RENAME_NOREPLACE ? -EEXIST : -EBUSY;
     uint32_t bsc_flags = (flags & RENAME_NOREPLACE ? BSC_RENAME_NOREPLACE : 0) |
                          (flags & RENAME_EXCHANGE ? BSC_RENAME_EXCHANGE : 0);
-    return link_result(abi().stream_rename(source.uri, destination.uri, bsc_flags));
+    bool exchanged = flags & RENAME_EXCHANGE;
+    bool moves_own = holds_directory(source.path) || (exchanged && holds_directory(destination.path));
+    if (int64_t error = link_result(abi().stream_rename(source.uri, destination.uri, bsc_flags)))
+        return error;
+    // The names as the working directory is held: every link on the way resolved.
+    char old_name[kPathMax], new_name[kPathMax];
+    if (moves_own &&
+        real_path(source.path, old_name, sizeof old_name, source.real_prefix, kRealKeepLast) == 0 &&
+        real_path(destination.path, new_name, sizeof new_name, destination.real_prefix,
+                  kRealKeepLast) == 0)
+        directory_renamed(old_name, new_name, exchanged);
+    return 0;
 }
 
 // The URI of the object an open file names by the path it was opened with.
