@@ -71,8 +71,14 @@ struct Scheduling {
     int32_t priority;
     int32_t nice;
     bool reset_on_fork;
+    uint64_t slice; // a fair policy's own time slice (sched_attr's runtime), 0: the base one
 };
 Scheduling current_scheduling();
+// What a child made by fork starts with (sched_fork): with SCHED_RESET_ON_FORK, a
+// real-time policy becomes SCHED_NORMAL and a negative nice value 0, and the flag goes.
+Scheduling scheduling_after_fork(Scheduling parent);
+// In the child after process_fork: its own scheduling becomes that.
+void reset_scheduling_in_child();
 
 // After process_fork, in the child: no interval timer is armed (Linux's child inherits
 // none) and the threads that ran them are gone.

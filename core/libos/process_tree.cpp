@@ -595,6 +595,11 @@ void note_thread_count(uint32_t threads) {
     card_of(own()).threads = threads;
 }
 
+void note_scheduling(const Scheduling &scheduling) {
+    TableGuard guard;
+    card_of(own()).scheduling = scheduling;
+}
+
 void note_stopped(bool stopped) {
     TableGuard guard;
     card_of(own()).state = stopped ? 'T' : 'R';
@@ -758,6 +763,7 @@ int64_t enter_child(int32_t exit_signal) {
                   self.session, exit_signal, 0, false, false};
         mailbox_of(e) = Mailbox{};
         card_of(e) = card_of(self); // what the child shows until it changes
+        card_of(e).scheduling = scheduling_after_fork(card_of(self).scheduling);
         card_of(e).threads = 1;
         return e.pid;
     }

@@ -7,6 +7,7 @@
 // process knows of its own children (their host handles, for wait) is its own.
 #pragma once
 
+#include "process_state.h"
 #include "signals.h"
 
 namespace libos {
@@ -59,6 +60,7 @@ struct ProcessCard {
     uint32_t umask;
     uint32_t real_user_id, saved_user_id; // who may signal it (kill's permission check)
     char state; // 'R', or 'T' while stopped
+    Scheduling scheduling; // what sched_getscheduler, sched_getparam ... of it answer
 };
 // The calling process's card, and changes of it.
 ProcessCard own_card();
@@ -70,6 +72,7 @@ void note_user_ids();
 void note_exec(); // it runs a new program: its parent may no longer setpgid it
 void note_thread_count(uint32_t threads);
 void note_stopped(bool stopped);
+void note_scheduling(const Scheduling &scheduling);
 // Process `pid`'s card, if it is a process of the guest (running or not yet reaped).
 bool read_card(int32_t pid, ProcessCard &card);
 

@@ -122,7 +122,8 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(sched_getaffinity) X(sched_setaffinity) X(sched_yield) X(sched_getscheduler)      \
     X(sched_setscheduler) X(sched_getparam) X(sched_setparam)                           \
     X(sched_get_priority_max) X(sched_get_priority_min) X(sched_rr_get_interval)        \
-    X(getpriority) X(setpriority) X(ioprio_get) X(ioprio_set)                           \
+    X(getpriority) X(setpriority) X(ioprio_get) X(ioprio_set) X(sched_setattr)          \
+    X(sched_getattr)                                                                    \
     /* sys/time.cpp */                                                                  \
     X(clock_gettime) X(clock_getres) X(clock_settime) X(gettimeofday) X(time)           \
     X(nanosleep) X(clock_nanosleep) X(times)                                            \

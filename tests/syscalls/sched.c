@@ -5,6 +5,7 @@
 
 #include <linux/capability.h>
 #include <sched.h>
+#include <stdint.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -194,6 +195,190 @@ TEST(priority_bad_input) {
     CHECK_ERR(getpriority(PRIO_PROCESS, 0x3ffffff0), ESRCH);
     CHECK_ERR(setpriority(PRIO_PROCESS, 0x3ffffff0, 0), ESRCH);
     CHECK_ERR(getpriority(PRIO_PGRP, 0x3ffffff0), ESRCH);
+}
+
+// struct sched_attr as of its second version (SCHED_ATTR_SIZE_VER1).
+struct sched_attributes {
+    uint32_t size, policy;
+    uint64_t flags;
+    int32_t nice;
+    uint32_t priority;
+    uint64_t runtime, deadline, period;
+    uint32_t util_min, util_max;
+};
+#define RESET_ON_FORK_FLAG 0x01
+#define KEEP_POLICY_FLAG 0x08
+#define KEEP_PARAMS_FLAG 0x10
+
+static long get_attributes(pid_t pid, void *attributes, unsigned size) {
+    return syscall(SYS_sched_getattr, pid, attributes, size, 0);
+}
+
+static long set_attributes(pid_t pid, struct sched_attributes *attributes) {
+    return syscall(SYS_sched_setattr, pid, attributes, 0);
+}
+
+// The flag a test before may have left set, which an unprivileged process cannot clear.
+static uint64_t kept_reset_flag(void) {
+    return sched_getscheduler(0) & SCHED_RESET_ON_FORK ? RESET_ON_FORK_FLAG : 0;
+}
+
+TEST(sched_getattr_reports_the_policy) {
+    struct sched_attributes a;
+    memset(&a, 0xff, sizeof a);
+    CHECK_OK(get_attributes(0, &a, sizeof a));
+    CHECK_EQ(a.size, sizeof a);
+    CHECK_EQ(a.policy, SCHED_OTHER);
+    CHECK_EQ(a.flags & ~(uint64_t)RESET_ON_FORK_FLAG, 0);
+    CHECK_EQ(a.nice, getpriority(PRIO_PROCESS, 0));
+    CHECK_EQ(a.priority, 0);
+    CHECK(a.runtime > 0); // a fair task's time slice (EEVDF's base slice)
+    CHECK_EQ(a.deadline | a.period, 0);
+    // The first version's 48 bytes: the rest is not written.
+    memset(&a, 0xff, sizeof a);
+    CHECK_OK(get_attributes(getpid(), &a, 48));
+    CHECK_EQ(a.size, 48);
+    CHECK_EQ(a.util_min, 0xffffffffu);
+    // A longer buffer gets the kernel's structure, and its size.
+    unsigned char longer[72];
+    memset(longer, 0xab, sizeof longer);
+    CHECK_OK(get_attributes(0, longer, sizeof longer));
+    CHECK_EQ(((struct sched_attributes *)longer)->size, sizeof a);
+    CHECK_EQ(longer[sizeof a], 0); // the tail is zeroed
+    CHECK_ERR(get_attributes(0, &a, 47), EINVAL);
+    CHECK_ERR(get_attributes(0, &a, 4097), EINVAL);
+    CHECK_ERR(syscall(SYS_sched_getattr, 0, &a, sizeof a, 1), EINVAL);
+    CHECK_ERR(get_attributes(0, NULL, sizeof a), EINVAL);
+    CHECK_ERR(get_attributes(-1, &a, sizeof a), EINVAL);
+    CHECK_ERR(get_attributes(0x3ffffff0, &a, sizeof a), ESRCH);
+    CHECK_ERR(get_attributes(0, BAD_PTR, sizeof a), EFAULT);
+}
+
+TEST(sched_setattr_changes_policy_and_nice) {
+    int now = getpriority(PRIO_PROCESS, 0);
+    int higher = now < 19 ? now + 1 : 19, highest = higher < 19 ? higher + 1 : 19;
+    uint64_t reset = kept_reset_flag();
+    struct sched_attributes a = {.size = 48, .policy = SCHED_BATCH, .flags = reset, .nice = higher};
+    CHECK_OK(set_attributes(0, &a));
+    CHECK_EQ(sched_getscheduler(0) & ~SCHED_RESET_ON_FORK, SCHED_BATCH);
+    CHECK_EQ(getpriority(PRIO_PROCESS, 0), higher);
+    // SCHED_FLAG_KEEP_PARAMS: the policy and the nice value stay (only the flags change);
+    // _KEEP_POLICY: the policy does. A fair task's own slice is kept within 0.1..100 ms.
+    a = (struct sched_attributes){.size = 48, .policy = SCHED_OTHER, .flags = reset | KEEP_PARAMS_FLAG, .nice = 19};
+    CHECK_OK(set_attributes(0, &a));
+    CHECK_EQ(sched_getscheduler(0) & ~SCHED_RESET_ON_FORK, SCHED_BATCH);
+    CHECK_EQ(getpriority(PRIO_PROCESS, 0), higher);
+    a = (struct sched_attributes){.size = 0, .policy = SCHED_IDLE, .flags = reset | KEEP_POLICY_FLAG, .nice = highest, .runtime = 1000};
+    CHECK_OK(set_attributes(0, &a));
+    CHECK_EQ(sched_getscheduler(0) & ~SCHED_RESET_ON_FORK, SCHED_BATCH);
+    CHECK_EQ(getpriority(PRIO_PROCESS, 0), highest);
+    CHECK_OK(get_attributes(0, &a, sizeof a));
+    CHECK_EQ(a.runtime, 100000);
+    a = (struct sched_attributes){.size = 48, .policy = SCHED_OTHER, .flags = reset, .nice = highest};
+    CHECK_OK(set_attributes(0, &a));
+    CHECK_EQ(sched_getscheduler(0) & ~SCHED_RESET_ON_FORK, SCHED_OTHER);
+    // Sizes: below the first version or above a page, or a tail that is not zero: E2BIG,
+    // with the kernel's size written back.
+    a = (struct sched_attributes){.size = 47};
+    CHECK_ERR(set_attributes(0, &a), E2BIG);
+    CHECK_EQ(a.size, sizeof a);
+    unsigned char longer[72] = {0};
+    struct sched_attributes *head = (struct sched_attributes *)longer;
+    head->size = sizeof longer;
+    head->flags = reset;
+    head->nice = highest;
+    CHECK_OK(set_attributes(0, head));
+    longer[sizeof a + 3] = 1;
+    CHECK_ERR(set_attributes(0, head), E2BIG);
+    CHECK_EQ(head->size, sizeof a);
+    // The request before the process, the process before the permission.
+    a = (struct sched_attributes){.size = 48, .policy = 42, .flags = reset};
+    CHECK_ERR(set_attributes(0, &a), EINVAL);
+    a.policy = (uint32_t)-1;
+    CHECK_ERR(set_attributes(0x3ffffff0, &a), EINVAL);
+    a.policy = SCHED_OTHER;
+    a.priority = 5;
+    CHECK_ERR(set_attributes(0, &a), EINVAL);
+    a.priority = 0;
+    a.flags = reset | (1u << 20);
+    CHECK_ERR(set_attributes(0, &a), EINVAL);
+    a = (struct sched_attributes){.size = 48, .policy = 6 /* SCHED_DEADLINE */, .flags = reset};
+    CHECK_ERR(set_attributes(0, &a), EINVAL); // no runtime, deadline or period
+    a = (struct sched_attributes){.size = 48, .policy = SCHED_OTHER, .flags = reset, .nice = highest};
+    CHECK_ERR(syscall(SYS_sched_setattr, 0, &a, 1), EINVAL);
+    CHECK_ERR(syscall(SYS_sched_setattr, 0, NULL, 0), EINVAL);
+    CHECK_ERR(set_attributes(-1, &a), EINVAL);
+    CHECK_ERR(set_attributes(0x3ffffff0, &a), ESRCH);
+    CHECK_ERR(set_attributes(0, BAD_PTR), EFAULT);
+}
+
+// Another process's scheduling is seen as it set it; a change to it is checked before
+// the permission is.
+TEST(scheduling_of_another_process) {
+    int ready[2], release[2];
+    CHECK_OK(pipe(ready));
+    CHECK_OK(pipe(release));
+    pid_t child = CHECK_OK(fork());
+    if (child == 0) {
+        struct sched_param zero = {0};
+        char ok = sched_setscheduler(0, SCHED_BATCH | (sched_getscheduler(0) & SCHED_RESET_ON_FORK), &zero) == 0 &&
+                  setpriority(PRIO_PROCESS, 0, 19) == 0;
+        if (write(ready[1], &ok, 1) != 1 || read(release[0], &ok, 1) < 0)
+            _exit(2);
+        _exit(0);
+    }
+    char ok = 0;
+    CHECK_EQ(read(ready[0], &ok, 1), 1);
+    CHECK(ok);
+    CHECK_EQ(sched_getscheduler(child) & ~SCHED_RESET_ON_FORK, SCHED_BATCH);
+    struct sched_param param = {-1};
+    CHECK_OK(sched_getparam(child, &param));
+    CHECK_EQ(param.sched_priority, 0);
+    errno = 0;
+    CHECK_EQ(getpriority(PRIO_PROCESS, child), 19);
+    CHECK_EQ(errno, 0);
+    struct sched_attributes a;
+    CHECK_OK(get_attributes(child, &a, sizeof a));
+    CHECK_EQ(a.policy, SCHED_BATCH);
+    CHECK_EQ(a.nice, 19);
+    struct sched_param zero = {0}, five = {5};
+    CHECK_ERR(sched_setscheduler(child, 42, &zero), EINVAL);
+    CHECK_ERR(sched_setscheduler(child, SCHED_OTHER, &five), EINVAL);
+    CHECK_ERR(sched_setparam(child, &five), EINVAL);
+    CHECK_EQ(write(release[1], "x", 1), 1);
+    int status;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK_EQ(status, 0);
+    close(ready[0]), close(ready[1]), close(release[0]), close(release[1]);
+}
+
+// SCHED_RESET_ON_FORK: the child starts with a nice value of at least 0 and without the
+// flag, as its parent sees it at once.
+static void reset_seen_in_child(void) {
+    CHECK_EQ(sched_getscheduler(0), SCHED_OTHER);
+    CHECK_EQ(getpriority(PRIO_PROCESS, 0), 0);
+}
+
+TEST(reset_on_fork_resets_the_child) {
+    if (check_capable(CAP_SYS_NICE) != 1)
+        return; // a negative nice value needs the privilege
+    int now = getpriority(PRIO_PROCESS, 0);
+    struct sched_attributes a = {.size = 48, .policy = SCHED_OTHER, .flags = RESET_ON_FORK_FLAG, .nice = -5};
+    CHECK_OK(set_attributes(0, &a));
+    int release[2];
+    CHECK_OK(pipe(release));
+    pid_t child = CHECK_OK(check_fork_held(release));
+    if (child == 0)
+        _exit(0);
+    CHECK_EQ(sched_getscheduler(child), SCHED_OTHER);
+    CHECK_EQ(getpriority(PRIO_PROCESS, child), 0);
+    close(release[0]), close(release[1]);
+    CHECK_EQ(waitpid(child, NULL, 0), child);
+    CHECK_EQ(getpriority(PRIO_PROCESS, 0), -5);
+    CHECK_EQ(sched_getscheduler(0), SCHED_OTHER | SCHED_RESET_ON_FORK);
+    check_in_child(reset_seen_in_child);
+    a = (struct sched_attributes){.size = 48, .policy = SCHED_OTHER, .nice = now};
+    CHECK_OK(set_attributes(0, &a));
 }
 
 TEST(sched_yield_returns) { CHECK_OK(sched_yield()); }

@@ -80,6 +80,7 @@ void start_child(int32_t pid, const CloneRequest &r, bsc_cpu_context &context) {
     forget_interval_timers();
     forget_posix_timers();
     forget_aio_contexts();
+    reset_scheduling_in_child();
     prepare_child_memory();
     if (r.flags & CLONE_CHILD_SETTID)
         put_user(r.child_tid, static_cast<uint32_t>(pid)); // a bad address is ignored

@@ -19,28 +19,67 @@ namespace {
 constexpr int32_t kMinNice = -20, kMaxNice = 19;
 constexpr int32_t kMaxRtPriority = 99;
 constexpr uint32_t kMaxMaskBytes = 1024; // 8192 processors, Linux's largest NR_CPUS
+constexpr uint32_t kPageSize = 4096;
 
-// The process's scheduling, as sched_setscheduler and setpriority leave it.
-Scheduling scheduling{SCHED_NORMAL, 0, 0, false};
+// The process's scheduling, as sched_setscheduler, sched_setattr and setpriority leave
+// it; its card shows it to the other processes of the guest.
+Scheduling scheduling{SCHED_NORMAL, 0, 0, false, 0};
 
-// Another process of the guest, or the first one's parent outside it (pid 1), exists but
-// its scheduling is not the LibOS's to know: refused by name with EPERM (what a security
-// module's refusal gives), never the ESRCH of a process that does not exist.
-int64_t other_process(const char *call, int64_t pid) {
+void set_own_scheduling(const Scheduling &changed) {
+    scheduling = changed;
+    note_scheduling(changed);
+}
+
+// The process a scheduling call names: 0, the process id and its threads' ids name the
+// caller's (whose scheduling its threads share here); another process of the guest, or
+// the first one's parent outside it (pid 1), exists too. ESRCH for no one.
+enum class Target { own, other };
+
+int64_t find_target(int64_t pid, Target &target) {
+    if (pid < 0)
+        return -EINVAL;
+    target = pid == 0 || is_thread_of_process(pid) ? Target::own : Target::other;
+    if (target == Target::other && pid != kOutsideParentPid &&
+        !process_exists(static_cast<int32_t>(pid)))
+        return -ESRCH;
+    return 0;
+}
+
+// Changing another process's scheduling is its own LibOS's to do: refused by name with
+// EPERM (what a security module's refusal gives), never the ESRCH of no process.
+int64_t refuse_other(const char *call, int64_t pid) {
     if (pid == kOutsideParentPid)
         return refuse_outside_parent(call);
-    if (!process_exists(static_cast<int32_t>(pid)))
-        return -ESRCH;
     report_unsupported(call, "another process's scheduling");
     return -EPERM;
 }
 
-// A pid or tid argument of `call`: 0, the process id and its threads' ids name the
-// process (whose scheduling its threads share here).
-int64_t check_target(const char *call, int64_t pid) {
-    if (pid < 0)
-        return -EINVAL;
-    return pid == 0 || is_thread_of_process(pid) ? 0 : other_process(call, pid);
+// The scheduling of the process `pid` names: the caller's, or what another process's card
+// shows; the first one's parent outside the guest (pid 1) is refused by name.
+int64_t scheduling_of(const char *call, int64_t pid, Scheduling &out) {
+    Target target;
+    if (int64_t error = find_target(pid, target))
+        return error;
+    if (target == Target::own) {
+        out = scheduling;
+        return 0;
+    }
+    ProcessCard card;
+    if (pid == kOutsideParentPid)
+        return refuse_outside_parent(call);
+    if (!read_card(static_cast<int32_t>(pid), card))
+        return -ESRCH;
+    out = card.scheduling;
+    return 0;
+}
+
+// Another process named where the LibOS serves only its own threads (affinity, I/O
+// priority): ESRCH for no one, else refused by name.
+int64_t other_process(const char *call, int64_t pid) {
+    Target target;
+    if (int64_t error = find_target(pid, target))
+        return error;
+    return refuse_other(call, pid);
 }
 
 // The thread an affinity call is for: 0 for the caller (pid 0 or its own tid), else the
@@ -58,11 +97,29 @@ int64_t affinity_target(const char *call, int64_t pid, int64_t &tid) {
     return 0;
 }
 
+uint64_t clamp_u64(uint64_t value, uint64_t low, uint64_t high) {
+    return value < low ? low : value > high ? high : value;
+}
+
+// EEVDF's base slice, which sched_getattr reports as a fair task's runtime: 0.7 ms scaled
+// as the kernel scales it at boot (sysctl_sched_base_slice, SCHED_TUNABLESCALING_LOG: by
+// 1 + log2 of the processors, at most 8).
+uint64_t base_slice() {
+    bsc_system_info info{};
+    abi().system_info_query(&info);
+    uint32_t cpus = info.cpu_count < 1 ? 1 : info.cpu_count > 8 ? 8 : info.cpu_count;
+    uint32_t log = 0;
+    while (cpus >>= 1)
+        log++;
+    return 700'000ull * (1 + log);
+}
+
 bool is_realtime(int32_t policy) { return policy == SCHED_FIFO || policy == SCHED_RR; }
+bool is_fair(int32_t policy) { return policy == SCHED_NORMAL || policy == SCHED_BATCH; }
 
 bool valid_policy(int32_t policy) {
-    return policy == SCHED_NORMAL || policy == SCHED_FIFO || policy == SCHED_RR ||
-           policy == SCHED_BATCH || policy == SCHED_IDLE;
+    return is_fair(policy) || is_realtime(policy) || policy == SCHED_IDLE ||
+           policy == SCHED_DEADLINE;
 }
 
 // Whether an unprivileged caller may lower its nice value to `nice`: only within
@@ -72,64 +129,138 @@ bool nice_allowed(int32_t nice) {
            privileged(BSC_PRIVILEGE_PRIORITY);
 }
 
-// sched_setscheduler's permission rules for an unprivileged caller (kernel/sched/syscalls.c):
-// a real-time policy or priority only within RLIMIT_RTPRIO, leaving SCHED_IDLE only
-// within RLIMIT_NICE, and SCHED_RESET_ON_FORK cannot be cleared.
-bool change_allowed(int32_t policy, int32_t priority, bool reset_on_fork) {
+// A scheduling change as the kernel takes it (struct sched_attr): sched_setscheduler and
+// sched_setparam make one from their arguments, sched_setattr reads one.
+struct SchedulingRequest {
+    int32_t policy; // kKeepPolicy: the current one (sched_setparam's SETPARAM_POLICY)
+    uint64_t flags; // SCHED_FLAG_*
+    int32_t nice;   // the fair policies'
+    uint32_t priority;
+    uint64_t runtime, deadline, period; // SCHED_DEADLINE's
+};
+
+constexpr int32_t kKeepPolicy = -1;
+constexpr uint64_t kFlagResetOnFork = 0x01, kFlagKeepPolicy = 0x08, kFlagKeepParams = 0x10,
+                   kFlagUtilClamp = 0x20 | 0x40, kFlagsAll = 0x7f, kFlagSugov = 0x10000000;
+
+// __checkparam_dl: a deadline task's runtime <= deadline <= period (the deadline when 0),
+// at least 1024 ns of runtime, no top bit, the period within the default sysctls'
+// sched_deadline_period_min_us (100) and _max_us (4194304).
+bool valid_deadline(const SchedulingRequest &r) {
+    constexpr uint64_t kTopBit = 1ull << 63, kMinPeriod = 100'000, kMaxPeriod = 4'194'304'000;
+    if (r.flags & kFlagSugov)
+        return true;
+    if (r.deadline == 0 || r.runtime < 1024 || (r.deadline & kTopBit) || (r.period & kTopBit))
+        return false;
+    uint64_t period = r.period ? r.period : r.deadline;
+    return period >= r.deadline && r.deadline >= r.runtime && period >= kMinPeriod &&
+           period <= kMaxPeriod;
+}
+
+// user_check_sched_setscheduler for an unprivileged caller: a lower nice value only within
+// RLIMIT_NICE, a real-time policy or priority only within RLIMIT_RTPRIO, never
+// SCHED_DEADLINE, leaving SCHED_IDLE only within RLIMIT_NICE, and SCHED_RESET_ON_FORK
+// cannot be cleared.
+bool change_allowed(const SchedulingRequest &r, int32_t policy, bool reset_on_fork) {
     if (privileged(BSC_PRIVILEGE_PRIORITY))
         return true;
+    if (is_fair(policy) && r.nice < scheduling.nice && !nice_allowed(r.nice))
+        return false;
     uint64_t rtprio = soft_limit(RLIMIT_RTPRIO);
     if (is_realtime(policy)) {
         if (policy != scheduling.policy && !rtprio)
             return false;
-        if (priority > scheduling.priority && static_cast<uint64_t>(priority) > rtprio)
+        if (r.priority > static_cast<uint32_t>(scheduling.priority) && r.priority > rtprio)
             return false;
     }
+    if (policy == SCHED_DEADLINE)
+        return false;
     if (scheduling.policy == SCHED_IDLE && policy != SCHED_IDLE && !nice_allowed(scheduling.nice))
         return false;
     return reset_on_fork || !scheduling.reset_on_fork;
 }
 
-// Applies a policy and priority: a real-time policy would have to change the host's
-// scheduling of the runtime, which the LibOS does not do: EPERM, Linux's answer to a
-// caller without the privilege.
-int64_t set_scheduling(int32_t policy, int32_t priority, bool reset_on_fork) {
-    if (!valid_policy(policy))
+// __sched_setscheduler's checks in its order, then the change. The target is the caller
+// or another process (refused where Linux would check the permission). A real-time or
+// deadline policy would have to change the host's scheduling of the runtime, which the
+// LibOS does not do: EPERM, Linux's answer to a caller without the privilege, named. No
+// utilisation clamps: EOPNOTSUPP, as a kernel without CONFIG_UCLAMP_TASK answers.
+int64_t change_scheduling(const char *call, int64_t pid, Target target, SchedulingRequest r) {
+    int32_t policy = r.policy;
+    bool reset_on_fork = r.flags & kFlagResetOnFork;
+    if (policy == kKeepPolicy) {
+        policy = scheduling.policy;
+        reset_on_fork = scheduling.reset_on_fork;
+    } else if (!valid_policy(policy)) {
         return -EINVAL;
-    bool priority_ok = is_realtime(policy) ? priority >= 1 && priority <= kMaxRtPriority
-                                           : priority == 0;
-    if (!priority_ok)
+    }
+    if (r.flags & ~(kFlagsAll | kFlagSugov))
         return -EINVAL;
-    if (!change_allowed(policy, priority, reset_on_fork))
+    if (r.priority > kMaxRtPriority)
+        return -EINVAL;
+    if ((policy == SCHED_DEADLINE && !valid_deadline(r)) || is_realtime(policy) != (r.priority != 0))
+        return -EINVAL;
+    if (target == Target::other)
+        return refuse_other(call, pid);
+    if (!change_allowed(r, policy, reset_on_fork))
         return -EPERM;
-    if (is_realtime(policy) && (policy != scheduling.policy || priority != scheduling.priority)) {
-        report_unsupported("sched_setscheduler", "SCHED_FIFO/SCHED_RR");
+    if (r.flags & kFlagSugov)
+        return -EINVAL;
+    if (r.flags & kFlagUtilClamp)
+        return -EOPNOTSUPP;
+    bool kept = policy == scheduling.policy && r.priority == static_cast<uint32_t>(scheduling.priority);
+    if ((is_realtime(policy) || policy == SCHED_DEADLINE) && !kept) {
+        report_unsupported(call, policy == SCHED_DEADLINE ? "SCHED_DEADLINE" : "SCHED_FIFO/SCHED_RR");
         return -EPERM;
     }
-    scheduling.policy = policy;
-    scheduling.priority = priority;
-    scheduling.reset_on_fork = reset_on_fork;
+    Scheduling changed = scheduling;
+    changed.reset_on_fork = reset_on_fork;
+    if (!(r.flags & kFlagKeepParams)) { // __setscheduler_params
+        changed.policy = policy;
+        changed.priority = static_cast<int32_t>(r.priority);
+        if (is_fair(policy)) { // __setparam_fair: a slice of 0.1 to 100 ms, 0 for the base one
+            changed.nice = r.nice;
+            changed.slice = r.runtime ? clamp_u64(r.runtime, 100'000, 100'000'000) : 0;
+        }
+    }
+    set_own_scheduling(changed);
     return 0;
 }
 
 // sched_setscheduler's and sched_setparam's pid and parameter, in Linux's order: EINVAL
-// for a negative pid or a null parameter, EFAULT, then ESRCH.
-int64_t read_request(const char *call, uint64_t pid, uint64_t param, int32_t &priority) {
+// for a negative pid or a null parameter, EFAULT, then ESRCH; the change keeps the nice
+// value.
+int64_t set_from_parameter(const char *call, uint64_t pid, uint64_t param, int32_t policy,
+                           uint64_t flags) {
+    int32_t priority;
     if (static_cast<int32_t>(pid) < 0 || !param)
         return -EINVAL;
     if (!get_user(param, priority))
         return -EFAULT;
-    return check_target(call, static_cast<int32_t>(pid));
+    Target target;
+    if (int64_t error = find_target(static_cast<int32_t>(pid), target))
+        return error;
+    SchedulingRequest r{policy, flags, scheduling.nice, static_cast<uint32_t>(priority),
+                        scheduling.slice, 0, 0};
+    return change_scheduling(call, static_cast<int32_t>(pid), target, r);
 }
 
-// getpriority / setpriority's target: PRIO_PROCESS (a pid or tid), PRIO_PGRP (the
-// program's group) or PRIO_USER (its user id): the program is the only process of each;
-// another process of the guest is refused by name.
-int64_t check_priority_target(const char *call, uint64_t which, uint64_t who) {
+// getpriority / setpriority's target: PRIO_PROCESS (a pid or tid: the caller, or another
+// process of the guest, whose nice value its card shows), PRIO_PGRP (the program's group)
+// or PRIO_USER (its user id): `other` is then the other process's pid, else 0.
+int64_t check_priority_target(const char *call, uint64_t which, uint64_t who, int32_t &other) {
     auto id = static_cast<int32_t>(who);
+    other = 0;
     switch (which) {
-    case PRIO_PROCESS:
-        return id == 0 || id == current_pid() || id == current_tid() ? 0 : other_process(call, id);
+    case PRIO_PROCESS: {
+        if (id == 0 || id == current_pid() || id == current_tid())
+            return 0;
+        Scheduling ignored;
+        if (int64_t error = scheduling_of(call, id, ignored))
+            return error == -EINVAL ? -ESRCH : error;
+        other = id;
+        return 0;
+    }
     case PRIO_PGRP: return id == 0 || id == process_group_of(0) ? 0 : -ESRCH;
     case PRIO_USER:
         return id == 0 || static_cast<uint32_t>(id) == identity().user_id ? 0 : -ESRCH;
@@ -210,35 +341,125 @@ int64_t sys_sched_yield(Syscall &) {
 }
 
 int64_t sys_sched_getscheduler(Syscall &call) {
-    if (int64_t error = check_target("sched_getscheduler", static_cast<int32_t>(call.arg[0])))
+    Scheduling of;
+    if (int64_t error = scheduling_of("sched_getscheduler", static_cast<int32_t>(call.arg[0]), of))
         return error;
-    return scheduling.policy | (scheduling.reset_on_fork ? SCHED_RESET_ON_FORK : 0);
+    return of.policy | (of.reset_on_fork ? SCHED_RESET_ON_FORK : 0);
 }
 
 int64_t sys_sched_setscheduler(Syscall &call) {
     auto policy = static_cast<int32_t>(call.arg[1]);
     if (policy < 0) // before the pid and the parameter, as the system call's entry
         return -EINVAL;
-    int32_t priority;
-    if (int64_t error = read_request("sched_setscheduler", call.arg[0], call.arg[2], priority))
-        return error;
-    return set_scheduling(policy & ~SCHED_RESET_ON_FORK, priority,
-                          (policy & SCHED_RESET_ON_FORK) != 0);
+    return set_from_parameter("sched_setscheduler", call.arg[0], call.arg[2],
+                              policy & ~SCHED_RESET_ON_FORK,
+                              policy & SCHED_RESET_ON_FORK ? kFlagResetOnFork : 0);
 }
 
 int64_t sys_sched_getparam(Syscall &call) {
     if (static_cast<int32_t>(call.arg[0]) < 0 || !call.arg[1])
         return -EINVAL;
-    if (int64_t error = check_target("sched_getparam", static_cast<int32_t>(call.arg[0])))
+    Scheduling of;
+    if (int64_t error = scheduling_of("sched_getparam", static_cast<int32_t>(call.arg[0]), of))
         return error;
-    return put_user(call.arg[1], scheduling.priority) ? 0 : -EFAULT;
+    return put_user(call.arg[1], of.priority) ? 0 : -EFAULT;
 }
 
 int64_t sys_sched_setparam(Syscall &call) {
-    int32_t priority;
-    if (int64_t error = read_request("sched_setparam", call.arg[0], call.arg[1], priority))
+    return set_from_parameter("sched_setparam", call.arg[0], call.arg[1], kKeepPolicy, 0);
+}
+
+namespace {
+
+// struct sched_attr, whose first version (SCHED_ATTR_SIZE_VER0) ends before the
+// utilisation clamps.
+struct SchedulingAttributes {
+    uint32_t size, policy;
+    uint64_t flags;
+    int32_t nice;
+    uint32_t priority;
+    uint64_t runtime, deadline, period;
+    uint32_t util_min, util_max;
+};
+constexpr uint32_t kAttributesVer0 = 48, kAttributesVer1 = sizeof(SchedulingAttributes);
+
+// sched_copy_attr: a size of 0 is the first version's; one below it or above a page is
+// E2BIG with the kernel's size written back, as is a longer one whose tail is not zero.
+int64_t read_attributes(uint64_t address, SchedulingAttributes &a) {
+    uint32_t size;
+    if (!get_user(address, size))
+        return -EFAULT;
+    if (size == 0)
+        size = kAttributesVer0;
+    int64_t error = size < kAttributesVer0 || size > kPageSize
+                        ? -E2BIG
+                        : struct_from_user(&a, sizeof a, address, size);
+    if (error == -E2BIG)
+        return put_user(address, kAttributesVer1) ? -E2BIG : -EFAULT;
+    if (error)
         return error;
-    return set_scheduling(scheduling.policy, priority, scheduling.reset_on_fork);
+    if ((a.flags & kFlagUtilClamp) && size < kAttributesVer1)
+        return -EINVAL;
+    a.nice = a.nice < kMinNice ? kMinNice : a.nice > kMaxNice ? kMaxNice : a.nice;
+    return 0;
+}
+
+} // namespace
+
+// sched_setattr: sched_setscheduler with a struct sched_attr (its nice value for the fair
+// policies, SCHED_FLAG_KEEP_POLICY and _KEEP_PARAMS), in the kernel's order.
+int64_t sys_sched_setattr(Syscall &call) {
+    auto pid = static_cast<int32_t>(call.arg[0]);
+    if (!call.arg[1] || pid < 0 || call.arg[2])
+        return -EINVAL;
+    SchedulingAttributes a{};
+    if (int64_t error = read_attributes(call.arg[1], a))
+        return error;
+    if (static_cast<int32_t>(a.policy) < 0)
+        return -EINVAL;
+    SchedulingRequest r{static_cast<int32_t>(a.policy), a.flags, a.nice, a.priority,
+                        a.runtime, a.deadline, a.period};
+    if (a.flags & kFlagKeepPolicy)
+        r.policy = kKeepPolicy;
+    Scheduling current;
+    Target target;
+    if (int64_t error = find_target(pid, target))
+        return error;
+    if ((a.flags & kFlagKeepParams) && scheduling_of("sched_setattr", pid, current) == 0) {
+        r.priority = static_cast<uint32_t>(current.priority); // get_params
+        r.nice = current.nice;
+        r.runtime = current.slice;
+    }
+    return change_scheduling("sched_setattr", pid, target, r);
+}
+
+// sched_getattr: the policy, SCHED_FLAG_RESET_ON_FORK, the nice value of a fair policy or
+// the priority of a real-time one, no clamps; `size` bytes at most of the structure, whose
+// size field says how many were written.
+int64_t sys_sched_getattr(Syscall &call) {
+    auto pid = static_cast<int32_t>(call.arg[0]);
+    auto size = static_cast<uint32_t>(call.arg[2]);
+    if (!call.arg[1] || pid < 0 || size > kPageSize || size < kAttributesVer0 || call.arg[3])
+        return -EINVAL;
+    Scheduling of;
+    if (int64_t error = scheduling_of("sched_getattr", pid, of))
+        return error;
+    SchedulingAttributes a{};
+    a.policy = static_cast<uint32_t>(of.policy);
+    a.flags = of.reset_on_fork ? kFlagResetOnFork : 0;
+    if (is_realtime(of.policy)) {
+        a.priority = static_cast<uint32_t>(of.priority);
+    } else if (of.policy != SCHED_DEADLINE) { // get_params of a fair task
+        a.nice = of.nice;
+        a.runtime = of.slice ? of.slice : base_slice();
+    }
+    // copy_struct_to_user: a longer buffer's tail is zeroed.
+    a.size = size < kAttributesVer1 ? size : kAttributesVer1;
+    static const char kZeroes[kPageSize] = {};
+    if (!copy_to_user(call.arg[1], &a, a.size) ||
+        !copy_to_user(call.arg[1] + a.size, kZeroes, size - a.size))
+        return -EFAULT;
+    return 0;
 }
 
 int64_t sys_sched_get_priority_max(Syscall &call) {
@@ -258,7 +479,8 @@ int64_t sys_sched_get_priority_min(Syscall &call) {
 // sched_rr_get_interval: 0 for the policies other than SCHED_RR, as Linux answers for a
 // SCHED_OTHER task whose slice is under one tick (EEVDF's base slice), and SCHED_FIFO.
 int64_t sys_sched_rr_get_interval(Syscall &call) {
-    if (int64_t error = check_target("sched_rr_get_interval", static_cast<int32_t>(call.arg[0])))
+    Scheduling of;
+    if (int64_t error = scheduling_of("sched_rr_get_interval", static_cast<int32_t>(call.arg[0]), of))
         return error;
     struct {
         int64_t sec, nsec;
@@ -266,25 +488,52 @@ int64_t sys_sched_rr_get_interval(Syscall &call) {
     return put_user(call.arg[1], interval) ? 0 : -EFAULT;
 }
 
-// getpriority: 20 - nice, so that the raw answer is never negative (glibc converts it).
+// getpriority: 20 - nice, so that the raw answer is never negative (glibc converts it);
+// another process's from its card.
 int64_t sys_getpriority(Syscall &call) {
-    if (int64_t error = check_priority_target("getpriority", call.arg[0], call.arg[1]))
+    int32_t other;
+    if (int64_t error = check_priority_target("getpriority", call.arg[0], call.arg[1], other))
         return error;
-    return 20 - scheduling.nice;
+    Scheduling of = scheduling;
+    if (other)
+        scheduling_of("getpriority", other, of);
+    return 20 - of.nice;
 }
 
 // setpriority: the nice value is clamped to -20..19; lowering it needs the privilege or
-// RLIMIT_NICE (EACCES). It is kept and reported, not applied to the host's threads.
+// RLIMIT_NICE (EACCES). It is kept and reported, not applied to the host's threads;
+// another process's is refused by name.
 int64_t sys_setpriority(Syscall &call) {
-    if (int64_t error = check_priority_target("setpriority", call.arg[0], call.arg[1]))
+    int32_t other;
+    if (int64_t error = check_priority_target("setpriority", call.arg[0], call.arg[1], other))
         return error;
+    if (other)
+        return refuse_other("setpriority", other);
     auto nice = static_cast<int32_t>(call.arg[2]);
     nice = nice < kMinNice ? kMinNice : nice > kMaxNice ? kMaxNice : nice;
     if (nice < scheduling.nice && !nice_allowed(nice))
         return -EACCES;
-    scheduling.nice = nice;
+    Scheduling changed = scheduling;
+    changed.nice = nice;
+    set_own_scheduling(changed);
     return 0;
 }
+
+Scheduling scheduling_after_fork(Scheduling parent) {
+    if (!parent.reset_on_fork)
+        return parent;
+    if (is_realtime(parent.policy) || parent.policy == SCHED_DEADLINE) {
+        parent.policy = SCHED_NORMAL;
+        parent.priority = 0;
+        parent.nice = 0;
+    } else if (parent.nice < 0) {
+        parent.nice = 0;
+    }
+    parent.reset_on_fork = false;
+    return parent;
+}
+
+void reset_scheduling_in_child() { set_own_scheduling(scheduling_after_fork(scheduling)); }
 
 namespace {
 
