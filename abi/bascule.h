@@ -42,9 +42,10 @@ extern "C" {
  * BSC_TYPE_MOUNT_CONTEXT, BSC_TYPE_MOUNT, bsc_mount_attributes; mount_status_query,
  * mount_list, bsc_mount_request (statmount, listmount) and BSC_DETAIL_MOUNT_ID_UNIQUE;
  * stream_file_handle_query, stream_open_by_file_handle, bsc_file_handle
- * (name_to_handle_at, open_by_handle_at), BSC_E_STALE. */
+ * (name_to_handle_at, open_by_handle_at), BSC_E_STALE;
+ * 1.25: stream_flush's BSC_FLUSH_FILE_SYSTEM (syncfs) and BSC_FLUSH_EVERYTHING (sync). */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 24u
+#define BSC_ABI_MINOR 25u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -208,8 +209,10 @@ enum { BSC_SEEK_SET = 0, BSC_SEEK_CURRENT = 1, BSC_SEEK_END = 2 };
  * the offset; BSC_E_NOT_FOUND when the offset is at or past the end. */
 enum { BSC_SEEK_DATA = 3, BSC_SEEK_HOLE = 4 };
 
-enum { /* stream_flush flags */
+enum { /* stream_flush flags: at most one */
     BSC_FLUSH_DATA_ONLY = 1,
+    BSC_FLUSH_FILE_SYSTEM = 2, /* since 1.25: the stream's whole file system (syncfs) */
+    BSC_FLUSH_EVERYTHING = 4,  /* since 1.25: every file system, with BSC_NO_HANDLE (sync) */
 };
 
 enum { /* object types reported by the attribute calls */

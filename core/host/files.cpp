@@ -404,11 +404,20 @@ extern "C" bsc_status host_stream_seek(bsc_handle handle, int64_t offset, uint32
 }
 
 extern "C" bsc_status host_stream_flush(bsc_handle handle, uint32_t flags) {
-    if (flags & ~uint32_t{BSC_FLUSH_DATA_ONLY})
+    if (flags != 0 && flags != BSC_FLUSH_DATA_ONLY && flags != BSC_FLUSH_FILE_SYSTEM &&
+        flags != BSC_FLUSH_EVERYTHING)
         return BSC_E_INVALID;
+    if (flags == BSC_FLUSH_EVERYTHING) {
+        if (handle != BSC_NO_HANDLE)
+            return BSC_E_INVALID;
+        ::sync();
+        return BSC_OK;
+    }
     auto stream = find_stream(handle);
     if (!stream)
         return BSC_E_BAD_HANDLE;
+    if (flags == BSC_FLUSH_FILE_SYSTEM)
+        return check(::syncfs(stream->fd));
     return check(flags & BSC_FLUSH_DATA_ONLY ? ::fdatasync(stream->fd) : ::fsync(stream->fd));
 }
 

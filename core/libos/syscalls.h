@@ -41,7 +41,8 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(read) X(write) X(pread64) X(pwrite64) X(readv) X(writev) X(preadv) X(pwritev)     \
     X(preadv2) X(pwritev2) X(lseek) X(close) X(close_range) X(dup) X(dup2) X(dup3)      \
     X(fsync) X(fdatasync) X(ftruncate) X(getdents64) X(fstat) X(fchmod) X(fchown)       \
-    X(fchdir) X(fadvise64) X(cachestat)                                                 \
+    X(fchdir) X(fadvise64) X(cachestat) X(sync) X(syncfs) X(sync_file_range)             \
+    X(readahead)                                                                        \
     /* sys/fallocate.cpp */                                                             \
     X(fallocate)                                                                        \
     /* sys/fcntl.cpp */                                                                 \

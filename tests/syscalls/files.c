@@ -295,6 +295,46 @@ TEST(fsync_and_fdatasync) {
     close(dir), close(p[0]), close(p[1]), close(fd);
 }
 
+TEST(sync_syncfs_and_sync_file_range) {
+    sync();
+    int fd = make_file("f", "0123456789");
+    CHECK_OK(syncfs(fd));
+    int p[2];
+    CHECK_OK(pipe(p));
+    CHECK_OK(syncfs(p[0])); // any descriptor: the pipe's file system has nothing to write
+    CHECK_ERR(syncfs(-1), EBADF);
+    int path = CHECK_OK(open("f", O_PATH));
+    CHECK_ERR(syncfs(path), EBADF);
+    CHECK_OK(sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE));
+    CHECK_OK(sync_file_range(fd, 2, 4, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+                                           SYNC_FILE_RANGE_WAIT_AFTER));
+    CHECK_OK(sync_file_range(fd, 0, 0, 0));
+    CHECK_ERR(sync_file_range(fd, 0, 0, 8), EINVAL);
+    CHECK_ERR(sync_file_range(fd, -1, 0, 0), EINVAL);
+    CHECK_ERR(sync_file_range(fd, 0, -1, 0), EINVAL); // the end before the start
+    CHECK_ERR(sync_file_range(fd, 0x7fffffffffffffffLL, 1, 0), EINVAL);
+    CHECK_ERR(sync_file_range(p[1], 0, 0, SYNC_FILE_RANGE_WRITE), ESPIPE);
+    CHECK_ERR(sync_file_range(-1, 0, 0, 8), EBADF); // the descriptor first
+    CHECK_ERR(sync_file_range(path, 0, 0, 0), EBADF);
+    close(path), close(p[0]), close(p[1]), close(fd);
+}
+
+TEST(readahead_normal_and_edges) {
+    int fd = make_file("f", "0123456789");
+    CHECK_OK(readahead(fd, 0, 4096));
+    CHECK_OK(readahead(fd, 1 << 20, 10)); // past the end: nothing to read
+    CHECK_ERR(readahead(fd, 0, (size_t)-1), EINVAL);
+    int p[2];
+    CHECK_OK(pipe(p));
+    CHECK_ERR(readahead(p[0], 0, 10), EINVAL);
+    int dir = CHECK_OK(open(".", O_RDONLY | O_DIRECTORY));
+    CHECK_ERR(readahead(dir, 0, 10), EINVAL);
+    int writer = CHECK_OK(open("f", O_WRONLY));
+    CHECK_ERR(readahead(writer, 0, 10), EBADF);
+    CHECK_ERR(readahead(-1, 0, 10), EBADF);
+    close(writer), close(dir), close(p[0]), close(p[1]), close(fd);
+}
+
 TEST(ftruncate_normal_and_edges) {
     int fd = make_file("f", "0123456789");
     CHECK_OK(ftruncate(fd, 4));

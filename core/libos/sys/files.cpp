@@ -458,6 +458,56 @@ int64_t sys_dup3(Syscall &c) {
 }
 
 int64_t sys_fsync(Syscall &c) { return flush(static_cast<int>(c.arg[0]), 0); }
+
+// sync: every file system of the machine, as Linux's (it cannot fail).
+int64_t sys_sync(Syscall &) {
+    abi().stream_flush(BSC_NO_HANDLE, BSC_FLUSH_EVERYTHING);
+    return 0;
+}
+
+// syncfs: the file system of any open file (a pipe's or a socket's has nothing to write);
+// the LibOS's own files (procfs, eventfds) lie on none that holds data.
+int64_t sys_syncfs(Syscall &c) {
+    FileRef file(static_cast<int>(c.arg[0]));
+    if (!file || (file->flags & O_PATH))
+        return -EBADF;
+    if (is_libos_file(*file.get()))
+        return 0;
+    return result_of(abi().stream_flush(file->handle, BSC_FLUSH_FILE_SYSTEM));
+}
+
+// sync_file_range, with the kernel's checks in its order. Writing the range out
+// (SYNC_FILE_RANGE_WRITE) writes the whole file's data, which holds more than asked; the
+// waits alone ask for nothing new to be written.
+int64_t sys_sync_file_range(Syscall &c) {
+    constexpr uint64_t kWrite = 2, kValid = 7; // SYNC_FILE_RANGE_WAIT_BEFORE | _WRITE | _WAIT_AFTER
+    FileRef file(static_cast<int>(c.arg[0]));
+    if (!file || (file->flags & O_PATH))
+        return -EBADF;
+    auto offset = static_cast<int64_t>(c.arg[1]);
+    uint64_t flags = static_cast<uint32_t>(c.arg[3]);
+    uint64_t end = c.arg[1] + c.arg[2];
+    if ((flags & ~kValid) || offset < 0 || static_cast<int64_t>(end) < 0 || end < c.arg[1])
+        return -EINVAL;
+    bool has_pages = file->type == BSC_TYPE_FILE || file->type == BSC_TYPE_BLOCK_DEVICE ||
+                     file->type == BSC_TYPE_DIRECTORY || file->type == BSC_TYPE_SYMLINK;
+    if (!has_pages)
+        return -ESPIPE;
+    if (!(flags & kWrite) || is_libos_file(*file.get()) || file->type == BSC_TYPE_DIRECTORY)
+        return 0;
+    return result_of(abi().stream_flush(file->handle, BSC_FLUSH_DATA_ONLY));
+}
+
+// readahead: a hint, as fadvise's WILLNEED (the host's page cache is its own business),
+// for a readable regular file or block device; a negative length is EINVAL.
+int64_t sys_readahead(Syscall &c) {
+    FileRef file(static_cast<int>(c.arg[0]));
+    if (!file || (file->flags & O_PATH) || !file_readable(*file.get()))
+        return -EBADF;
+    if (file->type != BSC_TYPE_FILE && file->type != BSC_TYPE_BLOCK_DEVICE)
+        return -EINVAL;
+    return static_cast<int64_t>(c.arg[2]) < 0 ? -EINVAL : 0;
+}
 int64_t sys_fdatasync(Syscall &c) {
     return flush(static_cast<int>(c.arg[0]), BSC_FLUSH_DATA_ONLY);
 }
