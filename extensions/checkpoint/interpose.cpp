@@ -431,6 +431,18 @@ bsc_status mount_open(bsc_handle at, const char *uri, uint32_t kind, uint32_t fl
                                                               : "mount:context"}});
 }
 
+// A guest's userfaultfd (ABI 1.25) is the host kernel's: its registered ranges, pending
+// faults and queued events cannot go into an image, so a capture refuses a guest that
+// holds one (capture.cpp). Its records name threads and new streams by the handles of
+// the layer below, which this layer does not renumber (a documented limit: README.md).
+bsc_status userfault_open(bsc_handle device, uint32_t flags, uint32_t options,
+                          bsc_handle *handle) {
+    bsc_status status = below().userfault_open(real(device), flags, options, handle);
+    if (status != BSC_OK)
+        return status;
+    return publish_at(handle, {.object = UncapturedHandle{"userfault:"}});
+}
+
 bsc_status mount_configure(bsc_handle context, uint32_t command, const char *key,
                            const void *value, uint64_t size, bsc_handle file) {
     return below().mount_configure(real(context), command, key, value, size, real(file));
@@ -663,6 +675,7 @@ void interpose(const bsc_extension_context &context) {
     above.mount_attach = mount_attach;
     above.mount_move = mount_move;
     above.mount_attributes_set = mount_attributes_set;
+    above.userfault_open = userfault_open;
     context.upcalls_below->start = start;
     context.upcalls_below->thread_start = thread_start;
     context.upcalls_below->exception = exception;

@@ -190,7 +190,8 @@ void note_return_to_program(const bsc_cpu_context *context) {
 }
 
 // A fanotify: stream cannot be replayed: its reads bring handles of files the host's kernel
-// opened, which no call of the trace makes. It is refused when opened, with a message.
+// opened, which no call of the trace makes; nor can a userfaultfd (below). Each is refused
+// when opened, with a message.
 template <roles::Slot Name, class... Args> bool refused(Args... args) {
     if constexpr (Name == roles::Slot::stream_open) {
         const char *uri = std::get<0>(std::forward_as_tuple(args...));
@@ -201,6 +202,15 @@ template <roles::Slot Name, class... Args> bool refused(Args... args) {
                                "make; refused (EOPNOTSUPP)\n", text);
             return true;
         }
+    }
+    if constexpr (Name == roles::Slot::userfault_open) {
+        // Its faults stop a thread in the program's own code, not at a call, while the
+        // recording runs one thread at a time (the handler would never get its turn), and
+        // its requests write pages no call's outputs name: nothing a replay could serve.
+        fmt::print(stderr, "bascule: record: the guest opens a userfaultfd: its faults stop "
+                           "threads outside any call and its requests fill memory a trace "
+                           "cannot carry; refused (EOPNOTSUPP)\n");
+        return true;
     }
     return false;
 }
