@@ -337,6 +337,12 @@ TEST(errors_before_and_after_the_api) {
     reg.mode = 0;
     CHECK_ERR(ioctl(fd, UFFDIO_REGISTER, &reg), EINVAL);
     reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+    char *gone = map_pages(2);
+    CHECK_OK(munmap(gone, 2 * PAGE));
+    struct uffdio_register nothing = {.range = {.start = (uintptr_t)gone, .len = 2 * PAGE},
+                                      .mode = UFFDIO_REGISTER_MODE_MISSING};
+    CHECK_ERR(ioctl(fd, UFFDIO_REGISTER, &nothing), EINVAL); // no mapping in the range
+    CHECK_ERR(ioctl(fd, UFFDIO_UNREGISTER, &nothing.range), EINVAL);
     CHECK_OK(ioctl(fd, UFFDIO_REGISTER, &reg));
     static char source[PAGE] __attribute__((aligned(PAGE)));
     struct uffdio_copy c = {.dst = (uintptr_t)page, .src = (uintptr_t)source, .len = PAGE,

@@ -23,6 +23,7 @@
 #include "device_requests.h"
 #include "fd_table.h"
 #include "heap.h"
+#include "memory_map.h"
 #include "signals.h"
 #include "syscalls.h"
 #include "thread.h"
@@ -168,6 +169,19 @@ int64_t api_request(Userfault &u, uint64_t address) {
     return status == BSC_OK ? 0 : result_of(status);
 }
 
+// UFFDIO_REGISTER and UNREGISTER of a range without any of the program's memory: EINVAL,
+// the kernel's answer for a range without a mapping. The host's kernel would find the
+// runtime's reservation there (the guest window is mapped PROT_NONE where the program has
+// nothing) and take it. A range the program maps only in part is the kernel's to check.
+bool range_without_memory(uint64_t request, uint64_t address) {
+    uffdio_range range;
+    if ((request != UFFDIO_REGISTER && request != UFFDIO_UNREGISTER) ||
+        !copy_from_user(&range, address, sizeof range)) // the range comes first in both
+        return false;
+    uint64_t end = range.start + range.len;
+    return range.len != 0 && end > range.start && !map_intersects(range.start, end);
+}
+
 // userfaultfd_ioctl: the UFFDIO_* requests of the ABI's table go to the host's kernel,
 // which answers EINVAL before UFFDIO_API; any other request is EINVAL, its default.
 int64_t userfault_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
@@ -180,6 +194,8 @@ int64_t userfault_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
     }
     if (request == UFFDIO_API)
         return api_request(userfault_of(file), address);
+    if (range_without_memory(request, address))
+        return -EINVAL;
     return stream_ioctl(userfault_of(file).handle, request, address);
 }
 
