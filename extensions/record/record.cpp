@@ -222,9 +222,12 @@ struct Recorded<Slot, Name, bsc_status (*)(Args...)> {
     static bsc_status call(Args... args) {
         if (!this_thread().guest) // the runtime's own, such as a capture's: not the guest's
             return outside_call<Name>([&] { return (below->*Slot)(args...); });
-        if (refused<Name>(args...))
-            return BSC_E_NOT_SUPPORTED;
         replay::CallArgs values{arg_bits(args)...};
+        if (refused<Name>(args...)) { // recorded as refused, so that a replay answers so too
+            replay::CallEvent event = begin(Name, values);
+            finish(event, BSC_E_NOT_SUPPORTED);
+            return BSC_E_NOT_SUPPORTED;
+        }
         if constexpr (roles::of(Name).flags & BSC_CALL_NO_RETURN) {
             // Replay makes it for real: only a failure, which returns, is recorded.
             if constexpr (Name == roles::Slot::thread_exit) {
