@@ -384,7 +384,10 @@ bsc_status device_request(bsc_handle handle, void *data, uint64_t size) {
     std::memcpy(local.data(), &header, sizeof header);
     bsc_status status =
         below().stream_control(real(handle), BSC_CONTROL_DEVICE_REQUEST, local.data(), size);
-    if (status != BSC_OK)
+    // An IN_OUT argument (a userfault stream's) comes back whatever the status.
+    bsc_device_shape shape{};
+    bool in_out = bsc_device_shape_of(header.request, &shape) && shape.kind == BSC_DEVICE_IN_OUT;
+    if (status != BSC_OK && !in_out)
         return status;
     // The ABI's requests are numbered as Linux's.
     bool sets_up = header.request == LOOP_SET_FD || header.request == LOOP_CONFIGURE ||
@@ -392,9 +395,10 @@ bsc_status device_request(bsc_handle handle, void *data, uint64_t size) {
     if (sets_up)
         state().devices_set_up = true;
     // Give back what the host wrote (the result, an OUT argument), the guest's handle kept.
-    return copy_to_guest(static_cast<char *>(data) + offsetof(bsc_device_request, result),
-                         local.data() + offsetof(bsc_device_request, result),
-                         size - offsetof(bsc_device_request, result));
+    constexpr size_t kFrom = offsetof(bsc_device_request, result);
+    bsc_status given = copy_to_guest(static_cast<char *>(data) + kFrom, local.data() + kFrom,
+                                     size - kFrom);
+    return status != BSC_OK ? status : given;
 }
 
 bsc_status stream_control(bsc_handle handle, uint32_t command, void *data, uint64_t size) {
