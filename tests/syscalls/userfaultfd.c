@@ -213,6 +213,24 @@ TEST(read_into_a_registered_page_waits_for_the_handler) {
     close(fd);
 }
 
+// With UFFD_USER_MODE_ONLY, a fault the kernel takes copying for a call is not held: the
+// call fails with EFAULT (a pipe's read, which the host's kernel makes as Linux's would).
+TEST(user_mode_only_fails_a_kernel_copy_with_efault) {
+    int fd = new_uffd(O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY, 0);
+    char *page = map_pages(1);
+    register_range(fd, page, PAGE, UFFDIO_REGISTER_MODE_MISSING);
+    int pipe_fds[2];
+    CHECK_OK(pipe(pipe_fds));
+    CHECK_EQ(write(pipe_fds[1], "hello", 5), 5);
+    CHECK_ERR(read(pipe_fds[0], page, 5), EFAULT);
+    struct uffd_msg msg;
+    CHECK_ERR(read(fd, &msg, sizeof msg), EAGAIN); // no fault was queued
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    munmap(page, PAGE);
+    close(fd);
+}
+
 // The non-cooperative events: each holds the thread that caused it until it is read.
 // (Not EVENT_REMAP, which bascule does not serve: its mremap copies, SYSCALLS.md.)
 struct event_reader {
