@@ -43,7 +43,9 @@ extern "C" {
  * mount_list, bsc_mount_request (statmount, listmount) and BSC_DETAIL_MOUNT_ID_UNIQUE;
  * stream_file_handle_query, stream_open_by_file_handle, bsc_file_handle
  * (name_to_handle_at, open_by_handle_at), BSC_E_STALE;
- * 1.25: stream_flush's BSC_FLUSH_FILE_SYSTEM (syncfs) and BSC_FLUSH_EVERYTHING (sync). */
+ * 1.25: stream_flush's BSC_FLUSH_FILE_SYSTEM (syncfs) and BSC_FLUSH_EVERYTHING (sync);
+ * userfault streams: userfault_open, BSC_TYPE_USERFAULT, BSC_USERFAULT_REQUESTS and
+ * BSC_DEVICE_IN_OUT; a BSC_EXCEPTION_BUS's code. */
 #define BSC_ABI_MAJOR 1u
 #define BSC_ABI_MINOR 25u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
@@ -233,6 +235,7 @@ enum { /* object types reported by the attribute calls */
     BSC_TYPE_FANOTIFY = 14, /* since 1.23: a fanotify: stream (file-system access events) */
     BSC_TYPE_MOUNT_CONTEXT = 15, /* since 1.24: a file-system context (mount_open) */
     BSC_TYPE_MOUNT = 16,         /* since 1.24: a detached mount (mount_open, mount_attach) */
+    BSC_TYPE_USERFAULT = 17,     /* since 1.25: a userfault stream (userfault_open) */
 };
 
 enum { /* stream_attributes_query flags */
@@ -442,6 +445,9 @@ enum { /* how a request takes its argument */
     BSC_DEVICE_OUT = 4,       /* `size` bytes the driver writes, after the header */
     BSC_DEVICE_IN_HANDLE = 5, /* IN, whose first uint32_t is a descriptor: the host puts
                                * there the one of bsc_device_request.handle */
+    BSC_DEVICE_IN_OUT = 6,    /* since 1.25: `size` bytes the driver reads and writes back,
+                               * written back whatever the status (UFFDIO_API clears its
+                               * structure when it fails) */
 };
 
 /* X(name, request, kind, size): every request the ABI carries, with its argument. */
@@ -506,6 +512,22 @@ enum { /* how a request takes its argument */
     X(FICLONE, 0x40049409u, BSC_DEVICE_HANDLE, 0)                           \
     X(FICLONERANGE, 0x4020940Du, BSC_DEVICE_IN_HANDLE, 32) /* struct file_clone_range */
 
+/* X(name, request, kind, size), since 1.25: a userfault stream's requests (Linux's
+ * userfaultfd ioctls), made the same way on a BSC_TYPE_USERFAULT stream. Their structures
+ * hold addresses of the process's own memory, which the host's userfaultfd acts on: the
+ * guest's memory is the process's, so they pass as they are. */
+#define BSC_USERFAULT_REQUESTS(X)                                           \
+    X(UFFDIO_API, 0xC018AA3Fu, BSC_DEVICE_IN_OUT, 24) /* struct uffdio_api */ \
+    X(UFFDIO_REGISTER, 0xC020AA00u, BSC_DEVICE_IN_OUT, 32)                  \
+    X(UFFDIO_UNREGISTER, 0x8010AA01u, BSC_DEVICE_IN, 16) /* struct uffdio_range */ \
+    X(UFFDIO_WAKE, 0x8010AA02u, BSC_DEVICE_IN, 16)                          \
+    X(UFFDIO_COPY, 0xC028AA03u, BSC_DEVICE_IN_OUT, 40)                      \
+    X(UFFDIO_ZEROPAGE, 0xC020AA04u, BSC_DEVICE_IN_OUT, 32)                  \
+    X(UFFDIO_MOVE, 0xC028AA05u, BSC_DEVICE_IN_OUT, 40)                      \
+    X(UFFDIO_WRITEPROTECT, 0xC018AA06u, BSC_DEVICE_IN, 24)                  \
+    X(UFFDIO_CONTINUE, 0xC020AA07u, BSC_DEVICE_IN_OUT, 32)                  \
+    X(UFFDIO_POISON, 0xC020AA08u, BSC_DEVICE_IN_OUT, 32)
+
 enum { /* bsc_device_request.argument: how the caller's argument came */
     BSC_DEVICE_ARGUMENT_GIVEN = 0,      /* as the kind says */
     BSC_DEVICE_ARGUMENT_NULL = 1,       /* IN, OUT: the caller passed a null address; the
@@ -536,7 +558,8 @@ typedef struct bsc_device_shape {
     uint32_t kind;  /* BSC_DEVICE_NONE ... */
     uint32_t size;  /* the argument's bytes after the header (IN, OUT, IN_HANDLE) */
     uint32_t files; /* since 1.21: 1 for BSC_FILE_REQUESTS (made on a file: or dir:
-                     * stream), 0 for BSC_DEVICE_REQUESTS (on a device stream) */
+                     * stream), 0 for BSC_DEVICE_REQUESTS (on a device stream); since
+                     * 1.25, 2 for BSC_USERFAULT_REQUESTS (on a userfault stream) */
 } bsc_device_shape;
 
 static inline int bsc_device_shape_of(uint64_t request, bsc_device_shape *shape) {
@@ -549,6 +572,10 @@ static inline int bsc_device_shape_of(uint64_t request, bsc_device_shape *shape)
     case number: shape->kind = kind_of; shape->size = size_of; shape->files = 1; return 1;
         BSC_FILE_REQUESTS(BSC_FILE_SHAPE_CASE)
 #undef BSC_FILE_SHAPE_CASE
+#define BSC_USERFAULT_SHAPE_CASE(name, number, kind_of, size_of) \
+    case number: shape->kind = kind_of; shape->size = size_of; shape->files = 2; return 1;
+        BSC_USERFAULT_REQUESTS(BSC_USERFAULT_SHAPE_CASE)
+#undef BSC_USERFAULT_SHAPE_CASE
     default: return 0;
     }
 }
@@ -942,7 +969,9 @@ typedef struct bsc_cpu_context {
 
 enum { /* exception kinds */
     BSC_EXCEPTION_MEMORY = 1,     /* bad access; address set; code: BSC_FAULT_* */
-    BSC_EXCEPTION_BUS = 2,        /* access beyond the end of a mapped stream */
+    BSC_EXCEPTION_BUS = 2,        /* access beyond the end of a mapped stream, or a page a
+                                   * userfault stream refuses or poisoned; code (since
+                                   * 1.25): Linux's BUS_* si_code, 0 if unknown */
     BSC_EXCEPTION_ILLEGAL = 3,    /* illegal or privileged instruction */
     BSC_EXCEPTION_ARITHMETIC = 4, /* divide error; code: BSC_ARITH_* */
     BSC_EXCEPTION_BREAKPOINT = 5, /* int3 or single step */
@@ -1515,7 +1544,10 @@ typedef struct bsc_system_load {
                                          bsc_file_handle *handle))                           \
     X(stream, stream_open_by_file_handle, (bsc_handle mount, const char *mount_uri,          \
                                            const bsc_file_handle *handle, uint32_t access,   \
-                                           uint32_t options, bsc_handle *stream))
+                                           uint32_t options, bsc_handle *stream))        \
+    /* Since ABI 1.25. */                                                                    \
+    X(stream, userfault_open, (bsc_handle device, uint32_t flags, uint32_t options,          \
+                               bsc_handle *handle))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

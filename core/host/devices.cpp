@@ -41,6 +41,8 @@ static_assert(sizeof(loop_info) == 168 && sizeof(loop_info64) == 232 &&
 // regular file's or directory's file system for BSC_FILE_REQUESTS (where another
 // object's driver might read the same number otherwise).
 bool takes_request(const Object &stream, const bsc_device_shape &shape) {
+    if (shape.files == 2)
+        return stream.type == BSC_TYPE_USERFAULT;
     if (shape.files)
         return stream.type == BSC_TYPE_FILE || stream.type == BSC_TYPE_DIRECTORY;
     return stream.type == BSC_TYPE_CHAR_DEVICE || stream.type == BSC_TYPE_BLOCK_DEVICE;
@@ -118,7 +120,9 @@ bsc_status bsc::host::device_request(Object &stream, void *data, uint64_t size) 
     unsigned char bytes[512] = {};
     static_assert(sizeof(loop_config) <= sizeof bytes);
     auto *argument_at = reinterpret_cast<unsigned char *>(header_at + 1);
-    bool reads = shape.kind == BSC_DEVICE_IN || shape.kind == BSC_DEVICE_IN_HANDLE;
+    bool reads = shape.kind == BSC_DEVICE_IN || shape.kind == BSC_DEVICE_IN_HANDLE ||
+                 shape.kind == BSC_DEVICE_IN_OUT;
+    bool writes = shape.kind == BSC_DEVICE_OUT || shape.kind == BSC_DEVICE_IN_OUT;
     if (reads && header.argument == BSC_DEVICE_ARGUMENT_GIVEN &&
         copy_from_guest(bytes, argument_at, shape.size) != BSC_OK)
         return BSC_E_FAULT;
@@ -126,10 +130,13 @@ bsc_status bsc::host::device_request(Object &stream, void *data, uint64_t size) 
     if (bsc_status s = ioctl_argument(header, shape, bytes, argument))
         return s;
     long result = ::ioctl(stream.fd, header.request, argument);
-    if (result < 0)
-        return device_status_from_errno(errno);
-    if (shape.kind == BSC_DEVICE_OUT && header.argument == BSC_DEVICE_ARGUMENT_GIVEN &&
+    int error = errno;
+    // IN_OUT's bytes go back whatever the result (a failed UFFDIO_API cleared them).
+    bool write_back = writes && (result >= 0 || shape.kind == BSC_DEVICE_IN_OUT);
+    if (write_back && header.argument == BSC_DEVICE_ARGUMENT_GIVEN &&
         copy_to_guest(argument_at, bytes, shape.size) != BSC_OK)
         return BSC_E_FAULT;
+    if (result < 0)
+        return device_status_from_errno(error);
     return write_guest(&header_at->result, static_cast<int64_t>(result));
 }

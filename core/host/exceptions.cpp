@@ -158,7 +158,8 @@ Classified classify(int sig, const siginfo_t *info) {
     case SIGSEGV:
         return {BSC_EXCEPTION_MEMORY, info->si_code == SEGV_ACCERR ? uint32_t{BSC_FAULT_PROTECTION}
                                                                    : uint32_t{BSC_FAULT_UNMAPPED}};
-    case SIGBUS: return {BSC_EXCEPTION_BUS, 0};
+    case SIGBUS: // BUS_ADRERR past a stream's end or from a userfault, BUS_MCEERR_AR ...
+        return {BSC_EXCEPTION_BUS, info->si_code > 0 ? static_cast<uint32_t>(info->si_code) : 0};
     case SIGILL: return {BSC_EXCEPTION_ILLEGAL, 0};
     case SIGTRAP:
         return {BSC_EXCEPTION_BREAKPOINT, info->si_code == TRAP_TRACE ? uint32_t{BSC_BREAKPOINT_STEP}

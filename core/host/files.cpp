@@ -170,6 +170,11 @@ bsc_status read_or_write(bsc_handle handle, uint64_t offset, void *buffer, uint6
                              : read_fanotify(*stream, buffer, size, count);
         if (s != BSC_OK)
             return s;
+    } else if (stream->type == BSC_TYPE_USERFAULT && !write) {
+        if (offset != BSC_AT_POSITION)
+            return BSC_E_INVALID;
+        if (bsc_status s = read_userfault(*stream, buffer, size, count))
+            return s;
     } else {
         ssize_t n = transfer(*stream, offset, buffer, std::min(size, kMaxTransfer), write);
         if (n < 0)

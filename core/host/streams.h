@@ -52,6 +52,10 @@ bsc_status read_fanotify(Object &stream, void *buffer, uint64_t size, uint64_t &
 bsc_status write_fanotify(Object &stream, const void *buffer, uint64_t size, uint64_t &count);
 bsc_status notice_control(const Object &stream, uint32_t command, void *data);
 
+// guest_userfault.cpp: a read of a userfault stream, whose records name threads and new
+// streams by handle (abi/bascule.h, "Userfault streams").
+bsc_status read_userfault(Object &stream, void *buffer, uint64_t size, uint64_t &count);
+
 // mqueue.cpp: stream_control's BSC_CONTROL_MQUEUE_ATTRIBUTES and _MQUEUE_NOTIFY on a
 // POSIX message queue (NOT_SUPPORTED on another stream).
 bool is_queue_command(uint32_t command);

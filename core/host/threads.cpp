@@ -242,6 +242,19 @@ bsc_status host_tid_of(bsc_handle thread, pid_t &tid) {
     return tid ? BSC_OK : BSC_E_NOT_FOUND;
 }
 
+bsc_handle thread_handle_of_tid(pid_t tid) {
+    bsc_handle found = BSC_NO_HANDLE;
+    handles().for_each([&](bsc_handle handle, Object &object) {
+        auto *t = dynamic_cast<Thread *>(&object);
+        if (!t || found != BSC_NO_HANDLE)
+            return;
+        std::lock_guard lock(t->mutex);
+        if (t->tid == tid)
+            found = handle;
+    });
+    return found;
+}
+
 uint64_t current_thread_stack_top() {
     Thread *t = current_thread();
     return t ? t->stack_top : 0;

@@ -16,6 +16,10 @@ namespace bsc::host {
 // NOT_FOUND if it has not started or has ended.
 bsc_status host_tid_of(bsc_handle thread, pid_t &tid);
 
+// The handle of the running guest thread whose host thread id is `tid`, else BSC_NO_HANDLE
+// (a userfault record names the faulting thread so).
+bsc_handle thread_handle_of_tid(pid_t tid);
+
 // The stack an upcall entering the calling guest thread starts on.
 uint64_t current_thread_stack_top();
 

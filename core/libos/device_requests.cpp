@@ -73,6 +73,17 @@ int64_t take_argument(const Shape &shape, uint64_t address, Request &request) {
     return name_stream(fd, shape, header);
 }
 
+// An IN_OUT argument the driver changed goes back, whatever its status (a failed
+// UFFDIO_API clears its structure); one it left as it was is not written, as the kernel
+// writes only what it answers.
+int64_t write_back_in_out(const Shape &shape, uint64_t address, const Request &r,
+                          const unsigned char *before) {
+    if (shape.kind != BSC_DEVICE_IN_OUT || r.header.argument != BSC_DEVICE_ARGUMENT_GIVEN ||
+        memcmp(before, r.bytes, shape.size) == 0)
+        return 0;
+    return copy_to_user(address, r.bytes, shape.size) ? 0 : -EFAULT;
+}
+
 } // namespace
 
 bool is_device_request(uint64_t request) {
@@ -86,6 +97,10 @@ bool is_file_request(uint64_t request) {
 }
 
 int64_t device_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
+    return stream_ioctl(file.handle, request, address);
+}
+
+int64_t stream_ioctl(bsc_handle handle, uint64_t request, uint64_t address) {
     Shape shape;
     if (!bsc_device_shape_of(request, &shape))
         return -ENOTTY;
@@ -93,8 +108,12 @@ int64_t device_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
     r.header.request = static_cast<uint32_t>(request);
     if (int64_t error = take_argument(shape, address, r))
         return error;
-    bsc_status status = abi().stream_control(file.handle, BSC_CONTROL_DEVICE_REQUEST, &r,
+    unsigned char before[kLargestArgument];
+    memcpy(before, r.bytes, shape.size);
+    bsc_status status = abi().stream_control(handle, BSC_CONTROL_DEVICE_REQUEST, &r,
                                              sizeof r.header + shape.size);
+    if (int64_t error = write_back_in_out(shape, address, r, before))
+        return error;
     if (status != BSC_OK)
         return result_of(status);
     if (shape.kind == BSC_DEVICE_OUT && r.header.argument == BSC_DEVICE_ARGUMENT_GIVEN &&

@@ -19,4 +19,12 @@ bool is_file_request(uint64_t request);
 // LOOP_CTL_GET_FREE's) or -errno.
 int64_t device_ioctl(OpenFile &file, uint64_t request, uint64_t address);
 
+// The same on the host stream `handle` (a userfault stream's requests, whose open file is
+// the LibOS's own kind).
+int64_t stream_ioctl(bsc_handle handle, uint64_t request, uint64_t address);
+
+// sys/userfaultfd.cpp: /dev/userfaultfd's USERFAULTFD_IOC_NEW on the host device stream
+// `device`: a new userfaultfd with `flags`, or -errno.
+int64_t userfaultfd_device_ioctl(OpenFile &device, uint64_t flags);
+
 } // namespace libos

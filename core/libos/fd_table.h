@@ -35,6 +35,9 @@ struct FileKind {
     // Its driver's own ioctl `request` with the argument at `address`: 0 or -errno (ENOTTY
     // for a request it does not know). Null for a kind without any.
     int64_t (*ioctl)(OpenFile &file, uint64_t request, uint64_t address) = nullptr;
+    // The access mode its files have: O_RDWR (2), but where the kernel opens them
+    // otherwise (a userfaultfd is O_RDONLY since Linux 6.x).
+    uint32_t access = 2;
 };
 inline constexpr uint8_t kReadIter = 1, kWriteIter = 2;
 
@@ -137,7 +140,7 @@ void queue_notice(OpenFile &file, const bsc_notice &notice);
 // flush at every close, the notification goes if this process registered it.
 void queue_descriptor_closed(OpenFile &file);
 
-// A new descriptor (O_RDWR) for an object of the LibOS's own of `kind` with `state`, taking
+// A new descriptor (the kind's access, O_RDWR) for an object of the LibOS's own of `kind` with `state`, taking
 // O_NONBLOCK and O_CLOEXEC from `flags`: the descriptor, or -EMFILE (the state released).
 int install_anonymous(const FileKind *kind, void *state, uint64_t flags);
 

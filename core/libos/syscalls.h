@@ -72,6 +72,8 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(inotify_init) X(inotify_init1) X(inotify_add_watch) X(inotify_rm_watch)          \
     /* sys/fanotify.cpp */                                                              \
     X(fanotify_init) X(fanotify_mark)                                                   \
+    /* sys/userfaultfd.cpp */                                                           \
+    X(userfaultfd)                                                                      \
     /* sys/splice.cpp */                                                                \
     X(sendfile) X(splice) X(tee) X(vmsplice) X(copy_file_range)                         \
     /* sys/paths.cpp */                                                                 \

@@ -99,6 +99,11 @@ std::string KindHooks<snap::HandleRecord>::capture(std::vector<snap::HandleRecor
             return fmt::format("handle {} ({}) is a file-system context or a detached mount "
                                "(fsopen, fspick, open_tree, fsmount): the host's kernel holds "
                                "it, and an image cannot", number, uncaptured->uri);
+        if (auto *uncaptured = std::get_if<UncapturedHandle>(&entry.object);
+            uncaptured && uncaptured->uri == "userfault:")
+            return fmt::format("handle {} ({}) is a userfaultfd: the host's kernel holds its "
+                               "registered ranges, pending faults and queued events, and an "
+                               "image cannot", number, uncaptured->uri);
         if (auto *uncaptured = std::get_if<UncapturedHandle>(&entry.object))
             return fmt::format("handle {} ({}) cannot be captured: it came in a message or is "
                                "of a kind an image cannot hold", number, uncaptured->uri);

@@ -190,7 +190,8 @@ void note_return_to_program(const bsc_cpu_context *context) {
 }
 
 // A fanotify: stream cannot be replayed: its reads bring handles of files the host's kernel
-// opened, which no call of the trace makes. It is refused when opened, with a message.
+// opened, which no call of the trace makes; nor can a userfaultfd (below). Each is refused
+// when opened, with a message.
 template <roles::Slot Name, class... Args> bool refused(Args... args) {
     if constexpr (Name == roles::Slot::stream_open) {
         const char *uri = std::get<0>(std::forward_as_tuple(args...));
@@ -202,6 +203,15 @@ template <roles::Slot Name, class... Args> bool refused(Args... args) {
             return true;
         }
     }
+    if constexpr (Name == roles::Slot::userfault_open) {
+        // Its faults stop a thread in the program's own code, not at a call, while the
+        // recording runs one thread at a time (the handler would never get its turn), and
+        // its requests write pages no call's outputs name: nothing a replay could serve.
+        fmt::print(stderr, "bascule: record: the guest opens a userfaultfd: its faults stop "
+                           "threads outside any call and its requests fill memory a trace "
+                           "cannot carry; refused (EOPNOTSUPP)\n");
+        return true;
+    }
     return false;
 }
 
@@ -212,9 +222,12 @@ struct Recorded<Slot, Name, bsc_status (*)(Args...)> {
     static bsc_status call(Args... args) {
         if (!this_thread().guest) // the runtime's own, such as a capture's: not the guest's
             return outside_call<Name>([&] { return (below->*Slot)(args...); });
-        if (refused<Name>(args...))
-            return BSC_E_NOT_SUPPORTED;
         replay::CallArgs values{arg_bits(args)...};
+        if (refused<Name>(args...)) { // recorded as refused, so that a replay answers so too
+            replay::CallEvent event = begin(Name, values);
+            finish(event, BSC_E_NOT_SUPPORTED);
+            return BSC_E_NOT_SUPPORTED;
+        }
         if constexpr (roles::of(Name).flags & BSC_CALL_NO_RETURN) {
             // Replay makes it for real: only a failure, which returns, is recorded.
             if constexpr (Name == roles::Slot::thread_exit) {

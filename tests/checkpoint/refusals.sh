@@ -3,7 +3,7 @@
 # restored: truncated, corrupted and foreign images, a missing parent, a process that is
 # no bascule runtime, a stack without the checkpoint extension, a tree an image cannot hold
 # (another user and malformed requests: control_socket.sh), a guest that uses System V
-# IPC, a guest whose tree mounted a file system.
+# IPC, a guest that holds a userfaultfd, a guest whose tree mounted a file system.
 source "$(dirname "$0")/lib.sh"
 
 # refused EXPECTED-TEXT COMMAND...: the command fails and says EXPECTED-TEXT on stderr.
@@ -83,6 +83,22 @@ refused "System V IPC" "$snap" capture "$guest_pid" -o sysv.img
 [[ ! -e sysv.img ]] || fail "a refused capture left an image"
 touch sysv.go
 wait_for_line sysv.out "detached"
+wait "$guest_pid" || fail "the refused guest ended with status $?"
+guest_pid=""
+# A guest holding a userfaultfd (the host kernel's ranges, faults and events, outside any
+# image): refused, naming it, and the guest runs on. UFFD_USER_MODE_ONLY needs no privilege.
+start_guest uffd.out -- /usr/bin/python3 -c '
+import ctypes, os, time
+fd = ctypes.CDLL(None).syscall(323, os.O_CLOEXEC | 1)  # userfaultfd, UFFD_USER_MODE_ONLY
+print("opened" if fd >= 0 else "failed", flush=True)
+while not os.path.exists("uffd.go"):
+    time.sleep(0.05)
+print("ran on", flush=True)'
+wait_for_line uffd.out "opened"
+refused "is a userfaultfd" "$snap" capture "$guest_pid" -o uffd.img
+[[ ! -e uffd.img ]] || fail "a refused capture left an image"
+touch uffd.go
+wait_for_line uffd.out "ran on"
 wait "$guest_pid" || fail "the refused guest ended with status $?"
 guest_pid=""
 # A file system mounted by a process of the tree that has ended since (mount(8), forked by

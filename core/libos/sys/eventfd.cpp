@@ -166,7 +166,7 @@ void anonymous_inode_attributes(const OpenFile &, bsc_stream_attributes &attribu
 }
 
 int install_anonymous(const FileKind *kind, void *state, uint64_t flags) {
-    OpenFile *file = open_file(BSC_NO_HANDLE, O_RDWR | static_cast<uint32_t>(flags & O_NONBLOCK),
+    OpenFile *file = open_file(BSC_NO_HANDLE, kind->access | static_cast<uint32_t>(flags & O_NONBLOCK),
                                BSC_TYPE_EVENT, nullptr);
     file->kind = kind;
     file->state = state;

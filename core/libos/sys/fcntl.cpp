@@ -593,6 +593,9 @@ int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
         return namespace_ioctl(proc_namespace_type(file.path), request, address);
     bool device = attributes.type == BSC_TYPE_CHAR_DEVICE ||
                   attributes.type == BSC_TYPE_BLOCK_DEVICE;
+    constexpr uint64_t kUserfaultfdNew = 0xAA00; // USERFAULTFD_IOC_NEW, /dev/userfaultfd's
+    if (attributes.type == BSC_TYPE_CHAR_DEVICE && request == kUserfaultfdNew)
+        return userfaultfd_device_ioctl(file, address); // ENOTTY from another driver
     if (device && is_device_request(request)) // the loop and block drivers' own
         return device_ioctl(file, request, address);
     bool host_file = (attributes.type == BSC_TYPE_FILE ||

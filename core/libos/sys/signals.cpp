@@ -328,6 +328,8 @@ void deliver_exception(bsc_exception &exception) {
                        ? (unmapped ? 1 /* SEGV_MAPERR */ : 2 /* SEGV_ACCERR */)
                    : exception.kind == BSC_EXCEPTION_ARITHMETIC && exception.code == BSC_ARITH_DIVIDE
                        ? 1 /* FPE_INTDIV */
+                   : exception.kind == BSC_EXCEPTION_BUS && exception.code != 0
+                       ? static_cast<int32_t>(exception.code) // BUS_ADRERR, BUS_MCEERR_AR
                        : kSiKernel;
     SignalInfo info{sig, code, exception.address, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     if (unhandled) // a blocked or ignored synchronous fault kills, as on Linux
