@@ -42,9 +42,10 @@ extern "C" {
  * BSC_TYPE_MOUNT_CONTEXT, BSC_TYPE_MOUNT, bsc_mount_attributes; mount_status_query,
  * mount_list, bsc_mount_request (statmount, listmount) and BSC_DETAIL_MOUNT_ID_UNIQUE;
  * stream_file_handle_query, stream_open_by_file_handle, bsc_file_handle
- * (name_to_handle_at, open_by_handle_at), BSC_E_STALE. */
+ * (name_to_handle_at, open_by_handle_at), BSC_E_STALE;
+ * 1.25: namespaces: namespace_unshare, namespace_enter and the BSC_NAMESPACE_* kinds. */
 #define BSC_ABI_MAJOR 1u
-#define BSC_ABI_MINOR 24u
+#define BSC_ABI_MINOR 25u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
 #define BSC_ABI_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
 #define BSC_ABI_VERSION_MINOR(v) ((uint32_t)(v)&0xffffu)
@@ -1263,6 +1264,18 @@ typedef struct bsc_key_control {
     int64_t result;       /* out: Linux's result (a serial number, a length, 0) */
 } bsc_key_control;
 
+enum { /* namespace kinds (since 1.25), namespace_unshare's and namespace_enter's: the
+        * host's namespaces of each kind (see README, "Namespaces") */
+    BSC_NAMESPACE_MOUNT = 1u << 0,
+    BSC_NAMESPACE_UTS = 1u << 1, /* host and domain names */
+    BSC_NAMESPACE_IPC = 1u << 2, /* System V objects, POSIX message queues */
+    BSC_NAMESPACE_NETWORK = 1u << 3,
+    BSC_NAMESPACE_CGROUP = 1u << 4,
+    BSC_NAMESPACE_TIME = 1u << 5, /* the monotonic and boot-time clocks' offsets */
+    BSC_NAMESPACE_PID = 1u << 6,  /* the host's process ids (namespace_enter only) */
+    BSC_NAMESPACE_USER = 1u << 7, /* the host's ids and capabilities (namespace_enter only) */
+};
+
 typedef struct bsc_system_info {
     uint32_t cpu_count;    /* processors the guest may run on */
     uint32_t page_size;
@@ -1512,7 +1525,10 @@ typedef struct bsc_system_load {
                                          bsc_file_handle *handle))                           \
     X(stream, stream_open_by_file_handle, (bsc_handle mount, const char *mount_uri,          \
                                            const bsc_file_handle *handle, uint32_t access,   \
-                                           uint32_t options, bsc_handle *stream))
+                                           uint32_t options, bsc_handle *stream))                 \
+    /* Since ABI 1.25. */                                                                    \
+    X(process, namespace_unshare, (uint32_t kinds))                                          \
+    X(process, namespace_enter, (bsc_handle from, uint32_t kinds))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */
