@@ -5,7 +5,8 @@
 # a large one and of a pipe, ls -l), sqlite3,
 # a C program that prints clocks, rdtsc and getrandom bytes, and how far a loop got
 # before five SIGALRMs of an interval timer (and five signals of a POSIX timer), and one
-# that maps a file again after changing it (remapped.c), and tests/syscalls/mount_api.c.
+# that maps a file again after changing it (remapped.c), tests/syscalls/mount_api.c and
+# tests/syscalls/namespaces.c.
 source "$(dirname "$0")/lib.sh"
 cd "$work"
 mkdir data
@@ -37,6 +38,9 @@ record "$work/remapped.trace" "$build/tests/replay/replay_remapped" data/remappe
 # The new mount API: a context's and a detached mount's handles, statmount's report and
 # listmount's ids (as root; else the test sees EPERM, which replays as well).
 record "$work/mount_api.trace" "$build/tests/syscalls/syscalls_mount_api"
+# Namespaces (ABI 1.25): made, entered by descriptor and pidfd, a time namespace's offsets
+# (as root; else the refusals), replayed without making any.
+record "$work/namespaces.trace" "$build/tests/syscalls/syscalls_namespaces"
 # What a stream gives past its first 16 KiB is kept in the content store, out of the trace:
 # a file read whole, and the same bytes through a pipe between two processes.
 head -c 300000 /dev/urandom >data/big.bin
