@@ -476,3 +476,46 @@ TEST(time_namespace_offsets) {
     if (privileged())
         check_in_child(time_namespace_for_children);
 }
+
+// exec puts a process in the time namespace made for its children (Linux's
+// exec_task_namespaces): the program it runs reads it as its own.
+static void exec_enters_time_for_children(void) {
+    CHECK_OK(unshare(CLONE_NEWTIME));
+    char wanted[64] = "", shown[64] = "";
+    CHECK(readlink("/proc/self/ns/time_for_children", wanted, sizeof wanted - 1) > 0);
+    int out[2];
+    CHECK_OK(pipe(out));
+    pid_t pid = CHECK_OK(fork());
+    if (pid == 0) {
+        // The fork's child is in it already; its own exec, after a new unshare, moves it.
+        if (unshare(CLONE_NEWTIME) != 0 || dup2(out[1], 1) != 1)
+            _exit(2);
+        execl("/bin/readlink", "readlink", "/proc/self/ns/time_for_children", "/proc/self/ns/time",
+              (char *)NULL);
+        _exit(3);
+    }
+    close(out[1]);
+    char text[160] = "";
+    ssize_t length = 0, n;
+    while ((n = read(out[0], text + length, sizeof text - 1 - (size_t)length)) > 0)
+        length += n;
+    close(out[0]);
+    int status = -1;
+    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    CHECK_EQ(status, 0);
+    // Two lines read by the program the child exec'd: its time_for_children, its time.
+    char *newline = strchr(text, '\n');
+    CHECK(newline != NULL);
+    if (newline) {
+        *newline = 0;
+        snprintf(shown, sizeof shown, "%s", newline + 1);
+        shown[strcspn(shown, "\n")] = 0;
+        CHECK(strcmp(text, shown) == 0);   // it is in the one made for its children
+        CHECK(strcmp(wanted, shown) != 0); // not in the one it was forked into
+    }
+}
+
+TEST(exec_enters_the_time_namespace_for_children) {
+    if (privileged())
+        check_in_child(exec_enters_time_for_children);
+}
