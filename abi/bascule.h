@@ -43,7 +43,8 @@ extern "C" {
  * mount_list, bsc_mount_request (statmount, listmount) and BSC_DETAIL_MOUNT_ID_UNIQUE;
  * stream_file_handle_query, stream_open_by_file_handle, bsc_file_handle
  * (name_to_handle_at, open_by_handle_at), BSC_E_STALE;
- * 1.25: namespaces: namespace_unshare, namespace_enter and the BSC_NAMESPACE_* kinds. */
+ * 1.25: namespaces: namespace_unshare, namespace_enter and the BSC_NAMESPACE_* kinds;
+ * nsfs's NS_GET_MNTNS_ID in BSC_FILE_REQUESTS. */
 #define BSC_ABI_MAJOR 1u
 #define BSC_ABI_MINOR 25u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
@@ -502,7 +503,8 @@ enum { /* how a request takes its argument */
     X(FS_IOC_FSGETXATTR, 0x801C581Fu, BSC_DEVICE_OUT, 28) /* struct fsxattr */ \
     X(FS_IOC_FSSETXATTR, 0x401C5820u, BSC_DEVICE_IN, 28)                    \
     X(FICLONE, 0x40049409u, BSC_DEVICE_HANDLE, 0)                           \
-    X(FICLONERANGE, 0x4020940Du, BSC_DEVICE_IN_HANDLE, 32) /* struct file_clone_range */
+    X(FICLONERANGE, 0x4020940Du, BSC_DEVICE_IN_HANDLE, 32) /* struct file_clone_range */ \
+    X(NS_GET_MNTNS_ID, 0x8008B705u, BSC_DEVICE_OUT, 8) /* since 1.25: nsfs, a mount namespace's id */
 
 enum { /* bsc_device_request.argument: how the caller's argument came */
     BSC_DEVICE_ARGUMENT_GIVEN = 0,      /* as the kind says */

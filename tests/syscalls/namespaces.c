@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
@@ -518,4 +519,35 @@ static void exec_enters_time_for_children(void) {
 TEST(exec_enters_the_time_namespace_for_children) {
     if (privileged())
         check_in_child(exec_enters_time_for_children);
+}
+
+#ifndef NS_GET_MNTNS_ID
+#define NS_GET_MNTNS_ID _IOR(0xb7, 0x5, uint64_t)
+#endif
+
+// NS_GET_MNTNS_ID: a mount namespace's id (EINVAL for another kind), another one's after
+// an unshare (as root, in a child).
+static uint64_t mount_namespace_id(void) {
+    uint64_t id = 0;
+    int mnt = CHECK_OK(open_namespace("mnt"));
+    CHECK_OK(ioctl(mnt, NS_GET_MNTNS_ID, &id));
+    close(mnt);
+    return id;
+}
+
+static void new_mount_namespace_id(void) {
+    uint64_t before = mount_namespace_id();
+    CHECK_OK(unshare(CLONE_NEWNS));
+    uint64_t after = mount_namespace_id();
+    CHECK(after != 0 && after != before);
+}
+
+TEST(mount_namespace_id) {
+    CHECK(mount_namespace_id() != 0);
+    uint64_t id = 0;
+    int uts = CHECK_OK(open_namespace("uts"));
+    CHECK_ERR(ioctl(uts, NS_GET_MNTNS_ID, &id), EINVAL);
+    close(uts);
+    if (privileged())
+        check_in_child(new_mount_namespace_id);
 }

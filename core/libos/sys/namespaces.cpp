@@ -10,11 +10,12 @@
 // answers them as to a caller without CAP_SYS_ADMIN (EPERM) and clone names them (ENOSYS).
 // NS_GET_NSTYPE, NS_GET_PARENT, NS_GET_USERNS and NS_GET_OWNER_UID are answered as far as
 // the guest's namespaces answer them without the host: a pid or user namespace's parent and
-// a user namespace's owner are always outside its view.
+// a user namespace's owner are always outside its view. NS_GET_MNTNS_ID is the host's.
 #include <asm-generic/errno.h>
 #include <linux/capability.h>
 #include <linux/sched.h>
 
+#include "device_requests.h"
 #include "fd_table.h"
 #include "namespaces.h"
 #include "paths.h"
@@ -33,6 +34,7 @@ constexpr uint64_t kGetUserNamespace = 0xb701; // NS_GET_USERNS, _IO(0xb7, 1)
 constexpr uint64_t kGetParent = 0xb702;        // NS_GET_PARENT
 constexpr uint64_t kGetType = 0xb703;          // NS_GET_NSTYPE
 constexpr uint64_t kGetOwnerUid = 0xb704;      // NS_GET_OWNER_UID (an _IO with a pointer)
+constexpr uint64_t kGetMountNamespaceId = 0x8008b705; // NS_GET_MNTNS_ID, _IOR(0xb7, 5, u64)
 constexpr uint32_t kNamespaceIo = 0xb7;        // NSIO, nsfs's _IOC_TYPE
 constexpr uint32_t kNewUser = CLONE_NEWUSER, kNewPid = CLONE_NEWPID;
 #ifndef CLONE_NEWTIME
@@ -283,7 +285,8 @@ void time_namespace_at_exec() {
         report_unsupported("execve", "the time namespace for children, which the host refused");
 }
 
-int64_t namespace_ioctl(uint32_t type, uint64_t request, [[maybe_unused]] uint64_t address) {
+int64_t namespace_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
+    uint32_t type = proc_namespace_type(file.path);
     switch (request) {
     case kGetType: return type;
     case kGetParent:
@@ -305,11 +308,13 @@ int64_t namespace_ioctl(uint32_t type, uint64_t request, [[maybe_unused]] uint64
             return -EINVAL;
         report_unsupported("ioctl", "NS_GET_OWNER_UID (the host's user namespace's creator)");
         return -ENOTTY;
+    case kGetMountNamespaceId: // the host's namespace is the guest's: its id too
+        return type == CLONE_NEWNS ? device_ioctl(file, request, address) : -EINVAL;
     default:
-        // The newer requests (mount namespace ids, pid translation, namespace ids) need
-        // the host's namespaces' state.
+        // The other newer requests (pid translation, namespace ids, a mount namespace's
+        // information) are not served.
         if (((request >> 8) & 0xff) == kNamespaceIo)
-            report_unsupported("ioctl", "an nsfs request other than NS_GET_NSTYPE, NS_GET_PARENT");
+            report_unsupported("ioctl", "an nsfs request such as NS_GET_ID or NS_GET_PID_FROM_PIDNS");
         return -ENOTTY;
     }
 }
