@@ -45,7 +45,9 @@ extern "C" {
  * (name_to_handle_at, open_by_handle_at), BSC_E_STALE;
  * 1.25: stream_flush's BSC_FLUSH_FILE_SYSTEM (syncfs) and BSC_FLUSH_EVERYTHING (sync);
  * userfault streams: userfault_open, BSC_TYPE_USERFAULT, BSC_USERFAULT_REQUESTS and
- * BSC_DEVICE_IN_OUT; a BSC_EXCEPTION_BUS's code. */
+ * BSC_DEVICE_IN_OUT; a BSC_EXCEPTION_BUS's code; namespaces: namespace_unshare,
+ * namespace_enter and the BSC_NAMESPACE_* kinds; nsfs's NS_GET_MNTNS_ID in
+ * BSC_FILE_REQUESTS. */
 #define BSC_ABI_MAJOR 1u
 #define BSC_ABI_MINOR 25u
 #define BSC_ABI_VERSION ((BSC_ABI_MAJOR << 16) | BSC_ABI_MINOR)
@@ -510,7 +512,8 @@ enum { /* how a request takes its argument */
     X(FS_IOC_FSGETXATTR, 0x801C581Fu, BSC_DEVICE_OUT, 28) /* struct fsxattr */ \
     X(FS_IOC_FSSETXATTR, 0x401C5820u, BSC_DEVICE_IN, 28)                    \
     X(FICLONE, 0x40049409u, BSC_DEVICE_HANDLE, 0)                           \
-    X(FICLONERANGE, 0x4020940Du, BSC_DEVICE_IN_HANDLE, 32) /* struct file_clone_range */
+    X(FICLONERANGE, 0x4020940Du, BSC_DEVICE_IN_HANDLE, 32) /* struct file_clone_range */ \
+    X(NS_GET_MNTNS_ID, 0x8008B705u, BSC_DEVICE_OUT, 8) /* since 1.25: nsfs, a mount namespace's id */
 
 /* X(name, request, kind, size), since 1.25: a userfault stream's requests (Linux's
  * userfaultfd ioctls), made the same way on a BSC_TYPE_USERFAULT stream. Their structures
@@ -1295,6 +1298,18 @@ typedef struct bsc_key_control {
     int64_t result;       /* out: Linux's result (a serial number, a length, 0) */
 } bsc_key_control;
 
+enum { /* namespace kinds (since 1.25), namespace_unshare's and namespace_enter's: the
+        * host's namespaces of each kind (see README, "Namespaces") */
+    BSC_NAMESPACE_MOUNT = 1u << 0,
+    BSC_NAMESPACE_UTS = 1u << 1, /* host and domain names */
+    BSC_NAMESPACE_IPC = 1u << 2, /* System V objects, POSIX message queues */
+    BSC_NAMESPACE_NETWORK = 1u << 3,
+    BSC_NAMESPACE_CGROUP = 1u << 4,
+    BSC_NAMESPACE_TIME = 1u << 5, /* the monotonic and boot-time clocks' offsets */
+    BSC_NAMESPACE_PID = 1u << 6,  /* the host's process ids (namespace_enter only) */
+    BSC_NAMESPACE_USER = 1u << 7, /* the host's ids and capabilities (namespace_enter only) */
+};
+
 typedef struct bsc_system_info {
     uint32_t cpu_count;    /* processors the guest may run on */
     uint32_t page_size;
@@ -1544,10 +1559,12 @@ typedef struct bsc_system_load {
                                          bsc_file_handle *handle))                           \
     X(stream, stream_open_by_file_handle, (bsc_handle mount, const char *mount_uri,          \
                                            const bsc_file_handle *handle, uint32_t access,   \
-                                           uint32_t options, bsc_handle *stream))        \
+                                           uint32_t options, bsc_handle *stream))            \
     /* Since ABI 1.25. */                                                                    \
     X(stream, userfault_open, (bsc_handle device, uint32_t flags, uint32_t options,          \
-                               bsc_handle *handle))
+                               bsc_handle *handle))                                          \
+    X(process, namespace_unshare, (uint32_t kinds))                                          \
+    X(process, namespace_enter, (bsc_handle from, uint32_t kinds))
 
 /* A table of downcalls. size is sizeof the table the provider knows and version its
  * BSC_ABI_VERSION; a consumer uses only the calls that fit within size. */

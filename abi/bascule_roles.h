@@ -287,8 +287,10 @@ typedef struct bsc_call_roles {
       BSC_R_VALUE, BSC_R_VALUE, BSC_R_OUT(uint64_t))                                         \
     X(stream_file_handle_query, 0, 3, BSC_R_STRING, BSC_R_VALUE, BSC_R_OUT(bsc_file_handle)) \
     X(stream_open_by_file_handle, 0, 6, BSC_R_HANDLE, BSC_R_STRING, BSC_R_IN(bsc_file_handle), \
-      BSC_R_VALUE, BSC_R_VALUE, BSC_R_HANDLES_OUT(1))                                      \
-    X(userfault_open, 0, 4, BSC_R_HANDLE, BSC_R_VALUE, BSC_R_VALUE, BSC_R_HANDLES_OUT(1))
+      BSC_R_VALUE, BSC_R_VALUE, BSC_R_HANDLES_OUT(1))                                        \
+    X(userfault_open, 0, 4, BSC_R_HANDLE, BSC_R_VALUE, BSC_R_VALUE, BSC_R_HANDLES_OUT(1))    \
+    X(namespace_unshare, 0, 1, BSC_R_VALUE)                                                  \
+    X(namespace_enter, 0, 2, BSC_R_HANDLE, BSC_R_VALUE)
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,7 @@
 #include <linux/hdreg.h>
 #include <linux/if_tun.h>
 #include <linux/loop.h>
+#include <linux/nsfs.h>
 #include <sys/ioctl.h>
 
 #include <cstring>
@@ -23,6 +24,10 @@
 
 using namespace bsc;
 using namespace bsc::host;
+
+#ifndef NS_GET_MNTNS_ID // Linux 6.10's, newer than some hosts' headers
+#define NS_GET_MNTNS_ID _IOR(NSIO, 0x5, __u64)
+#endif
 
 namespace {
 

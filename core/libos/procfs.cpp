@@ -297,15 +297,15 @@ bool unserved_entry(const char *entry) {
 }
 
 // The runtime's entries, which the program's are (procfs.h's ProcNode::shared). Its ns
-// directory too: the guest's processes share one namespace of each kind, the runtime's
-// (its mount, network, cgroup, IPC, UTS, time and user namespaces serve the program; the
-// LibOS's own pids are one set for the whole guest, named by the runtime's pid namespace,
-// which no other process of the guest's view is in), and the guest cannot make another
-// (unshare refuses, setns enters only these, clone's CLONE_NEW* is not served). And coredump_filter, a flag of
-// the process's memory, which is the runtime process's (kept by fork and exec as Linux
-// keeps it).
+// directory too: each guest process is in its host process's namespaces (the runtime's,
+// or those sys/namespaces.cpp made or entered through the host), so the host's files show
+// them, inode numbers and all; the LibOS's own pids are one set for the whole guest, named
+// by the runtime's pid namespace. timens_offsets, the offsets of the time namespace the
+// process's children will be in, which the host's file shows and takes. And
+// coredump_filter, a flag of the process's memory, which is the runtime process's (kept by
+// fork and exec as Linux keeps it).
 constexpr const char *kSharedEntries[] = {"mounts", "mountinfo", "cgroup", "net", "ns",
-                                          "coredump_filter"};
+                                          "coredump_filter", "timens_offsets"};
 // Those of them that are directories, as a listing shows them.
 bool shared_directory(const char *name) {
     return freestanding::equal(name, "net") || freestanding::equal(name, "ns");
@@ -414,7 +414,8 @@ ProcNode other_entry_node(int32_t pid, const char *entry) {
         return ProcNode::directory;
     if (freestanding::equal(entry, "pagemap"))
         return ProcNode::pagemap;
-    if (in_entry(entry, "ns") || freestanding::equal(entry, "coredump_filter"))
+    if (in_entry(entry, "ns") || freestanding::equal(entry, "coredump_filter") ||
+        freestanding::equal(entry, "timens_offsets"))
         return ProcNode::shared; // its host process's, as the caller's own (entry_node)
     if (freestanding::equal(entry, "exe"))
         return ProcNode::link;
@@ -868,7 +869,7 @@ ProcNode proc_node(const char *path) {
 
 uint32_t proc_namespace_type(const char *path) {
     // The kernel's CLONE_NEW* of each file of /proc/PID/ns (the *_for_children files name
-    // the namespace a child would be made in: the same one, as the guest makes no other).
+    // the namespace a child would be made in).
     static const struct {
         const char *name;
         uint32_t type;

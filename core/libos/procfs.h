@@ -43,9 +43,8 @@ struct OpenFile;
 // Whether `file` is a namespace's (opened at /proc/PID/ns/NAME).
 bool is_namespace_file(const OpenFile &file);
 
-// The requests of nsfs (ioctl_ns) on a descriptor of a namespace of `type`
-// (sys/namespaces.cpp).
-int64_t namespace_ioctl(uint32_t type, uint64_t request, uint64_t address);
+// The requests of nsfs (ioctl_ns) on a namespace's descriptor (sys/namespaces.cpp).
+int64_t namespace_ioctl(OpenFile &file, uint64_t request, uint64_t address);
 
 // The descriptor a /proc/PID/fd/N link names, or -1 for any other path.
 int proc_descriptor(const char *path);

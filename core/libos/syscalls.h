@@ -101,7 +101,7 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     /* sys/process.cpp */                                                               \
     X(getpid) X(getppid) X(getpgrp) X(getpgid) X(getsid) X(setpgid) X(uname)           \
     X(prlimit64) X(getrlimit) X(setrlimit) X(sysinfo) X(getrusage) X(arch_prctl)        \
-    X(rseq) X(getcpu) X(getrandom)                                                      \
+    X(rseq) X(getcpu) X(getrandom) X(sethostname) X(setdomainname)                     \
     /* sys/prctl.cpp */                                                                 \
     X(prctl) X(seccomp)                                                                 \
     /* sys/pidfd.cpp */                                                                 \

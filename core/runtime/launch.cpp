@@ -142,6 +142,17 @@ void start_control_server() {
     }
 }
 
+// Ends this process's control server and its thread, for what the kernel does only in a
+// process of one thread (host namespaces.cpp: setns into a time namespace); a request
+// made meanwhile is answered BUSY. start_control_server starts another after it (a
+// signal watched for a capture is then no longer watched).
+void stop_control_server() {
+    control_setup.chain->accept_requests(
+        [](const std::string &, const chain::ControlArguments &) { return BSC_E_BUSY; });
+    delete control_setup.server;
+    control_setup.server = nullptr;
+}
+
 // A forked child has its parent's server's memory but not its thread: it starts its own,
 // on its own socket, so that a capture of the guest's tree reaches it.
 void start_control_server(const ChainEnds &chain, uint64_t upcalls,
@@ -149,6 +160,7 @@ void start_control_server(const ChainEnds &chain, uint64_t upcalls,
     control_setup = {&chain, upcalls, argv, nullptr, first_process};
     start_control_server();
     host::set_fork_child_hook(start_control_server);
+    host::set_runtime_threads_hooks(stop_control_server, start_control_server);
 }
 
 // Like Linux, the process lives while guest threads run; then it ends with status 0.

@@ -9,9 +9,11 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <string>
 #include <shared_mutex>
 #include <span>
 #include <string_view>
+#include <utility>
 
 #include <fmt/core.h>
 
@@ -392,6 +394,20 @@ std::string mount_added() {
     return std::string(shown, length);
 }
 
+// The kinds of namespace the guest made or entered, named for a refusal: "uts, network".
+std::string namespace_names(uint32_t kinds) {
+    static constexpr std::pair<uint32_t, const char *> kNames[] = {
+        {BSC_NAMESPACE_MOUNT, "mount"},   {BSC_NAMESPACE_UTS, "uts"},
+        {BSC_NAMESPACE_IPC, "ipc"},       {BSC_NAMESPACE_NETWORK, "network"},
+        {BSC_NAMESPACE_CGROUP, "cgroup"}, {BSC_NAMESPACE_TIME, "time"},
+        {BSC_NAMESPACE_PID, "pid"},       {BSC_NAMESPACE_USER, "user"}};
+    std::string names;
+    for (const auto &[kind, name] : kNames)
+        if (kinds & kind)
+            names += (names.empty() ? "" : ", ") + std::string(name);
+    return names;
+}
+
 } // namespace
 
 Outcome capture(const Arguments &arguments, const Progress &progress) {
@@ -407,6 +423,12 @@ Outcome capture(const Arguments &arguments, const Progress &progress) {
                 fmt::format("the guest has mounted or unmounted a file system (mount(2), "
                             "umount2(2){}): an image cannot hold its mounts",
                             added.empty() ? "" : ": " + added + " mounted")};
+    if (uint32_t kinds = tracked().namespaces)
+        return {BSC_E_NOT_SUPPORTED,
+                fmt::format("the guest made or entered a namespace (unshare(2), setns(2), "
+                            "clone's CLONE_NEW*: {}): namespaces are the host kernel's, "
+                            "outside any image",
+                            namespace_names(kinds))};
     if (tracked().devices_set_up)
         return {BSC_E_NOT_SUPPORTED, "the guest has set up a loop device (LOOP_SET_FD, "
                                      "LOOP_CONFIGURE, LOOP_CTL_ADD): an image cannot hold it"};

@@ -483,6 +483,22 @@ bsc_status stream_unmount(const char *target, uint32_t flags) {
     return status;
 }
 
+// Namespaces (1.25) are the host kernel's, shared with whatever else is in them: a capture
+// refuses a guest that made or entered one (capture.cpp), naming the kinds.
+bsc_status namespace_unshare(uint32_t kinds) {
+    bsc_status status = below().namespace_unshare(kinds);
+    if (status == BSC_OK)
+        state().namespaces |= kinds;
+    return status;
+}
+
+bsc_status namespace_enter(bsc_handle from, uint32_t kinds) {
+    bsc_status status = below().namespace_enter(real(from), kinds);
+    if (status == BSC_OK)
+        state().namespaces |= kinds;
+    return status;
+}
+
 bsc_status process_create(const char *const *argv, const bsc_handle *inherit, uint32_t count,
                           bsc_handle *process) {
     std::vector<bsc_handle> local(count);
@@ -680,6 +696,8 @@ void interpose(const bsc_extension_context &context) {
     above.mount_move = mount_move;
     above.mount_attributes_set = mount_attributes_set;
     above.userfault_open = userfault_open;
+    above.namespace_unshare = namespace_unshare;
+    above.namespace_enter = namespace_enter;
     context.upcalls_below->start = start;
     context.upcalls_below->thread_start = thread_start;
     context.upcalls_below->exception = exception;

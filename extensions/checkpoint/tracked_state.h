@@ -43,6 +43,9 @@ struct TrackedState {
     // without them.
     std::atomic<bool> mounted = false;
     std::atomic<bool> devices_set_up = false;
+    // The kinds (BSC_NAMESPACE_*) of the host namespaces the guest made or entered
+    // (namespace_unshare, namespace_enter): an image cannot hold them, captures refused.
+    std::atomic<uint32_t> namespaces = 0;
 };
 
 TrackedState &tracked();

@@ -3,7 +3,8 @@
 # restored: truncated, corrupted and foreign images, a missing parent, a process that is
 # no bascule runtime, a stack without the checkpoint extension, a tree an image cannot hold
 # (another user and malformed requests: control_socket.sh), a guest that uses System V
-# IPC, a guest that holds a userfaultfd, a guest whose tree mounted a file system.
+# IPC, a guest that holds a userfaultfd, a guest whose tree mounted a file system, a guest
+# that made a namespace.
 source "$(dirname "$0")/lib.sh"
 
 # refused EXPECTED-TEXT COMMAND...: the command fails and says EXPECTED-TEXT on stderr.
@@ -134,6 +135,17 @@ if (( $(id -u) == 0 )); then
   umount host-during
   (( status == 0 )) || fail "the host's mounts refused the guest's capture (status $status)"
   go outside.fifo
+  guest_ends
+  # A guest that made a namespace of its own (unshare(1), then the program it runs): the
+  # host kernel's, refused naming its kind, and the guest runs on.
+  mkfifo ns.fifo
+  start_guest ns.out -- /usr/bin/unshare --uts /bin/sh -c 'echo made; read go <ns.fifo; echo ran on'
+  wait_for_line ns.out "made"
+  refused "made or entered a namespace (unshare(2), setns(2), clone's CLONE_NEW\*: uts)" \
+    timeout -s KILL 120 "$snap" capture "$guest_pid" -o ns.img
+  [[ ! -e ns.img ]] || fail "a refused capture left an image"
+  go ns.fifo
+  wait_for_line ns.out "ran on"
   guest_ends
 fi
 echo "refusals: every bad input refused with a message"

@@ -5,8 +5,8 @@
 # a large one and of a pipe, ls -l), sqlite3,
 # a C program that prints clocks, rdtsc and getrandom bytes, and how far a loop got
 # before five SIGALRMs of an interval timer (and five signals of a POSIX timer), and one
-# that maps a file again after changing it (remapped.c), tests/syscalls/mount_api.c, and a
-# userfaultfd refused while recording.
+# that maps a file again after changing it (remapped.c), tests/syscalls/mount_api.c,
+# tests/syscalls/namespaces.c, and a userfaultfd refused while recording.
 source "$(dirname "$0")/lib.sh"
 cd "$work"
 mkdir data
@@ -45,6 +45,9 @@ libc = ctypes.CDLL(None, use_errno=True)
 print("userfaultfd", libc.syscall(323, os.O_CLOEXEC | 1), os.strerror(ctypes.get_errno()))'
 grep -q "userfaultfd -1 Function not implemented" "$work/userfaultfd.trace.out" ||
   fail "a recorded userfaultfd was not ENOSYS: $(cat "$work/userfaultfd.trace.out")"
+# Namespaces (ABI 1.25): made, entered by descriptor and pidfd, a time namespace's offsets
+# (as root; else the refusals), replayed without making any.
+record "$work/namespaces.trace" "$build/tests/syscalls/syscalls_namespaces"
 # What a stream gives past its first 16 KiB is kept in the content store, out of the trace:
 # a file read whole, and the same bytes through a pipe between two processes.
 head -c 300000 /dev/urandom >data/big.bin

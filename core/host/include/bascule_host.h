@@ -51,6 +51,13 @@ void set_exit_hook(ExitHook hook);
 using ForkChildHook = void (*)();
 void set_fork_child_hook(ForkChildHook hook);
 
+// Called around what the kernel does only in a process of one thread (namespace_enter of
+// a time namespace: setns's EUSERS otherwise), on the calling guest thread: `pause` ends
+// the runtime's own threads (its control thread), `resume` starts them again. The guest
+// has checked that it has no other thread. Either may be null.
+using RuntimeThreadsHook = void (*)();
+void set_runtime_threads_hooks(RuntimeThreadsHook pause, RuntimeThreadsHook resume);
+
 // Wraps one of the runtime's own descriptors (0, 1 or 2) as a handle, with a URI that says
 // what it is: dev:tty, dev:null, file:PATH, pipe:, or unix:.
 bsc_handle adopt_stdio(int fd);

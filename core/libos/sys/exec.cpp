@@ -15,6 +15,7 @@
 #include "futex.h"
 #include "heap.h"
 #include "memory.h"
+#include "namespaces.h"
 #include "paths.h"
 #include "process_state.h"
 #include "process_tree.h"
@@ -102,6 +103,7 @@ void give_an_empty_first_argument(StringList &list) {
 // What the old program leaves behind at the point of no return, as Linux's exec does.
 void leave_old_program() {
     end_other_threads();
+    time_namespace_at_exec();
     delete_posix_timers();
     Thread &self = current_thread();
     release_robust_futexes(self); // mm_release: the robust list, then CLEARTID

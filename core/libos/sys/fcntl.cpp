@@ -590,7 +590,7 @@ int64_t driver_ioctl(OpenFile &file, uint64_t request, uint64_t address) {
                                 attributes.type == BSC_TYPE_DIRECTORY))
         return put_user(address, static_cast<int64_t>(attributes.size)) ? 0 : -EFAULT;
     if (is_namespace_file(file))
-        return namespace_ioctl(proc_namespace_type(file.path), request, address);
+        return namespace_ioctl(file, request, address);
     bool device = attributes.type == BSC_TYPE_CHAR_DEVICE ||
                   attributes.type == BSC_TYPE_BLOCK_DEVICE;
     constexpr uint64_t kUserfaultfdNew = 0xAA00; // USERFAULTFD_IOC_NEW, /dev/userfaultfd's

@@ -14,6 +14,7 @@
 #include "fork_locks.h"
 #include "memory.h"
 #include "memory_map.h"
+#include "namespaces.h"
 #include "pidfd.h"
 #include "process_state.h"
 #include "process_tree.h"
@@ -30,6 +31,14 @@ namespace {
 // CLONE_VFORK.
 constexpr uint64_t kUserEnd = uint64_t{1} << 47;
 
+#ifndef CLONE_NEWTIME
+constexpr uint64_t CLONE_NEWTIME = 0x80;
+#endif
+// A new process's namespaces (sys/namespaces.cpp makes them).
+constexpr uint64_t kNewNamespaces = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
+                                    CLONE_NEWCGROUP | CLONE_NEWTIME | CLONE_NEWPID |
+                                    CLONE_NEWUSER;
+
 constexpr uint64_t kProcessOptions = CLONE_VFORK | CLONE_VM | CLONE_PARENT_SETTID |
                                      CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | CLONE_SETTLS |
                                      CLONE_PTRACE | CLONE_UNTRACED | CLONE_IO | CLONE_DETACHED |
@@ -44,7 +53,7 @@ bsc_handle vfork_release = BSC_NO_HANDLE;
 // than vfork's, which the parent does not use until the child execs or exits) cannot be
 // a copy.
 bool served(uint64_t flags) {
-    if (flags & ~kProcessOptions) {
+    if (flags & ~(kProcessOptions | kNewNamespaces)) {
         report_unsupported("clone", "a process sharing its descriptors, handlers or namespaces");
         return false;
     }
@@ -52,7 +61,17 @@ bool served(uint64_t flags) {
         report_unsupported("clone", "a process sharing its memory (CLONE_VM without CLONE_VFORK)");
         return false;
     }
-    return true;
+    return clone_namespaces_served(flags);
+}
+
+// In the child, its new namespaces. The parent checked the privilege they need, which is
+// the host's; should the host still refuse one (its limit of namespaces, its memory), the
+// child cannot be taken back: it ends as killed, and --verbose says why.
+void enter_namespaces_or_end(uint64_t flags) {
+    if (enter_clone_namespaces(flags) == 0)
+        return;
+    report_unsupported("clone", "a namespace the host refused to make after the fork");
+    abi().process_exit(-9);
 }
 
 // The parent of a vfork waits until its child execs or exits: the pipe's end the child
@@ -96,6 +115,9 @@ void start_child(int32_t pid, const CloneRequest &r, bsc_cpu_context &context) {
 } // namespace
 
 int64_t fork_process(const CloneRequest &r, bsc_cpu_context &context) {
+    // copy_namespaces's answers come whatever else the flags ask, which Linux copies first.
+    if (int64_t error = check_clone_namespaces(r.flags))
+        return error;
     if (!served(r.flags))
         return -ENOSYS;
     int64_t pid = enter_child(static_cast<int32_t>(r.exit_signal));
@@ -132,6 +154,7 @@ int64_t fork_process(const CloneRequest &r, bsc_cpu_context &context) {
             abi().object_close(ends[0]);
             vfork_release = ends[1];
         }
+        enter_namespaces_or_end(r.flags);
         start_child(static_cast<int32_t>(pid), r, context);
         return 0;
     }

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
-// Process system calls: the process ids (from the process tree), uname, limits, resource
-// usage, rseq, getcpu and getrandom (the user and group ids are in credentials.cpp,
-// threads and their exit in threads.cpp, prctl in prctl.cpp).
+// Process system calls: the process ids (from the process tree), uname, sethostname and
+// setdomainname, limits, resource usage, rseq, getcpu and getrandom (the user and group
+// ids are in credentials.cpp, threads and their exit in threads.cpp, prctl in prctl.cpp).
 #include <asm-generic/errno.h>
 #include <asm/prctl.h>
 #include <linux/random.h>
 #include <linux/resource.h>
 #include <linux/sysinfo.h>
+#include <linux/capability.h>
 #include <linux/utsname.h>
 
 #include "exec.h"
@@ -91,6 +92,52 @@ void host_kernel_setting(const char *name, char *out, uint64_t size, const char 
         freestanding::copy_string(out, size, otherwise);
     else
         out[done] = '\0';
+}
+
+namespace {
+
+// sethostname and setdomainname: the name of the caller's UTS namespace (its host
+// process's), set through the host's /proc/sys/kernel/`setting`, which changes the same
+// name with the same privilege. The kernel's order: EPERM without CAP_SYS_ADMIN, EINVAL
+// for a length over 64, EFAULT. The file takes a name only up to a newline or a NUL and
+// no empty one, which sethostname takes whole: those are refused, named (ENOSYS).
+int64_t set_uts_name(const char *call, const char *setting, uint64_t address, int64_t length) {
+    constexpr int64_t kMaxName = 64; // __NEW_UTS_LEN
+    if (!capable(CAP_SYS_ADMIN))
+        return -EPERM;
+    if (length < 0 || length > kMaxName)
+        return -EINVAL;
+    char name[kMaxName + 1];
+    if (!copy_from_user(name, address, static_cast<size_t>(length)))
+        return -EFAULT;
+    bool whole = length > 0;
+    for (int64_t i = 0; i < length; i++)
+        whole = whole && name[i] != '\n' && name[i] != 0;
+    if (!whole) {
+        report_unsupported(call, "an empty name, or one with a newline or a NUL");
+        return -ENOSYS;
+    }
+    char uri[64];
+    freestanding::format(uri, sizeof uri, "file:/proc/sys/kernel/%s", setting);
+    bsc_handle handle;
+    bsc_status status = abi().stream_open(uri, BSC_ACCESS_WRITE, 0, BSC_CREATE_NEVER, 0, &handle);
+    if (status != BSC_OK)
+        return status == BSC_E_ACCESS ? -EPERM : result_of(status);
+    uint64_t done = 0;
+    status = abi().stream_write(handle, 0, name, static_cast<uint64_t>(length), &done);
+    abi().object_close(handle);
+    return status == BSC_OK ? 0 : result_of(status);
+}
+
+} // namespace
+
+int64_t sys_sethostname(Syscall &call) {
+    return set_uts_name("sethostname", "hostname", call.arg[0], static_cast<int32_t>(call.arg[1]));
+}
+
+int64_t sys_setdomainname(Syscall &call) {
+    return set_uts_name("setdomainname", "domainname", call.arg[0],
+                        static_cast<int32_t>(call.arg[1]));
 }
 
 int64_t sys_uname(Syscall &call) {
