@@ -271,14 +271,6 @@ void pass_to_guest_thread(int sig, ucontext_t *uc) {
     ::syscall(SYS_rt_sigqueueinfo, ::getpid(), sig, &info);
 }
 
-// Host code read the time stamp counter (the vDSO does): let it, and note that the
-// trap must be set again before the guest runs.
-void allow_timestamp_in_host(uint64_t tcb) {
-    ::prctl(PR_SET_TSC, PR_TSC_ENABLE);
-    if (tcb)
-        __atomic_fetch_or(&work(tcb), TCB_WORK_TSC, __ATOMIC_RELAXED);
-}
-
 // Raises a deferred interrupt: the guest is logically at the downcall's return, its
 // callee-saved registers and return address where the gate pushed them.
 [[noreturn]] void deliver_pending_interrupt(bsc_status status) {
@@ -380,6 +372,15 @@ void watch_signal(int sig, void (*notify)()) {
     watched_signal_notify.store(notify);
     watched_signal.store(sig);
     install_handler(sig, SA_RESTART);
+}
+
+// Host code read the time stamp counter (the vDSO does), or is about to start a program
+// (which keeps the thread's trap): let it, and note that the trap must be set again
+// before the guest runs.
+void allow_timestamp_in_host(uint64_t tcb) {
+    ::prctl(PR_SET_TSC, PR_TSC_ENABLE);
+    if (tcb)
+        __atomic_fetch_or(&work(tcb), TCB_WORK_TSC, __ATOMIC_RELAXED);
 }
 
 void prepare_guest_entry() {

@@ -109,6 +109,10 @@ inline siginfo_t runtime_siginfo(int sig) {
 // downcall's return (then it does not return). Returns `status`.
 bsc_status gate_exit_work(bsc_status status);
 
+// exceptions.cpp: lets the calling thread's host code read the time stamp counter until
+// the guest runs again (the thread's TCB `tcb`, 0 for a thread of the runtime's own).
+void allow_timestamp_in_host(uint64_t tcb);
+
 // exceptions.cpp: before host code enters guest code other than through the downcall
 // gate (upcalls, thread_context_restore): traps rdtsc again if host code enabled it.
 void prepare_guest_entry();

@@ -31,6 +31,7 @@
 #include "guest_memory.h"
 #include "host_calls.h"
 #include "internal.h"
+#include "tcb.h"
 #include "objects.h"
 #include "threads.h"
 #include "window.h"
@@ -148,6 +149,9 @@ bsc_status spawn(const std::vector<std::string> &arguments,
     for (const std::string &argument : arguments)
         argv.push_back(const_cast<char *>(argument.c_str()));
     argv.push_back(nullptr);
+    // The new program keeps the thread's rdtsc trap (PR_SET_TSC survives execve), and its
+    // dynamic loader reads the counter first thing.
+    allow_timestamp_in_host(current_tcb());
     int error =
         ::posix_spawn(&pid, argv[0], &setup.actions, &setup.attributes, argv.data(), environ);
     return status_from_errno(error);

@@ -242,7 +242,11 @@ TEST_CASE("set_length and flush", "[host][files]") {
     CHECK(host_stream_set_length(handle, uint64_t{INT64_MAX} + 1) == BSC_E_TOO_BIG);
     CHECK(host_stream_flush(handle, 0) == BSC_OK);
     CHECK(host_stream_flush(handle, BSC_FLUSH_DATA_ONLY) == BSC_OK);
-    CHECK(host_stream_flush(handle, 2) == BSC_E_INVALID);
+    CHECK(host_stream_flush(handle, BSC_FLUSH_FILE_SYSTEM) == BSC_OK); // syncfs
+    CHECK(host_stream_flush(BSC_NO_HANDLE, BSC_FLUSH_EVERYTHING) == BSC_OK); // sync
+    CHECK(host_stream_flush(handle, BSC_FLUSH_EVERYTHING) == BSC_E_INVALID);
+    CHECK(host_stream_flush(handle, BSC_FLUSH_DATA_ONLY | BSC_FLUSH_FILE_SYSTEM) == BSC_E_INVALID);
+    CHECK(host_stream_flush(handle, 8) == BSC_E_INVALID);
     bsc_handle reader = open_ok(dir.uri("file", "f"), BSC_ACCESS_READ);
     CHECK(host_stream_set_length(reader, 0) != BSC_OK);
     CHECK(host_object_close(reader) == BSC_OK);
