@@ -109,6 +109,9 @@ void fd_close_range(uint32_t first, uint32_t last, bool cloexec);
 // file go, as Linux drops them at every close (locks_remove_posix), not only the last
 // close of an open file description (which the host's close of the handle does).
 void drop_posix_locks(OpenFile &file);
+// sys/fcntl.cpp: F_GETFL's answer, the open file's status flags (of a host stream, those
+// the host description has now).
+int64_t status_flags(OpenFile &file);
 // sys/fcntl.cpp: what the host told of the process's files since the last look (a lease
 // being broken, a watched directory changed) goes to each file's owner as SIGIO or its
 // F_SETSIG signal, as send_sigio sends it. A safe point's work (collect_process_events).

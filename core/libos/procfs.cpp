@@ -8,6 +8,7 @@
 
 #include "exec.h"
 #include "fd_table.h"
+#include "fdinfo.h"
 #include "format.h"
 #include "heap.h"
 #include "host_status.h"
@@ -252,13 +253,15 @@ ProcessView view_of(const Target &target) {
     return target.own ? own_view(target.tid) : other_view(target.pid);
 }
 
-// The descriptor number "fd/N" names (open or not), or -1.
-int descriptor_number(const char *entry) {
-    if (!freestanding::starts_with(entry, "fd/") || !all_digits(entry + 3, strlen(entry + 3)) ||
-        strlen(entry + 3) > 4)
+// The descriptor number "fd/N" (or, with `directory`, "fdinfo/N") names (open or not),
+// or -1.
+int descriptor_number(const char *entry, const char *directory = "fd/") {
+    size_t skip = strlen(directory);
+    if (!freestanding::starts_with(entry, directory) ||
+        !all_digits(entry + skip, strlen(entry + skip)) || strlen(entry + skip) > 4)
         return -1;
     int fd = 0;
-    for (const char *p = entry + 3; *p; p++)
+    for (const char *p = entry + skip; *p; p++)
         fd = fd * 10 + (*p - '0');
     return fd;
 }
@@ -289,7 +292,7 @@ bool in_entry(const char *entry, const char *name) {
 bool unserved_entry(const char *entry) {
     const char *const names[] = {"smaps",  "smaps_rollup", "limits", "io", "auxv", "wchan", "sched",
                                  "personality", "mem", "uid_map",     "gid_map", "setgroups",
-                                 "clear_refs",  "attr", "fdinfo"};
+                                 "clear_refs",  "attr"};
     for (const char *name : names)
         if (in_entry(entry, name))
             return true;
@@ -304,8 +307,10 @@ bool unserved_entry(const char *entry) {
 // (unshare refuses, setns enters only these, clone's CLONE_NEW* is not served). And coredump_filter, a flag of
 // the process's memory, which is the runtime process's (kept by fork and exec as Linux
 // keeps it).
+// And io: the host process's reads and writes are the program's (with its runtime's,
+// which are the kernel's own work for it).
 constexpr const char *kSharedEntries[] = {"mounts", "mountinfo", "cgroup", "net", "ns",
-                                          "coredump_filter"};
+                                          "coredump_filter", "io"};
 // Those of them that are directories, as a listing shows them.
 bool shared_directory(const char *name) {
     return freestanding::equal(name, "net") || freestanding::equal(name, "ns");
@@ -314,8 +319,11 @@ bool shared_directory(const char *name) {
 ProcNode entry_node(const char *entry) {
     const char *const texts[] = {"cmdline", "environ", "comm", "stat", "statm", "status", "maps"};
     const char *const links[] = {"exe", "cwd", "root"};
-    if (*entry == 0 || freestanding::equal(entry, "fd") || freestanding::equal(entry, "task"))
+    if (*entry == 0 || freestanding::equal(entry, "fd") || freestanding::equal(entry, "fdinfo") ||
+        freestanding::equal(entry, "task"))
         return ProcNode::directory;
+    if (int fd = descriptor_number(entry, "fdinfo/"); fd >= 0)
+        return fdinfo_served(fd) ? ProcNode::text : ProcNode::absent;
     for (const char *name : texts)
         if (freestanding::equal(entry, name))
             return ProcNode::text;
@@ -686,6 +694,11 @@ void put_memory(Text &text, const ProcessView &view, uint64_t start, uint64_t en
         put_other_memory(text, view, start, end);
 }
 
+void put_fdinfo(Text &text, int fd) {
+    char lines[256];
+    text.put(lines, fdinfo_text(fd, lines, sizeof lines));
+}
+
 void put_text(Text &text, const char *entry, const ProcessView &view) {
     if (freestanding::equal(entry, "cmdline"))
         put_memory(text, view, view.arguments, view.environment);
@@ -699,6 +712,8 @@ void put_text(Text &text, const char *entry, const ProcessView &view) {
         put_statm(text);
     else if (freestanding::equal(entry, "status"))
         put_status(text, view);
+    else if (int fd = descriptor_number(entry, "fdinfo/"); fd >= 0 && view.own)
+        put_fdinfo(text, fd);
 }
 
 // One bsc_dirent record.
@@ -739,8 +754,9 @@ void put_root_listing(Text &text) {
     }
 }
 
-// The records of a process's fd directory: its own, or another's read from its memory.
-void put_descriptor_records(Text &text, const Target &target) {
+// The records of a process's fd directory (or, with `type` BSC_TYPE_FILE, its own fdinfo
+// directory): its own, or another's read from its memory.
+void put_descriptor_records(Text &text, const Target &target, uint8_t type = BSC_TYPE_SYMLINK) {
     constexpr uint64_t kTableSize = sizeof(OpenFile *) * kMaxFds; // too big for the stack
     auto *other = target.own ? nullptr : static_cast<OpenFile **>(allocate(kTableSize));
     OtherProcess process(target.own ? 0 : host_id_of(target.pid));
@@ -750,7 +766,7 @@ void put_descriptor_records(Text &text, const Target &target) {
         char name[12];
         freestanding::format(name, sizeof name, "%d", fd);
         if (open)
-            put_record(text, name, BSC_TYPE_SYMLINK, 1000 + static_cast<uint64_t>(fd));
+            put_record(text, name, type, 1000 + static_cast<uint64_t>(fd));
     }
     if (other)
         release(other, kTableSize);
@@ -761,6 +777,8 @@ void put_process_listing(Text &text, const Target &target, const char *entry) {
     put_record(text, "..", BSC_TYPE_DIRECTORY, 1);
     if (freestanding::equal(entry, "fd")) {
         put_descriptor_records(text, target);
+    } else if (freestanding::equal(entry, "fdinfo")) {
+        put_descriptor_records(text, target, BSC_TYPE_FILE);
     } else if (!target.own) {
         uint64_t inode = 10;
         put_record(text, "exe", BSC_TYPE_SYMLINK, inode++);
@@ -779,7 +797,7 @@ void put_process_listing(Text &text, const Target &target, const char *entry) {
         });
     } else {
         const char *const names[] = {"cgroup", "cmdline", "comm", "coredump_filter", "cwd", "environ",
-                                     "exe",    "fd",      "maps",  "mountinfo", "mounts",
+                                     "exe",    "fd",      "fdinfo", "io", "maps",  "mountinfo", "mounts",
                                      "net",    "ns",      "pagemap", "root", "stat",
                                      "statm",  "status",  "task"};
         uint64_t inode = 10;

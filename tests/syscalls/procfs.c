@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -416,4 +417,77 @@ TEST(status_shows_vmswap) {
     CHECK_ERR(lseek(fd, 0, 7), EINVAL);
     close(fd);
     CHECK_ERR(read(fd, text, 64), EBADF);
+}
+
+// One "name:\tvalue" line of a /proc file, its value read in `base` (8, 10), or -1.
+static long long proc_field(const char *path, const char *name, int base) {
+    char text[4096];
+    ssize_t n = check_read_file(path, text, sizeof text - 1);
+    if (n < 0)
+        return -1;
+    text[n] = 0;
+    size_t length = strlen(name);
+    for (char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+        if (strncmp(line, name, length) == 0 && line[length] == ':')
+            return strtoll(line + length + 1, NULL, base);
+    return -1;
+}
+
+// seq_show's four lines: f_pos, f_flags (O_LARGEFILE forced by open on x86-64, O_CLOEXEC
+// from the descriptor, O_CREAT and O_TRUNC gone), the mount id statx gives and the inode.
+TEST(fdinfo_of_a_file) {
+    int fd = CHECK_OK(open("f", O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0600));
+    CHECK_EQ(write(fd, "hello, world", 12), 12);
+    CHECK_EQ(lseek(fd, 5, SEEK_SET), 5);
+    struct statx sx;
+    CHECK_OK(statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID | STATX_INO, &sx));
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/fdinfo/%d", getpid(), fd);
+    CHECK_EQ(proc_field(path, "pos", 10), 5);
+    CHECK_EQ(proc_field(path, "flags", 8), O_RDWR | 0100000 | O_CLOEXEC);
+    CHECK_EQ(proc_field(path, "mnt_id", 10), (long long)sx.stx_mnt_id);
+    CHECK_EQ(proc_field(path, "ino", 10), (long long)sx.stx_ino);
+    CHECK_OK(fcntl(fd, F_SETFD, 0));
+    CHECK_EQ(proc_field(path, "flags", 8), O_RDWR | 0100000);
+    CHECK_OK(close(fd));
+    CHECK_ERR(open(path, O_RDONLY), ENOENT);
+}
+
+// A pipe end: no O_LARGEFILE (pipe2 makes it), O_NONBLOCK as asked, position 0.
+TEST(fdinfo_of_a_pipe) {
+    int ends[2];
+    CHECK_OK(pipe2(ends, O_NONBLOCK));
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fdinfo/%d", ends[1]);
+    CHECK_EQ(proc_field(path, "flags", 8), O_WRONLY | O_NONBLOCK);
+    CHECK_EQ(proc_field(path, "pos", 10), 0);
+    struct stat st;
+    CHECK_OK(fstat(ends[1], &st));
+    CHECK_EQ(proc_field(path, "ino", 10), (long long)st.st_ino);
+    // The directory lists every open descriptor, as fd does.
+    DIR *dir = opendir("/proc/self/fdinfo");
+    CHECK(dir != NULL);
+    int seen = 0;
+    char name[16];
+    snprintf(name, sizeof name, "%d", ends[0]);
+    for (struct dirent *entry; dir && (entry = readdir(dir));)
+        seen += strcmp(entry->d_name, name) == 0 && entry->d_type == DT_REG;
+    if (dir)
+        closedir(dir);
+    CHECK_EQ(seen, 1);
+    close(ends[0]);
+    close(ends[1]);
+}
+
+// The I/O account: a read of a file counts its bytes in rchar.
+TEST(proc_io_counts_reads) {
+    check_write_file("f", "0123456789");
+    long long before = proc_field("/proc/self/io", "rchar", 10);
+    CHECK(before >= 0);
+    int fd = CHECK_OK(open("f", O_RDONLY));
+    char buffer[10];
+    CHECK_EQ(read(fd, buffer, sizeof buffer), 10);
+    close(fd);
+    CHECK(proc_field("/proc/self/io", "rchar", 10) >= before + 10);
+    CHECK(proc_field("/proc/self/io", "syscw", 10) >= 0);
 }
