@@ -167,6 +167,7 @@ struct ProcessView {
     uint64_t start_ticks;
     int64_t user_ns, system_ns; // CPU time
     uint64_t arguments, environment, strings_end; // in the process's memory
+    uint32_t personality; // its thread's execution domain (personality.h); another's: 0
     bool own;          // the fields below are known only for the caller's own process
     SignalSets signals;
     uint64_t host_id;  // another process, for process_memory_read
@@ -208,6 +209,7 @@ ProcessView own_view(int64_t tid) {
         view.tid = t.tid;
         thread_name(t, view.name);
         view.signals = signal_sets(t);
+        view.personality = t.personality;
     };
     if (!with_thread(tid ? tid : current_pid(), copy))
         copy(current_thread());
@@ -291,7 +293,7 @@ bool in_entry(const char *entry, const char *name) {
 // would hide what a program really misses.)
 bool unserved_entry(const char *entry) {
     const char *const names[] = {"smaps",  "smaps_rollup", "limits", "io", "auxv", "wchan", "sched",
-                                 "personality", "mem", "uid_map",     "gid_map", "setgroups",
+                                 "mem", "uid_map",     "gid_map", "setgroups",
                                  "clear_refs",  "attr"};
     for (const char *name : names)
         if (in_entry(entry, name))
@@ -317,7 +319,8 @@ bool shared_directory(const char *name) {
 }
 
 ProcNode entry_node(const char *entry) {
-    const char *const texts[] = {"cmdline", "environ", "comm", "stat", "statm", "status", "maps"};
+    const char *const texts[] = {"cmdline", "environ", "comm",       "stat",
+                                 "statm",   "status",  "maps",       "personality"};
     const char *const links[] = {"exe", "cwd", "root"};
     if (*entry == 0 || freestanding::equal(entry, "fd") || freestanding::equal(entry, "fdinfo") ||
         freestanding::equal(entry, "task"))
@@ -488,13 +491,20 @@ private:
     size_t size_ = 0, capacity_ = 0;
 };
 
+// `value`'s last `count` hex digits (at most 16), zeros leading: the small printf has no
+// width.
+void put_hex(Text &text, uint64_t value, int count) {
+    char digits[16];
+    for (int i = 0; i < count; i++)
+        digits[i] = "0123456789abcdef"[(value >> (4 * (count - 1 - i))) & 15];
+    text.put(digits, static_cast<size_t>(count));
+}
+
 // 16 hex digits, as /proc/PID/status shows signal sets.
 void put_mask(Text &text, const char *name, uint64_t mask) {
-    char digits[17];
-    for (int i = 0; i < 16; i++)
-        digits[i] = "0123456789abcdef"[(mask >> (60 - 4 * i)) & 15];
-    digits[16] = 0;
-    text.print("%s:\t%s\n", name, digits);
+    text.print("%s:\t", name);
+    put_hex(text, mask, 16);
+    text.put("\n", 1);
 }
 
 // The program's memory between two addresses, as the kernel reads cmdline and environ.
@@ -694,6 +704,12 @@ void put_memory(Text &text, const ProcessView &view, uint64_t start, uint64_t en
         put_other_memory(text, view, start, end);
 }
 
+// The task's personality as proc_pid_personality shows it: "%08x".
+void put_personality(Text &text, uint32_t personality) {
+    put_hex(text, personality, 8);
+    text.put("\n", 1);
+}
+
 void put_fdinfo(Text &text, int fd) {
     char lines[256];
     text.put(lines, fdinfo_text(fd, lines, sizeof lines));
@@ -712,6 +728,8 @@ void put_text(Text &text, const char *entry, const ProcessView &view) {
         put_statm(text);
     else if (freestanding::equal(entry, "status"))
         put_status(text, view);
+    else if (freestanding::equal(entry, "personality"))
+        put_personality(text, view.personality);
     else if (int fd = descriptor_number(entry, "fdinfo/"); fd >= 0 && view.own)
         put_fdinfo(text, fd);
 }
@@ -798,7 +816,7 @@ void put_process_listing(Text &text, const Target &target, const char *entry) {
     } else {
         const char *const names[] = {"cgroup", "cmdline", "comm", "coredump_filter", "cwd", "environ",
                                      "exe",    "fd",      "fdinfo", "io", "maps",  "mountinfo", "mounts",
-                                     "net",    "ns",      "pagemap", "root", "stat",
+                                     "net",    "ns",      "pagemap", "personality", "root", "stat",
                                      "statm",  "status",  "task"};
         uint64_t inode = 10;
         for (const char *name : names) {

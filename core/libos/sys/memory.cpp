@@ -15,6 +15,7 @@
 #include "libos_files.h"
 #include "memory.h"
 #include "memory_map.h"
+#include "personality.h"
 #include "process_state.h"
 #include "procfs.h"
 #include "syscall_sites.h"
@@ -292,6 +293,8 @@ int64_t sys_mmap(Syscall &call) {
         return -EINVAL;
     if (length == 0)
         return -EINVAL;
+    uint64_t asked = prot;
+    prot = implied_protection(prot);
     if (range_end(0, length) == 0)
         return -ENOMEM;
     if (flags & MAP_HUGETLB) {
@@ -336,6 +339,12 @@ int64_t sys_mmap(Syscall &call) {
     bsc_status status =
         anonymous ? abi().vm_alloc(&at, size, protection(prot), map_flags | (shared ? BSC_MAP_SHARED : 0))
                   : map_file(*file.get(), at, size, map_flags, region);
+    if (status == BSC_E_NOT_PERMITTED && prot != asked && !anonymous) {
+        // READ_IMPLIES_EXEC adds nothing to a file on a noexec mount (path_noexec), which
+        // the host refuses PROT_EXEC for.
+        region.prot = static_cast<uint32_t>(asked & kAccessBits);
+        status = map_file(*file.get(), at, size, map_flags, region);
+    }
     if (status != BSC_OK)
         return mmap_errno(status);
     region.start = at;
@@ -390,15 +399,27 @@ void note_code_made_executable(const Region &piece) {
         note_mapped_code(file.handle(), piece.file->path, piece.start, piece.end, piece.offset);
 }
 
+// The protection `asked` with READ_IMPLIES_EXEC's PROT_EXEC where the host allows it: not
+// on a file of a noexec mount (the kernel adds it only to a VM_MAYEXEC mapping, which the
+// host's refusal tells).
+bsc_status protect_piece(const Region &piece, uint64_t asked, uint64_t &prot) {
+    prot = implied_protection(asked);
+    bsc_status status = abi().vm_protect(piece.start, piece.end - piece.start, protection(prot));
+    if (status != BSC_E_ACCESS || prot == asked || !piece.file)
+        return status;
+    prot = asked;
+    return abi().vm_protect(piece.start, piece.end - piece.start, protection(prot));
+}
+
 // Changes the protection of the mapped prefix of [start, end), region by region, as the
 // kernel's mprotect does: ENOMEM at the first hole, after changing what lies before it.
-int64_t protect_prefix(uint64_t start, uint64_t end, uint64_t prot) {
+int64_t protect_prefix(uint64_t start, uint64_t end, uint64_t asked) {
     Region piece;
     for (uint64_t at = start; at < end; at = piece.end) {
         if (!map_next(at, end, piece) || piece.start > at)
             return -ENOMEM;
-        if (bsc_status status = abi().vm_protect(piece.start, piece.end - piece.start,
-                                                 protection(prot)))
+        uint64_t prot;
+        if (bsc_status status = protect_piece(piece, asked, prot))
             return result_of(status);
         if (becomes_code(piece, prot))
             note_code_made_executable(piece);
