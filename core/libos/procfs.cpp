@@ -16,6 +16,8 @@
 #include "paths.h"
 #include "process_tree.h"
 #include "signals.h"
+#include "smaps.h"
+#include "text_buffer.h"
 #include "thread.h"
 #include "user_memory.h"
 
@@ -292,7 +294,7 @@ bool in_entry(const char *entry, const char *name) {
 // oom_score_adj stay unnamed: test libraries probe them at every start, and naming them
 // would hide what a program really misses.)
 bool unserved_entry(const char *entry) {
-    const char *const names[] = {"smaps",  "smaps_rollup", "limits", "io", "auxv", "wchan", "sched",
+    const char *const names[] = {"smaps_rollup", "limits", "io", "auxv", "wchan", "sched",
                                  "mem", "uid_map",     "gid_map", "setgroups",
                                  "clear_refs",  "attr"};
     for (const char *name : names)
@@ -327,6 +329,13 @@ ProcNode entry_node(const char *entry) {
         return ProcNode::directory;
     if (int fd = descriptor_number(entry, "fdinfo/"); fd >= 0)
         return fdinfo_served(fd) ? ProcNode::text : ProcNode::absent;
+    if (freestanding::equal(entry, "smaps")) {
+        Text probe;
+        if (put_smaps(probe))
+            return ProcNode::text;
+        report_unsupported("/proc", "smaps of memory the host merged with the LibOS's own");
+        return ProcNode::absent;
+    }
     for (const char *name : texts)
         if (freestanding::equal(entry, name))
             return ProcNode::text;
@@ -443,53 +452,6 @@ ProcNode node_of(const Target &target, const char *entry) {
     return target.own ? entry_node(entry) : other_entry_node(target.pid, entry);
 }
 
-// A growing text in LibOS memory.
-class Text {
-public:
-    ~Text() {
-        if (data_)
-            release(data_, capacity_);
-    }
-    void put(const char *data, size_t size) {
-        if (size_ + size > capacity_)
-            grow(size_ + size);
-        memcpy(data_ + size_, data, size);
-        size_ += size;
-    }
-    void print(const char *format, ...) __attribute__((format(printf, 2, 3))) {
-        va_list args;
-        va_start(args, format);
-        freestanding::vformat({[](void *self, const char *data, size_t size) {
-                                   static_cast<Text *>(self)->put(data, size);
-                               },
-                               this},
-                              format, args);
-        va_end(args);
-    }
-    // The text in a block of exactly its size, for OpenFile::text.
-    char *take(uint64_t &size) {
-        char *out = static_cast<char *>(allocate(size_));
-        if (size_)
-            memcpy(out, data_, size_);
-        size = size_;
-        return out;
-    }
-
-private:
-    void grow(size_t need) {
-        size_t capacity = capacity_ ? capacity_ * 2 : 1024;
-        while (capacity < need)
-            capacity *= 2;
-        char *data = static_cast<char *>(allocate(capacity));
-        if (size_)
-            memcpy(data, data_, size_);
-        if (data_)
-            release(data_, capacity_);
-        data_ = data, capacity_ = capacity;
-    }
-    char *data_ = nullptr;
-    size_t size_ = 0, capacity_ = 0;
-};
 
 // `value`'s last `count` hex digits (at most 16), zeros leading: the small printf has no
 // width.
@@ -730,6 +692,8 @@ void put_text(Text &text, const char *entry, const ProcessView &view) {
         put_status(text, view);
     else if (freestanding::equal(entry, "personality"))
         put_personality(text, view.personality);
+    else if (freestanding::equal(entry, "smaps") && view.own)
+        put_smaps(text);
     else if (int fd = descriptor_number(entry, "fdinfo/"); fd >= 0 && view.own)
         put_fdinfo(text, fd);
 }
@@ -816,7 +780,7 @@ void put_process_listing(Text &text, const Target &target, const char *entry) {
     } else {
         const char *const names[] = {"cgroup", "cmdline", "comm", "coredump_filter", "cwd", "environ",
                                      "exe",    "fd",      "fdinfo", "io", "maps",  "mountinfo", "mounts",
-                                     "net",    "ns",      "pagemap", "personality", "root", "stat",
+                                     "net",    "ns",      "pagemap", "personality", "root", "smaps", "stat",
                                      "statm",  "status",  "task"};
         uint64_t inode = 10;
         for (const char *name : names) {

@@ -131,3 +131,41 @@ TEST(fork_keeps_and_exec_clears_read_implies_exec) {
     CHECK_EQ(waitpid(child, &status, 0), child);
     CHECK_EQ(status, 0);
 }
+
+// ADDR_NO_RANDOMIZE: a new program's break starts right after its last segment
+// (randomised, it starts some pages further).
+TEST(addr_no_randomize_puts_the_break_after_the_program) {
+    unsigned long old = current();
+    personality(PER_LINUX | ADDR_NO_RANDOMIZE);
+    int out[2];
+    CHECK_OK(pipe(out));
+    pid_t child = fork();
+    if (child == 0) {
+        dup2(out[1], 1);
+        execl("/bin/cat", "cat", "/proc/self/maps", (char *)NULL);
+        _exit(4);
+    }
+    personality(old);
+    close(out[1]);
+    FILE *maps = fdopen(out[0], "r");
+    char line[512];
+    unsigned long previous_end = 0, heap_start = 0, start, end;
+    while (maps && fgets(line, sizeof line, maps)) {
+        if (sscanf(line, "%lx-%lx", &start, &end) != 2)
+            continue;
+        if (strstr(line, "[heap]")) {
+            heap_start = start;
+            break;
+        }
+        previous_end = end;
+    }
+    while (maps && fgets(line, sizeof line, maps)) {
+    }
+    if (maps)
+        fclose(maps);
+    int status;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK_EQ(status, 0);
+    CHECK(heap_start != 0);
+    CHECK_EQ(heap_start, previous_end);
+}

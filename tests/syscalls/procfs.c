@@ -491,3 +491,68 @@ TEST(proc_io_counts_reads) {
     CHECK(proc_field("/proc/self/io", "rchar", 10) >= before + 10);
     CHECK(proc_field("/proc/self/io", "syscw", 10) >= 0);
 }
+
+// The smaps entries of a mapping: its maps lines (mprotect and mlock split it), each with
+// its counts (show_smap): Size, the pages touched in Rss, Anonymous and Private_Dirty,
+// the locked ones in Locked.
+struct smaps_counts {
+    long size, rss, anonymous, dirty, locked;
+};
+
+static void smaps_entry(char *start, char *end, struct smaps_counts *counts) {
+    FILE *smaps = fopen("/proc/self/smaps", "r");
+    CHECK(smaps != NULL);
+    char line[512], name[64];
+    int in_entry = 0, entries = 0;
+    long value;
+    memset(counts, 0xff, sizeof *counts);
+    while (smaps && fgets(line, sizeof line, smaps)) {
+        unsigned long from, to;
+        if (sscanf(line, "%lx-%lx ", &from, &to) == 2) {
+            in_entry = from == (unsigned long)start && to == (unsigned long)end;
+            entries += in_entry;
+            continue;
+        }
+        if (!in_entry || sscanf(line, "%63[^:]: %ld kB", name, &value) != 2)
+            continue;
+        if (strcmp(name, "Size") == 0)
+            counts->size = value;
+        else if (strcmp(name, "Rss") == 0)
+            counts->rss = value;
+        else if (strcmp(name, "Anonymous") == 0)
+            counts->anonymous = value;
+        else if (strcmp(name, "Private_Dirty") == 0)
+            counts->dirty = value;
+        else if (strcmp(name, "Locked") == 0)
+            counts->locked = value;
+    }
+    if (smaps)
+        fclose(smaps);
+    CHECK_EQ(entries, 1);
+}
+
+TEST(smaps_counts_a_mapping) {
+    const long page = 4096;
+    char *memory = mmap(NULL, 16 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                        -1, 0);
+    CHECK(memory != MAP_FAILED);
+    CHECK_OK(mprotect(memory + 8 * page, 8 * page, PROT_READ));
+    for (int i = 0; i < 4; i++)
+        memory[i * page] = 1;
+    CHECK_OK(mlock(memory, 2 * page));
+    struct smaps_counts locked, rest;
+    smaps_entry(memory, memory + 2 * page, &locked);
+    smaps_entry(memory + 2 * page, memory + 8 * page, &rest);
+    CHECK_EQ(locked.size, 8);
+    CHECK_EQ(locked.rss, 8);
+    CHECK_EQ(locked.anonymous, 8);
+    CHECK_EQ(locked.dirty, 8);
+    CHECK_EQ(locked.locked, 8);
+    CHECK_EQ(rest.size, 24);
+    CHECK_EQ(rest.rss, 8);
+    CHECK_EQ(rest.anonymous, 8);
+    CHECK_EQ(rest.dirty, 8);
+    CHECK_EQ(rest.locked, 0);
+    munlock(memory, 2 * page);
+    munmap(memory, 16 * page);
+}
