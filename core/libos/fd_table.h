@@ -10,6 +10,7 @@ namespace libos {
 struct MappedFile;
 struct OpenFile;
 struct Wakeups;
+class Text;
 
 // An object the LibOS serves itself with state of its own (an eventfd): how its open
 // file reads, writes, waits and ends. Its OpenFile has no handle.
@@ -35,6 +36,9 @@ struct FileKind {
     // Its driver's own ioctl `request` with the argument at `address`: 0 or -errno (ENOTTY
     // for a request it does not know). Null for a kind without any.
     int64_t (*ioctl)(OpenFile &file, uint64_t request, uint64_t address) = nullptr;
+    // The lines its driver's show_fdinfo adds to /proc/PID/fdinfo/N (fdinfo.cpp); null for
+    // a kind whose fdinfo the LibOS does not show.
+    void (*show_fdinfo)(OpenFile &file, Text &text) = nullptr;
 };
 inline constexpr uint8_t kReadIter = 1, kWriteIter = 2;
 
@@ -125,8 +129,14 @@ bool fd_cloexec(int fd);
 void fd_set_cloexec(int fd, bool cloexec);
 
 // What fstat shows for an object of the LibOS's own on an anonymous inode (an eventfd,
-// an epoll, a timerfd, a signalfd): mode 0600 and no file type.
+// an epoll, a timerfd, a signalfd): mode 0600 and no file type, and the host's anonymous
+// inode's number and device.
 void anonymous_inode_attributes(const OpenFile &file, bsc_stream_attributes &attributes);
+// The host's anonymous inode, which the LibOS's objects stand for (anon_inode_getfile
+// gives every eventfd, signalfd, timerfd, epoll and inotify instance the one inode of one
+// internal mount), as the host shows it of an inotify instance of its own: its attributes
+// and mount id. False if the host makes none.
+bool host_anonymous_inode(bsc_stream_attributes &attributes, uint64_t &mount_id);
 
 // sys/eventfd.cpp: whether `file` is an eventfd, and eventfd_signal: its counter grows by
 // one (up to UINT64_MAX), as an AIO completion with IOCB_FLAG_RESFD signals it.

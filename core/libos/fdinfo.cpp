@@ -11,9 +11,9 @@ namespace libos {
 namespace {
 
 // The kinds whose driver's show_fdinfo adds nothing, which the host serves. The LibOS's
-// own objects (eventfd, epoll, timerfd, signalfd, fanotify, pidfd) and the host's inotify
-// instances add lines of their kind (counts, marks, targets) it does not write yet, and
-// a pty master its tty-index.
+// own objects write their lines themselves (plain_libos_object); the host's inotify
+// instances add their marks, and a pty master its tty-index, which the host does not
+// tell.
 bool plain_host_stream(const OpenFile &file) {
     if (is_libos_file(file) || file.kind)
         return false;
@@ -33,12 +33,17 @@ bool plain_host_stream(const OpenFile &file) {
     }
 }
 
+// An object of the LibOS's own on an anonymous inode whose kind writes its fdinfo lines.
+bool served_libos_object(const OpenFile &file) {
+    return file.kind && file.kind->show_fdinfo;
+}
+
 // The file's position as f_pos: a stream's is 0 (the kernel's pipes and sockets never
 // move theirs).
 uint64_t position_of(const OpenFile &file) {
     uint64_t position = 0;
-    if (file.type == BSC_TYPE_FILE || file.type == BSC_TYPE_DIRECTORY ||
-        file.type == BSC_TYPE_BLOCK_DEVICE || file.type == BSC_TYPE_CHAR_DEVICE)
+    if (!file.kind && (file.type == BSC_TYPE_FILE || file.type == BSC_TYPE_DIRECTORY ||
+        file.type == BSC_TYPE_BLOCK_DEVICE || file.type == BSC_TYPE_CHAR_DEVICE))
         abi().stream_seek(file.handle, 0, BSC_SEEK_CURRENT, &position);
     return position;
 }
@@ -58,26 +63,44 @@ bool fdinfo_served(int fd) {
     FileRef file(fd);
     if (!file)
         return false;
-    if (plain_host_stream(*file.get()))
+    if (plain_host_stream(*file.get()) || served_libos_object(*file.get()))
         return true;
-    report_unsupported("/proc", "fdinfo of an eventfd, epoll, timerfd, signalfd, inotify, "
-                                "fanotify, pidfd or a LibOS file");
+    report_unsupported("/proc", "fdinfo of an epoll, fanotify, inotify, pidfd or a LibOS file");
     return false;
 }
 
-size_t fdinfo_text(int fd, char *text, size_t capacity) {
+bool put_fdinfo(Text &text, int fd) {
     FileRef file(fd);
-    if (!file || !plain_host_stream(*file.get()))
-        return 0;
-    bsc_stream_attributes attributes{};
-    Details details{BSC_DETAIL_MOUNT_ID, {}};
-    if (file_attributes(*file.get(), attributes, &details) < 0)
-        return 0;
-    size_t length = freestanding::format(
-        text, capacity, "pos:\t%lu\nflags:\t0%o\nmnt_id:\t%lu\nino:\t%lu\n",
-        position_of(*file.get()), flags_of(*file.get(), fd_cloexec(fd)),
-        details.found.mount_id, attributes.inode);
-    return length < capacity ? length : 0;
+    if (!file)
+        return false;
+    uint64_t inode = 0, mount_id = 0;
+    if (served_libos_object(*file.get())) {
+        bsc_stream_attributes attributes{};
+        if (!host_anonymous_inode(attributes, mount_id))
+            return false;
+        inode = attributes.inode;
+    } else if (plain_host_stream(*file.get())) {
+        bsc_stream_attributes attributes{};
+        Details details{BSC_DETAIL_MOUNT_ID, {}};
+        if (file_attributes(*file.get(), attributes, &details) < 0)
+            return false;
+        inode = attributes.inode, mount_id = details.found.mount_id;
+    } else {
+        return false;
+    }
+    text.print("pos:\t%lu\nflags:\t0%o\nmnt_id:\t%lu\nino:\t%lu\n", position_of(*file.get()),
+               flags_of(*file.get(), fd_cloexec(fd)), mount_id, inode);
+    if (file->kind)
+        file->kind->show_fdinfo(*file.get(), text);
+    return true;
+}
+
+void put_padded_hex(Text &text, uint64_t value) {
+    char digits[17];
+    size_t n = freestanding::format(digits, sizeof digits, "%lx", value);
+    for (; n < 16; n++)
+        text.put(" ", 1);
+    text.print("%lx", value);
 }
 
 } // namespace libos

@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: MIT
 // /proc/PID/fdinfo/N of the caller's own descriptors, in the kernel's format (seq_show in
-// fs/proc/fd.c): its position, flags, mount id and inode.
+// fs/proc/fd.c): its position, flags, mount id and inode, and its kind's own lines.
 #pragma once
 
 #include "fd_table.h"
+#include "text_buffer.h"
 
 namespace libos {
 
 // Whether descriptor `fd` has an fdinfo file the LibOS can show exactly: a host stream
 // whose kind adds no lines of its own (a file, a directory, a pipe, a socket, a device, a
-// message queue). The others are named with --verbose.
+// message queue), or an object of the LibOS's own whose kind writes its lines
+// (FileKind::show_fdinfo). The others are named with --verbose.
 bool fdinfo_served(int fd);
 
-// Its text into `text` (NUL-terminated): its length, or 0 if the descriptor is not open
-// or not served.
-size_t fdinfo_text(int fd, char *text, size_t capacity);
+// Its text: false (nothing put) if the descriptor is not open or not served.
+bool put_fdinfo(Text &text, int fd);
+
+// "%16llx": `value` in hex, right-aligned in 16 columns (the small printf has no width).
+void put_padded_hex(Text &text, uint64_t value);
 
 } // namespace libos

@@ -453,19 +453,10 @@ ProcNode node_of(const Target &target, const char *entry) {
 }
 
 
-// `value`'s last `count` hex digits (at most 16), zeros leading: the small printf has no
-// width.
-void put_hex(Text &text, uint64_t value, int count) {
-    char digits[16];
-    for (int i = 0; i < count; i++)
-        digits[i] = "0123456789abcdef"[(value >> (4 * (count - 1 - i))) & 15];
-    text.put(digits, static_cast<size_t>(count));
-}
-
 // 16 hex digits, as /proc/PID/status shows signal sets.
 void put_mask(Text &text, const char *name, uint64_t mask) {
     text.print("%s:\t", name);
-    put_hex(text, mask, 16);
+    text.put_hex(mask, 16);
     text.put("\n", 1);
 }
 
@@ -668,13 +659,8 @@ void put_memory(Text &text, const ProcessView &view, uint64_t start, uint64_t en
 
 // The task's personality as proc_pid_personality shows it: "%08x".
 void put_personality(Text &text, uint32_t personality) {
-    put_hex(text, personality, 8);
+    text.put_hex(personality, 8);
     text.put("\n", 1);
-}
-
-void put_fdinfo(Text &text, int fd) {
-    char lines[256];
-    text.put(lines, fdinfo_text(fd, lines, sizeof lines));
 }
 
 void put_text(Text &text, const char *entry, const ProcessView &view) {

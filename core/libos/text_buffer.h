@@ -32,6 +32,14 @@ public:
                               format, args);
         va_end(args);
     }
+    // `value`'s last `count` hex digits (at most 16), zeros leading ("%016lx"): the small
+    // printf has no width.
+    void put_hex(uint64_t value, int count) {
+        char digits[16];
+        for (int i = 0; i < count; i++)
+            digits[i] = "0123456789abcdef"[(value >> (4 * (count - 1 - i))) & 15];
+        put(digits, static_cast<size_t>(count));
+    }
     const char *data() const { return data_; }
     size_t size() const { return size_; }
     // The text in a block of exactly its size, for OpenFile::text.

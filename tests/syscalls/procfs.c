@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -555,4 +558,44 @@ TEST(smaps_counts_a_mapping) {
     CHECK_EQ(rest.locked, 0);
     munlock(memory, 2 * page);
     munmap(memory, 16 * page);
+}
+
+// The whole text of a /proc file, NUL-terminated.
+static void proc_text(const char *path, char *text, size_t size) {
+    ssize_t n = check_read_file(path, text, size - 1);
+    CHECK(n > 0);
+    text[n > 0 ? n : 0] = 0;
+}
+
+// An eventfd's and a signalfd's fdinfo: the anonymous inode they share (fstat's), on one
+// mount, their flags, and their kind's lines: eventfd_show_fdinfo's count ("%16llx"),
+// id and semaphore mode, signalfd_show_fdinfo's mask.
+TEST(fdinfo_of_an_eventfd_and_a_signalfd) {
+    int counter = CHECK_OK(eventfd(5, EFD_NONBLOCK | EFD_CLOEXEC | EFD_SEMAPHORE));
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGUSR1);
+    sigaddset(&mask, SIGKILL); // never read: not shown
+    int signals = CHECK_OK(signalfd(-1, &mask, 0));
+    char path[64], text[1024];
+    snprintf(path, sizeof path, "/proc/self/fdinfo/%d", counter);
+    CHECK_EQ(proc_field(path, "pos", 10), 0);
+    CHECK_EQ(proc_field(path, "flags", 8), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    CHECK_OK(fstat(counter, &st));
+    CHECK_EQ(proc_field(path, "ino", 10), (long long)st.st_ino);
+    long long mount = proc_field(path, "mnt_id", 10);
+    proc_text(path, text, sizeof text);
+    CHECK(strstr(text, "\neventfd-count:                5\n") != NULL);
+    CHECK(strstr(text, "\neventfd-semaphore: 1\n") != NULL);
+    CHECK(strstr(text, "\neventfd-id: ") != NULL);
+    snprintf(path, sizeof path, "/proc/self/fdinfo/%d", signals);
+    CHECK_EQ(proc_field(path, "flags", 8), O_RDWR);
+    CHECK_EQ(proc_field(path, "mnt_id", 10), mount);
+    CHECK_OK(fstat(signals, &st));
+    CHECK_EQ(proc_field(path, "ino", 10), (long long)st.st_ino);
+    proc_text(path, text, sizeof text);
+    CHECK(strstr(text, "\nsigmask:\t0000000000000200\n") != NULL);
+    close(counter);
+    close(signals);
 }
