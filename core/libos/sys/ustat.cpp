@@ -4,7 +4,6 @@
 // table (its /proc/self/mountinfo, which the program shares) mounts the device, and asks
 // the host about it there.
 #include <asm-generic/errno.h>
-#include <linux/types.h>
 
 #include "heap.h"
 #include "paths.h"
