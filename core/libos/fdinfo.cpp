@@ -6,6 +6,7 @@
 
 #include "format.h"
 #include "libos_files.h"
+#include "stat.h"
 
 namespace libos {
 namespace {
@@ -65,7 +66,7 @@ bool fdinfo_served(int fd) {
         return false;
     if (plain_host_stream(*file.get()) || served_libos_object(*file.get()))
         return true;
-    report_unsupported("/proc", "fdinfo of an epoll, fanotify, inotify, pidfd or a LibOS file");
+    report_unsupported("/proc", "fdinfo of a timerfd, fanotify, inotify, pidfd or a LibOS file");
     return false;
 }
 
@@ -95,12 +96,28 @@ bool put_fdinfo(Text &text, int fd) {
     return true;
 }
 
+void put_right_aligned(Text &text, const char *digits, size_t width) {
+    for (size_t n = strlen(digits); n < width; n++)
+        text.put(" ", 1);
+    text.put(digits, strlen(digits));
+}
+
 void put_padded_hex(Text &text, uint64_t value) {
     char digits[17];
-    size_t n = freestanding::format(digits, sizeof digits, "%lx", value);
-    for (; n < 16; n++)
-        text.put(" ", 1);
-    text.print("%lx", value);
+    freestanding::format(digits, sizeof digits, "%lx", value);
+    put_right_aligned(text, digits, 16);
+}
+
+bool file_position_and_inode(OpenFile &file, uint64_t &position, uint64_t &inode,
+                             uint32_t &device) {
+    bsc_stream_attributes attributes{};
+    uint64_t mount_id;
+    bool known = file.kind ? host_anonymous_inode(attributes, mount_id)
+                           : file_attributes(file, attributes) == 0;
+    position = is_libos_file(file) ? 0 : position_of(file);
+    inode = attributes.inode;
+    device = device_major(attributes.device) << 20 | device_minor(attributes.device);
+    return known;
 }
 
 } // namespace libos

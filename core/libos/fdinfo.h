@@ -17,7 +17,15 @@ bool fdinfo_served(int fd);
 // Its text: false (nothing put) if the descriptor is not open or not served.
 bool put_fdinfo(Text &text, int fd);
 
-// "%16llx": `value` in hex, right-aligned in 16 columns (the small printf has no width).
+// `digits` right-aligned in `width` columns ("%8d"), and `value` in hex in 16 ("%16llx"):
+// the small printf has no width.
+void put_right_aligned(Text &text, const char *digits, size_t width);
 void put_padded_hex(Text &text, uint64_t value);
+
+// What an epoll's fdinfo shows of a file it watches: its f_pos, its inode's number and
+// its device in the kernel's own encoding (MKDEV: major << 20 | minor). False if the host
+// does not tell.
+bool file_position_and_inode(OpenFile &file, uint64_t &position, uint64_t &inode,
+                             uint32_t &device);
 
 } // namespace libos

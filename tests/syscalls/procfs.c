@@ -11,11 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -598,4 +600,41 @@ TEST(fdinfo_of_an_eventfd_and_a_signalfd) {
     CHECK(strstr(text, "\nsigmask:\t0000000000000200\n") != NULL);
     close(counter);
     close(signals);
+}
+
+// An epoll's fdinfo: one "tfd:" line per watched descriptor (ep_show_fdinfo's widths),
+// its events as kept (EPOLLERR and EPOLLHUP added; a reported EPOLLONESHOT item only its
+// flag bits), its data, and its file's position, inode and device (MKDEV's encoding).
+TEST(fdinfo_of_an_epoll) {
+    int ep = CHECK_OK(epoll_create1(0));
+    int counter = CHECK_OK(eventfd(1, 0));
+    int ends[2];
+    CHECK_OK(pipe(ends));
+    struct epoll_event event = {EPOLLIN | EPOLLONESHOT, {.u64 = 0x1234}};
+    CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, counter, &event));
+    event.events = EPOLLIN;
+    event.data.u64 = 7;
+    CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, ends[0], &event));
+    struct epoll_event out[2];
+    CHECK_EQ(epoll_wait(ep, out, 2, 0), 1); // the eventfd: its one shot is taken
+    char path[64], text[2048], expected[256];
+    snprintf(path, sizeof path, "/proc/self/fdinfo/%d", ep);
+    proc_text(path, text, sizeof text);
+    struct stat st;
+    CHECK_OK(fstat(counter, &st));
+    snprintf(expected, sizeof expected,
+             "tfd: %8d events: %8x data: %16llx  pos:0 ino:%lx sdev:%x\n", counter,
+             EPOLLONESHOT, 0x1234ull, (unsigned long)st.st_ino,
+             (unsigned)(major(st.st_dev) << 20 | minor(st.st_dev)));
+    CHECK(strstr(text, expected) != NULL);
+    CHECK_OK(fstat(ends[0], &st));
+    snprintf(expected, sizeof expected,
+             "tfd: %8d events: %8x data: %16llx  pos:0 ino:%lx sdev:%x\n", ends[0],
+             EPOLLIN | EPOLLERR | EPOLLHUP, 7ull, (unsigned long)st.st_ino,
+             (unsigned)(major(st.st_dev) << 20 | minor(st.st_dev)));
+    CHECK(strstr(text, expected) != NULL);
+    close(ep);
+    close(counter);
+    close(ends[0]);
+    close(ends[1]);
 }
