@@ -2,6 +2,7 @@
 // Starting a program in the process, the way the Linux kernel's ELF loader does it, over
 // the ABI: at start-up and for execve.
 #include "exec.h"
+#include "personality.h"
 
 #include <asm-generic/errno.h>
 #include <asm-generic/mman-common.h>
@@ -335,6 +336,7 @@ int64_t exec_program(const char *path, const char *absolute, char **argv, char *
     // runs "securely" (the kernel's bprm->secureexec: its ld.so ignores LD_PRELOAD ...).
     bsc_process_identity ids = identity();
     uint64_t secure = ids.effective_user_id != ids.user_id || ids.effective_group_id != ids.group_id;
+    personality_at_exec(secure);
     uint64_t vdso = map_vdso(); // a fresh one for every program, as the kernel maps it
     const uint64_t auxv[] = {
         AT_SYSINFO_EHDR, vdso,

@@ -10,6 +10,7 @@ namespace libos {
 struct MappedFile;
 struct OpenFile;
 struct Wakeups;
+class Text;
 
 // An object the LibOS serves itself with state of its own (an eventfd): how its open
 // file reads, writes, waits and ends. Its OpenFile has no handle.
@@ -38,6 +39,9 @@ struct FileKind {
     // The access mode its files have: O_RDWR (2), but where the kernel opens them
     // otherwise (a userfaultfd is O_RDONLY since Linux 6.x).
     uint32_t access = 2;
+    // The lines its driver's show_fdinfo adds to /proc/PID/fdinfo/N (fdinfo.cpp); null for
+    // a kind whose fdinfo the LibOS does not show.
+    void (*show_fdinfo)(OpenFile &file, Text &text) = nullptr;
 };
 inline constexpr uint8_t kReadIter = 1, kWriteIter = 2;
 
@@ -112,6 +116,9 @@ void fd_close_range(uint32_t first, uint32_t last, bool cloexec);
 // file go, as Linux drops them at every close (locks_remove_posix), not only the last
 // close of an open file description (which the host's close of the handle does).
 void drop_posix_locks(OpenFile &file);
+// sys/fcntl.cpp: F_GETFL's answer, the open file's status flags (of a host stream, those
+// the host description has now).
+int64_t status_flags(OpenFile &file);
 // sys/fcntl.cpp: what the host told of the process's files since the last look (a lease
 // being broken, a watched directory changed) goes to each file's owner as SIGIO or its
 // F_SETSIG signal, as send_sigio sends it. A safe point's work (collect_process_events).
@@ -125,8 +132,14 @@ bool fd_cloexec(int fd);
 void fd_set_cloexec(int fd, bool cloexec);
 
 // What fstat shows for an object of the LibOS's own on an anonymous inode (an eventfd,
-// an epoll, a timerfd, a signalfd): mode 0600 and no file type.
+// an epoll, a timerfd, a signalfd): mode 0600 and no file type, and the host's anonymous
+// inode's number and device.
 void anonymous_inode_attributes(const OpenFile &file, bsc_stream_attributes &attributes);
+// The host's anonymous inode, which the LibOS's objects stand for (anon_inode_getfile
+// gives every eventfd, signalfd, timerfd, epoll and inotify instance the one inode of one
+// internal mount), as the host shows it of an inotify instance of its own: its attributes
+// and mount id. False if the host makes none.
+bool host_anonymous_inode(bsc_stream_attributes &attributes, uint64_t &mount_id);
 
 // sys/eventfd.cpp: whether `file` is an eventfd, and eventfd_signal: its counter grows by
 // one (up to UINT64_MAX), as an AIO completion with IOCB_FLAG_RESFD signals it.

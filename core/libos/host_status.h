@@ -18,6 +18,10 @@ struct HostStatus {
     bool no_new_privs;     // prctl(PR_SET_NO_NEW_PRIVS) was made before the runtime started
 };
 
+// The host kernel's setting /proc/sys/kernel/`name` (one line) in `out`, without its
+// newline; `otherwise` if it cannot be read (sys/process.cpp).
+void host_kernel_setting(const char *name, char *out, uint64_t size, const char *otherwise);
+
 // Reads them; false if the host has no such file (then the caller reports the option
 // unsupported rather than guess).
 bool host_status(HostStatus &status);

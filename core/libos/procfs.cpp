@@ -8,6 +8,7 @@
 
 #include "exec.h"
 #include "fd_table.h"
+#include "fdinfo.h"
 #include "format.h"
 #include "heap.h"
 #include "host_status.h"
@@ -15,6 +16,8 @@
 #include "paths.h"
 #include "process_tree.h"
 #include "signals.h"
+#include "smaps.h"
+#include "text_buffer.h"
 #include "thread.h"
 #include "user_memory.h"
 
@@ -166,6 +169,7 @@ struct ProcessView {
     uint64_t start_ticks;
     int64_t user_ns, system_ns; // CPU time
     uint64_t arguments, environment, strings_end; // in the process's memory
+    uint32_t personality; // its thread's execution domain (personality.h); another's: 0
     bool own;          // the fields below are known only for the caller's own process
     SignalSets signals;
     uint64_t host_id;  // another process, for process_memory_read
@@ -207,6 +211,7 @@ ProcessView own_view(int64_t tid) {
         view.tid = t.tid;
         thread_name(t, view.name);
         view.signals = signal_sets(t);
+        view.personality = t.personality;
     };
     if (!with_thread(tid ? tid : current_pid(), copy))
         copy(current_thread());
@@ -252,13 +257,15 @@ ProcessView view_of(const Target &target) {
     return target.own ? own_view(target.tid) : other_view(target.pid);
 }
 
-// The descriptor number "fd/N" names (open or not), or -1.
-int descriptor_number(const char *entry) {
-    if (!freestanding::starts_with(entry, "fd/") || !all_digits(entry + 3, strlen(entry + 3)) ||
-        strlen(entry + 3) > 4)
+// The descriptor number "fd/N" (or, with `directory`, "fdinfo/N") names (open or not),
+// or -1.
+int descriptor_number(const char *entry, const char *directory = "fd/") {
+    size_t skip = strlen(directory);
+    if (!freestanding::starts_with(entry, directory) ||
+        !all_digits(entry + skip, strlen(entry + skip)) || strlen(entry + skip) > 4)
         return -1;
     int fd = 0;
-    for (const char *p = entry + 3; *p; p++)
+    for (const char *p = entry + skip; *p; p++)
         fd = fd * 10 + (*p - '0');
     return fd;
 }
@@ -287,9 +294,9 @@ bool in_entry(const char *entry, const char *name) {
 // oom_score_adj stay unnamed: test libraries probe them at every start, and naming them
 // would hide what a program really misses.)
 bool unserved_entry(const char *entry) {
-    const char *const names[] = {"smaps",  "smaps_rollup", "limits", "io", "auxv", "wchan", "sched",
-                                 "personality", "mem", "uid_map",     "gid_map", "setgroups",
-                                 "clear_refs",  "attr", "fdinfo"};
+    const char *const names[] = {"smaps_rollup", "limits", "io", "auxv", "wchan", "sched",
+                                 "mem", "uid_map",     "gid_map", "setgroups",
+                                 "clear_refs",  "attr"};
     for (const char *name : names)
         if (in_entry(entry, name))
             return true;
@@ -303,19 +310,31 @@ bool unserved_entry(const char *entry) {
 // by the runtime's pid namespace. timens_offsets, the offsets of the time namespace the
 // process's children will be in, which the host's file shows and takes. And
 // coredump_filter, a flag of the process's memory, which is the runtime process's (kept by
-// fork and exec as Linux keeps it).
+// fork and exec as Linux keeps it). And io: the host process's reads and writes are the
+// program's (with its runtime's, which are the kernel's own work for it).
 constexpr const char *kSharedEntries[] = {"mounts", "mountinfo", "cgroup", "net", "ns",
-                                          "coredump_filter", "timens_offsets"};
+                                          "coredump_filter", "timens_offsets", "io"};
 // Those of them that are directories, as a listing shows them.
 bool shared_directory(const char *name) {
     return freestanding::equal(name, "net") || freestanding::equal(name, "ns");
 }
 
 ProcNode entry_node(const char *entry) {
-    const char *const texts[] = {"cmdline", "environ", "comm", "stat", "statm", "status", "maps"};
+    const char *const texts[] = {"cmdline", "environ", "comm",       "stat",
+                                 "statm",   "status",  "maps",       "personality"};
     const char *const links[] = {"exe", "cwd", "root"};
-    if (*entry == 0 || freestanding::equal(entry, "fd") || freestanding::equal(entry, "task"))
+    if (*entry == 0 || freestanding::equal(entry, "fd") || freestanding::equal(entry, "fdinfo") ||
+        freestanding::equal(entry, "task"))
         return ProcNode::directory;
+    if (int fd = descriptor_number(entry, "fdinfo/"); fd >= 0)
+        return fdinfo_served(fd) ? ProcNode::text : ProcNode::absent;
+    if (freestanding::equal(entry, "smaps")) {
+        Text probe;
+        if (put_smaps(probe))
+            return ProcNode::text;
+        report_unsupported("/proc", "smaps of memory the host merged with the LibOS's own");
+        return ProcNode::absent;
+    }
     for (const char *name : texts)
         if (freestanding::equal(entry, name))
             return ProcNode::text;
@@ -433,61 +452,12 @@ ProcNode node_of(const Target &target, const char *entry) {
     return target.own ? entry_node(entry) : other_entry_node(target.pid, entry);
 }
 
-// A growing text in LibOS memory.
-class Text {
-public:
-    ~Text() {
-        if (data_)
-            release(data_, capacity_);
-    }
-    void put(const char *data, size_t size) {
-        if (size_ + size > capacity_)
-            grow(size_ + size);
-        memcpy(data_ + size_, data, size);
-        size_ += size;
-    }
-    void print(const char *format, ...) __attribute__((format(printf, 2, 3))) {
-        va_list args;
-        va_start(args, format);
-        freestanding::vformat({[](void *self, const char *data, size_t size) {
-                                   static_cast<Text *>(self)->put(data, size);
-                               },
-                               this},
-                              format, args);
-        va_end(args);
-    }
-    // The text in a block of exactly its size, for OpenFile::text.
-    char *take(uint64_t &size) {
-        char *out = static_cast<char *>(allocate(size_));
-        if (size_)
-            memcpy(out, data_, size_);
-        size = size_;
-        return out;
-    }
-
-private:
-    void grow(size_t need) {
-        size_t capacity = capacity_ ? capacity_ * 2 : 1024;
-        while (capacity < need)
-            capacity *= 2;
-        char *data = static_cast<char *>(allocate(capacity));
-        if (size_)
-            memcpy(data, data_, size_);
-        if (data_)
-            release(data_, capacity_);
-        data_ = data, capacity_ = capacity;
-    }
-    char *data_ = nullptr;
-    size_t size_ = 0, capacity_ = 0;
-};
 
 // 16 hex digits, as /proc/PID/status shows signal sets.
 void put_mask(Text &text, const char *name, uint64_t mask) {
-    char digits[17];
-    for (int i = 0; i < 16; i++)
-        digits[i] = "0123456789abcdef"[(mask >> (60 - 4 * i)) & 15];
-    digits[16] = 0;
-    text.print("%s:\t%s\n", name, digits);
+    text.print("%s:\t", name);
+    text.put_hex(mask, 16);
+    text.put("\n", 1);
 }
 
 // The program's memory between two addresses, as the kernel reads cmdline and environ.
@@ -687,6 +657,12 @@ void put_memory(Text &text, const ProcessView &view, uint64_t start, uint64_t en
         put_other_memory(text, view, start, end);
 }
 
+// The task's personality as proc_pid_personality shows it: "%08x".
+void put_personality(Text &text, uint32_t personality) {
+    text.put_hex(personality, 8);
+    text.put("\n", 1);
+}
+
 void put_text(Text &text, const char *entry, const ProcessView &view) {
     if (freestanding::equal(entry, "cmdline"))
         put_memory(text, view, view.arguments, view.environment);
@@ -700,6 +676,12 @@ void put_text(Text &text, const char *entry, const ProcessView &view) {
         put_statm(text);
     else if (freestanding::equal(entry, "status"))
         put_status(text, view);
+    else if (freestanding::equal(entry, "personality"))
+        put_personality(text, view.personality);
+    else if (freestanding::equal(entry, "smaps") && view.own)
+        put_smaps(text);
+    else if (int fd = descriptor_number(entry, "fdinfo/"); fd >= 0 && view.own)
+        put_fdinfo(text, fd);
 }
 
 // One bsc_dirent record.
@@ -740,8 +722,9 @@ void put_root_listing(Text &text) {
     }
 }
 
-// The records of a process's fd directory: its own, or another's read from its memory.
-void put_descriptor_records(Text &text, const Target &target) {
+// The records of a process's fd directory (or, with `type` BSC_TYPE_FILE, its own fdinfo
+// directory): its own, or another's read from its memory.
+void put_descriptor_records(Text &text, const Target &target, uint8_t type = BSC_TYPE_SYMLINK) {
     constexpr uint64_t kTableSize = sizeof(OpenFile *) * kMaxFds; // too big for the stack
     auto *other = target.own ? nullptr : static_cast<OpenFile **>(allocate(kTableSize));
     OtherProcess process(target.own ? 0 : host_id_of(target.pid));
@@ -751,7 +734,7 @@ void put_descriptor_records(Text &text, const Target &target) {
         char name[12];
         freestanding::format(name, sizeof name, "%d", fd);
         if (open)
-            put_record(text, name, BSC_TYPE_SYMLINK, 1000 + static_cast<uint64_t>(fd));
+            put_record(text, name, type, 1000 + static_cast<uint64_t>(fd));
     }
     if (other)
         release(other, kTableSize);
@@ -762,6 +745,8 @@ void put_process_listing(Text &text, const Target &target, const char *entry) {
     put_record(text, "..", BSC_TYPE_DIRECTORY, 1);
     if (freestanding::equal(entry, "fd")) {
         put_descriptor_records(text, target);
+    } else if (freestanding::equal(entry, "fdinfo")) {
+        put_descriptor_records(text, target, BSC_TYPE_FILE);
     } else if (!target.own) {
         uint64_t inode = 10;
         put_record(text, "exe", BSC_TYPE_SYMLINK, inode++);
@@ -780,8 +765,8 @@ void put_process_listing(Text &text, const Target &target, const char *entry) {
         });
     } else {
         const char *const names[] = {"cgroup", "cmdline", "comm", "coredump_filter", "cwd", "environ",
-                                     "exe",    "fd",      "maps",  "mountinfo", "mounts",
-                                     "net",    "ns",      "pagemap", "root", "stat",
+                                     "exe",    "fd",      "fdinfo", "io", "maps",  "mountinfo", "mounts",
+                                     "net",    "ns",      "pagemap", "personality", "root", "smaps", "stat",
                                      "statm",  "status",  "task"};
         uint64_t inode = 10;
         for (const char *name : names) {

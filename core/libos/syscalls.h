@@ -131,7 +131,11 @@ void handle_syscall(bsc_cpu_context &context, bool patched);
     X(clock_gettime) X(clock_getres) X(clock_settime) X(gettimeofday) X(time)           \
     X(nanosleep) X(clock_nanosleep) X(times)                                            \
     /* sys/futex.cpp */                                                                 \
-    X(futex)                                                                            \
+    X(futex) X(futex_waitv)                                                             \
+    /* sys/personality.cpp */                                                           \
+    X(personality)                                                                      \
+    /* sys/ustat.cpp, sys/vhangup.cpp */                                                \
+    X(ustat) X(vhangup)                                                                 \
     /* sys/signals.cpp */                                                               \
     X(rt_sigaction) X(rt_sigprocmask) X(rt_sigpending) X(rt_sigsuspend) X(rt_sigreturn)     \
     X(sigaltstack) X(pause) X(kill) X(tkill) X(tgkill) X(rt_sigtimedwait)              \

@@ -38,6 +38,7 @@ struct Thread {
     bool mce_own_policy, mce_early; // PR_MCE_KILL: the thread's own policy, and which
     bool timestamp_faults;        // PR_SET_TSC PR_TSC_SIGSEGV: rdtsc raises SIGSEGV
     bool seccomp_strict;          // seccomp's strict mode (check_strict_mode)
+    uint32_t personality;         // personality(2): PER_* and its flags (personality.h)
     int32_t exit_code; // what exit gave, for /proc while the process lives on
     // How the thread starts: a LibOS thread runs `internal`; a program thread resumes
     // `start` (the parent's registers at clone, its own stack and TLS), whose vector state

@@ -3,6 +3,7 @@
 // the priority-inheritance operations, on a single-threaded program.
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/syscall.h>
@@ -233,4 +234,103 @@ TEST(futex_wait_interrupted_by_a_signal) {
     CHECK(alarms >= 2);
     struct timespec long_wait = {100, 0};
     CHECK_ERR(wait_for_alarms(SA_RESTART, &long_wait), EINTR);
+}
+
+// futex_waitv (5.16): a vector of 32-bit words, woken by a wake of any of them.
+static long futex_waitv(struct futex_waitv *waiters, unsigned count, unsigned flags,
+                        const struct timespec *deadline, clockid_t clock) {
+    return syscall(SYS_futex_waitv, waiters, count, flags, deadline, clock);
+}
+
+static struct timespec deadline_in(long ms) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    now.tv_sec += ms / 1000;
+    now.tv_nsec += ms % 1000 * 1000000;
+    if (now.tv_nsec >= 1000000000) {
+        now.tv_sec++;
+        now.tv_nsec -= 1000000000;
+    }
+    return now;
+}
+
+static void set_waiter(struct futex_waitv *w, uint32_t *word, uint64_t value, uint32_t flags) {
+    w->uaddr = (uintptr_t)word;
+    w->val = value;
+    w->flags = flags;
+    w->__reserved = 0;
+}
+
+// sys_futex_waitv's order: flags, count and array, clock, timeout, then each entry, then
+// every key (alignment) before any value is compared.
+TEST(futex_waitv_bad_input) {
+    uint32_t words[2] = {0, 0};
+    struct futex_waitv w[2];
+    struct timespec soon = deadline_in(1000), bad = {0, 1000000000};
+    const uint32_t kPrivate = FUTEX_32 | FUTEX_PRIVATE_FLAG;
+    set_waiter(&w[0], &words[0], 0, kPrivate);
+    CHECK_ERR(futex_waitv(w, 1, 1, &soon, CLOCK_MONOTONIC), EINVAL);
+    CHECK_ERR(futex_waitv(w, 0, 0, &soon, CLOCK_MONOTONIC), EINVAL);
+    CHECK_ERR(futex_waitv(w, FUTEX_WAITV_MAX + 1, 0, &soon, CLOCK_MONOTONIC), EINVAL);
+    CHECK_ERR(futex_waitv(NULL, 1, 0, &soon, CLOCK_MONOTONIC), EINVAL);
+    CHECK_ERR(futex_waitv(w, 1, 0, &soon, CLOCK_TAI), EINVAL);
+    CHECK_ERR(futex_waitv(w, 1, 0, BAD_PTR, CLOCK_MONOTONIC), EFAULT);
+    CHECK_ERR(futex_waitv(w, 1, 0, &bad, CLOCK_MONOTONIC), EINVAL);
+    CHECK_ERR(futex_waitv(BAD_PTR, 1, 0, &soon, CLOCK_MONOTONIC), EFAULT);
+    set_waiter(&w[0], &words[0], 0, FUTEX_PRIVATE_FLAG); // no size
+    CHECK_ERR(futex_waitv(w, 1, 0, &soon, CLOCK_MONOTONIC), EINVAL);
+    set_waiter(&w[0], &words[0], 0, 3 | FUTEX_PRIVATE_FLAG); // 64 bits: not implemented
+    CHECK_ERR(futex_waitv(w, 1, 0, &soon, CLOCK_MONOTONIC), EINVAL);
+    set_waiter(&w[0], &words[0], 0, kPrivate | 0x100);
+    CHECK_ERR(futex_waitv(w, 1, 0, &soon, CLOCK_MONOTONIC), EINVAL);
+    set_waiter(&w[0], &words[0], 1ull << 32, kPrivate); // does not fit 32 bits
+    CHECK_ERR(futex_waitv(w, 1, 0, &soon, CLOCK_MONOTONIC), EINVAL);
+    set_waiter(&w[0], &words[0], 0, kPrivate);
+    w[0].__reserved = 1;
+    CHECK_ERR(futex_waitv(w, 1, 0, &soon, CLOCK_MONOTONIC), EINVAL);
+    // A misaligned second word wins over the first's mismatch: keys come first.
+    set_waiter(&w[0], &words[0], 1, kPrivate);
+    set_waiter(&w[1], (uint32_t *)((char *)&words[1] + 1), 0, kPrivate);
+    CHECK_ERR(futex_waitv(w, 2, 0, &soon, CLOCK_MONOTONIC), EINVAL);
+    set_waiter(&w[1], NULL, 0, kPrivate); // a private null word: EFAULT at its value
+    CHECK_ERR(futex_waitv(w, 2, 0, &soon, CLOCK_MONOTONIC), EAGAIN);
+    set_waiter(&w[0], &words[0], 0, kPrivate);
+    CHECK_ERR(futex_waitv(w, 2, 0, &soon, CLOCK_MONOTONIC), EFAULT);
+    set_waiter(&w[1], BAD_PTR, 0, FUTEX_32); // a shared word in no mapping: at its key
+    CHECK_ERR(futex_waitv(w, 2, 0, &soon, CLOCK_MONOTONIC), EFAULT);
+}
+
+TEST(futex_waitv_times_out_on_either_clock) {
+    uint32_t words[2] = {0, 0};
+    struct futex_waitv w[2];
+    set_waiter(&w[0], &words[0], 0, FUTEX_32 | FUTEX_PRIVATE_FLAG);
+    set_waiter(&w[1], &words[1], 0, FUTEX_32);
+    struct timespec soon = deadline_in(10), past = {0, 1};
+    CHECK_ERR(futex_waitv(w, 2, 0, &soon, CLOCK_MONOTONIC), ETIMEDOUT);
+    CHECK_ERR(futex_waitv(w, 2, 0, &past, CLOCK_REALTIME), ETIMEDOUT);
+    // Without a timeout the clock is not looked at.
+    words[1] = 5;
+    CHECK_ERR(futex_waitv(w, 2, 0, NULL, 12345), EAGAIN);
+}
+
+static uint32_t waitv_words[3];
+
+static void *wake_third_word(void *arg) {
+    (void)arg;
+    // Until the waiter is queued on it (a wake before finds nobody).
+    while (syscall(SYS_futex, &waitv_words[2], FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0) < 1)
+        sched_yield();
+    return NULL;
+}
+
+// The index of the word whose wake ended the wait.
+TEST(futex_waitv_returns_the_woken_index) {
+    struct futex_waitv w[3];
+    for (int i = 0; i < 3; i++)
+        set_waiter(&w[i], &waitv_words[i], 0, FUTEX_32 | FUTEX_PRIVATE_FLAG);
+    pthread_t thread;
+    CHECK_EQ(pthread_create(&thread, NULL, wake_third_word, NULL), 0);
+    struct timespec deadline = deadline_in(10000);
+    CHECK_EQ(futex_waitv(w, 3, 0, &deadline, CLOCK_MONOTONIC), 2);
+    CHECK_EQ(pthread_join(thread, NULL), 0);
 }

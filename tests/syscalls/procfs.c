@@ -9,9 +9,15 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -416,4 +422,219 @@ TEST(status_shows_vmswap) {
     CHECK_ERR(lseek(fd, 0, 7), EINVAL);
     close(fd);
     CHECK_ERR(read(fd, text, 64), EBADF);
+}
+
+// One "name:\tvalue" line of a /proc file, its value read in `base` (8, 10), or -1.
+static long long proc_field(const char *path, const char *name, int base) {
+    char text[4096];
+    ssize_t n = check_read_file(path, text, sizeof text - 1);
+    if (n < 0)
+        return -1;
+    text[n] = 0;
+    size_t length = strlen(name);
+    for (char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+        if (strncmp(line, name, length) == 0 && line[length] == ':')
+            return strtoll(line + length + 1, NULL, base);
+    return -1;
+}
+
+// seq_show's four lines: f_pos, f_flags (O_LARGEFILE forced by open on x86-64, O_CLOEXEC
+// from the descriptor, O_CREAT and O_TRUNC gone), the mount id statx gives and the inode.
+TEST(fdinfo_of_a_file) {
+    int fd = CHECK_OK(open("f", O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0600));
+    CHECK_EQ(write(fd, "hello, world", 12), 12);
+    CHECK_EQ(lseek(fd, 5, SEEK_SET), 5);
+    struct statx sx;
+    CHECK_OK(statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID | STATX_INO, &sx));
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/fdinfo/%d", getpid(), fd);
+    CHECK_EQ(proc_field(path, "pos", 10), 5);
+    CHECK_EQ(proc_field(path, "flags", 8), O_RDWR | 0100000 | O_CLOEXEC);
+    CHECK_EQ(proc_field(path, "mnt_id", 10), (long long)sx.stx_mnt_id);
+    CHECK_EQ(proc_field(path, "ino", 10), (long long)sx.stx_ino);
+    CHECK_OK(fcntl(fd, F_SETFD, 0));
+    CHECK_EQ(proc_field(path, "flags", 8), O_RDWR | 0100000);
+    CHECK_OK(close(fd));
+    CHECK_ERR(open(path, O_RDONLY), ENOENT);
+}
+
+// A pipe end: no O_LARGEFILE (pipe2 makes it), O_NONBLOCK as asked, position 0.
+TEST(fdinfo_of_a_pipe) {
+    int ends[2];
+    CHECK_OK(pipe2(ends, O_NONBLOCK));
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fdinfo/%d", ends[1]);
+    CHECK_EQ(proc_field(path, "flags", 8), O_WRONLY | O_NONBLOCK);
+    CHECK_EQ(proc_field(path, "pos", 10), 0);
+    struct stat st;
+    CHECK_OK(fstat(ends[1], &st));
+    CHECK_EQ(proc_field(path, "ino", 10), (long long)st.st_ino);
+    // The directory lists every open descriptor, as fd does.
+    DIR *dir = opendir("/proc/self/fdinfo");
+    CHECK(dir != NULL);
+    int seen = 0;
+    char name[16];
+    snprintf(name, sizeof name, "%d", ends[0]);
+    for (struct dirent *entry; dir && (entry = readdir(dir));)
+        seen += strcmp(entry->d_name, name) == 0 && entry->d_type == DT_REG;
+    if (dir)
+        closedir(dir);
+    CHECK_EQ(seen, 1);
+    close(ends[0]);
+    close(ends[1]);
+}
+
+// The I/O account: a read of a file counts its bytes in rchar.
+TEST(proc_io_counts_reads) {
+    check_write_file("f", "0123456789");
+    long long before = proc_field("/proc/self/io", "rchar", 10);
+    CHECK(before >= 0);
+    int fd = CHECK_OK(open("f", O_RDONLY));
+    char buffer[10];
+    CHECK_EQ(read(fd, buffer, sizeof buffer), 10);
+    close(fd);
+    CHECK(proc_field("/proc/self/io", "rchar", 10) >= before + 10);
+    CHECK(proc_field("/proc/self/io", "syscw", 10) >= 0);
+}
+
+// The smaps entries of a mapping: its maps lines (mprotect and mlock split it), each with
+// its counts (show_smap): Size, the pages touched in Rss, Anonymous and Private_Dirty,
+// the locked ones in Locked.
+struct smaps_counts {
+    long size, rss, anonymous, dirty, locked;
+};
+
+static void smaps_entry(char *start, char *end, struct smaps_counts *counts) {
+    FILE *smaps = fopen("/proc/self/smaps", "r");
+    CHECK(smaps != NULL);
+    char line[512], name[64];
+    int in_entry = 0, entries = 0;
+    long value;
+    memset(counts, 0xff, sizeof *counts);
+    while (smaps && fgets(line, sizeof line, smaps)) {
+        unsigned long from, to;
+        if (sscanf(line, "%lx-%lx ", &from, &to) == 2) {
+            in_entry = from == (unsigned long)start && to == (unsigned long)end;
+            entries += in_entry;
+            continue;
+        }
+        if (!in_entry || sscanf(line, "%63[^:]: %ld kB", name, &value) != 2)
+            continue;
+        if (strcmp(name, "Size") == 0)
+            counts->size = value;
+        else if (strcmp(name, "Rss") == 0)
+            counts->rss = value;
+        else if (strcmp(name, "Anonymous") == 0)
+            counts->anonymous = value;
+        else if (strcmp(name, "Private_Dirty") == 0)
+            counts->dirty = value;
+        else if (strcmp(name, "Locked") == 0)
+            counts->locked = value;
+    }
+    if (smaps)
+        fclose(smaps);
+    CHECK_EQ(entries, 1);
+}
+
+TEST(smaps_counts_a_mapping) {
+    const long page = 4096;
+    char *memory = mmap(NULL, 16 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                        -1, 0);
+    CHECK(memory != MAP_FAILED);
+    CHECK_OK(mprotect(memory + 8 * page, 8 * page, PROT_READ));
+    for (int i = 0; i < 4; i++)
+        memory[i * page] = 1;
+    CHECK_OK(mlock(memory, 2 * page));
+    struct smaps_counts locked, rest;
+    smaps_entry(memory, memory + 2 * page, &locked);
+    smaps_entry(memory + 2 * page, memory + 8 * page, &rest);
+    CHECK_EQ(locked.size, 8);
+    CHECK_EQ(locked.rss, 8);
+    CHECK_EQ(locked.anonymous, 8);
+    CHECK_EQ(locked.dirty, 8);
+    CHECK_EQ(locked.locked, 8);
+    CHECK_EQ(rest.size, 24);
+    CHECK_EQ(rest.rss, 8);
+    CHECK_EQ(rest.anonymous, 8);
+    CHECK_EQ(rest.dirty, 8);
+    CHECK_EQ(rest.locked, 0);
+    munlock(memory, 2 * page);
+    munmap(memory, 16 * page);
+}
+
+// The whole text of a /proc file, NUL-terminated.
+static void proc_text(const char *path, char *text, size_t size) {
+    ssize_t n = check_read_file(path, text, size - 1);
+    CHECK(n > 0);
+    text[n > 0 ? n : 0] = 0;
+}
+
+// An eventfd's and a signalfd's fdinfo: the anonymous inode they share (fstat's), on one
+// mount, their flags, and their kind's lines: eventfd_show_fdinfo's count ("%16llx"),
+// id and semaphore mode, signalfd_show_fdinfo's mask.
+TEST(fdinfo_of_an_eventfd_and_a_signalfd) {
+    int counter = CHECK_OK(eventfd(5, EFD_NONBLOCK | EFD_CLOEXEC | EFD_SEMAPHORE));
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGUSR1);
+    sigaddset(&mask, SIGKILL); // never read: not shown
+    int signals = CHECK_OK(signalfd(-1, &mask, 0));
+    char path[64], text[1024];
+    snprintf(path, sizeof path, "/proc/self/fdinfo/%d", counter);
+    CHECK_EQ(proc_field(path, "pos", 10), 0);
+    CHECK_EQ(proc_field(path, "flags", 8), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    CHECK_OK(fstat(counter, &st));
+    CHECK_EQ(proc_field(path, "ino", 10), (long long)st.st_ino);
+    long long mount = proc_field(path, "mnt_id", 10);
+    proc_text(path, text, sizeof text);
+    CHECK(strstr(text, "\neventfd-count:                5\n") != NULL);
+    CHECK(strstr(text, "\neventfd-semaphore: 1\n") != NULL);
+    CHECK(strstr(text, "\neventfd-id: ") != NULL);
+    snprintf(path, sizeof path, "/proc/self/fdinfo/%d", signals);
+    CHECK_EQ(proc_field(path, "flags", 8), O_RDWR);
+    CHECK_EQ(proc_field(path, "mnt_id", 10), mount);
+    CHECK_OK(fstat(signals, &st));
+    CHECK_EQ(proc_field(path, "ino", 10), (long long)st.st_ino);
+    proc_text(path, text, sizeof text);
+    CHECK(strstr(text, "\nsigmask:\t0000000000000200\n") != NULL);
+    close(counter);
+    close(signals);
+}
+
+// An epoll's fdinfo: one "tfd:" line per watched descriptor (ep_show_fdinfo's widths),
+// its events as kept (EPOLLERR and EPOLLHUP added; a reported EPOLLONESHOT item only its
+// flag bits), its data, and its file's position, inode and device (MKDEV's encoding).
+TEST(fdinfo_of_an_epoll) {
+    int ep = CHECK_OK(epoll_create1(0));
+    int counter = CHECK_OK(eventfd(1, 0));
+    int ends[2];
+    CHECK_OK(pipe(ends));
+    struct epoll_event event = {EPOLLIN | EPOLLONESHOT, {.u64 = 0x1234}};
+    CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, counter, &event));
+    event.events = EPOLLIN;
+    event.data.u64 = 7;
+    CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, ends[0], &event));
+    struct epoll_event out[2];
+    CHECK_EQ(epoll_wait(ep, out, 2, 0), 1); // the eventfd: its one shot is taken
+    char path[64], text[2048], expected[256];
+    snprintf(path, sizeof path, "/proc/self/fdinfo/%d", ep);
+    proc_text(path, text, sizeof text);
+    struct stat st;
+    CHECK_OK(fstat(counter, &st));
+    snprintf(expected, sizeof expected,
+             "tfd: %8d events: %8x data: %16llx  pos:0 ino:%lx sdev:%x\n", counter,
+             EPOLLONESHOT, 0x1234ull, (unsigned long)st.st_ino,
+             (unsigned)(major(st.st_dev) << 20 | minor(st.st_dev)));
+    CHECK(strstr(text, expected) != NULL);
+    CHECK_OK(fstat(ends[0], &st));
+    snprintf(expected, sizeof expected,
+             "tfd: %8d events: %8x data: %16llx  pos:0 ino:%lx sdev:%x\n", ends[0],
+             EPOLLIN | EPOLLERR | EPOLLHUP, 7ull, (unsigned long)st.st_ino,
+             (unsigned)(major(st.st_dev) << 20 | minor(st.st_dev)));
+    CHECK(strstr(text, expected) != NULL);
+    close(ep);
+    close(counter);
+    close(ends[0]);
+    close(ends[1]);
 }

@@ -7,6 +7,7 @@
 #include <asm-generic/poll.h>
 
 #include "fd_table.h"
+#include "fdinfo.h"
 #include "heap.h"
 #include "poll.h"
 #include "signals.h"
@@ -197,8 +198,46 @@ void epoll_release(OpenFile &file) {
     destroy(&ep);
 }
 
+// ep_show_fdinfo's line for each watched descriptor: its number, the events as kept (an
+// EPOLLONESHOT item reported and not yet re-armed keeps only the flag bits), the data,
+// and its file's position, inode and device. The items are copied under the lock and
+// their files asked about after it.
+void epoll_fdinfo(OpenFile &file, Text &text) {
+    Epoll &ep = epoll_of(file);
+    Interest *items;
+    uint32_t count;
+    {
+        SpinGuard guard(ep.lock);
+        drop_closed(ep);
+        count = ep.count;
+        items = static_cast<Interest *>(allocate(sizeof(Interest) * (count ? count : 1)));
+        memcpy(items, ep.items, sizeof(Interest) * count);
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        FileRef target(items[i].fd);
+        uint64_t position = 0, inode = 0;
+        uint32_t device = 0;
+        if (target.get() != items[i].file ||
+            !file_position_and_inode(*target.get(), position, inode, device))
+            continue; // closed meanwhile
+        constexpr uint32_t kFlagBits = kEpollWakeup | kEpollOneShot | kEpollEt | kEpollExclusive;
+        uint32_t events = items[i].disarmed ? items[i].events & kFlagBits : items[i].events;
+        char number[24];
+        text.print("tfd: ");
+        freestanding::format(number, sizeof number, "%d", items[i].fd);
+        put_right_aligned(text, number, 8);
+        text.print(" events: ");
+        freestanding::format(number, sizeof number, "%x", events);
+        put_right_aligned(text, number, 8);
+        text.print(" data: ");
+        put_padded_hex(text, items[i].data);
+        text.print("  pos:%ld ino:%lx sdev:%x\n", static_cast<int64_t>(position), inode, device);
+    }
+    release(items, sizeof(Interest) * (count ? count : 1));
+}
+
 const FileKind kEpoll = {epoll_transfer, nullptr, anonymous_inode_attributes,
-                         epoll_release, epoll_ready};
+                         epoll_release, epoll_ready, 0, nullptr, nullptr, epoll_fdinfo};
 
 bool is_epoll(const OpenFile &file) { return file.kind == &kEpoll; }
 

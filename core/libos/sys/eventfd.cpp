@@ -7,6 +7,7 @@
 #include <asm-generic/fcntl.h>
 
 #include "fd_table.h"
+#include "fdinfo.h"
 #include "heap.h"
 #include "signals.h"
 #include "spinlock.h"
@@ -116,8 +117,23 @@ void counter_release(OpenFile &file) {
 }
 
 // eventfd_fops: .read_iter, but a plain .write.
+// eventfd_show_fdinfo's lines: the count, the eventfd's id (the kernel numbers them
+// itself; here the open file's guest-wide identity) and its semaphore mode.
+void counter_fdinfo(OpenFile &file, Text &text) {
+    Counter &c = counter_of(file);
+    uint64_t value;
+    {
+        SpinGuard guard(c.lock);
+        value = c.value;
+    }
+    text.print("eventfd-count: ");
+    put_padded_hex(text, value);
+    text.print("\neventfd-id: %lu\neventfd-semaphore: %d\n", file.identity, c.semaphore ? 1 : 0);
+}
+
 const FileKind kEventCounter = {counter_transfer, counter_wait_items, anonymous_inode_attributes,
-                                counter_release, nullptr, kReadIter};
+                                counter_release, nullptr, kReadIter, nullptr, nullptr,
+                                counter_fdinfo};
 
 int64_t make_eventfd(uint64_t initial, uint64_t flags) {
     if (flags & ~kFlags)
@@ -153,10 +169,29 @@ void eventfd_signal(OpenFile &file) {
     abi().sync_wake(&c.changes, UINT32_MAX, nullptr);
 }
 
+bool host_anonymous_inode(bsc_stream_attributes &attributes, uint64_t &mount_id) {
+    bsc_handle instance;
+    if (abi().stream_open("notify:", BSC_ACCESS_READ, 0, BSC_CREATE_NEVER, 0, &instance) !=
+        BSC_OK)
+        return false;
+    bsc_stream_details details{};
+    bool known =
+        abi().stream_attributes_query_by_handle(instance, &attributes) == BSC_OK &&
+        abi().stream_details_query_by_handle(instance, BSC_DETAIL_MOUNT_ID, &details) == BSC_OK;
+    abi().object_close(instance);
+    mount_id = details.mount_id;
+    return known;
+}
+
 void anonymous_inode_attributes(const OpenFile &, bsc_stream_attributes &attributes) {
     bsc_system_info system{};
     abi().system_info_query(&system);
+    bsc_stream_attributes host{};
+    uint64_t mount_id;
+    bool known = host_anonymous_inode(host, mount_id);
     attributes = {};
+    attributes.inode = known ? host.inode : 0;
+    attributes.device = known ? host.device : 0;
     attributes.type = BSC_TYPE_EVENT;
     attributes.mode = 0600;
     attributes.links = 1;

@@ -95,6 +95,8 @@ int64_t set_direct(OpenFile &file, bool direct) {
     return -EINVAL;
 }
 
+} // namespace
+
 // F_GETFL: the open file's flags. Of a host stream, O_NONBLOCK, O_APPEND and a pipe's
 // O_DIRECT are the host description's as they are now: another process that shares the
 // description (after fork) may have changed them.
@@ -111,6 +113,8 @@ int64_t status_flags(OpenFile &file) {
     __atomic_store_n(&file.flags, flags, __ATOMIC_RELAXED);
     return flags;
 }
+
+namespace {
 
 // O_ASYNC turned on or off (a driver's fasync, by F_SETFL or FIOASYNC on descriptor `fd`):
 // on a host pipe, socket or inotify instance the host's kernel tells of each readiness

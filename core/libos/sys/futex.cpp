@@ -10,9 +10,11 @@
 // bitset calls with every bit).
 #include <asm-generic/errno.h>
 #include <linux/futex.h>
+#include <linux/time.h>
 
 #include "fork_locks.h"
 #include "futex.h"
+#include "heap.h"
 #include "memory_map.h"
 #include "signals.h"
 #include "spinlock.h"
@@ -50,6 +52,8 @@ struct Waiter {
     uint64_t requeue_target; // WAIT_REQUEUE_PI: the PI lock it waits to be moved to
     Bucket *bucket;          // where it is queued (a requeue moves it)
     Waiter *prev, *next;
+    uint32_t *sleeps_on;     // futex_waitv: the word its caller sleeps on for all its
+                             // waiters; null: `woken`
 };
 
 struct Bucket {
@@ -102,8 +106,14 @@ void dequeue(Waiter &w) {
 // Ends the wait of a queued waiter (its bucket locked): it returns 0.
 void wake_waiter(Waiter &w) {
     dequeue(w);
+    uint32_t *sleeps_on = w.sleeps_on;
     __atomic_store_n(&w.woken, 1, __ATOMIC_RELEASE);
-    abi().sync_wake(&w.woken, 1, nullptr);
+    if (!sleeps_on) {
+        abi().sync_wake(&w.woken, 1, nullptr);
+        return;
+    }
+    __atomic_store_n(sleeps_on, 1, __ATOMIC_RELEASE);
+    abi().sync_wake(sleeps_on, 1, nullptr);
 }
 
 // Moves a queued waiter (both buckets locked) to the word at `address`.
@@ -244,7 +254,7 @@ int64_t wait(const Futex &f, uint32_t bitset) {
     if (bitset == FUTEX_BITSET_MATCH_ANY && between_processes(f.address, f.shared))
         return wait_in_host(f, interrupted);
     Waiter w{f.address, bitset, static_cast<uint32_t>(current_tid()), 0, false, 0, nullptr,
-             nullptr, nullptr};
+             nullptr, nullptr, nullptr};
     // Linux restarts a wait without a timeout after an SA_RESTART handler.
     return queue_and_sleep(f, w, interrupted);
 }
@@ -348,7 +358,8 @@ int64_t lock_pi(const Futex &f) {
     if (int64_t error = check_aligned(f.address))
         return error;
     auto tid = static_cast<uint32_t>(current_tid());
-    Waiter w{f.address, FUTEX_BITSET_MATCH_ANY, tid, 0, true, 0, nullptr, nullptr, nullptr};
+    Waiter w{f.address, FUTEX_BITSET_MATCH_ANY, tid, 0, true, 0, nullptr, nullptr, nullptr,
+             nullptr};
     Bucket &b = bucket_of(f.address);
     {
         SpinGuard guard(b.lock);
@@ -456,7 +467,7 @@ int64_t wait_requeue_pi(const Futex &f) {
     if (int64_t error = check_aligned(f.address) ?: check_aligned(f.address2))
         return error;
     Waiter w{f.address, FUTEX_BITSET_MATCH_ANY, static_cast<uint32_t>(current_tid()), 0, false,
-             f.address2, nullptr, nullptr, nullptr};
+             f.address2, nullptr, nullptr, nullptr, nullptr};
     return queue_and_sleep(f, w, -kRestartNoInterrupt);
 }
 
@@ -548,6 +559,111 @@ bool fetch_entry(uint64_t at, uint64_t &entry, bool &pi) {
     return true;
 }
 
+// futex_waitv's wait: one waiter per word, all queued before the caller sleeps on one
+// word of its own that a wake of any of them sets (Waiter::sleeps_on).
+class WaitVector {
+  public:
+    explicit WaitVector(uint32_t count)
+        : count_(count), waiters_(static_cast<Waiter *>(allocate(sizeof(Waiter) * count))) {}
+    ~WaitVector() { release(waiters_, sizeof(Waiter) * count_); }
+    WaitVector(const WaitVector &) = delete;
+    WaitVector &operator=(const WaitVector &) = delete;
+
+    // Reads the program's array as futex_parse_waitv does: EFAULT, then EINVAL for a
+    // flag outside FUTEX2_SIZE_* and FUTEX2_PRIVATE (FUTEX2_NUMA and FUTEX2_MPOL too: a
+    // kernel without them refuses them so), a reserved field set, a size other than 32
+    // bits or a value that does not fit it.
+    int64_t parse(uint64_t array) {
+        constexpr uint32_t kSizeMask = 3, kKnown = kSizeMask | FUTEX_PRIVATE_FLAG;
+        for (uint32_t i = 0; i < count_; i++) {
+            futex_waitv entry;
+            if (!copy_from_user(&entry, array + i * sizeof entry, sizeof entry))
+                return -EFAULT;
+            if ((entry.flags & ~kKnown) || entry.__reserved ||
+                (entry.flags & kSizeMask) != FUTEX_32 || entry.val > UINT32_MAX)
+                return -EINVAL;
+            waiters_[i] = Waiter{entry.uaddr, FUTEX_BITSET_MATCH_ANY,
+                                 static_cast<uint32_t>(current_tid()), 0, false, 0,
+                                 nullptr, nullptr, nullptr, &any_woken_};
+            values_[i] = static_cast<uint32_t>(entry.val);
+            shared_[i] = !(entry.flags & FUTEX_PRIVATE_FLAG);
+        }
+        return 0;
+    }
+
+    // Every word's key first (get_futex_key: EINVAL for a misaligned one, EFAULT for a
+    // shared one in no mapping), then each waiter queued if its word holds its value: the
+    // index of a waiter woken meanwhile, else EAGAIN at the first that differs, EFAULT at
+    // one that cannot be read, or 0 with all queued. The kernel's futex_wait_multiple_setup.
+    int64_t queue(int64_t &woken) {
+        woken = -1;
+        for (uint32_t i = 0; i < count_; i++)
+            if (int64_t error = check_key(waiters_[i].address, shared_[i]))
+                return error;
+        for (uint32_t i = 0; i < count_; i++) {
+            Bucket &b = bucket_of(waiters_[i].address);
+            uint32_t current = 0;
+            bool readable;
+            {
+                SpinGuard guard(b.lock);
+                readable = load_user(waiters_[i].address, current);
+                if (readable && current == values_[i]) {
+                    enqueue(b, waiters_[i]);
+                    continue;
+                }
+            }
+            woken = unqueue_first(i);
+            if (woken >= 0)
+                return 0;
+            return readable ? -EAGAIN : -EFAULT;
+        }
+        return 0;
+    }
+
+    // Sleeps until a waiter is woken (its index), the deadline on `clock` passes
+    // (ETIMEDOUT) or a signal comes (the kernel's ERESTARTSYS).
+    int64_t sleep(int64_t deadline, uint32_t clock) {
+        for (;;) {
+            int64_t left = BSC_WAIT_FOREVER;
+            if (deadline >= 0) {
+                int64_t now = clock_now(clock);
+                left = deadline > now ? deadline - now : 0;
+            }
+            bsc_status status = __atomic_load_n(&any_woken_, __ATOMIC_ACQUIRE)
+                                    ? BSC_OK
+                                    : abi().sync_wait(&any_woken_, 0, left);
+            bool timed_out = status == BSC_E_TIMED_OUT;
+            bool interrupted = status == BSC_E_INTERRUPTED && signal_pending();
+            if (!timed_out && !interrupted && !__atomic_load_n(&any_woken_, __ATOMIC_ACQUIRE))
+                continue;
+            int64_t woken = unqueue_first(count_);
+            if (woken >= 0)
+                return woken;
+            if (timed_out)
+                return -ETIMEDOUT;
+            if (interrupted)
+                return -kRestartSyscall;
+        }
+    }
+
+  private:
+    // Takes the first `count` waiters out of their queues: the index of one a wake took
+    // first, or -1 (futex_unqueue_multiple).
+    int64_t unqueue_first(uint32_t count) {
+        int64_t woken = -1;
+        for (uint32_t i = 0; i < count; i++)
+            if (!unqueue(waiters_[i]) && woken < 0)
+                woken = i;
+        return woken;
+    }
+
+    uint32_t count_;
+    Waiter *waiters_;
+    uint32_t values_[FUTEX_WAITV_MAX];
+    bool shared_[FUTEX_WAITV_MAX];
+    uint32_t any_woken_ = 0;
+};
+
 } // namespace
 
 int64_t futex_wake(uint64_t address, uint32_t count) {
@@ -605,6 +721,35 @@ int64_t sys_futex(Syscall &c) {
     case FUTEX_WAIT_REQUEUE_PI: return wait_requeue_pi(f);
     default: return -ENOSYS;
     }
+}
+
+// futex_waitv as the kernel's sys_futex_waitv checks it: flags (none exist), the count
+// (1 to FUTEX_WAITV_MAX) and the array pointer, the timeout's clock (MONOTONIC or
+// REALTIME), the timeout itself (an absolute deadline), then the array.
+int64_t sys_futex_waitv(Syscall &c) {
+    uint64_t array = c.arg[0], timeout = c.arg[3];
+    auto count = static_cast<uint32_t>(c.arg[1]);
+    auto clockid = static_cast<int32_t>(c.arg[4]);
+    if (static_cast<uint32_t>(c.arg[2]))
+        return -EINVAL;
+    if (count == 0 || count > FUTEX_WAITV_MAX || !array)
+        return -EINVAL;
+    int64_t deadline = -1;
+    uint32_t clock = BSC_CLOCK_MONOTONIC;
+    if (timeout) {
+        if (clockid != CLOCK_REALTIME && clockid != CLOCK_MONOTONIC)
+            return -EINVAL;
+        clock = clockid == CLOCK_REALTIME ? BSC_CLOCK_REALTIME : BSC_CLOCK_MONOTONIC;
+        if (int64_t error = timespec_from_user(timeout, deadline))
+            return error;
+    }
+    WaitVector waiters(count);
+    if (int64_t error = waiters.parse(array))
+        return error;
+    int64_t woken;
+    if (int64_t error = waiters.queue(woken))
+        return error;
+    return woken >= 0 ? woken : waiters.sleep(deadline, clock);
 }
 
 } // namespace libos

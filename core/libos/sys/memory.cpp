@@ -5,6 +5,7 @@
 #include <asm-generic/mman-common.h>
 #include <asm-generic/mman.h>
 #include <linux/mman.h>
+#include <linux/personality.h>
 #include <linux/resource.h>
 
 #include <asm-generic/fcntl.h>
@@ -12,9 +13,11 @@
 #include "exec.h"
 #include "fd_table.h"
 #include "fork_locks.h"
+#include "host_status.h"
 #include "libos_files.h"
 #include "memory.h"
 #include "memory_map.h"
+#include "personality.h"
 #include "process_state.h"
 #include "procfs.h"
 #include "syscall_sites.h"
@@ -33,6 +36,7 @@ constexpr uint64_t kBrkReserve = 1ull << 30;
 constexpr uint64_t kAccessBits = PROT_READ | PROT_WRITE | PROT_EXEC;
 
 uint64_t brk_start, brk_current, brk_mapped;
+uint64_t brk_gap; // the reserved pages before brk_start (brk_offset)
 Spinlock brk_lock;
 LIBOS_FORK_LOCK(brk_lock);
 
@@ -103,12 +107,36 @@ int64_t mmap_errno(bsc_status status) {
 
 } // namespace
 
+namespace {
+
+// How far after the program the break starts: as Linux's arch_randomize_brk places it
+// when the process's memory is randomized (the host's randomize_va_space 2, and no
+// ADDR_NO_RANDOMIZE personality), a random number of pages into the gigabyte after it;
+// else right after it. The gap also keeps the program's last segment and the break two
+// mappings of the host's, whose counts /proc/PID/smaps shows apart.
+uint64_t brk_offset() {
+    constexpr uint64_t kRandomRange = 1ull << 30; // x86-64's SZ_1G
+    if (current_personality() & ADDR_NO_RANDOMIZE)
+        return 0;
+    char setting[8];
+    host_kernel_setting("randomize_va_space", setting, sizeof setting, "2");
+    if (setting[0] != '2')
+        return 0;
+    uint64_t random = 0;
+    abi().random_read(&random, sizeof random);
+    return random % (kRandomRange / kPage) * kPage;
+}
+
+} // namespace
+
 void initialise_brk(uint64_t program_end) {
-    uint64_t reserve = page_up(program_end);
+    uint64_t reserve = page_up(program_end), offset = brk_offset();
     // Keep the whole range: FIXED_NOREPLACE fails only if something is already there.
-    if (abi().vm_alloc(&reserve, kBrkReserve, BSC_PROT_NONE, BSC_MAP_FIXED_NOREPLACE) != BSC_OK)
-        reserve = 0; // no break: glibc falls back to mmap
-    brk_start = brk_current = brk_mapped = reserve;
+    if (abi().vm_alloc(&reserve, offset + kBrkReserve, BSC_PROT_NONE, BSC_MAP_FIXED_NOREPLACE) !=
+        BSC_OK)
+        reserve = 0, offset = 0; // no break: glibc falls back to mmap
+    brk_start = brk_current = brk_mapped = reserve + offset;
+    brk_gap = offset;
 }
 
 namespace {
@@ -202,7 +230,9 @@ void release_program_memory() {
     SpinGuard guard(brk_lock);
     if (brk_start && brk_start + kBrkReserve > brk_mapped)
         abi().vm_free(brk_mapped, brk_start + kBrkReserve - brk_mapped);
-    brk_start = brk_current = brk_mapped = 0;
+    if (brk_start && brk_gap)
+        abi().vm_free(brk_start - brk_gap, brk_gap);
+    brk_start = brk_current = brk_mapped = brk_gap = 0;
 }
 
 int64_t sys_brk(Syscall &call) {
@@ -292,6 +322,8 @@ int64_t sys_mmap(Syscall &call) {
         return -EINVAL;
     if (length == 0)
         return -EINVAL;
+    uint64_t asked = prot;
+    prot = implied_protection(prot);
     if (range_end(0, length) == 0)
         return -ENOMEM;
     if (flags & MAP_HUGETLB) {
@@ -336,6 +368,12 @@ int64_t sys_mmap(Syscall &call) {
     bsc_status status =
         anonymous ? abi().vm_alloc(&at, size, protection(prot), map_flags | (shared ? BSC_MAP_SHARED : 0))
                   : map_file(*file.get(), at, size, map_flags, region);
+    if (status == BSC_E_NOT_PERMITTED && prot != asked && !anonymous) {
+        // READ_IMPLIES_EXEC adds nothing to a file on a noexec mount (path_noexec), which
+        // the host refuses PROT_EXEC for.
+        region.prot = static_cast<uint32_t>(asked & kAccessBits);
+        status = map_file(*file.get(), at, size, map_flags, region);
+    }
     if (status != BSC_OK)
         return mmap_errno(status);
     region.start = at;
@@ -390,15 +428,27 @@ void note_code_made_executable(const Region &piece) {
         note_mapped_code(file.handle(), piece.file->path, piece.start, piece.end, piece.offset);
 }
 
+// The protection `asked` with READ_IMPLIES_EXEC's PROT_EXEC where the host allows it: not
+// on a file of a noexec mount (the kernel adds it only to a VM_MAYEXEC mapping, which the
+// host's refusal tells).
+bsc_status protect_piece(const Region &piece, uint64_t asked, uint64_t &prot) {
+    prot = implied_protection(asked);
+    bsc_status status = abi().vm_protect(piece.start, piece.end - piece.start, protection(prot));
+    if (status != BSC_E_ACCESS || prot == asked || !piece.file)
+        return status;
+    prot = asked;
+    return abi().vm_protect(piece.start, piece.end - piece.start, protection(prot));
+}
+
 // Changes the protection of the mapped prefix of [start, end), region by region, as the
 // kernel's mprotect does: ENOMEM at the first hole, after changing what lies before it.
-int64_t protect_prefix(uint64_t start, uint64_t end, uint64_t prot) {
+int64_t protect_prefix(uint64_t start, uint64_t end, uint64_t asked) {
     Region piece;
     for (uint64_t at = start; at < end; at = piece.end) {
         if (!map_next(at, end, piece) || piece.start > at)
             return -ENOMEM;
-        if (bsc_status status = abi().vm_protect(piece.start, piece.end - piece.start,
-                                                 protection(prot)))
+        uint64_t prot;
+        if (bsc_status status = protect_piece(piece, asked, prot))
             return result_of(status);
         if (becomes_code(piece, prot))
             note_code_made_executable(piece);

@@ -3,10 +3,12 @@
 #include <asm-generic/errno.h>
 #include <asm-generic/fcntl.h>
 #include <asm-generic/poll.h>
+#include <linux/personality.h>
 
 #include "fd_table.h"
 #include "heap.h"
 #include "libos_files.h"
+#include "personality.h"
 #include "poll.h"
 #include "signals.h"
 #include "syscalls.h"
@@ -28,10 +30,11 @@ int64_t time_left(int64_t deadline) {
 
 namespace {
 
-// select, pselect6 and ppoll write what is left of the timeout back (poll_select_finish);
-// as for the kernel, a timeout that cannot be written back is no error.
+// select, pselect6 and ppoll write what is left of the timeout back (poll_select_finish),
+// unless the STICKY_TIMEOUTS personality keeps it as given; as for the kernel, a timeout
+// that cannot be written back is no error.
 void put_time_left(uint64_t address, int64_t deadline, bool microseconds) {
-    if (!address)
+    if (!address || (current_personality() & STICKY_TIMEOUTS))
         return;
     Timespec left = to_timespec(time_left(deadline));
     if (microseconds)

@@ -395,6 +395,7 @@ void inherit_prctl_state(Thread &child, Thread &creator) {
     child.mce_early = creator.mce_early;
     child.timestamp_faults = creator.timestamp_faults;
     child.seccomp_strict = creator.seccomp_strict;
+    child.personality = creator.personality; // copy_process copies the task's
     child.parent_death_signal = 0; // copy_process clears it
 }
 

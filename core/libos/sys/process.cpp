@@ -14,6 +14,7 @@
 #include "fd_table.h"
 #include "format.h"
 #include "host_status.h"
+#include "personality.h"
 #include "process_state.h"
 #include "procfs.h"
 #include "process_tree.h"
@@ -150,6 +151,7 @@ int64_t sys_uname(Syscall &call) {
     host_kernel_setting("version", names.version, sizeof names.version, "#1 SMP");
     freestanding::copy_string(names.machine, sizeof names.machine, info.machine);
     host_kernel_setting("domainname", names.domainname, sizeof names.domainname, "(none)");
+    personality_uname(names.release, sizeof names.release, names.machine, sizeof names.machine);
     return ok_if(put_user(call.arg[0], names));
 }
 

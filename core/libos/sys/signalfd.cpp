@@ -8,6 +8,7 @@
 
 #include "fd_table.h"
 #include "heap.h"
+#include "text_buffer.h"
 #include "poll.h"
 #include "process_tree.h"
 #include "signals.h"
@@ -125,8 +126,16 @@ int16_t signals_ready(OpenFile &file, Wakeups &wake) {
 void signals_release(OpenFile &file) { destroy(static_cast<SignalSet *>(file.state)); }
 
 // signalfd_fops has had .read_iter since Linux 6.8, and no write.
+// signalfd_show_fdinfo's line: the signals it reads, as render_sigset_t shows a set.
+void signals_fdinfo(OpenFile &file, Text &text) {
+    text.print("sigmask:\t");
+    text.put_hex(__atomic_load_n(&mask_of(file), __ATOMIC_RELAXED), 16);
+    text.put("\n", 1);
+}
+
 const FileKind kSignals = {signals_transfer, nullptr, anonymous_inode_attributes,
-                           signals_release, signals_ready, kReadIter};
+                           signals_release, signals_ready, kReadIter, nullptr, nullptr,
+                           signals_fdinfo};
 
 // signalfd4 once the mask is read: a new descriptor for fd -1, else the mask of `fd`'s
 // signalfd changes.
