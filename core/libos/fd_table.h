@@ -36,12 +36,12 @@ struct FileKind {
     // Its driver's own ioctl `request` with the argument at `address`: 0 or -errno (ENOTTY
     // for a request it does not know). Null for a kind without any.
     int64_t (*ioctl)(OpenFile &file, uint64_t request, uint64_t address) = nullptr;
-    // The access mode its files have: O_RDWR (2), but where the kernel opens them
-    // otherwise (a userfaultfd is O_RDONLY since Linux 6.x).
-    uint32_t access = 2;
     // The lines its driver's show_fdinfo adds to /proc/PID/fdinfo/N (fdinfo.cpp); null for
     // a kind whose fdinfo the LibOS does not show.
     void (*show_fdinfo)(OpenFile &file, Text &text) = nullptr;
+    // The access mode its files have: O_RDWR (2), but where the kernel opens them
+    // otherwise (a userfaultfd is O_RDONLY since Linux 6.x).
+    uint32_t access = 2;
 };
 inline constexpr uint8_t kReadIter = 1, kWriteIter = 2;
 

@@ -210,6 +210,7 @@ const FileKind kUserfault = {userfault_transfer,   userfault_wait_items,
                              anonymous_inode_attributes, userfault_release,
                              nullptr,              kReadIter,
                              "anon_inode:[userfaultfd]", userfault_ioctl,
+                             nullptr, // no fdinfo lines yet
                              O_RDONLY};
 
 // A descriptor for the userfault stream `handle`, with O_NONBLOCK and O_CLOEXEC of `flags`.
