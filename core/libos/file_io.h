@@ -21,6 +21,11 @@ bool file_positional(const OpenFile &file);
 int64_t file_transfer(OpenFile &file, uint64_t offset, uint64_t buffer, uint64_t size,
                       bool write);
 
+// Whole records from the host stream `handle` behind a descriptor of `flags` (a
+// notification group's, a userfaultfd's) into `into` (`room` bytes): waits for the first
+// unless O_NONBLOCK, and a signal restarts the call (-kRestartSyscall). Bytes or -errno.
+int64_t read_host_records(bsc_handle handle, uint32_t flags, void *into, uint64_t room);
+
 // preadv2's / pwritev2's RWF_* `flags` for `file` as the kernel's kiocb_set_rw_flags checks
 // them (named for --verbose as `call` when unsupported): 0 or -EOPNOTSUPP.
 int64_t check_rw_flags(const OpenFile &file, uint64_t flags, const char *call);

@@ -12,6 +12,7 @@
 #include <linux/fanotify.h>
 
 #include "fd_table.h"
+#include "file_io.h"
 #include "format.h"
 #include "heap.h"
 #include "paths.h"
@@ -170,36 +171,15 @@ void close_event_files(const char *records, uint64_t size) {
 }
 
 // Waits until the group has an event or a signal is pending.
-void wait_for_event(const Group &g) {
-    bsc_wait_item items[2] = {{g.handle, BSC_WAIT_READ, 0},
-                              {signal_wakeup(), BSC_WAIT_READ, 0}};
-    uint32_t ready;
-    abi().objects_wait_any(items, 2, BSC_WAIT_FOREVER, &ready);
-}
-
 // fanotify_read: whole records, as many as fit (EINVAL when the first does not); blocks
 // restartably for the first unless O_NONBLOCK.
 int64_t read_events(OpenFile &file, uint64_t buffer, uint64_t size) {
     Group &g = group_of(file);
     uint64_t room = size < 65536 ? size : 65536;
     auto *records = static_cast<char *>(allocate(room ? room : 1));
-    uint64_t got = 0;
-    int64_t result;
-    for (;;) {
-        bsc_status status = abi().stream_read(g.handle, BSC_AT_POSITION, records, room, &got);
-        if (status == BSC_OK) {
-            result = rewrite_events(g, records, got);
-            break;
-        }
-        result = status == BSC_E_AGAIN && !(file.flags & O_NONBLOCK) ? 0 : result_of(status);
-        if (result != 0)
-            break;
-        if (signal_pending()) {
-            result = -kRestartSyscall;
-            break;
-        }
-        wait_for_event(g);
-    }
+    int64_t result = read_host_records(g.handle, file.flags, records, room);
+    if (result >= 0)
+        result = rewrite_events(g, records, static_cast<uint64_t>(result));
     if (result > 0 && !copy_to_user(buffer, records, static_cast<uint64_t>(result))) {
         close_event_files(records, static_cast<uint64_t>(result));
         result = -EFAULT; // the events are gone, as the kernel loses one it cannot copy

@@ -457,6 +457,22 @@ int64_t sys_dup3(Syscall &c) {
                         c.arg[2] & O_CLOEXEC);
 }
 
+int64_t read_host_records(bsc_handle handle, uint32_t flags, void *into, uint64_t room) {
+    for (;;) {
+        uint64_t got = 0;
+        bsc_status status = abi().stream_read(handle, BSC_AT_POSITION, into, room, &got);
+        if (status == BSC_OK)
+            return static_cast<int64_t>(got);
+        if (status != BSC_E_AGAIN || (flags & O_NONBLOCK))
+            return result_of(status);
+        if (signal_pending())
+            return -kRestartSyscall;
+        bsc_wait_item items[2] = {{handle, BSC_WAIT_READ, 0}, {signal_wakeup(), BSC_WAIT_READ, 0}};
+        uint32_t ready;
+        abi().objects_wait_any(items, 2, BSC_WAIT_FOREVER, &ready);
+    }
+}
+
 int64_t sys_fsync(Syscall &c) { return flush(static_cast<int>(c.arg[0]), 0); }
 
 // sync: every file system of the machine, as Linux's (it cannot fail).

@@ -22,6 +22,7 @@
 
 #include "device_requests.h"
 #include "fd_table.h"
+#include "file_io.h"
 #include "heap.h"
 #include "memory_map.h"
 #include "signals.h"
@@ -81,12 +82,6 @@ void close_fork_descriptors(const uffd_msg *messages, uint64_t bytes) {
             fd_close(static_cast<int>(messages[i].arg.fork.ufd));
 }
 
-void wait_for_message(const Userfault &u) {
-    bsc_wait_item items[2] = {{u.handle, BSC_WAIT_READ, 0}, {signal_wakeup(), BSC_WAIT_READ, 0}};
-    uint32_t ready;
-    abi().objects_wait_any(items, 2, BSC_WAIT_FOREVER, &ready);
-}
-
 // userfaultfd_read_iter: whole records (EINVAL before UFFDIO_API and for a buffer under
 // one, the kernel's); waits for the first unless O_NONBLOCK, restartably. The records
 // are read onto the stack, not the heap: an UNMAP, REMAP or REMOVE event holds the thread
@@ -96,23 +91,9 @@ int64_t read_messages(OpenFile &file, uint64_t buffer, uint64_t size) {
     Userfault &u = userfault_of(file);
     uffd_msg messages[64];
     uint64_t room = size < sizeof messages ? size : sizeof messages;
-    int64_t result;
-    for (;;) {
-        uint64_t got = 0;
-        bsc_status status = abi().stream_read(u.handle, BSC_AT_POSITION, messages, room, &got);
-        if (status == BSC_OK) {
-            result = rewrite_messages(file, messages, got);
-            break;
-        }
-        result = status == BSC_E_AGAIN && !(file.flags & O_NONBLOCK) ? 0 : result_of(status);
-        if (result != 0)
-            break;
-        if (signal_pending()) {
-            result = -kRestartSyscall;
-            break;
-        }
-        wait_for_message(u);
-    }
+    int64_t result = read_host_records(u.handle, file.flags, messages, room);
+    if (result >= 0)
+        result = rewrite_messages(file, messages, static_cast<uint64_t>(result));
     // No lock is held here: a buffer registered and missing waits for its handler.
     if (result > 0 && !copy_to_user(buffer, messages, static_cast<uint64_t>(result))) {
         close_fork_descriptors(messages, static_cast<uint64_t>(result));
