@@ -6,6 +6,7 @@
 #include <linux/capability.h>
 #include <linux/resource.h>
 #include <linux/sched.h>
+#include <linux/sched/types.h>
 
 #include "process_state.h"
 #include "process_tree.h"
@@ -140,8 +141,7 @@ struct SchedulingRequest {
 };
 
 constexpr int32_t kKeepPolicy = -1;
-constexpr uint64_t kFlagResetOnFork = 0x01, kFlagKeepPolicy = 0x08, kFlagKeepParams = 0x10,
-                   kFlagUtilClamp = 0x20 | 0x40, kFlagsAll = 0x7f, kFlagSugov = 0x10000000;
+constexpr uint64_t kFlagSugov = 0x10000000; // SCHED_FLAG_SUGOV, the kernel's own
 
 // __checkparam_dl: a deadline task's runtime <= deadline <= period (the deadline when 0),
 // at least 1024 ns of runtime, no top bit, the period within the default sysctls'
@@ -187,14 +187,14 @@ bool change_allowed(const SchedulingRequest &r, int32_t policy, bool reset_on_fo
 // utilisation clamps: EOPNOTSUPP, as a kernel without CONFIG_UCLAMP_TASK answers.
 int64_t change_scheduling(const char *call, int64_t pid, Target target, SchedulingRequest r) {
     int32_t policy = r.policy;
-    bool reset_on_fork = r.flags & kFlagResetOnFork;
+    bool reset_on_fork = r.flags & SCHED_FLAG_RESET_ON_FORK;
     if (policy == kKeepPolicy) {
         policy = scheduling.policy;
         reset_on_fork = scheduling.reset_on_fork;
     } else if (!valid_policy(policy)) {
         return -EINVAL;
     }
-    if (r.flags & ~(kFlagsAll | kFlagSugov))
+    if (r.flags & ~(SCHED_FLAG_ALL | kFlagSugov))
         return -EINVAL;
     if (r.priority > kMaxRtPriority)
         return -EINVAL;
@@ -206,7 +206,7 @@ int64_t change_scheduling(const char *call, int64_t pid, Target target, Scheduli
         return -EPERM;
     if (r.flags & kFlagSugov)
         return -EINVAL;
-    if (r.flags & kFlagUtilClamp)
+    if (r.flags & SCHED_FLAG_UTIL_CLAMP)
         return -EOPNOTSUPP;
     bool kept = policy == scheduling.policy && r.priority == static_cast<uint32_t>(scheduling.priority);
     if ((is_realtime(policy) || policy == SCHED_DEADLINE) && !kept) {
@@ -215,7 +215,7 @@ int64_t change_scheduling(const char *call, int64_t pid, Target target, Scheduli
     }
     Scheduling changed = scheduling;
     changed.reset_on_fork = reset_on_fork;
-    if (!(r.flags & kFlagKeepParams)) { // __setscheduler_params
+    if (!(r.flags & SCHED_FLAG_KEEP_PARAMS)) { // __setscheduler_params
         changed.policy = policy;
         changed.priority = static_cast<int32_t>(r.priority);
         if (is_fair(policy)) { // __setparam_fair: a slice of 0.1 to 100 ms, 0 for the base one
@@ -353,7 +353,7 @@ int64_t sys_sched_setscheduler(Syscall &call) {
         return -EINVAL;
     return set_from_parameter("sched_setscheduler", call.arg[0], call.arg[2],
                               policy & ~SCHED_RESET_ON_FORK,
-                              policy & SCHED_RESET_ON_FORK ? kFlagResetOnFork : 0);
+                              policy & SCHED_RESET_ON_FORK ? SCHED_FLAG_RESET_ON_FORK : 0);
 }
 
 int64_t sys_sched_getparam(Syscall &call) {
@@ -371,21 +371,12 @@ int64_t sys_sched_setparam(Syscall &call) {
 
 namespace {
 
-// struct sched_attr, whose first version (SCHED_ATTR_SIZE_VER0) ends before the
-// utilisation clamps.
-struct SchedulingAttributes {
-    uint32_t size, policy;
-    uint64_t flags;
-    int32_t nice;
-    uint32_t priority;
-    uint64_t runtime, deadline, period;
-    uint32_t util_min, util_max;
-};
-constexpr uint32_t kAttributesVer0 = 48, kAttributesVer1 = sizeof(SchedulingAttributes);
+// struct sched_attr's versions: the first ends before the utilisation clamps.
+constexpr uint32_t kAttributesVer0 = SCHED_ATTR_SIZE_VER0, kAttributesVer1 = sizeof(sched_attr);
 
 // sched_copy_attr: a size of 0 is the first version's; one below it or above a page is
 // E2BIG with the kernel's size written back, as is a longer one whose tail is not zero.
-int64_t read_attributes(uint64_t address, SchedulingAttributes &a) {
+int64_t read_attributes(uint64_t address, sched_attr &a) {
     uint32_t size;
     if (!get_user(address, size))
         return -EFAULT;
@@ -398,9 +389,9 @@ int64_t read_attributes(uint64_t address, SchedulingAttributes &a) {
         return put_user(address, kAttributesVer1) ? -E2BIG : -EFAULT;
     if (error)
         return error;
-    if ((a.flags & kFlagUtilClamp) && size < kAttributesVer1)
+    if ((a.sched_flags & SCHED_FLAG_UTIL_CLAMP) && size < kAttributesVer1)
         return -EINVAL;
-    a.nice = a.nice < kMinNice ? kMinNice : a.nice > kMaxNice ? kMaxNice : a.nice;
+    a.sched_nice = a.sched_nice < kMinNice ? kMinNice : a.sched_nice > kMaxNice ? kMaxNice : a.sched_nice;
     return 0;
 }
 
@@ -412,20 +403,20 @@ int64_t sys_sched_setattr(Syscall &call) {
     auto pid = static_cast<int32_t>(call.arg[0]);
     if (!call.arg[1] || pid < 0 || call.arg[2])
         return -EINVAL;
-    SchedulingAttributes a{};
+    sched_attr a{};
     if (int64_t error = read_attributes(call.arg[1], a))
         return error;
-    if (static_cast<int32_t>(a.policy) < 0)
+    if (static_cast<int32_t>(a.sched_policy) < 0)
         return -EINVAL;
-    SchedulingRequest r{static_cast<int32_t>(a.policy), a.flags, a.nice, a.priority,
-                        a.runtime, a.deadline, a.period};
-    if (a.flags & kFlagKeepPolicy)
+    SchedulingRequest r{static_cast<int32_t>(a.sched_policy), a.sched_flags, a.sched_nice, a.sched_priority,
+                        a.sched_runtime, a.sched_deadline, a.sched_period};
+    if (a.sched_flags & SCHED_FLAG_KEEP_POLICY)
         r.policy = kKeepPolicy;
     Scheduling current;
     Target target;
     if (int64_t error = find_target(pid, target))
         return error;
-    if ((a.flags & kFlagKeepParams) && scheduling_of("sched_setattr", pid, current) == 0) {
+    if ((a.sched_flags & SCHED_FLAG_KEEP_PARAMS) && scheduling_of("sched_setattr", pid, current) == 0) {
         r.priority = static_cast<uint32_t>(current.priority); // get_params
         r.nice = current.nice;
         r.runtime = current.slice;
@@ -444,14 +435,14 @@ int64_t sys_sched_getattr(Syscall &call) {
     Scheduling of;
     if (int64_t error = scheduling_of("sched_getattr", pid, of))
         return error;
-    SchedulingAttributes a{};
-    a.policy = static_cast<uint32_t>(of.policy);
-    a.flags = of.reset_on_fork ? kFlagResetOnFork : 0;
+    sched_attr a{};
+    a.sched_policy = static_cast<uint32_t>(of.policy);
+    a.sched_flags = of.reset_on_fork ? SCHED_FLAG_RESET_ON_FORK : 0;
     if (is_realtime(of.policy)) {
-        a.priority = static_cast<uint32_t>(of.priority);
+        a.sched_priority = static_cast<uint32_t>(of.priority);
     } else if (of.policy != SCHED_DEADLINE) { // get_params of a fair task
-        a.nice = of.nice;
-        a.runtime = of.slice ? of.slice : base_slice();
+        a.sched_nice = of.nice;
+        a.sched_runtime = of.slice ? of.slice : base_slice();
     }
     // copy_struct_to_user: a longer buffer's tail is zeroed.
     a.size = size < kAttributesVer1 ? size : kAttributesVer1;
